@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "Strata",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "strata", targets: ["StrataCLI"]),
+    .library(name: "StrataAssignment", targets: ["StrataAssignment"]),
+    .library(name: "StrataStats", targets: ["StrataStats"]),
+    .library(name: "StrataAnalysis", targets: ["StrataAnalysis"]),
+    .library(name: "StrataReport", targets: ["StrataReport"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    // Assignment: hashing, bucketing, experiments, segments. Standard library only.
+    .target(name: "StrataAssignment"),
+
+    // The C boundary: GSL through pkg-config (apt: libgsl-dev).
+    .systemLibrary(
+      name: "CStrataGSL",
+      pkgConfig: "gsl",
+      providers: [.apt(["libgsl-dev"])]
+    ),
+
+    // Statistics: distributions, tests, planning, sequential designs, factorial designs.
+    .target(name: "StrataStats", dependencies: ["CStrataGSL"]),
+
+    // Files and CSV in, a report value out.
+    .target(
+      name: "StrataAnalysis",
+      dependencies: ["StrataAssignment", "StrataStats", .product(name: "Yams", package: "Yams")]
+    ),
+
+    // Report value to Markdown and HTML.
+    .target(name: "StrataReport", dependencies: ["StrataAnalysis", "StrataStats"]),
+
+    // The `strata` executable.
+    .executableTarget(
+      name: "StrataCLI",
+      dependencies: [
+        "StrataAssignment", "StrataStats", "StrataAnalysis", "StrataReport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // Test support: fixtures, tolerances, a seeded generator.
+    .target(name: "StrataTestSupport", dependencies: ["StrataStats"]),
+
+    // Tests
+    .testTarget(
+      name: "StrataAssignmentTests",
+      dependencies: ["StrataAssignment", "StrataTestSupport"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "StrataStatsTests",
+      dependencies: ["StrataStats", "StrataTestSupport"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "StrataAnalysisTests",
+      dependencies: ["StrataAnalysis", "StrataStats", "StrataTestSupport"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "StrataReportTests",
+      dependencies: ["StrataReport", "StrataAnalysis", "StrataTestSupport"],
+      resources: [.copy("Snapshots")]
+    ),
+    .testTarget(
+      name: "StrataCLITests",
+      dependencies: ["StrataCLI", "StrataTestSupport"]
+    ),
+  ]
+)

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import StrataReport
+import StrataStats
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An input that parsed but is invalid: printed as one sentence on stderr, exit status 1.
+struct InvalidInput: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+  var line = message
+  if !line.hasSuffix("\n") { line += "\n" }
+  FileHandle.standardError.write(Data(line.utf8))
+}
+
+/// Whether standard output is a terminal (colour and progress only then).
+var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+
+/// Runs a command body and maps domain errors to the contract's exit status 1 with a sentence on stderr.
+/// Usage errors (exit 64) are raised by swift-argument-parser before `run()` is reached.
+func reportingErrors(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as StatsError {
+    printError("strata: error: \(error)")
+    throw ExitCode(1)
+  } catch let error as InvalidInput {
+    printError("strata: error: \(error)")
+    throw ExitCode(1)
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as CustomStringConvertible {
+    printError("strata: error: \(error)")
+    throw ExitCode(1)
+  } catch {
+    printError("strata: error: \(error)")
+    throw ExitCode(1)
+  }
+}
+
+/// Prints exactly one JSON object on stdout.
+func printJSON(_ value: JSONValue) {
+  print(value.serialized(pretty: true))
+}
+
+/// Formats a number for people: p-values and small values in scientific notation, others rounded.
+func human(_ x: Double, digits: Int = 4) -> String {
+  guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
+  if x != 0 && abs(x) < 1e-4 { return formatScientific(x, digits: 3) }
+  return formatFixed(x, digits: digits)
+}
+
+func formatFixed(_ x: Double, digits: Int) -> String { String(format: "%.\(digits)f", x) }
+
+func formatScientific(_ x: Double, digits: Int) -> String { String(format: "%.\(digits)e", x) }
+
+/// Renders rows as an aligned plain-text table: first column left-aligned, the rest right-aligned.
+func textTable(_ rows: [[String]]) -> String {
+  guard let width = rows.map(\.count).max() else { return "" }
+  var widths = [Int](repeating: 0, count: width)
+  for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+  return rows.map { row in
+    row.enumerated().map { i, cell in
+      let pad = String(repeating: " ", count: widths[i] - cell.count)
+      return i == 0 ? cell + pad : pad + cell
+    }.joined(separator: "  ")
+  }.joined(separator: "\n")
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+
+@main
+struct Strata: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "strata",
+    abstract: "Experimentation and statistics for segment-targeted campaigns.",
+    discussion: """
+      Deterministic assignment, validated statistics (through GSL) and stakeholder reports.
+
+      Examples:
+        strata calc proportions --a 300,2000 --b 255,2000
+        strata plan --metric proportion --baseline 0.1 --mde 0.1 --relative
+      """,
+    version: "0.1.0",
+    subcommands: [
+      Calc.self,
+    ]
+  )
+}
+
+/// `strata calc ...`: quick calculators on summary numbers.
+struct Calc: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Quick calculators: tests and intervals from counts and summary statistics.",
+    subcommands: [
+    ]
+  )
+}

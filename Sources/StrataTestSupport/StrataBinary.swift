@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs the built `strata` executable and captures what it printed, for CLI tests.
+public struct StrataRun: Sendable {
+  public var status: Int32
+  public var stdout: String
+  public var stderr: String
+
+  /// Parses stdout as one JSON object.
+  public func json() throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] else {
+      throw FixtureError.missing("stdout is not a JSON object: \(stdout)")
+    }
+    return object
+  }
+}
+
+/// Locates the `strata` executable: `$STRATA_BIN`, else beside the running test bundle, else
+/// `.build/debug/strata` under the package root.
+public func strataExecutableURL(filePath: String = #filePath) -> URL {
+  if let path = ProcessInfo.processInfo.environment["STRATA_BIN"] {
+    return URL(fileURLWithPath: path)
+  }
+  let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  for candidate in [here, here.deletingLastPathComponent()] {
+    let url = candidate.appendingPathComponent("strata")
+    if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+  }
+  var root = URL(fileURLWithPath: filePath)
+  while root.path != "/" {
+    root.deleteLastPathComponent()
+    if FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { break }
+  }
+  return root.appendingPathComponent(".build/debug/strata")
+}
+
+/// Runs `strata` with `arguments` (no stdin) and waits for it.
+public func runStrata(_ arguments: [String], currentDirectory: URL? = nil) throws -> StrataRun {
+  let process = Process()
+  process.executableURL = strataExecutableURL()
+  process.arguments = arguments
+  if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  process.standardInput = FileHandle.nullDevice
+  try process.run()
+  // Read both pipes before waiting so a large output cannot block the child.
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return StrataRun(
+    status: process.terminationStatus,
+    stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}

@@ -1,0 +1,35 @@
+import Testing
+
+@testable import StrataStats
+
+@Suite("The GSL doorway")
+struct GSLBoundaryTests {
+  @Test("an invalid GSL call throws instead of aborting the process")
+  func invalidCallThrows() {
+    // gsl_cdf_tdist_Pinv(1.5, -1) calls GSL's error handler; with the default handler this aborts.
+    #expect(throws: StatsError.self) { try StudentT(degreesOfFreedom: 3).quantile(1.5) }
+    // Reach GSL directly with inputs the Swift validation would reject: the doorway must still throw.
+    let t = StudentT(unvalidatedDegreesOfFreedom: -1)
+    #expect(throws: StatsError.self) { try t.inverseSurvivalUnchecked(0.3) }
+  }
+
+  @Test("upper tails keep relative precision far below 1e-16")
+  func upperTailsUseQ() throws {
+    // 1 − Φ(37.5) ≈ 4.605353e-308 (mpmath); 1 − P would give 0.
+    let q = try Normal.survival(37.5)
+    #expect(q > 0 && q < 1e-300)
+    let chi = try ChiSquared(degreesOfFreedom: 1).survival(941.787723898131)
+    #expect(abs(chi - 8.089055620722685e-207) <= 1e-6 * 8.089055620722685e-207)
+  }
+
+  @Test("Welford moments match the two-pass formula and survive a large offset")
+  func runningMomentsAreStable() throws {
+    let values = (0..<1000).map { 1e9 + Double($0 % 7) }
+    let s = try SampleSummary(values: values)
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+    #expect(abs(s.mean - mean) < 1e-6)
+    // Welford loses a little to the 1e9 offset (~2e-9 relative here); the raw sum-of-squares formula loses all of it.
+    #expect(abs(s.variance - variance) / variance < 1e-7)
+  }
+}
