@@ -66,7 +66,8 @@ struct CalcProportions: ParsableCommand {
     out.add("p_value", r.test.pValue)
     out.add("sides", .integer(r.test.alternative.sides))
     out.add("confidence_level", r.absoluteInterval.confidenceLevel)
-    // r.notes only explains the missing relative lift, which the null keys' notes already say.
+    // The note on a missing relative lift is already carried by the null keys' notes.
+    for note in r.notes where r.relativeLift != nil { out.note(note) }
     return out.json
   }
 

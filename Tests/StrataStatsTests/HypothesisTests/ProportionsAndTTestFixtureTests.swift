@@ -19,7 +19,8 @@ struct ProportionsAndTTestFixtureTests {
     #expect(intervalIsClose(r.absoluteInterval, c.interval, relativeTolerance: 1e-9, absoluteTolerance: 1e-16))
     #expect(isClose(r.relativeLift ?? .nan, c.relative?.value ?? .nan, relativeTolerance: 1e-10) || (r.relativeLift == nil && c.relative == nil))
     #expect(intervalIsClose(r.relativeInterval, c.relativeInterval, relativeTolerance: 1e-9, absoluteTolerance: 1e-15))
-    #expect((r.relativeLift == nil) == !r.notes.isEmpty)
+    #expect((r.relativeLift == nil) == r.notes.contains { $0.contains("control rate is 0") })
+    #expect((r.treatmentRate == 0 && r.controlRate > 0) == r.notes.contains { $0.contains("treatment rate is 0") })
   }
 
   @Test(arguments: try HypothesisCase.load("ttest"))
