@@ -77,7 +77,8 @@ struct CalcCommandTests {
     let fisher = try runStrata(["calc", "fisher", "--table", "5,0;0,5", "--json"]).json()
     #expect(fisher["odds_ratio"] is NSNull)
     #expect((fisher["notes"] as? [String])?.first?.contains("odds_ratio") == true)
-    let proportions = try runStrata(["calc", "proportions", "--a", "0,50", "--b", "3,50", "--sides", "1", "--json"]).json()
+    let proportions = try runStrata(["calc", "proportions", "--a", "0,50", "--b", "3,50", "--sides", "1", "--json"])
+      .json()
     #expect(proportions["lift_rel"] is NSNull)
     #expect(proportions["ci_abs_high"] is NSNull)
     #expect(isClose(try #require(proportions["p_value"] as? Double), 0.03932008967441421, relativeTolerance: 1e-9))
@@ -86,7 +87,8 @@ struct CalcCommandTests {
 
   @Test("--sides 1 is 'treatment greater than control'")
   func oneSided() throws {
-    let t = try runStrata(["calc", "ttest", "--a", "400,3.2,0.9", "--b", "380,3.35,1.1", "--sides", "1", "--json"]).json()
+    let t = try runStrata(["calc", "ttest", "--a", "400,3.2,0.9", "--b", "380,3.35,1.1", "--sides", "1", "--json"])
+      .json()
     // scipy.stats.ttest_ind_from_stats(3.35, 1.1, 380, 3.2, 0.9, 400, equal_var=False, alternative='greater')
     #expect(isClose(try #require(t["p_value"] as? Double), 0.019015252894861424, relativeTolerance: 1e-9))
     let f = try runStrata(["calc", "fisher", "--table", "120,880;150,850", "--sides", "1", "--json"]).json()
@@ -134,7 +136,8 @@ struct CalcCommandTests {
     #expect(!run.stderr.isEmpty)
   }
 
-  @Test("every calculator's --help shows examples", arguments: ["chi2", "srm", "fisher", "proportions", "ttest", "msprt"])
+  @Test(
+    "every calculator's --help shows examples", arguments: ["chi2", "srm", "fisher", "proportions", "ttest", "msprt"])
   func helpHasExamples(command: String) throws {
     let run = try runStrata(["calc", command, "--help"])
     #expect(run.status == 0)

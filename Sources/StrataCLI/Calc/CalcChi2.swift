@@ -43,7 +43,8 @@ struct CalcChi2: ParsableCommand {
       } else {
         var rows = [[""] + (1...table.rows[0].count).map { "column \($0)" }]
         for (i, (observed, expected)) in zip(table.rows, r.expected).enumerated() {
-          rows.append(["row \(i + 1)"] + zip(observed, expected).map { "\(human($0, digits: 0)) (\(human($1, digits: 1)))" })
+          rows.append(
+            ["row \(i + 1)"] + zip(observed, expected).map { "\(human($0, digits: 0)) (\(human($1, digits: 1)))" })
         }
         var lines = [
           "Chi-squared test of independence\(applied ? " with Yates' correction" : "")", "",

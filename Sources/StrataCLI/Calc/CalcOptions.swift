@@ -38,7 +38,8 @@ struct SidesOption: ParsableArguments {
 func values(_ list: NumberList, flag: String, expecting names: [String]) throws -> [Double] {
   guard list.values.count == names.count else {
     throw InvalidInput(
-      "\(flag) expects \(names.count) comma-separated numbers \"\(names.joined(separator: ","))\", got \(list.values.count)")
+      "\(flag) expects \(names.count) comma-separated numbers \"\(names.joined(separator: ","))\", got \(list.values.count)"
+    )
   }
   return list.values
 }
@@ -66,7 +67,8 @@ struct CalcOutput {
     guard let value, value.isFinite else {
       let reason =
         whyMissing
-        ?? (value.map { $0.isNaN ? "is not a number" : "is \($0 > 0 ? "+" : "−")∞, which JSON cannot hold" } ?? "is undefined")
+        ?? (value.map { $0.isNaN ? "is not a number" : "is \($0 > 0 ? "+" : "−")∞, which JSON cannot hold" }
+          ?? "is undefined")
       note("\(key) is null: \(reason)")
       return
     }
@@ -88,7 +90,8 @@ func percent(_ level: Double) -> String {
 /// "[low, high]" for people, with ∞ ends.
 func humanInterval(_ interval: ConfidenceInterval?, digits: Int = 4, scale: Double = 1, suffix: String = "") -> String {
   guard let interval else { return "n/a" }
-  return "[\(human(interval.lower * scale, digits: digits))\(suffix), \(human(interval.upper * scale, digits: digits))\(suffix)]"
+  return
+    "[\(human(interval.lower * scale, digits: digits))\(suffix), \(human(interval.upper * scale, digits: digits))\(suffix)]"
 }
 
 /// A sentence describing the alternative.

@@ -75,13 +75,25 @@ struct CalcProportions: ParsableCommand {
     let level = percent(r.absoluteInterval.confidenceLevel)
     let arms = textTable([
       ["", "conversions", "n", "rate"],
-      ["control (a)", human(control.successes, digits: 0), human(control.trials, digits: 0), human(r.controlRate * 100, digits: 3) + "%"],
-      ["treatment (b)", human(treatment.successes, digits: 0), human(treatment.trials, digits: 0), human(r.treatmentRate * 100, digits: 3) + "%"],
+      [
+        "control (a)", human(control.successes, digits: 0), human(control.trials, digits: 0),
+        human(r.controlRate * 100, digits: 3) + "%",
+      ],
+      [
+        "treatment (b)", human(treatment.successes, digits: 0), human(treatment.trials, digits: 0),
+        human(r.treatmentRate * 100, digits: 3) + "%",
+      ],
     ])
     let lifts = textTable([
       ["", "estimate", "\(level) interval"],
-      ["absolute lift (pp)", human(r.absoluteLift * 100, digits: 3), humanInterval(r.absoluteInterval, digits: 3, scale: 100)],
-      ["relative lift (%)", r.relativeLift.map { human($0 * 100, digits: 2) } ?? "n/a", humanInterval(r.relativeInterval, digits: 2, scale: 100)],
+      [
+        "absolute lift (pp)", human(r.absoluteLift * 100, digits: 3),
+        humanInterval(r.absoluteInterval, digits: 3, scale: 100),
+      ],
+      [
+        "relative lift (%)", r.relativeLift.map { human($0 * 100, digits: 2) } ?? "n/a",
+        humanInterval(r.relativeInterval, digits: 2, scale: 100),
+      ],
     ])
     var lines = [
       "Two-proportion z test (\(describe(r.test.alternative)))", "", arms, "", lifts, "",

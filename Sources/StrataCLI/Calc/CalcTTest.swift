@@ -37,8 +37,10 @@ struct CalcTTest: ParsableCommand {
       let alternative = try sidesOption.alternative()
       let r = try withArmFlags {
         try equalVar
-          ? StudentTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: confidence).result()
-          : WelchTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: confidence).result()
+          ? StudentTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: confidence)
+            .result()
+          : WelchTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: confidence)
+            .result()
       }
       if output.json {
         printJSON(jsonOutput(r))
@@ -77,7 +79,10 @@ struct CalcTTest: ParsableCommand {
     let estimates = textTable([
       ["", "estimate", "\(level) interval"],
       ["difference (b − a)", human(r.difference), humanInterval(r.interval)],
-      ["relative lift (%)", r.relativeLift.map { human($0 * 100, digits: 2) } ?? "n/a", humanInterval(r.relativeInterval, digits: 2, scale: 100)],
+      [
+        "relative lift (%)", r.relativeLift.map { human($0 * 100, digits: 2) } ?? "n/a",
+        humanInterval(r.relativeInterval, digits: 2, scale: 100),
+      ],
     ])
     return [
       "\(equalVar ? "Student's" : "Welch's") two-sample t test (\(describe(r.test.alternative)))", "", arms, "",

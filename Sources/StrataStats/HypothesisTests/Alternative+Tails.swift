@@ -5,7 +5,8 @@
 /// p-values keep their relative precision far into the tails instead of collapsing to 0 as `1 − P` would.
 extension Alternative {
   /// Checks a confidence level and returns it; `field` names the input the way the caller knows it.
-  static func validatedConfidenceLevel(_ level: Double, field: String = "confidenceLevel") throws(StatsError) -> Double {
+  static func validatedConfidenceLevel(_ level: Double, field: String = "confidenceLevel") throws(StatsError) -> Double
+  {
     try StatsError.require(
       level > 0 && level < 1, field, "must be strictly between 0 and 1, got \(level)")
     return level

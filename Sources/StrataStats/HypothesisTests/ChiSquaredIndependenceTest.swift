@@ -80,7 +80,9 @@ public struct ChiSquaredIndependenceTest: Sendable, Hashable {
   }
 }
 
-/// What the chi-squared tests report. `test.statistic` is χ² (no sign); `test.alternative` is `.greater`
+/// What the chi-squared tests report.
+///
+/// `test.statistic` is χ² (no sign); `test.alternative` is `.greater`
 /// because only large χ² counts against the null.
 public struct ChiSquaredResult: Sendable, Hashable {
   public var test: TestResult

@@ -88,4 +88,3 @@ struct HypergeometricBranch {
     return total.value
   }
 }
-

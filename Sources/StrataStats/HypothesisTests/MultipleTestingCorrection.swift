@@ -22,6 +22,7 @@ public enum MultipleTestingCorrection: String, Sendable, Hashable, CaseIterable 
   case benjaminiHochberg = "bh"
 
   /// Adjusted p-values in the original order, each capped at 1 and never below its raw value.
+  ///
   /// Throws when a p-value is not in [0, 1]; an empty list gives an empty list.
   public func adjust(_ pValues: [Double]) throws(StatsError) -> [Double] {
     for (i, p) in pValues.enumerated() {

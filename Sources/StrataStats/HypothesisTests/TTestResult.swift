@@ -1,4 +1,6 @@
-/// What `WelchTTest` and `StudentTTest` report. `test.statistic` is t (treatment − control).
+/// What `WelchTTest` and `StudentTTest` report.
+///
+/// `test.statistic` is t (treatment − control).
 public struct TTestResult: Sendable, Hashable {
   public var test: TestResult
   /// ν: Welch–Satterthwaite for `WelchTTest`, n_a + n_b − 2 for `StudentTTest`.
@@ -30,7 +32,8 @@ enum TwoSampleT {
   /// Both arms need n ≥ 2 (a sample standard deviation) and at least one positive standard deviation.
   static func validate(control: SampleSummary, treatment: SampleSummary) throws(StatsError) {
     try StatsError.require(control.count >= 2, "control.n", "must be at least 2 for a t test, got \(control.count)")
-    try StatsError.require(treatment.count >= 2, "treatment.n", "must be at least 2 for a t test, got \(treatment.count)")
+    try StatsError.require(
+      treatment.count >= 2, "treatment.n", "must be at least 2 for a t test, got \(treatment.count)")
     try StatsError.require(
       control.standardDeviation > 0 || treatment.standardDeviation > 0, "sd",
       "is 0 in both arms, so the t statistic is undefined (no variation to test against)")

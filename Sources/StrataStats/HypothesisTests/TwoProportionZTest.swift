@@ -48,7 +48,8 @@ public struct TwoProportionZTest: Sendable, Hashable {
     let z = difference / nullStandardError
     let pValue = try alternative.normalPValue(z)
 
-    let critical = try alternative.criticalValue(confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
+    let critical = try alternative.criticalValue(
+      confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
     let controlVarianceOfRate = pa * (1 - pa) / control.trials
     let treatmentVarianceOfRate = pb * (1 - pb) / treatment.trials
     let absoluteInterval = alternative.interval(
@@ -84,7 +85,9 @@ public struct TwoProportionZTest: Sendable, Hashable {
   }
 }
 
-/// What `TwoProportionZTest` reports. `test.statistic` is z (treatment − control).
+/// What `TwoProportionZTest` reports.
+///
+/// `test.statistic` is z (treatment − control).
 public struct ProportionsResult: Sendable, Hashable {
   public var test: TestResult
   public var controlRate: Double

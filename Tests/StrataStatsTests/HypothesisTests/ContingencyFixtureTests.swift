@@ -6,7 +6,9 @@ import Testing
 struct ContingencyFixtureTests {
   @Test(arguments: try HypothesisCase.load("chi2"))
   func independenceMatchesChi2Contingency(_ c: HypothesisCase) throws {
-    let r = try ChiSquaredIndependenceTest(table: try #require(c.table), yatesCorrection: try #require(c.yates as Bool?)).result()
+    let r = try ChiSquaredIndependenceTest(
+      table: try #require(c.table), yatesCorrection: try #require(c.yates as Bool?)
+    ).result()
     let expectedStatistic = try #require(c.statistic).value
     // A corrected table can land exactly on independence (χ² = 0); compare absolutely there.
     #expect(isClose(r.test.statistic, expectedStatistic, relativeTolerance: 1e-10, absoluteTolerance: 1e-12))
@@ -23,7 +25,8 @@ struct ContingencyFixtureTests {
   @Test(arguments: try HypothesisCase.load("srm"))
   func goodnessOfFitMatchesChisquare(_ c: HypothesisCase) throws {
     let r = try ChiSquaredGoodnessOfFitTest(observed: try #require(c.observed), weights: c.weights).result()
-    #expect(isClose(r.test.statistic, try #require(c.statistic).value, relativeTolerance: 1e-10, absoluteTolerance: 1e-12))
+    #expect(
+      isClose(r.test.statistic, try #require(c.statistic).value, relativeTolerance: 1e-10, absoluteTolerance: 1e-12))
     #expect(r.degreesOfFreedom == c.df)
     #expect(isClose(r.test.pValue, try #require(c.pValue), relativeTolerance: 1e-9))
     let expected = try #require(c.expected?.first)

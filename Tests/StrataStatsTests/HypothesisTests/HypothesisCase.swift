@@ -99,6 +99,8 @@ func intervalIsClose(
   _ actual: ConfidenceInterval?, _ expected: [FixtureNumber]?, relativeTolerance: Double, absoluteTolerance: Double = 0
 ) -> Bool {
   guard let actual, let expected, expected.count == 2 else { return actual == nil && expected == nil }
-  return isClose(actual.lower, expected[0].value, relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
-    && isClose(actual.upper, expected[1].value, relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
+  return isClose(
+    actual.lower, expected[0].value, relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
+    && isClose(
+      actual.upper, expected[1].value, relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
 }

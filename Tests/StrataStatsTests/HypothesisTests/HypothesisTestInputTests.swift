@@ -39,7 +39,8 @@ struct HypothesisTestInputTests {
     #expect(field { _ = try TwoProportionZTest(control: all, treatment: all).result() } == "conversions")
     #expect(field { _ = try BinomialSummary(successes: 120, trials: 100) } == "conversions")
     #expect(field { _ = try BinomialSummary(successes: -1, trials: 100) } == "conversions")
-    #expect(field { _ = try TwoProportionZTest(control: all, treatment: none, confidenceLevel: 0) } == "confidenceLevel")
+    #expect(
+      field { _ = try TwoProportionZTest(control: all, treatment: none, confidenceLevel: 0) } == "confidenceLevel")
     // One arm all-converting, the other none: defined (pooled rate ½), relative lift −1.
     let r = try TwoProportionZTest(control: all, treatment: none).result()
     #expect(r.relativeLift == -1)

@@ -81,12 +81,21 @@ struct HypothesisTestPropertyTests {
       let table = [[a.successes, a.trials - a.successes], [b.successes, b.trials - b.successes]]
       let chi2 = try ChiSquaredIndependenceTest(table: table).result()
       let z = try TwoProportionZTest(control: a, treatment: b).result()
-      #expect(isClose(chi2.test.statistic, z.test.statistic * z.test.statistic, relativeTolerance: 1e-9, absoluteTolerance: 1e-12), "round \(round)")
+      #expect(
+        isClose(
+          chi2.test.statistic, z.test.statistic * z.test.statistic, relativeTolerance: 1e-9, absoluteTolerance: 1e-12),
+        "round \(round)")
       // Below ~1e-300 the two tails are denormal and lose relative precision: absolute floor there.
-      #expect(isClose(chi2.test.pValue, z.test.pValue, relativeTolerance: 1e-8, absoluteTolerance: 1e-300), "round \(round)")
-      let transposed = try ChiSquaredIndependenceTest(table: [[table[0][0], table[1][0]], [table[0][1], table[1][1]]], yatesCorrection: true).result()
+      #expect(
+        isClose(chi2.test.pValue, z.test.pValue, relativeTolerance: 1e-8, absoluteTolerance: 1e-300), "round \(round)")
+      let transposed = try ChiSquaredIndependenceTest(
+        table: [[table[0][0], table[1][0]], [table[0][1], table[1][1]]], yatesCorrection: true
+      ).result()
       let corrected = try ChiSquaredIndependenceTest(table: table, yatesCorrection: true).result()
-      #expect(isClose(transposed.test.statistic, corrected.test.statistic, relativeTolerance: 1e-12, absoluteTolerance: 1e-12), "round \(round)")
+      #expect(
+        isClose(
+          transposed.test.statistic, corrected.test.statistic, relativeTolerance: 1e-12, absoluteTolerance: 1e-12),
+        "round \(round)")
       #expect(corrected.test.statistic <= chi2.test.statistic + 1e-12, "round \(round)")
     }
   }
@@ -102,8 +111,11 @@ struct HypothesisTestPropertyTests {
       let scale = Double.random(in: 0.001...1000, using: &g)
       let r1 = try ChiSquaredGoodnessOfFitTest(observed: observed, weights: weights).result()
       let r2 = try ChiSquaredGoodnessOfFitTest(observed: observed, weights: weights.map { $0 * scale }).result()
-      #expect(isClose(r1.test.statistic, r2.test.statistic, relativeTolerance: 1e-9, absoluteTolerance: 1e-9), "round \(round)")
-      #expect(isClose(r1.test.pValue, r2.test.pValue, relativeTolerance: 1e-8, absoluteTolerance: 1e-300), "round \(round)")
+      #expect(
+        isClose(r1.test.statistic, r2.test.statistic, relativeTolerance: 1e-9, absoluteTolerance: 1e-9),
+        "round \(round)")
+      #expect(
+        isClose(r1.test.pValue, r2.test.pValue, relativeTolerance: 1e-8, absoluteTolerance: 1e-300), "round \(round)")
       #expect((0...1).contains(r1.test.pValue), "round \(round)")
     }
   }
@@ -112,7 +124,9 @@ struct HypothesisTestPropertyTests {
   func fisherSwap() throws {
     var g = SplitMix64(seed: 6)
     for round in 0..<Self.rounds {
-      let table = (0..<2).map { _ in (0..<2).map { _ in Double(Int.random(in: 0...(round < 150 ? 40 : 50_000), using: &g)) } }
+      let table = (0..<2).map { _ in
+        (0..<2).map { _ in Double(Int.random(in: 0...(round < 150 ? 40 : 50_000), using: &g)) }
+      }
       guard (try? FisherExactTest(table: table)) != nil else { continue }
       let forward = try FisherExactTest(table: table).result()
       let swapped = try FisherExactTest(table: [table[1], table[0]]).result()
@@ -141,7 +155,10 @@ struct HypothesisTestPropertyTests {
       #expect(forward.pValue == backward.pValue, "round \(round)")
       #expect((0...1).contains(forward.pValue), "round \(round)")
       // When Λ overflows to +∞, p = e^(−ln Λ) is a denormal and 1/Λ is 0: absolute floor 1e-300.
-      #expect(isClose(forward.pValue, min(1, 1 / forward.likelihoodRatio), relativeTolerance: 1e-12, absoluteTolerance: 1e-300), "round \(round)")
+      #expect(
+        isClose(
+          forward.pValue, min(1, 1 / forward.likelihoodRatio), relativeTolerance: 1e-12, absoluteTolerance: 1e-300),
+        "round \(round)")
       #expect(forward.interval.contains(forward.difference), "round \(round)")
       // The confidence sequence is wider than the fixed-sample z interval at the same level.
       let v = a.variance / a.count + b.variance / b.count
@@ -163,7 +180,9 @@ struct HypothesisTestPropertyTests {
       for adjusted in [bonferroni, holm, bh] {
         #expect(adjusted.count == m)
         #expect(zip(adjusted, raw).allSatisfy { $0 >= $1 && $0 <= 1 }, "round \(round)")
-        for i in 0..<m { for j in 0..<m where raw[i] <= raw[j] { #expect(adjusted[i] <= adjusted[j], "round \(round)") } }
+        for i in 0..<m {
+          for j in 0..<m where raw[i] <= raw[j] { #expect(adjusted[i] <= adjusted[j], "round \(round)") }
+        }
       }
       // Equal in exact arithmetic at the ends (m·p/1 vs p/(1/m)): allow one rounding.
       #expect((0..<m).allSatisfy { bh[$0] <= holm[$0] * (1 + 1e-15) && holm[$0] <= bonferroni[$0] }, "round \(round)")

@@ -17,7 +17,9 @@ struct ProportionsAndTTestFixtureTests {
     // Differences of nearly equal rates: compare with an absolute floor at the rates' rounding level.
     #expect(isClose(r.absoluteLift, try #require(c.difference), relativeTolerance: 1e-10, absoluteTolerance: 1e-16))
     #expect(intervalIsClose(r.absoluteInterval, c.interval, relativeTolerance: 1e-9, absoluteTolerance: 1e-16))
-    #expect(isClose(r.relativeLift ?? .nan, c.relative?.value ?? .nan, relativeTolerance: 1e-10) || (r.relativeLift == nil && c.relative == nil))
+    #expect(
+      isClose(r.relativeLift ?? .nan, c.relative?.value ?? .nan, relativeTolerance: 1e-10)
+        || (r.relativeLift == nil && c.relative == nil))
     #expect(intervalIsClose(r.relativeInterval, c.relativeInterval, relativeTolerance: 1e-9, absoluteTolerance: 1e-15))
     #expect((r.relativeLift == nil) == r.notes.contains { $0.contains("control rate is 0") })
     #expect((r.treatmentRate == 0 && r.controlRate > 0) == r.notes.contains { $0.contains("treatment rate is 0") })
@@ -30,13 +32,19 @@ struct ProportionsAndTTestFixtureTests {
     let equalVariances = try #require(c.equalVar as Bool?)
     let r: TTestResult
     if let rawControl = c.rawControl, let rawTreatment = c.rawTreatment {
-      r = try equalVariances
-        ? StudentTTest(control: rawControl, treatment: rawTreatment, alternative: alternative, confidenceLevel: confidence).result()
-        : WelchTTest(control: rawControl, treatment: rawTreatment, alternative: alternative, confidenceLevel: confidence).result()
+      r =
+        try equalVariances
+        ? StudentTTest(
+          control: rawControl, treatment: rawTreatment, alternative: alternative, confidenceLevel: confidence
+        ).result()
+        : WelchTTest(
+          control: rawControl, treatment: rawTreatment, alternative: alternative, confidenceLevel: confidence
+        ).result()
     } else {
       let a = try c.summary(c.control)
       let b = try c.summary(c.treatment)
-      r = try equalVariances
+      r =
+        try equalVariances
         ? StudentTTest(control: a, treatment: b, alternative: alternative, confidenceLevel: confidence).result()
         : WelchTTest(control: a, treatment: b, alternative: alternative, confidenceLevel: confidence).result()
     }
