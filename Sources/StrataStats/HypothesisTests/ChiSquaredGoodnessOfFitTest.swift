@@ -23,7 +23,8 @@ public struct ChiSquaredGoodnessOfFitTest: Sendable, Hashable {
     try StatsError.require(observed.count >= 2, "observed", "needs at least 2 variants, got \(observed.count)")
     for (i, x) in observed.enumerated() {
       try StatsError.require(
-        x.isFinite && x >= 0 && x == x.rounded(), "observed[\(i + 1)]", "must be a whole number ≥ 0, got \(x)")
+        x.isFinite && x >= 0 && x == x.rounded() && x <= maximumCount, "observed[\(i + 1)]",
+        "must be a whole number between 0 and 2⁵³, got \(x)")
     }
     try StatsError.require(observed.reduce(0, +) > 0, "observed", "sums to 0, so there is nothing to test")
     let weights = weights ?? [Double](repeating: 1, count: observed.count)
@@ -60,6 +61,9 @@ public struct ChiSquaredGoodnessOfFitTest: Sendable, Hashable {
       statistic += deviation * deviation / e
     }
     let degreesOfFreedom = Double(observed.count - 1)
+    guard statistic.isFinite else {
+      throw .numerical(routine: "ChiSquaredGoodnessOfFitTest.result", status: 0, message: "χ² is \(statistic)")
+    }
     let pValue = try ChiSquared(degreesOfFreedom: degreesOfFreedom).survival(statistic)
     return ChiSquaredResult(
       test: TestResult(statistic: statistic, pValue: pValue, alternative: .greater),

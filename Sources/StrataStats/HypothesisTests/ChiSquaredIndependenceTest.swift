@@ -33,8 +33,8 @@ public struct ChiSquaredIndependenceTest: Sendable, Hashable {
         row.count == columns, "table row \(i + 1)", "has \(row.count) entries but row 1 has \(columns)")
       for (j, x) in row.enumerated() {
         try StatsError.require(
-          x.isFinite && x >= 0 && x == x.rounded(), "table row \(i + 1), column \(j + 1)",
-          "must be a whole number ≥ 0, got \(x)")
+          x.isFinite && x >= 0 && x == x.rounded() && x <= maximumCount, "table row \(i + 1), column \(j + 1)",
+          "must be a whole number between 0 and 2⁵³, got \(x)")
       }
     }
     for (i, row) in table.enumerated() {
@@ -73,12 +73,18 @@ public struct ChiSquaredIndependenceTest: Sendable, Hashable {
         statistic += deviation * deviation / e
       }
     }
+    guard statistic.isFinite else {
+      throw .numerical(routine: "ChiSquaredIndependenceTest.result", status: 0, message: "χ² is \(statistic)")
+    }
     let pValue = try ChiSquared(degreesOfFreedom: degreesOfFreedom).survival(statistic)
     return ChiSquaredResult(
       test: TestResult(statistic: statistic, pValue: pValue, alternative: .greater),
       degreesOfFreedom: degreesOfFreedom, expected: expected)
   }
 }
+
+/// 2⁵³: counts above it are not exact in a double, and their products overflow long before χ² means anything.
+let maximumCount: Double = 9_007_199_254_740_992
 
 /// What the chi-squared tests report.
 ///
