@@ -58,6 +58,8 @@ struct HypothesisTestInputTests {
     #expect(field { _ = try FisherExactTest(table: [[0, 10], [0, 20]]) } == "table column 1")
     #expect(field { _ = try FisherExactTest(table: [[3e9, 1e9], [1e9, 1e9]]) } == "table")
     #expect(field { _ = try ChiSquaredGoodnessOfFitTest(observed: [100, -3]) } == "observed[2]")
+    #expect(field { _ = try ChiSquaredIndependenceTest(table: [[1e300, 1], [1, 1e300]]) } == "table row 1, column 1")
+    #expect(field { _ = try ChiSquaredGoodnessOfFitTest(observed: [1e17, 1]) } == "observed[1]")
     #expect(field { _ = try ChiSquaredGoodnessOfFitTest(observed: [100]) } == "observed")
     #expect(field { _ = try ChiSquaredGoodnessOfFitTest(observed: [0, 0]) } == "observed")
     #expect(field { _ = try ChiSquaredGoodnessOfFitTest(observed: [1, 2], weights: [1]) } == "weights")
