@@ -50,7 +50,9 @@ struct PlanReport {
     }
     if let dailyUnits {
       let total = perVariant.rounded(.up) * Double(variants)
-      try StatsError.require(dailyUnits > 0 && dailyUnits.isFinite, "daily units", "must be positive, got \(dailyUnits)")
+      guard dailyUnits > 0 && dailyUnits.isFinite else {
+        throw InvalidInput("--daily-units: must be a positive number of units a day, got \(dailyUnits)")
+      }
       let days = (total / dailyUnits).rounded(.up)
       fields += [("days", .number(days)), ("daily_units", .number(dailyUnits))]
       headline.append("At \(groupedNumber(dailyUnits)) units a day that takes \(groupedNumber(days)) days.")
