@@ -104,7 +104,17 @@ extension SampleSizePlan {
       // R searches [2, 1e7] and extends upward; a huge effect can need fewer than 2 units, where R's
       // ν = 2·max(1e-7, n − 1) keeps the equation defined down to n = 1.
       if try f(2) >= 0 {
-        return try RootFinder.brent(in: 1 + 1e-7, 2, absoluteTolerance: 1e-12, f)
+        // Walk down towards n = 1 (ν → 0) until the power drops below the target. Below n ≈ 1.01 the
+        // t quantile is astronomically large (GSL returns NaN), so the walk stops there.
+        var high = 2.0
+        for low in [1.5, 1.2, 1.1, 1.05, 1.02, 1.01] {
+          guard let value = try? f(low) else { break }
+          if value < 0 { return try RootFinder.brent(in: low, high, absoluteTolerance: 1e-12, f) }
+          high = low
+        }
+        throw .invalidInput(
+          field: "mde",
+          message: "is so large against the standard deviation (\(difference)) that 2 units per variant already exceed power \(power)")
       }
       guard let n = try RootFinder.brentExpandingUp(from: 2, 1e4, limit: 1e16, absoluteTolerance: 1e-10, f) else {
         throw .invalidInput(field: "mde", message: "is too small: more than 1e16 units per variant would be needed")
