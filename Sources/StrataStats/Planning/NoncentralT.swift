@@ -10,11 +10,11 @@
 /// Goals, in priority order:
 /// 1. Both tails to about 1e-13 relative wherever neither tail is tiny, for every ν > 0 (including ν in
 ///    the millions, as in planning large experiments) and |δ| up to a few hundred.
-/// 2. The tail that is small keeps its relative precision (each tail is its own sum of positive terms,
-///    never `1 − other tail`), except in the mixed-sign case below.
+/// 2. The tail that is small keeps its relative precision: each tail is computed on its own, never as
+///    `1 − other tail`, down to ~1e-300.
 /// 3. Fast enough for root finding: planning needs δ ≈ 2–6, a few dozen incomplete-beta calls.
 ///
-/// Algorithm (for t ≥ 0; a negative t is reflected with P(T ≤ t; ν, δ) = P(T ≥ −t; ν, −δ)). With
+/// Series (for t ≥ 0; a negative t is reflected with P(T ≤ t; ν, δ) = P(T ≥ −t; ν, −δ)). With
 /// x = t²/(ν + t²), y = ν/(ν + t²), λ = δ²/2 and the Poisson-type weights
 /// ```
 /// p_j = e^(−λ) λ^j / j!,   q_j = e^(−λ) λ^(j+½) / Γ(j + 3/2)        (so Σ p_j = 1, Σ q_j = erf(|δ|/√2))
@@ -31,14 +31,16 @@
 /// functions), times the monotone bound on the incomplete-beta factor (I_x(a, ·) falls as a grows,
 /// I_y(·, b) rises with b).
 ///
-/// Regimes and accuracy (measured against scipy.stats.nct, i.e. Boost, and R `pt(q, df, ncp)`; see
+/// Regimes (accuracy measured against 30-digit mpmath, scipy.stats.nct and R `pt(q, df, ncp)`; table in
 /// `docs/planning.md`):
-/// - δ = 0 is the central t (GSL).
-/// - t and δ of the same sign (the power regime): both tails are sums of positive terms; agreement with
-///   Boost is ~1e-13 relative or better across ν ∈ [0.5, 1e8], |δ| ≤ 200, including tails near 1e-200.
-/// - t and δ of opposite signs: the tail away from δ mixes positive and negative terms, so it is accurate
-///   to ~1e-16 absolute, not relative, once it falls below ~1e-14 (Boost computes it as 1 − P and has the
-///   same limit). The other tail is ≥ ½ and accurate.
+/// - δ = 0: the central t (GSL).
+/// - ν ≤ 1e3, t and δ of the same sign (after reflection; the power regime): both series, all terms
+///   positive.
+/// - ν ≤ 1e3, t and δ of opposite signs: the far tail (below Φ(−|δ|) < ½), where the series mixes signs
+///   and cancels once it drops below ~1e-14, from `NoncentralTIntegral` (quadrature of a positive
+///   integrand); the other tail is its complement. scipy (Boost) and R compute the far tail as 1 − p.
+/// - ν > 1e3: the smaller tail from `NoncentralTIntegral`, the other as its complement, because GSL's
+///   incomplete beta with b = ν/2 loses accuracy as ν grows (1e-12 relative at ν = 3e4, 1e-8 at 1e8).
 ///
 /// > R. V. Lenth. "Algorithm AS 243: Cumulative distribution function of the non-central t distribution."
 /// > *Applied Statistics* 38 (1989), 185–189. https://doi.org/10.2307/2347693
@@ -51,9 +53,10 @@ public struct NoncentralT: Sendable, Hashable {
   public let degreesOfFreedom: Double
   public let noncentrality: Double
 
-  /// Above this ν, GSL's incomplete beta with b = ν/2 loses accuracy (~4e-12 relative at ν = 1e6, ~1e-8 at
-  /// ν = 1e8, against 40-digit mpmath) and both tails come from `NoncentralTIntegral`.
-  static let seriesDegreesOfFreedomLimit = 1e5
+  /// Above this ν, GSL's incomplete beta with a or b = ν/2 loses accuracy (against mpmath: 8e-14 relative
+  /// at ν = 1e3, 1e-13 at 1e4, 1e-12 at 3e4, 5e-12 at 1e5, 1e-8 at 1e8, worst near t ≈ 0.3, δ ≈ 0.5),
+  /// and the tails come from `NoncentralTIntegral`.
+  static let seriesDegreesOfFreedomLimit = 1e3
 
   /// Validates ν > 0 and finite, δ finite.
   public init(degreesOfFreedom: Double, noncentrality: Double) throws(StatsError) {
@@ -81,16 +84,27 @@ public struct NoncentralT: Sendable, Hashable {
       return (try central.cdf(t), try central.survival(t))
     }
     if degreesOfFreedom > Self.seriesDegreesOfFreedomLimit {
+      // Integrate the smaller tail (relative error ~1e-13) and take the other as its complement, so the
+      // tail near 1 is exact to ~1e-16 and the two add up to 1.
       let integral = try NoncentralTIntegral(t: t, degreesOfFreedom: degreesOfFreedom, noncentrality: noncentrality)
-      return (try integral.tail(upper: false), try integral.tail(upper: true))
+      let upper = try integral.tail(upper: true)
+      if upper <= 0.5 { return (1 - upper, upper) }
+      let lower = try integral.tail(upper: false)
+      return (lower, 1 - lower)
     }
     // Reflect to t ≥ 0: P(T ≤ t; ν, δ) = P(T ≥ −t; ν, −δ).
     let reflected = t < 0
     let (q, d) = reflected ? (-t, -noncentrality) : (t, noncentrality)
-    var (lower, upper) = try NoncentralTSeries(t: q, degreesOfFreedom: degreesOfFreedom, noncentrality: d).tails()
+    let lower: Double
+    let upper: Double
     if d < 0 && q > 0 {
-      // The upper tail lies on the far side of δ < 0: the series mixes signs there, the integral does not.
+      // With δ < 0 < t the upper tail (< Φ(δ) < ½) lies on the far side of δ, where the series mixes
+      // signs; the integral does not, and the lower tail is its complement, exact to ~1e-16.
       upper = try NoncentralTIntegral(t: q, degreesOfFreedom: degreesOfFreedom, noncentrality: d).tail(upper: true)
+      lower = 1 - upper
+    } else {
+      let series = NoncentralTSeries(t: q, degreesOfFreedom: degreesOfFreedom, noncentrality: d)
+      (lower, upper) = (try series.lowerTail(), try series.upperTail())
     }
     return reflected ? (upper, lower) : (lower, upper)
   }
