@@ -10,8 +10,8 @@
 /// Goals, in priority order:
 /// 1. Both tails to about 1e-13 relative wherever neither tail is tiny, for every ν > 0 (including ν in
 ///    the millions, as in planning large experiments) and |δ| up to a few hundred.
-/// 2. The tail that is small keeps its relative precision: each tail is computed on its own, never as
-///    `1 − other tail`, down to ~1e-300.
+/// 2. The tail that is small keeps its relative precision down to ~1e-300: it is always computed
+///    directly, never as `1 − other tail` (the larger tail may be the complement of the smaller).
 /// 3. Fast enough for root finding: planning needs δ ≈ 2–6, a few dozen incomplete-beta calls.
 ///
 /// Series (for t ≥ 0; a negative t is reflected with P(T ≤ t; ν, δ) = P(T ≥ −t; ν, −δ)). With
@@ -21,7 +21,7 @@
 /// P(T ≤ t) = Φ(−δ) + ½ Σ_j [ p_j I_x(j + ½, ν/2) + sign(δ) q_j I_x(j + 1, ν/2) ]
 /// P(T > t) =          ½ Σ_j [ p_j I_y(ν/2, j + ½) + sign(δ) q_j I_y(ν/2, j + 1) ]
 /// ```
-/// The first is Guenther's series (Lenth 1989, AS 243, eq. 2); the second follows from
+/// The first is Guenther's (1978) series as used by Lenth (1989, AS 243); the second follows from
 /// I_x(a, b) = 1 − I_y(b, a) and the identity ½ Σ (p_j + sign(δ) q_j) = Φ(δ), which removes the
 /// cancellation that `1 − P(T ≤ t)` would have. As in Benton & Krishnamoorthy (2003), each sum starts at
 /// the weights' mode j = ⌊λ⌋ and runs both ways, so large δ neither underflows e^(−λ) (weights are
@@ -43,12 +43,11 @@
 ///   incomplete beta with b = ν/2 loses accuracy as ν grows (1e-12 relative at ν = 3e4, 1e-8 at 1e8).
 ///
 /// > R. V. Lenth. "Algorithm AS 243: Cumulative distribution function of the non-central t distribution."
-/// > *Applied Statistics* 38 (1989), 185–189. https://doi.org/10.2307/2347693
+/// > *Applied Statistics* 38(1) (1989), 185–189.
 /// >
 /// > D. Benton, K. Krishnamoorthy. "Computing discrete mixtures of continuous distributions: noncentral
 /// > chisquare, noncentral t and the distribution of the square of the sample multiple correlation
 /// > coefficient." *Computational Statistics & Data Analysis* 43 (2003), 249–267.
-/// > https://doi.org/10.1016/S0167-9473(02)00283-9
 public struct NoncentralT: Sendable, Hashable {
   public let degreesOfFreedom: Double
   public let noncentrality: Double
