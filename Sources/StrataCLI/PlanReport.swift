@@ -3,13 +3,22 @@ import StrataReport
 import StrataStats
 
 /// The answer of `strata plan`, as JSON fields (contract keys first) and as text for people.
+///
+/// Further option groups (sequential looks, for instance) extend a report after it is built: read
+/// `plan` and `sampleSize` (its `perVariantUnrounded` is the fixed-design n), then append to `fields`,
+/// `headline` and `rows`.
 struct PlanReport {
   var fields: [(String, JSONValue)] = []
   var headline: [String] = []
   var rows: [[String]] = []
+  /// The library plan the flags describe.
+  let plan: SampleSizePlan
+  /// The fixed-horizon sample size, when the question was the sample size (no `--n`).
+  var sampleSize: SampleSize?
 
   init(design: PlanDesignOptions, dailyUnits: Double?) throws {
     let plan = try design.makePlan()
+    self.plan = plan
     let variants = plan.variants
     let perVariant: Double
     let difference: Double
@@ -18,6 +27,7 @@ struct PlanReport {
     case .sampleSize:
       let effect = try unwrap(design.effect)
       let size = try flagNamed { () throws(StatsError) in try plan.sampleSize(effect: effect, power: design.targetPower) }
+      sampleSize = size
       perVariant = Double(size.perVariant)
       difference = size.effect
       power = design.targetPower
@@ -34,7 +44,7 @@ struct PlanReport {
       difference = try flagNamed { () throws(StatsError) in try plan.absoluteEffect(effect) }
       power = try flagNamed { () throws(StatsError) in try plan.power(effect: effect, perVariant: n) }
       perVariant = n
-      fields += [("n_per_variant", .number(n)), ("n_total", .number(n * Double(variants))), ("power", .number(power))]
+      fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants))), ("power", .number(power))]
       headline.append(
         "With \(groupedNumber(n)) units per variant, the test has \(percent(power)) power to detect this effect.")
     case .minimumDetectableEffect:
@@ -44,7 +54,7 @@ struct PlanReport {
         try plan.minimumDetectableEffect(perVariant: n, power: power)
       }
       perVariant = n
-      fields += [("n_per_variant", .number(n)), ("n_total", .number(n * Double(variants)))]
+      fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants)))]
       headline.append(
         "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric)).")
     }
@@ -54,7 +64,7 @@ struct PlanReport {
         throw InvalidInput("--daily-units: must be a positive number of units a day, got \(dailyUnits)")
       }
       let days = (total / dailyUnits).rounded(.up)
-      fields += [("days", .number(days)), ("daily_units", .number(dailyUnits))]
+      fields += [("days", count(days)), ("daily_units", .number(dailyUnits))]
       headline.append("At \(groupedNumber(dailyUnits)) units a day that takes \(groupedNumber(days)) days.")
     }
     if design.question != .power { fields.append(("power", .number(power))) }
@@ -162,6 +172,11 @@ func grouped(_ n: Int) -> String {
     out.append(c)
   }
   return (n < 0 ? "-" : "") + out
+}
+
+/// A count as a JSON integer when it is whole and exactly representable, else a number.
+private func count(_ x: Double) -> JSONValue {
+  x == x.rounded() && abs(x) < 9e15 ? .integer(Int(x)) : .number(x)
 }
 
 /// Whole numbers grouped, others with two decimals.

@@ -144,3 +144,26 @@ struct NoncentralTTests {
     #expect(throws: StatsError.self) { try NoncentralT(degreesOfFreedom: 3, noncentrality: 1).cdf(.nan) }
   }
 }
+
+@Suite("Noncentral t regime switches")
+struct NoncentralTRegimeTests {
+  @Test("the methods agree on both sides of each switch (series/quadrature at ν = 1e3 and |δ| = 20, quadrature/normal at ν = 1e10)")
+  func continuity() throws {
+    // The switches are strict inequalities: the value itself takes the lower method, one ulp more the upper.
+    let switches: [(below: (Double, Double), above: (Double, Double))] = [
+      ((1e3, 2.8), (1e3.nextUp, 2.8)), ((1e3, -1.0), (1e3.nextUp, -1.0)), ((50, 20), (50, 20.0.nextUp)),
+      ((1e10, 2.8), (1e10.nextUp, 2.8)), ((1e10, -5.0), (1e10.nextUp, -5.0)),
+    ]
+    for (lowSide, highSide) in switches {
+      for t in [-3.0, 0.5, 2.0, 4.5, 19.0, 23.0] {
+        let below = try NoncentralT(degreesOfFreedom: lowSide.0, noncentrality: lowSide.1).tails(t)
+        let above = try NoncentralT(degreesOfFreedom: highSide.0, noncentrality: highSide.1).tails(t)
+        let (nu, delta) = lowSide
+        let label = "ν=\(nu) δ=\(delta) t=\(t): \(below) vs \(above)"
+        // Each side's own error is ~1e-13 relative; 1e-12 relative (or 1e-300) leaves room for both.
+        #expect(isClose(below.lower, above.lower, relativeTolerance: 1e-12, absoluteTolerance: 1e-300), "\(label)")
+        #expect(isClose(below.upper, above.upper, relativeTolerance: 1e-12, absoluteTolerance: 1e-300), "\(label)")
+      }
+    }
+  }
+}

@@ -60,7 +60,9 @@ struct NoncentralTIntegral {
     let s = exp(r)
     let u = expm1(r)
     let argument = upper ? noncentrality - t * s : t * s - noncentrality
-    let logPhi = gsl_sf_log_erfc(-argument / 2.0.squareRoot()) - log(2.0)
+    // GSL's log_erfc returns NaN beyond ~1e86; there ln Φ is 0 or far below any double's logarithm.
+    let logPhi =
+      abs(argument) > 1e80 ? (argument > 0 ? 0 : -.infinity) : gsl_sf_log_erfc(-argument / 2.0.squareRoot()) - log(2.0)
     let nu = degreesOfFreedom
     // ln(1 + u) − u: GSL's series near 0 where the difference cancels, r − u elsewhere (GSL's routine is
     // undefined at u = −1, which r → −∞ reaches).

@@ -80,6 +80,9 @@ extension SampleSizePlan {
       let degreesOfFreedom = 2 * max(1e-7, n - 1)
       let critical = try StudentT(degreesOfFreedom: degreesOfFreedom).inverseSurvival(alphaPerComparison / sides)
       let noncentrality = (n / 2).squareRoot() * abs(difference) / standardDeviation
+      // 40 standard errors past the critical value the miss probability is below Φ(−40) ≈ 4e-350: the
+      // power is 1 in double precision (and δ may be too large for the distribution's algorithms).
+      if noncentrality - critical > 40 { return 1 }
       return try NoncentralT(degreesOfFreedom: degreesOfFreedom, noncentrality: noncentrality).survival(critical)
     }
   }
@@ -97,7 +100,7 @@ extension SampleSizePlan {
       let spread = (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot()
       let root = (z * pooled + zPower * spread) / abs(difference)
       return root * root
-    case .mean:
+    case .mean(let standardDeviation, _):
       let f = { (n: Double) throws(StatsError) -> Double in
         try self.power(difference: difference, perVariant: n) - power
       }
@@ -114,7 +117,7 @@ extension SampleSizePlan {
         }
         throw .invalidInput(
           field: "mde",
-          message: "is so large against the standard deviation (\(difference)) that 2 units per variant already exceed power \(power)")
+          message: "of \(difference) is so large against the standard deviation \(standardDeviation) that 2 units per variant already exceed power \(power)")
       }
       guard let n = try RootFinder.brentExpandingUp(from: 2, 1e4, limit: 1e16, absoluteTolerance: 1e-10, f) else {
         throw .invalidInput(field: "mde", message: "is too small: more than 1e16 units per variant would be needed")
