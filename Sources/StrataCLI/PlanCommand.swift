@@ -141,7 +141,8 @@ struct PlanDesignOptions: ParsableArguments {
       case .mean: .mean(standardDeviation: sd ?? .nan, baseline: baseline)
       }
     return try flagNamed { () throws(StatsError) in
-      try SampleSizePlan(metric: planMetric, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, variants: variants)
+      try SampleSizePlan(
+        metric: planMetric, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, variants: variants)
     }
   }
 

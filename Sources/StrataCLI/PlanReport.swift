@@ -26,7 +26,8 @@ struct PlanReport {
     switch design.question {
     case .sampleSize:
       let effect = try unwrap(design.effect)
-      let size = try flagNamed { () throws(StatsError) in try plan.sampleSize(effect: effect, power: design.targetPower) }
+      let size = try flagNamed { () throws(StatsError) in try plan.sampleSize(effect: effect, power: design.targetPower)
+      }
       sampleSize = size
       perVariant = Double(size.perVariant)
       difference = size.effect
@@ -36,7 +37,8 @@ struct PlanReport {
         ("n_per_variant_unrounded", .number(size.perVariantUnrounded)),
       ]
       headline.append(
-        "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants.")
+        "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants."
+      )
       rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
     case .power:
       let effect = try unwrap(design.effect)
@@ -56,7 +58,8 @@ struct PlanReport {
       perVariant = n
       fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants)))]
       headline.append(
-        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric)).")
+        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric))."
+      )
     }
     if let dailyUnits {
       let total = perVariant.rounded(.up) * Double(variants)
@@ -113,7 +116,9 @@ struct PlanReport {
     let sides = plan.alternative == .twoSided ? "two-sided" : "one-sided (treatment greater)"
     out.append(["test", "\(sides), alpha \(short(plan.alpha))"])
     if plan.variants > 2 {
-      out.append(["alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)"])
+      out.append([
+        "alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)",
+      ])
     }
     out.append(["power", percent(power)])
     return out

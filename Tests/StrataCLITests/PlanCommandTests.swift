@@ -6,7 +6,9 @@ import Testing
 struct PlanCommandTests {
   @Test("--json prints the contract keys: sample size for a relative lift")
   func proportionSampleSize() throws {
-    let run = try runStrata(["plan", "--metric", "proportion", "--baseline", "0.1", "--mde", "0.1", "--relative", "--json"])
+    let run = try runStrata([
+      "plan", "--metric", "proportion", "--baseline", "0.1", "--mde", "0.1", "--relative", "--json",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let json = try run.json()
     #expect(json["n_per_variant"] as? Int == 14751)
@@ -58,7 +60,10 @@ struct PlanCommandTests {
 
   @Test("people get a sentence and aligned inputs")
   func humanOutput() throws {
-    let run = try runStrata(["plan", "--metric", "proportion", "--baseline", "0.18", "--mde", "0.10", "--relative", "--variants", "3", "--daily-units", "1200"])
+    let run = try runStrata([
+      "plan", "--metric", "proportion", "--baseline", "0.18", "--mde", "0.10", "--relative", "--variants", "3",
+      "--daily-units", "1200",
+    ])
     #expect(run.status == 0)
     #expect(run.stdout.contains("You need 8,993 units per variant, 26,979 in total over 3 variants."))
     #expect(run.stdout.contains("23 days"))

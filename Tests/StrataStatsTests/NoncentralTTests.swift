@@ -147,7 +147,9 @@ struct NoncentralTTests {
 
 @Suite("Noncentral t regime switches")
 struct NoncentralTRegimeTests {
-  @Test("the methods agree on both sides of each switch (series/quadrature at ν = 1e3 and |δ| = 20, quadrature/normal at ν = 1e10)")
+  @Test(
+    "the methods agree on both sides of each switch (series/quadrature at ν = 1e3 and |δ| = 20, quadrature/normal at ν = 1e10)"
+  )
   func continuity() throws {
     // The switches are strict inequalities: the value itself takes the lower method, one ulp more the upper.
     let switches: [(below: (Double, Double), above: (Double, Double))] = [

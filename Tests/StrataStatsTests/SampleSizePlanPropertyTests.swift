@@ -12,10 +12,16 @@ struct SampleSizePlanPropertyTests {
     let alpha = [0.01, 0.05, 0.1].randomElement(using: &generator) ?? 0.05
     if Bool.random(using: &generator) {
       let baseline = exp(Double.random(in: log(0.002)...log(0.6), using: &generator))
-      return (try SampleSizePlan(metric: .proportion(baseline: baseline), alpha: alpha, alternative: alternative, variants: variants), baseline)
+      return (
+        try SampleSizePlan(
+          metric: .proportion(baseline: baseline), alpha: alpha, alternative: alternative, variants: variants), baseline
+      )
     }
     let sd = exp(Double.random(in: log(0.1)...log(100), using: &generator))
-    return (try SampleSizePlan(metric: .mean(standardDeviation: sd), alpha: alpha, alternative: alternative, variants: variants), sd)
+    return (
+      try SampleSizePlan(
+        metric: .mean(standardDeviation: sd), alpha: alpha, alternative: alternative, variants: variants), sd
+    )
   }
 
   @Test("n falls as the effect grows; power rises with n; inverses round-trip (seeded)")
@@ -38,7 +44,8 @@ struct SampleSizePlanPropertyTests {
       let n = size.perVariantUnrounded
       guard n >= 2 else { continue }
       // The power at the exact n is the target; the rounded-up n reaches it, one unit fewer does not.
-      #expect(isClose(try plan.power(effect: .absolute(effect), perVariant: n), power, relativeTolerance: 1e-9), "\(label)")
+      #expect(
+        isClose(try plan.power(effect: .absolute(effect), perVariant: n), power, relativeTolerance: 1e-9), "\(label)")
       let atRounded = try plan.power(effect: .absolute(effect), perVariant: Double(size.perVariant))
       #expect(atRounded >= power, "\(label): rounded-up n reaches the power")
       if size.perVariant > 2 {

@@ -20,7 +20,8 @@ enum Integration {
   ) throws(StatsError) -> Double {
     try integrate(
       absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance,
-      acceptableRelativeError: acceptableRelativeError, f) {
+      acceptableRelativeError: acceptableRelativeError, f
+    ) {
       function, workspace, limit, result, error in
       gsl_integration_qags(function, a, b, absoluteTolerance, relativeTolerance, limit, workspace, result, error)
     }
@@ -28,11 +29,13 @@ enum Integration {
 
   /// ∫ₐ^∞ f(x) dx with QAGIU (QAGS after x = a + (1 − τ)/τ).
   static func toInfinity(
-    from a: Double, absoluteTolerance: Double, relativeTolerance: Double, acceptableRelativeError: Double, _ f: @escaping (Double) -> Double
+    from a: Double, absoluteTolerance: Double, relativeTolerance: Double, acceptableRelativeError: Double,
+    _ f: @escaping (Double) -> Double
   ) throws(StatsError) -> Double {
     try integrate(
       absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance,
-      acceptableRelativeError: acceptableRelativeError, f) {
+      acceptableRelativeError: acceptableRelativeError, f
+    ) {
       function, workspace, limit, result, error in
       gsl_integration_qagiu(function, a, absoluteTolerance, relativeTolerance, limit, workspace, result, error)
     }
@@ -40,20 +43,24 @@ enum Integration {
 
   /// ∫_−∞^b f(x) dx with QAGIL (QAGS after x = b − (1 − τ)/τ).
   static func fromNegativeInfinity(
-    to b: Double, absoluteTolerance: Double, relativeTolerance: Double, acceptableRelativeError: Double, _ f: @escaping (Double) -> Double
+    to b: Double, absoluteTolerance: Double, relativeTolerance: Double, acceptableRelativeError: Double,
+    _ f: @escaping (Double) -> Double
   ) throws(StatsError) -> Double {
     try integrate(
       absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance,
-      acceptableRelativeError: acceptableRelativeError, f) {
+      acceptableRelativeError: acceptableRelativeError, f
+    ) {
       function, workspace, limit, result, error in
       gsl_integration_qagil(function, b, absoluteTolerance, relativeTolerance, limit, workspace, result, error)
     }
   }
 
   private static func integrate(
-    absoluteTolerance: Double, relativeTolerance: Double, acceptableRelativeError: Double, _ f: @escaping (Double) -> Double,
+    absoluteTolerance: Double, relativeTolerance: Double, acceptableRelativeError: Double,
+    _ f: @escaping (Double) -> Double,
     _ routine: (
-      UnsafeMutablePointer<gsl_function>, UnsafeMutablePointer<gsl_integration_workspace>, Int, UnsafeMutablePointer<Double>,
+      UnsafeMutablePointer<gsl_function>, UnsafeMutablePointer<gsl_integration_workspace>, Int,
+      UnsafeMutablePointer<Double>,
       UnsafeMutablePointer<Double>
     ) -> CInt
   ) throws(StatsError) -> Double {

@@ -95,10 +95,12 @@ struct NoncentralTIntegral {
       to: left, absoluteTolerance: absolute, relativeTolerance: tolerance, acceptableRelativeError: acceptable,
       scaled)
     total += try Integration.finite(
-      from: left, to: peak, absoluteTolerance: absolute, relativeTolerance: tolerance, acceptableRelativeError: acceptable,
+      from: left, to: peak, absoluteTolerance: absolute, relativeTolerance: tolerance,
+      acceptableRelativeError: acceptable,
       scaled)
     total += try Integration.finite(
-      from: peak, to: right, absoluteTolerance: absolute, relativeTolerance: tolerance, acceptableRelativeError: acceptable,
+      from: peak, to: right, absoluteTolerance: absolute, relativeTolerance: tolerance,
+      acceptableRelativeError: acceptable,
       scaled)
     total += try Integration.toInfinity(
       from: right, absoluteTolerance: absolute, relativeTolerance: tolerance, acceptableRelativeError: acceptable,

@@ -34,9 +34,6 @@ struct NoncentralTSeries {
     logLambda = log(lambda)
   }
 
-  /// Both tails, each summed on its own.
-  func tails() throws(StatsError) -> (lower: Double, upper: Double) { (try lowerTail(), try upperTail()) }
-
   /// P(T ≤ t), summed on its own.
   func lowerTail() throws(StatsError) -> Double {
     // t = 0: T ≤ 0 exactly when Z + δ ≤ 0.

@@ -13,8 +13,9 @@ extension SampleSizePlan {
       total: Int(perVariant) * variants, effect: difference, alphaPerComparison: alphaPerComparison)
   }
 
-  /// The exact (unrounded) fixed-design sample size per variant: the root n of power(n) = `power`.
-  /// Sequential designs size their maximum as ⌈this × inflation⌉.
+  /// The exact (unrounded) fixed-design sample size per variant.
+  ///
+  /// The root n of power(n) = `power`; sequential designs size their maximum as ⌈this × inflation⌉.
   public func unroundedSampleSize(effect: EffectSize, power: Double) throws(StatsError) -> Double {
     try unroundedPerVariant(difference: try absoluteEffect(effect), power: power)
   }
@@ -26,10 +27,11 @@ extension SampleSizePlan {
     return try power(difference: difference, perVariant: perVariant)
   }
 
-  /// The smallest absolute effect (treatment − control) that `perVariant` units per variant detect with
-  /// probability `power`: positive for `.twoSided` and `.greater` (as R's `power.prop.test(p1 =, n =,
-  /// power =)` searches p₂ above p₁), negative for `.less`. Throws `invalidInput` when no treatment rate
-  /// strictly between 0 and 1 is large enough.
+  /// The smallest absolute effect (treatment − control) detectable with `perVariant` units per variant.
+  ///
+  /// Detected with probability `power`; positive for `.twoSided` and `.greater` (as R's
+  /// `power.prop.test(p1 =, n =, power =)` searches p₂ above p₁), negative for `.less`. Throws
+  /// `invalidInput` when no treatment rate strictly between 0 and 1 is large enough.
   public func minimumDetectableEffect(perVariant: Double, power: Double) throws(StatsError) -> Double {
     try validatePower(power)
     try validatePerVariant(perVariant)
@@ -42,22 +44,26 @@ extension SampleSizePlan {
       let reachable = try self.power(difference: direction * farthest, perVariant: perVariant)
       try StatsError.require(
         reachable >= power, "n",
-        "of \(perVariant) per variant cannot reach power \(power) at any treatment rate strictly between 0 and 1 (at most \(reachable))")
+        "of \(perVariant) per variant cannot reach power \(power) at any treatment rate strictly between 0 and 1 (at most \(reachable))"
+      )
       let distance = try RootFinder.brent(in: 0, farthest, absoluteTolerance: 1e-15) { (x: Double) throws(StatsError) in
-        x == 0 ? alphaPerComparison / Double(alternative.sides) - power
+        x == 0
+          ? alphaPerComparison / Double(alternative.sides) - power
           : try self.power(difference: direction * x, perVariant: perVariant) - power
       }
       return direction * distance
     case .mean(let standardDeviation, _):
       let f = { (x: Double) throws(StatsError) -> Double in
-        x == 0 ? alphaPerComparison / Double(alternative.sides) - power
+        x == 0
+          ? alphaPerComparison / Double(alternative.sides) - power
           : try self.power(difference: direction * x, perVariant: perVariant) - power
       }
       guard
         let distance = try RootFinder.brentExpandingUp(
           from: 0, standardDeviation, limit: standardDeviation * 1e12, absoluteTolerance: standardDeviation * 1e-15, f)
       else {
-        throw .numerical(routine: "SampleSizePlan.minimumDetectableEffect", status: 0, message: "no effect reaches the power")
+        throw .numerical(
+          routine: "SampleSizePlan.minimumDetectableEffect", status: 0, message: "no effect reaches the power")
       }
       return direction * distance
     }
@@ -117,7 +123,9 @@ extension SampleSizePlan {
         }
         throw .invalidInput(
           field: "mde",
-          message: "of \(difference) is so large against the standard deviation \(standardDeviation) that 2 units per variant already exceed power \(power)")
+          message:
+            "of \(difference) is so large against the standard deviation \(standardDeviation) that 2 units per variant already exceed power \(power)"
+        )
       }
       guard let n = try RootFinder.brentExpandingUp(from: 2, 1e4, limit: 1e16, absoluteTolerance: 1e-10, f) else {
         throw .invalidInput(field: "mde", message: "is too small: more than 1e16 units per variant would be needed")
