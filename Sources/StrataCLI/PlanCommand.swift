@@ -122,8 +122,12 @@ struct PlanDesignOptions: ParsableArguments {
     if relative && mde == nil { throw ValidationError("--relative applies to --mde.") }
   }
 
-  /// The question asked.
-  enum Question { case sampleSize, power, minimumDetectableEffect }
+  /// The question asked; the raw value is the JSON `solved_for`.
+  enum Question: String {
+    case sampleSize = "sample_size"
+    case power
+    case minimumDetectableEffect = "mde"
+  }
 
   var question: Question {
     guard n != nil else { return .sampleSize }

@@ -26,7 +26,8 @@ struct PlanReport {
     switch design.question {
     case .sampleSize:
       let effect = try unwrap(design.effect)
-      let size = try flagNamed { () throws(StatsError) in try plan.sampleSize(effect: effect, power: design.targetPower)
+      let size = try flagNamed { () throws(StatsError) in
+        try plan.sampleSize(effect: effect, power: design.targetPower)
       }
       sampleSize = size
       perVariant = Double(size.perVariant)
@@ -76,7 +77,7 @@ struct PlanReport {
       ("metric", .string(design.metric.rawValue)), ("alpha", .number(plan.alpha)),
       ("alpha_per_comparison", .number(plan.alphaPerComparison)), ("sides", .integer(design.sides)),
       ("variants", .integer(variants)),
-      ("solved_for", .string(["sample_size", "power", "mde"][design.questionIndex])),
+      ("solved_for", .string(design.question.rawValue)),
     ]
     rows += describeInputs(plan, difference: difference, power: power)
   }
@@ -129,16 +130,6 @@ struct PlanReport {
     let width = rows.map { $0[0].count }.max() ?? 0
     let lines = rows.map { "  " + $0[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0[1] }
     return (headline + [""] + lines).joined(separator: "\n")
-  }
-}
-
-extension PlanDesignOptions {
-  var questionIndex: Int {
-    switch question {
-    case .sampleSize: 0
-    case .power: 1
-    case .minimumDetectableEffect: 2
-    }
   }
 }
 
