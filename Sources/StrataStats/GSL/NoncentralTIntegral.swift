@@ -23,6 +23,10 @@ import Foundation
 ///   its maximum) and refined by golden section; quadrature then runs on (−∞, r* − 8w], [r* − 8w, r*],
 ///   [r*, r* + 8w], [r* + 8w, ∞) with w the curvature width, so a peak as narrow as 1/√(2ν) is never
 ///   stepped over by the first Gauss–Kronrod rule.
+/// - The integrand runs inside GSL's C callback, which cannot throw, so it calls GSL's plain
+///   `log_erfc` / `log_1plusx_mx` directly instead of going through `GSL.special`: `GSL.prepare()` has
+///   switched the abort handler off, and a NaN anywhere makes the integral non-finite, which
+///   `Integration` turns into `StatsError.numerical`.
 /// - Tolerance per piece: 1e-13 relative or 1e-15·w absolute (w the peak width, the integral being ≳ w);
 ///   GSL's own error estimate must end below 1e-11 relative.
 struct NoncentralTIntegral {
