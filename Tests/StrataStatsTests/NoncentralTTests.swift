@@ -169,3 +169,27 @@ struct NoncentralTRegimeTests {
     }
   }
 }
+
+@Suite("Noncentral t at extreme inputs")
+struct NoncentralTExtremeTests {
+  @Test("tails stay in [0, 1] and add up to 1 from ν = 1e-3 to 1e300, |δ| to 1e6, |t| to 1e300")
+  func extremes() throws {
+    for nu in [1e-3, 0.5, 7, 999, 1e3 + 1, 1e6, 1e12, 1e300] {
+      for delta in [-1e6, -25, -1e-8, 1e-300, 3, 25, 1e3, 1e6] {
+        for t in [-1e300, -1e10, -30, -1e-300, 0, 0.7, 30, 1e10, 1e300] {
+          let label = "ν=\(nu) δ=\(delta) t=\(t)"
+          do {
+            let (lower, upper) = try NoncentralT(degreesOfFreedom: nu, noncentrality: delta).tails(t)
+            #expect(lower >= 0 && lower <= 1 && upper >= 0 && upper <= 1, "\(label): \(lower), \(upper)")
+            #expect(abs(lower + upper - 1) <= 1e-12, "\(label): \(lower) + \(upper)")
+          } catch {
+            // Only the absurd corner of ν < 0.5 with |t| = 1e300 (tails near ½ spread over 700 e-folds
+            // of s) may give up, and it must say so (a numerical error) rather than return a number.
+            #expect(nu < 0.5 && abs(t) == 1e300, "\(label): \(error)")
+            #expect("\(error)".hasPrefix("numerical failure"), "\(label): \(error)")
+          }
+        }
+      }
+    }
+  }
+}

@@ -82,6 +82,10 @@ struct NoncentralTIntegral {
     let f = { (r: Double) in self.logIntegrand(r, upper: upper) }
     let peak = findPeak(f)
     let top = f(peak)
+    // The grid spans every s a double can hold (e^−745 to e^100). An integrand whose peak is below e^−850
+    // integrates to less than the smallest double (the scaled integrand is at most 1 and, unimodal in r,
+    // has an integral far below e^100 even for ν = 1e-3, whose width in r is ~1/ν): the tail is 0.
+    if top < -850 { return 0 }
     guard top.isFinite else {
       throw .numerical(routine: "NoncentralTIntegral", status: 0, message: "integrand peak is not finite")
     }
@@ -112,23 +116,21 @@ struct NoncentralTIntegral {
     return min(1, exp(top) * total)
   }
 
-  /// The maximizing r of a unimodal log-integrand: a grid in r = ln s over [−40, 8] (s from 4e-18 to
-  /// 2981) with step 0.05, then golden section between the neighbours of the best grid point.
+  /// The maximizing r of a unimodal log-integrand: a grid in r = ln s (step 0.05 over [−40, 8], where
+  /// the mass of every moderate case lies, step 0.5 out to −745 and 100 for extreme t and δ), then
+  /// golden section between the neighbours of the best grid point.
   private func findPeak(_ f: (Double) -> Double) -> Double {
-    let step = 0.05
+    var grid: [Double] = stride(from: -745.0, to: -40, by: 0.5).map { $0 }
+    grid += (-800...160).map { Double($0) * 0.05 }
+    grid += stride(from: 8.5, through: 100, by: 0.5).map { $0 }
     var bestIndex = 0
     var best = -Double.infinity
-    var grid: [Double] = []
-    var k = -800.0
-    while k <= 160 {
-      let r = k * step
-      grid.append(r)
+    for (index, r) in grid.enumerated() {
       let value = f(r)
       if value > best {
         best = value
-        bestIndex = grid.count - 1
+        bestIndex = index
       }
-      k += 1
     }
     var a = grid[max(0, bestIndex - 1)]
     var b = grid[min(grid.count - 1, bestIndex + 1)]

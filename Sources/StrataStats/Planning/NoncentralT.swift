@@ -35,11 +35,12 @@
 /// `docs/planning.md`):
 /// - δ = 0: the central t (GSL).
 /// - ν ≤ 1e3, |δ| ≤ 20, t and δ of the same sign (after reflection; the power regime): both series, all
-///   terms positive.
+///   terms positive; the smaller result is kept and the larger tail is its complement (its incomplete
+///   betas see arguments near 1, which GSL handles as 1 − x).
 /// - ν ≤ 1e3, |δ| ≤ 20, t and δ of opposite signs: the far tail (below Φ(−|δ|) < ½), where the series mixes signs
 ///   and cancels once it drops below ~1e-14, from `NoncentralTIntegral` (quadrature of a positive
 ///   integrand); the other tail is its complement. scipy (Boost) and R compute the far tail as 1 − p.
-/// - ν > 1e3 or |δ| > 20: the smaller tail from `NoncentralTIntegral`, the other as its complement,
+/// - ν > 1e3, |δ| > 20 or |δ| < 1e-140 (where λ underflows): the smaller tail from `NoncentralTIntegral`, the other as its complement,
 ///   because GSL's incomplete beta loses accuracy as its parameters (ν/2, or j ≈ δ²/2) grow: 1e-12
 ///   relative at ν = 3e4, 1e-8 at ν = 1e8, 3e-12 at δ = 80.
 /// - ν > 1e10: Φ((t(1 − 1/(4ν)) − δ)/√(1 + t²/(2ν))) (Abramowitz & Stegun 26.7.10; R uses it above
@@ -64,6 +65,9 @@ public struct NoncentralT: Sendable, Hashable {
   /// accuracy again (series against quadrature: 5e-14 relative at δ = 10, 1.2e-13 at 20, 2.2e-13 at 40,
   /// 2.9e-12 at 80, 1.9e-11 at 200); the quadrature's cost and accuracy do not depend on δ.
   static let seriesNoncentralityLimit = 20.0
+
+  /// Below this |δ|, λ = δ²/2 underflows (the series' weights need ln λ); the quadrature takes δ as is.
+  static let seriesNoncentralityFloor = 1e-140
 
   /// Above this ν the normal approximation of A&S 26.7.10 is exact to double precision.
   static let normalLimitDegreesOfFreedom = 1e10
@@ -99,7 +103,10 @@ public struct NoncentralT: Sendable, Hashable {
       let z = (t * (1 - 1 / (4 * degreesOfFreedom)) - noncentrality) / (1 + t * t / (2 * degreesOfFreedom)).squareRoot()
       return (try Normal.cdf(z), try Normal.survival(z))
     }
-    if degreesOfFreedom > Self.seriesDegreesOfFreedomLimit || abs(noncentrality) > Self.seriesNoncentralityLimit {
+    let magnitude = abs(noncentrality)
+    if degreesOfFreedom > Self.seriesDegreesOfFreedomLimit || magnitude > Self.seriesNoncentralityLimit
+      || magnitude < Self.seriesNoncentralityFloor
+    {
       // Integrate the smaller tail (relative error ~1e-13) and take the other as its complement, so the
       // tail near 1 is exact to ~1e-16 and the two add up to 1.
       let integral = try NoncentralTIntegral(t: t, degreesOfFreedom: degreesOfFreedom, noncentrality: noncentrality)
@@ -119,8 +126,12 @@ public struct NoncentralT: Sendable, Hashable {
       upper = try NoncentralTIntegral(t: q, degreesOfFreedom: degreesOfFreedom, noncentrality: d).tail(upper: true)
       lower = 1 - upper
     } else {
+      // Both sums are free of cancellation, but the incomplete beta of the larger tail sees an argument
+      // near 1 (x = t²/(ν + t²) → 1 for t² ≫ ν), which GSL turns into 1 − x and can lose: the smaller
+      // tail is kept and the larger is its complement.
       let series = NoncentralTSeries(t: q, degreesOfFreedom: degreesOfFreedom, noncentrality: d)
-      (lower, upper) = (try series.lowerTail(), try series.upperTail())
+      let (seriesLower, seriesUpper) = (try series.lowerTail(), try series.upperTail())
+      (lower, upper) = seriesLower <= seriesUpper ? (seriesLower, 1 - seriesLower) : (1 - seriesUpper, seriesUpper)
     }
     return reflected ? (upper, lower) : (lower, upper)
   }
