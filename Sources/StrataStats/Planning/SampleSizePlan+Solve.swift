@@ -44,7 +44,7 @@ extension SampleSizePlan {
       let reachable = try self.power(difference: direction * farthest, perVariant: perVariant)
       try StatsError.require(
         reachable >= power, "n",
-        "of \(perVariant) per variant cannot reach power \(power) at any treatment rate strictly between 0 and 1 (at most \(reachable))"
+        "\(perVariant) units per variant cannot reach power \(power) at any treatment rate strictly between 0 and 1 (at most \(reachable))"
       )
       let distance = try RootFinder.brent(in: 0, farthest, absoluteTolerance: 1e-15) { (x: Double) throws(StatsError) in
         x == 0
