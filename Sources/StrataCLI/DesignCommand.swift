@@ -1,0 +1,111 @@
+import ArgumentParser
+import StrataReport
+import StrataStats
+
+/// `strata design`: a full or two-level fractional factorial design, its runs, resolution and aliases.
+struct Design: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Build a full or two-level fractional factorial design: runs, resolution and alias structure.",
+    discussion: """
+      Factors are NAME:LEVELS, comma separated, where LEVELS is a count (levels are labelled 1, 2, ...)
+      or level labels separated by '|'. Factors are lettered A, B, C, ... in the order given (I is
+      skipped). A fraction needs every factor at two levels; its generators write the generated factors
+      as products of base factors (D=ABC), or --fraction picks generators of the highest resolution and,
+      among those, minimum aberration. Aliases list main effects and two-factor interactions, ignoring
+      interactions of three or more factors.
+
+      Examples:
+        strata design --factors "subject:short|question,image:photo|illustration,cta:buy|learn,tone:formal|casual"
+        strata design --factors "subject:2,image:2,cta:2,tone:2" --fraction 1/2
+        strata design --factors "subject:2,image:2,cta:2,tone:2,send_hour:2" --generators "E=ABCD" --json
+        strata design --factors "subject:3,image:2,cta:2"
+      """
+  )
+
+  @Option(help: "Factors as NAME:LEVELS, comma separated (\"subject:2,image:photo|illustration\").")
+  var factors: FactorListArgument
+
+  @Option(help: "A regular two-level fraction 1/2^p (\"1/2\", \"1/4\", \"1/2^3\").")
+  var fraction: String?
+
+  @Option(help: "Generators of the fraction (\"D=ABC,E=AB\").")
+  var generators: String?
+
+  @Flag(help: "Print one JSON object instead of tables.")
+  var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let factorList = try factors.specs.map { spec throws(StatsError) in try spec.factor() }
+      let design: FactorialDesign
+      switch (fraction, generators) {
+      case (.some, .some):
+        throw InvalidInput("--fraction and --generators: give one or the other, not both")
+      case (.some(let text), nil):
+        design = try FactorialDesign(factors: factorList, fractionExponent: try Design.fractionExponent(text))
+      case (nil, .some(let text)):
+        let parsed = try FractionGenerator.parseList(text, factorCount: factorList.count)
+        design = try FactorialDesign(factors: factorList, generators: parsed)
+      case (nil, nil):
+        design = try FactorialDesign(fullFactorial: factorList)
+      }
+      if json {
+        printJSON(DesignOutput(design: design).json)
+      } else {
+        print(DesignOutput(design: design).table)
+      }
+    }
+  }
+
+  /// p from "1/2^p", "1/2", "1/4", … (a power of two).
+  static func fractionExponent(_ text: String) throws -> Int {
+    let trimmed = text.filter { !$0.isWhitespace }
+    let invalid = InvalidInput("--fraction: \"\(text)\" is not 1/2^p (e.g. 1/2, 1/4, 1/2^3)")
+    guard trimmed.hasPrefix("1/") else { throw invalid }
+    let denominator = trimmed.dropFirst(2)
+    if denominator.hasPrefix("2^") {
+      guard let p = Int(denominator.dropFirst(2)), p >= 1, p <= 30 else { throw invalid }
+      return p
+    }
+    guard let value = Int(denominator), value >= 2, value <= 1 << 30, value & (value - 1) == 0 else {
+      throw invalid
+    }
+    return value.trailingZeroBitCount
+  }
+}
+
+/// `--factors` syntax: `NAME:COUNT` or `NAME:label|label|…`, comma separated. Syntax errors are usage errors
+/// (exit 64); level counts below two parse and are rejected with exit 1.
+struct FactorListArgument: ExpressibleByArgument, Sendable {
+  struct Spec: Sendable {
+    var name: String
+    var count: Int?
+    var labels: [String]
+
+    func factor() throws(StatsError) -> Factor {
+      if let count { return try Factor(name: name, levelCount: count) }
+      return try Factor(name: name, levels: labels)
+    }
+  }
+
+  var specs: [Spec]
+
+  init?(argument: String) {
+    var specs: [Spec] = []
+    for item in argument.split(separator: ",", omittingEmptySubsequences: false) {
+      let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+      guard parts.count == 2 else { return nil }
+      let name = parts[0].trimmingCharacters(in: " ")
+      let levels = parts[1].trimmingCharacters(in: " ")
+      guard !name.isEmpty, !levels.isEmpty else { return nil }
+      if let count = Int(levels) {
+        specs.append(Spec(name: name, count: count, labels: []))
+      } else {
+        let labels = levels.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " ") }
+        specs.append(Spec(name: name, count: nil, labels: labels))
+      }
+    }
+    guard !specs.isEmpty else { return nil }
+    self.specs = specs
+  }
+}
