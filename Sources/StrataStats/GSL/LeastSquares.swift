@@ -71,9 +71,36 @@ extension GSL {
     return (0..<p).map { i in (0..<p).map { j in gsl_matrix_get(a, i, j) } }
   }
 
-  /// F upper-tail quantile: the x with P(F > x) = q.
+  /// F upper-tail quantile: the x with P(F > x) = q, for 0 < q < 1.
+  ///
+  /// GSL 2.7.1's `gsl_cdf_fdist_Qinv` (and the `gsl_cdf_beta_Qinv`/`Pinv` under it) returns NaN for many
+  /// ordinary arguments, e.g. q = 0.05, ν₁ = 1, ν₂ = 271 (about 1 in 6 of ν₁ ≤ 12, ν₂ < 20000 at common q).
+  /// So the quantile is found here by safeguarded Newton steps on `gsl_cdf_fdist_Q` (bisection whenever a
+  /// step leaves the bracket), to a relative width of 1e-14 in x.
   static func fisherInverseSurvival(_ q: Double, _ numerator: Double, _ denominator: Double) throws(StatsError) -> Double {
-    try value { gsl_cdf_fdist_Qinv(q, numerator, denominator) }
+    precondition(q > 0 && q < 1 && numerator > 0 && denominator > 0, "invalid F quantile arguments")
+    func tail(_ x: Double) throws(StatsError) -> Double { try value("gsl_cdf_fdist_Q") { gsl_cdf_fdist_Q(x, numerator, denominator) } }
+    var low = 0.0
+    var high = 1.0
+    while try tail(high) > q {
+      low = high
+      high *= 2
+      guard high < 1e300 else {
+        throw .numerical(routine: "fisherInverseSurvival", status: 0, message: "no bracket for q = \(q)")
+      }
+    }
+    var x = (low + high) / 2
+    for _ in 0..<300 {
+      let gap = try tail(x) - q  // decreasing in x
+      if gap > 0 { low = x } else { high = x }
+      if high - low <= 1e-14 * high { break }
+      let density = try value("gsl_ran_fdist_pdf") { gsl_ran_fdist_pdf(x, numerator, denominator) }
+      let newton = density > 0 ? x + gap / density : .nan
+      let next = newton > low && newton < high ? newton : (low + high) / 2
+      if gap == 0 || abs(next - x) <= 1e-15 * x { break }
+      x = next
+    }
+    return x
   }
 
   /// Upper tail of the beta distribution, 1 − I_x(a, b), computed directly.
