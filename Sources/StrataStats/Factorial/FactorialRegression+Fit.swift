@@ -32,13 +32,17 @@ extension FactorialRegression {
       return cells[c].moments.m2 + cells[c].moments.count * gap * gap
     }
     let residualSumOfSquares = cellResidualSquares.reduce(0, +)
-    try StatsError.require(
-      residualSumOfSquares > 0, "data", "has no residual variation (every unit equals its fitted value); standard errors would be zero")
     let grandMean = cells.reduce(0) { $0 + $1.moments.count * $1.moments.mean } / unitCount
     let totalSumOfSquares = cells.reduce(0) { sum, cell in
       let gap = cell.moments.mean - grandMean
       return sum + cell.moments.m2 + cell.moments.count * gap * gap
     }
+    // Residuals that are pure rounding (≈1e-16 relative per unit, so RSS ≈ 1e-32 of Σy²) mean an exact fit;
+    // 1e-24 of the uncentered sum of squares separates that from any real residual variation.
+    let uncentered = totalSumOfSquares + unitCount * grandMean * grandMean
+    try StatsError.require(
+      residualSumOfSquares > 1e-24 * uncentered, "data",
+      "has no residual variation (every unit equals its fitted value); standard errors would be zero")
     let variance = try coefficientCovariance(
       rows: rows, bread: bread, cellResidualSquares: cellResidualSquares, unitCount: unitCount,
       residualSumOfSquares: residualSumOfSquares, residualDF: residualDF)
