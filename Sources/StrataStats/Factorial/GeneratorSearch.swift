@@ -5,7 +5,7 @@
 ///    one with the lexicographically smallest word-length pattern (A₃, A₄, …, A_k). That is maximum
 ///    resolution first (the first non-zero A_r), then minimum aberration (Fries & Hunter 1980).
 /// 2. Determinism: the same (k, p) always gives the same generators.
-/// 3. Speed: fast enough for k ≤ 11 (and most larger cases up to the run limit).
+/// 3. Speed: interactive for k ≤ 12 (the limit enforced here); larger designs take explicit generators.
 ///
 /// Method: a depth-first search over sets of p distinct candidate words (each with at least two base
 /// letters, so every defining word has length ≥ 3), adding one generator at a time and growing the defining
@@ -36,6 +36,11 @@ struct GeneratorSearch {
     try StatsError.require(
       baseCount <= 16, "--fraction",
       "1/2^\(fractionExponent) of \(factorCount) factors leaves \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported")
+    // The exhaustive search takes under ~1 s (debug build) up to 11 factors and ~10 s at 12; beyond that it
+    // can take minutes, so larger designs need explicit generators.
+    try StatsError.require(
+      factorCount <= 12, "--fraction",
+      "default generators are searched for up to 12 factors, got \(factorCount); give --generators (e.g. from Montgomery's Table 8.14)")
     self.factorCount = factorCount
     self.fractionExponent = fractionExponent
   }

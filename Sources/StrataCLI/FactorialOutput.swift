@@ -1,0 +1,107 @@
+import StrataReport
+import StrataStats
+
+/// What `strata calc factorial` prints: one JSON object, or tables for people.
+struct FactorialOutput {
+  var design: FactorialDesign
+  var result: FactorialRegressionResult
+  var metric: String
+
+  private func names(_ word: EffectWord) -> String {
+    word == .identity ? "the mean" : result.model.name(of: word)
+  }
+
+  private func levels(_ cell: CellEstimate) -> [String] {
+    design.factors.indices.map { design.factors[$0].levels[cell.levels[$0]] }
+  }
+
+  private var notes: [String] {
+    var notes = [
+      "ANOVA is Type III (each term given all others), with \(result.covariance.rawValue) standard errors; matches statsmodels anova_lm(typ=3).",
+      "Cell intervals are Šidák-adjusted over \(result.cells.count) cells (each at \(formatFixed(100 * result.perCellConfidenceLevel, digits: 2))%), so the best cell's interval holds despite picking the maximum.",
+    ]
+    if metric == "proportion" {
+      notes.append("Proportions use the linear probability model; effects are in absolute rate units.")
+    }
+    for term in result.terms where !term.aliasedWith.isEmpty {
+      notes.append("\(term.name) is aliased with \(term.aliasedWith.map(names).joined(separator: ", ")): its estimate is their sum.")
+    }
+    return notes
+  }
+
+  var json: JSONValue {
+    let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
+    return .object([
+      ("metric", .string(metric)),
+      ("design", .string(design.isFractional ? "fractional" : "full")),
+      ("resolution", design.resolution.map { .integer($0) } ?? .null),
+      ("covariance", .string(result.covariance.rawValue)),
+      ("anova_type", .integer(3)),
+      ("confidence_level", .number(level)),
+      ("unit_count", .number(result.unitCount)),
+      ("residual_df", .number(result.residualDegreesOfFreedom)),
+      ("r_squared", .finite(result.rSquared)),
+      ("terms", .array(result.terms.map { term in
+        .object([("term", .string(term.name)), ("letters", .string(term.term.letters)),
+                 ("aliased_with", .array(term.aliasedWith.map { .string(names($0)) }))])
+      })),
+      ("aliased_terms", .array(result.aliasedTerms.map { entry in
+        .object([("term", .string(names(entry.term))), ("aliased_with", .string(names(entry.aliasOf)))])
+      })),
+      ("coefficients", .array(result.coefficients.map { c in
+        .object([("label", .string(c.label)), ("estimate", .finite(c.estimate)), ("standard_error", .finite(c.standardError)),
+                 ("statistic", .finite(c.test.statistic)), ("p_value", .finite(c.test.pValue)),
+                 ("ci_low", .finite(c.interval.lower)), ("ci_high", .finite(c.interval.upper))])
+      })),
+      ("anova", .array(result.anova.map { row in
+        .object([("term", .string(row.name)), ("df", .integer(row.degreesOfFreedom)),
+                 ("sum_of_squares", .finite(row.sumOfSquares)), ("statistic", .finite(row.test.statistic)),
+                 ("p_value", .finite(row.test.pValue))])
+      })),
+      ("marginal_means", .array(result.marginalMeans.flatMap { $0 }.map { m in
+        .object([("factor", .string(design.factors[m.factor].name)), ("level", .string(design.factors[m.factor].levels[m.level])),
+                 ("estimate", .finite(m.estimate)), ("standard_error", .finite(m.standardError)),
+                 ("ci_low", .finite(m.interval.lower)), ("ci_high", .finite(m.interval.upper))])
+      })),
+      ("cells", .array(result.cells.map(cellJSON))),
+      ("best_cell", cellJSON(result.bestCell)),
+      ("per_cell_confidence_level", .number(result.perCellConfidenceLevel)),
+      ("notes", .array(notes.map { .string($0) })),
+    ])
+  }
+
+  private func cellJSON(_ cell: CellEstimate) -> JSONValue {
+    .object([
+      ("levels", .object(zip(design.factors, levels(cell)).map { ($0.name, .string($1)) })),
+      ("n", .number(cell.count)), ("observed", .finite(cell.observedMean)), ("fitted", .finite(cell.fitted)),
+      ("standard_error", .finite(cell.standardError)),
+      ("ci_low", .finite(cell.simultaneousInterval.lower)), ("ci_high", .finite(cell.simultaneousInterval.upper)),
+    ])
+  }
+
+  var table: String {
+    var lines = ["Factorial analysis (\(metric), \(result.covariance.rawValue) errors, \(Int(result.unitCount)) units)", ""]
+    lines.append("ANOVA (Type III):")
+    lines.append(textTable([["term", "df", "F", "p"]] + result.anova.map {
+      [$0.name, String($0.degreesOfFreedom), human($0.test.statistic), human($0.test.pValue)]
+    }))
+    lines += ["", "Marginal means:"]
+    var rows = [["factor", "level", "mean", "ci low", "ci high"]]
+    for m in result.marginalMeans.flatMap({ $0 }) {
+      rows.append([design.factors[m.factor].name, design.factors[m.factor].levels[m.level], human(m.estimate),
+                   human(m.interval.lower), human(m.interval.upper)])
+    }
+    lines.append(leftAlignedTable(rows))
+    lines += ["", "Cells (simultaneous intervals):"]
+    rows = [["cell", "n", "observed", "fitted", "ci low", "ci high", ""]]
+    for (index, cell) in result.cells.enumerated() {
+      rows.append([levels(cell).joined(separator: " × "), String(Int(cell.count)), human(cell.observedMean), human(cell.fitted),
+                   human(cell.simultaneousInterval.lower), human(cell.simultaneousInterval.upper),
+                   index == result.bestCellIndex ? "best" : ""])
+    }
+    lines.append(textTable(rows))
+    lines.append("")
+    lines += notes.map { "Note: " + $0 }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+@Suite("strata calc factorial")
+struct FactorialCommandTests {
+  static let factors = "subject:short|question,image:photo|none,cta:buy|learn"
+  static let cells = "2000,96;2000,118;2000,104;2000,131;2000,99;2000,125;2000,101;2000,160"
+
+  @Test("a saturated 2×2×2 proportion analysis: Type III table, marginal means, cells and the best cell")
+  func proportions() throws {
+    let run = try runStrata(["calc", "factorial", "--factors", Self.factors, "--metric", "proportion", "--cells", Self.cells, "--json"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try run.json()
+    #expect(json["covariance"] as? String == "hc1")
+    #expect(json["anova_type"] as? Int == 3)
+    #expect(json["unit_count"] as? Double == 16000)
+    let anova = try #require(json["anova"] as? [[String: Any]])
+    #expect(anova.map { $0["term"] as? String } == ["subject", "image", "cta", "subject:image", "subject:cta", "image:cta", "subject:image:cta"])
+    for row in anova {
+      let p = try #require(row["p_value"] as? Double)
+      #expect(p > 0 && p <= 1)
+    }
+    let cells = try #require(json["cells"] as? [[String: Any]])
+    #expect(cells.count == 8)
+    // Saturated model: fitted = observed conversion rate.
+    for cell in cells {
+      let observed = try #require(cell["observed"] as? Double)
+      let fitted = try #require(cell["fitted"] as? Double)
+      #expect(abs(observed - fitted) < 1e-12)
+    }
+    let best = try #require(json["best_cell"] as? [String: Any])
+    #expect(best["levels"] as? [String: String] == ["subject": "question", "image": "none", "cta": "learn"])
+    #expect(best["observed"] as? Double == 0.08)
+    let means = try #require(json["marginal_means"] as? [[String: Any]])
+    // Each marginal mean is the unweighted average of its cells' rates: subject=short → (96+104+99+101)/8000.
+    let short = try #require(means.first { $0["level"] as? String == "short" })
+    #expect(abs((short["estimate"] as? Double ?? 0) - 0.05) < 1e-12)
+  }
+
+  @Test("means with a fraction: two-factor interactions aliased in pairs are reported")
+  func fractionMeans() throws {
+    let run = try runStrata([
+      "calc", "factorial", "--factors", "a:2,b:2,c:2,d:2", "--fraction", "1/2", "--metric", "mean",
+      "--cells", "50,10,2;50,10.4,2;50,10.1,2.2;50,10.9,2;50,10.2,1.9;50,10.8,2.1;50,10.3,2;50,11.2,2.3", "--json",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try run.json()
+    #expect(json["resolution"] as? Int == 4)
+    let terms = try #require(json["terms"] as? [[String: Any]])
+    #expect(terms.map { $0["term"] as? String } == ["a", "b", "c", "d", "a:b", "a:c", "a:d"])
+    #expect(terms[4]["aliased_with"] as? [String] == ["c:d"])
+    let aliased = try #require(json["aliased_terms"] as? [[String: Any]])
+    #expect(aliased.count == 3)
+  }
+
+  @Test(
+    "bad input exits 1 with a sentence",
+    arguments: [
+      (["--metric", "proportion", "--cells", "100,5;100,6"], "8 runs"),
+      (["--metric", "proportion", "--cells", "100,5;100,6;100,5;100,6;100,5;100,6;100,5;100,160"], "cannot exceed"),
+      (["--metric", "ratio", "--cells", "1,1"], "--metric"),
+      (["--metric", "mean", "--cells", "100,5;100,6;100,5;100,6;100,5;100,6;100,5;100,6"], "n,mean,sd"),
+      (["--metric", "proportion", "--errors", "hc9", "--cells", cells], "--errors"),
+    ])
+  func badInput(arguments: [String], fragment: String) throws {
+    let run = try runStrata(["calc", "factorial", "--factors", Self.factors] + arguments)
+    #expect(run.status == 1, "\(arguments): \(run.stderr)")
+    #expect(run.stderr.contains(fragment), "\(run.stderr)")
+  }
+}
