@@ -31,6 +31,21 @@ struct Design: ParsableCommand {
   @Option(help: "Generators of the fraction (\"D=ABC,E=AB\").")
   var generators: String?
 
+  @Option(help: "Plan sample size: the smallest difference to detect between two levels of a factor (and as a 2×2 interaction contrast), in outcome units.")
+  var mde: Double?
+
+  @Option(help: "Planning: the outcome's standard deviation (continuous metrics).")
+  var sd: Double?
+
+  @Option(help: "Planning: the baseline rate of a binary metric (σ = √(p(1 − p))).")
+  var baseline: Double?
+
+  @Option(help: "Planning: target power.")
+  var power: Double = 0.8
+
+  @Option(help: "Planning: significance level of each F test.")
+  var alpha: Double = 0.05
+
   @Flag(help: "Print one JSON object instead of tables.")
   var json = false
 
@@ -49,12 +64,48 @@ struct Design: ParsableCommand {
       case (nil, nil):
         design = try FactorialDesign(fullFactorial: factorList)
       }
+      var output = DesignOutput(design: design)
+      output.plan = try planRows(design)
       if json {
-        printJSON(DesignOutput(design: design).json)
+        printJSON(output.json)
       } else {
-        print(DesignOutput(design: design).table)
+        print(output.table)
       }
     }
+  }
+
+  /// Units per cell for each main effect and two-factor interaction, when `--mde` is given.
+  func planRows(_ design: FactorialDesign) throws -> [DesignOutput.PlanRow]? {
+    guard let mde else {
+      guard sd == nil && baseline == nil else { throw InvalidInput("--sd/--baseline: planning also needs --mde") }
+      return nil
+    }
+    guard mde > 0 && mde.isFinite else { throw InvalidInput("--mde: must be positive, got \(mde)") }
+    let sigma: Double
+    switch (sd, baseline) {
+    case (.some(let value), nil):
+      guard value > 0 && value.isFinite else { throw InvalidInput("--sd: must be positive, got \(value)") }
+      sigma = value
+    case (nil, .some(let p)):
+      guard p > 0 && p < 1 else { throw InvalidInput("--baseline: must be strictly between 0 and 1, got \(p)") }
+      sigma = (p * (1 - p)).squareRoot()
+    default:
+      throw InvalidInput("--mde: give exactly one of --sd (continuous metric) or --baseline (binary metric)")
+    }
+    let estimable = design.estimableTerms(maximumOrder: min(2, design.factors.count)).terms
+    var rows: [DesignOutput.PlanRow] = []
+    for entry in estimable {
+      let levels = entry.term.factors.map { design.factors[$0].levelCount }
+      let f = levels.count == 1
+        ? try FactorialPower.effectSize(difference: mde, levelCount: levels[0], standardDeviation: sigma)
+        : try FactorialPower.effectSize(interactionContrast: mde, levelCounts: (levels[0], levels[1]), standardDeviation: sigma)
+      let planner = try FactorialPower(design: design, term: entry.term, effectSize: f, alpha: alpha)
+      let units = try planner.unitsPerCell(forPower: power)
+      rows.append(DesignOutput.PlanRow(
+        term: entry.term, degreesOfFreedom: planner.numeratorDegreesOfFreedom, effectSize: f, unitsPerCell: units,
+        power: try planner.power(unitsPerCell: units)))
+    }
+    return rows
   }
 
   /// p from "1/2^p", "1/2", "1/4", … (a power of two).

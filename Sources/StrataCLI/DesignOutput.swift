@@ -3,7 +3,19 @@ import StrataStats
 
 /// What `strata design` prints: JSON keys per CLI-CONTRACT.md and a table for people.
 struct DesignOutput {
+  /// Sample size for one term's F test (`--mde`).
+  struct PlanRow {
+    var term: EffectWord
+    var degreesOfFreedom: Int
+    var effectSize: Double
+    var unitsPerCell: Int
+    var power: Double
+  }
+
   var design: FactorialDesign
+  var plan: [PlanRow]? = nil
+
+  init(design: FactorialDesign) { self.design = design }
 
   private var factors: [Factor] { design.factors }
 
@@ -32,6 +44,9 @@ struct DesignOutput {
       }
     } else {
       notes.append("Full factorial: every main effect and interaction is estimable; resolution is null because nothing is aliased.")
+    }
+    if plan != nil {
+      notes.append("Sample sizes assume equal units per cell and the analysis model of `strata calc factorial` (noncentral F, λ = N·f²); for a binary metric σ = √(p(1 − p)) at the baseline (normal approximation).")
     }
     return notes
   }
@@ -67,8 +82,20 @@ struct DesignOutput {
       ("word_length_pattern", .array(design.isFractional ? design.wordLengthPattern.map { .integer($0) } : [])),
       ("aliases", .array(aliases)),
       ("runs", .array(runs)),
+    ] + planJSON + [
       ("notes", .array(notes.map { .string($0) })),
     ])
+  }
+
+  private var planJSON: [(String, JSONValue)] {
+    guard let plan else { return [] }
+    return [("plan", .array(plan.map { row in
+      .object([
+        ("term", .string(names(row.term))), ("letters", .string(row.term.letters)), ("df", .integer(row.degreesOfFreedom)),
+        ("effect_size_f", .number(row.effectSize)), ("units_per_cell", .integer(row.unitsPerCell)),
+        ("units_total", .integer(row.unitsPerCell * design.runs.count)), ("power", .number(row.power)),
+      ])
+    }))]
   }
 
   var table: String {
@@ -101,6 +128,14 @@ struct DesignOutput {
       rows.append([String(index + 1)] + design.levelLabels(ofRun: index))
     }
     lines.append(leftAlignedTable(rows))
+    if let plan {
+      lines.append("")
+      lines.append("Sample size (F test per term; main effects: two levels --mde apart; interactions: a 2×2 contrast of --mde):")
+      lines.append(textTable([["term", "df", "f", "units/cell", "total", "power"]] + plan.map {
+        [names($0.term), String($0.degreesOfFreedom), formatFixed($0.effectSize, digits: 4), String($0.unitsPerCell),
+         String($0.unitsPerCell * design.runs.count), formatFixed($0.power, digits: 3)]
+      }))
+    }
     for note in notes { lines.append("Note: " + note) }
     return lines.joined(separator: "\n")
   }

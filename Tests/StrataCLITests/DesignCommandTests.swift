@@ -47,6 +47,26 @@ struct DesignCommandTests {
     #expect(table.stdout.contains("I = ABCD"))
   }
 
+  @Test("planning: a main effect needs about the units of a two-arm test, a 2×2 interaction four times as many")
+  func planning() throws {
+    let run = try runStrata([
+      "design", "--factors", "subject:2,image:2,cta:2", "--mde", "0.01", "--baseline", "0.05", "--json",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let plan = try #require(try run.json()["plan"] as? [[String: Any]])
+    #expect(plan.count == 6)
+    let main = try #require(plan.first { $0["term"] as? String == "subject" }?["units_total"] as? Int)
+    let interaction = try #require(plan.first { $0["term"] as? String == "subject:image" }?["units_total"] as? Int)
+    // Two-arm normal approximation: 2 · 2(z₀.₉₇₅ + z₀.₈)² σ² / Δ² with σ² = 0.05 · 0.95.
+    let twoArm = 2 * 2 * pow(1.959963984540054 + 0.8416212335729143, 2) * 0.0475 / 0.0001
+    #expect(abs(Double(main) / twoArm - 1) < 0.01, "\(main) vs \(twoArm)")
+    #expect(abs(Double(interaction) / Double(main) - 4) < 0.05)
+    for row in plan {
+      let power = try #require(row["power"] as? Double)
+      #expect(power >= 0.8 && power < 0.81)
+    }
+  }
+
   @Test(
     "bad input exits 1 with a sentence naming the flag; bad syntax is a usage error (64)",
     arguments: [
@@ -58,6 +78,8 @@ struct DesignCommandTests {
       (["--factors", "a:3,b:2,c:2,d:2", "--fraction", "1/2"], 1, "2 levels"),
       (["--factors", "a:2,b:2,c:2", "--fraction", "1/2", "--generators", "C=AB"], 1, "--fraction"),
       (["--factors", "nocolon"], 64, ""),
+      (["--factors", "a:2,b:2", "--mde", "0.1"], 1, "--sd"),
+      (["--factors", "a:2,b:2", "--mde", "0.1", "--baseline", "1.5"], 1, "--baseline"),
     ])
   func badInput(arguments: [String], status: Int32, fragment: String) throws {
     let run = try runStrata(["design"] + arguments)

@@ -17,7 +17,7 @@
 /// Helpers convert familiar effect statements to f: a two-level main effect with difference Δ between its
 /// levels has αⱼ = ±Δ/2, so f = |Δ|/(2σ); a 2×2 interaction contrast δ = (μ₂₂ − μ₂₁) − (μ₁₂ − μ₁₁) has
 /// cell effects ±δ/4, so f = |δ|/(4σ), which is why an interaction as large as a main effect needs about
-/// four times the units.
+/// four times the units. Multi-level factors use the least-favourable pattern (see the helpers).
 ///
 /// > J. Cohen. *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed. Erlbaum, 1988.
 public struct FactorialPower: Sendable, Hashable {
@@ -111,15 +111,25 @@ public struct FactorialPower: Sendable, Hashable {
     return variance.squareRoot() / standardDeviation
   }
 
-  /// f = |Δ|/(2σ) for a two-level main effect with difference Δ between its levels.
-  public static func effectSize(twoLevelDifference difference: Double, standardDeviation: Double) throws(StatsError) -> Double {
+  /// Cohen's f of a main effect whose levels include two that differ by `difference`, the others lying
+  /// midway (Cohen's least-favourable "minimum variability" pattern, the smallest f with that difference):
+  /// f = |Δ| / (σ √(2a)) for a levels; f = |Δ|/(2σ) for a two-level factor.
+  public static func effectSize(
+    difference: Double, levelCount: Int = 2, standardDeviation: Double
+  ) throws(StatsError) -> Double {
+    try StatsError.require(levelCount >= 2, "levels", "must be at least 2, got \(levelCount)")
     try StatsError.require(standardDeviation > 0 && standardDeviation.isFinite, "standard deviation", "must be positive, got \(standardDeviation)")
-    return abs(difference) / (2 * standardDeviation)
+    return abs(difference) / (standardDeviation * (2 * Double(levelCount)).squareRoot())
   }
 
-  /// f = |δ|/(4σ) for a 2×2 interaction with difference of differences δ.
-  public static func effectSize(interactionContrast contrast: Double, standardDeviation: Double) throws(StatsError) -> Double {
+  /// Cohen's f of a two-factor interaction containing a 2×2 contrast δ = (μ₂₂ − μ₂₁) − (μ₁₂ − μ₁₁), with no
+  /// other interaction (the smallest f with that contrast: the interaction effects are δ·c/4 for the contrast
+  /// pattern c): f = |δ| / (2σ √(ab)); f = |δ|/(4σ) for a 2×2 interaction.
+  public static func effectSize(
+    interactionContrast contrast: Double, levelCounts: (Int, Int) = (2, 2), standardDeviation: Double
+  ) throws(StatsError) -> Double {
+    try StatsError.require(levelCounts.0 >= 2 && levelCounts.1 >= 2, "levels", "must be at least 2 per factor")
     try StatsError.require(standardDeviation > 0 && standardDeviation.isFinite, "standard deviation", "must be positive, got \(standardDeviation)")
-    return abs(contrast) / (4 * standardDeviation)
+    return abs(contrast) / (2 * standardDeviation * Double(levelCounts.0 * levelCounts.1).squareRoot())
   }
 }

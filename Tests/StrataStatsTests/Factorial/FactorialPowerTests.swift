@@ -91,10 +91,16 @@ struct FactorialPowerTests {
       #expect(smaller < larger && smaller > 0.05 && larger <= 1, "f = \(f)")
     }
     // A 2×2 interaction contrast as large as a main-effect difference needs about four times the units.
-    let main = try FactorialPower(design: design, term: EffectWord(factors: [0]), effectSize: FactorialPower.effectSize(twoLevelDifference: 0.5, standardDeviation: 2))
+    let main = try FactorialPower(design: design, term: EffectWord(factors: [0]), effectSize: FactorialPower.effectSize(difference: 0.5, standardDeviation: 2))
     let interaction = try FactorialPower(design: design, term: EffectWord(factors: [0, 1]), effectSize: FactorialPower.effectSize(interactionContrast: 0.5, standardDeviation: 2))
     let ratio = Double(try interaction.unitsPerCell(forPower: 0.8)) / Double(try main.unitsPerCell(forPower: 0.8))
     #expect(ratio > 3.8 && ratio < 4.2)
+    // The helpers' f equals √(mean squared effect)/σ of the pattern they describe.
+    #expect(isClose(try FactorialPower.effectSize(difference: 0.6, levelCount: 3, standardDeviation: 1.5),
+                    try FactorialPower.effectSize(levelMeans: [0.3, -0.3, 0], standardDeviation: 1.5), relativeTolerance: 1e-14))
+    let pattern = [0.25, -0.25, 0, -0.25, 0.25, 0].map { $0 * 0.8 }  // δ·c/4 in a 2×3 table, δ = 0.8
+    let patternF = (pattern.map { $0 * $0 }.reduce(0, +) / 6).squareRoot() / 1.5
+    #expect(isClose(try FactorialPower.effectSize(interactionContrast: 0.8, levelCounts: (2, 3), standardDeviation: 1.5), patternF, relativeTolerance: 1e-14))
   }
 
   @Test("the F critical value inverts GSL's upper tail where gsl_cdf_fdist_Qinv returns NaN")
