@@ -58,7 +58,7 @@ extension FactorialDesign {
   /// order effects it is aliased with (what its estimate also contains); dropped terms name the kept term
   /// they are aliased with (`I` when aliased with the mean).
   public func estimableTerms(maximumOrder: Int) -> (
-    terms: [(term: EffectWord, aliasedWith: [EffectWord])], dropped: [(term: EffectWord, aliasOf: EffectWord)]
+    terms: [(term: EffectWord, aliasedWith: [EffectWord])], dropped: [AliasedTerm]
   ) {
     let candidates = FactorialDesign.effects(upToOrder: maximumOrder, factorCount: factors.count)
     guard isFractional else { return (candidates.map { ($0, []) }, []) }
@@ -66,16 +66,16 @@ extension FactorialDesign {
     let relationSet = Set(relation)
     var owner: [EffectWord: EffectWord] = [:]  // canonical alias-class representative -> kept term
     var kept: [(EffectWord, [EffectWord])] = []
-    var dropped: [(EffectWord, EffectWord)] = []
+    var dropped: [AliasedTerm] = []
     for term in candidates {
       if relationSet.contains(term) {  // aliased with the mean: never estimable
-        dropped.append((term, .identity))
+        dropped.append(AliasedTerm(term: term, aliasOf: .identity))
         continue
       }
       let classMembers = [term] + relation.map { $0 * term }
       let representative = classMembers.min() ?? term
       if let earlier = owner[representative] {
-        dropped.append((term, earlier))
+        dropped.append(AliasedTerm(term: term, aliasOf: earlier))
       } else {
         owner[representative] = term
         let others = relation.map { $0 * term }.filter { $0.length <= maximumOrder }.sorted()

@@ -61,9 +61,18 @@ public struct FactorialDesign: Sendable, Hashable {
         "has \(factor.levelCount) levels; fractional designs need every factor at 2 levels")
     }
     let generated = Set(generators.map(\.factor))
+    try StatsError.require(
+      generated.count == generators.count, "--generators", "generate some factor more than once")
     for generator in generators {
-      precondition(generator.factor < factors.count && generator.word.factors.allSatisfy { $0 < factors.count && !generated.contains($0) })
+      try StatsError.require(
+        generator.factor < factors.count && generator.word.factors.allSatisfy { $0 < factors.count }, "--generators",
+        "\(generator.letters) names a factor beyond the design's \(factors.count) factors")
+      try StatsError.require(
+        generator.word.factors.allSatisfy { !generated.contains($0) }, "--generators",
+        "\(generator.letters) uses a generated factor; write every generator in base factors")
     }
+    try StatsError.require(
+      generated.count < factors.count, "--generators", "generate all \(factors.count) factors; at least one must be a base factor")
     let base = factors.indices.filter { !generated.contains($0) }
     let runCount = 1 << base.count
     try StatsError.require(

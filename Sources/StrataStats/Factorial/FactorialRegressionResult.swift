@@ -56,6 +56,18 @@ public struct EstimatedTerm: Sendable, Hashable {
   public var aliasedWith: [EffectWord]
 }
 
+/// A term left out of a fractional design's model because its alias class is already estimated by
+/// `aliasOf` (or, when `aliasOf` is `.identity`, because it is aliased with the mean).
+public struct AliasedTerm: Sendable, Hashable {
+  public var term: EffectWord
+  public var aliasOf: EffectWord
+
+  public init(term: EffectWord, aliasOf: EffectWord) {
+    self.term = term
+    self.aliasOf = aliasOf
+  }
+}
+
 /// Everything a factorial regression reports.
 public struct FactorialRegressionResult: Sendable, Hashable {
   public var model: FactorialModel
@@ -67,7 +79,7 @@ public struct FactorialRegressionResult: Sendable, Hashable {
   public var rSquared: Double
   public var terms: [EstimatedTerm]
   /// Terms left out because they are aliased with an earlier term (or with the mean, `.identity`).
-  public var aliasedTerms: [(term: EffectWord, aliasOf: EffectWord)]
+  public var aliasedTerms: [AliasedTerm]
   public var coefficients: [RegressionCoefficient]
   public var anova: [ANOVARow]
   /// Per factor, per level.
@@ -79,16 +91,6 @@ public struct FactorialRegressionResult: Sendable, Hashable {
   public var perCellConfidenceLevel: Double
 
   public var bestCell: CellEstimate { cells[bestCellIndex] }
-
-  public static func == (lhs: FactorialRegressionResult, rhs: FactorialRegressionResult) -> Bool {
-    lhs.coefficients == rhs.coefficients && lhs.anova == rhs.anova && lhs.cells == rhs.cells
-      && lhs.marginalMeans == rhs.marginalMeans && lhs.covariance == rhs.covariance
-  }
-
-  public func hash(into hasher: inout Hasher) {
-    hasher.combine(coefficients)
-    hasher.combine(anova)
-  }
 }
 
 /// How coefficient standard errors are estimated.

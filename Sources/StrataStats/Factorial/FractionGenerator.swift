@@ -9,6 +9,7 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
   public let word: EffectWord
 
   public init(factor: Int, word: EffectWord) {
+    precondition(factor >= 0 && factor < EffectWord.maximumFactorCount, "factor index out of range")
     precondition(!word.contains(factor: factor) && word.length >= 2, "a generator needs two other factors")
     self.factor = factor
     self.word = word
