@@ -23,6 +23,11 @@ struct FactorialOutput {
     if metric == "proportion" {
       notes.append("Proportions use the linear probability model; effects are in absolute rate units.")
     }
+    let degenerate = result.cells.filter { $0.observedMean == 0 || $0.observedMean == 1 }
+    if result.covariance != .classical && !degenerate.isEmpty {
+      let names = degenerate.map { levels($0).joined(separator: " × ") }.joined(separator: "; ")
+      notes.append("Cells with no variation (\(names)) add nothing to the robust variance; in a saturated model their intervals have zero width. Consider --errors classical or more units.")
+    }
     for term in result.terms where !term.aliasedWith.isEmpty {
       notes.append("\(term.name) is aliased with \(term.aliasedWith.map(names).joined(separator: ", ")): its estimate is their sum.")
     }
