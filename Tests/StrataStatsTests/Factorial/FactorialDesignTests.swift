@@ -167,6 +167,11 @@ struct FactorialDesignTests {
     let mixed = [try Factor(name: "A", levelCount: 3), try Factor(name: "B", levelCount: 2), try Factor(name: "C", levelCount: 2)]
     #expect(throws: StatsError.self) { try FactorialDesign(factors: mixed, fractionExponent: 1) }
     #expect(throws: StatsError.self) { try Factor(name: "A", levelCount: 1) }
+    // Beyond 12 factors the default search is refused with a pointer to explicit generators.
+    #expect { try FactorialDesign(factors: twoLevelFactors(13), fractionExponent: 4) } throws: { "\($0)".contains("--generators") }
+    let explicit = try FactorialDesign(
+      factors: twoLevelFactors(13), generators: FractionGenerator.parseList("J=ABCD,K=ABEF,L=ACEG,M=BCDEFGH", factorCount: 13))
+    #expect(explicit.runs.count == 512)
     #expect(throws: StatsError.self) { try Factor(name: "A", levels: ["x", "x"]) }
     let duplicate = [try Factor(name: "A", levelCount: 2), try Factor(name: "A", levelCount: 2)]
     #expect(throws: StatsError.self) { try FactorialDesign(fullFactorial: duplicate) }
