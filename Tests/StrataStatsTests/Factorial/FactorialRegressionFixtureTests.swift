@@ -70,7 +70,7 @@ struct FactorialRegressionFixtureTests {
   }
 
   @Test("fixtures are present")
-  func fixturesLoad() { #expect(Self.cases.count == 5) }
+  func fixturesLoad() { #expect(Self.cases.count == 7) }
 
   @Test("unit rows and per-cell summaries give statsmodels' fit, tests, ANOVA, marginal means and cells", arguments: cases)
   func matchesStatsmodels(_ c: FactorialRegressionCase) throws {
