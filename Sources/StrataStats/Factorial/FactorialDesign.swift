@@ -133,4 +133,9 @@ public struct FactorialDesign: Sendable, Hashable {
   public func levelLabels(ofRun index: Int) -> [String] {
     zip(factors, runs[index]).map { $0.levels[$1] }
   }
+
+  /// A stable name for run `index`, usable as a variant name: `subject=short,image=photo,cta=buy`.
+  public func cellName(ofRun index: Int) -> String {
+    zip(factors, runs[index]).map { "\($0.name)=\($0.levels[$1])" }.joined(separator: ",")
+  }
 }

@@ -29,6 +29,7 @@ struct FactorialDesignTests {
     #expect(design.runs[1] == [1, 0, 0])
     #expect(design.runs[3] == [0, 1, 0])
     #expect(design.levelLabels(ofRun: 2) == ["question", "1", "1"])
+    #expect(design.cellName(ofRun: 2) == "subject=question,image=1,cta=1")
     #expect(design.resolution == nil)
     #expect(design.definingRelation.isEmpty)
     #expect(design.lowOrderAliases.isEmpty)
