@@ -66,8 +66,8 @@ public struct FactorialData: Sendable, Hashable {
       let field = "cell \(index + 1) (\(summary.levels.joined(separator: ", ")))"
       let key = try FactorialData.cellKey(summary.levels, design: design, runs: runs, field: field)
       try StatsError.require(
-        summary.count >= 1 && summary.count.isFinite && summary.count == summary.count.rounded(), field,
-        "count must be a whole number ≥ 1, got \(summary.count)")
+        summary.count >= 1 && summary.count <= 1e15 && summary.count == summary.count.rounded(), field,
+        "count must be a whole number between 1 and 1e15, got \(summary.count)")
       try StatsError.require(summary.sum.isFinite, field, "sum must be finite, got \(summary.sum)")
       try StatsError.require(
         summary.sumOfSquares.isFinite && summary.sumOfSquares >= 0, field,
