@@ -12,7 +12,8 @@ struct FactorialCalc: ParsableCommand {
       --fraction/--generators), rows separated by ';'. For --metric proportion each row is "n,conversions"
       (linear probability model, robust HC1 errors by default); for --metric mean each row is "n,mean,sd".
       The model has every main effect and the interactions the design can estimate (all of them for a full
-      factorial, two-factor ones for a fraction, or up to --order). The ANOVA table is Type III.
+      factorial, two-factor ones for a fraction, or up to --order). The ANOVA table is Type III unless
+      --anova 2; the two agree when every cell has the same number of units.
 
       Examples:
         strata calc factorial --factors "subject:short|question,image:photo|none,cta:buy|learn" \\
@@ -41,6 +42,9 @@ struct FactorialCalc: ParsableCommand {
 
   @Option(help: "Standard errors: classical, hc0, hc1, hc2 or hc3 (default hc1 for proportions, classical for means).")
   var errors: String?
+
+  @Option(help: "ANOVA type: 3 (each term given all others, default) or 2 (given the terms not containing it).")
+  var anova: Int = 3
 
   @Option(help: "Highest interaction order in the model.")
   var order: Int?
@@ -89,10 +93,14 @@ struct FactorialCalc: ParsableCommand {
       guard let covariance = CovarianceEstimator(rawValue: covarianceName) else {
         throw InvalidInput("--errors: must be classical, hc0, hc1, hc2 or hc3, got \"\(covarianceName)\"")
       }
+      guard let anovaType = ANOVAType(rawValue: anova) else {
+        throw InvalidInput("--anova: must be 2 or 3, got \(anova)")
+      }
       guard alpha > 0 && alpha < 1 else { throw InvalidInput("--alpha: must be strictly between 0 and 1, got \(alpha)") }
       let data = try FactorialData(design: design, cellSummaries: summaries)
       let result = try FactorialRegression(
-        data: data, maximumInteractionOrder: order, covariance: covariance, confidenceLevel: 1 - alpha
+        data: data, maximumInteractionOrder: order, covariance: covariance, anovaType: anovaType,
+        confidenceLevel: 1 - alpha
       ).result()
       let output = FactorialOutput(design: design, result: result, metric: metric)
       if json { printJSON(output.json) } else { print(output.table) }

@@ -17,7 +17,9 @@ struct FactorialOutput {
 
   private var notes: [String] {
     var notes = [
-      "ANOVA is Type III (each term given all others), with \(result.covariance.rawValue) standard errors; matches statsmodels anova_lm(typ=3).",
+      result.anovaType == .typeIII
+        ? "ANOVA is Type III (each term given all others), with \(result.covariance.rawValue) standard errors; matches statsmodels anova_lm(typ=3)."
+        : "ANOVA is Type II (each term given the terms not containing it), with \(result.covariance.rawValue) standard errors; matches statsmodels anova_lm(typ=2).",
       "Cell intervals are Šidák-adjusted over \(result.cells.count) cells (each at \(formatFixed(100 * result.perCellConfidenceLevel, digits: 2))%), so the best cell's interval holds despite picking the maximum.",
     ]
     if metric == "proportion" {
@@ -41,7 +43,7 @@ struct FactorialOutput {
       ("design", .string(design.isFractional ? "fractional" : "full")),
       ("resolution", design.resolution.map { .integer($0) } ?? .null),
       ("covariance", .string(result.covariance.rawValue)),
-      ("anova_type", .integer(3)),
+      ("anova_type", .integer(result.anovaType.rawValue)),
       ("confidence_level", .number(level)),
       ("unit_count", .number(result.unitCount)),
       ("residual_df", .number(result.residualDegreesOfFreedom)),
@@ -86,7 +88,7 @@ struct FactorialOutput {
 
   var table: String {
     var lines = ["Factorial analysis (\(metric), \(result.covariance.rawValue) errors, \(Int(result.unitCount)) units)", ""]
-    lines.append("ANOVA (Type III):")
+    lines.append("ANOVA (Type \(result.anovaType == .typeIII ? "III" : "II")):")
     lines.append(textTable([["term", "df", "F", "p"]] + result.anova.map {
       [$0.name, String($0.degreesOfFreedom), human($0.test.statistic), human($0.test.pValue)]
     }))

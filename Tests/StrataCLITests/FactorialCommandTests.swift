@@ -54,6 +54,23 @@ struct FactorialCommandTests {
     #expect(aliased.count == 3)
   }
 
+  @Test("Type II and Type III tables agree for equal cells and differ for unequal ones")
+  func anovaTypes() throws {
+    func statistics(_ cells: String, _ type: String) throws -> [Double] {
+      let run = try runStrata(["calc", "factorial", "--factors", "a:3,b:2", "--metric", "mean", "--cells", cells, "--anova", type, "--json"])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(try run.json()["anova_type"] as? Int == Int(type))
+      return (try run.json()["anova"] as? [[String: Any]] ?? []).compactMap { $0["statistic"] as? Double }
+    }
+    let equal = "20,1,1;20,1.5,1;20,1.2,1;20,2,1;20,1.1,1;20,1.9,1"
+    for (x, y) in zip(try statistics(equal, "2"), try statistics(equal, "3")) { #expect(abs(x - y) <= 1e-9 * abs(y)) }
+    let unequal = "5,1,1;40,1.5,1;12,1.2,1;30,2,1;8,1.1,1;25,1.9,1"
+    let (two, three) = (try statistics(unequal, "2"), try statistics(unequal, "3"))
+    #expect(two.count == 3 && three.count == 3)
+    #expect(abs(two[0] - three[0]) > 1e-6 * abs(three[0]))
+    #expect(abs(two[2] - three[2]) <= 1e-9 * abs(three[2]))  // the highest-order term is the same test
+  }
+
   @Test(
     "bad input exits 1 with a sentence",
     arguments: [
@@ -62,6 +79,7 @@ struct FactorialCommandTests {
       (["--metric", "ratio", "--cells", "1,1"], "--metric"),
       (["--metric", "mean", "--cells", "100,5;100,6;100,5;100,6;100,5;100,6;100,5;100,6"], "n,mean,sd"),
       (["--metric", "proportion", "--errors", "hc9", "--cells", cells], "--errors"),
+      (["--metric", "proportion", "--anova", "1", "--cells", cells], "--anova"),
     ])
   func badInput(arguments: [String], fragment: String) throws {
     let run = try runStrata(["calc", "factorial", "--factors", Self.factors] + arguments)

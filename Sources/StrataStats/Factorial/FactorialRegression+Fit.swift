@@ -65,27 +65,9 @@ extension FactorialRegression {
           confidenceLevel: confidenceLevel)))
     }
 
-    var anova: [ANOVARow] = []
-    let meanSquareError = residualSumOfSquares / residualDF
-    for (term, range) in zip(model.terms, model.columnRanges) {
-      let block = range.map { i in range.map { j in variance[i][j] } }
-      let inverse: [[Double]]
-      do {
-        inverse = try GSL.positiveDefiniteInverse(block)
-      } catch {
-        throw .numerical(
-          routine: "Type III Wald test for \(model.name(of: term))", status: 0,
-          message: "the term's \(covariance.rawValue) covariance block is singular (a cell without outcome variation under robust errors?)")
-      }
-      let coefficientBlock = range.map { beta[$0] }
-      let df = range.count
-      let statistic = quadraticForm(coefficientBlock, inverse) / Double(df)
-      let distribution = try FisherF(numeratorDegreesOfFreedom: Double(df), denominatorDegreesOfFreedom: residualDF)
-      anova.append(ANOVARow(
-        term: term, name: model.name(of: term), degreesOfFreedom: df,
-        sumOfSquares: statistic * Double(df) * meanSquareError,
-        test: TestResult(statistic: statistic, pValue: try distribution.survival(statistic), alternative: .greater)))
-    }
+    let anova = try anovaTable(
+      model: model, beta: beta, variance: variance, meanSquareError: residualSumOfSquares / residualDF,
+      residualDF: residualDF)
 
     var marginalMeans: [[MarginalMean]] = []
     for (factorIndex, factor) in model.factors.enumerated() {
@@ -124,7 +106,7 @@ extension FactorialRegression {
       EstimatedTerm(term: $0.term, name: model.name(of: $0.term), aliasedWith: $0.aliasedWith)
     }
     return FactorialRegressionResult(
-      model: model, covariance: covariance, unitCount: unitCount, residualDegreesOfFreedom: residualDF,
+      model: model, covariance: covariance, anovaType: anovaType, unitCount: unitCount, residualDegreesOfFreedom: residualDF,
       residualSumOfSquares: residualSumOfSquares, rSquared: 1 - residualSumOfSquares / totalSumOfSquares,
       terms: terms, aliasedTerms: estimable.dropped, coefficients: coefficients, anova: anova,
       marginalMeans: marginalMeans, cells: cellEstimates, bestCellIndex: bestCellIndex,

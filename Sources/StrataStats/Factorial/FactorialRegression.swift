@@ -9,8 +9,9 @@
 /// see `FactorialDesign.estimableTerms`). Coding is sum-to-zero (`FactorialModel`), so β₀ is the unweighted
 /// mean of the cell means and each main-effect coefficient is a level's deviation from it.
 ///
-/// Reported: coefficient t tests; a **Type III** ANOVA table (each term's Wald F test given all other terms,
-/// which with sum-to-zero coding is the standard Type III test and agrees with Type II in balanced designs);
+/// Reported: coefficient t tests; an ANOVA table of Wald F tests, **Type III** by default (each term given all
+/// other terms, the standard Type III test with sum-to-zero coding) or Type II (`ANOVAType`); they agree in
+/// balanced designs;
 /// estimated marginal means per level; fitted cell means with Šidák simultaneous intervals and the best cell.
 /// All use Student's t or F with N − p residual degrees of freedom, also under robust errors.
 ///
@@ -26,17 +27,18 @@
 /// variance p(1 − p) differs between cells.
 ///
 /// Matches statsmodels `ols("y ~ C(A, Sum) * C(B, Sum) ...").fit()` (or `fit(cov_type="HC1", use_t=True)`),
-/// `anova_lm(fit, typ=3)` (`robust="hc1"` for robust tables) and `fit.t_test` for marginal means
+/// `anova_lm(fit, typ=3)` or `typ=2` (`robust="hc1"` for robust tables) and `fit.t_test` for marginal means
 /// (fixtures: `Scripts/fixtures/factorial.py`).
 public struct FactorialRegression: Sendable, Hashable {
   public let data: FactorialData
   public let maximumInteractionOrder: Int
   public let covariance: CovarianceEstimator
+  public let anovaType: ANOVAType
   public let confidenceLevel: Double
 
   public init(
     data: FactorialData, maximumInteractionOrder: Int? = nil, covariance: CovarianceEstimator = .classical,
-    confidenceLevel: Double = 0.95
+    anovaType: ANOVAType = .typeIII, confidenceLevel: Double = 0.95
   ) throws(StatsError) {
     let factorCount = data.design.factors.count
     let order = maximumInteractionOrder ?? (data.design.isFractional ? min(2, factorCount) : factorCount)
@@ -49,6 +51,7 @@ public struct FactorialRegression: Sendable, Hashable {
     self.data = data
     self.maximumInteractionOrder = order
     self.covariance = covariance
+    self.anovaType = anovaType
     self.confidenceLevel = confidenceLevel
   }
 

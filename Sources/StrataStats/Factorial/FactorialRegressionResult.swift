@@ -11,8 +11,7 @@ public struct RegressionCoefficient: Sendable, Hashable {
   public var interval: ConfidenceInterval
 }
 
-/// One row of the Type III ANOVA table: the Wald F test that all of a term's coefficients are zero, given
-/// every other term in the model.
+/// One row of the ANOVA table: the Wald F test of a term (see `ANOVAType`).
 public struct ANOVARow: Sendable, Hashable {
   public var term: EffectWord
   /// `subject`, `subject:image`, ….
@@ -72,6 +71,7 @@ public struct AliasedTerm: Sendable, Hashable {
 public struct FactorialRegressionResult: Sendable, Hashable {
   public var model: FactorialModel
   public var covariance: CovarianceEstimator
+  public var anovaType: ANOVAType
   public var unitCount: Double
   public var residualDegreesOfFreedom: Double
   public var residualSumOfSquares: Double

@@ -103,6 +103,31 @@ extension GSL {
     return x
   }
 
+  /// The last `count` columns of Q in the full QR decomposition of an M × N matrix (M > N):
+  /// an orthonormal basis of (part of) the orthogonal complement of its column space, M × count.
+  /// Uses `gsl_linalg_QR_decomp` and `gsl_linalg_QR_unpack`.
+  static func orthogonalComplement(of matrix: [[Double]], count: Int) throws(StatsError) -> [[Double]] {
+    prepare()
+    let m = matrix.count
+    let n = matrix.first?.count ?? 0
+    precondition(m > n && n > 0 && count >= 1 && count <= m, "invalid QR shape")
+    guard let a = gsl_matrix_alloc(m, n), let tau = gsl_vector_alloc(n), let q = gsl_matrix_alloc(m, m),
+      let r = gsl_matrix_alloc(m, n)
+    else {
+      throw .numerical(routine: "gsl_matrix_alloc", status: Int32(GSL_ENOMEM), message: "out of memory")
+    }
+    defer {
+      gsl_matrix_free(a)
+      gsl_vector_free(tau)
+      gsl_matrix_free(q)
+      gsl_matrix_free(r)
+    }
+    for i in 0..<m { for j in 0..<n { gsl_matrix_set(a, i, j, matrix[i][j]) } }
+    try check("gsl_linalg_QR_decomp") { gsl_linalg_QR_decomp(a, tau) }
+    try check("gsl_linalg_QR_unpack") { gsl_linalg_QR_unpack(a, tau, q, r) }
+    return (0..<m).map { i in ((m - count)..<m).map { j in gsl_matrix_get(q, i, j) } }
+  }
+
   /// Upper tail of the beta distribution, 1 − I_x(a, b), computed directly.
   static func betaSurvival(_ x: Double, _ a: Double, _ b: Double) throws(StatsError) -> Double {
     try value { gsl_cdf_beta_Q(x, a, b) }

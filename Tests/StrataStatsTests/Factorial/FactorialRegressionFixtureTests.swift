@@ -34,6 +34,7 @@ struct FactorialRegressionCase: Decodable, CustomTestStringConvertible {
     var covariance: String
     var coefficients: [Coefficient]
     var anova: [Row]
+    var anova_type2: [Row]
     var marginal_means: [Marginal]
     var cells: [Cell]
   }
@@ -89,6 +90,10 @@ struct FactorialRegressionFixtureTests {
           data: data, maximumInteractionOrder: c.maximum_order, covariance: covariance
         ).result()
         check(result, against: expected, case: c, design: design)
+        let typeII = try FactorialRegression(
+          data: data, maximumInteractionOrder: c.maximum_order, covariance: covariance, anovaType: .typeII
+        ).result()
+        checkANOVA(typeII.anova, against: expected.anova_type2, context: "\(c.name) [\(expected.covariance), type II]")
       }
     }
   }
@@ -117,13 +122,24 @@ struct FactorialRegressionFixtureTests {
       #expect(Self.close(a.interval.lower, e.ci_low, scale: scale), "\(context) \(e.label) ci")
       #expect(Self.close(a.interval.upper, e.ci_high, scale: scale), "\(context) \(e.label) ci")
     }
-    #expect(result.anova.map(\.name) == expected.anova.map(\.term), "\(context)")
-    for (a, e) in zip(result.anova, expected.anova) {
+    checkANOVA(result.anova, against: expected.anova, context: context)
+    checkEstimates(result, against: expected, context: context, design: design, scale: scale)
+  }
+
+  private func checkANOVA(_ anova: [ANOVARow], against expected: [FactorialRegressionCase.Row], context: String) {
+    #expect(anova.map(\.name) == expected.map(\.term), "\(context)")
+    for (a, e) in zip(anova, expected) {
       #expect(a.degreesOfFreedom == e.df)
       #expect(isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-12), "\(context) F \(e.term)")
       #expect(isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-14), "\(context) p \(e.term)")
       #expect(isClose(a.sumOfSquares, e.sum_of_squares, relativeTolerance: 1e-8, absoluteTolerance: 1e-12), "\(context) SS \(e.term)")
     }
+  }
+
+  private func checkEstimates(
+    _ result: FactorialRegressionResult, against expected: FactorialRegressionCase.Result, context: String,
+    design: FactorialDesign, scale: Double
+  ) {
     for e in expected.marginal_means {
       guard let factor = design.factors.firstIndex(where: { $0.name == e.factor }),
         let level = design.factors[factor].levels.firstIndex(of: e.level)
