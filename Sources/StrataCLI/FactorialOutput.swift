@@ -36,7 +36,35 @@ struct FactorialOutput {
     return notes
   }
 
-  var json: JSONValue {
+  /// Two-way means for every pair of factors (what interaction plots draw).
+  private func interactionMeans(level: Double) throws -> JSONValue {
+    var pairs: [JSONValue] = []
+    for first in design.factors.indices {
+      for second in design.factors.indices where second > first {
+        let means = try result.twoWayMeans(first: first, second: second, confidenceLevel: level)
+        var entries: [JSONValue] = []
+        for (i, row) in means.enumerated() {
+          for (j, mean) in row.enumerated() {
+            entries.append(.object([
+              ("levels", .object([
+                (design.factors[first].name, .string(design.factors[first].levels[i])),
+                (design.factors[second].name, .string(design.factors[second].levels[j])),
+              ])),
+              ("estimate", .finite(mean.estimate)), ("standard_error", .finite(mean.standardError)),
+              ("ci_low", .finite(mean.interval.lower)), ("ci_high", .finite(mean.interval.upper)),
+            ]))
+          }
+        }
+        pairs.append(.object([
+          ("factors", .array([.string(design.factors[first].name), .string(design.factors[second].name)])),
+          ("means", .array(entries)),
+        ]))
+      }
+    }
+    return .array(pairs)
+  }
+
+  func json() throws -> JSONValue {
     let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
     return .object([
       ("metric", .string(metric)),
@@ -70,6 +98,7 @@ struct FactorialOutput {
                  ("estimate", .finite(m.estimate)), ("standard_error", .finite(m.standardError)),
                  ("ci_low", .finite(m.interval.lower)), ("ci_high", .finite(m.interval.upper))])
       })),
+      ("interaction_means", try interactionMeans(level: level)),
       ("cells", .array(result.cells.map(cellJSON))),
       ("best_cell", cellJSON(result.bestCell)),
       ("per_cell_confidence_level", .number(result.perCellConfidenceLevel)),

@@ -36,6 +36,12 @@ struct FactorialCommandTests {
     // Each marginal mean is the unweighted average of its cells' rates: subject=short → (96+104+99+101)/8000.
     let short = try #require(means.first { $0["level"] as? String == "short" })
     #expect(abs((short["estimate"] as? Double ?? 0) - 0.05) < 1e-12)
+    // Interaction-plot means: subject × image averaged over cta, e.g. (short, photo) = (96 + 99)/4000.
+    let pairs = try #require(json["interaction_means"] as? [[String: Any]])
+    #expect(pairs.count == 3)
+    let first = try #require(pairs.first?["means"] as? [[String: Any]])
+    #expect(first.count == 4)
+    #expect(abs((first[0]["estimate"] as? Double ?? 0) - 195.0 / 4000) < 1e-12)
   }
 
   @Test("means with a fraction: two-factor interactions aliased in pairs are reported")

@@ -83,17 +83,28 @@ public struct FactorialModel: Sendable, Hashable {
   }
 
   /// The row whose product with the coefficients is the estimated marginal mean of `level` of `factor`:
-  /// the average of the cell rows over the full grid of levels with that factor fixed. With sum-to-zero
-  /// coding every interaction averages to zero, leaving the intercept and the factor's main-effect codes.
+  /// the average of the cell rows over the full grid of levels with that factor fixed.
   public func marginalMeanRow(factor: Int, level: Int) -> [Double] {
+    marginalMeanRow(fixing: [factor: level])
+  }
+
+  /// The row of the estimated marginal mean with some factors fixed (`[factor: level]`), averaged with equal
+  /// weight over the full grid of the other factors' levels. With sum-to-zero coding a term averages to
+  /// zero unless all its factors are fixed, when it keeps the product of their codes.
+  public func marginalMeanRow(fixing fixed: [Int: Int]) -> [Double] {
     var row = [1.0]
     for term in terms {
+      let allFixed = term.factors.allSatisfy { fixed[$0] != nil }
       for combination in levelCombinations(of: term) {
-        if term == EffectWord(factors: [factor]) {
-          row.append(FactorialModel.code(level: level, column: combination[0], levelCount: factors[factor].levelCount))
-        } else {
+        guard allFixed else {
           row.append(0)
+          continue
         }
+        var value = 1.0
+        for (factor, column) in zip(term.factors, combination) {
+          value *= FactorialModel.code(level: fixed[factor] ?? 0, column: column, levelCount: factors[factor].levelCount)
+        }
+        row.append(value)
       }
     }
     return row

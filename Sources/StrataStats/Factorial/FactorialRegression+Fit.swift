@@ -110,7 +110,7 @@ extension FactorialRegression {
       residualSumOfSquares: residualSumOfSquares, rSquared: 1 - residualSumOfSquares / totalSumOfSquares,
       terms: terms, aliasedTerms: estimable.dropped, coefficients: coefficients, anova: anova,
       marginalMeans: marginalMeans, cells: cellEstimates, bestCellIndex: bestCellIndex,
-      perCellConfidenceLevel: 1 - perCellMiss)
+      perCellConfidenceLevel: 1 - perCellMiss, coefficientCovariance: variance)
   }
 
   /// Classical σ̂²(XᵀX)⁻¹ or a sandwich (XᵀX)⁻¹ [Σ_c ω_c x_c x_cᵀ] (XᵀX)⁻¹ with per-cell weights from

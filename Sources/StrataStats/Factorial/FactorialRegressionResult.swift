@@ -90,6 +90,9 @@ public struct FactorialRegressionResult: Sendable, Hashable {
   /// The confidence level of each cell interval: γ = c^(1/m) for m cells (Šidák).
   public var perCellConfidenceLevel: Double
 
+  /// The coefficient covariance used for every standard error (p × p).
+  public var coefficientCovariance: [[Double]]
+
   public var bestCell: CellEstimate { cells[bestCellIndex] }
 }
 

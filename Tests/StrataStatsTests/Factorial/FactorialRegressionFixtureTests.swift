@@ -30,12 +30,17 @@ struct FactorialRegressionCase: Decodable, CustomTestStringConvertible {
     var levels: [String]
     var fitted, standard_error, ci_low, ci_high: Double
   }
+  struct TwoWay: Decodable {
+    var levels: [String]
+    var estimate, standard_error, ci_low, ci_high: Double
+  }
   struct Result: Decodable {
     var covariance: String
     var coefficients: [Coefficient]
     var anova: [Row]
     var anova_type2: [Row]
     var marginal_means: [Marginal]
+    var two_way_means: [TwoWay]
     var cells: [Cell]
   }
   var name: String
@@ -150,6 +155,16 @@ struct FactorialRegressionFixtureTests {
       let a = result.marginalMeans[factor][level]
       #expect(Self.close(a.estimate, e.estimate, scale: scale), "\(context) EMM \(e.level)")
       #expect(Self.close(a.standardError, e.standard_error), "\(context) EMM se \(e.level)")
+      #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
+    }
+    let twoWay = (try? result.twoWayMeans(first: 0, second: 1)) ?? []
+    let secondCount = design.factors[1].levelCount
+    #expect(twoWay.count * secondCount == expected.two_way_means.count)
+    for (index, e) in expected.two_way_means.enumerated() where twoWay.count == design.factors[0].levelCount {
+      let a = twoWay[index / secondCount][index % secondCount]
+      #expect(design.factors[0].levels[a.level] == e.levels[0])
+      #expect(Self.close(a.estimate, e.estimate, scale: scale), "\(context) two-way \(e.levels)")
+      #expect(Self.close(a.standardError, e.standard_error), "\(context) two-way se \(e.levels)")
       #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
     }
     #expect(result.cells.count == expected.cells.count)
