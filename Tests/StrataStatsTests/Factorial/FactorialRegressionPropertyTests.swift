@@ -91,6 +91,36 @@ struct FactorialRegressionPropertyTests {
     #expect(Double(covered) / Double(replications) > 0.917)
   }
 
+  @Test("planned power matches the rejection rate of the analysis on simulated data (seeded)")
+  func powerMatchesSimulation() throws {
+    // 2×3 design, 12 units per cell, σ = 1: subject effects (−0.25, 0.05, 0.2), image effects ±0.15, and a
+    // subject:image pattern; the analysis is the saturated model's Type III F tests at α = 0.05.
+    let subjectEffects = [-0.25, 0.05, 0.2]
+    let imageEffects = [0.15, -0.15]
+    let interaction = [[0.2, -0.2], [-0.1, 0.1], [-0.1, 0.1]]
+    let truth: ([Int]) -> Double = { subjectEffects[$0[0]] + imageEffects[$0[1]] + interaction[$0[0]][$0[1]] }
+    let replications = 400
+    var rejections = [0, 0, 0]
+    for seed in 0..<replications {
+      let rows = simulate(design, perCell: 12, seed: UInt64(50_000 + seed), mean: truth)
+      let result = try FactorialRegression(data: FactorialData(design: design, observations: rows)).result()
+      for (index, row) in result.anova.enumerated() where row.test.pValue < 0.05 { rejections[index] += 1 }
+    }
+    let sizes = [
+      try FactorialPower.effectSize(levelMeans: subjectEffects, standardDeviation: 1),
+      try FactorialPower.effectSize(levelMeans: imageEffects, standardDeviation: 1),
+      (interaction.flatMap { $0 }.map { $0 * $0 }.reduce(0, +) / 6).squareRoot(),
+    ]
+    let terms = [EffectWord(factors: [0]), EffectWord(factors: [1]), EffectWord(factors: [0, 1])]
+    for index in 0..<3 {
+      let planned = try FactorialPower(design: design, term: terms[index], effectSize: sizes[index]).power(unitsPerCell: 12)
+      let simulated = Double(rejections[index]) / Double(replications)
+      // Binomial standard error at 400 replications ≤ 0.025; allow 3.5 of them.
+      #expect(abs(simulated - planned) < 3.5 * (planned * (1 - planned) / Double(replications)).squareRoot() + 1e-9,
+              "term \(index): simulated \(simulated), planned \(planned)")
+    }
+  }
+
   @Test("missing cells, unknown levels, cells outside the fraction and inconsistent summaries are invalid input")
   func invalidInput() throws {
     var rows = simulate(design, perCell: 4, seed: 3) { _ in 0 }
