@@ -84,9 +84,7 @@ struct FactorialCalc: ParsableCommand {
         } else {
           guard row.count == 3 else { throw InvalidInput("\(field): expected \"n,mean,sd\", got \(row.count) numbers") }
           let sample = try SampleSummary(count: row[0], mean: row[1], standardDeviation: row[2])
-          let sum = sample.count * sample.mean
-          let m2 = sample.variance * (sample.count - 1)
-          summaries.append(FactorialCellSummary(levels: labels, count: sample.count, sum: sum, sumOfSquares: m2 + sum * sample.mean))
+          summaries.append(FactorialCellSummary(levels: labels, summary: sample))
         }
       }
       let covarianceName = errors ?? (metric == "proportion" ? "hc1" : "classical")

@@ -30,6 +30,18 @@ public struct FactorialCellSummary: Sendable, Hashable {
   public init(levels: [String], conversions: Double, count: Double) {
     self.init(levels: levels, count: count, sum: conversions, sumOfSquares: conversions)
   }
+
+  /// Σ(y − ȳ)², when known directly; it then replaces `sumOfSquares − sum²/count`, which cancels badly when
+  /// the mean is large relative to the spread.
+  public var sumOfSquaredDeviations: Double?
+
+  /// A continuous metric's cell from its count, mean and sample standard deviation (ddof = 1), exactly.
+  public init(levels: [String], summary: SampleSummary) {
+    let sum = summary.count * summary.mean
+    let deviations = summary.variance * (summary.count - 1)
+    self.init(levels: levels, count: summary.count, sum: sum, sumOfSquares: deviations + sum * summary.mean)
+    sumOfSquaredDeviations = deviations
+  }
 }
 
 /// Outcomes of a factorial experiment reduced to per-cell moments (count, mean, within-cell sum of squared
@@ -56,8 +68,8 @@ public struct FactorialData: Sendable, Hashable {
     self.cells = cells
   }
 
-  /// Uses per-cell sufficient statistics. The within-cell sum of squares is `sumOfSquares − sum²/count`,
-  /// which loses precision when the mean is large relative to the spread (cancellation); a result below
+  /// Uses per-cell sufficient statistics. The within-cell sum of squares is `sumOfSquaredDeviations` when
+  /// given, else `sumOfSquares − sum²/count`, which loses precision when the mean is large relative to the spread (cancellation); a result below
   /// zero by more than rounding is rejected. A cell listed twice is merged.
   public init(design: FactorialDesign, cellSummaries: [FactorialCellSummary]) throws(StatsError) {
     let runs = Set(design.runs)
@@ -73,6 +85,12 @@ public struct FactorialData: Sendable, Hashable {
         summary.sumOfSquares.isFinite && summary.sumOfSquares >= 0, field,
         "sum of squares must be finite and ≥ 0, got \(summary.sumOfSquares)")
       let mean = summary.sum / summary.count
+      if let deviations = summary.sumOfSquaredDeviations {
+        try StatsError.require(
+          deviations >= 0 && deviations.isFinite, field, "sum of squared deviations must be finite and ≥ 0, got \(deviations)")
+        cells[key, default: RunningMoments()].merge(RunningMoments(count: summary.count, mean: mean, m2: deviations))
+        continue
+      }
       var m2 = summary.sumOfSquares - summary.sum * mean
       // Rounding in sumOfSquares can leave m2 slightly negative; more than that is inconsistent input.
       let slack = 1e-9 * max(summary.sumOfSquares, 1)

@@ -121,6 +121,22 @@ struct FactorialRegressionPropertyTests {
     }
   }
 
+  @Test("cells given as mean and standard deviation keep full precision at a large offset")
+  func meanAndStandardDeviationCells() throws {
+    let rows = simulate(design, perCell: 40, seed: 77) { 1e7 + Double($0[0]) * 0.2 }
+    let fromRows = try FactorialRegression(data: FactorialData(design: design, observations: rows)).result()
+    let summaries = try design.runs.indices.map { index in
+      let labels = design.levelLabels(ofRun: index)
+      let values = rows.filter { $0.levels == labels }.map(\.outcome)
+      return FactorialCellSummary(levels: labels, summary: try SampleSummary(values: values))
+    }
+    let fromSummaries = try FactorialRegression(data: FactorialData(design: design, cellSummaries: summaries)).result()
+    for (a, b) in zip(fromRows.anova, fromSummaries.anova) {
+      #expect(isClose(a.test.statistic, b.test.statistic, relativeTolerance: 1e-7))
+    }
+    #expect(isClose(fromRows.residualSumOfSquares, fromSummaries.residualSumOfSquares, relativeTolerance: 1e-7))
+  }
+
   @Test("missing cells, unknown levels, cells outside the fraction and inconsistent summaries are invalid input")
   func invalidInput() throws {
     var rows = simulate(design, perCell: 4, seed: 3) { _ in 0 }
