@@ -7,18 +7,23 @@ struct Design: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Build a full or two-level fractional factorial design: runs, resolution and alias structure.",
     discussion: """
-      Factors are NAME:LEVELS, comma separated, where LEVELS is a count (levels are labelled 1, 2, ...)
-      or level labels separated by '|'. Factors are lettered A, B, C, ... in the order given (I is
-      skipped). A fraction needs every factor at two levels; its generators write the generated factors
-      as products of base factors (D=ABC), or --fraction picks generators of the highest resolution and,
-      among those, minimum aberration. Aliases list main effects and two-factor interactions, ignoring
-      interactions of three or more factors.
+      Factors are NAME:LEVELS, comma separated; LEVELS is a count (levels
+      1, 2, ...) or labels separated by '|'. Factors are lettered A, B, C, ...
+      in the order given (I is skipped). A fraction needs two-level factors;
+      --generators writes generated factors as products of base factors
+      (D=ABC), --fraction picks generators of the highest resolution, then
+      minimum aberration. Aliases cover main effects and two-factor
+      interactions, ignoring interactions of three or more factors.
+      --mde plans units per cell for each main effect and interaction.
 
       Examples:
-        strata design --factors "subject:short|question,image:photo|illustration,cta:buy|learn,tone:formal|casual"
         strata design --factors "subject:2,image:2,cta:2,tone:2" --fraction 1/2
-        strata design --factors "subject:2,image:2,cta:2,tone:2,send_hour:2" --generators "E=ABCD" --json
-        strata design --factors "subject:3,image:2,cta:2"
+        strata design \\
+          --factors "subject:short|question,image:photo|none,cta:buy|learn"
+        strata design --factors "a:2,b:2,c:2,d:2,e:2" --generators "E=ABCD"
+        strata design --factors "subject:3,image:2,cta:2" --json
+        strata design --factors "subject:2,image:2,cta:2" \\
+          --mde 0.01 --baseline 0.05
       """
   )
 

@@ -8,20 +8,25 @@ struct FactorialCalc: ParsableCommand {
     commandName: "factorial",
     abstract: "Analyse a factorial experiment from per-cell summaries: effects, ANOVA, marginal means, best cell.",
     discussion: """
-      Cells are given in the design's run order (as `strata design` lists them with the same --factors and
-      --fraction/--generators), rows separated by ';'. For --metric proportion each row is "n,conversions"
-      (linear probability model, robust HC1 errors by default); for --metric mean each row is "n,mean,sd".
-      The model has every main effect and the interactions the design can estimate (all of them for a full
-      factorial, two-factor ones for a fraction, or up to --order). The ANOVA table is Type III unless
-      --anova 2; the two agree when every cell has the same number of units.
+      Cells are given in the design's run order (as `strata design` lists
+      them for the same --factors and --fraction/--generators), rows
+      separated by ';'. For --metric proportion a row is "n,conversions"
+      (linear probability model, robust HC1 errors by default); for
+      --metric mean it is "n,mean,sd". The model has every main effect and
+      the interactions the design can estimate (all for a full factorial,
+      two-factor ones for a fraction, or up to --order). The ANOVA table is
+      Type III unless --anova 2; the two agree when cells are equal.
 
       Examples:
-        strata calc factorial --factors "subject:short|question,image:photo|none,cta:buy|learn" \\
-          --metric proportion --cells "2000,96;2000,118;2000,104;2000,131;2000,99;2000,125;2000,101;2000,160"
-        strata calc factorial --factors "subject:3,image:2" --metric mean \\
-          --cells "400,12.1,8.2;400,12.9,8.0;400,13.4,8.8;400,12.5,8.1;400,13.8,8.4;400,14.6,9.0" --json
-        strata calc factorial --factors "a:2,b:2,c:2,d:2" --fraction 1/2 --metric proportion \\
-          --cells "900,40;900,52;900,47;900,45;900,61;900,44;900,50;900,58" --errors hc3
+        strata calc factorial \\
+          --factors "subject:short|question,image:photo|none,cta:buy|learn" \\
+          --metric proportion \\
+          --cells "1000,48;1000,59;1000,52;1000,65;1000,50;1000,62;1000,51;1000,80"
+        strata calc factorial --factors "subject:3,image:2" --metric mean --json \\
+          --cells "400,12.1,8;400,12.9,8;400,13.4,9;400,12.5,8;400,13.8,8;400,15,9"
+        strata calc factorial --factors "a:2,b:2,c:2,d:2" --fraction 1/2 \\
+          --metric proportion --errors hc3 \\
+          --cells "900,40;900,52;900,47;900,45;900,61;900,44;900,50;900,58"
       """
   )
 
