@@ -64,6 +64,13 @@ struct FactorialOutput {
     return .array(pairs)
   }
 
+  /// Every level against its factor's first level (treatment − control).
+  private func levelDifferences(level: Double) throws -> [(Factor, LevelDifference)] {
+    try design.factors.indices.flatMap { factor in
+      try result.levelDifferences(factor: factor, confidenceLevel: level).map { (design.factors[factor], $0) }
+    }
+  }
+
   func json() throws -> JSONValue {
     let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
     return .object([
@@ -98,6 +105,14 @@ struct FactorialOutput {
                  ("estimate", .finite(m.estimate)), ("standard_error", .finite(m.standardError)),
                  ("ci_low", .finite(m.interval.lower)), ("ci_high", .finite(m.interval.upper))])
       })),
+      ("level_differences", .array(try levelDifferences(level: level).map { factor, d in
+        .object([
+          ("factor", .string(factor.name)), ("level", .string(factor.levels[d.level])), ("baseline", .string(factor.levels[0])),
+          ("difference", .finite(d.difference)), ("standard_error", .finite(d.standardError)),
+          ("statistic", .finite(d.test.statistic)), ("p_value", .finite(d.test.pValue)),
+          ("ci_low", .finite(d.interval.lower)), ("ci_high", .finite(d.interval.upper)),
+        ])
+      })),
       ("interaction_means", try interactionMeans(level: level)),
       ("cells", .array(result.cells.map(cellJSON))),
       ("best_cell", cellJSON(result.bestCell)),
@@ -115,7 +130,7 @@ struct FactorialOutput {
     ])
   }
 
-  var table: String {
+  func table() throws -> String {
     var lines = ["Factorial analysis (\(metric), \(result.covariance.rawValue) errors, \(Int(result.unitCount)) units)", ""]
     lines.append("ANOVA (Type \(result.anovaType == .typeIII ? "III" : "II")):")
     lines.append(textTable([["term", "df", "F", "p"]] + result.anova.map {
@@ -126,6 +141,14 @@ struct FactorialOutput {
     for m in result.marginalMeans.flatMap({ $0 }) {
       rows.append([design.factors[m.factor].name, design.factors[m.factor].levels[m.level], human(m.estimate),
                    human(m.interval.lower), human(m.interval.upper)])
+    }
+    lines.append(leftAlignedTable(rows))
+    lines += ["", "Levels against the first level (difference of marginal means, treatment − control):"]
+    rows = [["factor", "level", "vs", "difference", "ci low", "ci high", "p"]]
+    let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
+    for (factor, d) in try levelDifferences(level: level) {
+      rows.append([factor.name, factor.levels[d.level], factor.levels[0], human(d.difference), human(d.interval.lower),
+                   human(d.interval.upper), human(d.test.pValue)])
     }
     lines.append(leftAlignedTable(rows))
     lines += ["", "Cells (simultaneous intervals):"]

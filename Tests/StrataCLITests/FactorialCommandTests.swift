@@ -36,6 +36,11 @@ struct FactorialCommandTests {
     // Each marginal mean is the unweighted average of its cells' rates: subject=short → (96+104+99+101)/8000.
     let short = try #require(means.first { $0["level"] as? String == "short" })
     #expect(abs((short["estimate"] as? Double ?? 0) - 0.05) < 1e-12)
+    // question − short, averaged over image and cta: (118+131+125+160 − 96−104−99−101)/8000.
+    let differences = try #require(json["level_differences"] as? [[String: Any]])
+    let subject = try #require(differences.first { $0["factor"] as? String == "subject" })
+    #expect(subject["baseline"] as? String == "short")
+    #expect(abs((subject["difference"] as? Double ?? 0) - 134.0 / 8000) < 1e-12)
     // Interaction-plot means: subject × image averaged over cta, e.g. (short, photo) = (96 + 99)/4000.
     let pairs = try #require(json["interaction_means"] as? [[String: Any]])
     #expect(pairs.count == 3)

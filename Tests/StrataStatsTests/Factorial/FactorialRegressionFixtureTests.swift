@@ -30,6 +30,10 @@ struct FactorialRegressionCase: Decodable, CustomTestStringConvertible {
     var levels: [String]
     var fitted, standard_error, ci_low, ci_high: Double
   }
+  struct Difference: Decodable {
+    var factor, level: String
+    var estimate, standard_error, statistic, p_value, ci_low, ci_high: Double
+  }
   struct TwoWay: Decodable {
     var levels: [String]
     var estimate, standard_error, ci_low, ci_high: Double
@@ -41,6 +45,7 @@ struct FactorialRegressionCase: Decodable, CustomTestStringConvertible {
     var anova_type2: [Row]
     var marginal_means: [Marginal]
     var two_way_means: [TwoWay]
+    var level_differences: [Difference]
     var cells: [Cell]
   }
   var name: String
@@ -155,6 +160,20 @@ struct FactorialRegressionFixtureTests {
       let a = result.marginalMeans[factor][level]
       #expect(Self.close(a.estimate, e.estimate, scale: scale), "\(context) EMM \(e.level)")
       #expect(Self.close(a.standardError, e.standard_error), "\(context) EMM se \(e.level)")
+      #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
+    }
+    for e in expected.level_differences {
+      guard let factor = design.factors.firstIndex(where: { $0.name == e.factor }),
+        let level = design.factors[factor].levels.firstIndex(of: e.level),
+        let a = (try? result.levelDifferences(factor: factor))?.first(where: { $0.level == level })
+      else {
+        Issue.record("\(context): no difference for \(e.factor)=\(e.level)")
+        continue
+      }
+      #expect(Self.close(a.difference, e.estimate, scale: scale), "\(context) difference \(e.level)")
+      #expect(Self.close(a.standardError, e.standard_error), "\(context) difference se \(e.level)")
+      #expect(isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-9))
+      #expect(isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-12))
       #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
     }
     let twoWay = (try? result.twoWayMeans(first: 0, second: 1)) ?? []
