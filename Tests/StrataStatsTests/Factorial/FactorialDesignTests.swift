@@ -118,6 +118,29 @@ struct FactorialDesignTests {
     #expect(searched.wordLengthPattern == reference.wordLengthPattern, "\(textbook) vs \(searched.generators.map(\.letters))")
   }
 
+  /// `factorial_designs.json`: minimum-aberration patterns by exhaustive enumeration (Python, no pruning).
+  struct EnumeratedCase: Decodable, CustomTestStringConvertible {
+    var factors: Int
+    var fraction_exponent: Int
+    var resolution: Int
+    var word_length_pattern_from_a3: [Int]
+    var testDescription: String { "2^(\(factors)−\(fraction_exponent))" }
+  }
+
+  @Test(
+    "the branch-and-bound search reaches the exhaustively enumerated minimum aberration",
+    arguments: (try? Fixture<EnumeratedCase>.load("factorial_designs", from: .module)) ?? [])
+  func searchMatchesEnumeration(_ c: EnumeratedCase) throws {
+    let design = try FactorialDesign(factors: twoLevelFactors(c.factors), fractionExponent: c.fraction_exponent)
+    #expect(design.resolution == c.resolution)
+    #expect(Array(design.wordLengthPattern.dropFirst(2)) == c.word_length_pattern_from_a3)
+  }
+
+  @Test("the enumerated fixture is present")
+  func enumeratedFixture() throws {
+    #expect(try Fixture<EnumeratedCase>.load("factorial_designs", from: .module).count == 17)
+  }
+
   @Test("runs satisfy the defining relation: defining words are constant +1, every other word is balanced")
   func runsAgreeWithDefiningRelation() throws {
     for (k, p) in [(4, 1), (5, 2), (6, 2), (7, 3), (8, 4), (9, 5), (10, 5)] {
