@@ -16,6 +16,7 @@ struct Strata: ParsableCommand {
     subcommands: [
       Calc.self,
       Plan.self,
+      Design.self,
     ]
   )
 }
@@ -26,6 +27,7 @@ struct Calc: ParsableCommand {
     abstract: "Quick calculators: tests and intervals from counts and summary statistics.",
     subcommands: [
       CalcChi2.self, CalcSRM.self, CalcFisher.self, CalcProportions.self, CalcTTest.self, CalcMSPRT.self,
+      FactorialCalc.self,
     ]
   )
 }
