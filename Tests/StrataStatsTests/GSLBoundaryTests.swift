@@ -33,3 +33,17 @@ struct GSLBoundaryTests {
     #expect(abs(s.variance - variance) / variance < 1e-7)
   }
 }
+
+@Suite("F quantiles where GSL 2.7.1's inverse fails")
+struct FisherQuantileTests {
+  // scipy.stats.f.isf(0.05, 1, 271) = 3.8760014232188955 (scipy 1.17.1); gsl_cdf_fdist_Qinv returns NaN for these arguments.
+  @Test("the upper 5% point of F(1, 271) is found and round-trips through the tail")
+  func upperFivePercent() throws {
+    let f = try FisherF(numeratorDegreesOfFreedom: 1, denominatorDegreesOfFreedom: 271)
+    let x = try f.inverseSurvival(0.05)
+    #expect(abs(try f.survival(x) - 0.05) < 1e-12)
+    let y = try f.quantile(0.95)
+    #expect(abs(y - x) <= 1e-9 * x)
+    #expect(abs(x - 3.8760014232188955) <= 1e-10 * 3.8760014232188955)
+  }
+}

@@ -54,7 +54,7 @@ struct CalcMSPRT: ParsableCommand {
           [
             "Mixture SPRT, always valid (τ = \(human(tau)))", "",
             textTable([
-              ["", "estimate", "\(percent(r.interval.confidenceLevel)) always-valid interval"],
+              ["", "estimate", "\(confidencePercent(r.interval.confidenceLevel)) always-valid interval"],
               ["difference (b − a)", human(r.difference), humanInterval(r.interval)],
             ]), "",
             "Λ = \(human(r.likelihoodRatio)), always-valid p = \(human(r.pValue))",

@@ -82,7 +82,7 @@ struct CalcOutput {
 }
 
 /// "95%" for 0.95.
-func percent(_ level: Double) -> String {
+func confidencePercent(_ level: Double) -> String {
   let value = level * 100
   return value == value.rounded() ? "\(Int(value))%" : "\(human(value, digits: 2))%"
 }

@@ -72,7 +72,7 @@ struct CalcProportions: ParsableCommand {
   }
 
   static func humanOutput(_ r: ProportionsResult, control: BinomialSummary, treatment: BinomialSummary) -> String {
-    let level = percent(r.absoluteInterval.confidenceLevel)
+    let level = confidencePercent(r.absoluteInterval.confidenceLevel)
     let arms = textTable([
       ["", "conversions", "n", "rate"],
       [

@@ -70,7 +70,7 @@ struct CalcTTest: ParsableCommand {
   }
 
   func humanOutput(_ r: TTestResult, control: SampleSummary, treatment: SampleSummary) -> String {
-    let level = percent(r.interval.confidenceLevel)
+    let level = confidencePercent(r.interval.confidenceLevel)
     let arms = textTable([
       ["", "n", "mean", "sd"],
       ["control (a)", human(control.count, digits: 0), human(control.mean), human(control.standardDeviation)],

@@ -82,9 +82,20 @@ public struct FisherF: Sendable, Hashable {
   public func survival(_ x: Double) throws(StatsError) -> Double {
     try GSL.value { gsl_cdf_fdist_Q(x, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom) }
   }
+  /// The x with P(F ≤ x) = p. GSL 2.7.1's `gsl_cdf_fdist_Pinv` returns NaN for many ordinary arguments
+  /// (see `GSL.fisherInverseSurvival`), so this solves on the upper tail instead; only for p < 1e-10, where
+  /// 1 − p would lose the value, does it fall back to GSL's inverse (a NaN there still throws, never aborts).
   public func quantile(_ p: Double) throws(StatsError) -> Double {
     try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
-    return try GSL.value { gsl_cdf_fdist_Pinv(p, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom) }
+    if p < 1e-10 {
+      return try GSL.value { gsl_cdf_fdist_Pinv(p, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom) }
+    }
+    return try GSL.fisherInverseSurvival(1 - p, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom)
+  }
+  /// The x with P(F > x) = q, accurate for tiny q.
+  public func inverseSurvival(_ q: Double) throws(StatsError) -> Double {
+    try StatsError.require(q > 0 && q < 1, "probability", "must be strictly between 0 and 1, got \(q)")
+    return try GSL.fisherInverseSurvival(q, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom)
   }
 }
 
