@@ -24,6 +24,7 @@ struct Calc: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Quick calculators: tests and intervals from counts and summary statistics.",
     subcommands: [
+      BoundariesCommand.self,
     ]
   )
 }
