@@ -27,6 +27,8 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   /// 1 (reject for large z only) or 2 (reject for large |z|).
   public let sides: Int
   public let spending: SpendingFunction
+  /// r in Jennison & Turnbull's grid (about 12r points per look); tests raise it to measure the error.
+  var gridParameter = ScoreDensity.defaultGridParameter
 
   /// The number of planned looks K.
   public var looks: Int { fractions.count }
@@ -87,7 +89,8 @@ public struct GroupSequentialDesign: Sendable, Hashable {
           look: index + 1, fraction: t, z: z, logNominalPValue: logNominal, logAlphaSpent: logSpent[index]))
       if index + 1 < fractions.count {
         state = state.propagated(
-          upper: z * t.squareRoot(), twoSided: twoSided, increment: increment, fraction: t, drift: 0)
+          upper: z * t.squareRoot(), twoSided: twoSided, increment: increment, fraction: t, drift: 0,
+          gridParameter: gridParameter)
       }
       previousFraction = t
       previousLogSpent = logSpent[index]
@@ -101,7 +104,7 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   ) throws(StatsError) -> Double {
     let root = t.squareRoot()
     func excess(_ c: Double) throws(StatsError) -> Double {
-      try state.logExitProbability(upper: c * root, twoSided: twoSided, increment: increment, drift: 0) - logTarget
+      try state.logExitProbability(upper: c * root, countingLower: twoSided, increment: increment, drift: 0) - logTarget
     }
     // The excess falls as c grows. Bracket: widen each side until the sign is right; z beyond ±200 is
     // not reachable for α ≥ 1e-300 per look (ln Q(200) ≈ −20000).

@@ -54,19 +54,21 @@ struct ScoreDensity: Sendable {
     zip(weights, density).reduce(0) { $0 + $1.0 * $1.1 }
   }
 
-  /// ln P(first exit at the next look), above `upper` (and below −`upper` when `twoSided`), the next
-  /// look being `increment` = Δ information later, under drift θ. Full relative precision in the tail.
-  func logExitProbability(upper: Double, twoSided: Bool, increment: Double, drift: Double) throws(StatsError) -> Double {
+  /// ln P(first exit at the next look) above `upper`, plus below −`upper` when `countingLower`, the
+  /// next look being `increment` = Δ information later, under drift θ. Full relative precision in the
+  /// tail. (The continuation region of a two-sided design is (−upper, upper) whether or not exits below
+  /// are counted: power counts only the exits above, as rpact does.)
+  func logExitProbability(upper: Double, countingLower: Bool, increment: Double, drift: Double) throws(StatsError) -> Double {
     let scale = increment.squareRoot()
     let shift = drift * increment
     var terms: [Double] = []
-    terms.reserveCapacity(twoSided ? 2 * points.count : points.count)
+    terms.reserveCapacity(countingLower ? 2 * points.count : points.count)
     for i in points.indices {
       let mass = weights[i] * density[i]
       guard mass > 0 else { continue }
       let logMass = log(mass)
       terms.append(logMass + (try Normal.logSurvival((upper - points[i] - shift) / scale)))
-      if twoSided {
+      if countingLower {
         terms.append(logMass + (try Normal.logSurvival((upper + points[i] + shift) / scale)))
       }
     }

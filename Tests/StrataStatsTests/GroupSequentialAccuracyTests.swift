@@ -1,0 +1,71 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+@testable import StrataStats
+
+/// Properties of the recursive integration that hold whatever the reference says.
+@Suite("Group-sequential integration accuracy")
+struct GroupSequentialAccuracyTests {
+  static let designs: [(looks: Int, spending: SpendingFunction, alpha: Double, sides: Int)] = [
+    (5, .obrienFleming, 0.05, 2), (15, .hwangShihDeCani(gamma: 3), 0.05, 1), (10, .obrienFleming, 0.01, 2),
+    (4, .pocock, 0.025, 1), (8, .hwangShihDeCani(gamma: -4), 0.1, 2),
+  ]
+
+  /// Simpson's error falls as h⁴: the default grid (r = 32) must agree with r = 128 to < 5e-7.
+  @Test func defaultGridAgreesWithAFourTimesFinerGrid() throws {
+    for d in Self.designs {
+      var design = try GroupSequentialDesign(looks: d.looks, alpha: d.alpha, sides: d.sides, spending: d.spending)
+      let standard = try design.boundaries()
+      design.gridParameter = 128
+      let fine = try design.boundaries()
+      for (a, b) in zip(standard, fine) {
+        #expect(isClose(a.z, b.z, relativeTolerance: 5e-7), "\(d.spending) K=\(d.looks) look \(a.look): \(a.z) vs \(b.z)")
+      }
+    }
+  }
+
+  /// Under H₀ the boundaries spend exactly α: the exit probabilities (both sides when two-sided) add up.
+  @Test func boundariesSpendExactlyAlphaUnderTheNull() throws {
+    for d in Self.designs {
+      let design = try GroupSequentialDesign(looks: d.looks, alpha: d.alpha, sides: d.sides, spending: d.spending)
+      let boundaries = try design.boundaries()
+      // Exits above only; two-sided designs are symmetric under H₀, so both sides spend twice this.
+      let upper = try design.power(drift: 0, boundaries: boundaries)
+      #expect(isClose(upper * Double(d.sides), d.alpha, relativeTolerance: 1e-9), "\(d.spending) K=\(d.looks)")
+    }
+  }
+
+  /// One look is the fixed design: z = Φ⁻¹(1 − α/sides) whatever the spending function.
+  @Test(arguments: [SpendingFunction.obrienFleming, .pocock, .hwangShihDeCani(gamma: -4), .hwangShihDeCani(gamma: 0)])
+  func oneLookIsTheFixedDesign(_ spending: SpendingFunction) throws {
+    for (alpha, sides) in [(0.05, 2), (0.025, 1), (1e-9, 2)] {
+      let b = try GroupSequentialDesign(looks: 1, alpha: alpha, sides: sides, spending: spending).boundaries()
+      #expect(isClose(b[0].z, try Normal.inverseSurvival(alpha / Double(sides)), relativeTolerance: 1e-10))
+    }
+  }
+
+  /// Tiny early spending (O'Brien–Fleming, α = 1e-6, 20 looks spends ~1e-111 at look 1) still gives
+  /// finite, increasing-alpha, decreasing-z boundaries, where rpact prints Inf.
+  @Test func farTailBoundariesAreFiniteAndMonotone() throws {
+    let boundaries = try GroupSequentialDesign(looks: 20, alpha: 1e-6, sides: 2, spending: .obrienFleming).boundaries()
+    #expect(boundaries.allSatisfy { $0.z.isFinite })
+    #expect(boundaries[0].logAlphaSpent < log(1e-100))
+    for (a, b) in zip(boundaries, boundaries.dropFirst()) {
+      #expect(b.z < a.z)
+      #expect(b.logAlphaSpent > a.logAlphaSpent)
+    }
+    // Look 1 is exact: Q(c₁) = α(t₁)/2 in log space.
+    #expect(isClose(try Normal.logSurvival(boundaries[0].z) + log(2.0), boundaries[0].logAlphaSpent, relativeTolerance: 1e-12))
+  }
+
+  /// Hwang–Shih–DeCani with γ → 0 is linear spending; its log form must be continuous there.
+  @Test func hwangShihDeCaniIsContinuousAtZero() throws {
+    for t in [0.1, 0.5, 0.9] {
+      let linear = try SpendingFunction.hwangShihDeCani(gamma: 0).cumulativeAlpha(at: t, alpha: 0.05, sides: 2)
+      let near = try SpendingFunction.hwangShihDeCani(gamma: 1e-7).cumulativeAlpha(at: t, alpha: 0.05, sides: 2)
+      #expect(isClose(linear, 0.05 * t, relativeTolerance: 1e-14))
+      #expect(isClose(near, linear, relativeTolerance: 1e-6))
+    }
+  }
+}
