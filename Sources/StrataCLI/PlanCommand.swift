@@ -33,10 +33,15 @@ struct Plan: ParsableCommand {
         # We can only reach 8,000 customers per arm: what lift can we detect, and what power for +1 pp?
         strata plan --metric proportion --baseline 0.12 --n 8000
         strata plan --metric proportion --baseline 0.12 --n 8000 --mde 0.01
+
+        # Weekly looks at a 5-week test with O'Brien-Fleming spending: the maximum sample size.
+        strata plan --metric proportion --baseline 0.18 --mde 0.10 --relative --looks 5 --spending obf
       """
   )
 
   @OptionGroup var design: PlanDesignOptions
+
+  @OptionGroup(title: "Group-sequential looks") var sequential: PlanSequentialOptions
 
   @Option(name: .customLong("daily-units"), help: "Eligible units a day across all variants; adds `days`.")
   var dailyUnits: Double?
@@ -46,11 +51,12 @@ struct Plan: ParsableCommand {
 
   func validate() throws {
     try design.validateCombination()
+    try sequential.validateCombination(question: design.question)
   }
 
   func run() throws {
     try reportingErrors {
-      let report = try PlanReport(design: design, dailyUnits: dailyUnits)
+      let report = try PlanReport(design: design, dailyUnits: dailyUnits, sequential: sequential)
       if json {
         printJSON(.object(report.fields))
       } else {

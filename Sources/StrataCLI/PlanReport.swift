@@ -8,7 +8,7 @@ struct PlanReport {
   var headline: [String] = []
   var rows: [[String]] = []
 
-  init(design: PlanDesignOptions, dailyUnits: Double?) throws {
+  init(design: PlanDesignOptions, dailyUnits: Double?, sequential: PlanSequentialOptions? = nil) throws {
     let plan = try design.makePlan()
     let variants = plan.variants
     let perVariant: Double
@@ -28,6 +28,14 @@ struct PlanReport {
       headline.append(
         "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants.")
       rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
+      if let planned = try sequential?.report(
+        size: size, alpha: plan.alphaPerComparison, sides: design.sides, power: power, variants: variants,
+        dailyUnits: dailyUnits)
+      {
+        fields += planned.fields
+        headline.append(planned.headline)
+        rows += planned.rows
+      }
     case .power:
       let effect = try unwrap(design.effect)
       let n = try unwrap(design.n)

@@ -1,0 +1,85 @@
+import ArgumentParser
+import StrataReport
+import StrataStats
+
+/// `strata plan ... --looks K --spending S [--fractions ..]`: a group-sequential plan on top of the
+/// fixed-horizon sample size. Adds `inflation` (rpact's getDesignCharacteristics inflationFactor, efficacy
+/// boundaries only) and `max_n_per_variant` = ceil(unrounded fixed n × inflation); `n_per_variant`
+/// stays the fixed-design n.
+struct PlanSequentialOptions: ParsableArguments {
+  @Option(help: "Planned looks K (interim analyses plus the final one): plan a group-sequential test.")
+  var looks: Int?
+
+  @Option(help: "Alpha spending with --looks: obf, pocock or hsd:GAMMA (default obf).")
+  var spending: String?
+
+  @Option(help: "Cumulative information fractions of the looks, increasing and ending in 1 (default k/K).")
+  var fractions: NumberList?
+
+  /// Flag combinations (usage errors, exit 64).
+  func validateCombination(question: PlanDesignOptions.Question) throws {
+    guard looks != nil else {
+      if spending != nil || fractions != nil {
+        throw ValidationError("--spending and --fractions apply with --looks.")
+      }
+      return
+    }
+    if question != .sampleSize {
+      throw ValidationError("--looks applies when solving for the sample size (give --mde, not --n).")
+    }
+  }
+
+  /// The design for one comparison (alpha per comparison, the plan's sides), or nil without --looks.
+  func design(alpha: Double, sides: Int) throws -> GroupSequentialDesign? {
+    guard let looks else { return nil }
+    return try GroupSequentialDesign(
+      looks: looks, fractions: fractions?.values, alpha: alpha, sides: sides,
+      spending: try SpendingFunction(parsing: spending ?? "obf"))
+  }
+
+  /// JSON fields and readable lines for the sequential plan of a fixed sample size.
+  func report(
+    size: SampleSize, alpha: Double, sides: Int, power: Double, variants: Int, dailyUnits: Double? = nil
+  ) throws
+    -> (fields: [(String, JSONValue)], headline: String, rows: [[String]])?
+  {
+    guard let design = try design(alpha: alpha, sides: sides) else { return nil }
+    let inflation = try design.inflationFactor(power: power)
+    let maximum = (size.perVariantUnrounded * inflation).rounded(.up)
+    guard maximum.isFinite, maximum < 9e15 else {
+      throw InvalidInput("--looks: the maximum sample size \(maximum) is too large to represent")
+    }
+    let maximumPerVariant = Int(maximum)
+    let boundaries = try design.boundaries()
+    var fields: [(String, JSONValue)] = [
+      ("inflation", .number(inflation)),
+      ("max_n_per_variant", .integer(maximumPerVariant)),
+      ("max_n_total", .integer(maximumPerVariant * variants)),
+      ("looks", .integer(design.looks)),
+      ("spending", .string(design.spending.description)),
+      (
+        "boundaries",
+        .array(
+          boundaries.map { b in
+            .object([
+              ("fraction", .number(b.fraction)), ("z", .finite(b.z)),
+              ("n_per_variant", .integer(Int((maximum * b.fraction).rounded(.up)))),
+            ])
+          })
+      ),
+    ]
+    var headline =
+      "With \(design.looks) looks (\(design.spending) spending) plan for up to \(grouped(maximumPerVariant)) units per variant (inflation \(formatFixed(inflation, digits: 4)))."
+    if let dailyUnits, dailyUnits > 0, dailyUnits.isFinite {
+      let days = (Double(maximumPerVariant * variants) / dailyUnits).rounded(.up)
+      fields.append(("max_days", .number(days)))
+      headline += " At most \(groupedNumber(days)) days if it runs to the last look."
+    }
+    let zs = boundaries.map { formatFixed($0.z, digits: 3) }.joined(separator: ", ")
+    let rows = [
+      ["looks", "\(design.looks) at fractions \(design.fractions.map { short($0) }.joined(separator: ", "))"],
+      ["z boundaries", zs],
+    ]
+    return (fields, headline, rows)
+  }
+}
