@@ -16,6 +16,7 @@ struct Strata: ParsableCommand {
     subcommands: [
       Calc.self,
       Plan.self,
+      SimulateCommand.self,
     ]
   )
 }
