@@ -7,7 +7,7 @@ internal import CStrataGSL
 /// upper = B⁻¹(1 − α/2; x + 1, n − x)  (1 when x = n)
 /// ```
 /// with B⁻¹ the beta quantile, solved by Brent's method on the beta CDF (`gsl_cdf_beta_P`, the upper end
-/// on `gsl_cdf_beta_Q`) to 1e-13: GSL's own `gsl_cdf_beta_Pinv` returns NaN for some large shapes
+/// on `gsl_cdf_beta_Q`) to 1e-13 relative: GSL's own `gsl_cdf_beta_Pinv` returns NaN for some large shapes
 /// (x = 9700, n = 100000, tail 0.025). Matches
 /// `scipy.stats.binomtest(x, n).proportion_ci(method="exact")` and R's `binom.test`. Coverage is at
 /// least the nominal level. See [Clopper & Pearson 1934].
@@ -27,12 +27,12 @@ public enum ClopperPearson {
     var lower = 0.0
     var upper = 1.0
     if successes > 0 {
-      lower = try GSL.findRoot(lower: 0, upper: 1, absoluteTolerance: 1e-13, relativeTolerance: 1e-12) {
+      lower = try GSL.findRoot(lower: 0, upper: 1, absoluteTolerance: 1e-300, relativeTolerance: 1e-13) {
         (p: Double) throws(StatsError) -> Double in try GSL.value { gsl_cdf_beta_P(p, x, n - x + 1) } - tail
       }
     }
     if successes < trials {
-      upper = try GSL.findRoot(lower: 0, upper: 1, absoluteTolerance: 1e-13, relativeTolerance: 1e-12) {
+      upper = try GSL.findRoot(lower: 0, upper: 1, absoluteTolerance: 1e-300, relativeTolerance: 1e-13) {
         (p: Double) throws(StatsError) -> Double in try GSL.value { gsl_cdf_beta_Q(p, x + 1, n - x) } - tail
       }
     }
