@@ -17,6 +17,8 @@ import Foundation
 /// - group-sequential: z ≥ c_k or |z| ≥ c_k, the design's boundaries;
 /// - always-valid: the mixture SPRT with τ (in final-standard-error units) has p ≤ α (for one-sided,
 ///   also θ̂ > 0: conservative, it keeps a two-sided α).
+/// Every experiment draws all K increments, even after every method has stopped, so a seed fixes the
+/// paths whatever the design: runs that differ only in spending or τ compare on identical data.
 /// Rates come with a Clopper–Pearson 95% interval. Same seed, same numbers.
 public struct PeekingSimulation: Sendable, Hashable {
   public var design: GroupSequentialDesign
@@ -88,7 +90,6 @@ public struct PeekingSimulation: Sendable, Hashable {
             estimate: estimate, variance: 1 / t, mixingStandardDeviation: mixingStandardDeviation)
           if logRatio >= logThreshold && (twoSided || estimate > 0) { alwaysValidStop = k }
         }
-        if naiveStop != nil && sequentialStop != nil && alwaysValidStop != nil { break }
       }
       for (method, stop) in [naiveStop, sequentialStop, alwaysValidStop].enumerated() {
         if let stop {
