@@ -25,6 +25,20 @@ struct GroupSequentialAccuracyTests {
     }
   }
 
+  /// Looks very close in information (Δ = 0.001) get a finer grid before the narrow step; the result
+  /// converges like the rest, and the final boundary stays near the two-look design's 1.9686.
+  @Test func closeLooksConverge() throws {
+    var design = try GroupSequentialDesign(looks: 3, fractions: [0.5, 0.501, 1], alpha: 0.05, sides: 2, spending: .obrienFleming)
+    let standard = try design.boundaries()
+    design.gridParameter = 96
+    let fine = try design.boundaries()
+    for (a, b) in zip(standard, fine) { #expect(isClose(a.z, b.z, relativeTolerance: 5e-7), "look \(a.look)") }
+    #expect(abs(standard[2].z - 1.9686) < 0.001)
+    #expect(throws: StatsError.self) {
+      try GroupSequentialDesign(looks: 3, fractions: [0.5, 0.500001, 1], spending: .pocock)
+    }
+  }
+
   /// Under H₀ the boundaries spend exactly α: the exit probabilities (both sides when two-sided) add up.
   @Test func boundariesSpendExactlyAlphaUnderTheNull() throws {
     for d in Self.designs {

@@ -33,7 +33,8 @@ extension GroupSequentialDesign {
         exp(try state.logExitProbability(upper: upper, countingLower: false, increment: increment, drift: drift)))
       if index + 1 < looks {
         state = state.propagated(
-          upper: upper, twoSided: twoSided, increment: increment, fraction: t, drift: drift, gridParameter: gridParameter)
+          upper: upper, twoSided: twoSided, increment: increment, fraction: t, drift: drift,
+          gridParameter: gridParameter(afterLook: index))
       }
       previousFraction = t
     }

@@ -30,6 +30,24 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   /// r in Jennison & Turnbull's grid (about 12r points per look); tests raise it to measure the error.
   var gridParameter = ScoreDensity.defaultGridParameter
 
+  /// The smallest supported information increment between looks. Closer looks need a grid finer than
+  /// the next increment's kernel (see `gridParameter(afterLook:)`), which grows as 1/√Δ.
+  public static let minimumIncrement = 1e-5
+
+  /// r for the grid of look `index` (0-based): the default, raised so that the grid spacing
+  /// (0.75·√t/r in the core) stays below 1/8 of the next increment's standard deviation √Δ, i.e.
+  /// r ≥ 6·√(t/Δ). Without this a narrow next step (fractions 0.5, 0.501, 1) would be integrated on
+  /// a grid coarser than its kernel and Simpson's rule would fail (rpact 3.3.4 does: its final boundary for
+  /// those fractions is 1.517 instead of 1.969). Capped at 2000 (Δ ≥ 1e-5).
+  func gridParameter(afterLook index: Int) -> Int {
+    guard index + 1 < fractions.count else { return gridParameter }
+    let next = fractions[index + 1] - fractions[index]
+    // Scaled with gridParameter so that a finer grid (tests) refines this part as well.
+    let scale = Double(gridParameter) / Double(ScoreDensity.defaultGridParameter)
+    let needed = 6 * scale * (fractions[index] / next).squareRoot()
+    return max(gridParameter, min(Int(2000 * scale), Int(needed.rounded(.up))))
+  }
+
   /// The number of planned looks K.
   public var looks: Int { fractions.count }
 
@@ -53,6 +71,9 @@ public struct GroupSequentialDesign: Sendable, Hashable {
         try StatsError.require(
           t > resolved[index - 1], "--fractions",
           "must be strictly increasing, got \(resolved[index - 1]) then \(t) at look \(index + 1)")
+        try StatsError.require(
+          t - resolved[index - 1] >= Self.minimumIncrement, "--fractions",
+          "must differ by at least \(Self.minimumIncrement) between looks, got \(resolved[index - 1]) then \(t) at look \(index + 1)")
       }
     }
     try StatsError.require(resolved.last == 1, "--fractions", "must end in 1 (the final analysis), got \(resolved.last ?? .nan)")
@@ -90,7 +111,7 @@ public struct GroupSequentialDesign: Sendable, Hashable {
       if index + 1 < fractions.count {
         state = state.propagated(
           upper: z * t.squareRoot(), twoSided: twoSided, increment: increment, fraction: t, drift: 0,
-          gridParameter: gridParameter)
+          gridParameter: gridParameter(afterLook: index))
       }
       previousFraction = t
       previousLogSpent = logSpent[index]
