@@ -75,7 +75,8 @@ struct SimulateCommand: ParsableCommand {
     return .object([
       ("scenario", .string(s.drift == 0 ? "A/A" : "A/B")),
       ("experiments", .integer(s.experiments)),
-      ("seed", .string(String(s.seed))),
+      // A JSON number when it is exact in a double, else the decimal string.
+      ("seed", s.seed < 1 << 53 ? .integer(Int(s.seed)) : .string(String(s.seed))),
       ("looks", .integer(s.design.looks)),
       ("fractions", .array(s.design.fractions.map { .number($0) })),
       ("alpha", .number(s.design.alpha)),
