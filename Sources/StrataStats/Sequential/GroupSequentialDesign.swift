@@ -36,14 +36,14 @@ public struct GroupSequentialDesign: Sendable, Hashable {
 
   /// r for the grid of look `index` (0-based): the default, raised so that the grid spacing
   /// (0.75·√t/r in the core) stays below 1/8 of the next increment's standard deviation √Δ, i.e.
-  /// r ≥ 6·√(t/Δ). Without this a narrow next step (fractions 0.5, 0.501, 1) would be integrated on
+  /// r ≥ 6·√(t/Δ) for r = 32, proportionally more for finer grids. Without this a narrow next step (fractions 0.5, 0.501, 1) would be integrated on
   /// a grid coarser than its kernel and Simpson's rule would fail (rpact 3.3.4 does: its final boundary for
-  /// those fractions is 1.517 instead of 1.969). Capped at 2000 (Δ ≥ 1e-5).
+  /// those fractions is 1.517 instead of 1.969). Capped at 2000 for r = 32 (Δ ≥ 1e-5).
   func gridParameter(afterLook index: Int) -> Int {
     guard index + 1 < fractions.count else { return gridParameter }
     let next = fractions[index + 1] - fractions[index]
     // Scaled with gridParameter so that a finer grid (tests) refines this part as well.
-    let scale = Double(gridParameter) / Double(ScoreDensity.defaultGridParameter)
+    let scale = Double(gridParameter) / Double(ScoreDensity.referenceGridParameter)
     let needed = 6 * scale * (fractions[index] / next).squareRoot()
     return max(gridParameter, min(Int(2000 * scale), Int(needed.rounded(.up))))
   }
