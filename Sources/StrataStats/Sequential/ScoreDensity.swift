@@ -97,10 +97,20 @@ struct ScoreDensity: Sendable {
       points.withUnsafeBufferPointer { source in
         mass.withUnsafeBufferPointer { sourceMass in
           newDensity.withUnsafeMutableBufferPointer { result in
+            // Kernel terms with |x| > 38.6 are exp(−745) = 0 in double precision, so only the window of
+            // sources within 38.6·√Δ of (target − shift) is summed: exact, and much faster for small Δ.
+            // Both grids are sorted, so the window slides forward as j grows.
+            let reach = 38.6 * scale
+            var first = 0
+            var last = 0
             for j in 0..<target.count {
+              let center = target[j] - shift
+              while first < source.count && source[first] < center - reach { first += 1 }
+              if last < first { last = first }
+              while last < source.count && source[last] <= center + reach { last += 1 }
               var sum = 0.0
-              for i in 0..<source.count {
-                let x = (target[j] - source[i] - shift) / scale
+              for i in first..<last {
+                let x = (center - source[i]) / scale
                 sum += sourceMass[i] * exp(-0.5 * x * x)
               }
               result[j] = sum * normalizer
