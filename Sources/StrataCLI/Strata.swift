@@ -27,6 +27,7 @@ struct Calc: ParsableCommand {
     abstract: "Quick calculators: tests and intervals from counts and summary statistics.",
     subcommands: [
       BoundariesCommand.self,
+      CalcChi2.self, CalcSRM.self, CalcFisher.self, CalcProportions.self, CalcTTest.self, CalcMSPRT.self,
     ]
   )
 }

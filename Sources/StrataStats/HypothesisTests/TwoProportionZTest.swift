@@ -56,6 +56,10 @@ public struct TwoProportionZTest: Sendable, Hashable {
       critical: critical, confidenceLevel: confidenceLevel)
 
     var notes: [String] = []
+    if controlVarianceOfRate == 0 && treatmentVarianceOfRate == 0 {
+      notes.append(
+        "The Wald interval has zero width because both observed rates are 0 or 1; it understates the uncertainty.")
+    }
     var relativeLift: Double?
     var relativeInterval: ConfidenceInterval?
     if let lift = RelativeLift(
@@ -66,6 +70,10 @@ public struct TwoProportionZTest: Sendable, Hashable {
       relativeInterval = alternative.interval(
         estimate: lift.estimate, standardError: lift.standardError, critical: critical,
         confidenceLevel: confidenceLevel)
+      if pb == 0 {
+        notes.append(
+          "The relative interval has zero width because the treatment rate is 0 (the delta method degenerates there).")
+      }
     } else {
       notes.append("The relative lift is undefined because the control rate is 0.")
     }
