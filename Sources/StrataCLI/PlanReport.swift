@@ -56,7 +56,7 @@ struct PlanReport {
       perVariant = n
       fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants))), ("power", .number(power))]
       headline.append(
-        "With \(groupedNumber(n)) units per variant, the test has \(percent(power)) power to detect this effect.")
+        "With \(groupedNumber(n)) units per variant, the test has \(ratePercent(power)) power to detect this effect.")
     case .minimumDetectableEffect:
       let n = try unwrap(design.n)
       power = design.targetPower
@@ -66,7 +66,7 @@ struct PlanReport {
       perVariant = n
       fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants)))]
       headline.append(
-        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric))."
+        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(ratePercent(power)) power is \(describe(difference, plan.metric))."
       )
     }
     if let dailyUnits {
@@ -114,8 +114,8 @@ struct PlanReport {
     var out: [[String]] = []
     switch plan.metric {
     case .proportion(let baseline):
-      out.append(["baseline rate", percent(baseline)])
-      out.append(["treatment rate", "\(percent(baseline + difference))  (\(describe(difference, plan.metric)))"])
+      out.append(["baseline rate", ratePercent(baseline)])
+      out.append(["treatment rate", "\(ratePercent(baseline + difference))  (\(describe(difference, plan.metric)))"])
     case .mean(let standardDeviation, let baseline):
       if let baseline { out.append(["baseline mean", short(baseline)]) }
       out.append(["standard deviation", short(standardDeviation)])
@@ -128,7 +128,7 @@ struct PlanReport {
         "alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)",
       ])
     }
-    out.append(["power", percent(power)])
+    out.append(["power", ratePercent(power)])
     return out
   }
 
@@ -171,7 +171,7 @@ private func describe(_ difference: Double, _ metric: PlanMetric) -> String {
 }
 
 /// A rate as a percentage with enough digits for tiny rates.
-func percent(_ x: Double) -> String {
+func ratePercent(_ x: Double) -> String {
   let p = x * 100
   return formatFixed(p, digits: abs(p) < 0.1 ? 4 : (abs(p) < 10 ? 2 : 1)) + "%"
 }
