@@ -60,7 +60,8 @@ struct BoundariesCommand: ParsableCommand {
         notes.append(.string("look \(b.look): nominal_p is below the smallest double (ln p = \(b.logNominalPValue))"))
       }
       if b.alphaSpent == 0 {
-        notes.append(.string("look \(b.look): alpha_spent is below the smallest double (ln alpha = \(b.logAlphaSpent))"))
+        notes.append(
+          .string("look \(b.look): alpha_spent is below the smallest double (ln alpha = \(b.logAlphaSpent))"))
       }
       return .object([
         ("look", .integer(b.look)),

@@ -2,8 +2,9 @@ import ArgumentParser
 import StrataReport
 import StrataStats
 
-/// `strata plan ... --looks K --spending S [--fractions ..]`: a group-sequential plan on top of the
-/// fixed-horizon sample size. Adds `inflation` (rpact's getDesignCharacteristics inflationFactor, efficacy
+/// The `--looks`, `--spending` and `--fractions` options of `strata plan`.
+///
+/// A group-sequential plan on top of the fixed-horizon sample size. Adds `inflation` (rpact's getDesignCharacteristics inflationFactor, efficacy
 /// boundaries only) and `max_n_per_variant` = ceil(unrounded fixed n × inflation); `n_per_variant`
 /// stays the fixed-design n.
 struct PlanSequentialOptions: ParsableArguments {

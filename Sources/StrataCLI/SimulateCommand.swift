@@ -103,7 +103,10 @@ struct SimulateCommand: ParsableCommand {
     let s = result.simulation
     let what = s.drift == 0 ? "false-positive rate" : "power"
     var rows = [["method", what, "95% CI", "avg. stop at"]]
-    let labels = ["naive": "naive peeking", "group_sequential": "group-sequential (\(s.design.spending))", "always_valid": "always-valid (mSPRT)"]
+    let labels = [
+      "naive": "naive peeking", "group_sequential": "group-sequential (\(s.design.spending))",
+      "always_valid": "always-valid (mSPRT)",
+    ]
     for m in result.methods {
       rows.append([
         labels[m.name] ?? m.name, formatFixed(m.rate, digits: 4),

@@ -61,7 +61,8 @@ struct AlwaysValidInferenceTests {
   }
 
   /// The accumulating API and the one-look `MixtureSPRT` (branch stats-tests) share the formula.
-  @Test(arguments: try Fixture<AlwaysValidCase>.load("sequential_always_valid", from: .module).filter { $0.kind == "mean" })
+  @Test(
+    arguments: try Fixture<AlwaysValidCase>.load("sequential_always_valid", from: .module).filter { $0.kind == "mean" })
   func agreesWithOneLookMixtureSPRT(_ c: AlwaysValidCase) throws {
     let results = try AlwaysValidInference(mixingStandardDeviation: c.tau, alpha: c.alpha).results(try c.estimates())
     for (look, r) in zip(c.looks, results) {
@@ -91,7 +92,8 @@ struct AlwaysValidInferenceTests {
       for (a, b) in zip(results, results.dropFirst()) {
         #expect(b.runningPValue <= a.runningPValue, "trial \(trial)")
         if !b.intervalsDisjoint {
-          #expect(b.runningInterval.lower >= a.runningInterval.lower && b.runningInterval.upper <= a.runningInterval.upper)
+          #expect(
+            b.runningInterval.lower >= a.runningInterval.lower && b.runningInterval.upper <= a.runningInterval.upper)
         }
       }
       for r in results {

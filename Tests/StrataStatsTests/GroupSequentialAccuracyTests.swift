@@ -23,8 +23,11 @@ struct GroupSequentialAccuracyTests {
       design.gridParameter = 128
       let fine = try design.boundaries()
       for (a, (b, c)) in zip(standard, zip(fine, coarse)) {
-        #expect(isClose(a.z, b.z, relativeTolerance: 5e-8), "\(d.spending) K=\(d.looks) look \(a.look): \(a.z) vs \(b.z)")
-        #expect(isClose(c.z, b.z, relativeTolerance: 5e-7), "\(d.spending) K=\(d.looks) look \(a.look): r = 32 \(c.z) vs \(b.z)")
+        #expect(
+          isClose(a.z, b.z, relativeTolerance: 5e-8), "\(d.spending) K=\(d.looks) look \(a.look): \(a.z) vs \(b.z)")
+        #expect(
+          isClose(c.z, b.z, relativeTolerance: 5e-7),
+          "\(d.spending) K=\(d.looks) look \(a.look): r = 32 \(c.z) vs \(b.z)")
       }
     }
   }
@@ -32,7 +35,8 @@ struct GroupSequentialAccuracyTests {
   /// Looks very close in information (Δ = 0.001) get a finer grid before the narrow step; the result
   /// converges like the rest, and the final boundary stays near the two-look design's 1.9686.
   @Test func closeLooksConverge() throws {
-    var design = try GroupSequentialDesign(looks: 3, fractions: [0.5, 0.501, 1], alpha: 0.05, sides: 2, spending: .obrienFleming)
+    var design = try GroupSequentialDesign(
+      looks: 3, fractions: [0.5, 0.501, 1], alpha: 0.05, sides: 2, spending: .obrienFleming)
     let standard = try design.boundaries()
     design.gridParameter = 128
     let fine = try design.boundaries()
@@ -74,7 +78,9 @@ struct GroupSequentialAccuracyTests {
       #expect(b.logAlphaSpent > a.logAlphaSpent)
     }
     // Look 1 is exact: Q(c₁) = α(t₁)/2 in log space.
-    #expect(isClose(try Normal.logSurvival(boundaries[0].z) + log(2.0), boundaries[0].logAlphaSpent, relativeTolerance: 1e-12))
+    #expect(
+      isClose(try Normal.logSurvival(boundaries[0].z) + log(2.0), boundaries[0].logAlphaSpent, relativeTolerance: 1e-12)
+    )
   }
 
   /// Hwang–Shih–DeCani with γ → 0 is linear spending; its log form must be continuous there.

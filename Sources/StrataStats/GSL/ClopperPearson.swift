@@ -17,10 +17,14 @@ internal import CStrataGSL
 /// > C. J. Clopper, E. S. Pearson. "The use of confidence or fiducial limits illustrated in the case of the
 /// > binomial." *Biometrika* 26 (1934), 404–413.
 public enum ClopperPearson {
-  public static func interval(successes: Int, trials: Int, confidenceLevel: Double = 0.95) throws(StatsError) -> ConfidenceInterval {
+  public static func interval(successes: Int, trials: Int, confidenceLevel: Double = 0.95) throws(StatsError)
+    -> ConfidenceInterval
+  {
     try StatsError.require(trials >= 1, "trials", "must be at least 1, got \(trials)")
-    try StatsError.require(successes >= 0 && successes <= trials, "successes", "must be in [0, \(trials)], got \(successes)")
-    try StatsError.require(confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be in (0, 1), got \(confidenceLevel)")
+    try StatsError.require(
+      successes >= 0 && successes <= trials, "successes", "must be in [0, \(trials)], got \(successes)")
+    try StatsError.require(
+      confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be in (0, 1), got \(confidenceLevel)")
     let tail = (1 - confidenceLevel) / 2
     let x = Double(successes)
     let n = Double(trials)

@@ -11,7 +11,8 @@ final class RandomStream {
   init(seed: UInt64) throws(StatsError) {
     GSL.prepare()
     guard let type = Self.mersenneTwister, let generator = gsl_rng_alloc(type) else {
-      throw .numerical(routine: "gsl_rng_alloc", status: Int32(GSL_ENOMEM), message: "cannot allocate a random number generator")
+      throw .numerical(
+        routine: "gsl_rng_alloc", status: Int32(GSL_ENOMEM), message: "cannot allocate a random number generator")
     }
     gsl_rng_set(generator, UInt(truncatingIfNeeded: seed))
     self.generator = generator

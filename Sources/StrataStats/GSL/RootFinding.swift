@@ -59,7 +59,9 @@ extension GSL {
             return gsl_root_fsolver_root(solver)
           }
         }
-        throw .numerical(routine: "\(routine)", status: Int32(GSL_EMAXITER), message: "root not bracketed tightly after \(maxIterations) iterations")
+        throw .numerical(
+          routine: "\(routine)", status: Int32(GSL_EMAXITER),
+          message: "root not bracketed tightly after \(maxIterations) iterations")
       }
     }
   }

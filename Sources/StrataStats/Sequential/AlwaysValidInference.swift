@@ -79,11 +79,15 @@ public struct AlwaysValidLook: Sendable, Hashable, Codable {
   public var logLikelihoodRatio: Double
   /// This look's own mSPRT p-value min(1, 1/Λ_k).
   public var pValue: Double
-  /// min over looks so far: the always-valid p-value to report. Never rises.
+  /// The minimum of the p-values so far: the always-valid p-value to report.
+  ///
+  /// Never rises.
   public var runningPValue: Double
   /// This look's own always-valid interval.
   public var interval: ConfidenceInterval
-  /// Intersection of the intervals so far: the confidence sequence to report. Never widens.
+  /// The intersection of the intervals so far: the confidence sequence to report.
+  ///
+  /// Never widens.
   public var runningInterval: ConfidenceInterval
   /// True when this look's interval missed the running intersection (a ≤ α event; the running
   /// interval was restarted from this look's interval).

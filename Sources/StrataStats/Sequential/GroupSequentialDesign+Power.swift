@@ -67,13 +67,15 @@ extension GroupSequentialDesign {
     while try shortfall(upper) < 0 {
       upper *= 1.5
       guard upper < 100 else {
-        throw .numerical(routine: "GroupSequentialDesign.drift", status: 0, message: "power \(power) not reached by drift 100")
+        throw .numerical(
+          routine: "GroupSequentialDesign.drift", status: 0, message: "power \(power) not reached by drift 100")
       }
     }
     while try shortfall(lower) > 0 {
       lower *= 0.8
       guard lower > 1e-6 else {
-        throw .numerical(routine: "GroupSequentialDesign.drift", status: 0, message: "power \(power) reached at drift 0")
+        throw .numerical(
+          routine: "GroupSequentialDesign.drift", status: 0, message: "power \(power) reached at drift 0")
       }
     }
     return try GSL.findRoot(lower: lower, upper: upper, absoluteTolerance: 1e-10, relativeTolerance: 1e-12) {

@@ -30,11 +30,15 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   /// r in Jennison & Turnbull's grid (about 12r points per look); tests raise it to measure the error.
   var gridParameter = ScoreDensity.defaultGridParameter
 
-  /// The smallest supported information increment between looks. Closer looks need a grid finer than
+  /// The smallest supported information increment between looks.
+  ///
+  /// Closer looks need a grid finer than
   /// the next increment's kernel (see `gridParameter(afterLook:)`), which grows as 1/√Δ.
   public static let minimumIncrement = 1e-5
 
-  /// r for the grid of look `index` (0-based): the default, raised so that the grid spacing
+  /// The grid parameter r for look `index` (0-based), refined before a narrow next step.
+  ///
+  /// The default, raised so that the grid spacing
   /// (0.75·√t/r in the core) stays below 1/8 of the next increment's standard deviation √Δ, i.e.
   /// r ≥ 6·√(t/Δ) for r = 32, proportionally more for finer grids. Without this a narrow next step (fractions 0.5, 0.501, 1) would be integrated on
   /// a grid coarser than its kernel and Simpson's rule would fail (rpact 3.3.4 does: its final boundary for
@@ -51,6 +55,8 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   /// The number of planned looks K.
   public var looks: Int { fractions.count }
 
+  /// A design with `looks` looks; validates its inputs.
+  ///
   /// Validates: 1 ≤ looks ≤ 100; fractions (equally spaced k/K when nil) strictly increasing in (0, 1]
   /// and ending at 1; 0 < alpha ≤ 0.5; sides 1 or 2. Field names are the CLI's (`--looks`, …).
   public init(
@@ -60,23 +66,27 @@ public struct GroupSequentialDesign: Sendable, Hashable {
     try StatsError.require(alpha > 0 && alpha <= 0.5, "--alpha", "must be in (0, 0.5], got \(alpha)")
     try StatsError.require(sides == 1 || sides == 2, "--sides", "must be 1 or 2, got \(sides)")
     if case .hwangShihDeCani(let gamma) = spending {
-      try StatsError.require(gamma.isFinite && abs(gamma) <= 100, "--spending", "hsd gamma must be between -100 and 100, got \(gamma)")
+      try StatsError.require(
+        gamma.isFinite && abs(gamma) <= 100, "--spending", "hsd gamma must be between -100 and 100, got \(gamma)")
     }
     let resolved = fractions ?? (1...looks).map { Double($0) / Double(looks) }
     try StatsError.require(
       resolved.count == looks, "--fractions", "must list \(looks) fractions (one per look), got \(resolved.count)")
     for (index, t) in resolved.enumerated() {
-      try StatsError.require(t > 0 && t <= 1 && t.isFinite, "--fractions", "must be in (0, 1], got \(t) at look \(index + 1)")
+      try StatsError.require(
+        t > 0 && t <= 1 && t.isFinite, "--fractions", "must be in (0, 1], got \(t) at look \(index + 1)")
       if index > 0 {
         try StatsError.require(
           t > resolved[index - 1], "--fractions",
           "must be strictly increasing, got \(resolved[index - 1]) then \(t) at look \(index + 1)")
         try StatsError.require(
           t - resolved[index - 1] >= Self.minimumIncrement, "--fractions",
-          "must differ by at least \(Self.minimumIncrement) between looks, got \(resolved[index - 1]) then \(t) at look \(index + 1)")
+          "must differ by at least \(Self.minimumIncrement) between looks, got \(resolved[index - 1]) then \(t) at look \(index + 1)"
+        )
       }
     }
-    try StatsError.require(resolved.last == 1, "--fractions", "must end in 1 (the final analysis), got \(resolved.last ?? .nan)")
+    try StatsError.require(
+      resolved.last == 1, "--fractions", "must end in 1 (the final analysis), got \(resolved.last ?? .nan)")
     self.fractions = resolved
     self.alpha = alpha
     self.sides = sides
@@ -139,7 +149,8 @@ public struct GroupSequentialDesign: Sendable, Hashable {
     }
     while try excess(lower) < 0 {
       guard !twoSided, lower > -40 else {
-        throw .numerical(routine: "GroupSequentialDesign.boundaries", status: 0, message: "cannot bracket the boundary from below")
+        throw .numerical(
+          routine: "GroupSequentialDesign.boundaries", status: 0, message: "cannot bracket the boundary from below")
       }
       lower -= 5
     }
@@ -155,14 +166,18 @@ public struct SequentialBoundary: Sendable, Hashable, Codable {
   public var look: Int
   /// Cumulative information fraction t_k.
   public var fraction: Double
-  /// Efficacy boundary c_k: stop when z ≥ c_k (one-sided) or |z| ≥ c_k (two-sided). Always finite.
+  /// The efficacy boundary c_k.
+  ///
+  /// Stop when z ≥ c_k (one-sided) or |z| ≥ c_k (two-sided). Always finite.
   public var z: Double
   /// ln of the nominal p-value that crosses the boundary at this look (ln Q(c_k), plus ln 2 two-sided).
   public var logNominalPValue: Double
   /// ln α(t_k), the cumulative alpha spent by this look.
   public var logAlphaSpent: Double
 
-  /// The naive p-value at which this look's boundary is crossed: Q(c_k) one-sided, 2·Q(c_k) two-sided.
+  /// The naive p-value at which this look's boundary is crossed.
+  ///
+  /// Q(c_k) one-sided, 2·Q(c_k) two-sided.
   /// 0 only when it underflows a double (below ~1e-308); `logNominalPValue` keeps it.
   public var nominalPValue: Double { exp(logNominalPValue) }
   /// Cumulative alpha spent by this look, α(t_k); see `logAlphaSpent` for values below 1e-308.

@@ -26,7 +26,9 @@ import Foundation
 public enum NormalMixtureSPRT {
   /// ln Λ for estimate θ̂ with variance v > 0 and mixing standard deviation τ > 0 (computed in log form:
   /// Λ overflows a double once θ̂²/v exceeds ~1400).
-  public static func logLikelihoodRatio(estimate: Double, variance: Double, mixingStandardDeviation tau: Double) -> Double {
+  public static func logLikelihoodRatio(estimate: Double, variance: Double, mixingStandardDeviation tau: Double)
+    -> Double
+  {
     precondition(variance > 0 && tau > 0)
     let tau2 = tau * tau
     return 0.5 * log(variance / (variance + tau2))

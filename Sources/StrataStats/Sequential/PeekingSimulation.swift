@@ -36,7 +36,8 @@ public struct PeekingSimulation: Sendable, Hashable {
   ) throws(StatsError) {
     try StatsError.require(drift.isFinite, "--drift", "must be finite, got \(drift)")
     try StatsError.require(
-      experiments >= 1 && experiments <= 100_000_000, "--experiments", "must be from 1 to 100000000, got \(experiments)")
+      experiments >= 1 && experiments <= 100_000_000, "--experiments", "must be from 1 to 100000000, got \(experiments)"
+    )
     // Default τ: the drift at which the fixed design has 80% power, i.e. the effect it is sized for.
     let tau: Double
     if let mixingStandardDeviation {

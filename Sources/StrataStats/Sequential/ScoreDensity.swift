@@ -56,11 +56,15 @@ struct ScoreDensity: Sendable {
     zip(weights, density).reduce(0) { $0 + $1.0 * $1.1 }
   }
 
+  /// The log probability of a first exit at the next look.
+  ///
   /// ln P(first exit at the next look) above `upper`, plus below −`upper` when `countingLower`, the
   /// next look being `increment` = Δ information later, under drift θ. Full relative precision in the
-  /// tail. (The continuation region of a two-sided design is (−upper, upper) whether or not exits below
-  /// are counted: power counts only the exits above, as rpact does.)
-  func logExitProbability(upper: Double, countingLower: Bool, increment: Double, drift: Double) throws(StatsError) -> Double {
+  /// tail. The continuation region of a two-sided design is (−upper, upper) whether or not exits below
+  /// are counted; power counts only the exits above, as rpact does.
+  func logExitProbability(upper: Double, countingLower: Bool, increment: Double, drift: Double) throws(StatsError)
+    -> Double
+  {
     let scale = increment.squareRoot()
     let shift = drift * increment
     var terms: [Double] = []
@@ -77,7 +81,9 @@ struct ScoreDensity: Sendable {
     return logSumExp(terms)
   }
 
-  /// The sub-density at the next look, continued on (−∞, upper) or (−upper, upper), `increment` later
+  /// The sub-density at the next look.
+  ///
+  /// Continued on (−∞, upper) or (−upper, upper), `increment` later
   /// at cumulative information `fraction`, under drift θ. An empty region (the boundary below the
   /// grid) gives an empty density: every path has stopped, to within 1e-60.
   func propagated(

@@ -81,7 +81,8 @@ public struct SequentialMonitor: Sendable, Hashable {
         crossed
         ? "Look \(look) of \(design.looks): \(comparison) reaches the boundary \(Self.format(boundary.z)) (\(design.spending) spending), so the effect is significant at the planned alpha \(design.alpha)."
         : "Look \(look) of \(design.looks): \(comparison) is below the boundary \(Self.format(boundary.z)) (\(design.spending) spending); "
-          + (final ? "at the final look this means no significant effect." : "keep collecting until the next planned look.")
+          + (final
+            ? "at the final look this means no significant effect." : "keep collecting until the next planned look.")
       return SequentialDecision(
         look: look, plannedLooks: design.looks, method: .groupSequential, action: action, z: current.z,
         boundary: boundary, alwaysValid: alwaysValidLook, reason: reason, isUnplanned: false)
@@ -89,7 +90,9 @@ public struct SequentialMonitor: Sendable, Hashable {
       return try unplanned(
         look: look, plannedLooks: design.looks, oneSided: design.sides == 1, current: current,
         result: alwaysValidLook,
-        why: "Look \(look) is beyond the \(design.looks) planned looks, so the group-sequential boundaries no longer hold alpha and a naive p-value would overstate the evidence; this look uses the always-valid p-value instead.")
+        why:
+          "Look \(look) is beyond the \(design.looks) planned looks, so the group-sequential boundaries no longer hold alpha and a naive p-value would overstate the evidence; this look uses the always-valid p-value instead."
+      )
     case .alwaysValid(let planned):
       guard let result = alwaysValidLook else { preconditionFailure("history is not empty") }
       let beyond = planned.map { look > $0 } ?? false
@@ -99,8 +102,10 @@ public struct SequentialMonitor: Sendable, Hashable {
       let horizon = planned.map { " of \($0)" } ?? ""
       let reason =
         "Look \(look)\(horizon): the always-valid p-value is \(Self.format(result.runningPValue)) "
-        + (result.rejects ? "≤ alpha \(alwaysValid.alpha): significant however often the results were viewed."
-          : "> alpha \(alwaysValid.alpha): " + (final ? "no significant effect at the final look." : "keep collecting."))
+        + (result.rejects
+          ? "≤ alpha \(alwaysValid.alpha): significant however often the results were viewed."
+          : "> alpha \(alwaysValid.alpha): "
+            + (final ? "no significant effect at the final look." : "keep collecting."))
         + (beyond ? " (More looks than planned: always-valid results stay valid.)" : "")
       return SequentialDecision(
         look: look, plannedLooks: planned, method: .alwaysValid, action: action, z: current.z, boundary: nil,
@@ -108,7 +113,9 @@ public struct SequentialMonitor: Sendable, Hashable {
     case nil:
       return try unplanned(
         look: look, plannedLooks: nil, oneSided: false, current: current, result: alwaysValidLook,
-        why: "No sequential plan was declared, so a naive p-value would be invalid if the results are viewed more than once; this look uses the always-valid p-value instead.")
+        why:
+          "No sequential plan was declared, so a naive p-value would be invalid if the results are viewed more than once; this look uses the always-valid p-value instead."
+      )
     }
   }
 

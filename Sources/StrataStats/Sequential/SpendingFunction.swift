@@ -28,7 +28,9 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
   case pocock
   case hwangShihDeCani(gamma: Double)
 
-  /// Parses the CLI spelling: `obf`, `pocock`, `hsd:GAMMA` (GAMMA any finite number, e.g. `hsd:-4`).
+  /// Parses the CLI spelling.
+  ///
+  /// `obf`, `pocock`, `hsd:GAMMA` (GAMMA any finite number, e.g. `hsd:-4`).
   public init(parsing text: String) throws(StatsError) {
     let lowered = text.lowercased()
     switch lowered {
@@ -55,7 +57,9 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  /// ln α(t): the log of the cumulative alpha spent at fraction t for total α over `sides` sides.
+  /// The log of the cumulative alpha spent, ln α(t).
+  ///
+  /// The log of the cumulative alpha spent at fraction t for total α over `sides` sides.
   /// α(1) = α exactly.
   public func logCumulativeAlpha(at t: Double, alpha: Double, sides: Int) throws(StatsError) -> Double {
     precondition(t > 0 && t <= 1 && alpha > 0 && alpha < 1 && (sides == 1 || sides == 2))
