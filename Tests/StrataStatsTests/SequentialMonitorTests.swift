@@ -88,3 +88,29 @@ struct SequentialMonitorTests {
     }
   }
 }
+
+@Suite("Sequential monitor at observed information fractions")
+struct SequentialMonitorObservedFractionTests {
+  @Test func observedFractionsRecomputeTheBoundary() throws {
+    let design = try GroupSequentialDesign(looks: 4, alpha: 0.05, sides: 2, spending: .obrienFleming)
+    let monitor = try SequentialMonitor(
+      plan: .groupSequential(design), alwaysValid: AlwaysValidInference(mixingStandardDeviation: 1))
+    let estimate = try CumulativeEstimate(estimate: 2.5, variance: 1)
+    // Looks at 0.3 and 0.55 instead of 0.25 and 0.5: look 2's boundary is that of fractions (0.3, 0.55, 1).
+    let decision = try monitor.decide(look: 2, history: [estimate], observedFractions: [0.3, 0.55])
+    let expected = try GroupSequentialDesign(
+      looks: 3, fractions: [0.3, 0.55, 1], alpha: 0.05, sides: 2, spending: .obrienFleming
+    ).boundaries()[1]
+    #expect(isClose(decision.boundary?.z ?? 0, expected.z, relativeTolerance: 1e-12))
+    #expect(decision.boundary?.look == 2)
+    #expect(decision.action == .continueCollecting)
+    // The planned fractions give the planned boundaries back.
+    let planned = try monitor.decide(look: 3, history: [estimate], observedFractions: [0.25, 0.5, 0.75])
+    #expect(isClose(planned.boundary?.z ?? 0, monitor.boundaries[2].z, relativeTolerance: 1e-9))
+    // Reaching the planned maximum early makes the look final: it spends all of alpha.
+    let early = try monitor.decide(look: 3, history: [estimate], observedFractions: [0.3, 0.6, 1.05])
+    #expect(early.action == .finalReject)
+    #expect(early.boundary?.alphaSpent == 0.05)
+    #expect(throws: StatsError.self) { try monitor.decide(look: 2, history: [estimate], observedFractions: [0.5]) }
+  }
+}

@@ -117,7 +117,8 @@ public struct GroupSequentialDesign: Sendable, Hashable {
       let logNominal = try Normal.logSurvival(z) + (twoSided ? log(2.0) : 0)
       result.append(
         SequentialBoundary(
-          look: index + 1, fraction: t, z: z, logNominalPValue: logNominal, logAlphaSpent: logSpent[index]))
+          look: index + 1, fraction: t, z: z, logNominalPValue: logNominal, logAlphaSpent: logSpent[index],
+          alphaSpent: t == 1 ? alpha : exp(logSpent[index])))
       if index + 1 < fractions.count {
         state = state.propagated(
           upper: z * t.squareRoot(), twoSided: twoSided, increment: increment, fraction: t, drift: 0,
@@ -180,6 +181,7 @@ public struct SequentialBoundary: Sendable, Hashable, Codable {
   /// Q(c_k) one-sided, 2·Q(c_k) two-sided.
   /// 0 only when it underflows a double (below ~1e-308); `logNominalPValue` keeps it.
   public var nominalPValue: Double { exp(logNominalPValue) }
-  /// Cumulative alpha spent by this look, α(t_k); see `logAlphaSpent` for values below 1e-308.
-  public var alphaSpent: Double { exp(logAlphaSpent) }
+  /// Cumulative alpha spent by this look, α(t_k), exactly α at the last look; see `logAlphaSpent` for
+  /// values below 1e-308.
+  public var alphaSpent: Double
 }

@@ -62,7 +62,14 @@ public struct SequentialMonitor: Sendable, Hashable {
   /// The decision at look `look` (1-based) from the cumulative estimates of looks 1…look (oldest first;
   /// the last is the current look; earlier ones may be missing, which only makes the always-valid
   /// running p-value more conservative).
-  public func decide(look: Int, history: [CumulativeEstimate]) throws(StatsError) -> SequentialDecision {
+  ///
+  /// `observedFractions` (optional, one per look 1…look): the information fractions actually reached
+  /// (units so far / planned maximum). When given, the look's boundary is recomputed from them, as
+  /// Lan–DeMets spending allows: looks 1…k at the observed fractions spend α(t_1), …, α(t_k), and the
+  /// last planned look (or a fraction ≥ 1) is final and spends what is left of α.
+  public func decide(
+    look: Int, history: [CumulativeEstimate], observedFractions: [Double]? = nil
+  ) throws(StatsError) -> SequentialDecision {
     try StatsError.require(look >= 1, "--look", "must be at least 1, got \(look)")
     try StatsError.require(!history.isEmpty, "looks", "needs at least the current look's estimate")
     try StatsError.require(
@@ -71,9 +78,12 @@ public struct SequentialMonitor: Sendable, Hashable {
     let alwaysValidLook = alwaysValid.results(history).last
     switch plan {
     case .groupSequential(let design) where look <= design.looks:
-      let boundary = boundaries[look - 1]
+      var boundary = boundaries[look - 1]
+      var final = look == design.looks
+      if let observedFractions {
+        (boundary, final) = try Self.boundary(design, look: look, observedFractions: observedFractions)
+      }
       let crossed = design.sides == 2 ? abs(current.z) >= boundary.z : current.z >= boundary.z
-      let final = look == design.looks
       let action: SequentialDecision.Action =
         crossed ? (final ? .finalReject : .stopForEfficacy) : (final ? .finalDoNotReject : .continueCollecting)
       let comparison = design.sides == 2 ? "|z| = \(Self.format(abs(current.z)))" : "z = \(Self.format(current.z))"
@@ -117,6 +127,25 @@ public struct SequentialMonitor: Sendable, Hashable {
           "No sequential plan was declared, so a naive p-value would be invalid if the results are viewed more than once; this look uses the always-valid p-value instead."
       )
     }
+  }
+
+  /// The boundary of look k when the looks happened at `observed` fractions instead of the planned ones.
+  static func boundary(
+    _ design: GroupSequentialDesign, look: Int, observedFractions observed: [Double]
+  ) throws(StatsError) -> (SequentialBoundary, final: Bool) {
+    try StatsError.require(
+      observed.count == look, "fractions", "must give one observed fraction per look (\(look)), got \(observed.count)")
+    let final = look == design.looks || observed[look - 1] >= 1
+    // Looks before k as observed; look k itself at its fraction, or at 1 when it is the final analysis;
+    // an interim look gets a placeholder final look at 1 (it does not change earlier boundaries).
+    var fractions = Array(observed.prefix(look - 1))
+    fractions += final ? [1] : [observed[look - 1], 1]
+    let adapted = try GroupSequentialDesign(
+      looks: fractions.count, fractions: fractions, alpha: design.alpha, sides: design.sides,
+      spending: design.spending)
+    var boundary = try adapted.boundaries()[look - 1]
+    boundary.look = look
+    return (boundary, final)
   }
 
   private func unplanned(
