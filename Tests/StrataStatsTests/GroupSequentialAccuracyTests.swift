@@ -58,6 +58,40 @@ struct GroupSequentialAccuracyTests {
     }
   }
 
+  /// Random designs (seeded): at every look the exits under H₀ add up to the spending function, and the
+  /// boundaries are finite; a larger drift never lowers the power.
+  @Test func randomDesignsSpendTheirSpendingFunction() throws {
+    var generator = SplitMix64(seed: 20_261_122)
+    for trial in 0..<12 {
+      let looks = Int.random(in: 1...8, using: &generator)
+      var cuts = (0..<(looks - 1)).map { _ in Double.random(in: 0.02...0.98, using: &generator) }.sorted()
+      cuts = cuts.enumerated().map { index, t in index == 0 ? t : max(t, cuts[index - 1] + 0.01) }.filter { $0 < 0.99 }
+      let fractions = cuts + [1]
+      let spending: SpendingFunction =
+        switch Int.random(in: 0...2, using: &generator) {
+        case 0: .obrienFleming
+        case 1: .pocock
+        default: .hwangShihDeCani(gamma: Double.random(in: -8...4, using: &generator))
+        }
+      let alpha = exp(Double.random(in: log(0.001)...log(0.3), using: &generator))
+      let sides = Int.random(in: 1...2, using: &generator)
+      var design = try GroupSequentialDesign(
+        looks: fractions.count, fractions: fractions, alpha: alpha, sides: sides, spending: spending)
+      design.gridParameter = 32
+      let label = "trial \(trial): \(spending) K=\(fractions.count) α=\(alpha) sides=\(sides) t=\(fractions)"
+      let boundaries = try design.boundaries()
+      #expect(boundaries.allSatisfy { $0.z.isFinite }, "\(label)")
+      let exits = try design.rejectionProbabilities(drift: 0, boundaries: boundaries)
+      var cumulative = 0.0
+      for (exit, boundary) in zip(exits, boundaries) {
+        cumulative += exit * Double(sides)
+        #expect(isClose(cumulative, boundary.alphaSpent, relativeTolerance: 1e-8), "\(label) look \(boundary.look)")
+      }
+      let powers = try [0.5, 1.5, 3].map { try design.power(drift: $0, boundaries: boundaries) }
+      #expect(powers[0] <= powers[1] && powers[1] <= powers[2], "\(label)")
+    }
+  }
+
   /// One look is the fixed design: z = Φ⁻¹(1 − α/sides) whatever the spending function.
   @Test(arguments: [SpendingFunction.obrienFleming, .pocock, .hwangShihDeCani(gamma: -4), .hwangShihDeCani(gamma: 0)])
   func oneLookIsTheFixedDesign(_ spending: SpendingFunction) throws {
