@@ -57,6 +57,12 @@ struct PlanReport {
       fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants))), ("power", .number(power))]
       headline.append(
         "With \(groupedNumber(n)) units per variant, the test has \(ratePercent(power)) power to detect this effect.")
+      if let planned = try sequential?.powerReport(
+        fixedPower: power, alpha: plan.alphaPerComparison, sides: design.sides)
+      {
+        fields += planned.fields
+        headline.append(planned.headline)
+      }
     case .minimumDetectableEffect:
       let n = try unwrap(design.n)
       power = design.targetPower

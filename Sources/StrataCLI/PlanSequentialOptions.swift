@@ -25,8 +25,8 @@ struct PlanSequentialOptions: ParsableArguments {
       }
       return
     }
-    if question != .sampleSize {
-      throw ValidationError("--looks applies when solving for the sample size (give --mde, not --n).")
+    if question == .minimumDetectableEffect {
+      throw ValidationError("--looks applies when solving for the sample size or the power (give --mde).")
     }
   }
 
@@ -36,6 +36,31 @@ struct PlanSequentialOptions: ParsableArguments {
     return try GroupSequentialDesign(
       looks: looks, fractions: fractions?.values, alpha: alpha, sides: sides,
       spending: try SpendingFunction(parsing: spending ?? "obf"))
+  }
+
+  /// With --n and --mde: the power of the sequential design whose last look has n per variant.
+  ///
+  /// The fixed design's power p at n gives the drift θ = z_{1−α/sides} + Φ⁻¹(p) (the normal-equivalent
+  /// drift, the same scale as the inflation factor), and `power_sequential` is the design's power at θ.
+  func powerReport(fixedPower: Double, alpha: Double, sides: Int) throws
+    -> (fields: [(String, JSONValue)], headline: String)?
+  {
+    guard let design = try design(alpha: alpha, sides: sides) else { return nil }
+    guard fixedPower > 0 && fixedPower < 1 else {
+      throw InvalidInput("--n: the fixed-design power \(fixedPower) leaves no room for a sequential power")
+    }
+    let drift = try design.fixedDesignDrift(power: fixedPower)
+    let boundaries = try design.boundaries()
+    let power = try design.power(drift: drift, boundaries: boundaries)
+    let expectedFraction = try design.expectedStoppingFraction(drift: drift, boundaries: boundaries)
+    return (
+      [
+        ("power_sequential", .number(power)), ("looks", .integer(design.looks)),
+        ("spending", .string(design.spending.description)),
+        ("expected_fraction_at_stop", .number(expectedFraction)),
+      ],
+      "With \(design.looks) looks (\(design.spending) spending) and that many units at the last look, the power is \(formatFixed(power * 100, digits: 1))%; on average the test stops at \(formatFixed(expectedFraction * 100, digits: 0))% of them."
+    )
   }
 
   /// JSON fields and readable lines for the sequential plan of a fixed sample size.

@@ -101,9 +101,24 @@ struct SequentialCLITests {
     let fixed = json["n_per_variant_unrounded"] as? Double ?? 0
     #expect(json["max_n_per_variant"] as? Int == Int((fixed * inflation).rounded(.up)))
     #expect(json["n_per_variant"] as? Int == Int(fixed.rounded(.up)))
-    // --looks needs a sample-size question; --spending without --looks is a usage error.
+    // --looks needs a sample-size or power question; --spending without --looks is a usage error.
     #expect(try runStrata(["plan", "--metric", "mean", "--sd", "10", "--n", "100", "--looks", "3"]).status == 64)
     #expect(try runStrata(["plan", "--metric", "mean", "--sd", "10", "--mde", "2", "--spending", "obf"]).status == 64)
     #expect(try runStrata(["plan", "--metric", "mean", "--sd", "10", "--mde", "2", "--looks", "0"]).status == 1)
+  }
+
+  /// With --n at the planned maximum, the sequential power is back at the target.
+  @Test func planPowerWithLooks() throws {
+    let arguments = ["plan", "--metric", "proportion", "--baseline", "0.18", "--mde", "0.10", "--relative"]
+    let sized = try runStrata(arguments + ["--looks", "5", "--spending", "obf", "--json"]).json()
+    let maximum = try #require(sized["max_n_per_variant"] as? Int)
+    let run = try runStrata(arguments + ["--n", "\(maximum)", "--looks", "5", "--spending", "obf", "--json"])
+    #expect(run.status == 0)
+    let json = try run.json()
+    let power = json["power_sequential"] as? Double ?? 0
+    #expect(power >= 0.8 && power < 0.8005, "power \(power) at the rounded-up maximum")
+    #expect((json["power"] as? Double ?? 0) > power)
+    let fraction = json["expected_fraction_at_stop"] as? Double ?? 0
+    #expect(fraction > 0.7 && fraction < 0.9)
   }
 }

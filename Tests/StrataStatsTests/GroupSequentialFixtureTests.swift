@@ -40,6 +40,9 @@ struct InflationCase: Decodable, CustomTestStringConvertible, Sendable {
   var beta: Double
   var inflation: Double
   var shift: Double
+  var asn1: Double
+  var asn01: Double
+  var asn0: Double
   var testDescription: String { id }
 }
 
@@ -77,6 +80,15 @@ struct GroupSequentialFixtureTests {
     let drift = try design.drift(forPower: 1 - c.beta, boundaries: boundaries)
     let fixed = try design.fixedDesignDrift(power: 1 - c.beta)
     #expect(isClose(drift * drift, c.shift, relativeTolerance: 1e-5), "shift \(drift * drift) vs \(c.shift)")
-    #expect(isClose(drift * drift / (fixed * fixed), c.inflation, relativeTolerance: 1e-5))
+    let inflation = drift * drift / (fixed * fixed)
+    #expect(isClose(inflation, c.inflation, relativeTolerance: 1e-5))
+    // rpact's average sample numbers are relative to the fixed design: inflation × E[t at stop] under
+    // the drift θ_GS, θ_GS/2 and 0 (stopping at either boundary when two-sided).
+    for (scale, expected) in [(1.0, c.asn1), (0.5, c.asn01), (0.0, c.asn0)] {
+      let fraction = try design.expectedStoppingFraction(drift: drift * scale, boundaries: boundaries)
+      #expect(
+        isClose(inflation * fraction, expected, relativeTolerance: 1e-5),
+        "ASN at \(scale)·θ: \(inflation * fraction) vs \(expected)")
+    }
   }
 }

@@ -46,6 +46,30 @@ extension GroupSequentialDesign {
     try rejectionProbabilities(drift: drift, boundaries: boundaries).reduce(0, +)
   }
 
+  /// E[t at stop] under drift θ: the expected share of the maximum sample used, stopping at the first
+  /// look where the design rejects (either side when two-sided) and at t = 1 otherwise.
+  public func expectedStoppingFraction(drift: Double, boundaries: [SequentialBoundary]) throws(StatsError) -> Double {
+    precondition(boundaries.count == looks)
+    let twoSided = sides == 2
+    var state = ScoreDensity.start
+    var previousFraction = 0.0
+    var expected = 0.0
+    var stopped = 0.0
+    for (index, t) in fractions.enumerated() where index + 1 < looks {
+      let increment = t - previousFraction
+      let upper = boundaries[index].z * t.squareRoot()
+      let exit = exp(
+        try state.logExitProbability(upper: upper, countingLower: twoSided, increment: increment, drift: drift))
+      expected += exit * t
+      stopped += exit
+      state = state.propagated(
+        upper: upper, twoSided: twoSided, increment: increment, fraction: t, drift: drift,
+        gridParameter: gridParameter(afterLook: index))
+      previousFraction = t
+    }
+    return expected + (1 - stopped)
+  }
+
   /// The drift θ_fixed = z_{1−α/sides} + z_{power} at which the fixed (one-look) design has this power.
   public func fixedDesignDrift(power: Double) throws(StatsError) -> Double {
     try StatsError.require(power > 0 && power < 1, "--power", "must be strictly between 0 and 1, got \(power)")
