@@ -38,10 +38,15 @@ struct Plan: ParsableCommand {
         strata plan --metric proportion --baseline 0.12 --n 8000
         strata plan --metric proportion --baseline 0.12 --n 8000 --mde 0.01
 
+        # Weekly looks over 5 weeks, O'Brien-Fleming spending: the maximum size.
+        strata plan --metric proportion --baseline 0.18 --mde 0.10 --relative \\
+          --looks 5 --spending obf
       """
   )
 
   @OptionGroup var design: PlanDesignOptions
+
+  @OptionGroup(title: "Group-sequential looks") var sequential: PlanSequentialOptions
 
   @Option(name: .customLong("daily-units"), help: "Eligible units a day across all variants; adds `days`.")
   var dailyUnits: Double?
@@ -51,11 +56,12 @@ struct Plan: ParsableCommand {
 
   func validate() throws {
     try design.validateCombination()
+    try sequential.validateCombination(question: design.question)
   }
 
   func run() throws {
     try reportingErrors {
-      let report = try PlanReport(design: design, dailyUnits: dailyUnits)
+      let report = try PlanReport(design: design, dailyUnits: dailyUnits, sequential: sequential)
       if json {
         printJSON(.object(report.fields))
       } else {

@@ -16,7 +16,7 @@ struct PlanReport {
   /// The fixed-horizon sample size, when the question was the sample size (no `--n`).
   var sampleSize: SampleSize?
 
-  init(design: PlanDesignOptions, dailyUnits: Double?) throws {
+  init(design: PlanDesignOptions, dailyUnits: Double?, sequential: PlanSequentialOptions? = nil) throws {
     let plan = try design.makePlan()
     self.plan = plan
     let variants = plan.variants
@@ -41,6 +41,14 @@ struct PlanReport {
         "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants."
       )
       rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
+      if let planned = try sequential?.report(
+        size: size, alpha: plan.alphaPerComparison, sides: design.sides, power: power, variants: variants,
+        dailyUnits: dailyUnits)
+      {
+        fields += planned.fields
+        headline.append(planned.headline)
+        rows += planned.rows
+      }
     case .power:
       let effect = try unwrap(design.effect)
       let n = try unwrap(design.n)
@@ -49,7 +57,13 @@ struct PlanReport {
       perVariant = n
       fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants))), ("power", .number(power))]
       headline.append(
-        "With \(groupedNumber(n)) units per variant, the test has \(percent(power)) power to detect this effect.")
+        "With \(groupedNumber(n)) units per variant, the test has \(ratePercent(power)) power to detect this effect.")
+      if let planned = try sequential?.powerReport(
+        fixedPower: power, alpha: plan.alphaPerComparison, sides: design.sides)
+      {
+        fields += planned.fields
+        headline.append(planned.headline)
+      }
     case .minimumDetectableEffect:
       let n = try unwrap(design.n)
       power = design.targetPower
@@ -59,7 +73,7 @@ struct PlanReport {
       perVariant = n
       fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants)))]
       headline.append(
-        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric))."
+        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(ratePercent(power)) power is \(describe(difference, plan.metric))."
       )
     }
     if let dailyUnits {
@@ -107,8 +121,8 @@ struct PlanReport {
     var out: [[String]] = []
     switch plan.metric {
     case .proportion(let baseline):
-      out.append(["baseline rate", percent(baseline)])
-      out.append(["treatment rate", "\(percent(baseline + difference))  (\(describe(difference, plan.metric)))"])
+      out.append(["baseline rate", ratePercent(baseline)])
+      out.append(["treatment rate", "\(ratePercent(baseline + difference))  (\(describe(difference, plan.metric)))"])
     case .mean(let standardDeviation, let baseline):
       if let baseline { out.append(["baseline mean", short(baseline)]) }
       out.append(["standard deviation", short(standardDeviation)])
@@ -121,7 +135,7 @@ struct PlanReport {
         "alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)",
       ])
     }
-    out.append(["power", percent(power)])
+    out.append(["power", ratePercent(power)])
     return out
   }
 
@@ -154,7 +168,7 @@ private func describe(_ difference: Double, _ metric: PlanMetric) -> String {
 }
 
 /// A rate as a percentage with enough digits for tiny rates.
-func percent(_ x: Double) -> String {
+func ratePercent(_ x: Double) -> String {
   let p = x * 100
   return formatFixed(p, digits: abs(p) < 0.1 ? 4 : (abs(p) < 10 ? 2 : 1)) + "%"
 }

@@ -17,6 +17,7 @@ struct Strata: ParsableCommand {
       Calc.self,
       Plan.self,
       Design.self,
+      SimulateCommand.self,
     ]
   )
 }
@@ -26,6 +27,7 @@ struct Calc: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Quick calculators: tests and intervals from counts and summary statistics.",
     subcommands: [
+      BoundariesCommand.self,
       CalcChi2.self, CalcSRM.self, CalcFisher.self, CalcProportions.self, CalcTTest.self, CalcMSPRT.self,
       FactorialCalc.self,
     ]

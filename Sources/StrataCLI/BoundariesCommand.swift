@@ -1,0 +1,101 @@
+import ArgumentParser
+import StrataReport
+import StrataStats
+
+/// `strata calc boundaries`: Lan–DeMets group-sequential efficacy boundaries.
+struct BoundariesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "boundaries",
+    abstract: "Group-sequential efficacy boundaries (Lan-DeMets alpha spending).",
+    discussion: """
+      For each planned look: the information fraction, the z boundary (stop for efficacy when
+      z >= boundary, or |z| >= boundary with --sides 2), the naive p-value that crosses it, and the
+      cumulative alpha spent. Spending: obf (O'Brien-Fleming type), pocock (Pocock type),
+      hsd:GAMMA (Hwang-Shih-DeCani, e.g. hsd:-4). Boundaries come from recursive numerical
+      integration and match R rpact's getDesignGroupSequential; they stay finite where rpact prints Inf.
+
+      Examples:
+        strata calc boundaries --looks 5 --spending obf
+        strata calc boundaries --looks 4 --fractions 0.25,0.6,0.8,1 --alpha 0.025 --sides 1 --spending pocock
+        strata calc boundaries --looks 6 --spending hsd:-4 --json
+      """)
+
+  @Option(help: "Number of planned looks K (including the final analysis).")
+  var looks: Int
+
+  @Option(help: "Cumulative information fractions, increasing and ending in 1 (default: equally spaced k/K).")
+  var fractions: NumberList?
+
+  @Option(help: "Total type I error (both sides together when two-sided).")
+  var alpha: Double = 0.05
+
+  @Option(help: "1 (treatment greater than control) or 2.")
+  var sides: Int = 2
+
+  @Option(help: "obf, pocock or hsd:GAMMA.")
+  var spending: String
+
+  @Flag(help: "Print one JSON object.")
+  var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let design = try GroupSequentialDesign(
+        looks: looks, fractions: fractions?.values, alpha: alpha, sides: sides,
+        spending: try SpendingFunction(parsing: spending))
+      let boundaries = try design.boundaries()
+      if json {
+        printJSON(Self.jsonOutput(design: design, boundaries: boundaries))
+      } else {
+        print(Self.humanOutput(design: design, boundaries: boundaries))
+      }
+    }
+  }
+
+  static func jsonOutput(design: GroupSequentialDesign, boundaries: [SequentialBoundary]) -> JSONValue {
+    var notes: [JSONValue] = []
+    let looks: [JSONValue] = boundaries.map { b in
+      if !b.z.isFinite { notes.append(.string("look \(b.look): the boundary is not finite")) }
+      if b.nominalPValue == 0 {
+        notes.append(.string("look \(b.look): nominal_p is below the smallest double (ln p = \(b.logNominalPValue))"))
+      }
+      if b.alphaSpent == 0 {
+        notes.append(
+          .string("look \(b.look): alpha_spent is below the smallest double (ln alpha = \(b.logAlphaSpent))"))
+      }
+      return .object([
+        ("look", .integer(b.look)),
+        ("fraction", .number(b.fraction)),
+        ("z", .finite(b.z)),
+        ("nominal_p", b.nominalPValue > 0 ? .finite(b.nominalPValue) : .null),
+        ("alpha_spent", b.alphaSpent > 0 ? .finite(b.alphaSpent) : .null),
+      ])
+    }
+    return .object([
+      ("spending", .string(design.spending.description)),
+      ("alpha", .number(design.alpha)),
+      ("sides", .integer(design.sides)),
+      ("looks", .array(looks)),
+      ("notes", .array(notes)),
+    ])
+  }
+
+  static func humanOutput(design: GroupSequentialDesign, boundaries: [SequentialBoundary]) -> String {
+    let rule = design.sides == 2 ? "|z| >= boundary" : "z >= boundary"
+    var rows = [["look", "fraction", "z boundary", "nominal p", "alpha spent"]]
+    for b in boundaries {
+      rows.append([
+        "\(b.look)", formatFixed(b.fraction, digits: 4), formatFixed(b.z, digits: 4),
+        b.nominalPValue > 0 ? human(b.nominalPValue) : "< 1e-308",
+        b.alphaSpent > 0 ? human(b.alphaSpent) : "< 1e-308",
+      ])
+    }
+    return """
+      Group-sequential boundaries: \(design.spending) spending, alpha \(human(design.alpha)), \
+      \(design.sides)-sided, \(design.looks) look\(design.looks == 1 ? "" : "s")
+      Stop for efficacy at a look when \(rule).
+
+      \(textTable(rows))
+      """
+  }
+}
