@@ -15,6 +15,7 @@ struct Strata: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Calc.self,
+      Plan.self,
     ]
   )
 }
