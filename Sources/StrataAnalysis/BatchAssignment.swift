@@ -107,7 +107,7 @@ public struct BatchAssignment {
         continue
       }
       let result = reader.withField(unitColumn) { unit in
-        let result = experiment.assign(unitUTF8: unit, attributes: attributes)
+        let result = experiment.assignCompact(unitUTF8: unit, attributes: attributes)
         encoded.writeUnit(unit, to: writer)
         return result
       }
@@ -125,8 +125,8 @@ public struct BatchAssignment {
       for (entry, result) in zip(pending, results) {
         var unit = entry.unit
         unit.withUTF8 { encoded.writeUnit(UnsafeRawBufferPointer($0), to: writer) }
-        encoded.writeResult(result, to: writer)
-        Self.count(result, into: &summary)
+        encoded.writeResult(result.compact, to: writer)
+        Self.count(result.compact, into: &summary)
         if writer.needsFlush { try writer.flushIfNeeded() }
       }
     }
@@ -134,7 +134,7 @@ public struct BatchAssignment {
     return summary
   }
 
-  private static func count(_ result: Assignment, into summary: inout Summary) {
+  private static func count(_ result: CompactAssignment, into summary: inout Summary) {
     guard let segment = result.segmentIndex else {
       summary.unsegmentedCounts[result.reason, default: 0] += 1
       return
