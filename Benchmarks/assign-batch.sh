@@ -15,10 +15,12 @@ mkdir -p bench-data
 measure() {  # label, command...
   local label=$1; shift
   /usr/bin/time -v "$@" >/dev/null 2>bench-data/time.txt || { cat bench-data/time.txt; exit 1; }
-  local wall rss
+  local wall rss user system
   wall=$(grep "Elapsed (wall clock)" bench-data/time.txt | awk '{print $NF}')
+  user=$(grep "User time" bench-data/time.txt | awk '{print $NF}')
+  system=$(grep "System time" bench-data/time.txt | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" bench-data/time.txt | awk '{print $NF}')
-  printf '%-34s wall %8s   peak RSS %6.1f MB\n' "$label" "$wall" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-34s wall %8s   cpu %6.2f s   peak RSS %6.1f MB\n' "$label" "$wall" "$(echo "$user + $system" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
 for rows in $ROWS; do
   file=bench-data/members-$rows.csv

@@ -120,12 +120,18 @@ do {
     }
     return sum
   }
+  func variantHashLoop() -> Int {
+    var sum = 0
+    for unit in units { sum &+= Int(experiment.variantHash(unit: unit) % 10_000) }
+    return sum
+  }
   let loops: [(String, () -> Int)] = [
     ("bare MurmurHash3 (salt:unit -> bucket)       ", bareLoop),
     ("assignCompact (3 variants, 3 segment rules)  ", compactLoop),
     ("assign, with names (Assignment)              ", namedLoop),
     ("segment resolution alone                     ", segmentLoop),
     ("assignCompact(unitUTF8:) from a byte buffer  ", compactBytesLoop),
+    ("variant hash alone (salt state + unit String)", variantHashLoop),
   ]
   // `assignment-benchmark N` runs only loop N (0-3) ten times: for `perf stat -e instructions`.
   if CommandLine.arguments.count > 1, let only = Int(CommandLine.arguments[1]), loops.indices.contains(only) {

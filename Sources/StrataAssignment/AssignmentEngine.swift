@@ -10,6 +10,9 @@ final class AssignmentEngine: Sendable, Hashable {
   let segmentRoots: [Int]
   let segmentNames: [String]
   let layouts: [BucketLayout]
+  /// All segments' ranges flattened (segment-major, `variantKeys.count` per segment), read in place.
+  let rangeStarts: [Int]
+  let rangeEnds: [Int]
   let variantKeys: [String]
   let saltPrefix: [UInt8]
   /// Hash states after `salt:`, `layer salt:` and `holdout salt:`: each unit only continues them.
@@ -43,6 +46,8 @@ final class AssignmentEngine: Sendable, Hashable {
     self.consentSlot = consentSlot
     self.segmentNames = segmentNames
     self.layouts = layouts
+    self.rangeStarts = layouts.flatMap(\.starts)
+    self.rangeEnds = layouts.flatMap(\.activeEnds)
     self.variantKeys = variantKeys
     self.saltPrefix = saltPrefix
     self.variantState = AssignmentEngine.state(after: saltPrefix)
@@ -81,7 +86,7 @@ final class AssignmentEngine: Sendable, Hashable {
     let segmentIndex: Int
     if eligibilityRoot >= 0 || segmentRoots.count > 1 {
       let (eligible, segment) = attributes.withUnsafeBufferPointer { values in
-        (eligibilityRoot < 0 || rules.evaluate(eligibilityRoot, values), resolveSegment(values))
+        (eligibilityRoot < 0 || rules.matches(eligibilityRoot, values), resolveSegment(values))
       }
       guard eligible else { return CompactAssignment(reason: .notEligible) }
       segmentIndex = segment
@@ -104,7 +109,21 @@ final class AssignmentEngine: Sendable, Hashable {
   /// The variant owning `bucket` in a segment's layout (the layout is read in place, not copied).
   @inline(__always)
   func variant(segment: Int, bucket: Int) -> Int? {
-    layouts.withUnsafeBufferPointer { $0[segment].variant(forBucket: bucket) }
+    let count = variantKeys.count
+    return rangeStarts.withUnsafeBufferPointer { starts in
+      rangeEnds.withUnsafeBufferPointer { ends in
+        // Branch-free scan (the bucket is random, so a data-dependent branch would mispredict half the
+        // time): the owner is the last slot starting at or below the bucket, if its active range holds it.
+        let base = segment &* count
+        var owner = 0
+        var index = 1
+        while index < count {
+          owner &+= bucket >= starts[base &+ index] ? 1 : 0
+          index &+= 1
+        }
+        return bucket < ends[base &+ owner] ? owner : nil
+      }
+    }
   }
 
   /// The first segment whose rule matches; the default segment (root −1, last) otherwise.
@@ -114,7 +133,7 @@ final class AssignmentEngine: Sendable, Hashable {
     let last = segmentRoots.count - 1
     while index < last {
       let root = segmentRoots[index]
-      if root >= 0 && rules.evaluate(root, values) { return index }
+      if root >= 0 && rules.matches(root, values) { return index }
       index += 1
     }
     return last

@@ -2,9 +2,12 @@ extension Experiment {
   /// The full 32-bit variant hash of a unit: MurmurHash3 x86_32 of `salt + ":" + unit` (the
   /// stratified mode orders units by it; its value mod 10000 is the unit's bucket).
   public func variantHash(unit: String) -> UInt32 {
+    let state = engine.variantState
+    if let hash = unit.utf8.withContiguousStorageIfAvailable({ AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }) {
+      return hash
+    }
     var unit = unit
-    let engine = self.engine
-    return unit.withUTF8 { AssignmentEngine.hash(engine.variantState, unit: UnsafeRawBufferPointer($0)) }
+    return unit.withUTF8 { AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }
   }
 
   /// The slot-ordered attribute array for ``assign(unit:attributes:)-(_,[AttributeValue?])`` from named values.
@@ -31,6 +34,11 @@ extension Experiment {
   /// The same assignment as indices only (no strings, no reference counting): the fast path.
   @inlinable
   public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
+    if let result = unit.utf8.withContiguousStorageIfAvailable({
+      assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes)
+    }) {
+      return result
+    }
     var unit = unit
     return unit.withUTF8 { assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes) }
   }

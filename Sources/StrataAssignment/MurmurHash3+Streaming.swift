@@ -31,7 +31,15 @@ extension MurmurHash3 {
       let count = bytes.count
       length &+= count
       var offset = 0
-      // Complete a partial block left by the previous piece.
+      // Complete a partial block left by the previous piece: with 4 bytes at hand, one load does it
+      // (the low 4 − tailCount bytes of the little-endian word, shifted above the bytes already held).
+      if tailCount > 0 && count >= 4 {
+        let word = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        mix(tail | (word << (8 * UInt32(tailCount))))
+        offset = 4 &- tailCount
+        tail = 0
+        tailCount = 0
+      }
       while tailCount > 0 && tailCount < 4 && offset < count {
         tail |= UInt32(bytes[offset]) << (8 * UInt32(tailCount))
         tailCount &+= 1

@@ -113,6 +113,16 @@ final class RuleTable: @unchecked Sendable {
     }
   }
 
+  /// Evaluates the expression whose root is `index`, with the commonest rule (`attribute OP number` on a
+  /// typed number) inlined at the call site; everything else goes through ``evaluate(_:_:)``.
+  @inline(__always)
+  func matches(_ index: Int, _ values: UnsafeBufferPointer<AttributeValue?>) -> Bool {
+    if case .number(let slot, let op, let literal) = nodes[index], case .number(let value)? = values[slot] {
+      return RuleTable.compare(value, op, literal)
+    }
+    return evaluate(index, values)
+  }
+
   /// Evaluates the expression whose root is `index` against slot-ordered attribute values.
   func evaluate(_ index: Int, _ values: UnsafeBufferPointer<AttributeValue?>) -> Bool {
     switch nodes[index] {
