@@ -50,7 +50,9 @@ public struct BatchAssignment {
   public func run(badRow: (BadRow) -> Void = { _ in }) throws(CSVReaderError) -> Summary {
     let reader = try CSVReader(path: inputPath)
     guard try reader.next() else { throw CSVReaderError(message: "\(inputPath):1: the file is empty (expected a header row)") }
-    let header = (0..<reader.fieldCount).map { reader.string($0) }
+    var header = (0..<reader.fieldCount).map { reader.string($0) }
+    // Spreadsheet exports often start with a UTF-8 byte order mark: it is not part of the first name.
+    if let first = header.first, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
     guard let unitColumn = header.firstIndex(of: experiment.unit) else {
       throw CSVReaderError(
         message: "\(inputPath):\(reader.line): unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))")
