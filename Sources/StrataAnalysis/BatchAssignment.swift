@@ -67,8 +67,7 @@ public struct BatchAssignment {
     let encoded = OutputEncoding(experiment: experiment)
     try writer.write(Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\n".utf8))
     var attributes = [AttributeValue?](repeating: nil, count: attributeColumns.count)
-    var pending: [(unit: String, attributes: [AttributeValue?], line: Int)] = []
-    var seen: [String: Int] = [:]
+    var held = StratifiedRows()
 
     func reject(_ line: Int, _ message: String) {
       summary.badRowCount += 1
@@ -99,13 +98,11 @@ public struct BatchAssignment {
         }
       }
       if stratified {
-        let unit = reader.string(unitColumn)
-        if let first = seen[unit] {
-          reject(reader.line, "unit \"\(unit)\" already appeared on line \(first); a stratified batch deals each unit once")
-          continue
+        reader.withField(unitColumn) { unit in
+          held.append(
+            unit: unit, line: reader.line, result: experiment.assignCompact(unitUTF8: unit, attributes: attributes),
+            hash: experiment.variantHash(unitUTF8: unit))
         }
-        seen[unit] = reader.line
-        pending.append((unit, attributes, reader.line))
         continue
       }
       let result = reader.withField(unitColumn) { unit in
@@ -118,17 +115,14 @@ public struct BatchAssignment {
       if writer.needsFlush { try writer.flushIfNeeded() }
     }
     if stratified {
-      let results: [Assignment]
-      do {
-        results = try experiment.assignStratified(pending.map { ($0.unit, $0.attributes) })
-      } catch {
-        throw CSVReaderError(message: "\(inputPath): \(error)")  // duplicates were rejected above; kept for safety
+      for duplicate in held.markDuplicates() {
+        reject(duplicate.line, "unit \"\(duplicate.unit)\" already appeared on line \(duplicate.firstLine); a stratified batch deals each unit once")
       }
-      for (entry, result) in zip(pending, results) {
-        var unit = entry.unit
-        unit.withUTF8 { encoded.writeUnit(UnsafeRawBufferPointer($0), to: writer) }
-        encoded.writeResult(result.compact, to: writer)
-        Self.count(result.compact, into: &summary)
+      held.deal(experiment)
+      for row in 0..<held.count where !held.isDuplicate(row) {
+        held.withUnit(row) { encoded.writeUnit($0, to: writer) }
+        encoded.writeResult(held.results[row], to: writer)
+        Self.count(held.results[row], into: &summary)
         if writer.needsFlush { try writer.flushIfNeeded() }
       }
     }

@@ -10,6 +10,11 @@ extension Experiment {
     return unit.withUTF8 { AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }
   }
 
+  /// The variant hash of a unit id given as UTF-8 bytes.
+  public func variantHash(unitUTF8 unit: UnsafeRawBufferPointer) -> UInt32 {
+    AssignmentEngine.hash(engine.variantState, unit: unit)
+  }
+
   /// The slot-ordered attribute array for ``assign(unit:attributes:)-(_,[AttributeValue?])`` from named values.
   public func attributeSlots(_ attributes: [String: AttributeValue]) -> [AttributeValue?] {
     attributeNames.map { attributes[$0] }
