@@ -63,7 +63,8 @@ public final class AtomicFileWriter {
         pendingError = pendingError ?? error
       }
       if count + bytes.count > capacity + slack {
-        pendingError = pendingError ?? CSVReaderError(message: "a single cell of \(bytes.count) bytes is too large to write")
+        pendingError =
+          pendingError ?? CSVReaderError(message: "a single cell of \(bytes.count) bytes is too large to write")
         return
       }
     }
@@ -100,8 +101,12 @@ public final class AtomicFileWriter {
       write(byte: UInt8(48 + value))
       return
     }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var digits:
+      (
+        UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+        UInt8, UInt8, UInt8, UInt8
+      ) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     var length = 0
     var rest = value
     withUnsafeMutableBytes(of: &digits) { digits in
@@ -118,7 +123,9 @@ public final class AtomicFileWriter {
     var offset = 0
     while offset < count {
       let written = systemWrite(descriptor, storage + offset, count - offset)
-      guard written > 0 else { throw CSVReaderError(message: "cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
+      guard written > 0 else {
+        throw CSVReaderError(message: "cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+      }
       offset += written
     }
     count = 0
@@ -128,7 +135,9 @@ public final class AtomicFileWriter {
   public func commit() throws(CSVReaderError) {
     if let pendingError { throw pendingError }
     try flush()
-    guard close(descriptor) == 0 else { throw CSVReaderError(message: "cannot close \(temporaryPath): \(String(cString: strerror(errno)))") }
+    guard close(descriptor) == 0 else {
+      throw CSVReaderError(message: "cannot close \(temporaryPath): \(String(cString: strerror(errno)))")
+    }
     descriptor = -1
     guard rename(temporaryPath, path) == 0 else {
       throw CSVReaderError(message: "cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")

@@ -49,17 +49,22 @@ public struct BatchAssignment {
   /// Runs the batch; `badRow` is called for every bad row as it is found.
   public func run(badRow: (BadRow) -> Void = { _ in }) throws(CSVReaderError) -> Summary {
     let reader = try CSVReader(path: inputPath)
-    guard try reader.next() else { throw CSVReaderError(message: "\(inputPath):1: the file is empty (expected a header row)") }
+    guard try reader.next() else {
+      throw CSVReaderError(message: "\(inputPath):1: the file is empty (expected a header row)")
+    }
     var header = (0..<reader.fieldCount).map { reader.string($0) }
     // Spreadsheet exports often start with a UTF-8 byte order mark: it is not part of the first name.
     if let first = header.first, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
     guard let unitColumn = header.firstIndex(of: experiment.unit) else {
       throw CSVReaderError(
-        message: "\(inputPath):\(reader.line): unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))")
+        message:
+          "\(inputPath):\(reader.line): unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))"
+      )
     }
     let attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
     var summary = Summary(
-      variantCounts: Array(repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
+      variantCounts: Array(
+        repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
       exclusionCounts: Array(repeating: [:], count: experiment.segments.count))
     summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
 
@@ -116,7 +121,10 @@ public struct BatchAssignment {
     }
     if stratified {
       for duplicate in held.markDuplicates() {
-        reject(duplicate.line, "unit \"\(duplicate.unit)\" already appeared on line \(duplicate.firstLine); a stratified batch deals each unit once")
+        reject(
+          duplicate.line,
+          "unit \"\(duplicate.unit)\" already appeared on line \(duplicate.firstLine); a stratified batch deals each unit once"
+        )
       }
       held.deal(experiment)
       for row in 0..<held.count where !held.isDuplicate(row) {

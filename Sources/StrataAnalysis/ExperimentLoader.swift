@@ -15,7 +15,8 @@ public enum ExperimentLoader {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw ExperimentFileError(file: url.path, line: 1, field: "", message: "cannot read the file (\(error.localizedDescription))")
+      throw ExperimentFileError(
+        file: url.path, line: 1, field: "", message: "cannot read the file (\(error.localizedDescription))")
     }
     return try load(yaml: text, file: url.path)
   }
@@ -43,7 +44,9 @@ public enum ExperimentLoader {
   private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Experiment {
     let top = try fields.mapping(root, "", allowed: topKeys)
     guard let idNode = top["id"] else { throw fields.error("id", root, "every experiment needs an id") }
-    guard let variantsNode = top["variants"] else { throw fields.error("variants", root, "every experiment needs variants") }
+    guard let variantsNode = top["variants"] else {
+      throw fields.error("variants", root, "every experiment needs variants")
+    }
     var variants: [Variant] = []
     for (index, node) in try fields.sequence(variantsNode, "variants").enumerated() {
       let path = "variants[\(index)]"
@@ -56,8 +59,11 @@ public enum ExperimentLoader {
       variants.append(
         Variant(
           key: try fields.string(key, "\(path).key"),
-          weight: try map["weight"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).weight") } ?? 1,
-          description: try map["description"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).description") }))
+          weight: try map["weight"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).weight") }
+            ?? 1,
+          description: try map["description"].map { node throws(ExperimentFileError) in
+            try fields.string(node, "\(path).description")
+          }))
     }
     var layer: Layer?
     if let node = top["layer"] {
@@ -66,13 +72,18 @@ public enum ExperimentLoader {
         throw fields.error("layer", node, "a layer needs a name and buckets: [start, end]")
       }
       let bounds = try fields.sequence(bucketsNode, "layer.buckets")
-      guard bounds.count == 2 else { throw fields.error("layer.buckets", bucketsNode, "expected [start, end], two bucket numbers") }
+      guard bounds.count == 2 else {
+        throw fields.error("layer.buckets", bucketsNode, "expected [start, end], two bucket numbers")
+      }
       let start = try fields.integer(bounds[0], "layer.buckets[0]")
       let end = try fields.integer(bounds[1], "layer.buckets[1]")
-      guard start < end else { throw fields.error("layer.buckets", bucketsNode, "start \(start) must be below end \(end)") }
+      guard start < end else {
+        throw fields.error("layer.buckets", bucketsNode, "start \(start) must be below end \(end)")
+      }
       layer = Layer(
         name: try fields.string(name, "layer.name"),
-        salt: try map["salt"].map { node throws(ExperimentFileError) in try fields.string(node, "layer.salt") }, buckets: start..<end)
+        salt: try map["salt"].map { node throws(ExperimentFileError) in try fields.string(node, "layer.salt") },
+        buckets: start..<end)
     }
     var holdout: Holdout?
     if let node = top["holdout"] {
@@ -94,21 +105,27 @@ public enum ExperimentLoader {
         metrics.append(try metric(item, "metrics[\(index)]", &fields))
       }
     }
-    let plan = try top["plan"].map { node throws(ExperimentFileError) in try StatisticalPlanReader.read(node, &fields) } ?? StatisticalPlan()
+    let plan =
+      try top["plan"].map { node throws(ExperimentFileError) in try StatisticalPlanReader.read(node, &fields) }
+      ?? StatisticalPlan()
     func optionalString(_ key: String) throws(ExperimentFileError) -> String? {
       try top[key].map { node throws(ExperimentFileError) in try fields.string(node, key) }
     }
     do {
       return try Experiment(
-        id: try fields.string(idNode, "id"), name: try optionalString("name"), hypothesis: try optionalString("hypothesis"),
+        id: try fields.string(idNode, "id"), name: try optionalString("name"),
+        hypothesis: try optionalString("hypothesis"),
         unit: try optionalString("unit") ?? "unit_id", salt: try optionalString("salt"), variants: variants,
         control: try optionalString("control"),
         traffic: try top["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "traffic") } ?? 1,
         layer: layer, holdout: holdout,
-        eligibility: try top["eligibility"].map { node throws(ExperimentFileError) in try fields.rule(node, "eligibility") },
+        eligibility: try top["eligibility"].map { node throws(ExperimentFileError) in
+          try fields.rule(node, "eligibility")
+        },
         consent: try optionalString("consent"), segments: segments, metrics: metrics, plan: plan)
     } catch let error as DefinitionError {
-      throw ExperimentFileError(file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
+      throw ExperimentFileError(
+        file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
     } catch let error as ExperimentFileError {
       throw error
     } catch {
@@ -116,7 +133,9 @@ public enum ExperimentLoader {
     }
   }
 
-  private static func segment(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Segment {
+  private static func segment(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
+    -> Segment
+  {
     let map = try fields.mapping(node, path, allowed: ["name", "rule", "traffic", "weights"])
     guard let name = map["name"] else { throw fields.error("\(path).name", node, "each segment needs a name") }
     var weights: [String: ExactDecimal] = [:]
@@ -136,7 +155,9 @@ public enum ExperimentLoader {
       weights: weights)
   }
 
-  private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Metric {
+  private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
+    -> Metric
+  {
     let map = try fields.mapping(node, path, allowed: ["name", "kind", "role", "column", "missing", "description"])
     guard let name = map["name"], let kindNode = map["kind"] else {
       throw fields.error(path, node, "each metric needs a name and a kind (binomial or continuous)")
@@ -146,22 +167,29 @@ public enum ExperimentLoader {
       guard let node = map[key] else { return nil }
       let text = try fields.string(node, "\(path).\(key)")
       guard let value = T(rawValue: text) else {
-        throw fields.error("\(path).\(key)", node, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw fields.error(
+          "\(path).\(key)", node, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       return value
     }
-    guard let kind = try choice("kind", Metric.Kind.self) else { throw fields.error("\(path).kind", kindNode, "missing kind") }
+    guard let kind = try choice("kind", Metric.Kind.self) else {
+      throw fields.error("\(path).kind", kindNode, "missing kind")
+    }
     return Metric(
       name: try fields.string(name, "\(path).name"), kind: kind, role: try choice("role", Metric.Role.self) ?? .primary,
       column: try map["column"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).column") },
       missing: try choice("missing", Metric.MissingValuePolicy.self) ?? .exclude,
-      description: try map["description"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).description") })
+      description: try map["description"].map { node throws(ExperimentFileError) in
+        try fields.string(node, "\(path).description")
+      })
   }
 
   private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {
     switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-      return ExperimentFileError(file: file, line: mark.line, field: "", message: "not valid YAML: \(problem) (column \(mark.column))")
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      return ExperimentFileError(
+        file: file, line: mark.line, field: "", message: "not valid YAML: \(problem) (column \(mark.column))")
     default:
       return ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML: \(error)")
     }

@@ -20,9 +20,13 @@ public enum ExperimentYAMLWriter {
     if experiment.controlIndex != 0 { lines.append("control: \(quote(experiment.control.key))") }
     if experiment.traffic != 1 { lines.append("traffic: \(experiment.traffic)") }
     if let layer = experiment.layer {
-      lines.append("layer: {name: \(quote(layer.name)), salt: \(quote(layer.salt)), buckets: [\(layer.buckets.lowerBound), \(layer.buckets.upperBound)]}")
+      lines.append(
+        "layer: {name: \(quote(layer.name)), salt: \(quote(layer.salt)), buckets: [\(layer.buckets.lowerBound), \(layer.buckets.upperBound)]}"
+      )
     }
-    if let holdout = experiment.holdout { lines.append("holdout: {salt: \(quote(holdout.salt)), share: \(holdout.share)}") }
+    if let holdout = experiment.holdout {
+      lines.append("holdout: {salt: \(quote(holdout.salt)), share: \(holdout.share)}")
+    }
     if let eligibility = experiment.eligibility { lines.append("eligibility: \(quote(eligibility.source))") }
     if let consent = experiment.consent { lines.append("consent: \(quote(consent))") }
     lines.append("segments:")
@@ -56,7 +60,9 @@ public enum ExperimentYAMLWriter {
     lines.append("  relative: \(plan.relative)")
     lines.append("  sides: \(plan.sides)")
     lines.append("  looks: \(plan.looks)")
-    if let fractions = plan.fractions { lines.append("  fractions: [\(fractions.map { "\($0)" }.joined(separator: ", "))]") }
+    if let fractions = plan.fractions {
+      lines.append("  fractions: [\(fractions.map { "\($0)" }.joined(separator: ", "))]")
+    }
     lines.append("  spending: \(quote(plan.spending.description))")
     if let daily = plan.dailyUnits { lines.append("  daily_units: \(daily)") }
     if let n = plan.sampleSizePerVariant { lines.append("  n_per_variant: \(n)") }

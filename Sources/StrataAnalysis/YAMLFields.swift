@@ -29,7 +29,9 @@ struct YAMLFields {
   }
 
   /// The keys and values of a mapping, checked against `allowed`, in file order.
-  mutating func mapping(_ node: Node, _ path: String, allowed: Set<String>) throws(ExperimentFileError) -> [String: Node] {
+  mutating func mapping(_ node: Node, _ path: String, allowed: Set<String>) throws(ExperimentFileError) -> [String:
+    Node]
+  {
     guard case .mapping(let mapping) = node else {
       throw error(path, node, "expected a mapping of keys to values")
     }
@@ -62,7 +64,9 @@ struct YAMLFields {
 
   func double(_ node: Node, _ path: String) throws(ExperimentFileError) -> Double {
     let text = try string(node, path)
-    guard let value = Double(text), value.isFinite else { throw error(path, node, "expected a number, got \"\(text)\"") }
+    guard let value = Double(text), value.isFinite else {
+      throw error(path, node, "expected a number, got \"\(text)\"")
+    }
     return value
   }
 

@@ -23,7 +23,8 @@ final class AssignmentEngine: Sendable, Hashable {
   let holdoutBuckets: Int
 
   init(
-    attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?], segmentNames: [String],
+    attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?],
+    segmentNames: [String],
     layouts: [BucketLayout], variantKeys: [String], saltPrefix: [UInt8], layer: ([UInt8], Range<Int>)?,
     holdout: ([UInt8], Int)?, slots: (String) -> Int
   ) {
@@ -149,5 +150,8 @@ final class AssignmentEngine: Sendable, Hashable {
       || (lhs.saltPrefix == rhs.saltPrefix && lhs.layouts == rhs.layouts && lhs.segmentNames == rhs.segmentNames
         && lhs.variantKeys == rhs.variantKeys)
   }
-  func hash(into hasher: inout Hasher) { hasher.combine(saltPrefix); hasher.combine(layouts) }
+  func hash(into hasher: inout Hasher) {
+    hasher.combine(saltPrefix)
+    hasher.combine(layouts)
+  }
 }

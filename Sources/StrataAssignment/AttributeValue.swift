@@ -40,7 +40,8 @@ public enum AttributeValue: Sendable, Hashable {
       switch state {
       case 0: if byte == 0x2D { state = 1 } else if isDigit { state = 2 } else { return nil }
       case 1: if isDigit { state = 2 } else { return nil }
-      case 2: if isDigit {} else if byte == 0x2E { state = 3 } else if byte | 0x20 == 0x65 { state = 5 } else { return nil }
+      case 2:
+        if isDigit {} else if byte == 0x2E { state = 3 } else if byte | 0x20 == 0x65 { state = 5 } else { return nil }
       case 3: if isDigit { state = 4 } else { return nil }
       case 4: if isDigit {} else if byte | 0x20 == 0x65 { state = 5 } else { return nil }
       case 5: if isDigit { state = 7 } else if byte == 0x2D || byte == 0x2B { state = 6 } else { return nil }

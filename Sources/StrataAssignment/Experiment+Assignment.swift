@@ -3,7 +3,9 @@ extension Experiment {
   /// stratified mode orders units by it; its value mod 10000 is the unit's bucket).
   public func variantHash(unit: String) -> UInt32 {
     let state = engine.variantState
-    if let hash = unit.utf8.withContiguousStorageIfAvailable({ AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }) {
+    if let hash = unit.utf8.withContiguousStorageIfAvailable({
+      AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0))
+    }) {
       return hash
     }
     var unit = unit
@@ -57,7 +59,8 @@ extension Experiment {
   public func name(of compact: CompactAssignment) -> Assignment {
     Assignment(
       segment: compact.segmentIndex.map { segments[$0].name }, segmentIndex: compact.segmentIndex,
-      variant: compact.variantIndex.map { variants[$0].key }, variantIndex: compact.variantIndex, bucket: compact.bucket,
+      variant: compact.variantIndex.map { variants[$0].key }, variantIndex: compact.variantIndex,
+      bucket: compact.bucket,
       reason: compact.reason)
   }
 

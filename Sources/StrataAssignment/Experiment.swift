@@ -60,7 +60,8 @@ public struct Experiment: Sendable, Hashable {
     let salt = salt ?? id
     guard !salt.isEmpty else { throw DefinitionError(field: "salt", message: "the salt must not be empty") }
     guard variants.count >= 2 else {
-      throw DefinitionError(field: "variants", message: "an experiment needs at least 2 variants, got \(variants.count)")
+      throw DefinitionError(
+        field: "variants", message: "an experiment needs at least 2 variants, got \(variants.count)")
     }
     var keys: Set<String> = []
     for (index, variant) in variants.enumerated() {
@@ -73,19 +74,30 @@ public struct Experiment: Sendable, Hashable {
     var controlIndex = 0
     if let control {
       guard let index = variants.firstIndex(where: { $0.key == control }) else {
-        throw DefinitionError(field: "control", message: "\"\(control)\" is not one of the variants (\(variants.map(\.key).joined(separator: ", ")))")
+        throw DefinitionError(
+          field: "control",
+          message: "\"\(control)\" is not one of the variants (\(variants.map(\.key).joined(separator: ", ")))")
       }
       controlIndex = index
     }
     try Experiment.check(share: traffic, field: "traffic")
     if let layer {
-      guard !layer.salt.isEmpty, !layer.name.isEmpty else { throw DefinitionError(field: "layer.name", message: "the layer needs a name") }
-      guard layer.buckets.lowerBound >= 0, layer.buckets.upperBound <= BucketLayout.bucketCount, !layer.buckets.isEmpty else {
-        throw DefinitionError(field: "layer.buckets", message: "the layer range must be a non-empty part of 0..<10000, got \(layer.buckets.lowerBound)..<\(layer.buckets.upperBound)")
+      guard !layer.salt.isEmpty, !layer.name.isEmpty else {
+        throw DefinitionError(field: "layer.name", message: "the layer needs a name")
+      }
+      guard layer.buckets.lowerBound >= 0, layer.buckets.upperBound <= BucketLayout.bucketCount, !layer.buckets.isEmpty
+      else {
+        throw DefinitionError(
+          field: "layer.buckets",
+          message:
+            "the layer range must be a non-empty part of 0..<10000, got \(layer.buckets.lowerBound)..<\(layer.buckets.upperBound)"
+        )
       }
     }
     if let holdout {
-      guard !holdout.salt.isEmpty else { throw DefinitionError(field: "holdout.salt", message: "the holdout salt must not be empty") }
+      guard !holdout.salt.isEmpty else {
+        throw DefinitionError(field: "holdout.salt", message: "the holdout salt must not be empty")
+      }
       try Experiment.check(share: holdout.share, field: "holdout.share")
     }
     if let consent { try Experiment.check(identifier: consent, field: "consent", allowDash: false) }
@@ -101,7 +113,10 @@ public struct Experiment: Sendable, Hashable {
         throw DefinitionError(field: "\(field).name", message: "segment \"\(segment.name)\" is listed twice")
       }
       if segment.rule == nil && index != segments.count - 1 {
-        throw DefinitionError(field: "\(field).rule", message: "only the last segment may have no rule (it takes everyone else); segment \"\(segment.name)\" has none")
+        throw DefinitionError(
+          field: "\(field).rule",
+          message:
+            "only the last segment may have no rule (it takes everyone else); segment \"\(segment.name)\" has none")
       }
       for key in segment.weights.keys where !keys.contains(key) {
         throw DefinitionError(field: "\(field).weights.\(key)", message: "\"\(key)\" is not one of the variants")
@@ -122,7 +137,8 @@ public struct Experiment: Sendable, Hashable {
     try plan.validate()
 
     var names: [String] = []
-    for attribute in [consent].compactMap({ $0 }) + (eligibility?.attributes ?? []) + segments.flatMap({ $0.rule?.attributes ?? [] })
+    for attribute in [consent].compactMap({ $0 }) + (eligibility?.attributes ?? [])
+      + segments.flatMap({ $0.rule?.attributes ?? [] })
     where !names.contains(attribute) {
       names.append(attribute)
     }
@@ -158,10 +174,12 @@ public struct Experiment: Sendable, Hashable {
   }
 
   private static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {
-    let valid = !identifier.isEmpty && identifier.utf8.allSatisfy { byte in
-      (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
-        || (allowDash && (byte == 0x2D || byte == 0x2E))
-    }
+    let valid =
+      !identifier.isEmpty
+      && identifier.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
+          || (allowDash && (byte == 0x2D || byte == 0x2E))
+      }
     guard valid else {
       let allowed = allowDash ? "letters, digits, \"_\", \"-\" and \".\"" : "letters, digits and \"_\""
       throw DefinitionError(field: field, message: "\"\(identifier)\" must be non-empty and use only \(allowed)")

@@ -84,44 +84,63 @@ public struct StatisticalPlan: Sendable, Hashable {
 
   /// Checks ranges and consistency; `field` prefixes the reported field names.
   public func validate(field: String = "plan") throws(DefinitionError) {
-    guard alpha > 0, alpha < 1 else { throw DefinitionError(field: "\(field).alpha", message: "alpha must be between 0 and 1 (exclusive), got \(alpha)") }
-    guard power > 0, power < 1 else { throw DefinitionError(field: "\(field).power", message: "power must be between 0 and 1 (exclusive), got \(power)") }
+    guard alpha > 0, alpha < 1 else {
+      throw DefinitionError(field: "\(field).alpha", message: "alpha must be between 0 and 1 (exclusive), got \(alpha)")
+    }
+    guard power > 0, power < 1 else {
+      throw DefinitionError(field: "\(field).power", message: "power must be between 0 and 1 (exclusive), got \(power)")
+    }
     if let mde = minimumDetectableEffect, !(mde.isFinite && mde > 0) {
-      throw DefinitionError(field: "\(field).mde", message: "the minimum detectable effect must be a positive number, got \(mde)")
+      throw DefinitionError(
+        field: "\(field).mde", message: "the minimum detectable effect must be a positive number, got \(mde)")
     }
     if let baseline, !(baseline.isFinite && baseline > 0) {
-      throw DefinitionError(field: "\(field).baseline", message: "the baseline must be a positive number, got \(baseline)")
+      throw DefinitionError(
+        field: "\(field).baseline", message: "the baseline must be a positive number, got \(baseline)")
     }
     if let sd = standardDeviation, !(sd.isFinite && sd > 0) {
-      throw DefinitionError(field: "\(field).sd", message: "the standard deviation must be a positive number, got \(sd)")
+      throw DefinitionError(
+        field: "\(field).sd", message: "the standard deviation must be a positive number, got \(sd)")
     }
     if relative && baseline == nil {
-      throw DefinitionError(field: "\(field).relative", message: "a relative minimum detectable effect needs a baseline")
+      throw DefinitionError(
+        field: "\(field).relative", message: "a relative minimum detectable effect needs a baseline")
     }
-    guard sides == 1 || sides == 2 else { throw DefinitionError(field: "\(field).sides", message: "sides must be 1 or 2, got \(sides)") }
-    guard (1...20).contains(looks) else { throw DefinitionError(field: "\(field).looks", message: "looks must be between 1 and 20, got \(looks)") }
+    guard sides == 1 || sides == 2 else {
+      throw DefinitionError(field: "\(field).sides", message: "sides must be 1 or 2, got \(sides)")
+    }
+    guard (1...20).contains(looks) else {
+      throw DefinitionError(field: "\(field).looks", message: "looks must be between 1 and 20, got \(looks)")
+    }
     if let fractions {
       guard fractions.count == looks else {
-        throw DefinitionError(field: "\(field).fractions", message: "there are \(fractions.count) fractions for \(looks) looks")
+        throw DefinitionError(
+          field: "\(field).fractions", message: "there are \(fractions.count) fractions for \(looks) looks")
       }
       for (index, fraction) in fractions.enumerated() {
         let previous = index == 0 ? 0 : fractions[index - 1]
         guard fraction > previous, fraction <= 1 else {
-          throw DefinitionError(field: "\(field).fractions[\(index)]", message: "fractions must increase strictly within (0, 1], got \(fraction) after \(previous)")
+          throw DefinitionError(
+            field: "\(field).fractions[\(index)]",
+            message: "fractions must increase strictly within (0, 1], got \(fraction) after \(previous)")
         }
       }
       guard fractions.last == 1 else {
-        throw DefinitionError(field: "\(field).fractions", message: "the last fraction must be 1 (the final analysis), got \(fractions.last ?? 0)")
+        throw DefinitionError(
+          field: "\(field).fractions",
+          message: "the last fraction must be 1 (the final analysis), got \(fractions.last ?? 0)")
       }
     }
     if case .hwangShihDeCani(let gamma) = spending, !(gamma.isFinite && gamma != 0) {
-      throw DefinitionError(field: "\(field).spending", message: "the Hwang-Shih-DeCani parameter must be a non-zero number, got \(gamma)")
+      throw DefinitionError(
+        field: "\(field).spending", message: "the Hwang-Shih-DeCani parameter must be a non-zero number, got \(gamma)")
     }
     if let dailyUnits, dailyUnits <= 0 {
       throw DefinitionError(field: "\(field).daily_units", message: "daily units must be positive, got \(dailyUnits)")
     }
     if let n = sampleSizePerVariant, n <= 0 {
-      throw DefinitionError(field: "\(field).n_per_variant", message: "the sample size per variant must be positive, got \(n)")
+      throw DefinitionError(
+        field: "\(field).n_per_variant", message: "the sample size per variant must be positive, got \(n)")
     }
   }
 }

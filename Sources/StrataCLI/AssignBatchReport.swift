@@ -22,23 +22,36 @@ struct AssignBatchReport {
       .object([
         ("segment", .string(name)),
         ("variants", .object(zip(experiment.variants, summary.variantCounts[index]).map { ($0.key, .integer($1)) })),
-        ("excluded", .object(Self.exclusionReasons.map { ($0.rawValue, .integer(summary.exclusionCounts[index][$0] ?? 0)) })),
+        (
+          "excluded",
+          .object(Self.exclusionReasons.map { ($0.rawValue, .integer(summary.exclusionCounts[index][$0] ?? 0)) })
+        ),
       ])
     }
     return .object([
       ("experiment", .string(experiment.id)), ("input", .string(input)), ("output", .string(output)),
       ("stratified", .bool(stratified)), ("rows", .integer(summary.rows)), ("assigned", .integer(assigned)),
       ("excluded", .integer(excluded)), ("bad_rows", .integer(summary.badRowCount)),
-      ("bad_row_lines", .array(summary.badRows.map { .object([("line", .integer($0.line)), ("message", .string($0.message))]) })),
+      (
+        "bad_row_lines",
+        .array(summary.badRows.map { .object([("line", .integer($0.line)), ("message", .string($0.message))]) })
+      ),
       ("segments", .array(segments)),
-      ("unsegmented", .object([AssignmentReason.noConsent, .notEligible].map { ($0.rawValue, .integer(summary.unsegmentedCounts[$0] ?? 0)) })),
+      (
+        "unsegmented",
+        .object(
+          [AssignmentReason.noConsent, .notEligible].map { ($0.rawValue, .integer(summary.unsegmentedCounts[$0] ?? 0)) }
+        )
+      ),
       ("missing_columns", .array(summary.missingColumns.map(JSONValue.string))),
     ])
   }
 
   var humanText: String {
     let reasons = Self.exclusionReasons.filter { reason in summary.exclusionCounts.contains { ($0[reason] ?? 0) > 0 } }
-    var rows: [[String]] = [["segment"] + experiment.variants.map(\.key) + reasons.map { "(\($0.rawValue))" } + ["total"]]
+    var rows: [[String]] = [
+      ["segment"] + experiment.variants.map(\.key) + reasons.map { "(\($0.rawValue))" } + ["total"]
+    ]
     var columnTotals = [Int](repeating: 0, count: experiment.variants.count + reasons.count)
     for (index, name) in experiment.segmentNames.enumerated() {
       let cells = summary.variantCounts[index] + reasons.map { summary.exclusionCounts[index][$0] ?? 0 }

@@ -68,7 +68,9 @@ struct Assign: ParsableCommand {
     case (.some, .some): throw ValidationError("Give either --unit or --input, not both.")
     case (nil, .some):
       if output == nil { throw ValidationError("--input needs --output, the assignments CSV to write.") }
-      if !attributes.isEmpty { throw ValidationError("--attr applies to a single --unit; a CSV carries attributes as columns.") }
+      if !attributes.isEmpty {
+        throw ValidationError("--attr applies to a single --unit; a CSV carries attributes as columns.")
+      }
     case (.some, nil):
       if output != nil || stratified { throw ValidationError("--output and --stratified apply to --input only.") }
     }
@@ -129,7 +131,8 @@ struct Assign: ParsableCommand {
     for column in summary.missingColumns {
       printError("strata: warning: \(input) has no column \"\(column)\"; every unit lacks that attribute")
     }
-    let report = AssignBatchReport(experiment: definition, summary: summary, input: input, output: output, stratified: stratified)
+    let report = AssignBatchReport(
+      experiment: definition, summary: summary, input: input, output: output, stratified: stratified)
     if json {
       printJSON(report.json)
     } else {

@@ -29,10 +29,12 @@ struct New: ParsableCommand {
   @Option(help: "Unit id column.") var unit = "unit_id"
   @Option(help: "Variant keys, comma separated; the first is control.") var variants = "control,treatment"
   @Option(help: "Variant weights, comma separated (default equal).") var weights: String?
-  @Option(help: "A segment as name=rule, in order; a bare name is the default segment (repeatable).") var segment: [String] = []
+  @Option(help: "A segment as name=rule, in order; a bare name is the default segment (repeatable).") var segment:
+    [String] = []
   @Option(help: "Eligibility rule.") var eligibility: String?
   @Option(help: "Consent attribute that must be true.") var consent: String?
-  @Option(help: "A metric as name:binomial|continuous[:primary|guardrail|secondary] (repeatable).") var metric: [String] = []
+  @Option(help: "A metric as name:binomial|continuous[:primary|guardrail|secondary] (repeatable).") var metric:
+    [String] = []
   @Option(help: "Control rate (binomial) or mean (continuous) of the primary metric.") var baseline: Double?
   @Option(help: "Standard deviation of a continuous primary metric.") var sd: Double?
   @Option(help: "Minimum detectable effect (absolute unless --relative).") var mde: Double?
@@ -75,7 +77,9 @@ struct New: ParsableCommand {
     consent = ask("Consent attribute (empty for none)", consent)
     if let entry = ask("Primary metric as name:binomial|continuous", "converted:binomial") { metric = [entry] }
     baseline = ask("Baseline rate or mean", baseline.map { "\($0)" }).flatMap(Double.init)
-    if metric.first?.contains(":continuous") == true { sd = ask("Standard deviation", sd.map { "\($0)" }).flatMap(Double.init) }
+    if metric.first?.contains(":continuous") == true {
+      sd = ask("Standard deviation", sd.map { "\($0)" }).flatMap(Double.init)
+    }
     mde = ask("Minimum detectable effect (absolute)", mde.map { "\($0)" }).flatMap(Double.init)
     alpha = ask("Alpha", "\(alpha)").flatMap(Double.init) ?? alpha
     power = ask("Power", "\(power)").flatMap(Double.init) ?? power
@@ -93,7 +97,9 @@ struct New: ParsableCommand {
         throw InvalidInput("--weights has \(parts.count) values for \(keys.count) variants")
       }
       weightValues = try parts.map { part in
-        guard let value = ExactDecimal(parsing: part) else { throw InvalidInput("--weights: \"\(part)\" is not a decimal with at most 4 places") }
+        guard let value = ExactDecimal(parsing: part) else {
+          throw InvalidInput("--weights: \"\(part)\" is not a decimal with at most 4 places")
+        }
         return value
       }
     }
@@ -166,7 +172,9 @@ struct New: ParsableCommand {
       var lines = ["wrote \(path)"]
       if let size { lines.append("sample size: \(size.perVariant) per variant, \(size.total) in total") }
       if let days { lines.append("duration: \(days) days at \(dailyUnits ?? 0) units a day") }
-      if size == nil { lines.append("no sample size: the plan needs --baseline (and --sd for a continuous metric) and --mde") }
+      if size == nil {
+        lines.append("no sample size: the plan needs --baseline (and --sd for a continuous metric) and --mde")
+      }
       print(lines.joined(separator: "\n"))
     }
   }

@@ -41,11 +41,16 @@ struct Validate: ParsableCommand {
             ("segments", .array(experiment.segmentNames.map(JSONValue.string))),
             ("metrics", .array(experiment.metrics.map { .string($0.name) })),
           ]))
-        rows.append(["ok", file, "\(experiment.id): \(experiment.variants.count) variants; segments \(segments); \(experiment.metrics.count) metrics"])
+        rows.append([
+          "ok", file,
+          "\(experiment.id): \(experiment.variants.count) variants; segments \(segments); \(experiment.metrics.count) metrics",
+        ])
       } catch {
         failures += 1
         printError("strata: error: \(error)")
-        var fields: [(String, JSONValue)] = [("file", .string(file)), ("valid", false), ("error", .string(error.description))]
+        var fields: [(String, JSONValue)] = [
+          ("file", .string(file)), ("valid", false), ("error", .string(error.description)),
+        ]
         fields.append(("line", .integer(error.line)))
         fields.append(("field", .string(error.field)))
         results.append(.object(fields))

@@ -19,7 +19,8 @@ struct ExperimentLoaderTests {
 
   @Test("the gym renewal example has what analysis needs")
   func gymRenewal() throws {
-    let experiment = try ExperimentLoader.load(contentsOf: Self.experimentsFolder.appendingPathComponent("gym-renewal.yaml"))
+    let experiment = try ExperimentLoader.load(
+      contentsOf: Self.experimentsFolder.appendingPathComponent("gym-renewal.yaml"))
     #expect(experiment.variants.map(\.key) == ["control", "reminder_progress", "reminder_social"])
     #expect(experiment.control.key == "control")
     #expect(experiment.segmentNames == ["high", "medium", "low"])
@@ -49,9 +50,18 @@ struct ExperimentLoaderTests {
       ("id: demo\nvariants: [a, b]\ntraffic: 0.33333\n", 3, "traffic", "4 decimal places"),
       ("id: demo\nvariants: [a, b]\ncontrol: c\n", 3, "control", "not one of the variants"),
       ("id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n    rule: score >\n", 5, "segments[0].rule", "column 8"),
-      ("id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n  - name: y\n    rule: s > 1\n", 4, "segments[0].rule", "only the last"),
-      ("id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n    rule: s > 1\n    weights: {c: 2}\n", 6, "segments[0].weights.c", "not one of the variants"),
-      ("id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: ratio\n", 5, "metrics[0].kind", "binomial, continuous"),
+      (
+        "id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n  - name: y\n    rule: s > 1\n", 4, "segments[0].rule",
+        "only the last"
+      ),
+      (
+        "id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n    rule: s > 1\n    weights: {c: 2}\n", 6,
+        "segments[0].weights.c", "not one of the variants"
+      ),
+      (
+        "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: ratio\n", 5, "metrics[0].kind",
+        "binomial, continuous"
+      ),
       ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 1.2\n", 4, "plan.alpha", "between 0 and 1"),
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  fractions: [0.6, 0.5]\n", 5, "plan.fractions[1]", "increase"),
       ("id: demo\nvariants: [a, b]\nplan:\n  spending: linear\n", 4, "plan.spending", "obf, pocock"),
@@ -65,7 +75,8 @@ struct ExperimentLoaderTests {
       _ = try ExperimentLoader.load(yaml: yaml, file: "bad.yaml")
     } throws: { error in
       guard let error = error as? ExperimentFileError else { return false }
-      let ok = error.file == "bad.yaml" && error.line == line && error.field == field && error.message.contains(fragment)
+      let ok =
+        error.file == "bad.yaml" && error.line == line && error.field == field && error.message.contains(fragment)
       if !ok { Issue.record("got \(error)") }
       return ok && error.description.hasPrefix("bad.yaml:\(line): ")
     }

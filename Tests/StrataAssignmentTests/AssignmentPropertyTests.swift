@@ -35,7 +35,9 @@ struct AssignmentPropertyTests {
       for (index, flag) in assigned.enumerated() where flag { inExperiment[index] += 1 }
     }
     // Each experiment got roughly its share of the layer (binomial sd ≈ 65 units on 20,000).
-    #expect(abs(inExperiment[0] - 6000) < 400 && abs(inExperiment[1] - 1000) < 250 && abs(inExperiment[2] - 13000) < 400, "\(inExperiment)")
+    #expect(
+      abs(inExperiment[0] - 6000) < 400 && abs(inExperiment[1] - 1000) < 250 && abs(inExperiment[2] - 13000) < 400,
+      "\(inExperiment)")
   }
 
   @Test("held-out units get no variant in any experiment sharing the holdout, and the share is right")
@@ -64,7 +66,9 @@ struct AssignmentPropertyTests {
   func consentIsNeverViolated() throws {
     let experiment = try Self.experiment(id: "consent", consent: "email_opt_in")
     var generator = SplitMix64(seed: 3)
-    let values: [AttributeValue?] = [nil, "false", "0", "no", "", "TRUE", "true", "1", .bool(true), .bool(false), .number(1)]
+    let values: [AttributeValue?] = [
+      nil, "false", "0", "no", "", "TRUE", "true", "1", .bool(true), .bool(false), .number(1),
+    ]
     for _ in 0..<20_000 {
       let unit = Self.randomUnit(&generator)
       let consent = values[Int(generator.next() % UInt64(values.count))]

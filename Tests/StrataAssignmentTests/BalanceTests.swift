@@ -25,7 +25,8 @@ struct BalanceTests {
       id: "gym-renewal", salt: "gym-renewal-2026",
       variants: [Variant(key: "control"), Variant(key: "progress"), Variant(key: "social")],
       segments: [
-        Segment(name: "high", rule: try Rule("checkins >= 24")), Segment(name: "medium", rule: try Rule("checkins >= 8")),
+        Segment(name: "high", rule: try Rule("checkins >= 24")),
+        Segment(name: "medium", rule: try Rule("checkins >= 8")),
         Segment(name: "low"),
       ])
     let segmentValues: [[AttributeValue?]] = [[.number(30)], [.number(10)], [.number(1)]]

@@ -78,7 +78,9 @@ struct RuleTests {
 
   @Test("numbers in attribute text follow the spec grammar only")
   func numberGrammar() {
-    for text in ["0", "-3", "12.5", "1e3", "2.5E-2"] { #expect(AttributeValue.parseNumber(text.utf8) != nil, "\(text)") }
+    for text in ["0", "-3", "12.5", "1e3", "2.5E-2"] {
+      #expect(AttributeValue.parseNumber(text.utf8) != nil, "\(text)")
+    }
     for text in ["", "+1", "1.", ".5", " 1", "inf", "nan", "0x10", "1e", "--1"] {
       #expect(AttributeValue.parseNumber(text.utf8) == nil, "\(text)")
     }

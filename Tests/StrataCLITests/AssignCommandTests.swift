@@ -39,15 +39,18 @@ struct AssignCommandTests {
     #expect(try runStrata(["assign", "--experiment", Self.gym, "--input", "x.csv"]).status == 64)
     let directory = try Self.temporaryDirectory()
     let bad = directory.appendingPathComponent("bad.yaml")
-    try "id: x\nvariants: [a, b]\nsegments:\n  - name: s\n    rule: score >> 3\n".write(to: bad, atomically: true, encoding: .utf8)
+    try "id: x\nvariants: [a, b]\nsegments:\n  - name: s\n    rule: score >> 3\n".write(
+      to: bad, atomically: true, encoding: .utf8)
     let run = try runStrata(["assign", "--experiment", bad.path, "--unit", "u"])
     #expect(run.status == 1)
     #expect(run.stderr.contains("bad.yaml:5: segments[0].rule:") && run.stderr.contains("column 8"), "\(run.stderr)")
     let validate = try runStrata(["validate", bad.path, Self.gym])
     #expect(validate.status == 1 && validate.stderr.contains("bad.yaml:5"))
-    let allGood = try runStrata(["validate", "--json"] + ["gym-renewal", "email-subject", "sms-winback", "fitness-onboarding"].map {
-      Self.root.appendingPathComponent("experiments/\($0).yaml").path
-    })
+    let allGood = try runStrata(
+      ["validate", "--json"]
+        + ["gym-renewal", "email-subject", "sms-winback", "fitness-onboarding"].map {
+          Self.root.appendingPathComponent("experiments/\($0).yaml").path
+        })
     #expect(allGood.status == 0)
     #expect(try allGood.json()["valid"] as? Bool == true)
   }
@@ -65,7 +68,9 @@ struct AssignCommandTests {
     csv += "M-open,true,12,active,\"3\n"  // line 306: quote never closed
     try csv.write(to: input, atomically: true, encoding: .utf8)
     let output = directory.appendingPathComponent("out/assignments.csv")
-    let run = try runStrata(["assign", "--experiment", Self.gym, "--input", input.path, "--output", output.path, "--json"])
+    let run = try runStrata([
+      "assign", "--experiment", Self.gym, "--input", input.path, "--output", output.path, "--json",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let summary = try run.json()
     #expect(summary["rows"] as? Int == 304 && summary["bad_rows"] as? Int == 3)
@@ -79,14 +84,18 @@ struct AssignCommandTests {
     #expect(written.contains { $0.hasPrefix("\"M,quoted \"\"x\"\"\",high,") })
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)
     #expect(leftovers == ["assignments.csv"])
-    #expect(try runStrata(["assign", "--experiment", Self.gym, "--input", input.path, "--output", output.path, "--strict"]).status == 1)
+    #expect(
+      try runStrata(["assign", "--experiment", Self.gym, "--input", input.path, "--output", output.path, "--strict"])
+        .status == 1)
   }
 
   @Test("--stratified balances each segment exactly and ignores row order")
   func stratified() throws {
     let directory = try Self.temporaryDirectory()
     var rows: [String] = []
-    for index in 0..<600 { rows.append("S\(index * 7919 % 100_003),true,12,active,\(index % 3 == 0 ? 30 : index % 3 == 1 ? 10 : 2)") }
+    for index in 0..<600 {
+      rows.append("S\(index * 7919 % 100_003),true,12,active,\(index % 3 == 0 ? 30 : index % 3 == 1 ? 10 : 2)")
+    }
     let header = "member_id,marketing_opt_in,membership_months,status,checkins_90d\n"
     let forward = directory.appendingPathComponent("forward.csv")
     let backward = directory.appendingPathComponent("backward.csv")
@@ -95,7 +104,9 @@ struct AssignCommandTests {
     var results: [[String: String]] = []
     for file in [forward, backward] {
       let output = directory.appendingPathComponent(file.lastPathComponent + ".out")
-      let run = try runStrata(["assign", "--experiment", Self.gym, "--input", file.path, "--output", output.path, "--stratified", "--json"])
+      let run = try runStrata([
+        "assign", "--experiment", Self.gym, "--input", file.path, "--output", output.path, "--stratified", "--json",
+      ])
       #expect(run.status == 0, "\(run.stderr)")
       for segment in try run.json()["segments"] as? [[String: Any]] ?? [] {
         let counts = (segment["variants"] as? [String: Int] ?? [:]).values

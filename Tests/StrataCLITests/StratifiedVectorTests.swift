@@ -45,7 +45,10 @@ struct StratifiedVectorTests {
     let input = directory.appendingPathComponent("units.csv")
     try csv.write(to: input, atomically: true, encoding: .utf8)
     let output = directory.appendingPathComponent("out.csv")
-    let run = try runStrata(["assign", "--experiment", definition.path, "--input", input.path, "--output", output.path, "--stratified", "--json"])
+    let run = try runStrata([
+      "assign", "--experiment", definition.path, "--input", input.path, "--output", output.path, "--stratified",
+      "--json",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let lines = (try run.json()["bad_row_lines"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int }
     #expect(lines == [units.count + 2])

@@ -150,11 +150,20 @@ final class RuleTable: @unchecked Sendable {
       for literal in lists[list] {
         switch literal {
         case .number(let number):
-          if let x = value.numberValue { typed = true; if x == number { return !negated } }
+          if let x = value.numberValue {
+            typed = true
+            if x == number { return !negated }
+          }
         case .string(let text):
-          if case .string(let s) = value { typed = true; if RuleTable.compareBytes(s, .equal, text) { return !negated } }
+          if case .string(let s) = value {
+            typed = true
+            if RuleTable.compareBytes(s, .equal, text) { return !negated }
+          }
         case .bool(let flag):
-          if let b = value.boolValue { typed = true; if b == flag { return !negated } }
+          if let b = value.boolValue {
+            typed = true
+            if b == flag { return !negated }
+          }
         }
       }
       return negated && typed

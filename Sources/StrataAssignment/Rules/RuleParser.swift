@@ -43,7 +43,8 @@ struct RuleParser {
     let expression = try parser.parseOr()
     let next = parser.tokens[parser.position]
     guard next.kind == .end else {
-      throw RuleSyntaxError(column: next.column, message: "expected \"and\", \"or\" or end of rule, found \(next.spelling)")
+      throw RuleSyntaxError(
+        column: next.column, message: "expected \"and\", \"or\" or end of rule, found \(next.spelling)")
     }
     return expression
   }
@@ -60,11 +61,21 @@ struct RuleParser {
       switch scalar {
       case " ", "\t", "\n", "\r":
         index += 1
-      case "(": tokens.append(Token(kind: .openParenthesis, column: column)); index += 1
-      case ")": tokens.append(Token(kind: .closeParenthesis, column: column)); index += 1
-      case "[": tokens.append(Token(kind: .openBracket, column: column)); index += 1
-      case "]": tokens.append(Token(kind: .closeBracket, column: column)); index += 1
-      case ",": tokens.append(Token(kind: .comma, column: column)); index += 1
+      case "(":
+        tokens.append(Token(kind: .openParenthesis, column: column))
+        index += 1
+      case ")":
+        tokens.append(Token(kind: .closeParenthesis, column: column))
+        index += 1
+      case "[":
+        tokens.append(Token(kind: .openBracket, column: column))
+        index += 1
+      case "]":
+        tokens.append(Token(kind: .closeBracket, column: column))
+        index += 1
+      case ",":
+        tokens.append(Token(kind: .comma, column: column))
+        index += 1
       case "=", "!", "<", ">":
         let followedByEqual = index + 1 < scalars.count && scalars[index + 1] == "="
         let op: ComparisonOperator?
@@ -89,12 +100,16 @@ struct RuleParser {
         var closed = false
         while cursor < scalars.count {
           let character = scalars[cursor]
-          if character == scalar { closed = true; break }
+          if character == scalar {
+            closed = true
+            break
+          }
           if character == "\\" {
             guard cursor + 1 < scalars.count else { break }
             let escaped = scalars[cursor + 1]
             guard escaped == "\\" || escaped == "\"" || escaped == "'" else {
-              throw RuleSyntaxError(column: cursor + 1, message: "unknown escape \"\\\(escaped)\" (only \\\\, \\\" and \\' are allowed)")
+              throw RuleSyntaxError(
+                column: cursor + 1, message: "unknown escape \"\\\(escaped)\" (only \\\\, \\\" and \\' are allowed)")
             }
             text.append(escaped)
             cursor += 2
@@ -108,7 +123,9 @@ struct RuleParser {
         index = cursor + 1
       case "-", "0"..."9", ".":
         var cursor = index
-        while cursor < scalars.count, isNumberCharacter(scalars[cursor], previous: cursor > index ? scalars[cursor - 1] : nil) {
+        while cursor < scalars.count,
+          isNumberCharacter(scalars[cursor], previous: cursor > index ? scalars[cursor - 1] : nil)
+        {
           cursor += 1
         }
         var text = String.UnicodeScalarView()
@@ -123,7 +140,9 @@ struct RuleParser {
           throw RuleSyntaxError(column: column, message: "unexpected character \"\(scalar)\"")
         }
         var cursor = index + 1
-        while cursor < scalars.count, isIdentifierStart(scalars[cursor]) || ("0"..."9").contains(scalars[cursor]) || scalars[cursor] == "." {
+        while cursor < scalars.count,
+          isIdentifierStart(scalars[cursor]) || ("0"..."9").contains(scalars[cursor]) || scalars[cursor] == "."
+        {
           cursor += 1
         }
         var text = String.UnicodeScalarView()
@@ -194,7 +213,9 @@ struct RuleParser {
       let inner = try parseOr()
       let close = advance()
       guard close.kind == .closeParenthesis else {
-        throw RuleSyntaxError(column: close.column, message: "expected \")\" to close the \"(\" at column \(token.column), found \(close.spelling)")
+        throw RuleSyntaxError(
+          column: close.column,
+          message: "expected \")\" to close the \"(\" at column \(token.column), found \(close.spelling)")
       }
       return inner
     case .identifier("true"): return .constant(true)
@@ -202,7 +223,9 @@ struct RuleParser {
     case .identifier(let name) where !RuleParser.keywords.contains(name):
       return try parseComparison(attribute: name)
     default:
-      throw RuleSyntaxError(column: token.column, message: "expected an attribute name, \"not\", \"(\", true or false, found \(token.spelling)")
+      throw RuleSyntaxError(
+        column: token.column,
+        message: "expected an attribute name, \"not\", \"(\", true or false, found \(token.spelling)")
     }
   }
 
@@ -223,7 +246,8 @@ struct RuleParser {
       _ = advance()
       let inToken = advance()
       guard inToken.kind == .identifier("in") else {
-        throw RuleSyntaxError(column: inToken.column, message: "expected \"in\" after \"\(attribute) not\", found \(inToken.spelling)")
+        throw RuleSyntaxError(
+          column: inToken.column, message: "expected \"in\" after \"\(attribute) not\", found \(inToken.spelling)")
       }
       return .membership(attribute: attribute, values: try parseList(), negated: true)
     default:
@@ -239,7 +263,9 @@ struct RuleParser {
     case .identifier("true"): return .bool(true)
     case .identifier("false"): return .bool(false)
     default:
-      throw RuleSyntaxError(column: token.column, message: "expected a number, a quoted string, true or false after \(context), found \(token.spelling)")
+      throw RuleSyntaxError(
+        column: token.column,
+        message: "expected a number, a quoted string, true or false after \(context), found \(token.spelling)")
     }
   }
 
@@ -257,7 +283,8 @@ struct RuleParser {
       let separator = advance()
       if separator.kind == .closeBracket { return values }
       guard separator.kind == .comma else {
-        throw RuleSyntaxError(column: separator.column, message: "expected \",\" or \"]\" in the list, found \(separator.spelling)")
+        throw RuleSyntaxError(
+          column: separator.column, message: "expected \",\" or \"]\" in the list, found \(separator.spelling)")
       }
     }
   }
