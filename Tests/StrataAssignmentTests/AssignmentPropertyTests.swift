@@ -84,6 +84,23 @@ struct AssignmentPropertyTests {
     }
   }
 
+  @Test("a stratified batch never deals a variant to a unit without consent")
+  func stratifiedConsent() throws {
+    let experiment = try Self.experiment(id: "consent-batch", consent: "sms_opt_in")
+    var generator = SplitMix64(seed: 7)
+    let values: [AttributeValue?] = [nil, "false", "true", "TRUE", "0", "1", "maybe"]
+    let units: [(unit: String, attributes: [AttributeValue?])] = (0..<3000).map { index in
+      let consent = values[Int(generator.next() % UInt64(values.count))]
+      return ("u\(index)", experiment.attributeSlots(["sms_opt_in": consent, "score": .number(Double(index % 100))].compactMapValues { $0 }))
+    }
+    let results = try experiment.assignStratified(units)
+    for (unit, result) in zip(units, results) {
+      let consented = unit.attributes[experiment.attributeNames.firstIndex(of: "sms_opt_in") ?? 0]?.boolValue == true
+      #expect(consented == (result.reason == .stratified), "\(unit.unit)")
+      if !consented { #expect(result.variant == nil && result.reason == .noConsent) }
+    }
+  }
+
   @Test("raising traffic never moves an assigned unit; it only adds units")
   func rampingTrafficKeepsAssignments() throws {
     let levels = ["0.01", "0.1", "0.25", "0.5", "0.9", "1"].compactMap { ExactDecimal(parsing: $0) }
