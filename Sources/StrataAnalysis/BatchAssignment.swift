@@ -62,6 +62,7 @@ public struct BatchAssignment {
       )
     }
     let attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
+    let readings = experiment.attributeReadings
     var summary = Summary(
       variantCounts: Array(
         repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
@@ -96,10 +97,23 @@ public struct BatchAssignment {
         continue
       }
       for (slot, column) in attributeColumns.enumerated() {
-        if let column, !reader.isEmpty(column) {
-          attributes[slot] = .string(reader.string(column))
-        } else {
+        guard let column, !reader.isEmpty(column) else {
           attributes[slot] = nil
+          continue
+        }
+        // Attributes the rules read only as numbers (or only as booleans) are converted here, from the
+        // bytes; text that does not read that way stays text (same results, see AttributeReading).
+        switch readings[slot] {
+        case .number:
+          attributes[slot] =
+            reader.withField(column) { AttributeValue.parseNumber($0).map(AttributeValue.number) }
+            ?? .string(reader.string(column))
+        case .bool:
+          attributes[slot] =
+            reader.withField(column) { AttributeValue.parseBool($0).map(AttributeValue.bool) }
+            ?? .string(reader.string(column))
+        case .string, .mixed:
+          attributes[slot] = .string(reader.string(column))
         }
       }
       if stratified {

@@ -34,11 +34,18 @@ public enum AttributeValue: Sendable, Hashable {
   /// spaces or leading `+`).
   @inlinable
   public static func parseNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Double? {
+    var integer = 0
+    var integerDigits = 0
+    var negative = false
     var state = 0  // 0 start, 1 sign, 2 integer digits, 3 point, 4 fraction digits, 5 e, 6 exponent sign, 7 exponent digits
     for byte in bytes {
       let isDigit = byte >= 0x30 && byte <= 0x39
+      if isDigit && state <= 2 {
+        integer = integer &* 10 &+ Int(byte &- 0x30)
+        integerDigits &+= 1
+      }
       switch state {
-      case 0: if byte == 0x2D { state = 1 } else if isDigit { state = 2 } else { return nil }
+      case 0: if byte == 0x2D { state = 1; negative = true } else if isDigit { state = 2 } else { return nil }
       case 1: if isDigit { state = 2 } else { return nil }
       case 2:
         if isDigit {} else if byte == 0x2E { state = 3 } else if byte | 0x20 == 0x65 { state = 5 } else { return nil }
@@ -50,6 +57,8 @@ public enum AttributeValue: Sendable, Hashable {
       }
     }
     guard state == 2 || state == 4 || state == 7 else { return nil }
+    // Integers of up to 15 digits are exact in a Double: convert directly (the same value strtod gives).
+    if state == 2 && integerDigits <= 15 { return negative ? -Double(integer) : Double(integer) }
     return Double(String(decoding: bytes, as: UTF8.self))
   }
 

@@ -36,6 +36,9 @@ public struct Experiment: Sendable, Hashable {
   /// array passed to ``assign(unit:attributes:)``.
   public let attributeNames: [String]
 
+  /// How the rules read each attribute, parallel to ``attributeNames``.
+  public let attributeReadings: [AttributeReading]
+
   /// The compiled rules and layouts, shared by copies of this value (one reference to retain).
   let engine: AssignmentEngine
 
@@ -160,6 +163,13 @@ public struct Experiment: Sendable, Hashable {
     self.metrics = metrics
     self.plan = plan
     self.attributeNames = names
+    var pairs: [(String, AttributeReading)] = consent.map { [($0, .bool)] } ?? []
+    eligibility?.expression.readings(into: &pairs)
+    for segment in segments { segment.rule?.expression.readings(into: &pairs) }
+    self.attributeReadings = names.map { name in
+      let kinds = Set(pairs.filter { $0.0 == name }.map(\.1))
+      return kinds.count == 1 ? kinds.first ?? .mixed : .mixed
+    }
     self.engine = AssignmentEngine(
       attributeCount: names.count,
       consentSlot: consent.map(slot),

@@ -54,6 +54,27 @@ public indirect enum RuleExpression: Sendable, Hashable, CustomStringConvertible
     }
   }
 
+  /// Every (attribute, literal type) pair the expression compares; a bare attribute counts as boolean.
+  func readings(into pairs: inout [(String, AttributeReading)]) {
+    func kind(_ literal: RuleLiteral) -> AttributeReading {
+      switch literal {
+      case .number: return .number
+      case .string: return .string
+      case .bool: return .bool
+      }
+    }
+    switch self {
+    case .constant: return
+    case .truthy(let attribute): pairs.append((attribute, .bool))
+    case .comparison(let attribute, _, let literal): pairs.append((attribute, kind(literal)))
+    case .membership(let attribute, let values, _): pairs += values.map { (attribute, kind($0)) }
+    case .not(let inner): inner.readings(into: &pairs)
+    case .and(let left, let right), .or(let left, let right):
+      left.readings(into: &pairs)
+      right.readings(into: &pairs)
+    }
+  }
+
   /// Attribute names in order of first appearance.
   var attributes: [String] {
     var names: [String] = []
@@ -83,4 +104,11 @@ extension String {
     }
     return out
   }
+}
+
+/// How an experiment's rules read an attribute: only as a number, only as a boolean, only as a string,
+/// or in several ways. A caller reading text (a CSV) may convert a `number`- or `bool`-only attribute up
+/// front — readable text to `.number`/`.bool`, anything else kept as `.string` — with identical results.
+public enum AttributeReading: Sendable, Hashable {
+  case number, bool, string, mixed
 }
