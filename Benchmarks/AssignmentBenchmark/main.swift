@@ -125,6 +125,18 @@ do {
     for unit in units { sum &+= Int(experiment.variantHash(unit: unit) % 10_000) }
     return sum
   }
+  func variantHashBytesLoop() -> Int {
+    var sum = 0
+    keyBytes.withUnsafeBytes { bytes in
+      var start = 0
+      for end in keyEnds {
+        let unit = UnsafeRawBufferPointer(rebasing: bytes[(start + prefixLength)..<end])
+        sum &+= Int(experiment.variantHash(unitUTF8: unit) % 10_000)
+        start = end
+      }
+    }
+    return sum
+  }
   let loops: [(String, () -> Int)] = [
     ("bare MurmurHash3 (salt:unit -> bucket)       ", bareLoop),
     ("assignCompact (3 variants, 3 segment rules)  ", compactLoop),
@@ -132,6 +144,7 @@ do {
     ("segment resolution alone                     ", segmentLoop),
     ("assignCompact(unitUTF8:) from a byte buffer  ", compactBytesLoop),
     ("variant hash alone (salt state + unit String)", variantHashLoop),
+    ("variant hash alone (salt state + unit bytes) ", variantHashBytesLoop),
   ]
   // `assignment-benchmark N` runs only loop N (0-3) ten times: for `perf stat -e instructions`.
   if CommandLine.arguments.count > 1, let only = Int(CommandLine.arguments[1]), loops.indices.contains(only) {

@@ -41,13 +41,18 @@ extension Experiment {
   /// The same assignment as indices only (no strings, no reference counting): the fast path.
   @inlinable
   public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
-    if let result = unit.utf8.withContiguousStorageIfAvailable({
-      assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes)
-    }) {
+    Experiment.withUTF8(unit) { assignCompact(unitUTF8: $0, attributes: attributes) }
+  }
+
+  /// Calls `body` with the UTF-8 bytes of `string`, read in place (measured: `withContiguousStorageIfAvailable`
+  /// is faster than `withUTF8` on small inline strings; copying them out with `initialize(from:)` slower).
+  @inlinable @inline(__always)
+  static func withUTF8<Result>(_ string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
       return result
     }
-    var unit = unit
-    return unit.withUTF8 { assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes) }
+    var copy = string
+    return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
   }
 
   /// The same assignment as indices only, for a unit id given as UTF-8 bytes.
