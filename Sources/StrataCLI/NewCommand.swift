@@ -60,11 +60,20 @@ struct New: ParsableCommand {
     try reportingErrors { try options.create() }
   }
 
+  /// Asks for each value on the terminal (prompts on stderr, so `--json` output stays clean); an empty
+  /// answer keeps the value in brackets, an unreadable number is asked again.
   private mutating func askInteractively() {
     func ask(_ question: String, _ current: String?) -> String? {
-      print("\(question)\(current.map { " [\($0)]" } ?? ""): ", terminator: "")
+      FileHandle.standardError.write(Data("\(question)\(current.map { " [\($0)]" } ?? ""): ".utf8))
       guard let line = readLine()?.trimmingCharacters(in: " "), !line.isEmpty else { return current }
       return line
+    }
+    func askNumber<Number: LosslessStringConvertible>(_ question: String, _ current: Number?) -> Number? {
+      while true {
+        guard let answer = ask(question, current.map { "\($0)" }) else { return nil }
+        if let value = Number(answer) { return value }
+        printError("\"\(answer)\" is not a number; try again (or leave it empty).")
+      }
     }
     id = ask("Experiment id", nil)
     name = ask("Name", name)
@@ -76,15 +85,13 @@ struct New: ParsableCommand {
     segment = segments
     consent = ask("Consent attribute (empty for none)", consent)
     if let entry = ask("Primary metric as name:binomial|continuous", "converted:binomial") { metric = [entry] }
-    baseline = ask("Baseline rate or mean", baseline.map { "\($0)" }).flatMap(Double.init)
-    if metric.first?.contains(":continuous") == true {
-      sd = ask("Standard deviation", sd.map { "\($0)" }).flatMap(Double.init)
-    }
-    mde = ask("Minimum detectable effect (absolute)", mde.map { "\($0)" }).flatMap(Double.init)
-    alpha = ask("Alpha", "\(alpha)").flatMap(Double.init) ?? alpha
-    power = ask("Power", "\(power)").flatMap(Double.init) ?? power
-    looks = ask("Looks", "\(looks)").flatMap { Int($0) } ?? looks
-    dailyUnits = ask("Units per day (empty if unknown)", dailyUnits.map { "\($0)" }).flatMap { Int($0) }
+    baseline = askNumber("Baseline rate or mean", baseline)
+    if metric.first?.contains(":continuous") == true { sd = askNumber("Standard deviation", sd) }
+    mde = askNumber("Minimum detectable effect (absolute)", mde)
+    alpha = askNumber("Alpha", alpha) ?? alpha
+    power = askNumber("Power", power) ?? power
+    looks = askNumber("Looks", looks) ?? looks
+    dailyUnits = askNumber("Units per day (empty if unknown)", dailyUnits)
   }
 
   private func create() throws {
