@@ -20,19 +20,24 @@ struct Plan: ParsableCommand {
       the power to detect --mde, or, without --mde, the smallest effect detectable at --power.
 
       Examples:
-        # Gym renewal reminder: 18% of members renew; detect a 10% relative lift with 3 variants,
-        # 1,200 members reach their renewal date each day.
-        strata plan --metric proportion --baseline 0.18 --mde 0.10 --relative --variants 3 --daily-units 1200
+        # Gym renewal reminder: 18% of members renew; detect a 10% relative
+        # lift with 3 variants; 1,200 members reach their renewal date a day.
+        strata plan --metric proportion --baseline 0.18 --mde 0.10 --relative \\
+          --variants 3 --daily-units 1200
 
-        # Newsletter click-through 2.5%: detect +0.5 percentage points, one-sided, 90% power.
-        strata plan --metric proportion --baseline 0.025 --mde 0.005 --sides 1 --power 0.9
+        # Newsletter click-through 2.5%: detect +0.5 percentage points,
+        # one-sided, 90% power.
+        strata plan --metric proportion --baseline 0.025 --mde 0.005 \\
+          --sides 1 --power 0.9
 
         # Average basket value (sd 40 EUR): detect a 2 EUR increase.
         strata plan --metric mean --sd 40 --mde 2
 
-        # We can only reach 8,000 customers per arm: what lift can we detect, and what power for +1 pp?
+        # Only 8,000 customers per arm: what lift can we detect,
+        # and what power do we have for +1 percentage point?
         strata plan --metric proportion --baseline 0.12 --n 8000
         strata plan --metric proportion --baseline 0.12 --n 8000 --mde 0.01
+
       """
   )
 
@@ -117,8 +122,12 @@ struct PlanDesignOptions: ParsableArguments {
     if relative && mde == nil { throw ValidationError("--relative applies to --mde.") }
   }
 
-  /// The question asked.
-  enum Question { case sampleSize, power, minimumDetectableEffect }
+  /// The question asked; the raw value is the JSON `solved_for`.
+  enum Question: String {
+    case sampleSize = "sample_size"
+    case power
+    case minimumDetectableEffect = "mde"
+  }
 
   var question: Question {
     guard n != nil else { return .sampleSize }
@@ -136,7 +145,8 @@ struct PlanDesignOptions: ParsableArguments {
       case .mean: .mean(standardDeviation: sd ?? .nan, baseline: baseline)
       }
     return try flagNamed { () throws(StatsError) in
-      try SampleSizePlan(metric: planMetric, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, variants: variants)
+      try SampleSizePlan(
+        metric: planMetric, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, variants: variants)
     }
   }
 

@@ -3,13 +3,22 @@ import StrataReport
 import StrataStats
 
 /// The answer of `strata plan`, as JSON fields (contract keys first) and as text for people.
+///
+/// Further option groups (sequential looks, for instance) extend a report after it is built: read
+/// `plan` and `sampleSize` (its `perVariantUnrounded` is the fixed-design n), then append to `fields`,
+/// `headline` and `rows`.
 struct PlanReport {
   var fields: [(String, JSONValue)] = []
   var headline: [String] = []
   var rows: [[String]] = []
+  /// The library plan the flags describe.
+  let plan: SampleSizePlan
+  /// The fixed-horizon sample size, when the question was the sample size (no `--n`).
+  var sampleSize: SampleSize?
 
   init(design: PlanDesignOptions, dailyUnits: Double?) throws {
     let plan = try design.makePlan()
+    self.plan = plan
     let variants = plan.variants
     let perVariant: Double
     let difference: Double
@@ -17,7 +26,10 @@ struct PlanReport {
     switch design.question {
     case .sampleSize:
       let effect = try unwrap(design.effect)
-      let size = try flagNamed { () throws(StatsError) in try plan.sampleSize(effect: effect, power: design.targetPower) }
+      let size = try flagNamed { () throws(StatsError) in
+        try plan.sampleSize(effect: effect, power: design.targetPower)
+      }
+      sampleSize = size
       perVariant = Double(size.perVariant)
       difference = size.effect
       power = design.targetPower
@@ -26,7 +38,8 @@ struct PlanReport {
         ("n_per_variant_unrounded", .number(size.perVariantUnrounded)),
       ]
       headline.append(
-        "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants.")
+        "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants."
+      )
       rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
     case .power:
       let effect = try unwrap(design.effect)
@@ -34,7 +47,7 @@ struct PlanReport {
       difference = try flagNamed { () throws(StatsError) in try plan.absoluteEffect(effect) }
       power = try flagNamed { () throws(StatsError) in try plan.power(effect: effect, perVariant: n) }
       perVariant = n
-      fields += [("n_per_variant", .number(n)), ("n_total", .number(n * Double(variants))), ("power", .number(power))]
+      fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants))), ("power", .number(power))]
       headline.append(
         "With \(groupedNumber(n)) units per variant, the test has \(percent(power)) power to detect this effect.")
     case .minimumDetectableEffect:
@@ -44,15 +57,18 @@ struct PlanReport {
         try plan.minimumDetectableEffect(perVariant: n, power: power)
       }
       perVariant = n
-      fields += [("n_per_variant", .number(n)), ("n_total", .number(n * Double(variants)))]
+      fields += [("n_per_variant", count(n)), ("n_total", count(n * Double(variants)))]
       headline.append(
-        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric)).")
+        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric))."
+      )
     }
     if let dailyUnits {
       let total = perVariant.rounded(.up) * Double(variants)
-      try StatsError.require(dailyUnits > 0 && dailyUnits.isFinite, "daily units", "must be positive, got \(dailyUnits)")
+      guard dailyUnits > 0 && dailyUnits.isFinite else {
+        throw InvalidInput("--daily-units: must be a positive number of units a day, got \(dailyUnits)")
+      }
       let days = (total / dailyUnits).rounded(.up)
-      fields += [("days", .number(days)), ("daily_units", .number(dailyUnits))]
+      fields += [("days", count(days)), ("daily_units", .number(dailyUnits))]
       headline.append("At \(groupedNumber(dailyUnits)) units a day that takes \(groupedNumber(days)) days.")
     }
     if design.question != .power { fields.append(("power", .number(power))) }
@@ -61,7 +77,7 @@ struct PlanReport {
       ("metric", .string(design.metric.rawValue)), ("alpha", .number(plan.alpha)),
       ("alpha_per_comparison", .number(plan.alphaPerComparison)), ("sides", .integer(design.sides)),
       ("variants", .integer(variants)),
-      ("solved_for", .string(["sample_size", "power", "mde"][design.questionIndex])),
+      ("solved_for", .string(design.question.rawValue)),
     ]
     rows += describeInputs(plan, difference: difference, power: power)
   }
@@ -101,7 +117,9 @@ struct PlanReport {
     let sides = plan.alternative == .twoSided ? "two-sided" : "one-sided (treatment greater)"
     out.append(["test", "\(sides), alpha \(short(plan.alpha))"])
     if plan.variants > 2 {
-      out.append(["alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)"])
+      out.append([
+        "alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)",
+      ])
     }
     out.append(["power", percent(power)])
     return out
@@ -112,16 +130,6 @@ struct PlanReport {
     let width = rows.map { $0[0].count }.max() ?? 0
     let lines = rows.map { "  " + $0[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0[1] }
     return (headline + [""] + lines).joined(separator: "\n")
-  }
-}
-
-extension PlanDesignOptions {
-  var questionIndex: Int {
-    switch question {
-    case .sampleSize: 0
-    case .power: 1
-    case .minimumDetectableEffect: 2
-    }
   }
 }
 
@@ -160,6 +168,11 @@ func grouped(_ n: Int) -> String {
     out.append(c)
   }
   return (n < 0 ? "-" : "") + out
+}
+
+/// A count as a JSON integer when it is whole and exactly representable, else a number.
+private func count(_ x: Double) -> JSONValue {
+  x == x.rounded() && abs(x) < 9e15 ? .integer(Int(x)) : .number(x)
 }
 
 /// Whole numbers grouped, others with two decimals.

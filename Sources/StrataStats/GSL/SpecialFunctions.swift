@@ -1,7 +1,8 @@
 internal import CStrataGSL
 
-/// Special functions that Swift code outside the GSL folder needs (the noncentral t series), each one
-/// GSL call through the doorway. Arguments are validated by the callers; GSL errors become
+/// Special functions for Swift code outside the GSL folder (the noncentral t series).
+///
+/// Each is one GSL call through the doorway. Arguments are validated by the callers; GSL errors become
 /// `StatsError.numerical`, except that a result below the smallest double is 0.
 enum SpecialFunctions {
   /// The regularized incomplete beta function I_x(a, b), a, b > 0, 0 ≤ x ≤ 1.

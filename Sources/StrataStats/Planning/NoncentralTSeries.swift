@@ -34,15 +34,17 @@ struct NoncentralTSeries {
     logLambda = log(lambda)
   }
 
-  /// (P(T ≤ t), P(T > t)), each summed on its own.
-  func tails() throws(StatsError) -> (lower: Double, upper: Double) {
-    if x == 0 {
-      // t = 0: T ≤ 0 exactly when Z + δ ≤ 0.
-      return (try Normal.cdf(-noncentrality), try Normal.survival(-noncentrality))
-    }
-    let lower = try Normal.cdf(-noncentrality) + 0.5 * (try sum(lowerTail: true))
-    let upper = 0.5 * (try sum(lowerTail: false))
-    return (min(1, max(0, lower)), min(1, max(0, upper)))
+  /// P(T ≤ t), summed on its own.
+  func lowerTail() throws(StatsError) -> Double {
+    // t = 0: T ≤ 0 exactly when Z + δ ≤ 0.
+    if x == 0 { return try Normal.cdf(-noncentrality) }
+    return min(1, max(0, try Normal.cdf(-noncentrality) + 0.5 * (try sum(lowerTail: true))))
+  }
+
+  /// P(T > t), summed on its own.
+  func upperTail() throws(StatsError) -> Double {
+    if x == 0 { return try Normal.survival(-noncentrality) }
+    return min(1, max(0, 0.5 * (try sum(lowerTail: false))))
   }
 
   /// p_j and q_j (q_j without the sign of δ), from logs so that e^(−λ) cannot underflow on its own.

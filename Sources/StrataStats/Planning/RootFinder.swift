@@ -72,7 +72,8 @@ enum RootFinder {
       b += abs(d) > tolerance ? d : (middle > 0 ? tolerance : -tolerance)
       fb = try f(b)
     }
-    throw .numerical(routine: "RootFinder.brent", status: 0, message: "no convergence in \(maximumIterations) iterations")
+    throw .numerical(
+      routine: "RootFinder.brent", status: 0, message: "no convergence in \(maximumIterations) iterations")
   }
 
   /// Like `brent`, for an increasing f with f(lower) < 0: doubles `upper` (up to `limit`) until f(upper) ≥ 0.

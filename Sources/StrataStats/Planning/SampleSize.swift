@@ -18,7 +18,8 @@ public struct SampleSize: Sendable, Hashable, Codable {
   /// Days of traffic needed at `dailyUnits` eligible units a day: ⌈total / dailyUnits⌉.
   public func days(dailyUnits: Double) throws(StatsError) -> Int {
     try StatsError.require(
-      dailyUnits > 0 && dailyUnits.isFinite, "daily units", "must be a positive number of units a day, got \(dailyUnits)")
+      dailyUnits > 0 && dailyUnits.isFinite, "daily units",
+      "must be a positive number of units a day, got \(dailyUnits)")
     let days = (Double(total) / dailyUnits).rounded(.up)
     try StatsError.require(days < 1e15, "daily units", "is too small: the experiment would take \(days) days")
     return Int(days)

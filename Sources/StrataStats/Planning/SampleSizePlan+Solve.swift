@@ -13,8 +13,9 @@ extension SampleSizePlan {
       total: Int(perVariant) * variants, effect: difference, alphaPerComparison: alphaPerComparison)
   }
 
-  /// The exact (unrounded) fixed-design sample size per variant: the root n of power(n) = `power`.
-  /// Sequential designs size their maximum as ⌈this × inflation⌉.
+  /// The exact (unrounded) fixed-design sample size per variant.
+  ///
+  /// The root n of power(n) = `power`; sequential designs size their maximum as ⌈this × inflation⌉.
   public func unroundedSampleSize(effect: EffectSize, power: Double) throws(StatsError) -> Double {
     try unroundedPerVariant(difference: try absoluteEffect(effect), power: power)
   }
@@ -26,10 +27,11 @@ extension SampleSizePlan {
     return try power(difference: difference, perVariant: perVariant)
   }
 
-  /// The smallest absolute effect (treatment − control) that `perVariant` units per variant detect with
-  /// probability `power`: positive for `.twoSided` and `.greater` (as R's `power.prop.test(p1 =, n =,
-  /// power =)` searches p₂ above p₁), negative for `.less`. Throws `invalidInput` when no treatment rate
-  /// strictly between 0 and 1 is large enough.
+  /// The smallest absolute effect (treatment − control) detectable with `perVariant` units per variant.
+  ///
+  /// Detected with probability `power`; positive for `.twoSided` and `.greater` (as R's
+  /// `power.prop.test(p1 =, n =, power =)` searches p₂ above p₁), negative for `.less`. Throws
+  /// `invalidInput` when no treatment rate strictly between 0 and 1 is large enough.
   public func minimumDetectableEffect(perVariant: Double, power: Double) throws(StatsError) -> Double {
     try validatePower(power)
     try validatePerVariant(perVariant)
@@ -42,22 +44,26 @@ extension SampleSizePlan {
       let reachable = try self.power(difference: direction * farthest, perVariant: perVariant)
       try StatsError.require(
         reachable >= power, "n",
-        "of \(perVariant) per variant cannot reach power \(power) at any treatment rate strictly between 0 and 1 (at most \(reachable))")
+        "\(perVariant) units per variant cannot reach power \(power) at any treatment rate strictly between 0 and 1 (at most \(reachable))"
+      )
       let distance = try RootFinder.brent(in: 0, farthest, absoluteTolerance: 1e-15) { (x: Double) throws(StatsError) in
-        x == 0 ? alphaPerComparison / Double(alternative.sides) - power
+        x == 0
+          ? alphaPerComparison / Double(alternative.sides) - power
           : try self.power(difference: direction * x, perVariant: perVariant) - power
       }
       return direction * distance
     case .mean(let standardDeviation, _):
       let f = { (x: Double) throws(StatsError) -> Double in
-        x == 0 ? alphaPerComparison / Double(alternative.sides) - power
+        x == 0
+          ? alphaPerComparison / Double(alternative.sides) - power
           : try self.power(difference: direction * x, perVariant: perVariant) - power
       }
       guard
         let distance = try RootFinder.brentExpandingUp(
           from: 0, standardDeviation, limit: standardDeviation * 1e12, absoluteTolerance: standardDeviation * 1e-15, f)
       else {
-        throw .numerical(routine: "SampleSizePlan.minimumDetectableEffect", status: 0, message: "no effect reaches the power")
+        throw .numerical(
+          routine: "SampleSizePlan.minimumDetectableEffect", status: 0, message: "no effect reaches the power")
       }
       return direction * distance
     }
@@ -80,6 +86,9 @@ extension SampleSizePlan {
       let degreesOfFreedom = 2 * max(1e-7, n - 1)
       let critical = try StudentT(degreesOfFreedom: degreesOfFreedom).inverseSurvival(alphaPerComparison / sides)
       let noncentrality = (n / 2).squareRoot() * abs(difference) / standardDeviation
+      // 40 standard errors past the critical value the miss probability is below Φ(−40) ≈ 4e-350: the
+      // power is 1 in double precision (and δ may be too large for the distribution's algorithms).
+      if noncentrality - critical > 40 { return 1 }
       return try NoncentralT(degreesOfFreedom: degreesOfFreedom, noncentrality: noncentrality).survival(critical)
     }
   }
@@ -97,14 +106,26 @@ extension SampleSizePlan {
       let spread = (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot()
       let root = (z * pooled + zPower * spread) / abs(difference)
       return root * root
-    case .mean:
+    case .mean(let standardDeviation, _):
       let f = { (n: Double) throws(StatsError) -> Double in
         try self.power(difference: difference, perVariant: n) - power
       }
       // R searches [2, 1e7] and extends upward; a huge effect can need fewer than 2 units, where R's
       // ν = 2·max(1e-7, n − 1) keeps the equation defined down to n = 1.
       if try f(2) >= 0 {
-        return try RootFinder.brent(in: 1 + 1e-7, 2, absoluteTolerance: 1e-12, f)
+        // Walk down towards n = 1 (ν → 0) until the power drops below the target. Below n ≈ 1.01 the
+        // t quantile is astronomically large (GSL returns NaN), so the walk stops there.
+        var high = 2.0
+        for low in [1.5, 1.2, 1.1, 1.05, 1.02, 1.01] {
+          guard let value = try? f(low) else { break }
+          if value < 0 { return try RootFinder.brent(in: low, high, absoluteTolerance: 1e-12, f) }
+          high = low
+        }
+        throw .invalidInput(
+          field: "mde",
+          message:
+            "of \(difference) is so large against the standard deviation \(standardDeviation) that 2 units per variant already exceed power \(power)"
+        )
       }
       guard let n = try RootFinder.brentExpandingUp(from: 2, 1e4, limit: 1e16, absoluteTolerance: 1e-10, f) else {
         throw .invalidInput(field: "mde", message: "is too small: more than 1e16 units per variant would be needed")
