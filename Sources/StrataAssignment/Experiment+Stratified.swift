@@ -25,13 +25,14 @@ extension Experiment {
   public func assignStratified(_ units: [(unit: String, attributes: [AttributeValue?])]) throws(DuplicateUnitError)
     -> [Assignment]
   {
-    var seen: [String: Int] = [:]
+    // Keyed by bytes: String equality is canonical equivalence, but "é" and "e\u{301}" are two units.
+    var seen: [[UInt8]: Int] = [:]
     seen.reserveCapacity(units.count)
     var results: [Assignment] = []
     results.reserveCapacity(units.count)
     var groups = [[(hash: UInt32, index: Int)]](repeating: [], count: segments.count)
     for (index, entry) in units.enumerated() {
-      if let first = seen.updateValue(index, forKey: entry.unit) {
+      if let first = seen.updateValue(index, forKey: Array(entry.unit.utf8)) {
         throw DuplicateUnitError(unit: entry.unit, firstIndex: first, index: index)
       }
       let online = assign(unit: entry.unit, attributes: entry.attributes)

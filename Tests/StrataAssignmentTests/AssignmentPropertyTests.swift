@@ -158,5 +158,8 @@ struct AssignmentPropertyTests {
       #expect(results.filter { $0.segment == segment && $0.reason == .traffic }.count > 0)
     }
     #expect(throws: DuplicateUnitError.self) { try experiment.assignStratified([units[0], units[1], units[0]]) }
+    // Canonically equivalent but different bytes: two units, as the spec says (no normalization).
+    let accents = try experiment.assignStratified([("\u{E9}", [.number(60)]), ("e\u{301}", [.number(60)])])
+    #expect(accents.count == 2)
   }
 }
