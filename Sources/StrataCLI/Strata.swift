@@ -15,6 +15,9 @@ struct Strata: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Calc.self,
+      Assign.self,
+      Validate.self,
+      New.self,
       Plan.self,
       Design.self,
       SimulateCommand.self,
