@@ -1,0 +1,181 @@
+/// A campaign experiment: who takes part, which variants they can get in what proportions, how the
+/// audience is segmented, what is measured and how it will be analysed.
+///
+/// The initializer validates everything once (throwing ``DefinitionError`` naming the field) and
+/// compiles the rules and bucket layouts, so ``assign(unit:attributes:)`` only hashes and compares.
+/// Definitions usually come from YAML files (`experiments/*.yaml`, loaded by `ExperimentLoader` in
+/// StrataAnalysis); the bucketing is specified in docs/assignment-spec.md.
+public struct Experiment: Sendable, Hashable {
+  /// Identifier (letters, digits, `_`, `-`), also the default salt.
+  public let id: String
+  /// Name for people.
+  public let name: String
+  public let hypothesis: String?
+  /// The unit id column of input files (`member_id`).
+  public let unit: String
+  /// The variant hash's salt: key = UTF-8 of `salt + ":" + unit`. Changing it reshuffles everyone.
+  public let salt: String
+  /// Variants in layout order.
+  public let variants: [Variant]
+  /// Index of the control variant in `variants` (the first unless the definition names another).
+  public let controlIndex: Int
+  /// Share of each variant's slot in use, in [0, 1].
+  public let traffic: ExactDecimal
+  public let layer: Layer?
+  public let holdout: Holdout?
+  /// Who may take part; nil = everyone.
+  public let eligibility: Rule?
+  /// When set, the name of a boolean attribute that must be true for the unit to be assigned.
+  public let consent: String?
+  /// Segments in resolution order; the last is the default segment (no rule).
+  public let segments: [Segment]
+  public let metrics: [Metric]
+  public let plan: StatisticalPlan
+
+  /// The attributes read by the consent, eligibility and segment rules: the slots of the attribute
+  /// array passed to ``assign(unit:attributes:)``.
+  public let attributeNames: [String]
+
+  let consentSlot: Int?
+  let eligibilityProgram: RuleProgram?
+  let segmentPrograms: [RuleProgram?]
+  /// One layout per segment.
+  public let layouts: [BucketLayout]
+  let saltPrefix: [UInt8]
+  let layerPrefix: [UInt8]?
+  let holdoutPrefix: [UInt8]?
+
+  /// The control variant.
+  public var control: Variant { variants[controlIndex] }
+  /// Segment names in resolution order, the default segment last.
+  public var segmentNames: [String] { segments.map(\.name) }
+
+  /// Validates and compiles a definition. `salt` defaults to `id`; `control` (a variant key) defaults to
+  /// the first variant; a default segment is appended when the last segment has a rule (or there are none).
+  public init(
+    id: String, name: String? = nil, hypothesis: String? = nil, unit: String = "unit_id", salt: String? = nil,
+    variants: [Variant], control: String? = nil, traffic: ExactDecimal = 1, layer: Layer? = nil,
+    holdout: Holdout? = nil, eligibility: Rule? = nil, consent: String? = nil, segments: [Segment] = [],
+    metrics: [Metric] = [], plan: StatisticalPlan = StatisticalPlan()
+  ) throws(DefinitionError) {
+    try Experiment.check(identifier: id, field: "id", allowDash: true)
+    try Experiment.check(identifier: unit, field: "unit", allowDash: true)
+    let salt = salt ?? id
+    guard !salt.isEmpty else { throw DefinitionError(field: "salt", message: "the salt must not be empty") }
+    guard variants.count >= 2 else {
+      throw DefinitionError(field: "variants", message: "an experiment needs at least 2 variants, got \(variants.count)")
+    }
+    var keys: Set<String> = []
+    for (index, variant) in variants.enumerated() {
+      try Experiment.check(identifier: variant.key, field: "variants[\(index)].key", allowDash: true)
+      guard keys.insert(variant.key).inserted else {
+        throw DefinitionError(field: "variants[\(index)].key", message: "variant \"\(variant.key)\" is listed twice")
+      }
+    }
+    try Experiment.checkWeights(variants.map(\.weight), field: "variants")
+    var controlIndex = 0
+    if let control {
+      guard let index = variants.firstIndex(where: { $0.key == control }) else {
+        throw DefinitionError(field: "control", message: "\"\(control)\" is not one of the variants (\(variants.map(\.key).joined(separator: ", ")))")
+      }
+      controlIndex = index
+    }
+    try Experiment.check(share: traffic, field: "traffic")
+    if let layer {
+      guard !layer.salt.isEmpty, !layer.name.isEmpty else { throw DefinitionError(field: "layer.name", message: "the layer needs a name") }
+      guard layer.buckets.lowerBound >= 0, layer.buckets.upperBound <= BucketLayout.bucketCount, !layer.buckets.isEmpty else {
+        throw DefinitionError(field: "layer.buckets", message: "the layer range must be a non-empty part of 0..<10000, got \(layer.buckets.lowerBound)..<\(layer.buckets.upperBound)")
+      }
+    }
+    if let holdout {
+      guard !holdout.salt.isEmpty else { throw DefinitionError(field: "holdout.salt", message: "the holdout salt must not be empty") }
+      try Experiment.check(share: holdout.share, field: "holdout.share")
+    }
+    if let consent { try Experiment.check(identifier: consent, field: "consent", allowDash: false) }
+
+    var segments = segments
+    if segments.last?.rule != nil || segments.isEmpty { segments.append(Segment(name: Segment.defaultName)) }
+    var segmentNames: Set<String> = []
+    var layouts: [BucketLayout] = []
+    for (index, segment) in segments.enumerated() {
+      let field = "segments[\(index)]"
+      try Experiment.check(identifier: segment.name, field: "\(field).name", allowDash: true)
+      guard segmentNames.insert(segment.name).inserted else {
+        throw DefinitionError(field: "\(field).name", message: "segment \"\(segment.name)\" is listed twice")
+      }
+      if segment.rule == nil && index != segments.count - 1 {
+        throw DefinitionError(field: "\(field).rule", message: "only the last segment may have no rule (it takes everyone else); segment \"\(segment.name)\" has none")
+      }
+      for key in segment.weights.keys where !keys.contains(key) {
+        throw DefinitionError(field: "\(field).weights.\(key)", message: "\"\(key)\" is not one of the variants")
+      }
+      let weights = variants.map { segment.weights[$0.key] ?? $0.weight }
+      try Experiment.checkWeights(weights, field: "\(field).weights")
+      let segmentTraffic = segment.traffic ?? traffic
+      try Experiment.check(share: segmentTraffic, field: "\(field).traffic")
+      layouts.append(BucketLayout(weights: weights.map(\.tenThousandths), traffic: segmentTraffic.tenThousandths))
+    }
+    var metricNames: Set<String> = []
+    for (index, metric) in metrics.enumerated() {
+      try Experiment.check(identifier: metric.name, field: "metrics[\(index)].name", allowDash: false)
+      guard metricNames.insert(metric.name).inserted else {
+        throw DefinitionError(field: "metrics[\(index)].name", message: "metric \"\(metric.name)\" is listed twice")
+      }
+    }
+    try plan.validate()
+
+    var names: [String] = []
+    for attribute in [consent].compactMap({ $0 }) + (eligibility?.attributes ?? []) + segments.flatMap({ $0.rule?.attributes ?? [] })
+    where !names.contains(attribute) {
+      names.append(attribute)
+    }
+    let slot: (String) -> Int = { name in names.firstIndex(of: name) ?? 0 }
+
+    self.id = id
+    self.name = name ?? id
+    self.hypothesis = hypothesis
+    self.unit = unit
+    self.salt = salt
+    self.variants = variants
+    self.controlIndex = controlIndex
+    self.traffic = traffic
+    self.layer = layer
+    self.holdout = holdout
+    self.eligibility = eligibility
+    self.consent = consent
+    self.segments = segments
+    self.metrics = metrics
+    self.plan = plan
+    self.attributeNames = names
+    self.consentSlot = consent.map(slot)
+    self.eligibilityProgram = eligibility.map { RuleProgram($0.expression, slots: slot) }
+    self.segmentPrograms = segments.map { segment in segment.rule.map { RuleProgram($0.expression, slots: slot) } }
+    self.layouts = layouts
+    self.saltPrefix = Array((salt + ":").utf8)
+    self.layerPrefix = layer.map { Array(($0.salt + ":").utf8) }
+    self.holdoutPrefix = holdout.map { Array(($0.salt + ":").utf8) }
+  }
+
+  private static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {
+    let valid = !identifier.isEmpty && identifier.utf8.allSatisfy { byte in
+      (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
+        || (allowDash && (byte == 0x2D || byte == 0x2E))
+    }
+    guard valid else {
+      let allowed = allowDash ? "letters, digits, \"_\", \"-\" and \".\"" : "letters, digits and \"_\""
+      throw DefinitionError(field: field, message: "\"\(identifier)\" must be non-empty and use only \(allowed)")
+    }
+  }
+
+  private static func check(share: ExactDecimal, field: String) throws(DefinitionError) {
+    guard share.tenThousandths <= 10_000 else {
+      throw DefinitionError(field: field, message: "must be between 0 and 1, got \(share)")
+    }
+  }
+
+  private static func checkWeights(_ weights: [ExactDecimal], field: String) throws(DefinitionError) {
+    guard weights.contains(where: { $0.tenThousandths > 0 }) else {
+      throw DefinitionError(field: field, message: "at least one variant needs a positive weight")
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/// A rule over a unit's attributes, in Strata's small, safe expression language: who is eligible,
+/// who has consented, which segment a unit belongs to.
+///
+/// ```
+/// rule       := or
+/// or         := and ("or" and)*
+/// and        := not ("and" not)*
+/// not        := "not" not | primary
+/// primary    := "(" or ")" | "true" | "false" | NAME [ OP literal | ["not"] "in" "[" literal ("," literal)* "]" ]
+/// OP         := "==" | "!=" | "<" | "<=" | ">" | ">="
+/// literal    := NUMBER | STRING | "true" | "false"
+/// NAME       := [A-Za-z_][A-Za-z0-9_.]*        NUMBER := -?[0-9]+(.[0-9]+)?([eE][-+]?[0-9]+)?
+/// STRING     := "..." or '...' with \\ \" \' escapes
+/// ```
+/// A bare `NAME` is true when the attribute is the boolean true. Any comparison (including `!=` and
+/// `not in`) on a missing attribute, or on one that cannot be read as the literal's type, is false;
+/// `not` is plain negation. Strings compare by UTF-8 bytes (no Unicode normalization, byte order for
+/// `<`). Nothing is evaluated but these comparisons: no functions, no loops, no side effects.
+///
+/// Parsed once (`try Rule("checkins_90d >= 12 and plan in [\"gold\", \"silver\"]")`); syntax errors
+/// carry the column.
+public struct Rule: Sendable, Hashable, CustomStringConvertible {
+  /// The rule as written.
+  public let source: String
+  /// Its syntax tree.
+  public let expression: RuleExpression
+  /// The attribute names it reads, in order of first appearance.
+  public let attributes: [String]
+
+  /// Parses `source`.
+  public init(_ source: String) throws(RuleSyntaxError) {
+    self.source = source
+    self.expression = try RuleParser.parse(source)
+    self.attributes = expression.attributes
+  }
+
+  public var description: String { source }
+
+  /// Evaluates the rule against named attributes (a convenience; experiments evaluate compiled rules).
+  public func matches(_ attributes: [String: AttributeValue]) -> Bool {
+    let slots = self.attributes
+    let program = RuleProgram(expression, slots: { name in slots.firstIndex(of: name) ?? 0 })
+    let values = slots.map { attributes[$0] }
+    return program.evaluate(values)
+  }
+}
+
+/// A rule compiled against an experiment's attribute slots: a flat node array, evaluated without
+/// dictionary look-ups or allocation.
+struct RuleProgram: Sendable, Hashable {
+  enum Node: Sendable, Hashable {
+    case constant(Bool)
+    case truthy(slot: Int)
+    case number(slot: Int, operator: ComparisonOperator, value: Double)
+    case string(slot: Int, operator: ComparisonOperator, value: String)
+    case bool(slot: Int, equal: Bool, value: Bool)
+    case membership(slot: Int, values: [RuleLiteral], negated: Bool)
+    case not(Int)
+    case and(Int, Int)
+    case or(Int, Int)
+  }
+
+  private(set) var nodes: [Node] = []
+  private(set) var root = 0
+
+  init(_ expression: RuleExpression, slots: (String) -> Int) {
+    root = append(expression, slots: slots)
+  }
+
+  private mutating func append(_ expression: RuleExpression, slots: (String) -> Int) -> Int {
+    let node: Node
+    switch expression {
+    case .constant(let value): node = .constant(value)
+    case .truthy(let attribute): node = .truthy(slot: slots(attribute))
+    case .comparison(let attribute, let op, let literal):
+      switch literal {
+      case .number(let value): node = .number(slot: slots(attribute), operator: op, value: value)
+      case .string(let value): node = .string(slot: slots(attribute), operator: op, value: value)
+      case .bool(let value): node = .bool(slot: slots(attribute), equal: op == .equal, value: value)
+      }
+    case .membership(let attribute, let values, let negated):
+      node = .membership(slot: slots(attribute), values: values, negated: negated)
+    case .not(let inner): node = .not(append(inner, slots: slots))
+    case .and(let left, let right):
+      let l = append(left, slots: slots)
+      node = .and(l, append(right, slots: slots))
+    case .or(let left, let right):
+      let l = append(left, slots: slots)
+      node = .or(l, append(right, slots: slots))
+    }
+    nodes.append(node)
+    return nodes.count - 1
+  }
+
+  func evaluate(_ values: [AttributeValue?]) -> Bool {
+    nodes.withUnsafeBufferPointer { nodes in
+      values.withUnsafeBufferPointer { values in RuleProgram.evaluate(root, nodes, values) }
+    }
+  }
+
+  private static func evaluate(
+    _ index: Int, _ nodes: UnsafeBufferPointer<Node>, _ values: UnsafeBufferPointer<AttributeValue?>
+  ) -> Bool {
+    switch nodes[index] {
+    case .constant(let value): return value
+    case .truthy(let slot): return values[slot]?.boolValue == true
+    case .number(let slot, let op, let literal):
+      guard let value = values[slot]?.numberValue else { return false }
+      return compare(value, op, literal)
+    case .string(let slot, let op, let literal):
+      guard case .string(let value)? = values[slot] else { return false }
+      return compareBytes(value, op, literal)
+    case .bool(let slot, let equal, let literal):
+      guard let value = values[slot]?.boolValue else { return false }
+      return (value == literal) == equal
+    case .membership(let slot, let list, let negated):
+      guard let value = values[slot] else { return false }
+      var typed = false
+      for literal in list {
+        switch literal {
+        case .number(let number):
+          if let x = value.numberValue { typed = true; if x == number { return !negated } }
+        case .string(let text):
+          if case .string(let s) = value { typed = true; if compareBytes(s, .equal, text) { return !negated } }
+        case .bool(let flag):
+          if let b = value.boolValue { typed = true; if b == flag { return !negated } }
+        }
+      }
+      return negated && typed
+    case .not(let inner): return !evaluate(inner, nodes, values)
+    case .and(let left, let right): return evaluate(left, nodes, values) && evaluate(right, nodes, values)
+    case .or(let left, let right): return evaluate(left, nodes, values) || evaluate(right, nodes, values)
+    }
+  }
+
+  @inline(__always)
+  private static func compare(_ value: Double, _ op: ComparisonOperator, _ literal: Double) -> Bool {
+    switch op {
+    case .equal: return value == literal
+    case .notEqual: return value != literal
+    case .less: return value < literal
+    case .lessOrEqual: return value <= literal
+    case .greater: return value > literal
+    case .greaterOrEqual: return value >= literal
+    }
+  }
+
+  private static func compareBytes(_ value: String, _ op: ComparisonOperator, _ literal: String) -> Bool {
+    switch op {
+    case .equal: return value.utf8.elementsEqual(literal.utf8)
+    case .notEqual: return !value.utf8.elementsEqual(literal.utf8)
+    case .less: return value.utf8.lexicographicallyPrecedes(literal.utf8)
+    case .lessOrEqual: return !literal.utf8.lexicographicallyPrecedes(value.utf8)
+    case .greater: return literal.utf8.lexicographicallyPrecedes(value.utf8)
+    case .greaterOrEqual: return !value.utf8.lexicographicallyPrecedes(literal.utf8)
+    }
+  }
+}

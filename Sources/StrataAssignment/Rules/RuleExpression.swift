@@ -1,0 +1,84 @@
+/// A literal in a rule: a number, a string or a boolean.
+public enum RuleLiteral: Sendable, Hashable, CustomStringConvertible {
+  case number(Double)
+  case string(String)
+  case bool(Bool)
+
+  public var description: String {
+    switch self {
+    case .number(let value): return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    case .string(let value): return "\"" + value.replacingQuotes() + "\""
+    case .bool(let value): return value ? "true" : "false"
+    }
+  }
+}
+
+/// A comparison operator in a rule.
+public enum ComparisonOperator: String, Sendable, Hashable, CaseIterable {
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
+  case greaterOrEqual = ">="
+}
+
+/// The syntax tree of a rule (see ``Rule`` for the language).
+public indirect enum RuleExpression: Sendable, Hashable, CustomStringConvertible {
+  /// `true` or `false`.
+  case constant(Bool)
+  /// A bare attribute name: true when the attribute is the boolean true.
+  case truthy(attribute: String)
+  /// `attribute OP literal`.
+  case comparison(attribute: String, operator: ComparisonOperator, literal: RuleLiteral)
+  /// `attribute in [..]`, or `attribute not in [..]` when `negated`.
+  case membership(attribute: String, values: [RuleLiteral], negated: Bool)
+  case not(RuleExpression)
+  case and(RuleExpression, RuleExpression)
+  case or(RuleExpression, RuleExpression)
+
+  /// Canonical text of the expression, fully parenthesized where needed; it parses back to the same tree.
+  public var description: String {
+    switch self {
+    case .constant(let value): return value ? "true" : "false"
+    case .truthy(let attribute): return attribute
+    case .comparison(let attribute, let op, let literal): return "\(attribute) \(op.rawValue) \(literal)"
+    case .membership(let attribute, let values, let negated):
+      let list = values.map(\.description).joined(separator: ", ")
+      return "\(attribute) \(negated ? "not in" : "in") [\(list)]"
+    case .not(let inner): return "not (\(inner))"
+    case .and(let left, let right): return "(\(left)) and (\(right))"
+    case .or(let left, let right): return "(\(left)) or (\(right))"
+    }
+  }
+
+  /// Attribute names in order of first appearance.
+  var attributes: [String] {
+    var names: [String] = []
+    collectAttributes(into: &names)
+    return names
+  }
+
+  private func collectAttributes(into names: inout [String]) {
+    switch self {
+    case .constant: return
+    case .truthy(let attribute), .comparison(let attribute, _, _), .membership(let attribute, _, _):
+      if !names.contains(attribute) { names.append(attribute) }
+    case .not(let inner): inner.collectAttributes(into: &names)
+    case .and(let left, let right), .or(let left, let right):
+      left.collectAttributes(into: &names)
+      right.collectAttributes(into: &names)
+    }
+  }
+}
+
+extension String {
+  func replacingQuotes() -> String {
+    var out = ""
+    for character in self {
+      if character == "\"" || character == "\\" { out.append("\\") }
+      out.append(character)
+    }
+    return out
+  }
+}

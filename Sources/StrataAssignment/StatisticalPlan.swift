@@ -1,0 +1,127 @@
+/// How the experiment will be analysed and how large it must be: error rates, the smallest effect
+/// worth detecting, and the interim looks of a group-sequential design.
+///
+/// Values are checked by ``Experiment/init(id:name:hypothesis:unit:salt:variants:control:traffic:layer:holdout:eligibility:consent:segments:metrics:plan:)``.
+public struct StatisticalPlan: Sendable, Hashable {
+  /// Lan-DeMets alpha-spending function for interim looks.
+  public enum Spending: Sendable, Hashable, CustomStringConvertible {
+    /// O'Brien-Fleming type: spends almost nothing early.
+    case obrienFleming
+    /// Pocock type: spends evenly.
+    case pocock
+    /// Hwang-Shih-DeCani with parameter γ.
+    case hwangShihDeCani(gamma: Double)
+
+    /// Parses the CLI spelling: `obf`, `pocock`, `hsd:GAMMA`.
+    public init?(_ text: String) {
+      switch text {
+      case "obf": self = .obrienFleming
+      case "pocock": self = .pocock
+      default:
+        guard text.hasPrefix("hsd:"), let gamma = Double(text.dropFirst(4)), gamma.isFinite else { return nil }
+        self = .hwangShihDeCani(gamma: gamma)
+      }
+    }
+
+    /// The CLI spelling.
+    public var description: String {
+      switch self {
+      case .obrienFleming: return "obf"
+      case .pocock: return "pocock"
+      case .hwangShihDeCani(let gamma): return "hsd:\(gamma)"
+      }
+    }
+  }
+
+  /// Total type I error rate (two-sided unless `sides == 1`).
+  public var alpha: Double
+  /// Probability of detecting an effect of size `mde`.
+  public var power: Double
+  /// Minimum detectable effect: absolute (treatment − control) or relative to `baseline` when `relative`.
+  public var minimumDetectableEffect: Double?
+  /// Whether `minimumDetectableEffect` is a relative lift.
+  public var relative: Bool
+  /// The control's expected rate (binomial primary metric) or mean.
+  public var baseline: Double?
+  /// Expected standard deviation of a continuous primary metric.
+  public var standardDeviation: Double?
+  /// 1 or 2.
+  public var sides: Int
+  /// Number of analyses, including the final one (1 = fixed design).
+  public var looks: Int
+  /// Information fractions of the looks, increasing, ending at 1; nil = equally spaced.
+  public var fractions: [Double]?
+  public var spending: Spending
+  /// Units entering the experiment per day, for a duration estimate.
+  public var dailyUnits: Int?
+  /// Sample size per variant recorded when the definition was created (`strata new`).
+  public var sampleSizePerVariant: Int?
+
+  public init(
+    alpha: Double = 0.05, power: Double = 0.8, minimumDetectableEffect: Double? = nil, relative: Bool = false,
+    baseline: Double? = nil, standardDeviation: Double? = nil, sides: Int = 2, looks: Int = 1,
+    fractions: [Double]? = nil, spending: Spending = .obrienFleming, dailyUnits: Int? = nil,
+    sampleSizePerVariant: Int? = nil
+  ) {
+    self.alpha = alpha
+    self.power = power
+    self.minimumDetectableEffect = minimumDetectableEffect
+    self.relative = relative
+    self.baseline = baseline
+    self.standardDeviation = standardDeviation
+    self.sides = sides
+    self.looks = looks
+    self.fractions = fractions
+    self.spending = spending
+    self.dailyUnits = dailyUnits
+    self.sampleSizePerVariant = sampleSizePerVariant
+  }
+
+  /// The information fractions of the looks: `fractions`, or k/K for k = 1…K.
+  public var lookFractions: [Double] {
+    fractions ?? (1...max(looks, 1)).map { Double($0) / Double(max(looks, 1)) }
+  }
+
+  /// Checks ranges and consistency; `field` prefixes the reported field names.
+  public func validate(field: String = "plan") throws(DefinitionError) {
+    guard alpha > 0, alpha < 1 else { throw DefinitionError(field: "\(field).alpha", message: "alpha must be between 0 and 1 (exclusive), got \(alpha)") }
+    guard power > 0, power < 1 else { throw DefinitionError(field: "\(field).power", message: "power must be between 0 and 1 (exclusive), got \(power)") }
+    if let mde = minimumDetectableEffect, !(mde.isFinite && mde > 0) {
+      throw DefinitionError(field: "\(field).mde", message: "the minimum detectable effect must be a positive number, got \(mde)")
+    }
+    if let baseline, !(baseline.isFinite && baseline > 0) {
+      throw DefinitionError(field: "\(field).baseline", message: "the baseline must be a positive number, got \(baseline)")
+    }
+    if let sd = standardDeviation, !(sd.isFinite && sd > 0) {
+      throw DefinitionError(field: "\(field).sd", message: "the standard deviation must be a positive number, got \(sd)")
+    }
+    if relative && baseline == nil {
+      throw DefinitionError(field: "\(field).relative", message: "a relative minimum detectable effect needs a baseline")
+    }
+    guard sides == 1 || sides == 2 else { throw DefinitionError(field: "\(field).sides", message: "sides must be 1 or 2, got \(sides)") }
+    guard (1...20).contains(looks) else { throw DefinitionError(field: "\(field).looks", message: "looks must be between 1 and 20, got \(looks)") }
+    if let fractions {
+      guard fractions.count == looks else {
+        throw DefinitionError(field: "\(field).fractions", message: "there are \(fractions.count) fractions for \(looks) looks")
+      }
+      for (index, fraction) in fractions.enumerated() {
+        let previous = index == 0 ? 0 : fractions[index - 1]
+        guard fraction > previous, fraction <= 1 else {
+          throw DefinitionError(field: "\(field).fractions[\(index)]", message: "fractions must increase strictly within (0, 1], got \(fraction) after \(previous)")
+        }
+      }
+      guard fractions.last == 1 else {
+        throw DefinitionError(field: "\(field).fractions", message: "the last fraction must be 1 (the final analysis), got \(fractions.last ?? 0)")
+      }
+    }
+    if case .hwangShihDeCani(let gamma) = spending, !(gamma.isFinite && gamma != 0) {
+      throw DefinitionError(field: "\(field).spending", message: "the Hwang-Shih-DeCani parameter must be a non-zero number, got \(gamma)")
+    }
+    if let dailyUnits, dailyUnits <= 0 {
+      throw DefinitionError(field: "\(field).daily_units", message: "daily units must be positive, got \(dailyUnits)")
+    }
+    if let n = sampleSizePerVariant, n <= 0 {
+      throw DefinitionError(field: "\(field).n_per_variant", message: "the sample size per variant must be positive, got \(n)")
+    }
+  }
+}
