@@ -1,0 +1,104 @@
+import StrataAssignment
+
+/// Turns unit-level rows into sufficient statistics (the hot path of `strata analyze`).
+struct UnitLevelRows {
+  let plan: AnalysisPlan
+  let path: String
+  let strict: Bool
+  let checksDuplicates: Bool
+  let fieldCount: Int
+  let unitColumn: Int?
+  let variantColumn: Int
+  let segmentColumn: Int?
+  let metricColumns: [Int]
+  let binomial: [Bool]
+  let missingIsZero: [Bool]
+  let variantNames: [[UInt8]]
+  let segmentNames: [[UInt8]]
+  var statistics: SufficientStatistics
+  var issues = DataIssues()
+  var seen = UnitHashSet()
+  var rowsRead = 0
+  var rowsUsed = 0
+  /// Per-row scratch: each metric's value, NaN for missing.
+  private var values: [Double]
+
+  init(header: [String], plan: AnalysisPlan, path: String, options: DataReadOptions) throws {
+    self.plan = plan
+    self.path = path
+    strict = options.strict
+    fieldCount = header.count
+    unitColumn = header.firstIndex(of: plan.unitColumn)
+    checksDuplicates = options.checkDuplicates && unitColumn != nil
+    variantColumn = try DataReader.column(plan.variantColumn, in: header, path: path, purpose: "variant")
+    if plan.segments.count > 1 {
+      segmentColumn = try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment")
+    } else {
+      segmentColumn = header.firstIndex(of: plan.segmentColumn)
+    }
+    metricColumns = try plan.metrics.map { try DataReader.column($0.column, in: header, path: path, purpose: "metric \"\($0.name)\"") }
+    binomial = plan.metrics.map { $0.kind == .binomial }
+    missingIsZero = plan.metrics.map { $0.missing == .zero }
+    variantNames = DataReader.byteNames(plan.variants)
+    segmentNames = DataReader.byteNames(plan.segments)
+    statistics = SufficientStatistics(variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
+    values = [Double](repeating: .nan, count: plan.metrics.count)
+  }
+
+  mutating func consume(_ record: CSVScanner.Record) throws {
+    rowsRead += 1
+    guard record.fieldCount == fieldCount else {
+      return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
+    }
+    guard let variant = DataReader.match(record.field(variantColumn), variantNames) else {
+      return try reject(.unknownVariant, record, "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))")
+    }
+    var segment = 0
+    if let segmentColumn {
+      guard let index = DataReader.match(record.field(segmentColumn), segmentNames) else {
+        return try reject(.unknownSegment, record, "has unknown segment \"\(record.string(segmentColumn))\" (the experiment has \(plan.segments.joined(separator: ", ")))")
+      }
+      segment = index
+    }
+    for metric in 0..<metricColumns.count {
+      let field = record.field(metricColumns[metric])
+      if isEmpty(field) {
+        values[metric] = missingIsZero[metric] ? 0 : .nan
+        continue
+      }
+      guard let value = NumberParser.parse(field), !binomial[metric] || value == 0 || value == 1 else {
+        let expectation = binomial[metric] ? "0 or 1" : "a number"
+        return try reject(.badNumber, record, "has \"\(record.string(metricColumns[metric]))\" for metric \"\(plan.metrics[metric].name)\", which must be \(expectation)")
+      }
+      values[metric] = value
+    }
+    if let unitColumn {
+      let unit = record.field(unitColumn)
+      if isEmpty(unit) { return try reject(.missingUnit, record, "has an empty unit id") }
+      if checksDuplicates && !seen.insert(unit) {
+        return try reject(.duplicateUnit, record, "repeats unit \"\(record.string(unitColumn))\" (only its first row is used)")
+      }
+    }
+    statistics.addUnit(variant: variant, segment: segment)
+    for metric in 0..<values.count {
+      let value = values[metric]
+      if value.isNaN {
+        statistics.addMissing(metric: metric, variant: variant, segment: segment)
+      } else {
+        statistics.add(value, metric: metric, variant: variant, segment: segment)
+      }
+    }
+    rowsUsed += 1
+  }
+
+  @inline(__always)
+  private func isEmpty(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+    for byte in field where byte != UInt8(ascii: " ") { return false }
+    return true
+  }
+
+  private mutating func reject(_ kind: DataIssues.Kind, _ record: CSVScanner.Record, _ message: String) throws {
+    if strict { throw DataError(file: path, line: record.line, message: "row " + message + " (--strict)") }
+    issues.record(kind, line: record.line, example: message)
+  }
+}
