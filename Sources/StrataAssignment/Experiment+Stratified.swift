@@ -1,0 +1,80 @@
+/// A unit id seen twice in a stratified batch (each unit must be dealt once).
+public struct DuplicateUnitError: Error, CustomStringConvertible, Sendable, Hashable {
+  public var unit: String
+  /// Positions (0-based) of the first and the repeated occurrence in the batch.
+  public var firstIndex: Int
+  public var index: Int
+
+  public var description: String {
+    "unit \"\(unit)\" appears twice (entries \(firstIndex + 1) and \(index + 1)); a stratified batch deals each unit once"
+  }
+}
+
+extension Experiment {
+  /// Assigns a known audience with exact balance within each segment (docs/assignment-spec.md §6).
+  ///
+  /// Exclusions (consent, eligibility, holdout, layer, traffic) are decided exactly as online. The
+  /// remaining units of each segment are ordered by their 32-bit variant hash (ties by UTF-8 bytes of
+  /// the id) and dealt variants in blocks: a block holds variant i `layouts[s].blockCounts[i]` times,
+  /// shuffled by Fisher–Yates with j-th draw `hash(salt:stratified:segment:block:j) mod (j + 1)`.
+  /// So each variant's count is within one block of its target, and the result depends only on the
+  /// salt and the set of units, never on their order. Units added later get online assignments.
+  ///
+  /// - Parameter units: unit ids and slot-ordered attributes (see ``attributeNames``), ids unique.
+  /// - Returns: one assignment per unit, in input order; dealt units have reason `stratified`.
+  public func assignStratified(_ units: [(unit: String, attributes: [AttributeValue?])]) throws(DuplicateUnitError)
+    -> [Assignment]
+  {
+    var seen: [String: Int] = [:]
+    seen.reserveCapacity(units.count)
+    var results: [Assignment] = []
+    results.reserveCapacity(units.count)
+    var groups = [[(hash: UInt32, index: Int)]](repeating: [], count: segments.count)
+    for (index, entry) in units.enumerated() {
+      if let first = seen.updateValue(index, forKey: entry.unit) {
+        throw DuplicateUnitError(unit: entry.unit, firstIndex: first, index: index)
+      }
+      let online = assign(unit: entry.unit, attributes: entry.attributes)
+      results.append(online)
+      if online.reason == .assigned, let segment = online.segmentIndex {
+        groups[segment].append((variantHash(unit: entry.unit), index))
+      }
+    }
+    for (segmentIndex, var group) in groups.enumerated() where !group.isEmpty {
+      group.sort { left, right in
+        left.hash != right.hash
+          ? left.hash < right.hash
+          : units[left.index].unit.utf8.lexicographicallyPrecedes(units[right.index].unit.utf8)
+      }
+      let counts = layouts[segmentIndex].blockCounts
+      let blockSize = counts.reduce(0, +)
+      var block: [Int] = []
+      for (position, member) in group.enumerated() {
+        if position % blockSize == 0 {
+          block = dealingBlock(segment: segments[segmentIndex].name, number: position / blockSize, counts: counts)
+        }
+        let variantIndex = block[position % blockSize]
+        results[member.index].variantIndex = variantIndex
+        results[member.index].variant = variants[variantIndex].key
+        results[member.index].reason = .stratified
+      }
+    }
+    return results
+  }
+
+  /// Block `number` of a segment's deal: variant i repeated `counts[i]` times, in variant order, then
+  /// shuffled by Fisher–Yates from the last position down with hash-seeded draws.
+  public func dealingBlock(segment: String, number: Int, counts: [Int]) -> [Int] {
+    var deck: [Int] = []
+    for (variant, count) in counts.enumerated() {
+      deck.append(contentsOf: repeatElement(variant, count: count))
+    }
+    var j = deck.count - 1
+    while j > 0 {
+      let draw = MurmurHash3.x86_32("\(salt):stratified:\(segment):\(number):\(j)")
+      deck.swapAt(j, Int(draw % UInt32(j + 1)))
+      j -= 1
+    }
+    return deck
+  }
+}

@@ -1,0 +1,53 @@
+/// Adjusted p-values for a family of tests (for example every metric × segment in one experiment).
+///
+/// With m p-values sorted ascending, p₍₁₎ ≤ … ≤ p₍ₘ₎:
+/// ```
+/// Bonferroni:          p̃ᵢ = min(1, m · pᵢ)
+/// Holm (step-down):    p̃₍ᵢ₎ = min(1, max_{j ≤ i} (m − j + 1) · p₍ⱼ₎)
+/// Benjamini–Hochberg:  p̃₍ᵢ₎ = min(1, min_{j ≥ i} m · p₍ⱼ₎ / j)
+/// ```
+/// Bonferroni and Holm control the family-wise error rate; Benjamini–Hochberg controls the false discovery
+/// rate under independence or positive dependence. Results come back in the input order and match
+/// `statsmodels.stats.multitest.multipletests(p, method="bonferroni" | "holm" | "fdr_bh")[1]`.
+/// See [Holm 1979] and [Benjamini & Hochberg 1995].
+///
+/// [Holm 1979]: https://www.jstor.org/stable/4615733
+/// [Benjamini & Hochberg 1995]: https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
+///
+/// > S. Holm. "A simple sequentially rejective multiple test procedure." *Scand. J. Statist.* 6 (1979), 65–70.
+/// > Y. Benjamini, Y. Hochberg. "Controlling the false discovery rate." *JRSS B* 57 (1995), 289–300.
+public enum MultipleTestingCorrection: String, Sendable, Hashable, CaseIterable {
+  case bonferroni
+  case holm
+  case benjaminiHochberg = "bh"
+
+  /// Adjusted p-values in the original order, each capped at 1 and never below its raw value.
+  /// Throws when a p-value is not in [0, 1]; an empty list gives an empty list.
+  public func adjust(_ pValues: [Double]) throws(StatsError) -> [Double] {
+    for (i, p) in pValues.enumerated() {
+      try StatsError.require(p >= 0 && p <= 1, "p-values[\(i + 1)]", "must be in [0, 1], got \(p)")
+    }
+    let m = Double(pValues.count)
+    // Stable order so equal p-values keep their relative order (their adjusted values are equal anyway).
+    let order = pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) }
+    var adjusted = [Double](repeating: 0, count: pValues.count)
+    switch self {
+    case .bonferroni:
+      return pValues.map { min(1, m * $0) }
+    case .holm:
+      var running = 0.0
+      for (rank, index) in order.enumerated() {
+        running = max(running, (m - Double(rank)) * pValues[index])
+        adjusted[index] = min(1, running)
+      }
+    case .benjaminiHochberg:
+      var running = 1.0
+      for (rank, index) in order.enumerated().reversed() {
+        // p / (i/m), the order of operations statsmodels uses (it divides by the ECDF factor).
+        running = min(running, pValues[index] / (Double(rank + 1) / m))
+        adjusted[index] = running
+      }
+    }
+    return adjusted
+  }
+}

@@ -1,0 +1,76 @@
+/// What `WelchTTest` and `StudentTTest` report. `test.statistic` is t (treatment − control).
+public struct TTestResult: Sendable, Hashable {
+  public var test: TestResult
+  /// ν: Welch–Satterthwaite for `WelchTTest`, n_a + n_b − 2 for `StudentTTest`.
+  public var degreesOfFreedom: Double
+  /// x̄_b − x̄_a.
+  public var difference: Double
+  /// The t interval for `difference` (open on the untested side when one-sided).
+  public var interval: ConfidenceInterval
+  /// x̄_b / x̄_a − 1; `nil` when the control mean is 0.
+  public var relativeLift: Double?
+  /// Delta-method normal interval for `relativeLift`; `nil` with it.
+  public var relativeInterval: ConfidenceInterval?
+
+  public init(
+    test: TestResult, degreesOfFreedom: Double, difference: Double, interval: ConfidenceInterval,
+    relativeLift: Double?, relativeInterval: ConfidenceInterval?
+  ) {
+    self.test = test
+    self.degreesOfFreedom = degreesOfFreedom
+    self.difference = difference
+    self.interval = interval
+    self.relativeLift = relativeLift
+    self.relativeInterval = relativeInterval
+  }
+}
+
+/// The arithmetic both two-sample t tests share once they have a standard error and degrees of freedom.
+enum TwoSampleT {
+  /// Both arms need n ≥ 2 (a sample standard deviation) and at least one positive standard deviation.
+  static func validate(control: SampleSummary, treatment: SampleSummary) throws(StatsError) {
+    try StatsError.require(control.count >= 2, "control.n", "must be at least 2 for a t test, got \(control.count)")
+    try StatsError.require(treatment.count >= 2, "treatment.n", "must be at least 2 for a t test, got \(treatment.count)")
+    try StatsError.require(
+      control.standardDeviation > 0 || treatment.standardDeviation > 0, "sd",
+      "is 0 in both arms, so the t statistic is undefined (no variation to test against)")
+  }
+
+  static func result(
+    control: SampleSummary, treatment: SampleSummary, standardError: Double, degreesOfFreedom: Double,
+    alternative: Alternative, confidenceLevel: Double
+  ) throws(StatsError) -> TTestResult {
+    guard standardError > 0, standardError.isFinite, degreesOfFreedom > 0, degreesOfFreedom.isFinite else {
+      throw .numerical(
+        routine: "TwoSampleT.result", status: 0,
+        message: "standard error \(standardError) or degrees of freedom \(degreesOfFreedom) is not usable")
+    }
+    let difference = treatment.mean - control.mean
+    let t = difference / standardError
+    let distribution = try StudentT(degreesOfFreedom: degreesOfFreedom)
+    let pValue = try alternative.studentPValue(t, distribution)
+    let critical = try alternative.criticalValue(
+      confidenceLevel: confidenceLevel, upperQuantile: distribution.inverseSurvival)
+    let interval = alternative.interval(
+      estimate: difference, standardError: standardError, critical: critical, confidenceLevel: confidenceLevel)
+
+    var relativeLift: Double?
+    var relativeInterval: ConfidenceInterval?
+    if let lift = RelativeLift(
+      controlMean: control.mean, controlStandardError: control.standardDeviation / control.count.squareRoot(),
+      treatmentMean: treatment.mean,
+      treatmentStandardError: treatment.standardDeviation / treatment.count.squareRoot())
+    {
+      let normalCritical = try alternative.criticalValue(
+        confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
+      relativeLift = lift.estimate
+      relativeInterval = alternative.interval(
+        estimate: lift.estimate, standardError: lift.standardError, critical: normalCritical,
+        confidenceLevel: confidenceLevel)
+    }
+    return TTestResult(
+      test: TestResult(statistic: t, pValue: pValue, alternative: alternative),
+      degreesOfFreedom: degreesOfFreedom, difference: difference, interval: interval,
+      relativeLift: relativeLift, relativeInterval: relativeInterval)
+  }
+}
