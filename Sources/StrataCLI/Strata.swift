@@ -11,10 +11,12 @@ struct Strata: ParsableCommand {
       Examples:
         strata calc proportions --a 300,2000 --b 255,2000
         strata plan --metric proportion --baseline 0.1 --mde 0.1 --relative
+        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
       """,
     version: "0.1.0",
     subcommands: [
       Calc.self,
+      Analyze.self,
     ]
   )
 }

@@ -26,6 +26,8 @@ public struct DataIssues: Sendable, Hashable {
     public var count = 0
     public var firstLines: [Int] = []
     public var firstExample = ""
+
+    public init() {}
   }
 
   /// How many line numbers are kept per kind.
