@@ -54,6 +54,10 @@ public struct PlanFile {
 
   private func plan(_ document: [String: Any]) throws -> AnalysisPlan {
     guard let id = try reader.string(document["id"], "id"), !id.isEmpty else { throw reader.fail("id", "is required") }
+    // The id names report files (DIR/<id>.html), so it must not reach outside DIR.
+    guard !id.hasPrefix("."), id.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }) else {
+      throw reader.fail("id", "\"\(id)\" must use only letters, digits, \"_\", \"-\" and \".\" and not start with \".\"")
+    }
     guard let variantList = document["variants"] as? [Any], variantList.count >= 2 else {
       throw reader.fail("variants", "needs a list of at least 2 variants")
     }

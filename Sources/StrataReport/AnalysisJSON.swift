@@ -87,6 +87,7 @@ public enum AnalysisJSON {
       ("rows_read", .integer(data.rowsRead)),
       ("rows_used", .integer(data.rowsUsed)),
       ("rows_dropped", .integer(data.issues.total)),
+      ("units_total", .integer(data.units)),
       ("duplicates_checked", .bool(data.duplicatesChecked)),
       ("issues", .array(data.issues.kinds.map { kind in
         let entry = data.issues.entries[kind] ?? DataIssues.Entry()

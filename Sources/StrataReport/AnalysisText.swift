@@ -5,7 +5,7 @@ public enum AnalysisText {
   public static func render(_ analysis: Analysis) -> String {
     let plan = analysis.plan
     var out: [String] = []
-    out.append("\(plan.name) (\(plan.id)): \(NumberText.count(analysis.data.rowsUsed)) units from \(analysis.data.file)")
+    out.append("\(plan.name) (\(plan.id)): \(NumberText.count(analysis.data.units)) units from \(analysis.data.file)")
     out.append("")
     let srm = analysis.sampleRatio
     if srm.mismatch {

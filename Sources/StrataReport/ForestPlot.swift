@@ -59,9 +59,18 @@ enum ForestPlot {
     var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))\">"
     out += "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
     out += "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape("estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]"))</text>"
+    // Row bands first, so the grid and the zero line stay visible over them.
+    var bandGap = 0.0
+    for index in rows.indices {
+      if rows[index].pooled && (index == 0 || !rows[index - 1].pooled) { bandGap = 10 }
+      if index % 2 == 0 {
+        let y = top + Double(index) * rowHeight + bandGap
+        out += "<rect x=\"0\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(rowHeight))\" class=\"band\"/>"
+      }
+    }
     // Grid and ticks.
     var tick = low
-    let bottom = top + Double(rows.count) * rowHeight + 10
+    let bottom = top + Double(rows.count) * rowHeight + (rows.contains(where: \.pooled) ? 10 : 0) + 4
     while tick <= high + step / 2 {
       let tx = x(tick / scale)
       out += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(bottom))\" class=\"grid\"/>"
@@ -77,9 +86,6 @@ enum ForestPlot {
         out += "<line x1=\"8\" y1=\"\(f(y))\" x2=\"\(f(width - 8))\" y2=\"\(f(y))\" class=\"separator\"/>"
       }
       let y = top + Double(index) * rowHeight + rowHeight / 2 + pooledGap
-      if index % 2 == 0 {
-        out += "<rect x=\"0\" y=\"\(f(y - rowHeight / 2))\" width=\"\(f(width))\" height=\"\(f(rowHeight))\" class=\"band\"/>"
-      }
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
       out += "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"

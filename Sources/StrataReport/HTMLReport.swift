@@ -11,7 +11,7 @@ public enum HTMLReport {
     body += "<header><p class=\"kicker\">Experiment report · <code>\(HTML.escape(plan.id))</code></p>"
     body += "<h1>\(HTML.escape(plan.name))</h1>"
     if let hypothesis = plan.hypothesis { body += "<p class=\"hypothesis\">\(HTML.escape(hypothesis))</p>" }
-    body += "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.rowsUsed)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.fileName(analysis.data.file))"))</p></header>"
+    body += "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.fileName(analysis.data.file))"))</p></header>"
     body += srmBanner(analysis)
     body += verdict(analysis)
     for (role, title) in [(Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail")] {

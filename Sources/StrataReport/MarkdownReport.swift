@@ -8,7 +8,7 @@ public enum MarkdownReport {
     var out: [String] = []
     out.append("# \(escape(plan.name)): experiment report")
     out.append("")
-    out.append("Experiment `\(code(plan.id))` · \(NumberText.count(analysis.data.rowsUsed)) units · data `\(code(fileName(analysis.data.file)))` · control: **\(escape(plan.control))**")
+    out.append("Experiment `\(code(plan.id))` · \(NumberText.count(analysis.data.units)) units · data `\(code(fileName(analysis.data.file)))` · control: **\(escape(plan.control))**")
     if let hypothesis = plan.hypothesis {
       out.append("")
       out.append("*Hypothesis:* \(escape(hypothesis))")
@@ -84,7 +84,7 @@ public enum MarkdownReport {
 
   static func table(_ table: ReportTables.Table) -> String {
     var lines = ["| " + table.header.map(escape).joined(separator: " | ") + " |"]
-    lines.append("|" + table.header.indices.map { $0 < 2 ? " --- |" : " ---: |" }.joined())
+    lines.append("|" + table.header.indices.map { $0 < 2 || $0 == table.header.count - 1 ? " --- |" : " ---: |" }.joined())
     for (index, row) in table.rows.enumerated() {
       let strong = table.classes[index].contains("overall")
       lines.append("| " + row.map { cell in

@@ -20,6 +20,9 @@ public struct DataSummary: Sendable, Hashable {
   /// Bytes held by the duplicate detector (0 when it was off).
   public var duplicateDetectorBytes: Int
 
+  /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
+  public var units: Int { statistics.units.reduce(0, +) }
+
   public init(
     file: String, format: Format, bytes: Int, rowsRead: Int, rowsUsed: Int, issues: DataIssues,
     statistics: SufficientStatistics, duplicatesChecked: Bool, duplicateDetectorBytes: Int
