@@ -79,6 +79,13 @@ enum NumberParser {
   private static func slowParse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
     let length = end - start
     guard length < 512 else { return nil }
+    // Decimal notation only: no hex floats, no "inf"/"nan" words.
+    for index in start..<end {
+      let byte = bytes[index]
+      guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: "+") || byte | 0x20 == UInt8(ascii: "e")
+      else { return nil }
+    }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { copy -> Double? in
       for index in 0..<length { copy[index] = CChar(bitPattern: bytes[start + index]) }
       copy[length] = 0
