@@ -90,7 +90,7 @@ enum ForestPlot {
       previousLabel = row.label
       out += "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
       out += "<text x=\"110\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
-      let tone = row.significant ? (row.estimate > 0 ? "up" : "down") : "neutral"
+      let tone = row.significant ? (metric.metric.role == .guardrail ? "warn" : (row.estimate > 0 ? "up" : "down")) : "neutral"
       out += "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
       if row.pooled {
         let cx = x(row.estimate)

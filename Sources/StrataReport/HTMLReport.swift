@@ -79,7 +79,7 @@ public enum HTMLReport {
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
     if let svg = ForestPlot.svg(metric, plan: plan) {
-      out += "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals. Green/red = significant after correction."))</figcaption></figure>"
+      out += "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals. Green/red = significant (after correction for the primary metric); amber = a guardrail that changed."))</figcaption></figure>"
     }
     out += HTML.table(ReportTables.metric(metric, plan: plan))
     if !metric.pooled.isEmpty {

@@ -30,13 +30,15 @@ enum HTMLStyle {
     .table-wrap{overflow-x:auto}
     table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
-    th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
+    th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
     thead th{background:var(--band);font-weight:600;color:#3a4255;font-size:12px}
     tbody th{font-weight:600}
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
     tr.significant-up td:last-child{color:var(--up);font-weight:600}
     tr.significant-down td:last-child{color:var(--down);font-weight:600}
+    tr.guardrail-change td:last-child{color:var(--warn);font-weight:600}
+    td:last-child{white-space:normal;min-width:96px}
     tr.underpowered td,tr.underpowered th{color:#7a8294}
     tr.mismatch th,tr.mismatch td{background:var(--down-bg);color:var(--down);font-weight:600}
     svg.forest{width:100%;height:auto;display:block;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Arial,sans-serif}
@@ -52,6 +54,7 @@ enum HTMLStyle {
     svg .ci{stroke-width:2.2;stroke-linecap:round}
     svg .ci.neutral{stroke:#8b95a7} svg .ci.up{stroke:var(--up)} svg .ci.down{stroke:var(--down)}
     svg .mark.neutral{fill:#5b6475} svg .mark.up{fill:var(--up)} svg .mark.down{fill:var(--down)}
+    svg .ci.warn{stroke:#c27c00} svg .mark.warn{fill:#c27c00}
     svg .mark.hollow{fill:#fff;stroke:#5b6475;stroke-width:2}
     .warnings li{color:var(--warn)}
     .glossary dl{display:grid;grid-template-columns:220px 1fr;gap:6px 16px;font-size:13px;margin:0}

@@ -17,10 +17,11 @@ public enum ReportTables {
   /// Per segment and overall comparisons of one metric.
   public static func metric(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
     let binomial = metric.metric.kind == .binomial
+    let hasFamily = metric.comparisons.contains(where: \.inFamily)
     let header = [
       "Segment", "Variant", "n (control / variant)", binomial ? "Control rate" : "Control mean", binomial ? "Variant rate" : "Variant mean",
       binomial ? "Lift (pp)" : "Difference", "\(level(plan)) CI", "Relative", "Test", "p", "Adjusted p", "Flags",
-    ]
+    ].filter { $0 != "Adjusted p" || hasFamily }
     var rows: [[String]] = []
     var classes: [String] = []
     let ordered = plan.segments.flatMap { segment in metric.comparisons(segment: segment) } + metric.comparisons(segment: nil)
@@ -28,7 +29,11 @@ public enum ReportTables {
       var flags: [String] = []
       var style: [String] = []
       if c.segment == nil { style.append("overall") }
-      if c.significant { flags.append(c.absoluteLift > 0 ? "significant ▲" : "significant ▼"); style.append(c.absoluteLift > 0 ? "significant-up" : "significant-down") }
+      if c.significant {
+        flags.append(c.absoluteLift > 0 ? "significant ▲" : "significant ▼")
+        // A guardrail has no "good" direction here: any significant change is a warning.
+        style.append(metric.metric.role == .guardrail ? "guardrail-change" : (c.absoluteLift > 0 ? "significant-up" : "significant-down"))
+      }
       if c.underpowered { flags.append("underpowered"); style.append("underpowered") }
       if c.test == "fisher" { flags.append("exact test") }
       if c.test == nil { flags.append(c.notes.first ?? "no test") }
@@ -38,9 +43,8 @@ public enum ReportTables {
         "\(NumberText.count(c.control.count)) / \(NumberText.count(c.treatmentArm.count))",
         NumberText.level(c.control.mean, binomial: binomial), NumberText.level(c.treatmentArm.mean, binomial: binomial),
         NumberText.effect(c.absoluteLift, binomial: binomial), interval, NumberText.relative(c.relativeLift),
-        c.test ?? "none", NumberText.pValue(c.pValue), c.inFamily ? NumberText.pValue(c.adjustedPValue) : "not in family",
-        flags.joined(separator: ", "),
-      ])
+        c.test ?? "none", NumberText.pValue(c.pValue),
+      ] + (hasFamily ? [c.inFamily ? NumberText.pValue(c.adjustedPValue) : "not in family"] : []) + [flags.joined(separator: ", ")])
       classes.append(style.joined(separator: " "))
     }
     return Table(header: header, rows: rows, classes: classes)
@@ -70,7 +74,8 @@ public enum ReportTables {
         } ?? "n/a")
       }
       rows.append(row)
-      classes.append(p.pValue < plan.alpha ? (p.estimate > 0 ? "significant-up" : "significant-down") : "")
+      let direction = metric.metric.role == .guardrail ? "guardrail-change" : (p.estimate > 0 ? "significant-up" : "significant-down")
+      classes.append(p.pValue < plan.alpha ? direction : "")
     }
     return Table(header: header, rows: rows, classes: classes)
   }
