@@ -116,7 +116,9 @@ public struct AnalysisPlan: Sendable, Hashable {
 
 extension AnalysisPlan {
   /// Adapts an experiment definition: variants and weights (per segment, including segment overrides),
-  /// segments, metrics and the statistical plan. Data columns are `unit` (the experiment's unit column),
+  /// segments, metrics and the statistical plan. The planned units per variant are the definition's
+  /// `n_per_variant`, else the plan's fixed-horizon sample size (`Experiment.plannedSampleSize()`, R
+  /// `power.prop.test` / `power.t.test` with alpha split over the comparisons). Data columns are `unit` (the experiment's unit column),
   /// `variant` and `segment`.
   public init(experiment: Experiment) {
     let plan = experiment.plan
@@ -136,6 +138,7 @@ extension AnalysisPlan {
       },
       alpha: plan.alpha, power: plan.power, sides: plan.sides, minimumDetectableEffect: mde,
       minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline, standardDeviation: plan.standardDeviation,
-      plannedUnitsPerVariant: plan.sampleSizePerVariant, correction: .holm, looks: plan.looks)
+      plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
+      correction: .holm, looks: plan.looks)
   }
 }

@@ -1,20 +1,13 @@
 extension Experiment {
-  /// The bucket (0..<10000) of a unit for a key prefix (`salt + ":"`): MurmurHash3 x86_32, seed 0,
-  /// over the UTF-8 bytes of prefix + unit, modulo 10000.
-  @inline(__always)
-  static func bucket(prefix: [UInt8], unit: UnsafeRawBufferPointer) -> Int {
-    prefix.withUnsafeBytes { prefix in Int(MurmurHash3.x86_32(prefix: prefix, unit: unit) % 10_000) }
-  }
-
-  /// The full 32-bit variant hash of a unit (the stratified mode orders units by it).
+  /// The full 32-bit variant hash of a unit: MurmurHash3 x86_32 of `salt + ":" + unit` (the
+  /// stratified mode orders units by it; its value mod 10000 is the unit's bucket).
   public func variantHash(unit: String) -> UInt32 {
     var unit = unit
-    return unit.withUTF8 { unit in
-      saltPrefix.withUnsafeBytes { prefix in MurmurHash3.x86_32(prefix: prefix, unit: UnsafeRawBufferPointer(unit)) }
-    }
+    let engine = self.engine
+    return unit.withUTF8 { AssignmentEngine.hash(prefix: engine.saltPrefix, unit: UnsafeRawBufferPointer($0)) }
   }
 
-  /// The slot-ordered attribute array for ``assign(unit:attributes:)`` from named values.
+  /// The slot-ordered attribute array for ``assign(unit:attributes:)-(_,[AttributeValue?])`` from named values.
   public func attributeSlots(_ attributes: [String: AttributeValue]) -> [AttributeValue?] {
     attributeNames.map { attributes[$0] }
   }
@@ -28,43 +21,17 @@ extension Experiment {
   /// the variant bucket. `attributes[i]` is the value of `attributeNames[i]` (nil = missing).
   public func assign(unit: String, attributes: [AttributeValue?]) -> Assignment {
     var unit = unit
-    return unit.withUTF8 { assign(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes) }
+    let engine = self.engine
+    return unit.withUTF8 { engine.assign(unit: UnsafeRawBufferPointer($0), attributes: attributes) }
   }
 
   /// Assigns a unit whose id is given as UTF-8 bytes (for batch readers that never build a `String`).
   public func assign(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> Assignment {
-    precondition(attributes.count == attributeNames.count, "one attribute value (or nil) per attribute name")
-    if let consentSlot, attributes[consentSlot]?.boolValue != true {
-      return Assignment(reason: .noConsent)
-    }
-    if let eligibilityProgram, !eligibilityProgram.evaluate(attributes) {
-      return Assignment(reason: .notEligible)
-    }
-    let segmentIndex = resolveSegment(attributes)
-    let segment = segments[segmentIndex].name
-    if let holdout, let holdoutPrefix,
-      Experiment.bucket(prefix: holdoutPrefix, unit: unit) < holdout.share.tenThousandths
-    {
-      return Assignment(segment: segment, segmentIndex: segmentIndex, reason: .holdout)
-    }
-    if let layer, let layerPrefix, !layer.buckets.contains(Experiment.bucket(prefix: layerPrefix, unit: unit)) {
-      return Assignment(segment: segment, segmentIndex: segmentIndex, reason: .layer)
-    }
-    let bucket = Experiment.bucket(prefix: saltPrefix, unit: unit)
-    guard let variantIndex = layouts[segmentIndex].variant(forBucket: bucket) else {
-      return Assignment(segment: segment, segmentIndex: segmentIndex, bucket: bucket, reason: .traffic)
-    }
-    return Assignment(
-      segment: segment, segmentIndex: segmentIndex, variant: variants[variantIndex].key, variantIndex: variantIndex,
-      bucket: bucket, reason: .assigned)
+    engine.assign(unit: unit, attributes: attributes)
   }
 
   /// The index of the first segment whose rule matches (the default segment has none and always matches).
   public func resolveSegment(_ attributes: [AttributeValue?]) -> Int {
-    for (index, program) in segmentPrograms.enumerated() {
-      guard let program else { return index }
-      if program.evaluate(attributes) { return index }
-    }
-    return segmentPrograms.count - 1
+    engine.resolveSegment(attributes)
   }
 }

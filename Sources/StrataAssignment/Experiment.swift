@@ -36,14 +36,11 @@ public struct Experiment: Sendable, Hashable {
   /// array passed to ``assign(unit:attributes:)``.
   public let attributeNames: [String]
 
-  let consentSlot: Int?
-  let eligibilityProgram: RuleProgram?
-  let segmentPrograms: [RuleProgram?]
+  /// The compiled rules and layouts, shared by copies of this value (one reference to retain).
+  let engine: AssignmentEngine
+
   /// One layout per segment.
-  public let layouts: [BucketLayout]
-  let saltPrefix: [UInt8]
-  let layerPrefix: [UInt8]?
-  let holdoutPrefix: [UInt8]?
+  public var layouts: [BucketLayout] { engine.layouts }
 
   /// The control variant.
   public var control: Variant { variants[controlIndex] }
@@ -147,13 +144,17 @@ public struct Experiment: Sendable, Hashable {
     self.metrics = metrics
     self.plan = plan
     self.attributeNames = names
-    self.consentSlot = consent.map(slot)
-    self.eligibilityProgram = eligibility.map { RuleProgram($0.expression, slots: slot) }
-    self.segmentPrograms = segments.map { segment in segment.rule.map { RuleProgram($0.expression, slots: slot) } }
-    self.layouts = layouts
-    self.saltPrefix = Array((salt + ":").utf8)
-    self.layerPrefix = layer.map { Array(($0.salt + ":").utf8) }
-    self.holdoutPrefix = holdout.map { Array(($0.salt + ":").utf8) }
+    self.engine = AssignmentEngine(
+      attributeCount: names.count,
+      consentSlot: consent.map(slot),
+      eligibility: eligibility.map { RuleProgram($0.expression, slots: slot) },
+      segments: segments.map { segment in segment.rule.map { RuleProgram($0.expression, slots: slot) } },
+      segmentNames: segments.map(\.name),
+      layouts: layouts,
+      variantKeys: variants.map(\.key),
+      saltPrefix: Array((salt + ":").utf8),
+      layer: layer.map { (Array(($0.salt + ":").utf8), $0.buckets) },
+      holdout: holdout.map { (Array(($0.salt + ":").utf8), $0.share.tenThousandths) })
   }
 
   private static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {

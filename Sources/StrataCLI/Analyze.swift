@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataAnalysis
+import StrataAssignment
 import StrataReport
 
 /// `strata analyze`: experiment definition + data → per-segment results, SRM, pooled estimates, reports.
@@ -51,7 +52,7 @@ struct Analyze: ParsableCommand {
     try reportingErrors {
       guard srmThreshold > 0, srmThreshold < 1 else { throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)") }
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
-      var plan = try PlanFile.load(path: experiment)
+      var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
       if let correction { plan.correction = correction.value }
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json

@@ -16,6 +16,10 @@ struct Strata: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Calc.self,
+      Assign.self,
+      Validate.self,
+      New.self,
+      Plan.self,
       Analyze.self,
     ]
   )

@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataTestSupport
+import StrataAssignment
 import Testing
 
 @Suite("Data reader")
@@ -113,41 +114,24 @@ struct DataReaderTests {
       #expect(isClose(x.moments.m2, y.moments.m2, relativeTolerance: 1e-8))
     }
   }
+}
 
-  @Test func planFileReadsTheDefinitionAndRejectsBadFields() throws {
-    let yaml = """
-      id: promo-1
-      name: Promo
-      control: b
-      variants:
-        - key: a
-          weight: 2
-        - key: b
-      segments:
-        - name: vip
-          weights: { a: 1 }
-        - name: rest
-      metrics:
-        - { name: bought, kind: binomial, missing: zero }
-        - { name: spend, kind: continuous, role: guardrail }
-      plan: { alpha: 0.1, baseline: 0.2, mde: 0.1, relative: true, n_per_variant: 500 }
-      """
-    let plan = try PlanFile.load(path: try Self.file(yaml, name: "promo.yaml").path)
-    #expect(plan.variants == ["a", "b"])
-    #expect(plan.control == "b")
-    #expect(plan.segments == ["vip", "rest"])
-    #expect(plan.segmentWeights == [[1, 1], [2, 1]])
-    #expect(plan.metrics.map(\.role) == [.primary, .guardrail])
-    #expect(isClose(plan.minimumDetectableEffect ?? 0, 0.02, relativeTolerance: 1e-12))
-    #expect(plan.plannedUnitsPerVariant == 500)
-    #expect(plan.alpha == 0.1)
-    for (bad, field) in [
-      (yaml.replacingOccurrences(of: "control: b", with: "control: c"), "control"),
-      (yaml.replacingOccurrences(of: "kind: continuous", with: "kind: money"), "metrics[1].kind"),
-      (yaml.replacingOccurrences(of: "id: promo-1", with: "id: ../escape"), "id"),
-      (yaml.replacingOccurrences(of: "alpha: 0.1", with: "alpha: 2"), "plan.alpha"),
-    ] {
-      #expect(throws: DataError.self, "\(field)") { try PlanFile.load(path: try Self.file(bad, name: "bad.yaml").path) }
-    }
+@Suite("Analysis plan from an experiment")
+struct AnalysisPlanAdapterTests {
+  @Test func theBundledExampleAdaptsWithItsPlannedSampleSize() throws {
+    var root = URL(fileURLWithPath: #filePath)
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+    let experiment = try ExperimentLoader.load(contentsOf: root.appendingPathComponent("experiments/gym-renewal.yaml"))
+    let plan = AnalysisPlan(experiment: experiment)
+    #expect(plan.id == experiment.id)
+    #expect(plan.variants == experiment.variants.map(\.key))
+    #expect(plan.control == experiment.control.key)
+    #expect(plan.segments == experiment.segmentNames)
+    #expect(plan.metrics.map(\.name) == experiment.metrics.map(\.name))
+    #expect(plan.unitColumn == experiment.unit)
+    #expect(plan.looks == experiment.plan.looks)
+    let planned = try #require(try experiment.plannedSampleSize())
+    #expect(plan.plannedUnitsPerVariant == planned.perVariant)
+    #expect(plan.segmentWeights.allSatisfy { $0.count == plan.variants.count && $0.allSatisfy { $0 > 0 } })
   }
 }

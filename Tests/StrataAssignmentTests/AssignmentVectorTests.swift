@@ -44,9 +44,12 @@ struct AssignmentVectorTests {
       let experiment = try #require(experiments[batch.experiment])
       let units = batch.units.map { ($0.unit, experiment.attributeSlots($0.attributes.mapValues(\.value))) }
       let results = try experiment.assignStratified(units)
-      #expect(results.map(\.expected) == batch.expected, "\(batch.experiment)")
-      let reversed = try experiment.assignStratified(units.reversed())
-      #expect(reversed.reversed().map(\.expected) == batch.expected, "\(batch.experiment) reversed")
+      let reversed = Array(try experiment.assignStratified(units.reversed()).reversed())
+      #expect(results.count == batch.expected.count)
+      for (index, expected) in batch.expected.enumerated() where index < results.count {
+        #expect(results[index].expected == expected, "\(batch.experiment) unit \(units[index].0)")
+        #expect(reversed[index].expected == expected, "\(batch.experiment) reversed, unit \(units[index].0)")
+      }
     }
   }
 }

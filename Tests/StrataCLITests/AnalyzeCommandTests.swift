@@ -20,8 +20,8 @@ struct AnalyzeCommandTests {
       #expect(json[key] != nil, "missing \(key)")
     }
     let results = try #require(json["results"] as? [[String: Any]])
-    // 3 metrics × 2 treatments × (4 segments + overall).
-    #expect(results.count == 30)
+    // 2 metrics × 2 treatments × (3 segments + overall).
+    #expect(results.count == 16)
     let first = try #require(results.first)
     for key in ["metric", "variant", "segment", "p_value", "p_value_adjusted", "lift_abs", "ci_abs_low", "ci_abs_high", "lift_rel", "underpowered"] {
       #expect(first[key] != nil, "missing results[0].\(key)")
@@ -32,7 +32,7 @@ struct AnalyzeCommandTests {
     #expect(data["rows_dropped"] as? Int == 3)
     let corrections = try #require(json["corrections"] as? [String: Any])
     #expect(corrections["method"] as? String == "holm")
-    #expect(corrections["size"] as? Int == 8)
+    #expect(corrections["size"] as? Int == 6)
   }
 
   @Test func reportsAreWrittenAndTheTableIsReadable() throws {
@@ -42,8 +42,8 @@ struct AnalyzeCommandTests {
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.hasPrefix("Gym renewal reminder"))
     #expect(run.stdout.contains("Sample ratio check: OK"))
-    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gym-renewal.html").path))
-    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gym-renewal.md").path))
+    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gym-renewal-2026.html").path))
+    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gym-renewal-2026.md").path))
   }
 
   @Test func strictModeExitsOneNamingTheLine() throws {

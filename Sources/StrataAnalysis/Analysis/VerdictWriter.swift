@@ -79,7 +79,7 @@ struct VerdictWriter {
     for guardrail in analysis.metrics(role: .guardrail) {
       for c in guardrail.comparisons(segment: nil) where c.significant {
         let direction = c.absoluteLift > 0 ? "rose" : "fell"
-        details.append("Guardrail \(guardrail.metric.name) \(direction) under \(c.treatment): \(NumberText.effect(c.absoluteLift, binomial: guardrail.metric.kind == .binomial)) (p = \(NumberText.pValue(c.pValue))). Check it is acceptable.")
+        details.append("Guardrail \(guardrail.metric.name) \(direction) under \(c.treatment): \(NumberText.effect(c.absoluteLift, binomial: guardrail.metric.kind == .binomial)) (p = \(NumberText.pValue(c.pValue))); check that this direction is acceptable.")
       }
     }
     if analysis.sampleRatio.mismatch {

@@ -93,14 +93,10 @@ struct RuleProgram: Sendable, Hashable {
   }
 
   func evaluate(_ values: [AttributeValue?]) -> Bool {
-    nodes.withUnsafeBufferPointer { nodes in
-      values.withUnsafeBufferPointer { values in RuleProgram.evaluate(root, nodes, values) }
-    }
+    RuleProgram.evaluate(root, nodes, values)
   }
 
-  private static func evaluate(
-    _ index: Int, _ nodes: UnsafeBufferPointer<Node>, _ values: UnsafeBufferPointer<AttributeValue?>
-  ) -> Bool {
+  private static func evaluate(_ index: Int, _ nodes: [Node], _ values: [AttributeValue?]) -> Bool {
     switch nodes[index] {
     case .constant(let value): return value
     case .truthy(let slot): return values[slot]?.boolValue == true

@@ -48,4 +48,20 @@ enum GSL {
     }
     return result.val
   }
+
+  /// Like `special`, but a result too small for a double (status `GSL_EUNDRFLW`) is 0 rather than an
+  /// error. For terms of a sum whose smallest members legitimately underflow.
+  static func specialUnderflowingToZero(
+    _ routine: StaticString = #function, _ body: (UnsafeMutablePointer<gsl_sf_result>) -> CInt
+  ) throws(StatsError) -> Double {
+    _ = abortHandlerDisabled
+    var result = gsl_sf_result(val: 0, err: 0)
+    let status = body(&result)
+    if status == Int32(GSL_EUNDRFLW) { return 0 }
+    try check(routine) { status }
+    guard !result.val.isNaN else {
+      throw .numerical(routine: "\(routine)", status: Int32(GSL_EDOM), message: "domain error (NaN result)")
+    }
+    return result.val
+  }
 }

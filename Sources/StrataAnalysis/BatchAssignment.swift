@@ -1,0 +1,148 @@
+import Foundation
+import StrataAssignment
+
+/// `strata assign --input`: assigns every row of a CSV of units (unit column + attribute columns) and
+/// writes unit, segment, variant, bucket, eligible, reason to an output CSV, atomically.
+///
+/// Online mode streams (memory does not grow with rows); stratified mode holds the audience in memory
+/// to deal balanced blocks (docs/assignment-spec.md §6). Bad rows (ragged, empty unit id, malformed
+/// quoting, or in stratified mode a repeated unit) are reported with their line numbers and counted,
+/// never silently dropped; they get no output row. An empty attribute cell is a missing attribute.
+public struct BatchAssignment {
+  /// A row that could not be assigned.
+  public struct BadRow: Sendable, Hashable {
+    public var line: Int
+    public var message: String
+  }
+
+  /// What happened, for the count table and `--json`.
+  public struct Summary: Sendable {
+    /// Data rows read (excluding the header), bad ones included.
+    public var rows = 0
+    public var badRowCount = 0
+    /// The first bad rows (at most `BatchAssignment.keptBadRows`).
+    public var badRows: [BadRow] = []
+    /// Per segment (index into the experiment's segments): counts per variant.
+    public var variantCounts: [[Int]]
+    /// Per segment: counts of excluded units per reason (holdout, layer, traffic).
+    public var exclusionCounts: [[AssignmentReason: Int]]
+    /// Units excluded before segments are resolved (no_consent, not_eligible).
+    public var unsegmentedCounts: [AssignmentReason: Int] = [:]
+    /// Attribute columns the rules read that the input does not have (every unit lacks them).
+    public var missingColumns: [String] = []
+  }
+
+  public static let keptBadRows = 100
+
+  public let experiment: Experiment
+  public let inputPath: String
+  public let outputPath: String
+  public let stratified: Bool
+
+  public init(experiment: Experiment, inputPath: String, outputPath: String, stratified: Bool) {
+    self.experiment = experiment
+    self.inputPath = inputPath
+    self.outputPath = outputPath
+    self.stratified = stratified
+  }
+
+  /// Runs the batch; `badRow` is called for every bad row as it is found.
+  public func run(badRow: (BadRow) -> Void = { _ in }) throws(CSVReaderError) -> Summary {
+    let reader = try CSVReader(path: inputPath)
+    guard try reader.next() else { throw CSVReaderError(message: "\(inputPath):1: the file is empty (expected a header row)") }
+    let header = (0..<reader.fieldCount).map { reader.string($0) }
+    guard let unitColumn = header.firstIndex(of: experiment.unit) else {
+      throw CSVReaderError(
+        message: "\(inputPath):\(reader.line): unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))")
+    }
+    let attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
+    var summary = Summary(
+      variantCounts: Array(repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
+      exclusionCounts: Array(repeating: [:], count: experiment.segments.count))
+    summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
+
+    let writer = try AtomicFileWriter(path: outputPath)
+    let encoded = OutputEncoding(experiment: experiment)
+    try writer.write(Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\n".utf8))
+    var attributes = [AttributeValue?](repeating: nil, count: attributeColumns.count)
+    var pending: [(unit: String, attributes: [AttributeValue?], line: Int)] = []
+    var seen: [String: Int] = [:]
+
+    func reject(_ line: Int, _ message: String) {
+      summary.badRowCount += 1
+      let row = BadRow(line: line, message: message)
+      if summary.badRows.count < BatchAssignment.keptBadRows { summary.badRows.append(row) }
+      badRow(row)
+    }
+
+    while try reader.next() {
+      summary.rows += 1
+      if let problem = reader.problem {
+        reject(reader.line, problem)
+        continue
+      }
+      guard reader.fieldCount == header.count else {
+        reject(reader.line, "has \(reader.fieldCount) fields, the header has \(header.count)")
+        continue
+      }
+      guard !reader.isEmpty(unitColumn) else {
+        reject(reader.line, "the unit id (column \"\(experiment.unit)\") is empty")
+        continue
+      }
+      for (slot, column) in attributeColumns.enumerated() {
+        if let column, !reader.isEmpty(column) {
+          attributes[slot] = .string(reader.string(column))
+        } else {
+          attributes[slot] = nil
+        }
+      }
+      if stratified {
+        let unit = reader.string(unitColumn)
+        if let first = seen[unit] {
+          reject(reader.line, "unit \"\(unit)\" already appeared on line \(first); a stratified batch deals each unit once")
+          continue
+        }
+        seen[unit] = reader.line
+        pending.append((unit, attributes, reader.line))
+        continue
+      }
+      let result = reader.withField(unitColumn) { unit in
+        let result = experiment.assign(unitUTF8: unit, attributes: attributes)
+        encoded.writeUnit(unit, to: writer)
+        return result
+      }
+      encoded.writeResult(result, to: writer)
+      Self.count(result, into: &summary)
+      if writer.needsFlush { try writer.flushIfNeeded() }
+    }
+    if stratified {
+      let results: [Assignment]
+      do {
+        results = try experiment.assignStratified(pending.map { ($0.unit, $0.attributes) })
+      } catch {
+        throw CSVReaderError(message: "\(inputPath): \(error)")  // duplicates were rejected above; kept for safety
+      }
+      for (entry, result) in zip(pending, results) {
+        var unit = entry.unit
+        unit.withUTF8 { encoded.writeUnit(UnsafeRawBufferPointer($0), to: writer) }
+        encoded.writeResult(result, to: writer)
+        Self.count(result, into: &summary)
+        if writer.needsFlush { try writer.flushIfNeeded() }
+      }
+    }
+    try writer.commit()
+    return summary
+  }
+
+  private static func count(_ result: Assignment, into summary: inout Summary) {
+    guard let segment = result.segmentIndex else {
+      summary.unsegmentedCounts[result.reason, default: 0] += 1
+      return
+    }
+    if let variant = result.variantIndex {
+      summary.variantCounts[segment][variant] += 1
+    } else {
+      summary.exclusionCounts[segment][result.reason, default: 0] += 1
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import StrataAssignment
+import Yams
+
+/// Reads experiment definitions (`experiments/*.yaml`, one experiment per file) into validated
+/// ``StrataAssignment/Experiment`` values. Every problem is an ``ExperimentFileError`` naming the file,
+/// the line and the field (`experiments/gym.yaml:14: segments[1].rule: column 9: ...`).
+///
+/// The format is documented in docs/assignment.md; keys are snake_case, weights and traffic are exact
+/// decimals (never rounded through floating point), unknown keys are errors.
+public enum ExperimentLoader {
+  /// Loads and validates the experiment in `url`.
+  public static func load(contentsOf url: URL) throws(ExperimentFileError) -> Experiment {
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw ExperimentFileError(file: url.path, line: 1, field: "", message: "cannot read the file (\(error.localizedDescription))")
+    }
+    return try load(yaml: text, file: url.path)
+  }
+
+  /// Loads and validates an experiment from YAML text; `file` names it in errors.
+  public static func load(yaml: String, file: String) throws(ExperimentFileError) -> Experiment {
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: yaml)
+    } catch let error as YamlError {
+      throw syntaxError(error, file: file)
+    } catch {
+      throw ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML (\(error))")
+    }
+    guard let root else { throw ExperimentFileError(file: file, line: 1, field: "", message: "the file is empty") }
+    var fields = YAMLFields(file: file)
+    return try build(root, &fields)
+  }
+
+  static let topKeys: Set<String> = [
+    "id", "name", "hypothesis", "unit", "salt", "variants", "control", "traffic", "layer", "holdout", "eligibility",
+    "consent", "segments", "metrics", "plan",
+  ]
+
+  private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Experiment {
+    let top = try fields.mapping(root, "", allowed: topKeys)
+    guard let idNode = top["id"] else { throw fields.error("id", root, "every experiment needs an id") }
+    guard let variantsNode = top["variants"] else { throw fields.error("variants", root, "every experiment needs variants") }
+    var variants: [Variant] = []
+    for (index, node) in try fields.sequence(variantsNode, "variants").enumerated() {
+      let path = "variants[\(index)]"
+      if case .scalar = node {
+        variants.append(Variant(key: try fields.string(node, path)))
+        continue
+      }
+      let map = try fields.mapping(node, path, allowed: ["key", "weight", "description"])
+      guard let key = map["key"] else { throw fields.error("\(path).key", node, "each variant needs a key") }
+      variants.append(
+        Variant(
+          key: try fields.string(key, "\(path).key"),
+          weight: try map["weight"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).weight") } ?? 1,
+          description: try map["description"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).description") }))
+    }
+    var layer: Layer?
+    if let node = top["layer"] {
+      let map = try fields.mapping(node, "layer", allowed: ["name", "salt", "buckets"])
+      guard let name = map["name"], let bucketsNode = map["buckets"] else {
+        throw fields.error("layer", node, "a layer needs a name and buckets: [start, end]")
+      }
+      let bounds = try fields.sequence(bucketsNode, "layer.buckets")
+      guard bounds.count == 2 else { throw fields.error("layer.buckets", bucketsNode, "expected [start, end], two bucket numbers") }
+      let start = try fields.integer(bounds[0], "layer.buckets[0]")
+      let end = try fields.integer(bounds[1], "layer.buckets[1]")
+      guard start < end else { throw fields.error("layer.buckets", bucketsNode, "start \(start) must be below end \(end)") }
+      layer = Layer(
+        name: try fields.string(name, "layer.name"),
+        salt: try map["salt"].map { node throws(ExperimentFileError) in try fields.string(node, "layer.salt") }, buckets: start..<end)
+    }
+    var holdout: Holdout?
+    if let node = top["holdout"] {
+      let map = try fields.mapping(node, "holdout", allowed: ["salt", "share"])
+      guard let salt = map["salt"], let share = map["share"] else {
+        throw fields.error("holdout", node, "a holdout needs a salt and a share")
+      }
+      holdout = Holdout(salt: try fields.string(salt, "holdout.salt"), share: try fields.exact(share, "holdout.share"))
+    }
+    var segments: [Segment] = []
+    if let node = top["segments"] {
+      for (index, item) in try fields.sequence(node, "segments").enumerated() {
+        segments.append(try segment(item, "segments[\(index)]", &fields))
+      }
+    }
+    var metrics: [Metric] = []
+    if let node = top["metrics"] {
+      for (index, item) in try fields.sequence(node, "metrics").enumerated() {
+        metrics.append(try metric(item, "metrics[\(index)]", &fields))
+      }
+    }
+    let plan = try top["plan"].map { node throws(ExperimentFileError) in try StatisticalPlanReader.read(node, &fields) } ?? StatisticalPlan()
+    func optionalString(_ key: String) throws(ExperimentFileError) -> String? {
+      try top[key].map { node throws(ExperimentFileError) in try fields.string(node, key) }
+    }
+    do {
+      return try Experiment(
+        id: try fields.string(idNode, "id"), name: try optionalString("name"), hypothesis: try optionalString("hypothesis"),
+        unit: try optionalString("unit") ?? "unit_id", salt: try optionalString("salt"), variants: variants,
+        control: try optionalString("control"),
+        traffic: try top["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "traffic") } ?? 1,
+        layer: layer, holdout: holdout,
+        eligibility: try top["eligibility"].map { node throws(ExperimentFileError) in try fields.rule(node, "eligibility") },
+        consent: try optionalString("consent"), segments: segments, metrics: metrics, plan: plan)
+    } catch let error as DefinitionError {
+      throw ExperimentFileError(file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
+    } catch let error as ExperimentFileError {
+      throw error
+    } catch {
+      throw ExperimentFileError(file: fields.file, line: 1, field: "", message: "\(error)")
+    }
+  }
+
+  private static func segment(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Segment {
+    let map = try fields.mapping(node, path, allowed: ["name", "rule", "traffic", "weights"])
+    guard let name = map["name"] else { throw fields.error("\(path).name", node, "each segment needs a name") }
+    var weights: [String: ExactDecimal] = [:]
+    if let weightsNode = map["weights"] {
+      guard case .mapping(let pairs) = weightsNode else {
+        throw fields.error("\(path).weights", weightsNode, "expected variant: weight pairs")
+      }
+      for (key, value) in pairs {
+        let variant = try fields.string(key, "\(path).weights")
+        weights[variant] = try fields.exact(value, "\(path).weights.\(variant)")
+      }
+    }
+    return Segment(
+      name: try fields.string(name, "\(path).name"),
+      rule: try map["rule"].map { node throws(ExperimentFileError) in try fields.rule(node, "\(path).rule") },
+      traffic: try map["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).traffic") },
+      weights: weights)
+  }
+
+  private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Metric {
+    let map = try fields.mapping(node, path, allowed: ["name", "kind", "role", "column", "missing", "description"])
+    guard let name = map["name"], let kindNode = map["kind"] else {
+      throw fields.error(path, node, "each metric needs a name and a kind (binomial or continuous)")
+    }
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(ExperimentFileError) -> T?
+    where T.RawValue == String {
+      guard let node = map[key] else { return nil }
+      let text = try fields.string(node, "\(path).\(key)")
+      guard let value = T(rawValue: text) else {
+        throw fields.error("\(path).\(key)", node, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      return value
+    }
+    guard let kind = try choice("kind", Metric.Kind.self) else { throw fields.error("\(path).kind", kindNode, "missing kind") }
+    return Metric(
+      name: try fields.string(name, "\(path).name"), kind: kind, role: try choice("role", Metric.Role.self) ?? .primary,
+      column: try map["column"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).column") },
+      missing: try choice("missing", Metric.MissingValuePolicy.self) ?? .exclude,
+      description: try map["description"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).description") })
+  }
+
+  private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {
+    switch error {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+      return ExperimentFileError(file: file, line: mark.line, field: "", message: "not valid YAML: \(problem) (column \(mark.column))")
+    default:
+      return ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML: \(error)")
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import StrataAssignment
+
+/// Writes an experiment as YAML in the loader's format (used by `strata new`); the output loads back
+/// to an equal definition.
+public enum ExperimentYAMLWriter {
+  public static func yaml(for experiment: Experiment, comment: String? = nil) -> String {
+    var lines: [String] = []
+    if let comment { lines += comment.split(separator: "\n", omittingEmptySubsequences: false).map { "# \($0)" } }
+    lines.append("id: \(quote(experiment.id))")
+    lines.append("name: \(quote(experiment.name))")
+    if let hypothesis = experiment.hypothesis { lines.append("hypothesis: \(quote(hypothesis))") }
+    lines.append("unit: \(quote(experiment.unit))")
+    lines.append("salt: \(quote(experiment.salt))")
+    lines.append("variants:")
+    for variant in experiment.variants {
+      lines.append("  - key: \(quote(variant.key))")
+      lines.append("    weight: \(variant.weight)")
+      if let description = variant.description { lines.append("    description: \(quote(description))") }
+    }
+    if experiment.controlIndex != 0 { lines.append("control: \(quote(experiment.control.key))") }
+    if experiment.traffic != 1 { lines.append("traffic: \(experiment.traffic)") }
+    if let layer = experiment.layer {
+      lines.append("layer: {name: \(quote(layer.name)), salt: \(quote(layer.salt)), buckets: [\(layer.buckets.lowerBound), \(layer.buckets.upperBound)]}")
+    }
+    if let holdout = experiment.holdout { lines.append("holdout: {salt: \(quote(holdout.salt)), share: \(holdout.share)}") }
+    if let eligibility = experiment.eligibility { lines.append("eligibility: \(quote(eligibility.source))") }
+    if let consent = experiment.consent { lines.append("consent: \(quote(consent))") }
+    lines.append("segments:")
+    for segment in experiment.segments {
+      lines.append("  - name: \(quote(segment.name))")
+      if let rule = segment.rule { lines.append("    rule: \(quote(rule.source))") }
+      if let traffic = segment.traffic { lines.append("    traffic: \(traffic)") }
+      if !segment.weights.isEmpty {
+        let pairs = segment.weights.sorted { $0.key < $1.key }.map { "\(quote($0.key)): \($0.value)" }
+        lines.append("    weights: {\(pairs.joined(separator: ", "))}")
+      }
+    }
+    if !experiment.metrics.isEmpty {
+      lines.append("metrics:")
+      for metric in experiment.metrics {
+        lines.append("  - name: \(quote(metric.name))")
+        lines.append("    kind: \(metric.kind.rawValue)")
+        lines.append("    role: \(metric.role.rawValue)")
+        if metric.column != metric.name { lines.append("    column: \(quote(metric.column))") }
+        lines.append("    missing: \(metric.missing.rawValue)")
+        if let description = metric.description { lines.append("    description: \(quote(description))") }
+      }
+    }
+    let plan = experiment.plan
+    lines.append("plan:")
+    lines.append("  alpha: \(plan.alpha)")
+    lines.append("  power: \(plan.power)")
+    if let baseline = plan.baseline { lines.append("  baseline: \(baseline)") }
+    if let sd = plan.standardDeviation { lines.append("  sd: \(sd)") }
+    if let mde = plan.minimumDetectableEffect { lines.append("  mde: \(mde)") }
+    lines.append("  relative: \(plan.relative)")
+    lines.append("  sides: \(plan.sides)")
+    lines.append("  looks: \(plan.looks)")
+    if let fractions = plan.fractions { lines.append("  fractions: [\(fractions.map { "\($0)" }.joined(separator: ", "))]") }
+    lines.append("  spending: \(quote(plan.spending.description))")
+    if let daily = plan.dailyUnits { lines.append("  daily_units: \(daily)") }
+    if let n = plan.sampleSizePerVariant { lines.append("  n_per_variant: \(n)") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A YAML double-quoted scalar (always quoted, so rules and numbers-as-text keep their exact text).
+  static func quote(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+}

@@ -1,0 +1,55 @@
+import StrataAssignment
+
+/// Pre-encoded output cells of an assignment CSV (segment names, variant keys, reasons), so writing a
+/// row copies bytes instead of formatting strings.
+struct OutputEncoding {
+  let segments: [[UInt8]]
+  let variants: [[UInt8]]
+  let reasons: [AssignmentReason: [UInt8]]
+
+  init(experiment: Experiment) {
+    segments = experiment.segmentNames.map { Array(OutputEncoding.quoted($0).utf8) }
+    variants = experiment.variants.map { Array(OutputEncoding.quoted($0.key).utf8) }
+    var reasons: [AssignmentReason: [UInt8]] = [:]
+    for reason in AssignmentReason.allCases { reasons[reason] = Array(reason.rawValue.utf8) }
+    self.reasons = reasons
+  }
+
+  /// A CSV cell: quoted (with doubled quotes) when it holds a comma, quote, CR or LF.
+  static func quoted(_ text: String) -> String {
+    guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+
+  /// Writes the unit cell, quoting it when needed.
+  func writeUnit(_ unit: UnsafeRawBufferPointer, to writer: AtomicFileWriter) {
+    if unit.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+      writer.write(byte: 0x22)
+      for byte in unit {
+        if byte == 0x22 { writer.write(byte: 0x22) }
+        writer.write(byte: byte)
+      }
+      writer.write(byte: 0x22)
+    } else {
+      writer.append(unit)
+    }
+  }
+
+  /// Writes `,segment,variant,bucket,eligible,reason\n`.
+  func writeResult(_ result: Assignment, to writer: AtomicFileWriter) {
+    writer.write(byte: 0x2C)
+    if let segment = result.segmentIndex { writer.append(segments[segment]) }
+    writer.write(byte: 0x2C)
+    if let variant = result.variantIndex { writer.append(variants[variant]) }
+    writer.write(byte: 0x2C)
+    if let bucket = result.bucket { writer.write(decimal: bucket) }
+    writer.write(byte: 0x2C)
+    writer.append(result.eligible ? OutputEncoding.trueBytes : OutputEncoding.falseBytes)
+    writer.write(byte: 0x2C)
+    if let reason = reasons[result.reason] { writer.append(reason) }
+    writer.write(byte: 0x0A)
+  }
+
+  static let trueBytes = Array("true".utf8)
+  static let falseBytes = Array("false".utf8)
+}

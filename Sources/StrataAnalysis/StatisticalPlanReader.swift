@@ -1,0 +1,40 @@
+import StrataAssignment
+import Yams
+
+/// Reads the `plan:` mapping of an experiment file.
+enum StatisticalPlanReader {
+  static let keys: Set<String> = [
+    "alpha", "power", "mde", "relative", "baseline", "sd", "sides", "looks", "fractions", "spending", "daily_units",
+    "n_per_variant",
+  ]
+
+  static func read(_ node: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> StatisticalPlan {
+    let map = try fields.mapping(node, "plan", allowed: keys)
+    var plan = StatisticalPlan()
+    if let n = map["alpha"] { plan.alpha = try fields.double(n, "plan.alpha") }
+    if let n = map["power"] { plan.power = try fields.double(n, "plan.power") }
+    if let n = map["mde"] { plan.minimumDetectableEffect = try fields.double(n, "plan.mde") }
+    if let n = map["relative"] { plan.relative = try fields.bool(n, "plan.relative") }
+    if let n = map["baseline"] { plan.baseline = try fields.double(n, "plan.baseline") }
+    if let n = map["sd"] { plan.standardDeviation = try fields.double(n, "plan.sd") }
+    if let n = map["sides"] { plan.sides = try fields.integer(n, "plan.sides") }
+    if let n = map["looks"] { plan.looks = try fields.integer(n, "plan.looks") }
+    if let n = map["fractions"] {
+      var fractions: [Double] = []
+      for (index, item) in try fields.sequence(n, "plan.fractions").enumerated() {
+        fractions.append(try fields.double(item, "plan.fractions[\(index)]"))
+      }
+      plan.fractions = fractions
+    }
+    if let n = map["spending"] {
+      let text = try fields.string(n, "plan.spending")
+      guard let spending = StatisticalPlan.Spending(text) else {
+        throw fields.error("plan.spending", n, "\"\(text)\" is not obf, pocock or hsd:GAMMA")
+      }
+      plan.spending = spending
+    }
+    if let n = map["daily_units"] { plan.dailyUnits = try fields.integer(n, "plan.daily_units") }
+    if let n = map["n_per_variant"] { plan.sampleSizePerVariant = try fields.integer(n, "plan.n_per_variant") }
+    return plan
+  }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import StrataAnalysis
+import StrataAssignment
+import StrataReport
+
+/// An `--attr key=value` pair (syntax errors are usage errors, exit 64).
+struct AttributeArgument: ExpressibleByArgument, Sendable {
+  var key: String
+  var value: String
+
+  init?(argument: String) {
+    guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else { return nil }
+    key = String(argument[..<equals])
+    value = String(argument[argument.index(after: equals)...])
+  }
+}
+
+/// `strata assign`: one unit, or a whole CSV of units.
+struct Assign: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Assign units to variants: deterministic, segment-aware, the same on every machine.",
+    discussion: """
+      One unit: prints its segment, variant, bucket and whether it is eligible (and why not). \
+      Attributes are text, as in a CSV; rules read them as numbers, booleans or strings.
+
+      A CSV (--input): the header must contain the experiment's unit column and the attribute columns \
+      its rules use (an empty cell is a missing attribute). Writes unit, segment, variant, bucket, \
+      eligible, reason to --output (atomically) and prints a segment × variant count table. Bad rows are \
+      reported with their line numbers and counted. --stratified deals exact, balanced blocks within each \
+      segment (reproducible from the salt and the list, independent of row order; docs/assignment-spec.md).
+
+      Examples:
+        strata assign --experiment experiments/gym-renewal.yaml --unit M-1001 \\
+          --attr marketing_opt_in=true --attr membership_months=14 --attr status=active --attr checkins_90d=30
+        strata assign --experiment experiments/gym-renewal.yaml --unit M-1001 --attr checkins_90d=3 --json
+        strata assign --experiment experiments/gym-renewal.yaml --input members.csv --output assignments.csv
+        strata assign --experiment experiments/gym-renewal.yaml --input members.csv --output assignments.csv --stratified
+      """)
+
+  @Option(help: "Experiment definition (YAML).")
+  var experiment: String
+
+  @Option(help: "Unit id to assign.")
+  var unit: String?
+
+  @Option(name: .customLong("attr"), help: "A unit attribute as key=value (repeatable).")
+  var attributes: [AttributeArgument] = []
+
+  @Option(help: "CSV of units: the unit column and attribute columns.")
+  var input: String?
+
+  @Option(help: "Where to write the assignments CSV (with --input).")
+  var output: String?
+
+  @Flag(help: "Balanced blocks within each segment for a known audience (with --input).")
+  var stratified = false
+
+  @Flag(help: "Exit with status 1 when any input row is bad (the output is still written).")
+  var strict = false
+
+  @Flag(help: "Print one JSON object instead of the readable output.")
+  var json = false
+
+  func validate() throws {
+    switch (unit, input) {
+    case (nil, nil): throw ValidationError("Give --unit ID, or --input CSV with --output CSV.")
+    case (.some, .some): throw ValidationError("Give either --unit or --input, not both.")
+    case (nil, .some):
+      if output == nil { throw ValidationError("--input needs --output, the assignments CSV to write.") }
+      if !attributes.isEmpty { throw ValidationError("--attr applies to a single --unit; a CSV carries attributes as columns.") }
+    case (.some, nil):
+      if output != nil || stratified { throw ValidationError("--output and --stratified apply to --input only.") }
+    }
+  }
+
+  func run() throws {
+    try reportingErrors {
+      let definition = try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment))
+      if let unit {
+        try assignOne(definition, unit: unit)
+      } else if let input, let output {
+        try assignBatch(definition, input: input, output: output)
+      }
+    }
+  }
+
+  private func assignOne(_ definition: Experiment, unit: String) throws {
+    var named: [String: AttributeValue] = [:]
+    for attribute in attributes {
+      guard named[attribute.key] == nil else { throw InvalidInput("--attr \(attribute.key) is given twice") }
+      named[attribute.key] = attribute.value.isEmpty ? nil : .string(attribute.value)
+      if !definition.attributeNames.contains(attribute.key) {
+        printError("strata: note: attribute \"\(attribute.key)\" is not read by \(definition.id)'s rules")
+      }
+    }
+    let result = definition.assign(unit: unit, attributes: named)
+    if json {
+      printJSON(
+        .object([
+          ("unit", .string(unit)), ("segment", result.segment.map(JSONValue.string) ?? .null),
+          ("variant", result.variant.map(JSONValue.string) ?? .null),
+          ("bucket", result.bucket.map(JSONValue.integer) ?? .null), ("eligible", .bool(result.eligible)),
+          ("reason", .string(result.reason.rawValue)),
+        ]))
+      return
+    }
+    let lines = [
+      ("experiment", definition.id), ("unit", unit), ("segment", result.segment ?? "—"),
+      ("variant", result.variant ?? "— (not assigned)"), ("bucket", result.bucket.map(String.init) ?? "—"),
+      ("eligible", result.eligible ? "yes" : "no"), ("reason", result.reason.rawValue),
+    ]
+    print(lines.map { "\($0.0.padding(10))  \($0.1)" }.joined(separator: "\n"))
+  }
+
+  private func assignBatch(_ definition: Experiment, input: String, output: String) throws {
+    let batch = BatchAssignment(experiment: definition, inputPath: input, outputPath: output, stratified: stratified)
+    var shown = 0
+    let summary: BatchAssignment.Summary
+    do {
+      summary = try batch.run { bad in
+        shown += 1
+        if shown <= 20 { printError("strata: bad row: \(input):\(bad.line): \(bad.message)") }
+      }
+    } catch {
+      throw InvalidInput(error.description)
+    }
+    if summary.badRowCount > 20 { printError("strata: … \(summary.badRowCount - 20) more bad rows") }
+    for column in summary.missingColumns {
+      printError("strata: warning: \(input) has no column \"\(column)\"; every unit lacks that attribute")
+    }
+    let report = AssignBatchReport(experiment: definition, summary: summary, input: input, output: output, stratified: stratified)
+    if json {
+      printJSON(report.json)
+    } else {
+      print(report.humanText)
+    }
+    if strict && summary.badRowCount > 0 {
+      printError("strata: error: \(input) has \(summary.badRowCount) bad rows (--strict)")
+      throw ExitCode(1)
+    }
+  }
+}

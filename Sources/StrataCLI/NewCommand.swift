@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import StrataAnalysis
+import StrataAssignment
+import StrataReport
+import StrataStats
+
+/// `strata new`: writes a validated experiment definition with the planned sample size filled in.
+struct New: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Create an experiment definition (from flags, or by asking on a terminal) with its sample size.",
+    discussion: """
+      The sample size per variant comes from the plan (StrataStats' SampleSizePlan: R power.prop.test for \
+      a binomial primary metric, power.t.test for a continuous one, alpha split over the comparisons with \
+      control) and is recorded as plan.n_per_variant. Run without --id on a terminal to be asked for each value.
+
+      Examples:
+        strata new --id gym-renewal-2027 --variants control,progress,social --unit member_id \\
+          --segment "high=checkins_90d >= 24" --segment "medium=checkins_90d >= 8" --segment low \\
+          --metric renewed:binomial:primary --metric revenue:continuous:guardrail \\
+          --baseline 0.62 --mde 0.05 --looks 3 --daily-units 400
+        strata new --id email-subject-july --baseline 0.24 --mde 0.02 --power 0.9 --consent email_opt_in
+        strata new          # interactive
+      """)
+
+  @Option(help: "Experiment id (letters, digits, _ - .); also the salt.") var id: String?
+  @Option(help: "Name for people.") var name: String?
+  @Option(help: "The hypothesis, in one sentence.") var hypothesis: String?
+  @Option(help: "Unit id column.") var unit = "unit_id"
+  @Option(help: "Variant keys, comma separated; the first is control.") var variants = "control,treatment"
+  @Option(help: "Variant weights, comma separated (default equal).") var weights: String?
+  @Option(help: "A segment as name=rule, in order; a bare name is the default segment (repeatable).") var segment: [String] = []
+  @Option(help: "Eligibility rule.") var eligibility: String?
+  @Option(help: "Consent attribute that must be true.") var consent: String?
+  @Option(help: "A metric as name:binomial|continuous[:primary|guardrail|secondary] (repeatable).") var metric: [String] = []
+  @Option(help: "Control rate (binomial) or mean (continuous) of the primary metric.") var baseline: Double?
+  @Option(help: "Standard deviation of a continuous primary metric.") var sd: Double?
+  @Option(help: "Minimum detectable effect (absolute unless --relative).") var mde: Double?
+  @Flag(help: "The mde is relative to the baseline.") var relative = false
+  @Option(help: "Significance level.") var alpha = 0.05
+  @Option(help: "Power.") var power = 0.8
+  @Option(help: "1 or 2.") var sides = 2
+  @Option(help: "Number of analyses (group-sequential looks).") var looks = 1
+  @Option(help: "Alpha spending: obf, pocock, hsd:GAMMA.") var spending = "obf"
+  @Option(name: .customLong("daily-units"), help: "Units entering per day.") var dailyUnits: Int?
+  @Option(help: "File to write (default experiments/<id>.yaml).") var output: String?
+  @Flag(help: "Overwrite an existing file.") var force = false
+  @Flag(help: "Print one JSON object instead of the readable output.") var json = false
+
+  func run() throws {
+    var options = self
+    if options.id == nil {
+      guard isatty(STDIN_FILENO) != 0 else {
+        throw ValidationError("Give --id (or run on a terminal to be asked for each value).")
+      }
+      options.askInteractively()
+    }
+    try reportingErrors { try options.create() }
+  }
+
+  private mutating func askInteractively() {
+    func ask(_ question: String, _ current: String?) -> String? {
+      print("\(question)\(current.map { " [\($0)]" } ?? ""): ", terminator: "")
+      guard let line = readLine()?.trimmingCharacters(in: " "), !line.isEmpty else { return current }
+      return line
+    }
+    id = ask("Experiment id", nil)
+    name = ask("Name", name)
+    hypothesis = ask("Hypothesis", hypothesis)
+    unit = ask("Unit id column", unit) ?? unit
+    variants = ask("Variants (first is control)", variants) ?? variants
+    var segments: [String] = []
+    while let entry = ask("Segment as name=rule (empty to finish)", nil) { segments.append(entry) }
+    segment = segments
+    consent = ask("Consent attribute (empty for none)", consent)
+    if let entry = ask("Primary metric as name:binomial|continuous", "converted:binomial") { metric = [entry] }
+    baseline = ask("Baseline rate or mean", baseline.map { "\($0)" }).flatMap(Double.init)
+    if metric.first?.contains(":continuous") == true { sd = ask("Standard deviation", sd.map { "\($0)" }).flatMap(Double.init) }
+    mde = ask("Minimum detectable effect (absolute)", mde.map { "\($0)" }).flatMap(Double.init)
+    alpha = ask("Alpha", "\(alpha)").flatMap(Double.init) ?? alpha
+    power = ask("Power", "\(power)").flatMap(Double.init) ?? power
+    looks = ask("Looks", "\(looks)").flatMap { Int($0) } ?? looks
+    dailyUnits = ask("Units per day (empty if unknown)", dailyUnits.map { "\($0)" }).flatMap { Int($0) }
+  }
+
+  private func create() throws {
+    guard let id else { throw InvalidInput("--id is required") }
+    let keys = variants.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+    var weightValues = [ExactDecimal](repeating: 1, count: keys.count)
+    if let weights {
+      let parts = weights.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+      guard parts.count == keys.count else {
+        throw InvalidInput("--weights has \(parts.count) values for \(keys.count) variants")
+      }
+      weightValues = try parts.map { part in
+        guard let value = ExactDecimal(parsing: part) else { throw InvalidInput("--weights: \"\(part)\" is not a decimal with at most 4 places") }
+        return value
+      }
+    }
+    let segments = try segment.map { entry -> Segment in
+      guard let equals = entry.firstIndex(of: "=") else { return Segment(name: entry.trimmingCharacters(in: " ")) }
+      let ruleText = String(entry[entry.index(after: equals)...])
+      do {
+        return Segment(name: String(entry[..<equals]).trimmingCharacters(in: " "), rule: try Rule(ruleText))
+      } catch {
+        throw InvalidInput("--segment \"\(entry)\": rule \(error)")
+      }
+    }
+    let metrics = try (metric.isEmpty ? ["converted:binomial:primary"] : metric).map { entry -> Metric in
+      let parts = entry.split(separator: ":").map(String.init)
+      guard parts.count >= 2, let kind = Metric.Kind(rawValue: parts[1]) else {
+        throw InvalidInput("--metric \"\(entry)\": expected name:binomial|continuous[:primary|guardrail|secondary]")
+      }
+      let role = parts.count > 2 ? Metric.Role(rawValue: parts[2]) : .primary
+      guard let role else { throw InvalidInput("--metric \"\(entry)\": role must be primary, guardrail or secondary") }
+      return Metric(name: parts[0], kind: kind, role: role, missing: kind == .binomial ? .zero : .exclude)
+    }
+    guard let spendingValue = StatisticalPlan.Spending(spending) else {
+      throw InvalidInput("--spending \"\(spending)\" is not obf, pocock or hsd:GAMMA")
+    }
+    var plan = StatisticalPlan(
+      alpha: alpha, power: power, minimumDetectableEffect: mde, relative: relative, baseline: baseline,
+      standardDeviation: sd, sides: sides, looks: looks, spending: spendingValue, dailyUnits: dailyUnits)
+    let eligibilityRule: Rule?
+    do {
+      eligibilityRule = try eligibility.map { try Rule($0) }
+    } catch {
+      throw InvalidInput("--eligibility: \(error)")
+    }
+    func build(_ plan: StatisticalPlan) throws -> Experiment {
+      do {
+        return try Experiment(
+          id: id, name: name, hypothesis: hypothesis, unit: unit,
+          variants: zip(keys, weightValues).map { Variant(key: $0, weight: $1) }, eligibility: eligibilityRule,
+          consent: consent, segments: segments, metrics: metrics, plan: plan)
+      } catch {
+        throw InvalidInput("\(error.field): \(error.message)")
+      }
+    }
+    let size = try build(plan).plannedSampleSize()
+    plan.sampleSizePerVariant = size?.perVariant
+    let experiment = try build(plan)
+    let path = output ?? "experiments/\(id).yaml"
+    if FileManager.default.fileExists(atPath: path) && !force {
+      throw InvalidInput("\(path) already exists (use --force to overwrite)")
+    }
+    var comment = "Created by `strata new`. Check it with `strata validate \(path)`."
+    if let size {
+      comment += "\nSample size: \(size.perVariant) units per variant, \(size.total) in total (fixed design"
+      comment += looks > 1 ? "; a \(looks)-look sequential design needs somewhat more at most)." : ")."
+    } else {
+      comment += "\nNo sample size yet: give the plan a baseline (and sd for a continuous metric) and an mde."
+    }
+    let yaml = ExperimentYAMLWriter.yaml(for: experiment, comment: comment)
+    _ = try ExperimentLoader.load(yaml: yaml, file: path)  // what we write must load back
+    try AtomicFile.write(yaml, to: URL(fileURLWithPath: path))
+    let days = size.flatMap { size in dailyUnits.map { (size.total + $0 - 1) / $0 } }
+    if json {
+      printJSON(
+        .object([
+          ("file", .string(path)), ("id", .string(id)),
+          ("n_per_variant", size.map { .integer($0.perVariant) } ?? .null),
+          ("n_total", size.map { .integer($0.total) } ?? .null), ("days", days.map(JSONValue.integer) ?? .null),
+        ]))
+    } else {
+      var lines = ["wrote \(path)"]
+      if let size { lines.append("sample size: \(size.perVariant) per variant, \(size.total) in total") }
+      if let days { lines.append("duration: \(days) days at \(dailyUnits ?? 0) units a day") }
+      if size == nil { lines.append("no sample size: the plan needs --baseline (and --sd for a continuous metric) and --mde") }
+      print(lines.joined(separator: "\n"))
+    }
+  }
+}

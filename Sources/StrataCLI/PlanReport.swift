@@ -1,0 +1,172 @@
+import Foundation
+import StrataReport
+import StrataStats
+
+/// The answer of `strata plan`, as JSON fields (contract keys first) and as text for people.
+struct PlanReport {
+  var fields: [(String, JSONValue)] = []
+  var headline: [String] = []
+  var rows: [[String]] = []
+
+  init(design: PlanDesignOptions, dailyUnits: Double?) throws {
+    let plan = try design.makePlan()
+    let variants = plan.variants
+    let perVariant: Double
+    let difference: Double
+    let power: Double
+    switch design.question {
+    case .sampleSize:
+      let effect = try unwrap(design.effect)
+      let size = try flagNamed { () throws(StatsError) in try plan.sampleSize(effect: effect, power: design.targetPower) }
+      perVariant = Double(size.perVariant)
+      difference = size.effect
+      power = design.targetPower
+      fields += [
+        ("n_per_variant", .integer(size.perVariant)), ("n_total", .integer(size.total)),
+        ("n_per_variant_unrounded", .number(size.perVariantUnrounded)),
+      ]
+      headline.append(
+        "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants.")
+      rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
+    case .power:
+      let effect = try unwrap(design.effect)
+      let n = try unwrap(design.n)
+      difference = try flagNamed { () throws(StatsError) in try plan.absoluteEffect(effect) }
+      power = try flagNamed { () throws(StatsError) in try plan.power(effect: effect, perVariant: n) }
+      perVariant = n
+      fields += [("n_per_variant", .number(n)), ("n_total", .number(n * Double(variants))), ("power", .number(power))]
+      headline.append(
+        "With \(groupedNumber(n)) units per variant, the test has \(percent(power)) power to detect this effect.")
+    case .minimumDetectableEffect:
+      let n = try unwrap(design.n)
+      power = design.targetPower
+      difference = try flagNamed { () throws(StatsError) in
+        try plan.minimumDetectableEffect(perVariant: n, power: power)
+      }
+      perVariant = n
+      fields += [("n_per_variant", .number(n)), ("n_total", .number(n * Double(variants)))]
+      headline.append(
+        "With \(groupedNumber(n)) units per variant, the smallest effect detectable with \(percent(power)) power is \(describe(difference, plan.metric)).")
+    }
+    if let dailyUnits {
+      let total = perVariant.rounded(.up) * Double(variants)
+      try StatsError.require(dailyUnits > 0 && dailyUnits.isFinite, "daily units", "must be positive, got \(dailyUnits)")
+      let days = (total / dailyUnits).rounded(.up)
+      fields += [("days", .number(days)), ("daily_units", .number(dailyUnits))]
+      headline.append("At \(groupedNumber(dailyUnits)) units a day that takes \(groupedNumber(days)) days.")
+    }
+    if design.question != .power { fields.append(("power", .number(power))) }
+    fields += effectFields(difference, plan.metric)
+    fields += [
+      ("metric", .string(design.metric.rawValue)), ("alpha", .number(plan.alpha)),
+      ("alpha_per_comparison", .number(plan.alphaPerComparison)), ("sides", .integer(design.sides)),
+      ("variants", .integer(variants)),
+      ("solved_for", .string(["sample_size", "power", "mde"][design.questionIndex])),
+    ]
+    rows += describeInputs(plan, difference: difference, power: power)
+  }
+
+  /// The metric-specific keys: absolute and relative effect, baseline, treatment value, sd.
+  private func effectFields(_ difference: Double, _ metric: PlanMetric) -> [(String, JSONValue)] {
+    switch metric {
+    case .proportion(let baseline):
+      return [
+        ("mde", .number(difference)), ("mde_relative", .number(difference / baseline)),
+        ("baseline", .number(baseline)), ("treatment_rate", .number(baseline + difference)),
+      ]
+    case .mean(let standardDeviation, let baseline):
+      var out: [(String, JSONValue)] = [("mde", .number(difference))]
+      if let baseline {
+        out += [
+          ("mde_relative", .finite(baseline == 0 ? nil : difference / baseline)), ("baseline", .number(baseline)),
+          ("treatment_mean", .number(baseline + difference)),
+        ]
+      }
+      out += [("sd", .number(standardDeviation)), ("mde_standardized", .number(difference / standardDeviation))]
+      return out
+    }
+  }
+
+  private func describeInputs(_ plan: SampleSizePlan, difference: Double, power: Double) -> [[String]] {
+    var out: [[String]] = []
+    switch plan.metric {
+    case .proportion(let baseline):
+      out.append(["baseline rate", percent(baseline)])
+      out.append(["treatment rate", "\(percent(baseline + difference))  (\(describe(difference, plan.metric)))"])
+    case .mean(let standardDeviation, let baseline):
+      if let baseline { out.append(["baseline mean", short(baseline)]) }
+      out.append(["standard deviation", short(standardDeviation)])
+      out.append(["effect", describe(difference, plan.metric)])
+    }
+    let sides = plan.alternative == .twoSided ? "two-sided" : "one-sided (treatment greater)"
+    out.append(["test", "\(sides), alpha \(short(plan.alpha))"])
+    if plan.variants > 2 {
+      out.append(["alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)"])
+    }
+    out.append(["power", percent(power)])
+    return out
+  }
+
+  /// The headline sentences, then the inputs as aligned "label  value" lines.
+  var humanText: String {
+    let width = rows.map { $0[0].count }.max() ?? 0
+    let lines = rows.map { "  " + $0[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0[1] }
+    return (headline + [""] + lines).joined(separator: "\n")
+  }
+}
+
+extension PlanDesignOptions {
+  var questionIndex: Int {
+    switch question {
+    case .sampleSize: 0
+    case .power: 1
+    case .minimumDetectableEffect: 2
+    }
+  }
+}
+
+private func unwrap<T>(_ value: T?) throws -> T {
+  guard let value else { throw InvalidInput("internal: a required option is missing") }
+  return value
+}
+
+/// "+1.80 pp, +10.0%" for rates; "+2.5 (0.06 sd)" for means.
+private func describe(_ difference: Double, _ metric: PlanMetric) -> String {
+  let sign = difference >= 0 ? "+" : "−"
+  switch metric {
+  case .proportion(let baseline):
+    let points = abs(difference) * 100
+    let relative = abs(difference / baseline) * 100
+    return "\(sign)\(formatFixed(points, digits: points < 0.1 ? 4 : 2)) pp, \(sign)\(formatFixed(relative, digits: 1))%"
+  case .mean(let standardDeviation, let baseline):
+    var text = "\(sign)\(short(abs(difference))) (\(formatFixed(abs(difference) / standardDeviation, digits: 3)) sd)"
+    if let baseline, baseline != 0 { text += ", \(sign)\(formatFixed(abs(difference / baseline) * 100, digits: 1))%" }
+    return text
+  }
+}
+
+/// A rate as a percentage with enough digits for tiny rates.
+func percent(_ x: Double) -> String {
+  let p = x * 100
+  return formatFixed(p, digits: abs(p) < 0.1 ? 4 : (abs(p) < 10 ? 2 : 1)) + "%"
+}
+
+/// 14751 → "14,751".
+func grouped(_ n: Int) -> String {
+  let digits = String(n.magnitude)
+  var out = ""
+  for (i, c) in digits.enumerated() {
+    if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+    out.append(c)
+  }
+  return (n < 0 ? "-" : "") + out
+}
+
+/// Whole numbers grouped, others with two decimals.
+func groupedNumber(_ x: Double) -> String {
+  if x == x.rounded() && abs(x) < 9e15 { return grouped(Int(x)) }
+  return formatFixed(x, digits: 2)
+}
+
+/// A number in at most 6 significant digits, without trailing zeros ("0.05", "40", "1.77203").
+func short(_ x: Double) -> String { String(format: "%g", x) }

@@ -1,0 +1,81 @@
+import Foundation
+import StrataAnalysis
+import StrataAssignment
+import Testing
+
+@Suite("Experiment files (YAML)")
+struct ExperimentLoaderTests {
+  static let experimentsFolder = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("experiments")
+
+  @Test("every bundled example loads and validates")
+  func examplesLoad() throws {
+    let files = try FileManager.default.contentsOfDirectory(at: Self.experimentsFolder, includingPropertiesForKeys: nil)
+      .filter { $0.pathExtension == "yaml" }
+    #expect(files.count >= 4)
+    for file in files { _ = try ExperimentLoader.load(contentsOf: file) }
+  }
+
+  @Test("the gym renewal example has what analysis needs")
+  func gymRenewal() throws {
+    let experiment = try ExperimentLoader.load(contentsOf: Self.experimentsFolder.appendingPathComponent("gym-renewal.yaml"))
+    #expect(experiment.variants.map(\.key) == ["control", "reminder_progress", "reminder_social"])
+    #expect(experiment.control.key == "control")
+    #expect(experiment.segmentNames == ["high", "medium", "low"])
+    #expect(experiment.metrics.map(\.kind) == [.binomial, .continuous])
+    #expect(experiment.metrics.map(\.role) == [.primary, .guardrail])
+    #expect(experiment.plan.looks == 3 && experiment.plan.lookFractions == [0.33, 0.67, 1])
+    #expect(experiment.plan.baseline == 0.62 && experiment.plan.minimumDetectableEffect == 0.05)
+    #expect(experiment.consent == "marketing_opt_in")
+    let result = experiment.assign(
+      unit: "M-1001",
+      attributes: ["marketing_opt_in": "true", "membership_months": "14", "status": "active", "checkins_90d": "30"])
+    #expect(result.segment == "high" && result.eligible)
+  }
+
+  static let valid = """
+    id: demo
+    variants: [control, treatment]
+    """
+
+  @Test(
+    "broken definitions are rejected with file:line: field: message",
+    arguments: [
+      ("id: demo\nvariants: [control]\n", 2, "variants", "at least 2 variants"),
+      ("id: demo\nvariants: [a, a]\n", 2, "variants[1].key", "listed twice"),
+      ("id: demo\nvariants: [a, b]\ntrafic: 0.5\n", 3, "trafic", "unknown key"),
+      ("id: demo\nvariants: [a, b]\ntraffic: 1.5\n", 3, "traffic", "between 0 and 1"),
+      ("id: demo\nvariants: [a, b]\ntraffic: 0.33333\n", 3, "traffic", "4 decimal places"),
+      ("id: demo\nvariants: [a, b]\ncontrol: c\n", 3, "control", "not one of the variants"),
+      ("id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n    rule: score >\n", 5, "segments[0].rule", "column 8"),
+      ("id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n  - name: y\n    rule: s > 1\n", 4, "segments[0].rule", "only the last"),
+      ("id: demo\nvariants: [a, b]\nsegments:\n  - name: x\n    rule: s > 1\n    weights: {c: 2}\n", 6, "segments[0].weights.c", "not one of the variants"),
+      ("id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: ratio\n", 5, "metrics[0].kind", "binomial, continuous"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 1.2\n", 4, "plan.alpha", "between 0 and 1"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  fractions: [0.6, 0.5]\n", 5, "plan.fractions[1]", "increase"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  spending: linear\n", 4, "plan.spending", "obf, pocock"),
+      ("id: demo\nvariants: [a, b]\nlayer: {name: l, buckets: [0, 20000]}\n", 3, "layer.buckets", "0..<10000"),
+      ("id: demo\nvariants: [a, b]\nconsent: \"opt in\"\n", 3, "consent", "letters"),
+      ("id: demo\nvariants: [a, b\n", 3, "", "not valid YAML"),
+      ("variants: [a, b]\n", 1, "id", "needs an id"),
+    ])
+  func rejects(yaml: String, line: Int, field: String, fragment: String) {
+    #expect {
+      _ = try ExperimentLoader.load(yaml: yaml, file: "bad.yaml")
+    } throws: { error in
+      guard let error = error as? ExperimentFileError else { return false }
+      let ok = error.file == "bad.yaml" && error.line == line && error.field == field && error.message.contains(fragment)
+      if !ok { Issue.record("got \(error)") }
+      return ok && error.description.hasPrefix("bad.yaml:\(line): ")
+    }
+  }
+
+  @Test("a minimal definition gets the documented defaults")
+  func defaults() throws {
+    let experiment = try ExperimentLoader.load(yaml: Self.valid, file: "demo.yaml")
+    #expect(experiment.salt == "demo" && experiment.unit == "unit_id" && experiment.traffic == 1)
+    #expect(experiment.segmentNames == ["default"] && experiment.controlIndex == 0)
+    #expect(experiment.plan.alpha == 0.05 && experiment.plan.power == 0.8 && experiment.plan.looks == 1)
+  }
+}
