@@ -34,6 +34,7 @@ public enum DataReader {
       return true
     }
     guard !header.isEmpty else { throw DataError(file: path, line: nil, message: "is empty (no header row)") }
+    try unitReader?.flush()
     if let unitReader {
       summary = DataSummary(
         file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead, rowsUsed: unitReader.rowsUsed,

@@ -17,11 +17,26 @@ struct UnitLevelRows {
   let segmentNames: [[UInt8]]
   var statistics: SufficientStatistics
   var issues = DataIssues()
-  var seen = UnitHashSet()
+  let seen = UnitHashSet()
   var rowsRead = 0
   var rowsUsed = 0
   /// Per-row scratch: each metric's value, NaN for missing.
   private var values: [Double]
+  /// Valid rows waiting for the duplicate check, which runs a batch at a time (see `UnitHashSet`).
+  private var pending: [PendingRow] = []
+  private var pendingValues: [Double] = []
+  private var pendingHashes: [UInt64] = []
+  private var pendingIds: [UInt8] = []
+  private var inserted = [Bool](repeating: false, count: Self.batchSize)
+  static let batchSize = 256
+
+  private struct PendingRow {
+    var variant: Int
+    var segment: Int
+    var line: Int
+    var idStart: Int
+    var idEnd: Int
+  }
 
   init(header: [String], plan: AnalysisPlan, path: String, options: DataReadOptions) throws {
     self.plan = plan
@@ -75,13 +90,55 @@ struct UnitLevelRows {
     if let unitColumn {
       let unit = record.field(unitColumn)
       if isEmpty(unit) { return try reject(.missingUnit, record, "has an empty unit id") }
-      if checksDuplicates && !seen.insert(unit) {
-        return try reject(.duplicateUnit, record, "repeats unit \"\(record.string(unitColumn))\" (only its first row is used)")
+      if checksDuplicates {
+        pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: pendingIds.count, idEnd: pendingIds.count + unit.count))
+        pendingIds.append(contentsOf: unit)
+        pendingValues.append(contentsOf: values)
+        pendingHashes.append(UnitHashSet.hash(unit))
+        if pending.count == Self.batchSize { try flush() }
+        return
       }
     }
+    accumulate(variant: variant, segment: segment, values: values, offset: 0)
+  }
+
+  /// Runs the duplicate check on the pending rows, in order, and accumulates the first occurrences.
+  mutating func flush() throws {
+    guard !pending.isEmpty else { return }
+    let count = pending.count
+    pendingHashes.withUnsafeBufferPointer { hashes in
+      inserted.withUnsafeMutableBufferPointer { seen.insert(batch: hashes, inserted: UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
+    }
+    let metricCount = values.count
+    for index in 0..<count {
+      let row = pending[index]
+      if inserted[index] {
+        accumulate(variant: row.variant, segment: row.segment, values: pendingValues, offset: index * metricCount)
+      } else {
+        let id = String(decoding: pendingIds[row.idStart..<row.idEnd], as: UTF8.self)
+        let message = "repeats unit \"\(id)\" (only its first row is used)"
+        if strict {
+          clearPending()
+          throw DataError(file: path, line: row.line, message: "row " + message + " (--strict)")
+        }
+        issues.record(.duplicateUnit, line: row.line, example: message)
+      }
+    }
+    clearPending()
+  }
+
+  private mutating func clearPending() {
+    pending.removeAll(keepingCapacity: true)
+    pendingValues.removeAll(keepingCapacity: true)
+    pendingHashes.removeAll(keepingCapacity: true)
+    pendingIds.removeAll(keepingCapacity: true)
+  }
+
+  @inline(__always)
+  private mutating func accumulate(variant: Int, segment: Int, values: [Double], offset: Int) {
     statistics.addUnit(variant: variant, segment: segment)
-    for metric in 0..<values.count {
-      let value = values[metric]
+    for metric in 0..<metricColumns.count {
+      let value = values[offset + metric]
       if value.isNaN {
         statistics.addMissing(metric: metric, variant: variant, segment: segment)
       } else {
@@ -98,7 +155,10 @@ struct UnitLevelRows {
   }
 
   private mutating func reject(_ kind: DataIssues.Kind, _ record: CSVScanner.Record, _ message: String) throws {
-    if strict { throw DataError(file: path, line: record.line, message: "row " + message + " (--strict)") }
+    if strict {
+      try flush()  // an earlier duplicate still waiting in the batch is the first bad row
+      throw DataError(file: path, line: record.line, message: "row " + message + " (--strict)")
+    }
     issues.record(kind, line: record.line, example: message)
   }
 }
