@@ -19,14 +19,18 @@ measure() {  # name, command...
   local name="$1"; shift
   local log="bench-data/time-$name.log"
   /usr/bin/time -v "$@" > /dev/null 2> "$log"
-  local wall rss
+  local wall rss user system
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
-  printf "%-34s wall %8s   peak RSS %7.0f MB\n" "$name" "$wall" "$(echo "$rss / 1024" | bc -l)" | tee -a "$OUT"
+  user=$(grep "User time" "$log" | awk '{print $NF}')
+  system=$(grep "System time" "$log" | awk '{print $NF}')
+  # CPU time (user + system) is reported too: on a shared machine the wall time includes waiting for a core.
+  printf "%-34s wall %8s   cpu %6.2f s   peak RSS %7.0f MB\n" "$name" "$wall" "$(echo "$user + $system" | bc -l)" \
+    "$(echo "$rss / 1024" | bc -l)" | tee -a "$OUT"
 }
 
 {
-  echo "== $(date -u +%Y-%m-%dT%H:%MZ) $ROWS rows, $(du -m "$DATA" | cut -f1) MB, $(nproc) cores"
+  echo "== $(date -u +%Y-%m-%dT%H:%MZ) $ROWS rows, $(du -m "$DATA" | cut -f1) MB, $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
 } | tee -a "$OUT"
 measure "strata-analyze" $STRATA analyze --experiment Benchmarks/analyze_bench.yaml --data "$DATA" --json
 measure "strata-analyze-no-duplicate-check" $STRATA analyze --experiment Benchmarks/analyze_bench.yaml --data "$DATA" --json --no-duplicate-check

@@ -26,6 +26,7 @@ public enum DataReader {
           aggregateReader = try AggregatedRows(header: header, plan: plan, path: path, strict: options.strict)
         } else {
           unitReader = try UnitLevelRows(header: header, plan: plan, path: path, options: options)
+          unitReader?.fileSize = size
         }
         return true
       }

@@ -90,10 +90,18 @@ final class UnitHashSet {
     for (position, hash) in hashes.enumerated() { inserted[position] = insert(hash: hash) }
   }
 
-  private func grow() {
+  /// Makes room for `expected` units without further resizing (a resize rehashes every unit, each a
+  /// cache miss). Over-reserving costs address space, not memory: untouched zero pages are never backed.
+  func reserve(_ expected: Int) {
+    var target = capacity
+    while expected * 4 > target * 3 && target < 1 << 34 { target *= 2 }
+    if target > capacity { grow(to: target) }  // one rehash straight to the final size
+  }
+
+  private func grow(to newCapacity: Int? = nil) {
     let old = slots
     let oldCapacity = capacity
-    capacity *= 2
+    capacity = newCapacity ?? capacity * 2
     mask = capacity - 1
     slots = Self.allocate(capacity)
     for position in 0..<oldCapacity where old[position] != 0 {

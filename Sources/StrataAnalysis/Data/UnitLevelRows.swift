@@ -60,8 +60,22 @@ struct UnitLevelRows {
     values = [Double](repeating: .nan, count: plan.metrics.count)
   }
 
+  /// The data file's size, for sizing the duplicate check up front (0 when unknown, e.g. a pipe).
+  var fileSize = 0
+  private var sampledBytes = 0
+  static let sampleRows = 4096
+
   mutating func consume(_ record: CSVScanner.Record) throws {
     rowsRead += 1
+    if checksDuplicates && rowsRead <= Self.sampleRows && fileSize > 0 {
+      sampledBytes += record.ends[record.fieldCount - 1] - record.starts[0] + 1
+      if rowsRead == Self.sampleRows {
+        // Estimate the number of rows from the first ones' length. Early ids tend to be shorter, so the
+        // estimate runs high: reserve 90% of it, which keeps the table within its documented 10.7–21.3
+        // bytes per unit (an underestimate just costs one late resize, as without the estimate).
+        seen.reserve(Int(Double(fileSize) / (Double(sampledBytes) / Double(Self.sampleRows)) * 0.9))
+      }
+    }
     guard record.fieldCount == fieldCount else {
       return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }
