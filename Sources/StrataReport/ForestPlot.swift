@@ -51,7 +51,11 @@ enum ForestPlot {
     let step = niceStep((high - low) / 6)
     low = (low / step).rounded(.down) * step
     high = (high / step).rounded(.up) * step
-    let plotLeft = labelWidth, plotRight = width - valueWidth
+    // Label columns sized to the longest segment and variant names (about 7.5 px per character at 13 px).
+    let segmentColumn = max(70, 8 * Double(rows.map(\.label.count).max() ?? 0) + 22)
+    let variantColumn = max(60, 7 * Double(rows.map(\.sublabel.count).max() ?? 0) + 16)
+    let sublabelX = 10 + segmentColumn
+    let plotLeft = min(max(labelWidth, sublabelX + variantColumn), width * 0.5), plotRight = width - valueWidth
     let x: (Double) -> Double = { plotLeft + ($0 * scale - low) / (high - low) * (plotRight - plotLeft) }
     let top = 34.0
     var pooledGap = 0.0
@@ -89,7 +93,7 @@ enum ForestPlot {
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
       out += "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
-      out += "<text x=\"110\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
+      out += "<text x=\"\(f(sublabelX))\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
       let tone = row.significant ? (metric.metric.role == .guardrail ? "warn" : (row.estimate > 0 ? "up" : "down")) : "neutral"
       out += "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
       if row.pooled {

@@ -4,7 +4,7 @@ enum HTMLStyle {
     :root{--ink:#1d2433;--muted:#5b6475;--line:#e3e7ee;--band:#f6f8fb;--up:#0f7b5f;--up-bg:#e6f4ef;--down:#b42318;--down-bg:#fdecea;--warn:#8a5a00;--warn-bg:#fff6e0;--accent:#2b59c3}
     *{box-sizing:border-box}
     body{margin:0;background:#eef1f6;color:var(--ink);font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-    main{max-width:1040px;margin:24px auto;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,24,40,.08);padding:32px 40px}
+    main{max-width:1120px;margin:24px auto;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,24,40,.08);padding:32px 40px}
     header h1{margin:2px 0 6px;font-size:28px;letter-spacing:-.01em}
     .kicker{margin:0;color:var(--muted);text-transform:uppercase;font-size:12px;letter-spacing:.08em}
     .hypothesis{margin:0 0 6px;color:var(--ink);max-width:780px}
@@ -28,10 +28,10 @@ enum HTMLStyle {
     figure{margin:8px 0 14px}
     figcaption{color:var(--muted);font-size:12px;margin-top:2px}
     .table-wrap{overflow-x:auto}
-    table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
+    table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
     th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
-    thead th{background:var(--band);font-weight:600;color:#3a4255;font-size:12px}
+    thead th{background:var(--band);font-weight:600;color:#3a4255;font-size:12px;white-space:normal;vertical-align:bottom}
     tbody th{font-weight:600}
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
