@@ -66,6 +66,28 @@ struct AnalyzePlantedTests {
     }
   }
 
+  struct PooledReference: Decodable {
+    struct Entry: Decodable { var variant: String; var odds_ratio, cmh_statistic, cmh_p, breslow_day, breslow_day_p: Double }
+    var pooled: [Entry]
+  }
+
+  /// The pooled binomial estimates over the four segments against statsmodels' StratifiedTable.
+  @Test func pooledTestsMatchStatsmodels() throws {
+    let analysis = try Self.analysis()
+    let url = try #require(Bundle.module.url(forResource: "analyze_scipy", withExtension: "json", subdirectory: "Fixtures"))
+    let reference = try JSONDecoder().decode(PooledReference.self, from: Data(contentsOf: url))
+    #expect(reference.pooled.count == 2)
+    for expected in reference.pooled {
+      let pooled = try #require(analysis.metrics[0].pooled.first { $0.treatment == expected.variant })
+      #expect(pooled.segmentsUsed == ["a", "b", "c", "d"])
+      #expect(isClose(pooled.oddsRatio ?? .nan, expected.odds_ratio, relativeTolerance: 1e-12))
+      #expect(isClose(pooled.cochranMantelHaenszel?.statistic ?? .nan, expected.cmh_statistic, relativeTolerance: 1e-10))
+      #expect(isClose(pooled.cochranMantelHaenszel?.pValue ?? .nan, expected.cmh_p, relativeTolerance: 1e-9))
+      #expect(isClose(pooled.breslowDay?.statistic ?? .nan, expected.breslow_day, relativeTolerance: 1e-8))
+      #expect(isClose(pooled.breslowDay?.pValue ?? .nan, expected.breslow_day_p, relativeTolerance: 1e-7))
+    }
+  }
+
   @Test func recoversThePlantedEffectsAndTheSampleRatioMismatch() throws {
     let analysis = try Self.analysis()
     #expect(analysis.sampleRatio.mismatch)
