@@ -47,6 +47,9 @@ let package = Package(
       ]
     ),
 
+    // Benchmarks (release mode): `swift run -c release assignment-benchmark`.
+    .executableTarget(name: "assignment-benchmark", dependencies: ["StrataAssignment"], path: "Benchmarks/AssignmentBenchmark"),
+
     // Test support: fixtures, tolerances, a seeded generator.
     .target(name: "StrataTestSupport", dependencies: ["StrataStats"]),
 

@@ -13,8 +13,12 @@ public final class AtomicFileWriter {
   public let path: String
   private let temporaryPath: String
   private var descriptor: Int32
-  private var buffer: [UInt8] = []
+  // Unmanaged storage: appends pay no array uniqueness or exclusivity checks (several per output row).
+  private let storage: UnsafeMutablePointer<UInt8>
+  private var count = 0
   private let capacity: Int
+  /// Room beyond `capacity` for one row's appends before the next flush check.
+  private let slack = 1 << 16
   private var committed = false
 
   /// Creates the temporary file (mode 0644) in the destination's directory.
@@ -29,10 +33,11 @@ public final class AtomicFileWriter {
       throw CSVReaderError(message: "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
     }
     capacity = bufferSize
-    buffer.reserveCapacity(bufferSize + 4096)
+    storage = .allocate(capacity: bufferSize + slack)
   }
 
   deinit {
+    storage.deallocate()
     if !committed {
       if descriptor >= 0 { close(descriptor) }
       unlink(temporaryPath)
@@ -41,70 +46,87 @@ public final class AtomicFileWriter {
 
   /// Appends bytes and flushes when the buffer is full.
   public func write(_ bytes: [UInt8]) throws(CSVReaderError) {
-    buffer.append(contentsOf: bytes)
+    append(bytes)
     try flushIfNeeded()
   }
 
-  /// Appends bytes to the buffer (call ``flushIfNeeded()`` once per row).
+  /// Appends bytes to the buffer (call ``flushIfNeeded()`` once per row; one row must fit in 64 KiB,
+  /// longer pieces flush first).
   @inline(__always)
   public func append(_ bytes: UnsafeRawBufferPointer) {
-    buffer.append(contentsOf: bytes)
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    if count + bytes.count > capacity + slack {
+      // A huge cell: make room by flushing now (errors surface at the next flushIfNeeded/commit).
+      do {
+        try flush()
+      } catch {
+        pendingError = pendingError ?? error
+      }
+      if count + bytes.count > capacity + slack {
+        pendingError = pendingError ?? CSVReaderError(message: "a single cell of \(bytes.count) bytes is too large to write")
+        return
+      }
+    }
+    (storage + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+    count += bytes.count
   }
 
   @inline(__always)
   public func append(_ bytes: [UInt8]) {
-    buffer.append(contentsOf: bytes)
+    bytes.withUnsafeBytes { append($0) }
   }
 
+  private var pendingError: CSVReaderError?
+
   /// Whether the buffer has reached its size.
-  public var needsFlush: Bool { buffer.count >= capacity }
+  public var needsFlush: Bool { count >= capacity }
 
   /// Writes the buffer out when it is full.
   public func flushIfNeeded() throws(CSVReaderError) {
-    if buffer.count >= capacity { try flush() }
+    if let pendingError { throw pendingError }
+    if count >= capacity { try flush() }
   }
 
   @inline(__always)
   public func write(byte: UInt8) {
-    buffer.append(byte)
+    storage[count] = byte
+    count += 1
   }
 
   /// Appends the decimal digits of a non-negative integer.
   public func write(decimal value: Int) {
     precondition(value >= 0)
     if value < 10 {
-      buffer.append(UInt8(48 + value))
+      write(byte: UInt8(48 + value))
       return
     }
     var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
       (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
+    var length = 0
     var rest = value
-    withUnsafeMutableBytes(of: &digits) { storage in
+    withUnsafeMutableBytes(of: &digits) { digits in
       while rest > 0 {
-        storage[count] = UInt8(48 + rest % 10)
+        digits[length] = UInt8(48 + rest % 10)
         rest /= 10
-        count += 1
+        length += 1
       }
-      for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(storage[index]) }
+      for index in stride(from: length - 1, through: 0, by: -1) { write(byte: digits[index]) }
     }
   }
 
   private func flush() throws(CSVReaderError) {
     var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes { bytes -> Int in
-        guard let base = bytes.baseAddress else { return 0 }
-        return systemWrite(descriptor, base + offset, bytes.count - offset)
-      }
+    while offset < count {
+      let written = systemWrite(descriptor, storage + offset, count - offset)
       guard written > 0 else { throw CSVReaderError(message: "cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
       offset += written
     }
-    buffer.removeAll(keepingCapacity: true)
+    count = 0
   }
 
   /// Flushes, closes and renames the temporary file over `path`.
   public func commit() throws(CSVReaderError) {
+    if let pendingError { throw pendingError }
     try flush()
     guard close(descriptor) == 0 else { throw CSVReaderError(message: "cannot close \(temporaryPath): \(String(cString: strerror(errno)))") }
     descriptor = -1

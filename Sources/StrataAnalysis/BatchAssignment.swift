@@ -50,7 +50,9 @@ public struct BatchAssignment {
   public func run(badRow: (BadRow) -> Void = { _ in }) throws(CSVReaderError) -> Summary {
     let reader = try CSVReader(path: inputPath)
     guard try reader.next() else { throw CSVReaderError(message: "\(inputPath):1: the file is empty (expected a header row)") }
-    let header = (0..<reader.fieldCount).map { reader.string($0) }
+    var header = (0..<reader.fieldCount).map { reader.string($0) }
+    // Spreadsheet exports often start with a UTF-8 byte order mark: it is not part of the first name.
+    if let first = header.first, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
     guard let unitColumn = header.firstIndex(of: experiment.unit) else {
       throw CSVReaderError(
         message: "\(inputPath):\(reader.line): unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))")
@@ -65,8 +67,7 @@ public struct BatchAssignment {
     let encoded = OutputEncoding(experiment: experiment)
     try writer.write(Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\n".utf8))
     var attributes = [AttributeValue?](repeating: nil, count: attributeColumns.count)
-    var pending: [(unit: String, attributes: [AttributeValue?], line: Int)] = []
-    var seen: [String: Int] = [:]
+    var held = StratifiedRows()
 
     func reject(_ line: Int, _ message: String) {
       summary.badRowCount += 1
@@ -97,17 +98,15 @@ public struct BatchAssignment {
         }
       }
       if stratified {
-        let unit = reader.string(unitColumn)
-        if let first = seen[unit] {
-          reject(reader.line, "unit \"\(unit)\" already appeared on line \(first); a stratified batch deals each unit once")
-          continue
+        reader.withField(unitColumn) { unit in
+          held.append(
+            unit: unit, line: reader.line, result: experiment.assignCompact(unitUTF8: unit, attributes: attributes),
+            hash: experiment.variantHash(unitUTF8: unit))
         }
-        seen[unit] = reader.line
-        pending.append((unit, attributes, reader.line))
         continue
       }
       let result = reader.withField(unitColumn) { unit in
-        let result = experiment.assign(unitUTF8: unit, attributes: attributes)
+        let result = experiment.assignCompact(unitUTF8: unit, attributes: attributes)
         encoded.writeUnit(unit, to: writer)
         return result
       }
@@ -116,17 +115,14 @@ public struct BatchAssignment {
       if writer.needsFlush { try writer.flushIfNeeded() }
     }
     if stratified {
-      let results: [Assignment]
-      do {
-        results = try experiment.assignStratified(pending.map { ($0.unit, $0.attributes) })
-      } catch {
-        throw CSVReaderError(message: "\(inputPath): \(error)")  // duplicates were rejected above; kept for safety
+      for duplicate in held.markDuplicates() {
+        reject(duplicate.line, "unit \"\(duplicate.unit)\" already appeared on line \(duplicate.firstLine); a stratified batch deals each unit once")
       }
-      for (entry, result) in zip(pending, results) {
-        var unit = entry.unit
-        unit.withUTF8 { encoded.writeUnit(UnsafeRawBufferPointer($0), to: writer) }
-        encoded.writeResult(result, to: writer)
-        Self.count(result, into: &summary)
+      held.deal(experiment)
+      for row in 0..<held.count where !held.isDuplicate(row) {
+        held.withUnit(row) { encoded.writeUnit($0, to: writer) }
+        encoded.writeResult(held.results[row], to: writer)
+        Self.count(held.results[row], into: &summary)
         if writer.needsFlush { try writer.flushIfNeeded() }
       }
     }
@@ -134,7 +130,7 @@ public struct BatchAssignment {
     return summary
   }
 
-  private static func count(_ result: Assignment, into summary: inout Summary) {
+  private static func count(_ result: CompactAssignment, into summary: inout Summary) {
     guard let segment = result.segmentIndex else {
       summary.unsegmentedCounts[result.reason, default: 0] += 1
       return

@@ -87,9 +87,20 @@ public final class CSVReader {
   }
 
   private func readRecord() throws(CSVReaderError) -> Bool {
+    // Work on locals (swapped out of the object and back), so the byte loop pays no dynamic
+    // exclusivity checks on class properties.
+    var bytes: [UInt8] = []
+    var fieldEnds: [Int] = []
+    swap(&bytes, &self.bytes)
+    swap(&fieldEnds, &self.fieldEnds)
+    defer {
+      swap(&bytes, &self.bytes)
+      swap(&fieldEnds, &self.fieldEnds)
+    }
     bytes.removeAll(keepingCapacity: true)
     fieldEnds.removeAll(keepingCapacity: true)
-    problem = nil
+    var problem: String?
+    var nextLine = self.nextLine
     line = nextLine
     var fieldStart = 0
     var inQuotes = false
@@ -106,7 +117,7 @@ public final class CSVReader {
       chunk.withUnsafeBufferPointer { buffer in
         while position < count {
           let byte = buffer[position]
-          position += 1
+          position &+= 1
           if inQuotes {
             if byte == 0x22 {
               inQuotes = false
@@ -148,8 +159,10 @@ public final class CSVReader {
       chunkPosition = position
       if finished { break }
     }
+    self.nextLine = nextLine
+    self.problem = problem
     if !sawAnything && bytes.isEmpty && fieldEnds.isEmpty { return false }
-    if inQuotes { problem = "a quoted field is not closed before the end of the file" }
+    if inQuotes { self.problem = "a quoted field is not closed before the end of the file" }
     fieldEnds.append(bytes.count)
     return true
   }

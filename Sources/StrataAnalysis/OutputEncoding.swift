@@ -36,7 +36,7 @@ struct OutputEncoding {
   }
 
   /// Writes `,segment,variant,bucket,eligible,reason\n`.
-  func writeResult(_ result: Assignment, to writer: AtomicFileWriter) {
+  func writeResult(_ result: CompactAssignment, to writer: AtomicFileWriter) {
     writer.write(byte: 0x2C)
     if let segment = result.segmentIndex { writer.append(segments[segment]) }
     writer.write(byte: 0x2C)

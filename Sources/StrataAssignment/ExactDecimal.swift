@@ -56,7 +56,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
   /// The nearest exact decimal to a `Double` in [0, 1,000,000], or nil outside that range.
   public init?(approximating value: Double) {
     guard value.isFinite, value >= 0, value <= 1_000_000 else { return nil }
-    self.init(tenThousandths: Int((value * 10_000).rounded()))
+    self.init(tenThousandths: Int(value * 10_000 + 0.5))  // round half up; value is non-negative
   }
 
   /// The value as a `Double` (for display and statistics, never for bucketing).

@@ -2,9 +2,17 @@ extension Experiment {
   /// The full 32-bit variant hash of a unit: MurmurHash3 x86_32 of `salt + ":" + unit` (the
   /// stratified mode orders units by it; its value mod 10000 is the unit's bucket).
   public func variantHash(unit: String) -> UInt32 {
+    let state = engine.variantState
+    if let hash = unit.utf8.withContiguousStorageIfAvailable({ AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }) {
+      return hash
+    }
     var unit = unit
-    let engine = self.engine
-    return unit.withUTF8 { AssignmentEngine.hash(prefix: engine.saltPrefix, unit: UnsafeRawBufferPointer($0)) }
+    return unit.withUTF8 { AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }
+  }
+
+  /// The variant hash of a unit id given as UTF-8 bytes.
+  public func variantHash(unitUTF8 unit: UnsafeRawBufferPointer) -> UInt32 {
+    AssignmentEngine.hash(engine.variantState, unit: unit)
   }
 
   /// The slot-ordered attribute array for ``assign(unit:attributes:)-(_,[AttributeValue?])`` from named values.
@@ -20,14 +28,37 @@ extension Experiment {
   /// Assigns a unit (docs/assignment-spec.md §4): consent, eligibility, segment, holdout, layer, then
   /// the variant bucket. `attributes[i]` is the value of `attributeNames[i]` (nil = missing).
   public func assign(unit: String, attributes: [AttributeValue?]) -> Assignment {
-    var unit = unit
-    let engine = self.engine
-    return unit.withUTF8 { engine.assign(unit: UnsafeRawBufferPointer($0), attributes: attributes) }
+    name(of: assignCompact(unit: unit, attributes: attributes))
   }
 
   /// Assigns a unit whose id is given as UTF-8 bytes (for batch readers that never build a `String`).
   public func assign(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> Assignment {
+    name(of: engine.assign(unit: unit, attributes: attributes))
+  }
+
+  /// The same assignment as indices only (no strings, no reference counting): the fast path.
+  @inlinable
+  public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
+    if let result = unit.utf8.withContiguousStorageIfAvailable({
+      assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes)
+    }) {
+      return result
+    }
+    var unit = unit
+    return unit.withUTF8 { assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes) }
+  }
+
+  /// The same assignment as indices only, for a unit id given as UTF-8 bytes.
+  public func assignCompact(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     engine.assign(unit: unit, attributes: attributes)
+  }
+
+  /// Adds the segment name and variant key to a compact assignment.
+  public func name(of compact: CompactAssignment) -> Assignment {
+    Assignment(
+      segment: compact.segmentIndex.map { segments[$0].name }, segmentIndex: compact.segmentIndex,
+      variant: compact.variantIndex.map { variants[$0].key }, variantIndex: compact.variantIndex, bucket: compact.bucket,
+      reason: compact.reason)
   }
 
   /// The index of the first segment whose rule matches (the default segment has none and always matches).

@@ -40,26 +40,47 @@ extension Experiment {
         groups[segment].append((variantHash(unit: entry.unit), index))
       }
     }
-    for (segmentIndex, var group) in groups.enumerated() where !group.isEmpty {
-      group.sort { left, right in
-        left.hash != right.hash
-          ? left.hash < right.hash
-          : units[left.index].unit.utf8.lexicographicallyPrecedes(units[right.index].unit.utf8)
+    for (segmentIndex, group) in groups.enumerated() where !group.isEmpty {
+      let dealt = deal(segment: segmentIndex, members: group) { left, right in
+        units[left].unit.utf8.lexicographicallyPrecedes(units[right].unit.utf8)
       }
-      let counts = layouts[segmentIndex].blockCounts
-      let blockSize = counts.reduce(0, +)
-      var block: [Int] = []
-      for (position, member) in group.enumerated() {
-        if position % blockSize == 0 {
-          block = dealingBlock(segment: segments[segmentIndex].name, number: position / blockSize, counts: counts)
-        }
-        let variantIndex = block[position % blockSize]
-        results[member.index].variantIndex = variantIndex
-        results[member.index].variant = variants[variantIndex].key
-        results[member.index].reason = .stratified
+      for (index, variantIndex) in dealt {
+        results[index].variantIndex = variantIndex
+        results[index].variant = variants[variantIndex].key
+        results[index].reason = .stratified
       }
     }
     return results
+  }
+
+  /// The stratified deal of one segment (spec §6, steps 2–5), for callers that keep their own storage
+  /// (the CLI holds unit ids as bytes, not `String`s).
+  ///
+  /// - Parameters:
+  ///   - segment: index into ``segments``.
+  ///   - members: the segment's included units as (variant hash, caller's index); indices unique.
+  ///   - unitPrecedes: whether the id of the unit with the first caller index sorts before the second's
+  ///     by UTF-8 bytes (the tie-break when hashes are equal).
+  /// - Returns: (caller's index, variant index) for every member, in dealing order.
+  public func deal(
+    segment: Int, members: [(hash: UInt32, index: Int)], unitPrecedes: (Int, Int) -> Bool
+  ) -> [(index: Int, variant: Int)] {
+    var members = members
+    members.sort { left, right in
+      left.hash != right.hash ? left.hash < right.hash : unitPrecedes(left.index, right.index)
+    }
+    let counts = layouts[segment].blockCounts
+    let blockSize = counts.reduce(0, +)
+    var block: [Int] = []
+    var result: [(index: Int, variant: Int)] = []
+    result.reserveCapacity(members.count)
+    for (position, member) in members.enumerated() {
+      if position % blockSize == 0 {
+        block = dealingBlock(segment: segments[segment].name, number: position / blockSize, counts: counts)
+      }
+      result.append((member.index, block[position % blockSize]))
+    }
+    return result
   }
 
   /// Block `number` of a segment's deal: variant i repeated `counts[i]` times, in variant order, then

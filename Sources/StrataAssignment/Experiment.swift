@@ -147,14 +147,14 @@ public struct Experiment: Sendable, Hashable {
     self.engine = AssignmentEngine(
       attributeCount: names.count,
       consentSlot: consent.map(slot),
-      eligibility: eligibility.map { RuleProgram($0.expression, slots: slot) },
-      segments: segments.map { segment in segment.rule.map { RuleProgram($0.expression, slots: slot) } },
+      eligibility: eligibility?.expression,
+      segments: segments.map { $0.rule?.expression },
       segmentNames: segments.map(\.name),
       layouts: layouts,
       variantKeys: variants.map(\.key),
       saltPrefix: Array((salt + ":").utf8),
       layer: layer.map { (Array(($0.salt + ":").utf8), $0.buckets) },
-      holdout: holdout.map { (Array(($0.salt + ":").utf8), $0.share.tenThousandths) })
+      holdout: holdout.map { (Array(($0.salt + ":").utf8), $0.share.tenThousandths) }, slots: slot)
   }
 
   private static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {

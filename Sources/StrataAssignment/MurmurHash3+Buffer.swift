@@ -41,22 +41,4 @@ extension MurmurHash3 {
     h1 ^= h1 >> 16
     return h1
   }
-
-  /// The hash of `prefix` followed by `unit`, built in a stack buffer (no heap allocation for keys up to
-  /// a few hundred bytes). `prefix` is a salt and the separator, already encoded as UTF-8.
-  @inlinable
-  public static func x86_32(prefix: UnsafeRawBufferPointer, unit: UnsafeRawBufferPointer) -> UInt32 {
-    let total = prefix.count + unit.count
-    return withUnsafeTemporaryAllocation(byteCount: max(total, 1), alignment: 1) { key in
-      if let base = key.baseAddress {
-        if let source = prefix.baseAddress, prefix.count > 0 {
-          base.copyMemory(from: source, byteCount: prefix.count)
-        }
-        if let source = unit.baseAddress, unit.count > 0 {
-          (base + prefix.count).copyMemory(from: source, byteCount: unit.count)
-        }
-      }
-      return x86_32(buffer: UnsafeRawBufferPointer(start: key.baseAddress, count: total))
-    }
-  }
 }

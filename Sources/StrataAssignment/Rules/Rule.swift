@@ -39,93 +39,128 @@ public struct Rule: Sendable, Hashable, CustomStringConvertible {
   /// Evaluates the rule against named attributes (a convenience; experiments evaluate compiled rules).
   public func matches(_ attributes: [String: AttributeValue]) -> Bool {
     let slots = self.attributes
-    let program = RuleProgram(expression, slots: { name in slots.firstIndex(of: name) ?? 0 })
+    let table = RuleTable([expression], slots: { name in slots.firstIndex(of: name) ?? 0 })
     let values = slots.map { attributes[$0] }
-    return program.evaluate(values)
+    return values.withUnsafeBufferPointer { table.evaluate(table.roots[0], $0) }
   }
 }
 
-/// A rule compiled against an experiment's attribute slots: a flat node array, evaluated without
-/// dictionary look-ups or allocation.
-struct RuleProgram: Sendable, Hashable {
-  enum Node: Sendable, Hashable {
+/// The rules of an experiment compiled against its attribute slots: one flat table of trivial nodes
+/// (no strings or arrays inside, held in unmanaged memory), so walking it never touches a reference
+/// count; string literals and lists live in side tables. `roots[i]` is the node of the i-th rule.
+final class RuleTable: @unchecked Sendable {
+  // @unchecked: `nodes` is written only in init and freed in deinit; everything else is immutable.
+  enum Node {
     case constant(Bool)
     case truthy(slot: Int)
     case number(slot: Int, operator: ComparisonOperator, value: Double)
-    case string(slot: Int, operator: ComparisonOperator, value: String)
+    case string(slot: Int, operator: ComparisonOperator, literal: Int)
     case bool(slot: Int, equal: Bool, value: Bool)
-    case membership(slot: Int, values: [RuleLiteral], negated: Bool)
+    case membership(slot: Int, list: Int, negated: Bool)
     case not(Int)
     case and(Int, Int)
     case or(Int, Int)
   }
 
-  private(set) var nodes: [Node] = []
-  private(set) var root = 0
+  private let nodes: UnsafeMutableBufferPointer<Node>
+  private let strings: [String]
+  private let lists: [[RuleLiteral]]
+  /// The root node of each compiled expression, in the order given.
+  let roots: [Int]
 
-  init(_ expression: RuleExpression, slots: (String) -> Int) {
-    root = append(expression, slots: slots)
+  init(_ expressions: [RuleExpression], slots: (String) -> Int) {
+    var builder = Builder()
+    roots = expressions.map { builder.append($0, slots: slots) }
+    nodes = UnsafeMutableBufferPointer<Node>.allocate(capacity: max(builder.nodes.count, 1))
+    _ = nodes.initialize(from: builder.nodes)
+    strings = builder.strings
+    lists = builder.lists
   }
 
-  private mutating func append(_ expression: RuleExpression, slots: (String) -> Int) -> Int {
-    let node: Node
-    switch expression {
-    case .constant(let value): node = .constant(value)
-    case .truthy(let attribute): node = .truthy(slot: slots(attribute))
-    case .comparison(let attribute, let op, let literal):
-      switch literal {
-      case .number(let value): node = .number(slot: slots(attribute), operator: op, value: value)
-      case .string(let value): node = .string(slot: slots(attribute), operator: op, value: value)
-      case .bool(let value): node = .bool(slot: slots(attribute), equal: op == .equal, value: value)
+  deinit { nodes.deallocate() }
+
+  private struct Builder {
+    var nodes: [Node] = []
+    var strings: [String] = []
+    var lists: [[RuleLiteral]] = []
+
+    mutating func append(_ expression: RuleExpression, slots: (String) -> Int) -> Int {
+      let node: Node
+      switch expression {
+      case .constant(let value): node = .constant(value)
+      case .truthy(let attribute): node = .truthy(slot: slots(attribute))
+      case .comparison(let attribute, let op, let literal):
+        switch literal {
+        case .number(let value): node = .number(slot: slots(attribute), operator: op, value: value)
+        case .string(let value):
+          strings.append(value)
+          node = .string(slot: slots(attribute), operator: op, literal: strings.count - 1)
+        case .bool(let value): node = .bool(slot: slots(attribute), equal: op == .equal, value: value)
+        }
+      case .membership(let attribute, let values, let negated):
+        lists.append(values)
+        node = .membership(slot: slots(attribute), list: lists.count - 1, negated: negated)
+      case .not(let inner): node = .not(append(inner, slots: slots))
+      case .and(let left, let right):
+        let l = append(left, slots: slots)
+        node = .and(l, append(right, slots: slots))
+      case .or(let left, let right):
+        let l = append(left, slots: slots)
+        node = .or(l, append(right, slots: slots))
       }
-    case .membership(let attribute, let values, let negated):
-      node = .membership(slot: slots(attribute), values: values, negated: negated)
-    case .not(let inner): node = .not(append(inner, slots: slots))
-    case .and(let left, let right):
-      let l = append(left, slots: slots)
-      node = .and(l, append(right, slots: slots))
-    case .or(let left, let right):
-      let l = append(left, slots: slots)
-      node = .or(l, append(right, slots: slots))
+      nodes.append(node)
+      return nodes.count - 1
     }
-    nodes.append(node)
-    return nodes.count - 1
   }
 
-  func evaluate(_ values: [AttributeValue?]) -> Bool {
-    RuleProgram.evaluate(root, nodes, values)
+  /// Evaluates the expression whose root is `index`, with the commonest rule (`attribute OP number` on a
+  /// typed number) inlined at the call site; everything else goes through ``evaluate(_:_:)``.
+  @inline(__always)
+  func matches(_ index: Int, _ values: UnsafeBufferPointer<AttributeValue?>) -> Bool {
+    if case .number(let slot, let op, let literal) = nodes[index], case .number(let value)? = values[slot] {
+      return RuleTable.compare(value, op, literal)
+    }
+    return evaluate(index, values)
   }
 
-  private static func evaluate(_ index: Int, _ nodes: [Node], _ values: [AttributeValue?]) -> Bool {
+  /// Evaluates the expression whose root is `index` against slot-ordered attribute values.
+  func evaluate(_ index: Int, _ values: UnsafeBufferPointer<AttributeValue?>) -> Bool {
     switch nodes[index] {
     case .constant(let value): return value
     case .truthy(let slot): return values[slot]?.boolValue == true
     case .number(let slot, let op, let literal):
-      guard let value = values[slot]?.numberValue else { return false }
-      return compare(value, op, literal)
+      let value: Double
+      switch values[slot] {
+      case .number(let number)?: value = number
+      case .string(let text)?:
+        guard let parsed = AttributeValue.parseNumber(text.utf8) else { return false }
+        value = parsed
+      default: return false
+      }
+      return RuleTable.compare(value, op, literal)
     case .string(let slot, let op, let literal):
       guard case .string(let value)? = values[slot] else { return false }
-      return compareBytes(value, op, literal)
+      return RuleTable.compareBytes(value, op, strings[literal])
     case .bool(let slot, let equal, let literal):
       guard let value = values[slot]?.boolValue else { return false }
       return (value == literal) == equal
     case .membership(let slot, let list, let negated):
       guard let value = values[slot] else { return false }
       var typed = false
-      for literal in list {
+      for literal in lists[list] {
         switch literal {
         case .number(let number):
           if let x = value.numberValue { typed = true; if x == number { return !negated } }
         case .string(let text):
-          if case .string(let s) = value { typed = true; if compareBytes(s, .equal, text) { return !negated } }
+          if case .string(let s) = value { typed = true; if RuleTable.compareBytes(s, .equal, text) { return !negated } }
         case .bool(let flag):
           if let b = value.boolValue { typed = true; if b == flag { return !negated } }
         }
       }
       return negated && typed
-    case .not(let inner): return !evaluate(inner, nodes, values)
-    case .and(let left, let right): return evaluate(left, nodes, values) && evaluate(right, nodes, values)
-    case .or(let left, let right): return evaluate(left, nodes, values) || evaluate(right, nodes, values)
+    case .not(let inner): return !evaluate(inner, values)
+    case .and(let left, let right): return evaluate(left, values) && evaluate(right, values)
+    case .or(let left, let right): return evaluate(left, values) || evaluate(right, values)
     }
   }
 

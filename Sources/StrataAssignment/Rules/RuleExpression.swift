@@ -6,7 +6,9 @@ public enum RuleLiteral: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .number(let value): return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    case .number(let value):
+      // Whole numbers print without ".0" (no libm `round`: this module links only the standard library).
+      return abs(value) < 1e15 && value == Double(Int64(value)) ? String(Int64(value)) : "\(value)"
     case .string(let value): return "\"" + value.replacingQuotes() + "\""
     case .bool(let value): return value ? "true" : "false"
     }
