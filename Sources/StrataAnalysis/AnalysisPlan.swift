@@ -127,7 +127,9 @@ extension AnalysisPlan {
     var descriptions: [String: String] = [:]
     for variant in experiment.variants { descriptions[variant.key] = variant.description }
     self.init(
-      id: experiment.id, name: experiment.name, hypothesis: experiment.hypothesis, unitColumn: experiment.unit,
+      id: experiment.id, name: experiment.name,
+      hypothesis: experiment.hypothesis.map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) },
+      unitColumn: experiment.unit,
       variants: experiment.variants.map(\.key), variantDescriptions: descriptions, controlIndex: experiment.controlIndex,
       segments: experiment.segmentNames,
       segmentWeights: experiment.segments.map { segment in
