@@ -21,7 +21,7 @@ public struct Analyzer: Sendable {
       warnings.append("Sample ratio mismatch: the observed split of units does not match the plan (p < \(sampleRatio.threshold)). The assignment or the data pipeline is likely broken; treat every result below as suspect.")
     }
     if data.issues.total > 0 {
-      warnings.append("\(data.issues.total) of \(data.rowsRead) rows were dropped as invalid (see data.issues).")
+      warnings.append("\(NumberText.count(data.issues.total)) of \(NumberText.count(data.rowsRead)) rows were dropped as invalid; the data account lists why and where.")
     }
     if data.format == .unitLevel && !data.duplicatesChecked {
       warnings.append("Duplicate units were not checked (no unit id column, or the check was switched off).")
@@ -60,7 +60,7 @@ public struct Analyzer: Sendable {
       let underpowered = Set(metric.comparisons.filter { $0.underpowered && $0.segment != nil }.compactMap(\.segment))
       if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
         let names = plan.segments.filter { underpowered.contains($0) }.joined(separator: ", ")
-        warnings.append("Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(planned) units per arm); a non-significant result there is not evidence of no effect.")
+        warnings.append("Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(NumberText.count(planned)) units per arm); a non-significant result there is not evidence of no effect.")
       }
     }
     let lookInfo = LookInfo(number: look, plannedLooks: plan.looks, sequential: nil)
