@@ -28,6 +28,14 @@ public struct AnalysisPlan: Sendable, Hashable {
     }
   }
 
+  /// Which comparisons form the multiple-testing family.
+  public enum FamilyScope: String, Sendable, Hashable, CaseIterable {
+    /// Every segment × treatment comparison of the primary metric (the default).
+    case primary
+    /// Every segment × treatment comparison of every primary and secondary metric (guardrails excluded).
+    case allMetrics = "all-metrics"
+  }
+
   /// How p-values of the primary family are adjusted.
   public enum Correction: String, Sendable, Hashable, CaseIterable {
     case holm
@@ -66,6 +74,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// Planned units per variant in each segment; nil when the plan cannot tell.
   public var plannedUnitsPerVariant: Int?
   public var correction: Correction
+  /// Which comparisons are corrected together.
+  public var family: FamilyScope = .primary
   /// SRM is flagged when its p-value is below this (the contract's 0.001).
   public var srmThreshold: Double
   /// Planned looks (for the sequential guard; 1 = fixed design).

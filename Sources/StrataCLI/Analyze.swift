@@ -39,8 +39,11 @@ struct Analyze: ParsableCommand {
   @Flag(help: "Fail on the first invalid row instead of counting and skipping it.")
   var strict = false
 
-  @Option(help: "Multiple-testing correction of the primary family: holm, bh, bonferroni or none (default: the plan's, else holm).")
+  @Option(help: "Multiple-testing correction of the primary family: holm, bh, bonferroni or none (default: holm).")
   var correction: CorrectionArgument?
+
+  @Option(help: "The multiple-testing family: primary (every segment × variant comparison of the primary metric) or all-metrics (also secondary metrics).")
+  var family: FamilyArgument = FamilyArgument(value: .primary)
 
   @Option(help: "p-value below which the sample-ratio check declares a mismatch.")
   var srmThreshold: Double = 0.001
@@ -54,6 +57,7 @@ struct Analyze: ParsableCommand {
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
       var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
       if let correction { plan.correction = correction.value }
+      plan.family = family.value
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
@@ -87,6 +91,17 @@ struct CorrectionArgument: ExpressibleByArgument {
     default: return nil
     }
   }
+}
+
+/// `--family` values.
+struct FamilyArgument: ExpressibleByArgument {
+  var value: AnalysisPlan.FamilyScope
+  init(value: AnalysisPlan.FamilyScope) { self.value = value }
+  init?(argument: String) {
+    guard let value = AnalysisPlan.FamilyScope(rawValue: argument) else { return nil }
+    self.value = value
+  }
+  var defaultValueDescription: String { value.rawValue }
 }
 
 /// A progress line on stderr (only when stderr is a terminal).

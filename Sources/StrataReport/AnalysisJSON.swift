@@ -12,6 +12,8 @@ public enum AnalysisJSON {
     let corrections: JSONValue = .object([
       ("family", .string(analysis.family.description)),
       ("metric", analysis.family.metric.map(JSONValue.string) ?? .null),
+      ("metrics", .array(analysis.family.metrics.map(JSONValue.string))),
+      ("scope", .string(analysis.plan.family.rawValue)),
       ("method", .string(analysis.family.correction.rawValue)),
       ("size", .integer(analysis.family.size)),
       ("alpha", .number(analysis.family.alpha)),

@@ -22,7 +22,7 @@ public enum AnalysisText {
       for metric in analysis.metrics(role: role) {
         out.append("")
         out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.rawValue))")
-        if metric.metric.name == analysis.family.metric {
+        if analysis.family.contains(metric: metric.metric.name) {
           out.append("Multiple testing: \(analysis.family.description), \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha).")
         } else {
           out.append("Not in the corrected family: p-values are unadjusted.")

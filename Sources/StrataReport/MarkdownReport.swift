@@ -34,7 +34,7 @@ public enum MarkdownReport {
         out.append("## \(title): \(escape(metric.metric.name))")
         out.append("")
         if let description = metric.metric.description { out.append("\(escape(description)) (\(metric.metric.kind.rawValue)).") ; out.append("") }
-        if metric.metric.name == analysis.family.metric {
+        if analysis.family.contains(metric: metric.metric.name) {
           out.append("Multiple testing: \(escape(analysis.family.description)); \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha).")
         } else {
           out.append("Not in the corrected family: p-values are unadjusted\(role == .guardrail ? "; a guardrail flags any significant change" : "").")

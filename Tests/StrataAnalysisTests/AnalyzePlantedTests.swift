@@ -88,6 +88,21 @@ struct AnalyzePlantedTests {
     }
   }
 
+  @Test func theFamilyCanSpanEveryNonGuardrailMetric() throws {
+    var plan = Self.plan
+    plan.family = .allMetrics
+    plan.correction = .benjaminiHochberg
+    let url = try #require(Bundle.module.url(forResource: "analyze_planted", withExtension: "csv", subdirectory: "Fixtures"))
+    let analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: url.path, plan: plan))
+    #expect(analysis.family.size == 16)
+    #expect(analysis.family.metrics == ["converted", "spend"])
+    let members = analysis.metrics.flatMap(\.comparisons).filter(\.inFamily)
+    #expect(members.count == 16)
+    let raw = members.map { $0.pValue ?? 1 }
+    let expected = try MultipleTestingCorrection.benjaminiHochberg.adjust(raw)
+    #expect(zip(members, expected).allSatisfy { isClose($0.adjustedPValue ?? .nan, $1, relativeTolerance: 1e-15) })
+  }
+
   @Test func recoversThePlantedEffectsAndTheSampleRatioMismatch() throws {
     let analysis = try Self.analysis()
     #expect(analysis.sampleRatio.mismatch)

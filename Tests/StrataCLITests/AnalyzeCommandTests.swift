@@ -35,6 +35,15 @@ struct AnalyzeCommandTests {
     #expect(corrections["size"] as? Int == 6)
   }
 
+  @Test func familyAndCorrectionAreStatedInTheJSON() throws {
+    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--json", "--family", "all-metrics", "--correction", "bh"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let corrections = try #require(try run.json()["corrections"] as? [String: Any])
+    #expect(corrections["method"] as? String == "benjamini-hochberg")
+    #expect(corrections["scope"] as? String == "all-metrics")
+    #expect(corrections["size"] as? Int == 6)  // the guardrail stays out: 3 segments × 2 variants of renewed
+  }
+
   @Test func reportsAreWrittenAndTheTableIsReadable() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -63,6 +72,8 @@ struct AnalyzeCommandTests {
     #expect(badThreshold.status == 1)
     let badCorrection = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--correction", "magic"])
     #expect(badCorrection.status == 64)
+    let badFamily = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--family", "everything"])
+    #expect(badFamily.status == 64)
     let noData = try runStrata(["analyze", "--experiment", Self.experiment])
     #expect(noData.status == 64)
   }

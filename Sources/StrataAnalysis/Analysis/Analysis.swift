@@ -128,10 +128,16 @@ public struct MetricAnalysis: Sendable, Hashable {
 public struct ComparisonFamily: Sendable, Hashable {
   /// Plain-words description ("every segment × treatment comparison of renewed").
   public var description: String
-  public var metric: String?
+  /// The metrics whose comparisons are in the family (the primary metric by default).
+  public var metrics: [String]
   public var correction: AnalysisPlan.Correction
   public var size: Int
   public var alpha: Double
+
+  /// The first (by default the only) metric of the family.
+  public var metric: String? { metrics.first }
+
+  public func contains(metric name: String) -> Bool { metrics.contains(name) }
 }
 
 /// Which look at the data this analysis is. Fixed designs have one look.

@@ -74,40 +74,49 @@ public struct Analyzer: Sendable {
     return analysis
   }
 
-  /// The family: every segment × treatment comparison of the primary metric; adjusts their p-values and
+  /// The family (by default every segment × treatment comparison of the primary metric; with
+  /// `FamilyScope.allMetrics` those of every primary and secondary metric) is corrected as one set, and
   /// decides significance. Comparisons outside the family are judged on their raw p-value.
   private func applyFamily(to metrics: inout [MetricAnalysis]) throws -> ComparisonFamily {
     let primary = plan.primaryMetricIndex
-    var size = 0
+    let familyMetrics: [Int] =
+      switch plan.family {
+      case .primary: primary.map { [$0] } ?? []
+      case .allMetrics: metrics.indices.filter { metrics[$0].metric.role != .guardrail }
+      }
+    var members: [(metric: Int, comparison: Int)] = []
+    for metricIndex in familyMetrics {
+      for (index, comparison) in metrics[metricIndex].comparisons.enumerated()
+      where (comparison.segment != nil || plan.segments.count == 1) && comparison.pValue != nil {
+        members.append((metricIndex, index))
+      }
+    }
+    let raw = members.map { metrics[$0.metric].comparisons[$0.comparison].pValue ?? 1 }
+    let adjusted: [Double]
+    switch plan.correction {
+    case .holm: adjusted = try MultipleTestingCorrection.holm.adjust(raw)
+    case .benjaminiHochberg: adjusted = try MultipleTestingCorrection.benjaminiHochberg.adjust(raw)
+    case .bonferroni: adjusted = try MultipleTestingCorrection.bonferroni.adjust(raw)
+    case .none: adjusted = raw
+    }
+    for (position, member) in members.enumerated() {
+      metrics[member.metric].comparisons[member.comparison].inFamily = true
+      metrics[member.metric].comparisons[member.comparison].adjustedPValue = adjusted[position]
+    }
     for metricIndex in metrics.indices {
-      let inFamily: (Comparison) -> Bool = { metricIndex == primary && ($0.segment != nil || self.plan.segments.count == 1) }
-      let members = metrics[metricIndex].comparisons.indices.filter {
-        inFamily(metrics[metricIndex].comparisons[$0]) && metrics[metricIndex].comparisons[$0].pValue != nil
-      }
-      if metricIndex == primary { size = members.count }
-      var adjusted: [Double] = []
-      if !members.isEmpty {
-        let raw = members.map { metrics[metricIndex].comparisons[$0].pValue ?? 1 }
-        switch plan.correction {
-        case .holm: adjusted = try MultipleTestingCorrection.holm.adjust(raw)
-        case .benjaminiHochberg: adjusted = try MultipleTestingCorrection.benjaminiHochberg.adjust(raw)
-        case .bonferroni: adjusted = try MultipleTestingCorrection.bonferroni.adjust(raw)
-        case .none: adjusted = raw
-        }
-      }
-      for (position, index) in members.enumerated() {
-        metrics[metricIndex].comparisons[index].inFamily = true
-        metrics[metricIndex].comparisons[index].adjustedPValue = adjusted[position]
-      }
       for index in metrics[metricIndex].comparisons.indices {
         let comparison = metrics[metricIndex].comparisons[index]
         metrics[metricIndex].comparisons[index].significant = (comparison.decidingPValue ?? 1) < plan.alpha
       }
     }
-    let metricName = primary.map { plan.metrics[$0].name }
+    let names = familyMetrics.map { plan.metrics[$0].name }
     let scope = plan.segments.count == 1 ? "treatment-vs-control comparison" : "segment × treatment comparison"
-    return ComparisonFamily(
-      description: metricName.map { "every \(scope) of the primary metric \($0)" } ?? "no primary metric",
-      metric: metricName, correction: plan.correction, size: size, alpha: plan.alpha)
+    let description =
+      names.isEmpty
+      ? "no primary metric"
+      : plan.family == .primary
+        ? "every \(scope) of the primary metric \(names[0])"
+        : "every \(scope) of the metrics \(names.joined(separator: ", "))"
+    return ComparisonFamily(description: description, metrics: names, correction: plan.correction, size: members.count, alpha: plan.alpha)
   }
 }
