@@ -16,7 +16,8 @@ public struct AnalysisPlan: Sendable, Hashable {
     public var description: String?
 
     public init(
-      name: String, column: String? = nil, kind: StrataAssignment.Metric.Kind, role: StrataAssignment.Metric.Role = .primary,
+      name: String, column: String? = nil, kind: StrataAssignment.Metric.Kind,
+      role: StrataAssignment.Metric.Role = .primary,
       missing: StrataAssignment.Metric.MissingValuePolicy = .exclude, description: String? = nil
     ) {
       self.name = name
@@ -125,11 +126,12 @@ public struct AnalysisPlan: Sendable, Hashable {
 }
 
 extension AnalysisPlan {
-  /// Adapts an experiment definition: variants and weights (per segment, including segment overrides),
-  /// segments, metrics and the statistical plan. The planned units per variant are the definition's
-  /// `n_per_variant`, else the plan's fixed-horizon sample size (`Experiment.plannedSampleSize()`, R
-  /// `power.prop.test` / `power.t.test` with alpha split over the comparisons). Data columns are `unit` (the experiment's unit column),
-  /// `variant` and `segment`.
+  /// Adapts an experiment definition.
+  ///
+  /// Variants and weights (per segment, including segment overrides), segments, metrics and the statistical plan. The
+  /// planned units per variant are the definition's `n_per_variant`, else the plan's fixed-horizon sample size
+  /// (`Experiment.plannedSampleSize()`, R `power.prop.test` / `power.t.test` with alpha split over the comparisons).
+  /// Data columns are `unit` (the experiment's unit column), `variant` and `segment`.
   public init(experiment: Experiment) {
     let plan = experiment.plan
     var mde = plan.minimumDetectableEffect
@@ -138,18 +140,24 @@ extension AnalysisPlan {
     for variant in experiment.variants { descriptions[variant.key] = variant.description }
     self.init(
       id: experiment.id, name: experiment.name,
-      hypothesis: experiment.hypothesis.map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) },
+      hypothesis: experiment.hypothesis.map {
+        String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+      },
       unitColumn: experiment.unit,
-      variants: experiment.variants.map(\.key), variantDescriptions: descriptions, controlIndex: experiment.controlIndex,
+      variants: experiment.variants.map(\.key), variantDescriptions: descriptions,
+      controlIndex: experiment.controlIndex,
       segments: experiment.segmentNames,
       segmentWeights: experiment.segments.map { segment in
         experiment.variants.map { Double((segment.weights[$0.key] ?? $0.weight).tenThousandths) }
       },
       metrics: experiment.metrics.map {
-        Metric(name: $0.name, column: $0.column, kind: $0.kind, role: $0.role, missing: $0.missing, description: $0.description)
+        Metric(
+          name: $0.name, column: $0.column, kind: $0.kind, role: $0.role, missing: $0.missing,
+          description: $0.description)
       },
       alpha: plan.alpha, power: plan.power, sides: plan.sides, minimumDetectableEffect: mde,
-      minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline, standardDeviation: plan.standardDeviation,
+      minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline,
+      standardDeviation: plan.standardDeviation,
       plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
       correction: .holm, looks: plan.looks)
   }

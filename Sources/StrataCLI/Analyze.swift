@@ -42,7 +42,10 @@ struct Analyze: ParsableCommand {
   @Option(help: "Multiple-testing correction of the primary family: holm, bh, bonferroni or none (default: holm).")
   var correction: CorrectionArgument?
 
-  @Option(help: "The multiple-testing family: primary (every segment × variant comparison of the primary metric) or all-metrics (also secondary metrics).")
+  @Option(
+    help:
+      "The multiple-testing family: primary (every segment × variant comparison of the primary metric) or all-metrics (also secondary metrics)."
+  )
   var family: FamilyArgument = FamilyArgument(value: .primary)
 
   @Option(help: "p-value below which the sample-ratio check declares a mismatch.")
@@ -53,7 +56,9 @@ struct Analyze: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard srmThreshold > 0, srmThreshold < 1 else { throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)") }
+      guard srmThreshold > 0, srmThreshold < 1 else {
+        throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)")
+      }
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
       var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
       if let correction { plan.correction = correction.value }
@@ -62,7 +67,8 @@ struct Analyze: ParsableCommand {
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
       let summary = try DataReader.read(
-        path: data, plan: plan, options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
+        path: data, plan: plan,
+        options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
       if showProgress { ProgressLine.finish() }
       let analysis = try Analyzer(plan: plan, look: look).analyze(summary)
       var written: [String] = []
@@ -108,7 +114,10 @@ struct FamilyArgument: ExpressibleByArgument {
 enum ProgressLine {
   @Sendable static func update(_ bytes: Int, _ total: Int) {
     let megabytes = Double(bytes) / 1_048_576
-    let text = total > 0 ? String(format: "\rreading %.0f MB (%.0f%%)", megabytes, 100 * Double(bytes) / Double(total)) : String(format: "\rreading %.0f MB", megabytes)
+    let text =
+      total > 0
+      ? String(format: "\rreading %.0f MB (%.0f%%)", megabytes, 100 * Double(bytes) / Double(total))
+      : String(format: "\rreading %.0f MB", megabytes)
     FileHandle.standardError.write(Data(text.utf8))
   }
 

@@ -1,14 +1,20 @@
 import StrataAnalysis
 import StrataStats
 
-/// The `--json` object of `strata analyze`: snake_case keys, numbers as JSON numbers, `null` for values JSON
-/// cannot hold (with the reason in `notes`). See docs/analyze.md for every key.
+/// The `--json` object of `strata analyze`.
+///
+/// Snake_case keys, numbers as JSON numbers, `null` for values JSON cannot hold (with the reason in `notes`). See
+/// docs/analyze.md for every key.
 public enum AnalysisJSON {
   public static func value(_ analysis: Analysis) -> JSONValue {
     let plan = analysis.plan
-    let results: [JSONValue] = analysis.metrics.flatMap { metric in metric.comparisons.map { comparison(metric, $0, plan) } }
+    let results: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.comparisons.map { comparison(metric, $0, plan) }
+    }
     let pooledRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }
-    let heterogeneityRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { heterogeneity(metric, $0) } }
+    let heterogeneityRows: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.pooled.map { heterogeneity(metric, $0) }
+    }
     let corrections: JSONValue = .object([
       ("family", .string(analysis.family.description)),
       ("metric", analysis.family.metric.map(JSONValue.string) ?? .null),
@@ -18,7 +24,9 @@ public enum AnalysisJSON {
       ("size", .integer(analysis.family.size)),
       ("alpha", .number(analysis.family.alpha)),
     ])
-    let planned: [(String, JSONValue)] = analysis.metrics.compactMap { m in m.plannedUnitsPerVariant.map { (m.metric.name, JSONValue.integer($0)) } }
+    let planned: [(String, JSONValue)] = analysis.metrics.compactMap { m in
+      m.plannedUnitsPerVariant.map { (m.metric.name, JSONValue.integer($0)) }
+    }
     var sequential: JSONValue = .null
     if let s = analysis.look.sequential {
       sequential = .object([
@@ -59,10 +67,16 @@ public enum AnalysisJSON {
       ("control", .string(plan.control)),
       ("variants", .array(plan.variants.map { .string($0) })),
       ("segments", .array(plan.segments.map { .string($0) })),
-      ("metrics", .array(plan.metrics.map { m in
-        .object([("name", .string(m.name)), ("kind", .string(m.kind.rawValue)), ("role", .string(m.role.rawValue)),
-                 ("column", .string(m.column)), ("missing", .string(m.missing.rawValue))])
-      })),
+      (
+        "metrics",
+        .array(
+          plan.metrics.map { m in
+            .object([
+              ("name", .string(m.name)), ("kind", .string(m.kind.rawValue)), ("role", .string(m.role.rawValue)),
+              ("column", .string(m.column)), ("missing", .string(m.missing.rawValue)),
+            ])
+          })
+      ),
       ("alpha", .number(plan.alpha)),
       ("power", .number(plan.power)),
       ("sides", .integer(plan.sides)),
@@ -76,10 +90,11 @@ public enum AnalysisJSON {
     var units: [JSONValue] = []
     for segment in plan.segments.indices {
       for variant in plan.variants.indices {
-        units.append(.object([
-          ("segment", .string(plan.segments[segment])), ("variant", .string(plan.variants[variant])),
-          ("units", .integer(data.statistics.units(variant: variant, segment: segment))),
-        ]))
+        units.append(
+          .object([
+            ("segment", .string(plan.segments[segment])), ("variant", .string(plan.variants[variant])),
+            ("units", .integer(data.statistics.units(variant: variant, segment: segment))),
+          ]))
       }
     }
     return .object([
@@ -91,13 +106,18 @@ public enum AnalysisJSON {
       ("rows_dropped", .integer(data.issues.total)),
       ("units_total", .integer(data.units)),
       ("duplicates_checked", .bool(data.duplicatesChecked)),
-      ("issues", .array(data.issues.kinds.map { kind in
-        let entry = data.issues.entries[kind] ?? DataIssues.Entry()
-        return .object([
-          ("kind", .string(kind.rawValue)), ("count", .integer(entry.count)),
-          ("first_lines", .array(entry.firstLines.map(JSONValue.integer))), ("first_example", .string(entry.firstExample)),
-        ])
-      })),
+      (
+        "issues",
+        .array(
+          data.issues.kinds.map { kind in
+            let entry = data.issues.entries[kind] ?? DataIssues.Entry()
+            return .object([
+              ("kind", .string(kind.rawValue)), ("count", .integer(entry.count)),
+              ("first_lines", .array(entry.firstLines.map(JSONValue.integer))),
+              ("first_example", .string(entry.firstExample)),
+            ])
+          })
+      ),
       ("units", .array(units)),
     ])
   }
@@ -140,13 +160,15 @@ public enum AnalysisJSON {
     ]
     if metric.metric.kind == .binomial {
       members += [
-        ("conversions_control", .finite(c.control.successes)), ("conversions_treatment", .finite(c.treatmentArm.successes)),
+        ("conversions_control", .finite(c.control.successes)),
+        ("conversions_treatment", .finite(c.treatmentArm.successes)),
         ("rate_control", .finite(c.control.mean)), ("rate_treatment", .finite(c.treatmentArm.mean)),
       ]
     } else {
       members += [
         ("mean_control", .finite(c.control.mean)), ("mean_treatment", .finite(c.treatmentArm.mean)),
-        ("sd_control", .finite(c.control.standardDeviation)), ("sd_treatment", .finite(c.treatmentArm.standardDeviation)),
+        ("sd_control", .finite(c.control.standardDeviation)),
+        ("sd_treatment", .finite(c.treatmentArm.standardDeviation)),
       ]
     }
     members += [
@@ -201,9 +223,14 @@ public enum AnalysisJSON {
       ("df", .finite(h.degreesOfFreedom)),
       ("p_value", .finite(h.pValue)),
       ("i_squared", .finite(h.iSquared)),
-      ("breslow_day", p.breslowDay.map { bd in
-        .object([("statistic", .finite(bd.statistic)), ("df", .finite(bd.degreesOfFreedom)), ("p_value", .finite(bd.pValue))])
-      } ?? .null),
+      (
+        "breslow_day",
+        p.breslowDay.map { bd in
+          .object([
+            ("statistic", .finite(bd.statistic)), ("df", .finite(bd.degreesOfFreedom)), ("p_value", .finite(bd.pValue)),
+          ])
+        } ?? .null
+      ),
     ])
   }
 }

@@ -9,10 +9,14 @@ public enum AnalysisText {
     out.append("")
     let srm = analysis.sampleRatio
     if srm.mismatch {
-      out.append("!! SAMPLE RATIO MISMATCH: the split of units does not match the plan (overall p = \(NumberText.pValue(srm.overall.pValue)); threshold \(srm.threshold)).")
+      out.append(
+        "!! SAMPLE RATIO MISMATCH: the split of units does not match the plan (overall p = \(NumberText.pValue(srm.overall.pValue)); threshold \(srm.threshold))."
+      )
       out.append("!! Every result below is suspect until the cause is found.")
     } else {
-      out.append("Sample ratio check: OK (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm).")
+      out.append(
+        "Sample ratio check: OK (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm)."
+      )
     }
     out.append(table(ReportTables.sampleRatio(srm, plan: plan)))
     out.append("")
@@ -23,7 +27,9 @@ public enum AnalysisText {
         out.append("")
         out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.rawValue))")
         if analysis.family.contains(metric: metric.metric.name) {
-          out.append("Multiple testing: \(analysis.family.description), \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha).")
+          out.append(
+            "Multiple testing: \(analysis.family.description), \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha)."
+          )
         } else {
           out.append("Not in the corrected family: p-values are unadjusted.")
         }
@@ -36,7 +42,9 @@ public enum AnalysisText {
     }
     out.append("")
     let data = analysis.data
-    out.append("Data: \(NumberText.count(data.rowsRead)) rows read (\(data.format.rawValue)), \(NumberText.count(data.rowsUsed)) used, \(NumberText.count(data.issues.total)) dropped\(data.duplicatesChecked ? "; duplicate units checked" : "").")
+    out.append(
+      "Data: \(NumberText.count(data.rowsRead)) rows read (\(data.format.rawValue)), \(NumberText.count(data.rowsUsed)) used, \(NumberText.count(data.issues.total)) dropped\(data.duplicatesChecked ? "; duplicate units checked" : "")."
+    )
     if data.issues.total > 0 { out.append(table(ReportTables.dataIssues(data))) }
     if !analysis.warnings.isEmpty {
       out.append("")
@@ -50,7 +58,9 @@ public enum AnalysisText {
   static func table(_ table: ReportTables.Table) -> String {
     let rows = [table.header] + table.rows
     var widths = [Int](repeating: 0, count: table.header.count)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
     return rows.map { row in
       row.enumerated().map { i, cell in
         let pad = String(repeating: " ", count: widths[i] - cell.count)

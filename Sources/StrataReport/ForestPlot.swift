@@ -1,8 +1,10 @@
 import Foundation
 import StrataAnalysis
 
-/// An inline SVG forest plot of one metric's lifts: a row per segment × variant with its confidence
-/// interval, then the pooled estimate as a diamond, against a zero line. No scripts, no external fonts.
+/// An inline SVG forest plot of one metric's lifts.
+///
+/// A row per segment × variant with its confidence interval, then the pooled estimate as a diamond, against a zero
+/// line. No scripts, no external fonts.
 enum ForestPlot {
   struct Row {
     var label: String
@@ -26,19 +28,28 @@ enum ForestPlot {
     for segment in plan.segments {
       for c in metric.comparisons(segment: segment) {
         guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
-        rows.append(Row(label: segment, sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower, upper: interval.upper,
-                        significant: c.significant, underpowered: c.underpowered, pooled: false))
+        rows.append(
+          Row(
+            label: segment, sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
+            upper: interval.upper,
+            significant: c.significant, underpowered: c.underpowered, pooled: false))
       }
     }
     for p in metric.pooled where p.interval.lower.isFinite && p.interval.upper.isFinite {
-      rows.append(Row(label: "Pooled", sublabel: p.treatment, estimate: p.estimate, lower: p.interval.lower, upper: p.interval.upper,
-                      significant: p.pValue < plan.alpha, underpowered: false, pooled: true))
+      rows.append(
+        Row(
+          label: "Pooled", sublabel: p.treatment, estimate: p.estimate, lower: p.interval.lower,
+          upper: p.interval.upper,
+          significant: p.pValue < plan.alpha, underpowered: false, pooled: true))
     }
     if metric.pooled.isEmpty {
       for c in metric.comparisons(segment: nil) {
         guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
-        rows.append(Row(label: "All segments", sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower, upper: interval.upper,
-                        significant: c.significant, underpowered: false, pooled: true))
+        rows.append(
+          Row(
+            label: "All segments", sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
+            upper: interval.upper,
+            significant: c.significant, underpowered: false, pooled: true))
       }
     }
     guard !rows.isEmpty else { return nil }
@@ -60,9 +71,12 @@ enum ForestPlot {
     let top = 34.0
     var pooledGap = 0.0
     let height = top + Double(rows.count) * rowHeight + 44 + (rows.contains(where: \.pooled) ? 10 : 0)
-    var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))\">"
-    out += "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
-    out += "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape("estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]"))</text>"
+    var out =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))\">"
+    out +=
+      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
+    out +=
+      "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape("estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]"))</text>"
     // Row bands first, so the grid and the zero line stay visible over them.
     var bandGap = 0.0
     for index in rows.indices {
@@ -78,7 +92,8 @@ enum ForestPlot {
     while tick <= high + step / 2 {
       let tx = x(tick / scale)
       out += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(bottom))\" class=\"grid\"/>"
-      out += "<text x=\"\(f(tx))\" y=\"\(f(bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(tickLabel(tick, step)))</text>"
+      out +=
+        "<text x=\"\(f(tx))\" y=\"\(f(bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(tickLabel(tick, step)))</text>"
       tick += step
     }
     out += "<line x1=\"\(f(x(0)))\" y1=\"\(f(top - 6))\" x2=\"\(f(x(0)))\" y2=\"\(f(bottom))\" class=\"zero\"/>"
@@ -92,18 +107,25 @@ enum ForestPlot {
       let y = top + Double(index) * rowHeight + rowHeight / 2 + pooledGap
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
-      out += "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
+      out +=
+        "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
       out += "<text x=\"\(f(sublabelX))\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
-      let tone = row.significant ? (metric.metric.role == .guardrail ? "warn" : (row.estimate > 0 ? "up" : "down")) : "neutral"
-      out += "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
+      let tone =
+        row.significant ? (metric.metric.role == .guardrail ? "warn" : (row.estimate > 0 ? "up" : "down")) : "neutral"
+      out +=
+        "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
       if row.pooled {
         let cx = x(row.estimate)
-        out += "<polygon points=\"\(f(cx - 8)),\(f(y)) \(f(cx)),\(f(y - 7)) \(f(cx + 8)),\(f(y)) \(f(cx)),\(f(y + 7))\" class=\"mark \(tone)\"/>"
+        out +=
+          "<polygon points=\"\(f(cx - 8)),\(f(y)) \(f(cx)),\(f(y - 7)) \(f(cx + 8)),\(f(y)) \(f(cx)),\(f(y + 7))\" class=\"mark \(tone)\"/>"
       } else {
-        out += "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
+        out +=
+          "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
       }
-      let value = "\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
-      out += "<text x=\"\(f(width - 8))\" y=\"\(f(y + 4))\" class=\"value\(row.pooled ? " strong" : "")\" text-anchor=\"end\">\(HTML.escape(value))</text>"
+      let value =
+        "\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
+      out +=
+        "<text x=\"\(f(width - 8))\" y=\"\(f(y + 4))\" class=\"value\(row.pooled ? " strong" : "")\" text-anchor=\"end\">\(HTML.escape(value))</text>"
     }
     out += "</svg>"
     return out

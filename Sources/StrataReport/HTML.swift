@@ -1,5 +1,7 @@
-/// Minimal HTML building: escaping and XHTML-compatible elements (so a plain XML parser can check the
-/// output is well formed). Every user-supplied string goes through `escape`.
+/// Minimal HTML building.
+///
+/// Escaping and XHTML-compatible elements (so a plain XML parser can check the output is well formed). Every user-
+/// supplied string goes through `escape`.
 enum HTML {
   /// Escapes text for element content and attribute values (`&`, `<`, `>`, `"`, `'`).
   static func escape(_ text: String) -> String {
@@ -35,7 +37,8 @@ enum HTML {
     if let caption { out += "<caption>\(escape(caption))</caption>" }
     out += "<thead><tr>"
     for (index, cell) in table.header.enumerated() {
-      out += "<th\(attribute("class", index >= numericFrom && index < table.header.count - 1 ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
+      out +=
+        "<th\(attribute("class", index >= numericFrom && index < table.header.count - 1 ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
     }
     out += "</tr></thead><tbody>"
     for (rowIndex, row) in table.rows.enumerated() {

@@ -29,7 +29,10 @@ struct CSVScannerTests {
     let text = "a,b,c\r\n\"x, y\",\"he said \"\"hi\"\"\",3\n\"multi\nline\",,\"\"\nlast,row,no-newline"
     for bufferSize in [28, 31, 64, 1 << 16] {
       let records = try Self.scan(text, bufferSize: bufferSize)
-      #expect(records.map(\.fields) == [["a", "b", "c"], ["x, y", "he said \"hi\"", "3"], ["multi\nline", "", ""], ["last", "row", "no-newline"]], "buffer \(bufferSize)")
+      #expect(
+        records.map(\.fields) == [
+          ["a", "b", "c"], ["x, y", "he said \"hi\"", "3"], ["multi\nline", "", ""], ["last", "row", "no-newline"],
+        ], "buffer \(bufferSize)")
       #expect(records.map(\.line) == [1, 2, 3, 5], "buffer \(bufferSize)")
     }
   }
@@ -45,26 +48,35 @@ struct CSVScannerTests {
         String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
       }
       expected.append(fields)
-      text += fields.map { field in
-        field.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) }) || field.isEmpty ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-      }.joined(separator: ",") + "\n"
+      text +=
+        fields.map { field in
+          field.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) }) || field.isEmpty
+            ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",") + "\n"
     }
     for bufferSize in [90, 131, 4096] {
       let records = try Self.scan(text, bufferSize: bufferSize)
       #expect(records.count == expected.count, "buffer \(bufferSize)")
       if let index = Array(zip(records, expected)).firstIndex(where: { $0.0.fields != $0.1 }) {
-        Issue.record("buffer \(bufferSize): record \(index) is \(records[index].fields.debugDescription), expected \(expected[index].debugDescription)")
+        Issue.record(
+          "buffer \(bufferSize): record \(index) is \(records[index].fields.debugDescription), expected \(expected[index].debugDescription)"
+        )
       }
     }
   }
 
   @Test func aRecordLongerThanTheBufferIsAnErrorWithItsLine() throws {
-    #expect(throws: DataError.self) { try Self.scan("a,b\n\"unclosed,\n" + String(repeating: "x", count: 100), bufferSize: 32) }
+    #expect(throws: DataError.self) {
+      try Self.scan("a,b\n\"unclosed,\n" + String(repeating: "x", count: 100), bufferSize: 32)
+    }
   }
 
   @Test func numberParserAgreesWithStrtod() throws {
     var generator = SplitMix64(seed: 7)
-    var texts = ["0", "-0", "1", "0.1", "1e-5", "-3.25E+2", "123456789012345678901", "1.7976931348623157e308", "4.9e-324", " 2.5 ", "+7", ".5", "5."]
+    var texts = [
+      "0", "-0", "1", "0.1", "1e-5", "-3.25E+2", "123456789012345678901", "1.7976931348623157e308", "4.9e-324", " 2.5 ",
+      "+7", ".5", "5.",
+    ]
     for _ in 0..<2000 {
       let value = Double.random(in: -1e6...1e6, using: &generator)
       texts.append(String(format: "%.\(Int.random(in: 0...12, using: &generator))f", value))

@@ -120,7 +120,9 @@ struct DataReaderTests {
 struct AnalysisPlanAdapterTests {
   @Test func theBundledExampleAdaptsWithItsPlannedSampleSize() throws {
     var root = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+      root.deleteLastPathComponent()
+    }
     let experiment = try ExperimentLoader.load(contentsOf: root.appendingPathComponent("experiments/gym-renewal.yaml"))
     let plan = AnalysisPlan(experiment: experiment)
     #expect(plan.id == experiment.id)

@@ -6,7 +6,9 @@ import Testing
 struct AnalyzeCommandTests {
   static let root: URL = {
     var url = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+      url.deleteLastPathComponent()
+    }
     return url
   }()
   static let experiment = root.appendingPathComponent("experiments/gym-renewal.yaml").path
@@ -16,14 +18,19 @@ struct AnalyzeCommandTests {
     let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--json"])
     #expect(run.status == 0, "\(run.stderr)")
     let json = try run.json()
-    for key in ["experiment", "data", "srm", "results", "pooled", "heterogeneity", "corrections", "look", "verdict", "warnings"] {
+    for key in [
+      "experiment", "data", "srm", "results", "pooled", "heterogeneity", "corrections", "look", "verdict", "warnings",
+    ] {
       #expect(json[key] != nil, "missing \(key)")
     }
     let results = try #require(json["results"] as? [[String: Any]])
     // 2 metrics × 2 treatments × (3 segments + overall).
     #expect(results.count == 16)
     let first = try #require(results.first)
-    for key in ["metric", "variant", "segment", "p_value", "p_value_adjusted", "lift_abs", "ci_abs_low", "ci_abs_high", "lift_rel", "underpowered"] {
+    for key in [
+      "metric", "variant", "segment", "p_value", "p_value_adjusted", "lift_abs", "ci_abs_low", "ci_abs_high",
+      "lift_rel", "underpowered",
+    ] {
       #expect(first[key] != nil, "missing results[0].\(key)")
     }
     let srm = try #require(json["srm"] as? [String: Any])
@@ -36,7 +43,10 @@ struct AnalyzeCommandTests {
   }
 
   @Test func familyAndCorrectionAreStatedInTheJSON() throws {
-    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--json", "--family", "all-metrics", "--correction", "bh"])
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--json", "--family", "all-metrics",
+      "--correction", "bh",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let corrections = try #require(try run.json()["corrections"] as? [String: Any])
     #expect(corrections["method"] as? String == "benjamini-hochberg")
@@ -47,7 +57,9 @@ struct AnalyzeCommandTests {
   @Test func reportsAreWrittenAndTheTableIsReadable() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--report", directory.path])
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--report", directory.path,
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.hasPrefix("Gym renewal reminder"))
     #expect(run.stdout.contains("Sample ratio check: OK"))
@@ -68,11 +80,17 @@ struct AnalyzeCommandTests {
     #expect(missing.stderr.contains("/nonexistent.csv"))
     let badExperiment = try runStrata(["analyze", "--experiment", Self.data, "--data", Self.data])
     #expect(badExperiment.status == 1)
-    let badThreshold = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--srm-threshold", "2"])
+    let badThreshold = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--srm-threshold", "2",
+    ])
     #expect(badThreshold.status == 1)
-    let badCorrection = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--correction", "magic"])
+    let badCorrection = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--correction", "magic",
+    ])
     #expect(badCorrection.status == 64)
-    let badFamily = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--family", "everything"])
+    let badFamily = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--family", "everything",
+    ])
     #expect(badFamily.status == 64)
     let noData = try runStrata(["analyze", "--experiment", Self.experiment])
     #expect(noData.status == 64)

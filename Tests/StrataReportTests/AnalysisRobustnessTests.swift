@@ -8,9 +8,10 @@ import Testing
   import FoundationXML
 #endif
 
-/// Degenerate data never crashes the analysis or the reports: empty segments, arms without units, no or
-/// all conversions, constant values, one-sided plans. Each case either analyses (with notes) or is
-/// refused with an error, and every report it produces is well formed.
+/// Degenerate data never crashes the analysis or the reports.
+///
+/// Empty segments, arms without units, no or all conversions, constant values, one-sided plans. Each case either
+/// analyses (with notes) or is refused with an error, and every report it produces is well formed.
 @Suite("Analysis robustness")
 struct AnalysisRobustnessTests {
   @Test func degenerateAggregatesAnalyseAndRender() throws {

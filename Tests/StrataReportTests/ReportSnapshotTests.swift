@@ -19,7 +19,8 @@ struct ReportSnapshotTests {
     id: "spring-promo", name: "Spring <promo> & \"friends\"", hypothesis: "Bold <b>claims</b> & 'quotes'",
     variants: ["control", "treat\"ment'"], segments: ["vip<&>", "regular"],
     metrics: [
-      AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero, description: "Bought <anything>"),
+      AnalysisPlan.Metric(
+        name: "converted", kind: .binomial, role: .primary, missing: .zero, description: "Bought <anything>"),
       AnalysisPlan.Metric(name: "revenue", kind: .continuous, role: .secondary),
       AnalysisPlan.Metric(name: "complained", kind: .binomial, role: .guardrail),
     ],
@@ -36,7 +37,8 @@ struct ReportSnapshotTests {
     """
 
   static func analysis() throws -> Analysis {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-snapshot-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "strata-snapshot-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("spring-promo.csv")
@@ -51,7 +53,8 @@ struct ReportSnapshotTests {
       return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
-    #expect(actual == expected, "\(name) differs from its snapshot; if intended, re-record with STRATA_RECORD_SNAPSHOTS=1")
+    #expect(
+      actual == expected, "\(name) differs from its snapshot; if intended, re-record with STRATA_RECORD_SNAPSHOTS=1")
   }
 
   @Test func markdownMatchesSnapshot() throws {
@@ -99,7 +102,10 @@ struct ReportSnapshotTests {
 
 final class ElementCounter: NSObject, XMLParserDelegate {
   var elements: [String: Int] = [:]
-  func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+  func parser(
+    _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
     elements[elementName, default: 0] += 1
   }
 }

@@ -69,7 +69,9 @@ struct StratifiedTests {
 
   @Test(arguments: try Fixture<StratifiedContinuousCase>.load("stratified_continuous", from: .module))
   func inverseVarianceMatchesMetafor(_ c: StratifiedContinuousCase) throws {
-    let r = try InverseVariancePooling(estimates: c.estimates, variances: c.variances, confidenceLevel: c.confidence_level).result()
+    let r = try InverseVariancePooling(
+      estimates: c.estimates, variances: c.variances, confidenceLevel: c.confidence_level
+    ).result()
     #expect(isClose(r.estimate, c.estimate, relativeTolerance: Self.tolerance))
     #expect(isClose(r.standardError, c.se, relativeTolerance: Self.tolerance))
     #expect(isClose(r.interval.lower, c.low, relativeTolerance: 1e-10))
@@ -87,18 +89,27 @@ struct StratifiedTests {
     var generator = SplitMix64(seed: 20261122)
     for trial in 0..<50 {
       let strata = try (0..<Int.random(in: 1...6, using: &generator)).map { _ in
-        let nt = Double(Int.random(in: 20...5000, using: &generator)), nc = Double(Int.random(in: 20...5000, using: &generator))
+        let nt = Double(Int.random(in: 20...5000, using: &generator)),
+          nc = Double(Int.random(in: 20...5000, using: &generator))
         let pt = Double.random(in: 0.02...0.6, using: &generator), pc = Double.random(in: 0.02...0.6, using: &generator)
         return BinomialStratum(
           control: try BinomialSummary(successes: (nc * pc).rounded(), trials: nc),
           treatment: try BinomialSummary(successes: (nt * pt).rounded(), trials: nt))
       }
       let forward = try MantelHaenszelTest(strata: strata).result()
-      let backward = try MantelHaenszelTest(strata: strata.map { BinomialStratum(control: $0.treatment, treatment: $0.control) }).result()
-      #expect(isClose(forward.riskDifference, -backward.riskDifference, relativeTolerance: 1e-12, absoluteTolerance: 1e-15), "trial \(trial)")
+      let backward = try MantelHaenszelTest(
+        strata: strata.map { BinomialStratum(control: $0.treatment, treatment: $0.control) }
+      ).result()
+      #expect(
+        isClose(forward.riskDifference, -backward.riskDifference, relativeTolerance: 1e-12, absoluteTolerance: 1e-15),
+        "trial \(trial)")
       #expect(isClose(forward.test.pValue, backward.test.pValue, relativeTolerance: 1e-9), "trial \(trial)")
-      #expect(isClose(forward.cochranMantelHaenszel.pValue, backward.cochranMantelHaenszel.pValue, relativeTolerance: 1e-9), "trial \(trial)")
-      #expect(isClose(forward.oddsRatio ?? .nan, 1 / (backward.oddsRatio ?? .nan), relativeTolerance: 1e-12), "trial \(trial)")
+      #expect(
+        isClose(forward.cochranMantelHaenszel.pValue, backward.cochranMantelHaenszel.pValue, relativeTolerance: 1e-9),
+        "trial \(trial)")
+      #expect(
+        isClose(forward.oddsRatio ?? .nan, 1 / (backward.oddsRatio ?? .nan), relativeTolerance: 1e-12), "trial \(trial)"
+      )
       #expect(forward.interval.contains(forward.riskDifference))
       #expect((0...1).contains(forward.heterogeneity.pValue ?? 0.5))
     }
@@ -113,7 +124,9 @@ struct StratifiedTests {
 
   @Test func noVariationIsInvalidInputNotAPlaceholder() throws {
     let none = try BinomialSummary(successes: 0, trials: 100)
-    #expect(throws: StatsError.self) { try MantelHaenszelTest(strata: [BinomialStratum(control: none, treatment: none)]).result() }
+    #expect(throws: StatsError.self) {
+      try MantelHaenszelTest(strata: [BinomialStratum(control: none, treatment: none)]).result()
+    }
     #expect(throws: StatsError.self) { try InverseVariancePooling(estimates: [1], variances: [0]) }
   }
 }

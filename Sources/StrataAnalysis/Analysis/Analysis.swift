@@ -12,13 +12,17 @@ public struct Analysis: Sendable {
   public var metrics: [MetricAnalysis]
   /// The multiple-testing family and how it was corrected.
   public var family: ComparisonFamily
-  /// Which look this is. The sequential guard (group-sequential boundaries) will fill `sequential`.
+  /// Which look this is.
+  ///
+  /// The sequential guard (group-sequential boundaries) will fill `sequential`.
   public var look: LookInfo
   public var verdict: Verdict
   public var warnings: [String]
 
   /// Metric analyses with the given role.
-  public func metrics(role: StrataAssignment.Metric.Role) -> [MetricAnalysis] { metrics.filter { $0.metric.role == role } }
+  public func metrics(role: StrataAssignment.Metric.Role) -> [MetricAnalysis] {
+    metrics.filter { $0.metric.role == role }
+  }
 }
 
 /// The SRM check: observed units per variant against the planned split.
@@ -140,7 +144,9 @@ public struct ComparisonFamily: Sendable, Hashable {
   public func contains(metric name: String) -> Bool { metrics.contains(name) }
 }
 
-/// Which look at the data this analysis is. Fixed designs have one look.
+/// Which look at the data this analysis is.
+///
+/// Fixed designs have one look.
 public struct LookInfo: Sendable, Hashable {
   /// The look number given with `--look` (nil when not given).
   public var number: Int?

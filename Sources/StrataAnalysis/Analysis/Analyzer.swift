@@ -18,10 +18,14 @@ public struct Analyzer: Sendable {
     let statistics = data.statistics
     let sampleRatio = try SampleRatioChecker(plan: plan).check(statistics)
     if sampleRatio.mismatch {
-      warnings.append("Sample ratio mismatch: the observed split of units does not match the plan (p < \(sampleRatio.threshold)). The assignment or the data pipeline is likely broken; treat every result below as suspect.")
+      warnings.append(
+        "Sample ratio mismatch: the observed split of units does not match the plan (p < \(sampleRatio.threshold)). The assignment or the data pipeline is likely broken; treat every result below as suspect."
+      )
     }
     if data.issues.total > 0 {
-      warnings.append("\(NumberText.count(data.issues.total)) of \(NumberText.count(data.rowsRead)) rows were dropped as invalid; the data account lists why and where.")
+      warnings.append(
+        "\(NumberText.count(data.issues.total)) of \(NumberText.count(data.rowsRead)) rows were dropped as invalid; the data account lists why and where."
+      )
     }
     if data.format == .unitLevel && !data.duplicatesChecked {
       warnings.append("Duplicate units were not checked (no unit id column, or the check was switched off).")
@@ -40,7 +44,9 @@ public struct Analyzer: Sendable {
         }
       }
       for treatment in plan.treatmentIndices {
-        if let comparison = try comparer.compare(statistics, treatment: treatment, segment: nil) { comparisons.append(comparison) }
+        if let comparison = try comparer.compare(statistics, treatment: treatment, segment: nil) {
+          comparisons.append(comparison)
+        }
       }
       var pooled: [PooledComparison] = []
       if plan.segments.count > 1 {
@@ -52,7 +58,8 @@ public struct Analyzer: Sendable {
           }
         }
       }
-      metrics.append(MetricAnalysis(metric: metric, comparisons: comparisons, pooled: pooled, plannedUnitsPerVariant: planned))
+      metrics.append(
+        MetricAnalysis(metric: metric, comparisons: comparisons, pooled: pooled, plannedUnitsPerVariant: planned))
     }
 
     let family = try applyFamily(to: &metrics)
@@ -60,12 +67,15 @@ public struct Analyzer: Sendable {
       let underpowered = Set(metric.comparisons.filter { $0.underpowered && $0.segment != nil }.compactMap(\.segment))
       if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
         let names = plan.segments.filter { underpowered.contains($0) }.joined(separator: ", ")
-        warnings.append("Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(NumberText.count(planned)) units per arm); a non-significant result there is not evidence of no effect.")
+        warnings.append(
+          "Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(NumberText.count(planned)) units per arm); a non-significant result there is not evidence of no effect."
+        )
       }
     }
     let lookInfo = LookInfo(number: look, plannedLooks: plan.looks, sequential: nil)
     if plan.looks > 1 {
-      warnings.append("The plan has \(plan.looks) looks; these p-values are fixed-horizon and do not account for peeking.")
+      warnings.append(
+        "The plan has \(plan.looks) looks; these p-values are fixed-horizon and do not account for peeking.")
     }
     var analysis = Analysis(
       plan: plan, data: data, sampleRatio: sampleRatio, metrics: metrics, family: family, look: lookInfo,
@@ -74,9 +84,10 @@ public struct Analyzer: Sendable {
     return analysis
   }
 
-  /// The family (by default every segment × treatment comparison of the primary metric; with
-  /// `FamilyScope.allMetrics` those of every primary and secondary metric) is corrected as one set, and
-  /// decides significance. Comparisons outside the family are judged on their raw p-value.
+  /// The family (by default every segment × treatment comparison of the primary metric; with `FamilyScope.allMetrics`
+  /// those of every primary and secondary metric) is corrected as one set, and decides significance.
+  ///
+  /// Comparisons outside the family are judged on their raw p-value.
   private func applyFamily(to metrics: inout [MetricAnalysis]) throws -> ComparisonFamily {
     let primary = plan.primaryMetricIndex
     let familyMetrics: [Int] =
@@ -117,6 +128,7 @@ public struct Analyzer: Sendable {
       : plan.family == .primary
         ? "every \(scope) of the primary metric \(names[0])"
         : "every \(scope) of the metrics \(names.joined(separator: ", "))"
-    return ComparisonFamily(description: description, metrics: names, correction: plan.correction, size: members.count, alpha: plan.alpha)
+    return ComparisonFamily(
+      description: description, metrics: names, correction: plan.correction, size: members.count, alpha: plan.alpha)
   }
 }

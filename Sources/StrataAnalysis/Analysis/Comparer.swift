@@ -18,9 +18,15 @@ struct Comparer {
 
   func compare(_ statistics: SufficientStatistics, treatment: Int, segment: Int?) throws -> Comparison? {
     let control = plan.controlIndex
-    let controlValues = segment.map { statistics.metric(metric, variant: control, segment: $0) } ?? statistics.metric(metric, variant: control)
-    let treatmentValues = segment.map { statistics.metric(metric, variant: treatment, segment: $0) } ?? statistics.metric(metric, variant: treatment)
-    if controlValues.count == 0 && treatmentValues.count == 0 && controlValues.missing == 0 && treatmentValues.missing == 0 {
+    let controlValues =
+      segment.map { statistics.metric(metric, variant: control, segment: $0) }
+      ?? statistics.metric(metric, variant: control)
+    let treatmentValues =
+      segment.map { statistics.metric(metric, variant: treatment, segment: $0) }
+      ?? statistics.metric(metric, variant: treatment)
+    if controlValues.count == 0 && treatmentValues.count == 0 && controlValues.missing == 0
+      && treatmentValues.missing == 0
+    {
       return nil  // nobody in this segment in either arm: nothing to report
     }
     let binomial = plan.metrics[metric].kind == .binomial
@@ -35,7 +41,8 @@ struct Comparer {
       comparison.underpowered = min(controlValues.count, treatmentValues.count) < Double(planned)
     }
     guard controlValues.count > 0, treatmentValues.count > 0 else {
-      comparison.notes.append("No units with a value in \(controlValues.count == 0 ? "the control" : "the treatment"); nothing to compare.")
+      comparison.notes.append(
+        "No units with a value in \(controlValues.count == 0 ? "the control" : "the treatment"); nothing to compare.")
       return comparison
     }
     do {
@@ -52,15 +59,20 @@ struct Comparer {
 
   private func summary(_ values: MetricAccumulator, variant: Int, binomial: Bool) -> ArmSummary {
     ArmSummary(
-      variant: plan.variants[variant], count: values.count, missing: values.missing, mean: values.count > 0 ? values.moments.mean : .nan,
+      variant: plan.variants[variant], count: values.count, missing: values.missing,
+      mean: values.count > 0 ? values.moments.mean : .nan,
       standardDeviation: values.moments.standardDeviation, successes: binomial ? values.sum : nil)
   }
 
-  private func compareProportions(_ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison) throws {
+  private func compareProportions(
+    _ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison
+  ) throws {
     let control = try BinomialSummary(successes: controlValues.sum, trials: controlValues.count)
     let treatment = try BinomialSummary(successes: treatmentValues.sum, trials: treatmentValues.count)
     comparison.absoluteLift = treatment.rate - control.rate
-    let result = try TwoProportionZTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel).result()
+    let result = try TwoProportionZTest(
+      control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel
+    ).result()
     comparison.test = "z"
     comparison.statistic = result.test.statistic
     comparison.pValue = result.test.pValue
@@ -68,23 +80,37 @@ struct Comparer {
     comparison.relativeLift = result.relativeLift
     comparison.relativeInterval = result.relativeInterval
     comparison.notes += result.notes
-    let table = [[control.successes, control.trials - control.successes], [treatment.successes, treatment.trials - treatment.successes]]
+    let table = [
+      [control.successes, control.trials - control.successes],
+      [treatment.successes, treatment.trials - treatment.successes],
+    ]
     let total = control.trials + treatment.trials
     let columns = [table[0][0] + table[1][0], table[0][1] + table[1][1]]
-    let smallestExpected = [control.trials, treatment.trials].flatMap { row in columns.map { row * $0 / total } }.min() ?? 0
+    let smallestExpected =
+      [control.trials, treatment.trials].flatMap { row in columns.map { row * $0 / total } }.min() ?? 0
     if smallestExpected < Self.smallExpectedCount && total <= FisherExactTest.maximumTotal {
       let fisher = try FisherExactTest(table: table, alternative: alternative).result()
       comparison.test = "fisher"
       comparison.statistic = nil
       comparison.pValue = fisher.test.pValue
-      comparison.notes.append("Fisher's exact test was used because an expected cell count is \(smallestExpected.formatted2) (< 5); the intervals are still normal-approximation ones and may be too narrow.")
+      comparison.notes.append(
+        "Fisher's exact test was used because an expected cell count is \(smallestExpected.formatted2) (< 5); the intervals are still normal-approximation ones and may be too narrow."
+      )
     }
   }
 
-  private func compareMeans(_ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison) throws {
-    let control = try SampleSummary(count: controlValues.count, mean: controlValues.moments.mean, standardDeviation: controlValues.moments.standardDeviation)
-    let treatment = try SampleSummary(count: treatmentValues.count, mean: treatmentValues.moments.mean, standardDeviation: treatmentValues.moments.standardDeviation)
-    let result = try WelchTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel).result()
+  private func compareMeans(
+    _ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison
+  ) throws {
+    let control = try SampleSummary(
+      count: controlValues.count, mean: controlValues.moments.mean,
+      standardDeviation: controlValues.moments.standardDeviation)
+    let treatment = try SampleSummary(
+      count: treatmentValues.count, mean: treatmentValues.moments.mean,
+      standardDeviation: treatmentValues.moments.standardDeviation)
+    let result = try WelchTTest(
+      control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel
+    ).result()
     comparison.test = "welch"
     comparison.statistic = result.test.statistic
     comparison.degreesOfFreedom = result.degreesOfFreedom
@@ -93,7 +119,9 @@ struct Comparer {
     comparison.absoluteInterval = result.interval
     comparison.relativeLift = result.relativeLift
     comparison.relativeInterval = result.relativeInterval
-    if result.relativeLift == nil { comparison.notes.append("The relative lift is undefined because the control mean is 0.") }
+    if result.relativeLift == nil {
+      comparison.notes.append("The relative lift is undefined because the control mean is 0.")
+    }
   }
 }
 

@@ -78,7 +78,9 @@ public enum NumberText {
   }
 
   private static func signed(_ text: String, _ x: Double) -> String {
-    if text.hasPrefix("-") { return isZero(String(text.dropFirst())) ? String(text.dropFirst()) : "−" + text.dropFirst() }
+    if text.hasPrefix("-") {
+      return isZero(String(text.dropFirst())) ? String(text.dropFirst()) : "−" + text.dropFirst()
+    }
     return x >= 0 && !isZero(text) ? "+" + text : text
   }
 

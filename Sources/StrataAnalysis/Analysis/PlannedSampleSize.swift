@@ -28,13 +28,16 @@ struct PlannedSampleSize {
     let control = statistics.metric(metric, variant: plan.controlIndex)
     var n: Double
     if plan.metrics[metric].kind == .binomial {
-      guard let p1 = plan.baseline ?? (control.count > 0 ? control.moments.mean : nil), p1 > 0, p1 < 1 else { return nil }
+      guard let p1 = plan.baseline ?? (control.count > 0 ? control.moments.mean : nil), p1 > 0, p1 < 1 else {
+        return nil
+      }
       let p2 = min(max(p1 + delta, 1e-9), 1 - 1e-9)
       let mean = (p1 + p2) / 2
       let root = zAlpha * (2 * mean * (1 - mean)).squareRoot() + zBeta * (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot()
       n = root * root / (delta * delta)
     } else {
-      guard let sd = plan.standardDeviation ?? (control.count > 1 ? control.moments.standardDeviation : nil), sd > 0 else { return nil }
+      guard let sd = plan.standardDeviation ?? (control.count > 1 ? control.moments.standardDeviation : nil), sd > 0
+      else { return nil }
       n = 2 * (zAlpha + zBeta) * (zAlpha + zBeta) * sd * sd / (delta * delta)
     }
     guard n.isFinite, n < 1e12 else { return nil }

@@ -35,14 +35,17 @@ struct SampleRatioChecker {
   private func row(segment: String?, observed: [Int], expected: [Double]) throws -> SampleRatioCheck.Row {
     let planned = expected.indices.filter { expected[$0] > 0 }
     let strays = expected.indices.filter { expected[$0] == 0 && observed[$0] > 0 }
-    var note: String? = strays.isEmpty ? nil : "Units in variants planned at weight 0: \(strays.map { plan.variants[$0] }.joined(separator: ", "))."
+    var note: String? =
+      strays.isEmpty
+      ? nil : "Units in variants planned at weight 0: \(strays.map { plan.variants[$0] }.joined(separator: ", "))."
     guard planned.count >= 2, observed.reduce(0, +) > 0 else {
       note = note ?? "Fewer than two variants planned here; nothing to check."
       return SampleRatioCheck.Row(
         segment: segment, observed: observed, expected: expected, statistic: 0, degreesOfFreedom: 0, pValue: 1,
         adjustedPValue: nil, mismatch: !strays.isEmpty, note: note)
     }
-    let test = try ChiSquaredGoodnessOfFitTest(observed: planned.map { Double(observed[$0]) }, weights: planned.map { expected[$0] })
+    let test = try ChiSquaredGoodnessOfFitTest(
+      observed: planned.map { Double(observed[$0]) }, weights: planned.map { expected[$0] })
     let result = try test.result()
     return SampleRatioCheck.Row(
       segment: segment, observed: observed, expected: expected, statistic: result.test.statistic,

@@ -37,19 +37,26 @@ struct AggregatedRows {
     self.strict = strict
     fieldCount = header.count
     variantColumn = try DataReader.column(plan.variantColumn, in: header, path: path, purpose: "variant")
-    segmentColumn = plan.segments.count > 1
-      ? try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment") : header.firstIndex(of: plan.segmentColumn)
+    segmentColumn =
+      plan.segments.count > 1
+      ? try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment")
+      : header.firstIndex(of: plan.segmentColumn)
     unitsColumn = try DataReader.column("n", in: header, path: path, purpose: "unit count")
-    sumColumns = try plan.metrics.map { try DataReader.column($0.column + "_sum", in: header, path: path, purpose: "sum of \"\($0.name)\"") }
+    sumColumns = try plan.metrics.map {
+      try DataReader.column($0.column + "_sum", in: header, path: path, purpose: "sum of \"\($0.name)\"")
+    }
     sumSquaresColumns = try plan.metrics.map { metric in
       let name = metric.column + "_sum_sq"
-      if metric.kind == .continuous { return try DataReader.column(name, in: header, path: path, purpose: "sum of squares of \"\(metric.name)\"") }
+      if metric.kind == .continuous {
+        return try DataReader.column(name, in: header, path: path, purpose: "sum of squares of \"\(metric.name)\"")
+      }
       return header.firstIndex(of: name)
     }
     countColumns = plan.metrics.map { header.firstIndex(of: $0.column + "_n") }
     variantNames = DataReader.byteNames(plan.variants)
     segmentNames = DataReader.byteNames(plan.segments)
-    statistics = SufficientStatistics(variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
+    statistics = SufficientStatistics(
+      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
   }
 
   mutating func consume(_ record: CSVScanner.Record) throws {
@@ -58,40 +65,56 @@ struct AggregatedRows {
       return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }
     guard let variant = DataReader.match(record.field(variantColumn), variantNames) else {
-      return try reject(.unknownVariant, record, "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))")
+      return try reject(
+        .unknownVariant, record,
+        "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))"
+      )
     }
     var segment = 0
     if let segmentColumn {
       guard let index = DataReader.match(record.field(segmentColumn), segmentNames) else {
-        return try reject(.unknownSegment, record, "has unknown segment \"\(record.string(segmentColumn))\" (the experiment has \(plan.segments.joined(separator: ", ")))")
+        return try reject(
+          .unknownSegment, record,
+          "has unknown segment \"\(record.string(segmentColumn))\" (the experiment has \(plan.segments.joined(separator: ", ")))"
+        )
       }
       segment = index
     }
     guard let units = wholeNumber(record, unitsColumn) else {
-      return try reject(.badNumber, record, "has n = \"\(record.string(unitsColumn))\", which must be a whole number ≥ 0")
+      return try reject(
+        .badNumber, record, "has n = \"\(record.string(unitsColumn))\", which must be a whole number ≥ 0")
     }
     var accumulators: [MetricAccumulator] = []
     for (metric, definition) in plan.metrics.enumerated() {
       var count = Double(units)
       if let column = countColumns[metric] {
         guard let value = wholeNumber(record, column), value <= units else {
-          return try reject(.badNumber, record, "has \(definition.column)_n = \"\(record.string(column))\", which must be a whole number between 0 and n")
+          return try reject(
+            .badNumber, record,
+            "has \(definition.column)_n = \"\(record.string(column))\", which must be a whole number between 0 and n")
         }
         count = Double(value)
       }
       guard let sum = NumberParser.parse(record.field(sumColumns[metric])) else {
-        return try reject(.badNumber, record, "has \(definition.column)_sum = \"\(record.string(sumColumns[metric]))\", which is not a number")
+        return try reject(
+          .badNumber, record,
+          "has \(definition.column)_sum = \"\(record.string(sumColumns[metric]))\", which is not a number")
       }
       var sumSquares = sum  // for 0/1 values Σx² = Σx
       if let column = sumSquaresColumns[metric] {
         guard let value = NumberParser.parse(record.field(column)), value >= 0 else {
-          return try reject(.badNumber, record, "has \(definition.column)_sum_sq = \"\(record.string(column))\", which must be a number ≥ 0")
+          return try reject(
+            .badNumber, record,
+            "has \(definition.column)_sum_sq = \"\(record.string(column))\", which must be a number ≥ 0")
         }
         sumSquares = value
       }
       if definition.kind == .binomial {
         guard sum >= 0, sum <= count, sum == sum.rounded() else {
-          return try reject(.badNumber, record, "has \(definition.column)_sum = \(sum) for a 0/1 metric with \(Int(count)) units; it must be a whole number between 0 and that")
+          return try reject(
+            .badNumber, record,
+            "has \(definition.column)_sum = \(sum) for a 0/1 metric with \(Int(count)) units; it must be a whole number between 0 and that"
+          )
         }
       }
       var accumulator = MetricAccumulator()
@@ -111,7 +134,8 @@ struct AggregatedRows {
   }
 
   private func wholeNumber(_ record: CSVScanner.Record, _ column: Int) -> Int? {
-    guard let value = NumberParser.parse(record.field(column)), value >= 0, value == value.rounded(), value < 9e15 else { return nil }
+    guard let value = NumberParser.parse(record.field(column)), value >= 0, value == value.rounded(), value < 9e15
+    else { return nil }
     return Int(value)
   }
 

@@ -38,6 +38,8 @@ public struct CSVScanner {
 
   private let descriptor: Int32
   private let path: String
+  /// The buffer's start (never nil, unlike `buffer.baseAddress`).
+  private let base: UnsafeMutablePointer<UInt8>
   private var buffer: UnsafeMutableBufferPointer<UInt8>
   private var starts: UnsafeMutableBufferPointer<Int>
   private var ends: UnsafeMutableBufferPointer<Int>
@@ -46,16 +48,21 @@ public struct CSVScanner {
   /// The file's size in bytes (0 for pipes).
   public let fileSize: Int
 
-  /// Opens `path` for reading. `bufferSize` bounds the memory used and the longest record (a record that
-  /// does not fit is an error naming its line).
+  /// Opens `path` for reading.
+  ///
+  /// `bufferSize` bounds the memory used and the longest record (a record that does not fit is an error naming its
+  /// line).
   public init(path: String, bufferSize: Int = 1 << 22) throws(DataError) {
     let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))") }
+    guard descriptor >= 0 else {
+      throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
+    }
     var info = stat()
     fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
     self.descriptor = descriptor
     self.path = path
-    buffer = .allocate(capacity: bufferSize)
+    base = .allocate(capacity: bufferSize)
+    buffer = UnsafeMutableBufferPointer(start: base, count: bufferSize)
     starts = .allocate(capacity: 64)
     ends = .allocate(capacity: 64)
   }
@@ -68,8 +75,10 @@ public struct CSVScanner {
     ends.deallocate()
   }
 
-  /// Reads every record and calls `visit` for each; `progress` is called after each buffer refill with the
-  /// bytes read so far. Stops early (and returns) when `visit` returns false.
+  /// Reads every record and calls `visit` for each; `progress` is called after each buffer refill with the bytes read
+  /// so far.
+  ///
+  /// Stops early (and returns) when `visit` returns false.
   public mutating func forEachRecord(
     progress: (Int) -> Void = { _ in }, _ visit: (Record) throws -> Bool
   ) throws {
@@ -81,14 +90,16 @@ public struct CSVScanner {
       // Move the unparsed tail to the front and refill.
       if consumed > 0 {
         if filled > consumed {
-          (buffer.baseAddress! + 0).update(from: buffer.baseAddress! + consumed, count: filled - consumed)
+          base.update(from: base + consumed, count: filled - consumed)
         }
         filled -= consumed
         consumed = 0
       }
       if !endOfFile && filled < buffer.count {
-        let count = read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-        guard count >= 0 else { throw DataError(file: path, line: line, message: "cannot be read (\(String(cString: strerror(errno))))") }
+        let count = read(descriptor, base + filled, buffer.count - filled)
+        guard count >= 0 else {
+          throw DataError(file: path, line: line, message: "cannot be read (\(String(cString: strerror(errno))))")
+        }
         if count == 0 { endOfFile = true }
         filled += count
         bytesRead += count
@@ -98,7 +109,9 @@ public struct CSVScanner {
       // Parse every complete record in the buffer.
       var madeProgress = false
       while consumed < filled {
-        guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: endOfFile) else { break }
+        guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: endOfFile) else {
+          break
+        }
         let record = Record(bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: line)
         line += newlines
         consumed = next
@@ -107,18 +120,20 @@ public struct CSVScanner {
       }
       if endOfFile && consumed >= filled { return }
       if !madeProgress && filled == buffer.count {
-        throw DataError(file: path, line: line, message: "has a record longer than \(buffer.count) bytes (an unclosed quote?)")
+        throw DataError(
+          file: path, line: line, message: "has a record longer than \(buffer.count) bytes (an unclosed quote?)")
       }
       if !madeProgress && endOfFile { return }
     }
   }
 
-  /// Scans one record starting at `start`; returns its field count, the offset after it and the number
-  /// of line ends it spans, or nil when the record is incomplete (more bytes are needed). Nothing is
-  /// rewritten until the record is known to be complete, so an incomplete record can be scanned again.
+  /// Scans one record starting at `start`; returns its field count, the offset after it and the number of line ends
+  /// it spans, or nil when the record is incomplete (more bytes are needed).
+  ///
+  /// Nothing is rewritten until the record is known to be complete, so an incomplete record can be scanned again.
   @inline(__always)
   private mutating func scanRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
-    let bytes = buffer.baseAddress!
+    let bytes = base
     // Fast path: no quotes. Split at commas until the line end.
     var position = start
     var field = 0
@@ -147,7 +162,7 @@ public struct CSVScanner {
 
   /// The slow path for records with quotes: find the record end first, then unquote fields in place.
   private mutating func scanQuotedRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
-    let bytes = buffer.baseAddress!
+    let bytes = base
     var inQuotes = false
     var newlines = 0
     var recordEnd = start

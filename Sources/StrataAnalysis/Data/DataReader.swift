@@ -10,11 +10,12 @@ import StrataAssignment
 ///   `<metric>_sum`, `<metric>_sum_sq` (optional for binomial metrics) and optionally `<metric>_n` (units
 ///   with a value, when fewer than `n`).
 public enum DataReader {
-  public static func read(path: String, plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws -> DataSummary {
+  public static func read(path: String, plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
+    -> DataSummary
+  {
     var scanner = try CSVScanner(path: path)
     defer { scanner.close() }
     var header: [String] = []
-    var summary: DataSummary? = nil
     var unitReader: UnitLevelRows? = nil
     var aggregateReader: AggregatedRows? = nil
     let progress = options.progress
@@ -31,29 +32,34 @@ public enum DataReader {
         return true
       }
       if record.isBlank { return true }
-      if unitReader != nil { try unitReader!.consume(record) } else { try aggregateReader!.consume(record) }
+      try unitReader?.consume(record)  // exactly one of the two readers exists after the header
+      try aggregateReader?.consume(record)
       return true
     }
     guard !header.isEmpty else { throw DataError(file: path, line: nil, message: "is empty (no header row)") }
     try unitReader?.flush()
     if let unitReader {
-      summary = DataSummary(
-        file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead, rowsUsed: unitReader.rowsUsed,
+      return DataSummary(
+        file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead,
+        rowsUsed: unitReader.rowsUsed,
         issues: unitReader.issues, statistics: unitReader.statistics, duplicatesChecked: unitReader.checksDuplicates,
         duplicateDetectorBytes: unitReader.checksDuplicates ? unitReader.seen.memoryBytes : 0)
-    } else if let aggregateReader {
-      summary = DataSummary(
+    }
+    if let aggregateReader {
+      return DataSummary(
         file: path, format: .aggregated, bytes: scanner.bytesRead, rowsRead: aggregateReader.rowsRead,
         rowsUsed: aggregateReader.rowsUsed, issues: aggregateReader.issues, statistics: aggregateReader.statistics,
         duplicatesChecked: false, duplicateDetectorBytes: 0)
     }
-    return summary!
+    preconditionFailure("a header was read, so one of the readers exists")
   }
 
   /// Finds `name` in the header, or throws naming the columns that are there.
   static func column(_ name: String, in header: [String], path: String, purpose: String) throws -> Int {
     guard let index = header.firstIndex(of: name) else {
-      throw DataError(file: path, line: 1, message: "has no \(purpose) column \"\(name)\" (columns: \(header.joined(separator: ", ")))")
+      throw DataError(
+        file: path, line: 1,
+        message: "has no \(purpose) column \"\(name)\" (columns: \(header.joined(separator: ", ")))")
     }
     return index
   }

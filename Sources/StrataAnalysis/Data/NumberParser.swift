@@ -82,16 +82,19 @@ enum NumberParser {
     // Decimal notation only: no hex floats, no "inf"/"nan" words.
     for index in start..<end {
       let byte = bytes[index]
-      guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
-        || byte == UInt8(ascii: "+") || byte | 0x20 == UInt8(ascii: "e")
+      guard
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
+          || byte == UInt8(ascii: "-")
+          || byte == UInt8(ascii: "+") || byte | 0x20 == UInt8(ascii: "e")
       else { return nil }
     }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { copy -> Double? in
       for index in 0..<length { copy[index] = CChar(bitPattern: bytes[start + index]) }
       copy[length] = 0
       var stop: UnsafeMutablePointer<CChar>? = nil
-      let value = strtod(copy.baseAddress!, &stop)
-      guard let stop, stop == copy.baseAddress! + length, value.isFinite else { return nil }
+      guard let start = copy.baseAddress else { return nil }
+      let value = strtod(start, &stop)
+      guard let stop, stop == start + length, value.isFinite else { return nil }
       return value
     }
   }

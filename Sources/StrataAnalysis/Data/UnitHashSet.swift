@@ -44,7 +44,8 @@ final class UnitHashSet {
   /// requested for large tables.
   private static func allocate(_ count: Int) -> UnsafeMutablePointer<UInt64> {
     let bytes = count * 8
-    guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+    guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED
+    else {
       preconditionFailure("UnitHashSet: cannot map \(bytes) bytes for the duplicate check")
     }
     #if canImport(Glibc)
@@ -90,8 +91,9 @@ final class UnitHashSet {
     for (position, hash) in hashes.enumerated() { inserted[position] = insert(hash: hash) }
   }
 
-  /// Makes room for `expected` units without further resizing (a resize rehashes every unit, each a
-  /// cache miss). Over-reserving costs address space, not memory: untouched zero pages are never backed.
+  /// Makes room for `expected` units without further resizing (a resize rehashes every unit, each a cache miss).
+  ///
+  /// Over-reserving costs address space, not memory: untouched zero pages are never backed.
   func reserve(_ expected: Int) {
     var target = capacity
     while expected * 4 > target * 3 && target < 1 << 34 { target *= 2 }

@@ -51,16 +51,19 @@ struct UnitLevelRows {
     } else {
       segmentColumn = header.firstIndex(of: plan.segmentColumn)
     }
-    metricColumns = try plan.metrics.map { try DataReader.column($0.column, in: header, path: path, purpose: "metric \"\($0.name)\"") }
+    metricColumns = try plan.metrics.map {
+      try DataReader.column($0.column, in: header, path: path, purpose: "metric \"\($0.name)\"")
+    }
     binomial = plan.metrics.map { $0.kind == .binomial }
     missingIsZero = plan.metrics.map { $0.missing == .zero }
     variantNames = DataReader.byteNames(plan.variants)
     segmentNames = DataReader.byteNames(plan.segments)
-    statistics = SufficientStatistics(variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
+    statistics = SufficientStatistics(
+      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
     values = [Double](repeating: .nan, count: plan.metrics.count)
   }
 
-  /// The data file's size, for sizing the duplicate check up front (0 when unknown, e.g. a pipe).
+  /// The data file's size, for sizing the duplicate check up front; 0 when unknown (a pipe).
   var fileSize = 0
   private var sampledBytes = 0
   static let sampleRows = 4096
@@ -80,12 +83,18 @@ struct UnitLevelRows {
       return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }
     guard let variant = DataReader.match(record.field(variantColumn), variantNames) else {
-      return try reject(.unknownVariant, record, "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))")
+      return try reject(
+        .unknownVariant, record,
+        "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))"
+      )
     }
     var segment = 0
     if let segmentColumn {
       guard let index = DataReader.match(record.field(segmentColumn), segmentNames) else {
-        return try reject(.unknownSegment, record, "has unknown segment \"\(record.string(segmentColumn))\" (the experiment has \(plan.segments.joined(separator: ", ")))")
+        return try reject(
+          .unknownSegment, record,
+          "has unknown segment \"\(record.string(segmentColumn))\" (the experiment has \(plan.segments.joined(separator: ", ")))"
+        )
       }
       segment = index
     }
@@ -97,7 +106,10 @@ struct UnitLevelRows {
       }
       guard let value = NumberParser.parse(field), !binomial[metric] || value == 0 || value == 1 else {
         let expectation = binomial[metric] ? "0 or 1" : "a number"
-        return try reject(.badNumber, record, "has \"\(record.string(metricColumns[metric]))\" for metric \"\(plan.metrics[metric].name)\", which must be \(expectation)")
+        return try reject(
+          .badNumber, record,
+          "has \"\(record.string(metricColumns[metric]))\" for metric \"\(plan.metrics[metric].name)\", which must be \(expectation)"
+        )
       }
       values[metric] = value
     }
@@ -105,7 +117,10 @@ struct UnitLevelRows {
       let unit = record.field(unitColumn)
       if isEmpty(unit) { return try reject(.missingUnit, record, "has an empty unit id") }
       if checksDuplicates {
-        pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: pendingIds.count, idEnd: pendingIds.count + unit.count))
+        pending.append(
+          PendingRow(
+            variant: variant, segment: segment, line: record.line, idStart: pendingIds.count,
+            idEnd: pendingIds.count + unit.count))
         pendingIds.append(contentsOf: unit)
         pendingValues.append(contentsOf: values)
         pendingHashes.append(UnitHashSet.hash(unit))
@@ -121,7 +136,9 @@ struct UnitLevelRows {
     guard !pending.isEmpty else { return }
     let count = pending.count
     pendingHashes.withUnsafeBufferPointer { hashes in
-      inserted.withUnsafeMutableBufferPointer { seen.insert(batch: hashes, inserted: UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
+      inserted.withUnsafeMutableBufferPointer {
+        seen.insert(batch: hashes, inserted: UnsafeMutableBufferPointer(rebasing: $0[0..<count]))
+      }
     }
     let metricCount = values.count
     for index in 0..<count {

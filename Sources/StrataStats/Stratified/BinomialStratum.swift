@@ -25,7 +25,8 @@ public struct BinomialStratum: Sendable, Hashable, Codable {
 
   /// Whether a cell of the 2×2 table (successes or failures in either arm) is zero.
   public var hasZeroCell: Bool {
-    control.successes == 0 || treatment.successes == 0 || control.successes == control.trials || treatment.successes == treatment.trials
+    control.successes == 0 || treatment.successes == 0 || control.successes == control.trials
+      || treatment.successes == treatment.trials
   }
 
   /// The risk difference and its Wald variance for heterogeneity statistics: a table with a zero cell gets

@@ -17,7 +17,9 @@ public struct BreslowDayTest: Sendable, Hashable {
   public var commonOddsRatio: Double
 
   public init(strata: [BinomialStratum], commonOddsRatio: Double) throws(StatsError) {
-    try StatsError.require(commonOddsRatio > 0 && commonOddsRatio.isFinite, "odds ratio", "must be positive and finite, got \(commonOddsRatio)")
+    try StatsError.require(
+      commonOddsRatio > 0 && commonOddsRatio.isFinite, "odds ratio",
+      "must be positive and finite, got \(commonOddsRatio)")
     self.strata = strata
     self.commonOddsRatio = commonOddsRatio
   }
@@ -41,7 +43,8 @@ public struct BreslowDayTest: Sendable, Hashable {
       return Heterogeneity(method: "breslow-day", statistic: statistic, degreesOfFreedom: 0, pValue: nil, iSquared: nil)
     }
     let pValue = try ChiSquared(degreesOfFreedom: degreesOfFreedom).survival(statistic)
-    return Heterogeneity(method: "breslow-day", statistic: statistic, degreesOfFreedom: degreesOfFreedom, pValue: pValue, iSquared: nil)
+    return Heterogeneity(
+      method: "breslow-day", statistic: statistic, degreesOfFreedom: degreesOfFreedom, pValue: pValue, iSquared: nil)
   }
 
   /// The root of (1 − ψ)Ã² + (n₀ − m₁ + ψ(n₁ + m₁))Ã − ψ n₁ m₁ = 0 inside the table's bounds.

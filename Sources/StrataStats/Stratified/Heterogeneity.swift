@@ -30,9 +30,12 @@ public struct Heterogeneity: Sendable, Hashable, Codable {
     self.iSquared = iSquared
   }
 
-  /// Cochran's Q of `estimates` with sampling `variances` around `pooled`. Strata with zero variance carry
-  /// no usable weight and are left out (so is their degree of freedom).
-  public static func cochranQ(estimates: [Double], variances: [Double], pooled: Double) throws(StatsError) -> Heterogeneity {
+  /// Cochran's Q of `estimates` with sampling `variances` around `pooled`.
+  ///
+  /// Strata with zero variance carry no usable weight and are left out (so is their degree of freedom).
+  public static func cochranQ(estimates: [Double], variances: [Double], pooled: Double) throws(StatsError)
+    -> Heterogeneity
+  {
     precondition(estimates.count == variances.count, "one variance per estimate")
     var q = 0.0
     var used = 0
@@ -46,6 +49,7 @@ public struct Heterogeneity: Sendable, Hashable, Codable {
     }
     let pValue = try ChiSquared(degreesOfFreedom: degreesOfFreedom).survival(q)
     let iSquared = q > 0 ? max(0, (q - degreesOfFreedom) / q) : 0
-    return Heterogeneity(method: "cochran-q", statistic: q, degreesOfFreedom: degreesOfFreedom, pValue: pValue, iSquared: iSquared)
+    return Heterogeneity(
+      method: "cochran-q", statistic: q, degreesOfFreedom: degreesOfFreedom, pValue: pValue, iSquared: iSquared)
   }
 }

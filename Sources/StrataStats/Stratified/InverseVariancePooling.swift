@@ -18,14 +18,20 @@ public struct InverseVariancePooling: Sendable, Hashable {
   public var alternative: Alternative
   public var confidenceLevel: Double
 
-  public init(estimates: [Double], variances: [Double], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95) throws(StatsError) {
+  public init(
+    estimates: [Double], variances: [Double], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95
+  ) throws(StatsError) {
     try StatsError.require(!estimates.isEmpty, "estimates", "needs at least one stratum")
-    try StatsError.require(estimates.count == variances.count, "variances", "needs one per estimate (\(estimates.count)), got \(variances.count)")
+    try StatsError.require(
+      estimates.count == variances.count, "variances",
+      "needs one per estimate (\(estimates.count)), got \(variances.count)")
     for (index, (y, v)) in zip(estimates, variances).enumerated() {
       try StatsError.require(y.isFinite, "estimates[\(index)]", "must be finite, got \(y)")
       try StatsError.require(v > 0 && v.isFinite, "variances[\(index)]", "must be positive and finite, got \(v)")
     }
-    try StatsError.require(confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be strictly between 0 and 1, got \(confidenceLevel)")
+    try StatsError.require(
+      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
+      "must be strictly between 0 and 1, got \(confidenceLevel)")
     self.estimates = estimates
     self.variances = variances
     self.alternative = alternative
@@ -41,10 +47,12 @@ public struct InverseVariancePooling: Sendable, Hashable {
     let estimate = weighted / weightSum
     let standardError = (1 / weightSum).squareRoot()
     let z = estimate / standardError
-    let test = TestResult(statistic: z, pValue: try MantelHaenszelTest.normalPValue(z, alternative), alternative: alternative)
+    let test = TestResult(
+      statistic: z, pValue: try MantelHaenszelTest.normalPValue(z, alternative), alternative: alternative)
     let interval = try MantelHaenszelTest.normalInterval(estimate, standardError, alternative, confidenceLevel)
     let heterogeneity = try Heterogeneity.cochranQ(estimates: estimates, variances: variances, pooled: estimate)
-    return PooledResult(estimate: estimate, standardError: standardError, interval: interval, test: test, heterogeneity: heterogeneity)
+    return PooledResult(
+      estimate: estimate, standardError: standardError, interval: interval, test: test, heterogeneity: heterogeneity)
   }
 }
 

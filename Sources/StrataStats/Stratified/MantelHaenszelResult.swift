@@ -1,4 +1,6 @@
-/// What `MantelHaenszelTest` reports. Every difference is treatment − control.
+/// What `MantelHaenszelTest` reports.
+///
+/// Every difference is treatment − control.
 public struct MantelHaenszelResult: Sendable, Hashable, Codable {
   /// The common risk difference RD_MH (the headline estimand: percentage points when × 100).
   public var riskDifference: Double

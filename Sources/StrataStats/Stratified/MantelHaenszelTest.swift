@@ -33,9 +33,13 @@ public struct MantelHaenszelTest: Sendable, Hashable {
   public var alternative: Alternative
   public var confidenceLevel: Double
 
-  public init(strata: [BinomialStratum], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95) throws(StatsError) {
+  public init(strata: [BinomialStratum], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95)
+    throws(StatsError)
+  {
     try StatsError.require(!strata.isEmpty, "strata", "needs at least one stratum")
-    try StatsError.require(confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be strictly between 0 and 1, got \(confidenceLevel)")
+    try StatsError.require(
+      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
+      "must be strictly between 0 and 1, got \(confidenceLevel)")
     self.strata = strata
     self.alternative = alternative
     self.confidenceLevel = confidenceLevel
@@ -57,15 +61,21 @@ public struct MantelHaenszelTest: Sendable, Hashable {
     let riskDifference = numerator / weightSum
     let variance = (riskDifference * satoP + satoQ) / (weightSum * weightSum)
     guard variance.isFinite, variance > 0 else {
-      throw .invalidInput(field: "strata", message: "have no variation in the outcome (every unit converted, or none did), so the pooled risk difference has no variance")
+      throw .invalidInput(
+        field: "strata",
+        message:
+          "have no variation in the outcome (every unit converted, or none did), so the pooled risk difference has no variance"
+      )
     }
     let standardError = variance.squareRoot()
     let z = riskDifference / standardError
-    let riskDifferenceTest = TestResult(statistic: z, pValue: try Self.normalPValue(z, alternative), alternative: alternative)
+    let riskDifferenceTest = TestResult(
+      statistic: z, pValue: try Self.normalPValue(z, alternative), alternative: alternative)
     let riskDifferenceInterval = try Self.normalInterval(riskDifference, standardError, alternative, confidenceLevel)
 
     let heterogeneity = try Heterogeneity.cochranQ(
-      estimates: strata.map(\.correctedRiskDifference.estimate), variances: strata.map(\.correctedRiskDifference.variance),
+      estimates: strata.map(\.correctedRiskDifference.estimate),
+      variances: strata.map(\.correctedRiskDifference.variance),
       pooled: riskDifference)
     let cmh = try cochranMantelHaenszel()
     let (oddsRatio, oddsRatioInterval) = try mantelHaenszelOddsRatio(notes: &notes)
@@ -88,7 +98,8 @@ public struct MantelHaenszelTest: Sendable, Hashable {
       varianceSum += n1 * n0 * s.successes * s.failures / (total * total * (total - 1))
     }
     guard varianceSum > 0 else {
-      throw .invalidInput(field: "strata", message: "have no variation in the outcome, so the Cochran-Mantel-Haenszel test is undefined")
+      throw .invalidInput(
+        field: "strata", message: "have no variation in the outcome, so the Cochran-Mantel-Haenszel test is undefined")
     }
     let statistic = observedMinusExpected * observedMinusExpected / varianceSum
     let pValue = try ChiSquared(degreesOfFreedom: 1).survival(statistic)
@@ -111,13 +122,18 @@ public struct MantelHaenszelTest: Sendable, Hashable {
       qs += qk * sk
     }
     guard r > 0, s > 0 else {
-      notes.append("The Mantel-Haenszel odds ratio is \(r == 0 ? "0" : "infinite") (a zero in every stratum), so it is not reported.")
+      notes.append(
+        "The Mantel-Haenszel odds ratio is \(r == 0 ? "0" : "infinite") (a zero in every stratum), so it is not reported."
+      )
       return (nil, nil)
     }
     let oddsRatio = r / s
     let logVariance = pr / (2 * r * r) + psQr / (2 * r * s) + qs / (2 * s * s)
     let logInterval = try Self.normalInterval(log(oddsRatio), logVariance.squareRoot(), .twoSided, confidenceLevel)
-    return (oddsRatio, ConfidenceInterval(lower: exp(logInterval.lower), upper: exp(logInterval.upper), confidenceLevel: confidenceLevel))
+    return (
+      oddsRatio,
+      ConfidenceInterval(lower: exp(logInterval.lower), upper: exp(logInterval.upper), confidenceLevel: confidenceLevel)
+    )
   }
 
   static func normalPValue(_ z: Double, _ alternative: Alternative) throws(StatsError) -> Double {
@@ -129,16 +145,22 @@ public struct MantelHaenszelTest: Sendable, Hashable {
   }
 
   /// estimate ± z·se (one-sided intervals have an infinite end).
-  static func normalInterval(_ estimate: Double, _ standardError: Double, _ alternative: Alternative, _ confidenceLevel: Double) throws(StatsError) -> ConfidenceInterval {
+  static func normalInterval(
+    _ estimate: Double, _ standardError: Double, _ alternative: Alternative, _ confidenceLevel: Double
+  ) throws(StatsError) -> ConfidenceInterval {
     let tail = alternative == .twoSided ? (1 - confidenceLevel) / 2 : 1 - confidenceLevel
     let critical = try Normal.inverseSurvival(tail)
     switch alternative {
     case .twoSided:
-      return ConfidenceInterval(lower: estimate - critical * standardError, upper: estimate + critical * standardError, confidenceLevel: confidenceLevel)
+      return ConfidenceInterval(
+        lower: estimate - critical * standardError, upper: estimate + critical * standardError,
+        confidenceLevel: confidenceLevel)
     case .greater:
-      return ConfidenceInterval(lower: estimate - critical * standardError, upper: .infinity, confidenceLevel: confidenceLevel)
+      return ConfidenceInterval(
+        lower: estimate - critical * standardError, upper: .infinity, confidenceLevel: confidenceLevel)
     case .less:
-      return ConfidenceInterval(lower: -.infinity, upper: estimate + critical * standardError, confidenceLevel: confidenceLevel)
+      return ConfidenceInterval(
+        lower: -.infinity, upper: estimate + critical * standardError, confidenceLevel: confidenceLevel)
     }
   }
 }
