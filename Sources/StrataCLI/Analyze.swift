@@ -63,6 +63,9 @@ struct Analyze: ParsableCommand {
       var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
       if let correction { plan.correction = correction.value }
       plan.family = family.value
+      if let look, look > plan.looks {
+        throw InvalidInput("--look \(look) is past the plan's last look (\(plan.looks) planned in \(experiment))")
+      }
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil

@@ -137,3 +137,17 @@ struct AnalysisPlanAdapterTests {
     #expect(plan.segmentWeights.allSatisfy { $0.count == plan.variants.count && $0.allSatisfy { $0 > 0 } })
   }
 }
+
+@Suite("Data reader with one segment")
+struct SingleSegmentReaderTests {
+  @Test func aSegmentColumnIsIgnoredWhenThePlanHasOneSegment() throws {
+    let plan = AnalysisPlan(
+      id: "single", variants: ["a", "b"], segments: ["default"],
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, missing: .zero)])
+    let url = try DataReaderTests.file("unit_id,variant,segment,converted\nu1,a,north,1\nu2,b,south,0\nu3,b,,1\n")
+    let summary = try DataReader.read(path: url.path, plan: plan)
+    #expect(summary.rowsUsed == 3)
+    #expect(summary.issues.total == 0)
+    #expect(summary.statistics.units == [1, 2])
+  }
+}

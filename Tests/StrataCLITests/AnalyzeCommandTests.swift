@@ -88,6 +88,9 @@ struct AnalyzeCommandTests {
       "analyze", "--experiment", Self.experiment, "--data", Self.data, "--correction", "magic",
     ])
     #expect(badCorrection.status == 64)
+    let pastLastLook = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--look", "4"])
+    #expect(pastLastLook.status == 1)
+    #expect(pastLastLook.stderr.contains("--look 4"))
     let badFamily = try runStrata([
       "analyze", "--experiment", Self.experiment, "--data", Self.data, "--family", "everything",
     ])

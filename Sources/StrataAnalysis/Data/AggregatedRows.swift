@@ -40,7 +40,7 @@ struct AggregatedRows {
     segmentColumn =
       plan.segments.count > 1
       ? try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment")
-      : header.firstIndex(of: plan.segmentColumn)
+      : nil  // one segment: rows add up whatever a segment column holds
     unitsColumn = try DataReader.column("n", in: header, path: path, purpose: "unit count")
     sumColumns = try plan.metrics.map {
       try DataReader.column($0.column + "_sum", in: header, path: path, purpose: "sum of \"\($0.name)\"")

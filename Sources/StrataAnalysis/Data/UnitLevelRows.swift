@@ -49,7 +49,7 @@ struct UnitLevelRows {
     if plan.segments.count > 1 {
       segmentColumn = try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment")
     } else {
-      segmentColumn = header.firstIndex(of: plan.segmentColumn)
+      segmentColumn = nil  // one segment: whatever a segment column holds, every row belongs to it
     }
     metricColumns = try plan.metrics.map {
       try DataReader.column($0.column, in: header, path: path, purpose: "metric \"\($0.name)\"")
