@@ -15,6 +15,16 @@ public enum HTMLReport {
     if let hypothesis = plan.hypothesis { body += "<p class=\"hypothesis\">\(HTML.escape(hypothesis))</p>" }
     body +=
       "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.fileName(analysis.data.file))"))</p></header>"
+    if !plan.variantDescriptions.isEmpty {
+      body += "<ul class=\"variants\">"
+      for variant in plan.variants {
+        let role = variant == plan.control && variant != "control" ? " (control)" : ""
+        body += "<li><strong>\(HTML.escape(variant + role))</strong>"
+        if let description = plan.variantDescriptions[variant] { body += ": \(HTML.escape(description))" }
+        body += "</li>"
+      }
+      body += "</ul>"
+    }
     body += srmBanner(analysis)
     body += verdict(analysis)
     for (role, title) in [

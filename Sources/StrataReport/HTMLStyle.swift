@@ -9,6 +9,7 @@ enum HTMLStyle {
     .kicker{margin:0;color:var(--muted);text-transform:uppercase;font-size:12px;letter-spacing:.08em}
     .hypothesis{margin:0 0 6px;color:var(--ink);max-width:780px}
     .meta{margin:0;color:var(--muted);font-size:13px}
+    .variants{margin:8px 0 0;padding-left:18px;font-size:13px;color:#333b4d}
     code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;background:var(--band);padding:1px 5px;border-radius:4px}
     .banner{margin:20px 0 0;padding:12px 16px;border-radius:8px;border:1px solid}
     .srm-ok{background:var(--up-bg);border-color:#b7e1d3;color:#0b5c47;font-size:14px}

@@ -15,6 +15,14 @@ public enum MarkdownReport {
       out.append("")
       out.append("*Hypothesis:* \(escape(hypothesis))")
     }
+    if !plan.variantDescriptions.isEmpty {
+      out.append("")
+      for variant in plan.variants {
+        let role = variant == plan.control && variant != "control" ? " (control)" : ""
+        let description = plan.variantDescriptions[variant].map { ": \(escape($0))" } ?? ""
+        out.append("- **\(escape(variant + role))**\(description)")
+      }
+    }
     out.append("")
     let srm = analysis.sampleRatio
     if srm.mismatch {

@@ -17,7 +17,8 @@ struct ReportSnapshotTests {
   /// Hostile names on purpose: every one must come out escaped.
   static let plan = AnalysisPlan(
     id: "spring-promo", name: "Spring <promo> & \"friends\"", hypothesis: "Bold <b>claims</b> & 'quotes'",
-    variants: ["control", "treat\"ment'"], segments: ["vip<&>", "regular"],
+    variants: ["control", "treat\"ment'"], variantDescriptions: ["treat\"ment'": "Free <gift> & more"],
+    segments: ["vip<&>", "regular"],
     metrics: [
       AnalysisPlan.Metric(
         name: "converted", kind: .binomial, role: .primary, missing: .zero, description: "Bought <anything>"),
@@ -79,7 +80,7 @@ struct ReportSnapshotTests {
 
   @Test func userStringsAreEscaped() throws {
     let html = HTMLReport.render(try Self.analysis())
-    for raw in ["<promo>", "<b>claims</b>", "vip<&>", "treat\"ment'", "<anything>"] {
+    for raw in ["<promo>", "<b>claims</b>", "vip<&>", "treat\"ment'", "<anything>", "<gift>"] {
       #expect(!html.contains(raw), "unescaped \(raw)")
     }
     #expect(html.contains("Spring &lt;promo&gt; &amp; &quot;friends&quot;"))
