@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The main job, end to end: installs GSL when missing, builds `strata`, and runs the planning
-# walk-through for the gym-renewal reminder campaign.
+# The main job, end to end: installs GSL when missing, builds `strata`, analyses the bundled gym-renewal
+# reminder experiment (SRM check, per-segment results, pooled estimate) and writes its stakeholder reports
+# to reports/, then runs the planning walk-through for the same campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 swift build
 STRATA=.build/debug/strata
+echo "== Gym renewal reminder: did a reminder raise renewals, and for which members? =="
+$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
+echo
 echo "== Gym renewal reminder: how many members per arm? =="
 echo "   (baseline renewal 18%, we want to detect a 10% relative lift, 3 variants, 1,200 members a day)"
 $STRATA plan --metric proportion --baseline 0.18 --mde 0.10 --relative --variants 3 --daily-units 1200

@@ -11,6 +11,7 @@ struct Strata: ParsableCommand {
       Examples:
         strata calc proportions --a 300,2000 --b 255,2000
         strata plan --metric proportion --baseline 0.1 --mde 0.1 --relative
+        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
       """,
     version: "0.1.0",
     subcommands: [
@@ -21,6 +22,7 @@ struct Strata: ParsableCommand {
       Plan.self,
       Design.self,
       SimulateCommand.self,
+      Analyze.self,
     ]
   )
 }

@@ -1,0 +1,176 @@
+import StrataAssignment
+import StrataStats
+
+/// The complete analysis of one experiment's data: what `strata analyze` prints, the JSON and the reports
+/// are all renderings of this value.
+public struct Analysis: Sendable {
+  public var plan: AnalysisPlan
+  public var data: DataSummary
+  /// Sample-ratio-mismatch check, overall and per segment: read this first.
+  public var sampleRatio: SampleRatioCheck
+  /// One entry per metric in plan order (primary, secondary and guardrail metrics alike).
+  public var metrics: [MetricAnalysis]
+  /// The multiple-testing family and how it was corrected.
+  public var family: ComparisonFamily
+  /// Which look this is.
+  ///
+  /// The sequential guard (group-sequential boundaries) will fill `sequential`.
+  public var look: LookInfo
+  public var verdict: Verdict
+  public var warnings: [String]
+
+  /// Metric analyses with the given role.
+  public func metrics(role: StrataAssignment.Metric.Role) -> [MetricAnalysis] {
+    metrics.filter { $0.metric.role == role }
+  }
+}
+
+/// The SRM check: observed units per variant against the planned split.
+public struct SampleRatioCheck: Sendable, Hashable {
+  public struct Row: Sendable, Hashable {
+    /// nil for all segments together.
+    public var segment: String?
+    public var observed: [Int]
+    public var expected: [Double]
+    public var statistic: Double
+    public var degreesOfFreedom: Double
+    public var pValue: Double
+    /// Holm-adjusted across segments (nil for the overall row).
+    public var adjustedPValue: Double?
+    public var mismatch: Bool
+    public var note: String?
+  }
+
+  public var overall: Row
+  public var segments: [Row]
+  /// p below which a mismatch is declared (0.001 unless the command says otherwise).
+  public var threshold: Double
+  /// Whether any row (overall, or a segment after Holm's adjustment) shows a mismatch.
+  public var mismatch: Bool { overall.mismatch || segments.contains { $0.mismatch } }
+}
+
+/// One arm's summary for one metric in one segment (or overall).
+public struct ArmSummary: Sendable, Hashable {
+  public var variant: String
+  /// Units with a value for this metric.
+  public var count: Double
+  /// Units whose value was missing and excluded.
+  public var missing: Int
+  /// Rate (binomial) or mean (continuous).
+  public var mean: Double
+  public var standardDeviation: Double
+  /// Conversions (binomial metrics only).
+  public var successes: Double?
+}
+
+/// Treatment vs control for one metric in one segment (or all segments pooled naively).
+public struct Comparison: Sendable, Hashable {
+  public var treatment: String
+  /// nil for all segments together.
+  public var segment: String?
+  public var control: ArmSummary
+  public var treatmentArm: ArmSummary
+  /// "z", "fisher" or "welch"; nil when no test could be run (see `notes`).
+  public var test: String?
+  public var statistic: Double?
+  public var degreesOfFreedom: Double?
+  public var pValue: Double?
+  /// Adjusted within the family, when this comparison is in it.
+  public var adjustedPValue: Double?
+  public var inFamily: Bool
+  public var absoluteLift: Double
+  public var absoluteInterval: ConfidenceInterval?
+  public var relativeLift: Double?
+  public var relativeInterval: ConfidenceInterval?
+  /// p (adjusted when in the family) below alpha.
+  public var significant: Bool
+  /// Fewer units per arm than the plan needs to detect its minimum effect.
+  public var underpowered: Bool
+  public var notes: [String]
+
+  /// The p-value that decides: adjusted when in the family, raw otherwise.
+  public var decidingPValue: Double? { adjustedPValue ?? pValue }
+}
+
+/// The stratified estimate across segments for one treatment.
+public struct PooledComparison: Sendable, Hashable {
+  public var treatment: String
+  /// "mantel-haenszel" (binomial: common risk difference) or "inverse-variance" (continuous).
+  public var method: String
+  /// Risk difference (binomial) or mean difference (continuous), treatment − control.
+  public var estimate: Double
+  public var standardError: Double
+  public var interval: ConfidenceInterval
+  /// z of the estimate (risk difference / se, or mean difference / se).
+  public var statistic: Double
+  public var pValue: Double
+  /// Binomial only: the Cochran–Mantel–Haenszel χ² test and the MH odds ratio.
+  public var cochranMantelHaenszel: TestResult?
+  public var oddsRatio: Double?
+  public var oddsRatioInterval: ConfidenceInterval?
+  /// Do segments differ? Cochran's Q with I² on the per-segment differences.
+  public var heterogeneity: Heterogeneity
+  /// Binomial only: Breslow–Day test of a common odds ratio.
+  public var breslowDay: Heterogeneity?
+  public var segmentsUsed: [String]
+  public var notes: [String]
+}
+
+/// Everything about one metric.
+public struct MetricAnalysis: Sendable, Hashable {
+  public var metric: AnalysisPlan.Metric
+  /// Per segment (plan order) and per treatment, then the overall (all-segments) comparisons.
+  public var comparisons: [Comparison]
+  public var pooled: [PooledComparison]
+  /// Units per arm each segment needs to detect the plan's minimum effect (nil when the plan cannot tell).
+  public var plannedUnitsPerVariant: Int?
+
+  public func comparisons(segment: String?) -> [Comparison] { comparisons.filter { $0.segment == segment } }
+}
+
+/// The multiple-testing family.
+public struct ComparisonFamily: Sendable, Hashable {
+  /// Plain-words description ("every segment × treatment comparison of renewed").
+  public var description: String
+  /// The metrics whose comparisons are in the family (the primary metric by default).
+  public var metrics: [String]
+  public var correction: AnalysisPlan.Correction
+  public var size: Int
+  public var alpha: Double
+
+  /// The first (by default the only) metric of the family.
+  public var metric: String? { metrics.first }
+
+  public func contains(metric name: String) -> Bool { metrics.contains(name) }
+}
+
+/// Which look at the data this analysis is.
+///
+/// Fixed designs have one look.
+public struct LookInfo: Sendable, Hashable {
+  /// The look number given with `--look` (nil when not given).
+  public var number: Int?
+  public var plannedLooks: Int
+  /// Filled by the sequential guard when the plan has interim looks; nil until then.
+  public var sequential: SequentialDecision?
+}
+
+/// Placeholder for the group-sequential decision at a look (efficacy boundary, nominal p, spent alpha);
+/// the `sequential` work fills it.
+public struct SequentialDecision: Sendable, Hashable {
+  public var boundaryZ: Double
+  public var nominalPValue: Double
+  public var alphaSpent: Double
+  public var crossed: Bool
+}
+
+/// The headline in plain words, for people who read only one sentence.
+public struct Verdict: Sendable, Hashable {
+  public enum Tone: String, Sendable, Hashable {
+    case positive, negative, inconclusive, untrustworthy
+  }
+
+  public var tone: Tone
+  public var headline: String
+  public var details: [String]
+}

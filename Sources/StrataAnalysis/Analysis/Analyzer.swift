@@ -1,0 +1,134 @@
+import StrataAssignment
+import StrataStats
+
+/// Turns sufficient statistics into an `Analysis`: SRM first, then per-segment and overall comparisons for
+/// every metric, the multiple-testing family, pooled estimates with heterogeneity, and the verdict.
+public struct Analyzer: Sendable {
+  public var plan: AnalysisPlan
+  /// The look number given by the user (`--look K`), recorded for the sequential guard.
+  public var look: Int?
+
+  public init(plan: AnalysisPlan, look: Int? = nil) {
+    self.plan = plan
+    self.look = look
+  }
+
+  public func analyze(_ data: DataSummary) throws -> Analysis {
+    var warnings: [String] = []
+    let statistics = data.statistics
+    let sampleRatio = try SampleRatioChecker(plan: plan).check(statistics)
+    if sampleRatio.mismatch {
+      warnings.append(
+        "Sample ratio mismatch: the observed split of units does not match the plan (p < \(sampleRatio.threshold)). The assignment or the data pipeline is likely broken; treat every result below as suspect."
+      )
+    }
+    if data.issues.total > 0 {
+      warnings.append(
+        "\(NumberText.count(data.issues.total)) of \(NumberText.count(data.rowsRead)) rows were dropped as invalid; the data account lists why and where."
+      )
+    }
+    if data.format == .unitLevel && !data.duplicatesChecked {
+      warnings.append("Duplicate units were not checked (no unit id column, or the check was switched off).")
+    }
+
+    var metrics: [MetricAnalysis] = []
+    for (index, metric) in plan.metrics.enumerated() {
+      let planned = PlannedSampleSize(plan: plan).unitsPerVariant(metric: index, statistics: statistics)
+      let comparer = Comparer(plan: plan, metric: index, plannedUnitsPerVariant: planned)
+      var comparisons: [Comparison] = []
+      for segment in plan.segments.indices {
+        for treatment in plan.treatmentIndices {
+          if let comparison = try comparer.compare(statistics, treatment: treatment, segment: segment) {
+            comparisons.append(comparison)
+          }
+        }
+      }
+      for treatment in plan.treatmentIndices {
+        if let comparison = try comparer.compare(statistics, treatment: treatment, segment: nil) {
+          comparisons.append(comparison)
+        }
+      }
+      var pooled: [PooledComparison] = []
+      if plan.segments.count > 1 {
+        for treatment in plan.treatmentIndices {
+          do {
+            pooled.append(try Pooler(plan: plan, metric: index).pool(statistics, treatment: treatment))
+          } catch let error as StatsError {
+            warnings.append("No pooled estimate of \(metric.name) for \(plan.variants[treatment]): \(error).")
+          }
+        }
+      }
+      metrics.append(
+        MetricAnalysis(metric: metric, comparisons: comparisons, pooled: pooled, plannedUnitsPerVariant: planned))
+    }
+
+    let family = try applyFamily(to: &metrics)
+    for metric in metrics {
+      let underpowered = Set(metric.comparisons.filter { $0.underpowered && $0.segment != nil }.compactMap(\.segment))
+      if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
+        let names = plan.segments.filter { underpowered.contains($0) }.joined(separator: ", ")
+        warnings.append(
+          "Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(NumberText.count(planned)) units per arm); a non-significant result there is not evidence of no effect."
+        )
+      }
+    }
+    let lookInfo = LookInfo(number: look, plannedLooks: plan.looks, sequential: nil)
+    if plan.looks > 1 {
+      warnings.append(
+        "The plan has \(plan.looks) looks; these p-values are fixed-horizon and do not account for peeking.")
+    }
+    var analysis = Analysis(
+      plan: plan, data: data, sampleRatio: sampleRatio, metrics: metrics, family: family, look: lookInfo,
+      verdict: Verdict(tone: .inconclusive, headline: "", details: []), warnings: warnings)
+    analysis.verdict = VerdictWriter(analysis: analysis).verdict()
+    return analysis
+  }
+
+  /// The family (by default every segment × treatment comparison of the primary metric; with `FamilyScope.allMetrics`
+  /// those of every primary and secondary metric) is corrected as one set, and decides significance.
+  ///
+  /// Comparisons outside the family are judged on their raw p-value.
+  private func applyFamily(to metrics: inout [MetricAnalysis]) throws -> ComparisonFamily {
+    let primary = plan.primaryMetricIndex
+    let familyMetrics: [Int] =
+      switch plan.family {
+      case .primary: primary.map { [$0] } ?? []
+      case .allMetrics: metrics.indices.filter { metrics[$0].metric.role != .guardrail }
+      }
+    var members: [(metric: Int, comparison: Int)] = []
+    for metricIndex in familyMetrics {
+      for (index, comparison) in metrics[metricIndex].comparisons.enumerated()
+      where (comparison.segment != nil || plan.segments.count == 1) && comparison.pValue != nil {
+        members.append((metricIndex, index))
+      }
+    }
+    let raw = members.map { metrics[$0.metric].comparisons[$0.comparison].pValue ?? 1 }
+    let adjusted: [Double]
+    switch plan.correction {
+    case .holm: adjusted = try MultipleTestingCorrection.holm.adjust(raw)
+    case .benjaminiHochberg: adjusted = try MultipleTestingCorrection.benjaminiHochberg.adjust(raw)
+    case .bonferroni: adjusted = try MultipleTestingCorrection.bonferroni.adjust(raw)
+    case .none: adjusted = raw
+    }
+    for (position, member) in members.enumerated() {
+      metrics[member.metric].comparisons[member.comparison].inFamily = true
+      metrics[member.metric].comparisons[member.comparison].adjustedPValue = adjusted[position]
+    }
+    for metricIndex in metrics.indices {
+      for index in metrics[metricIndex].comparisons.indices {
+        let comparison = metrics[metricIndex].comparisons[index]
+        metrics[metricIndex].comparisons[index].significant = (comparison.decidingPValue ?? 1) < plan.alpha
+      }
+    }
+    let names = familyMetrics.map { plan.metrics[$0].name }
+    let scope = plan.segments.count == 1 ? "treatment-vs-control comparison" : "segment × treatment comparison"
+    let description =
+      names.isEmpty
+      ? "no primary metric"
+      : plan.family == .primary
+        ? "every \(scope) of the primary metric \(names[0])"
+        : "every \(scope) of the metrics \(names.joined(separator: ", "))"
+    return ComparisonFamily(
+      description: description, metrics: names, correction: plan.correction, size: members.count, alpha: plan.alpha)
+  }
+}

@@ -1,0 +1,134 @@
+import StrataAssignment
+import StrataStats
+
+/// One treatment vs the control for one metric in one segment (or all segments together).
+///
+/// Binomial metrics: the pooled two-proportion z test with Wald and delta-method intervals; when any
+/// expected cell count of the 2×2 table is below 5 the z approximation is unreliable and the p-value comes
+/// from Fisher's exact test instead (the intervals stay Wald, with a note). Continuous metrics: Welch's t.
+struct Comparer {
+  /// Expected cell counts below this switch the binomial test to Fisher's exact test (Cochran's rule).
+  static let smallExpectedCount = 5.0
+
+  let plan: AnalysisPlan
+  let metric: Int
+  let plannedUnitsPerVariant: Int?
+
+  var alternative: Alternative { plan.sides == 1 ? .greater : .twoSided }
+
+  func compare(_ statistics: SufficientStatistics, treatment: Int, segment: Int?) throws -> Comparison? {
+    let control = plan.controlIndex
+    let controlValues =
+      segment.map { statistics.metric(metric, variant: control, segment: $0) }
+      ?? statistics.metric(metric, variant: control)
+    let treatmentValues =
+      segment.map { statistics.metric(metric, variant: treatment, segment: $0) }
+      ?? statistics.metric(metric, variant: treatment)
+    if controlValues.count == 0 && treatmentValues.count == 0 && controlValues.missing == 0
+      && treatmentValues.missing == 0
+    {
+      return nil  // nobody in this segment in either arm: nothing to report
+    }
+    let binomial = plan.metrics[metric].kind == .binomial
+    var comparison = Comparison(
+      treatment: plan.variants[treatment], segment: segment.map { plan.segments[$0] },
+      control: summary(controlValues, variant: control, binomial: binomial),
+      treatmentArm: summary(treatmentValues, variant: treatment, binomial: binomial),
+      test: nil, statistic: nil, degreesOfFreedom: nil, pValue: nil, adjustedPValue: nil, inFamily: false,
+      absoluteLift: treatmentValues.moments.mean - controlValues.moments.mean, absoluteInterval: nil,
+      relativeLift: nil, relativeInterval: nil, significant: false, underpowered: false, notes: [])
+    if let planned = plannedUnitsPerVariant, segment != nil {
+      comparison.underpowered = min(controlValues.count, treatmentValues.count) < Double(planned)
+    }
+    guard controlValues.count > 0, treatmentValues.count > 0 else {
+      comparison.notes.append(
+        "No units with a value in \(controlValues.count == 0 ? "the control" : "the treatment"); nothing to compare.")
+      return comparison
+    }
+    do {
+      if binomial {
+        try compareProportions(controlValues, treatmentValues, into: &comparison)
+      } else {
+        try compareMeans(controlValues, treatmentValues, into: &comparison)
+      }
+    } catch let error as StatsError {
+      comparison.notes.append("No test: \(error).")
+    }
+    return comparison
+  }
+
+  private func summary(_ values: MetricAccumulator, variant: Int, binomial: Bool) -> ArmSummary {
+    ArmSummary(
+      variant: plan.variants[variant], count: values.count, missing: values.missing,
+      mean: values.count > 0 ? values.moments.mean : .nan,
+      standardDeviation: values.moments.standardDeviation, successes: binomial ? values.sum : nil)
+  }
+
+  private func compareProportions(
+    _ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison
+  ) throws {
+    let control = try BinomialSummary(successes: controlValues.sum, trials: controlValues.count)
+    let treatment = try BinomialSummary(successes: treatmentValues.sum, trials: treatmentValues.count)
+    comparison.absoluteLift = treatment.rate - control.rate
+    let result = try TwoProportionZTest(
+      control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel
+    ).result()
+    comparison.test = "z"
+    comparison.statistic = result.test.statistic
+    comparison.pValue = result.test.pValue
+    comparison.absoluteInterval = result.absoluteInterval
+    comparison.relativeLift = result.relativeLift
+    comparison.relativeInterval = result.relativeInterval
+    comparison.notes += result.notes
+    let table = [
+      [control.successes, control.trials - control.successes],
+      [treatment.successes, treatment.trials - treatment.successes],
+    ]
+    let total = control.trials + treatment.trials
+    let columns = [table[0][0] + table[1][0], table[0][1] + table[1][1]]
+    let smallestExpected =
+      [control.trials, treatment.trials].flatMap { row in columns.map { row * $0 / total } }.min() ?? 0
+    if smallestExpected < Self.smallExpectedCount && total <= FisherExactTest.maximumTotal {
+      let fisher = try FisherExactTest(table: table, alternative: alternative).result()
+      comparison.test = "fisher"
+      comparison.statistic = nil
+      comparison.pValue = fisher.test.pValue
+      comparison.notes.append(
+        "Fisher's exact test was used because an expected cell count is \(smallestExpected.formatted2) (< 5); the intervals are still normal-approximation ones and may be too narrow."
+      )
+    }
+  }
+
+  private func compareMeans(
+    _ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison
+  ) throws {
+    let control = try SampleSummary(
+      count: controlValues.count, mean: controlValues.moments.mean,
+      standardDeviation: controlValues.moments.standardDeviation)
+    let treatment = try SampleSummary(
+      count: treatmentValues.count, mean: treatmentValues.moments.mean,
+      standardDeviation: treatmentValues.moments.standardDeviation)
+    let result = try WelchTTest(
+      control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel
+    ).result()
+    comparison.test = "welch"
+    comparison.statistic = result.test.statistic
+    comparison.degreesOfFreedom = result.degreesOfFreedom
+    comparison.pValue = result.test.pValue
+    comparison.absoluteLift = result.difference
+    comparison.absoluteInterval = result.interval
+    comparison.relativeLift = result.relativeLift
+    comparison.relativeInterval = result.relativeInterval
+    if result.relativeLift == nil {
+      comparison.notes.append("The relative lift is undefined because the control mean is 0.")
+    }
+  }
+}
+
+extension Double {
+  /// Two decimals, for messages.
+  var formatted2: String {
+    let scaled = (self * 100).rounded() / 100
+    return "\(scaled)"
+  }
+}

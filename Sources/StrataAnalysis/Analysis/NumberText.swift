@@ -1,0 +1,88 @@
+import Foundation
+
+/// Number formatting for people, shared by the verdict, the terminal table and the reports.
+public enum NumberText {
+  /// A rate as a percentage: 0.1834 → "18.34%".
+  public static func percent(_ x: Double, digits: Int = 1) -> String {
+    guard x.isFinite else { return "n/a" }
+    return String(format: "%.\(digits)f%%", x * 100)
+  }
+
+  /// A difference of rates in percentage points with a sign: 0.021 → "+2.1 pp".
+  public static func points(_ x: Double, digits: Int = 1) -> String {
+    guard x.isFinite else { return "n/a" }
+    return signed(String(format: "%.\(digits)f", x * 100), x) + " pp"
+  }
+
+  /// A relative lift with a sign: 0.115 → "+11.5%".
+  public static func relative(_ x: Double?, digits: Int = 1) -> String {
+    guard let x, x.isFinite else { return "n/a" }
+    return signed(String(format: "%.\(digits)f", x * 100), x) + "%"
+  }
+
+  /// A p-value: "0.032", "< 0.001" style only below 1e-4 as scientific ("3.2e-07").
+  public static func pValue(_ p: Double?) -> String {
+    guard let p, p.isFinite else { return "n/a" }
+    if p == 0 { return "< 1e-300" }
+    if p < 1e-4 { return String(format: "%.1e", p) }
+    if p < 0.01 { return String(format: "%.4f", p) }
+    return String(format: "%.3f", p)
+  }
+
+  /// A plain number with `digits` decimals, signed when `sign` is true.
+  public static func number(_ x: Double, digits: Int = 2, sign: Bool = false) -> String {
+    guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
+    let text = String(format: "%.\(digits)f", x)
+    return sign ? signed(text, x) : text
+  }
+
+  /// A whole count with thousands separators: 1234567 → "1,234,567".
+  public static func count(_ x: Double) -> String {
+    guard x.isFinite else { return "n/a" }
+    let digits = String(Int64(x.rounded()).magnitude)
+    var out = ""
+    for (index, character) in digits.enumerated() {
+      if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+      out.append(character)
+    }
+    return (x < 0 ? "−" : "") + out
+  }
+
+  public static func count(_ x: Int) -> String { count(Double(x)) }
+
+  /// An effect in the metric's own unit: percentage points for rates, the mean's unit otherwise.
+  public static func effect(_ x: Double, binomial: Bool) -> String {
+    binomial ? points(x) : number(x, digits: magnitudeDigits(x), sign: true)
+  }
+
+  /// A level in the metric's own unit: a percentage for rates, a number otherwise.
+  public static func level(_ x: Double, binomial: Bool) -> String {
+    binomial ? percent(x) : number(x, digits: magnitudeDigits(x))
+  }
+
+  /// An interval "[a, b]" in the metric's unit.
+  public static func interval(_ lower: Double, _ upper: Double, binomial: Bool) -> String {
+    "[\(bound(lower, binomial)), \(bound(upper, binomial))]"
+  }
+
+  private static func bound(_ x: Double, _ binomial: Bool) -> String {
+    guard x.isFinite else { return x > 0 ? "∞" : "−∞" }
+    return binomial ? signed(String(format: "%.1f", x * 100), x) : number(x, digits: magnitudeDigits(x), sign: true)
+  }
+
+  private static func magnitudeDigits(_ x: Double) -> Int {
+    let size = abs(x)
+    if size >= 100 { return 1 }
+    if size >= 1 { return 2 }
+    return 3
+  }
+
+  private static func signed(_ text: String, _ x: Double) -> String {
+    if text.hasPrefix("-") {
+      return isZero(String(text.dropFirst())) ? String(text.dropFirst()) : "−" + text.dropFirst()
+    }
+    return x >= 0 && !isZero(text) ? "+" + text : text
+  }
+
+  private static func isZero(_ text: String) -> Bool { text.allSatisfy { $0 == "0" || $0 == "." } }
+}

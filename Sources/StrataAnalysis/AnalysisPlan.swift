@@ -1,0 +1,164 @@
+import StrataAssignment
+
+/// Everything the analysis needs to know about an experiment, independent of how it was defined.
+///
+/// Built from an `Experiment` (`AnalysisPlan(experiment:)`) or directly in tests. Variants are in layout
+/// order with the control among them; segments are in report order; each metric says its kind, role and
+/// missing-value policy.
+public struct AnalysisPlan: Sendable, Hashable {
+  /// One metric to analyse.
+  public struct Metric: Sendable, Hashable {
+    public var name: String
+    public var column: String
+    public var kind: StrataAssignment.Metric.Kind
+    public var role: StrataAssignment.Metric.Role
+    public var missing: StrataAssignment.Metric.MissingValuePolicy
+    public var description: String?
+
+    public init(
+      name: String, column: String? = nil, kind: StrataAssignment.Metric.Kind,
+      role: StrataAssignment.Metric.Role = .primary,
+      missing: StrataAssignment.Metric.MissingValuePolicy = .exclude, description: String? = nil
+    ) {
+      self.name = name
+      self.column = column ?? name
+      self.kind = kind
+      self.role = role
+      self.missing = missing
+      self.description = description
+    }
+  }
+
+  /// Which comparisons form the multiple-testing family.
+  public enum FamilyScope: String, Sendable, Hashable, CaseIterable {
+    /// Every segment × treatment comparison of the primary metric (the default).
+    case primary
+    /// Every segment × treatment comparison of every primary and secondary metric (guardrails excluded).
+    case allMetrics = "all-metrics"
+  }
+
+  /// How p-values of the primary family are adjusted.
+  public enum Correction: String, Sendable, Hashable, CaseIterable {
+    case holm
+    case benjaminiHochberg = "benjamini-hochberg"
+    case bonferroni
+    case none
+  }
+
+  public var id: String
+  public var name: String
+  public var hypothesis: String?
+  /// Column names in unit-level data.
+  public var unitColumn: String
+  public var variantColumn: String
+  public var segmentColumn: String
+  /// Variant keys in layout order.
+  public var variants: [String]
+  public var variantDescriptions: [String: String]
+  public var controlIndex: Int
+  /// Segment names in report order.
+  public var segments: [String]
+  /// Planned allocation weights per segment (outer index: segment, inner: variant), for the SRM check.
+  public var segmentWeights: [[Double]]
+  public var metrics: [Metric]
+  /// Type I error rate for each comparison's interval and test.
+  public var alpha: Double
+  public var power: Double
+  /// 1 (treatment greater than control) or 2.
+  public var sides: Int
+  /// The smallest effect the plan meant to detect for the primary metric, absolute (treatment − control).
+  public var minimumDetectableEffect: Double?
+  /// Planned relative MDE as written in the definition (for the report).
+  public var minimumDetectableEffectIsRelative: Bool
+  public var baseline: Double?
+  public var standardDeviation: Double?
+  /// Planned units per variant in each segment; nil when the plan cannot tell.
+  public var plannedUnitsPerVariant: Int?
+  public var correction: Correction
+  /// Which comparisons are corrected together.
+  public var family: FamilyScope = .primary
+  /// SRM is flagged when its p-value is below this (the contract's 0.001).
+  public var srmThreshold: Double
+  /// Planned looks (for the sequential guard; 1 = fixed design).
+  public var looks: Int
+
+  public init(
+    id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",
+    variantColumn: String = "variant", segmentColumn: String = "segment", variants: [String],
+    variantDescriptions: [String: String] = [:], controlIndex: Int = 0, segments: [String],
+    segmentWeights: [[Double]]? = nil, metrics: [Metric], alpha: Double = 0.05, power: Double = 0.8, sides: Int = 2,
+    minimumDetectableEffect: Double? = nil, minimumDetectableEffectIsRelative: Bool = false, baseline: Double? = nil,
+    standardDeviation: Double? = nil, plannedUnitsPerVariant: Int? = nil, correction: Correction = .holm,
+    srmThreshold: Double = 0.001, looks: Int = 1
+  ) {
+    precondition(variants.indices.contains(controlIndex), "control index out of range")
+    self.id = id
+    self.name = name ?? id
+    self.hypothesis = hypothesis
+    self.unitColumn = unitColumn
+    self.variantColumn = variantColumn
+    self.segmentColumn = segmentColumn
+    self.variants = variants
+    self.variantDescriptions = variantDescriptions
+    self.controlIndex = controlIndex
+    self.segments = segments
+    self.segmentWeights = segmentWeights ?? segments.map { _ in variants.map { _ in 1 } }
+    self.metrics = metrics
+    self.alpha = alpha
+    self.power = power
+    self.sides = sides
+    self.minimumDetectableEffect = minimumDetectableEffect
+    self.minimumDetectableEffectIsRelative = minimumDetectableEffectIsRelative
+    self.baseline = baseline
+    self.standardDeviation = standardDeviation
+    self.plannedUnitsPerVariant = plannedUnitsPerVariant
+    self.correction = correction
+    self.srmThreshold = srmThreshold
+    self.looks = looks
+  }
+
+  public var control: String { variants[controlIndex] }
+  /// Indices of the treatment variants (all but the control), in layout order.
+  public var treatmentIndices: [Int] { variants.indices.filter { $0 != controlIndex } }
+  /// The first primary metric, else the first metric.
+  public var primaryMetricIndex: Int? { metrics.firstIndex { $0.role == .primary } ?? (metrics.isEmpty ? nil : 0) }
+  public var confidenceLevel: Double { 1 - alpha }
+}
+
+extension AnalysisPlan {
+  /// Adapts an experiment definition.
+  ///
+  /// Variants and weights (per segment, including segment overrides), segments, metrics and the statistical plan. The
+  /// planned units per variant are the definition's `n_per_variant`, else the plan's fixed-horizon sample size
+  /// (`Experiment.plannedSampleSize()`, R `power.prop.test` / `power.t.test` with alpha split over the comparisons).
+  /// Data columns are `unit` (the experiment's unit column), `variant` and `segment`.
+  public init(experiment: Experiment) {
+    let plan = experiment.plan
+    var mde = plan.minimumDetectableEffect
+    if plan.relative, let relative = mde, let baseline = plan.baseline { mde = relative * baseline }
+    var descriptions: [String: String] = [:]
+    for variant in experiment.variants { descriptions[variant.key] = variant.description }
+    self.init(
+      id: experiment.id, name: experiment.name,
+      hypothesis: experiment.hypothesis.map {
+        String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+      },
+      unitColumn: experiment.unit,
+      variants: experiment.variants.map(\.key), variantDescriptions: descriptions,
+      controlIndex: experiment.controlIndex,
+      segments: experiment.segmentNames,
+      segmentWeights: experiment.segments.map { segment in
+        experiment.variants.map { Double((segment.weights[$0.key] ?? $0.weight).tenThousandths) }
+      },
+      metrics: experiment.metrics.map {
+        Metric(
+          name: $0.name, column: $0.column, kind: $0.kind, role: $0.role, missing: $0.missing,
+          description: $0.description)
+      },
+      alpha: plan.alpha, power: plan.power, sides: plan.sides, minimumDetectableEffect: mde,
+      minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline,
+      standardDeviation: plan.standardDeviation,
+      plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
+      correction: .holm, looks: plan.looks)
+  }
+}

@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A streaming CSV record scanner over raw bytes (RFC 4180: `,` separators, `"` quoting with `""` escapes,
+/// LF or CRLF line ends, newlines allowed inside quotes).
+///
+/// Goals, in order: memory independent of file size (one fixed buffer, refilled with POSIX `read`), speed
+/// (a byte loop over an unsafe buffer, no `String` per line or field: FIELD-NOTES measured ~650 MB/s for raw
+/// bytes vs ~30 MB/s for `readLine()`), and exact line numbers for error messages.
+///
+/// Each record is handed to the visitor as the buffer plus the start and end offset of every field; the
+/// offsets are valid only during the call. Quoted fields are unquoted in place.
+public struct CSVScanner {
+  /// One record's fields: byte ranges into `bytes`.
+  public struct Record {
+    public let bytes: UnsafeMutableBufferPointer<UInt8>
+    public let starts: UnsafeMutableBufferPointer<Int>
+    public let ends: UnsafeMutableBufferPointer<Int>
+    public let fieldCount: Int
+    /// The 1-based line number where the record starts.
+    public let line: Int
+
+    /// Field `index` as bytes (valid during the visit only).
+    @inline(__always)
+    public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+      UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[starts[index]..<ends[index]])
+    }
+
+    /// Field `index` as a `String` (allocates: for headers and messages, not the hot path).
+    public func string(_ index: Int) -> String { String(decoding: field(index), as: UTF8.self) }
+
+    /// Whether the record is one empty field (a blank line).
+    public var isBlank: Bool { fieldCount == 1 && starts[0] == ends[0] }
+  }
+
+  private let descriptor: Int32
+  private let path: String
+  /// The buffer's start (never nil, unlike `buffer.baseAddress`).
+  private let base: UnsafeMutablePointer<UInt8>
+  private var buffer: UnsafeMutableBufferPointer<UInt8>
+  private var starts: UnsafeMutableBufferPointer<Int>
+  private var ends: UnsafeMutableBufferPointer<Int>
+  /// Bytes read from the file so far.
+  public private(set) var bytesRead: Int = 0
+  /// The file's size in bytes (0 for pipes).
+  public let fileSize: Int
+
+  /// Opens `path` for reading.
+  ///
+  /// `bufferSize` bounds the memory used and the longest record (a record that does not fit is an error naming its
+  /// line).
+  public init(path: String, bufferSize: Int = 1 << 22) throws(DataError) {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
+    }
+    var info = stat()
+    fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+    self.descriptor = descriptor
+    self.path = path
+    base = .allocate(capacity: bufferSize)
+    buffer = UnsafeMutableBufferPointer(start: base, count: bufferSize)
+    starts = .allocate(capacity: 64)
+    ends = .allocate(capacity: 64)
+  }
+
+  /// Closes the file and frees the buffers.
+  public mutating func close() {
+    _ = Glibc.close(descriptor)
+    buffer.deallocate()
+    starts.deallocate()
+    ends.deallocate()
+  }
+
+  /// Reads every record and calls `visit` for each; `progress` is called after each buffer refill with the bytes read
+  /// so far.
+  ///
+  /// Stops early (and returns) when `visit` returns false.
+  public mutating func forEachRecord(
+    progress: (Int) -> Void = { _ in }, _ visit: (Record) throws -> Bool
+  ) throws {
+    var filled = 0  // bytes of buffer in use
+    var consumed = 0  // start of the unparsed part
+    var line = 1
+    var endOfFile = false
+    while true {
+      // Move the unparsed tail to the front and refill.
+      if consumed > 0 {
+        if filled > consumed {
+          base.update(from: base + consumed, count: filled - consumed)
+        }
+        filled -= consumed
+        consumed = 0
+      }
+      if !endOfFile && filled < buffer.count {
+        let count = read(descriptor, base + filled, buffer.count - filled)
+        guard count >= 0 else {
+          throw DataError(file: path, line: line, message: "cannot be read (\(String(cString: strerror(errno))))")
+        }
+        if count == 0 { endOfFile = true }
+        filled += count
+        bytesRead += count
+        progress(bytesRead)
+      }
+      if filled == 0 && endOfFile { return }
+      // Parse every complete record in the buffer.
+      var madeProgress = false
+      while consumed < filled {
+        guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: endOfFile) else {
+          break
+        }
+        let record = Record(bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: line)
+        line += newlines
+        consumed = next
+        madeProgress = true
+        if try !visit(record) { return }
+      }
+      if endOfFile && consumed >= filled { return }
+      if !madeProgress && filled == buffer.count {
+        throw DataError(
+          file: path, line: line, message: "has a record longer than \(buffer.count) bytes (an unclosed quote?)")
+      }
+      if !madeProgress && endOfFile { return }
+    }
+  }
+
+  /// Scans one record starting at `start`; returns its field count, the offset after it and the number of line ends
+  /// it spans, or nil when the record is incomplete (more bytes are needed).
+  ///
+  /// Nothing is rewritten until the record is known to be complete, so an incomplete record can be scanned again.
+  @inline(__always)
+  private mutating func scanRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
+    let bytes = base
+    // Fast path: no quotes. Split at commas until the line end.
+    var position = start
+    var field = 0
+    starts[0] = start
+    while position < end {
+      let byte = bytes[position]
+      if byte == UInt8(ascii: ",") {
+        ends[field] = position
+        field += 1
+        if field == starts.count { growFieldArrays() }
+        starts[field] = position + 1
+      } else if byte == UInt8(ascii: "\n") {
+        ends[field] = position
+        trimCarriageReturn(field)
+        return (field + 1, position + 1, 1)
+      } else if byte == UInt8(ascii: "\"") {
+        return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
+      }
+      position += 1
+    }
+    guard atEndOfFile else { return nil }
+    ends[field] = end
+    trimCarriageReturn(field)
+    return (field + 1, end, 1)
+  }
+
+  /// The slow path for records with quotes: find the record end first, then unquote fields in place.
+  private mutating func scanQuotedRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
+    let bytes = base
+    var inQuotes = false
+    var newlines = 0
+    var recordEnd = start
+    var next = end
+    var complete = false
+    while recordEnd < end {
+      let byte = bytes[recordEnd]
+      if byte == UInt8(ascii: "\"") {
+        inQuotes.toggle()
+      } else if byte == UInt8(ascii: "\n") {
+        newlines += 1
+        if !inQuotes { next = recordEnd + 1; complete = true; break }
+      }
+      recordEnd += 1
+    }
+    if !complete {
+      guard atEndOfFile else { return nil }
+      newlines += 1
+    }
+    var position = start
+    var field = 0
+    while true {
+      if field == starts.count { growFieldArrays() }
+      if position < recordEnd && bytes[position] == UInt8(ascii: "\"") {
+        var read = position + 1
+        var write = position
+        while read < recordEnd {
+          let byte = bytes[read]
+          if byte == UInt8(ascii: "\"") {
+            if read + 1 < recordEnd && bytes[read + 1] == UInt8(ascii: "\"") {
+              bytes[write] = byte
+              write += 1
+              read += 2
+              continue
+            }
+            read += 1
+            break
+          }
+          bytes[write] = byte
+          write += 1
+          read += 1
+        }
+        starts[field] = position
+        ends[field] = write
+        // Malformed input such as "a"b keeps a and skips to the separator.
+        while read < recordEnd && bytes[read] != UInt8(ascii: ",") { read += 1 }
+        position = read
+      } else {
+        starts[field] = position
+        while position < recordEnd && bytes[position] != UInt8(ascii: ",") { position += 1 }
+        ends[field] = position
+        trimCarriageReturn(field)
+      }
+      if position >= recordEnd { return (field + 1, next, newlines) }
+      position += 1
+      field += 1
+    }
+  }
+
+  @inline(__always)
+  private func trimCarriageReturn(_ field: Int) {
+    if ends[field] > starts[field] && buffer[ends[field] - 1] == UInt8(ascii: "\r") { ends[field] -= 1 }
+  }
+
+  private mutating func growFieldArrays() {
+    let bigger = starts.count * 2
+    let newStarts = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
+    let newEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
+    _ = newStarts.initialize(from: starts)
+    _ = newEnds.initialize(from: ends)
+    starts.deallocate()
+    ends.deallocate()
+    starts = newStarts
+    ends = newEnds
+  }
+}

@@ -1,0 +1,53 @@
+/// Rows that could not be used, counted by kind with the first few line numbers.
+public struct DataIssues: Sendable, Hashable {
+  public enum Kind: String, Sendable, Hashable, CaseIterable {
+    case unknownVariant = "unknown_variant"
+    case unknownSegment = "unknown_segment"
+    case badNumber = "unparseable_number"
+    case duplicateUnit = "duplicate_unit"
+    case missingUnit = "missing_unit"
+    case wrongFieldCount = "wrong_field_count"
+
+    /// A phrase for people.
+    public var phrase: String {
+      switch self {
+      case .unknownVariant: return "unknown variant"
+      case .unknownSegment: return "unknown segment"
+      case .badNumber: return "unparseable or out-of-range metric value"
+      case .duplicateUnit: return "duplicate unit id (later rows dropped)"
+      case .missingUnit: return "empty unit id"
+      case .wrongFieldCount: return "wrong number of fields"
+      }
+    }
+  }
+
+  /// How many rows of one kind, where the first ones are, and what the first one held.
+  public struct Entry: Sendable, Hashable {
+    public var count = 0
+    public var firstLines: [Int] = []
+    public var firstExample = ""
+
+    public init() {}
+  }
+
+  /// How many line numbers are kept per kind.
+  public static let linesKept = 5
+
+  public private(set) var entries: [Kind: Entry] = [:]
+
+  public init() {}
+
+  mutating func record(_ kind: Kind, line: Int, example: @autoclosure () -> String) {
+    var entry = entries[kind] ?? Entry()
+    if entry.count == 0 { entry.firstExample = example() }
+    entry.count += 1
+    if entry.firstLines.count < Self.linesKept { entry.firstLines.append(line) }
+    entries[kind] = entry
+  }
+
+  /// Rows dropped for any reason.
+  public var total: Int { entries.values.reduce(0) { $0 + $1.count } }
+
+  /// Kinds present, in a fixed order.
+  public var kinds: [Kind] { Kind.allCases.filter { entries[$0] != nil } }
+}

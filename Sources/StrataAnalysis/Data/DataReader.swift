@@ -1,0 +1,96 @@
+import StrataAssignment
+
+/// Reads experiment data into sufficient statistics in one streaming pass.
+///
+/// Two layouts are accepted, told apart by the header:
+/// - **unit-level**: one row per exposed unit with the plan's unit, variant and segment columns and one
+///   column per metric (0/1 for binomial metrics, a number for continuous ones; empty = missing, handled by
+///   the metric's policy);
+/// - **aggregated**: one row per variant × segment with columns `variant`, `segment`, `n`, and per metric
+///   `<metric>_sum`, `<metric>_sum_sq` (optional for binomial metrics) and optionally `<metric>_n` (units
+///   with a value, when fewer than `n`).
+public enum DataReader {
+  public static func read(path: String, plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
+    -> DataSummary
+  {
+    var scanner = try CSVScanner(path: path)
+    defer { scanner.close() }
+    var header: [String] = []
+    var unitReader: UnitLevelRows? = nil
+    var aggregateReader: AggregatedRows? = nil
+    let progress = options.progress
+    let size = scanner.fileSize
+    try scanner.forEachRecord(progress: { progress?($0, size) }) { record in
+      if header.isEmpty {
+        header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
+        if AggregatedRows.recognizes(header: header, plan: plan) {
+          aggregateReader = try AggregatedRows(header: header, plan: plan, path: path, strict: options.strict)
+        } else {
+          unitReader = try UnitLevelRows(header: header, plan: plan, path: path, options: options)
+          unitReader?.fileSize = size
+        }
+        return true
+      }
+      if record.isBlank { return true }
+      try unitReader?.consume(record)  // exactly one of the two readers exists after the header
+      try aggregateReader?.consume(record)
+      return true
+    }
+    guard !header.isEmpty else { throw DataError(file: path, line: nil, message: "is empty (no header row)") }
+    try unitReader?.flush()
+    if let unitReader {
+      return DataSummary(
+        file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead,
+        rowsUsed: unitReader.rowsUsed,
+        issues: unitReader.issues, statistics: unitReader.statistics, duplicatesChecked: unitReader.checksDuplicates,
+        duplicateDetectorBytes: unitReader.checksDuplicates ? unitReader.seen.memoryBytes : 0)
+    }
+    if let aggregateReader {
+      return DataSummary(
+        file: path, format: .aggregated, bytes: scanner.bytesRead, rowsRead: aggregateReader.rowsRead,
+        rowsUsed: aggregateReader.rowsUsed, issues: aggregateReader.issues, statistics: aggregateReader.statistics,
+        duplicatesChecked: false, duplicateDetectorBytes: 0)
+    }
+    preconditionFailure("a header was read, so one of the readers exists")
+  }
+
+  /// Finds `name` in the header, or throws naming the columns that are there.
+  static func column(_ name: String, in header: [String], path: String, purpose: String) throws -> Int {
+    guard let index = header.firstIndex(of: name) else {
+      throw DataError(
+        file: path, line: 1,
+        message: "has no \(purpose) column \"\(name)\" (columns: \(header.joined(separator: ", ")))")
+    }
+    return index
+  }
+
+  /// Byte arrays of names, for matching fields without building strings.
+  static func byteNames(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
+
+  /// The index of the name equal to `field` (spaces around it ignored), or nil.
+  @inline(__always)
+  static func match(_ field: UnsafeBufferPointer<UInt8>, _ names: [[UInt8]]) -> Int? {
+    var start = 0, end = field.count
+    while start < end && field[start] == UInt8(ascii: " ") { start += 1 }
+    while end > start && field[end - 1] == UInt8(ascii: " ") { end -= 1 }
+    let length = end - start
+    for (index, name) in names.enumerated() where name.count == length {
+      var equal = true
+      for offset in 0..<length where name[offset] != field[start + offset] {
+        equal = false
+        break
+      }
+      if equal { return index }
+    }
+    return nil
+  }
+}
+
+extension String {
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while s.first == " " || s.first == "\u{FEFF}" { s.removeFirst() }
+    while s.last == " " { s.removeLast() }
+    return String(s)
+  }
+}

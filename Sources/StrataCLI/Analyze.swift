@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import StrataAnalysis
+import StrataAssignment
+import StrataReport
+
+/// `strata analyze`: experiment definition + data → per-segment results, SRM, pooled estimates, reports.
+struct Analyze: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Analyse an experiment's data: SRM, per-segment results, pooled estimate, reports.",
+    discussion: """
+      Reads the data in one streaming pass (unit-level rows, or pre-aggregated n/sum/sum_sq per \
+      variant × segment) and reports, for every metric, treatment vs control per segment and overall, \
+      with the sample-ratio check first, a corrected multiple-testing family for the primary metric, \
+      and a stratified (Mantel-Haenszel / inverse-variance) estimate with a heterogeneity test.
+
+      Examples:
+        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv
+        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
+        strata analyze --experiment exp.yaml --data aggregates.csv --json --correction bh
+      """
+  )
+
+  @Option(help: "The experiment definition (YAML).")
+  var experiment: String
+
+  @Option(help: "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment.")
+  var data: String
+
+  @Option(help: "Which look at the data this is (1-based), for sequential designs.")
+  var look: Int?
+
+  @Flag(help: "Print one JSON object instead of tables.")
+  var json = false
+
+  @Option(help: "Write DIR/<experiment-id>.html and .md.")
+  var report: String?
+
+  @Flag(help: "Fail on the first invalid row instead of counting and skipping it.")
+  var strict = false
+
+  @Option(help: "Multiple-testing correction of the primary family: holm, bh, bonferroni or none (default: holm).")
+  var correction: CorrectionArgument?
+
+  @Option(
+    help:
+      "The multiple-testing family: primary (every segment × variant comparison of the primary metric) or all-metrics (also secondary metrics)."
+  )
+  var family: FamilyArgument = FamilyArgument(value: .primary)
+
+  @Option(help: "p-value below which the sample-ratio check declares a mismatch.")
+  var srmThreshold: Double = 0.001
+
+  @Flag(help: "Skip duplicate-unit detection (saves ~11-21 bytes of memory per unit).")
+  var noDuplicateCheck = false
+
+  func run() throws {
+    try reportingErrors {
+      guard srmThreshold > 0, srmThreshold < 1 else {
+        throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)")
+      }
+      if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
+      var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
+      if let correction { plan.correction = correction.value }
+      plan.family = family.value
+      if let look, look > plan.looks {
+        throw InvalidInput("--look \(look) is past the plan's last look (\(plan.looks) planned in \(experiment))")
+      }
+      plan.srmThreshold = srmThreshold
+      let showProgress = standardErrorIsTerminal && !json
+      let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
+      let summary = try DataReader.read(
+        path: data, plan: plan,
+        options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
+      if showProgress { ProgressLine.finish() }
+      let analysis = try Analyzer(plan: plan, look: look).analyze(summary)
+      var written: [String] = []
+      if let report {
+        written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report)).map(\.path)
+      }
+      if json {
+        printJSON(AnalysisJSON.value(analysis))
+      } else {
+        print(AnalysisText.render(analysis))
+        for path in written { print("wrote \(path)") }
+      }
+    }
+  }
+}
+
+/// `--correction` values.
+struct CorrectionArgument: ExpressibleByArgument {
+  var value: AnalysisPlan.Correction
+  init?(argument: String) {
+    switch argument {
+    case "holm": value = .holm
+    case "bh", "benjamini-hochberg", "fdr": value = .benjaminiHochberg
+    case "bonferroni": value = .bonferroni
+    case "none": value = .none
+    default: return nil
+    }
+  }
+}
+
+/// `--family` values.
+struct FamilyArgument: ExpressibleByArgument {
+  var value: AnalysisPlan.FamilyScope
+  init(value: AnalysisPlan.FamilyScope) { self.value = value }
+  init?(argument: String) {
+    guard let value = AnalysisPlan.FamilyScope(rawValue: argument) else { return nil }
+    self.value = value
+  }
+  var defaultValueDescription: String { value.rawValue }
+}
+
+/// A progress line on stderr (only when stderr is a terminal).
+enum ProgressLine {
+  @Sendable static func update(_ bytes: Int, _ total: Int) {
+    let megabytes = Double(bytes) / 1_048_576
+    let text =
+      total > 0
+      ? String(format: "\rreading %.0f MB (%.0f%%)", megabytes, 100 * Double(bytes) / Double(total))
+      : String(format: "\rreading %.0f MB", megabytes)
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  static func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+}

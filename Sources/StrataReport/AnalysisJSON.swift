@@ -1,0 +1,236 @@
+import StrataAnalysis
+import StrataStats
+
+/// The `--json` object of `strata analyze`.
+///
+/// Snake_case keys, numbers as JSON numbers, `null` for values JSON cannot hold (with the reason in `notes`). See
+/// docs/analyze.md for every key.
+public enum AnalysisJSON {
+  public static func value(_ analysis: Analysis) -> JSONValue {
+    let plan = analysis.plan
+    let results: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.comparisons.map { comparison(metric, $0, plan) }
+    }
+    let pooledRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }
+    let heterogeneityRows: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.pooled.map { heterogeneity(metric, $0) }
+    }
+    let corrections: JSONValue = .object([
+      ("family", .string(analysis.family.description)),
+      ("metric", analysis.family.metric.map(JSONValue.string) ?? .null),
+      ("metrics", .array(analysis.family.metrics.map(JSONValue.string))),
+      ("scope", .string(analysis.plan.family.rawValue)),
+      ("method", .string(analysis.family.correction.rawValue)),
+      ("size", .integer(analysis.family.size)),
+      ("alpha", .number(analysis.family.alpha)),
+    ])
+    let planned: [(String, JSONValue)] = analysis.metrics.compactMap { m in
+      m.plannedUnitsPerVariant.map { (m.metric.name, JSONValue.integer($0)) }
+    }
+    var sequential: JSONValue = .null
+    if let s = analysis.look.sequential {
+      sequential = .object([
+        ("boundary_z", .finite(s.boundaryZ)), ("nominal_p", .finite(s.nominalPValue)),
+        ("alpha_spent", .finite(s.alphaSpent)), ("crossed", .bool(s.crossed)),
+      ])
+    }
+    let look: JSONValue = .object([
+      ("number", analysis.look.number.map(JSONValue.integer) ?? .null),
+      ("planned_looks", .integer(analysis.look.plannedLooks)),
+      ("sequential", sequential),
+    ])
+    let verdict: JSONValue = .object([
+      ("tone", .string(analysis.verdict.tone.rawValue)),
+      ("headline", .string(analysis.verdict.headline)),
+      ("details", .array(analysis.verdict.details.map(JSONValue.string))),
+    ])
+    return .object([
+      ("experiment", experiment(plan)),
+      ("data", data(analysis)),
+      ("srm", srm(analysis.sampleRatio, plan)),
+      ("results", .array(results)),
+      ("pooled", .array(pooledRows)),
+      ("heterogeneity", .array(heterogeneityRows)),
+      ("corrections", corrections),
+      ("planned_units_per_variant", .object(planned)),
+      ("look", look),
+      ("verdict", verdict),
+      ("warnings", .array(analysis.warnings.map(JSONValue.string))),
+    ])
+  }
+
+  private static func experiment(_ plan: AnalysisPlan) -> JSONValue {
+    .object([
+      ("id", .string(plan.id)),
+      ("name", .string(plan.name)),
+      ("hypothesis", plan.hypothesis.map(JSONValue.string) ?? .null),
+      ("control", .string(plan.control)),
+      ("variants", .array(plan.variants.map { .string($0) })),
+      ("segments", .array(plan.segments.map { .string($0) })),
+      (
+        "metrics",
+        .array(
+          plan.metrics.map { m in
+            .object([
+              ("name", .string(m.name)), ("kind", .string(m.kind.rawValue)), ("role", .string(m.role.rawValue)),
+              ("column", .string(m.column)), ("missing", .string(m.missing.rawValue)),
+            ])
+          })
+      ),
+      ("alpha", .number(plan.alpha)),
+      ("power", .number(plan.power)),
+      ("sides", .integer(plan.sides)),
+      ("mde", .finite(plan.minimumDetectableEffect)),
+    ])
+  }
+
+  private static func data(_ analysis: Analysis) -> JSONValue {
+    let data = analysis.data
+    let plan = analysis.plan
+    var units: [JSONValue] = []
+    for segment in plan.segments.indices {
+      for variant in plan.variants.indices {
+        units.append(
+          .object([
+            ("segment", .string(plan.segments[segment])), ("variant", .string(plan.variants[variant])),
+            ("units", .integer(data.statistics.units(variant: variant, segment: segment))),
+          ]))
+      }
+    }
+    return .object([
+      ("file", .string(data.file)),
+      ("format", .string(data.format.rawValue)),
+      ("bytes", .integer(data.bytes)),
+      ("rows_read", .integer(data.rowsRead)),
+      ("rows_used", .integer(data.rowsUsed)),
+      ("rows_dropped", .integer(data.issues.total)),
+      ("units_total", .integer(data.units)),
+      ("duplicates_checked", .bool(data.duplicatesChecked)),
+      (
+        "issues",
+        .array(
+          data.issues.kinds.map { kind in
+            let entry = data.issues.entries[kind] ?? DataIssues.Entry()
+            return .object([
+              ("kind", .string(kind.rawValue)), ("count", .integer(entry.count)),
+              ("first_lines", .array(entry.firstLines.map(JSONValue.integer))),
+              ("first_example", .string(entry.firstExample)),
+            ])
+          })
+      ),
+      ("units", .array(units)),
+    ])
+  }
+
+  private static func srm(_ check: SampleRatioCheck, _ plan: AnalysisPlan) -> JSONValue {
+    func row(_ r: SampleRatioCheck.Row) -> JSONValue {
+      .object([
+        ("segment", r.segment.map(JSONValue.string) ?? .null),
+        ("observed", .object(zip(plan.variants, r.observed).map { ($0, .integer($1)) })),
+        ("expected", .object(zip(plan.variants, r.expected).map { ($0, .finite($1)) })),
+        ("statistic", .finite(r.statistic)),
+        ("df", .finite(r.degreesOfFreedom)),
+        ("p_value", .finite(r.pValue)),
+        ("p_value_holm", .finite(r.adjustedPValue)),
+        ("mismatch", .bool(r.mismatch)),
+        ("note", r.note.map(JSONValue.string) ?? .null),
+      ])
+    }
+    return .object([
+      ("mismatch", .bool(check.mismatch)),
+      ("threshold", .number(check.threshold)),
+      ("overall", row(check.overall)),
+      ("segments", .array(check.segments.map(row))),
+    ])
+  }
+
+  private static func comparison(_ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan) -> JSONValue {
+    var members: [(String, JSONValue)] = [
+      ("metric", .string(metric.metric.name)),
+      ("kind", .string(metric.metric.kind.rawValue)),
+      ("role", .string(metric.metric.role.rawValue)),
+      ("variant", .string(c.treatment)),
+      ("control", .string(c.control.variant)),
+      ("scope", .string(c.segment == nil ? "overall" : "segment")),
+      ("segment", c.segment.map(JSONValue.string) ?? .null),
+      ("n_control", .finite(c.control.count)),
+      ("n_treatment", .finite(c.treatmentArm.count)),
+      ("missing_control", .integer(c.control.missing)),
+      ("missing_treatment", .integer(c.treatmentArm.missing)),
+    ]
+    if metric.metric.kind == .binomial {
+      members += [
+        ("conversions_control", .finite(c.control.successes)),
+        ("conversions_treatment", .finite(c.treatmentArm.successes)),
+        ("rate_control", .finite(c.control.mean)), ("rate_treatment", .finite(c.treatmentArm.mean)),
+      ]
+    } else {
+      members += [
+        ("mean_control", .finite(c.control.mean)), ("mean_treatment", .finite(c.treatmentArm.mean)),
+        ("sd_control", .finite(c.control.standardDeviation)),
+        ("sd_treatment", .finite(c.treatmentArm.standardDeviation)),
+      ]
+    }
+    members += [
+      ("test", c.test.map(JSONValue.string) ?? .null),
+      ("statistic", .finite(c.statistic)),
+      ("df", .finite(c.degreesOfFreedom)),
+      ("p_value", .finite(c.pValue)),
+      ("p_value_adjusted", .finite(c.adjustedPValue)),
+      ("in_family", .bool(c.inFamily)),
+      ("lift_abs", .finite(c.absoluteLift)),
+      ("ci_abs_low", .finite(c.absoluteInterval?.lower)),
+      ("ci_abs_high", .finite(c.absoluteInterval?.upper)),
+      ("lift_rel", .finite(c.relativeLift)),
+      ("ci_rel_low", .finite(c.relativeInterval?.lower)),
+      ("ci_rel_high", .finite(c.relativeInterval?.upper)),
+      ("significant", .bool(c.significant)),
+      ("underpowered", .bool(c.underpowered)),
+      ("notes", .array(c.notes.map(JSONValue.string))),
+    ]
+    return .object(members)
+  }
+
+  private static func pooled(_ metric: MetricAnalysis, _ p: PooledComparison) -> JSONValue {
+    .object([
+      ("metric", .string(metric.metric.name)),
+      ("variant", .string(p.treatment)),
+      ("method", .string(p.method)),
+      ("estimand", .string(p.method == "mantel-haenszel" ? "risk difference" : "mean difference")),
+      ("estimate", .finite(p.estimate)),
+      ("se", .finite(p.standardError)),
+      ("ci_low", .finite(p.interval.lower)),
+      ("ci_high", .finite(p.interval.upper)),
+      ("z", .finite(p.statistic)),
+      ("p_value", .finite(p.pValue)),
+      ("cmh_statistic", .finite(p.cochranMantelHaenszel?.statistic)),
+      ("cmh_p_value", .finite(p.cochranMantelHaenszel?.pValue)),
+      ("odds_ratio", .finite(p.oddsRatio)),
+      ("odds_ratio_ci_low", .finite(p.oddsRatioInterval?.lower)),
+      ("odds_ratio_ci_high", .finite(p.oddsRatioInterval?.upper)),
+      ("segments", .array(p.segmentsUsed.map(JSONValue.string))),
+      ("notes", .array(p.notes.map(JSONValue.string))),
+    ])
+  }
+
+  private static func heterogeneity(_ metric: MetricAnalysis, _ p: PooledComparison) -> JSONValue {
+    let h = p.heterogeneity
+    return .object([
+      ("metric", .string(metric.metric.name)),
+      ("variant", .string(p.treatment)),
+      ("method", .string(h.method)),
+      ("q", .finite(h.statistic)),
+      ("df", .finite(h.degreesOfFreedom)),
+      ("p_value", .finite(h.pValue)),
+      ("i_squared", .finite(h.iSquared)),
+      (
+        "breslow_day",
+        p.breslowDay.map { bd in
+          .object([
+            ("statistic", .finite(bd.statistic)), ("df", .finite(bd.degreesOfFreedom)), ("p_value", .finite(bd.pValue)),
+          ])
+        } ?? .null
+      ),
+    ])
+  }
+}

@@ -1,0 +1,81 @@
+import StrataAnalysis
+
+/// The terminal rendering of an analysis: the SRM check first, then the verdict, then tables.
+public enum AnalysisText {
+  public static func render(_ analysis: Analysis) -> String {
+    let plan = analysis.plan
+    var out: [String] = []
+    out.append("\(plan.name) (\(plan.id)): \(NumberText.count(analysis.data.units)) units from \(analysis.data.file)")
+    out.append("")
+    let srm = analysis.sampleRatio
+    if srm.mismatch {
+      out.append(
+        "!! SAMPLE RATIO MISMATCH: the split of units does not match the plan (overall p = \(NumberText.pValue(srm.overall.pValue)); threshold \(srm.threshold))."
+      )
+      out.append("!! Every result below is suspect until the cause is found.")
+    } else {
+      out.append(
+        "Sample ratio check: OK (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm)."
+      )
+    }
+    out.append(table(ReportTables.sampleRatio(srm, plan: plan)))
+    out.append("")
+    out.append("Verdict: \(analysis.verdict.headline)")
+    for detail in analysis.verdict.details { out.append("  - \(detail)") }
+    for role in [StrataAssignment.Metric.Role.primary, .secondary, .guardrail] {
+      for metric in analysis.metrics(role: role) {
+        out.append("")
+        out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.rawValue))")
+        if analysis.family.contains(metric: metric.metric.name) {
+          out.append(
+            "Multiple testing: \(analysis.family.description), \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha)."
+          )
+        } else {
+          out.append("Not in the corrected family: p-values are unadjusted.")
+        }
+        out.append(table(ReportTables.metric(metric, plan: plan)))
+        if !metric.pooled.isEmpty {
+          out.append("Pooled across segments:")
+          out.append(table(ReportTables.pooled(metric, plan: plan)))
+        }
+      }
+    }
+    out.append("")
+    let data = analysis.data
+    out.append(
+      "Data: \(NumberText.count(data.rowsRead)) rows read (\(data.format.rawValue)), \(NumberText.count(data.rowsUsed)) used, \(NumberText.count(data.issues.total)) dropped\(data.duplicatesChecked ? "; duplicate units checked" : "")."
+    )
+    if data.issues.total > 0 { out.append(table(ReportTables.dataIssues(data))) }
+    if !analysis.warnings.isEmpty {
+      out.append("")
+      out.append("Warnings:")
+      for warning in analysis.warnings { out.append("  - \(warning)") }
+    }
+    return out.joined(separator: "\n")
+  }
+
+  /// An aligned plain-text table: first two columns left-aligned, the rest right-aligned.
+  static func table(_ table: ReportTables.Table) -> String {
+    let rows = [table.header] + table.rows
+    var widths = [Int](repeating: 0, count: table.header.count)
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    return rows.map { row in
+      row.enumerated().map { i, cell in
+        let pad = String(repeating: " ", count: widths[i] - cell.count)
+        return i < 2 || i == row.count - 1 ? cell + pad : pad + cell
+      }.joined(separator: "  ").trimmingTrailingSpaces
+    }.joined(separator: "\n")
+  }
+}
+
+import StrataAssignment
+
+extension String {
+  var trimmingTrailingSpaces: String {
+    var s = Substring(self)
+    while s.last == " " { s.removeLast() }
+    return String(s)
+  }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import StrataAnalysis
+
+/// An inline SVG forest plot of one metric's lifts.
+///
+/// A row per segment × variant with its confidence interval, then the pooled estimate as a diamond, against a zero
+/// line. No scripts, no external fonts.
+enum ForestPlot {
+  struct Row {
+    var label: String
+    var sublabel: String
+    var estimate: Double
+    var lower: Double
+    var upper: Double
+    var significant: Bool
+    var underpowered: Bool
+    var pooled: Bool
+  }
+
+  static let width = 760.0
+  static let rowHeight = 28.0
+  static let labelWidth = 210.0
+  static let valueWidth = 190.0
+
+  static func svg(_ metric: MetricAnalysis, plan: AnalysisPlan) -> String? {
+    let binomial = metric.metric.kind == .binomial
+    var rows: [Row] = []
+    for segment in plan.segments {
+      for c in metric.comparisons(segment: segment) {
+        guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
+        rows.append(
+          Row(
+            label: segment, sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
+            upper: interval.upper,
+            significant: c.significant, underpowered: c.underpowered, pooled: false))
+      }
+    }
+    for p in metric.pooled where p.interval.lower.isFinite && p.interval.upper.isFinite {
+      rows.append(
+        Row(
+          label: "Pooled", sublabel: p.treatment, estimate: p.estimate, lower: p.interval.lower,
+          upper: p.interval.upper,
+          significant: p.pValue < plan.alpha, underpowered: false, pooled: true))
+    }
+    if metric.pooled.isEmpty {
+      for c in metric.comparisons(segment: nil) {
+        guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
+        rows.append(
+          Row(
+            label: "All segments", sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
+            upper: interval.upper,
+            significant: c.significant, underpowered: false, pooled: true))
+      }
+    }
+    guard !rows.isEmpty else { return nil }
+    let scale = binomial ? 100.0 : 1.0
+    var low = min(0, rows.map(\.lower).min() ?? 0) * scale
+    var high = max(0, rows.map(\.upper).max() ?? 0) * scale
+    let pad = max((high - low) * 0.06, 1e-9)
+    low -= pad
+    high += pad
+    let step = niceStep((high - low) / 6)
+    low = (low / step).rounded(.down) * step
+    high = (high / step).rounded(.up) * step
+    // Label columns sized to the longest segment and variant names (about 7.5 px per character at 13 px).
+    let segmentColumn = max(70, 8 * Double(rows.map(\.label.count).max() ?? 0) + 22)
+    let variantColumn = max(60, 7 * Double(rows.map(\.sublabel.count).max() ?? 0) + 16)
+    let sublabelX = 10 + segmentColumn
+    let plotLeft = min(max(labelWidth, sublabelX + variantColumn), width * 0.5), plotRight = width - valueWidth
+    let x: (Double) -> Double = { plotLeft + ($0 * scale - low) / (high - low) * (plotRight - plotLeft) }
+    let top = 34.0
+    var pooledGap = 0.0
+    let height = top + Double(rows.count) * rowHeight + 44 + (rows.contains(where: \.pooled) ? 10 : 0)
+    var out =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))\">"
+    out +=
+      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
+    out +=
+      "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape("estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]"))</text>"
+    // Row bands first, so the grid and the zero line stay visible over them.
+    var bandGap = 0.0
+    for index in rows.indices {
+      if rows[index].pooled && (index == 0 || !rows[index - 1].pooled) { bandGap = 10 }
+      if index % 2 == 0 {
+        let y = top + Double(index) * rowHeight + bandGap
+        out += "<rect x=\"0\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(rowHeight))\" class=\"band\"/>"
+      }
+    }
+    // Grid and ticks.
+    var tick = low
+    let bottom = top + Double(rows.count) * rowHeight + (rows.contains(where: \.pooled) ? 10 : 0) + 4
+    while tick <= high + step / 2 {
+      let tx = x(tick / scale)
+      out += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(bottom))\" class=\"grid\"/>"
+      out +=
+        "<text x=\"\(f(tx))\" y=\"\(f(bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(tickLabel(tick, step)))</text>"
+      tick += step
+    }
+    out += "<line x1=\"\(f(x(0)))\" y1=\"\(f(top - 6))\" x2=\"\(f(x(0)))\" y2=\"\(f(bottom))\" class=\"zero\"/>"
+    var previousLabel = ""
+    for (index, row) in rows.enumerated() {
+      if row.pooled && (index == 0 || !rows[index - 1].pooled) {
+        pooledGap = 10
+        let y = top + Double(index) * rowHeight + pooledGap / 2 - 2
+        out += "<line x1=\"8\" y1=\"\(f(y))\" x2=\"\(f(width - 8))\" y2=\"\(f(y))\" class=\"separator\"/>"
+      }
+      let y = top + Double(index) * rowHeight + rowHeight / 2 + pooledGap
+      let label = row.label == previousLabel ? "" : row.label
+      previousLabel = row.label
+      out +=
+        "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
+      out += "<text x=\"\(f(sublabelX))\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
+      let tone =
+        row.significant ? (metric.metric.role == .guardrail ? "warn" : (row.estimate > 0 ? "up" : "down")) : "neutral"
+      out +=
+        "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
+      if row.pooled {
+        let cx = x(row.estimate)
+        out +=
+          "<polygon points=\"\(f(cx - 8)),\(f(y)) \(f(cx)),\(f(y - 7)) \(f(cx + 8)),\(f(y)) \(f(cx)),\(f(y + 7))\" class=\"mark \(tone)\"/>"
+      } else {
+        out +=
+          "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
+      }
+      let value =
+        "\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
+      out +=
+        "<text x=\"\(f(width - 8))\" y=\"\(f(y + 4))\" class=\"value\(row.pooled ? " strong" : "")\" text-anchor=\"end\">\(HTML.escape(value))</text>"
+    }
+    out += "</svg>"
+    return out
+  }
+
+  /// 1, 2 or 5 × 10ᵏ, the first at least `raw`.
+  static func niceStep(_ raw: Double) -> Double {
+    guard raw > 0, raw.isFinite else { return 1 }
+    let magnitude = pow(10, (log10(raw)).rounded(.down))
+    for factor in [1.0, 2, 5, 10] where factor * magnitude >= raw { return factor * magnitude }
+    return 10 * magnitude
+  }
+
+  static func tickLabel(_ value: Double, _ step: Double) -> String {
+    let digits = step >= 1 ? 0 : Int((-log10(step)).rounded(.up))
+    let text = String(format: "%.\(digits)f", abs(value) < step / 1000 ? 0 : value)
+    return text.hasPrefix("-") ? "−" + text.dropFirst() : (value > step / 1000 ? "+" + text : text)
+  }
+
+  static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+}

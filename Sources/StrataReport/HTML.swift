@@ -1,0 +1,59 @@
+/// Minimal HTML building.
+///
+/// Escaping and XHTML-compatible elements (so a plain XML parser can check the output is well formed). Every user-
+/// supplied string goes through `escape`.
+enum HTML {
+  /// Escapes text for element content and attribute values (`&`, `<`, `>`, `"`, `'`).
+  static func escape(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&#39;"
+      case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": out += " "  // not allowed in XML 1.0
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// `<tag class="…">escaped text</tag>`.
+  static func element(_ tag: String, _ text: String, class className: String? = nil) -> String {
+    "<\(tag)\(attribute("class", className))>\(escape(text))</\(tag)>"
+  }
+
+  static func attribute(_ name: String, _ value: String?) -> String {
+    guard let value, !value.isEmpty else { return "" }
+    return " \(name)=\"\(escape(value))\""
+  }
+
+  /// A table from shared report cells; `numericFrom` right-aligns columns from that index on.
+  static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
+    var out = "<div class=\"table-wrap\"><table>"
+    if let caption { out += "<caption>\(escape(caption))</caption>" }
+    out += "<thead><tr>"
+    for (index, cell) in table.header.enumerated() {
+      out +=
+        "<th\(attribute("class", index >= numericFrom && index < table.header.count - 1 ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
+    }
+    out += "</tr></thead><tbody>"
+    for (rowIndex, row) in table.rows.enumerated() {
+      out += "<tr\(attribute("class", table.classes[rowIndex]))>"
+      for (index, cell) in row.enumerated() {
+        let numeric = index >= numericFrom && index < row.count - 1
+        if index == 0 {
+          out += "<th scope=\"row\">\(escape(cell))</th>"
+        } else {
+          out += "<td\(attribute("class", numeric ? "num" : nil))>\(escape(cell))</td>"
+        }
+      }
+      out += "</tr>"
+    }
+    out += "</tbody></table></div>"
+    return out
+  }
+}

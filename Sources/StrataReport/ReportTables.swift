@@ -1,0 +1,224 @@
+import StrataAnalysis
+import StrataStats
+
+/// The tables every rendering shares (terminal, Markdown, HTML), as plain cells: one place decides what a
+/// report shows and how numbers read.
+public enum ReportTables {
+  /// A table: a header row and body rows of cells, plus per-row flags for styling.
+  public struct Table: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+    /// Per row: "significant-up", "significant-down", "underpowered", "overall", "mismatch" (space separated).
+    public var classes: [String]
+  }
+
+  static func level(_ plan: AnalysisPlan) -> String { "\(Int((plan.confidenceLevel * 100).rounded()))%" }
+
+  /// Per segment and overall comparisons of one metric.
+  public static func metric(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+    let binomial = metric.metric.kind == .binomial
+    let hasFamily = metric.comparisons.contains(where: \.inFamily)
+    let header = [
+      "Segment", "Variant", "n (control / variant)", binomial ? "Control rate" : "Control mean",
+      binomial ? "Variant rate" : "Variant mean",
+      binomial ? "Lift (pp)" : "Difference", "\(level(plan)) CI", "Relative", "Test", "p", "Adjusted p", "Flags",
+    ].filter { $0 != "Adjusted p" || hasFamily }
+    var rows: [[String]] = []
+    var classes: [String] = []
+    let ordered =
+      plan.segments.flatMap { segment in metric.comparisons(segment: segment) } + metric.comparisons(segment: nil)
+    for c in ordered {
+      var flags: [String] = []
+      var style: [String] = []
+      if c.segment == nil { style.append("overall") }
+      if c.significant {
+        flags.append(c.absoluteLift > 0 ? "significant ▲" : "significant ▼")
+        // A guardrail has no "good" direction here: any significant change is a warning.
+        style.append(
+          metric.metric.role == .guardrail
+            ? "guardrail-change" : (c.absoluteLift > 0 ? "significant-up" : "significant-down"))
+      }
+      if c.underpowered { flags.append("underpowered"); style.append("underpowered") }
+      if c.test == "fisher" { flags.append("exact test") }
+      if c.test == nil { flags.append(c.notes.first ?? "no test") }
+      let interval = c.absoluteInterval.map { NumberText.interval($0.lower, $0.upper, binomial: binomial) } ?? "n/a"
+      rows.append(
+        [
+          c.segment ?? "All segments", c.treatment,
+          "\(NumberText.count(c.control.count)) / \(NumberText.count(c.treatmentArm.count))",
+          NumberText.level(c.control.mean, binomial: binomial),
+          NumberText.level(c.treatmentArm.mean, binomial: binomial),
+          NumberText.effect(c.absoluteLift, binomial: binomial), interval, NumberText.relative(c.relativeLift),
+          c.test ?? "none", NumberText.pValue(c.pValue),
+        ] + (hasFamily ? [c.inFamily ? NumberText.pValue(c.adjustedPValue) : "not in family"] : []) + [
+          flags.joined(separator: ", ")
+        ])
+      classes.append(style.joined(separator: " "))
+    }
+    return Table(header: header, rows: rows, classes: classes)
+  }
+
+  /// Pooled estimates and heterogeneity of one metric.
+  public static func pooled(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+    let binomial = metric.metric.kind == .binomial
+    let header = [
+      "Variant", binomial ? "Pooled lift (MH risk difference)" : "Pooled difference (inverse variance)",
+      "\(level(plan)) CI", "p",
+      binomial ? "CMH p" : "", "Segments differ? (Cochran's Q)", "I²", binomial ? "Odds ratio (MH)" : "",
+    ].filter { !$0.isEmpty }
+    var rows: [[String]] = []
+    var classes: [String] = []
+    for p in metric.pooled {
+      let h = p.heterogeneity
+      let differ =
+        h.pValue.map {
+          "\($0 < 0.05 ? "yes" : "no") (Q = \(NumberText.number(h.statistic)), df = \(Int(h.degreesOfFreedom)), p = \(NumberText.pValue($0)))"
+        } ?? "n/a (one segment)"
+      var row = [
+        p.treatment, NumberText.effect(p.estimate, binomial: binomial),
+        NumberText.interval(p.interval.lower, p.interval.upper, binomial: binomial),
+        NumberText.pValue(p.pValue),
+      ]
+      if binomial { row.append(NumberText.pValue(p.cochranMantelHaenszel?.pValue)) }
+      row += [differ, h.iSquared.map { NumberText.percent($0, digits: 0) } ?? "n/a"]
+      if binomial {
+        row.append(
+          p.oddsRatio.map { o in
+            "\(NumberText.number(o, digits: 3)) \(p.oddsRatioInterval.map { "[\(NumberText.number($0.lower, digits: 3)), \(NumberText.number($0.upper, digits: 3))]" } ?? "")"
+          } ?? "n/a")
+      }
+      rows.append(row)
+      let direction =
+        metric.metric.role == .guardrail ? "guardrail-change" : (p.estimate > 0 ? "significant-up" : "significant-down")
+      classes.append(p.pValue < plan.alpha ? direction : "")
+    }
+    return Table(header: header, rows: rows, classes: classes)
+  }
+
+  /// The SRM check: observed vs expected units per variant, overall and per segment.
+  public static func sampleRatio(_ check: SampleRatioCheck, plan: AnalysisPlan) -> Table {
+    let header = ["Segment"] + plan.variants.map { "\($0) (observed / expected)" } + ["χ²", "p", "Holm p", "Mismatch"]
+    var rows: [[String]] = []
+    var classes: [String] = []
+    for row in check.segments + [check.overall] {
+      var cells = [row.segment ?? "All segments"]
+      for index in plan.variants.indices {
+        cells.append("\(NumberText.count(row.observed[index])) / \(NumberText.count(row.expected[index]))")
+      }
+      cells += [
+        NumberText.number(row.statistic), NumberText.pValue(row.pValue),
+        row.adjustedPValue.map { NumberText.pValue($0) } ?? "—",
+        row.mismatch ? "YES" : "no",
+      ]
+      rows.append(cells)
+      classes.append((row.segment == nil ? "overall " : "") + (row.mismatch ? "mismatch" : ""))
+    }
+    return Table(header: header, rows: rows, classes: classes)
+  }
+
+  /// The plan next to what was observed.
+  public static func planVersusObserved(_ analysis: Analysis) -> Table {
+    let plan = analysis.plan
+    var rows: [[String]] = []
+    let primary = plan.primaryMetricIndex.map { analysis.metrics[$0] }
+    let binomial = primary?.metric.kind == .binomial
+    rows.append([
+      "Significance level α", NumberText.number(plan.alpha, digits: 3),
+      "\(plan.sides == 1 ? "one" : "two")-sided, \(analysis.family.correction.rawValue) across \(analysis.family.size) comparisons",
+    ])
+    rows.append(["Power", NumberText.percent(plan.power, digits: 0), ""])
+    if let mde = plan.minimumDetectableEffect {
+      rows.append([
+        "Minimum detectable effect", NumberText.effect(mde, binomial: binomial),
+        plan.minimumDetectableEffectIsRelative
+          ? "\(NumberText.relative(plan.baseline.map { mde / $0 })) relative to the baseline" : "",
+      ])
+    }
+    if let baseline = plan.baseline, let primary {
+      let observed = primary.comparisons(segment: nil).first?.control.mean
+      rows.append([
+        "Baseline (\(primary.metric.name), control)", NumberText.level(baseline, binomial: binomial),
+        "observed \(observed.map { NumberText.level($0, binomial: binomial) } ?? "n/a")",
+      ])
+    }
+    if let planned = primary?.plannedUnitsPerVariant {
+      for segment in plan.segments.indices {
+        let units = plan.variants.indices.map { analysis.data.statistics.units(variant: $0, segment: segment) }
+        let smallest = units.min() ?? 0
+        rows.append([
+          "Units per arm in \(plan.segments[segment])", NumberText.count(planned),
+          "observed at least \(NumberText.count(smallest))\(smallest < planned ? " (underpowered)" : "")",
+        ])
+      }
+    }
+    let weights = plan.segmentWeights.first ?? []
+    let total = weights.reduce(0, +)
+    rows.append([
+      "Planned split",
+      plan.variants.indices.map { "\(plan.variants[$0]) \(NumberText.percent(weights[$0] / total, digits: 0))" }.joined(
+        separator: ", "),
+      "observed "
+        + plan.variants.indices.map {
+          NumberText.percent(
+            Double(analysis.data.statistics.units(variant: $0)) / Double(max(1, analysis.data.units)), digits: 1)
+        }.joined(separator: ", "),
+    ])
+    rows.append([
+      "Looks", "\(plan.looks)", analysis.look.number.map { "this is look \($0)" } ?? "fixed-horizon analysis",
+    ])
+    return Table(header: ["", "Planned", "Observed"], rows: rows, classes: rows.map { _ in "" })
+  }
+
+  /// Rows that were dropped, by kind.
+  public static func dataIssues(_ data: DataSummary) -> Table {
+    let rows = data.issues.kinds.map { kind -> [String] in
+      let entry = data.issues.entries[kind] ?? DataIssues.Entry()
+      return [
+        kind.phrase, NumberText.count(entry.count), entry.firstLines.map(String.init).joined(separator: ", "),
+        entry.firstExample,
+      ]
+    }
+    return Table(
+      header: ["Problem", "Rows", "First lines", "First example"], rows: rows, classes: rows.map { _ in "" })
+  }
+
+  /// Short definitions for readers who are not statisticians.
+  public static let glossary: [(String, String)] = [
+    (
+      "Lift",
+      "Variant minus control. For rates it is in percentage points (pp): 18% → 20% is +2 pp, a relative lift of +11%."
+    ),
+    (
+      "Confidence interval (CI)",
+      "The range of effects compatible with the data. If it excludes 0, the effect is statistically significant at the stated level."
+    ),
+    (
+      "p-value",
+      "How surprising the data would be if the variant had no effect. Small (below α) means the effect is unlikely to be chance."
+    ),
+    (
+      "Adjusted p",
+      "The p-value after correcting for testing many segments and variants at once (Holm or Benjamini–Hochberg), so that the chance of a false win stays at α."
+    ),
+    (
+      "Sample ratio mismatch (SRM)",
+      "The variants did not get the planned share of units. It usually means a bug in assignment or tracking, and makes every result suspect."
+    ),
+    (
+      "Pooled estimate",
+      "One effect across all segments, each weighted by its information (Mantel–Haenszel for rates, inverse variance for means)."
+    ),
+    (
+      "Heterogeneity",
+      "Whether segments really differ. Cochran's Q tests it; I² is the share of the spread between segments that is not chance."
+    ),
+    (
+      "Underpowered",
+      "The segment has fewer units than the plan needs to detect the minimum effect: a non-significant result there is not evidence of no effect."
+    ),
+    (
+      "Guardrail",
+      "A metric that must not get worse (unsubscribes, complaints); reported separately from the decision metric."
+    ),
+  ]
+}

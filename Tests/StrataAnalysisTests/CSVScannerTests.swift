@@ -1,0 +1,110 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+@testable import StrataAnalysis
+
+@Suite("CSV scanner and number parser")
+struct CSVScannerTests {
+  static func temporaryFile(_ text: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-csv-\(UUID().uuidString).csv")
+    try Data(text.utf8).write(to: url)
+    return url
+  }
+
+  static func scan(_ text: String, bufferSize: Int) throws -> [(line: Int, fields: [String])] {
+    let url = try temporaryFile(text)
+    defer { try? FileManager.default.removeItem(at: url) }
+    var scanner = try CSVScanner(path: url.path, bufferSize: bufferSize)
+    defer { scanner.close() }
+    var records: [(Int, [String])] = []
+    try scanner.forEachRecord { record in
+      records.append((record.line, (0..<record.fieldCount).map { record.string($0) }))
+      return true
+    }
+    return records
+  }
+
+  @Test func quotingLineEndsAndLineNumbers() throws {
+    let text = "a,b,c\r\n\"x, y\",\"he said \"\"hi\"\"\",3\n\"multi\nline\",,\"\"\nlast,row,no-newline"
+    for bufferSize in [28, 31, 64, 1 << 16] {
+      let records = try Self.scan(text, bufferSize: bufferSize)
+      #expect(
+        records.map(\.fields) == [
+          ["a", "b", "c"], ["x, y", "he said \"hi\"", "3"], ["multi\nline", "", ""], ["last", "row", "no-newline"],
+        ], "buffer \(bufferSize)")
+      #expect(records.map(\.line) == [1, 2, 3, 5], "buffer \(bufferSize)")
+    }
+  }
+
+  /// Random records written with RFC 4180 quoting come back field for field, whatever the buffer size.
+  @Test func randomRecordsRoundTrip() throws {
+    var generator = SplitMix64(seed: 42)
+    let alphabet = Array("ab1 ,\"\n\r.-é")
+    var expected: [[String]] = []
+    var text = ""
+    for _ in 0..<300 {
+      let fields = (0..<Int.random(in: 1...5, using: &generator)).map { _ in
+        String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+      }
+      expected.append(fields)
+      text +=
+        fields.map { field in
+          field.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) }) || field.isEmpty
+            ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",") + "\n"
+    }
+    for bufferSize in [90, 131, 4096] {
+      let records = try Self.scan(text, bufferSize: bufferSize)
+      #expect(records.count == expected.count, "buffer \(bufferSize)")
+      if let index = Array(zip(records, expected)).firstIndex(where: { $0.0.fields != $0.1 }) {
+        Issue.record(
+          "buffer \(bufferSize): record \(index) is \(records[index].fields.debugDescription), expected \(expected[index].debugDescription)"
+        )
+      }
+    }
+  }
+
+  @Test func aRecordLongerThanTheBufferIsAnErrorWithItsLine() throws {
+    #expect(throws: DataError.self) {
+      try Self.scan("a,b\n\"unclosed,\n" + String(repeating: "x", count: 100), bufferSize: 32)
+    }
+  }
+
+  @Test func numberParserAgreesWithStrtod() throws {
+    var generator = SplitMix64(seed: 7)
+    var texts = [
+      "0", "-0", "1", "0.1", "1e-5", "-3.25E+2", "123456789012345678901", "1.7976931348623157e308", "4.9e-324", " 2.5 ",
+      "+7", ".5", "5.",
+    ]
+    for _ in 0..<2000 {
+      let value = Double.random(in: -1e6...1e6, using: &generator)
+      texts.append(String(format: "%.\(Int.random(in: 0...12, using: &generator))f", value))
+      texts.append("\(value)")
+      texts.append(String(format: "%.6e", value * Double.random(in: 1e-30...1e30, using: &generator)))
+    }
+    for text in texts {
+      let parsed = Array(text.utf8).withUnsafeBufferPointer { NumberParser.parse($0) }
+      let reference = Double(text.trimmingCharacters(in: .whitespaces))
+      #expect(parsed == reference, "\(text)")
+    }
+    for bad in ["", " ", "abc", "1.2.3", "1e", "--1", "inf", "nan", "1,5", "0x10"] {
+      let parsed = Array(bad.utf8).withUnsafeBufferPointer { NumberParser.parse($0) }
+      #expect(parsed == nil, "\(bad)")
+    }
+  }
+
+  @Test func unitHashSetFindsEveryDuplicateAndGrows() {
+    var set = UnitHashSet(capacity: 4)
+    for index in 0..<50_000 {
+      let inserted = Array("member-\(index)".utf8).withUnsafeBufferPointer { set.insert($0) }
+      #expect(inserted)
+    }
+    for index in stride(from: 0, to: 50_000, by: 997) {
+      let inserted = Array("member-\(index)".utf8).withUnsafeBufferPointer { set.insert($0) }
+      #expect(!inserted)
+    }
+    #expect(set.count == 50_000)
+    #expect(set.memoryBytes <= 50_000 * 8 * 4 / 3 * 2 + 64)
+  }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+@Suite("strata analyze")
+struct AnalyzeCommandTests {
+  static let root: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+      url.deleteLastPathComponent()
+    }
+    return url
+  }()
+  static let experiment = root.appendingPathComponent("experiments/gym-renewal.yaml").path
+  static let data = root.appendingPathComponent("experiments/data/gym-renewal.csv").path
+
+  @Test func jsonHasTheContractKeys() throws {
+    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--json"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try run.json()
+    for key in [
+      "experiment", "data", "srm", "results", "pooled", "heterogeneity", "corrections", "look", "verdict", "warnings",
+    ] {
+      #expect(json[key] != nil, "missing \(key)")
+    }
+    let results = try #require(json["results"] as? [[String: Any]])
+    // 2 metrics × 2 treatments × (3 segments + overall).
+    #expect(results.count == 16)
+    let first = try #require(results.first)
+    for key in [
+      "metric", "variant", "segment", "p_value", "p_value_adjusted", "lift_abs", "ci_abs_low", "ci_abs_high",
+      "lift_rel", "underpowered",
+    ] {
+      #expect(first[key] != nil, "missing results[0].\(key)")
+    }
+    let srm = try #require(json["srm"] as? [String: Any])
+    #expect(srm["mismatch"] as? Bool == false)
+    let data = try #require(json["data"] as? [String: Any])
+    #expect(data["rows_dropped"] as? Int == 3)
+    let corrections = try #require(json["corrections"] as? [String: Any])
+    #expect(corrections["method"] as? String == "holm")
+    #expect(corrections["size"] as? Int == 6)
+  }
+
+  @Test func familyAndCorrectionAreStatedInTheJSON() throws {
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--json", "--family", "all-metrics",
+      "--correction", "bh",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let corrections = try #require(try run.json()["corrections"] as? [String: Any])
+    #expect(corrections["method"] as? String == "benjamini-hochberg")
+    #expect(corrections["scope"] as? String == "all-metrics")
+    #expect(corrections["size"] as? Int == 6)  // the guardrail stays out: 3 segments × 2 variants of renewed
+  }
+
+  @Test func reportsAreWrittenAndTheTableIsReadable() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--report", directory.path,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.hasPrefix("Gym renewal reminder"))
+    #expect(run.stdout.contains("Sample ratio check: OK"))
+    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gym-renewal-2026.html").path))
+    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gym-renewal-2026.md").path))
+  }
+
+  @Test func strictModeExitsOneNamingTheLine() throws {
+    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--strict"])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("gym-renewal.csv:1202:"))
+    #expect(run.stdout.isEmpty)
+  }
+
+  @Test func invalidInputsExitOneAndUsageErrors64() throws {
+    let missing = try runStrata(["analyze", "--experiment", Self.experiment, "--data", "/nonexistent.csv"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("/nonexistent.csv"))
+    let badExperiment = try runStrata(["analyze", "--experiment", Self.data, "--data", Self.data])
+    #expect(badExperiment.status == 1)
+    let badThreshold = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--srm-threshold", "2",
+    ])
+    #expect(badThreshold.status == 1)
+    let badCorrection = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--correction", "magic",
+    ])
+    #expect(badCorrection.status == 64)
+    let pastLastLook = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--look", "4"])
+    #expect(pastLastLook.status == 1)
+    #expect(pastLastLook.stderr.contains("--look 4"))
+    let badFamily = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--family", "everything",
+    ])
+    #expect(badFamily.status == 64)
+    let noData = try runStrata(["analyze", "--experiment", Self.experiment])
+    #expect(noData.status == 64)
+  }
+}
