@@ -95,7 +95,7 @@ struct CSVScannerTests {
   }
 
   @Test func unitHashSetFindsEveryDuplicateAndGrows() {
-    var set = UnitHashSet(capacity: 4)
+    let set = UnitHashSet(capacity: 4)
     for index in 0..<50_000 {
       let inserted = Array("member-\(index)".utf8).withUnsafeBufferPointer { set.insert($0) }
       #expect(inserted)
