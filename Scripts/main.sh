@@ -4,7 +4,7 @@
 # to reports/, then runs the planning walk-through for the same campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+bash Scripts/ensure-deps.sh
 swift build
 STRATA=.build/debug/strata
 echo "== Gym renewal reminder: did a reminder raise renewals, and for which members? =="
