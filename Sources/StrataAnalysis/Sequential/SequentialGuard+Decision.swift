@@ -61,7 +61,7 @@ extension SequentialGuard {
     let crossed = rows.filter { $0.decision.action.rejects }
     let action: SequentialDecision.Action =
       crossed.isEmpty ? (final ? .finalDoNotReject : .continueCollecting) : (final ? .finalReject : .stopForEfficacy)
-    let spending = settings.method == .groupSequential && isSequential ? settings.spending.description : nil
+    let spending = settings.method == .groupSequential && isSequential && !unplanned ? settings.spending.description : nil
     return SequentialAnalysis(
       look: look, plannedLooks: sequentialPlan == nil ? nil : plan.looks,
       method: sequentialPlan == nil || settings.method == .alwaysValid || unplanned ? "always-valid" : "group-sequential",

@@ -7,10 +7,13 @@ extension SequentialGuard {
   /// already says the data cannot be trusted).
   static func withhold(_ sequential: SequentialAnalysis, in analysis: inout Analysis) {
     let binomial = analysis.plan.primaryMetricIndex.map { analysis.plan.metrics[$0].kind == .binomial } ?? true
+    let single = analysis.plan.segments.count == 1
     if sequential.unplanned, let primary = analysis.plan.primaryMetricIndex {
       for index in analysis.metrics[primary].comparisons.indices {
         var comparison = analysis.metrics[primary].comparisons[index]
-        let row = sequential.rows.first { $0.treatment == comparison.treatment && $0.segment == comparison.segment }
+        let row = sequential.rows.first { 
+          $0.treatment == comparison.treatment && ($0.segment == comparison.segment || single)
+        }
         comparison.pValue = nil
         comparison.adjustedPValue = nil
         if let row, let result = row.decision.alwaysValid {

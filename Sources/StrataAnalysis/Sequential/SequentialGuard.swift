@@ -103,7 +103,8 @@ public struct SequentialGuard: Sendable {
     let binomial = metric.metric.kind == .binomial
     let single = analysis.plan.segments.count == 1
     return metric.comparisons.compactMap { comparison in
-      guard comparison.inFamily || (single ? comparison.segment == nil : comparison.segment != nil) else { return nil }
+      // One segment: its comparison and the overall one are the same data, so only the overall one counts.
+      guard single ? comparison.segment == nil : comparison.segment != nil else { return nil }
       func variance(_ arm: ArmSummary) -> Double {
         binomial ? arm.mean * (1 - arm.mean) / arm.count : arm.standardDeviation * arm.standardDeviation / arm.count
       }
