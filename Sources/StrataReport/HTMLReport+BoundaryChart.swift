@@ -33,7 +33,9 @@ enum BoundaryChart {
     let height = 260.0
     let left = 48.0
     let right = width - 16
-    let top = 28.0
+    let top = 40.0
+    let plotLeft = left + 24  // room for the points and labels of the first and last looks
+    let plotRight = right - 44
     let bottom = height - 36
     let looks = max(s.plannedLooks ?? 1, s.log.map(\.look).max() ?? 1, s.look)
     let displayLimit = 6.0  // boundaries beyond this (very early OBF looks) are drawn at the edge
@@ -43,7 +45,7 @@ enum BoundaryChart {
       displayLimit * 1.08)
     let lowest = sides == 2 || observed.contains { $0.1 < 0 } ? -extent : -1.0
     func x(_ look: Int) -> Double {
-      looks == 1 ? (left + right) / 2 : left + (right - left) * Double(look - 1) / Double(looks - 1)
+      looks == 1 ? (plotLeft + plotRight) / 2 : plotLeft + (plotRight - plotLeft) * Double(look - 1) / Double(looks - 1)
     }
     func y(_ z: Double) -> Double {
       let clipped = min(max(z, lowest), extent)
@@ -72,7 +74,7 @@ enum BoundaryChart {
       }
       for b in s.boundaries {
         out +=
-          "<text x=\"\(f(x(b.look) + 4))\" y=\"\(f(y(b.z) - 6))\" class=\"tick\">\(HTML.escape(String(format: "%.2f", b.z)))</text>"
+          "<text x=\"\(f(x(b.look) + 6))\" y=\"\(f(y(b.z) - 6))\" class=\"tick\">\(HTML.escape(String(format: "%.2f", b.z)))</text>"
       }
     }
     for (look, z) in observed {

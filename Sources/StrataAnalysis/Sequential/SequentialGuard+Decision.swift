@@ -68,7 +68,8 @@ extension SequentialGuard {
       spending: spending, alphaPerComparison: alpha, comparisons: entries.count, tau: tau,
       informationFraction: fraction, plannedMaximumUnitsPerVariant: settings.maximumUnitsPerVariant,
       action: action, unplanned: unplanned,
-      reason: reason(rows: rows, crossed: crossed, action: action, unplanned: unplanned, look: look, alpha: alpha),
+      reason: reason(
+        rows: rows, crossed: crossed, action: action, unplanned: unplanned, look: look, alpha: alpha, tau: tau),
       rows: rows, boundaries: boundaries, log: [], logFile: nil, reusedLook: false, lookNote: "")
   }
 
@@ -85,11 +86,11 @@ extension SequentialGuard {
 
   private func reason(
     rows: [SequentialAnalysis.Row], crossed: [SequentialAnalysis.Row], action: SequentialDecision.Action,
-    unplanned: Bool, look: Int, alpha: Double
+    unplanned: Bool, look: Int, alpha: Double, tau: Double
   ) -> String {
     let metric = rows.first?.metric ?? "the primary metric"
     let names = crossed.map { row in row.segment.map { "\(row.treatment) in \($0)" } ?? row.treatment }
-    let split = rows.count > 1 ? " (α = \(plan.alpha)/\(rows.count) = \(Self.short(alpha)) per comparison)" : ""
+    let split = rows.count > 1 ? ", α = \(plan.alpha)/\(rows.count) = \(Self.short(alpha)) per comparison" : ""
     if unplanned {
       let why =
         isSequential
@@ -97,14 +98,15 @@ extension SequentialGuard {
         : "The plan is a fixed design (one look) and this is look \(look), so naive p-values would overstate the evidence."
       let outcome =
         crossed.isEmpty
-        ? "No always-valid p-value of \(metric) is below its alpha\(split): keep collecting or stop without a claim."
-        : "The always-valid p-value is significant\(split) for \(names.joined(separator: ", "))."
+        ? "No always-valid p-value of \(metric) is below its alpha (τ = \(Self.short(tau))\(split)): keep collecting or stop without a claim."
+        : "The always-valid p-value is significant for \(names.joined(separator: ", ")) (τ = \(Self.short(tau))\(split))."
       return why + " The always-valid (mixture SPRT) p-values and intervals are shown instead. " + outcome
     }
     let where_ = "Look \(look) of \(plan.looks)"
     let evidence =
       plan.sequential.method == .alwaysValid
-      ? "the always-valid p-values of \(metric)\(split)" : "z of \(metric) against this look's \(plan.sequential.spending) boundary\(split)"
+      ? "always-valid p-values of \(metric), τ = \(Self.short(tau))\(split)"
+      : "z of \(metric) against this look's \(plan.sequential.spending) boundary\(split)"
     switch action {
     case .continueCollecting:
       return "\(where_): continue. No comparison crosses (\(evidence)); keep collecting until the next planned look and do not act on the interim p-values."
