@@ -18,6 +18,12 @@ struct Analyze: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
         strata analyze --experiment exp.yaml --data aggregates.csv --json --correction bh
+
+      Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (same data = same \
+      look); the output says continue, stop for efficacy or final. A look past the plan shows always-valid \
+      p-values instead of naive ones.
+        strata analyze --experiment exp.yaml --data week2.csv --look-log runs/exp.looks.jsonl
+        strata analyze --experiment exp.yaml --data week2.csv --look 2 --no-look-log
       """
   )
 

@@ -158,6 +158,17 @@ struct SequentialGuardTests {
     #expect(s.lookNote.contains("no look log"))
   }
 
+  @Test func withoutTauOrMDEThePlanIsInvalidInputNamingPlanTau() throws {
+    var plan = Self.plan(method: .alwaysValid)
+    plan.minimumDetectableEffect = nil
+    #expect {
+      _ = try guarded(plan, n: 1000, control: 200, treatment: 220, log: false)
+    } throws: { error in
+      guard case .invalidInput(let field, _) = error as? StatsError else { return false }
+      return field == "plan.tau"
+    }
+  }
+
   @Test func aBrokenLogLineIsNamedWithItsLine() throws {
     let url = directory.appendingPathComponent("broken.jsonl")
     try "{\"look\": 1}\n".write(to: url, atomically: true, encoding: .utf8)

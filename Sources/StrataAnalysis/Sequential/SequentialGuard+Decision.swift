@@ -12,10 +12,10 @@ extension SequentialGuard {
     let alpha = plan.alpha / Double(count)
     let tau = settings.tau ?? plan.minimumDetectableEffect
     guard let tau else {
-      throw DataError(
-        file: "plan", line: nil,
+      throw StatsError.invalidInput(
+        field: "plan.tau",
         message:
-          "the sequential guard needs plan.tau (or plan.mde) for the always-valid p-value; add one to the definition")
+          "the sequential guard needs plan.tau (or plan.mde) for the always-valid p-value; add one to the experiment definition")
     }
     let alwaysValid = try AlwaysValidInference(mixingStandardDeviation: tau, alpha: alpha)
     let sequentialPlan: SequentialPlan?
