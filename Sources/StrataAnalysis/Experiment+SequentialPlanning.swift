@@ -12,7 +12,9 @@ extension Experiment {
       spending: plan.spending.spendingFunction)
   }
 
-  /// The maximum units per variant of a plan with looks: ⌈unrounded fixed n × inflation⌉ (the inflation
+  /// The maximum units per variant of a plan with looks.
+  ///
+  /// ⌈unrounded fixed n × inflation⌉ (the inflation
   /// factor of `groupSequentialDesign()` at the plan's power, as `strata plan --looks`), or the fixed n
   /// for one look or an always-valid plan (which has no planned maximum of its own). Nil when the plan
   /// cannot tell (no mde, or no baseline / sd).

@@ -16,7 +16,8 @@ extension HTMLReport {
     out += HTML.escape(
       s.boundaries.isEmpty
         ? "z of each comparison by look (no planned boundaries: the always-valid p-value decides)."
-        : "z of each comparison by look (dots; this look filled) against the \(s.spending ?? "") efficacy boundaries (lines, α = \(SequentialText.short(s.alphaPerComparison)) per comparison). Crossing a line stops for efficacy.")
+        : "z of each comparison by look (dots; this look filled) against the \(s.spending ?? "") efficacy boundaries (lines, α = \(SequentialText.short(s.alphaPerComparison)) per comparison). Crossing a line stops for efficacy."
+    )
     out += "</figcaption></figure>"
     if !s.boundaries.isEmpty {
       out += "<h3>Boundaries</h3>" + HTML.table(ReportTables.boundaries(s, plan: analysis.plan), numericFrom: 1)
@@ -57,7 +58,8 @@ enum BoundaryChart {
     out += "<text x=\"\(f(left))\" y=\"16\" class=\"axis-title\">\(HTML.escape("z (variant − control)"))</text>"
     var tick = (lowest / 2).rounded(.up) * 2
     while tick <= extent {
-      out += "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(right))\" y2=\"\(f(y(tick)))\" class=\"\(tick == 0 ? "zero" : "grid")\"/>"
+      out +=
+        "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(right))\" y2=\"\(f(y(tick)))\" class=\"\(tick == 0 ? "zero" : "grid")\"/>"
       out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 4))\" class=\"tick\" text-anchor=\"end\">\(Int(tick))</text>"
       tick += 2
     }
@@ -67,10 +69,12 @@ enum BoundaryChart {
     }
     if !s.boundaries.isEmpty {
       let upper = s.boundaries.map { "\(f(x($0.look))),\(f(y($0.z)))" }.joined(separator: " ")
-      out += "<polyline points=\"\(upper)\" fill=\"none\" stroke=\"#b42318\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+      out +=
+        "<polyline points=\"\(upper)\" fill=\"none\" stroke=\"#b42318\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
       if sides == 2 {
         let lower = s.boundaries.map { "\(f(x($0.look))),\(f(y(-$0.z)))" }.joined(separator: " ")
-        out += "<polyline points=\"\(lower)\" fill=\"none\" stroke=\"#b42318\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+        out +=
+          "<polyline points=\"\(lower)\" fill=\"none\" stroke=\"#b42318\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
       }
       for b in s.boundaries {
         out +=

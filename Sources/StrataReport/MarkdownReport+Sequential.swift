@@ -18,7 +18,9 @@ extension MarkdownReport {
     out.append(table(ReportTables.sequentialDecisions(s, plan: analysis.plan)))
     out.append("")
     if !s.boundaries.isEmpty {
-      out.append("**Boundaries** (\(escape(s.spending ?? "")) spending, α = \(SequentialText.short(s.alphaPerComparison)) per comparison)")
+      out.append(
+        "**Boundaries** (\(escape(s.spending ?? "")) spending, α = \(SequentialText.short(s.alphaPerComparison)) per comparison)"
+      )
       out.append("")
       out.append(table(ReportTables.boundaries(s, plan: analysis.plan)))
       out.append("")

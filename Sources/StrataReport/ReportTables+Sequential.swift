@@ -17,9 +17,10 @@ extension ReportTables {
         evidence = "—"
       }
       let avP = d.alwaysValid.map { NumberText.pValue($0.runningPValue) } ?? "—"
-      let avCI = d.alwaysValid.map {
-        NumberText.interval($0.runningInterval.lower, $0.runningInterval.upper, binomial: binomial)
-      } ?? "—"
+      let avCI =
+        d.alwaysValid.map {
+          NumberText.interval($0.runningInterval.lower, $0.runningInterval.upper, binomial: binomial)
+        } ?? "—"
       rows.append([
         row.treatment, row.segment ?? "all", NumberText.number(d.z, digits: 3), evidence, avP, avCI,
         d.action.rawValue.replacingOccurrences(of: "_", with: " "),

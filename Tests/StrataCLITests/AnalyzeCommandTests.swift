@@ -15,7 +15,9 @@ struct AnalyzeCommandTests {
   static let data = root.appendingPathComponent("experiments/data/gym-renewal.csv").path
 
   @Test func jsonHasTheContractKeys() throws {
-    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--json"])
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--json",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let json = try run.json()
     for key in [
@@ -44,7 +46,8 @@ struct AnalyzeCommandTests {
 
   @Test func familyAndCorrectionAreStatedInTheJSON() throws {
     let run = try runStrata([
-      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--json", "--family", "all-metrics",
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--json", "--family",
+      "all-metrics",
       "--correction", "bh",
     ])
     #expect(run.status == 0, "\(run.stderr)")
@@ -68,7 +71,9 @@ struct AnalyzeCommandTests {
   }
 
   @Test func strictModeExitsOneNamingTheLine() throws {
-    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--strict"])
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--strict",
+    ])
     #expect(run.status == 1)
     #expect(run.stderr.contains("gym-renewal.csv:1202:"))
     #expect(run.stdout.isEmpty)

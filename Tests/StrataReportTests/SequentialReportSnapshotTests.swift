@@ -38,7 +38,8 @@ struct SequentialReportSnapshotTests {
       try csv.write(to: file, atomically: true, encoding: .utf8)
       var analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
       var sequentialGuard = SequentialGuard(
-        plan: plan, log: try LookLog(url: logURL), now: Date(timeIntervalSince1970: 1_790_000_000 + 86_400 * Double(index)))
+        plan: plan, log: try LookLog(url: logURL),
+        now: Date(timeIntervalSince1970: 1_790_000_000 + 86_400 * Double(index)))
       try sequentialGuard.apply(to: &analysis)
       result = analysis
     }

@@ -77,7 +77,9 @@ public struct LookLog: Sendable {
   /// Every line in file order.
   public private(set) var records: [LookRecord]
 
-  /// Reads the log; a missing file is an empty log. A line that is not a look record throws
+  /// Reads the log; a missing file is an empty log.
+  ///
+  /// A line that is not a look record throws
   /// `DataError` naming the file and line.
   public init(url: URL) throws {
     self.url = url

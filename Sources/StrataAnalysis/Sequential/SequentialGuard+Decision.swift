@@ -15,7 +15,8 @@ extension SequentialGuard {
       throw StatsError.invalidInput(
         field: "plan.tau",
         message:
-          "the sequential guard needs plan.tau (or plan.mde) for the always-valid p-value; add one to the experiment definition")
+          "the sequential guard needs plan.tau (or plan.mde) for the always-valid p-value; add one to the experiment definition"
+      )
     }
     let alwaysValid = try AlwaysValidInference(mixingStandardDeviation: tau, alpha: alpha)
     let sequentialPlan: SequentialPlan?
@@ -61,10 +62,12 @@ extension SequentialGuard {
     let crossed = rows.filter { $0.decision.action.rejects }
     let action: SequentialDecision.Action =
       crossed.isEmpty ? (final ? .finalDoNotReject : .continueCollecting) : (final ? .finalReject : .stopForEfficacy)
-    let spending = settings.method == .groupSequential && isSequential && !unplanned ? settings.spending.description : nil
+    let spending =
+      settings.method == .groupSequential && isSequential && !unplanned ? settings.spending.description : nil
     return SequentialAnalysis(
       look: look, plannedLooks: sequentialPlan == nil ? nil : plan.looks,
-      method: sequentialPlan == nil || settings.method == .alwaysValid || unplanned ? "always-valid" : "group-sequential",
+      method: sequentialPlan == nil || settings.method == .alwaysValid || unplanned
+        ? "always-valid" : "group-sequential",
       spending: spending, alphaPerComparison: alpha, comparisons: entries.count, tau: tau,
       informationFraction: fraction, plannedMaximumUnitsPerVariant: settings.maximumUnitsPerVariant,
       action: action, unplanned: unplanned,
@@ -109,7 +112,8 @@ extension SequentialGuard {
       : "z of \(metric) against this look's \(plan.sequential.spending) boundary\(split)"
     switch action {
     case .continueCollecting:
-      return "\(where_): continue. No comparison crosses (\(evidence)); keep collecting until the next planned look and do not act on the interim p-values."
+      return
+        "\(where_): continue. No comparison crosses (\(evidence)); keep collecting until the next planned look and do not act on the interim p-values."
     case .stopForEfficacy:
       return "\(where_): stop for efficacy. \(names.joined(separator: ", ")) crossed (\(evidence))."
     case .finalReject:

@@ -11,7 +11,7 @@ extension SequentialGuard {
     if sequential.unplanned, let primary = analysis.plan.primaryMetricIndex {
       for index in analysis.metrics[primary].comparisons.indices {
         var comparison = analysis.metrics[primary].comparisons[index]
-        let row = sequential.rows.first { 
+        let row = sequential.rows.first {
           $0.treatment == comparison.treatment && ($0.segment == comparison.segment || single)
         }
         comparison.pValue = nil
@@ -19,7 +19,8 @@ extension SequentialGuard {
         if let row, let result = row.decision.alwaysValid {
           comparison.significant = row.decision.action.rejects
           comparison.notes.append(
-            "Unplanned look \(sequential.look): naive p-value withheld; always-valid p = \(NumberText.pValue(result.runningPValue)), interval \(NumberText.interval(result.runningInterval.lower, result.runningInterval.upper, binomial: binomial)).")
+            "Unplanned look \(sequential.look): naive p-value withheld; always-valid p = \(NumberText.pValue(result.runningPValue)), interval \(NumberText.interval(result.runningInterval.lower, result.runningInterval.upper, binomial: binomial))."
+          )
         } else {
           comparison.significant = false
           comparison.notes.append("Unplanned look \(sequential.look): naive p-value withheld.")

@@ -37,8 +37,10 @@ public struct SequentialGuard: Sendable {
   /// Whether the plan has interim looks (or is always-valid): otherwise only a second look needs the guard.
   public var isSequential: Bool { plan.looks > 1 || plan.sequential.method == .alwaysValid }
 
-  /// Fills `analysis.look` (number and `sequential`), withholds naive p-values at unplanned looks,
-  /// rewrites the verdict, and appends the look to the log when it is new. Returns the updated log.
+  /// Fills `analysis.look` (number and `sequential`) and records the look.
+  ///
+  /// Withholds naive p-values at unplanned looks, rewrites the verdict, and appends the look to the log
+  /// when it is new. Returns the updated log.
   @discardableResult
   public mutating func apply(to analysis: inout Analysis) throws -> LookLog? {
     let entries = Self.entries(analysis, maximum: plan.sequential.maximumUnitsPerVariant)

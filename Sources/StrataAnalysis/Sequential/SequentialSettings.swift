@@ -30,6 +30,7 @@ public struct SequentialSettings: Sendable, Hashable {
     let plan = experiment.plan
     self.init(
       method: plan.method, spending: plan.spending.spendingFunction, fractions: plan.fractions, tau: plan.tau,
-      maximumUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedMaximumSampleSizePerVariant()) ?? nil)
+      maximumUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedMaximumSampleSizePerVariant()) ?? nil
+    )
   }
 }
