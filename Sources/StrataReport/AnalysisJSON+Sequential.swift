@@ -8,7 +8,8 @@ extension AnalysisJSON {
       let d = row.decision
       return .object([
         ("metric", .string(row.metric)), ("variant", .string(row.treatment)),
-        ("segment", row.segment.map(JSONValue.string) ?? .null), ("z", .finite(d.z)),
+        ("segment", row.segment.map(JSONValue.string) ?? .null),
+        ("information_fraction", .finite(row.informationFraction)), ("z", .finite(d.z)),
         ("method", .string(d.method == .groupSequential ? "group-sequential" : "always-valid")),
         ("boundary_z", .finite(d.boundary?.z)), ("boundary_fraction", .finite(d.boundary?.fraction)),
         ("nominal_p", .finite(d.boundary?.nominalPValue)), ("alpha_spent", .finite(d.boundary?.alphaSpent)),

@@ -22,13 +22,15 @@ extension ReportTables {
           NumberText.interval($0.runningInterval.lower, $0.runningInterval.upper, binomial: binomial)
         } ?? "—"
       rows.append([
-        row.treatment, row.segment ?? "all", NumberText.number(d.z, digits: 3), evidence, avP, avCI,
+        row.treatment, row.segment ?? "all",
+        row.informationFraction.map { NumberText.percent($0, digits: 0) } ?? "—",
+        NumberText.number(d.z, digits: 3), evidence, avP, avCI,
         d.action.rawValue.replacingOccurrences(of: "_", with: " "),
       ])
       classes.append(d.action.rejects ? (d.z > 0 ? "significant-up" : "significant-down") : "")
     }
     return Table(
-      header: ["variant", "segment", "z", "boundary", "always-valid p", "always-valid interval", "decision"],
+      header: ["variant", "segment", "information", "z", "boundary", "always-valid p", "always-valid interval", "decision"],
       rows: rows, classes: classes)
   }
 

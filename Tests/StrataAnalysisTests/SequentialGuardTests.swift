@@ -77,6 +77,26 @@ struct SequentialGuardTests {
     #expect(result.metrics[0].comparisons.allSatisfy { $0.pValue != nil })
   }
 
+  @Test func boundariesFollowTheFractionsActuallyReached() throws {
+    // Looks at 600 and 1,500 of 3,000 per arm (fractions 0.2 and 0.5, not the planned 1/3 and 2/3):
+    // Lan–DeMets spending at the observed fractions.
+    let plan = Self.plan()
+    let (first, _) = try guarded(plan, n: 600, control: 120, treatment: 130)
+    let (second, _) = try guarded(plan, n: 1500, control: 300, treatment: 330)
+    let observed = try GroupSequentialDesign(
+      looks: 3, fractions: [0.2, 0.5, 1], alpha: 0.05, sides: 2, spending: .obrienFleming
+    ).boundaries()
+    let firstRow = try #require(first.look.sequential?.rows.first)
+    let secondRow = try #require(second.look.sequential?.rows.first)
+    #expect(abs((firstRow.decision.boundary?.z ?? 0) - observed[0].z) < 1e-9)
+    #expect(abs((secondRow.decision.boundary?.z ?? 0) - observed[1].z) < 1e-9)
+    #expect(secondRow.informationFraction == 0.5)
+    // A comparison at its planned maximum is at its final look, even at look 2 of 3.
+    let (atMaximum, _) = try guarded(plan, n: 3000, control: 600, treatment: 605, look: 2)
+    #expect(atMaximum.look.sequential?.look == 2)
+    #expect(atMaximum.look.sequential?.action == .finalDoNotReject)
+  }
+
   @Test func aLargeEffectStopsForEfficacy() throws {
     let (result, _) = try guarded(Self.plan(), n: 1000, control: 200, treatment: 320)
     let s = try #require(result.look.sequential)

@@ -9,6 +9,8 @@ public struct SequentialAnalysis: Sendable, Hashable {
     public var treatment: String
     /// nil for the overall (all-segments) comparison (single-segment experiments).
     public var segment: String?
+    /// min(n control, n variant) / planned maximum per variant (nil when the plan cannot tell).
+    public var informationFraction: Double?
     /// StrataStats' decision: z, boundary, always-valid result, action and reason.
     public var decision: SequentialDecision
   }

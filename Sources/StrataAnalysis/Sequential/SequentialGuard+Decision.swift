@@ -53,7 +53,8 @@ extension SequentialGuard {
       }
       rows.append(
         SequentialAnalysis.Row(
-          metric: entry.metric, treatment: entry.treatment, segment: entry.segment, decision: decision))
+          metric: entry.metric, treatment: entry.treatment, segment: entry.segment,
+          informationFraction: entry.informationFraction, decision: decision))
     }
     let unplanned = rows.first?.decision.isUnplanned ?? (sequentialPlan == nil || look > plan.looks)
     let final =
