@@ -54,7 +54,7 @@ enum BoundaryChart {
     }
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
     var out =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"boundary-chart\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("z by look against the sequential boundaries"))\">"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"boundary-chart\" style=\"width:100%;max-width:720px;height:auto;display:block\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("z by look against the sequential boundaries"))\">"
     out += "<text x=\"\(f(left))\" y=\"16\" class=\"axis-title\">\(HTML.escape("z (variant − control)"))</text>"
     var tick = (lowest / 2).rounded(.up) * 2
     while tick <= extent {
