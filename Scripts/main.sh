@@ -8,7 +8,10 @@ bash Scripts/ensure-deps.sh
 swift build
 STRATA=.build/debug/strata
 echo "== Gym renewal reminder: did a reminder raise renewals, and for which members? =="
-$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
+# The plan has 3 looks; the bundled data is look 1. The look log goes next to the (git-ignored) reports, so
+# re-running on the same data reuses look 1 instead of recording a new look.
+$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/ \
+  --look-log reports/gym-renewal.looks.jsonl
 echo
 echo "== Gym renewal reminder: how many members per arm? =="
 echo "   (baseline renewal 18%, we want to detect a 10% relative lift, 3 variants, 1,200 members a day)"

@@ -81,6 +81,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var srmThreshold: Double
   /// Planned looks (for the sequential guard; 1 = fixed design).
   public var looks: Int
+  /// Method, spending, fractions, τ and maximum size for the sequential guard.
+  public var sequential = SequentialSettings()
 
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",
@@ -160,5 +162,6 @@ extension AnalysisPlan {
       standardDeviation: plan.standardDeviation,
       plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
       correction: .holm, looks: plan.looks)
+    sequential = SequentialSettings(experiment: experiment)
   }
 }
