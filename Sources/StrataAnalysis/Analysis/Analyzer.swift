@@ -98,7 +98,10 @@ public struct Analyzer: Sendable {
     var members: [(metric: Int, comparison: Int)] = []
     for metricIndex in familyMetrics {
       for (index, comparison) in metrics[metricIndex].comparisons.enumerated()
-      where (comparison.segment != nil || plan.segments.count == 1) && comparison.pValue != nil {
+      // With one segment its comparison and the overall one are the same test: count it once (the overall row).
+      where (plan.segments.count == 1 ? comparison.segment == nil : comparison.segment != nil)
+        && comparison.pValue != nil
+      {
         members.append((metricIndex, index))
       }
     }
