@@ -1,4 +1,5 @@
 import StrataAssignment
+import StrataStats
 
 /// Everything the analysis needs to know about an experiment, independent of how it was defined.
 ///
@@ -81,6 +82,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var srmThreshold: Double
   /// Planned looks (for the sequential guard; 1 = fixed design).
   public var looks: Int
+  /// The factorial design whose cells are the variants (run order), for factorial experiments.
+  public var factorialDesign: FactorialDesign?
 
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",

@@ -60,7 +60,9 @@ struct Analyze: ParsableCommand {
         throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)")
       }
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
-      var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
+      let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
+      var plan = AnalysisPlan(experiment: definition.experiment)
+      plan.factorialDesign = definition.factorialDesign
       if let correction { plan.correction = correction.value }
       plan.family = family.value
       if let look, look > plan.looks {

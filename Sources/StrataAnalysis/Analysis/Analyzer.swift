@@ -80,6 +80,7 @@ public struct Analyzer: Sendable {
     var analysis = Analysis(
       plan: plan, data: data, sampleRatio: sampleRatio, metrics: metrics, family: family, look: lookInfo,
       verdict: Verdict(tone: .inconclusive, headline: "", details: []), warnings: warnings)
+    analysis.factorial = plan.factorialDesign.map { FactorialAnalyzer(plan: plan, design: $0).analyze(statistics) }
     analysis.verdict = VerdictWriter(analysis: analysis).verdict()
     return analysis
   }
