@@ -26,6 +26,7 @@ public enum HTMLReport {
       body += "</ul>"
     }
     body += srmBanner(analysis)
+    body += factorialSection(analysis)
     body += verdict(analysis)
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),
