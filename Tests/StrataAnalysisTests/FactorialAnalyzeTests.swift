@@ -143,3 +143,65 @@ struct FactorialAnalyzeTests {
     #expect(result.anova.map(\.name) == ["subject", "image", "cta", "tone", "subject:image", "subject:cta", "subject:tone"])
   }
 }
+
+@Suite("Factorial analysis: degenerate data")
+struct FactorialAnalyzeDegenerateTests {
+  static func analyse(_ csv: String) throws -> FactorialAnalysis {
+    let definition = try ExperimentLoader.loadDefinition(
+      yaml: """
+        id: tiny
+        factors: {a: [lo, hi], b: [lo, hi]}
+        segments:
+          - name: vip
+            rule: vip == true
+          - name: rest
+        metrics:
+          - name: clicked
+            kind: binomial
+          - name: spend
+            kind: continuous
+            missing: zero
+        """, file: "tiny.yaml")
+    var plan = AnalysisPlan(experiment: definition.experiment)
+    plan.factorialDesign = definition.factorialDesign
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-tiny-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("tiny.csv")
+    try csv.write(to: file, atomically: true, encoding: .utf8)
+    let analysis = try Analyzer(plan: plan).analyze(DataReader.read(path: file.path, plan: plan, options: DataReadOptions()))
+    return try #require(analysis.factorial)
+  }
+
+  @Test func aSegmentWithAnEmptyCellIsReportedNotFitted() throws {
+    var rows = ["unit_id,variant,segment,clicked,spend"]
+    var random = SplitMix64(seed: 11)
+    let cells = ["lo.lo", "hi.lo", "lo.hi", "hi.hi"]
+    for unit in 0..<400 {
+      let cell = cells[Int(random.next() % 4)]
+      // vip has no units in hi.hi
+      let segment = cell == "hi.hi" || unit % 2 == 0 ? "rest" : "vip"
+      rows.append("u\(unit),\(cell),\(segment),\(random.next() % 5 == 0 ? 1 : 0),\(Double(random.next() % 100))")
+    }
+    let factorial = try Self.analyse(rows.joined(separator: "\n") + "\n")
+    let clicked = factorial.metrics[0]
+    #expect(clicked.fits.map(\.segment) == ["vip", "rest", nil])
+    let vip = try #require(clicked.fits.first)
+    #expect(vip.result == nil && vip.notes.first?.contains("hi.hi") == true)
+    #expect(clicked.fits[1].result != nil && clicked.overall?.result != nil)
+  }
+
+  @Test func aMetricWithoutVariationGivesANoteNotACrash() throws {
+    var rows = ["unit_id,variant,segment,clicked,spend"]
+    for unit in 0..<80 {
+      rows.append("u\(unit),\(["lo.lo", "hi.lo", "lo.hi", "hi.hi"][unit % 4]),rest,0,5")
+    }
+    let factorial = try Self.analyse(rows.joined(separator: "\n") + "\n")
+    for metric in factorial.metrics {
+      let overall = try #require(metric.overall)
+      // No model, with the reason: never a placeholder result with zero standard errors.
+      #expect(overall.result == nil)
+      #expect(overall.notes.first?.contains("no residual variation") == true, "\(overall.notes)")
+    }
+  }
+}
