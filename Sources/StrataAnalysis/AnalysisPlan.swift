@@ -84,6 +84,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var looks: Int
   /// The factorial design whose cells are the variants (run order), for factorial experiments.
   public var factorialDesign: FactorialDesign?
+  /// Standard errors of factorial fits of continuous metrics (binomial metrics always use HC1).
+  public var factorialContinuousErrors: CovarianceEstimator = .hc1
 
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",

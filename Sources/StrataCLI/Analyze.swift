@@ -3,6 +3,7 @@ import Foundation
 import StrataAnalysis
 import StrataAssignment
 import StrataReport
+import StrataStats
 
 /// `strata analyze`: experiment definition + data → per-segment results, SRM, pooled estimates, reports.
 struct Analyze: ParsableCommand {
@@ -51,6 +52,9 @@ struct Analyze: ParsableCommand {
   @Option(help: "p-value below which the sample-ratio check declares a mismatch.")
   var srmThreshold: Double = 0.001
 
+  @Option(help: "Factorial experiments: standard errors for continuous metrics, hc1 (robust) or classical; binomial metrics always use hc1.")
+  var factorialErrors: FactorialErrorsArgument = FactorialErrorsArgument(value: .hc1)
+
   @Flag(help: "Skip duplicate-unit detection (saves ~11-21 bytes of memory per unit).")
   var noDuplicateCheck = false
 
@@ -63,6 +67,7 @@ struct Analyze: ParsableCommand {
       let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
       var plan = AnalysisPlan(experiment: definition.experiment)
       plan.factorialDesign = definition.factorialDesign
+      plan.factorialContinuousErrors = factorialErrors.value
       if let correction { plan.correction = correction.value }
       plan.family = family.value
       if let look, look > plan.looks {
@@ -110,6 +115,19 @@ struct FamilyArgument: ExpressibleByArgument {
   init(value: AnalysisPlan.FamilyScope) { self.value = value }
   init?(argument: String) {
     guard let value = AnalysisPlan.FamilyScope(rawValue: argument) else { return nil }
+    self.value = value
+  }
+  var defaultValueDescription: String { value.rawValue }
+}
+
+/// `--factorial-errors` values.
+struct FactorialErrorsArgument: ExpressibleByArgument {
+  var value: CovarianceEstimator
+  init(value: CovarianceEstimator) { self.value = value }
+  init?(argument: String) {
+    guard argument == "hc1" || argument == "classical", let value = CovarianceEstimator(rawValue: argument) else {
+      return nil
+    }
     self.value = value
   }
   var defaultValueDescription: String { value.rawValue }

@@ -115,7 +115,7 @@ public enum FactorialTables {
     let binomial = metric.metric.kind == .binomial
     if let fit = metric.overall, let result = fit.result {
       notes.append(
-        "\(binomial ? "Linear probability model" : "Linear model") on effect-coded factors, \(result.covariance.rawValue.uppercased()) (robust) standard errors, Type III ANOVA; \(NumberText.count(result.unitCount)) units, \(result.model.terms.count) terms.")
+        "\(binomial ? "Linear probability model" : "Linear model") on effect-coded factors, \(result.covariance == .classical ? "classical" : "\(result.covariance.rawValue.uppercased()) (robust)") standard errors, Type III ANOVA; \(NumberText.count(result.unitCount)) units, \(result.model.terms.count) terms.")
       let best = result.bestCell
       let name = zip(factorial.design.factors, best.levels).map { "\($0.name)=\($0.levels[$1])" }.joined(separator: ", ")
       notes.append(

@@ -13,13 +13,14 @@ struct FactorialAnalyzeCase: Decodable, CustomTestStringConvertible {
     var ci_low: Double; var ci_high: Double
   }
   var metric: String
+  var covariance: String
   var segment: String?
   var units: Int
   var anova: [Term]
   var coefficients: [Coefficient]
   var marginal_means: [Estimate]
   var level_differences: [Estimate]
-  var testDescription: String { "\(metric) in \(segment ?? "all segments")" }
+  var testDescription: String { "\(metric) (\(covariance)) in \(segment ?? "all segments")" }
 }
 
 @Suite("Factorial analysis of an experiment (strata analyze)")
@@ -32,8 +33,9 @@ struct FactorialAnalyzeTests {
     return root
   }()
 
-  /// The bundled example, read and analysed once (24,000 rows).
-  static let analysis: Result<Analysis, any Error> = Result {
+  /// The bundled example, read and analysed once (24,000 rows), with the default errors (HC1) and with
+  /// classical errors for continuous metrics.
+  static let analyses: Result<(hc1: Analysis, classical: Analysis), any Error> = Result {
     let definition = try ExperimentLoader.loadDefinition(
       contentsOf: root.appendingPathComponent("experiments/email-factorial.yaml"))
     var plan = AnalysisPlan(experiment: definition.experiment)
@@ -41,21 +43,25 @@ struct FactorialAnalyzeTests {
     let summary = try DataReader.read(
       path: root.appendingPathComponent("experiments/data/email-factorial.csv").path, plan: plan,
       options: DataReadOptions())
-    return try Analyzer(plan: plan).analyze(summary)
+    var classical = plan
+    classical.factorialContinuousErrors = .classical
+    return (try Analyzer(plan: plan).analyze(summary), try Analyzer(plan: classical).analyze(summary))
   }
+  static var analysis: Result<Analysis, any Error> { analyses.map(\.hc1) }
 
   // Sufficient statistics (Welford per cell) against statsmodels on the 24,000 unit rows: agreement to
   // ~1e-9 relative; p-values near 1e-9 pass through the t tail, so they get 1e-7.
   @Test(arguments: try Fixture<FactorialAnalyzeCase>.load("factorial_analyze", from: .module))
   func matchesStatsmodels(_ reference: FactorialAnalyzeCase) throws {
-    let analysis = try Self.analysis.get()
+    let analyses = try Self.analyses.get()
+    let analysis = reference.covariance == "classical" ? analyses.classical : analyses.hc1
     let factorial = try #require(analysis.factorial)
     let metric = try #require(factorial.metrics.first { $0.metric.name == reference.metric })
     let fit = try #require(metric.fits.first { $0.segment == reference.segment })
     let result = try #require(fit.result)
     let design = factorial.design
     #expect(result.unitCount == Double(reference.units))
-    #expect(result.covariance == .hc1 && result.anovaType == .typeIII)
+    #expect(result.covariance.rawValue == reference.covariance && result.anovaType == .typeIII)
     #expect(result.anova.map(\.name) == reference.anova.map(\.term))
     for (row, expected) in zip(result.anova, reference.anova) {
       #expect(row.degreesOfFreedom == expected.df)

@@ -77,6 +77,22 @@ struct FactorialExperimentCLITests {
     #expect(factorialAt.lowerBound < verdictAt.lowerBound)
   }
 
+  @Test func factorialErrorsChooseClassicalForContinuousMetricsOnly() throws {
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--json", "--factorial-errors", "classical",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let metrics = try #require((try run.json()["factorial"] as? [String: Any])?["metrics"] as? [[String: Any]])
+    let covariance = metrics.map { metric in
+      ((metric["fits"] as? [[String: Any]]) ?? []).compactMap { $0["covariance"] as? String }
+    }
+    #expect(covariance == [["hc1", "hc1", "hc1"], ["classical", "classical", "classical"]])
+    let bad = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--factorial-errors", "hc3",
+    ])
+    #expect(bad.status == 64)
+  }
+
   @Test func aBrokenFactorialDefinitionExitsOneWithFileAndLine() throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bad-\(UUID().uuidString).yaml")
     try "id: bad\nfactors:\n  subject: [short, question]\n  image: [photo]\n".write(

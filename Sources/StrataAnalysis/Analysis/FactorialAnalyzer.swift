@@ -5,14 +5,17 @@ import StrataStats
 /// The cells are the variants (in run order), and the data reader's per-variant × segment sufficient
 /// statistics (n, mean, M2 by Welford) are exactly what `FactorialData(design:cellSummaries:)` needs: the
 /// fit, classical and HC0–HC3 errors are exact from them (see `FactorialRegression`). Binomial metrics use
-/// the linear probability model; both kinds use HC1 (heteroskedasticity-robust) errors, since the cells'
-/// variances differ (p(1 − p) for rates). ANOVA is Type III. The model holds every interaction for a full
+/// the linear probability model with HC1 (heteroskedasticity-robust) errors, since the cells' variances
+/// p(1 − p) differ; continuous metrics use `plan.factorialContinuousErrors` (HC1 by default, or classical).
+/// ANOVA is Type III. The model holds every interaction for a full
 /// factorial and main effects plus the estimable two-factor interactions for a fraction.
 struct FactorialAnalyzer {
   let plan: AnalysisPlan
   let design: FactorialDesign
 
-  static let covariance = CovarianceEstimator.hc1
+  func covariance(metric: Int) -> CovarianceEstimator {
+    plan.metrics[metric].kind == .binomial ? .hc1 : plan.factorialContinuousErrors
+  }
 
   func analyze(_ statistics: SufficientStatistics) -> FactorialAnalysis {
     var metrics: [FactorialMetricAnalysis] = []
@@ -69,7 +72,7 @@ struct FactorialAnalyzer {
     }
     do {
       let data = try FactorialData(design: design, cellSummaries: summaries)
-      let result = try FactorialRegression(data: data, covariance: Self.covariance, anovaType: .typeIII).result()
+      let result = try FactorialRegression(data: data, covariance: covariance(metric: metric), anovaType: .typeIII).result()
       let differences = try design.factors.indices.map { factor throws(StatsError) in
         try result.levelDifferences(factor: factor)
       }
