@@ -33,7 +33,8 @@ enum ExperimentFactors {
     factors node: Node, fraction: Node?, generators: Node?, _ fields: inout YAMLFields
   ) throws(ExperimentFileError) -> FactorialDesign {
     guard case .mapping(let pairs) = node else {
-      throw fields.error("factors", node, "expected factor names mapped to lists of levels, e.g. subject: [short, question]")
+      throw fields.error(
+        "factors", node, "expected factor names mapped to lists of levels, e.g. subject: [short, question]")
     }
     var factors: [Factor] = []
     for (keyNode, value) in pairs {
@@ -132,7 +133,8 @@ enum ExperimentFactors {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F || byte == 0x2D
       }
     guard valid else {
-      throw fields.error(path, node, "\(what) \"\(text)\" must be non-empty and use only letters, digits, \"_\" and \"-\"")
+      throw fields.error(
+        path, node, "\(what) \"\(text)\" must be non-empty and use only letters, digits, \"_\" and \"-\"")
     }
   }
 }

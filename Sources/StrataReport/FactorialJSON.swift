@@ -11,28 +11,38 @@ public enum FactorialJSON {
     let design = factorial.design
     return .object([
       ("design", .string(design.isFractional ? "fractional" : "full")),
-      ("factors", .array(design.factors.map { factor in
-        .object([("name", .string(factor.name)), ("levels", .array(factor.levels.map(JSONValue.string)))])
-      })),
+      (
+        "factors",
+        .array(
+          design.factors.map { factor in
+            .object([("name", .string(factor.name)), ("levels", .array(factor.levels.map(JSONValue.string)))])
+          })
+      ),
       ("run_count", .integer(design.runs.count)),
       ("generators", .array(design.generators.map { .string($0.letters) })),
       ("defining_relation", .array(design.definingRelation.map { .string($0.letters) })),
       ("resolution", design.resolution.map(JSONValue.integer) ?? .null),
       ("aliasing_caveats", .array(factorial.aliasingCaveats.map(JSONValue.string))),
-      ("metrics", .array(factorial.metrics.map { metric in
-        .object([
-          ("metric", .string(metric.metric.name)), ("kind", .string(metric.metric.kind.rawValue)),
-          ("model", .string(metric.metric.kind == .binomial ? "linear probability" : "linear")),
-          ("fits", .array(metric.fits.map { fit($0, design) })),
-        ])
-      })),
+      (
+        "metrics",
+        .array(
+          factorial.metrics.map { metric in
+            .object([
+              ("metric", .string(metric.metric.name)), ("kind", .string(metric.metric.kind.rawValue)),
+              ("model", .string(metric.metric.kind == .binomial ? "linear probability" : "linear")),
+              ("fits", .array(metric.fits.map { fit($0, design) })),
+            ])
+          })
+      ),
     ])
   }
 
   static func fit(_ fit: FactorialFit, _ design: FactorialDesign) -> JSONValue {
     let segment: JSONValue = fit.segment.map(JSONValue.string) ?? .null
     guard let result = fit.result else {
-      return .object([("segment", segment), ("fitted", .bool(false)), ("notes", .array(fit.notes.map(JSONValue.string)))])
+      return .object([
+        ("segment", segment), ("fitted", .bool(false)), ("notes", .array(fit.notes.map(JSONValue.string))),
+      ])
     }
     func levels(_ cell: CellEstimate) -> JSONValue {
       .object(zip(design.factors, cell.levels).map { ($0.name, .string($0.levels[$1])) })
@@ -51,14 +61,17 @@ public enum FactorialJSON {
       var means: [JSONValue] = []
       for (i, row) in fit.twoWayMeans.enumerated() {
         for (j, mean) in row.enumerated() {
-          means.append(.object([
-            ("levels", .object([(first.name, .string(first.levels[i])), (second.name, .string(second.levels[j]))])),
-            ("estimate", .finite(mean.estimate)), ("standard_error", .finite(mean.standardError)),
-            ("ci_low", .finite(mean.interval.lower)), ("ci_high", .finite(mean.interval.upper)),
-          ]))
+          means.append(
+            .object([
+              ("levels", .object([(first.name, .string(first.levels[i])), (second.name, .string(second.levels[j]))])),
+              ("estimate", .finite(mean.estimate)), ("standard_error", .finite(mean.standardError)),
+              ("ci_low", .finite(mean.interval.lower)), ("ci_high", .finite(mean.interval.upper)),
+            ]))
         }
       }
-      interaction = .object([("factors", .array([.string(first.name), .string(second.name)])), ("means", .array(means))])
+      interaction = .object([
+        ("factors", .array([.string(first.name), .string(second.name)])), ("means", .array(means)),
+      ])
     }
     return .object([
       ("segment", segment), ("fitted", .bool(true)),
@@ -67,42 +80,65 @@ public enum FactorialJSON {
       ("unit_count", .number(result.unitCount)),
       ("residual_df", .number(result.residualDegreesOfFreedom)),
       ("r_squared", .finite(result.rSquared)),
-      ("terms", .array(result.terms.map { term in
-        .object([
-          ("term", .string(term.name)), ("letters", .string(term.term.letters)),
-          ("aliased_with", .array(term.aliasedWith.map { .string(result.model.name(of: $0)) })),
-        ])
-      })),
-      ("anova", .array(result.anova.map { row in
-        .object([
-          ("term", .string(row.name)), ("df", .integer(row.degreesOfFreedom)),
-          ("sum_of_squares", .finite(row.sumOfSquares)), ("statistic", .finite(row.test.statistic)),
-          ("p_value", .finite(row.test.pValue)),
-        ])
-      })),
-      ("coefficients", .array(result.coefficients.map { c in
-        .object([
-          ("label", .string(c.label)), ("estimate", .finite(c.estimate)), ("standard_error", .finite(c.standardError)),
-          ("statistic", .finite(c.test.statistic)), ("p_value", .finite(c.test.pValue)),
-          ("ci_low", .finite(c.interval.lower)), ("ci_high", .finite(c.interval.upper)),
-        ])
-      })),
-      ("marginal_means", .array(result.marginalMeans.joined().map { m in
-        .object([
-          ("factor", .string(design.factors[m.factor].name)), ("level", .string(design.factors[m.factor].levels[m.level])),
-          ("estimate", .finite(m.estimate)), ("standard_error", .finite(m.standardError)),
-          ("ci_low", .finite(m.interval.lower)), ("ci_high", .finite(m.interval.upper)),
-        ])
-      })),
-      ("level_differences", .array(fit.levelDifferences.joined().map { d in
-        let factor = design.factors[d.factor]
-        return .object([
-          ("factor", .string(factor.name)), ("level", .string(factor.levels[d.level])),
-          ("baseline", .string(factor.levels[0])), ("difference", .finite(d.difference)),
-          ("standard_error", .finite(d.standardError)), ("statistic", .finite(d.test.statistic)),
-          ("p_value", .finite(d.test.pValue)), ("ci_low", .finite(d.interval.lower)), ("ci_high", .finite(d.interval.upper)),
-        ])
-      })),
+      (
+        "terms",
+        .array(
+          result.terms.map { term in
+            .object([
+              ("term", .string(term.name)), ("letters", .string(term.term.letters)),
+              ("aliased_with", .array(term.aliasedWith.map { .string(result.model.name(of: $0)) })),
+            ])
+          })
+      ),
+      (
+        "anova",
+        .array(
+          result.anova.map { row in
+            .object([
+              ("term", .string(row.name)), ("df", .integer(row.degreesOfFreedom)),
+              ("sum_of_squares", .finite(row.sumOfSquares)), ("statistic", .finite(row.test.statistic)),
+              ("p_value", .finite(row.test.pValue)),
+            ])
+          })
+      ),
+      (
+        "coefficients",
+        .array(
+          result.coefficients.map { c in
+            .object([
+              ("label", .string(c.label)), ("estimate", .finite(c.estimate)),
+              ("standard_error", .finite(c.standardError)),
+              ("statistic", .finite(c.test.statistic)), ("p_value", .finite(c.test.pValue)),
+              ("ci_low", .finite(c.interval.lower)), ("ci_high", .finite(c.interval.upper)),
+            ])
+          })
+      ),
+      (
+        "marginal_means",
+        .array(
+          result.marginalMeans.joined().map { m in
+            .object([
+              ("factor", .string(design.factors[m.factor].name)),
+              ("level", .string(design.factors[m.factor].levels[m.level])),
+              ("estimate", .finite(m.estimate)), ("standard_error", .finite(m.standardError)),
+              ("ci_low", .finite(m.interval.lower)), ("ci_high", .finite(m.interval.upper)),
+            ])
+          })
+      ),
+      (
+        "level_differences",
+        .array(
+          fit.levelDifferences.joined().map { d in
+            let factor = design.factors[d.factor]
+            return .object([
+              ("factor", .string(factor.name)), ("level", .string(factor.levels[d.level])),
+              ("baseline", .string(factor.levels[0])), ("difference", .finite(d.difference)),
+              ("standard_error", .finite(d.standardError)), ("statistic", .finite(d.test.statistic)),
+              ("p_value", .finite(d.test.pValue)), ("ci_low", .finite(d.interval.lower)),
+              ("ci_high", .finite(d.interval.upper)),
+            ])
+          })
+      ),
       ("interaction_means", interaction),
       ("cells", .array(result.cells.map(cell))),
       ("best_cell", cell(result.bestCell)),

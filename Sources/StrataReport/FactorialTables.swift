@@ -12,7 +12,8 @@ public enum FactorialTables {
       for d in differences {
         let factor = design.factors[d.factor]
         rows.append([
-          factor.name, "\(factor.levels[d.level]) vs \(factor.levels[0])", NumberText.effect(d.difference, binomial: binomial),
+          factor.name, "\(factor.levels[d.level]) vs \(factor.levels[0])",
+          NumberText.effect(d.difference, binomial: binomial),
           NumberText.interval(d.interval.lower, d.interval.upper, binomial: binomial), NumberText.pValue(d.test.pValue),
         ])
         classes.append(style(d.test.pValue, d.difference))
@@ -100,7 +101,10 @@ public enum FactorialTables {
         classes.append(style(d.test.pValue, d.difference))
       }
       for row in result.anova where row.term.length >= 2 {
-        rows.append([segment, "\(row.name) (interaction, F = \(NumberText.number(row.test.statistic)))", "", "", NumberText.pValue(row.test.pValue)])
+        rows.append([
+          segment, "\(row.name) (interaction, F = \(NumberText.number(row.test.statistic)))", "", "",
+          NumberText.pValue(row.test.pValue),
+        ])
         classes.append(row.test.pValue < 0.05 ? "significant-up" : "")
       }
     }
@@ -115,11 +119,14 @@ public enum FactorialTables {
     let binomial = metric.metric.kind == .binomial
     if let fit = metric.overall, let result = fit.result {
       notes.append(
-        "\(binomial ? "Linear probability model" : "Linear model") on effect-coded factors, \(result.covariance == .classical ? "classical" : "\(result.covariance.rawValue.uppercased()) (robust)") standard errors, Type III ANOVA; \(NumberText.count(result.unitCount)) units, \(result.model.terms.count) terms.")
+        "\(binomial ? "Linear probability model" : "Linear model") on effect-coded factors, \(result.covariance == .classical ? "classical" : "\(result.covariance.rawValue.uppercased()) (robust)") standard errors, Type III ANOVA; \(NumberText.count(result.unitCount)) units, \(result.model.terms.count) terms."
+      )
       let best = result.bestCell
-      let name = zip(factorial.design.factors, best.levels).map { "\($0.name)=\($0.levels[$1])" }.joined(separator: ", ")
+      let name = zip(factorial.design.factors, best.levels).map { "\($0.name)=\($0.levels[$1])" }.joined(
+        separator: ", ")
       notes.append(
-        "Best cell: \(name) at \(NumberText.level(best.fitted, binomial: binomial)); its honest interval, simultaneous over all \(result.cells.count) cells (Šidák), is \(range(best.simultaneousInterval, binomial: binomial)).")
+        "Best cell: \(name) at \(NumberText.level(best.fitted, binomial: binomial)); its honest interval, simultaneous over all \(result.cells.count) cells (Šidák), is \(range(best.simultaneousInterval, binomial: binomial))."
+      )
       notes += fit.notes
     } else if let fit = metric.overall {
       notes += fit.notes

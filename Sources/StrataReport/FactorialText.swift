@@ -7,7 +7,9 @@ enum FactorialText {
   static func lines(_ analysis: Analysis) -> [String] {
     guard let factorial = analysis.factorial else { return [] }
     let design = factorial.design
-    var out = ["", "Factorial analysis: \(design.factors.map(\.name).joined(separator: " × ")) (\(design.runs.count) cells)"]
+    var out = [
+      "", "Factorial analysis: \(design.factors.map(\.name).joined(separator: " × ")) (\(design.runs.count) cells)",
+    ]
     for caveat in factorial.aliasingCaveats { out.append("  ! \(caveat)") }
     for metric in factorial.metrics {
       let binomial = metric.metric.kind == .binomial
@@ -29,7 +31,9 @@ enum FactorialText {
       }
     }
     out.append("")
-    out.append("Pairwise cell-vs-control comparisons follow; the factorial effects above use every unit and are the primary reading.")
+    out.append(
+      "Pairwise cell-vs-control comparisons follow; the factorial effects above use every unit and are the primary reading."
+    )
     return out
   }
 
@@ -37,7 +41,9 @@ enum FactorialText {
   static func markdown(_ analysis: Analysis) -> [String] {
     guard let factorial = analysis.factorial else { return [] }
     let design = factorial.design
-    var out = ["## Factorial analysis: \(MarkdownReport.escape(design.factors.map(\.name).joined(separator: " × ")))", ""]
+    var out = [
+      "## Factorial analysis: \(MarkdownReport.escape(design.factors.map(\.name).joined(separator: " × ")))", "",
+    ]
     out.append(MarkdownReport.escape(description(factorial)))
     out.append("")
     if !factorial.aliasingCaveats.isEmpty {
@@ -53,7 +59,10 @@ enum FactorialText {
       out.append("")
       guard let fit = metric.overall, fit.result != nil else { continue }
       for (title, table) in [
-        ("Effects (each level vs the factor's first level)", FactorialTables.effects(fit, design: design, binomial: binomial)),
+        (
+          "Effects (each level vs the factor's first level)",
+          FactorialTables.effects(fit, design: design, binomial: binomial)
+        ),
         ("ANOVA (Type III)", FactorialTables.anova(fit)),
         ("Marginal means", FactorialTables.marginalMeans(fit, design: design, binomial: binomial)),
         ("Cells", FactorialTables.cells(fit, design: design, binomial: binomial)),
@@ -75,6 +84,7 @@ enum FactorialText {
       design.isFractional
       ? "a 2^(\(design.factors.count)−\(design.fractionExponent)) fractional factorial (\(design.runs.count) cells)"
       : "a \(shape) full factorial (\(design.runs.count) cells)"
-    return "The variants are the cells of \(kind). Each factor's effect is estimated from every unit, averaged over the other factors' levels; interactions say whether one factor's effect depends on another's level."
+    return
+      "The variants are the cells of \(kind). Each factor's effect is estimated from every unit, averaged over the other factors' levels; interactions say whether one factor's effect depends on another's level."
   }
 }

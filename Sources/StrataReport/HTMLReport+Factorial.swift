@@ -10,13 +10,16 @@ extension HTMLReport {
       "<section class=\"factorial\"><h2>\(HTML.escape("Factorial analysis: \(design.factors.map(\.name).joined(separator: " × "))"))</h2>"
     out += "<p class=\"note\">\(HTML.escape(FactorialText.description(factorial)))</p>"
     if !factorial.aliasingCaveats.isEmpty {
-      out += "<div class=\"banner\" style=\"background:#fff6e0;border-color:#f0d28a;color:#8a5a00\"><strong>Aliasing.</strong><ul>"
+      out +=
+        "<div class=\"banner\" style=\"background:#fff6e0;border-color:#f0d28a;color:#8a5a00\"><strong>Aliasing.</strong><ul>"
       out += factorial.aliasingCaveats.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul></div>"
     }
     for metric in factorial.metrics {
       let binomial = metric.metric.kind == .binomial
       out += "<h3>\(HTML.escape(metric.metric.name))</h3>"
-      out += "<ul class=\"note\">" + FactorialTables.notes(factorial, metric).map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
+      out +=
+        "<ul class=\"note\">" + FactorialTables.notes(factorial, metric).map { "<li>\(HTML.escape($0))</li>" }.joined()
+        + "</ul>"
       guard let fit = metric.overall, fit.result != nil else { continue }
       if let svg = InteractionPlot.svg(fit, design: design, metric: metric.metric.name, binomial: binomial) {
         out +=
@@ -27,7 +30,8 @@ extension HTMLReport {
         caption: "Effects: each level vs the factor's first level (difference of marginal means)")
       out += HTML.table(FactorialTables.anova(fit), numericFrom: 1, caption: "ANOVA (Type III, robust)")
       out += HTML.table(
-        FactorialTables.marginalMeans(fit, design: design, binomial: binomial), numericFrom: 2, caption: "Marginal means")
+        FactorialTables.marginalMeans(fit, design: design, binomial: binomial), numericFrom: 2,
+        caption: "Marginal means")
       out += HTML.table(
         FactorialTables.cells(fit, design: design, binomial: binomial), numericFrom: 1,
         caption: "Cells (intervals simultaneous over all cells)")

@@ -36,14 +36,18 @@ enum InteractionPlot {
       let ty = bottom - (tick - low) / (high - low) * (bottom - top)
       out += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(right))\" y2=\"\(f(ty))\" stroke=\"#e6e9ef\"/>"
       let text = String(format: "%.\(step >= 1 ? 0 : Int((-log10(step)).rounded(.up)))f", tick) + (binomial ? "%" : "")
-      out += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"11\" fill=\"#6b7385\" text-anchor=\"end\">\(HTML.escape(text))</text>"
+      out +=
+        "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"11\" fill=\"#6b7385\" text-anchor=\"end\">\(HTML.escape(text))</text>"
       tick += step
     }
     for (index, level) in first.levels.enumerated() {
-      out += "<text x=\"\(f(x(index)))\" y=\"\(f(bottom + 18))\" font-size=\"12\" fill=\"#1d2433\" text-anchor=\"middle\">\(HTML.escape(level))</text>"
+      out +=
+        "<text x=\"\(f(x(index)))\" y=\"\(f(bottom + 18))\" font-size=\"12\" fill=\"#1d2433\" text-anchor=\"middle\">\(HTML.escape(level))</text>"
     }
-    out += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 38))\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">\(HTML.escape(first.name))</text>"
-    out += "<text x=\"\(f(left))\" y=\"16\" font-size=\"12\" fill=\"#5b6475\">\(HTML.escape("\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"))</text>"
+    out +=
+      "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 38))\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">\(HTML.escape(first.name))</text>"
+    out +=
+      "<text x=\"\(f(left))\" y=\"16\" font-size=\"12\" fill=\"#5b6475\">\(HTML.escape("\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"))</text>"
     for (j, level) in second.levels.enumerated() {
       let color = colors[j % colors.count]
       let offset = (Double(j) - Double(second.levelCount - 1) / 2) * 6  // keep overlapping bars apart
@@ -53,14 +57,18 @@ enum InteractionPlot {
         let px = x(i) + offset
         points.append("\(f(px)),\(f(y(mean.estimate)))")
         if mean.interval.lower.isFinite && mean.interval.upper.isFinite {
-          out += "<line x1=\"\(f(px))\" y1=\"\(f(y(mean.interval.lower)))\" x2=\"\(f(px))\" y2=\"\(f(y(mean.interval.upper)))\" stroke=\"\(color)\" stroke-width=\"1.5\" opacity=\"0.6\"/>"
+          out +=
+            "<line x1=\"\(f(px))\" y1=\"\(f(y(mean.interval.lower)))\" x2=\"\(f(px))\" y2=\"\(f(y(mean.interval.upper)))\" stroke=\"\(color)\" stroke-width=\"1.5\" opacity=\"0.6\"/>"
         }
         out += "<circle cx=\"\(f(px))\" cy=\"\(f(y(mean.estimate)))\" r=\"4.5\" fill=\"\(color)\"/>"
       }
-      out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>"
+      out +=
+        "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>"
       let legendY = top + 10 + Double(j) * 20
-      out += "<line x1=\"\(f(right + 16))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 36))\" y2=\"\(f(legendY))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>"
-      out += "<text x=\"\(f(right + 42))\" y=\"\(f(legendY + 4))\" font-size=\"12\" fill=\"#1d2433\">\(HTML.escape("\(second.name)=\(level)"))</text>"
+      out +=
+        "<line x1=\"\(f(right + 16))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 36))\" y2=\"\(f(legendY))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>"
+      out +=
+        "<text x=\"\(f(right + 42))\" y=\"\(f(legendY + 4))\" font-size=\"12\" fill=\"#1d2433\">\(HTML.escape("\(second.name)=\(level)"))</text>"
     }
     return out + "</svg>"
   }

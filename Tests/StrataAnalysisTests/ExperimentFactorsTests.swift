@@ -27,7 +27,11 @@ struct ExperimentFactorsTests {
       ])
     for (run, variant) in experiment.variants.enumerated() {
       #expect(variant.description == design.cellName(ofRun: run))
-      #expect(variant.factorLevels == ["subject": design.levelLabels(ofRun: run)[0], "image": design.levelLabels(ofRun: run)[1], "cta": design.levelLabels(ofRun: run)[2]])
+      #expect(
+        variant.factorLevels == [
+          "subject": design.levelLabels(ofRun: run)[0], "image": design.levelLabels(ofRun: run)[1],
+          "cta": design.levelLabels(ofRun: run)[2],
+        ])
       #expect(variant.weight == 1)
     }
     #expect(experiment.control.key == "short.photo.buy")  // the first level of every factor
@@ -40,12 +44,14 @@ struct ExperimentFactorsTests {
     #expect(chosen.control.key == "question.none.learn")
     // D = AB: the all-first-levels cell (−,−,−,−) is not in the fraction ((−)(−) = +), so the first run is.
     let fraction = try ExperimentLoader.loadDefinition(
-      yaml: "id: f\nfactors:\n  a: [lo, hi]\n  b: [lo, hi]\n  c: [lo, hi]\n  d: [lo, hi]\ngenerators: D=AB\n", file: "f.yaml")
+      yaml: "id: f\nfactors:\n  a: [lo, hi]\n  b: [lo, hi]\n  c: [lo, hi]\n  d: [lo, hi]\ngenerators: D=AB\n",
+      file: "f.yaml")
     #expect(fraction.factorialDesign?.runs.count == 8 && fraction.factorialDesign?.isFractional == true)
     #expect(fraction.experiment.control.key == "lo.lo.lo.hi")
     // D = ABC keeps (−,−,−,−): the default control is that cell.
     let half = try ExperimentLoader.loadDefinition(
-      yaml: "id: f\nfactors:\n  a: [lo, hi]\n  b: [lo, hi]\n  c: [lo, hi]\n  d: [lo, hi]\nfraction: 1/2\n", file: "f.yaml")
+      yaml: "id: f\nfactors:\n  a: [lo, hi]\n  b: [lo, hi]\n  c: [lo, hi]\n  d: [lo, hi]\nfraction: 1/2\n",
+      file: "f.yaml")
     #expect(half.factorialDesign?.generators.map(\.letters) == ["D=ABC"])
     #expect(half.experiment.control.key == "lo.lo.lo.lo")
     // generators as a list, segment weights by cell key
@@ -77,7 +83,10 @@ struct ExperimentFactorsTests {
       ("id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\n  u: [x, y]\nfraction: 1/4\n", 6, "fraction", "runs"),
       ("id: d\nfactors:\n  s: [x, y, z]\n  t: [x, y]\n  u: [x, y]\nfraction: 1/2\n", 6, "fraction", "2 levels"),
       ("id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\n  u: [x, y]\ngenerators: C=AZ\n", 6, "generators", "Z"),
-      ("id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\n  u: [x, y]\nfraction: 1/2\ngenerators: C=AB\n", 7, "generators", "not both"),
+      (
+        "id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\n  u: [x, y]\nfraction: 1/2\ngenerators: C=AB\n", 7, "generators",
+        "not both"
+      ),
       ("id: d\nvariants: [a, b]\nfraction: 1/2\n", 3, "fraction", "needs factors"),
       ("id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\ncontrol: x.z\n", 5, "control", "not one of the variants"),
     ])

@@ -7,7 +7,9 @@ import Testing
 /// One statsmodels fit of the bundled factorial example (Scripts/fixtures/factorial_analyze.py).
 struct FactorialAnalyzeCase: Decodable, CustomTestStringConvertible {
   struct Term: Decodable { var term: String; var df: Int; var statistic: Double; var p_value: Double }
-  struct Coefficient: Decodable { var label: String; var estimate: Double; var standard_error: Double; var p_value: Double }
+  struct Coefficient: Decodable {
+    var label: String; var estimate: Double; var standard_error: Double; var p_value: Double
+  }
   struct Estimate: Decodable {
     var factor: String; var level: String; var estimate: Double; var standard_error: Double; var p_value: Double
     var ci_low: Double; var ci_high: Double
@@ -146,12 +148,14 @@ struct FactorialAnalyzeTests {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-frac-\(UUID()).csv")
     try rows.write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
-    let analysis = try Analyzer(plan: plan).analyze(DataReader.read(path: file.path, plan: plan, options: DataReadOptions()))
+    let analysis = try Analyzer(plan: plan).analyze(
+      DataReader.read(path: file.path, plan: plan, options: DataReadOptions()))
     let factorial = try #require(analysis.factorial)
     #expect(factorial.aliasingCaveats.count == 4)  // the design sentence + AB=CD, AC=BD, AD=BC
     #expect(factorial.aliasingCaveats.contains { $0.contains("subject:image is aliased with cta:tone") })
     let result = try #require(factorial.metrics[0].overall?.result)
-    #expect(result.anova.map(\.name) == ["subject", "image", "cta", "tone", "subject:image", "subject:cta", "subject:tone"])
+    #expect(
+      result.anova.map(\.name) == ["subject", "image", "cta", "tone", "subject:image", "subject:cta", "subject:tone"])
   }
 }
 
@@ -180,7 +184,8 @@ struct FactorialAnalyzeDegenerateTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("tiny.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)
-    let analysis = try Analyzer(plan: plan).analyze(DataReader.read(path: file.path, plan: plan, options: DataReadOptions()))
+    let analysis = try Analyzer(plan: plan).analyze(
+      DataReader.read(path: file.path, plan: plan, options: DataReadOptions()))
     return try #require(analysis.factorial)
   }
 

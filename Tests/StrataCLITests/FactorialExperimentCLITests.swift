@@ -23,7 +23,9 @@ struct FactorialExperimentCLITests {
     let variant = try #require(json["variant"] as? String)
     let factors = try #require(json["factors"] as? [String: String])
     #expect(variant == [factors["subject"], factors["image"], factors["cta"]].compactMap { $0 }.joined(separator: "."))
-    let text = try runStrata(["assign", "--experiment", Self.experiment, "--unit", "S1", "--attr", "months_subscribed=20"])
+    let text = try runStrata([
+      "assign", "--experiment", Self.experiment, "--unit", "S1", "--attr", "months_subscribed=20",
+    ])
     #expect(text.stdout.contains("subject") && text.stdout.contains(factors["subject"] ?? "?"))
   }
 

@@ -58,7 +58,8 @@ struct FactorialReportTests {
     let parser = XMLParser(data: Data(html.utf8))
     let delegate = ElementCounter()
     parser.delegate = delegate
-    #expect(parser.parse(), "XML parse error: \(parser.parserError.map { "\($0)" } ?? "none") at line \(parser.lineNumber)")
+    #expect(
+      parser.parse(), "XML parse error: \(parser.parserError.map { "\($0)" } ?? "none") at line \(parser.lineNumber)")
     #expect(html.contains("class=\"interaction\""))
     #expect(delegate.elements["polyline", default: 0] == 4)  // 2 metrics × 2 lines (levels of the second factor)
     #expect(!html.contains("cta<&>") && html.contains("cta&lt;&amp;&gt;"))
@@ -73,9 +74,11 @@ struct FactorialReportTests {
     guard case .object(let top) = AnalysisJSON.value(analysis) else { Issue.record("not an object"); return }
     let factorial = try #require(top.first { $0.0 == "factorial" }?.1)
     guard case .object(let fields) = factorial else { Issue.record("factorial is not an object"); return }
-    #expect(fields.map(\.0) == [
-      "design", "factors", "run_count", "generators", "defining_relation", "resolution", "aliasing_caveats", "metrics",
-    ])
+    #expect(
+      fields.map(\.0) == [
+        "design", "factors", "run_count", "generators", "defining_relation", "resolution", "aliasing_caveats",
+        "metrics",
+      ])
     let text = factorial.serialized()
     for key in ["\"anova\"", "\"marginal_means\"", "\"level_differences\"", "\"best_cell\"", "\"interaction_means\""] {
       #expect(text.contains(key), "missing \(key)")

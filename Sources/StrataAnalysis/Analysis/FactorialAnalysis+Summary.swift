@@ -23,10 +23,12 @@ extension FactorialAnalysis {
     }
     if !lines.isEmpty {
       lines.append(
-        "Factorial p-values are per test, not adjusted across the \(result.anova.count) ANOVA terms; with many factors expect some chance findings.")
+        "Factorial p-values are per test, not adjusted across the \(result.anova.count) ANOVA terms; with many factors expect some chance findings."
+      )
     } else {
       lines.append(
-        "Factorial: no main effect or interaction of \(metric.metric.name) is detectable at α = \(alpha) over all segments.")
+        "Factorial: no main effect or interaction of \(metric.metric.name) is detectable at α = \(alpha) over all segments."
+      )
     }
     if !aliasingCaveats.isEmpty {
       lines.append("Factorial: this is a fraction; effects carry their aliases (see the aliasing caveat).")

@@ -39,10 +39,12 @@ struct FactorialAnalyzer {
     var caveats = [
       "This is a 2^(\(design.factors.count)−\(design.fractionExponent)) fraction (\(design.runs.count) of \(1 << design.factors.count) cells), resolution \(Self.roman(resolution)): effects are estimated on the assumption that interactions of three or more factors are negligible."
     ]
-    for entry in design.estimableTerms(maximumOrder: min(2, design.factors.count)).terms where !entry.aliasedWith.isEmpty {
+    for entry in design.estimableTerms(maximumOrder: min(2, design.factors.count)).terms
+    where !entry.aliasedWith.isEmpty {
       let aliases = entry.aliasedWith.map { model.name(of: $0) }.joined(separator: ", ")
       caveats.append(
-        "\(model.name(of: entry.term)) is aliased with \(aliases): its estimate is their sum, and the data cannot tell them apart.")
+        "\(model.name(of: entry.term)) is aliased with \(aliases): its estimate is their sum, and the data cannot tell them apart."
+      )
     }
     return caveats
   }
@@ -72,7 +74,8 @@ struct FactorialAnalyzer {
     }
     do {
       let data = try FactorialData(design: design, cellSummaries: summaries)
-      let result = try FactorialRegression(data: data, covariance: covariance(metric: metric), anovaType: .typeIII).result()
+      let result = try FactorialRegression(data: data, covariance: covariance(metric: metric), anovaType: .typeIII)
+        .result()
       let differences = try design.factors.indices.map { factor throws(StatsError) in
         try result.levelDifferences(factor: factor)
       }
