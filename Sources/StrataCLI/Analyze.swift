@@ -19,6 +19,10 @@ struct Analyze: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
         strata analyze --experiment exp.yaml --data aggregates.csv --json --correction bh
+        strata analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv
+
+      A factorial experiment (factors instead of variants) leads with main effects, interactions, \
+      Type III ANOVA, marginal means and the best cell, per metric, segment and overall.
       """
   )
 
