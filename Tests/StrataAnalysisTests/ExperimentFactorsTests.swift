@@ -2,6 +2,7 @@ import Foundation
 import StrataAnalysis
 import StrataAssignment
 import StrataStats
+import StrataTestSupport
 import Testing
 
 @Suite("Factorial experiment definitions (factors instead of variants)")
@@ -120,5 +121,36 @@ struct ExperimentFactorsTests {
     #expect(levelCounts.count == 6)
     // 20,000 per level, sd 100.
     for (level, count) in levelCounts { #expect(abs(count - 20_000) < 500, "\(level): \(count)") }
+  }
+}
+
+@Suite("Factorial definitions: properties")
+struct ExperimentFactorsPropertyTests {
+  /// Random full factorials (2–4 factors, 2–4 levels): one variant per cell, unique keys that spell the
+  /// levels, every cell's levels recorded, and each level of each factor in the same number of cells.
+  @Test func cellsCoverTheGridExactlyOnce() throws {
+    var random = SplitMix64(seed: 2026)
+    for trial in 0..<40 {
+      let factorCount = 2 + Int(random.next() % 3)
+      let levelCounts = (0..<factorCount).map { _ in 2 + Int(random.next() % 3) }
+      var yaml = "id: p\(trial)\nfactors:\n"
+      for (factor, count) in levelCounts.enumerated() {
+        yaml += "  f\(factor): [\((0..<count).map { "l\($0)" }.joined(separator: ", "))]\n"
+      }
+      let definition = try ExperimentLoader.loadDefinition(yaml: yaml, file: "p.yaml")
+      let variants = definition.experiment.variants
+      #expect(variants.count == levelCounts.reduce(1, *), "trial \(trial)")
+      #expect(Set(variants.map(\.key)).count == variants.count)
+      for variant in variants {
+        let levels = (0..<factorCount).map { variant.factorLevels["f\($0)"] ?? "?" }
+        #expect(variant.key == levels.joined(separator: "."))
+      }
+      for (factor, count) in levelCounts.enumerated() {
+        for level in 0..<count {
+          #expect(variants.filter { $0.factorLevels["f\(factor)"] == "l\(level)" }.count == variants.count / count)
+        }
+      }
+      #expect(definition.experiment.control.factorLevels.values.allSatisfy { $0 == "l0" })
+    }
   }
 }
