@@ -61,8 +61,7 @@ enum ExperimentFactors {
     }
     do {
       switch (fraction, generators) {
-      case (.some(let fractionNode), .some(let generatorsNode)):
-        _ = fractionNode
+      case (.some, .some(let generatorsNode)):
         throw fields.error("generators", generatorsNode, "give fraction or generators, not both")
       case (.some(let fractionNode), nil):
         let exponent = try fractionExponent(try fields.string(fractionNode, "fraction"), fractionNode, fields)

@@ -22,8 +22,12 @@ extension HTMLReport {
         + "</ul>"
       guard let fit = metric.overall, fit.result != nil else { continue }
       if let svg = InteractionPlot.svg(fit, design: design, metric: metric.metric.name, binomial: binomial) {
-        out +=
-          "<figure>\(svg)<figcaption>\(HTML.escape("Two-way marginal means of the pair with the largest interaction F, all segments, with 95% pointwise intervals. Parallel lines: no interaction."))</figcaption></figure>"
+        let modelled = fit.result?.anova.contains { $0.term.length == 2 } ?? false
+        let caption =
+          modelled
+          ? "Two-way marginal means of the pair with the largest interaction F, all segments, with 95% pointwise intervals. Parallel lines: no interaction."
+          : "Two-way marginal means of the first two factors, all segments, with 95% pointwise intervals; the model has no two-factor interactions, so the lines are parallel by construction."
+        out += "<figure>\(svg)<figcaption>\(HTML.escape(caption))</figcaption></figure>"
       }
       out += HTML.table(
         FactorialTables.effects(fit, design: design, binomial: binomial), numericFrom: 2,
