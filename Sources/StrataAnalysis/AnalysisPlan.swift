@@ -82,6 +82,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var srmThreshold: Double
   /// Planned looks (for the sequential guard; 1 = fixed design).
   public var looks: Int
+  /// Method, spending, fractions, τ and maximum size for the sequential guard.
+  public var sequential = SequentialSettings()
   /// The factorial design whose cells are the variants (run order), for factorial experiments.
   public var factorialDesign: FactorialDesign?
   /// Standard errors of factorial fits of continuous metrics (binomial metrics always use HC1).
@@ -165,5 +167,6 @@ extension AnalysisPlan {
       standardDeviation: plan.standardDeviation,
       plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
       correction: .holm, looks: plan.looks)
+    sequential = SequentialSettings(experiment: experiment)
   }
 }

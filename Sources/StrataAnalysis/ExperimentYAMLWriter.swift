@@ -64,6 +64,8 @@ public enum ExperimentYAMLWriter {
       lines.append("  fractions: [\(fractions.map { "\($0)" }.joined(separator: ", "))]")
     }
     lines.append("  spending: \(quote(plan.spending.description))")
+    if plan.method != .groupSequential { lines.append("  method: \(plan.method.rawValue)") }
+    if let tau = plan.tau { lines.append("  tau: \(tau)") }
     if let daily = plan.dailyUnits { lines.append("  daily_units: \(daily)") }
     if let n = plan.sampleSizePerVariant { lines.append("  n_per_variant: \(n)") }
     return lines.joined(separator: "\n") + "\n"

@@ -5,7 +5,7 @@ import Yams
 enum StatisticalPlanReader {
   static let keys: Set<String> = [
     "alpha", "power", "mde", "relative", "baseline", "sd", "sides", "looks", "fractions", "spending", "daily_units",
-    "n_per_variant",
+    "n_per_variant", "method", "tau",
   ]
 
   static func read(_ node: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> StatisticalPlan {
@@ -33,6 +33,14 @@ enum StatisticalPlanReader {
       }
       plan.spending = spending
     }
+    if let n = map["method"] {
+      let text = try fields.string(n, "plan.method")
+      guard let method = StatisticalPlan.SequentialMethod(rawValue: text) else {
+        throw fields.error("plan.method", n, "\"\(text)\" is not group-sequential or always-valid")
+      }
+      plan.method = method
+    }
+    if let n = map["tau"] { plan.tau = try fields.double(n, "plan.tau") }
     if let n = map["daily_units"] { plan.dailyUnits = try fields.integer(n, "plan.daily_units") }
     if let n = map["n_per_variant"] { plan.sampleSizePerVariant = try fields.integer(n, "plan.n_per_variant") }
     return plan

@@ -33,6 +33,14 @@ public struct StatisticalPlan: Sendable, Hashable {
     }
   }
 
+  /// How the looks of a plan are guarded.
+  public enum SequentialMethod: String, Sendable, Hashable, CaseIterable {
+    /// Lan-DeMets alpha-spending boundaries at the planned looks.
+    case groupSequential = "group-sequential"
+    /// The mixture SPRT's always-valid p-value at every look.
+    case alwaysValid = "always-valid"
+  }
+
   /// Total type I error rate (two-sided unless `sides == 1`).
   public var alpha: Double
   /// Probability of detecting an effect of size `mde`.
@@ -52,6 +60,11 @@ public struct StatisticalPlan: Sendable, Hashable {
   /// Information fractions of the looks, increasing, ending at 1; nil = equally spaced.
   public var fractions: [Double]?
   public var spending: Spending
+  /// How interim looks are guarded: group-sequential boundaries (`spending`) or always-valid inference.
+  public var method: SequentialMethod = .groupSequential
+  /// Standard deviation τ of the always-valid mixing prior, on the scale of the difference (nil: the
+  /// absolute MDE).
+  public var tau: Double?
   /// Units entering the experiment per day, for a duration estimate.
   public var dailyUnits: Int?
   /// Sample size per variant recorded when the definition was created (`strata new`).
@@ -134,6 +147,9 @@ public struct StatisticalPlan: Sendable, Hashable {
     if case .hwangShihDeCani(let gamma) = spending, !(gamma.isFinite && gamma != 0) {
       throw DefinitionError(
         field: "\(field).spending", message: "the Hwang-Shih-DeCani parameter must be a non-zero number, got \(gamma)")
+    }
+    if let tau, !(tau.isFinite && tau > 0) {
+      throw DefinitionError(field: "\(field).tau", message: "tau must be a positive number, got \(tau)")
     }
     if let dailyUnits, dailyUnits <= 0 {
       throw DefinitionError(field: "\(field).daily_units", message: "daily units must be positive, got \(dailyUnits)")

@@ -19,10 +19,16 @@ struct Analyze: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
         strata analyze --experiment exp.yaml --data aggregates.csv --json --correction bh
-        strata analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv
+
+      Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (same data = same \
+      look); the output says continue, stop for efficacy or final. A look past the plan shows always-valid \
+      p-values instead of naive ones.
+        strata analyze --experiment exp.yaml --data week2.csv --look-log runs/exp.looks.jsonl
+        strata analyze --experiment exp.yaml --data week2.csv --look 2 --no-look-log
 
       A factorial experiment (factors instead of variants) leads with main effects, interactions, \
       Type III ANOVA, marginal means and the best cell, per metric, segment and overall.
+        strata analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv
       """
   )
 
@@ -32,8 +38,14 @@ struct Analyze: ParsableCommand {
   @Option(help: "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment.")
   var data: String
 
-  @Option(help: "Which look at the data this is (1-based), for sequential designs.")
+  @Option(help: "Which look at the data this is (1-based); default: from the look log.")
   var look: Int?
+
+  @Option(help: "The look log (JSON lines, one per look); default: <data>.looks.jsonl next to the data.")
+  var lookLog: String?
+
+  @Flag(help: "Do not read or write a look log (the look is --look, else 1).")
+  var noLookLog = false
 
   @Flag(help: "Print one JSON object instead of tables.")
   var json = false
@@ -74,9 +86,7 @@ struct Analyze: ParsableCommand {
       plan.factorialContinuousErrors = factorialErrors.value
       if let correction { plan.correction = correction.value }
       plan.family = family.value
-      if let look, look > plan.looks {
-        throw InvalidInput("--look \(look) is past the plan's last look (\(plan.looks) planned in \(experiment))")
-      }
+      if noLookLog && lookLog != nil { throw InvalidInput("--look-log and --no-look-log cannot be combined") }
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
@@ -84,7 +94,8 @@ struct Analyze: ParsableCommand {
         path: data, plan: plan,
         options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
       if showProgress { ProgressLine.finish() }
-      let analysis = try Analyzer(plan: plan, look: look).analyze(summary)
+      var analysis = try Analyzer(plan: plan, look: look).analyze(summary)
+      try guardLooks(&analysis, plan: plan)
       var written: [String] = []
       if let report {
         written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report)).map(\.path)

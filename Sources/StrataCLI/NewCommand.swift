@@ -150,8 +150,11 @@ struct New: ParsableCommand {
         throw InvalidInput("\(error.field): \(error.message)")
       }
     }
-    let size = try build(plan).plannedSampleSize()
-    plan.sampleSizePerVariant = size?.perVariant
+    let draft = try build(plan)
+    let size = try draft.plannedSampleSize()
+    // With looks, record the sequential design's maximum (what the last look needs), not the fixed n.
+    let recorded = looks > 1 ? try draft.plannedMaximumSampleSizePerVariant() : size?.perVariant
+    plan.sampleSizePerVariant = recorded
     let experiment = try build(plan)
     let path = output ?? "experiments/\(id).yaml"
     if FileManager.default.fileExists(atPath: path) && !force {
@@ -160,7 +163,10 @@ struct New: ParsableCommand {
     var comment = "Created by `strata new`. Check it with `strata validate \(path)`."
     if let size {
       comment += "\nSample size: \(size.perVariant) units per variant, \(size.total) in total (fixed design"
-      comment += looks > 1 ? "; a \(looks)-look sequential design needs somewhat more at most)." : ")."
+      comment +=
+        looks > 1
+        ? "; the \(looks)-look sequential design needs at most \(recorded ?? size.perVariant) per variant, recorded as n_per_variant)."
+        : ")."
     } else {
       comment += "\nNo sample size yet: give the plan a baseline (and sd for a continuous metric) and an mde."
     }
@@ -173,11 +179,15 @@ struct New: ParsableCommand {
         .object([
           ("file", .string(path)), ("id", .string(id)),
           ("n_per_variant", size.map { .integer($0.perVariant) } ?? .null),
+          ("max_n_per_variant", looks > 1 ? recorded.map(JSONValue.integer) ?? .null : .null),
           ("n_total", size.map { .integer($0.total) } ?? .null), ("days", days.map(JSONValue.integer) ?? .null),
         ]))
     } else {
       var lines = ["wrote \(path)"]
       if let size { lines.append("sample size: \(size.perVariant) per variant, \(size.total) in total") }
+      if looks > 1, let recorded {
+        lines.append("maximum with \(looks) looks: \(recorded) per variant (recorded as n_per_variant)")
+      }
       if let days { lines.append("duration: \(days) days at \(dailyUnits ?? 0) units a day") }
       if size == nil {
         lines.append("no sample size: the plan needs --baseline (and --sd for a continuous metric) and --mde")

@@ -27,13 +27,7 @@ public enum AnalysisJSON {
     let planned: [(String, JSONValue)] = analysis.metrics.compactMap { m in
       m.plannedUnitsPerVariant.map { (m.metric.name, JSONValue.integer($0)) }
     }
-    var sequential: JSONValue = .null
-    if let s = analysis.look.sequential {
-      sequential = .object([
-        ("boundary_z", .finite(s.boundaryZ)), ("nominal_p", .finite(s.nominalPValue)),
-        ("alpha_spent", .finite(s.alphaSpent)), ("crossed", .bool(s.crossed)),
-      ])
-    }
+    let sequential = analysis.look.sequential.map(Self.sequential) ?? .null
     let look: JSONValue = .object([
       ("number", analysis.look.number.map(JSONValue.integer) ?? .null),
       ("planned_looks", .integer(analysis.look.plannedLooks)),

@@ -23,6 +23,7 @@ public enum AnalysisText {
     out.append("")
     out.append("Verdict: \(analysis.verdict.headline)")
     for detail in analysis.verdict.details { out.append("  - \(detail)") }
+    out += sequentialLines(analysis)
     for role in [StrataAssignment.Metric.Role.primary, .secondary, .guardrail] {
       for metric in analysis.metrics(role: role) {
         out.append("")

@@ -28,6 +28,7 @@ public enum HTMLReport {
     body += srmBanner(analysis)
     body += factorialSection(analysis)
     body += verdict(analysis)
+    body += sequentialSection(analysis)
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),
     ] {

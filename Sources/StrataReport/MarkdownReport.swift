@@ -44,6 +44,7 @@ public enum MarkdownReport {
     out.append("")
     for detail in analysis.verdict.details { out.append("- \(escape(detail))") }
     if !analysis.verdict.details.isEmpty { out.append("") }
+    out += sequentialSection(analysis)
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),
     ] {

@@ -65,6 +65,8 @@ struct ExperimentLoaderTests {
       ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 1.2\n", 4, "plan.alpha", "between 0 and 1"),
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  fractions: [0.6, 0.5]\n", 5, "plan.fractions[1]", "increase"),
       ("id: demo\nvariants: [a, b]\nplan:\n  spending: linear\n", 4, "plan.spending", "obf, pocock"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  method: bayes\n", 4, "plan.method", "always-valid"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  tau: -1\n", 5, "plan.tau", "positive"),
       ("id: demo\nvariants: [a, b]\nlayer: {name: l, buckets: [0, 20000]}\n", 3, "layer.buckets", "0..<10000"),
       ("id: demo\nvariants: [a, b]\nconsent: \"opt in\"\n", 3, "consent", "letters"),
       ("id: demo\nvariants: [a, b\n", 3, "", "not valid YAML"),

@@ -15,7 +15,9 @@ struct AnalyzeCommandTests {
   static let data = root.appendingPathComponent("experiments/data/gym-renewal.csv").path
 
   @Test func jsonHasTheContractKeys() throws {
-    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--json"])
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--json",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let json = try run.json()
     for key in [
@@ -44,7 +46,8 @@ struct AnalyzeCommandTests {
 
   @Test func familyAndCorrectionAreStatedInTheJSON() throws {
     let run = try runStrata([
-      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--json", "--family", "all-metrics",
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--json", "--family",
+      "all-metrics",
       "--correction", "bh",
     ])
     #expect(run.status == 0, "\(run.stderr)")
@@ -58,7 +61,7 @@ struct AnalyzeCommandTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try runStrata([
-      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--report", directory.path,
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--report", directory.path,
     ])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.hasPrefix("Gym renewal reminder"))
@@ -68,7 +71,9 @@ struct AnalyzeCommandTests {
   }
 
   @Test func strictModeExitsOneNamingTheLine() throws {
-    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--strict"])
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--strict",
+    ])
     #expect(run.status == 1)
     #expect(run.stderr.contains("gym-renewal.csv:1202:"))
     #expect(run.stdout.isEmpty)
@@ -81,18 +86,20 @@ struct AnalyzeCommandTests {
     let badExperiment = try runStrata(["analyze", "--experiment", Self.data, "--data", Self.data])
     #expect(badExperiment.status == 1)
     let badThreshold = try runStrata([
-      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--srm-threshold", "2",
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--srm-threshold", "2",
     ])
     #expect(badThreshold.status == 1)
     let badCorrection = try runStrata([
-      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--correction", "magic",
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--correction", "magic",
     ])
     #expect(badCorrection.status == 64)
-    let pastLastLook = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--look", "4"])
-    #expect(pastLastLook.status == 1)
-    #expect(pastLastLook.stderr.contains("--look 4"))
+    let lookZero = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--look", "0",
+    ])
+    #expect(lookZero.status == 1)
+    #expect(lookZero.stderr.contains("--look"))
     let badFamily = try runStrata([
-      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--family", "everything",
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--family", "everything",
     ])
     #expect(badFamily.status == 64)
     let noData = try runStrata(["analyze", "--experiment", Self.experiment])

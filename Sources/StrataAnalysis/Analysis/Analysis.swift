@@ -14,7 +14,7 @@ public struct Analysis: Sendable {
   public var family: ComparisonFamily
   /// Which look this is.
   ///
-  /// The sequential guard (group-sequential boundaries) will fill `sequential`.
+  /// The sequential guard (`SequentialGuard`) fills `sequential`.
   public var look: LookInfo
   public var verdict: Verdict
   public var warnings: [String]
@@ -153,17 +153,8 @@ public struct LookInfo: Sendable, Hashable {
   /// The look number given with `--look` (nil when not given).
   public var number: Int?
   public var plannedLooks: Int
-  /// Filled by the sequential guard when the plan has interim looks; nil until then.
-  public var sequential: SequentialDecision?
-}
-
-/// Placeholder for the group-sequential decision at a look (efficacy boundary, nominal p, spent alpha);
-/// the `sequential` work fills it.
-public struct SequentialDecision: Sendable, Hashable {
-  public var boundaryZ: Double
-  public var nominalPValue: Double
-  public var alphaSpent: Double
-  public var crossed: Bool
+  /// The sequential guard's decision at this look (`SequentialGuard`): nil for a fixed design's only look.
+  public var sequential: SequentialAnalysis?
 }
 
 /// The headline in plain words, for people who read only one sentence.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times the factorial commands on a release build: the default-generator search (k = 11, 12 factors, every
 # fraction) and a saturated analysis of a 2^7 full factorial (128 cells, 128 parameters) from summaries.
-#   scripts/bench-factorial.sh            (builds `strata` in release first)
+#   Benchmarks/factorial.sh            (builds `strata` in release first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product strata >/dev/null

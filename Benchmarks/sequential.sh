@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Timing figures for docs/sequential.md: boundaries, inflation and simulations with a release build.
-#   ./scripts/bench-sequential.sh            (builds .build/release/strata first)
+#   ./Benchmarks/sequential.sh            (builds .build/release/strata first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product strata >/dev/null

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Times `strata plan` end to end (process start included): the figures in docs/planning.md.
 #
-#   swift build -c release --product strata && bash Scripts/bench/planning.sh [.build/release/strata] [runs]
+#   swift build -c release --product strata && bash Benchmarks/planning.sh [.build/release/strata] [runs]
 #
 # Each scenario runs RUNS times; the script prints the mean wall-clock milliseconds per call.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 STRATA="${1:-.build/release/strata}"
 RUNS="${2:-50}"
 [ -x "$STRATA" ] || { echo "no executable at $STRATA (build it first)" >&2; exit 2; }

@@ -5,11 +5,14 @@
 # one send), then runs the planning walk-through for the gym campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+bash Scripts/ensure-deps.sh
 swift build
 STRATA=.build/debug/strata
 echo "== Gym renewal reminder: did a reminder raise renewals, and for which members? =="
-$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
+# The plan has 3 looks; the bundled data is look 1. The look log goes next to the (git-ignored) reports, so
+# re-running on the same data reuses look 1 instead of recording a new look.
+$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/ \
+  --look-log reports/gym-renewal.looks.jsonl
 echo
 echo "== Spring newsletter: subject × image × call to action, all eight combinations at once =="
 $STRATA analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv --report reports/

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall-clock time of `strata calc` on the hardest inputs (Fisher's exact test on huge tables above all).
-# usage: Scripts/bench/calculators.sh [path/to/strata] [repeats]
+# usage: Benchmarks/calculators.sh [path/to/strata] [repeats]
 # Prints the median of `repeats` runs per command (process start-up included).
 set -euo pipefail
 STRATA=${1:-.build/release/strata}

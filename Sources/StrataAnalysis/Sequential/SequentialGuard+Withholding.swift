@@ -1,0 +1,51 @@
+import StrataStats
+
+extension SequentialGuard {
+  /// Applies the look's decision to the rest of the analysis: at an unplanned look the primary metric's
+  /// naive p-values (per comparison and pooled) are withheld and replaced by a note with the always-valid
+  /// p-value and interval; the verdict's headline becomes the sequential decision (unless the SRM check
+  /// already says the data cannot be trusted).
+  static func withhold(_ sequential: SequentialAnalysis, in analysis: inout Analysis) {
+    let binomial = analysis.plan.primaryMetricIndex.map { analysis.plan.metrics[$0].kind == .binomial } ?? true
+    let single = analysis.plan.segments.count == 1
+    if sequential.unplanned, let primary = analysis.plan.primaryMetricIndex {
+      for index in analysis.metrics[primary].comparisons.indices {
+        var comparison = analysis.metrics[primary].comparisons[index]
+        let row = sequential.rows.first {
+          $0.treatment == comparison.treatment && ($0.segment == comparison.segment || single)
+        }
+        comparison.pValue = nil
+        comparison.adjustedPValue = nil
+        if let row, let result = row.decision.alwaysValid {
+          comparison.significant = row.decision.action.rejects
+          comparison.notes.append(
+            "Unplanned look \(sequential.look): naive p-value withheld; always-valid p = \(NumberText.pValue(result.runningPValue)), interval \(NumberText.interval(result.runningInterval.lower, result.runningInterval.upper, binomial: binomial))."
+          )
+        } else {
+          comparison.significant = false
+          comparison.notes.append("Unplanned look \(sequential.look): naive p-value withheld.")
+        }
+        analysis.metrics[primary].comparisons[index] = comparison
+      }
+      for index in analysis.metrics[primary].pooled.indices {
+        analysis.metrics[primary].pooled[index].pValue = .nan
+        analysis.metrics[primary].pooled[index].cochranMantelHaenszel = nil
+        analysis.metrics[primary].pooled[index].notes.append(
+          "Unplanned look \(sequential.look): naive p-value withheld (see the sequential decision).")
+      }
+    }
+    guard analysis.verdict.tone != .untrustworthy else {
+      analysis.verdict.details.insert(sequential.reason, at: 0)
+      return
+    }
+    let fixedHeadline = analysis.verdict.headline
+    analysis.verdict.headline = sequential.reason
+    analysis.verdict.tone = sequential.action.rejects ? analysis.verdict.tone : .inconclusive
+    if sequential.unplanned {
+      analysis.verdict.details = []
+    } else if !fixedHeadline.isEmpty, sequential.action == .continueCollecting {
+      analysis.verdict.details.insert(
+        "Fixed-horizon reading, not valid at an interim look: \(fixedHeadline)", at: 0)
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import StrataAnalysis
+
+extension MarkdownReport {
+  /// The "Sequential monitoring" section: the decision, the boundary table and the look log.
+  static func sequentialSection(_ analysis: Analysis) -> [String] {
+    guard let s = analysis.look.sequential else { return [] }
+    var out = ["## Sequential monitoring", ""]
+    if s.unplanned {
+      out.append("> [!WARNING]")
+      out.append(
+        "> **Unplanned look.** \(escape(s.reason))")
+    } else {
+      out.append("**\(escape(s.reason))**")
+    }
+    out.append("")
+    out.append(escape(s.lookNote))
+    out.append("")
+    out.append(table(ReportTables.sequentialDecisions(s, plan: analysis.plan)))
+    out.append("")
+    if !s.boundaries.isEmpty {
+      out.append(
+        "**Boundaries** (\(escape(s.spending ?? "")) spending, α = \(SequentialText.short(s.alphaPerComparison)) per comparison)"
+      )
+      out.append("")
+      out.append(table(ReportTables.boundaries(s, plan: analysis.plan)))
+      out.append("")
+    }
+    out.append("**Look log**")
+    out.append("")
+    out.append(table(ReportTables.lookLog(s)))
+    out.append("")
+    return out
+  }
+}
+
+/// Short number formatting for the sequential sections.
+enum SequentialText {
+  static func short(_ x: Double) -> String {
+    x < 1e-3 ? NumberText.pValue(x) : NumberText.number(x, digits: 4)
+  }
+}

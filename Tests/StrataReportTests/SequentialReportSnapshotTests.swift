@@ -1,0 +1,67 @@
+import Foundation
+import StrataAnalysis
+import StrataReport
+import StrataTestSupport
+import Testing
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Snapshots of the reports' "Sequential monitoring" section: look 2 of a 3-look plan after a recorded
+/// look 1 (boundary chart, boundary table, look log), with the hostile names of `ReportSnapshotTests`.
+///
+/// Re-record with `STRATA_RECORD_SNAPSHOTS=1 swift test --filter SequentialReportSnapshotTests` and review.
+@Suite("Sequential report snapshots")
+struct SequentialReportSnapshotTests {
+  static func analysis() throws -> Analysis {
+    var plan = ReportSnapshotTests.plan
+    plan.looks = 3
+    plan.sequential = SequentialSettings(maximumUnitsPerVariant: 6000)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "strata-sequential-snapshot-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let logURL = directory.appendingPathComponent("looks.jsonl")
+    // Look 1: about half of the final data (integer halves of every count and sum).
+    let firstHalf = """
+      variant,segment,n,converted_sum,revenue_sum,revenue_sum_sq,complained_sum
+      control,"vip<&>",600,150,18000,750000,6
+      "treat""ment'","vip<&>",590,168,18750,810000,7
+      control,regular,2500,400,50000,1550000,20
+      "treat""ment'",regular,2525,433,52000,1650000,19
+
+      """
+    var result = Analysis?.none
+    for (index, csv) in [firstHalf, ReportSnapshotTests.csv].enumerated() {
+      let file = directory.appendingPathComponent("spring-promo.csv")
+      try csv.write(to: file, atomically: true, encoding: .utf8)
+      var analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+      var sequentialGuard = SequentialGuard(
+        plan: plan, log: try LookLog(url: logURL),
+        now: Date(timeIntervalSince1970: 1_790_000_000 + 86_400 * Double(index)))
+      try sequentialGuard.apply(to: &analysis)
+      result = analysis
+    }
+    return try #require(result)
+  }
+
+  @Test func markdownMatchesSnapshot() throws {
+    let markdown = MarkdownReport.render(try Self.analysis())
+    #expect(markdown.contains("## Sequential monitoring"))
+    try ReportSnapshotTests.snapshot("spring-promo-sequential.md", markdown)
+  }
+
+  @Test func htmlMatchesSnapshotAndIsWellFormed() throws {
+    let html = HTMLReport.render(try Self.analysis())
+    try ReportSnapshotTests.snapshot("spring-promo-sequential.html", html)
+    let parser = XMLParser(data: Data(html.utf8))
+    let delegate = ElementCounter()
+    parser.delegate = delegate
+    #expect(parser.parse(), "XML parse error: \(parser.parserError.map { "\($0)" } ?? "none")")
+    #expect(delegate.elements["polyline", default: 0] == 2)  // ± boundaries (two-sided)
+    // Observed z: 2 looks × 2 segments × 1 treatment.
+    #expect(html.components(separatedBy: "stroke=\"#1d4ed8\"").count - 1 == 4)
+    for raw in ["vip<&>", "treat\"ment'"] { #expect(!html.contains(raw), "unescaped \(raw)") }
+  }
+}
