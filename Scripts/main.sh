@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end: installs GSL when missing, builds `strata`, analyses the bundled gym-renewal
 # reminder experiment (SRM check, per-segment results, pooled estimate) and writes its stakeholder reports
-# to reports/, then runs the planning walk-through for the same campaign.
+# to reports/, then the email factorial example (subject × image × CTA: main effects and interactions from
+# one send), then runs the planning walk-through for the gym campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/ensure-deps.sh
@@ -12,6 +13,9 @@ echo "== Gym renewal reminder: did a reminder raise renewals, and for which memb
 # re-running on the same data reuses look 1 instead of recording a new look.
 $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/ \
   --look-log reports/gym-renewal.looks.jsonl
+echo
+echo "== Spring newsletter: subject × image × call to action, all eight combinations at once =="
+$STRATA analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv --report reports/
 echo
 echo "== Gym renewal reminder: how many members per arm? =="
 echo "   (baseline renewal 18%, we want to detect a 10% relative lift, 3 variants, 1,200 members a day)"

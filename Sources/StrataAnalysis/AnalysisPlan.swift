@@ -1,4 +1,5 @@
 import StrataAssignment
+import StrataStats
 
 /// Everything the analysis needs to know about an experiment, independent of how it was defined.
 ///
@@ -83,6 +84,10 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var looks: Int
   /// Method, spending, fractions, τ and maximum size for the sequential guard.
   public var sequential = SequentialSettings()
+  /// The factorial design whose cells are the variants (run order), for factorial experiments.
+  public var factorialDesign: FactorialDesign?
+  /// Standard errors of factorial fits of continuous metrics (binomial metrics always use HC1).
+  public var factorialContinuousErrors: CovarianceEstimator = .hc1
 
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",

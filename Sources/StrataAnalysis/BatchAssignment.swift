@@ -38,6 +38,8 @@ public struct BatchAssignment {
   public let inputPath: String
   public let outputPath: String
   public let stratified: Bool
+  /// Factor names of a factorial experiment, in design order: one output column each, holding the cell's level.
+  public var factorNames: [String] = []
 
   public init(experiment: Experiment, inputPath: String, outputPath: String, stratified: Bool) {
     self.experiment = experiment
@@ -70,8 +72,10 @@ public struct BatchAssignment {
     summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
 
     let writer = try AtomicFileWriter(path: outputPath)
-    let encoded = OutputEncoding(experiment: experiment)
-    try writer.write(Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\n".utf8))
+    let encoded = OutputEncoding(experiment: experiment, factorNames: factorNames)
+    let factorHeader = factorNames.map { "," + OutputEncoding.quoted($0) }.joined()
+    try writer.write(
+      Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\(factorHeader)\n".utf8))
     var attributes = [AttributeValue?](repeating: nil, count: attributeColumns.count)
     var held = StratifiedRows()
 

@@ -1,5 +1,6 @@
 import Foundation
 import StrataAssignment
+import StrataStats
 import Yams
 
 /// Reads experiment definitions (`experiments/*.yaml`, one experiment per file) into validated
@@ -11,6 +12,16 @@ import Yams
 public enum ExperimentLoader {
   /// Loads and validates the experiment in `url`.
   public static func load(contentsOf url: URL) throws(ExperimentFileError) -> Experiment {
+    try loadDefinition(contentsOf: url).experiment
+  }
+
+  /// Loads and validates an experiment from YAML text; `file` names it in errors.
+  public static func load(yaml: String, file: String) throws(ExperimentFileError) -> Experiment {
+    try loadDefinition(yaml: yaml, file: file).experiment
+  }
+
+  /// Loads the experiment in `url` with its factorial design, if it declares `factors`.
+  public static func loadDefinition(contentsOf url: URL) throws(ExperimentFileError) -> ExperimentDefinition {
     let text: String
     do {
       text = try String(contentsOf: url, encoding: .utf8)
@@ -18,11 +29,11 @@ public enum ExperimentLoader {
       throw ExperimentFileError(
         file: url.path, line: 1, field: "", message: "cannot read the file (\(error.localizedDescription))")
     }
-    return try load(yaml: text, file: url.path)
+    return try loadDefinition(yaml: text, file: url.path)
   }
 
-  /// Loads and validates an experiment from YAML text; `file` names it in errors.
-  public static func load(yaml: String, file: String) throws(ExperimentFileError) -> Experiment {
+  /// Loads an experiment and its factorial design (if any) from YAML text; `file` names it in errors.
+  public static func loadDefinition(yaml: String, file: String) throws(ExperimentFileError) -> ExperimentDefinition {
     let root: Node?
     do {
       root = try Yams.compose(yaml: yaml)
@@ -38,16 +49,19 @@ public enum ExperimentLoader {
 
   static let topKeys: Set<String> = [
     "id", "name", "hypothesis", "unit", "salt", "variants", "control", "traffic", "layer", "holdout", "eligibility",
-    "consent", "segments", "metrics", "plan",
+    "consent", "segments", "metrics", "plan", "factors", "fraction", "generators",
   ]
 
-  private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> Experiment {
+  private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError)
+    -> ExperimentDefinition
+  {
     let top = try fields.mapping(root, "", allowed: topKeys)
     guard let idNode = top["id"] else { throw fields.error("id", root, "every experiment needs an id") }
-    guard let variantsNode = top["variants"] else {
-      throw fields.error("variants", root, "every experiment needs variants")
+    let factorial = try factorialDesign(top, root, &fields)
+    guard let variantsNode = top["variants"] ?? factorial.map({ _ in Node.sequence(Node.Sequence([])) }) else {
+      throw fields.error("variants", root, "every experiment needs variants (or factors, for a factorial experiment)")
     }
-    var variants: [Variant] = []
+    var variants: [Variant] = factorial.map(ExperimentFactors.variants(of:)) ?? []
     for (index, node) in try fields.sequence(variantsNode, "variants").enumerated() {
       let path = "variants[\(index)]"
       if case .scalar = node {
@@ -112,17 +126,18 @@ public enum ExperimentLoader {
       try top[key].map { node throws(ExperimentFileError) in try fields.string(node, key) }
     }
     do {
-      return try Experiment(
+      let experiment = try Experiment(
         id: try fields.string(idNode, "id"), name: try optionalString("name"),
         hypothesis: try optionalString("hypothesis"),
         unit: try optionalString("unit") ?? "unit_id", salt: try optionalString("salt"), variants: variants,
-        control: try optionalString("control"),
+        control: try optionalString("control") ?? factorial.map(ExperimentFactors.defaultControl(of:)),
         traffic: try top["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "traffic") } ?? 1,
         layer: layer, holdout: holdout,
         eligibility: try top["eligibility"].map { node throws(ExperimentFileError) in
           try fields.rule(node, "eligibility")
         },
         consent: try optionalString("consent"), segments: segments, metrics: metrics, plan: plan)
+      return ExperimentDefinition(experiment: experiment, factorialDesign: factorial)
     } catch let error as DefinitionError {
       throw ExperimentFileError(
         file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
@@ -131,6 +146,23 @@ public enum ExperimentLoader {
     } catch {
       throw ExperimentFileError(file: fields.file, line: 1, field: "", message: "\(error)")
     }
+  }
+
+  /// The design of a file with `factors` (which then replaces `variants`); nil otherwise.
+  private static func factorialDesign(_ top: [String: Node], _ root: Node, _ fields: inout YAMLFields)
+    throws(ExperimentFileError) -> FactorialDesign?
+  {
+    guard let factors = top["factors"] else {
+      for key in ["fraction", "generators"] where top[key] != nil {
+        throw fields.error(key, top[key], "\(key) needs factors (a factorial experiment)")
+      }
+      return nil
+    }
+    if let variants = top["variants"] {
+      throw fields.error("variants", variants, "give variants or factors, not both (factors make the cells the variants)")
+    }
+    return try ExperimentFactors.design(
+      factors: factors, fraction: top["fraction"], generators: top["generators"], &fields)
   }
 
   private static func segment(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)

@@ -6,10 +6,18 @@ struct OutputEncoding {
   let segments: [[UInt8]]
   let variants: [[UInt8]]
   let reasons: [AssignmentReason: [UInt8]]
+  /// For factorial experiments: `,level,level…` per variant (one cell per factor), and the empty cells
+  /// for units without a variant.
+  let factorCells: [[UInt8]]
+  let noFactorCells: [UInt8]
 
-  init(experiment: Experiment) {
+  init(experiment: Experiment, factorNames: [String] = []) {
     segments = experiment.segmentNames.map { Array(OutputEncoding.quoted($0).utf8) }
     variants = experiment.variants.map { Array(OutputEncoding.quoted($0.key).utf8) }
+    factorCells = experiment.variants.map { variant in
+      Array(factorNames.map { "," + OutputEncoding.quoted(variant.factorLevels[$0] ?? "") }.joined().utf8)
+    }
+    noFactorCells = Array(String(repeating: ",", count: factorNames.count).utf8)
     var reasons: [AssignmentReason: [UInt8]] = [:]
     for reason in AssignmentReason.allCases { reasons[reason] = Array(reason.rawValue.utf8) }
     self.reasons = reasons
@@ -35,7 +43,7 @@ struct OutputEncoding {
     }
   }
 
-  /// Writes `,segment,variant,bucket,eligible,reason\n`.
+  /// Writes `,segment,variant,bucket,eligible,reason\n` (with `,level…` per factor before the line end).
   func writeResult(_ result: CompactAssignment, to writer: AtomicFileWriter) {
     writer.write(byte: 0x2C)
     if let segment = result.segmentIndex { writer.append(segments[segment]) }
@@ -47,6 +55,7 @@ struct OutputEncoding {
     writer.append(result.eligible ? OutputEncoding.trueBytes : OutputEncoding.falseBytes)
     writer.write(byte: 0x2C)
     if let reason = reasons[result.reason] { writer.append(reason) }
+    if !noFactorCells.isEmpty { writer.append(result.variantIndex.map { factorCells[$0] } ?? noFactorCells) }
     writer.write(byte: 0x0A)
   }
 

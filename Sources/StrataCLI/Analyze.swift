@@ -3,6 +3,7 @@ import Foundation
 import StrataAnalysis
 import StrataAssignment
 import StrataReport
+import StrataStats
 
 /// `strata analyze`: experiment definition + data → per-segment results, SRM, pooled estimates, reports.
 struct Analyze: ParsableCommand {
@@ -24,6 +25,10 @@ struct Analyze: ParsableCommand {
       p-values instead of naive ones.
         strata analyze --experiment exp.yaml --data week2.csv --look-log runs/exp.looks.jsonl
         strata analyze --experiment exp.yaml --data week2.csv --look 2 --no-look-log
+
+      A factorial experiment (factors instead of variants) leads with main effects, interactions, \
+      Type III ANOVA, marginal means and the best cell, per metric, segment and overall.
+        strata analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv
       """
   )
 
@@ -63,6 +68,9 @@ struct Analyze: ParsableCommand {
   @Option(help: "p-value below which the sample-ratio check declares a mismatch.")
   var srmThreshold: Double = 0.001
 
+  @Option(help: "Factorial experiments: standard errors for continuous metrics, hc1 (robust) or classical; binomial metrics always use hc1.")
+  var factorialErrors: FactorialErrorsArgument = FactorialErrorsArgument(value: .hc1)
+
   @Flag(help: "Skip duplicate-unit detection (saves ~11-21 bytes of memory per unit).")
   var noDuplicateCheck = false
 
@@ -72,7 +80,10 @@ struct Analyze: ParsableCommand {
         throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)")
       }
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
-      var plan = AnalysisPlan(experiment: try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment)))
+      let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
+      var plan = AnalysisPlan(experiment: definition.experiment)
+      plan.factorialDesign = definition.factorialDesign
+      plan.factorialContinuousErrors = factorialErrors.value
       if let correction { plan.correction = correction.value }
       plan.family = family.value
       if noLookLog && lookLog != nil { throw InvalidInput("--look-log and --no-look-log cannot be combined") }
@@ -119,6 +130,19 @@ struct FamilyArgument: ExpressibleByArgument {
   init(value: AnalysisPlan.FamilyScope) { self.value = value }
   init?(argument: String) {
     guard let value = AnalysisPlan.FamilyScope(rawValue: argument) else { return nil }
+    self.value = value
+  }
+  var defaultValueDescription: String { value.rawValue }
+}
+
+/// `--factorial-errors` values.
+struct FactorialErrorsArgument: ExpressibleByArgument {
+  var value: CovarianceEstimator
+  init(value: CovarianceEstimator) { self.value = value }
+  init?(argument: String) {
+    guard argument == "hc1" || argument == "classical", let value = CovarianceEstimator(rawValue: argument) else {
+      return nil
+    }
     self.value = value
   }
   var defaultValueDescription: String { value.rawValue }

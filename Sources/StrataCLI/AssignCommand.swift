@@ -78,16 +78,17 @@ struct Assign: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let definition = try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: experiment))
+      let loaded = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
+      let factorNames = loaded.factorialDesign?.factors.map(\.name) ?? []
       if let unit {
-        try assignOne(definition, unit: unit)
+        try assignOne(loaded.experiment, unit: unit, factorNames: factorNames)
       } else if let input, let output {
-        try assignBatch(definition, input: input, output: output)
+        try assignBatch(loaded.experiment, input: input, output: output, factorNames: factorNames)
       }
     }
   }
 
-  private func assignOne(_ definition: Experiment, unit: String) throws {
+  private func assignOne(_ definition: Experiment, unit: String, factorNames: [String]) throws {
     var named: [String: AttributeValue] = [:]
     for attribute in attributes {
       guard named[attribute.key] == nil else { throw InvalidInput("--attr \(attribute.key) is given twice") }
@@ -97,26 +98,34 @@ struct Assign: ParsableCommand {
       }
     }
     let result = definition.assign(unit: unit, attributes: named)
+    // Factorial experiments: the assigned cell's level of every factor (null when no cell was assigned).
+    let cell = result.variant.flatMap { key in definition.variants.first { $0.key == key } }
+    let levels = factorNames.map { name in (name, cell?.factorLevels[name]) }
     if json {
-      printJSON(
-        .object([
-          ("unit", .string(unit)), ("segment", result.segment.map(JSONValue.string) ?? .null),
-          ("variant", result.variant.map(JSONValue.string) ?? .null),
-          ("bucket", result.bucket.map(JSONValue.integer) ?? .null), ("eligible", .bool(result.eligible)),
-          ("reason", .string(result.reason.rawValue)),
-        ]))
+      var fields: [(String, JSONValue)] = [
+        ("unit", .string(unit)), ("segment", result.segment.map(JSONValue.string) ?? .null),
+        ("variant", result.variant.map(JSONValue.string) ?? .null),
+        ("bucket", result.bucket.map(JSONValue.integer) ?? .null), ("eligible", .bool(result.eligible)),
+        ("reason", .string(result.reason.rawValue)),
+      ]
+      if !factorNames.isEmpty {
+        fields.append(("factors", cell == nil ? .null : .object(levels.map { ($0.0, .string($0.1 ?? "")) })))
+      }
+      printJSON(.object(fields))
       return
     }
-    let lines = [
+    var lines = [
       ("experiment", definition.id), ("unit", unit), ("segment", result.segment ?? "—"),
       ("variant", result.variant ?? "— (not assigned)"), ("bucket", result.bucket.map(String.init) ?? "—"),
       ("eligible", result.eligible ? "yes" : "no"), ("reason", result.reason.rawValue),
     ]
+    lines += levels.map { ($0.0, $0.1 ?? "—") }
     print(lines.map { "\($0.0.padding(10))  \($0.1)" }.joined(separator: "\n"))
   }
 
-  private func assignBatch(_ definition: Experiment, input: String, output: String) throws {
-    let batch = BatchAssignment(experiment: definition, inputPath: input, outputPath: output, stratified: stratified)
+  private func assignBatch(_ definition: Experiment, input: String, output: String, factorNames: [String]) throws {
+    var batch = BatchAssignment(experiment: definition, inputPath: input, outputPath: output, stratified: stratified)
+    batch.factorNames = factorNames
     var shown = 0
     let summary: BatchAssignment.Summary
     do {

@@ -50,6 +50,7 @@ public enum AnalysisJSON {
       ("look", look),
       ("verdict", verdict),
       ("warnings", .array(analysis.warnings.map(JSONValue.string))),
+      ("factorial", analysis.factorial.map(FactorialJSON.value) ?? .null),
     ])
   }
 

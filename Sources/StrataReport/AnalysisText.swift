@@ -19,6 +19,7 @@ public enum AnalysisText {
       )
     }
     out.append(table(ReportTables.sampleRatio(srm, plan: plan)))
+    out += FactorialText.lines(analysis)
     out.append("")
     out.append("Verdict: \(analysis.verdict.headline)")
     for detail in analysis.verdict.details { out.append("  - \(detail)") }

@@ -26,6 +26,7 @@ public enum HTMLReport {
       body += "</ul>"
     }
     body += srmBanner(analysis)
+    body += factorialSection(analysis)
     body += verdict(analysis)
     body += sequentialSection(analysis)
     for (role, title) in [

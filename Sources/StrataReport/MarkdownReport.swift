@@ -37,6 +37,7 @@ public enum MarkdownReport {
       )
     }
     out.append("")
+    out += FactorialText.markdown(analysis)
     out.append("## Verdict")
     out.append("")
     out.append("**\(escape(analysis.verdict.headline))**")

@@ -18,6 +18,8 @@ public struct Analysis: Sendable {
   public var look: LookInfo
   public var verdict: Verdict
   public var warnings: [String]
+  /// For factorial experiments: main effects, interactions, ANOVA and marginal means per metric.
+  public var factorial: FactorialAnalysis? = nil
 
   /// Metric analyses with the given role.
   public func metrics(role: StrataAssignment.Metric.Role) -> [MetricAnalysis] {

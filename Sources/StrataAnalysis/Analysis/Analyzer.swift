@@ -80,7 +80,9 @@ public struct Analyzer: Sendable {
     var analysis = Analysis(
       plan: plan, data: data, sampleRatio: sampleRatio, metrics: metrics, family: family, look: lookInfo,
       verdict: Verdict(tone: .inconclusive, headline: "", details: []), warnings: warnings)
+    analysis.factorial = plan.factorialDesign.map { FactorialAnalyzer(plan: plan, design: $0).analyze(statistics) }
     analysis.verdict = VerdictWriter(analysis: analysis).verdict()
+    if let factorial = analysis.factorial { analysis.verdict.details.insert(contentsOf: factorial.findings(alpha: plan.alpha), at: 0) }
     return analysis
   }
 

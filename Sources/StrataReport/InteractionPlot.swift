@@ -1,0 +1,75 @@
+import Foundation
+import StrataAnalysis
+import StrataStats
+
+/// An inline SVG interaction plot: the two-way marginal means of a pair of factors, the first factor's
+/// levels along the x axis and one line per level of the second, with pointwise confidence bars.
+///
+/// Parallel lines mean no interaction; lines that diverge or cross mean the first factor's effect depends
+/// on the second's level. Styling is inline (no report style sheet changes), no scripts.
+enum InteractionPlot {
+  static let width = 560.0
+  static let height = 300.0
+  static let colors = ["#2b59c3", "#c2410c", "#0f7b5f", "#7c3aed", "#b42318", "#5b6475"]
+
+  static func svg(_ fit: FactorialFit, design: FactorialDesign, metric: String, binomial: Bool) -> String? {
+    guard fit.plottedFactors.count == 2, !fit.twoWayMeans.isEmpty else { return nil }
+    let first = design.factors[fit.plottedFactors[0]]
+    let second = design.factors[fit.plottedFactors[1]]
+    let means = fit.twoWayMeans
+    let values = means.joined().flatMap { [$0.interval.lower, $0.interval.upper] }.filter(\.isFinite)
+    guard var low = values.min(), var high = values.max(), high > low else { return nil }
+    let scale = binomial ? 100.0 : 1.0
+    let step = ForestPlot.niceStep((high - low) * scale / 5)
+    low = ((low * scale) / step).rounded(.down) * step
+    high = ((high * scale) / step).rounded(.up) * step
+    let left = 70.0, right = width - 130, top = 30.0, bottom = height - 46
+    let span = (right - left - 60) / Double(max(1, first.levelCount - 1))
+    let x: (Int) -> Double = { index in left + 30 + Double(index) * span }
+    let y: (Double) -> Double = { value in bottom - (value * scale - low) / (high - low) * (bottom - top) }
+    let f = ForestPlot.f
+    let label = "Interaction plot of \(metric): \(first.name) × \(second.name)"
+    var out =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"interaction\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape(label))\" style=\"width:100%;max-width:\(Int(width))px;height:auto;display:block;font-family:sans-serif\">"
+    var tick = low
+    while tick <= high + step / 2 {
+      let ty = bottom - (tick - low) / (high - low) * (bottom - top)
+      out += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(right))\" y2=\"\(f(ty))\" stroke=\"#e6e9ef\"/>"
+      let text = String(format: "%.\(step >= 1 ? 0 : Int((-log10(step)).rounded(.up)))f", tick) + (binomial ? "%" : "")
+      out +=
+        "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"11\" fill=\"#6b7385\" text-anchor=\"end\">\(HTML.escape(text))</text>"
+      tick += step
+    }
+    for (index, level) in first.levels.enumerated() {
+      out +=
+        "<text x=\"\(f(x(index)))\" y=\"\(f(bottom + 18))\" font-size=\"12\" fill=\"#1d2433\" text-anchor=\"middle\">\(HTML.escape(level))</text>"
+    }
+    out +=
+      "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 38))\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">\(HTML.escape(first.name))</text>"
+    out +=
+      "<text x=\"\(f(left))\" y=\"16\" font-size=\"12\" fill=\"#5b6475\">\(HTML.escape("\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"))</text>"
+    for (j, level) in second.levels.enumerated() {
+      let color = colors[j % colors.count]
+      let offset = (Double(j) - Double(second.levelCount - 1) / 2) * 6  // keep overlapping bars apart
+      var points: [String] = []
+      for i in first.levels.indices {
+        let mean = means[i][j]
+        let px = x(i) + offset
+        points.append("\(f(px)),\(f(y(mean.estimate)))")
+        if mean.interval.lower.isFinite && mean.interval.upper.isFinite {
+          out +=
+            "<line x1=\"\(f(px))\" y1=\"\(f(y(mean.interval.lower)))\" x2=\"\(f(px))\" y2=\"\(f(y(mean.interval.upper)))\" stroke=\"\(color)\" stroke-width=\"1.5\" opacity=\"0.6\"/>"
+        }
+        out += "<circle cx=\"\(f(px))\" cy=\"\(f(y(mean.estimate)))\" r=\"4.5\" fill=\"\(color)\"/>"
+      }
+      out +=
+        "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>"
+      let legendY = top + 10 + Double(j) * 20
+      out +=
+        "<line x1=\"\(f(right + 16))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 36))\" y2=\"\(f(legendY))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>"
+      out +=
+        "<text x=\"\(f(right + 42))\" y=\"\(f(legendY + 4))\" font-size=\"12\" fill=\"#1d2433\">\(HTML.escape("\(second.name)=\(level)"))</text>"
+    }
+    return out + "</svg>"
+  }
+}
