@@ -71,7 +71,8 @@ public struct LookRecord: Sendable, Hashable, Codable {
 ///
 /// A line for a look number already in the log supersedes the earlier one (the data of that look was
 /// corrected); `looks` gives the latest record per look. Each append rewrites the file atomically
-/// (`AtomicFile`), so a reader never sees half a line.
+/// (`AtomicFile`), so a reader never sees half a line. Writers that read, decide and append hold
+/// `LookLogLock.withLock(url)` around all three, so concurrent runs cannot lose a look.
 public struct LookLog: Sendable {
   public var url: URL
   /// Every line in file order.
