@@ -36,7 +36,8 @@ public enum HTMLReport {
     }
     body +=
       "<section><h2>Sample ratio check</h2><p class=\"note\">\(HTML.escape("Observed units per variant against the planned split (Pearson χ², Holm-adjusted across segments; a mismatch is declared below p = \(analysis.sampleRatio.threshold))."))</p>"
-    body += HTML.table(ReportTables.sampleRatio(analysis.sampleRatio, plan: plan), numericFrom: 1) + "</section>"
+    let srmNumericFrom = plan.variants.count > ReportTables.sampleRatioWideLimit ? 2 : 1
+    body += HTML.table(ReportTables.sampleRatio(analysis.sampleRatio, plan: plan), numericFrom: srmNumericFrom) + "</section>"
     body +=
       "<section><h2>Plan vs observed</h2>" + HTML.table(ReportTables.planVersusObserved(analysis), numericFrom: 9)
       + "</section>"

@@ -95,27 +95,6 @@ public enum ReportTables {
     return Table(header: header, rows: rows, classes: classes)
   }
 
-  /// The SRM check: observed vs expected units per variant, overall and per segment.
-  public static func sampleRatio(_ check: SampleRatioCheck, plan: AnalysisPlan) -> Table {
-    let header = ["Segment"] + plan.variants.map { "\($0) (observed / expected)" } + ["χ²", "p", "Holm p", "Mismatch"]
-    var rows: [[String]] = []
-    var classes: [String] = []
-    for row in check.segments + [check.overall] {
-      var cells = [row.segment ?? "All segments"]
-      for index in plan.variants.indices {
-        cells.append("\(NumberText.count(row.observed[index])) / \(NumberText.count(row.expected[index]))")
-      }
-      cells += [
-        NumberText.number(row.statistic), NumberText.pValue(row.pValue),
-        row.adjustedPValue.map { NumberText.pValue($0) } ?? "—",
-        row.mismatch ? "YES" : "no",
-      ]
-      rows.append(cells)
-      classes.append((row.segment == nil ? "overall " : "") + (row.mismatch ? "mismatch" : ""))
-    }
-    return Table(header: header, rows: rows, classes: classes)
-  }
-
   /// The plan next to what was observed.
   public static func planVersusObserved(_ analysis: Analysis) -> Table {
     let plan = analysis.plan
