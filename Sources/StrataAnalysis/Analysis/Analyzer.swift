@@ -82,7 +82,9 @@ public struct Analyzer: Sendable {
       verdict: Verdict(tone: .inconclusive, headline: "", details: []), warnings: warnings)
     analysis.factorial = plan.factorialDesign.map { FactorialAnalyzer(plan: plan, design: $0).analyze(statistics) }
     analysis.verdict = VerdictWriter(analysis: analysis).verdict()
-    if let factorial = analysis.factorial { analysis.verdict.details.insert(contentsOf: factorial.findings(alpha: plan.alpha), at: 0) }
+    if let factorial = analysis.factorial {
+      analysis.verdict = FactorialVerdictWriter(analysis: analysis, factorial: factorial, pairwise: analysis.verdict).verdict()
+    }
     return analysis
   }
 

@@ -8,6 +8,10 @@ import StrataStats
 struct VerdictWriter {
   let analysis: Analysis
 
+  /// What a sample ratio mismatch puts before any headline.
+  static let mismatchPrefix =
+    "Do not act on these results yet: the split of units between variants does not match the plan (sample ratio mismatch). "
+
   func verdict() -> Verdict {
     var details: [String] = []
     let plan = analysis.plan
@@ -112,9 +116,7 @@ struct VerdictWriter {
     }
     if analysis.sampleRatio.mismatch {
       tone = .untrustworthy
-      headline =
-        "Do not act on these results yet: the split of units between variants does not match the plan (sample ratio mismatch). "
-        + headline
+      headline = Self.mismatchPrefix + headline
     }
     return Verdict(tone: tone, headline: headline, details: details)
   }
