@@ -7,9 +7,7 @@ struct FactorialOutput {
   var result: FactorialRegressionResult
   var metric: String
 
-  private func names(_ word: EffectWord) -> String {
-    word == .identity ? "the mean" : result.model.name(of: word)
-  }
+  private func names(_ word: EffectWord) -> String { FactorialFitJSON.name(word, in: result) }
 
   private func levels(_ cell: CellEstimate) -> [String] {
     design.factors.indices.map { design.factors[$0].levels[cell.levels[$0]] }
@@ -42,23 +40,7 @@ struct FactorialOutput {
     for first in design.factors.indices {
       for second in design.factors.indices where second > first {
         let means = try result.twoWayMeans(first: first, second: second, confidenceLevel: level)
-        var entries: [JSONValue] = []
-        for (i, row) in means.enumerated() {
-          for (j, mean) in row.enumerated() {
-            entries.append(.object([
-              ("levels", .object([
-                (design.factors[first].name, .string(design.factors[first].levels[i])),
-                (design.factors[second].name, .string(design.factors[second].levels[j])),
-              ])),
-              ("estimate", .finite(mean.estimate)), ("standard_error", .finite(mean.standardError)),
-              ("ci_low", .finite(mean.interval.lower)), ("ci_high", .finite(mean.interval.upper)),
-            ]))
-          }
-        }
-        pairs.append(.object([
-          ("factors", .array([.string(design.factors[first].name), .string(design.factors[second].name)])),
-          ("means", .array(entries)),
-        ]))
+        pairs.append(FactorialFitJSON.twoWayMeans(first: first, second: second, means: means, design: design))
       }
     }
     return .array(pairs)
@@ -71,63 +53,21 @@ struct FactorialOutput {
     }
   }
 
+  /// The JSON object: `metric`, `design`, `resolution`, then the keys every factorial fit has
+  /// (`FactorialFitJSON`, shared with `strata analyze`), with `confidence_level` and `aliased_terms` added.
   func json() throws -> JSONValue {
     let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
-    return .object([
-      ("metric", .string(metric)),
-      ("design", .string(design.isFractional ? "fractional" : "full")),
-      ("resolution", design.resolution.map { .integer($0) } ?? .null),
-      ("covariance", .string(result.covariance.rawValue)),
-      ("anova_type", .integer(result.anovaType.rawValue)),
-      ("confidence_level", .number(level)),
-      ("unit_count", .number(result.unitCount)),
-      ("residual_df", .number(result.residualDegreesOfFreedom)),
-      ("r_squared", .finite(result.rSquared)),
-      ("terms", .array(result.terms.map { term in
-        .object([("term", .string(term.name)), ("letters", .string(term.term.letters)),
-                 ("aliased_with", .array(term.aliasedWith.map { .string(names($0)) }))])
-      })),
-      ("aliased_terms", .array(result.aliasedTerms.map { entry in
-        .object([("term", .string(names(entry.term))), ("aliased_with", .string(names(entry.aliasOf)))])
-      })),
-      ("coefficients", .array(result.coefficients.map { c in
-        .object([("label", .string(c.label)), ("estimate", .finite(c.estimate)), ("standard_error", .finite(c.standardError)),
-                 ("statistic", .finite(c.test.statistic)), ("p_value", .finite(c.test.pValue)),
-                 ("ci_low", .finite(c.interval.lower)), ("ci_high", .finite(c.interval.upper))])
-      })),
-      ("anova", .array(result.anova.map { row in
-        .object([("term", .string(row.name)), ("df", .integer(row.degreesOfFreedom)),
-                 ("sum_of_squares", .finite(row.sumOfSquares)), ("statistic", .finite(row.test.statistic)),
-                 ("p_value", .finite(row.test.pValue))])
-      })),
-      ("marginal_means", .array(result.marginalMeans.flatMap { $0 }.map { m in
-        .object([("factor", .string(design.factors[m.factor].name)), ("level", .string(design.factors[m.factor].levels[m.level])),
-                 ("estimate", .finite(m.estimate)), ("standard_error", .finite(m.standardError)),
-                 ("ci_low", .finite(m.interval.lower)), ("ci_high", .finite(m.interval.upper))])
-      })),
-      ("level_differences", .array(try levelDifferences(level: level).map { factor, d in
-        .object([
-          ("factor", .string(factor.name)), ("level", .string(factor.levels[d.level])), ("baseline", .string(factor.levels[0])),
-          ("difference", .finite(d.difference)), ("standard_error", .finite(d.standardError)),
-          ("statistic", .finite(d.test.statistic)), ("p_value", .finite(d.test.pValue)),
-          ("ci_low", .finite(d.interval.lower)), ("ci_high", .finite(d.interval.upper)),
-        ])
-      })),
-      ("interaction_means", try interactionMeans(level: level)),
-      ("cells", .array(result.cells.map(cellJSON))),
-      ("best_cell", cellJSON(result.bestCell)),
-      ("per_cell_confidence_level", .number(result.perCellConfidenceLevel)),
-      ("notes", .array(notes.map { .string($0) })),
-    ])
-  }
-
-  private func cellJSON(_ cell: CellEstimate) -> JSONValue {
-    .object([
-      ("levels", .object(zip(design.factors, levels(cell)).map { ($0.name, .string($1)) })),
-      ("n", .number(cell.count)), ("observed", .finite(cell.observedMean)), ("fitted", .finite(cell.fitted)),
-      ("standard_error", .finite(cell.standardError)),
-      ("ci_low", .finite(cell.simultaneousInterval.lower)), ("ci_high", .finite(cell.simultaneousInterval.upper)),
-    ])
+    var entries = FactorialFitJSON.entries(
+      result, design: design, levelDifferences: try levelDifferences(level: level).map(\.1),
+      interactionMeans: try interactionMeans(level: level), notes: notes)
+    entries.insert(("confidence_level", .number(level)), at: entries.firstIndex { $0.0 == "unit_count" } ?? 0)
+    entries.insert(("aliased_terms", FactorialFitJSON.aliasedTerms(result)), at: (entries.firstIndex { $0.0 == "terms" } ?? 0) + 1)
+    return .object(
+      [
+        ("metric", .string(metric)),
+        ("design", .string(design.isFractional ? "fractional" : "full")),
+        ("resolution", design.resolution.map { .integer($0) } ?? .null),
+      ] + entries)
   }
 
   func table() throws -> String {
