@@ -36,6 +36,7 @@ enum HTMLStyle {
     tbody th{font-weight:600}
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
+    tr.overall.continued th,tr.overall.continued td{border-top:0}
     tr.significant-up td:last-child{color:var(--up);font-weight:600}
     tr.significant-down td:last-child{color:var(--down);font-weight:600}
     tr.guardrail-change td:last-child{color:var(--warn);font-weight:600}

@@ -33,7 +33,7 @@ extension ReportTables {
   /// ("obs / plan"), and the Pearson
   /// residual (observed − expected) / √expected that points at the variant off its share (|r| > 3 is
   /// far out for one variant). The segment's χ² test sits on its first row; later rows leave the segment
-  /// and test cells empty so each segment reads as a block.
+  /// and test cells empty and carry the class "continued", so each segment reads as a block.
   static func sampleRatioLong(_ check: SampleRatioCheck, plan: AnalysisPlan) -> Table {
     let header = [
       "Segment", "Variant", "Units (obs / exp)", "Share (obs / plan)", "Residual", "χ²", "p",
@@ -57,10 +57,42 @@ extension ReportTables {
         ]
         cells += first ? testCells(row) : ["", "", "", ""]
         rows.append(cells)
-        classes.append(rowClass(row))
+        classes.append(rowClass(row) + (first ? "" : " continued"))
       }
     }
     return Table(header: header, rows: rows, classes: classes)
+  }
+
+  /// The "Planned split" row of the plan-vs-observed table. Up to `sampleRatioWideLimit` variants: every
+  /// variant's planned and observed share. Above it, compact: an equal split reads "8 equal shares of 12.5%"
+  /// and the observed shares as their range with the variants at either end (the SRM table has them all).
+  static func plannedSplit(_ analysis: Analysis) -> [String] {
+    let plan = analysis.plan
+    let weights = plan.segmentWeights.first ?? []
+    let total = weights.reduce(0, +)
+    let observed = plan.variants.indices.map {
+      Double(analysis.data.statistics.units(variant: $0)) / Double(max(1, analysis.data.units))
+    }
+    guard plan.variants.count > sampleRatioWideLimit else {
+      return [
+        "Planned split",
+        plan.variants.indices.map { "\(plan.variants[$0]) \(NumberText.percent(weights[$0] / total, digits: 0))" }
+          .joined(separator: ", "),
+        "observed " + observed.map { NumberText.percent($0, digits: 1) }.joined(separator: ", "),
+      ]
+    }
+    let equal = weights.allSatisfy { $0 == weights.first }
+    let planned =
+      equal
+      ? "\(plan.variants.count) equal shares of \(NumberText.percent(1 / Double(plan.variants.count), digits: 1))"
+      : plan.variants.indices.map { "\(plan.variants[$0]) \(NumberText.percent(weights[$0] / total, digits: 1))" }
+        .joined(separator: ", ")
+    let low = observed.indices.min { observed[$0] < observed[$1] } ?? 0
+    let high = observed.indices.max { observed[$0] < observed[$1] } ?? 0
+    return [
+      "Planned split", planned,
+      "observed \(NumberText.percent(observed[low], digits: 1)) (\(plan.variants[low])) to \(NumberText.percent(observed[high], digits: 1)) (\(plan.variants[high])); see the sample ratio check",
+    ]
   }
 
   private static func share(_ part: Double, of total: Double) -> String {

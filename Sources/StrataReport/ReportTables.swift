@@ -130,18 +130,7 @@ public enum ReportTables {
         ])
       }
     }
-    let weights = plan.segmentWeights.first ?? []
-    let total = weights.reduce(0, +)
-    rows.append([
-      "Planned split",
-      plan.variants.indices.map { "\(plan.variants[$0]) \(NumberText.percent(weights[$0] / total, digits: 0))" }.joined(
-        separator: ", "),
-      "observed "
-        + plan.variants.indices.map {
-          NumberText.percent(
-            Double(analysis.data.statistics.units(variant: $0)) / Double(max(1, analysis.data.units)), digits: 1)
-        }.joined(separator: ", "),
-    ])
+    rows.append(plannedSplit(analysis))
     rows.append([
       "Looks", "\(plan.looks)", analysis.look.number.map { "this is look \($0)" } ?? "fixed-horizon analysis",
     ])

@@ -48,6 +48,7 @@ struct SampleRatioLayoutTests {
     #expect(table.rows[8][5] == NumberText.number(check.segments[1].statistic))
     #expect(table.rows[8][8] == (check.segments[1].mismatch ? "YES" : "no"))
     #expect(table.classes.suffix(8).allSatisfy { $0.contains("overall") })
+    #expect(table.classes.enumerated().allSatisfy { $0.element.contains("continued") == ($0.offset % 8 != 0) })
     // "new", cell7: 1,500 of 15,472 units (9.7%) against 1,934 expected (12.5%): residual (1500 − 1934)/√1934.
     let newTotal = Double(check.segments[1].observed.reduce(0, +))
     let expected = newTotal / 8
@@ -57,6 +58,19 @@ struct SampleRatioLayoutTests {
     #expect(row[3] == "\(NumberText.percent(1500 / newTotal)) / 12.5%")
     #expect(row[4] == NumberText.number((1500 - expected) / expected.squareRoot(), sign: true))
     #expect(check.segments[1].mismatch)
+  }
+
+  @Test("plan vs observed: eight equal shares read compactly, with the observed range and its variants")
+  func compactPlannedSplit() throws {
+    let analysis = try Self.analysis(variantCount: 8)
+    let row = try #require(ReportTables.planVersusObserved(analysis).rows.first { $0[0] == "Planned split" })
+    #expect(row[1] == "8 equal shares of 12.5%")
+    let shares = (0..<8).map { Double(analysis.data.statistics.units(variant: $0)) / Double(analysis.data.units) }
+    let low = try #require(shares.indices.min { shares[$0] < shares[$1] })
+    #expect(row[2].hasPrefix("observed \(NumberText.percent(shares[low])) (cell\(low)) to "))
+    let few = try Self.analysis(variantCount: 3)
+    let wide = try #require(ReportTables.planVersusObserved(few).rows.first { $0[0] == "Planned split" })
+    #expect(wide[1] == "cell0 33%, cell1 33%, cell2 33%")
   }
 
   @Test("the terminal table stays narrow for eight variants and every renderer uses the long layout")
