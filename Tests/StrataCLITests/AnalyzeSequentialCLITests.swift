@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StrataTestSupport
 import Testing
 
@@ -41,6 +42,39 @@ struct AnalyzeSequentialCLITests {
     #expect((sequential["results"] as? [Any])?.count == 6)
     let lines = try String(contentsOf: URL(fileURLWithPath: log), encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 1)
+  }
+
+  /// Two processes analyse different data into one look log at the same time, three rounds: the lock on
+  /// `<log>.lock` serialises them, so every run records its own look and none is lost.
+  @Test func concurrentRunsLoseNoLook() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let log = directory.appendingPathComponent("gym.looks.jsonl").path
+    let rows = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n")
+    // Six data files, each missing a different last row: six fingerprints, so six new looks.
+    let files = try (1...6).map { dropped -> String in
+      let file = directory.appendingPathComponent("gym-\(dropped).csv").path
+      try (rows.dropLast(dropped).joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+      return file
+    }
+    for round in 0..<3 {
+      let statuses = Mutex<[Int32]>([])
+      DispatchQueue.concurrentPerform(iterations: 2) { index in
+        let run = try? runStrata([
+          "analyze", "--experiment", Self.experiment, "--data", files[2 * round + index], "--look-log", log,
+          "--json",
+        ])
+        statuses.withLock { $0.append(run?.status ?? -1) }
+      }
+      #expect(statuses.withLock { $0 } == [0, 0])
+    }
+    let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 6)
+    let looks = try lines.map { line -> Int in
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+      return try #require(object?["look"] as? Int)
+    }
+    #expect(looks == [1, 2, 3, 4, 5, 6])
   }
 
   @Test func aLookPastThePlanShowsAlwaysValidResultsAndWithholdsNaivePValues() throws {
