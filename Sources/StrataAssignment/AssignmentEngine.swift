@@ -73,9 +73,7 @@ final class AssignmentEngine: Sendable, Hashable {
   /// The hash of prefix + unit, continuing from the prefix's state.
   @inline(__always)
   static func hash(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> UInt32 {
-    var state = state
-    state.combine(unit)
-    return state.finalize()
+    state.finalize(appending: unit)
   }
 
   /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket.
