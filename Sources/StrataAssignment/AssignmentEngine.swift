@@ -1,6 +1,7 @@
 /// The compiled form of an experiment: rule programs bound to attribute slots, bucket layouts and
 /// pre-encoded hash-key prefixes. Immutable and shared, so assigning never copies the definition.
-final class AssignmentEngine: Sendable, Hashable {
+final class AssignmentEngine: @unchecked Sendable, Hashable {
+  // @unchecked: `table` is written only in init and freed in deinit; everything else is immutable.
   let attributeCount: Int
   let consentSlot: Int?
   let rules: RuleTable
@@ -21,6 +22,11 @@ final class AssignmentEngine: Sendable, Hashable {
   let layerBuckets: Range<Int>
   let holdoutState: MurmurHash3.State?
   let holdoutBuckets: Int
+  /// What the hot path reads, in unmanaged memory (no reference counting, no bounds checks after the
+  /// init's): the segment roots (`segmentRoots.count`), then the range starts and the active range ends.
+  private let table: UnsafeMutableBufferPointer<Int>
+  private let variantCount: Int
+  private let segmentCount: Int
 
   init(
     attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?],
@@ -56,7 +62,15 @@ final class AssignmentEngine: Sendable, Hashable {
     self.layerBuckets = layer?.1 ?? 0..<BucketLayout.bucketCount
     self.holdoutState = holdout.map { AssignmentEngine.state(after: $0.0) }
     self.holdoutBuckets = holdout?.1 ?? 0
+    let flat = roots + rangeStarts + rangeEnds
+    precondition(rangeStarts.count == roots.count * variantKeys.count, "one layout per segment")
+    table = UnsafeMutableBufferPointer<Int>.allocate(capacity: flat.count)
+    _ = table.initialize(from: flat)
+    variantCount = variantKeys.count
+    segmentCount = roots.count
   }
+
+  deinit { table.deallocate() }
 
   static func state(after prefix: [UInt8]) -> MurmurHash3.State {
     var state = MurmurHash3.State()
@@ -79,61 +93,65 @@ final class AssignmentEngine: Sendable, Hashable {
   /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket.
   func assign(unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     precondition(attributes.count == attributeCount, "one attribute value (or nil) per attribute name")
-    if let consentSlot, attributes[consentSlot]?.boolValue != true {
+    return attributes.withUnsafeBufferPointer { assign(unit: unit, values: $0) }
+  }
+
+  @inline(__always)
+  private func assign(unit: UnsafeRawBufferPointer, values: UnsafeBufferPointer<AttributeValue?>) -> CompactAssignment {
+    if let consentSlot, values[consentSlot]?.boolValue != true {
       return CompactAssignment(reason: .noConsent)
     }
-    let segmentIndex: Int
-    if eligibilityRoot >= 0 || segmentRoots.count > 1 {
-      let (eligible, segment) = attributes.withUnsafeBufferPointer { values in
-        (eligibilityRoot < 0 || rules.matches(eligibilityRoot, values), resolveSegment(values))
-      }
-      guard eligible else { return CompactAssignment(reason: .notEligible) }
-      segmentIndex = segment
-    } else {
-      segmentIndex = 0
+    if eligibilityRoot >= 0 && !rules.matches(eligibilityRoot, values) {
+      return CompactAssignment(reason: .notEligible)
     }
-    if let holdoutState, AssignmentEngine.bucket(holdoutState, unit: unit) < holdoutBuckets {
+    let segmentIndex = resolveSegment(values)
+    if holdoutBuckets > 0, let holdoutState, AssignmentEngine.outOfLineBucket(holdoutState, unit: unit) < holdoutBuckets {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .holdout)
     }
-    if let layerState, !layerBuckets.contains(AssignmentEngine.bucket(layerState, unit: unit)) {
+    if let layerState, !layerBuckets.contains(AssignmentEngine.outOfLineBucket(layerState, unit: unit)) {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .layer)
     }
-    let bucket = AssignmentEngine.bucket(variantState, unit: unit)
-    guard let variantIndex = variant(segment: segmentIndex, bucket: bucket) else {
+    let bucket = Int(variantState.finalize(appending: unit) % 10_000)
+    let variantIndex = variant(segment: segmentIndex, bucket: bucket)
+    guard variantIndex >= 0 else {
       return CompactAssignment(segmentIndex: segmentIndex, bucket: bucket, reason: .traffic)
     }
     return CompactAssignment(segmentIndex: segmentIndex, variantIndex: variantIndex, bucket: bucket, reason: .assigned)
   }
 
-  /// The variant owning `bucket` in a segment's layout (the layout is read in place, not copied).
+  /// The layer and holdout buckets: called once per unit at most, kept out of the hot path's code.
+  @inline(never)
+  static func outOfLineBucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
+    bucket(state, unit: unit)
+  }
+
+  /// The variant owning `bucket` in a segment's layout, or −1 when the bucket is in no active range.
   @inline(__always)
-  func variant(segment: Int, bucket: Int) -> Int? {
-    let count = variantKeys.count
-    return rangeStarts.withUnsafeBufferPointer { starts in
-      rangeEnds.withUnsafeBufferPointer { ends in
-        // Branch-free scan (the bucket is random, so a data-dependent branch would mispredict half the
-        // time): the owner is the last slot starting at or below the bucket, if its active range holds it.
-        let base = segment &* count
-        var owner = 0
-        var index = 1
-        while index < count {
-          owner &+= bucket >= starts[base &+ index] ? 1 : 0
-          index &+= 1
-        }
-        return bucket < ends[base &+ owner] ? owner : nil
-      }
+  func variant(segment: Int, bucket: Int) -> Int {
+    let count = variantCount
+    // Branch-free scan (the bucket is random, so a data-dependent branch would mispredict half the
+    // time): the owner is the last slot starting at or below the bucket, if its active range holds it.
+    let starts = table.baseAddress.unsafelyUnwrapped + (segmentCount &+ segment &* count)
+    let ends = starts + (segmentCount &* count)
+    var owner = 0
+    var index = 1
+    while index < count {
+      owner &+= bucket >= starts[index] ? 1 : 0
+      index &+= 1
     }
+    return bucket < ends[owner] ? owner : -1
   }
 
   /// The first segment whose rule matches; the default segment (root −1, last) otherwise.
   @inline(__always)
   func resolveSegment(_ values: UnsafeBufferPointer<AttributeValue?>) -> Int {
+    let roots = table.baseAddress.unsafelyUnwrapped
+    // Only the last (default) segment has no rule.
+    let last = segmentCount &- 1
     var index = 0
-    let last = segmentRoots.count - 1
     while index < last {
-      let root = segmentRoots[index]
-      if root >= 0 && rules.matches(root, values) { return index }
-      index += 1
+      if rules.matches(roots[index], values) { return index }
+      index &+= 1
     }
     return last
   }
