@@ -1,12 +1,13 @@
 /// The compiled form of an experiment: rule programs bound to attribute slots, bucket layouts and
 /// pre-encoded hash-key prefixes. Immutable and shared, so assigning never copies the definition.
+@usableFromInline
 final class AssignmentEngine: @unchecked Sendable, Hashable {
   // @unchecked: `table` is written only in init and freed in deinit; everything else is immutable.
-  let attributeCount: Int
-  let consentSlot: Int?
-  let rules: RuleTable
+  @usableFromInline let attributeCount: Int
+  @usableFromInline let consentSlot: Int?
+  @usableFromInline let rules: RuleTable
   /// Root of the eligibility rule in `rules`, or -1 for none.
-  let eligibilityRoot: Int
+  @usableFromInline let eligibilityRoot: Int
   /// Root of each segment's rule in `rules`; -1 for the default segment (last).
   let segmentRoots: [Int]
   let segmentNames: [String]
@@ -17,16 +18,16 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   let variantKeys: [String]
   let saltPrefix: [UInt8]
   /// Hash states after `salt:`, `layer salt:` and `holdout salt:`: each unit only continues them.
-  let variantState: MurmurHash3.State
-  let layerState: MurmurHash3.State?
-  let layerBuckets: Range<Int>
-  let holdoutState: MurmurHash3.State?
-  let holdoutBuckets: Int
+  @usableFromInline let variantState: MurmurHash3.State
+  @usableFromInline let layerState: MurmurHash3.State?
+  @usableFromInline let layerBuckets: Range<Int>
+  @usableFromInline let holdoutState: MurmurHash3.State?
+  @usableFromInline let holdoutBuckets: Int
   /// What the hot path reads, in unmanaged memory (no reference counting, no bounds checks after the
   /// init's): the segment roots (`segmentRoots.count`), then the range starts and the active range ends.
-  private let table: UnsafeMutableBufferPointer<Int>
-  private let variantCount: Int
-  private let segmentCount: Int
+  @usableFromInline let table: UnsafeMutableBufferPointer<Int>
+  @usableFromInline let variantCount: Int
+  @usableFromInline let segmentCount: Int
 
   init(
     attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?],
@@ -79,25 +80,27 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   }
 
   /// The bucket (0..<10000): MurmurHash3 x86_32, seed 0, over prefix + unit bytes, modulo 10000.
-  @inline(__always)
+  @inlinable @inline(__always)
   static func bucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
     Int(hash(state, unit: unit) % 10_000)
   }
 
   /// The hash of prefix + unit, continuing from the prefix's state.
-  @inline(__always)
+  @inlinable @inline(__always)
   static func hash(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> UInt32 {
     state.finalize(appending: unit)
   }
 
-  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket.
+  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket. Inlinable, so a
+  /// caller's loop compiles the whole hot path into one function.
+  @inlinable
   func assign(unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     precondition(attributes.count == attributeCount, "one attribute value (or nil) per attribute name")
     return attributes.withUnsafeBufferPointer { assign(unit: unit, values: $0) }
   }
 
-  @inline(__always)
-  private func assign(unit: UnsafeRawBufferPointer, values: UnsafeBufferPointer<AttributeValue?>) -> CompactAssignment {
+  @inlinable @inline(__always)
+  func assign(unit: UnsafeRawBufferPointer, values: UnsafeBufferPointer<AttributeValue?>) -> CompactAssignment {
     if let consentSlot, values[consentSlot]?.boolValue != true {
       return CompactAssignment(reason: .noConsent)
     }
@@ -120,13 +123,13 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   }
 
   /// The layer and holdout buckets: called once per unit at most, kept out of the hot path's code.
-  @inline(never)
+  @usableFromInline @inline(never)
   static func outOfLineBucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
     bucket(state, unit: unit)
   }
 
   /// The variant owning `bucket` in a segment's layout, or −1 when the bucket is in no active range.
-  @inline(__always)
+  @inlinable @inline(__always)
   func variant(segment: Int, bucket: Int) -> Int {
     let count = variantCount
     // Branch-free scan (the bucket is random, so a data-dependent branch would mispredict half the
@@ -143,7 +146,7 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   }
 
   /// The first segment whose rule matches; the default segment (root −1, last) otherwise.
-  @inline(__always)
+  @inlinable @inline(__always)
   func resolveSegment(_ values: UnsafeBufferPointer<AttributeValue?>) -> Int {
     let roots = table.baseAddress.unsafelyUnwrapped
     // Only the last (default) segment has no rule.
@@ -161,12 +164,12 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   }
 
   // The experiment's definition fields are compared by Experiment itself; these identify the compiled form.
-  static func == (lhs: AssignmentEngine, rhs: AssignmentEngine) -> Bool {
+  @usableFromInline static func == (lhs: AssignmentEngine, rhs: AssignmentEngine) -> Bool {
     lhs === rhs
       || (lhs.saltPrefix == rhs.saltPrefix && lhs.layouts == rhs.layouts && lhs.segmentNames == rhs.segmentNames
         && lhs.variantKeys == rhs.variantKeys)
   }
-  func hash(into hasher: inout Hasher) {
+  @usableFromInline func hash(into hasher: inout Hasher) {
     hasher.combine(saltPrefix)
     hasher.combine(layouts)
   }

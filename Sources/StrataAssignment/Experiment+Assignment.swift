@@ -56,6 +56,7 @@ extension Experiment {
   }
 
   /// The same assignment as indices only, for a unit id given as UTF-8 bytes.
+  @inlinable
   public func assignCompact(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     engine.assign(unit: unit, attributes: attributes)
   }
