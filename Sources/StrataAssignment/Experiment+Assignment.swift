@@ -39,7 +39,7 @@ extension Experiment {
   }
 
   /// The same assignment as indices only (no strings, no reference counting): the fast path.
-  @inlinable
+  @inlinable @inline(__always)
   public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
     Experiment.withUTF8(unit) { assignCompact(unitUTF8: $0, attributes: attributes) }
   }
@@ -56,7 +56,7 @@ extension Experiment {
   }
 
   /// The same assignment as indices only, for a unit id given as UTF-8 bytes.
-  @inlinable
+  @inlinable @inline(__always)
   public func assignCompact(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     engine.assign(unit: unit, attributes: attributes)
   }
