@@ -93,7 +93,7 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
 
   /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket. Inlinable, so a
   /// caller's loop compiles the whole hot path into one function.
-  @inlinable
+  @inlinable @inline(__always)
   func assign(unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     precondition(attributes.count == attributeCount, "one attribute value (or nil) per attribute name")
     return attributes.withUnsafeBufferPointer { assign(unit: unit, values: $0) }
