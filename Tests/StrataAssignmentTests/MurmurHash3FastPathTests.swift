@@ -1,4 +1,4 @@
-import StrataAssignment
+@testable import StrataAssignment
 import StrataTestSupport
 import Testing
 
@@ -79,6 +79,8 @@ struct MurmurHash3FastPathTests {
       #expect(fromBytes == reference, "\(unit)")
       let compact = bytes.withUnsafeBytes { experiment.assignCompact(unitUTF8: $0, attributes: profile) }
       #expect(experiment.assignCompact(unit: unit, attributes: profile) == compact, "\(unit)")
+      // The out-of-line copy for non-contiguous (bridged) strings, which Linux never produces: called directly.
+      #expect(experiment.assignCompactCopyingUTF8(unit: unit, attributes: profile) == compact, "\(unit)")
       #expect(compact.bucket == Int(reference % 10_000), "\(unit)")
     }
   }
