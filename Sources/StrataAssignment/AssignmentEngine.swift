@@ -12,9 +12,6 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   let segmentRoots: [Int]
   let segmentNames: [String]
   let layouts: [BucketLayout]
-  /// All segments' ranges flattened (segment-major, `variantKeys.count` per segment), read in place.
-  let rangeStarts: [Int]
-  let rangeEnds: [Int]
   let variantKeys: [String]
   let saltPrefix: [UInt8]
   /// Hash states after `salt:`, `layer salt:` and `holdout salt:`: each unit only continues them.
@@ -24,7 +21,8 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   @usableFromInline let holdoutState: MurmurHash3.State?
   @usableFromInline let holdoutBuckets: Int
   /// What the hot path reads, in unmanaged memory (no reference counting, no bounds checks after the
-  /// init's): the segment roots (`segmentRoots.count`), then the range starts and the active range ends.
+  /// init's): the segment roots (`segmentCount`), then every segment's range starts, then every
+  /// segment's active range ends (segment-major, `variantCount` per segment).
   @usableFromInline let table: UnsafeMutableBufferPointer<Int>
   @usableFromInline let variantCount: Int
   @usableFromInline let segmentCount: Int
@@ -54,8 +52,6 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     self.consentSlot = consentSlot
     self.segmentNames = segmentNames
     self.layouts = layouts
-    self.rangeStarts = layouts.flatMap(\.starts)
-    self.rangeEnds = layouts.flatMap(\.activeEnds)
     self.variantKeys = variantKeys
     self.saltPrefix = saltPrefix
     self.variantState = AssignmentEngine.state(after: saltPrefix)
@@ -63,7 +59,8 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     self.layerBuckets = layer?.1 ?? 0..<BucketLayout.bucketCount
     self.holdoutState = holdout.map { AssignmentEngine.state(after: $0.0) }
     self.holdoutBuckets = holdout?.1 ?? 0
-    let flat = roots + rangeStarts + rangeEnds
+    let rangeStarts = layouts.flatMap(\.starts)
+    let flat = roots + rangeStarts + layouts.flatMap(\.activeEnds)
     precondition(rangeStarts.count == roots.count * variantKeys.count, "one layout per segment")
     table = UnsafeMutableBufferPointer<Int>.allocate(capacity: flat.count)
     _ = table.initialize(from: flat)
