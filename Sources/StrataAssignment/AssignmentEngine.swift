@@ -111,7 +111,17 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     if let layerState, !layerBuckets.contains(AssignmentEngine.outOfLineBucket(layerState, unit: unit)) {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .layer)
     }
-    let bucket = Int(variantState.finalize(appending: unit) % 10_000)
+    // The dispatch of `finalize(appending:)` written out here: that way the compiler inlines the hash
+    // into the caller's loop (it keeps `finalize(appending:)` a call despite `@inline(__always)`).
+    let state = variantState
+    let hash: UInt32
+    switch state.tailCount {
+    case 0: hash = state.finalize(appending: unit, pending: 0)
+    case 1: hash = state.finalize(appending: unit, pending: 1)
+    case 2: hash = state.finalize(appending: unit, pending: 2)
+    default: hash = state.finalize(appending: unit, pending: 3)
+    }
+    let bucket = Int(hash % 10_000)
     let variantIndex = variant(segment: segmentIndex, bucket: bucket)
     guard variantIndex >= 0 else {
       return CompactAssignment(segmentIndex: segmentIndex, bucket: bucket, reason: .traffic)
