@@ -1,26 +1,31 @@
 /// The compiled form of an experiment: rule programs bound to attribute slots, bucket layouts and
 /// pre-encoded hash-key prefixes. Immutable and shared, so assigning never copies the definition.
-final class AssignmentEngine: Sendable, Hashable {
-  let attributeCount: Int
-  let consentSlot: Int?
-  let rules: RuleTable
+@usableFromInline
+final class AssignmentEngine: @unchecked Sendable, Hashable {
+  // @unchecked: `table` is written only in init and freed in deinit; everything else is immutable.
+  @usableFromInline let attributeCount: Int
+  @usableFromInline let consentSlot: Int?
+  @usableFromInline let rules: RuleTable
   /// Root of the eligibility rule in `rules`, or -1 for none.
-  let eligibilityRoot: Int
+  @usableFromInline let eligibilityRoot: Int
   /// Root of each segment's rule in `rules`; -1 for the default segment (last).
   let segmentRoots: [Int]
   let segmentNames: [String]
   let layouts: [BucketLayout]
-  /// All segments' ranges flattened (segment-major, `variantKeys.count` per segment), read in place.
-  let rangeStarts: [Int]
-  let rangeEnds: [Int]
   let variantKeys: [String]
   let saltPrefix: [UInt8]
   /// Hash states after `salt:`, `layer salt:` and `holdout salt:`: each unit only continues them.
-  let variantState: MurmurHash3.State
-  let layerState: MurmurHash3.State?
-  let layerBuckets: Range<Int>
-  let holdoutState: MurmurHash3.State?
-  let holdoutBuckets: Int
+  @usableFromInline let variantState: MurmurHash3.State
+  @usableFromInline let layerState: MurmurHash3.State?
+  @usableFromInline let layerBuckets: Range<Int>
+  @usableFromInline let holdoutState: MurmurHash3.State?
+  @usableFromInline let holdoutBuckets: Int
+  /// What the hot path reads, in unmanaged memory (no reference counting, no bounds checks after the
+  /// init's): the segment roots (`segmentCount`), then every segment's range starts, then every
+  /// segment's active range ends (segment-major, `variantCount` per segment).
+  @usableFromInline let table: UnsafeMutableBufferPointer<Int>
+  @usableFromInline let variantCount: Int
+  @usableFromInline let segmentCount: Int
 
   init(
     attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?],
@@ -47,8 +52,6 @@ final class AssignmentEngine: Sendable, Hashable {
     self.consentSlot = consentSlot
     self.segmentNames = segmentNames
     self.layouts = layouts
-    self.rangeStarts = layouts.flatMap(\.starts)
-    self.rangeEnds = layouts.flatMap(\.activeEnds)
     self.variantKeys = variantKeys
     self.saltPrefix = saltPrefix
     self.variantState = AssignmentEngine.state(after: saltPrefix)
@@ -56,7 +59,16 @@ final class AssignmentEngine: Sendable, Hashable {
     self.layerBuckets = layer?.1 ?? 0..<BucketLayout.bucketCount
     self.holdoutState = holdout.map { AssignmentEngine.state(after: $0.0) }
     self.holdoutBuckets = holdout?.1 ?? 0
+    let rangeStarts = layouts.flatMap(\.starts)
+    let flat = roots + rangeStarts + layouts.flatMap(\.activeEnds)
+    precondition(rangeStarts.count == roots.count * variantKeys.count, "one layout per segment")
+    table = UnsafeMutableBufferPointer<Int>.allocate(capacity: flat.count)
+    _ = table.initialize(from: flat)
+    variantCount = variantKeys.count
+    segmentCount = roots.count
   }
+
+  deinit { table.deallocate() }
 
   static func state(after prefix: [UInt8]) -> MurmurHash3.State {
     var state = MurmurHash3.State()
@@ -65,77 +77,91 @@ final class AssignmentEngine: Sendable, Hashable {
   }
 
   /// The bucket (0..<10000): MurmurHash3 x86_32, seed 0, over prefix + unit bytes, modulo 10000.
-  @inline(__always)
+  @inlinable @inline(__always)
   static func bucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
     Int(hash(state, unit: unit) % 10_000)
   }
 
   /// The hash of prefix + unit, continuing from the prefix's state.
-  @inline(__always)
+  @inlinable @inline(__always)
   static func hash(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> UInt32 {
-    var state = state
-    state.combine(unit)
-    return state.finalize()
+    state.finalize(appending: unit)
   }
 
-  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket.
+  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket. Inlinable, so a
+  /// caller's loop compiles the whole hot path into one function.
+  @inlinable @inline(__always)
   func assign(unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     precondition(attributes.count == attributeCount, "one attribute value (or nil) per attribute name")
-    if let consentSlot, attributes[consentSlot]?.boolValue != true {
+    return attributes.withUnsafeBufferPointer { assign(unit: unit, values: $0) }
+  }
+
+  @inlinable @inline(__always)
+  func assign(unit: UnsafeRawBufferPointer, values: UnsafeBufferPointer<AttributeValue?>) -> CompactAssignment {
+    if let consentSlot, values[consentSlot]?.boolValue != true {
       return CompactAssignment(reason: .noConsent)
     }
-    let segmentIndex: Int
-    if eligibilityRoot >= 0 || segmentRoots.count > 1 {
-      let (eligible, segment) = attributes.withUnsafeBufferPointer { values in
-        (eligibilityRoot < 0 || rules.matches(eligibilityRoot, values), resolveSegment(values))
-      }
-      guard eligible else { return CompactAssignment(reason: .notEligible) }
-      segmentIndex = segment
-    } else {
-      segmentIndex = 0
+    if eligibilityRoot >= 0 && !rules.matches(eligibilityRoot, values) {
+      return CompactAssignment(reason: .notEligible)
     }
-    if let holdoutState, AssignmentEngine.bucket(holdoutState, unit: unit) < holdoutBuckets {
+    let segmentIndex = resolveSegment(values)
+    if holdoutBuckets > 0, let holdoutState, AssignmentEngine.outOfLineBucket(holdoutState, unit: unit) < holdoutBuckets {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .holdout)
     }
-    if let layerState, !layerBuckets.contains(AssignmentEngine.bucket(layerState, unit: unit)) {
+    if let layerState, !layerBuckets.contains(AssignmentEngine.outOfLineBucket(layerState, unit: unit)) {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .layer)
     }
-    let bucket = AssignmentEngine.bucket(variantState, unit: unit)
-    guard let variantIndex = variant(segment: segmentIndex, bucket: bucket) else {
+    // The dispatch of `finalize(appending:)` written out here: that way the compiler inlines the hash
+    // into the caller's loop (it keeps `finalize(appending:)` a call despite `@inline(__always)`).
+    let state = variantState
+    let hash: UInt32
+    switch state.tailCount {
+    case 0: hash = state.finalize(appending: unit, pending: 0)
+    case 1: hash = state.finalize(appending: unit, pending: 1)
+    case 2: hash = state.finalize(appending: unit, pending: 2)
+    default: hash = state.finalize(appending: unit, pending: 3)
+    }
+    let bucket = Int(hash % 10_000)
+    let variantIndex = variant(segment: segmentIndex, bucket: bucket)
+    guard variantIndex >= 0 else {
       return CompactAssignment(segmentIndex: segmentIndex, bucket: bucket, reason: .traffic)
     }
     return CompactAssignment(segmentIndex: segmentIndex, variantIndex: variantIndex, bucket: bucket, reason: .assigned)
   }
 
-  /// The variant owning `bucket` in a segment's layout (the layout is read in place, not copied).
-  @inline(__always)
-  func variant(segment: Int, bucket: Int) -> Int? {
-    let count = variantKeys.count
-    return rangeStarts.withUnsafeBufferPointer { starts in
-      rangeEnds.withUnsafeBufferPointer { ends in
-        // Branch-free scan (the bucket is random, so a data-dependent branch would mispredict half the
-        // time): the owner is the last slot starting at or below the bucket, if its active range holds it.
-        let base = segment &* count
-        var owner = 0
-        var index = 1
-        while index < count {
-          owner &+= bucket >= starts[base &+ index] ? 1 : 0
-          index &+= 1
-        }
-        return bucket < ends[base &+ owner] ? owner : nil
-      }
+  /// The layer and holdout buckets: called once per unit at most, kept out of the hot path's code.
+  @usableFromInline @inline(never)
+  static func outOfLineBucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
+    bucket(state, unit: unit)
+  }
+
+  /// The variant owning `bucket` in a segment's layout, or −1 when the bucket is in no active range.
+  @inlinable @inline(__always)
+  func variant(segment: Int, bucket: Int) -> Int {
+    let count = variantCount
+    // Branch-free scan (the bucket is random, so a data-dependent branch would mispredict half the
+    // time): the owner is the last slot starting at or below the bucket, if its active range holds it.
+    let starts = table.baseAddress.unsafelyUnwrapped + (segmentCount &+ segment &* count)
+    let ends = starts + (segmentCount &* count)
+    var owner = 0
+    var index = 1
+    while index < count {
+      owner &+= bucket >= starts[index] ? 1 : 0
+      index &+= 1
     }
+    return bucket < ends[owner] ? owner : -1
   }
 
   /// The first segment whose rule matches; the default segment (root −1, last) otherwise.
-  @inline(__always)
+  @inlinable @inline(__always)
   func resolveSegment(_ values: UnsafeBufferPointer<AttributeValue?>) -> Int {
+    let roots = table.baseAddress.unsafelyUnwrapped
+    // Only the last (default) segment has no rule.
+    let last = segmentCount &- 1
     var index = 0
-    let last = segmentRoots.count - 1
     while index < last {
-      let root = segmentRoots[index]
-      if root >= 0 && rules.matches(root, values) { return index }
-      index += 1
+      if rules.matches(roots[index], values) { return index }
+      index &+= 1
     }
     return last
   }
@@ -145,12 +171,12 @@ final class AssignmentEngine: Sendable, Hashable {
   }
 
   // The experiment's definition fields are compared by Experiment itself; these identify the compiled form.
-  static func == (lhs: AssignmentEngine, rhs: AssignmentEngine) -> Bool {
+  @usableFromInline static func == (lhs: AssignmentEngine, rhs: AssignmentEngine) -> Bool {
     lhs === rhs
       || (lhs.saltPrefix == rhs.saltPrefix && lhs.layouts == rhs.layouts && lhs.segmentNames == rhs.segmentNames
         && lhs.variantKeys == rhs.variantKeys)
   }
-  func hash(into hasher: inout Hasher) {
+  @usableFromInline func hash(into hasher: inout Hasher) {
     hasher.combine(saltPrefix)
     hasher.combine(layouts)
   }

@@ -39,23 +39,28 @@ extension Experiment {
   }
 
   /// The same assignment as indices only (no strings, no reference counting): the fast path.
-  @inlinable
-  public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
-    Experiment.withUTF8(unit) { assignCompact(unitUTF8: $0, attributes: attributes) }
-  }
-
-  /// Calls `body` with the UTF-8 bytes of `string`, read in place (measured: `withContiguousStorageIfAvailable`
-  /// is faster than `withUTF8` on small inline strings; copying them out with `initialize(from:)` slower).
   @inlinable @inline(__always)
-  static func withUTF8<Result>(_ string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-    if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+  public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
+    // Native strings (all strings on Linux) are contiguous UTF-8, read in place (measured:
+    // `withContiguousStorageIfAvailable` is faster than `withUTF8` on small inline strings); the copy for
+    // the others (bridged strings on Apple platforms) stays out of line, so the caller's loop holds one
+    // copy of the assignment code.
+    if let result = unit.utf8.withContiguousStorageIfAvailable({
+      assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes)
+    }) {
       return result
     }
-    var copy = string
-    return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    return assignCompactCopyingUTF8(unit: unit, attributes: attributes)
+  }
+
+  @usableFromInline @inline(never)
+  func assignCompactCopyingUTF8(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
+    var copy = unit
+    return copy.withUTF8 { assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes) }
   }
 
   /// The same assignment as indices only, for a unit id given as UTF-8 bytes.
+  @inlinable @inline(__always)
   public func assignCompact(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
     engine.assign(unit: unit, attributes: attributes)
   }

@@ -40,7 +40,7 @@ public struct Experiment: Sendable, Hashable {
   public let attributeReadings: [AttributeReading]
 
   /// The compiled rules and layouts, shared by copies of this value (one reference to retain).
-  let engine: AssignmentEngine
+  @usableFromInline let engine: AssignmentEngine
 
   /// One layout per segment.
   public var layouts: [BucketLayout] { engine.layouts }

@@ -48,8 +48,10 @@ public struct Rule: Sendable, Hashable, CustomStringConvertible {
 /// The rules of an experiment compiled against its attribute slots: one flat table of trivial nodes
 /// (no strings or arrays inside, held in unmanaged memory), so walking it never touches a reference
 /// count; string literals and lists live in side tables. `roots[i]` is the node of the i-th rule.
+@usableFromInline
 final class RuleTable: @unchecked Sendable {
   // @unchecked: `nodes` is written only in init and freed in deinit; everything else is immutable.
+  @usableFromInline
   enum Node {
     case constant(Bool)
     case truthy(slot: Int)
@@ -62,7 +64,7 @@ final class RuleTable: @unchecked Sendable {
     case or(Int, Int)
   }
 
-  private let nodes: UnsafeMutableBufferPointer<Node>
+  @usableFromInline let nodes: UnsafeMutableBufferPointer<Node>
   private let strings: [String]
   private let lists: [[RuleLiteral]]
   /// The root node of each compiled expression, in the order given.
@@ -115,7 +117,7 @@ final class RuleTable: @unchecked Sendable {
 
   /// Evaluates the expression whose root is `index`, with the commonest rule (`attribute OP number` on a
   /// typed number) inlined at the call site; everything else goes through ``evaluate(_:_:)``.
-  @inline(__always)
+  @inlinable @inline(__always)
   func matches(_ index: Int, _ values: UnsafeBufferPointer<AttributeValue?>) -> Bool {
     if case .number(let slot, let op, let literal) = nodes[index], case .number(let value)? = values[slot] {
       return RuleTable.compare(value, op, literal)
@@ -124,6 +126,7 @@ final class RuleTable: @unchecked Sendable {
   }
 
   /// Evaluates the expression whose root is `index` against slot-ordered attribute values.
+  @usableFromInline
   func evaluate(_ index: Int, _ values: UnsafeBufferPointer<AttributeValue?>) -> Bool {
     switch nodes[index] {
     case .constant(let value): return value
@@ -173,8 +176,8 @@ final class RuleTable: @unchecked Sendable {
     }
   }
 
-  @inline(__always)
-  private static func compare(_ value: Double, _ op: ComparisonOperator, _ literal: Double) -> Bool {
+  @inlinable @inline(__always)
+  static func compare(_ value: Double, _ op: ComparisonOperator, _ literal: Double) -> Bool {
     switch op {
     case .equal: return value == literal
     case .notEqual: return value != literal
