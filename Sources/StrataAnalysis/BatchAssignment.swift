@@ -93,8 +93,8 @@ public struct BatchAssignment {
         summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
         let writer = try AtomicFileWriter(path: outputPath)
         let factorHeader = factorNames.map { "," + OutputEncoding.quoted($0) }.joined()
-        try writer.write(
-          Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\(factorHeader)\n".utf8))
+        let outputHeader = "\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason"
+        try writer.write(Array((outputHeader + factorHeader + "\n").utf8))
         output = writer
         return true
       }
@@ -126,9 +126,11 @@ public struct BatchAssignment {
         // bytes; text that does not read that way stays text (same results, see AttributeReading).
         switch readings[slot] {
         case .number:
-          attributes[slot] = AttributeValue.parseNumber(cell).map(AttributeValue.number) ?? .string(record.string(column))
+          attributes[slot] =
+            AttributeValue.parseNumber(cell).map(AttributeValue.number) ?? .string(record.string(column))
         case .bool:
-          attributes[slot] = AttributeValue.parseBool(cell).map(AttributeValue.bool) ?? .string(record.string(column))
+          attributes[slot] =
+            AttributeValue.parseBool(cell).map(AttributeValue.bool) ?? .string(record.string(column))
         case .string, .mixed:
           attributes[slot] = .string(record.string(column))
         }

@@ -66,7 +66,9 @@ struct CSVScannerTests {
   }
 
   /// Scans with every record's malformation (nil when the quoting is well formed).
-  static func scanWithProblems(_ text: String, bufferSize: Int) throws -> [(line: Int, fields: [String], problem: String?)] {
+  static func scanWithProblems(_ text: String, bufferSize: Int) throws
+    -> [(line: Int, fields: [String], problem: String?)]
+  {
     let url = try temporaryFile(text)
     defer { try? FileManager.default.removeItem(at: url) }
     var scanner = try CSVScanner(path: url.path, bufferSize: bufferSize)
