@@ -22,7 +22,7 @@ public final class AtomicFileWriter {
   private var committed = false
 
   /// Creates the temporary file (mode 0644) in the destination's directory.
-  public init(path: String, bufferSize: Int = 1 << 20) throws(CSVReaderError) {
+  public init(path: String, bufferSize: Int = 1 << 20) throws(FileWriteError) {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,7 +30,7 @@ public final class AtomicFileWriter {
     temporaryPath = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
     descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard descriptor >= 0 else {
-      throw CSVReaderError(message: "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+      throw FileWriteError(message: "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
     }
     capacity = bufferSize
     storage = .allocate(capacity: bufferSize + slack)
@@ -45,7 +45,7 @@ public final class AtomicFileWriter {
   }
 
   /// Appends bytes and flushes when the buffer is full.
-  public func write(_ bytes: [UInt8]) throws(CSVReaderError) {
+  public func write(_ bytes: [UInt8]) throws(FileWriteError) {
     append(bytes)
     try flushIfNeeded()
   }
@@ -64,7 +64,7 @@ public final class AtomicFileWriter {
       }
       if count + bytes.count > capacity + slack {
         pendingError =
-          pendingError ?? CSVReaderError(message: "a single cell of \(bytes.count) bytes is too large to write")
+          pendingError ?? FileWriteError(message: "a single cell of \(bytes.count) bytes is too large to write")
         return
       }
     }
@@ -77,13 +77,13 @@ public final class AtomicFileWriter {
     bytes.withUnsafeBytes { append($0) }
   }
 
-  private var pendingError: CSVReaderError?
+  private var pendingError: FileWriteError?
 
   /// Whether the buffer has reached its size.
   public var needsFlush: Bool { count >= capacity }
 
   /// Writes the buffer out when it is full.
-  public func flushIfNeeded() throws(CSVReaderError) {
+  public func flushIfNeeded() throws(FileWriteError) {
     if let pendingError { throw pendingError }
     if count >= capacity { try flush() }
   }
@@ -119,12 +119,12 @@ public final class AtomicFileWriter {
     }
   }
 
-  private func flush() throws(CSVReaderError) {
+  private func flush() throws(FileWriteError) {
     var offset = 0
     while offset < count {
       let written = systemWrite(descriptor, storage + offset, count - offset)
       guard written > 0 else {
-        throw CSVReaderError(message: "cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+        throw FileWriteError(message: "cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
       }
       offset += written
     }
@@ -132,15 +132,15 @@ public final class AtomicFileWriter {
   }
 
   /// Flushes, closes and renames the temporary file over `path`.
-  public func commit() throws(CSVReaderError) {
+  public func commit() throws(FileWriteError) {
     if let pendingError { throw pendingError }
     try flush()
     guard close(descriptor) == 0 else {
-      throw CSVReaderError(message: "cannot close \(temporaryPath): \(String(cString: strerror(errno)))")
+      throw FileWriteError(message: "cannot close \(temporaryPath): \(String(cString: strerror(errno)))")
     }
     descriptor = -1
     guard rename(temporaryPath, path) == 0 else {
-      throw CSVReaderError(message: "cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
+      throw FileWriteError(message: "cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
     }
     committed = true
   }
@@ -152,4 +152,11 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
   #else
     return Darwin.write(descriptor, bytes, count)
   #endif
+}
+
+/// An output file cannot be created, written, closed or renamed into place; the message names the file and the
+/// system's reason.
+public struct FileWriteError: Error, CustomStringConvertible, Sendable {
+  public var message: String
+  public var description: String { message }
 }

@@ -49,34 +49,23 @@ public struct BatchAssignment {
   }
 
   /// Runs the batch; `badRow` is called for every bad row as it is found.
-  public func run(badRow: (BadRow) -> Void = { _ in }) throws(CSVReaderError) -> Summary {
-    let reader = try CSVReader(path: inputPath)
-    guard try reader.next() else {
-      throw CSVReaderError(message: "\(inputPath):1: the file is empty (expected a header row)")
-    }
-    var header = (0..<reader.fieldCount).map { reader.string($0) }
-    // Spreadsheet exports often start with a UTF-8 byte order mark: it is not part of the first name.
-    if let first = header.first, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
-    guard let unitColumn = header.firstIndex(of: experiment.unit) else {
-      throw CSVReaderError(
-        message:
-          "\(inputPath):\(reader.line): unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))"
-      )
-    }
-    let attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
-    let readings = experiment.attributeReadings
+  ///
+  /// Throws `DataError` (`file:line: message`) when the input cannot be read, is empty or lacks the unit column, and
+  /// `FileWriteError` when the output cannot be written.
+  public func run(badRow: (BadRow) -> Void = { _ in }) throws -> Summary {
+    var scanner = try CSVScanner(path: inputPath)
+    defer { scanner.close() }
     var summary = Summary(
       variantCounts: Array(
         repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
       exclusionCounts: Array(repeating: [:], count: experiment.segments.count))
-    summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
-
-    let writer = try AtomicFileWriter(path: outputPath)
+    let readings = experiment.attributeReadings
     let encoded = OutputEncoding(experiment: experiment, factorNames: factorNames)
-    let factorHeader = factorNames.map { "," + OutputEncoding.quoted($0) }.joined()
-    try writer.write(
-      Array("\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason\(factorHeader)\n".utf8))
-    var attributes = [AttributeValue?](repeating: nil, count: attributeColumns.count)
+    var headerCount = 0  // 0 until the header is read
+    var unitColumn = 0
+    var attributeColumns: [Int?] = []
+    var attributes: [AttributeValue?] = []
+    var output: AtomicFileWriter? = nil
     var held = StratifiedRows()
 
     func reject(_ line: Int, _ message: String) {
@@ -86,22 +75,50 @@ public struct BatchAssignment {
       badRow(row)
     }
 
-    while try reader.next() {
+    try scanner.forEachRecord { record in
+      // A blank line is skipped, before the header too.
+      if record.isBlank && record.malformation == nil { return true }
+      guard let writer = output else {
+        let header = (0..<record.fieldCount).map { record.string($0) }
+        guard let unit = header.firstIndex(of: experiment.unit) else {
+          throw DataError(
+            file: inputPath, line: record.line,
+            message:
+              "unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))")
+        }
+        headerCount = header.count
+        unitColumn = unit
+        attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
+        attributes = Array(repeating: nil, count: attributeColumns.count)
+        summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
+        let writer = try AtomicFileWriter(path: outputPath)
+        let factorHeader = factorNames.map { "," + OutputEncoding.quoted($0) }.joined()
+        let outputHeader = "\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason"
+        try writer.write(Array((outputHeader + factorHeader + "\n").utf8))
+        output = writer
+        return true
+      }
       summary.rows += 1
-      if let problem = reader.problem {
-        reject(reader.line, problem)
-        continue
+      if let malformation = record.malformation {
+        reject(record.line, malformation.description)
+        return true
       }
-      guard reader.fieldCount == header.count else {
-        reject(reader.line, "has \(reader.fieldCount) fields, the header has \(header.count)")
-        continue
+      guard record.fieldCount == headerCount else {
+        reject(record.line, "has \(record.fieldCount) fields, the header has \(headerCount)")
+        return true
       }
-      guard !reader.isEmpty(unitColumn) else {
-        reject(reader.line, "the unit id (column \"\(experiment.unit)\") is empty")
-        continue
+      let unit = UnsafeRawBufferPointer(record.field(unitColumn))
+      guard !unit.isEmpty else {
+        reject(record.line, "the unit id (column \"\(experiment.unit)\") is empty")
+        return true
       }
       for (slot, column) in attributeColumns.enumerated() {
-        guard let column, !reader.isEmpty(column) else {
+        guard let column else {
+          attributes[slot] = nil
+          continue
+        }
+        let cell = record.field(column)
+        guard !cell.isEmpty else {
           attributes[slot] = nil
           continue
         }
@@ -110,32 +127,29 @@ public struct BatchAssignment {
         switch readings[slot] {
         case .number:
           attributes[slot] =
-            reader.withField(column) { AttributeValue.parseNumber($0).map(AttributeValue.number) }
-            ?? .string(reader.string(column))
+            AttributeValue.parseNumber(cell).map(AttributeValue.number) ?? .string(record.string(column))
         case .bool:
           attributes[slot] =
-            reader.withField(column) { AttributeValue.parseBool($0).map(AttributeValue.bool) }
-            ?? .string(reader.string(column))
+            AttributeValue.parseBool(cell).map(AttributeValue.bool) ?? .string(record.string(column))
         case .string, .mixed:
-          attributes[slot] = .string(reader.string(column))
+          attributes[slot] = .string(record.string(column))
         }
       }
       if stratified {
-        reader.withField(unitColumn) { unit in
-          held.append(
-            unit: unit, line: reader.line, result: experiment.assignCompact(unitUTF8: unit, attributes: attributes),
-            hash: experiment.variantHash(unitUTF8: unit))
-        }
-        continue
+        held.append(
+          unit: unit, line: record.line, result: experiment.assignCompact(unitUTF8: unit, attributes: attributes),
+          hash: experiment.variantHash(unitUTF8: unit))
+        return true
       }
-      let result = reader.withField(unitColumn) { unit in
-        let result = experiment.assignCompact(unitUTF8: unit, attributes: attributes)
-        encoded.writeUnit(unit, to: writer)
-        return result
-      }
+      let result = experiment.assignCompact(unitUTF8: unit, attributes: attributes)
+      encoded.writeUnit(unit, to: writer)
       encoded.writeResult(result, to: writer)
       Self.count(result, into: &summary)
       if writer.needsFlush { try writer.flushIfNeeded() }
+      return true
+    }
+    guard let writer = output else {
+      throw DataError(file: inputPath, line: 1, message: "the file is empty (expected a header row)")
     }
     if stratified {
       for duplicate in held.markDuplicates() {

@@ -134,7 +134,7 @@ struct Assign: ParsableCommand {
         if shown <= 20 { printError("strata: bad row: \(input):\(bad.line): \(bad.message)") }
       }
     } catch {
-      throw InvalidInput(error.description)
+      throw InvalidInput("\(error)")
     }
     if summary.badRowCount > 20 { printError("strata: … \(summary.badRowCount - 20) more bad rows") }
     for column in summary.missingColumns {

@@ -65,6 +65,58 @@ struct CSVScannerTests {
     }
   }
 
+  /// Scans with every record's malformation (nil when the quoting is well formed).
+  static func scanWithProblems(_ text: String, bufferSize: Int) throws
+    -> [(line: Int, fields: [String], problem: String?)]
+  {
+    let url = try temporaryFile(text)
+    defer { try? FileManager.default.removeItem(at: url) }
+    var scanner = try CSVScanner(path: url.path, bufferSize: bufferSize)
+    defer { scanner.close() }
+    var records: [(Int, [String], String?)] = []
+    try scanner.forEachRecord { record in
+      records.append((record.line, (0..<record.fieldCount).map { record.string($0) }, record.malformation?.description))
+      return true
+    }
+    return records
+  }
+
+  /// Spreadsheet exports start with a UTF-8 byte order mark: it is not part of the first column's name. Only a
+  /// leading one is skipped; whatever the buffer size.
+  @Test func aLeadingByteOrderMarkIsSkipped() throws {
+    let text = "\u{FEFF}member_id,value\r\nM1,3\n\u{FEFF}M2,4\n"
+    for bufferSize in [20, 21, 23, 1 << 16] {
+      let records = try Self.scan(text, bufferSize: bufferSize)
+      #expect(
+        records.map(\.fields) == [["member_id", "value"], ["M1", "3"], ["\u{FEFF}M2", "4"]], "buffer \(bufferSize)")
+      #expect(records.map(\.line) == [1, 2, 3], "buffer \(bufferSize)")
+    }
+    let quoted = try Self.scan("\u{FEFF}\"member id\",value\n", bufferSize: 64)
+    #expect(quoted.map(\.fields) == [["member id", "value"]])
+    #expect(try Self.scan("\u{FEFF}", bufferSize: 64).isEmpty)
+    #expect(try Self.scan("ab", bufferSize: 64).map(\.fields) == [["ab"]])  // shorter than a mark
+  }
+
+  /// Malformed quoting is reported on its record, with the right line, and does not swallow the lines after it: a
+  /// quote inside an unquoted field is literal, text after a closing quote is kept, an unclosed quote at the end of
+  /// the file is named.
+  @Test func malformedQuotingIsReportedPerRecord() throws {
+    let text = "a,b\nx,ab\"c\ny,\"d\"e\n\"ok \"\"q\"\"\",\"3\"\r\n\"multi\nline\",2\nlast,\"open\nend"
+    for bufferSize in [24, 37, 1 << 16] {
+      let records = try Self.scanWithProblems(text, bufferSize: bufferSize)
+      #expect(
+        records.map(\.fields) == [
+          ["a", "b"], ["x", "ab\"c"], ["y", "de"], ["ok \"q\"", "3"], ["multi\nline", "2"], ["last", "open\nend"],
+        ], "buffer \(bufferSize)")
+      #expect(records.map(\.line) == [1, 2, 3, 4, 5, 7], "buffer \(bufferSize)")
+      #expect(
+        records.map(\.problem) == [
+          nil, "a quote inside an unquoted field (field 2)", "text after a closing quote (field 2)", nil, nil,
+          "a quoted field is not closed before the end of the file",
+        ], "buffer \(bufferSize)")
+    }
+  }
+
   @Test func aRecordLongerThanTheBufferIsAnErrorWithItsLine() throws {
     #expect(throws: DataError.self) {
       try Self.scan("a,b\n\"unclosed,\n" + String(repeating: "x", count: 100), bufferSize: 32)

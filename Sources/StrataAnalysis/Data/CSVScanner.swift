@@ -12,7 +12,9 @@
 /// bytes vs ~30 MB/s for `readLine()`), and exact line numbers for error messages.
 ///
 /// Each record is handed to the visitor as the buffer plus the start and end offset of every field; the
-/// offsets are valid only during the call. Quoted fields are unquoted in place.
+/// offsets are valid only during the call. Quoted fields are unquoted in place. A UTF-8 byte order mark at the start
+/// of the file (as spreadsheet exports write) is skipped. Malformed quoting does not stop the scan: the record says
+/// what is wrong (`malformation`) and its caller decides.
 public struct CSVScanner {
   /// One record's fields: byte ranges into `bytes`.
   public struct Record {
@@ -22,6 +24,8 @@ public struct CSVScanner {
     public let fieldCount: Int
     /// The 1-based line number where the record starts.
     public let line: Int
+    /// What is wrong with the record's quoting, or nil.
+    public let malformation: Malformation?
 
     /// Field `index` as bytes (valid during the visit only).
     @inline(__always)
@@ -43,6 +47,8 @@ public struct CSVScanner {
   private var buffer: UnsafeMutableBufferPointer<UInt8>
   private var starts: UnsafeMutableBufferPointer<Int>
   private var ends: UnsafeMutableBufferPointer<Int>
+  /// The malformation found by the last `scanRecord`, if any.
+  private var malformation: Malformation? = nil
   /// Bytes read from the file so far.
   public private(set) var bytesRead: Int = 0
   /// The file's size in bytes (0 for pipes).
@@ -86,6 +92,7 @@ public struct CSVScanner {
     var consumed = 0  // start of the unparsed part
     var line = 1
     var endOfFile = false
+    var checkedByteOrderMark = false
     while true {
       // Move the unparsed tail to the front and refill.
       if consumed > 0 {
@@ -106,13 +113,20 @@ public struct CSVScanner {
         progress(bytesRead)
       }
       if filled == 0 && endOfFile { return }
+      if !checkedByteOrderMark && (filled >= 3 || endOfFile || filled == buffer.count) {
+        checkedByteOrderMark = true
+        if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { consumed = 3 }
+      }
+      if !checkedByteOrderMark { continue }  // fewer than 3 bytes so far: read more first
       // Parse every complete record in the buffer.
       var madeProgress = false
       while consumed < filled {
         guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: endOfFile) else {
           break
         }
-        let record = Record(bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: line)
+        let record = Record(
+          bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: line, malformation: malformation)
+        malformation = nil
         line += newlines
         consumed = next
         madeProgress = true
@@ -161,20 +175,24 @@ public struct CSVScanner {
   }
 
   /// The slow path for records with quotes: find the record end first, then unquote fields in place.
+  ///
+  /// A quote opens a quoted field only at the start of a field; elsewhere it is literal (and the record is marked
+  /// malformed, as is text after a closing quote or a quote still open at the end of the file). Outside quotes a
+  /// carriage return is dropped.
   private mutating func scanQuotedRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
     let bytes = base
-    var inQuotes = false
+    var quoting = QuoteState()
     var newlines = 0
     var recordEnd = start
     var next = end
     var complete = false
     while recordEnd < end {
       let byte = bytes[recordEnd]
-      if byte == UInt8(ascii: "\"") {
-        inQuotes.toggle()
-      } else if byte == UInt8(ascii: "\n") {
+      if byte == UInt8(ascii: "\n") {
         newlines += 1
-        if !inQuotes { next = recordEnd + 1; complete = true; break }
+        if !quoting.inQuotes { next = recordEnd + 1; complete = true; break }
+      } else {
+        _ = quoting.step(byte)
       }
       recordEnd += 1
     }
@@ -182,44 +200,38 @@ public struct CSVScanner {
       guard atEndOfFile else { return nil }
       newlines += 1
     }
-    var position = start
+    quoting = QuoteState()
+    var malformation: Malformation? = nil
+    var write = start
     var field = 0
-    while true {
-      if field == starts.count { growFieldArrays() }
-      if position < recordEnd && bytes[position] == UInt8(ascii: "\"") {
-        var read = position + 1
-        var write = position
-        while read < recordEnd {
-          let byte = bytes[read]
-          if byte == UInt8(ascii: "\"") {
-            if read + 1 < recordEnd && bytes[read + 1] == UInt8(ascii: "\"") {
-              bytes[write] = byte
-              write += 1
-              read += 2
-              continue
-            }
-            read += 1
-            break
-          }
-          bytes[write] = byte
-          write += 1
-          read += 1
-        }
-        starts[field] = position
+    starts[0] = start
+    for read in start..<recordEnd {
+      let byte = bytes[read]
+      switch quoting.step(byte) {
+      case .keep:
+        bytes[write] = byte
+        write += 1
+      case .drop:
+        break
+      case .separator:
         ends[field] = write
-        // Malformed input such as "a"b keeps a and skips to the separator.
-        while read < recordEnd && bytes[read] != UInt8(ascii: ",") { read += 1 }
-        position = read
-      } else {
-        starts[field] = position
-        while position < recordEnd && bytes[position] != UInt8(ascii: ",") { position += 1 }
-        ends[field] = position
-        trimCarriageReturn(field)
+        field += 1
+        if field == starts.count { growFieldArrays() }
+        starts[field] = write
+      case .literalQuote:
+        bytes[write] = byte
+        write += 1
+        if malformation == nil { malformation = .quoteInsideUnquotedField(field: field + 1) }
+      case .textAfterClosingQuote:
+        bytes[write] = byte
+        write += 1
+        if malformation == nil { malformation = .textAfterClosingQuote(field: field + 1) }
       }
-      if position >= recordEnd { return (field + 1, next, newlines) }
-      position += 1
-      field += 1
     }
+    ends[field] = write
+    if quoting.inQuotes { malformation = .unclosedQuote }
+    self.malformation = malformation
+    return (field + 1, next, newlines)
   }
 
   @inline(__always)
