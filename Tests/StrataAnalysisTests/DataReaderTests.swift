@@ -151,3 +151,19 @@ struct SingleSegmentReaderTests {
     #expect(summary.statistics.units == [1, 2])
   }
 }
+
+@Suite("Data reader and broken quoting")
+struct BadQuotingReaderTests {
+  /// A row whose quoting is broken is counted as a bad row with its line, not analysed.
+  @Test func rowsWithBrokenQuotingAreCountedNotUsed() throws {
+    let plan = AnalysisPlan(
+      id: "quoting", variants: ["a", "b"], segments: ["default"],
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, missing: .zero)])
+    let text = "unit_id,variant,converted\nu1,a,1\nu\"2,b,0\n\"u3\"x,b,1\nu4,b,1\n"
+    let summary = try DataReader.read(path: try DataReaderTests.file(text).path, plan: plan)
+    #expect(summary.rowsRead == 4)
+    #expect(summary.rowsUsed == 2)
+    #expect(summary.issues.entries[.badQuoting]?.firstLines == [3, 4])
+    #expect(summary.statistics.units == [1, 1])
+  }
+}

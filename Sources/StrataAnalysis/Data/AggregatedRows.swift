@@ -61,6 +61,10 @@ struct AggregatedRows {
 
   mutating func consume(_ record: CSVScanner.Record) throws {
     rowsRead += 1
+    if let malformation = record.malformation {
+      // The scanner kept going, but the row's fields may not be what its author meant: never use it.
+      return try reject(.badQuoting, record, "has \(malformation)")
+    }
     guard record.fieldCount == fieldCount else {
       return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }

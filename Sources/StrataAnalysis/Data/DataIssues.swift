@@ -7,6 +7,7 @@ public struct DataIssues: Sendable, Hashable {
     case duplicateUnit = "duplicate_unit"
     case missingUnit = "missing_unit"
     case wrongFieldCount = "wrong_field_count"
+    case badQuoting = "bad_quoting"
 
     /// A phrase for people.
     public var phrase: String {
@@ -17,6 +18,7 @@ public struct DataIssues: Sendable, Hashable {
       case .duplicateUnit: return "duplicate unit id (later rows dropped)"
       case .missingUnit: return "empty unit id"
       case .wrongFieldCount: return "wrong number of fields"
+      case .badQuoting: return "broken CSV quoting"
       }
     }
   }

@@ -79,6 +79,10 @@ struct UnitLevelRows {
         seen.reserve(Int(Double(fileSize) / (Double(sampledBytes) / Double(Self.sampleRows)) * 0.9))
       }
     }
+    if let malformation = record.malformation {
+      // The scanner kept going, but the row's fields may not be what its author meant: never use it.
+      return try reject(.badQuoting, record, "has \(malformation)")
+    }
     guard record.fieldCount == fieldCount else {
       return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }
