@@ -20,6 +20,8 @@ struct AggregatedRows {
   let countColumns: [Int?]
   let variantNames: [[UInt8]]
   let segmentNames: [[UInt8]]
+  /// The columns every row is checked on (quoting, field count, variant, segment).
+  let columns: CellColumns
   var statistics: SufficientStatistics
   var issues = DataIssues()
   var rowsRead = 0
@@ -55,34 +57,18 @@ struct AggregatedRows {
     countColumns = plan.metrics.map { header.firstIndex(of: $0.column + "_n") }
     variantNames = DataReader.byteNames(plan.variants)
     segmentNames = DataReader.byteNames(plan.segments)
+    columns = CellColumns(
+      fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
+      variantNames: variantNames, segmentNames: segmentNames)
     statistics = SufficientStatistics(
       variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
   }
 
   mutating func consume(_ record: CSVScanner.Record) throws {
     rowsRead += 1
-    if let malformation = record.malformation {
-      // The scanner kept going, but the row's fields may not be what its author meant: never use it.
-      return try reject(.badQuoting, record, "has \(malformation)")
-    }
-    guard record.fieldCount == fieldCount else {
-      return try reject(.wrongFieldCount, record, "has \(record.fieldCount) fields, the header has \(fieldCount)")
-    }
-    guard let variant = DataReader.match(record.field(variantColumn), variantNames) else {
-      return try reject(
-        .unknownVariant, record,
-        "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))"
-      )
-    }
-    var segment = 0
-    if let segmentColumn {
-      guard let index = DataReader.match(record.field(segmentColumn), segmentNames) else {
-        return try reject(
-          .unknownSegment, record,
-          "has unknown segment \"\(record.string(segmentColumn))\" (the experiment has \(plan.segments.joined(separator: ", ")))"
-        )
-      }
-      segment = index
+    guard let (variant, segment) = columns.cell(of: record) else {
+      let problem = columns.problem(with: record, plan: plan)
+      return try reject(problem.kind, record, problem.message)
     }
     guard let units = wholeNumber(record, unitsColumn) else {
       return try reject(
