@@ -26,6 +26,8 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   @usableFromInline let table: UnsafeMutableBufferPointer<Int>
   @usableFromInline let variantCount: Int
   @usableFromInline let segmentCount: Int
+  /// Whether small `String` ids may be hashed from the `String` value itself (``SmallUTF8``).
+  @usableFromInline let readsSmallStrings: Bool
 
   init(
     attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?],
@@ -66,6 +68,7 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     _ = table.initialize(from: flat)
     variantCount = variantKeys.count
     segmentCount = roots.count
+    readsSmallStrings = SmallUTF8.layoutVerified
   }
 
   deinit { table.deallocate() }
@@ -76,28 +79,19 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     return state
   }
 
-  /// The bucket (0..<10000): MurmurHash3 x86_32, seed 0, over prefix + unit bytes, modulo 10000.
+  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket. Inlinable and
+  /// generic over the id's form, so a caller's loop compiles the whole hot path for its form into one
+  /// function.
   @inlinable @inline(__always)
-  static func bucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
-    Int(hash(state, unit: unit) % 10_000)
-  }
-
-  /// The hash of prefix + unit, continuing from the prefix's state.
-  @inlinable @inline(__always)
-  static func hash(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> UInt32 {
-    state.finalize(appending: unit)
-  }
-
-  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket. Inlinable, so a
-  /// caller's loop compiles the whole hot path into one function.
-  @inlinable @inline(__always)
-  func assign(unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
+  func assign<Unit: UnitKey>(unit: Unit, attributes: [AttributeValue?]) -> CompactAssignment {
     precondition(attributes.count == attributeCount, "one attribute value (or nil) per attribute name")
     return attributes.withUnsafeBufferPointer { assign(unit: unit, values: $0) }
   }
 
   @inlinable @inline(__always)
-  func assign(unit: UnsafeRawBufferPointer, values: UnsafeBufferPointer<AttributeValue?>) -> CompactAssignment {
+  func assign<Unit: UnitKey>(unit: Unit, values: UnsafeBufferPointer<AttributeValue?>) -> CompactAssignment {
+    // The variant hash first: it does not depend on the rules, so the CPU overlaps the two.
+    let bucket = Int(unit.hash(after: variantState) % 10_000)
     if let consentSlot, values[consentSlot]?.boolValue != true {
       return CompactAssignment(reason: .noConsent)
     }
@@ -105,34 +99,17 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
       return CompactAssignment(reason: .notEligible)
     }
     let segmentIndex = resolveSegment(values)
-    if holdoutBuckets > 0, let holdoutState, AssignmentEngine.outOfLineBucket(holdoutState, unit: unit) < holdoutBuckets {
+    if holdoutBuckets > 0, let holdoutState, Int(unit.outOfLineHash(after: holdoutState) % 10_000) < holdoutBuckets {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .holdout)
     }
-    if let layerState, !layerBuckets.contains(AssignmentEngine.outOfLineBucket(layerState, unit: unit)) {
+    if let layerState, !layerBuckets.contains(Int(unit.outOfLineHash(after: layerState) % 10_000)) {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .layer)
     }
-    // The dispatch of `finalize(appending:)` written out here: that way the compiler inlines the hash
-    // into the caller's loop (it keeps `finalize(appending:)` a call despite `@inline(__always)`).
-    let state = variantState
-    let hash: UInt32
-    switch state.tailCount {
-    case 0: hash = state.finalize(appending: unit, pending: 0)
-    case 1: hash = state.finalize(appending: unit, pending: 1)
-    case 2: hash = state.finalize(appending: unit, pending: 2)
-    default: hash = state.finalize(appending: unit, pending: 3)
-    }
-    let bucket = Int(hash % 10_000)
     let variantIndex = variant(segment: segmentIndex, bucket: bucket)
     guard variantIndex >= 0 else {
       return CompactAssignment(segmentIndex: segmentIndex, bucket: bucket, reason: .traffic)
     }
     return CompactAssignment(segmentIndex: segmentIndex, variantIndex: variantIndex, bucket: bucket, reason: .assigned)
-  }
-
-  /// The layer and holdout buckets: called once per unit at most, kept out of the hot path's code.
-  @usableFromInline @inline(never)
-  static func outOfLineBucket(_ state: MurmurHash3.State, unit: UnsafeRawBufferPointer) -> Int {
-    bucket(state, unit: unit)
   }
 
   /// The variant owning `bucket` in a segment's layout, or −1 when the bucket is in no active range.

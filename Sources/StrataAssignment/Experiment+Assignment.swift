@@ -1,20 +1,15 @@
 extension Experiment {
   /// The full 32-bit variant hash of a unit: MurmurHash3 x86_32 of `salt + ":" + unit` (the
   /// stratified mode orders units by it; its value mod 10000 is the unit's bucket).
+  @inlinable
   public func variantHash(unit: String) -> UInt32 {
-    let state = engine.variantState
-    if let hash = unit.utf8.withContiguousStorageIfAvailable({
-      AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0))
-    }) {
-      return hash
-    }
-    var unit = unit
-    return unit.withUTF8 { AssignmentEngine.hash(state, unit: UnsafeRawBufferPointer($0)) }
+    StringUnit(unit, readsSmallStrings: engine.readsSmallStrings).hash(after: engine.variantState)
   }
 
   /// The variant hash of a unit id given as UTF-8 bytes.
+  @inlinable
   public func variantHash(unitUTF8 unit: UnsafeRawBufferPointer) -> UInt32 {
-    AssignmentEngine.hash(engine.variantState, unit: unit)
+    UTF8Bytes(unit).hash(after: engine.variantState)
   }
 
   /// The slot-ordered attribute array for ``assign(unit:attributes:)-(_,[AttributeValue?])`` from named values.
@@ -35,34 +30,19 @@ extension Experiment {
 
   /// Assigns a unit whose id is given as UTF-8 bytes (for batch readers that never build a `String`).
   public func assign(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> Assignment {
-    name(of: engine.assign(unit: unit, attributes: attributes))
+    name(of: assignCompact(unitUTF8: unit, attributes: attributes))
   }
 
   /// The same assignment as indices only (no strings, no reference counting): the fast path.
   @inlinable @inline(__always)
   public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
-    // Native strings (all strings on Linux) are contiguous UTF-8, read in place (measured:
-    // `withContiguousStorageIfAvailable` is faster than `withUTF8` on small inline strings); the copy for
-    // the others (bridged strings on Apple platforms) stays out of line, so the caller's loop holds one
-    // copy of the assignment code.
-    if let result = unit.utf8.withContiguousStorageIfAvailable({
-      assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes)
-    }) {
-      return result
-    }
-    return assignCompactCopyingUTF8(unit: unit, attributes: attributes)
-  }
-
-  @usableFromInline @inline(never)
-  func assignCompactCopyingUTF8(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
-    var copy = unit
-    return copy.withUTF8 { assignCompact(unitUTF8: UnsafeRawBufferPointer($0), attributes: attributes) }
+    engine.assign(unit: StringUnit(unit, readsSmallStrings: engine.readsSmallStrings), attributes: attributes)
   }
 
   /// The same assignment as indices only, for a unit id given as UTF-8 bytes.
   @inlinable @inline(__always)
   public func assignCompact(unitUTF8 unit: UnsafeRawBufferPointer, attributes: [AttributeValue?]) -> CompactAssignment {
-    engine.assign(unit: unit, attributes: attributes)
+    engine.assign(unit: UTF8Bytes(unit), attributes: attributes)
   }
 
   /// Adds the segment name and variant key to a compact assignment.

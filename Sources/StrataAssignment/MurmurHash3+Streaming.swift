@@ -130,6 +130,43 @@ extension MurmurHash3 {
       return state.finalize()
     }
 
+    /// The hash of everything combined so far followed by 0–15 bytes held in two little-endian words:
+    /// `low` holds the first eight, `high` the next seven, and every byte past `count` is zero. The same
+    /// value as ``finalize(appending:)`` on those bytes, computed without touching memory (for ids a small
+    /// `String` stores inline). `pending` must equal `tailCount`.
+    @inlinable @inline(__always)
+    func finalize(appendingLow low: UInt64, high: UInt64, count: Int, pending: Int) -> UInt32 {
+      var state = self
+      let shift = UInt64(8 &* pending)
+      // The pending bytes, then the id: up to 3 + 15 bytes, as three little-endian words.
+      var first = UInt64(tail) | (low &<< shift)
+      var second = (pending == 0 ? 0 : low &>> (64 &- shift)) | (high &<< shift)
+      let third = pending == 0 ? 0 : high &>> (64 &- shift)
+      var remaining = pending &+ count
+      if remaining >= 8 {
+        state.mix(UInt32(truncatingIfNeeded: first))
+        state.mix(UInt32(truncatingIfNeeded: first &>> 32))
+        first = second
+        second = third
+        remaining &-= 8
+        if remaining >= 8 {
+          state.mix(UInt32(truncatingIfNeeded: first))
+          state.mix(UInt32(truncatingIfNeeded: first &>> 32))
+          first = second
+          remaining &-= 8
+        }
+      }
+      if remaining >= 4 {
+        state.mix(UInt32(truncatingIfNeeded: first))
+        first &>>= 32
+      }
+      // The bytes past the id are zero, so what is left of `first` is the tail block as the spec pads it.
+      state.tail = UInt32(truncatingIfNeeded: first)
+      state.tailCount = remaining & 3
+      state.length &+= count
+      return state.finalize()
+    }
+
     /// The hash of everything combined so far.
     @inlinable
     public func finalize() -> UInt32 {
