@@ -9,7 +9,9 @@ import StrataAssignment
 /// its offset from a 64-byte boundary. So it is compiled four times (one specialization per
 /// `Placement`), and the floor is the fastest copy (`bareHashFloor`).
 @inline(never)
-func bareHashBuckets<Copy: Placement>(_: Copy.Type, keys: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int>) -> Int {
+func bareHashBuckets<Copy: Placement>(
+  _: Copy.Type, keys: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int>
+) -> Int {
   var sum = 0
   var start = 0
   for end in ends {

@@ -180,7 +180,8 @@ do {
   var loops: [Loop] = []
   for (label, ids) in [("short id", short), ("UUID", uuids)] {
     for (copy, body) in copies {
-      loops.append(Loop(name: "bare MurmurHash3 (salt:unit -> bucket), \(label)s, copy \(copy)", group: label, run: { body(ids) }))
+      let name = "bare MurmurHash3 (salt:unit -> bucket), \(label)s, copy \(copy)"
+      loops.append(Loop(name: name, group: label, run: { body(ids) }))
     }
     loops.append(Loop(name: "assignCompact(unit:), \(label) String", group: label, run: { compactLoop(ids) }))
     loops.append(Loop(name: "assignCompact(unitUTF8:), \(label) bytes", group: label, run: { compactBytesLoop(ids) }))
@@ -211,9 +212,8 @@ do {
     }
     // Every loop of a group computes the very buckets of that group's bare loop.
     for (index, loop) in loops.enumerated() where !loop.group.isEmpty {
-      let bare = loops.firstIndex { $0.group == loop.group }!
-      guard checksums[index] == checksums[bare] else {
-        fatalError("\(loop.name): checksum \(checksums[index]) differs from the bare loop's \(checksums[bare])")
+      guard let bare = loops.firstIndex(where: { $0.group == loop.group }), checksums[index] == checksums[bare] else {
+        fatalError("\(loop.name): checksum \(checksums[index]) differs from its bare loop's")
       }
     }
     /// Fixed decimals without Foundation or libm.
@@ -225,16 +225,20 @@ do {
       return "\(scaled / scale).\(String(repeating: "0", count: places - fraction.count))\(fraction)"
     }
     func nanoseconds(_ index: Int) -> Double { fastest[index] / Double(unitCount) * 1e9 }
-    let width = loops.map(\.name.count).max()!
+    let width = loops.map(\.name.count).max() ?? 0
     for index in loops.indices {
       let name = loops[index].name
-      print("\(name)\(String(repeating: " ", count: width - name.count))  \(decimals(nanoseconds(index), 1)) ns  \(decimals(1e3 / nanoseconds(index), 1)) M/s")
+      let padding = String(repeating: " ", count: width - name.count)
+      print("\(name)\(padding)  \(decimals(nanoseconds(index), 1)) ns  \(decimals(1e3 / nanoseconds(index), 1)) M/s")
     }
     print("ratio to the bare hash (its fastest copy; goal <= 1.5):")
     for group in ["short id", "UUID"] {
       let bare = loops.indices.filter { loops[$0].name.hasPrefix("bare") && loops[$0].group == group }
-      let floor = bare.map(nanoseconds).min()!
-      print("  bare floor, \(group)s: \(decimals(floor, 1)) ns (copies \(decimals(floor, 1))-\(decimals(bare.map(nanoseconds).max()!, 1)) ns)")
+      let times = bare.map(nanoseconds)
+      let floor = times.min() ?? .nan
+      let slowest = times.max() ?? .nan
+      print("  bare floor, \(group)s: \(decimals(floor, 1)) ns", terminator: "")
+      print(" (copies \(decimals(floor, 1))-\(decimals(slowest, 1)) ns)")
       for index in loops.indices where loops[index].group == group && !loops[index].name.hasPrefix("bare") {
         print("  \(loops[index].name): \(decimals(nanoseconds(index) / floor, 2))")
       }

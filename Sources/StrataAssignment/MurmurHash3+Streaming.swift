@@ -130,10 +130,11 @@ extension MurmurHash3 {
       return state.finalize()
     }
 
-    /// The hash of everything combined so far followed by 0–15 bytes held in two little-endian words:
-    /// `low` holds the first eight, `high` the next seven, and every byte past `count` is zero. The same
-    /// value as ``finalize(appending:)`` on those bytes, computed without touching memory (for ids a small
-    /// `String` stores inline). `pending` must equal `tailCount`.
+    /// The hash of everything combined so far followed by 0–15 bytes held in two little-endian words.
+    ///
+    /// `low` holds the first eight bytes, `high` the next seven, and every byte past `count` is zero. The
+    /// same value as ``finalize(appending:)`` on those bytes, computed without touching memory (for ids a
+    /// small `String` stores inline). `pending` must equal `tailCount`.
     @inlinable @inline(__always)
     func finalize(appendingLow low: UInt64, high: UInt64, count: Int, pending: Int) -> UInt32 {
       var state = self

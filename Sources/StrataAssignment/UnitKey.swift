@@ -1,5 +1,7 @@
-/// A unit id in the form the assignment hash reads it. The engine's hot path is written once over this
-/// protocol and specialized for each form, so each form runs as straight-line code in the caller's loop.
+/// A unit id in the form the assignment hash reads it.
+///
+/// The engine's hot path is written once over this protocol and specialized for each form, so each form
+/// runs as straight-line code in the caller's loop.
 @usableFromInline
 protocol UnitKey {
   /// MurmurHash3 x86_32 of the bytes hashed into `state` followed by the unit id's UTF-8 bytes.

@@ -98,7 +98,9 @@ struct MurmurHash3FastPathTests {
       var text = ""
       for _ in 0..<Int(generator.next() % 24) {
         let range = scalars[Int(generator.next() % 4)]
-        text.unicodeScalars.append(Unicode.Scalar(range.lowerBound + UInt32(generator.next() % UInt64(range.count)))!)
+        if let scalar = Unicode.Scalar(range.lowerBound + UInt32(generator.next() % UInt64(range.count))) {
+          text.unicodeScalars.append(scalar)
+        }
       }
       units.append(text)
     }
@@ -134,7 +136,11 @@ struct MurmurHash3FastPathTests {
           var low: UInt64 = 0
           var high: UInt64 = 0
           for (index, byte) in unit.enumerated() {
-            if index < 8 { low |= UInt64(byte) << UInt64(8 * index) } else { high |= UInt64(byte) << UInt64(8 * (index - 8)) }
+            if index < 8 {
+              low |= UInt64(byte) << UInt64(8 * index)
+            } else {
+              high |= UInt64(byte) << UInt64(8 * (index - 8))
+            }
           }
           var state = MurmurHash3.State()
           prefix.withUnsafeBytes { state.combine($0) }
