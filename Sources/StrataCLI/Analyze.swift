@@ -22,7 +22,7 @@ struct Analyze: ParsableCommand {
 
       Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (same data = same \
       look); the output says continue, stop for efficacy or final. A look past the plan shows always-valid \
-      p-values instead of naive ones.
+      p-values instead of naive ones. A look is recorded at the current time, or at SOURCE_DATE_EPOCH       (seconds since 1970, UTC) when set, for byte-identical reports.
         strata analyze --experiment exp.yaml --data week2.csv --look-log runs/exp.looks.jsonl
         strata analyze --experiment exp.yaml --data week2.csv --look 2 --no-look-log
 

@@ -34,12 +34,18 @@ public func strataExecutableURL(filePath: String = #filePath) -> URL {
   return root.appendingPathComponent(".build/debug/strata")
 }
 
-/// Runs `strata` with `arguments` (no stdin) and waits for it.
-public func runStrata(_ arguments: [String], currentDirectory: URL? = nil) throws -> StrataRun {
+/// Runs `strata` with `arguments` (no stdin; `environment` adds to or overrides this process's) and
+/// waits for it.
+public func runStrata(
+  _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]
+) throws -> StrataRun {
   let process = Process()
   process.executableURL = strataExecutableURL()
   process.arguments = arguments
   if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+  }
   let out = Pipe()
   let err = Pipe()
   process.standardOutput = out

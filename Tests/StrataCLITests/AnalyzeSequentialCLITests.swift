@@ -44,6 +44,40 @@ struct AnalyzeSequentialCLITests {
     #expect(lines.count == 1)
   }
 
+  @Test("SOURCE_DATE_EPOCH fixes the recorded look time, so regenerated reports are byte-identical")
+  func sourceDateEpochFixesTheLookTime() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var reports: [String] = []
+    for round in 0..<2 {
+      // A fresh look log each round: the look is recorded anew, at the fixed time.
+      let log = directory.appendingPathComponent("gym-\(round).looks.jsonl").path
+      let reportDirectory = directory.appendingPathComponent("report-\(round)")
+      let arguments = [
+        "analyze", "--experiment", Self.experiment, "--data", Self.data, "--look-log", log,
+        "--report", reportDirectory.path,
+      ]
+      let run = try runStrata(arguments, environment: ["SOURCE_DATE_EPOCH": "1790000000"])
+      #expect(run.status == 0, "\(run.stderr)")
+      let line = try String(contentsOf: URL(fileURLWithPath: log), encoding: .utf8)
+      #expect(line.contains("\"timestamp\":\"2026-09-21T14:13:20Z\""), "\(line)")
+      let report = reportDirectory.appendingPathComponent("gym-renewal-2026.md")
+      reports.append(try String(contentsOf: report, encoding: .utf8))
+    }
+    #expect(reports[0].contains("2026-09-21T14:13:20Z"))
+    #expect(reports[0] == reports[1])
+    // A malformed value is an input error (exit 1) naming the variable, and no look is recorded.
+    for bad in ["", "soon", "-5", "1.5", "99999999999999999999"] {
+      let log = directory.appendingPathComponent("bad.looks.jsonl").path
+      let run = try runStrata(
+        ["analyze", "--experiment", Self.experiment, "--data", Self.data, "--look-log", log],
+        environment: ["SOURCE_DATE_EPOCH": bad])
+      #expect(run.status == 1, "\(bad): \(run.stderr)")
+      #expect(run.stderr.contains("SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC"), "\(bad)")
+      #expect(!FileManager.default.fileExists(atPath: log), "\(bad)")
+    }
+  }
+
   /// Two processes analyse different data into one look log at the same time, three rounds: the lock on
   /// `<log>.lock` serialises them, so every run records its own look and none is lost.
   @Test func concurrentRunsLoseNoLook() throws {
