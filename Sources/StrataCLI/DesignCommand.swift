@@ -56,19 +56,7 @@ struct Design: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let factorList = try factors.specs.map { spec throws(StatsError) in try spec.factor() }
-      let design: FactorialDesign
-      switch (fraction, generators) {
-      case (.some, .some):
-        throw InvalidInput("--fraction and --generators: give one or the other, not both")
-      case (.some(let text), nil):
-        design = try FactorialDesign(factors: factorList, fractionExponent: try Design.fractionExponent(text))
-      case (nil, .some(let text)):
-        let parsed = try FractionGenerator.parseList(text, factorCount: factorList.count)
-        design = try FactorialDesign(factors: factorList, generators: parsed)
-      case (nil, nil):
-        design = try FactorialDesign(fullFactorial: factorList)
-      }
+      let design = try Design.design(factors: factors, fraction: fraction, generators: generators)
       var output = DesignOutput(design: design)
       output.plan = try planRows(design)
       if json {
@@ -111,6 +99,23 @@ struct Design: ParsableCommand {
         power: try planner.power(unitsPerCell: units)))
     }
     return rows
+  }
+
+  /// The design `--factors` with `--fraction` or `--generators` (at most one) describe: the full
+  /// factorial when neither is given. Shared by `strata design` and `strata calc factorial`.
+  static func design(factors: FactorListArgument, fraction: String?, generators: String?) throws -> FactorialDesign {
+    let factorList = try factors.specs.map { spec throws(StatsError) in try spec.factor() }
+    switch (fraction, generators) {
+    case (.some, .some):
+      throw InvalidInput("--fraction and --generators: give one or the other, not both")
+    case (.some(let text), nil):
+      return try FactorialDesign(factors: factorList, fractionExponent: try fractionExponent(text))
+    case (nil, .some(let text)):
+      let parsed = try FractionGenerator.parseList(text, factorCount: factorList.count)
+      return try FactorialDesign(factors: factorList, generators: parsed)
+    case (nil, nil):
+      return try FactorialDesign(fullFactorial: factorList)
+    }
   }
 
   /// p from "1/2^p", "1/2", "1/4", … (a power of two).

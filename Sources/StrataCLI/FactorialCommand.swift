@@ -62,16 +62,7 @@ struct FactorialCalc: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let factorList = try factors.specs.map { spec throws(StatsError) in try spec.factor() }
-      let design: FactorialDesign
-      switch (fraction, generators) {
-      case (.some, .some): throw InvalidInput("--fraction and --generators: give one or the other, not both")
-      case (.some(let text), nil):
-        design = try FactorialDesign(factors: factorList, fractionExponent: try Design.fractionExponent(text))
-      case (nil, .some(let text)):
-        design = try FactorialDesign(factors: factorList, generators: FractionGenerator.parseList(text, factorCount: factorList.count))
-      case (nil, nil): design = try FactorialDesign(fullFactorial: factorList)
-      }
+      let design = try Design.design(factors: factors, fraction: fraction, generators: generators)
       guard metric == "proportion" || metric == "mean" else {
         throw InvalidInput("--metric: must be proportion or mean, got \"\(metric)\"")
       }
