@@ -91,10 +91,21 @@ struct FactorialCommandTests {
       (["--metric", "mean", "--cells", "100,5;100,6;100,5;100,6;100,5;100,6;100,5;100,6"], "n,mean,sd"),
       (["--metric", "proportion", "--errors", "hc9", "--cells", cells], "--errors"),
       (["--metric", "proportion", "--anova", "1", "--cells", cells], "--anova"),
+      (["--metric", "proportion", "--fraction", "1/2", "--generators", "C=AB", "--cells", cells], "not both"),
     ])
   func badInput(arguments: [String], fragment: String) throws {
     let run = try runStrata(["calc", "factorial", "--factors", Self.factors] + arguments)
     #expect(run.status == 1, "\(arguments): \(run.stderr)")
     #expect(run.stderr.contains(fragment), "\(run.stderr)")
+  }
+
+  @Test("strata design takes --fraction or --generators, not both; either gives the same half fraction")
+  func designFractionOrGenerators() throws {
+    let both = try runStrata(["design", "--factors", Self.factors, "--fraction", "1/2", "--generators", "C=AB"])
+    #expect(both.status == 1 && both.stderr.contains("--fraction and --generators: give one or the other"))
+    let fraction = try runStrata(["design", "--factors", Self.factors, "--fraction", "1/2", "--json"])
+    let generators = try runStrata(["design", "--factors", Self.factors, "--generators", "C=AB", "--json"])
+    #expect(fraction.status == 0 && generators.status == 0, "\(fraction.stderr) \(generators.stderr)")
+    #expect(fraction.stdout == generators.stdout)
   }
 }
