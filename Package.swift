@@ -36,7 +36,7 @@ let package = Package(
     ),
 
     // Report value to Markdown and HTML.
-    .target(name: "StrataReport", dependencies: ["StrataAnalysis", "StrataStats"]),
+    .target(name: "StrataReport", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataStats"]),
 
     // The `strata` executable.
     .executableTarget(
@@ -48,10 +48,12 @@ let package = Package(
     ),
 
     // Benchmarks (release mode): `swift run -c release assignment-benchmark`.
-    .executableTarget(name: "assignment-benchmark", dependencies: ["StrataAssignment"], path: "Benchmarks/AssignmentBenchmark"),
+    .executableTarget(
+      name: "assignment-benchmark", dependencies: ["StrataAssignment"], path: "Benchmarks/AssignmentBenchmark"),
 
     // Test support: fixtures, tolerances, a seeded generator.
-    .target(name: "StrataTestSupport", dependencies: ["StrataStats"]),
+    // Standard library and Foundation only, so assignment tests build without GSL.
+    .target(name: "StrataTestSupport"),
 
     // Tests
     .testTarget(
@@ -66,12 +68,12 @@ let package = Package(
     ),
     .testTarget(
       name: "StrataAnalysisTests",
-      dependencies: ["StrataAnalysis", "StrataStats", "StrataTestSupport"],
+      dependencies: ["StrataAnalysis", "StrataAssignment", "StrataStats", "StrataTestSupport"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "StrataReportTests",
-      dependencies: ["StrataReport", "StrataAnalysis", "StrataTestSupport"],
+      dependencies: ["StrataReport", "StrataAnalysis", "StrataStats", "StrataTestSupport"],
       resources: [.copy("Snapshots")]
     ),
     .testTarget(
