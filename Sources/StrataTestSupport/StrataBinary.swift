@@ -39,8 +39,19 @@ public func strataExecutableURL(filePath: String = #filePath) -> URL {
 public func runStrata(
   _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]
 ) throws -> StrataRun {
+  try runExecutable(
+    strataExecutableURL(), arguments, currentDirectory: currentDirectory, environment: environment)
+}
+
+/// Runs `executable` with `arguments` (no stdin) and captures both outputs.
+///
+/// Stdout and stderr are drained at the same time (stderr on a second thread): reading one to its end
+/// first would deadlock once the child fills the other pipe's buffer (64 KiB on Linux) and blocks.
+public func runExecutable(
+  _ executable: URL, _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]
+) throws -> StrataRun {
   let process = Process()
-  process.executableURL = strataExecutableURL()
+  process.executableURL = executable
   process.arguments = arguments
   if let currentDirectory { process.currentDirectoryURL = currentDirectory }
   if !environment.isEmpty {
@@ -52,12 +63,31 @@ public func runStrata(
   process.standardError = err
   process.standardInput = FileHandle.nullDevice
   try process.run()
-  // Read both pipes before waiting so a large output cannot block the child.
+  let errReader = PipeDrain(err.fileHandleForReading)
   let outData = out.fileHandleForReading.readDataToEndOfFile()
-  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  let errData = errReader.wait()
   process.waitUntilExit()
   return StrataRun(
     status: process.terminationStatus,
     stdout: String(decoding: outData, as: UTF8.self),
     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Reads a file handle to its end on its own thread; `wait()` returns what was read.
+private final class PipeDrain: @unchecked Sendable {
+  // Written once by the reading thread before `finished` is signalled, read only after it.
+  private var data = Data()
+  private let finished = DispatchSemaphore(value: 0)
+
+  init(_ handle: FileHandle) {
+    Thread.detachNewThread { [self] in
+      data = handle.readDataToEndOfFile()
+      finished.signal()
+    }
+  }
+
+  func wait() -> Data {
+    finished.wait()
+    return data
+  }
 }
