@@ -47,3 +47,29 @@ struct FisherQuantileTests {
     #expect(abs(x - 3.8760014232188955) <= 1e-10 * 3.8760014232188955)
   }
 }
+
+@Suite("GSL allocations")
+struct GSLAllocationTests {
+  /// A failed allocation is an out-of-memory error, and what was allocated before it is freed on the way
+  /// out (each allocation is paired with its own `defer`, the pattern of `LeastSquares.swift`).
+  @Test func aFailedAllocationThrowsAndFreesTheEarlierOnes() {
+    var freed: [String] = []
+    do {
+      let first = try GSL.allocate("first") { UnsafeMutablePointer<Double>.allocate(capacity: 4) }
+      defer {
+        first.deallocate()
+        freed.append("first")
+      }
+      _ = try GSL.allocate("second") { UnsafeMutablePointer<Double>?.none }
+      Issue.record("the second allocation should have thrown")
+    } catch {
+      guard case .numerical(let routine, _, let message) = error else {
+        Issue.record("expected a numerical error, got \(error)")
+        return
+      }
+      #expect(routine == "second")
+      #expect(message == "out of memory")
+    }
+    #expect(freed == ["first"])
+  }
+}

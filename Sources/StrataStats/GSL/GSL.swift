@@ -17,6 +17,18 @@ enum GSL {
     _ = abortHandlerDisabled
   }
 
+  /// Runs a GSL allocation; a null result (out of memory) becomes an error.
+  ///
+  /// Give each allocation its own `let` and `defer { …_free(…) }` right after it, so whatever was
+  /// allocated before a failing allocation is freed as the error leaves the scope.
+  static func allocate<Pointer>(_ routine: StaticString, _ body: () -> Pointer?) throws(StatsError) -> Pointer {
+    _ = abortHandlerDisabled
+    guard let pointer = body() else {
+      throw .numerical(routine: "\(routine)", status: Int32(GSL_ENOMEM), message: "out of memory")
+    }
+    return pointer
+  }
+
   /// Runs a routine that returns a double; a NaN result becomes an error.
   static func value(_ routine: StaticString = #function, _ body: () -> Double) throws(StatsError) -> Double {
     _ = abortHandlerDisabled

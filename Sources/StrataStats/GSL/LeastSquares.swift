@@ -22,20 +22,18 @@ extension GSL {
     let n = rows.count
     let p = rows.first?.count ?? 0
     precondition(n >= p && p > 0 && response.count == n && weights.count == n, "shape mismatch")
-    guard let x = gsl_matrix_alloc(n, p), let y = gsl_vector_alloc(n), let w = gsl_vector_alloc(n),
-      let c = gsl_vector_alloc(p), let cov = gsl_matrix_alloc(p, p),
-      let work = gsl_multifit_linear_alloc(n, p)
-    else {
-      throw .numerical(routine: "gsl_multifit_linear_alloc", status: Int32(GSL_ENOMEM), message: "out of memory")
-    }
-    defer {
-      gsl_matrix_free(x)
-      gsl_vector_free(y)
-      gsl_vector_free(w)
-      gsl_vector_free(c)
-      gsl_matrix_free(cov)
-      gsl_multifit_linear_free(work)
-    }
+    let x = try allocate("gsl_matrix_alloc") { gsl_matrix_alloc(n, p) }
+    defer { gsl_matrix_free(x) }
+    let y = try allocate("gsl_vector_alloc") { gsl_vector_alloc(n) }
+    defer { gsl_vector_free(y) }
+    let w = try allocate("gsl_vector_alloc") { gsl_vector_alloc(n) }
+    defer { gsl_vector_free(w) }
+    let c = try allocate("gsl_vector_alloc") { gsl_vector_alloc(p) }
+    defer { gsl_vector_free(c) }
+    let cov = try allocate("gsl_matrix_alloc") { gsl_matrix_alloc(p, p) }
+    defer { gsl_matrix_free(cov) }
+    let work = try allocate("gsl_multifit_linear_alloc") { gsl_multifit_linear_alloc(n, p) }
+    defer { gsl_multifit_linear_free(work) }
     for i in 0..<n {
       for j in 0..<p { gsl_matrix_set(x, i, j, rows[i][j]) }
       gsl_vector_set(y, i, response[i])
@@ -61,9 +59,7 @@ extension GSL {
     prepare()
     let p = matrix.count
     precondition(p > 0 && matrix.allSatisfy { $0.count == p }, "square matrix expected")
-    guard let a = gsl_matrix_alloc(p, p) else {
-      throw .numerical(routine: "gsl_matrix_alloc", status: Int32(GSL_ENOMEM), message: "out of memory")
-    }
+    let a = try allocate("gsl_matrix_alloc") { gsl_matrix_alloc(p, p) }
     defer { gsl_matrix_free(a) }
     for i in 0..<p { for j in 0..<p { gsl_matrix_set(a, i, j, matrix[i][j]) } }
     try check("gsl_linalg_cholesky_decomp1") { gsl_linalg_cholesky_decomp1(a) }
@@ -111,17 +107,14 @@ extension GSL {
     let m = matrix.count
     let n = matrix.first?.count ?? 0
     precondition(m > n && n > 0 && count >= 1 && count <= m, "invalid QR shape")
-    guard let a = gsl_matrix_alloc(m, n), let tau = gsl_vector_alloc(n), let q = gsl_matrix_alloc(m, m),
-      let r = gsl_matrix_alloc(m, n)
-    else {
-      throw .numerical(routine: "gsl_matrix_alloc", status: Int32(GSL_ENOMEM), message: "out of memory")
-    }
-    defer {
-      gsl_matrix_free(a)
-      gsl_vector_free(tau)
-      gsl_matrix_free(q)
-      gsl_matrix_free(r)
-    }
+    let a = try allocate("gsl_matrix_alloc") { gsl_matrix_alloc(m, n) }
+    defer { gsl_matrix_free(a) }
+    let tau = try allocate("gsl_vector_alloc") { gsl_vector_alloc(n) }
+    defer { gsl_vector_free(tau) }
+    let q = try allocate("gsl_matrix_alloc") { gsl_matrix_alloc(m, m) }
+    defer { gsl_matrix_free(q) }
+    let r = try allocate("gsl_matrix_alloc") { gsl_matrix_alloc(m, n) }
+    defer { gsl_matrix_free(r) }
     for i in 0..<m { for j in 0..<n { gsl_matrix_set(a, i, j, matrix[i][j]) } }
     try check("gsl_linalg_QR_decomp") { gsl_linalg_QR_decomp(a, tau) }
     try check("gsl_linalg_QR_unpack") { gsl_linalg_QR_unpack(a, tau, q, r) }
