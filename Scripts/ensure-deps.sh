@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Strata needs to build on Debian when it is missing: GSL (libgsl-dev) and pkg-config.
+# Installs what Strata needs to build on Debian when it is missing: GSL (libgsl-dev) and pkg-config. Every
+# check prints what failed and what to run (Scripts/lib/deps.sh). Components that only some jobs need get
+# their own sibling script built the same way (see the comment at the top of Scripts/lib/deps.sh).
 set -euo pipefail
-if pkg-config --exists gsl 2>/dev/null; then
-  exit 0
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "strata: installing libgsl-dev and pkg-config (GSL is missing)" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libgsl-dev pkg-config >/dev/null
-pkg-config --exists gsl
+source "$(dirname "$0")/lib/deps.sh"
+deps_ensure "GSL (libgsl-dev)" "pkg-config --exists gsl" libgsl-dev pkg-config

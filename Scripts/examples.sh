@@ -6,8 +6,7 @@
 #   bash Scripts/examples.sh && git diff --stat reports/examples
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash Scripts/ensure-deps.sh
-swift build --product strata
+bash Scripts/build.sh
 STRATA=.build/debug/strata
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1795305600}
 looks=$(mktemp -d)

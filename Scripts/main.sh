@@ -5,8 +5,7 @@
 # one send), then runs the planning walk-through for the gym campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash Scripts/ensure-deps.sh
-swift build
+bash Scripts/build.sh
 STRATA=.build/debug/strata
 echo "== Gym renewal reminder: did a reminder raise renewals, and for which members? =="
 # The plan has 3 looks; the bundled data is look 1. The look log goes next to the (git-ignored) reports, so

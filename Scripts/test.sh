@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: installs GSL when missing, builds, then `swift test` (Swift Testing).
+# Runs every test: installs GSL when missing, builds (Scripts/build.sh, the same build as Scripts/main.sh,
+# so neither redoes the other's work), then `swift test` (Swift Testing). Arguments go to `swift test`
+# (e.g. --filter DocExamples).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash Scripts/ensure-deps.sh
-swift build --build-tests
+bash Scripts/build.sh
 swift test --skip-build "$@"
