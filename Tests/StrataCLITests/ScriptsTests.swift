@@ -38,8 +38,8 @@ struct ScriptsTests {
       try text.write(toFile: path, atomically: true, encoding: .utf8)
       try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
-    let run = try runProcess(
-      "/bin/bash", [root.appendingPathComponent("Scripts/ensure-deps.sh").path],
+    let run = try runExecutable(
+      URL(fileURLWithPath: "/bin/bash"), [root.appendingPathComponent("Scripts/ensure-deps.sh").path],
       environment: ["PATH": "\(stubs.path):/usr/bin:/bin", "HOME": stubs.path])
     #expect(run.status == 1)
     #expect(run.stderr.contains("still missing"), "stderr: \(run.stderr)")
