@@ -6,12 +6,24 @@ import Foundation
   import Darwin
 #endif
 
-/// Streams bytes to a temporary file beside `path` and renames it over `path` on ``commit()``, so a
-/// reader never sees a half-written file and a failed run leaves the old file (if any) untouched. The
-/// streaming counterpart of ``AtomicFile``: memory is one buffer, whatever the file size.
+/// The one output writer of Strata (`assign --output`, reports, the look log): never a half-written file, never
+/// a replaced device.
+///
+/// Where the bytes go follows ``OutputDestination``: a regular file (or a new path) gets a temporary file
+/// `.NAME.PID.tmp` beside the symlinks' final target, renamed over it on ``commit()`` (so a reader never sees half
+/// a file and a failed run leaves the old one untouched); the replacement keeps the old file's permission bits
+/// and, where the system permits, its owner, and a new file follows the umask. A device, FIFO or standard stream
+/// is written in place (streaming), as `/dev/null` or a named pipe read by another tool expect. Temporary files
+/// that a killed run left for the same destination are removed first, with a note (``FileNotices``).
+///
+/// Memory is one buffer, whatever the file size. Every failure is a ``FileWriteError`` naming the destination.
 public final class AtomicFileWriter {
+  /// The destination as given.
   public let path: String
-  private let temporaryPath: String
+  /// Where the bytes really go (symlinks followed); the rename target for regular files.
+  public let destination: OutputDestination
+  /// The temporary file, nil when writing in place.
+  let temporaryPath: String?
   private var descriptor: Int32
   // Unmanaged storage: appends pay no array uniqueness or exclusivity checks (several per output row).
   private let storage: UnsafeMutablePointer<UInt8>
@@ -19,18 +31,47 @@ public final class AtomicFileWriter {
   private let capacity: Int
   /// Room beyond `capacity` for one row's appends before the next flush check.
   private let slack = 1 << 16
+  /// Closed and ready to be renamed into place.
+  private var prepared = false
   private var committed = false
 
-  /// Creates the temporary file (mode 0644) in the destination's directory.
+  /// Opens the destination: the temporary file for a regular file, the device, FIFO or stream itself otherwise.
   public init(path: String, bufferSize: Int = 1 << 20) throws(FileWriteError) {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent()
-    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     self.path = path
-    temporaryPath = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-    descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard descriptor >= 0 else {
-      throw FileWriteError(message: "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+    destination = try OutputDestination.resolve(path)
+    switch destination {
+    case .descriptor(let number):
+      descriptor = fcntl(number, F_DUPFD_CLOEXEC, 0)
+      temporaryPath = nil
+      guard descriptor >= 0 else { throw FileWriteError(path: path, errno: errno) }
+    case .special(let target):
+      descriptor = Self.openRetrying(target, O_WRONLY | O_CLOEXEC, 0)
+      temporaryPath = nil
+      guard descriptor >= 0 else { throw FileWriteError(path: path, errno: errno) }
+    case .regular(let target, let existing):
+      let (directory, name) = Self.split(target)
+      try Self.makeDirectories(directory, for: path)
+      Self.removeStaleTemporaries(in: directory, name: name)
+      let temporary = Self.temporaryPath(directory: directory, name: name, suffix: "tmp")
+      unlink(temporary)  // ours by name: left by an earlier process that had this pid
+      // O_EXCL: never follow a symlink planted at the temporary name. A file that replaces an old one starts
+      // private and takes the old one's owner and mode; a new file takes 0666 minus the umask.
+      descriptor = Self.openRetrying(
+        temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, existing == nil ? 0o666 : 0o600)
+      guard descriptor >= 0 else {
+        throw FileWriteError(
+          path: path, reason: "cannot create a temporary file there (\(String(cString: strerror(errno))))")
+      }
+      temporaryPath = temporary
+      if let existing {
+        _ = fchown(descriptor, existing.owner, existing.group)  // permitted for root, or a group the user is in
+        if fchmod(descriptor, existing.mode) != 0 {
+          let code = errno
+          close(descriptor)
+          unlink(temporary)
+          throw FileWriteError(path: path, reason: "cannot keep its permissions (\(String(cString: strerror(code))))")
+        }
+      }
     }
     capacity = bufferSize
     storage = .allocate(capacity: bufferSize + slack)
@@ -38,10 +79,8 @@ public final class AtomicFileWriter {
 
   deinit {
     storage.deallocate()
-    if !committed {
-      if descriptor >= 0 { close(descriptor) }
-      unlink(temporaryPath)
-    }
+    if descriptor >= 0 { close(descriptor) }
+    if !committed, let temporaryPath { unlink(temporaryPath) }
   }
 
   /// Appends bytes and flushes when the buffer is full.
@@ -64,7 +103,8 @@ public final class AtomicFileWriter {
       }
       if count + bytes.count > capacity + slack {
         pendingError =
-          pendingError ?? FileWriteError(message: "a single cell of \(bytes.count) bytes is too large to write")
+          pendingError
+          ?? FileWriteError(path: path, reason: "a single cell of \(bytes.count) bytes is too large to write")
         return
       }
     }
@@ -123,24 +163,42 @@ public final class AtomicFileWriter {
     var offset = 0
     while offset < count {
       let written = systemWrite(descriptor, storage + offset, count - offset)
-      guard written > 0 else {
-        throw FileWriteError(message: "cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
-      }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { throw FileWriteError(path: path, errno: written == 0 ? EIO : errno) }
       offset += written
     }
     count = 0
   }
 
-  /// Flushes, closes and renames the temporary file over `path`.
+  /// Flushes and closes, and for a regular file renames the temporary file over the destination.
   public func commit() throws(FileWriteError) {
+    try prepare()
+    try publish()
+  }
+
+  /// Flushes the buffer and closes the file (a regular file's bytes reach the disk first, so a crash after the
+  /// rename cannot leave an empty file); nothing is visible at the destination yet.
+  func prepare() throws(FileWriteError) {
+    guard !prepared else { return }
     if let pendingError { throw pendingError }
     try flush()
-    guard close(descriptor) == 0 else {
-      throw FileWriteError(message: "cannot close \(temporaryPath): \(String(cString: strerror(errno)))")
+    if temporaryPath != nil {
+      var status: Int32
+      repeat { status = fsync(descriptor) } while status != 0 && errno == EINTR
+      guard status == 0 || errno == EINVAL else { throw FileWriteError(path: path, errno: errno) }
     }
+    let closed = close(descriptor)
     descriptor = -1
-    guard rename(temporaryPath, path) == 0 else {
-      throw FileWriteError(message: "cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
+    guard closed == 0 || errno == EINTR else { throw FileWriteError(path: path, errno: errno) }
+    prepared = true
+  }
+
+  /// Renames a prepared temporary file over its destination (nothing to do when writing in place).
+  func publish() throws(FileWriteError) {
+    precondition(prepared, "publish() before prepare()")
+    guard !committed else { return }
+    if let temporaryPath, case .regular(let target, _) = destination {
+      guard rename(temporaryPath, target) == 0 else { throw FileWriteError(path: path, errno: errno) }
     }
     committed = true
   }
@@ -152,11 +210,4 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
   #else
     return Darwin.write(descriptor, bytes, count)
   #endif
-}
-
-/// An output file cannot be created, written, closed or renamed into place; the message names the file and the
-/// system's reason.
-public struct FileWriteError: Error, CustomStringConvertible, Sendable {
-  public var message: String
-  public var description: String { message }
 }

@@ -53,6 +53,11 @@ public struct BatchAssignment {
   /// Throws `DataError` (`file:line: message`) when the input cannot be read, is empty or lacks the unit column, and
   /// `FileWriteError` when the output cannot be written.
   public func run(badRow: (BadRow) -> Void = { _ in }) throws -> Summary {
+    guard !OutputDestination.isSameFile(outputPath, as: inputPath) else {
+      throw DataError(
+        file: inputPath, line: nil,
+        message: "is also the output file (\(outputPath)); writing the assignments there would replace it")
+    }
     var scanner = try CSVScanner(path: inputPath)
     defer { scanner.close() }
     var summary = Summary(

@@ -78,6 +78,15 @@ struct Assign: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      if let output {
+        // Before anything is read: writing the assignments over an input would destroy it.
+        for (flag, path) in [("--input", input), ("--experiment", experiment)] {
+          guard let path, OutputDestination.isSameFile(output, as: path) else { continue }
+          throw InvalidInput(
+            "--output \(output) is the same file as \(flag) \(path); writing the assignments there would replace it, so choose another output path"
+          )
+        }
+      }
       let loaded = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
       let factorNames = loaded.factorialDesign?.factors.map(\.name) ?? []
       if let unit {
