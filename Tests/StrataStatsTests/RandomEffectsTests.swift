@@ -42,7 +42,9 @@ struct RandomEffectsCase: Decodable, CustomTestStringConvertible, Sendable {
 
 @Suite("Random-effects pooling across segments")
 struct RandomEffectsTests {
-  /// metafor's values carry 15 significant digits; the issue asks 1e-8. Quantities near zero (τ² at the
+  /// metafor's values carry 15 significant digits; the issue asks 1e-8.
+  ///
+  /// Quantities near zero (τ² at the
   /// boundary, means of opposite-signed segments) get an absolute floor relative to the data's scale.
   static let tolerance = 1e-8
 

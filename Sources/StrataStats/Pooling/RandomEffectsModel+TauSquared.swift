@@ -21,7 +21,9 @@ extension RandomEffectsModel {
     return max(0, (q - Double(estimates.count - 1)) / scale)
   }
 
-  /// REML by Fisher scoring (Viechtbauer 2005, eq. 11–12), truncated at 0, with step halving.
+  /// REML by Fisher scoring, truncated at 0, with step halving.
+  ///
+  /// Viechtbauer (2005), equations 11–12:
   ///
   /// ```
   /// score(τ²) = ½ [Σ wₖ² (yₖ − μ̂)² − tr P],   tr P = Σ wₖ − Σ wₖ² / Σ wₖ
@@ -96,9 +98,10 @@ extension RandomEffectsModel {
     return zip(weights, estimates).reduce(0) { $0 + $1.0 * ($1.1 - mean) * ($1.1 - mean) }
   }
 
-  /// The Q-profile interval for τ² (Viechtbauer 2007): the τ² where Q(τ²) equals the upper and lower
-  /// (1 − level)/2 quantiles of χ²_{K−1}; an end is 0 when Q(0) is already below its quantile. `nil` with a
-  /// single segment, where τ² has no interval.
+  /// The Q-profile interval for τ² (Viechtbauer 2007).
+  ///
+  /// The τ² where Q(τ²) equals the upper and lower (1 − level)/2 quantiles of χ²_{K−1}; an end is 0 when
+  /// Q(0) is already below its quantile. `nil` with a single segment, where τ² has no interval.
   func tauSquaredInterval() throws(StatsError) -> ConfidenceInterval? {
     guard estimates.count >= 2 else { return nil }
     let chiSquared = try ChiSquared(degreesOfFreedom: Double(estimates.count - 1))

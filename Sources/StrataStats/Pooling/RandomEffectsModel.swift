@@ -49,7 +49,10 @@ public struct RandomEffectsModel: Sendable, Hashable {
   /// - Parameters:
   ///   - estimates: one effect per segment (treatment − control), finite.
   ///   - variances: their sampling variances, positive and finite.
+  ///   - method: how τ² is estimated (REML by default, as metafor).
   ///   - knappHartung: t-based inference for μ with the Knapp–Hartung variance (needs two segments or more).
+  ///   - confidenceLevel: for every interval of the result.
+  /// - Throws: `StatsError.invalidInput` naming the segment or option that is out of range.
   public init(
     estimates: [Double], variances: [Double], method: Method = .restrictedMaximumLikelihood,
     knappHartung: Bool = false, confidenceLevel: Double = 0.95
