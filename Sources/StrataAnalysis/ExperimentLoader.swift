@@ -159,7 +159,8 @@ public enum ExperimentLoader {
       return nil
     }
     if let variants = top["variants"] {
-      throw fields.error("variants", variants, "give variants or factors, not both (factors make the cells the variants)")
+      throw fields.error(
+        "variants", variants, "give variants or factors, not both (factors make the cells the variants)")
     }
     return try ExperimentFactors.design(
       factors: factors, fraction: top["fraction"], generators: top["generators"], &fields)
@@ -190,7 +191,8 @@ public enum ExperimentLoader {
   private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
     -> Metric
   {
-    let map = try fields.mapping(node, path, allowed: ["name", "kind", "role", "column", "missing", "description"])
+    let map = try fields.mapping(
+      node, path, allowed: ["name", "kind", "role", "column", "missing", "description", "direction"])
     guard let name = map["name"], let kindNode = map["kind"] else {
       throw fields.error(path, node, "each metric needs a name and a kind (binomial or continuous)")
     }
@@ -204,8 +206,11 @@ public enum ExperimentLoader {
       }
       return value
     }
-    guard let kind = try choice("kind", Metric.Kind.self) else {
-      throw fields.error("\(path).kind", kindNode, "missing kind")
+    let kindText = try fields.string(kindNode, "\(path).kind")
+    guard let kind = Metric.Kind(name: kindText) else {
+      throw fields.error(
+        "\(path).kind", kindNode,
+        "\"\(kindText)\" is not one of \(Metric.Kind.all.map(\.name).joined(separator: ", "))")
     }
     return Metric(
       name: try fields.string(name, "\(path).name"), kind: kind, role: try choice("role", Metric.Role.self) ?? .primary,
@@ -213,7 +218,8 @@ public enum ExperimentLoader {
       missing: try choice("missing", Metric.MissingValuePolicy.self) ?? .exclude,
       description: try map["description"].map { node throws(ExperimentFileError) in
         try fields.string(node, "\(path).description")
-      })
+      },
+      direction: try choice("direction", Metric.Direction.self) ?? .increase)
   }
 
   private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {

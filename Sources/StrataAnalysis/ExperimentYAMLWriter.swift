@@ -43,10 +43,11 @@ public enum ExperimentYAMLWriter {
       lines.append("metrics:")
       for metric in experiment.metrics {
         lines.append("  - name: \(quote(metric.name))")
-        lines.append("    kind: \(metric.kind.rawValue)")
+        lines.append("    kind: \(metric.kind.name)")
         lines.append("    role: \(metric.role.rawValue)")
         if metric.column != metric.name { lines.append("    column: \(quote(metric.column))") }
         lines.append("    missing: \(metric.missing.rawValue)")
+        if metric.direction != .increase { lines.append("    direction: \(metric.direction.rawValue)") }
         if let description = metric.description { lines.append("    description: \(quote(description))") }
       }
     }

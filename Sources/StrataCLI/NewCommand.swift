@@ -121,7 +121,7 @@ struct New: ParsableCommand {
     }
     let metrics = try (metric.isEmpty ? ["converted:binomial:primary"] : metric).map { entry -> Metric in
       let parts = entry.split(separator: ":").map(String.init)
-      guard parts.count >= 2, let kind = Metric.Kind(rawValue: parts[1]) else {
+      guard parts.count >= 2, let kind = Metric.Kind(name: parts[1]) else {
         throw InvalidInput("--metric \"\(entry)\": expected name:binomial|continuous[:primary|guardrail|secondary]")
       }
       let role = parts.count > 2 ? Metric.Role(rawValue: parts[2]) : .primary

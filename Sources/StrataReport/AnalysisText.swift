@@ -27,7 +27,7 @@ public enum AnalysisText {
     for role in [StrataAssignment.Metric.Role.primary, .secondary, .guardrail] {
       for metric in analysis.metrics(role: role) {
         out.append("")
-        out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.rawValue))")
+        out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.name))")
         if analysis.family.contains(metric: metric.metric.name) {
           out.append(
             "Multiple testing: \(analysis.family.description), \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha)."

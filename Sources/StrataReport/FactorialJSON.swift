@@ -28,7 +28,7 @@ public enum FactorialJSON {
         .array(
           factorial.metrics.map { metric in
             .object([
-              ("metric", .string(metric.metric.name)), ("kind", .string(metric.metric.kind.rawValue)),
+              ("metric", .string(metric.metric.name)), ("kind", .string(metric.metric.kind.name)),
               ("model", .string(metric.metric.kind == .binomial ? "linear probability" : "linear")),
               ("fits", .array(metric.fits.map { fit($0, design) })),
             ])

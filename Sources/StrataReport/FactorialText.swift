@@ -14,7 +14,7 @@ enum FactorialText {
     for metric in factorial.metrics {
       let binomial = metric.metric.kind == .binomial
       out.append("")
-      out.append("\(metric.metric.name) (\(metric.metric.kind.rawValue), \(metric.metric.role.rawValue)):")
+      out.append("\(metric.metric.name) (\(metric.metric.kind.name), \(metric.metric.role.rawValue)):")
       for note in FactorialTables.notes(factorial, metric) { out.append("  \(note)") }
       guard let fit = metric.overall, fit.result != nil else { continue }
       out.append("Effects (all segments; each level vs the factor's first level):")

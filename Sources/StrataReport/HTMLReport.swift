@@ -99,8 +99,8 @@ public enum HTMLReport {
     let plan = analysis.plan
     var out = "<section><h2>\(HTML.escape(title)): \(HTML.escape(metric.metric.name))</h2>"
     var note =
-      metric.metric.description.map { "\($0) (\(metric.metric.kind.rawValue)). " }
-      ?? "\(metric.metric.kind.rawValue.capitalized) metric. "
+      metric.metric.description.map { "\($0) (\(metric.metric.kind.name)). " }
+      ?? "\(metric.metric.kind.name.capitalized) metric. "
     if analysis.family.contains(metric: metric.metric.name) {
       note +=
         "Multiple testing: \(analysis.family.description); \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha)."

@@ -52,7 +52,7 @@ public enum MarkdownReport {
         out.append("## \(title): \(escape(metric.metric.name))")
         out.append("")
         if let description = metric.metric.description {
-          out.append("\(escape(description)) (\(metric.metric.kind.rawValue))."); out.append("")
+          out.append("\(escape(description)) (\(metric.metric.kind.name))."); out.append("")
         }
         if analysis.family.contains(metric: metric.metric.name) {
           out.append(

@@ -26,6 +26,7 @@ struct ExperimentLoaderTests {
     #expect(experiment.segmentNames == ["high", "medium", "low"])
     #expect(experiment.metrics.map(\.kind) == [.binomial, .continuous])
     #expect(experiment.metrics.map(\.role) == [.primary, .guardrail])
+    #expect(experiment.metrics.map(\.direction) == [.increase, .increase])
     #expect(experiment.plan.looks == 3 && experiment.plan.lookFractions == [0.33, 0.67, 1])
     #expect(experiment.plan.baseline == 0.62 && experiment.plan.minimumDetectableEffect == 0.05)
     #expect(experiment.consent == "marketing_opt_in")
@@ -39,6 +40,16 @@ struct ExperimentLoaderTests {
     id: demo
     variants: [control, treatment]
     """
+
+  @Test("a metric's direction is read, and written back by the YAML writer")
+  func direction() throws {
+    let yaml = "id: demo\nvariants: [a, b]\nmetrics:\n  - name: churned\n    kind: binomial\n    direction: decrease\n"
+    let experiment = try ExperimentLoader.load(yaml: yaml, file: "demo.yaml")
+    #expect(experiment.metrics[0].direction == .decrease)
+    #expect(AnalysisPlan(experiment: experiment).metrics[0].direction == .decrease)
+    let written = ExperimentYAMLWriter.yaml(for: experiment)
+    #expect(try ExperimentLoader.load(yaml: written, file: "again.yaml").metrics[0].direction == .decrease)
+  }
 
   @Test(
     "broken definitions are rejected with file:line: field: message",
@@ -61,6 +72,10 @@ struct ExperimentLoaderTests {
       (
         "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: ratio\n", 5, "metrics[0].kind",
         "binomial, continuous"
+      ),
+      (
+        "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: binomial\n    direction: down\n", 6,
+        "metrics[0].direction", "increase, decrease"
       ),
       ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 1.2\n", 4, "plan.alpha", "between 0 and 1"),
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  fractions: [0.6, 0.5]\n", 5, "plan.fractions[1]", "increase"),
