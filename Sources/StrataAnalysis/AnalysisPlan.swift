@@ -7,26 +7,19 @@ import StrataStats
 /// order with the control among them; segments are in report order; each metric says its kind, role and
 /// missing-value policy.
 public struct AnalysisPlan: Sendable, Hashable {
-  /// One metric to analyse.
-  public struct Metric: Sendable, Hashable {
-    public var name: String
-    public var column: String
-    public var kind: StrataAssignment.Metric.Kind
-    public var role: StrataAssignment.Metric.Role
-    public var missing: StrataAssignment.Metric.MissingValuePolicy
-    public var description: String?
+  /// One metric to analyse: the same value the definition holds (`StrataAssignment.Metric`).
+  public typealias Metric = StrataAssignment.Metric
 
-    public init(
-      name: String, column: String? = nil, kind: StrataAssignment.Metric.Kind,
-      role: StrataAssignment.Metric.Role = .primary,
-      missing: StrataAssignment.Metric.MissingValuePolicy = .exclude, description: String? = nil
-    ) {
-      self.name = name
-      self.column = column ?? name
-      self.kind = kind
-      self.role = role
-      self.missing = missing
-      self.description = description
+  /// A pair of value columns whose co-moment the cells carry (`SufficientStatistics.pairs`), by metric index:
+  /// numerator × denominator of a ratio metric, value × covariate for CUPED. In aggregated input its column is
+  /// `<first column>_x_<second column>_sum`.
+  public struct CrossProduct: Sendable, Hashable {
+    public var first: Int
+    public var second: Int
+
+    public init(first: Int, second: Int) {
+      self.first = first
+      self.second = second
     }
   }
 
@@ -62,6 +55,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// Planned allocation weights per segment (outer index: segment, inner: variant), for the SRM check.
   public var segmentWeights: [[Double]]
   public var metrics: [Metric]
+  /// Pairs of metrics whose co-moments every source fills (none today; ratio and CUPED metrics declare them).
+  public var crossProducts: [CrossProduct] = []
   /// Type I error rate for each comparison's interval and test.
   public var alpha: Double
   public var power: Double
@@ -157,11 +152,7 @@ extension AnalysisPlan {
       segmentWeights: experiment.segments.map { segment in
         experiment.variants.map { Double((segment.weights[$0.key] ?? $0.weight).tenThousandths) }
       },
-      metrics: experiment.metrics.map {
-        Metric(
-          name: $0.name, column: $0.column, kind: $0.kind, role: $0.role, missing: $0.missing,
-          description: $0.description)
-      },
+      metrics: experiment.metrics,
       alpha: plan.alpha, power: plan.power, sides: plan.sides, minimumDetectableEffect: mde,
       minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline,
       standardDeviation: plan.standardDeviation,

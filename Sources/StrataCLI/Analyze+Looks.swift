@@ -6,7 +6,7 @@ extension Analyze {
   /// designs only when `--look-log` is given or the log already exists (then a second look is unplanned).
   /// The log is read and appended under `LookLogLock` (an exclusive `flock` on `<log>.lock`).
   func guardLooks(_ analysis: inout Analysis, plan: AnalysisPlan) throws {
-    let url = lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data)
+    let url = lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data[0])
     var sequentialGuard = SequentialGuard(plan: plan, look: look, now: try Self.lookTime())
     let keepLog =
       !noLookLog && (sequentialGuard.isSequential || lookLog != nil || FileManager.default.fileExists(atPath: url.path))

@@ -19,6 +19,7 @@ struct Analyze: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv
         strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
         strata analyze --experiment exp.yaml --data aggregates.csv --json --correction bh
+        strata analyze --experiment exp.yaml --data day1.csv day2.csv day3.csv --json
 
       Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (same data = same \
       look); the output says continue, stop for efficacy or final. A look past the plan shows always-valid \
@@ -35,8 +36,12 @@ struct Analyze: ParsableCommand {
   @Option(help: "The experiment definition (YAML).")
   var experiment: String
 
-  @Option(help: "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment.")
-  var data: String
+  @Option(
+    parsing: .upToNextOption,
+    help:
+      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly."
+  )
+  var data: [String]
 
   @Option(help: "Which look at the data this is (1-based); default: from the look log.")
   var look: Int?
@@ -68,11 +73,18 @@ struct Analyze: ParsableCommand {
   @Option(help: "p-value below which the sample-ratio check declares a mismatch.")
   var srmThreshold: Double = 0.001
 
-  @Option(help: "Factorial experiments: standard errors for continuous metrics, hc1 (robust) or classical; binomial metrics always use hc1.")
+  @Option(
+    help:
+      "Factorial experiments: standard errors for continuous metrics, hc1 (robust) or classical; binomial metrics always use hc1."
+  )
   var factorialErrors: FactorialErrorsArgument = FactorialErrorsArgument(value: .hc1)
 
   @Flag(help: "Skip duplicate-unit detection (saves ~11-21 bytes of memory per unit).")
   var noDuplicateCheck = false
+
+  func validate() throws {
+    guard !data.isEmpty else { throw ValidationError("--data needs at least one file") }
+  }
 
   func run() throws {
     try reportingErrors {
@@ -91,7 +103,7 @@ struct Analyze: ParsableCommand {
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
       let summary = try DataReader.read(
-        path: data, plan: plan,
+        paths: data, plan: plan,
         options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
       if showProgress { ProgressLine.finish() }
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)

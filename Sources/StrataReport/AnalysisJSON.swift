@@ -67,8 +67,9 @@ public enum AnalysisJSON {
         .array(
           plan.metrics.map { m in
             .object([
-              ("name", .string(m.name)), ("kind", .string(m.kind.rawValue)), ("role", .string(m.role.rawValue)),
+              ("name", .string(m.name)), ("kind", .string(m.kind.name)), ("role", .string(m.role.rawValue)),
               ("column", .string(m.column)), ("missing", .string(m.missing.rawValue)),
+              ("direction", .string(m.direction.rawValue)),
             ])
           })
       ),
@@ -114,6 +115,7 @@ public enum AnalysisJSON {
           })
       ),
       ("units", .array(units)),
+      ("files", .array(data.files.map(JSONValue.string))),
     ])
   }
 
@@ -142,7 +144,7 @@ public enum AnalysisJSON {
   private static func comparison(_ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan) -> JSONValue {
     var members: [(String, JSONValue)] = [
       ("metric", .string(metric.metric.name)),
-      ("kind", .string(metric.metric.kind.rawValue)),
+      ("kind", .string(metric.metric.kind.name)),
       ("role", .string(metric.metric.role.rawValue)),
       ("variant", .string(c.treatment)),
       ("control", .string(c.control.variant)),

@@ -57,7 +57,7 @@ struct Comparer {
     return comparison
   }
 
-  private func summary(_ values: MetricAccumulator, variant: Int, binomial: Bool) -> ArmSummary {
+  private func summary(_ values: ColumnMoments, variant: Int, binomial: Bool) -> ArmSummary {
     ArmSummary(
       variant: plan.variants[variant], count: values.count, missing: values.missing,
       mean: values.count > 0 ? values.moments.mean : .nan,
@@ -65,7 +65,7 @@ struct Comparer {
   }
 
   private func compareProportions(
-    _ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison
+    _ controlValues: ColumnMoments, _ treatmentValues: ColumnMoments, into comparison: inout Comparison
   ) throws {
     let control = try BinomialSummary(successes: controlValues.sum, trials: controlValues.count)
     let treatment = try BinomialSummary(successes: treatmentValues.sum, trials: treatmentValues.count)
@@ -100,7 +100,7 @@ struct Comparer {
   }
 
   private func compareMeans(
-    _ controlValues: MetricAccumulator, _ treatmentValues: MetricAccumulator, into comparison: inout Comparison
+    _ controlValues: ColumnMoments, _ treatmentValues: ColumnMoments, into comparison: inout Comparison
   ) throws {
     let control = try SampleSummary(
       count: controlValues.count, mean: controlValues.moments.mean,

@@ -17,8 +17,8 @@ struct Pooler {
     let control = plan.controlIndex
     var used: [String] = []
     var notes: [String] = []
-    var controls: [MetricAccumulator] = []
-    var treatments: [MetricAccumulator] = []
+    var controls: [ColumnMoments] = []
+    var treatments: [ColumnMoments] = []
     for segment in plan.segments.indices {
       let c = statistics.metric(metric, variant: control, segment: segment)
       let t = statistics.metric(metric, variant: treatment, segment: segment)

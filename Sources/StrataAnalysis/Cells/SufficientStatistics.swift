@@ -1,49 +1,62 @@
-import StrataStats
-
-/// One metric's running summary in one variant × segment cell.
-public struct MetricAccumulator: Sendable, Hashable {
-  /// Count, mean and M2 of the non-missing values (Welford, so no sum-of-squares cancellation).
-  public var moments = RunningMoments()
-  /// The plain sum of the values (exact for 0/1 metrics up to 2⁵³ units).
-  public var sum = 0.0
-  /// Units whose value was missing and excluded by the metric's policy.
-  public var missing = 0
-
-  public init() {}
-
-  @inline(__always)
-  public mutating func add(_ value: Double) {
-    moments.add(value)
-    sum += value
-  }
-
-  public mutating func merge(_ other: MetricAccumulator) {
-    moments.merge(other.moments)
-    sum += other.sum
-    missing += other.missing
-  }
-
-  public var count: Double { moments.count }
-}
-
-/// Sufficient statistics per variant × segment (unit counts) and per variant × segment × metric.
+/// Cell statistics: the seam between every data source and the analysis.
 ///
-/// The memory is fixed by the plan's shape, never by the number of rows.
+/// Per variant × segment the units, per value column its moments (`ColumnMoments`) and per
+/// declared pair of columns their co-moment (`CrossMoments`). The unit-level CSV stream, the aggregated CSV (docs/analyze.md, "Aggregated input"), several files or
+/// partitions merged, or cells built in memory all produce this value, and `Analyzer` reads nothing else.
+///
+/// The memory is fixed by the plan's shape, never by the number of rows. Value column `c` is metric `c` of
+/// the plan; pair `p` is `AnalysisPlan.crossProducts[p]`.
 public struct SufficientStatistics: Sendable, Hashable {
+  /// One variant × segment cell.
+  public struct Cell: Sendable, Hashable {
+    public var units: Int
+    /// One per value column (metric), in plan order.
+    public var columns: [ColumnMoments]
+    /// One per declared pair, in plan order.
+    public var pairs: [CrossMoments]
+
+    public init(units: Int = 0, columns: [ColumnMoments], pairs: [CrossMoments] = []) {
+      self.units = units
+      self.columns = columns
+      self.pairs = pairs
+    }
+
+    /// Adds `other`'s units, exactly in real arithmetic and in any order (Chan et al.).
+    public mutating func merge(_ other: Cell) {
+      precondition(columns.count == other.columns.count && pairs.count == other.pairs.count, "cells differ in shape")
+      units += other.units
+      for index in columns.indices { columns[index].merge(other.columns[index]) }
+      for index in pairs.indices { pairs[index].merge(other.pairs[index]) }
+    }
+  }
+
   public let variantCount: Int
   public let segmentCount: Int
   public let metricCount: Int
+  public let pairCount: Int
   /// Units per cell, index `variant * segmentCount + segment`.
   public internal(set) var units: [Int]
-  /// Metric accumulators, index `(variant * segmentCount + segment) * metricCount + metric`.
-  public internal(set) var metrics: [MetricAccumulator]
+  /// Column moments, index `(variant * segmentCount + segment) * metricCount + metric`.
+  public internal(set) var metrics: [ColumnMoments]
+  /// Co-moments, index `(variant * segmentCount + segment) * pairCount + pair`.
+  public internal(set) var pairs: [CrossMoments]
 
-  public init(variantCount: Int, segmentCount: Int, metricCount: Int) {
+  /// Empty cells for `variantCount` × `segmentCount`, with `metricCount` columns and `pairCount` pairs each.
+  public init(variantCount: Int, segmentCount: Int, metricCount: Int, pairCount: Int = 0) {
     self.variantCount = variantCount
     self.segmentCount = segmentCount
     self.metricCount = metricCount
+    self.pairCount = pairCount
     units = [Int](repeating: 0, count: variantCount * segmentCount)
-    metrics = [MetricAccumulator](repeating: MetricAccumulator(), count: variantCount * segmentCount * metricCount)
+    metrics = [ColumnMoments](repeating: ColumnMoments(), count: variantCount * segmentCount * metricCount)
+    pairs = [CrossMoments](repeating: CrossMoments(), count: variantCount * segmentCount * pairCount)
+  }
+
+  /// Empty cells shaped by `plan` (its variants, segments, metrics and cross-products).
+  public init(plan: AnalysisPlan) {
+    self.init(
+      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count,
+      pairCount: plan.crossProducts.count)
   }
 
   public func units(variant: Int, segment: Int) -> Int { units[variant * segmentCount + segment] }
@@ -51,15 +64,47 @@ public struct SufficientStatistics: Sendable, Hashable {
   /// Units of `variant` over all segments.
   public func units(variant: Int) -> Int { (0..<segmentCount).reduce(0) { $0 + units(variant: variant, segment: $1) } }
 
-  public func metric(_ metric: Int, variant: Int, segment: Int) -> MetricAccumulator {
+  public func metric(_ metric: Int, variant: Int, segment: Int) -> ColumnMoments {
     metrics[(variant * segmentCount + segment) * metricCount + metric]
   }
 
   /// `metric` of `variant` merged over all segments.
-  public func metric(_ metric: Int, variant: Int) -> MetricAccumulator {
-    var total = MetricAccumulator()
+  public func metric(_ metric: Int, variant: Int) -> ColumnMoments {
+    var total = ColumnMoments()
     for segment in 0..<segmentCount { total.merge(self.metric(metric, variant: variant, segment: segment)) }
     return total
+  }
+
+  public func pair(_ pair: Int, variant: Int, segment: Int) -> CrossMoments {
+    pairs[(variant * segmentCount + segment) * pairCount + pair]
+  }
+
+  /// The whole cell of `variant` × `segment`.
+  public func cell(variant: Int, segment: Int) -> Cell {
+    let index = variant * segmentCount + segment
+    return Cell(
+      units: units[index], columns: Array(metrics[index * metricCount..<(index + 1) * metricCount]),
+      pairs: Array(pairs[index * pairCount..<(index + 1) * pairCount]))
+  }
+
+  /// Merges `cell` into `variant` × `segment`.
+  public mutating func merge(_ cell: Cell, variant: Int, segment: Int) {
+    precondition(cell.columns.count == metricCount && cell.pairs.count == pairCount, "the cell's shape differs")
+    let index = variant * segmentCount + segment
+    units[index] += cell.units
+    for metric in 0..<metricCount { metrics[index * metricCount + metric].merge(cell.columns[metric]) }
+    for pair in 0..<pairCount { pairs[index * pairCount + pair].merge(cell.pairs[pair]) }
+  }
+
+  /// Merges every cell of `other` (same shape) into this one: partial statistics from files, partitions or
+  /// SQL rows combine in any order.
+  public mutating func merge(_ other: SufficientStatistics) {
+    precondition(
+      variantCount == other.variantCount && segmentCount == other.segmentCount && metricCount == other.metricCount
+        && pairCount == other.pairCount, "statistics differ in shape")
+    for index in units.indices { units[index] += other.units[index] }
+    for index in metrics.indices { metrics[index].merge(other.metrics[index]) }
+    for index in pairs.indices { pairs[index].merge(other.pairs[index]) }
   }
 
   @inline(__always)
@@ -71,13 +116,12 @@ public struct SufficientStatistics: Sendable, Hashable {
   }
 
   @inline(__always)
-  mutating func addMissing(metric: Int, variant: Int, segment: Int) {
-    metrics[(variant * segmentCount + segment) * metricCount + metric].missing += 1
+  mutating func add(_ a: Double, _ b: Double, pair: Int, variant: Int, segment: Int) {
+    pairs[(variant * segmentCount + segment) * pairCount + pair].add(a, b)
   }
 
-  mutating func set(units count: Int, variant: Int, segment: Int) { units[variant * segmentCount + segment] += count }
-
-  mutating func set(_ accumulator: MetricAccumulator, metric: Int, variant: Int, segment: Int) {
-    metrics[(variant * segmentCount + segment) * metricCount + metric].merge(accumulator)
+  @inline(__always)
+  mutating func addMissing(metric: Int, variant: Int, segment: Int) {
+    metrics[(variant * segmentCount + segment) * metricCount + metric].missing += 1
   }
 }

@@ -1,13 +1,22 @@
 import StrataStats
 
-/// Reads pre-aggregated sufficient statistics: one row per variant × segment (rows for the same cell add up).
+/// Reads pre-aggregated cell statistics: one row per variant × segment; rows for the same cell merge exactly.
 ///
-/// Columns: `variant`, `segment` (optional with one segment), `n` (units), and per metric `<metric>_sum`,
-/// `<metric>_sum_sq` (required for continuous metrics) and optional `<metric>_n` (units with a value).
-/// From n, Σx and Σx² the mean is Σx/n and M2 = Σx² − (Σx)²/n; that subtraction loses relative precision
-/// of about ε·Σx²/M2, so warehouse queries should aggregate centred values when the mean is huge compared
-/// with the spread (the report's variances are then still exact enough for any test).
+/// The format is specified in docs/analyze.md ("Aggregated input"): `variant`, `segment` (optional with one
+/// segment), `n` (units), and per value column `c` `c_sum` = Σ(x − K), `c_sum_sq` = Σ(x − K)² (required for
+/// continuous metrics), optional `c_n` (units with a value) and optional `c_shift` (K, 0 when absent; rows
+/// may use different shifts); per declared pair `a_x_b_sum` = Σ(a − Kₐ)(b − K_b) over the same units. Each
+/// row becomes a `SufficientStatistics.Cell` (`ColumnMoments(count:shift:sum:sumOfSquares:missing:)`) and is
+/// merged into its cell with Chan et al.'s update, so files with different shifts combine exactly.
 struct AggregatedRows {
+  /// Where one value column's numbers are in the header.
+  struct ColumnFields {
+    var sum: Int
+    var sumOfSquares: Int?
+    var count: Int?
+    var shift: Int?
+  }
+
   let plan: AnalysisPlan
   let path: String
   let strict: Bool
@@ -15,11 +24,8 @@ struct AggregatedRows {
   let variantColumn: Int
   let segmentColumn: Int?
   let unitsColumn: Int
-  let sumColumns: [Int]
-  let sumSquaresColumns: [Int?]
-  let countColumns: [Int?]
-  let variantNames: [[UInt8]]
-  let segmentNames: [[UInt8]]
+  let valueFields: [ColumnFields]
+  let pairFields: [Int]
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
   var statistics: SufficientStatistics
@@ -33,6 +39,11 @@ struct AggregatedRows {
     return header.contains("n") && header.contains(first.column + "_sum") && !header.contains(plan.unitColumn)
   }
 
+  /// The cross-product column of a pair: `<first column>_x_<second column>_sum`.
+  static func crossProductColumn(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> String {
+    plan.metrics[pair.first].column + "_x_" + plan.metrics[pair.second].column + "_sum"
+  }
+
   init(header: [String], plan: AnalysisPlan, path: String, strict: Bool) throws {
     self.plan = plan
     self.path = path
@@ -44,24 +55,25 @@ struct AggregatedRows {
       ? try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment")
       : nil  // one segment: rows add up whatever a segment column holds
     unitsColumn = try DataReader.column("n", in: header, path: path, purpose: "unit count")
-    sumColumns = try plan.metrics.map {
-      try DataReader.column($0.column + "_sum", in: header, path: path, purpose: "sum of \"\($0.name)\"")
+    valueFields = try plan.metrics.map { metric in
+      let squares = metric.column + "_sum_sq"
+      return ColumnFields(
+        sum: try DataReader.column(
+          metric.column + "_sum", in: header, path: path, purpose: "sum of \"\(metric.name)\""),
+        sumOfSquares: metric.kind == .continuous
+          ? try DataReader.column(squares, in: header, path: path, purpose: "sum of squares of \"\(metric.name)\"")
+          : header.firstIndex(of: squares),
+        count: header.firstIndex(of: metric.column + "_n"), shift: header.firstIndex(of: metric.column + "_shift"))
     }
-    sumSquaresColumns = try plan.metrics.map { metric in
-      let name = metric.column + "_sum_sq"
-      if metric.kind == .continuous {
-        return try DataReader.column(name, in: header, path: path, purpose: "sum of squares of \"\(metric.name)\"")
-      }
-      return header.firstIndex(of: name)
+    pairFields = try plan.crossProducts.map { pair in
+      try DataReader.column(
+        Self.crossProductColumn(pair, plan: plan), in: header, path: path,
+        purpose: "cross-product of \"\(plan.metrics[pair.first].name)\" and \"\(plan.metrics[pair.second].name)\"")
     }
-    countColumns = plan.metrics.map { header.firstIndex(of: $0.column + "_n") }
-    variantNames = DataReader.byteNames(plan.variants)
-    segmentNames = DataReader.byteNames(plan.segments)
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
-      variantNames: variantNames, segmentNames: segmentNames)
-    statistics = SufficientStatistics(
-      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
+      variantNames: DataReader.byteNames(plan.variants), segmentNames: DataReader.byteNames(plan.segments))
+    statistics = SufficientStatistics(plan: plan)
   }
 
   mutating func consume(_ record: CSVScanner.Record) throws {
@@ -70,57 +82,100 @@ struct AggregatedRows {
       let problem = columns.problem(with: record, plan: plan)
       return try reject(problem.kind, record, problem.message)
     }
-    guard let units = wholeNumber(record, unitsColumn) else {
-      return try reject(
-        .badNumber, record, "has n = \"\(record.string(unitsColumn))\", which must be a whole number ≥ 0")
+    do {
+      statistics.merge(try cell(record), variant: variant, segment: segment)
+      rowsUsed += 1
+    } catch let problem as RowProblem {
+      try reject(problem.kind, record, problem.message)
     }
-    var accumulators: [MetricAccumulator] = []
+  }
+
+  /// The row's cell, or a `RowProblem` naming the first bad field.
+  private func cell(_ record: CSVScanner.Record) throws -> SufficientStatistics.Cell {
+    guard let units = wholeNumber(record, unitsColumn) else {
+      throw RowProblem(
+        kind: .badNumber, message: "has n = \"\(record.string(unitsColumn))\", which must be a whole number ≥ 0")
+    }
+    var cell = SufficientStatistics.Cell(units: units, columns: [], pairs: [])
+    var shifted: [(count: Double, shift: Double, sum: Double)] = []
     for (metric, definition) in plan.metrics.enumerated() {
+      let fields = valueFields[metric]
+      let name = definition.column
       var count = Double(units)
-      if let column = countColumns[metric] {
+      if let column = fields.count {
         guard let value = wholeNumber(record, column), value <= units else {
-          return try reject(
-            .badNumber, record,
-            "has \(definition.column)_n = \"\(record.string(column))\", which must be a whole number between 0 and n")
+          throw RowProblem(
+            kind: .badNumber,
+            message: "has \(name)_n = \"\(record.string(column))\", which must be a whole number between 0 and n")
         }
         count = Double(value)
       }
-      guard let sum = NumberParser.parse(record.field(sumColumns[metric])) else {
-        return try reject(
-          .badNumber, record,
-          "has \(definition.column)_sum = \"\(record.string(sumColumns[metric]))\", which is not a number")
-      }
-      var sumSquares = sum  // for 0/1 values Σx² = Σx
-      if let column = sumSquaresColumns[metric] {
-        guard let value = NumberParser.parse(record.field(column)), value >= 0 else {
-          return try reject(
-            .badNumber, record,
-            "has \(definition.column)_sum_sq = \"\(record.string(column))\", which must be a number ≥ 0")
+      var shift = 0.0
+      if let column = fields.shift {
+        guard let value = NumberParser.parse(record.field(column)), value.isFinite else {
+          throw RowProblem(
+            kind: .badNumber, message: "has \(name)_shift = \"\(record.string(column))\", which is not a finite number")
         }
-        sumSquares = value
+        shift = value
       }
+      guard let sum = NumberParser.parse(record.field(fields.sum)) else {
+        throw RowProblem(
+          kind: .badNumber, message: "has \(name)_sum = \"\(record.string(fields.sum))\", which is not a number")
+      }
+      var sumOfSquares = sum  // for 0/1 values Σx² = Σx
+      if let column = fields.sumOfSquares {
+        guard let value = NumberParser.parse(record.field(column)), value >= 0 else {
+          throw RowProblem(
+            kind: .badNumber,
+            message: "has \(name)_sum_sq = \"\(record.string(column))\", which must be a number ≥ 0")
+        }
+        sumOfSquares = value
+      }
+      let moments: ColumnMoments
       if definition.kind == .binomial {
-        guard sum >= 0, sum <= count, sum == sum.rounded() else {
-          return try reject(
-            .badNumber, record,
-            "has \(definition.column)_sum = \(sum) for a 0/1 metric with \(Int(count)) units; it must be a whole number between 0 and that"
+        // Successes Σx = Σ(x − K) + n·K; with a shift its rounding error is a few ulps of n·K.
+        let successes = shift == 0 ? sum : sum + count * shift
+        let rounded = successes.rounded()
+        let tolerance = shift == 0 ? 0 : 1e-9 * max(1, count * abs(shift))
+        guard rounded >= 0, rounded <= count, abs(successes - rounded) <= tolerance else {
+          throw RowProblem(
+            kind: .badNumber,
+            message:
+              "has \(name)_sum = \(sum)\(shift == 0 ? "" : " (shift \(shift))") for a 0/1 metric with \(Int(count)) units; the successes must be a whole number between 0 and that"
           )
         }
+        moments =
+          shift == 0
+          ? ColumnMoments(count: count, sum: sum, sumOfSquares: sumOfSquares, missing: units - Int(count))
+          : ColumnMoments(count: count, sum: rounded, sumOfSquares: rounded, missing: units - Int(count))
+      } else {
+        moments = ColumnMoments(
+          count: count, shift: shift, sum: sum, sumOfSquares: sumOfSquares, missing: units - Int(count))
       }
-      var accumulator = MetricAccumulator()
-      if count > 0 {
-        let mean = sum / count
-        accumulator.moments = RunningMoments(count: count, mean: mean, m2: max(0, sumSquares - sum * mean))
+      cell.columns.append(moments)
+      shifted.append((count, shift, sum))
+    }
+    for (index, pair) in plan.crossProducts.enumerated() {
+      let column = pairFields[index]
+      let a = shifted[pair.first], b = shifted[pair.second]
+      guard let products = NumberParser.parse(record.field(column)), products.isFinite else {
+        throw RowProblem(
+          kind: .badNumber,
+          message:
+            "has \(Self.crossProductColumn(pair, plan: plan)) = \"\(record.string(column))\", which is not a number")
       }
-      accumulator.sum = sum
-      accumulator.missing = units - Int(count)
-      accumulators.append(accumulator)
+      guard a.count == b.count else {
+        throw RowProblem(
+          kind: .badNumber,
+          message:
+            "has \(Int(a.count)) values of \(plan.metrics[pair.first].column) but \(Int(b.count)) of \(plan.metrics[pair.second].column); a cross-product needs both on the same units"
+        )
+      }
+      cell.pairs.append(
+        CrossMoments(
+          count: a.count, shiftA: a.shift, shiftB: b.shift, sumA: a.sum, sumB: b.sum, sumOfProducts: products))
     }
-    statistics.set(units: units, variant: variant, segment: segment)
-    for (metric, accumulator) in accumulators.enumerated() {
-      statistics.set(accumulator, metric: metric, variant: variant, segment: segment)
-    }
-    rowsUsed += 1
+    return cell
   }
 
   private func wholeNumber(_ record: CSVScanner.Record, _ column: Int) -> Int? {

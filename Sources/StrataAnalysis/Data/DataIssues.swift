@@ -47,6 +47,17 @@ public struct DataIssues: Sendable, Hashable {
     entries[kind] = entry
   }
 
+  /// Adds the issues of a later part of the data; its first example is prefixed with `file` when given.
+  mutating func merge(_ other: DataIssues, file: String?) {
+    for (kind, theirs) in other.entries {
+      var entry = entries[kind] ?? Entry()
+      if entry.count == 0 { entry.firstExample = file.map { "(\($0)) " + theirs.firstExample } ?? theirs.firstExample }
+      entry.count += theirs.count
+      entry.firstLines += theirs.firstLines.prefix(Self.linesKept - entry.firstLines.count)
+      entries[kind] = entry
+    }
+  }
+
   /// Rows dropped for any reason.
   public var total: Int { entries.values.reduce(0) { $0 + $1.count } }
 

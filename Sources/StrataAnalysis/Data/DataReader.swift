@@ -7,10 +7,52 @@ import StrataAssignment
 ///   column per metric (0/1 for binomial metrics, a number for continuous ones; empty = missing, handled by
 ///   the metric's policy);
 /// - **aggregated**: one row per variant × segment with columns `variant`, `segment`, `n`, and per metric
-///   `<metric>_sum`, `<metric>_sum_sq` (optional for binomial metrics) and optionally `<metric>_n` (units
-///   with a value, when fewer than `n`).
+///   `<metric>_sum`, `<metric>_sum_sq` (optional for binomial metrics), optionally `<metric>_n` (units
+///   with a value, when fewer than `n`) and `<metric>_shift` (the sums are about it), and per declared pair
+///   `<a>_x_<b>_sum` (docs/analyze.md, "Aggregated input").
+///
+/// Either way the result is cell statistics plus an account of the rows; the analysis never sees a path.
 public enum DataReader {
+  /// Reads one data file.
   public static func read(path: String, plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
+    -> DataSummary
+  {
+    try read(paths: [path], plan: plan, options: options)
+  }
+
+  /// Reads the parts of one data set, in order, into one summary whose cells are the exact merge of the
+  /// parts' cells (`SufficientStatistics.merge`).
+  ///
+  /// All parts must have one layout. Aggregated parts simply merge. Unit-level parts share one duplicate
+  /// check, so a unit repeated in a later part is dropped as a duplicate exactly as within one file.
+  public static func read(paths: [String], plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
+    -> DataSummary
+  {
+    precondition(!paths.isEmpty, "no data file")
+    let seen = UnitHashSet()
+    var total: DataSummary? = nil
+    for path in paths {
+      let part = try readPart(path: path, plan: plan, options: options, seen: seen)
+      guard var summary = total else {
+        total = part
+        continue
+      }
+      guard part.format == summary.format else {
+        throw DataError(
+          file: path, line: 1,
+          message:
+            "is \(part.format.rawValue) data but \(summary.files[0]) is \(summary.format.rawValue); the data files of one analysis must share one layout"
+        )
+      }
+      summary.add(part)
+      total = summary
+    }
+    guard var summary = total else { preconditionFailure("at least one part was read") }
+    if paths.count > 1 { summary.duplicateDetectorBytes = summary.duplicatesChecked ? seen.memoryBytes : 0 }
+    return summary
+  }
+
+  private static func readPart(path: String, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet) throws
     -> DataSummary
   {
     var scanner = try CSVScanner(path: path)
@@ -26,7 +68,7 @@ public enum DataReader {
         if AggregatedRows.recognizes(header: header, plan: plan) {
           aggregateReader = try AggregatedRows(header: header, plan: plan, path: path, strict: options.strict)
         } else {
-          unitReader = try UnitLevelRows(header: header, plan: plan, path: path, options: options)
+          unitReader = try UnitLevelRows(header: header, plan: plan, path: path, options: options, seen: seen)
           unitReader?.fileSize = size
         }
         return true

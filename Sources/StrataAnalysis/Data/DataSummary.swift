@@ -1,4 +1,7 @@
-/// What was read from a data file: sufficient statistics plus an account of every row.
+/// What the analysis reads: cell statistics plus an account of the rows they came from.
+///
+/// The account gives the files, the rows used and the rows dropped by reason. Built by `DataReader` from files, or from cells given in memory
+/// (`init(cells:source:)`).
 public struct DataSummary: Sendable, Hashable {
   public enum Format: String, Sendable, Hashable {
     /// One row per unit.
@@ -7,7 +10,10 @@ public struct DataSummary: Sendable, Hashable {
     case aggregated
   }
 
+  /// Where the data came from, for people: the file, or the files joined by ", ".
   public var file: String
+  /// The data files read, in order (one entry, the source, for cells given in memory).
+  public var files: [String]
   public var format: Format
   public var bytes: Int
   /// Data rows (the header excluded, blank lines skipped).
@@ -28,6 +34,7 @@ public struct DataSummary: Sendable, Hashable {
     statistics: SufficientStatistics, duplicatesChecked: Bool, duplicateDetectorBytes: Int
   ) {
     self.file = file
+    files = [file]
     self.format = format
     self.bytes = bytes
     self.rowsRead = rowsRead
@@ -36,6 +43,33 @@ public struct DataSummary: Sendable, Hashable {
     self.statistics = statistics
     self.duplicatesChecked = duplicatesChecked
     self.duplicateDetectorBytes = duplicateDetectorBytes
+  }
+}
+
+extension DataSummary {
+  /// Cells given in memory (from a query, a service or a test), with `source` saying where they came from.
+  ///
+  /// They are accounted as aggregated rows: one per variant × segment cell, nothing dropped.
+  public init(cells statistics: SufficientStatistics, source: String) {
+    let cells = statistics.units.count
+    self.init(
+      file: source, format: .aggregated, bytes: 0, rowsRead: cells, rowsUsed: cells, issues: DataIssues(),
+      statistics: statistics, duplicatesChecked: false, duplicateDetectorBytes: 0)
+  }
+
+  /// Adds a later part of the same data set: its cells merge exactly, its rows and issues add up (issue
+  /// examples from later parts name their file, as their line numbers are the part's own).
+  public mutating func add(_ part: DataSummary) {
+    precondition(format == part.format, "parts of one data set share one layout")
+    files += part.files
+    file = files.joined(separator: ", ")
+    bytes += part.bytes
+    rowsRead += part.rowsRead
+    rowsUsed += part.rowsUsed
+    issues.merge(part.issues, file: part.files.count == 1 ? part.files[0] : nil)
+    statistics.merge(part.statistics)
+    duplicatesChecked = duplicatesChecked && part.duplicatesChecked
+    duplicateDetectorBytes = max(duplicateDetectorBytes, part.duplicateDetectorBytes)
   }
 }
 

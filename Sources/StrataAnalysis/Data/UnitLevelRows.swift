@@ -19,7 +19,12 @@ struct UnitLevelRows {
   let columns: CellColumns
   var statistics: SufficientStatistics
   var issues = DataIssues()
-  let seen = UnitHashSet()
+  /// Unit ids seen so far; shared by the parts of a data set read one after another.
+  let seen: UnitHashSet
+  /// Units in `seen` from earlier parts.
+  let unitsBefore: Int
+  /// The plan's cross-products as metric indices (`AnalysisPlan.crossProducts`).
+  let pairs: [(first: Int, second: Int)]
   var rowsRead = 0
   var rowsUsed = 0
   /// Per-row scratch: each metric's value, NaN for missing.
@@ -40,8 +45,13 @@ struct UnitLevelRows {
     var idEnd: Int
   }
 
-  init(header: [String], plan: AnalysisPlan, path: String, options: DataReadOptions) throws {
+  init(
+    header: [String], plan: AnalysisPlan, path: String, options: DataReadOptions, seen: UnitHashSet = UnitHashSet()
+  ) throws {
     self.plan = plan
+    self.seen = seen
+    unitsBefore = seen.count
+    pairs = plan.crossProducts.map { ($0.first, $0.second) }
     self.path = path
     strict = options.strict
     fieldCount = header.count
@@ -63,8 +73,7 @@ struct UnitLevelRows {
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: variantNames, segmentNames: segmentNames)
-    statistics = SufficientStatistics(
-      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count)
+    statistics = SufficientStatistics(plan: plan)
     values = [Double](repeating: .nan, count: plan.metrics.count)
   }
 
@@ -81,7 +90,8 @@ struct UnitLevelRows {
         // Estimate the number of rows from the first ones' length. Early ids tend to be shorter, so the
         // estimate runs high: reserve 90% of it, which keeps the table within its documented 10.7–21.3
         // bytes per unit (an underestimate just costs one late resize, as without the estimate).
-        seen.reserve(Int(Double(fileSize) / (Double(sampledBytes) / Double(Self.sampleRows)) * 0.9))
+        // Earlier parts of the data set are already in the table.
+        seen.reserve(unitsBefore + Int(Double(fileSize) / (Double(sampledBytes) / Double(Self.sampleRows)) * 0.9))
       }
     }
     guard let (variant, segment) = columns.cell(of: record) else {
@@ -164,6 +174,12 @@ struct UnitLevelRows {
         statistics.addMissing(metric: metric, variant: variant, segment: segment)
       } else {
         statistics.add(value, metric: metric, variant: variant, segment: segment)
+      }
+    }
+    if !pairs.isEmpty {
+      for (pair, columns) in pairs.enumerated() {
+        let a = values[offset + columns.first], b = values[offset + columns.second]
+        if !a.isNaN && !b.isNaN { statistics.add(a, b, pair: pair, variant: variant, segment: segment) }
       }
     }
     rowsUsed += 1
