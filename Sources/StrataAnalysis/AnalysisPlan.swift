@@ -70,6 +70,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var standardDeviation: Double?
   /// Planned units per variant in each segment; nil when the plan cannot tell.
   public var plannedUnitsPerVariant: Int?
+  /// Eligible units a day across all variants (the plan's `daily_units`), for "how many more days".
+  public var dailyUnits: Int? = nil
   public var correction: Correction
   /// Which comparisons are corrected together.
   public var family: FamilyScope = .primary
@@ -159,5 +161,6 @@ extension AnalysisPlan {
       plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
       correction: .holm, looks: plan.looks)
     sequential = SequentialSettings(experiment: experiment)
+    dailyUnits = plan.dailyUnits
   }
 }

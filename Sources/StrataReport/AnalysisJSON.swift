@@ -33,11 +33,7 @@ public enum AnalysisJSON {
       ("planned_looks", .integer(analysis.look.plannedLooks)),
       ("sequential", sequential),
     ])
-    let verdict: JSONValue = .object([
-      ("tone", .string(analysis.verdict.tone.rawValue)),
-      ("headline", .string(analysis.verdict.headline)),
-      ("details", .array(analysis.verdict.details.map(JSONValue.string))),
-    ])
+    let verdict = Self.verdict(analysis)
     return .object([
       ("experiment", experiment(plan)),
       ("data", data(analysis)),
@@ -49,6 +45,7 @@ public enum AnalysisJSON {
       ("planned_units_per_variant", .object(planned)),
       ("look", look),
       ("verdict", verdict),
+      ("decision", decision(analysis)),
       ("warnings", .array(analysis.warnings.map(JSONValue.string))),
       ("factorial", analysis.factorial.map(FactorialJSON.value) ?? .null),
     ])

@@ -19,10 +19,17 @@ public enum AnalysisText {
       )
     }
     out.append(table(ReportTables.sampleRatio(srm, plan: plan)))
-    out += FactorialText.lines(analysis)
     out.append("")
-    out.append("Verdict: \(analysis.verdict.headline)")
-    for detail in analysis.verdict.details { out.append("  - \(detail)") }
+    out.append("Decision: \(DecisionText.label(analysis.decision))")
+    out.append(DecisionText.headline(analysis))
+    for bullet in DecisionText.bullets(analysis) { out.append("  - \(bullet)") }
+    out.append("Next step: \(DecisionText.nextStep(analysis))")
+    let more = DecisionText.moreDetails(analysis)
+    if !more.isEmpty {
+      out.append("More:")
+      for detail in more { out.append("  - \(detail)") }
+    }
+    out += FactorialText.lines(analysis)
     out += sequentialLines(analysis)
     for role in [StrataAssignment.Metric.Role.primary, .secondary, .guardrail] {
       for metric in analysis.metrics(role: role) {

@@ -47,8 +47,9 @@ enum FactorialText {
     out.append(MarkdownReport.escape(description(factorial)))
     out.append("")
     if !factorial.aliasingCaveats.isEmpty {
-      out.append("> [!WARNING]")
-      for caveat in factorial.aliasingCaveats { out.append("> \(MarkdownReport.escape(caveat))") }
+      out.append("**Warning: aliasing.**")
+      out.append("")
+      for caveat in factorial.aliasingCaveats { out.append("- \(MarkdownReport.escape(caveat))") }
       out.append("")
     }
     for metric in factorial.metrics {

@@ -9,7 +9,7 @@ extension HTMLReport {
     out +=
       s.unplanned
       ? "<div class=\"banner srm-bad\" role=\"alert\"><strong>Unplanned look.</strong> \(HTML.escape(s.reason))</div>"
-      : "<p class=\"headline\">\(HTML.escape(s.reason))</p>"
+      : "<p class=\"sequential-reason\">\(HTML.escape(s.reason))</p>"
     out += "<p class=\"note\">\(HTML.escape(s.lookNote))</p>"
     out += HTML.table(ReportTables.sequentialDecisions(s, plan: analysis.plan), numericFrom: 2)
     out += "<figure>\(BoundaryChart.svg(s, sides: analysis.plan.sides))<figcaption>"

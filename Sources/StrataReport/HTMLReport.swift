@@ -15,6 +15,8 @@ public enum HTMLReport {
     if let hypothesis = plan.hypothesis { body += "<p class=\"hypothesis\">\(HTML.escape(hypothesis))</p>" }
     body +=
       "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.fileName(analysis.data.file))"))</p></header>"
+    body += srmBanner(analysis)
+    body += verdict(analysis)
     if !plan.variantDescriptions.isEmpty {
       body += "<ul class=\"variants\">"
       for variant in plan.variants {
@@ -25,9 +27,7 @@ public enum HTMLReport {
       }
       body += "</ul>"
     }
-    body += srmBanner(analysis)
     body += factorialSection(analysis)
-    body += verdict(analysis)
     body += sequentialSection(analysis)
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),
@@ -37,7 +37,8 @@ public enum HTMLReport {
     body +=
       "<section><h2>Sample ratio check</h2><p class=\"note\">\(HTML.escape("Observed units per variant against the planned split (Pearson χ², Holm-adjusted across segments; a mismatch is declared below p = \(analysis.sampleRatio.threshold))."))</p>"
     let srmNumericFrom = plan.variants.count > ReportTables.sampleRatioWideLimit ? 2 : 1
-    body += HTML.table(ReportTables.sampleRatio(analysis.sampleRatio, plan: plan), numericFrom: srmNumericFrom) + "</section>"
+    body +=
+      HTML.table(ReportTables.sampleRatio(analysis.sampleRatio, plan: plan), numericFrom: srmNumericFrom) + "</section>"
     body +=
       "<section><h2>Plan vs observed</h2>" + HTML.table(ReportTables.planVersusObserved(analysis), numericFrom: 9)
       + "</section>"
@@ -79,18 +80,20 @@ public enum HTMLReport {
   }
 
   private static func verdict(_ analysis: Analysis) -> String {
-    let v = analysis.verdict
-    let label: String
-    switch v.tone {
-    case .positive: label = "Winner"
-    case .negative: label = "Worse than control"
-    case .inconclusive: label = "No clear effect"
-    case .untrustworthy: label = "Not trustworthy yet"
-    }
+    let d = analysis.decision
+    let tone = DecisionText.tone(d).rawValue
     var out =
-      "<section class=\"verdict \(v.tone.rawValue)\"><p class=\"verdict-label\">\(HTML.escape(label))</p><p class=\"headline\">\(HTML.escape(v.headline))</p>"
-    if !v.details.isEmpty {
-      out += "<ul>" + v.details.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
+      "<section class=\"verdict \(tone) action-\(d.action.rawValue)\" aria-labelledby=\"decision\"><h2 id=\"decision\" class=\"verdict-label\">\(HTML.escape("Decision: " + DecisionText.label(d)))</h2><p class=\"headline\">\(HTML.escape(DecisionText.headline(analysis)))</p>"
+    let bullets = DecisionText.bullets(analysis)
+    if !bullets.isEmpty {
+      out += "<ul>" + bullets.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
+    }
+    out += "<p class=\"next-step\"><strong>Next step:</strong> \(HTML.escape(DecisionText.nextStep(analysis)))</p>"
+    let more = DecisionText.moreDetails(analysis)
+    if !more.isEmpty {
+      out +=
+        "<details><summary>More about this decision</summary><ul>" + more.map { "<li>\(HTML.escape($0))</li>" }.joined()
+        + "</ul></details>"
     }
     return out + "</section>"
   }

@@ -6,11 +6,9 @@ extension MarkdownReport {
     guard let s = analysis.look.sequential else { return [] }
     var out = ["## Sequential monitoring", ""]
     if s.unplanned {
-      out.append("> [!WARNING]")
-      out.append(
-        "> **Unplanned look.** \(escape(s.reason))")
+      out.append("**Warning: unplanned look.** \(escape(s.reason))")
     } else {
-      out.append("**\(escape(s.reason))**")
+      out.append(escape(s.reason))
     }
     out.append("")
     out.append(escape(s.lookNote))

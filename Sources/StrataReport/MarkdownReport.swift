@@ -11,39 +11,32 @@ public enum MarkdownReport {
     out.append(
       "Experiment `\(code(plan.id))` · \(NumberText.count(analysis.data.units)) units · data `\(code(fileName(analysis.data.file)))` · control: **\(escape(plan.control))**"
     )
+    out.append("")
+    let srm = analysis.sampleRatio
+    if srm.mismatch {
+      out.append(
+        "**Warning: sample ratio mismatch.** The split of units between variants does not match the plan (overall p = \(NumberText.pValue(srm.overall.pValue))). The assignment or the data pipeline is likely broken: do not act on these results until the cause is found."
+      )
+    } else {
+      out.append(
+        "**Note:** sample ratio check passed. The split of units matches the plan (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm's adjustment)."
+      )
+    }
+    out.append("")
+    out += decisionSection(analysis)
     if let hypothesis = plan.hypothesis {
-      out.append("")
       out.append("*Hypothesis:* \(escape(hypothesis))")
+      out.append("")
     }
     if !plan.variantDescriptions.isEmpty {
-      out.append("")
       for variant in plan.variants {
         let role = variant == plan.control && variant != "control" ? " (control)" : ""
         let description = plan.variantDescriptions[variant].map { ": \(escape($0))" } ?? ""
         out.append("- **\(escape(variant + role))**\(description)")
       }
+      out.append("")
     }
-    out.append("")
-    let srm = analysis.sampleRatio
-    if srm.mismatch {
-      out.append("> [!CAUTION]")
-      out.append(
-        "> **Sample ratio mismatch.** The split of units between variants does not match the plan (overall p = \(NumberText.pValue(srm.overall.pValue))). The assignment or the data pipeline is likely broken: do not act on these results until the cause is found."
-      )
-    } else {
-      out.append("> [!NOTE]")
-      out.append(
-        "> **Sample ratio check passed.** The split of units matches the plan (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm's adjustment)."
-      )
-    }
-    out.append("")
     out += FactorialText.markdown(analysis)
-    out.append("## Verdict")
-    out.append("")
-    out.append("**\(escape(analysis.verdict.headline))**")
-    out.append("")
-    for detail in analysis.verdict.details { out.append("- \(escape(detail))") }
-    if !analysis.verdict.details.isEmpty { out.append("") }
     out += sequentialSection(analysis)
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),

@@ -72,11 +72,11 @@ struct FactorialExperimentCLITests {
     #expect(isClose(subjectF, 37.24916346866417, relativeTolerance: 1e-8))  // statsmodels, factorial_analyze.json
     let best = try #require(overall["best_cell"] as? [String: Any])
     #expect((best["levels"] as? [String: String]) == ["subject": "question", "image": "none", "cta": "learn"])
-    // Text output leads with the factorial section, before the pairwise verdict.
+    // Text output leads with the decision, then the factorial section, then the pairwise tables.
     let text = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data])
     let factorialAt = try #require(text.stdout.range(of: "Factorial analysis"))
-    let verdictAt = try #require(text.stdout.range(of: "Verdict:"))
-    #expect(factorialAt.lowerBound < verdictAt.lowerBound)
+    let verdictAt = try #require(text.stdout.range(of: "Decision:"))
+    #expect(verdictAt.lowerBound < factorialAt.lowerBound)
   }
 
   @Test func factorialErrorsChooseClassicalForContinuousMetricsOnly() throws {

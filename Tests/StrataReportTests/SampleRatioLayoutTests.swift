@@ -77,7 +77,7 @@ struct SampleRatioLayoutTests {
   func renderersUseTheLongLayout() throws {
     let analysis = try Self.analysis(variantCount: 8)
     let text = AnalysisText.render(analysis)
-    let srmLines = text.split(separator: "\n").prefix { !$0.hasPrefix("Verdict") }
+    let srmLines = text.split(separator: "\n").prefix { !$0.hasPrefix("Decision:") }
     #expect(srmLines.map(\.count).max() ?? 0 <= 120)
     #expect(text.contains("Share (obs / plan)"))
     let markdown = MarkdownReport.render(analysis)

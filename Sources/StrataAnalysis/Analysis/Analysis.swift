@@ -17,6 +17,10 @@ public struct Analysis: Sendable {
   /// The sequential guard (`SequentialGuard`) fills `sequential`.
   public var look: LookInfo
   public var verdict: Verdict
+  /// What to do, as data (`DecisionMaker`); the reports word it (`DecisionText` in StrataReport).
+  public var decision: Decision = Decision(
+    action: .inconclusive, reason: .noTest, metric: nil, variant: nil, effect: nil, treatments: [],
+    nextStep: Decision.NextStep())
   public var warnings: [String]
   /// For factorial experiments: main effects, interactions, ANOVA and marginal means per metric.
   public var factorial: FactorialAnalysis? = nil

@@ -85,6 +85,7 @@ public struct Analyzer: Sendable {
     if let factorial = analysis.factorial {
       analysis.verdict = FactorialVerdictWriter(analysis: analysis, factorial: factorial, pairwise: analysis.verdict).verdict()
     }
+    analysis.decision = DecisionMaker(analysis: analysis).decide()
     return analysis
   }
 

@@ -93,6 +93,7 @@ public struct SequentialGuard: Sendable {
     sequential?.log = previous + [reused ? (earlierRecord ?? current) : current]
     analysis.look.sequential = sequential
     if let sequential { Self.withhold(sequential, in: &analysis) }
+    analysis.decision = DecisionMaker(analysis: analysis).decide()
     return log
   }
 

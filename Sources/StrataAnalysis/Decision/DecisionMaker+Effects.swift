@@ -1,0 +1,102 @@
+import StrataStats
+
+extension AnalysisPlan.Metric {
+  /// Whether an increase is good (`true`), bad (`false`) or not said (`nil`): the definition's `direction`.
+  public var goodDirectionIsUp: Bool? { nil }
+
+  /// Whether an increase is the good direction (the definition's `direction`; `increase` when not said).
+  public var higherIsBetter: Bool { goodDirectionIsUp ?? true }
+}
+
+extension DecisionMaker {
+  /// One headline effect per treatment of `metric` (pooled across segments, else overall), with the
+  /// interval and credibility of `rule`.
+  static func effects(_ metric: MetricAnalysis, plan: AnalysisPlan, rule: Rule) -> [Decision.Effect] {
+    struct Raw {
+      var treatment: String
+      var scope: Decision.Scope
+      var estimate: Double
+      var standardError: Double
+      var pValue: Double?
+      var degreesOfFreedom: Double?
+      var controlLevel: Double?
+    }
+    let binomial = metric.metric.kind == .binomial
+    let overall = metric.comparisons(segment: nil)
+    var raws: [Raw] = []
+    for treatment in plan.treatmentIndices.map({ plan.variants[$0] }) {
+      let whole = overall.first { $0.treatment == treatment }
+      let controlLevel = whole.map(\.control.mean).flatMap { $0.isFinite ? $0 : nil }
+      if let pooled = metric.pooled.first(where: { $0.treatment == treatment }) {
+        guard pooled.standardError > 0, pooled.standardError.isFinite, pooled.estimate.isFinite else { continue }
+        raws.append(
+          Raw(
+            treatment: treatment, scope: .pooled, estimate: pooled.estimate, standardError: pooled.standardError,
+            pValue: pooled.pValue.isFinite ? pooled.pValue : nil, degreesOfFreedom: nil, controlLevel: controlLevel))
+      } else if let c = whole, c.control.count > 0, c.treatmentArm.count > 0 {
+        let variance =
+          binomial
+          ? c.control.mean * (1 - c.control.mean) / c.control.count + c.treatmentArm.mean * (1 - c.treatmentArm.mean)
+            / c.treatmentArm.count
+          : c.control.standardDeviation * c.control.standardDeviation / c.control.count
+            + c.treatmentArm.standardDeviation * c.treatmentArm.standardDeviation / c.treatmentArm.count
+        guard variance > 0, variance.isFinite, c.absoluteLift.isFinite else { continue }
+        raws.append(
+          Raw(
+            treatment: treatment, scope: .overall, estimate: c.absoluteLift, standardError: variance.squareRoot(),
+            pValue: c.pValue, degreesOfFreedom: c.test == "welch" ? c.degreesOfFreedom : nil,
+            controlLevel: controlLevel))
+      }
+    }
+    let count = raws.count
+    let oneSided = plan.sides == 1
+    func effect(
+      _ raw: Raw, lower: Double, upper: Double, level: Double, kind: Decision.IntervalKind, p: Double?, credible: Bool,
+      adjustedFor: Int? = nil
+    ) -> Decision.Effect {
+      Decision.Effect(
+        metric: metric.metric.name, treatment: raw.treatment, scope: raw.scope, segment: nil, estimate: raw.estimate,
+        standardError: raw.standardError, lower: lower, upper: oneSided ? .infinity : upper, level: level,
+        intervalKind: kind, adjustedFor: adjustedFor ?? count, controlLevel: raw.controlLevel, pValue: p,
+        credible: credible)
+    }
+    switch rule {
+    case .fixed:
+      let pValues = raws.map { $0.pValue ?? 1 }
+      let adjusted = (try? MultipleTestingCorrection.holm.adjust(pValues)) ?? pValues
+      let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
+      return raws.indices.map { index in
+        let raw = raws[index]
+        let rank = order.firstIndex(of: index) ?? 0
+        let stepAlpha = plan.alpha / Double(count - rank)
+        let tail = oneSided ? stepAlpha : stepAlpha / 2
+        let critical =
+          (raw.degreesOfFreedom.flatMap { try? StudentT(degreesOfFreedom: $0).inverseSurvival(tail) })
+          ?? (try? Normal.inverseSurvival(tail)) ?? .nan
+        let credible = raw.pValue != nil && adjusted[index] < plan.alpha
+        return effect(
+          raw, lower: raw.estimate - critical * raw.standardError, upper: raw.estimate + critical * raw.standardError,
+          level: 1 - stepAlpha, kind: .confidence, p: raw.pValue.map { _ in adjusted[index] }, credible: credible,
+          adjustedFor: count - rank)
+      }
+    case .groupSequential(let critical):
+      return raws.map { raw in
+        let half = critical * raw.standardError
+        return effect(
+          raw, lower: raw.estimate - half, upper: raw.estimate + half, level: 1 - plan.alpha / Double(count),
+          kind: .repeatedConfidence, p: nil,
+          credible: oneSided ? raw.estimate - half > 0 : abs(raw.estimate) > half)
+      }
+    case .alwaysValid(let tau):
+      let alpha = plan.alpha / Double(count)
+      return raws.map { raw in
+        let variance = raw.standardError * raw.standardError
+        let half = NormalMixtureSPRT.halfWidth(variance: variance, mixingStandardDeviation: tau, alpha: alpha)
+        let p = NormalMixtureSPRT.pValue(estimate: raw.estimate, variance: variance, mixingStandardDeviation: tau)
+        return effect(
+          raw, lower: raw.estimate - half, upper: raw.estimate + half, level: 1 - alpha, kind: .alwaysValid, p: p,
+          credible: abs(raw.estimate) > half && (!oneSided || raw.estimate > 0))
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import StrataStats
+
+/// Decides what to do from a finished analysis: one `Decision` for the primary metric.
+///
+/// Each treatment's headline effect is the pooled estimate across segments (the overall comparison for a
+/// single segment), with the interval of the rule that decides:
+/// - fixed horizon: Holm across the K treatments, the interval at the variant's Holm step level
+///   1 − α/(K − r + 1) (r = rank of its p-value), so a variant Holm calls significant has an interval
+///   that excludes 0;
+/// - group-sequential look: the repeated confidence interval estimate ± c·se, c this look's planned
+///   boundary for α/K (Jennison & Turnbull 2000, ch. 9), credible when it excludes 0;
+/// - always-valid plan or unplanned look: the mixture-SPRT interval at α/K, valid at any look.
+/// A sample ratio mismatch makes the action `doNotTrust` whatever the numbers say.
+public struct DecisionMaker: Sendable {
+  public var analysis: Analysis
+
+  public init(analysis: Analysis) { self.analysis = analysis }
+
+  /// How the interval and credibility of each treatment are decided at this look.
+  enum Rule {
+    case fixed
+    case groupSequential(critical: Double)
+    case alwaysValid(tau: Double)
+  }
+
+  public func decide() -> Decision {
+    let plan = analysis.plan
+    let mismatch = analysis.sampleRatio.mismatch
+    guard let primaryIndex = plan.primaryMetricIndex else {
+      return Decision(
+        action: mismatch ? .doNotTrust : .inconclusive, reason: mismatch ? .sampleRatioMismatch : .noTest,
+        metric: nil, variant: nil, effect: nil, treatments: [], nextStep: Decision.NextStep())
+    }
+    let metric = analysis.metrics[primaryIndex]
+    let higherIsBetter = plan.metrics[primaryIndex].higherIsBetter
+    let sequential = analysis.look.sequential
+    let rule = self.rule(sequential)
+    let effects = Self.effects(metric, plan: plan, rule: rule)
+    let good: (Decision.Effect) -> Bool = { ($0.estimate > 0) == higherIsBetter && $0.estimate != 0 }
+    let credibleGood = effects.filter { $0.credible && good($0) }
+    let credibleBad = effects.filter { $0.credible && !good($0) }
+    let best = effects.max { higherIsBetter ? $0.estimate < $1.estimate : $0.estimate > $1.estimate }
+    let chosen: Decision.Effect?
+    if let top = credibleGood.max(by: { abs($0.estimate) < abs($1.estimate) }) {
+      chosen = top
+    } else if let worst = credibleBad.max(by: { abs($0.estimate) < abs($1.estimate) }) {
+      chosen = worst
+    } else {
+      chosen = best
+    }
+    let next = NextStepPlanner(analysis: analysis, metric: metric).nextStep(effect: chosen, treatments: effects.count)
+    var (action, reason) = Self.action(
+      rule: rule, sequential: sequential, effects: effects, improves: !credibleGood.isEmpty,
+      harms: !credibleBad.isEmpty, next: next, higherIsBetter: higherIsBetter, analysis: analysis)
+    if mismatch { (action, reason) = (.doNotTrust, .sampleRatioMismatch) }
+    let treatments = effects.map { effect -> Decision.TreatmentDecision in
+      let own: (Decision.Action, Decision.Reason)
+      if mismatch {
+        own = (.doNotTrust, .sampleRatioMismatch)
+      } else if effect.credible {
+        let why: Decision.Reason =
+          switch rule {
+          case .fixed: good(effect) ? .significantImprovement : .significantHarm
+          case .groupSequential: .boundaryCrossed
+          case .alwaysValid: .alwaysValidSignificant
+          }
+        own = (good(effect) ? .ship : .doNotShip, why)
+      } else {
+        own = (
+          action == .ship || action == .doNotShip ? .inconclusive : action, action == .ship ? .notSignificant : reason
+        )
+      }
+      return Decision.TreatmentDecision(treatment: effect.treatment, action: own.0, reason: own.1, effect: effect)
+    }
+    return Decision(
+      action: action, reason: reason, metric: metric.metric.name, variant: chosen?.treatment, effect: chosen,
+      treatments: treatments, nextStep: next, higherIsBetter: higherIsBetter, sequential: sequential != nil,
+      unplannedLook: sequential?.unplanned ?? false)
+  }
+
+  private func rule(_ sequential: SequentialAnalysis?) -> Rule {
+    guard let sequential else { return .fixed }
+    let treatments = Double(max(1, analysis.plan.treatmentIndices.count))
+    if sequential.method == "group-sequential", !sequential.unplanned {
+      let settings = analysis.plan.sequential
+      if let design = try? GroupSequentialDesign(
+        looks: analysis.plan.looks, fractions: settings.fractions, alpha: analysis.plan.alpha / treatments,
+        sides: analysis.plan.sides, spending: settings.spending),
+        let boundaries = try? design.boundaries(), boundaries.indices.contains(sequential.look - 1)
+      {
+        return .groupSequential(critical: boundaries[sequential.look - 1].z)
+      }
+    }
+    return .alwaysValid(tau: sequential.tau)
+  }
+
+  /// The overall action and its reason, before the sample ratio check.
+  private static func action(
+    rule: Rule, sequential: SequentialAnalysis?, effects: [Decision.Effect], improves: Bool, harms: Bool,
+    next: Decision.NextStep, higherIsBetter: Bool, analysis: Analysis
+  ) -> (Decision.Action, Decision.Reason) {
+    if effects.isEmpty { return (.inconclusive, .noTest) }
+    switch rule {
+    case .fixed:
+      if improves { return (.ship, .significantImprovement) }
+      if harms { return (.doNotShip, .significantHarm) }
+      if (next.moreUnitsPerArm ?? 0) > 0 { return (.keepRunning, .belowPlannedSample) }
+      if belowMinimum(effects, analysis: analysis, higherIsBetter: higherIsBetter) {
+        return (.stopForFutility, .effectBelowMinimum)
+      }
+      return (.inconclusive, .notSignificant)
+    case .groupSequential, .alwaysValid:
+      let why: Decision.Reason =
+        if case .groupSequential = rule { .boundaryCrossed } else { .alwaysValidSignificant }
+      let sequentialAction = sequential?.action
+      let stops = sequentialAction?.rejects ?? false
+      if sequential?.unplanned == true || !stops {
+        // An unplanned look decides on the always-valid intervals alone; a planned look on its boundaries.
+        if sequential?.unplanned == true && improves { return (.ship, .alwaysValidSignificant) }
+        if sequential?.unplanned == true && harms { return (.doNotShip, .alwaysValidSignificant) }
+        if sequentialAction == .finalDoNotReject { return (.stopForFutility, .finalLookNotSignificant) }
+        if sequential?.unplanned == true { return (.inconclusive, .notSignificant) }
+        return (.keepRunning, .noBoundaryCrossed)
+      }
+      // A comparison crossed: ship when one crossed (or is credible) in the good direction.
+      let crossedGood =
+        sequential?.rows.contains { $0.decision.action.rejects && ($0.decision.z > 0) == higherIsBetter } ?? false
+      if improves || crossedGood { return (.ship, why) }
+      return (.doNotShip, why)
+    }
+  }
+
+  /// Every treatment's interval lies below the plan's minimum detectable effect (in the good direction).
+  private static func belowMinimum(_ effects: [Decision.Effect], analysis: Analysis, higherIsBetter: Bool) -> Bool {
+    guard let mde = analysis.plan.minimumDetectableEffect, mde > 0 else { return false }
+    return effects.allSatisfy { higherIsBetter ? $0.upper < mde : $0.lower > -mde }
+  }
+}

@@ -1,0 +1,72 @@
+import StrataAnalysis
+
+extension AnalysisJSON {
+  /// `verdict`: the legacy keys (`tone`, `headline`, `details`) worded by `DecisionText`, plus the typed
+  /// decision's `action`, `variant` and `reason`, the short `label`, the `bullets` and the `next_step`.
+  static func verdict(_ analysis: Analysis) -> JSONValue {
+    let d = analysis.decision
+    return .object([
+      ("tone", .string(DecisionText.tone(d).rawValue)),
+      ("headline", .string(DecisionText.headline(analysis))),
+      ("details", .array(DecisionText.details(analysis).map(JSONValue.string))),
+      ("label", .string(DecisionText.label(d))),
+      ("action", .string(d.action.rawValue)),
+      ("variant", d.variant.map(JSONValue.string) ?? .null),
+      ("reason", .string(d.reason.rawValue)),
+      ("bullets", .array(DecisionText.bullets(analysis).map(JSONValue.string))),
+      ("next_step", .string(DecisionText.nextStep(analysis))),
+    ])
+  }
+
+  /// `decision`: the typed decision (docs/analyze.md, "The decision").
+  static func decision(_ analysis: Analysis) -> JSONValue {
+    let d = analysis.decision
+    let step = d.nextStep
+    return .object([
+      ("action", .string(d.action.rawValue)),
+      ("reason", .string(d.reason.rawValue)),
+      ("metric", d.metric.map(JSONValue.string) ?? .null),
+      ("variant", d.variant.map(JSONValue.string) ?? .null),
+      (
+        "variant_description",
+        d.variant.flatMap { analysis.plan.variantDescriptions[$0] }.map(JSONValue.string) ?? .null
+      ),
+      ("higher_is_better", .bool(d.higherIsBetter)),
+      ("sequential", .bool(d.sequential)),
+      ("unplanned_look", .bool(d.unplannedLook)),
+      ("effect", d.effect.map(effect) ?? .null),
+      (
+        "treatments",
+        .array(
+          d.treatments.map { t in
+            .object([
+              ("variant", .string(t.treatment)), ("action", .string(t.action.rawValue)),
+              ("reason", .string(t.reason.rawValue)), ("effect", t.effect.map(effect) ?? .null),
+            ])
+          })
+      ),
+      (
+        "next_step",
+        .object([
+          ("more_units_per_arm", step.moreUnitsPerArm.map(JSONValue.integer) ?? .null),
+          ("days", step.days.map(JSONValue.integer) ?? .null),
+          ("daily_units", step.dailyUnits.map(JSONValue.integer) ?? .null),
+          ("next_look", step.nextLook.map(JSONValue.integer) ?? .null),
+          ("achieved_mde", .finite(step.achievedMinimumEffect)),
+          ("planned_mde", .finite(step.plannedMinimumEffect)),
+        ])
+      ),
+    ])
+  }
+
+  private static func effect(_ e: Decision.Effect) -> JSONValue {
+    .object([
+      ("variant", .string(e.treatment)), ("metric", .string(e.metric)), ("scope", .string(e.scope.rawValue)),
+      ("segment", e.segment.map(JSONValue.string) ?? .null), ("estimate", .finite(e.estimate)),
+      ("se", .finite(e.standardError)), ("ci_low", .finite(e.lower)), ("ci_high", .finite(e.upper)),
+      ("ci_level", .finite(e.level)), ("interval", .string(e.intervalKind.rawValue)),
+      ("adjusted_for", .integer(e.adjustedFor)), ("lift_rel", .finite(e.relative)),
+      ("control_level", .finite(e.controlLevel)), ("p_value", .finite(e.pValue)), ("credible", .bool(e.credible)),
+    ])
+  }
+}

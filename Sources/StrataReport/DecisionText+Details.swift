@@ -1,0 +1,135 @@
+import StrataAnalysis
+import StrataAssignment
+
+extension DecisionText {
+  /// At most three bullets under the headline: the other variants, guardrails that moved, segments that
+  /// differ.
+  public static func bullets(_ analysis: Analysis) -> [String] {
+    Array(allDetails(analysis).key.prefix(3))
+  }
+
+  /// Everything else, for the folded part of the verdict (and the JSON's `verdict.details`, after the
+  /// bullets).
+  public static func moreDetails(_ analysis: Analysis) -> [String] {
+    let all = allDetails(analysis)
+    return Array(all.key.dropFirst(3)) + all.more
+  }
+
+  /// Bullets then folded details, the JSON's `verdict.details`.
+  public static func details(_ analysis: Analysis) -> [String] { bullets(analysis) + moreDetails(analysis) }
+
+  private static func allDetails(_ analysis: Analysis) -> (key: [String], more: [String]) {
+    let d = analysis.decision
+    let plan = analysis.plan
+    let binomial = binomial(analysis)
+    var key: [String] = []
+    var more: [String] = []
+    if analysis.sampleRatio.mismatch {
+      let segments = analysis.sampleRatio.segments.filter(\.mismatch).compactMap(\.segment)
+      let place = segments.isEmpty ? "overall" : "in " + segments.joined(separator: ", ")
+      key.append(
+        "Sample ratio mismatch \(place) (SRM p = \(NumberText.pValue(analysis.sampleRatio.overall.pValue)) overall): find the cause (assignment bug, tracking loss, bot filtering) before acting on any result."
+      )
+    }
+    let others = d.treatments.filter { $0.treatment != d.variant }.compactMap(\.effect)
+    if !others.isEmpty {
+      let parts = others.map { e in
+        "\(e.treatment) \(effect(e, binomial: binomial))\(e.credible ? ", credible" : "")"
+      }
+      key.append("Other variants\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
+    }
+    for guardrail in analysis.metrics(role: .guardrail) {
+      let goodIsUp = guardrail.metric.goodDirectionIsUp
+      let isBinomial = guardrail.metric.kind == .binomial
+      for c in guardrail.comparisons(segment: nil) where c.significant {
+        let rose = c.absoluteLift > 0
+        let verdict =
+          goodIsUp.map { rose == $0 ? "in the good direction" : "in the bad direction: weigh it against the gain" }
+          ?? "the definition gives no good direction (direction: increase or decrease): check that this change is acceptable"
+        key.append(
+          "Guardrail \(guardrail.metric.name) \(rose ? "rose" : "fell") under \(c.treatment): \(NumberText.effect(c.absoluteLift, binomial: isBinomial)) (p = \(NumberText.pValue(c.pValue)), \(verdict))."
+        )
+      }
+    }
+    if let primary = plan.primaryMetricIndex.map({ analysis.metrics[$0] }) {
+      for pooled in primary.pooled {
+        if let p = pooled.heterogeneity.pValue, p < 0.05 {
+          let i2 = pooled.heterogeneity.iSquared.map { ", I² = \(NumberText.percent($0, digits: 0))" } ?? ""
+          key.append(
+            "The effect of \(pooled.treatment) differs between segments (Cochran's Q p = \(NumberText.pValue(p))\(i2)): read the per-segment results, not only the pooled number."
+          )
+        }
+      }
+      for c in primary.comparisons where c.segment != nil && c.significant {
+        more.append(
+          "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(plan.correction.rawValue)-adjusted p = \(NumberText.pValue(c.adjustedPValue ?? c.pValue)))."
+        )
+      }
+      let underpowered = Set(primary.comparisons.filter(\.underpowered).compactMap(\.segment))
+      if !underpowered.isEmpty {
+        more.append(
+          "Underpowered segments (fewer units than planned): \(plan.segments.filter { underpowered.contains($0) }.joined(separator: ", "))."
+        )
+      }
+    }
+    if let effect = d.effect { more.append(ruleSentence(effect, analysis: analysis)) }
+    if let factorial = analysis.factorial {
+      more += factorial.findings(alpha: plan.alpha)
+    }
+    return (key, more)
+  }
+
+  /// How the headline interval was computed, in one sentence.
+  static func ruleSentence(_ effect: Decision.Effect, analysis: Analysis) -> String {
+    let scope =
+      effect.scope == .pooled
+      ? "pooled across segments (\(binomial(analysis) ? "Mantel–Haenszel risk difference" : "inverse-variance weighted"))"
+      : "over all units"
+    switch effect.intervalKind {
+    case .confidence:
+      return
+        "The headline estimate is \(scope); its interval is at the level of the variant's Holm step over the \(effect.adjustedFor) variant(s), so it excludes 0 exactly when the Holm-adjusted p is below α = \(analysis.plan.alpha)."
+    case .repeatedConfidence:
+      return
+        "The headline estimate is \(scope); its interval is the repeated confidence interval at this look's planned boundary (α split over \(effect.adjustedFor) variant(s)), which keeps its coverage however many planned looks are taken."
+    case .alwaysValid:
+      return
+        "The headline estimate is \(scope); its interval is the always-valid (mixture SPRT) interval at α/\(effect.adjustedFor), valid at any look."
+    }
+  }
+
+  /// "Next step: …" in numbers, and how small an effect the data can detect so far.
+  public static func nextStep(_ analysis: Analysis) -> String {
+    let d = analysis.decision
+    let plan = analysis.plan
+    let binomial = binomial(analysis)
+    let step = d.nextStep
+    var text: String
+    switch d.action {
+    case .ship:
+      text = "Roll out \(d.variant.map { variant($0, plan: plan) } ?? "the variant") and keep watching the guardrails."
+    case .doNotShip:
+      text = "Keep \(control(plan)); do not roll out \(d.variant ?? "the variant")."
+    case .doNotTrust:
+      text = "Find the cause of the sample ratio mismatch, fix it and collect the data again."
+    case .keepRunning:
+      let units = step.moreUnitsPerArm.map { "about \(NumberText.count($0)) more units per arm" } ?? "more units"
+      let days =
+        step.days.map { " (≈ \($0) day\($0 == 1 ? "" : "s") at \(NumberText.count(step.dailyUnits ?? 0)) units a day)" }
+        ?? ""
+      let goal = step.nextLook.map { " to reach look \($0) of \(plan.looks)" } ?? " to reach the planned sample"
+      text = "Collect \(units)\(days)\(goal); do not act on interim numbers."
+    case .stopForFutility:
+      text = "Stop the experiment: the effect, if any, is below the minimum effect worth detecting."
+    case .inconclusive:
+      text = "Decide whether an effect this small matters; if it does, run a larger test."
+    }
+    if let achieved = step.achievedMinimumEffect {
+      let planned =
+        step.plannedMinimumEffect.map { " (the plan: \(NumberText.effect($0, binomial: binomial).dropFirst()))" } ?? ""
+      text +=
+        " So far the data detect an effect of \(NumberText.effect(achieved, binomial: binomial).dropFirst()) or more with \(NumberText.percent(plan.power, digits: 0)) power\(planned)."
+    }
+    return text
+  }
+}
