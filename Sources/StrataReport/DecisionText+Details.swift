@@ -39,13 +39,12 @@ extension DecisionText {
       key.append("Other variants\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
     }
     for guardrail in analysis.metrics(role: .guardrail) {
-      let goodIsUp = guardrail.metric.goodDirectionIsUp
+      let higherIsBetter = guardrail.metric.higherIsBetter
       let isBinomial = guardrail.metric.kind == .binomial
       for c in guardrail.comparisons(segment: nil) where c.significant {
         let rose = c.absoluteLift > 0
         let verdict =
-          goodIsUp.map { rose == $0 ? "in the good direction" : "in the bad direction: weigh it against the gain" }
-          ?? "the definition gives no good direction (direction: increase or decrease): check that this change is acceptable"
+          rose == higherIsBetter ? "good for this guardrail" : "bad for this guardrail: weigh it against the gain"
         key.append(
           "Guardrail \(guardrail.metric.name) \(rose ? "rose" : "fell") under \(c.treatment): \(NumberText.effect(c.absoluteLift, binomial: isBinomial)) (p = \(NumberText.pValue(c.pValue)), \(verdict))."
         )

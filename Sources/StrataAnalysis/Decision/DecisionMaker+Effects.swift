@@ -1,11 +1,9 @@
+import StrataAssignment
 import StrataStats
 
-extension AnalysisPlan.Metric {
-  /// Whether an increase is good (`true`), bad (`false`) or not said (`nil`): the definition's `direction`.
-  public var goodDirectionIsUp: Bool? { nil }
-
-  /// Whether an increase is the good direction (the definition's `direction`; `increase` when not said).
-  public var higherIsBetter: Bool { goodDirectionIsUp ?? true }
+extension Metric {
+  /// Whether an increase is the good direction (the definition's `direction`, `increase` by default).
+  public var higherIsBetter: Bool { direction == .increase }
 }
 
 extension DecisionMaker {
