@@ -85,6 +85,9 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var factorialDesign: FactorialDesign?
   /// Standard errors of factorial fits of continuous metrics (binomial metrics always use HC1).
   public var factorialContinuousErrors: CovarianceEstimator = .hc1
+  /// Standard deviation σ of the proper N(0, σ²) prior on the relative lift for the Bayesian summaries (`plan.prior`);
+  /// nil: a flat prior.
+  public var prior: Double? = nil
 
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",
@@ -162,5 +165,6 @@ extension AnalysisPlan {
       correction: .holm, looks: plan.looks)
     sequential = SequentialSettings(experiment: experiment)
     dailyUnits = plan.dailyUnits
+    prior = plan.prior
   }
 }

@@ -5,7 +5,7 @@ import Yams
 enum StatisticalPlanReader {
   static let keys: Set<String> = [
     "alpha", "power", "mde", "relative", "baseline", "sd", "sides", "looks", "fractions", "spending", "daily_units",
-    "n_per_variant", "method", "tau",
+    "n_per_variant", "method", "tau", "prior",
   ]
 
   static func read(_ node: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> StatisticalPlan {
@@ -41,6 +41,7 @@ enum StatisticalPlanReader {
       plan.method = method
     }
     if let n = map["tau"] { plan.tau = try fields.double(n, "plan.tau") }
+    if let n = map["prior"] { plan.prior = try fields.double(n, "plan.prior") }
     if let n = map["daily_units"] { plan.dailyUnits = try fields.integer(n, "plan.daily_units") }
     if let n = map["n_per_variant"] { plan.sampleSizePerVariant = try fields.integer(n, "plan.n_per_variant") }
     return plan

@@ -65,6 +65,9 @@ public struct StatisticalPlan: Sendable, Hashable {
   /// Standard deviation τ of the always-valid mixing prior, on the scale of the difference (nil: the
   /// absolute MDE).
   public var tau: Double?
+  /// Standard deviation σ of a proper N(0, σ²) prior on the relative lift for Bayesian summaries (`prior:`);
+  /// nil: a flat (improper) prior.
+  public var prior: Double?
   /// Units entering the experiment per day, for a duration estimate.
   public var dailyUnits: Int?
   /// Sample size per variant recorded when the definition was created (`strata new`).
@@ -150,6 +153,12 @@ public struct StatisticalPlan: Sendable, Hashable {
     }
     if let tau, !(tau.isFinite && tau > 0) {
       throw DefinitionError(field: "\(field).tau", message: "tau must be a positive number, got \(tau)")
+    }
+    if let prior, !(prior.isFinite && prior > 0) {
+      throw DefinitionError(
+        field: "\(field).prior",
+        message:
+          "the prior's standard deviation must be a positive number (e.g. 0.1 for ±10% relative lifts), got \(prior)")
     }
     if let dailyUnits, dailyUnits <= 0 {
       throw DefinitionError(field: "\(field).daily_units", message: "daily units must be positive, got \(dailyUnits)")

@@ -5,7 +5,7 @@ import StrataStats
 /// `strata simulate`: Monte Carlo proof that peeking inflates false positives and the guards do not.
 struct SimulateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "simulate",
+    commandName: "peeking",
     abstract: "Simulate repeated looks: naive peeking vs group-sequential vs always-valid.",
     discussion: """
       Simulates many experiments looked at K times (z statistics drawn directly, GSL's seeded

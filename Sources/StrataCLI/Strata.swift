@@ -21,7 +21,7 @@ struct Strata: ParsableCommand {
       New.self,
       Plan.self,
       Design.self,
-      SimulateCommand.self,
+      Simulate.self,
       Analyze.self,
     ]
   )

@@ -15,6 +15,9 @@ public enum AnalysisJSON {
     let heterogeneityRows: [JSONValue] = analysis.metrics.flatMap { metric in
       metric.pooled.map { heterogeneity(metric, $0) }
     }
+    let partialPoolingRows: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.partialPooling.map { partialPooling(metric, $0) }
+    }
     let corrections: JSONValue = .object([
       ("family", .string(analysis.family.description)),
       ("metric", analysis.family.metric.map(JSONValue.string) ?? .null),
@@ -41,6 +44,7 @@ public enum AnalysisJSON {
       ("results", .array(results)),
       ("pooled", .array(pooledRows)),
       ("heterogeneity", .array(heterogeneityRows)),
+      ("partial_pooling", .array(partialPoolingRows)),
       ("corrections", corrections),
       ("planned_units_per_variant", .object(planned)),
       ("look", look),
@@ -180,6 +184,7 @@ public enum AnalysisJSON {
       ("ci_rel_high", .finite(c.relativeInterval?.upper)),
       ("significant", .bool(c.significant)),
       ("underpowered", .bool(c.underpowered)),
+      ("bayesian", bayesian(c.bayesian, prior: plan.prior)),
       ("notes", .array(c.notes.map(JSONValue.string))),
     ]
     return .object(members)

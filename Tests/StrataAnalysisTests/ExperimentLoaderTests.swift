@@ -82,6 +82,8 @@ struct ExperimentLoaderTests {
       ("id: demo\nvariants: [a, b]\nplan:\n  spending: linear\n", 4, "plan.spending", "obf, pocock"),
       ("id: demo\nvariants: [a, b]\nplan:\n  method: bayes\n", 4, "plan.method", "always-valid"),
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  tau: -1\n", 5, "plan.tau", "positive"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  prior: -0.1\n", 4, "plan.prior", "positive"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  prior: .inf\n", 4, "plan.prior", "expected a number"),
       ("id: demo\nvariants: [a, b]\nlayer: {name: l, buckets: [0, 20000]}\n", 3, "layer.buckets", "0..<10000"),
       ("id: demo\nvariants: [a, b]\nconsent: \"opt in\"\n", 3, "consent", "letters"),
       ("id: demo\nvariants: [a, b\n", 3, "", "not valid YAML"),

@@ -122,3 +122,26 @@ struct SequentialCLITests {
     #expect(fraction > 0.7 && fraction < 0.9)
   }
 }
+
+@Suite("strata simulate pooling")
+struct SimulatePoolingCLITests {
+  @Test func shrinkageLowersTheErrorAndIsReproducible() throws {
+    let arguments = ["simulate", "pooling", "--segments", "8", "--campaigns", "300", "--seed", "5", "--json"]
+    let first = try runStrata(arguments)
+    #expect(first.status == 0, "stderr: \(first.stderr)")
+    #expect(first.stdout == (try runStrata(arguments)).stdout)
+    let json = try first.json()
+    #expect(json["seed"] as? Int == 5)
+    #expect(json["estimates"] as? Int == 2400)
+    let ratio = try #require(json["mse_ratio"] as? Double)
+    #expect(ratio > 0 && ratio < 1)
+    let other = try runStrata(["simulate", "pooling", "--segments", "8", "--campaigns", "300", "--seed", "6", "--json"])
+    #expect(other.stdout != first.stdout, "the seed reaches the simulation")
+  }
+
+  @Test func badValuesExitOne() throws {
+    #expect(try runStrata(["simulate", "pooling", "--segments", "1"]).status == 1)
+    #expect(try runStrata(["simulate", "pooling", "--tau=-1"]).status == 1)
+    #expect(try runStrata(["simulate", "pooling", "--campaigns", "x"]).status == 64)
+  }
+}

@@ -93,6 +93,8 @@ public struct Comparison: Sendable, Hashable {
   /// Fewer units per arm than the plan needs to detect its minimum effect.
   public var underpowered: Bool
   public var notes: [String]
+  /// Posterior of the relative lift, chance to win and risks (flat prior, or the plan's `prior`).
+  public var bayesian: BayesianResult? = nil
 
   /// The p-value that decides: adjusted when in the family, raw otherwise.
   public var decidingPValue: Double? { adjustedPValue ?? pValue }
@@ -130,6 +132,9 @@ public struct MetricAnalysis: Sendable, Hashable {
   public var pooled: [PooledComparison]
   /// Units per arm each segment needs to detect the plan's minimum effect (nil when the plan cannot tell).
   public var plannedUnitsPerVariant: Int?
+  /// Per treatment: the per-segment effects pooled by a random-effects model, raw and shrunken side by side
+  /// (empty with one segment).
+  public var partialPooling: [SegmentPooling] = []
 
   public func comparisons(segment: String?) -> [Comparison] { comparisons.filter { $0.segment == segment } }
 }

@@ -63,6 +63,15 @@ public struct Analyzer: Sendable {
     }
 
     let family = try applyFamily(to: &metrics)
+    for index in metrics.indices {
+      for position in metrics[index].comparisons.indices {
+        metrics[index].comparisons[position].bayesian = metrics[index].comparisons[position].bayesianSummary(
+          prior: plan.prior, lowerIsBetter: false, credibleLevel: plan.confidenceLevel)
+      }
+      let (pooling, poolingWarnings) = SegmentPooler(plan: plan).pool(metrics[index])
+      metrics[index].partialPooling = pooling
+      warnings += poolingWarnings
+    }
     for metric in metrics {
       let underpowered = Set(metric.comparisons.filter { $0.underpowered && $0.segment != nil }.compactMap(\.segment))
       if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
@@ -83,7 +92,8 @@ public struct Analyzer: Sendable {
     analysis.factorial = plan.factorialDesign.map { FactorialAnalyzer(plan: plan, design: $0).analyze(statistics) }
     analysis.verdict = VerdictWriter(analysis: analysis).verdict()
     if let factorial = analysis.factorial {
-      analysis.verdict = FactorialVerdictWriter(analysis: analysis, factorial: factorial, pairwise: analysis.verdict).verdict()
+      analysis.verdict = FactorialVerdictWriter(analysis: analysis, factorial: factorial, pairwise: analysis.verdict)
+        .verdict()
     }
     analysis.decision = DecisionMaker(analysis: analysis).decide()
     return analysis

@@ -10,14 +10,14 @@
 /// segment, identical estimates, τ̂² = 0); (3) stay independent of the metric kind: it takes estimates and
 /// their sampling variances, so proportions, means, ratio and CUPED-adjusted lifts all pool the same way.
 ///
-/// - τ² by DerSimonian–Laird (method of moments) or REML (Fisher scoring, truncated at 0).
+/// - τ² by DerSimonian–Laird (method of moments) or REML (the root of the restricted score, truncated at 0).
 /// - Knapp–Hartung: Var(μ̂) = Σ wₖ(yₖ − μ̂)² / ((K − 1) Σ wₖ) with t on K − 1 degrees of freedom (metafor's
 ///   `test = "knha"`, no truncation of the scale factor); needs K ≥ 2.
 /// - Prediction interval: μ̂ ± c·√(Var(μ̂) + τ̂²), c the same normal or t critical value as the interval.
 /// - τ² interval: the Q-profile method, the τ² where the generalised Q statistic meets the χ²_{K−1} quantiles.
 /// - BLUPs: θ̃ₖ = λₖ yₖ + (1 − λₖ) μ̂ with λₖ = τ̂² / (τ̂² + vₖ), Var = λₖ vₖ + (1 − λₖ)² Var(μ̂).
 ///
-/// See [DerSimonian & Laird 1986], [Viechtbauer 2005] (REML by Fisher scoring, eq. 10–12),
+/// See [DerSimonian & Laird 1986], [Viechtbauer 2005] (REML score, eq. 11),
 /// [Viechtbauer 2007] (Q-profile), [Knapp & Hartung 2003] and [Raudenbush 2009] (BLUPs).
 ///
 /// [DerSimonian & Laird 1986]: https://doi.org/10.1016/0197-2456(86)90046-2

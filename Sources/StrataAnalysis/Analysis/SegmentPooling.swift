@@ -1,0 +1,100 @@
+import StrataStats
+
+/// Partial pooling of one treatment's per-segment effects for one metric: the random-effects model across
+/// segments, each segment's raw and shrunken estimate side by side, and a Bayesian summary of the shrunken
+/// one (the random-effects model as an informed prior per segment).
+///
+/// The estimates pooled are the per-segment absolute lifts (treatment − control: a difference of rates or
+/// of means) with their unpooled sampling variances, so the model is the same whatever the metric kind.
+/// The segment with the largest observed lift is usually the luckiest; its shrunken estimate is what to
+/// expect when the campaign rolls out.
+public struct SegmentPooling: Sendable, Hashable {
+  /// One segment's numbers.
+  public struct Segment: Sendable, Hashable {
+    public var segment: String
+    public var estimate: ShrunkenEstimate
+    /// Posterior of the segment's effect under the random-effects prior: chance to win and risks.
+    public var bayesian: BayesianResult
+  }
+
+  public var treatment: String
+  public var model: RandomEffectsResult
+  public var segments: [Segment]
+  /// Segments left out (no test could be run there: too few units or no variation).
+  public var segmentsLeftOut: [String]
+
+  /// The segment with the largest shrunken effect in the metric's good direction, when two or more segments
+  /// were pooled.
+  public func best(lowerIsBetter: Bool = false) -> Segment? {
+    guard segments.count >= 2 else { return nil }
+    return segments.max { a, b in
+      lowerIsBetter ? a.estimate.estimate > b.estimate.estimate : a.estimate.estimate < b.estimate.estimate
+    }
+  }
+}
+
+/// Fits `SegmentPooling` for every treatment of one metric from its per-segment comparisons.
+struct SegmentPooler {
+  let plan: AnalysisPlan
+
+  func pool(_ metric: MetricAnalysis, lowerIsBetter: Bool = false) -> (pooling: [SegmentPooling], warnings: [String]) {
+    guard plan.segments.count > 1 else { return ([], []) }
+    var pooling: [SegmentPooling] = []
+    var warnings: [String] = []
+    for treatment in plan.treatmentIndices.map({ plan.variants[$0] }) {
+      var names: [String] = []
+      var estimates: [Double] = []
+      var variances: [Double] = []
+      var leftOut: [String] = []
+      for comparison in metric.comparisons where comparison.treatment == treatment {
+        guard let segment = comparison.segment else { continue }
+        if let variance = Self.samplingVariance(comparison), comparison.pValue != nil, comparison.absoluteLift.isFinite
+        {
+          names.append(segment)
+          estimates.append(comparison.absoluteLift)
+          variances.append(variance)
+        } else {
+          leftOut.append(segment)
+        }
+      }
+      guard !names.isEmpty else { continue }
+      do {
+        let model = try RandomEffectsModel(
+          estimates: estimates, variances: variances, method: .restrictedMaximumLikelihood,
+          confidenceLevel: plan.confidenceLevel
+        ).result()
+        let segments = try zip(names, model.shrunken).map { name, shrunken in
+          SegmentPooling.Segment(
+            segment: name, estimate: shrunken,
+            bayesian: try BayesianSummary(
+              estimate: shrunken.estimate, variance: shrunken.standardError * shrunken.standardError,
+              lowerIsBetter: lowerIsBetter, credibleLevel: plan.confidenceLevel
+            ).result())
+        }
+        pooling.append(SegmentPooling(treatment: treatment, model: model, segments: segments, segmentsLeftOut: leftOut))
+      } catch {
+        warnings.append("No partial pooling of \(metric.metric.name) for \(treatment) across segments: \(error).")
+      }
+    }
+    return (pooling, warnings)
+  }
+
+  /// The unpooled sampling variance of a comparison's absolute lift.
+  ///
+  /// p(1 − p)/n per arm for rates (the Wald variance of the interval beside it), s²/n per arm for means
+  /// (Welch's). nil when it is not positive.
+  static func samplingVariance(_ comparison: Comparison) -> Double? {
+    let c = comparison.control
+    let t = comparison.treatmentArm
+    guard c.count > 0, t.count > 0 else { return nil }
+    let variance: Double
+    if c.successes != nil {
+      variance = c.mean * (1 - c.mean) / c.count + t.mean * (1 - t.mean) / t.count
+    } else {
+      guard c.count >= 2, t.count >= 2 else { return nil }
+      variance =
+        c.standardDeviation * c.standardDeviation / c.count + t.standardDeviation * t.standardDeviation / t.count
+    }
+    return variance > 0 && variance.isFinite ? variance : nil
+  }
+}
