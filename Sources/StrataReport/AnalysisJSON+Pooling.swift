@@ -22,7 +22,7 @@ extension AnalysisJSON {
   /// The random-effects pooling of one metric × treatment across segments (`partial_pooling[]`).
   static func partialPooling(_ metric: MetricAnalysis, _ pooling: SegmentPooling) -> JSONValue {
     let model = pooling.model
-    let best = pooling.best()
+    let best = pooling.best(lowerIsBetter: metric.metric.direction == .decrease)
     return .object([
       ("metric", .string(metric.metric.name)),
       ("variant", .string(pooling.treatment)),

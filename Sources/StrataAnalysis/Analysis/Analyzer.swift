@@ -64,11 +64,13 @@ public struct Analyzer: Sendable {
 
     let family = try applyFamily(to: &metrics)
     for index in metrics.indices {
+      // Chance to win and risks count in the metric's good direction (gbstats' `inverse` for decrease).
+      let lowerIsBetter = metrics[index].metric.direction == .decrease
       for position in metrics[index].comparisons.indices {
         metrics[index].comparisons[position].bayesian = metrics[index].comparisons[position].bayesianSummary(
-          prior: plan.prior, lowerIsBetter: false, credibleLevel: plan.confidenceLevel)
+          prior: plan.prior, lowerIsBetter: lowerIsBetter, credibleLevel: plan.confidenceLevel)
       }
-      let (pooling, poolingWarnings) = SegmentPooler(plan: plan).pool(metrics[index])
+      let (pooling, poolingWarnings) = SegmentPooler(plan: plan).pool(metrics[index], lowerIsBetter: lowerIsBetter)
       metrics[index].partialPooling = pooling
       warnings += poolingWarnings
     }
