@@ -14,6 +14,7 @@ public struct Analyzer: Sendable {
   }
 
   public func analyze(_ data: DataSummary) throws -> Analysis {
+    try data.requireUnits()
     var warnings: [String] = []
     let statistics = data.statistics
     let sampleRatio = try SampleRatioChecker(plan: plan).check(statistics)
@@ -27,8 +28,12 @@ public struct Analyzer: Sendable {
         "\(NumberText.count(data.issues.total)) of \(NumberText.count(data.rowsRead)) rows were dropped as invalid; the data account lists why and where."
       )
     }
-    if data.format == .unitLevel && !data.duplicatesChecked {
-      warnings.append("Duplicate units were not checked (no unit id column, or the check was switched off).")
+    if let column = data.missingUnitColumn, data.format == .unitLevel {
+      warnings.append(
+        "Duplicate units were not checked: the data has no unit id column \"\(column)\" (the definition's unit:; its columns are \(DataSummary.columnList(data.header))). Name the id column \(column), or set unit: to the data's id column."
+      )
+    } else if data.format == .unitLevel && !data.duplicatesChecked {
+      warnings.append("Duplicate units were not checked (the check was switched off with --no-duplicate-check).")
     }
 
     var metrics: [MetricAnalysis] = []

@@ -39,7 +39,10 @@ struct SampleRatioChecker {
       strays.isEmpty
       ? nil : "Units in variants planned at weight 0: \(strays.map { plan.variants[$0] }.joined(separator: ", "))."
     guard planned.count >= 2, observed.reduce(0, +) > 0 else {
-      note = note ?? "Fewer than two variants planned here; nothing to check."
+      let noUnits = observed.reduce(0, +) == 0
+      note =
+        note
+        ?? (noUnits ? "No units here; nothing to check." : "Fewer than two variants planned here; nothing to check.")
       return SampleRatioCheck.Row(
         segment: segment, observed: observed, expected: expected, statistic: 0, degreesOfFreedom: 0, pValue: 1,
         adjustedPValue: nil, mismatch: !strays.isEmpty, note: note)

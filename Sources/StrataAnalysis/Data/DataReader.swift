@@ -81,17 +81,22 @@ public enum DataReader {
     guard !header.isEmpty else { throw DataError(file: path, line: nil, message: "is empty (no header row)") }
     try unitReader?.flush()
     if let unitReader {
-      return DataSummary(
+      var summary = DataSummary(
         file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead,
         rowsUsed: unitReader.rowsUsed,
         issues: unitReader.issues, statistics: unitReader.statistics, duplicatesChecked: unitReader.checksDuplicates,
         duplicateDetectorBytes: unitReader.checksDuplicates ? unitReader.seen.memoryBytes : 0)
+      summary.missingUnitColumn = unitReader.unitColumn == nil ? plan.unitColumn : nil
+      summary.header = header
+      return summary
     }
     if let aggregateReader {
-      return DataSummary(
+      var summary = DataSummary(
         file: path, format: .aggregated, bytes: scanner.bytesRead, rowsRead: aggregateReader.rowsRead,
         rowsUsed: aggregateReader.rowsUsed, issues: aggregateReader.issues, statistics: aggregateReader.statistics,
         duplicatesChecked: false, duplicateDetectorBytes: 0)
+      summary.header = header
+      return summary
     }
     preconditionFailure("a header was read, so one of the readers exists")
   }

@@ -25,6 +25,11 @@ public struct DataSummary: Sendable, Hashable {
   public var duplicatesChecked: Bool
   /// Bytes held by the duplicate detector (0 when it was off).
   public var duplicateDetectorBytes: Int
+  /// The definition's unit id column (`unit:`) when unit-level data has no column of that name, so
+  /// duplicate units could not be checked; nil when the column is there or the data is aggregated.
+  public var missingUnitColumn: String? = nil
+  /// The data file's header, for messages.
+  public var header: [String] = []
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
   public var units: Int { statistics.units.reduce(0, +) }

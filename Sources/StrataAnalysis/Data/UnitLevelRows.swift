@@ -56,6 +56,14 @@ struct UnitLevelRows {
     strict = options.strict
     fieldCount = header.count
     unitColumn = header.firstIndex(of: plan.unitColumn)
+    if unitColumn == nil && options.checkDuplicates && options.strict {
+      // Without the unit column duplicates cannot be checked; --strict refuses instead of warning.
+      throw DataError(
+        file: path, line: 1,
+        message:
+          "has no unit id column \"\(plan.unitColumn)\" (the definition's unit:), so duplicate units cannot be checked (columns: \(DataSummary.columnList(header))); rename the column, or pass --no-duplicate-check"
+      )
+    }
     checksDuplicates = options.checkDuplicates && unitColumn != nil
     variantColumn = try DataReader.column(plan.variantColumn, in: header, path: path, purpose: "variant")
     if plan.segments.count > 1 {
