@@ -16,20 +16,29 @@ struct Analyze: ParsableCommand {
       and a stratified (Mantel-Haenszel / inverse-variance) estimate with a heterogeneity test.
 
       Examples:
-        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv
-        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
-        strata analyze --experiment exp.yaml --data aggregates.csv --json --correction bh
-        strata analyze --experiment exp.yaml --data day1.csv day2.csv day3.csv --json
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv --report reports/
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv --json --correction bh
+        strata analyze --experiment experiments/gym-renewal.yaml --json \\
+          --data day1.csv day2.csv day3.csv  # doc-example: skip (your exports)
 
       Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (same data = same \
       look); the output says continue, stop for efficacy or final. A look past the plan shows always-valid \
-      p-values instead of naive ones. A look is recorded at the current time, or at SOURCE_DATE_EPOCH       (seconds since 1970, UTC) when set, for byte-identical reports.
-        strata analyze --experiment exp.yaml --data week2.csv --look-log runs/exp.looks.jsonl
-        strata analyze --experiment exp.yaml --data week2.csv --look 2 --no-look-log
+      p-values instead of naive ones. A look is recorded at the current time, or at SOURCE_DATE_EPOCH \
+      (seconds since 1970, UTC) when set, for byte-identical reports.
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv \\
+          --look-log reports/gym-renewal.looks.jsonl
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv --look 2 --no-look-log
 
       A factorial experiment (factors instead of variants) leads with main effects, interactions, \
       Type III ANOVA, marginal means and the best cell, per metric, segment and overall.
-        strata analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv
+        strata analyze --experiment experiments/email-factorial.yaml \\
+          --data experiments/data/email-factorial.csv
       """
   )
 

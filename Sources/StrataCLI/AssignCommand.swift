@@ -32,10 +32,16 @@ struct Assign: ParsableCommand {
 
       Examples:
         strata assign --experiment experiments/gym-renewal.yaml --unit M-1001 \\
-          --attr marketing_opt_in=true --attr membership_months=14 --attr status=active --attr checkins_90d=30
-        strata assign --experiment experiments/gym-renewal.yaml --unit M-1001 --attr checkins_90d=3 --json
-        strata assign --experiment experiments/gym-renewal.yaml --input members.csv --output assignments.csv
-        strata assign --experiment experiments/gym-renewal.yaml --input members.csv --output assignments.csv --stratified
+          --attr marketing_opt_in=true --attr membership_months=14 \\
+          --attr status=active --attr checkins_90d=30
+        strata assign --experiment experiments/gym-renewal.yaml --unit M-1001 \\
+          --attr checkins_90d=3 --json
+        strata assign --experiment experiments/gym-renewal.yaml \\
+          --input experiments/data/gym-members.csv \\
+          --output reports/gym-members-assigned.csv
+        strata assign --experiment experiments/gym-renewal.yaml --stratified \\
+          --input experiments/data/gym-members.csv \\
+          --output reports/gym-members-stratified.csv
       """)
 
   @Option(help: "Experiment definition (YAML).")

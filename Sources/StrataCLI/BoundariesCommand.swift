@@ -16,7 +16,8 @@ struct BoundariesCommand: ParsableCommand {
 
       Examples:
         strata calc boundaries --looks 5 --spending obf
-        strata calc boundaries --looks 4 --fractions 0.25,0.6,0.8,1 --alpha 0.025 --sides 1 --spending pocock
+        strata calc boundaries --looks 4 --fractions 0.25,0.6,0.8,1 \\
+          --alpha 0.025 --sides 1 --spending pocock
         strata calc boundaries --looks 6 --spending hsd:-4 --json
       """)
 

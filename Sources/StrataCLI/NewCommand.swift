@@ -15,12 +15,18 @@ struct New: ParsableCommand {
       control) and is recorded as plan.n_per_variant. Run without --id on a terminal to be asked for each value.
 
       Examples:
-        strata new --id gym-renewal-2027 --variants control,progress,social --unit member_id \\
-          --segment "high=checkins_90d >= 24" --segment "medium=checkins_90d >= 8" --segment low \\
-          --metric renewed:binomial:primary --metric revenue:continuous:guardrail \\
-          --baseline 0.62 --mde 0.05 --looks 3 --daily-units 400
-        strata new --id email-subject-july --baseline 0.24 --mde 0.02 --power 0.9 --consent email_opt_in
-        strata new          # interactive
+        strata new --id gym-renewal-2027 --unit member_id \\
+          --variants control,progress,social \\
+          --segment "high=checkins_90d >= 24" \\
+          --segment "medium=checkins_90d >= 8" --segment low \\
+          --metric renewed:binomial:primary \\
+          --metric revenue:continuous:guardrail \\
+          --baseline 0.58 --mde 0.05 --looks 3 --daily-units 400 \\
+          --output reports/gym-renewal-2027.yaml
+        strata new --id email-subject-july --baseline 0.24 --mde 0.02 \\
+          --power 0.9 --consent email_opt_in \\
+          --output reports/email-subject-july.yaml
+        strata new          # interactive; doc-example: skip (asks on a terminal)
       """)
 
   @Option(help: "Experiment id (letters, digits, _ - .); also the salt.") var id: String?

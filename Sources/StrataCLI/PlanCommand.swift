@@ -20,10 +20,10 @@ struct Plan: ParsableCommand {
       the power to detect --mde, or, without --mde, the smallest effect detectable at --power.
 
       Examples:
-        # Gym renewal reminder: 18% of members renew; detect a 10% relative
-        # lift with 3 variants; 1,200 members reach their renewal date a day.
-        strata plan --metric proportion --baseline 0.18 --mde 0.10 --relative \\
-          --variants 3 --daily-units 1200
+        # Gym renewal reminder: 58% of members renew; detect +5 percentage
+        # points with 3 variants; 400 members reach their renewal date a day.
+        strata plan --metric proportion --baseline 0.58 --mde 0.05 \\
+          --variants 3 --daily-units 400
 
         # Newsletter click-through 2.5%: detect +0.5 percentage points,
         # one-sided, 90% power.
@@ -39,7 +39,7 @@ struct Plan: ParsableCommand {
         strata plan --metric proportion --baseline 0.12 --n 8000 --mde 0.01
 
         # Weekly looks over 5 weeks, O'Brien-Fleming spending: the maximum size.
-        strata plan --metric proportion --baseline 0.18 --mde 0.10 --relative \\
+        strata plan --metric proportion --baseline 0.58 --mde 0.05 \\
           --looks 5 --spending obf
       """
   )

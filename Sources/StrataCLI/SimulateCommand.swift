@@ -20,7 +20,8 @@ struct SimulateCommand: ParsableCommand {
 
       Examples:
         strata simulate --looks 10 --alpha 0.025 --sides 1
-        strata simulate --looks 5 --spending pocock --experiments 100000 --seed 7
+        strata simulate --looks 5 --spending pocock \\
+          --experiments 100000 --seed 7
         strata simulate --looks 5 --drift 2.8 --json
       """)
 

@@ -10,8 +10,9 @@ struct Strata: ParsableCommand {
 
       Examples:
         strata calc proportions --a 300,2000 --b 255,2000
-        strata plan --metric proportion --baseline 0.1 --mde 0.1 --relative
-        strata analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv --report reports/
+        strata plan --metric proportion --baseline 0.58 --mde 0.05 --variants 3
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv --report reports/
       """,
     version: "0.1.0",
     subcommands: [

@@ -15,7 +15,8 @@ struct CalcProportions: ParsableCommand {
 
       Examples:
         strata calc proportions --a 300,2000 --b 255,2000
-        strata calc proportions --a 480,4000 --b 545,4000 --alpha 0.1 --sides 1 --json
+        strata calc proportions --a 480,4000 --b 545,4000 \\
+          --alpha 0.1 --sides 1 --json
       """)
 
   @Option(help: ArgumentHelp("Control: conversions and units.", valueName: "conversions,n"))

@@ -15,7 +15,8 @@ struct CalcSRM: ParsableCommand {
 
       Examples:
         strata calc srm --observed 50000,51000
-        strata calc srm --observed 10013,9870,10105,20011 --weights 20,20,20,40 --json
+        strata calc srm --observed 10013,9870,10105,20011 \\
+          --weights 20,20,20,40 --json
       """)
 
   @Option(help: ArgumentHelp("Units observed in each variant.", valueName: "n1,n2,..."))

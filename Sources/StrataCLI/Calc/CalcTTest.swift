@@ -16,7 +16,8 @@ struct CalcTTest: ParsableCommand {
 
       Examples:
         strata calc ttest --a 400,3.2,0.9 --b 380,3.35,1.1
-        strata calc ttest --a 100,10,2 --b 100,10.5,2 --equal-var --alpha 0.01 --json
+        strata calc ttest --a 100,10,2 --b 100,10.5,2 \\
+          --equal-var --alpha 0.01 --json
       """)
 
   @Option(help: ArgumentHelp("Control: units, mean and standard deviation.", valueName: "n,mean,sd"))
