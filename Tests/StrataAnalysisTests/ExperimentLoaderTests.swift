@@ -28,7 +28,7 @@ struct ExperimentLoaderTests {
     #expect(experiment.metrics.map(\.role) == [.primary, .guardrail])
     #expect(experiment.metrics.map(\.direction) == [.increase, .increase])
     #expect(experiment.plan.looks == 3 && experiment.plan.lookFractions == [0.33, 0.67, 1])
-    #expect(experiment.plan.baseline == 0.62 && experiment.plan.minimumDetectableEffect == 0.05)
+    #expect(experiment.plan.baseline == 0.58 && experiment.plan.minimumDetectableEffect == 0.05)
     #expect(experiment.consent == "marketing_opt_in")
     let result = experiment.assign(
       unit: "M-1001",
