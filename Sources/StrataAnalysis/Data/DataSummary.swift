@@ -75,6 +75,10 @@ extension DataSummary {
     statistics.merge(part.statistics)
     duplicatesChecked = duplicatesChecked && part.duplicatesChecked
     duplicateDetectorBytes = max(duplicateDetectorBytes, part.duplicateDetectorBytes)
+    if missingUnitColumn == nil, let column = part.missingUnitColumn {
+      missingUnitColumn = column
+      header = part.header
+    }
   }
 }
 
