@@ -45,6 +45,7 @@ public struct MixtureSPRT: Sendable, Hashable {
     self.confidenceLevel = try Alternative.validatedConfidenceLevel(confidenceLevel)
   }
 
+  /// The p-value, interval and Λ at this look, from the closed form in ``NormalMixtureSPRT``.
   public func result() throws(StatsError) -> AlwaysValidResult {
     let v = control.variance / control.count + treatment.variance / treatment.count
     let tau2 = mixingStandardDeviation * mixingStandardDeviation
@@ -53,12 +54,11 @@ public struct MixtureSPRT: Sendable, Hashable {
         routine: "MixtureSPRT.result", status: 0, message: "variance \(v) or τ² \(tau2) is not positive and finite")
     }
     let difference = treatment.mean - control.mean
-    let spread = v + tau2
-    // ln(v/(v + τ²)) written as −log1p(τ²/v) so that τ² ≪ v keeps its precision.
-    let logLikelihoodRatio = -0.5 * log1p(tau2 / v) + difference * difference * tau2 / (2 * v * spread)
+    let logLikelihoodRatio = NormalMixtureSPRT.logLikelihoodRatio(
+      estimate: difference, variance: v, mixingStandardDeviation: mixingStandardDeviation)
     let pValue = min(1, exp(-logLikelihoodRatio))
-    let alpha = 1 - confidenceLevel
-    let halfWidth = (v * spread / tau2 * (2 * log(1 / alpha) + log1p(tau2 / v))).squareRoot()
+    let halfWidth = NormalMixtureSPRT.halfWidth(
+      variance: v, mixingStandardDeviation: mixingStandardDeviation, alpha: 1 - confidenceLevel)
     guard !logLikelihoodRatio.isNaN, halfWidth.isFinite else {
       throw .numerical(
         routine: "MixtureSPRT.result", status: 0,

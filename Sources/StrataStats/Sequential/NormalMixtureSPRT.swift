@@ -44,6 +44,7 @@ public enum NormalMixtureSPRT {
   public static func halfWidth(variance: Double, mixingStandardDeviation tau: Double, alpha: Double) -> Double {
     precondition(variance > 0 && tau > 0 && alpha > 0 && alpha < 1)
     let tau2 = tau * tau
-    return (variance * (variance + tau2) / tau2 * (2 * log(1 / alpha) + log((variance + tau2) / variance))).squareRoot()
+    return (variance * (variance + tau2) / tau2 * (2 * log(1 / alpha) + log((variance + tau2) / variance)))
+      .squareRoot()
   }
 }
