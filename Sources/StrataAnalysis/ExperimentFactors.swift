@@ -109,18 +109,14 @@ enum ExperimentFactors {
     return cells[allFirst].key
   }
 
-  /// "1/2", "1/4", "1/2^3" → p.
+  /// p from `fraction:` (see ``FactorialDesign/fractionExponent(parsing:)``).
   private static func fractionExponent(_ text: String, _ node: Node, _ fields: YAMLFields) throws(ExperimentFileError)
     -> Int
   {
-    let compact = text.filter { !$0.isWhitespace }
-    if compact.hasPrefix("1/2^"), let exponent = Int(compact.dropFirst(4)), exponent >= 1 { return exponent }
-    if compact.hasPrefix("1/"), let denominator = Int(compact.dropFirst(2)), denominator >= 2,
-      denominator & (denominator - 1) == 0
-    {
-      return denominator.trailingZeroBitCount
+    guard let p = FactorialDesign.fractionExponent(parsing: text) else {
+      throw fields.error("fraction", node, "expected 1/2, 1/4, … or 1/2^p, got \"\(text)\"")
     }
-    throw fields.error("fraction", node, "expected 1/2, 1/4, … or 1/2^p, got \"\(text)\"")
+    return p
   }
 
   private static func checkLabel(

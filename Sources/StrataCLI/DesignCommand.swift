@@ -118,20 +118,12 @@ struct Design: ParsableCommand {
     }
   }
 
-  /// p from "1/2^p", "1/2", "1/4", … (a power of two).
+  /// p from `--fraction` (see ``FactorialDesign/fractionExponent(parsing:)``).
   static func fractionExponent(_ text: String) throws -> Int {
-    let trimmed = text.filter { !$0.isWhitespace }
-    let invalid = InvalidInput("--fraction: \"\(text)\" is not 1/2^p (e.g. 1/2, 1/4, 1/2^3)")
-    guard trimmed.hasPrefix("1/") else { throw invalid }
-    let denominator = trimmed.dropFirst(2)
-    if denominator.hasPrefix("2^") {
-      guard let p = Int(denominator.dropFirst(2)), p >= 1, p <= 30 else { throw invalid }
-      return p
+    guard let p = FactorialDesign.fractionExponent(parsing: text) else {
+      throw InvalidInput("--fraction: \"\(text)\" is not 1/2^p (e.g. 1/2, 1/4, 1/2^3)")
     }
-    guard let value = Int(denominator), value >= 2, value <= 1 << 30, value & (value - 1) == 0 else {
-      throw invalid
-    }
-    return value.trailingZeroBitCount
+    return p
   }
 }
 

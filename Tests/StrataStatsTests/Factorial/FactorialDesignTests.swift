@@ -181,7 +181,16 @@ struct FactorialDesignTests {
     #expect {
       _ = try FractionGenerator.parseList(text, factorCount: factorCount)
     } throws: { error in
-      "\(error)".contains(fragment) && "\(error)".contains("--generators")
+      "\(error)".contains(fragment) && "\(error)".hasPrefix("generators: ")
+    }
+  }
+
+  @Test("1/2^p is read one way for --fraction and fraction: powers of two or 2^p, p from 1 to 30")
+  func fractionSpellings() {
+    let accepted = [("1/2", 1), ("1/4", 2), ("1/2^3", 3), (" 1 / 8 ", 3), ("1/2^30", 30), ("1/1073741824", 30)]
+    for (text, p) in accepted { #expect(FactorialDesign.fractionExponent(parsing: text) == p, "\(text)") }
+    for text in ["1/3", "2/4", "1/1", "1/2^0", "1/2^31", "1/2147483648", "1/2^x", "half", ""] {
+      #expect(FactorialDesign.fractionExponent(parsing: text) == nil, "\(text)")
     }
   }
 
@@ -192,7 +201,7 @@ struct FactorialDesignTests {
     #expect(throws: StatsError.self) { try FactorialDesign(factors: mixed, fractionExponent: 1) }
     #expect(throws: StatsError.self) { try Factor(name: "A", levelCount: 1) }
     // Beyond 12 factors the default search is refused with a pointer to explicit generators.
-    #expect { try FactorialDesign(factors: twoLevelFactors(13), fractionExponent: 4) } throws: { "\($0)".contains("--generators") }
+    #expect { try FactorialDesign(factors: twoLevelFactors(13), fractionExponent: 4) } throws: { "\($0)".contains("give the generators explicitly") }
     let explicit = try FactorialDesign(
       factors: twoLevelFactors(13), generators: FractionGenerator.parseList("J=ABCD,K=ABEF,L=ACEG,M=BCDEFGH", factorCount: 13))
     #expect(explicit.runs.count == 512)
