@@ -60,8 +60,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// Type I error rate for each comparison's interval and test.
   public var alpha: Double
   public var power: Double
-  /// 1 (treatment greater than control) or 2.
-  public var sides: Int
+  /// Two-sided, or one-sided `.greater` (treatment greater than control).
+  public var alternative: Alternative
   /// The smallest effect the plan meant to detect for the primary metric, absolute (treatment − control).
   public var minimumDetectableEffect: Double?
   /// Planned relative MDE as written in the definition (for the report).
@@ -93,7 +93,8 @@ public struct AnalysisPlan: Sendable, Hashable {
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",
     variantColumn: String = "variant", segmentColumn: String = "segment", variants: [String],
     variantDescriptions: [String: String] = [:], controlIndex: Int = 0, segments: [String],
-    segmentWeights: [[Double]]? = nil, metrics: [Metric], alpha: Double = 0.05, power: Double = 0.8, sides: Int = 2,
+    segmentWeights: [[Double]]? = nil, metrics: [Metric], alpha: Double = 0.05, power: Double = 0.8,
+    alternative: Alternative = .twoSided,
     minimumDetectableEffect: Double? = nil, minimumDetectableEffectIsRelative: Bool = false, baseline: Double? = nil,
     standardDeviation: Double? = nil, plannedUnitsPerVariant: Int? = nil, correction: Correction = .holm,
     srmThreshold: Double = 0.001, looks: Int = 1
@@ -113,7 +114,7 @@ public struct AnalysisPlan: Sendable, Hashable {
     self.metrics = metrics
     self.alpha = alpha
     self.power = power
-    self.sides = sides
+    self.alternative = alternative
     self.minimumDetectableEffect = minimumDetectableEffect
     self.minimumDetectableEffectIsRelative = minimumDetectableEffectIsRelative
     self.baseline = baseline
@@ -158,7 +159,7 @@ extension AnalysisPlan {
         experiment.variants.map { Double((segment.weights[$0.key] ?? $0.weight).tenThousandths) }
       },
       metrics: experiment.metrics,
-      alpha: plan.alpha, power: plan.power, sides: plan.sides, minimumDetectableEffect: mde,
+      alpha: plan.alpha, power: plan.power, alternative: plan.alternative, minimumDetectableEffect: mde,
       minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline,
       standardDeviation: plan.standardDeviation,
       plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,

@@ -22,7 +22,7 @@ extension Experiment {
       metric = .mean(standardDeviation: sd, baseline: plan.baseline)
     }
     let sizing = try SampleSizePlan(
-      metric: metric, alpha: plan.alpha, alternative: plan.sides == 1 ? .greater : .twoSided, variants: variants.count)
+      metric: metric, alpha: plan.alpha, alternative: plan.alternative, variants: variants.count)
     return try sizing.sampleSize(effect: plan.relative ? .relative(mde) : .absolute(mde), power: plan.power)
   }
 }

@@ -8,7 +8,7 @@ extension Experiment {
   public func groupSequentialDesign(alpha: Double? = nil) throws(StatsError) -> GroupSequentialDesign {
     let perComparison = alpha ?? plan.alpha / Double(max(variants.count - 1, 1))
     return try GroupSequentialDesign(
-      looks: plan.looks, fractions: plan.fractions, alpha: perComparison, sides: plan.sides,
+      looks: plan.looks, fractions: plan.fractions, alpha: perComparison, alternative: plan.alternative,
       spending: plan.spending.spendingFunction)
   }
 
@@ -28,7 +28,21 @@ extension Experiment {
   }
 }
 
+extension StatisticalPlan {
+  /// The plan's `sides` as the statistics' alternative: 1 is "treatment greater than control".
+  public var alternative: Alternative { sides == 1 ? .greater : .twoSided }
+}
+
 extension StatisticalPlan.Spending {
+  /// The plan's spelling of a StrataStats spending function.
+  public init(_ function: SpendingFunction) {
+    switch function {
+    case .obrienFleming: self = .obrienFleming
+    case .pocock: self = .pocock
+    case .hwangShihDeCani(let gamma): self = .hwangShihDeCani(gamma: gamma)
+    }
+  }
+
   /// The StrataStats spending function.
   public var spendingFunction: SpendingFunction {
     switch self {

@@ -1,4 +1,5 @@
 import StrataAssignment
+import StrataStats
 import Yams
 
 /// Reads the `plan:` mapping of an experiment file.
@@ -28,10 +29,11 @@ enum StatisticalPlanReader {
     }
     if let n = map["spending"] {
       let text = try fields.string(n, "plan.spending")
-      guard let spending = StatisticalPlan.Spending(text) else {
+      do {
+        plan.spending = StatisticalPlan.Spending(try SpendingFunction(parsing: text))
+      } catch {
         throw fields.error("plan.spending", n, "\"\(text)\" is not obf, pocock or hsd:GAMMA")
       }
-      plan.spending = spending
     }
     if let n = map["method"] {
       let text = try fields.string(n, "plan.method")

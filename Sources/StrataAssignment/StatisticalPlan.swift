@@ -12,18 +12,8 @@ public struct StatisticalPlan: Sendable, Hashable {
     /// Hwang-Shih-DeCani with parameter γ.
     case hwangShihDeCani(gamma: Double)
 
-    /// Parses the CLI spelling: `obf`, `pocock`, `hsd:GAMMA`.
-    public init?(_ text: String) {
-      switch text {
-      case "obf": self = .obrienFleming
-      case "pocock": self = .pocock
-      default:
-        guard text.hasPrefix("hsd:"), let gamma = Double(text.dropFirst(4)), gamma.isFinite else { return nil }
-        self = .hwangShihDeCani(gamma: gamma)
-      }
-    }
-
-    /// The CLI spelling.
+    /// The definition's spelling (`obf`, `pocock`, `hsd:GAMMA`), as written back to a file. Text is
+    /// parsed by StrataStats' `SpendingFunction(parsing:)`, the one parser of these spellings.
     public var description: String {
       switch self {
       case .obrienFleming: return "obf"

@@ -21,29 +21,14 @@ struct BoundariesCommand: ParsableCommand {
         strata calc boundaries --looks 6 --spending hsd:-4 --json
       """)
 
-  @Option(help: "Number of planned looks K (including the final analysis).")
-  var looks: Int
-
-  @Option(help: "Cumulative information fractions, increasing and ending in 1 (default: equally spaced k/K).")
-  var fractions: NumberList?
-
-  @Option(help: "Total type I error (both sides together when two-sided).")
-  var alpha: Double = 0.05
-
-  @Option(help: "1 (treatment greater than control) or 2.")
-  var sides: Int = 2
-
-  @Option(help: "obf, pocock or hsd:GAMMA.")
-  var spending: String
+  @OptionGroup var options: SequentialDesignOptions
 
   @Flag(help: "Print one JSON object.")
   var json = false
 
   func run() throws {
     try reportingErrors {
-      let design = try GroupSequentialDesign(
-        looks: looks, fractions: fractions?.values, alpha: alpha, sides: sides,
-        spending: try SpendingFunction(parsing: spending))
+      let design = try options.design()
       let boundaries = try design.boundaries()
       if json {
         printJSON(Self.jsonOutput(design: design, boundaries: boundaries))
@@ -75,14 +60,14 @@ struct BoundariesCommand: ParsableCommand {
     return .object([
       ("spending", .string(design.spending.description)),
       ("alpha", .number(design.alpha)),
-      ("sides", .integer(design.sides)),
+      ("sides", .integer(design.alternative.sides)),
       ("looks", .array(looks)),
       ("notes", .array(notes)),
     ])
   }
 
   static func humanOutput(design: GroupSequentialDesign, boundaries: [SequentialBoundary]) -> String {
-    let rule = design.sides == 2 ? "|z| >= boundary" : "z >= boundary"
+    let rule = design.alternative == .twoSided ? "|z| >= boundary" : "z >= boundary"
     var rows = [["look", "fraction", "z boundary", "nominal p", "alpha spent"]]
     for b in boundaries {
       rows.append([
@@ -93,7 +78,7 @@ struct BoundariesCommand: ParsableCommand {
     }
     return """
       Group-sequential boundaries: \(design.spending) spending, alpha \(human(design.alpha)), \
-      \(design.sides)-sided, \(design.looks) look\(design.looks == 1 ? "" : "s")
+      \(design.alternative.sides)-sided, \(design.looks) look\(design.looks == 1 ? "" : "s")
       Stop for efficacy at a look when \(rule).
 
       \(textTable(rows))

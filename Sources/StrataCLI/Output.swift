@@ -32,7 +32,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
   do {
     try body()
   } catch let error as StatsError {
-    printError("strata: error: \(error)")
+    printError("strata: error: \(error.namingFlag)")
     throw ExitCode(1)
   } catch let error as InvalidInput {
     printError("strata: error: \(error)")

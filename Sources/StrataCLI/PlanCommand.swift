@@ -144,7 +144,7 @@ struct PlanDesignOptions: ParsableArguments {
 
   /// The library plan, with range errors naming the CLI flag.
   func makePlan() throws -> SampleSizePlan {
-    guard sides == 1 || sides == 2 else { throw InvalidInput("--sides: must be 1 or 2, got \(sides)") }
+    let alternative = try Alternative(sides: sides)
     let planMetric: PlanMetric =
       switch metric {
       case .proportion: .proportion(baseline: baseline ?? .nan)
@@ -152,7 +152,7 @@ struct PlanDesignOptions: ParsableArguments {
       }
     return try flagNamed { () throws(StatsError) in
       try SampleSizePlan(
-        metric: planMetric, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, variants: variants)
+        metric: planMetric, alpha: alpha, alternative: alternative, variants: variants)
     }
   }
 

@@ -42,7 +42,7 @@ struct PlanReport {
       )
       rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
       if let planned = try sequential?.report(
-        size: size, alpha: plan.alphaPerComparison, sides: design.sides, power: power, variants: variants,
+        size: size, alpha: plan.alphaPerComparison, alternative: plan.alternative, power: power, variants: variants,
         dailyUnits: dailyUnits)
       {
         fields += planned.fields
@@ -59,7 +59,7 @@ struct PlanReport {
       headline.append(
         "With \(groupedNumber(n)) units per variant, the test has \(ratePercent(power)) power to detect this effect.")
       if let planned = try sequential?.powerReport(
-        fixedPower: power, alpha: plan.alphaPerComparison, sides: design.sides)
+        fixedPower: power, alpha: plan.alphaPerComparison, alternative: plan.alternative)
       {
         fields += planned.fields
         headline.append(planned.headline)
@@ -89,7 +89,7 @@ struct PlanReport {
     fields += effectFields(difference, plan.metric)
     fields += [
       ("metric", .string(design.metric.rawValue)), ("alpha", .number(plan.alpha)),
-      ("alpha_per_comparison", .number(plan.alphaPerComparison)), ("sides", .integer(design.sides)),
+      ("alpha_per_comparison", .number(plan.alphaPerComparison)), ("sides", .integer(plan.alternative.sides)),
       ("variants", .integer(variants)),
       ("solved_for", .string(design.question.rawValue)),
     ]

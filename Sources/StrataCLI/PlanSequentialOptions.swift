@@ -11,7 +11,7 @@ struct PlanSequentialOptions: ParsableArguments {
   @Option(help: "Planned looks K (interim analyses plus the final one): plan a group-sequential test.")
   var looks: Int?
 
-  @Option(help: "Alpha spending with --looks: obf, pocock or hsd:GAMMA (default obf).")
+  @Option(help: "Alpha spending with --looks: obf (O'Brien-Fleming type), pocock or hsd:GAMMA (default obf).")
   var spending: String?
 
   @Option(help: "Cumulative information fractions of the looks, increasing and ending in 1 (default k/K).")
@@ -30,22 +30,21 @@ struct PlanSequentialOptions: ParsableArguments {
     }
   }
 
-  /// The design for one comparison (alpha per comparison, the plan's sides), or nil without --looks.
-  func design(alpha: Double, sides: Int) throws -> GroupSequentialDesign? {
+  /// The design for one comparison (alpha per comparison, the plan's alternative), or nil without --looks.
+  func design(alpha: Double, alternative: Alternative) throws -> GroupSequentialDesign? {
     guard let looks else { return nil }
-    return try GroupSequentialDesign(
-      looks: looks, fractions: fractions?.values, alpha: alpha, sides: sides,
-      spending: try SpendingFunction(parsing: spending ?? "obf"))
+    return try SequentialDesignOptions.design(
+      looks: looks, fractions: fractions, alpha: alpha, alternative: alternative, spending: spending)
   }
 
   /// With --n and --mde: the power of the sequential design whose last look has n per variant.
   ///
   /// The fixed design's power p at n gives the drift θ = z_{1−α/sides} + Φ⁻¹(p) (the normal-equivalent
   /// drift, the same scale as the inflation factor), and `power_sequential` is the design's power at θ.
-  func powerReport(fixedPower: Double, alpha: Double, sides: Int) throws
+  func powerReport(fixedPower: Double, alpha: Double, alternative: Alternative) throws
     -> (fields: [(String, JSONValue)], headline: String)?
   {
-    guard let design = try design(alpha: alpha, sides: sides) else { return nil }
+    guard let design = try design(alpha: alpha, alternative: alternative) else { return nil }
     guard fixedPower > 0 && fixedPower < 1 else {
       throw InvalidInput("--n: the fixed-design power \(fixedPower) leaves no room for a sequential power")
     }
@@ -65,12 +64,12 @@ struct PlanSequentialOptions: ParsableArguments {
 
   /// JSON fields and readable lines for the sequential plan of a fixed sample size.
   func report(
-    size: SampleSize, alpha: Double, sides: Int, power: Double, variants: Int, dailyUnits: Double? = nil
+    size: SampleSize, alpha: Double, alternative: Alternative, power: Double, variants: Int, dailyUnits: Double? = nil
   ) throws
     -> (fields: [(String, JSONValue)], headline: String, rows: [[String]])?
   {
-    guard let design = try design(alpha: alpha, sides: sides) else { return nil }
-    let inflation = try design.inflationFactor(power: power)
+    guard let design = try design(alpha: alpha, alternative: alternative) else { return nil }
+    let inflation = try namingFlags { () throws(StatsError) in try design.inflationFactor(power: power) }
     let maximum = (size.perVariantUnrounded * inflation).rounded(.up)
     guard maximum.isFinite, maximum < 9e15 else {
       throw InvalidInput("--looks: the maximum sample size \(maximum) is too large to represent")

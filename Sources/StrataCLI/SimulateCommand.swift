@@ -25,20 +25,7 @@ struct SimulateCommand: ParsableCommand {
         strata simulate --looks 5 --drift 2.8 --json
       """)
 
-  @Option(help: "Number of looks K.")
-  var looks: Int
-
-  @Option(help: "Cumulative information fractions, increasing and ending in 1 (default: equally spaced).")
-  var fractions: NumberList?
-
-  @Option(help: "Total type I error.")
-  var alpha: Double = 0.05
-
-  @Option(help: "1 (treatment greater than control) or 2.")
-  var sides: Int = 2
-
-  @Option(help: "Spending of the group-sequential design: obf, pocock or hsd:GAMMA.")
-  var spending: String = "obf"
+  @OptionGroup var options: SequentialDesignOptions
 
   @Option(help: "Expected z at the last look: 0 for A/A (false positives), > 0 for A/B (power).")
   var drift: Double = 0
@@ -57,9 +44,7 @@ struct SimulateCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let design = try GroupSequentialDesign(
-        looks: looks, fractions: fractions?.values, alpha: alpha, sides: sides,
-        spending: try SpendingFunction(parsing: spending))
+      let design = try options.design()
       let simulation = try PeekingSimulation(
         design: design, drift: drift, mixingStandardDeviation: tau, experiments: experiments, seed: seed)
       let result = try simulation.run()
@@ -81,7 +66,7 @@ struct SimulateCommand: ParsableCommand {
       ("looks", .integer(s.design.looks)),
       ("fractions", .array(s.design.fractions.map { .number($0) })),
       ("alpha", .number(s.design.alpha)),
-      ("sides", .integer(s.design.sides)),
+      ("sides", .integer(s.design.alternative.sides)),
       ("spending", .string(s.design.spending.description)),
       ("drift", .number(s.drift)),
       ("tau", .number(s.mixingStandardDeviation)),
@@ -118,7 +103,7 @@ struct SimulateCommand: ParsableCommand {
     let scenario = s.drift == 0 ? "A/A (no effect)" : "A/B (drift \(short(s.drift)))"
     return """
       \(scenario): \(s.experiments) simulated experiments, \(s.design.looks) looks, alpha \(short(s.design.alpha)) \
-      \(s.design.sides)-sided, seed \(s.seed)
+      \(s.design.alternative.sides)-sided, seed \(s.seed)
 
       \(textTable(rows))
       """

@@ -76,7 +76,7 @@ public enum AnalysisJSON {
       ),
       ("alpha", .number(plan.alpha)),
       ("power", .number(plan.power)),
-      ("sides", .integer(plan.sides)),
+      ("sides", .integer(plan.alternative.sides)),
       ("mde", .finite(plan.minimumDetectableEffect)),
     ])
   }

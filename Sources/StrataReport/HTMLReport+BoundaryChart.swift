@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataStats
 
 extension HTMLReport {
   /// The "Sequential monitoring" section: decision, boundary chart, boundary table and look log.
@@ -12,7 +13,7 @@ extension HTMLReport {
       : "<p class=\"sequential-reason\">\(HTML.escape(s.reason))</p>"
     out += "<p class=\"note\">\(HTML.escape(s.lookNote))</p>"
     out += HTML.table(ReportTables.sequentialDecisions(s, plan: analysis.plan), numericFrom: 2)
-    out += "<figure>\(BoundaryChart.svg(s, sides: analysis.plan.sides))<figcaption>"
+    out += "<figure>\(BoundaryChart.svg(s, alternative: analysis.plan.alternative))<figcaption>"
     out += HTML.escape(
       s.boundaries.isEmpty
         ? "z of each comparison by look (no planned boundaries: the always-valid p-value decides)."
@@ -29,7 +30,7 @@ extension HTMLReport {
 
 /// The inline-SVG boundary chart: z by look against the ± efficacy boundaries.
 enum BoundaryChart {
-  static func svg(_ s: SequentialAnalysis, sides: Int) -> String {
+  static func svg(_ s: SequentialAnalysis, alternative: Alternative) -> String {
     let width = 640.0
     let height = 260.0
     let left = 48.0
@@ -44,7 +45,7 @@ enum BoundaryChart {
     let extent = min(
       max(2.5, (s.boundaries.map(\.z) + observed.map { abs($0.1) }).filter(\.isFinite).max() ?? 2.5) * 1.08,
       displayLimit * 1.08)
-    let lowest = sides == 2 || observed.contains { $0.1 < 0 } ? -extent : -1.0
+    let lowest = alternative == .twoSided || observed.contains { $0.1 < 0 } ? -extent : -1.0
     func x(_ look: Int) -> Double {
       looks == 1 ? (plotLeft + plotRight) / 2 : plotLeft + (plotRight - plotLeft) * Double(look - 1) / Double(looks - 1)
     }
@@ -71,7 +72,7 @@ enum BoundaryChart {
       let upper = s.boundaries.map { "\(f(x($0.look))),\(f(y($0.z)))" }.joined(separator: " ")
       out +=
         "<polyline points=\"\(upper)\" fill=\"none\" stroke=\"#b42318\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
-      if sides == 2 {
+      if alternative == .twoSided {
         let lower = s.boundaries.map { "\(f(x($0.look))),\(f(y(-$0.z)))" }.joined(separator: " ")
         out +=
           "<polyline points=\"\(lower)\" fill=\"none\" stroke=\"#b42318\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"

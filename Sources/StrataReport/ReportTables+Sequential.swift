@@ -12,7 +12,7 @@ extension ReportTables {
       let d = row.decision
       let evidence: String
       if let boundary = d.boundary {
-        evidence = (plan.sides == 2 ? "±" : "") + NumberText.number(boundary.z, digits: 3)
+        evidence = (plan.alternative == .twoSided ? "±" : "") + NumberText.number(boundary.z, digits: 3)
       } else {
         evidence = "—"
       }
@@ -42,7 +42,7 @@ extension ReportTables {
       let largest = zs.max { abs($0) < abs($1) }
       return [
         "\(b.look)\(b.look == s.look ? " (this look)" : "")", NumberText.number(b.fraction, digits: 2),
-        (plan.sides == 2 ? "±" : "") + NumberText.number(b.z, digits: 3), NumberText.pValue(b.nominalPValue),
+        (plan.alternative == .twoSided ? "±" : "") + NumberText.number(b.z, digits: 3), NumberText.pValue(b.nominalPValue),
         NumberText.pValue(b.alphaSpent), largest.map { NumberText.number($0, digits: 3) } ?? "—",
       ]
     }

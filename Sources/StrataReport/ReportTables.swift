@@ -103,7 +103,7 @@ public enum ReportTables {
     let binomial = primary?.metric.kind == .binomial
     rows.append([
       "Significance level α", NumberText.number(plan.alpha, digits: 3),
-      "\(plan.sides == 1 ? "one" : "two")-sided, \(analysis.family.correction.rawValue) across \(analysis.family.size) comparisons",
+      "\(plan.alternative == .twoSided ? "two" : "one")-sided, \(analysis.family.correction.rawValue) across \(analysis.family.size) comparisons",
     ])
     rows.append(["Power", NumberText.percent(plan.power, digits: 0), ""])
     if let mde = plan.minimumDetectableEffect {

@@ -3,7 +3,8 @@
 /// Two kinds reach callers: bad input (a value out of range, inconsistent data), which names the field
 /// and the value, and numerical failure (a GSL status, a NaN, no convergence), which names the routine.
 public enum StatsError: Error, Sendable, Hashable, CustomStringConvertible {
-  /// An input value is out of range or inconsistent. `field` names it as the user would (`--alpha`, `control.count`).
+  /// An input value is out of range or inconsistent. `field` names the value (`alpha`, `control.count`), not
+  /// where it came from: the CLI maps it to its flag, the experiment loader to its file field.
   case invalidInput(field: String, message: String)
   /// A numerical routine failed: a GSL status other than success, a NaN, or no convergence.
   case numerical(routine: String, status: Int32, message: String)

@@ -109,3 +109,16 @@ struct ExperimentLoaderTests {
     #expect(experiment.plan.alpha == 0.05 && experiment.plan.power == 0.8 && experiment.plan.looks == 1)
   }
 }
+
+@Suite("Plan spellings")
+struct PlanSpellingTests {
+  /// `plan.spending` is read by the same parser as `--spending`, so both take the same spellings.
+  @Test(arguments: [
+    ("obf", StatisticalPlan.Spending.obrienFleming), ("OBF", .obrienFleming), ("Pocock", .pocock),
+    ("hsd:-4", .hwangShihDeCani(gamma: -4)),
+  ])
+  func spendingSpellings(_ text: String, _ expected: StatisticalPlan.Spending) throws {
+    let yaml = "id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  spending: \"\(text)\"\n"
+    #expect(try ExperimentLoader.load(yaml: yaml, file: "demo.yaml").plan.spending == expected)
+  }
+}

@@ -67,7 +67,7 @@ struct SequentialGuardTests {
     #expect(s.action == .continueCollecting)
     let row = try #require(s.rows.first)
     let expected = try GroupSequentialDesign(
-      looks: 2, fractions: [1.0 / 3, 1], alpha: 0.05, sides: 2, spending: .obrienFleming
+      looks: 2, fractions: [1.0 / 3, 1], alpha: 0.05, alternative: .twoSided, spending: .obrienFleming
     ).boundaries()[0].z
     #expect(abs((row.decision.boundary?.z ?? 0) - expected) < 1e-9)
     #expect(abs(row.decision.z - Self.z(n: 1000, control: 200, treatment: 250)) < 1e-12)
@@ -84,7 +84,7 @@ struct SequentialGuardTests {
     let (first, _) = try guarded(plan, n: 600, control: 120, treatment: 130)
     let (second, _) = try guarded(plan, n: 1500, control: 300, treatment: 330)
     let observed = try GroupSequentialDesign(
-      looks: 3, fractions: [0.2, 0.5, 1], alpha: 0.05, sides: 2, spending: .obrienFleming
+      looks: 3, fractions: [0.2, 0.5, 1], alpha: 0.05, alternative: .twoSided, spending: .obrienFleming
     ).boundaries()
     let firstRow = try #require(first.look.sequential?.rows.first)
     let secondRow = try #require(second.look.sequential?.rows.first)

@@ -36,18 +36,41 @@ struct SequentialCLITests {
     #expect((looks[1]["z"] as? Double ?? 0) > 6)
   }
 
+  /// The library names values (`looks`, `alternative`); the message names the flag that was wrong.
   @Test(arguments: [
-    ["--looks", "0", "--spending", "obf"], ["--looks", "3", "--spending", "foo"],
-    ["--looks", "3", "--fractions", "0.5,0.4,1", "--spending", "obf"],
-    ["--looks", "3", "--fractions", "0.2,0.5,0.9", "--spending", "obf"],
-    ["--looks", "3", "--alpha", "1.2", "--spending", "obf"], ["--looks", "3", "--alpha", "0", "--spending", "obf"],
-    ["--looks", "3", "--sides", "3", "--spending", "obf"], ["--looks", "2", "--spending", "hsd:abc"],
+    (["--looks", "0", "--spending", "obf"], "--looks"), (["--looks", "3", "--spending", "foo"], "--spending"),
+    (["--looks", "3", "--fractions", "0.5,0.4,1", "--spending", "obf"], "--fractions"),
+    (["--looks", "3", "--fractions", "0.2,0.5,0.9", "--spending", "obf"], "--fractions"),
+    (["--looks", "3", "--alpha", "1.2", "--spending", "obf"], "--alpha"),
+    (["--looks", "3", "--alpha", "0", "--spending", "obf"], "--alpha"),
+    (["--looks", "3", "--sides", "3", "--spending", "obf"], "--sides"),
+    (["--looks", "2", "--spending", "hsd:abc"], "--spending"),
+    (["--looks", "2", "--spending", "hsd:500"], "--spending"),
   ])
-  func badBoundaryInputExitsOne(_ arguments: [String]) throws {
-    let run = try runStrata(["calc", "boundaries"] + arguments)
-    #expect(run.status == 1)
-    #expect(run.stderr.contains("--"), "names the flag: \(run.stderr)")
-    #expect(run.stdout.isEmpty)
+  func badBoundaryInputExitsOne(_ arguments: [String], flag: String) throws {
+    for command in [["calc", "boundaries"], ["simulate", "--experiments", "10"]] {
+      let run = try runStrata(command + arguments)
+      #expect(run.status == 1)
+      #expect(run.stderr.hasPrefix("strata: error: \(flag): "), "names the flag: \(run.stderr)")
+      #expect(run.stdout.isEmpty)
+    }
+  }
+
+  /// `--spending` is spelled the same way by every command: case-insensitive obf (of, obrien-fleming),
+  /// pocock (p) or hsd:GAMMA, obf when left out.
+  @Test func everyCommandTakesTheSameSpendings() throws {
+    for (spelling, canonical) in [("OBF", "obf"), ("of", "obf"), ("Pocock", "pocock"), ("hsd:-4", "hsd:-4")] {
+      let boundaries = try runStrata(["calc", "boundaries", "--looks", "3", "--spending", spelling, "--json"])
+      #expect(try boundaries.json()["spending"] as? String == canonical)
+      let simulate = try runStrata(
+        ["simulate", "--looks", "3", "--spending", spelling, "--experiments", "10", "--json"])
+      #expect(try simulate.json()["spending"] as? String == canonical)
+      let plan = try runStrata(
+        ["plan", "--metric", "mean", "--sd", "10", "--mde", "2", "--looks", "3", "--spending", spelling, "--json"])
+      #expect(try plan.json()["spending"] as? String == canonical)
+    }
+    let unnamed = try runStrata(["calc", "boundaries", "--looks", "3", "--json"])
+    #expect(try unnamed.json()["spending"] as? String == "obf")
   }
 
   @Test func unparsableValueIsAUsageError() throws {

@@ -27,7 +27,7 @@ struct AnalysisRobustnessTests {
           AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero),
           AnalysisPlan.Metric(name: "value", kind: .continuous, role: .guardrail),
         ],
-        sides: trial % 3 == 0 ? 1 : 2, minimumDetectableEffect: 0.02, baseline: 0.1)
+        alternative: trial % 3 == 0 ? .greater : .twoSided, minimumDetectableEffect: 0.02, baseline: 0.1)
       var csv = "variant,segment,n,converted_sum,value_n,value_sum,value_sum_sq\n"
       for variant in plan.variants {
         for segment in plan.segments {

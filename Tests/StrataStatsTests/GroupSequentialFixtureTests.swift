@@ -21,7 +21,7 @@ struct BoundaryCase: Decodable, CustomTestStringConvertible, Sendable {
   /// than the default r = 64 and far finer than rpact's own error, which sets the tolerances here.
   func design() throws -> GroupSequentialDesign {
     var design = try GroupSequentialDesign(
-      looks: looks, fractions: equally_spaced ? nil : fractions, alpha: alpha, sides: sides,
+      looks: looks, fractions: equally_spaced ? nil : fractions, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided,
       spending: try SpendingFunction(parsing: spending))
     design.gridParameter = 32
     return design
@@ -73,7 +73,7 @@ struct GroupSequentialFixtureTests {
   @Test(arguments: try Fixture<InflationCase>.load("sequential_inflation", from: .module))
   func inflationMatchesRpact(_ c: InflationCase) throws {
     var design = try GroupSequentialDesign(
-      looks: c.looks, fractions: c.equally_spaced ? nil : c.fractions, alpha: c.alpha, sides: c.sides,
+      looks: c.looks, fractions: c.equally_spaced ? nil : c.fractions, alpha: c.alpha, alternative: c.sides == 1 ? .greater : .twoSided,
       spending: try SpendingFunction(parsing: c.spending))
     design.gridParameter = 32  // as in BoundaryCase.design()
     let boundaries = try design.boundaries()
@@ -90,5 +90,27 @@ struct GroupSequentialFixtureTests {
         isClose(inflation * fraction, expected, relativeTolerance: 1e-5),
         "ASN at \(scale)·θ: \(inflation * fraction) vs \(expected)")
     }
+  }
+}
+
+@Suite("Group-sequential input errors")
+struct GroupSequentialInputTests {
+  /// Errors name the value (`looks`, `alternative`), not a flag: the CLI and the file loader say where it came from.
+  @Test func errorsNameTheValue() {
+    func field(_ body: () throws -> Void) -> String? {
+      do {
+        try body()
+        return nil
+      } catch {
+        guard case .invalidInput(let field, _) = error as? StatsError else { return nil }
+        return field
+      }
+    }
+    #expect(field { _ = try GroupSequentialDesign(looks: 0, spending: .pocock) } == "looks")
+    #expect(field { _ = try GroupSequentialDesign(looks: 3, alpha: 0.7, spending: .pocock) } == "alpha")
+    #expect(field { _ = try GroupSequentialDesign(looks: 3, alternative: .less, spending: .pocock) } == "alternative")
+    #expect(field { _ = try GroupSequentialDesign(looks: 2, fractions: [0.5, 0.9], spending: .pocock) } == "fractions")
+    #expect(field { _ = try GroupSequentialDesign(looks: 2, spending: .hwangShihDeCani(gamma: 200)) } == "spending")
+    #expect(field { _ = try SpendingFunction(parsing: "linear") } == "spending")
   }
 }

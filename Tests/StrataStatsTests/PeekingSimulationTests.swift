@@ -10,7 +10,7 @@ struct PeekingSimulationTests {
   /// integration (z ≥ 1.96 at every look) and as quoted in the issue (Armitage, McPherson & Rowe 1969).
   @Test(arguments: [(2, 0.042), (4, 0.063), (10, 0.097), (20, 0.124)])
   func naivePeekingInflatesAlpha(_ looks: Int, _ quoted: Double) throws {
-    let design = try GroupSequentialDesign(looks: looks, alpha: 0.025, sides: 1, spending: .obrienFleming)
+    let design = try GroupSequentialDesign(looks: looks, alpha: 0.025, alternative: .greater, spending: .obrienFleming)
     let naive = try [SequentialBoundary](
       repeating: design.boundaries()[0], count: looks
     ).enumerated().map { index, b in
@@ -45,7 +45,7 @@ struct PeekingSimulationTests {
 
   /// Under the drift that the design is powered for, the simulated power matches the integrated power.
   @Test func powerMatchesRecursiveIntegration() throws {
-    let design = try GroupSequentialDesign(looks: 4, alpha: 0.05, sides: 2, spending: .hwangShihDeCani(gamma: -4))
+    let design = try GroupSequentialDesign(looks: 4, alpha: 0.05, alternative: .twoSided, spending: .hwangShihDeCani(gamma: -4))
     let boundaries = try design.boundaries()
     let drift = try design.drift(forPower: 0.8, boundaries: boundaries)
     let experiments = 20_000

@@ -9,7 +9,7 @@ struct SequentialMonitorTests {
   let monitor: SequentialMonitor
 
   init() throws {
-    design = try GroupSequentialDesign(looks: 4, alpha: 0.05, sides: 2, spending: .obrienFleming)
+    design = try GroupSequentialDesign(looks: 4, alpha: 0.05, alternative: .twoSided, spending: .obrienFleming)
     monitor = try SequentialMonitor(
       plan: .groupSequential(design), alwaysValid: AlwaysValidInference(mixingStandardDeviation: 1, alpha: 0.05))
   }
@@ -42,7 +42,7 @@ struct SequentialMonitorTests {
   }
 
   @Test func oneSidedDesignIgnoresNegativeZ() throws {
-    let oneSided = try GroupSequentialDesign(looks: 3, alpha: 0.025, sides: 1, spending: .pocock)
+    let oneSided = try GroupSequentialDesign(looks: 3, alpha: 0.025, alternative: .greater, spending: .pocock)
     let guardian = try SequentialMonitor(
       plan: .groupSequential(oneSided), alwaysValid: AlwaysValidInference(mixingStandardDeviation: 1, alpha: 0.025))
     #expect(try guardian.decide(look: 1, history: [look(z: -5, fraction: 1.0 / 3)]).action == .continueCollecting)
@@ -92,14 +92,14 @@ struct SequentialMonitorTests {
 @Suite("Sequential monitor at observed information fractions")
 struct SequentialMonitorObservedFractionTests {
   @Test func observedFractionsRecomputeTheBoundary() throws {
-    let design = try GroupSequentialDesign(looks: 4, alpha: 0.05, sides: 2, spending: .obrienFleming)
+    let design = try GroupSequentialDesign(looks: 4, alpha: 0.05, alternative: .twoSided, spending: .obrienFleming)
     let monitor = try SequentialMonitor(
       plan: .groupSequential(design), alwaysValid: AlwaysValidInference(mixingStandardDeviation: 1))
     let estimate = try CumulativeEstimate(estimate: 2.5, variance: 1)
     // Looks at 0.3 and 0.55 instead of 0.25 and 0.5: look 2's boundary is that of fractions (0.3, 0.55, 1).
     let decision = try monitor.decide(look: 2, history: [estimate], observedFractions: [0.3, 0.55])
     let expected = try GroupSequentialDesign(
-      looks: 3, fractions: [0.3, 0.55, 1], alpha: 0.05, sides: 2, spending: .obrienFleming
+      looks: 3, fractions: [0.3, 0.55, 1], alpha: 0.05, alternative: .twoSided, spending: .obrienFleming
     ).boundaries()[1]
     #expect(isClose(decision.boundary?.z ?? 0, expected.z, relativeTolerance: 1e-12))
     #expect(decision.boundary?.look == 2)

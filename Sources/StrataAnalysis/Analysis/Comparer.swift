@@ -14,7 +14,7 @@ struct Comparer {
   let metric: Int
   let plannedUnitsPerVariant: Int?
 
-  var alternative: Alternative { plan.sides == 1 ? .greater : .twoSided }
+  var alternative: Alternative { plan.alternative }
 
   func compare(_ statistics: SufficientStatistics, treatment: Int, segment: Int?) throws -> Comparison? {
     let control = plan.controlIndex

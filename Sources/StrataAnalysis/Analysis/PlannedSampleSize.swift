@@ -22,7 +22,7 @@ struct PlannedSampleSize {
     guard let delta = plan.minimumDetectableEffect, delta > 0 else { return nil }
     let comparisons = Double(max(1, plan.variants.count - 1))
     let alpha = plan.alpha / comparisons
-    guard let zAlpha = try? Normal.inverseSurvival(plan.sides == 1 ? alpha : alpha / 2),
+    guard let zAlpha = try? Normal.inverseSurvival(alpha / Double(plan.alternative.sides)),
       let zBeta = try? Normal.inverseSurvival(1 - plan.power)
     else { return nil }
     let control = statistics.metric(metric, variant: plan.controlIndex)

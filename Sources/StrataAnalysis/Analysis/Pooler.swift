@@ -11,7 +11,7 @@ struct Pooler {
   let plan: AnalysisPlan
   let metric: Int
 
-  var alternative: Alternative { plan.sides == 1 ? .greater : .twoSided }
+  var alternative: Alternative { plan.alternative }
 
   func pool(_ statistics: SufficientStatistics, treatment: Int) throws -> PooledComparison {
     let control = plan.controlIndex

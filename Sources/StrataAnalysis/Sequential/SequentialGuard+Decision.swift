@@ -27,7 +27,8 @@ extension SequentialGuard {
       sequentialPlan = .alwaysValid(looks: plan.looks)
     } else {
       let design = try GroupSequentialDesign(
-        looks: plan.looks, fractions: settings.fractions, alpha: alpha, sides: plan.sides, spending: settings.spending)
+        looks: plan.looks, fractions: settings.fractions, alpha: alpha, alternative: plan.alternative,
+        spending: settings.spending)
       sequentialPlan = .groupSequential(design)
       boundaries = try design.boundaries()
     }

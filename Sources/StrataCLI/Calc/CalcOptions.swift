@@ -25,13 +25,7 @@ struct SidesOption: ParsableArguments {
   @Option(help: "2 for a two-sided test, 1 for one-sided (treatment greater than control).")
   var sides: Int = 2
 
-  func alternative() throws -> Alternative {
-    switch sides {
-    case 2: return .twoSided
-    case 1: return .greater
-    default: throw InvalidInput("--sides must be 1 or 2, got \(sides)")
-    }
-  }
+  func alternative() throws -> Alternative { try Alternative(sides: sides) }
 }
 
 /// Builds domain values from one flag's numbers; a domain error names the flag as well as the field.

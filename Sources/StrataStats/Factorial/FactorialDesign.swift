@@ -29,7 +29,7 @@ public struct FactorialDesign: Sendable, Hashable {
     for factor in factors {
       count *= factor.levelCount
       try StatsError.require(
-        count <= FactorialDesign.maximumRunCount, "--factors",
+        count <= FactorialDesign.maximumRunCount, "factors",
         "a full factorial on these factors has more than \(FactorialDesign.maximumRunCount) runs; use fewer factors or levels, or a fraction")
     }
     var runs: [[Int]] = []
@@ -62,21 +62,21 @@ public struct FactorialDesign: Sendable, Hashable {
     }
     let generated = Set(generators.map(\.factor))
     try StatsError.require(
-      generated.count == generators.count, "--generators", "generate some factor more than once")
+      generated.count == generators.count, "generators", "generate some factor more than once")
     for generator in generators {
       try StatsError.require(
-        generator.factor < factors.count && generator.word.factors.allSatisfy { $0 < factors.count }, "--generators",
+        generator.factor < factors.count && generator.word.factors.allSatisfy { $0 < factors.count }, "generators",
         "\(generator.letters) names a factor beyond the design's \(factors.count) factors")
       try StatsError.require(
-        generator.word.factors.allSatisfy { !generated.contains($0) }, "--generators",
+        generator.word.factors.allSatisfy { !generated.contains($0) }, "generators",
         "\(generator.letters) uses a generated factor; write every generator in base factors")
     }
     try StatsError.require(
-      generated.count < factors.count, "--generators", "generate all \(factors.count) factors; at least one must be a base factor")
+      generated.count < factors.count, "generators", "generate all \(factors.count) factors; at least one must be a base factor")
     let base = factors.indices.filter { !generated.contains($0) }
     let runCount = 1 << base.count
     try StatsError.require(
-      runCount <= FactorialDesign.maximumRunCount, "--factors",
+      runCount <= FactorialDesign.maximumRunCount, "factors",
       "the fraction has \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported")
     var runs: [[Int]] = []
     runs.reserveCapacity(runCount)
@@ -99,7 +99,7 @@ public struct FactorialDesign: Sendable, Hashable {
   /// aberration (see `GeneratorSearch`). `fractionExponent` is p (a 1/2^p fraction); 0 gives the full factorial.
   public init(factors: [Factor], fractionExponent: Int) throws(StatsError) {
     try FactorialDesign.validate(factors)
-    try StatsError.require(fractionExponent >= 0, "--fraction", "must be 1/2^p with p ≥ 0, got p = \(fractionExponent)")
+    try StatsError.require(fractionExponent >= 0, "fraction", "must be 1/2^p with p ≥ 0, got p = \(fractionExponent)")
     guard fractionExponent > 0 else {
       try self.init(fullFactorial: factors)
       return
@@ -114,13 +114,13 @@ public struct FactorialDesign: Sendable, Hashable {
   }
 
   private static func validate(_ factors: [Factor]) throws(StatsError) {
-    try StatsError.require(!factors.isEmpty, "--factors", "needs at least one factor")
+    try StatsError.require(!factors.isEmpty, "factors", "needs at least one factor")
     try StatsError.require(
-      factors.count <= EffectWord.maximumFactorCount, "--factors",
+      factors.count <= EffectWord.maximumFactorCount, "factors",
       "has \(factors.count) factors; at most \(EffectWord.maximumFactorCount) are supported")
     let names = factors.map(\.name)
     for (i, name) in names.enumerated() where names[..<i].contains(name) {
-      throw .invalidInput(field: "--factors", message: "factor \(name) is named twice")
+      throw .invalidInput(field: "factors", message: "factor \(name) is named twice")
     }
   }
 

@@ -27,7 +27,7 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
   /// once on a left side and never on a right side; each right side names at least two distinct factors.
   /// Signs (`D=-ABC`, the complementary fraction) are not supported.
   public static func parseList(_ text: String, factorCount: Int) throws(StatsError) -> [FractionGenerator] {
-    let field = "--generators"
+    let field = "generators"
     let entries = text.split(separator: ",").map { String($0).filter { !$0.isWhitespace } }
     try StatsError.require(!entries.isEmpty, field, "is empty; expected e.g. \"D=ABC,E=AB\"")
     var parsed: [(factor: Int, factors: [Int])] = []

@@ -25,22 +25,22 @@ struct GeneratorSearch {
   init(factorCount: Int, fractionExponent: Int) throws(StatsError) {
     let baseCount = factorCount - fractionExponent
     try StatsError.require(
-      baseCount >= 1, "--fraction",
+      baseCount >= 1, "fraction",
       "1/2^\(fractionExponent) of a design with \(factorCount) factors leaves no base factors")
     // Candidates are words in the base factors with ≥ 2 letters: 2^b − 1 − b of them, and p are needed.
     // Equivalently 2^b ≥ k + 1: a fraction needs at least k + 1 runs to estimate the mean and k main effects.
     let runCount = 1 << min(baseCount, 30)
     try StatsError.require(
-      runCount >= factorCount + 1, "--fraction",
+      runCount >= factorCount + 1, "fraction",
       "1/2^\(fractionExponent) is too small: a 2^(\(factorCount)−\(fractionExponent)) design has \(runCount) runs, but \(factorCount) factors need at least \(factorCount + 1) runs to estimate every main effect")
     try StatsError.require(
-      baseCount <= 16, "--fraction",
+      baseCount <= 16, "fraction",
       "1/2^\(fractionExponent) of \(factorCount) factors leaves \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported")
     // The exhaustive search takes under ~1 s (debug build) up to 11 factors and ~10 s at 12; beyond that it
     // can take minutes, so larger designs need explicit generators.
     try StatsError.require(
-      factorCount <= 12, "--fraction",
-      "default generators are searched for up to 12 factors, got \(factorCount); give --generators (e.g. from Montgomery's Table 8.14)")
+      factorCount <= 12, "fraction",
+      "default generators are searched for up to 12 factors, got \(factorCount); give the generators explicitly (e.g. from Montgomery's Table 8.14)")
     self.factorCount = factorCount
     self.fractionExponent = fractionExponent
   }

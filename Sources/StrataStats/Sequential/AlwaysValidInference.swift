@@ -27,9 +27,9 @@ public struct AlwaysValidInference: Sendable, Hashable {
   /// Validates: τ finite and positive, 0 < α < 1.
   public init(mixingStandardDeviation: Double, alpha: Double = 0.05) throws(StatsError) {
     try StatsError.require(
-      mixingStandardDeviation > 0 && mixingStandardDeviation.isFinite, "--tau",
+      mixingStandardDeviation > 0 && mixingStandardDeviation.isFinite, "tau",
       "must be finite and positive, got \(mixingStandardDeviation)")
-    try StatsError.require(alpha > 0 && alpha < 1, "--alpha", "must be strictly between 0 and 1, got \(alpha)")
+    try StatsError.require(alpha > 0 && alpha < 1, "alpha", "must be strictly between 0 and 1, got \(alpha)")
     self.mixingStandardDeviation = mixingStandardDeviation
     self.alpha = alpha
   }

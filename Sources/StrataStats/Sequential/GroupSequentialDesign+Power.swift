@@ -22,7 +22,7 @@ extension GroupSequentialDesign {
   public func rejectionProbabilities(drift: Double, boundaries: [SequentialBoundary]) throws(StatsError) -> [Double] {
     precondition(boundaries.count == looks)
     try StatsError.require(drift.isFinite, "drift", "must be finite, got \(drift)")
-    let twoSided = sides == 2
+    let twoSided = alternative == .twoSided
     var state = ScoreDensity.start
     var previousFraction = 0.0
     var result: [Double] = []
@@ -50,7 +50,7 @@ extension GroupSequentialDesign {
   /// look where the design rejects (either side when two-sided) and at t = 1 otherwise.
   public func expectedStoppingFraction(drift: Double, boundaries: [SequentialBoundary]) throws(StatsError) -> Double {
     precondition(boundaries.count == looks)
-    let twoSided = sides == 2
+    let twoSided = alternative == .twoSided
     var state = ScoreDensity.start
     var previousFraction = 0.0
     var expected = 0.0
@@ -72,15 +72,15 @@ extension GroupSequentialDesign {
 
   /// The drift θ_fixed = z_{1−α/sides} + z_{power} at which the fixed (one-look) design has this power.
   public func fixedDesignDrift(power: Double) throws(StatsError) -> Double {
-    try StatsError.require(power > 0 && power < 1, "--power", "must be strictly between 0 and 1, got \(power)")
-    return try Normal.inverseSurvival(alpha / Double(sides)) + Normal.quantile(power)
+    try StatsError.require(power > 0 && power < 1, "power", "must be strictly between 0 and 1, got \(power)")
+    return try Normal.inverseSurvival(alpha / Double(alternative.sides)) + Normal.quantile(power)
   }
 
   /// The drift θ_GS at which this design has the given power (the positive side).
   public func drift(forPower power: Double, boundaries: [SequentialBoundary]) throws(StatsError) -> Double {
     let fixed = try fixedDesignDrift(power: power)
     try StatsError.require(
-      power > alpha, "--power", "must exceed alpha (\(alpha)) for a sequential design, got \(power)")
+      power > alpha, "power", "must exceed alpha (\(alpha)) for a sequential design, got \(power)")
     func shortfall(_ drift: Double) throws(StatsError) -> Double {
       try self.power(drift: drift, boundaries: boundaries) - power
     }

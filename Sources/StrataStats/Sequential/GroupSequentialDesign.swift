@@ -24,8 +24,9 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   public let fractions: [Double]
   /// Total type I error (both sides together when two-sided).
   public let alpha: Double
-  /// 1 (reject for large z only) or 2 (reject for large |z|).
-  public let sides: Int
+  /// `.greater` (reject for large z only: treatment greater than control) or `.twoSided` (reject for
+  /// large |z|).
+  public let alternative: Alternative
   public let spending: SpendingFunction
   /// r in Jennison & Turnbull's grid (about 12r points per look); tests raise it to measure the error.
   var gridParameter = ScoreDensity.defaultGridParameter
@@ -58,45 +59,49 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   /// A design with `looks` looks; validates its inputs.
   ///
   /// Validates: 1 ≤ looks ≤ 100; fractions (equally spaced k/K when nil) strictly increasing in (0, 1]
-  /// and ending at 1; 0 < alpha ≤ 0.5; sides 1 or 2. Field names are the CLI's (`--looks`, …).
+  /// and ending at 1; 0 < alpha ≤ 0.5; alternative two-sided or greater. Fields are named after the
+  /// values (`looks`, `fractions`, `alpha`, `alternative`, `spending`); a caller names its own source.
   public init(
-    looks: Int, fractions: [Double]? = nil, alpha: Double = 0.05, sides: Int = 2, spending: SpendingFunction
+    looks: Int, fractions: [Double]? = nil, alpha: Double = 0.05, alternative: Alternative = .twoSided,
+    spending: SpendingFunction
   ) throws(StatsError) {
-    try StatsError.require(looks >= 1 && looks <= 100, "--looks", "must be a whole number from 1 to 100, got \(looks)")
-    try StatsError.require(alpha > 0 && alpha <= 0.5, "--alpha", "must be in (0, 0.5], got \(alpha)")
-    try StatsError.require(sides == 1 || sides == 2, "--sides", "must be 1 or 2, got \(sides)")
+    try StatsError.require(looks >= 1 && looks <= 100, "looks", "must be a whole number from 1 to 100, got \(looks)")
+    try StatsError.require(alpha > 0 && alpha <= 0.5, "alpha", "must be in (0, 0.5], got \(alpha)")
+    try StatsError.require(
+      alternative != .less, "alternative",
+      "must be two-sided or greater (treatment greater than control), got \(alternative.rawValue)")
     if case .hwangShihDeCani(let gamma) = spending {
       try StatsError.require(
-        gamma.isFinite && abs(gamma) <= 100, "--spending", "hsd gamma must be between -100 and 100, got \(gamma)")
+        gamma.isFinite && abs(gamma) <= 100, "spending", "hsd gamma must be between -100 and 100, got \(gamma)")
     }
     let resolved = fractions ?? (1...looks).map { Double($0) / Double(looks) }
     try StatsError.require(
-      resolved.count == looks, "--fractions", "must list \(looks) fractions (one per look), got \(resolved.count)")
+      resolved.count == looks, "fractions", "must list \(looks) fractions (one per look), got \(resolved.count)")
     for (index, t) in resolved.enumerated() {
       try StatsError.require(
-        t > 0 && t <= 1 && t.isFinite, "--fractions", "must be in (0, 1], got \(t) at look \(index + 1)")
+        t > 0 && t <= 1 && t.isFinite, "fractions", "must be in (0, 1], got \(t) at look \(index + 1)")
       if index > 0 {
         try StatsError.require(
-          t > resolved[index - 1], "--fractions",
+          t > resolved[index - 1], "fractions",
           "must be strictly increasing, got \(resolved[index - 1]) then \(t) at look \(index + 1)")
         try StatsError.require(
-          t - resolved[index - 1] >= Self.minimumIncrement, "--fractions",
+          t - resolved[index - 1] >= Self.minimumIncrement, "fractions",
           "must differ by at least \(Self.minimumIncrement) between looks, got \(resolved[index - 1]) then \(t) at look \(index + 1)"
         )
       }
     }
     try StatsError.require(
-      resolved.last == 1, "--fractions", "must end in 1 (the final analysis), got \(resolved.last ?? .nan)")
+      resolved.last == 1, "fractions", "must end in 1 (the final analysis), got \(resolved.last ?? .nan)")
     self.fractions = resolved
     self.alpha = alpha
-    self.sides = sides
+    self.alternative = alternative
     self.spending = spending
   }
 
   /// ln α(t_k) for every look (α(t_K) = α).
   public func logCumulativeAlphas() throws(StatsError) -> [Double] {
     var result: [Double] = []
-    for t in fractions { result.append(try spending.logCumulativeAlpha(at: t, alpha: alpha, sides: sides)) }
+    for t in fractions { result.append(try spending.logCumulativeAlpha(at: t, alpha: alpha, alternative: alternative)) }
     return result
   }
 
@@ -107,7 +112,7 @@ public struct GroupSequentialDesign: Sendable, Hashable {
     var previousFraction = 0.0
     var previousLogSpent = -Double.infinity
     var result: [SequentialBoundary] = []
-    let twoSided = sides == 2
+    let twoSided = alternative == .twoSided
     for (index, t) in fractions.enumerated() {
       let increment = t - previousFraction
       // ln(α_k − α_{k−1}) = ln α_k + ln(1 − e^{ln α_{k−1} − ln α_k}), without forming the difference.

@@ -34,9 +34,9 @@ public struct PeekingSimulation: Sendable, Hashable {
     design: GroupSequentialDesign, drift: Double = 0, mixingStandardDeviation: Double? = nil,
     experiments: Int = 10_000, seed: UInt64 = 1
   ) throws(StatsError) {
-    try StatsError.require(drift.isFinite, "--drift", "must be finite, got \(drift)")
+    try StatsError.require(drift.isFinite, "drift", "must be finite, got \(drift)")
     try StatsError.require(
-      experiments >= 1 && experiments <= 100_000_000, "--experiments", "must be from 1 to 100000000, got \(experiments)"
+      experiments >= 1 && experiments <= 100_000_000, "experiments", "must be from 1 to 100000000, got \(experiments)"
     )
     // Default τ: the drift at which the fixed design has 80% power, i.e. the effect it is sized for.
     let tau: Double
@@ -45,7 +45,7 @@ public struct PeekingSimulation: Sendable, Hashable {
     } else {
       tau = try design.fixedDesignDrift(power: 0.8)
     }
-    try StatsError.require(tau > 0 && tau.isFinite, "--tau", "must be finite and positive, got \(tau)")
+    try StatsError.require(tau > 0 && tau.isFinite, "tau", "must be finite and positive, got \(tau)")
     self.design = design
     self.drift = drift
     self.mixingStandardDeviation = tau
@@ -57,8 +57,8 @@ public struct PeekingSimulation: Sendable, Hashable {
   public func run() throws(StatsError) -> PeekingSimulationResult {
     let looks = design.looks
     let boundaries = try design.boundaries().map(\.z)
-    let twoSided = design.sides == 2
-    let naiveCritical = try Normal.inverseSurvival(design.alpha / Double(design.sides))
+    let twoSided = design.alternative == .twoSided
+    let naiveCritical = try Normal.inverseSurvival(design.alpha / Double(design.alternative.sides))
     let logThreshold = log(1 / design.alpha)
     let roots = design.fractions.map { $0.squareRoot() }
     var increments: [Double] = []

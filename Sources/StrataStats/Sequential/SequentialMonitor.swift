@@ -70,7 +70,7 @@ public struct SequentialMonitor: Sendable, Hashable {
   public func decide(
     look: Int, history: [CumulativeEstimate], observedFractions: [Double]? = nil
   ) throws(StatsError) -> SequentialDecision {
-    try StatsError.require(look >= 1, "--look", "must be at least 1, got \(look)")
+    try StatsError.require(look >= 1, "look", "must be at least 1, got \(look)")
     try StatsError.require(!history.isEmpty, "looks", "needs at least the current look's estimate")
     try StatsError.require(
       history.count <= look, "looks", "has \(history.count) estimates for look \(look); give at most one per look")
@@ -83,10 +83,10 @@ public struct SequentialMonitor: Sendable, Hashable {
       if let observedFractions {
         (boundary, final) = try Self.boundary(design, look: look, observedFractions: observedFractions)
       }
-      let crossed = design.sides == 2 ? abs(current.z) >= boundary.z : current.z >= boundary.z
+      let crossed = design.alternative == .twoSided ? abs(current.z) >= boundary.z : current.z >= boundary.z
       let action: SequentialDecision.Action =
         crossed ? (final ? .finalReject : .stopForEfficacy) : (final ? .finalDoNotReject : .continueCollecting)
-      let comparison = design.sides == 2 ? "|z| = \(Self.format(abs(current.z)))" : "z = \(Self.format(current.z))"
+      let comparison = design.alternative == .twoSided ? "|z| = \(Self.format(abs(current.z)))" : "z = \(Self.format(current.z))"
       let reason =
         crossed
         ? "Look \(look) of \(design.looks): \(comparison) reaches the boundary \(Self.format(boundary.z)) (\(design.spending) spending), so the effect is significant at the planned alpha \(design.alpha)."
@@ -98,7 +98,7 @@ public struct SequentialMonitor: Sendable, Hashable {
         boundary: boundary, alwaysValid: alwaysValidLook, reason: reason, isUnplanned: false)
     case .groupSequential(let design):
       return try unplanned(
-        look: look, plannedLooks: design.looks, oneSided: design.sides == 1, current: current,
+        look: look, plannedLooks: design.looks, oneSided: design.alternative != .twoSided, current: current,
         result: alwaysValidLook,
         why:
           "Look \(look) is beyond the \(design.looks) planned looks, so the group-sequential boundaries no longer hold alpha and a naive p-value would overstate the evidence; this look uses the always-valid p-value instead."
@@ -141,7 +141,7 @@ public struct SequentialMonitor: Sendable, Hashable {
     var fractions = Array(observed.prefix(look - 1))
     fractions += final ? [1] : [observed[look - 1], 1]
     let adapted = try GroupSequentialDesign(
-      looks: fractions.count, fractions: fractions, alpha: design.alpha, sides: design.sides,
+      looks: fractions.count, fractions: fractions, alpha: design.alpha, alternative: design.alternative,
       spending: design.spending)
     var boundary = try adapted.boundaries()[look - 1]
     boundary.look = look

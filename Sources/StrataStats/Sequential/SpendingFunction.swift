@@ -41,7 +41,7 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
         self = .hwangShihDeCani(gamma: gamma)
       } else {
         throw .invalidInput(
-          field: "--spending",
+          field: "spending",
           message: "must be obf, pocock or hsd:GAMMA (for example hsd:-4), got '\(text)'")
       }
     }
@@ -59,10 +59,12 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
 
   /// The log of the cumulative alpha spent, ln α(t).
   ///
-  /// The log of the cumulative alpha spent at fraction t for total α over `sides` sides.
+  /// The log of the cumulative alpha spent at fraction t for total α, one-sided (`.greater`) or
+  /// two-sided.
   /// α(1) = α exactly.
-  public func logCumulativeAlpha(at t: Double, alpha: Double, sides: Int) throws(StatsError) -> Double {
-    precondition(t > 0 && t <= 1 && alpha > 0 && alpha < 1 && (sides == 1 || sides == 2))
+  public func logCumulativeAlpha(at t: Double, alpha: Double, alternative: Alternative) throws(StatsError) -> Double {
+    precondition(t > 0 && t <= 1 && alpha > 0 && alpha < 1)
+    let sides = alternative.sides
     if t == 1 { return log(alpha) }
     switch self {
     case .obrienFleming:
@@ -79,7 +81,7 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// α(t), the cumulative alpha spent at fraction t (may underflow to 0; use `logCumulativeAlpha`).
-  public func cumulativeAlpha(at t: Double, alpha: Double, sides: Int) throws(StatsError) -> Double {
-    exp(try logCumulativeAlpha(at: t, alpha: alpha, sides: sides))
+  public func cumulativeAlpha(at t: Double, alpha: Double, alternative: Alternative) throws(StatsError) -> Double {
+    exp(try logCumulativeAlpha(at: t, alpha: alpha, alternative: alternative))
   }
 }
