@@ -47,7 +47,7 @@ extension DecisionMaker {
       }
     }
     let count = raws.count
-    let oneSided = plan.sides == 1
+    let oneSided = plan.alternative != .twoSided
     func effect(
       _ raw: Raw, lower: Double, upper: Double, level: Double, kind: Decision.IntervalKind, p: Double?, credible: Bool,
       adjustedFor: Int? = nil

@@ -85,7 +85,7 @@ public struct DecisionMaker: Sendable {
       let settings = analysis.plan.sequential
       if let design = try? GroupSequentialDesign(
         looks: analysis.plan.looks, fractions: settings.fractions, alpha: analysis.plan.alpha / treatments,
-        sides: analysis.plan.sides, spending: settings.spending),
+        alternative: analysis.plan.alternative, spending: settings.spending),
         let boundaries = try? design.boundaries(), boundaries.indices.contains(sequential.look - 1)
       {
         return .groupSequential(critical: boundaries[sequential.look - 1].z)

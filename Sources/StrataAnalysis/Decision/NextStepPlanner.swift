@@ -24,7 +24,7 @@ struct NextStepPlanner {
     step.plannedMinimumEffect = plan.minimumDetectableEffect
     if let effect, treatments > 0 {
       let alpha = plan.alpha / Double(treatments)
-      if let zAlpha = try? Normal.inverseSurvival(plan.sides == 1 ? alpha : alpha / 2),
+      if let zAlpha = try? Normal.inverseSurvival(alpha / Double(plan.alternative.sides)),
         let zPower = try? Normal.inverseSurvival(1 - plan.power)
       {
         step.achievedMinimumEffect = (zAlpha + zPower) * effect.standardError
