@@ -2,25 +2,93 @@ import Foundation
 import StrataAnalysis
 
 extension Analyze {
-  /// Runs the sequential guard: sequential plans always keep a look log (unless `--no-look-log`); fixed
-  /// designs only when `--look-log` is given or the log already exists (then a second look is unplanned).
-  /// The log is read and appended under `LookLogLock` (an exclusive `flock` on `<log>.lock`).
-  func guardLooks(_ analysis: inout Analysis, plan: AnalysisPlan) throws {
-    let url = lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data[0])
+  /// The look log this run reads and writes: `--look-log`, else `<data>.looks.jsonl`.
+  var lookLogURL: URL { lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data[0]) }
+
+  /// Checks `--look` against the plan (its looks + a margin) and that the look log is not the data or the
+  /// definition, before the data is read.
+  func checkLookOptions(plan: AnalysisPlan) throws {
+    let maximum = SequentialGuard.maximumLook(plan)
+    if let look, look > maximum {
+      throw InvalidInput(
+        "--look must be at most \(maximum) for this plan (its \(plan.looks) looks + \(SequentialGuard.unplannedLookMargin) unplanned), got \(look)"
+      )
+    }
+    guard !noLookLog else { return }
+    for (flag, path) in data.map({ ("--data", $0) }) + [("--experiment", experiment)]
+    where OutputDestination.isSameFile(lookLogURL.path, as: path) {
+      throw InvalidInput(
+        "the look log \(lookLogURL.path) is the same file as \(flag) \(path); choose another --look-log")
+    }
+  }
+
+  /// Runs the sequential guard.
+  ///
+  /// Sequential plans always keep a look log (unless `--no-look-log`); fixed designs only when `--look-log` is
+  /// given or the log already exists (then a second look is unplanned). The log is read and written under its exclusive lock (`LookStore.withExclusiveAccess`). Returns what was
+  /// recorded (nil when no guard ran).
+  func guardLooks(_ analysis: inout Analysis, plan: AnalysisPlan) throws -> LookOutcome? {
+    let url = lookLogURL
     var sequentialGuard = SequentialGuard(plan: plan, look: look, now: try Self.lookTime())
     let keepLog =
       !noLookLog && (sequentialGuard.isSequential || lookLog != nil || FileManager.default.fileExists(atPath: url.path))
-    guard keepLog || sequentialGuard.isSequential || look != nil else { return }
-    guard keepLog else {
-      try sequentialGuard.apply(to: &analysis)
-      return
-    }
-    // Read, decide the look number and append under one exclusive lock: concurrent runs on the same data
+    guard keepLog || sequentialGuard.isSequential || look != nil else { return nil }
+    guard keepLog else { return try sequentialGuard.apply(to: &analysis) }
+    // Read, decide the look number and write under one exclusive lock: concurrent runs on the same data
     // would otherwise both take look N + 1 and one of the two lines would be lost.
-    try LookLogLock.withLock(url) {
-      sequentialGuard.log = try LookLog(url: url)
-      try sequentialGuard.apply(to: &analysis)
+    let store = try LookLog(url: url, maximumLook: SequentialGuard.maximumLook(plan))
+    return try store.withExclusiveAccess {
+      sequentialGuard.log = store
+      return try sequentialGuard.apply(to: &analysis)
     }
+  }
+
+  /// Says which look was recorded and how to replace or undo it (stdout for people, stderr with `--json`), and
+  /// prints the look's warnings on stderr.
+  func reportLook(_ outcome: LookOutcome, plan: AnalysisPlan) {
+    for warning in outcome.warnings { printError("strata: warning: \(warning)") }
+    let lines = Self.lookLines(outcome, plannedLooks: plan.looks)
+    guard !lines.isEmpty else { return }
+    if json {
+      printError(lines.map { "strata: \($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: "\n"))
+    } else {
+      print(lines.joined(separator: "\n"))
+    }
+  }
+
+  /// The lines of ``reportLook(_:plan:)``.
+  static func lookLines(_ outcome: LookOutcome, plannedLooks: Int) -> [String] {
+    guard let location = outcome.location else { return [] }
+    let log = shellQuoted(location)
+    let look = outcome.look
+    let horizon = plannedLooks > 1 ? " of \(plannedLooks)" : ""
+    switch outcome.action {
+    case .recorded:
+      return [
+        "Recorded look \(look)\(horizon) in \(location).",
+        "  Corrected data for this same look? Re-run with --look \(look) to replace it instead of adding look \(look + 1).",
+        "  Recorded by mistake? Undo: strata looks drop --look-log \(log) --look \(look)",
+      ]
+    case .replaced:
+      let when = outcome.earlier.map { " (recorded \($0.timestamp), kept in the file as history)" } ?? ""
+      return [
+        "Replaced look \(look)\(horizon) in \(location)\(when).",
+        "  The looks: strata looks list --look-log \(log)",
+      ]
+    case .reused:
+      let when = outcome.earlier.map { " at \($0.timestamp)" } ?? ""
+      return ["Look \(look) with this data was already recorded\(when) in \(location); nothing was added."]
+    case .notRecorded:
+      return []
+    }
+  }
+
+  /// `text` quoted for a POSIX shell when it holds anything but safe characters.
+  static func shellQuoted(_ text: String) -> String {
+    let safe = text.unicodeScalars.allSatisfy {
+      $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/._-+=:,@".unicodeScalars.contains($0))
+    }
+    return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
   /// The time a new look is recorded at: the clock, or `SOURCE_DATE_EPOCH` when it is set (whole seconds

@@ -25,15 +25,20 @@ struct Analyze: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml --json \\
           --data day1.csv day2.csv day3.csv  # doc-example: skip (your exports)
 
-      Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (same data = same \
-      look); the output says continue, stop for efficacy or final. A look past the plan shows always-valid \
-      p-values instead of naive ones. A look is recorded at the current time, or at SOURCE_DATE_EPOCH \
-      (seconds since 1970, UTC) when set, for byte-identical reports.
+      Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (or --look-log \
+      FILE); the same data again is the same look, and the output says which look it recorded. Corrected \
+      data for the latest look K: re-run with --look K to replace it instead of adding look K + 1. A look \
+      recorded by mistake: strata looks drop. A look past the plan shows always-valid p-values instead of \
+      naive ones; --look is at most the plan's looks + 100. A look is recorded at the current time, or at \
+      SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, for byte-identical reports.
         strata analyze --experiment experiments/gym-renewal.yaml \\
-          --data experiments/data/gym-renewal.csv \\
-          --look-log reports/gym-renewal.looks.jsonl
+          --data experiments/data/gym-renewal.csv --look-log /tmp/gym.looks.jsonl
+        strata analyze --experiment experiments/gym-renewal.yaml --look 1 \\
+          --data experiments/data/gym-renewal.csv --look-log /tmp/gym.looks.jsonl
+        strata looks list --look-log /tmp/gym.looks.jsonl
+        strata looks drop --look-log /tmp/gym.looks.jsonl --look 1
         strata analyze --experiment experiments/gym-renewal.yaml \\
-          --data experiments/data/gym-renewal.csv --look 2 --no-look-log
+          --data experiments/data/gym-renewal.csv --no-look-log --look 2
 
       A factorial experiment (factors instead of variants) leads with main effects, interactions, \
       Type III ANOVA, marginal means and the best cell, per metric, segment and overall.
@@ -52,7 +57,12 @@ struct Analyze: ParsableCommand {
   )
   var data: [String]
 
-  @Option(help: "Which look at the data this is (1-based); default: from the look log.")
+  @Option(
+    help:
+      ArgumentHelp(
+        "Which look at the data this is (1-based, at most the plan's looks + 100); default: from the look log. "
+          + "Naming the latest look replaces it (corrected data).")
+  )
   var look: Int?
 
   @Option(help: "The look log (JSON lines, one per look); default: <data>.looks.jsonl next to the data.")
@@ -108,6 +118,7 @@ struct Analyze: ParsableCommand {
       if let correction { plan.correction = correction.value }
       plan.family = family.value
       if noLookLog && lookLog != nil { throw InvalidInput("--look-log and --no-look-log cannot be combined") }
+      try checkLookOptions(plan: plan)
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
@@ -116,7 +127,7 @@ struct Analyze: ParsableCommand {
         options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
       if showProgress { ProgressLine.finish() }
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)
-      try guardLooks(&analysis, plan: plan)
+      let lookOutcome = try guardLooks(&analysis, plan: plan)
       var written: [String] = []
       if let report {
         written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report)).map(\.path)
@@ -127,6 +138,7 @@ struct Analyze: ParsableCommand {
         print(AnalysisText.render(analysis))
         for path in written { print("wrote \(path)") }
       }
+      if let lookOutcome { reportLook(lookOutcome, plan: plan) }
     }
   }
 }

@@ -24,6 +24,7 @@ struct Strata: ParsableCommand {
       Design.self,
       Simulate.self,
       Analyze.self,
+      Looks.self,
     ]
   )
 }

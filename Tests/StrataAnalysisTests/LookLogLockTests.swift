@@ -24,8 +24,8 @@ struct LookLogLockTests {
       for _ in 0..<perWriter {
         do {
           try LookLogLock.withLock(url) {
-            var log = try LookLog(url: url)
-            let next = (log.looks.map(\.look).max() ?? 0) + 1
+            let log = try LookLog(url: url)
+            let next = (try log.list().map(\.look).max() ?? 0) + 1
             Thread.sleep(forTimeInterval: 0.002)
             try log.append(Self.record(look: next, writer: writer))
           }
@@ -36,9 +36,10 @@ struct LookLogLockTests {
     }
     #expect(failures.withLock { $0 } == [])
     let log = try LookLog(url: url)
-    #expect(log.records.count == 2 * perWriter)
-    #expect(log.records.map(\.look) == Array(1...(2 * perWriter)))
-    #expect(Set(log.records.map(\.fingerprint)).count == 2 * perWriter)
+    let records = try log.history()
+    #expect(records.count == 2 * perWriter)
+    #expect(records.map(\.look) == Array(1...(2 * perWriter)))
+    #expect(Set(records.map(\.fingerprint)).count == 2 * perWriter)
     #expect(FileManager.default.fileExists(atPath: LookLogLock.lockURL(for: url).path))
   }
 

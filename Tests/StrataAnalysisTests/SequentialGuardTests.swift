@@ -44,11 +44,11 @@ struct SequentialGuardTests {
     _ plan: AnalysisPlan, n: Int, control: Int, treatment: Int, look: Int? = nil, log: Bool = true
   ) throws -> (Analysis, LookLog?) {
     var result = try analysis(plan, n: n, control: control, treatment: treatment)
+    let store = log ? try LookLog(url: directory.appendingPathComponent("looks.jsonl")) : nil
     var sequentialGuard = SequentialGuard(
-      plan: plan, look: look, log: log ? try LookLog(url: directory.appendingPathComponent("looks.jsonl")) : nil,
-      now: Date(timeIntervalSince1970: 1_790_000_000))
-    let updated = try sequentialGuard.apply(to: &result)
-    return (result, updated)
+      plan: plan, look: look, log: store, now: Date(timeIntervalSince1970: 1_790_000_000))
+    try sequentialGuard.apply(to: &result)
+    return (result, store)
   }
 
   /// z of the unpooled difference for n per arm.
@@ -116,7 +116,7 @@ struct SequentialGuardTests {
     let s = try #require(third.look.sequential)
     #expect(s.look == 3 && s.action == .finalDoNotReject)
     #expect(s.log.map(\.look) == [1, 2, 3])
-    #expect(log?.records.count == 3)
+    #expect(try log?.history().count == 3)
 
     // Look 4 is beyond the plan: the always-valid result decides and every naive p of the primary metric goes.
     let (fourth, _) = try guarded(plan, n: 3500, control: 700, treatment: 800)
@@ -141,7 +141,7 @@ struct SequentialGuardTests {
     let s = try #require(again.look.sequential)
     #expect(s.look == 2 && s.reusedLook)
     #expect(s.lookNote.contains("same data as look 2"))
-    #expect(log?.records.count == 2)
+    #expect(try log?.history().count == 2)
     let lines = try String(contentsOf: directory.appendingPathComponent("looks.jsonl"), encoding: .utf8)
     #expect(lines.split(separator: "\n").count == 2)
     #expect(lines.hasSuffix("\n"))
@@ -152,9 +152,9 @@ struct SequentialGuardTests {
     _ = try guarded(plan, n: 1000, control: 200, treatment: 210)
     let (corrected, log) = try guarded(plan, n: 1100, control: 220, treatment: 231, look: 1)
     #expect(corrected.look.sequential?.look == 1)
-    #expect(log?.records.count == 2)
-    #expect(log?.looks.count == 1)  // the later line for look 1 wins
-    #expect(log?.looks.first?.rowsUsed == corrected.data.rowsUsed)
+    #expect(try log?.history().count == 2)
+    #expect(try log?.list().count == 1)  // the later line for look 1 wins
+    #expect(try log?.list().first?.rowsUsed == corrected.data.rowsUsed)
   }
 
   @Test func aFixedDesignLookedAtTwiceIsUnplanned() throws {
@@ -197,5 +197,62 @@ struct SequentialGuardTests {
     } throws: { error in
       (error as? DataError)?.line == 1 && (error as? DataError)?.file == url.path
     }
+  }
+
+  @Test("the guard works through any LookStore: an in-memory store records, replaces and reuses looks")
+  func inMemoryStore() throws {
+    let plan = Self.plan()
+    let store = InMemoryLookStore()
+    func run(n: Int, control: Int, treatment: Int, look: Int? = nil) throws -> (Analysis, LookOutcome) {
+      var result = try analysis(plan, n: n, control: control, treatment: treatment)
+      var sequentialGuard = SequentialGuard(plan: plan, look: look, log: store, now: Date(timeIntervalSince1970: 0))
+      let outcome = try sequentialGuard.apply(to: &result)
+      return (result, outcome)
+    }
+    #expect(try run(n: 1000, control: 200, treatment: 210).1.action == .recorded)
+    let (second, recorded) = try run(n: 2000, control: 400, treatment: 425)
+    #expect(recorded.action == .recorded && recorded.look == 2 && recorded.location == "memory")
+    #expect(second.look.sequential?.look == 2)
+    // Corrected data for look 2: --look 2 replaces it, no look is consumed.
+    let (corrected, replaced) = try run(n: 2010, control: 402, treatment: 427, look: 2)
+    #expect(replaced.action == .replaced && replaced.earlier?.rowsUsed == second.data.rowsUsed)
+    #expect(corrected.look.sequential?.lookNote.contains("replaces look 2") == true)
+    #expect(try store.list().map(\.look) == [1, 2])
+    #expect(try store.list().last?.rowsUsed == corrected.data.rowsUsed)
+    #expect(try run(n: 2010, control: 402, treatment: 427).1.action == .reused)
+    // Replacing an earlier look would rewrite history under later looks: refused.
+    #expect(throws: LookStoreError.self) { try run(n: 900, control: 180, treatment: 190, look: 1) }
+    // Beyond the plan's looks + the margin: refused, never an overflow.
+    #expect(throws: StatsError.self) { try run(n: 900, control: 180, treatment: 190, look: Int.max) }
+    #expect(try store.list().count == 2)
+  }
+
+  @Test("a look with fewer units than the one before is recorded with a warning")
+  func fewerUnitsWarns() throws {
+    let plan = Self.plan()
+    let store = InMemoryLookStore()
+    var first = try analysis(plan, n: 2000, control: 400, treatment: 420)
+    var firstGuard = SequentialGuard(plan: plan, log: store)
+    #expect(try firstGuard.apply(to: &first).warnings.isEmpty)
+    var second = try analysis(plan, n: 1500, control: 300, treatment: 320)
+    var secondGuard = SequentialGuard(plan: plan, log: store)
+    let outcome = try secondGuard.apply(to: &second)
+    #expect(outcome.action == .recorded)
+    #expect(outcome.warnings.count == 1)
+    #expect(outcome.warnings.first?.contains("look 2 has 3000 units, fewer than the 4000 of look 1") == true)
+    #expect(second.look.sequential?.lookNote.contains("Warning: look 2 has 3000 units") == true)
+  }
+
+  @Test("item 8: a store holding a look beyond the plan's bound is refused, not trusted")
+  func absurdStoredLook() throws {
+    let plan = Self.plan()
+    let store = InMemoryLookStore([
+      LookRecord(
+        look: Int.max, timestamp: "2026-01-01T00:00:00Z", fingerprint: "x", rowsUsed: 1,
+        unitsPerVariant: ["control": 1], informationFraction: nil, comparisons: [], action: "continue")
+    ])
+    var result = try analysis(plan, n: 1000, control: 200, treatment: 210)
+    var sequentialGuard = SequentialGuard(plan: plan, log: store)
+    #expect(throws: LookStoreError.self) { try sequentialGuard.apply(to: &result) }
   }
 }

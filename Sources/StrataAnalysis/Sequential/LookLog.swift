@@ -1,146 +1,148 @@
 import Foundation
-import StrataStats
 
-/// One recorded look: what `strata analyze` saw and decided at look `look`.
+/// The look log file of an experiment's data (`<data>.looks.jsonl` by default): one `LookRecord` per line,
+/// oldest first, the ``LookStore`` of the command line.
 ///
-/// One JSON object per line of the look log (snake_case keys).
-public struct LookRecord: Sendable, Hashable, Codable {
-  /// The primary-family comparison at this look: cumulative estimate and variance (treatment − control).
-  public struct Entry: Sendable, Hashable, Codable {
-    public var metric: String
-    public var treatment: String
-    /// nil for the overall (all-segments) comparison.
-    public var segment: String?
-    public var estimate: Double
-    public var variance: Double
-    public var z: Double
-    /// This comparison's units so far / planned maximum: min(n control, n variant) / max n per variant.
-    public var informationFraction: Double?
-
-    public init(
-      metric: String, treatment: String, segment: String?, estimate: Double, variance: Double,
-      informationFraction: Double? = nil
-    ) {
-      self.informationFraction = informationFraction
-      self.metric = metric
-      self.treatment = treatment
-      self.segment = segment
-      self.estimate = estimate
-      self.variance = variance
-      self.z = estimate / variance.squareRoot()
-    }
-
-    /// Whether `other` is the same comparison (metric, treatment, segment).
-    public func matches(_ other: Entry) -> Bool {
-      metric == other.metric && treatment == other.treatment && segment == other.segment
-    }
-  }
-
-  /// 1-based look number.
-  public var look: Int
-  /// ISO 8601 UTC time of the analysis.
-  public var timestamp: String
-  /// Hash of the data's sufficient statistics (units and sums per arm and metric): same data, same hash.
-  public var fingerprint: String
-  public var rowsUsed: Int
-  /// Units per variant (all segments).
-  public var unitsPerVariant: [String: Int]
-  /// The smallest information fraction of the comparisons (the least-informed one), when the plan tells.
-  public var informationFraction: Double?
-  public var comparisons: [Entry]
-  /// The decision at this look (`continue`, `stop_for_efficacy`, `final_reject`, `final_do_not_reject`).
-  public var action: String
-
-  public init(
-    look: Int, timestamp: String, fingerprint: String, rowsUsed: Int, unitsPerVariant: [String: Int],
-    informationFraction: Double?, comparisons: [Entry], action: String
-  ) {
-    self.look = look
-    self.timestamp = timestamp
-    self.fingerprint = fingerprint
-    self.rowsUsed = rowsUsed
-    self.unitsPerVariant = unitsPerVariant
-    self.informationFraction = informationFraction
-    self.comparisons = comparisons
-    self.action = action
-  }
-}
-
-/// The append-only look log of an experiment's data (`<data>.looks.jsonl` by default): one `LookRecord`
-/// per line, oldest first.
+/// Append-only: a new look adds a line; replacing the latest look adds a line with the same number, which
+/// supersedes the earlier one (kept as history, ``history()``); only dropping a look removes its lines. Every
+/// change rewrites the file through ``AtomicFile`` (a reader never sees half a line; earlier lines stay byte for
+/// byte; a symlinked log is written through to its target). ``withExclusiveAccess(_:)`` holds
+/// ``LookLogLock`` (an `flock` on `<log>.lock`), so concurrent runs cannot lose a look.
 ///
-/// A line for a look number already in the log supersedes the earlier one (the data of that look was
-/// corrected); `looks` gives the latest record per look. Each append rewrites the file atomically
-/// (`AtomicFile`), so a reader never sees half a line. Writers that read, decide and append hold
-/// `LookLogLock.withLock(url)` around all three, so concurrent runs cannot lose a look.
-public struct LookLog: Sendable {
-  public var url: URL
-  /// Every line in file order.
-  public private(set) var records: [LookRecord]
+/// Lines are split on bytes (LF, with or without CR before it). A line that is not a look record, or whose
+/// look number is below 1 or above ``maximumLook``, is a `DataError` naming the file and line.
+public final class LookLog: LookStore {
+  public let url: URL
+  /// The highest look number accepted in the file (the plan's looks plus a margin, or ``absoluteMaximumLook``).
+  public let maximumLook: Int
 
-  /// Reads the log; a missing file is an empty log.
-  ///
-  /// A line that is not a look record throws
-  /// `DataError` naming the file and line.
-  public init(url: URL) throws {
+  /// No log, whatever the plan, holds more looks than this.
+  public static let absoluteMaximumLook = 10_000
+
+  public var location: String { url.path }
+
+  /// Opens the log and reads it once, so that a broken log fails here; a missing file is an empty log.
+  public init(url: URL, maximumLook: Int = LookLog.absoluteMaximumLook) throws {
     self.url = url
-    records = []
-    guard FileManager.default.fileExists(atPath: url.path) else { return }
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw DataError(file: url.path, line: nil, message: "cannot read the look log: \(error.localizedDescription)")
-    }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-    where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-      do {
-        let record = try decoder.decode(LookRecord.self, from: Data(line.utf8))
-        guard record.look >= 1 else {
-          throw DataError(file: url.path, line: index + 1, message: "look must be at least 1, got \(record.look)")
-        }
-        records.append(record)
-      } catch let error as DataError {
-        throw error
-      } catch {
-        throw DataError(
-          file: url.path, line: index + 1,
-          message: "not a look record (expected one JSON object per line with look, fingerprint, comparisons, ...)")
-      }
-    }
-  }
-
-  /// The latest record of each look, by look number.
-  public var looks: [LookRecord] {
-    var latest: [Int: LookRecord] = [:]
-    for record in records { latest[record.look] = record }
-    return latest.keys.sorted().compactMap { latest[$0] }
-  }
-
-  /// The latest record with this fingerprint (the same data analysed before).
-  public func record(fingerprint: String) -> LookRecord? {
-    looks.last { $0.fingerprint == fingerprint }
-  }
-
-  /// Appends `record` as one line and rewrites the file atomically.
-  public mutating func append(_ record: LookRecord) throws {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    // Earlier lines are kept byte for byte; the new one is added as a complete line.
-    var lines = FileManager.default.fileExists(atPath: url.path) ? try String(contentsOf: url, encoding: .utf8) : ""
-    if !lines.isEmpty && !lines.hasSuffix("\n") { lines += "\n" }
-    lines += String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
-    try AtomicFile.write(lines, to: url)
-    records.append(record)
+    self.maximumLook = min(max(1, maximumLook), Self.absoluteMaximumLook)
+    _ = try lines()
   }
 
   /// The default log path for a data file: `<data>.looks.jsonl` next to it.
   public static func defaultURL(forData path: String) -> URL {
     URL(fileURLWithPath: path + ".looks.jsonl")
+  }
+
+  /// Every record in file order, superseded ones included.
+  public func history() throws -> [LookRecord] { try lines().map(\.record) }
+
+  public func list() throws -> [LookRecord] { Self.current(try history()) }
+
+  public func append(_ record: LookRecord) throws {
+    let existing = try lines()
+    try checkAppend(record, after: Self.current(existing.map(\.record)))
+    try write(existing.map(\.bytes) + [try Self.encode(record)])
+  }
+
+  public func replaceLatest(with record: LookRecord) throws {
+    let existing = try lines()
+    try checkReplacement(record, of: Self.current(existing.map(\.record)))
+    try write(existing.map(\.bytes) + [try Self.encode(record)])
+  }
+
+  public func dropLatest() throws -> LookRecord? {
+    let existing = try lines()
+    guard let latest = Self.current(existing.map(\.record)).last else { return nil }
+    try write(existing.filter { $0.record.look != latest.look }.map(\.bytes))
+    return latest
+  }
+
+  public func withExclusiveAccess<Result>(_ body: () throws -> Result) throws -> Result {
+    try LookLogLock.withLock(url, body)
+  }
+
+  /// The latest record of each look number, by look number.
+  static func current(_ records: [LookRecord]) -> [LookRecord] {
+    var latest: [Int: LookRecord] = [:]
+    for record in records { latest[record.look] = record }
+    return latest.keys.sorted().compactMap { latest[$0] }
+  }
+
+  /// One record per line: the line's bytes as stored (without its line end) and what they decode to.
+  private func lines() throws -> [(bytes: [UInt8], record: LookRecord)] {
+    guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw DataError(file: url.path, line: nil, message: "cannot read the look log: \(Self.reason(error))")
+    }
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    var result: [(bytes: [UInt8], record: LookRecord)] = []
+    for (index, rawLine) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+      let stored = Array(rawLine)  // kept byte for byte (a CR before the LF included) when the file is rewritten
+      var line = stored
+      if line.last == 0x0D { line.removeLast() }  // CRLF line ends (a log edited on Windows)
+      guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+      let record: LookRecord
+      do {
+        record = try decoder.decode(LookRecord.self, from: Data(line))
+      } catch {
+        throw DataError(
+          file: url.path, line: index + 1,
+          message: "not a look record (expected one JSON object per line with look, fingerprint, comparisons, ...)")
+      }
+      if let problem = Self.problem(record, maximumLook: maximumLook) {
+        throw DataError(file: url.path, line: index + 1, message: problem)
+      }
+      result.append((stored, record))
+    }
+    return result
+  }
+
+  /// What makes a decoded record unusable, if anything.
+  static func problem(_ record: LookRecord, maximumLook: Int) -> String? {
+    guard record.look >= 1 else { return "look must be at least 1, got \(record.look)" }
+    guard record.look <= maximumLook else {
+      return
+        "look \(record.look) is beyond the largest look this plan allows (\(maximumLook)); "
+        + "remove the line, or drop looks with strata looks drop"
+    }
+    guard record.rowsUsed >= 0, record.unitsPerVariant.values.allSatisfy({ $0 >= 0 }) else {
+      return "rows_used and units_per_variant must not be negative"
+    }
+    return nil
+  }
+
+  private static func encode(_ record: LookRecord) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // Written as strings, read back by the same strategy in `lines()`.
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return Array(try encoder.encode(record))
+  }
+
+  private func write(_ lines: [[UInt8]]) throws {
+    var bytes: [UInt8] = []
+    for line in lines {
+      bytes += line
+      bytes.append(0x0A)
+    }
+    try AtomicFile.write(Data(bytes), to: url)
+  }
+
+  private static func reason(_ error: any Error) -> String {
+    if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+      underlying.domain == NSPOSIXErrorDomain
+    {
+      return String(cString: strerror(Int32(underlying.code)))
+    }
+    if let cocoa = error as? CocoaError, cocoa.code == .fileReadNoPermission { return "permission denied" }
+    return "the file could not be read"
   }
 }

@@ -20,13 +20,19 @@ public struct SequentialGuard: Sendable {
   public var plan: AnalysisPlan
   /// `--look K`, nil to take the number from the log.
   public var look: Int?
-  /// The look log, nil with `--no-look-log`.
-  public var log: LookLog?
+  /// Where looks are kept (the look log file on the command line), nil with `--no-look-log`.
+  public var log: (any LookStore)?
   /// Whether to write this look to the log (new data).
   public var record: Bool
   public var now: Date
 
-  public init(plan: AnalysisPlan, look: Int? = nil, log: LookLog? = nil, record: Bool = true, now: Date = Date()) {
+  /// Looks beyond the plan that are still accepted (each one unplanned, always-valid p-values only); a larger
+  /// look number is taken for a typo or a damaged log.
+  public static let unplannedLookMargin = 100
+
+  public init(
+    plan: AnalysisPlan, look: Int? = nil, log: (any LookStore)? = nil, record: Bool = true, now: Date = Date()
+  ) {
     self.plan = plan
     self.look = look
     self.log = log
@@ -34,67 +40,69 @@ public struct SequentialGuard: Sendable {
     self.now = now
   }
 
+  /// The largest look number a plan accepts: its looks plus ``unplannedLookMargin``.
+  public static func maximumLook(_ plan: AnalysisPlan) -> Int {
+    min(max(plan.looks, 1), LookLog.absoluteMaximumLook - unplannedLookMargin) + unplannedLookMargin
+  }
+
   /// Whether the plan has interim looks (or is always-valid): otherwise only a second look needs the guard.
   public var isSequential: Bool { plan.looks > 1 || plan.sequential.method == .alwaysValid }
 
   /// Fills `analysis.look` (number and `sequential`) and records the look.
   ///
-  /// Withholds naive p-values at unplanned looks, rewrites the verdict, and appends the look to the log
-  /// when it is new. Returns the updated log.
+  /// Withholds naive p-values at unplanned looks, rewrites the verdict, and records the look in the store when
+  /// the data is new: as a new look, or, with `--look K` naming the latest look, in place of it (corrected
+  /// data). Returns what was recorded, for the line that tells the user how to replace or undo it.
   @discardableResult
-  public mutating func apply(to analysis: inout Analysis) throws -> LookLog? {
+  public mutating func apply(to analysis: inout Analysis) throws -> LookOutcome {
     let entries = Self.entries(analysis, maximum: plan.sequential.maximumUnitsPerVariant)
     let fingerprint = Self.fingerprint(analysis)
-    let earlierRecord = log?.record(fingerprint: fingerprint)
-    let number: Int
-    let reused: Bool
-    var note: String
-    if let look {
-      number = look
-      reused = earlierRecord?.look == look
-      note = "Look \(look) given with --look."
-    } else if let earlierRecord {
-      number = earlierRecord.look
-      reused = true
-      note = "Look \(number): "
-    } else {
-      number = (log?.looks.map(\.look).max() ?? 0) + 1
-      reused = false
-      note = log == nil ? "Look 1 (no look log; pass --look K for later looks)." : "Look \(number), new data."
-    }
-    if reused, let earlierRecord {
-      let when = earlierRecord.timestamp
-      note =
-        (look == nil ? note : note + " ")
-        + "the same data as look \(earlierRecord.look) recorded \(when), so no new look was recorded."
-    }
+    let stored = try log?.list() ?? []
+    let choice = try chooseLook(stored: stored, fingerprint: fingerprint)
+    let number = choice.number
+    var note = choice.note
     analysis.look.number = number
     let fraction = entries.compactMap(\.entry.informationFraction).min()
-    let previous = (log?.looks ?? []).filter { $0.look < number }
+    let previous = stored.filter { $0.look < number }
+    let units = Dictionary(
+      uniqueKeysWithValues: plan.variants.indices.map {
+        (plan.variants[$0], analysis.data.statistics.units(variant: $0))
+      })
+    var warnings: [String] = []
+    if !choice.reused, let prior = previous.last, let warning = Self.fewerUnits(number, units, than: prior) {
+      warnings.append(warning)
+      note += " Warning: " + warning
+    }
     let needsGuard = isSequential || number > 1
     var sequential: SequentialAnalysis?
     if needsGuard {
       sequential = try decide(entries: entries, look: number, previous: previous, fraction: fraction)
-      sequential?.reusedLook = reused
+      sequential?.reusedLook = choice.reused
       sequential?.lookNote = note
-      sequential?.logFile = log?.url.path
+      sequential?.logFile = log?.location
     }
     let action = sequential?.action.rawValue ?? (plan.looks == 1 ? "final" : "continue")
     let current = LookRecord(
       look: number, timestamp: Self.timestamp(now), fingerprint: fingerprint, rowsUsed: analysis.data.rowsUsed,
-      unitsPerVariant: Dictionary(
-        uniqueKeysWithValues: plan.variants.indices.map {
-          (plan.variants[$0], analysis.data.statistics.units(variant: $0))
-        }), informationFraction: fraction, comparisons: entries.map(\.entry), action: action)
-    if !reused, record, var updated = log {
-      try updated.append(current)
-      log = updated
+      unitsPerVariant: units, informationFraction: fraction, comparisons: entries.map(\.entry), action: action)
+    var outcome = LookOutcome(
+      look: number, action: .notRecorded, location: log?.location, earlier: choice.earlier, warnings: warnings)
+    if choice.reused {
+      outcome.action = .reused
+    } else if record, let log {
+      if choice.replaces {
+        try log.replaceLatest(with: current)
+        outcome.action = .replaced
+      } else {
+        try log.append(current)
+        outcome.action = .recorded
+      }
     }
-    sequential?.log = previous + [reused ? (earlierRecord ?? current) : current]
+    sequential?.log = previous + [choice.reused ? (choice.earlier ?? current) : current]
     analysis.look.sequential = sequential
     if let sequential { Self.withhold(sequential, in: &analysis) }
     analysis.decision = DecisionMaker(analysis: analysis).decide()
-    return log
+    return outcome
   }
 
   /// The primary family's comparisons with their cumulative estimates (those with a positive variance).

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import StrataAnalysis
+import StrataReport
+
+/// `strata looks list|drop`: inspect and correct the look log that `strata analyze` keeps.
+struct Looks: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Inspect and correct a look log: list the recorded looks, drop the latest one.",
+    discussion: """
+      Every run of `strata analyze` on a sequential plan is a look, recorded in <data>.looks.jsonl (or \
+      --look-log FILE). Re-running on the same data records nothing; re-running with --look K, K the \
+      latest look, replaces that look (corrected data). A look recorded by mistake is removed with drop. \
+      Name the log with --look-log FILE, or with --data CSV for <data>.looks.jsonl.
+
+      Examples:
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --data experiments/data/gym-renewal.csv --look-log /tmp/gym.looks.jsonl
+        strata looks list --look-log /tmp/gym.looks.jsonl
+        strata looks list --look-log /tmp/gym.looks.jsonl --json
+        strata looks drop --look-log /tmp/gym.looks.jsonl --look 1
+      """,
+    subcommands: [LooksList.self, LooksDrop.self])
+}
+
+/// Where the look log is: `--look-log FILE`, or `--data CSV` for `<data>.looks.jsonl`.
+struct LookLogOptions: ParsableArguments {
+  @Option(help: "The data file whose look log (<data>.looks.jsonl) to use.")
+  var data: String?
+
+  @Option(help: "The look log file (as given to strata analyze --look-log).")
+  var lookLog: String?
+
+  func validate() throws {
+    switch (data, lookLog) {
+    case (nil, nil): throw ValidationError("Give --look-log FILE, or --data CSV for <data>.looks.jsonl.")
+    case (.some, .some): throw ValidationError("Give either --data or --look-log, not both.")
+    default: break
+    }
+  }
+
+  var url: URL { lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data ?? "") }
+
+  /// The log, which must exist (listing or dropping from a log that is not there is a mistaken path).
+  func open() throws -> LookLog {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw InvalidInput("\(url.path): no such look log (strata analyze writes it at the first look)")
+    }
+    return try LookLog(url: url)
+  }
+}
+
+/// `strata looks list`.
+struct LooksList: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List the looks of a look log, one line per look.")
+
+  @OptionGroup var options: LookLogOptions
+
+  @Flag(help: "Print one JSON object instead of a table.")
+  var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let log = try options.open()
+      let history = try log.history()
+      let looks = try log.list()
+      let replaced = Dictionary(grouping: history, by: \.look).mapValues { $0.count - 1 }
+      if json {
+        printJSON(
+          .object([
+            ("look_log", .string(log.location)),
+            ("looks", .array(looks.map { Self.json($0, replaced: replaced[$0.look] ?? 0) })),
+          ]))
+        return
+      }
+      print("Look log \(log.location): \(looks.count) looks, \(history.count) records")
+      guard !looks.isEmpty else { return }
+      var rows = [["look", "recorded", "rows", "units", "information", "action", "fingerprint", "replaced"]]
+      for record in looks {
+        rows.append([
+          "\(record.look)", record.timestamp, "\(record.rowsUsed)",
+          record.unitsPerVariant.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+          record.informationFraction.map { formatFixed(100 * $0, digits: 0) + "%" } ?? "—",
+          record.action, record.fingerprint, (replaced[record.look] ?? 0) > 0 ? "\(replaced[record.look] ?? 0)×" : "",
+        ])
+      }
+      print(textTable(rows))
+    }
+  }
+
+  static func json(_ record: LookRecord, replaced: Int) -> JSONValue {
+    .object([
+      ("look", .integer(record.look)), ("timestamp", .string(record.timestamp)),
+      ("fingerprint", .string(record.fingerprint)), ("rows_used", .integer(record.rowsUsed)),
+      ("units", .object(record.unitsPerVariant.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })),
+      ("information_fraction", record.informationFraction.map { JSONValue.number($0) } ?? .null),
+      ("action", .string(record.action)), ("replaced", .integer(replaced)),
+    ])
+  }
+}
+
+/// `strata looks drop`.
+struct LooksDrop: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "drop",
+    abstract: "Remove the latest look from a look log (every record of it), so the next analyze run takes its number.",
+    discussion: """
+      --look names the look to drop and must be the latest one, so running the same command twice never \
+      removes a second look. Earlier looks stay byte for byte.
+      """)
+
+  @OptionGroup var options: LookLogOptions
+
+  @Option(help: "The look to drop: the latest look of the log.")
+  var look: Int
+
+  @Flag(help: "Print one JSON object instead of a sentence.")
+  var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let log = try options.open()
+      let dropped: LookRecord = try log.withExclusiveAccess {
+        guard let latest = try log.list().last else { throw InvalidInput("\(log.location) holds no look to drop") }
+        guard latest.look == look else {
+          throw InvalidInput(
+            "--look \(look) is not the latest look of \(log.location) (the latest is \(latest.look)); only the latest look can be dropped"
+          )
+        }
+        guard let dropped = try log.dropLatest() else { throw InvalidInput("\(log.location) holds no look to drop") }
+        return dropped
+      }
+      let remaining = try log.list().last?.look
+      if json {
+        printJSON(
+          .object([
+            ("look_log", .string(log.location)), ("dropped", LooksList.json(dropped, replaced: 0)),
+            ("latest_look", remaining.map { JSONValue.integer($0) } ?? .null),
+          ]))
+        return
+      }
+      let now = remaining.map { "the latest look is now \($0)" } ?? "the log holds no look now"
+      print(
+        "Dropped look \(dropped.look) (recorded \(dropped.timestamp), \(dropped.rowsUsed) rows) from \(log.location); \(now)."
+      )
+    }
+  }
+}
