@@ -32,11 +32,13 @@ struct Analyze: ParsableCommand {
       naive ones; --look is at most the plan's looks + 100. A look is recorded at the current time, or at \
       SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, for byte-identical reports.
         strata analyze --experiment experiments/gym-renewal.yaml \\
-          --data experiments/data/gym-renewal.csv --look-log /tmp/gym.looks.jsonl
+          --data experiments/data/gym-renewal.csv \\
+          --look-log reports/gym-rerun.looks.jsonl
         strata analyze --experiment experiments/gym-renewal.yaml --look 1 \\
-          --data experiments/data/gym-renewal.csv --look-log /tmp/gym.looks.jsonl
-        strata looks list --look-log /tmp/gym.looks.jsonl
-        strata looks drop --look-log /tmp/gym.looks.jsonl --look 1
+          --data experiments/data/gym-renewal.csv \\
+          --look-log reports/gym-rerun.looks.jsonl
+        strata looks list --look-log reports/gym-rerun.looks.jsonl
+        strata looks drop --look-log reports/gym-rerun.looks.jsonl --look 1
         strata analyze --experiment experiments/gym-renewal.yaml \\
           --data experiments/data/gym-renewal.csv --no-look-log --look 2
 

@@ -15,10 +15,11 @@ struct Looks: ParsableCommand {
 
       Examples:
         strata analyze --experiment experiments/gym-renewal.yaml \\
-          --data experiments/data/gym-renewal.csv --look-log /tmp/gym.looks.jsonl
-        strata looks list --look-log /tmp/gym.looks.jsonl
-        strata looks list --look-log /tmp/gym.looks.jsonl --json
-        strata looks drop --look-log /tmp/gym.looks.jsonl --look 1
+          --data experiments/data/gym-renewal.csv \\
+          --look-log reports/gym-rerun.looks.jsonl
+        strata looks list --look-log reports/gym-rerun.looks.jsonl
+        strata looks list --look-log reports/gym-rerun.looks.jsonl --json
+        strata looks drop --look-log reports/gym-rerun.looks.jsonl --look 1
       """,
     subcommands: [LooksList.self, LooksDrop.self])
 }
