@@ -107,6 +107,19 @@ struct OutputSafetyCLITests {
     #expect(text.split(separator: "\n").count == 5)
   }
 
+  @Test("item 1: a link to the process's stdout writes to that descriptor, keeping the shell's append mode")
+  func standardOutputIsTheDescriptor() throws {
+    // A link in the temp directory, never /dev/stdout itself: a broken writer could only replace this link.
+    #expect(symlink("/proc/self/fd/1", path("stdout-link")) == 0)
+    let run = try runShell(
+      "echo previous > appended.txt; \"$STRATA\" assign --experiment \"$EXPERIMENT\" --input m.csv "
+        + "--output stdout-link --json >> appended.txt")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(Self.fileType(path("stdout-link")) == S_IFLNK)
+    let text = try String(contentsOfFile: path("appended.txt"), encoding: .utf8)
+    #expect(text.hasPrefix("previous\nmember_id,segment,variant,bucket,eligible,reason\n"), "\(text)")
+  }
+
   @Test("item 1: a device node is written in place, not replaced (a null device made in the temp directory)")
   func deviceIsStreamed() throws {
     guard getuid() == 0 else { return }  // mknod needs root; CI runs as root
