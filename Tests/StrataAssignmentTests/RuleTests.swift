@@ -86,3 +86,53 @@ struct RuleTests {
     }
   }
 }
+
+/// Rules deep or long enough to overflow a recursive parser or evaluator (once a SIGSEGV at about 28,000
+/// parentheses or 65,000 terms) are syntax errors naming the column; rules at the limits still work.
+@Suite("Rule limits")
+struct RuleLimitTests {
+  @Test func deepParenthesesAreRefusedAtTheColumnThatCrossesTheLimit() throws {
+    let source = String(repeating: "(", count: 28_000) + "x" + String(repeating: ")", count: 28_000)
+    #expect {
+      _ = try Rule(source)
+    } throws: { error in
+      guard let error = error as? RuleSyntaxError else { return false }
+      return error.column == 101 && error.message.contains("100 deep")
+    }
+  }
+
+  @Test func deepNotChainsAreRefused() throws {
+    let source = String(repeating: "not ", count: 50_000) + "x"
+    #expect {
+      _ = try Rule(source)
+    } throws: { error in
+      (error as? RuleSyntaxError)?.column == 401
+    }
+  }
+
+  @Test func longAndOrChainsAreRefusedAtTheFirstTermBeyondTheLimit() throws {
+    let source = (0..<65_000).map { "a\($0 % 7) == \($0)" }.joined(separator: " or ")
+    #expect {
+      _ = try Rule(source)
+    } throws: { error in
+      guard let error = error as? RuleSyntaxError else { return false }
+      let prefix = (0..<1_000).map { "a\($0 % 7) == \($0)" }.joined(separator: " or ") + " or "
+      return error.column == prefix.unicodeScalars.count + 1 && error.message.contains("in [...]")
+    }
+  }
+
+  @Test func rulesAtTheLimitsParseAndEvaluate() throws {
+    let deep = String(repeating: "(", count: 100) + "x == 1" + String(repeating: ")", count: 100)
+    #expect(try Rule(deep).matches(["x": "1"]))
+    let nots = String(repeating: "not ", count: 100) + "x"
+    #expect(try Rule(nots).matches(["x": "true"]))
+    let chain = (0..<1_000).map { "x == \($0)" }.joined(separator: " or ")
+    let rule = try Rule(chain)
+    #expect(rule.matches(["x": "999"]))
+    #expect(!rule.matches(["x": "1000"]))
+    #expect(rule.description == chain)
+    #expect(rule.expression.description.count > chain.count)  // the canonical text walks the whole tree
+    let and = (0..<1_000).map { "x != \($0)" }.joined(separator: " and ")
+    #expect(try Rule(and).matches(["x": "1000"]))
+  }
+}

@@ -17,6 +17,9 @@
 /// `not` is plain negation. Strings compare by UTF-8 bytes (no Unicode normalization, byte order for
 /// `<`). Nothing is evaluated but these comparisons: no functions, no loops, no side effects.
 ///
+/// A rule nests parentheses and `not` at most 100 deep and joins at most 1,000 terms; beyond that it is a
+/// syntax error at the column where the limit is crossed (every walk over a rule is then bounded).
+///
 /// Parsed once (`try Rule("checkins_90d >= 12 and plan in [\"gold\", \"silver\"]")`); syntax errors
 /// carry the column.
 public struct Rule: Sendable, Hashable, CustomStringConvertible {

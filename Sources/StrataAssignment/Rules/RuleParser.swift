@@ -35,6 +35,21 @@ struct RuleParser {
 
   private var tokens: [Token] = []
   private var position = 0
+  /// Parentheses and `not`s open around the current token.
+  private var depth = 0
+  /// Comparisons, bare attributes and constants so far.
+  private var terms = 0
+
+  /// How deep parentheses and `not` may nest.
+  ///
+  /// Parsing, compiling and evaluating a rule recurse once per level; 100 is far beyond any rule a person
+  /// writes and keeps every walk a few kilobytes of stack.
+  static let maximumDepth = 100
+  /// How many terms a rule may join with `and`/`or`.
+  ///
+  /// A chain of N terms is a tree N deep, so this bounds the recursion as well; long lists of
+  /// alternatives belong in `in [...]`, which has no limit.
+  static let maximumTerms = 1_000
 
   /// Parses a whole rule.
   static func parse(_ source: String) throws(RuleSyntaxError) -> RuleExpression {
@@ -198,10 +213,33 @@ struct RuleParser {
 
   private mutating func parseNot() throws(RuleSyntaxError) -> RuleExpression {
     if peekKeyword("not") {
-      _ = advance()
+      let token = advance()
+      try enter(token)
+      defer { depth -= 1 }
       return .not(try parseNot())
     }
     return try parsePrimary()
+  }
+
+  /// Opens one level of nesting at `token`, refusing to go deeper than ``maximumDepth``.
+  private mutating func enter(_ token: Token) throws(RuleSyntaxError) {
+    depth += 1
+    guard depth <= Self.maximumDepth else {
+      throw RuleSyntaxError(
+        column: token.column,
+        message: "parentheses and \"not\" nest more than \(Self.maximumDepth) deep here; simplify the rule")
+    }
+  }
+
+  /// Counts one term at `token`, refusing more than ``maximumTerms``.
+  private mutating func countTerm(_ token: Token) throws(RuleSyntaxError) {
+    terms += 1
+    guard terms <= Self.maximumTerms else {
+      throw RuleSyntaxError(
+        column: token.column,
+        message:
+          "the rule has more than \(Self.maximumTerms) terms; write long lists of alternatives as \"name in [...]\"")
+    }
   }
 
   private static let keywords: Set<String> = ["and", "or", "not", "in", "true", "false"]
@@ -210,6 +248,8 @@ struct RuleParser {
     let token = advance()
     switch token.kind {
     case .openParenthesis:
+      try enter(token)
+      defer { depth -= 1 }
       let inner = try parseOr()
       let close = advance()
       guard close.kind == .closeParenthesis else {
@@ -218,9 +258,14 @@ struct RuleParser {
           message: "expected \")\" to close the \"(\" at column \(token.column), found \(close.spelling)")
       }
       return inner
-    case .identifier("true"): return .constant(true)
-    case .identifier("false"): return .constant(false)
+    case .identifier("true"):
+      try countTerm(token)
+      return .constant(true)
+    case .identifier("false"):
+      try countTerm(token)
+      return .constant(false)
     case .identifier(let name) where !RuleParser.keywords.contains(name):
+      try countTerm(token)
       return try parseComparison(attribute: name)
     default:
       throw RuleSyntaxError(
