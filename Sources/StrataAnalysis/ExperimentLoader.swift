@@ -137,6 +137,7 @@ public enum ExperimentLoader {
           try fields.rule(node, "eligibility")
         },
         consent: try optionalString("consent"), segments: segments, metrics: metrics, plan: plan)
+      try checkPlanComputes(experiment, fields)
       return ExperimentDefinition(experiment: experiment, factorialDesign: factorial)
     } catch let error as DefinitionError {
       throw ExperimentFileError(
@@ -145,6 +146,29 @@ public enum ExperimentLoader {
       throw error
     } catch {
       throw ExperimentFileError(file: fields.file, line: 1, field: "", message: "\(error)")
+    }
+  }
+
+  /// Checks that the plan's numbers together give a sample size and, with looks, boundaries.
+  ///
+  /// Each number is in range on its own (``StrataAssignment/StatisticalPlan/validate(field:)``), but
+  /// without this `validate` would pass a plan that `analyze` cannot use; computed here, the error names
+  /// the plan in the file.
+  private static func checkPlanComputes(_ experiment: Experiment, _ fields: YAMLFields) throws(ExperimentFileError) {
+    do {
+      _ = try experiment.plannedMaximumSampleSizePerVariant()
+      if experiment.plan.looks > 1 && experiment.plan.method == .groupSequential {
+        _ = try experiment.groupSequentialDesign().boundaries()
+      }
+    } catch {
+      let reason: String
+      switch error {
+      case .invalidInput(let field, let message): reason = "\(field) \(message)"
+      case .numerical: reason = "the numbers are beyond what the planning maths can compute"
+      }
+      throw ExperimentFileError(
+        file: fields.file, line: fields.line(of: "plan"), field: "plan",
+        message: "alpha, power, mde, baseline/sd, looks and fractions together give no usable design: \(reason)")
     }
   }
 

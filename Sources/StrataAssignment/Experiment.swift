@@ -138,6 +138,7 @@ public struct Experiment: Sendable, Hashable {
       }
     }
     try plan.validate()
+    try Experiment.checkRates(plan, metrics: metrics)
 
     var names: [String] = []
     for attribute in [consent].compactMap({ $0 }) + (eligibility?.attributes ?? [])

@@ -88,25 +88,44 @@ public struct StatisticalPlan: Sendable, Hashable {
     fractions ?? (1...max(looks, 1)).map { Double($0) / Double(max(looks, 1)) }
   }
 
+  /// Accepted alpha: see ``validate(field:)``.
+  public static let alphaRange: ClosedRange<Double> = 1e-6...0.5
+  /// Accepted power: see ``validate(field:)``.
+  public static let powerRange: ClosedRange<Double> = 0.5...0.999_999
+  /// The smallest information fraction of a look.
+  public static let smallestFraction = 0.01
+  /// The largest mde, baseline, sd or tau: far beyond any metric, and its square stays finite.
+  public static let largestMagnitude = 1e15
+  /// The largest count (units per day, sample size): 2⁵³ − 1, the largest whole number a double holds
+  /// with every smaller one.
+  public static let largestCount = 9_007_199_254_740_991
+
   /// Checks ranges and consistency; `field` prefixes the reported field names.
   public func validate(field: String = "plan") throws(DefinitionError) {
-    guard alpha > 0, alpha < 1 else {
-      throw DefinitionError(field: "\(field).alpha", message: "alpha must be between 0 and 1 (exclusive), got \(alpha)")
-    }
-    guard power > 0, power < 1 else {
-      throw DefinitionError(field: "\(field).power", message: "power must be between 0 and 1 (exclusive), got \(power)")
-    }
-    if let mde = minimumDetectableEffect, !(mde.isFinite && mde > 0) {
+    // Ranges the maths honours. Below α = 1e-6 the confidence level 1 − α (and, after the Bonferroni and
+    // look splits, each comparison's level) is no longer told apart from 1 to useful precision, and
+    // every test would be skipped; power below 0.5 plans for missing the effect more often than not, and
+    // above 0.999999 its normal quantile says nothing the sample size can deliver.
+    guard alpha >= Self.alphaRange.lowerBound, alpha <= Self.alphaRange.upperBound else {
       throw DefinitionError(
-        field: "\(field).mde", message: "the minimum detectable effect must be a positive number, got \(mde)")
+        field: "\(field).alpha", message: "alpha must be between 0.000001 and 0.5, got \(alpha)")
     }
-    if let baseline, !(baseline.isFinite && baseline > 0) {
+    guard power >= Self.powerRange.lowerBound, power <= Self.powerRange.upperBound else {
       throw DefinitionError(
-        field: "\(field).baseline", message: "the baseline must be a positive number, got \(baseline)")
+        field: "\(field).power", message: "power must be between 0.5 and 0.999999, got \(power)")
     }
-    if let sd = standardDeviation, !(sd.isFinite && sd > 0) {
+    if let mde = minimumDetectableEffect, !(mde.isFinite && mde > 0 && mde <= Self.largestMagnitude) {
       throw DefinitionError(
-        field: "\(field).sd", message: "the standard deviation must be a positive number, got \(sd)")
+        field: "\(field).mde", message: "the minimum detectable effect must be a positive number up to 1e15, got \(mde)"
+      )
+    }
+    if let baseline, !(baseline.isFinite && baseline > 0 && baseline <= Self.largestMagnitude) {
+      throw DefinitionError(
+        field: "\(field).baseline", message: "the baseline must be a positive number up to 1e15, got \(baseline)")
+    }
+    if let sd = standardDeviation, !(sd.isFinite && sd > 0 && sd <= Self.largestMagnitude) {
+      throw DefinitionError(
+        field: "\(field).sd", message: "the standard deviation must be a positive number up to 1e15, got \(sd)")
     }
     if relative && baseline == nil {
       throw DefinitionError(
@@ -125,6 +144,12 @@ public struct StatisticalPlan: Sendable, Hashable {
       }
       for (index, fraction) in fractions.enumerated() {
         let previous = index == 0 ? 0 : fractions[index - 1]
+        // A first look before 1% of the information has almost no power, and its efficacy boundary lies
+        // beyond what the recursive integration can place (z > 200 below about 0.0001).
+        guard fraction >= Self.smallestFraction else {
+          throw DefinitionError(
+            field: "\(field).fractions[\(index)]", message: "fractions must be at least 0.01, got \(fraction)")
+        }
         guard fraction > previous, fraction <= 1 else {
           throw DefinitionError(
             field: "\(field).fractions[\(index)]",
@@ -137,25 +162,28 @@ public struct StatisticalPlan: Sendable, Hashable {
           message: "the last fraction must be 1 (the final analysis), got \(fractions.last ?? 0)")
       }
     }
-    if case .hwangShihDeCani(let gamma) = spending, !(gamma.isFinite && gamma != 0) {
+    if case .hwangShihDeCani(let gamma) = spending, !(gamma.isFinite && gamma != 0 && abs(gamma) <= 100) {
       throw DefinitionError(
-        field: "\(field).spending", message: "the Hwang-Shih-DeCani parameter must be a non-zero number, got \(gamma)")
+        field: "\(field).spending",
+        message: "the Hwang-Shih-DeCani parameter must be a non-zero number between -100 and 100, got \(gamma)")
     }
-    if let tau, !(tau.isFinite && tau > 0) {
-      throw DefinitionError(field: "\(field).tau", message: "tau must be a positive number, got \(tau)")
+    if let tau, !(tau.isFinite && tau > 0 && tau <= Self.largestMagnitude) {
+      throw DefinitionError(field: "\(field).tau", message: "tau must be a positive number up to 1e15, got \(tau)")
     }
-    if let prior, !(prior.isFinite && prior > 0) {
+    if let prior, !(prior.isFinite && prior > 0 && prior <= Self.largestMagnitude) {
       throw DefinitionError(
         field: "\(field).prior",
         message:
-          "the prior's standard deviation must be a positive number (e.g. 0.1 for ±10% relative lifts), got \(prior)")
+          "the prior's standard deviation must be a positive number up to 1e15 (e.g. 0.1 for ±10% relative lifts), got \(prior)")
     }
-    if let dailyUnits, dailyUnits <= 0 {
-      throw DefinitionError(field: "\(field).daily_units", message: "daily units must be positive, got \(dailyUnits)")
-    }
-    if let n = sampleSizePerVariant, n <= 0 {
+    if let dailyUnits, !(1...Self.largestCount).contains(dailyUnits) {
       throw DefinitionError(
-        field: "\(field).n_per_variant", message: "the sample size per variant must be positive, got \(n)")
+        field: "\(field).daily_units", message: "daily units must be between 1 and 2⁵³ − 1, got \(dailyUnits)")
+    }
+    if let n = sampleSizePerVariant, !(1...Self.largestCount).contains(n) {
+      throw DefinitionError(
+        field: "\(field).n_per_variant",
+        message: "the sample size per variant must be between 1 and 2⁵³ − 1, got \(n)")
     }
   }
 }

@@ -2,7 +2,7 @@
 ///
 /// Two kinds reach callers: bad input (a value out of range, inconsistent data), which names the field
 /// and the value, and numerical failure (a GSL status, a NaN, no convergence), which names the routine.
-public enum StatsError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum StatsError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
   /// An input value is out of range or inconsistent. `field` names the value (`alpha`, `control.count`), not
   /// where it came from: the CLI maps it to its flag, the experiment loader to its file field.
   case invalidInput(field: String, message: String)
@@ -13,6 +13,17 @@ public enum StatsError: Error, Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .invalidInput(let field, let message):
       return "\(field): \(message)"
+    case .numerical(_, _, let message):
+      // What the user can act on; the routine and status are in `debugDescription`.
+      return "numerical failure: these numbers are beyond what the calculation can handle (\(message)); "
+        + "check for an extreme value (a tiny alpha or look fraction, a huge count, mean or spread)"
+    }
+  }
+
+  /// The description with the failing routine and its status, for a developer.
+  public var debugDescription: String {
+    switch self {
+    case .invalidInput: return description
     case .numerical(let routine, let status, let message):
       return "numerical failure in \(routine) (status \(status)): \(message)"
     }
@@ -26,5 +37,26 @@ extension StatsError {
     _ condition: Bool, _ field: @autoclosure () -> String, _ message: @autoclosure () -> String
   ) throws(StatsError) {
     if !condition { throw .invalidInput(field: field(), message: message()) }
+  }
+}
+
+extension StatsError {
+  /// The largest count any test accepts: 2⁵³ − 1.
+  ///
+  /// A double holds every whole number up to 2⁵³, but 2⁵³ + 1 reads back as 2⁵³, so from 2⁵³ on a count
+  /// may not be the number the user typed.
+  public static let largestCount: Double = 9_007_199_254_740_991
+
+  /// Throws `invalidInput` unless `x` is a whole number from `minimum` to 2⁵³ − 1; every count in every
+  /// test goes through here, so each refuses the same counts with the same sentence.
+  public static func requireCount(_ x: Double, _ field: @autoclosure () -> String, minimum: Double = 0)
+    throws(StatsError)
+  {
+    guard x.isFinite, x >= minimum, x == x.rounded(), x <= largestCount else {
+      let shown = x.isFinite && abs(x) < 1e16 && x == x.rounded() ? String(Int64(x)) : "\(x)"
+      throw .invalidInput(
+        field: field(),
+        message: "must be a whole number from \(Int64(minimum)) to 2⁵³ − 1 (9007199254740991), got \(shown)")
+    }
   }
 }

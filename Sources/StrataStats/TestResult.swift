@@ -47,9 +47,14 @@ public struct SampleSummary: Sendable, Hashable, Codable {
 
   /// Validates: count ≥ 1, finite mean, finite non-negative standard deviation.
   public init(count: Double, mean: Double, standardDeviation: Double) throws(StatsError) {
-    try StatsError.require(count >= 1 && count.isFinite && count == count.rounded(), "n", "must be a whole number ≥ 1, got \(count)")
-    try StatsError.require(mean.isFinite, "mean", "must be finite, got \(mean)")
-    try StatsError.require(standardDeviation >= 0 && standardDeviation.isFinite, "sd", "must be finite and ≥ 0, got \(standardDeviation)")
+    try StatsError.requireCount(count, "n", minimum: 1)
+    // Squares and products of means and sds must stay finite (a variance, a sum of squares): 1e150 is
+    // far beyond any metric and its square, 1e300, still fits in a double.
+    try StatsError.require(
+      mean.isFinite && abs(mean) <= 1e150, "mean", "must be a number between -1e150 and 1e150, got \(mean)")
+    try StatsError.require(
+      standardDeviation >= 0 && standardDeviation <= 1e150, "sd",
+      "must be a number from 0 to 1e150, got \(standardDeviation)")
     self.count = count
     self.mean = mean
     self.standardDeviation = standardDeviation
@@ -76,8 +81,8 @@ public struct BinomialSummary: Sendable, Hashable, Codable {
 
   /// Validates: whole numbers, 0 ≤ successes ≤ trials, trials ≥ 1.
   public init(successes: Double, trials: Double) throws(StatsError) {
-    try StatsError.require(trials >= 1 && trials.isFinite && trials == trials.rounded(), "n", "must be a whole number ≥ 1, got \(trials)")
-    try StatsError.require(successes >= 0 && successes == successes.rounded(), "conversions", "must be a whole number ≥ 0, got \(successes)")
+    try StatsError.requireCount(trials, "n", minimum: 1)
+    try StatsError.requireCount(successes, "conversions")
     try StatsError.require(successes <= trials, "conversions", "(\(successes)) cannot exceed n (\(trials))")
     self.successes = successes
     self.trials = trials

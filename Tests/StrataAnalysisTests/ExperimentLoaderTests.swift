@@ -77,7 +77,7 @@ struct ExperimentLoaderTests {
         "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: binomial\n    direction: down\n", 6,
         "metrics[0].direction", "increase, decrease"
       ),
-      ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 1.2\n", 4, "plan.alpha", "between 0 and 1"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 1.2\n", 4, "plan.alpha", "between 0.000001 and 0.5"),
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  fractions: [0.6, 0.5]\n", 5, "plan.fractions[1]", "increase"),
       ("id: demo\nvariants: [a, b]\nplan:\n  spending: linear\n", 4, "plan.spending", "obf, pocock"),
       ("id: demo\nvariants: [a, b]\nplan:\n  method: bayes\n", 4, "plan.method", "always-valid"),

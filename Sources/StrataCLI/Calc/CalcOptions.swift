@@ -16,6 +16,9 @@ struct AlphaOption: ParsableArguments {
   /// 1 − α, after checking 0 < α < 1 (exit 1 otherwise).
   func confidenceLevel() throws -> Double {
     guard alpha > 0 && alpha < 1 else { throw InvalidInput("--alpha must be strictly between 0 and 1, got \(alpha)") }
+    guard 1 - alpha < 1 else {
+      throw InvalidInput("--alpha \(alpha) is too small: the confidence level 1 − alpha is 1 to double precision")
+    }
     return 1 - alpha
   }
 }

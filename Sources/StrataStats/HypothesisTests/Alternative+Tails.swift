@@ -5,10 +5,14 @@
 /// p-values keep their relative precision far into the tails instead of collapsing to 0 as `1 − P` would.
 extension Alternative {
   /// Checks a confidence level and returns it; `field` names the input the way the caller knows it.
-  static func validatedConfidenceLevel(_ level: Double, field: String = "confidenceLevel") throws(StatsError) -> Double
+  static func validatedConfidenceLevel(_ level: Double, field: String = "confidenceLevel")
+    throws(StatsError) -> Double
   {
     try StatsError.require(
-      level > 0 && level < 1, field, "must be strictly between 0 and 1, got \(level)")
+      level > 0 && level < 1, field,
+      level == 1
+        ? "is 1 to double precision: alpha (or alpha split over comparisons and looks) is too small, below about 1e-16"
+        : "must be strictly between 0 and 1, got \(level)")
     return level
   }
 

@@ -22,9 +22,7 @@ public struct ChiSquaredGoodnessOfFitTest: Sendable, Hashable {
   public init(observed: [Double], weights: [Double]? = nil) throws(StatsError) {
     try StatsError.require(observed.count >= 2, "observed", "needs at least 2 variants, got \(observed.count)")
     for (i, x) in observed.enumerated() {
-      try StatsError.require(
-        x.isFinite && x >= 0 && x == x.rounded() && x <= maximumCount, "observed[\(i + 1)]",
-        "must be a whole number between 0 and 2⁵³, got \(x)")
+      try StatsError.requireCount(x, "observed[\(i + 1)]")
     }
     try StatsError.require(observed.reduce(0, +) > 0, "observed", "sums to 0, so there is nothing to test")
     let weights = weights ?? [Double](repeating: 1, count: observed.count)

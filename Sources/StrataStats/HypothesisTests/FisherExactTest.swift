@@ -43,9 +43,7 @@ public struct FisherExactTest: Sendable, Hashable {
     )
     for (i, row) in table.enumerated() {
       for (j, x) in row.enumerated() {
-        try StatsError.require(
-          x.isFinite && x >= 0 && x == x.rounded(), "table row \(i + 1), column \(j + 1)",
-          "must be a whole number ≥ 0, got \(x)")
+        try StatsError.requireCount(x, "table row \(i + 1), column \(j + 1)")
       }
     }
     for i in 0..<2 {

@@ -46,7 +46,9 @@ enum TwoSampleT {
     guard standardError > 0, standardError.isFinite, degreesOfFreedom > 0, degreesOfFreedom.isFinite else {
       throw .numerical(
         routine: "TwoSampleT.result", status: 0,
-        message: "standard error \(standardError) or degrees of freedom \(degreesOfFreedom) is not usable")
+        message:
+          "the standard error of the difference (\(standardError)) or its degrees of freedom (\(degreesOfFreedom)) "
+          + "is not a positive finite number")
     }
     let difference = treatment.mean - control.mean
     let t = difference / standardError
