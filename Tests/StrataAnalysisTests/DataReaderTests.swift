@@ -114,6 +114,33 @@ struct DataReaderTests {
       #expect(isClose(x.moments.m2, y.moments.m2, relativeTolerance: 1e-8))
     }
   }
+
+  /// Σx² below (Σx)²/n cannot come from real values: the row is a bad row, not a cell with variance 0.
+  ///
+  /// Rounding (an all-equal cell whose Σx² lands a few ulps low) is still accepted.
+  @Test func aggregatedRowsWithImpossibleSumsOfSquaresAreBadRows() throws {
+    let text = """
+      variant,segment,n,converted_sum,revenue_n,revenue_sum,revenue_sum_sq
+      control,north,100,10,100,1000,5000
+      treatment,north,100,12,100,1000,10000
+      control,south,3,1,3,0.3,0.029999999999999995
+      treatment,south,100,12,100,1000,20000
+
+      """
+    let summary = try DataReader.read(path: try Self.file(text).path, plan: Self.plan)
+    #expect(summary.rowsRead == 4)
+    #expect(summary.rowsUsed == 3)
+    let entry = try #require(summary.issues.entries[.badNumber])
+    #expect(entry.firstLines == [2])
+    #expect(entry.firstExample.contains("revenue_sum_sq"))
+    #expect(summary.statistics.metric(1, variant: 0, segment: 1).moments.m2 == 0)
+    let url = try Self.file(text)
+    #expect {
+      _ = try DataReader.read(path: url.path, plan: Self.plan, options: DataReadOptions(strict: true))
+    } throws: { error in
+      "\(error)".contains("data.csv:2:") && "\(error)".contains("revenue_sum_sq")
+    }
+  }
 }
 
 @Suite("Analysis plan from an experiment")

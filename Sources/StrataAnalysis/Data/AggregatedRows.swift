@@ -1,3 +1,4 @@
+import StrataAssignment
 import StrataStats
 
 /// Reads pre-aggregated cell statistics: one row per variant × segment; rows for the same cell merge exactly.
@@ -94,7 +95,7 @@ struct AggregatedRows {
   private func cell(_ record: CSVScanner.Record) throws -> SufficientStatistics.Cell {
     guard let units = wholeNumber(record, unitsColumn) else {
       throw RowProblem(
-        kind: .badNumber, message: "has n = \"\(record.string(unitsColumn))\", which must be a whole number ≥ 0")
+        kind: .badNumber, message: "has n = \"\(record.echo(unitsColumn))\", which must be a whole number ≥ 0")
     }
     var cell = SufficientStatistics.Cell(units: units, columns: [], pairs: [])
     var shifted: [(count: Double, shift: Double, sum: Double)] = []
@@ -106,7 +107,7 @@ struct AggregatedRows {
         guard let value = wholeNumber(record, column), value <= units else {
           throw RowProblem(
             kind: .badNumber,
-            message: "has \(name)_n = \"\(record.string(column))\", which must be a whole number between 0 and n")
+            message: "has \(name)_n = \"\(record.echo(column))\", which must be a whole number between 0 and n")
         }
         count = Double(value)
       }
@@ -114,22 +115,34 @@ struct AggregatedRows {
       if let column = fields.shift {
         guard let value = NumberParser.parse(record.field(column)), value.isFinite else {
           throw RowProblem(
-            kind: .badNumber, message: "has \(name)_shift = \"\(record.string(column))\", which is not a finite number")
+            kind: .badNumber, message: "has \(name)_shift = \"\(record.echo(column))\", which is not a finite number")
         }
         shift = value
       }
       guard let sum = NumberParser.parse(record.field(fields.sum)) else {
         throw RowProblem(
-          kind: .badNumber, message: "has \(name)_sum = \"\(record.string(fields.sum))\", which is not a number")
+          kind: .badNumber, message: "has \(name)_sum = \"\(record.echo(fields.sum))\", which is not a number")
       }
       var sumOfSquares = sum  // for 0/1 values Σx² = Σx
       if let column = fields.sumOfSquares {
         guard let value = NumberParser.parse(record.field(column)), value >= 0 else {
           throw RowProblem(
             kind: .badNumber,
-            message: "has \(name)_sum_sq = \"\(record.string(column))\", which must be a number ≥ 0")
+            message: "has \(name)_sum_sq = \"\(record.echo(column))\", which must be a number ≥ 0")
         }
         sumOfSquares = value
+      }
+      // Σ(x − K)² ≥ (Σ(x − K))²/n for any real values. Rounding in a warehouse's double sums (naive
+      // summation over n rows is off by at most about n·ε relative, 1e-9 at ten million rows) can push an
+      // all-equal cell slightly below; anything further below is not an aggregate of real values.
+      if count > 0 {
+        let floor = sum * (sum / count)
+        guard sumOfSquares - floor >= -Self.roundingAllowance * max(sumOfSquares, floor) else {
+          throw RowProblem(
+            kind: .badNumber,
+            message:
+              "has \(name)_sum_sq = \(sumOfSquares), below \(name)_sum²/n = \(floor), which no set of values can give")
+        }
       }
       let moments: ColumnMoments
       if definition.kind == .binomial {
@@ -162,7 +175,7 @@ struct AggregatedRows {
         throw RowProblem(
           kind: .badNumber,
           message:
-            "has \(Self.crossProductColumn(pair, plan: plan)) = \"\(record.string(column))\", which is not a number")
+            "has \(Self.crossProductColumn(pair, plan: plan)) = \"\(record.echo(column))\", which is not a number")
       }
       guard a.count == b.count else {
         throw RowProblem(
@@ -177,6 +190,9 @@ struct AggregatedRows {
     }
     return cell
   }
+
+  /// How far below (Σx)²/n, relative to Σx², a sum of squares may fall from rounding alone.
+  static let roundingAllowance = 1e-8
 
   private func wholeNumber(_ record: CSVScanner.Record, _ column: Int) -> Int? {
     guard let value = NumberParser.parse(record.field(column)), value >= 0, value == value.rounded(), value < 9e15
