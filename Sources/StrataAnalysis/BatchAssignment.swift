@@ -40,6 +40,8 @@ public struct BatchAssignment {
   public let stratified: Bool
   /// Factor names of a factorial experiment, in design order: one output column each, holding the cell's level.
   public var factorNames: [String] = []
+  /// Write every cell as it is, without the spreadsheet formula guard (see ``OutputEncoding``).
+  public var rawCells = false
 
   public init(experiment: Experiment, inputPath: String, outputPath: String, stratified: Bool) {
     self.experiment = experiment
@@ -65,7 +67,7 @@ public struct BatchAssignment {
         repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
       exclusionCounts: Array(repeating: [:], count: experiment.segments.count))
     let readings = experiment.attributeReadings
-    let encoded = OutputEncoding(experiment: experiment, factorNames: factorNames)
+    let encoded = OutputEncoding(experiment: experiment, factorNames: factorNames, rawCells: rawCells)
     var headerCount = 0  // 0 until the header is read
     var unitColumn = 0
     var attributeColumns: [Int?] = []
@@ -84,12 +86,13 @@ public struct BatchAssignment {
       // A blank line is skipped, before the header too.
       if record.isBlank && record.malformation == nil { return true }
       guard let writer = output else {
+        try record.rejectCarriageReturnLineEnds(path: inputPath)
         let header = (0..<record.fieldCount).map { record.string($0) }
         guard let unit = header.firstIndex(of: experiment.unit) else {
           throw DataError(
             file: inputPath, line: record.line,
             message:
-              "unit column \"\(experiment.unit)\" is not in the header (\(header.joined(separator: ", ")))")
+              "unit column \"\(DisplayText.echo(experiment.unit))\" is not in the header (\(DisplayText.list(header)))")
         }
         headerCount = header.count
         unitColumn = unit
@@ -97,8 +100,9 @@ public struct BatchAssignment {
         attributes = Array(repeating: nil, count: attributeColumns.count)
         summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
         let writer = try AtomicFileWriter(path: outputPath)
-        let factorHeader = factorNames.map { "," + OutputEncoding.quoted($0) }.joined()
-        let outputHeader = "\(OutputEncoding.quoted(experiment.unit)),segment,variant,bucket,eligible,reason"
+        let factorHeader = factorNames.map { "," + OutputEncoding.cell($0, raw: rawCells) }.joined()
+        let outputHeader =
+          "\(OutputEncoding.cell(experiment.unit, raw: rawCells)),segment,variant,bucket,eligible,reason"
         try writer.write(Array((outputHeader + factorHeader + "\n").utf8))
         output = writer
         return true

@@ -5,7 +5,11 @@ import StrataAssignment
 public enum ExperimentYAMLWriter {
   public static func yaml(for experiment: Experiment, comment: String? = nil) -> String {
     var lines: [String] = []
-    if let comment { lines += comment.split(separator: "\n", omittingEmptySubsequences: false).map { "# \($0)" } }
+    if let comment {
+      lines += comment.split(separator: "\n", omittingEmptySubsequences: false).map {
+        "# " + DisplayText.escaped(String($0))
+      }
+    }
     lines.append("id: \(quote(experiment.id))")
     lines.append("name: \(quote(experiment.name))")
     if let hypothesis = experiment.hypothesis { lines.append("hypothesis: \(quote(hypothesis))") }
@@ -81,6 +85,11 @@ public enum ExperimentYAMLWriter {
       case "\\": out += "\\\\"
       case "\n": out += "\\n"
       case "\t": out += "\\t"
+      // Other controls, DEL, C1 and the bidi overrides: YAML forbids most of them raw, and none should
+      // reach an editor or terminal unseen; \uXXXX reads back to the same character.
+      case _ where DisplayText.isUnsafe(scalar) || scalar.value == 0xFEFF:
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
       default: out.unicodeScalars.append(scalar)
       }
     }

@@ -99,7 +99,7 @@ struct YAMLFields {
     do {
       return try Rule(text)
     } catch {
-      throw self.error(path, node, "in rule \"\(text)\": \(error)")
+      throw self.error(path, node, "in rule \"\(DisplayText.echo(text))\": \(error)")
     }
   }
 }

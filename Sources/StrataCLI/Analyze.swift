@@ -105,6 +105,10 @@ struct Analyze: ParsableCommand {
 
   func validate() throws {
     guard !data.isEmpty else { throw ValidationError("--data needs at least one file") }
+    let paths: [(String, String?)] = [("--report", report), ("--look-log", lookLog)] + data.map { ("--data", $0) }
+    for (flag, value) in paths where value?.isEmpty == true {
+      throw ValidationError("\(flag) is empty: give a path.")
+    }
   }
 
   func run() throws {
@@ -137,8 +141,8 @@ struct Analyze: ParsableCommand {
       if json {
         printJSON(AnalysisJSON.value(analysis))
       } else {
-        print(AnalysisText.render(analysis))
-        for path in written { print("wrote \(path)") }
+        printText(AnalysisText.render(analysis))
+        for path in written { printText("wrote \(path)") }
       }
       if let lookOutcome { reportLook(lookOutcome, plan: plan) }
     }

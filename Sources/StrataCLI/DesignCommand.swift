@@ -62,7 +62,7 @@ struct Design: ParsableCommand {
       if json {
         printJSON(output.json)
       } else {
-        print(output.table)
+        printText(output.table)
       }
     }
   }

@@ -120,7 +120,7 @@ struct FactorialCalc: ParsableCommand {
         confidenceLevel: 1 - alpha
       ).result()
       let output = FactorialOutput(design: design, result: result, metric: metric)
-      if json { printJSON(try output.json()) } else { print(try output.table()) }
+      if json { printJSON(try output.json()) } else { printText(try output.table()) }
     }
   }
 }

@@ -55,6 +55,10 @@ struct New: ParsableCommand {
   @Flag(help: "Overwrite an existing file.") var force = false
   @Flag(help: "Print one JSON object instead of the readable output.") var json = false
 
+  func validate() throws {
+    if output?.isEmpty == true { throw ValidationError("--output is empty: give the path of the YAML file to write.") }
+  }
+
   func run() throws {
     var options = self
     if options.id == nil {
@@ -177,7 +181,11 @@ struct New: ParsableCommand {
       comment += "\nNo sample size yet: give the plan a baseline (and sd for a continuous metric) and an mde."
     }
     let yaml = ExperimentYAMLWriter.yaml(for: experiment, comment: comment)
-    _ = try ExperimentLoader.load(yaml: yaml, file: path)  // what we write must load back
+    do {
+      _ = try ExperimentLoader.load(yaml: yaml, file: path)  // what we write must load back
+    } catch {
+      throw InvalidInput("nothing was written to \(path): the new definition would not load back (\(error))")
+    }
     try AtomicFile.write(yaml, to: URL(fileURLWithPath: path))
     let days = size.flatMap { size in dailyUnits.map { (size.total + $0 - 1) / $0 } }
     if json {
@@ -198,7 +206,7 @@ struct New: ParsableCommand {
       if size == nil {
         lines.append("no sample size: the plan needs --baseline (and --sd for a continuous metric) and --mde")
       }
-      print(lines.joined(separator: "\n"))
+      printText(lines.joined(separator: "\n"))
     }
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataAssignment
 import StrataReport
 import StrataStats
 
@@ -15,9 +16,13 @@ struct InvalidInput: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// Writes a line to standard error.
+/// Writes a line to standard error, with controls and bidi overrides from the input escaped (line breaks
+/// kept) and cut after ``maximumMessageLength`` characters.
 func printError(_ message: String) {
-  var line = message
+  var line = DisplayText.escaped(message, keeping: ["\n"])
+  if line.count > maximumMessageLength {
+    line = line.prefix(maximumMessageLength) + "… (\(line.count - maximumMessageLength) more characters)"
+  }
   if !line.hasSuffix("\n") { line += "\n" }
   FileHandle.standardError.write(Data(line.utf8))
 }
@@ -75,4 +80,13 @@ func textTable(_ rows: [[String]]) -> String {
       return i == 0 ? cell + pad : pad + cell
     }.joined(separator: "  ")
   }.joined(separator: "\n")
+}
+
+/// The longest message printed whole; each echoed value is also cut on its own (``DisplayText/echo(_:limit:)``).
+let maximumMessageLength = 2_000
+
+/// Prints readable output: controls and bidi overrides that came from names or data are escaped, line breaks
+/// and tabs kept.
+func printText(_ text: String) {
+  print(DisplayText.escaped(text, keeping: ["\n", "\t"]))
 }

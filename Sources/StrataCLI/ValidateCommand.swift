@@ -60,7 +60,7 @@ struct Validate: ParsableCommand {
     if json {
       printJSON(.object([("valid", .bool(failures == 0)), ("files", .array(results))]))
     } else {
-      print(rows.map { "\($0[0].padding(4))  \($0[1]): \($0[2])" }.joined(separator: "\n"))
+      printText(rows.map { "\($0[0].padding(4))  \($0[1]): \($0[2])" }.joined(separator: "\n"))
     }
     if failures > 0 { throw ExitCode(1) }
   }

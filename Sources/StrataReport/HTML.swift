@@ -1,3 +1,5 @@
+import StrataAssignment
+
 /// Minimal HTML building.
 ///
 /// Escaping and XHTML-compatible elements (so a plain XML parser can check the output is well formed). Every user-
@@ -15,6 +17,9 @@ enum HTML {
       case "\"": out += "&quot;"
       case "'": out += "&#39;"
       case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": out += " "  // not allowed in XML 1.0
+      // C1 controls and bidi overrides from names or data: shown, never applied (a character reference
+      // would still reorder the text).
+      case _ where DisplayText.isUnsafe(scalar) && scalar.value >= 0x7F: out += DisplayText.escaped(String(scalar))
       default: out.unicodeScalars.append(scalar)
       }
     }

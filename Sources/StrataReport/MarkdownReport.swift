@@ -119,21 +119,23 @@ public enum MarkdownReport {
     return lines.joined(separator: "\n")
   }
 
-  /// Escapes text for Markdown: table pipes, inline HTML, emphasis and link syntax; newlines become spaces.
+  /// Escapes text for Markdown: table pipes, inline HTML, emphasis and link syntax; newlines become spaces;
+  /// other controls and bidi overrides from names or data are shown as escapes (`\u{1B}`), never raw.
   static func escape(_ text: String) -> String {
-    var out = ""
-    for character in text {
-      switch character {
-      case "|": out += "\\|"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "&": out += "&amp;"
-      case "*", "_", "`", "[", "]", "\\", "#": out += "\\\(character)"
-      case "\n", "\r": out += " "
-      default: out.append(character)
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "|": out += "\\|".unicodeScalars
+      case "<": out += "&lt;".unicodeScalars
+      case ">": out += "&gt;".unicodeScalars
+      case "&": out += "&amp;".unicodeScalars
+      case "*", "_", "`", "[", "]", "\\", "#": out += ["\\", scalar]
+      case "\n", "\r": out.append(" ")
+      case _ where DisplayText.isUnsafe(scalar): out += DisplayText.escaped(String(scalar)).unicodeScalars
+      default: out.append(scalar)
       }
     }
-    return out
+    return String(out)
   }
 
   /// Text inside a code span: backticks cannot be escaped there, so they are replaced.
@@ -143,6 +145,6 @@ public enum MarkdownReport {
 }
 
 extension String {
-  var replacingBackticks: String { String(map { $0 == "`" ? "'" : $0 }).replacingNewlines }
+  var replacingBackticks: String { DisplayText.escaped(String(map { $0 == "`" ? "'" : $0 }).replacingNewlines) }
   var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
 }

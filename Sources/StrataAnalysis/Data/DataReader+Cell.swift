@@ -1,3 +1,5 @@
+import StrataAssignment
+
 /// Why a data row cannot be used: the issue kind it is counted under and a phrase for people.
 struct RowProblem: Error {
   var kind: DataIssues.Kind
@@ -34,19 +36,20 @@ struct CellColumns {
       return RowProblem(kind: .badQuoting, message: "has \(malformation)")
     }
     if record.fieldCount != fieldCount {
-      return RowProblem(kind: .wrongFieldCount, message: "has \(record.fieldCount) fields, the header has \(fieldCount)")
+      return RowProblem(
+        kind: .wrongFieldCount, message: "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }
     if DataReader.match(record.field(variantColumn), variantNames) == nil {
       return RowProblem(
         kind: .unknownVariant,
         message:
-          "has unknown variant \"\(record.string(variantColumn))\" (the experiment has \(plan.variants.joined(separator: ", ")))"
+          "has unknown variant \"\(record.echo(variantColumn))\" (the experiment has \(DisplayText.list(plan.variants)))"
       )
     }
     let column = segmentColumn ?? variantColumn
     return RowProblem(
       kind: .unknownSegment,
       message:
-        "has unknown segment \"\(record.string(column))\" (the experiment has \(plan.segments.joined(separator: ", ")))")
+        "has unknown segment \"\(record.echo(column))\" (the experiment has \(DisplayText.list(plan.segments)))")
   }
 }

@@ -64,6 +64,7 @@ public enum DataReader {
     let size = scanner.fileSize
     try scanner.forEachRecord(progress: { progress?($0, size) }) { record in
       if header.isEmpty {
+        try record.rejectCarriageReturnLineEnds(path: path)
         header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
         if AggregatedRows.recognizes(header: header, plan: plan) {
           aggregateReader = try AggregatedRows(header: header, plan: plan, path: path, strict: options.strict)
@@ -106,7 +107,7 @@ public enum DataReader {
     guard let index = header.firstIndex(of: name) else {
       throw DataError(
         file: path, line: 1,
-        message: "has no \(purpose) column \"\(name)\" (columns: \(header.joined(separator: ", ")))")
+        message: "has no \(purpose) column \"\(DisplayText.echo(name))\" (columns: \(DisplayText.list(header)))")
     }
     return index
   }

@@ -116,7 +116,7 @@ struct UnitLevelRows {
         let expectation = binomial[metric] ? "0 or 1" : "a number"
         return try reject(
           .badNumber, record,
-          "has \"\(record.string(metricColumns[metric]))\" for metric \"\(plan.metrics[metric].name)\", which must be \(expectation)"
+          "has \"\(record.echo(metricColumns[metric]))\" for metric \"\(plan.metrics[metric].name)\", which must be \(expectation)"
         )
       }
       values[metric] = value
