@@ -30,6 +30,8 @@ struct Assign: ParsableCommand {
       reported with their line numbers and counted. --stratified deals exact, balanced blocks within each \
       segment (reproducible from the salt and the list, independent of row order; docs/assignment-spec.md).
 
+      Spreadsheet safety: a cell that starts with =, +, -, @, a tab or a carriage return (or with ') is       written quoted with a ' in front, so a spreadsheet shows it as text instead of running it as a       formula. To join on the original id, remove one leading ' when a cell starts with one. --raw-ids       writes every cell as it is, for programs that never open the file in a spreadsheet.
+
       Examples:
         strata assign --experiment experiments/gym-renewal.yaml --unit M-1001 \\
           --attr marketing_opt_in=true --attr membership_months=14 \\
@@ -65,6 +67,9 @@ struct Assign: ParsableCommand {
   @Flag(help: "Exit with status 1 when any input row is bad (the output is still written).")
   var strict = false
 
+  @Flag(help: "Write ids and names exactly as they are, without the ' that keeps spreadsheets from running them.")
+  var rawIds = false
+
   @Flag(help: "Print one JSON object instead of the readable output.")
   var json = false
 
@@ -78,8 +83,12 @@ struct Assign: ParsableCommand {
         throw ValidationError("--attr applies to a single --unit; a CSV carries attributes as columns.")
       }
     case (.some, nil):
-      if output != nil || stratified { throw ValidationError("--output and --stratified apply to --input only.") }
+      if output != nil || stratified || rawIds {
+        throw ValidationError("--output, --stratified and --raw-ids apply to --input only.")
+      }
     }
+    if output?.isEmpty == true { throw ValidationError("--output is empty: give the path of the CSV to write.") }
+    if input?.isEmpty == true { throw ValidationError("--input is empty: give the path of the CSV of units.") }
   }
 
   func run() throws {
@@ -96,6 +105,7 @@ struct Assign: ParsableCommand {
       let loaded = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
       let factorNames = loaded.factorialDesign?.factors.map(\.name) ?? []
       if let unit {
+        guard !unit.isEmpty else { throw InvalidInput("--unit is empty: a unit id needs at least one character") }
         try assignOne(loaded.experiment, unit: unit, factorNames: factorNames)
       } else if let input, let output {
         try assignBatch(loaded.experiment, input: input, output: output, factorNames: factorNames)
@@ -135,12 +145,13 @@ struct Assign: ParsableCommand {
       ("eligible", result.eligible ? "yes" : "no"), ("reason", result.reason.rawValue),
     ]
     lines += levels.map { ($0.0, $0.1 ?? "—") }
-    print(lines.map { "\($0.0.padding(10))  \($0.1)" }.joined(separator: "\n"))
+    printText(lines.map { "\($0.0.padding(10))  \($0.1)" }.joined(separator: "\n"))
   }
 
   private func assignBatch(_ definition: Experiment, input: String, output: String, factorNames: [String]) throws {
     var batch = BatchAssignment(experiment: definition, inputPath: input, outputPath: output, stratified: stratified)
     batch.factorNames = factorNames
+    batch.rawCells = rawIds
     var shown = 0
     let summary: BatchAssignment.Summary
     do {
@@ -160,7 +171,7 @@ struct Assign: ParsableCommand {
     if json {
       printJSON(report.json)
     } else {
-      print(report.humanText)
+      printText(report.humanText)
     }
     if strict && summary.badRowCount > 0 {
       printError("strata: error: \(input) has \(summary.badRowCount) bad rows (--strict)")

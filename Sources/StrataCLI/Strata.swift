@@ -27,6 +27,33 @@ struct Strata: ParsableCommand {
       Looks.self,
     ]
   )
+
+  /// Refuses a single-dash word such as `-weight` before parsing: the parser would read it as grouped short
+  /// flags, and the `h` in it would print help and exit 0 (a typo would look like success, even with --json).
+  static func main() {
+    if let typo = singleDashWord(in: CommandLine.arguments.dropFirst()) {
+      let suggestion = typo.drop(while: { $0 == "-" })
+      exit(
+        withError: ValidationError(
+          "unknown option \"\(typo)\": options are spelled with two dashes (--\(suggestion)); -h alone shows help"))
+    }
+    main(nil)
+  }
+
+  /// The first argument (before `--`) that is one dash and several letters, such as `-weight` or `-e-alpha`;
+  /// `-h`, `-help`, negative numbers (`-0.5`, `-.5`) and `-` itself are not typos.
+  static func singleDashWord(in arguments: ArraySlice<String>) -> String? {
+    for argument in arguments {
+      if argument == "--" { return nil }
+      guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2, argument != "-help" else {
+        continue
+      }
+      let second = argument.dropFirst().first ?? "-"
+      if second.isNumber || second == "." { continue }
+      return argument
+    }
+    return nil
+  }
 }
 
 /// `strata calc ...`: quick calculators on summary numbers.
