@@ -82,3 +82,18 @@ let package = Package(
     ),
   ]
 )
+
+// libFuzzer targets, only when Scripts/fuzz.sh builds them (STRATA_FUZZ=1 with -sanitize=fuzzer,address):
+// a normal `swift build` or `swift test` never sees them.
+if Context.environment["STRATA_FUZZ"] == "1" {
+  for (name, dependencies) in [
+    ("CSVScannerFuzz", ["StrataAnalysis", "StrataAssignment"]),
+    ("RuleParserFuzz", ["StrataAssignment"]),
+    ("ExperimentLoaderFuzz", ["StrataAnalysis", "StrataAssignment"]),
+  ] {
+    package.targets.append(
+      .executableTarget(
+        name: name, dependencies: dependencies.map { .target(name: $0) }, path: "Fuzz/\(name)",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+  }
+}

@@ -1,0 +1,16 @@
+// libFuzzer target: the experiment loader (YAML through Yams, every field's validation, rules, plans,
+// factorial designs). Built only by Scripts/fuzz.sh (STRATA_FUZZ=1); compiled with -parse-as-library,
+// so libFuzzer supplies `main`.
+import StrataAnalysis
+import StrataAssignment
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+  let yaml = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+  guard let definition = try? ExperimentLoader.loadDefinition(yaml: yaml, file: "fuzz.yaml") else { return 0 }
+  let experiment = definition.experiment
+  _ = experiment.assign(unit: "u-1", attributes: [:])
+  _ = try? experiment.plannedMaximumSampleSizePerVariant()
+  _ = ExperimentYAMLWriter.yaml(for: experiment)
+  return 0
+}
