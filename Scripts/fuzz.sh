@@ -27,27 +27,22 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
 fi
 
 bash Scripts/ensure-deps.sh >/dev/null
-
-# libFuzzer and ASan runtimes: the Swift toolchain's own clang resource directory has them; a toolchain
-# without them gets clang's runtime from Debian (libclang-rt-<version>-dev), linked from its directory.
+runtime="$(bash Scripts/ensure-fuzz-deps.sh)"
 swift_bin="$(dirname "$(readlink -f "$(command -v swift)")")"
 linker_flags=()
-if ! ls "$swift_bin"/../lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 \
-  && ! ls "$swift_bin"/../lib/swift/clang/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  runtime="$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null | tail -1 || true)"
-  if [ -z "$runtime" ]; then
-    echo "fuzz.sh: installing clang's sanitizer runtime (libclang-rt-dev) from Debian" >&2
-    sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    package="$(apt-cache search --names-only '^libclang-rt-[0-9]+-dev$' | awk '{print $1}' | sort -V | tail -1)"
-    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${package:-libclang-rt-14-dev}"
-    runtime="$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a | tail -1)"
-  fi
-  linker_flags=(-Xlinker -L"$(dirname "$runtime")")
-fi
+case "$runtime" in
+  "$(readlink -f "$swift_bin/..")"/*) ;;  # the toolchain's own runtime: the driver finds it
+  *) linker_flags=(-Xlinker -L"$runtime") ;;
+esac
 
-STRATA_FUZZ=1 swift build --build-path .build-fuzz -c debug --product "$product" \
-  -Xswiftc -sanitize=fuzzer,address "${linker_flags[@]}" 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -5
+mkdir -p .build-fuzz
+echo "fuzz.sh: building $product with -sanitize=fuzzer,address (log: .build-fuzz/build.log)" >&2
+if ! STRATA_FUZZ=1 swift build --build-path .build-fuzz -c debug --product "$product" \
+  -Xswiftc -sanitize=fuzzer,address "${linker_flags[@]}" >.build-fuzz/build.log 2>&1; then
+  grep -E "error" .build-fuzz/build.log | head -20 >&2
+  echo "fuzz.sh: the build failed; see .build-fuzz/build.log" >&2
+  exit 1
+fi
 
 corpus=".build-fuzz/corpus/$1"
 findings=".build-fuzz/findings"
