@@ -46,3 +46,19 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     .run()
   return 0
 }
+
+/// libFuzzer's driver, declared here because no Swift module exports it.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
+) -> CInt
+
+/// The executable's entry point: SwiftPM links `main` to `<target>_main`, and this hands over to libFuzzer.
+@_cdecl("CSVScannerFuzz_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+  var count = argc
+  var arguments = argv
+  return runDriver(&count, &arguments) { fuzz($0, $1) }
+}
