@@ -49,29 +49,31 @@ struct HardeningCLITests {
   @Test(
     "validate and analyze refuse plan numbers out of range, naming the field",
     arguments: [
-      ("alpha: 0.05", "alpha: 1e-300", "plan.alpha"),
-      ("alpha: 0.05", "alpha: 0.9", "plan.alpha"),
-      ("power: 0.8", "power: 1e-300", "plan.power"),
-      ("power: 0.8", "power: 0.9999999999", "plan.power"),
-      ("baseline: 0.62", "baseline: 1.5", "plan.baseline"),
-      ("mde: 0.05", "mde: 0.5", "plan.mde"),
-      ("fractions: [0.33, 0.67, 1]", "fractions: [1e-300, 0.67, 1]", "plan.fractions[0]"),
-      ("spending: obf", "spending: hsd:1e300", "plan.spending"),
-      ("daily_units: 400", "daily_units: 9223372036854775807", "plan.daily_units"),
+      ("alpha", "1e-300", "plan.alpha"),
+      ("alpha", "0.9", "plan.alpha"),
+      ("power", "1e-300", "plan.power"),
+      ("power", "0.9999999999", "plan.power"),
+      ("baseline", "1.5", "plan.baseline"),
+      ("mde", "0.5", "plan.mde"),
+      ("fractions", "[1e-300, 0.67, 1]", "plan.fractions[0]"),
+      ("spending", "hsd:1e300", "plan.spending"),
+      ("daily_units", "9223372036854775807", "plan.daily_units"),
     ])
-  func planRanges(original: String, replacement: String, field: String) throws {
+  func planRanges(key: String, value: String, field: String) throws {
     let directory = try Self.temporaryDirectory()
-    let text = try String(contentsOfFile: Self.gym, encoding: .utf8)
-    #expect(text.contains(original))
+    let lines = try String(contentsOfFile: Self.gym, encoding: .utf8).split(
+      separator: "\n", omittingEmptySubsequences: false)
+    let replaced = lines.map { $0.hasPrefix("  \(key):") ? "  \(key): \(value)" : String($0) }
+    #expect(replaced != lines.map(String.init), "the bundled plan has no \(key)")
     let file = directory.appendingPathComponent("gym.yaml")
-    try text.replacingOccurrences(of: original, with: replacement).write(to: file, atomically: true, encoding: .utf8)
+    try replaced.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
     let validate = try runStrata(["validate", file.path])
-    #expect(validate.status == 1, "\(replacement): \(validate.stdout)")
+    #expect(validate.status == 1, "\(key): \(value): \(validate.stdout)")
     #expect(validate.stderr.contains("gym.yaml:") && validate.stderr.contains(field), "\(validate.stderr)")
     let analyze = try runStrata([
       "analyze", "--experiment", file.path, "--data", Self.gymData, "--no-look-log", "--json",
     ])
-    #expect(analyze.status == 1 && analyze.stdout.isEmpty, "\(replacement)")
+    #expect(analyze.status == 1 && analyze.stdout.isEmpty, "\(key): \(value)")
     #expect(analyze.stderr.contains(field))
   }
 
