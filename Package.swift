@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "StrataStats", targets: ["StrataStats"]),
     .library(name: "StrataAnalysis", targets: ["StrataAnalysis"]),
     .library(name: "StrataReport", targets: ["StrataReport"]),
+    .library(name: "StrataWarehouse", targets: ["StrataWarehouse"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,9 @@ let package = Package(
       dependencies: ["StrataAssignment", "StrataStats", .product(name: "Yams", package: "Yams")]
     ),
 
+    // SQL pushdown: the query that aggregates a warehouse table into the cells `analyze` reads.
+    .target(name: "StrataWarehouse", dependencies: ["StrataAnalysis", "StrataAssignment"]),
+
     // Report value to Markdown and HTML.
     .target(name: "StrataReport", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataStats"]),
 
@@ -42,7 +46,7 @@ let package = Package(
     .executableTarget(
       name: "StrataCLI",
       dependencies: [
-        "StrataAssignment", "StrataStats", "StrataAnalysis", "StrataReport",
+        "StrataAssignment", "StrataStats", "StrataAnalysis", "StrataReport", "StrataWarehouse",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -75,6 +79,10 @@ let package = Package(
       name: "StrataReportTests",
       dependencies: ["StrataReport", "StrataAnalysis", "StrataStats", "StrataTestSupport"],
       resources: [.copy("Snapshots")]
+    ),
+    .testTarget(
+      name: "StrataWarehouseTests",
+      dependencies: ["StrataWarehouse", "StrataAnalysis", "StrataTestSupport"]
     ),
     .testTarget(
       name: "StrataCLITests",

@@ -216,7 +216,8 @@ public enum ExperimentLoader {
     -> Metric
   {
     let map = try fields.mapping(
-      node, path, allowed: ["name", "kind", "role", "column", "missing", "description", "direction"])
+      node, path,
+      allowed: ["name", "kind", "role", "column", "missing", "description", "direction", "window"])
     guard let name = map["name"], let kindNode = map["kind"] else {
       throw fields.error(path, node, "each metric needs a name and a kind (binomial or continuous)")
     }
@@ -236,6 +237,17 @@ public enum ExperimentLoader {
         "\(path).kind", kindNode,
         "\"\(kindText)\" is not one of \(Metric.Kind.all.map(\.name).joined(separator: ", "))")
     }
+    var window: AttributionWindow?
+    if let node = map["window"] {
+      let text = try fields.string(node, "\(path).window")
+      guard let parsed = AttributionWindow(text) else {
+        throw fields.error(
+          "\(path).window", node,
+          "\"\(text)\" is not an attribution window: write a whole number of days, hours or minutes (30d, 36h, 90m), at most 3650d"
+        )
+      }
+      window = parsed
+    }
     return Metric(
       name: try fields.string(name, "\(path).name"), kind: kind, role: try choice("role", Metric.Role.self) ?? .primary,
       column: try map["column"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).column") },
@@ -243,7 +255,7 @@ public enum ExperimentLoader {
       description: try map["description"].map { node throws(ExperimentFileError) in
         try fields.string(node, "\(path).description")
       },
-      direction: try choice("direction", Metric.Direction.self) ?? .increase)
+      direction: try choice("direction", Metric.Direction.self) ?? .increase, window: window)
   }
 
   private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {

@@ -53,6 +53,7 @@ public enum ExperimentYAMLWriter {
         lines.append("    missing: \(metric.missing.rawValue)")
         if metric.direction != .increase { lines.append("    direction: \(metric.direction.rawValue)") }
         if let description = metric.description { lines.append("    description: \(quote(description))") }
+        if let window = metric.window { lines.append("    window: \(window)") }
       }
     }
     let plan = experiment.plan

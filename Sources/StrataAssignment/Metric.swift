@@ -65,10 +65,12 @@ public struct Metric: Sendable, Hashable {
   public var description: String?
   /// Which way is good (default `increase`).
   public var direction: Direction
+  /// For event-level data: how long after the first exposure events count (nil: every event after it).
+  public var window: AttributionWindow?
 
   public init(
     name: String, kind: Kind, role: Role = .primary, column: String? = nil, missing: MissingValuePolicy = .exclude,
-    description: String? = nil, direction: Direction = .increase
+    description: String? = nil, direction: Direction = .increase, window: AttributionWindow? = nil
   ) {
     self.name = name
     self.kind = kind
@@ -77,6 +79,7 @@ public struct Metric: Sendable, Hashable {
     self.missing = missing
     self.description = description
     self.direction = direction
+    self.window = window
   }
 
   /// The data columns the metric reads, in order (one for binomial and continuous metrics).

@@ -25,6 +25,7 @@ struct Strata: ParsableCommand {
       Simulate.self,
       Analyze.self,
       Looks.self,
+      SQLCommand.self,
     ]
   )
 

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import StrataAnalysis
+import StrataAssignment
+import StrataWarehouse
+
+/// `strata sql`: prints the pushdown query whose result is `analyze --data` input.
+struct SQLCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sql",
+    abstract: "Print the SQL that aggregates a warehouse table into the cells `strata analyze` reads.",
+    discussion: """
+      The query returns one row per variant × segment (n, and per metric <col>_n, <col>_sum, and for \
+      continuous metrics <col>_shift and <col>_sum_sq of the values shifted by that constant). Save the \
+      result as CSV and give it to `strata analyze --data`; results of several partitions merge exactly. \
+      Names are quoted for the dialect; a name with a quote, backslash or control character is refused. \
+      docs/warehouse.md describes both input shapes and has the DDL for every dialect.
+
+      Dialects: postgres (also Redshift), duckdb, spark (Databricks), trino (Athena, Presto), bigquery, \
+      snowflake, clickhouse.
+
+      Examples:
+        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb --table "read_parquet('units.parquet')"
+        strata sql --experiment exp.yaml --dialect postgres --table analytics.gym_units > cells.sql
+        psql --csv -f cells.sql > cells.csv && strata analyze --experiment exp.yaml --data cells.csv
+        strata sql --experiment exp.yaml --dialect bigquery --exposures proj.strata.exposures --events proj.strata.events
+        strata sql --experiment exp.yaml --dialect spark --table lake.units --shift revenue=49.5
+      """)
+
+  @Option(help: "The experiment definition (YAML).")
+  var experiment: String
+
+  @Option(help: "The SQL dialect: \(SQLDialect.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var dialect: SQLDialect
+
+  @Option(
+    help:
+      "A table or view with one row per unit (the unit-level CSV's columns): table, schema.table or catalog.schema.table."
+  )
+  var table: String?
+
+  @Option(help: "The service's exposures table (with --events).")
+  var exposures: String?
+
+  @Option(help: "The service's events table (with --exposures).")
+  var events: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Shift constant for a continuous metric, METRIC=K (repeatable); default: the plan's baseline for the primary metric, else the first value the engine finds.",
+      valueName: "metric=K"))
+  var shift: [ShiftArgument] = []
+
+  func validate() throws {
+    switch (table, exposures, events) {
+    case (.some, nil, nil), (nil, .some, .some): break
+    case (.some, _, _): throw ValidationError("Give either --table or --exposures with --events, not both.")
+    case (nil, .some, nil), (nil, nil, .some): throw ValidationError("--exposures and --events go together.")
+    case (nil, nil, nil): throw ValidationError("Give --table (unit-level rows) or --exposures and --events.")
+    }
+  }
+
+  func run() throws {
+    try reportingErrors {
+      let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
+      let plan = AnalysisPlan(experiment: definition.experiment)
+      var shifts: [String: Double] = [:]
+      for item in shift {
+        guard shifts.updateValue(item.value, forKey: item.metric) == nil else {
+          throw InvalidInput("--shift gives metric \"\(item.metric)\" twice")
+        }
+      }
+      let source: CellQuery.Source =
+        if let table { .units(table: table) } else { .events(exposures: exposures ?? "", events: events ?? "") }
+      let query = try CellQuery(plan: plan, dialect: dialect, source: source, shifts: shifts)
+      for note in query.notes { printError("strata: note: \(note)") }
+      print(query.sql, terminator: "")
+    }
+  }
+}
+
+extension SQLDialect: ExpressibleByArgument {}
+
+/// `--shift METRIC=K`.
+struct ShiftArgument: ExpressibleByArgument {
+  var metric: String
+  var value: Double
+  init?(argument: String) {
+    guard let equals = argument.firstIndex(of: "="), let value = Double(argument[argument.index(after: equals)...]),
+      value.isFinite
+    else { return nil }
+    metric = String(argument[..<equals])
+    self.value = value
+  }
+}

@@ -1,0 +1,87 @@
+import StrataAnalysis
+
+/// One SQL query that aggregates unit-level or event-level data into the cells `strata analyze` reads.
+///
+/// The result has one row per variant × segment with the columns of docs/analyze.md's aggregated input:
+/// `variant`, `segment`, `n`, and per metric column `<col>_n` (units with a value), `<col>_sum`, and for
+/// continuous metrics `<col>_shift` (K), `<col>_sum` = Σ(x − K) and `<col>_sum_sq` = Σ(x − K)². Summing
+/// values shifted by a K near their mean keeps the digits that Σx² − (Σx)²/n would cancel when the mean
+/// is large against the spread. K is, per continuous metric, the `shifts` entry for it, else the plan's
+/// baseline for the primary metric, else the first non-missing value the engine finds (a scalar subquery
+/// with `LIMIT 1`: it reads one block, and any value of the data is within a few standard deviations of
+/// the mean for any distribution analysed with a t-test). The constant is in the result, so the cells are
+/// exact whichever value the engine picked.
+///
+/// Rows are filtered as the CSV reader filters them: no unit id (NULL or blank) and 0/1 metrics holding
+/// anything else drop the row; NULL is a missing value, handled by the metric's `missing:` policy.
+public struct CellQuery: Sendable, Hashable {
+  /// Where the rows come from.
+  public enum Source: Sendable, Hashable {
+    /// A table or view with one row per unit and the unit-level CSV's columns.
+    case units(table: String)
+    /// The service's exposures and events tables (`EventSchema`).
+    case events(exposures: String, events: String)
+  }
+
+  public let plan: AnalysisPlan
+  public let dialect: SQLDialect
+  public let source: Source
+  /// The query text (ends with a newline, no semicolon).
+  public let sql: String
+  /// Sentences about choices a reader should know, such as units without events being missing.
+  public let notes: [String]
+
+  /// Builds the query; `shifts` maps a metric's name or column to its shift constant.
+  public init(plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:])
+    throws(WarehouseError)
+  {
+    self.plan = plan
+    self.dialect = dialect
+    self.source = source
+    var builder = try CellQueryBuilder(plan: plan, dialect: dialect, shifts: shifts)
+    switch source {
+    case .units(let table):
+      sql = try builder.unitLevel(table: table)
+    case .events(let exposures, let events):
+      sql = try builder.eventLevel(exposures: exposures, events: events)
+    }
+    notes = builder.notes
+  }
+
+  /// The result's column names, in order.
+  public var columns: [String] {
+    var names = ["variant", "segment", "n"]
+    for metric in plan.metrics {
+      names.append(metric.column + "_n")
+      if metric.kind == .continuous { names.append(metric.column + "_shift") }
+      names.append(metric.column + "_sum")
+      if metric.kind == .continuous { names.append(metric.column + "_sum_sq") }
+    }
+    if case .events = source { names.append(EventSchema.excludedUnitsColumn) }
+    return names
+  }
+
+  /// A short fingerprint of the query text (FNV-1a, 64 bits, hex), for the report's data account.
+  public var fingerprint: String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in sql.utf8 {
+      hash ^= UInt64(byte)
+      hash &*= 0x0000_0100_0000_01B3
+    }
+    let text = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - text.count) + text
+  }
+
+  /// The engine's name as a person writes it.
+  public var engineName: String {
+    switch dialect {
+    case .postgres: "PostgreSQL"
+    case .duckdb: "DuckDB"
+    case .spark: "Spark SQL"
+    case .trino: "Trino"
+    case .bigquery: "BigQuery"
+    case .snowflake: "Snowflake"
+    case .clickhouse: "ClickHouse"
+    }
+  }
+}

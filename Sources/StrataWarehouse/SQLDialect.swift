@@ -1,0 +1,66 @@
+/// The SQL engines `strata sql` writes for, and the few places where their syntax differs.
+///
+/// Everything else in the generated queries is the portable core of SQL:2003 (CTEs, `CASE`, `COALESCE`,
+/// `ROW_NUMBER() OVER`, `CROSS JOIN`, scalar subqueries with `LIMIT 1`), which every dialect here accepts.
+public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+  /// PostgreSQL, and Amazon Redshift.
+  case postgres
+  case duckdb
+  /// Apache Spark SQL, and Databricks.
+  case spark
+  /// Trino, and Amazon Athena and Presto.
+  case trino
+  case bigquery
+  case snowflake
+  case clickhouse
+
+  public var description: String { rawValue }
+
+  /// The character that opens and closes a quoted identifier.
+  var identifierQuote: Character {
+    switch self {
+    case .spark, .bigquery, .clickhouse: "`"
+    case .postgres, .duckdb, .trino, .snowflake: "\""
+    }
+  }
+
+  /// The type that every variant and segment value is cast to, so they compare as text.
+  var textType: String {
+    switch self {
+    case .postgres: "TEXT"
+    case .duckdb, .trino, .snowflake: "VARCHAR"
+    case .spark, .bigquery: "STRING"
+    case .clickhouse: "Nullable(String)"
+    }
+  }
+
+  /// The IEEE double type that every metric value is cast to before summing.
+  var doubleType: String {
+    switch self {
+    case .postgres: "DOUBLE PRECISION"
+    case .duckdb, .spark, .trino, .snowflake: "DOUBLE"
+    case .bigquery: "FLOAT64"
+    case .clickhouse: "Nullable(Float64)"
+    }
+  }
+
+  /// `time + seconds` for a timestamp expression.
+  func adding(seconds: Int, to time: String) -> String {
+    switch self {
+    case .postgres: "(\(time) + INTERVAL '\(seconds) seconds')"
+    case .duckdb, .trino: "(\(time) + INTERVAL '\(seconds)' SECOND)"
+    case .spark: "(\(time) + INTERVAL \(seconds) SECONDS)"
+    case .bigquery: "TIMESTAMP_ADD(\(time), INTERVAL \(seconds) SECOND)"
+    case .snowflake: "DATEADD(SECOND, \(seconds), \(time))"
+    case .clickhouse: "(\(time) + INTERVAL \(seconds) SECOND)"
+    }
+  }
+
+  /// A double constant as a literal the dialect reads back to the same double.
+  func literal(_ value: Double) -> String {
+    precondition(value.isFinite, "shift constants are finite")
+    // Swift prints the shortest text that reads back to the same double; the cast keeps it a double
+    // (a bare 0.1 is an exact DECIMAL in several dialects).
+    return "CAST(\(value) AS \(doubleType))"
+  }
+}

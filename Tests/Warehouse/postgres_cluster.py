@@ -1,0 +1,63 @@
+"""A throwaway PostgreSQL cluster: initdb + pg_ctl in a temporary directory on a loopback port, run as
+the `postgres` user when we are root (PostgreSQL refuses to run as root), stopped and removed at the end."""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+
+
+def _bin(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed (Scripts/ensure-warehouse-deps.sh installs it)")
+    return found[-1]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="strata-pg-")
+        self.data = os.path.join(self.root, "data")
+        self.port = _free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.root, "postgres")
+            os.chmod(self.root, 0o755)
+
+    def _run(self, *args, **kwargs):
+        return subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True, **kwargs)
+
+    def start(self, password=None):
+        init = [_bin("initdb"), "-D", self.data, "-U", "postgres", "--no-sync", "-E", "UTF8"]
+        if password:
+            pwfile = os.path.join(self.root, "pw")
+            with open(pwfile, "w") as f:
+                f.write(password)
+            if self.as_user:
+                shutil.chown(pwfile, "postgres")
+            init += ["-A", "scram-sha-256", "--pwfile", pwfile]
+        else:
+            init += ["-A", "trust"]
+        self._run(*init)
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(_bin("pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.root, "log"), "-w", "start")
+        return self
+
+    def psql(self, *args, input=None, password=None):
+        env = dict(os.environ, PGPASSWORD=password) if password else None
+        return subprocess.run(
+            ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "-d", "postgres", *args], check=True, capture_output=True, text=True, input=input, env=env)
+
+    def stop(self):
+        try:
+            self._run(_bin("pg_ctl"), "-D", self.data, "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,41 @@
+"""PostgreSQL 15 executes the postgres dialect, both shapes, and `psql --csv` saves what analyze reads."""
+import csv
+import io
+
+import pytest
+
+import engines
+import warehouse_data as data
+from conftest import analysis, assert_same_analysis, check_cells, query
+from postgres_cluster import Cluster
+
+
+@pytest.fixture(scope="module")
+def pg(workdir, unit_rows, event_rows, unit_csv):
+    cluster = Cluster().start()
+    try:
+        for statement in engines.ddl('"', "TEXT", "DOUBLE PRECISION", "INTEGER", "TIMESTAMP"):
+            cluster.psql("-c", statement)
+        exposures, events = event_rows
+        for name, rows in [("exposures", exposures), ("events", events)]:
+            text = io.StringIO()
+            csv.writer(text).writerows(rows)
+            cluster.psql("-c", f"\\copy {name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue())
+        cluster.psql("-c", "\\copy units FROM STDIN WITH (FORMAT csv, HEADER true)", input=unit_csv.read_text())
+        cluster.psql("-c", "ANALYZE")  # fresh tables have no statistics until autovacuum runs
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+def test_postgres_cells_and_analysis_match_the_csv_path(pg, definition, unit_rows, csv_analysis, workdir, shape):
+    sql = query(definition, "postgres", table="public.units") if shape == "units" else \
+        query(definition, "postgres", exposures="exposures", events="events")
+    output = pg.psql("--csv", "-c", sql).stdout  # what a user runs: psql --csv -f query.sql > cells.csv
+    path = workdir / f"postgres-{shape}.csv"
+    path.write_text(output)
+    records = list(csv.reader(io.StringIO(output)))
+    check_cells(records[0], records[1:], data.expected_cells(unit_rows),
+                excluded=data.MULTIPLE_VARIANT_UNITS if shape == "events" else None)
+    assert_same_analysis(analysis(definition, path), csv_analysis)
