@@ -16,7 +16,7 @@ import Testing
       id: "exp-1", unitColumn: unit, variants: ["control", "treatment"], segments: ["a", "b"],
       metrics: [
         .init(name: "converted", kind: .binomial, missing: .zero),
-        .init(name: "revenue", column: column, kind: .continuous),
+        .init(name: "revenue", kind: .continuous, column: column),
       ])
   }
 
