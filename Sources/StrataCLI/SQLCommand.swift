@@ -17,14 +17,17 @@ struct SQLCommand: ParsableCommand {
       docs/warehouse.md describes both input shapes and has the DDL for every dialect.
 
       Dialects: postgres (also Redshift), duckdb, spark (Databricks), trino (Athena, Presto), bigquery, \
-      snowflake, clickhouse.
+      snowflake, clickhouse. Save the result with the engine's own tool (psql --csv, duckdb -csv, \
+      bq query --format=csv, ...); docs/warehouse.md shows each engine.
 
       Examples:
-        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb --table "read_parquet('units.parquet')"
-        strata sql --experiment exp.yaml --dialect postgres --table analytics.gym_units > cells.sql
-        psql --csv -f cells.sql > cells.csv && strata analyze --experiment exp.yaml --data cells.csv
-        strata sql --experiment exp.yaml --dialect bigquery --exposures proj.strata.exposures --events proj.strata.events
-        strata sql --experiment exp.yaml --dialect spark --table lake.units --shift revenue=49.5
+        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb --table units
+        strata sql --experiment experiments/gym-renewal.yaml --dialect postgres \\
+          --table analytics.gym_units
+        strata sql --experiment experiments/gym-renewal.yaml --dialect bigquery \\
+          --exposures proj.strata.exposures --events proj.strata.events
+        strata sql --experiment experiments/gym-renewal.yaml --dialect spark \\
+          --table lake.units --shift revenue=49.5
       """)
 
   @Option(help: "The experiment definition (YAML).")
