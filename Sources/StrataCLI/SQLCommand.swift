@@ -21,7 +21,8 @@ struct SQLCommand: ParsableCommand {
       bq query --format=csv, ...); docs/warehouse.md shows each engine.
 
       Examples:
-        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb --table units
+        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb \\
+          --table units
         strata sql --experiment experiments/gym-renewal.yaml --dialect postgres \\
           --table analytics.gym_units
         strata sql --experiment experiments/gym-renewal.yaml --dialect bigquery \\
