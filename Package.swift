@@ -15,6 +15,16 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    // The service (`strata serve`): HTTP, storage, hashing, metrics, logs, lifecycle.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     // Assignment: hashing, bucketing, experiments, segments. Standard library only.
@@ -42,18 +52,41 @@ let package = Package(
     // Report value to Markdown and HTML.
     .target(name: "StrataReport", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataStats"]),
 
+    // The service: OFREP and the native API over the same assignment calls as `strata assign`.
+    .target(
+      name: "StrataServer",
+      dependencies: [
+        "StrataAssignment", "StrataAnalysis",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+
     // The `strata` executable.
     .executableTarget(
       name: "StrataCLI",
       dependencies: [
-        "StrataAssignment", "StrataStats", "StrataAnalysis", "StrataReport", "StrataWarehouse",
+        "StrataAssignment", "StrataStats", "StrataAnalysis", "StrataReport", "StrataWarehouse", "StrataServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
 
     // Benchmarks (release mode): `swift run -c release assignment-benchmark`.
     .executableTarget(
       name: "assignment-benchmark", dependencies: ["StrataAssignment"], path: "Benchmarks/AssignmentBenchmark"),
+
+    // The service's speed ceiling: a bare Hummingbird handler returning a fixed JSON body.
+    .executableTarget(
+      name: "service-ceiling", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+      path: "Benchmarks/ServiceCeiling"),
 
     // Test support: fixtures, tolerances, a seeded generator.
     // Standard library and Foundation only, so assignment tests build without GSL.
@@ -83,6 +116,14 @@ let package = Package(
     .testTarget(
       name: "StrataWarehouseTests",
       dependencies: ["StrataWarehouse", "StrataAnalysis", "StrataTestSupport"]
+    ),
+    .testTarget(
+      name: "StrataServerTests",
+      dependencies: [
+        "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataTestSupport",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "StrataCLITests",

@@ -68,7 +68,7 @@ public enum ExperimentLoader {
         variants.append(Variant(key: try fields.string(node, path)))
         continue
       }
-      let map = try fields.mapping(node, path, allowed: ["key", "weight", "description"])
+      let map = try fields.mapping(node, path, allowed: ["key", "weight", "description", "value"])
       guard let key = map["key"] else { throw fields.error("\(path).key", node, "each variant needs a key") }
       variants.append(
         Variant(
@@ -77,6 +77,9 @@ public enum ExperimentLoader {
             ?? 1,
           description: try map["description"].map { node throws(ExperimentFileError) in
             try fields.string(node, "\(path).description")
+          },
+          value: try map["value"].map { node throws(ExperimentFileError) in
+            try fields.variantValue(node, "\(path).value")
           }))
     }
     var layer: Layer?

@@ -74,6 +74,7 @@ public struct Experiment: Sendable, Hashable {
       }
     }
     try Experiment.checkWeights(variants.map(\.weight), field: "variants")
+    try Experiment.checkValues(variants)
     var controlIndex = 0
     if let control {
       guard let index = variants.firstIndex(where: { $0.key == control }) else {

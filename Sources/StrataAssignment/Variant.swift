@@ -12,11 +12,17 @@ public struct Variant: Sendable, Hashable {
   public var description: String?
   /// For factorial cells: factor name → level (`["subject": "question", "sender": "coach"]`); empty otherwise.
   public var factorLevels: [String: String]
+  /// What the variant delivers to a flag client (`value:`); nil = the key, as text.
+  public var value: VariantValue?
 
-  public init(key: String, weight: ExactDecimal = 1, description: String? = nil, factorLevels: [String: String] = [:]) {
+  public init(
+    key: String, weight: ExactDecimal = 1, description: String? = nil, factorLevels: [String: String] = [:],
+    value: VariantValue? = nil
+  ) {
     self.key = key
     self.weight = weight
     self.description = description
     self.factorLevels = factorLevels
+    self.value = value
   }
 }

@@ -26,6 +26,8 @@ struct Strata: ParsableCommand {
       Analyze.self,
       Looks.self,
       SQLCommand.self,
+      Serve.self,
+      Keys.self,
     ]
   )
 

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import StrataServer
+
+/// `strata keys`: API keys for `strata serve`.
+struct Keys: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "API keys for strata serve (the file stores only their SHA-256).",
+    subcommands: [KeysNew.self])
+}
+
+/// An API key role as a command-line value (anything else is a usage error, exit 64).
+extension APIKeyRole: ExpressibleByArgument {
+  public init?(argument: String) { self.init(rawValue: argument) }
+  public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// `strata keys new`: makes a key, records its hash, prints the key once.
+struct KeysNew: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "new",
+    abstract: "Make a new API key: prints it once (alone on the last line) and records only its hash.",
+    discussion: """
+      Roles: client (bulk OFREP evaluation only: browsers and mobile apps), server (single and bulk \
+      evaluation, /v1/assign), viewer (the catalog: /v1/experiments), admin (everything). A running \
+      strata serve picks up the changed file within a second.
+
+      Examples:
+        strata keys new --role server --name checkout-backend --keys strata-keys.jsonl
+        strata keys new --role client --name web-app --keys strata-keys.jsonl
+      """)
+
+  @Option(help: "client, server, viewer or admin.")
+  var role: APIKeyRole
+
+  @Option(help: "A name for the key (letters, digits, _, -, .), unique in the file.")
+  var name: String
+
+  @Option(help: "The keys file (JSON lines; created if missing).")
+  var keys: String
+
+  func run() throws {
+    let key: String
+    do {
+      key = try KeyFile.addKey(name: name, role: role, to: URL(fileURLWithPath: keys))
+    } catch {
+      printError("strata: error: \(error)")
+      throw ExitCode(1)
+    }
+    print("New \(role.rawValue) key \"\(name)\" recorded in \(keys) (only its SHA-256 is stored; it is shown once):")
+    print(key)
+  }
+}

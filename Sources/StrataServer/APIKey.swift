@@ -1,0 +1,60 @@
+import Crypto
+import Foundation
+
+/// What a key may do.
+///
+/// `client` keys live in browsers and apps, so they may only run bulk evaluation; `server` keys evaluate single flags
+/// and assign; `viewer` keys read the catalog; `admin` keys may do everything.
+public enum APIKeyRole: String, Sendable, Hashable, CaseIterable {
+  case client, server, admin, viewer
+}
+
+/// A stored API key: its name, role and the SHA-256 of the key text.
+///
+/// The key itself is never stored.
+public struct APIKey: Sendable, Hashable {
+  public var name: String
+  public var role: APIKeyRole
+  /// Lowercase hex SHA-256 of the key's UTF-8 bytes.
+  public var sha256: String
+  /// When the key was made (ISO 8601, UTC).
+  public var created: String
+
+  public init(name: String, role: APIKeyRole, sha256: String, created: String) {
+    self.name = name
+    self.role = role
+    self.sha256 = sha256
+    self.created = created
+  }
+
+  /// Makes a new random key for `role`: `strata_<role>_` and 43 base64url characters (256 bits from the system's
+  /// secure generator).
+  ///
+  /// Returns the key text (to show once) and its record.
+  public static func generate(name: String, role: APIKeyRole, now: Date = Date()) -> (key: String, record: APIKey) {
+    var generator = SystemRandomNumberGenerator()
+    let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    let secret = Data(bytes).base64EncodedString()
+      .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+      .replacingOccurrences(of: "=", with: "")
+    let key = "strata_\(role.rawValue)_\(secret)"
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return (key, APIKey(name: name, role: role, sha256: digest(of: key), created: formatter.string(from: now)))
+  }
+
+  /// Lowercase hex SHA-256 of a key's text.
+  public static func digest(of key: String) -> String { Catalog.sha256(key.utf8) }
+
+  /// Raw SHA-256 bytes of a key's text.
+  static func digestBytes(of key: Substring) -> [UInt8] { Array(SHA256.hash(data: Array(key.utf8))) }
+
+  /// Key names: letters, digits, `_`, `-`, `.`, 1 to 64 characters.
+  public static func isValidName(_ name: String) -> Bool {
+    !name.isEmpty && name.utf8.count <= 64
+      && name.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F || byte == 0x2D
+          || byte == 0x2E
+      }
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Watches the experiments directory and the keys file (polling their bytes every `reloadInterval`).
+///
+/// A changed directory is loaded whole; if any file is bad the new version is rejected and logged (once per distinct
+/// content) and the old catalog keeps serving.
+struct DefinitionReloader: Service {
+  let service: StrataService
+
+  func run() async throws {
+    do {
+      try await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+          try await Task.sleep(for: service.configuration.reloadInterval)
+          await service.reloadIfChanged()
+        }
+      }
+    } catch is CancellationError {
+      // Shutting down: stop watching (returning, not throwing, lets the service group finish cleanly).
+    }
+  }
+}
+
+extension StrataService {
+  /// Checks the sources once and swaps in whatever changed and is valid.
+  public func reloadIfChanged() async {
+    reloadDefinitionsIfChanged()
+    await reloadKeysIfChanged()
+  }
+
+  func reloadDefinitionsIfChanged() {
+    let fingerprint: String
+    let files: [(path: String, bytes: [UInt8])]
+    do {
+      (fingerprint, files) = try loader.fingerprint()
+    } catch {
+      logOnce(definitions: "unreadable", "cannot read the experiments directory", error)
+      return
+    }
+    guard fingerprint != catalog.sourceFingerprint, fingerprint != rejected.withLock({ $0.definitions }) else { return }
+    do {
+      let next = try loader.build(files, fingerprint: fingerprint)
+      let previous = current.withLock { catalog in
+        let previous = catalog
+        catalog = next
+        return previous
+      }
+      rejected.withLock { $0.definitions = nil }
+      metrics.reload("ok")
+      metrics.catalog(next)
+      let changed = next.entries.filter { previous[$0.experiment.id]?.definitionHash != $0.definitionHash }
+      logger.info(
+        "definitions reloaded",
+        metadata: [
+          "catalog_etag": "\(next.etag)", "experiments": "\(next.entries.count)",
+          "changed": "\(changed.map(\.experiment.id).joined(separator: ","))",
+        ])
+      let store = self.store
+      let logger = self.logger
+      Task {
+        do { try await store.recordCatalog(next) } catch {
+          logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
+        }
+      }
+    } catch {
+      metrics.reload("rejected")
+      logOnce(definitions: fingerprint, "definitions rejected; the previous version keeps serving", error)
+    }
+  }
+
+  private func logOnce(definitions fingerprint: String, _ message: String, _ error: any Error) {
+    let isNew = rejected.withLock { state in
+      defer { state.definitions = fingerprint }
+      return state.definitions != fingerprint
+    }
+    if isNew { logger.error("\(message)", metadata: ["error": "\(error)"]) }
+  }
+
+  func reloadKeysIfChanged() async {
+    guard let url = configuration.keysFile else { return }
+    let bytes = FileManager.default.contents(atPath: url.path).map { Array($0) } ?? []
+    let fingerprint = Catalog.sha256(bytes)
+    let previous = keysFingerprint.withLock { $0 }
+    guard fingerprint != previous, fingerprint != rejected.withLock({ $0.keys }) else { return }
+    do {
+      let keys = try KeyFile.parse(bytes, file: url.path)
+      authenticator.replace(keys)
+      keysFingerprint.withLock { $0 = fingerprint }
+      rejected.withLock { $0.keys = nil }
+      if previous != nil { logger.info("keys reloaded", metadata: ["keys": "\(keys.count)"]) }
+      try await store.replaceKeys(keys)
+    } catch {
+      rejected.withLock { $0.keys = fingerprint }
+      logger.error("keys file rejected; the previous keys stay in use", metadata: ["error": "\(error)"])
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import StrataAnalysis
+
+/// The keys file: one JSON object per line, `{"name": ..., "role": ..., "sha256": ..., "created": ...}`.
+///
+/// It holds only hashes, so it can be kept in configuration management; the key texts are shown once, by `strata keys
+/// new`, and never again.
+public enum KeyFile {
+  /// Reads a keys file; every problem names the file, the line and the field.
+  public static func read(_ url: URL) throws(KeyFileError) -> [APIKey] {
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw KeyFileError(description: "\(url.path): cannot read the keys file")
+    }
+    return try parse(Array(data), file: url.path)
+  }
+
+  /// Parses the text of a keys file.
+  public static func parse(_ bytes: [UInt8], file: String) throws(KeyFileError) -> [APIKey] {
+    var keys: [APIKey] = []
+    var names: Set<String> = []
+    var hashes: Set<String> = []
+    for (number, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+      let where_ = "\(file):\(number + 1)"
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+      let json: JSON
+      do {
+        json = try JSON.parse(line)
+      } catch {
+        throw KeyFileError(description: "\(where_): \(error)")
+      }
+      func text(_ field: String) throws(KeyFileError) -> String {
+        guard case .string(let value)? = json[field] else {
+          throw KeyFileError(description: "\(where_): \(field): missing or not text")
+        }
+        return value
+      }
+      let name = try text("name")
+      guard APIKey.isValidName(name) else {
+        throw KeyFileError(
+          description: "\(where_): name: \"\(name)\" must be 1-64 letters, digits, \"_\", \"-\" or \".\"")
+      }
+      let roleText = try text("role")
+      guard let role = APIKeyRole(rawValue: roleText) else {
+        let roles = APIKeyRole.allCases.map(\.rawValue).joined(separator: ", ")
+        throw KeyFileError(description: "\(where_): role: \"\(roleText)\" is not one of \(roles)")
+      }
+      let hash = try text("sha256")
+      guard hash.utf8.count == 64, hash.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+      else {
+        throw KeyFileError(description: "\(where_): sha256: expected 64 lowercase hex digits")
+      }
+      guard names.insert(name).inserted else {
+        throw KeyFileError(description: "\(where_): name: key \"\(name)\" is listed twice")
+      }
+      guard hashes.insert(hash).inserted else {
+        throw KeyFileError(description: "\(where_): sha256: the same key is listed twice")
+      }
+      let created: String
+      if case .string(let value)? = json["created"] { created = value } else { created = "" }
+      keys.append(APIKey(name: name, role: role, sha256: hash, created: created))
+    }
+    return keys
+  }
+
+  /// The file's text for `keys`.
+  public static func render(_ keys: [APIKey]) -> String {
+    keys.map { key in
+      JSON.object([
+        ("name", .string(key.name)), ("role", .string(key.role.rawValue)), ("sha256", .string(key.sha256)),
+        ("created", .string(key.created)),
+      ]).serialized() + "\n"
+    }.joined()
+  }
+
+  /// Adds a new key to the file (created when missing) and returns the key text, to be shown once.
+  ///
+  /// The file is replaced atomically, so a crash leaves the old file or the new one.
+  public static func addKey(name: String, role: APIKeyRole, to url: URL) throws(KeyFileError) -> String {
+    guard APIKey.isValidName(name) else {
+      throw KeyFileError(description: "--name: \"\(name)\" must be 1-64 letters, digits, \"_\", \"-\" or \".\"")
+    }
+    var keys: [APIKey] = []
+    if FileManager.default.fileExists(atPath: url.path) { keys = try read(url) }
+    guard !keys.contains(where: { $0.name == name }) else {
+      throw KeyFileError(description: "\(url.path): a key named \"\(name)\" exists already; choose another name")
+    }
+    let (key, record) = APIKey.generate(name: name, role: role)
+    keys.append(record)
+    do {
+      try AtomicFile.write(render(keys), to: url)
+    } catch {
+      throw KeyFileError(description: "\(url.path): cannot write the keys file (\(error))")
+    }
+    return key
+  }
+}
+
+/// A keys file that cannot be used, naming the file, line and field.
+public struct KeyFileError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+}

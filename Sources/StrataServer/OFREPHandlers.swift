@@ -1,0 +1,190 @@
+import Crypto
+import Foundation
+import Hummingbird
+import StrataAssignment
+
+/// OFREP 0.3.0 (OpenFeature Remote Evaluation Protocol): single-flag and bulk evaluation.
+///
+/// Flag key = experiment id; `context.targetingKey` = unit id; other context keys = attributes. An
+/// assigned unit gets `reason: SPLIT`, the variant key as `variant` and the variant's `value:` (its key
+/// as text when the definition gives none). An excluded unit gets no `value` (the client's code
+/// default) with `metadata.strata_reason`; its `reason` is `TARGETING_MATCH` when a rule excluded it
+/// (consent, eligibility) and `SPLIT` when its hash did (holdout, layer, traffic), and its `variant`
+/// is `strata:` and that reason (never a variant key, which cannot contain `:`). `metadata` carries
+/// `strata_bucket`, `strata_segment` and `strata_definition_hash`.
+extension StrataService {
+  static let singleRoles: Set<APIKeyRole> = [.server]
+  static let bulkRoles: Set<APIKeyRole> = [.client, .server]
+
+  /// `POST /ofrep/v1/evaluate/flags/{key}`.
+  func evaluateFlag(_ request: Request, key: String) async -> Response {
+    if let denied = admit(request, roles: StrataService.singleRoles, api: .ofrep) { return denied }
+    let body: ByteBuffer
+    switch await Responses.body(request, limit: configuration.ofrepBodyLimit, api: .ofrep) {
+    case .success(let buffer): body = buffer
+    case .failure(let failure): return failure.response
+    }
+    let context: UnitContext
+    switch OFREPRequest.context(body) {
+    case .success(let parsed): context = parsed.context
+    case .failure(let failure): return failure.response(key: key)
+    }
+    guard let entry = catalog[key] else {
+      return Responses.json(
+        .notFound,
+        .object([
+          ("key", .string(key)), ("errorCode", .string("FLAG_NOT_FOUND")),
+          ("errorDetails", .string("flag \"\(key)\" is not an experiment in the catalog")),
+        ]))
+    }
+    switch evaluation(entry, context) {
+    case .success(let result): return Responses.json(.ok, result)
+    case .failure(let failure): return failure.response(key: key)
+    }
+  }
+
+  /// `POST /ofrep/v1/evaluate/flags`: every experiment for one context, with a strong ETag.
+  func evaluateFlags(_ request: Request) async -> Response {
+    if let denied = admit(request, roles: StrataService.bulkRoles, api: .ofrep) { return denied }
+    let body: ByteBuffer
+    switch await Responses.body(request, limit: configuration.ofrepBodyLimit, api: .ofrep) {
+    case .success(let buffer): body = buffer
+    case .failure(let failure): return failure.response
+    }
+    let parsed: OFREPRequest
+    switch OFREPRequest.context(body) {
+    case .success(let value): parsed = value
+    case .failure(let failure): return failure.response(key: nil)
+    }
+    let catalog = self.catalog
+    // The body depends only on the catalog version and the context: hash both for a strong ETag.
+    var digest = SHA256()
+    digest.update(data: Array(catalog.etag.utf8) + [0])
+    digest.update(data: parsed.contextBytes)
+    let etag = "\"" + Catalog.hex(digest.finalize()) + "\""
+    if let condition = request.headers[.ifNoneMatch], OFREPRequest.matches(condition, etag: etag) {
+      return Response(status: .notModified, headers: [.eTag: etag])
+    }
+    var flags: [JSON] = []
+    flags.reserveCapacity(catalog.entries.count)
+    for entry in catalog.entries {
+      switch evaluation(entry, parsed.context) {
+      case .success(let result): flags.append(result)
+      case .failure(let failure): flags.append(failure.item(key: entry.experiment.id))
+      }
+    }
+    return Responses.json(
+      .ok,
+      .object([("flags", .array(flags)), ("metadata", .object([("strata_catalog_etag", .string(catalog.etag))]))]),
+      headers: [.eTag: etag])
+  }
+
+  /// One flag's evaluation success object.
+  func evaluation(_ entry: CatalogEntry, _ context: UnitContext) -> Result<JSON, OFREPFailure> {
+    let assignment: Assignment
+    do {
+      assignment = try context.assign(entry)
+    } catch {
+      return .failure(
+        OFREPFailure(status: .badRequest, code: "INVALID_CONTEXT", details: "context.\(error.field): \(error.message)"))
+    }
+    metrics.evaluation(assignment.reason)
+    var metadata: [(String, JSON)] = [("strata_reason", .string(assignment.reason.rawValue))]
+    if let bucket = assignment.bucket { metadata.append(("strata_bucket", .integer(bucket))) }
+    if let segment = assignment.segment { metadata.append(("strata_segment", .string(segment))) }
+    metadata.append(("strata_definition_hash", .string(entry.definitionHash)))
+    let key: (String, JSON) = ("key", .string(entry.experiment.id))
+    if let index = assignment.variantIndex {
+      return .success(
+        .object([
+          key, ("value", entry.value(ofVariant: index)), ("reason", .string("SPLIT")),
+          ("variant", .string(entry.experiment.variants[index].key)), ("metadata", .object(metadata)),
+        ]))
+    }
+    let byRule = assignment.reason == .noConsent || assignment.reason == .notEligible
+    return .success(
+      .object([
+        key, ("reason", .string(byRule ? "TARGETING_MATCH" : "SPLIT")),
+        ("variant", .string("strata:\(assignment.reason.rawValue)")), ("metadata", .object(metadata)),
+      ]))
+  }
+}
+
+/// An OFREP evaluation failure: its status, OpenFeature error code and details.
+struct OFREPFailure: Error {
+  var status: HTTPResponse.Status
+  var code: String
+  var details: String
+
+  /// The whole response (`key` only for single-flag evaluation).
+  func response(key: String?) -> Response {
+    var members: [(String, JSON)] = key.map { [("key", .string($0))] } ?? []
+    members += [("errorCode", .string(code)), ("errorDetails", .string(details))]
+    return Responses.json(status, .object(members))
+  }
+
+  /// An item of a bulk response's `flags`.
+  func item(key: String) -> JSON {
+    .object([("key", .string(key)), ("errorCode", .string(code)), ("errorDetails", .string(details))])
+  }
+}
+
+/// A parsed OFREP request body.
+struct OFREPRequest {
+  var context: UnitContext
+  /// The context re-serialized compactly (for the bulk ETag).
+  var contextBytes: [UInt8]
+
+  /// Reads `{"context": {"targetingKey": "...", ...}}`.
+  static func context(_ body: ByteBuffer) -> Result<OFREPRequest, OFREPFailure> {
+    let json: JSON
+    do {
+      json = try JSON.parse(body.readableBytesView)
+    } catch {
+      return .failure(OFREPFailure(status: .badRequest, code: "PARSE_ERROR", details: "the body is not JSON: \(error)"))
+    }
+    guard case .object = json else {
+      return .failure(
+        OFREPFailure(status: .badRequest, code: "INVALID_CONTEXT", details: "the body must be an object with a context")
+      )
+    }
+    guard let contextJSON = json["context"] else {
+      return .failure(
+        OFREPFailure(
+          status: .badRequest, code: "TARGETING_KEY_MISSING",
+          details: "the body has no context; it needs context.targetingKey (the unit id)"))
+    }
+    guard case .object(let members) = contextJSON else {
+      return .failure(OFREPFailure(status: .badRequest, code: "INVALID_CONTEXT", details: "context must be an object"))
+    }
+    guard let targeting = members.first(where: { $0.0 == "targetingKey" })?.1 else {
+      return .failure(
+        OFREPFailure(
+          status: .badRequest, code: "TARGETING_KEY_MISSING", details: "context.targetingKey (the unit id) is missing"))
+    }
+    guard case .string(let unit) = targeting else {
+      return .failure(
+        OFREPFailure(status: .badRequest, code: "INVALID_CONTEXT", details: "context.targetingKey must be text"))
+    }
+    guard !unit.isEmpty else {
+      return .failure(
+        OFREPFailure(status: .badRequest, code: "TARGETING_KEY_MISSING", details: "context.targetingKey is empty"))
+    }
+    var bytes: [UInt8] = []
+    contextJSON.write(to: &bytes)
+    return .success(
+      OFREPRequest(
+        context: UnitContext(unit: unit, attributes: members.filter { $0.0 != "targetingKey" }), contextBytes: bytes))
+  }
+
+  /// Whether an `If-None-Match` value matches `etag` (weak comparison, as RFC 9110 §13.1.2 asks).
+  static func matches(_ condition: String, etag: String) -> Bool {
+    for candidate in condition.split(separator: ",") {
+      var tag = candidate.trimmingCharacters(in: .whitespaces)
+      if tag == "*" { return true }
+      if tag.hasPrefix("W/") { tag.removeFirst(2) }
+      if tag == etag { return true }
+    }
+    return false
+  }
+}

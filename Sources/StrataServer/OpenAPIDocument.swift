@@ -1,0 +1,691 @@
+/// The service's OpenAPI document, served at `/openapi.yaml`: the same text as `openapi.yaml` at the
+/// repository's root (written by Scripts/embed-openapi.py; a test keeps them identical).
+enum OpenAPIDocument {
+  static let text = """
+    openapi: 3.1.0
+    info:
+      title: Strata assignment service
+      version: 0.1.0
+      description: |
+        `strata serve`: deterministic experiment assignment over HTTP, the same results as `strata assign`.
+
+        Two protocols share one catalog of experiment definitions:
+
+        - **OFREP 0.3.0** (OpenFeature Remote Evaluation Protocol) under `/ofrep/v1/`, so any OpenFeature
+          SDK with an OFREP provider is a Strata client. Flag key = experiment id, `context.targetingKey` =
+          unit id, other context members = unit attributes. Assigned units get `reason: SPLIT`, the variant
+          key as `variant` and the variant's `value:` from the definition (its key, as text, when the
+          definition gives none). Excluded units get no `value` (use the code default); `metadata.strata_reason`
+          says why (no_consent, not_eligible, holdout, layer, traffic), `reason` is TARGETING_MATCH when a
+          rule excluded the unit and SPLIT when its hash did, and `variant` is `strata:` plus that reason.
+          `metadata` also carries `strata_bucket`, `strata_segment` and `strata_definition_hash`.
+        - **The native API** under `/v1/`: many units × experiments per request, the fields of
+          `strata assign --json`, and the catalog.
+
+        Authentication: an API key in `X-API-Key` or `Authorization: Bearer`. Roles: `client` (bulk OFREP
+        evaluation only), `server` (OFREP evaluation and `/v1/assign`), `viewer` (the catalog), `admin`
+        (everything). A service started without keys (loopback only) accepts every request.
+        Each key has a rate limit; over it, 429 with `Retry-After` in seconds.
+      license:
+        name: Apache-2.0
+        identifier: Apache-2.0
+    servers:
+      - url: http://127.0.0.1:8080
+    security:
+      - ApiKeyAuth: []
+      - BearerAuth: []
+    paths:
+      /ofrep/v1/evaluate/flags/{key}:
+        post:
+          operationId: ofrepEvaluateFlag
+          summary: Evaluate one experiment for one unit (OFREP)
+          tags: [OFREP]
+          description: Roles server and admin.
+          parameters:
+            - name: key
+              in: path
+              required: true
+              description: The experiment id.
+              schema:
+                type: string
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/OfrepEvaluationRequest"
+                example:
+                  context:
+                    targetingKey: M-1001
+                    marketing_opt_in: true
+                    membership_months: 14
+                    status: active
+                    checkins_90d: 30
+          responses:
+            "200":
+              description: The unit's evaluation.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/OfrepEvaluationSuccess"
+            "400":
+              description: The body is not JSON (PARSE_ERROR), lacks context.targetingKey (TARGETING_KEY_MISSING) or has a context the rules cannot read (INVALID_CONTEXT).
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/OfrepEvaluationFailure"
+            "401":
+              $ref: "#/components/responses/OfrepUnauthorized"
+            "403":
+              $ref: "#/components/responses/OfrepForbidden"
+            "404":
+              description: No experiment has this id (FLAG_NOT_FOUND).
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/OfrepFlagNotFound"
+            "413":
+              $ref: "#/components/responses/OfrepTooLarge"
+            "429":
+              $ref: "#/components/responses/OfrepRateLimited"
+            "500":
+              $ref: "#/components/responses/OfrepInternal"
+      /ofrep/v1/evaluate/flags:
+        post:
+          operationId: ofrepEvaluateFlags
+          summary: Evaluate every experiment for one unit (OFREP bulk)
+          tags: [OFREP]
+          description: |
+            Roles client, server and admin. The strong ETag covers the catalog version and the context:
+            send it back in If-None-Match and an unchanged answer is 304 with no body.
+          parameters:
+            - name: If-None-Match
+              in: header
+              required: false
+              description: An ETag from an earlier answer for the same context.
+              schema:
+                type: string
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/OfrepEvaluationRequest"
+          responses:
+            "200":
+              description: Every experiment's evaluation.
+              headers:
+                ETag:
+                  description: Strong validator of this answer.
+                  schema:
+                    type: string
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/OfrepBulkSuccess"
+            "304":
+              description: Nothing changed since the ETag in If-None-Match.
+              headers:
+                ETag:
+                  schema:
+                    type: string
+            "400":
+              description: The request as a whole cannot be evaluated.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/OfrepBulkFailure"
+            "401":
+              $ref: "#/components/responses/OfrepUnauthorized"
+            "403":
+              $ref: "#/components/responses/OfrepForbidden"
+            "413":
+              $ref: "#/components/responses/OfrepTooLarge"
+            "429":
+              $ref: "#/components/responses/OfrepRateLimited"
+            "500":
+              $ref: "#/components/responses/OfrepInternal"
+      /v1/assign:
+        post:
+          operationId: assign
+          summary: Assign one or many units in one or many experiments
+          tags: [Native]
+          description: |
+            Roles server and admin. One unit (`unit`, `attributes`) or a list (`units`); the experiments
+            listed (`experiment` or `experiments`), or every experiment of the catalog. Attributes are read
+            as `strata assign --attr name=value` reads text. At most 100,000 assignments per request.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/AssignRequest"
+                example:
+                  experiments: [gym-renewal-2026]
+                  units:
+                    - unit: M-1001
+                      attributes: {marketing_opt_in: true, membership_months: 14, status: active, checkins_90d: 30}
+          responses:
+            "200":
+              description: Assignments, unit by unit, each in the experiments' order.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/AssignResponse"
+            "400":
+              $ref: "#/components/responses/BadRequest"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "404":
+              $ref: "#/components/responses/NotFound"
+            "413":
+              $ref: "#/components/responses/TooLarge"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+      /v1/experiments:
+        get:
+          operationId: listExperiments
+          summary: The catalog being served
+          tags: [Native]
+          description: Roles viewer and admin.
+          parameters:
+            - name: If-None-Match
+              in: header
+              required: false
+              schema:
+                type: string
+          responses:
+            "200":
+              description: Every experiment with its definition hash.
+              headers:
+                ETag:
+                  schema:
+                    type: string
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/Catalog"
+            "304":
+              description: The catalog has not changed.
+              headers:
+                ETag:
+                  schema:
+                    type: string
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+      /v1/experiments/{id}:
+        get:
+          operationId: getExperiment
+          summary: One experiment and its definition text
+          tags: [Native]
+          description: Roles viewer and admin.
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema:
+                type: string
+          responses:
+            "200":
+              description: The experiment.
+              headers:
+                ETag:
+                  schema:
+                    type: string
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/ExperimentDetail"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "404":
+              $ref: "#/components/responses/NotFound"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+      /healthz:
+        get:
+          operationId: health
+          summary: The process is up
+          tags: [Operations]
+          security: []
+          responses:
+            "200":
+              description: Alive.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/Status"
+      /readyz:
+        get:
+          operationId: readiness
+          summary: Ready to serve (store migrated and answering, catalog loaded)
+          tags: [Operations]
+          security: []
+          responses:
+            "200":
+              description: Ready.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/Status"
+            "503":
+              description: Starting, or the database does not answer.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/Status"
+      /metrics:
+        get:
+          operationId: metrics
+          summary: Prometheus metrics
+          tags: [Operations]
+          security: []
+          responses:
+            "200":
+              description: Prometheus text exposition format 0.0.4.
+              content:
+                text/plain:
+                  schema:
+                    type: string
+      /openapi.yaml:
+        get:
+          operationId: openapi
+          summary: This document
+          tags: [Operations]
+          security: []
+          responses:
+            "200":
+              description: OpenAPI 3.1 document.
+              content:
+                application/yaml:
+                  schema:
+                    type: object
+    components:
+      securitySchemes:
+        ApiKeyAuth:
+          type: apiKey
+          in: header
+          name: X-API-Key
+        BearerAuth:
+          type: http
+          scheme: bearer
+      responses:
+        OfrepUnauthorized:
+          description: No API key, or one that is not valid. Carries a WWW-Authenticate challenge.
+          headers:
+            WWW-Authenticate:
+              schema:
+                type: string
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/OfrepGeneralError"
+        OfrepForbidden:
+          description: The key's role may not use this operation.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/OfrepGeneralError"
+        OfrepTooLarge:
+          description: The body is larger than the limit (64 KiB).
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/OfrepGeneralError"
+        OfrepRateLimited:
+          description: The key's rate limit is exceeded.
+          headers:
+            Retry-After:
+              description: Seconds to wait.
+              schema:
+                type: string
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/OfrepGeneralError"
+        OfrepInternal:
+          description: An unexpected server error (logged; no details are returned).
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/OfrepGeneralError"
+        BadRequest:
+          description: The request names a field that is missing or wrong.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        Unauthorized:
+          description: No API key, or one that is not valid. Carries a WWW-Authenticate challenge.
+          headers:
+            WWW-Authenticate:
+              schema:
+                type: string
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        Forbidden:
+          description: The key's role may not use this operation.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        NotFound:
+          description: No such experiment.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        TooLarge:
+          description: The body is larger than the limit (4 MiB).
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        RateLimited:
+          description: The key's rate limit is exceeded.
+          headers:
+            Retry-After:
+              description: Seconds to wait.
+              schema:
+                type: string
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        Internal:
+          description: An unexpected server error (logged; no details are returned).
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+      schemas:
+        OfrepEvaluationRequest:
+          type: object
+          required: [context]
+          properties:
+            context:
+              type: object
+              required: [targetingKey]
+              properties:
+                targetingKey:
+                  type: string
+                  minLength: 1
+                  description: The unit id.
+              additionalProperties: true
+              description: The unit id and its attributes.
+        OfrepMetadata:
+          type: object
+          additionalProperties:
+            type: [boolean, string, number]
+          properties:
+            strata_reason:
+              type: string
+              enum: [assigned, no_consent, not_eligible, holdout, layer, traffic]
+            strata_bucket:
+              type: integer
+              minimum: 0
+              maximum: 9999
+            strata_segment:
+              type: string
+            strata_definition_hash:
+              type: string
+              pattern: "^[0-9a-f]{64}$"
+          required: [strata_reason, strata_definition_hash]
+        OfrepEvaluationSuccess:
+          type: object
+          required: [key, reason, variant, metadata]
+          properties:
+            key:
+              type: string
+            value:
+              description: The variant's value; absent when the unit is excluded (use the code default).
+              type: [boolean, string, number, object]
+            reason:
+              type: string
+              enum: [SPLIT, TARGETING_MATCH]
+            variant:
+              type: string
+            metadata:
+              $ref: "#/components/schemas/OfrepMetadata"
+        OfrepEvaluationFailure:
+          type: object
+          required: [key, errorCode]
+          properties:
+            key:
+              type: string
+            errorCode:
+              type: string
+              enum: [PARSE_ERROR, TARGETING_KEY_MISSING, INVALID_CONTEXT, GENERAL]
+            errorDetails:
+              type: string
+        OfrepFlagNotFound:
+          type: object
+          required: [key, errorCode]
+          properties:
+            key:
+              type: string
+            errorCode:
+              type: string
+              enum: [FLAG_NOT_FOUND]
+            errorDetails:
+              type: string
+        OfrepBulkSuccess:
+          type: object
+          required: [flags]
+          properties:
+            flags:
+              type: array
+              items:
+                oneOf:
+                  - $ref: "#/components/schemas/OfrepEvaluationSuccess"
+                  - $ref: "#/components/schemas/OfrepEvaluationFailure"
+            metadata:
+              type: object
+              properties:
+                strata_catalog_etag:
+                  type: string
+              additionalProperties:
+                type: [boolean, string, number]
+        OfrepBulkFailure:
+          type: object
+          required: [errorCode]
+          properties:
+            errorCode:
+              type: string
+              enum: [PARSE_ERROR, TARGETING_KEY_MISSING, INVALID_CONTEXT, GENERAL]
+            errorDetails:
+              type: string
+        OfrepGeneralError:
+          type: object
+          properties:
+            errorDetails:
+              type: string
+        Attributes:
+          type: object
+          description: Attribute name to value (text, number or boolean; null or empty text is missing).
+          additionalProperties: true
+        AssignRequest:
+          type: object
+          additionalProperties: false
+          properties:
+            unit:
+              type: string
+              minLength: 1
+            attributes:
+              $ref: "#/components/schemas/Attributes"
+            units:
+              type: array
+              minItems: 1
+              items:
+                type: object
+                additionalProperties: false
+                required: [unit]
+                properties:
+                  unit:
+                    type: string
+                    minLength: 1
+                  attributes:
+                    $ref: "#/components/schemas/Attributes"
+            experiment:
+              type: string
+            experiments:
+              type: array
+              minItems: 1
+              items:
+                type: string
+          oneOf:
+            - required: [unit]
+              not:
+                required: [units]
+            - required: [units]
+              not:
+                anyOf:
+                  - required: [unit]
+                  - required: [attributes]
+          not:
+            required: [experiment, experiments]
+        Assignment:
+          type: object
+          required: [experiment, definition_hash, unit, segment, variant, bucket, eligible, reason, value]
+          properties:
+            experiment:
+              type: string
+            definition_hash:
+              type: string
+              pattern: "^[0-9a-f]{64}$"
+            unit:
+              type: string
+            segment:
+              type: [string, "null"]
+            variant:
+              type: [string, "null"]
+            bucket:
+              type: [integer, "null"]
+              minimum: 0
+              maximum: 9999
+            eligible:
+              type: boolean
+            reason:
+              type: string
+              enum: [assigned, no_consent, not_eligible, holdout, layer, traffic]
+            value:
+              type: [boolean, string, number, object, "null"]
+            factors:
+              type: [object, "null"]
+              additionalProperties:
+                type: string
+        AssignResponse:
+          type: object
+          required: [catalog_etag, assignments]
+          properties:
+            catalog_etag:
+              type: string
+            assignments:
+              type: array
+              items:
+                $ref: "#/components/schemas/Assignment"
+        ExperimentSummary:
+          type: object
+          required: [id, name, definition_hash, file, unit, value_type, variants, control, segments, attributes]
+          properties:
+            id:
+              type: string
+            name:
+              type: string
+            definition_hash:
+              type: string
+              pattern: "^[0-9a-f]{64}$"
+            file:
+              type: string
+            unit:
+              type: string
+            value_type:
+              type: string
+              enum: [string, boolean, integer, float, object]
+            variants:
+              type: array
+              items:
+                type: object
+                required: [key, weight, value]
+                properties:
+                  key:
+                    type: string
+                  weight:
+                    type: string
+                  value:
+                    type: [boolean, string, number, object]
+            control:
+              type: string
+            segments:
+              type: array
+              items:
+                type: string
+            attributes:
+              type: array
+              items:
+                type: string
+        ExperimentDetail:
+          allOf:
+            - $ref: "#/components/schemas/ExperimentSummary"
+            - type: object
+              required: [definition]
+              properties:
+                definition:
+                  type: string
+                  description: The definition file's text.
+        Catalog:
+          type: object
+          required: [etag, loaded_at, experiments]
+          properties:
+            etag:
+              type: string
+            loaded_at:
+              type: string
+              format: date-time
+            experiments:
+              type: array
+              items:
+                $ref: "#/components/schemas/ExperimentSummary"
+        Status:
+          type: object
+          required: [status]
+          properties:
+            status:
+              type: string
+            reason:
+              type: string
+            catalog_etag:
+              type: string
+            experiments:
+              type: integer
+        Error:
+          type: object
+          required: [error]
+          properties:
+            error:
+              type: object
+              required: [code, message]
+              properties:
+                code:
+                  type: string
+                message:
+                  type: string
+    """
+    + "\n"
+}

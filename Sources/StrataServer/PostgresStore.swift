@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The scale-out store: PostgreSQL through postgres-nio's pooled client.
+///
+/// Several `strata serve` processes may share one database; migrations take an advisory lock so only one applies
+/// them.
+public final class PostgresStore: ServiceStore {
+  public var backend: String { "postgresql" }
+  /// Run this as a service (it owns the connection pool) before using the store.
+  public let client: PostgresClient
+  let logger: Logger
+
+  /// Any constant works; it keeps concurrent starts from migrating at once.
+  static let migrationLock: Int64 = 0x5354_5241_5441  // "STRATA"
+
+  public init(location: PostgresLocation, logger: Logger) {
+    let tls: PostgresClient.Configuration.TLS =
+      location.requireTLS ? .require(TLSConfiguration.makeClientConfiguration()) : .disable
+    let configuration = PostgresClient.Configuration(
+      host: location.host, port: location.port, username: location.username, password: location.password,
+      database: location.database, tls: tls)
+    self.logger = logger
+    client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+  }
+
+  public func migrate() async throws -> Int {
+    try await client.withTransaction(logger: logger) { connection in
+      try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))", logger: logger)
+      try await connection.query(
+        "CREATE TABLE IF NOT EXISTS strata_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+        logger: logger)
+      var current = 0
+      for try await version in try await connection.query(
+        "SELECT coalesce(max(version), 0) FROM strata_schema", logger: logger
+      ).decode(Int.self) {
+        current = version
+      }
+      for (index, statements) in StoreSchema.postgresql.enumerated() where index + 1 > current {
+        for statement in statements {
+          try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+        let version = index + 1
+        try await connection.query(
+          "INSERT INTO strata_schema (version, applied_at) VALUES (\(version), now())", logger: logger)
+        current = version
+      }
+      return current
+    }
+  }
+
+  public func keys() async throws -> [APIKey] {
+    var keys: [APIKey] = []
+    let rows = try await client.query("SELECT name, role, sha256, created FROM api_keys ORDER BY name", logger: logger)
+    for try await (name, role, sha256, created) in rows.decode((String, String, String, String).self) {
+      if let role = APIKeyRole(rawValue: role) {
+        keys.append(APIKey(name: name, role: role, sha256: sha256, created: created))
+      }
+    }
+    return keys
+  }
+
+  public func replaceKeys(_ keys: [APIKey]) async throws {
+    try await client.withTransaction(logger: logger) { connection in
+      try await connection.query("DELETE FROM api_keys", logger: logger)
+      for key in keys {
+        let role = key.role.rawValue
+        try await connection.query(
+          "INSERT INTO api_keys (name, role, sha256, created) VALUES (\(key.name), \(role), \(key.sha256), \(key.created))",
+          logger: logger)
+      }
+    }
+  }
+
+  public func recordCatalog(_ catalog: Catalog) async throws {
+    let loadedAt = catalog.loadedAt
+    try await client.withTransaction(logger: logger) { connection in
+      for entry in catalog.entries {
+        let id = entry.experiment.id
+        try await connection.query(
+          """
+          INSERT INTO definitions (experiment_id, definition_hash, file, yaml, first_served_at)
+          VALUES (\(id), \(entry.definitionHash), \(entry.file), \(entry.yaml), \(loadedAt))
+          ON CONFLICT (experiment_id, definition_hash) DO NOTHING
+          """, logger: logger)
+      }
+      let count = catalog.entries.count
+      try await connection.query(
+        """
+        INSERT INTO catalog_versions (etag, experiments, first_served_at) VALUES (\(catalog.etag), \(count), \(loadedAt))
+        ON CONFLICT (etag) DO NOTHING
+        """, logger: logger)
+    }
+  }
+
+  public func definition(experiment: String, hash: String) async throws -> String? {
+    let rows = try await client.query(
+      "SELECT yaml FROM definitions WHERE experiment_id = \(experiment) AND definition_hash = \(hash)", logger: logger)
+    for try await yaml in rows.decode(String.self) { return yaml }
+    return nil
+  }
+
+  public func ping() async throws {
+    try await client.query("SELECT 1", logger: logger)
+  }
+
+  public func close() async throws {}
+}

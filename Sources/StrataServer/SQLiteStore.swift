@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode (readers never wait for the writer), through GRDB.
+public final class SQLiteStore: ServiceStore {
+  public var backend: String { "sqlite" }
+  let pool: DatabasePool
+
+  /// Opens (or creates) the database file.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(5)
+    pool = try DatabasePool(path: path, configuration: configuration)
+  }
+
+  /// The migrations, in order.
+  ///
+  /// Never edit a released one: add the next.
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    for (version, statements) in StoreSchema.sqlite.enumerated() {
+      migrator.registerMigration("v\(version + 1)") { db in
+        for statement in statements { try db.execute(sql: statement) }
+        try db.execute(
+          sql: "INSERT INTO strata_schema (version, applied_at) VALUES (?, ?)",
+          arguments: [version + 1, timestamp()])
+      }
+    }
+    return migrator
+  }
+
+  public func migrate() async throws -> Int {
+    try SQLiteStore.migrator.migrate(pool)
+    return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT max(version) FROM strata_schema") ?? 0 }
+  }
+
+  public func keys() async throws -> [APIKey] {
+    try await pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT name, role, sha256, created FROM api_keys ORDER BY name").compactMap { row in
+        guard let role = APIKeyRole(rawValue: row["role"]) else { return nil }
+        return APIKey(name: row["name"], role: role, sha256: row["sha256"], created: row["created"])
+      }
+    }
+  }
+
+  public func replaceKeys(_ keys: [APIKey]) async throws {
+    try await pool.write { db in
+      try db.execute(sql: "DELETE FROM api_keys")
+      for key in keys {
+        try db.execute(
+          sql: "INSERT INTO api_keys (name, role, sha256, created) VALUES (?, ?, ?, ?)",
+          arguments: [key.name, key.role.rawValue, key.sha256, key.created])
+      }
+    }
+  }
+
+  public func recordCatalog(_ catalog: Catalog) async throws {
+    let now = timestamp(catalog.loadedAt)
+    try await pool.write { db in
+      for entry in catalog.entries {
+        try db.execute(
+          sql: """
+            INSERT INTO definitions (experiment_id, definition_hash, file, yaml, first_served_at)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT (experiment_id, definition_hash) DO NOTHING
+            """,
+          arguments: [entry.experiment.id, entry.definitionHash, entry.file, entry.yaml, now])
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO catalog_versions (etag, experiments, first_served_at) VALUES (?, ?, ?)
+          ON CONFLICT (etag) DO NOTHING
+          """,
+        arguments: [catalog.etag, catalog.entries.count, now])
+    }
+  }
+
+  public func definition(experiment: String, hash: String) async throws -> String? {
+    try await pool.read { db in
+      try String.fetchOne(
+        db, sql: "SELECT yaml FROM definitions WHERE experiment_id = ? AND definition_hash = ?",
+        arguments: [experiment, hash])
+    }
+  }
+
+  public func ping() async throws {
+    _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+  }
+
+  public func close() async throws {
+    try pool.close()
+  }
+}

@@ -1,0 +1,68 @@
+import Prometheus
+import StrataAssignment
+
+/// The service's Prometheus metrics (`GET /metrics`): requests and their latency by route and status,
+/// evaluations by Strata reason, definition reloads by result, and the catalog's size.
+public final class ServiceMetrics: Sendable {
+  public let registry = PrometheusCollectorRegistry()
+  private let evaluations: [AssignmentReason: Counter]
+  private let latencyBuckets: [Duration] = [
+    .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+    .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
+  ]
+  private let definitions: Gauge
+
+  public init() {
+    var evaluations: [AssignmentReason: Counter] = [:]
+    let descriptor = MetricNameDescriptor(
+      namespace: "strata", metricName: "evaluations", unitName: "total",
+      helpText: "Assignments evaluated, by Strata reason (assigned, no_consent, not_eligible, holdout, layer, traffic)")
+    for reason in AssignmentReason.allCases where reason != .stratified {
+      evaluations[reason] = registry.makeCounter(descriptor: descriptor, labels: [("reason", reason.rawValue)])
+    }
+    self.evaluations = evaluations
+    definitions = registry.makeGauge(
+      descriptor: MetricNameDescriptor(
+        namespace: "strata", metricName: "definitions", unitName: "loaded",
+        helpText: "Experiment definitions in the catalog being served"))
+  }
+
+  /// Counts one request and records its latency.
+  public func request(route: String, status: Int, duration: Duration) {
+    registry.makeCounter(
+      descriptor: MetricNameDescriptor(
+        namespace: "strata", subsystem: "http", metricName: "requests", unitName: "total",
+        helpText: "HTTP requests by route and status"),
+      labels: [("route", route), ("status", String(status))]
+    ).increment()
+    registry.makeDurationHistogram(
+      descriptor: MetricNameDescriptor(
+        namespace: "strata", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+        helpText: "Server time per request, by route"),
+      labels: [("route", route)], buckets: latencyBuckets
+    ).record(duration)
+  }
+
+  /// Counts one evaluation.
+  public func evaluation(_ reason: AssignmentReason) {
+    evaluations[reason]?.increment()
+  }
+
+  /// Counts a reload attempt (`ok` or `rejected`).
+  public func reload(_ result: String) {
+    registry.makeCounter(
+      descriptor: MetricNameDescriptor(
+        namespace: "strata", metricName: "definition_reloads", unitName: "total",
+        helpText: "Reloads of the experiments directory, by result (ok, rejected)"),
+      labels: [("result", result)]
+    ).increment()
+  }
+
+  /// Records the catalog's size.
+  public func catalog(_ catalog: Catalog) {
+    definitions.set(to: Double(catalog.entries.count))
+  }
+
+  /// The exposition text.
+  public func render() -> [UInt8] { registry.emitToBuffer() }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+
+/// Where the service keeps what must outlive a process: API keys (hashes only) and every version of every definition
+/// it served (so an assignment's definition hash can always be looked up).
+///
+/// The next issue adds exposures and events. Two backends: an embedded SQLite file (the default) and PostgreSQL (to
+/// scale out). Each keeps a numbered list of migrations, applied in order and recorded in `strata_schema`, so a
+/// database made by any release opens in any later one.
+public protocol ServiceStore: Sendable {
+  /// `sqlite` or `postgresql`.
+  var backend: String { get }
+  /// Applies every migration not yet applied; returns the schema version reached.
+  func migrate() async throws -> Int
+  /// The stored keys.
+  func keys() async throws -> [APIKey]
+  /// Replaces the stored keys with `keys` (the keys file is the source).
+  func replaceKeys(_ keys: [APIKey]) async throws
+  /// Records a catalog version and each of its definitions (new versions only).
+  func recordCatalog(_ catalog: Catalog) async throws
+  /// The stored definition text of an experiment version, if it was ever served.
+  func definition(experiment: String, hash: String) async throws -> String?
+  /// Checks that the database answers (for `/readyz`).
+  func ping() async throws
+  /// Closes connections.
+  func close() async throws
+}
+
+/// A `--database` value: `sqlite:PATH` or `postgresql://user:password@host:port/database`.
+public enum StoreLocation: Sendable, Equatable {
+  case sqlite(path: String)
+  case postgresql(PostgresLocation)
+
+  /// Parses a `--database` value; the error names what is wrong.
+  public init(parsing text: String) throws(StoreLocationError) {
+    if text.hasPrefix("sqlite:") {
+      let path = String(text.dropFirst("sqlite:".count))
+      guard !path.isEmpty else {
+        throw StoreLocationError(description: "--database sqlite: needs a file path (sqlite:strata.db)")
+      }
+      self = .sqlite(path: path)
+    } else if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
+      self = .postgresql(try PostgresLocation(parsing: text))
+    } else {
+      throw StoreLocationError(
+        description: "--database \"\(text)\" must be sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+    }
+  }
+
+  /// The location for logs, without a password.
+  public var redacted: String {
+    switch self {
+    case .sqlite(let path): return "sqlite:\(path)"
+    case .postgresql(let location):
+      return "postgresql://\(location.username)@\(location.host):\(location.port)/\(location.database)"
+    }
+  }
+}
+
+/// The parts of a `postgresql://` URL.
+public struct PostgresLocation: Sendable, Equatable {
+  public var host: String
+  public var port: Int
+  public var username: String
+  public var password: String?
+  public var database: String
+  /// `sslmode`: disable (default) or require.
+  public var requireTLS: Bool
+
+  init(parsing text: String) throws(StoreLocationError) {
+    guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
+      throw StoreLocationError(
+        description: "--database: cannot read \"\(text)\" as postgresql://USER@HOST:PORT/DATABASE")
+    }
+    self.host = host
+    port = components.port ?? 5432
+    username = components.user ?? "postgres"
+    password = components.password
+    let database = String(components.path.drop { $0 == "/" })
+    self.database = database.isEmpty ? username : database
+    let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+    switch mode {
+    case "disable": requireTLS = false
+    case "require": requireTLS = true
+    default:
+      throw StoreLocationError(description: "--database: sslmode=\(mode) is not supported (use disable or require)")
+    }
+  }
+}
+
+public struct StoreLocationError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+}
+
+extension StoreLocation {
+  /// Opens the store (connections are made lazily by PostgreSQL's client; `run` it as a service).
+  public func open(logger: Logger) throws -> any ServiceStore {
+    switch self {
+    case .sqlite(let path): return try SQLiteStore(path: path)
+    case .postgresql(let location): return PostgresStore(location: location, logger: logger)
+    }
+  }
+}
+
+/// ISO 8601 UTC text for stored times.
+func timestamp(_ date: Date = Date()) -> String {
+  let formatter = ISO8601DateFormatter()
+  formatter.timeZone = TimeZone(identifier: "UTC")
+  return formatter.string(from: date)
+}

@@ -1,0 +1,117 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+extension StrataService {
+  static let flagPathPrefix = "/ofrep/v1/evaluate/flags/"
+
+  /// Every route of the service.
+  public func router() -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestMiddleware(service: self))
+    router.post("/ofrep/v1/evaluate/flags/{key}") { request, context in
+      await self.evaluateFlag(request, key: context.parameters.get("key") ?? "")
+    }
+    router.post("/ofrep/v1/evaluate/flags") { request, _ in await self.evaluateFlags(request) }
+    router.post("/v1/assign") { request, _ in await self.assign(request) }
+    router.get("/v1/experiments") { request, _ in self.experiments(request) }
+    router.get("/v1/experiments/{id}") { request, context in
+      self.experiment(request, id: context.parameters.get("id") ?? "")
+    }
+    router.get("/healthz") { _, _ in Responses.json(.ok, .object([("status", .string("ok"))])) }
+    router.get("/readyz") { _, _ in await self.readiness() }
+    router.get("/metrics") { _, _ in
+      Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
+    }
+    router.get("/openapi.yaml") { _, _ in
+      Response(
+        status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+    }
+    return router
+  }
+
+  /// `GET /readyz`: 200 once the store is migrated and answers and a catalog is loaded, else 503.
+  func readiness() async -> Response {
+    guard isReady.load(ordering: .acquiring) else {
+      return Responses.json(.serviceUnavailable, .object([("status", .string("starting"))]))
+    }
+    do {
+      try await store.ping()
+    } catch {
+      logger.error("database not answering", metadata: ["error": "\(error)"])
+      return Responses.json(
+        .serviceUnavailable,
+        .object([("status", .string("unavailable")), ("reason", .string("database not answering"))]))
+    }
+    let catalog = self.catalog
+    return Responses.json(
+      .ok,
+      .object([
+        ("status", .string("ready")), ("catalog_etag", .string(catalog.etag)),
+        ("experiments", .integer(catalog.entries.count)),
+      ]))
+  }
+}
+
+/// Counts and times every request (by route pattern, never by raw path) and turns any error that
+/// escapes a handler (an unknown route, a wrong method, a bug) into the error shape of the path's
+/// protocol: a client never sees a stack trace.
+struct RequestMiddleware: RouterMiddleware {
+  typealias Context = BasicRequestContext
+  let service: StrataService
+
+  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    -> Response
+  {
+    let start = ContinuousClock.now
+    let response: Response
+    do {
+      response = try await next(request, context)
+    } catch let error as HTTPError
+      where error.status == .notFound && request.uri.path.hasPrefix(StrataService.flagPathPrefix)
+    {
+      // An unroutable flag key (empty, or with an encoded "/"): OFREP's FLAG_NOT_FOUND shape.
+      let key = String(request.uri.path.dropFirst(StrataService.flagPathPrefix.count))
+      response = Responses.json(
+        .notFound,
+        .object([
+          ("key", .string(key)), ("errorCode", .string("FLAG_NOT_FOUND")),
+          ("errorDetails", .string("flag \"\(key)\" is not an experiment in the catalog")),
+        ]))
+    } catch let error as HTTPError {
+      let api = APIProtocol(path: request.uri.path)
+      let status = error.status
+      let code = status == .notFound ? "not_found" : status == .methodNotAllowed ? "method_not_allowed" : "bad_request"
+      let message =
+        status == .notFound
+        ? "no such endpoint: \(request.method) \(request.uri.path)"
+        : status == .methodNotAllowed
+          ? "\(request.method) is not allowed on \(request.uri.path)" : status.reasonPhrase
+      response = Responses.error(api, status, code: code, message: message)
+    } catch {
+      service.logger.error(
+        "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+      response = Responses.error(
+        APIProtocol(path: request.uri.path), .internalServerError, code: "internal",
+        message: "an internal error occurred; it has been logged")
+    }
+    let route = context.endpointPath ?? "unmatched"
+    service.metrics.request(route: route, status: response.status.code, duration: ContinuousClock.now - start)
+    if response.status.code >= 500 {
+      service.logger.error(
+        "request answered with a server error",
+        metadata: ["route": "\(route)", "status": "\(response.status.code)"])
+    } else if service.logger.logLevel <= .debug {
+      service.logger.debug(
+        "request",
+        metadata: [
+          "method": "\(request.method)", "route": "\(route)", "status": "\(response.status.code)",
+          "microseconds": "\((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000)",
+        ])
+    }
+    return response
+  }
+}

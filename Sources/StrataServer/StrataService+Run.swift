@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+extension StrataService {
+  /// Validates everything, then serves until SIGTERM or SIGINT: the server stops accepting
+  /// connections, finishes the requests in flight and returns (exit 0).
+  ///
+  /// Start-up problems (a bad definition or keys file, an unusable `--database`) are thrown before
+  /// anything listens. `onListening` receives the bound port (useful with port 0).
+  public static func serve(
+    _ configuration: ServiceConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+  ) async throws {
+    var keys: [APIKey]?
+    var keysFingerprint: String?
+    if let url = configuration.keysFile {
+      guard let data = FileManager.default.contents(atPath: url.path) else {
+        throw StartError(description: "\(url.path): cannot read the keys file (make one with `strata keys new`)")
+      }
+      keys = try KeyFile.parse(Array(data), file: url.path)
+      keysFingerprint = Catalog.sha256(Array(data))
+    }
+    let store = try configuration.database.open(logger: logger)
+    let service = try StrataService(configuration: configuration, store: store, keys: keys, logger: logger)
+    service.keysFingerprint.withLock { $0 = keysFingerprint }
+    let app = service.application(onListening: onListening)
+    do {
+      try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    } catch {
+      try? await store.close()
+      throw error
+    }
+    try? await store.close()
+    logger.info("stopped")
+  }
+
+  /// The Hummingbird application: server, reloader and (for PostgreSQL) the connection pool.
+  public func application(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
+    let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+      maxHeaderFieldSize: configuration.headerLimit, maxHeaderListSize: configuration.headerLimit,
+      maxHeaderFieldCount: 100)
+    let http1 = HTTP1Channel.Configuration(
+      idleTimeout: TimeAmount.nanoseconds(
+        Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+          + configuration.idleTimeout.components.attoseconds / 1_000_000_000),
+      httpDecoderConfiguration: decoder)
+    var services: [any Service] = []
+    if let postgres = store as? PostgresStore { services.append(postgres.client) }
+    services.append(DefinitionReloader(service: self))
+    let logger = self.logger
+    let catalog = self.catalog
+    let configuration = self.configuration
+    var app = Application(
+      router: router(),
+      server: .http1(configuration: http1),
+      configuration: ApplicationConfiguration(
+        address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+      services: services,
+      onServerRunning: { channel in
+        let port = channel.localAddress?.port ?? configuration.port
+        logger.info(
+          "listening",
+          metadata: [
+            "host": "\(configuration.host)", "port": "\(port)", "experiments": "\(catalog.entries.count)",
+            "catalog_etag": "\(catalog.etag)",
+          ])
+        onListening(port)
+      },
+      logger: logger)
+    app.beforeServerStarts { try await self.prepareStore() }
+    return app
+  }
+}

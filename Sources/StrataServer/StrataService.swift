@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// The running service's shared state: the catalog being served (swapped whole on reload), keys, rate limits, metrics
+/// and the store.
+///
+/// Request handlers read it; only the reloader writes the catalog.
+public final class StrataService: Sendable {
+  public let configuration: ServiceConfiguration
+  let current: Mutex<Catalog>
+  let authenticator: Authenticator
+  let rateLimiter: RateLimiter
+  public let metrics: ServiceMetrics
+  let store: any ServiceStore
+  let logger: Logger
+  let loader: CatalogLoader
+  /// Set once the store is migrated and the catalog recorded.
+  let isReady = Atomic<Bool>(false)
+  /// The last rejected source fingerprints, so a bad file is logged once, not on every poll.
+  let rejected = Mutex<(definitions: String?, keys: String?)>((nil, nil))
+  let keysFingerprint = Mutex<String?>(nil)
+  /// Whether keys were given (else they come from the store).
+  let keysGiven: Bool
+
+  /// Loads and validates the definitions (throwing every problem found) and prepares the service.
+  ///
+  /// `keys`: the keys to use (and store); nil = the keys stored in the database.
+  public init(
+    configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger
+  ) throws(CatalogError) {
+    self.configuration = configuration
+    loader = CatalogLoader(directory: configuration.experimentsDirectory)
+    let catalog = try loader.load()
+    current = Mutex(catalog)
+    authenticator = Authenticator(keys: keys ?? [])
+    keysGiven = keys != nil
+    rateLimiter = RateLimiter(rate: configuration.rateLimit)
+    metrics = ServiceMetrics()
+    metrics.catalog(catalog)
+    self.store = store
+    self.logger = logger
+  }
+
+  /// The catalog being served now.
+  public var catalog: Catalog { current.withLock { $0 } }
+
+  /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
+  func admit(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Response? {
+    let outcome = authenticator.check(request.headers, roles: roles)
+    if let denied = Responses.denied(outcome, api) { return denied }
+    if case .allowed(let key?) = outcome, let wait = rateLimiter.take(key.sha256) {
+      return Responses.rateLimited(api, retryAfter: wait)
+    }
+    return nil
+  }
+
+  /// Makes the store ready: migrations, keys (from the keys file, or the stored ones), the catalog.
+  func prepareStore() async throws {
+    let version = try await store.migrate()
+    if keysGiven {
+      try await store.replaceKeys(authenticator.keys)
+    } else {
+      authenticator.replace(try await store.keys())
+    }
+    try await store.recordCatalog(catalog)
+    isReady.store(true, ordering: .releasing)
+    logger.info(
+      "store ready",
+      metadata: [
+        "backend": "\(store.backend)", "schema_version": "\(version)", "database": "\(configuration.database.redacted)",
+        "keys": "\(authenticator.keys.count)",
+      ])
+    if authenticator.keys.isEmpty && !configuration.isLoopback {
+      throw StartError(
+        description:
+          "refusing to serve on \(configuration.host) without API keys: make keys with `strata keys new` and pass --keys FILE"
+      )
+    }
+    if authenticator.keys.isEmpty {
+      logger.warning("no API keys: every request is allowed (make keys with `strata keys new` for any shared use)")
+    }
+  }
+}
+
+/// A reason the service cannot start.
+public struct StartError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+}

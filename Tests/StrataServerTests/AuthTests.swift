@@ -1,0 +1,162 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import StrataServer
+import Testing
+
+@Suite struct AuthTests {
+  struct Keys {
+    var client: String
+    var server: String
+    var viewer: String
+    var admin: String
+    var records: [APIKey]
+  }
+
+  func makeKeys() -> Keys {
+    let client = APIKey.generate(name: "web", role: .client)
+    let server = APIKey.generate(name: "backend", role: .server)
+    let viewer = APIKey.generate(name: "dashboard", role: .viewer)
+    let admin = APIKey.generate(name: "ops", role: .admin)
+    return Keys(
+      client: client.key, server: server.key, viewer: viewer.key, admin: admin.key,
+      records: [client.record, server.record, viewer.record, admin.record])
+  }
+
+  static let context = #"{"context": {"targetingKey": "u-1"}}"#
+
+  @Test func rolesDecideWhatAKeyMayDo() async throws {
+    let keys = makeKeys()
+    let harness = try TestService(keys: keys.records)
+    defer { harness.remove() }
+    try await harness.test { client in
+      func status(_ uri: String, _ method: HTTPRequest.Method, key: String?, bearer: Bool = false) async throws
+        -> HTTPResponse.Status
+      {
+        var headers = jsonHeaders
+        if let key {
+          if bearer { headers[.authorization] = "Bearer \(key)" } else { headers[HTTPField.Name("X-API-Key")!] = key }
+        }
+        let response = try await client.execute(
+          uri: uri, method: method, headers: headers, body: method == .post ? body(AuthTests.context) : nil)
+        return response.status
+      }
+      let single = "/ofrep/v1/evaluate/flags/banner-on"
+      let bulk = "/ofrep/v1/evaluate/flags"
+      do {
+        let status = try await status(single, .post, key: keys.server);
+        #expect(status == .ok, "single, .post, key: keys.server")
+      }
+      do {
+        let status = try await status(single, .post, key: keys.server, bearer: true);
+        #expect(status == .ok, "single, .post, key: keys.server, bearer: true")
+      }
+      do {
+        let status = try await status(single, .post, key: keys.client);
+        #expect(status == .forbidden, "single, .post, key: keys.client")
+      }
+      do {
+        let status = try await status(bulk, .post, key: keys.client);
+        #expect(status == .ok, "bulk, .post, key: keys.client")
+      }
+      do {
+        let status = try await status(bulk, .post, key: keys.client, bearer: true);
+        #expect(status == .ok, "bulk, .post, key: keys.client, bearer: true")
+      }
+      do {
+        let status = try await status(bulk, .post, key: keys.viewer);
+        #expect(status == .forbidden, "bulk, .post, key: keys.viewer")
+      }
+      do {
+        let status = try await status("/v1/experiments", .get, key: keys.viewer);
+        #expect(status == .ok, "/v1/experiments, .get, key: keys.viewer")
+      }
+      do {
+        let status = try await status("/v1/experiments", .get, key: keys.server);
+        #expect(status == .forbidden, "/v1/experiments, .get, key: keys.server")
+      }
+      do {
+        let status = try await status("/v1/experiments", .get, key: keys.admin);
+        #expect(status == .ok, "/v1/experiments, .get, key: keys.admin")
+      }
+      do {
+        let status = try await status(single, .post, key: keys.admin);
+        #expect(status == .ok, "single, .post, key: keys.admin")
+      }
+      do {
+        let status = try await status("/healthz", .get, key: nil); #expect(status == .ok, "/healthz, .get, key: nil")
+      }
+    }
+  }
+
+  @Test func missingOrWrongKeysAreChallenged() async throws {
+    let keys = makeKeys()
+    let harness = try TestService(keys: keys.records)
+    defer { harness.remove() }
+    try await harness.test { client in
+      for headers: HTTPFields in [
+        jsonHeaders, [HTTPField.Name("X-API-Key")!: "strata_server_wrong"], [.authorization: "Bearer nope"],
+        [.authorization: "Basic dXNlcjpwYXNz"],
+      ] {
+        let response = try await client.execute(
+          uri: "/ofrep/v1/evaluate/flags/banner-on", method: .post, headers: headers, body: body(AuthTests.context))
+        #expect(response.status == .unauthorized)
+        #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer realm=\"strata\"") == true)
+        #expect(try response.body.json["errorDetails"] != nil)
+        let native = try await client.execute(
+          uri: "/v1/assign", method: .post, headers: headers, body: body(#"{"unit": "u"}"#))
+        #expect(native.status == .unauthorized)
+        #expect(try native.body.json["error"]?["code"] == .string("unauthorized"))
+      }
+    }
+  }
+
+  @Test func eachKeyHasARateLimit() async throws {
+    let keys = makeKeys()
+    let harness = try TestService(keys: keys.records, rateLimit: 5)
+    defer { harness.remove() }
+    try await harness.test { client in
+      var statuses: [HTTPResponse.Status] = []
+      var retryAfter: String?
+      for _ in 0..<30 {
+        let response = try await client.execute(
+          uri: "/ofrep/v1/evaluate/flags/banner-on", method: .post,
+          headers: [HTTPField.Name("X-API-Key")!: keys.server], body: body(AuthTests.context))
+        statuses.append(response.status)
+        if response.status == .tooManyRequests { retryAfter = response.headers[.retryAfter] }
+      }
+      // A burst of twice the rate passes; the rest of 30 immediate requests cannot all pass.
+      #expect(statuses.prefix(10).allSatisfy { $0 == .ok })
+      #expect(statuses.contains(.tooManyRequests))
+      #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+      // Another key has its own bucket.
+      let other = try await client.execute(
+        uri: "/ofrep/v1/evaluate/flags", method: .post, headers: [HTTPField.Name("X-API-Key")!: keys.client],
+        body: body(AuthTests.context))
+      #expect(other.status == .ok)
+    }
+  }
+
+  @Test func keysFileStoresOnlyHashes() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-keys-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("keys.jsonl")
+    let key = try KeyFile.addKey(name: "backend", role: .server, to: file)
+    #expect(key.hasPrefix("strata_server_") && key.count == "strata_server_".count + 43)
+    let text = try String(contentsOf: file, encoding: .utf8)
+    #expect(!text.contains(key))
+    let stored = try KeyFile.read(file)
+    #expect(stored.count == 1 && stored[0].sha256 == APIKey.digest(of: key) && stored[0].role == .server)
+    #expect(throws: KeyFileError.self) { try KeyFile.addKey(name: "backend", role: .admin, to: file) }
+    #expect(throws: KeyFileError.self) {
+      try KeyFile.parse(Array(#"{"name": "x", "role": "root", "sha256": "00"}"#.utf8), file: "k")
+    }
+    do {
+      _ = try KeyFile.parse(Array("\n{\"name\": \"x\", \"role\": \"root\"}".utf8), file: "keys.jsonl")
+    } catch {
+      #expect(error.description.hasPrefix("keys.jsonl:2: "))
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import StrataAssignment
+import StrataServer
+import Testing
+
+@Suite struct CatalogTests {
+  func directory(_ files: [String: String]) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-catalog-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    for (name, text) in files {
+      try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    return url
+  }
+
+  @Test func aBadFileStopsTheLoadNamingFileLineAndField() throws {
+    let url = try directory([
+      "good.yaml": "id: good\nvariants: [a, b]\n",
+      "bad.yaml": "id: bad\nvariants:\n  - key: a\n    value: 1\n  - key: b\n    value: two\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: url) }
+    do {
+      _ = try CatalogLoader(directory: url).load()
+      Issue.record("a bad file must stop the load")
+    } catch {
+      #expect(error.problems.count == 1)
+      #expect(error.description.contains("bad.yaml:6: variants[1].value: every variant's value must be of one type"))
+    }
+  }
+
+  @Test func repeatedIDsAndEmptyDirectoriesAreRefused() throws {
+    let url = try directory(["a.yaml": "id: same\nvariants: [a, b]\n", "b.yaml": "id: same\nvariants: [a, b]\n"])
+    defer { try? FileManager.default.removeItem(at: url) }
+    #expect(throws: CatalogError.self) { try CatalogLoader(directory: url).load() }
+    let empty = try directory([:])
+    defer { try? FileManager.default.removeItem(at: empty) }
+    #expect(throws: CatalogError.self) { try CatalogLoader(directory: empty).load() }
+  }
+
+  @Test func etagFollowsTheDefinitions() throws {
+    let url = try directory(["a.yaml": "id: a\nvariants: [x, y]\n"])
+    defer { try? FileManager.default.removeItem(at: url) }
+    let first = try CatalogLoader(directory: url).load()
+    #expect(try CatalogLoader(directory: url).load().etag == first.etag)
+    #expect(first["a"]?.definitionHash == APIKey.digest(of: "id: a\nvariants: [x, y]\n"))
+    try "id: a\nvariants: [x, y, z]\n".write(
+      to: url.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+    #expect(try CatalogLoader(directory: url).load().etag != first.etag)
+  }
+
+  @Test func valuesAreTypedByYAML() throws {
+    let url = try directory([
+      "v.yaml": """
+      id: v
+      variants:
+        - key: a
+          value: {n: 3, f: 2.5, b: true, s: "7", l: [1, two]}
+        - key: b
+          value: {n: 4}
+      """
+    ])
+    defer { try? FileManager.default.removeItem(at: url) }
+    let entry = try #require(try CatalogLoader(directory: url).load()["v"])
+    #expect(
+      entry.value(ofVariant: 0)
+        == .object([
+          ("n", .integer(3)), ("f", .number(2.5)), ("b", .bool(true)), ("s", .string("7")),
+          ("l", .array([.integer(1), .string("two")])),
+        ]))
+    #expect(entry.valueKind == .object)
+  }
+
+  @Test func reloadSwapsGoodVersionsAndKeepsServingOnBadOnes() async throws {
+    let harness = try TestService(only: ["banner-on.yaml", "cta-text.yaml"])
+    defer { harness.remove() }
+    let service = harness.service
+    let before = service.catalog
+    let file = harness.experiments.appendingPathComponent("cta-text.yaml")
+    try "id: cta-text\nvariants: [renew_now, keep_training, join_class]\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    await service.reloadIfChanged()
+    let after = service.catalog
+    #expect(after.etag != before.etag)
+    #expect(after["cta-text"]?.experiment.variants.count == 3)
+    #expect(after["banner-on"]?.definitionHash == before["banner-on"]?.definitionHash)
+    try "id: cta-text\nvariants: [only_one]\n".write(to: file, atomically: true, encoding: .utf8)
+    await service.reloadIfChanged()
+    #expect(service.catalog.etag == after.etag, "a bad version is rejected; the old one keeps serving")
+    let metrics = String(decoding: service.metrics.render(), as: UTF8.self)
+    #expect(metrics.contains("strata_definition_reloads_total{result=\"ok\"} 1"))
+    #expect(metrics.contains("strata_definition_reloads_total{result=\"rejected\"} 1"))
+  }
+
+  @Test func sqliteStoreMigratesOnceAndKeepsVersions() async throws {
+    let directory = try directory([:])
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("s.db").path
+    let store = try SQLiteStore(path: path)
+    #expect(try await store.migrate() == 1)
+    #expect(try await store.migrate() == 1)
+    let key = APIKey.generate(name: "k", role: .viewer).record
+    try await store.replaceKeys([key])
+    #expect(try await store.keys() == [key])
+    let harness = try TestService(only: ["banner-on.yaml"])
+    defer { harness.remove() }
+    try await store.recordCatalog(harness.service.catalog)
+    try await store.recordCatalog(harness.service.catalog)
+    let entry = try #require(harness.service.catalog["banner-on"])
+    #expect(try await store.definition(experiment: "banner-on", hash: entry.definitionHash) == entry.yaml)
+    try await store.close()
+    // Reopening finds the schema in place.
+    let reopened = try SQLiteStore(path: path)
+    #expect(try await reopened.migrate() == 1)
+    #expect(try await reopened.keys().count == 1)
+    try await reopened.close()
+  }
+
+  @Test func databaseLocations() throws {
+    #expect(try StoreLocation(parsing: "sqlite:strata.db") == .sqlite(path: "strata.db"))
+    guard case .postgresql(let pg) = try StoreLocation(parsing: "postgresql://ann:secret@db.internal:6543/strata")
+    else {
+      Issue.record("postgresql expected")
+      return
+    }
+    #expect(pg.host == "db.internal" && pg.port == 6543 && pg.username == "ann" && pg.database == "strata")
+    #expect(
+      try StoreLocation(parsing: "postgresql://ann:secret@db/strata").redacted == "postgresql://ann@db:5432/strata")
+    #expect(throws: StoreLocationError.self) { try StoreLocation(parsing: "mysql://x") }
+    #expect(throws: StoreLocationError.self) { try StoreLocation(parsing: "postgresql://h/db?sslmode=verify-full") }
+  }
+}
