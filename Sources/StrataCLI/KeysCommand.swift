@@ -26,8 +26,10 @@ struct KeysNew: ParsableCommand {
       strata serve picks up the changed file within a second.
 
       Examples:
-        strata keys new --role server --name checkout-backend --keys strata-keys.jsonl
-        strata keys new --role client --name web-app --keys strata-keys.jsonl
+        strata keys new --role server --name checkout-backend \\
+          --keys reports/new-keys.jsonl
+        strata keys new --role client --name web-app \\
+          --keys reports/new-keys.jsonl
       """)
 
   @Option(help: "client, server, viewer or admin.")

@@ -18,9 +18,13 @@ struct Serve: ParsableCommand {
       GET /v1/experiments[/{id}], /healthz, /readyz, /metrics, /openapi.yaml.
 
       Examples:
-        strata keys new --role server --name checkout --keys strata-keys.jsonl
-        strata serve --experiments experiments --keys strata-keys.jsonl
-        strata serve --experiments experiments --database postgresql://strata@db.internal/strata --host 0.0.0.0 --keys strata-keys.jsonl
+        strata keys new --role server --name checkout \\
+          --keys reports/serve-keys.jsonl
+        strata serve --experiments experiments \\
+          --keys reports/serve-keys.jsonl  # doc-example: skip (runs until stopped)
+        strata serve --experiments experiments --host 0.0.0.0 \\
+          --database postgresql://strata@db.internal/strata \\
+          --keys reports/serve-keys.jsonl  # doc-example: skip (a server)
       """)
 
   @Option(help: "Directory of experiment definitions (every *.yaml is served).")
