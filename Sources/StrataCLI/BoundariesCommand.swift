@@ -30,11 +30,7 @@ struct BoundariesCommand: ParsableCommand {
     try reportingErrors {
       let design = try options.design()
       let boundaries = try design.boundaries()
-      if json {
-        printJSON(Self.jsonOutput(design: design, boundaries: boundaries))
-      } else {
-        print(Self.humanOutput(design: design, boundaries: boundaries))
-      }
+      printOutput(json: json, Self.jsonOutput(design: design, boundaries: boundaries), Self.humanOutput(design: design, boundaries: boundaries))
     }
   }
 

@@ -53,6 +53,13 @@ func reportingErrors(_ body: () throws -> Void) throws {
   }
 }
 
+/// Prints `object` (one JSON object) with `--json`, else the readable `text`; only the one asked for is built.
+func printOutput(json: Bool, _ object: @autoclosure () throws -> JSONValue, _ text: @autoclosure () throws -> String)
+  rethrows
+{
+  if json { printJSON(try object()) } else { print(try text()) }
+}
+
 /// Prints exactly one JSON object on stdout.
 func printJSON(_ value: JSONValue) {
   print(value.serialized(pretty: true))

@@ -62,11 +62,7 @@ struct Plan: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let report = try PlanReport(design: design, dailyUnits: dailyUnits, sequential: sequential)
-      if json {
-        printJSON(.object(report.fields))
-      } else {
-        print(report.humanText)
-      }
+      printOutput(json: json, .object(report.fields), report.humanText)
     }
   }
 }

@@ -48,11 +48,7 @@ struct SimulateCommand: ParsableCommand {
       let simulation = try PeekingSimulation(
         design: design, drift: drift, mixingStandardDeviation: tau, experiments: experiments, seed: seed)
       let result = try simulation.run()
-      if json {
-        printJSON(Self.jsonOutput(result))
-      } else {
-        print(Self.humanOutput(result))
-      }
+      printOutput(json: json, Self.jsonOutput(result), Self.humanOutput(result))
     }
   }
 

@@ -49,11 +49,7 @@ struct SimulatePoolingCommand: ParsableCommand {
         segments: segments, mean: mean, tau: tau, smallestStandardError: smallestStandardError,
         largestStandardError: largestStandardError, campaigns: campaigns, seed: seed)
       let result = try simulation.run()
-      if json {
-        printJSON(Self.jsonOutput(result))
-      } else {
-        print(Self.humanOutput(result))
-      }
+      printOutput(json: json, Self.jsonOutput(result), Self.humanOutput(result))
     }
   }
 

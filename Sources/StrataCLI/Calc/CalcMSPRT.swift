@@ -20,10 +20,7 @@ struct CalcMSPRT: ParsableCommand {
         strata calc msprt --a 2000,0,1 --b 2000,0.12,1 --tau 0.1 --alpha 0.01 --json
       """)
 
-  @Option(help: ArgumentHelp("Control: units, mean and standard deviation.", valueName: "n,mean,sd"))
-  var a: NumberList
-  @Option(help: ArgumentHelp("Treatment: units, mean and standard deviation.", valueName: "n,mean,sd"))
-  var b: NumberList
+  @OptionGroup var arms: MeanArmsOptions
   @Option(help: "τ > 0, standard deviation of the normal mixing distribution on the difference.")
   var tau: Double
   @OptionGroup var alphaOption: AlphaOption
@@ -31,8 +28,7 @@ struct CalcMSPRT: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let control = try summary(a, flag: "--a")
-      let treatment = try summary(b, flag: "--b")
+      let (control, treatment) = try arms.summaries()
       let confidence = try alphaOption.confidenceLevel()
       let test = try forFlag("--tau") {
         try MixtureSPRT(

@@ -20,10 +20,7 @@ struct CalcTTest: ParsableCommand {
           --equal-var --alpha 0.01 --json
       """)
 
-  @Option(help: ArgumentHelp("Control: units, mean and standard deviation.", valueName: "n,mean,sd"))
-  var a: NumberList
-  @Option(help: ArgumentHelp("Treatment: units, mean and standard deviation.", valueName: "n,mean,sd"))
-  var b: NumberList
+  @OptionGroup var arms: MeanArmsOptions
   @Flag(help: "Assume equal variances (Student's t test) instead of Welch's.")
   var equalVar = false
   @OptionGroup var alphaOption: AlphaOption
@@ -32,8 +29,7 @@ struct CalcTTest: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let control = try summary(a, flag: "--a")
-      let treatment = try summary(b, flag: "--b")
+      let (control, treatment) = try arms.summaries()
       let confidence = try alphaOption.confidenceLevel()
       let alternative = try sidesOption.alternative()
       let r = try withArmFlags {
@@ -94,6 +90,19 @@ struct CalcTTest: ParsableCommand {
 }
 
 /// `n,mean,sd` from a flag, as a validated summary.
+/// `--a` and `--b` as units, mean and standard deviation: the two arms of `calc ttest` and `calc msprt`.
+struct MeanArmsOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Control: units, mean and standard deviation.", valueName: "n,mean,sd"))
+  var a: NumberList
+  @Option(help: ArgumentHelp("Treatment: units, mean and standard deviation.", valueName: "n,mean,sd"))
+  var b: NumberList
+
+  /// Control and treatment; a bad value names its flag (`--a: sd: …`).
+  func summaries() throws -> (control: SampleSummary, treatment: SampleSummary) {
+    (try summary(a, flag: "--a"), try summary(b, flag: "--b"))
+  }
+}
+
 func summary(_ list: NumberList, flag: String) throws -> SampleSummary {
   try forFlag(flag) {
     let x = try values(list, flag: flag, expecting: ["n", "mean", "sd"])
