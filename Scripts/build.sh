@@ -31,4 +31,8 @@ if [ "$status" -ne 0 ]; then
   echo "strata: build failed (swift build --build-tests exited $status)" >&2
   exit "$status"
 fi
+# CI (STRATA_STRICT_WARNINGS=1) fails on compiler warnings in our own code (not in dependencies).
+if [ "${STRATA_STRICT_WARNINGS:-}" = 1 ]; then
+  bash Scripts/check-warnings.sh "$log"
+fi
 echo "strata: build ready in $((SECONDS - start)) s: .build/debug/strata" >&2
