@@ -10,9 +10,10 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// One metric to analyse: the same value the definition holds (`StrataAssignment.Metric`).
   public typealias Metric = StrataAssignment.Metric
 
-  /// A pair of value columns whose co-moment the cells carry (`SufficientStatistics.pairs`), by metric index:
-  /// numerator × denominator of a ratio metric, value × covariate for CUPED. In aggregated input its column is
-  /// `<first column>_x_<second column>_sum`.
+  /// A pair of value columns whose co-moment the cells carry (`SufficientStatistics.pairs`), by metric index: numerator
+  /// × denominator of a ratio metric, value × covariate for CUPED.
+  ///
+  /// In aggregated input its column is `<first column>_x_<second column>_sum`.
   public struct CrossProduct: Sendable, Hashable {
     public var first: Int
     public var second: Int

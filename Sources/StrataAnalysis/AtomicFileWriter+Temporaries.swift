@@ -52,7 +52,8 @@ extension AtomicFileWriter {
 
   /// Removes `.NAME.PID.tmp` and `.NAME.PID.old` files in `directory` whose process no longer runs.
   ///
-  /// Such files are left by a run killed mid-write; each removal is announced through ``FileNotices``. Files of running processes (another Strata writing the same
+  /// Such files are left by a run killed mid-write; each removal is announced through ``FileNotices``. Files of running
+  /// processes (another Strata writing the same
   /// destination right now) are left alone.
   static func removeStaleTemporaries(in directory: String, name: String) {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }

@@ -3,9 +3,10 @@ import StrataStats
 
 extension Experiment {
   /// The fixed-horizon sample size of the plan for the primary metric, through StrataStats'
-  /// ``StrataStats/SampleSizePlan`` (R `power.prop.test` for a binomial metric, `power.t.test` for a
-  /// continuous one; alpha Bonferroni-split over the variants − 1 comparisons with control). Nil when the
-  /// plan lacks what that needs (an mde, and a baseline or a standard deviation).
+  /// ``StrataStats/SampleSizePlan`` (R `power.prop.test` for a binomial metric, `power.t.test` for a continuous one;
+  /// alpha Bonferroni-split over the variants − 1 comparisons with control).
+  ///
+  /// Nil when the plan lacks what that needs (an mde, and a baseline or a standard deviation).
   ///
   /// A sequential plan (looks > 1) still reports the fixed-design n here; its maximum size is
   /// ⌈unrounded n × inflation⌉, computed by the sequential module.

@@ -4,8 +4,10 @@ import StrataStats
 import Yams
 
 /// Reads experiment definitions (`experiments/*.yaml`, one experiment per file) into validated
-/// ``StrataAssignment/Experiment`` values. Every problem is an ``ExperimentFileError`` naming the file,
-/// the line and the field (`experiments/gym.yaml:14: segments[1].rule: column 9: ...`).
+/// ``StrataAssignment/Experiment`` values.
+///
+/// Every problem is an ``ExperimentFileError`` naming the file, the line and the field (`experiments/gym.yaml:14:
+/// segments[1].rule: column 9: ...`).
 ///
 /// The format is documented in docs/assignment.md; keys are snake_case, weights and traffic are exact
 /// decimals (never rounded through floating point), unknown keys are errors.

@@ -3,7 +3,8 @@ import Synchronization
 
 /// Notes about files that the user should hear of but that do not stop the run.
 ///
-/// For example: a partial file left by a killed run was removed. By default each is one line on standard error, `strata: note: …`; a host such as a server
+/// For example: a partial file left by a killed run was removed. By default each is one line on standard error,
+/// `strata: note: …`; a host such as a server
 /// replaces the handler to log them its own way.
 public enum FileNotices {
   private static let handler = Mutex<@Sendable (String) -> Void>({ message in

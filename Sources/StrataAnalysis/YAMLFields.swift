@@ -1,8 +1,10 @@
 import StrataAssignment
 import Yams
 
-/// Typed access to a composed YAML tree that records where each field is, so every error can name the
-/// file, line and field. Unknown keys are errors (a misspelt `trafic:` must not be silently ignored).
+/// Typed access to a composed YAML tree that records where each field is, so every error can name the file, line and
+/// field.
+///
+/// Unknown keys are errors (a misspelt `trafic:` must not be silently ignored).
 struct YAMLFields {
   let file: String
   /// Line of every field seen, by dotted path.

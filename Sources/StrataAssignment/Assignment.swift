@@ -1,5 +1,6 @@
-/// Why a unit did or did not get a variant. The raw values are the `reason` strings of the CLI and the
-/// spec.
+/// Why a unit did or did not get a variant.
+///
+/// The raw values are the `reason` strings of the CLI and the spec.
 public enum AssignmentReason: String, Sendable, Hashable, CaseIterable {
   /// Assigned by its bucket (online hashing).
   case assigned
@@ -54,9 +55,10 @@ public struct Assignment: Sendable, Hashable {
   }
 }
 
-/// The outcome of assigning one unit as indices into the experiment's segments and variants: no strings
-/// and no references, packed into 8 bytes so it is returned in a register. The hot path of batch and
-/// high-volume callers; ``Experiment/name(of:)`` turns it into an ``Assignment``.
+/// The outcome of assigning one unit as indices into the experiment's segments and variants: no strings and no
+/// references, packed into 8 bytes so it is returned in a register.
+///
+/// The hot path of batch and high-volume callers; ``Experiment/name(of:)`` turns it into an ``Assignment``.
 public struct CompactAssignment: Sendable, Hashable {
   // UInt16.max / -1 stand for "none"; experiments have far fewer than 65,535 segments or variants.
   @usableFromInline let segment: UInt16

@@ -1,5 +1,7 @@
-/// The compiled form of an experiment: rule programs bound to attribute slots, bucket layouts and
-/// pre-encoded hash-key prefixes. Immutable and shared, so assigning never copies the definition.
+/// The compiled form of an experiment: rule programs bound to attribute slots, bucket layouts and pre-encoded hash-key
+/// prefixes.
+///
+/// Immutable and shared, so assigning never copies the definition.
 @usableFromInline
 final class AssignmentEngine: @unchecked Sendable, Hashable {
   // @unchecked: `table` is written only in init and freed in deinit; everything else is immutable.
@@ -79,8 +81,9 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     return state
   }
 
-  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket. Inlinable and
-  /// generic over the id's form, so a caller's loop compiles the whole hot path for its form into one
+  /// Spec §4, in order: consent, eligibility, segment, holdout, layer, variant bucket.
+  ///
+  /// Inlinable and generic over the id's form, so a caller's loop compiles the whole hot path for its form into one
   /// function.
   @inlinable @inline(__always)
   func assign<Unit: UnitKey>(unit: Unit, attributes: [AttributeValue?]) -> CompactAssignment {

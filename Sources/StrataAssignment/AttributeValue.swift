@@ -37,7 +37,8 @@ public enum AttributeValue: Sendable, Hashable {
     var integer = 0
     var integerDigits = 0
     var negative = false
-    var state = 0  // 0 start, 1 sign, 2 integer digits, 3 point, 4 fraction digits, 5 e, 6 exponent sign, 7 exponent digits
+    // 0 start, 1 sign, 2 integer digits, 3 point, 4 fraction digits, 5 e, 6 exponent sign, 7 exponent digits
+    var state = 0
     for byte in bytes {
       let isDigit = byte >= 0x30 && byte <= 0x39
       if isDigit && state <= 2 {

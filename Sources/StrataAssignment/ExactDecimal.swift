@@ -19,8 +19,10 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
   /// A whole number.
   public init(_ integer: Int) { self.init(tenThousandths: integer * 10_000) }
 
-  /// Parses plain decimal text such as `1`, `0.5`, `33.3333` (no sign, no exponent, at most four
-  /// fractional digits, at most one million). Returns nil for anything else.
+  /// Parses plain decimal text such as `1`, `0.5`, `33.3333` (no sign, no exponent, at most four fractional digits, at
+  /// most one million).
+  ///
+  /// Returns nil for anything else.
   public init?(parsing text: some StringProtocol) {
     var whole = 0
     var fraction = 0

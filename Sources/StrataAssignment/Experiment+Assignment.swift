@@ -22,8 +22,10 @@ extension Experiment {
     assign(unit: unit, attributes: attributeSlots(attributes))
   }
 
-  /// Assigns a unit (docs/assignment-spec.md §4): consent, eligibility, segment, holdout, layer, then
-  /// the variant bucket. `attributes[i]` is the value of `attributeNames[i]` (nil = missing).
+  /// Assigns a unit (docs/assignment-spec.md §4): consent, eligibility, segment, holdout, layer, then the variant
+  /// bucket.
+  ///
+  /// `attributes[i]` is the value of `attributeNames[i]` (nil = missing).
   public func assign(unit: String, attributes: [AttributeValue?]) -> Assignment {
     name(of: assignCompact(unit: unit, attributes: attributes))
   }

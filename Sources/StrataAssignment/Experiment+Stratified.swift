@@ -22,6 +22,7 @@ extension Experiment {
   ///
   /// - Parameter units: unit ids and slot-ordered attributes (see ``attributeNames``), ids unique.
   /// - Returns: one assignment per unit, in input order; dealt units have reason `stratified`.
+  /// - Throws: `DuplicateUnitError` when a unit id appears twice.
   public func assignStratified(_ units: [(unit: String, attributes: [AttributeValue?])]) throws(DuplicateUnitError)
     -> [Assignment]
   {

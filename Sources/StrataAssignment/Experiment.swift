@@ -13,7 +13,9 @@ public struct Experiment: Sendable, Hashable {
   public let hypothesis: String?
   /// The unit id column of input files (`member_id`).
   public let unit: String
-  /// The variant hash's salt: key = UTF-8 of `salt + ":" + unit`. Changing it reshuffles everyone.
+  /// The variant hash's salt: key = UTF-8 of `salt + ":" + unit`.
+  ///
+  /// Changing it reshuffles everyone.
   public let salt: String
   /// Variants in layout order.
   public let variants: [Variant]
@@ -50,8 +52,10 @@ public struct Experiment: Sendable, Hashable {
   /// Segment names in resolution order, the default segment last.
   public var segmentNames: [String] { segments.map(\.name) }
 
-  /// Validates and compiles a definition. `salt` defaults to `id`; `control` (a variant key) defaults to
-  /// the first variant; a default segment is appended when the last segment has a rule (or there are none).
+  /// Validates and compiles a definition.
+  ///
+  /// `salt` defaults to `id`; `control` (a variant key) defaults to the first variant; a default segment is appended
+  /// when the last segment has a rule (or there are none).
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unit: String = "unit_id", salt: String? = nil,
     variants: [Variant], control: String? = nil, traffic: ExactDecimal = 1, layer: Layer? = nil,

@@ -61,9 +61,10 @@ extension MurmurHash3 {
       }
     }
 
-    /// The hash of everything combined so far followed by `bytes`: the same value as `combine(bytes)`
-    /// then ``finalize()``, without updating the state. The assignment hot path (a unit id after the
-    /// experiment's salt).
+    /// The hash of everything combined so far followed by `bytes`: the same value as `combine(bytes)` then
+    /// ``finalize()``, without updating the state.
+    ///
+    /// The assignment hot path (a unit id after the experiment's salt).
     ///
     /// Dispatches once on the number of pending bytes (0–3, fixed by the prefix) so each case runs with
     /// constant shifts; reads eight bytes at a time, then the last 0–7 bytes with loads that never cross

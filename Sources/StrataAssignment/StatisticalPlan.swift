@@ -1,7 +1,8 @@
 /// How the experiment will be analysed and how large it must be: error rates, the smallest effect
 /// worth detecting, and the interim looks of a group-sequential design.
 ///
-/// Values are checked by ``Experiment/init(id:name:hypothesis:unit:salt:variants:control:traffic:layer:holdout:eligibility:consent:segments:metrics:plan:)``.
+/// Values are checked by
+/// ``Experiment/init(id:name:hypothesis:unit:salt:variants:control:traffic:layer:holdout:eligibility:consent:segments:metrics:plan:)``.
 public struct StatisticalPlan: Sendable, Hashable {
   /// Lan-DeMets alpha-spending function for interim looks.
   public enum Spending: Sendable, Hashable, CustomStringConvertible {
@@ -12,8 +13,9 @@ public struct StatisticalPlan: Sendable, Hashable {
     /// Hwang-Shih-DeCani with parameter γ.
     case hwangShihDeCani(gamma: Double)
 
-    /// The definition's spelling (`obf`, `pocock`, `hsd:GAMMA`), as written back to a file. Text is
-    /// parsed by StrataStats' `SpendingFunction(parsing:)`, the one parser of these spellings.
+    /// The definition's spelling (`obf`, `pocock`, `hsd:GAMMA`), as written back to a file.
+    ///
+    /// Text is parsed by StrataStats' `SpendingFunction(parsing:)`, the one parser of these spellings.
     public var description: String {
       switch self {
       case .obrienFleming: return "obf"

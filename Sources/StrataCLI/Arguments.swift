@@ -1,6 +1,8 @@
 import ArgumentParser
 
-/// A comma-separated list of numbers (`"120,880"`). Syntax errors are usage errors (exit 64).
+/// A comma-separated list of numbers (`"120,880"`).
+///
+/// Syntax errors are usage errors (exit 64).
 struct NumberList: ExpressibleByArgument, Sendable {
   var values: [Double]
 
@@ -18,8 +20,9 @@ struct NumberList: ExpressibleByArgument, Sendable {
   static var defaultCompletionKind: CompletionKind { .default }
 }
 
-/// A table: rows separated by `;`, cells by `,` (`"120,880;150,850"`). Ragged tables parse and are
-/// rejected later with exit status 1, as the contract says.
+/// A table: rows separated by `;`, cells by `,` (`"120,880;150,850"`).
+///
+/// Ragged tables parse and are rejected later with exit status 1, as the contract says.
 struct NumberTable: ExpressibleByArgument, Sendable {
   var rows: [[Double]]
 

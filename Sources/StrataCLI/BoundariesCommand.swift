@@ -30,7 +30,9 @@ struct BoundariesCommand: ParsableCommand {
     try reportingErrors {
       let design = try options.design()
       let boundaries = try design.boundaries()
-      printOutput(json: json, Self.jsonOutput(design: design, boundaries: boundaries), Self.humanOutput(design: design, boundaries: boundaries))
+      printOutput(
+        json: json, Self.jsonOutput(design: design, boundaries: boundaries),
+        Self.humanOutput(design: design, boundaries: boundaries))
     }
   }
 

@@ -36,7 +36,10 @@ struct Design: ParsableCommand {
   @Option(help: "Generators of the fraction (\"D=ABC,E=AB\").")
   var generators: String?
 
-  @Option(help: "Plan sample size: the smallest difference to detect between two levels of a factor (and as a 2×2 interaction contrast), in outcome units.")
+  @Option(
+    help:
+      "Plan sample size: the smallest difference to detect between two levels of a factor (and as a 2×2 interaction contrast), in outcome units."
+  )
   var mde: Double?
 
   @Option(help: "Planning: the outcome's standard deviation (continuous metrics).")
@@ -89,20 +92,25 @@ struct Design: ParsableCommand {
     var rows: [DesignOutput.PlanRow] = []
     for entry in estimable {
       let levels = entry.term.factors.map { design.factors[$0].levelCount }
-      let f = levels.count == 1
+      let f =
+        levels.count == 1
         ? try FactorialPower.effectSize(difference: mde, levelCount: levels[0], standardDeviation: sigma)
-        : try FactorialPower.effectSize(interactionContrast: mde, levelCounts: (levels[0], levels[1]), standardDeviation: sigma)
+        : try FactorialPower.effectSize(
+          interactionContrast: mde, levelCounts: (levels[0], levels[1]), standardDeviation: sigma)
       let planner = try FactorialPower(design: design, term: entry.term, effectSize: f, alpha: alpha)
       let units = try planner.unitsPerCell(forPower: power)
-      rows.append(DesignOutput.PlanRow(
-        term: entry.term, degreesOfFreedom: planner.numeratorDegreesOfFreedom, effectSize: f, unitsPerCell: units,
-        power: try planner.power(unitsPerCell: units)))
+      rows.append(
+        DesignOutput.PlanRow(
+          term: entry.term, degreesOfFreedom: planner.numeratorDegreesOfFreedom, effectSize: f, unitsPerCell: units,
+          power: try planner.power(unitsPerCell: units)))
     }
     return rows
   }
 
-  /// The design `--factors` with `--fraction` or `--generators` (at most one) describe: the full
-  /// factorial when neither is given. Shared by `strata design` and `strata calc factorial`.
+  /// The design `--factors` with `--fraction` or `--generators` (at most one) describe: the full factorial when neither
+  /// is given.
+  ///
+  /// Shared by `strata design` and `strata calc factorial`.
   static func design(factors: FactorListArgument, fraction: String?, generators: String?) throws -> FactorialDesign {
     let factorList = try factors.specs.map { spec throws(StatsError) in try spec.factor() }
     switch (fraction, generators) {
@@ -127,8 +135,9 @@ struct Design: ParsableCommand {
   }
 }
 
-/// `--factors` syntax: `NAME:COUNT` or `NAME:label|label|…`, comma separated. Syntax errors are usage errors
-/// (exit 64); level counts below two parse and are rejected with exit 1.
+/// `--factors` syntax: `NAME:COUNT` or `NAME:label|label|…`, comma separated.
+///
+/// Syntax errors are usage errors (exit 64); level counts below two parse and are rejected with exit 1.
 struct FactorListArgument: ExpressibleByArgument, Sendable {
   struct Spec: Sendable {
     var name: String
@@ -154,7 +163,9 @@ struct FactorListArgument: ExpressibleByArgument, Sendable {
       if let count = Int(levels) {
         specs.append(Spec(name: name, count: count, labels: []))
       } else {
-        let labels = levels.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " ") }
+        let labels = levels.split(separator: "|", omittingEmptySubsequences: false).map {
+          $0.trimmingCharacters(in: " ")
+        }
         specs.append(Spec(name: name, count: nil, labels: labels))
       }
     }

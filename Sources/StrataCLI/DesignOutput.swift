@@ -36,17 +36,26 @@ struct DesignOutput {
     var notes: [String] = []
     if design.isFractional {
       notes.append(
-        "Aliases list main effects and two-factor interactions only; interactions of three or more factors are assumed negligible.")
+        "Aliases list main effects and two-factor interactions only; interactions of three or more factors are assumed negligible."
+      )
       if let resolution = design.resolution, resolution == 3 {
-        notes.append("Resolution III: main effects are aliased with two-factor interactions; read them as main effects only if those interactions are negligible.")
+        notes.append(
+          "Resolution III: main effects are aliased with two-factor interactions; read them as main effects only if those interactions are negligible."
+        )
       } else if design.resolution == 4 {
-        notes.append("Resolution IV: main effects are clear of two-factor interactions, but some two-factor interactions are aliased with each other.")
+        notes.append(
+          "Resolution IV: main effects are clear of two-factor interactions, but some two-factor interactions are aliased with each other."
+        )
       }
     } else {
-      notes.append("Full factorial: every main effect and interaction is estimable; resolution is null because nothing is aliased.")
+      notes.append(
+        "Full factorial: every main effect and interaction is estimable; resolution is null because nothing is aliased."
+      )
     }
     if plan != nil {
-      notes.append("Sample sizes assume equal units per cell and the analysis model of `strata calc factorial` (noncentral F, λ = N·f²); for a binary metric σ = √(p(1 − p)) at the baseline (normal approximation).")
+      notes.append(
+        "Sample sizes assume equal units per cell and the analysis model of `strata calc factorial` (noncentral F, λ = N·f²); for a binary metric σ = √(p(1 − p)) at the baseline (normal approximation)."
+      )
     }
     return notes
   }
@@ -71,31 +80,39 @@ struct DesignOutput {
         ("levels", .array(factor.levels.map { .string($0) })),
       ])
     }
-    return .object([
-      ("design", .string(design.isFractional ? "fractional" : "full")),
-      ("factors", .array(factorList)),
-      ("run_count", .integer(design.runs.count)),
-      ("fraction", .string(design.isFractional ? "1/\(1 << design.fractionExponent)" : "1")),
-      ("generators", .array(design.generators.map { .string($0.letters) })),
-      ("defining_relation", .array(design.definingRelation.map { .string($0.letters) })),
-      ("resolution", design.resolution.map { .integer($0) } ?? .null),
-      ("word_length_pattern", .array(design.isFractional ? design.wordLengthPattern.map { .integer($0) } : [])),
-      ("aliases", .array(aliases)),
-      ("runs", .array(runs)),
-    ] + planJSON + [
-      ("notes", .array(notes.map { .string($0) })),
-    ])
+    return .object(
+      [
+        ("design", .string(design.isFractional ? "fractional" : "full")),
+        ("factors", .array(factorList)),
+        ("run_count", .integer(design.runs.count)),
+        ("fraction", .string(design.isFractional ? "1/\(1 << design.fractionExponent)" : "1")),
+        ("generators", .array(design.generators.map { .string($0.letters) })),
+        ("defining_relation", .array(design.definingRelation.map { .string($0.letters) })),
+        ("resolution", design.resolution.map { .integer($0) } ?? .null),
+        ("word_length_pattern", .array(design.isFractional ? design.wordLengthPattern.map { .integer($0) } : [])),
+        ("aliases", .array(aliases)),
+        ("runs", .array(runs)),
+      ] + planJSON + [
+        ("notes", .array(notes.map { .string($0) }))
+      ])
   }
 
   private var planJSON: [(String, JSONValue)] {
     guard let plan else { return [] }
-    return [("plan", .array(plan.map { row in
-      .object([
-        ("term", .string(names(row.term))), ("letters", .string(row.term.letters)), ("df", .integer(row.degreesOfFreedom)),
-        ("effect_size_f", .number(row.effectSize)), ("units_per_cell", .integer(row.unitsPerCell)),
-        ("units_total", .integer(row.unitsPerCell * design.runs.count)), ("power", .number(row.power)),
-      ])
-    }))]
+    return [
+      (
+        "plan",
+        .array(
+          plan.map { row in
+            .object([
+              ("term", .string(names(row.term))), ("letters", .string(row.term.letters)),
+              ("df", .integer(row.degreesOfFreedom)),
+              ("effect_size_f", .number(row.effectSize)), ("units_per_cell", .integer(row.unitsPerCell)),
+              ("units_total", .integer(row.unitsPerCell * design.runs.count)), ("power", .number(row.power)),
+            ])
+          })
+      )
+    ]
   }
 
   var table: String {
@@ -104,9 +121,12 @@ struct DesignOutput {
     if let resolution = design.resolution { title += ", resolution \(romanNumeral(resolution))" }
     lines.append(title)
     lines.append("")
-    lines.append(leftAlignedTable([["letter", "factor", "levels"]] + factors.enumerated().map { index, factor in
-      [String(EffectWord.letter(of: index)), factor.name, factor.levels.joined(separator: ", ")]
-    }))
+    lines.append(
+      leftAlignedTable(
+        [["letter", "factor", "levels"]]
+          + factors.enumerated().map { index, factor in
+            [String(EffectWord.letter(of: index)), factor.name, factor.levels.joined(separator: ", ")]
+          }))
     if design.isFractional {
       lines.append("")
       lines.append("Generators: " + design.generators.map(\.letters).joined(separator: ", "))
@@ -115,7 +135,8 @@ struct DesignOutput {
       lines.append("Aliases (main effects and two-factor interactions; higher-order interactions ignored):")
       var rows = [["effect", "factors", "aliased with"]]
       for entry in design.lowOrderAliases {
-        let aliased = entry.aliases.isEmpty
+        let aliased =
+          entry.aliases.isEmpty
           ? "clear" : entry.aliases.map { "\($0.letters) (\(names($0)))" }.joined(separator: ", ")
         rows.append([entry.effect.letters, names(entry.effect), aliased])
       }
@@ -130,11 +151,18 @@ struct DesignOutput {
     lines.append(leftAlignedTable(rows))
     if let plan {
       lines.append("")
-      lines.append("Sample size (F test per term; main effects: two levels --mde apart; interactions: a 2×2 contrast of --mde):")
-      lines.append(textTable([["term", "df", "f", "units/cell", "total", "power"]] + plan.map {
-        [names($0.term), String($0.degreesOfFreedom), formatFixed($0.effectSize, digits: 4), String($0.unitsPerCell),
-         String($0.unitsPerCell * design.runs.count), formatFixed($0.power, digits: 3)]
-      }))
+      lines.append(
+        "Sample size (F test per term; main effects: two levels --mde apart; interactions: a 2×2 contrast of --mde):")
+      lines.append(
+        textTable(
+          [["term", "df", "f", "units/cell", "total", "power"]]
+            + plan.map {
+              [
+                names($0.term), String($0.degreesOfFreedom), formatFixed($0.effectSize, digits: 4),
+                String($0.unitsPerCell),
+                String($0.unitsPerCell * design.runs.count), formatFixed($0.power, digits: 3),
+              ]
+            }))
     }
     for note in notes { lines.append("Note: " + note) }
     return lines.joined(separator: "\n")

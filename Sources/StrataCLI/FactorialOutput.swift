@@ -26,10 +26,14 @@ struct FactorialOutput {
     let degenerate = result.cells.filter { $0.observedMean == 0 || $0.observedMean == 1 }
     if result.covariance != .classical && !degenerate.isEmpty {
       let names = degenerate.map { levels($0).joined(separator: " × ") }.joined(separator: "; ")
-      notes.append("Cells with no variation (\(names)) add nothing to the robust variance; in a saturated model their intervals have zero width. Consider --errors classical or more units.")
+      notes.append(
+        "Cells with no variation (\(names)) add nothing to the robust variance; in a saturated model their intervals have zero width. Consider --errors classical or more units."
+      )
     }
     for term in result.terms where !term.aliasedWith.isEmpty {
-      notes.append("\(term.name) is aliased with \(term.aliasedWith.map(names).joined(separator: ", ")): its estimate is their sum.")
+      notes.append(
+        "\(term.name) is aliased with \(term.aliasedWith.map(names).joined(separator: ", ")): its estimate is their sum."
+      )
     }
     return notes
   }
@@ -61,7 +65,8 @@ struct FactorialOutput {
       result, design: design, levelDifferences: try levelDifferences(level: level).map(\.1),
       interactionMeans: try interactionMeans(level: level), notes: notes)
     entries.insert(("confidence_level", .number(level)), at: entries.firstIndex { $0.0 == "unit_count" } ?? 0)
-    entries.insert(("aliased_terms", FactorialFitJSON.aliasedTerms(result)), at: (entries.firstIndex { $0.0 == "terms" } ?? 0) + 1)
+    entries.insert(
+      ("aliased_terms", FactorialFitJSON.aliasedTerms(result)), at: (entries.firstIndex { $0.0 == "terms" } ?? 0) + 1)
     return .object(
       [
         ("metric", .string(metric)),
@@ -71,32 +76,43 @@ struct FactorialOutput {
   }
 
   func table() throws -> String {
-    var lines = ["Factorial analysis (\(metric), \(result.covariance.rawValue) errors, \(Int(result.unitCount)) units)", ""]
+    var lines = [
+      "Factorial analysis (\(metric), \(result.covariance.rawValue) errors, \(Int(result.unitCount)) units)", "",
+    ]
     lines.append("ANOVA (Type \(result.anovaType == .typeIII ? "III" : "II")):")
-    lines.append(textTable([["term", "df", "F", "p"]] + result.anova.map {
-      [$0.name, String($0.degreesOfFreedom), human($0.test.statistic), human($0.test.pValue)]
-    }))
+    lines.append(
+      textTable(
+        [["term", "df", "F", "p"]]
+          + result.anova.map {
+            [$0.name, String($0.degreesOfFreedom), human($0.test.statistic), human($0.test.pValue)]
+          }))
     lines += ["", "Marginal means:"]
     var rows = [["factor", "level", "mean", "ci low", "ci high"]]
     for m in result.marginalMeans.flatMap({ $0 }) {
-      rows.append([design.factors[m.factor].name, design.factors[m.factor].levels[m.level], human(m.estimate),
-                   human(m.interval.lower), human(m.interval.upper)])
+      rows.append([
+        design.factors[m.factor].name, design.factors[m.factor].levels[m.level], human(m.estimate),
+        human(m.interval.lower), human(m.interval.upper),
+      ])
     }
     lines.append(leftAlignedTable(rows))
     lines += ["", "Levels against the first level (difference of marginal means, treatment − control):"]
     rows = [["factor", "level", "vs", "difference", "ci low", "ci high", "p"]]
     let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
     for (factor, d) in try levelDifferences(level: level) {
-      rows.append([factor.name, factor.levels[d.level], factor.levels[0], human(d.difference), human(d.interval.lower),
-                   human(d.interval.upper), human(d.test.pValue)])
+      rows.append([
+        factor.name, factor.levels[d.level], factor.levels[0], human(d.difference), human(d.interval.lower),
+        human(d.interval.upper), human(d.test.pValue),
+      ])
     }
     lines.append(leftAlignedTable(rows))
     lines += ["", "Cells (simultaneous intervals):"]
     rows = [["cell", "n", "observed", "fitted", "ci low", "ci high", ""]]
     for (index, cell) in result.cells.enumerated() {
-      rows.append([levels(cell).joined(separator: " × "), String(Int(cell.count)), human(cell.observedMean), human(cell.fitted),
-                   human(cell.simultaneousInterval.lower), human(cell.simultaneousInterval.upper),
-                   index == result.bestCellIndex ? "best" : ""])
+      rows.append([
+        levels(cell).joined(separator: " × "), String(Int(cell.count)), human(cell.observedMean), human(cell.fitted),
+        human(cell.simultaneousInterval.lower), human(cell.simultaneousInterval.upper),
+        index == result.bestCellIndex ? "best" : "",
+      ])
     }
     lines.append(textTable(rows))
     lines.append("")

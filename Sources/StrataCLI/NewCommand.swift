@@ -138,9 +138,10 @@ struct New: ParsableCommand {
       guard let role else { throw InvalidInput("--metric \"\(entry)\": role must be primary, guardrail or secondary") }
       return Metric(name: parts[0], kind: kind, role: role, missing: kind == .binomial ? .zero : .exclude)
     }
-    let spendingValue = StatisticalPlan.Spending(try namingFlags { () throws(StatsError) in
-      try SpendingFunction(parsing: spending)
-    })
+    let spendingValue = StatisticalPlan.Spending(
+      try namingFlags { () throws(StatsError) in
+        try SpendingFunction(parsing: spending)
+      })
     var plan = StatisticalPlan(
       alpha: alpha, power: power, minimumDetectableEffect: mde, relative: relative, baseline: baseline,
       standardDeviation: sd, sides: sides, looks: looks, spending: spendingValue, dailyUnits: dailyUnits)

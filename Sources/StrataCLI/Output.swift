@@ -32,6 +32,7 @@ var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
 /// Runs a command body and maps domain errors to the contract's exit status 1 with a sentence on stderr.
+///
 /// Usage errors (exit 64) are raised by swift-argument-parser before `run()` is reached.
 func reportingErrors(_ body: () throws -> Void) throws {
   do {

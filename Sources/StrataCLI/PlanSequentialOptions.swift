@@ -4,7 +4,8 @@ import StrataStats
 
 /// The `--looks`, `--spending` and `--fractions` options of `strata plan`.
 ///
-/// A group-sequential plan on top of the fixed-horizon sample size. Adds `inflation` (rpact's getDesignCharacteristics inflationFactor, efficacy
+/// A group-sequential plan on top of the fixed-horizon sample size. Adds `inflation` (rpact's getDesignCharacteristics
+/// inflationFactor, efficacy
 /// boundaries only) and `max_n_per_variant` = ceil(unrounded fixed n × inflation); `n_per_variant`
 /// stays the fixed-design n.
 struct PlanSequentialOptions: ParsableArguments {

@@ -1,9 +1,11 @@
 import ArgumentParser
 import StrataStats
 
-/// `--looks`, `--fractions`, `--alpha`, `--sides` and `--spending`: a group-sequential design, declared
-/// once for `strata calc boundaries` and `strata simulate`. `strata plan` takes its alpha and sides with
-/// the test it sizes and adds optional looks (`PlanSequentialOptions`), built through the same ``design``.
+/// `--looks`, `--fractions`, `--alpha`, `--sides` and `--spending`: a group-sequential design, declared once for
+/// `strata calc boundaries` and `strata simulate`.
+///
+/// `strata plan` takes its alpha and sides with the test it sizes and adds optional looks (`PlanSequentialOptions`),
+/// built through the same ``design``.
 struct SequentialDesignOptions: ParsableArguments {
   @Option(help: "Number of planned looks K (including the final analysis).")
   var looks: Int

@@ -119,7 +119,8 @@ public enum FactorialFitJSON {
 
   /// One pair of factors' two-way means: `{factors: [first, second], means: [{levels, estimate, …}]}`,
   /// `means[first level][second level]` flattened row by row.
-  public static func twoWayMeans(first: Int, second: Int, means: [[MarginalMean]], design: FactorialDesign) -> JSONValue {
+  public static func twoWayMeans(first: Int, second: Int, means: [[MarginalMean]], design: FactorialDesign) -> JSONValue
+  {
     let a = design.factors[first]
     let b = design.factors[second]
     var entries: [JSONValue] = []

@@ -29,11 +29,10 @@ extension ReportTables {
     return Table(header: header, rows: rows, classes: classes)
   }
 
-  /// One row per segment × variant: units observed / expected ("obs / exp"), shares observed / planned
-  /// ("obs / plan"), and the Pearson
-  /// residual (observed − expected) / √expected that points at the variant off its share (|r| > 3 is
-  /// far out for one variant). The segment's χ² test sits on its first row; later rows leave the segment
-  /// and test cells empty and carry the class "continued", so each segment reads as a block.
+  /// One row per segment × variant: units observed / expected ("obs / exp"), shares observed / planned ("obs / plan"), and the Pearson residual (observed − expected) / √expected that points at the variant off its share (|r| > 3 is far out for one variant).
+  ///
+  /// The segment's χ² test sits on its first row; later rows leave the segment and test cells empty and carry the class
+  /// "continued", so each segment reads as a block.
   static func sampleRatioLong(_ check: SampleRatioCheck, plan: AnalysisPlan) -> Table {
     let header = [
       "Segment", "Variant", "Units (obs / exp)", "Share (obs / plan)", "Residual", "χ²", "p",
@@ -63,9 +62,11 @@ extension ReportTables {
     return Table(header: header, rows: rows, classes: classes)
   }
 
-  /// The "Planned split" row of the plan-vs-observed table. Up to `sampleRatioWideLimit` variants: every
-  /// variant's planned and observed share. Above it, compact: an equal split reads "8 equal shares of 12.5%"
-  /// and the observed shares as their range with the variants at either end (the SRM table has them all).
+  /// The "Planned split" row of the plan-vs-observed table.
+  ///
+  /// Up to `sampleRatioWideLimit` variants: every variant's planned and observed share. Above it, compact: an equal
+  /// split reads "8 equal shares of 12.5%" and the observed shares as their range with the variants at either end (the
+  /// SRM table has them all).
   static func plannedSplit(_ analysis: Analysis) -> [String] {
     let plan = analysis.plan
     let weights = plan.segmentWeights.first ?? []

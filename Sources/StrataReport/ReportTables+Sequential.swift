@@ -30,7 +30,9 @@ extension ReportTables {
       classes.append(d.action.rejects ? (d.z > 0 ? "significant-up" : "significant-down") : "")
     }
     return Table(
-      header: ["variant", "segment", "information", "z", "boundary", "always-valid p", "always-valid interval", "decision"],
+      header: [
+        "variant", "segment", "information", "z", "boundary", "always-valid p", "always-valid interval", "decision",
+      ],
       rows: rows, classes: classes)
   }
 
@@ -42,7 +44,8 @@ extension ReportTables {
       let largest = zs.max { abs($0) < abs($1) }
       return [
         "\(b.look)\(b.look == s.look ? " (this look)" : "")", NumberText.number(b.fraction, digits: 2),
-        (plan.alternative == .twoSided ? "±" : "") + NumberText.number(b.z, digits: 3), NumberText.pValue(b.nominalPValue),
+        (plan.alternative == .twoSided ? "±" : "") + NumberText.number(b.z, digits: 3),
+        NumberText.pValue(b.nominalPValue),
         NumberText.pValue(b.alphaSpent), largest.map { NumberText.number($0, digits: 3) } ?? "—",
       ]
     }

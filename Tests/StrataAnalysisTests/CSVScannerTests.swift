@@ -81,8 +81,9 @@ struct CSVScannerTests {
     return records
   }
 
-  /// Spreadsheet exports start with a UTF-8 byte order mark: it is not part of the first column's name. Only a
-  /// leading one is skipped; whatever the buffer size.
+  /// Spreadsheet exports start with a UTF-8 byte order mark: it is not part of the first column's name.
+  ///
+  /// Only a leading one is skipped; whatever the buffer size.
   @Test func aLeadingByteOrderMarkIsSkipped() throws {
     let text = "\u{FEFF}member_id,value\r\nM1,3\n\u{FEFF}M2,4\n"
     for bufferSize in [20, 21, 23, 1 << 16] {

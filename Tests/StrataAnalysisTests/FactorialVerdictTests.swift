@@ -33,7 +33,9 @@ struct FactorialVerdictTests {
     let result = try #require(analysis.factorial?.metrics.first?.overall?.result)
     let best = result.bestCell
     #expect(verdict.tone == .positive)
-    #expect(verdict.headline.hasPrefix("Factorial result for clicked: subject and image change it and the effect of image depends on cta"))
+    #expect(
+      verdict.headline.hasPrefix(
+        "Factorial result for clicked: subject and image change it and the effect of image depends on cta"))
     #expect(!verdict.headline.contains("subject:cta") && !verdict.headline.contains("depends on subject"))
     #expect(verdict.headline.contains("subject=question vs short +2.1 pp"))
     let interval =
@@ -45,7 +47,8 @@ struct FactorialVerdictTests {
     #expect(verdict.headline.hasSuffix("P-values are per term (α = 0.050 each), not adjusted across the 7 terms."))
     // The pairwise cell-vs-control verdict is kept, but as a detail after the factorial findings.
     #expect(!verdict.headline.contains("raised clicked"))
-    let pairwise = try #require(verdict.details.firstIndex { $0.hasPrefix("Pairwise, each cell against short.photo.buy") })
+    let pairwise = try #require(
+      verdict.details.firstIndex { $0.hasPrefix("Pairwise, each cell against short.photo.buy") })
     let lastFinding = try #require(verdict.details.lastIndex { $0.hasPrefix("Factorial") })
     #expect(lastFinding < pairwise)
     #expect(verdict.details[pairwise].contains("question.none.learn raised clicked"))
@@ -63,7 +66,9 @@ struct FactorialVerdictTests {
   func controlBestIsNegative() throws {
     let analysis = try Self.analyse([(5000, 600), (5000, 400), (5000, 400), (5000, 200)])
     #expect(analysis.verdict.tone == .negative)
-    #expect(analysis.verdict.headline.hasPrefix("Factorial result for clicked: a and b change it."), "\(analysis.verdict.headline)")
+    #expect(
+      analysis.verdict.headline.hasPrefix("Factorial result for clicked: a and b change it."),
+      "\(analysis.verdict.headline)")
     #expect(analysis.verdict.headline.contains("The best cell, a=lo, b=lo,"))
   }
 

@@ -91,7 +91,11 @@ struct AssignmentPropertyTests {
     let values: [AttributeValue?] = [nil, "false", "true", "TRUE", "0", "1", "maybe"]
     let units: [(unit: String, attributes: [AttributeValue?])] = (0..<3000).map { index in
       let consent = values[Int(generator.next() % UInt64(values.count))]
-      return ("u\(index)", experiment.attributeSlots(["sms_opt_in": consent, "score": .number(Double(index % 100))].compactMapValues { $0 }))
+      return (
+        "u\(index)",
+        experiment.attributeSlots(
+          ["sms_opt_in": consent, "score": .number(Double(index % 100))].compactMapValues { $0 })
+      )
     }
     let results = try experiment.assignStratified(units)
     for (unit, result) in zip(units, results) {

@@ -48,7 +48,8 @@ struct MurmurHash3FastPathTests {
     }
   }
 
-  @Test("a unit id's variant hash is the same from a String (small, large, non-ASCII, from a Substring) and from its bytes")
+  @Test(
+    "a unit id's variant hash is the same from a String (small, large, non-ASCII, from a Substring) and from its bytes")
   func stringAndBytePathsAgree() throws {
     let experiment = try Experiment(
       id: "gym-renewal-2026",

@@ -59,7 +59,8 @@ struct AssignCommandTests {
   func batch() throws {
     let directory = try Self.temporaryDirectory()
     let input = directory.appendingPathComponent("members.csv")
-    var csv = "\u{FEFF}member_id,marketing_opt_in,membership_months,status,checkins_90d\n"  // with a BOM, as Excel writes
+    // With a BOM, as Excel writes.
+    var csv = "\u{FEFF}member_id,marketing_opt_in,membership_months,status,checkins_90d\n"
     for index in 0..<300 { csv += "M\(index),true,12,active,\(index % 40)\n" }
     csv += "M-short,true\n"  // line 302: ragged
     csv += ",true,12,active,3\n"  // line 303: empty id

@@ -9,14 +9,19 @@ struct FactorialCommandTests {
 
   @Test("a saturated 2×2×2 proportion analysis: Type III table, marginal means, cells and the best cell")
   func proportions() throws {
-    let run = try runStrata(["calc", "factorial", "--factors", Self.factors, "--metric", "proportion", "--cells", Self.cells, "--json"])
+    let run = try runStrata([
+      "calc", "factorial", "--factors", Self.factors, "--metric", "proportion", "--cells", Self.cells, "--json",
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     let json = try run.json()
     #expect(json["covariance"] as? String == "hc1")
     #expect(json["anova_type"] as? Int == 3)
     #expect(json["unit_count"] as? Double == 16000)
     let anova = try #require(json["anova"] as? [[String: Any]])
-    #expect(anova.map { $0["term"] as? String } == ["subject", "image", "cta", "subject:image", "subject:cta", "image:cta", "subject:image:cta"])
+    #expect(
+      anova.map { $0["term"] as? String } == [
+        "subject", "image", "cta", "subject:image", "subject:cta", "image:cta", "subject:image:cta",
+      ])
     for row in anova {
       let p = try #require(row["p_value"] as? Double)
       #expect(p > 0 && p <= 1)
@@ -68,7 +73,9 @@ struct FactorialCommandTests {
   @Test("Type II and Type III tables agree for equal cells and differ for unequal ones")
   func anovaTypes() throws {
     func statistics(_ cells: String, _ type: String) throws -> [Double] {
-      let run = try runStrata(["calc", "factorial", "--factors", "a:3,b:2", "--metric", "mean", "--cells", cells, "--anova", type, "--json"])
+      let run = try runStrata([
+        "calc", "factorial", "--factors", "a:3,b:2", "--metric", "mean", "--cells", cells, "--anova", type, "--json",
+      ])
       #expect(run.status == 0, "\(run.stderr)")
       #expect(try run.json()["anova_type"] as? Int == Int(type))
       return (try run.json()["anova"] as? [[String: Any]] ?? []).compactMap { $0["statistic"] as? Double }

@@ -14,14 +14,14 @@ struct FactorialJSONSharedTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let experiment = directory.appendingPathComponent("tiny.yaml")
     try """
-      id: tiny
-      factors:
-        subject: [short, question]
-        cta: [buy, learn]
-      metrics:
-        - name: clicked
-          kind: binomial
-      """.write(to: experiment, atomically: true, encoding: .utf8)
+    id: tiny
+    factors:
+      subject: [short, question]
+      cta: [buy, learn]
+    metrics:
+      - name: clicked
+        kind: binomial
+    """.write(to: experiment, atomically: true, encoding: .utf8)
     let data = directory.appendingPathComponent("tiny.csv")
     let variants = ["short.buy", "question.buy", "short.learn", "question.learn"]
     try (["variant,n,clicked_sum"] + zip(variants, Self.cells).map { "\($0),\($1.0),\($1.1)" }).joined(separator: "\n")

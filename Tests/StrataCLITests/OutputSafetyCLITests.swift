@@ -10,7 +10,8 @@ import Testing
 
 /// Issue 10, "Data safety": the one output writer behind `assign --output`, the reports and the look log.
 ///
-/// It never replaces a device, FIFO or symlink, never overwrites its input, keeps permissions, cleans up after killed runs,
+/// It never replaces a device, FIFO or symlink, never overwrites its input, keeps permissions, cleans up after killed
+/// runs,
 /// writes the report pair as a pair and names the file and the cause of every failure. Everything happens in a
 /// temporary directory; no real device is ever a destination.
 @Suite("Output safety")

@@ -10,7 +10,8 @@ import Testing
 
 /// Snapshot tests for the Markdown and HTML reports, plus well-formedness and escaping checks.
 ///
-/// Record new snapshots after an intended change with `STRATA_RECORD_SNAPSHOTS=1 swift test --filter ReportSnapshotTests`
+/// Record new snapshots after an intended change with `STRATA_RECORD_SNAPSHOTS=1 swift test --filter
+/// ReportSnapshotTests`
 /// and review the diff.
 @Suite("Report snapshots")
 struct ReportSnapshotTests {

@@ -16,7 +16,8 @@ struct GroupSequentialAccuracyTests {
   /// the coarse r = 32 (used by the rpact fixture tests for speed) to 5e-7.
   @Test func gridConvergence() throws {
     for d in Self.designs {
-      var design = try GroupSequentialDesign(looks: d.looks, alpha: d.alpha, alternative: d.sides == 1 ? .greater : .twoSided, spending: d.spending)
+      var design = try GroupSequentialDesign(
+        looks: d.looks, alpha: d.alpha, alternative: d.sides == 1 ? .greater : .twoSided, spending: d.spending)
       let standard = try design.boundaries()
       design.gridParameter = 32
       let coarse = try design.boundaries()
@@ -50,7 +51,8 @@ struct GroupSequentialAccuracyTests {
   /// Under H₀ the boundaries spend exactly α: the exit probabilities (both sides when two-sided) add up.
   @Test func boundariesSpendExactlyAlphaUnderTheNull() throws {
     for d in Self.designs {
-      let design = try GroupSequentialDesign(looks: d.looks, alpha: d.alpha, alternative: d.sides == 1 ? .greater : .twoSided, spending: d.spending)
+      let design = try GroupSequentialDesign(
+        looks: d.looks, alpha: d.alpha, alternative: d.sides == 1 ? .greater : .twoSided, spending: d.spending)
       let boundaries = try design.boundaries()
       // Exits above only; two-sided designs are symmetric under H₀, so both sides spend twice this.
       let upper = try design.power(drift: 0, boundaries: boundaries)
@@ -76,7 +78,8 @@ struct GroupSequentialAccuracyTests {
       let alpha = exp(Double.random(in: log(0.001)...log(0.3), using: &generator))
       let sides = Int.random(in: 1...2, using: &generator)
       var design = try GroupSequentialDesign(
-        looks: fractions.count, fractions: fractions, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, spending: spending)
+        looks: fractions.count, fractions: fractions, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided,
+        spending: spending)
       design.gridParameter = 32
       let label = "trial \(trial): \(spending) K=\(fractions.count) α=\(alpha) sides=\(sides) t=\(fractions)"
       let boundaries = try design.boundaries()
@@ -96,7 +99,9 @@ struct GroupSequentialAccuracyTests {
   @Test(arguments: [SpendingFunction.obrienFleming, .pocock, .hwangShihDeCani(gamma: -4), .hwangShihDeCani(gamma: 0)])
   func oneLookIsTheFixedDesign(_ spending: SpendingFunction) throws {
     for (alpha, sides) in [(0.05, 2), (0.025, 1), (1e-9, 2)] {
-      let b = try GroupSequentialDesign(looks: 1, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, spending: spending).boundaries()
+      let b = try GroupSequentialDesign(
+        looks: 1, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided, spending: spending
+      ).boundaries()
       #expect(isClose(b[0].z, try Normal.inverseSurvival(alpha / Double(sides)), relativeTolerance: 1e-10))
     }
   }
@@ -104,7 +109,8 @@ struct GroupSequentialAccuracyTests {
   /// Tiny early spending (O'Brien–Fleming, α = 1e-6, 20 looks spends ~1e-111 at look 1) still gives
   /// finite, increasing-alpha, decreasing-z boundaries, where rpact prints Inf.
   @Test func farTailBoundariesAreFiniteAndMonotone() throws {
-    let boundaries = try GroupSequentialDesign(looks: 20, alpha: 1e-6, alternative: .twoSided, spending: .obrienFleming).boundaries()
+    let boundaries = try GroupSequentialDesign(looks: 20, alpha: 1e-6, alternative: .twoSided, spending: .obrienFleming)
+      .boundaries()
     #expect(boundaries.allSatisfy { $0.z.isFinite })
     #expect(boundaries[0].logAlphaSpent < log(1e-100))
     for (a, b) in zip(boundaries, boundaries.dropFirst()) {
@@ -120,8 +126,10 @@ struct GroupSequentialAccuracyTests {
   /// Hwang–Shih–DeCani with γ → 0 is linear spending; its log form must be continuous there.
   @Test func hwangShihDeCaniIsContinuousAtZero() throws {
     for t in [0.1, 0.5, 0.9] {
-      let linear = try SpendingFunction.hwangShihDeCani(gamma: 0).cumulativeAlpha(at: t, alpha: 0.05, alternative: .twoSided)
-      let near = try SpendingFunction.hwangShihDeCani(gamma: 1e-7).cumulativeAlpha(at: t, alpha: 0.05, alternative: .twoSided)
+      let linear = try SpendingFunction.hwangShihDeCani(gamma: 0).cumulativeAlpha(
+        at: t, alpha: 0.05, alternative: .twoSided)
+      let near = try SpendingFunction.hwangShihDeCani(gamma: 1e-7).cumulativeAlpha(
+        at: t, alpha: 0.05, alternative: .twoSided)
       #expect(isClose(linear, 0.05 * t, relativeTolerance: 1e-14))
       #expect(isClose(near, linear, relativeTolerance: 1e-6))
     }

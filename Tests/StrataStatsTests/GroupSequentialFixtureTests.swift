@@ -21,7 +21,8 @@ struct BoundaryCase: Decodable, CustomTestStringConvertible, Sendable {
   /// than the default r = 64 and far finer than rpact's own error, which sets the tolerances here.
   func design() throws -> GroupSequentialDesign {
     var design = try GroupSequentialDesign(
-      looks: looks, fractions: equally_spaced ? nil : fractions, alpha: alpha, alternative: sides == 1 ? .greater : .twoSided,
+      looks: looks, fractions: equally_spaced ? nil : fractions, alpha: alpha,
+      alternative: sides == 1 ? .greater : .twoSided,
       spending: try SpendingFunction(parsing: spending))
     design.gridParameter = 32
     return design
@@ -73,7 +74,8 @@ struct GroupSequentialFixtureTests {
   @Test(arguments: try Fixture<InflationCase>.load("sequential_inflation", from: .module))
   func inflationMatchesRpact(_ c: InflationCase) throws {
     var design = try GroupSequentialDesign(
-      looks: c.looks, fractions: c.equally_spaced ? nil : c.fractions, alpha: c.alpha, alternative: c.sides == 1 ? .greater : .twoSided,
+      looks: c.looks, fractions: c.equally_spaced ? nil : c.fractions, alpha: c.alpha,
+      alternative: c.sides == 1 ? .greater : .twoSided,
       spending: try SpendingFunction(parsing: c.spending))
     design.gridParameter = 32  // as in BoundaryCase.design()
     let boundaries = try design.boundaries()

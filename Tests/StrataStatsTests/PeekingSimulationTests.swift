@@ -45,7 +45,8 @@ struct PeekingSimulationTests {
 
   /// Under the drift that the design is powered for, the simulated power matches the integrated power.
   @Test func powerMatchesRecursiveIntegration() throws {
-    let design = try GroupSequentialDesign(looks: 4, alpha: 0.05, alternative: .twoSided, spending: .hwangShihDeCani(gamma: -4))
+    let design = try GroupSequentialDesign(
+      looks: 4, alpha: 0.05, alternative: .twoSided, spending: .hwangShihDeCani(gamma: -4))
     let boundaries = try design.boundaries()
     let drift = try design.drift(forPower: 0.8, boundaries: boundaries)
     let experiments = 20_000

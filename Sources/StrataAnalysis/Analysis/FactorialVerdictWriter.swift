@@ -33,7 +33,8 @@ struct FactorialVerdictWriter {
       // No factorial fit of the primary metric: the pairwise verdict stands, with the findings first.
       return Verdict(tone: pairwise.tone, headline: pairwise.headline, details: srmDetails + findings + pairwiseDetails)
     }
-    var (tone, headline) = Self.headline(metric: metric, fit: fit, result: result, design: factorial.design, alpha: plan.alpha)
+    var (tone, headline) = Self.headline(
+      metric: metric, fit: fit, result: result, design: factorial.design, alpha: plan.alpha)
     if analysis.sampleRatio.mismatch {
       tone = .untrustworthy
       headline = VerdictWriter.mismatchPrefix + headline
@@ -88,7 +89,8 @@ struct FactorialVerdictWriter {
       let differences = fit.levelDifferences.indices.contains(factorIndex) ? fit.levelDifferences[factorIndex] : []
       let shown = differences.filter { $0.test.pValue < alpha }
       if shown.isEmpty {
-        effects.append("\(factor.name) (F = \(NumberText.number(row.test.statistic)), p = \(NumberText.pValue(row.test.pValue)))")
+        effects.append(
+          "\(factor.name) (F = \(NumberText.number(row.test.statistic)), p = \(NumberText.pValue(row.test.pValue)))")
       }
       for d in shown {
         let dLevel = "\(Int((d.interval.confidenceLevel * 100).rounded()))%"

@@ -1,7 +1,8 @@
 /// Cell statistics: the seam between every data source and the analysis.
 ///
 /// Per variant × segment the units, per value column its moments (`ColumnMoments`) and per
-/// declared pair of columns their co-moment (`CrossMoments`). The unit-level CSV stream, the aggregated CSV (docs/analyze.md, "Aggregated input"), several files or
+/// declared pair of columns their co-moment (`CrossMoments`). The unit-level CSV stream, the aggregated CSV
+/// (docs/analyze.md, "Aggregated input"), several files or
 /// partitions merged, or cells built in memory all produce this value, and `Analyzer` reads nothing else.
 ///
 /// The memory is fixed by the plan's shape, never by the number of rows. Value column `c` is metric `c` of

@@ -1,6 +1,8 @@
 extension CSVScanner {
-  /// Why a record's quoting is malformed. The record is still handed to the visitor (best-effort unquoted), so a
-  /// caller can report it with its line and go on.
+  /// Why a record's quoting is malformed.
+  ///
+  /// The record is still handed to the visitor (best-effort unquoted), so a caller can report it with its line and go
+  /// on.
   public enum Malformation: Sendable, Hashable, CustomStringConvertible {
     /// A `"` in the middle of an unquoted field (kept as a literal quote); `field` is 1-based.
     case quoteInsideUnquotedField(field: Int)

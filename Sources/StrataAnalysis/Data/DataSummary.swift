@@ -1,6 +1,7 @@
 /// What the analysis reads: cell statistics plus an account of the rows they came from.
 ///
-/// The account gives the files, the rows used and the rows dropped by reason. Built by `DataReader` from files, or from cells given in memory
+/// The account gives the files, the rows used and the rows dropped by reason. Built by `DataReader` from files, or from
+/// cells given in memory
 /// (`init(cells:source:)`).
 public struct DataSummary: Sendable, Hashable {
   public enum Format: String, Sendable, Hashable {

@@ -48,9 +48,11 @@ public struct Rule: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// The rules of an experiment compiled against its attribute slots: one flat table of trivial nodes
-/// (no strings or arrays inside, held in unmanaged memory), so walking it never touches a reference
-/// count; string literals and lists live in side tables. `roots[i]` is the node of the i-th rule.
+/// The rules of an experiment compiled against its attribute slots: one flat table of trivial nodes (no strings or
+/// arrays inside, held in unmanaged memory), so walking it never touches a reference count; string literals and lists
+/// live in side tables.
+///
+/// `roots[i]` is the node of the i-th rule.
 @usableFromInline
 final class RuleTable: @unchecked Sendable {
   // @unchecked: `nodes` is written only in init and freed in deinit; everything else is immutable.

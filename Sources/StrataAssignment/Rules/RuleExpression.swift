@@ -106,9 +106,11 @@ extension String {
   }
 }
 
-/// How an experiment's rules read an attribute: only as a number, only as a boolean, only as a string,
-/// or in several ways. A caller reading text (a CSV) may convert a `number`- or `bool`-only attribute up
-/// front — readable text to `.number`/`.bool`, anything else kept as `.string` — with identical results.
+/// How an experiment's rules read an attribute: only as a number, only as a boolean, only as a string, or in several
+/// ways.
+///
+/// A caller reading text (a CSV) may convert a `number`- or `bool`-only attribute up front — readable text to
+/// `.number`/`.bool`, anything else kept as `.string` — with identical results.
 public enum AttributeReading: Sendable, Hashable {
   case number, bool, string, mixed
 }

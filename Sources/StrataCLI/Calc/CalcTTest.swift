@@ -90,6 +90,7 @@ struct CalcTTest: ParsableCommand {
 }
 
 /// `n,mean,sd` from a flag, as a validated summary.
+///
 /// `--a` and `--b` as units, mean and standard deviation: the two arms of `calc ttest` and `calc msprt`.
 struct MeanArmsOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Control: units, mean and standard deviation.", valueName: "n,mean,sd"))

@@ -44,10 +44,11 @@ public struct FactorialCellSummary: Sendable, Hashable {
   }
 }
 
-/// Outcomes of a factorial experiment reduced to per-cell moments (count, mean, within-cell sum of squared
-/// deviations). Every row of the model's design matrix is constant within a cell, so these moments are
-/// exactly sufficient for the least-squares fit, its residual sum of squares and every standard error the
-/// analysis offers (classical and HC0–HC3): see `FactorialRegression`.
+/// Outcomes of a factorial experiment reduced to per-cell moments (count, mean, within-cell sum of squared deviations).
+///
+/// Every row of the model's design matrix is constant within a cell, so these moments are exactly sufficient for the
+/// least-squares fit, its residual sum of squares and every standard error the analysis offers (classical and HC0–HC3):
+/// see `FactorialRegression`.
 public struct FactorialData: Sendable, Hashable {
   public let design: FactorialDesign
   /// Moments per cell, keyed by the cell's level indices; only cells with at least one unit.
@@ -68,9 +69,11 @@ public struct FactorialData: Sendable, Hashable {
     self.cells = cells
   }
 
-  /// Uses per-cell sufficient statistics. The within-cell sum of squares is `sumOfSquaredDeviations` when
-  /// given, else `sumOfSquares − sum²/count`, which loses precision when the mean is large relative to the spread (cancellation); a result below
-  /// zero by more than rounding is rejected. A cell listed twice is merged.
+  /// Uses per-cell sufficient statistics.
+  ///
+  /// The within-cell sum of squares is `sumOfSquaredDeviations` when given, else `sumOfSquares − sum²/count`, which
+  /// loses precision when the mean is large relative to the spread (cancellation); a result below zero by more than
+  /// rounding is rejected. A cell listed twice is merged.
   public init(design: FactorialDesign, cellSummaries: [FactorialCellSummary]) throws(StatsError) {
     let runs = Set(design.runs)
     var cells: [[Int]: RunningMoments] = [:]
@@ -87,7 +90,8 @@ public struct FactorialData: Sendable, Hashable {
       let mean = summary.sum / summary.count
       if let deviations = summary.sumOfSquaredDeviations {
         try StatsError.require(
-          deviations >= 0 && deviations.isFinite, field, "sum of squared deviations must be finite and ≥ 0, got \(deviations)")
+          deviations >= 0 && deviations.isFinite, field,
+          "sum of squared deviations must be finite and ≥ 0, got \(deviations)")
         cells[key, default: RunningMoments()].merge(RunningMoments(count: summary.count, mean: mean, m2: deviations))
         continue
       }
@@ -96,7 +100,8 @@ public struct FactorialData: Sendable, Hashable {
       let slack = 1e-9 * max(summary.sumOfSquares, 1)
       try StatsError.require(
         m2 >= -slack, field,
-        "sum of squares \(summary.sumOfSquares) is below sum²/count = \(summary.sum * mean); the summary is inconsistent")
+        "sum of squares \(summary.sumOfSquares) is below sum²/count = \(summary.sum * mean); the summary is inconsistent"
+      )
       m2 = max(0, m2)
       cells[key, default: RunningMoments()].merge(RunningMoments(count: summary.count, mean: mean, m2: m2))
     }

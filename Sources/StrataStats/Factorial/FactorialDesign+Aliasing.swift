@@ -14,6 +14,7 @@ extension FactorialDesign {
   public var resolution: Int? { definingRelation.map(\.length).min() }
 
   /// Word-length pattern: element i counts defining words of length i + 1 (A₁, A₂, A₃, …).
+  ///
   /// Minimum aberration minimizes (A₃, A₄, …) lexicographically (Fries & Hunter 1980).
   public var wordLengthPattern: [Int] {
     var counts = [Int](repeating: 0, count: factors.count)
@@ -26,9 +27,11 @@ extension FactorialDesign {
     definingRelation.map { $0 * effect }.sorted()
   }
 
-  /// Alias structure of main effects and two-factor interactions, ignoring interactions of three or more
-  /// factors (Montgomery's convention): each main effect and two-factor interaction with the main effects
-  /// and two-factor interactions it is aliased with. Empty lists mean "clear". Empty for a full factorial.
+  /// Alias structure of main effects and two-factor interactions, ignoring interactions of three or more factors
+  /// (Montgomery's convention): each main effect and two-factor interaction with the main effects and two-factor
+  /// interactions it is aliased with.
+  ///
+  /// Empty lists mean "clear". Empty for a full factorial.
   public var lowOrderAliases: [(effect: EffectWord, aliases: [EffectWord])] {
     guard isFractional else { return [] }
     let relation = definingRelation
@@ -52,11 +55,12 @@ extension FactorialDesign {
     return words
   }
 
-  /// The model terms the design can estimate, up to interactions of `maximumOrder` factors: for a full
-  /// factorial every such term; for a fraction, in textbook order, each term whose alias class is not the
-  /// identity's and not already taken by an earlier term. Each kept term comes with the lower-or-equal
-  /// order effects it is aliased with (what its estimate also contains); dropped terms name the kept term
-  /// they are aliased with (`I` when aliased with the mean).
+  /// The model terms the design can estimate, up to interactions of `maximumOrder` factors: for a full factorial every
+  /// such term; for a fraction, in textbook order, each term whose alias class is not the identity's and not already
+  /// taken by an earlier term.
+  ///
+  /// Each kept term comes with the lower-or-equal order effects it is aliased with (what its estimate also contains);
+  /// dropped terms name the kept term they are aliased with (`I` when aliased with the mean).
   public func estimableTerms(maximumOrder: Int) -> (
     terms: [(term: EffectWord, aliasedWith: [EffectWord])], dropped: [AliasedTerm]
   ) {

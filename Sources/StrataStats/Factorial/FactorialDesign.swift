@@ -30,7 +30,8 @@ public struct FactorialDesign: Sendable, Hashable {
       count *= factor.levelCount
       try StatsError.require(
         count <= FactorialDesign.maximumRunCount, "factors",
-        "a full factorial on these factors has more than \(FactorialDesign.maximumRunCount) runs; use fewer factors or levels, or a fraction")
+        "a full factorial on these factors has more than \(FactorialDesign.maximumRunCount) runs; use fewer factors or levels, or a fraction"
+      )
     }
     var runs: [[Int]] = []
     runs.reserveCapacity(count)
@@ -72,7 +73,8 @@ public struct FactorialDesign: Sendable, Hashable {
         "\(generator.letters) uses a generated factor; write every generator in base factors")
     }
     try StatsError.require(
-      generated.count < factors.count, "generators", "generate all \(factors.count) factors; at least one must be a base factor")
+      generated.count < factors.count, "generators",
+      "generate all \(factors.count) factors; at least one must be a base factor")
     let base = factors.indices.filter { !generated.contains($0) }
     let runCount = 1 << base.count
     try StatsError.require(
@@ -95,8 +97,10 @@ public struct FactorialDesign: Sendable, Hashable {
     self.runs = runs
   }
 
-  /// A regular 2^(k−p) fraction with generators chosen for the highest resolution and, among those, minimum
-  /// aberration (see `GeneratorSearch`). `fractionExponent` is p (a 1/2^p fraction); 0 gives the full factorial.
+  /// A regular 2^(k−p) fraction with generators chosen for the highest resolution and, among those, minimum aberration
+  /// (see `GeneratorSearch`).
+  ///
+  /// `fractionExponent` is p (a 1/2^p fraction); 0 gives the full factorial.
   public init(factors: [Factor], fractionExponent: Int) throws(StatsError) {
     try FactorialDesign.validate(factors)
     try StatsError.require(fractionExponent >= 0, "fraction", "must be 1/2^p with p ≥ 0, got p = \(fractionExponent)")

@@ -45,7 +45,9 @@ public struct FactorialModel: Sendable, Hashable {
     var labels = ["Intercept"]
     for term in terms {
       for combination in levelCombinations(of: term) {
-        labels.append(zip(term.factors, combination).map { "\(factors[$0].name)[\(factors[$0].levels[$1])]" }.joined(separator: ":"))
+        labels.append(
+          zip(term.factors, combination).map { "\(factors[$0].name)[\(factors[$0].levels[$1])]" }.joined(separator: ":")
+        )
       }
     }
     return labels
@@ -88,9 +90,11 @@ public struct FactorialModel: Sendable, Hashable {
     marginalMeanRow(fixing: [factor: level])
   }
 
-  /// The row of the estimated marginal mean with some factors fixed (`[factor: level]`), averaged with equal
-  /// weight over the full grid of the other factors' levels. With sum-to-zero coding a term averages to
-  /// zero unless all its factors are fixed, when it keeps the product of their codes.
+  /// The row of the estimated marginal mean with some factors fixed (`[factor: level]`), averaged with equal weight
+  /// over the full grid of the other factors' levels.
+  ///
+  /// With sum-to-zero coding a term averages to zero unless all its factors are fixed, when it keeps the product of
+  /// their codes.
   public func marginalMeanRow(fixing fixed: [Int: Int]) -> [Double] {
     var row = [1.0]
     for term in terms {
@@ -102,7 +106,8 @@ public struct FactorialModel: Sendable, Hashable {
         }
         var value = 1.0
         for (factor, column) in zip(term.factors, combination) {
-          value *= FactorialModel.code(level: fixed[factor] ?? 0, column: column, levelCount: factors[factor].levelCount)
+          value *= FactorialModel.code(
+            level: fixed[factor] ?? 0, column: column, levelCount: factors[factor].levelCount)
         }
         row.append(value)
       }

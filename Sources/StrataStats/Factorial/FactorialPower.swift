@@ -38,7 +38,8 @@ public struct FactorialPower: Sendable, Hashable {
     let order = maximumInteractionOrder ?? (design.isFractional ? min(2, factorCount) : factorCount)
     try StatsError.require(
       order >= 1 && order <= factorCount, "interaction order", "must be between 1 and \(factorCount), got \(order)")
-    try StatsError.require(effectSize > 0 && effectSize.isFinite, "effect size", "must be positive and finite, got \(effectSize)")
+    try StatsError.require(
+      effectSize > 0 && effectSize.isFinite, "effect size", "must be positive and finite, got \(effectSize)")
     try StatsError.require(alpha > 0 && alpha < 1, "alpha", "must be strictly between 0 and 1, got \(alpha)")
     let estimable = design.estimableTerms(maximumOrder: order)
     let terms = estimable.terms.map(\.term)
@@ -47,9 +48,13 @@ public struct FactorialPower: Sendable, Hashable {
       let name = term.factors.allSatisfy { $0 < factorCount } ? model.name(of: term) : term.letters
       if let aliased = estimable.dropped.first(where: { $0.term == term }) {
         throw .invalidInput(
-          field: "term", message: "\(name) is not estimable in this design: it is aliased with \(aliased.aliasOf == .identity ? "the mean" : model.name(of: aliased.aliasOf))")
+          field: "term",
+          message:
+            "\(name) is not estimable in this design: it is aliased with \(aliased.aliasOf == .identity ? "the mean" : model.name(of: aliased.aliasOf))"
+        )
       }
-      throw .invalidInput(field: "term", message: "\(name) is not a term of the model (interactions up to order \(order))")
+      throw .invalidInput(
+        field: "term", message: "\(name) is not a term of the model (interactions up to order \(order))")
     }
     self.design = design
     self.term = term
@@ -105,7 +110,9 @@ public struct FactorialPower: Sendable, Hashable {
   /// Cohen's f of a main effect from the level means it should detect: √(mean of squared deviations)/σ.
   public static func effectSize(levelMeans: [Double], standardDeviation: Double) throws(StatsError) -> Double {
     try StatsError.require(levelMeans.count >= 2, "level means", "needs at least 2 values, got \(levelMeans.count)")
-    try StatsError.require(standardDeviation > 0 && standardDeviation.isFinite, "standard deviation", "must be positive, got \(standardDeviation)")
+    try StatsError.require(
+      standardDeviation > 0 && standardDeviation.isFinite, "standard deviation",
+      "must be positive, got \(standardDeviation)")
     let mean = levelMeans.reduce(0, +) / Double(levelMeans.count)
     let variance = levelMeans.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(levelMeans.count)
     return variance.squareRoot() / standardDeviation
@@ -118,7 +125,9 @@ public struct FactorialPower: Sendable, Hashable {
     difference: Double, levelCount: Int = 2, standardDeviation: Double
   ) throws(StatsError) -> Double {
     try StatsError.require(levelCount >= 2, "levels", "must be at least 2, got \(levelCount)")
-    try StatsError.require(standardDeviation > 0 && standardDeviation.isFinite, "standard deviation", "must be positive, got \(standardDeviation)")
+    try StatsError.require(
+      standardDeviation > 0 && standardDeviation.isFinite, "standard deviation",
+      "must be positive, got \(standardDeviation)")
     return abs(difference) / (standardDeviation * (2 * Double(levelCount)).squareRoot())
   }
 
@@ -129,7 +138,9 @@ public struct FactorialPower: Sendable, Hashable {
     interactionContrast contrast: Double, levelCounts: (Int, Int) = (2, 2), standardDeviation: Double
   ) throws(StatsError) -> Double {
     try StatsError.require(levelCounts.0 >= 2 && levelCounts.1 >= 2, "levels", "must be at least 2 per factor")
-    try StatsError.require(standardDeviation > 0 && standardDeviation.isFinite, "standard deviation", "must be positive, got \(standardDeviation)")
+    try StatsError.require(
+      standardDeviation > 0 && standardDeviation.isFinite, "standard deviation",
+      "must be positive, got \(standardDeviation)")
     return abs(contrast) / (2 * standardDeviation * Double(levelCounts.0 * levelCounts.1).squareRoot())
   }
 }

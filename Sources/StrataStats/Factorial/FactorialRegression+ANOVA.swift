@@ -16,7 +16,9 @@ extension FactorialRegression {
     let ranges = model.columnRanges
     for (term, range) in zip(model.terms, ranges) {
       var restriction: [[Double]]  // rows of L₁₂ over all p coefficients
-      let containing = zip(model.terms, ranges).filter { anovaType == .typeII && term.isSubset(of: $0.0) && $0.0 != term }
+      let containing = zip(model.terms, ranges).filter {
+        anovaType == .typeII && term.isSubset(of: $0.0) && $0.0 != term
+      }
       if containing.isEmpty {
         restriction = range.map { column in (0..<beta.count).map { $0 == column ? 1 : 0 } }
       } else {
@@ -38,15 +40,18 @@ extension FactorialRegression {
       } catch {
         throw .numerical(
           routine: "Wald test for \(model.name(of: term))", status: 0,
-          message: "the term's \(covariance.rawValue) covariance block is singular (a cell without outcome variation under robust errors?)")
+          message:
+            "the term's \(covariance.rawValue) covariance block is singular (a cell without outcome variation under robust errors?)"
+        )
       }
       let df = range.count
       let statistic = quadraticForm(estimate, inverse) / Double(df)
       let distribution = try FisherF(numeratorDegreesOfFreedom: Double(df), denominatorDegreesOfFreedom: residualDF)
-      rows.append(ANOVARow(
-        term: term, name: model.name(of: term), degreesOfFreedom: df,
-        sumOfSquares: statistic * Double(df) * meanSquareError,
-        test: TestResult(statistic: statistic, pValue: try distribution.survival(statistic), alternative: .greater)))
+      rows.append(
+        ANOVARow(
+          term: term, name: model.name(of: term), degreesOfFreedom: df,
+          sumOfSquares: statistic * Double(df) * meanSquareError,
+          test: TestResult(statistic: statistic, pValue: try distribution.survival(statistic), alternative: .greater)))
     }
     return rows
   }

@@ -15,7 +15,8 @@ extension FactorialRegression {
     let residualDF = unitCount - Double(p)
     try StatsError.require(
       residualDF >= 1, "data",
-      "has \(Int(unitCount)) units for \(p) parameters: no residual degrees of freedom (a saturated model needs more than one unit in some cell)")
+      "has \(Int(unitCount)) units for \(p) parameters: no residual degrees of freedom (a saturated model needs more than one unit in some cell)"
+    )
 
     let rows = cells.map { model.row(levels: $0.levels) }
     let fit = try GSL.weightedLeastSquares(
@@ -57,12 +58,13 @@ extension FactorialRegression {
       let standardError = variance[j][j].squareRoot()
       let statistic = beta[j] / standardError
       let pValue = min(1, 2 * (try t.survival(abs(statistic))))
-      coefficients.append(RegressionCoefficient(
-        label: labels[j], term: termOfColumn[j], estimate: beta[j], standardError: standardError,
-        test: TestResult(statistic: statistic, pValue: pValue, alternative: .twoSided),
-        interval: ConfidenceInterval(
-          lower: beta[j] - critical * standardError, upper: beta[j] + critical * standardError,
-          confidenceLevel: confidenceLevel)))
+      coefficients.append(
+        RegressionCoefficient(
+          label: labels[j], term: termOfColumn[j], estimate: beta[j], standardError: standardError,
+          test: TestResult(statistic: statistic, pValue: pValue, alternative: .twoSided),
+          interval: ConfidenceInterval(
+            lower: beta[j] - critical * standardError, upper: beta[j] + critical * standardError,
+            confidenceLevel: confidenceLevel)))
     }
 
     let anova = try anovaTable(
@@ -76,11 +78,12 @@ extension FactorialRegression {
         let row = model.marginalMeanRow(factor: factorIndex, level: level)
         let estimate = dot(row, beta)
         let standardError = quadraticForm(row, variance).squareRoot()
-        means.append(MarginalMean(
-          factor: factorIndex, level: level, estimate: estimate, standardError: standardError,
-          interval: ConfidenceInterval(
-            lower: estimate - critical * standardError, upper: estimate + critical * standardError,
-            confidenceLevel: confidenceLevel)))
+        means.append(
+          MarginalMean(
+            factor: factorIndex, level: level, estimate: estimate, standardError: standardError,
+            interval: ConfidenceInterval(
+              lower: estimate - critical * standardError, upper: estimate + critical * standardError,
+              confidenceLevel: confidenceLevel)))
       }
       marginalMeans.append(means)
     }
@@ -93,12 +96,13 @@ extension FactorialRegression {
     var cellEstimates: [CellEstimate] = []
     for (c, cell) in cells.enumerated() {
       let standardError = quadraticForm(rows[c], variance).squareRoot()
-      cellEstimates.append(CellEstimate(
-        levels: cell.levels, count: cell.moments.count, observedMean: cell.moments.mean, fitted: fitted[c],
-        standardError: standardError,
-        simultaneousInterval: ConfidenceInterval(
-          lower: fitted[c] - simultaneousCritical * standardError,
-          upper: fitted[c] + simultaneousCritical * standardError, confidenceLevel: confidenceLevel)))
+      cellEstimates.append(
+        CellEstimate(
+          levels: cell.levels, count: cell.moments.count, observedMean: cell.moments.mean, fitted: fitted[c],
+          standardError: standardError,
+          simultaneousInterval: ConfidenceInterval(
+            lower: fitted[c] - simultaneousCritical * standardError,
+            upper: fitted[c] + simultaneousCritical * standardError, confidenceLevel: confidenceLevel)))
     }
     let bestCellIndex = cellEstimates.indices.max { cellEstimates[$0].fitted < cellEstimates[$1].fitted } ?? 0
 
@@ -106,7 +110,8 @@ extension FactorialRegression {
       EstimatedTerm(term: $0.term, name: model.name(of: $0.term), aliasedWith: $0.aliasedWith)
     }
     return FactorialRegressionResult(
-      model: model, covariance: covariance, anovaType: anovaType, unitCount: unitCount, residualDegreesOfFreedom: residualDF,
+      model: model, covariance: covariance, anovaType: anovaType, unitCount: unitCount,
+      residualDegreesOfFreedom: residualDF,
       residualSumOfSquares: residualSumOfSquares, rSquared: 1 - residualSumOfSquares / totalSumOfSquares,
       terms: terms, aliasedTerms: estimable.dropped, coefficients: coefficients, anova: anova,
       marginalMeans: marginalMeans, cells: cellEstimates, bestCellIndex: bestCellIndex,

@@ -1,14 +1,18 @@
 /// Derived estimates: level differences and two-way marginal means (what an interaction plot draws).
 extension FactorialRegressionResult {
-  /// Each level of `factor` against its first level (the control): the difference of their estimated
-  /// marginal means, treatment − control, with a two-sided t test and interval on the residual degrees of
-  /// freedom (pointwise: not adjusted for several levels). For a two-level factor the difference is twice
-  /// the main-effect coefficient of the second level. Matches statsmodels `fit.t_test(L_level − L_first)`.
+  /// Each level of `factor` against its first level (the control): the difference of their estimated marginal means,
+  /// treatment − control, with a two-sided t test and interval on the residual degrees of freedom (pointwise: not
+  /// adjusted for several levels).
+  ///
+  /// For a two-level factor the difference is twice the main-effect coefficient of the second level. Matches
+  /// statsmodels `fit.t_test(L_level − L_first)`.
   public func levelDifferences(factor: Int, confidenceLevel: Double = 0.95) throws(StatsError) -> [LevelDifference] {
     let factors = model.factors
-    try StatsError.require(factors.indices.contains(factor), "factor", "must be among 0..<\(factors.count), got \(factor)")
     try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be strictly between 0 and 1, got \(confidenceLevel)")
+      factors.indices.contains(factor), "factor", "must be among 0..<\(factors.count), got \(factor)")
+    try StatsError.require(
+      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
+      "must be strictly between 0 and 1, got \(confidenceLevel)")
     let t = try StudentT(degreesOfFreedom: residualDegreesOfFreedom)
     let critical = try t.inverseSurvival((1 - confidenceLevel) / 2)
     let beta = coefficients.map(\.estimate)
@@ -20,26 +24,30 @@ extension FactorialRegressionResult {
       let statistic = difference / standardError
       return LevelDifference(
         factor: factor, level: level, difference: difference, standardError: standardError,
-        test: TestResult(statistic: statistic, pValue: min(1, 2 * (try t.survival(abs(statistic)))), alternative: .twoSided),
+        test: TestResult(
+          statistic: statistic, pValue: min(1, 2 * (try t.survival(abs(statistic)))), alternative: .twoSided),
         interval: ConfidenceInterval(
           lower: difference - critical * standardError, upper: difference + critical * standardError,
           confidenceLevel: confidenceLevel))
     }
   }
 
-  /// The model's mean of every (level of `first`, level of `second`) pair, averaged with equal weight over
-  /// the other factors' levels, with t intervals at `confidenceLevel` (pointwise, not simultaneous).
-  /// Lines that are not parallel in a plot of these against `first`'s levels, one line per level of
-  /// `second`, show the `first:second` interaction (when that term is in the model; otherwise the lines
-  /// are parallel by construction). Matches statsmodels `fit.t_test(L)` with L the average of the design
-  /// rows over the grid with both factors fixed.
-  public func twoWayMeans(first: Int, second: Int, confidenceLevel: Double = 0.95) throws(StatsError) -> [[MarginalMean]] {
+  /// The model's mean of every (level of `first`, level of `second`) pair, averaged with equal weight over the other
+  /// factors' levels, with t intervals at `confidenceLevel` (pointwise, not simultaneous).
+  ///
+  /// Lines that are not parallel in a plot of these against `first`'s levels, one line per level of `second`, show the
+  /// `first:second` interaction (when that term is in the model; otherwise the lines are parallel by construction).
+  /// Matches statsmodels `fit.t_test(L)` with L the average of the design rows over the grid with both factors fixed.
+  public func twoWayMeans(first: Int, second: Int, confidenceLevel: Double = 0.95) throws(StatsError)
+    -> [[MarginalMean]]
+  {
     let factors = model.factors
     try StatsError.require(
       first != second && factors.indices.contains(first) && factors.indices.contains(second), "factors",
       "need two different factors among 0..<\(factors.count), got \(first) and \(second)")
     try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be strictly between 0 and 1, got \(confidenceLevel)")
+      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
+      "must be strictly between 0 and 1, got \(confidenceLevel)")
     let t = try StudentT(degreesOfFreedom: residualDegreesOfFreedom)
     let critical = try t.inverseSurvival((1 - confidenceLevel) / 2)
     let beta = coefficients.map(\.estimate)

@@ -38,7 +38,8 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
         "entry \"\(entry)\" is not of the form LETTER=LETTERS (e.g. D=ABC)")
       try StatsError.require(
         !sides[1].hasPrefix("-") && !sides[1].hasPrefix("+"), field,
-        "entry \"\(entry)\": signed generators (the complementary fraction) are not supported; write \(sides[0])=\(sides[1].dropFirst())")
+        "entry \"\(entry)\": signed generators (the complementary fraction) are not supported; write \(sides[0])=\(sides[1].dropFirst())"
+      )
       let letters = Array(sides[0]) + Array(sides[1])
       var indices: [Int] = []
       for letter in letters {
@@ -46,7 +47,9 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
           let available = String((0..<factorCount).map(EffectWord.letter(of:)))
           throw .invalidInput(
             field: field,
-            message: "entry \"\(entry)\" names factor letter \(letter), but the design's \(factorCount) factors are \(available)")
+            message:
+              "entry \"\(entry)\" names factor letter \(letter), but the design's \(factorCount) factors are \(available)"
+          )
         }
         indices.append(index)
       }
@@ -57,7 +60,8 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
         !right.contains(indices[0]), field, "entry \"\(entry)\" generates a factor from itself")
       try StatsError.require(
         right.count >= 2, field,
-        "entry \"\(entry)\" would make factor \(sides[0]) identical to \(sides[1]); a generator needs at least two factors")
+        "entry \"\(entry)\" would make factor \(sides[0]) identical to \(sides[1]); a generator needs at least two factors"
+      )
       parsed.append((indices[0], right))
     }
     let generated = parsed.map(\.factor)
@@ -69,7 +73,9 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
       if let inner = entry.factors.first(where: generated.contains) {
         throw .invalidInput(
           field: field,
-          message: "\(EffectWord.letter(of: entry.factor))=\(String(entry.factors.map(EffectWord.letter(of:)))) uses \(EffectWord.letter(of: inner)), which is itself generated; write every generator in base factors")
+          message:
+            "\(EffectWord.letter(of: entry.factor))=\(String(entry.factors.map(EffectWord.letter(of:)))) uses \(EffectWord.letter(of: inner)), which is itself generated; write every generator in base factors"
+        )
       }
     }
     try StatsError.require(

@@ -32,15 +32,18 @@ struct GeneratorSearch {
     let runCount = 1 << min(baseCount, 30)
     try StatsError.require(
       runCount >= factorCount + 1, "fraction",
-      "1/2^\(fractionExponent) is too small: a 2^(\(factorCount)−\(fractionExponent)) design has \(runCount) runs, but \(factorCount) factors need at least \(factorCount + 1) runs to estimate every main effect")
+      "1/2^\(fractionExponent) is too small: a 2^(\(factorCount)−\(fractionExponent)) design has \(runCount) runs, but \(factorCount) factors need at least \(factorCount + 1) runs to estimate every main effect"
+    )
     try StatsError.require(
       baseCount <= 16, "fraction",
-      "1/2^\(fractionExponent) of \(factorCount) factors leaves \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported")
+      "1/2^\(fractionExponent) of \(factorCount) factors leaves \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported"
+    )
     // The exhaustive search takes under ~1 s (debug build) up to 11 factors and ~10 s at 12; beyond that it
     // can take minutes, so larger designs need explicit generators.
     try StatsError.require(
       factorCount <= 12, "fraction",
-      "default generators are searched for up to 12 factors, got \(factorCount); give the generators explicitly (e.g. from Montgomery's Table 8.14)")
+      "default generators are searched for up to 12 factors, got \(factorCount); give the generators explicitly (e.g. from Montgomery's Table 8.14)"
+    )
     self.factorCount = factorCount
     self.fractionExponent = fractionExponent
   }

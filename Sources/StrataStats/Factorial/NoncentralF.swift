@@ -19,7 +19,9 @@ public struct NoncentralF: Sendable, Hashable {
   public let denominatorDegreesOfFreedom: Double
   public let noncentrality: Double
 
-  public init(numeratorDegreesOfFreedom: Double, denominatorDegreesOfFreedom: Double, noncentrality: Double) throws(StatsError) {
+  public init(numeratorDegreesOfFreedom: Double, denominatorDegreesOfFreedom: Double, noncentrality: Double)
+    throws(StatsError)
+  {
     try StatsError.require(
       numeratorDegreesOfFreedom > 0 && numeratorDegreesOfFreedom.isFinite, "numerator degrees of freedom",
       "must be positive and finite, got \(numeratorDegreesOfFreedom)")

@@ -31,11 +31,15 @@ public enum Normal {
 public struct StudentT: Sendable, Hashable {
   public let degreesOfFreedom: Double
   public init(degreesOfFreedom: Double) throws(StatsError) {
-    try StatsError.require(degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom", "must be positive and finite, got \(degreesOfFreedom)")
+    try StatsError.require(
+      degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom",
+      "must be positive and finite, got \(degreesOfFreedom)")
     self.degreesOfFreedom = degreesOfFreedom
   }
   public func cdf(_ t: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_tdist_P(t, degreesOfFreedom) } }
-  public func survival(_ t: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_tdist_Q(t, degreesOfFreedom) } }
+  public func survival(_ t: Double) throws(StatsError) -> Double {
+    try GSL.value { gsl_cdf_tdist_Q(t, degreesOfFreedom) }
+  }
   public func quantile(_ p: Double) throws(StatsError) -> Double {
     try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
     return try GSL.value { gsl_cdf_tdist_Pinv(p, degreesOfFreedom) }
@@ -44,18 +48,24 @@ public struct StudentT: Sendable, Hashable {
     try StatsError.require(q > 0 && q < 1, "probability", "must be strictly between 0 and 1, got \(q)")
     return try GSL.value { gsl_cdf_tdist_Qinv(q, degreesOfFreedom) }
   }
-  public func density(_ t: Double) throws(StatsError) -> Double { try GSL.value { gsl_ran_tdist_pdf(t, degreesOfFreedom) } }
+  public func density(_ t: Double) throws(StatsError) -> Double {
+    try GSL.value { gsl_ran_tdist_pdf(t, degreesOfFreedom) }
+  }
 }
 
 /// The chi-squared distribution with k degrees of freedom (k > 0).
 public struct ChiSquared: Sendable, Hashable {
   public let degreesOfFreedom: Double
   public init(degreesOfFreedom: Double) throws(StatsError) {
-    try StatsError.require(degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom", "must be positive and finite, got \(degreesOfFreedom)")
+    try StatsError.require(
+      degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom",
+      "must be positive and finite, got \(degreesOfFreedom)")
     self.degreesOfFreedom = degreesOfFreedom
   }
   public func cdf(_ x: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_chisq_P(x, degreesOfFreedom) } }
-  public func survival(_ x: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_chisq_Q(x, degreesOfFreedom) } }
+  public func survival(_ x: Double) throws(StatsError) -> Double {
+    try GSL.value { gsl_cdf_chisq_Q(x, degreesOfFreedom) }
+  }
   public func quantile(_ p: Double) throws(StatsError) -> Double {
     try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
     return try GSL.value { gsl_cdf_chisq_Pinv(p, degreesOfFreedom) }
@@ -71,8 +81,12 @@ public struct FisherF: Sendable, Hashable {
   public let numeratorDegreesOfFreedom: Double
   public let denominatorDegreesOfFreedom: Double
   public init(numeratorDegreesOfFreedom: Double, denominatorDegreesOfFreedom: Double) throws(StatsError) {
-    try StatsError.require(numeratorDegreesOfFreedom > 0 && numeratorDegreesOfFreedom.isFinite, "numerator degrees of freedom", "must be positive, got \(numeratorDegreesOfFreedom)")
-    try StatsError.require(denominatorDegreesOfFreedom > 0 && denominatorDegreesOfFreedom.isFinite, "denominator degrees of freedom", "must be positive, got \(denominatorDegreesOfFreedom)")
+    try StatsError.require(
+      numeratorDegreesOfFreedom > 0 && numeratorDegreesOfFreedom.isFinite, "numerator degrees of freedom",
+      "must be positive, got \(numeratorDegreesOfFreedom)")
+    try StatsError.require(
+      denominatorDegreesOfFreedom > 0 && denominatorDegreesOfFreedom.isFinite, "denominator degrees of freedom",
+      "must be positive, got \(denominatorDegreesOfFreedom)")
     self.numeratorDegreesOfFreedom = numeratorDegreesOfFreedom
     self.denominatorDegreesOfFreedom = denominatorDegreesOfFreedom
   }
@@ -82,9 +96,11 @@ public struct FisherF: Sendable, Hashable {
   public func survival(_ x: Double) throws(StatsError) -> Double {
     try GSL.value { gsl_cdf_fdist_Q(x, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom) }
   }
-  /// The x with P(F ≤ x) = p. GSL 2.7.1's `gsl_cdf_fdist_Pinv` returns NaN for many ordinary arguments
-  /// (see `GSL.fisherInverseSurvival`), so this solves on the upper tail instead; only for p < 1e-10, where
-  /// 1 − p would lose the value, does it fall back to GSL's inverse (a NaN there still throws, never aborts).
+  /// The x with P(F ≤ x) = p.
+  ///
+  /// GSL 2.7.1's `gsl_cdf_fdist_Pinv` returns NaN for many ordinary arguments (see `GSL.fisherInverseSurvival`), so
+  /// this solves on the upper tail instead; only for p < 1e-10, where 1 − p would lose the value, does it fall back to
+  /// GSL's inverse (a NaN there still throws, never aborts).
   public func quantile(_ p: Double) throws(StatsError) -> Double {
     try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
     if p < 1e-10 {
@@ -108,11 +124,17 @@ public struct Binomial: Sendable, Hashable {
     self.trials = trials
     self.probability = probability
   }
-  public func pmf(_ k: UInt32) throws(StatsError) -> Double { try GSL.value { gsl_ran_binomial_pdf(k, probability, trials) } }
+  public func pmf(_ k: UInt32) throws(StatsError) -> Double {
+    try GSL.value { gsl_ran_binomial_pdf(k, probability, trials) }
+  }
   /// P(X ≤ k).
-  public func cdf(_ k: UInt32) throws(StatsError) -> Double { try GSL.value { gsl_cdf_binomial_P(k, probability, trials) } }
+  public func cdf(_ k: UInt32) throws(StatsError) -> Double {
+    try GSL.value { gsl_cdf_binomial_P(k, probability, trials) }
+  }
   /// P(X > k).
-  public func survival(_ k: UInt32) throws(StatsError) -> Double { try GSL.value { gsl_cdf_binomial_Q(k, probability, trials) } }
+  public func survival(_ k: UInt32) throws(StatsError) -> Double {
+    try GSL.value { gsl_cdf_binomial_Q(k, probability, trials) }
+  }
 }
 
 /// The hypergeometric distribution: draws `draws` items without replacement from `successes` marked and
@@ -122,16 +144,24 @@ public struct Hypergeometric: Sendable, Hashable {
   public let failures: UInt32
   public let draws: UInt32
   public init(successes: UInt32, failures: UInt32, draws: UInt32) throws(StatsError) {
-    try StatsError.require(UInt64(draws) <= UInt64(successes) + UInt64(failures), "draws", "cannot exceed the population \(UInt64(successes) + UInt64(failures)), got \(draws)")
+    try StatsError.require(
+      UInt64(draws) <= UInt64(successes) + UInt64(failures), "draws",
+      "cannot exceed the population \(UInt64(successes) + UInt64(failures)), got \(draws)")
     self.successes = successes
     self.failures = failures
     self.draws = draws
   }
-  public func pmf(_ k: UInt32) throws(StatsError) -> Double { try GSL.value { gsl_ran_hypergeometric_pdf(k, successes, failures, draws) } }
+  public func pmf(_ k: UInt32) throws(StatsError) -> Double {
+    try GSL.value { gsl_ran_hypergeometric_pdf(k, successes, failures, draws) }
+  }
   /// P(X ≤ k).
-  public func cdf(_ k: UInt32) throws(StatsError) -> Double { try GSL.value { gsl_cdf_hypergeometric_P(k, successes, failures, draws) } }
+  public func cdf(_ k: UInt32) throws(StatsError) -> Double {
+    try GSL.value { gsl_cdf_hypergeometric_P(k, successes, failures, draws) }
+  }
   /// P(X > k).
-  public func survival(_ k: UInt32) throws(StatsError) -> Double { try GSL.value { gsl_cdf_hypergeometric_Q(k, successes, failures, draws) } }
+  public func survival(_ k: UInt32) throws(StatsError) -> Double {
+    try GSL.value { gsl_cdf_hypergeometric_Q(k, successes, failures, draws) }
+  }
 }
 
 /// Natural log of the gamma function, ln Γ(x), for x > 0.

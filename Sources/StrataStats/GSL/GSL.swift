@@ -11,8 +11,9 @@ enum GSL {
     _ = gsl_set_error_handler_off()
   }()
 
-  /// Makes sure the abort handler is off. Call before any GSL routine that is not reached through `value`
-  /// or `check` (for example allocation functions).
+  /// Makes sure the abort handler is off.
+  ///
+  /// Call before any GSL routine that is not reached through `value` or `check` (for example allocation functions).
   static func prepare() {
     _ = abortHandlerDisabled
   }
@@ -61,8 +62,9 @@ enum GSL {
     return result.val
   }
 
-  /// Like `special`, but a result too small for a double (status `GSL_EUNDRFLW`) is 0 rather than an
-  /// error. For terms of a sum whose smallest members legitimately underflow.
+  /// Like `special`, but a result too small for a double (status `GSL_EUNDRFLW`) is 0 rather than an error.
+  ///
+  /// For terms of a sum whose smallest members legitimately underflow.
   static func specialUnderflowingToZero(
     _ routine: StaticString = #function, _ body: (UnsafeMutablePointer<gsl_sf_result>) -> CInt
   ) throws(StatsError) -> Double {

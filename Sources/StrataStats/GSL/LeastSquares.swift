@@ -12,9 +12,11 @@ struct WeightedLeastSquaresFit {
 }
 
 extension GSL {
-  /// Weighted linear least squares through `gsl_multifit_wlinear_tsvd` (the weighted form of
-  /// `gsl_multifit_linear`, same SVD workspace), which also reports the numerical rank: singular values
-  /// below `rankTolerance` × the largest are dropped. The caller decides what a rank deficiency means.
+  /// Weighted linear least squares through `gsl_multifit_wlinear_tsvd` (the weighted form of `gsl_multifit_linear`,
+  /// same SVD workspace), which also reports the numerical rank: singular values below `rankTolerance` × the largest
+  /// are dropped.
+  ///
+  /// The caller decides what a rank deficiency means.
   static func weightedLeastSquares(
     rows: [[Double]], response: [Double], weights: [Double], rankTolerance: Double = 1e-10
   ) throws(StatsError) -> WeightedLeastSquaresFit {
@@ -46,7 +48,8 @@ extension GSL {
     }
     let coefficients = (0..<p).map { gsl_vector_get(c, $0) }
     let covariance = (0..<p).map { i in (0..<p).map { j in gsl_matrix_get(cov, i, j) } }
-    guard coefficients.allSatisfy(\.isFinite), covariance.allSatisfy({ $0.allSatisfy(\.isFinite) }), chisq.isFinite else {
+    guard coefficients.allSatisfy(\.isFinite), covariance.allSatisfy({ $0.allSatisfy(\.isFinite) }), chisq.isFinite
+    else {
       throw .numerical(routine: "gsl_multifit_wlinear_tsvd", status: Int32(GSL_EDOM), message: "non-finite fit")
     }
     return WeightedLeastSquaresFit(
@@ -73,9 +76,13 @@ extension GSL {
   /// ordinary arguments, e.g. q = 0.05, ν₁ = 1, ν₂ = 271 (about 1 in 6 of ν₁ ≤ 12, ν₂ < 20000 at common q).
   /// So the quantile is found here by safeguarded Newton steps on `gsl_cdf_fdist_Q` (bisection whenever a
   /// step leaves the bracket), to a relative width of 1e-14 in x.
-  static func fisherInverseSurvival(_ q: Double, _ numerator: Double, _ denominator: Double) throws(StatsError) -> Double {
+  static func fisherInverseSurvival(_ q: Double, _ numerator: Double, _ denominator: Double) throws(StatsError)
+    -> Double
+  {
     precondition(q > 0 && q < 1 && numerator > 0 && denominator > 0, "invalid F quantile arguments")
-    func tail(_ x: Double) throws(StatsError) -> Double { try value("gsl_cdf_fdist_Q") { gsl_cdf_fdist_Q(x, numerator, denominator) } }
+    func tail(_ x: Double) throws(StatsError) -> Double {
+      try value("gsl_cdf_fdist_Q") { gsl_cdf_fdist_Q(x, numerator, denominator) }
+    }
     var low = 0.0
     var high = 1.0
     while try tail(high) > q {
@@ -99,8 +106,9 @@ extension GSL {
     return x
   }
 
-  /// The last `count` columns of Q in the full QR decomposition of an M × N matrix (M > N):
-  /// an orthonormal basis of (part of) the orthogonal complement of its column space, M × count.
+  /// The last `count` columns of Q in the full QR decomposition of an M × N matrix (M > N): an orthonormal basis of
+  /// (part of) the orthogonal complement of its column space, M × count.
+  ///
   /// Uses `gsl_linalg_QR_decomp` and `gsl_linalg_QR_unpack`.
   static func orthogonalComplement(of matrix: [[Double]], count: Int) throws(StatsError) -> [[Double]] {
     prepare()

@@ -24,7 +24,8 @@
 /// [Viechtbauer 2005]: https://doi.org/10.3102/10769986030003261
 /// [Viechtbauer 2007]: https://doi.org/10.1002/sim.2514
 /// [Knapp & Hartung 2003]: https://doi.org/10.1002/sim.1482
-/// [Raudenbush 2009]: https://www.russellsage.org/publications/handbook-research-synthesis-and-meta-analysis-second-edition
+/// [Raudenbush 2009]:
+/// https://www.russellsage.org/publications/handbook-research-synthesis-and-meta-analysis-second-edition
 ///
 /// > R. DerSimonian, N. Laird. "Meta-analysis in clinical trials." *Controlled Clinical Trials* 7 (1986).
 /// > W. Viechtbauer. "Bias and efficiency of meta-analytic variance estimators in the random-effects model."

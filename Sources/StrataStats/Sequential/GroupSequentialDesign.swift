@@ -41,7 +41,8 @@ public struct GroupSequentialDesign: Sendable, Hashable {
   ///
   /// The default, raised so that the grid spacing
   /// (0.75·√t/r in the core) stays below 1/8 of the next increment's standard deviation √Δ, i.e.
-  /// r ≥ 6·√(t/Δ) for r = 32, proportionally more for finer grids. Without this a narrow next step (fractions 0.5, 0.501, 1) would be integrated on
+  /// r ≥ 6·√(t/Δ) for r = 32, proportionally more for finer grids. Without this a narrow next step (fractions 0.5,
+  /// 0.501, 1) would be integrated on
   /// a grid coarser than its kernel and Simpson's rule would fail (rpact 3.3.4 does: its final boundary for
   /// those fractions is 1.517 instead of 1.969). Capped at 2000 for r = 32 (Δ ≥ 1e-5).
   func gridParameter(afterLook index: Int) -> Int {

@@ -86,7 +86,8 @@ public struct SequentialMonitor: Sendable, Hashable {
       let crossed = design.alternative == .twoSided ? abs(current.z) >= boundary.z : current.z >= boundary.z
       let action: SequentialDecision.Action =
         crossed ? (final ? .finalReject : .stopForEfficacy) : (final ? .finalDoNotReject : .continueCollecting)
-      let comparison = design.alternative == .twoSided ? "|z| = \(Self.format(abs(current.z)))" : "z = \(Self.format(current.z))"
+      let comparison =
+        design.alternative == .twoSided ? "|z| = \(Self.format(abs(current.z)))" : "z = \(Self.format(current.z))"
       let reason =
         crossed
         ? "Look \(look) of \(design.looks): \(comparison) reaches the boundary \(Self.format(boundary.z)) (\(design.spending) spending), so the effect is significant at the planned alpha \(design.alpha)."

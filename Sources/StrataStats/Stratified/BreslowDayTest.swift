@@ -9,7 +9,8 @@
 /// left out (with their degree of freedom). Matches `statsmodels StratifiedTable.test_equal_odds(adjust=False)`
 /// and R metafor's `rma.mh(measure = "OR")$BD`. See [Breslow & Day 1980], §4.4.
 ///
-/// [Breslow & Day 1980]: https://publications.iarc.fr/Book-And-Report-Series/Iarc-Scientific-Publications/Statistical-Methods-In-Cancer-Research-Volume-I-The-Analysis-Of-Case-Control-Studies-1980
+/// [Breslow & Day 1980]:
+/// https://publications.iarc.fr/Book-And-Report-Series/Iarc-Scientific-Publications/Statistical-Methods-In-Cancer-Research-Volume-I-The-Analysis-Of-Case-Control-Studies-1980
 ///
 /// > N. E. Breslow, N. E. Day. *Statistical Methods in Cancer Research I* (IARC, 1980), eq. 4.30.
 public struct BreslowDayTest: Sendable, Hashable {

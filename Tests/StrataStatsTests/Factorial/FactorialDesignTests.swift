@@ -83,7 +83,8 @@ struct FactorialDesignTests {
       factors: twoLevelFactors(6), generators: FractionGenerator.parseList("E=ABC,F=BCD", factorCount: 6))
     #expect(design.definingRelation.map(\.letters) == ["ABCE", "ADEF", "BCDF"])
     #expect(design.resolution == 4)
-    let aliases = Dictionary(uniqueKeysWithValues: design.lowOrderAliases.map { ($0.effect.letters, $0.aliases.map(\.letters)) })
+    let aliases = Dictionary(
+      uniqueKeysWithValues: design.lowOrderAliases.map { ($0.effect.letters, $0.aliases.map(\.letters)) })
     #expect(aliases["A"] == [])
     #expect(aliases["AB"] == ["CE"])
     #expect(aliases["AD"] == ["EF"])
@@ -115,7 +116,8 @@ struct FactorialDesignTests {
       factors: twoLevelFactors(factorCount), fractionExponent: generators.count)
     #expect(searched.runs.count == reference.runs.count)
     #expect(searched.resolution == reference.resolution, "\(textbook)")
-    #expect(searched.wordLengthPattern == reference.wordLengthPattern, "\(textbook) vs \(searched.generators.map(\.letters))")
+    #expect(
+      searched.wordLengthPattern == reference.wordLengthPattern, "\(textbook) vs \(searched.generators.map(\.letters))")
   }
 
   /// `factorial_designs.json`: minimum-aberration patterns by exhaustive enumeration (Python, no pruning).
@@ -197,13 +199,18 @@ struct FactorialDesignTests {
   @Test("fractions too small, non-two-level factors and one-level factors are invalid input")
   func badDesigns() throws {
     #expect(throws: StatsError.self) { try FactorialDesign(factors: twoLevelFactors(4), fractionExponent: 3) }
-    let mixed = [try Factor(name: "A", levelCount: 3), try Factor(name: "B", levelCount: 2), try Factor(name: "C", levelCount: 2)]
+    let mixed = [
+      try Factor(name: "A", levelCount: 3), try Factor(name: "B", levelCount: 2), try Factor(name: "C", levelCount: 2),
+    ]
     #expect(throws: StatsError.self) { try FactorialDesign(factors: mixed, fractionExponent: 1) }
     #expect(throws: StatsError.self) { try Factor(name: "A", levelCount: 1) }
     // Beyond 12 factors the default search is refused with a pointer to explicit generators.
-    #expect { try FactorialDesign(factors: twoLevelFactors(13), fractionExponent: 4) } throws: { "\($0)".contains("give the generators explicitly") }
+    #expect { try FactorialDesign(factors: twoLevelFactors(13), fractionExponent: 4) } throws: {
+      "\($0)".contains("give the generators explicitly")
+    }
     let explicit = try FactorialDesign(
-      factors: twoLevelFactors(13), generators: FractionGenerator.parseList("J=ABCD,K=ABEF,L=ACEG,M=BCDEFGH", factorCount: 13))
+      factors: twoLevelFactors(13),
+      generators: FractionGenerator.parseList("J=ABCD,K=ABEF,L=ACEG,M=BCDEFGH", factorCount: 13))
     #expect(explicit.runs.count == 512)
     #expect(throws: StatsError.self) { try Factor(name: "A", levels: ["x", "x"]) }
     let duplicate = [try Factor(name: "A", levelCount: 2), try Factor(name: "A", levelCount: 2)]

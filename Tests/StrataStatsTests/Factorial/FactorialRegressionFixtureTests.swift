@@ -75,6 +75,7 @@ struct FactorialRegressionFixtureTests {
   static let cases = (try? Fixture<FactorialRegressionCase>.load("factorial", from: .module)) ?? []
 
   /// GSL's SVD and statsmodels' pinv agree to ~1e-12 here; 1e-9 relative leaves room for platform BLAS.
+  ///
   /// Values that are zero up to rounding (coefficients of exactly balanced contrasts) use an absolute floor.
   static func close(_ actual: Double, _ expected: Double, scale: Double = 1) -> Bool {
     isClose(actual, expected, relativeTolerance: 1e-9, absoluteTolerance: 1e-11 * scale)
@@ -83,7 +84,8 @@ struct FactorialRegressionFixtureTests {
   @Test("fixtures are present")
   func fixturesLoad() { #expect(Self.cases.count == 7) }
 
-  @Test("unit rows and per-cell summaries give statsmodels' fit, tests, ANOVA, marginal means and cells", arguments: cases)
+  @Test(
+    "unit rows and per-cell summaries give statsmodels' fit, tests, ANOVA, marginal means and cells", arguments: cases)
   func matchesStatsmodels(_ c: FactorialRegressionCase) throws {
     let design = try c.design()
     let rows = zip(c.levels, c.outcomes).map { FactorialObservation(levels: $0, outcome: $1) }
@@ -127,8 +129,11 @@ struct FactorialRegressionFixtureTests {
       }
       #expect(Self.close(a.estimate, e.estimate, scale: scale), "\(context) \(e.label) estimate")
       #expect(Self.close(a.standardError, e.standard_error), "\(context) \(e.label) se")
-      #expect(isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-9), "\(context) \(e.label) t")
-      #expect(isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-12), "\(context) \(e.label) p")
+      #expect(
+        isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-9),
+        "\(context) \(e.label) t")
+      #expect(
+        isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-12), "\(context) \(e.label) p")
       #expect(Self.close(a.interval.lower, e.ci_low, scale: scale), "\(context) \(e.label) ci")
       #expect(Self.close(a.interval.upper, e.ci_high, scale: scale), "\(context) \(e.label) ci")
     }
@@ -140,9 +145,14 @@ struct FactorialRegressionFixtureTests {
     #expect(anova.map(\.name) == expected.map(\.term), "\(context)")
     for (a, e) in zip(anova, expected) {
       #expect(a.degreesOfFreedom == e.df)
-      #expect(isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-12), "\(context) F \(e.term)")
-      #expect(isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-14), "\(context) p \(e.term)")
-      #expect(isClose(a.sumOfSquares, e.sum_of_squares, relativeTolerance: 1e-8, absoluteTolerance: 1e-12), "\(context) SS \(e.term)")
+      #expect(
+        isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-12),
+        "\(context) F \(e.term)")
+      #expect(
+        isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-14), "\(context) p \(e.term)")
+      #expect(
+        isClose(a.sumOfSquares, e.sum_of_squares, relativeTolerance: 1e-8, absoluteTolerance: 1e-12),
+        "\(context) SS \(e.term)")
     }
   }
 
@@ -160,7 +170,8 @@ struct FactorialRegressionFixtureTests {
       let a = result.marginalMeans[factor][level]
       #expect(Self.close(a.estimate, e.estimate, scale: scale), "\(context) EMM \(e.level)")
       #expect(Self.close(a.standardError, e.standard_error), "\(context) EMM se \(e.level)")
-      #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
+      #expect(
+        Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
     }
     for e in expected.level_differences {
       guard let factor = design.factors.firstIndex(where: { $0.name == e.factor }),
@@ -174,7 +185,8 @@ struct FactorialRegressionFixtureTests {
       #expect(Self.close(a.standardError, e.standard_error), "\(context) difference se \(e.level)")
       #expect(isClose(a.test.statistic, e.statistic, relativeTolerance: 1e-8, absoluteTolerance: 1e-9))
       #expect(isClose(a.test.pValue, e.p_value, relativeTolerance: 1e-8, absoluteTolerance: 1e-12))
-      #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
+      #expect(
+        Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
     }
     let twoWay = (try? result.twoWayMeans(first: 0, second: 1)) ?? []
     let secondCount = design.factors[1].levelCount
@@ -184,7 +196,8 @@ struct FactorialRegressionFixtureTests {
       #expect(design.factors[0].levels[a.level] == e.levels[0])
       #expect(Self.close(a.estimate, e.estimate, scale: scale), "\(context) two-way \(e.levels)")
       #expect(Self.close(a.standardError, e.standard_error), "\(context) two-way se \(e.levels)")
-      #expect(Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
+      #expect(
+        Self.close(a.interval.lower, e.ci_low, scale: scale) && Self.close(a.interval.upper, e.ci_high, scale: scale))
     }
     #expect(result.cells.count == expected.cells.count)
     for (a, e) in zip(result.cells, expected.cells) {

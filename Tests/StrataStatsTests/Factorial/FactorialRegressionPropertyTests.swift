@@ -19,8 +19,9 @@ func simulate(
   var rows: [FactorialObservation] = []
   for index in design.runs.indices {
     for _ in 0..<perCell {
-      rows.append(FactorialObservation(
-        levels: design.levelLabels(ofRun: index), outcome: mean(design.runs[index]) + normalDraw(&generator)))
+      rows.append(
+        FactorialObservation(
+          levels: design.levelLabels(ofRun: index), outcome: mean(design.runs[index]) + normalDraw(&generator)))
     }
   }
   return rows
@@ -43,8 +44,11 @@ struct FactorialRegressionPropertyTests {
       let rows = simulate(design, perCell: 6, seed: seed) { Double($0[0]) * 0.3 + Double($0[1]) * 0.2 }
       let shifted = rows.map { FactorialObservation(levels: $0.levels, outcome: 100 - 2.5 * $0.outcome) }
       for covariance in CovarianceEstimator.allCases {
-        let a = try FactorialRegression(data: FactorialData(design: design, observations: rows), covariance: covariance).result()
-        let b = try FactorialRegression(data: FactorialData(design: design, observations: shifted), covariance: covariance).result()
+        let a = try FactorialRegression(data: FactorialData(design: design, observations: rows), covariance: covariance)
+          .result()
+        let b = try FactorialRegression(
+          data: FactorialData(design: design, observations: shifted), covariance: covariance
+        ).result()
         for (x, y) in zip(a.anova, b.anova) {
           #expect(isClose(x.test.statistic, y.test.statistic, relativeTolerance: 1e-9), "seed \(seed) \(covariance)")
         }
@@ -52,7 +56,8 @@ struct FactorialRegressionPropertyTests {
           #expect(isClose(y.estimate, -2.5 * x.estimate, relativeTolerance: 1e-8, absoluteTolerance: 1e-10))
           #expect(isClose(y.standardError, 2.5 * x.standardError, relativeTolerance: 1e-8))
         }
-        #expect(isClose(b.marginalMeans[0][1].estimate, 100 - 2.5 * a.marginalMeans[0][1].estimate, relativeTolerance: 1e-10))
+        #expect(
+          isClose(b.marginalMeans[0][1].estimate, 100 - 2.5 * a.marginalMeans[0][1].estimate, relativeTolerance: 1e-10))
       }
     }
   }
@@ -113,11 +118,13 @@ struct FactorialRegressionPropertyTests {
     ]
     let terms = [EffectWord(factors: [0]), EffectWord(factors: [1]), EffectWord(factors: [0, 1])]
     for index in 0..<3 {
-      let planned = try FactorialPower(design: design, term: terms[index], effectSize: sizes[index]).power(unitsPerCell: 12)
+      let planned = try FactorialPower(design: design, term: terms[index], effectSize: sizes[index]).power(
+        unitsPerCell: 12)
       let simulated = Double(rejections[index]) / Double(replications)
       // Binomial standard error at 400 replications ≤ 0.025; allow 3.5 of them.
-      #expect(abs(simulated - planned) < 3.5 * (planned * (1 - planned) / Double(replications)).squareRoot() + 1e-9,
-              "term \(index): simulated \(simulated), planned \(planned)")
+      #expect(
+        abs(simulated - planned) < 3.5 * (planned * (1 - planned) / Double(replications)).squareRoot() + 1e-9,
+        "term \(index): simulated \(simulated), planned \(planned)")
     }
   }
 
@@ -145,29 +152,42 @@ struct FactorialRegressionPropertyTests {
     #expect { try FactorialRegression(data: gappy).result() } throws: { "\($0)".contains("parameters") }
     // Without the interaction the five remaining cells identify the model.
     #expect(throws: Never.self) { try FactorialRegression(data: gappy, maximumInteractionOrder: 1).result() }
-    #expect { try FactorialData(design: design, observations: [FactorialObservation(levels: ["short", "video"], outcome: 1)]) } throws: {
+    #expect {
+      try FactorialData(design: design, observations: [FactorialObservation(levels: ["short", "video"], outcome: 1)])
+    } throws: {
       "\($0)".contains("row 1") && "\($0)".contains("video")
     }
-    let fraction = try FactorialDesign(factors: twoLevelFactors(3), generators: FractionGenerator.parseList("C=AB", factorCount: 3))
-    #expect { try FactorialData(design: fraction, observations: [FactorialObservation(levels: ["1", "1", "1"], outcome: 1)]) } throws: {
+    let fraction = try FactorialDesign(
+      factors: twoLevelFactors(3), generators: FractionGenerator.parseList("C=AB", factorCount: 3))
+    #expect {
+      try FactorialData(design: fraction, observations: [FactorialObservation(levels: ["1", "1", "1"], outcome: 1)])
+    } throws: {
       "\($0)".contains("not a run")
     }
     #expect {
-      try FactorialData(design: design, cellSummaries: [FactorialCellSummary(levels: ["short", "photo"], count: 10, sum: 10, sumOfSquares: 5)])
+      try FactorialData(
+        design: design,
+        cellSummaries: [FactorialCellSummary(levels: ["short", "photo"], count: 10, sum: 10, sumOfSquares: 5)])
     } throws: { "\($0)".contains("inconsistent") }
     // One unit per cell in a saturated model: no residual degrees of freedom.
     let single = simulate(design, perCell: 1, seed: 4) { _ in 0 }
-    #expect(throws: StatsError.self) { try FactorialRegression(data: FactorialData(design: design, observations: single)).result() }
+    #expect(throws: StatsError.self) {
+      try FactorialRegression(data: FactorialData(design: design, observations: single)).result()
+    }
     // HC3 is undefined with a single-unit cell in a saturated model; HC1 works.
     var uneven = simulate(design, perCell: 3, seed: 5) { _ in 0 }
     uneven.removeAll { $0.levels == ["long", "none"] }
     uneven.append(FactorialObservation(levels: ["long", "none"], outcome: 0.3))
     let unevenData = try FactorialData(design: design, observations: uneven)
-    #expect { try FactorialRegression(data: unevenData, covariance: .hc3).result() } throws: { "\($0)".contains("leverage 1") }
+    #expect { try FactorialRegression(data: unevenData, covariance: .hc3).result() } throws: {
+      "\($0)".contains("leverage 1")
+    }
     #expect(throws: Never.self) { try FactorialRegression(data: unevenData, covariance: .hc1).result() }
     let constant = design.runs.indices.flatMap { index in
       (0..<3).map { _ in FactorialObservation(levels: design.levelLabels(ofRun: index), outcome: Double(index)) }
     }
-    #expect(throws: StatsError.self) { try FactorialRegression(data: FactorialData(design: design, observations: constant)).result() }
+    #expect(throws: StatsError.self) {
+      try FactorialRegression(data: FactorialData(design: design, observations: constant)).result()
+    }
   }
 }
