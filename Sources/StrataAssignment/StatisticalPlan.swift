@@ -176,7 +176,8 @@ public struct StatisticalPlan: Sendable, Hashable {
       throw DefinitionError(
         field: "\(field).prior",
         message:
-          "the prior's standard deviation must be a positive number up to 1e15 (e.g. 0.1 for ±10% relative lifts), got \(prior)")
+          "the prior's standard deviation must be a positive number up to 1e15 (e.g. 0.1 for ±10% relative lifts), got \(prior)"
+      )
     }
     if let dailyUnits, !(1...Self.largestCount).contains(dailyUnits) {
       throw DefinitionError(

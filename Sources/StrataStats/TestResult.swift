@@ -1,5 +1,6 @@
-/// Which alternative hypothesis a test is against. Every difference is treatment − control, so `.greater`
-/// means "treatment is greater than control".
+/// Which alternative hypothesis a test is against.
+///
+/// Every difference is treatment − control, so `.greater` means "treatment is greater than control".
 public enum Alternative: String, Sendable, Hashable, Codable, CaseIterable {
   case twoSided = "two-sided"
   case less
@@ -24,7 +25,9 @@ public struct TestResult: Sendable, Hashable, Codable {
   }
 }
 
-/// A confidence interval at `confidenceLevel` (0.95 for 95%). One-sided intervals have an infinite end.
+/// A confidence interval at `confidenceLevel` (0.95 for 95%).
+///
+/// One-sided intervals have an infinite end.
 public struct ConfidenceInterval: Sendable, Hashable, Codable {
   public var lower: Double
   public var upper: Double

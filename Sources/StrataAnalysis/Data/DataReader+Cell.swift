@@ -14,10 +14,11 @@ struct CellColumns {
   var variantNames: [[UInt8]]
   var segmentNames: [[UInt8]]
 
-  /// The checks every data row gets, unit-level or aggregated: its quoting is intact, it has the header's
-  /// number of fields, its variant is one of the experiment's, and so is its segment (when the file has a
-  /// segment column). Returns the row's variant × segment cell, or nil; `problem(with:plan:)` then says why.
-  /// Kept free of message building: this runs on every row.
+  /// The checks every data row gets, unit-level or aggregated: its quoting is intact, it has the header's number of
+  /// fields, its variant is one of the experiment's, and so is its segment (when the file has a segment column).
+  ///
+  /// Returns the row's variant × segment cell, or nil; `problem(with:plan:)` then says why. Kept free of message
+  /// building: this runs on every row.
   @inline(__always)
   func cell(of record: CSVScanner.Record) -> (variant: Int, segment: Int)? {
     guard record.malformation == nil, record.fieldCount == fieldCount,
