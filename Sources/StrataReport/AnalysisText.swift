@@ -24,6 +24,7 @@ public enum AnalysisText {
     out.append(DecisionText.headline(analysis))
     for bullet in DecisionText.bullets(analysis) { out.append("  - \(bullet)") }
     out.append("Next step: \(DecisionText.nextStep(analysis))")
+    out.append(table(ReportTables.scorecard(analysis)))
     let more = DecisionText.moreDetails(analysis)
     if !more.isEmpty {
       out.append("More:")

@@ -31,12 +31,20 @@ extension DecisionText {
         "Sample ratio mismatch \(place) (SRM p = \(NumberText.pValue(analysis.sampleRatio.overall.pValue)) overall): find the cause (assignment bug, tracking loss, bot filtering) before acting on any result."
       )
     }
+    if let factorial = analysis.factorial, let line = factorialSummary(factorial, alpha: plan.alpha) {
+      key.append(line)
+    }
     let others = d.treatments.filter { $0.treatment != d.variant }.compactMap(\.effect)
+    let credibleOthers = others.filter(\.credible)
+    let rest = others.filter { !$0.credible }
     if !others.isEmpty {
-      let parts = others.map { e in
-        "\(e.treatment) \(effect(e, binomial: binomial))\(e.credible ? ", credible" : "")"
+      var parts = credibleOthers.map { "\($0.treatment) \(effect($0, binomial: binomial))" }
+      if !rest.isEmpty {
+        let list = rest.map { "\($0.treatment) \(NumberText.effect($0.estimate, binomial: binomial))" }
+        parts.append("not distinguishable from no effect: \(list.joined(separator: ", "))")
       }
-      key.append("Other variants\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
+      let noun = credibleOthers.isEmpty ? "Other variants" : "Also credible"
+      key.append("\(noun)\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
     }
     for guardrail in analysis.metrics(role: .guardrail) {
       let higherIsBetter = guardrail.metric.higherIsBetter
@@ -76,6 +84,29 @@ extension DecisionText {
       more += factorial.findings(alpha: plan.alpha)
     }
     return (key, more)
+  }
+
+  /// Which factors and interactions matter for the primary metric, in one bullet (nil without a fit).
+  static func factorialSummary(_ factorial: FactorialAnalysis, alpha: Double) -> String? {
+    guard let metric = factorial.metrics.first(where: { $0.metric.role == .primary }),
+      let result = metric.overall?.result
+    else { return nil }
+    let design = factorial.design
+    let terms = result.anova.filter { $0.test.pValue < alpha }
+    let mains = terms.filter { $0.term.length == 1 }.map { design.factors[$0.term.factors[0]].name }
+    let interactions = terms.filter { $0.term.length >= 2 }.map { row in
+      "\(row.term.factors.map { design.factors[$0].name }.joined(separator: " × ")) (p = \(NumberText.pValue(row.test.pValue)))"
+    }
+    guard !mains.isEmpty || !interactions.isEmpty else {
+      return "Factorial: no factor or interaction changes \(metric.metric.name) detectably (each term at α = \(alpha))."
+    }
+    var parts: [String] = []
+    if !mains.isEmpty {
+      parts.append("\(mains.joined(separator: ", ")) \(mains.count == 1 ? "changes" : "change") \(metric.metric.name)")
+    }
+    if !interactions.isEmpty { parts.append("interactions: \(interactions.joined(separator: ", "))") }
+    return
+      "Factorial: \(parts.joined(separator: "; ")) (per-term p at α = \(alpha), unadjusted; see the factorial section)."
   }
 
   /// How the headline interval was computed, in one sentence.

@@ -69,6 +69,16 @@ public enum DecisionText {
     }
   }
 
+  /// The interval's kind and level in a few words: "97.5% CI, adjusted for 2 variants".
+  public static func intervalName(_ effect: Decision.Effect) -> String {
+    let adjusted = effect.adjustedFor > 1 ? ", adjusted for \(effect.adjustedFor) variants" : ""
+    switch effect.intervalKind {
+    case .confidence: return "\(level(effect.level)) CI\(adjusted)"
+    case .repeatedConfidence: return "\(level(effect.level)) repeated CI\(adjusted)"
+    case .alwaysValid: return "\(level(effect.level)) always-valid\(adjusted)"
+    }
+  }
+
   /// "across segments" for a pooled estimate, "in <segment>" for one segment, "" overall.
   static func scope(_ effect: Decision.Effect) -> String {
     switch effect.scope {

@@ -23,6 +23,12 @@ enum ForestPlot {
   static let valueWidth = 190.0
 
   static func svg(_ metric: MetricAnalysis, plan: AnalysisPlan) -> String? {
+    let id =
+      "forest-"
+      + String(
+        metric.metric.name.unicodeScalars.map {
+          $0.properties.isAlphabetic || ("0"..."9").contains($0) ? Character($0) : "-"
+        })
     let binomial = metric.metric.kind == .binomial
     var rows: [Row] = []
     for segment in plan.segments {
@@ -72,7 +78,11 @@ enum ForestPlot {
     var pooledGap = 0.0
     let height = top + Double(rows.count) * rowHeight + 44 + (rows.contains(where: \.pooled) ? 10 : 0)
     var out =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))\">"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\">"
+    out +=
+      "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))</title>"
+    out +=
+      "<desc id=\"\(id)-desc\">\(HTML.escape(rows.map { "\($0.label) \($0.sublabel): \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))\($0.significant ? " significant" : "")" }.joined(separator: "; ")))</desc>"
     out +=
       "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
     out +=
@@ -110,8 +120,7 @@ enum ForestPlot {
       out +=
         "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
       out += "<text x=\"\(f(sublabelX))\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
-      let tone =
-        row.significant ? (metric.metric.role == .guardrail ? "warn" : (row.estimate > 0 ? "up" : "down")) : "neutral"
+      let tone = row.significant ? ((row.estimate > 0) == metric.metric.higherIsBetter ? "up" : "down") : "neutral"
       out +=
         "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
       if row.pooled {
@@ -122,8 +131,9 @@ enum ForestPlot {
         out +=
           "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
       }
+      let mark = row.significant ? (row.estimate > 0 ? "▲ " : "▼ ") : ""
       let value =
-        "\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
+        "\(mark)\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
       out +=
         "<text x=\"\(f(width - 8))\" y=\"\(f(y + 4))\" class=\"value\(row.pooled ? " strong" : "")\" text-anchor=\"end\">\(HTML.escape(value))</text>"
     }

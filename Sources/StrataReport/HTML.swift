@@ -36,7 +36,11 @@ enum HTML {
     return " \(name)=\"\(escape(value))\""
   }
 
-  /// A table from shared report cells; `numericFrom` right-aligns columns from that index on.
+  /// A table from shared report cells; `numericFrom` right-aligns columns from that index on (the last
+  /// column stays text).
+  ///
+  /// Every body cell carries its column header in `data-label`, so that the phone layout can show each row
+  /// as a card; the table's highlight column carries the class `highlight`, which the row's class colours.
   static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
     var out = "<div class=\"table-wrap\"><table>"
     if let caption { out += "<caption>\(escape(caption))</caption>" }
@@ -50,10 +54,13 @@ enum HTML {
       out += "<tr\(attribute("class", table.classes[rowIndex]))>"
       for (index, cell) in row.enumerated() {
         let numeric = index >= numericFrom && index < row.count - 1
+        let label = table.header.indices.contains(index) ? table.header[index] : ""
         if index == 0 {
-          out += "<th scope=\"row\">\(escape(cell))</th>"
+          out += "<th scope=\"row\"\(attribute("data-label", label))>\(escape(cell))</th>"
         } else {
-          out += "<td\(attribute("class", numeric ? "num" : nil))>\(escape(cell))</td>"
+          let classes = [numeric ? "num" : nil, index == table.highlightColumn ? "highlight" : nil].compactMap { $0 }
+          out +=
+            "<td\(attribute("class", classes.joined(separator: " ")))\(attribute("data-label", label))>\(escape(cell))</td>"
         }
       }
       out += "</tr>"

@@ -17,6 +17,11 @@ public enum HTMLReport {
       "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.fileName(analysis.data.file))"))</p></header>"
     body += srmBanner(analysis)
     body += verdict(analysis)
+    body +=
+      "<section class=\"scorecard\" aria-label=\"Scorecard\">"
+      + HTML.table(
+        ReportTables.scorecard(analysis), numericFrom: 2, caption: "Scorecard: every metric for the decision's variant")
+      + "</section>"
     if !plan.variantDescriptions.isEmpty {
       body += "<ul class=\"variants\">"
       for variant in plan.variants {
@@ -114,7 +119,7 @@ public enum HTMLReport {
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
     if let svg = ForestPlot.svg(metric, plan: plan) {
       out +=
-        "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals. Green/red = significant (after correction for the primary metric); amber = a guardrail that changed."))</figcaption></figure>"
+        "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals. Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
     }
     out += HTML.table(ReportTables.metric(metric, plan: plan))
     if !metric.pooled.isEmpty {

@@ -1,69 +1,113 @@
-/// The report's inline style sheet: system fonts only, print-friendly, readable in mail clients.
+/// The report's inline style sheet: system fonts only, readable in mail clients, on a phone and on paper.
+///
+/// - Colour follows classes (`tr.significant-up td.highlight`), never a column's position.
+/// - Text meets WCAG AA contrast (4.5:1; muted text #4f5868 on white is 7:1, on the band 6.4:1);
+///   significance is also said in words and shapes (▲ ▼, filled or hollow marks), not by hue alone.
+/// - Phones (≤ 640 px): every table becomes a list of cards (each cell labelled by its column header from
+///   `data-label`), charts scroll sideways inside their figure at their full size (text ≥ 11 px), numbers
+///   never wrap, long names wrap anywhere, and nothing widens the page.
+/// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped, and the
+///   verdict, figures and table rows are never split across pages.
 enum HTMLStyle {
   static let css = """
-    :root{--ink:#1d2433;--muted:#5b6475;--line:#e3e7ee;--band:#f6f8fb;--up:#0f7b5f;--up-bg:#e6f4ef;--down:#b42318;--down-bg:#fdecea;--warn:#8a5a00;--warn-bg:#fff6e0;--accent:#2b59c3}
+    :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
     *{box-sizing:border-box}
     body{margin:0;background:#eef1f6;color:var(--ink);font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-    main{max-width:1120px;margin:24px auto;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,24,40,.08);padding:32px 40px}
-    header h1{margin:2px 0 6px;font-size:28px;letter-spacing:-.01em}
-    .kicker{margin:0;color:var(--muted);text-transform:uppercase;font-size:12px;letter-spacing:.08em}
-    .hypothesis{margin:0 0 6px;color:var(--ink);max-width:780px}
-    .meta{margin:0;color:var(--muted);font-size:13px}
-    .variants{margin:8px 0 0;padding-left:18px;font-size:13px;color:#333b4d}
-    code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;background:var(--band);padding:1px 5px;border-radius:4px}
-    .banner{margin:20px 0 0;padding:12px 16px;border-radius:8px;border:1px solid}
-    .srm-ok{background:var(--up-bg);border-color:#b7e1d3;color:#0b5c47;font-size:14px}
+    main{max-width:1120px;margin:24px auto;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,24,40,.08);padding:28px 40px}
+    header h1{margin:2px 0 4px;font-size:26px;letter-spacing:-.01em;overflow-wrap:anywhere}
+    .kicker{margin:0;color:var(--muted);text-transform:uppercase;font-size:12px;letter-spacing:.08em;overflow-wrap:anywhere}
+    .hypothesis{margin:0 0 4px;color:var(--ink);max-width:780px;font-size:14px}
+    .meta{margin:0;color:var(--muted);font-size:13px;overflow-wrap:anywhere}
+    .variants{margin:8px 0 0;padding-left:18px;font-size:13px;color:#333b4d;overflow-wrap:anywhere}
+    code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;background:var(--band);padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
+    .banner{margin:14px 0 0;padding:10px 14px;border-radius:8px;border:1px solid}
+    .srm-ok{background:var(--up-bg);border-color:#b7e1d3;color:#0b5c47;font-size:13px}
     .srm-bad{background:var(--down);border-color:var(--down);color:#fff;font-size:16px;padding:16px 18px}
-    .verdict{margin:20px 0 8px;padding:18px 22px;border-radius:8px;border-left:6px solid var(--muted);background:var(--band)}
+    .verdict{margin:14px 0 8px;padding:16px 22px;border-radius:8px;border-left:6px solid #8b95a7;background:var(--band)}
     .verdict.positive{border-color:var(--up);background:var(--up-bg)}
     .verdict.negative{border-color:var(--down);background:var(--down-bg)}
-    .verdict.inconclusive{border-color:#8b95a7}
     .verdict.untrustworthy{border-color:var(--down);background:var(--warn-bg)}
-    .verdict-label{margin:0;font-size:12px;text-transform:uppercase;letter-spacing:.08em;color:var(--muted);font-weight:600}
-    .headline{margin:4px 0 6px;font-size:19px;font-weight:600;line-height:1.4}
-    .verdict ul{margin:6px 0 0;padding-left:20px;color:#333b4d}
+    h2.verdict-label{margin:0;padding:0;border:0;font-size:13px;text-transform:uppercase;letter-spacing:.08em;color:var(--ink);font-weight:700}
+    .headline{margin:4px 0 6px;font-size:19px;font-weight:600;line-height:1.4;overflow-wrap:break-word}
+    .verdict ul{margin:6px 0 0;padding-left:20px;color:#2b3344}
+    .next-step{margin:8px 0 0}
+    details{margin-top:8px}
+    summary{cursor:pointer;color:var(--accent);font-weight:600}
+    details ul{font-size:14px}
+    .scorecard{margin:10px 0 0}
     section{margin-top:30px}
-    h2{font-size:19px;margin:0 0 6px;padding-bottom:6px;border-bottom:1px solid var(--line)}
-    h3{font-size:15px;margin:18px 0 6px}
+    h2{font-size:19px;margin:0 0 6px;padding-bottom:6px;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+    h3{font-size:15px;margin:18px 0 6px;overflow-wrap:anywhere}
     .note{color:var(--muted);font-size:13px;margin:4px 0 10px}
-    figure{margin:8px 0 14px}
+    .sequential-reason{font-weight:600;margin:6px 0}
+    figure{margin:8px 0 14px;overflow-x:auto}
     figcaption{color:var(--muted);font-size:12px;margin-top:2px}
     .table-wrap{overflow-x:auto}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
-    th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
-    thead th{background:var(--band);font-weight:600;color:#3a4255;font-size:12px;white-space:normal;vertical-align:bottom}
+    th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
+    td.num,th.num{white-space:nowrap;overflow-wrap:normal}
+    thead th{background:var(--band);font-weight:600;color:#2b3344;font-size:12px;vertical-align:bottom}
     tbody th{font-weight:600}
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
     tr.overall.continued th,tr.overall.continued td{border-top:0}
-    tr.significant-up td:last-child{color:var(--up);font-weight:600}
-    tr.significant-down td:last-child{color:var(--down);font-weight:600}
-    tr.guardrail-change td:last-child{color:var(--warn);font-weight:600}
-    td:last-child{white-space:normal;min-width:96px}
-    tr.underpowered td,tr.underpowered th{color:#7a8294}
+    tr.significant-up td.highlight{color:var(--up);font-weight:700}
+    tr.significant-down td.highlight{color:var(--down);font-weight:700}
+    tr.guardrail-change td.highlight{color:var(--warn);font-weight:700}
+    tr.guardrail-good td.highlight{color:var(--up);font-weight:700}
+    tr.guardrail-bad td.highlight{color:var(--down);font-weight:700}
+    tr.underpowered td,tr.underpowered th{font-style:italic}
     tr.mismatch th,tr.mismatch td{background:var(--down-bg);color:var(--down);font-weight:600}
+    .mark-good{color:var(--up);font-weight:700}
+    .mark-bad{color:var(--down);font-weight:700}
+    .mark-neutral{color:var(--muted)}
     svg.forest{width:100%;height:auto;display:block;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Arial,sans-serif}
     svg .band{fill:#f7f9fc}
     svg .grid{stroke:#e6e9ef;stroke-width:1}
-    svg .zero{stroke:#6b7385;stroke-width:1.2;stroke-dasharray:4 3}
+    svg .zero{stroke:#5b6475;stroke-width:1.2;stroke-dasharray:4 3}
     svg .separator{stroke:#c9d0db;stroke-width:1}
-    svg .tick,svg .axis-title{fill:#6b7385;font-size:11px}
+    svg .tick,svg .axis-title{fill:#4f5868;font-size:12px}
     svg .label{fill:#1d2433;font-size:13px;font-weight:600}
-    svg .sublabel{fill:#5b6475;font-size:12px}
+    svg .sublabel{fill:#4f5868;font-size:12px}
     svg .value{fill:#1d2433;font-size:12px}
     svg .strong{font-weight:700}
     svg .ci{stroke-width:2.2;stroke-linecap:round}
-    svg .ci.neutral{stroke:#8b95a7} svg .ci.up{stroke:var(--up)} svg .ci.down{stroke:var(--down)}
+    svg .ci.neutral{stroke:#6b7385} svg .ci.up{stroke:var(--up)} svg .ci.down{stroke:var(--down)}
     svg .mark.neutral{fill:#5b6475} svg .mark.up{fill:var(--up)} svg .mark.down{fill:var(--down)}
-    svg .ci.warn{stroke:#c27c00} svg .mark.warn{fill:#c27c00}
+    svg .ci.warn{stroke:#a86b00} svg .mark.warn{fill:#a86b00}
     svg .mark.hollow{fill:#fff;stroke:#5b6475;stroke-width:2}
     .warnings li{color:var(--warn)}
     .glossary dl{display:grid;grid-template-columns:220px 1fr;gap:6px 16px;font-size:13px;margin:0}
     .glossary dt{font-weight:600}
-    .glossary dd{margin:0;color:#333b4d}
-    footer{margin-top:32px;padding-top:12px;border-top:1px solid var(--line);color:var(--muted);font-size:12px}
-    @media print{body{background:#fff}main{box-shadow:none;margin:0;max-width:none}}
-    @media (max-width:700px){main{padding:18px}th,td{white-space:normal}}
+    .glossary dd{margin:0;color:#2b3344}
+    footer{margin-top:32px;padding-top:12px;border-top:1px solid var(--line);color:var(--muted);font-size:12px;overflow-wrap:anywhere}
+    @media (max-width:640px){
+    main{margin:0;border-radius:0;padding:16px 14px}
+    header h1{font-size:22px}
+    .headline{font-size:17px}
+    .verdict{padding:12px 14px}
+    svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:640px} svg.interaction{min-width:560px}
+    table,thead,tbody,tr,th,td,caption{display:block;width:auto}
+    thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+    tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
+    tbody th,tbody td{display:flex;gap:10px;justify-content:space-between;border:0;padding:3px 0;text-align:right;overflow-wrap:anywhere}
+    tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%}
+    tbody th{text-align:right}
+    tr.overall th,tr.overall td{border-top:0}
+    .glossary dl{grid-template-columns:1fr}
+    }
+    @media print{
+    @page{size:A4 landscape;margin:12mm}
+    body{background:#fff;font-size:11pt}
+    main{box-shadow:none;margin:0;max-width:none;padding:0;border-radius:0}
+    .table-wrap,figure{overflow:visible}
+    table{font-size:8.5pt;table-layout:auto}
+    th,td{white-space:normal;padding:3px 4px}
+    td.num,th.num{white-space:nowrap}
+    .verdict,figure,tr,.banner,svg{break-inside:avoid;page-break-inside:avoid}
+    h2,h3{break-after:avoid;page-break-after:avoid}
+    svg{max-width:100%}
+    }
     """
 }

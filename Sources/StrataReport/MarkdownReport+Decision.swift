@@ -11,6 +11,10 @@ extension MarkdownReport {
     if !bullets.isEmpty { out.append("") }
     out.append("**Next step:** \(escape(DecisionText.nextStep(analysis)))")
     out.append("")
+    out.append("**Scorecard**")
+    out.append("")
+    out.append(table(ReportTables.scorecard(analysis)))
+    out.append("")
     let more = DecisionText.moreDetails(analysis)
     if !more.isEmpty {
       out.append("<details><summary>More about this decision</summary>")

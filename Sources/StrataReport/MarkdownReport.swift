@@ -103,10 +103,19 @@ public enum MarkdownReport {
     return out.joined(separator: "\n")
   }
 
+  /// Tables longer than this are folded (`<details>`), so the page stays readable.
+  static let foldedRows = 16
+
+  /// A pipe table; columns whose cells are all numbers (or intervals, p-values, "n/a", "—") are
+  /// right-aligned, by content rather than position; long tables are folded.
   static func table(_ table: ReportTables.Table) -> String {
     var lines = ["| " + table.header.map(escape).joined(separator: " | ") + " |"]
     lines.append(
-      "|" + table.header.indices.map { $0 < 2 || $0 == table.header.count - 1 ? " --- |" : " ---: |" }.joined())
+      "|"
+        + table.header.indices.map { column in
+          let cells = table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil }
+          return column > 0 && isNumericColumn(cells) ? " ---: |" : " --- |"
+        }.joined())
     for (index, row) in table.rows.enumerated() {
       let strong = table.classes[index].contains("overall")
       lines.append(
@@ -116,7 +125,23 @@ public enum MarkdownReport {
             return strong && !text.isEmpty ? "**\(text)**" : text
           }.joined(separator: " | ") + " |")
     }
-    return lines.joined(separator: "\n")
+    let text = lines.joined(separator: "\n")
+    guard table.rows.count > foldedRows else { return text }
+    return "<details><summary>Table of \(table.rows.count) rows</summary>\n\n\(text)\n\n</details>"
+  }
+
+  /// Every cell is a number, a signed effect, an interval, a p-value or a placeholder, and one at least
+  /// is a number.
+  static func isNumericColumn(_ cells: [String]) -> Bool {
+    let placeholders: Set<String> = ["n/a", "—", "-", ""]
+    let numeric = cells.filter { !placeholders.contains($0) }
+    return !numeric.isEmpty
+      && numeric.allSatisfy { cell in
+        guard let first = cell.unicodeScalars.first else { return false }
+        let startsLikeNumber = "0123456789+−-[<±∞".unicodeScalars.contains(first)
+        return startsLikeNumber && !cell.contains(where: \.isLetter)
+          || cell.range(of: #"^[<]?[0-9.,e+−-]+(%| pp)?( / [0-9.,]+)?$"#, options: .regularExpression) != nil
+      }
   }
 
   /// Escapes text for Markdown: table pipes, inline HTML, emphasis and link syntax; newlines become spaces;

@@ -33,7 +33,7 @@ extension ReportTables {
       header: [
         "variant", "segment", "information", "z", "boundary", "always-valid p", "always-valid interval", "decision",
       ],
-      rows: rows, classes: classes)
+      rows: rows, classes: classes, highlightColumn: 7)
   }
 
   /// The planned boundaries (group-sequential plans), one row per look, with the largest observed |z|.

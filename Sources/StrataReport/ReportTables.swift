@@ -10,6 +10,8 @@ public enum ReportTables {
     public var rows: [[String]]
     /// Per row: "significant-up", "significant-down", "underpowered", "overall", "mismatch" (space separated).
     public var classes: [String]
+    /// The column whose cell carries the row's colour (flags, decision or estimate); nil: none is coloured.
+    public var highlightColumn: Int? = nil
   }
 
   static func level(_ plan: AnalysisPlan) -> String { "\(Int((plan.confidenceLevel * 100).rounded()))%" }
@@ -32,11 +34,11 @@ public enum ReportTables {
       var style: [String] = []
       if c.segment == nil { style.append("overall") }
       if c.significant {
-        flags.append(c.absoluteLift > 0 ? "significant ▲" : "significant ▼")
-        // A guardrail has no "good" direction here: any significant change is a warning.
+        let good = (c.absoluteLift > 0) == metric.metric.higherIsBetter
+        flags.append((c.absoluteLift > 0 ? "significant ▲" : "significant ▼") + (good ? " good" : " bad"))
         style.append(
           metric.metric.role == .guardrail
-            ? "guardrail-change" : (c.absoluteLift > 0 ? "significant-up" : "significant-down"))
+            ? (good ? "guardrail-good" : "guardrail-bad") : (good ? "significant-up" : "significant-down"))
       }
       if c.underpowered { flags.append("underpowered"); style.append("underpowered") }
       if c.test == "fisher" { flags.append("exact test") }
@@ -55,7 +57,7 @@ public enum ReportTables {
         ])
       classes.append(style.joined(separator: " "))
     }
-    return Table(header: header, rows: rows, classes: classes)
+    return Table(header: header, rows: rows, classes: classes, highlightColumn: header.count - 1)
   }
 
   /// Pooled estimates and heterogeneity of one metric.
@@ -88,11 +90,13 @@ public enum ReportTables {
           } ?? "n/a")
       }
       rows.append(row)
+      let good = (p.estimate > 0) == metric.metric.higherIsBetter
       let direction =
-        metric.metric.role == .guardrail ? "guardrail-change" : (p.estimate > 0 ? "significant-up" : "significant-down")
+        metric.metric.role == .guardrail
+        ? (good ? "guardrail-good" : "guardrail-bad") : (good ? "significant-up" : "significant-down")
       classes.append(p.pValue < plan.alpha ? direction : "")
     }
-    return Table(header: header, rows: rows, classes: classes)
+    return Table(header: header, rows: rows, classes: classes, highlightColumn: 1)
   }
 
   /// The plan next to what was observed.

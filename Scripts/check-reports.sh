@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Renders every example report in headless Chromium and fails when a reader would be let down:
+# axe-core violations (1280 and 390 px), a page wider than a 390 px phone, chart text under 11 px on a
+# phone, a decision headline below the first 900 px at 1280 px, or a printed PDF (pdftotext) missing a
+# column header of the results table. Run by CI (.ci/run) after Scripts/test.sh.
+#
+#   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR
+#
+# Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh),
+# the gym example at an unplanned look (look 4 of a 3-look plan), and the report snapshots of the tests
+# (hostile names, a sequential look, a small factorial).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=$(bash Scripts/ensure-report-deps.sh | tail -1)
+bash Scripts/build.sh
+STRATA=.build/debug/strata
+out=${1:-.build/report-check}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out" "$work/examples" "$work/unplanned"
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1795305600}
+$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv \
+  --report "$work/examples" --look-log "$work/gym.looks.jsonl" >/dev/null
+$STRATA analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv \
+  --report "$work/examples" >/dev/null
+$STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv \
+  --report "$work/unplanned" --look 4 --no-look-log >/dev/null
+mv "$work/unplanned/gym-renewal-2026.html" "$work/examples/gym-renewal-2026-unplanned-look.html"
+cp Tests/StrataReportTests/Snapshots/*.html "$work/examples/"
+"$python" Scripts/check_reports.py "$out" "$work"/examples/*.html

@@ -1,0 +1,147 @@
+"""Renders Strata's HTML reports in headless Chromium and fails on what a reader would hit.
+
+For each HTML file given: at 1280 px wide the decision (the verdict box's headline) must end within the
+first 900 px; at 1280 and 390 px axe-core (from axe-selenium-python) must report no violation; at 390 px
+the page must not be wider than the viewport and chart text must render at 11 px or more; printed to PDF
+(Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
+column header of the results table. Screenshots (first screen at 1280 px, full page at 390 px) and PDFs
+go to the output directory for a person to look at.
+
+Usage: check_reports.py OUTPUT_DIR REPORT.html...
+"""
+
+import base64
+import os
+import re
+import subprocess
+import sys
+
+os.environ.setdefault("SE_OFFLINE", "true")  # never let selenium download a driver
+
+from axe_selenium_python import Axe  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+
+CHART_TEXT_JS = """
+const small = [];
+for (const svg of document.querySelectorAll('svg')) {
+  const box = svg.viewBox && svg.viewBox.baseVal;
+  if (!box || !box.width) continue;
+  const scale = svg.getBoundingClientRect().width / box.width;
+  for (const text of svg.querySelectorAll('text')) {
+    const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+    if (size < 10.95 && text.textContent.trim()) small.push(text.textContent.trim() + ' @ ' + size.toFixed(1) + 'px');
+  }
+}
+return small;
+"""
+
+RESULTS_HEADERS_JS = """
+for (const table of document.querySelectorAll('table')) {
+  const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  if (heads.includes('Flags')) return heads;
+}
+return [];
+"""
+
+
+def driver_at(width, height):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--hide-scrollbars", "--force-device-scale-factor=1", f"--window-size={width},{height}"]:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # The window size includes no browser chrome in headless mode; make the viewport exact.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+    return driver
+
+
+def axe_violations(driver):
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    return [f"{v['id']} ({len(v['nodes'])} nodes): {v['help']}; first: {v['nodes'][0]['target']}"
+            for v in results["violations"]]
+
+
+def normalise(text):
+    return re.sub(r"\s+", "", text)
+
+
+def check(path, out_dir):
+    name = os.path.splitext(os.path.basename(path))[0]
+    url = "file://" + os.path.abspath(path)
+    failures = []
+
+    desktop = driver_at(1280, 900)
+    try:
+        desktop.get(url)
+        bottom = desktop.execute_script(
+            "const h = document.querySelector('.verdict .headline');"
+            "return h ? h.getBoundingClientRect().bottom + window.scrollY : null;")
+        if bottom is None:
+            failures.append("no verdict headline (.verdict .headline)")
+        elif bottom > 900:
+            failures.append(f"the verdict headline ends {bottom:.0f} px down at 1280 px wide (limit 900)")
+        desktop.save_screenshot(os.path.join(out_dir, f"{name}-1280.png"))
+        failures += [f"axe at 1280 px: {v}" for v in axe_violations(desktop)]
+        headers = desktop.execute_script(RESULTS_HEADERS_JS)
+        if not headers:
+            failures.append("no results table (a table with a 'Flags' column)")
+        pdf = desktop.execute_cdp_cmd("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True})
+        pdf_path = os.path.join(out_dir, f"{name}.pdf")
+        with open(pdf_path, "wb") as handle:
+            handle.write(base64.b64decode(pdf["data"]))
+        text = subprocess.run(["pdftotext", pdf_path, "-"], check=True, capture_output=True, text=True).stdout
+        flat = normalise(text)
+        missing = [h for h in headers if normalise(h) not in flat]
+        if missing:
+            failures.append(f"the printed PDF lacks results-table column headers: {missing}")
+    finally:
+        desktop.quit()
+
+    phone = driver_at(390, 844)
+    try:
+        phone.get(url)
+        widths = phone.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth];")
+        if widths[0] > widths[1]:
+            wide = phone.execute_script(
+                "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+                "window.innerWidth + 1 && !e.closest('figure, .table-wrap')).slice(0, 5).map(e => e.tagName + '.' + "
+                "e.className + ': ' + e.textContent.slice(0, 40));")
+            failures.append(f"at 390 px the page is {widths[0]} px wide (viewport {widths[1]}): {wide}")
+        small = phone.execute_script(CHART_TEXT_JS)
+        if small:
+            failures.append(f"chart text below 11 px at 390 px wide: {small[:5]} ({len(small)} in all)")
+        failures += [f"axe at 390 px: {v}" for v in axe_violations(phone)]
+        height = phone.execute_script("return document.documentElement.scrollHeight;")
+        for screen, top in enumerate(range(0, min(height, 844 * 24), 844)):
+            phone.execute_script(f"window.scrollTo(0, {top});")
+            phone.save_screenshot(os.path.join(out_dir, f"{name}-390-{screen:02d}.png"))
+    finally:
+        phone.quit()
+    return failures
+
+
+def main():
+    out_dir, paths = sys.argv[1], sys.argv[2:]
+    os.makedirs(out_dir, exist_ok=True)
+    failed = 0
+    for path in paths:
+        failures = check(path, out_dir)
+        if failures:
+            failed += 1
+            print(f"FAIL {path}")
+            for failure in failures:
+                print(f"  - {failure}")
+        else:
+            print(f"ok   {path}")
+    print(f"{len(paths) - failed} of {len(paths)} reports pass; screenshots and PDFs in {out_dir}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
