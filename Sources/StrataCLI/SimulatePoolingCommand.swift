@@ -17,6 +17,7 @@ struct SimulatePoolingCommand: ParsableCommand {
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
         strata simulate pooling --segments 40 --tau 0 --json
+        strata simulate pooling --segments 12 --campaigns 200 --calibrated
       """)
 
   @Option(help: "Segments per campaign.")
@@ -40,6 +41,9 @@ struct SimulatePoolingCommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 1
 
+  @Flag(help: "Also score the calibrated (τ-integrated) intervals (quadrature per segment: much slower).")
+  var calibrated = false
+
   @Flag(help: "Print one JSON object.")
   var json = false
 
@@ -47,7 +51,8 @@ struct SimulatePoolingCommand: ParsableCommand {
     try reportingErrors {
       let simulation = try PoolingSimulation(
         segments: segments, mean: mean, tau: tau, smallestStandardError: smallestStandardError,
-        largestStandardError: largestStandardError, campaigns: campaigns, seed: seed)
+        largestStandardError: largestStandardError, campaigns: campaigns, seed: seed,
+        calibrated: calibrated)
       let result = try simulation.run()
       printOutput(json: json, Self.jsonOutput(result), Self.humanOutput(result))
     }
@@ -73,13 +78,16 @@ struct SimulatePoolingCommand: ParsableCommand {
       ("coverage_shrunken", .number(result.shrunkenCoverage)),
       ("coverage_shrunken_ci_low", .number(result.shrunkenCoverageInterval.lower)),
       ("coverage_shrunken_ci_high", .number(result.shrunkenCoverageInterval.upper)),
+      ("coverage_calibrated", result.calibratedCoverage.map(JSONValue.number) ?? .null),
+      ("coverage_calibrated_ci_low", result.calibratedCoverageInterval.map { .number($0.lower) } ?? .null),
+      ("coverage_calibrated_ci_high", result.calibratedCoverageInterval.map { .number($0.upper) } ?? .null),
       ("tau2_zero_share", .number(result.tauSquaredZeroShare)),
     ])
   }
 
   static func humanOutput(_ result: PoolingSimulationResult) -> String {
     let s = result.simulation
-    let rows = [
+    var rows = [
       ["estimate", "mean squared error", "95% interval covers", "coverage CI"],
       [
         "raw (each segment alone)", formatFixed(result.rawMeanSquaredError * 1e4, digits: 3) + "e-4",
@@ -92,6 +100,12 @@ struct SimulatePoolingCommand: ParsableCommand {
         "\(formatFixed(result.shrunkenCoverageInterval.lower, digits: 4))–\(formatFixed(result.shrunkenCoverageInterval.upper, digits: 4))",
       ],
     ]
+    if let coverage = result.calibratedCoverage, let interval = result.calibratedCoverageInterval {
+      rows.append([
+        "shrunken, τ-integrated interval", "", formatFixed(coverage, digits: 4),
+        "\(formatFixed(interval.lower, digits: 4))–\(formatFixed(interval.upper, digits: 4))",
+      ])
+    }
     return """
       \(s.campaigns) simulated campaigns × \(s.segments) segments: true effects N(\(short(s.mean)), \(short(s.tau))²), \
       standard errors \(short(s.smallestStandardError))–\(short(s.largestStandardError)), seed \(s.seed)

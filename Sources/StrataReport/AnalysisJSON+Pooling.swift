@@ -54,6 +54,8 @@ extension AnalysisJSON {
               ("ci_low", .finite(s.estimate.interval.lower)),
               ("ci_high", .finite(s.estimate.interval.upper)),
               ("shrinkage", .finite(s.estimate.shrinkage)),
+              ("calibrated_ci_low", .finite(s.estimate.calibratedInterval?.lower)),
+              ("calibrated_ci_high", .finite(s.estimate.calibratedInterval?.upper)),
               ("chance_to_win", .finite(s.bayesian.chanceToWin)),
               ("risk_control", .finite(s.bayesian.riskControl)),
               ("risk_treatment", .finite(s.bayesian.riskTreatment)),

@@ -31,7 +31,7 @@ struct PartialPoolingAnalysisTests {
           }
         }
         // The analysis fits exactly the model the statistics layer checks against metafor.
-        let direct = try RandomEffectsModel(estimates: estimates, variances: variances).result()
+        let direct = try RandomEffectsModel(estimates: estimates, variances: variances, calibrated: true).result()
         #expect(direct.tauSquared == pooling.model.tauSquared)
         #expect(direct.mean == pooling.model.mean)
         for (s, d) in zip(pooling.segments, direct.shrunken) { #expect(s.estimate == d) }

@@ -149,16 +149,23 @@ struct SequentialCLITests {
 @Suite("strata simulate pooling")
 struct SimulatePoolingCLITests {
   @Test func shrinkageLowersTheErrorAndIsReproducible() throws {
-    let arguments = ["simulate", "pooling", "--segments", "8", "--campaigns", "300", "--seed", "5", "--json"]
+    let arguments = [
+      "simulate", "pooling", "--segments", "5", "--campaigns", "10", "--seed", "5", "--calibrated", "--json",
+    ]
     let first = try runStrata(arguments)
     #expect(first.status == 0, "stderr: \(first.stderr)")
     #expect(first.stdout == (try runStrata(arguments)).stdout)
     let json = try first.json()
     #expect(json["seed"] as? Int == 5)
-    #expect(json["estimates"] as? Int == 2400)
+    #expect(json["estimates"] as? Int == 50)
+    let calibrated = try #require(json["coverage_calibrated"] as? Double)
+    #expect(calibrated > 0.5 && calibrated <= 1)
     let ratio = try #require(json["mse_ratio"] as? Double)
     #expect(ratio > 0 && ratio < 1)
-    let other = try runStrata(["simulate", "pooling", "--segments", "8", "--campaigns", "300", "--seed", "6", "--json"])
+    let other = try runStrata([
+      "simulate", "pooling", "--segments", "5", "--campaigns", "10", "--seed", "6", "--json",
+    ])
+    #expect(try other.json()["coverage_calibrated"] is NSNull)
     #expect(other.stdout != first.stdout, "the seed reaches the simulation")
   }
 

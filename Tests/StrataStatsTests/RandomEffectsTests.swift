@@ -119,3 +119,35 @@ struct RandomEffectsTests {
     #expect(throws: StatsError.self) { try RandomEffectsModel(estimates: [1], variances: [0.1], knappHartung: true) }
   }
 }
+
+struct CalibratedCase: Decodable, CustomTestStringConvertible, Sendable {
+  var name: String
+  var estimates, variances: [Double]
+  var confidence_level: Double
+  var low, high: [Double]
+  var testDescription: String { name }
+}
+
+@Suite("Calibrated (τ-integrated) segment intervals")
+struct CalibratedIntervalTests {
+  /// scipy's quad at epsrel 1e-12 against GSL's QAGIU at 1e-10: quantiles agree to about 1e-8 of the spread.
+  @Test(arguments: try Fixture<CalibratedCase>.load("random_effects_calibrated", from: .module))
+  func matchesScipyQuadrature(_ c: CalibratedCase) throws {
+    let r = try RandomEffectsModel(
+      estimates: c.estimates, variances: c.variances, confidenceLevel: c.confidence_level, calibrated: true
+    ).result()
+    let scale = (c.variances.max() ?? 1).squareRoot()
+    for (index, s) in r.shrunken.enumerated() {
+      let interval = try #require(s.calibratedInterval)
+      #expect(isClose(interval.lower, c.low[index], relativeTolerance: 1e-7, absoluteTolerance: 1e-8 * scale))
+      #expect(isClose(interval.upper, c.high[index], relativeTolerance: 1e-7, absoluteTolerance: 1e-8 * scale))
+      // Averaging over τ only widens: the calibrated interval contains the BLUP one's centre.
+      #expect(interval.contains(s.estimate))
+    }
+  }
+
+  @Test func needsThreeSegments() throws {
+    let two = try RandomEffectsModel(estimates: [0.1, 0.3], variances: [0.01, 0.02], calibrated: true).result()
+    #expect(two.shrunken.allSatisfy { $0.calibratedInterval == nil })
+  }
+}

@@ -35,6 +35,9 @@ public struct SegmentPooling: Sendable, Hashable {
 
 /// Fits `SegmentPooling` for every treatment of one metric from its per-segment comparisons.
 struct SegmentPooler {
+  /// Up to this many segments the τ-integrated intervals are computed too (quadrature per segment).
+  static let calibratedSegmentLimit = 12
+
   let plan: AnalysisPlan
 
   func pool(_ metric: MetricAnalysis, lowerIsBetter: Bool = false) -> (pooling: [SegmentPooling], warnings: [String]) {
@@ -61,7 +64,7 @@ struct SegmentPooler {
       do {
         let model = try RandomEffectsModel(
           estimates: estimates, variances: variances, method: .restrictedMaximumLikelihood,
-          confidenceLevel: plan.confidenceLevel
+          confidenceLevel: plan.confidenceLevel, calibrated: names.count <= Self.calibratedSegmentLimit
         ).result()
         let segments = try zip(names, model.shrunken).map { name, shrunken in
           SegmentPooling.Segment(

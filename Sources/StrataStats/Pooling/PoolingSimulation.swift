@@ -27,10 +27,13 @@ public struct PoolingSimulation: Sendable, Hashable {
   public var campaigns: Int
   public var confidenceLevel: Double
   public var seed: UInt64
+  /// Also score the calibrated (τ-integrated) intervals (slower: quadrature per segment).
+  public var calibrated: Bool
 
   public init(
     segments: Int, mean: Double = 0.02, tau: Double = 0.01, smallestStandardError: Double = 0.005,
-    largestStandardError: Double = 0.03, campaigns: Int = 2_000, confidenceLevel: Double = 0.95, seed: UInt64 = 1
+    largestStandardError: Double = 0.03, campaigns: Int = 2_000, confidenceLevel: Double = 0.95, seed: UInt64 = 1,
+    calibrated: Bool = false
   ) throws(StatsError) {
     try StatsError.require(
       segments >= 2 && segments <= 10_000, "segments", "must be between 2 and 10000, got \(segments)")
@@ -51,6 +54,7 @@ public struct PoolingSimulation: Sendable, Hashable {
     self.campaigns = campaigns
     self.confidenceLevel = confidenceLevel
     self.seed = seed
+    self.calibrated = calibrated
   }
 
   public func run() throws(StatsError) -> PoolingSimulationResult {
@@ -62,7 +66,7 @@ public struct PoolingSimulation: Sendable, Hashable {
     }
     let variances = standardErrors.map { $0 * $0 }
     var rawSquaredError = 0.0, shrunkenSquaredError = 0.0
-    var rawCovered = 0, shrunkenCovered = 0
+    var rawCovered = 0, shrunkenCovered = 0, calibratedCovered = 0, calibratedScored = 0
     var tauSquaredZero = 0
     for _ in 0..<campaigns {
       var truths: [Double] = []
@@ -73,7 +77,7 @@ public struct PoolingSimulation: Sendable, Hashable {
         observed.append(truth + standardErrors[k] * random.standardNormal())
       }
       let fit = try RandomEffectsModel(
-        estimates: observed, variances: variances, confidenceLevel: confidenceLevel
+        estimates: observed, variances: variances, confidenceLevel: confidenceLevel, calibrated: calibrated
       ).result()
       if fit.tauSquared == 0 { tauSquaredZero += 1 }
       for k in 0..<segments {
@@ -83,6 +87,10 @@ public struct PoolingSimulation: Sendable, Hashable {
         let shrunken = fit.shrunken[k]
         shrunkenSquaredError += (shrunken.estimate - truth) * (shrunken.estimate - truth)
         if shrunken.interval.contains(truth) { shrunkenCovered += 1 }
+        if let calibrated = shrunken.calibratedInterval {
+          calibratedScored += 1
+          if calibrated.contains(truth) { calibratedCovered += 1 }
+        }
       }
     }
     let total = campaigns * segments
@@ -94,6 +102,9 @@ public struct PoolingSimulation: Sendable, Hashable {
       rawCoverageInterval: try ClopperPearson.interval(successes: rawCovered, trials: total),
       shrunkenCoverage: Double(shrunkenCovered) / Double(total),
       shrunkenCoverageInterval: try ClopperPearson.interval(successes: shrunkenCovered, trials: total),
+      calibratedCoverage: calibratedScored > 0 ? Double(calibratedCovered) / Double(calibratedScored) : nil,
+      calibratedCoverageInterval: calibratedScored > 0
+        ? try ClopperPearson.interval(successes: calibratedCovered, trials: calibratedScored) : nil,
       tauSquaredZeroShare: Double(tauSquaredZero) / Double(campaigns))
   }
 }
@@ -111,6 +122,9 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public var rawCoverageInterval: ConfidenceInterval
   public var shrunkenCoverage: Double
   public var shrunkenCoverageInterval: ConfidenceInterval
+  /// Coverage of the calibrated (τ-integrated) intervals; nil with fewer than three segments.
+  public var calibratedCoverage: Double?
+  public var calibratedCoverageInterval: ConfidenceInterval?
   /// Share of campaigns where REML put τ̂² at 0 (complete pooling).
   public var tauSquaredZeroShare: Double
 

@@ -46,6 +46,9 @@ public struct RandomEffectsModel: Sendable, Hashable {
   public var method: Method
   public var knappHartung: Bool
   public var confidenceLevel: Double
+  /// Whether `result()` also computes each segment's calibrated (τ-integrated) interval: adaptive quadrature
+  /// per segment, so it costs far more than the rest of the fit (milliseconds per segment).
+  public var calibrated: Bool
 
   /// - Parameters:
   ///   - estimates: one effect per segment (treatment − control), finite.
@@ -53,10 +56,11 @@ public struct RandomEffectsModel: Sendable, Hashable {
   ///   - method: how τ² is estimated (REML by default, as metafor).
   ///   - knappHartung: t-based inference for μ with the Knapp–Hartung variance (needs two segments or more).
   ///   - confidenceLevel: for every interval of the result.
+  ///   - calibrated: also compute the τ-integrated segment intervals (`ShrunkenEstimate.calibratedInterval`).
   /// - Throws: `StatsError.invalidInput` naming the segment or option that is out of range.
   public init(
     estimates: [Double], variances: [Double], method: Method = .restrictedMaximumLikelihood,
-    knappHartung: Bool = false, confidenceLevel: Double = 0.95
+    knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false
   ) throws(StatsError) {
     try StatsError.require(!estimates.isEmpty, "segments", "needs at least one segment estimate")
     try StatsError.require(
@@ -78,6 +82,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
     self.method = method
     self.knappHartung = knappHartung
     self.confidenceLevel = confidenceLevel
+    self.calibrated = calibrated
   }
 
   /// Fits the model: τ̂², μ̂ with its interval and test, the prediction interval, the τ² interval and BLUPs.
@@ -116,7 +121,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
     let fixedWeights = variances.map { 1 / $0 }
     let fixedMean = zip(fixedWeights, estimates).reduce(0) { $0 + $1.0 * $1.1 } / fixedWeights.reduce(0, +)
     let heterogeneity = try Heterogeneity.cochranQ(estimates: estimates, variances: variances, pooled: fixedMean)
-    let shrunken = zip(estimates, variances).map { (y, v) -> ShrunkenEstimate in
+    var shrunken = zip(estimates, variances).map { (y, v) -> ShrunkenEstimate in
       let reliability = tauSquared / (tauSquared + v)
       let estimate = reliability * y + (1 - reliability) * mean
       let variance = reliability * v + (1 - reliability) * (1 - reliability) * meanVariance
@@ -126,6 +131,9 @@ public struct RandomEffectsModel: Sendable, Hashable {
         interval: ConfidenceInterval(
           lower: estimate - halfWidth, upper: estimate + halfWidth, confidenceLevel: confidenceLevel),
         shrinkage: 1 - reliability)
+    }
+    if calibrated, let calibrated = try calibratedIntervals(tauSquared: tauSquared) {
+      for index in shrunken.indices { shrunken[index].calibratedInterval = calibrated[index] }
     }
     return RandomEffectsResult(
       method: method, knappHartung: knappHartung, segments: count, tauSquared: tauSquared,

@@ -37,4 +37,10 @@ public struct ShrunkenEstimate: Sendable, Hashable, Codable {
   public var interval: ConfidenceInterval
   /// 1 − λ = vₖ / (τ̂² + vₖ): the share of the way toward the pooled mean (0 = none, 1 = all the way).
   public var shrinkage: Double
+  /// The interval that also accounts for the uncertainty in τ: the one to quote.
+  ///
+  /// Hierarchical Bayes with flat priors on μ and τ; nil unless the model was fitted with
+  /// `calibrated: true`, and with fewer than three segments or more than
+  /// `RandomEffectsModel.calibratedIntervalSegmentLimit`.
+  public var calibratedInterval: ConfidenceInterval? = nil
 }
