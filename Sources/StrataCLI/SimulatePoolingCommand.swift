@@ -17,7 +17,7 @@ struct SimulatePoolingCommand: ParsableCommand {
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
         strata simulate pooling --segments 40 --tau 0 --json
-        strata simulate pooling --segments 12 --campaigns 200 --calibrated
+        strata simulate pooling --segments 4 --campaigns 5 --calibrated
       """)
 
   @Option(help: "Segments per campaign.")
