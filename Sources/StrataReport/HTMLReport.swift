@@ -14,7 +14,7 @@ public enum HTMLReport {
     body += "<h1>\(HTML.escape(plan.name))</h1>"
     if let hypothesis = plan.hypothesis { body += "<p class=\"hypothesis\">\(HTML.escape(hypothesis))</p>" }
     body +=
-      "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.fileName(analysis.data.file))"))</p></header>"
+      "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.dataName(analysis.data))"))</p></header>"
     body += srmBanner(analysis)
     body += verdict(analysis)
     body +=

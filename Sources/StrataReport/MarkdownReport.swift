@@ -9,7 +9,7 @@ public enum MarkdownReport {
     out.append("# \(escape(plan.name)): experiment report")
     out.append("")
     out.append(
-      "Experiment `\(code(plan.id))` · \(NumberText.count(analysis.data.units)) units · data `\(code(fileName(analysis.data.file)))` · control: **\(escape(plan.control))**"
+      "Experiment `\(code(plan.id))` · \(NumberText.count(analysis.data.units)) units · data `\(code(dataName(analysis.data)))` · control: **\(escape(plan.control))**"
     )
     out.append("")
     let srm = analysis.sampleRatio
@@ -167,6 +167,9 @@ public enum MarkdownReport {
   static func code(_ text: String) -> String { text.replacingBackticks }
 
   static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
+  /// The data's file names without directories (several files joined by ", ").
+  static func dataName(_ data: DataSummary) -> String { data.files.map(fileName).joined(separator: ", ") }
 }
 
 extension String {

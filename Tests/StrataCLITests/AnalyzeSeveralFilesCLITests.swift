@@ -51,6 +51,14 @@ struct AnalyzeSeveralFilesCLITests {
         #expect(isClose(u, v, relativeTolerance: 1e-9, absoluteTolerance: 1e-15), "\(key): \(u) vs \(v)")
       }
     }
+    // The reports name every part.
+    let reports = URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent("reports")
+    let written = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", first, second, "--no-look-log", "--report", reports.path,
+    ])
+    #expect(written.status == 0, "\(written.stderr)")
+    let markdown = try String(contentsOf: reports.appendingPathComponent("gym-renewal-2026.md"), encoding: .utf8)
+    #expect(markdown.contains("data `part1.csv, part2.csv`"))
     let metrics = try #require((a["experiment"] as? [String: Any])?["metrics"] as? [[String: Any]])
     #expect(metrics.map { $0["direction"] as? String } == ["increase", "increase"])
   }
