@@ -18,7 +18,7 @@ trap 'rm -f "$log"' EXIT
 start=$SECONDS
 if [ -t 2 ]; then tty=1; else tty=0; fi
 if [ ! -x .build/debug/strata ]; then
-  echo "strata: building (the first build takes 4-10 minutes on 2 cores)..." >&2
+  echo "strata: building (the first build takes up to 10 minutes on 2 shared cores)..." >&2
 fi
 set +e
 swift build --build-tests "$@" 2>&1 | tee "$log" | awk -v tty="$tty" '

