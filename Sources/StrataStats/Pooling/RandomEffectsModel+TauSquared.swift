@@ -32,21 +32,32 @@ extension RandomEffectsModel {
   /// When the score at 0 is ≤ 0 the likelihood falls from the boundary and τ̂² = 0. Same optimum as
   /// metafor to 1e-13 relative on the fixtures; `start` (the DL estimate) only seeds the bracket.
   func restrictedMaximumLikelihood(start: Double) throws(StatsError) -> Double {
-    guard restrictedScore(0).score > 0 else { return 0 }
-    var upper = max(start * 2, variances.max() ?? 1, 1e-300)
+    try rootAboveZero(
+      from: max(start * 2, variances.max() ?? 1), relativeTolerance: 1e-14,
+      routine: "RandomEffectsModel.restrictedMaximumLikelihood",
+      unbracketed: "the restricted likelihood keeps rising: the between-segment variance has no finite estimate"
+    ) { restrictedScore($0).score }
+  }
+
+  /// The τ² ≥ 0 where the decreasing function `f` crosses 0, or 0 when f(0) ≤ 0 already.
+  ///
+  /// Brackets by doubling from `start` (up to 2,000 times), then Brent's method. Shared by the REML score
+  /// and the Q-profile bounds, both of which fall as τ² grows.
+  private func rootAboveZero(
+    from start: Double, relativeTolerance: Double, routine: StaticString, unbracketed: String,
+    _ f: (Double) -> Double
+  ) throws(StatsError) -> Double {
+    guard f(0) > 0 else { return 0 }
+    var upper = max(start, 1e-300)
     var doublings = 0
-    while restrictedScore(upper).score > 0 {
+    while f(upper) > 0 {
       upper *= 2
       doublings += 1
-      guard doublings < 2000 else {
-        throw .numerical(
-          routine: "RandomEffectsModel.restrictedMaximumLikelihood", status: 0,
-          message: "the restricted likelihood keeps rising: the between-segment variance has no finite estimate")
-      }
+      guard doublings < 2000 else { throw .numerical(routine: "\(routine)", status: 0, message: unbracketed) }
     }
     return try GSL.findRoot(
-      lower: 0, upper: upper, absoluteTolerance: 0, relativeTolerance: 1e-14, maxIterations: 500
-    ) { restrictedScore($0).score }
+      lower: 0, upper: upper, absoluteTolerance: 0, relativeTolerance: relativeTolerance, maxIterations: 500, routine
+    ) { f($0) }
   }
 
   private func restrictedScore(_ tauSquared: Double) -> (score: Double, information: Double) {
@@ -85,23 +96,11 @@ extension RandomEffectsModel {
     return ConfidenceInterval(lower: lower, upper: upper, confidenceLevel: confidenceLevel)
   }
 
-  /// The τ² ≥ 0 with Q(τ²) = target, or 0 when Q(0) ≤ target.
+  /// The τ² ≥ 0 with Q(τ²) = target, or 0 when Q(0) ≤ target (Q falls as τ² grows).
   private func solveGeneralizedQ(equal target: Double) throws(StatsError) -> Double {
-    guard generalizedQ(0) > target else { return 0 }
-    // Bracket: Q(τ²) → 0 as τ² → ∞, so doubling from the largest variance finds a sign change.
-    var upper = max(variances.max() ?? 1, 1e-300)
-    var steps = 0
-    while generalizedQ(upper) > target {
-      upper *= 2
-      steps += 1
-      guard steps < 2000 else {
-        throw .numerical(
-          routine: "RandomEffectsModel.tauSquaredInterval", status: 0,
-          message: "could not bracket the Q-profile bound")
-      }
-    }
-    return try GSL.findRoot(
-      lower: 0, upper: upper, absoluteTolerance: 0, relativeTolerance: 1e-13, maxIterations: 500
+    try rootAboveZero(
+      from: variances.max() ?? 1, relativeTolerance: 1e-13, routine: "RandomEffectsModel.tauSquaredInterval",
+      unbracketed: "could not bracket the Q-profile bound"
     ) { generalizedQ($0) - target }
   }
 }
