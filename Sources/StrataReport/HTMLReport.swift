@@ -49,7 +49,7 @@ public enum HTMLReport {
       + "</section>"
     body += dataSection(analysis)
     body += "<section class=\"glossary\"><h2>Glossary</h2><dl>"
-    for (term, definition) in ReportTables.glossary {
+    for (term, definition) in ReportTables.glossary(for: analysis) {
       body += "<dt>\(HTML.escape(term))</dt><dd>\(HTML.escape(definition))</dd>"
     }
     body += "</dl></section>"

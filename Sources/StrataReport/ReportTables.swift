@@ -154,8 +154,9 @@ public enum ReportTables {
       header: ["Problem", "Rows", "First lines", "First example"], rows: rows, classes: rows.map { _ in "" })
   }
 
-  /// Short definitions for readers who are not statisticians.
-  public static let glossary: [(String, String)] = [
+  /// Short definitions for readers who are not statisticians: the general terms, which
+  /// `glossary(for:)` filters and extends with the terms a report uses.
+  static let generalGlossary: [(String, String)] = [
     (
       "Lift",
       "Variant minus control. For rates it is in percentage points (pp): 18% → 20% is +2 pp, a relative lift of +11%."

@@ -1,0 +1,107 @@
+import StrataAnalysis
+
+extension ReportTables {
+  /// The glossary of one report: the general terms, then only the terms this report uses (sequential,
+  /// pooling, factorial, multiple testing), in the order a reader meets them.
+  public static func glossary(for analysis: Analysis) -> [(String, String)] {
+    var terms = generalGlossary.filter { term, _ in
+      switch term {
+      case "Adjusted p": analysis.family.size > 1
+      case "Pooled estimate", "Heterogeneity": analysis.metrics.contains { !$0.pooled.isEmpty }
+      case "Underpowered": analysis.metrics.contains { $0.comparisons.contains(where: \.underpowered) }
+      case "Guardrail": !analysis.metrics(role: .guardrail).isEmpty
+      default: true
+      }
+    }
+    let d = analysis.decision
+    if analysis.plan.minimumDetectableEffect != nil {
+      terms.append(
+        (
+          "Minimum detectable effect (MDE)",
+          "The smallest effect the plan was sized to detect with its power; \"so far the data detect\" is the same number for the data collected up to now."
+        ))
+    }
+    if d.treatments.contains(where: { ($0.effect?.adjustedFor ?? 1) > 1 }) {
+      terms.append(
+        (
+          "Adjusted interval",
+          "With several variants each interval is widened for the number of variants still in play (Holm's steps), so a variant called credible has an interval that excludes 0."
+        ))
+    }
+    if analysis.metrics.contains(where: { $0.pooled.contains { $0.method == "mantel-haenszel" } }) {
+      terms.append(
+        (
+          "Mantel–Haenszel (MH), CMH",
+          "Mantel–Haenszel combines the rate differences of the segments into one, weighting each segment by its size; the Cochran–Mantel–Haenszel (CMH) test asks whether that common effect is zero."
+        ))
+    }
+    if analysis.metrics.contains(where: { !$0.pooled.isEmpty }) {
+      terms.append(
+        (
+          "\"All segments\" row vs pooled estimate",
+          "The \"All segments\" row lumps every unit together without regard to segment; the pooled estimate compares like with like inside each segment first. Quote the pooled estimate."
+        ))
+    }
+    if let s = analysis.look.sequential {
+      terms.append(
+        (
+          "Look, boundary",
+          "Each analysis of data still coming in is a look. A group-sequential plan sets a boundary per look: a z beyond it stops the test; inside it, keep collecting."
+        ))
+      terms.append(
+        (
+          "Information fraction",
+          "How much of the planned data a comparison has: its units so far divided by the planned maximum. Above 100% means more units than planned; the comparison is at its final look."
+        ))
+      if let spending = s.spending {
+        terms.append(
+          (
+            "Spending (\(spending))",
+            "How the plan's α is spent over the looks: O'Brien–Fleming (obf) spends almost nothing early and keeps the final look close to a fixed test; Pocock spends evenly; HSD(γ) lies between."
+          ))
+      }
+      terms.append(
+        (
+          "Always-valid p-value and interval",
+          "Results from a mixture sequential probability ratio test that stay valid however often and whenever the data are looked at, including looks the plan did not foresee."
+        ))
+      if d.effect?.intervalKind == .repeatedConfidence {
+        terms.append(
+          (
+            "Repeated confidence interval",
+            "The estimate ± this look's boundary × its standard error: wider than a fixed-horizon interval, and valid at every planned look."
+          ))
+      }
+    }
+    if let factorial = analysis.factorial {
+      terms.append(
+        (
+          "Factor, level, cell",
+          "A factorial test varies several factors (subject, image, …) at once; each variant is a cell, one level of every factor."
+        ))
+      terms.append(
+        (
+          "Main effect, interaction",
+          "A main effect is one factor's effect averaged over the other factors' levels; an interaction means one factor's effect depends on another's level."
+        ))
+      terms.append(
+        (
+          "ANOVA (Type III), HC1",
+          "The table that tests each factor and interaction; Type III tests each term after all the others, and HC1 standard errors stay valid when the spread differs between cells."
+        ))
+      terms.append(
+        (
+          "Šidák simultaneous interval",
+          "Intervals widened so that all cells' intervals hold together at the stated level, for an honest best cell."
+        ))
+      if !factorial.aliasingCaveats.isEmpty {
+        terms.append(
+          (
+            "Aliasing",
+            "In a fractional design some effects cannot be told apart from others (their aliases); each estimate is their sum."
+          ))
+      }
+    }
+    return terms
+  }
+}
