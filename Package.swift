@@ -122,6 +122,7 @@ let package = Package(
       dependencies: [
         "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataTestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ],
       resources: [.copy("Fixtures")]
     ),

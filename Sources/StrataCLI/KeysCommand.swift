@@ -22,8 +22,9 @@ struct KeysNew: ParsableCommand {
     abstract: "Make a new API key: prints it once (alone on the last line) and records only its hash.",
     discussion: """
       Roles: client (bulk OFREP evaluation only: browsers and mobile apps), server (single and bulk \
-      evaluation, /v1/assign), viewer (the catalog: /v1/experiments), admin (everything). A running \
-      strata serve picks up the changed file within a second.
+      evaluation, /v1/assign, POST /v1/exposures and /v1/events), viewer (the catalog and live results), \
+      admin (everything, and recording planned looks). A running strata serve picks up the changed file \
+      within a second. --expose: the key's single-flag evaluations log the unit's exposure.
 
       Examples:
         strata keys new --role server --name checkout-backend \\
@@ -41,10 +42,13 @@ struct KeysNew: ParsableCommand {
   @Option(help: "The keys file (JSON lines; created if missing).")
   var keys: String
 
+  @Flag(help: "Log an exposure for every single-flag OFREP evaluation made with this key (as ?expose=true does).")
+  var expose = false
+
   func run() throws {
     let key: String
     do {
-      key = try KeyFile.addKey(name: name, role: role, to: URL(fileURLWithPath: keys))
+      key = try KeyFile.addKey(name: name, role: role, expose: expose, to: URL(fileURLWithPath: keys))
     } catch {
       printError("strata: error: \(error)")
       throw ExitCode(1)

@@ -19,12 +19,15 @@ public struct APIKey: Sendable, Hashable {
   public var sha256: String
   /// When the key was made (ISO 8601, UTC).
   public var created: String
+  /// Whether this key's single-flag OFREP evaluations log the unit's exposure (as `?expose=true` does).
+  public var expose: Bool
 
-  public init(name: String, role: APIKeyRole, sha256: String, created: String) {
+  public init(name: String, role: APIKeyRole, sha256: String, created: String, expose: Bool = false) {
     self.name = name
     self.role = role
     self.sha256 = sha256
     self.created = created
+    self.expose = expose
   }
 
   /// Makes a new random key for `role`: `strata_<role>_` and 43 base64url characters (256 bits from the system's

@@ -42,6 +42,9 @@ public struct Catalog: Sendable {
   /// SHA-256 over file names and bytes (including files that failed): what the watcher compares.
   let sourceFingerprint: String
   public let loadedAt: Date
+  /// Every metric name of every experiment, and whether any experiment reads it as a 0/1 metric (then its events
+  /// must have value 0 or 1).
+  let metrics: [String: Bool]
 
   init(entries: [CatalogEntry], sourceFingerprint: String, loadedAt: Date = Date()) {
     self.entries = entries.sorted { $0.experiment.id < $1.experiment.id }
@@ -55,6 +58,13 @@ public struct Catalog: Sendable {
     self.etag = Catalog.hex(digest.finalize())
     self.sourceFingerprint = sourceFingerprint
     self.loadedAt = loadedAt
+    var metrics: [String: Bool] = [:]
+    for entry in self.entries {
+      for metric in entry.experiment.metrics {
+        metrics[metric.name] = (metrics[metric.name] ?? false) || metric.kind == .binomial
+      }
+    }
+    self.metrics = metrics
   }
 
   /// The entry for an experiment id (a flag key).

@@ -10,9 +10,14 @@ extension JSON {
   static let maximumDepth = 32
 
   /// Parses JSON text (RFC 8259): one value, optional surrounding whitespace, nothing after it.
-  public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(JSONParseError) -> JSON {
+  ///
+  /// `nonFinite`: also read `NaN`, `Infinity`, `-Infinity` (as Python's `json.dumps` writes them) and numbers
+  /// beyond the double range as non-finite numbers, so that ingestion can name the item and field holding one.
+  public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, nonFinite: Bool = false) throws(JSONParseError)
+    -> JSON
+  {
     let array = Array(bytes)
-    var parser = JSONParser(bytes: array)
+    var parser = JSONParser(bytes: array, nonFinite: nonFinite)
     parser.skipWhitespace()
     let value = try parser.value(depth: 0)
     parser.skipWhitespace()
@@ -23,7 +28,13 @@ extension JSON {
 
 private struct JSONParser {
   let bytes: [UInt8]
+  let nonFinite: Bool
   var offset = 0
+
+  init(bytes: [UInt8], nonFinite: Bool) {
+    self.bytes = bytes
+    self.nonFinite = nonFinite
+  }
 
   func error(_ message: String) -> JSONParseError { JSONParseError(offset: offset, message: message) }
 
@@ -41,6 +52,13 @@ private struct JSONParser {
     case UInt8(ascii: "t"): try literal("true"); return .bool(true)
     case UInt8(ascii: "f"): try literal("false"); return .bool(false)
     case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "N") where nonFinite: try literal("NaN"); return .number(.nan)
+    case UInt8(ascii: "I") where nonFinite: try literal("Infinity"); return .number(.infinity)
+    case UInt8(ascii: "-")
+    where nonFinite && offset + 1 < bytes.count && bytes[offset + 1] == UInt8(ascii: "I"):
+      offset += 1
+      try literal("Infinity")
+      return .number(-.infinity)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
     default: throw error("expected a value")
     }
@@ -136,7 +154,7 @@ private struct JSONParser {
     }
     let text = String(decoding: bytes[start..<offset], as: UTF8.self)
     if isInteger, let value = Int(text) { return .integer(value) }
-    guard let value = Double(text), value.isFinite else { throw error("number out of range") }
+    guard let value = Double(text), value.isFinite || nonFinite else { throw error("number out of range") }
     return .number(value)
   }
 

@@ -1,7 +1,8 @@
 import Foundation
 import StrataAnalysis
 
-/// The keys file: one JSON object per line, `{"name": ..., "role": ..., "sha256": ..., "created": ...}`.
+/// The keys file: one JSON object per line, `{"name": ..., "role": ..., "sha256": ..., "created": ...}`, and
+/// `"expose": true` for a key whose single-flag OFREP evaluations log the exposure.
 ///
 /// It holds only hashes, so it can be kept in configuration management; the key texts are shown once, by `strata keys
 /// new`, and never again.
@@ -57,7 +58,13 @@ public enum KeyFile {
       }
       let created: String
       if case .string(let value)? = json["created"] { created = value } else { created = "" }
-      keys.append(APIKey(name: name, role: role, sha256: hash, created: created))
+      var expose = false
+      switch json["expose"] {
+      case nil, .null?: break
+      case .bool(let flag)?: expose = flag
+      default: throw KeyFileError(description: "\(where_): expose: expected true or false")
+      }
+      keys.append(APIKey(name: name, role: role, sha256: hash, created: created, expose: expose))
     }
     return keys
   }
@@ -65,17 +72,21 @@ public enum KeyFile {
   /// The file's text for `keys`.
   public static func render(_ keys: [APIKey]) -> String {
     keys.map { key in
-      JSON.object([
+      var members: [(String, JSON)] = [
         ("name", .string(key.name)), ("role", .string(key.role.rawValue)), ("sha256", .string(key.sha256)),
         ("created", .string(key.created)),
-      ]).serialized() + "\n"
+      ]
+      if key.expose { members.append(("expose", .bool(true))) }
+      return JSON.object(members).serialized() + "\n"
     }.joined()
   }
 
   /// Adds a new key to the file (created when missing) and returns the key text, to be shown once.
   ///
   /// The file is replaced atomically, so a crash leaves the old file or the new one.
-  public static func addKey(name: String, role: APIKeyRole, to url: URL) throws(KeyFileError) -> String {
+  public static func addKey(name: String, role: APIKeyRole, expose: Bool = false, to url: URL) throws(KeyFileError)
+    -> String
+  {
     guard APIKey.isValidName(name) else {
       throw KeyFileError(description: "--name: \"\(name)\" must be 1-64 letters, digits, \"_\", \"-\" or \".\"")
     }
@@ -84,7 +95,8 @@ public enum KeyFile {
     guard !keys.contains(where: { $0.name == name }) else {
       throw KeyFileError(description: "\(url.path): a key named \"\(name)\" exists already; choose another name")
     }
-    let (key, record) = APIKey.generate(name: name, role: role)
+    var (key, record) = APIKey.generate(name: name, role: role)
+    record.expose = expose
     keys.append(record)
     do {
       try AtomicFile.write(render(keys), to: url)

@@ -17,8 +17,29 @@ extension StrataService {
   static let bulkRoles: Set<APIKeyRole> = [.client, .server]
 
   /// `POST /ofrep/v1/evaluate/flags/{key}`.
+  ///
+  /// With `?expose=true`, or a key made with `--expose`, an assigned unit's exposure is logged before the answer (as
+  /// `POST /v1/exposures` would store it); `metadata.strata_exposure` says `stored`, or `failed` when the database
+  /// did not take it (the evaluation itself is still answered). `?expose=false` turns a key's setting off.
   func evaluateFlag(_ request: Request, key: String) async -> Response {
-    if let denied = admit(request, roles: StrataService.singleRoles, api: .ofrep) { return denied }
+    let apiKey: APIKey?
+    switch admitKey(request, roles: StrataService.singleRoles, api: .ofrep) {
+    case .success(let admitted): apiKey = admitted
+    case .failure(let denied): return denied.response
+    }
+    let expose: Bool
+    switch request.uri.queryParameters.get("expose") {
+    case nil: expose = apiKey?.expose ?? false
+    case "true", "1": expose = true
+    case "false", "0": expose = false
+    case let other?:
+      return Responses.json(
+        .badRequest,
+        .object([
+          ("key", .string(key)), ("errorCode", .string("GENERAL")),
+          ("errorDetails", .string("expose=\(other): expected true or false")),
+        ]))
+    }
     let body: ByteBuffer
     switch await Responses.body(request, limit: configuration.ofrepBodyLimit, api: .ofrep) {
     case .success(let buffer): body = buffer
@@ -38,9 +59,39 @@ extension StrataService {
         ]))
     }
     switch evaluation(entry, context) {
-    case .success(let result): return Responses.json(.ok, result)
+    case .success(let result):
+      guard expose, let assignment = try? context.assign(entry), let variant = assignment.variant,
+        let segment = assignment.segment
+      else { return Responses.json(.ok, result) }
+      let row = ExposureRow(
+        id: nil, experiment: entry.experiment.id, unit: context.unit, variant: variant, segment: segment,
+        time: IngestTime(Date()), definitionHash: entry.definitionHash)
+      var status = "stored"
+      do {
+        if try await consent.unitsWithoutConsent([context.unit]).isEmpty {
+          _ = try await ingestQueue.write(.exposures([row]))
+          metrics.ingested("exposures", stored: 1, duplicates: 0, refused: 0)
+        } else {
+          status = "refused_no_consent"
+          metrics.ingested("exposures", stored: 0, duplicates: 0, refused: 1)
+        }
+      } catch {
+        logger.error("exposure not stored", metadata: ["error": "\(String(reflecting: error))"])
+        status = "failed"
+      }
+      return Responses.json(.ok, StrataService.adding(("strata_exposure", .string(status)), toMetadataOf: result))
     case .failure(let failure): return failure.response(key: key)
     }
+  }
+
+  /// `result` with a member added to its `metadata`.
+  static func adding(_ member: (String, JSON), toMetadataOf result: JSON) -> JSON {
+    guard case .object(var members) = result, let index = members.firstIndex(where: { $0.0 == "metadata" }),
+      case .object(var metadata) = members[index].1
+    else { return result }
+    metadata.append(member)
+    members[index].1 = .object(metadata)
+    return .object(members)
   }
 
   /// `POST /ofrep/v1/evaluate/flags`: every experiment for one context, with a strong ETag.

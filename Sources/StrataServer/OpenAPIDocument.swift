@@ -22,9 +22,12 @@ enum OpenAPIDocument {
         - **The native API** under `/v1/`: many units × experiments per request, the fields of
           `strata assign --json`, and the catalog.
 
+        - **Ingestion** under `/v1/exposures` and `/v1/events`: what units saw and did, stored in the
+          event-level schema that `strata sql` reads.
+
         Authentication: an API key in `X-API-Key` or `Authorization: Bearer`. Roles: `client` (bulk OFREP
-        evaluation only), `server` (OFREP evaluation and `/v1/assign`), `viewer` (the catalog), `admin`
-        (everything). A service started without keys (loopback only) accepts every request.
+        evaluation only), `server` (OFREP evaluation, `/v1/assign`, ingestion), `viewer` (the catalog),
+        `admin` (everything). A service started without keys (loopback only) accepts every request.
         Each key has a rate limit; over it, 429 with `Retry-After` in seconds.
       license:
         name: Apache-2.0
@@ -40,7 +43,12 @@ enum OpenAPIDocument {
           operationId: ofrepEvaluateFlag
           summary: Evaluate one experiment for one unit (OFREP)
           tags: [OFREP]
-          description: Roles server and admin.
+          description: |
+            Roles server and admin. With `expose=true` (or a key made with `strata keys new --expose`) an
+            assigned unit's exposure is stored before the answer, as `POST /v1/exposures` stores it, and
+            `metadata.strata_exposure` says `stored` (or `refused_no_consent`, or `failed` when the database
+            did not take it). Bulk evaluation never logs exposures: a cached bulk answer does not prove the app
+            showed anything.
           parameters:
             - name: key
               in: path
@@ -48,6 +56,13 @@ enum OpenAPIDocument {
               description: The experiment id.
               schema:
                 type: string
+            - name: expose
+              in: query
+              required: false
+              description: Log the unit's exposure (true, false; default the key's setting).
+              schema:
+                type: string
+                enum: ["true", "false", "1", "0"]
           requestBody:
             required: true
             content:
@@ -186,6 +201,101 @@ enum OpenAPIDocument {
               $ref: "#/components/responses/RateLimited"
             "500":
               $ref: "#/components/responses/Internal"
+      /v1/exposures:
+        post:
+          operationId: ingestExposures
+          summary: Store exposures (which unit saw which variant)
+          tags: [Ingestion]
+          description: |
+            Roles server and admin. Up to 1,000 items; every item is checked before anything is written and
+            the batch is stored whole or not at all (one transaction, shared with other batches arriving at
+            the same time: group commit). A 200 means committed. An item whose `id` is already stored is a
+            duplicate and is skipped (a retried batch never counts twice). The variant must be the one the
+            current definition assigns the unit (checked with `attributes` when given, else with the unit's
+            bucket in `segment`, which one-segment experiments may leave out), unless `definition` names an
+            older definition this service served. Per (experiment, unit) the first exposure wins; repeats are
+            counted; a unit exposed to two variants is left out of the results and counted there. Units
+            without consent are refused and counted. `time` defaults to the server's clock.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/ExposureBatch"
+                example:
+                  exposures:
+                    - id: 7f6c1c2e-1
+                      experiment: gym-renewal-2026
+                      unit: M-1001
+                      variant: reminder_progress
+                      segment: high
+                      time: "2026-12-03T10:15:00Z"
+          responses:
+            "200":
+              description: The batch is committed; the counts say what was new.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/IngestResponse"
+            "400":
+              $ref: "#/components/responses/IngestBadRequest"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "413":
+              $ref: "#/components/responses/IngestTooLarge"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/StoreUnavailable"
+      /v1/events:
+        post:
+          operationId: ingestEvents
+          summary: Store metric events
+          tags: [Ingestion]
+          description: |
+            Roles server and admin. Up to 1,000 items, all or nothing, as for exposures. `metric` is a metric
+            `name:` of an experiment in the catalog; `value` a finite number, 0 or 1 for a 0/1 metric (a
+            conversion's event has value 1). A unit's metric value is the sum of its events after its first
+            exposure and inside the metric's `window:` (for a 0/1 metric: 1 if any), and missing without
+            events (the metric's `missing:` says whether that counts as 0).
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/EventBatch"
+                example:
+                  events:
+                    - id: 7f6c1c2e-2
+                      unit: M-1001
+                      metric: renewed
+                      value: 1
+                      time: "2026-12-10T08:00:00Z"
+          responses:
+            "200":
+              description: The batch is committed; the counts say what was new.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/IngestResponse"
+            "400":
+              $ref: "#/components/responses/IngestBadRequest"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "413":
+              $ref: "#/components/responses/IngestTooLarge"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/StoreUnavailable"
       /v1/experiments:
         get:
           operationId: listExperiments
@@ -410,6 +520,31 @@ enum OpenAPIDocument {
                 $ref: "#/components/schemas/Error"
         Internal:
           description: An unexpected server error (logged; no details are returned).
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        IngestBadRequest:
+          description: |
+            The body is not JSON, or an item is wrong; `error.index` and `error.field` name the first bad item
+            and field, and nothing of the batch was stored.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        IngestTooLarge:
+          description: More than 1,000 items, or a body over 4 MiB; nothing was stored.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        StoreUnavailable:
+          description: The database did not accept the batch; nothing of it was stored and retrying is safe.
+          headers:
+            Retry-After:
+              description: Seconds to wait.
+              schema:
+                type: string
           content:
             application/json:
               schema:
@@ -674,6 +809,94 @@ enum OpenAPIDocument {
               type: string
             experiments:
               type: integer
+        ExposureBatch:
+          type: object
+          required: [exposures]
+          additionalProperties: false
+          properties:
+            exposures:
+              type: array
+              minItems: 1
+              maxItems: 1000
+              items:
+                type: object
+                required: [id, experiment, unit, variant]
+                additionalProperties: false
+                properties:
+                  id:
+                    type: string
+                    minLength: 1
+                    maxLength: 256
+                    description: Chosen by the client, unique per exposure (a UUID); a repeated id is a duplicate.
+                  experiment:
+                    type: string
+                  unit:
+                    type: string
+                    minLength: 1
+                    maxLength: 256
+                  variant:
+                    type: string
+                  definition:
+                    type: string
+                    pattern: "^[0-9a-f]{64}$"
+                    description: The definition hash the unit was assigned under (default the current one).
+                  time:
+                    type: string
+                    format: date-time
+                    description: When the unit was exposed (RFC 3339 with a time zone; default now).
+                  segment:
+                    type: string
+                    description: The unit's segment (from its assignment); not needed with attributes or one segment.
+                  attributes:
+                    $ref: "#/components/schemas/Attributes"
+        EventBatch:
+          type: object
+          required: [events]
+          additionalProperties: false
+          properties:
+            events:
+              type: array
+              minItems: 1
+              maxItems: 1000
+              items:
+                type: object
+                required: [id, unit, metric, value]
+                additionalProperties: false
+                properties:
+                  id:
+                    type: string
+                    minLength: 1
+                    maxLength: 256
+                  unit:
+                    type: string
+                    minLength: 1
+                    maxLength: 256
+                  metric:
+                    type: string
+                  value:
+                    type: number
+                  time:
+                    type: string
+                    format: date-time
+        IngestResponse:
+          type: object
+          required: [received, stored, duplicates, refused_no_consent]
+          properties:
+            received:
+              type: integer
+              minimum: 0
+            stored:
+              type: integer
+              minimum: 0
+              description: Items written (new ids).
+            duplicates:
+              type: integer
+              minimum: 0
+              description: Items whose id was already stored (skipped).
+            refused_no_consent:
+              type: integer
+              minimum: 0
+              description: Items of units without consent (not stored).
         Error:
           type: object
           required: [error]
@@ -686,6 +909,13 @@ enum OpenAPIDocument {
                   type: string
                 message:
                   type: string
+                index:
+                  type: integer
+                  minimum: 0
+                  description: The position of the bad item in the batch (ingestion).
+                field:
+                  type: string
+                  description: The bad field (ingestion).
     """
     + "\n"
 }

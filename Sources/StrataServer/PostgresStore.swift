@@ -53,10 +53,11 @@ public final class PostgresStore: ServiceStore {
 
   public func keys() async throws -> [APIKey] {
     var keys: [APIKey] = []
-    let rows = try await client.query("SELECT name, role, sha256, created FROM api_keys ORDER BY name", logger: logger)
-    for try await (name, role, sha256, created) in rows.decode((String, String, String, String).self) {
+    let rows = try await client.query(
+      "SELECT name, role, sha256, created, expose FROM api_keys ORDER BY name", logger: logger)
+    for try await (name, role, sha256, created, expose) in rows.decode((String, String, String, String, Bool).self) {
       if let role = APIKeyRole(rawValue: role) {
-        keys.append(APIKey(name: name, role: role, sha256: sha256, created: created))
+        keys.append(APIKey(name: name, role: role, sha256: sha256, created: created, expose: expose))
       }
     }
     return keys
@@ -68,7 +69,10 @@ public final class PostgresStore: ServiceStore {
       for key in keys {
         let role = key.role.rawValue
         try await connection.query(
-          "INSERT INTO api_keys (name, role, sha256, created) VALUES (\(key.name), \(role), \(key.sha256), \(key.created))",
+          """
+          INSERT INTO api_keys (name, role, sha256, created, expose)
+          VALUES (\(key.name), \(role), \(key.sha256), \(key.created), \(key.expose))
+          """,
           logger: logger)
       }
     }

@@ -10,6 +10,8 @@ public final class SQLiteStore: ServiceStore {
   public init(path: String) throws {
     var configuration = Configuration()
     configuration.busyMode = .timeout(5)
+    // A 2xx means committed: every commit reaches the disk (group commit pays one sync for many batches).
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     pool = try DatabasePool(path: path, configuration: configuration)
   }
 
@@ -36,9 +38,11 @@ public final class SQLiteStore: ServiceStore {
 
   public func keys() async throws -> [APIKey] {
     try await pool.read { db in
-      try Row.fetchAll(db, sql: "SELECT name, role, sha256, created FROM api_keys ORDER BY name").compactMap { row in
+      try Row.fetchAll(db, sql: "SELECT name, role, sha256, created, expose FROM api_keys ORDER BY name").compactMap {
+        row in
         guard let role = APIKeyRole(rawValue: row["role"]) else { return nil }
-        return APIKey(name: row["name"], role: role, sha256: row["sha256"], created: row["created"])
+        return APIKey(
+          name: row["name"], role: role, sha256: row["sha256"], created: row["created"], expose: row["expose"])
       }
     }
   }
@@ -48,8 +52,8 @@ public final class SQLiteStore: ServiceStore {
       try db.execute(sql: "DELETE FROM api_keys")
       for key in keys {
         try db.execute(
-          sql: "INSERT INTO api_keys (name, role, sha256, created) VALUES (?, ?, ?, ?)",
-          arguments: [key.name, key.role.rawValue, key.sha256, key.created])
+          sql: "INSERT INTO api_keys (name, role, sha256, created, expose) VALUES (?, ?, ?, ?, ?)",
+          arguments: [key.name, key.role.rawValue, key.sha256, key.created, key.expose])
       }
     }
   }

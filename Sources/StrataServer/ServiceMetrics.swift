@@ -58,6 +58,19 @@ public final class ServiceMetrics: Sendable {
     ).increment()
   }
 
+  /// Counts ingested items of a batch (`exposures` or `events`) by outcome.
+  public func ingested(_ kind: String, stored: Int, duplicates: Int, refused: Int) {
+    for (outcome, count) in [("stored", stored), ("duplicate", duplicates), ("refused_no_consent", refused)]
+    where count > 0 {
+      registry.makeCounter(
+        descriptor: MetricNameDescriptor(
+          namespace: "strata", metricName: "ingested_items", unitName: "total",
+          helpText: "Exposures and events received, by kind and outcome (stored, duplicate, refused_no_consent)"),
+        labels: [("kind", kind), ("outcome", outcome)]
+      ).increment(by: Int64(count))
+    }
+  }
+
   /// Records the catalog's size.
   public func catalog(_ catalog: Catalog) {
     definitions.set(to: Double(catalog.entries.count))

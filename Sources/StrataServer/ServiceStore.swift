@@ -4,7 +4,8 @@ import Logging
 /// Where the service keeps what must outlive a process: API keys (hashes only) and every version of every definition
 /// it served (so an assignment's definition hash can always be looked up).
 ///
-/// The next issue adds exposures and events. Two backends: an embedded SQLite file (the default) and PostgreSQL (to
+/// It also keeps what the service ingests (exposures and events, in the event-level schema of docs/warehouse.md) and
+/// the planned looks of each experiment. Two backends: an embedded SQLite file (the default) and PostgreSQL (to
 /// scale out). Each keeps a numbered list of migrations, applied in order and recorded in `strata_schema`, so a
 /// database made by any release opens in any later one.
 public protocol ServiceStore: Sendable {
@@ -20,6 +21,11 @@ public protocol ServiceStore: Sendable {
   func recordCatalog(_ catalog: Catalog) async throws
   /// The stored definition text of an experiment version, if it was ever served.
   func definition(experiment: String, hash: String) async throws -> String?
+  /// Writes batches in one transaction (group commit): all of them or none.
+  ///
+  /// Items whose id is already stored are skipped and counted as duplicates; a new exposure of a unit to a variant it
+  /// was already exposed to keeps the earlier one and counts a repeat. Returns one outcome per batch, in order.
+  func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome]
   /// Checks that the database answers (for `/readyz`).
   func ping() async throws
   /// Closes connections.

@@ -1,6 +1,21 @@
 /// The schema of both stores, as numbered migrations (index 0 is version 1).
 ///
 /// A released migration is never edited; a change is a new one at the end of both lists.
+///
+/// Version 2 adds what the service remembers: `exposures` and `events` with the event-level columns of
+/// docs/warehouse.md (so a copy of them in a warehouse gives the same results), the ids of ingested exposures
+/// (a retried batch never counts twice), the planned looks, and each API key's `expose` setting (its single-flag
+/// OFREP evaluations log the exposure).
+///
+/// - `exposures` keeps one row per (experiment, unit, variant): the earliest exposure of that unit to that variant
+///   (ties broken by segment, as the results query breaks them) and `repeats`, the later exposures counted. The
+///   results query (first exposure per unit wins; a unit with two variants is left out and counted) reads the same
+///   from these rows as from every exposure.
+/// - `exposure_ids` holds the client-chosen id of every exposure item stored (exposures logged by OFREP
+///   evaluation have none); `events.event_id` is an event's id.
+/// - Times are UTC: SQLite text `YYYY-MM-DD HH:MM:SS.SSS` (ordered as text, read by its date functions),
+///   PostgreSQL `TIMESTAMP`; both to the millisecond.
+/// - `looks` keeps every record of every planned look (`state`: `current`, `replaced` or `dropped`).
 enum StoreSchema {
   static let sqlite: [[String]] = [
     [
@@ -17,7 +32,30 @@ enum StoreSchema {
       CREATE TABLE catalog_versions (etag TEXT PRIMARY KEY, experiments INTEGER NOT NULL, \
       first_served_at TEXT NOT NULL)
       """,
-    ]
+    ],
+    [
+      "ALTER TABLE api_keys ADD COLUMN expose INTEGER NOT NULL DEFAULT 0",
+      """
+      CREATE TABLE exposures (unit_id TEXT NOT NULL, experiment_id TEXT NOT NULL, variant TEXT NOT NULL, \
+      segment TEXT NOT NULL, exposed_at TIMESTAMP NOT NULL, definition_hash TEXT NOT NULL, \
+      repeats INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (experiment_id, unit_id, variant)) WITHOUT ROWID
+      """,
+      """
+      CREATE TABLE exposure_ids (id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL, unit_id TEXT NOT NULL) \
+      WITHOUT ROWID
+      """,
+      "CREATE INDEX exposure_ids_unit ON exposure_ids (unit_id)",
+      """
+      CREATE TABLE events (event_id TEXT NOT NULL UNIQUE, unit_id TEXT NOT NULL, metric TEXT NOT NULL, \
+      value DOUBLE PRECISION NOT NULL, occurred_at TIMESTAMP NOT NULL)
+      """,
+      "CREATE INDEX events_unit ON events (unit_id, metric, occurred_at, value)",
+      """
+      CREATE TABLE looks (experiment_id TEXT NOT NULL, look INTEGER NOT NULL, revision INTEGER NOT NULL, \
+      state TEXT NOT NULL, record TEXT NOT NULL, recorded_at TEXT NOT NULL, \
+      PRIMARY KEY (experiment_id, look, revision))
+      """,
+    ],
   ]
 
   static let postgresql: [[String]] = [
@@ -34,6 +72,26 @@ enum StoreSchema {
       CREATE TABLE catalog_versions (etag TEXT PRIMARY KEY, experiments INTEGER NOT NULL, \
       first_served_at TIMESTAMPTZ NOT NULL)
       """,
-    ]
+    ],
+    [
+      "ALTER TABLE api_keys ADD COLUMN expose BOOLEAN NOT NULL DEFAULT false",
+      """
+      CREATE TABLE exposures (unit_id TEXT NOT NULL, experiment_id TEXT NOT NULL, variant TEXT NOT NULL, \
+      segment TEXT NOT NULL, exposed_at TIMESTAMP NOT NULL, definition_hash TEXT NOT NULL, \
+      repeats INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (experiment_id, unit_id, variant))
+      """,
+      "CREATE TABLE exposure_ids (id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL, unit_id TEXT NOT NULL)",
+      "CREATE INDEX exposure_ids_unit ON exposure_ids (unit_id)",
+      """
+      CREATE TABLE events (event_id TEXT NOT NULL UNIQUE, unit_id TEXT NOT NULL, metric TEXT NOT NULL, \
+      value DOUBLE PRECISION NOT NULL, occurred_at TIMESTAMP NOT NULL)
+      """,
+      "CREATE INDEX events_unit ON events (unit_id, metric, occurred_at) INCLUDE (value)",
+      """
+      CREATE TABLE looks (experiment_id TEXT NOT NULL, look INTEGER NOT NULL, revision INTEGER NOT NULL, \
+      state TEXT NOT NULL, record TEXT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL, \
+      PRIMARY KEY (experiment_id, look, revision))
+      """,
+    ],
   ]
 }

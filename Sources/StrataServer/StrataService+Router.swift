@@ -14,6 +14,8 @@ extension StrataService {
     }
     router.post("/ofrep/v1/evaluate/flags") { request, _ in await self.evaluateFlags(request) }
     router.post("/v1/assign") { request, _ in await self.assign(request) }
+    router.post("/v1/exposures") { request, _ in await self.ingestExposures(request) }
+    router.post("/v1/events") { request, _ in await self.ingestEvents(request) }
     router.get("/v1/experiments") { request, _ in self.experiments(request) }
     router.get("/v1/experiments/{id}") { request, context in
       self.experiment(request, id: context.parameters.get("id") ?? "")

@@ -23,12 +23,20 @@ public final class StrataService: Sendable {
   let keysFingerprint = Mutex<String?>(nil)
   /// Whether keys were given (else they come from the store).
   let keysGiven: Bool
+  /// Group commit of ingested batches.
+  let ingestQueue: IngestQueue
+  /// Which units may not be recorded (consent withdrawn).
+  let consent: any ConsentLookup
+  /// `experiment NUL hash` of older definitions found in the store (they never leave it).
+  let knownDefinitions = Mutex<Set<String>>([])
 
   /// Loads and validates the definitions (throwing every problem found) and prepares the service.
   ///
   /// `keys`: the keys to use (and store); nil = the keys stored in the database.
+  /// `consent`: which units may not be recorded (none by default).
   public init(
-    configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger
+    configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger,
+    consent: any ConsentLookup = NoConsentRecords()
   ) throws(CatalogError) {
     self.configuration = configuration
     loader = CatalogLoader(directory: configuration.experimentsDirectory)
@@ -41,6 +49,8 @@ public final class StrataService: Sendable {
     metrics.catalog(catalog)
     self.store = store
     self.logger = logger
+    ingestQueue = IngestQueue(store: store)
+    self.consent = consent
   }
 
   /// The catalog being served now.
@@ -48,12 +58,19 @@ public final class StrataService: Sendable {
 
   /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
   func admit(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Response? {
-    let outcome = authenticator.check(request.headers, roles: roles)
-    if let denied = Responses.denied(outcome, api) { return denied }
-    if case .allowed(let key?) = outcome, let wait = rateLimiter.take(key.sha256) {
-      return Responses.rateLimited(api, retryAfter: wait)
-    }
+    if case .failure(let denied) = admitKey(request, roles: roles, api: api) { return denied.response }
     return nil
+  }
+
+  /// Like ``admit(_:roles:api:)``, returning the key when it may proceed (nil when authentication is off).
+  func admitKey(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Result<APIKey?, ResponseFailure> {
+    let outcome = authenticator.check(request.headers, roles: roles)
+    if let denied = Responses.denied(outcome, api) { return .failure(ResponseFailure(response: denied)) }
+    guard case .allowed(let key) = outcome else { return .success(nil) }
+    if let key, let wait = rateLimiter.take(key.sha256) {
+      return .failure(ResponseFailure(response: Responses.rateLimited(api, retryAfter: wait)))
+    }
+    return .success(key)
   }
 
   /// Makes the store ready: migrations, keys (from the keys file, or the stored ones), the catalog.

@@ -111,7 +111,7 @@ def test_postgresql_store(workspace, postgres):
             [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At", "-c", sql],
             check=True, capture_output=True, text=True,
         ).stdout.strip()
-    assert psql("SELECT max(version) FROM strata_schema") == "1"
+    assert int(psql("SELECT max(version) FROM strata_schema")) >= 2
     assert psql("SELECT count(*) FROM api_keys") == "4"
     assert psql("SELECT count(*) FROM definitions") == str(len(list(experiments.glob("*.yaml"))))
     assert made["server"] not in psql("SELECT string_agg(sha256, ',') FROM api_keys")

@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+
+/// `POST /v1/exposures` and `POST /v1/events` (server keys): batches of up to 1,000 items, all checked before
+/// anything is written, then written in one transaction (with other batches waiting: group commit). The answer
+/// comes after the commit: a 200 means stored.
+extension StrataService {
+  static let ingestRoles: Set<APIKeyRole> = [.server]
+
+  /// `POST /v1/exposures`.
+  func ingestExposures(_ request: Request) async -> Response {
+    if let denied = admit(request, roles: StrataService.ingestRoles, api: .native) { return denied }
+    let body: ByteBuffer
+    switch await Responses.body(request, limit: configuration.nativeBodyLimit, api: .native) {
+    case .success(let buffer): body = buffer
+    case .failure(let failure): return failure.response
+    }
+    let catalog = self.catalog
+    let checked: [IngestRequest.CheckedExposure]
+    do {
+      checked = try IngestRequest.exposures(body, catalog: catalog, now: IngestTime(Date()))
+      try await checkOlderDefinitions(checked)
+    } catch let failure as IngestFailure {
+      return failure.response
+    } catch {
+      return storeUnavailable(error)
+    }
+    return await write(checked.map(\.row), count: checked.count) { .exposures($0) }
+  }
+
+  /// `POST /v1/events`.
+  func ingestEvents(_ request: Request) async -> Response {
+    if let denied = admit(request, roles: StrataService.ingestRoles, api: .native) { return denied }
+    let body: ByteBuffer
+    switch await Responses.body(request, limit: configuration.nativeBodyLimit, api: .native) {
+    case .success(let buffer): body = buffer
+    case .failure(let failure): return failure.response
+    }
+    let rows: [EventRow]
+    do {
+      rows = try IngestRequest.events(body, catalog: catalog, now: IngestTime(Date()))
+    } catch {
+      return error.response
+    }
+    return await write(rows, count: rows.count) { .events($0) }
+  }
+
+  /// Drops the rows of units without consent, writes the rest and answers with the counts.
+  private func write<Row: UnitRow>(_ rows: [Row], count: Int, _ batch: ([Row]) -> IngestBatch) async -> Response {
+    do {
+      let refused = try await consent.unitsWithoutConsent(Set(rows.map(\.unit)))
+      let kept = refused.isEmpty ? rows : rows.filter { !refused.contains($0.unit) }
+      let outcome =
+        kept.isEmpty ? IngestOutcome(stored: 0, duplicates: 0) : try await ingestQueue.write(batch(kept))
+      metrics.ingested(
+        batch([]).kind, stored: outcome.stored, duplicates: outcome.duplicates, refused: rows.count - kept.count)
+      return Responses.json(
+        .ok,
+        .object([
+          ("received", .integer(count)), ("stored", .integer(outcome.stored)),
+          ("duplicates", .integer(outcome.duplicates)), ("refused_no_consent", .integer(rows.count - kept.count)),
+        ]))
+    } catch {
+      return storeUnavailable(error)
+    }
+  }
+
+  /// 503: the database did not take the batch (nothing of it was stored; retrying is safe).
+  func storeUnavailable(_ error: any Error) -> Response {
+    logger.error("database write failed", metadata: ["error": "\(String(reflecting: error))"])
+    return Responses.error(
+      .native, .serviceUnavailable, code: "store_unavailable",
+      message: "the database did not accept the batch; nothing of it was stored, and retrying it is safe",
+      headers: [.retryAfter: "1"])
+  }
+
+  /// Checks that every older definition hash names a definition this service served for the experiment.
+  func checkOlderDefinitions(_ checked: [IngestRequest.CheckedExposure]) async throws {
+    for exposure in checked where exposure.olderDefinition {
+      let row = exposure.row
+      let key = row.experiment + "\u{0}" + row.definitionHash
+      if knownDefinitions.withLock({ $0.contains(key) }) { continue }
+      guard try await store.definition(experiment: row.experiment, hash: row.definitionHash) != nil else {
+        throw IngestFailure(
+          message:
+            "exposures[\(exposure.index)].definition: \(row.definitionHash) is not a definition of \(row.experiment) this service has served",
+          index: exposure.index, field: "definition")
+      }
+      _ = knownDefinitions.withLock { $0.insert(key) }
+    }
+  }
+}
+
+/// A row that belongs to a unit (for the consent check).
+protocol UnitRow: Sendable {
+  var unit: String { get }
+}
+
+extension ExposureRow: UnitRow {}
+extension EventRow: UnitRow {}
+
+extension IngestBatch {
+  /// `exposures` or `events`.
+  var kind: String {
+    switch self {
+    case .exposures: return "exposures"
+    case .events: return "events"
+    }
+  }
+}

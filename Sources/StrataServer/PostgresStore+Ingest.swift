@@ -1,0 +1,104 @@
+import PostgresNIO
+
+extension PostgresStore {
+  private struct ExposureKey: Hashable {
+    var experiment: String
+    var unit: String
+    var variant: String
+  }
+
+  /// Writes the batches in one transaction of at most three statements, whatever their number.
+  ///
+  /// The statements: the new exposure ids (those already stored are skipped), the exposures merged per
+  /// (experiment, unit, variant) and upserted, the events with new ids. Rows travel as arrays (`unnest`), so a group costs three round trips.
+  public func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome] {
+    let (unique, repeated) = IngestBatch.firstOfEachID(batches)
+    var exposures: [ExposureRow] = []
+    var events: [EventRow] = []
+    for batch in unique {
+      switch batch {
+      case .exposures(let rows): exposures += rows
+      case .events(let rows): events += rows
+      }
+    }
+    let logger = self.logger
+    let (newExposureIDs, newEventIDs) = try await client.withTransaction(logger: logger) {
+      connection -> (Set<String>, Set<String>) in
+      var newExposureIDs: Set<String> = []
+      let identified = exposures.filter { $0.id != nil }
+      if !identified.isEmpty {
+        let ids = identified.compactMap(\.id)
+        let experiments = identified.map(\.experiment)
+        let units = identified.map(\.unit)
+        let rows = try await connection.query(
+          """
+          INSERT INTO exposure_ids (id, experiment_id, unit_id)
+          SELECT * FROM unnest(\(ids)::text[], \(experiments)::text[], \(units)::text[])
+          ON CONFLICT DO NOTHING RETURNING id
+          """, logger: logger)
+        for try await id in rows.decode(String.self) { newExposureIDs.insert(id) }
+      }
+      var merged: [ExposureKey: (row: ExposureRow, count: Int)] = [:]
+      for row in exposures where row.id.map(newExposureIDs.contains) ?? true {
+        let key = ExposureKey(experiment: row.experiment, unit: row.unit, variant: row.variant)
+        if let (earlier, count) = merged[key] {
+          let earliest = (row.time, row.segment) < (earlier.time, earlier.segment) ? row : earlier
+          merged[key] = (earliest, count + 1)
+        } else {
+          merged[key] = (row, 1)
+        }
+      }
+      if !merged.isEmpty {
+        let rows = Array(merged.values)
+        let units = rows.map(\.row.unit)
+        let experiments = rows.map(\.row.experiment)
+        let variants = rows.map(\.row.variant)
+        let segments = rows.map(\.row.segment)
+        let times = rows.map(\.row.time.text)
+        let hashes = rows.map(\.row.definitionHash)
+        let repeats = rows.map { $0.count - 1 }
+        try await connection.query(
+          """
+          INSERT INTO exposures (unit_id, experiment_id, variant, segment, exposed_at, definition_hash, repeats)
+          SELECT u, e, v, s, t::timestamp, d, r
+          FROM unnest(\(units)::text[], \(experiments)::text[], \(variants)::text[], \(segments)::text[],
+            \(times)::text[], \(hashes)::text[], \(repeats)::int8[]) AS x(u, e, v, s, t, d, r)
+          ON CONFLICT (experiment_id, unit_id, variant) DO UPDATE SET
+            repeats = exposures.repeats + excluded.repeats + 1,
+            segment = CASE WHEN (excluded.exposed_at, excluded.segment) < (exposures.exposed_at, exposures.segment)
+              THEN excluded.segment ELSE exposures.segment END,
+            definition_hash = CASE
+              WHEN (excluded.exposed_at, excluded.segment) < (exposures.exposed_at, exposures.segment)
+              THEN excluded.definition_hash ELSE exposures.definition_hash END,
+            exposed_at = LEAST(excluded.exposed_at, exposures.exposed_at)
+          """, logger: logger)
+      }
+      var newEventIDs: Set<String> = []
+      if !events.isEmpty {
+        let ids = events.map(\.id)
+        let units = events.map(\.unit)
+        let metrics = events.map(\.metric)
+        let values = events.map(\.value)
+        let times = events.map(\.time.text)
+        let rows = try await connection.query(
+          """
+          INSERT INTO events (event_id, unit_id, metric, value, occurred_at)
+          SELECT i, u, m, v, t::timestamp
+          FROM unnest(\(ids)::text[], \(units)::text[], \(metrics)::text[], \(values)::float8[], \(times)::text[])
+            AS x(i, u, m, v, t)
+          ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+          """, logger: logger)
+        for try await id in rows.decode(String.self) { newEventIDs.insert(id) }
+      }
+      return (newExposureIDs, newEventIDs)
+    }
+    return zip(unique, repeated).map { batch, skipped in
+      let stored: Int
+      switch batch {
+      case .exposures(let rows): stored = rows.count { $0.id.map(newExposureIDs.contains) ?? true }
+      case .events(let rows): stored = rows.count { newEventIDs.contains($0.id) }
+      }
+      return IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped)
+    }
+  }
+}

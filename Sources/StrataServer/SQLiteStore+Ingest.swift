@@ -1,0 +1,55 @@
+import GRDB
+
+extension SQLiteStore {
+  /// The upsert that keeps one row per (experiment, unit, variant): the earliest exposure (ties: the lower segment,
+  /// as the results query breaks them) and the count of later ones.
+  static let exposureUpsert = """
+    INSERT INTO exposures (unit_id, experiment_id, variant, segment, exposed_at, definition_hash, repeats)
+    VALUES (?, ?, ?, ?, ?, ?, 0)
+    ON CONFLICT (experiment_id, unit_id, variant) DO UPDATE SET
+      repeats = exposures.repeats + 1,
+      segment = CASE WHEN (excluded.exposed_at, excluded.segment) < (exposures.exposed_at, exposures.segment)
+        THEN excluded.segment ELSE exposures.segment END,
+      definition_hash = CASE WHEN (excluded.exposed_at, excluded.segment) < (exposures.exposed_at, exposures.segment)
+        THEN excluded.definition_hash ELSE exposures.definition_hash END,
+      exposed_at = min(excluded.exposed_at, exposures.exposed_at)
+    """
+
+  public func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome] {
+    let (unique, repeated) = IngestBatch.firstOfEachID(batches)
+    return try await pool.write { db in
+      var outcomes: [IngestOutcome] = []
+      outcomes.reserveCapacity(unique.count)
+      for (batch, skipped) in zip(unique, repeated) {
+        var stored = 0
+        switch batch {
+        case .exposures(let rows):
+          let ids = try db.cachedStatement(
+            sql: "INSERT INTO exposure_ids (id, experiment_id, unit_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+          let upsert = try db.cachedStatement(sql: SQLiteStore.exposureUpsert)
+          for row in rows {
+            if let id = row.id {
+              try ids.execute(arguments: [id, row.experiment, row.unit])
+              guard db.changesCount > 0 else { continue }
+            }
+            try upsert.execute(
+              arguments: [row.unit, row.experiment, row.variant, row.segment, row.time.text, row.definitionHash])
+            stored += 1
+          }
+        case .events(let rows):
+          let insert = try db.cachedStatement(
+            sql: """
+              INSERT INTO events (event_id, unit_id, metric, value, occurred_at) VALUES (?, ?, ?, ?, ?)
+              ON CONFLICT (event_id) DO NOTHING
+              """)
+          for row in rows {
+            try insert.execute(arguments: [row.id, row.unit, row.metric, row.value, row.time.text])
+            stored += db.changesCount
+          }
+        }
+        outcomes.append(IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped))
+      }
+      return outcomes
+    }
+  }
+}

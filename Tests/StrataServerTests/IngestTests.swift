@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import StrataAssignment
+import Testing
+
+@testable import StrataServer
+
+@Suite struct IngestTests {
+  /// A unit of gym-renewal-2026 in segment "high" and the variant the definition gives it there.
+  static func assigned(_ harness: TestService, unit: String, segment: String = "high") throws -> String {
+    let experiment = try #require(harness.service.catalog["gym-renewal-2026"]).experiment
+    let index = try #require(experiment.segmentNames.firstIndex(of: segment))
+    let bucket = Int(experiment.variantHash(unit: unit) % 10_000)
+    return experiment.variants[try #require(experiment.layouts[index].variant(forBucket: bucket))].key
+  }
+
+  static func exposure(_ harness: TestService, id: String, unit: String, time: String? = nil) throws -> String {
+    let variant = try assigned(harness, unit: unit)
+    let at = time.map { ", \"time\": \"\($0)\"" } ?? ""
+    return
+      #"{"id": "\#(id)", "experiment": "gym-renewal-2026", "unit": "\#(unit)", "variant": "\#(variant)", "segment": "high"\#(at)}"#
+  }
+
+  static func rows(_ harness: TestService, _ sql: String) async throws -> [Row] {
+    let store = try #require(harness.service.store as? SQLiteStore)
+    return try await store.pool.read { db in try Row.fetchAll(db, sql: sql) }
+  }
+
+  @Test func exposuresAreStoredOnceAndRetriesAreDuplicates() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    let items = try (0..<50).map { try IngestTests.exposure(harness, id: "x-\($0)", unit: "M-\($0)") }
+    let batch = #"{"exposures": [\#(items.joined(separator: ","))]}"#
+    try await harness.test { client in
+      let first = try await client.execute(uri: "/v1/exposures", method: .post, body: body(batch))
+      #expect(first.status == .ok)
+      #expect(try first.body.json["stored"] == .integer(50))
+      let retry = try await client.execute(uri: "/v1/exposures", method: .post, body: body(batch))
+      #expect(try retry.body.json["stored"] == .integer(0))
+      #expect(try retry.body.json["duplicates"] == .integer(50))
+      // New ids for units already exposed to the same variant: counted as repeats, the earliest kept.
+      let again = try IngestTests.exposure(harness, id: "y-1", unit: "M-1", time: "2026-01-01T00:00:00Z")
+      let repeated = try await client.execute(
+        uri: "/v1/exposures", method: .post, body: body(#"{"exposures": [\#(again)]}"#))
+      #expect(try repeated.body.json["stored"] == .integer(1))
+    }
+    let stored = try await IngestTests.rows(
+      harness, "SELECT count(*) AS n, sum(repeats) AS r FROM exposures WHERE experiment_id = 'gym-renewal-2026'")
+    #expect(stored[0]["n"] == 50)
+    #expect(stored[0]["r"] == 1)
+    let first = try await IngestTests.rows(harness, "SELECT exposed_at FROM exposures WHERE unit_id = 'M-1'")
+    #expect(first[0]["exposed_at"] == "2026-01-01 00:00:00.000")
+    let ids = try await IngestTests.rows(harness, "SELECT count(*) AS n FROM exposure_ids")
+    #expect(ids[0]["n"] == 51)
+  }
+
+  @Test func aBadItemFailsTheWholeBatchNamingItsIndexAndField() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    let good = try IngestTests.exposure(harness, id: "g-1", unit: "M-1")
+    let unit = "M-2"
+    let right = try IngestTests.assigned(harness, unit: unit)
+    let wrong = ["control", "reminder_progress", "reminder_social"].first { $0 != right } ?? ""
+    let cases: [(String, HTTPResponse.Status, String)] = [
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "nope", "unit": "u", "variant": "a"}]}"#,
+        .badRequest, "exposures[1].experiment"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "gym-renewal-2026", "unit": "u", "variant": "zz", "segment": "high"}]}"#,
+        .badRequest, "exposures[1].variant"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "gym-renewal-2026", "unit": "\#(unit)", "variant": "\#(wrong)", "segment": "high"}]}"#,
+        .badRequest, "exposures[1].variant: \"\(wrong)\" disagrees"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "gym-renewal-2026", "unit": "u", "variant": "control"}]}"#,
+        .badRequest, "exposures[1].segment"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "gym-renewal-2026", "unit": "\#(unit)", "variant": "\#(right)", "segment": "high", "time": "yesterday"}]}"#,
+        .badRequest, "exposures[1].time"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "gym-renewal-2026", "unit": "\#(unit)", "variant": "\#(right)", "segment": "high", "definition": "\#(String(repeating: "a", count: 64))"}]}"#,
+        .badRequest, "exposures[1].definition"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "", "experiment": "gym-renewal-2026", "unit": "u", "variant": "control"}]}"#,
+        .badRequest, "exposures[1].id"
+      ),
+      (
+        #"{"exposures": [\#(good), {"id": "b", "experiment": "gym-renewal-2026", "unit": "u", "variant": "control", "colour": 1}]}"#,
+        .badRequest, "exposures[1].colour"
+      ),
+      (#"{"exposures": [\#(good)"#, .badRequest, "not JSON"),
+      (#"{"exposures": []}"#, .badRequest, "empty"),
+      (
+        #"{"exposures": [\#(Array(repeating: good, count: 1001).joined(separator: ","))]}"#, .contentTooLarge,
+        "at most 1000"
+      ),
+    ]
+    try await harness.test { client in
+      for (text, status, fragment) in cases {
+        let response = try await client.execute(uri: "/v1/exposures", method: .post, body: body(text))
+        #expect(response.status == status, "\(fragment)")
+        let message = try response.body.json["error"]?["message"]
+        guard case .string(let message)? = message else {
+          Issue.record("no error message for \(fragment)")
+          continue
+        }
+        #expect(message.contains(fragment), "\(message)")
+      }
+    }
+    let stored = try await IngestTests.rows(harness, "SELECT count(*) AS n FROM exposures")
+    #expect(stored[0]["n"] == 0)
+  }
+
+  @Test func eventsAreCheckedAndStoredOnce() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    try await harness.test { client in
+      for (text, fragment) in [
+        (#"{"events": [{"id": "e1", "unit": "M-1", "metric": "revenue", "value": NaN}]}"#, "events[0].value"),
+        (
+          #"{"events": [{"id": "e0", "unit": "M-1", "metric": "renewed", "value": 1}, {"id": "e1", "unit": "M-1", "metric": "revenue", "value": 1e999}]}"#,
+          "events[1].value: must be a finite number"
+        ),
+        (#"{"events": [{"id": "e1", "unit": "M-1", "metric": "renewed", "value": 2}]}"#, "0/1 metric"),
+        (#"{"events": [{"id": "e1", "unit": "M-1", "metric": "clicks", "value": 2}]}"#, "events[0].metric"),
+        (#"{"events": [{"id": "e1", "unit": "M-1", "metric": "revenue"}]}"#, "events[0].value: missing"),
+        (
+          #"{"events": [{"id": "e1", "unit": "M-1", "metric": "revenue", "value": 3, "time": "2026-12-03T10:00:00"}]}"#,
+          "time zone"
+        ),
+      ] {
+        let response = try await client.execute(uri: "/v1/events", method: .post, body: body(text))
+        #expect(response.status == .badRequest, "\(fragment)")
+        guard case .string(let message)? = try response.body.json["error"]?["message"] else {
+          Issue.record("no message for \(fragment)")
+          continue
+        }
+        #expect(message.contains(fragment), "\(message)")
+      }
+      let batch =
+        #"{"events": [{"id": "e1", "unit": "M-1", "metric": "renewed", "value": 1, "time": "2026-12-03T11:00:00.25+01:00"}, {"id": "e2", "unit": "M-1", "metric": "revenue", "value": 49.5}]}"#
+      let first = try await client.execute(uri: "/v1/events", method: .post, body: body(batch))
+      #expect(try first.body.json["stored"] == .integer(2))
+      let retry = try await client.execute(uri: "/v1/events", method: .post, body: body(batch))
+      #expect(try retry.body.json["duplicates"] == .integer(2))
+    }
+    let rows = try await IngestTests.rows(harness, "SELECT event_id, occurred_at FROM events ORDER BY event_id")
+    #expect(rows.count == 2)
+    #expect(rows[0]["occurred_at"] == "2026-12-03 10:00:00.250")
+  }
+
+  @Test func ofrepEvaluationLogsTheExposureWhenAsked() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    let context =
+      #"{"context": {"targetingKey": "M-1001", "marketing_opt_in": true, "membership_months": 14, "status": "active", "checkins_90d": 30}}"#
+    try await harness.test { client in
+      let plain = try await client.execute(
+        uri: "/ofrep/v1/evaluate/flags/gym-renewal-2026", method: .post, body: body(context))
+      #expect(try plain.body.json["metadata"]?["strata_exposure"] == nil)
+      for _ in 0..<2 {
+        let exposed = try await client.execute(
+          uri: "/ofrep/v1/evaluate/flags/gym-renewal-2026?expose=true", method: .post, body: body(context))
+        #expect(exposed.status == .ok)
+        #expect(try exposed.body.json["metadata"]?["strata_exposure"] == .string("stored"))
+      }
+      let bad = try await client.execute(
+        uri: "/ofrep/v1/evaluate/flags/gym-renewal-2026?expose=maybe", method: .post, body: body(context))
+      #expect(bad.status == .badRequest)
+    }
+    let rows = try await IngestTests.rows(harness, "SELECT unit_id, segment, repeats FROM exposures")
+    #expect(rows.count == 1)
+    #expect(rows.first?["unit_id"] == "M-1001")
+    #expect(rows.first?["segment"] == "high")
+    #expect(rows.first?["repeats"] == 1)
+  }
+
+  @Test func clientKeysMayNotIngest() async throws {
+    let client = APIKey.generate(name: "web", role: .client)
+    let server = APIKey.generate(name: "backend", role: .server)
+    let harness = try TestService(keys: [client.record, server.record])
+    defer { harness.remove() }
+    let event = #"{"events": [{"id": "e1", "unit": "M-1", "metric": "revenue", "value": 1}]}"#
+    try await harness.test { http in
+      let denied = try await http.execute(
+        uri: "/v1/events", method: .post, headers: [.authorization: "Bearer \(client.key)"], body: body(event))
+      #expect(denied.status == .forbidden)
+      let allowed = try await http.execute(
+        uri: "/v1/events", method: .post, headers: [.authorization: "Bearer \(server.key)"], body: body(event))
+      #expect(allowed.status == .ok)
+    }
+  }
+
+  @Test func timesAreReadAsRFC3339() throws {
+    func text(_ input: String) -> String? { try? IngestTime.parse(input).get().text }
+    #expect(text("2026-12-03T10:15:00Z") == "2026-12-03 10:15:00.000")
+    #expect(text("2026-12-03T10:15:00.123456Z") == "2026-12-03 10:15:00.123")
+    #expect(text("2026-12-03T00:15:00.5+01:00") == "2026-12-02 23:15:00.500")
+    #expect(text("2024-02-29T23:59:59-00:30") == "2024-03-01 00:29:59.000")
+    #expect(text("2026-02-29T00:00:00Z") == nil)
+    #expect(text("2026-12-03T10:15:00") == nil)
+    #expect(text("1969-12-31T23:59:59Z") == nil)
+    #expect(IngestTime(milliseconds: 0).text == "1970-01-01 00:00:00.000")
+  }
+}
