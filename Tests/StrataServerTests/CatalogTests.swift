@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import GRDB
 import StrataAssignment
-import StrataServer
 import Testing
+
+@testable import StrataServer
 
 @Suite struct CatalogTests {
   func directory(_ files: [String: String]) throws -> URL {
@@ -92,13 +94,30 @@ import Testing
     #expect(metrics.contains("strata_definition_reloads_total{result=\"rejected\"} 1"))
   }
 
+  @Test func aFirstReleaseDatabaseMigratesKeepingItsKeys() async throws {
+    let directory = try directory([:])
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try SQLiteStore(path: directory.appendingPathComponent("v1.db").path)
+    try SQLiteStore.migrator.migrate(store.pool, upTo: "v1")
+    try await store.pool.write { db in
+      try db.execute(sql: "INSERT INTO api_keys (name, role, sha256, created) VALUES ('k', 'server', 'ab', 'then')")
+    }
+    #expect(try await store.migrate() == StoreSchema.sqlite.count)
+    #expect(try await store.keys() == [APIKey(name: "k", role: .server, sha256: "ab", created: "then", expose: false)])
+    let tables = try await store.pool.read { db in
+      try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    }
+    #expect(Set(["exposures", "exposure_ids", "events", "looks"]).isSubset(of: Set(tables)))
+    try await store.close()
+  }
+
   @Test func sqliteStoreMigratesOnceAndKeepsVersions() async throws {
     let directory = try directory([:])
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("s.db").path
     let store = try SQLiteStore(path: path)
-    #expect(try await store.migrate() == 1)
-    #expect(try await store.migrate() == 1)
+    #expect(try await store.migrate() == StoreSchema.sqlite.count)
+    #expect(try await store.migrate() == StoreSchema.sqlite.count)
     let key = APIKey.generate(name: "k", role: .viewer).record
     try await store.replaceKeys([key])
     #expect(try await store.keys() == [key])
@@ -111,7 +130,7 @@ import Testing
     try await store.close()
     // Reopening finds the schema in place.
     let reopened = try SQLiteStore(path: path)
-    #expect(try await reopened.migrate() == 1)
+    #expect(try await reopened.migrate() == StoreSchema.sqlite.count)
     #expect(try await reopened.keys().count == 1)
     try await reopened.close()
   }
