@@ -1,0 +1,60 @@
+/// The shape of a metric as a function of one arm's column means, and its first-order (delta-method)
+/// linearization.
+///
+/// Column layout of the arm's `MomentMatrix`: `.mean` reads [y] or, with a covariate, [y, x]; `.ratio`
+/// reads [numerator, denominator] or, with a covariate, [numerator, denominator, numerator before,
+/// denominator before].
+///
+/// A ratio metric is R = Σnumerator / Σdenominator = ȳ/d̄ over the arm's units, which stay the unit of
+/// randomisation (a unit whose denominator is 0 still counts in n and in both sums). Its influence function
+/// is ψ = (y − R·d)/d̄, so the delta method gives
+/// ```
+/// Var(R) ≈ (s_y² − 2R·s_yd + R²·s_d²) / (n·d̄²)        gradient g = (1/d̄, −R/d̄)
+/// ```
+/// See [Deng, Knoblich & Lu 2018], §2 and eq. (3).
+///
+/// [Deng, Knoblich & Lu 2018]: https://doi.org/10.1145/3219819.3219919
+///
+/// > A. Deng, U. Knoblich, J. Lu. "Applying the Delta Method in Metric Analytics: A Practical Guide with
+/// > Novel Ideas." *KDD 2018*, 233–242.
+public enum DeltaMetric: String, Sendable, Hashable, Codable, CaseIterable {
+  /// The mean of one column (a proportion when the column is 0/1).
+  case mean
+  /// Σnumerator / Σdenominator.
+  case ratio
+
+  /// Columns of the value itself (1 or 2); a covariate adds as many again.
+  public var valueColumns: Int { self == .mean ? 1 : 2 }
+
+  /// The value and its gradient over the whole column vector, for the value block starting at `offset`.
+  func linearization(_ moments: MomentMatrix, offset: Int) throws(StatsError) -> (value: Double, gradient: [Double]) {
+    var gradient = [Double](repeating: 0, count: moments.columnCount)
+    switch self {
+    case .mean:
+      gradient[offset] = 1
+      return (moments.means[offset], gradient)
+    case .ratio:
+      let numerator = moments.means[offset]
+      let denominator = moments.means[offset + 1]
+      try StatsError.require(
+        denominator != 0, offset == 0 ? "denominator" : "covariate denominator",
+        "sums to 0 over an arm's \(Int64(moments.count)) units, so the ratio is undefined")
+      let ratio = numerator / denominator
+      gradient[offset] = 1 / denominator
+      gradient[offset + 1] = -ratio / denominator
+      return (ratio, gradient)
+    }
+  }
+
+  /// The arm's estimate without any covariate: the value, its delta-method variance and the count.
+  public func estimate(_ moments: MomentMatrix) throws(StatsError) -> ArmEstimate {
+    try StatsError.require(
+      moments.columnCount >= valueColumns, "columns",
+      "a \(rawValue) metric needs \(valueColumns) column(s), got \(moments.columnCount)")
+    let (value, gradient) = try linearization(moments, offset: 0)
+    let variance = max(0, moments.comoment(gradient, gradient)) / (moments.count - 1) / moments.count
+    return ArmEstimate(
+      count: moments.count, estimate: value, variance: variance, unadjustedEstimate: value,
+      unadjustedVariance: variance)
+  }
+}

@@ -1,0 +1,100 @@
+import StrataStats
+import StrataTestSupport
+import Testing
+
+@Suite("Ratio and CUPED properties")
+struct VarianceReductionPropertyTests {
+  static func rows(seed: UInt64, count: Int, columns: Int, offset: Double = 0) -> [[Double]] {
+    var rng = SplitMix64(seed: seed)
+    return (0..<count).map { _ in (0..<columns).map { _ in offset + Double(rng.next() % 10_000) / 100 } }
+  }
+
+  @Test("Merging two arms' moments equals the moments of their rows together")
+  func mergeIsExact() throws {
+    let a = Self.rows(seed: 1, count: 57, columns: 4)
+    let b = Self.rows(seed: 2, count: 91, columns: 4, offset: 3)
+    let merged = try MomentMatrix(rows: a).merged(with: MomentMatrix(rows: b))
+    let together = try MomentMatrix(rows: a + b)
+    #expect(merged.count == together.count)
+    for i in 0..<4 {
+      #expect(isClose(merged.means[i], together.means[i], relativeTolerance: 1e-13))
+      for j in 0..<4 { #expect(isClose(merged.comoments[i][j], together.comoments[i][j], relativeTolerance: 1e-11)) }
+    }
+  }
+
+  @Test("A ratio whose denominators are all 1 is the numerator's mean, with the same variance")
+  func ratioOfOnes() throws {
+    let values = Self.rows(seed: 3, count: 80, columns: 1)
+    let mean = try DeltaMetric.mean.estimate(MomentMatrix(rows: values))
+    let ratio = try DeltaMetric.ratio.estimate(MomentMatrix(rows: values.map { [$0[0], 1] }))
+    #expect(isClose(ratio.estimate, mean.estimate, relativeTolerance: 1e-14))
+    #expect(isClose(ratio.variance, mean.variance, relativeTolerance: 1e-12))
+  }
+
+  @Test("Swapping arms negates the difference and keeps the p-value and the variance reduction")
+  func swapArms() throws {
+    let control = try MomentMatrix(rows: Self.rows(seed: 4, count: 120, columns: 4))
+    let treatment = try MomentMatrix(rows: Self.rows(seed: 5, count: 140, columns: 4, offset: 1))
+    let forward = try CovariateAdjustment(arms: [control, treatment], metric: .ratio).result().arms
+    let backward = try CovariateAdjustment(arms: [treatment, control], metric: .ratio).result().arms
+    let a = try LiftComparison(control: forward[0], treatment: forward[1]).result()
+    let b = try LiftComparison(control: backward[0], treatment: backward[1]).result()
+    #expect(isClose(a.difference, -b.difference, relativeTolerance: 1e-12))
+    #expect(isClose(a.test.pValue, b.test.pValue, relativeTolerance: 1e-10))
+    #expect(isClose(a.varianceReduction, b.varianceReduction, relativeTolerance: 1e-12))
+    #expect(a.interval.contains(a.difference))
+  }
+
+  @Test("A constant covariate changes nothing: θ = 0 and the adjusted estimate is the unadjusted one")
+  func constantCovariate() throws {
+    let values = Self.rows(seed: 6, count: 50, columns: 1)
+    let arm = try MomentMatrix(rows: values.map { [$0[0], 3] })
+    let result = try CovariateAdjustment(arms: [arm, arm], metric: .mean).result()
+    #expect(result.theta == 0)
+    #expect(result.arms[0].estimate == result.arms[0].unadjustedEstimate)
+    #expect(result.arms[0].variance == result.arms[0].unadjustedVariance)
+  }
+
+  @Test("A covariate equal to the outcome removes all variance; the reduction and extra units say so")
+  func perfectCovariate() throws {
+    let a = try MomentMatrix(rows: Self.rows(seed: 7, count: 60, columns: 1).map { [$0[0], $0[0] * 2] })
+    let b = try MomentMatrix(rows: Self.rows(seed: 8, count: 60, columns: 1).map { [$0[0] + 1, $0[0] * 2 + 1] })
+    let adjusted = try CovariateAdjustment(arms: [a, b], metric: .mean).result()
+    #expect(isClose(adjusted.theta, 0.5, relativeTolerance: 1e-12))
+    #expect(adjusted.arms.allSatisfy { $0.variance < 1e-20 * $0.unadjustedVariance + 1e-25 })
+  }
+
+  @Test("Variance reduction and equivalent extra units follow from the two variances")
+  func reductionArithmetic() throws {
+    let control = ArmEstimate(count: 100, estimate: 1, variance: 0.006, unadjustedEstimate: 1, unadjustedVariance: 0.01)
+    let treatment = ArmEstimate(
+      count: 100, estimate: 1.1, variance: 0.006, unadjustedEstimate: 1.1, unadjustedVariance: 0.01)
+    let r = try LiftComparison(control: control, treatment: treatment).result()
+    #expect(isClose(r.varianceReduction, 0.4, relativeTolerance: 1e-12))
+    #expect(isClose(r.equivalentExtraUnits, 200 * (0.02 / 0.012 - 1), relativeTolerance: 1e-12))
+  }
+
+  @Test("A denominator that sums to 0 is an input error naming it")
+  func zeroDenominator() throws {
+    let arm = try MomentMatrix(rows: [[1, 0], [2, 0], [0, 0]])
+    #expect(
+      throws: StatsError.invalidInput(
+        field: "denominator", message: "sums to 0 over an arm's 3 units, so the ratio is undefined")
+    ) {
+      try DeltaMetric.ratio.estimate(arm)
+    }
+  }
+
+  @Test("Log-scale relative intervals never go below −100%; delta-method ones are symmetric")
+  func relativeMethods() throws {
+    let control = ArmEstimate(count: 30, estimate: 2, variance: 0.8, unadjustedEstimate: 2, unadjustedVariance: 0.8)
+    let treatment = ArmEstimate(
+      count: 30, estimate: 1.2, variance: 0.9, unadjustedEstimate: 1.2, unadjustedVariance: 0.9)
+    let log = try #require(
+      try LiftComparison(control: control, treatment: treatment, relativeMethod: .logScale).result().relative)
+    let delta = try #require(try LiftComparison(control: control, treatment: treatment).result().relative)
+    #expect(log.interval.lower > -1)
+    #expect(
+      isClose(delta.interval.upper - delta.estimate, delta.estimate - delta.interval.lower, relativeTolerance: 1e-12))
+  }
+}
