@@ -7,6 +7,8 @@ let package = Package(
   products: [
     .executable(name: "strata", targets: ["StrataCLI"]),
     .library(name: "StrataAssignment", targets: ["StrataAssignment"]),
+    .library(name: "StrataDesign", targets: ["StrataDesign"]),
+    .library(name: "StrataDefinitions", targets: ["StrataDefinitions"]),
     .library(name: "StrataStats", targets: ["StrataStats"]),
     .library(name: "StrataAnalysis", targets: ["StrataAnalysis"]),
     .library(name: "StrataReport", targets: ["StrataReport"]),
@@ -30,6 +32,16 @@ let package = Package(
     // Assignment: hashing, bucketing, experiments, segments. Standard library only.
     .target(name: "StrataAssignment"),
 
+    // Designs without numerics: factorial designs (factors, runs, fractions, aliasing) and the choice of
+    // alpha-spending function. Standard library only; StrataStats adds the maths.
+    .target(name: "StrataDesign"),
+
+    // Experiment definitions: metrics, the statistical plan, YAML files in and out. No GSL.
+    .target(
+      name: "StrataDefinitions",
+      dependencies: ["StrataAssignment", "StrataDesign", .product(name: "Yams", package: "Yams")]
+    ),
+
     // The C boundary: GSL through pkg-config (apt: libgsl-dev).
     .systemLibrary(
       name: "CStrataGSL",
@@ -38,25 +50,27 @@ let package = Package(
     ),
 
     // Statistics: distributions, tests, planning, sequential designs, factorial designs.
-    .target(name: "StrataStats", dependencies: ["CStrataGSL"]),
+    .target(name: "StrataStats", dependencies: ["CStrataGSL", "StrataDesign"]),
 
     // Files and CSV in, a report value out.
     .target(
       name: "StrataAnalysis",
-      dependencies: ["StrataAssignment", "StrataStats", .product(name: "Yams", package: "Yams")]
+      dependencies: ["StrataAssignment", "StrataDesign", "StrataDefinitions", "StrataStats"]
     ),
 
     // SQL pushdown: the query that aggregates a warehouse table into the cells `analyze` reads.
-    .target(name: "StrataWarehouse", dependencies: ["StrataAnalysis", "StrataAssignment"]),
+    .target(name: "StrataWarehouse", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataDefinitions"]),
 
     // Report value to Markdown and HTML.
-    .target(name: "StrataReport", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataStats"]),
+    .target(
+      name: "StrataReport",
+      dependencies: ["StrataAnalysis", "StrataAssignment", "StrataDesign", "StrataDefinitions", "StrataStats"]),
 
     // The service: OFREP and the native API over the same assignment calls as `strata assign`.
     .target(
       name: "StrataServer",
       dependencies: [
-        "StrataAssignment", "StrataAnalysis",
+        "StrataAssignment", "StrataDefinitions", "StrataAnalysis",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -73,7 +87,8 @@ let package = Package(
     .executableTarget(
       name: "StrataCLI",
       dependencies: [
-        "StrataAssignment", "StrataStats", "StrataAnalysis", "StrataReport", "StrataWarehouse", "StrataServer",
+        "StrataAssignment", "StrataDesign", "StrataDefinitions", "StrataStats", "StrataAnalysis", "StrataReport",
+        "StrataWarehouse", "StrataServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -99,23 +114,29 @@ let package = Package(
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
+      name: "StrataDefinitionsTests",
+      dependencies: ["StrataDefinitions", "StrataAssignment", "StrataTestSupport"]
+    ),
+    .testTarget(
       name: "StrataStatsTests",
-      dependencies: ["StrataStats", "StrataTestSupport"],
+      dependencies: ["StrataStats", "StrataDesign", "StrataTestSupport"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "StrataAnalysisTests",
-      dependencies: ["StrataAnalysis", "StrataAssignment", "StrataStats", "StrataTestSupport"],
+      dependencies: ["StrataAnalysis", "StrataAssignment", "StrataDefinitions", "StrataStats", "StrataTestSupport"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "StrataReportTests",
-      dependencies: ["StrataReport", "StrataAnalysis", "StrataStats", "StrataTestSupport"],
+      dependencies: [
+        "StrataReport", "StrataAnalysis", "StrataDefinitions", "StrataDesign", "StrataStats", "StrataTestSupport",
+      ],
       resources: [.copy("Snapshots")]
     ),
     .testTarget(
       name: "StrataWarehouseTests",
-      dependencies: ["StrataWarehouse", "StrataAnalysis", "StrataTestSupport"]
+      dependencies: ["StrataWarehouse", "StrataAnalysis", "StrataDefinitions", "StrataTestSupport"]
     ),
     .testTarget(
       name: "StrataServerTests",
@@ -139,7 +160,7 @@ if Context.environment["STRATA_FUZZ"] == "1" {
   for (name, dependencies) in [
     ("CSVScannerFuzz", ["StrataAnalysis", "StrataAssignment"]),
     ("RuleParserFuzz", ["StrataAssignment"]),
-    ("ExperimentLoaderFuzz", ["StrataAnalysis", "StrataAssignment"]),
+    ("ExperimentLoaderFuzz", ["StrataAnalysis", "StrataAssignment", "StrataDefinitions"]),
   ] {
     package.targets.append(
       .executableTarget(

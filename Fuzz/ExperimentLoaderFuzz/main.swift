@@ -3,15 +3,15 @@
 // so libFuzzer supplies `main`.
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
   let yaml = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
   guard let definition = try? ExperimentLoader.loadDefinition(yaml: yaml, file: "fuzz.yaml") else { return 0 }
-  let experiment = definition.experiment
-  _ = experiment.assign(unit: "u-1", attributes: [:])
-  _ = try? experiment.plannedMaximumSampleSizePerVariant()
-  _ = ExperimentYAMLWriter.yaml(for: experiment)
+  _ = definition.experiment.assign(unit: "u-1", attributes: [:])
+  _ = try? definition.plannedMaximumSampleSizePerVariant()
+  _ = ExperimentYAMLWriter.yaml(for: definition)
   return 0
 }
 

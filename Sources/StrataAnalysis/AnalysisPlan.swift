@@ -1,4 +1,6 @@
 import StrataAssignment
+import StrataDefinitions
+import StrataDesign
 import StrataStats
 
 /// Everything the analysis needs to know about an experiment, independent of how it was defined.
@@ -7,8 +9,8 @@ import StrataStats
 /// order with the control among them; segments are in report order; each metric says its kind, role and
 /// missing-value policy.
 public struct AnalysisPlan: Sendable, Hashable {
-  /// One metric to analyse: the same value the definition holds (`StrataAssignment.Metric`).
-  public typealias Metric = StrataAssignment.Metric
+  /// One metric to analyse: the same value the definition holds (`StrataDefinitions.Metric`).
+  public typealias Metric = StrataDefinitions.Metric
 
   /// A pair of value columns whose co-moment the cells carry (`SufficientStatistics.pairs`), by metric index: numerator
   /// × denominator of a ratio metric, value × covariate for CUPED.
@@ -139,10 +141,11 @@ extension AnalysisPlan {
   ///
   /// Variants and weights (per segment, including segment overrides), segments, metrics and the statistical plan. The
   /// planned units per variant are the definition's `n_per_variant`, else the plan's fixed-horizon sample size
-  /// (`Experiment.plannedSampleSize()`, R `power.prop.test` / `power.t.test` with alpha split over the comparisons).
-  /// Data columns are `unit` (the experiment's unit column), `variant` and `segment`.
-  public init(experiment: Experiment) {
-    let plan = experiment.plan
+  /// (`ExperimentDefinition.plannedSampleSize()`, R `power.prop.test` / `power.t.test` with alpha split over the
+  /// comparisons). Data columns are `unit` (the experiment's unit column), `variant` and `segment`.
+  public init(definition: ExperimentDefinition) {
+    let experiment = definition.experiment
+    let plan = definition.plan
     var mde = plan.minimumDetectableEffect
     if plan.relative, let relative = mde, let baseline = plan.baseline { mde = relative * baseline }
     var descriptions: [String: String] = [:]
@@ -159,13 +162,13 @@ extension AnalysisPlan {
       segmentWeights: experiment.segments.map { segment in
         experiment.variants.map { Double((segment.weights[$0.key] ?? $0.weight).tenThousandths) }
       },
-      metrics: experiment.metrics,
+      metrics: definition.metrics,
       alpha: plan.alpha, power: plan.power, alternative: plan.alternative, minimumDetectableEffect: mde,
       minimumDetectableEffectIsRelative: plan.relative, baseline: plan.baseline,
       standardDeviation: plan.standardDeviation,
-      plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedSampleSize())?.perVariant,
+      plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? definition.plannedSampleSize())?.perVariant,
       correction: .holm, looks: plan.looks)
-    sequential = SequentialSettings(experiment: experiment)
+    sequential = SequentialSettings(definition: definition)
     dailyUnits = plan.dailyUnits
     prior = plan.prior
   }

@@ -1,18 +1,15 @@
 import Foundation
 import StrataAssignment
+import StrataDefinitions
 import StrataStats
-import Yams
 
-/// Reads experiment definitions (`experiments/*.yaml`, one experiment per file) into validated
-/// ``StrataAssignment/Experiment`` values.
+/// Loads experiment definitions (`experiments/*.yaml`) as every command and the service use them: read and
+/// validated by StrataDefinitions' ``StrataDefinitions/DefinitionLoader``, then checked to give a usable
+/// design (a sample size and, with looks, boundaries), which takes the statistics.
 ///
-/// Every problem is an ``ExperimentFileError`` naming the file, the line and the field (`experiments/gym.yaml:14:
-/// segments[1].rule: column 9: ...`).
-///
-/// The format is documented in docs/assignment.md; keys are snake_case, weights and traffic are exact
-/// decimals (never rounded through floating point), unknown keys are errors.
+/// Every problem is an ``StrataDefinitions/ExperimentFileError`` naming the file, the line and the field.
 public enum ExperimentLoader {
-  /// Loads and validates the experiment in `url`.
+  /// Loads and validates the experiment in `url`: what assignment needs.
   public static func load(contentsOf url: URL) throws(ExperimentFileError) -> Experiment {
     try loadDefinition(contentsOf: url).experiment
   }
@@ -22,148 +19,30 @@ public enum ExperimentLoader {
     try loadDefinition(yaml: yaml, file: file).experiment
   }
 
-  /// Loads the experiment in `url` with its factorial design, if it declares `factors`.
+  /// Loads the whole definition in `url`: the experiment, its metrics, its plan and its factorial design.
   public static func loadDefinition(contentsOf url: URL) throws(ExperimentFileError) -> ExperimentDefinition {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw ExperimentFileError(
-        file: url.path, line: 1, field: "", message: "cannot read the file (\(error.localizedDescription))")
-    }
-    return try loadDefinition(yaml: text, file: url.path)
+    try loadDefinition(yaml: try DefinitionLoader.text(contentsOf: url), file: url.path)
   }
 
-  /// Loads an experiment and its factorial design (if any) from YAML text; `file` names it in errors.
+  /// Loads the whole definition from YAML text; `file` names it in errors.
   public static func loadDefinition(yaml: String, file: String) throws(ExperimentFileError) -> ExperimentDefinition {
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: yaml)
-    } catch let error as YamlError {
-      throw syntaxError(error, file: file)
-    } catch {
-      throw ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML (\(error))")
-    }
-    guard let root else { throw ExperimentFileError(file: file, line: 1, field: "", message: "the file is empty") }
-    var fields = YAMLFields(file: file)
-    return try build(root, &fields)
-  }
-
-  static let topKeys: Set<String> = [
-    "id", "name", "hypothesis", "unit", "salt", "variants", "control", "traffic", "layer", "holdout", "eligibility",
-    "consent", "segments", "metrics", "plan", "factors", "fraction", "generators",
-  ]
-
-  private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError)
-    -> ExperimentDefinition
-  {
-    let top = try fields.mapping(root, "", allowed: topKeys)
-    guard let idNode = top["id"] else { throw fields.error("id", root, "every experiment needs an id") }
-    let factorial = try factorialDesign(top, root, &fields)
-    guard let variantsNode = top["variants"] ?? factorial.map({ _ in Node.sequence(Node.Sequence([])) }) else {
-      throw fields.error("variants", root, "every experiment needs variants (or factors, for a factorial experiment)")
-    }
-    var variants: [Variant] = factorial.map(ExperimentFactors.variants(of:)) ?? []
-    for (index, node) in try fields.sequence(variantsNode, "variants").enumerated() {
-      let path = "variants[\(index)]"
-      if case .scalar = node {
-        variants.append(Variant(key: try fields.string(node, path)))
-        continue
-      }
-      let map = try fields.mapping(node, path, allowed: ["key", "weight", "description", "value"])
-      guard let key = map["key"] else { throw fields.error("\(path).key", node, "each variant needs a key") }
-      variants.append(
-        Variant(
-          key: try fields.string(key, "\(path).key"),
-          weight: try map["weight"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).weight") }
-            ?? 1,
-          description: try map["description"].map { node throws(ExperimentFileError) in
-            try fields.string(node, "\(path).description")
-          },
-          value: try map["value"].map { node throws(ExperimentFileError) in
-            try fields.variantValue(node, "\(path).value")
-          }))
-    }
-    var layer: Layer?
-    if let node = top["layer"] {
-      let map = try fields.mapping(node, "layer", allowed: ["name", "salt", "buckets"])
-      guard let name = map["name"], let bucketsNode = map["buckets"] else {
-        throw fields.error("layer", node, "a layer needs a name and buckets: [start, end]")
-      }
-      let bounds = try fields.sequence(bucketsNode, "layer.buckets")
-      guard bounds.count == 2 else {
-        throw fields.error("layer.buckets", bucketsNode, "expected [start, end], two bucket numbers")
-      }
-      let start = try fields.integer(bounds[0], "layer.buckets[0]")
-      let end = try fields.integer(bounds[1], "layer.buckets[1]")
-      guard start < end else {
-        throw fields.error("layer.buckets", bucketsNode, "start \(start) must be below end \(end)")
-      }
-      layer = Layer(
-        name: try fields.string(name, "layer.name"),
-        salt: try map["salt"].map { node throws(ExperimentFileError) in try fields.string(node, "layer.salt") },
-        buckets: start..<end)
-    }
-    var holdout: Holdout?
-    if let node = top["holdout"] {
-      let map = try fields.mapping(node, "holdout", allowed: ["salt", "share"])
-      guard let salt = map["salt"], let share = map["share"] else {
-        throw fields.error("holdout", node, "a holdout needs a salt and a share")
-      }
-      holdout = Holdout(salt: try fields.string(salt, "holdout.salt"), share: try fields.exact(share, "holdout.share"))
-    }
-    var segments: [Segment] = []
-    if let node = top["segments"] {
-      for (index, item) in try fields.sequence(node, "segments").enumerated() {
-        segments.append(try segment(item, "segments[\(index)]", &fields))
-      }
-    }
-    var metrics: [Metric] = []
-    if let node = top["metrics"] {
-      for (index, item) in try fields.sequence(node, "metrics").enumerated() {
-        metrics.append(try metric(item, "metrics[\(index)]", &fields))
-      }
-    }
-    let plan =
-      try top["plan"].map { node throws(ExperimentFileError) in try StatisticalPlanReader.read(node, &fields) }
-      ?? StatisticalPlan()
-    func optionalString(_ key: String) throws(ExperimentFileError) -> String? {
-      try top[key].map { node throws(ExperimentFileError) in try fields.string(node, key) }
-    }
-    do {
-      let experiment = try Experiment(
-        id: try fields.string(idNode, "id"), name: try optionalString("name"),
-        hypothesis: try optionalString("hypothesis"),
-        unit: try optionalString("unit") ?? "unit_id", salt: try optionalString("salt"), variants: variants,
-        control: try optionalString("control") ?? factorial.map(ExperimentFactors.defaultControl(of:)),
-        traffic: try top["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "traffic") } ?? 1,
-        layer: layer, holdout: holdout,
-        eligibility: try top["eligibility"].map { node throws(ExperimentFileError) in
-          try fields.rule(node, "eligibility")
-        },
-        consent: try optionalString("consent"), segments: segments, metrics: metrics, plan: plan)
-      try checkPlanComputes(experiment, fields)
-      return ExperimentDefinition(experiment: experiment, factorialDesign: factorial)
-    } catch let error as DefinitionError {
-      throw ExperimentFileError(
-        file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
-    } catch let error as ExperimentFileError {
-      throw error
-    } catch {
-      throw ExperimentFileError(file: fields.file, line: 1, field: "", message: "\(error)")
-    }
+    let (definition, planLine) = try DefinitionLoader.read(yaml: yaml, file: file)
+    try checkPlanComputes(definition, file: file, planLine: planLine)
+    return definition
   }
 
   /// Checks that the plan's numbers together give a sample size and, with looks, boundaries.
   ///
-  /// Each number is in range on its own (``StrataAssignment/StatisticalPlan/validate(field:)``), but
+  /// Each number is in range on its own (``StrataDefinitions/StatisticalPlan/validate(field:)``), but
   /// without this `validate` would pass a plan that `analyze` cannot use; computed here, the error names
   /// the plan in the file.
-  private static func checkPlanComputes(_ experiment: Experiment, _ fields: YAMLFields) throws(ExperimentFileError) {
+  private static func checkPlanComputes(_ definition: ExperimentDefinition, file: String, planLine: Int)
+    throws(ExperimentFileError)
+  {
     do {
-      _ = try experiment.plannedMaximumSampleSizePerVariant()
-      if experiment.plan.looks > 1 && experiment.plan.method == .groupSequential {
-        _ = try experiment.groupSequentialDesign().boundaries()
+      _ = try definition.plannedMaximumSampleSizePerVariant()
+      if definition.plan.looks > 1 && definition.plan.method == .groupSequential {
+        _ = try definition.groupSequentialDesign().boundaries()
       }
     } catch {
       let reason: String
@@ -172,105 +51,8 @@ public enum ExperimentLoader {
       case .numerical: reason = "the numbers are beyond what the planning maths can compute"
       }
       throw ExperimentFileError(
-        file: fields.file, line: fields.line(of: "plan"), field: "plan",
+        file: file, line: planLine, field: "plan",
         message: "alpha, power, mde, baseline/sd, looks and fractions together give no usable design: \(reason)")
-    }
-  }
-
-  /// The design of a file with `factors` (which then replaces `variants`); nil otherwise.
-  private static func factorialDesign(_ top: [String: Node], _ root: Node, _ fields: inout YAMLFields)
-    throws(ExperimentFileError) -> FactorialDesign?
-  {
-    guard let factors = top["factors"] else {
-      for key in ["fraction", "generators"] where top[key] != nil {
-        throw fields.error(key, top[key], "\(key) needs factors (a factorial experiment)")
-      }
-      return nil
-    }
-    if let variants = top["variants"] {
-      throw fields.error(
-        "variants", variants, "give variants or factors, not both (factors make the cells the variants)")
-    }
-    return try ExperimentFactors.design(
-      factors: factors, fraction: top["fraction"], generators: top["generators"], &fields)
-  }
-
-  private static func segment(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
-    -> Segment
-  {
-    let map = try fields.mapping(node, path, allowed: ["name", "rule", "traffic", "weights"])
-    guard let name = map["name"] else { throw fields.error("\(path).name", node, "each segment needs a name") }
-    var weights: [String: ExactDecimal] = [:]
-    if let weightsNode = map["weights"] {
-      guard case .mapping(let pairs) = weightsNode else {
-        throw fields.error("\(path).weights", weightsNode, "expected variant: weight pairs")
-      }
-      for (key, value) in pairs {
-        let variant = try fields.string(key, "\(path).weights")
-        weights[variant] = try fields.exact(value, "\(path).weights.\(variant)")
-      }
-    }
-    return Segment(
-      name: try fields.string(name, "\(path).name"),
-      rule: try map["rule"].map { node throws(ExperimentFileError) in try fields.rule(node, "\(path).rule") },
-      traffic: try map["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).traffic") },
-      weights: weights)
-  }
-
-  private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
-    -> Metric
-  {
-    let map = try fields.mapping(
-      node, path,
-      allowed: ["name", "kind", "role", "column", "missing", "description", "direction", "window"])
-    guard let name = map["name"], let kindNode = map["kind"] else {
-      throw fields.error(path, node, "each metric needs a name and a kind (binomial or continuous)")
-    }
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(ExperimentFileError) -> T?
-    where T.RawValue == String {
-      guard let node = map[key] else { return nil }
-      let text = try fields.string(node, "\(path).\(key)")
-      guard let value = T(rawValue: text) else {
-        throw fields.error(
-          "\(path).\(key)", node, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      return value
-    }
-    let kindText = try fields.string(kindNode, "\(path).kind")
-    guard let kind = Metric.Kind(name: kindText) else {
-      throw fields.error(
-        "\(path).kind", kindNode,
-        "\"\(kindText)\" is not one of \(Metric.Kind.all.map(\.name).joined(separator: ", "))")
-    }
-    var window: AttributionWindow?
-    if let node = map["window"] {
-      let text = try fields.string(node, "\(path).window")
-      guard let parsed = AttributionWindow(text) else {
-        throw fields.error(
-          "\(path).window", node,
-          "\"\(text)\" is not an attribution window: write a whole number of days, hours or minutes (30d, 36h, 90m), at most 3650d"
-        )
-      }
-      window = parsed
-    }
-    return Metric(
-      name: try fields.string(name, "\(path).name"), kind: kind, role: try choice("role", Metric.Role.self) ?? .primary,
-      column: try map["column"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).column") },
-      missing: try choice("missing", Metric.MissingValuePolicy.self) ?? .exclude,
-      description: try map["description"].map { node throws(ExperimentFileError) in
-        try fields.string(node, "\(path).description")
-      },
-      direction: try choice("direction", Metric.Direction.self) ?? .increase, window: window)
-  }
-
-  private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {
-    switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-      .composer(_, let problem, let mark, _):
-      return ExperimentFileError(
-        file: file, line: mark.line, field: "", message: "not valid YAML: \(problem) (column \(mark.column))")
-    default:
-      return ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML: \(error)")
     }
   }
 }

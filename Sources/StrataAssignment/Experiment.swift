@@ -1,10 +1,11 @@
-/// A campaign experiment: who takes part, which variants they can get in what proportions, how the
-/// audience is segmented, what is measured and how it will be analysed.
+/// A campaign experiment as assignment sees it: who takes part, which variants they can get in what
+/// proportions and how the audience is segmented.
 ///
 /// The initializer validates everything once (throwing ``DefinitionError`` naming the field) and
 /// compiles the rules and bucket layouts, so ``assign(unit:attributes:)`` only hashes and compares.
-/// Definitions usually come from YAML files (`experiments/*.yaml`, loaded by `ExperimentLoader` in
-/// StrataAnalysis); the bucketing is specified in docs/assignment-spec.md.
+/// Definitions usually come from YAML files (`experiments/*.yaml`, read by `DefinitionLoader` in
+/// StrataDefinitions, which adds what is measured and how it is analysed); the bucketing is specified in
+/// docs/assignment-spec.md.
 public struct Experiment: Sendable, Hashable {
   /// Identifier (letters, digits, `_`, `-`), also the default salt.
   public let id: String
@@ -31,8 +32,6 @@ public struct Experiment: Sendable, Hashable {
   public let consent: String?
   /// Segments in resolution order; the last is the default segment (no rule).
   public let segments: [Segment]
-  public let metrics: [Metric]
-  public let plan: StatisticalPlan
 
   /// The attributes read by the consent, eligibility and segment rules: the slots of the attribute
   /// array passed to ``assign(unit:attributes:)``.
@@ -59,8 +58,7 @@ public struct Experiment: Sendable, Hashable {
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unit: String = "unit_id", salt: String? = nil,
     variants: [Variant], control: String? = nil, traffic: ExactDecimal = 1, layer: Layer? = nil,
-    holdout: Holdout? = nil, eligibility: Rule? = nil, consent: String? = nil, segments: [Segment] = [],
-    metrics: [Metric] = [], plan: StatisticalPlan = StatisticalPlan()
+    holdout: Holdout? = nil, eligibility: Rule? = nil, consent: String? = nil, segments: [Segment] = []
   ) throws(DefinitionError) {
     try Experiment.check(identifier: id, field: "id", allowDash: true)
     try Experiment.check(identifier: unit, field: "unit", allowDash: true)
@@ -135,15 +133,6 @@ public struct Experiment: Sendable, Hashable {
       try Experiment.check(share: segmentTraffic, field: "\(field).traffic")
       layouts.append(BucketLayout(weights: weights.map(\.tenThousandths), traffic: segmentTraffic.tenThousandths))
     }
-    var metricNames: Set<String> = []
-    for (index, metric) in metrics.enumerated() {
-      try Experiment.check(identifier: metric.name, field: "metrics[\(index)].name", allowDash: false)
-      guard metricNames.insert(metric.name).inserted else {
-        throw DefinitionError(field: "metrics[\(index)].name", message: "metric \"\(metric.name)\" is listed twice")
-      }
-    }
-    try plan.validate()
-    try Experiment.checkRates(plan, metrics: metrics)
 
     var names: [String] = []
     for attribute in [consent].compactMap({ $0 }) + (eligibility?.attributes ?? [])
@@ -166,8 +155,6 @@ public struct Experiment: Sendable, Hashable {
     self.eligibility = eligibility
     self.consent = consent
     self.segments = segments
-    self.metrics = metrics
-    self.plan = plan
     self.attributeNames = names
     var pairs: [(String, AttributeReading)] = consent.map { [($0, .bool)] } ?? []
     eligibility?.expression.readings(into: &pairs)
@@ -189,7 +176,9 @@ public struct Experiment: Sendable, Hashable {
       holdout: holdout.map { (Array(($0.salt + ":").utf8), $0.share.tenThousandths) }, slots: slot)
   }
 
-  private static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {
+  /// Throws unless `identifier` is non-empty and uses only letters, digits, "_" (and, with `allowDash`, "-"
+  /// and "."); shared with the definitions module's metric names.
+  package static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {
     let valid =
       !identifier.isEmpty
       && identifier.utf8.allSatisfy { byte in

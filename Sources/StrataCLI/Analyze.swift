@@ -118,7 +118,7 @@ struct Analyze: ParsableCommand {
       }
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
       let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
-      var plan = AnalysisPlan(experiment: definition.experiment)
+      var plan = AnalysisPlan(definition: definition)
       plan.factorialDesign = definition.factorialDesign
       plan.factorialContinuousErrors = factorialErrors.value
       if let correction { plan.correction = correction.value }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataDesign
 import StrataReport
 import StrataStats
 
@@ -112,7 +113,7 @@ struct Design: ParsableCommand {
   ///
   /// Shared by `strata design` and `strata calc factorial`.
   static func design(factors: FactorListArgument, fraction: String?, generators: String?) throws -> FactorialDesign {
-    let factorList = try factors.specs.map { spec throws(StatsError) in try spec.factor() }
+    let factorList = try factors.specs.map { spec throws(DesignError) in try spec.factor() }
     switch (fraction, generators) {
     case (.some, .some):
       throw InvalidInput("--fraction and --generators: give one or the other, not both")
@@ -144,7 +145,7 @@ struct FactorListArgument: ExpressibleByArgument, Sendable {
     var count: Int?
     var labels: [String]
 
-    func factor() throws(StatsError) -> Factor {
+    func factor() throws(DesignError) -> Factor {
       if let count { return try Factor(name: name, levelCount: count) }
       return try Factor(name: name, levels: labels)
     }

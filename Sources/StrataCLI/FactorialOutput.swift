@@ -1,3 +1,4 @@
+import StrataDesign
 import StrataReport
 import StrataStats
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
+import StrataDesign
 import StrataReport
 import StrataStats
 
@@ -140,7 +142,7 @@ struct New: ParsableCommand {
     }
     let spendingValue = StatisticalPlan.Spending(
       try namingFlags { () throws(StatsError) in
-        try SpendingFunction(parsing: spending)
+        try StatsError.converting { () throws(DesignError) in try SpendingFunction(parsing: spending) }
       })
     var plan = StatisticalPlan(
       alpha: alpha, power: power, minimumDetectableEffect: mde, relative: relative, baseline: baseline,
@@ -151,12 +153,13 @@ struct New: ParsableCommand {
     } catch {
       throw InvalidInput("--eligibility: \(error)")
     }
-    func build(_ plan: StatisticalPlan) throws -> Experiment {
+    func build(_ plan: StatisticalPlan) throws -> ExperimentDefinition {
       do {
-        return try Experiment(
+        let experiment = try Experiment(
           id: id, name: name, hypothesis: hypothesis, unit: unit,
           variants: zip(keys, weightValues).map { Variant(key: $0, weight: $1) }, eligibility: eligibilityRule,
-          consent: consent, segments: segments, metrics: metrics, plan: plan)
+          consent: consent, segments: segments)
+        return try ExperimentDefinition(experiment: experiment, metrics: metrics, plan: plan)
       } catch {
         throw InvalidInput("\(error.field): \(error.message)")
       }
@@ -166,7 +169,7 @@ struct New: ParsableCommand {
     // With looks, record the sequential design's maximum (what the last look needs), not the fixed n.
     let recorded = looks > 1 ? try draft.plannedMaximumSampleSizePerVariant() : size?.perVariant
     plan.sampleSizePerVariant = recorded
-    let experiment = try build(plan)
+    let definition = try build(plan)
     let path = output ?? "experiments/\(id).yaml"
     if FileManager.default.fileExists(atPath: path) && !force {
       throw InvalidInput("\(path) already exists (use --force to overwrite)")
@@ -181,7 +184,7 @@ struct New: ParsableCommand {
     } else {
       comment += "\nNo sample size yet: give the plan a baseline (and sd for a continuous metric) and an mde."
     }
-    let yaml = ExperimentYAMLWriter.yaml(for: experiment, comment: comment)
+    let yaml = ExperimentYAMLWriter.yaml(for: definition, comment: comment)
     do {
       _ = try ExperimentLoader.load(yaml: yaml, file: path)  // what we write must load back
     } catch {

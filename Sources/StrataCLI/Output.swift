@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataAssignment
+import StrataDesign
 import StrataReport
 import StrataStats
 
@@ -39,6 +40,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     try body()
   } catch let error as StatsError {
     printError("strata: error: \(error.namingFlag)")
+    throw ExitCode(1)
+  } catch let error as DesignError {
+    printError("strata: error: \(StatsError(error).namingFlag)")
     throw ExitCode(1)
   } catch let error as InvalidInput {
     printError("strata: error: \(error)")

@@ -67,7 +67,7 @@ struct SQLCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
-      let plan = AnalysisPlan(experiment: definition.experiment)
+      let plan = AnalysisPlan(definition: definition)
       var shifts: [String: Double] = [:]
       for item in shift {
         guard shifts.updateValue(item.value, forKey: item.metric) == nil else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataDesign
 import StrataStats
 
 /// `--looks`, `--fractions`, `--alpha`, `--sides` and `--spending`: a group-sequential design, declared once for
@@ -34,7 +35,9 @@ struct SequentialDesignOptions: ParsableArguments {
     looks: Int, fractions: NumberList?, alpha: Double, alternative: Alternative, spending: String?
   ) throws -> GroupSequentialDesign {
     try namingFlags { () throws(StatsError) in
-      let function = try SpendingFunction(parsing: spending ?? "obf")
+      let function = try StatsError.converting { () throws(DesignError) in
+        try SpendingFunction(parsing: spending ?? "obf")
+      }
       return try GroupSequentialDesign(
         looks: looks, fractions: fractions?.values, alpha: alpha, alternative: alternative, spending: function)
     }

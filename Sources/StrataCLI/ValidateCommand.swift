@@ -32,18 +32,19 @@ struct Validate: ParsableCommand {
     var failures = 0
     for file in files {
       do {
-        let experiment = try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: file))
+        let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: file))
+        let experiment = definition.experiment
         let segments = experiment.segmentNames.joined(separator: ", ")
         results.append(
           .object([
             ("file", .string(file)), ("valid", true), ("id", .string(experiment.id)),
             ("variants", .array(experiment.variants.map { .string($0.key) })),
             ("segments", .array(experiment.segmentNames.map(JSONValue.string))),
-            ("metrics", .array(experiment.metrics.map { .string($0.name) })),
+            ("metrics", .array(definition.metrics.map { .string($0.name) })),
           ]))
         rows.append([
           "ok", file,
-          "\(experiment.id): \(experiment.variants.count) variants; segments \(segments); \(experiment.metrics.count) metrics",
+          "\(experiment.id): \(experiment.variants.count) variants; segments \(segments); \(definition.metrics.count) metrics",
         ])
       } catch {
         failures += 1

@@ -32,7 +32,7 @@ public enum AnalysisText {
     }
     out += FactorialText.lines(analysis)
     out += sequentialLines(analysis)
-    for role in [StrataAssignment.Metric.Role.primary, .secondary, .guardrail] {
+    for role in [StrataDefinitions.Metric.Role.primary, .secondary, .guardrail] {
       for metric in analysis.metrics(role: role) {
         out.append("")
         out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.name))")
@@ -81,6 +81,7 @@ public enum AnalysisText {
 }
 
 import StrataAssignment
+import StrataDefinitions
 
 extension String {
   var trimmingTrailingSpaces: String {

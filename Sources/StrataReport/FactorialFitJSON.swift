@@ -1,3 +1,4 @@
+import StrataDesign
 import StrataStats
 
 /// The one JSON builder of a factorial regression fit, shared by `strata calc factorial --json` (the whole

@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataDesign
 import StrataStats
 
 /// The `factorial` object of `strata analyze --json` for factorial experiments (null otherwise).

@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataDesign
 import StrataStats
 
 /// The factorial tables every rendering shares (terminal, Markdown, HTML): effects, ANOVA, marginal means,

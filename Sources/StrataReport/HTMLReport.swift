@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 
 /// The self-contained HTML report.
 ///

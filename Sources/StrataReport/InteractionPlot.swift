@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataDesign
 import StrataStats
 
 /// An inline SVG interaction plot: the two-way marginal means of a pair of factors, the first factor's

@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 
 /// The GitHub-flavoured Markdown report: the same content as the HTML report, as headings and tables.
 public enum MarkdownReport {

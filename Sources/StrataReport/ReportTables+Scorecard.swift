@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 
 extension ReportTables {
   /// The scorecard: one row per metric (primary, secondary, guardrails) for the decision's variant

@@ -2,11 +2,14 @@ import Crypto
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 
 /// One experiment definition as the service serves it: the validated experiment, the file it came
 /// from and the SHA-256 of that file's bytes (the definition hash returned with every assignment).
 public struct CatalogEntry: Sendable {
   public let experiment: Experiment
+  /// The definition's metrics (events name them).
+  public let metrics: [Metric]
   /// The file's path as found in the experiments directory.
   public let file: String
   /// Lowercase hex SHA-256 of the file's bytes.
@@ -60,7 +63,7 @@ public struct Catalog: Sendable {
     self.loadedAt = loadedAt
     var metrics: [String: Bool] = [:]
     for entry in self.entries {
-      for metric in entry.experiment.metrics {
+      for metric in entry.metrics {
         metrics[metric.name] = (metrics[metric.name] ?? false) || metric.kind == .binomial
       }
     }

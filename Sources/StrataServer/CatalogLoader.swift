@@ -83,7 +83,8 @@ public struct CatalogLoader: Sendable {
         fileOfID[id] = file.path
         entries.append(
           CatalogEntry(
-            experiment: definition.experiment, file: file.path, definitionHash: Catalog.sha256(file.bytes), yaml: text,
+            experiment: definition.experiment, metrics: definition.metrics, file: file.path,
+            definitionHash: Catalog.sha256(file.bytes), yaml: text,
             factorNames: definition.factorialDesign?.factors.map(\.name) ?? []))
       } catch {
         problems.append(error.description)

@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataDefinitions
 import StrataTestSupport
 import StrataAssignment
 import Testing
@@ -150,16 +151,18 @@ struct AnalysisPlanAdapterTests {
     while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
       root.deleteLastPathComponent()
     }
-    let experiment = try ExperimentLoader.load(contentsOf: root.appendingPathComponent("experiments/gym-renewal.yaml"))
-    let plan = AnalysisPlan(experiment: experiment)
+    let definition = try ExperimentLoader.loadDefinition(
+      contentsOf: root.appendingPathComponent("experiments/gym-renewal.yaml"))
+    let experiment = definition.experiment
+    let plan = AnalysisPlan(definition: definition)
     #expect(plan.id == experiment.id)
     #expect(plan.variants == experiment.variants.map(\.key))
     #expect(plan.control == experiment.control.key)
     #expect(plan.segments == experiment.segmentNames)
-    #expect(plan.metrics.map(\.name) == experiment.metrics.map(\.name))
+    #expect(plan.metrics.map(\.name) == definition.metrics.map(\.name))
     #expect(plan.unitColumn == experiment.unit)
-    #expect(plan.looks == experiment.plan.looks)
-    let planned = try #require(try experiment.plannedSampleSize())
+    #expect(plan.looks == definition.plan.looks)
+    let planned = try #require(try definition.plannedSampleSize())
     #expect(plan.plannedUnitsPerVariant == planned.perVariant)
     #expect(plan.segmentWeights.allSatisfy { $0.count == plan.variants.count && $0.allSatisfy { $0 > 0 } })
   }

@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 import StrataStats
 import StrataTestSupport
 import Testing

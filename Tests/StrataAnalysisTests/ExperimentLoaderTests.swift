@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 import Testing
 
 @Suite("Experiment files (YAML)")
@@ -19,16 +20,17 @@ struct ExperimentLoaderTests {
 
   @Test("the gym renewal example has what analysis needs")
   func gymRenewal() throws {
-    let experiment = try ExperimentLoader.load(
+    let definition = try ExperimentLoader.loadDefinition(
       contentsOf: Self.experimentsFolder.appendingPathComponent("gym-renewal.yaml"))
+    let experiment = definition.experiment
     #expect(experiment.variants.map(\.key) == ["control", "reminder_progress", "reminder_social"])
     #expect(experiment.control.key == "control")
     #expect(experiment.segmentNames == ["high", "medium", "low"])
-    #expect(experiment.metrics.map(\.kind) == [.binomial, .continuous])
-    #expect(experiment.metrics.map(\.role) == [.primary, .guardrail])
-    #expect(experiment.metrics.map(\.direction) == [.increase, .increase])
-    #expect(experiment.plan.looks == 3 && experiment.plan.lookFractions == [0.33, 0.67, 1])
-    #expect(experiment.plan.baseline == 0.58 && experiment.plan.minimumDetectableEffect == 0.05)
+    #expect(definition.metrics.map(\.kind) == [.binomial, .continuous])
+    #expect(definition.metrics.map(\.role) == [.primary, .guardrail])
+    #expect(definition.metrics.map(\.direction) == [.increase, .increase])
+    #expect(definition.plan.looks == 3 && definition.plan.lookFractions == [0.33, 0.67, 1])
+    #expect(definition.plan.baseline == 0.58 && definition.plan.minimumDetectableEffect == 0.05)
     #expect(experiment.consent == "marketing_opt_in")
     let result = experiment.assign(
       unit: "M-1001",
@@ -44,11 +46,11 @@ struct ExperimentLoaderTests {
   @Test("a metric's direction is read, and written back by the YAML writer")
   func direction() throws {
     let yaml = "id: demo\nvariants: [a, b]\nmetrics:\n  - name: churned\n    kind: binomial\n    direction: decrease\n"
-    let experiment = try ExperimentLoader.load(yaml: yaml, file: "demo.yaml")
-    #expect(experiment.metrics[0].direction == .decrease)
-    #expect(AnalysisPlan(experiment: experiment).metrics[0].direction == .decrease)
-    let written = ExperimentYAMLWriter.yaml(for: experiment)
-    #expect(try ExperimentLoader.load(yaml: written, file: "again.yaml").metrics[0].direction == .decrease)
+    let definition = try ExperimentLoader.loadDefinition(yaml: yaml, file: "demo.yaml")
+    #expect(definition.metrics[0].direction == .decrease)
+    #expect(AnalysisPlan(definition: definition).metrics[0].direction == .decrease)
+    let written = ExperimentYAMLWriter.yaml(for: definition)
+    #expect(try ExperimentLoader.loadDefinition(yaml: written, file: "again.yaml").metrics[0].direction == .decrease)
   }
 
   @Test(
@@ -103,10 +105,11 @@ struct ExperimentLoaderTests {
 
   @Test("a minimal definition gets the documented defaults")
   func defaults() throws {
-    let experiment = try ExperimentLoader.load(yaml: Self.valid, file: "demo.yaml")
+    let definition = try ExperimentLoader.loadDefinition(yaml: Self.valid, file: "demo.yaml")
+    let experiment = definition.experiment
     #expect(experiment.salt == "demo" && experiment.unit == "unit_id" && experiment.traffic == 1)
     #expect(experiment.segmentNames == ["default"] && experiment.controlIndex == 0)
-    #expect(experiment.plan.alpha == 0.05 && experiment.plan.power == 0.8 && experiment.plan.looks == 1)
+    #expect(definition.plan.alpha == 0.05 && definition.plan.power == 0.8 && definition.plan.looks == 1)
   }
 }
 
@@ -119,6 +122,6 @@ struct PlanSpellingTests {
   ])
   func spendingSpellings(_ text: String, _ expected: StatisticalPlan.Spending) throws {
     let yaml = "id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  spending: \"\(text)\"\n"
-    #expect(try ExperimentLoader.load(yaml: yaml, file: "demo.yaml").plan.spending == expected)
+    #expect(try ExperimentLoader.loadDefinition(yaml: yaml, file: "demo.yaml").plan.spending == expected)
   }
 }

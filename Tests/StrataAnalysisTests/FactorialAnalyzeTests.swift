@@ -40,7 +40,7 @@ struct FactorialAnalyzeTests {
   static let analyses: Result<(hc1: Analysis, classical: Analysis), any Error> = Result {
     let definition = try ExperimentLoader.loadDefinition(
       contentsOf: root.appendingPathComponent("experiments/email-factorial.yaml"))
-    var plan = AnalysisPlan(experiment: definition.experiment)
+    var plan = AnalysisPlan(definition: definition)
     plan.factorialDesign = definition.factorialDesign
     let summary = try DataReader.read(
       path: root.appendingPathComponent("experiments/data/email-factorial.csv").path, plan: plan,
@@ -135,7 +135,7 @@ struct FactorialAnalyzeTests {
       """
     let definition = try ExperimentLoader.loadDefinition(yaml: yaml, file: "frac.yaml")
     let design = try #require(definition.factorialDesign)
-    var plan = AnalysisPlan(experiment: definition.experiment)
+    var plan = AnalysisPlan(definition: definition)
     plan.factorialDesign = design
     var rows = "unit_id,variant,clicked\n"
     var random = SplitMix64(seed: 6)
@@ -177,7 +177,7 @@ struct FactorialAnalyzeDegenerateTests {
             kind: continuous
             missing: zero
         """, file: "tiny.yaml")
-    var plan = AnalysisPlan(experiment: definition.experiment)
+    var plan = AnalysisPlan(definition: definition)
     plan.factorialDesign = definition.factorialDesign
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-tiny-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

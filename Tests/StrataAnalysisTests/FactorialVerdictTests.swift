@@ -16,7 +16,7 @@ struct FactorialVerdictTests {
           - name: clicked
             kind: binomial
         """, file: "tiny.yaml")
-    var plan = AnalysisPlan(experiment: definition.experiment)
+    var plan = AnalysisPlan(definition: definition)
     plan.factorialDesign = definition.factorialDesign
     var csv = "variant,n,clicked_sum\n"
     for (index, cell) in cells.enumerated() { csv += "\(plan.variants[index]),\(cell.0),\(cell.1)\n" }

@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 import StrataStats
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 @Suite("Sequential guard")
 struct SequentialGuardTests {
   /// One segment, control vs treatment, binary primary metric, 3 planned OBF looks, at most 3,000 per arm.
-  static func plan(looks: Int = 3, method: StrataAssignment.StatisticalPlan.SequentialMethod = .groupSequential)
+  static func plan(looks: Int = 3, method: StrataDefinitions.StatisticalPlan.SequentialMethod = .groupSequential)
     -> AnalysisPlan
   {
     var plan = AnalysisPlan(

@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 import StrataReport
 import Testing
 
@@ -51,7 +52,7 @@ enum DecisionCases {
   static func example(_ name: String, data: String) throws -> Analysis {
     let definition = try ExperimentLoader.loadDefinition(
       contentsOf: repository.appendingPathComponent("experiments/\(name).yaml"))
-    var plan = AnalysisPlan(experiment: definition.experiment)
+    var plan = AnalysisPlan(definition: definition)
     plan.factorialDesign = definition.factorialDesign
     var analysis = try Analyzer(plan: plan).analyze(
       try DataReader.read(path: repository.appendingPathComponent("experiments/data/\(data).csv").path, plan: plan))

@@ -1,5 +1,7 @@
 import Foundation
 import StrataAnalysis
+import StrataDefinitions
+import StrataDesign
 import StrataReport
 import StrataStats
 import StrataTestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import StrataDesign
 import StrataTestSupport
 import Testing
 

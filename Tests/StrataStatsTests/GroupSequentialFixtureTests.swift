@@ -1,4 +1,5 @@
 import Foundation
+import StrataDesign
 import StrataTestSupport
 import Testing
 
@@ -104,6 +105,7 @@ struct GroupSequentialInputTests {
         try body()
         return nil
       } catch {
+        if let error = error as? DesignError { return error.field }
         guard case .invalidInput(let field, _) = error as? StatsError else { return nil }
         return field
       }

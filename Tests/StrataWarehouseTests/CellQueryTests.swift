@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 import Testing
 
 @testable import StrataWarehouse

@@ -1,4 +1,5 @@
 import StrataAssignment
+import StrataDefinitions
 import StrataStats
 
 /// The complete analysis of one experiment's data: what `strata analyze` prints, the JSON and the reports
@@ -26,7 +27,7 @@ public struct Analysis: Sendable {
   public var factorial: FactorialAnalysis? = nil
 
   /// Metric analyses with the given role.
-  public func metrics(role: StrataAssignment.Metric.Role) -> [MetricAnalysis] {
+  public func metrics(role: StrataDefinitions.Metric.Role) -> [MetricAnalysis] {
     metrics.filter { $0.metric.role == role }
   }
 }

@@ -1,3 +1,5 @@
+import StrataDefinitions
+import StrataDesign
 import StrataStats
 
 /// The factorial part of an analysis: for every metric, a regression on the effect-coded factors per

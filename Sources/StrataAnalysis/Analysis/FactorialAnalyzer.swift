@@ -1,3 +1,4 @@
+import StrataDesign
 import StrataStats
 
 /// Fits the factorial model of a factorial experiment for every metric, per segment and overall.

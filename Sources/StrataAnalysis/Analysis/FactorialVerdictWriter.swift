@@ -1,3 +1,4 @@
+import StrataDesign
 import StrataStats
 
 /// Writes the verdict of a factorial experiment from the factorial fit of the primary metric over all

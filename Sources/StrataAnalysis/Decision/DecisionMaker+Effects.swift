@@ -1,4 +1,5 @@
 import StrataAssignment
+import StrataDefinitions
 import StrataStats
 
 extension Metric {

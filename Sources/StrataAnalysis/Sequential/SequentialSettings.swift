@@ -1,4 +1,6 @@
 import StrataAssignment
+import StrataDefinitions
+import StrataDesign
 import StrataStats
 
 /// What the sequential guard needs from the experiment's plan: how looks are guarded, the spending, the
@@ -26,11 +28,11 @@ public struct SequentialSettings: Sendable, Hashable {
   }
 
   /// From an experiment definition.
-  public init(experiment: Experiment) {
-    let plan = experiment.plan
+  public init(definition: ExperimentDefinition) {
+    let plan = definition.plan
     self.init(
       method: plan.method, spending: plan.spending.spendingFunction, fractions: plan.fractions, tau: plan.tau,
-      maximumUnitsPerVariant: plan.sampleSizePerVariant ?? (try? experiment.plannedMaximumSampleSizePerVariant()) ?? nil
+      maximumUnitsPerVariant: plan.sampleSizePerVariant ?? (try? definition.plannedMaximumSampleSizePerVariant()) ?? nil
     )
   }
 }

@@ -1,3 +1,5 @@
+import StrataDesign
+
 /// One unit's outcome in a factorial experiment: its cell (one level label per factor) and its outcome
 /// (a value, or 0/1 for a binary metric).
 public struct FactorialObservation: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import StrataDesign
+
 /// The linear model of a factorial analysis: an intercept and effect-coded (sum-to-zero) columns for each
 /// term (main effects and interactions).
 ///

@@ -1,3 +1,5 @@
+import StrataDesign
+
 /// Power and sample size for the F test of one term (a main effect or an interaction) of a balanced
 /// factorial design analysed with `FactorialRegression`.
 ///

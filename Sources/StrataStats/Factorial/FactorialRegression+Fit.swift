@@ -1,4 +1,5 @@
 import Foundation
+import StrataDesign
 
 /// The computation behind `FactorialRegression.result()`.
 extension FactorialRegression {

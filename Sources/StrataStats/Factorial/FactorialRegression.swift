@@ -1,3 +1,5 @@
+import StrataDesign
+
 /// A linear model for a factorial experiment, fitted by least squares on effect-coded factors.
 ///
 /// ```

@@ -1,3 +1,5 @@
+import StrataDesign
+
 /// One coefficient of the effect-coded model with its t test and confidence interval.
 public struct RegressionCoefficient: Sendable, Hashable {
   /// `Intercept`, `A[a1]`, `A[a1]:B[b1]`, … (patsy-style labels of the coded level).
@@ -53,18 +55,6 @@ public struct EstimatedTerm: Sendable, Hashable {
   public var name: String
   /// Effects (up to the model's interaction order) whose sum the coefficient estimates along with `term`.
   public var aliasedWith: [EffectWord]
-}
-
-/// A term left out of a fractional design's model because its alias class is already estimated by
-/// `aliasOf` (or, when `aliasOf` is `.identity`, because it is aliased with the mean).
-public struct AliasedTerm: Sendable, Hashable {
-  public var term: EffectWord
-  public var aliasOf: EffectWord
-
-  public init(term: EffectWord, aliasOf: EffectWord) {
-    self.term = term
-    self.aliasOf = aliasOf
-  }
 }
 
 /// Everything a factorial regression reports.

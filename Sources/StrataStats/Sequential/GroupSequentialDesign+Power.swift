@@ -1,4 +1,5 @@
 import Foundation
+import StrataDesign
 
 /// Power, drift and sample-size inflation of a group-sequential design (efficacy boundaries only).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import StrataDesign
 
 /// A group-sequential design with Lan–DeMets alpha spending: K looks at information fractions
 /// t₁ < … < t_K = 1, efficacy boundaries only (no futility), one- or two-sided.

@@ -1,3 +1,4 @@
+import StrataDesign
 import StrataTestSupport
 import Testing
 
@@ -198,12 +199,12 @@ struct FactorialDesignTests {
 
   @Test("fractions too small, non-two-level factors and one-level factors are invalid input")
   func badDesigns() throws {
-    #expect(throws: StatsError.self) { try FactorialDesign(factors: twoLevelFactors(4), fractionExponent: 3) }
+    #expect(throws: DesignError.self) { try FactorialDesign(factors: twoLevelFactors(4), fractionExponent: 3) }
     let mixed = [
       try Factor(name: "A", levelCount: 3), try Factor(name: "B", levelCount: 2), try Factor(name: "C", levelCount: 2),
     ]
-    #expect(throws: StatsError.self) { try FactorialDesign(factors: mixed, fractionExponent: 1) }
-    #expect(throws: StatsError.self) { try Factor(name: "A", levelCount: 1) }
+    #expect(throws: DesignError.self) { try FactorialDesign(factors: mixed, fractionExponent: 1) }
+    #expect(throws: DesignError.self) { try Factor(name: "A", levelCount: 1) }
     // Beyond 12 factors the default search is refused with a pointer to explicit generators.
     #expect { try FactorialDesign(factors: twoLevelFactors(13), fractionExponent: 4) } throws: {
       "\($0)".contains("give the generators explicitly")
@@ -212,8 +213,8 @@ struct FactorialDesignTests {
       factors: twoLevelFactors(13),
       generators: FractionGenerator.parseList("J=ABCD,K=ABEF,L=ACEG,M=BCDEFGH", factorCount: 13))
     #expect(explicit.runs.count == 512)
-    #expect(throws: StatsError.self) { try Factor(name: "A", levels: ["x", "x"]) }
+    #expect(throws: DesignError.self) { try Factor(name: "A", levels: ["x", "x"]) }
     let duplicate = [try Factor(name: "A", levelCount: 2), try Factor(name: "A", levelCount: 2)]
-    #expect(throws: StatsError.self) { try FactorialDesign(fullFactorial: duplicate) }
+    #expect(throws: DesignError.self) { try FactorialDesign(fullFactorial: duplicate) }
   }
 }

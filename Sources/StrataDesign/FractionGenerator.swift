@@ -26,17 +26,17 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
   /// Validates: each entry is `LETTER=LETTERS`; letters name factors that exist; a generated factor appears
   /// once on a left side and never on a right side; each right side names at least two distinct factors.
   /// Signs (`D=-ABC`, the complementary fraction) are not supported.
-  public static func parseList(_ text: String, factorCount: Int) throws(StatsError) -> [FractionGenerator] {
+  public static func parseList(_ text: String, factorCount: Int) throws(DesignError) -> [FractionGenerator] {
     let field = "generators"
     let entries = text.split(separator: ",").map { String($0).filter { !$0.isWhitespace } }
-    try StatsError.require(!entries.isEmpty, field, "is empty; expected e.g. \"D=ABC,E=AB\"")
+    try DesignError.require(!entries.isEmpty, field, "is empty; expected e.g. \"D=ABC,E=AB\"")
     var parsed: [(factor: Int, factors: [Int])] = []
     for entry in entries {
       let sides = entry.split(separator: "=", omittingEmptySubsequences: false)
-      try StatsError.require(
+      try DesignError.require(
         sides.count == 2 && sides[0].count == 1 && !sides[1].isEmpty, field,
         "entry \"\(entry)\" is not of the form LETTER=LETTERS (e.g. D=ABC)")
-      try StatsError.require(
+      try DesignError.require(
         !sides[1].hasPrefix("-") && !sides[1].hasPrefix("+"), field,
         "entry \"\(entry)\": signed generators (the complementary fraction) are not supported; write \(sides[0])=\(sides[1].dropFirst())"
       )
@@ -45,7 +45,7 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
       for letter in letters {
         guard let index = EffectWord.factorIndex(of: letter), index < factorCount else {
           let available = String((0..<factorCount).map(EffectWord.letter(of:)))
-          throw .invalidInput(
+          throw DesignError(
             field: field,
             message:
               "entry \"\(entry)\" names factor letter \(letter), but the design's \(factorCount) factors are \(available)"
@@ -54,11 +54,11 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
         indices.append(index)
       }
       let right = Array(indices.dropFirst())
-      try StatsError.require(
+      try DesignError.require(
         Set(right).count == right.count, field, "entry \"\(entry)\" repeats a letter on the right side")
-      try StatsError.require(
+      try DesignError.require(
         !right.contains(indices[0]), field, "entry \"\(entry)\" generates a factor from itself")
-      try StatsError.require(
+      try DesignError.require(
         right.count >= 2, field,
         "entry \"\(entry)\" would make factor \(sides[0]) identical to \(sides[1]); a generator needs at least two factors"
       )
@@ -66,19 +66,19 @@ public struct FractionGenerator: Sendable, Hashable, Codable {
     }
     let generated = parsed.map(\.factor)
     for (i, factor) in generated.enumerated() where generated[..<i].contains(factor) {
-      throw .invalidInput(
+      throw DesignError(
         field: field, message: "factor \(EffectWord.letter(of: factor)) is generated more than once")
     }
     for entry in parsed {
       if let inner = entry.factors.first(where: generated.contains) {
-        throw .invalidInput(
+        throw DesignError(
           field: field,
           message:
             "\(EffectWord.letter(of: entry.factor))=\(String(entry.factors.map(EffectWord.letter(of:)))) uses \(EffectWord.letter(of: inner)), which is itself generated; write every generator in base factors"
         )
       }
     }
-    try StatsError.require(
+    try DesignError.require(
       parsed.count < factorCount, field, "generates all \(factorCount) factors; at least one must be a base factor")
     return parsed.map { FractionGenerator(factor: $0.factor, word: EffectWord(factors: $0.factors)) }
   }

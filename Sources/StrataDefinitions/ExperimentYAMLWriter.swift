@@ -3,7 +3,8 @@ import StrataAssignment
 /// Writes an experiment as YAML in the loader's format (used by `strata new`); the output loads back
 /// to an equal definition.
 public enum ExperimentYAMLWriter {
-  public static func yaml(for experiment: Experiment, comment: String? = nil) -> String {
+  public static func yaml(for definition: ExperimentDefinition, comment: String? = nil) -> String {
+    let experiment = definition.experiment
     var lines: [String] = []
     if let comment {
       lines += comment.split(separator: "\n", omittingEmptySubsequences: false).map {
@@ -43,9 +44,9 @@ public enum ExperimentYAMLWriter {
         lines.append("    weights: {\(pairs.joined(separator: ", "))}")
       }
     }
-    if !experiment.metrics.isEmpty {
+    if !definition.metrics.isEmpty {
       lines.append("metrics:")
-      for metric in experiment.metrics {
+      for metric in definition.metrics {
         lines.append("  - name: \(quote(metric.name))")
         lines.append("    kind: \(metric.kind.name)")
         lines.append("    role: \(metric.role.rawValue)")
@@ -56,7 +57,7 @@ public enum ExperimentYAMLWriter {
         if let window = metric.window { lines.append("    window: \(window)") }
       }
     }
-    let plan = experiment.plan
+    let plan = definition.plan
     lines.append("plan:")
     lines.append("  alpha: \(plan.alpha)")
     lines.append("  power: \(plan.power)")

@@ -1,3 +1,5 @@
+import StrataAssignment
+
 /// An outcome measured per unit and compared between variants.
 ///
 /// One type for the definition and the analysis: what it measures (`kind`, a value that later kinds such as

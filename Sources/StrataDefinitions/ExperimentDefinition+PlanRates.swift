@@ -1,4 +1,6 @@
-extension Experiment {
+import StrataAssignment
+
+extension ExperimentDefinition {
   /// For a 0/1 primary metric (or none, which plans as one), the plan's baseline is a rate: it must lie
   /// below 1, and so must the rate the mde aims for (baseline + mde, or baseline × (1 + mde) when
   /// relative); otherwise no sample size exists and the plan only looks valid.

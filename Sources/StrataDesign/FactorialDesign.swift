@@ -23,12 +23,12 @@ public struct FactorialDesign: Sendable, Hashable {
   public static let maximumRunCount = 65_536
 
   /// A full factorial: every combination of the factors' levels.
-  public init(fullFactorial factors: [Factor]) throws(StatsError) {
+  public init(fullFactorial factors: [Factor]) throws(DesignError) {
     try FactorialDesign.validate(factors)
     var count = 1
     for factor in factors {
       count *= factor.levelCount
-      try StatsError.require(
+      try DesignError.require(
         count <= FactorialDesign.maximumRunCount, "factors",
         "a full factorial on these factors has more than \(FactorialDesign.maximumRunCount) runs; use fewer factors or levels, or a fraction"
       )
@@ -50,34 +50,34 @@ public struct FactorialDesign: Sendable, Hashable {
   }
 
   /// A regular two-level fraction 2^(k−p) from explicit generators (`D=ABC`, `E=AB`).
-  public init(factors: [Factor], generators: [FractionGenerator]) throws(StatsError) {
+  public init(factors: [Factor], generators: [FractionGenerator]) throws(DesignError) {
     try FactorialDesign.validate(factors)
     guard !generators.isEmpty else {
       self = try FactorialDesign(fullFactorial: factors)
       return
     }
     for factor in factors {
-      try StatsError.require(
+      try DesignError.require(
         factor.levelCount == 2, "factor \(factor.name)",
         "has \(factor.levelCount) levels; fractional designs need every factor at 2 levels")
     }
     let generated = Set(generators.map(\.factor))
-    try StatsError.require(
+    try DesignError.require(
       generated.count == generators.count, "generators", "generate some factor more than once")
     for generator in generators {
-      try StatsError.require(
+      try DesignError.require(
         generator.factor < factors.count && generator.word.factors.allSatisfy { $0 < factors.count }, "generators",
         "\(generator.letters) names a factor beyond the design's \(factors.count) factors")
-      try StatsError.require(
+      try DesignError.require(
         generator.word.factors.allSatisfy { !generated.contains($0) }, "generators",
         "\(generator.letters) uses a generated factor; write every generator in base factors")
     }
-    try StatsError.require(
+    try DesignError.require(
       generated.count < factors.count, "generators",
       "generate all \(factors.count) factors; at least one must be a base factor")
     let base = factors.indices.filter { !generated.contains($0) }
     let runCount = 1 << base.count
-    try StatsError.require(
+    try DesignError.require(
       runCount <= FactorialDesign.maximumRunCount, "factors",
       "the fraction has \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported")
     var runs: [[Int]] = []
@@ -101,15 +101,15 @@ public struct FactorialDesign: Sendable, Hashable {
   /// (see `GeneratorSearch`).
   ///
   /// `fractionExponent` is p (a 1/2^p fraction); 0 gives the full factorial.
-  public init(factors: [Factor], fractionExponent: Int) throws(StatsError) {
+  public init(factors: [Factor], fractionExponent: Int) throws(DesignError) {
     try FactorialDesign.validate(factors)
-    try StatsError.require(fractionExponent >= 0, "fraction", "must be 1/2^p with p ≥ 0, got p = \(fractionExponent)")
+    try DesignError.require(fractionExponent >= 0, "fraction", "must be 1/2^p with p ≥ 0, got p = \(fractionExponent)")
     guard fractionExponent > 0 else {
       try self.init(fullFactorial: factors)
       return
     }
     for factor in factors {
-      try StatsError.require(
+      try DesignError.require(
         factor.levelCount == 2, "factor \(factor.name)",
         "has \(factor.levelCount) levels; fractional designs need every factor at 2 levels")
     }
@@ -117,14 +117,14 @@ public struct FactorialDesign: Sendable, Hashable {
     try self.init(factors: factors, generators: generators)
   }
 
-  private static func validate(_ factors: [Factor]) throws(StatsError) {
-    try StatsError.require(!factors.isEmpty, "factors", "needs at least one factor")
-    try StatsError.require(
+  private static func validate(_ factors: [Factor]) throws(DesignError) {
+    try DesignError.require(!factors.isEmpty, "factors", "needs at least one factor")
+    try DesignError.require(
       factors.count <= EffectWord.maximumFactorCount, "factors",
       "has \(factors.count) factors; at most \(EffectWord.maximumFactorCount) are supported")
     let names = factors.map(\.name)
     for (i, name) in names.enumerated() where names[..<i].contains(name) {
-      throw .invalidInput(field: "factors", message: "factor \(name) is named twice")
+      throw DesignError(field: "factors", message: "factor \(name) is named twice")
     }
   }
 

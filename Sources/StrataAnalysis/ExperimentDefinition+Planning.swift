@@ -1,7 +1,7 @@
-import StrataAssignment
+import StrataDefinitions
 import StrataStats
 
-extension Experiment {
+extension ExperimentDefinition {
   /// The fixed-horizon sample size of the plan for the primary metric, through StrataStats'
   /// ``StrataStats/SampleSizePlan`` (R `power.prop.test` for a binomial metric, `power.t.test` for a continuous one;
   /// alpha Bonferroni-split over the variants − 1 comparisons with control).
@@ -23,7 +23,7 @@ extension Experiment {
       metric = .mean(standardDeviation: sd, baseline: plan.baseline)
     }
     let sizing = try SampleSizePlan(
-      metric: metric, alpha: plan.alpha, alternative: plan.alternative, variants: variants.count)
+      metric: metric, alpha: plan.alpha, alternative: plan.alternative, variants: experiment.variants.count)
     return try sizing.sampleSize(effect: plan.relative ? .relative(mde) : .absolute(mde), power: plan.power)
   }
 }

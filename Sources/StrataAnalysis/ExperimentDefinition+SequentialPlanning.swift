@@ -1,12 +1,12 @@
-import StrataAssignment
+import StrataDefinitions
 import StrataStats
 
-extension Experiment {
+extension ExperimentDefinition {
   /// The group-sequential design of the plan for one treatment-vs-control comparison: the plan's looks,
   /// fractions, sides and spending at `alpha` (the plan's alpha Bonferroni-split over the variants − 1
   /// comparisons unless given).
   public func groupSequentialDesign(alpha: Double? = nil) throws(StatsError) -> GroupSequentialDesign {
-    let perComparison = alpha ?? plan.alpha / Double(max(variants.count - 1, 1))
+    let perComparison = alpha ?? plan.alpha / Double(max(experiment.variants.count - 1, 1))
     return try GroupSequentialDesign(
       looks: plan.looks, fractions: plan.fractions, alpha: perComparison, alternative: plan.alternative,
       spending: plan.spending.spendingFunction)
@@ -31,24 +31,4 @@ extension Experiment {
 extension StatisticalPlan {
   /// The plan's `sides` as the statistics' alternative: 1 is "treatment greater than control".
   public var alternative: Alternative { sides == 1 ? .greater : .twoSided }
-}
-
-extension StatisticalPlan.Spending {
-  /// The plan's spelling of a StrataStats spending function.
-  public init(_ function: SpendingFunction) {
-    switch function {
-    case .obrienFleming: self = .obrienFleming
-    case .pocock: self = .pocock
-    case .hwangShihDeCani(let gamma): self = .hwangShihDeCani(gamma: gamma)
-    }
-  }
-
-  /// The StrataStats spending function.
-  public var spendingFunction: SpendingFunction {
-    switch self {
-    case .obrienFleming: return .obrienFleming
-    case .pocock: return .pocock
-    case .hwangShihDeCani(let gamma): return .hwangShihDeCani(gamma: gamma)
-    }
-  }
 }

@@ -1,5 +1,5 @@
 import StrataAssignment
-import StrataStats
+import StrataDesign
 import Yams
 
 /// Reads the `plan:` mapping of an experiment file.

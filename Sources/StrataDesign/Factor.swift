@@ -7,13 +7,13 @@ public struct Factor: Sendable, Hashable, Codable {
   public let levels: [String]
 
   /// Validates: a non-empty name and at least two distinct, non-empty level labels.
-  public init(name: String, levels: [String]) throws(StatsError) {
-    try StatsError.require(!name.isEmpty, "factor name", "must not be empty")
-    try StatsError.require(
+  public init(name: String, levels: [String]) throws(DesignError) {
+    try DesignError.require(!name.isEmpty, "factor name", "must not be empty")
+    try DesignError.require(
       levels.count >= 2, "factor \(name)", "needs at least 2 levels, got \(levels.count)")
-    try StatsError.require(
+    try DesignError.require(
       !levels.contains(where: \.isEmpty), "factor \(name)", "has an empty level label")
-    try StatsError.require(
+    try DesignError.require(
       Set(levels).count == levels.count, "factor \(name)",
       "has repeated level labels (\(levels.joined(separator: ", ")))")
     self.name = name
@@ -21,10 +21,10 @@ public struct Factor: Sendable, Hashable, Codable {
   }
 
   /// A factor whose levels are labelled `1`, `2`, … `levelCount`.
-  public init(name: String, levelCount: Int) throws(StatsError) {
-    try StatsError.require(
+  public init(name: String, levelCount: Int) throws(DesignError) {
+    try DesignError.require(
       levelCount >= 2, "factor \(name)", "needs at least 2 levels, got \(levelCount)")
-    try StatsError.require(
+    try DesignError.require(
       levelCount <= 1000, "factor \(name)", "has \(levelCount) levels; at most 1000 are supported")
     try self.init(name: name, levels: (1...levelCount).map(String.init))
   }
@@ -32,9 +32,9 @@ public struct Factor: Sendable, Hashable, Codable {
   public var levelCount: Int { levels.count }
 
   /// The index of a level label, or an invalid-input error naming the factor and the label.
-  public func levelIndex(of label: String) throws(StatsError) -> Int {
+  public func levelIndex(of label: String) throws(DesignError) -> Int {
     guard let index = levels.firstIndex(of: label) else {
-      throw .invalidInput(
+      throw DesignError(
         field: "factor \(name)",
         message: "has no level \"\(label)\" (levels: \(levels.joined(separator: ", ")))")
     }

@@ -22,25 +22,25 @@ struct GeneratorSearch {
   let factorCount: Int
   let fractionExponent: Int
 
-  init(factorCount: Int, fractionExponent: Int) throws(StatsError) {
+  init(factorCount: Int, fractionExponent: Int) throws(DesignError) {
     let baseCount = factorCount - fractionExponent
-    try StatsError.require(
+    try DesignError.require(
       baseCount >= 1, "fraction",
       "1/2^\(fractionExponent) of a design with \(factorCount) factors leaves no base factors")
     // Candidates are words in the base factors with ≥ 2 letters: 2^b − 1 − b of them, and p are needed.
     // Equivalently 2^b ≥ k + 1: a fraction needs at least k + 1 runs to estimate the mean and k main effects.
     let runCount = 1 << min(baseCount, 30)
-    try StatsError.require(
+    try DesignError.require(
       runCount >= factorCount + 1, "fraction",
       "1/2^\(fractionExponent) is too small: a 2^(\(factorCount)−\(fractionExponent)) design has \(runCount) runs, but \(factorCount) factors need at least \(factorCount + 1) runs to estimate every main effect"
     )
-    try StatsError.require(
+    try DesignError.require(
       baseCount <= 16, "fraction",
       "1/2^\(fractionExponent) of \(factorCount) factors leaves \(runCount) runs; at most \(FactorialDesign.maximumRunCount) are supported"
     )
     // The exhaustive search takes under ~1 s (debug build) up to 11 factors and ~10 s at 12; beyond that it
     // can take minutes, so larger designs need explicit generators.
-    try StatsError.require(
+    try DesignError.require(
       factorCount <= 12, "fraction",
       "default generators are searched for up to 12 factors, got \(factorCount); give the generators explicitly (e.g. from Montgomery's Table 8.14)"
     )
@@ -49,7 +49,7 @@ struct GeneratorSearch {
   }
 
   /// The generators of a minimum-aberration design, sorted by generated factor.
-  func best() throws(StatsError) -> [FractionGenerator] {
+  func best() -> [FractionGenerator] {
     let baseCount = factorCount - fractionExponent
     let candidates = (1..<UInt32(1 << baseCount))
       .filter { $0.nonzeroBitCount >= 2 }
@@ -61,9 +61,8 @@ struct GeneratorSearch {
       baseCount: baseCount, fractionExponent: fractionExponent, candidates: candidates,
       maximumLength: factorCount)
     state.search()
-    guard let chosen = state.bestSet else {
-      throw .numerical(routine: "GeneratorSearch", status: 0, message: "no generator set found")
-    }
+    // The initializer guarantees at least p candidate words, and any p distinct ones form a set.
+    guard let chosen = state.bestSet else { preconditionFailure("no generator set among enough candidates") }
     let words = chosen.sorted()
     return words.enumerated().map { offset, bits in
       FractionGenerator(factor: baseCount + offset, word: EffectWord(bits: bits))

@@ -1,8 +1,9 @@
+import StrataAssignment
+
 /// How the experiment will be analysed and how large it must be: error rates, the smallest effect
 /// worth detecting, and the interim looks of a group-sequential design.
 ///
-/// Values are checked by
-/// ``Experiment/init(id:name:hypothesis:unit:salt:variants:control:traffic:layer:holdout:eligibility:consent:segments:metrics:plan:)``.
+/// Values are checked by ``ExperimentDefinition/init(experiment:metrics:plan:factorialDesign:)``.
 public struct StatisticalPlan: Sendable, Hashable {
   /// Lan-DeMets alpha-spending function for interim looks.
   public enum Spending: Sendable, Hashable, CustomStringConvertible {
@@ -15,7 +16,7 @@ public struct StatisticalPlan: Sendable, Hashable {
 
     /// The definition's spelling (`obf`, `pocock`, `hsd:GAMMA`), as written back to a file.
     ///
-    /// Text is parsed by StrataStats' `SpendingFunction(parsing:)`, the one parser of these spellings.
+    /// Text is parsed by StrataDesign's `SpendingFunction(parsing:)`, the one parser of these spellings.
     public var description: String {
       switch self {
       case .obrienFleming: return "obf"

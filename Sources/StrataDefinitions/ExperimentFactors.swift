@@ -1,21 +1,9 @@
 import StrataAssignment
-import StrataStats
+import StrataDesign
 import Yams
 
-/// An experiment definition with, for factorial experiments, the design its cells come from.
-public struct ExperimentDefinition: Sendable, Hashable {
-  public var experiment: Experiment
-  /// The factorial design when the file declares `factors` (nil for ordinary variants).
-  public var factorialDesign: FactorialDesign?
-
-  public init(experiment: Experiment, factorialDesign: FactorialDesign? = nil) {
-    self.experiment = experiment
-    self.factorialDesign = factorialDesign
-  }
-}
-
 /// Reads the `factors` block of an experiment definition (with optional `fraction` or `generators`) into a
-/// ``StrataStats/FactorialDesign`` and turns its runs into ordinary variants.
+/// ``StrataDesign/FactorialDesign`` and turns its runs into ordinary variants.
 ///
 /// ```yaml
 /// factors:

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A Lan–DeMets alpha-spending function: how much of the total type I error α may be spent by
 /// information fraction t ∈ (0, 1].
 ///
@@ -23,6 +21,9 @@ import Foundation
 /// > K. K. G. Lan, D. L. DeMets. "Discrete sequential boundaries for clinical trials." *Biometrika* 70
 /// > (1983), 659–663. I. K. Hwang, W. J. Shih, J. S. DeCani. "Group sequential designs using a family of
 /// > type I error probability spending functions." *Statistics in Medicine* 9 (1990), 1439–1445.
+///
+/// The choice and its spelling live here (a definition names one without numerics); α(t) itself is computed
+/// by StrataStats (`logCumulativeAlpha(at:alpha:alternative:)`).
 public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
   case obrienFleming
   case pocock
@@ -31,7 +32,7 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
   /// Parses the CLI spelling.
   ///
   /// `obf`, `pocock`, `hsd:GAMMA` (GAMMA any finite number, e.g. `hsd:-4`).
-  public init(parsing text: String) throws(StatsError) {
+  public init(parsing text: String) throws(DesignError) {
     let lowered = text.lowercased()
     switch lowered {
     case "obf", "of", "obrien-fleming": self = .obrienFleming
@@ -40,7 +41,7 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
       if lowered.hasPrefix("hsd:"), let gamma = Double(lowered.dropFirst(4)), gamma.isFinite {
         self = .hwangShihDeCani(gamma: gamma)
       } else {
-        throw .invalidInput(
+        throw DesignError(
           field: "spending",
           message: "must be obf, pocock or hsd:GAMMA (for example hsd:-4), got '\(text)'")
       }
@@ -55,33 +56,5 @@ public enum SpendingFunction: Sendable, Hashable, CustomStringConvertible {
     case .hwangShihDeCani(let gamma):
       return gamma == gamma.rounded() && abs(gamma) < 1e15 ? "hsd:\(Int(gamma))" : "hsd:\(gamma)"
     }
-  }
-
-  /// The log of the cumulative alpha spent, ln α(t).
-  ///
-  /// The log of the cumulative alpha spent at fraction t for total α, one-sided (`.greater`) or
-  /// two-sided.
-  /// α(1) = α exactly.
-  public func logCumulativeAlpha(at t: Double, alpha: Double, alternative: Alternative) throws(StatsError) -> Double {
-    precondition(t > 0 && t <= 1 && alpha > 0 && alpha < 1)
-    let sides = alternative.sides
-    if t == 1 { return log(alpha) }
-    switch self {
-    case .obrienFleming:
-      // 2·sides·Q(z_{1−α/(2·sides)}/√t), the tail in log space so it never underflows.
-      let z = try Normal.inverseSurvival(alpha / Double(2 * sides))
-      return log(Double(2 * sides)) + (try Normal.logSurvival(z / t.squareRoot()))
-    case .pocock:
-      return log(alpha) + log(log1p((M_E - 1) * t))
-    case .hwangShihDeCani(let gamma):
-      // (1 − e^{−γt})/(1 − e^{−γ}) = expm1(−γt)/expm1(−γ); below |γ| = 1e-12 the ratio is t to ~1e-12.
-      if abs(gamma) < 1e-12 { return log(alpha) + log(t) }
-      return log(alpha) + log(expm1(-gamma * t) / expm1(-gamma))
-    }
-  }
-
-  /// α(t), the cumulative alpha spent at fraction t (may underflow to 0; use `logCumulativeAlpha`).
-  public func cumulativeAlpha(at t: Double, alpha: Double, alternative: Alternative) throws(StatsError) -> Double {
-    exp(try logCumulativeAlpha(at: t, alpha: alpha, alternative: alternative))
   }
 }
