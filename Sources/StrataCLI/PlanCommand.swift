@@ -38,6 +38,12 @@ struct Plan: ParsableCommand {
         strata plan --metric proportion --baseline 0.12 --n 8000
         strata plan --metric proportion --baseline 0.12 --n 8000 --mde 0.01
 
+        # Revenue per order (ratio): 1.8 orders per customer (sd 1.2), revenue
+        # 90 (sd 80), correlation 0.7; detect a 3% lift, with CUPED at rho 0.5.
+        strata plan --metric ratio --numerator-mean 90 --numerator-sd 80 \\
+          --denominator-mean 1.8 --denominator-sd 1.2 \\
+          --ratio-correlation 0.7 --mde 0.03 --relative --correlation 0.5
+
         # Weekly looks over 5 weeks, O'Brien-Fleming spending: the maximum size.
         strata plan --metric proportion --baseline 0.58 --mde 0.05 \\
           --looks 5 --spending obf
@@ -45,6 +51,8 @@ struct Plan: ParsableCommand {
   )
 
   @OptionGroup var design: PlanDesignOptions
+
+  @OptionGroup(title: "Ratio metrics and CUPED") var adjustment: PlanAdjustmentOptions
 
   @OptionGroup(title: "Group-sequential looks") var sequential: PlanSequentialOptions
 
@@ -56,12 +64,14 @@ struct Plan: ParsableCommand {
 
   func validate() throws {
     try design.validateCombination()
+    try adjustment.validateCombination(metric: design.metric)
     try sequential.validateCombination(question: design.question)
   }
 
   func run() throws {
     try reportingErrors {
-      let report = try PlanReport(design: design, dailyUnits: dailyUnits, sequential: sequential)
+      let report = try PlanReport(
+        design: design, dailyUnits: dailyUnits, sequential: sequential, adjustment: adjustment)
       printOutput(json: json, .object(report.fields), report.humanText)
     }
   }
@@ -71,11 +81,13 @@ struct Plan: ParsableCommand {
 enum PlanMetricName: String, ExpressibleByArgument, CaseIterable, Sendable {
   case proportion
   case mean
+  /// Σnumerator/Σdenominator per arm (PlanAdjustmentOptions).
+  case ratio
 }
 
 /// The options that describe a fixed-horizon test and the question asked of it.
 struct PlanDesignOptions: ParsableArguments {
-  @Option(help: "What is measured: proportion (a conversion rate) or mean.")
+  @Option(help: "What is measured: proportion (a conversion rate), mean, or ratio (e.g. revenue per order).")
   var metric: PlanMetricName
 
   @Option(help: "Control conversion rate (proportion), or control mean (mean; needed with --relative).")
@@ -116,6 +128,10 @@ struct PlanDesignOptions: ParsableArguments {
       if relative && mde != nil && baseline == nil {
         throw ValidationError("--relative with --metric mean needs --baseline (the control mean).")
       }
+    case .ratio:
+      guard baseline == nil && sd == nil else {
+        throw ValidationError("--metric ratio takes --numerator-* and --denominator-* instead of --baseline and --sd.")
+      }
     }
     if n == nil && mde == nil { throw ValidationError("Give --mde (to solve for the sample size) or --n.") }
     if n != nil && mde != nil && power != nil {
@@ -139,16 +155,18 @@ struct PlanDesignOptions: ParsableArguments {
   var targetPower: Double { power ?? 0.8 }
 
   /// The library plan, with range errors naming the CLI flag.
-  func makePlan() throws -> SampleSizePlan {
+  func makePlan(adjustment: PlanAdjustmentOptions? = nil) throws -> SampleSizePlan {
     let alternative = try Alternative(sides: sides)
     let planMetric: PlanMetric =
       switch metric {
       case .proportion: .proportion(baseline: baseline ?? .nan)
       case .mean: .mean(standardDeviation: sd ?? .nan, baseline: baseline)
+      case .ratio: try (adjustment ?? PlanAdjustmentOptions()).ratioMetric()
       }
+    let reduction = try adjustment?.reduction() ?? 0
     return try flagNamed { () throws(StatsError) in
       try SampleSizePlan(
-        metric: planMetric, alpha: alpha, alternative: alternative, variants: variants)
+        metric: planMetric, alpha: alpha, alternative: alternative, variants: variants, varianceReduction: reduction)
     }
   }
 

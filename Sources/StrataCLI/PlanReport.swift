@@ -16,8 +16,11 @@ struct PlanReport {
   /// The fixed-horizon sample size, when the question was the sample size (no `--n`).
   var sampleSize: SampleSize?
 
-  init(design: PlanDesignOptions, dailyUnits: Double?, sequential: PlanSequentialOptions? = nil) throws {
-    let plan = try design.makePlan()
+  init(
+    design: PlanDesignOptions, dailyUnits: Double?, sequential: PlanSequentialOptions? = nil,
+    adjustment: PlanAdjustmentOptions? = nil
+  ) throws {
+    let plan = try design.makePlan(adjustment: adjustment)
     self.plan = plan
     let variants = plan.variants
     let perVariant: Double
@@ -94,6 +97,10 @@ struct PlanReport {
       ("solved_for", .string(design.question.rawValue)),
     ]
     rows += describeInputs(plan, difference: difference, power: power)
+    if let adjusted = adjustment?.report(plan) {
+      fields += adjusted.fields
+      rows += adjusted.rows
+    }
   }
 
   /// The metric-specific keys: absolute and relative effect, baseline, treatment value, sd.

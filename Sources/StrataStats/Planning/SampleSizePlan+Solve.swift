@@ -80,8 +80,11 @@ extension SampleSizePlan {
       let z = try Normal.inverseSurvival(alphaPerComparison / sides)
       let pooled = ((p1 + p2) * (1 - (p1 + p2) / 2)).squareRoot()
       let spread = (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot()
-      return try Normal.cdf((n.squareRoot() * abs(difference) - z * pooled) / spread)
-    case .mean(let standardDeviation, _):
+      // Both variance terms scaled by 1 − r is the same as n/(1 − r) units (exactly n when r = 0).
+      let effective = varianceReduction == 0 ? n : n / (1 - varianceReduction)
+      return try Normal.cdf((effective.squareRoot() * abs(difference) - z * pooled) / spread)
+    case .mean(let unadjusted, _):
+      let standardDeviation = varianceReduction == 0 ? unadjusted : unadjusted * (1 - varianceReduction).squareRoot()
       // R: nu <- pmax(1e-07, n - 1) * 2.
       let degreesOfFreedom = 2 * max(1e-7, n - 1)
       let critical = try StudentT(degreesOfFreedom: degreesOfFreedom).inverseSurvival(alphaPerComparison / sides)
@@ -105,7 +108,7 @@ extension SampleSizePlan {
       let pooled = ((p1 + p2) * (1 - (p1 + p2) / 2)).squareRoot()
       let spread = (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot()
       let root = (z * pooled + zPower * spread) / abs(difference)
-      return root * root
+      return root * root * (1 - varianceReduction)
     case .mean(let standardDeviation, _):
       let f = { (n: Double) throws(StatsError) -> Double in
         try self.power(difference: difference, perVariant: n) - power

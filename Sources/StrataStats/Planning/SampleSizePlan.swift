@@ -33,12 +33,24 @@ public struct SampleSizePlan: Sendable, Hashable {
   public let alternative: Alternative
   /// Number of variants, control included (≥ 2).
   public let variants: Int
+  /// The share of the per-unit variance a covariate removes (0: no adjustment).
+  ///
+  /// CUPED: ρ², with ρ the correlation of the metric with its pre-period value. Means are sized with σ·√(1 − r); proportions with
+  /// both variance terms of R's formula scaled by 1 − r, i.e. `power.prop.test` at n/(1 − r), so the size
+  /// is (1 − r) times the unadjusted one ([Deng et al. 2013], §3.1).
+  ///
+  /// [Deng et al. 2013]: https://doi.org/10.1145/2433396.2433413
+  public let varianceReduction: Double
 
   /// Validates: baseline strictly between 0 and 1 (proportions), standard deviation positive and finite
   /// (means), alpha strictly between 0 and 1, variants at least 2.
   public init(
-    metric: PlanMetric, alpha: Double = 0.05, alternative: Alternative = .twoSided, variants: Int = 2
+    metric: PlanMetric, alpha: Double = 0.05, alternative: Alternative = .twoSided, variants: Int = 2,
+    varianceReduction: Double = 0
   ) throws(StatsError) {
+    try StatsError.require(
+      varianceReduction >= 0 && varianceReduction < 1, "variance reduction",
+      "must be from 0 to below 1 (a share of the variance; a correlation ρ gives ρ²), got \(varianceReduction)")
     switch metric {
     case .proportion(let baseline):
       try StatsError.require(
@@ -57,6 +69,7 @@ public struct SampleSizePlan: Sendable, Hashable {
     self.alpha = alpha
     self.alternative = alternative
     self.variants = variants
+    self.varianceReduction = varianceReduction
   }
 
   /// The significance level of each comparison with control: α/(variants − 1).
