@@ -73,7 +73,7 @@ struct AggregatedRows {
     }
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
-      variantNames: DataReader.byteNames(plan.variants), segmentNames: DataReader.byteNames(plan.segments))
+      variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
   }
 

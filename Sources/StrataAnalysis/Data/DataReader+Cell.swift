@@ -11,8 +11,8 @@ struct CellColumns {
   var fieldCount: Int
   var variantColumn: Int
   var segmentColumn: Int?
-  var variantNames: [[UInt8]]
-  var segmentNames: [[UInt8]]
+  var variantNames: ByteNameTable
+  var segmentNames: ByteNameTable
 
   /// The checks every data row gets, unit-level or aggregated: its quoting is intact, it has the header's number of
   /// fields, its variant is one of the experiment's, and so is its segment (when the file has a segment column).
@@ -22,10 +22,10 @@ struct CellColumns {
   @inline(__always)
   func cell(of record: CSVScanner.Record) -> (variant: Int, segment: Int)? {
     guard record.malformation == nil, record.fieldCount == fieldCount,
-      let variant = DataReader.match(record.field(variantColumn), variantNames)
+      let variant = variantNames.index(of: record.field(variantColumn))
     else { return nil }
     guard let segmentColumn else { return (variant, 0) }
-    guard let segment = DataReader.match(record.field(segmentColumn), segmentNames) else { return nil }
+    guard let segment = segmentNames.index(of: record.field(segmentColumn)) else { return nil }
     return (variant, segment)
   }
 
@@ -40,7 +40,7 @@ struct CellColumns {
       return RowProblem(
         kind: .wrongFieldCount, message: "has \(record.fieldCount) fields, the header has \(fieldCount)")
     }
-    if DataReader.match(record.field(variantColumn), variantNames) == nil {
+    if variantNames.index(of: record.field(variantColumn)) == nil {
       return RowProblem(
         kind: .unknownVariant,
         message:

@@ -111,27 +111,6 @@ public enum DataReader {
     }
     return index
   }
-
-  /// Byte arrays of names, for matching fields without building strings.
-  static func byteNames(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
-
-  /// The index of the name equal to `field` (spaces around it ignored), or nil.
-  @inline(__always)
-  static func match(_ field: UnsafeBufferPointer<UInt8>, _ names: [[UInt8]]) -> Int? {
-    var start = 0, end = field.count
-    while start < end && field[start] == UInt8(ascii: " ") { start += 1 }
-    while end > start && field[end - 1] == UInt8(ascii: " ") { end -= 1 }
-    let length = end - start
-    for (index, name) in names.enumerated() where name.count == length {
-      var equal = true
-      for offset in 0..<length where name[offset] != field[start + offset] {
-        equal = false
-        break
-      }
-      if equal { return index }
-    }
-    return nil
-  }
 }
 
 extension String {

@@ -13,8 +13,6 @@ struct UnitLevelRows {
   let metricColumns: [Int]
   let binomial: [Bool]
   let missingIsZero: [Bool]
-  let variantNames: [[UInt8]]
-  let segmentNames: [[UInt8]]
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
   var statistics: SufficientStatistics
@@ -76,11 +74,9 @@ struct UnitLevelRows {
     }
     binomial = plan.metrics.map { $0.kind == .binomial }
     missingIsZero = plan.metrics.map { $0.missing == .zero }
-    variantNames = DataReader.byteNames(plan.variants)
-    segmentNames = DataReader.byteNames(plan.segments)
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
-      variantNames: variantNames, segmentNames: segmentNames)
+      variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
     values = [Double](repeating: .nan, count: plan.metrics.count)
   }

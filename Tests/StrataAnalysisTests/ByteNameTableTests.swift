@@ -1,0 +1,48 @@
+import Testing
+
+@testable import StrataAnalysis
+
+@Suite struct ByteNameTableTests {
+  private func lookup(_ table: ByteNameTable, _ field: String) -> Int? {
+    Array(field.utf8).withUnsafeBufferPointer { table.index(of: $0) }
+  }
+
+  @Test(arguments: [3, 8, 9, 200, 20_000])
+  func everyNameIsFoundAtItsIndex(count: Int) {
+    let names = (0..<count).map { "segment-\($0)" }
+    let table = ByteNameTable(names)
+    #expect(table.count == count)
+    for (index, name) in names.enumerated() {
+      #expect(lookup(table, name) == index)
+      #expect(lookup(table, "  \(name) ") == index)
+    }
+  }
+
+  @Test(arguments: [4, 50])
+  func prefixesExtensionsAndStrangersAreNotNames(count: Int) {
+    let table = ByteNameTable((0..<count).map { "s\($0)" })
+    for field in ["", " ", "s", "s1x", "S1", "x\(count)", "s\(count)", "s 1", "s1\u{0}"] {
+      #expect(lookup(table, field) == nil, "\(field.debugDescription)")
+    }
+  }
+
+  @Test(arguments: [2, 30])
+  func aRepeatedNameKeepsItsFirstIndex(count: Int) {
+    var names = (0..<count).map { "n\($0)" }
+    names.append("n1")
+    #expect(lookup(ByteNameTable(names), "n1") == 1)
+  }
+
+  @Test func nonASCIINamesAreComparedByTheirBytes() {
+    let names = (0..<12).map { "Ümlaut-\($0)-✓" } + ["café", "cafe\u{301}"]
+    let table = ByteNameTable(names)
+    #expect(lookup(table, "café") == 12)
+    #expect(lookup(table, "cafe\u{301}") == 13)
+    #expect(lookup(table, "Ümlaut-11-✓") == 11)
+  }
+
+  @Test func anEmptyListFindsNothing() {
+    #expect(lookup(ByteNameTable([]), "a") == nil)
+    #expect(lookup(ByteNameTable([]), "") == nil)
+  }
+}
