@@ -1,0 +1,144 @@
+import StrataStats
+
+/// Ratio and CUPED-adjusted comparisons from cell statistics, per segment and over all segments.
+///
+/// One `Target` names the value columns (metric indices of the plan) that make up the metric: [value] or
+/// [numerator, denominator], followed by the covariate's columns when there is one. Per segment θ is pooled
+/// within all arms of that segment (`CovariateAdjustment.pooledWithinArms`), so every treatment is compared
+/// with the same adjusted control; each comparison reports the adjusted and unadjusted lifts side by side
+/// and the variance reduction achieved. The overall estimate is post-stratified over the segments (weights:
+/// each segment's share of units; Miratrix, Sekhon & Yu 2013), beside the inverse-variance pooled one.
+/// Sources are irrelevant here: unit-level CSV, aggregated CSV and SQL fill the same cells and pairs.
+public struct AdjustedComparer: Sendable {
+  public struct Target: Sendable, Hashable {
+    public var metric: DeltaMetric
+    /// [value] / [numerator, denominator], then the covariate's columns when `hasCovariate`.
+    public var columns: [Int]
+
+    public init(metric: DeltaMetric, columns: [Int]) {
+      precondition(
+        columns.count == metric.valueColumns || columns.count == 2 * metric.valueColumns,
+        "columns do not fit the metric")
+      self.metric = metric
+      self.columns = columns
+    }
+
+    public var hasCovariate: Bool { columns.count == 2 * metric.valueColumns }
+  }
+
+  /// One treatment against control in one segment.
+  public struct Comparison: Sendable, Hashable {
+    public var segment: String
+    public var treatment: String
+    /// θ of the segment (0 without a covariate).
+    public var theta: Double
+    public var control: ArmEstimate
+    public var treatmentArm: ArmEstimate
+    /// The adjusted comparison (the plain one without a covariate).
+    public var adjusted: LiftResult
+    public var unadjusted: LiftResult
+  }
+
+  /// One treatment against control over all segments.
+  public struct Overall: Sendable, Hashable {
+    public var treatment: String
+    public var postStratified: PostStratifiedResult
+    public var inverseVariance: PooledResult?
+  }
+
+  public let plan: AnalysisPlan
+  public let target: Target
+
+  public init(plan: AnalysisPlan, target: Target) {
+    precondition(target.columns.allSatisfy { plan.metrics.indices.contains($0) }, "column out of range")
+    self.plan = plan
+    self.target = target
+  }
+
+  /// The declared pair of every two target columns (either order), or an error naming the missing one.
+  func pairIndices() throws(StatsError) -> [[Int?]] {
+    let columns = target.columns
+    var out = [[Int?]](repeating: [Int?](repeating: nil, count: columns.count), count: columns.count)
+    for i in columns.indices {
+      for j in columns.indices where j > i {
+        let index = plan.crossProducts.firstIndex {
+          ($0.first == columns[i] && $0.second == columns[j]) || ($0.first == columns[j] && $0.second == columns[i])
+        }
+        guard let index else {
+          throw .invalidInput(
+            field: "cross-products",
+            message:
+              "the cells carry no cross-product of \"\(plan.metrics[columns[i]].column)\" and \"\(plan.metrics[columns[j]].column)\""
+          )
+        }
+        // The pair's co-moment is symmetric, so its declared order does not matter.
+        out[i][j] = index
+      }
+    }
+    return out
+  }
+
+  /// Per segment (report order), each treatment against control.
+  public func comparisons(_ statistics: SufficientStatistics) throws(StatsError) -> [Comparison] {
+    let pairs = try pairIndices()
+    var out: [Comparison] = []
+    for segment in plan.segments.indices {
+      let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
+        try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)
+      }
+      let estimates: [ArmEstimate]
+      var theta = 0.0
+      if target.hasCovariate {
+        let adjusted = try CovariateAdjustment(arms: arms, metric: target.metric).result()
+        estimates = adjusted.arms
+        theta = adjusted.theta
+      } else {
+        estimates = try arms.map { (arm) throws(StatsError) in try target.metric.estimate(arm) }
+      }
+      let control = estimates[plan.controlIndex]
+      for treatment in plan.treatmentIndices {
+        let arm = estimates[treatment]
+        let adjusted = try LiftComparison(
+          control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
+        ).result()
+        let unadjusted = try LiftComparison(
+          control: control.unadjusted, treatment: arm.unadjusted, alternative: plan.alternative,
+          confidenceLevel: plan.confidenceLevel
+        ).result()
+        out.append(
+          Comparison(
+            segment: plan.segments[segment], treatment: plan.variants[treatment], theta: theta, control: control,
+            treatmentArm: arm, adjusted: adjusted, unadjusted: unadjusted))
+      }
+    }
+    return out
+  }
+
+  /// Each treatment over all segments: post-stratified, and inverse-variance pooled when every segment
+  /// has a positive variance.
+  public func overall(_ comparisons: [Comparison], statistics: SufficientStatistics) throws(StatsError) -> [Overall] {
+    var out: [Overall] = []
+    for treatment in plan.treatmentIndices {
+      let name = plan.variants[treatment]
+      var strata: [PostStratification.Stratum] = []
+      for segment in plan.segments.indices {
+        guard let c = comparisons.first(where: { $0.segment == plan.segments[segment] && $0.treatment == name })
+        else { continue }
+        let units = plan.variants.indices.reduce(0) { $0 + statistics.units(variant: $1, segment: segment) }
+        strata.append(.init(units: Double(units), control: c.control, treatment: c.treatmentArm))
+      }
+      let postStratified = try PostStratification(
+        strata: strata, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
+      ).result()
+      let variances = strata.map { $0.control.variance + $0.treatment.variance }
+      let inverseVariance =
+        variances.allSatisfy({ $0 > 0 })
+        ? try InverseVariancePooling(
+          estimates: strata.map { $0.treatment.estimate - $0.control.estimate }, variances: variances,
+          alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
+        ).result() : nil
+      out.append(Overall(treatment: name, postStratified: postStratified, inverseVariance: inverseVariance))
+    }
+    return out
+  }
+}
