@@ -15,7 +15,10 @@ struct Serve: ParsableCommand {
       targetingKey = unit id. Logs are JSON lines on stderr; SIGTERM drains and exits 0. See docs/service.md.
 
       Endpoints: POST /ofrep/v1/evaluate/flags/{key}, POST /ofrep/v1/evaluate/flags, POST /v1/assign, \
-      GET /v1/experiments[/{id}], /healthz, /readyz, /metrics, /openapi.yaml.
+      GET /v1/experiments[/{id}], POST /v1/consent, /healthz, /readyz, /metrics, /openapi.yaml.
+
+      Consent: POST /v1/consent {"unit", "granted": false} withdraws a unit's consent (never assigned \
+      from then on); every change is appended to a hash-chained audit log (strata audit verify).
 
       Examples:
         strata keys new --role server --name checkout \\
@@ -30,7 +33,12 @@ struct Serve: ParsableCommand {
   @Option(help: "Directory of experiment definitions (every *.yaml is served).")
   var experiments: String
 
-  @Option(help: "sqlite:PATH (default sqlite:strata.db) or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE.")
+  @Option(
+    help: ArgumentHelp(
+      "sqlite:PATH (default sqlite:strata.db) or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE.",
+      discussion:
+        "PostgreSQL TLS: ?sslmode=disable|prefer|require|verify-ca|verify-full (libpq's meanings) and sslrootcert=CA.pem."
+    ))
   var database: String = "sqlite:strata.db"
 
   @Option(help: "Address to listen on (keys are required unless it is loopback).")
@@ -43,11 +51,20 @@ struct Serve: ParsableCommand {
     help: "Keys file made by `strata keys new` (reloaded on change); without it, the keys stored in the database.")
   var keys: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The audit key file (hex; made when missing) keying unit ids in the consent table and audit log.",
+      discussion: "Default: beside an SQLite database (PATH.audit-key); required with PostgreSQL."))
+  var auditKey: String?
+
   @Option(help: "Requests a second allowed per API key (bursts to twice that); 0 for no limit.")
   var rateLimit: Double = 1000
 
   @Option(help: "Seconds between checks of the experiments directory and keys file.")
   var reloadInterval: Double = 1
+
+  @Option(help: "Seconds a request may take before it is answered 503 (timeout) and its work cancelled.")
+  var requestTimeout: Double = 30
 
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
@@ -57,6 +74,9 @@ struct Serve: ParsableCommand {
     guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be 0 or more") }
     guard reloadInterval >= 0.05, reloadInterval <= 3600 else {
       throw ValidationError("--reload-interval must be between 0.05 and 3600 seconds")
+    }
+    guard requestTimeout >= 0.1, requestTimeout <= 3600 else {
+      throw ValidationError("--request-timeout must be between 0.1 and 3600 seconds")
     }
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -74,10 +94,12 @@ struct Serve: ParsableCommand {
       printError("strata: error: \(error)")
       throw ExitCode(64)
     }
-    let configuration = ServiceConfiguration(
+    var configuration = ServiceConfiguration(
       experimentsDirectory: URL(fileURLWithPath: experiments), keysFile: keys.map { URL(fileURLWithPath: $0) },
       database: location, host: host, port: port, rateLimit: rateLimit,
       reloadInterval: .milliseconds(Int(reloadInterval * 1000)))
+    configuration.auditKeyFile = auditKey
+    configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
     let outcome = BlockingResult()
     let done = DispatchSemaphore(value: 0)
     Task {

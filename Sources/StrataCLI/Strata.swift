@@ -28,6 +28,7 @@ struct Strata: ParsableCommand {
       SQLCommand.self,
       Serve.self,
       Keys.self,
+      Audit.self,
     ]
   )
 

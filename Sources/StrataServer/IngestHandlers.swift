@@ -50,6 +50,9 @@ extension StrataService {
     do {
       let refused = try await consent.unitsWithoutConsent(Set(rows.map(\.unit)))
       let kept = refused.isEmpty ? rows : rows.filter { !refused.contains($0.unit) }
+      if !refused.isEmpty {
+        try await countRefused(rows.filter { refused.contains($0.unit) }, kind: batch([]).kind)
+      }
       let outcome =
         kept.isEmpty ? IngestOutcome(stored: 0, duplicates: 0) : try await ingestQueue.write(batch(kept))
       metrics.ingested(
@@ -94,6 +97,8 @@ extension StrataService {
 /// A row that belongs to a unit (for the consent check).
 protocol UnitRow: Sendable {
   var unit: String { get }
+  /// What a refused row is counted under: its experiment (exposures) or metric (events).
+  var refusalSubject: String { get }
 }
 
 extension ExposureRow: UnitRow {}

@@ -26,10 +26,11 @@ extension StrataService {
     var items: [JSON] = []
     items.reserveCapacity(parsed.units.count * parsed.experiments.count)
     for (unitIndex, unit) in parsed.units.enumerated() {
+      let refused = consent.isRefused(unit: unit.unit)
       for entry in parsed.experiments {
         let assignment: Assignment
         do {
-          assignment = try unit.assign(entry)
+          assignment = try unit.assign(entry, refused: refused)
         } catch {
           let field = parsed.isBatch ? "units[\(unitIndex)].attributes.\(error.field)" : "attributes.\(error.field)"
           return Responses.error(.native, .badRequest, code: "invalid_request", message: "\(field): \(error.message)")

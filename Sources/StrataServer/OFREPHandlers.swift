@@ -58,9 +58,10 @@ extension StrataService {
           ("errorDetails", .string("flag \"\(key)\" is not an experiment in the catalog")),
         ]))
     }
-    switch evaluation(entry, context) {
+    let refused = consent.isRefused(unit: context.unit)
+    switch evaluation(entry, context, refused: refused) {
     case .success(let result):
-      guard expose, let assignment = try? context.assign(entry), let variant = assignment.variant,
+      guard expose, !refused, let assignment = try? context.assign(entry), let variant = assignment.variant,
         let segment = assignment.segment
       else { return Responses.json(.ok, result) }
       let row = ExposureRow(
@@ -108,9 +109,10 @@ extension StrataService {
     case .failure(let failure): return failure.response(key: nil)
     }
     let catalog = self.catalog
-    // The body depends only on the catalog version and the context: hash both for a strong ETag.
+    let refused = consent.isRefused(unit: parsed.context.unit)
+    // The body depends only on the catalog version, the unit's consent and the context: hash them for a strong ETag.
     var digest = SHA256()
-    digest.update(data: Array(catalog.etag.utf8) + [0])
+    digest.update(data: Array(catalog.etag.utf8) + [0, refused ? 1 : 0])
     digest.update(data: parsed.contextBytes)
     let etag = "\"" + Catalog.hex(digest.finalize()) + "\""
     if let condition = request.headers[.ifNoneMatch], OFREPRequest.matches(condition, etag: etag) {
@@ -119,7 +121,7 @@ extension StrataService {
     var flags: [JSON] = []
     flags.reserveCapacity(catalog.entries.count)
     for entry in catalog.entries {
-      switch evaluation(entry, parsed.context) {
+      switch evaluation(entry, parsed.context, refused: refused) {
       case .success(let result): flags.append(result)
       case .failure(let failure): flags.append(failure.item(key: entry.experiment.id))
       }
@@ -130,11 +132,11 @@ extension StrataService {
       headers: [.eTag: etag])
   }
 
-  /// One flag's evaluation success object.
-  func evaluation(_ entry: CatalogEntry, _ context: UnitContext) -> Result<JSON, OFREPFailure> {
+  /// One flag's evaluation success object (`refused`: the unit withdrew consent, so it is not assigned).
+  func evaluation(_ entry: CatalogEntry, _ context: UnitContext, refused: Bool) -> Result<JSON, OFREPFailure> {
     let assignment: Assignment
     do {
-      assignment = try context.assign(entry)
+      assignment = try context.assign(entry, refused: refused)
     } catch {
       return .failure(
         OFREPFailure(status: .badRequest, code: "INVALID_CONTEXT", details: "context.\(error.field): \(error.message)"))

@@ -366,6 +366,89 @@ enum OpenAPIDocument {
               $ref: "#/components/responses/RateLimited"
             "500":
               $ref: "#/components/responses/Internal"
+      /v1/consent:
+        post:
+          operationId: recordConsent
+          summary: Record a unit's consent change
+          tags: [Consent]
+          description: |
+            Roles server and admin. `granted: false` withdraws consent: from then on the unit is never
+            assigned by any path (OFREP single and bulk evaluation, `/v1/assign`: reason `no_consent`,
+            OFREP variant `strata:no_consent`), and exposures and events that arrive for it are refused and
+            counted. `granted: true` lifts a withdrawal (the experiments' own consent rules still apply).
+            Every change appends a record to the hash-chained audit log, where the unit appears only as a
+            keyed hash (HMAC-SHA256 with the server's audit key), in the same transaction as the change.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/ConsentRequest"
+                example:
+                  unit: M-1001
+                  granted: false
+          responses:
+            "200":
+              description: The change is recorded (committed) and applies to every request from now on.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/ConsentResponse"
+            "400":
+              $ref: "#/components/responses/BadRequest"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "413":
+              $ref: "#/components/responses/TooLarge"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/Unavailable"
+      /v1/erasure:
+        post:
+          operationId: eraseUnit
+          summary: Erase a unit's stored exposures and events (right to erasure)
+          tags: [Consent]
+          description: |
+            Role admin. Removes the unit's exposures, exposure ids and events in one transaction and says
+            which results changed (the experiments and variants the unit was exposed to). What stays: the
+            number of units erased per experiment and variant (so results can account for them), the unit's
+            consent state and the audit log (both by keyed hash only), and planned looks already recorded.
+            By default the unit's consent is withdrawn first (`withdraw_consent: false` keeps it
+            assignable), so nothing of it is stored again. Appends an `erasure` record to the audit log.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: "#/components/schemas/ErasureRequest"
+                example:
+                  unit: M-1001
+          responses:
+            "200":
+              description: The unit's rows are removed (committed).
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/ErasureResponse"
+            "400":
+              $ref: "#/components/responses/BadRequest"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "413":
+              $ref: "#/components/responses/TooLarge"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/Unavailable"
       /healthz:
         get:
           operationId: health
@@ -545,6 +628,12 @@ enum OpenAPIDocument {
               description: Seconds to wait.
               schema:
                 type: string
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        Unavailable:
+          description: The service is starting (its database is not ready yet); retry.
           content:
             application/json:
               schema:
@@ -797,6 +886,99 @@ enum OpenAPIDocument {
               type: array
               items:
                 $ref: "#/components/schemas/ExperimentSummary"
+        ConsentRequest:
+          type: object
+          required: [unit, granted]
+          additionalProperties: false
+          properties:
+            unit:
+              type: string
+              minLength: 1
+              description: The unit id (at most 512 bytes of UTF-8).
+            granted:
+              type: boolean
+        ConsentResponse:
+          type: object
+          required: [unit, granted, assignable, recorded_at, audit]
+          properties:
+            unit:
+              type: string
+            granted:
+              type: boolean
+            assignable:
+              type: boolean
+              description: Whether the unit may be assigned from now on (its experiments' rules still apply).
+            recorded_at:
+              type: string
+              format: date-time
+            audit:
+              $ref: "#/components/schemas/AuditReference"
+        ErasureRequest:
+          type: object
+          required: [unit]
+          additionalProperties: false
+          properties:
+            unit:
+              type: string
+              minLength: 1
+              description: The unit id (at most 512 bytes of UTF-8).
+            withdraw_consent:
+              type: boolean
+              default: true
+        AuditReference:
+          type: object
+          required: [sequence, record_hash]
+          properties:
+            sequence:
+              type: integer
+              minimum: 1
+            record_hash:
+              type: string
+              pattern: "^[0-9a-f]{64}$"
+        ErasureResponse:
+          type: object
+          required: [unit, consent_withdrawn, removed, results_changed, events_by_metric, audit, consent_audit]
+          properties:
+            unit:
+              type: string
+            consent_withdrawn:
+              type: boolean
+            removed:
+              type: object
+              required: [exposures, events, exposure_ids]
+              properties:
+                exposures:
+                  type: integer
+                  minimum: 0
+                events:
+                  type: integer
+                  minimum: 0
+                exposure_ids:
+                  type: integer
+                  minimum: 0
+            results_changed:
+              type: array
+              description: The experiments whose results change, with the variants the unit was exposed to.
+              items:
+                type: object
+                required: [experiment, variants]
+                properties:
+                  experiment:
+                    type: string
+                  variants:
+                    type: array
+                    items:
+                      type: string
+            events_by_metric:
+              type: object
+              additionalProperties:
+                type: integer
+            audit:
+              $ref: "#/components/schemas/AuditReference"
+            consent_audit:
+              oneOf:
+                - $ref: "#/components/schemas/AuditReference"
+                - type: "null"
         Status:
           type: object
           required: [status]

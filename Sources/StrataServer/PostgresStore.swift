@@ -16,9 +16,9 @@ public final class PostgresStore: ServiceStore {
   /// Any constant works; it keeps concurrent starts from migrating at once.
   static let migrationLock: Int64 = 0x5354_5241_5441  // "STRATA"
 
-  public init(location: PostgresLocation, logger: Logger) {
-    let tls: PostgresClient.Configuration.TLS =
-      location.requireTLS ? .require(TLSConfiguration.makeClientConfiguration()) : .disable
+  /// Prepares the pool; throws when the TLS settings cannot be used (an unreadable `sslrootcert`).
+  public init(location: PostgresLocation, logger: Logger) throws(StoreLocationError) {
+    let tls = try location.tls.clientTLS(rootCertificate: location.rootCertificate)
     let configuration = PostgresClient.Configuration(
       host: location.host, port: location.port, username: location.username, password: location.password,
       database: location.database, tls: tls)

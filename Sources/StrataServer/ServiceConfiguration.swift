@@ -24,6 +24,11 @@ public struct ServiceConfiguration: Sendable {
   public var assignLimit: Int
   /// A connection with no complete request for this long is closed.
   public var idleTimeout: Duration
+  /// The audit key file (``AuditKey``; made when missing); nil = beside an SQLite database (`PATH.audit-key`),
+  /// required with PostgreSQL (every server sharing the database must use the same key).
+  public var auditKeyFile: String?
+  /// A request not answered within this time gets 503 (`timeout`) and its handler is cancelled.
+  public var requestTimeout: Duration = .seconds(30)
 
   public init(
     experimentsDirectory: URL, keysFile: URL? = nil, database: StoreLocation = .sqlite(path: "strata.db"),

@@ -8,7 +8,7 @@ import Logging
 /// the planned looks of each experiment. Two backends: an embedded SQLite file (the default) and PostgreSQL (to
 /// scale out). Each keeps a numbered list of migrations, applied in order and recorded in `strata_schema`, so a
 /// database made by any release opens in any later one.
-public protocol ServiceStore: Sendable {
+public protocol ServiceStore: ConsentStore, Sendable {
   /// `sqlite` or `postgresql`.
   var backend: String { get }
   /// Applies every migration not yet applied; returns the schema version reached.
@@ -70,8 +70,10 @@ public struct PostgresLocation: Sendable, Equatable {
   public var username: String
   public var password: String?
   public var database: String
-  /// `sslmode`: disable (default) or require.
-  public var requireTLS: Bool
+  /// `sslmode` (libpq's meanings; ``PostgresTLSMode``).
+  public var tls: PostgresTLSMode
+  /// `sslrootcert`: a PEM file of CA certificates, or `system`.
+  public var rootCertificate: String?
 
   init(parsing text: String) throws(StoreLocationError) {
     guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
@@ -84,13 +86,15 @@ public struct PostgresLocation: Sendable, Equatable {
     password = components.password
     let database = String(components.path.drop { $0 == "/" })
     self.database = database.isEmpty ? username : database
-    let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-    switch mode {
-    case "disable": requireTLS = false
-    case "require": requireTLS = true
-    default:
-      throw StoreLocationError(description: "--database: sslmode=\(mode) is not supported (use disable or require)")
+    let items = components.queryItems ?? []
+    let known: Set<String> = ["sslmode", "sslrootcert"]
+    if let unknown = items.first(where: { !known.contains($0.name) }) {
+      throw StoreLocationError(
+        description: "--database: unknown parameter \(unknown.name) (known: sslmode, sslrootcert)")
     }
+    (tls, rootCertificate) = try PostgresTLSMode.parse(
+      mode: items.first { $0.name == "sslmode" }?.value,
+      rootCertificate: items.first { $0.name == "sslrootcert" }?.value)
   }
 }
 
@@ -103,7 +107,7 @@ extension StoreLocation {
   public func open(logger: Logger) throws -> any ServiceStore {
     switch self {
     case .sqlite(let path): return try SQLiteStore(path: path)
-    case .postgresql(let location): return PostgresStore(location: location, logger: logger)
+    case .postgresql(let location): return try PostgresStore(location: location, logger: logger)
     }
   }
 }

@@ -56,6 +56,41 @@ enum StoreSchema {
       PRIMARY KEY (experiment_id, look, revision))
       """,
     ],
+    // 3: consent, the hash-chained audit log (ConsentStore). The triggers make the log append-only for ordinary
+    // writers; they are no protection against someone who drops them, which the hash chain then reveals.
+    [
+      "CREATE TABLE audit_key (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, created_at TEXT NOT NULL)",
+      """
+      CREATE TABLE audit_log (sequence INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, action TEXT NOT NULL, \
+      unit TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, previous_hash TEXT NOT NULL, \
+      record_hash TEXT NOT NULL)
+      """,
+      """
+      CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL, \
+      record_hash TEXT NOT NULL, recorded_at TEXT NOT NULL)
+      """,
+      """
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+      """,
+      """
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log \
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+      """,
+      """
+      CREATE TABLE consent (unit TEXT PRIMARY KEY, granted INTEGER NOT NULL, changed_at TEXT NOT NULL, \
+      audit_sequence INTEGER NOT NULL)
+      """,
+      "CREATE INDEX consent_by_sequence ON consent (audit_sequence)",
+      """
+      CREATE TABLE consent_refused_items (kind TEXT NOT NULL, subject TEXT NOT NULL, count INTEGER NOT NULL, \
+      PRIMARY KEY (kind, subject))
+      """,
+      """
+      CREATE TABLE erased_exposures (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, units INTEGER NOT NULL, \
+      PRIMARY KEY (experiment_id, variant))
+      """,
+    ],
   ]
 
   static let postgresql: [[String]] = [
@@ -91,6 +126,40 @@ enum StoreSchema {
       CREATE TABLE looks (experiment_id TEXT NOT NULL, look INTEGER NOT NULL, revision INTEGER NOT NULL, \
       state TEXT NOT NULL, record TEXT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL, \
       PRIMARY KEY (experiment_id, look, revision))
+      """,
+    ],
+    // 3: consent and the audit log, as in SQLite.
+    [
+      "CREATE TABLE audit_key (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, created_at TEXT NOT NULL)",
+      """
+      CREATE TABLE audit_log (sequence BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, action TEXT NOT NULL, \
+      unit TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, previous_hash TEXT NOT NULL, \
+      record_hash TEXT NOT NULL)
+      """,
+      """
+      CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), sequence BIGINT NOT NULL, \
+      record_hash TEXT NOT NULL, recorded_at TEXT NOT NULL)
+      """,
+      """
+      CREATE FUNCTION strata_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+      $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$
+      """,
+      """
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log \
+      FOR EACH ROW EXECUTE FUNCTION strata_audit_log_append_only()
+      """,
+      """
+      CREATE TABLE consent (unit TEXT PRIMARY KEY, granted BOOLEAN NOT NULL, changed_at TEXT NOT NULL, \
+      audit_sequence BIGINT NOT NULL)
+      """,
+      "CREATE INDEX consent_by_sequence ON consent (audit_sequence)",
+      """
+      CREATE TABLE consent_refused_items (kind TEXT NOT NULL, subject TEXT NOT NULL, count BIGINT NOT NULL, \
+      PRIMARY KEY (kind, subject))
+      """,
+      """
+      CREATE TABLE erased_exposures (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, units BIGINT NOT NULL, \
+      PRIMARY KEY (experiment_id, variant))
       """,
     ],
   ]

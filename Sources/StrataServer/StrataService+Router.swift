@@ -9,6 +9,7 @@ extension StrataService {
   public func router() -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: RequestMiddleware(service: self))
+    router.add(middleware: RequestTimeoutMiddleware(timeout: configuration.requestTimeout))
     router.post("/ofrep/v1/evaluate/flags/{key}") { request, context in
       await self.evaluateFlag(request, key: context.parameters.get("key") ?? "")
     }
@@ -17,6 +18,8 @@ extension StrataService {
     router.post("/v1/exposures") { request, _ in await self.ingestExposures(request) }
     router.post("/v1/events") { request, _ in await self.ingestEvents(request) }
     router.get("/v1/experiments") { request, _ in self.experiments(request) }
+    router.post("/v1/consent") { request, _ in await self.recordConsent(request) }
+    router.post("/v1/erasure") { request, _ in await self.erase(request) }
     router.get("/v1/experiments/{id}") { request, context in
       self.experiment(request, id: context.parameters.get("id") ?? "")
     }

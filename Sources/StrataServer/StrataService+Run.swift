@@ -50,6 +50,7 @@ extension StrataService {
     var services: [any Service] = []
     if let postgres = store as? PostgresStore { services.append(postgres.client) }
     services.append(DefinitionReloader(service: self))
+    services.append(ConsentRefresher(service: self))
     let logger = self.logger
     let catalog = self.catalog
     let configuration = self.configuration

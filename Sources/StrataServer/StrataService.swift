@@ -25,18 +25,16 @@ public final class StrataService: Sendable {
   let keysGiven: Bool
   /// Group commit of ingested batches.
   let ingestQueue: IngestQueue
-  /// Which units may not be recorded (consent withdrawn).
-  let consent: any ConsentLookup
+  /// Units that withdrew consent (`POST /v1/consent`): asked by every assignment and ingestion path.
+  public let consent = ConsentRegistry()
   /// `experiment NUL hash` of older definitions found in the store (they never leave it).
   let knownDefinitions = Mutex<Set<String>>([])
 
   /// Loads and validates the definitions (throwing every problem found) and prepares the service.
   ///
   /// `keys`: the keys to use (and store); nil = the keys stored in the database.
-  /// `consent`: which units may not be recorded (none by default).
   public init(
-    configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger,
-    consent: any ConsentLookup = NoConsentRecords()
+    configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger
   ) throws(CatalogError) {
     self.configuration = configuration
     loader = CatalogLoader(directory: configuration.experimentsDirectory)
@@ -50,7 +48,6 @@ public final class StrataService: Sendable {
     self.store = store
     self.logger = logger
     ingestQueue = IngestQueue(store: store)
-    self.consent = consent
   }
 
   /// The catalog being served now.
@@ -76,6 +73,7 @@ public final class StrataService: Sendable {
   /// Makes the store ready: migrations, keys (from the keys file, or the stored ones), the catalog.
   func prepareStore() async throws {
     let version = try await store.migrate()
+    try await openConsent()
     if keysGiven {
       try await store.replaceKeys(authenticator.keys)
     } else {

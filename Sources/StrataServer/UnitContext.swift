@@ -45,8 +45,12 @@ public struct UnitContext: Sendable {
   }
 
   /// Assigns the unit in one catalog entry through the same library call as `strata assign`.
-  public func assign(_ entry: CatalogEntry) throws(ContextError) -> Assignment {
-    entry.experiment.assign(unit: unit, attributes: try slots(for: entry.experiment))
+  ///
+  /// `refused`: the unit withdrew consent through `POST /v1/consent`; it is then excluded with reason `no_consent`
+  /// before anything else is read, as the spec's consent step (§4.1) excludes a unit whose consent attribute is false.
+  public func assign(_ entry: CatalogEntry, refused: Bool = false) throws(ContextError) -> Assignment {
+    if refused { return Assignment(reason: .noConsent) }
+    return entry.experiment.assign(unit: unit, attributes: try slots(for: entry.experiment))
   }
 }
 

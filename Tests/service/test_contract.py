@@ -98,7 +98,7 @@ def test_postgresql_store(workspace, postgres):
     experiments, keys, made = workspace
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     for _ in range(2):  # the second start finds the schema migrated
-        server = Server(experiments, keys, database=url)
+        server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
         response = requests.post(
             server.url + "/ofrep/v1/evaluate/flags/banner-on",
             json={"context": {"targetingKey": "u-1"}},

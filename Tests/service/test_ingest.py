@@ -30,7 +30,8 @@ def variants_of(server, key, units):
 def test_postgresql_ingestion(workspace, postgres):
     port, binaries = postgres
     experiments, keys, made = workspace
-    server = Server(experiments, keys, database=f"postgresql://postgres@127.0.0.1:{port}/postgres")
+    server = Server(experiments, keys, database=f"postgresql://postgres@127.0.0.1:{port}/postgres",
+                    extra=["--audit-key", str(experiments.parent / "audit.key")])
     headers = {"X-API-Key": made["server"]}
     try:
         variants = variants_of(server, made["server"], [f"u-{i}" for i in range(20)])
