@@ -25,9 +25,10 @@ struct AuditVerify: ParsableCommand {
       Keep the printed head hash elsewhere to detect a rewritten log later. See docs/service.md.
 
       Examples:
-        strata audit verify --database sqlite:strata.db  # doc-example: skip (needs a served database)
+        strata audit verify \\
+          --database sqlite:strata.db  # doc-example: skip (needs a database)
         strata audit verify --json \\
-          --database postgresql://strata@db.internal/strata  # doc-example: skip (needs PostgreSQL)
+          --database postgresql://db/strata  # doc-example: skip (PostgreSQL)
       """)
 
   @Option(help: "sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, as given to strata serve.")
