@@ -28,6 +28,8 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   @usableFromInline let table: UnsafeMutableBufferPointer<Int>
   @usableFromInline let variantCount: Int
   @usableFromInline let segmentCount: Int
+  /// The nearest-centroid rule, when segments are found by it instead of by rules.
+  @usableFromInline let nearest: NearestCentroidTable?
   /// Whether small `String` ids may be hashed from the `String` value itself (``SmallUTF8``).
   @usableFromInline let readsSmallStrings: Bool
 
@@ -35,8 +37,9 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     attributeCount: Int, consentSlot: Int?, eligibility: RuleExpression?, segments: [RuleExpression?],
     segmentNames: [String],
     layouts: [BucketLayout], variantKeys: [String], saltPrefix: [UInt8], layer: ([UInt8], Range<Int>)?,
-    holdout: ([UInt8], Int)?, slots: (String) -> Int
+    holdout: ([UInt8], Int)?, nearest: NearestCentroidTable? = nil, slots: (String) -> Int
   ) {
+    self.nearest = nearest
     let expressions = [eligibility].compactMap { $0 } + segments.compactMap { $0 }
     rules = RuleTable(expressions, slots: slots)
     var next = 0
@@ -64,6 +67,7 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
     self.holdoutState = holdout.map { AssignmentEngine.state(after: $0.0) }
     self.holdoutBuckets = holdout?.1 ?? 0
     let rangeStarts = layouts.flatMap(\.starts)
+    // Nearest-centroid segments have no rule roots (-1 each); `resolveSegment` asks the centroid table first.
     let flat = roots + rangeStarts + layouts.flatMap(\.activeEnds)
     precondition(rangeStarts.count == roots.count * variantKeys.count, "one layout per segment")
     table = UnsafeMutableBufferPointer<Int>.allocate(capacity: flat.count)
@@ -135,6 +139,7 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
   /// The first segment whose rule matches; the default segment (root −1, last) otherwise.
   @inlinable @inline(__always)
   func resolveSegment(_ values: UnsafeBufferPointer<AttributeValue?>) -> Int {
+    if let nearest { return nearest.resolve(values) }
     let roots = table.baseAddress.unsafelyUnwrapped
     // Only the last (default) segment has no rule.
     let last = segmentCount &- 1

@@ -31,7 +31,11 @@ public struct Experiment: Sendable, Hashable {
   /// When set, the name of a boolean attribute that must be true for the unit to be assigned.
   public let consent: String?
   /// Segments in resolution order; the last is the default segment (no rule).
+  ///
+  /// With ``segmentation`` no segment has a rule: each has a centroid instead.
   public let segments: [Segment]
+  /// When set, units are segmented by nearest centroid (spec §5a) instead of by rules.
+  public let segmentation: NearestCentroid?
 
   /// The attributes read by the consent, eligibility and segment rules: the slots of the attribute
   /// array passed to ``assign(unit:attributes:)``.
@@ -58,7 +62,8 @@ public struct Experiment: Sendable, Hashable {
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unit: String = "unit_id", salt: String? = nil,
     variants: [Variant], control: String? = nil, traffic: ExactDecimal = 1, layer: Layer? = nil,
-    holdout: Holdout? = nil, eligibility: Rule? = nil, consent: String? = nil, segments: [Segment] = []
+    holdout: Holdout? = nil, eligibility: Rule? = nil, consent: String? = nil, segments: [Segment] = [],
+    segmentation: NearestCentroid? = nil
   ) throws(DefinitionError) {
     try Experiment.check(identifier: id, field: "id", allowDash: true)
     try Experiment.check(identifier: unit, field: "unit", allowDash: true)
@@ -109,7 +114,12 @@ public struct Experiment: Sendable, Hashable {
     if let consent { try Experiment.check(identifier: consent, field: "consent", allowDash: false) }
 
     var segments = segments
-    if segments.last?.rule != nil || segments.isEmpty { segments.append(Segment(name: Segment.defaultName)) }
+    if let segmentation {
+      try Experiment.check(segmentation, segments: segments)
+    } else {
+      try Experiment.checkNoCentroids(segments)
+      if segments.last?.rule != nil || segments.isEmpty { segments.append(Segment(name: Segment.defaultName)) }
+    }
     var segmentNames: Set<String> = []
     var layouts: [BucketLayout] = []
     for (index, segment) in segments.enumerated() {
@@ -118,7 +128,7 @@ public struct Experiment: Sendable, Hashable {
       guard segmentNames.insert(segment.name).inserted else {
         throw DefinitionError(field: "\(field).name", message: "segment \"\(segment.name)\" is listed twice")
       }
-      if segment.rule == nil && index != segments.count - 1 {
+      if segment.rule == nil && index != segments.count - 1 && segmentation == nil {
         throw DefinitionError(
           field: "\(field).rule",
           message:
@@ -136,7 +146,7 @@ public struct Experiment: Sendable, Hashable {
 
     var names: [String] = []
     for attribute in [consent].compactMap({ $0 }) + (eligibility?.attributes ?? [])
-      + segments.flatMap({ $0.rule?.attributes ?? [] })
+      + segments.flatMap({ $0.rule?.attributes ?? [] }) + (segmentation?.features.map(\.name) ?? [])
     where !names.contains(attribute) {
       names.append(attribute)
     }
@@ -155,10 +165,18 @@ public struct Experiment: Sendable, Hashable {
     self.eligibility = eligibility
     self.consent = consent
     self.segments = segments
+    self.segmentation = segmentation
     self.attributeNames = names
     var pairs: [(String, AttributeReading)] = consent.map { [($0, .bool)] } ?? []
     eligibility?.expression.readings(into: &pairs)
     for segment in segments { segment.rule?.expression.readings(into: &pairs) }
+    for feature in segmentation?.features ?? [] {
+      if case .numeric = feature {
+        pairs.append((feature.name, .number))
+      } else {
+        pairs.append((feature.name, .string))
+      }
+    }
     self.attributeReadings = names.map { name in
       let kinds = Set(pairs.filter { $0.0 == name }.map(\.1))
       return kinds.count == 1 ? kinds.first ?? .mixed : .mixed
@@ -173,7 +191,11 @@ public struct Experiment: Sendable, Hashable {
       variantKeys: variants.map(\.key),
       saltPrefix: Array((salt + ":").utf8),
       layer: layer.map { (Array(($0.salt + ":").utf8), $0.buckets) },
-      holdout: holdout.map { (Array(($0.salt + ":").utf8), $0.share.tenThousandths) }, slots: slot)
+      holdout: holdout.map { (Array(($0.salt + ":").utf8), $0.share.tenThousandths) },
+      nearest: segmentation.map { rule in
+        NearestCentroidTable(
+          rule: rule, slots: rule.features.map { slot($0.name) }, centroids: segments.map { $0.centroid ?? [] })
+      }, slots: slot)
   }
 
   /// Throws unless `identifier` is non-empty and uses only letters, digits, "_" (and, with `allowDash`, "-"

@@ -12,12 +12,19 @@ public struct Segment: Sendable, Hashable {
   public var traffic: ExactDecimal?
   /// Weights by variant key instead of the variants' own; variants not listed keep their weight.
   public var weights: [String: ExactDecimal]
+  /// The segment's centroid when the experiment segments by nearest centroid (``Experiment/segmentation``), one
+  /// coordinate per feature; nil otherwise.
+  public var centroid: [NearestCentroid.Coordinate]?
 
-  public init(name: String, rule: Rule? = nil, traffic: ExactDecimal? = nil, weights: [String: ExactDecimal] = [:]) {
+  public init(
+    name: String, rule: Rule? = nil, traffic: ExactDecimal? = nil, weights: [String: ExactDecimal] = [:],
+    centroid: [NearestCentroid.Coordinate]? = nil
+  ) {
     self.name = name
     self.rule = rule
     self.traffic = traffic
     self.weights = weights
+    self.centroid = centroid
   }
 
   /// The name given to the default segment when a definition does not declare one.

@@ -53,7 +53,7 @@ public enum DefinitionLoader {
 
   static let topKeys: Set<String> = [
     "id", "name", "hypothesis", "unit", "salt", "variants", "control", "traffic", "layer", "holdout", "eligibility",
-    "consent", "segments", "metrics", "plan", "factors", "fraction", "generators",
+    "consent", "segments", "metrics", "plan", "factors", "fraction", "generators", "segmentation",
   ]
 
   private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError)
@@ -114,10 +114,12 @@ public enum DefinitionLoader {
       }
       holdout = Holdout(salt: try fields.string(salt, "holdout.salt"), share: try fields.exact(share, "holdout.share"))
     }
+    var segmentation: NearestCentroid?
+    if let node = top["segmentation"] { segmentation = try readSegmentation(node, &fields) }
     var segments: [Segment] = []
     if let node = top["segments"] {
       for (index, item) in try fields.sequence(node, "segments").enumerated() {
-        segments.append(try segment(item, "segments[\(index)]", &fields))
+        segments.append(try segment(item, "segments[\(index)]", segmentation, &fields))
       }
     }
     var metrics: [Metric] = []
@@ -143,7 +145,7 @@ public enum DefinitionLoader {
         eligibility: try top["eligibility"].map { node throws(ExperimentFileError) in
           try fields.rule(node, "eligibility")
         },
-        consent: try optionalString("consent"), segments: segments)
+        consent: try optionalString("consent"), segments: segments, segmentation: segmentation)
       return try ExperimentDefinition(experiment: experiment, metrics: metrics, plan: plan, factorialDesign: factorial)
     } catch let error as DefinitionError {
       throw ExperimentFileError(
@@ -173,10 +175,10 @@ public enum DefinitionLoader {
       factors: factors, fraction: top["fraction"], generators: top["generators"], &fields)
   }
 
-  private static func segment(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
-    -> Segment
-  {
-    let map = try fields.mapping(node, path, allowed: ["name", "rule", "traffic", "weights"])
+  private static func segment(
+    _ node: Node, _ path: String, _ segmentation: NearestCentroid?, _ fields: inout YAMLFields
+  ) throws(ExperimentFileError) -> Segment {
+    let map = try fields.mapping(node, path, allowed: ["name", "rule", "traffic", "weights", "centroid"])
     guard let name = map["name"] else { throw fields.error("\(path).name", node, "each segment needs a name") }
     var weights: [String: ExactDecimal] = [:]
     if let weightsNode = map["weights"] {
@@ -192,7 +194,10 @@ public enum DefinitionLoader {
       name: try fields.string(name, "\(path).name"),
       rule: try map["rule"].map { node throws(ExperimentFileError) in try fields.rule(node, "\(path).rule") },
       traffic: try map["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).traffic") },
-      weights: weights)
+      weights: weights,
+      centroid: try map["centroid"].map { node throws(ExperimentFileError) in
+        try centroid(node, "\(path).centroid", segmentation, &fields)
+      })
   }
 
   private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)

@@ -34,9 +34,31 @@ public enum ExperimentYAMLWriter {
     }
     if let eligibility = experiment.eligibility { lines.append("eligibility: \(quote(eligibility.source))") }
     if let consent = experiment.consent { lines.append("consent: \(quote(consent))") }
+    if let segmentation = experiment.segmentation {
+      lines.append("segmentation:")
+      lines.append("  method: nearest_centroid")
+      lines.append("  features:")
+      for feature in segmentation.features {
+        switch feature {
+        case .numeric(let name, let center, let scale):
+          lines.append("    - {name: \(quote(name)), center: \(center), scale: \(scale)}")
+        case .categorical(let name, let weight):
+          lines.append("    - {name: \(quote(name)), categorical: true, weight: \(weight)}")
+        }
+      }
+    }
     lines.append("segments:")
     for segment in experiment.segments {
       lines.append("  - name: \(quote(segment.name))")
+      if let centroid = segment.centroid, let features = experiment.segmentation?.features {
+        let pairs = zip(features, centroid).map { feature, coordinate in
+          switch coordinate {
+          case .number(let value): return "\(quote(feature.name)): \(value)"
+          case .level(let level): return "\(quote(feature.name)): \(quote(level))"
+          }
+        }
+        lines.append("    centroid: {\(pairs.joined(separator: ", "))}")
+      }
       if let rule = segment.rule { lines.append("    rule: \(quote(rule.source))") }
       if let traffic = segment.traffic { lines.append("    traffic: \(traffic)") }
       if !segment.weights.isEmpty {
