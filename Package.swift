@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "StrataAnalysis", targets: ["StrataAnalysis"]),
     .library(name: "StrataReport", targets: ["StrataReport"]),
     .library(name: "StrataWarehouse", targets: ["StrataWarehouse"]),
+    .library(name: "StrataDiscovery", targets: ["StrataDiscovery"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,10 +62,17 @@ let package = Package(
     // SQL pushdown: the query that aggregates a warehouse table into the cells `analyze` reads.
     .target(name: "StrataWarehouse", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataDefinitions"]),
 
+    // Segment discovery: features, k-means, cluster quality, the honest split, frozen nearest-centroid segments.
+    .target(
+      name: "StrataDiscovery", dependencies: ["StrataAssignment", "StrataDefinitions", "StrataStats", "StrataAnalysis"]
+    ),
+
     // Report value to Markdown and HTML.
     .target(
       name: "StrataReport",
-      dependencies: ["StrataAnalysis", "StrataAssignment", "StrataDesign", "StrataDefinitions", "StrataStats"]),
+      dependencies: [
+        "StrataAnalysis", "StrataAssignment", "StrataDesign", "StrataDefinitions", "StrataStats", "StrataDiscovery",
+      ]),
 
     // The service: OFREP and the native API over the same assignment calls as `strata assign`.
     .target(
@@ -88,7 +96,8 @@ let package = Package(
       name: "StrataCLI",
       dependencies: [
         "StrataAssignment", "StrataDesign", "StrataDefinitions", "StrataStats", "StrataAnalysis", "StrataReport",
-        "StrataWarehouse", "StrataServer",
+        "StrataWarehouse", "StrataServer", "StrataDiscovery",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -130,9 +139,15 @@ let package = Package(
     .testTarget(
       name: "StrataReportTests",
       dependencies: [
-        "StrataReport", "StrataAnalysis", "StrataDefinitions", "StrataDesign", "StrataStats", "StrataTestSupport",
+        "StrataReport", "StrataAnalysis", "StrataDefinitions", "StrataDesign", "StrataStats", "StrataDiscovery",
+        "StrataTestSupport",
       ],
       resources: [.copy("Snapshots")]
+    ),
+    .testTarget(
+      name: "StrataDiscoveryTests",
+      dependencies: ["StrataDiscovery", "StrataAssignment", "StrataDefinitions", "StrataStats", "StrataTestSupport"],
+      resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "StrataWarehouseTests",
@@ -149,7 +164,7 @@ let package = Package(
     ),
     .testTarget(
       name: "StrataCLITests",
-      dependencies: ["StrataCLI", "StrataTestSupport"]
+      dependencies: ["StrataCLI", "StrataTestSupport", .product(name: "Crypto", package: "swift-crypto")]
     ),
   ]
 )

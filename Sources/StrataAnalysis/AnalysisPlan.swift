@@ -55,6 +55,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var controlIndex: Int
   /// Segment names in report order.
   public var segments: [String]
+  /// Whether the segments were discovered (`strata discover`: nearest-centroid segments), not planned.
+  public var segmentsDiscovered = false
   /// Planned allocation weights per segment (outer index: segment, inner: variant), for the SRM check.
   public var segmentWeights: [[Double]]
   public var metrics: [Metric]
@@ -169,6 +171,7 @@ extension AnalysisPlan {
       plannedUnitsPerVariant: plan.sampleSizePerVariant ?? (try? definition.plannedSampleSize())?.perVariant,
       correction: .holm, looks: plan.looks)
     sequential = SequentialSettings(definition: definition)
+    segmentsDiscovered = definition.experiment.segmentation != nil
     dailyUnits = plan.dailyUnits
     prior = plan.prior
   }

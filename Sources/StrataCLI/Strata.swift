@@ -29,6 +29,7 @@ struct Strata: ParsableCommand {
       Serve.self,
       Keys.self,
       Audit.self,
+      Discover.self,
     ]
   )
 

@@ -18,6 +18,15 @@ public enum AnalysisJSON {
     let partialPoolingRows: [JSONValue] = analysis.metrics.flatMap { metric in
       metric.partialPooling.map { partialPooling(metric, $0) }
     }
+    let contrastRows: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.segmentContrasts.map { c in
+        JSONValue.object([
+          ("metric", .string(metric.metric.name)), ("treatment", .string(c.treatment)), ("segment", .string(c.segment)),
+          ("difference", .finite(c.difference)), ("standard_error", .finite(c.standardError)),
+          ("df", .finite(c.degreesOfFreedom)), ("statistic", .finite(c.statistic)), ("p_value", .finite(c.pValue)),
+        ])
+      }
+    }
     let corrections: JSONValue = .object([
       ("family", .string(analysis.family.description)),
       ("metric", analysis.family.metric.map(JSONValue.string) ?? .null),
@@ -45,6 +54,7 @@ public enum AnalysisJSON {
       ("pooled", .array(pooledRows)),
       ("heterogeneity", .array(heterogeneityRows)),
       ("partial_pooling", .array(partialPoolingRows)),
+      ("segment_vs_rest", .array(contrastRows)),
       ("corrections", corrections),
       ("planned_units_per_variant", .object(planned)),
       ("look", look),
@@ -63,6 +73,7 @@ public enum AnalysisJSON {
       ("control", .string(plan.control)),
       ("variants", .array(plan.variants.map { .string($0) })),
       ("segments", .array(plan.segments.map { .string($0) })),
+      ("segments_discovered", .bool(plan.segmentsDiscovered)),
       (
         "metrics",
         .array(

@@ -14,6 +14,9 @@ public enum HTMLReport {
     body += "<header><p class=\"kicker\">Experiment report · <code>\(HTML.escape(plan.id))</code></p>"
     body += "<h1>\(HTML.escape(plan.name))</h1>"
     if let hypothesis = plan.hypothesis { body += "<p class=\"hypothesis\">\(HTML.escape(hypothesis))</p>" }
+    if plan.segmentsDiscovered {
+      body += "<p class=\"hypothesis\">Segments: \(HTML.escape(MarkdownReport.discoveredNote))</p>"
+    }
     body +=
       "<p class=\"meta\">\(HTML.escape("\(NumberText.count(analysis.data.units)) units · \(plan.variants.count) variants · \(plan.segments.count) segments · control: \(plan.control) · data: \(MarkdownReport.dataName(analysis.data))"))</p></header>"
     body += srmBanner(analysis)

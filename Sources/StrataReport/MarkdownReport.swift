@@ -4,6 +4,11 @@ import StrataDefinitions
 
 /// The GitHub-flavoured Markdown report: the same content as the HTML report, as headings and tables.
 public enum MarkdownReport {
+  /// Said wherever a report shows segments found by `strata discover`.
+  static let discoveredNote =
+    "discovered by clustering (strata discover), not planned. Their effects are confirmatory only on units "
+    + "the discovery did not read: the confirmation half or a later campaign."
+
   public static func render(_ analysis: Analysis) -> String {
     let plan = analysis.plan
     var out: [String] = []
@@ -28,6 +33,11 @@ public enum MarkdownReport {
     if let hypothesis = plan.hypothesis {
       out.append("*Hypothesis:* \(escape(hypothesis))")
       out.append("")
+    }
+    if plan.segmentsDiscovered {
+      out.append("*Segments:* \(discoveredNote)")
+      out.append("")
+      out += contrastSection(analysis)
     }
     if !plan.variantDescriptions.isEmpty {
       for variant in plan.variants {

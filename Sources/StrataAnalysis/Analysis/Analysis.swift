@@ -136,6 +136,8 @@ public struct MetricAnalysis: Sendable, Hashable {
   /// Per treatment: the per-segment effects pooled by a random-effects model, raw and shrunken side by side
   /// (empty with one segment).
   public var partialPooling: [SegmentPooling] = []
+  /// Per treatment: each segment's effect against the rest's (Welch; empty with one segment).
+  public var segmentContrasts: [SegmentContrast] = []
 
   public func comparisons(segment: String?) -> [Comparison] { comparisons.filter { $0.segment == segment } }
 }

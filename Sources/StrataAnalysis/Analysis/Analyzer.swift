@@ -77,6 +77,7 @@ public struct Analyzer: Sendable {
       }
       let (pooling, poolingWarnings) = SegmentPooler(plan: plan).pool(metrics[index], lowerIsBetter: lowerIsBetter)
       metrics[index].partialPooling = pooling
+      metrics[index].segmentContrasts = SegmentContrast.contrasts(metrics[index].comparisons, segments: plan.segments)
       warnings += poolingWarnings
     }
     for metric in metrics {

@@ -36,4 +36,7 @@ final class RandomStream {
 
   /// A uniform draw on [0, 1) (`gsl_rng_uniform`).
   func uniform() -> Double { gsl_rng_uniform(generator) }
+
+  /// A uniform whole number in 0..<`bound` (`gsl_rng_uniform_int`; `bound` in 1..<2³²).
+  func uniformIndex(below bound: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(bound))) }
 }

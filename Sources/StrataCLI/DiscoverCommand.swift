@@ -1,0 +1,169 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import StrataAnalysis
+import StrataAssignment
+import StrataDefinitions
+import StrataDiscovery
+import StrataReport
+
+/// `strata discover`: finds segments on the discovery half of an audience and freezes them as an experiment
+/// definition with nearest-centroid segments.
+struct Discover: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Find audience segments by clustering one half of the audience, and freeze them as a definition.",
+    discussion: """
+      Units are split by MurmurHash3 of discover:<salt>:<unit> into a discovery half and a confirmation half. \
+      Only the discovery half and only the named pre-treatment features are clustered (k-means, k-means++ \
+      seeding from GSL's Mersenne Twister, --n-init restarts, for every k in --k). The k with the best \
+      silhouette whose smallest segment can be powered is chosen; the segments are written as an experiment \
+      definition whose segments are found by nearest centroid (docs/assignment-spec.md 5a), ready for \
+      `strata assign --stratified` and `strata analyze` on the confirmation half. The same input and seed \
+      give a byte-identical file. See docs/discover.md.
+
+      Examples:
+        strata discover --input experiments/data/gym-audience.csv \\
+          --unit member_id --features checkins_90d,tenure_months,classes_90d \\
+          --k 2..6 --seed 7 --output reports/gym-segments.yaml --force
+        strata discover --input experiments/data/gym-audience.csv \\
+          --features checkins_90d,tenure_months,classes_90d,spend_90d \\
+          --from-plan experiments/gym-class-nudge.yaml --k 2..5 \\
+          --output reports/gym-class-nudge-segments.yaml --force \\
+          --confirmation-output reports/gym-confirmation.csv --report reports/
+      """)
+
+  @Option(help: "Audience CSV: a unit id column and the feature columns.") var input: String
+  @Option(help: "Numeric pre-treatment feature columns, comma separated.") var features: String
+  @Option(help: "Categorical feature columns, comma separated (k-prototypes).") var categorical: String?
+  @Option(help: "Grouping: kmeans (k-prototypes with categorical features) or ward.") var method =
+    ClusteringMethod.kmeans
+  @Option(help: "Weight of a categorical mismatch (default: half the mean sd of the scaled numbers).")
+  var gamma: Double?
+  @Option(help: "Unit id column (default: the plan's unit, else unit_id).") var unit: String?
+  @Option(help: "Numbers of segments to try: A..B or one number.") var k = ClusterCountRange(2...8)
+  @Option(help: "Seed of every random draw, 0 to 4294967295.") var seed: UInt64 = 1
+  @Option(name: .customLong("n-init"), help: "k-means restarts per k (the lowest inertia is kept).") var nInit = 4
+  @Option(help: "Feature scaling: standard (z-scores) or robust (median and IQR).") var scaling = FeatureScaling
+    .standard
+  @Option(help: "Missing values: impute (the feature's centre) or drop (leave the unit out).") var missing =
+    MissingValuePolicy.impute
+  @Option(name: .customLong("min-segment-units"), help: "Smallest powered segment, in discovery-half units.")
+  var minSegmentUnits: Int?
+  @Option(
+    name: .customLong("from-plan"),
+    help: "Experiment definition whose plan sizes the segments; its variants, metrics and plan are kept.")
+  var fromPlan: String?
+  @Option(help: "Id of the written definition when there is no plan (default discovered-segments).") var id: String?
+  @Option(name: .customLong("split-salt"), help: "Salt of the discovery/confirmation split (default: the id).")
+  var splitSalt: String?
+  @Option(
+    name: .customLong("silhouette-sample"), help: "Largest number of units the exact silhouette is computed on.")
+  var silhouetteSample = 4_000
+  @Option(help: "The definition to write (YAML).") var output: String
+  @Option(
+    name: .customLong("confirmation-output"),
+    help: "Also write the confirmation half's rows of the input here (CSV), for strata assign --stratified.")
+  var confirmationOutput: String?
+  @Option(help: "Also write a Markdown and an HTML report (<id>-discovery.md/.html) into this directory.")
+  var report: String?
+  @Flag(help: "Overwrite existing output files.") var force = false
+  @Flag(help: "Print one JSON object instead of the readable output.") var json = false
+
+  func validate() throws {
+    if minSegmentUnits != nil && fromPlan != nil {
+      throw ValidationError("Give --min-segment-units or --from-plan, not both.")
+    }
+    if output.isEmpty { throw ValidationError("--output is empty: give the path of the YAML file to write.") }
+  }
+
+  func run() throws {
+    try reportingErrors { try discover() }
+  }
+
+  private static func names(_ list: String, flag: String) throws -> [String] {
+    let names = list.split(separator: ",", omittingEmptySubsequences: false).map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }
+    guard !names.contains(where: \.isEmpty) else {
+      throw InvalidInput("\(flag): \"\(list)\" has an empty name; give column names separated by commas")
+    }
+    return names
+  }
+
+  private func discover() throws {
+    let featureNames = try Self.names(features, flag: "--features")
+    let categoricalNames = try categorical.map { try Self.names($0, flag: "--categorical") } ?? []
+    let allNames = featureNames + categoricalNames
+    if let repeated = allNames.first(where: { name in allNames.filter { $0 == name }.count > 1 }) {
+      throw InvalidInput("--features/--categorical: \"\(repeated)\" is listed twice")
+    }
+    let template = try fromPlan.map { try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: $0)) }
+    var minimum = minSegmentUnits
+    if let template, let fromPlan {
+      guard let perVariant = try template.plannedMaximumSampleSizePerVariant() else {
+        throw InvalidInput(
+          "\(fromPlan): plan: has no sample size (it needs an mde and a baseline or sd) to size the segments with")
+      }
+      minimum = perVariant * template.experiment.variants.count
+    }
+    let unitColumn = unit ?? template?.experiment.unit ?? "unit_id"
+    if allNames.contains(unitColumn) {
+      throw InvalidInput("--features: \"\(unitColumn)\" is the unit id column, not a feature")
+    }
+    let experimentID = template?.experiment.id ?? id ?? "discovered-segments"
+    for path in [output] + (confirmationOutput.map { [$0] } ?? []) where !force {
+      if FileManager.default.fileExists(atPath: path) {
+        throw InvalidInput("\(path): already exists; give --force to replace it")
+      }
+    }
+    let options = try DiscoveryOptions(
+      clusterCounts: k.range, seed: seed, restarts: nInit, scaling: scaling, missing: missing,
+      minimumSegmentUnits: minimum, splitSalt: splitSalt ?? experimentID, silhouetteSampleSize: silhouetteSample,
+      method: method, gamma: gamma)
+    let audience = try AudienceReader.read(
+      path: input, unitColumn: unitColumn, numeric: featureNames, categorical: categoricalNames)
+    let result = try SegmentDiscovery.run(audience, options: options)
+    let definition = try result.definition(template: template, id: experimentID, unit: unitColumn)
+    let experiment = definition.experiment
+    let yaml = ExperimentYAMLWriter.yaml(for: definition, comment: DiscoverOutput.provenance(result, input: input))
+    _ = try ExperimentLoader.load(yaml: yaml, file: output)  // what is written must load back
+    let digest = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
+    var files: [(data: Data, url: URL)] = [(Data(yaml.utf8), URL(fileURLWithPath: output))]
+    if let confirmationOutput {
+      let rows = try ConfirmationRows.csv(input: input, audience: audience, result: result)
+      files.append((rows, URL(fileURLWithPath: confirmationOutput)))
+    }
+    try AtomicFile.write(files)
+    if let report {
+      let page = DiscoveryReport(
+        result: result, projection: try result.projection(), experimentID: experiment.id, input: input,
+        definition: output, sha256: digest)
+      _ = try page.write(to: URL(fileURLWithPath: report))
+    }
+    let summary = DiscoverOutput(
+      result: result, experiment: experiment, output: output, sha256: digest, confirmationOutput: confirmationOutput,
+      template: fromPlan)
+    printOutput(json: json, summary.json, summary.text)
+  }
+}
+
+/// `--k`: `A..B` (or `A...B`) or a single number.
+struct ClusterCountRange: ExpressibleByArgument {
+  var range: ClosedRange<Int>
+  init(_ range: ClosedRange<Int>) { self.range = range }
+  init?(argument: String) {
+    let parts = argument.replacingOccurrences(of: "...", with: "..").components(separatedBy: "..")
+    if parts.count == 1, let k = Int(parts[0]) {
+      range = k...k
+    } else if parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), low <= high {
+      range = low...high
+    } else {
+      return nil
+    }
+  }
+  var defaultValueDescription: String { "\(range.lowerBound)..\(range.upperBound)" }
+}
+
+extension FeatureScaling: ExpressibleByArgument {}
+extension MissingValuePolicy: ExpressibleByArgument {}
+extension ClusteringMethod: ExpressibleByArgument {}

@@ -1,0 +1,117 @@
+import StrataAnalysis
+import StrataAssignment
+
+/// Reads an audience CSV (a header, then one row per unit): the unit id column and the named feature columns.
+///
+/// Numbers follow the assignment spec's grammar (`-?digits[.digits][e±digits]`), exactly as the frozen segment
+/// rule will read them; an empty cell is a missing value. Every problem is a ``DiscoveryError`` naming the file,
+/// line and column: a missing column, a row with the wrong number of fields, broken quoting, a cell that is not a
+/// number, an empty or repeated unit id, a file without rows.
+public enum AudienceReader {
+  public static func read(
+    path: String, unitColumn: String, numeric: [String], categorical: [String]
+  ) throws(DiscoveryError) -> Audience {
+    var scanner: CSVScanner
+    do {
+      scanner = try CSVScanner(path: path)
+    } catch {
+      throw DiscoveryError(file: path, line: error.line, field: "", message: error.message)
+    }
+    defer { scanner.close() }
+    var audience = Audience(
+      file: path, unitColumn: unitColumn, units: [], numericNames: numeric, numeric: numeric.map { _ in [] },
+      categoricalNames: categorical, categorical: categorical.map { _ in [] })
+    audience.lines = []
+    var columns: (unit: Int, numeric: [Int], categorical: [Int], count: Int)?
+    var seen: [[UInt8]: Int] = [:]
+    do {
+      try scanner.forEachRecord { record in
+        if record.isBlank && record.malformation == nil { return true }
+        if let malformation = record.malformation {
+          throw DiscoveryError(file: path, line: record.line, field: "", message: "\(malformation)")
+        }
+        guard let known = columns else {
+          columns = try header(record, path: path, unit: unitColumn, numeric: numeric, categorical: categorical)
+          return true
+        }
+        guard record.fieldCount == known.count else {
+          throw DiscoveryError(
+            file: path, line: record.line, field: "",
+            message: "the row has \(record.fieldCount) fields, the header has \(known.count)")
+        }
+        let unitBytes = Array(trimmed(record.field(known.unit)))
+        guard !unitBytes.isEmpty else {
+          throw DiscoveryError(file: path, line: record.line, field: unitColumn, message: "the unit id is empty")
+        }
+        if let first = seen.updateValue(record.line, forKey: unitBytes) {
+          throw DiscoveryError(
+            file: path, line: record.line, field: unitColumn,
+            message: "unit \"\(DisplayText.echo(String(decoding: unitBytes, as: UTF8.self)))\" appears twice "
+              + "(first on line \(first)); each unit needs one row")
+        }
+        audience.units.append(String(decoding: unitBytes, as: UTF8.self))
+        audience.lines.append(record.line)
+        for (f, column) in known.numeric.enumerated() {
+          let cell = trimmed(record.field(column))
+          if cell.isEmpty {
+            audience.numeric[f].append(.nan)
+            continue
+          }
+          guard let value = AttributeValue.parseNumber(cell), value.isFinite else {
+            throw DiscoveryError(
+              file: path, line: record.line, field: numeric[f],
+              message: "\"\(DisplayText.echo(String(decoding: cell, as: UTF8.self)))\" is not a number "
+                + "(write digits such as 12, -3.5 or 1e3, or leave the cell empty for a missing value)")
+          }
+          audience.numeric[f].append(value)
+        }
+        for (f, column) in known.categorical.enumerated() {
+          let cell = trimmed(record.field(column))
+          audience.categorical[f].append(cell.isEmpty ? nil : String(decoding: cell, as: UTF8.self))
+        }
+        return true
+      }
+    } catch let error as DiscoveryError {
+      throw error
+    } catch let error as DataError {
+      throw DiscoveryError(file: path, line: error.line, field: "", message: error.message)
+    } catch {
+      throw DiscoveryError(file: path, field: "", message: "\(error)")
+    }
+    guard columns != nil else { throw DiscoveryError(file: path, line: 1, field: "", message: "the file is empty") }
+    guard audience.count > 0 else {
+      throw DiscoveryError(file: path, line: 2, field: "", message: "the file has a header but no units")
+    }
+    return audience
+  }
+
+  private static func header(
+    _ record: CSVScanner.Record, path: String, unit: String, numeric: [String], categorical: [String]
+  ) throws(DiscoveryError) -> (unit: Int, numeric: [Int], categorical: [Int], count: Int) {
+    let names = (0..<record.fieldCount).map { String(decoding: trimmed(record.field($0)), as: UTF8.self) }
+    func column(_ name: String, _ purpose: String) throws(DiscoveryError) -> Int {
+      guard let index = names.firstIndex(of: name) else {
+        throw DiscoveryError(
+          file: path, line: record.line, field: name,
+          message: "the header has no column \"\(DisplayText.echo(name))\" (\(purpose)); it has "
+            + DisplayText.list(names))
+      }
+      return index
+    }
+    let unitIndex = try column(unit, "the unit id; name another with --unit")
+    var numericIndices: [Int] = []
+    for name in numeric { numericIndices.append(try column(name, "a feature given in --features")) }
+    var categoricalIndices: [Int] = []
+    for name in categorical { categoricalIndices.append(try column(name, "a feature given in --categorical")) }
+    return (unitIndex, numericIndices, categoricalIndices, record.fieldCount)
+  }
+
+  /// The field without leading and trailing spaces and tabs.
+  private static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
+    var start = field.startIndex
+    var end = field.endIndex
+    while start < end && (field[start] == 0x20 || field[start] == 0x09) { start += 1 }
+    while end > start && (field[end - 1] == 0x20 || field[end - 1] == 0x09) { end -= 1 }
+    return field[start..<end]
+  }
+}

@@ -1,0 +1,86 @@
+extension DiscoveryResult {
+  /// The result of the chosen labelling: segments ordered largest first (equal sizes keep the method's order, so
+  /// the order is fixed by the data and seed), each with its numeric means (the centroid, back in the features'
+  /// own units) and categorical modes.
+  static func build(
+    _ audience: Audience, options: DiscoveryOptions, discoveryCount: Int, clustered: [Int], matrix: FeatureMatrix,
+    categorical: CategoricalColumns?, missingCounts: [Int], scales: [FeatureScale],
+    candidates: [ClusterCountCandidate], chosen: ClusterCountCandidate, labels rawLabels: [Int], gamma: Double?,
+    methodName: String, wardUnits: Int?, silhouetteCount: Int
+  ) -> DiscoveryResult {
+    let k = chosen.clusterCount
+    let d = scales.count
+    let means = ClusterQuality.clusterMeans(matrix, labels: rawLabels, clusterCount: k)
+    let order = (0..<k).sorted { means.sizes[$0] != means.sizes[$1] ? means.sizes[$0] > means.sizes[$1] : $0 < $1 }
+    var rank = [Int](repeating: 0, count: k)
+    for (position, cluster) in order.enumerated() { rank[cluster] = position }
+    let labels = rawLabels.map { rank[$0] }
+
+    func numericMeans(_ members: (Int) -> Bool) -> [Double] {
+      (0..<d).map { f in
+        var sum = 0.0
+        var count = 0
+        for (row, index) in clustered.enumerated() where members(row) {
+          let value = audience.numeric[f][index]
+          if !value.isNaN {
+            sum += value
+            count += 1
+          }
+        }
+        return count > 0 ? sum / Double(count) : .nan
+      }
+    }
+    /// Per categorical feature: the most common code among members (ties to the lower code) and its share.
+    func modes(_ members: (Int) -> Bool) -> [(code: Int, share: Double)] {
+      guard let categorical else { return [] }
+      return (0..<categorical.featureCount).map { f in
+        var counts = [Int](repeating: 0, count: categorical.levels[f].count)
+        for row in 0..<categorical.rowCount where members(row) && categorical[row, f] >= 0 {
+          counts[categorical[row, f]] += 1
+        }
+        let total = counts.reduce(0, +)
+        var mode = -1
+        var modeCount = 0
+        for (code, count) in counts.enumerated() where count > modeCount {
+          mode = code
+          modeCount = count
+        }
+        return (mode, total > 0 ? Double(modeCount) / Double(total) : .nan)
+      }
+    }
+    func share(feature f: Int, code: Int) -> Double {
+      guard let categorical, code >= 0 else { return .nan }
+      var hits = 0
+      var total = 0
+      for row in 0..<categorical.rowCount where categorical[row, f] >= 0 {
+        total += 1
+        if categorical[row, f] == code { hits += 1 }
+      }
+      return total > 0 ? Double(hits) / Double(total) : .nan
+    }
+
+    var segments: [DiscoveredSegment] = []
+    var overallShares: [[Double]] = []
+    for (position, cluster) in order.enumerated() {
+      let segmentModes = modes { labels[$0] == position }
+      segments.append(
+        DiscoveredSegment(
+          name: "segment_\(position + 1)", size: means.sizes[cluster],
+          centroid: (0..<d).map { f in scales[f].center + means.centroids[cluster, f] * scales[f].scale },
+          means: numericMeans { labels[$0] == position },
+          levels: segmentModes.enumerated().map { f, mode in
+            mode.code >= 0 ? categorical?.levels[f][mode.code] : nil
+          },
+          levelShares: segmentModes.map(\.share)))
+      overallShares.append(segmentModes.enumerated().map { f, mode in share(feature: f, code: mode.code) })
+    }
+    return DiscoveryResult(
+      options: options, audienceCount: audience.count, discoveryCount: discoveryCount,
+      confirmationCount: audience.count - discoveryCount, droppedForMissing: discoveryCount - clustered.count,
+      clusteredCount: clustered.count, silhouetteCount: silhouetteCount, missingCounts: missingCounts, scales: scales,
+      categoricalNames: categorical?.names ?? [], gamma: gamma, methodName: methodName, wardUnits: wardUnits,
+      candidates: candidates, chosen: chosen, segments: segments, overallMeans: numericMeans { _ in true },
+      overallLevelShares: overallShares, discoveryUnits: clustered.map { audience.units[$0] }, discoveryLabels: labels,
+      scaledFeatures: matrix)
+  }
+}

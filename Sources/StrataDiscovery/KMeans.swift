@@ -1,0 +1,208 @@
+import StrataStats
+
+/// k-means clustering: k-means++ seeding from a seeded GSL generator, Lloyd iterations, and `restarts`
+/// independent runs of which the one with the lowest inertia is kept.
+///
+/// ```
+/// inertia = Σᵢ ‖xᵢ − c_{label(i)}‖²     (squared Euclidean distance to the nearest centroid)
+/// ```
+/// Goals, in order: the same data and seed give bit-identical centroids and labels on every run (sums are taken in
+/// row order, ties go to the lower cluster index); an inertia as low as scikit-learn's `KMeans(n_init=restarts)`
+/// (checked within 1% on fixtures); speed (one pass over the data per iteration, no allocation inside it).
+///
+/// Seeding is greedy k-means++ (Arthur and Vassilvitskii 2007, with 2 + ⌊ln k⌋ candidate centres per step, each
+/// drawn with probability proportional to the squared distance to the nearest chosen centre, keeping the candidate
+/// that lowers the potential most; the scheme scikit-learn uses). Lloyd's iterations stop when no label changes,
+/// when the centres move less than `tolerance × mean feature variance` in total squared distance (scikit-learn's
+/// `tol` convention), or after `maximumIterations`. A cluster left empty takes the point farthest from its
+/// centroid, as scikit-learn does.
+///
+/// > D. Arthur and S. Vassilvitskii. "k-means++: the advantages of careful seeding." SODA 2007, 1027–1035.
+/// > S. P. Lloyd. "Least squares quantization in PCM." *IEEE Trans. Inf. Theory* 28 (1982), 129–137.
+public struct KMeans: Sendable, Hashable {
+  public let clusterCount: Int
+  /// Independent seeded runs (scikit-learn's `n_init`); the lowest inertia wins.
+  public let restarts: Int
+  public let maximumIterations: Int
+  /// Relative to the mean feature variance, as scikit-learn's `tol`.
+  public let tolerance: Double
+
+  /// Validates: at least 1 cluster, at least 1 restart and 1 iteration, a non-negative tolerance.
+  public init(
+    clusterCount: Int, restarts: Int = 4, maximumIterations: Int = 300, tolerance: Double = 1e-4
+  ) throws(DiscoveryError) {
+    guard clusterCount >= 1 else {
+      throw DiscoveryError(field: "k", message: "needs at least 1 cluster, got \(clusterCount)")
+    }
+    guard restarts >= 1 else { throw DiscoveryError(field: "n-init", message: "must be at least 1, got \(restarts)") }
+    guard maximumIterations >= 1 else {
+      throw DiscoveryError(field: "max-iterations", message: "must be at least 1, got \(maximumIterations)")
+    }
+    guard tolerance >= 0 && tolerance.isFinite else {
+      throw DiscoveryError(field: "tolerance", message: "must be a non-negative number, got \(tolerance)")
+    }
+    self.clusterCount = clusterCount
+    self.restarts = restarts
+    self.maximumIterations = maximumIterations
+    self.tolerance = tolerance
+  }
+
+  /// Clusters the rows of `data`, drawing every random number from `generator` (record its seed).
+  ///
+  /// The data needs at least `clusterCount` rows.
+  public func fit(_ data: FeatureMatrix, generator: SeededGenerator) throws(DiscoveryError) -> KMeansResult {
+    guard data.rowCount >= clusterCount else {
+      throw DiscoveryError(
+        field: "k", message: "\(clusterCount) clusters need at least \(clusterCount) units, got \(data.rowCount)")
+    }
+    let threshold = tolerance * KMeans.meanVariance(data)
+    var best: KMeansResult?
+    for restart in 0..<restarts {
+      var centroids = KMeans.seed(data, clusterCount: clusterCount, generator: generator)
+      var labels = [Int](repeating: -1, count: data.rowCount)
+      var iterations = 0
+      while iterations < maximumIterations {
+        iterations += 1
+        let changed = KMeans.assign(data, centroids, &labels).changed
+        let moved = KMeans.update(data, &centroids, labels)
+        if !changed || moved <= threshold { break }
+      }
+      let (_, inertia) = KMeans.assign(data, centroids, &labels)
+      let result = KMeansResult(
+        centroids: centroids, labels: labels, inertia: inertia, iterations: iterations, restart: restart)
+      if best.map({ inertia < $0.inertia }) ?? true { best = result }
+    }
+    guard let best else { preconditionFailure("restarts >= 1") }
+    return best
+  }
+
+  /// The mean of the columns' population variances.
+  static func meanVariance(_ data: FeatureMatrix) -> Double {
+    let n = data.rowCount
+    let d = data.columnCount
+    guard n > 0 else { return 0 }
+    var total = 0.0
+    for j in 0..<d {
+      var mean = 0.0
+      for i in 0..<n { mean += data.values[i * d + j] }
+      mean /= Double(n)
+      var sum = 0.0
+      for i in 0..<n {
+        let t = data.values[i * d + j] - mean
+        sum += t * t
+      }
+      total += sum / Double(n)
+    }
+    return total / Double(d)
+  }
+
+  /// Labels every row with its nearest centroid (ties to the lower index); returns whether any label changed and
+  /// the inertia.
+  static func assign(_ data: FeatureMatrix, _ centroids: FeatureMatrix, _ labels: inout [Int]) -> (
+    changed: Bool, inertia: Double
+  ) {
+    let n = data.rowCount
+    let d = data.columnCount
+    let k = centroids.rowCount
+    var changed = false
+    var inertia = 0.0
+    data.values.withUnsafeBufferPointer { x in
+      centroids.values.withUnsafeBufferPointer { c in
+        labels.withUnsafeMutableBufferPointer { label in
+          for i in 0..<n {
+            let row = i * d
+            var nearest = 0
+            var nearestDistance = Double.infinity
+            for cluster in 0..<k {
+              let base = cluster * d
+              var sum = 0.0
+              for j in 0..<d {
+                let t = x[row + j] - c[base + j]
+                sum += t * t
+              }
+              if sum < nearestDistance {
+                nearestDistance = sum
+                nearest = cluster
+              }
+            }
+            if label[i] != nearest {
+              label[i] = nearest
+              changed = true
+            }
+            inertia += nearestDistance
+          }
+        }
+      }
+    }
+    return (changed, inertia)
+  }
+
+  /// Moves each centroid to the mean of its rows (an empty cluster takes the row farthest from its centroid);
+  /// returns the total squared distance the centroids moved.
+  static func update(_ data: FeatureMatrix, _ centroids: inout FeatureMatrix, _ labels: [Int]) -> Double {
+    let n = data.rowCount
+    let d = data.columnCount
+    let k = centroids.rowCount
+    var sums = [Double](repeating: 0, count: k * d)
+    var counts = [Int](repeating: 0, count: k)
+    for i in 0..<n {
+      let cluster = labels[i]
+      counts[cluster] += 1
+      for j in 0..<d { sums[cluster * d + j] += data.values[i * d + j] }
+    }
+    var taken: Set<Int> = []
+    for cluster in 0..<k where counts[cluster] == 0 {
+      // The row farthest from its own centroid, not already taken by another empty cluster.
+      var farthest = -1
+      var farthestDistance = -1.0
+      for i in 0..<n where !taken.contains(i) && counts[labels[i]] > 1 {
+        let distance = data.squaredDistance(i, to: centroids, row: labels[i])
+        if distance > farthestDistance {
+          farthestDistance = distance
+          farthest = i
+        }
+      }
+      guard farthest >= 0 else { continue }
+      taken.insert(farthest)
+      let from = labels[farthest]
+      counts[from] -= 1
+      counts[cluster] = 1
+      for j in 0..<d {
+        let value = data.values[farthest * d + j]
+        sums[from * d + j] -= value
+        sums[cluster * d + j] = value
+      }
+    }
+    var moved = 0.0
+    for cluster in 0..<k where counts[cluster] > 0 {
+      for j in 0..<d {
+        let mean = sums[cluster * d + j] / Double(counts[cluster])
+        let t = mean - centroids.values[cluster * d + j]
+        moved += t * t
+        centroids.values[cluster * d + j] = mean
+      }
+    }
+    return moved
+  }
+}
+
+/// The outcome of ``KMeans/fit(_:generator:)``: the best restart's centroids and labels.
+public struct KMeansResult: Sendable, Hashable {
+  /// One row per cluster, in the feature space clustered.
+  public let centroids: FeatureMatrix
+  /// The cluster of each row of the data, 0..<k.
+  public let labels: [Int]
+  /// Σ squared distance of each row to its centroid.
+  public let inertia: Double
+  /// Lloyd iterations of the kept restart.
+  public let iterations: Int
+  /// Which restart (0-based) was kept.
+  public let restart: Int
+
+  /// Rows per cluster.
+  public var sizes: [Int] {
+    var sizes = [Int](repeating: 0, count: centroids.rowCount)
+    for label in labels { sizes[label] += 1 }
+    return sizes
+  }
+}

@@ -1,0 +1,172 @@
+import StrataStats
+
+/// Finds segments in the discovery half of an audience: split, scale, cluster for every k, score, choose.
+///
+/// Steps, in order:
+/// 1. the honest split (``HonestSplit``): only discovery-half units are read further;
+/// 2. missing values: `impute` keeps every unit (a missing number is the feature's centre, a missing category
+///    matches every level), `drop` leaves out units with a missing feature;
+/// 3. scaling (``FeatureScaling``) from the discovery half's present values;
+/// 4. for every k, the grouping (``ClusteringMethod``: k-means, or k-prototypes with categorical features, seeded
+///    with ``DiscoveryOptions/seed(clusterCount:)``; or Ward's tree cut at k), the silhouette over the clustered
+///    units or a seeded sample of ``DiscoveryOptions/silhouetteSampleSize`` (the same sample for every k), the
+///    Davies–Bouldin index over all of them, and whether the smallest segment reaches
+///    ``DiscoveryOptions/minimumSegmentUnits``. With categorical features both scores use the embedding whose
+///    squared Euclidean distances are the k-prototypes dissimilarities (scaled numbers, and one-hot levels times
+///    √(γ/2));
+/// 5. the chosen k: the highest silhouette among powered candidates (ties: lower Davies–Bouldin, then smaller k).
+///    When no k is powered the run fails, naming the largest smallest segment found and the minimum.
+///
+/// The frozen segments are the nearest-centroid rule of the chosen groups: numeric means and categorical modes.
+public enum SegmentDiscovery {
+  public static func run(_ audience: Audience, options: DiscoveryOptions) throws(DiscoveryError) -> DiscoveryResult {
+    let split = try HonestSplit(salt: options.splitSalt)
+    guard !audience.numericNames.isEmpty else {
+      throw DiscoveryError(field: "features", message: "give at least 1 numeric feature")
+    }
+    var discovery: [Int] = []
+    for (index, unit) in audience.units.enumerated() where split.half(unit) == .discovery { discovery.append(index) }
+    let missingCounts = audience.numeric.map { column in discovery.filter { column[$0].isNaN }.count }
+    var clustered = discovery
+    if options.missing == .drop {
+      clustered = discovery.filter { index in
+        audience.numeric.allSatisfy { !$0[index].isNaN } && audience.categorical.allSatisfy { $0[index] != nil }
+      }
+    }
+    let largestK = options.clusterCounts.upperBound
+    guard clustered.count > largestK else {
+      throw DiscoveryError(
+        file: audience.file, field: "",
+        message: "the discovery half has \(clustered.count) usable units, too few for \(largestK) segments "
+          + "(the split keeps about half of the \(audience.count) units; give a larger audience or a smaller --k)")
+    }
+    var scales: [FeatureScale] = []
+    for (f, name) in audience.numericNames.enumerated() {
+      do {
+        scales.append(try options.scaling.scale(clustered.map { audience.numeric[f][$0] }, feature: name))
+      } catch {
+        throw DiscoveryError(file: audience.file, field: error.field, message: error.message)
+      }
+    }
+    let d = scales.count
+    var values = [Double](repeating: 0, count: clustered.count * d)
+    for (row, index) in clustered.enumerated() {
+      for f in 0..<d { values[row * d + f] = scales[f].scaled(audience.numeric[f][index]) }
+    }
+    let matrix = FeatureMatrix(rowCount: clustered.count, columnCount: d, values: values)
+    let categorical =
+      audience.categoricalNames.isEmpty
+      ? nil : CategoricalColumns(names: audience.categoricalNames, columns: audience.categorical, rows: clustered)
+    let gamma = categorical.map { _ in options.gamma ?? KPrototypes.defaultGamma(matrix) }
+    let embedded = categorical.map { embedding(matrix, $0, gamma: gamma ?? 0) } ?? matrix
+    let sample = try sampleRows(count: clustered.count, size: options.silhouetteSampleSize, seed: options.seed)
+    let sampleMatrix = sample.map { embedded.rows($0) }
+    let ward = try options.method == .ward ? WardTree(embedded, seed: options.seed) : nil
+
+    var candidates: [ClusterCountCandidate] = []
+    var fits: [Int: [Int]] = [:]
+    for k in options.clusterCounts {
+      let labels: [Int]
+      let objective: Double
+      if let ward {
+        labels = ward.labels(clusterCount: k)
+        objective = withinSumOfSquares(embedded, labels: labels, clusterCount: k)
+      } else {
+        let generator = try generatorFor(options.seed(clusterCount: k))
+        if let categorical, let gamma {
+          let fit = try KPrototypes(clusterCount: k, restarts: options.restarts, gamma: gamma).fit(
+            matrix, categorical, generator: generator)
+          labels = fit.labels
+          objective = fit.cost
+        } else {
+          let fit = try KMeans(clusterCount: k, restarts: options.restarts).fit(matrix, generator: generator)
+          labels = fit.labels
+          objective = fit.inertia
+        }
+      }
+      let silhouette: Double
+      if let sample, let sampleMatrix {
+        silhouette = try ClusterQuality.silhouette(sampleMatrix, labels: sample.map { labels[$0] }, clusterCount: k)
+      } else {
+        silhouette = try ClusterQuality.silhouette(embedded, labels: labels, clusterCount: k)
+      }
+      let daviesBouldin = try ClusterQuality.daviesBouldin(embedded, labels: labels, clusterCount: k)
+      var sizes = [Int](repeating: 0, count: k)
+      for label in labels { sizes[label] += 1 }
+      sizes.sort(by: >)
+      let powered = options.minimumSegmentUnits.map { (sizes.last ?? 0) >= $0 } ?? true
+      candidates.append(
+        ClusterCountCandidate(
+          clusterCount: k, inertia: objective, silhouette: silhouette, daviesBouldin: daviesBouldin, sizes: sizes,
+          powered: powered))
+      fits[k] = labels
+    }
+    guard
+      let chosen = candidates.filter(\.powered).min(by: { a, b in
+        if a.silhouette != b.silhouette { return a.silhouette > b.silhouette }
+        if a.daviesBouldin != b.daviesBouldin { return a.daviesBouldin < b.daviesBouldin }
+        return a.clusterCount < b.clusterCount
+      }), let labels = fits[chosen.clusterCount]
+    else {
+      let best = candidates.max { $0.smallestSegment < $1.smallestSegment }
+      throw DiscoveryError(
+        field: "min-segment-units",
+        message: "no number of segments in \(options.clusterCounts.lowerBound)..\(options.clusterCounts.upperBound) "
+          + "gives segments large enough to be powered: the plan needs \(options.minimumSegmentUnits ?? 0) units "
+          + "per segment, and the best smallest segment is \(best?.smallestSegment ?? 0) units "
+          + "(k = \(best?.clusterCount ?? 0)); try a larger audience, a larger MDE or a smaller --k range")
+    }
+    let methodName =
+      options.method == .ward ? "Ward" : (categorical == nil ? "k-means" : "k-prototypes")
+    return DiscoveryResult.build(
+      audience, options: options, discoveryCount: discovery.count, clustered: clustered, matrix: matrix,
+      categorical: categorical, missingCounts: missingCounts, scales: scales, candidates: candidates, chosen: chosen,
+      labels: labels, gamma: gamma, methodName: methodName, wardUnits: ward?.rowCount,
+      silhouetteCount: sample?.count ?? clustered.count)
+  }
+
+  /// A GSL generator, its (impossible in practice) allocation failure as a discovery error.
+  static func generatorFor(_ seed: UInt64) throws(DiscoveryError) -> SeededGenerator {
+    do {
+      return try SeededGenerator(seed: seed)
+    } catch {
+      throw DiscoveryError(field: "seed", message: "\(error)")
+    }
+  }
+
+  /// A seeded sample of `size` row indices without replacement (partial Fisher–Yates), sorted; nil when every row
+  /// fits.
+  static func sampleRows(count: Int, size: Int, seed: UInt64) throws(DiscoveryError) -> [Int]? {
+    guard count > size else { return nil }
+    let generator = try generatorFor(seed)
+    var indices = Array(0..<count)
+    for i in 0..<size { indices.swapAt(i, i + generator.index(below: count - i)) }
+    return indices[0..<size].sorted()
+  }
+
+  /// Scaled numbers followed by each categorical feature's levels one-hot, times √(γ/2): squared Euclidean
+  /// distances between rows are then exactly the k-prototypes dissimilarities (a missing level is all zeros).
+  static func embedding(_ numeric: FeatureMatrix, _ categorical: CategoricalColumns, gamma: Double) -> FeatureMatrix {
+    let weight = (gamma / 2).squareRoot()
+    let width = numeric.columnCount + categorical.levels.map(\.count).reduce(0, +)
+    var values = [Double](repeating: 0, count: numeric.rowCount * width)
+    for row in 0..<numeric.rowCount {
+      for j in 0..<numeric.columnCount { values[row * width + j] = numeric[row, j] }
+      var offset = numeric.columnCount
+      for f in 0..<categorical.featureCount {
+        let code = categorical[row, f]
+        if code >= 0 { values[row * width + offset + code] = weight }
+        offset += categorical.levels[f].count
+      }
+    }
+    return FeatureMatrix(rowCount: numeric.rowCount, columnCount: max(width, 1), values: values)
+  }
+
+  /// Σ squared distance of each row to its cluster's mean.
+  static func withinSumOfSquares(_ data: FeatureMatrix, labels: [Int], clusterCount k: Int) -> Double {
+    let means = ClusterQuality.clusterMeans(data, labels: labels, clusterCount: k).centroids
+    var sum = 0.0
+    for (row, label) in labels.enumerated() { sum += data.squaredDistance(row, to: means, row: label) }
+    return sum
+  }
+}
