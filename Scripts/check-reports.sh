@@ -6,7 +6,8 @@
 #
 #   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR
 #
-# Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh),
+# Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh), the
+# segment-discovery report of the gym audience (strata discover --report),
 # the gym example at an unplanned look (look 4 of a 3-look plan), and the report snapshots of the tests
 # (hostile names, a sequential look, a small factorial).
 set -euo pipefail
@@ -25,6 +26,9 @@ $STRATA analyze --experiment experiments/email-factorial.yaml --data experiments
   --report "$work/examples" >/dev/null
 $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv \
   --report "$work/unplanned" --look 4 --no-look-log >/dev/null
+$STRATA discover --input experiments/data/gym-audience.csv --features checkins_90d,tenure_months,classes_90d,spend_90d \
+  --from-plan experiments/gym-class-nudge.yaml --k 2..5 --seed 7 --output "$work/gym-class-nudge-segments.yaml" \
+  --report "$work/examples" >/dev/null
 mv "$work/unplanned/gym-renewal-2026.html" "$work/examples/gym-renewal-2026-unplanned-look.html"
 cp Tests/StrataReportTests/Snapshots/*.html "$work/examples/"
 "$python" Scripts/check_reports.py "$out" "$work"/examples/*.html
