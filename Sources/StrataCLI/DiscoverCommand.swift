@@ -106,6 +106,11 @@ struct Discover: ParsableCommand {
       }
       minimum = perVariant * template.experiment.variants.count
     }
+    if let template, let unit, unit != template.experiment.unit, let fromPlan {
+      throw InvalidInput(
+        "--unit: \"\(unit)\" differs from the unit column of \(fromPlan) (\"\(template.experiment.unit)\"); the written "
+          + "definition keeps the plan's, so the audience must use it too")
+    }
     let unitColumn = unit ?? template?.experiment.unit ?? "unit_id"
     if allNames.contains(unitColumn) {
       throw InvalidInput("--features: \"\(unitColumn)\" is the unit id column, not a feature")

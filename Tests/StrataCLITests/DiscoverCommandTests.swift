@@ -156,6 +156,8 @@ struct DiscoverCommandTests {
     #expect(try discover("unit_id,a,b\n", extra: ["--k", "three"]).status == 64)
     #expect(try discover("unit_id,a,b\n", extra: ["--min-segment-units", "5", "--from-plan", Self.plan]).status == 64)
     #expect(try discover("unit_id,a,b\n", features: "a,,b").status == 1)
+    let otherUnit = try discover("unit_id,a,b\n", extra: ["--from-plan", Self.plan, "--unit", "unit_id"])
+    #expect(otherUnit.status == 1 && otherUnit.stderr.contains("differs from the unit column"), "\(otherUnit.stderr)")
     #expect(!FileManager.default.fileExists(atPath: output))
   }
 }
