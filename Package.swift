@@ -60,7 +60,16 @@ let package = Package(
     ),
 
     // SQL pushdown: the query that aggregates a warehouse table into the cells `analyze` reads.
-    .target(name: "StrataWarehouse", dependencies: ["StrataAnalysis", "StrataAssignment", "StrataDefinitions"]),
+    // `strata analyze --database` runs it on PostgreSQL through postgres-nio.
+    .target(
+      name: "StrataWarehouse",
+      dependencies: [
+        "StrataAnalysis", "StrataAssignment", "StrataDefinitions",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
 
     // Segment discovery: features, k-means, cluster quality, the honest split, frozen nearest-centroid segments.
     .target(

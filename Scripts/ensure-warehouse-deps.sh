@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib/deps.sh"
 VENV="${STRATA_WAREHOUSE_VENV:-$HOME/.cache/strata/warehouse-venv}"
 deps_ensure "PostgreSQL server" "ls /usr/lib/postgresql/*/bin/initdb" postgresql >&2
 deps_ensure "Java runtime (for Spark)" "command -v java" default-jre-headless >&2
+deps_ensure "OpenSSL (a certificate for the TLS test cluster)" "command -v openssl" openssl >&2
 deps_ensure "Python venv" "python3 -c 'import ensurepip, venv'" python3-venv >&2
 if ! "$VENV/bin/python" -c "import duckdb, sqlglot, pyspark, pytest" >/dev/null 2>&1; then
   echo "strata: creating $VENV (PyPI duckdb, sqlglot, pyspark, pytest)" >&2

@@ -2,8 +2,11 @@ import Foundation
 import StrataAnalysis
 
 extension Analyze {
-  /// The look log this run reads and writes: `--look-log`, else `<data>.looks.jsonl`.
-  var lookLogURL: URL { lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data[0]) }
+  /// The look log this run reads and writes: `--look-log`, else `<data>.looks.jsonl` (the first file), else
+  /// (`--database`) `<experiment>.looks.jsonl`.
+  var lookLogURL: URL {
+    lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data.first ?? experiment)
+  }
 
   /// Checks `--look` against the plan (its looks + a margin) and that the look log is not the data or the
   /// definition, before the data is read.

@@ -25,6 +25,13 @@ struct Analyze: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml --json \\
           --data day1.csv day2.csv day3.csv  # doc-example: skip (your exports)
 
+      Data in PostgreSQL: --database runs the query of `strata sql` there and reads only the \
+      cells it returns (docs/warehouse.md); the password comes from PGPASSWORD. The look log \
+      is then <experiment>.looks.jsonl.
+        strata analyze --experiment experiments/gym-renewal.yaml \\
+          --database postgresql://analyst@db:5432/crm \\
+          --table public.gym_units  # doc-example: skip (your database)
+
       Sequential plans (looks > 1): each run is a look, recorded in <data>.looks.jsonl (or --look-log \
       FILE); the same data again is the same look, and the output says which look it recorded. Corrected \
       data for the latest look K: re-run with --look K to replace it instead of adding look K + 1. A look \
@@ -57,7 +64,25 @@ struct Analyze: ParsableCommand {
     help:
       "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly."
   )
-  var data: [String]
+  var data: [String] = []
+
+  @Option(
+    help: ArgumentHelp(
+      "Run the pushdown query on PostgreSQL instead of reading --data: postgresql://user@host:port/db (password from PGPASSWORD or the URL, never shown; ?sslmode=disable|prefer|require|verify-ca|verify-full, default prefer).",
+      valueName: "url"))
+  var database: String?
+
+  @Option(help: "With --database: the table or view with one row per unit (table or schema.table).")
+  var table: String?
+
+  @Option(help: "With --database: the service's exposures table (with --events).")
+  var exposures: String?
+
+  @Option(help: "With --database: the service's events table (with --exposures).")
+  var events: String?
+
+  @Option(help: "With --database: give up after this many seconds (connecting, the query and its rows).")
+  var timeout: Int = 3600
 
   @Option(
     help:
@@ -104,7 +129,19 @@ struct Analyze: ParsableCommand {
   var noDuplicateCheck = false
 
   func validate() throws {
-    guard !data.isEmpty else { throw ValidationError("--data needs at least one file") }
+    if database == nil {
+      guard !data.isEmpty else { throw ValidationError("Give --data (one or more files) or --database.") }
+      if table != nil || exposures != nil || events != nil {
+        throw ValidationError("--table, --exposures and --events go with --database.")
+      }
+    } else {
+      guard data.isEmpty else { throw ValidationError("Give either --data or --database, not both.") }
+      switch (table, exposures, events) {
+      case (.some, nil, nil), (nil, .some, .some): break
+      default: throw ValidationError("--database needs --table, or --exposures with --events.")
+      }
+      guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second.") }
+    }
     let paths: [(String, String?)] = [("--report", report), ("--look-log", lookLog)] + data.map { ("--data", $0) }
     for (flag, value) in paths where value?.isEmpty == true {
       throw ValidationError("\(flag) is empty: give a path.")
@@ -128,9 +165,12 @@ struct Analyze: ParsableCommand {
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
-      let summary = try DataReader.read(
-        paths: data, plan: plan,
-        options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
+      let summary =
+        database != nil
+        ? try readDatabase(plan: plan)
+        : try DataReader.read(
+          paths: data, plan: plan,
+          options: DataReadOptions(strict: strict, checkDuplicates: !noDuplicateCheck, progress: progress))
       if showProgress { ProgressLine.finish() }
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)
       let lookOutcome = try guardLooks(&analysis, plan: plan)

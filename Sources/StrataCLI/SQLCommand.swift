@@ -11,7 +11,8 @@ struct SQLCommand: ParsableCommand {
     abstract: "Print the SQL that aggregates a warehouse table into the cells `strata analyze` reads.",
     discussion: """
       The query returns one row per variant × segment (n, and per metric <col>_n, <col>_sum, and for \
-      continuous metrics <col>_shift and <col>_sum_sq of the values shifted by that constant). Save the \
+      continuous metrics <col>_shift and <col>_sum_sq of the values shifted by that constant; from a \
+      unit-level table also the rows it dropped, as analyze drops them from a CSV). Save the \
       result as CSV and give it to `strata analyze --data`; results of several partitions merge exactly. \
       Names are quoted for the dialect; a name with a quote, backslash or control character is refused. \
       docs/warehouse.md describes both input shapes and has the DDL for every dialect.
@@ -29,6 +30,8 @@ struct SQLCommand: ParsableCommand {
           --exposures proj.strata.exposures --events proj.strata.events
         strata sql --experiment experiments/gym-renewal.yaml --dialect spark \\
           --table lake.units --shift revenue=49.5
+        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb \\
+          --table units --cross-product renewed,revenue
       """)
 
   @Option(help: "The experiment definition (YAML).")
@@ -55,6 +58,18 @@ struct SQLCommand: ParsableCommand {
       valueName: "metric=K"))
   var shift: [ShiftArgument] = []
 
+  @Option(
+    help: ArgumentHelp(
+      "Add the cross-product column <a>_x_<b>_sum = Σ(a − Kₐ)(b − K_b) of two metrics (repeatable); ratio and covariate metrics add theirs without it.",
+      valueName: "metric,metric"))
+  var crossProduct: [String] = []
+
+  @Flag(
+    help:
+      "Unit-level shape: skip the duplicate-unit check (a window over unit ids); by default only the first row of a repeated unit id counts and the others are counted in dropped_duplicate_unit."
+  )
+  var noDuplicateCheck = false
+
   func validate() throws {
     switch (table, exposures, events) {
     case (.some, nil, nil), (nil, .some, .some): break
@@ -67,7 +82,18 @@ struct SQLCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
-      let plan = AnalysisPlan(definition: definition)
+      var plan = AnalysisPlan(definition: definition)
+      for item in crossProduct {
+        let names = item.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let indices = names.compactMap { name in plan.metrics.firstIndex { $0.name == name } }
+        guard names.count == 2, indices.count == 2, indices[0] != indices[1] else {
+          throw InvalidInput(
+            "--cross-product \"\(item)\" must name two different metrics as a,b (metrics: \(plan.metrics.map(\.name).joined(separator: ", ")))"
+          )
+        }
+        let pair = AnalysisPlan.CrossProduct(first: indices[0], second: indices[1])
+        if !plan.crossProducts.contains(pair) { plan.crossProducts.append(pair) }
+      }
       var shifts: [String: Double] = [:]
       for item in shift {
         guard shifts.updateValue(item.value, forKey: item.metric) == nil else {
@@ -76,7 +102,8 @@ struct SQLCommand: ParsableCommand {
       }
       let source: CellQuery.Source =
         if let table { .units(table: table) } else { .events(exposures: exposures ?? "", events: events ?? "") }
-      let query = try CellQuery(plan: plan, dialect: dialect, source: source, shifts: shifts)
+      let query = try CellQuery(
+        plan: plan, dialect: dialect, source: source, shifts: shifts, checkDuplicates: !noDuplicateCheck)
       for note in query.notes { printError("strata: note: \(note)") }
       print(query.sql, terminator: "")
     }

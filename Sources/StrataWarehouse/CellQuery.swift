@@ -12,8 +12,12 @@ import StrataAnalysis
 /// the mean for any distribution analysed with a t-test). The constant is in the result, so the cells are
 /// exact whichever value the engine picked.
 ///
-/// Rows are filtered as the CSV reader filters them: no unit id (NULL or blank) and 0/1 metrics holding
-/// anything else drop the row; NULL is a missing value, handled by the metric's `missing:` policy.
+/// Rows are filtered as the CSV reader filters them, and counted per cell in `dropped_bad_value` (a 0/1
+/// metric holding anything else), `dropped_missing_unit` (no unit id, NULL or blank) and
+/// `dropped_duplicate_unit` (a unit id seen before); rows of unknown variants or segments come back under
+/// their own names. NULL is a missing value, handled by the metric's `missing:` policy. Per declared
+/// pair of metrics (`AnalysisPlan.crossProducts`) the cross-product `<a>_x_<b>_sum` = Σ(a − Kₐ)(b − K_b).
+/// `summary(of:source:)` reads a result back into cells with the CSV reader's data account.
 public struct CellQuery: Sendable, Hashable {
   /// Where the rows come from.
   public enum Source: Sendable, Hashable {
@@ -26,19 +30,32 @@ public struct CellQuery: Sendable, Hashable {
   public let plan: AnalysisPlan
   public let dialect: SQLDialect
   public let source: Source
+  /// Whether the unit-level shape drops repeated unit ids (see `init`).
+  public let checkDuplicates: Bool
   /// The query text (ends with a newline, no semicolon).
   public let sql: String
   /// Sentences about choices a reader should know, such as units without events being missing.
   public let notes: [String]
 
-  /// Builds the query; `shifts` maps a metric's name or column to its shift constant.
-  public init(plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:])
-    throws(WarehouseError)
-  {
+  /// Builds the query.
+  ///
+  /// - `shifts` maps a metric's name or column to its shift constant.
+  /// - `checkDuplicates` (unit-level shape): keep one row per unit id and count the others in
+  ///   `dropped_duplicate_unit`, as the CSV reader does; off, the window over unit ids is skipped.
+  /// - Cross-products: one `<a>_x_<b>_sum` column per `plan.crossProducts` pair (by metric index; ratio
+  ///   metrics declare numerator × denominator, CUPED value × covariate). Both metrics of a pair need
+  ///   values on the same units (`missing: zero`, or none missing): `summary(of:source:)` refuses a cell
+  ///   where their counts differ.
+  public init(
+    plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
+    checkDuplicates: Bool = true
+  ) throws(WarehouseError) {
     self.plan = plan
     self.dialect = dialect
     self.source = source
-    var builder = try CellQueryBuilder(plan: plan, dialect: dialect, shifts: shifts)
+    self.checkDuplicates = checkDuplicates
+    var builder = try CellQueryBuilder(
+      plan: plan, dialect: dialect, shifts: shifts, checkDuplicates: checkDuplicates)
     switch source {
     case .units(let table):
       sql = try builder.unitLevel(table: table)
@@ -57,7 +74,14 @@ public struct CellQuery: Sendable, Hashable {
       names.append(metric.column + "_sum")
       if metric.kind == .continuous { names.append(metric.column + "_sum_sq") }
     }
-    if case .events = source { names.append(EventSchema.excludedUnitsColumn) }
+    names += plan.crossProducts.map { Self.crossProductColumn($0, plan: plan) }
+    switch source {
+    case .units:
+      names += [DroppedRows.badValue.column, DroppedRows.missingUnit.column]
+      if checkDuplicates { names.append(DroppedRows.duplicateUnit.column) }
+    case .events:
+      names.append(EventSchema.excludedUnitsColumn)
+    }
     return names
   }
 

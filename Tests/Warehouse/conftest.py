@@ -56,10 +56,46 @@ def csv_analysis(definition, unit_csv):
     return analysis(definition, unit_csv)
 
 
-def query(definition, dialect, *, table=None, exposures=None, events=None):
-    args = ["sql", "--experiment", str(definition), "--dialect", dialect]
+def query(definition, dialect, *, table=None, exposures=None, events=None, extra=()):
+    args = ["sql", "--experiment", str(definition), "--dialect", dialect, *extra]
     args += ["--table", table] if table else ["--exposures", exposures, "--events", events]
     return strata(*args).stdout
+
+
+# Cross-products every engine computes in test_*_cross_products (metric names, as --cross-product takes).
+PAIRS = [("converted", "basket"), ("revenue", "basket")]
+PAIR_ARGS = [arg for a, b in PAIRS for arg in ("--cross-product", f"{a},{b}")]
+
+
+def check_cross_products(columns, rows, unit_rows):
+    """Each <a>_x_<b>_sum equals Σ(a − Kₐ)(b − K_b) over the cell's units with both values (exact
+    Fractions, the result's own shift constants), within 1e-12 of Σ|a − Kₐ||b − K_b|."""
+    metrics = {name: (column, kind, missing) for name, column, kind, missing in data.METRICS}
+    records = {(r["variant"], r["segment"]): r for r in (dict(zip(columns, row)) for row in rows)}
+    checked = 0
+    for a, b in PAIRS:
+        (col_a, kind_a, miss_a), (col_b, kind_b, miss_b) = metrics[a], metrics[b]
+        name = f"{col_a}_x_{col_b}_sum"
+        for key, record in records.items():
+            if key not in {(v, s) for v in data.VARIANTS for s in data.SEGMENTS}:
+                continue
+            k_a = Fraction(record[col_a + "_shift"]) if kind_a == "continuous" else Fraction(0)
+            k_b = Fraction(record[col_b + "_shift"]) if kind_b == "continuous" else Fraction(0)
+            exact, scale = Fraction(0), 0.0
+            for row in data.valid(unit_rows):
+                if (row["variant"], row["segment"]) != key:
+                    continue
+                x, y = row[col_a], row[col_b]
+                x = 0 if x is None and miss_a == "zero" else x
+                y = 0 if y is None and miss_b == "zero" else y
+                if x is None or y is None:
+                    continue
+                term = (Fraction(x) - k_a) * (Fraction(y) - k_b)
+                exact += term
+                scale += abs(float(term))
+            assert abs(float(record[name]) - float(exact)) <= 1e-12 * (scale or 1.0), (key, name)
+            checked += 1
+    assert checked == 2 * 9
 
 
 def write_cells(columns, rows, path):
@@ -72,14 +108,29 @@ def write_cells(columns, rows, path):
     return path
 
 
-def check_cells(columns, rows, expected, *, excluded=None):
-    """Integer counts identical to the CSV path's, shifted sums within 1e-12 of the exact ones."""
+def check_cells(columns, rows, expected, *, excluded=None, dropped=None):
+    """Integer counts identical to the CSV path's, shifted sums within 1e-12 of the exact ones.
+
+    With `dropped` (the CSV reader's rows dropped by kind), the unit-level result's own account must match
+    it: cells of unknown variants and segments by their n, the other reasons by the dropped_* columns.
+    """
     assert rows, "the query returned no rows"
-    got = {}
+    got, unknown, counted = {}, {}, {}
     for row in rows:
         record = dict(zip(columns, row))
-        got[(record["variant"], record["segment"])] = record
+        variant, segment = (record["variant"] or "").strip(), (record["segment"] or "").strip()
+        for column, kind in data.DROPPED.items():
+            if column in record:
+                counted[kind] = counted.get(kind, 0) + int(record[column])
+        if variant not in data.VARIANTS or segment not in data.SEGMENTS:
+            kind = "unknown_variant" if variant not in data.VARIANTS else "unknown_segment"
+            unknown[kind] = unknown.get(kind, 0) + int(record["n"])
+            continue
+        assert (variant, segment) not in got, "one row per cell"
+        got[(variant, segment)] = record
     assert sorted(got) == sorted(expected)
+    if dropped is not None:
+        assert {k: v for k, v in {**counted, **unknown}.items() if v} == dropped
     for key, cell in expected.items():
         record = got[key]
         assert int(record["n"]) == cell["n"] and float(record["n"]) == cell["n"], key

@@ -34,7 +34,18 @@ class Cluster:
     def _run(self, *args, **kwargs):
         return subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True, **kwargs)
 
-    def start(self, password=None):
+    def _tls_files(self):
+        """A self-signed certificate for 127.0.0.1 (clients that verify it must refuse it)."""
+        cert, key = os.path.join(self.root, "server.crt"), os.path.join(self.root, "server.key")
+        subprocess.run(["openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=127.0.0.1",
+                        "-newkey", "rsa:2048", "-keyout", key, "-out", cert], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        if self.as_user:
+            shutil.chown(cert, "postgres")
+            shutil.chown(key, "postgres")
+        return cert, key
+
+    def start(self, password=None, tls=False):
         init = [_bin("initdb"), "-D", self.data, "-U", "postgres", "--no-sync", "-E", "UTF8"]
         if password:
             pwfile = os.path.join(self.root, "pw")
@@ -47,6 +58,14 @@ class Cluster:
             init += ["-A", "trust"]
         self._run(*init)
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        if tls:  # TCP clients must use TLS: a connection that is not encrypted is refused
+            hba = os.path.join(self.data, "pg_hba.conf")
+            with open(hba) as f:
+                lines = [("hostssl" + line[4:]) if line.startswith("host ") else line for line in f]
+            with open(hba, "w") as f:
+                f.writelines(lines)
+            cert, key = self._tls_files()
+            options += f" -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}"
         self._run(_bin("pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.root, "log"), "-w", "start")
         return self
 

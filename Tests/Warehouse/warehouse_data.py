@@ -77,12 +77,47 @@ def units(count=3000, seed=20261203):
                      "converted": converted, "revenue": revenue, BASKET: basket})
     rows[10]["member_id"] = None        # no unit id: dropped
     rows[11]["converted"] = 2           # not 0/1: dropped
+    rows[12] = dict(rows[5])            # the same unit loaded twice: the copy is dropped
+    rows[13]["variant"] = "t9"          # not a variant of the experiment: dropped
+    rows[14]["segment"] = "vip"         # not a segment: dropped
+    rows[15]["variant"] = " t1 "        # spaces around a name are ignored, as in a CSV
+    rows[16].update(variant="t9", member_id=None, converted=2)  # an unknown variant is the reason given
     return rows
 
 
+def account(rows):
+    """(kept rows, {issue kind: rows dropped}) in the CSV reader's order of checks."""
+    kept, dropped, seen = [], {}, set()
+
+    def drop(kind):
+        dropped[kind] = dropped.get(kind, 0) + 1
+
+    for row in rows:
+        variant, segment = (row["variant"] or "").strip(), (row["segment"] or "").strip()
+        if variant not in VARIANTS:
+            drop("unknown_variant")
+        elif segment not in SEGMENTS:
+            drop("unknown_segment")
+        elif row["converted"] not in (None, 0, 1):
+            drop("unparseable_number")
+        elif row["member_id"] in (None, ""):
+            drop("missing_unit")
+        elif row["member_id"] in seen:
+            drop("duplicate_unit")
+        else:
+            seen.add(row["member_id"])
+            kept.append(dict(row, variant=variant, segment=segment))
+    return kept, dropped
+
+
 def valid(rows):
-    """The rows the CSV reader uses."""
-    return [r for r in rows if r["member_id"] not in (None, "") and r["converted"] in (None, 0, 1)]
+    """The rows the CSV reader uses (names stripped of spaces)."""
+    return account(rows)[0]
+
+
+# Result columns counting rows the unit-level query dropped, by the CSV reader's issue kind.
+DROPPED = {"dropped_bad_value": "unparseable_number", "dropped_missing_unit": "missing_unit",
+           "dropped_duplicate_unit": "duplicate_unit"}
 
 
 def expected_cells(rows):

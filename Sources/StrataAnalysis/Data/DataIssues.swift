@@ -47,6 +47,16 @@ public struct DataIssues: Sendable, Hashable {
     entries[kind] = entry
   }
 
+  /// Counts `count` rows of `kind` that have no line numbers (rows an engine aggregated, such as a
+  /// `strata analyze --database` query); `example` describes them when they are the first of their kind.
+  public mutating func record(_ kind: Kind, count: Int, example: @autoclosure () -> String) {
+    guard count > 0 else { return }
+    var entry = entries[kind] ?? Entry()
+    if entry.count == 0 { entry.firstExample = example() }
+    entry.count += count
+    entries[kind] = entry
+  }
+
   /// Adds the issues of a later part of the data; its first example is prefixed with `file` when given.
   mutating func merge(_ other: DataIssues, file: String?) {
     for (kind, theirs) in other.entries {

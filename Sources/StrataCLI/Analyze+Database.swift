@@ -1,0 +1,62 @@
+import Foundation
+import StrataAnalysis
+import StrataWarehouse
+
+extension Analyze {
+  /// `--database`: runs the pushdown query on PostgreSQL and reads the cells it returns.
+  ///
+  /// The query is `strata sql --dialect postgres` for the same definition and tables; its result goes
+  /// through `CellQuery.summary(of:source:)`. The data account names the engine, the database (without
+  /// password), the tables and the query's fingerprint; its rows are the unit rows the query aggregated.
+  func readDatabase(plan: AnalysisPlan) throws -> DataSummary {
+    let url = try DatabaseURL(database ?? "", environment: ProcessInfo.processInfo.environment)
+    let source: CellQuery.Source
+    let tables: String
+    if let table {
+      source = .units(table: table)
+      tables = "table \(table)"
+    } else {
+      source = .events(exposures: exposures ?? "", events: events ?? "")
+      tables = "tables \(exposures ?? "") and \(events ?? "")"
+    }
+    let query = try CellQuery(plan: plan, dialect: .postgres, source: source, checkDuplicates: !noDuplicateCheck)
+    for note in query.notes { printError("strata: note: \(note)") }
+    let seconds = timeout
+    let result = try runBlocking { () async throws(WarehouseError) -> QueryResult in
+      try await PostgresQueryRunner.run(query.sql, on: url, timeout: .seconds(seconds))
+    }
+    let summary = try query.summary(
+      of: result, source: "\(query.engineName) \(url), \(tables), query \(query.fingerprint)")
+    guard summary.rowsRead > 0 else {
+      throw InvalidInput(
+        "the query on \(url) found no rows in \(tables)\(table == nil ? " for experiment \(plan.id)" : ""): nothing to analyze"
+      )
+    }
+    return summary
+  }
+}
+
+/// Runs async work to completion from synchronous code (a command's `run()`): the work runs on the
+/// concurrency pool while this thread waits.
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(WarehouseError) -> T)
+  throws(WarehouseError) -> T
+{
+  let box = QueryOutcome<T>()
+  let done = DispatchSemaphore(value: 0)
+  Task {
+    do throws(WarehouseError) {
+      box.result = .success(try await body())
+    } catch {
+      box.result = .failure(error)
+    }
+    done.signal()
+  }
+  done.wait()
+  guard let result = box.result else { preconditionFailure("the task finished without a result") }
+  return try result.get()
+}
+
+/// The result handed from the task to the waiting thread (written before `signal`, read after `wait`).
+private final class QueryOutcome<T: Sendable>: @unchecked Sendable {
+  var result: Result<T, WarehouseError>?
+}

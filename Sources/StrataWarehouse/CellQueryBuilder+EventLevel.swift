@@ -1,0 +1,79 @@
+extension CellQueryBuilder {
+  /// The query over the service's exposures and events tables.
+  mutating func eventLevel(exposures: String, events: String) throws(WarehouseError) -> String {
+    let exposureTable = try SQLName.table(exposures, dialect, role: "--exposures")
+    let eventTable = try SQLName.table(events, dialect, role: "--events")
+    typealias X = EventSchema.Exposures
+    typealias E = EventSchema.Events
+    let xUnit = "x." + name(X.unit)
+    let xVariant = text("x." + name(X.variant))
+    let xTime = "x." + name(X.time)
+    let segment = segmentExpression("x." + name(X.segment))
+    let exposureRows = """
+      SELECT
+          \(xUnit) AS unit_key,
+          \(xVariant) AS cell_variant,
+          \(segment) AS cell_segment,
+          \(xTime) AS exposed_at,
+          ROW_NUMBER() OVER (PARTITION BY \(xUnit) ORDER BY \(xTime), \(segment), \(xVariant)) AS exposure_rank,
+          MIN(\(xVariant)) OVER (PARTITION BY \(xUnit)) AS lowest_variant,
+          MAX(\(xVariant)) OVER (PARTITION BY \(xUnit)) AS highest_variant
+        FROM \(exposureTable) AS x
+        WHERE x.\(name(X.experiment)) = \(SQLName.literal(plan.id))
+          AND \(xUnit) IS NOT NULL
+      """
+    let firstExposures = """
+      SELECT unit_key, cell_variant, cell_segment, exposed_at
+        FROM exposure_rows
+        WHERE exposure_rank = 1 AND lowest_variant = highest_variant
+      """
+    let eMetric = "e." + name(E.metric)
+    let eValue = double("e." + name(E.value))
+    let eTime = "e." + name(E.time)
+    var totals = ["f.cell_variant", "f.cell_segment"]
+    for (index, metric) in plan.metrics.enumerated() {
+      var condition = "\(eMetric) = \(SQLName.literal(metric.name))"
+      if let window = metric.window {
+        condition += " AND \(eTime) < \(dialect.adding(seconds: window.seconds, to: "f.exposed_at"))"
+      }
+      let aggregate = metric.kind == .binomial ? "MAX" : "SUM"
+      totals.append("\(aggregate)(CASE WHEN \(condition) THEN \(eValue) END) AS v\(index)")
+      if metric.missing == .exclude {
+        notes.append(
+          "metric \"\(metric.name)\" has missing: exclude, so units without \(metric.window.map { "an event within \($0)" } ?? "an event") after exposure are left out of it; use missing: zero to count them as 0"
+        )
+      }
+    }
+    let metricNames = plan.metrics.map { SQLName.literal($0.name) }.joined(separator: ", ")
+    let join = """
+      FROM first_exposures AS f
+        LEFT JOIN \(eventTable) AS e
+          ON e.\(name(E.unit)) = f.unit_key
+          AND \(eTime) >= f.exposed_at
+          AND \(eMetric) IN (\(metricNames))
+        GROUP BY f.unit_key, f.cell_variant, f.cell_segment
+      """
+    let eventTotals = "SELECT\n" + list(totals, indent: 4) + "\n  " + join
+    var unitSelects = ["cell_variant", "cell_segment"]
+    var conditions: [String] = []
+    for (index, metric) in plan.metrics.enumerated() {
+      unitSelects.append("\(missingPolicy("v\(index)", metric)) AS m\(index)")
+      if metric.kind == .binomial { conditions.append("(v\(index) IS NULL OR v\(index) IN (0, 1))") }
+    }
+    var constants = [
+      "(SELECT COUNT(*) FROM exposure_rows WHERE exposure_rank = 1 AND lowest_variant <> highest_variant) AS excluded_units"
+    ]
+    for (index, metric) in plan.metrics.enumerated() where metric.kind == .continuous {
+      let first =
+        "SELECT \(eValue) FROM \(eventTable) AS e WHERE \(eMetric) = \(SQLName.literal(metric.name)) AND e.\(name(E.value)) IS NOT NULL LIMIT 1"
+      constants.append("\(shiftExpression(index, firstValue: first)) AS k\(index)")
+    }
+    var unitRows = "SELECT\n" + list(unitSelects, indent: 4) + "\n  FROM event_totals"
+    if !conditions.isEmpty { unitRows += "\n  WHERE " + conditions.joined(separator: "\n    AND ") }
+    let ctes = [
+      cte("exposure_rows", exposureRows), cte("first_exposures", firstExposures), cte("event_totals", eventTotals),
+      cte("query_constants", "SELECT\n" + list(constants, indent: 4)), cte("unit_rows", unitRows),
+    ]
+    return "WITH " + ctes.joined(separator: ",\n") + "\n" + cells(excludedCount: true, constants: true)
+  }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// Runs one query on PostgreSQL (postgres-nio) and returns its rows with their types.
+///
+/// A result without rows has no columns either (postgres-nio names columns per row).
+///
+/// Errors are one sentence naming the host, the database and the server's own message; the password is
+/// never part of any message (postgres-nio's logger is silenced: its level is `critical`). Nothing waits
+/// forever: connecting gives up after `connectTimeout`, and the whole run (connect, query, rows) after
+/// `timeout`, closing the connection so the server cancels the query.
+public enum PostgresQueryRunner {
+  /// Connects, runs `sql`, reads every row, closes.
+  public static func run(
+    _ sql: String, on url: DatabaseURL, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(3600)
+  ) async throws(WarehouseError) -> QueryResult {
+    let place = "PostgreSQL at \(url.host):\(url.port), database \(url.database)"
+    do {
+      return try await withThrowingTaskGroup(of: QueryResult?.self) { group in
+        group.addTask { try await query(sql, on: url, place: place, connectTimeout: connectTimeout) }
+        group.addTask {
+          try await Task.sleep(for: timeout)
+          return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let result = first else {
+          throw WarehouseError("\(place) did not answer within \(timeout.components.seconds) s (--timeout)")
+        }
+        return result
+      }
+    } catch let error as WarehouseError {
+      throw error
+    } catch {
+      throw WarehouseError("the query on \(place) failed: \(message(error))")
+    }
+  }
+
+  private static func query(_ sql: String, on url: DatabaseURL, place: String, connectTimeout: Duration)
+    async throws -> QueryResult
+  {
+    var logger = Logger(label: "strata.postgres")
+    logger.logLevel = .critical
+    let connection: PostgresConnection
+    do {
+      var configuration = PostgresConnection.Configuration(
+        host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+        tls: try tls(url.tlsMode))
+      configuration.options.connectTimeout = .nanoseconds(
+        connectTimeout.components.seconds * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000)
+      connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+    } catch {
+      throw WarehouseError("cannot connect to \(place) as \(url.user): \(message(error))")
+    }
+    do {
+      let rows = try await withTaskCancellationHandler {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+      } onCancel: {
+        connection.close().whenComplete { _ in }
+      }
+      var result = QueryResult(columns: [], rows: [])
+      for try await row in rows {
+        var values: [QueryResult.Value] = []
+        if result.columns.isEmpty { result.columns = row.map(\.columnName) }
+        for cell in row { values.append(try value(of: cell)) }
+        result.rows.append(values)
+      }
+      try? await connection.close()
+      return result
+    } catch {
+      try? await connection.close()
+      if let error = error as? WarehouseError { throw error }
+      throw WarehouseError("the query on \(place) failed: \(message(error))")
+    }
+  }
+
+  private static func tls(_ mode: DatabaseURL.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+    var configuration = TLSConfiguration.makeClientConfiguration()
+    switch mode {
+    case .disable: return .disable
+    case .prefer, .require:
+      configuration.certificateVerification = .none  // as libpq's prefer and require
+      let context = try NIOSSLContext(configuration: configuration)
+      return mode == .prefer ? .prefer(context) : .require(context)
+    case .verifyCA:
+      configuration.certificateVerification = .noHostnameVerification
+      return .require(try NIOSSLContext(configuration: configuration))
+    case .verifyFull:
+      return .require(try NIOSSLContext(configuration: configuration))
+    }
+  }
+
+  /// A result value with its type: integers and doubles as numbers, everything else as text.
+  private static func value(of cell: PostgresCell) throws -> QueryResult.Value {
+    guard cell.bytes != nil else { return .null }
+    switch cell.dataType {
+    case .int8: return .integer(try cell.decode(Int64.self))
+    case .int4: return .integer(Int64(try cell.decode(Int32.self)))
+    case .int2: return .integer(Int64(try cell.decode(Int16.self)))
+    case .float8: return .double(try cell.decode(Double.self))
+    case .float4: return .double(Double(try cell.decode(Float.self)))
+    case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+    case .numeric: return .text("\(try cell.decode(Decimal.self))")
+    default: return .text(try cell.decode(String.self))
+    }
+  }
+
+  /// The server's message (postgres-nio's own description hides it on purpose), else the cause.
+  static func message(_ error: any Error) -> String {
+    if let error = error as? PSQLError {
+      if let server = error.serverInfo?[.message] {
+        let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+        return server + code
+      }
+      switch error.code {
+      case .authMechanismRequiresPassword:
+        return "the server asks for a password (put it in the URL or in PGPASSWORD)"
+      case .sslUnsupported: return "the server does not offer TLS (sslmode=require asks for it; try sslmode=prefer)"
+      case .serverClosedConnection: return "the server closed the connection"
+      default: break
+      }
+      if let underlying = error.underlying { return message(underlying) }
+      return "\(error.code)"
+    }
+    if let error = error as? NIOConnectionError {
+      if let failure = error.connectionErrors.first { return message(failure.error) }
+      if error.dnsAError != nil || error.dnsAAAAError != nil { return "the host name cannot be resolved" }
+    }
+    if let error = error as? IOError {
+      let reason = String(cString: strerror(error.errnoCode))
+      return error.errnoCode == ECONNREFUSED
+        ? "connection refused (is the server running and listening on that port?)" : reason.lowercased()
+    }
+    if error is ChannelError, case .connectTimeout = error as? ChannelError {
+      return "no answer within the connect timeout"
+    }
+    return String(describing: error)
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import StrataAnalysis
+import Testing
+
+@testable import StrataWarehouse
+
+/// `CellQuery.summary(of:source:)`: a query result becomes the same cells as the same result saved as CSV,
+/// with the CSV reader's account of dropped rows.
+@Suite struct CellQueryResultTests {
+  typealias V = QueryResult.Value
+
+  static func result(pairs: Bool = false) throws -> (CellQuery, QueryResult) {
+    var plan = SQLNameTests.plan()
+    if pairs { plan.crossProducts = [AnalysisPlan.CrossProduct(first: 0, second: 1)] }
+    let query = try CellQuery(plan: plan, dialect: .postgres, source: .units(table: "units"))
+    var rows: [[V]] = [
+      [
+        .text("control"), .text("a"), .integer(4), .integer(4), .double(1), .integer(3), .double(100), .double(-3),
+        .double(14.5), .integer(1), .integer(0), .integer(2),
+      ],
+      [
+        .text(" treatment "), .text("a"), .integer(5), .integer(5), .text("3"), .integer(5), .double(100), .double(9),
+        .double(40.25), .integer(0), .integer(1), .integer(0),
+      ],
+      [
+        .text("control"), .text("b"), .integer(2), .integer(2), .integer(0), .integer(2), .double(101), .double(0.5),
+        .double(0.5), .integer(0), .integer(0), .integer(0),
+      ],
+      [
+        .text("t9"), .text("a"), .integer(3), .integer(3), .double(2), .integer(0), .double(100), .double(0),
+        .double(0), .integer(0), .integer(0), .integer(0),
+      ],
+      [
+        .null, .text("b"), .integer(1), .integer(1), .double(0), .integer(1), .double(100), .double(2), .double(4),
+        .integer(0), .integer(0), .integer(0),
+      ],
+      [
+        .text("treatment"), .text("zz"), .integer(2), .integer(2), .double(1), .integer(2), .double(100),
+        .double(1), .double(1), .integer(0), .integer(0), .integer(0),
+      ],
+    ]
+    var columns = query.columns
+    if pairs {
+      columns.removeLast(3)
+      columns += ["dropped_bad_value", "dropped_missing_unit", "dropped_duplicate_unit"]
+      rows = rows.map { row in
+        var row = row
+        row[5] = row[2]  // a cross-product needs both metrics on the same units
+        return Array(row.prefix(9)) + [.double(0.5)] + Array(row.suffix(3))
+      }
+    }
+    return (query, QueryResult(columns: columns, rows: rows))
+  }
+
+  @Test func unknownCellsAndDroppedRowsAreAccountedAsTheCSVReaderDoes() throws {
+    let (query, result) = try Self.result()
+    let summary = try query.summary(of: result, source: "test")
+    #expect(summary.format == .unitLevel)
+    #expect(summary.rowsUsed == 11)
+    #expect(summary.units == 11)
+    #expect(summary.rowsRead == 11 + 3 + 1 + 2 + 4)  // kept, unknown variants, unknown segment, dropped
+    #expect(summary.issues.entries[.unknownVariant]?.count == 4)
+    #expect(summary.issues.entries[.unknownSegment]?.count == 2)
+    #expect(summary.issues.entries[.badNumber]?.count == 1)
+    #expect(summary.issues.entries[.missingUnit]?.count == 1)
+    #expect(summary.issues.entries[.duplicateUnit]?.count == 2)
+    #expect(summary.duplicatesChecked)
+    #expect(summary.statistics.units(variant: 1, segment: 0) == 5)  // " treatment " trimmed, as in a CSV
+  }
+
+  @Test(arguments: [false, true])
+  func cellsEqualTheSameResultSavedAsCSV(_ pairs: Bool) throws {
+    let (query, result) = try Self.result(pairs: pairs)
+    let summary = try query.summary(of: result, source: "test")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cells-\(UUID()).csv")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try Data(result.csv.utf8).write(to: file)
+    let saved = try DataReader.read(path: file.path, plan: query.plan)
+    #expect(saved.statistics == summary.statistics)
+    #expect(saved.statistics.pairCount == (pairs ? 1 : 0))
+  }
+
+  @Test func aValueTheQueryNeverWritesIsAnErrorNamingRowAndColumn() throws {
+    let (query, result) = try Self.result()
+    var broken = result
+    broken.rows[2][6] = .text("many")
+    #expect(
+      throws: WarehouseError("row 3 of the result from db has revenue_shift = many, which is not a finite number")
+    ) {
+      try query.summary(of: broken, source: "db")
+    }
+    broken = result
+    broken.rows[0][4] = .double(1.5)
+    #expect(throws: WarehouseError.self) { try query.summary(of: broken, source: "db") }
+    broken = result
+    broken.columns[7] = "other"
+    #expect(throws: WarehouseError.self) { try query.summary(of: broken, source: "db") }
+    broken = result
+    broken.rows[1].removeLast()
+    #expect(throws: WarehouseError.self) { try query.summary(of: broken, source: "db") }
+  }
+
+  @Test func anEmptyResultHasNothingToAnalyse() throws {
+    let (query, _) = try Self.result()
+    let summary = try query.summary(of: QueryResult(columns: [], rows: []), source: "db")
+    #expect(summary.rowsRead == 0)
+    #expect(throws: (any Error).self) { try summary.requireUnits() }
+  }
+
+  @Test(arguments: SQLDialect.allCases)
+  func crossProductsAreSummedInEveryDialect(_ dialect: SQLDialect) throws {
+    var plan = SQLNameTests.plan()
+    plan.crossProducts = [AnalysisPlan.CrossProduct(first: 0, second: 1)]
+    for source in [CellQuery.Source.units(table: "t"), .events(exposures: "x", events: "e")] {
+      let query = try CellQuery(plan: plan, dialect: dialect, source: source)
+      #expect(query.columns.contains("converted_x_revenue_sum"))
+      #expect(query.sql.contains("COALESCE(SUM(u.m0 * (u.m1 - c.k1)), 0) AS "))
+    }
+    plan.crossProducts = [AnalysisPlan.CrossProduct(first: 1, second: 1)]
+    #expect(throws: WarehouseError.self) { try CellQuery(plan: plan, dialect: dialect, source: .units(table: "t")) }
+  }
+
+  @Test func theDuplicateCheckCanBeSwitchedOff() throws {
+    let plan = SQLNameTests.plan()
+    let checked = try CellQuery(plan: plan, dialect: .spark, source: .units(table: "t"))
+    let unchecked = try CellQuery(plan: plan, dialect: .spark, source: .units(table: "t"), checkDuplicates: false)
+    #expect(checked.sql.contains("ROW_NUMBER() OVER (PARTITION BY s.row_status, s.unit_key"))
+    #expect(!unchecked.sql.contains("ROW_NUMBER"))
+    #expect(!unchecked.columns.contains("dropped_duplicate_unit"))
+  }
+}

@@ -1,0 +1,201 @@
+"""`strata analyze --database`: the query runs on a throwaway PostgreSQL 15 cluster (password auth, and a
+second one with TLS) and the analysis equals the CSV path's, data account included; every failure is one
+sentence, exit 1, without the password, and nothing hangs."""
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+import engines
+import warehouse_data as data
+from conftest import STRATA, assert_same_analysis, strata
+from postgres_cluster import Cluster
+
+PASSWORD = "s3cr:t/@ pw%"  # characters a URL must percent-encode
+ENCODED = "s3cr%3At%2F%40%20pw%25"
+
+
+def load(cluster, unit_csv, event_rows, password=None):
+    for statement in engines.ddl('"', "TEXT", "DOUBLE PRECISION", "INTEGER", "TIMESTAMP"):
+        cluster.psql("-c", statement, password=password)
+    exposures, events = event_rows
+    for name, rows in [("exposures", exposures), ("events", events)]:
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        cluster.psql("-c", f"\\copy {name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue(), password=password)
+    cluster.psql("-c", "\\copy units FROM STDIN WITH (FORMAT csv, HEADER true)", input=unit_csv.read_text(),
+                 password=password)
+    cluster.psql("-c", "ANALYZE", password=password)
+
+
+@pytest.fixture(scope="module")
+def pg(unit_csv, event_rows):
+    cluster = Cluster().start(password=PASSWORD)
+    try:
+        load(cluster, unit_csv, event_rows, PASSWORD)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_tls(unit_csv, event_rows):
+    cluster = Cluster().start(tls=True)
+    try:
+        load(cluster, unit_csv, event_rows)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def url(cluster, *, password=None, database="postgres", query=""):
+    secret = f":{password}" if password else ""
+    return f"postgresql://postgres{secret}@127.0.0.1:{cluster.port}/{database}{query}"
+
+
+def analyze(definition, database, *tables, env=None, extra=()):
+    args = [STRATA, "analyze", "--experiment", str(definition), "--database", database, *tables, "--json",
+            "--no-look-log", *extra]
+    started = time.monotonic()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    result = subprocess.run(args, capture_output=True, text=True, env={**base, **(env or {})}, timeout=120)
+    return result, time.monotonic() - started
+
+
+UNITS = ("--table", "public.units")
+EVENTS = ("--exposures", "exposures", "--events", "events")
+
+
+def csv_account(analysis):
+    d = analysis["data"]
+    return ({k: d[k] for k in ["format", "rows_read", "rows_used", "rows_dropped", "units_total", "units",
+                               "duplicates_checked"]},
+            {i["kind"]: i["count"] for i in d["issues"]})
+
+
+def test_units_analysis_and_data_account_equal_the_csv_path(pg, definition, csv_analysis):
+    result, _ = analyze(definition, url(pg), *UNITS, env={"PGPASSWORD": PASSWORD})
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert_same_analysis(got, csv_analysis)
+    assert csv_account(got) == csv_account(csv_analysis)
+    assert got["data"]["rows_dropped"] == sum(data.account(data.units())[1].values()) > 0
+    assert got["data"]["file"].startswith(f"PostgreSQL postgresql://postgres@127.0.0.1:{pg.port}/postgres, "
+                                          "table public.units, query ")
+    assert [w for w in got["warnings"] if "rows were dropped" in w] == \
+        [w for w in csv_analysis["warnings"] if "rows were dropped" in w]
+
+
+def test_event_tables_give_the_csv_analysis(pg, definition, csv_analysis):
+    result, _ = analyze(definition, url(pg), *EVENTS, env={"PGPASSWORD": PASSWORD})
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert_same_analysis(got, csv_analysis)
+    assert got["data"]["units"] == csv_analysis["data"]["units"]
+    assert f"{data.MULTIPLE_VARIANT_UNITS} units exposed to more than one variant left out" in got["data"]["file"]
+
+
+def test_the_password_from_the_url_is_never_shown(pg, definition, workdir):
+    reports = workdir / "database-reports"
+    result, _ = analyze(definition, url(pg, password=ENCODED), *UNITS, extra=["--report", str(reports)])
+    assert result.returncode == 0, result.stderr
+    written = [p.read_text() for p in reports.iterdir()]
+    assert len(written) == 2
+    for text in [result.stdout, result.stderr, *written]:
+        assert PASSWORD not in text and ENCODED not in text and "s3cr" not in text
+
+
+def silent_server():
+    """A TCP port that accepts connections and never answers (a hung server or a black-holing proxy)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+    threading.Thread(target=lambda: [held.append(listener.accept()) for _ in range(8)], daemon=True).start()
+    return listener
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+MISSING_COLUMN = data.DEFINITION.replace(f'column: "{data.BASKET}"', 'column: "no such column"')
+
+
+@pytest.mark.parametrize("case", ["wrong password", "no password", "no table", "no column", "no database",
+                                  "refused", "bad url", "tls refused", "silent server", "unknown parameter"])
+def test_failures_are_one_sentence_exit_1_without_the_password(pg, definition, workdir, case):
+    env, tables, extra, target = {"PGPASSWORD": PASSWORD}, UNITS, [], url(pg)
+    expected = {
+        "wrong password": 'password authentication failed for user "postgres"',
+        "no password": "the server asks for a password (put it in the URL or in PGPASSWORD)",
+        "no table": 'relation "nope" does not exist',
+        "no column": 'column "no such column" does not exist',
+        "no database": 'database "nodb" does not exist',
+        "refused": "connection refused",
+        "bad url": "--database must be postgresql://user@host:port/database: the port is not 1-65535",
+        "tls refused": "the server does not offer TLS",
+        "silent server": "did not answer within 2 s",
+        "unknown parameter": 'the only parameter understood is sslmode, got "password"',
+    }[case]
+    if case == "wrong password":
+        env = {"PGPASSWORD": "not-" + PASSWORD}
+    elif case == "no password":
+        env = {}
+    elif case == "no table":
+        tables = ("--table", "nope")
+    elif case == "no column":
+        definition = workdir / "missing-column.yaml"
+        definition.write_text(MISSING_COLUMN)
+    elif case == "no database":
+        target = url(pg, database="nodb")
+    elif case == "refused":
+        target = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
+    elif case == "bad url":
+        target = f"postgresql://postgres:{ENCODED}@127.0.0.1:99999/postgres"
+    elif case == "tls refused":
+        target = url(pg, query="?sslmode=require")
+    elif case == "silent server":
+        listener = silent_server()
+        target = f"postgresql://postgres@127.0.0.1:{listener.getsockname()[1]}/postgres"
+        extra = ["--timeout", "2"]
+    elif case == "unknown parameter":
+        target = url(pg, query=f"?password={ENCODED}")
+    result, elapsed = analyze(definition, target, *tables, env=env, extra=extra)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("strata: error: "), result.stderr
+    assert expected in lines[0]
+    assert PASSWORD not in result.stderr and ENCODED not in result.stderr
+    assert elapsed < 30
+
+
+def test_tls_is_used_when_asked_and_an_unverifiable_certificate_is_refused(pg_tls, definition, csv_analysis):
+    for mode in ["prefer", "require"]:
+        result, _ = analyze(definition, url(pg_tls, query=f"?sslmode={mode}"), *UNITS)
+        assert result.returncode == 0, (mode, result.stderr)
+        assert_same_analysis(json.loads(result.stdout), csv_analysis)
+    result, _ = analyze(definition, url(pg_tls, query="?sslmode=disable"), *UNITS)  # the cluster requires TLS
+    assert result.returncode == 1 and "no encryption" in result.stderr, result.stderr
+    result, _ = analyze(definition, url(pg_tls, query="?sslmode=verify-full"), *UNITS)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot connect to PostgreSQL at 127.0.0.1" in lines[0], result.stderr
+    assert "certificate" in lines[0].lower(), lines[0]
+
+
+def test_data_and_database_do_not_mix(definition, unit_csv):
+    result = strata("analyze", "--experiment", str(definition), "--data", str(unit_csv), "--database",
+                    "postgresql://u@h/d", "--table", "t", check=False)
+    assert result.returncode == 64
+    result = strata("analyze", "--experiment", str(definition), "--database", "postgresql://u@h/d", check=False)
+    assert result.returncode == 64 and "--table" in result.stderr
