@@ -87,7 +87,7 @@ let package = Package(
     .target(
       name: "StrataServer",
       dependencies: [
-        "StrataAssignment", "StrataDefinitions", "StrataAnalysis",
+        "StrataAssignment", "StrataDefinitions", "StrataStats", "StrataAnalysis", "StrataWarehouse", "StrataReport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "PostgresNIO", package: "postgres-nio"),

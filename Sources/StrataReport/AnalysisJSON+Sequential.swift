@@ -46,7 +46,8 @@ extension AnalysisJSON {
     return .object([
       ("look", .integer(s.look)), ("planned_looks", s.plannedLooks.map(JSONValue.integer) ?? .null),
       ("method", .string(s.method)), ("spending", s.spending.map(JSONValue.string) ?? .null),
-      ("action", .string(s.action.rawValue)), ("unplanned", .bool(s.unplanned)), ("reason", .string(s.reason)),
+      ("action", .string(s.action.rawValue)), ("unplanned", .bool(s.unplanned)),
+      ("interim", .bool(s.interim)), ("reason", .string(s.reason)),
       ("alpha_per_comparison", .finite(s.alphaPerComparison)), ("family_size", .integer(s.comparisons)),
       ("tau", .finite(s.tau)), ("information_fraction", .finite(s.informationFraction)),
       ("planned_max_n_per_variant", s.plannedMaximumUnitsPerVariant.map(JSONValue.integer) ?? .null),

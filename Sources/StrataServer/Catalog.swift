@@ -18,6 +18,11 @@ public struct CatalogEntry: Sendable {
   public let yaml: String
   /// A factorial experiment's factor names, in design order (empty otherwise).
   public let factorNames: [String]
+  /// The whole definition (metrics, plan, factorial design), for the live results.
+  public let definition: ExperimentDefinition
+
+  /// The analysis plan of the live results: the one `strata analyze` builds from the same file.
+  public var analysisPlan: AnalysisPlan { AnalysisPlan(definition: definition) }
 
   /// The kind of value every variant delivers; nil when no variant has a `value:` (then the value is
   /// the variant key, as text).

@@ -85,7 +85,7 @@ public struct CatalogLoader: Sendable {
           CatalogEntry(
             experiment: definition.experiment, metrics: definition.metrics, file: file.path,
             definitionHash: Catalog.sha256(file.bytes), yaml: text,
-            factorNames: definition.factorialDesign?.factors.map(\.name) ?? []))
+            factorNames: definition.factorialDesign?.factors.map(\.name) ?? [], definition: definition))
       } catch {
         problems.append(error.description)
       }

@@ -449,6 +449,147 @@ enum OpenAPIDocument {
               $ref: "#/components/responses/Internal"
             "503":
               $ref: "#/components/responses/Unavailable"
+      /v1/experiments/{id}/results:
+        get:
+          operationId: experimentResults
+          summary: Live results of an experiment (the JSON of strata analyze --json)
+          tags: [Results]
+          description: |
+            Roles viewer and admin. The analysis of the stored exposures and events, computed by the
+            database with the results query of `strata sql` and read as `strata analyze` reads it: the same
+            JSON as `strata analyze --json`, plus `service` (the view, the look, stored and repeated
+            exposures). Viewing is never a look: between planned looks (`service.view` = `interim`) the naive
+            p-values of the primary metric are withheld and the always-valid ones shown; data that is a
+            recorded look's shows that look's decision (`planned_look`).
+          parameters:
+            - $ref: "#/components/parameters/ExperimentId"
+          responses:
+            "200":
+              description: The analysis.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/LiveResults"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "404":
+              $ref: "#/components/responses/NotFound"
+            "409":
+              $ref: "#/components/responses/NotAnalysable"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/StoreUnavailable"
+      /v1/experiments/{id}/results.html:
+        get:
+          operationId: experimentResultsHTML
+          summary: Live results as the HTML report of strata analyze
+          tags: [Results]
+          description: Roles viewer and admin. The report `strata analyze --report` writes, for the stored data.
+          parameters:
+            - $ref: "#/components/parameters/ExperimentId"
+          responses:
+            "200":
+              description: The HTML report (self-contained).
+              content:
+                text/html:
+                  schema:
+                    type: string
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "404":
+              $ref: "#/components/responses/NotFound"
+            "409":
+              $ref: "#/components/responses/NotAnalysable"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/StoreUnavailable"
+      /v1/experiments/{id}/results.md:
+        get:
+          operationId: experimentResultsMarkdown
+          summary: Live results as the Markdown report of strata analyze
+          tags: [Results]
+          description: Roles viewer and admin.
+          parameters:
+            - $ref: "#/components/parameters/ExperimentId"
+          responses:
+            "200":
+              description: The Markdown report.
+              content:
+                text/markdown:
+                  schema:
+                    type: string
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "404":
+              $ref: "#/components/responses/NotFound"
+            "409":
+              $ref: "#/components/responses/NotAnalysable"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/StoreUnavailable"
+      /v1/experiments/{id}/looks:
+        post:
+          operationId: recordLook
+          summary: Record a planned look
+          tags: [Results]
+          description: |
+            Role admin. Records the stored data as the next planned look of the experiment (in the database's
+            look store) and answers with the results at that look: the group-sequential decision. The same
+            data again is the same look (nothing added). `{"look": K}` naming the latest look replaces it
+            (corrected data).
+          parameters:
+            - $ref: "#/components/parameters/ExperimentId"
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  properties:
+                    look:
+                      type: integer
+                      minimum: 1
+          responses:
+            "200":
+              description: The results at the recorded look.
+              content:
+                application/json:
+                  schema:
+                    $ref: "#/components/schemas/LiveResults"
+            "400":
+              $ref: "#/components/responses/BadRequest"
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "404":
+              $ref: "#/components/responses/NotFound"
+            "409":
+              $ref: "#/components/responses/NotAnalysable"
+            "413":
+              $ref: "#/components/responses/TooLarge"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
+            "503":
+              $ref: "#/components/responses/StoreUnavailable"
       /healthz:
         get:
           operationId: health
@@ -508,6 +649,22 @@ enum OpenAPIDocument {
                   schema:
                     type: object
     components:
+      parameters:
+        ExperimentId:
+          name: id
+          in: path
+          required: true
+          description: The experiment id.
+          schema:
+            type: string
+      securitySchemes:
+        ApiKeyAuth:
+          type: apiKey
+          in: header
+          name: X-API-Key
+        BearerAuth:
+          type: http
+          scheme: bearer
       securitySchemes:
         ApiKeyAuth:
           type: apiKey
@@ -603,6 +760,13 @@ enum OpenAPIDocument {
                 $ref: "#/components/schemas/Error"
         Internal:
           description: An unexpected server error (logged; no details are returned).
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+        NotAnalysable:
+          description: |
+            Nothing to analyse yet (no exposures stored, too few units), or a look the plan does not allow.
           content:
             application/json:
               schema:
@@ -991,6 +1155,29 @@ enum OpenAPIDocument {
               type: string
             experiments:
               type: integer
+        LiveResults:
+          type: object
+          description: The JSON of `strata analyze --json` (docs/analyze.md), plus `service`.
+          required: [experiment, data, srm, results, look, verdict, service]
+          properties:
+            service:
+              type: object
+              required: [view, look, look_action, exposures_stored, repeated_exposures]
+              properties:
+                view:
+                  type: string
+                  enum: [interim, planned_look]
+                look:
+                  type: integer
+                look_action:
+                  type: string
+                  enum: [recorded, replaced, reused, not_recorded]
+                exposures_stored:
+                  type: integer
+                  minimum: 0
+                repeated_exposures:
+                  type: integer
+                  minimum: 0
         ExposureBatch:
           type: object
           required: [exposures]

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import StrataAnalysis
+import StrataWarehouse
 
 /// Where the service keeps what must outlive a process: API keys (hashes only) and every version of every definition
 /// it served (so an assignment's definition hash can always be looked up).
@@ -26,6 +28,17 @@ public protocol ServiceStore: ConsentStore, Sendable {
   /// Items whose id is already stored are skipped and counted as duplicates; a new exposure of a unit to a variant it
   /// was already exposed to keeps the earlier one and counts a repeat. Returns one outcome per batch, in order.
   func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome]
+  /// The dialect of the results query on this database.
+  var dialect: SQLDialect { get }
+  /// Runs a results query (read only) and returns its rows as the database typed them.
+  func run(_ query: CellQuery) async throws -> QueryResult
+  /// Totals of an experiment's stored exposures.
+  func exposureTotals(experiment: String) async throws -> ExposureTotals
+  /// The current planned looks of an experiment (the latest record of each look), by look number.
+  func looks(experiment: String) async throws -> [LookRecord]
+  /// Applies changes to an experiment's looks in one transaction; a look number taken meanwhile (another
+  /// process recorded it) fails with ``LookConflict``.
+  func saveLooks(experiment: String, _ changes: [LookChange]) async throws
   /// Checks that the database answers (for `/readyz`).
   func ping() async throws
   /// Closes connections.
@@ -117,4 +130,50 @@ func timestamp(_ date: Date = Date()) -> String {
   let formatter = ISO8601DateFormatter()
   formatter.timeZone = TimeZone(identifier: "UTC")
   return formatter.string(from: date)
+}
+
+/// Totals of an experiment's stored exposures (for the live results' account).
+public struct ExposureTotals: Sendable, Hashable {
+  /// Stored (unit, variant) first exposures.
+  public var exposures: Int
+  /// Later exposures of a unit to a variant it had already seen, counted and not stored.
+  public var repeats: Int
+
+  public init(exposures: Int, repeats: Int) {
+    self.exposures = exposures
+    self.repeats = repeats
+  }
+}
+
+/// A change to an experiment's planned looks (what `SequentialGuard` did to a `LookStore`).
+public enum LookChange: Sendable, Hashable {
+  case append(LookRecord)
+  case replaceLatest(LookRecord)
+  case dropLatest(look: Int)
+}
+
+/// Another process recorded a look of the same experiment at the same time.
+public struct LookConflict: Error, CustomStringConvertible, Sendable {
+  public var description: String { "another look of this experiment was recorded at the same time; try again" }
+}
+
+extension LookRecord {
+  /// The stored JSON text of a record (snake_case keys, as in a look log).
+  func storedText() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return String(decoding: try encoder.encode(self), as: UTF8.self)
+  }
+
+  /// A record from its stored text.
+  static func stored(_ text: String) throws -> LookRecord {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return try decoder.decode(LookRecord.self, from: Data(text.utf8))
+  }
 }

@@ -23,6 +23,18 @@ extension StrataService {
     router.get("/v1/experiments/{id}") { request, context in
       self.experiment(request, id: context.parameters.get("id") ?? "")
     }
+    router.get("/v1/experiments/{id}/results") { request, context in
+      await self.results(request, id: context.parameters.get("id") ?? "", format: .json)
+    }
+    router.get("/v1/experiments/{id}/results.html") { request, context in
+      await self.results(request, id: context.parameters.get("id") ?? "", format: .html)
+    }
+    router.get("/v1/experiments/{id}/results.md") { request, context in
+      await self.results(request, id: context.parameters.get("id") ?? "", format: .markdown)
+    }
+    router.post("/v1/experiments/{id}/looks") { request, context in
+      await self.recordLook(request, id: context.parameters.get("id") ?? "")
+    }
     router.get("/healthz") { _, _ in Responses.json(.ok, .object([("status", .string("ok"))])) }
     router.get("/readyz") { _, _ in await self.readiness() }
     router.get("/metrics") { _, _ in

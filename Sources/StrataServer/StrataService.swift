@@ -27,6 +27,8 @@ public final class StrataService: Sendable {
   let ingestQueue: IngestQueue
   /// Units that withdrew consent (`POST /v1/consent`): asked by every assignment and ingestion path.
   public let consent = ConsentRegistry()
+  /// Records planned looks one at a time.
+  let lookRecorder = LookRecorder()
   /// `experiment NUL hash` of older definitions found in the store (they never leave it).
   let knownDefinitions = Mutex<Set<String>>([])
 

@@ -106,6 +106,7 @@ public struct CellQuery: Sendable, Hashable {
     case .bigquery: "BigQuery"
     case .snowflake: "Snowflake"
     case .clickhouse: "ClickHouse"
+    case .sqlite: "SQLite"
     }
   }
 }

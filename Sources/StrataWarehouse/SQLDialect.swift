@@ -13,6 +13,9 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
   case bigquery
   case snowflake
   case clickhouse
+  /// SQLite 3.25 or later (window functions); the service's embedded store. Times are text
+  /// `YYYY-MM-DD HH:MM:SS.SSS` (UTC), which its date functions read and which orders as text.
+  case sqlite
 
   public var description: String { rawValue }
 
@@ -20,14 +23,14 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
   var identifierQuote: Character {
     switch self {
     case .spark, .bigquery, .clickhouse: "`"
-    case .postgres, .duckdb, .trino, .snowflake: "\""
+    case .postgres, .duckdb, .trino, .snowflake, .sqlite: "\""
     }
   }
 
   /// The type that every variant and segment value is cast to, so they compare as text.
   var textType: String {
     switch self {
-    case .postgres: "TEXT"
+    case .postgres, .sqlite: "TEXT"
     case .duckdb, .trino, .snowflake: "VARCHAR"
     case .spark, .bigquery: "STRING"
     case .clickhouse: "Nullable(String)"
@@ -41,6 +44,7 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case .duckdb, .spark, .trino, .snowflake: "DOUBLE"
     case .bigquery: "FLOAT64"
     case .clickhouse: "Nullable(Float64)"
+    case .sqlite: "REAL"
     }
   }
 
@@ -53,6 +57,9 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case .bigquery: "TIMESTAMP_ADD(\(time), INTERVAL \(seconds) SECOND)"
     case .snowflake: "DATEADD(SECOND, \(seconds), \(time))"
     case .clickhouse: "(\(time) + INTERVAL \(seconds) SECOND)"
+    // Keeps the milliseconds (datetime() would drop them) and the stored text's shape, so the comparison
+    // with event times is exact.
+    case .sqlite: "strftime('%Y-%m-%d %H:%M:%f', \(time), '+\(seconds) seconds')"
     }
   }
 

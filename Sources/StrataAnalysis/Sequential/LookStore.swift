@@ -47,7 +47,7 @@ extension LookStore {
   public func latest() throws -> LookRecord? { try list().last }
 
   /// Checks that `record` may be appended after `current` (the looks stored).
-  func checkAppend(_ record: LookRecord, after current: [LookRecord]) throws {
+  public func checkAppend(_ record: LookRecord, after current: [LookRecord]) throws {
     if let last = current.last, record.look <= last.look {
       throw LookStoreError(
         location: location,
@@ -56,7 +56,7 @@ extension LookStore {
   }
 
   /// Checks that `record` replaces the latest of `current`.
-  func checkReplacement(_ record: LookRecord, of current: [LookRecord]) throws {
+  public func checkReplacement(_ record: LookRecord, of current: [LookRecord]) throws {
     guard let last = current.last else {
       throw LookStoreError(location: location, message: "there is no look to replace")
     }

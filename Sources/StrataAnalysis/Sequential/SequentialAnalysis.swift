@@ -50,4 +50,7 @@ public struct SequentialAnalysis: Sendable, Hashable {
   public var reusedLook: Bool
   /// How the look number was found, in words ("same data as look 1, recorded 2026-…; not recorded again").
   public var lookNote: String
+  /// An interim view between planned looks (the service's live results): not a look, nothing recorded; the
+  /// always-valid results are shown, valid however often they are viewed.
+  public var interim = false
 }

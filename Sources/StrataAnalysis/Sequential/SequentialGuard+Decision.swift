@@ -3,9 +3,11 @@ import StrataStats
 
 extension SequentialGuard {
   /// The monitor's decision for every comparison at look `look`, and the overall decision in words.
+  ///
+  /// `interim`: a view between planned looks, decided on the always-valid results alone.
   func decide(
     entries: [(entry: LookRecord.Entry, estimate: CumulativeEstimate)], look: Int, previous: [LookRecord],
-    fraction: Double?
+    fraction: Double?, interim: Bool = false
   ) throws -> SequentialAnalysis {
     let settings = plan.sequential
     let count = max(entries.count, 1)
@@ -32,7 +34,8 @@ extension SequentialGuard {
       sequentialPlan = .groupSequential(design)
       boundaries = try design.boundaries()
     }
-    let monitor = try SequentialMonitor(plan: sequentialPlan, alwaysValid: alwaysValid)
+    let monitor = try SequentialMonitor(
+      plan: interim ? .alwaysValid(looks: nil) : sequentialPlan, alwaysValid: alwaysValid)
     var rows: [SequentialAnalysis.Row] = []
     for (entry, estimate) in entries {
       var history: [CumulativeEstimate] = []
@@ -57,7 +60,7 @@ extension SequentialGuard {
           metric: entry.metric, treatment: entry.treatment, segment: entry.segment,
           informationFraction: entry.informationFraction, decision: decision))
     }
-    let unplanned = rows.first?.decision.isUnplanned ?? (sequentialPlan == nil || look > plan.looks)
+    let unplanned = interim || (rows.first?.decision.isUnplanned ?? (sequentialPlan == nil || look > plan.looks))
     let final =
       !unplanned && !rows.isEmpty
       && rows.allSatisfy { $0.decision.action == .finalReject || $0.decision.action == .finalDoNotReject }
@@ -66,7 +69,7 @@ extension SequentialGuard {
       crossed.isEmpty ? (final ? .finalDoNotReject : .continueCollecting) : (final ? .finalReject : .stopForEfficacy)
     let spending =
       settings.method == .groupSequential && isSequential && !unplanned ? settings.spending.description : nil
-    return SequentialAnalysis(
+    var analysis = SequentialAnalysis(
       look: look, plannedLooks: sequentialPlan == nil ? nil : plan.looks,
       method: sequentialPlan == nil || settings.method == .alwaysValid || unplanned
         ? "always-valid" : "group-sequential",
@@ -76,6 +79,29 @@ extension SequentialGuard {
       reason: reason(
         rows: rows, crossed: crossed, action: action, unplanned: unplanned, look: look, alpha: alpha, tau: tau),
       rows: rows, boundaries: boundaries, log: [], logFile: nil, reusedLook: false, lookNote: "")
+    if interim {
+      analysis.interim = true
+      analysis.reason = interimReason(rows: rows, crossed: crossed, look: look, alpha: alpha, tau: tau)
+    }
+    return analysis
+  }
+
+  /// Why an interim view shows always-valid results, and what they say.
+  private func interimReason(
+    rows: [SequentialAnalysis.Row], crossed: [SequentialAnalysis.Row], look: Int, alpha: Double, tau: Double
+  ) -> String {
+    let metric = rows.first?.metric ?? "the primary metric"
+    let names = crossed.map { row in row.segment.map { "\(row.treatment) in \($0)" } ?? row.treatment }
+    let split = rows.count > 1 ? ", α = \(plan.alpha)/\(rows.count) = \(Self.short(alpha)) per comparison" : ""
+    let next =
+      isSequential && plan.sequential.method == .groupSequential ? " (planned look \(look) of \(plan.looks))" : ""
+    let why =
+      "Interim view between planned looks: viewing is not a look, so nothing was recorded and the naive p-values, valid only at a planned look, are withheld; the always-valid (mixture SPRT) p-values and intervals shown stay valid however often the results are viewed. Record the next planned look\(next) when it is due."
+    let outcome =
+      crossed.isEmpty
+      ? "No always-valid p-value of \(metric) is below its alpha (τ = \(Self.short(tau))\(split))."
+      : "The always-valid p-value is significant for \(names.joined(separator: ", ")) (τ = \(Self.short(tau))\(split))."
+    return why + " " + outcome
   }
 
   /// Observed fractions of looks 1…look, when every earlier look recorded one and they increase; else nil

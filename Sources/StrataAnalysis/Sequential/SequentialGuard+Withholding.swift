@@ -8,6 +8,7 @@ extension SequentialGuard {
   static func withhold(_ sequential: SequentialAnalysis, in analysis: inout Analysis) {
     let binomial = analysis.plan.primaryMetricIndex.map { analysis.plan.metrics[$0].kind == .binomial } ?? true
     let single = analysis.plan.segments.count == 1
+    let label = sequential.interim ? "Interim view (not a look)" : "Unplanned look \(sequential.look)"
     if sequential.unplanned, let primary = analysis.plan.primaryMetricIndex {
       for index in analysis.metrics[primary].comparisons.indices {
         var comparison = analysis.metrics[primary].comparisons[index]
@@ -19,11 +20,11 @@ extension SequentialGuard {
         if let row, let result = row.decision.alwaysValid {
           comparison.significant = row.decision.action.rejects
           comparison.notes.append(
-            "Unplanned look \(sequential.look): naive p-value withheld; always-valid p = \(NumberText.pValue(result.runningPValue)), interval \(NumberText.interval(result.runningInterval.lower, result.runningInterval.upper, binomial: binomial))."
+            "\(label): naive p-value withheld; always-valid p = \(NumberText.pValue(result.runningPValue)), interval \(NumberText.interval(result.runningInterval.lower, result.runningInterval.upper, binomial: binomial))."
           )
         } else {
           comparison.significant = false
-          comparison.notes.append("Unplanned look \(sequential.look): naive p-value withheld.")
+          comparison.notes.append("\(label): naive p-value withheld.")
         }
         analysis.metrics[primary].comparisons[index] = comparison
       }
@@ -31,7 +32,7 @@ extension SequentialGuard {
         analysis.metrics[primary].pooled[index].pValue = .nan
         analysis.metrics[primary].pooled[index].cochranMantelHaenszel = nil
         analysis.metrics[primary].pooled[index].notes.append(
-          "Unplanned look \(sequential.look): naive p-value withheld (see the sequential decision).")
+          "\(label): naive p-value withheld (see the sequential decision).")
       }
     }
     guard analysis.verdict.tone != .untrustworthy else {

@@ -25,6 +25,9 @@ public struct SequentialGuard: Sendable {
   /// Whether to write this look to the log (new data).
   public var record: Bool
   public var now: Date
+  /// Viewing, not looking (the service's live results): unless the data is that of a recorded look, the
+  /// analysis is an interim view with always-valid results, and nothing is recorded.
+  public var interim = false
 
   /// Looks beyond the plan that are still accepted (each one unplanned, always-valid p-values only); a larger
   /// look number is taken for a typo or a damaged log.
@@ -73,10 +76,12 @@ public struct SequentialGuard: Sendable {
       warnings.append(warning)
       note += " Warning: " + warning
     }
-    let needsGuard = isSequential || number > 1
+    let viewing = interim && !choice.reused
+    let needsGuard = isSequential || number > 1 || viewing
     var sequential: SequentialAnalysis?
     if needsGuard {
-      sequential = try decide(entries: entries, look: number, previous: previous, fraction: fraction)
+      sequential = try decide(
+        entries: entries, look: number, previous: previous, fraction: fraction, interim: viewing)
       sequential?.reusedLook = choice.reused
       sequential?.lookNote = note
       sequential?.logFile = log?.location
@@ -89,7 +94,7 @@ public struct SequentialGuard: Sendable {
       look: number, action: .notRecorded, location: log?.location, earlier: choice.earlier, warnings: warnings)
     if choice.reused {
       outcome.action = .reused
-    } else if record, let log {
+    } else if record, !viewing, let log {
       if choice.replaces {
         try log.replaceLatest(with: current)
         outcome.action = .replaced

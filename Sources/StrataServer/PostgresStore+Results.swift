@@ -1,0 +1,104 @@
+import Foundation
+import PostgresNIO
+import StrataAnalysis
+import StrataWarehouse
+
+extension PostgresStore {
+  public var dialect: SQLDialect { .postgres }
+
+  public func run(_ query: CellQuery) async throws -> QueryResult {
+    let rows = try await client.query(PostgresQuery(unsafeSQL: query.sql), logger: logger)
+    var result = QueryResult(columns: query.columns, rows: [])
+    var named = false
+    for try await row in rows {
+      if !named {
+        result.columns = row.map(\.columnName)
+        named = true
+      }
+      result.rows.append(try row.map(PostgresStore.value))
+    }
+    return result
+  }
+
+  /// A result value with its type: integers and doubles as numbers, everything else as text.
+  static func value(of cell: PostgresCell) throws -> QueryResult.Value {
+    guard cell.bytes != nil else { return .null }
+    switch cell.dataType {
+    case .int8: return .integer(try cell.decode(Int64.self))
+    case .int4: return .integer(Int64(try cell.decode(Int32.self)))
+    case .int2: return .integer(Int64(try cell.decode(Int16.self)))
+    case .float8: return .double(try cell.decode(Double.self))
+    case .float4: return .double(Double(try cell.decode(Float.self)))
+    case .numeric: return .text("\(try cell.decode(Decimal.self))")
+    default: return .text(try cell.decode(String.self))
+    }
+  }
+
+  public func exposureTotals(experiment: String) async throws -> ExposureTotals {
+    let rows = try await client.query(
+      "SELECT count(*), coalesce(sum(repeats), 0)::int8 FROM exposures WHERE experiment_id = \(experiment)",
+      logger: logger)
+    for try await (count, repeats) in rows.decode((Int, Int).self) {
+      return ExposureTotals(exposures: count, repeats: repeats)
+    }
+    return ExposureTotals(exposures: 0, repeats: 0)
+  }
+
+  public func looks(experiment: String) async throws -> [LookRecord] {
+    let rows = try await client.query(
+      "SELECT record FROM looks WHERE experiment_id = \(experiment) AND state = 'current' ORDER BY look",
+      logger: logger)
+    var records: [LookRecord] = []
+    for try await text in rows.decode(String.self) { records.append(try LookRecord.stored(text)) }
+    return records
+  }
+
+  public func saveLooks(experiment: String, _ changes: [LookChange]) async throws {
+    let logger = self.logger
+    try await client.withTransaction(logger: logger) { connection in
+      // One writer of an experiment's looks at a time, across every process sharing the database.
+      try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(experiment)))", logger: logger)
+      for change in changes {
+        switch change {
+        case .append(let record):
+          let look = record.look
+          let text = try record.storedText()
+          var taken = 0
+          for try await count in try await connection.query(
+            "SELECT count(*) FROM looks WHERE experiment_id = \(experiment) AND look >= \(look) AND state = 'current'",
+            logger: logger
+          ).decode(Int.self) {
+            taken = count
+          }
+          guard taken == 0 else { throw LookConflict() }
+          try await connection.query(
+            """
+            INSERT INTO looks (experiment_id, look, revision, state, record, recorded_at)
+            SELECT \(experiment), \(look), coalesce(max(revision), 0) + 1, 'current', \(text), now()
+            FROM looks WHERE experiment_id = \(experiment) AND look = \(look)
+            """, logger: logger)
+        case .replaceLatest(let record):
+          let look = record.look
+          let text = try record.storedText()
+          try await connection.query(
+            """
+            UPDATE looks SET state = 'replaced' WHERE experiment_id = \(experiment) AND look = \(look)
+              AND state = 'current'
+            """, logger: logger)
+          try await connection.query(
+            """
+            INSERT INTO looks (experiment_id, look, revision, state, record, recorded_at)
+            SELECT \(experiment), \(look), coalesce(max(revision), 0) + 1, 'current', \(text), now()
+            FROM looks WHERE experiment_id = \(experiment) AND look = \(look)
+            """, logger: logger)
+        case .dropLatest(let look):
+          try await connection.query(
+            """
+            UPDATE looks SET state = 'dropped' WHERE experiment_id = \(experiment) AND look = \(look)
+              AND state = 'current'
+            """, logger: logger)
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import GRDB
+import StrataAnalysis
+import StrataWarehouse
+
+extension SQLiteStore {
+  public var dialect: SQLDialect { .sqlite }
+
+  public func run(_ query: CellQuery) async throws -> QueryResult {
+    try await pool.read { db in
+      let statement = try db.makeStatement(sql: query.sql)
+      var result = QueryResult(columns: statement.columnNames, rows: [])
+      let rows = try Row.fetchCursor(statement)
+      while let row = try rows.next() {
+        result.rows.append(
+          row.databaseValues.map { value in
+            switch value.storage {
+            case .null: return .null
+            case .int64(let number): return .integer(number)
+            case .double(let number): return .double(number)
+            case .string(let text): return .text(text)
+            case .blob: return .null
+            }
+          })
+      }
+      return result
+    }
+  }
+
+  public func exposureTotals(experiment: String) async throws -> ExposureTotals {
+    try await pool.read { db in
+      let row = try Row.fetchOne(
+        db, sql: "SELECT count(*) AS n, coalesce(sum(repeats), 0) AS r FROM exposures WHERE experiment_id = ?",
+        arguments: [experiment])
+      return ExposureTotals(exposures: row?["n"] ?? 0, repeats: row?["r"] ?? 0)
+    }
+  }
+
+  public func looks(experiment: String) async throws -> [LookRecord] {
+    let texts = try await pool.read { db in
+      try String.fetchAll(
+        db,
+        sql: "SELECT record FROM looks WHERE experiment_id = ? AND state = 'current' ORDER BY look",
+        arguments: [experiment])
+    }
+    return try texts.map(LookRecord.stored)
+  }
+
+  public func saveLooks(experiment: String, _ changes: [LookChange]) async throws {
+    let now = timestamp()
+    let rows = try changes.map { change -> (LookChange, String?) in
+      switch change {
+      case .append(let record), .replaceLatest(let record): return (change, try record.storedText())
+      case .dropLatest: return (change, nil)
+      }
+    }
+    try await pool.write { db in
+      for (change, text) in rows {
+        switch change {
+        case .append(let record):
+          let taken = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM looks WHERE experiment_id = ? AND look >= ? AND state = 'current'",
+            arguments: [experiment, record.look])
+          guard taken == 0 else { throw LookConflict() }
+          try db.execute(
+            sql: """
+              INSERT INTO looks (experiment_id, look, revision, state, record, recorded_at)
+              VALUES (?, ?, coalesce((SELECT max(revision) FROM looks WHERE experiment_id = ? AND look = ?), 0) + 1,
+                'current', ?, ?)
+              """, arguments: [experiment, record.look, experiment, record.look, text, now])
+        case .replaceLatest(let record):
+          try db.execute(
+            sql: "UPDATE looks SET state = 'replaced' WHERE experiment_id = ? AND look = ? AND state = 'current'",
+            arguments: [experiment, record.look])
+          guard db.changesCount == 1 else { throw LookConflict() }
+          try db.execute(
+            sql: """
+              INSERT INTO looks (experiment_id, look, revision, state, record, recorded_at)
+              VALUES (?, ?, (SELECT max(revision) FROM looks WHERE experiment_id = ? AND look = ?) + 1,
+                'current', ?, ?)
+              """, arguments: [experiment, record.look, experiment, record.look, text, now])
+        case .dropLatest(let look):
+          try db.execute(
+            sql: "UPDATE looks SET state = 'dropped' WHERE experiment_id = ? AND look = ? AND state = 'current'",
+            arguments: [experiment, look])
+          guard db.changesCount == 1 else { throw LookConflict() }
+        }
+      }
+    }
+  }
+}
