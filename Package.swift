@@ -121,6 +121,15 @@ let package = Package(
       name: "service-ceiling", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
       path: "Benchmarks/ServiceCeiling"),
 
+    // The ingestion ceiling: a bare insert loop through the service's drivers (Benchmarks/ingest_bench.py).
+    .executableTarget(
+      name: "ingest-ceiling",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Benchmarks/IngestCeiling"),
+
     // Test support: fixtures, tolerances, a seeded generator.
     // Standard library and Foundation only, so assignment tests build without GSL.
     .target(name: "StrataTestSupport"),

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Service benchmarks (run by hand; figures in docs/service.md). Python standard library only.
+
+  ingest_bench.py results ROWS [--strata BIN]
+      ROWS exposures of gym-renewal-2026 (and their events: ~60% renew, with revenue) written straight into a
+      fresh SQLite store in bench-data/, then the time of GET /v1/experiments/gym-renewal-2026/results (whole
+      request: the results query in SQLite, cells, analysis, JSON), best and all of 3 runs, and of the
+      results query alone (Python's sqlite3 on the same file, the same SQL as `strata sql --dialect sqlite`).
+
+  ingest_bench.py ingest sqlite|postgres [--batches 2000] [--clients 8] [--strata BIN] [--ceiling BIN]
+      events/s through POST /v1/events in batches of 100 (CLIENTS concurrent keep-alive connections), against
+      `ingest-ceiling`: a bare loop inserting the same number of rows in the same batches through the same
+      driver (GRDB, postgres-nio) into the same table, one transaction per batch. PostgreSQL runs on a
+      throwaway cluster (initdb, pg_ctl on a loopback port; as user postgres when run as root).
+"""
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench-data"
+EXPERIMENT = "gym-renewal-2026"
+
+
+class Server:
+    def __init__(self, strata, database, directory):
+        experiments = directory / "experiments"
+        experiments.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "experiments" / "gym-renewal.yaml", experiments / "gym-renewal.yaml")
+        self.log_path = directory / "serve.log"
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [strata, "serve", "--experiments", str(experiments), "--database", database, "--port", "0",
+             "--rate-limit", "0"], stdout=subprocess.DEVNULL, stderr=self.log)
+        self.port = None
+        deadline = time.time() + 120
+        while self.port is None and time.time() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"strata serve exited: {self.log_path.read_text()}")
+            for line in self.log_path.read_text().splitlines():
+                if json.loads(line).get("message") == "listening":
+                    self.port = json.loads(line)["port"]
+            time.sleep(0.05)
+        while self.request("GET", "/readyz")[0] != 200:
+            time.sleep(0.05)
+
+    def request(self, method, path, body=None, connection=None):
+        own = connection is None
+        connection = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        data = response.read()
+        if own:
+            connection.close()
+        return response.status, data
+
+    def stop(self):
+        self.process.terminate()
+        assert self.process.wait(timeout=120) == 0, self.log_path.read_text()
+
+
+def results(args):
+    directory = DATA / "results"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    path = directory / "strata.db"
+    Server(args.strata, f"sqlite:{path}", directory).stop()  # migrates the schema
+    rng = random.Random(20261203)
+    variants = ["control", "reminder_progress", "reminder_social"]
+    segments = ["high", "medium", "low"]
+    started = time.time()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA synchronous = OFF")
+        exposures, events = [], []
+        for n in range(args.rows):
+            unit = f"B{n:09d}"
+            variant = variants[rng.randrange(3)]
+            exposures.append((unit, EXPERIMENT, variant, segments[rng.randrange(3)],
+                              f"2026-11-{1 + n % 28:02d} 09:{n % 60:02d}:00.000", "bench"))
+            if rng.random() < 0.58 + 0.02 * variants.index(variant):
+                events.append((f"r{n:09d}", unit, "renewed", 1.0, "2026-12-01 10:00:00.000"))
+                events.append((f"v{n:09d}", unit, "revenue", 300.0 + rng.randrange(200), "2026-12-01 10:00:00.000"))
+            if len(exposures) >= 200_000:
+                db.executemany("INSERT INTO exposures (unit_id, experiment_id, variant, segment, exposed_at, "
+                               "definition_hash) VALUES (?, ?, ?, ?, ?, ?)", exposures)
+                db.executemany("INSERT INTO events (event_id, unit_id, metric, value, occurred_at) "
+                               "VALUES (?, ?, ?, ?, ?)", events)
+                exposures, events = [], []
+        db.executemany("INSERT INTO exposures (unit_id, experiment_id, variant, segment, exposed_at, "
+                       "definition_hash) VALUES (?, ?, ?, ?, ?, ?)", exposures)
+        db.executemany("INSERT INTO events (event_id, unit_id, metric, value, occurred_at) VALUES (?, ?, ?, ?, ?)",
+                       events)
+        db.execute("ANALYZE")
+        counts = db.execute("SELECT (SELECT count(*) FROM exposures), (SELECT count(*) FROM events)").fetchone()
+    print(json.dumps({"loaded_exposures": counts[0], "loaded_events": counts[1],
+                      "load_seconds": round(time.time() - started, 1),
+                      "database_bytes": path.stat().st_size}), flush=True)
+    sql = subprocess.run([args.strata, "sql", "--experiment", str(ROOT / "experiments" / "gym-renewal.yaml"),
+                          "--dialect", "sqlite", "--exposures", "exposures", "--events", "events"],
+                         check=True, capture_output=True, text=True).stdout
+    server = Server(args.strata, f"sqlite:{path}", directory)
+    try:
+        timings = []
+        for _ in range(3):
+            start = time.perf_counter()
+            status, body = server.request("GET", f"/v1/experiments/{EXPERIMENT}/results")
+            timings.append(time.perf_counter() - start)
+            assert status == 200, body[:500]
+        units = json.loads(body)["srm"]["overall"]["observed"]
+    finally:
+        server.stop()
+    query = []
+    with sqlite3.connect(path) as db:
+        for _ in range(3):
+            start = time.perf_counter()
+            db.execute(sql).fetchall()
+            query.append(time.perf_counter() - start)
+    print(json.dumps({"rows": args.rows, "units_analysed": units, "results_seconds": [round(t, 3) for t in timings],
+                      "query_only_seconds": [round(t, 3) for t in query],
+                      "sqlite": sqlite3.sqlite_version}))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Postgres:
+    def __init__(self):
+        versions = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not versions:
+            sys.exit("PostgreSQL is not installed (apt-get install -y postgresql)")
+        self.bin = versions[-1].parent
+        self.directory = pathlib.Path(tempfile.mkdtemp(prefix="strata-bench-pg-"))
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self.port = free_port()
+        data = self.directory / "data"
+        subprocess.run(self.as_user + [str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                       check=True, capture_output=True)
+        subprocess.run(self.as_user + [str(self.bin / "pg_ctl"), "-D", str(data), "-w", "-l",
+                                       str(self.directory / "log"), "-o",
+                                       f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1", "start"],
+                       check=True, capture_output=True)
+
+    def psql(self, sql):
+        subprocess.run([str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-c", sql],
+                       check=True, capture_output=True)
+
+    def stop(self):
+        subprocess.run(self.as_user + [str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate",
+                                       "stop"], capture_output=True)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def send(server, batches, counter, lock, sent):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    while True:
+        with lock:
+            index = counter[0]
+            counter[0] += 1
+        if index >= batches:
+            break
+        events = [{"id": f"bench-{index}-{k}", "unit": f"U{(index * 100 + k) % 1000}", "metric": "revenue",
+                   "value": k + 0.5, "time": "2026-12-03T10:00:00Z"} for k in range(100)]
+        status, body = server.request("POST", "/v1/events", json.dumps({"events": events}), connection)
+        assert status == 200, body
+        with lock:
+            sent[0] += json.loads(body)["stored"]
+    connection.close()
+
+
+def ingest(args):
+    directory = DATA / f"ingest-{args.backend}"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    postgres = Postgres() if args.backend == "postgres" else None
+    try:
+        if postgres:
+            postgres.psql("CREATE DATABASE api")
+            postgres.psql("CREATE DATABASE ceiling")
+            database = f"postgresql://postgres@127.0.0.1:{postgres.port}/api"
+        else:
+            database = f"sqlite:{directory / 'api.db'}"
+        server = Server(args.strata, database, directory)
+        counter, sent, lock = [0], [0], threading.Lock()
+        start = time.perf_counter()
+        threads = [threading.Thread(target=send, args=(server, args.batches, counter, lock, sent))
+                   for _ in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        api_seconds = time.perf_counter() - start
+        server.stop()
+        assert sent[0] == args.batches * 100
+        # The ceiling writes into a fresh store of the same schema (migrated by the service).
+        if postgres:
+            Server(args.strata, f"postgresql://postgres@127.0.0.1:{postgres.port}/ceiling", directory).stop()
+            ceiling = subprocess.run([args.ceiling, "postgres", "127.0.0.1", str(postgres.port), "postgres", "ceiling",
+                                      str(args.batches)], check=True, capture_output=True, text=True).stdout
+        else:
+            Server(args.strata, f"sqlite:{directory / 'ceiling.db'}", directory).stop()
+            ceiling = subprocess.run([args.ceiling, "sqlite", str(directory / "ceiling.db"), str(args.batches)],
+                                     check=True, capture_output=True, text=True).stdout
+    finally:
+        if postgres:
+            postgres.stop()
+    bare = json.loads(ceiling)
+    api = sent[0] / api_seconds
+    print(json.dumps({"backend": args.backend, "batches": args.batches, "batch_size": 100, "clients": args.clients,
+                      "api_events_per_second": round(api), "ceiling_events_per_second": round(bare["events_per_second"]),
+                      "ratio": round(api / bare["events_per_second"], 3)}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--strata", default=str(ROOT / ".build" / "release" / "strata"))
+    parser.add_argument("--ceiling", default=str(ROOT / ".build" / "release" / "ingest-ceiling"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    r = commands.add_parser("results")
+    r.add_argument("rows", type=int)
+    i = commands.add_parser("ingest")
+    i.add_argument("backend", choices=["sqlite", "postgres"])
+    i.add_argument("--batches", type=int, default=2000)
+    i.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    results(args) if args.command == "results" else ingest(args)
+
+
+if __name__ == "__main__":
+    main()
