@@ -22,7 +22,11 @@ public struct CatalogEntry: Sendable {
   public let definition: ExperimentDefinition
 
   /// The analysis plan of the live results: the one `strata analyze` builds from the same file.
-  public var analysisPlan: AnalysisPlan { AnalysisPlan(definition: definition) }
+  public var analysisPlan: AnalysisPlan {
+    var plan = AnalysisPlan(definition: definition)
+    plan.factorialDesign = definition.factorialDesign
+    return plan
+  }
 
   /// The kind of value every variant delivers; nil when no variant has a `value:` (then the value is
   /// the variant key, as text).
