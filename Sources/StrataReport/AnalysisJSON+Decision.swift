@@ -35,6 +35,7 @@ extension AnalysisJSON {
       ("sequential", .bool(d.sequential)),
       ("unplanned_look", .bool(d.unplannedLook)),
       ("effect", d.effect.map(effect) ?? .null),
+      ("best_segment", d.bestSegment.map(bestSegment) ?? .null),
       (
         "treatments",
         .array(
@@ -56,6 +57,17 @@ extension AnalysisJSON {
           ("planned_mde", .finite(step.plannedMinimumEffect)),
         ])
       ),
+    ])
+  }
+
+  private static func bestSegment(_ b: Decision.BestSegment) -> JSONValue {
+    .object([
+      ("variant", .string(b.treatment)), ("segment", .string(b.segment)), ("estimate", .finite(b.estimate)),
+      ("raw", .finite(b.raw)), ("ci_low", .finite(b.lower)), ("ci_high", .finite(b.upper)),
+      ("ci_level", .finite(b.level)), ("interval", .string(b.intervalKind.rawValue)),
+      ("segments_compared", .integer(b.segmentsCompared)),
+      ("segments_left_out", .array(b.segmentsLeftOut.map(JSONValue.string))),
+      ("chance_to_win", .finite(b.chanceToWin)),
     ])
   }
 

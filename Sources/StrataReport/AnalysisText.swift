@@ -48,6 +48,11 @@ public enum AnalysisText {
           out.append("Pooled across segments:")
           out.append(table(ReportTables.pooled(metric, plan: plan)))
         }
+        if !metric.partialPooling.isEmpty {
+          out.append("Partial pooling across segments (raw and shrunken estimates):")
+          out.append(table(ReportTables.partialPooling(metric, plan: plan)))
+          out.append(table(ReportTables.randomEffects(metric, plan: plan)))
+        }
       }
     }
     out.append("")

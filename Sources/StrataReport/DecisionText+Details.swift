@@ -46,6 +46,7 @@ extension DecisionText {
       let noun = credibleOthers.isEmpty ? "Other variants" : "Also credible"
       key.append("\(noun)\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
     }
+    if let best = d.bestSegment { key.append(bestSegment(best, binomial: binomial)) }
     for guardrail in analysis.metrics(role: .guardrail) {
       let higherIsBetter = guardrail.metric.higherIsBetter
       let isBinomial = guardrail.metric.kind == .binomial
@@ -68,8 +69,12 @@ extension DecisionText {
         }
       }
       for c in primary.comparisons where c.segment != nil && c.significant {
+        let shrunken =
+          primary.partialPooling.first { $0.treatment == c.treatment }?.segments
+          .first { $0.segment == c.segment }
+          .map { "; partially pooled \(NumberText.effect($0.estimate.estimate, binomial: binomial))" } ?? ""
         more.append(
-          "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(plan.correction.rawValue)-adjusted p = \(NumberText.pValue(c.adjustedPValue ?? c.pValue)))."
+          "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(plan.correction.rawValue)-adjusted p = \(NumberText.pValue(c.adjustedPValue ?? c.pValue))\(shrunken))."
         )
       }
       let underpowered = Set(primary.comparisons.filter(\.underpowered).compactMap(\.segment))
@@ -84,6 +89,19 @@ extension DecisionText {
       more += factorial.findings(alpha: plan.alpha)
     }
     return (key, more)
+  }
+
+  /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
+  /// compared and why the raw estimate is not the one to quote.
+  static func bestSegment(_ best: Decision.BestSegment, binomial: Bool) -> String {
+    let unit = binomial ? " pp" : ""
+    let interval =
+      "\(level(best.level)) \(best.intervalKind == .calibrated ? "interval" : "empirical-Bayes interval") \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
+    let leftOut =
+      best.segmentsLeftOut.isEmpty
+      ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(best.segmentsLeftOut.joined(separator: ", ")))"
+    return
+      "Works best in \(best.segment) for \(best.treatment), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut): \(NumberText.effect(best.estimate, binomial: binomial)) (\(interval), chance to beat control \(NumberText.chance(best.chanceToWin))). Its raw estimate, \(NumberText.effect(best.raw, binomial: binomial)), is not the one to quote: the largest of several raw lifts is partly luck."
   }
 
   /// Which factors and interactions matter for the primary metric, in one bullet (nil without a fit).

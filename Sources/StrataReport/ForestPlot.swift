@@ -15,10 +15,13 @@ enum ForestPlot {
     var significant: Bool
     var underpowered: Bool
     var pooled: Bool
+    /// The segment's shrunken (partially pooled) estimate and interval, drawn under the raw one.
+    var shrunken: (estimate: Double, lower: Double, upper: Double)? = nil
   }
 
   static let width = 760.0
-  static let rowHeight = 28.0
+  static let plainRowHeight = 28.0
+  static let pairedRowHeight = 42.0
   static let labelWidth = 210.0
   static let valueWidth = 190.0
 
@@ -34,11 +37,18 @@ enum ForestPlot {
     for segment in plan.segments {
       for c in metric.comparisons(segment: segment) {
         guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
+        let shrunken = metric.partialPooling.first { $0.treatment == c.treatment }?.segments
+          .first { $0.segment == segment }
+          .map { s in
+            let interval = s.estimate.calibratedInterval ?? s.estimate.interval
+            return (estimate: s.estimate.estimate, lower: interval.lower, upper: interval.upper)
+          }
         rows.append(
           Row(
             label: segment, sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
             upper: interval.upper,
-            significant: c.significant, underpowered: c.underpowered, pooled: false))
+            significant: c.significant, underpowered: c.underpowered, pooled: false,
+            shrunken: shrunken.flatMap { $0.lower.isFinite && $0.upper.isFinite ? $0 : nil }))
       }
     }
     for p in metric.pooled where p.interval.lower.isFinite && p.interval.upper.isFinite {
@@ -59,9 +69,11 @@ enum ForestPlot {
       }
     }
     guard !rows.isEmpty else { return nil }
+    let paired = rows.contains { $0.shrunken != nil }
+    let rowHeight = paired ? pairedRowHeight : plainRowHeight
     let scale = binomial ? 100.0 : 1.0
-    var low = min(0, rows.map(\.lower).min() ?? 0) * scale
-    var high = max(0, rows.map(\.upper).max() ?? 0) * scale
+    var low = min(0, (rows.map(\.lower) + rows.compactMap { $0.shrunken?.lower }).min() ?? 0) * scale
+    var high = max(0, (rows.map(\.upper) + rows.compactMap { $0.shrunken?.upper }).max() ?? 0) * scale
     let pad = max((high - low) * 0.06, 1e-9)
     low -= pad
     high += pad
@@ -82,7 +94,7 @@ enum ForestPlot {
     out +=
       "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))</title>"
     out +=
-      "<desc id=\"\(id)-desc\">\(HTML.escape(rows.map { "\($0.label) \($0.sublabel): \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))\($0.significant ? " significant" : "")" }.joined(separator: "; ")))</desc>"
+      "<desc id=\"\(id)-desc\">\(HTML.escape(rows.map { "\($0.label) \($0.sublabel): \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))\($0.significant ? " significant" : "")\($0.shrunken.map { s in ", shrunken \(NumberText.effect(s.estimate, binomial: binomial)) \(NumberText.interval(s.lower, s.upper, binomial: binomial))" } ?? "")" }.joined(separator: "; ")))</desc>"
     out +=
       "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
     out +=
@@ -114,12 +126,14 @@ enum ForestPlot {
         let y = top + Double(index) * rowHeight + pooledGap / 2 - 2
         out += "<line x1=\"8\" y1=\"\(f(y))\" x2=\"\(f(width - 8))\" y2=\"\(f(y))\" class=\"separator\"/>"
       }
-      let y = top + Double(index) * rowHeight + rowHeight / 2 + pooledGap
+      let rowMiddle = top + Double(index) * rowHeight + rowHeight / 2 + pooledGap
+      let y = row.shrunken == nil ? rowMiddle : rowMiddle - 8
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
       out +=
-        "<text x=\"10\" y=\"\(f(y + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
-      out += "<text x=\"\(f(sublabelX))\" y=\"\(f(y + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
+        "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
+      out +=
+        "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
       let tone = row.significant ? ((row.estimate > 0) == metric.metric.higherIsBetter ? "up" : "down") : "neutral"
       out +=
         "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
@@ -136,6 +150,17 @@ enum ForestPlot {
         "\(mark)\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
       out +=
         "<text x=\"\(f(width - 8))\" y=\"\(f(y + 4))\" class=\"value\(row.pooled ? " strong" : "")\" text-anchor=\"end\">\(HTML.escape(value))</text>"
+      if let shrunken = row.shrunken {
+        let sy = rowMiddle + 8
+        out +=
+          "<line x1=\"\(f(x(shrunken.lower)))\" y1=\"\(f(sy))\" x2=\"\(f(x(shrunken.upper)))\" y2=\"\(f(sy))\" class=\"ci shrunken\"/>"
+        out +=
+          "<rect x=\"\(f(x(shrunken.estimate) - 4.5))\" y=\"\(f(sy - 4.5))\" width=\"9\" height=\"9\" class=\"mark shrunken\"/>"
+        let text =
+          "shrunken \(NumberText.effect(shrunken.estimate, binomial: binomial)) \(NumberText.interval(shrunken.lower, shrunken.upper, binomial: binomial))"
+        out +=
+          "<text x=\"\(f(width - 8))\" y=\"\(f(sy + 4))\" class=\"value shrunken\" text-anchor=\"end\">\(HTML.escape(text))</text>"
+      }
     }
     out += "</svg>"
     return out

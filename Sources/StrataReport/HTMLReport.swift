@@ -122,13 +122,23 @@ public enum HTMLReport {
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
     if let svg = ForestPlot.svg(metric, plan: plan) {
+      let shrunken =
+        metric.partialPooling.isEmpty
+        ? ""
+        : " Blue squares under each dot: the segment's shrunken (partially pooled) estimate with its \(ReportTables.level(plan)) interval, the one to quote when choosing a segment."
       out +=
-        "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals. Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
+        "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals.\(shrunken) Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
     }
     out += HTML.table(ReportTables.metric(metric, plan: plan))
     if !metric.pooled.isEmpty {
       out += "<h3>Pooled across segments</h3>"
       out += HTML.table(ReportTables.pooled(metric, plan: plan), numericFrom: 1)
+    }
+    if !metric.partialPooling.isEmpty {
+      out +=
+        "<h3>Partial pooling across segments</h3><p class=\"note\">\(HTML.escape(ReportTables.partialPoolingNote))</p>"
+      out += HTML.table(ReportTables.partialPooling(metric, plan: plan), numericFrom: 2)
+      out += HTML.table(ReportTables.randomEffects(metric, plan: plan), numericFrom: 1)
     }
     return out + "</section>"
   }

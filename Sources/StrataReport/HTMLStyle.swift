@@ -77,6 +77,9 @@ enum HTMLStyle {
     svg .mark.neutral{fill:#5b6475} svg .mark.up{fill:var(--up)} svg .mark.down{fill:var(--down)}
     svg .ci.warn{stroke:#a86b00} svg .mark.warn{fill:#a86b00}
     svg .mark.hollow{fill:#fff;stroke:#5b6475;stroke-width:2}
+    svg .planned-boundary{fill:none;stroke:#b42318;stroke-width:2;stroke-dasharray:6 4}
+    svg .dot-label{font-size:12px;font-weight:700} svg .legend{fill:#1d2433;font-size:12px}
+    svg .ci.shrunken{stroke:var(--accent);stroke-width:1.6} svg .mark.shrunken{fill:var(--accent)} svg .value.shrunken{fill:var(--accent)}
     .warnings li{color:var(--warn)}
     .glossary dl{display:grid;grid-template-columns:220px 1fr;gap:6px 16px;font-size:13px;margin:0}
     .glossary dt{font-weight:600}
@@ -87,7 +90,7 @@ enum HTMLStyle {
     header h1{font-size:22px}
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
-    svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:640px} svg.interaction{min-width:560px}
+    svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:760px} svg.interaction{min-width:560px}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}

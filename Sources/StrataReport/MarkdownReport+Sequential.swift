@@ -23,6 +23,14 @@ extension MarkdownReport {
       out.append(table(ReportTables.boundaries(s, plan: analysis.plan)))
       out.append("")
     }
+    if !s.trajectories().allSatisfy(\.points.isEmpty) {
+      out.append("**Cumulative lift by look**")
+      out.append("")
+      out.append(escape(ReportTables.liftChartCaption(s, plan: analysis.plan)))
+      out.append("")
+      out.append(table(ReportTables.liftByLook(s, plan: analysis.plan)))
+      out.append("")
+    }
     out.append("**Look log**")
     out.append("")
     out.append(table(ReportTables.lookLog(s)))

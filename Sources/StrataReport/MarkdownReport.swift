@@ -75,6 +75,16 @@ public enum MarkdownReport {
           out.append("")
           out.append(table(ReportTables.pooled(metric, plan: plan)))
         }
+        if !metric.partialPooling.isEmpty {
+          out.append("")
+          out.append("**Partial pooling across segments**")
+          out.append("")
+          out.append(escape(ReportTables.partialPoolingNote))
+          out.append("")
+          out.append(table(ReportTables.partialPooling(metric, plan: plan)))
+          out.append("")
+          out.append(table(ReportTables.randomEffects(metric, plan: plan)))
+        }
         out.append("")
       }
     }
@@ -149,7 +159,7 @@ public enum MarkdownReport {
     return !numeric.isEmpty
       && numeric.allSatisfy { cell in
         guard let first = cell.unicodeScalars.first else { return false }
-        let startsLikeNumber = "0123456789+−-[<±∞".unicodeScalars.contains(first)
+        let startsLikeNumber = "0123456789+−-[<>±∞".unicodeScalars.contains(first)
         return startsLikeNumber && !cell.contains(where: \.isLetter)
           || cell.range(of: #"^[<]?[0-9.,e+−-]+(%| pp)?( / [0-9.,]+)?$"#, options: .regularExpression) != nil
       }

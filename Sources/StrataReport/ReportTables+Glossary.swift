@@ -42,6 +42,13 @@ extension ReportTables {
           "The \"All segments\" row lumps every unit together without regard to segment; the pooled estimate compares like with like inside each segment first. Quote the pooled estimate."
         ))
     }
+    if analysis.metrics.contains(where: { !$0.partialPooling.isEmpty }) {
+      terms.append(
+        (
+          "Partial pooling, shrunken estimate",
+          "A random-effects model across segments estimates how much the true effects differ (τ) and pulls each segment's own estimate toward the mean by how little its data say: the shrunken estimate. The largest raw lift among many segments is partly luck; the shrunken one is what to expect after rollout."
+        ))
+    }
     if let s = analysis.look.sequential {
       terms.append(
         (

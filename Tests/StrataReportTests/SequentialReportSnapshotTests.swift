@@ -59,9 +59,13 @@ struct SequentialReportSnapshotTests {
     let delegate = ElementCounter()
     parser.delegate = delegate
     #expect(parser.parse(), "XML parse error: \(parser.parserError.map { "\($0)" } ?? "none")")
-    #expect(delegate.elements["polyline", default: 0] == 2)  // ± boundaries (two-sided)
-    // Observed z: 2 looks × 2 segments × 1 treatment.
-    #expect(html.components(separatedBy: "stroke=\"#1d4ed8\"").count - 1 == 4)
+    #expect(html.components(separatedBy: "class=\"planned-boundary\"").count - 1 == 2)  // ± (two-sided)
+    // Boundary chart: observed z at 2 looks × 2 segments × 1 treatment, plus one legend mark per comparison.
+    let chart = try #require(html.range(of: "class=\"boundary-chart\"").map { html[$0.lowerBound...] })
+    let boundaryChart = try #require(chart.range(of: "</svg>").map { chart[..<$0.lowerBound] })
+    #expect(boundaryChart.components(separatedBy: "<circle").count - 1 == 4 + 2)
+    // One trajectory line per comparison in each of the boundary and cumulative-lift charts.
+    #expect(delegate.elements["polyline", default: 0] == 2 + 2 + 2)
     for raw in ["vip<&>", "treat\"ment'"] { #expect(!html.contains(raw), "unescaped \(raw)") }
   }
 }

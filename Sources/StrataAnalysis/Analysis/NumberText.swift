@@ -8,6 +8,14 @@ public enum NumberText {
     return String(format: "%.\(digits)f%%", x * 100)
   }
 
+  /// A probability for people, whole percent, never a false certainty: 0.9996 → "> 99%", 0.003 → "< 1%".
+  public static func chance(_ x: Double) -> String {
+    guard x.isFinite else { return "n/a" }
+    if x > 0.99 { return "> 99%" }
+    if x < 0.01 { return "< 1%" }
+    return String(format: "%.0f%%", x * 100)
+  }
+
   /// A difference of rates in percentage points with a sign: 0.021 → "+2.1 pp".
   public static func points(_ x: Double, digits: Int = 1) -> String {
     guard x.isFinite else { return "n/a" }

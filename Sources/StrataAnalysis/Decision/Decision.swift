@@ -136,6 +136,9 @@ public struct Decision: Sendable, Hashable {
   public var sequential: Bool
   /// This look is beyond the plan: only always-valid inference holds.
   public var unplannedLook: Bool
+  /// Where the decision's variant works best, by its shrunken (partially pooled) estimate: nil with fewer
+  /// than two segments pooled.
+  public var bestSegment: BestSegment? = nil
 
   public init(
     action: Action, reason: Reason, metric: String?, variant: String?, effect: Effect?,

@@ -72,10 +72,14 @@ public struct DecisionMaker: Sendable {
       }
       return Decision.TreatmentDecision(treatment: effect.treatment, action: own.0, reason: own.1, effect: effect)
     }
-    return Decision(
+    var decision = Decision(
       action: action, reason: reason, metric: metric.metric.name, variant: chosen?.treatment, effect: chosen,
       treatments: treatments, nextStep: next, higherIsBetter: higherIsBetter, sequential: sequential != nil,
       unplannedLook: sequential?.unplanned ?? false)
+    decision.bestSegment = chosen.flatMap {
+      Decision.BestSegment(metric, treatment: $0.treatment, level: plan.confidenceLevel)
+    }
+    return decision
   }
 
   private func rule(_ sequential: SequentialAnalysis?) -> Rule {

@@ -1,0 +1,80 @@
+import StrataAnalysis
+import StrataStats
+
+extension ReportTables {
+  /// The sentence above the partial-pooling tables.
+  public static let partialPoolingNote =
+    "What each segment's effect is likely to be once the other segments are taken into account (a random-effects model across segments, REML). The segment with the largest raw lift is usually the luckiest: quote the shrunken estimate when choosing a segment. Small segments are pulled furthest toward the mean."
+  /// Each segment's raw estimate beside its shrunken (partially pooled) one, per treatment, with the
+  /// interval to quote and the chance to beat control under the pooled prior.
+  ///
+  /// The interval is integrated over the uncertainty of the between-segment spread when three segments or
+  /// more are pooled (`calibratedInterval`), else the empirical-Bayes (BLUP) one; the header says which.
+  public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+    let binomial = metric.metric.kind == .binomial
+    let calibrated = metric.partialPooling.allSatisfy {
+      $0.segments.allSatisfy { $0.estimate.calibratedInterval != nil }
+    }
+    let header = [
+      "Segment", "Variant", binomial ? "Raw lift (pp)" : "Raw difference",
+      binomial ? "Shrunken lift (pp)" : "Shrunken difference",
+      "\(level(plan)) \(calibrated ? "interval (shrunken)" : "CI (shrunken, empirical Bayes)")",
+      "Pulled toward the mean", "Chance to beat control", "Note",
+    ]
+    var rows: [[String]] = []
+    var classes: [String] = []
+    for pooling in metric.partialPooling {
+      let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter)
+      for s in pooling.segments {
+        let interval = s.estimate.calibratedInterval ?? s.estimate.interval
+        rows.append([
+          s.segment, pooling.treatment, NumberText.effect(s.estimate.raw, binomial: binomial),
+          NumberText.effect(s.estimate.estimate, binomial: binomial),
+          NumberText.interval(interval.lower, interval.upper, binomial: binomial),
+          NumberText.percent(s.estimate.shrinkage, digits: 0), NumberText.chance(s.bayesian.chanceToWin),
+          s.segment == best?.segment ? "best of \(pooling.segments.count) segments (shrunken)" : "",
+        ])
+        classes.append("")
+      }
+      for segment in pooling.segmentsLeftOut {
+        rows.append([segment, pooling.treatment, "n/a", "n/a", "n/a", "n/a", "n/a", "left out: no test"])
+        classes.append("")
+      }
+    }
+    return Table(header: header, rows: rows, classes: classes, highlightColumn: nil)
+  }
+
+  /// The random-effects model per treatment: the mean effect over segments like these, the spread τ of the
+  /// true segment effects, and where a new segment's effect would fall.
+  public static func randomEffects(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+    let binomial = metric.metric.kind == .binomial
+    let unit = binomial ? " pp" : ""
+    let header = [
+      "Variant", binomial ? "Mean lift over segments (pp)" : "Mean difference over segments",
+      "\(level(plan)) CI", "p", "Spread τ of true segment effects [\(level(plan)) CI]",
+      "\(level(plan)) prediction interval, a new segment",
+      "Segments pooled",
+    ]
+    let rows = metric.partialPooling.map { pooling -> [String] in
+      let model = pooling.model
+      let tau =
+        magnitude(model.tau, binomial) + unit
+        + (model.tauSquaredInterval.map {
+          " [\(magnitude($0.lower.squareRoot(), binomial)), \(magnitude($0.upper.squareRoot(), binomial))]"
+        } ?? "")
+      return [
+        pooling.treatment, NumberText.effect(model.mean, binomial: binomial),
+        NumberText.interval(model.interval.lower, model.interval.upper, binomial: binomial),
+        NumberText.pValue(model.test.pValue), tau,
+        NumberText.interval(model.prediction.lower, model.prediction.upper, binomial: binomial),
+        "\(model.segments) (\(model.method.rawValue))",
+      ]
+    }
+    return Table(header: header, rows: rows, classes: rows.map { _ in "" }, highlightColumn: nil)
+  }
+
+  /// A non-negative size in the metric's unit, unsigned ("1.2" pp for rates).
+  private static func magnitude(_ x: Double, _ binomial: Bool) -> String {
+    NumberText.number(binomial ? x * 100 : x, digits: binomial ? 1 : 2)
+  }
+}

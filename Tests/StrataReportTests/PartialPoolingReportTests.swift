@@ -1,0 +1,83 @@
+import Foundation
+import StrataAnalysis
+import StrataReport
+import Testing
+
+/// Issue 18 in the reports: the best segment is chosen by the shrunken estimates and the reports say how
+/// many segments were compared; raw and shrunken estimates sit side by side in every rendering.
+@Suite("Partial pooling in the reports")
+struct PartialPoolingReportTests {
+  @Test func bestSegmentIsTheLargestShrunkenEffectAmongThoseCompared() throws {
+    var checked = 0
+    for (label, analysis) in try DecisionCases.all() {
+      let d = analysis.decision
+      guard let index = analysis.plan.primaryMetricIndex, let variant = d.variant else { continue }
+      let metric = analysis.metrics[index]
+      guard let pooling = metric.partialPooling.first(where: { $0.treatment == variant }), pooling.segments.count >= 2
+      else {
+        #expect(d.bestSegment == nil, "\(label): no best segment without two pooled segments")
+        continue
+      }
+      let best = try #require(d.bestSegment, "\(label): a best segment")
+      let shrunken = pooling.segments.map(\.estimate.estimate)
+      let top = d.higherIsBetter ? shrunken.max() : shrunken.min()
+      #expect(best.estimate == top, "\(label): the best shrunken estimate")
+      #expect(best.segmentsCompared == pooling.segments.count, "\(label): segments compared")
+      #expect(best.lower <= best.estimate && best.estimate <= best.upper, "\(label): interval holds the estimate")
+      #expect(best.intervalKind == (pooling.segments.count >= 3 ? .calibrated : .empiricalBayes), "\(label)")
+      // Every rendering says it, with the count of segments compared.
+      let phrase = "the \(best.segmentsCompared) segments compared"
+      #expect(
+        DecisionText.details(analysis).contains { $0.contains("Works best in \(best.segment)") && $0.contains(phrase) })
+      #expect(AnalysisText.render(analysis).contains(phrase), "\(label): terminal")
+      #expect(MarkdownReport.render(analysis).contains(phrase), "\(label): Markdown")
+      #expect(HTMLReport.render(analysis).contains(phrase), "\(label): HTML")
+      let json = try #require(
+        try JSONSerialization.jsonObject(with: Data(AnalysisJSON.value(analysis).serialized().utf8)) as? [String: Any])
+      let decision = try #require(json["decision"] as? [String: Any])
+      let object = try #require(decision["best_segment"] as? [String: Any], "\(label): JSON best_segment")
+      #expect(object["segment"] as? String == best.segment)
+      #expect(object["segments_compared"] as? Int == best.segmentsCompared)
+      // Foundation's JSON parser may round the last digit.
+      let estimate = try #require(object["estimate"] as? Double)
+      #expect(abs(estimate - best.estimate) <= 1e-14 * abs(best.estimate))
+      checked += 1
+    }
+    #expect(checked >= 3)
+  }
+
+  @Test func reportsShowRawAndShrunkenSideBySide() throws {
+    let analysis = try ReportSnapshotTests.analysis()
+    let metric = try #require(analysis.metrics.first { !$0.partialPooling.isEmpty })
+    let table = ReportTables.partialPooling(metric, plan: analysis.plan)
+    let rows = metric.partialPooling.reduce(0) { $0 + $1.segments.count + $1.segmentsLeftOut.count }
+    #expect(table.rows.count == rows)
+    let html = HTMLReport.render(analysis)
+    #expect(html.contains("Partial pooling across segments"))
+    #expect(html.contains("class=\"mark shrunken\""), "the forest plot draws the shrunken marks")
+    #expect(MarkdownReport.render(analysis).contains("**Partial pooling across segments**"))
+  }
+
+  @Test func trajectoriesFollowEachComparisonAcrossLooks() throws {
+    let analysis = try SequentialReportSnapshotTests.analysis()
+    let s = try #require(analysis.look.sequential)
+    let trajectories = s.trajectories()
+    #expect(trajectories.count == s.rows.count)
+    #expect(s.trajectoryInterval == .repeatedConfidence)
+    for (t, row) in zip(trajectories, s.rows) {
+      #expect(t.points.map(\.look) == [1, 2])
+      for point in t.points {
+        #expect(point.lower < point.estimate && point.estimate < point.upper)
+        let c = (point.upper - point.estimate) / point.standardError
+        let planned = try #require(s.boundaries.first { $0.look == point.look }).z
+        let own = point.look == s.look ? row.decision.boundary?.z : nil
+        #expect(abs(c - (own ?? planned)) < 1e-9, "look \(point.look): the interval at that look's boundary")
+      }
+      #expect(t.points.last?.z == row.decision.z)
+    }
+    let html = HTMLReport.render(analysis)
+    #expect(html.contains("class=\"lift-chart\""))
+    #expect(html.contains("information fraction"))
+    #expect(MarkdownReport.render(analysis).contains("**Cumulative lift by look**"))
+  }
+}
