@@ -108,6 +108,7 @@ let package = Package(
         "StrataWarehouse", "StrataServer", "StrataDiscovery",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),

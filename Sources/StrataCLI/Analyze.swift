@@ -101,7 +101,7 @@ struct Analyze: ParsableCommand {
   @Flag(help: "Print one JSON object instead of tables.")
   var json = false
 
-  @Option(help: "Write DIR/<experiment-id>.html and .md.")
+  @Option(help: "Write DIR/<experiment-id>.html, .md and -results.csv.")
   var report: String?
 
   @Flag(help: "Fail on the first invalid row instead of counting and skipping it.")
@@ -176,6 +176,7 @@ struct Analyze: ParsableCommand {
       let lookOutcome = try guardLooks(&analysis, plan: plan)
       var written: [String] = []
       if let report {
+        analysis.provenance = try provenance()
         written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report)).map(\.path)
       }
       if json {

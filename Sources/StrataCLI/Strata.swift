@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 
 @main
 struct Strata: ParsableCommand {
@@ -14,7 +15,7 @@ struct Strata: ParsableCommand {
         strata analyze --experiment experiments/gym-renewal.yaml \\
           --data experiments/data/gym-renewal.csv --report reports/
       """,
-    version: "0.1.0",
+    version: StrataVersion.current,
     subcommands: [
       Calc.self,
       Assign.self,

@@ -62,6 +62,18 @@ public enum AnalysisJSON {
       ("decision", decision(analysis)),
       ("warnings", .array(analysis.warnings.map(JSONValue.string))),
       ("factorial", analysis.factorial.map(FactorialJSON.value) ?? .null),
+      ("provenance", analysis.provenance.map(provenance) ?? .null),
+    ])
+  }
+
+  /// Set when reports were written: version, generation time, and the SHA-256 of every input file.
+  private static func provenance(_ p: ReportProvenance) -> JSONValue {
+    let file = { (f: ReportProvenance.FileDigest) -> JSONValue in
+      .object([("path", .string(f.path)), ("sha256", f.sha256.isEmpty ? .null : .string(f.sha256))])
+    }
+    return .object([
+      ("strata_version", .string(p.version)), ("generated_at", .string(p.generatedAt)),
+      ("definition", file(p.definition)), ("data", .array(p.data.map(file))),
     ])
   }
 
@@ -153,7 +165,7 @@ public enum AnalysisJSON {
     ])
   }
 
-  private static func comparison(_ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan) -> JSONValue {
+  static func comparison(_ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan) -> JSONValue {
     var members: [(String, JSONValue)] = [
       ("metric", .string(metric.metric.name)),
       ("kind", .string(metric.metric.kind.name)),

@@ -85,6 +85,7 @@ enum HTMLStyle {
     .glossary dt{font-weight:600}
     .glossary dd{margin:0;color:#2b3344}
     footer{margin-top:32px;padding-top:12px;border-top:1px solid var(--line);color:var(--muted);font-size:12px;overflow-wrap:anywhere}
+    footer p{margin:2px 0}
     @media (max-width:640px){
     main{margin:0;border-radius:0;padding:16px 14px}
     header h1{font-size:22px}

@@ -96,7 +96,7 @@ struct ReportSnapshotTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-reports-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let urls = try ReportWriter.write(try Self.analysis(), to: directory)
-    #expect(urls.map(\.lastPathComponent) == ["spring-promo.html", "spring-promo.md"])
+    #expect(urls.map(\.lastPathComponent) == ["spring-promo.html", "spring-promo.md", "spring-promo-results.csv"])
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
     #expect(leftovers.isEmpty)
   }

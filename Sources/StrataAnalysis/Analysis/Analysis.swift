@@ -25,6 +25,8 @@ public struct Analysis: Sendable {
   public var warnings: [String]
   /// For factorial experiments: main effects, interactions, ANOVA and marginal means per metric.
   public var factorial: FactorialAnalysis? = nil
+  /// Version, generation time and input digests for the reports' footer (set by `strata analyze --report`).
+  public var provenance: ReportProvenance? = nil
 
   /// Metric analyses with the given role.
   public func metrics(role: StrataDefinitions.Metric.Role) -> [MetricAnalysis] {
