@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -69,13 +70,13 @@ struct BoundariesCommand: ParsableCommand {
     var rows = [["look", "fraction", "z boundary", "nominal p", "alpha spent"]]
     for b in boundaries {
       rows.append([
-        "\(b.look)", formatFixed(b.fraction, digits: 4), formatFixed(b.z, digits: 4),
-        b.nominalPValue > 0 ? human(b.nominalPValue) : "< 1e-308",
-        b.alphaSpent > 0 ? human(b.alphaSpent) : "< 1e-308",
+        "\(b.look)", NumberText.number(b.fraction, digits: 4), NumberText.number(b.z, digits: 4),
+        b.nominalPValue > 0 ? NumberText.human(b.nominalPValue) : "< 1e-308",
+        b.alphaSpent > 0 ? NumberText.human(b.alphaSpent) : "< 1e-308",
       ])
     }
     return """
-      Group-sequential boundaries: \(design.spending) spending, alpha \(human(design.alpha)), \
+      Group-sequential boundaries: \(design.spending) spending, alpha \(NumberText.human(design.alpha)), \
       \(design.alternative.sides)-sided, \(design.looks) look\(design.looks == 1 ? "" : "s")
       Stop for efficacy at a look when \(rule).
 

@@ -1,3 +1,4 @@
+import StrataAnalysis
 import StrataDesign
 import StrataReport
 import StrataStats
@@ -159,9 +160,9 @@ struct DesignOutput {
           [["term", "df", "f", "units/cell", "total", "power"]]
             + plan.map {
               [
-                names($0.term), String($0.degreesOfFreedom), formatFixed($0.effectSize, digits: 4),
+                names($0.term), String($0.degreesOfFreedom), NumberText.number($0.effectSize, digits: 4),
                 String($0.unitsPerCell),
-                String($0.unitsPerCell * design.runs.count), formatFixed($0.power, digits: 3),
+                String($0.unitsPerCell * design.runs.count), NumberText.number($0.power, digits: 3),
               ]
             }))
     }

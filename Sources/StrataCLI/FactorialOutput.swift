@@ -1,3 +1,4 @@
+import StrataAnalysis
 import StrataDesign
 import StrataReport
 import StrataStats
@@ -19,7 +20,7 @@ struct FactorialOutput {
       result.anovaType == .typeIII
         ? "ANOVA is Type III (each term given all others), with \(result.covariance.rawValue) standard errors; matches statsmodels anova_lm(typ=3)."
         : "ANOVA is Type II (each term given the terms not containing it), with \(result.covariance.rawValue) standard errors; matches statsmodels anova_lm(typ=2).",
-      "Cell intervals are Šidák-adjusted over \(result.cells.count) cells (each at \(formatFixed(100 * result.perCellConfidenceLevel, digits: 2))%), so the best cell's interval holds despite picking the maximum.",
+      "Cell intervals are Šidák-adjusted over \(result.cells.count) cells (each at \(NumberText.number(100 * result.perCellConfidenceLevel, digits: 2))%), so the best cell's interval holds despite picking the maximum.",
     ]
     if metric == "proportion" {
       notes.append("Proportions use the linear probability model; effects are in absolute rate units.")
@@ -85,14 +86,17 @@ struct FactorialOutput {
       textTable(
         [["term", "df", "F", "p"]]
           + result.anova.map {
-            [$0.name, String($0.degreesOfFreedom), human($0.test.statistic), human($0.test.pValue)]
+            [
+              $0.name, String($0.degreesOfFreedom), NumberText.human($0.test.statistic),
+              NumberText.human($0.test.pValue),
+            ]
           }))
     lines += ["", "Marginal means:"]
     var rows = [["factor", "level", "mean", "ci low", "ci high"]]
     for m in result.marginalMeans.flatMap({ $0 }) {
       rows.append([
-        design.factors[m.factor].name, design.factors[m.factor].levels[m.level], human(m.estimate),
-        human(m.interval.lower), human(m.interval.upper),
+        design.factors[m.factor].name, design.factors[m.factor].levels[m.level], NumberText.human(m.estimate),
+        NumberText.human(m.interval.lower), NumberText.human(m.interval.upper),
       ])
     }
     lines.append(leftAlignedTable(rows))
@@ -101,8 +105,9 @@ struct FactorialOutput {
     let level = result.coefficients.first?.interval.confidenceLevel ?? 0.95
     for (factor, d) in try levelDifferences(level: level) {
       rows.append([
-        factor.name, factor.levels[d.level], factor.levels[0], human(d.difference), human(d.interval.lower),
-        human(d.interval.upper), human(d.test.pValue),
+        factor.name, factor.levels[d.level], factor.levels[0], NumberText.human(d.difference),
+        NumberText.human(d.interval.lower),
+        NumberText.human(d.interval.upper), NumberText.human(d.test.pValue),
       ])
     }
     lines.append(leftAlignedTable(rows))
@@ -110,8 +115,9 @@ struct FactorialOutput {
     rows = [["cell", "n", "observed", "fitted", "ci low", "ci high", ""]]
     for (index, cell) in result.cells.enumerated() {
       rows.append([
-        levels(cell).joined(separator: " × "), String(Int(cell.count)), human(cell.observedMean), human(cell.fitted),
-        human(cell.simultaneousInterval.lower), human(cell.simultaneousInterval.upper),
+        levels(cell).joined(separator: " × "), String(Int(cell.count)), NumberText.human(cell.observedMean),
+        NumberText.human(cell.fitted),
+        NumberText.human(cell.simultaneousInterval.lower), NumberText.human(cell.simultaneousInterval.upper),
         index == result.bestCellIndex ? "best" : "",
       ])
     }

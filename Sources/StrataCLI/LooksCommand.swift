@@ -82,7 +82,7 @@ struct LooksList: ParsableCommand {
         rows.append([
           "\(record.look)", record.timestamp, "\(record.rowsUsed)",
           record.unitsPerVariant.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-          record.informationFraction.map { formatFixed(100 * $0, digits: 0) + "%" } ?? "—",
+          record.informationFraction.map { NumberText.number(100 * $0, digits: 0) + "%" } ?? "—",
           record.action, record.fingerprint, (replaced[record.look] ?? 0) > 0 ? "\(replaced[record.look] ?? 0)×" : "",
         ])
       }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataAnalysis
 import StrataAssignment
 import StrataDesign
 import StrataReport
@@ -69,17 +70,6 @@ func printOutput(json: Bool, _ object: @autoclosure () throws -> JSONValue, _ te
 func printJSON(_ value: JSONValue) {
   print(value.serialized(pretty: true))
 }
-
-/// Formats a number for people: p-values and small values in scientific notation, others rounded.
-func human(_ x: Double, digits: Int = 4) -> String {
-  guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
-  if x != 0 && abs(x) < 1e-4 { return formatScientific(x, digits: 3) }
-  return formatFixed(x, digits: digits)
-}
-
-func formatFixed(_ x: Double, digits: Int) -> String { String(format: "%.\(digits)f", x) }
-
-func formatScientific(_ x: Double, digits: Int) -> String { String(format: "%.\(digits)e", x) }
 
 /// Renders rows as an aligned plain-text table: first column left-aligned, the rest right-aligned.
 func textTable(_ rows: [[String]]) -> String {

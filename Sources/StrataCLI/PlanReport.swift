@@ -1,4 +1,5 @@
 import Foundation
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -43,7 +44,7 @@ struct PlanReport {
       headline.append(
         "You need \(grouped(size.perVariant)) units per variant, \(grouped(size.total)) in total over \(variants) variants."
       )
-      rows.append(["n per variant (exact)", formatFixed(size.perVariantUnrounded, digits: 2)])
+      rows.append(["n per variant (exact)", NumberText.number(size.perVariantUnrounded, digits: 2)])
       if let planned = try sequential?.report(
         size: size, alpha: plan.alphaPerComparison, alternative: plan.alternative, power: power, variants: variants,
         dailyUnits: dailyUnits)
@@ -131,15 +132,16 @@ struct PlanReport {
       out.append(["baseline rate", ratePercent(baseline)])
       out.append(["treatment rate", "\(ratePercent(baseline + difference))  (\(describe(difference, plan.metric)))"])
     case .mean(let standardDeviation, let baseline):
-      if let baseline { out.append(["baseline mean", short(baseline)]) }
-      out.append(["standard deviation", short(standardDeviation)])
+      if let baseline { out.append(["baseline mean", NumberText.general(baseline)]) }
+      out.append(["standard deviation", NumberText.general(standardDeviation)])
       out.append(["effect", describe(difference, plan.metric)])
     }
     let sides = plan.alternative == .twoSided ? "two-sided" : "one-sided (treatment greater)"
-    out.append(["test", "\(sides), alpha \(short(plan.alpha))"])
+    out.append(["test", "\(sides), alpha \(NumberText.general(plan.alpha))"])
     if plan.variants > 2 {
       out.append([
-        "alpha per comparison", "\(short(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)",
+        "alpha per comparison",
+        "\(NumberText.general(plan.alphaPerComparison)) (Bonferroni over \(plan.variants - 1) comparisons)",
       ])
     }
     out.append(["power", ratePercent(power)])
@@ -166,10 +168,14 @@ private func describe(_ difference: Double, _ metric: PlanMetric) -> String {
   case .proportion(let baseline):
     let points = abs(difference) * 100
     let relative = abs(difference / baseline) * 100
-    return "\(sign)\(formatFixed(points, digits: points < 0.1 ? 4 : 2)) pp, \(sign)\(formatFixed(relative, digits: 1))%"
+    return
+      "\(sign)\(NumberText.number(points, digits: points < 0.1 ? 4 : 2)) pp, \(sign)\(NumberText.number(relative, digits: 1))%"
   case .mean(let standardDeviation, let baseline):
-    var text = "\(sign)\(short(abs(difference))) (\(formatFixed(abs(difference) / standardDeviation, digits: 3)) sd)"
-    if let baseline, baseline != 0 { text += ", \(sign)\(formatFixed(abs(difference / baseline) * 100, digits: 1))%" }
+    var text =
+      "\(sign)\(NumberText.general(abs(difference))) (\(NumberText.number(abs(difference) / standardDeviation, digits: 3)) sd)"
+    if let baseline, baseline != 0 {
+      text += ", \(sign)\(NumberText.number(abs(difference / baseline) * 100, digits: 1))%"
+    }
     return text
   }
 }
@@ -177,7 +183,7 @@ private func describe(_ difference: Double, _ metric: PlanMetric) -> String {
 /// A rate as a percentage with enough digits for tiny rates.
 func ratePercent(_ x: Double) -> String {
   let p = x * 100
-  return formatFixed(p, digits: abs(p) < 0.1 ? 4 : (abs(p) < 10 ? 2 : 1)) + "%"
+  return NumberText.number(p, digits: abs(p) < 0.1 ? 4 : (abs(p) < 10 ? 2 : 1)) + "%"
 }
 
 /// 14751 → "14,751".
@@ -199,8 +205,7 @@ private func count(_ x: Double) -> JSONValue {
 /// Whole numbers grouped, others with two decimals.
 func groupedNumber(_ x: Double) -> String {
   if x == x.rounded() && abs(x) < 9e15 { return grouped(Int(x)) }
-  return formatFixed(x, digits: 2)
+  return NumberText.number(x, digits: 2)
 }
 
 /// A number in at most 6 significant digits, without trailing zeros ("0.05", "40", "1.77203").
-func short(_ x: Double) -> String { String(format: "%g", x) }

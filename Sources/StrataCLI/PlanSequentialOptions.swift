@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -59,7 +60,7 @@ struct PlanSequentialOptions: ParsableArguments {
         ("spending", .string(design.spending.description)),
         ("expected_fraction_at_stop", .number(expectedFraction)),
       ],
-      "With \(design.looks) looks (\(design.spending) spending) and that many units at the last look, the power is \(formatFixed(power * 100, digits: 1))%; on average the test stops at \(formatFixed(expectedFraction * 100, digits: 0))% of them."
+      "With \(design.looks) looks (\(design.spending) spending) and that many units at the last look, the power is \(NumberText.number(power * 100, digits: 1))%; on average the test stops at \(NumberText.number(expectedFraction * 100, digits: 0))% of them."
     )
   }
 
@@ -95,15 +96,18 @@ struct PlanSequentialOptions: ParsableArguments {
       ),
     ]
     var headline =
-      "With \(design.looks) looks (\(design.spending) spending) plan for up to \(grouped(maximumPerVariant)) units per variant (inflation \(formatFixed(inflation, digits: 4)))."
+      "With \(design.looks) looks (\(design.spending) spending) plan for up to \(grouped(maximumPerVariant)) units per variant (inflation \(NumberText.number(inflation, digits: 4)))."
     if let dailyUnits, dailyUnits > 0, dailyUnits.isFinite {
       let days = (Double(maximumPerVariant * variants) / dailyUnits).rounded(.up)
       fields.append(("max_days", .number(days)))
       headline += " At most \(groupedNumber(days)) days if it runs to the last look."
     }
-    let zs = boundaries.map { formatFixed($0.z, digits: 3) }.joined(separator: ", ")
+    let zs = boundaries.map { NumberText.number($0.z, digits: 3) }.joined(separator: ", ")
     let rows = [
-      ["looks", "\(design.looks) at fractions \(design.fractions.map { short($0) }.joined(separator: ", "))"],
+      [
+        "looks",
+        "\(design.looks) at fractions \(design.fractions.map { NumberText.general($0) }.joined(separator: ", "))",
+      ],
       ["z boundaries", zs],
     ]
     return (fields, headline, rows)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -91,14 +92,14 @@ struct SimulateCommand: ParsableCommand {
     ]
     for m in result.methods {
       rows.append([
-        labels[m.name] ?? m.name, formatFixed(m.rate, digits: 4),
-        "\(formatFixed(m.interval.lower, digits: 4))–\(formatFixed(m.interval.upper, digits: 4))",
-        formatFixed(m.averageStoppingFraction, digits: 3),
+        labels[m.name] ?? m.name, NumberText.number(m.rate, digits: 4),
+        "\(NumberText.number(m.interval.lower, digits: 4))–\(NumberText.number(m.interval.upper, digits: 4))",
+        NumberText.number(m.averageStoppingFraction, digits: 3),
       ])
     }
-    let scenario = s.drift == 0 ? "A/A (no effect)" : "A/B (drift \(short(s.drift)))"
+    let scenario = s.drift == 0 ? "A/A (no effect)" : "A/B (drift \(NumberText.general(s.drift)))"
     return """
-      \(scenario): \(s.experiments) simulated experiments, \(s.design.looks) looks, alpha \(short(s.design.alpha)) \
+      \(scenario): \(s.experiments) simulated experiments, \(s.design.looks) looks, alpha \(NumberText.general(s.design.alpha)) \
       \(s.design.alternative.sides)-sided, seed \(s.seed)
 
       \(textTable(rows))

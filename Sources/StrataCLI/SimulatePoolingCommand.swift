@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -90,30 +91,30 @@ struct SimulatePoolingCommand: ParsableCommand {
     var rows = [
       ["estimate", "mean squared error", "95% interval covers", "coverage CI"],
       [
-        "raw (each segment alone)", formatFixed(result.rawMeanSquaredError * 1e4, digits: 3) + "e-4",
-        formatFixed(result.rawCoverage, digits: 4),
-        "\(formatFixed(result.rawCoverageInterval.lower, digits: 4))–\(formatFixed(result.rawCoverageInterval.upper, digits: 4))",
+        "raw (each segment alone)", NumberText.number(result.rawMeanSquaredError * 1e4, digits: 3) + "e-4",
+        NumberText.number(result.rawCoverage, digits: 4),
+        "\(NumberText.number(result.rawCoverageInterval.lower, digits: 4))–\(NumberText.number(result.rawCoverageInterval.upper, digits: 4))",
       ],
       [
-        "shrunken (partial pooling)", formatFixed(result.shrunkenMeanSquaredError * 1e4, digits: 3) + "e-4",
-        formatFixed(result.shrunkenCoverage, digits: 4),
-        "\(formatFixed(result.shrunkenCoverageInterval.lower, digits: 4))–\(formatFixed(result.shrunkenCoverageInterval.upper, digits: 4))",
+        "shrunken (partial pooling)", NumberText.number(result.shrunkenMeanSquaredError * 1e4, digits: 3) + "e-4",
+        NumberText.number(result.shrunkenCoverage, digits: 4),
+        "\(NumberText.number(result.shrunkenCoverageInterval.lower, digits: 4))–\(NumberText.number(result.shrunkenCoverageInterval.upper, digits: 4))",
       ],
     ]
     if let coverage = result.calibratedCoverage, let interval = result.calibratedCoverageInterval {
       rows.append([
-        "shrunken, τ-integrated interval", "", formatFixed(coverage, digits: 4),
-        "\(formatFixed(interval.lower, digits: 4))–\(formatFixed(interval.upper, digits: 4))",
+        "shrunken, τ-integrated interval", "", NumberText.number(coverage, digits: 4),
+        "\(NumberText.number(interval.lower, digits: 4))–\(NumberText.number(interval.upper, digits: 4))",
       ])
     }
     return """
-      \(s.campaigns) simulated campaigns × \(s.segments) segments: true effects N(\(short(s.mean)), \(short(s.tau))²), \
-      standard errors \(short(s.smallestStandardError))–\(short(s.largestStandardError)), seed \(s.seed)
+      \(s.campaigns) simulated campaigns × \(s.segments) segments: true effects N(\(NumberText.general(s.mean)), \(NumberText.general(s.tau))²), \
+      standard errors \(NumberText.general(s.smallestStandardError))–\(NumberText.general(s.largestStandardError)), seed \(s.seed)
 
       \(textTable(rows))
 
-      Shrunken / raw mean squared error: \(formatFixed(result.meanSquaredErrorRatio, digits: 3)). \
-      REML put τ² at 0 in \(formatFixed(result.tauSquaredZeroShare * 100, digits: 1))% of campaigns.
+      Shrunken / raw mean squared error: \(NumberText.number(result.meanSquaredErrorRatio, digits: 3)). \
+      REML put τ² at 0 in \(NumberText.number(result.tauSquaredZeroShare * 100, digits: 1))% of campaigns.
       """
   }
 }

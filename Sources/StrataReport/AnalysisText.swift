@@ -45,7 +45,8 @@ public enum AnalysisText {
         }
         out.append(table(ReportTables.metric(metric, plan: plan)))
         if !metric.pooled.isEmpty {
-          out.append("Pooled across segments:")
+          out.append(ReportTables.quoteThePooledEstimate)
+          out.append("Pooled across segments (all segments, stratified):")
           out.append(table(ReportTables.pooled(metric, plan: plan)))
         }
         if !metric.partialPooling.isEmpty {

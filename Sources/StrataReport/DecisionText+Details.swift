@@ -86,7 +86,7 @@ extension DecisionText {
     }
     if let effect = d.effect { more.append(ruleSentence(effect, analysis: analysis)) }
     if let factorial = analysis.factorial {
-      more += factorial.findings(alpha: plan.alpha)
+      more += FactorialText.findings(factorial, alpha: plan.alpha)
     }
     return (key, more)
   }

@@ -20,8 +20,13 @@ public enum DecisionText {
     }
   }
 
-  /// The legacy tone of `verdict.tone` in the JSON (and the HTML class of the verdict box).
-  public static func tone(_ decision: Decision) -> Verdict.Tone {
+  /// The tone of the verdict box: the JSON's `verdict.tone` and the HTML class.
+  public enum Tone: String, Sendable, Hashable {
+    case positive, negative, inconclusive, untrustworthy
+  }
+
+  /// The tone of `verdict.tone` in the JSON (and the HTML class of the verdict box).
+  public static func tone(_ decision: Decision) -> Tone {
     switch decision.action {
     case .ship: .positive
     case .doNotShip: .negative

@@ -131,7 +131,8 @@ public enum HTMLReport {
     }
     out += HTML.table(ReportTables.metric(metric, plan: plan))
     if !metric.pooled.isEmpty {
-      out += "<h3>Pooled across segments</h3>"
+      out += "<p class=\"note\">\(HTML.escape(ReportTables.quoteThePooledEstimate))</p>"
+      out += "<h3>Pooled across segments (all segments, stratified)</h3>"
       out += HTML.table(ReportTables.pooled(metric, plan: plan), numericFrom: 1)
     }
     if !metric.partialPooling.isEmpty {

@@ -17,7 +17,7 @@ extension MarkdownReport {
     out.append("")
     if !s.boundaries.isEmpty {
       out.append(
-        "**Boundaries** (\(escape(s.spending ?? "")) spending, α = \(SequentialText.short(s.alphaPerComparison)) per comparison)"
+        "**Boundaries** (\(escape(s.spending ?? "")) spending, α = \(NumberText.compact(s.alphaPerComparison)) per comparison)"
       )
       out.append("")
       out.append(table(ReportTables.boundaries(s, plan: analysis.plan)))
@@ -36,12 +36,5 @@ extension MarkdownReport {
     out.append(table(ReportTables.lookLog(s)))
     out.append("")
     return out
-  }
-}
-
-/// Short number formatting for the sequential sections.
-enum SequentialText {
-  static func short(_ x: Double) -> String {
-    x < 1e-3 ? NumberText.pValue(x) : NumberText.number(x, digits: 4)
   }
 }

@@ -71,7 +71,9 @@ public enum MarkdownReport {
         out.append(table(ReportTables.metric(metric, plan: plan)))
         if !metric.pooled.isEmpty {
           out.append("")
-          out.append("**Pooled across segments**")
+          out.append(escape(ReportTables.quoteThePooledEstimate))
+          out.append("")
+          out.append("**Pooled across segments (all segments, stratified)**")
           out.append("")
           out.append(table(ReportTables.pooled(metric, plan: plan)))
         }

@@ -22,7 +22,7 @@ extension ReportTables {
           NumberText.interval($0.runningInterval.lower, $0.runningInterval.upper, binomial: binomial)
         } ?? "—"
       rows.append([
-        row.treatment, row.segment ?? "all",
+        row.treatment, row.segment ?? "All segments",
         row.informationFraction.map { NumberText.percent($0, digits: 0) } ?? "—",
         NumberText.number(d.z, digits: 3), evidence, avP, avCI,
         d.action.rawValue.replacingOccurrences(of: "_", with: " "),
@@ -31,7 +31,8 @@ extension ReportTables {
     }
     return Table(
       header: [
-        "variant", "segment", "information", "z", "boundary", "always-valid p", "always-valid interval", "decision",
+        "variant", "segment", "information", "z", "boundary", "always-valid p",
+        "always-valid interval (\(DecisionText.level(1 - s.alphaPerComparison)))", "decision",
       ],
       rows: rows, classes: classes, highlightColumn: 7)
   }

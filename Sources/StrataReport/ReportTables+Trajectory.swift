@@ -9,15 +9,15 @@ extension ReportTables {
       return marks + " No planned boundaries: the always-valid p-value decides."
     }
     return marks
-      + " Dashed red: the planned \(s.spending ?? "") efficacy boundary (α = \(SequentialText.short(s.alphaPerComparison)) per comparison) at the planned fractions; short bars in each comparison's colour: its own boundary at this look, adapted to its observed information. Crossing its own bar stops that comparison for efficacy."
+      + " Dashed red: the planned \(s.spending ?? "") efficacy boundary (α = \(NumberText.compact(s.alphaPerComparison)) per comparison) at the planned fractions; short bars in each comparison's colour: its own boundary at this look, adapted to its observed information. Crossing its own bar stops that comparison for efficacy."
   }
 
   /// The caption of the cumulative-lift chart: which interval each look shows.
   public static func liftChartCaption(_ s: SequentialAnalysis, plan: AnalysisPlan) -> String {
     let interval =
       s.trajectoryInterval == .repeatedConfidence
-      ? "its repeated confidence interval (the estimate ± that look's boundary × its standard error, α = \(SequentialText.short(s.alphaPerComparison)) per comparison; this look at the comparison's own boundary)"
-      : "its \(DecisionText.level(1 - s.alphaPerComparison)) interval at α = \(SequentialText.short(s.alphaPerComparison)) per comparison, not adjusted for repeated looks: read the trend, decide on the always-valid interval"
+      ? "its repeated confidence interval (the estimate ± that look's boundary × its standard error, α = \(NumberText.compact(s.alphaPerComparison)) per comparison; this look at the comparison's own boundary)"
+      : "its \(DecisionText.level(1 - s.alphaPerComparison)) interval at α = \(NumberText.compact(s.alphaPerComparison)) per comparison, not adjusted for repeated looks: read the trend, decide on the always-valid interval"
     return "Each comparison's cumulative lift at every recorded look with \(interval)."
   }
 

@@ -60,13 +60,18 @@ public enum ReportTables {
     return Table(header: header, rows: rows, classes: classes, highlightColumn: header.count - 1)
   }
 
+  /// Which overall number to quote, said under a metric's results when it has a pooled estimate.
+  public static let quoteThePooledEstimate =
+    "Quote the pooled estimate across segments (below), not the “All segments” row: the pooled estimate compares like with like inside each segment, the “All segments” row lumps every unit together and can mislead when segments differ in size between arms."
+
   /// Pooled estimates and heterogeneity of one metric.
   public static func pooled(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
     let binomial = metric.metric.kind == .binomial
     let header = [
       "Variant", binomial ? "Pooled lift (MH risk difference)" : "Pooled difference (inverse variance)",
       "\(level(plan)) CI", "p",
-      binomial ? "CMH p" : "", "Segments differ? (Cochran's Q)", "I²", binomial ? "Odds ratio (MH)" : "",
+      binomial ? "CMH p" : "", "Segments differ? (Cochran's Q)", "I²",
+      binomial ? "Odds ratio (MH) [\(level(plan)) CI]" : "",
     ].filter { !$0.isEmpty }
     var rows: [[String]] = []
     var classes: [String] = []

@@ -119,7 +119,7 @@ struct AnalyzePlantedTests {
     let analysis = try Self.analysis()
     #expect(analysis.sampleRatio.mismatch)
     #expect(analysis.sampleRatio.segments.filter(\.mismatch).compactMap(\.segment) == ["c"])
-    #expect(analysis.verdict.tone == .untrustworthy)
+    #expect(analysis.decision.action == .doNotTrust)
     let winners = analysis.metrics[0].comparisons.filter { $0.inFamily && $0.significant }.map {
       "\($0.segment ?? "")/\($0.treatment)"
     }

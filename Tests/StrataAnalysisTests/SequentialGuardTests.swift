@@ -72,8 +72,7 @@ struct SequentialGuardTests {
     ).boundaries()[0].z
     #expect(abs((row.decision.boundary?.z ?? 0) - expected) < 1e-9)
     #expect(abs(row.decision.z - Self.z(n: 1000, control: 200, treatment: 250)) < 1e-12)
-    #expect(result.verdict.headline.contains("continue"))
-    #expect(result.verdict.tone == .inconclusive)
+    #expect(result.decision.action == .keepRunning)
     // A planned look keeps the fixed-horizon p-values (the warning says they do not decide).
     #expect(result.metrics[0].comparisons.allSatisfy { $0.pValue != nil })
   }
@@ -131,7 +130,7 @@ struct SequentialGuardTests {
       #expect(comparison.pValue == nil && comparison.adjustedPValue == nil)
       #expect(comparison.notes.contains { $0.contains("always-valid p") })
     }
-    #expect(fourth.verdict.headline.contains("always-valid"))
+    #expect(fourth.decision.unplannedLook)
   }
 
   @Test func theSameDataReusesItsLookInsteadOfRecordingANewOne() throws {

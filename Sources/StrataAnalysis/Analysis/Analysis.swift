@@ -17,7 +17,6 @@ public struct Analysis: Sendable {
   ///
   /// The sequential guard (`SequentialGuard`) fills `sequential`.
   public var look: LookInfo
-  public var verdict: Verdict
   /// What to do, as data (`DecisionMaker`); the reports word it (`DecisionText` in StrataReport).
   public var decision: Decision = Decision(
     action: .inconclusive, reason: .noTest, metric: nil, variant: nil, effect: nil, treatments: [],
@@ -169,15 +168,4 @@ public struct LookInfo: Sendable, Hashable {
   public var plannedLooks: Int
   /// The sequential guard's decision at this look (`SequentialGuard`): nil for a fixed design's only look.
   public var sequential: SequentialAnalysis?
-}
-
-/// The headline in plain words, for people who read only one sentence.
-public struct Verdict: Sendable, Hashable {
-  public enum Tone: String, Sendable, Hashable {
-    case positive, negative, inconclusive, untrustworthy
-  }
-
-  public var tone: Tone
-  public var headline: String
-  public var details: [String]
 }

@@ -96,13 +96,8 @@ public struct Analyzer: Sendable {
     }
     var analysis = Analysis(
       plan: plan, data: data, sampleRatio: sampleRatio, metrics: metrics, family: family, look: lookInfo,
-      verdict: Verdict(tone: .inconclusive, headline: "", details: []), warnings: warnings)
+      warnings: warnings)
     analysis.factorial = plan.factorialDesign.map { FactorialAnalyzer(plan: plan, design: $0).analyze(statistics) }
-    analysis.verdict = VerdictWriter(analysis: analysis).verdict()
-    if let factorial = analysis.factorial {
-      analysis.verdict = FactorialVerdictWriter(analysis: analysis, factorial: factorial, pairwise: analysis.verdict)
-        .verdict()
-    }
     analysis.decision = DecisionMaker(analysis: analysis).decide()
     return analysis
   }

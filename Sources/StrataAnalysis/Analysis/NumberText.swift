@@ -44,6 +44,32 @@ public enum NumberText {
     return sign ? signed(text, x) : text
   }
 
+  /// A number in scientific notation with `digits` decimals: 3.2e-07.
+  public static func scientific(_ x: Double, digits: Int = 2) -> String {
+    guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
+    return String(format: "%.\(digits)e", x)
+  }
+
+  /// A number for a table of results: scientific below 1e-4 (p-values, tiny rates), else `digits` decimals.
+  public static func human(_ x: Double, digits: Int = 4) -> String {
+    guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
+    if x != 0 && abs(x) < 1e-4 { return scientific(x, digits: 3) }
+    return number(x, digits: digits)
+  }
+
+  /// A number in the fewest digits that show it, up to six significant (C's `%g`): 0.05, 1e-05, 2000.
+  public static func general(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
+    return String(format: "%g", x)
+  }
+
+  /// A small parameter in prose (α per comparison, τ): four significant digits, scientific below 0.001
+  /// (0.008333, 0.05, 2.50e-04).
+  public static func compact(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
+    return x < 1e-3 ? String(format: "%.2e", x) : String(format: "%.4g", x)
+  }
+
   /// A whole count with thousands separators: 1234567 → "1,234,567".
   public static func count(_ x: Double) -> String {
     guard x.isFinite else { return "n/a" }

@@ -121,7 +121,7 @@ extension SequentialGuard {
   ) -> String {
     let metric = rows.first?.metric ?? "the primary metric"
     let names = crossed.map { row in row.segment.map { "\(row.treatment) in \($0)" } ?? row.treatment }
-    let split = rows.count > 1 ? ", α = \(plan.alpha)/\(rows.count) = \(Self.short(alpha)) per comparison" : ""
+    let split = rows.count > 1 ? ", α = \(plan.alpha)/\(rows.count) = \(NumberText.compact(alpha)) per comparison" : ""
     if unplanned {
       let why =
         isSequential
@@ -129,14 +129,14 @@ extension SequentialGuard {
         : "The plan is a fixed design (one look) and this is look \(look), so naive p-values would overstate the evidence."
       let outcome =
         crossed.isEmpty
-        ? "No always-valid p-value of \(metric) is below its alpha (τ = \(Self.short(tau))\(split)): keep collecting or stop without a claim."
-        : "The always-valid p-value is significant for \(names.joined(separator: ", ")) (τ = \(Self.short(tau))\(split))."
+        ? "No always-valid p-value of \(metric) is below its alpha (τ = \(NumberText.compact(tau))\(split)): keep collecting or stop without a claim."
+        : "The always-valid p-value is significant for \(names.joined(separator: ", ")) (τ = \(NumberText.compact(tau))\(split))."
       return why + " The always-valid (mixture SPRT) p-values and intervals are shown instead. " + outcome
     }
     let where_ = "Look \(look) of \(plan.looks)"
     let evidence =
       plan.sequential.method == .alwaysValid
-      ? "always-valid p-values of \(metric), τ = \(Self.short(tau))\(split)"
+      ? "always-valid p-values of \(metric), τ = \(NumberText.compact(tau))\(split)"
       : "z of \(metric) against this look's \(plan.sequential.spending) boundary\(split)"
     switch action {
     case .continueCollecting:
@@ -149,9 +149,5 @@ extension SequentialGuard {
     case .finalDoNotReject:
       return "\(where_), final: no comparison crosses (\(evidence)); no significant effect."
     }
-  }
-
-  static func short(_ x: Double) -> String {
-    x < 1e-3 ? String(format: "%.2e", x) : String(format: "%.4g", x)
   }
 }

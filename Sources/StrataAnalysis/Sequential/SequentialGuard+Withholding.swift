@@ -3,8 +3,7 @@ import StrataStats
 extension SequentialGuard {
   /// Applies the look's decision to the rest of the analysis: at an unplanned look the primary metric's
   /// naive p-values (per comparison and pooled) are withheld and replaced by a note with the always-valid
-  /// p-value and interval; the verdict's headline becomes the sequential decision (unless the SRM check
-  /// already says the data cannot be trusted).
+  /// p-value and interval. (The decision itself is `DecisionMaker`'s, run again after the guard.)
   static func withhold(_ sequential: SequentialAnalysis, in analysis: inout Analysis) {
     let binomial = analysis.plan.primaryMetricIndex.map { analysis.plan.metrics[$0].kind == .binomial } ?? true
     let single = analysis.plan.segments.count == 1
@@ -34,19 +33,6 @@ extension SequentialGuard {
         analysis.metrics[primary].pooled[index].notes.append(
           "\(label): naive p-value withheld (see the sequential decision).")
       }
-    }
-    guard analysis.verdict.tone != .untrustworthy else {
-      analysis.verdict.details.insert(sequential.reason, at: 0)
-      return
-    }
-    let fixedHeadline = analysis.verdict.headline
-    analysis.verdict.headline = sequential.reason
-    analysis.verdict.tone = sequential.action.rejects ? analysis.verdict.tone : .inconclusive
-    if sequential.unplanned {
-      analysis.verdict.details = []
-    } else if !fixedHeadline.isEmpty, sequential.action == .continueCollecting {
-      analysis.verdict.details.insert(
-        "Fixed-horizon reading, not valid at an interim look: \(fixedHeadline)", at: 0)
     }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -44,12 +45,15 @@ struct CalcChi2: ParsableCommand {
         var rows = [[""] + (1...table.rows[0].count).map { "column \($0)" }]
         for (i, (observed, expected)) in zip(table.rows, r.expected).enumerated() {
           rows.append(
-            ["row \(i + 1)"] + zip(observed, expected).map { "\(human($0, digits: 0)) (\(human($1, digits: 1)))" })
+            ["row \(i + 1)"]
+              + zip(observed, expected).map {
+                "\(NumberText.human($0, digits: 0)) (\(NumberText.human($1, digits: 1)))"
+              })
         }
         var lines = [
           "Chi-squared test of independence\(applied ? " with Yates' correction" : "")", "",
           "observed (expected)", textTable(rows), "",
-          "χ² = \(human(r.test.statistic)), df = \(human(r.degreesOfFreedom, digits: 0)), p = \(human(r.test.pValue))",
+          "χ² = \(NumberText.human(r.test.statistic)), df = \(NumberText.human(r.degreesOfFreedom, digits: 0)), p = \(NumberText.human(r.test.pValue))",
         ]
         if yates && !applied { lines.append("note: \(skippedNote)") }
         print(lines.joined(separator: "\n"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -43,10 +44,10 @@ struct CalcFisher: ParsableCommand {
             "Fisher's exact test (\(describe(alternative)))", "",
             textTable([
               ["", "converted", "not converted"],
-              ["control", human(rows[0][0], digits: 0), human(rows[0][1], digits: 0)],
-              ["treatment", human(rows[1][0], digits: 0), human(rows[1][1], digits: 0)],
+              ["control", NumberText.human(rows[0][0], digits: 0), NumberText.human(rows[0][1], digits: 0)],
+              ["treatment", NumberText.human(rows[1][0], digits: 0), NumberText.human(rows[1][1], digits: 0)],
             ]), "",
-            "odds ratio a·d/(b·c) = \(human(r.oddsRatio)), p = \(human(r.test.pValue))",
+            "odds ratio a·d/(b·c) = \(NumberText.human(r.oddsRatio)), p = \(NumberText.human(r.test.pValue))",
           ].joined(separator: "\n"))
       }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -48,12 +49,12 @@ struct CalcMSPRT: ParsableCommand {
       } else {
         print(
           [
-            "Mixture SPRT, always valid (τ = \(human(tau)))", "",
+            "Mixture SPRT, always valid (τ = \(NumberText.human(tau)))", "",
             textTable([
               ["", "estimate", "\(confidencePercent(r.interval.confidenceLevel)) always-valid interval"],
-              ["difference (b − a)", human(r.difference), humanInterval(r.interval)],
+              ["difference (b − a)", NumberText.human(r.difference), humanInterval(r.interval)],
             ]), "",
-            "Λ = \(human(r.likelihoodRatio)), always-valid p = \(human(r.pValue))",
+            "Λ = \(NumberText.human(r.likelihoodRatio)), always-valid p = \(NumberText.human(r.pValue))",
           ].joined(separator: "\n"))
       }
     }

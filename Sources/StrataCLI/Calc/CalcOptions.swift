@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -81,14 +82,14 @@ struct CalcOutput {
 /// "95%" for 0.95.
 func confidencePercent(_ level: Double) -> String {
   let value = level * 100
-  return value == value.rounded() ? "\(Int(value))%" : "\(human(value, digits: 2))%"
+  return value == value.rounded() ? "\(Int(value))%" : "\(NumberText.human(value, digits: 2))%"
 }
 
 /// "[low, high]" for people, with ∞ ends.
 func humanInterval(_ interval: ConfidenceInterval?, digits: Int = 4, scale: Double = 1, suffix: String = "") -> String {
   guard let interval else { return "n/a" }
   return
-    "[\(human(interval.lower * scale, digits: digits))\(suffix), \(human(interval.upper * scale, digits: digits))\(suffix)]"
+    "[\(NumberText.human(interval.lower * scale, digits: digits))\(suffix), \(NumberText.human(interval.upper * scale, digits: digits))\(suffix)]"
 }
 
 /// A sentence describing the alternative.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -77,28 +78,29 @@ struct CalcProportions: ParsableCommand {
     let arms = textTable([
       ["", "conversions", "n", "rate"],
       [
-        "control (a)", human(control.successes, digits: 0), human(control.trials, digits: 0),
-        human(r.controlRate * 100, digits: 3) + "%",
+        "control (a)", NumberText.human(control.successes, digits: 0), NumberText.human(control.trials, digits: 0),
+        NumberText.human(r.controlRate * 100, digits: 3) + "%",
       ],
       [
-        "treatment (b)", human(treatment.successes, digits: 0), human(treatment.trials, digits: 0),
-        human(r.treatmentRate * 100, digits: 3) + "%",
+        "treatment (b)", NumberText.human(treatment.successes, digits: 0),
+        NumberText.human(treatment.trials, digits: 0),
+        NumberText.human(r.treatmentRate * 100, digits: 3) + "%",
       ],
     ])
     let lifts = textTable([
       ["", "estimate", "\(level) interval"],
       [
-        "absolute lift (pp)", human(r.absoluteLift * 100, digits: 3),
+        "absolute lift (pp)", NumberText.human(r.absoluteLift * 100, digits: 3),
         humanInterval(r.absoluteInterval, digits: 3, scale: 100),
       ],
       [
-        "relative lift (%)", r.relativeLift.map { human($0 * 100, digits: 2) } ?? "n/a",
+        "relative lift (%)", r.relativeLift.map { NumberText.human($0 * 100, digits: 2) } ?? "n/a",
         humanInterval(r.relativeInterval, digits: 2, scale: 100),
       ],
     ])
     var lines = [
       "Two-proportion z test (\(describe(r.test.alternative)))", "", arms, "", lifts, "",
-      "z = \(human(r.test.statistic)), p = \(human(r.test.pValue))",
+      "z = \(NumberText.human(r.test.statistic)), p = \(NumberText.human(r.test.pValue))",
     ]
     lines += r.notes.map { "note: \($0)" }
     return lines.joined(separator: "\n")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -51,17 +52,18 @@ struct CalcSRM: ParsableCommand {
         var rows = [["variant", "observed", "expected", "observed share", "planned share"]]
         for (i, (o, e)) in zip(observed.values, r.expected[0]).enumerated() {
           rows.append([
-            "\(i + 1)", human(o, digits: 0), human(e, digits: 1), human(o / total * 100, digits: 3) + "%",
-            human(test.proportions[i] * 100, digits: 3) + "%",
+            "\(i + 1)", NumberText.human(o, digits: 0), NumberText.human(e, digits: 1),
+            NumberText.human(o / total * 100, digits: 3) + "%",
+            NumberText.human(test.proportions[i] * 100, digits: 3) + "%",
           ])
         }
         print(
           [
             "Sample ratio mismatch check (chi-squared goodness of fit)", "", textTable(rows), "",
-            "χ² = \(human(r.test.statistic)), df = \(human(r.degreesOfFreedom, digits: 0)), p = \(human(r.test.pValue))",
+            "χ² = \(NumberText.human(r.test.statistic)), df = \(NumberText.human(r.degreesOfFreedom, digits: 0)), p = \(NumberText.human(r.test.pValue))",
             mismatch
-              ? "MISMATCH: p < \(human(threshold)). The split is not what was planned; check assignment and logging."
-              : "No mismatch detected at threshold \(human(threshold)).",
+              ? "MISMATCH: p < \(NumberText.human(threshold)). The split is not what was planned; check assignment and logging."
+              : "No mismatch detected at threshold \(NumberText.human(threshold)).",
           ].joined(separator: "\n"))
       }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataReport
 import StrataStats
 
@@ -70,21 +71,27 @@ struct CalcTTest: ParsableCommand {
     let level = confidencePercent(r.interval.confidenceLevel)
     let arms = textTable([
       ["", "n", "mean", "sd"],
-      ["control (a)", human(control.count, digits: 0), human(control.mean), human(control.standardDeviation)],
-      ["treatment (b)", human(treatment.count, digits: 0), human(treatment.mean), human(treatment.standardDeviation)],
+      [
+        "control (a)", NumberText.human(control.count, digits: 0), NumberText.human(control.mean),
+        NumberText.human(control.standardDeviation),
+      ],
+      [
+        "treatment (b)", NumberText.human(treatment.count, digits: 0), NumberText.human(treatment.mean),
+        NumberText.human(treatment.standardDeviation),
+      ],
     ])
     let estimates = textTable([
       ["", "estimate", "\(level) interval"],
-      ["difference (b − a)", human(r.difference), humanInterval(r.interval)],
+      ["difference (b − a)", NumberText.human(r.difference), humanInterval(r.interval)],
       [
-        "relative lift (%)", r.relativeLift.map { human($0 * 100, digits: 2) } ?? "n/a",
+        "relative lift (%)", r.relativeLift.map { NumberText.human($0 * 100, digits: 2) } ?? "n/a",
         humanInterval(r.relativeInterval, digits: 2, scale: 100),
       ],
     ])
     return [
       "\(equalVar ? "Student's" : "Welch's") two-sample t test (\(describe(r.test.alternative)))", "", arms, "",
       estimates, "",
-      "t = \(human(r.test.statistic)), df = \(human(r.degreesOfFreedom, digits: 2)), p = \(human(r.test.pValue))",
+      "t = \(NumberText.human(r.test.statistic)), df = \(NumberText.human(r.degreesOfFreedom, digits: 2)), p = \(NumberText.human(r.test.pValue))",
     ].joined(separator: "\n")
   }
 }
