@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAnalysis
 import StrataDiscovery
 import StrataReport
 
@@ -49,5 +50,5 @@ struct SimulateDiscoveryCommand: ParsableCommand {
     }
   }
 
-  private func percent(_ x: Double) -> String { formatFixed(100 * x, digits: 2) + "%" }
+  private func percent(_ x: Double) -> String { NumberText.number(100 * x, digits: 2) + "%" }
 }
