@@ -92,15 +92,15 @@ extension SequentialGuard {
   ) -> String {
     let metric = rows.first?.metric ?? "the primary metric"
     let names = crossed.map { row in row.segment.map { "\(row.treatment) in \($0)" } ?? row.treatment }
-    let split = rows.count > 1 ? ", α = \(plan.alpha)/\(rows.count) = \(Self.short(alpha)) per comparison" : ""
+    let split = rows.count > 1 ? ", α = \(plan.alpha)/\(rows.count) = \(NumberText.compact(alpha)) per comparison" : ""
     let next =
       isSequential && plan.sequential.method == .groupSequential ? " (planned look \(look) of \(plan.looks))" : ""
     let why =
       "Interim view between planned looks: viewing is not a look, so nothing was recorded and the naive p-values, valid only at a planned look, are withheld; the always-valid (mixture SPRT) p-values and intervals shown stay valid however often the results are viewed. Record the next planned look\(next) when it is due."
     let outcome =
       crossed.isEmpty
-      ? "No always-valid p-value of \(metric) is below its alpha (τ = \(Self.short(tau))\(split))."
-      : "The always-valid p-value is significant for \(names.joined(separator: ", ")) (τ = \(Self.short(tau))\(split))."
+      ? "No always-valid p-value of \(metric) is below its alpha (τ = \(NumberText.compact(tau))\(split))."
+      : "The always-valid p-value is significant for \(names.joined(separator: ", ")) (τ = \(NumberText.compact(tau))\(split))."
     return why + " " + outcome
   }
 
