@@ -45,7 +45,7 @@ class Cluster:
             shutil.chown(key, "postgres")
         return cert, key
 
-    def start(self, password=None, tls=False):
+    def start(self, password=None, tls=False, settings=""):
         init = [_bin("initdb"), "-D", self.data, "-U", "postgres", "--no-sync", "-E", "UTF8"]
         if password:
             pwfile = os.path.join(self.root, "pw")
@@ -58,6 +58,8 @@ class Cluster:
             init += ["-A", "trust"]
         self._run(*init)
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        if settings:  # extra -c name=value server settings (the benchmark's memory)
+            options += " " + settings
         if tls:  # TCP clients must use TLS: a connection that is not encrypted is refused
             hba = os.path.join(self.data, "pg_hba.conf")
             with open(hba) as f:
