@@ -25,7 +25,7 @@ import Testing
 
   static func rows(_ harness: TestService, _ sql: String) async throws -> [Row] {
     let store = try #require(harness.service.store as? SQLiteStore)
-    return try await store.pool.read { db in try Row.fetchAll(db, sql: sql) }
+    return try store.pool.read { db in try Row.fetchAll(db, sql: sql) }
   }
 
   @Test func exposuresAreStoredOnceAndRetriesAreDuplicates() async throws {
