@@ -15,23 +15,9 @@ extension PostgresStore {
         result.columns = row.map(\.columnName)
         named = true
       }
-      result.rows.append(try row.map(PostgresStore.value))
+      result.rows.append(try row.map(PostgresQueryRunner.value))
     }
     return result
-  }
-
-  /// A result value with its type: integers and doubles as numbers, everything else as text.
-  static func value(of cell: PostgresCell) throws -> QueryResult.Value {
-    guard cell.bytes != nil else { return .null }
-    switch cell.dataType {
-    case .int8: return .integer(try cell.decode(Int64.self))
-    case .int4: return .integer(Int64(try cell.decode(Int32.self)))
-    case .int2: return .integer(Int64(try cell.decode(Int16.self)))
-    case .float8: return .double(try cell.decode(Double.self))
-    case .float4: return .double(Double(try cell.decode(Float.self)))
-    case .numeric: return .text("\(try cell.decode(Decimal.self))")
-    default: return .text(try cell.decode(String.self))
-    }
   }
 
   public func exposureTotals(experiment: String) async throws -> ExposureTotals {

@@ -93,7 +93,7 @@ public enum PostgresQueryRunner {
   }
 
   /// A result value with its type: integers and doubles as numbers, everything else as text.
-  private static func value(of cell: PostgresCell) throws -> QueryResult.Value {
+  package static func value(of cell: PostgresCell) throws -> QueryResult.Value {
     guard cell.bytes != nil else { return .null }
     switch cell.dataType {
     case .int8: return .integer(try cell.decode(Int64.self))
