@@ -13,17 +13,11 @@ extension ExperimentDefinition {
   public func plannedSampleSize() throws(StatsError) -> SampleSize? {
     guard let mde = plan.minimumDetectableEffect else { return nil }
     let primary = metrics.first { $0.role == .primary } ?? metrics.first
-    let metric: PlanMetric
-    switch primary?.kind ?? .binomial {
-    case .binomial:
-      guard let baseline = plan.baseline else { return nil }
-      metric = .proportion(baseline: baseline)
-    case .continuous:
-      guard let sd = plan.standardDeviation else { return nil }
-      metric = .mean(standardDeviation: sd, baseline: plan.baseline)
-    }
-    let sizing = try SampleSizePlan(
-      metric: metric, alpha: plan.alpha, alternative: plan.alternative, variants: experiment.variants.count)
+    guard
+      let sizing = try SampleSizePlan.forMetric(
+        primary?.kind ?? .binomial, baseline: plan.baseline, standardDeviation: plan.standardDeviation,
+        alpha: plan.alpha, alternative: plan.alternative, variants: experiment.variants.count)
+    else { return nil }
     return try sizing.sampleSize(effect: plan.relative ? .relative(mde) : .absolute(mde), power: plan.power)
   }
 }

@@ -23,12 +23,9 @@ struct NextStepPlanner {
     step.dailyUnits = plan.dailyUnits
     step.plannedMinimumEffect = plan.minimumDetectableEffect
     if let effect, treatments > 0 {
-      let alpha = plan.alpha / Double(treatments)
-      if let zAlpha = try? Normal.inverseSurvival(alpha / Double(plan.alternative.sides)),
-        let zPower = try? Normal.inverseSurvival(1 - plan.power)
-      {
-        step.achievedMinimumEffect = (zAlpha + zPower) * effect.standardError
-      }
+      step.achievedMinimumEffect = try? SampleSizePlan.minimumDetectableEffect(
+        standardError: effect.standardError, alpha: plan.alpha / Double(treatments), alternative: plan.alternative,
+        power: plan.power)
     }
     let target: Double?
     if let sequential = analysis.look.sequential, !sequential.unplanned,
