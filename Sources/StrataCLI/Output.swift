@@ -45,6 +45,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
   } catch let error as DesignError {
     printError("strata: error: \(StatsError(error).namingFlag)")
     throw ExitCode(1)
+  } catch let error as DataError {
+    printError("strata: error: \(error.description(naming: \.namingFlags))")
+    throw ExitCode(1)
+  } catch let error as LookStoreError {
+    printError("strata: error: \(error.description(naming: \.namingFlags))")
+    throw ExitCode(1)
   } catch let error as InvalidInput {
     printError("strata: error: \(error)")
     throw ExitCode(1)

@@ -201,7 +201,7 @@ struct AggregatedRows {
   }
 
   private mutating func reject(_ kind: DataIssues.Kind, _ record: CSVScanner.Record, _ message: String) throws {
-    if strict { throw DataError(file: path, line: record.line, message: "row " + message + " (--strict)") }
+    if strict { throw DataError(file: path, line: record.line, message: "row " + message, hint: .strict) }
     issues.record(kind, line: record.line, example: message)
   }
 }

@@ -3,15 +3,22 @@ public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
   public var file: String
   public var line: Int?
   public var message: String
+  /// What the caller can do about it, named by the caller (``description(naming:)``).
+  public var hint: ErrorHint?
 
-  public init(file: String, line: Int?, message: String) {
+  public init(file: String, line: Int?, message: String, hint: ErrorHint? = nil) {
     self.file = file
     self.line = line
     self.message = message
+    self.hint = hint
   }
 
-  public var description: String {
-    if let line { return "\(file):\(line): \(message)" }
-    return "\(file): \(message)"
+  public var description: String { description(naming: \.text) }
+
+  /// The sentence with the hint in the caller's words (`name` returns the end of the sentence).
+  public func description(naming name: (ErrorHint) -> String) -> String {
+    let text = message + (hint.map(name) ?? "")
+    if let line { return "\(file):\(line): \(text)" }
+    return "\(file): \(text)"
   }
 }

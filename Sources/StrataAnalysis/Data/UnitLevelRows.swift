@@ -55,12 +55,12 @@ struct UnitLevelRows {
     fieldCount = header.count
     unitColumn = header.firstIndex(of: plan.unitColumn)
     if unitColumn == nil && options.checkDuplicates && options.strict {
-      // Without the unit column duplicates cannot be checked; --strict refuses instead of warning.
+      // Without the unit column duplicates cannot be checked; strict reading refuses instead of warning.
       throw DataError(
         file: path, line: 1,
         message:
-          "has no unit id column \"\(plan.unitColumn)\" (the definition's unit:), so duplicate units cannot be checked (columns: \(DataSummary.columnList(header))); rename the column, or pass --no-duplicate-check"
-      )
+          "has no unit id column \"\(plan.unitColumn)\" (the definition's unit:), so duplicate units cannot be checked (columns: \(DataSummary.columnList(header)))",
+        hint: .duplicateCheck)
     }
     checksDuplicates = options.checkDuplicates && unitColumn != nil
     variantColumn = try DataReader.column(plan.variantColumn, in: header, path: path, purpose: "variant")
@@ -154,7 +154,7 @@ struct UnitLevelRows {
         let message = "repeats unit \"\(id)\" (only its first row is used)"
         if strict {
           clearPending()
-          throw DataError(file: path, line: row.line, message: "row " + message + " (--strict)")
+          throw DataError(file: path, line: row.line, message: "row " + message, hint: .strict)
         }
         issues.record(.duplicateUnit, line: row.line, example: message)
       }
@@ -198,7 +198,7 @@ struct UnitLevelRows {
   private mutating func reject(_ kind: DataIssues.Kind, _ record: CSVScanner.Record, _ message: String) throws {
     if strict {
       try flush()  // an earlier duplicate still waiting in the batch is the first bad row
-      throw DataError(file: path, line: record.line, message: "row " + message + " (--strict)")
+      throw DataError(file: path, line: record.line, message: "row " + message, hint: .strict)
     }
     issues.record(kind, line: record.line, example: message)
   }

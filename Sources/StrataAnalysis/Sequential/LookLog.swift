@@ -96,23 +96,24 @@ public final class LookLog: LookStore {
           message: "not a look record (expected one JSON object per line with look, fingerprint, comparisons, ...)")
       }
       if let problem = Self.problem(record, maximumLook: maximumLook) {
-        throw DataError(file: url.path, line: index + 1, message: problem)
+        throw DataError(file: url.path, line: index + 1, message: problem.message, hint: problem.hint)
       }
       result.append((stored, record))
     }
     return result
   }
 
-  /// What makes a decoded record unusable, if anything.
-  static func problem(_ record: LookRecord, maximumLook: Int) -> String? {
-    guard record.look >= 1 else { return "look must be at least 1, got \(record.look)" }
+  /// What makes a decoded record unusable, if anything, and what can be done about it.
+  static func problem(_ record: LookRecord, maximumLook: Int) -> (message: String, hint: ErrorHint?)? {
+    guard record.look >= 1 else { return ("look must be at least 1, got \(record.look)", nil) }
     guard record.look <= maximumLook else {
-      return
-        "look \(record.look) is beyond the largest look this plan allows (\(maximumLook)); "
-        + "remove the line, or drop looks with strata looks drop"
+      return (
+        "look \(record.look) is beyond the largest look this plan allows (\(maximumLook)); remove the line",
+        .dropLooks
+      )
     }
     guard record.rowsUsed >= 0, record.unitsPerVariant.values.allSatisfy({ $0 >= 0 }) else {
-      return "rows_used and units_per_variant must not be negative"
+      return ("rows_used and units_per_variant must not be negative", nil)
     }
     return nil
   }

@@ -33,13 +33,21 @@ public protocol LookStore: Sendable {
 public struct LookStoreError: Error, CustomStringConvertible, Sendable, Hashable {
   public var location: String
   public var message: String
+  /// What the caller can do about it, named by the caller (``description(naming:)``).
+  public var hint: ErrorHint?
 
-  public init(location: String, message: String) {
+  public init(location: String, message: String, hint: ErrorHint? = nil) {
     self.location = location
     self.message = message
+    self.hint = hint
   }
 
-  public var description: String { "\(location): \(message)" }
+  public var description: String { description(naming: \.text) }
+
+  /// The sentence with the hint in the caller's words (`name` returns the end of the sentence).
+  public func description(naming name: (ErrorHint) -> String) -> String {
+    "\(location): \(message)" + (hint.map(name) ?? "")
+  }
 }
 
 extension LookStore {

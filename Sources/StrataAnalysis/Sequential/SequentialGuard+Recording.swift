@@ -57,7 +57,7 @@ extension SequentialGuard {
         location: where_,
         message:
           "holds look \(latest.look), beyond the largest this plan allows (\(maximum): its \(plan.looks) looks + "
-          + "\(Self.unplannedLookMargin) unplanned); drop it with strata looks drop")
+          + "\(Self.unplannedLookMargin) unplanned)", hint: .dropLooks)
     }
     let latest = stored.last
     let sameData = stored.last { $0.fingerprint == fingerprint }
@@ -73,23 +73,23 @@ extension SequentialGuard {
         return LookChoice(
           number: look, reused: true, replaces: false, earlier: sameData,
           note:
-            "Look \(look) given with --look: the same data as look \(look) recorded \(sameData.timestamp), so no "
+            "Look \(look) given explicitly: the same data as look \(look) recorded \(sameData.timestamp), so no "
             + "new look was recorded.")
       }
       if let latest, look < latest.look {
         throw LookStoreError(
           location: where_,
           message:
-            "look \(look) is not the latest look (\(latest.look)); only the latest look can be replaced "
-            + "(strata looks drop removes looks from the end)")
+            "look \(look) is not the latest look (\(latest.look)); only the latest look can be replaced",
+          hint: .dropLooks)
       }
       if let latest, look == latest.look {
         return LookChoice(
           number: look, reused: false, replaces: true, earlier: latest,
-          note: "Look \(look) given with --look: replaces look \(look) recorded \(latest.timestamp) (corrected data).")
+          note: "Look \(look) given explicitly: replaces look \(look) recorded \(latest.timestamp) (corrected data).")
       }
       return LookChoice(
-        number: look, reused: false, replaces: false, earlier: nil, note: "Look \(look) given with --look.")
+        number: look, reused: false, replaces: false, earlier: nil, note: "Look \(look) given explicitly.")
     }
     if let sameData {
       return LookChoice(
@@ -103,12 +103,13 @@ extension SequentialGuard {
       throw LookStoreError(
         location: where_,
         message:
-          "this would be look \(number), beyond the largest this plan allows (\(maximum)); replace the latest "
-          + "look with --look \(number - 1), or drop looks with strata looks drop")
+          "this would be look \(number), beyond the largest this plan allows (\(maximum))",
+        hint: .replaceLatestLook(number - 1))
     }
     return LookChoice(
       number: number, reused: false, replaces: false, earlier: nil,
-      note: log == nil ? "Look 1 (no look log; pass --look K for later looks)." : "Look \(number), new data.")
+      note: log == nil
+        ? "Look 1 (no look log, so a later look needs its number given explicitly)." : "Look \(number), new data.")
   }
 
   /// A warning when look `number` counts fewer units than `prior`: looks are cumulative, so fewer units usually
