@@ -41,6 +41,20 @@ extension StatsError {
 }
 
 extension StatsError {
+  /// Throws `invalidInput` unless `p` is a probability strictly between 0 and 1 (a quantile's argument).
+  static func requireProbability(_ p: Double) throws(StatsError) {
+    try require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
+  }
+
+  /// Throws `invalidInput` unless `degreesOfFreedom` is positive and finite.
+  static func requireDegreesOfFreedom(_ degreesOfFreedom: Double) throws(StatsError) {
+    try require(
+      degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom",
+      "must be positive and finite, got \(degreesOfFreedom)")
+  }
+}
+
+extension StatsError {
   /// The largest count any test accepts: 2⁵³ − 1.
   ///
   /// A double holds every whole number up to 2⁵³, but 2⁵³ + 1 reads back as 2⁵³, so from 2⁵³ on a count

@@ -47,9 +47,7 @@ public struct FactorialRegression: Sendable, Hashable {
     try StatsError.require(
       order >= 1 && order <= factorCount, "interaction order",
       "must be between 1 and the number of factors (\(factorCount)), got \(order)")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
-      "must be strictly between 0 and 1, got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     self.data = data
     self.maximumInteractionOrder = order
     self.covariance = covariance

@@ -10,9 +10,7 @@ extension FactorialRegressionResult {
     let factors = model.factors
     try StatsError.require(
       factors.indices.contains(factor), "factor", "must be among 0..<\(factors.count), got \(factor)")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
-      "must be strictly between 0 and 1, got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     let t = try StudentT(degreesOfFreedom: residualDegreesOfFreedom)
     let critical = try t.inverseSurvival((1 - confidenceLevel) / 2)
     let beta = coefficients.map(\.estimate)
@@ -45,9 +43,7 @@ extension FactorialRegressionResult {
     try StatsError.require(
       first != second && factors.indices.contains(first) && factors.indices.contains(second), "factors",
       "need two different factors among 0..<\(factors.count), got \(first) and \(second)")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
-      "must be strictly between 0 and 1, got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     let t = try StudentT(degreesOfFreedom: residualDegreesOfFreedom)
     let critical = try t.inverseSurvival((1 - confidenceLevel) / 2)
     let beta = coefficients.map(\.estimate)

@@ -23,8 +23,7 @@ public enum ClopperPearson {
     try StatsError.require(trials >= 1, "trials", "must be at least 1, got \(trials)")
     try StatsError.require(
       successes >= 0 && successes <= trials, "successes", "must be in [0, \(trials)], got \(successes)")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be in (0, 1), got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     let tail = (1 - confidenceLevel) / 2
     let x = Double(successes)
     let n = Double(trials)

@@ -11,12 +11,12 @@ public enum Normal {
   public static func survival(_ x: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_ugaussian_Q(x) } }
   /// Φ⁻¹(p), for 0 < p < 1.
   public static func quantile(_ p: Double) throws(StatsError) -> Double {
-    try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
+    try StatsError.requireProbability(p)
     return try GSL.value { gsl_cdf_ugaussian_Pinv(p) }
   }
   /// The x with 1 − Φ(x) = q, for 0 < q < 1 (accurate for tiny q).
   public static func inverseSurvival(_ q: Double) throws(StatsError) -> Double {
-    try StatsError.require(q > 0 && q < 1, "probability", "must be strictly between 0 and 1, got \(q)")
+    try StatsError.requireProbability(q)
     return try GSL.value { gsl_cdf_ugaussian_Qinv(q) }
   }
   /// φ(x), the density.
@@ -31,9 +31,7 @@ public enum Normal {
 public struct StudentT: Sendable, Hashable {
   public let degreesOfFreedom: Double
   public init(degreesOfFreedom: Double) throws(StatsError) {
-    try StatsError.require(
-      degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom",
-      "must be positive and finite, got \(degreesOfFreedom)")
+    try StatsError.requireDegreesOfFreedom(degreesOfFreedom)
     self.degreesOfFreedom = degreesOfFreedom
   }
   public func cdf(_ t: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_tdist_P(t, degreesOfFreedom) } }
@@ -41,11 +39,11 @@ public struct StudentT: Sendable, Hashable {
     try GSL.value { gsl_cdf_tdist_Q(t, degreesOfFreedom) }
   }
   public func quantile(_ p: Double) throws(StatsError) -> Double {
-    try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
+    try StatsError.requireProbability(p)
     return try GSL.value { gsl_cdf_tdist_Pinv(p, degreesOfFreedom) }
   }
   public func inverseSurvival(_ q: Double) throws(StatsError) -> Double {
-    try StatsError.require(q > 0 && q < 1, "probability", "must be strictly between 0 and 1, got \(q)")
+    try StatsError.requireProbability(q)
     return try GSL.value { gsl_cdf_tdist_Qinv(q, degreesOfFreedom) }
   }
   public func density(_ t: Double) throws(StatsError) -> Double {
@@ -57,9 +55,7 @@ public struct StudentT: Sendable, Hashable {
 public struct ChiSquared: Sendable, Hashable {
   public let degreesOfFreedom: Double
   public init(degreesOfFreedom: Double) throws(StatsError) {
-    try StatsError.require(
-      degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom",
-      "must be positive and finite, got \(degreesOfFreedom)")
+    try StatsError.requireDegreesOfFreedom(degreesOfFreedom)
     self.degreesOfFreedom = degreesOfFreedom
   }
   public func cdf(_ x: Double) throws(StatsError) -> Double { try GSL.value { gsl_cdf_chisq_P(x, degreesOfFreedom) } }
@@ -67,11 +63,11 @@ public struct ChiSquared: Sendable, Hashable {
     try GSL.value { gsl_cdf_chisq_Q(x, degreesOfFreedom) }
   }
   public func quantile(_ p: Double) throws(StatsError) -> Double {
-    try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
+    try StatsError.requireProbability(p)
     return try GSL.value { gsl_cdf_chisq_Pinv(p, degreesOfFreedom) }
   }
   public func inverseSurvival(_ q: Double) throws(StatsError) -> Double {
-    try StatsError.require(q > 0 && q < 1, "probability", "must be strictly between 0 and 1, got \(q)")
+    try StatsError.requireProbability(q)
     return try GSL.value { gsl_cdf_chisq_Qinv(q, degreesOfFreedom) }
   }
 }
@@ -102,7 +98,7 @@ public struct FisherF: Sendable, Hashable {
   /// this solves on the upper tail instead; only for p < 1e-10, where 1 − p would lose the value, does it fall back to
   /// GSL's inverse (a NaN there still throws, never aborts).
   public func quantile(_ p: Double) throws(StatsError) -> Double {
-    try StatsError.require(p > 0 && p < 1, "probability", "must be strictly between 0 and 1, got \(p)")
+    try StatsError.requireProbability(p)
     if p < 1e-10 {
       return try GSL.value { gsl_cdf_fdist_Pinv(p, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom) }
     }
@@ -110,7 +106,7 @@ public struct FisherF: Sendable, Hashable {
   }
   /// The x with P(F > x) = q, accurate for tiny q.
   public func inverseSurvival(_ q: Double) throws(StatsError) -> Double {
-    try StatsError.require(q > 0 && q < 1, "probability", "must be strictly between 0 and 1, got \(q)")
+    try StatsError.requireProbability(q)
     return try GSL.fisherInverseSurvival(q, numeratorDegreesOfFreedom, denominatorDegreesOfFreedom)
   }
 }

@@ -74,9 +74,7 @@ public struct NoncentralT: Sendable, Hashable {
 
   /// Validates ν > 0 and finite, δ finite.
   public init(degreesOfFreedom: Double, noncentrality: Double) throws(StatsError) {
-    try StatsError.require(
-      degreesOfFreedom > 0 && degreesOfFreedom.isFinite, "degrees of freedom",
-      "must be positive and finite, got \(degreesOfFreedom)")
+    try StatsError.requireDegreesOfFreedom(degreesOfFreedom)
     try StatsError.require(noncentrality.isFinite, "noncentrality", "must be finite, got \(noncentrality)")
     self.degreesOfFreedom = degreesOfFreedom
     self.noncentrality = noncentrality

@@ -44,8 +44,7 @@ public struct PoolingSimulation: Sendable, Hashable {
       "standard errors", "need 0 < smallest ≤ largest, got \(smallestStandardError) and \(largestStandardError)")
     try StatsError.require(
       campaigns >= 1 && campaigns <= 10_000_000, "campaigns", "must be between 1 and 10000000, got \(campaigns)")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level", "must be in (0, 1), got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     self.segments = segments
     self.mean = mean
     self.tau = tau

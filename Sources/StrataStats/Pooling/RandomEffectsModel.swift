@@ -74,9 +74,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
     try StatsError.require(
       !knappHartung || estimates.count >= 2, "Knapp–Hartung adjustment",
       "needs at least two segments (it estimates the spread of their effects)")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
-      "must be strictly between 0 and 1, got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     self.estimates = estimates
     self.variances = variances
     self.method = method

@@ -29,9 +29,7 @@ public struct InverseVariancePooling: Sendable, Hashable {
       try StatsError.require(y.isFinite, "estimates[\(index)]", "must be finite, got \(y)")
       try StatsError.require(v > 0 && v.isFinite, "variances[\(index)]", "must be positive and finite, got \(v)")
     }
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
-      "must be strictly between 0 and 1, got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     self.estimates = estimates
     self.variances = variances
     self.alternative = alternative

@@ -37,9 +37,7 @@ public struct MantelHaenszelTest: Sendable, Hashable {
     throws(StatsError)
   {
     try StatsError.require(!strata.isEmpty, "strata", "needs at least one stratum")
-    try StatsError.require(
-      confidenceLevel > 0 && confidenceLevel < 1, "confidence level",
-      "must be strictly between 0 and 1, got \(confidenceLevel)")
+    _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
     self.strata = strata
     self.alternative = alternative
     self.confidenceLevel = confidenceLevel
