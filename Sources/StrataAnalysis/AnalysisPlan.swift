@@ -12,8 +12,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// One metric to analyse: the same value the definition holds (`StrataDefinitions.Metric`).
   public typealias Metric = StrataDefinitions.Metric
 
-  /// A pair of value columns whose co-moment the cells carry (`SufficientStatistics.pairs`), by metric index: numerator
-  /// × denominator of a ratio metric, value × covariate for CUPED.
+  /// A pair of value columns whose co-moment the cells carry (`SufficientStatistics.pairs`), by index in
+  /// `columns`: numerator × denominator of a ratio metric, value × covariate for CUPED.
   ///
   /// In aggregated input its column is `<first column>_x_<second column>_sum`.
   public struct CrossProduct: Sendable, Hashable {
@@ -60,7 +60,9 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// Planned allocation weights per segment (outer index: segment, inner: variant), for the SRM check.
   public var segmentWeights: [[Double]]
   public var metrics: [Metric]
-  /// Pairs of metrics whose co-moments every source fills (none today; ratio and CUPED metrics declare them).
+  /// Pairs of value columns (`columns`) whose co-moments every source fills: filled from the metrics by the
+  /// initializer (`requiredCrossProducts(for:)`: a ratio's numerator × denominator, value × covariate for
+  /// CUPED); `strata sql --cross-product` may add more.
   public var crossProducts: [CrossProduct] = []
   /// Type I error rate for each comparison's interval and test.
   public var alpha: Double
@@ -117,6 +119,7 @@ public struct AnalysisPlan: Sendable, Hashable {
     self.segments = segments
     self.segmentWeights = segmentWeights ?? segments.map { _ in variants.map { _ in 1 } }
     self.metrics = metrics
+    crossProducts = Self.requiredCrossProducts(for: metrics)
     self.alpha = alpha
     self.power = power
     self.alternative = alternative

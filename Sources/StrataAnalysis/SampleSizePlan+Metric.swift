@@ -3,7 +3,8 @@ import StrataStats
 
 extension SampleSizePlan {
   /// The sizing of a metric of `kind`: a rate for a 0/1 metric (needs `baseline`), a mean otherwise (needs
-  /// `standardDeviation`; `baseline` serves relative effects); nil when the number it needs is missing.
+  /// `standardDeviation`, a ratio's per-unit delta-method one; `baseline` serves relative effects); nil when the
+  /// number it needs is missing.
   ///
   /// The one place a plan's numbers become a sample size: the definition's planned n
   /// (``StrataDefinitions/ExperimentDefinition/plannedSampleSize()``) and each segment's n in the analysis
@@ -18,7 +19,8 @@ extension SampleSizePlan {
     case .binomial:
       guard let baseline else { return nil }
       metric = .proportion(baseline: baseline)
-    case .continuous:
+    case .continuous, .ratio:
+      // A ratio's standard deviation is the per-unit delta-method one (`strata plan --metric ratio` prints it).
       guard let standardDeviation else { return nil }
       metric = .mean(standardDeviation: standardDeviation, baseline: baseline)
     }

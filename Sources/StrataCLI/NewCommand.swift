@@ -134,7 +134,9 @@ struct New: ParsableCommand {
     let metrics = try (metric.isEmpty ? ["converted:binomial:primary"] : metric).map { entry -> Metric in
       let parts = entry.split(separator: ":").map(String.init)
       guard parts.count >= 2, let kind = Metric.Kind(name: parts[1]) else {
-        throw InvalidInput("--metric \"\(entry)\": expected name:binomial|continuous[:primary|guardrail|secondary]")
+        throw InvalidInput(
+          "--metric \"\(entry)\": expected name:binomial|continuous[:primary|guardrail|secondary] (a ratio metric names two columns: add kind: ratio with numerator: and denominator: to the file)"
+        )
       }
       let role = parts.count > 2 ? Metric.Role(rawValue: parts[2]) : .primary
       guard let role else { throw InvalidInput("--metric \"\(entry)\": role must be primary, guardrail or secondary") }

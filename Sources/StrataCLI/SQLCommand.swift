@@ -85,13 +85,14 @@ struct SQLCommand: ParsableCommand {
       var plan = AnalysisPlan(definition: definition)
       for item in crossProduct {
         let names = item.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let indices = names.compactMap { name in plan.metrics.firstIndex { $0.name == name } }
+        let columns = plan.columns
+        let indices = names.compactMap { name in columns.firstIndex { $0.name == name || $0.column == name } }
         guard names.count == 2, indices.count == 2, indices[0] != indices[1] else {
           throw InvalidInput(
-            "--cross-product \"\(item)\" must name two different metrics as a,b (metrics: \(plan.metrics.map(\.name).joined(separator: ", ")))"
+            "--cross-product \"\(item)\" must name two different metrics or columns as a,b (\(columns.map(\.name).joined(separator: ", ")))"
           )
         }
-        let pair = AnalysisPlan.CrossProduct(first: indices[0], second: indices[1])
+        let pair = AnalysisPlan.CrossProduct(first: min(indices[0], indices[1]), second: max(indices[0], indices[1]))
         if !plan.crossProducts.contains(pair) { plan.crossProducts.append(pair) }
       }
       var shifts: [String: Double] = [:]

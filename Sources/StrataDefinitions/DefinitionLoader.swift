@@ -200,52 +200,6 @@ public enum DefinitionLoader {
       })
   }
 
-  private static func metric(_ node: Node, _ path: String, _ fields: inout YAMLFields) throws(ExperimentFileError)
-    -> Metric
-  {
-    let map = try fields.mapping(
-      node, path,
-      allowed: ["name", "kind", "role", "column", "missing", "description", "direction", "window"])
-    guard let name = map["name"], let kindNode = map["kind"] else {
-      throw fields.error(path, node, "each metric needs a name and a kind (binomial or continuous)")
-    }
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(ExperimentFileError) -> T?
-    where T.RawValue == String {
-      guard let node = map[key] else { return nil }
-      let text = try fields.string(node, "\(path).\(key)")
-      guard let value = T(rawValue: text) else {
-        throw fields.error(
-          "\(path).\(key)", node, "\"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      return value
-    }
-    let kindText = try fields.string(kindNode, "\(path).kind")
-    guard let kind = Metric.Kind(name: kindText) else {
-      throw fields.error(
-        "\(path).kind", kindNode,
-        "\"\(kindText)\" is not one of \(Metric.Kind.all.map(\.name).joined(separator: ", "))")
-    }
-    var window: AttributionWindow?
-    if let node = map["window"] {
-      let text = try fields.string(node, "\(path).window")
-      guard let parsed = AttributionWindow(text) else {
-        throw fields.error(
-          "\(path).window", node,
-          "\"\(text)\" is not an attribution window: write a whole number of days, hours or minutes (30d, 36h, 90m), at most 3650d"
-        )
-      }
-      window = parsed
-    }
-    return Metric(
-      name: try fields.string(name, "\(path).name"), kind: kind, role: try choice("role", Metric.Role.self) ?? .primary,
-      column: try map["column"].map { node throws(ExperimentFileError) in try fields.string(node, "\(path).column") },
-      missing: try choice("missing", Metric.MissingValuePolicy.self) ?? .exclude,
-      description: try map["description"].map { node throws(ExperimentFileError) in
-        try fields.string(node, "\(path).description")
-      },
-      direction: try choice("direction", Metric.Direction.self) ?? .increase, window: window)
-  }
-
   private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {
     switch error {
     case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),

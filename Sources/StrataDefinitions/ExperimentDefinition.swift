@@ -29,6 +29,7 @@ public struct ExperimentDefinition: Sendable, Hashable {
         throw DefinitionError(field: "metrics[\(index)].name", message: "metric \"\(metric.name)\" is listed twice")
       }
     }
+    try Self.checkColumnUses(metrics)
     try plan.validate()
     try Self.checkRates(plan, metrics: metrics)
     self.experiment = experiment

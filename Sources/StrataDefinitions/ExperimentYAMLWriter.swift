@@ -71,12 +71,25 @@ public enum ExperimentYAMLWriter {
       for metric in definition.metrics {
         lines.append("  - name: \(quote(metric.name))")
         lines.append("    kind: \(metric.kind.name)")
+        switch metric.kind {
+        case .binomial, .continuous:
+          if metric.column != metric.name { lines.append("    column: \(quote(metric.column))") }
+        case .ratio(let numerator, let denominator):
+          lines.append("    numerator: \(quote(numerator))")
+          lines.append("    denominator: \(quote(denominator))")
+        }
         lines.append("    role: \(metric.role.rawValue)")
-        if metric.column != metric.name { lines.append("    column: \(quote(metric.column))") }
         lines.append("    missing: \(metric.missing.rawValue)")
         if metric.direction != .increase { lines.append("    direction: \(metric.direction.rawValue)") }
         if let description = metric.description { lines.append("    description: \(quote(description))") }
         if let window = metric.window { lines.append("    window: \(window)") }
+        if let covariate = metric.covariate {
+          let columns =
+            covariate.isRatio
+            ? "numerator: \(quote(covariate.columns[0])), denominator: \(quote(covariate.columns[1]))"
+            : "column: \(quote(covariate.columns[0]))"
+          lines.append("    covariate: {\(columns), missing: \(covariate.missing.rawValue)}")
+        }
       }
     }
     let plan = definition.plan

@@ -73,7 +73,9 @@ public struct Catalog: Sendable {
     var metrics: [String: Bool] = [:]
     for entry in self.entries {
       for metric in entry.metrics {
-        metrics[metric.name] = (metrics[metric.name] ?? false) || metric.kind == .binomial
+        for event in metric.eventNames {
+          metrics[event.name] = (metrics[event.name] ?? false) || event.binomial
+        }
       }
     }
     self.metrics = metrics

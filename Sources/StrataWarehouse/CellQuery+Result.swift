@@ -35,7 +35,8 @@ extension CellQuery {
   /// It holds Σ(a − Kₐ)(b − K_b) over the units of the cell, with the shifts of the two metrics' own
   /// columns (0 for a 0/1 metric). The aggregated CSV input uses the same name (docs/analyze.md).
   public static func crossProductColumn(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> String {
-    plan.metrics[pair.first].column + "_x_" + plan.metrics[pair.second].column + "_sum"
+    let columns = plan.columns
+    return columns[pair.first].column + "_x_" + columns[pair.second].column + "_sum"
   }
 
   /// Unit rows the unit-level query drops in the engine, each counted per cell in its own result column

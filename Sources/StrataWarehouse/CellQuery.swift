@@ -3,8 +3,8 @@ import StrataAnalysis
 /// One SQL query that aggregates unit-level or event-level data into the cells `strata analyze` reads.
 ///
 /// The result has one row per variant × segment with the columns of docs/analyze.md's aggregated input:
-/// `variant`, `segment`, `n`, and per metric column `<col>_n` (units with a value), `<col>_sum`, and for
-/// continuous metrics `<col>_shift` (K), `<col>_sum` = Σ(x − K) and `<col>_sum_sq` = Σ(x − K)². Summing
+/// `variant`, `segment`, `n`, and per value column (`AnalysisPlan.columns`) `<col>_n` (units with a value), `<col>_sum`, and for
+/// continuous columns `<col>_shift` (K), `<col>_sum` = Σ(x − K) and `<col>_sum_sq` = Σ(x − K)². Summing
 /// values shifted by a K near their mean keeps the digits that Σx² − (Σx)²/n would cancel when the mean
 /// is large against the spread. K is, per continuous metric, the `shifts` entry for it, else the plan's
 /// baseline for the primary metric, else the first non-missing value the engine finds (a scalar subquery
@@ -42,7 +42,7 @@ public struct CellQuery: Sendable, Hashable {
   /// - `shifts` maps a metric's name or column to its shift constant.
   /// - `checkDuplicates` (unit-level shape): keep one row per unit id and count the others in
   ///   `dropped_duplicate_unit`, as the CSV reader does; off, the window over unit ids is skipped.
-  /// - Cross-products: one `<a>_x_<b>_sum` column per `plan.crossProducts` pair (by metric index; ratio
+  /// - Cross-products: one `<a>_x_<b>_sum` column per `plan.crossProducts` pair (by index in `plan.columns`; ratio
   ///   metrics declare numerator × denominator, CUPED value × covariate). Both metrics of a pair need
   ///   values on the same units (`missing: zero`, or none missing): `summary(of:source:)` refuses a cell
   ///   where their counts differ.
@@ -68,7 +68,7 @@ public struct CellQuery: Sendable, Hashable {
   /// The result's column names, in order.
   public var columns: [String] {
     var names = ["variant", "segment", "n"]
-    for metric in plan.metrics {
+    for metric in plan.columns {
       names.append(metric.column + "_n")
       if metric.kind == .continuous { names.append(metric.column + "_shift") }
       names.append(metric.column + "_sum")

@@ -1,6 +1,11 @@
 extension CellQueryBuilder {
   /// The query over the service's exposures and events tables.
   mutating func eventLevel(exposures: String, events: String) throws(WarehouseError) -> String {
+    if let metric = plan.metrics.first(where: { $0.covariate != nil }) {
+      throw WarehouseError(
+        "metric \(SQLName.display(metric.name)) has a covariate, a value from before the experiment, which the exposures and events tables do not hold; aggregate a unit-level table with the pre-period column and use --table"
+      )
+    }
     let exposureTable = try SQLName.table(exposures, dialect, role: "--exposures")
     let eventTable = try SQLName.table(events, dialect, role: "--events")
     typealias X = EventSchema.Exposures
@@ -31,7 +36,7 @@ extension CellQueryBuilder {
     let eValue = double("e." + name(E.value))
     let eTime = "e." + name(E.time)
     var totals = ["f.cell_variant", "f.cell_segment"]
-    for (index, metric) in plan.metrics.enumerated() {
+    for (index, metric) in valueColumns.enumerated() {
       var condition = "\(eMetric) = \(SQLName.literal(metric.name))"
       if let window = metric.window {
         condition += " AND \(eTime) < \(dialect.adding(seconds: window.seconds, to: "f.exposed_at"))"
@@ -44,7 +49,7 @@ extension CellQueryBuilder {
         )
       }
     }
-    let metricNames = plan.metrics.map { SQLName.literal($0.name) }.joined(separator: ", ")
+    let metricNames = valueColumns.map { SQLName.literal($0.name) }.joined(separator: ", ")
     let join = """
       FROM first_exposures AS f
         LEFT JOIN \(eventTable) AS e
@@ -56,14 +61,14 @@ extension CellQueryBuilder {
     let eventTotals = "SELECT\n" + list(totals, indent: 4) + "\n  " + join
     var unitSelects = ["cell_variant", "cell_segment"]
     var conditions: [String] = []
-    for (index, metric) in plan.metrics.enumerated() {
+    for (index, metric) in valueColumns.enumerated() {
       unitSelects.append("\(missingPolicy("v\(index)", metric)) AS m\(index)")
       if metric.kind == .binomial { conditions.append("(v\(index) IS NULL OR v\(index) IN (0, 1))") }
     }
     var constants = [
       "(SELECT COUNT(*) FROM exposure_rows WHERE exposure_rank = 1 AND lowest_variant <> highest_variant) AS excluded_units"
     ]
-    for (index, metric) in plan.metrics.enumerated() where metric.kind == .continuous {
+    for (index, metric) in valueColumns.enumerated() where metric.kind == .continuous {
       let first =
         "SELECT \(eValue) FROM \(eventTable) AS e WHERE \(eMetric) = \(SQLName.literal(metric.name)) AND e.\(name(E.value)) IS NOT NULL LIMIT 1"
       constants.append("\(shiftExpression(index, firstValue: first)) AS k\(index)")

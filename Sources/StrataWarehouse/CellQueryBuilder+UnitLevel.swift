@@ -16,14 +16,14 @@ extension CellQueryBuilder {
       "\(segmentExpression(name(plan.segmentColumn))) AS cell_segment",
       "\(unit) AS unit_key",
     ]
-    for (index, metric) in plan.metrics.enumerated() {
+    for (index, metric) in valueColumns.enumerated() {
       values.append("\(double(name(metric.column))) AS v\(index)")
     }
     var known = ["cell_variant IN (\(plan.variants.map(SQLName.literal).joined(separator: ", ")))"]
     if plan.segments.count > 1 {
       known.append("cell_segment IN (\(plan.segments.map(SQLName.literal).joined(separator: ", ")))")
     }
-    let badValues = plan.metrics.indices.filter { plan.metrics[$0].kind == .binomial }.map {
+    let badValues = valueColumns.indices.filter { valueColumns[$0].kind == .binomial }.map {
       "(v\($0) IS NOT NULL AND v\($0) NOT IN (0, 1))"
     }
     var status = "CASE WHEN \(known.joined(separator: " AND ")) THEN CASE"
@@ -32,7 +32,7 @@ extension CellQueryBuilder {
     var checked = ["r.*", "\(status) AS row_status"]
     var keptCondition = "row_status IN (0, 1)"
     if checkDuplicates {
-      let order = (["cell_variant", "cell_segment"] + plan.metrics.indices.map { "v\($0)" }).joined(separator: ", ")
+      let order = (["cell_variant", "cell_segment"] + valueColumns.indices.map { "v\($0)" }).joined(separator: ", ")
       checked = [
         "s.*", "ROW_NUMBER() OVER (PARTITION BY s.row_status, s.unit_key ORDER BY \(order)) AS unit_rank",
       ]
@@ -43,11 +43,11 @@ extension CellQueryBuilder {
       "CASE WHEN \(keptCondition) THEN 1 ELSE 0 END AS kept",
     ]
     if checkDuplicates { rows.append("unit_rank") }
-    for (index, metric) in plan.metrics.enumerated() {
+    for (index, metric) in valueColumns.enumerated() {
       rows.append("CASE WHEN \(keptCondition) THEN \(missingPolicy("v\(index)", metric)) END AS m\(index)")
     }
     var constants: [String] = []
-    for (index, metric) in plan.metrics.enumerated() where metric.kind == .continuous {
+    for (index, metric) in valueColumns.enumerated() where metric.kind == .continuous {
       let column = name(metric.column)
       let first = "SELECT \(double(column)) FROM \(from) WHERE \(column) IS NOT NULL LIMIT 1"
       constants.append("\(shiftExpression(index, firstValue: first)) AS k\(index)")

@@ -7,7 +7,9 @@ import StrataAnalysis
 struct CellQueryBuilder {
   let plan: AnalysisPlan
   let dialect: SQLDialect
-  /// Per metric: a fixed shift constant, nil for the first value found, and unused for 0/1 metrics.
+  /// The plan's value columns (`AnalysisPlan.columns`): `m<i>`, `v<i>` and `k<i>` are column i's.
+  let valueColumns: [AnalysisPlan.Metric]
+  /// Per value column: a fixed shift constant, nil for the first value found, and unused for 0/1 metrics.
   let fixedShifts: [Double?]
   /// Whether the unit-level shape keeps one row per unit id and counts the others.
   let checkDuplicates: Bool
@@ -19,6 +21,7 @@ struct CellQueryBuilder {
     self.plan = plan
     self.dialect = dialect
     self.checkDuplicates = checkDuplicates
+    valueColumns = plan.columns
     try SQLName.check(plan.variantColumn, "the variant column")
     try SQLName.check(plan.segmentColumn, "the segment column")
     try SQLName.check(plan.unitColumn, "the unit column")
@@ -27,41 +30,55 @@ struct CellQueryBuilder {
     var columns: Set<String> = []
     for (index, metric) in plan.metrics.enumerated() {
       try SQLName.check(metric.name, "metrics[\(index)].name")
-      try SQLName.check(metric.column, "metrics[\(index)].column")
-      for suffix in ["_n", "_sum", "_sum_sq", "_shift"] {
-        try SQLName.check(metric.column + suffix, "metrics[\(index)].column")
-      }
+    }
+    for metric in valueColumns {
+      let field = Self.field(of: metric, plan: plan)
+      try SQLName.check(metric.name, field)
+      try SQLName.check(metric.column, field)
+      for suffix in ["_n", "_sum", "_sum_sq", "_shift"] { try SQLName.check(metric.column + suffix, field) }
       guard columns.insert(metric.column).inserted else {
         throw WarehouseError(
-          "metrics[\(index)].column \(SQLName.display(metric.column)) is used by two metrics; each needs its own column"
+          "\(field) \(SQLName.display(metric.column)) is read by two metrics with different missing: policies or windows; each needs its own column"
         )
       }
     }
     for (index, pair) in plan.crossProducts.enumerated() {
-      guard plan.metrics.indices.contains(pair.first), plan.metrics.indices.contains(pair.second),
+      guard valueColumns.indices.contains(pair.first), valueColumns.indices.contains(pair.second),
         pair.first != pair.second
       else {
         throw WarehouseError(
-          "cross-product \(index + 1) names metrics \(pair.first) and \(pair.second), not two of the plan's")
+          "cross-product \(index + 1) names columns \(pair.first) and \(pair.second), not two of the plan's")
       }
       try SQLName.check(CellQuery.crossProductColumn(pair, plan: plan), "the cross-product column")
     }
-    let known = Set(plan.metrics.map(\.name)).union(plan.metrics.map(\.column))
+    let known = Set(valueColumns.map(\.name)).union(valueColumns.map(\.column))
     for (key, value) in shifts.sorted(by: { $0.key < $1.key }) {
       guard known.contains(key) else {
         throw WarehouseError(
-          "--shift names \"\(key)\", which is not a metric (\(plan.metrics.map(\.name).joined(separator: ", ")))")
+          "--shift names \"\(key)\", which is not a metric or column (\(valueColumns.map(\.name).joined(separator: ", ")))"
+        )
       }
       guard value.isFinite else { throw WarehouseError("--shift \(key)=\(value) must be a finite number") }
     }
-    let primary = plan.primaryMetricIndex
-    fixedShifts = plan.metrics.enumerated().map { index, metric in
+    let primary = plan.primaryMetricIndex.flatMap { plan.metrics[$0].kind.isRatio ? nil : plan.valueColumn(metric: $0) }
+    fixedShifts = valueColumns.enumerated().map { index, metric in
       if let value = shifts[metric.name] ?? shifts[metric.column] { return value }
       if index == primary, metric.kind == .continuous, let baseline = plan.baseline, baseline.isFinite {
         return baseline
       }
       return nil
     }
+  }
+
+  /// How errors name a value column: `metrics[2].column`, or `metrics[3].covariate` for a column a ratio or a
+  /// covariate reads.
+  static func field(of column: AnalysisPlan.Metric, plan: AnalysisPlan) -> String {
+    for (index, metric) in plan.metrics.enumerated() {
+      for use in metric.columnUses where use.column == column.column {
+        return "metrics[\(index)].\(use.part.field)"
+      }
+    }
+    return "column"
   }
 
   // MARK: Pieces
@@ -77,7 +94,7 @@ struct CellQueryBuilder {
       "u.cell_segment AS \(SQLName.alias("segment", dialect))",
       "\(accounted ? "COUNT(CASE WHEN u.kept = 1 THEN 1 END)" : "COUNT(*)") AS \(SQLName.alias("n", dialect))",
     ]
-    for (index, metric) in plan.metrics.enumerated() {
+    for (index, metric) in valueColumns.enumerated() {
       let value = "u.m\(index)"
       selects.append("COUNT(\(value)) AS \(SQLName.alias(metric.column + "_n", dialect))")
       if metric.kind == .binomial {
@@ -114,7 +131,7 @@ struct CellQueryBuilder {
 
   /// Metric `index`'s value less its shift constant (0/1 metrics have none).
   private func shiftedValue(_ index: Int) -> String {
-    plan.metrics[index].kind == .binomial ? "u.m\(index)" : "(u.m\(index) - c.k\(index))"
+    valueColumns[index].kind == .binomial ? "u.m\(index)" : "(u.m\(index) - c.k\(index))"
   }
 
   private func alias(_ dropped: CellQuery.DroppedRows) -> String { SQLName.alias(dropped.column, dialect) }

@@ -51,7 +51,7 @@ struct CellResultReader {
     segment = plan.segments.count > 1 ? try column("segment") : nil
     units = try column("n")
     var metrics: [MetricFields] = []
-    for metric in plan.metrics {
+    for metric in plan.columns {
       let continuous = metric.kind == .continuous
       metrics.append(
         MetricFields(
@@ -113,7 +113,7 @@ struct CellResultReader {
     }
     var cell = SufficientStatistics.Cell(units: n, columns: [], pairs: [])
     var shifted: [(count: Double, shift: Double, sum: Double)] = []
-    for (index, metric) in plan.metrics.enumerated() {
+    for (index, metric) in plan.columns.enumerated() {
       let fields = metrics[index]
       var count = Double(n)
       if let column = fields.count {
@@ -154,7 +154,7 @@ struct CellResultReader {
       guard a.count == b.count else {
         throw fail(
           column,
-          "but \(Int(a.count)) units have \(plan.metrics[pair.first].column) and \(Int(b.count)) have \(plan.metrics[pair.second].column); a cross-product needs both on the same units (missing: zero)"
+          "but \(Int(a.count)) units have \(plan.columns[pair.first].column) and \(Int(b.count)) have \(plan.columns[pair.second].column); a cross-product needs both on the same units (missing: zero)"
         )
       }
       cell.pairs.append(

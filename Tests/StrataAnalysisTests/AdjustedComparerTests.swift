@@ -55,7 +55,9 @@ struct AdjustedComparerTests {
     let comparisons = try comparer.comparisons(data.statistics)
     #expect(comparisons.count == 4)
     for comparison in comparisons {
-      let arms = try ["control", "a", "b"].map { try MomentMatrix(rows: units["\($0)/\(comparison.segment)"] ?? []) }
+      let arms = try ["control", "a", "b"].map {
+        try MomentMatrix(rows: units["\($0)/\(comparison.segment ?? "")"] ?? [])
+      }
       let expected = try CovariateAdjustment(arms: arms, metric: .ratio).result()
       let index = comparison.treatment == "a" ? 1 : 2
       #expect(isClose(comparison.theta, expected.theta, relativeTolerance: 1e-10))
@@ -75,7 +77,7 @@ struct AdjustedComparerTests {
       let total = Double(units.values.reduce(0) { $0 + $1.count })
       var estimate = 0.0
       for part in parts {
-        let n = ["control", "a", "b"].reduce(0.0) { $0 + Double(units["\($1)/\(part.segment)"]?.count ?? 0) }
+        let n = ["control", "a", "b"].reduce(0.0) { $0 + Double(units["\($1)/\(part.segment ?? "")"]?.count ?? 0) }
         estimate += n / total * part.adjusted.difference
       }
       #expect(isClose(o.postStratified.estimate, estimate, relativeTolerance: 1e-12))

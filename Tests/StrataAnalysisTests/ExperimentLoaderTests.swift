@@ -73,7 +73,11 @@ struct ExperimentLoaderTests {
       ),
       (
         "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: ratio\n", 5, "metrics[0].kind",
-        "binomial, continuous"
+        "numerator: and denominator:"
+      ),
+      (
+        "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: ratios\n", 5, "metrics[0].kind",
+        "binomial, continuous, ratio"
       ),
       (
         "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: binomial\n    direction: down\n", 6,

@@ -28,7 +28,8 @@ public struct AdjustedComparer: Sendable {
 
   /// One treatment against control in one segment.
   public struct Comparison: Sendable, Hashable {
-    public var segment: String
+    /// nil for all segments together.
+    public var segment: String?
     public var treatment: String
     /// θ of the segment (0 without a covariate).
     public var theta: Double
@@ -50,7 +51,7 @@ public struct AdjustedComparer: Sendable {
   public let target: Target
 
   public init(plan: AnalysisPlan, target: Target) {
-    precondition(target.columns.allSatisfy { plan.metrics.indices.contains($0) }, "column out of range")
+    precondition(target.columns.allSatisfy { plan.columns.indices.contains($0) }, "column out of range")
     self.plan = plan
     self.target = target
   }
@@ -68,7 +69,7 @@ public struct AdjustedComparer: Sendable {
           throw .invalidInput(
             field: "cross-products",
             message:
-              "the cells carry no cross-product of \"\(plan.metrics[columns[i]].column)\" and \"\(plan.metrics[columns[j]].column)\""
+              "the cells carry no cross-product of \"\(plan.columns[columns[i]].column)\" and \"\(plan.columns[columns[j]].column)\""
           )
         }
         // The pair's co-moment is symmetric, so its declared order does not matter.
@@ -80,36 +81,42 @@ public struct AdjustedComparer: Sendable {
 
   /// Per segment (report order), each treatment against control.
   public func comparisons(_ statistics: SufficientStatistics) throws(StatsError) -> [Comparison] {
-    let pairs = try pairIndices()
     var out: [Comparison] = []
-    for segment in plan.segments.indices {
-      let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
-        try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)
-      }
-      let estimates: [ArmEstimate]
-      var theta = 0.0
-      if target.hasCovariate {
-        let adjusted = try CovariateAdjustment(arms: arms, metric: target.metric).result()
-        estimates = adjusted.arms
-        theta = adjusted.theta
-      } else {
-        estimates = try arms.map { (arm) throws(StatsError) in try target.metric.estimate(arm) }
-      }
-      let control = estimates[plan.controlIndex]
-      for treatment in plan.treatmentIndices {
-        let arm = estimates[treatment]
-        let adjusted = try LiftComparison(
-          control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
-        ).result()
-        let unadjusted = try LiftComparison(
-          control: control.unadjusted, treatment: arm.unadjusted, alternative: plan.alternative,
-          confidenceLevel: plan.confidenceLevel
-        ).result()
-        out.append(
-          Comparison(
-            segment: plan.segments[segment], treatment: plan.variants[treatment], theta: theta, control: control,
-            treatmentArm: arm, adjusted: adjusted, unadjusted: unadjusted))
-      }
+    for segment in plan.segments.indices { out += try comparisons(statistics, segment: segment) }
+    return out
+  }
+
+  /// Each treatment against control in one segment, or over all segments together when `segment` is nil (the
+  /// cells merged, θ pooled within the arms over all units).
+  public func comparisons(_ statistics: SufficientStatistics, segment: Int?) throws(StatsError) -> [Comparison] {
+    let pairs = try pairIndices()
+    let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
+      try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)
+    }
+    let estimates: [ArmEstimate]
+    var theta = 0.0
+    if target.hasCovariate {
+      let adjusted = try CovariateAdjustment(arms: arms, metric: target.metric).result()
+      estimates = adjusted.arms
+      theta = adjusted.theta
+    } else {
+      estimates = try arms.map { (arm) throws(StatsError) in try target.metric.estimate(arm) }
+    }
+    let control = estimates[plan.controlIndex]
+    var out: [Comparison] = []
+    for treatment in plan.treatmentIndices {
+      let arm = estimates[treatment]
+      let adjusted = try LiftComparison(
+        control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
+      ).result()
+      let unadjusted = try LiftComparison(
+        control: control.unadjusted, treatment: arm.unadjusted, alternative: plan.alternative,
+        confidenceLevel: plan.confidenceLevel
+      ).result()
+      out.append(
+        Comparison(
+          segment: segment.map { plan.segments[$0] }, treatment: plan.variants[treatment], theta: theta,
+          control: control, treatmentArm: arm, adjusted: adjusted, unadjusted: unadjusted))
     }
     return out
   }

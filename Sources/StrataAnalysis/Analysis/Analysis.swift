@@ -78,7 +78,9 @@ public struct Comparison: Sendable, Hashable {
   public var segment: String?
   public var control: ArmSummary
   public var treatmentArm: ArmSummary
-  /// "z", "fisher" or "welch"; nil when no test could be run (see `notes`).
+  /// "z", "fisher" or "welch"; "delta" for a ratio metric, "cuped" for a metric with a covariate and
+  /// "delta-cuped" for a ratio with one (Welch-type t on the estimates' variances); nil when no test could be
+  /// run (see `notes`).
   public var test: String?
   public var statistic: Double?
   public var degreesOfFreedom: Double?
@@ -97,6 +99,8 @@ public struct Comparison: Sendable, Hashable {
   public var notes: [String]
   /// Posterior of the relative lift, chance to win and risks (flat prior, or the plan's `prior`).
   public var bayesian: BayesianResult? = nil
+  /// Ratio metrics and metrics with a covariate: the adjusted and unadjusted estimates side by side.
+  public var adjustment: AdjustedEstimate? = nil
 
   /// The p-value that decides: adjusted when in the family, raw otherwise.
   public var decidingPValue: Double? { adjustedPValue ?? pValue }
@@ -139,6 +143,8 @@ public struct MetricAnalysis: Sendable, Hashable {
   public var partialPooling: [SegmentPooling] = []
   /// Per treatment: each segment's effect against the rest's (Welch; empty with one segment).
   public var segmentContrasts: [SegmentContrast] = []
+  /// Per treatment: the post-stratified estimate over the segments (empty with one segment).
+  public var postStratified: [PostStratifiedComparison] = []
 
   public func comparisons(segment: String?) -> [Comparison] { comparisons.filter { $0.segment == segment } }
 }

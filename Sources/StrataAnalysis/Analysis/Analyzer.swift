@@ -38,6 +38,10 @@ public struct Analyzer: Sendable {
 
     var metrics: [MetricAnalysis] = []
     for (index, metric) in plan.metrics.enumerated() {
+      if metric.needsJointMoments {
+        metrics.append(try adjustedMetric(index, statistics: statistics))
+        continue
+      }
       let planned = PlannedSampleSize(plan: plan).unitsPerVariant(metric: index, statistics: statistics)
       let comparer = Comparer(plan: plan, metric: index, plannedUnitsPerVariant: planned)
       var comparisons: [Comparison] = []
@@ -63,8 +67,12 @@ public struct Analyzer: Sendable {
           }
         }
       }
-      metrics.append(
-        MetricAnalysis(metric: metric, comparisons: comparisons, pooled: pooled, plannedUnitsPerVariant: planned))
+      var analysis = MetricAnalysis(
+        metric: metric, comparisons: comparisons, pooled: pooled, plannedUnitsPerVariant: planned)
+      if plan.segments.count > 1 {
+        analysis.postStratified = postStratified(plainMetric: index, statistics: statistics)
+      }
+      metrics.append(analysis)
     }
 
     let family = try applyFamily(to: &metrics)

@@ -18,12 +18,13 @@ struct Comparer {
 
   func compare(_ statistics: SufficientStatistics, treatment: Int, segment: Int?) throws -> Comparison? {
     let control = plan.controlIndex
+    let column = plan.valueColumn(metric: metric)
     let controlValues =
-      segment.map { statistics.metric(metric, variant: control, segment: $0) }
-      ?? statistics.metric(metric, variant: control)
+      segment.map { statistics.metric(column, variant: control, segment: $0) }
+      ?? statistics.metric(column, variant: control)
     let treatmentValues =
-      segment.map { statistics.metric(metric, variant: treatment, segment: $0) }
-      ?? statistics.metric(metric, variant: treatment)
+      segment.map { statistics.metric(column, variant: treatment, segment: $0) }
+      ?? statistics.metric(column, variant: treatment)
     if controlValues.count == 0 && treatmentValues.count == 0 && controlValues.missing == 0
       && treatmentValues.missing == 0
     {

@@ -20,7 +20,9 @@ struct FactorialAnalyzer {
 
   func analyze(_ statistics: SufficientStatistics) -> FactorialAnalysis {
     var metrics: [FactorialMetricAnalysis] = []
-    for (index, metric) in plan.metrics.enumerated() {
+    // A ratio is not a per-unit mean, so the factorial model (a linear model of unit values) does not fit it;
+    // its comparisons with control are in the ordinary results.
+    for (index, metric) in plan.metrics.enumerated() where !metric.kind.isRatio {
       var fits: [FactorialFit] = []
       if plan.segments.count > 1 {
         for segment in plan.segments.indices {
@@ -30,7 +32,14 @@ struct FactorialAnalyzer {
       fits.append(fit(statistics, metric: index, segment: nil))
       metrics.append(FactorialMetricAnalysis(metric: metric, fits: fits))
     }
-    return FactorialAnalysis(design: design, metrics: metrics, aliasingCaveats: aliasingCaveats())
+    let ratios = plan.metrics.filter(\.kind.isRatio).map(\.name)
+    let ratioCaveat =
+      ratios.isEmpty
+      ? []
+      : [
+        "Ratio metrics (\(ratios.joined(separator: ", "))) are not fitted by the factorial model, which models unit values; each cell's comparison with control is in the results."
+      ]
+    return FactorialAnalysis(design: design, metrics: metrics, aliasingCaveats: aliasingCaveats() + ratioCaveat)
   }
 
   /// What a fraction's aliasing means, in words (empty for a full factorial).
@@ -54,10 +63,11 @@ struct FactorialAnalyzer {
     let name = segment.map { plan.segments[$0] }
     var summaries: [FactorialCellSummary] = []
     var empty: [String] = []
+    let column = plan.valueColumn(metric: metric)
     for (variant, run) in design.runs.indices.enumerated() {
       let values =
-        segment.map { statistics.metric(metric, variant: variant, segment: $0) }
-        ?? statistics.metric(metric, variant: variant)
+        segment.map { statistics.metric(column, variant: variant, segment: $0) }
+        ?? statistics.metric(column, variant: variant)
       guard values.count > 0 else {
         empty.append(plan.variants[variant])
         continue

@@ -19,9 +19,10 @@ struct Pooler {
     var notes: [String] = []
     var controls: [ColumnMoments] = []
     var treatments: [ColumnMoments] = []
+    let column = plan.valueColumn(metric: metric)
     for segment in plan.segments.indices {
-      let c = statistics.metric(metric, variant: control, segment: segment)
-      let t = statistics.metric(metric, variant: treatment, segment: segment)
+      let c = statistics.metric(column, variant: control, segment: segment)
+      let t = statistics.metric(column, variant: treatment, segment: segment)
       let usable =
         plan.metrics[metric].kind == .binomial
         ? c.count > 0 && t.count > 0

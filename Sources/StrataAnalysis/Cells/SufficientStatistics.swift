@@ -5,8 +5,8 @@
 /// (docs/analyze.md, "Aggregated input"), several files or
 /// partitions merged, or cells built in memory all produce this value, and `Analyzer` reads nothing else.
 ///
-/// The memory is fixed by the plan's shape, never by the number of rows. Value column `c` is metric `c` of
-/// the plan; pair `p` is `AnalysisPlan.crossProducts[p]`.
+/// The memory is fixed by the plan's shape, never by the number of rows. Value column `c` is
+/// `AnalysisPlan.columns[c]` (metric `c` when no metric is a ratio or has a covariate); pair `p` is `AnalysisPlan.crossProducts[p]`.
 public struct SufficientStatistics: Sendable, Hashable {
   /// One variant × segment cell.
   public struct Cell: Sendable, Hashable {
@@ -53,10 +53,10 @@ public struct SufficientStatistics: Sendable, Hashable {
     pairs = [CrossMoments](repeating: CrossMoments(), count: variantCount * segmentCount * pairCount)
   }
 
-  /// Empty cells shaped by `plan` (its variants, segments, metrics and cross-products).
+  /// Empty cells shaped by `plan` (its variants, segments, value columns and cross-products).
   public init(plan: AnalysisPlan) {
     self.init(
-      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.metrics.count,
+      variantCount: plan.variants.count, segmentCount: plan.segments.count, metricCount: plan.columns.count,
       pairCount: plan.crossProducts.count)
   }
 

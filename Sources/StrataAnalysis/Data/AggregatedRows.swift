@@ -25,6 +25,8 @@ struct AggregatedRows {
   let variantColumn: Int
   let segmentColumn: Int?
   let unitsColumn: Int
+  /// The plan's value columns (`AnalysisPlan.columns`) and where each one's numbers are.
+  let valueColumns: [AnalysisPlan.Metric]
   let valueFields: [ColumnFields]
   let pairFields: [Int]
   /// The columns every row is checked on (quoting, field count, variant, segment).
@@ -34,15 +36,16 @@ struct AggregatedRows {
   var rowsRead = 0
   var rowsUsed = 0
 
-  /// Aggregated data has an `n` column and a `<metric>_sum` column for the first metric.
+  /// Aggregated data has an `n` column and a `<column>_sum` column for the first value column.
   static func recognizes(header: [String], plan: AnalysisPlan) -> Bool {
-    guard let first = plan.metrics.first else { return false }
+    guard let first = plan.columns.first else { return false }
     return header.contains("n") && header.contains(first.column + "_sum") && !header.contains(plan.unitColumn)
   }
 
   /// The cross-product column of a pair: `<first column>_x_<second column>_sum`.
   static func crossProductColumn(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> String {
-    plan.metrics[pair.first].column + "_x_" + plan.metrics[pair.second].column + "_sum"
+    let columns = plan.columns
+    return columns[pair.first].column + "_x_" + columns[pair.second].column + "_sum"
   }
 
   init(header: [String], plan: AnalysisPlan, path: String, strict: Bool) throws {
@@ -56,20 +59,23 @@ struct AggregatedRows {
       ? try DataReader.column(plan.segmentColumn, in: header, path: path, purpose: "segment")
       : nil  // one segment: rows add up whatever a segment column holds
     unitsColumn = try DataReader.column("n", in: header, path: path, purpose: "unit count")
-    valueFields = try plan.metrics.map { metric in
+    let valueColumns = plan.columns
+    self.valueColumns = valueColumns
+    valueFields = try valueColumns.map { metric in
       let squares = metric.column + "_sum_sq"
+      let purpose = DataReader.purpose(of: metric, plan: plan)
       return ColumnFields(
-        sum: try DataReader.column(
-          metric.column + "_sum", in: header, path: path, purpose: "sum of \"\(metric.name)\""),
+        sum: try DataReader.column(metric.column + "_sum", in: header, path: path, purpose: "sum of \(purpose)"),
         sumOfSquares: metric.kind == .continuous
-          ? try DataReader.column(squares, in: header, path: path, purpose: "sum of squares of \"\(metric.name)\"")
+          ? try DataReader.column(squares, in: header, path: path, purpose: "sum of squares of \(purpose)")
           : header.firstIndex(of: squares),
         count: header.firstIndex(of: metric.column + "_n"), shift: header.firstIndex(of: metric.column + "_shift"))
     }
     pairFields = try plan.crossProducts.map { pair in
       try DataReader.column(
         Self.crossProductColumn(pair, plan: plan), in: header, path: path,
-        purpose: "cross-product of \"\(plan.metrics[pair.first].name)\" and \"\(plan.metrics[pair.second].name)\"")
+        purpose:
+          "cross-product of \"\(valueColumns[pair.first].column)\" and \"\(valueColumns[pair.second].column)\"")
     }
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
@@ -99,7 +105,7 @@ struct AggregatedRows {
     }
     var cell = SufficientStatistics.Cell(units: units, columns: [], pairs: [])
     var shifted: [(count: Double, shift: Double, sum: Double)] = []
-    for (metric, definition) in plan.metrics.enumerated() {
+    for (metric, definition) in valueColumns.enumerated() {
       let fields = valueFields[metric]
       let name = definition.column
       var count = Double(units)
@@ -181,7 +187,7 @@ struct AggregatedRows {
         throw RowProblem(
           kind: .badNumber,
           message:
-            "has \(Int(a.count)) values of \(plan.metrics[pair.first].column) but \(Int(b.count)) of \(plan.metrics[pair.second].column); a cross-product needs both on the same units"
+            "has \(Int(a.count)) values of \(valueColumns[pair.first].column) but \(Int(b.count)) of \(valueColumns[pair.second].column); a cross-product needs both on the same units"
         )
       }
       cell.pairs.append(

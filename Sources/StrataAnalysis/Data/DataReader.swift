@@ -102,6 +102,21 @@ public enum DataReader {
     preconditionFailure("a header was read, so one of the readers exists")
   }
 
+  /// How a missing column is described: `metric "revenue"`, or `numerator of "revenue_per_order"` /
+  /// `covariate of "revenue"` for a column a ratio or covariate reads.
+  static func purpose(of column: AnalysisPlan.Metric, plan: AnalysisPlan) -> String {
+    if plan.metrics.contains(where: { $0.name == column.name && $0.column == column.column && !$0.kind.isRatio }) {
+      return "metric \"\(column.name)\""
+    }
+    var uses: [String] = []
+    for metric in plan.metrics {
+      for use in metric.columnUses where use.column == column.column && use.part != .value {
+        uses.append("\(use.part.rawValue) of \"\(metric.name)\"")
+      }
+    }
+    return uses.isEmpty ? "metric \"\(column.name)\"" : uses.joined(separator: " and ")
+  }
+
   /// Finds `name` in the header, or throws naming the columns that are there.
   static func column(_ name: String, in header: [String], path: String, purpose: String) throws -> Int {
     guard let index = header.firstIndex(of: name) else {

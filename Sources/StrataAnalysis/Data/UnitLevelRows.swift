@@ -10,7 +10,9 @@ struct UnitLevelRows {
   let unitColumn: Int?
   let variantColumn: Int
   let segmentColumn: Int?
+  /// Per value column (`AnalysisPlan.columns`): its field, name, whether it is 0/1 and whether missing is 0.
   let metricColumns: [Int]
+  let columnNames: [String]
   let binomial: [Bool]
   let missingIsZero: [Bool]
   /// The columns every row is checked on (quoting, field count, variant, segment).
@@ -69,16 +71,18 @@ struct UnitLevelRows {
     } else {
       segmentColumn = nil  // one segment: whatever a segment column holds, every row belongs to it
     }
-    metricColumns = try plan.metrics.map {
-      try DataReader.column($0.column, in: header, path: path, purpose: "metric \"\($0.name)\"")
+    let valueColumns = plan.columns
+    metricColumns = try valueColumns.map {
+      try DataReader.column($0.column, in: header, path: path, purpose: DataReader.purpose(of: $0, plan: plan))
     }
-    binomial = plan.metrics.map { $0.kind == .binomial }
-    missingIsZero = plan.metrics.map { $0.missing == .zero }
+    columnNames = valueColumns.map(\.name)
+    binomial = valueColumns.map { $0.kind == .binomial }
+    missingIsZero = valueColumns.map { $0.missing == .zero }
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
-    values = [Double](repeating: .nan, count: plan.metrics.count)
+    values = [Double](repeating: .nan, count: valueColumns.count)
   }
 
   /// The data file's size, for sizing the duplicate check up front; 0 when unknown (a pipe).
@@ -112,7 +116,7 @@ struct UnitLevelRows {
         let expectation = binomial[metric] ? "0 or 1" : "a number"
         return try reject(
           .badNumber, record,
-          "has \"\(record.echo(metricColumns[metric]))\" for metric \"\(plan.metrics[metric].name)\", which must be \(expectation)"
+          "has \"\(record.echo(metricColumns[metric]))\" for \(binomial[metric] ? "metric" : "column") \"\(columnNames[metric])\", which must be \(expectation)"
         )
       }
       values[metric] = value

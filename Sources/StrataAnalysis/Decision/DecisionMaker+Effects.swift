@@ -20,7 +20,7 @@ extension DecisionMaker {
       var degreesOfFreedom: Double?
       var controlLevel: Double?
     }
-    let binomial = metric.metric.kind == .binomial
+    let binomial = metric.metric.hasBinomialVariance
     let overall = metric.comparisons(segment: nil)
     var raws: [Raw] = []
     for treatment in plan.treatmentIndices.map({ plan.variants[$0] }) {

@@ -116,7 +116,7 @@ public struct SequentialGuard: Sendable {
   ) -> [(entry: LookRecord.Entry, estimate: CumulativeEstimate)] {
     guard let primary = analysis.plan.primaryMetricIndex else { return [] }
     let metric = analysis.metrics[primary]
-    let binomial = metric.metric.kind == .binomial
+    let binomial = metric.metric.hasBinomialVariance
     let single = analysis.plan.segments.count == 1
     return metric.comparisons.compactMap { comparison in
       // One segment: its comparison and the overall one are the same data, so only the overall one counts.
