@@ -72,9 +72,11 @@ func printOutput(json: Bool, _ object: @autoclosure () throws -> JSONValue, _ te
   if json { printJSON(try object()) } else { print(try text()) }
 }
 
-/// Prints exactly one JSON object on stdout.
+/// Prints exactly one JSON object on stdout, written out in chunks as it is serialized (through the same
+/// buffered stream as `print`, so the order of output is kept).
 func printJSON(_ value: JSONValue) {
-  print(value.serialized(pretty: true))
+  value.write(pretty: true) { chunk in print(String(decoding: chunk, as: UTF8.self), terminator: "") }
+  print()
 }
 
 /// Renders rows as an aligned plain-text table: first column left-aligned, the rest right-aligned.

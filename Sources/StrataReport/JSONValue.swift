@@ -22,67 +22,62 @@ public indirect enum JSONValue: Sendable, Hashable {
 
   /// Serializes compactly (`pretty == false`) or with two-space indentation.
   public func serialized(pretty: Bool = true) -> String {
-    var out = ""
+    var out = JSONByteWriter()
     write(to: &out, pretty: pretty, indent: 0)
-    return out
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
-  private func write(to out: inout String, pretty: Bool, indent: Int) {
+  /// Serializes into UTF-8 chunks handed to `emit`, so a large document is never held in memory whole.
+  ///
+  /// Chunks are about `chunkSize` bytes (the last one possibly shorter); the bytes are `serialized(pretty:)`'s.
+  public func write(pretty: Bool = true, chunkSize: Int = 1 << 16, to emit: ([UInt8]) -> Void) {
+    withoutActuallyEscaping(emit) { emit in
+      var out = JSONByteWriter(chunkSize: chunkSize, emit: emit)
+      write(to: &out, pretty: pretty, indent: 0)
+      out.finish()
+    }
+  }
+
+  func write(to out: inout JSONByteWriter, pretty: Bool, indent: Int) {
     switch self {
-    case .null: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .integer(let i): out += String(i)
+    case .null: out.append("null")
+    case .bool(let b): out.append(b ? "true" : "false")
+    case .integer(let i): out.append(String(i))
     case .number(let x):
       if !x.isFinite {
-        out += "null"
+        out.append("null")
       } else if x == x.rounded(), abs(x) < 1e15 {
         // Whole numbers print without a fraction only when exact; keep ".0" off to read as integers.
-        out += String(Int64(x))
+        out.append(String(Int64(x)))
       } else {
-        out += "\(x)"
+        out.append("\(x)")
       }
-    case .string(let s): JSONValue.writeString(s, to: &out)
+    case .string(let s): out.appendQuoted(s)
     case .array(let items):
-      if items.isEmpty { out += "[]"; return }
-      out += "["
+      if items.isEmpty { out.append("[]"); return }
+      out.append(UInt8(ascii: "["))
       for (i, item) in items.enumerated() {
-        if i > 0 { out += "," }
-        if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        if pretty { out.newline(indent: indent + 1) }
         item.write(to: &out, pretty: pretty, indent: indent + 1)
+        out.flushIfFull()
       }
-      if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-      out += "]"
+      if pretty { out.newline(indent: indent) }
+      out.append(UInt8(ascii: "]"))
     case .object(let members):
-      if members.isEmpty { out += "{}"; return }
-      out += "{"
+      if members.isEmpty { out.append("{}"); return }
+      out.append(UInt8(ascii: "{"))
       for (i, (key, value)) in members.enumerated() {
-        if i > 0 { out += "," }
-        if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-        JSONValue.writeString(key, to: &out)
-        out += pretty ? ": " : ":"
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        if pretty { out.newline(indent: indent + 1) }
+        out.appendQuoted(key)
+        out.append(pretty ? ": " : ":")
         value.write(to: &out, pretty: pretty, indent: indent + 1)
+        out.flushIfFull()
       }
-      if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-      out += "}"
+      if pretty { out.newline(indent: indent) }
+      out.append(UInt8(ascii: "}"))
     }
-  }
-
-  private static func writeString(_ s: String, to out: inout String) {
-    out += "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    out += "\""
   }
 }
 

@@ -1,0 +1,68 @@
+/// The UTF-8 bytes of a JSON document being written (`JSONValue.write`), handed on in chunks when an `emit`
+/// is given.
+///
+/// Strings are escaped as RFC 8259 requires: `"` and `\` with a backslash, newline, carriage return and tab by
+/// their letters, other control characters as `\u00XX`; everything else (non-ASCII included) is copied as is.
+struct JSONByteWriter {
+  private(set) var bytes: [UInt8] = []
+  private let chunkSize: Int
+  private let emit: (([UInt8]) -> Void)?
+
+  init(chunkSize: Int = .max, emit: (([UInt8]) -> Void)? = nil) {
+    self.chunkSize = chunkSize
+    self.emit = emit
+    if emit != nil { bytes.reserveCapacity(min(chunkSize, 1 << 20) + 4096) }
+  }
+
+  mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+  mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+  /// A newline and two spaces per level.
+  mutating func newline(indent: Int) {
+    bytes.append(UInt8(ascii: "\n"))
+    for _ in 0..<(2 * indent) { bytes.append(UInt8(ascii: " ")) }
+  }
+
+  /// `text` in double quotes, escaped.
+  mutating func appendQuoted(_ text: String) {
+    bytes.append(UInt8(ascii: "\""))
+    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
+    if copied == nil { appendEscaped(Array(text.utf8)) }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  private mutating func appendEscaped<Bytes: Collection<UInt8>>(_ utf8: Bytes) {
+    guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+      bytes.append(contentsOf: utf8)
+      return
+    }
+    for byte in utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): append("\\\"")
+      case UInt8(ascii: "\\"): append("\\\\")
+      case UInt8(ascii: "\n"): append("\\n")
+      case UInt8(ascii: "\r"): append("\\r")
+      case UInt8(ascii: "\t"): append("\\t")
+      case ..<0x20:
+        let hex = String(byte, radix: 16)
+        append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+      default: bytes.append(byte)
+      }
+    }
+  }
+
+  /// Hands the bytes so far to `emit` once they reach the chunk size.
+  mutating func flushIfFull() {
+    guard let emit, bytes.count >= chunkSize else { return }
+    emit(bytes)
+    bytes.removeAll(keepingCapacity: true)
+  }
+
+  /// Hands any remaining bytes to `emit`.
+  mutating func finish() {
+    guard let emit, !bytes.isEmpty else { return }
+    emit(bytes)
+    bytes.removeAll(keepingCapacity: true)
+  }
+}
