@@ -5,15 +5,16 @@ extension AnalysisJSON {
   /// decision's `action`, `variant` and `reason`, the short `label`, the `bullets` and the `next_step`.
   static func verdict(_ analysis: Analysis) -> JSONValue {
     let d = analysis.decision
+    let details = DecisionText.allDetails(analysis)
     return .object([
       ("tone", .string(DecisionText.tone(d).rawValue)),
       ("headline", .string(DecisionText.headline(analysis))),
-      ("details", .array(DecisionText.details(analysis).map(JSONValue.string))),
+      ("details", .array((details.key + details.more).map(JSONValue.string))),
       ("label", .string(DecisionText.label(d))),
       ("action", .string(d.action.rawValue)),
       ("variant", d.variant.map(JSONValue.string) ?? .null),
       ("reason", .string(d.reason.rawValue)),
-      ("bullets", .array(DecisionText.bullets(analysis).map(JSONValue.string))),
+      ("bullets", .array(details.key.prefix(3).map(JSONValue.string))),
       ("next_step", .string(DecisionText.nextStep(analysis))),
     ])
   }

@@ -18,7 +18,8 @@ extension DecisionText {
   /// Bullets then folded details, the JSON's `verdict.details`.
   public static func details(_ analysis: Analysis) -> [String] { bullets(analysis) + moreDetails(analysis) }
 
-  private static func allDetails(_ analysis: Analysis) -> (key: [String], more: [String]) {
+  /// The key details (the first three are the bullets) and the folded rest, worked out once.
+  static func allDetails(_ analysis: Analysis) -> (key: [String], more: [String]) {
     let d = analysis.decision
     let plan = analysis.plan
     let binomial = binomial(analysis)
@@ -68,10 +69,10 @@ extension DecisionText {
           )
         }
       }
+      let shrunkenBy = primary.shrunkenSegments()
       for c in primary.comparisons where c.segment != nil && c.significant {
         let shrunken =
-          primary.partialPooling.first { $0.treatment == c.treatment }?.segments
-          .first { $0.segment == c.segment }
+          c.segment.flatMap { shrunkenBy[c.treatment]?[$0] }
           .map { "; partially pooled \(NumberText.effect($0.estimate.estimate, binomial: binomial))" } ?? ""
         more.append(
           "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(plan.correction.rawValue)-adjusted p = \(NumberText.pValue(c.adjustedPValue ?? c.pValue))\(shrunken))."

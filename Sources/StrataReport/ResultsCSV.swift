@@ -10,12 +10,14 @@ import StrataAnalysis
 public enum ResultsCSV {
   public static func render(_ analysis: Analysis) -> String {
     var columns: [String] = []
+    var known: Set<String> = []
     var rows: [[String: String]] = []
     func add(_ key: String, _ value: String, to row: inout [String: String]) {
-      if !columns.contains(key) { columns.append(key) }
+      if known.insert(key).inserted { columns.append(key) }
       row[key] = value
     }
     for metric in analysis.metrics {
+      let shrunkenBy = metric.shrunkenSegments()
       for comparison in metric.comparisons {
         var row: [String: String] = [:]
         guard case .object(let members) = AnalysisJSON.comparison(metric, comparison, analysis.plan) else { continue }
@@ -29,8 +31,7 @@ public enum ResultsCSV {
             add(key, cell(value), to: &row)
           }
         }
-        let shrunken = metric.partialPooling.first { $0.treatment == comparison.treatment }?.segments
-          .first { $0.segment == comparison.segment }
+        let shrunken = comparison.segment.flatMap { shrunkenBy[comparison.treatment]?[$0] }
         let interval = shrunken.map { $0.estimate.calibratedInterval ?? $0.estimate.interval }
         add("shrunken", number(shrunken?.estimate.estimate), to: &row)
         add("shrunken_ci_low", number(interval?.lower), to: &row)

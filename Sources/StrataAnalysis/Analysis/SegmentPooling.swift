@@ -101,3 +101,15 @@ struct SegmentPooler {
     return variance > 0 && variance.isFinite ? variance : nil
   }
 }
+
+extension MetricAnalysis {
+  /// Each treatment's partially pooled segments by segment name (the first pooling of a treatment), for
+  /// lookups that stay linear with thousands of segments.
+  public func shrunkenSegments() -> [String: [String: SegmentPooling.Segment]] {
+    var out: [String: [String: SegmentPooling.Segment]] = [:]
+    for pooling in partialPooling where out[pooling.treatment] == nil {
+      out[pooling.treatment] = Dictionary(pooling.segments.map { ($0.segment, $0) }) { first, _ in first }
+    }
+    return out
+  }
+}
