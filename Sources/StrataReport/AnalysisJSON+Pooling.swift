@@ -26,7 +26,7 @@ extension AnalysisJSON {
     return .object([
       ("metric", .string(metric.metric.name)),
       ("variant", .string(pooling.treatment)),
-      ("estimand", .string(metric.metric.kind == .binomial ? "risk difference" : "mean difference")),
+      ("estimand", .string(estimand(metric.metric))),
       ("method", .string(model.method.rawValue)),
       ("knapp_hartung", .bool(model.knappHartung)),
       ("segments_pooled", .integer(model.segments)),

@@ -12,6 +12,9 @@ public enum AnalysisJSON {
       metric.comparisons.map { comparison(metric, $0, plan) }
     }
     let pooledRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }
+    let postStratifiedRows: [JSONValue] = analysis.metrics.flatMap { metric in
+      metric.postStratified.map { postStratified(metric, $0) }
+    }
     let heterogeneityRows: [JSONValue] = analysis.metrics.flatMap { metric in
       metric.pooled.map { heterogeneity(metric, $0) }
     }
@@ -52,6 +55,7 @@ public enum AnalysisJSON {
       ("srm", srm(analysis.sampleRatio, plan)),
       ("results", .array(results)),
       ("pooled", .array(pooledRows)),
+      ("post_stratified", .array(postStratifiedRows)),
       ("heterogeneity", .array(heterogeneityRows)),
       ("partial_pooling", .array(partialPoolingRows)),
       ("segment_vs_rest", .array(contrastRows)),
@@ -89,13 +93,7 @@ public enum AnalysisJSON {
       (
         "metrics",
         .array(
-          plan.metrics.map { m in
-            .object([
-              ("name", .string(m.name)), ("kind", .string(m.kind.name)), ("role", .string(m.role.rawValue)),
-              ("column", .string(m.column)), ("missing", .string(m.missing.rawValue)),
-              ("direction", .string(m.direction.rawValue)),
-            ])
-          })
+          plan.metrics.map(metricDefinition))
       ),
       ("alpha", .number(plan.alpha)),
       ("power", .number(plan.power)),
@@ -208,6 +206,7 @@ public enum AnalysisJSON {
       ("significant", .bool(c.significant)),
       ("underpowered", .bool(c.underpowered)),
       ("bayesian", bayesian(c.bayesian, prior: plan.prior)),
+      ("adjustment", adjustment(c)),
       ("notes", .array(c.notes.map(JSONValue.string))),
     ]
     return .object(members)
@@ -218,7 +217,7 @@ public enum AnalysisJSON {
       ("metric", .string(metric.metric.name)),
       ("variant", .string(p.treatment)),
       ("method", .string(p.method)),
-      ("estimand", .string(p.method == "mantel-haenszel" ? "risk difference" : "mean difference")),
+      ("estimand", .string(p.method == "mantel-haenszel" ? "risk difference" : estimand(metric.metric))),
       ("estimate", .finite(p.estimate)),
       ("se", .finite(p.standardError)),
       ("ci_low", .finite(p.interval.lower)),

@@ -111,3 +111,22 @@ def test_duplicate_check_can_be_switched_off(con, definition, unit_rows):
     assert "dropped_duplicate_unit" not in columns
     total = sum(int(dict(zip(columns, r))["n"]) for r in rows if r[0] in data.VARIANTS and r[1] in data.SEGMENTS)
     assert total == len(data.valid(unit_rows)) + data.account(unit_rows)[1]["duplicate_unit"]
+
+
+def test_ratio_and_covariate_example_from_duckdb(workdir):
+    """experiments/basket-bundle.yaml (a ratio metric with a ratio covariate, a CUPED-adjusted mean): the
+    query carries every column once and the cross-products by itself; its result, saved as CSV, gives the
+    analysis of the unit-level file."""
+    from conftest import ROOT, strata
+    definition = ROOT / "experiments" / "basket-bundle.yaml"
+    units = ROOT / "experiments" / "data" / "basket-bundle.csv"
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv('{units}', header = true)")
+    sql = strata("sql", "--experiment", str(definition), "--dialect", "duckdb", "--table", "customers").stdout
+    columns, rows = run(con, sql)
+    assert "revenue_x_orders_sum" in columns and "revenue_before_x_orders_before_sum" in columns
+    assert columns.count("revenue_sum") == 1
+    cells = write_cells(columns, rows, workdir / "duckdb-basket.csv")
+    got, want = analysis(definition, cells), analysis(definition, units)
+    assert any(r["adjustment"] for r in want["results"])
+    assert_same_analysis(got, want)

@@ -1,0 +1,106 @@
+import StrataAnalysis
+import StrataStats
+
+extension AnalysisJSON {
+  /// What a metric's differences measure: "risk difference", "mean difference" or "ratio difference", with
+  /// "adjusted " in front when a covariate adjusts them (CUPED).
+  static func estimand(_ metric: AnalysisPlan.Metric) -> String {
+    let base: String
+    switch metric.kind {
+    case .binomial: base = "risk difference"
+    case .continuous: base = "mean difference"
+    case .ratio: base = "ratio difference"
+    }
+    return metric.covariate == nil ? base : "adjusted " + base
+  }
+
+  /// A metric as `experiment.metrics[]` lists it: the definition's keys, and a ratio's columns and the
+  /// covariate when there are any.
+  static func metricDefinition(_ m: AnalysisPlan.Metric) -> JSONValue {
+    var members: [(String, JSONValue)] = [
+      ("name", .string(m.name)), ("kind", .string(m.kind.name)), ("role", .string(m.role.rawValue)),
+      ("column", m.kind.isRatio ? .null : .string(m.column)), ("missing", .string(m.missing.rawValue)),
+      ("direction", .string(m.direction.rawValue)),
+    ]
+    var numerator: JSONValue = .null
+    var denominator: JSONValue = .null
+    if case .ratio(let top, let bottom) = m.kind {
+      numerator = .string(top)
+      denominator = .string(bottom)
+    }
+    members += [
+      ("numerator", numerator), ("denominator", denominator),
+      ("label", m.ratioLabel.map(JSONValue.string) ?? .null),
+      (
+        "covariate",
+        m.covariate.map { covariate in
+          .object([
+            ("columns", .array(covariate.columns.map(JSONValue.string))),
+            ("missing", .string(covariate.missing.rawValue)),
+          ])
+        } ?? .null
+      ),
+    ]
+    return .object(members)
+  }
+
+  /// `results[].adjustment`: the adjusted and the unadjusted comparison side by side, θ and the variance
+  /// reduction; null for a binomial or continuous metric without a covariate.
+  static func adjustment(_ c: Comparison) -> JSONValue {
+    guard let a = c.adjustment else { return .null }
+    func lift(_ r: LiftResult, control: Double, treatment: Double, controlVariance: Double, treatmentVariance: Double)
+      -> JSONValue
+    {
+      .object([
+        ("estimate_control", .finite(control)), ("estimate_treatment", .finite(treatment)),
+        ("se_control", .finite(controlVariance.squareRoot())),
+        ("se_treatment", .finite(treatmentVariance.squareRoot())),
+        ("lift_abs", .finite(r.difference)), ("se", .finite(r.standardError)),
+        ("ci_abs_low", .finite(r.interval.lower)), ("ci_abs_high", .finite(r.interval.upper)),
+        ("lift_rel", .finite(r.relative?.estimate)), ("ci_rel_low", .finite(r.relative?.interval.lower)),
+        ("ci_rel_high", .finite(r.relative?.interval.upper)),
+        ("relative_method", r.relative.map { .string($0.method.rawValue) } ?? .null),
+        ("statistic", .finite(r.test.statistic)), ("df", .finite(r.degreesOfFreedom)),
+        ("p_value", .finite(r.test.pValue)),
+      ])
+    }
+    return .object([
+      ("covariate", .bool(a.covariate)),
+      ("theta", .finite(a.theta)),
+      (
+        "adjusted",
+        lift(
+          a.adjusted, control: a.control.estimate, treatment: a.treatment.estimate, controlVariance: a.control.variance,
+          treatmentVariance: a.treatment.variance)
+      ),
+      (
+        "unadjusted",
+        lift(
+          a.unadjusted, control: a.control.unadjustedEstimate, treatment: a.treatment.unadjustedEstimate,
+          controlVariance: a.control.unadjustedVariance, treatmentVariance: a.treatment.unadjustedVariance)
+      ),
+      ("variance_reduction", .finite(a.varianceReduction)),
+      ("equivalent_extra_units", .finite(a.equivalentExtraUnits)),
+    ])
+  }
+
+  /// `post_stratified[]`: one metric × treatment over the segments, weighted by their shares of units.
+  static func postStratified(_ metric: MetricAnalysis, _ p: PostStratifiedComparison) -> JSONValue {
+    .object([
+      ("metric", .string(metric.metric.name)),
+      ("variant", .string(p.treatment)),
+      ("method", .string("post-stratified")),
+      ("estimand", .string(estimand(metric.metric))),
+      ("estimate", .finite(p.estimate)),
+      ("se", .finite(p.standardError)),
+      ("ci_low", .finite(p.interval.lower)),
+      ("ci_high", .finite(p.interval.upper)),
+      ("z", .finite(p.statistic)),
+      ("p_value", .finite(p.pValue)),
+      ("weights", .object(zip(p.segmentsUsed, p.weights).map { ($0, .finite($1)) })),
+      ("segments", .array(p.segmentsUsed.map(JSONValue.string))),
+      ("note", .string(PostStratifiedComparison.estimand)),
+      ("notes", .array(p.notes.map(JSONValue.string))),
+    ])
+  }
+}
