@@ -8,8 +8,9 @@
 #
 # Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh), the
 # segment-discovery report of the gym audience (strata discover --report),
-# the gym example at an unplanned look (look 4 of a 3-look plan), and the report snapshots of the tests
-# (hostile names, a sequential look, a small factorial).
+# the gym example at an unplanned look (look 4 of a 3-look plan), the service's dashboard page and live report
+# (Scripts/lib/service_walkthrough.py), and the report snapshots of the tests (hostile names, a sequential look,
+# a small factorial).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=$(bash Scripts/ensure-report-deps.sh | tail -1)
@@ -30,5 +31,9 @@ $STRATA discover --input experiments/data/gym-audience.csv --features checkins_9
   --from-plan experiments/gym-class-nudge.yaml --k 2..5 --seed 7 --output "$work/gym-class-nudge-segments.yaml" \
   --report "$work/examples" >/dev/null
 mv "$work/unplanned/gym-renewal-2026.html" "$work/examples/gym-renewal-2026-unplanned-look.html"
+# The service: its dashboard (GET /) and a live report (an interim view), from the walk-through of Scripts/main.sh
+# (strata serve on SQLite, loopback).
+python3 Scripts/lib/service_walkthrough.py "$STRATA" "$work/service" >/dev/null
+cp "$work/service/dashboard.html" "$work/service/gym-renewal-2026.live.html" "$work/examples/"
 cp Tests/StrataReportTests/Snapshots/*.html "$work/examples/"
 "$python" Scripts/check_reports.py "$out" "$work"/examples/*.html

@@ -1,7 +1,7 @@
 """Renders Strata's HTML reports in headless Chromium and fails on what a reader would hit.
 
-For each HTML file given: at 1280 px wide the decision (the verdict box's headline) must end within the
-first 900 px; at 1280 and 390 px axe-core (from axe-selenium-python) must report no violation; at 390 px
+For each HTML file given: at 1280 px wide the decision (the verdict box's headline; for the service's
+dashboard, dashboard*.html, its overview table) must end (start) within the first 900 px; at 1280 and 390 px axe-core (from axe-selenium-python) must report no violation; at 390 px
 the page must not be wider than the viewport and chart text must render at 11 px or more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
 column header of the results table. Screenshots (first screen at 1280 px, full page at 390 px) and PDFs
@@ -78,13 +78,18 @@ def check(path, out_dir):
     desktop = driver_at(1280, 900)
     try:
         desktop.get(url)
+        # The service's dashboard (GET /) opens with its overview table, each experiment's verdict below it.
+        dashboard = name.startswith("dashboard")
+        first = "table.dashboard" if dashboard else ".verdict .headline"
+        edge = "top" if dashboard else "bottom"
         bottom = desktop.execute_script(
-            "const h = document.querySelector('.verdict .headline');"
-            "return h ? h.getBoundingClientRect().bottom + window.scrollY : null;")
+            f"const h = document.querySelector('{first}');"
+            f"return h ? h.getBoundingClientRect().{edge} + window.scrollY : null;")
         if bottom is None:
-            failures.append("no verdict headline (.verdict .headline)")
+            failures.append(f"no {'overview table' if dashboard else 'verdict headline'} ({first})")
         elif bottom > 900:
-            failures.append(f"the verdict headline ends {bottom:.0f} px down at 1280 px wide (limit 900)")
+            failures.append(f"the {'overview table starts' if dashboard else 'verdict headline ends'} {bottom:.0f} px "
+                            "down at 1280 px wide (limit 900)")
         desktop.save_screenshot(os.path.join(out_dir, f"{name}-1280.png"))
         failures += [f"axe at 1280 px: {v}" for v in axe_violations(desktop)]
         headers = desktop.execute_script(RESULTS_HEADERS_JS)

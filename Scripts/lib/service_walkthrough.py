@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The service walk-through of Scripts/main.sh (standard library only): starts `strata serve` on the embedded
 SQLite default, sends the bundled gym-renewal campaign through the API (exposures, then events), prints the live
-result (an interim view: viewing is not a look), records planned look 1, checks that the result at that look is
-what `strata analyze` says of the campaign's CSV, and stops the server with SIGTERM.
+result (an interim view: viewing is not a look) and saves the dashboard page (GET /), records planned look 1,
+checks that the result at that look is what `strata analyze` says of the campaign's CSV, and stops the server
+with SIGTERM.
 
 The bundled CSV was simulated without the assignment hash, so its member ids are not the ones the definition
 gives those variants. Each row is sent under a unit id that the service assigns the row's variant in the row's
@@ -162,6 +163,9 @@ def main():
         status, html = call("GET", f"{url}/v1/experiments/{EXPERIMENT}/results.html", viewer_key)
         assert status == 200
         (output / f"{EXPERIMENT}.live.html").write_bytes(html)
+        status, page = call("GET", f"{url}/", viewer_key)
+        assert status == 200 and b"Interim view, not a planned look." in page, page[:300]
+        (output / "dashboard.html").write_bytes(page)
 
         status, body = call("POST", f"{url}/v1/experiments/{EXPERIMENT}/looks", admin_key)
         assert status == 200, body
@@ -180,7 +184,7 @@ def main():
         if not same:
             (output / "live-look-1.json").write_bytes(body)
             sys.exit(1)
-        print(f"\nLive report: {output / (EXPERIMENT + '.live.html')}")
+        print(f"\nLive report: {output / (EXPERIMENT + '.live.html')}; dashboard (GET /): {output / 'dashboard.html'}")
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)

@@ -7,4 +7,10 @@ public enum ReportHTML {
 
   /// The reports' inline style sheet (system fonts, WCAG AA contrast, phone cards, print rules).
   public static var styleSheet: String { HTMLStyle.css }
+
+  /// A shared report table as every report renders it (column headers, phone cards labelled by `data-label`, numbers
+  /// right-aligned from `numericFrom`, row classes for colour).
+  public static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
+    HTML.table(table, numericFrom: numericFrom, caption: caption)
+  }
 }

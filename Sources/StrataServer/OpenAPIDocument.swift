@@ -590,6 +590,32 @@ enum OpenAPIDocument {
               $ref: "#/components/responses/Internal"
             "503":
               $ref: "#/components/responses/StoreUnavailable"
+      /:
+        get:
+          operationId: dashboard
+          summary: The dashboard page (every experiment's live status)
+          tags: [Results]
+          description: >-
+            Roles viewer and admin. One self-contained HTML page (no script, no external asset): per experiment the
+            stored exposures and events per variant, the live decision and the primary metric per segment (the
+            analysis of the results endpoint; viewing is never a look), the sample-ratio check, the planned looks
+            recorded, then consent counts and the audit chain (verified on every view), with links to the reports
+            and JSON endpoints.
+          responses:
+            "200":
+              description: The dashboard (HTML).
+              content:
+                text/html:
+                  schema:
+                    type: string
+            "401":
+              $ref: "#/components/responses/Unauthorized"
+            "403":
+              $ref: "#/components/responses/Forbidden"
+            "429":
+              $ref: "#/components/responses/RateLimited"
+            "500":
+              $ref: "#/components/responses/Internal"
       /healthz:
         get:
           operationId: health

@@ -30,6 +30,20 @@ extension PostgresStore {
     return ExposureTotals(exposures: 0, repeats: 0)
   }
 
+  public func variantActivity(experiment: String, metrics: [String]) async throws -> [VariantActivity] {
+    let rows = try await client.query(
+      """
+      SELECT x.variant, count(*)::int8, coalesce(sum(x.repeats), 0)::int8,
+        coalesce(sum((SELECT count(*) FROM events e WHERE e.unit_id = x.unit_id AND e.metric = ANY(\(metrics)))), 0)::int8
+      FROM exposures x WHERE x.experiment_id = \(experiment) GROUP BY x.variant ORDER BY x.variant
+      """, logger: logger)
+    var activity: [VariantActivity] = []
+    for try await (variant, units, repeats, events) in rows.decode((String, Int, Int, Int).self) {
+      activity.append(VariantActivity(variant: variant, exposures: units, repeats: repeats, events: events))
+    }
+    return activity
+  }
+
   public func looks(experiment: String) async throws -> [LookRecord] {
     let rows = try await client.query(
       "SELECT record FROM looks WHERE experiment_id = \(experiment) AND state = 'current' ORDER BY look",

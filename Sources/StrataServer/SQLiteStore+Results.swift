@@ -35,6 +35,26 @@ extension SQLiteStore {
     }
   }
 
+  public func variantActivity(experiment: String, metrics: [String]) async throws -> [VariantActivity] {
+    let events =
+      metrics.isEmpty
+      ? "0"
+      : "(SELECT count(*) FROM events e WHERE e.unit_id = x.unit_id AND e.metric IN (\(metrics.map { _ in "?" }.joined(separator: ", "))))"
+    return try await pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT x.variant AS variant, count(*) AS units, coalesce(sum(x.repeats), 0) AS repeats,
+            coalesce(sum(\(events)), 0) AS events
+          FROM exposures x WHERE x.experiment_id = ? GROUP BY x.variant ORDER BY x.variant
+          """, arguments: StatementArguments(metrics + [experiment])
+      ).map { row in
+        VariantActivity(
+          variant: row["variant"], exposures: row["units"], repeats: row["repeats"], events: row["events"])
+      }
+    }
+  }
+
   public func looks(experiment: String) async throws -> [LookRecord] {
     let texts = try await pool.read { db in
       try String.fetchAll(

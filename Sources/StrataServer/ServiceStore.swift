@@ -34,6 +34,8 @@ public protocol ServiceStore: ConsentStore, Sendable {
   func run(_ query: CellQuery) async throws -> QueryResult
   /// Totals of an experiment's stored exposures.
   func exposureTotals(experiment: String) async throws -> ExposureTotals
+  /// Per variant with stored exposures: units exposed, repeats and the events of those units for `metrics`.
+  func variantActivity(experiment: String, metrics: [String]) async throws -> [VariantActivity]
   /// The current planned looks of an experiment (the latest record of each look), by look number.
   func looks(experiment: String) async throws -> [LookRecord]
   /// Applies changes to an experiment's looks in one transaction; a look number taken meanwhile (another

@@ -35,6 +35,7 @@ extension StrataService {
     router.post("/v1/experiments/{id}/looks") { request, context in
       await self.recordLook(request, id: context.parameters.get("id") ?? "")
     }
+    router.get("/") { request, _ in await self.dashboard(request) }
     router.get("/healthz") { _, _ in Responses.json(.ok, .object([("status", .string("ok"))])) }
     router.get("/readyz") { _, _ in await self.readiness() }
     router.get("/metrics") { _, _ in

@@ -18,7 +18,8 @@ struct TestService {
     return url
   }
 
-  init(keys: [APIKey] = [], rateLimit: Double = 0, only names: [String]? = nil) throws {
+  /// `extra`: more definition files (name → text) written beside the fixtures before the catalog is loaded.
+  init(keys: [APIKey] = [], rateLimit: Double = 0, only names: [String]? = nil, extra: [String: String] = [:]) throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-serve-\(UUID().uuidString)")
     experiments = directory.appendingPathComponent("experiments")
     try FileManager.default.createDirectory(at: experiments, withIntermediateDirectories: true)
@@ -27,6 +28,9 @@ struct TestService {
     where names?.contains(name) ?? true {
       try FileManager.default.copyItem(
         at: fixtures.appendingPathComponent(name), to: experiments.appendingPathComponent(name))
+    }
+    for (name, text) in extra {
+      try text.write(to: experiments.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
     let configuration = ServiceConfiguration(
       experimentsDirectory: experiments, database: .sqlite(path: directory.appendingPathComponent("strata.db").path),

@@ -49,6 +49,33 @@ def test_postgresql_ingestion(workspace, postgres):
         assert again.json()["duplicates"] == 20
         stored = requests.post(f"{server.url}/v1/events", json={"events": events + events[:2]}, headers=headers)
         assert stored.json() == {"received": 12, "stored": 10, "duplicates": 2, "refused_no_consent": 0}
+        # The dashboard reads the same store: units exposed, repeats and events per variant. banner-on has no
+        # metric (its units' events count for gym-renewal-2026, which reads "renewed"), so its events show 0.
+        gym = requests.post(f"{server.url}/v1/assign", headers=headers, json={"experiment": "gym-renewal-2026", "units": [
+            {"unit": f"u-{i}", "attributes": {"marketing_opt_in": True, "membership_months": 12, "status": "active",
+                                              "checkins_90d": 30}} for i in range(20)]}).json()["assignments"]
+        gym_exposures = [{"id": f"g-{item['unit']}", "experiment": "gym-renewal-2026", "unit": item["unit"],
+                          "variant": item["variant"], "segment": item["segment"]} for item in gym]
+        answer = requests.post(f"{server.url}/v1/exposures", json={"exposures": gym_exposures}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        page = requests.get(f"{server.url}/", headers={"X-API-Key": made["viewer"]})
+        assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8", page.text
+        counts = {("banner-on", variant): [0, 0, 0] for variant in ["hidden", "shown"]}
+        for exposure in exposures + gym_exposures:
+            counts.setdefault((exposure["experiment"], exposure["variant"]), [0, 0, 0])[0] += 1
+        counts[("banner-on", exposures[0]["variant"])][1] += 1
+        gym_variants = {item["unit"]: item["variant"] for item in gym}
+        for event in events:
+            counts[("gym-renewal-2026", gym_variants[event["unit"]])][2] += 1
+        sections = {name: page.text.split(f"<code>{name}</code> · ")[1].split("</section>")[0]
+                    for name in ["banner-on", "gym-renewal-2026"]}
+        for (experiment, variant), (units, repeats, events_stored) in counts.items():
+            row = (f'data-label="Variant"><span class="cell">{variant}'
+                   if experiment == "banner-on" else f'data-label="Variant"><span class="cell">{variant}<br/>')
+            cells = (f'data-label="Units exposed">{units}</td><td class="num" data-label="Repeated exposures">'
+                     f'{repeats}</td><td class="num" data-label="Events">{events_stored}</td>')
+            section = sections[experiment]
+            assert row in section and cells in section.split(row)[1].split("</tr>")[0], (experiment, variant)
     finally:
         assert server.stop() == 0, server.logs()
 
