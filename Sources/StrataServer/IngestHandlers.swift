@@ -54,7 +54,8 @@ extension StrataService {
         try await countRefused(rows.filter { refused.contains($0.unit) }, kind: batch([]).kind)
       }
       let outcome =
-        kept.isEmpty ? IngestOutcome(stored: 0, duplicates: 0) : try await ingestQueue.write(batch(kept))
+        kept.isEmpty
+        ? IngestOutcome(stored: 0, duplicates: 0) : try await ingestQueue.write(batch(kept), plans: livePlans())
       metrics.ingested(
         batch([]).kind, stored: outcome.stored, duplicates: outcome.duplicates, refused: rows.count - kept.count)
       return Responses.json(

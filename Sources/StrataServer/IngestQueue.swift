@@ -10,6 +10,7 @@ import Synchronization
 final class IngestQueue: Sendable {
   private struct Job {
     var batch: IngestBatch
+    var plans: LivePlans
     var continuation: CheckedContinuation<IngestOutcome, any Error>
   }
 
@@ -30,10 +31,13 @@ final class IngestQueue: Sendable {
   init(store: any ServiceStore) { self.store = store }
 
   /// Writes `batch` (with whatever else is waiting) and returns once it is committed.
-  func write(_ batch: IngestBatch) async throws -> IngestOutcome {
+  ///
+  /// `plans`: the live plans of the catalog being served (the running totals they keep are updated in the same
+  /// transaction).
+  func write(_ batch: IngestBatch, plans: LivePlans) async throws -> IngestOutcome {
     try await withCheckedThrowingContinuation { continuation in
       let startsWriter = state.withLock { state in
-        state.jobs.append(Job(batch: batch, continuation: continuation))
+        state.jobs.append(Job(batch: batch, plans: plans, continuation: continuation))
         guard !state.writing else { return false }
         state.writing = true
         return true
@@ -66,7 +70,7 @@ final class IngestQueue: Sendable {
 
   private func commit(_ group: [Job]) async {
     do {
-      let outcomes = try await store.ingest(group.map(\.batch))
+      let outcomes = try await store.ingest(group.map(\.batch), plans: group[group.count - 1].plans)
       transactions.add(1, ordering: .relaxed)
       batches.add(group.count, ordering: .relaxed)
       for (job, outcome) in zip(group, outcomes) { job.continuation.resume(returning: outcome) }

@@ -70,7 +70,7 @@ extension StrataService {
       var status = "stored"
       do {
         if try await consent.unitsWithoutConsent([context.unit]).isEmpty {
-          _ = try await ingestQueue.write(.exposures([row]))
+          _ = try await ingestQueue.write(.exposures([row]), plans: livePlans())
           metrics.ingested("exposures", stored: 1, duplicates: 0, refused: 0)
         } else {
           status = "refused_no_consent"

@@ -11,7 +11,7 @@ extension PostgresStore {
   ///
   /// The statements: the new exposure ids (those already stored are skipped), the exposures merged per
   /// (experiment, unit, variant) and upserted, the events with new ids. Rows travel as arrays (`unnest`), so a group costs three round trips.
-  public func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome] {
+  public func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome] {
     let (unique, repeated) = IngestBatch.firstOfEachID(batches)
     var exposures: [ExposureRow] = []
     var events: [EventRow] = []

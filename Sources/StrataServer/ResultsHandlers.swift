@@ -101,7 +101,13 @@ extension StrataService {
         plan: plan, dialect: store.dialect, source: .events(exposures: "exposures", events: "events"))
       async let totals = store.exposureTotals(experiment: id)
       async let records = store.looks(experiment: id)
-      let rows = try await store.run(query)
+      // The running cell totals where the store keeps them (SQLite), else the results query itself.
+      let rows: QueryResult
+      if let sqlite = store as? SQLiteStore, let plan = livePlans().byExperiment[id], plan.plan == entry.analysisPlan {
+        rows = try await sqlite.liveResult(plan, query: query)
+      } else {
+        rows = try await store.run(query)
+      }
       let summary = try query.summary(
         of: rows, source: "strata serve: \(configuration.database.redacted), tables exposures and events")
       guard summary.rowsRead > 0 else {

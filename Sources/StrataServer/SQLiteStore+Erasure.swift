@@ -27,6 +27,7 @@ extension SQLiteStore {
             arguments: [experiment, variant])
         }
       }
+      try SQLiteStore.removeLiveUnit(db, unit: erasure.unit)
       try db.execute(sql: "DELETE FROM exposure_ids WHERE unit_id = ?", arguments: [erasure.unit])
       let exposureIDs = db.changesCount
       let events = try Row.fetchAll(

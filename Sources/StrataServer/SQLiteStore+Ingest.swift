@@ -15,11 +15,13 @@ extension SQLiteStore {
       exposed_at = min(excluded.exposed_at, exposures.exposed_at)
     """
 
-  public func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome] {
+  public func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome] {
     let (unique, repeated) = IngestBatch.firstOfEachID(batches)
     return try await pool.write { db in
       var outcomes: [IngestOutcome] = []
       outcomes.reserveCapacity(unique.count)
+      var touched: Set<LiveTouch> = []
+      var events: [(unit: String, metric: String)] = []
       for (batch, skipped) in zip(unique, repeated) {
         var stored = 0
         switch batch {
@@ -34,6 +36,7 @@ extension SQLiteStore {
             }
             try upsert.execute(
               arguments: [row.unit, row.experiment, row.variant, row.segment, row.time.text, row.definitionHash])
+            touched.insert(LiveTouch(experiment: row.experiment, unit: row.unit))
             stored += 1
           }
         case .events(let rows):
@@ -44,11 +47,14 @@ extension SQLiteStore {
               """)
           for row in rows {
             try insert.execute(arguments: [row.id, row.unit, row.metric, row.value, row.time.text])
+            if db.changesCount > 0 { events.append((row.unit, row.metric)) }
             stored += db.changesCount
           }
         }
         outcomes.append(IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped))
       }
+      touched.formUnion(try SQLiteStore.touchedByEvents(db, events, plans: plans))
+      try SQLiteStore.maintain(db, touched: touched, plans: plans)
       return outcomes
     }
   }

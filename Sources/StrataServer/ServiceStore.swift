@@ -27,7 +27,10 @@ public protocol ServiceStore: ConsentStore, Sendable {
   ///
   /// Items whose id is already stored are skipped and counted as duplicates; a new exposure of a unit to a variant it
   /// was already exposed to keeps the earlier one and counts a repeat. Returns one outcome per batch, in order.
-  func ingest(_ batches: [IngestBatch]) async throws -> [IngestOutcome]
+  ///
+  /// `plans`: the live results' running totals (``LiveTotals``) of the experiments touched are updated in the same
+  /// transaction; touched experiments without a plan there have theirs dropped (rebuilt when next read).
+  func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome]
   /// The dialect of the results query on this database.
   var dialect: SQLDialect { get }
   /// Runs a results query (read only) and returns its rows as the database typed them.

@@ -91,6 +91,25 @@ enum StoreSchema {
       PRIMARY KEY (experiment_id, variant))
       """,
     ],
+    // 4: running cell totals of the live results (LiveTotals), kept by ingestion and erasure; exposures by unit (an
+    // event finds the experiments its unit was exposed in).
+    [
+      "CREATE INDEX exposures_unit ON exposures (unit_id)",
+      """
+      CREATE TABLE live_experiments (experiment_id TEXT PRIMARY KEY, plan_key TEXT NOT NULL, shifts BLOB NOT NULL, \
+      excluded_units INTEGER NOT NULL)
+      """,
+      """
+      CREATE TABLE live_cells (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, segment TEXT NOT NULL, \
+      totals BLOB NOT NULL, PRIMARY KEY (experiment_id, variant, segment)) WITHOUT ROWID
+      """,
+      """
+      CREATE TABLE live_units (experiment_id TEXT NOT NULL, unit_id TEXT NOT NULL, variant TEXT NOT NULL, \
+      segment TEXT NOT NULL, is_excluded INTEGER NOT NULL, contribution BLOB NOT NULL, \
+      PRIMARY KEY (experiment_id, unit_id)) WITHOUT ROWID
+      """,
+      "CREATE INDEX live_units_unit ON live_units (unit_id)",
+    ],
   ]
 
   static let postgresql: [[String]] = [
@@ -161,6 +180,24 @@ enum StoreSchema {
       CREATE TABLE erased_exposures (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, units BIGINT NOT NULL, \
       PRIMARY KEY (experiment_id, variant))
       """,
+    ],
+    // 4: as in SQLite.
+    [
+      "CREATE INDEX exposures_unit ON exposures (unit_id)",
+      """
+      CREATE TABLE live_experiments (experiment_id TEXT PRIMARY KEY, plan_key TEXT NOT NULL, shifts BYTEA NOT NULL, \
+      excluded_units BIGINT NOT NULL)
+      """,
+      """
+      CREATE TABLE live_cells (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, segment TEXT NOT NULL, \
+      totals BYTEA NOT NULL, PRIMARY KEY (experiment_id, variant, segment))
+      """,
+      """
+      CREATE TABLE live_units (experiment_id TEXT NOT NULL, unit_id TEXT NOT NULL, variant TEXT NOT NULL, \
+      segment TEXT NOT NULL, is_excluded INTEGER NOT NULL, contribution BYTEA NOT NULL, \
+      PRIMARY KEY (experiment_id, unit_id))
+      """,
+      "CREATE INDEX live_units_unit ON live_units (unit_id)",
     ],
   ]
 }

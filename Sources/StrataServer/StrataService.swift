@@ -27,6 +27,8 @@ public final class StrataService: Sendable {
   let ingestQueue: IngestQueue
   /// Units that withdrew consent (`POST /v1/consent`): asked by every assignment and ingestion path.
   public let consent = ConsentRegistry()
+  /// The live plans of the catalog served (rebuilt when its ETag changes).
+  let livePlansCache = Mutex<LivePlans>(.empty)
   /// Records planned looks one at a time.
   let lookRecorder = LookRecorder()
   /// `experiment NUL hash` of older definitions found in the store (they never leave it).
@@ -55,6 +57,15 @@ public final class StrataService: Sendable {
   /// The catalog being served now.
   public var catalog: Catalog { current.withLock { $0 } }
 
+  /// The live plans (``LivePlan``) of the catalog being served, on this store's dialect.
+  func livePlans() -> LivePlans {
+    let catalog = self.catalog
+    return livePlansCache.withLock { cached in
+      if cached.etag != catalog.etag { cached = LivePlans(catalog: catalog, dialect: store.dialect) }
+      return cached
+    }
+  }
+
   /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
   func admit(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Response? {
     if case .failure(let denied) = admitKey(request, roles: roles, api: api) { return denied.response }
@@ -82,6 +93,15 @@ public final class StrataService: Sendable {
       authenticator.replace(try await store.keys())
     }
     try await store.recordCatalog(catalog)
+    if let sqlite = store as? SQLiteStore {
+      let started = ContinuousClock.now
+      let built = try await sqlite.prepareLiveTotals(livePlans())
+      if !built.isEmpty {
+        logger.info(
+          "live results' running totals built from the stored rows",
+          metadata: ["experiments": "\(built.joined(separator: ", "))", "duration": "\(ContinuousClock.now - started)"])
+      }
+    }
     isReady.store(true, ordering: .releasing)
     logger.info(
       "store ready",

@@ -49,7 +49,7 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
   }
 
   /// `time + seconds` for a timestamp expression.
-  func adding(seconds: Int, to time: String) -> String {
+  package func adding(seconds: Int, to time: String) -> String {
     switch self {
     case .postgres: "(\(time) + INTERVAL '\(seconds) seconds')"
     case .duckdb, .trino: "(\(time) + INTERVAL '\(seconds)' SECOND)"

@@ -6,7 +6,7 @@
 /// ClickHouse), a control character or nothing at all is refused: no name can close its quotes and inject
 /// SQL, whatever the dialect. Snowflake folds unquoted names to upper case, so a plain name there (letters,
 /// digits, `_`) is quoted in upper case, which is what an unquoted `CREATE TABLE` stored.
-enum SQLName {
+package enum SQLName {
   /// The longest name accepted (PostgreSQL truncates at 63 bytes, Snowflake allows 255).
   static let maximumLength = 255
 
@@ -55,7 +55,7 @@ enum SQLName {
   }
 
   /// A validated string constant as a literal (the validation excludes quotes and backslashes).
-  static func literal(_ value: String) -> String {
+  package static func literal(_ value: String) -> String {
     precondition(problem(with: value) == nil, "constants are validated before quoting")
     return "'\(value)'"
   }

@@ -121,6 +121,12 @@ import Testing
         #expect(ResultsTests.agree(json["srm"], reference["srm"]) == nil)
       }
       #expect(try await harness.service.store.looks(experiment: "gym-renewal-2026").isEmpty)
+      // The results came from the running cell totals kept at ingestion (LiveTotals), not a scan of every unit.
+      let store = try #require(harness.service.store as? SQLiteStore)
+      let kept = try await store.pool.read { db in
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM live_cells WHERE experiment_id = 'gym-renewal-2026'")
+      }
+      #expect(kept == 9)
       let html = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results.html", method: .get)
       #expect(String(buffer: html.body).contains("Interim view between planned looks"))
       let markdown = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results.md", method: .get)

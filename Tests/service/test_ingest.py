@@ -85,9 +85,10 @@ def test_postgresql_ingestion(workspace, postgres):
             check=True, capture_output=True, text=True,
         ).stdout.strip()
 
-    assert psql("SELECT count(*), sum(repeats) FROM exposures") == "20|1"
-    assert psql("SELECT exposed_at FROM exposures WHERE unit_id = 'u-0'") == "2026-11-30 09:00:00.125"
-    assert psql("SELECT count(*) FROM exposure_ids") == "21"
+    assert psql("SELECT count(*), sum(repeats) FROM exposures WHERE experiment_id = 'banner-on'") == "20|1"
+    assert psql("SELECT exposed_at FROM exposures WHERE experiment_id = 'banner-on' AND unit_id = 'u-0'") == \
+        "2026-11-30 09:00:00.125"
+    assert psql("SELECT count(*) FROM exposure_ids WHERE experiment_id = 'banner-on'") == "21"
     assert psql("SELECT count(*), sum(value) FROM events") == "10|10"
 
 

@@ -1,0 +1,136 @@
+import Foundation
+import StrataWarehouse
+
+/// The running cell totals of one experiment (``LivePlan``), as the store keeps them: per (variant, segment) the sum
+/// of its units' contributions, the shift of each continuous metric, and the units excluded for having two variants.
+///
+/// Stored in `live_experiments` (key, shifts, excluded units), `live_cells` (totals) and `live_units` (each unit's
+/// cell and contribution, so a change or an erasure subtracts exactly what was added), updated in the transaction
+/// that writes the exposures and events. The results read these few rows instead of aggregating every unit.
+struct LiveTotals: Sendable {
+  /// One unit's state.
+  struct Unit: Sendable, Equatable {
+    enum State: Int, Sendable {
+      /// In its cell.
+      case counted = 0
+      /// Exposed to two variants: counted in `excludedUnits`, in no cell.
+      case excluded = 1
+      /// A 0/1 metric holds another value: left out, as the results query leaves it out.
+      case dropped = 2
+
+      /// From the stored `is_excluded` column.
+      init(stored: Int) { self = State(rawValue: stored) ?? .dropped }
+      var stored: Int { rawValue }
+    }
+
+    var variant: String
+    var segment: String
+    var state: State
+    var contribution: [Double]
+  }
+
+  struct CellKey: Hashable, Sendable {
+    var variant: String
+    var segment: String
+  }
+
+  var key: String
+  var shifts: [Double?]
+  var excludedUnits: Int
+  var cells: [CellKey: [Double]]
+  /// Cells changed since loading (to write back).
+  var changed: Set<CellKey> = []
+
+  init(key: String, shifts: [Double?], excludedUnits: Int, cells: [CellKey: [Double]]) {
+    self.key = key
+    self.shifts = shifts
+    self.excludedUnits = excludedUnits
+    self.cells = cells
+  }
+
+  /// Empty totals for `plan`.
+  init(plan: LivePlan) {
+    self.init(key: plan.key, shifts: plan.columns.map { _ in nil }, excludedUnits: 0, cells: [:])
+  }
+
+  /// Adds (`sign` 1) or subtracts (−1) a unit.
+  mutating func apply(_ unit: Unit, sign: Double) {
+    switch unit.state {
+    case .excluded:
+      excludedUnits += sign > 0 ? 1 : -1
+      return
+    case .dropped: return
+    case .counted: break
+    }
+    let cell = CellKey(variant: unit.variant, segment: unit.segment)
+    var totals = cells[cell] ?? [Double](repeating: 0, count: unit.contribution.count)
+    if totals.count != unit.contribution.count { totals = [Double](repeating: 0, count: unit.contribution.count) }
+    for index in totals.indices { totals[index] += sign * unit.contribution[index] }
+    cells[cell] = totals
+    changed.insert(cell)
+  }
+
+  /// The result of the event-level `CellQuery` for these totals: its columns, one row per cell with units.
+  func result(_ plan: LivePlan, query: CellQuery) -> QueryResult {
+    var rows: [[QueryResult.Value]] = []
+    let ordered = cells.filter { ($0.value.first ?? 0).rounded() >= 1 }.sorted {
+      ($0.key.variant, $0.key.segment) < ($1.key.variant, $1.key.segment)
+    }
+    for (cell, totals) in ordered {
+      var row: [QueryResult.Value] = [
+        .text(cell.variant), .text(cell.segment), .integer(Int64(totals[0].rounded())),
+      ]
+      var position = 1
+      for (index, metric) in plan.columns.enumerated() {
+        row.append(.integer(Int64(totals[position].rounded())))
+        if metric.kind == .binomial {
+          row.append(.double(totals[position + 1]))
+          position += 2
+        } else {
+          row.append(.double(shifts[index] ?? 0))
+          row.append(.double(totals[position + 1]))
+          row.append(.double(Swift.max(0, totals[position + 2])))
+          position += 3
+        }
+      }
+      for _ in plan.plan.crossProducts {
+        row.append(.double(totals[position]))
+        position += 1
+      }
+      row.append(.integer(Int64(excludedUnits)))
+      rows.append(row)
+    }
+    return QueryResult(columns: query.columns, rows: rows)
+  }
+
+  /// Doubles as little-endian bytes (a stored contribution or cell; NaN stands for an unset shift).
+  static func bytes(_ values: [Double]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(values.count * 8)
+    for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+    return out
+  }
+
+  /// Doubles from ``bytes(_:)``.
+  static func doubles<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Double] {
+    var values: [Double] = []
+    values.reserveCapacity(bytes.count / 8)
+    var bits: UInt64 = 0
+    var shift: UInt64 = 0
+    for byte in bytes {
+      bits |= UInt64(byte) << shift
+      shift += 8
+      if shift == 64 {
+        values.append(Double(bitPattern: bits))
+        bits = 0
+        shift = 0
+      }
+    }
+    return values
+  }
+
+  static func shiftBytes(_ shifts: [Double?]) -> [UInt8] { bytes(shifts.map { $0 ?? .nan }) }
+  static func shifts<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Double?] {
+    doubles(bytes).map { $0.isNaN ? nil : $0 }
+  }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import StrataAnalysis
+import StrataWarehouse
+import Testing
+
+@testable import StrataServer
+
+/// The running cell totals (``LiveTotals``) against the results query they replace: after every kind of change
+/// (exposures out of order, a second variant, events before their exposure or outside a window, retried items, an
+/// erasure, a plan change) the cells read from the totals are the cells the event-level `CellQuery` computes.
+@Suite struct LiveTotalsTests {
+  static let definition = """
+    id: live-window
+    unit: user_id
+    salt: live-window
+    variants:
+      - key: control
+      - key: treatment
+    segments:
+      - name: heavy
+        rule: visits >= 10
+      - name: light
+    metrics:
+      - name: converted
+        kind: binomial
+        role: primary
+        missing: zero
+        window: 2d
+      - name: spend
+        kind: continuous
+        role: guardrail
+        missing: exclude
+        window: 1d
+      - name: minutes
+        kind: continuous
+        role: secondary
+        missing: zero
+      - name: basket_per_item
+        kind: ratio
+        numerator: basket
+        denominator: items
+        role: secondary
+        missing: zero
+    """
+
+  /// A small deterministic generator (64-bit LCG).
+  struct Generator {
+    var state: UInt64
+    mutating func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+  }
+
+  static func time(_ minutes: Int) -> IngestTime {
+    IngestTime(milliseconds: 1_796_000_000_000 + Int64(minutes) * 60_000)
+  }
+
+  /// Batches of exposures and events for `units` units, shuffled, with retries.
+  static func batches(units: Int, seed: UInt64) -> [IngestBatch] {
+    var random = Generator(state: seed)
+    var exposures: [ExposureRow] = []
+    var events: [EventRow] = []
+    for index in 0..<units {
+      let unit = "u\(index)"
+      let variant = ["control", "treatment"][random.next(2)]
+      let segment = ["heavy", "light", " light "][random.next(3)]
+      let start = random.next(10_000)
+      for repeatIndex in 0..<(1 + random.next(3)) {
+        // Later exposures may carry an earlier time (they arrive out of order); 4% see the other variant.
+        let other = random.next(25) == 0
+        exposures.append(
+          ExposureRow(
+            id: "x\(index)-\(repeatIndex)", experiment: "live-window", unit: unit,
+            variant: other ? (variant == "control" ? "treatment" : "control") : variant, segment: segment,
+            time: time(start + random.next(600) - 300), definitionHash: "test"))
+      }
+      for eventIndex in 0..<random.next(8) {
+        let metric = ["converted", "spend", "minutes", "basket", "items"][random.next(5)]
+        let value =
+          metric == "converted" ? Double(random.next(2)) : Double(random.next(100_000)) / 100 + 1_000
+        // Before the exposure, inside and outside the windows.
+        events.append(
+          EventRow(
+            id: "e\(index)-\(eventIndex)", unit: unit, metric: metric, value: value,
+            time: time(start - 400 + random.next(4 * 24 * 60))))
+      }
+    }
+    var items: [IngestBatch] = []
+    var all = exposures.map { IngestBatch.exposures([$0]) } + events.map { IngestBatch.events([$0]) }
+    for index in all.indices.reversed() { all.swapAt(index, random.next(index + 1)) }
+    var position = 0
+    while position < all.count {
+      let size = 1 + random.next(40)
+      var rows: [ExposureRow] = []
+      var eventRows: [EventRow] = []
+      for batch in all[position..<min(position + size, all.count)] {
+        switch batch {
+        case .exposures(let row): rows += row
+        case .events(let row): eventRows += row
+        }
+      }
+      if !rows.isEmpty { items.append(.exposures(rows)) }
+      if !eventRows.isEmpty { items.append(.events(eventRows)) }
+      if random.next(5) == 0 && !rows.isEmpty { items.append(.exposures(rows)) }  // a retry
+      position += size
+    }
+    return items
+  }
+
+  /// Cells equal: units and missing counts exactly, means and second moments within 1e-9 (relative).
+  static func agree(_ a: DataSummary, _ b: DataSummary) -> String? {
+    let x = a.statistics
+    let y = b.statistics
+    guard x.units == y.units else { return "units \(x.units) ≠ \(y.units)" }
+    guard a.issues.total == b.issues.total else { return "issues \(a.issues.total) ≠ \(b.issues.total)" }
+    for index in x.metrics.indices {
+      let (p, q) = (x.metrics[index], y.metrics[index])
+      guard p.count == q.count, p.missing == q.missing else { return "cell \(index): count \(p.count) ≠ \(q.count)" }
+      for (u, v, what) in [(p.mean, q.mean, "mean"), (p.m2, q.m2, "m2")] {
+        let scale = Swift.max(Swift.abs(u), Swift.abs(v), 1)
+        guard Swift.abs(u - v) <= 1e-9 * scale else { return "cell \(index): \(what) \(u) ≠ \(v)" }
+      }
+    }
+    for index in x.pairs.indices {
+      let (p, q) = (x.pairs[index], y.pairs[index])
+      let scale = Swift.max(Swift.abs(p.comoment), Swift.abs(q.comoment), 1)
+      guard p.count == q.count, Swift.abs(p.comoment - q.comoment) <= 1e-9 * scale else {
+        return "pair \(index): \(p.comoment) ≠ \(q.comoment)"
+      }
+    }
+    return nil
+  }
+
+  static func compare(_ store: SQLiteStore, _ plan: LivePlan) async throws -> String? {
+    let query = try CellQuery(
+      plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+    let slow = try query.summary(of: try await store.run(query), source: "query")
+    let fast = try query.summary(of: try await store.liveResult(plan, query: query), source: "totals")
+    return agree(fast, slow)
+  }
+
+  @Test func totalsAreTheResultsQueryAfterEveryKindOfChange() async throws {
+    let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
+    defer { harness.remove() }
+    let store = try #require(harness.service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    _ = try await store.claimAuditKey(fingerprint: "test")
+    try await store.recordCatalog(harness.service.catalog)
+    let plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
+    let plan = try #require(plans.byExperiment["live-window"])
+    let batches = LiveTotalsTests.batches(units: 300, seed: 42)
+    let half = batches.count / 2
+    // The first half in groups (group commit), then a read (which builds nothing: the totals are kept).
+    for start in stride(from: 0, to: half, by: 7) {
+      _ = try await store.ingest(Array(batches[start..<min(start + 7, half)]), plans: plans)
+    }
+    do {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    for batch in batches[half...] { _ = try await store.ingest([batch], plans: plans) }
+    do {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    let excluded = try await store.pool.read { db in
+      try Int.fetchOne(db, sql: "SELECT excluded_units FROM live_experiments WHERE experiment_id = 'live-window'")
+    }
+    #expect((excluded ?? 0) > 0)
+    // Erasure subtracts exactly what the units added (one of them excluded for two variants).
+    let twoVariants = try await store.pool.read { db in
+      try String.fetchOne(db, sql: "SELECT unit_id FROM live_units WHERE is_excluded = 1 ORDER BY unit_id LIMIT 1")
+    }
+    for unit in ["u1", "u2", "u3", try #require(twoVariants)] {
+      _ = try await store.erase(Erasure(unit: unit, unitHash: "h-\(unit)", actor: "test", time: "2026-12-04T00:00:00Z"))
+    }
+    do {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    // Ingestion without a plan drops the totals; the next read rebuilds them from every stored unit.
+    _ = try await store.ingest(
+      [.events([EventRow(id: "late", unit: "u10", metric: "minutes", value: 5, time: LiveTotalsTests.time(10_000))])],
+      plans: .empty)
+    #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM live_experiments") } == 0)
+    do {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    // Retrying every batch changes nothing.
+    for batch in batches { _ = try await store.ingest([batch], plans: plans) }
+    do {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+  }
+}
