@@ -25,6 +25,8 @@ $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/dat
   --report "$work/examples" --look-log "$work/gym.looks.jsonl" >/dev/null
 $STRATA analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv \
   --report "$work/examples" >/dev/null
+$STRATA analyze --experiment experiments/basket-bundle.yaml --data experiments/data/basket-bundle.csv \
+  --report "$work/examples" --no-look-log >/dev/null
 $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv \
   --report "$work/unplanned" --look 4 --no-look-log >/dev/null
 $STRATA discover --input experiments/data/gym-audience.csv --features checkins_90d,tenure_months,classes_90d,spend_90d \

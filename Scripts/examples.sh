@@ -15,4 +15,6 @@ $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/dat
   --report reports/examples --look-log "$looks/gym-renewal.looks.jsonl" >/dev/null
 $STRATA analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv \
   --report reports/examples >/dev/null
+$STRATA analyze --experiment experiments/basket-bundle.yaml --data experiments/data/basket-bundle.csv \
+  --report reports/examples --no-look-log >/dev/null
 echo "reports/examples/ regenerated (looks recorded at $SOURCE_DATE_EPOCH)"

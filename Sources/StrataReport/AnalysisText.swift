@@ -35,19 +35,28 @@ public enum AnalysisText {
     for role in [StrataDefinitions.Metric.Role.primary, .secondary, .guardrail] {
       for metric in analysis.metrics(role: role) {
         out.append("")
-        out.append("\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(metric.metric.kind.name))")
+        out.append(
+          "\(role.rawValue.capitalized) metric: \(metric.metric.name) (\(ReportTables.kindLabel(metric.metric)))")
         if analysis.family.contains(metric: metric.metric.name) {
           out.append(
             "Multiple testing: \(analysis.family.description), \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha)."
           )
         } else {
-          out.append("Not in the corrected family: p-values are unadjusted.")
+          out.append("Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric)).")
         }
         out.append(table(ReportTables.metric(metric, plan: plan)))
+        if let adjustment = ReportTables.adjustment(metric, plan: plan) {
+          out.append("Adjusted (CUPED) beside unadjusted:")
+          out.append(table(adjustment))
+        }
         if !metric.pooled.isEmpty {
           out.append(ReportTables.quoteThePooledEstimate)
           out.append("Pooled across segments (all segments, stratified):")
           out.append(table(ReportTables.pooled(metric, plan: plan)))
+        }
+        if !metric.postStratified.isEmpty {
+          out.append("Post-stratified across segments (segments weighted by their share of units):")
+          out.append(table(ReportTables.postStratified(metric, plan: plan)))
         }
         if !metric.partialPooling.isEmpty {
           out.append("Partial pooling across segments (raw and shrunken estimates):")

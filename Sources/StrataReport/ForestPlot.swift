@@ -96,7 +96,7 @@ enum ForestPlot {
     out +=
       "<desc id=\"\(id)-desc\">\(HTML.escape(rows.map { "\($0.label) \($0.sublabel): \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))\($0.significant ? " significant" : "")\($0.shrunken.map { s in ", shrunken \(NumberText.effect(s.estimate, binomial: binomial)) \(NumberText.interval(s.lower, s.upper, binomial: binomial))" } ?? "")" }.joined(separator: "; ")))</desc>"
     out +=
-      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(binomial ? "Lift in percentage points (variant − control)" : "Difference in means (variant − control)"))</text>"
+      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(axisTitle(metric.metric)))</text>"
     out +=
       "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape("estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]"))</text>"
     // Row bands first, so the grid and the zero line stay visible over them.
@@ -181,4 +181,14 @@ enum ForestPlot {
   }
 
   static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+
+  /// The axis title: what the differences are, and "adjusted" for a CUPED metric.
+  static func axisTitle(_ metric: AnalysisPlan.Metric) -> String {
+    let adjusted = metric.covariate == nil ? "" : " (CUPED-adjusted)"
+    switch metric.kind {
+    case .binomial: return "Lift in percentage points\(adjusted) (variant − control)"
+    case .continuous: return "Difference in means\(adjusted) (variant − control)"
+    case .ratio: return "Difference in \(metric.ratioLabel ?? "the ratio")\(adjusted) (variant − control)"
+    }
+  }
 }

@@ -111,14 +111,16 @@ public enum HTMLReport {
     let plan = analysis.plan
     var out = "<section><h2>\(HTML.escape(title)): \(HTML.escape(metric.metric.name))</h2>"
     var note =
-      metric.metric.description.map { "\($0) (\(metric.metric.kind.name)). " }
-      ?? "\(metric.metric.kind.name.capitalized) metric. "
+      metric.metric.description.map { "\($0) (\(ReportTables.kindLabel(metric.metric))). " }
+      ?? (metric.metric.needsJointMoments
+        ? "\(ReportTables.kindLabel(metric.metric).prefix(1).uppercased() + ReportTables.kindLabel(metric.metric).dropFirst()). "
+        : "\(metric.metric.kind.name.capitalized) metric. ")
     if analysis.family.contains(metric: metric.metric.name) {
       note +=
         "Multiple testing: \(analysis.family.description); \(analysis.family.size) comparisons, \(analysis.family.correction.rawValue)-adjusted at α = \(analysis.family.alpha)."
     } else {
       note +=
-        "Not in the corrected family: p-values are unadjusted\(metric.metric.role == .guardrail ? "; a guardrail flags any significant change" : "")."
+        "Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric))\(metric.metric.role == .guardrail ? "; a guardrail flags any significant change" : "")."
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
     if let svg = ForestPlot.svg(metric, plan: plan) {
@@ -130,10 +132,20 @@ public enum HTMLReport {
         "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals.\(shrunken) Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
     }
     out += HTML.table(ReportTables.metric(metric, plan: plan))
+    if let adjustment = ReportTables.adjustment(metric, plan: plan) {
+      out += "<h3>Adjusted (CUPED) beside unadjusted</h3>"
+      out += "<p class=\"note\">\(HTML.escape(ReportTables.adjustmentNote))</p>"
+      out += HTML.table(adjustment, numericFrom: 2)
+    }
     if !metric.pooled.isEmpty {
       out += "<p class=\"note\">\(HTML.escape(ReportTables.quoteThePooledEstimate))</p>"
       out += "<h3>Pooled across segments (all segments, stratified)</h3>"
       out += HTML.table(ReportTables.pooled(metric, plan: plan), numericFrom: 1)
+    }
+    if !metric.postStratified.isEmpty {
+      out += "<h3>Post-stratified across segments</h3>"
+      out += "<p class=\"note\">\(HTML.escape(PostStratifiedComparison.estimand))</p>"
+      out += HTML.table(ReportTables.postStratified(metric, plan: plan), numericFrom: 1)
     }
     if !metric.partialPooling.isEmpty {
       out +=

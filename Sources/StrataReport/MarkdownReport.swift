@@ -56,7 +56,9 @@ public enum MarkdownReport {
         out.append("## \(title): \(escape(metric.metric.name))")
         out.append("")
         if let description = metric.metric.description {
-          out.append("\(escape(description)) (\(metric.metric.kind.name))."); out.append("")
+          out.append("\(escape(description)) (\(escape(ReportTables.kindLabel(metric.metric))))."); out.append("")
+        } else if metric.metric.needsJointMoments {
+          out.append("\(escape(ReportTables.kindLabel(metric.metric)))."); out.append("")
         }
         if analysis.family.contains(metric: metric.metric.name) {
           out.append(
@@ -64,11 +66,19 @@ public enum MarkdownReport {
           )
         } else {
           out.append(
-            "Not in the corrected family: p-values are unadjusted\(role == .guardrail ? "; a guardrail flags any significant change" : "")."
+            "Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric))\(role == .guardrail ? "; a guardrail flags any significant change" : "")."
           )
         }
         out.append("")
         out.append(table(ReportTables.metric(metric, plan: plan)))
+        if let adjustment = ReportTables.adjustment(metric, plan: plan) {
+          out.append("")
+          out.append("**Adjusted (CUPED) beside unadjusted**")
+          out.append("")
+          out.append(escape(ReportTables.adjustmentNote))
+          out.append("")
+          out.append(table(adjustment))
+        }
         if !metric.pooled.isEmpty {
           out.append("")
           out.append(escape(ReportTables.quoteThePooledEstimate))
@@ -76,6 +86,14 @@ public enum MarkdownReport {
           out.append("**Pooled across segments (all segments, stratified)**")
           out.append("")
           out.append(table(ReportTables.pooled(metric, plan: plan)))
+        }
+        if !metric.postStratified.isEmpty {
+          out.append("")
+          out.append("**Post-stratified across segments**")
+          out.append("")
+          out.append(escape(PostStratifiedComparison.estimand))
+          out.append("")
+          out.append(table(ReportTables.postStratified(metric, plan: plan)))
         }
         if !metric.partialPooling.isEmpty {
           out.append("")

@@ -49,6 +49,7 @@ extension ReportTables {
           "A random-effects model across segments estimates how much the true effects differ (τ) and pulls each segment's own estimate toward the mean by how little its data say: the shrunken estimate. The largest raw lift among many segments is partly luck; the shrunken one is what to expect after rollout."
         ))
     }
+    terms += adjustmentGlossary(for: analysis)
     if let s = analysis.look.sequential {
       terms.append(
         (

@@ -37,7 +37,10 @@ extension ReportTables {
           relative = c.relativeLift
           interval =
             c.relativeInterval.map { "[\(NumberText.relative($0.lower)), \(NumberText.relative($0.upper))]" } ?? "n/a"
-          basis = "\(level(plan)) CI, unadjusted"
+          // "unadjusted" means not corrected for multiple testing; with CUPED that word would mislead.
+          basis =
+            metric.metric.covariate == nil
+            ? "\(level(plan)) CI, unadjusted" : "\(level(plan)) CI, CUPED, not corrected for multiple testing"
           significant = c.significant
           up = c.absoluteLift > 0
         }

@@ -20,9 +20,11 @@ public enum ReportTables {
   public static func metric(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
     let binomial = metric.metric.kind == .binomial
     let hasFamily = metric.comparisons.contains(where: \.inFamily)
+    let quantity =
+      (binomial ? "rate" : metric.metric.kind.isRatio ? "ratio" : "mean")
+      + (metric.metric.covariate == nil ? "" : " (adjusted)")
     let header = [
-      "Segment", "Variant", "n (control / variant)", binomial ? "Control rate" : "Control mean",
-      binomial ? "Variant rate" : "Variant mean",
+      "Segment", "Variant", "n (control / variant)", "Control \(quantity)", "Variant \(quantity)",
       binomial ? "Lift (pp)" : "Difference", "\(level(plan)) CI", "Relative", "Test", "p", "Adjusted p", "Flags",
     ].filter { $0 != "Adjusted p" || hasFamily }
     var rows: [[String]] = []

@@ -5,7 +5,8 @@ import StrataAnalysis
 /// full precision and each segment's shrunken estimate from `partial_pooling[]`.
 ///
 /// Columns are the JSON keys in the JSON's order (rates and means side by side, empty where they do not
-/// apply), the Bayesian summary flattened as `bayesian_*`, `notes` joined by "; ". Text cells are under the
+/// apply), the Bayesian summary flattened as `bayesian_*` and a ratio or CUPED metric's adjustment as
+/// `adjustment_*` (`adjustment_unadjusted_lift_abs`, ...), `notes` joined by "; ". Text cells are under the
 /// spreadsheet formula guard of `strata assign` (a name starting with `=` is written `'=`).
 public enum ResultsCSV {
   public static func render(_ analysis: Analysis) -> String {
@@ -21,16 +22,17 @@ public enum ResultsCSV {
       for comparison in metric.comparisons {
         var row: [String: String] = [:]
         guard case .object(let members) = AnalysisJSON.comparison(metric, comparison, analysis.plan) else { continue }
-        for (key, value) in members {
+        func flatten(_ key: String, _ value: JSONValue) {
           switch value {
           case .object(let nested):
-            for (inner, innerValue) in nested { add("\(key)_\(inner)", cell(innerValue), to: &row) }
-          case .null where key == "bayesian":
-            continue
+            for (inner, innerValue) in nested { flatten("\(key)_\(inner)", innerValue) }
+          case .null where key == "bayesian" || key == "adjustment":
+            return
           default:
             add(key, cell(value), to: &row)
           }
         }
+        for (key, value) in members { flatten(key, value) }
         let shrunken = comparison.segment.flatMap { shrunkenBy[comparison.treatment]?[$0] }
         let interval = shrunken.map { $0.estimate.calibratedInterval ?? $0.estimate.interval }
         add("shrunken", number(shrunken?.estimate.estimate), to: &row)

@@ -72,4 +72,25 @@ struct AnalyzeRatioCovariateCLITests {
     let pooled = try #require(json["post_stratified"] as? [[String: Any]])
     #expect(pooled.first?["estimand"] as? String == "adjusted ratio difference")
   }
+
+  @Test func reportsLabelTheRatioAndShowTheAdjustment() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ratio-\(UUID().uuidString)")
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.units, "--no-look-log", "--report", directory.path,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("Adjusted (CUPED) beside unadjusted:"))
+    let markdown = try String(
+      contentsOf: directory.appendingPathComponent("basket-bundle-2026.md"), encoding: .utf8)
+    let html = try String(contentsOf: directory.appendingPathComponent("basket-bundle-2026.html"), encoding: .utf8)
+    for text in [markdown, html] {
+      #expect(text.contains("ratio: revenue per order; CUPED-adjusted on revenue"))
+      #expect(text.contains("Adjusted (CUPED) beside unadjusted"))
+      #expect(text.contains("Variance reduction"))
+      #expect(text.contains("Post-stratified across segments"))
+      #expect(text.contains("Control ratio (adjusted)"))
+      #expect(text.contains("CUPED (covariate adjustment)") && text.contains("Ratio metric"))
+    }
+    #expect(html.contains("Difference in revenue per order (CUPED-adjusted) (variant − control)"))
+  }
 }

@@ -1,0 +1,109 @@
+import StrataAnalysis
+import StrataStats
+
+extension ReportTables {
+  /// How a report names a metric's kind: "binomial", "continuous; CUPED-adjusted on revenue_before", "ratio:
+  /// revenue per order; CUPED-adjusted on revenue_before per orders_before".
+  public static func kindLabel(_ metric: AnalysisPlan.Metric) -> String {
+    var label = metric.kind.name
+    if let ratio = metric.ratioLabel { label += ": " + ratio }
+    if let covariate = metric.covariate {
+      label += "; CUPED-adjusted on " + covariate.columns.joined(separator: " per ")
+    }
+    return label
+  }
+
+  /// How p-values outside the multiple-testing family are described: "unadjusted", or for a CUPED-adjusted
+  /// metric (where "unadjusted" would read as "without the covariate") "not corrected for multiple testing".
+  public static func uncorrected(_ metric: AnalysisPlan.Metric) -> String {
+    metric.covariate == nil ? "unadjusted" : "not corrected for multiple testing"
+  }
+
+  /// What the adjusted-beside-unadjusted table shows, said once above it.
+  public static let adjustmentNote =
+    "The results above are CUPED-adjusted: each unit's value less θ × (its pre-experiment value − the average), with θ pooled within the arms of each segment, so the treatment cannot move θ. The unadjusted comparison is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision."
+
+  /// The adjusted and the unadjusted comparison of a metric with a covariate side by side, per segment and
+  /// overall; nil for a metric without one (a plain ratio's two are the same).
+  public static func adjustment(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table? {
+    guard metric.metric.covariate != nil else { return nil }
+    let binomial = metric.metric.kind == .binomial
+    let header = [
+      "Segment", "Variant", "Adjusted difference", "\(level(plan)) CI (adjusted)", "p (adjusted)",
+      "Unadjusted difference", "\(level(plan)) CI (unadjusted)", "p (unadjusted)", "Variance reduction",
+      "Equivalent extra units", "θ",
+    ]
+    var rows: [[String]] = []
+    var classes: [String] = []
+    let ordered =
+      plan.segments.flatMap { segment in metric.comparisons(segment: segment) } + metric.comparisons(segment: nil)
+    for c in ordered {
+      guard let a = c.adjustment else { continue }
+      func interval(_ r: LiftResult) -> String {
+        NumberText.interval(r.interval.lower, r.interval.upper, binomial: binomial)
+      }
+      rows.append([
+        c.segment ?? "All segments", c.treatment, NumberText.effect(a.adjusted.difference, binomial: binomial),
+        interval(a.adjusted), NumberText.pValue(a.adjusted.test.pValue),
+        NumberText.effect(a.unadjusted.difference, binomial: binomial), interval(a.unadjusted),
+        NumberText.pValue(a.unadjusted.test.pValue), NumberText.percent(a.varianceReduction, digits: 0),
+        a.equivalentExtraUnits >= 0 ? "+" + NumberText.count(a.equivalentExtraUnits.rounded()) : "none",
+        a.theta.map { NumberText.number($0, digits: 3) } ?? "n/a",
+      ])
+      classes.append(c.segment == nil ? "overall" : "")
+    }
+    return Table(header: header, rows: rows, classes: classes)
+  }
+
+  /// The post-stratified estimate per treatment, beside the pooled one.
+  public static func postStratified(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+    let binomial = metric.metric.kind == .binomial
+    let header = [
+      "Variant", "Post-stratified difference", "\(level(plan)) CI", "p", "Segment weights (share of units)",
+    ]
+    var rows: [[String]] = []
+    var classes: [String] = []
+    for p in metric.postStratified {
+      let weights = zip(p.segmentsUsed, p.weights).map { "\($0) \(NumberText.percent($1, digits: 0))" }
+      rows.append([
+        p.treatment, NumberText.effect(p.estimate, binomial: binomial),
+        NumberText.interval(p.interval.lower, p.interval.upper, binomial: binomial), NumberText.pValue(p.pValue),
+        weights.joined(separator: ", "),
+      ])
+      let good = (p.estimate > 0) == metric.metric.higherIsBetter
+      let direction =
+        metric.metric.role == .guardrail
+        ? (good ? "guardrail-good" : "guardrail-bad") : (good ? "significant-up" : "significant-down")
+      classes.append(p.pValue < plan.alpha ? direction : "")
+    }
+    return Table(header: header, rows: rows, classes: classes, highlightColumn: 1)
+  }
+
+  /// Glossary entries for ratio metrics, CUPED and post-stratification, when the report shows them.
+  static func adjustmentGlossary(for analysis: Analysis) -> [(String, String)] {
+    var terms: [(String, String)] = []
+    if analysis.metrics.contains(where: { $0.metric.kind.isRatio }) {
+      terms.append(
+        (
+          "Ratio metric",
+          "A metric that divides two sums per arm, such as revenue per order (Σ revenue / Σ orders). The unit of the test stays the unit that was randomised (the customer), so its uncertainty comes from the delta method over units, not from counting orders as if they were independent."
+        ))
+    }
+    if analysis.metrics.contains(where: { $0.metric.covariate != nil }) {
+      terms.append(
+        (
+          "CUPED (covariate adjustment)",
+          "Each unit's result is corrected by how it behaved before the experiment (the covariate), which removes noise the treatment did not cause. The adjusted estimate targets the same effect as the unadjusted one, with a narrower interval."
+        ))
+      terms.append(
+        (
+          "Variance reduction, equivalent extra units",
+          "How much of the unadjusted variance CUPED removed (1 − adjusted / unadjusted), and how many more units the unadjusted analysis would need to be as precise."
+        ))
+    }
+    if analysis.metrics.contains(where: { !$0.postStratified.isEmpty }) {
+      terms.append(("Post-stratified estimate", PostStratifiedComparison.estimand))
+    }
+    return terms
+  }
+}
