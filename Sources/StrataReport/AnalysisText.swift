@@ -18,7 +18,9 @@ public enum AnalysisText {
         "Sample ratio check: OK (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm)."
       )
     }
-    out.append(table(ReportTables.sampleRatio(srm, plan: plan)))
+    let shown = ReportSegments(analysis)
+    if let note = shown.note(resultsFile: nil) { out.append(note) }
+    out.append(table(ReportTables.sampleRatio(srm, plan: plan, segments: shown)))
     out.append("")
     out.append("Decision: \(DecisionText.label(analysis.decision))")
     out.append(DecisionText.headline(analysis))
@@ -44,8 +46,8 @@ public enum AnalysisText {
         } else {
           out.append("Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric)).")
         }
-        out.append(table(ReportTables.metric(metric, plan: plan)))
-        if let adjustment = ReportTables.adjustment(metric, plan: plan) {
+        out.append(table(ReportTables.metric(metric, plan: plan, segments: shown)))
+        if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: shown) {
           out.append("Adjusted (CUPED) beside unadjusted:")
           out.append(table(adjustment))
         }
@@ -56,11 +58,11 @@ public enum AnalysisText {
         }
         if !metric.postStratified.isEmpty {
           out.append("Post-stratified across segments (segments weighted by their share of units):")
-          out.append(table(ReportTables.postStratified(metric, plan: plan)))
+          out.append(table(ReportTables.postStratified(metric, plan: plan, segments: shown)))
         }
         if !metric.partialPooling.isEmpty {
           out.append("Partial pooling across segments (raw and shrunken estimates):")
-          out.append(table(ReportTables.partialPooling(metric, plan: plan)))
+          out.append(table(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
           out.append(table(ReportTables.randomEffects(metric, plan: plan)))
         }
       }

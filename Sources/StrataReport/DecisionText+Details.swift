@@ -27,7 +27,7 @@ extension DecisionText {
     var more: [String] = []
     if analysis.sampleRatio.mismatch {
       let segments = analysis.sampleRatio.segments.filter(\.mismatch).compactMap(\.segment)
-      let place = segments.isEmpty ? "overall" : "in " + segments.joined(separator: ", ")
+      let place = segments.isEmpty ? "overall" : "in " + ReportSegments.list(segments)
       key.append(
         "Sample ratio mismatch \(place) (SRM p = \(NumberText.pValue(analysis.sampleRatio.overall.pValue)) overall): find the cause (assignment bug, tracking loss, bot filtering) before acting on any result."
       )
@@ -70,7 +70,10 @@ extension DecisionText {
         }
       }
       let shrunkenBy = primary.shrunkenSegments()
-      for c in primary.comparisons where c.segment != nil && c.significant {
+      let significant = primary.comparisons.filter { $0.segment != nil && $0.significant }
+      // Thousands of segments: the first ones, then how many more (a handful of segments lists every one).
+      let listed = plan.segments.count > ReportSegments.limit ? ReportSegments.limit : significant.count
+      for c in significant.prefix(listed) {
         let shrunken =
           c.segment.flatMap { shrunkenBy[c.treatment]?[$0] }
           .map { "; partially pooled \(NumberText.effect($0.estimate.estimate, binomial: binomial))" } ?? ""
@@ -78,10 +81,15 @@ extension DecisionText {
           "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(plan.correction.rawValue)-adjusted p = \(NumberText.pValue(c.adjustedPValue ?? c.pValue))\(shrunken))."
         )
       }
+      if significant.count > listed {
+        more.append(
+          "And \(NumberText.count(significant.count - listed)) more significant segment results (every segment's results are in the results CSV and the JSON)."
+        )
+      }
       let underpowered = Set(primary.comparisons.filter(\.underpowered).compactMap(\.segment))
       if !underpowered.isEmpty {
         more.append(
-          "Underpowered segments (fewer units than planned): \(plan.segments.filter { underpowered.contains($0) }.joined(separator: ", "))."
+          "Underpowered segments (fewer units than planned): \(ReportSegments.list(plan.segments.filter { underpowered.contains($0) }))."
         )
       }
     }
@@ -100,7 +108,7 @@ extension DecisionText {
       "\(level(best.level)) \(best.intervalKind == .calibrated ? "interval" : "empirical-Bayes interval") \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
     let leftOut =
       best.segmentsLeftOut.isEmpty
-      ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(best.segmentsLeftOut.joined(separator: ", ")))"
+      ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"
     return
       "Works best in \(best.segment) for \(best.treatment), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut): \(NumberText.effect(best.estimate, binomial: binomial)) (\(interval), chance to beat control \(NumberText.chance(best.chanceToWin))). Its raw estimate, \(NumberText.effect(best.raw, binomial: binomial)), is not the one to quote: the largest of several raw lifts is partly luck."
   }

@@ -25,7 +25,7 @@ enum ForestPlot {
   static let labelWidth = 210.0
   static let valueWidth = 190.0
 
-  static func svg(_ metric: MetricAnalysis, plan: AnalysisPlan) -> String? {
+  static func svg(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil) -> String? {
     let id =
       "forest-"
       + String(
@@ -34,11 +34,16 @@ enum ForestPlot {
         })
     let binomial = metric.metric.kind == .binomial
     var rows: [Row] = []
+    let shown = segments ?? .all(of: plan)
+    var bySegment: [String: [Comparison]] = [:]
+    for c in metric.comparisons {
+      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
+    }
+    let shrunkenBy = metric.shrunkenSegments()
     for segment in plan.segments {
-      for c in metric.comparisons(segment: segment) {
+      for c in bySegment[segment] ?? [] {
         guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
-        let shrunken = metric.partialPooling.first { $0.treatment == c.treatment }?.segments
-          .first { $0.segment == segment }
+        let shrunken = shrunkenBy[c.treatment]?[segment]
           .map { s in
             let interval = s.estimate.calibratedInterval ?? s.estimate.interval
             return (estimate: s.estimate.estimate, lower: interval.lower, upper: interval.upper)

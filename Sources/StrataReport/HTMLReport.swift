@@ -38,18 +38,27 @@ public enum HTMLReport {
     }
     body += factorialSection(analysis)
     body += sequentialSection(analysis)
+    let shown = ReportSegments(analysis)
+    if let note = shown.note(resultsFile: "\(plan.id)-results.csv") {
+      body += "<p class=\"note segments-shown\">\(HTML.escape(note))</p>"
+    }
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),
     ] {
-      for metric in analysis.metrics(role: role) { body += section(metric, title: title, analysis: analysis) }
+      for metric in analysis.metrics(role: role) {
+        body += section(metric, title: title, analysis: analysis, segments: shown)
+      }
     }
     body +=
       "<section><h2>Sample ratio check</h2><p class=\"note\">\(HTML.escape("Observed units per variant against the planned split (Pearson χ², Holm-adjusted across segments; a mismatch is declared below p = \(analysis.sampleRatio.threshold))."))</p>"
     let srmNumericFrom = plan.variants.count > ReportTables.sampleRatioWideLimit ? 2 : 1
     body +=
-      HTML.table(ReportTables.sampleRatio(analysis.sampleRatio, plan: plan), numericFrom: srmNumericFrom) + "</section>"
+      HTML.table(
+        ReportTables.sampleRatio(analysis.sampleRatio, plan: plan, segments: shown), numericFrom: srmNumericFrom)
+      + "</section>"
     body +=
-      "<section><h2>Plan vs observed</h2>" + HTML.table(ReportTables.planVersusObserved(analysis), numericFrom: 9)
+      "<section><h2>Plan vs observed</h2>"
+      + HTML.table(ReportTables.planVersusObserved(analysis, segments: shown), numericFrom: 9)
       + "</section>"
     body += dataSection(analysis)
     body += "<section class=\"glossary\"><h2>Glossary</h2><dl>"
@@ -80,7 +89,7 @@ public enum HTMLReport {
     let srm = analysis.sampleRatio
     if srm.mismatch {
       let segments = srm.segments.filter(\.mismatch).compactMap(\.segment)
-      let place = segments.isEmpty ? "overall" : "in " + segments.joined(separator: ", ")
+      let place = segments.isEmpty ? "overall" : "in " + ReportSegments.list(segments)
       return
         "<div class=\"banner srm-bad\" role=\"alert\"><strong>Sample ratio mismatch \(HTML.escape(place)).</strong> \(HTML.escape("The split of units between variants does not match the plan (overall p = \(NumberText.pValue(srm.overall.pValue))). The assignment or the data pipeline is likely broken: do not act on these results until the cause is found."))</div>"
     }
@@ -107,7 +116,9 @@ public enum HTMLReport {
     return out + "</section>"
   }
 
-  private static func section(_ metric: MetricAnalysis, title: String, analysis: Analysis) -> String {
+  private static func section(
+    _ metric: MetricAnalysis, title: String, analysis: Analysis, segments: ReportSegments
+  ) -> String {
     let plan = analysis.plan
     var out = "<section><h2>\(HTML.escape(title)): \(HTML.escape(metric.metric.name))</h2>"
     var note =
@@ -123,7 +134,7 @@ public enum HTMLReport {
         "Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric))\(metric.metric.role == .guardrail ? "; a guardrail flags any significant change" : "")."
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
-    if let svg = ForestPlot.svg(metric, plan: plan) {
+    if let svg = ForestPlot.svg(metric, plan: plan, segments: segments) {
       let shrunken =
         metric.partialPooling.isEmpty
         ? ""
@@ -131,8 +142,8 @@ public enum HTMLReport {
       out +=
         "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals.\(shrunken) Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
     }
-    out += HTML.table(ReportTables.metric(metric, plan: plan))
-    if let adjustment = ReportTables.adjustment(metric, plan: plan) {
+    out += HTML.table(ReportTables.metric(metric, plan: plan, segments: segments))
+    if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: segments) {
       out += "<h3>Adjusted (CUPED) beside unadjusted</h3>"
       out += "<p class=\"note\">\(HTML.escape(ReportTables.adjustmentNote))</p>"
       out += HTML.table(adjustment, numericFrom: 2)
@@ -145,12 +156,12 @@ public enum HTMLReport {
     if !metric.postStratified.isEmpty {
       out += "<h3>Post-stratified across segments</h3>"
       out += "<p class=\"note\">\(HTML.escape(PostStratifiedComparison.estimand))</p>"
-      out += HTML.table(ReportTables.postStratified(metric, plan: plan), numericFrom: 1)
+      out += HTML.table(ReportTables.postStratified(metric, plan: plan, segments: segments), numericFrom: 1)
     }
     if !metric.partialPooling.isEmpty {
       out +=
         "<h3>Partial pooling across segments</h3><p class=\"note\">\(HTML.escape(ReportTables.partialPoolingNote))</p>"
-      out += HTML.table(ReportTables.partialPooling(metric, plan: plan), numericFrom: 2)
+      out += HTML.table(ReportTables.partialPooling(metric, plan: plan, segments: segments), numericFrom: 2)
       out += HTML.table(ReportTables.randomEffects(metric, plan: plan), numericFrom: 1)
     }
     return out + "</section>"

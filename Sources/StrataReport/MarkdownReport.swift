@@ -49,6 +49,11 @@ public enum MarkdownReport {
     }
     out += FactorialText.markdown(analysis)
     out += sequentialSection(analysis)
+    let shown = ReportSegments(analysis)
+    if let note = shown.note(resultsFile: "\(plan.id)-results.csv") {
+      out.append("*Segments:* \(escape(note))")
+      out.append("")
+    }
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),
     ] {
@@ -70,8 +75,8 @@ public enum MarkdownReport {
           )
         }
         out.append("")
-        out.append(table(ReportTables.metric(metric, plan: plan)))
-        if let adjustment = ReportTables.adjustment(metric, plan: plan) {
+        out.append(table(ReportTables.metric(metric, plan: plan, segments: shown)))
+        if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: shown) {
           out.append("")
           out.append("**Adjusted (CUPED) beside unadjusted**")
           out.append("")
@@ -93,7 +98,7 @@ public enum MarkdownReport {
           out.append("")
           out.append(escape(PostStratifiedComparison.estimand))
           out.append("")
-          out.append(table(ReportTables.postStratified(metric, plan: plan)))
+          out.append(table(ReportTables.postStratified(metric, plan: plan, segments: shown)))
         }
         if !metric.partialPooling.isEmpty {
           out.append("")
@@ -101,7 +106,7 @@ public enum MarkdownReport {
           out.append("")
           out.append(escape(ReportTables.partialPoolingNote))
           out.append("")
-          out.append(table(ReportTables.partialPooling(metric, plan: plan)))
+          out.append(table(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
           out.append("")
           out.append(table(ReportTables.randomEffects(metric, plan: plan)))
         }
@@ -110,11 +115,11 @@ public enum MarkdownReport {
     }
     out.append("## Sample ratio check")
     out.append("")
-    out.append(table(ReportTables.sampleRatio(srm, plan: plan)))
+    out.append(table(ReportTables.sampleRatio(srm, plan: plan, segments: shown)))
     out.append("")
     out.append("## Plan vs observed")
     out.append("")
-    out.append(table(ReportTables.planVersusObserved(analysis)))
+    out.append(table(ReportTables.planVersusObserved(analysis, segments: shown)))
     out.append("")
     out.append("## Data")
     out.append("")

@@ -24,8 +24,11 @@ extension ReportTables {
     "The results above are CUPED-adjusted: each unit's value less θ × (its pre-experiment value − the average), with θ pooled within the arms of each segment, so the treatment cannot move θ. The unadjusted comparison is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision."
 
   /// The adjusted and the unadjusted comparison of a metric with a covariate side by side, per segment and
-  /// overall; nil for a metric without one (a plain ratio's two are the same).
-  public static func adjustment(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table? {
+  /// overall (the segments `segments` shows, in plan order); nil for a metric without one (a plain ratio's two are
+  /// the same).
+  public static func adjustment(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
+    -> Table?
+  {
     guard metric.metric.covariate != nil else { return nil }
     let binomial = metric.metric.kind == .binomial
     let header = [
@@ -35,8 +38,12 @@ extension ReportTables {
     ]
     var rows: [[String]] = []
     var classes: [String] = []
-    let ordered =
-      plan.segments.flatMap { segment in metric.comparisons(segment: segment) } + metric.comparisons(segment: nil)
+    let shown = segments ?? .all(of: plan)
+    var bySegment: [String: [Comparison]] = [:]
+    for c in metric.comparisons {
+      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
+    }
+    let ordered = plan.segments.flatMap { segment in bySegment[segment] ?? [] } + metric.comparisons(segment: nil)
     for c in ordered {
       guard let a = c.adjustment else { continue }
       func interval(_ r: LiftResult) -> String {
@@ -56,7 +63,12 @@ extension ReportTables {
   }
 
   /// The post-stratified estimate per treatment, beside the pooled one.
-  public static func postStratified(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+  ///
+  /// The weights are listed for the segments `segments` shows (all by default), then how many more there are.
+  public static func postStratified(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
+    -> Table
+  {
+    let shown = segments ?? .all(of: plan)
     let binomial = metric.metric.kind == .binomial
     let header = [
       "Variant", "Post-stratified difference", "\(level(plan)) CI", "p", "Segment weights (share of units)",
@@ -64,7 +76,12 @@ extension ReportTables {
     var rows: [[String]] = []
     var classes: [String] = []
     for p in metric.postStratified {
-      let weights = zip(p.segmentsUsed, p.weights).map { "\($0) \(NumberText.percent($1, digits: 0))" }
+      var weights = zip(p.segmentsUsed, p.weights).filter { shown.contains($0.0) }.map {
+        "\($0) \(NumberText.percent($1, digits: 0))"
+      }
+      if weights.count < p.segmentsUsed.count {
+        weights.append("and \(NumberText.count(p.segmentsUsed.count - weights.count)) more segments")
+      }
       rows.append([
         p.treatment, NumberText.effect(p.estimate, binomial: binomial),
         NumberText.interval(p.interval.lower, p.interval.upper, binomial: binomial), NumberText.pValue(p.pValue),

@@ -10,7 +10,12 @@ extension ReportTables {
   ///
   /// The interval is integrated over the uncertainty of the between-segment spread when three segments or
   /// more are pooled (`calibratedInterval`), else the empirical-Bayes (BLUP) one; the header says which.
-  public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+  ///
+  /// Only the segments `segments` shows are listed (all by default); "best of" still counts every segment pooled.
+  public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
+    -> Table
+  {
+    let shown = segments ?? .all(of: plan)
     let binomial = metric.metric.kind == .binomial
     let calibrated = metric.partialPooling.allSatisfy {
       $0.segments.allSatisfy { $0.estimate.calibratedInterval != nil }
@@ -25,7 +30,7 @@ extension ReportTables {
     var classes: [String] = []
     for pooling in metric.partialPooling {
       let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter)
-      for s in pooling.segments {
+      for s in pooling.segments where shown.contains(s.segment) {
         let interval = s.estimate.calibratedInterval ?? s.estimate.interval
         rows.append([
           s.segment, pooling.treatment, NumberText.effect(s.estimate.raw, binomial: binomial),
@@ -36,7 +41,7 @@ extension ReportTables {
         ])
         classes.append("")
       }
-      for segment in pooling.segmentsLeftOut {
+      for segment in pooling.segmentsLeftOut where shown.contains(segment) {
         rows.append([segment, pooling.treatment, "n/a", "n/a", "n/a", "n/a", "n/a", "left out: no test"])
         classes.append("")
       }

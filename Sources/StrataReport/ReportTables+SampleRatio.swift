@@ -8,8 +8,14 @@ extension ReportTables {
   /// The SRM check: observed vs expected units per variant, overall and per segment.
   ///
   /// Wide for up to `sampleRatioWideLimit` variants, long above (see `sampleRatioLong`).
-  public static func sampleRatio(_ check: SampleRatioCheck, plan: AnalysisPlan) -> Table {
-    plan.variants.count > sampleRatioWideLimit ? sampleRatioLong(check, plan: plan) : sampleRatioWide(check, plan: plan)
+  /// Only the segments `segments` shows are listed (all by default).
+  public static func sampleRatio(_ check: SampleRatioCheck, plan: AnalysisPlan, segments: ReportSegments? = nil)
+    -> Table
+  {
+    var shown = check
+    if let segments, segments.isPartial { shown.segments = check.segments.filter { segments.contains($0.segment) } }
+    return plan.variants.count > sampleRatioWideLimit
+      ? sampleRatioLong(shown, plan: plan) : sampleRatioWide(shown, plan: plan)
   }
 
   /// One row per segment (then all segments), two numbers per variant.

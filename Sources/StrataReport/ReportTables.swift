@@ -16,8 +16,8 @@ public enum ReportTables {
 
   static func level(_ plan: AnalysisPlan) -> String { "\(Int((plan.confidenceLevel * 100).rounded()))%" }
 
-  /// Per segment and overall comparisons of one metric.
-  public static func metric(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {
+  /// Per segment and overall comparisons of one metric (the segments `segments` shows, in plan order).
+  public static func metric(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil) -> Table {
     let binomial = metric.metric.kind == .binomial
     let hasFamily = metric.comparisons.contains(where: \.inFamily)
     let quantity =
@@ -29,8 +29,13 @@ public enum ReportTables {
     ].filter { $0 != "Adjusted p" || hasFamily }
     var rows: [[String]] = []
     var classes: [String] = []
+    let shown = segments ?? .all(of: plan)
+    var bySegment: [String: [Comparison]] = [:]
+    for c in metric.comparisons {
+      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
+    }
     let ordered =
-      plan.segments.flatMap { segment in metric.comparisons(segment: segment) } + metric.comparisons(segment: nil)
+      plan.segments.flatMap { segment in bySegment[segment] ?? [] } + metric.comparisons(segment: nil)
     for c in ordered {
       var flags: [String] = []
       var style: [String] = []
@@ -107,7 +112,10 @@ public enum ReportTables {
   }
 
   /// The plan next to what was observed.
-  public static func planVersusObserved(_ analysis: Analysis) -> Table {
+  ///
+  /// Units per arm are listed for the segments `segments` shows (by default `ReportSegments(analysis)`), the
+  /// others summed up in one row.
+  public static func planVersusObserved(_ analysis: Analysis, segments: ReportSegments? = nil) -> Table {
     let plan = analysis.plan
     var rows: [[String]] = []
     let primary = plan.primaryMetricIndex.map { analysis.metrics[$0] }
@@ -132,12 +140,26 @@ public enum ReportTables {
       ])
     }
     if let planned = primary?.plannedUnitsPerVariant {
+      let shown = segments ?? ReportSegments(analysis)
+      var others = (count: 0, smallest: Int.max, underpowered: 0)
       for segment in plan.segments.indices {
         let units = plan.variants.indices.map { analysis.data.statistics.units(variant: $0, segment: segment) }
         let smallest = units.min() ?? 0
+        guard shown.contains(plan.segments[segment]) else {
+          others = (
+            others.count + 1, min(others.smallest, smallest), others.underpowered + (smallest < planned ? 1 : 0)
+          )
+          continue
+        }
         rows.append([
           "Units per arm in \(plan.segments[segment])", NumberText.count(planned),
           "observed at least \(NumberText.count(smallest))\(smallest < planned ? " (underpowered)" : "")",
+        ])
+      }
+      if others.count > 0 {
+        rows.append([
+          "Units per arm in the other \(NumberText.count(others.count)) segments", NumberText.count(planned),
+          "observed at least \(NumberText.count(others.smallest))\(others.underpowered > 0 ? " (\(NumberText.count(others.underpowered)) underpowered)" : "")",
         ])
       }
     }

@@ -91,7 +91,7 @@ public struct Analyzer: Sendable {
     for metric in metrics {
       let underpowered = Set(metric.comparisons.filter { $0.underpowered && $0.segment != nil }.compactMap(\.segment))
       if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
-        let names = plan.segments.filter { underpowered.contains($0) }.joined(separator: ", ")
+        let names = NumberText.names(plan.segments.filter { underpowered.contains($0) })
         warnings.append(
           "Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(NumberText.count(planned)) units per arm); a non-significant result there is not evidence of no effect."
         )

@@ -119,4 +119,11 @@ public enum NumberText {
   }
 
   private static func isZero(_ text: String) -> Bool { text.allSatisfy { $0 == "0" || $0 == "." } }
+
+  /// `names` joined by ", "; beyond `limit` names, the first `limit` and how many more ("… and 19,970 more"),
+  /// so a sentence about thousands of segments stays a sentence.
+  public static func names(_ names: [String], limit: Int = 30) -> String {
+    guard names.count > limit else { return names.joined(separator: ", ") }
+    return names.prefix(limit).joined(separator: ", ") + " and \(count(names.count - limit)) more"
+  }
 }

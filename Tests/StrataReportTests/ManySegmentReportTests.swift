@@ -1,0 +1,72 @@
+import Foundation
+import StrataAnalysis
+import StrataReport
+import StrataStats
+import Testing
+
+/// Reports with more segments than anyone reads in a table: the per-segment tables show `ReportSegments.limit`
+/// chosen segments and say so; the JSON and the results CSV keep every segment.
+@Suite("Reports with hundreds of segments")
+struct ManySegmentReportTests {
+  /// `count` segments × control/treatment with 1,000 units per arm and a 10% conversion rate; segment s150 has
+  /// a large lift (significant even after Holm), segment s77 three times the treatment units (a sample ratio
+  /// mismatch).
+  static func analysis(segments count: Int) throws -> Analysis {
+    let segments = (1...count).map { "s\($0)" }
+    let plan = AnalysisPlan(
+      id: "many-segments", variants: ["control", "treatment"], segments: segments,
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero)])
+    var statistics = SufficientStatistics(plan: plan)
+    for (index, segment) in segments.enumerated() {
+      for variant in 0..<2 {
+        let units = segment == "s77" && variant == 1 ? 3_000.0 : 1_000.0
+        let rate = segment == "s150" && variant == 1 ? 0.3 : 0.1 + Double(index % 7) * 0.002
+        let successes = (units * rate).rounded()
+        let mean = successes / units
+        let cell = SufficientStatistics.Cell(
+          units: Int(units),
+          columns: [ColumnMoments(count: units, mean: mean, m2: successes * (1 - mean), sum: successes)])
+        statistics.merge(cell, variant: variant, segment: index)
+      }
+    }
+    return try Analyzer(plan: plan).analyze(DataSummary(cells: statistics, source: "cells"))
+  }
+
+  @Test func tablesShowTheFlaggedSegmentsAndSaySo() throws {
+    let analysis = try Self.analysis(segments: 200)
+    let shown = ReportSegments(analysis)
+    let chosen = try #require(shown.shown)
+    #expect(chosen.count == ReportSegments.limit)
+    #expect(chosen.contains("s77"), "the sample ratio mismatch is shown")
+    #expect(chosen.contains("s150"), "the significant segment is shown")
+    let metric = analysis.metrics[0]
+    let table = ReportTables.metric(metric, plan: analysis.plan, segments: shown)
+    #expect(table.rows.count == ReportSegments.limit + 1, "one row per shown segment and the overall row")
+    #expect(Set(table.rows.dropLast().map { $0[0] }) == chosen)
+    let srm = ReportTables.sampleRatio(analysis.sampleRatio, plan: analysis.plan, segments: shown)
+    #expect(srm.rows.count == ReportSegments.limit + 1)
+    let markdown = MarkdownReport.render(analysis)
+    let html = HTMLReport.render(analysis)
+    let text = AnalysisText.render(analysis)
+    for report in [markdown, html, text] {
+      #expect(report.contains("This experiment has 200 segments; the per-segment tables show 30 of them"))
+    }
+    #expect(markdown.contains("many-segments-results.csv") && html.contains("many-segments-results.csv"))
+    #expect(!markdown.contains("| s3 |") || chosen.contains("s3"))
+    // Every segment stays in the results CSV and the JSON.
+    let csv = ResultsCSV.render(analysis).split(separator: "\n")
+    #expect(csv.count == 1 + 200 + 1)
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(AnalysisJSON.value(analysis).serialized().utf8)) as? [String: Any])
+    #expect((json["results"] as? [Any])?.count == 201)
+  }
+
+  @Test func fewSegmentsAreAllShown() throws {
+    let analysis = try Self.analysis(segments: ReportSegments.limit)
+    let shown = ReportSegments(analysis)
+    #expect(shown.shown == nil && shown.note(resultsFile: nil) == nil)
+    #expect(!MarkdownReport.render(analysis).contains("the per-segment tables show"))
+    let table = ReportTables.metric(analysis.metrics[0], plan: analysis.plan, segments: shown)
+    #expect(table.rows.count == ReportSegments.limit + 1)
+  }
+}
