@@ -125,12 +125,12 @@ public struct AdjustedComparer: Sendable {
   /// has a positive variance.
   public func overall(_ comparisons: [Comparison], statistics: SufficientStatistics) throws(StatsError) -> [Overall] {
     var out: [Overall] = []
+    let lookup = Lookup(comparisons)
     for treatment in plan.treatmentIndices {
       let name = plan.variants[treatment]
       var strata: [PostStratification.Stratum] = []
       for segment in plan.segments.indices {
-        guard let c = comparisons.first(where: { $0.segment == plan.segments[segment] && $0.treatment == name })
-        else { continue }
+        guard let c = lookup.comparison(segment: plan.segments[segment], treatment: name) else { continue }
         let units = plan.variants.indices.reduce(0) { $0 + statistics.units(variant: $1, segment: segment) }
         strata.append(.init(units: Double(units), control: c.control, treatment: c.treatmentArm))
       }

@@ -130,7 +130,8 @@ extension Analyzer {
       let name = plan.variants[treatment]
       let parts = perSegment.filter { $0.treatment == name && $0.control.variance + $0.treatmentArm.variance > 0 }
       let used = parts.compactMap(\.segment)
-      let notes = plan.segments.filter { !used.contains($0) }.map {
+      let usedSet = Set(used)
+      let notes = plan.segments.filter { !usedSet.contains($0) }.map {
         "Segment \($0) is left out of the pooled estimate (no estimate in one of the arms, or no variation)."
       }
       guard
@@ -156,12 +157,13 @@ extension Analyzer {
     -> [PostStratifiedComparison]
   {
     var out: [PostStratifiedComparison] = []
+    let lookup = AdjustedComparer.Lookup(perSegment)
     for treatment in plan.treatmentIndices {
       let name = plan.variants[treatment]
       var strata: [PostStratification.Stratum] = []
       var used: [String] = []
       for (segment, segmentName) in plan.segments.enumerated() {
-        guard let c = perSegment.first(where: { $0.segment == segmentName && $0.treatment == name }) else { continue }
+        guard let c = lookup.comparison(segment: segmentName, treatment: name) else { continue }
         let units = plan.variants.indices.reduce(0) { $0 + statistics.units(variant: $1, segment: segment) }
         strata.append(.init(units: Double(units), control: c.control, treatment: c.treatmentArm))
         used.append(segmentName)
@@ -171,7 +173,8 @@ extension Analyzer {
           strata: strata, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
         ).result()
       else { continue }
-      let left = plan.segments.filter { !used.contains($0) }
+      let usedSet = Set(used)
+      let left = plan.segments.filter { !usedSet.contains($0) }
       out.append(
         PostStratifiedComparison(
           treatment: name, estimate: result.estimate, standardError: result.standardError, interval: result.interval,
@@ -179,7 +182,7 @@ extension Analyzer {
           notes: left.isEmpty
             ? []
             : [
-              "Segments \(left.joined(separator: ", ")) have no estimate and are left out; the weights are shares of the other segments' units."
+              "Segments \(NumberText.names(left)) have no estimate and are left out; the weights are shares of the other segments' units."
             ]))
     }
     return out
