@@ -30,6 +30,9 @@ struct LivePlan: Sendable {
   /// The per-unit query: parameters experiment id, unit id; one row (variant, segment, variants, v0, v1, ...), or
   /// none for a unit without exposures.
   let unitSQL: String
+  /// PostgreSQL: the per-unit query for many units at once (parameters experiment id, unit ids as `text[]`): one
+  /// row per unit, `unit_key` first, NULLs for a unit without exposures.
+  let unitsSQL: String
   /// The length of a contribution vector.
   let width: Int
 
@@ -67,11 +70,17 @@ struct LivePlan: Sendable {
       let aggregate = metric.kind == .binomial ? "MAX" : "SUM"
       selects.append("(SELECT \(aggregate)(CAST(e.value AS \(double))) FROM events e WHERE \(condition)) AS v\(index)")
     }
-    let (first, second) = dialect == .postgres ? ("$1", "$2") : ("?", "?")
-    unitSQL = """
+    let query = { (experiment: String, unit: String) in
+      """
       SELECT \(selects.joined(separator: ",\n  "))
-      FROM exposures x WHERE x.experiment_id = \(first) AND x.unit_id = \(second)
+      FROM exposures x WHERE x.experiment_id = \(experiment) AND x.unit_id = \(unit)
       ORDER BY x.exposed_at, \(segment), CAST(x.variant AS \(text)) LIMIT 1
+      """
+    }
+    unitSQL = dialect == .postgres ? query("$1", "$2") : query("?", "?")
+    unitsSQL = """
+      SELECT u.unit AS unit_key, f.* FROM unnest($2::text[]) AS u(unit)
+      LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true
       """
     var shape = "strata-live-1\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
     for metric in columns {

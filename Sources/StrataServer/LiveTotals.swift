@@ -1,6 +1,23 @@
 import Foundation
 import StrataWarehouse
 
+/// A store that keeps running cell totals (both do).
+protocol LiveTotalsStore {
+  /// The results' rows from the totals (rebuilt first when missing or made under another plan).
+  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult
+  /// Builds the totals that are missing, made under another plan or out of step with the exposures; their ids.
+  func prepareLiveTotals(_ plans: LivePlans) async throws -> [String]
+}
+
+extension SQLiteStore: LiveTotalsStore {}
+extension PostgresStore: LiveTotalsStore {}
+
+/// An (experiment, variant) of the stored exposure counts (`live_exposures`).
+struct LiveExposureKey: Hashable, Sendable {
+  var experiment: String
+  var variant: String
+}
+
 /// The running cell totals of one experiment (``LivePlan``), as the store keeps them: per (variant, segment) the sum
 /// of its units' contributions, the shift of each continuous metric, and the units excluded for having two variants.
 ///
@@ -127,6 +144,41 @@ struct LiveTotals: Sendable {
       }
     }
     return values
+  }
+
+  /// Lowercase hex of bytes (PostgreSQL's `decode(…, 'hex')` reads it).
+  static func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+      out.append(digits[Int(byte >> 4)])
+      out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Doubles from the hex of ``bytes(_:)`` (PostgreSQL's `encode(…, 'hex')`).
+  static func doubles(hex: String) -> [Double] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(hex.utf8.count / 2)
+    var high: UInt8?
+    for character in hex.utf8 {
+      let nibble: UInt8 =
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+        default: 0
+        }
+      if let first = high {
+        bytes.append(first << 4 | nibble)
+        high = nil
+      } else {
+        high = nibble
+      }
+    }
+    return doubles(bytes)
   }
 
   static func shiftBytes(_ shifts: [Double?]) -> [UInt8] { bytes(shifts.map { $0 ?? .nan }) }

@@ -12,15 +12,23 @@ extension PostgresStore {
       ).decode(String.self) {
         experiments.append(experiment)
       }
+      // Every experiment's live lock first, in id order (as ingestion takes them).
+      for experiment in experiments.sorted() {
+        try await PostgresStore.lockLive(connection, experiment: experiment, logger: logger)
+      }
+      try await PostgresStore.removeLiveUnit(connection, unit: unit, logger: logger)
       for experiment in experiments {
         var variants: [String] = []
-        for try await variant in try await connection.query(
+        var counted: [LiveExposureKey: (exposures: Int, repeats: Int)] = [:]
+        for try await (variant, repeats) in try await connection.query(
           """
-          DELETE FROM exposures WHERE experiment_id = \(experiment) AND unit_id = \(unit) RETURNING variant
+          DELETE FROM exposures WHERE experiment_id = \(experiment) AND unit_id = \(unit) RETURNING variant, repeats
           """, logger: logger
-        ).decode(String.self) {
+        ).decode((String, Int).self) {
           variants.append(variant)
+          counted[LiveExposureKey(experiment: experiment, variant: variant)] = (-1, -repeats)
         }
+        try await PostgresStore.count(connection, counted, logger: logger)
         for variant in variants.sorted() {
           exposures.append(ErasedExposure(experiment: experiment, variant: variant))
           try await connection.query(

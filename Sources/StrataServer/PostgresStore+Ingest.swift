@@ -48,6 +48,7 @@ extension PostgresStore {
           merged[key] = (row, 1)
         }
       }
+      var counted: [LiveExposureKey: (exposures: Int, repeats: Int)] = [:]
       if !merged.isEmpty {
         let rows = Array(merged.values)
         let units = rows.map(\.row.unit)
@@ -57,7 +58,7 @@ extension PostgresStore {
         let times = rows.map(\.row.time.text)
         let hashes = rows.map(\.row.definitionHash)
         let repeats = rows.map { $0.count - 1 }
-        try await connection.query(
+        let stored = try await connection.query(
           """
           INSERT INTO exposures (unit_id, experiment_id, variant, segment, exposed_at, definition_hash, repeats)
           SELECT u, e, v, s, t::timestamp, d, r
@@ -71,7 +72,15 @@ extension PostgresStore {
               WHEN (excluded.exposed_at, excluded.segment) < (exposures.exposed_at, exposures.segment)
               THEN excluded.definition_hash ELSE exposures.definition_hash END,
             exposed_at = LEAST(excluded.exposed_at, exposures.exposed_at)
+          RETURNING experiment_id, unit_id, variant, (xmax = 0) AS inserted
           """, logger: logger)
+        // A row inserted is a new exposure (its merged repeats are repeats); a row updated counts every item as one.
+        for try await (experiment, unit, variant, inserted) in stored.decode((String, String, String, Bool).self) {
+          let items = merged[ExposureKey(experiment: experiment, unit: unit, variant: variant)]?.count ?? 1
+          let key = LiveExposureKey(experiment: experiment, variant: variant)
+          counted[key, default: (0, 0)].exposures += inserted ? 1 : 0
+          counted[key, default: (0, 0)].repeats += inserted ? items - 1 : items
+        }
       }
       var newEventIDs: Set<String> = []
       if !events.isEmpty {
@@ -90,6 +99,17 @@ extension PostgresStore {
           """, logger: logger)
         for try await id in rows.decode(String.self) { newEventIDs.insert(id) }
       }
+      // The live results' running totals, in the same transaction.
+      var touched = Set(merged.values.map { LiveTouch(experiment: $0.row.experiment, unit: $0.row.unit) })
+      let newEvents = events.filter { newEventIDs.contains($0.id) }.map { (unit: $0.unit, metric: $0.metric) }
+      touched.formUnion(
+        try await PostgresStore.touchedByEvents(connection, newEvents, plans: plans, logger: logger))
+      // Every experiment whose totals or counts change is locked first, in id order (no waiting in a cycle).
+      for experiment in Set(touched.map(\.experiment)).sorted() {
+        try await PostgresStore.lockLive(connection, experiment: experiment, logger: logger)
+      }
+      try await PostgresStore.count(connection, counted, logger: logger)
+      try await PostgresStore.maintain(connection, touched: touched, plans: plans, logger: logger)
       return (newExposureIDs, newEventIDs)
     }
     return zip(unique, repeated).map { batch, skipped in

@@ -22,7 +22,10 @@ extension PostgresStore {
 
   public func exposureTotals(experiment: String) async throws -> ExposureTotals {
     let rows = try await client.query(
-      "SELECT count(*), coalesce(sum(repeats), 0)::int8 FROM exposures WHERE experiment_id = \(experiment)",
+      """
+      SELECT coalesce(sum(exposures), 0)::int8, coalesce(sum(repeats), 0)::int8 FROM live_exposures
+      WHERE experiment_id = \(experiment)
+      """,
       logger: logger)
     for try await (count, repeats) in rows.decode((Int, Int).self) {
       return ExposureTotals(exposures: count, repeats: repeats)

@@ -101,10 +101,12 @@ extension StrataService {
         plan: plan, dialect: store.dialect, source: .events(exposures: "exposures", events: "events"))
       async let totals = store.exposureTotals(experiment: id)
       async let records = store.looks(experiment: id)
-      // The running cell totals where the store keeps them (SQLite), else the results query itself.
+      // The running cell totals the store keeps, else (no live plan) the results query itself.
       let rows: QueryResult
-      if let sqlite = store as? SQLiteStore, let plan = livePlans().byExperiment[id], plan.plan == entry.analysisPlan {
-        rows = try await sqlite.liveResult(plan, query: query)
+      if let live = store as? any LiveTotalsStore, let plan = livePlans().byExperiment[id],
+        plan.plan == entry.analysisPlan
+      {
+        rows = try await live.liveResult(plan, query: query)
       } else {
         rows = try await store.run(query)
       }

@@ -11,10 +11,20 @@ extension SQLiteStore {
       let experiments = try String.fetchAll(
         db, sql: "SELECT DISTINCT experiment_id FROM definitions ORDER BY experiment_id")
       for experiment in experiments {
-        let variants = try String.fetchAll(
-          db, sql: "SELECT variant FROM exposures WHERE experiment_id = ? AND unit_id = ? ORDER BY variant",
+        let rows = try Row.fetchAll(
+          db, sql: "SELECT variant, repeats FROM exposures WHERE experiment_id = ? AND unit_id = ? ORDER BY variant",
           arguments: [experiment, erasure.unit])
-        guard !variants.isEmpty else { continue }
+        guard !rows.isEmpty else { continue }
+        let variants = rows.map { $0["variant"] as String }
+        try SQLiteStore.count(
+          db,
+          Dictionary(
+            uniqueKeysWithValues: rows.map {
+              (
+                LiveExposureKey(experiment: experiment, variant: $0["variant"]),
+                (exposures: -1, repeats: -($0["repeats"] as Int))
+              )
+            }))
         try db.execute(
           sql: "DELETE FROM exposures WHERE experiment_id = ? AND unit_id = ?", arguments: [experiment, erasure.unit])
         for variant in variants {

@@ -13,6 +13,7 @@ extension SQLiteStore {
       definition_hash = CASE WHEN (excluded.exposed_at, excluded.segment) < (exposures.exposed_at, exposures.segment)
         THEN excluded.definition_hash ELSE exposures.definition_hash END,
       exposed_at = min(excluded.exposed_at, exposures.exposed_at)
+    RETURNING repeats
     """
 
   public func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome] {
@@ -21,6 +22,8 @@ extension SQLiteStore {
       var outcomes: [IngestOutcome] = []
       outcomes.reserveCapacity(unique.count)
       var touched: Set<LiveTouch> = []
+      // Per (experiment, variant): new rows and repeats (an upsert returning 0 repeats inserted its row).
+      var counted: [LiveExposureKey: (exposures: Int, repeats: Int)] = [:]
       var events: [(unit: String, metric: String)] = []
       for (batch, skipped) in zip(unique, repeated) {
         var stored = 0
@@ -34,8 +37,15 @@ extension SQLiteStore {
               try ids.execute(arguments: [id, row.experiment, row.unit])
               guard db.changesCount > 0 else { continue }
             }
-            try upsert.execute(
-              arguments: [row.unit, row.experiment, row.variant, row.segment, row.time.text, row.definitionHash])
+            let repeats =
+              try Int.fetchOne(
+                upsert,
+                arguments: [row.unit, row.experiment, row.variant, row.segment, row.time.text, row.definitionHash])
+              ?? 0
+            counted[LiveExposureKey(experiment: row.experiment, variant: row.variant), default: (0, 0)].exposures +=
+              repeats == 0 ? 1 : 0
+            counted[LiveExposureKey(experiment: row.experiment, variant: row.variant), default: (0, 0)].repeats +=
+              repeats == 0 ? 0 : 1
             touched.insert(LiveTouch(experiment: row.experiment, unit: row.unit))
             stored += 1
           }
@@ -53,6 +63,7 @@ extension SQLiteStore {
         }
         outcomes.append(IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped))
       }
+      try SQLiteStore.count(db, counted)
       touched.formUnion(try SQLiteStore.touchedByEvents(db, events, plans: plans))
       try SQLiteStore.maintain(db, touched: touched, plans: plans)
       return outcomes

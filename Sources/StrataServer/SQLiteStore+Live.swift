@@ -110,6 +110,30 @@ extension SQLiteStore {
 
   // MARK: Pieces
 
+  /// Adds to the stored exposures and repeats per (experiment, variant).
+  static func count(_ db: Database, _ counts: [LiveExposureKey: (exposures: Int, repeats: Int)]) throws {
+    let statement = try db.cachedStatement(
+      sql: """
+        INSERT INTO live_exposures (experiment_id, variant, exposures, repeats) VALUES (?, ?, ?, ?)
+        ON CONFLICT (experiment_id, variant) DO UPDATE SET exposures = live_exposures.exposures + excluded.exposures,
+          repeats = live_exposures.repeats + excluded.repeats
+        """)
+    for (key, count) in counts {
+      try statement.execute(arguments: [key.experiment, key.variant, count.exposures, count.repeats])
+    }
+  }
+
+  /// Counts an experiment's stored exposures and repeats afresh.
+  static func recount(_ db: Database, experiment: String) throws {
+    try db.execute(sql: "DELETE FROM live_exposures WHERE experiment_id = ?", arguments: [experiment])
+    try db.execute(
+      sql: """
+        INSERT INTO live_exposures (experiment_id, variant, exposures, repeats)
+        SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures WHERE experiment_id = ?
+        GROUP BY experiment_id, variant
+        """, arguments: [experiment])
+  }
+
   static func loadTotals(_ db: Database, experiment: String) throws -> LiveTotals? {
     guard
       let meta = try Row.fetchOne(
@@ -153,6 +177,7 @@ extension SQLiteStore {
     for table in ["live_units", "live_cells", "live_experiments"] {
       try db.execute(sql: "DELETE FROM \(table) WHERE experiment_id = ?", arguments: [plan.experiment])
     }
+    try recount(db, experiment: plan.experiment)
     var totals = LiveTotals(plan: plan)
     let units = try String.fetchAll(
       db, sql: "SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = ?", arguments: [plan.experiment])

@@ -29,7 +29,11 @@ extension SQLiteStore {
   public func exposureTotals(experiment: String) async throws -> ExposureTotals {
     try await pool.read { db in
       let row = try Row.fetchOne(
-        db, sql: "SELECT count(*) AS n, coalesce(sum(repeats), 0) AS r FROM exposures WHERE experiment_id = ?",
+        db,
+        sql: """
+          SELECT coalesce(sum(exposures), 0) AS n, coalesce(sum(repeats), 0) AS r FROM live_exposures
+          WHERE experiment_id = ?
+          """,
         arguments: [experiment])
       return ExposureTotals(exposures: row?["n"] ?? 0, repeats: row?["r"] ?? 0)
     }

@@ -110,6 +110,18 @@ enum StoreSchema {
       """,
       "CREATE INDEX live_units_unit ON live_units (unit_id)",
     ],
+    // 5: stored exposures and repeats per (experiment, variant), kept by ingestion and erasure, so the results'
+    // account of them reads a few rows (filled from the exposures at the migration).
+    [
+      """
+      CREATE TABLE live_exposures (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, exposures INTEGER NOT NULL, \
+      repeats INTEGER NOT NULL, PRIMARY KEY (experiment_id, variant)) WITHOUT ROWID
+      """,
+      """
+      INSERT INTO live_exposures (experiment_id, variant, exposures, repeats) \
+      SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures GROUP BY experiment_id, variant
+      """,
+    ],
   ]
 
   static let postgresql: [[String]] = [
@@ -198,6 +210,17 @@ enum StoreSchema {
       PRIMARY KEY (experiment_id, unit_id))
       """,
       "CREATE INDEX live_units_unit ON live_units (unit_id)",
+    ],
+    // 5: as in SQLite.
+    [
+      """
+      CREATE TABLE live_exposures (experiment_id TEXT NOT NULL, variant TEXT NOT NULL, exposures BIGINT NOT NULL, \
+      repeats BIGINT NOT NULL, PRIMARY KEY (experiment_id, variant))
+      """,
+      """
+      INSERT INTO live_exposures (experiment_id, variant, exposures, repeats) \
+      SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures GROUP BY experiment_id, variant
+      """,
     ],
   ]
 }

@@ -93,9 +93,9 @@ public final class StrataService: Sendable {
       authenticator.replace(try await store.keys())
     }
     try await store.recordCatalog(catalog)
-    if let sqlite = store as? SQLiteStore {
+    if let live = store as? any LiveTotalsStore {
       let started = ContinuousClock.now
-      let built = try await sqlite.prepareLiveTotals(livePlans())
+      let built = try await live.prepareLiveTotals(livePlans())
       if !built.isEmpty {
         logger.info(
           "live results' running totals built from the stored rows",

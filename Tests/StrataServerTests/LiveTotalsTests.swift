@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import StrataAnalysis
 import StrataWarehouse
 import Testing
@@ -133,6 +134,16 @@ import Testing
   }
 
   static func compare(_ store: SQLiteStore, _ plan: LivePlan) async throws -> String? {
+    // The stored exposures' account, kept per variant, is the count of the rows.
+    let counted = try await store.exposureTotals(experiment: plan.experiment)
+    let rows = try await store.pool.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT count(*) AS n, coalesce(sum(repeats), 0) AS r FROM exposures WHERE experiment_id = ?",
+        arguments: [plan.experiment])
+    }
+    guard counted == ExposureTotals(exposures: rows?["n"] ?? -1, repeats: rows?["r"] ?? -1) else {
+      return "exposure totals \(counted) ≠ \(String(describing: rows))"
+    }
     let query = try CellQuery(
       plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
     let slow = try query.summary(of: try await store.run(query), source: "query")

@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import PostgresNIO
+import StrataWarehouse
+
+/// The running cell totals (``LiveTotals``) on PostgreSQL, as on SQLite: kept in the ingestion and erasure
+/// transactions (three statements per experiment whatever the number of units: the units' stored contributions, their
+/// new values through one `LATERAL` join, the upserts), read by the results. Several servers may share the database:
+/// a transaction-scoped advisory lock per experiment serialises the updates of its totals (taken in experiment id
+/// order, so two transactions never wait on each other in a cycle).
+extension PostgresStore {
+  /// Recomputes the touched units of each experiment in the transaction of `connection`.
+  static func maintain(
+    _ connection: PostgresConnection, touched: Set<LiveTouch>, plans: LivePlans, logger: Logger
+  ) async throws {
+    let byExperiment = Dictionary(grouping: touched, by: \.experiment)
+    for (experiment, touches) in byExperiment.sorted(by: { $0.key < $1.key }) {
+      try await connection.query(
+        "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))", logger: logger)
+      guard let plan = plans.byExperiment[experiment] else {
+        try await connection.query(
+          "DELETE FROM live_experiments WHERE experiment_id = \(experiment)", logger: logger)
+        continue
+      }
+      guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger),
+        totals.key == plan.key
+      else {
+        try await rebuild(connection, plan: plan, logger: logger)
+        continue
+      }
+      try await update(connection, units: touches.map(\.unit), plan: plan, totals: &totals, known: true, logger: logger)
+      try await save(connection, experiment: experiment, totals, logger: logger)
+    }
+  }
+
+  /// The (experiment, unit) pairs new events touch (as ``SQLiteStore/touchedByEvents(_:_:plans:)``).
+  static func touchedByEvents(
+    _ connection: PostgresConnection, _ events: [(unit: String, metric: String)], plans: LivePlans, logger: Logger
+  ) async throws -> Set<LiveTouch> {
+    guard !events.isEmpty else { return [] }
+    let units = Array(Set(events.map(\.unit)))
+    var experimentsOfUnit: [String: [String]] = [:]
+    for try await (experiment, unit) in try await connection.query(
+      "SELECT DISTINCT experiment_id, unit_id FROM exposures WHERE unit_id = ANY(\(units))", logger: logger
+    ).decode((String, String).self) {
+      experimentsOfUnit[unit, default: []].append(experiment)
+    }
+    var touched: Set<LiveTouch> = []
+    for event in events {
+      let readers = plans.byMetric[event.metric] ?? []
+      for experiment in experimentsOfUnit[event.unit] ?? []
+      where readers.contains(experiment) || plans.byExperiment[experiment] == nil {
+        touched.insert(LiveTouch(experiment: experiment, unit: event.unit))
+      }
+    }
+    return touched
+  }
+
+  /// Removes a unit from every experiment's totals (erasure).
+  static func removeLiveUnit(_ connection: PostgresConnection, unit: String, logger: Logger) async throws {
+    var rows: [(String, LiveTotals.Unit)] = []
+    for try await (experiment, variant, segment, state, contribution) in try await connection.query(
+      """
+      SELECT experiment_id, variant, segment, is_excluded, encode(contribution, 'hex') FROM live_units
+      WHERE unit_id = \(unit) ORDER BY experiment_id
+      """, logger: logger
+    ).decode((String, String, String, Int, String).self) {
+      rows.append(
+        (
+          experiment,
+          LiveTotals.Unit(
+            variant: variant, segment: segment, state: LiveTotals.Unit.State(stored: state),
+            contribution: LiveTotals.doubles(hex: contribution))
+        ))
+    }
+    for (experiment, stored) in rows {
+      try await connection.query(
+        "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))", logger: logger)
+      guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger) else { continue }
+      totals.apply(stored, sign: -1)
+      try await save(connection, experiment: experiment, totals, logger: logger)
+    }
+    try await connection.query("DELETE FROM live_units WHERE unit_id = \(unit)", logger: logger)
+  }
+
+  /// The results' rows from the totals (rebuilt first when missing or made under another plan).
+  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult {
+    let logger = self.logger
+    if let totals = try await client.withConnection({ connection in
+      try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger)
+    }), totals.key == plan.key {
+      return totals.result(plan, query: query)
+    }
+    return try await client.withTransaction(logger: logger) { connection in
+      try await connection.query(
+        "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + plan.experiment)))", logger: logger)
+      if let totals = try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger),
+        totals.key == plan.key
+      {
+        return totals.result(plan, query: query)
+      }
+      return try await PostgresStore.rebuild(connection, plan: plan, logger: logger).result(plan, query: query)
+    }
+  }
+
+  // MARK: Pieces
+
+  static func loadTotals(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws
+    -> LiveTotals?
+  {
+    var meta: (String, String, Int)?
+    for try await row in try await connection.query(
+      """
+      SELECT plan_key, encode(shifts, 'hex'), excluded_units FROM live_experiments
+      WHERE experiment_id = \(experiment)
+      """, logger: logger
+    ).decode((String, String, Int).self) {
+      meta = row
+    }
+    guard let (key, shifts, excluded) = meta else { return nil }
+    var cells: [LiveTotals.CellKey: [Double]] = [:]
+    for try await (variant, segment, totals) in try await connection.query(
+      "SELECT variant, segment, encode(totals, 'hex') FROM live_cells WHERE experiment_id = \(experiment)",
+      logger: logger
+    ).decode((String, String, String).self) {
+      cells[LiveTotals.CellKey(variant: variant, segment: segment)] = LiveTotals.doubles(hex: totals)
+    }
+    return LiveTotals(
+      key: key, shifts: LiveTotals.doubles(hex: shifts).map { $0.isNaN ? nil : $0 }, excludedUnits: excluded,
+      cells: cells)
+  }
+
+  static func save(_ connection: PostgresConnection, experiment: String, _ totals: LiveTotals, logger: Logger)
+    async throws
+  {
+    let shifts = LiveTotals.hex(LiveTotals.shiftBytes(totals.shifts))
+    try await connection.query(
+      """
+      INSERT INTO live_experiments (experiment_id, plan_key, shifts, excluded_units)
+      VALUES (\(experiment), \(totals.key), decode(\(shifts), 'hex'), \(totals.excludedUnits))
+      ON CONFLICT (experiment_id) DO UPDATE SET plan_key = excluded.plan_key, shifts = excluded.shifts,
+        excluded_units = excluded.excluded_units
+      """, logger: logger)
+    let changed = Array(totals.changed)
+    guard !changed.isEmpty else { return }
+    let variants = changed.map(\.variant)
+    let segments = changed.map(\.segment)
+    let values = changed.map { LiveTotals.hex(LiveTotals.bytes(totals.cells[$0] ?? [])) }
+    try await connection.query(
+      """
+      INSERT INTO live_cells (experiment_id, variant, segment, totals)
+      SELECT \(experiment), v, s, decode(t, 'hex') FROM unnest(\(variants)::text[], \(segments)::text[],
+        \(values)::text[]) AS x(v, s, t)
+      ON CONFLICT (experiment_id, variant, segment) DO UPDATE SET totals = excluded.totals
+      """, logger: logger)
+  }
+
+  /// Rebuilds an experiment's totals from every stored unit, 10,000 units per statement.
+  @discardableResult
+  static func rebuild(_ connection: PostgresConnection, plan: LivePlan, logger: Logger) async throws -> LiveTotals {
+    let experiment = plan.experiment
+    try await connection.query("DELETE FROM live_units WHERE experiment_id = \(experiment)", logger: logger)
+    try await connection.query("DELETE FROM live_cells WHERE experiment_id = \(experiment)", logger: logger)
+    try await connection.query("DELETE FROM live_experiments WHERE experiment_id = \(experiment)", logger: logger)
+    try await connection.query("DELETE FROM live_exposures WHERE experiment_id = \(experiment)", logger: logger)
+    try await connection.query(
+      """
+      INSERT INTO live_exposures (experiment_id, variant, exposures, repeats)
+      SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures
+      WHERE experiment_id = \(experiment) GROUP BY experiment_id, variant
+      """, logger: logger)
+    var units: [String] = []
+    for try await unit in try await connection.query(
+      "SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = \(experiment)", logger: logger
+    ).decode(String.self) {
+      units.append(unit)
+    }
+    var totals = LiveTotals(plan: plan)
+    for start in stride(from: 0, to: units.count, by: 10_000) {
+      try await update(
+        connection, units: Array(units[start..<min(start + 10_000, units.count)]), plan: plan, totals: &totals,
+        known: false, logger: logger)
+    }
+    try await save(connection, experiment: experiment, totals, logger: logger)
+    return totals
+  }
+
+  /// Recomputes units: subtracts their stored contributions, adds the new ones, stores them.
+  static func update(
+    _ connection: PostgresConnection, units: [String], plan: LivePlan, totals: inout LiveTotals, known: Bool,
+    logger: Logger
+  ) async throws {
+    let experiment = plan.experiment
+    if known {
+      for try await (variant, segment, state, contribution) in try await connection.query(
+        """
+        SELECT variant, segment, is_excluded, encode(contribution, 'hex') FROM live_units
+        WHERE experiment_id = \(experiment) AND unit_id = ANY(\(units))
+        """, logger: logger
+      ).decode((String, String, Int, String).self) {
+        totals.apply(
+          LiveTotals.Unit(
+            variant: variant, segment: segment, state: LiveTotals.Unit.State(stored: state),
+            contribution: LiveTotals.doubles(hex: contribution)), sign: -1)
+      }
+    }
+    var binds = PostgresBindings()
+    binds.append(experiment)
+    binds.append(units)
+    var stored: [(unit: String, state: LiveTotals.Unit)] = []
+    var gone: [String] = []
+    for try await row in try await connection.query(
+      PostgresQuery(unsafeSQL: plan.unitsSQL, binds: binds), logger: logger)
+    {
+      let cells = row.makeRandomAccess()
+      let unit = try cells["unit_key"].decode(String.self)
+      let read = try cells["variant"].decode(String?.self).map { variant in
+        LivePlan.UnitRow(
+          variant: variant, segment: try cells["segment"].decode(String.self),
+          variants: try cells["variants"].decode(Int.self),
+          values: try plan.columns.indices.map { try cells["v\($0)"].decode(Double?.self) })
+      }
+      guard let state = plan.unit(read, shifts: &totals.shifts) else {
+        gone.append(unit)
+        continue
+      }
+      totals.apply(state, sign: 1)
+      stored.append((unit, state))
+    }
+    if known && !gone.isEmpty {
+      try await connection.query(
+        "DELETE FROM live_units WHERE experiment_id = \(experiment) AND unit_id = ANY(\(gone))", logger: logger)
+    }
+    guard !stored.isEmpty else { return }
+    let ids = stored.map(\.unit)
+    let variants = stored.map(\.state.variant)
+    let segments = stored.map(\.state.segment)
+    let states = stored.map { $0.state.state.stored }
+    let contributions = stored.map { LiveTotals.hex(LiveTotals.bytes($0.state.contribution)) }
+    try await connection.query(
+      """
+      INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution)
+      SELECT \(experiment), u, v, s, x, decode(c, 'hex')
+      FROM unnest(\(ids)::text[], \(variants)::text[], \(segments)::text[], \(states)::int8[], \(contributions)::text[])
+        AS t(u, v, s, x, c)
+      ON CONFLICT (experiment_id, unit_id) DO UPDATE SET variant = excluded.variant, segment = excluded.segment,
+        is_excluded = excluded.is_excluded, contribution = excluded.contribution
+      """, logger: logger)
+  }
+}

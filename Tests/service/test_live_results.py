@@ -1,0 +1,99 @@
+"""Live results from the running cell totals on PostgreSQL (kept by the ingestion and erasure transactions): at a
+planned look they are what `strata analyze --database` computes from the same tables with the event-level query,
+and after erasures the units per variant are again the query's."""
+import json
+
+import requests
+
+from conftest import Server, strata
+from test_contract import postgres, postgres_binaries  # noqa: F401 (fixtures)
+
+EXPERIMENT = "gym-renewal-2026"
+VARIANTS = ["control", "reminder_progress", "reminder_social"]
+
+
+def agree(a, b):
+    """Equal JSON, numbers within 1e-9 relative."""
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
+            abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1e-300)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(agree(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(agree(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def post(server, path, key, body):
+    response = requests.post(f"{server.url}{path}", json=body, headers={"X-API-Key": key}, timeout=120)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_postgresql_live_results_match_analyze_database(workspace, postgres):  # noqa: F811
+    port, _ = postgres
+    experiments, keys, made = workspace
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
+    definition = str(experiments / "gym-renewal.yaml")
+
+    def analyze(*extra):
+        return json.loads(strata("analyze", "--experiment", definition, "--database", url, "--exposures", "exposures",
+                                 "--events", "events", "--no-look-log", "--json", *extra).stdout)
+
+    try:
+        units = [{"unit": f"L{i:05d}", "attributes": {"marketing_opt_in": True, "membership_months": 12,
+                                                      "status": "active", "checkins_90d": [30, 10, 1][i % 3]}}
+                 for i in range(1500)]
+        assigned = post(server, "/v1/assign", made["server"], {"experiment": EXPERIMENT, "units": units})["assignments"]
+        exposures = [{"id": f"x-{a['unit']}", "experiment": EXPERIMENT, "unit": a["unit"], "variant": a["variant"],
+                      "segment": a["segment"], "time": "2026-11-02T09:00:00Z"} for a in assigned]
+        events = []
+        for i, a in enumerate(assigned):
+            if (i * 7919) % 100 < 55 + 5 * VARIANTS.index(a["variant"]):
+                events.append({"id": f"r-{i}", "unit": a["unit"], "metric": "renewed", "value": 1,
+                               "time": "2026-11-10T09:00:00Z"})
+                events.append({"id": f"v-{i}", "unit": a["unit"], "metric": "revenue", "value": 300 + i % 97 + 0.25,
+                               "time": "2026-11-10T09:00:00Z"})
+            if i % 10 == 0:  # before the exposure: never counted
+                events.append({"id": f"early-{i}", "unit": a["unit"], "metric": "revenue", "value": 999,
+                               "time": "2026-11-01T09:00:00Z"})
+        # A third of the events arrive before their units' exposures; one batch is retried.
+        third = len(events) // 3
+        for start in range(0, third, 500):
+            post(server, "/v1/events", made["server"], {"events": events[start:min(start + 500, third)]})
+        for start in range(0, len(exposures), 500):
+            post(server, "/v1/exposures", made["server"], {"exposures": exposures[start:start + 500]})
+        for start in range(third, len(events), 500):
+            post(server, "/v1/events", made["server"], {"events": events[start:start + 500]})
+        assert post(server, "/v1/exposures", made["server"], {"exposures": exposures[:500]})["duplicates"] == 500
+        later = [dict(e, id=f"again-{e['id']}", time="2026-11-03T09:00:00Z") for e in exposures[:50]]
+        post(server, "/v1/exposures", made["server"], {"exposures": later})  # repeats: counted, not stored
+
+        look = post(server, f"/v1/experiments/{EXPERIMENT}/looks", made["admin"], None)
+        cli = analyze("--look", "1")
+        for key in ["srm", "results", "pooled", "verdict", "decision"]:
+            assert agree(look[key], cli[key]), (key, look[key], cli[key])
+        assert (look["service"]["exposures_stored"], look["service"]["repeated_exposures"]) == (1500, 50)
+
+        # Erasures subtract exactly what their units added.
+        for unit in [a["unit"] for a in assigned[:30:3]]:
+            post(server, "/v1/erasure", made["admin"], {"unit": unit})
+        live = requests.get(f"{server.url}/v1/experiments/{EXPERIMENT}/results",
+                            headers={"X-API-Key": made["viewer"]}, timeout=120)
+        assert live.status_code == 200, live.text
+        assert agree(live.json()["srm"], analyze()["srm"]), (live.json()["srm"], analyze()["srm"])
+        account = live.json()["service"]
+        assert (account["exposures_stored"], account["repeated_exposures"]) == (1490, 40), account
+    finally:
+        assert server.stop() == 0, server.logs()
+
+    # A restart finds the totals in step with the exposures and keeps them.
+    server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
+    try:
+        again = requests.get(f"{server.url}/v1/experiments/{EXPERIMENT}/results",
+                             headers={"X-API-Key": made["viewer"]}, timeout=120)
+        assert agree(again.json()["srm"], analyze()["srm"])
+        assert "running totals built" not in server.logs()
+    finally:
+        assert server.stop() == 0, server.logs()
