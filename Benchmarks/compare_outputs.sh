@@ -23,7 +23,13 @@ add() { cases+=("$1|$2|${3:-}"); }
 for options in "" "--correction bh" "--correction none" "--family all-metrics"; do
   add experiments/gym-renewal.yaml experiments/data/gym-renewal.csv "$options"
 done
-add experiments/email-factorial.yaml experiments/data/email-factorial.csv
+for definition in experiments/*.yaml; do
+  name=$(basename "$definition" .yaml)
+  [ "$name" = gym-renewal ] && continue
+  for data in "experiments/data/$name.csv" "experiments/data/$name-cells.csv"; do
+    [ -f "$data" ] && add "$definition" "$data"
+  done
+done
 while read -r definition data; do add "$definition" "$data"; add "$definition" "$data" "--family all-metrics"; done \
   < "$work/generated.txt"
 while [ $# -gt 0 ]; do add "$1" "$2"; shift 2; done
