@@ -136,7 +136,7 @@ import Testing
   static func compare(_ store: SQLiteStore, _ plan: LivePlan) async throws -> String? {
     // The stored exposures' account, kept per variant, is the count of the rows.
     let counted = try await store.exposureTotals(experiment: plan.experiment)
-    let rows = try await store.pool.read { db in
+    let rows = try store.pool.read { db in
       try Row.fetchOne(
         db, sql: "SELECT count(*) AS n, coalesce(sum(repeats), 0) AS r FROM exposures WHERE experiment_id = ?",
         arguments: [plan.experiment])
