@@ -47,7 +47,9 @@ extension DecisionText {
       let noun = credibleOthers.isEmpty ? "Other variants" : "Also credible"
       key.append("\(noun)\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
     }
-    if let best = d.bestSegment { key.append(bestSegment(best, binomial: binomial)) }
+    if let best = d.bestSegment {
+      key.append(bestSegment(best, binomial: binomial, interim: d.action == .keepRunning))
+    }
     for guardrail in analysis.metrics(role: .guardrail) {
       let higherIsBetter = guardrail.metric.higherIsBetter
       let isBinomial = guardrail.metric.kind == .binomial
@@ -101,16 +103,22 @@ extension DecisionText {
   }
 
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
-  /// compared and why the raw estimate is not the one to quote.
-  static func bestSegment(_ best: Decision.BestSegment, binomial: Bool) -> String {
+  /// compared and why the raw estimate is not the one to quote. At an interim look (the decision is to keep
+  /// running) the same facts are labelled as interim, so that nobody acts on a segment the plan has not
+  /// finished testing.
+  static func bestSegment(_ best: Decision.BestSegment, binomial: Bool, interim: Bool = false) -> String {
     let unit = binomial ? " pp" : ""
     let interval =
       "\(level(best.level)) \(best.intervalKind == .calibrated ? "interval" : "empirical-Bayes interval") \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
     let leftOut =
       best.segmentsLeftOut.isEmpty
       ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"
+    let lead =
+      interim
+      ? "Interim only, not a finding to act on before the plan's next decision point: so far \(best.treatment) leads in \(best.segment)"
+      : "Works best in \(best.segment) for \(best.treatment)"
     return
-      "Works best in \(best.segment) for \(best.treatment), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut): \(NumberText.effect(best.estimate, binomial: binomial)) (\(interval), chance to beat control \(NumberText.chance(best.chanceToWin))). Its raw estimate, \(NumberText.effect(best.raw, binomial: binomial)), is not the one to quote: the largest of several raw lifts is partly luck."
+      "\(lead), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut): \(NumberText.effect(best.estimate, binomial: binomial)) (\(interval), chance to beat control \(NumberText.chance(best.chanceToWin))). Its raw estimate, \(NumberText.effect(best.raw, binomial: binomial)), is not the one to quote: the largest of several raw lifts is partly luck."
   }
 
   /// Which factors and interactions matter for the primary metric, in one bullet (nil without a fit).

@@ -43,7 +43,9 @@ enum DiscoveryCharts {
       let left = 48.0
       let right = 344.0
       let bottom = top + 110
-      func x(_ k: Int) -> Double { left + (Double(k) - kLow) / (kHigh - kLow) * (right - left) }
+      // Points start 16 units inside the axis, so the first k never sits on the value labels at its left.
+      let inset = 16.0
+      func x(_ k: Int) -> Double { left + inset + (Double(k) - kLow) / (kHigh - kLow) * (right - left - inset) }
       func y(_ v: Double) -> Double { bottom - (v - low) / (high - low) * 96 }
       svg +=
         "<text x=\"\(number(left))\" y=\"\(number(top))\" font-size=\"12\" fill=\"#1f2633\">\(HTML.escape(title))</text>"

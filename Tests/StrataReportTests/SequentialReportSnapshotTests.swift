@@ -46,6 +46,19 @@ struct SequentialReportSnapshotTests {
     return try #require(result)
   }
 
+  /// At an interim look the best segment is labelled as interim, never as where the variant "works best".
+  @Test func anInterimLookLabelsTheBestSegmentAsInterim() throws {
+    let analysis = try Self.analysis()
+    #expect(analysis.decision.action == .keepRunning)
+    let best = try #require(analysis.decision.bestSegment)
+    let details = DecisionText.details(analysis)
+    #expect(details.contains { $0.hasPrefix("Interim only, not a finding to act on") && $0.contains(best.segment) })
+    #expect(!details.contains { $0.contains("Works best") })
+    for rendering in [MarkdownReport.render(analysis), AnalysisText.render(analysis)] {
+      #expect(!rendering.contains("Works best"))
+    }
+  }
+
   @Test func markdownMatchesSnapshot() throws {
     let markdown = MarkdownReport.render(try Self.analysis())
     #expect(markdown.contains("## Sequential monitoring"))
