@@ -103,7 +103,9 @@ extension DecisionText {
   }
 
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
-  /// compared and why the raw estimate is not the one to quote. At an interim look (the decision is to keep
+  /// compared and why the raw estimate is not the one to quote.
+  ///
+  /// At an interim look (the decision is to keep
   /// running) the same facts are labelled as interim, so that nobody acts on a segment the plan has not
   /// finished testing.
   static func bestSegment(_ best: Decision.BestSegment, binomial: Bool, interim: Bool = false) -> String {
