@@ -108,7 +108,6 @@ let package = Package(
         "StrataWarehouse", "StrataServer", "StrataDiscovery",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -175,7 +174,7 @@ let package = Package(
     .testTarget(
       name: "StrataServerTests",
       dependencies: [
-        "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataTestSupport",
+        "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataStats", "StrataTestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "GRDB", package: "GRDB.swift"),
       ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataAnalysis
 import StrataReport
+import StrataStats
 
 /// `strata looks list|drop`: inspect and correct the look log that `strata analyze` keeps.
 struct Looks: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import StrataAnalysis
 import StrataDiscovery
 import StrataReport
+import StrataStats
 
 /// `strata simulate discovery`: the null simulation of double dipping against the honest split.
 struct SimulateDiscoveryCommand: ParsableCommand {

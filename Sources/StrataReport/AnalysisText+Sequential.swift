@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 extension AnalysisText {
   /// The sequential section of the terminal output (empty for a fixed design's only look).

@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 /// The terminal rendering of an analysis: the SRM check first, then the verdict, then tables.
 public enum AnalysisText {

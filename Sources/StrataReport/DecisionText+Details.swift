@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataAssignment
+import StrataStats
 
 extension DecisionText {
   /// At most three bullets under the headline: the other variants, guardrails that moved, segments that

@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataAssignment
+import StrataStats
 
 /// Every sentence about the decision, written once: the terminal text, the Markdown and HTML reports and
 /// the JSON's `verdict` all take their words from here, from the typed `Decision`.

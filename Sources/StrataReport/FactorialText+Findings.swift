@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 extension FactorialText {
   /// Plain-words findings of the primary metric's overall fit, for the folded part of the verdict: each

@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataStats
 
 /// An inline SVG forest plot of one metric's lifts.
 ///

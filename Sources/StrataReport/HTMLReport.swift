@@ -1,6 +1,7 @@
 import StrataAnalysis
 import StrataAssignment
 import StrataDefinitions
+import StrataStats
 
 /// The self-contained HTML report.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataStats
 
 /// The inline-SVG cumulative-lift chart: each comparison's lift at every recorded look with that look's
 /// interval (repeated confidence intervals at planned looks), as experimentation platforms' results pages

@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 extension MarkdownReport {
   /// Each discovered segment's effect against the rest's (Welch), per metric and treatment.

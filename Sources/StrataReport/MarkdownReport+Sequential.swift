@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 extension MarkdownReport {
   /// The "Sequential monitoring" section: the decision, the boundary table and the look log.

@@ -1,6 +1,7 @@
 import StrataAnalysis
 import StrataAssignment
 import StrataDefinitions
+import StrataStats
 
 /// The GitHub-flavoured Markdown report: the same content as the HTML report, as headings and tables.
 public enum MarkdownReport {

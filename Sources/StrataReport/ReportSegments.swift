@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 /// Which segments the reports' per-segment tables and charts show (terminal, Markdown, HTML).
 ///

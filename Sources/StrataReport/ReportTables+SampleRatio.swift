@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 extension ReportTables {
   /// Up to this many variants the SRM table is wide (one row per segment, a column per variant); above it,

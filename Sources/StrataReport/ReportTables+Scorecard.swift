@@ -1,6 +1,7 @@
 import StrataAnalysis
 import StrataAssignment
 import StrataDefinitions
+import StrataStats
 
 extension ReportTables {
   /// The scorecard: one row per metric (primary, secondary, guardrails) for the decision's variant

@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 extension ReportTables {
   /// The caption of the boundary chart: what x and the marks mean, information above 100% included.

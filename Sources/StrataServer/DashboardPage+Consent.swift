@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 /// The dashboard's consent and audit section, the endpoint list and the style it adds to the reports'.
 extension DashboardPage {

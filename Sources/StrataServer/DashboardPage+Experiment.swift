@@ -1,5 +1,6 @@
 import StrataAnalysis
 import StrataReport
+import StrataStats
 
 /// One experiment on the dashboard: its overview row and its section.
 extension DashboardPage {

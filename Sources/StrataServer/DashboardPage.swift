@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataReport
+import StrataStats
 
 /// `GET /`: the dashboard, one server-rendered HTML page (no script, no external asset) with every experiment
 /// served: its stored exposures and events per variant, the current result per segment, the sample-ratio check,

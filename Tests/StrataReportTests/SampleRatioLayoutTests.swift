@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataReport
+import StrataStats
 import Testing
 
 /// The SRM table's layout: wide (a column per variant) for few variants, long (a row per segment ×

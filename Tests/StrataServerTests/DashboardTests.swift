@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import StrataAnalysis
 import StrataReport
+import StrataStats
 import Testing
 
 @testable import StrataServer

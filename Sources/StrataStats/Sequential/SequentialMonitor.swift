@@ -87,11 +87,12 @@ public struct SequentialMonitor: Sendable, Hashable {
       let action: SequentialDecision.Action =
         crossed ? (final ? .finalReject : .stopForEfficacy) : (final ? .finalDoNotReject : .continueCollecting)
       let comparison =
-        design.alternative == .twoSided ? "|z| = \(Self.format(abs(current.z)))" : "z = \(Self.format(current.z))"
+        design.alternative == .twoSided
+        ? "|z| = \(NumberText.human(abs(current.z), digits: 3))" : "z = \(NumberText.human(current.z, digits: 3))"
       let reason =
         crossed
-        ? "Look \(look) of \(design.looks): \(comparison) reaches the boundary \(Self.format(boundary.z)) (\(design.spending) spending), so the effect is significant at the planned alpha \(design.alpha)."
-        : "Look \(look) of \(design.looks): \(comparison) is below the boundary \(Self.format(boundary.z)) (\(design.spending) spending); "
+        ? "Look \(look) of \(design.looks): \(comparison) reaches the boundary \(NumberText.human(boundary.z, digits: 3)) (\(design.spending) spending), so the effect is significant at the planned alpha \(design.alpha)."
+        : "Look \(look) of \(design.looks): \(comparison) is below the boundary \(NumberText.human(boundary.z, digits: 3)) (\(design.spending) spending); "
           + (final
             ? "at the final look this means no significant effect." : "keep collecting until the next planned look.")
       return SequentialDecision(
@@ -112,7 +113,7 @@ public struct SequentialMonitor: Sendable, Hashable {
         result.rejects ? (final ? .finalReject : .stopForEfficacy) : (final ? .finalDoNotReject : .continueCollecting)
       let horizon = planned.map { " of \($0)" } ?? ""
       let reason =
-        "Look \(look)\(horizon): the always-valid p-value is \(Self.format(result.runningPValue)) "
+        "Look \(look)\(horizon): the always-valid p-value is \(NumberText.pValue(result.runningPValue)) "
         + (result.rejects
           ? "≤ alpha \(alwaysValid.alpha): significant however often the results were viewed."
           : "> alpha \(alwaysValid.alpha): "
@@ -156,15 +157,11 @@ public struct SequentialMonitor: Sendable, Hashable {
     let rejects = result.rejects && (!oneSided || current.estimate > 0)
     let verdict =
       rejects
-      ? " It is \(Self.format(result.runningPValue)) ≤ alpha \(alwaysValid.alpha): significant."
-      : " It is \(Self.format(result.runningPValue)): not significant; keep collecting or stop without a claim."
+      ? " It is \(NumberText.pValue(result.runningPValue)) ≤ alpha \(alwaysValid.alpha): significant."
+      : " It is \(NumberText.pValue(result.runningPValue)): not significant; keep collecting or stop without a claim."
     return SequentialDecision(
       look: look, plannedLooks: plannedLooks, method: .alwaysValid,
       action: rejects ? .stopForEfficacy : .continueCollecting, z: current.z, boundary: nil, alwaysValid: result,
       reason: why + verdict, isUnplanned: true)
-  }
-
-  private static func format(_ x: Double) -> String {
-    x != 0 && abs(x) < 1e-3 ? String(format: "%.2e", x) : String(format: "%.3f", x)
   }
 }
