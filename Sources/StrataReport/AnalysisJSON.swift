@@ -27,6 +27,7 @@ public enum AnalysisJSON {
           ("metric", .string(metric.metric.name)), ("treatment", .string(c.treatment)), ("segment", .string(c.segment)),
           ("difference", .finite(c.difference)), ("standard_error", .finite(c.standardError)),
           ("df", .finite(c.degreesOfFreedom)), ("statistic", .finite(c.statistic)), ("p_value", .finite(c.pValue)),
+          ("adjusted_p_value", .finite(c.adjustedPValue)),
         ])
       }
     }

@@ -68,6 +68,12 @@ public enum AnalysisText {
         }
       }
     }
+    if plan.segmentsDiscovered, let contrasts = ReportTables.segmentVsRest(analysis, segments: shown) {
+      out.append("")
+      out.append("Segments: \(MarkdownReport.discoveredNote)")
+      out.append("Each segment against the rest: \(ReportTables.segmentVsRestNote(analysis, segments: shown))")
+      out.append(table(contrasts))
+    }
     out.append("")
     let data = analysis.data
     out.append(

@@ -50,6 +50,12 @@ public enum HTMLReport {
         body += section(metric, title: title, analysis: analysis, segments: shown)
       }
     }
+    if plan.segmentsDiscovered, let contrasts = ReportTables.segmentVsRest(analysis, segments: shown) {
+      body +=
+        "<section class=\"segment-vs-rest\"><h2>Each segment against the rest</h2><p class=\"note\">"
+        + HTML.escape(ReportTables.segmentVsRestNote(analysis, segments: shown)) + "</p>"
+        + HTML.table(contrasts, numericFrom: 3) + "</section>"
+    }
     body +=
       "<section><h2>Sample ratio check</h2><p class=\"note\">\(HTML.escape("Observed units per variant against the planned split (Pearson χ², Holm-adjusted across segments; a mismatch is declared below p = \(analysis.sampleRatio.threshold))."))</p>"
     let srmNumericFrom = plan.variants.count > ReportTables.sampleRatioWideLimit ? 2 : 1

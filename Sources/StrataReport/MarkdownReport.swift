@@ -38,7 +38,6 @@ public enum MarkdownReport {
     if plan.segmentsDiscovered {
       out.append("*Segments:* \(discoveredNote)")
       out.append("")
-      out += contrastSection(analysis)
     }
     if !plan.variantDescriptions.isEmpty {
       for variant in plan.variants {
@@ -114,6 +113,7 @@ public enum MarkdownReport {
         out.append("")
       }
     }
+    if plan.segmentsDiscovered { out += contrastSection(analysis, segments: shown) }
     out.append("## Sample ratio check")
     out.append("")
     out.append(table(ReportTables.sampleRatio(srm, plan: plan, segments: shown)))

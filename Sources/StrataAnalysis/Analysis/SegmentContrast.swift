@@ -13,6 +13,9 @@ import StrataStats
 /// with ν degrees of freedom (`gsl_cdf_tdist_Q`). Reported beside the per-segment effects when there are at
 /// least two segments; with discovered segments these are the confirmatory tests of "this segment responds
 /// differently".
+///
+/// `adjustedPValue` is Holm's adjustment over the segments of one metric × treatment: k segments give k tests of
+/// "this one differs from the rest", and at least one of them is small by chance far more often than α.
 public struct SegmentContrast: Sendable, Hashable {
   public var treatment: String
   public var segment: String
@@ -22,6 +25,8 @@ public struct SegmentContrast: Sendable, Hashable {
   public var degreesOfFreedom: Double
   public var statistic: Double
   public var pValue: Double
+  /// Holm-adjusted over the contrasts of the same treatment (one per segment with a contrast).
+  public var adjustedPValue: Double
 
   /// Every segment against the rest, per treatment, from a metric's per-segment comparisons.
   ///
@@ -41,6 +46,7 @@ public struct SegmentContrast: Sendable, Hashable {
       let bySegment = (positions[treatment] ?? []).map { comparisons[$0] }
       let restControls = RestArms.rests(bySegment.map(\.control))
       let restTreatments = RestArms.rests(bySegment.map(\.treatmentArm))
+      var found: [SegmentContrast] = []
       for (index, here) in bySegment.enumerated() {
         guard let segment = here.segment, let restControl = restControls[index],
           let restTreatment = restTreatments[index],
@@ -48,6 +54,13 @@ public struct SegmentContrast: Sendable, Hashable {
             treatment: treatment, segment: segment, here: (RestArms.Arm(here.control), RestArms.Arm(here.treatmentArm)),
             rest: (restControl, restTreatment))
         else { continue }
+        found.append(contrast)
+      }
+      // Every p is in [0, 1] (a survival probability, doubled and capped), so the adjustment cannot throw.
+      let adjusted = (try? MultipleTestingCorrection.holm.adjust(found.map(\.pValue))) ?? found.map { _ in 1 }
+      for (index, contrast) in found.enumerated() {
+        var contrast = contrast
+        contrast.adjustedPValue = adjusted[index]
         out.append(contrast)
       }
     }
@@ -75,6 +88,7 @@ public struct SegmentContrast: Sendable, Hashable {
     else { return nil }
     return SegmentContrast(
       treatment: treatment, segment: segment, difference: difference, standardError: variance.squareRoot(),
-      degreesOfFreedom: degreesOfFreedom, statistic: statistic, pValue: min(1, 2 * tail))
+      degreesOfFreedom: degreesOfFreedom, statistic: statistic, pValue: min(1, 2 * tail),
+      adjustedPValue: min(1, 2 * tail))
   }
 }
