@@ -15,7 +15,8 @@ struct Discover: ParsableCommand {
     discussion: """
       Units are split by MurmurHash3 of discover:<salt>:<unit> into a discovery half and a confirmation half. \
       Only the discovery half and only the named pre-treatment features are clustered (k-means, k-means++ \
-      seeding from GSL's Mersenne Twister, --n-init restarts, for every k in --k). The k with the best \
+      seeding from GSL's Mersenne Twister, --n-init restarts, for every k in --k; or Ward's tree; optionally \
+      on the principal components explaining --pca of the variance). The k with the best \
       silhouette whose smallest segment can be powered is chosen; the segments are written as an experiment \
       definition whose segments are found by nearest centroid (docs/assignment-spec.md 5a), ready for \
       `strata assign --stratified` and `strata analyze` on the confirmation half. The same input and seed \
@@ -30,6 +31,10 @@ struct Discover: ParsableCommand {
           --from-plan experiments/gym-class-nudge.yaml --k 2..5 \\
           --output reports/gym-class-nudge-segments.yaml --force \\
           --confirmation-output reports/gym-confirmation.csv --report reports/
+        strata discover --input experiments/data/gym-audience.csv \\
+          --unit member_id --features checkins_90d,tenure_months,classes_90d \\
+          --method ward --ward-sample 2000 --pca 0.9 --k 2..5 \\
+          --output reports/ward.yaml --force
       """)
 
   @Option(help: "Audience CSV: a unit id column and the feature columns.") var input: String
@@ -39,6 +44,14 @@ struct Discover: ParsableCommand {
     ClusteringMethod.kmeans
   @Option(help: "Weight of a categorical mismatch (default: half the mean sd of the scaled numbers).")
   var gamma: Double?
+  @Option(
+    name: .customLong("categorical-encoding"),
+    help: "k-means on categorical features: k-prototypes (mode per segment) or one-hot.")
+  var categoricalEncoding = CategoricalEncoding.kPrototypes
+  @Option(help: "Cluster on the principal components explaining more than this share of variance (0 < share < 1).")
+  var pca: Double?
+  @Option(name: .customLong("ward-sample"), help: "Most units Ward's tree is built on (a seeded sample beyond).")
+  var wardSample = DiscoveryOptions.wardLimit
   @Option(help: "Unit id column (default: the plan's unit, else unit_id).") var unit: String?
   @Option(help: "Numbers of segments to try: A..B or one number.") var k = ClusterCountRange(2...8)
   @Option(help: "Seed of every random draw, 0 to 4294967295.") var seed: UInt64 = 1
@@ -124,7 +137,8 @@ struct Discover: ParsableCommand {
     let options = try DiscoveryOptions(
       clusterCounts: k.range, seed: seed, restarts: nInit, scaling: scaling, missing: missing,
       minimumSegmentUnits: minimum, splitSalt: splitSalt ?? experimentID, silhouetteSampleSize: silhouetteSample,
-      method: method, gamma: gamma)
+      method: method, gamma: gamma, varianceShare: pca, categoricalEncoding: categoricalEncoding,
+      wardSampleSize: wardSample)
     let audience = try AudienceReader.read(
       path: input, unitColumn: unitColumn, numeric: featureNames, categorical: categoricalNames)
     let result = try SegmentDiscovery.run(audience, options: options)
@@ -172,3 +186,4 @@ struct ClusterCountRange: ExpressibleByArgument {
 extension FeatureScaling: ExpressibleByArgument {}
 extension MissingValuePolicy: ExpressibleByArgument {}
 extension ClusteringMethod: ExpressibleByArgument {}
+extension CategoricalEncoding: ExpressibleByArgument {}

@@ -27,6 +27,7 @@ struct DiscoverOutput {
       Chosen k = \(k): silhouette \(String(format: "%.4f", result.chosen.silhouette)), Davies-Bouldin \
       \(String(format: "%.4f", result.chosen.daviesBouldin)); smallest segment \(result.chosen.smallestSegment) units\
       \(options.minimumSegmentUnits.map { " (minimum \($0))" } ?? "").
+      \(result.principalComponentsSentence.map { $0 + "\n" } ?? "")\(result.ruleAgreementSentence)
       These segments were discovered, not planned: test them on the confirmation half or in the next campaign.
       """
   }
@@ -56,6 +57,9 @@ struct DiscoverOutput {
       ("method", .string(result.methodName)),
       ("gamma", result.gamma.map { .number($0) } ?? .null),
       ("ward_units", result.wardUnits.map { .integer($0) } ?? .null),
+      ("categorical_encoding", .string(options.categoricalEncoding.rawValue)),
+      ("pca", result.principalComponents.map(Self.pca) ?? .null),
+      ("rule_agreement", .number(result.ruleAgreement)),
       ("categorical", .array(result.categoricalNames.map(JSONValue.string))),
       ("missing", .string(options.missing.rawValue)),
       ("min_segment_units", options.minimumSegmentUnits.map { .integer($0) } ?? .null),
@@ -100,6 +104,15 @@ struct DiscoverOutput {
     ])
   }
 
+  /// `pca`: the share asked for, the components kept of all, the share they explain, every component's ratio.
+  static func pca(_ pca: PrincipalComponents) -> JSONValue {
+    .object([
+      ("share", pca.requestedShare.map { .number($0) } ?? .null), ("components", .integer(pca.count)),
+      ("of", .integer(pca.axes.count)), ("explained", .number(pca.explainedShare)),
+      ("explained_variance_ratio", .array(pca.varianceRatios.map { .number($0) })),
+    ])
+  }
+
   var text: String {
     let options = result.options
     var lines: [String] = []
@@ -116,6 +129,7 @@ struct DiscoverOutput {
     lines.append(
       "Clustered \(result.clusteredCount) discovery units on \(names) (\(scaling); \(missing)); "
         + "\(result.methodName)\(Self.wardNote(result)), n_init \(options.restarts), seed \(options.seed)\(gamma).")
+    if let sentence = result.principalComponentsSentence { lines.append(sentence) }
     if result.silhouetteCount < result.clusteredCount {
       lines.append("Silhouette over a seeded sample of \(result.silhouetteCount) units.")
     }
@@ -138,6 +152,7 @@ struct DiscoverOutput {
         "  \(segment.name) (\(segment.size) units): "
           + SegmentProfile.phrases(segment, in: result).joined(separator: "; "))
     }
+    lines.append(result.ruleAgreementSentence)
     lines.append("")
     lines.append("Wrote \(output) (sha256 \(sha256)).")
     if let confirmationOutput { lines.append("Wrote the confirmation half's rows to \(confirmationOutput).") }

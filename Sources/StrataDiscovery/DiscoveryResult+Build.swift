@@ -6,7 +6,7 @@ extension DiscoveryResult {
     _ audience: Audience, options: DiscoveryOptions, discoveryCount: Int, clustered: [Int], matrix: FeatureMatrix,
     categorical: CategoricalColumns?, missingCounts: [Int], scales: [FeatureScale],
     candidates: [ClusterCountCandidate], chosen: ClusterCountCandidate, labels rawLabels: [Int], gamma: Double?,
-    methodName: String, wardUnits: Int?, silhouetteCount: Int
+    methodName: String, wardUnits: Int?, silhouetteCount: Int, principalComponents pca: PrincipalComponents?
   ) -> DiscoveryResult {
     let k = chosen.clusterCount
     let d = scales.count
@@ -61,12 +61,20 @@ extension DiscoveryResult {
 
     var segments: [DiscoveredSegment] = []
     var overallShares: [[Double]] = []
+    // Each segment's centroid in the scaled space: its members' mean, projected on the kept principal components
+    // when the clustering read them (the back-projection of the mean score; see PrincipalComponents).
+    let scaledCentroids = order.map { cluster in
+      let row = means.centroids.row(cluster)
+      return pca?.project(row) ?? row
+    }
+    var modeCodes: [[Int]] = []
     for (position, cluster) in order.enumerated() {
       let segmentModes = modes { labels[$0] == position }
+      modeCodes.append(segmentModes.map(\.code))
       segments.append(
         DiscoveredSegment(
           name: "segment_\(position + 1)", size: means.sizes[cluster],
-          centroid: (0..<d).map { f in scales[f].center + means.centroids[cluster, f] * scales[f].scale },
+          centroid: (0..<d).map { f in scales[f].center + scaledCentroids[position][f] * scales[f].scale },
           means: numericMeans { labels[$0] == position },
           levels: segmentModes.enumerated().map { f, mode in
             mode.code >= 0 ? categorical?.levels[f][mode.code] : nil
@@ -81,6 +89,43 @@ extension DiscoveryResult {
       categoricalNames: categorical?.names ?? [], gamma: gamma, methodName: methodName, wardUnits: wardUnits,
       candidates: candidates, chosen: chosen, segments: segments, overallMeans: numericMeans { _ in true },
       overallLevelShares: overallShares, discoveryUnits: clustered.map { audience.units[$0] }, discoveryLabels: labels,
-      scaledFeatures: matrix)
+      scaledFeatures: matrix, principalComponents: pca,
+      ruleAgreement: agreement(
+        matrix, categorical, labels: labels, centroids: scaledCentroids, modes: modeCodes, gamma: gamma ?? 0))
+  }
+
+  /// The share of the clustered units that the frozen rule (nearest centroid in the scaled space, γ per
+  /// categorical mismatch with the segment's mode, the first segment on ties) places in the segment the
+  /// clustering gave them.
+  static func agreement(
+    _ matrix: FeatureMatrix, _ categorical: CategoricalColumns?, labels: [Int], centroids: [[Double]],
+    modes: [[Int]], gamma: Double
+  ) -> Double {
+    guard matrix.rowCount > 0 else { return 1 }
+    var agreeing = 0
+    for row in 0..<matrix.rowCount {
+      var nearest = 0
+      var nearestDistance = Double.infinity
+      for (segment, centroid) in centroids.enumerated() {
+        var distance = 0.0
+        for f in 0..<matrix.columnCount {
+          let t = matrix[row, f] - centroid[f]
+          distance += t * t
+        }
+        if let categorical {
+          for f in 0..<categorical.featureCount {
+            let code = categorical[row, f]
+            let mode = modes[segment][f]
+            if code >= 0 && mode >= 0 && code != mode { distance += gamma }
+          }
+        }
+        if distance < nearestDistance {
+          nearestDistance = distance
+          nearest = segment
+        }
+      }
+      if nearest == labels[row] { agreeing += 1 }
+    }
+    return Double(agreeing) / Double(matrix.rowCount)
   }
 }

@@ -29,36 +29,22 @@ extension DiscoveryResult {
     let data = scaledFeatures
     let n = data.rowCount
     let d = data.columnCount
-    var means = [Double](repeating: 0, count: d)
-    for i in 0..<n { for j in 0..<d { means[j] += data[i, j] } }
-    means = means.map { $0 / Double(max(n, 1)) }
-    var covariance = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
-    for i in 0..<n {
-      for a in 0..<d {
-        let da = data[i, a] - means[a]
-        for b in a..<d { covariance[a][b] += da * (data[i, b] - means[b]) }
-      }
-    }
-    for a in 0..<d {
-      for b in a..<d {
-        covariance[a][b] /= Double(max(n - 1, 1))
-        covariance[b][a] = covariance[a][b]
-      }
-    }
-    let axes = try PrincipalAxes(symmetric: covariance)
-    let total = axes.values.reduce(0, +)
+    let components = try PrincipalComponents(data)
+    let means = components.mean
+    let axes = components.axes
+    let total = components.variances.reduce(0, +)
     let step = max(1, (n + limit - 1) / limit)
     var points: [(x: Double, y: Double, segment: Int)] = []
     for i in stride(from: 0, to: n, by: step) {
       func coordinate(_ axis: Int) -> Double {
         guard axis < d else { return 0 }
         var sum = 0.0
-        for j in 0..<d { sum += (data[i, j] - means[j]) * axes.vectors[axis][j] }
+        for j in 0..<d { sum += (data[i, j] - means[j]) * axes[axis][j] }
         return sum
       }
       points.append((coordinate(0), coordinate(1), discoveryLabels[i]))
     }
-    let shares = (0..<min(2, d)).map { total > 0 ? axes.values[$0] / total : 0 }
+    let shares = (0..<min(2, d)).map { total > 0 ? components.variances[$0] / total : 0 }
     return Projection(points: points, varianceShares: shares, unitCount: n)
   }
 }

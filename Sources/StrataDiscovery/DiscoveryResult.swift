@@ -69,4 +69,10 @@ public struct DiscoveryResult: Sendable {
   public let discoveryLabels: [Int]
   /// The clustered units' scaled features (rows of `discoveryUnits`), for projections in the report.
   public let scaledFeatures: FeatureMatrix
+  /// The principal components the clustering read (`--pca`); nil when it read the scaled features.
+  public let principalComponents: PrincipalComponents?
+  /// The share of the clustered units the frozen nearest-centroid rule places in the segment the clustering gave
+  /// them: 1 for k-means and k-prototypes run to convergence (with or without PCA), usually a little less for
+  /// Ward's tree and one-hot k-means, whose groups the rule approximates.
+  public let ruleAgreement: Double
 }

@@ -54,14 +54,20 @@ public enum SegmentDiscovery {
       for f in 0..<d { values[row * d + f] = scales[f].scaled(audience.numeric[f][index]) }
     }
     let matrix = FeatureMatrix(rowCount: clustered.count, columnCount: d, values: values)
+    let pca = try principalComponents(matrix, share: options.varianceShare)
+    // The numbers the clustering reads: the scaled features, or their scores on the kept components.
+    let numeric = pca.map { $0.scores(matrix) } ?? matrix
     let categorical =
       audience.categoricalNames.isEmpty
       ? nil : CategoricalColumns(names: audience.categoricalNames, columns: audience.categorical, rows: clustered)
     let gamma = categorical.map { _ in options.gamma ?? KPrototypes.defaultGamma(matrix) }
-    let embedded = categorical.map { embedding(matrix, $0, gamma: gamma ?? 0) } ?? matrix
+    let embedded = categorical.map { embedding(numeric, $0, gamma: gamma ?? 0) } ?? numeric
     let sample = try sampleRows(count: clustered.count, size: options.silhouetteSampleSize, seed: options.seed)
     let sampleMatrix = sample.map { embedded.rows($0) }
-    let ward = try options.method == .ward ? WardTree(embedded, seed: options.seed) : nil
+    let ward =
+      try options.method == .ward
+      ? WardTree(embedded, seed: options.seed, sampleSize: options.wardSampleSize) : nil
+    let oneHot = categorical != nil && options.categoricalEncoding == .oneHot
 
     var candidates: [ClusterCountCandidate] = []
     var fits: [Int: [Int]] = [:]
@@ -73,13 +79,13 @@ public enum SegmentDiscovery {
         objective = withinSumOfSquares(embedded, labels: labels, clusterCount: k)
       } else {
         let generator = try generatorFor(options.seed(clusterCount: k))
-        if let categorical, let gamma {
+        if let categorical, let gamma, !oneHot {
           let fit = try KPrototypes(clusterCount: k, restarts: options.restarts, gamma: gamma).fit(
-            matrix, categorical, generator: generator)
+            numeric, categorical, generator: generator)
           labels = fit.labels
           objective = fit.cost
         } else {
-          let fit = try KMeans(clusterCount: k, restarts: options.restarts).fit(matrix, generator: generator)
+          let fit = try KMeans(clusterCount: k, restarts: options.restarts).fit(embedded, generator: generator)
           labels = fit.labels
           objective = fit.inertia
         }
@@ -117,12 +123,25 @@ public enum SegmentDiscovery {
           + "(k = \(best?.clusterCount ?? 0)); try a larger audience, a larger MDE or a smaller --k range")
     }
     let methodName =
-      options.method == .ward ? "Ward" : (categorical == nil ? "k-means" : "k-prototypes")
+      options.method == .ward
+      ? "Ward" : (categorical == nil ? "k-means" : oneHot ? "k-means (categorical features one-hot)" : "k-prototypes")
     return DiscoveryResult.build(
       audience, options: options, discoveryCount: discovery.count, clustered: clustered, matrix: matrix,
       categorical: categorical, missingCounts: missingCounts, scales: scales, candidates: candidates, chosen: chosen,
       labels: labels, gamma: gamma, methodName: methodName, wardUnits: ward?.rowCount,
-      silhouetteCount: sample?.count ?? clustered.count)
+      silhouetteCount: sample?.count ?? clustered.count, principalComponents: pca)
+  }
+
+  /// The principal components of the scaled features when a share of variance is asked for.
+  static func principalComponents(_ matrix: FeatureMatrix, share: Double?) throws(DiscoveryError)
+    -> PrincipalComponents?
+  {
+    guard let share else { return nil }
+    do {
+      return try PrincipalComponents(matrix, share: share)
+    } catch {
+      throw DiscoveryError(field: "pca", message: "the principal components could not be computed: \(error)")
+    }
   }
 
   /// A GSL generator, its (impossible in practice) allocation failure as a discovery error.

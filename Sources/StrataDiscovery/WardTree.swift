@@ -1,4 +1,4 @@
-/// Ward's tree of the clustered units (or of a seeded sample of ``DiscoveryOptions/wardLimit`` of them), cut at
+/// Ward's tree of the clustered units (or of a seeded sample of ``DiscoveryOptions/wardSampleSize`` of them), cut at
 /// any k; units outside the sample join the nearest mean of the sample's clusters.
 struct WardTree {
   let data: FeatureMatrix
@@ -8,9 +8,9 @@ struct WardTree {
   /// Units the tree was built on.
   var rowCount: Int { sample?.count ?? data.rowCount }
 
-  init(_ data: FeatureMatrix, seed: UInt64) throws(DiscoveryError) {
+  init(_ data: FeatureMatrix, seed: UInt64, sampleSize: Int) throws(DiscoveryError) {
     self.data = data
-    sample = try SegmentDiscovery.sampleRows(count: data.rowCount, size: DiscoveryOptions.wardLimit, seed: seed)
+    sample = try SegmentDiscovery.sampleRows(count: data.rowCount, size: sampleSize, seed: seed)
     merges = WardClustering.linkage(sample.map { data.rows($0) } ?? data)
   }
 

@@ -93,6 +93,8 @@ public struct DiscoveryReport {
     if let units = result.wardUnits, units < result.clusteredCount {
       lines.append("Ward's tree on a seeded sample of \(units) units; the rest joined the nearest cluster mean.")
     }
+    if let sentence = result.principalComponentsSentence { lines.append(sentence) }
+    lines.append(result.ruleAgreementSentence)
     lines.append("Frozen definition: \(definition), SHA-256 \(sha256).")
     return lines
   }
