@@ -1,4 +1,4 @@
-import StrataAnalysis
+import StrataStats
 
 extension DiscoveryResult {
   /// What the principal components did, in one sentence; nil when the clustering read the scaled features.
