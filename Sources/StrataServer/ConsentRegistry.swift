@@ -7,8 +7,9 @@ import Synchronization
 /// database. Units are held by their keyed hash (``AuditKey/hash(unit:)``), never as plain ids; asking costs nothing
 /// while no unit has withdrawn consent, and one HMAC-SHA256 (about a microsecond) otherwise.
 ///
-/// Every assignment path asks it (`isRefused(unit:)` → the unit gets reason `no_consent`); so must ingestion, which
-/// refuses an exposure or event whose unit has withdrawn consent and counts it (``StrataService/countRefused(_:)``).
+/// Every assignment path asks it (`isRefused(unit:)` → the unit gets reason `no_consent`). Ingestion does not: the
+/// store reads consent inside the ingestion transaction (``ConsentCheck``), so a withdrawal recorded by another
+/// server sharing the database, or committed while a batch waited, refuses the unit's rows all the same.
 public final class ConsentRegistry: Sendable {
   private struct State {
     var key: AuditKey?
@@ -32,6 +33,9 @@ public final class ConsentRegistry: Sendable {
     let hash = key.hash(unit: unit)
     return state.withLock { $0.refused.contains(hash) }
   }
+
+  /// The audit key (nil until the registry is opened).
+  public var key: AuditKey? { state.withLock { $0.key } }
 
   /// The keyed hash of a unit id (nil until the registry is opened).
   public func hash(unit: String) -> String? {

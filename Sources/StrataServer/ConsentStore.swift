@@ -17,8 +17,6 @@ public protocol ConsentStore {
   func recordConsent(_ change: ConsentChange) async throws -> AuditRecord
   /// The whole audit log in sequence order, and its head.
   func auditLog() async throws -> (records: [AuditRecord], head: AuditHead?)
-  /// Adds to the refused-item counts.
-  func countRefused(_ counts: [RefusedItemCount]) async throws
   /// Every refused-item count.
   func refusedCounts() async throws -> [RefusedItemCount]
   /// Removes a unit's exposures, exposure ids and events, counts the removed exposures in `erased_exposures` and

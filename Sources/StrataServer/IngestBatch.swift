@@ -38,6 +38,15 @@ public struct IngestOutcome: Sendable, Hashable {
   public var stored: Int
   /// Items whose id was already stored (a retried batch): skipped, not counted again.
   public var duplicates: Int
+  /// Items refused because their unit's consent was withdrawn (checked inside the transaction; counted in
+  /// `consent_refused_items`).
+  public var refused: Int
+
+  public init(stored: Int, duplicates: Int, refused: Int = 0) {
+    self.stored = stored
+    self.duplicates = duplicates
+    self.refused = refused
+  }
 }
 
 extension IngestBatch {
@@ -70,5 +79,79 @@ extension IngestBatch {
       repeated.append(skipped)
     }
     return (result, repeated)
+  }
+}
+
+extension IngestBatch {
+  /// The batches without the rows of `withdrawn` units: what is left, the rows refused in each batch, and the
+  /// refused rows counted by kind (`exposure`, `event`) and subject (experiment, metric), in subject order.
+  static func refusing(_ withdrawn: Set<String>, in batches: [IngestBatch]) -> (
+    batches: [IngestBatch], refused: [Int], counts: [RefusedItemCount]
+  ) {
+    guard !withdrawn.isEmpty else { return (batches, batches.map { _ in 0 }, []) }
+    var counts: [String: [String: Int]] = [:]
+    var refused: [Int] = []
+    var kept: [IngestBatch] = []
+    for batch in batches {
+      switch batch {
+      case .exposures(let rows):
+        let left = rows.filter { !withdrawn.contains($0.unit) }
+        for row in rows where withdrawn.contains(row.unit) {
+          counts["exposure", default: [:]][row.experiment, default: 0] += 1
+        }
+        refused.append(rows.count - left.count)
+        kept.append(.exposures(left))
+      case .events(let rows):
+        let left = rows.filter { !withdrawn.contains($0.unit) }
+        for row in rows where withdrawn.contains(row.unit) {
+          counts["event", default: [:]][row.metric, default: 0] += 1
+        }
+        refused.append(rows.count - left.count)
+        kept.append(.events(left))
+      }
+    }
+    let flat = counts.sorted { $0.key < $1.key }.flatMap { kind, subjects in
+      subjects.sorted { $0.key < $1.key }.map { RefusedItemCount(kind: kind, subject: $0.key, count: $0.value) }
+    }
+    return (kept, refused, flat)
+  }
+
+  /// The units of the batches' rows.
+  var units: Set<String> {
+    switch self {
+    case .exposures(let rows): return Set(rows.map(\.unit))
+    case .events(let rows): return Set(rows.map(\.unit))
+    }
+  }
+}
+
+/// The keyed hashes (``AuditKey/hash(unit:)``) of the units of a transaction's batches, for the consent check the
+/// store makes inside the transaction.
+///
+/// The rows of a unit whose latest consent change (the `consent` table) withdrew consent are refused and counted in
+/// the same transaction that writes the rest, so once a withdrawal is committed (and acknowledged) no row of the
+/// unit is stored by any server sharing the database: SQLite has one writer at a time, and on PostgreSQL ingestion
+/// holds a shared advisory lock that a consent change takes exclusively (``PostgresStore/consentGate``).
+public struct ConsentCheck: Sendable {
+  /// Unit id → keyed hash; units not in it are not checked.
+  public var hashes: [String: String]
+
+  public init(hashes: [String: String]) { self.hashes = hashes }
+
+  /// The hashes of every unit of `batches` under `key`.
+  public init(key: AuditKey, batches: [IngestBatch]) {
+    var hashes: [String: String] = [:]
+    for batch in batches {
+      for unit in batch.units where hashes[unit] == nil { hashes[unit] = key.hash(unit: unit) }
+    }
+    self.hashes = hashes
+  }
+
+  /// No check: for stores used without consent records (tests of the running totals).
+  public static let none = ConsentCheck(hashes: [:])
+
+  /// Both checks' hashes (a group commit's transaction carries several batches).
+  func merging(_ other: ConsentCheck) -> ConsentCheck {
+    ConsentCheck(hashes: hashes.merging(other.hashes) { first, _ in first })
   }
 }

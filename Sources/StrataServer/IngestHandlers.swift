@@ -45,24 +45,23 @@ extension StrataService {
     return await write(rows, count: rows.count) { .events($0) }
   }
 
-  /// Drops the rows of units without consent, writes the rest and answers with the counts.
-  private func write<Row: UnitRow>(_ rows: [Row], count: Int, _ batch: ([Row]) -> IngestBatch) async -> Response {
+  /// Writes the rows (the store refuses those of units without consent, inside the transaction) and answers with the
+  /// counts.
+  private func write<Row>(_ rows: [Row], count: Int, _ makeBatch: ([Row]) -> IngestBatch) async -> Response {
+    guard let key = consent.key else {
+      return Responses.error(.native, .serviceUnavailable, code: "starting", message: "the service is starting")
+    }
     do {
-      let refused = try await consent.unitsWithoutConsent(Set(rows.map(\.unit)))
-      let kept = refused.isEmpty ? rows : rows.filter { !refused.contains($0.unit) }
-      if !refused.isEmpty {
-        try await countRefused(rows.filter { refused.contains($0.unit) }, kind: batch([]).kind)
-      }
-      let outcome =
-        kept.isEmpty
-        ? IngestOutcome(stored: 0, duplicates: 0) : try await ingestQueue.write(batch(kept), plans: livePlans())
+      let batch = makeBatch(rows)
+      let outcome = try await ingestQueue.write(
+        batch, plans: livePlans(), consent: ConsentCheck(key: key, batches: [batch]))
       metrics.ingested(
-        batch([]).kind, stored: outcome.stored, duplicates: outcome.duplicates, refused: rows.count - kept.count)
+        batch.kind, stored: outcome.stored, duplicates: outcome.duplicates, refused: outcome.refused)
       return Responses.json(
         .ok,
         .object([
           ("received", .integer(count)), ("stored", .integer(outcome.stored)),
-          ("duplicates", .integer(outcome.duplicates)), ("refused_no_consent", .integer(rows.count - kept.count)),
+          ("duplicates", .integer(outcome.duplicates)), ("refused_no_consent", .integer(outcome.refused)),
         ]))
     } catch {
       return storeUnavailable(error)
@@ -94,16 +93,6 @@ extension StrataService {
     }
   }
 }
-
-/// A row that belongs to a unit (for the consent check).
-protocol UnitRow: Sendable {
-  var unit: String { get }
-  /// What a refused row is counted under: its experiment (exposures) or metric (events).
-  var refusalSubject: String { get }
-}
-
-extension ExposureRow: UnitRow {}
-extension EventRow: UnitRow {}
 
 extension IngestBatch {
   /// `exposures` or `events`.

@@ -11,6 +11,7 @@ final class IngestQueue: Sendable {
   private struct Job {
     var batch: IngestBatch
     var plans: LivePlans
+    var consent: ConsentCheck
     var continuation: CheckedContinuation<IngestOutcome, any Error>
   }
 
@@ -33,11 +34,11 @@ final class IngestQueue: Sendable {
   /// Writes `batch` (with whatever else is waiting) and returns once it is committed.
   ///
   /// `plans`: the live plans of the catalog being served (the running totals they keep are updated in the same
-  /// transaction).
-  func write(_ batch: IngestBatch, plans: LivePlans) async throws -> IngestOutcome {
+  /// transaction). `consent`: the keyed hashes of the batch's units (their consent is checked in the transaction).
+  func write(_ batch: IngestBatch, plans: LivePlans, consent: ConsentCheck) async throws -> IngestOutcome {
     try await withCheckedThrowingContinuation { continuation in
       let startsWriter = state.withLock { state in
-        state.jobs.append(Job(batch: batch, plans: plans, continuation: continuation))
+        state.jobs.append(Job(batch: batch, plans: plans, consent: consent, continuation: continuation))
         guard !state.writing else { return false }
         state.writing = true
         return true
@@ -70,7 +71,9 @@ final class IngestQueue: Sendable {
 
   private func commit(_ group: [Job]) async {
     do {
-      let outcomes = try await store.ingest(group.map(\.batch), plans: group[group.count - 1].plans)
+      let consent = group.dropFirst().reduce(group[0].consent) { $0.merging($1.consent) }
+      let outcomes = try await store.ingest(
+        group.map(\.batch), plans: group[group.count - 1].plans, consent: consent)
       transactions.add(1, ordering: .relaxed)
       batches.add(group.count, ordering: .relaxed)
       for (job, outcome) in zip(group, outcomes) { job.continuation.resume(returning: outcome) }

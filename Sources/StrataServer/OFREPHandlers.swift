@@ -69,13 +69,12 @@ extension StrataService {
         time: IngestTime(Date()), definitionHash: entry.definitionHash)
       var status = "stored"
       do {
-        if try await consent.unitsWithoutConsent([context.unit]).isEmpty {
-          _ = try await ingestQueue.write(.exposures([row]), plans: livePlans())
-          metrics.ingested("exposures", stored: 1, duplicates: 0, refused: 0)
-        } else {
-          status = "refused_no_consent"
-          metrics.ingested("exposures", stored: 0, duplicates: 0, refused: 1)
-        }
+        guard let auditKey = consent.key else { throw StartError(description: "the service is starting") }
+        let batch = IngestBatch.exposures([row])
+        let outcome = try await ingestQueue.write(
+          batch, plans: livePlans(), consent: ConsentCheck(key: auditKey, batches: [batch]))
+        if outcome.refused > 0 { status = "refused_no_consent" }
+        metrics.ingested("exposures", stored: outcome.stored, duplicates: 0, refused: outcome.refused)
       } catch {
         logger.error("exposure not stored", metadata: ["error": "\(String(reflecting: error))"])
         status = "failed"

@@ -31,6 +31,9 @@ extension PostgresStore {
 
   public func recordConsent(_ change: ConsentChange) async throws -> AuditRecord {
     try await client.withTransaction(logger: logger) { connection in
+      // Exclusive: waits for the ingestion transactions that read consent before this change, and makes later ones
+      // wait until it commits (``consentGate``).
+      try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.consentGate))", logger: logger)
       let record = try await PostgresStore.appendAudit(connection, logger: logger) { change.record(after: $0) }
       try await connection.query(
         """
@@ -95,19 +98,6 @@ extension PostgresStore {
       head = AuditHead(sequence: sequence, hash: hash)
     }
     return (records, head)
-  }
-
-  public func countRefused(_ counts: [RefusedItemCount]) async throws {
-    guard !counts.isEmpty else { return }
-    try await client.withTransaction(logger: logger) { connection in
-      for item in counts {
-        try await connection.query(
-          """
-          INSERT INTO consent_refused_items (kind, subject, count) VALUES (\(item.kind), \(item.subject), \(item.count))
-          ON CONFLICT (kind, subject) DO UPDATE SET count = consent_refused_items.count + excluded.count
-          """, logger: logger)
-      }
-    }
   }
 
   public func refusedCounts() async throws -> [RefusedItemCount] {

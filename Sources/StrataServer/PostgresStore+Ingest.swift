@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 
 extension PostgresStore {
@@ -7,23 +8,33 @@ extension PostgresStore {
     var variant: String
   }
 
-  /// Writes the batches in one transaction of at most three statements, whatever their number.
+  /// Writes the batches in one transaction of a few statements, whatever their number.
   ///
-  /// The statements: the new exposure ids (those already stored are skipped), the exposures merged per
-  /// (experiment, unit, variant) and upserted, the events with new ids. Rows travel as arrays (`unnest`), so a group costs three round trips.
-  public func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome] {
-    let (unique, repeated) = IngestBatch.firstOfEachID(batches)
-    var exposures: [ExposureRow] = []
-    var events: [EventRow] = []
-    for batch in unique {
-      switch batch {
-      case .exposures(let rows): exposures += rows
-      case .events(let rows): events += rows
-      }
-    }
+  /// First the consent gate (shared) and the consent of the batches' units, then the new exposure ids (those already
+  /// stored are skipped), the exposures merged per (experiment, unit, variant) and upserted, the events with new
+  /// ids. Rows travel as arrays (`unnest`), so a group costs a few round trips.
+  public func ingest(_ batches: [IngestBatch], plans: LivePlans, consent: ConsentCheck) async throws
+    -> [IngestOutcome]
+  {
     let logger = self.logger
-    let (newExposureIDs, newEventIDs) = try await client.withTransaction(logger: logger) {
-      connection -> (Set<String>, Set<String>) in
+    let (newExposureIDs, newEventIDs, unique, repeated, refused) = try await client.withTransaction(logger: logger) {
+      connection -> (Set<String>, Set<String>, [IngestBatch], [Int], [Int]) in
+      // A consent change holds the gate exclusively until it commits, so this transaction reads every withdrawal
+      // acknowledged before it, and a withdrawal waits for the transactions that read consent before it.
+      try await connection.query(
+        "SELECT pg_advisory_xact_lock_shared(\(PostgresStore.consentGate))", logger: logger)
+      let withdrawn = try await PostgresStore.withdrawn(connection, consent, logger: logger)
+      let (kept, refused, counts) = IngestBatch.refusing(withdrawn, in: batches)
+      try await PostgresStore.countRefused(connection, counts, logger: logger)
+      let (unique, repeated) = IngestBatch.firstOfEachID(kept)
+      var exposures: [ExposureRow] = []
+      var events: [EventRow] = []
+      for batch in unique {
+        switch batch {
+        case .exposures(let rows): exposures += rows
+        case .events(let rows): events += rows
+        }
+      }
       var newExposureIDs: Set<String> = []
       let identified = exposures.filter { $0.id != nil }
       if !identified.isEmpty {
@@ -110,15 +121,53 @@ extension PostgresStore {
       }
       try await PostgresStore.count(connection, counted, logger: logger)
       try await PostgresStore.maintain(connection, touched: touched, plans: plans, logger: logger)
-      return (newExposureIDs, newEventIDs)
+      return (newExposureIDs, newEventIDs, unique, repeated, refused)
     }
-    return zip(unique, repeated).map { batch, skipped in
+    return zip(zip(unique, repeated), refused).map { pair, refused in
+      let (batch, skipped) = pair
       let stored: Int
       switch batch {
       case .exposures(let rows): stored = rows.count { $0.id.map(newExposureIDs.contains) ?? true }
       case .events(let rows): stored = rows.count { newEventIDs.contains($0.id) }
       }
-      return IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped)
+      return IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped, refused: refused)
+    }
+  }
+}
+
+extension PostgresStore {
+  /// Taken shared by every ingestion transaction and exclusively by every consent change (``recordConsent(_:)``),
+  /// so a row is never stored for a unit after its withdrawal committed, by any server sharing the database.
+  static let consentGate: Int64 = 0x5354_5241_4347  // "STRACG"
+
+  /// The units of `consent` whose latest consent change withdrew consent; call inside the transaction, after the
+  /// consent gate.
+  static func withdrawn(_ connection: PostgresConnection, _ consent: ConsentCheck, logger: Logger) async throws
+    -> Set<String>
+  {
+    guard !consent.hashes.isEmpty else { return [] }
+    var unitsByHash: [String: String] = [:]
+    for (unit, hash) in consent.hashes { unitsByHash[hash] = unit }
+    let hashes = Array(unitsByHash.keys)
+    var units: Set<String> = []
+    for try await hash in try await connection.query(
+      "SELECT unit FROM consent WHERE unit = ANY(\(hashes)::text[]) AND NOT granted", logger: logger
+    ).decode(String.self) {
+      if let unit = unitsByHash[hash] { units.insert(unit) }
+    }
+    return units
+  }
+
+  /// Adds to the refused-item counts; call inside a transaction.
+  static func countRefused(_ connection: PostgresConnection, _ counts: [RefusedItemCount], logger: Logger)
+    async throws
+  {
+    for item in counts {
+      try await connection.query(
+        """
+        INSERT INTO consent_refused_items (kind, subject, count) VALUES (\(item.kind), \(item.subject), \(item.count))
+        ON CONFLICT (kind, subject) DO UPDATE SET count = consent_refused_items.count + excluded.count
+        """, logger: logger)
     }
   }
 }

@@ -83,20 +83,6 @@ extension SQLiteStore {
     }
   }
 
-  public func countRefused(_ counts: [RefusedItemCount]) async throws {
-    guard !counts.isEmpty else { return }
-    try await pool.write { db in
-      for item in counts {
-        try db.execute(
-          sql: """
-            INSERT INTO consent_refused_items (kind, subject, count) VALUES (?, ?, ?)
-            ON CONFLICT (kind, subject) DO UPDATE SET count = consent_refused_items.count + excluded.count
-            """,
-          arguments: [item.kind, item.subject, item.count])
-      }
-    }
-  }
-
   public func refusedCounts() async throws -> [RefusedItemCount] {
     try await pool.read { db in
       try Row.fetchAll(db, sql: "SELECT kind, subject, count FROM consent_refused_items ORDER BY kind, subject").map {

@@ -16,16 +16,21 @@ extension SQLiteStore {
     RETURNING repeats
     """
 
-  public func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome] {
-    let (unique, repeated) = IngestBatch.firstOfEachID(batches)
-    return try await pool.write { db in
+  public func ingest(_ batches: [IngestBatch], plans: LivePlans, consent: ConsentCheck) async throws
+    -> [IngestOutcome]
+  {
+    try await pool.write { db in
+      // Consent is read in the write transaction: a withdrawal committed before it refuses the unit's rows.
+      let (kept, refused, counts) = IngestBatch.refusing(try SQLiteStore.withdrawn(db, consent), in: batches)
+      try SQLiteStore.countRefused(db, counts)
+      let (unique, repeated) = IngestBatch.firstOfEachID(kept)
       var outcomes: [IngestOutcome] = []
       outcomes.reserveCapacity(unique.count)
       var touched: Set<LiveTouch> = []
       // Per (experiment, variant): new rows and repeats (an upsert returning 0 repeats inserted its row).
       var counted: [LiveExposureKey: (exposures: Int, repeats: Int)] = [:]
       var events: [(unit: String, metric: String)] = []
-      for (batch, skipped) in zip(unique, repeated) {
+      for (index, (batch, skipped)) in zip(unique, repeated).enumerated() {
         var stored = 0
         switch batch {
         case .exposures(let rows):
@@ -61,12 +66,40 @@ extension SQLiteStore {
             stored += db.changesCount
           }
         }
-        outcomes.append(IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped))
+        outcomes.append(
+          IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped, refused: refused[index]))
       }
       try SQLiteStore.count(db, counted)
       touched.formUnion(try SQLiteStore.touchedByEvents(db, events, plans: plans))
       try SQLiteStore.maintain(db, touched: touched, plans: plans)
       return outcomes
+    }
+  }
+}
+
+extension SQLiteStore {
+  /// The units of `consent` whose latest consent change withdrew consent; call inside the write transaction.
+  static func withdrawn(_ db: Database, _ consent: ConsentCheck) throws -> Set<String> {
+    guard !consent.hashes.isEmpty,
+      try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM consent)") == true
+    else { return [] }
+    let statement = try db.cachedStatement(sql: "SELECT 1 FROM consent WHERE unit = ? AND NOT granted")
+    var units: Set<String> = []
+    for (unit, hash) in consent.hashes where try Int.fetchOne(statement, arguments: [hash]) != nil {
+      units.insert(unit)
+    }
+    return units
+  }
+
+  /// Adds to the refused-item counts; call inside a write transaction.
+  static func countRefused(_ db: Database, _ counts: [RefusedItemCount]) throws {
+    for item in counts {
+      try db.execute(
+        sql: """
+          INSERT INTO consent_refused_items (kind, subject, count) VALUES (?, ?, ?)
+          ON CONFLICT (kind, subject) DO UPDATE SET count = consent_refused_items.count + excluded.count
+          """,
+        arguments: [item.kind, item.subject, item.count])
     }
   }
 }

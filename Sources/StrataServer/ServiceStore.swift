@@ -30,7 +30,10 @@ public protocol ServiceStore: ConsentStore, Sendable {
   ///
   /// `plans`: the live results' running totals (``LiveTotals``) of the experiments touched are updated in the same
   /// transaction; touched experiments without a plan there have theirs dropped (rebuilt when next read).
-  func ingest(_ batches: [IngestBatch], plans: LivePlans) async throws -> [IngestOutcome]
+  ///
+  /// `consent`: the rows of units whose consent is withdrawn when the transaction runs are refused (not written,
+  /// counted in `consent_refused_items` and in ``IngestOutcome/refused``), inside the same transaction.
+  func ingest(_ batches: [IngestBatch], plans: LivePlans, consent: ConsentCheck) async throws -> [IngestOutcome]
   /// The dialect of the results query on this database.
   var dialect: SQLDialect { get }
   /// Runs a results query (read only) and returns its rows as the database typed them.

@@ -48,7 +48,7 @@ extension StrataService {
         metrics.consentChange(granted: false)
         consentRecord = record
         // Batches accepted before the withdrawal commit before the rows are removed.
-        _ = try await ingestQueue.write(.exposures([]), plans: livePlans())
+        _ = try await ingestQueue.write(.exposures([]), plans: livePlans(), consent: .none)
       }
       outcome = try await store.erase(Erasure(unit: unit, unitHash: hash, actor: actor, time: timestamp()))
     } catch {

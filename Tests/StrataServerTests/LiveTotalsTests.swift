@@ -164,13 +164,13 @@ import Testing
     let half = batches.count / 2
     // The first half in groups (group commit), then a read (which builds nothing: the totals are kept).
     for start in stride(from: 0, to: half, by: 7) {
-      _ = try await store.ingest(Array(batches[start..<min(start + 7, half)]), plans: plans)
+      _ = try await store.ingest(Array(batches[start..<min(start + 7, half)]), plans: plans, consent: .none)
     }
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
     }
-    for batch in batches[half...] { _ = try await store.ingest([batch], plans: plans) }
+    for batch in batches[half...] { _ = try await store.ingest([batch], plans: plans, consent: .none) }
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
@@ -193,14 +193,14 @@ import Testing
     // Ingestion without a plan drops the totals; the next read rebuilds them from every stored unit.
     _ = try await store.ingest(
       [.events([EventRow(id: "late", unit: "u10", metric: "minutes", value: 5, time: LiveTotalsTests.time(10_000))])],
-      plans: .empty)
+      plans: .empty, consent: .none)
     #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM live_experiments") } == 0)
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
     }
     // Retrying every batch changes nothing.
-    for batch in batches { _ = try await store.ingest([batch], plans: plans) }
+    for batch in batches { _ = try await store.ingest([batch], plans: plans, consent: .none) }
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")

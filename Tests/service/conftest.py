@@ -25,14 +25,14 @@ def strata(*args, check=True):
 class Server:
     """A running `strata serve`; `stop()` sends SIGTERM and returns the exit status."""
 
-    def __init__(self, experiments, keys=None, database=None, extra=()):
+    def __init__(self, experiments, keys=None, database=None, extra=(), reload_interval="0.1", log_name="serve.log"):
         self.experiments = pathlib.Path(experiments)
-        args = [STRATA, "serve", "--experiments", str(experiments), "--port", "0", "--reload-interval", "0.1"]
+        args = [STRATA, "serve", "--experiments", str(experiments), "--port", "0", "--reload-interval", reload_interval]
         args += ["--database", database or f"sqlite:{self.experiments.parent / 'strata.db'}"]
         if keys:
             args += ["--keys", str(keys)]
         args += list(extra)
-        self.log = open(self.experiments.parent / "serve.log", "w+")
+        self.log = open(self.experiments.parent / log_name, "w+")
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.log, text=True)
         self.port = None
         deadline = time.time() + 60
