@@ -42,7 +42,7 @@ struct SimulatePoolingCommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 1
 
-  @Flag(help: "Also score the calibrated (τ-integrated) intervals (quadrature per segment: much slower).")
+  @Flag(help: "Also score the calibrated (τ-integrated) intervals (a few times slower).")
   var calibrated = false
 
   @Flag(help: "Print one JSON object.")
@@ -83,28 +83,35 @@ struct SimulatePoolingCommand: ParsableCommand {
       ("coverage_calibrated_ci_low", result.calibratedCoverageInterval.map { .number($0.lower) } ?? .null),
       ("coverage_calibrated_ci_high", result.calibratedCoverageInterval.map { .number($0.upper) } ?? .null),
       ("tau2_zero_share", .number(result.tauSquaredZeroShare)),
+      ("mse_ratio_mc_se", .number(result.meanSquaredErrorRatioStandardError)),
+      ("coverage_raw_mc_se", .number(result.rawCoverageStandardError)),
+      ("coverage_shrunken_mc_se", .number(result.shrunkenCoverageStandardError)),
+      ("coverage_calibrated_mc_se", result.calibratedCoverageStandardError.map(JSONValue.number) ?? .null),
     ])
   }
 
   static func humanOutput(_ result: PoolingSimulationResult) -> String {
     let s = result.simulation
     var rows = [
-      ["estimate", "mean squared error", "95% interval covers", "coverage CI"],
+      ["estimate", "mean squared error", "95% interval covers", "coverage CI", "Monte Carlo SE"],
       [
         "raw (each segment alone)", NumberText.number(result.rawMeanSquaredError * 1e4, digits: 3) + "e-4",
         NumberText.number(result.rawCoverage, digits: 4),
         "\(NumberText.number(result.rawCoverageInterval.lower, digits: 4))–\(NumberText.number(result.rawCoverageInterval.upper, digits: 4))",
+        NumberText.number(result.rawCoverageStandardError, digits: 4),
       ],
       [
         "shrunken (partial pooling)", NumberText.number(result.shrunkenMeanSquaredError * 1e4, digits: 3) + "e-4",
         NumberText.number(result.shrunkenCoverage, digits: 4),
         "\(NumberText.number(result.shrunkenCoverageInterval.lower, digits: 4))–\(NumberText.number(result.shrunkenCoverageInterval.upper, digits: 4))",
+        NumberText.number(result.shrunkenCoverageStandardError, digits: 4),
       ],
     ]
     if let coverage = result.calibratedCoverage, let interval = result.calibratedCoverageInterval {
       rows.append([
         "shrunken, τ-integrated interval", "", NumberText.number(coverage, digits: 4),
         "\(NumberText.number(interval.lower, digits: 4))–\(NumberText.number(interval.upper, digits: 4))",
+        NumberText.number(result.calibratedCoverageStandardError ?? 0, digits: 4),
       ])
     }
     return """
@@ -113,7 +120,8 @@ struct SimulatePoolingCommand: ParsableCommand {
 
       \(textTable(rows))
 
-      Shrunken / raw mean squared error: \(NumberText.number(result.meanSquaredErrorRatio, digits: 3)). \
+      Shrunken / raw mean squared error: \(NumberText.number(result.meanSquaredErrorRatio, digits: 3)) \
+      (Monte Carlo SE \(NumberText.number(result.meanSquaredErrorRatioStandardError, digits: 3))). \
       REML put τ² at 0 in \(NumberText.number(result.tauSquaredZeroShare * 100, digits: 1))% of campaigns.
       """
   }

@@ -80,6 +80,11 @@ struct ManySegmentsTests {
     for (m, metric) in analysis.metrics.enumerated() {
       #expect(metric.comparisons.count == (Self.segments.count + 1) * 2)
       #expect(metric.partialPooling.count == 2)
+      // The τ-integrated intervals reach every segment count (they were capped at 12 segments before).
+      for pooling in metric.partialPooling {
+        #expect(pooling.segments.count > 1_000)
+        #expect(pooling.segments.allSatisfy { $0.estimate.calibratedInterval?.contains($0.estimate.estimate) == true })
+      }
       let contrasts = Dictionary(
         uniqueKeysWithValues: metric.segmentContrasts.map { ("\($0.treatment)/\($0.segment)", $0) })
       // The rest of a segment: every value of the arm minus the segment's own (values are cents up to 120, so

@@ -162,6 +162,11 @@ struct SimulatePoolingCLITests {
     #expect(calibrated > 0.5 && calibrated <= 1)
     let ratio = try #require(json["mse_ratio"] as? Double)
     #expect(ratio > 0 && ratio < 1)
+    // Monte Carlo standard errors over campaigns (the independent units).
+    for key in ["coverage_raw_mc_se", "coverage_shrunken_mc_se", "coverage_calibrated_mc_se", "mse_ratio_mc_se"] {
+      let se = try #require(json[key] as? Double, "\(key)")
+      #expect(se >= 0 && se < 0.5, "\(key) = \(se)")
+    }
     let other = try runStrata([
       "simulate", "pooling", "--segments", "5", "--campaigns", "10", "--seed", "6", "--json",
     ])

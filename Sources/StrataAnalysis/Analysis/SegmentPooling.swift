@@ -35,8 +35,8 @@ public struct SegmentPooling: Sendable, Hashable {
 
 /// Fits `SegmentPooling` for every treatment of one metric from its per-segment comparisons.
 struct SegmentPooler {
-  /// Up to this many segments the τ-integrated intervals are computed too (quadrature per segment).
-  static let calibratedSegmentLimit = 12
+  /// Up to this many segments the τ-integrated intervals are computed too (beyond it, empirical-Bayes ones).
+  static let calibratedSegmentLimit = RandomEffectsModel.calibratedIntervalSegmentLimit
 
   let plan: AnalysisPlan
 

@@ -11,7 +11,9 @@ import Foundation
 /// `largestStandardError` (small and large segments side by side, as in micro-targeting). It fits the
 /// random-effects model (REML) and scores, over every segment of every campaign:
 /// - mean squared error of the raw yₖ and of the shrunken θ̃ₖ against θₖ;
-/// - coverage of θₖ by the raw interval yₖ ± z·√vₖ and by the shrunken (BLUP) interval.
+/// - coverage of θₖ by the raw interval yₖ ± z·√vₖ, by the shrunken (BLUP) interval and, with `calibrated`,
+///   by the τ-integrated one (`RandomEffectsModel.calibratedIntervals`);
+/// - Monte Carlo standard errors of those figures over campaigns (the independent units).
 /// Draws come from GSL's seeded Mersenne Twister, so a seed reproduces every number. See [Efron & Morris
 /// 1975] for why shrinkage lowers the total squared error.
 ///
@@ -67,7 +69,14 @@ public struct PoolingSimulation: Sendable, Hashable {
     var rawSquaredError = 0.0, shrunkenSquaredError = 0.0
     var rawCovered = 0, shrunkenCovered = 0, calibratedCovered = 0, calibratedScored = 0
     var tauSquaredZero = 0
+    // Per-campaign tallies: segments of one campaign share μ̂ and τ̂, so the Monte Carlo error is computed
+    // over campaigns (the independent units), not over segment estimates.
+    var raw = CampaignTally(), shrunkenTally = CampaignTally(), calibratedTally = CampaignTally()
+    var squaredErrors = RatioTally()
     for _ in 0..<campaigns {
+      let before = (raw: rawCovered, shrunken: shrunkenCovered, calibrated: calibratedCovered)
+      let errorsBefore = (raw: rawSquaredError, shrunken: shrunkenSquaredError)
+      let scoredBefore = calibratedScored
       var truths: [Double] = []
       var observed: [Double] = []
       for k in 0..<segments {
@@ -91,6 +100,13 @@ public struct PoolingSimulation: Sendable, Hashable {
           if calibrated.contains(truth) { calibratedCovered += 1 }
         }
       }
+      raw.add(Double(rawCovered - before.raw) / Double(segments))
+      shrunkenTally.add(Double(shrunkenCovered - before.shrunken) / Double(segments))
+      if calibratedScored > scoredBefore {
+        calibratedTally.add(Double(calibratedCovered - before.calibrated) / Double(calibratedScored - scoredBefore))
+      }
+      squaredErrors.add(
+        shrunkenSquaredError - errorsBefore.shrunken, over: rawSquaredError - errorsBefore.raw)
     }
     let total = campaigns * segments
     return PoolingSimulationResult(
@@ -104,7 +120,11 @@ public struct PoolingSimulation: Sendable, Hashable {
       calibratedCoverage: calibratedScored > 0 ? Double(calibratedCovered) / Double(calibratedScored) : nil,
       calibratedCoverageInterval: calibratedScored > 0
         ? try ClopperPearson.interval(successes: calibratedCovered, trials: calibratedScored) : nil,
-      tauSquaredZeroShare: Double(tauSquaredZero) / Double(campaigns))
+      tauSquaredZeroShare: Double(tauSquaredZero) / Double(campaigns),
+      rawCoverageStandardError: raw.standardError,
+      shrunkenCoverageStandardError: shrunkenTally.standardError,
+      calibratedCoverageStandardError: calibratedScored > 0 ? calibratedTally.standardError : nil,
+      meanSquaredErrorRatioStandardError: squaredErrors.standardError)
   }
 }
 
@@ -126,7 +146,54 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public var calibratedCoverageInterval: ConfidenceInterval?
   /// Share of campaigns where REML put τ̂² at 0 (complete pooling).
   public var tauSquaredZeroShare: Double
+  /// Monte Carlo standard error of the raw intervals' coverage, over campaigns.
+  ///
+  /// Campaigns are the independent units: each contributes its share of segments covered (the ratio of
+  /// summed squared errors takes the delta method). Unlike the Clopper–Pearson intervals above, these
+  /// account for segments of one campaign sharing μ̂ and τ̂; the three below are the same kind.
+  public var rawCoverageStandardError: Double
+  public var shrunkenCoverageStandardError: Double
+  public var calibratedCoverageStandardError: Double?
+  public var meanSquaredErrorRatioStandardError: Double
 
   /// Shrunken MSE / raw MSE: below 1 when pooling helps.
   public var meanSquaredErrorRatio: Double { shrunkenMeanSquaredError / rawMeanSquaredError }
+}
+
+/// Running mean and standard error of per-campaign values (Welford).
+struct CampaignTally {
+  private(set) var count = 0
+  private(set) var mean = 0.0
+  private var sumOfSquares = 0.0
+
+  mutating func add(_ value: Double) {
+    count += 1
+    let delta = value - mean
+    mean += delta / Double(count)
+    sumOfSquares += delta * (value - mean)
+  }
+
+  /// √(s² / n); 0 with fewer than two campaigns.
+  var standardError: Double { count >= 2 ? (sumOfSquares / Double(count - 1) / Double(count)).squareRoot() : 0 }
+}
+
+/// Standard error of a ratio of sums Σaᵢ / Σbᵢ over campaigns by the delta method:
+/// √(Σ (aᵢ − R bᵢ)² / (n (n − 1))) / b̄.
+struct RatioTally {
+  private var numerators: [Double] = []
+  private var denominators: [Double] = []
+
+  mutating func add(_ numerator: Double, over denominator: Double) {
+    numerators.append(numerator)
+    denominators.append(denominator)
+  }
+
+  var standardError: Double {
+    let n = numerators.count
+    guard n >= 2 else { return 0 }
+    let ratio = numerators.reduce(0, +) / denominators.reduce(0, +)
+    let meanDenominator = denominators.reduce(0, +) / Double(n)
+    let spread = zip(numerators, denominators).reduce(0) { $0 + ($1.0 - ratio * $1.1) * ($1.0 - ratio * $1.1) }
+    return (spread / Double(n * (n - 1))).squareRoot() / meanDenominator
+  }
 }

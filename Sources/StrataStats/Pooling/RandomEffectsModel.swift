@@ -46,8 +46,8 @@ public struct RandomEffectsModel: Sendable, Hashable {
   public var method: Method
   public var knappHartung: Bool
   public var confidenceLevel: Double
-  /// Whether `result()` also computes each segment's calibrated (τ-integrated) interval: adaptive quadrature
-  /// per segment, so it costs far more than the rest of the fit (milliseconds per segment).
+  /// Whether `result()` also computes each segment's calibrated (τ-integrated) interval: a quadrature over τ
+  /// shared by all segments, then two mixture quantiles per segment (well under a millisecond each).
   public var calibrated: Bool
 
   /// - Parameters:
@@ -130,7 +130,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
           lower: estimate - halfWidth, upper: estimate + halfWidth, confidenceLevel: confidenceLevel),
         shrinkage: 1 - reliability)
     }
-    if calibrated, let calibrated = try calibratedIntervals(tauSquared: tauSquared) {
+    if calibrated, let calibrated = try calibratedIntervals() {
       for index in shrunken.indices { shrunken[index].calibratedInterval = calibrated[index] }
     }
     return RandomEffectsResult(
