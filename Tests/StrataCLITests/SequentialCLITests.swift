@@ -177,6 +177,7 @@ struct SimulatePoolingCLITests {
   @Test func badValuesExitOne() throws {
     #expect(try runStrata(["simulate", "pooling", "--segments", "1"]).status == 1)
     #expect(try runStrata(["simulate", "pooling", "--tau=-1"]).status == 1)
+    #expect(try runStrata(["simulate", "pooling", "--tau-prior-scale", "0"]).status == 1)
     #expect(try runStrata(["simulate", "pooling", "--campaigns", "x"]).status == 64)
   }
 }

@@ -68,4 +68,19 @@ struct TauPosteriorTests {
       #expect(abs(width / blupWidth - 1) < 0.02, "\(width) against \(blupWidth)")
     }
   }
+
+  @Test("τ drawn from a half-normal and analysed under it: the calibrated intervals cover at 95% on average")
+  func simulationBasedCalibration() throws {
+    let result = try PoolingSimulation(
+      segments: 12, tau: 0, campaigns: 400, seed: 3, calibrated: true, tauPriorScale: 0.01
+    ).run()
+    let coverage = try #require(result.calibratedCoverage)
+    let se = try #require(result.calibratedCoverageStandardError)
+    // Seeded, so deterministic; 4 Monte Carlo SEs (about 2 points) is the bound a correct computation meets.
+    #expect(abs(coverage - 0.95) < 4 * se, "coverage \(coverage) ± \(se)")
+    #expect(se < 0.006)
+    #expect(throws: StatsError.self) {
+      try RandomEffectsModel(estimates: [1, 2, 3], variances: [1, 1, 1], tauPrior: .halfNormal(scale: 0))
+    }
+  }
 }

@@ -29,13 +29,17 @@ public struct PoolingSimulation: Sendable, Hashable {
   public var campaigns: Int
   public var confidenceLevel: Double
   public var seed: UInt64
-  /// Also score the calibrated (τ-integrated) intervals (slower: quadrature per segment).
+  /// Also score the calibrated (τ-integrated) intervals.
   public var calibrated: Bool
+  /// When set, each campaign draws its own τ from a half-normal with this scale (instead of `tau`), and the
+  /// calibrated intervals use that half-normal as their prior: averaged over campaigns they must then cover
+  /// at exactly the nominal rate (a simulation-based calibration check of the quadrature and the model).
+  public var tauPriorScale: Double?
 
   public init(
     segments: Int, mean: Double = 0.02, tau: Double = 0.01, smallestStandardError: Double = 0.005,
     largestStandardError: Double = 0.03, campaigns: Int = 2_000, confidenceLevel: Double = 0.95, seed: UInt64 = 1,
-    calibrated: Bool = false
+    calibrated: Bool = false, tauPriorScale: Double? = nil
   ) throws(StatsError) {
     try StatsError.require(
       segments >= 2 && segments <= 10_000, "segments", "must be between 2 and 10000, got \(segments)")
@@ -56,6 +60,12 @@ public struct PoolingSimulation: Sendable, Hashable {
     self.confidenceLevel = confidenceLevel
     self.seed = seed
     self.calibrated = calibrated
+    if let tauPriorScale {
+      try StatsError.require(
+        tauPriorScale > 0 && tauPriorScale.isFinite, "tau prior scale",
+        "must be positive and finite, got \(tauPriorScale)")
+    }
+    self.tauPriorScale = tauPriorScale
   }
 
   public func run() throws(StatsError) -> PoolingSimulationResult {
@@ -79,13 +89,15 @@ public struct PoolingSimulation: Sendable, Hashable {
       let scoredBefore = calibratedScored
       var truths: [Double] = []
       var observed: [Double] = []
+      let tau = tauPriorScale.map { $0 * abs(random.standardNormal()) } ?? self.tau
       for k in 0..<segments {
         let truth = mean + tau * random.standardNormal()
         truths.append(truth)
         observed.append(truth + standardErrors[k] * random.standardNormal())
       }
       let fit = try RandomEffectsModel(
-        estimates: observed, variances: variances, confidenceLevel: confidenceLevel, calibrated: calibrated
+        estimates: observed, variances: variances, confidenceLevel: confidenceLevel, calibrated: calibrated,
+        tauPrior: tauPriorScale.map { .halfNormal(scale: $0) } ?? .flat
       ).result()
       if fit.tauSquared == 0 { tauSquaredZero += 1 }
       for k in 0..<segments {

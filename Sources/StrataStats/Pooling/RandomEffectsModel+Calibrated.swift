@@ -1,6 +1,23 @@
 import Foundation
 
 extension RandomEffectsModel {
+  /// The prior of the between-segment spread τ in the calibrated intervals (μ's prior is always flat).
+  public enum TauPrior: Sendable, Hashable {
+    /// p(τ) ∝ 1 on τ ≥ 0 (Gelman 2006): what `strata analyze` uses.
+    case flat
+    /// p(τ) ∝ exp(−τ² / (2 scale²)) on τ ≥ 0: proper, so a simulation can draw τ from it and check that the
+    /// intervals cover at exactly the nominal rate on average (`PoolingSimulation.tauPriorScale`).
+    case halfNormal(scale: Double)
+
+    /// log p(τ) up to a constant.
+    func logDensity(_ tau: Double) -> Double {
+      switch self {
+      case .flat: return 0
+      case .halfNormal(let scale): return -tau * tau / (2 * scale * scale)
+      }
+    }
+  }
+
   /// The most segments for which `calibratedIntervals` is computed.
   ///
   /// Its cost is O(K · nodes) with at most a few hundred nodes, so this is a guard, not a budget.
@@ -37,7 +54,7 @@ extension RandomEffectsModel {
     let critical = try Normal.inverseSurvival((1 - confidenceLevel) / 2)
     var step: Double? = nil
     for _ in 0...8 {
-      let posterior = try TauPosterior(estimates: estimates, variances: variances, step: step)
+      let posterior = try TauPosterior(estimates: estimates, variances: variances, prior: tauPrior, step: step)
       var intervals: [ConfidenceInterval] = []
       intervals.reserveCapacity(estimates.count)
       var worst = 0.0

@@ -49,6 +49,8 @@ public struct RandomEffectsModel: Sendable, Hashable {
   /// Whether `result()` also computes each segment's calibrated (τ-integrated) interval: a quadrature over τ
   /// shared by all segments, then two mixture quantiles per segment (well under a millisecond each).
   public var calibrated: Bool
+  /// The prior of τ behind the calibrated intervals (flat unless a simulation checks them under a proper one).
+  public var tauPrior: TauPrior
 
   /// - Parameters:
   ///   - estimates: one effect per segment (treatment − control), finite.
@@ -57,10 +59,11 @@ public struct RandomEffectsModel: Sendable, Hashable {
   ///   - knappHartung: t-based inference for μ with the Knapp–Hartung variance (needs two segments or more).
   ///   - confidenceLevel: for every interval of the result.
   ///   - calibrated: also compute the τ-integrated segment intervals (`ShrunkenEstimate.calibratedInterval`).
+  ///   - tauPrior: the prior of τ for those intervals (flat by default).
   /// - Throws: `StatsError.invalidInput` naming the segment or option that is out of range.
   public init(
     estimates: [Double], variances: [Double], method: Method = .restrictedMaximumLikelihood,
-    knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false
+    knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false, tauPrior: TauPrior = .flat
   ) throws(StatsError) {
     try StatsError.require(!estimates.isEmpty, "segments", "needs at least one segment estimate")
     try StatsError.require(
@@ -80,7 +83,12 @@ public struct RandomEffectsModel: Sendable, Hashable {
     self.method = method
     self.knappHartung = knappHartung
     self.confidenceLevel = confidenceLevel
+    if case .halfNormal(let scale) = tauPrior {
+      try StatsError.require(
+        scale > 0 && scale.isFinite, "prior of τ", "needs a positive, finite half-normal scale, got \(scale)")
+    }
     self.calibrated = calibrated
+    self.tauPrior = tauPrior
   }
 
   /// Fits the model: τ̂², μ̂ with its interval and test, the prediction interval, the τ² interval and BLUPs.

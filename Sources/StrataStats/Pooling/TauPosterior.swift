@@ -4,8 +4,8 @@ import Foundation
 /// shared by every segment's calibrated interval.
 ///
 /// ```
-/// p(τ | y) ∝ L_R(τ²)                        (the restricted likelihood: μ integrated out)
-/// u = log τ,   g(u) = τ · L_R(τ²)           (the same density per unit of u)
+/// p(τ | y) ∝ p(τ) L_R(τ²)                   (the restricted likelihood: μ integrated out; p(τ) = 1 or half-normal)
+/// u = log τ,   g(u) = τ · p(τ | y)          (the same density per unit of u)
 /// P(θₖ ≤ x | y) ≈ Σⱼ Wⱼ Φ((x − θ̃ₖ(τⱼ)) / sₖ(τⱼ)),   τⱼ = exp(u* + j·h)
 /// ```
 /// g is analytic in the strip |Im u| < π/2 (its singularities sit where τ² = −vₖ) and decays exponentially at
@@ -37,7 +37,9 @@ struct TauPosterior: Sendable {
   /// Discretises p(τ | y).
   ///
   /// `step` overrides the automatic step (used when the caller halves it).
-  init(estimates: [Double], variances: [Double], step requested: Double? = nil) throws(StatsError) {
+  init(
+    estimates: [Double], variances: [Double], prior: RandomEffectsModel.TauPrior = .flat, step requested: Double? = nil
+  ) throws(StatsError) {
     precondition(estimates.count >= 3 && estimates.count == variances.count)
     let smallestVariance = variances.min() ?? 1
     let largestVariance = variances.max() ?? 1
@@ -54,7 +56,7 @@ struct TauPosterior: Sendable {
       let mean = weighted / weightSum
       var residual = 0.0
       for (v, y) in zip(variances, estimates) { residual += (y - mean) * (y - mean) / (v + t2) }
-      return (u - (logDeterminant + log(weightSum) + residual) / 2, mean, 1 / weightSum)
+      return (u + prior.logDensity(exp(u)) - (logDeterminant + log(weightSum) + residual) / 2, mean, 1 / weightSum)
     }
     // The mode of g: a scan over every scale the data can support, then golden-section search.
     let scanLow = 0.5 * log(smallestVariance) - 8
@@ -94,7 +96,8 @@ struct TauPosterior: Sendable {
     step = requested ?? min(0.125, width / 3)
 
     // Walk the grid out from the mode until g is 40 e-folds below its peak.
-    let lumpBelow = 1e-12 * smallestVariance
+    var lumpBelow = 1e-12 * smallestVariance
+    if case .halfNormal(let scale) = prior { lumpBelow = min(lumpBelow, 1e-12 * scale * scale) }
     var right: [(Int, Double, Double, Double, Double)] = []  // (j, τ², log g, μ̂, Var μ̂)
     var j = 0
     while true {
