@@ -114,7 +114,9 @@ import Testing
 
   @Test func eachKeyHasARateLimit() async throws {
     let keys = makeKeys()
-    let harness = try TestService(keys: keys.records, rateLimit: 5)
+    // 1 request/s with a burst of 2: the 30 requests below would have to take 28 s to all pass, so the
+    // check holds however slow a loaded machine makes them (RateLimiterTests check the bucket on a given clock).
+    let harness = try TestService(keys: keys.records, rateLimit: 1)
     defer { harness.remove() }
     try await harness.test { client in
       var statuses: [HTTPResponse.Status] = []
@@ -127,7 +129,7 @@ import Testing
         if response.status == .tooManyRequests { retryAfter = response.headers[.retryAfter] }
       }
       // A burst of twice the rate passes; the rest of 30 immediate requests cannot all pass.
-      #expect(statuses.prefix(10).allSatisfy { $0 == .ok })
+      #expect(statuses.prefix(2).allSatisfy { $0 == .ok })
       #expect(statuses.contains(.tooManyRequests))
       #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
       // Another key has its own bucket.
