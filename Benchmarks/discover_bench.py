@@ -57,6 +57,7 @@ def main():
     X = write_audience(csv, args.units)
     print(f"audience: {args.units} units x 10 features ({os.path.getsize(csv) / 1e6:.0f} MB CSV)")
 
+    load_before = os.getloadavg()
     start = time.perf_counter()
     run = subprocess.run([args.strata, "discover", "--input", csv, "--features", ",".join(f"f{j}" for j in range(10)),
                           "--k", "2..8", "--n-init", "4", "--seed", "1", "--split-salt", "bench",
@@ -64,19 +65,27 @@ def main():
     strata_seconds = time.perf_counter() - start
     if run.returncode != 0:
         sys.exit(run.stderr)
-    strata_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    strata_cpu = children.ru_utime + children.ru_stime
+    strata_rss = children.ru_maxrss / 1024
 
     discovery = np.array([mmh3.hash(f"discover:bench:u{i}".encode(), 0, signed=False) % 10000 < 5000
                           for i in range(args.units)])
     data = X[discovery]
     start = time.perf_counter()
+    cpu_start = time.process_time()
+    kmeans_cpu = 0.0
     with threadpool_limits(limits=1):
         Z = StandardScaler().fit_transform(data)
         for k in range(2, 9):
+            phase = time.process_time()
             labels = KMeans(n_clusters=k, n_init=4, algorithm="lloyd", random_state=1).fit(Z).labels_
+            kmeans_cpu += time.process_time() - phase
             silhouette_score(Z, labels, sample_size=4000, random_state=1)
             davies_bouldin_score(Z, labels)
     sklearn_seconds = time.perf_counter() - start
+    sklearn_cpu = time.process_time() - cpu_start
+    load_after = os.getloadavg()
     sklearn_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     matrix_mb = data.shape[0] * 10 * 8 / 1e6
     print(f"clustered (discovery half): {data.shape[0]} units; feature matrix {matrix_mb:.0f} MB")
@@ -84,6 +93,11 @@ def main():
     print(f"scikit-learn (scaling + KMeans + scores, CSV not included): {sklearn_seconds:.1f} s, "
           f"peak RSS of this Python process {sklearn_rss:.0f} MB")
     print(f"ratio strata / scikit-learn: {strata_seconds / sklearn_seconds:.2f}")
+    # On a shared machine the wall clock depends on the other processes; CPU time (user + system) much less.
+    print(f"CPU time: strata {strata_cpu:.1f} s, scikit-learn {sklearn_cpu:.1f} s, "
+          f"ratio {strata_cpu / sklearn_cpu:.2f}")
+    print(f"  of which scikit-learn's KMeans fits: {kmeans_cpu:.1f} s CPU")
+    print(f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
