@@ -25,6 +25,8 @@ $STRATA plan --metric proportion --baseline 0.58 --mde 0.05 --variants 3 --looks
 echo
 echo "== The service: the same campaign sent through strata serve (embedded SQLite, loopback) =="
 python3 Scripts/lib/service_walkthrough.py "$STRATA" reports/service
+echo "The planned looks the service recorded, read from its database:"
+$STRATA looks list --database sqlite:reports/service/strata.db --experiment gym-renewal-2026
 echo
 echo "Reports: reports/gym-renewal-2026.html, reports/email-factorial-2026.html (and .md)."
 echo "The binary is .build/debug/strata; ./Scripts/install.sh puts a release build on your PATH (README)."

@@ -12,7 +12,9 @@ struct Looks: ParsableCommand {
       Every run of `strata analyze` on a sequential plan is a look, recorded in <data>.looks.jsonl (or \
       --look-log FILE). Re-running on the same data records nothing; re-running with --look K, K the \
       latest look, replaces that look (corrected data). A look recorded by mistake is removed with drop. \
-      Name the log with --look-log FILE, or with --data CSV for <data>.looks.jsonl.
+      Name the log with --look-log FILE, or with --data CSV for <data>.looks.jsonl. The planned looks \
+      strata serve records (POST /v1/experiments/ID/looks) are in its database: name it with \
+      --database sqlite:PATH or postgresql://... and the experiment with --experiment ID.
 
       Examples:
         strata analyze --experiment experiments/gym-renewal.yaml \\
@@ -21,11 +23,14 @@ struct Looks: ParsableCommand {
         strata looks list --look-log reports/gym-rerun.looks.jsonl
         strata looks list --look-log reports/gym-rerun.looks.jsonl --json
         strata looks drop --look-log reports/gym-rerun.looks.jsonl --look 1
+        strata looks list --experiment gym-renewal-2026 \\
+          --database sqlite:experiments/data/gym-renewal-service.db
       """,
     subcommands: [LooksList.self, LooksDrop.self])
 }
 
-/// Where the look log is: `--look-log FILE`, or `--data CSV` for `<data>.looks.jsonl`.
+/// Where the looks are: `--look-log FILE`, `--data CSV` for `<data>.looks.jsonl`, or `--database URL
+/// --experiment ID` for the looks `strata serve` recorded.
 struct LookLogOptions: ParsableArguments {
   @Option(help: "The data file whose look log (<data>.looks.jsonl) to use.")
   var data: String?
@@ -33,11 +38,25 @@ struct LookLogOptions: ParsableArguments {
   @Option(help: "The look log file (as given to strata analyze --look-log).")
   var lookLog: String?
 
+  @Option(help: "A strata serve database: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE.")
+  var database: String?
+
+  @Option(help: "With --database: the experiment id whose looks to use.")
+  var experiment: String?
+
   func validate() throws {
-    switch (data, lookLog) {
-    case (nil, nil): throw ValidationError("Give --look-log FILE, or --data CSV for <data>.looks.jsonl.")
-    case (.some, .some): throw ValidationError("Give either --data or --look-log, not both.")
-    default: break
+    switch [data, lookLog, database].count(where: { $0 != nil }) {
+    case 0:
+      throw ValidationError(
+        "Give --look-log FILE, --data CSV for <data>.looks.jsonl, or --database URL --experiment ID.")
+    case 1: break
+    default: throw ValidationError("Give one of --data, --look-log and --database.")
+    }
+    if database != nil && experiment == nil {
+      throw ValidationError("--database needs --experiment ID: the experiment whose looks to use.")
+    }
+    if database == nil && experiment != nil {
+      throw ValidationError("--experiment goes with --database (a look log holds one experiment's looks).")
     }
   }
 
@@ -63,6 +82,7 @@ struct LooksList: ParsableCommand {
   var json = false
 
   func run() throws {
+    if options.database != nil { return try runOnDatabase() }
     try reportingErrors {
       let log = try options.open()
       let history = try log.history()
@@ -77,18 +97,23 @@ struct LooksList: ParsableCommand {
         return
       }
       print("Look log \(log.location): \(looks.count) looks, \(history.count) records")
-      guard !looks.isEmpty else { return }
-      var rows = [["look", "recorded", "rows", "units", "information", "action", "fingerprint", "replaced"]]
-      for record in looks {
-        rows.append([
-          "\(record.look)", record.timestamp, "\(record.rowsUsed)",
-          record.unitsPerVariant.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-          record.informationFraction.map { NumberText.number(100 * $0, digits: 0) + "%" } ?? "—",
-          record.action, record.fingerprint, (replaced[record.look] ?? 0) > 0 ? "\(replaced[record.look] ?? 0)×" : "",
-        ])
-      }
-      print(textTable(rows))
+      Self.printTable(looks, replaced: replaced)
     }
+  }
+
+  /// One line per look (nothing when there is none).
+  static func printTable(_ looks: [LookRecord], replaced: [Int: Int]) {
+    guard !looks.isEmpty else { return }
+    var rows = [["look", "recorded", "rows", "units", "information", "action", "fingerprint", "replaced"]]
+    for record in looks {
+      rows.append([
+        "\(record.look)", record.timestamp, "\(record.rowsUsed)",
+        record.unitsPerVariant.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+        record.informationFraction.map { NumberText.number(100 * $0, digits: 0) + "%" } ?? "—",
+        record.action, record.fingerprint, (replaced[record.look] ?? 0) > 0 ? "\(replaced[record.look] ?? 0)×" : "",
+      ])
+    }
+    print(textTable(rows))
   }
 
   static func json(_ record: LookRecord, replaced: Int) -> JSONValue {
@@ -121,6 +146,7 @@ struct LooksDrop: ParsableCommand {
   var json = false
 
   func run() throws {
+    if options.database != nil { return try runOnDatabase() }
     try reportingErrors {
       let log = try options.open()
       let dropped: LookRecord = try log.withExclusiveAccess {
