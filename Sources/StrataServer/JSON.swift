@@ -72,8 +72,13 @@ public indirect enum JSON: Sendable, Hashable {
   }
 
   static func writeString(_ text: String, to bytes: inout [UInt8]) {
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
     bytes.append(UInt8(ascii: "\""))
+    // Most strings (keys, ids, hashes) need no escape: copy them whole.
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      bytes.append(contentsOf: text.utf8)
+      bytes.append(UInt8(ascii: "\""))
+      return
+    }
     for byte in text.utf8 {
       switch byte {
       case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
@@ -82,6 +87,7 @@ public indirect enum JSON: Sendable, Hashable {
       case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
       case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
       case 0..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
         bytes.append(contentsOf: Array("\\u00".utf8))
         bytes.append(hex[Int(byte >> 4)])
         bytes.append(hex[Int(byte & 0xF)])

@@ -8,31 +8,42 @@ import Hummingbird
 /// cancellation, so the answer goes out promptly; the work done so far is rolled back (ingestion is all or nothing).
 struct RequestTimeoutMiddleware: RouterMiddleware {
   typealias Context = BasicRequestContext
-  let timeout: Duration
+  let watchdog: RequestWatchdog
+
+  init(timeout: Duration) {
+    watchdog = RequestWatchdog(timeout: timeout)
+  }
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
     -> Response
   {
-    let timeout = self.timeout
-    return try await withoutActuallyEscaping(next) { next in
+    let watchdog = self.watchdog
+    let (result, timedOut) = try await withoutActuallyEscaping(next) { next in
       let handler = UncheckedHandler(next: next)
-      return try await withThrowingTaskGroup(of: Response?.self) { group in
-        group.addTask { try await handler.next(request, context) }
+      // A child task, so that the watchdog's cancellation ends with this request and not the connection's task.
+      return try await withThrowingTaskGroup(of: TimedResponse.self) { group in
         group.addTask {
-          try await Task.sleep(for: timeout)
-          return nil
+          let (result, timedOut) = await watchdog.run { try await handler.next(request, context) }
+          return TimedResponse(result: result, timedOut: timedOut)
         }
-        defer { group.cancelAll() }
         guard let first = try await group.next() else { throw CancellationError() }
-        if let response = first { return response }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        return Responses.error(
-          APIProtocol(path: request.uri.path), .serviceUnavailable, code: "timeout",
-          message: "the request was not answered within \(UnitContext.decimalText(seconds)) s; retry",
-          headers: [.retryAfter: "1"])
+        return (first.result, first.timedOut)
       }
     }
+    guard timedOut else { return try result.get() }
+    let timeout = watchdog.timeout
+    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+    return Responses.error(
+      APIProtocol(path: request.uri.path), .serviceUnavailable, code: "timeout",
+      message: "the request was not answered within \(UnitContext.decimalText(seconds)) s; retry",
+      headers: [.retryAfter: "1"])
   }
+}
+
+/// A handler's outcome and whether the watchdog cancelled it.
+private struct TimedResponse: Sendable {
+  var result: Result<Response, any Error>
+  var timedOut: Bool
 }
 
 /// The router's continuation, carried into the handler's child task.

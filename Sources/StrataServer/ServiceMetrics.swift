@@ -1,5 +1,6 @@
 import Prometheus
 import StrataAssignment
+import Synchronization
 
 /// The service's Prometheus metrics (`GET /metrics`): requests and their latency by route and status,
 /// evaluations by Strata reason, definition reloads by result, and the catalog's size.
@@ -11,6 +12,19 @@ public final class ServiceMetrics: Sendable {
     .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
   ]
   private let definitions: Gauge
+  /// The request counters by route and status, and latency histograms by route, once made: the registry's own
+  /// lookup builds the metric's name and label text on every call.
+  private let requestMetrics = Mutex(RequestMetrics())
+
+  private struct RouteStatus: Hashable {
+    var route: String
+    var status: Int
+  }
+
+  private struct RequestMetrics {
+    var counters: [RouteStatus: Counter] = [:]
+    var histograms: [String: DurationHistogram] = [:]
+  }
 
   public init() {
     var evaluations: [AssignmentReason: Counter] = [:]
@@ -29,18 +43,32 @@ public final class ServiceMetrics: Sendable {
 
   /// Counts one request and records its latency.
   public func request(route: String, status: Int, duration: Duration) {
-    registry.makeCounter(
+    let key = RouteStatus(route: route, status: status)
+    let (counter, histogram) = requestMetrics.withLock { metrics in
+      (metrics.counters[key], metrics.histograms[route])
+    }
+    (counter ?? makeCounter(key)).increment()
+    (histogram ?? makeHistogram(route)).record(duration)
+  }
+
+  private func makeCounter(_ key: RouteStatus) -> Counter {
+    let counter = registry.makeCounter(
       descriptor: MetricNameDescriptor(
         namespace: "strata", subsystem: "http", metricName: "requests", unitName: "total",
         helpText: "HTTP requests by route and status"),
-      labels: [("route", route), ("status", String(status))]
-    ).increment()
-    registry.makeDurationHistogram(
+      labels: [("route", key.route), ("status", String(key.status))])
+    requestMetrics.withLock { $0.counters[key] = counter }
+    return counter
+  }
+
+  private func makeHistogram(_ route: String) -> DurationHistogram {
+    let histogram = registry.makeDurationHistogram(
       descriptor: MetricNameDescriptor(
         namespace: "strata", subsystem: "http", metricName: "request_duration", unitName: "seconds",
         helpText: "Server time per request, by route"),
-      labels: [("route", route)], buckets: latencyBuckets
-    ).record(duration)
+      labels: [("route", route)], buckets: latencyBuckets)
+    requestMetrics.withLock { $0.histograms[route] = histogram }
+    return histogram
   }
 
   /// Counts one evaluation.
