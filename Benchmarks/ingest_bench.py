@@ -9,10 +9,12 @@
       events went through the API (which keeps the totals), and, unless --skip-query, the event-level results
       query alone (Python's sqlite3 on the same file, the same SQL as `strata sql --dialect sqlite`).
 
-  ingest_bench.py ingest sqlite|postgres [--batches 2000] [--clients 8] [--strata BIN] [--ceiling BIN]
-      events/s through POST /v1/events in batches of 100 (CLIENTS concurrent keep-alive connections), against
-      `ingest-ceiling`: a bare loop inserting the same number of rows in the same batches through the same
-      driver (GRDB, postgres-nio) into the same table, one transaction per batch. PostgreSQL runs on a
+  ingest_bench.py ingest sqlite|postgres [--batches 2000] [--clients 8] [--rounds 3] [--strata BIN] [--ceiling BIN]
+      events/s through POST /v1/events in batches of 100 (CLIENTS concurrent keep-alive connections), for units
+      U0..U999 exposed through the API first (so the service keeps their running totals, as in production),
+      against `ingest-ceiling`: a bare loop inserting the same number of rows in the same batches through the
+      same driver (GRDB, postgres-nio) into the same table, one transaction per batch. API and ceiling
+      alternate, ROUNDS times, on fresh stores; prints each round and min / median / max. PostgreSQL runs on a
       throwaway cluster (initdb, pg_ctl on a loopback port; as user postgres when run as root).
 """
 import argparse
@@ -219,8 +221,21 @@ def send(server, batches, counter, lock, sent):
     connection.close()
 
 
-def ingest(args):
-    directory = DATA / f"ingest-{args.backend}"
+def expose_units(server, count):
+    """Exposes units U0..U{count-1} through the API (assigned by the service), so that every benchmark event
+    touches an exposed unit and the service recomputes its running totals, as it does in production."""
+    units = [{"unit": f"U{n}", "attributes": {"marketing_opt_in": True, "membership_months": 12, "status": "active",
+                                              "checkins_90d": n % 60}} for n in range(count)]
+    status, body = server.request("POST", "/v1/assign", json.dumps({"experiments": [EXPERIMENT], "units": units}))
+    assert status == 200, body[:500]
+    exposures = [{"id": f"expose-{a['unit']}", "experiment": EXPERIMENT, "unit": a["unit"], "variant": a["variant"]}
+                 for a in json.loads(body)["assignments"] if a.get("variant") and a["experiment"] == EXPERIMENT]
+    status, body = server.request("POST", "/v1/exposures", json.dumps({"exposures": exposures}))
+    assert status == 200, body[:500]
+    return len(exposures)
+
+
+def ingest_round(args, directory):
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     postgres = Postgres() if args.backend == "postgres" else None
@@ -232,6 +247,7 @@ def ingest(args):
         else:
             database = f"sqlite:{directory / 'api.db'}"
         server = Server(args.strata, database, directory)
+        exposed = expose_units(server, 1000)
         counter, sent, lock = [0], [0], threading.Lock()
         start = time.perf_counter()
         threads = [threading.Thread(target=send, args=(server, args.batches, counter, lock, sent))
@@ -255,11 +271,27 @@ def ingest(args):
     finally:
         if postgres:
             postgres.stop()
-    bare = json.loads(ceiling)
+    bare = json.loads(ceiling)["events_per_second"]
     api = sent[0] / api_seconds
+    return {"exposed_units": exposed, "api_events_per_second": round(api), "ceiling_events_per_second": round(bare),
+            "ratio": round(api / bare, 3), "load_average": os.getloadavg()[0]}
+
+
+def ingest(args):
+    rounds = []
+    for index in range(args.rounds):
+        row = ingest_round(args, DATA / f"ingest-{args.backend}")
+        print(json.dumps({"round": index + 1, **row}), flush=True)
+        rounds.append(row)
+
+    def spread(key):
+        values = sorted(row[key] for row in rounds)
+        return [values[0], values[len(values) // 2] if len(values) % 2 else
+                round((values[len(values) // 2 - 1] + values[len(values) // 2]) / 2, 3), values[-1]]
     print(json.dumps({"backend": args.backend, "batches": args.batches, "batch_size": 100, "clients": args.clients,
-                      "api_events_per_second": round(api), "ceiling_events_per_second": round(bare["events_per_second"]),
-                      "ratio": round(api / bare["events_per_second"], 3)}))
+                      "rounds": args.rounds, "min_median_max": {key: spread(key) for key in
+                                                                ("api_events_per_second", "ceiling_events_per_second",
+                                                                 "ratio")}}))
 
 
 def main():
@@ -279,6 +311,7 @@ def main():
     i.add_argument("backend", choices=["sqlite", "postgres"])
     i.add_argument("--batches", type=int, default=2000)
     i.add_argument("--clients", type=int, default=8)
+    i.add_argument("--rounds", type=int, default=3, help="API then ceiling, this many times (fresh stores each)")
     args = parser.parse_args()
     results(args) if args.command == "results" else ingest(args)
 

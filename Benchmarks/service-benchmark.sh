@@ -5,7 +5,9 @@
 # run, then per workload the ratio of Strata's requests/s to the ceiling's (round by round) and min / median
 # / max of requests/s, ratio and p99. Run by hand; the figures go in docs/service.md. wrk shares the
 # machine's cores with the server, as do other users of the machine: the ratio, not the absolute rate, is
-# the figure. Neither server is niced (run the whole script with nice if you like: both get the same).
+# the figure. Neither server is niced (run the whole script with nice if you like: both get the same). The
+# server's CPU time per run (user + system, from /proc) gives requests per CPU-second, a per-core rate that
+# does not count wrk's share of the cores.
 #
 #   bash Benchmarks/service-benchmark.sh            # DURATION=30 ROUNDS=3
 #   DURATION=10 ROUNDS=1 bash Benchmarks/service-benchmark.sh   # a quick look
@@ -27,6 +29,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 KEY=$("$BIN/strata" keys new --role server --name bench --keys "$WORK/keys.jsonl" | tail -n 1)
 "$BIN/strata" serve --experiments experiments --database "sqlite:$WORK/strata.db" --port "$STRATA_PORT" \
   --keys "$WORK/keys.jsonl" --rate-limit 0 --log-level warning 2>"$WORK/serve.log" &
+STRATA_PID=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$STRATA_PORT/readyz" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$STRATA_PORT/readyz" >/dev/null || {
   echo "strata serve did not become ready; its log:" >&2
@@ -42,6 +45,7 @@ STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $KEY" -H 'Content
   -H "If-None-Match: $ETAG" -d "$BODY" "http://127.0.0.1:$STRATA_PORT/ofrep/v1/evaluate/flags")
 [ "$STATUS" = 304 ] || { echo "bulk revalidation answered $STATUS, not 304" >&2; exit 1; }
 "$BIN/service-ceiling" --port "$CEILING_PORT" --size "$SIZE" >/dev/null &
+CEILING_PID=$!
 for _ in $(seq 1 100); do
   curl -s -o /dev/null -X POST "http://127.0.0.1:$CEILING_PORT/ofrep/v1/evaluate/flags" && break
   sleep 0.1
@@ -49,18 +53,24 @@ done
 echo "single-flag body: $SIZE bytes; wrk -t2 -c64 -d${DURATION}s; $(nproc) cores;" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-run() {  # name port script
-  local line
+cpu_ticks() {  # user + system clock ticks of a process so far
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+run() {  # name port script pid: wrk's figures, and the server's CPU time per request (cpu_us)
+  local line before after
+  before=$(cpu_ticks "$4")
   line=$(STRATA_KEY=$KEY STRATA_ETAG=$ETAG wrk -t2 -c64 -d"${DURATION}s" --latency -s "$3" "http://127.0.0.1:$2" |
     grep '^RESULT')
-  echo "  $1 ${line#RESULT }" | tee -a "$WORK/results"
+  after=$(cpu_ticks "$4")
+  line="${line#RESULT } cpu_s=$(awk -v a="$after" -v b="$before" -v t="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (a - b) / t}')"
+  echo "  $1 $line" | tee -a "$WORK/results"
 }
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  run ceiling-single "$CEILING_PORT" Benchmarks/service/ofrep-single.lua
-  run strata-single "$STRATA_PORT" Benchmarks/service/ofrep-single.lua
-  run ceiling-304 "$CEILING_PORT" Benchmarks/service/ofrep-bulk-304.lua
-  run strata-304 "$STRATA_PORT" Benchmarks/service/ofrep-bulk-304.lua
+  run ceiling-single "$CEILING_PORT" Benchmarks/service/ofrep-single.lua "$CEILING_PID"
+  run strata-single "$STRATA_PORT" Benchmarks/service/ofrep-single.lua "$STRATA_PID"
+  run ceiling-304 "$CEILING_PORT" Benchmarks/service/ofrep-bulk-304.lua "$CEILING_PID"
+  run strata-304 "$STRATA_PORT" Benchmarks/service/ofrep-bulk-304.lua "$STRATA_PID"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$WORK/results" <<'PY'
@@ -80,5 +90,6 @@ for workload, goal in (("single", 0.80), ("304", 0.90)):
     for name, rows in (("strata", strata), ("ceiling", ceiling)):
         print(f"  {name:8} requests/s {spread([float(r['rps']) for r in rows], '{:,.0f}')}"
               f"; p50 ms {spread([float(r['p50_ms']) for r in rows], '{:.2f}')}"
-              f"; p99 ms {spread([float(r['p99_ms']) for r in rows], '{:.2f}')}")
+              f"; p99 ms {spread([float(r['p99_ms']) for r in rows], '{:.2f}')}"
+              f"; requests per server CPU-second {spread([int(r['requests']) / max(float(r['cpu_s']), 0.01) for r in rows], '{:,.0f}')}")
 PY
