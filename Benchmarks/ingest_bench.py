@@ -228,7 +228,8 @@ def expose_units(server, count):
                                               "checkins_90d": n % 60}} for n in range(count)]
     status, body = server.request("POST", "/v1/assign", json.dumps({"experiments": [EXPERIMENT], "units": units}))
     assert status == 200, body[:500]
-    exposures = [{"id": f"expose-{a['unit']}", "experiment": EXPERIMENT, "unit": a["unit"], "variant": a["variant"]}
+    exposures = [{"id": f"expose-{a['unit']}", "experiment": EXPERIMENT, "unit": a["unit"], "variant": a["variant"],
+                  "segment": a["segment"]}
                  for a in json.loads(body)["assignments"] if a.get("variant") and a["experiment"] == EXPERIMENT]
     status, body = server.request("POST", "/v1/exposures", json.dumps({"exposures": exposures}))
     assert status == 200, body[:500]
