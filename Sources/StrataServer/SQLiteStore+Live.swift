@@ -190,11 +190,14 @@ extension SQLiteStore {
   static func update(_ db: Database, unit: String, plan: LivePlan, totals: inout LiveTotals, known: Bool = true)
     throws
   {
+    // Cached statements: this runs once per touched unit in every ingestion transaction, and preparing a statement
+    // (GRDB's authorizer and region bookkeeping) cost more than running it.
     if known,
       let old = try Row.fetchOne(
-        db,
-        sql:
-          "SELECT variant, segment, is_excluded, contribution FROM live_units WHERE experiment_id = ? AND unit_id = ?",
+        db.cachedStatement(
+          sql:
+            "SELECT variant, segment, is_excluded, contribution FROM live_units WHERE experiment_id = ? AND unit_id = ?"
+        ),
         arguments: [plan.experiment, unit])
     {
       let data: Data = old["contribution"]
@@ -211,8 +214,8 @@ extension SQLiteStore {
     }
     guard let state = plan.unit(row, shifts: &totals.shifts) else {
       if known {
-        try db.execute(
-          sql: "DELETE FROM live_units WHERE experiment_id = ? AND unit_id = ?", arguments: [plan.experiment, unit])
+        try db.cachedStatement(sql: "DELETE FROM live_units WHERE experiment_id = ? AND unit_id = ?").execute(
+          arguments: [plan.experiment, unit])
       }
       return
     }
