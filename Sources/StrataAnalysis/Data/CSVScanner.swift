@@ -53,18 +53,38 @@ public struct CSVScanner {
   public private(set) var bytesRead: Int = 0
   /// The file's size in bytes (0 for pipes).
   public let fileSize: Int
+  /// The file offset where scanning starts, and how many bytes it may read from there.
+  private let start: Int
+  private let limit: Int
+  /// After a visit (or the scan): the file offset just past the last record handed to the visitor, and the line
+  /// number the next record starts on.
+  public private(set) var nextOffset = 0
+  public private(set) var nextLine = 1
+  /// After the scan: whether the last record ended with a line end outside quotes (false when it ran into the end
+  /// of the file or of the range, for example inside a quoted field).
+  public private(set) var lastRecordEndedLine = true
+  private var recordEndedLine = true
 
   /// Opens `path` for reading.
   ///
   /// `bufferSize` bounds the memory used and the longest record (a record that does not fit is an error naming its
-  /// line).
-  public init(path: String, bufferSize: Int = 1 << 22) throws(DataError) {
+  /// line). With `range`, only those bytes of the file are scanned, as if they were the whole file: for reading a
+  /// regular file in parts that start at record boundaries (`range` must start where a record starts); line numbers
+  /// then count from 1 at the range's start and no byte order mark is looked for unless it starts at 0.
+  public init(path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22) throws(DataError) {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else {
       throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
     }
     var info = stat()
     fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+    start = range?.lowerBound ?? 0
+    limit = range?.count ?? Int.max
+    if start > 0 && lseek(descriptor, off_t(start), SEEK_SET) != off_t(start) {
+      let reason = String(cString: strerror(errno))
+      _ = Glibc.close(descriptor)
+      throw DataError(file: path, line: nil, message: "cannot be read (\(reason))")
+    }
     self.descriptor = descriptor
     self.path = path
     base = .allocate(capacity: bufferSize)
@@ -92,7 +112,7 @@ public struct CSVScanner {
     var consumed = 0  // start of the unparsed part
     var line = 1
     var endOfFile = false
-    var checkedByteOrderMark = false
+    var checkedByteOrderMark = start != 0
     while true {
       // Move the unparsed tail to the front and refill.
       if consumed > 0 {
@@ -103,7 +123,8 @@ public struct CSVScanner {
         consumed = 0
       }
       if !endOfFile && filled < buffer.count {
-        let count = read(descriptor, base + filled, buffer.count - filled)
+        let wanted = min(buffer.count - filled, limit - bytesRead)
+        let count = wanted == 0 ? 0 : read(descriptor, base + filled, wanted)
         guard count >= 0 else {
           throw DataError(file: path, line: line, message: "cannot be read (\(String(cString: strerror(errno))))")
         }
@@ -130,6 +151,9 @@ public struct CSVScanner {
         line += newlines
         consumed = next
         madeProgress = true
+        nextOffset = start + bytesRead - filled + next
+        nextLine = line
+        lastRecordEndedLine = recordEndedLine
         if try !visit(record) { return }
       }
       if endOfFile && consumed >= filled { return }
@@ -162,6 +186,7 @@ public struct CSVScanner {
       } else if byte == UInt8(ascii: "\n") {
         ends[field] = position
         trimCarriageReturn(field)
+        recordEndedLine = true
         return (field + 1, position + 1, 1)
       } else if byte == UInt8(ascii: "\"") {
         return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
@@ -171,6 +196,7 @@ public struct CSVScanner {
     guard atEndOfFile else { return nil }
     ends[field] = end
     trimCarriageReturn(field)
+    recordEndedLine = false
     return (field + 1, end, 1)
   }
 
@@ -200,6 +226,7 @@ public struct CSVScanner {
       guard atEndOfFile else { return nil }
       newlines += 1
     }
+    recordEndedLine = complete
     quoting = QuoteState()
     var malformation: Malformation? = nil
     var write = start

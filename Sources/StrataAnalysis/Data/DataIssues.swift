@@ -68,6 +68,19 @@ public struct DataIssues: Sendable, Hashable {
     }
   }
 
+  /// The same issues with every line number moved by `delta` (a part of a file read on its own counts its lines
+  /// from 1).
+  func shiftingLines(by delta: Int) -> DataIssues {
+    guard delta != 0 else { return self }
+    var shifted = self
+    for (kind, entry) in entries {
+      var moved = entry
+      moved.firstLines = entry.firstLines.map { $0 + delta }
+      shifted.entries[kind] = moved
+    }
+    return shifted
+  }
+
   /// Rows dropped for any reason.
   public var total: Int { entries.values.reduce(0) { $0 + $1.count } }
 

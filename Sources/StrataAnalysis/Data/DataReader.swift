@@ -55,6 +55,9 @@ public enum DataReader {
   private static func readPart(path: String, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet) throws
     -> DataSummary
   {
+    if let summary = try ChunkedUnitReader.read(path: path, plan: plan, options: options, seen: seen) {
+      return summary
+    }
     var scanner = try CSVScanner(path: path)
     defer { scanner.close() }
     var header: [String] = []

@@ -92,9 +92,24 @@ public struct DataReadOptions: Sendable {
   /// Called after each buffer refill with (bytes read, file size).
   public var progress: (@Sendable (Int, Int) -> Void)?
 
-  public init(strict: Bool = false, checkDuplicates: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+  /// Threads that read a regular unit-level file (at least 1).
+  ///
+  /// The results do not depend on it: the file is cut into chunks by its bytes alone and the chunks' cells merge
+  /// in file order (`ChunkedUnitReader`).
+  public var threads: Int
+  /// The chunk size in bytes (before moving on to the next line end).
+  ///
+  /// The last digits of the results depend on it, so it is fixed; tests make it small to put chunk boundaries
+  /// where they want them.
+  package var chunkSize = ChunkedUnitReader.chunkSize
+
+  public init(
+    strict: Bool = false, checkDuplicates: Bool = true, threads: Int = 1,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) {
     self.strict = strict
     self.checkDuplicates = checkDuplicates
+    self.threads = max(1, threads)
     self.progress = progress
   }
 }

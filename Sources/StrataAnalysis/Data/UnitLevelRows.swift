@@ -27,6 +27,25 @@ struct UnitLevelRows {
   let pairs: [(first: Int, second: Int)]
   var rowsRead = 0
   var rowsUsed = 0
+  /// How the duplicate check runs (see `DuplicateMode`); `.check` unless a chunked read says otherwise.
+  var duplicateMode = DuplicateMode.check
+  /// `.collect`: the hash of every row that reached the duplicate check, in order (its index is the row's ordinal).
+  var hashes: [UInt64] = []
+  /// `.drop`: the ordinals of the rows that repeat an earlier unit, ascending.
+  var dropOrdinals: [Int] = []
+  private var dropCursor = 0
+  private var ordinal = 0
+
+  /// How a reader checks duplicate units.
+  enum DuplicateMode {
+    /// Against `seen`, a batch at a time, first occurrence wins (one reader over a whole file, or the rest of one).
+    case check
+    /// Every row is used; the hashes of the rows that reach the check are collected in `hashes` for the caller to
+    /// check in file order (the first pass over one chunk of a file).
+    case collect
+    /// The rows whose ordinal is in `dropOrdinals` are duplicates (a chunk read again after its check found some).
+    case drop
+  }
   /// Per-row scratch: each metric's value, NaN for missing.
   private var values: [Double]
   /// Valid rows waiting for the duplicate check, which runs a batch at a time (see `UnitHashSet`).
@@ -124,7 +143,18 @@ struct UnitLevelRows {
     if let unitColumn {
       let unit = record.field(unitColumn)
       if isEmpty(unit) { return try reject(.missingUnit, record, "has an empty unit id") }
-      if checksDuplicates {
+      if checksDuplicates && duplicateMode != .check {
+        if duplicateMode == .collect {
+          hashes.append(UnitHashSet.hash(unit))
+        } else {
+          defer { ordinal += 1 }
+          if dropCursor < dropOrdinals.count && dropOrdinals[dropCursor] == ordinal {
+            dropCursor += 1
+            let id = String(decoding: unit, as: UTF8.self)
+            return try reject(.duplicateUnit, record, "repeats unit \"\(id)\" (only its first row is used)")
+          }
+        }
+      } else if checksDuplicates {
         pending.append(
           PendingRow(
             variant: variant, segment: segment, line: record.line, idStart: pendingIds.count,
