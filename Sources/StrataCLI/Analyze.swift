@@ -52,7 +52,7 @@ struct Analyze: ParsableCommand {
       A unit-level data file is read on every core (--threads, default: the machine's cores), cut \
       into chunks by its bytes alone and merged in file order, so the output is byte-identical \
       whatever the number of threads; pipes and standard input are read on one.
-        strata analyze --experiment experiments/gym-renewal.yaml \
+        strata analyze --experiment experiments/gym-renewal.yaml \\
           --data experiments/data/gym-renewal.csv --threads 2
 
       A factorial experiment (factors instead of variants) leads with main effects, interactions, \
