@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `strata analyze --threads 1` against `--threads 2` (with and without the duplicate check) and DuckDB's
+# GROUP BY on 2 threads, over the same unit-level CSV, interleaved: each round runs every configuration once,
+# so a machine whose load drifts affects all alike. Wall and CPU (user + system) time and peak RSS from
+# /usr/bin/time; the load average is printed per round. Release build.
+#
+#   bash Benchmarks/analyze_threads.sh [ROUNDS] [DATA] [STRATA]
+#
+# ROUNDS defaults to 5, DATA to bench-data/analyze-10000000.csv (made by Benchmarks/analyze_bench_data.py),
+# STRATA to .build/release/strata (built when missing). DuckDB comes from a venv in bench-data/duckdb-venv
+# (pip install duckdb). The summary gives min / median / max per configuration and the median over rounds of
+# each round's ratios (2 threads / 1 thread, Strata / DuckDB), and checks that the JSON outputs of 1 and 2
+# threads are byte-identical.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${1:-5}"
+DATA="${2:-bench-data/analyze-10000000.csv}"
+STRATA="${3:-.build/release/strata}"
+mkdir -p bench-data
+[ -f "$DATA" ] || python3 Benchmarks/analyze_bench_data.py --rows 10000000 --out "$DATA"
+[ -x "$STRATA" ] || swift build -c release --product strata
+VENV=bench-data/duckdb-venv
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c "import duckdb" 2>/dev/null || "$VENV/bin/pip" install -q duckdb
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+cat "$DATA" > /dev/null  # warm the page cache so every tool reads from memory
+echo "== $(date -u +%Y-%m-%dT%H:%MZ) $DATA ($(du -m "$DATA" | cut -f1) MB), $ROUNDS rounds, $(nproc) cores," \
+  "DuckDB $("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)')"
+run() {  # label round command...
+  local label="$1" round="$2"
+  shift 2
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/time" "$@" > "$OUT/$label-$round.out"
+  read -r wall user system rss < "$OUT/time"
+  local cpu
+  cpu=$(echo "$user + $system" | bc -l)
+  echo "$label $round $wall $cpu $((rss / 1024))" >> "$OUT/results"
+  printf "round %d %-16s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$wall" "$cpu" \
+    "$((rss / 1024))"
+}
+strata() {  # threads, extra flags...
+  local threads="$1"
+  shift
+  "$STRATA" analyze --experiment Benchmarks/analyze_bench.yaml --data "$DATA" --json --no-look-log \
+    --threads "$threads" "$@"
+}
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  run strata-1 "$round" strata 1
+  run strata-2 "$round" strata 2
+  run duckdb-2 "$round" "$VENV/bin/python" Benchmarks/analyze_duckdb.py "$DATA" 2
+  run strata-1-nodup "$round" strata 1 --no-duplicate-check
+  run strata-2-nodup "$round" strata 2 --no-duplicate-check
+done
+python3 - "$OUT/results" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+labels = list(dict.fromkeys(r[0] for r in rows))
+value = {(r[0], int(r[1])): (float(r[2]), float(r[3]), int(r[4])) for r in rows}
+rounds = sorted({int(r[1]) for r in rows})
+for label in labels:
+    wall = sorted(value[label, k][0] for k in rounds)
+    cpu = sorted(value[label, k][1] for k in rounds)
+    rss = sorted(value[label, k][2] for k in rounds)
+    print(f"{label:16} wall {wall[0]:.2f} / {statistics.median(wall):.2f} / {wall[-1]:.2f} s"
+          f"   cpu {cpu[0]:.2f} / {statistics.median(cpu):.2f} / {cpu[-1]:.2f} s   peak RSS {rss[0]}-{rss[-1]} MB")
+def ratio(a, b, i):
+    per_round = sorted(value[a, k][i] / value[b, k][i] for k in rounds)
+    return f"{per_round[0]:.2f} / {statistics.median(per_round):.2f} / {per_round[-1]:.2f}"
+print("per-round ratios, min / median / max:")
+for a, b in [("strata-2", "strata-1"), ("strata-2-nodup", "strata-1-nodup")]:
+    print(f"  {a} / {b}: wall {ratio(a, b, 0)}, cpu {ratio(a, b, 1)}")
+for a in ("strata-1", "strata-2", "strata-2-nodup"):
+    print(f"  {a} / duckdb-2: wall {ratio(a, 'duckdb-2', 0)}, cpu {ratio(a, 'duckdb-2', 1)}")
+PY
+for mode in "" "-nodup"; do
+  if cmp -s "$OUT/strata-1$mode-1.out" "$OUT/strata-2$mode-1.out"; then
+    echo "JSON of 1 and 2 threads${mode:+ ($mode)}: byte-identical"
+  else
+    echo "JSON of 1 and 2 threads${mode:+ ($mode)}: DIFFERENT"
+  fi
+done
