@@ -38,19 +38,14 @@ run() {  # label round command...
   printf "round %d %-16s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$wall" "$cpu" \
     "$((rss / 1024))"
 }
-strata() {  # threads, extra flags...
-  local threads="$1"
-  shift
-  "$STRATA" analyze --experiment Benchmarks/analyze_bench.yaml --data "$DATA" --json --no-look-log \
-    --threads "$threads" "$@"
-}
+ANALYZE=("$STRATA" analyze --experiment Benchmarks/analyze_bench.yaml --data "$DATA" --json --no-look-log)
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  run strata-1 "$round" strata 1
-  run strata-2 "$round" strata 2
+  run strata-1 "$round" "${ANALYZE[@]}" --threads 1
+  run strata-2 "$round" "${ANALYZE[@]}" --threads 2
   run duckdb-2 "$round" "$VENV/bin/python" Benchmarks/analyze_duckdb.py "$DATA" 2
-  run strata-1-nodup "$round" strata 1 --no-duplicate-check
-  run strata-2-nodup "$round" strata 2 --no-duplicate-check
+  run strata-1-nodup "$round" "${ANALYZE[@]}" --threads 1 --no-duplicate-check
+  run strata-2-nodup "$round" "${ANALYZE[@]}" --threads 2 --no-duplicate-check
 done
 python3 - "$OUT/results" <<'PY'
 import statistics, sys
