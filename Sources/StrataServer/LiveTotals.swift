@@ -2,11 +2,37 @@ import Foundation
 import StrataWarehouse
 
 /// A store that keeps running cell totals (both do).
-protocol LiveTotalsStore {
-  /// The results' rows from the totals (rebuilt first when missing or made under another plan).
-  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult
-  /// Builds the totals that are missing, made under another plan or out of step with the exposures; their ids.
-  func prepareLiveTotals(_ plans: LivePlans) async throws -> [String]
+protocol LiveTotalsStore: Sendable {
+  /// The results' rows from the totals; nil when they are not complete for `plan` (missing, made under another plan,
+  /// or being built): the caller runs the results query instead.
+  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult?
+  /// What the stored totals cover (a few rows: no scan of the exposures or events).
+  func liveTotalsCoverage() async throws -> LiveTotalsCoverage
+  /// Whether an experiment's complete totals hold as many units as it has exposed units (a scan of its exposures
+  /// and kept units: only for a database whose writes were never tracked, from an earlier release).
+  func liveTotalsInStep(experiment: String) async throws -> Bool
+  /// One step of building an experiment's totals, in one transaction: at most `units` more units in unit id order;
+  /// `restart` drops what is stored first (`recount`: and counts its stored exposures afresh). Totals missing or
+  /// made under another plan are started afresh too. True once they are complete.
+  func buildLiveTotals(_ plan: LivePlan, units: Int, restart: Bool, recount: Bool) async throws -> Bool
+  /// Records that the totals were checked against the writes made behind the service's back up to `outsideWrites`.
+  func markLiveTotalsChecked(outsideWrites: Int) async throws
+}
+
+/// What the stored totals cover (``LiveTotalsStore/liveTotalsCoverage()``).
+struct LiveTotalsCoverage: Sendable, Equatable {
+  struct Experiment: Sendable, Equatable {
+    /// The ``LivePlan/key`` the totals were made under.
+    var key: String
+    /// False while they are being built.
+    var complete: Bool
+  }
+
+  var experiments: [String: Experiment]
+  /// Writes to exposures and events not made by the service (counted by triggers).
+  var outsideWrites: Int
+  /// The value of ``outsideWrites`` the totals were last checked against; -1: never (an earlier release's database).
+  var checked: Int
 }
 
 extension SQLiteStore: LiveTotalsStore {}
@@ -57,6 +83,19 @@ struct LiveTotals: Sendable {
   var cells: [CellKey: [Double]]
   /// Cells changed since loading (to write back).
   var changed: Set<CellKey> = []
+  /// Being built (``LiveTotalsStore/buildLiveTotals(_:units:restart:recount:)``): the totals hold exactly the units
+  /// up to ``cursor`` in unit id order (none while it is nil); ingestion keeps those and leaves the rest to the build.
+  var building = false
+  var cursor: String?
+
+  /// Whether the totals hold `unit` (complete totals hold every unit).
+  ///
+  /// Unit ids compare as their UTF-8 bytes, as SQLite's default collation orders them.
+  func covers(_ unit: String) -> Bool {
+    guard building else { return true }
+    guard let cursor else { return false }
+    return !cursor.utf8.lexicographicallyPrecedes(unit.utf8)
+  }
 
   init(key: String, shifts: [Double?], excludedUnits: Int, cells: [CellKey: [Double]]) {
     self.key = key

@@ -4,6 +4,7 @@ extension PostgresStore {
   /// ``ConsentStore/erase(_:)``, as in SQLite (under the audit lock, so the chain stays one).
   public func erase(_ erasure: Erasure) async throws -> ErasureOutcome {
     try await client.withTransaction(logger: logger) { connection in
+      try await PostgresStore.markServiceWrite(connection, logger: logger)
       var exposures: [ErasedExposure] = []
       let unit = erasure.unit
       var experiments: [String] = []

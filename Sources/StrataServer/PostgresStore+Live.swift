@@ -22,13 +22,25 @@ extension PostgresStore {
           "DELETE FROM live_experiments WHERE experiment_id = \(experiment)", logger: logger)
         continue
       }
+      // Missing or made under another plan: left for the build, off the request path.
       guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger),
         totals.key == plan.key
-      else {
-        try await rebuild(connection, plan: plan, logger: logger)
-        continue
+      else { continue }
+      var units = touches.map(\.unit)
+      if totals.building {
+        // Only the units the totals already hold (up to the cursor, in the database's order).
+        guard let cursor = totals.cursor else { continue }
+        var held: [String] = []
+        for try await unit in try await connection.query(
+          "SELECT u FROM unnest(\(units)::text[]) AS x(u) WHERE u <= \(cursor)", logger: logger
+        ).decode(String.self) {
+          held.append(unit)
+        }
+        units = held
       }
-      try await update(connection, units: touches.map(\.unit), plan: plan, totals: &totals, known: true, logger: logger)
+      if !units.isEmpty {
+        try await update(connection, units: units, plan: plan, totals: &totals, known: true, logger: logger)
+      }
       try await save(connection, experiment: experiment, totals, logger: logger)
     }
   }
@@ -83,24 +95,15 @@ extension PostgresStore {
     try await connection.query("DELETE FROM live_units WHERE unit_id = \(unit)", logger: logger)
   }
 
-  /// The results' rows from the totals (rebuilt first when missing or made under another plan).
-  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult {
+  /// The results' rows from the totals; nil unless they are complete and made under `plan`.
+  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult? {
     let logger = self.logger
-    if let totals = try await client.withConnection({ connection in
-      try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger)
-    }), totals.key == plan.key {
-      return totals.result(plan, query: query)
-    }
-    return try await client.withTransaction(logger: logger) { connection in
-      try await connection.query(
-        "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + plan.experiment)))", logger: logger)
-      if let totals = try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger),
-        totals.key == plan.key
-      {
-        return totals.result(plan, query: query)
-      }
-      return try await PostgresStore.rebuild(connection, plan: plan, logger: logger).result(plan, query: query)
-    }
+    guard
+      let totals = try await client.withConnection({ connection in
+        try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger)
+      }), totals.key == plan.key, !totals.building
+    else { return nil }
+    return totals.result(plan, query: query)
   }
 
   // MARK: Pieces
@@ -108,16 +111,16 @@ extension PostgresStore {
   static func loadTotals(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws
     -> LiveTotals?
   {
-    var meta: (String, String, Int)?
+    var meta: (String, String, Int, Int, String?)?
     for try await row in try await connection.query(
       """
-      SELECT plan_key, encode(shifts, 'hex'), excluded_units FROM live_experiments
+      SELECT plan_key, encode(shifts, 'hex'), excluded_units, building, build_cursor FROM live_experiments
       WHERE experiment_id = \(experiment)
       """, logger: logger
-    ).decode((String, String, Int).self) {
+    ).decode((String, String, Int, Int, String?).self) {
       meta = row
     }
-    guard let (key, shifts, excluded) = meta else { return nil }
+    guard let (key, shifts, excluded, building, cursor) = meta else { return nil }
     var cells: [LiveTotals.CellKey: [Double]] = [:]
     for try await (variant, segment, totals) in try await connection.query(
       "SELECT variant, segment, encode(totals, 'hex') FROM live_cells WHERE experiment_id = \(experiment)",
@@ -125,9 +128,12 @@ extension PostgresStore {
     ).decode((String, String, String).self) {
       cells[LiveTotals.CellKey(variant: variant, segment: segment)] = LiveTotals.doubles(hex: totals)
     }
-    return LiveTotals(
+    var totals = LiveTotals(
       key: key, shifts: LiveTotals.doubles(hex: shifts).map { $0.isNaN ? nil : $0 }, excludedUnits: excluded,
       cells: cells)
+    totals.building = building != 0
+    totals.cursor = cursor
+    return totals
   }
 
   static func save(_ connection: PostgresConnection, experiment: String, _ totals: LiveTotals, logger: Logger)
@@ -136,10 +142,11 @@ extension PostgresStore {
     let shifts = LiveTotals.hex(LiveTotals.shiftBytes(totals.shifts))
     try await connection.query(
       """
-      INSERT INTO live_experiments (experiment_id, plan_key, shifts, excluded_units)
-      VALUES (\(experiment), \(totals.key), decode(\(shifts), 'hex'), \(totals.excludedUnits))
+      INSERT INTO live_experiments (experiment_id, plan_key, shifts, excluded_units, building, build_cursor)
+      VALUES (\(experiment), \(totals.key), decode(\(shifts), 'hex'), \(totals.excludedUnits),
+        \(totals.building ? 1 : 0), \(totals.cursor))
       ON CONFLICT (experiment_id) DO UPDATE SET plan_key = excluded.plan_key, shifts = excluded.shifts,
-        excluded_units = excluded.excluded_units
+        excluded_units = excluded.excluded_units, building = excluded.building, build_cursor = excluded.build_cursor
       """, logger: logger)
     let changed = Array(totals.changed)
     guard !changed.isEmpty else { return }
@@ -155,34 +162,59 @@ extension PostgresStore {
       """, logger: logger)
   }
 
-  /// Rebuilds an experiment's totals from every stored unit, 10,000 units per statement.
-  @discardableResult
-  static func rebuild(_ connection: PostgresConnection, plan: LivePlan, logger: Logger) async throws -> LiveTotals {
+  /// One step of ``buildLiveTotals(_:units:restart:recount:)``; the experiment's lock is taken.
+  static func buildStep(
+    _ connection: PostgresConnection, plan: LivePlan, units limit: Int, restart: Bool, recount: Bool, logger: Logger
+  ) async throws -> Bool {
     let experiment = plan.experiment
-    try await connection.query("DELETE FROM live_units WHERE experiment_id = \(experiment)", logger: logger)
-    try await connection.query("DELETE FROM live_cells WHERE experiment_id = \(experiment)", logger: logger)
-    try await connection.query("DELETE FROM live_experiments WHERE experiment_id = \(experiment)", logger: logger)
-    try await connection.query("DELETE FROM live_exposures WHERE experiment_id = \(experiment)", logger: logger)
-    try await connection.query(
-      """
-      INSERT INTO live_exposures (experiment_id, variant, exposures, repeats)
-      SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures
-      WHERE experiment_id = \(experiment) GROUP BY experiment_id, variant
-      """, logger: logger)
-    var units: [String] = []
-    for try await unit in try await connection.query(
-      "SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = \(experiment)", logger: logger
-    ).decode(String.self) {
-      units.append(unit)
+    try await lockLive(connection, experiment: experiment, logger: logger)
+    var totals: LiveTotals
+    if !restart, let stored = try await loadTotals(connection, experiment: experiment, logger: logger),
+      stored.key == plan.key
+    {
+      guard stored.building else { return true }
+      totals = stored
+    } else {
+      try await connection.query("DELETE FROM live_units WHERE experiment_id = \(experiment)", logger: logger)
+      try await connection.query("DELETE FROM live_cells WHERE experiment_id = \(experiment)", logger: logger)
+      try await connection.query("DELETE FROM live_experiments WHERE experiment_id = \(experiment)", logger: logger)
+      if recount {
+        try await connection.query("DELETE FROM live_exposures WHERE experiment_id = \(experiment)", logger: logger)
+        try await connection.query(
+          """
+          INSERT INTO live_exposures (experiment_id, variant, exposures, repeats)
+          SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures
+          WHERE experiment_id = \(experiment) GROUP BY experiment_id, variant
+          """, logger: logger)
+      }
+      totals = LiveTotals(plan: plan)
+      totals.building = true
     }
-    var totals = LiveTotals(plan: plan)
-    for start in stride(from: 0, to: units.count, by: 10_000) {
-      try await update(
-        connection, units: Array(units[start..<min(start + 10_000, units.count)]), plan: plan, totals: &totals,
-        known: false, logger: logger)
+    var units: [String] = []
+    let rows =
+      if let cursor = totals.cursor {
+        try await connection.query(
+          """
+          SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = \(experiment) AND unit_id > \(cursor)
+          ORDER BY unit_id LIMIT \(limit)
+          """, logger: logger)
+      } else {
+        try await connection.query(
+          "SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = \(experiment) ORDER BY unit_id LIMIT \(limit)",
+          logger: logger)
+      }
+    for try await unit in rows.decode(String.self) { units.append(unit) }
+    if !units.isEmpty {
+      try await update(connection, units: units, plan: plan, totals: &totals, known: false, logger: logger)
+    }
+    if units.count < limit {
+      totals.building = false
+      totals.cursor = nil
+    } else {
+      totals.cursor = units.last
     }
     try await save(connection, experiment: experiment, totals, logger: logger)
-    return totals
+    return !totals.building
   }
 
   /// Recomputes units: subtracts their stored contributions, adds the new ones, stores them.

@@ -3,34 +3,51 @@ import PostgresNIO
 
 /// The live totals' lock, the stored exposure counts, and the totals' check at start, on PostgreSQL.
 extension PostgresStore {
-  /// As ``SQLiteStore/prepareLiveTotals(_:)``.
-  func prepareLiveTotals(_ plans: LivePlans) async throws -> [String] {
-    var built: [String] = []
-    let logger = self.logger
-    for (experiment, plan) in plans.byExperiment.sorted(by: { $0.key < $1.key }) {
-      let rebuilt = try await client.withTransaction(logger: logger) { connection -> Bool in
-        try await connection.query(
-          "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))", logger: logger)
-        if let totals = try await PostgresStore.loadTotals(connection, experiment: experiment, logger: logger),
-          totals.key == plan.key
-        {
-          var counts: (Int, Int) = (0, 0)
-          for try await row in try await connection.query(
-            """
-            SELECT (SELECT count(DISTINCT unit_id) FROM exposures WHERE experiment_id = \(experiment)),
-              (SELECT count(*) FROM live_units WHERE experiment_id = \(experiment))
-            """, logger: logger
-          ).decode((Int, Int).self) {
-            counts = row
-          }
-          if counts.0 == counts.1 { return false }
-        }
-        try await PostgresStore.rebuild(connection, plan: plan, logger: logger)
-        return true
-      }
-      if rebuilt { built.append(experiment) }
+  func liveTotalsCoverage() async throws -> LiveTotalsCoverage {
+    var experiments: [String: LiveTotalsCoverage.Experiment] = [:]
+    for try await (experiment, key, building) in try await client.query(
+      "SELECT experiment_id, plan_key, building FROM live_experiments", logger: logger
+    ).decode((String, String, Int).self) {
+      experiments[experiment] = .init(key: key, complete: building == 0)
     }
-    return built
+    var marks = (0, -1)
+    for try await row in try await client.query(
+      "SELECT outside_writes, checked FROM live_marks WHERE id = 1", logger: logger
+    ).decode((Int, Int).self) {
+      marks = row
+    }
+    return LiveTotalsCoverage(experiments: experiments, outsideWrites: marks.0, checked: marks.1)
+  }
+
+  func liveTotalsInStep(experiment: String) async throws -> Bool {
+    var counts: (Int, Int) = (0, 0)
+    for try await row in try await client.query(
+      """
+      SELECT (SELECT count(DISTINCT unit_id) FROM exposures WHERE experiment_id = \(experiment)),
+        (SELECT count(*) FROM live_units WHERE experiment_id = \(experiment))
+      """, logger: logger
+    ).decode((Int, Int).self) {
+      counts = row
+    }
+    return counts.0 == counts.1
+  }
+
+  func buildLiveTotals(_ plan: LivePlan, units: Int, restart: Bool, recount: Bool) async throws -> Bool {
+    let logger = self.logger
+    return try await client.withTransaction(logger: logger) { connection in
+      try await PostgresStore.buildStep(
+        connection, plan: plan, units: units, restart: restart, recount: recount, logger: logger)
+    }
+  }
+
+  func markLiveTotalsChecked(outsideWrites: Int) async throws {
+    try await client.query("UPDATE live_marks SET checked = \(outsideWrites) WHERE id = 1", logger: logger)
+  }
+
+  /// Marks the transaction's writes to exposures and events as the service's own (not counted in
+  /// ``LiveTotalsCoverage/outsideWrites``).
+  static func markServiceWrite(_ connection: PostgresConnection, logger: Logger) async throws {
+    try await connection.query("SELECT set_config('strata.service', 'on', true)", logger: logger)
   }
 
   /// Takes the transaction's lock on an experiment's totals and counts (re-entrant within the transaction).

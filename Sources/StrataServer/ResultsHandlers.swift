@@ -101,12 +101,13 @@ extension StrataService {
         plan: plan, dialect: store.dialect, source: .events(exposures: "exposures", events: "events"))
       async let totals = store.exposureTotals(experiment: id)
       async let records = store.looks(experiment: id)
-      // The running cell totals the store keeps, else (no live plan) the results query itself.
+      // The running cell totals the store keeps, else (no live plan, or totals still being built) the results query
+      // itself.
       let rows: QueryResult
       if let live = store as? any LiveTotalsStore, let plan = livePlans().byExperiment[id],
-        plan.plan == entry.analysisPlan
+        plan.plan == entry.analysisPlan, let kept = try await live.liveResult(plan, query: query)
       {
-        rows = try await live.liveResult(plan, query: query)
+        rows = kept
       } else {
         rows = try await store.run(query)
       }

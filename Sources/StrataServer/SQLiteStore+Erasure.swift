@@ -5,7 +5,7 @@ extension SQLiteStore {
   /// ever served, the primary key's prefix), exposure ids and events, adds the removed exposures to `erased_exposures`, and appends
   /// the audit record.
   public func erase(_ erasure: Erasure) async throws -> ErasureOutcome {
-    try await pool.write { db in
+    try await serviceWrite { db in
       var exposures: [ErasedExposure] = []
       // Every exposure's experiment was served, so it is in `definitions` (a small table).
       let experiments = try String.fetchAll(

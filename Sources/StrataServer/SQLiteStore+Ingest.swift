@@ -19,7 +19,7 @@ extension SQLiteStore {
   public func ingest(_ batches: [IngestBatch], plans: LivePlans, consent: ConsentCheck) async throws
     -> [IngestOutcome]
   {
-    try await pool.write { db in
+    try await serviceWrite { db in
       // Consent is read in the write transaction: a withdrawal committed before it refuses the unit's rows.
       let (kept, refused, counts) = IngestBatch.refusing(try SQLiteStore.withdrawn(db, consent), in: batches)
       try SQLiteStore.countRefused(db, counts)

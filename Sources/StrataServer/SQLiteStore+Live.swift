@@ -7,22 +7,33 @@ import StrataWarehouse
 extension SQLiteStore {
   /// Recomputes the units touched by a transaction and moves their contributions between cells.
   ///
-  /// `touched`: (experiment, unit) pairs whose exposures or events changed. An experiment whose stored totals were
-  /// made under another plan (or never made) is rebuilt from every stored unit first.
+  /// `touched`: (experiment, unit) pairs whose exposures or events changed. Nothing is built here: totals missing or
+  /// made under another plan are left for the build (``buildLiveTotals(_:units:restart:recount:)``, off the request
+  /// path), and totals being built keep only the units they already hold.
   static func maintain(_ db: Database, touched: Set<LiveTouch>, plans: LivePlans) throws {
     let byExperiment = Dictionary(grouping: touched, by: \.experiment)
     for (experiment, touches) in byExperiment.sorted(by: { $0.key < $1.key }) {
       guard let plan = plans.byExperiment[experiment] else {
-        // No plan to keep them by (not in the catalog, or unanalysable): drop them; a read rebuilds.
+        // No plan to keep them by (not in the catalog, or unanalysable): drop them; the build makes them again.
         try db.execute(sql: "DELETE FROM live_experiments WHERE experiment_id = ?", arguments: [experiment])
         continue
       }
-      guard var totals = try loadTotals(db, experiment: experiment), totals.key == plan.key else {
-        try rebuild(db, plan: plan)
-        continue
+      guard var totals = try loadTotals(db, experiment: experiment), totals.key == plan.key else { continue }
+      for touch in touches where totals.covers(touch.unit) {
+        try update(db, unit: touch.unit, plan: plan, totals: &totals)
       }
-      for touch in touches { try update(db, unit: touch.unit, plan: plan, totals: &totals) }
       try save(db, experiment: experiment, totals)
+    }
+  }
+
+  /// Runs `body` in a write transaction of the service: its writes to exposures and events are not counted as made
+  /// behind the service's back (``LiveTotalsCoverage/outsideWrites``).
+  func serviceWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    try await pool.write { db in
+      try db.cachedStatement(sql: "UPDATE live_marks SET service = 1 WHERE id = 1").execute()
+      let value = try body(db)
+      try db.cachedStatement(sql: "UPDATE live_marks SET service = 0 WHERE id = 1").execute()
+      return value
     }
   }
 
@@ -69,43 +80,85 @@ extension SQLiteStore {
     try db.execute(sql: "DELETE FROM live_units WHERE unit_id = ?", arguments: [unit])
   }
 
-  /// The results' rows from the totals (rebuilt first when they are missing or were made under another plan).
-  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult {
-    let current = try await pool.read { db -> QueryResult? in
-      guard let totals = try SQLiteStore.loadTotals(db, experiment: plan.experiment), totals.key == plan.key else {
-        return nil
-      }
+  /// The results' rows from the totals; nil unless they are complete and made under `plan`.
+  func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult? {
+    try await pool.read { db -> QueryResult? in
+      guard let totals = try SQLiteStore.loadTotals(db, experiment: plan.experiment), totals.key == plan.key,
+        !totals.building
+      else { return nil }
       return totals.result(plan, query: query)
-    }
-    if let current { return current }
-    return try await pool.write { db in
-      if let totals = try SQLiteStore.loadTotals(db, experiment: plan.experiment), totals.key == plan.key {
-        return totals.result(plan, query: query)
-      }
-      return try SQLiteStore.rebuild(db, plan: plan).result(plan, query: query)
     }
   }
 
-  /// Builds the totals of every experiment whose totals are missing, were made under another plan (a database from
-  /// an earlier release, a changed definition) or hold another number of units than the exposures (rows written or
-  /// removed behind the service's back); returns their ids.
-  func prepareLiveTotals(_ plans: LivePlans) async throws -> [String] {
-    var built: [String] = []
-    for (experiment, plan) in plans.byExperiment.sorted(by: { $0.key < $1.key }) {
-      let rebuilt = try await pool.write { db -> Bool in
-        if let totals = try SQLiteStore.loadTotals(db, experiment: experiment), totals.key == plan.key {
-          let exposed = try Int.fetchOne(
-            db, sql: "SELECT count(DISTINCT unit_id) FROM exposures WHERE experiment_id = ?", arguments: [experiment])
-          let kept = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM live_units WHERE experiment_id = ?", arguments: [experiment])
-          if exposed == kept { return false }
-        }
-        try SQLiteStore.rebuild(db, plan: plan)
-        return true
+  func liveTotalsCoverage() async throws -> LiveTotalsCoverage {
+    try await pool.read { db in
+      var experiments: [String: LiveTotalsCoverage.Experiment] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT experiment_id, plan_key, building FROM live_experiments") {
+        experiments[row["experiment_id"]] = .init(key: row["plan_key"], complete: (row["building"] as Int) == 0)
       }
-      if rebuilt { built.append(experiment) }
+      let marks = try Row.fetchOne(db, sql: "SELECT outside_writes, checked FROM live_marks WHERE id = 1")
+      return LiveTotalsCoverage(
+        experiments: experiments, outsideWrites: marks?["outside_writes"] ?? 0, checked: marks?["checked"] ?? -1)
     }
-    return built
+  }
+
+  func liveTotalsInStep(experiment: String) async throws -> Bool {
+    try await pool.read { db in
+      let exposed = try Int.fetchOne(
+        db, sql: "SELECT count(DISTINCT unit_id) FROM exposures WHERE experiment_id = ?", arguments: [experiment])
+      let kept = try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM live_units WHERE experiment_id = ?", arguments: [experiment])
+      return exposed == kept
+    }
+  }
+
+  func buildLiveTotals(_ plan: LivePlan, units limit: Int, restart: Bool, recount: Bool) async throws -> Bool {
+    try await pool.write { db in
+      try SQLiteStore.buildStep(db, plan: plan, units: limit, restart: restart, recount: recount)
+    }
+  }
+
+  func markLiveTotalsChecked(outsideWrites: Int) async throws {
+    try await pool.write { db in
+      try db.execute(sql: "UPDATE live_marks SET checked = ? WHERE id = 1", arguments: [outsideWrites])
+    }
+  }
+
+  /// ``buildLiveTotals(_:units:restart:recount:)`` in a write transaction.
+  static func buildStep(_ db: Database, plan: LivePlan, units limit: Int, restart: Bool, recount: Bool) throws -> Bool {
+    var totals: LiveTotals
+    if !restart, let stored = try loadTotals(db, experiment: plan.experiment), stored.key == plan.key {
+      guard stored.building else { return true }
+      totals = stored
+    } else {
+      for table in ["live_units", "live_cells", "live_experiments"] {
+        try db.execute(sql: "DELETE FROM \(table) WHERE experiment_id = ?", arguments: [plan.experiment])
+      }
+      if recount { try SQLiteStore.recount(db, experiment: plan.experiment) }
+      totals = LiveTotals(plan: plan)
+      totals.building = true
+    }
+    let units: [String]
+    if let cursor = totals.cursor {
+      units = try String.fetchAll(
+        db,
+        sql: """
+          SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = ? AND unit_id > ? ORDER BY unit_id LIMIT ?
+          """, arguments: [plan.experiment, cursor, limit])
+    } else {
+      units = try String.fetchAll(
+        db, sql: "SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = ? ORDER BY unit_id LIMIT ?",
+        arguments: [plan.experiment, limit])
+    }
+    for unit in units { try update(db, unit: unit, plan: plan, totals: &totals, known: false) }
+    if units.count < limit {
+      totals.building = false
+      totals.cursor = nil
+    } else {
+      totals.cursor = units.last
+    }
+    try save(db, experiment: plan.experiment, totals)
+    return !totals.building
   }
 
   // MARK: Pieces
@@ -137,8 +190,10 @@ extension SQLiteStore {
   static func loadTotals(_ db: Database, experiment: String) throws -> LiveTotals? {
     guard
       let meta = try Row.fetchOne(
-        db, sql: "SELECT plan_key, shifts, excluded_units FROM live_experiments WHERE experiment_id = ?",
-        arguments: [experiment])
+        db,
+        sql: """
+          SELECT plan_key, shifts, excluded_units, building, build_cursor FROM live_experiments WHERE experiment_id = ?
+          """, arguments: [experiment])
     else { return nil }
     var cells: [LiveTotals.CellKey: [Double]] = [:]
     for row in try Row.fetchAll(
@@ -148,18 +203,25 @@ extension SQLiteStore {
       cells[LiveTotals.CellKey(variant: row["variant"], segment: row["segment"])] = LiveTotals.doubles(data)
     }
     let shifts: Data = meta["shifts"]
-    return LiveTotals(
+    var totals = LiveTotals(
       key: meta["plan_key"], shifts: LiveTotals.shifts(shifts), excludedUnits: meta["excluded_units"], cells: cells)
+    totals.building = (meta["building"] as Int) != 0
+    totals.cursor = meta["build_cursor"]
+    return totals
   }
 
   static func save(_ db: Database, experiment: String, _ totals: LiveTotals) throws {
     try db.execute(
       sql: """
-        INSERT INTO live_experiments (experiment_id, plan_key, shifts, excluded_units) VALUES (?, ?, ?, ?)
+        INSERT INTO live_experiments (experiment_id, plan_key, shifts, excluded_units, building, build_cursor)
+        VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (experiment_id) DO UPDATE SET plan_key = excluded.plan_key, shifts = excluded.shifts,
-          excluded_units = excluded.excluded_units
+          excluded_units = excluded.excluded_units, building = excluded.building, build_cursor = excluded.build_cursor
         """,
-      arguments: [experiment, totals.key, Data(LiveTotals.shiftBytes(totals.shifts)), totals.excludedUnits])
+      arguments: [
+        experiment, totals.key, Data(LiveTotals.shiftBytes(totals.shifts)), totals.excludedUnits,
+        totals.building ? 1 : 0, totals.cursor,
+      ])
     let upsert = try db.cachedStatement(
       sql: """
         INSERT INTO live_cells (experiment_id, variant, segment, totals) VALUES (?, ?, ?, ?)
@@ -169,21 +231,6 @@ extension SQLiteStore {
       try upsert.execute(
         arguments: [experiment, cell.variant, cell.segment, Data(LiveTotals.bytes(totals.cells[cell] ?? []))])
     }
-  }
-
-  /// Rebuilds an experiment's totals from every stored unit.
-  @discardableResult
-  static func rebuild(_ db: Database, plan: LivePlan) throws -> LiveTotals {
-    for table in ["live_units", "live_cells", "live_experiments"] {
-      try db.execute(sql: "DELETE FROM \(table) WHERE experiment_id = ?", arguments: [plan.experiment])
-    }
-    try recount(db, experiment: plan.experiment)
-    var totals = LiveTotals(plan: plan)
-    let units = try String.fetchAll(
-      db, sql: "SELECT DISTINCT unit_id FROM exposures WHERE experiment_id = ?", arguments: [plan.experiment])
-    for unit in units { try update(db, unit: unit, plan: plan, totals: &totals, known: false) }
-    try save(db, experiment: plan.experiment, totals)
-    return totals
   }
 
   /// Recomputes one unit: subtracts its stored contribution, adds the new one, stores it.

@@ -99,6 +99,18 @@ public final class ServiceMetrics: Sendable {
     }
   }
 
+  /// Counts an experiment's live totals build started or carried on, by reason (``LiveTotalsPass/started``, or
+  /// `continued`).
+  func liveTotalsBuild(_ reason: String) {
+    registry.makeCounter(
+      descriptor: MetricNameDescriptor(
+        namespace: "strata", subsystem: "live_totals", metricName: "builds", unitName: "total",
+        helpText: "Builds of the live results' running totals, by reason (missing, plan_changed, outside_writes, "
+          + "out_of_step, continued)"),
+      labels: [("reason", reason)]
+    ).increment()
+  }
+
   /// Records the catalog's size.
   public func catalog(_ catalog: Catalog) {
     definitions.set(to: Double(catalog.entries.count))

@@ -122,6 +122,28 @@ enum StoreSchema {
       SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures GROUP BY experiment_id, variant
       """,
     ],
+    // 6: what the totals cover. `building` 1: the totals are being built in unit id order, and hold exactly the units
+    // up to `build_cursor` (NULL: none yet). `live_marks.outside_writes` counts the writes to exposures and events made
+    // by anything but the service (triggers; the service sets `service` inside its own write transactions), and
+    // `checked` the count the totals were last checked against (-1: never, a database of an earlier release).
+    [
+      "ALTER TABLE live_experiments ADD COLUMN building INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE live_experiments ADD COLUMN build_cursor TEXT",
+      """
+      CREATE TABLE live_marks (id INTEGER PRIMARY KEY CHECK (id = 1), service INTEGER NOT NULL, \
+      outside_writes INTEGER NOT NULL, checked INTEGER NOT NULL)
+      """,
+      "INSERT INTO live_marks (id, service, outside_writes, checked) VALUES (1, 0, 0, -1)",
+    ]
+      + ["exposures", "events"].flatMap { table in
+        ["INSERT", "UPDATE", "DELETE"].map { action in
+          """
+          CREATE TRIGGER \(table)_outside_\(action.lowercased()) AFTER \(action) ON \(table) \
+          WHEN (SELECT service FROM live_marks WHERE id = 1) = 0 \
+          BEGIN UPDATE live_marks SET outside_writes = outside_writes + 1 WHERE id = 1; END
+          """
+        }
+      },
   ]
 
   static let postgresql: [[String]] = [
@@ -220,6 +242,30 @@ enum StoreSchema {
       """
       INSERT INTO live_exposures (experiment_id, variant, exposures, repeats) \
       SELECT experiment_id, variant, count(*), coalesce(sum(repeats), 0) FROM exposures GROUP BY experiment_id, variant
+      """,
+    ],
+    // 6: as in SQLite; the service's transactions set `strata.service` (SET LOCAL) instead of a column, and the
+    // triggers count statements.
+    [
+      "ALTER TABLE live_experiments ADD COLUMN building INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE live_experiments ADD COLUMN build_cursor TEXT",
+      """
+      CREATE TABLE live_marks (id INTEGER PRIMARY KEY CHECK (id = 1), outside_writes BIGINT NOT NULL, \
+      checked BIGINT NOT NULL)
+      """,
+      "INSERT INTO live_marks (id, outside_writes, checked) VALUES (1, 0, -1)",
+      """
+      CREATE FUNCTION strata_live_outside_write() RETURNS trigger LANGUAGE plpgsql AS \
+      $$ BEGIN IF current_setting('strata.service', true) IS DISTINCT FROM 'on' THEN \
+      UPDATE live_marks SET outside_writes = outside_writes + 1 WHERE id = 1; END IF; RETURN NULL; END $$
+      """,
+      """
+      CREATE TRIGGER exposures_outside_write AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON exposures \
+      FOR EACH STATEMENT EXECUTE FUNCTION strata_live_outside_write()
+      """,
+      """
+      CREATE TRIGGER events_outside_write AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON events \
+      FOR EACH STATEMENT EXECUTE FUNCTION strata_live_outside_write()
       """,
     ],
   ]

@@ -51,6 +51,7 @@ extension StrataService {
     if let postgres = store as? PostgresStore { services.append(postgres.client) }
     services.append(DefinitionReloader(service: self))
     services.append(ConsentRefresher(service: self))
+    services.append(LiveTotalsBuilder(service: self))
     let logger = self.logger
     let catalog = self.catalog
     let configuration = self.configuration

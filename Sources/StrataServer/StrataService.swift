@@ -94,13 +94,10 @@ public final class StrataService: Sendable {
     }
     try await store.recordCatalog(catalog)
     if let live = store as? any LiveTotalsStore {
+      // Only what is stale is built (LiveTotalsBuilder); current totals cost a read of a few rows.
       let started = ContinuousClock.now
-      let built = try await live.prepareLiveTotals(livePlans())
-      if !built.isEmpty {
-        logger.info(
-          "live results' running totals built from the stored rows",
-          metadata: ["experiments": "\(built.joined(separator: ", "))", "duration": "\(ContinuousClock.now - started)"])
-      }
+      let pass = try await refreshLiveTotals(live, plans: livePlans(), units: StrataService.liveBuildUnits)
+      log(pass, duration: ContinuousClock.now - started)
     }
     isReady.store(true, ordering: .releasing)
     logger.info(

@@ -147,7 +147,8 @@ import Testing
     let query = try CellQuery(
       plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
     let slow = try query.summary(of: try await store.run(query), source: "query")
-    let fast = try query.summary(of: try await store.liveResult(plan, query: query), source: "totals")
+    guard let kept = try await store.liveResult(plan, query: query) else { return "the totals are not complete" }
+    let fast = try query.summary(of: kept, source: "totals")
     return agree(fast, slow)
   }
 
@@ -162,6 +163,8 @@ import Testing
     let plan = try #require(plans.byExperiment["live-window"])
     let batches = LiveTotalsTests.batches(units: 300, seed: 42)
     let half = batches.count / 2
+    // Ingestion builds nothing: the (empty) totals are made first, as the service does at start.
+    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
     // The first half in groups (group commit), then a read (which builds nothing: the totals are kept).
     for start in stride(from: 0, to: half, by: 7) {
       _ = try await store.ingest(Array(batches[start..<min(start + 7, half)]), plans: plans, consent: .none)
@@ -190,17 +193,138 @@ import Testing
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
     }
-    // Ingestion without a plan drops the totals; the next read rebuilds them from every stored unit.
+    // Ingestion without a plan drops the totals; the results read none (the caller runs the results query) until a
+    // build makes them again, in steps, while ingestion goes on between the steps.
     _ = try await store.ingest(
       [.events([EventRow(id: "late", unit: "u10", metric: "minutes", value: 5, time: LiveTotalsTests.time(10_000))])],
       plans: .empty, consent: .none)
     #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM live_experiments") } == 0)
+    let query = try CellQuery(
+      plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+    #expect(try await store.liveResult(plan, query: query) == nil)
+    var steps = 0
+    while try await !store.buildLiveTotals(plan, units: 40, restart: false, recount: false) {
+      steps += 1
+      #expect(try await store.liveResult(plan, query: query) == nil)
+      _ = try await store.ingest(
+        [
+          .events([
+            EventRow(
+              id: "during-\(steps)", unit: "u\(steps * 37)", metric: "minutes", value: 2,
+              time: LiveTotalsTests.time(5_000))
+          ])
+        ], plans: plans, consent: .none)
+    }
+    #expect(steps >= 5)
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
     }
     // Retrying every batch changes nothing.
     for batch in batches { _ = try await store.ingest([batch], plans: plans, consent: .none) }
+    do {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+  }
+
+  /// The coverage marks and builds of a pass, for one experiment.
+  static func pass(_ service: StrataService, _ store: SQLiteStore) async throws -> LiveTotalsPass {
+    try await service.refreshLiveTotals(store, plans: service.livePlans(), units: 50)
+  }
+
+  /// A restart whose totals are current builds nothing and scans nothing (it reads `live_experiments` and
+  /// `live_marks`); rows written behind the service's back are seen by the triggers and rebuild the totals once; a
+  /// database of an earlier release is checked by counting its units once.
+  @Test func restartWithCurrentTotalsBuildsNothing() async throws {
+    let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
+    defer { harness.remove() }
+    let store = try #require(harness.service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    _ = try await store.claimAuditKey(fingerprint: "test")
+    try await store.recordCatalog(harness.service.catalog)
+    let plans = harness.service.livePlans()
+    let plan = try #require(plans.byExperiment["live-window"])
+    // A new database: the totals are missing, built (empty) at the first start.
+    #expect(try await LiveTotalsTests.pass(harness.service, store).started == ["live-window": "missing"])
+    for batch in LiveTotalsTests.batches(units: 200, seed: 7) {
+      _ = try await store.ingest([batch], plans: plans, consent: .none)
+    }
+    // A restart (another store on the same file): nothing to do.
+    let reopened = try SQLiteStore(path: harness.directory.appendingPathComponent("strata.db").path)
+    let coverage = try await reopened.liveTotalsCoverage()
+    #expect(coverage.outsideWrites == 0 && coverage.checked == 0)
+    #expect(coverage.experiments["live-window"] == .init(key: plan.key, complete: true))
+    #expect(try await LiveTotalsTests.pass(harness.service, reopened) == LiveTotalsPass())
+    do {
+      let difference = try await LiveTotalsTests.compare(reopened, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    // An event written behind the service's back: every experiment's totals are rebuilt, once.
+    try await reopened.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO events (event_id, unit_id, metric, value, occurred_at)
+          SELECT 'outside', unit_id, 'minutes', 7, exposed_at FROM exposures ORDER BY unit_id LIMIT 1
+          """)
+    }
+    #expect(try await reopened.liveTotalsCoverage().outsideWrites == 1)
+    let rebuilt = try await LiveTotalsTests.pass(harness.service, reopened)
+    #expect(rebuilt.started == ["live-window": "outside_writes"] && rebuilt.steps >= 4)
+    do {
+      let difference = try await LiveTotalsTests.compare(reopened, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    #expect(try await LiveTotalsTests.pass(harness.service, reopened) == LiveTotalsPass())
+    // An earlier release's database (writes never counted): its units are counted once, and agree.
+    try await reopened.pool.write { db in try db.execute(sql: "UPDATE live_marks SET checked = -1") }
+    #expect(try await LiveTotalsTests.pass(harness.service, reopened) == LiveTotalsPass(scanned: ["live-window"]))
+    #expect(try await LiveTotalsTests.pass(harness.service, reopened) == LiveTotalsPass())
+    let metrics = String(decoding: harness.service.metrics.render(), as: UTF8.self)
+    #expect(metrics.contains(#"strata_live_totals_builds_total{reason="outside_writes"} 1"#))
+    #expect(!metrics.contains(#"reason="plan_changed""#))
+  }
+
+  /// A changed definition rebuilds nothing inside a request: ingestion keeps the old totals untouched, the results
+  /// are computed by the results query until the build (off the request path, in steps) completes.
+  @Test func planChangeBuildsOffTheRequestPath() async throws {
+    let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
+    defer { harness.remove() }
+    let store = try #require(harness.service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    _ = try await store.claimAuditKey(fingerprint: "test")
+    try await store.recordCatalog(harness.service.catalog)
+    let old = try #require(harness.service.livePlans().byExperiment["live-window"])
+    _ = try await LiveTotalsTests.pass(harness.service, store)
+    let batches = LiveTotalsTests.batches(units: 250, seed: 11)
+    let half = batches.count / 2
+    for batch in batches[..<half] {
+      _ = try await store.ingest([batch], plans: harness.service.livePlans(), consent: .none)
+    }
+    // The spend window changes from 1d to 3d.
+    try LiveTotalsTests.definition.replacingOccurrences(of: "window: 1d", with: "window: 3d").write(
+      to: harness.experiments.appendingPathComponent("live.yaml"), atomically: true, encoding: .utf8)
+    harness.service.reloadDefinitionsIfChanged()
+    let plans = harness.service.livePlans()
+    let plan = try #require(plans.byExperiment["live-window"])
+    #expect(plan.key != old.key)
+    for batch in batches[half...] { _ = try await store.ingest([batch], plans: plans, consent: .none) }
+    // Nothing was built in those requests: the stored totals are still the old plan's.
+    #expect(try await store.liveTotalsCoverage().experiments["live-window"] == .init(key: old.key, complete: true))
+    let query = try CellQuery(
+      plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+    #expect(try await store.liveResult(plan, query: query) == nil)
+    // The results request is answered meanwhile, from the results query's rows (this definition has no `plan:`, so
+    // the analysis may refuse an interim view, with a 409: not a failure to read the data).
+    if case .failure(let failure) = await harness.service.live(id: "live-window", recording: false, look: nil) {
+      #expect(failure.status == .conflict && failure.code != "no_data", "\(failure.code): \(failure.message)")
+    }
+    // The build, in steps, with ingestion between them.
+    #expect(try await !store.buildLiveTotals(plan, units: 30, restart: false, recount: false))
+    #expect(try await store.liveTotalsCoverage().experiments["live-window"] == .init(key: plan.key, complete: false))
+    for batch in batches[..<20] { _ = try await store.ingest([batch], plans: plans, consent: .none) }
+    let pass = try await LiveTotalsTests.pass(harness.service, store)
+    #expect(pass.continued == ["live-window"] && pass.started.isEmpty)
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
