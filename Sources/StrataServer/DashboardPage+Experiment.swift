@@ -167,8 +167,8 @@ extension DashboardPage {
     }
     return html
       + "</tbody></table></div><p class=\"note\">Units exposed: first exposures stored (a unit seen in two "
-      + "variants counts in both and is left out of the analysis). Events: stored events of these units for the "
-      + "experiment's metrics, at any time (the analysis counts those inside each metric's window).</p>\n"
+      + "variants counts in both and is left out of the analysis). Events: stored events of the variant's analysed "
+      + "units for the experiment's metrics, at any time (the analysis counts those inside each metric's window).</p>\n"
   }
 
   /// Links to the live reports and the definition.

@@ -13,7 +13,8 @@ import StrataWarehouse
 /// does.
 ///
 /// A unit's contribution to its cell is a vector: units, then per metric the count of values and their (shifted)
-/// sum, plus the sum of squares for a continuous metric, then one cross-product per declared pair. Cells are sums
+/// sum, plus the sum of squares for a continuous metric, then one cross-product per declared pair, and last the
+/// unit's stored events of the plan's metrics at any time (the dashboard's count per variant). Cells are sums
 /// of contributions, so a change to a unit (a new event, an earlier exposure, a second variant, an erasure) is
 /// its old contribution subtracted and its new one added.
 struct LivePlan: Sendable {
@@ -51,7 +52,7 @@ struct LivePlan: Sendable {
       }
       return nil
     }
-    width = 1 + columns.reduce(0) { $0 + ($1.kind == .binomial ? 2 : 3) } + plan.crossProducts.count
+    width = 1 + columns.reduce(0) { $0 + ($1.kind == .binomial ? 2 : 3) } + plan.crossProducts.count + 1
     let text = "TEXT"
     let double = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
     let segment =
@@ -70,6 +71,13 @@ struct LivePlan: Sendable {
       let aggregate = metric.kind == .binomial ? "MAX" : "SUM"
       selects.append("(SELECT \(aggregate)(CAST(e.value AS \(double))) FROM events e WHERE \(condition)) AS v\(index)")
     }
+    // The unit's stored events of these metrics, at any time (the dashboard's account per variant).
+    let eventMetrics = Set(columns.map(\.name)).sorted()
+    selects.append(
+      eventMetrics.isEmpty
+        ? "0 AS events"
+        : "(SELECT count(*) FROM events e WHERE e.unit_id = x.unit_id AND e.metric IN (\(eventMetrics.map(SQLName.literal).joined(separator: ", ")))) AS events"
+    )
     let query = { (experiment: String, unit: String) in
       """
       SELECT \(selects.joined(separator: ",\n  "))
@@ -82,12 +90,13 @@ struct LivePlan: Sendable {
       SELECT u.unit AS unit_key, f.* FROM unnest($2::text[]) AS u(unit)
       LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true
       """
-    var shape = "strata-live-1\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
+    var shape = "strata-live-2\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
     for metric in columns {
       shape += "\(metric.name)\t\(metric.kind.name)\t\(metric.missing)\t\(metric.window?.seconds ?? -1)\n"
     }
     for pair in plan.crossProducts { shape += "x\t\(pair.first)\t\(pair.second)\n" }
     for shift in fixedShifts { shape += "k\t\(shift.map { "\($0)" } ?? "first")\n" }
+    shape += "e\t\(eventMetrics.joined(separator: "\t"))\n"
     key = Catalog.sha256(shape.utf8)
   }
 
@@ -99,6 +108,8 @@ struct LivePlan: Sendable {
     var variants: Int
     /// Per metric: the aggregate of its events (nil: none).
     var values: [Double?]
+    /// Its stored events of the plan's metrics, at any time.
+    var events: Int
   }
 
   /// The unit's state: nil without an exposure.
@@ -135,6 +146,7 @@ struct LivePlan: Sendable {
         contribution.append(0)
       }
     }
+    contribution.append(Double(row.events))
     return LiveTotals.Unit(variant: row.variant, segment: row.segment, state: .counted, contribution: contribution)
   }
 }

@@ -6,6 +6,9 @@ protocol LiveTotalsStore: Sendable {
   /// The results' rows from the totals; nil when they are not complete for `plan` (missing, made under another plan,
   /// or being built): the caller runs the results query instead.
   func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult?
+  /// Per variant: the stored exposures and repeats (`live_exposures`) and the events of its analysed units, from the
+  /// totals; nil unless they are complete for `plan`.
+  func liveActivity(_ plan: LivePlan) async throws -> [VariantActivity]?
   /// What the stored totals cover (a few rows: no scan of the exposures or events).
   func liveTotalsCoverage() async throws -> LiveTotalsCoverage
   /// Whether an experiment's complete totals hold as many units as it has exposed units (a scan of its exposures
@@ -87,6 +90,11 @@ struct LiveTotals: Sendable {
   /// up to ``cursor`` in unit id order (none while it is nil); ingestion keeps those and leaves the rest to the build.
   var building = false
   var cursor: String?
+
+  /// The stored events of a variant's analysed units (the last element of each cell's totals).
+  func events(variant: String) -> Int {
+    Int(cells.filter { $0.key.variant == variant }.reduce(0) { $0 + ($1.value.last ?? 0) }.rounded())
+  }
 
   /// Whether the totals hold `unit` (complete totals hold every unit).
   ///

@@ -3,7 +3,7 @@ import ServiceLifecycle
 
 /// Builds the live results' running totals (``LiveTotals``) off the request path.
 ///
-/// At start (before the service reports ready) and then every reload interval, ``StrataService/refreshLiveTotals(_:plans:units:)``
+/// Once the service is ready and then every reload interval, ``StrataService/refreshLiveTotals(_:plans:units:)``
 /// reads what the stored totals cover (a few rows) and builds only what is stale: totals missing, made under another
 /// plan (a changed definition), left half-built, or every experiment's after writes made behind the service's back.
 /// A build runs in steps of ``StrataService/liveBuildUnits`` units, one transaction each, so ingestion goes on
@@ -15,9 +15,15 @@ struct LiveTotalsBuilder: Service {
     guard let live = service.store as? any LiveTotalsStore else { return }
     do {
       try await cancelWhenGracefulShutdown {
+        var passes = 0
         while !Task.isCancelled {
-          try await Task.sleep(for: service.configuration.reloadInterval)
-          guard service.isReady.load(ordering: .acquiring) else { continue }
+          // The first pass as soon as the store is ready, then one every reload interval.
+          guard service.isReady.load(ordering: .acquiring) else {
+            try await Task.sleep(for: .milliseconds(50))
+            continue
+          }
+          if passes > 0 { try await Task.sleep(for: service.configuration.reloadInterval) }
+          passes += 1
           do {
             let started = ContinuousClock.now
             let pass = try await service.refreshLiveTotals(

@@ -106,6 +106,27 @@ extension PostgresStore {
     return totals.result(plan, query: query)
   }
 
+  func liveActivity(_ plan: LivePlan) async throws -> [VariantActivity]? {
+    let logger = self.logger
+    return try await client.withConnection { connection -> [VariantActivity]? in
+      guard let totals = try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger),
+        totals.key == plan.key, !totals.building
+      else { return nil }
+      var activity: [VariantActivity] = []
+      for try await (variant, exposures, repeats) in try await connection.query(
+        """
+        SELECT variant, exposures, repeats FROM live_exposures WHERE experiment_id = \(plan.experiment)
+        ORDER BY variant
+        """, logger: logger
+      ).decode((String, Int, Int).self) {
+        activity.append(
+          VariantActivity(
+            variant: variant, exposures: exposures, repeats: repeats, events: totals.events(variant: variant)))
+      }
+      return activity
+    }
+  }
+
   // MARK: Pieces
 
   static func loadTotals(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws
@@ -250,7 +271,8 @@ extension PostgresStore {
         LivePlan.UnitRow(
           variant: variant, segment: try cells["segment"].decode(String.self),
           variants: try cells["variants"].decode(Int.self),
-          values: try plan.columns.indices.map { try cells["v\($0)"].decode(Double?.self) })
+          values: try plan.columns.indices.map { try cells["v\($0)"].decode(Double?.self) },
+          events: try cells["events"].decode(Int.self))
       }
       guard let state = plan.unit(read, shifts: &totals.shifts) else {
         gone.append(unit)

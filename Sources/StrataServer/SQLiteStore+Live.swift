@@ -90,6 +90,22 @@ extension SQLiteStore {
     }
   }
 
+  func liveActivity(_ plan: LivePlan) async throws -> [VariantActivity]? {
+    try await pool.read { db -> [VariantActivity]? in
+      guard let totals = try SQLiteStore.loadTotals(db, experiment: plan.experiment), totals.key == plan.key,
+        !totals.building
+      else { return nil }
+      return try Row.fetchAll(
+        db, sql: "SELECT variant, exposures, repeats FROM live_exposures WHERE experiment_id = ? ORDER BY variant",
+        arguments: [plan.experiment]
+      ).map { row in
+        VariantActivity(
+          variant: row["variant"], exposures: row["exposures"], repeats: row["repeats"],
+          events: totals.events(variant: row["variant"]))
+      }
+    }
+  }
+
   func liveTotalsCoverage() async throws -> LiveTotalsCoverage {
     try await pool.read { db in
       var experiments: [String: LiveTotalsCoverage.Experiment] = [:]
@@ -257,7 +273,7 @@ extension SQLiteStore {
     let row = try Row.fetchOne(statement, arguments: [plan.experiment, unit]).map { row in
       LivePlan.UnitRow(
         variant: row["variant"], segment: row["segment"], variants: row["variants"],
-        values: plan.columns.indices.map { row["v\($0)"] as Double? })
+        values: plan.columns.indices.map { row["v\($0)"] as Double? }, events: row["events"])
     }
     guard let state = plan.unit(row, shifts: &totals.shifts) else {
       if known {

@@ -32,7 +32,14 @@ extension StrataService {
   func dashboardExperiment(_ entry: CatalogEntry, erased: [String: Int]) async -> DashboardPage.Experiment {
     let id = entry.experiment.id
     let plan = entry.analysisPlan
-    let activity = try? await store.variantActivity(experiment: id, metrics: entry.metrics.map(\.name))
+    // From the running totals (a few rows); while they are being built, counted from the stored rows.
+    var activity: [VariantActivity]?
+    if let live = store as? any LiveTotalsStore, let livePlan = livePlans().byExperiment[id], livePlan.plan == plan {
+      activity = try? await live.liveActivity(livePlan)
+    }
+    if activity == nil {
+      activity = try? await store.variantActivity(experiment: id, metrics: entry.metrics.map(\.name))
+    }
     let looks = (try? await store.looks(experiment: id)) ?? []
     let state: DashboardPage.Experiment.State
     switch await live(id: id, recording: false, look: nil) {

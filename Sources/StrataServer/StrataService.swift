@@ -93,12 +93,8 @@ public final class StrataService: Sendable {
       authenticator.replace(try await store.keys())
     }
     try await store.recordCatalog(catalog)
-    if let live = store as? any LiveTotalsStore {
-      // Only what is stale is built (LiveTotalsBuilder); current totals cost a read of a few rows.
-      let started = ContinuousClock.now
-      let pass = try await refreshLiveTotals(live, plans: livePlans(), units: StrataService.liveBuildUnits)
-      log(pass, duration: ContinuousClock.now - started)
-    }
+    // The live results' running totals are checked and built by LiveTotalsBuilder once the service is ready (only
+    // what is stale; current totals cost a read of a few rows); until then the results query answers.
     isReady.store(true, ordering: .releasing)
     logger.info(
       "store ready",

@@ -5,7 +5,10 @@ public struct VariantActivity: Sendable, Hashable {
   public var exposures: Int
   /// Later exposures of those units to this variant, counted and not stored.
   public var repeats: Int
-  /// Stored events of those units for the experiment's metrics (any time: the analysis window is the report's).
+  /// Stored events of the variant's analysed units for the experiment's metrics.
+  ///
+  /// At any time (the analysis window is the report's); a unit exposed to two variants is in neither. Kept in the
+  /// live totals; while they are being built, counted over every exposed unit of the variant.
   public var events: Int
 
   public init(variant: String, exposures: Int, repeats: Int, events: Int) {

@@ -148,6 +148,25 @@ import Testing
       plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
     let slow = try query.summary(of: try await store.run(query), source: "query")
     guard let kept = try await store.liveResult(plan, query: query) else { return "the totals are not complete" }
+    // The dashboard's account per variant: exposures and repeats as stored, events of the analysed units.
+    let metrics = Set(plan.columns.map(\.name)).sorted()
+    let expected = try await store.pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT x.variant AS variant, count(*) AS units, sum(x.repeats) AS repeats,
+            sum(CASE WHEN (SELECT count(*) FROM exposures y WHERE y.experiment_id = x.experiment_id
+                AND y.unit_id = x.unit_id) = 1
+              THEN (SELECT count(*) FROM events e WHERE e.unit_id = x.unit_id
+                AND e.metric IN (\(metrics.map { _ in "?" }.joined(separator: ", ")))) ELSE 0 END) AS events
+          FROM exposures x WHERE x.experiment_id = ? GROUP BY x.variant ORDER BY x.variant
+          """, arguments: StatementArguments(metrics + [plan.experiment])
+      ).map {
+        VariantActivity(variant: $0["variant"], exposures: $0["units"], repeats: $0["repeats"], events: $0["events"])
+      }
+    }
+    let activity = try await store.liveActivity(plan)
+    guard activity == expected else { return "activity \(String(describing: activity)) ≠ \(expected)" }
     let fast = try query.summary(of: kept, source: "totals")
     return agree(fast, slow)
   }
