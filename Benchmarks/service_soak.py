@@ -190,7 +190,8 @@ def main():
         load = pathlib.Path("/proc/loadavg").read_text().split()[:3]
         with stats.lock:
             done = sum(stats.requests.values())
-        samples.append({"t": round(time.monotonic() - started, 1), "rss_mib": round(rss_kib(server.process.pid) / 1024, 1),
+        samples.append({"t": round(time.monotonic() - started, 1),
+                        "rss_mib": round(rss_kib(server.process.pid) / 1024, 1),
                         "load": [float(x) for x in load], "requests": done})
         time.sleep(min(args.sample, max(0, end - time.monotonic())))
     stop.set()
