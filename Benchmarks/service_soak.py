@@ -200,7 +200,8 @@ def main():
     elapsed = time.monotonic() - started
     # The live results (running totals) count the units the exposures table holds.
     status, data = server.request("GET", f"/v1/experiments/{EXPERIMENT}/results")
-    live_units = sum(json.loads(data)["srm"]["overall"]["observed"]) if status == 200 else None
+    observed = json.loads(data)["srm"]["overall"]["observed"] if status == 200 else None
+    live_units = sum(observed.values() if isinstance(observed, dict) else observed) if observed else None
     rss_end = rss_kib(server.process.pid) / 1024
     server.stop()
     with sqlite3.connect(path) as db:
