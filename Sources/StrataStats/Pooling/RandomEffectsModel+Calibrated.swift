@@ -38,9 +38,12 @@ extension RandomEffectsModel {
   /// ```
   /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture. The BLUP interval
   /// plugs in τ̂² as if it were known, and undercovers when τ̂² is often 0 or small (see `PoolingSimulation`);
-  /// averaging over τ restores the coverage (Gelman 2006 recommends the flat prior on τ; Morris 1983 gives
-  /// the same correction to first order). L_R decays like τ^−(K−1), so the posterior is proper only from
-  /// three segments on: nil for fewer, and for more than `calibratedIntervalSegmentLimit`.
+  /// averaging over τ restores the coverage once the data show the spread, and over-covers where every
+  /// segment has the same effect (99% at τ = 0): on data like those, a small real spread needs the width. Of the
+  /// priors measured against each other (docs/analyze.md, Calibration), the flat one on τ (Gelman 2006) has
+  /// the best worst case; Morris 1983 approximates such mixtures in closed form. L_R decays like τ^−(K−1), so
+  /// the posterior is proper only from three segments on: nil for fewer, and for more than
+  /// `calibratedIntervalSegmentLimit`.
   ///
   /// The posterior of τ is the same for every segment, so it is discretised once (`TauPosterior`: the
   /// trapezoidal rule in log τ) and each segment's interval is a pair of quantiles of a normal mixture over
