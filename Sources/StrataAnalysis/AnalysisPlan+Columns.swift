@@ -25,8 +25,9 @@ extension AnalysisPlan {
   public static func requiredCrossProducts(for metrics: [Metric]) -> [CrossProduct] {
     let layout = columns(of: metrics)
     var pairs: [CrossProduct] = []
-    for (index, metric) in metrics.enumerated() where metric.needsJointMoments {
-      let own = layout.indices[index]
+    for (index, metric) in metrics.enumerated() where metric.needsCrossProducts {
+      // A regression's covariates come last and need no co-moments (the regression reads unit rows).
+      let own = Array(layout.indices[index].prefix(metric.valueColumns.count + (metric.covariate?.columns.count ?? 0)))
       for i in own.indices {
         for j in own.indices where j > i && own[i] != own[j] {
           let pair = CrossProduct(first: min(own[i], own[j]), second: max(own[i], own[j]))
@@ -61,6 +62,7 @@ extension AnalysisPlan {
         if use.part == .value {
           entry = metric
           entry.covariate = nil
+          entry.regression = nil
         } else {
           entry = Metric(
             name: use.column, kind: use.binomial ? .binomial : .continuous, role: .secondary, column: use.column,
@@ -79,5 +81,5 @@ extension AnalysisPlan {
 extension AnalysisPlan.Metric {
   /// The arms' variances are p(1 − p)/n: a 0/1 metric without a covariate (a covariate-adjusted rate has the
   /// adjusted variance its comparison reports, as its standard deviation).
-  public var hasBinomialVariance: Bool { kind == .binomial && covariate == nil }
+  public var hasBinomialVariance: Bool { kind == .binomial && covariate == nil && regression == nil }
 }

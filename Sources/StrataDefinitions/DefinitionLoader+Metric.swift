@@ -4,7 +4,7 @@ import Yams
 extension DefinitionLoader {
   static let metricKeys: Set<String> = [
     "name", "kind", "role", "column", "missing", "description", "direction", "window", "numerator", "denominator",
-    "covariate",
+    "covariate", "covariates",
   ]
 
   /// One entry of `metrics:`: a binomial or continuous metric on one column, or a ratio with `numerator:` and
@@ -70,7 +70,64 @@ extension DefinitionLoader {
       direction: try choice(map, "direction", path, Metric.Direction.self, &fields) ?? .increase, window: window,
       covariate: try map["covariate"].map { node throws(ExperimentFileError) in
         try covariate(node, "\(path).covariate", ratio: kind.isRatio, own: own, &fields)
+      },
+      regression: try map["covariates"].map { node throws(ExperimentFileError) in
+        if kind.isRatio {
+          throw fields.error(
+            "\(path).covariates", node,
+            "regression adjustment with several covariates is for binomial and continuous metrics; a ratio metric takes one covariate: {numerator: COLUMN, denominator: COLUMN}"
+          )
+        }
+        if map["covariate"] != nil {
+          throw fields.error(
+            "\(path).covariates", node,
+            "declare either covariate: (CUPED, one column) or covariates: (Lin's regression adjustment), not both")
+        }
+        return try regression(node, "\(path).covariates", own: own, &fields)
       })
+  }
+
+  /// `covariates: [A, B]` or `covariates: {columns: [A, B], errors: hc2|hc3, missing: exclude|zero}`.
+  private static func regression(
+    _ node: Node, _ path: String, own: [String], _ fields: inout YAMLFields
+  ) throws(ExperimentFileError) -> Metric.Regression {
+    var listNode = node
+    var missing = Metric.MissingValuePolicy.exclude
+    var errors = Metric.Regression.Errors.hc2
+    var listPath = path
+    if case .mapping = node {
+      let map = try fields.mapping(node, path, allowed: ["columns", "errors", "missing"])
+      guard let columns = map["columns"] else {
+        throw fields.error(
+          path, node, "needs columns: (a list of pre-period columns, e.g. columns: [visits_before, revenue_before])")
+      }
+      listNode = columns
+      listPath = "\(path).columns"
+      missing = try choice(map, "missing", path, Metric.MissingValuePolicy.self, &fields) ?? .exclude
+      errors = try choice(map, "errors", path, Metric.Regression.Errors.self, &fields) ?? .hc2
+    }
+    guard case .sequence = listNode else {
+      throw fields.error(
+        listPath, listNode,
+        "must be a list of columns, e.g. [visits_before, revenue_before] (one column alone: covariate:)")
+    }
+    let items = try fields.sequence(listNode, listPath)
+    guard !items.isEmpty else { throw fields.error(listPath, listNode, "lists no column") }
+    var columns: [String] = []
+    for (index, item) in items.enumerated() {
+      let column = try fields.string(item, "\(listPath)[\(index)]")
+      if own.contains(column) {
+        throw fields.error(
+          "\(listPath)[\(index)]", item,
+          "\"\(column)\" is the metric's own column; a covariate is measured before the experiment (a pre-period column)"
+        )
+      }
+      if columns.contains(column) {
+        throw fields.error("\(listPath)[\(index)]", item, "\"\(column)\" is listed twice")
+      }
+      columns.append(column)
+    }
+    return Metric.Regression(columns: columns, missing: missing, errors: errors)
   }
 
   /// `covariate: COLUMN`, `covariate: {column: C, missing: zero}` or, on a ratio metric,

@@ -90,6 +90,12 @@ public enum ExperimentYAMLWriter {
             : "column: \(quote(covariate.columns[0]))"
           lines.append("    covariate: {\(columns), missing: \(covariate.missing.rawValue)}")
         }
+        if let regression = metric.regression {
+          let columns = regression.columns.map(quote).joined(separator: ", ")
+          lines.append(
+            "    covariates: {columns: [\(columns)], errors: \(regression.errors.rawValue), missing: \(regression.missing.rawValue)}"
+          )
+        }
       }
     }
     let plan = definition.plan

@@ -8,6 +8,8 @@ extension Metric {
       case value, numerator, denominator, covariate
       case covariateNumerator = "covariate.numerator"
       case covariateDenominator = "covariate.denominator"
+      /// One of a regression's `covariates:`.
+      case covariates
 
       /// The definition key under the metric that names the column.
       public var field: String {
@@ -15,6 +17,7 @@ extension Metric {
         case .value: return "column"
         case .numerator, .denominator, .covariateNumerator, .covariateDenominator: return rawValue
         case .covariate: return "covariate"
+        case .covariates: return "covariates"
         }
       }
     }
@@ -28,7 +31,7 @@ extension Metric {
     public var window: AttributionWindow?
   }
 
-  /// The columns the metric reads: its value columns, then its covariate's.
+  /// The columns the metric reads: its value columns, then its covariate's, then a regression's covariates.
   public var columnUses: [ColumnUse] {
     var uses: [ColumnUse] = []
     switch kind {
@@ -43,6 +46,11 @@ extension Metric {
       for (column, part) in zip(covariate.columns, parts) {
         uses.append(ColumnUse(column: column, part: part, binomial: false, missing: covariate.missing, window: nil))
       }
+    }
+    for column in regression?.columns ?? [] {
+      uses.append(
+        ColumnUse(
+          column: column, part: .covariates, binomial: false, missing: regression?.missing ?? .exclude, window: nil))
     }
     return uses
   }
@@ -77,8 +85,10 @@ extension ExperimentDefinition {
         guard earlier.use.missing != use.missing, metric.needsJointMoments || metrics[earlier.index].needsJointMoments
         else { continue }
         let missingField =
-          use.part == .covariate || use.part == .covariateNumerator || use.part == .covariateDenominator
-          ? "metrics[\(index)].covariate.missing" : "metrics[\(index)].missing"
+          use.part == .covariates
+          ? "metrics[\(index)].covariates.missing"
+          : use.part == .covariate || use.part == .covariateNumerator || use.part == .covariateDenominator
+            ? "metrics[\(index)].covariate.missing" : "metrics[\(index)].missing"
         throw DefinitionError(
           field: missingField,
           message:

@@ -98,6 +98,30 @@ public struct Metric: Sendable, Hashable {
     public var isRatio: Bool { columns.count == 2 }
   }
 
+  /// Several pre-experiment columns for Lin's (2013) regression adjustment (`covariates:` in a definition).
+  ///
+  /// The outcome is regressed, per segment, on the arms, the columns centred at their means and every arm ×
+  /// column interaction, with heteroskedasticity-consistent errors (`StrataStats.InteractedRegression`). The
+  /// sandwich weighs each unit by its own residual and leverage, so it needs unit-level rows: aggregated input
+  /// and SQL cells cannot carry it. Missing values follow `missing` as for `Covariate`.
+  public struct Regression: Sendable, Hashable {
+    /// Which heteroskedasticity-consistent variance (MacKinnon & White 1985).
+    public enum Errors: String, Sendable, Hashable, CaseIterable {
+      case hc2, hc3
+    }
+
+    /// One or more columns, none repeated.
+    public var columns: [String]
+    public var missing: MissingValuePolicy
+    public var errors: Errors
+
+    public init(columns: [String], missing: MissingValuePolicy = .exclude, errors: Errors = .hc2) {
+      self.columns = columns
+      self.missing = missing
+      self.errors = errors
+    }
+  }
+
   public var name: String
   public var kind: Kind
   public var role: Role
@@ -111,11 +135,13 @@ public struct Metric: Sendable, Hashable {
   public var window: AttributionWindow?
   /// The pre-experiment value used for CUPED, when declared.
   public var covariate: Covariate?
+  /// Several pre-experiment columns for Lin's regression adjustment, when declared (never with `covariate`).
+  public var regression: Regression?
 
   public init(
     name: String, kind: Kind, role: Role = .primary, column: String? = nil, missing: MissingValuePolicy = .exclude,
     description: String? = nil, direction: Direction = .increase, window: AttributionWindow? = nil,
-    covariate: Covariate? = nil
+    covariate: Covariate? = nil, regression: Regression? = nil
   ) {
     self.name = name
     self.kind = kind
@@ -126,6 +152,7 @@ public struct Metric: Sendable, Hashable {
     self.direction = direction
     self.window = window
     self.covariate = covariate
+    self.regression = regression
   }
 
   /// The data columns the metric reads, in order: its column, or a ratio's numerator and denominator.
@@ -136,8 +163,13 @@ public struct Metric: Sendable, Hashable {
     }
   }
 
-  /// Whether the analysis needs joint moments of several columns (a ratio, or a covariate).
-  public var needsJointMoments: Bool { kind.isRatio || covariate != nil }
+  /// Whether the analysis needs more than each column's own moments (a ratio, a covariate, or covariates for
+  /// a regression): such metrics go through the adjusted comparison, with the adjusted estimate leading.
+  public var needsJointMoments: Bool { kind.isRatio || covariate != nil || regression != nil }
+
+  /// Whether the cells must carry the co-moments of the metric's columns (a ratio or a CUPED covariate; a
+  /// regression reads unit rows instead).
+  public var needsCrossProducts: Bool { kind.isRatio || covariate != nil }
 
   /// "revenue per order" for a ratio metric, nil for other kinds: how reports label a ratio.
   ///

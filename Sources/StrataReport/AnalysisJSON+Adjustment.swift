@@ -11,7 +11,7 @@ extension AnalysisJSON {
     case .continuous: base = "mean difference"
     case .ratio: base = "ratio difference"
     }
-    return metric.covariate == nil ? base : "adjusted " + base
+    return metric.isAdjusted ? "adjusted " + base : base
   }
 
   /// A metric as `experiment.metrics[]` lists it: the definition's keys, and a ratio's columns and the
@@ -37,6 +37,16 @@ extension AnalysisJSON {
           .object([
             ("columns", .array(covariate.columns.map(JSONValue.string))),
             ("missing", .string(covariate.missing.rawValue)),
+          ])
+        } ?? .null
+      ),
+      (
+        "covariates",
+        m.regression.map { regression in
+          .object([
+            ("columns", .array(regression.columns.map(JSONValue.string))),
+            ("errors", .string(regression.errors.rawValue.uppercased())),
+            ("missing", .string(regression.missing.rawValue)),
           ])
         } ?? .null
       ),
@@ -66,6 +76,7 @@ extension AnalysisJSON {
     }
     return .object([
       ("covariate", .bool(a.covariate)),
+      ("method", c.test.map(JSONValue.string) ?? .null),
       ("theta", .finite(a.theta)),
       (
         "adjusted",

@@ -139,6 +139,21 @@ public enum AnalysisJSON {
       ),
       ("units", .array(units)),
       ("files", .array(data.files.map(JSONValue.string))),
+      (
+        "missing_values",
+        .array(
+          data.missingValues(plan: plan).map { entry in
+            .object([
+              ("column", .string(entry.column)), ("used_by", .string(entry.purpose)),
+              ("policy", .string(entry.policy.rawValue)), ("units", entry.units.map(JSONValue.integer) ?? .null),
+              (
+                "by_variant",
+                entry.byVariant.map { counts in .object(zip(plan.variants, counts).map { ($0, .integer($1)) }) }
+                  ?? .null
+              ),
+            ])
+          })
+      ),
     ])
   }
 

@@ -49,7 +49,7 @@ public enum AnalysisText {
         }
         out.append(table(ReportTables.metric(metric, plan: plan, segments: shown)))
         if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: shown) {
-          out.append("Adjusted (CUPED) beside unadjusted:")
+          out.append("Adjusted (\(metric.metric.adjustmentName)) beside unadjusted:")
           out.append(table(adjustment))
         }
         if !metric.pooled.isEmpty {
@@ -79,6 +79,7 @@ public enum AnalysisText {
     out.append(
       "Data: \(NumberText.count(data.rowsRead)) rows read (\(data.format.rawValue)), \(NumberText.count(data.rowsUsed)) used, \(NumberText.count(data.issues.total)) dropped\(data.duplicatesChecked ? "; duplicate units checked" : "")."
     )
+    if let missing = ReportTables.missingValuesSentence(analysis) { out.append(missing) }
     if data.issues.total > 0 { out.append(table(ReportTables.dataIssues(data))) }
     if !analysis.warnings.isEmpty {
       out.append("")

@@ -190,7 +190,8 @@ enum ForestPlot {
 
   /// The axis title: what the differences are, and "adjusted" for a CUPED metric.
   static func axisTitle(_ metric: AnalysisPlan.Metric) -> String {
-    let adjusted = metric.covariate == nil ? "" : " (CUPED-adjusted)"
+    let adjusted =
+      metric.regression != nil ? " (regression-adjusted)" : metric.covariate == nil ? "" : " (CUPED-adjusted)"
     switch metric.kind {
     case .binomial: return "Lift in percentage points\(adjusted) (variant − control)"
     case .continuous: return "Difference in means\(adjusted) (variant − control)"

@@ -151,8 +151,8 @@ public enum HTMLReport {
     }
     out += HTML.table(ReportTables.metric(metric, plan: plan, segments: segments))
     if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: segments) {
-      out += "<h3>Adjusted (CUPED) beside unadjusted</h3>"
-      out += "<p class=\"note\">\(HTML.escape(ReportTables.adjustmentNote))</p>"
+      out += "<h3>Adjusted (\(HTML.escape(metric.metric.adjustmentName))) beside unadjusted</h3>"
+      out += "<p class=\"note\">\(HTML.escape(ReportTables.adjustmentExplanation(metric.metric)))</p>"
       out += HTML.table(adjustment, numericFrom: 2)
     }
     if !metric.pooled.isEmpty {
@@ -178,6 +178,7 @@ public enum HTMLReport {
     let data = analysis.data
     var out =
       "<section><h2>Data</h2><p>\(HTML.escape("\(NumberText.count(data.rowsRead)) rows read (\(data.format.rawValue)), \(NumberText.count(data.rowsUsed)) used, \(NumberText.count(data.issues.total)) dropped. Duplicate units \(data.duplicatesChecked ? "were" : "were not") checked."))</p>"
+    if let missing = ReportTables.missingValuesSentence(analysis) { out += "<p>\(HTML.escape(missing))</p>" }
     if data.issues.total > 0 { out += HTML.table(ReportTables.dataIssues(data), numericFrom: 1) }
     if !analysis.warnings.isEmpty {
       out +=

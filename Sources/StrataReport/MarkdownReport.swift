@@ -78,9 +78,9 @@ public enum MarkdownReport {
         out.append(table(ReportTables.metric(metric, plan: plan, segments: shown)))
         if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: shown) {
           out.append("")
-          out.append("**Adjusted (CUPED) beside unadjusted**")
+          out.append("**Adjusted (\(escape(metric.metric.adjustmentName))) beside unadjusted**")
           out.append("")
-          out.append(escape(ReportTables.adjustmentNote))
+          out.append(escape(ReportTables.adjustmentExplanation(metric.metric)))
           out.append("")
           out.append(table(adjustment))
         }
@@ -128,6 +128,10 @@ public enum MarkdownReport {
     out.append(
       "\(NumberText.count(data.rowsRead)) rows read (\(data.format.rawValue)), \(NumberText.count(data.rowsUsed)) used, \(NumberText.count(data.issues.total)) dropped. Duplicate units \(data.duplicatesChecked ? "were" : "were not") checked."
     )
+    if let missing = ReportTables.missingValuesSentence(analysis) {
+      out.append("")
+      out.append(escape(missing))
+    }
     if data.issues.total > 0 {
       out.append("")
       out.append(table(ReportTables.dataIssues(data)))

@@ -1,14 +1,30 @@
 import StrataAnalysis
 import StrataStats
 
+extension AnalysisPlan.Metric {
+  /// Whether pre-experiment data adjusts the estimate: a CUPED `covariate:` or Lin's regression on `covariates:`.
+  var isAdjusted: Bool { covariate != nil || regression != nil }
+
+  /// How reports name the adjustment: "CUPED", or "regression (Lin, HC2)".
+  var adjustmentName: String {
+    regression.map { "regression (Lin, \($0.errors.rawValue.uppercased()))" } ?? "CUPED"
+  }
+}
+
 extension ReportTables {
   /// How a report names a metric's kind: "binomial", "continuous; CUPED-adjusted on revenue_before", "ratio:
-  /// revenue per order; CUPED-adjusted on revenue_before per orders_before".
+  /// revenue per order; CUPED-adjusted on revenue_before per orders_before", "continuous; regression-adjusted
+  /// (Lin, HC2) on visits_before, spend_before".
   public static func kindLabel(_ metric: AnalysisPlan.Metric) -> String {
     var label = metric.kind.name
     if let ratio = metric.ratioLabel { label += ": " + ratio }
     if let covariate = metric.covariate {
       label += "; CUPED-adjusted on " + covariate.columns.joined(separator: " per ")
+    }
+    if let regression = metric.regression {
+      label +=
+        "; regression-adjusted (Lin, \(regression.errors.rawValue.uppercased())) on "
+        + regression.columns.joined(separator: ", ")
     }
     return label
   }
@@ -16,10 +32,17 @@ extension ReportTables {
   /// How p-values outside the multiple-testing family are described: "unadjusted", or for a CUPED-adjusted
   /// metric (where "unadjusted" would read as "without the covariate") "not corrected for multiple testing".
   public static func uncorrected(_ metric: AnalysisPlan.Metric) -> String {
-    metric.covariate == nil ? "unadjusted" : "not corrected for multiple testing"
+    metric.isAdjusted ? "not corrected for multiple testing" : "unadjusted"
   }
 
-  /// What the adjusted-beside-unadjusted table shows, said once above it.
+  /// What the adjusted-beside-unadjusted table of `metric` shows, said once above it.
+  public static func adjustmentExplanation(_ metric: AnalysisPlan.Metric) -> String {
+    guard let regression = metric.regression else { return adjustmentNote }
+    return
+      "The results above are regression-adjusted (Lin 2013): per segment, an ordinary least-squares fit of the outcome on the arms, the covariates (\(regression.columns.joined(separator: ", "))) centred at their mean and every arm × covariate interaction; each arm's adjusted mean is its fitted value at the covariates' mean, and the standard errors are heteroskedasticity-consistent (\(regression.errors.rawValue.uppercased())), with normal intervals and p-values. The unadjusted comparison (Welch) is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision. θ is CUPED's and does not apply."
+  }
+
+  /// What the adjusted-beside-unadjusted table of a CUPED metric shows, said once above it.
   public static let adjustmentNote =
     "The results above are CUPED-adjusted: each unit's value less θ × (its pre-experiment value − the average), with θ pooled within the arms of each segment, so the treatment cannot move θ. The unadjusted comparison is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision."
 
@@ -29,7 +52,7 @@ extension ReportTables {
   public static func adjustment(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
     -> Table?
   {
-    guard metric.metric.covariate != nil else { return nil }
+    guard metric.metric.isAdjusted else { return nil }
     let binomial = metric.metric.kind == .binomial
     let header = [
       "Segment", "Variant", "Adjusted difference", "\(level(plan)) CI (adjusted)", "p (adjusted)",
@@ -117,6 +140,20 @@ extension ReportTables {
           "Variance reduction, equivalent extra units",
           "How much of the unadjusted variance CUPED removed (1 − adjusted / unadjusted), and how many more units the unadjusted analysis would need to be as precise."
         ))
+    }
+    if analysis.metrics.contains(where: { $0.metric.regression != nil }) {
+      terms.append(
+        (
+          "Regression adjustment (Lin)",
+          "With several pre-experiment columns (covariates), the result is predicted from all of them at once, separately in each arm, and the arms are compared at the same average covariate values. Like CUPED it removes noise the treatment did not cause and targets the same effect as the unadjusted comparison; its standard errors (HC2 or HC3) stay valid when the noise differs between units."
+        ))
+      if !analysis.metrics.contains(where: { $0.metric.covariate != nil }) {
+        terms.append(
+          (
+            "Variance reduction, equivalent extra units",
+            "How much of the unadjusted variance the adjustment removed (1 − adjusted / unadjusted), and how many more units the unadjusted analysis would need to be as precise."
+          ))
+      }
     }
     if analysis.metrics.contains(where: { !$0.postStratified.isEmpty }) {
       terms.append(("Post-stratified estimate", PostStratifiedComparison.estimand))

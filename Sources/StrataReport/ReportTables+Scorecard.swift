@@ -40,8 +40,9 @@ extension ReportTables {
             c.relativeInterval.map { "[\(NumberText.relative($0.lower)), \(NumberText.relative($0.upper))]" } ?? "n/a"
           // "unadjusted" means not corrected for multiple testing; with CUPED that word would mislead.
           basis =
-            metric.metric.covariate == nil
-            ? "\(level(plan)) CI, unadjusted" : "\(level(plan)) CI, CUPED, not corrected for multiple testing"
+            metric.metric.isAdjusted
+            ? "\(level(plan)) CI, \(metric.metric.adjustmentName), not corrected for multiple testing"
+            : "\(level(plan)) CI, unadjusted"
           significant = c.significant
           up = c.absoluteLift > 0
         }

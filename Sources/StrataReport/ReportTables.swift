@@ -22,7 +22,7 @@ public enum ReportTables {
     let hasFamily = metric.comparisons.contains(where: \.inFamily)
     let quantity =
       (binomial ? "rate" : metric.metric.kind.isRatio ? "ratio" : "mean")
-      + (metric.metric.covariate == nil ? "" : " (adjusted)")
+      + (metric.metric.isAdjusted ? " (adjusted)" : "")
     let header = [
       "Segment", "Variant", "n (control / variant)", "Control \(quantity)", "Variant \(quantity)",
       binomial ? "Lift (pp)" : "Difference", "\(level(plan)) CI", "Relative", "Test", "p", "Adjusted p", "Flags",
@@ -181,6 +181,19 @@ public enum ReportTables {
     }
     return Table(
       header: ["Problem", "Rows", "First lines", "First example"], rows: rows, classes: rows.map { _ in "" })
+  }
+
+  /// One sentence on the empty values the metrics' `missing:` policies handled, nil when none were counted:
+  /// `Empty values: revenue (metric "revenue") 120 counted as 0; ...`.
+  public static func missingValuesSentence(_ analysis: Analysis) -> String? {
+    var parts: [String] = []
+    for entry in analysis.data.missingValues(plan: analysis.plan) {
+      let action = entry.policy == .zero ? "counted as 0" : "left out"
+      // Unknown counts (values counted as 0 in aggregated input or SQL) stay out: JSON says null for them.
+      guard let units = entry.units, units > 0 else { continue }
+      parts.append("\(entry.column) (\(entry.purpose)) \(NumberText.count(units)) \(action)")
+    }
+    return parts.isEmpty ? nil : "Empty values: " + parts.joined(separator: "; ") + "."
   }
 
   /// Short definitions for readers who are not statisticians: the general terms, which

@@ -46,10 +46,17 @@ public struct CellQuery: Sendable, Hashable {
   ///   metrics declare numerator × denominator, CUPED value × covariate). Both metrics of a pair need
   ///   values on the same units (`missing: zero`, or none missing): `summary(of:source:)` refuses a cell
   ///   where their counts differ.
+  /// - A metric with `covariates:` (Lin's regression) is refused: its errors need unit rows, not cells.
   public init(
     plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
     checkDuplicates: Bool = true
   ) throws(WarehouseError) {
+    if let metric = plan.metrics.first(where: { $0.regression != nil }) {
+      // HC2/HC3 weigh each unit by its own leverage: no per-cell sums determine them (docs/analyze.md).
+      throw WarehouseError(
+        "metric \(SQLName.display(metric.name)) declares covariates: (Lin's regression adjustment), which needs unit-level rows that a query's cells cannot carry; export the unit-level table as CSV for strata analyze --data, or adjust with one column by CUPED (covariate:), which the query supports"
+      )
+    }
     self.plan = plan
     self.dialect = dialect
     self.source = source

@@ -10,12 +10,27 @@ extension Analyzer {
   /// arm cannot be estimated (fewer than 2 units, a denominator summing to 0) gets a note instead of a test.
   /// Columns that count different units in one cell (a covariate missing where the metric is not) are an
   /// input error naming the metric, the segment and the remedy.
-  func adjustedMetric(_ index: Int, statistics: SufficientStatistics) throws -> MetricAnalysis {
+  ///
+  /// A metric with `covariates:` is compared by Lin's regression on the unit rows (`RegressionComparer`) instead,
+  /// in the same shape; without rows (aggregated cells, SQL) that is an input error naming the metric.
+  func adjustedMetric(_ index: Int, statistics: SufficientStatistics, rows: RegressionRows? = nil) throws
+    -> MetricAnalysis
+  {
     let metric = plan.metrics[index]
-    let columns = plan.columnIndices(metric: index)
-    let target = AdjustedComparer.Target(metric: metric.kind.isRatio ? .ratio : .mean, columns: columns)
-    let comparer = AdjustedComparer(plan: plan, target: target)
-    let overall = try estimates(comparer, metric: index, statistics: statistics, segment: nil)
+    let compare: @Sendable (Int?) throws(StatsError) -> [AdjustedComparer.Comparison]
+    let testName: String
+    if metric.regression != nil {
+      let comparer = try RegressionComparer(plan: plan, metric: index, rows: rows)
+      compare = { (segment) throws(StatsError) in try comparer.comparisons(segment: segment) }
+      testName = comparer.testName
+    } else {
+      let columns = plan.columnIndices(metric: index)
+      let target = AdjustedComparer.Target(metric: metric.kind.isRatio ? .ratio : .mean, columns: columns)
+      let comparer = AdjustedComparer(plan: plan, target: target)
+      compare = { (segment) throws(StatsError) in try comparer.comparisons(statistics, segment: segment) }
+      testName = metric.kind.isRatio ? (metric.covariate == nil ? "delta" : "delta-cuped") : "cuped"
+    }
+    let overall = try estimates(compare, metric: index, segment: nil)
     let controlOverall = overall.found.first?.control
     let planned = PlannedSampleSize(plan: plan).unitsPerVariant(
       metric: index, statistics: statistics,
@@ -23,12 +38,13 @@ extension Analyzer {
     var perSegment: [AdjustedComparer.Comparison] = []
     var comparisons: [Comparison] = []
     for segment in plan.segments.indices {
-      let found = try estimates(comparer, metric: index, statistics: statistics, segment: segment)
+      let found = try estimates(compare, metric: index, segment: segment)
       perSegment += found.found
       comparisons += comparisonsOrNotes(
-        found, metric: index, statistics: statistics, segment: segment, planned: planned)
+        found, metric: index, statistics: statistics, segment: segment, planned: planned, testName: testName)
     }
-    comparisons += comparisonsOrNotes(overall, metric: index, statistics: statistics, segment: nil, planned: nil)
+    comparisons += comparisonsOrNotes(
+      overall, metric: index, statistics: statistics, segment: nil, planned: nil, testName: testName)
     var analysis = MetricAnalysis(metric: metric, comparisons: comparisons, pooled: [], plannedUnitsPerVariant: planned)
     if plan.segments.count > 1 {
       analysis.pooled = inverseVariancePooled(perSegment)
@@ -39,9 +55,9 @@ extension Analyzer {
 
   /// The comparisons of one segment (or all), or [] with the reason recorded when an arm cannot be estimated.
   private func estimates(
-    _ comparer: AdjustedComparer, metric: Int, statistics: SufficientStatistics, segment: Int?
+    _ compare: (Int?) throws(StatsError) -> [AdjustedComparer.Comparison], metric: Int, segment: Int?
   ) throws -> (found: [AdjustedComparer.Comparison], failure: String?) {
-    let result = Result { () throws(StatsError) in try comparer.comparisons(statistics, segment: segment) }
+    let result = Result { () throws(StatsError) in try compare(segment) }
     let error: StatsError
     switch result {
     case .success(let found): return (found, nil)
@@ -50,6 +66,13 @@ extension Analyzer {
     let field = Self.inputField(of: error)
     guard field == "value columns" || field == "cross-product" else { return ([], "\(error)") }
     let place = segment.map { "segment \"\(plan.segments[$0])\"" } ?? "the data"
+    if plan.metrics[metric].regression != nil {
+      throw StatsError.invalidInput(
+        field: "metrics[\(metric)] (\(plan.metrics[metric].name))",
+        message:
+          "in \(place): \(error); the regression needs every covariate on each unit with a value: declare missing: zero on the covariates (covariates: {columns: [...], missing: zero}), or drop those units"
+      )
+    }
     throw StatsError.invalidInput(
       field: "metrics[\(metric)] (\(plan.metrics[metric].name))",
       message:
@@ -70,7 +93,7 @@ extension Analyzer {
   /// comparison per treatment with the reason as a note (none when nobody is in the segment).
   private func comparisonsOrNotes(
     _ estimates: (found: [AdjustedComparer.Comparison], failure: String?), metric: Int,
-    statistics: SufficientStatistics, segment: Int?, planned: Int?
+    statistics: SufficientStatistics, segment: Int?, planned: Int?, testName: String
   ) -> [Comparison] {
     let first = plan.columnIndices(metric: metric)[0]
     func values(_ variant: Int) -> ColumnMoments {
@@ -86,7 +109,6 @@ extension Analyzer {
         standardDeviation: estimate.map { ($0.variance * $0.count).squareRoot() } ?? .nan,
         successes: nil)  // the estimate is adjusted: its variance is not p(1 − p)/n
     }
-    let testName = metricValue.kind.isRatio ? (metricValue.covariate == nil ? "delta" : "delta-cuped") : "cuped"
     var out: [Comparison] = []
     for treatment in plan.treatmentIndices {
       let name = plan.variants[treatment]
@@ -116,7 +138,8 @@ extension Analyzer {
       }
       if let planned { comparison.underpowered = min(found.control.count, found.treatmentArm.count) < Double(planned) }
       comparison.adjustment = AdjustedEstimate(
-        covariate: metricValue.covariate != nil, theta: metricValue.covariate != nil ? found.theta : nil,
+        covariate: metricValue.covariate != nil || metricValue.regression != nil,
+        theta: metricValue.covariate != nil ? found.theta : nil,
         control: found.control, treatment: found.treatmentArm, adjusted: lead, unadjusted: found.unadjusted)
       out.append(comparison)
     }

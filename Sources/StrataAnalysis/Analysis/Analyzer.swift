@@ -39,7 +39,7 @@ public struct Analyzer: Sendable {
     var metrics: [MetricAnalysis] = []
     for (index, metric) in plan.metrics.enumerated() {
       if metric.needsJointMoments {
-        metrics.append(try adjustedMetric(index, statistics: statistics))
+        metrics.append(try adjustedMetric(index, statistics: statistics, rows: data.regressionRows))
         continue
       }
       let planned = PlannedSampleSize(plan: plan).unitsPerVariant(metric: index, statistics: statistics)

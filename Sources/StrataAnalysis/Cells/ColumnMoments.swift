@@ -23,6 +23,11 @@ public struct ColumnMoments: Sendable, Hashable {
   public var sum = 0.0
   /// Units whose value was missing and excluded by the metric's policy.
   public var missing = 0
+  /// Units whose value was missing and counted as 0 (`missing: zero`), among `count`.
+  ///
+  /// Known for unit-level input only: aggregated cells and SQL rows hold the filled sums without saying how many
+  /// were filled.
+  public var zeroFilled = 0
 
   /// Values from this magnitude on start a cell's shift (see the type's discussion).
   static let shiftThreshold = 1_048_576.0
@@ -65,6 +70,7 @@ public struct ColumnMoments: Sendable, Hashable {
   public mutating func merge(_ other: ColumnMoments) {
     sum += other.sum
     missing += other.missing
+    zeroFilled += other.zeroFilled
     guard other.shiftedMoments.count > 0 else { return }
     guard shiftedMoments.count > 0 else {
       shift = other.shift

@@ -122,6 +122,11 @@ public struct SufficientStatistics: Sendable, Hashable {
   }
 
   @inline(__always)
+  mutating func addZeroFilled(metric: Int, variant: Int, segment: Int) {
+    metrics[(variant * segmentCount + segment) * metricCount + metric].zeroFilled += 1
+  }
+
+  @inline(__always)
   mutating func addMissing(metric: Int, variant: Int, segment: Int) {
     metrics[(variant * segmentCount + segment) * metricCount + metric].missing += 1
   }

@@ -3,6 +3,7 @@ extension ChunkedUnitReader {
   /// start) and, on a first pass with the duplicate check on, the hash of every row that reached it.
   struct ChunkResult: @unchecked Sendable {
     var statistics: SufficientStatistics
+    var regressionRows: RegressionRows? = nil
     var issues = DataIssues()
     var rowsRead = 0
     var rowsUsed = 0
@@ -43,6 +44,7 @@ extension ChunkedUnitReader {
       result.error = DataError(file: path, line: nil, message: "cannot be read (\(error))")
     }
     result.statistics = rows.statistics
+    result.regressionRows = rows.regressionRows
     result.issues = rows.issues
     result.rowsRead = rows.rowsRead
     result.rowsUsed = rows.rowsUsed

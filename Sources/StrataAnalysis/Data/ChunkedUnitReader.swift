@@ -69,7 +69,9 @@ final class ChunkedUnitReader: @unchecked Sendable {
     let reader = ChunkedUnitReader(path: path, chunks: chunks, template: template, threads: options.threads)
     reader.start()
     defer { reader.stop() }
-    var merged = Merged(statistics: template.statistics, bytes: scanner.nextOffset, line: scanner.nextLine)
+    var merged = Merged(
+      statistics: template.statistics, regressionRows: template.regressionRows, bytes: scanner.nextOffset,
+      line: scanner.nextLine)
     for index in chunks.indices {
       var result = reader.take(index)
       guard result.complete else {
@@ -98,12 +100,15 @@ final class ChunkedUnitReader: @unchecked Sendable {
       duplicateDetectorBytes: template.checksDuplicates ? seen.memoryBytes : 0)
     summary.missingUnitColumn = template.unitColumn == nil ? plan.unitColumn : nil
     summary.header = header
+    summary.regressionRows = merged.regressionRows.isEmpty ? nil : merged.regressionRows
     return summary
   }
 
   /// The chunks' results merged so far, in file order.
   struct Merged {
     var statistics: SufficientStatistics
+    /// In file order: each chunk's rows appended after the previous chunk's.
+    var regressionRows: RegressionRows
     var issues = DataIssues()
     var rowsRead = 0
     var rowsUsed = 0
@@ -113,6 +118,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
 
     mutating func add(_ result: ChunkResult, bytes: Int) {
       statistics.merge(result.statistics)
+      if let rows = result.regressionRows, !rows.isEmpty { regressionRows.append(rows) }
       issues.merge(result.issues.shiftingLines(by: line - 1), file: nil)
       rowsRead += result.rowsRead
       rowsUsed += result.rowsUsed
@@ -155,7 +161,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
         return true
       }
       try rows.flush()
-      var rest = ChunkResult(statistics: rows.statistics, issues: rows.issues)
+      var rest = ChunkResult(statistics: rows.statistics, regressionRows: rows.regressionRows, issues: rows.issues)
       rest.rowsRead = rows.rowsRead
       rest.rowsUsed = rows.rowsUsed
       merged.add(rest, bytes: scanner.bytesRead)

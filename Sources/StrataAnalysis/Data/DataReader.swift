@@ -92,6 +92,7 @@ public enum DataReader {
         duplicateDetectorBytes: unitReader.checksDuplicates ? unitReader.seen.memoryBytes : 0)
       summary.missingUnitColumn = unitReader.unitColumn == nil ? plan.unitColumn : nil
       summary.header = header
+      summary.regressionRows = unitReader.regressionRows.isEmpty ? nil : unitReader.regressionRows
       return summary
     }
     if let aggregateReader {

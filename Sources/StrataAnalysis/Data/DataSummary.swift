@@ -31,6 +31,9 @@ public struct DataSummary: Sendable, Hashable {
   public var missingUnitColumn: String? = nil
   /// The data file's header, for messages.
   public var header: [String] = []
+  /// Unit rows of the regression-adjusted metrics (`covariates:`), read from unit-level data only; nil for
+  /// aggregated cells and SQL rows, or when no metric declares `covariates:`.
+  public var regressionRows: RegressionRows? = nil
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
   public var units: Int { statistics.units.reduce(0, +) }
@@ -74,6 +77,10 @@ extension DataSummary {
     rowsUsed += part.rowsUsed
     issues.merge(part.issues, file: part.files.count == 1 ? part.files[0] : nil)
     statistics.merge(part.statistics)
+    if var rows = regressionRows, let more = part.regressionRows {
+      rows.append(more)
+      regressionRows = rows
+    }
     duplicatesChecked = duplicatesChecked && part.duplicatesChecked
     duplicateDetectorBytes = max(duplicateDetectorBytes, part.duplicateDetectorBytes)
     if missingUnitColumn == nil, let column = part.missingUnitColumn {

@@ -18,6 +18,8 @@ struct UnitLevelRows {
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
   var statistics: SufficientStatistics
+  /// Unit rows for regression-adjusted metrics (`covariates:`); empty when the plan has none.
+  var regressionRows: RegressionRows
   var issues = DataIssues()
   /// Unit ids seen so far; shared by the parts of a data set read one after another.
   let seen: UnitHashSet
@@ -48,6 +50,11 @@ struct UnitLevelRows {
   }
   /// Per-row scratch: each metric's value, NaN for missing.
   private var values: [Double]
+  /// Whether any column counts a missing value as 0; then `filled` says which of the row's values were filled.
+  private let fillsZeros: Bool
+  /// Per-row scratch: whether each value was missing and counted as 0 (kept only when `fillsZeros`).
+  private var filled: [Bool]
+  private var pendingFilled: [Bool] = []
   /// Valid rows waiting for the duplicate check, which runs a batch at a time (see `UnitHashSet`).
   private var pending: [PendingRow] = []
   private var pendingValues: [Double] = []
@@ -101,7 +108,10 @@ struct UnitLevelRows {
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
+    regressionRows = RegressionRows(plan: plan, available: true)
     values = [Double](repeating: .nan, count: valueColumns.count)
+    fillsZeros = missingIsZero.contains(true)
+    filled = [Bool](repeating: false, count: valueColumns.count)
   }
 
   /// The data file's size, for sizing the duplicate check up front; 0 when unknown (a pipe).
@@ -127,8 +137,10 @@ struct UnitLevelRows {
     }
     for metric in 0..<metricColumns.count {
       let field = record.field(metricColumns[metric])
+      if fillsZeros { filled[metric] = false }
       if isEmpty(field) {
         values[metric] = missingIsZero[metric] ? 0 : .nan
+        if fillsZeros { filled[metric] = missingIsZero[metric] }
         continue
       }
       guard let value = NumberParser.parse(field), !binomial[metric] || value == 0 || value == 1 else {
@@ -161,12 +173,13 @@ struct UnitLevelRows {
             idEnd: pendingIds.count + unit.count))
         pendingIds.append(contentsOf: unit)
         pendingValues.append(contentsOf: values)
+        if fillsZeros { pendingFilled.append(contentsOf: filled) }
         pendingHashes.append(UnitHashSet.hash(unit))
         if pending.count == Self.batchSize { try flush() }
         return
       }
     }
-    accumulate(variant: variant, segment: segment, values: values, offset: 0)
+    accumulate(variant: variant, segment: segment, values: values, filled: filled, offset: 0)
   }
 
   /// Runs the duplicate check on the pending rows, in order, and accumulates the first occurrences.
@@ -182,7 +195,9 @@ struct UnitLevelRows {
     for index in 0..<count {
       let row = pending[index]
       if inserted[index] {
-        accumulate(variant: row.variant, segment: row.segment, values: pendingValues, offset: index * metricCount)
+        accumulate(
+          variant: row.variant, segment: row.segment, values: pendingValues, filled: pendingFilled,
+          offset: index * metricCount)
       } else {
         let id = String(decoding: pendingIds[row.idStart..<row.idEnd], as: UTF8.self)
         let message = "repeats unit \"\(id)\" (only its first row is used)"
@@ -199,12 +214,13 @@ struct UnitLevelRows {
   private mutating func clearPending() {
     pending.removeAll(keepingCapacity: true)
     pendingValues.removeAll(keepingCapacity: true)
+    pendingFilled.removeAll(keepingCapacity: true)
     pendingHashes.removeAll(keepingCapacity: true)
     pendingIds.removeAll(keepingCapacity: true)
   }
 
   @inline(__always)
-  private mutating func accumulate(variant: Int, segment: Int, values: [Double], offset: Int) {
+  private mutating func accumulate(variant: Int, segment: Int, values: [Double], filled: [Bool], offset: Int) {
     statistics.addUnit(variant: variant, segment: segment)
     for metric in 0..<metricColumns.count {
       let value = values[offset + metric]
@@ -212,7 +228,13 @@ struct UnitLevelRows {
         statistics.addMissing(metric: metric, variant: variant, segment: segment)
       } else {
         statistics.add(value, metric: metric, variant: variant, segment: segment)
+        if fillsZeros && filled[offset + metric] {
+          statistics.addZeroFilled(metric: metric, variant: variant, segment: segment)
+        }
       }
+    }
+    if !regressionRows.isEmpty {
+      regressionRows.add(cell: variant * plan.segments.count + segment, values: values, offset: offset)
     }
     if !pairs.isEmpty {
       for (pair, columns) in pairs.enumerated() {

@@ -128,11 +128,28 @@ public struct InteractedRegression: Sendable, Hashable {
           interval: alternative.interval(
             estimate: estimate, standardError: standardError, critical: critical, confidenceLevel: confidenceLevel)))
     }
+    // Each arm's adjusted mean at x̄: α (control) or α + τⱼ, with Var = cᵀ(BMB)c = (Bc)ᵀM(Bc). The fully
+    // interacted fit is one OLS per arm, so the arms' means are uncorrelated and Var(τⱼ) = Vⱼ + V₀.
+    var armMeans: [Double] = []
+    var armVariances: [Double] = []
+    for arm in 0..<armCount {
+      var contrast = [Double](repeating: 0, count: q)
+      contrast[0] = 1
+      if arm > 0 { contrast[arm] = 1 }
+      let weights = (0..<q).map { a in (0..<q).reduce(0.0) { $0 + bread[a][$1] * contrast[$1] } }
+      let variance = quadratic(meat, weights, weights)
+      guard variance > 0, variance.isFinite else {
+        throw .numerical(
+          routine: "InteractedRegression.result", status: 0, message: "non-positive robust variance of arm \(arm)")
+      }
+      armMeans.append(shift + fit.coefficients[0] + (arm > 0 ? fit.coefficients[arm] : 0))
+      armVariances.append(variance)
+    }
     var coefficients = fit.coefficients
     coefficients[0] += shift
     return InteractedRegressionResult(
       coefficients: coefficients, covariateMeans: centre, effects: effects,
-      robustCovariance: robustCovariance)
+      robustCovariance: robustCovariance, armMeans: armMeans, armVariances: armVariances)
   }
 
   /// [1, D₁ … D_{k−1}, x − x̄, D₁(x − x̄) … D_{k−1}(x − x̄)].
@@ -174,4 +191,8 @@ public struct InteractedRegressionResult: Sendable, Hashable, Codable {
   /// One per treatment arm.
   public var effects: [RegressionEffect]
   public var robustCovariance: InteractedRegression.RobustCovariance
+  /// Per arm (0 = control): the adjusted mean at x̄, α or α + τⱼ.
+  public var armMeans: [Double] = []
+  /// Per arm: the robust variance of `armMeans`; the arms are uncorrelated, so Var(τⱼ) = Vⱼ + V₀.
+  public var armVariances: [Double] = []
 }

@@ -47,6 +47,24 @@ struct InteractedRegressionTests {
     }
   }
 
+  /// The arms' adjusted means and robust variances (what `strata analyze` compares) give back each effect:
+  /// τⱼ = mⱼ − m₀ and Var(τⱼ) = Vⱼ + V₀, since the fully interacted fit is one regression per arm.
+  @Test(arguments: try Fixture<LinCase>.load("lin_regression", from: .module))
+  func armMeansReproduceTheEffects(_ c: LinCase) throws {
+    for covariance in [InteractedRegression.RobustCovariance.hc2, .hc3] {
+      let r = try c.regression(covariance).result()
+      #expect(r.armMeans.count == c.arms && r.armVariances.count == c.arms)
+      for effect in r.effects {
+        let scale = effect.standardError
+        let difference = r.armMeans[effect.arm] - r.armMeans[0]
+        // Means of 1e9 round to ~1e-7 absolute; the tolerance is a small part of the standard error.
+        #expect(isClose(difference, effect.estimate, relativeTolerance: 1e-9, absoluteTolerance: 1e-6 * scale))
+        let variance = r.armVariances[effect.arm] + r.armVariances[0]
+        #expect(isClose(variance.squareRoot(), effect.standardError, relativeTolerance: 1e-9))
+      }
+    }
+  }
+
   @Test("HC3 is never smaller than HC2 (each unit's weight is divided once more by 1 − h ≤ 1)")
   func hc3AtLeastHC2() throws {
     for c in try Fixture<LinCase>.load("lin_regression", from: .module) {

@@ -1,0 +1,102 @@
+import Foundation
+import StrataDefinitions
+import StrataStats
+import StrataTestSupport
+import Testing
+
+@testable import StrataAnalysis
+
+/// The unit rows kept for metrics with `covariates:` (Lin's regression) and the count of values filled with 0:
+/// the same for any number of threads and chunk size, one file or several, and refused or explained when the
+/// data cannot give them.
+@Suite("Regression rows and zero-filled counts")
+struct RegressionRowsTests {
+  static let data = packageRootURL().appendingPathComponent(
+    "Tests/StrataAnalysisTests/Fixtures/lin_analyze/lin-renewal.csv"
+  ).path
+
+  static func plan(missing: Metric.MissingValuePolicy = .zero) -> AnalysisPlan {
+    AnalysisPlan(
+      id: "lin-renewal", variants: ["control", "reminder", "coach"], segments: ["north", "south"],
+      metrics: [
+        Metric(
+          name: "spend", kind: .continuous,
+          regression: .init(columns: ["visits_before", "spend_before"], missing: missing, errors: .hc3)),
+        Metric(
+          name: "renewed", kind: .binomial, role: .secondary,
+          regression: .init(columns: ["visits_before", "spend_before"], missing: missing)),
+      ])
+  }
+
+  static func read(_ paths: [String], chunkSize: Int, threads: Int) throws -> DataSummary {
+    var options = DataReadOptions(threads: threads)
+    options.chunkSize = chunkSize
+    return try DataReader.read(paths: paths, plan: plan(), options: options)
+  }
+
+  @Test func threadsAndChunksDoNotChangeTheRows() throws {
+    let whole = try Self.read([Self.data], chunkSize: 1 << 23, threads: 1)
+    let rows = try #require(whole.regressionRows)
+    #expect(rows.metrics == [0, 1] && rows.available)
+    // Every unit with a spend value is a row (the covariates' missing: zero leaves none incomplete).
+    let plan = Self.plan()
+    let spend = plan.columnIndices(metric: 0)[0]
+    for variant in plan.variants.indices {
+      for segment in plan.segments.indices {
+        let cell = variant * plan.segments.count + segment
+        #expect(
+          Double(rows.outcomes[0][cell].count)
+            == whole.statistics.metric(spend, variant: variant, segment: segment).count)
+        #expect(rows.covariates[0][cell].count == 2 * rows.outcomes[0][cell].count)
+        #expect(rows.incomplete[0][cell] == 0)
+      }
+    }
+    let visits = plan.columnIndices(metric: 0)[1]
+    #expect(plan.variants.indices.map { whole.statistics.metric(visits, variant: $0).zeroFilled } == [12, 12, 23])
+    // The chunk size moves the moments' last digits (chunks merge by Chan's update), never the rows or counts; for
+    // one chunk size the number of threads changes nothing.
+    for chunkSize in [4096, 977] {
+      let one = try Self.read([Self.data], chunkSize: chunkSize, threads: 1)
+      #expect(one.regressionRows == whole.regressionRows, "chunk size \(chunkSize)")
+      #expect(one.statistics.metrics.map(\.zeroFilled) == whole.statistics.metrics.map(\.zeroFilled))
+      for threads in [2, 3] {
+        #expect(try Self.read([Self.data], chunkSize: chunkSize, threads: threads) == one, "\(chunkSize), \(threads)")
+      }
+    }
+  }
+
+  @Test func twoFilesAppendInOrder() throws {
+    let text = try String(contentsOfFile: Self.data, encoding: .utf8)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let header = lines.removeFirst()
+    let half = lines.count / 2
+    let first = try CellSourcesTests.write(([header] + lines[..<half]).joined(separator: "\n") + "\n", name: "a.csv")
+    let second = try CellSourcesTests.write(([header] + lines[half...]).joined(separator: "\n"), name: "b.csv")
+    let parts = try Self.read([first, second], chunkSize: 1 << 23, threads: 1)
+    let whole = try Self.read([Self.data], chunkSize: 1 << 23, threads: 1)
+    #expect(parts.regressionRows == whole.regressionRows)
+    #expect(parts.statistics.metrics.map(\.zeroFilled) == whole.statistics.metrics.map(\.zeroFilled))
+  }
+
+  @Test func cellsWithoutRowsAreRefusedNamingTheMetric() throws {
+    let plan = Self.plan()
+    let whole = try DataReader.read(path: Self.data, plan: plan)
+    let cells = DataSummary(cells: whole.statistics, source: "a query")
+    #expect(cells.regressionRows == nil)
+    let error = try #require(throws: StatsError.self) { try Analyzer(plan: plan).analyze(cells) }
+    #expect("\(error)".contains("metrics[0] (spend).covariates") && "\(error)".contains("needs unit-level rows"))
+    // The same cells' zero-filled counts are unknown there: null in JSON, nothing in the report sentence.
+    #expect(cells.missingValues(plan: plan).first { $0.column == "visits_before" }?.units == nil)
+    #expect(whole.missingValues(plan: plan).first { $0.column == "visits_before" }?.units == 47)
+  }
+
+  @Test func aMissingCovariateUnderExcludeStopsWithTheRemedy() throws {
+    let plan = Self.plan(missing: .exclude)
+    let error = try #require(throws: StatsError.self) {
+      try Analyzer(plan: plan).analyze(DataReader.read(path: Self.data, plan: plan))
+    }
+    let text = "\(error)"
+    #expect(text.contains("metrics[0] (spend)") && text.contains("not of every column in covariates:"), "\(text)")
+    #expect(text.contains("covariates: {columns: [...], missing: zero}"), "\(text)")
+  }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+/// Lin's regression adjustment from the experiment YAML (`covariates:`) to `strata analyze --json` and the
+/// reports, checked against statsmodels on the seeded experiment of `Scripts/fixtures/analyze_lin.py`
+/// (Tests/StrataAnalysisTests/Fixtures/lin_analyze/: definition, unit-level data, statsmodels' values).
+@Suite("strata analyze: covariates: (Lin's regression, HC2/HC3) against statsmodels")
+struct AnalyzeLinCLITests {
+  static let directory = packageRootURL().appendingPathComponent("Tests/StrataAnalysisTests/Fixtures/lin_analyze")
+  static let experiment = directory.appendingPathComponent("lin-renewal.yaml").path
+  static let data = directory.appendingPathComponent("lin-renewal.csv").path
+
+  static func reference() throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: directory.appendingPathComponent("lin_analyze.json")))
+    return try #require(object as? [String: Any])
+  }
+
+  static func analyze(_ extra: [String] = []) throws -> (run: StrataRun, json: [String: Any]) {
+    let run = try runStrata(
+      ["analyze", "--experiment", experiment, "--data", data, "--no-look-log", "--json"] + extra)
+    #expect(run.status == 0, "\(run.stderr)")
+    return (run, try run.json())
+  }
+
+  static func number(_ object: [String: Any]?, _ key: String) throws -> Double {
+    try #require(object?[key] as? Double, "\(key)")
+  }
+
+  @Test func everySegmentAndTheOverallRowMatchStatsmodels() throws {
+    let json = try Self.analyze().json
+    let results = try #require(json["results"] as? [[String: Any]])
+    let cases = try #require(try Self.reference()["cases"] as? [[String: Any]])
+    #expect(cases.count == 12)  // 2 metrics × (2 segments + overall) × 2 treatments
+    for expected in cases {
+      let metric = try #require(expected["metric"] as? String), variant = try #require(expected["variant"] as? String)
+      let segment = expected["segment"] as? String
+      let label = "\(metric) \(segment ?? "overall") \(variant)"
+      let found = try #require(
+        results.first {
+          $0["metric"] as? String == metric && $0["variant"] as? String == variant
+            && $0["segment"] as? String == segment
+        }, "\(label)")
+      let errors = try #require(expected["errors"] as? String)
+      #expect(found["test"] as? String == "lin-" + errors.lowercased(), "\(label)")
+      #expect(found["n_control"] as? Double == (expected["n_control"] as? Int).map(Double.init), "\(label)")
+      #expect(found["n_treatment"] as? Double == (expected["n_treatment"] as? Int).map(Double.init), "\(label)")
+      let adjustment = try #require(found["adjustment"] as? [String: Any], "\(label)")
+      #expect(adjustment["method"] as? String == found["test"] as? String)
+      #expect(adjustment["theta"] is NSNull)
+      let adjusted = adjustment["adjusted"] as? [String: Any]
+      let reference = expected["adjusted"] as? [String: Any]
+      for (key, statsmodels) in [
+        ("lift_abs", "estimate"), ("se", "se"), ("ci_abs_low", "ci_low"), ("ci_abs_high", "ci_high"),
+        ("p_value", "p_value"),
+      ] {
+        let value = try Self.number(adjusted, key), target = try Self.number(reference, statsmodels)
+        #expect(isClose(value, target, relativeTolerance: 1e-9), "\(label) \(key): \(value) vs \(target)")
+      }
+      // The comparison's own keys are the adjusted ones.
+      #expect(try Self.number(found, "lift_abs") == Self.number(adjusted, "lift_abs"))
+      #expect(try Self.number(found, "p_value") == Self.number(adjusted, "p_value"))
+      let unadjusted = adjustment["unadjusted"] as? [String: Any]
+      let welch = expected["unadjusted"] as? [String: Any]
+      for (key, statsmodels) in [
+        ("lift_abs", "estimate"), ("statistic", "statistic"), ("df", "df"), ("p_value", "p_value"),
+      ] {
+        let value = try Self.number(unadjusted, key), target = try Self.number(welch, statsmodels)
+        #expect(isClose(value, target, relativeTolerance: 1e-9), "\(label) unadjusted \(key): \(value) vs \(target)")
+      }
+      let reduction = try Self.number(adjustment, "variance_reduction")
+      let expectedReduction =
+        1 - pow(try Self.number(reference, "se"), 2)
+        / pow(try Self.number(welch, "estimate") / Self.number(welch, "statistic"), 2)
+      #expect(isClose(reduction, expectedReduction, relativeTolerance: 1e-8), "\(label) variance reduction")
+    }
+    let metrics = try #require((json["experiment"] as? [String: Any])?["metrics"] as? [[String: Any]])
+    let covariates = try #require(metrics.first?["covariates"] as? [String: Any])
+    #expect(covariates["columns"] as? [String] == ["visits_before", "spend_before"])
+    #expect(covariates["errors"] as? String == "HC3" && covariates["missing"] as? String == "zero")
+    #expect(metrics.first?["covariate"] is NSNull)
+    // Post-stratified and pooled rows combine the segments' regression estimates.
+    let strata = try #require(json["post_stratified"] as? [[String: Any]])
+    #expect(
+      strata.count == 4
+        && strata.allSatisfy {
+          $0["estimand"] as? String == "adjusted mean difference"
+            || $0["estimand"] as? String == "adjusted risk difference"
+        })
+  }
+
+  @Test func emptyValuesAreCountedInTheDataAccount() throws {
+    let json = try Self.analyze().json
+    let account = try #require((json["data"] as? [String: Any])?["missing_values"] as? [[String: Any]])
+    let missing = try #require(try Self.reference()["missing"] as? [String: [String: Int]])
+    let visits = try #require(account.first { $0["column"] as? String == "visits_before" })
+    #expect(visits["policy"] as? String == "zero")
+    #expect(visits["by_variant"] as? [String: Int] == missing["visits_before_zero_filled"])
+    #expect(visits["units"] as? Int == missing["visits_before_zero_filled"]?.values.reduce(0, +))
+    let spend = try #require(account.first { $0["column"] as? String == "spend" })
+    #expect(spend["policy"] as? String == "exclude")
+    #expect(spend["by_variant"] as? [String: Int] == missing["spend_excluded"])
+    let renewed = try #require(account.first { $0["column"] as? String == "renewed" })
+    #expect(renewed["units"] as? Int == 0)
+  }
+
+  @Test func threadsDoNotChangeTheOutput() throws {
+    let one = try Self.analyze(["--threads", "1"]).run.stdout
+    let two = try Self.analyze(["--threads", "2"]).run.stdout
+    #expect(one == two)
+  }
+
+  @Test func reportsShowTheAdjustmentAndTheEmptyValues() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log", "--report", directory.path,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let markdown = try String(contentsOf: directory.appendingPathComponent("lin-renewal.md"), encoding: .utf8)
+    #expect(markdown.contains("**Adjusted (regression (Lin, HC3)) beside unadjusted**"))
+    #expect(markdown.contains("**Adjusted (regression (Lin, HC2)) beside unadjusted**"))
+    #expect(markdown.contains("Regression adjustment (Lin)"))
+    #expect(
+      markdown.contains("visits\\_before (covariates of \"spend\" and covariates of \"renewed\") 47 counted as 0"))
+    let html = try String(contentsOf: directory.appendingPathComponent("lin-renewal.html"), encoding: .utf8)
+    #expect(html.contains("Adjusted (regression (Lin, HC3)) beside unadjusted"))
+    #expect(run.stdout.contains("Adjusted (regression (Lin, HC3)) beside unadjusted"))
+  }
+
+  @Test func aggregatedInputAndSQLAreRefusedWithASentence() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-cells-\(UUID()).csv")
+    defer { try? FileManager.default.removeItem(at: file) }
+    var text = "variant,segment,n,spend_n,spend_sum,spend_sum_sq,renewed_sum,visits_before_sum,visits_before_sum_sq,"
+    text += "spend_before_sum,spend_before_sum_sq\n"
+    for variant in ["control", "reminder", "coach"] {
+      for segment in ["north", "south"] { text += "\(variant),\(segment),4,4,40,420,2,8,20,160,6500\n" }
+    }
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    let run = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", file.path, "--no-look-log", "--json",
+    ])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("needs unit-level rows"), "\(run.stderr)")
+    #expect(run.stdout.isEmpty)
+    let sql = try runStrata(["sql", "--experiment", Self.experiment, "--dialect", "duckdb", "--table", "units"])
+    #expect(sql.status == 1)
+    #expect(sql.stderr.contains("declares covariates:") && sql.stderr.contains("unit-level"), "\(sql.stderr)")
+  }
+
+  @Test(arguments: [
+    (
+      "kind: ratio\n    numerator: a\n    denominator: b\n    covariates: [c, d]", "metrics[0].covariates",
+      "ratio metric"
+    ),
+    ("kind: continuous\n    covariate: c\n    covariates: [d, e]", "metrics[0].covariates", "not both"),
+    ("kind: continuous\n    covariates: [c, c]", "metrics[0].covariates[1]", "listed twice"),
+    ("kind: continuous\n    covariates: [spend, c]", "metrics[0].covariates[0]", "own column"),
+    ("kind: continuous\n    covariates: {columns: [c], errors: hc1}", "metrics[0].covariates.errors", "hc2, hc3"),
+    ("kind: continuous\n    covariates: c", "metrics[0].covariates", "list of columns"),
+    ("kind: continuous\n    covariates: []", "metrics[0].covariates", "lists no column"),
+  ])
+  func validateNamesFileLineAndField(_ metric: String, _ field: String, _ fragment: String) throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID()).yaml")
+    defer { try? FileManager.default.removeItem(at: file) }
+    let text = """
+      id: lin-check
+      unit: unit_id
+      salt: lin-check
+      variants:
+        - key: control
+        - key: treatment
+      metrics:
+        - name: spend
+          \(metric)
+      plan:
+        alpha: 0.05
+        power: 0.8
+        mde: 1
+        relative: false
+        sides: 2
+
+      """
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    let run = try runStrata(["validate", file.path])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains(file.path + ":"), "\(run.stderr)")
+    #expect(run.stderr.contains(field) && run.stderr.contains(fragment), "\(run.stderr)")
+  }
+}
