@@ -90,6 +90,66 @@ struct AnalyzeLinCLITests {
         })
   }
 
+  /// The multiple-testing family and a group-sequential look work on the adjusted estimates unchanged: Holm's
+  /// adjustment of the adjusted p-values, and each look's z the adjusted difference over its standard error
+  /// (statsmodels' for Lin; the CUPED and ratio example too, whose own values `AnalyzeRatioCovariateCLITests` checks).
+  @Test(arguments: ["lin", "basket-bundle"])
+  func familyAndSequentialLookUseTheAdjustedEstimates(_ example: String) throws {
+    let source =
+      example == "lin"
+      ? Self.experiment : packageRootURL().appendingPathComponent("experiments/basket-bundle.yaml").path
+    let data =
+      example == "lin" ? Self.data : packageRootURL().appendingPathComponent("experiments/data/basket-bundle.csv").path
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-seq-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let definition = directory.appendingPathComponent("sequential.yaml")
+    let text = try String(contentsOfFile: source, encoding: .utf8)
+    #expect(text.contains("  sides: 2\n"))
+    try text.replacingOccurrences(of: "  sides: 2\n", with: "  sides: 2\n  looks: 3\n  spending: obf\n")
+      .write(to: definition, atomically: true, encoding: .utf8)
+    let run = try runStrata([
+      "analyze", "--experiment", definition.path, "--data", data, "--look-log",
+      directory.appendingPathComponent("looks.jsonl").path, "--json",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try run.json()
+    let results = try #require(json["results"] as? [[String: Any]])
+    let family = results.filter { $0["in_family"] as? Bool == true }
+    #expect(!family.isEmpty && family.allSatisfy { $0["adjustment"] is [String: Any] })
+    // Holm over the family's adjusted p-values.
+    let ordered = family.sorted { ($0["p_value"] as? Double ?? 1) < ($1["p_value"] as? Double ?? 1) }
+    var running = 0.0
+    for (rank, row) in ordered.enumerated() {
+      let p = try Self.number(row, "p_value")
+      running = max(running, min(1, Double(ordered.count - rank) * p))
+      #expect(isClose(try Self.number(row, "p_value_adjusted"), running, relativeTolerance: 1e-12))
+    }
+    let sequential = try #require((json["look"] as? [String: Any])?["sequential"] as? [String: Any])
+    let looks = try #require(sequential["results"] as? [[String: Any]])
+    #expect(looks.count == family.count)
+    let cases = example == "lin" ? try #require(try Self.reference()["cases"] as? [[String: Any]]) : []
+    for look in looks {
+      let row = try #require(
+        family.first {
+          $0["metric"] as? String == look["metric"] as? String && $0["variant"] as? String == look["variant"] as? String
+            && $0["segment"] as? String == look["segment"] as? String
+        })
+      let adjusted = (row["adjustment"] as? [String: Any])?["adjusted"] as? [String: Any]
+      let z = try Self.number(look, "z")
+      #expect(isClose(z, try Self.number(adjusted, "lift_abs") / Self.number(adjusted, "se"), relativeTolerance: 1e-12))
+      if let reference = cases.first(where: {
+        $0["metric"] as? String == look["metric"] as? String && $0["variant"] as? String == look["variant"] as? String
+          && $0["segment"] as? String == look["segment"] as? String
+      }) {
+        let statsmodels = reference["adjusted"] as? [String: Any]
+        #expect(
+          isClose(z, try Self.number(statsmodels, "estimate") / Self.number(statsmodels, "se"), relativeTolerance: 1e-9)
+        )
+      }
+    }
+  }
+
   @Test func emptyValuesAreCountedInTheDataAccount() throws {
     let json = try Self.analyze().json
     let account = try #require((json["data"] as? [String: Any])?["missing_values"] as? [[String: Any]])
