@@ -29,7 +29,7 @@ struct GbstatsReferenceTests {
     uniqueKeysWithValues: TeaTastingReferenceTests.cases.map { ($0.name, $0) })
 
   @Test func fixtureCoverage() {
-    #expect(Self.cases.count >= 18)
+    #expect(Self.cases.count >= 20)
     #expect(Self.cases.allSatisfy { Self.data[$0.name] != nil })
   }
 
