@@ -43,6 +43,13 @@ public enum DecisionText {
     return "“\(description)” (\(key))"
   }
 
+  /// A metric as the verdict names it: its key, and for a ratio metric first what it divides, so the
+  /// sentence reads as a ratio: `revenue per order (revenue_per_order)`.
+  static func metricName(_ key: String, plan: AnalysisPlan) -> String {
+    guard let ratio = plan.metrics.first(where: { $0.name == key })?.ratioLabel else { return key }
+    return "\(ratio) (\(key))"
+  }
+
   /// The control as a reader knows it: its description, else its key.
   static func control(_ plan: AnalysisPlan) -> String {
     plan.variantDescriptions[plan.control].map { "the control (“\($0)”)" } ?? plan.control
@@ -99,7 +106,7 @@ public enum DecisionText {
     let d = analysis.decision
     let plan = analysis.plan
     let binomial = binomial(analysis)
-    let metric = d.metric ?? "the primary metric"
+    let metric = d.metric.map { metricName($0, plan: plan) } ?? "the primary metric"
     guard let effect = d.effect, let key = d.variant else {
       return d.action == .doNotTrust
         ? "Do not trust these results yet: the split of units does not match the plan (sample ratio mismatch)."
