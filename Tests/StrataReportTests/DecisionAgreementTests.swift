@@ -105,6 +105,11 @@ struct DecisionAgreementTests {
         let description = analysis.plan.variantDescriptions[variant]
         #expect(headline.contains(description ?? variant), "\(label): the headline names \(variant)")
       }
+      if let key = analysis.decision.metric,
+        let ratio = analysis.plan.metrics.first(where: { $0.name == key })?.ratioLabel
+      {
+        #expect(headline.contains("\(ratio) (\(key))"), "\(label): a ratio metric is named as a ratio")
+      }
       #expect(DecisionText.bullets(analysis).count <= 3, "\(label): at most three bullets")
     }
   }
@@ -123,6 +128,7 @@ struct DecisionAgreementTests {
     #expect(cases["SRM"]?.action == .doNotTrust)
     #expect(cases["fixed horizon"]?.variant == "c")
     #expect(cases["example gym-renewal"]?.variant == "reminder_social")
+    #expect(cases["example basket-bundle"]?.metric == "revenue_per_order")
     #expect(cases["below planned sample"]?.action == .keepRunning)
     #expect(cases["below planned sample"]?.nextStep.moreUnitsPerArm == 2500)
     #expect(cases["below planned sample"]?.nextStep.days == 8)

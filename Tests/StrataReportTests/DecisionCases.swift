@@ -119,6 +119,7 @@ enum DecisionCases {
       ("factorial", try FactorialReportTests.analysis()),
       ("example gym-renewal", try example("gym-renewal", data: "gym-renewal")),
       ("example email-factorial", try example("email-factorial", data: "email-factorial")),
+      ("example basket-bundle", try example("basket-bundle", data: "basket-bundle")),
     ]
   }
 }
