@@ -9,7 +9,7 @@ public enum AnalysisJSON {
   public static func value(_ analysis: Analysis) -> JSONValue {
     let plan = analysis.plan
     let results: [JSONValue] = analysis.metrics.flatMap { metric in
-      metric.comparisons.map { comparison(metric, $0, plan) }
+      metric.comparisons.map { comparison(metric, $0, plan, zeroFillsKnown: analysis.data.zeroFillsCounted) }
     }
     let pooledRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }
     let postStratifiedRows: [JSONValue] = analysis.metrics.flatMap { metric in
@@ -179,7 +179,12 @@ public enum AnalysisJSON {
     ])
   }
 
-  static func comparison(_ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan) -> JSONValue {
+  /// One `results[]` entry; `zeroFillsKnown`: the input tells how many values were counted as 0 (unit-level data),
+  /// else `zero_filled_*` are null for a metric with `missing: zero`.
+  static func comparison(
+    _ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan, zeroFillsKnown: Bool = true
+  ) -> JSONValue {
+    let known = zeroFillsKnown || metric.metric.missing == .exclude
     var members: [(String, JSONValue)] = [
       ("metric", .string(metric.metric.name)),
       ("kind", .string(metric.metric.kind.name)),
@@ -192,6 +197,8 @@ public enum AnalysisJSON {
       ("n_treatment", .finite(c.treatmentArm.count)),
       ("missing_control", .integer(c.control.missing)),
       ("missing_treatment", .integer(c.treatmentArm.missing)),
+      ("zero_filled_control", known ? .integer(c.control.zeroFilled) : .null),
+      ("zero_filled_treatment", known ? .integer(c.treatmentArm.zeroFilled) : .null),
     ]
     if metric.metric.kind == .binomial {
       members += [

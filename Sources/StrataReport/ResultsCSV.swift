@@ -21,7 +21,10 @@ public enum ResultsCSV {
       let shrunkenBy = metric.shrunkenSegments()
       for comparison in metric.comparisons {
         var row: [String: String] = [:]
-        guard case .object(let members) = AnalysisJSON.comparison(metric, comparison, analysis.plan) else { continue }
+        guard
+          case .object(let members) = AnalysisJSON.comparison(
+            metric, comparison, analysis.plan, zeroFillsKnown: analysis.data.zeroFillsCounted)
+        else { continue }
         func flatten(_ key: String, _ value: JSONValue) {
           switch value {
           case .object(let nested):

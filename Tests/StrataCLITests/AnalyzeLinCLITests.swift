@@ -165,6 +165,78 @@ struct AnalyzeLinCLITests {
     #expect(renewed["units"] as? Int == 0)
   }
 
+  /// `missing: zero` fills are counted per comparison (`zero_filled_*`) and in the data account, as exclusions
+  /// are (`missing_*`); aggregated input cannot tell, so they are null there.
+  @Test func zeroFillsPerComparisonAndUnknownFromCells() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-zero-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let definition = directory.appendingPathComponent("zero.yaml")
+    try """
+    id: zero-fill
+    unit: unit_id
+    salt: zero-fill
+    variants:
+      - key: control
+      - key: treatment
+    metrics:
+      - name: revenue
+        kind: continuous
+        missing: zero
+      - name: minutes
+        kind: continuous
+        role: secondary
+    plan:
+      alpha: 0.05
+      power: 0.8
+      mde: 1
+      relative: false
+      sides: 2
+
+    """.write(to: definition, atomically: true, encoding: .utf8)
+    var units = "unit_id,variant,revenue,minutes\n"
+    for index in 0..<40 {
+      let variant = index % 2 == 0 ? "control" : "treatment"
+      // Control: 3 empty revenues (counted as 0) and 2 empty minutes (left out); treatment: 1 and 0.
+      let revenue = [0, 2, 4, 1].contains(index) ? "" : "\(10 + index % 7)"
+      let minutes = [6, 8].contains(index) ? "" : "\(index % 5)"
+      units += "u\(index),\(variant),\(revenue),\(minutes)\n"
+    }
+    let unitFile = directory.appendingPathComponent("units.csv")
+    try units.write(to: unitFile, atomically: true, encoding: .utf8)
+    let run = try runStrata([
+      "analyze", "--experiment", definition.path, "--data", unitFile.path, "--no-look-log", "--json",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let results = try #require(try run.json()["results"] as? [[String: Any]])
+    let revenue = try #require(results.first { $0["metric"] as? String == "revenue" })
+    #expect(revenue["zero_filled_control"] as? Int == 3 && revenue["zero_filled_treatment"] as? Int == 1)
+    #expect(revenue["missing_control"] as? Int == 0 && revenue["n_control"] as? Double == 20)
+    let minutes = try #require(results.first { $0["metric"] as? String == "minutes" })
+    #expect(minutes["zero_filled_control"] as? Int == 0 && minutes["missing_control"] as? Int == 2)
+    let account = try #require((try run.json()["data"] as? [String: Any])?["missing_values"] as? [[String: Any]])
+    #expect(account.first { $0["column"] as? String == "revenue" }?["units"] as? Int == 4)
+    // The same cells aggregated: the fills are unknown (null), the exclusions still counted.
+    let cells = directory.appendingPathComponent("cells.csv")
+    try """
+    variant,segment,n,revenue_sum,revenue_sum_sq,minutes_n,minutes_sum,minutes_sum_sq
+    control,all,20,200,2100,18,36,100
+    treatment,all,20,220,2500,20,40,120
+
+    """.write(to: cells, atomically: true, encoding: .utf8)
+    let aggregated = try runStrata(["analyze", "--experiment", definition.path, "--data", cells.path, "--json"])
+    #expect(aggregated.status == 0, "\(aggregated.stderr)")
+    let rows = try #require(try aggregated.json()["results"] as? [[String: Any]])
+    let filled = try #require(rows.first { $0["metric"] as? String == "revenue" })
+    #expect(filled["zero_filled_control"] is NSNull)
+    let left = try #require(rows.first { $0["metric"] as? String == "minutes" })
+    #expect(left["zero_filled_control"] as? Int == 0 && left["missing_control"] as? Int == 2)
+    let cellAccount = try #require(
+      (try aggregated.json()["data"] as? [String: Any])?["missing_values"] as? [[String: Any]])
+    #expect(cellAccount.first { $0["column"] as? String == "revenue" }?["units"] is NSNull)
+    #expect(cellAccount.first { $0["column"] as? String == "minutes" }?["units"] as? Int == 2)
+  }
+
   @Test func threadsDoNotChangeTheOutput() throws {
     let one = try Self.analyze(["--threads", "1"]).run.stdout
     let two = try Self.analyze(["--threads", "2"]).run.stdout

@@ -76,7 +76,15 @@ import Testing
   }
 
   /// Whether two JSON values agree: numbers within `tolerance` (relative), everything else exactly.
+  ///
+  /// One documented difference: the stored events' cells cannot say how many values `missing: zero` counted as 0
+  /// (`zero_filled_*` null), where the CSV reader counts them.
   static func agree(_ a: JSON?, _ b: JSON?, _ path: String = "$") -> String? {
+    if a == .null, case .integer? = b,
+      path.hasSuffix(".zero_filled_control") || path.hasSuffix(".zero_filled_treatment")
+    {
+      return nil
+    }
     switch (a, b) {
     case (.number(let x)?, .number(let y)?):
       return close(x, y) ? nil : "\(path): \(x) ≠ \(y)"

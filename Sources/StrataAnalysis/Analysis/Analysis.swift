@@ -69,6 +69,11 @@ public struct ArmSummary: Sendable, Hashable {
   public var standardDeviation: Double
   /// Conversions (binomial metrics only).
   public var successes: Double?
+  /// Units whose empty value was counted as 0 (`missing: zero`), among `count`.
+  ///
+  /// The metric's column, or a ratio's numerator. Unit-level input only: aggregated cells and SQL rows cannot tell,
+  /// and the JSON reports those as unknown.
+  public var zeroFilled = 0
 }
 
 /// Treatment vs control for one metric in one segment (or all segments pooled naively).

@@ -107,7 +107,8 @@ extension Analyzer {
         variant: plan.variants[variant], count: estimate?.count ?? column.count, missing: column.missing,
         mean: estimate?.estimate ?? .nan,
         standardDeviation: estimate.map { ($0.variance * $0.count).squareRoot() } ?? .nan,
-        successes: nil)  // the estimate is adjusted: its variance is not p(1 − p)/n
+        successes: nil,  // the estimate is adjusted: its variance is not p(1 − p)/n
+        zeroFilled: column.zeroFilled)
     }
     var out: [Comparison] = []
     for treatment in plan.treatmentIndices {

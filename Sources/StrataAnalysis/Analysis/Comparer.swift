@@ -62,7 +62,8 @@ struct Comparer {
     ArmSummary(
       variant: plan.variants[variant], count: values.count, missing: values.missing,
       mean: values.count > 0 ? values.moments.mean : .nan,
-      standardDeviation: values.moments.standardDeviation, successes: binomial ? values.sum : nil)
+      standardDeviation: values.moments.standardDeviation, successes: binomial ? values.sum : nil,
+      zeroFilled: values.zeroFilled)
   }
 
   private func compareProportions(

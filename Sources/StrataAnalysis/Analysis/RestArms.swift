@@ -102,6 +102,7 @@ enum RestArms {
     return ArmSummary(
       variant: first.variant, count: count, missing: arms.reduce(0) { $0 + $1.missing }, mean: mean,
       standardDeviation: count > 1 ? (max(squares, 0) / (count - 1)).squareRoot() : 0,
-      successes: arms.allSatisfy { $0.successes != nil } ? arms.reduce(0) { $0 + ($1.successes ?? 0) } : nil)
+      successes: arms.allSatisfy { $0.successes != nil } ? arms.reduce(0) { $0 + ($1.successes ?? 0) } : nil,
+      zeroFilled: arms.reduce(0) { $0 + $1.zeroFilled })
   }
 }

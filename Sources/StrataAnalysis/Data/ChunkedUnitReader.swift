@@ -101,6 +101,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     summary.missingUnitColumn = template.unitColumn == nil ? plan.unitColumn : nil
     summary.header = header
     summary.regressionRows = merged.regressionRows.isEmpty ? nil : merged.regressionRows
+    summary.zeroFillsCounted = true
     return summary
   }
 

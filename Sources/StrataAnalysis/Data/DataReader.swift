@@ -93,6 +93,7 @@ public enum DataReader {
       summary.missingUnitColumn = unitReader.unitColumn == nil ? plan.unitColumn : nil
       summary.header = header
       summary.regressionRows = unitReader.regressionRows.isEmpty ? nil : unitReader.regressionRows
+      summary.zeroFillsCounted = true
       return summary
     }
     if let aggregateReader {

@@ -17,11 +17,11 @@ extension DataSummary {
 
   /// Per value column of `plan`, in plan order: its missing values and the policy applied to them.
   ///
-  /// Excluded values are counted for every input (`<c>_n` below `n` in aggregated cells); values counted as 0 only
-  /// for unit-level input, where the reader sees each empty cell.
+  /// Excluded values are counted for every input (`<c>_n` below `n` in aggregated cells and SQL rows); values
+  /// counted as 0 only when a unit-level CSV was read (`zeroFillsCounted`), where the reader sees each empty cell.
   public func missingValues(plan: AnalysisPlan) -> [MissingValues] {
     plan.columns.enumerated().map { index, column in
-      let known = column.missing == .exclude || format == .unitLevel
+      let known = column.missing == .exclude || zeroFillsCounted
       let byVariant = plan.variants.indices.map { variant in
         let moments = statistics.metric(index, variant: variant)
         return column.missing == .exclude ? moments.missing : moments.zeroFilled

@@ -34,6 +34,11 @@ public struct DataSummary: Sendable, Hashable {
   /// Unit rows of the regression-adjusted metrics (`covariates:`), read from unit-level data only; nil for
   /// aggregated cells and SQL rows, or when no metric declares `covariates:`.
   public var regressionRows: RegressionRows? = nil
+  /// Whether the cells count the values filled with 0 by `missing: zero` (`ColumnMoments.zeroFilled`).
+  ///
+  /// True only when a unit-level CSV was read. SQL results mimic the unit-level account but cannot tell how many
+  /// values were filled.
+  public var zeroFillsCounted = false
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
   public var units: Int { statistics.units.reduce(0, +) }
@@ -82,6 +87,7 @@ extension DataSummary {
       regressionRows = rows
     }
     duplicatesChecked = duplicatesChecked && part.duplicatesChecked
+    zeroFillsCounted = zeroFillsCounted && part.zeroFillsCounted
     duplicateDetectorBytes = max(duplicateDetectorBytes, part.duplicateDetectorBytes)
     if missingUnitColumn == nil, let column = part.missingUnitColumn {
       missingUnitColumn = column
