@@ -44,6 +44,27 @@ struct RatioCovariateDefinitionTests {
     #expect(again.metrics == definition.metrics)
   }
 
+  @Test("covariates: (Lin's regression) loads in both spellings, survives the writer and adds no cross-products")
+  func regressionLoads() throws {
+    let yaml =
+      Self.header + """
+          - name: spend
+            kind: continuous
+            covariates: [visits_before, spend_before]
+          - name: renewed
+            kind: binomial
+            covariates: {columns: [tenure_before], errors: hc3, missing: zero}
+        """
+    let definition = try DefinitionLoader.load(yaml: yaml, file: "lin.yaml")
+    #expect(definition.metrics[0].regression == Metric.Regression(columns: ["visits_before", "spend_before"]))
+    #expect(
+      definition.metrics[1].regression == Metric.Regression(columns: ["tenure_before"], missing: .zero, errors: .hc3))
+    #expect(definition.metrics.allSatisfy { $0.needsJointMoments && !$0.needsCrossProducts && $0.covariate == nil })
+    #expect(definition.metrics[0].columnUses.map(\.part) == [.value, .covariates, .covariates])
+    let again = try DefinitionLoader.load(yaml: ExperimentYAMLWriter.yaml(for: definition), file: "again.yaml")
+    #expect(again.metrics == definition.metrics)
+  }
+
   @Test(
     "errors name the file, line and field",
     arguments: [
