@@ -108,11 +108,16 @@ extension GroupSequentialDesign {
     }
   }
 
-  /// The maximum-sample-size inflation factor (θ_GS / θ_fixed)² for power 1 − β.
+  /// The maximum-sample-size inflation factor (θ_GS / θ_fixed)² for power 1 − β (solved once per design,
+  /// power and process: `DesignMemo`).
   public func inflationFactor(power: Double) throws(StatsError) -> Double {
+    let key = DesignMemo.InflationKey(design: self, power: power)
+    if let known = DesignMemo.shared.inflationFactor(key) { return known }
     let boundaries = try boundaries()
     let sequential = try drift(forPower: power, boundaries: boundaries)
     let fixed = try fixedDesignDrift(power: power)
-    return (sequential / fixed) * (sequential / fixed)
+    let factor = (sequential / fixed) * (sequential / fixed)
+    DesignMemo.shared.store(factor, key)
+    return factor
   }
 }

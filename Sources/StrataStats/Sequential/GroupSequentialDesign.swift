@@ -107,8 +107,16 @@ public struct GroupSequentialDesign: Sendable, Hashable {
     return result
   }
 
-  /// The efficacy boundaries, look by look.
+  /// The efficacy boundaries, look by look (integrated once per design and process: `DesignMemo`).
   public func boundaries() throws(StatsError) -> [SequentialBoundary] {
+    if let known = DesignMemo.shared.boundaries(of: self) { return known }
+    let computed = try integratedBoundaries()
+    DesignMemo.shared.store(computed, of: self)
+    return computed
+  }
+
+  /// The efficacy boundaries by the recursive integration, without the memo.
+  func integratedBoundaries() throws(StatsError) -> [SequentialBoundary] {
     let logSpent = try logCumulativeAlphas()
     var state = ScoreDensity.start
     var previousFraction = 0.0
