@@ -47,7 +47,8 @@ class Server:
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [strata, "serve", "--experiments", str(experiments), "--database", database, "--port", "0",
-             "--rate-limit", "0"], stdout=subprocess.DEVNULL, stderr=self.log)
+             "--rate-limit", "0"] + (["--audit-key", str(directory / "audit.key")] if database.startswith("postgres")
+                                     else []), stdout=subprocess.DEVNULL, stderr=self.log)
         self.port = None
         deadline = time.time() + 7200  # a start over stored rows builds the live totals first
         while self.port is None and time.time() < deadline:
