@@ -153,6 +153,9 @@ def reader(server, stats, stop):
     conn = [connection(server)]
 
     def one():
+        with stats.lock:
+            if not stats.exposed:  # nothing to analyse yet (409)
+                return
         call(server, conn, stats, "results", "GET", f"/v1/experiments/{EXPERIMENT}/results")
     paced(0.5, stop, one)
 
@@ -177,33 +180,38 @@ def main():
     server = Server(args.strata, f"sqlite:{path}", directory)
     stats = Stats()
     stop = threading.Event()
-    threads = [threading.Thread(target=evaluator, args=(server, stats, stop, s)) for s in (1, 2)]
-    threads.append(threading.Thread(target=exposer, args=(server, stats, stop)))
-    threads += [threading.Thread(target=eventer, args=(server, stats, stop, s)) for s in (3, 4)]
-    threads.append(threading.Thread(target=reader, args=(server, stats, stop)))
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    samples = []
-    end = started + args.minutes * 60
-    while time.monotonic() < end:
-        load = pathlib.Path("/proc/loadavg").read_text().split()[:3]
-        with stats.lock:
-            done = sum(stats.requests.values())
-        samples.append({"t": round(time.monotonic() - started, 1),
-                        "rss_mib": round(rss_kib(server.process.pid) / 1024, 1),
-                        "load": [float(x) for x in load], "requests": done})
-        time.sleep(min(args.sample, max(0, end - time.monotonic())))
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    # The live results (running totals) count the units the exposures table holds.
-    status, data = server.request("GET", f"/v1/experiments/{EXPERIMENT}/results")
-    observed = json.loads(data)["srm"]["overall"]["observed"] if status == 200 else None
-    live_units = sum(observed.values() if isinstance(observed, dict) else observed) if observed else None
-    rss_end = rss_kib(server.process.pid) / 1024
-    server.stop()
+    try:
+        threads = [threading.Thread(target=evaluator, args=(server, stats, stop, s)) for s in (1, 2)]
+        threads.append(threading.Thread(target=exposer, args=(server, stats, stop)))
+        threads += [threading.Thread(target=eventer, args=(server, stats, stop, s)) for s in (3, 4)]
+        threads.append(threading.Thread(target=reader, args=(server, stats, stop)))
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        samples = []
+        end = started + args.minutes * 60
+        while time.monotonic() < end:
+            load = pathlib.Path("/proc/loadavg").read_text().split()[:3]
+            with stats.lock:
+                done = sum(stats.requests.values())
+            samples.append({"t": round(time.monotonic() - started, 1),
+                            "rss_mib": round(rss_kib(server.process.pid) / 1024, 1),
+                            "load": [float(x) for x in load], "requests": done})
+            time.sleep(min(args.sample, max(0, end - time.monotonic())))
+        stop.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        # The live results (running totals) count the units the exposures table holds.
+        status, data = server.request("GET", f"/v1/experiments/{EXPERIMENT}/results")
+        observed = json.loads(data)["srm"]["overall"]["observed"] if status == 200 else None
+        live_units = sum(observed.values() if isinstance(observed, dict) else observed) if observed else None
+        rss_end = rss_kib(server.process.pid) / 1024
+        server.stop()
+    finally:
+        stop.set()
+        if server.process.poll() is None:  # an error above: do not leave the server running
+            server.process.kill()
     with sqlite3.connect(path) as db:
         stored_exposure_ids = {row[0] for row in db.execute("SELECT id FROM exposure_ids")}
         stored_event_ids = {row[0] for row in db.execute("SELECT event_id FROM events")}
