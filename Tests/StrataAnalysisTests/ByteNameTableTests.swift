@@ -41,6 +41,19 @@ import Testing
     #expect(lookup(table, "Ümlaut-11-✓") == 11)
   }
 
+  @Test func namesLongerThanASlotAreComparedWhole() {
+    // The same first 24 bytes (what a slot holds), then names that differ only after them, or in length.
+    let prefix = String(repeating: "p", count: ByteNameTable.inlineBytes)
+    let names = (0..<12).map { "\(prefix)-\($0)" } + [prefix, String(prefix.dropLast()), prefix + "-1-long-tail"]
+    let table = ByteNameTable(names)
+    for (index, name) in names.enumerated() {
+      #expect(lookup(table, name) == index, "\(name)")
+    }
+    for field in [prefix + "-", prefix + "-12", prefix + "-1-long-tai", prefix + "-1-long-tailx", prefix + "p"] {
+      #expect(lookup(table, field) == nil, "\(field)")
+    }
+  }
+
   @Test func anEmptyListFindsNothing() {
     #expect(lookup(ByteNameTable([]), "a") == nil)
     #expect(lookup(ByteNameTable([]), "") == nil)

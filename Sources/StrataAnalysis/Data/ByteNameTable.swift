@@ -2,19 +2,29 @@
 ///
 /// Up to `linearLimit` names are compared one after another, which is the fastest for the usual two to eight. More
 /// names go through an open-addressing table keyed by the FNV-1a hash of their bytes, so a row costs one hash and,
-/// almost always, one comparison whether the experiment has 5 segments or 20,000. The names are stored end to end
-/// in one array, so a lookup touches no per-name allocation.
+/// almost always, one comparison whether the experiment has 5 segments or 20,000. Each slot of the table holds the
+/// name's index, its length and its first `inlineBytes` bytes (zero-padded), so a name that short is compared
+/// inside its slot: one memory access per row, where a table of 20,000 names no longer fits the fastest caches.
+/// Longer names compare the rest from `bytes`, where the names are stored end to end in one array, so a lookup
+/// touches no per-name allocation.
 struct ByteNameTable {
   /// Every name's UTF-8 bytes, end to end.
   private let bytes: [UInt8]
   /// Name `i` is `bytes[starts[i]..<starts[i + 1]]`.
   private let starts: [Int]
-  /// The hash table: a name index, or -1 for an empty slot (no slots when the names are compared one by one).
-  private let slots: [Int32]
+  /// The hash table, `slotWords` words per slot; no slots when the names are compared one by one.
+  ///
+  /// A slot's first word holds the name index in its low 32 bits (all ones for an empty slot) and the name's
+  /// length in its high 32; the next words hold its first `inlineBytes` bytes, little-endian, zero-padded.
+  private let slots: [UInt64]
   private let mask: Int
 
   /// Beyond this many names the table is used.
   static let linearLimit = 8
+  /// Bytes of each name kept in its slot: three words, compared in `index(of:)`.
+  static let inlineBytes = 24
+  private static let slotWords = 4
+  private static let empty = UInt64(UInt32.max)
 
   /// The names in order; a name given twice keeps its first index.
   init(_ names: [String]) {
@@ -33,18 +43,26 @@ struct ByteNameTable {
     }
     var size = 16
     while size < names.count * 2 { size *= 2 }
-    var slots = [Int32](repeating: -1, count: size)
+    var slots = [UInt64](repeating: 0, count: size * Self.slotWords)
+    for slot in 0..<size { slots[slot * Self.slotWords] = Self.empty }
     mask = size - 1
     bytes.withUnsafeBufferPointer { all in
       for index in names.indices {
         let name = UnsafeBufferPointer(rebasing: all[starts[index]..<starts[index + 1]])
         var slot = Int(truncatingIfNeeded: Self.hash(name, 0, name.count)) & (size - 1)
-        while slots[slot] >= 0 {
-          let other = Int(slots[slot])
-          if Self.equal(all, starts[other], starts[other + 1], name, 0, name.count) { break }
+        var taken = false
+        while slots[slot * Self.slotWords] != Self.empty {
+          let other = Int(truncatingIfNeeded: slots[slot * Self.slotWords] & Self.empty)
+          if Self.equal(all, starts[other], starts[other + 1], name, 0, name.count) {
+            taken = true
+            break
+          }
           slot = (slot + 1) & (size - 1)
         }
-        if slots[slot] < 0 { slots[slot] = Int32(index) }
+        guard !taken else { continue }
+        let base = slot * Self.slotWords
+        slots[base] = UInt64(index) | UInt64(name.count) << 32
+        for word in 1..<Self.slotWords { slots[base + word] = Self.word(name, 0, name.count, word - 1) }
       }
     }
     self.slots = slots
@@ -60,22 +78,50 @@ struct ByteNameTable {
     var end = field.count
     while start < end && field[start] == UInt8(ascii: " ") { start += 1 }
     while end > start && field[end - 1] == UInt8(ascii: " ") { end -= 1 }
-    return bytes.withUnsafeBufferPointer { all in
-      if slots.isEmpty {
+    if slots.isEmpty {
+      return bytes.withUnsafeBufferPointer { all in
         for index in 0..<(starts.count - 1)
         where Self.equal(all, starts[index], starts[index + 1], field, start, end) {
           return index
         }
         return nil
       }
+    }
+    let length = UInt64(end - start)
+    let first = Self.word(field, start, end, 0)
+    let second = Self.word(field, start, end, 1)
+    let third = Self.word(field, start, end, 2)
+    return slots.withUnsafeBufferPointer { slots in
       var slot = Int(truncatingIfNeeded: Self.hash(field, start, end)) & mask
       while true {
-        let index = Int(slots[slot])
-        if index < 0 { return nil }
-        if Self.equal(all, starts[index], starts[index + 1], field, start, end) { return index }
+        let base = slot * Self.slotWords
+        let head = slots[base]
+        if head == Self.empty { return nil }
+        if head >> 32 == length && slots[base + 1] == first && slots[base + 2] == second && slots[base + 3] == third {
+          let index = Int(truncatingIfNeeded: head & Self.empty)
+          if end - start <= Self.inlineBytes { return index }
+          let matches = bytes.withUnsafeBufferPointer { all in
+            Self.equal(all, starts[index], starts[index + 1], field, start, end)
+          }
+          if matches { return index }
+        }
         slot = (slot + 1) & mask
       }
     }
+  }
+
+  /// Bytes `start + 8·word ..< start + 8·word + 8` of `buffer[start..<end]` as a little-endian word, zero past `end`.
+  @inline(__always)
+  private static func word(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ word: Int) -> UInt64 {
+    let from = start + 8 * word
+    let to = min(end, from + 8)
+    var value: UInt64 = 0
+    var offset = from
+    while offset < to {
+      value |= UInt64(buffer[offset]) << (8 * UInt64(offset - from))
+      offset += 1
+    }
+    return value
   }
 
   /// FNV-1a (64 bit) of `buffer[start..<end]`.
