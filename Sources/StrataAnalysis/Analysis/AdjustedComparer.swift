@@ -109,10 +109,14 @@ public struct AdjustedComparer: Sendable {
       let adjusted = try LiftComparison(
         control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
       ).result()
-      let unadjusted = try LiftComparison(
-        control: control.unadjusted, treatment: arm.unadjusted, alternative: plan.alternative,
-        confidenceLevel: plan.confidenceLevel
-      ).result()
+      // Without a covariate the unadjusted arms are the adjusted ones (`DeltaMetric.estimate` sets both), so
+      // the same comparison is not computed twice.
+      let unadjusted =
+        target.hasCovariate
+        ? try LiftComparison(
+          control: control.unadjusted, treatment: arm.unadjusted, alternative: plan.alternative,
+          confidenceLevel: plan.confidenceLevel
+        ).result() : adjusted
       out.append(
         Comparison(
           segment: segment.map { plan.segments[$0] }, treatment: plan.variants[treatment], theta: theta,

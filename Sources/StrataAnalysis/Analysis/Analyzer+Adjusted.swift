@@ -218,6 +218,7 @@ extension Analyzer {
     let comparer = AdjustedComparer(
       plan: plan, target: .init(metric: .mean, columns: [plan.valueColumn(metric: index)]))
     var perSegment: [AdjustedComparer.Comparison] = []
+    perSegment.reserveCapacity(plan.segments.count * plan.treatmentIndices.count)
     for segment in plan.segments.indices {
       if let found = try? comparer.comparisons(statistics, segment: segment) { perSegment += found }
     }

@@ -45,6 +45,7 @@ public struct Analyzer: Sendable {
       let planned = PlannedSampleSize(plan: plan).unitsPerVariant(metric: index, statistics: statistics)
       let comparer = Comparer(plan: plan, metric: index, plannedUnitsPerVariant: planned)
       var comparisons: [Comparison] = []
+      comparisons.reserveCapacity((plan.segments.count + 1) * plan.treatmentIndices.count)
       for segment in plan.segments.indices {
         for treatment in plan.treatmentIndices {
           if let comparison = try comparer.compare(statistics, treatment: treatment, segment: segment) {

@@ -13,12 +13,21 @@ struct Comparer {
   let plan: AnalysisPlan
   let metric: Int
   let plannedUnitsPerVariant: Int?
+  /// The metric's value column, found once: `AnalysisPlan.valueColumn(metric:)` lays out every column on each
+  /// call, which thousands of segments would repeat for every comparison.
+  private let column: Int
+
+  init(plan: AnalysisPlan, metric: Int, plannedUnitsPerVariant: Int?) {
+    self.plan = plan
+    self.metric = metric
+    self.plannedUnitsPerVariant = plannedUnitsPerVariant
+    column = plan.valueColumn(metric: metric)
+  }
 
   var alternative: Alternative { plan.alternative }
 
   func compare(_ statistics: SufficientStatistics, treatment: Int, segment: Int?) throws -> Comparison? {
     let control = plan.controlIndex
-    let column = plan.valueColumn(metric: metric)
     let controlValues =
       segment.map { statistics.metric(column, variant: control, segment: $0) }
       ?? statistics.metric(column, variant: control)
