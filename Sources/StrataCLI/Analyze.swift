@@ -8,6 +8,7 @@ import StrataStats
 /// `strata analyze`: experiment definition + data → per-segment results, SRM, pooled estimates, reports.
 struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "analyze",
     abstract: "Analyse an experiment's data: SRM, per-segment results, pooled estimate, reports.",
     discussion: """
       Reads the data in one streaming pass (unit-level rows, or pre-aggregated n/sum/sum_sq per \

@@ -19,6 +19,7 @@ struct AttributeArgument: ExpressibleByArgument, Sendable {
 /// `strata assign`: one unit, or a whole CSV of units.
 struct Assign: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "assign",
     abstract: "Assign units to variants: deterministic, segment-aware, the same on every machine.",
     discussion: """
       One unit: prints its segment, variant, bucket and whether it is eligible (and why not). \

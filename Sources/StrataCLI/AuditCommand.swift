@@ -8,6 +8,7 @@ import StrataServer
 /// `strata audit`: the consent and erasure audit log of `strata serve`.
 struct Audit: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "audit",
     abstract: "Check the consent and erasure audit log of a strata serve database.",
     subcommands: [AuditVerify.self])
 }

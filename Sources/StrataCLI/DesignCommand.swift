@@ -6,6 +6,7 @@ import StrataStats
 /// `strata design`: a full or two-level fractional factorial design, its runs, resolution and aliases.
 struct Design: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "design",
     abstract: "Build a full or two-level fractional factorial design: runs, resolution and alias structure.",
     discussion: """
       Factors are NAME:LEVELS, comma separated; LEVELS is a count (levels

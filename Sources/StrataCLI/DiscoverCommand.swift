@@ -11,6 +11,7 @@ import StrataReport
 /// definition with nearest-centroid segments.
 struct Discover: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "discover",
     abstract: "Find audience segments by clustering one half of the audience, and freeze them as a definition.",
     discussion: """
       Units are split by MurmurHash3 of discover:<salt>:<unit> into a discovery half and a confirmation half. \

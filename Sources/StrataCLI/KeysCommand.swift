@@ -5,6 +5,7 @@ import StrataServer
 /// `strata keys`: API keys for `strata serve`.
 struct Keys: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "keys",
     abstract: "API keys for strata serve (the file stores only their SHA-256).",
     subcommands: [KeysNew.self])
 }

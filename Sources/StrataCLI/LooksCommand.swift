@@ -7,6 +7,7 @@ import StrataStats
 /// `strata looks list|drop`: inspect and correct the look log that `strata analyze` keeps.
 struct Looks: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "looks",
     abstract: "Inspect and correct a look log: list the recorded looks, drop the latest one.",
     discussion: """
       Every run of `strata analyze` on a sequential plan is a look, recorded in <data>.looks.jsonl (or \

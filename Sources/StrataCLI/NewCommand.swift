@@ -10,6 +10,7 @@ import StrataStats
 /// `strata new`: writes a validated experiment definition with the planned sample size filled in.
 struct New: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "new",
     abstract: "Create an experiment definition (from flags, or by asking on a terminal) with its sample size.",
     discussion: """
       The sample size per variant comes from the plan (StrataStats' SampleSizePlan: R power.prop.test for \

@@ -9,6 +9,7 @@ import StrataStats
 /// looks, for instance) can be added as their own `@OptionGroup` and append keys to the output.
 struct Plan: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "plan",
     abstract: "Sample size, power or minimum detectable effect of an A/B(/n) test.",
     discussion: """
       Proportions (conversion rates) match R's power.prop.test (normal approximation, pooled variance \

@@ -7,6 +7,7 @@ import StrataServer
 /// `strata serve`: the assignment service (OFREP and the native API).
 struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "serve",
     abstract: "Serve assignments over HTTP: OpenFeature (OFREP 0.3.0) and the native API.",
     discussion: """
       Every *.yaml in --experiments is validated at start (a bad file stops the start) and reloaded \

@@ -65,6 +65,7 @@ struct Strata: ParsableCommand {
 /// `strata calc ...`: quick calculators on summary numbers.
 struct Calc: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "calc",
     abstract: "Quick calculators: tests and intervals from counts and summary statistics.",
     subcommands: [
       BoundariesCommand.self,

@@ -7,6 +7,7 @@ import StrataReport
 /// `strata validate FILE...`: checks experiment definitions.
 struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "validate",
     abstract: "Check experiment definitions; errors name the file, line and field.",
     discussion: """
       Exit status 0 when every file is valid, 1 otherwise (each problem on stderr as file:line: field: message).
