@@ -120,6 +120,38 @@ def agree(a, b):
     return a == b
 
 
+def campaign_rows():
+    """The bundled campaign's rows the service accepts, and the rows it would refuse.
+
+    The bundled CSV holds three rows that `strata analyze` drops (an unknown variant, "yes" for renewed, a
+    repeated member); the service would refuse the first two (returned as `bad`), and a repeated member is
+    sent once."""
+    variants = {"control", "reminder_progress", "reminder_social"}
+    rows, seen, bad = [], set(), []
+    for row in csv.DictReader(open(ROOT / "experiments" / "data" / "gym-renewal.csv")):
+        if row["variant"] not in variants or row["renewed"] not in ("0", "1"):
+            bad.append(row)
+        elif row["member_id"] not in seen:
+            seen.add(row["member_id"])
+            rows.append(row)
+    return rows, bad
+
+
+def campaign_items(units, rows):
+    """The exposures and events of the campaign's `rows`, sent for the service's `units` (one per row)."""
+    exposures = [{"id": f"exposure-{unit}", "experiment": EXPERIMENT, "unit": unit, "variant": row["variant"],
+                  "segment": row["segment"], "time": "2026-11-02T09:00:00Z"} for unit, row in zip(units, rows)]
+    events = []
+    for unit, row in zip(units, rows):
+        if row["renewed"] == "1":
+            events.append({"id": f"renewed-{unit}", "unit": unit, "metric": "renewed", "value": 1,
+                           "time": "2026-11-20T18:30:00Z"})
+        if row["revenue"] and float(row["revenue"]) != 0:
+            events.append({"id": f"revenue-{unit}", "unit": unit, "metric": "revenue",
+                           "value": float(row["revenue"]), "time": "2026-11-20T18:30:00Z"})
+    return exposures, events
+
+
 def main():
     strata, output = sys.argv[1], pathlib.Path(sys.argv[2])
     output.mkdir(parents=True, exist_ok=True)
@@ -129,30 +161,12 @@ def main():
     server_key, viewer_key, admin_key = (new_key(strata, keys, role) for role in ["server", "viewer", "admin"])
     process, url = start(strata, output, keys)
     try:
-        # The bundled CSV holds three rows that `strata analyze` drops (an unknown variant, "yes" for renewed,
-        # a repeated member); the service would refuse the first two, so they are left out here too.
-        variants = {"control", "reminder_progress", "reminder_social"}
-        rows, seen, bad = [], set(), []
-        for row in csv.DictReader(open(ROOT / "experiments" / "data" / "gym-renewal.csv")):
-            if row["variant"] not in variants or row["renewed"] not in ("0", "1"):
-                bad.append(row)
-            elif row["member_id"] not in seen:
-                seen.add(row["member_id"])
-                rows.append(row)
+        rows, bad = campaign_rows()
         status, body = call("POST", url + "/v1/exposures", server_key, {"exposures": [
             {"id": "bad-1", "experiment": EXPERIMENT, "unit": "M1", "variant": bad[0]["variant"], "segment": "low"}]})
         print(f"A row with variant \"{bad[0]['variant']}\" is refused: {status} {json.loads(body)['error']['message']}")
         units = unit_ids(url, server_key, rows)
-        exposures = [{"id": f"exposure-{unit}", "experiment": EXPERIMENT, "unit": unit, "variant": row["variant"],
-                      "segment": row["segment"], "time": "2026-11-02T09:00:00Z"} for unit, row in zip(units, rows)]
-        events = []
-        for unit, row in zip(units, rows):
-            if row["renewed"] == "1":
-                events.append({"id": f"renewed-{unit}", "unit": unit, "metric": "renewed", "value": 1,
-                               "time": "2026-11-20T18:30:00Z"})
-            if row["revenue"] and float(row["revenue"]) != 0:
-                events.append({"id": f"revenue-{unit}", "unit": unit, "metric": "revenue",
-                               "value": float(row["revenue"]), "time": "2026-11-20T18:30:00Z"})
+        exposures, events = campaign_items(units, rows)
         print(f"Sent {send(url, server_key, 'exposures', exposures)} exposures and "
               f"{send(url, server_key, 'events', events)} events (batches of 1,000) to {url}.")
         again = send(url, server_key, "exposures", exposures[:1000])
