@@ -179,7 +179,7 @@ struct UnitLevelRows {
         return
       }
     }
-    accumulate(variant: variant, segment: segment, values: values, filled: filled, offset: 0)
+    accumulate(variant: variant, segment: segment, pendingRow: nil)
   }
 
   /// Runs the duplicate check on the pending rows, in order, and accumulates the first occurrences.
@@ -195,9 +195,7 @@ struct UnitLevelRows {
     for index in 0..<count {
       let row = pending[index]
       if inserted[index] {
-        accumulate(
-          variant: row.variant, segment: row.segment, values: pendingValues, filled: pendingFilled,
-          offset: index * metricCount)
+        accumulate(variant: row.variant, segment: row.segment, pendingRow: index)
       } else {
         let id = String(decoding: pendingIds[row.idStart..<row.idEnd], as: UTF8.self)
         let message = "repeats unit \"\(id)\" (only its first row is used)"
@@ -219,26 +217,39 @@ struct UnitLevelRows {
     pendingIds.removeAll(keepingCapacity: true)
   }
 
+  /// Adds a row to the cells.
+  ///
+  /// The row is the current one when `pendingRow` is nil (`values`, `filled`), else that pending row
+  /// (`pendingValues`, `pendingFilled`). The values are read from the stored arrays in place rather than passed
+  /// as arguments: an array argument of a mutating method costs a retain and a release per row.
   @inline(__always)
-  private mutating func accumulate(variant: Int, segment: Int, values: [Double], filled: [Bool], offset: Int) {
+  private mutating func accumulate(variant: Int, segment: Int, pendingRow: Int?) {
+    let offset = (pendingRow ?? 0) * values.count
+    let fromPending = pendingRow != nil
     statistics.addUnit(variant: variant, segment: segment)
     for metric in 0..<metricColumns.count {
-      let value = values[offset + metric]
+      let value = fromPending ? pendingValues[offset + metric] : values[metric]
       if value.isNaN {
         statistics.addMissing(metric: metric, variant: variant, segment: segment)
       } else {
         statistics.add(value, metric: metric, variant: variant, segment: segment)
-        if fillsZeros && filled[offset + metric] {
+        if fillsZeros && (fromPending ? pendingFilled[offset + metric] : filled[metric]) {
           statistics.addZeroFilled(metric: metric, variant: variant, segment: segment)
         }
       }
     }
     if !regressionRows.isEmpty {
-      regressionRows.add(cell: variant * plan.segments.count + segment, values: values, offset: offset)
+      let cell = variant * plan.segments.count + segment
+      if fromPending {
+        regressionRows.add(cell: cell, values: pendingValues, offset: offset)
+      } else {
+        regressionRows.add(cell: cell, values: values, offset: 0)
+      }
     }
     if !pairs.isEmpty {
       for (pair, columns) in pairs.enumerated() {
-        let a = values[offset + columns.first], b = values[offset + columns.second]
+        let a = fromPending ? pendingValues[offset + columns.first] : values[columns.first]
+        let b = fromPending ? pendingValues[offset + columns.second] : values[columns.second]
         if !a.isNaN && !b.isNaN { statistics.add(a, b, pair: pair, variant: variant, segment: segment) }
       }
     }
