@@ -191,7 +191,6 @@ struct UnitLevelRows {
         seen.insert(batch: hashes, inserted: UnsafeMutableBufferPointer(rebasing: $0[0..<count]))
       }
     }
-    let metricCount = values.count
     for index in 0..<count {
       let row = pending[index]
       if inserted[index] {
