@@ -27,7 +27,8 @@ extension Metric {
     /// Values must be 0 or 1 (the column of a binomial metric).
     public var binomial: Bool
     public var missing: MissingValuePolicy
-    /// Event-level data: the metric's attribution window (covariates are pre-period values: none).
+    /// Event-level data: the metric's attribution window (covariates: none here; event-level data reads them before
+    /// the exposure over their metric's window, `StrataWarehouse.EventColumn`).
     public var window: AttributionWindow?
   }
 
@@ -60,13 +61,18 @@ extension Metric {
   /// The event names that carry this metric in event-level data.
   ///
   /// In the service's events and `strata sql --events`: the metric's name, or a ratio's numerator and
-  /// denominator columns. Covariates are pre-period values and come from unit-level data only.
+  /// denominator columns, counted from the first exposure. A covariate's events are named by its column and
+  /// counted before the exposure (`StrataWarehouse.EventColumn`).
   public var eventNames: [(name: String, binomial: Bool)] {
+    var names: [(name: String, binomial: Bool)]
     switch kind {
-    case .binomial: return [(name, true)]
-    case .continuous: return [(name, false)]
-    case .ratio(let numerator, let denominator): return [(numerator, false), (denominator, false)]
+    case .binomial: names = [(name, true)]
+    case .continuous: names = [(name, false)]
+    case .ratio(let numerator, let denominator): names = [(numerator, false), (denominator, false)]
     }
+    // A covariate is summed, whatever the metric's kind (a count of earlier visits for a 0/1 metric).
+    for column in covariate?.columns ?? [] { names.append((column, false)) }
+    return names
   }
 }
 

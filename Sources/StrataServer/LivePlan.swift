@@ -7,8 +7,9 @@ import StrataWarehouse
 ///
 /// A unit's values are exactly those of the event-level `CellQuery` (`strata sql`): its first exposure (earliest
 /// time, then segment, then variant) gives its cell; a unit exposed to two variants is excluded and counted; per
-/// metric the MAX (0/1 metrics) or SUM of its events at or after that exposure and inside the metric's window,
-/// then the metric's `missing:` policy; a unit whose 0/1 value is anything else is left out. The per-unit query
+/// metric the MAX (0/1 metrics) or SUM of its events at or after that exposure and inside the metric's window, per
+/// covariate (CUPED) the SUM of its events before that exposure over the metric's window (`EventColumn`), then the
+/// `missing:` policy; a unit whose 0/1 value is anything else is left out. The per-unit query
 /// spells the same conditions in the same dialect, so the database compares times exactly as the results query
 /// does.
 ///
@@ -62,17 +63,28 @@ struct LivePlan: Sendable {
       "CAST(x.variant AS \(text)) AS variant", "\(segment) AS segment",
       "(SELECT count(*) FROM exposures y WHERE y.experiment_id = x.experiment_id AND y.unit_id = x.unit_id) AS variants",
     ]
+    let eventColumns = try EventColumn.columns(of: plan)
     for (index, metric) in columns.enumerated() {
-      var condition =
-        "e.unit_id = x.unit_id AND e.metric = \(SQLName.literal(metric.name)) AND e.occurred_at >= x.exposed_at"
-      if let window = metric.window {
-        condition += " AND e.occurred_at < \(dialect.adding(seconds: window.seconds, to: "x.exposed_at"))"
+      let column = eventColumns[index]
+      var condition = "e.unit_id = x.unit_id AND e.metric = \(SQLName.literal(column.event))"
+      switch column.period {
+      case .afterExposure:
+        condition += " AND e.occurred_at >= x.exposed_at"
+        if let window = column.window {
+          condition += " AND e.occurred_at < \(dialect.adding(seconds: window.seconds, to: "x.exposed_at"))"
+        }
+      case .beforeExposure:
+        // A covariate: the events before the first exposure, over the metric's window (the results query's rule).
+        condition += " AND e.occurred_at < x.exposed_at"
+        if let window = column.window {
+          condition += " AND \(dialect.adding(seconds: window.seconds, to: "e.occurred_at")) >= x.exposed_at"
+        }
       }
       let aggregate = metric.kind == .binomial ? "MAX" : "SUM"
       selects.append("(SELECT \(aggregate)(CAST(e.value AS \(double))) FROM events e WHERE \(condition)) AS v\(index)")
     }
     // The unit's stored events of these metrics, at any time (the dashboard's account per variant).
-    let eventMetrics = Set(columns.map(\.name)).sorted()
+    let eventMetrics = Set(eventColumns.map(\.event)).sorted()
     selects.append(
       eventMetrics.isEmpty
         ? "0 AS events"
@@ -91,8 +103,10 @@ struct LivePlan: Sendable {
       LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true
       """
     var shape = "strata-live-2\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
-    for metric in columns {
-      shape += "\(metric.name)\t\(metric.kind.name)\t\(metric.missing)\t\(metric.window?.seconds ?? -1)\n"
+    for (metric, column) in zip(columns, eventColumns) {
+      // A covariate's line says so; the others keep their earlier form, so stored totals stay valid.
+      shape += "\(column.event)\t\(metric.kind.name)\t\(metric.missing)\t\(column.window?.seconds ?? -1)"
+      shape += column.period == .beforeExposure ? "\tbefore\n" : "\n"
     }
     for pair in plan.crossProducts { shape += "x\t\(pair.first)\t\(pair.second)\n" }
     for shift in fixedShifts { shape += "k\t\(shift.map { "\($0)" } ?? "first")\n" }

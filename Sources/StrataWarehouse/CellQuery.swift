@@ -23,7 +23,8 @@ public struct CellQuery: Sendable, Hashable {
   public enum Source: Sendable, Hashable {
     /// A table or view with one row per unit and the unit-level CSV's columns.
     case units(table: String)
-    /// The service's exposures and events tables (`EventSchema`).
+    /// The service's exposures and events tables (`EventSchema`): metrics from the events after each unit's first
+    /// exposure, covariates from those before it (`EventColumn`).
     case events(exposures: String, events: String)
   }
 

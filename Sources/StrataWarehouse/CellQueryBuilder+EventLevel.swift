@@ -1,11 +1,9 @@
 extension CellQueryBuilder {
   /// The query over the service's exposures and events tables.
   mutating func eventLevel(exposures: String, events: String) throws(WarehouseError) -> String {
-    if let metric = plan.metrics.first(where: { $0.covariate != nil }) {
-      throw WarehouseError(
-        "metric \(SQLName.display(metric.name)) has a covariate, a value from before the experiment, which the exposures and events tables do not hold; aggregate a unit-level table with the pre-period column and use --table"
-      )
-    }
+    let eventColumns = try EventColumn.columns(of: plan)
+    // Covariates read events before the exposure: the join then takes every time and each column its own period.
+    let anyBefore = eventColumns.contains { $0.period == .beforeExposure }
     let exposureTable = try SQLName.table(exposures, dialect, role: "--exposures")
     let eventTable = try SQLName.table(events, dialect, role: "--events")
     typealias X = EventSchema.Exposures
@@ -37,24 +35,40 @@ extension CellQueryBuilder {
     let eTime = "e." + name(E.time)
     var totals = ["f.cell_variant", "f.cell_segment"]
     for (index, metric) in valueColumns.enumerated() {
-      var condition = "\(eMetric) = \(SQLName.literal(metric.name))"
-      if let window = metric.window {
-        condition += " AND \(eTime) < \(dialect.adding(seconds: window.seconds, to: "f.exposed_at"))"
+      let column = eventColumns[index]
+      var condition = "\(eMetric) = \(SQLName.literal(column.event))"
+      switch column.period {
+      case .afterExposure:
+        if anyBefore { condition += " AND \(eTime) >= f.exposed_at" }
+        if let window = column.window {
+          condition += " AND \(eTime) < \(dialect.adding(seconds: window.seconds, to: "f.exposed_at"))"
+        }
+      case .beforeExposure:
+        condition += " AND \(eTime) < f.exposed_at"
+        if let window = column.window {
+          // exposed_at − window ≤ time, written as an addition to the event's time (one spelling per dialect).
+          condition += " AND \(dialect.adding(seconds: window.seconds, to: eTime)) >= f.exposed_at"
+        }
       }
       let aggregate = metric.kind == .binomial ? "MAX" : "SUM"
       totals.append("\(aggregate)(CASE WHEN \(condition) THEN \(eValue) END) AS v\(index)")
       if metric.missing == .exclude {
+        let events =
+          column.period == .afterExposure
+          ? "\(column.window.map { "an event within \($0)" } ?? "an event") after exposure"
+          : "an event \(SQLName.display(column.event))\(column.window.map { " within \($0)" } ?? "") before exposure"
         notes.append(
-          "metric \"\(metric.name)\" has missing: exclude, so units without \(metric.window.map { "an event within \($0)" } ?? "an event") after exposure are left out of it; use missing: zero to count them as 0"
+          "\(column.period == .afterExposure ? "metric" : "covariate") \"\(metric.name)\" has missing: exclude, so units without \(events) are left out of it; use missing: zero to count them as 0"
         )
       }
     }
-    let metricNames = valueColumns.map { SQLName.literal($0.name) }.joined(separator: ", ")
+    var eventNames: [String] = []
+    for column in eventColumns where !eventNames.contains(column.event) { eventNames.append(column.event) }
+    let metricNames = eventNames.map(SQLName.literal).joined(separator: ", ")
     let join = """
       FROM first_exposures AS f
         LEFT JOIN \(eventTable) AS e
-          ON e.\(name(E.unit)) = f.unit_key
-          AND \(eTime) >= f.exposed_at
+          ON e.\(name(E.unit)) = f.unit_key\(anyBefore ? "" : "\n    AND \(eTime) >= f.exposed_at")
           AND \(eMetric) IN (\(metricNames))
         GROUP BY f.unit_key, f.cell_variant, f.cell_segment
       """
@@ -70,7 +84,7 @@ extension CellQueryBuilder {
     ]
     for (index, metric) in valueColumns.enumerated() where metric.kind == .continuous {
       let first =
-        "SELECT \(eValue) FROM \(eventTable) AS e WHERE \(eMetric) = \(SQLName.literal(metric.name)) AND e.\(name(E.value)) IS NOT NULL LIMIT 1"
+        "SELECT \(eValue) FROM \(eventTable) AS e WHERE \(eMetric) = \(SQLName.literal(eventColumns[index].event)) AND e.\(name(E.value)) IS NOT NULL LIMIT 1"
       constants.append("\(shiftExpression(index, firstValue: first)) AS k\(index)")
     }
     var unitRows = "SELECT\n" + list(unitSelects, indent: 4) + "\n  FROM event_totals"

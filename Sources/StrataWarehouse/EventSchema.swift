@@ -6,7 +6,8 @@
 /// ```
 /// A unit may be exposed many times; its first exposure decides its variant, segment and the start of
 /// each metric's attribution window, and a unit exposed to more than one variant of the experiment is
-/// left out of the analysis and counted. `events.metric` holds the metric's `name` from the definition.
+/// left out of the analysis and counted. `events.metric` holds the metric's `name` from the definition (a ratio's
+/// numerator and denominator columns; a covariate's column, for its events before the exposure: `EventColumn`).
 public enum EventSchema {
   public enum Exposures {
     public static let unit = "unit_id"

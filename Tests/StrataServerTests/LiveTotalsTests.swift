@@ -8,7 +8,8 @@ import Testing
 
 /// The running cell totals (``LiveTotals``) against the results query they replace: after every kind of change
 /// (exposures out of order, a second variant, events before their exposure or outside a window, retried items, an
-/// erasure, a plan change) the cells read from the totals are the cells the event-level `CellQuery` computes.
+/// erasure, a plan change) the cells read from the totals are the cells the event-level `CellQuery` computes,
+/// covariates (the events before the first exposure, over the metric's window or all of them) included.
 @Suite struct LiveTotalsTests {
   static let definition = """
     id: live-window
@@ -36,12 +37,15 @@ import Testing
         kind: continuous
         role: secondary
         missing: zero
+        window: 3d
+        covariate: {column: minutes_before, missing: zero}
       - name: basket_per_item
         kind: ratio
         numerator: basket
         denominator: items
         role: secondary
         missing: zero
+        covariate: {numerator: basket_before, denominator: items_before, missing: zero}
     """
 
   /// A small deterministic generator (64-bit LCG).
@@ -77,14 +81,16 @@ import Testing
             time: time(start + random.next(600) - 300), definitionHash: "test"))
       }
       for eventIndex in 0..<random.next(8) {
-        let metric = ["converted", "spend", "minutes", "basket", "items"][random.next(5)]
+        let metric = [
+          "converted", "spend", "minutes", "basket", "items", "minutes_before", "basket_before", "items_before",
+        ][random.next(8)]
         let value =
           metric == "converted" ? Double(random.next(2)) : Double(random.next(100_000)) / 100 + 1_000
         // Before the exposure, inside and outside the windows.
         events.append(
           EventRow(
             id: "e\(index)-\(eventIndex)", unit: unit, metric: metric, value: value,
-            time: time(start - 400 + random.next(4 * 24 * 60))))
+            time: time(start - 6_000 + random.next(6_000 + 4 * 24 * 60))))
       }
     }
     var items: [IngestBatch] = []
@@ -125,7 +131,11 @@ import Testing
     }
     for index in x.pairs.indices {
       let (p, q) = (x.pairs[index], y.pairs[index])
-      let scale = Swift.max(Swift.abs(p.comoment), Swift.abs(q.comoment), 1)
+      // C from shifted sums has an absolute error of about ε·n·|(ā − Kₐ)(b̄ − K_b)| (`CrossMoments`): a covariate
+      // that is 0 for every unit of a cell has C = 0 exactly, and a few 1e-8 from sums about a shift of 1,000.
+      let scale = Swift.max(
+        Swift.abs(p.comoment), Swift.abs(q.comoment), 1, p.count * Swift.abs(p.shiftedMeanA * p.shiftedMeanB),
+        q.count * Swift.abs(q.shiftedMeanA * q.shiftedMeanB))
       guard p.count == q.count, Swift.abs(p.comoment - q.comoment) <= 1e-9 * scale else {
         return "pair \(index): \(p.comoment) ≠ \(q.comoment)"
       }

@@ -39,17 +39,46 @@ import Testing
       ])
   }
 
-  @Test func eventLevelDataHasNoPrePeriodColumn() throws {
-    #expect {
-      _ = try CellQuery(plan: try Self.plan(), dialect: .duckdb, source: .events(exposures: "x", events: "e"))
-    } throws: { error in
-      "\(error)".contains("covariate")
-    }
+  /// Event-level data: a covariate is the events of its column's name before the first exposure, over the metric's
+  /// window; the query carries the same columns as the unit-level one.
+  @Test(arguments: SQLDialect.allCases)
+  func eventLevelQueryReadsCovariatesBeforeExposure(_ dialect: SQLDialect) throws {
+    let plan = try Self.plan()
+    let units = try CellQuery(plan: plan, dialect: dialect, source: .units(table: "units"))
+    let events = try CellQuery(plan: plan, dialect: dialect, source: .events(exposures: "x", events: "e"))
+    #expect(
+      events.columns.filter { $0 != EventSchema.excludedUnitsColumn }
+        == units.columns.filter { !$0.hasPrefix("dropped_") })
+    let columns = try EventColumn.columns(of: plan)
+    #expect(columns.map(\.event) == ["revenue", "orders", "revenue_before", "orders_before"])
+    #expect(columns.map(\.period) == [.afterExposure, .afterExposure, .beforeExposure, .beforeExposure])
+    #expect(events.sql.contains("'revenue_before'") && events.sql.contains("< f.exposed_at"))
+  }
+
+  /// One name cannot be a metric's events after exposure and a covariate's before it; one covariate column
+  /// has one window.
+  @Test func eventLevelRefusesAmbiguousCovariates() throws {
     var plan = try Self.plan()
-    plan.metrics[0].covariate = nil
+    plan.metrics.append(
+      AnalysisPlan.Metric(name: "revenue_before", kind: .continuous, role: .secondary, missing: .zero))
     plan.crossProducts = AnalysisPlan.requiredCrossProducts(for: plan.metrics)
-    let query = try CellQuery(plan: plan, dialect: .duckdb, source: .events(exposures: "x", events: "e"))
-    #expect(query.columns.contains("revenue_x_orders_sum"))
-    #expect(query.sql.contains("'orders'"))
+    #expect {
+      _ = try CellQuery(plan: plan, dialect: .duckdb, source: .events(exposures: "x", events: "e"))
+    } throws: { error in
+      "\(error)".contains("metrics[0].covariate.numerator \"revenue_before\" is also a value of metrics[2]")
+    }
+    _ = try CellQuery(plan: plan, dialect: .duckdb, source: .units(table: "units"))
+    plan = try Self.plan()
+    plan.metrics.append(
+      AnalysisPlan.Metric(
+        name: "spend_30d", kind: .continuous, role: .secondary, column: "spend", missing: .zero,
+        window: AttributionWindow("30d"),
+        covariate: .init(column: "revenue_before", missing: .zero)))
+    plan.crossProducts = AnalysisPlan.requiredCrossProducts(for: plan.metrics)
+    #expect {
+      _ = try CellQuery(plan: plan, dialect: .duckdb, source: .events(exposures: "x", events: "e"))
+    } throws: { error in
+      "\(error)".contains("whose window differs")
+    }
   }
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import covariate_data
 import warehouse_data as data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,33 @@ def event_rows(unit_rows):
 @pytest.fixture(scope="session")
 def csv_analysis(definition, unit_csv):
     return analysis(definition, unit_csv)
+
+
+@pytest.fixture(scope="session")
+def cov_definition(workdir):
+    """A definition with CUPED covariates (covariate_data.py): ratio, continuous and 0/1 metrics."""
+    path = workdir / "covariates.yaml"
+    path.write_text(covariate_data.DEFINITION)
+    return path
+
+
+@pytest.fixture(scope="session")
+def cov_units():
+    return covariate_data.units()
+
+
+@pytest.fixture(scope="session")
+def cov_events(cov_units):
+    return covariate_data.events(cov_units)
+
+
+@pytest.fixture(scope="session")
+def cov_csv_analysis(workdir, cov_definition, cov_units):
+    path = workdir / "covariate-units.csv"
+    covariate_data.write_csv(cov_units, path)
+    result = analysis(cov_definition, path)
+    assert all(r["adjustment"] for r in result["results"] if r["metric"] != "basket"), "CUPED in every result"
+    return result
 
 
 def query(definition, dialect, *, table=None, exposures=None, events=None, extra=()):

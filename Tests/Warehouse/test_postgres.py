@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+import covariate_data
 import engines
 import warehouse_data as data
 from conftest import PAIR_ARGS, analysis, assert_same_analysis, check_cells, check_cross_products, query
@@ -49,3 +50,21 @@ def test_postgres_cross_products(pg, definition, unit_rows, shape):
     records = list(csv.reader(io.StringIO(output)))
     check_cells(records[0], records[1:], data.expected_cells(unit_rows))
     check_cross_products(records[0], records[1:], unit_rows)
+
+
+def test_postgres_covariates_from_events(pg, cov_definition, cov_units, cov_events, cov_csv_analysis, workdir):
+    """CUPED covariates from the events before exposure (covariate_data.py): `psql --csv` of the event-level
+    query gives the unit-level CSV's analysis."""
+    from test_covariate_events import EVENTS_DDL, EVENT_TABLES, EXPOSURES_DDL
+    pg.psql("-c", EXPOSURES_DDL.format(text="TEXT", time="TIMESTAMP"))
+    pg.psql("-c", EVENTS_DDL.format(text="TEXT", double="DOUBLE PRECISION", time="TIMESTAMP"))
+    for name, rows in zip(["cov_exposures", "cov_events"], cov_events):
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        pg.psql("-c", f"\\copy {name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue())
+    output = pg.psql("--csv", "-c", query(cov_definition, "postgres", **EVENT_TABLES)).stdout
+    records = list(csv.reader(io.StringIO(output)))
+    path = workdir / "cov-postgres.csv"
+    path.write_text(output)
+    covariate_data.check_cells(records[0], records[1:], cov_units)
+    assert_same_analysis(analysis(cov_definition, path), cov_csv_analysis)

@@ -1,6 +1,7 @@
 """Apache Spark (local[2], one session for every check) executes the spark dialect, both shapes."""
 import pytest
 
+import covariate_data
 import warehouse_data as data
 from conftest import (PAIR_ARGS, analysis, assert_same_analysis, check_cells, check_cross_products, query,
                       write_cells)
@@ -53,3 +54,24 @@ def test_spark_cross_products(spark, definition, unit_rows, shape):
     columns, rows = result.columns, [tuple(row) for row in result.collect()]
     check_cells(columns, rows, data.expected_cells(unit_rows))
     check_cross_products(columns, rows, unit_rows)
+
+
+def test_spark_covariates_from_events(spark, cov_definition, cov_units, cov_events, cov_csv_analysis, workdir):
+    """CUPED covariates from the events before exposure (covariate_data.py), in the same session."""
+    from pyspark.sql import types as T
+
+    from test_covariate_events import EVENT_TABLES
+    text, double, time = T.StringType(), T.DoubleType(), T.TimestampNTZType()
+    exposures, events = cov_events
+    spark.createDataFrame(exposures, T.StructType([
+        T.StructField(n, t) for n, t in [("unit_id", text), ("experiment_id", text), ("variant", text),
+                                         ("segment", text), ("exposed_at", time), ("definition_hash", text)]
+    ])).createOrReplaceTempView("cov_exposures")
+    spark.createDataFrame(events, T.StructType([
+        T.StructField(n, t) for n, t in [("unit_id", text), ("metric", text), ("value", double), ("occurred_at", time)]
+    ])).createOrReplaceTempView("cov_events")
+    result = spark.sql(query(cov_definition, "spark", **EVENT_TABLES))
+    columns, rows = result.columns, [tuple(row) for row in result.collect()]
+    covariate_data.check_cells(columns, rows, cov_units)
+    cells = write_cells(columns, rows, workdir / "cov-spark.csv")
+    assert_same_analysis(analysis(cov_definition, cells), cov_csv_analysis)
