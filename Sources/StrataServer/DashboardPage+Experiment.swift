@@ -87,11 +87,17 @@ extension DashboardPage {
     case .waiting:
       html += "<p>No exposure is stored yet: send them to <code>POST /v1/exposures</code>.</p>"
     case .notAnalysable(let reason), .unavailable(let reason):
-      html += "<p class=\"banner warn\">\(escape(reason))</p>"
+      html += "<p class=\"banner warn\">\(escape(DashboardPage.sentence(reason)))</p>"
     }
     html += DashboardPage.activityTable(experiment)
     html += DashboardPage.links(experiment)
     return html + "</section>\n"
+  }
+
+  /// `text` as a sentence on the page: with a final full stop (the API's messages, shown here, have none).
+  static func sentence(_ text: String) -> String {
+    guard let last = text.last, !".!?".contains(last) else { return text }
+    return text + "."
   }
 
   /// The decision, the interim guard, the sample-ratio state and the primary metric per segment.

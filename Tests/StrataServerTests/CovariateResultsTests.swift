@@ -69,6 +69,10 @@ struct CovariateResultsTests {
         return
       }
       #expect(message.contains("declares covariates:") && message.contains("spend"), "\(message)")
+      // The dashboard shows the same sentence, ending with a full stop.
+      let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+      #expect(page.contains("▲</span> Cannot be analysed yet"))
+      #expect(page.contains("<p class=\"banner warn\">\(ReportHTML.escape(message)).</p>"), "\(page)")
     }
   }
 
