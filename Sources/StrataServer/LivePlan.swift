@@ -37,6 +37,12 @@ struct LivePlan: Sendable {
   let unitsSQL: String
   /// The length of a contribution vector.
   let width: Int
+  /// The database the queries are written for (how times compare: ``timeKey(_:)``).
+  let dialect: SQLDialect
+  /// The event metrics the plan reads (the unit's `events` count).
+  let eventMetrics: Set<String>
+  /// Per value column: the events it reads, and on which side of the first exposure (`EventColumn`).
+  let eventColumns: [EventColumn]
 
   init(plan: AnalysisPlan, dialect: SQLDialect) throws(WarehouseError) {
     // The results query validates every name the same way (and the live totals feed its reader).
@@ -54,6 +60,7 @@ struct LivePlan: Sendable {
       return nil
     }
     width = 1 + columns.reduce(0) { $0 + ($1.kind == .binomial ? 2 : 3) } + plan.crossProducts.count + 1
+    self.dialect = dialect
     let text = "TEXT"
     let double = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
     let segment =
@@ -64,6 +71,7 @@ struct LivePlan: Sendable {
       "(SELECT count(*) FROM exposures y WHERE y.experiment_id = x.experiment_id AND y.unit_id = x.unit_id) AS variants",
     ]
     let eventColumns = try EventColumn.columns(of: plan)
+    self.eventColumns = eventColumns
     for (index, metric) in columns.enumerated() {
       let column = eventColumns[index]
       var condition = "e.unit_id = x.unit_id AND e.metric = \(SQLName.literal(column.event))"
@@ -83,8 +91,21 @@ struct LivePlan: Sendable {
       let aggregate = metric.kind == .binomial ? "MAX" : "SUM"
       selects.append("(SELECT \(aggregate)(CAST(e.value AS \(double))) FROM events e WHERE \(condition)) AS v\(index)")
     }
+    // The bounds of the unit's windows (``Bounds``), as text that orders as the database compares the times: SQLite
+    // compares the stored text (the window's end is the expression the conditions use), PostgreSQL timestamps (to the
+    // microsecond, fixed width).
+    let timeText = { (time: String) in
+      dialect == .postgres ? "to_char(\(time), 'YYYY-MM-DD HH24:MI:SS.US')" : time
+    }
+    selects.append("\(timeText("x.exposed_at")) AS bound_start")
+    for (index, column) in eventColumns.enumerated() where column.period == .afterExposure {
+      if let window = column.window {
+        selects.append("\(timeText(dialect.adding(seconds: window.seconds, to: "x.exposed_at"))) AS bound_end\(index)")
+      }
+    }
     // The unit's stored events of these metrics, at any time (the dashboard's account per variant).
-    let eventMetrics = Set(eventColumns.map(\.event)).sorted()
+    self.eventMetrics = Set(eventColumns.map(\.event))
+    let eventMetrics = self.eventMetrics.sorted()
     selects.append(
       eventMetrics.isEmpty
         ? "0 AS events"
@@ -124,6 +145,150 @@ struct LivePlan: Sendable {
     var values: [Double?]
     /// Its stored events of the plan's metrics, at any time.
     var events: Int
+    /// Where its events count; nil when the database's times are not text this can compare.
+    var bounds: Bounds?
+  }
+
+  /// An event stored by the transaction that updates the totals.
+  struct NewEvent: Sendable {
+    var metric: String
+    var value: Double
+    var time: IngestTime
+  }
+
+  /// Where a unit's events count, as text that orders as the database compares the times (``timeKey(_:)``): from its
+  /// first exposure on, and per value column before the end of its window.
+  struct Bounds: Equatable {
+    enum End: Equatable {
+      /// No window.
+      case open
+      /// The database has no end for it (SQLite: an exposure time its date functions cannot read): nothing counts.
+      case closed
+      case before(String)
+    }
+
+    var start: String
+    var ends: [End]
+
+    /// Whether an event at `time` (``timeKey(_:)``) counts for value column `index`.
+    ///
+    /// Times compare as their UTF-8 bytes, as SQLite compares text (and PostgreSQL's fixed-width text orders as its
+    /// timestamps).
+    func contains(_ time: String, column index: Int) -> Bool {
+      guard !time.utf8.lexicographicallyPrecedes(start.utf8) else { return false }
+      switch ends[index] {
+      case .open: return true
+      case .closed: return false
+      case .before(let end): return time.utf8.lexicographicallyPrecedes(end.utf8)
+      }
+    }
+  }
+
+  /// An event time as ``Bounds`` compare it: SQLite's stored text, PostgreSQL's timestamp to the microsecond.
+  func timeKey(_ time: IngestTime) -> String { dialect == .postgres ? time.text + "000" : time.text }
+
+  /// What a kept unit's new events need to update its contribution alone (stored in `live_units.memo`): its bounds
+  /// and per value column the aggregate of its events (nil: none).
+  struct Memo: Equatable {
+    var bounds: Bounds
+    var values: [Double?]
+
+    /// The stored text: one line per field.
+    ///
+    /// A tag, the start, per column its end (`*` none, `!` closed, `<` then the time), per column its value (empty:
+    /// none; else the bits in hex). Nil when a time holds a line break.
+    var text: String? {
+      guard !bounds.start.contains("\n") else { return nil }
+      var lines = ["m1", bounds.start]
+      for end in bounds.ends {
+        switch end {
+        case .open: lines.append("*")
+        case .closed: lines.append("!")
+        case .before(let time):
+          guard !time.contains("\n") else { return nil }
+          lines.append("<" + time)
+        }
+      }
+      for value in values { lines.append(value.map { String($0.bitPattern, radix: 16) } ?? "") }
+      return lines.joined(separator: "\n")
+    }
+
+    /// Reads ``text`` for a plan of `columns` value columns; nil when it is not that.
+    init?(text: String, columns: Int) {
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      guard lines.count == 2 + 2 * columns, lines[0] == "m1" else { return nil }
+      var ends: [Bounds.End] = []
+      for line in lines[2..<2 + columns] {
+        switch line.first {
+        case "*": ends.append(.open)
+        case "!": ends.append(.closed)
+        case "<": ends.append(.before(String(line.dropFirst())))
+        default: return nil
+        }
+      }
+      var values: [Double?] = []
+      for line in lines[(2 + columns)...] {
+        if line.isEmpty {
+          values.append(nil)
+        } else {
+          guard let bits = UInt64(line, radix: 16) else { return nil }
+          values.append(Double(bitPattern: bits))
+        }
+      }
+      self.init(bounds: Bounds(start: String(lines[1]), ends: ends), values: values)
+    }
+
+    init(bounds: Bounds, values: [Double?]) {
+      self.bounds = bounds
+      self.values = values
+    }
+  }
+
+  /// Whether value column `index` has a window end in ``Bounds`` (a metric's column with a `window:`).
+  func hasEnd(_ index: Int) -> Bool {
+    eventColumns[index].period == .afterExposure && eventColumns[index].window != nil
+  }
+
+  /// The memo to store beside a unit's new state: only for a unit in its cell whose bounds are known.
+  func memo(_ row: UnitRow?, state: LiveTotals.Unit) -> String? {
+    guard state.state == .counted, let row, let bounds = row.bounds else { return nil }
+    return Memo(bounds: bounds, values: row.values).text
+  }
+
+  /// A kept unit after new events alone (no exposure of it changed): the row the per-unit query would now read,
+  /// from its stored memo and contribution; nil when it cannot be known without the query (no memo).
+  ///
+  /// `events`: the unit's new events. Per value column a 0/1 metric's value is the
+  /// MAX of its events in the window, another's the SUM, as the query aggregates them; the `events` count grows by
+  /// the events of the plan's metrics.
+  func advanced(
+    memo text: String?, stored: LiveTotals.Unit, events: [NewEvent]
+  ) -> UnitRow? {
+    guard stored.state == .counted, let text, let memo = Memo(text: text, columns: columns.count),
+      memo.bounds.ends.count == columns.count, let last = stored.contribution.last
+    else { return nil }
+    var values = memo.values
+    var count = Int(last.rounded())
+    for event in events where eventMetrics.contains(event.metric) {
+      count += 1
+      let time = timeKey(event.time)
+      for (index, column) in columns.enumerated() where eventColumns[index].event == event.metric {
+        if eventColumns[index].period == .beforeExposure {
+          // A covariate's event before the exposure: its window starts from the event's time (left to the query).
+          guard !time.utf8.lexicographicallyPrecedes(memo.bounds.start.utf8) else { return nil }
+          continue
+        }
+        guard memo.bounds.contains(time, column: index) else { continue }
+        if column.kind == .binomial {
+          values[index] = Swift.max(values[index] ?? event.value, event.value)
+        } else {
+          values[index] = (values[index] ?? 0) + event.value
+        }
+      }
+    }
+    return UnitRow(
+      variant: stored.variant, segment: stored.segment, variants: 1, values: values, events: count,
+      bounds: memo.bounds)
   }
 
   /// The unit's state: nil without an exposure.

@@ -113,16 +113,22 @@ extension PostgresStore {
         for try await id in rows.decode(String.self) { newEventIDs.insert(id) }
       }
       // The live results' running totals, in the same transaction.
-      var touched = Set(merged.values.map { LiveTouch(experiment: $0.row.experiment, unit: $0.row.unit) })
-      let newEvents = events.filter { newEventIDs.contains($0.id) }.map { (unit: $0.unit, metric: $0.metric) }
-      touched.formUnion(
+      // The units whose exposures changed are recomputed from their rows; the others from the new events alone.
+      let exposed = Set(merged.values.map { LiveTouch(experiment: $0.row.experiment, unit: $0.row.unit) })
+      var newEvents: [String: [LivePlan.NewEvent]] = [:]
+      for event in events where newEventIDs.contains(event.id) {
+        newEvents[event.unit, default: []].append(
+          LivePlan.NewEvent(metric: event.metric, value: event.value, time: event.time))
+      }
+      let touched = exposed.union(
         try await PostgresStore.touchedByEvents(connection, newEvents, plans: plans, logger: logger))
       // Every experiment whose totals or counts change is locked first, in id order (no waiting in a cycle).
       for experiment in Set(touched.map(\.experiment)).sorted() {
         try await PostgresStore.lockLive(connection, experiment: experiment, logger: logger)
       }
       try await PostgresStore.count(connection, counted, logger: logger)
-      try await PostgresStore.maintain(connection, touched: touched, plans: plans, logger: logger)
+      try await PostgresStore.maintain(
+        connection, touched: touched, plans: plans, events: newEvents, exposed: exposed, logger: logger)
       return (newExposureIDs, newEventIDs, unique, repeated, refused)
     }
     return zip(zip(unique, repeated), refused).map { pair, refused in

@@ -9,9 +9,12 @@ import StrataWarehouse
 /// a transaction-scoped advisory lock per experiment serialises the updates of its totals (taken in experiment id
 /// order, so two transactions never wait on each other in a cycle).
 extension PostgresStore {
-  /// Recomputes the touched units of each experiment in the transaction of `connection`.
+  /// Updates the touched units of each experiment in the transaction of `connection`: those touched by `events` alone
+  /// (not in `exposed`) from their stored memos when they can be (``advance(_:units:plan:events:totals:logger:)``),
+  /// the others recomputed from their rows.
   static func maintain(
-    _ connection: PostgresConnection, touched: Set<LiveTouch>, plans: LivePlans, logger: Logger
+    _ connection: PostgresConnection, touched: Set<LiveTouch>, plans: LivePlans,
+    events: [String: [LivePlan.NewEvent]] = [:], exposed: Set<LiveTouch> = [], logger: Logger
   ) async throws {
     let byExperiment = Dictionary(grouping: touched, by: \.experiment)
     for (experiment, touches) in byExperiment.sorted(by: { $0.key < $1.key }) {
@@ -38,6 +41,14 @@ extension PostgresStore {
         }
         units = held
       }
+      let fromEvents = units.filter {
+        events[$0] != nil && !exposed.contains(LiveTouch(experiment: experiment, unit: $0))
+      }
+      if !fromEvents.isEmpty {
+        let done = try await advance(
+          connection, units: fromEvents, plan: plan, events: events, totals: &totals, logger: logger)
+        units.removeAll { done.contains($0) }
+      }
       if !units.isEmpty {
         try await update(connection, units: units, plan: plan, totals: &totals, known: true, logger: logger)
       }
@@ -45,12 +56,46 @@ extension PostgresStore {
     }
   }
 
+  /// Updates kept units after new events alone, from their stored memos (as ``SQLiteStore``'s `advance`), in two
+  /// statements; returns the units done (those excluded for two variants need nothing), the others are left for
+  /// ``update(_:units:plan:totals:known:logger:)``.
+  static func advance(
+    _ connection: PostgresConnection, units: [String], plan: LivePlan, events: [String: [LivePlan.NewEvent]],
+    totals: inout LiveTotals, logger: Logger
+  ) async throws -> Set<String> {
+    var done: Set<String> = []
+    var stored: [(unit: String, state: LiveTotals.Unit, memo: String?)] = []
+    for try await (unit, variant, segment, state, contribution, memo) in try await connection.query(
+      """
+      SELECT unit_id, variant, segment, is_excluded, encode(contribution, 'hex'), memo FROM live_units
+      WHERE experiment_id = \(plan.experiment) AND unit_id = ANY(\(units))
+      """, logger: logger
+    ).decode((String, String, String, Int, String, String?).self) {
+      let old = LiveTotals.Unit(
+        variant: variant, segment: segment, state: LiveTotals.Unit.State(stored: state),
+        contribution: LiveTotals.doubles(hex: contribution))
+      if old.state == .excluded {
+        done.insert(unit)
+        continue
+      }
+      guard let row = plan.advanced(memo: memo, stored: old, events: events[unit] ?? []),
+        let new = plan.unit(row, shifts: &totals.shifts)
+      else { continue }
+      totals.apply(old, sign: -1)
+      totals.apply(new, sign: 1)
+      stored.append((unit, new, plan.memo(row, state: new)))
+      done.insert(unit)
+    }
+    try await store(connection, plan: plan, stored, logger: logger)
+    return done
+  }
+
   /// The (experiment, unit) pairs new events touch (as ``SQLiteStore/touchedByEvents(_:_:plans:)``).
   static func touchedByEvents(
-    _ connection: PostgresConnection, _ events: [(unit: String, metric: String)], plans: LivePlans, logger: Logger
+    _ connection: PostgresConnection, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans, logger: Logger
   ) async throws -> Set<LiveTouch> {
     guard !events.isEmpty else { return [] }
-    let units = Array(Set(events.map(\.unit)))
+    let units = Array(events.keys)
     var experimentsOfUnit: [String: [String]] = [:]
     for try await (experiment, unit) in try await connection.query(
       "SELECT DISTINCT experiment_id, unit_id FROM exposures WHERE unit_id = ANY(\(units))", logger: logger
@@ -58,11 +103,13 @@ extension PostgresStore {
       experimentsOfUnit[unit, default: []].append(experiment)
     }
     var touched: Set<LiveTouch> = []
-    for event in events {
-      let readers = plans.byMetric[event.metric] ?? []
-      for experiment in experimentsOfUnit[event.unit] ?? []
-      where readers.contains(experiment) || plans.byExperiment[experiment] == nil {
-        touched.insert(LiveTouch(experiment: experiment, unit: event.unit))
+    for (unit, new) in events {
+      for event in new {
+        let readers = plans.byMetric[event.metric] ?? []
+        for experiment in experimentsOfUnit[unit] ?? []
+        where readers.contains(experiment) || plans.byExperiment[experiment] == nil {
+          touched.insert(LiveTouch(experiment: experiment, unit: unit))
+        }
       }
     }
     return touched
@@ -260,7 +307,7 @@ extension PostgresStore {
     var binds = PostgresBindings()
     binds.append(experiment)
     binds.append(units)
-    var stored: [(unit: String, state: LiveTotals.Unit)] = []
+    var stored: [(unit: String, state: LiveTotals.Unit, memo: String?)] = []
     var gone: [String] = []
     for try await row in try await connection.query(
       PostgresQuery(unsafeSQL: plan.unitsSQL, binds: binds), logger: logger)
@@ -272,33 +319,58 @@ extension PostgresStore {
           variant: variant, segment: try cells["segment"].decode(String.self),
           variants: try cells["variants"].decode(Int.self),
           values: try plan.columns.indices.map { try cells["v\($0)"].decode(Double?.self) },
-          events: try cells["events"].decode(Int.self))
+          events: try cells["events"].decode(Int.self), bounds: try bounds(cells, plan: plan))
       }
       guard let state = plan.unit(read, shifts: &totals.shifts) else {
         gone.append(unit)
         continue
       }
       totals.apply(state, sign: 1)
-      stored.append((unit, state))
+      stored.append((unit, state, plan.memo(read, state: state)))
     }
     if known && !gone.isEmpty {
       try await connection.query(
         "DELETE FROM live_units WHERE experiment_id = \(experiment) AND unit_id = ANY(\(gone))", logger: logger)
     }
+    try await store(connection, plan: plan, stored, logger: logger)
+  }
+
+  /// Stores units' states and memos.
+  static func store(
+    _ connection: PostgresConnection, plan: LivePlan, _ stored: [(unit: String, state: LiveTotals.Unit, memo: String?)],
+    logger: Logger
+  ) async throws {
     guard !stored.isEmpty else { return }
     let ids = stored.map(\.unit)
     let variants = stored.map(\.state.variant)
     let segments = stored.map(\.state.segment)
     let states = stored.map { $0.state.state.stored }
     let contributions = stored.map { LiveTotals.hex(LiveTotals.bytes($0.state.contribution)) }
+    let memos = stored.map { $0.memo ?? "" }  // a memo is never empty
     try await connection.query(
       """
-      INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution)
-      SELECT \(experiment), u, v, s, x, decode(c, 'hex')
-      FROM unnest(\(ids)::text[], \(variants)::text[], \(segments)::text[], \(states)::int8[], \(contributions)::text[])
-        AS t(u, v, s, x, c)
+      INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution, memo)
+      SELECT \(plan.experiment), u, v, s, x, decode(c, 'hex'), NULLIF(m, '')
+      FROM unnest(\(ids)::text[], \(variants)::text[], \(segments)::text[], \(states)::int8[], \(contributions)::text[],
+        \(memos)::text[]) AS t(u, v, s, x, c, m)
       ON CONFLICT (experiment_id, unit_id) DO UPDATE SET variant = excluded.variant, segment = excluded.segment,
-        is_excluded = excluded.is_excluded, contribution = excluded.contribution
+        is_excluded = excluded.is_excluded, contribution = excluded.contribution, memo = excluded.memo
       """, logger: logger)
+  }
+
+  /// The per-unit query's bounds (``LivePlan/Bounds``; times as fixed-width text to the microsecond).
+  static func bounds(_ cells: PostgresRandomAccessRow, plan: LivePlan) throws -> LivePlan.Bounds? {
+    guard let start = try cells["bound_start"].decode(String?.self) else { return nil }
+    var ends: [LivePlan.Bounds.End] = []
+    for index in plan.columns.indices {
+      if !plan.hasEnd(index) {
+        ends.append(.open)
+      } else if let end = try cells["bound_end\(index)"].decode(String?.self) {
+        ends.append(.before(end))
+      } else {
+        ends.append(.closed)
+      }
+    }
+    return LivePlan.Bounds(start: start, ends: ends)
   }
 }

@@ -26,10 +26,11 @@ extension SQLiteStore {
       let (unique, repeated) = IngestBatch.firstOfEachID(kept)
       var outcomes: [IngestOutcome] = []
       outcomes.reserveCapacity(unique.count)
-      var touched: Set<LiveTouch> = []
       // Per (experiment, variant): new rows and repeats (an upsert returning 0 repeats inserted its row).
       var counted: [LiveExposureKey: (exposures: Int, repeats: Int)] = [:]
-      var events: [(unit: String, metric: String)] = []
+      // The new events per unit, and the units whose exposures changed (those are recomputed from their rows).
+      var events: [String: [LivePlan.NewEvent]] = [:]
+      var exposed: Set<LiveTouch> = []
       for (index, (batch, skipped)) in zip(unique, repeated).enumerated() {
         var stored = 0
         switch batch {
@@ -51,7 +52,7 @@ extension SQLiteStore {
               repeats == 0 ? 1 : 0
             counted[LiveExposureKey(experiment: row.experiment, variant: row.variant), default: (0, 0)].repeats +=
               repeats == 0 ? 0 : 1
-            touched.insert(LiveTouch(experiment: row.experiment, unit: row.unit))
+            exposed.insert(LiveTouch(experiment: row.experiment, unit: row.unit))
             stored += 1
           }
         case .events(let rows):
@@ -62,16 +63,18 @@ extension SQLiteStore {
               """)
           for row in rows {
             try insert.execute(arguments: [row.id, row.unit, row.metric, row.value, row.time.text])
-            if db.changesCount > 0 { events.append((row.unit, row.metric)) }
-            stored += db.changesCount
+            guard db.changesCount > 0 else { continue }
+            events[row.unit, default: []].append(
+              LivePlan.NewEvent(metric: row.metric, value: row.value, time: row.time))
+            stored += 1
           }
         }
         outcomes.append(
           IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped, refused: refused[index]))
       }
       try SQLiteStore.count(db, counted)
-      touched.formUnion(try SQLiteStore.touchedByEvents(db, events, plans: plans))
-      try SQLiteStore.maintain(db, touched: touched, plans: plans)
+      let touched = exposed.union(try SQLiteStore.touchedByEvents(db, events, plans: plans))
+      try SQLiteStore.maintain(db, touched: touched, plans: plans, events: events, exposed: exposed)
       return outcomes
     }
   }

@@ -9,8 +9,13 @@ extension SQLiteStore {
   ///
   /// `touched`: (experiment, unit) pairs whose exposures or events changed. Nothing is built here: totals missing or
   /// made under another plan are left for the build (``buildLiveTotals(_:units:restart:recount:)``, off the request
-  /// path), and totals being built keep only the units they already hold.
-  static func maintain(_ db: Database, touched: Set<LiveTouch>, plans: LivePlans) throws {
+  /// path), and totals being built keep only the units they already hold. A unit touched by `events` alone (not in
+  /// `exposed`) is updated from its stored memo and the new events (``advance(_:unit:plan:events:totals:)``) when it
+  /// can be, else recomputed from its rows.
+  static func maintain(
+    _ db: Database, touched: Set<LiveTouch>, plans: LivePlans, events: [String: [LivePlan.NewEvent]] = [:],
+    exposed: Set<LiveTouch> = []
+  ) throws {
     let byExperiment = Dictionary(grouping: touched, by: \.experiment)
     for (experiment, touches) in byExperiment.sorted(by: { $0.key < $1.key }) {
       guard let plan = plans.byExperiment[experiment] else {
@@ -20,6 +25,11 @@ extension SQLiteStore {
       }
       guard var totals = try loadTotals(db, experiment: experiment), totals.key == plan.key else { continue }
       for touch in touches where totals.covers(touch.unit) {
+        if !exposed.contains(touch), let new = events[touch.unit],
+          try advance(db, unit: touch.unit, plan: plan, events: new, totals: &totals)
+        {
+          continue
+        }
         try update(db, unit: touch.unit, plan: plan, totals: &totals)
       }
       try save(db, experiment: experiment, totals)
@@ -39,24 +49,19 @@ extension SQLiteStore {
 
   /// The (experiment, unit) pairs new events touch: the experiments their unit was exposed in that read the
   /// event's metric.
-  static func touchedByEvents(_ db: Database, _ events: [(unit: String, metric: String)], plans: LivePlans) throws
+  static func touchedByEvents(_ db: Database, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans) throws
     -> Set<LiveTouch>
   {
     var touched: Set<LiveTouch> = []
-    var experimentsOfUnit: [String: [String]] = [:]
     let statement = try db.cachedStatement(sql: "SELECT DISTINCT experiment_id FROM exposures WHERE unit_id = ?")
-    for event in events {
-      let readers = plans.byMetric[event.metric] ?? []
-      let experiments: [String]
-      if let known = experimentsOfUnit[event.unit] {
-        experiments = known
-      } else {
-        experiments = try String.fetchAll(statement, arguments: [event.unit])
-        experimentsOfUnit[event.unit] = experiments
-      }
-      // An experiment without a plan here is touched too: its totals are dropped (``maintain``).
-      for experiment in experiments where readers.contains(experiment) || plans.byExperiment[experiment] == nil {
-        touched.insert(LiveTouch(experiment: experiment, unit: event.unit))
+    for (unit, new) in events {
+      let experiments = try String.fetchAll(statement, arguments: [unit])
+      for event in new {
+        let readers = plans.byMetric[event.metric] ?? []
+        // An experiment without a plan here is touched too: its totals are dropped (``maintain``).
+        for experiment in experiments where readers.contains(experiment) || plans.byExperiment[experiment] == nil {
+          touched.insert(LiveTouch(experiment: experiment, unit: unit))
+        }
       }
     }
     return touched
@@ -249,6 +254,34 @@ extension SQLiteStore {
     }
   }
 
+  /// Updates a kept unit after new events alone, from its stored memo (``LivePlan/advanced(memo:stored:events:)``).
+  ///
+  /// Subtracts its stored contribution, adds the new one, stores it. False (nothing done) when its row has no memo or
+  /// is not in a cell; true, with nothing to do, for a unit excluded for two variants (events do not change that).
+  static func advance(
+    _ db: Database, unit: String, plan: LivePlan, events: [LivePlan.NewEvent], totals: inout LiveTotals
+  ) throws -> Bool {
+    guard
+      let old = try Row.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT variant, segment, is_excluded, contribution, memo FROM live_units
+            WHERE experiment_id = ? AND unit_id = ?
+            """), arguments: [plan.experiment, unit])
+    else { return false }
+    let stored = LiveTotals.Unit(
+      variant: old[0], segment: old[1], state: LiveTotals.Unit.State(stored: old[2]),
+      contribution: LiveTotals.doubles(old[3] as Data))
+    if stored.state == .excluded { return true }
+    guard let row = plan.advanced(memo: old[4], stored: stored, events: events),
+      let state = plan.unit(row, shifts: &totals.shifts)
+    else { return false }
+    totals.apply(stored, sign: -1)
+    totals.apply(state, sign: 1)
+    try store(db, unit: unit, plan: plan, state: state, memo: plan.memo(row, state: state))
+    return true
+  }
+
   /// Recomputes one unit: subtracts its stored contribution, adds the new one, stores it.
   static func update(_ db: Database, unit: String, plan: LivePlan, totals: inout LiveTotals, known: Bool = true)
     throws
@@ -273,7 +306,8 @@ extension SQLiteStore {
     let row = try Row.fetchOne(statement, arguments: [plan.experiment, unit]).map { row in
       LivePlan.UnitRow(
         variant: row["variant"], segment: row["segment"], variants: row["variants"],
-        values: plan.columns.indices.map { row["v\($0)"] as Double? }, events: row["events"])
+        values: plan.columns.indices.map { row["v\($0)"] as Double? }, events: row["events"],
+        bounds: bounds(row, plan: plan))
     }
     guard let state = plan.unit(row, shifts: &totals.shifts) else {
       if known {
@@ -283,18 +317,42 @@ extension SQLiteStore {
       return
     }
     totals.apply(state, sign: 1)
+    try store(db, unit: unit, plan: plan, state: state, memo: plan.memo(row, state: state))
+  }
+
+  /// Stores a unit's state and memo.
+  static func store(_ db: Database, unit: String, plan: LivePlan, state: LiveTotals.Unit, memo: String?) throws {
     try db.cachedStatement(
       sql: """
-        INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution, memo)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (experiment_id, unit_id) DO UPDATE SET variant = excluded.variant, segment = excluded.segment,
-          is_excluded = excluded.is_excluded, contribution = excluded.contribution
+          is_excluded = excluded.is_excluded, contribution = excluded.contribution, memo = excluded.memo
         """
     ).execute(
       arguments: [
         plan.experiment, unit, state.variant, state.segment, state.state.stored,
-        Data(LiveTotals.bytes(state.contribution)),
+        Data(LiveTotals.bytes(state.contribution)), memo,
       ])
+  }
+
+  /// The per-unit query's bounds (``LivePlan/Bounds``): nil unless the times are text (SQLite compares text as its
+  /// bytes; a time stored as a number compares otherwise).
+  static func bounds(_ row: Row, plan: LivePlan) -> LivePlan.Bounds? {
+    guard case .string(let start) = (row["bound_start"] as DatabaseValue).storage else { return nil }
+    var ends: [LivePlan.Bounds.End] = []
+    for index in plan.columns.indices {
+      guard plan.hasEnd(index) else {
+        ends.append(.open)
+        continue
+      }
+      switch (row["bound_end\(index)"] as DatabaseValue).storage {
+      case .string(let end): ends.append(.before(end))
+      case .null: ends.append(.closed)
+      default: return nil
+      }
+    }
+    return LivePlan.Bounds(start: start, ends: ends)
   }
 }
 

@@ -144,6 +144,9 @@ enum StoreSchema {
           """
         }
       },
+    // 7: per kept unit, what a new event needs to update its contribution alone (LivePlan.Memo: its first exposure's
+    // time, its windows' ends, its aggregates); NULL: the next change recomputes the unit from its rows.
+    ["ALTER TABLE live_units ADD COLUMN memo TEXT"],
   ]
 
   static let postgresql: [[String]] = [
@@ -268,5 +271,7 @@ enum StoreSchema {
       FOR EACH STATEMENT EXECUTE FUNCTION strata_live_outside_write()
       """,
     ],
+    // 7: as in SQLite.
+    ["ALTER TABLE live_units ADD COLUMN memo TEXT"],
   ]
 }

@@ -359,4 +359,93 @@ import Testing
       #expect(difference == nil, "\(difference ?? "")")
     }
   }
+
+  /// A unit's new events alone update it from its stored memo, as the per-unit query would.
+  ///
+  /// The memo holds its first exposure's time, its windows' ends, its aggregates; an event before the exposure or past
+  /// a window counts only in the event count. An exposure recomputes the unit from its rows. The memo is edited here
+  /// behind the service's back to show which path ran.
+  @Test func newEventsUpdateAUnitFromItsMemo() async throws {
+    let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
+    defer { harness.remove() }
+    let store = try #require(harness.service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    _ = try await store.claimAuditKey(fingerprint: "test")
+    try await store.recordCatalog(harness.service.catalog)
+    let plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
+    let plan = try #require(plans.byExperiment["live-window"])
+    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
+    func exposure(_ id: String, minutes: Int) -> IngestBatch {
+      .exposures([
+        ExposureRow(
+          id: id, experiment: "live-window", unit: "m1", variant: "control", segment: "heavy",
+          time: LiveTotalsTests.time(minutes), definitionHash: "test")
+      ])
+    }
+    func event(_ id: String, _ metric: String, _ value: Double, minutes: Int) -> EventRow {
+      EventRow(id: id, unit: "m1", metric: metric, value: value, time: LiveTotalsTests.time(minutes))
+    }
+    func memo() async throws -> LivePlan.Memo? {
+      let text = try await store.pool.read { db in
+        try String.fetchOne(db, sql: "SELECT memo FROM live_units WHERE unit_id = 'm1'")
+      }
+      return text.flatMap { LivePlan.Memo(text: $0, columns: plan.columns.count) }
+    }
+    func check() async throws {
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+    // The value columns by event name (a metric's own, a ratio's parts, the covariates' columns).
+    let names = plan.eventColumns.map(\.event)
+    #expect(Set(names).isSuperset(of: ["converted", "spend", "minutes", "minutes_before", "basket", "items"]))
+    func values(_ known: [String: Double]) -> [Double?] { names.map { known[$0] } }
+    func ends(_ known: [String: Int]) -> [LivePlan.Bounds.End] {
+      names.map { known[$0].map { .before(LiveTotalsTests.time($0).text) } ?? .open }
+    }
+    _ = try await store.ingest([exposure("x1", minutes: 0)], plans: plans, consent: .none)
+    let first = try #require(try await memo())
+    #expect(first.bounds.start == LiveTotalsTests.time(0).text)
+    // converted 2d, spend 1d, minutes 3d; the others have no window after the exposure (the covariates look before).
+    #expect(first.bounds.ends == ends(["converted": 2 * 1440, "spend": 1440, "minutes": 3 * 1440]))
+    #expect(first.values == values([:]))
+    _ = try await store.ingest(
+      [
+        .events([
+          event("e1", "spend", 10, minutes: 60), event("e2", "spend", 7, minutes: 1440),
+          event("e3", "converted", 1, minutes: -1), event("e4", "minutes", 3, minutes: 5),
+          event("e5", "converted", 0, minutes: 2 * 1440 - 1), event("e5b", "minutes_before", 4, minutes: 1),
+        ])
+      ], plans: plans, consent: .none)
+    #expect(try await memo()?.values == values(["converted": 0, "spend": 10, "minutes": 3]))
+    try await check()
+    // Edited behind the service's back: the next event adds to the memo, not to the rows.
+    var edited = first
+    edited.values = values(["converted": 0, "spend": 100, "minutes": 3])
+    let text = edited.text
+    try await store.pool.write { db in
+      try db.execute(sql: "UPDATE live_units SET memo = ? WHERE unit_id = 'm1'", arguments: [text])
+    }
+    _ = try await store.ingest([.events([event("e6", "spend", 5, minutes: 120)])], plans: plans, consent: .none)
+    #expect(try await memo()?.values == values(["converted": 0, "spend": 105, "minutes": 3]))
+    // A covariate's event before the exposure is left to the query: the unit is recomputed from its rows.
+    _ = try await store.ingest(
+      [.events([event("e6b", "minutes_before", 6, minutes: -60)])], plans: plans, consent: .none)
+    #expect(try await memo()?.values == values(["converted": 0, "spend": 15, "minutes": 3, "minutes_before": 6]))
+    try await check()
+    // An exposure (an earlier one: the windows move) recomputes the unit from its rows.
+    _ = try await store.ingest([exposure("x2", minutes: -30)], plans: plans, consent: .none)
+    let recomputed = try #require(try await memo())
+    #expect(recomputed.bounds.start == LiveTotalsTests.time(-30).text)
+    #expect(recomputed.values == values(["converted": 1, "spend": 15, "minutes": 3, "minutes_before": 6]))
+    try await check()
+    // Without a memo (a row of an earlier release), an event recomputes the unit too.
+    try await store.pool.write { db in try db.execute(sql: "UPDATE live_units SET memo = NULL") }
+    _ = try await store.ingest([.events([event("e7", "items", 2, minutes: 10)])], plans: plans, consent: .none)
+    #expect(
+      try await memo()?.values == values(["converted": 1, "spend": 15, "minutes": 3, "minutes_before": 6, "items": 2]))
+    try await check()
+    // The memo's text round-trips.
+    #expect(LivePlan.Memo(text: try #require(recomputed.text), columns: names.count) == recomputed)
+    #expect(LivePlan.Memo(text: try #require(recomputed.text), columns: names.count - 1) == nil)
+  }
 }

@@ -117,6 +117,13 @@ def test_postgresql_live_results_match_analyze_database(workspace, postgres):  #
         while "plan_changed" not in server.logs():
             assert time.time() < deadline, server.logs()
             time.sleep(0.1)
+        # Events of units the rebuilt totals hold update them from their memos alone (no exposure changed): inside the
+        # 5-day window, its last millisecond, its end (not counted) and before the exposure (not counted).
+        post(server, "/v1/events", made["server"], {"events": [
+            {"id": f"window-{i}-{k}", "unit": a["unit"], "metric": "revenue", "value": 10 + k, "time": t}
+            for i, a in enumerate(assigned[100:400]) for k, t in enumerate(
+                ["2026-11-06T09:00:00Z", "2026-11-07T08:59:59.999Z", "2026-11-07T09:00:00Z", "2026-11-02T08:59:59Z"])
+            if (i + k) % 3]})
         changed = requests.get(f"{server.url}/v1/experiments/{EXPERIMENT}/results",
                                headers={"X-API-Key": made["viewer"]}, timeout=120).json()
         cli = analyze()
