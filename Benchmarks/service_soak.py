@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A soak of `strata serve` (run by hand; figures in docs/service.md). Python standard library only.
 
-  service_soak.py [--strata BIN] [--minutes 10] [--sample 5]
+  service_soak.py [--strata BIN] [--minutes 10] [--sample 5] [--postgres]
 
-Starts `strata serve` on a loopback port with a fresh SQLite store in bench-data/soak/ (the bundled
+Starts `strata serve` on a loopback port with a fresh SQLite store in bench-data/soak/ (with --postgres: a fresh
+database on a throwaway PostgreSQL cluster, started as in ingest_bench.py: initdb and pg_ctl on a loopback port,
+as user postgres when run as root, stopped and removed at the end) (the bundled
 gym-renewal-2026 definition, no keys: loopback), then for --minutes sends a bounded, paced mix from keep-alive
 clients, each at a fixed rate (it never sends faster, and waits for each answer):
 
@@ -13,8 +15,9 @@ clients, each at a fixed rate (it never sends faster, and waits for each answer)
   - 2 event clients: 5 batches/s each of 100 events (renewed, revenue) of units already exposed;
   - 1 reader: GET /v1/experiments/gym-renewal-2026/results every 2 s.
 
-Every --sample seconds it records the server's resident memory (VmRSS) and the load average. At the end it
-checks, in the SQLite file, that every acknowledged exposure id and event id is stored exactly once (ids are
+Every --sample seconds it records the server's resident memory (VmRSS) and the load average (with --postgres also
+the summed VmRSS of the cluster's processes, which counts their shared buffers once per process). At the end it
+checks, in the SQLite file or the PostgreSQL database, that every acknowledged exposure id and event id is stored exactly once (ids are
 unique keys, so "once" is a count: stored rows with an acknowledged id = acknowledged ids), that nothing
 unacknowledged was stored (a request cut off by the client), and that the live results count the units the
 exposures table holds. Prints one JSON object; exits 1 when an error or a lost item was seen.
@@ -26,12 +29,13 @@ import pathlib
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from ingest_bench import DATA, EXPERIMENT, ROOT, Server  # noqa: E402
+from ingest_bench import DATA, EXPERIMENT, ROOT, Postgres, Server  # noqa: E402
 
 
 class Stats:
@@ -167,17 +171,65 @@ def rss_kib(pid):
     return 0
 
 
+def cluster_rss_kib(postgres):
+    """The summed VmRSS of a throwaway cluster's postmaster and its children."""
+    try:
+        postmaster = int((postgres.directory / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    total = rss_kib(postmaster)
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == postmaster:
+                total += rss_kib(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def stored_rows(path, postgres):
+    """The stored exposure ids, event ids, and (exposed units, exposure rows) of the experiment."""
+    queries = ["SELECT id FROM exposure_ids", "SELECT event_id FROM events",
+               f"SELECT count(DISTINCT unit_id), count(*) FROM exposures WHERE experiment_id = '{EXPERIMENT}'"]
+    if postgres is None:
+        with sqlite3.connect(path) as db:
+            ids = [{row[0] for row in db.execute(sql)} for sql in queries[:2]]
+            return ids[0], ids[1], db.execute(queries[2]).fetchone()
+
+    def psql(sql):
+        return subprocess.run([str(postgres.bin / "psql"), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres",
+                               "-d", "soak", "-At", "-F", "\t", "-c", sql],
+                              check=True, capture_output=True, text=True).stdout.splitlines()
+    units, rows = psql(queries[2])[0].split("\t")
+    return set(psql(queries[0])), set(psql(queries[1])), (int(units), int(rows))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--strata", default=str(ROOT / ".build" / "release" / "strata"))
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--sample", type=float, default=5)
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     args = parser.parse_args()
-    directory = DATA / "soak"
+    directory = DATA / ("soak-postgres" if args.postgres else "soak")
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     path = directory / "strata.db"
-    server = Server(args.strata, f"sqlite:{path}", directory)
+    postgres = Postgres() if args.postgres else None
+    try:
+        return soak(args, directory, path, postgres)
+    finally:
+        if postgres:
+            postgres.stop()
+
+
+def soak(args, directory, path, postgres):
+    if postgres:
+        postgres.psql("CREATE DATABASE soak")
+        server = Server(args.strata, f"postgresql://postgres@127.0.0.1:{postgres.port}/soak", directory)
+    else:
+        server = Server(args.strata, f"sqlite:{path}", directory)
     stats = Stats()
     stop = threading.Event()
     try:
@@ -197,6 +249,8 @@ def main():
             samples.append({"t": round(time.monotonic() - started, 1),
                             "rss_mib": round(rss_kib(server.process.pid) / 1024, 1),
                             "load": [float(x) for x in load], "requests": done})
+            if postgres:
+                samples[-1]["postgres_rss_mib"] = round(cluster_rss_kib(postgres) / 1024, 1)
             time.sleep(min(args.sample, max(0, end - time.monotonic())))
         stop.set()
         for thread in threads:
@@ -212,11 +266,7 @@ def main():
         stop.set()
         if server.process.poll() is None:  # an error above: do not leave the server running
             server.process.kill()
-    with sqlite3.connect(path) as db:
-        stored_exposure_ids = {row[0] for row in db.execute("SELECT id FROM exposure_ids")}
-        stored_event_ids = {row[0] for row in db.execute("SELECT event_id FROM events")}
-        unit_rows = db.execute(
-            "SELECT count(DISTINCT unit_id), count(*) FROM exposures WHERE experiment_id = ?", [EXPERIMENT]).fetchone()
+    stored_exposure_ids, stored_event_ids, unit_rows = stored_rows(path, postgres)
     lost_exposures = len(stats.exposure_ids - stored_exposure_ids)
     lost_events = len(stats.event_ids - stored_event_ids)
     steady = [s["rss_mib"] for s in samples if s["t"] >= 60]
@@ -228,6 +278,7 @@ def main():
         mt, mr = sum(ts) / len(ts), sum(rs) / len(rs)
         slope = sum((t - mt) * (r - mr) for t, r in zip(ts, rs)) / max(1e-9, sum((t - mt) ** 2 for t in ts))
     report = {
+        "backend": "postgres" if postgres else "sqlite",
         "minutes": round(elapsed / 60, 2),
         "requests": stats.requests,
         "requests_per_second": round(sum(stats.requests.values()) / elapsed, 1),
@@ -242,6 +293,8 @@ def main():
         "rss_mib": {"first": samples[0]["rss_mib"], "at_1_min": steady[0] if steady else None,
                     "max_after_1_min": max(steady) if steady else None, "end": round(rss_end, 1),
                     "slope_mib_per_min_second_half": round(slope * 60, 3) if slope is not None else None},
+        "postgres_rss_mib": {"first": samples[0]["postgres_rss_mib"], "max": max(s["postgres_rss_mib"] for s in samples),
+                             "last": samples[-1]["postgres_rss_mib"]} if postgres else None,
         "load_average": {"min": min(s["load"][0] for s in samples), "max": max(s["load"][0] for s in samples),
                          "median": sorted(s["load"][0] for s in samples)[len(samples) // 2]},
         "samples": samples,
