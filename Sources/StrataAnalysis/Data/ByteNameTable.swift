@@ -72,6 +72,10 @@ struct ByteNameTable {
   var count: Int { starts.count - 1 }
 
   /// The index of the name equal to `field` with spaces around it ignored, or nil.
+  ///
+  /// Inlined into the per-row code with only the short comparison loop: the table's lookup is a call of its own
+  /// (`hashedIndex`), since inlining it too made this function too large for the compiler to inline at all, a call
+  /// per row for the usual handful of names.
   @inline(__always)
   func index(of field: UnsafeBufferPointer<UInt8>) -> Int? {
     var start = 0
@@ -87,6 +91,12 @@ struct ByteNameTable {
         return nil
       }
     }
+    return hashedIndex(of: field, start, end)
+  }
+
+  /// `index(of:)` through the hash table, for `field[start..<end]`.
+  @inline(never)
+  private func hashedIndex(of field: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
     let length = UInt64(end - start)
     let first = Self.word(field, start, end, 0)
     let second = Self.word(field, start, end, 1)
