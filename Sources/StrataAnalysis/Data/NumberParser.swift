@@ -11,11 +11,14 @@
 /// correctly rounded operation on exact doubles (Clinger 1990), so the result equals `strtod`'s. Anything
 /// else (more digits, `inf`, hex, huge exponents) goes to `strtod` on a small stack copy.
 enum NumberParser {
-  private static let powersOfTen: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
-  }
+  /// 10⁰ … 10²², every one exact in a double.
+  ///
+  /// Written as literals so the compiler lays the array out statically: computed, it was initialised lazily, with a
+  /// `swift_once` check on every parse.
+  private static let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22,
+  ]
 
   /// The number in `bytes` (surrounding spaces allowed), or nil when it is not a finite number.
   @inline(__always)
