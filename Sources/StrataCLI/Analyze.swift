@@ -198,7 +198,9 @@ struct Analyze: ParsableCommand {
         written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report)).map(\.path)
       }
       if json {
-        printJSON(AnalysisJSON.value(analysis))
+        // Written entry by entry: no tree of every comparison (600,000 at 20,000 segments × 16 variants).
+        AnalysisJSON.write(analysis, to: printChunk)
+        print()
       } else {
         printText(AnalysisText.render(analysis))
         for path in written { printText("wrote \(path)") }

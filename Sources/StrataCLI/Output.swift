@@ -75,9 +75,12 @@ func printOutput(json: Bool, _ object: @autoclosure () throws -> JSONValue, _ te
 /// Prints exactly one JSON object on stdout, written out in chunks as it is serialized (through the same
 /// buffered stream as `print`, so the order of output is kept).
 func printJSON(_ value: JSONValue) {
-  value.write(pretty: true) { chunk in print(String(decoding: chunk, as: UTF8.self), terminator: "") }
+  value.write(pretty: true, to: printChunk)
   print()
 }
+
+/// Prints one chunk of a document being written (UTF-8 bytes), with nothing after it.
+func printChunk(_ bytes: [UInt8]) { print(String(decoding: bytes, as: UTF8.self), terminator: "") }
 
 /// Renders rows as an aligned plain-text table: first column left-aligned, the rest right-aligned.
 func textTable(_ rows: [[String]]) -> String {

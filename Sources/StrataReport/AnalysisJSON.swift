@@ -6,10 +6,59 @@ import StrataStats
 /// Snake_case keys, numbers as JSON numbers, `null` for values JSON cannot hold (with the reason in `notes`). See
 /// docs/analyze.md for every key.
 public enum AnalysisJSON {
+  /// The whole object as a tree (the service adds to it); `write` prints the same bytes without building it.
   public static func value(_ analysis: Analysis) -> JSONValue {
+    .object(members(analysis).map { key, member in (key, member.value) })
+  }
+
+  /// Writes the object as `JSONValue.write(pretty:chunkSize:to:)` would write `value(analysis)`, byte for byte,
+  /// without holding the tree: the entries of `results` and `segment_vs_rest` (one per comparison and per
+  /// segment, 600,000 at 20,000 segments × 16 variants) are built, written and freed one at a time.
+  public static func write(
+    _ analysis: Analysis, pretty: Bool = true, chunkSize: Int = 1 << 16, to emit: ([UInt8]) -> Void
+  ) {
+    withoutActuallyEscaping(emit) { emit in
+      var out = JSONByteWriter(chunkSize: chunkSize, emit: emit)
+      JSONValue.writeObject(members(analysis), to: &out, pretty: pretty, indent: 0) { member, out, indent in
+        member.write(to: &out, pretty: pretty, indent: indent)
+      }
+      out.finish()
+    }
+  }
+
+  /// A member of the top-level object: a value, or an array whose entries are made one at a time.
+  enum Member {
+    case value(JSONValue)
+    /// Calls its argument with each entry in order.
+    case entries((_ each: (JSONValue) -> Void) -> Void)
+
+    var value: JSONValue {
+      switch self {
+      case .value(let value): return value
+      case .entries(let forEach):
+        var items: [JSONValue] = []
+        forEach { items.append($0) }
+        return .array(items)
+      }
+    }
+
+    func write(to out: inout JSONByteWriter, pretty: Bool, indent: Int) {
+      switch self {
+      case .value(let value): value.write(to: &out, pretty: pretty, indent: indent)
+      case .entries(let forEach): JSONValue.writeArray(of: forEach, to: &out, pretty: pretty, indent: indent)
+      }
+    }
+  }
+
+  /// The top-level members in order.
+  static func members(_ analysis: Analysis) -> [(String, Member)] {
     let plan = analysis.plan
-    let results: [JSONValue] = analysis.metrics.flatMap { metric in
-      metric.comparisons.map { comparison(metric, $0, plan, zeroFillsKnown: analysis.data.zeroFillsCounted) }
+    let results: Member = .entries { each in
+      for metric in analysis.metrics {
+        for c in metric.comparisons {
+          each(comparison(metric, c, plan, zeroFillsKnown: analysis.data.zeroFillsCounted))
+        }
+      }
     }
     let pooledRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }
     let postStratifiedRows: [JSONValue] = analysis.metrics.flatMap { metric in
@@ -21,14 +70,18 @@ public enum AnalysisJSON {
     let partialPoolingRows: [JSONValue] = analysis.metrics.flatMap { metric in
       metric.partialPooling.map { partialPooling(metric, $0) }
     }
-    let contrastRows: [JSONValue] = analysis.metrics.flatMap { metric in
-      metric.segmentContrasts.map { c in
-        JSONValue.object([
-          ("metric", .string(metric.metric.name)), ("treatment", .string(c.treatment)), ("segment", .string(c.segment)),
-          ("difference", .finite(c.difference)), ("standard_error", .finite(c.standardError)),
-          ("df", .finite(c.degreesOfFreedom)), ("statistic", .finite(c.statistic)), ("p_value", .finite(c.pValue)),
-          ("adjusted_p_value", .finite(c.adjustedPValue)),
-        ])
+    let contrastRows: Member = .entries { each in
+      for metric in analysis.metrics {
+        for c in metric.segmentContrasts {
+          each(
+            .object([
+              ("metric", .string(metric.metric.name)), ("treatment", .string(c.treatment)),
+              ("segment", .string(c.segment)), ("difference", .finite(c.difference)),
+              ("standard_error", .finite(c.standardError)), ("df", .finite(c.degreesOfFreedom)),
+              ("statistic", .finite(c.statistic)), ("p_value", .finite(c.pValue)),
+              ("adjusted_p_value", .finite(c.adjustedPValue)),
+            ]))
+        }
       }
     }
     let corrections: JSONValue = .object([
@@ -50,16 +103,18 @@ public enum AnalysisJSON {
       ("sequential", sequential),
     ])
     let verdict = Self.verdict(analysis)
-    return .object([
+    let values: [(String, JSONValue)] = [
       ("experiment", experiment(plan)),
       ("data", data(analysis)),
       ("srm", srm(analysis.sampleRatio, plan)),
-      ("results", .array(results)),
+    ]
+    let rest: [(String, JSONValue)] = [
       ("pooled", .array(pooledRows)),
       ("post_stratified", .array(postStratifiedRows)),
       ("heterogeneity", .array(heterogeneityRows)),
       ("partial_pooling", .array(partialPoolingRows)),
-      ("segment_vs_rest", .array(contrastRows)),
+    ]
+    let tail: [(String, JSONValue)] = [
       ("corrections", corrections),
       ("planned_units_per_variant", .object(planned)),
       ("look", look),
@@ -68,7 +123,9 @@ public enum AnalysisJSON {
       ("warnings", .array(analysis.warnings.map(JSONValue.string))),
       ("factorial", analysis.factorial.map(FactorialJSON.value) ?? .null),
       ("provenance", analysis.provenance.map(provenance) ?? .null),
-    ])
+    ]
+    return values.map { ($0, .value($1)) } + [("results", results)] + rest.map { ($0, .value($1)) }
+      + [("segment_vs_rest", contrastRows)] + tail.map { ($0, .value($1)) }
   }
 
   /// Set when reports were written: version, generation time, and the SHA-256 of every input file.

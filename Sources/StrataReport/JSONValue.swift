@@ -50,34 +50,55 @@ public indirect enum JSONValue: Sendable, Hashable {
         // Whole numbers print without a fraction only when exact; keep ".0" off to read as integers.
         out.append(String(Int64(x)))
       } else {
-        out.append("\(x)")
+        out.append(x.description)
       }
     case .string(let s): out.appendQuoted(s)
     case .array(let items):
-      if items.isEmpty { out.append("[]"); return }
-      out.append(UInt8(ascii: "["))
-      for (i, item) in items.enumerated() {
-        if i > 0 { out.append(UInt8(ascii: ",")) }
-        if pretty { out.newline(indent: indent + 1) }
-        item.write(to: &out, pretty: pretty, indent: indent + 1)
-        out.flushIfFull()
-      }
-      if pretty { out.newline(indent: indent) }
-      out.append(UInt8(ascii: "]"))
+      Self.writeArray(of: { each in for item in items { each(item) } }, to: &out, pretty: pretty, indent: indent)
     case .object(let members):
-      if members.isEmpty { out.append("{}"); return }
-      out.append(UInt8(ascii: "{"))
-      for (i, (key, value)) in members.enumerated() {
-        if i > 0 { out.append(UInt8(ascii: ",")) }
-        if pretty { out.newline(indent: indent + 1) }
-        out.appendQuoted(key)
-        out.append(pretty ? ": " : ":")
-        value.write(to: &out, pretty: pretty, indent: indent + 1)
-        out.flushIfFull()
+      Self.writeObject(members, to: &out, pretty: pretty, indent: indent) { value, out, indent in
+        value.write(to: &out, pretty: pretty, indent: indent)
       }
-      if pretty { out.newline(indent: indent) }
-      out.append(UInt8(ascii: "}"))
     }
+  }
+
+  /// Writes an array whose items `forEach` hands over one at a time (`[]` when it hands none).
+  static func writeArray(
+    of forEach: ((JSONValue) -> Void) -> Void, to out: inout JSONByteWriter, pretty: Bool, indent: Int
+  ) {
+    var count = 0
+    forEach { item in
+      out.append(UInt8(ascii: count == 0 ? "[" : ","))
+      if pretty { out.newline(indent: indent + 1) }
+      item.write(to: &out, pretty: pretty, indent: indent + 1)
+      out.flushIfFull()
+      count += 1
+    }
+    if count == 0 {
+      out.append("[]")
+      return
+    }
+    if pretty { out.newline(indent: indent) }
+    out.append(UInt8(ascii: "]"))
+  }
+
+  /// Writes an object's members, each value by `writeValue` (at the members' indent).
+  static func writeObject<Value>(
+    _ members: [(String, Value)], to out: inout JSONByteWriter, pretty: Bool, indent: Int,
+    writeValue: (Value, inout JSONByteWriter, Int) -> Void
+  ) {
+    if members.isEmpty { out.append("{}"); return }
+    out.append(UInt8(ascii: "{"))
+    for (i, (key, value)) in members.enumerated() {
+      if i > 0 { out.append(UInt8(ascii: ",")) }
+      if pretty { out.newline(indent: indent + 1) }
+      out.appendQuoted(key)
+      out.append(pretty ? ": " : ":")
+      writeValue(value, &out, indent + 1)
+      out.flushIfFull()
+    }
+    if pretty { out.newline(indent: indent) }
+    out.append(UInt8(ascii: "}"))
   }
 }
 

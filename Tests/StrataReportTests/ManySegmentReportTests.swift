@@ -32,6 +32,38 @@ struct ManySegmentReportTests {
     return try Analyzer(plan: plan).analyze(DataSummary(cells: statistics, source: "cells"))
   }
 
+  /// `AnalysisJSON.write` (what `analyze --json` prints, entry by entry) gives exactly the tree's bytes, pretty and
+  /// compact, in chunks of any size, with and without segments (`segment_vs_rest` then empty).
+  @Test func streamedJSONIsTheTreesBytes() throws {
+    let plan = AnalysisPlan(
+      id: "no-segments", variants: ["control", "treatment"], segments: ["all"],
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary)])
+    var cells = SufficientStatistics(plan: plan)
+    for variant in 0..<2 {
+      cells.merge(
+        SufficientStatistics.Cell(
+          units: 1_000, columns: [ColumnMoments(count: 1_000, mean: 0.1, m2: 90, sum: 100)]),
+        variant: variant, segment: 0)
+    }
+    let unsegmented = try Analyzer(plan: plan).analyze(DataSummary(cells: cells, source: "cells"))
+    for analysis in [try Self.analysis(segments: 40), unsegmented] {
+      for pretty in [true, false] {
+        let tree = AnalysisJSON.value(analysis).serialized(pretty: pretty)
+        for chunkSize in [1, 100, 1 << 16] {
+          var streamed: [UInt8] = []
+          var largest = 0
+          AnalysisJSON.write(analysis, pretty: pretty, chunkSize: chunkSize) { chunk in
+            streamed += chunk
+            largest = max(largest, chunk.count)
+          }
+          #expect(String(decoding: streamed, as: UTF8.self) == tree)
+          #expect(chunkSize > 1 || largest < 10_000, "chunks are handed on as they fill")
+        }
+      }
+    }
+    #expect(AnalysisJSON.value(unsegmented).serialized().contains("\"segment_vs_rest\": []"))
+  }
+
   @Test func tablesShowTheFlaggedSegmentsAndSaySo() throws {
     let analysis = try Self.analysis(segments: 200)
     let shown = ReportSegments(analysis)
