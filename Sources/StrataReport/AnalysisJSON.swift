@@ -236,8 +236,8 @@ public enum AnalysisJSON {
     ])
   }
 
-  /// One `results[]` entry; `zeroFillsKnown`: the input tells how many values were counted as 0 (unit-level data),
-  /// else `zero_filled_*` are null for a metric with `missing: zero`.
+  /// One `results[]` entry; `zeroFillsKnown`: the input tells how many values were counted as 0 (unit-level data,
+  /// or cells with `<c>_zero_filled`), else `zero_filled_*` are null for a metric with `missing: zero`.
   static func comparison(
     _ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan, zeroFillsKnown: Bool = true
   ) -> JSONValue {

@@ -164,7 +164,13 @@ struct LiveTotals: Sendable {
       row.append(.integer(Int64(excludedUnits)))
       rows.append(row)
     }
-    return QueryResult(columns: query.columns, rows: rows)
+    // The totals keep no counts of values filled with 0: a query that asks for them reads them as unknown.
+    var columns = query.columns
+    if query.countsZeroFills {
+      let unknown = Set(plan.columns.filter { $0.missing == .zero }.map { $0.column + CellQuery.zeroFilledSuffix })
+      columns.removeAll { unknown.contains($0) }
+    }
+    return QueryResult(columns: columns, rows: rows)
   }
 
   /// Doubles as little-endian bytes (a stored contribution or cell; NaN stands for an unset shift).

@@ -3,7 +3,8 @@ import StrataAnalysis
 /// One SQL query that aggregates unit-level or event-level data into the cells `strata analyze` reads.
 ///
 /// The result has one row per variant × segment with the columns of docs/analyze.md's aggregated input:
-/// `variant`, `segment`, `n`, and per value column (`AnalysisPlan.columns`) `<col>_n` (units with a value), `<col>_sum`, and for
+/// `variant`, `segment`, `n`, and per value column (`AnalysisPlan.columns`) `<col>_n` (units with a value),
+/// `<col>_zero_filled` for `missing: zero` (of those, the values counted as 0), `<col>_sum`, and for
 /// continuous columns `<col>_shift` (K), `<col>_sum` = Σ(x − K) and `<col>_sum_sq` = Σ(x − K)². Summing
 /// values shifted by a K near their mean keeps the digits that Σx² − (Σx)²/n would cancel when the mean
 /// is large against the spread. K is, per continuous metric, the `shifts` entry for it, else the plan's
@@ -33,6 +34,9 @@ public struct CellQuery: Sendable, Hashable {
   public let source: Source
   /// Whether the unit-level shape drops repeated unit ids (see `init`).
   public let checkDuplicates: Bool
+  /// Whether the result counts, per column with `missing: zero`, the units whose value was missing and counted as 0
+  /// (`<col>_zero_filled`).
+  public let countsZeroFills: Bool
   /// The query text (ends with a newline, no semicolon).
   public let sql: String
   /// Sentences about choices a reader should know, such as units without events being missing.
@@ -47,10 +51,12 @@ public struct CellQuery: Sendable, Hashable {
   ///   metrics declare numerator × denominator, CUPED value × covariate). Both metrics of a pair need
   ///   values on the same units (`missing: zero`, or none missing): `summary(of:source:)` refuses a cell
   ///   where their counts differ.
+  /// - `countsZeroFills`: per value column with `missing: zero`, `<col>_zero_filled` counts the units whose value was
+  ///   missing (NULL, or no counted event) and counted as 0, as the CSV reader counts empty cells.
   /// - A metric with `covariates:` (Lin's regression) is refused: its errors need unit rows, not cells.
   public init(
     plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
-    checkDuplicates: Bool = true
+    checkDuplicates: Bool = true, countsZeroFills: Bool = true
   ) throws(WarehouseError) {
     if let metric = plan.metrics.first(where: { $0.regression != nil }) {
       // HC2/HC3 weigh each unit by its own leverage: no per-cell sums determine them (docs/analyze.md).
@@ -62,8 +68,10 @@ public struct CellQuery: Sendable, Hashable {
     self.dialect = dialect
     self.source = source
     self.checkDuplicates = checkDuplicates
+    self.countsZeroFills = countsZeroFills
     var builder = try CellQueryBuilder(
-      plan: plan, dialect: dialect, shifts: shifts, checkDuplicates: checkDuplicates)
+      plan: plan, dialect: dialect, shifts: shifts, checkDuplicates: checkDuplicates,
+      countsZeroFills: countsZeroFills)
     switch source {
     case .units(let table):
       sql = try builder.unitLevel(table: table)
@@ -78,6 +86,7 @@ public struct CellQuery: Sendable, Hashable {
     var names = ["variant", "segment", "n"]
     for metric in plan.columns {
       names.append(metric.column + "_n")
+      if countsZeroFills && metric.missing == .zero { names.append(metric.column + Self.zeroFilledSuffix) }
       if metric.kind == .continuous { names.append(metric.column + "_shift") }
       names.append(metric.column + "_sum")
       if metric.kind == .continuous { names.append(metric.column + "_sum_sq") }
@@ -92,6 +101,9 @@ public struct CellQuery: Sendable, Hashable {
     }
     return names
   }
+
+  /// The suffix of a column's count of values counted as 0 (`<col>_zero_filled`).
+  public static let zeroFilledSuffix = "_zero_filled"
 
   /// A short fingerprint of the query text (FNV-1a, 64 bits, hex), for the report's data account.
   public var fingerprint: String {

@@ -77,6 +77,7 @@ extension CellQueryBuilder {
     var conditions: [String] = []
     for (index, metric) in valueColumns.enumerated() {
       unitSelects.append("\(missingPolicy("v\(index)", metric)) AS m\(index)")
+      if zeroFilled(index) { unitSelects.append("CASE WHEN v\(index) IS NULL THEN 1 END AS z\(index)") }
       if metric.kind == .binomial { conditions.append("(v\(index) IS NULL OR v\(index) IN (0, 1))") }
     }
     var constants = [

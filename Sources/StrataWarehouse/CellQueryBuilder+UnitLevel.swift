@@ -45,6 +45,9 @@ extension CellQueryBuilder {
     if checkDuplicates { rows.append("unit_rank") }
     for (index, metric) in valueColumns.enumerated() {
       rows.append("CASE WHEN \(keptCondition) THEN \(missingPolicy("v\(index)", metric)) END AS m\(index)")
+      if zeroFilled(index) {
+        rows.append("CASE WHEN (\(keptCondition)) AND v\(index) IS NULL THEN 1 END AS z\(index)")
+      }
     }
     var constants: [String] = []
     for (index, metric) in valueColumns.enumerated() where metric.kind == .continuous {

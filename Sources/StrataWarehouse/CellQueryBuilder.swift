@@ -13,14 +13,17 @@ struct CellQueryBuilder {
   let fixedShifts: [Double?]
   /// Whether the unit-level shape keeps one row per unit id and counts the others.
   let checkDuplicates: Bool
+  /// Whether the cells count the values `missing: zero` filled (`z<i>` in `unit_rows`, `<col>_zero_filled`).
+  let countsZeroFills: Bool
   var notes: [String] = []
 
-  init(plan: AnalysisPlan, dialect: SQLDialect, shifts: [String: Double], checkDuplicates: Bool)
-    throws(WarehouseError)
-  {
+  init(
+    plan: AnalysisPlan, dialect: SQLDialect, shifts: [String: Double], checkDuplicates: Bool, countsZeroFills: Bool
+  ) throws(WarehouseError) {
     self.plan = plan
     self.dialect = dialect
     self.checkDuplicates = checkDuplicates
+    self.countsZeroFills = countsZeroFills
     valueColumns = plan.columns
     try SQLName.check(plan.variantColumn, "the variant column")
     try SQLName.check(plan.segmentColumn, "the segment column")
@@ -35,7 +38,9 @@ struct CellQueryBuilder {
       let field = Self.field(of: metric, plan: plan)
       try SQLName.check(metric.name, field)
       try SQLName.check(metric.column, field)
-      for suffix in ["_n", "_sum", "_sum_sq", "_shift"] { try SQLName.check(metric.column + suffix, field) }
+      for suffix in ["_n", "_sum", "_sum_sq", "_shift", CellQuery.zeroFilledSuffix] {
+        try SQLName.check(metric.column + suffix, field)
+      }
       guard columns.insert(metric.column).inserted else {
         throw WarehouseError(
           "\(field) \(SQLName.display(metric.column)) is read by two metrics with different missing: policies or windows; each needs its own column"
@@ -97,6 +102,9 @@ struct CellQueryBuilder {
     for (index, metric) in valueColumns.enumerated() {
       let value = "u.m\(index)"
       selects.append("COUNT(\(value)) AS \(SQLName.alias(metric.column + "_n", dialect))")
+      if zeroFilled(index) {
+        selects.append("COUNT(u.z\(index)) AS \(SQLName.alias(metric.column + CellQuery.zeroFilledSuffix, dialect))")
+      }
       if metric.kind == .binomial {
         selects.append("COALESCE(SUM(\(value)), 0) AS \(SQLName.alias(metric.column + "_sum", dialect))")
       } else {
@@ -128,6 +136,10 @@ struct CellQueryBuilder {
     text += "GROUP BY u.cell_variant, u.cell_segment\nORDER BY u.cell_variant, u.cell_segment\n"
     return text
   }
+
+  /// Whether value column `index` has a count of the values counted as 0 (`z<index>` in `unit_rows`: 1 for such a
+  /// unit, else NULL).
+  func zeroFilled(_ index: Int) -> Bool { countsZeroFills && valueColumns[index].missing == .zero }
 
   /// Metric `index`'s value less its shift constant (0/1 metrics have none).
   private func shiftedValue(_ index: Int) -> String {

@@ -14,6 +14,8 @@ struct CellResultReader {
     var shift: Int?
     var sum: Int
     var sumOfSquares: Int?
+    /// `<col>_zero_filled`, for a column with `missing: zero`.
+    var zeroFilled: Int?
   }
 
   private let plan: AnalysisPlan
@@ -28,6 +30,8 @@ struct CellResultReader {
   private let dropped: [(kind: DataIssues.Kind, column: Int)]
   private let excludedUnits: Int?
   private let checksDuplicates: Bool
+  /// Whether every column with `missing: zero` has its `<col>_zero_filled` count.
+  private let zeroFillsCounted: Bool
   private var statistics: SufficientStatistics
   private var issues = DataIssues()
   private var rowsRead = 0
@@ -57,9 +61,12 @@ struct CellResultReader {
         MetricFields(
           count: columns.firstIndex(of: metric.column + "_n"), shift: columns.firstIndex(of: metric.column + "_shift"),
           sum: try column(metric.column + "_sum"),
-          sumOfSquares: continuous ? try column(metric.column + "_sum_sq") : nil))
+          sumOfSquares: continuous ? try column(metric.column + "_sum_sq") : nil,
+          zeroFilled: metric.missing == .zero ? columns.firstIndex(of: metric.column + CellQuery.zeroFilledSuffix) : nil
+        ))
     }
     self.metrics = metrics
+    zeroFillsCounted = zip(plan.columns, metrics).allSatisfy { $0.missing == .exclude || $1.zeroFilled != nil }
     var pairs: [Int] = []
     for pair in plan.crossProducts { pairs.append(try column(CellQuery.crossProductColumn(pair, plan: plan))) }
     self.pairs = pairs
@@ -146,6 +153,12 @@ struct CellResultReader {
           ColumnMoments(count: count, shift: shift, sum: sum, sumOfSquares: squares, missing: missing))
         shifted.append((count, shift, sum))
       }
+      if let column = fields.zeroFilled {
+        guard let value = whole(row[column]), Double(value) <= count else {
+          throw fail(column, "which must be a whole number between 0 and the \(Int(count)) units with a value")
+        }
+        cell.columns[cell.columns.count - 1].zeroFilled = value
+      }
     }
     for (index, pair) in plan.crossProducts.enumerated() {
       let column = pairs[index]
@@ -175,6 +188,7 @@ struct CellResultReader {
       file: file, format: .unitLevel, bytes: 0, rowsRead: rowsRead, rowsUsed: rowsUsed, issues: issues,
       statistics: statistics, duplicatesChecked: checksDuplicates || excludedUnits != nil, duplicateDetectorBytes: 0)
     summary.header = columns
+    summary.zeroFillsCounted = zeroFillsCounted
     return summary
   }
 

@@ -166,7 +166,7 @@ struct AnalyzeLinCLITests {
   }
 
   /// `missing: zero` fills are counted per comparison (`zero_filled_*`) and in the data account, as exclusions
-  /// are (`missing_*`); aggregated input cannot tell, so they are null there.
+  /// are (`missing_*`); aggregated input without `<c>_zero_filled` cannot tell, so they are null there.
   @Test func zeroFillsPerComparisonAndUnknownFromCells() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-zero-\(UUID())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -235,6 +235,29 @@ struct AnalyzeLinCLITests {
       (try aggregated.json()["data"] as? [String: Any])?["missing_values"] as? [[String: Any]])
     #expect(cellAccount.first { $0["column"] as? String == "revenue" }?["units"] is NSNull)
     #expect(cellAccount.first { $0["column"] as? String == "minutes" }?["units"] as? Int == 2)
+    // With `revenue_zero_filled` (what `strata sql` writes), the cells say how many values were counted as 0.
+    try """
+    variant,segment,n,revenue_zero_filled,revenue_sum,revenue_sum_sq,minutes_n,minutes_sum,minutes_sum_sq
+    control,all,20,3,200,2100,18,36,100
+    treatment,all,20,1,220,2500,20,40,120
+
+    """.write(to: cells, atomically: true, encoding: .utf8)
+    let counted = try runStrata(["analyze", "--experiment", definition.path, "--data", cells.path, "--json"])
+    #expect(counted.status == 0, "\(counted.stderr)")
+    let known = try #require(
+      (try counted.json()["results"] as? [[String: Any]])?.first { $0["metric"] as? String == "revenue" })
+    #expect(known["zero_filled_control"] as? Int == 3 && known["zero_filled_treatment"] as? Int == 1)
+    let knownAccount = try #require(
+      (try counted.json()["data"] as? [String: Any])?["missing_values"] as? [[String: Any]])
+    #expect(knownAccount.first { $0["column"] as? String == "revenue" }?["units"] as? Int == 4)
+    // A count above the values it fills is a bad row, named.
+    try """
+    variant,segment,n,revenue_zero_filled,revenue_sum,revenue_sum_sq,minutes_n,minutes_sum,minutes_sum_sq
+    control,all,20,21,200,2100,18,36,100
+
+    """.write(to: cells, atomically: true, encoding: .utf8)
+    let bad = try runStrata(["analyze", "--experiment", definition.path, "--data", cells.path, "--strict"])
+    #expect(bad.status == 1 && bad.stderr.contains("revenue_zero_filled = \"21\", which must be"), "\(bad.stderr)")
   }
 
   @Test func threadsDoNotChangeTheOutput() throws {

@@ -12,7 +12,8 @@ import Testing
   static func result(pairs: Bool = false) throws -> (CellQuery, QueryResult) {
     var plan = SQLNameTests.plan()
     if pairs { plan.crossProducts = [AnalysisPlan.CrossProduct(first: 0, second: 1)] }
-    let query = try CellQuery(plan: plan, dialect: .postgres, source: .units(table: "units"))
+    let query = try CellQuery(
+      plan: plan, dialect: .postgres, source: .units(table: "units"), countsZeroFills: false)
     var rows: [[V]] = [
       [
         .text("control"), .text("a"), .integer(4), .integer(4), .double(1), .integer(3), .double(100), .double(-3),
@@ -98,6 +99,34 @@ import Testing
     broken = result
     broken.rows[1].removeLast()
     #expect(throws: WarehouseError.self) { try query.summary(of: broken, source: "db") }
+  }
+
+  /// `<col>_zero_filled` (a `missing: zero` column's values counted as 0) is read into the cells, which then say
+  /// the fills are known, as a unit-level CSV's; a count above the column's values is an error naming it.
+  @Test func zeroFillCountsAreRead() throws {
+    let query = try CellQuery(plan: SQLNameTests.plan(), dialect: .postgres, source: .units(table: "units"))
+    #expect(query.columns.filter { $0.hasSuffix("_zero_filled") } == ["converted_zero_filled"])  // revenue: exclude
+    func row(_ variant: String, filled: Int64) -> [V] {
+      [
+        .text(variant), .text("a"), .integer(4), .integer(4), .integer(filled), .double(1), .integer(3),
+        .double(100), .double(-3), .double(14.5), .integer(0), .integer(0), .integer(0),
+      ]
+    }
+    let summary = try query.summary(
+      of: QueryResult(columns: query.columns, rows: [row("control", filled: 2), row("treatment", filled: 0)]),
+      source: "db")
+    #expect(summary.zeroFillsCounted)
+    #expect(summary.statistics.metric(0, variant: 0).zeroFilled == 2)
+    #expect(summary.missingValues(plan: query.plan).first?.units == 2)
+    #expect(
+      throws: WarehouseError(
+        "row 1 of the result from db has converted_zero_filled = 5, which must be a whole number between 0 and the 4 units with a value"
+      )
+    ) {
+      try query.summary(of: QueryResult(columns: query.columns, rows: [row("control", filled: 5)]), source: "db")
+    }
+    let (old, result) = try Self.result()
+    #expect(try !old.summary(of: result, source: "db").zeroFillsCounted)
   }
 
   @Test func anEmptyResultHasNothingToAnalyse() throws {

@@ -10,8 +10,9 @@ import Testing
     let query = try CellQuery(plan: SQLNameTests.plan(), dialect: .duckdb, source: .units(table: "units"))
     #expect(
       query.columns == [
-        "variant", "segment", "n", "converted_n", "converted_sum", "revenue_n", "revenue_shift", "revenue_sum",
-        "revenue_sum_sq", "dropped_bad_value", "dropped_missing_unit", "dropped_duplicate_unit",
+        "variant", "segment", "n", "converted_n", "converted_zero_filled", "converted_sum", "revenue_n",
+        "revenue_shift", "revenue_sum", "revenue_sum_sq", "dropped_bad_value", "dropped_missing_unit",
+        "dropped_duplicate_unit",
       ])
     for column in query.columns { #expect(query.sql.contains("AS \"\(column)\"")) }
     let events = try CellQuery(

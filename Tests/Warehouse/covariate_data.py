@@ -67,9 +67,10 @@ MULTIPLE_VARIANT_UNITS = 4
 
 
 def units(count=2400, seed=20261204):
-    """Unit rows (dicts keyed by COLUMNS): every unit has a covariate value from its history (0 when none, as
-    the definition's missing: zero says), except visits_before_all, which is missing (no visit ever) for some
-    units: its policy is exclude, as is `ordered`'s, and those units have no `ordered` event either."""
+    """Unit rows (dicts keyed by COLUMNS). A unit without history has no revenue_before or spend_before (empty
+    in the CSV, no event: missing: zero counts it as 0, and both paths count the fill); orders_before is 0
+    for it (an event of value 0). visits_before_all is missing (no visit ever) for some units: its policy is
+    exclude, as is `ordered`'s, and those units have no `ordered` event either."""
     rng = random.Random(seed)
     rows = []
     for index in range(count):
@@ -77,12 +78,12 @@ def units(count=2400, seed=20261204):
         segment = SEGMENTS[int(rng.random() < 0.55)]
         history = rng.random() < 0.85
         orders_before = rng.randrange(0, 6) if history else 0
-        revenue_before = sum(rng.randrange(2000, 16000) / 4 for _ in range(orders_before))
+        revenue_before = sum(rng.randrange(2000, 16000) / 4 for _ in range(orders_before)) if history else None
         lift = {"control": 1.0, "bundle": 1.04, "coupon": 1.0}[variant]
         orders = max(0, orders_before + rng.randrange(-1, 3)) if rng.random() < 0.8 else 0
         revenue = sum(round(rng.randrange(2000, 16000) * lift) / 4 for _ in range(orders))
-        spend_before = revenue_before + rng.randrange(0, 400) / 4 if history else 0.0
-        spend = 1_000_000 + spend_before + rng.randrange(-800, 1200) / 4 if rng.random() < 0.9 else 0.0
+        spend_before = revenue_before + rng.randrange(0, 400) / 4 if history else None
+        spend = 1_000_000 + (spend_before or 0) + rng.randrange(-800, 1200) / 4 if rng.random() < 0.9 else 0.0
         visited = rng.random() < 0.9
         visits = rng.randrange(1, 9) if visited else None
         ordered = (1 if orders > 0 else 0) if visited else None
@@ -131,13 +132,13 @@ def events(rows, seed=11):
         emit("spend", 999.25, SPEND_WINDOW)  # at exposure + 14d: after the window
         emit("revenue", 50.0, RATIO_WINDOW + dt.timedelta(hours=1))
         # Before exposure, inside the pre-window [exposure − window, exposure); the lower edge counts.
-        if row["revenue_before"]:
+        if row["revenue_before"] is not None:
             split("revenue_before", row["revenue_before"], -RATIO_WINDOW, RATIO_WINDOW)
         emit("orders_before", row["orders_before"], -RATIO_WINDOW)  # exactly exposure − 30d: counts
         emit("orders_before", 7.0, -RATIO_WINDOW - dt.timedelta(seconds=1))  # just outside
         emit("revenue_before", 123.5, dt.timedelta(0))  # at exposure: not before it
         emit("revenue_before", 80.0, dt.timedelta(days=2))  # after exposure: never a covariate
-        if row["spend_before"]:
+        if row["spend_before"] is not None:
             split("spend_before", row["spend_before"], -SPEND_WINDOW, SPEND_WINDOW)
         emit("spend_before", 400.0, -SPEND_WINDOW - dt.timedelta(days=1))  # before the 14d pre-window
         if row["visits_before_all"] is not None:  # no window on `ordered`: every earlier visit counts

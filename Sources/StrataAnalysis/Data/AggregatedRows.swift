@@ -5,8 +5,8 @@ import StrataStats
 ///
 /// The format is specified in docs/analyze.md ("Aggregated input"): `variant`, `segment` (optional with one
 /// segment), `n` (units), and per value column `c` `c_sum` = Σ(x − K), `c_sum_sq` = Σ(x − K)² (required for
-/// continuous metrics), optional `c_n` (units with a value) and optional `c_shift` (K, 0 when absent; rows
-/// may use different shifts); per declared pair `a_x_b_sum` = Σ(a − Kₐ)(b − K_b) over the same units. Each
+/// continuous metrics), optional `c_n` (units with a value), optional `c_zero_filled` (of those, the values
+/// `missing: zero` filled) and optional `c_shift` (K, 0 when absent; rows may use different shifts); per declared pair `a_x_b_sum` = Σ(a − Kₐ)(b − K_b) over the same units. Each
 /// row becomes a `SufficientStatistics.Cell` (`ColumnMoments(count:shift:sum:sumOfSquares:missing:)`) and is
 /// merged into its cell with Chan et al.'s update, so files with different shifts combine exactly.
 struct AggregatedRows {
@@ -16,6 +16,8 @@ struct AggregatedRows {
     var sumOfSquares: Int?
     var count: Int?
     var shift: Int?
+    /// `c_zero_filled`: of the `c_n` values, how many were missing and counted as 0 (`missing: zero`).
+    var zeroFilled: Int?
   }
 
   let plan: AnalysisPlan
@@ -29,6 +31,8 @@ struct AggregatedRows {
   let valueColumns: [AnalysisPlan.Metric]
   let valueFields: [ColumnFields]
   let pairFields: [Int]
+  /// Whether every column with `missing: zero` has its `c_zero_filled` count (else the counts are unknown).
+  let zeroFillsCounted: Bool
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
   var statistics: SufficientStatistics
@@ -41,6 +45,9 @@ struct AggregatedRows {
     guard let first = plan.columns.first else { return false }
     return header.contains("n") && header.contains(first.column + "_sum") && !header.contains(plan.unitColumn)
   }
+
+  /// The suffix of a column's count of values counted as 0 (`c_zero_filled`).
+  static let zeroFilledSuffix = "_zero_filled"
 
   /// The cross-product column of a pair: `<first column>_x_<second column>_sum`.
   static func crossProductColumn(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> String {
@@ -69,8 +76,10 @@ struct AggregatedRows {
         sumOfSquares: metric.kind == .continuous
           ? try DataReader.column(squares, in: header, path: path, purpose: "sum of squares of \(purpose)")
           : header.firstIndex(of: squares),
-        count: header.firstIndex(of: metric.column + "_n"), shift: header.firstIndex(of: metric.column + "_shift"))
+        count: header.firstIndex(of: metric.column + "_n"), shift: header.firstIndex(of: metric.column + "_shift"),
+        zeroFilled: metric.missing == .zero ? header.firstIndex(of: metric.column + Self.zeroFilledSuffix) : nil)
     }
+    zeroFillsCounted = zip(valueColumns, valueFields).allSatisfy { $0.missing == .exclude || $1.zeroFilled != nil }
     pairFields = try plan.crossProducts.map { pair in
       try DataReader.column(
         Self.crossProductColumn(pair, plan: plan), in: header, path: path,
@@ -150,7 +159,7 @@ struct AggregatedRows {
               "has \(name)_sum_sq = \(sumOfSquares), below \(name)_sum²/n = \(floor), which no set of values can give")
         }
       }
-      let moments: ColumnMoments
+      var moments: ColumnMoments
       if definition.kind == .binomial {
         // Successes Σx = Σ(x − K) + n·K; with a shift its rounding error is a few ulps of n·K.
         let successes = shift == 0 ? sum : sum + count * shift
@@ -170,6 +179,16 @@ struct AggregatedRows {
       } else {
         moments = ColumnMoments(
           count: count, shift: shift, sum: sum, sumOfSquares: sumOfSquares, missing: units - Int(count))
+      }
+      if let column = fields.zeroFilled {
+        guard let value = wholeNumber(record, column), Double(value) <= count else {
+          throw RowProblem(
+            kind: .badNumber,
+            message:
+              "has \(name)\(Self.zeroFilledSuffix) = \"\(record.echo(column))\", which must be a whole number between 0 and \(name)_n"
+          )
+        }
+        moments.zeroFilled = value
       }
       cell.columns.append(moments)
       shifted.append((count, shift, sum))

@@ -102,6 +102,7 @@ public enum DataReader {
         rowsUsed: aggregateReader.rowsUsed, issues: aggregateReader.issues, statistics: aggregateReader.statistics,
         duplicatesChecked: false, duplicateDetectorBytes: 0)
       summary.header = header
+      summary.zeroFillsCounted = aggregateReader.zeroFillsCounted
       return summary
     }
     preconditionFailure("a header was read, so one of the readers exists")

@@ -18,7 +18,8 @@ extension DataSummary {
   /// Per value column of `plan`, in plan order: its missing values and the policy applied to them.
   ///
   /// Excluded values are counted for every input (`<c>_n` below `n` in aggregated cells and SQL rows); values
-  /// counted as 0 only when a unit-level CSV was read (`zeroFillsCounted`), where the reader sees each empty cell.
+  /// counted as 0 when the input says (`zeroFillsCounted`: a unit-level CSV, whose reader sees each empty cell, or
+  /// cells with `<c>_zero_filled`).
   public func missingValues(plan: AnalysisPlan) -> [MissingValues] {
     plan.columns.enumerated().map { index, column in
       let known = column.missing == .exclude || zeroFillsCounted

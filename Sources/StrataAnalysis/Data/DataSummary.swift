@@ -36,8 +36,8 @@ public struct DataSummary: Sendable, Hashable {
   public var regressionRows: RegressionRows? = nil
   /// Whether the cells count the values filled with 0 by `missing: zero` (`ColumnMoments.zeroFilled`).
   ///
-  /// True only when a unit-level CSV was read. SQL results mimic the unit-level account but cannot tell how many
-  /// values were filled.
+  /// True when a unit-level CSV was read, or aggregated cells or a query's result carry `<c>_zero_filled` for every
+  /// column with `missing: zero` (`strata sql` writes them; the service's live results do not).
   public var zeroFillsCounted = false
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
