@@ -25,8 +25,8 @@ public struct ColumnMoments: Sendable, Hashable {
   public var missing = 0
   /// Units whose value was missing and counted as 0 (`missing: zero`), among `count`.
   ///
-  /// Known for unit-level input only: aggregated cells and SQL rows hold the filled sums without saying how many
-  /// were filled.
+  /// Known for unit-level input, and for aggregated cells and SQL rows with `<c>_zero_filled`; other cells hold the
+  /// filled sums without saying how many were filled.
   public var zeroFilled = 0
 
   /// Values from this magnitude on start a cell's shift (see the type's discussion).
