@@ -6,8 +6,9 @@
 # / max of requests/s, ratio and p99. Run by hand; the figures go in docs/service.md. wrk shares the
 # machine's cores with the server, as do other users of the machine: the ratio, not the absolute rate, is
 # the figure. Neither server is niced (run the whole script with nice if you like: both get the same). The
-# server's CPU time per run (user + system, from /proc) gives requests per CPU-second, a per-core rate that
-# does not count wrk's share of the cores.
+# server's CPU time per run (user + system, from /proc) divided by its requests gives the server's CPU
+# time per request, which does not count wrk's share of the cores and is the figure least disturbed by
+# other users of the machine.
 #
 #   bash Benchmarks/service-benchmark.sh            # DURATION=30 ROUNDS=3
 #   DURATION=10 ROUNDS=1 bash Benchmarks/service-benchmark.sh   # a quick look
@@ -87,9 +88,12 @@ for workload, goal in (("single", 0.80), ("304", 0.90)):
     bad = sum(int(r["errors"]) + int(r["non2xx"]) for r in strata + ceiling)
     print(f"{workload}: Strata / ceiling requests/s, by round: {', '.join(f'{r:.2f}' for r in ratios)}"
           f"; min / median / max {spread(ratios, '{:.2f}')} (goal >= {goal:.2f}); errors {bad}")
+    cpu = [float(c["cpu_s"]) / int(c["requests"]) / (float(s["cpu_s"]) / int(s["requests"])) for s, c in zip(strata, ceiling)]
+    print(f"  ceiling / Strata server CPU per request, by round: {', '.join(f'{r:.2f}' for r in cpu)}"
+          f"; min / median / max {spread(cpu, '{:.2f}')}")
     for name, rows in (("strata", strata), ("ceiling", ceiling)):
         print(f"  {name:8} requests/s {spread([float(r['rps']) for r in rows], '{:,.0f}')}"
               f"; p50 ms {spread([float(r['p50_ms']) for r in rows], '{:.2f}')}"
               f"; p99 ms {spread([float(r['p99_ms']) for r in rows], '{:.2f}')}"
-              f"; requests per server CPU-second {spread([int(r['requests']) / max(float(r['cpu_s']), 0.01) for r in rows], '{:,.0f}')}")
+              f"; server CPU us per request {spread([1e6 * float(r['cpu_s']) / int(r['requests']) for r in rows], '{:.1f}')}")
 PY

@@ -49,8 +49,12 @@ public struct APIKey: Sendable, Hashable {
   /// Lowercase hex SHA-256 of a key's text.
   public static func digest(of key: String) -> String { Catalog.sha256(key.utf8) }
 
-  /// Raw SHA-256 bytes of a key's text.
-  static func digestBytes(of key: Substring) -> [UInt8] { Array(SHA256.hash(data: Array(key.utf8))) }
+  /// Calls `body` with the raw SHA-256 bytes of a key's text (no array made for the text or the digest).
+  static func withDigest<T>(of key: Substring, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+    var key = key
+    let digest = key.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+    return digest.withUnsafeBytes(body)
+  }
 
   /// Key names: letters, digits, `_`, `-`, `.`, 1 to 64 characters.
   public static func isValidName(_ name: String) -> Bool {

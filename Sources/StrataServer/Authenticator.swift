@@ -54,8 +54,8 @@ public final class Authenticator: Sendable {
 
   /// The key presented by a request, if any: `X-API-Key`, else `Authorization: Bearer`.
   static func presentedKey(_ headers: HTTPFields) -> Substring? {
-    if let value = headers[HTTPField.Name.apiKey], !value.isEmpty { return Substring(value) }
-    guard let authorization = headers[.authorization] else { return nil }
+    if let value = headers.value(of: HTTPField.Name.apiKey), !value.isEmpty { return Substring(value) }
+    guard let authorization = headers.value(of: .authorization) else { return nil }
     let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
     return parts[1].drop { $0 == " " }
@@ -68,10 +68,12 @@ public final class Authenticator: Sendable {
     guard let presented = Authenticator.presentedKey(headers) else {
       return .unauthenticated("an API key is required (X-API-Key or Authorization: Bearer)")
     }
-    let digest = APIKey.digestBytes(of: presented)
+    // Every stored digest is compared, in full, whatever matched before: no early exit.
     var match: APIKey?
-    for candidate in stored where Authenticator.constantTimeEqual(candidate.digest, digest) {
-      match = candidate.key
+    APIKey.withDigest(of: presented) { digest in
+      for candidate in stored where Authenticator.constantTimeEqual(candidate.digest, digest) {
+        match = candidate.key
+      }
     }
     guard let key = match else { return .unauthenticated("the API key is not valid") }
     guard roles.contains(key.role) || key.role == .admin else { return .forbidden(key) }
@@ -79,7 +81,7 @@ public final class Authenticator: Sendable {
   }
 
   /// Compares two byte strings in time that depends only on their length.
-  static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+  static func constantTimeEqual(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
     guard a.count == b.count else { return false }
     var difference: UInt8 = 0
     for index in a.indices { difference |= a[index] ^ b[index] }

@@ -6,7 +6,9 @@ import StrataDefinitions
 
 /// One experiment definition as the service serves it: the validated experiment, the file it came
 /// from and the SHA-256 of that file's bytes (the definition hash returned with every assignment).
-public struct CatalogEntry: Sendable {
+///
+/// A class (immutable), so that looking an entry up for a request shares it instead of copying its fields.
+public final class CatalogEntry: Sendable {
   public let experiment: Experiment
   /// The definition's metrics (events name them).
   public let metrics: [Metric]
@@ -20,6 +22,19 @@ public struct CatalogEntry: Sendable {
   public let factorNames: [String]
   /// The whole definition (metrics, plan, factorial design), for the live results.
   public let definition: ExperimentDefinition
+
+  init(
+    experiment: Experiment, metrics: [Metric], file: String, definitionHash: String, yaml: String,
+    factorNames: [String], definition: ExperimentDefinition
+  ) {
+    self.experiment = experiment
+    self.metrics = metrics
+    self.file = file
+    self.definitionHash = definitionHash
+    self.yaml = yaml
+    self.factorNames = factorNames
+    self.definition = definition
+  }
 
   /// The analysis plan of the live results: the one `strata analyze` builds from the same file.
   public var analysisPlan: AnalysisPlan {

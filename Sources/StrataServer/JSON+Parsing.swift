@@ -39,7 +39,12 @@ private struct JSONParser {
   func error(_ message: String) -> JSONParseError { JSONParseError(offset: offset, message: message) }
 
   mutating func skipWhitespace() {
-    while offset < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[offset]) { offset += 1 }
+    while offset < bytes.count {
+      switch bytes[offset] {
+      case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+      default: return
+      }
+    }
   }
 
   mutating func value(depth: Int) throws(JSONParseError) -> JSON {
@@ -64,12 +69,13 @@ private struct JSONParser {
     }
   }
 
-  mutating func literal(_ word: String) throws(JSONParseError) {
-    let utf8 = Array(word.utf8)
-    guard offset + utf8.count <= bytes.count, Array(bytes[offset..<offset + utf8.count]) == utf8 else {
-      throw error("expected \(word)")
+  mutating func literal(_ word: StaticString) throws(JSONParseError) {
+    let count = word.utf8CodeUnitCount
+    let matches = word.withUTF8Buffer { utf8 in
+      offset + count <= bytes.count && bytes[offset..<offset + count].elementsEqual(utf8)
     }
-    offset += utf8.count
+    guard matches else { throw error("expected \(word)") }
+    offset += count
   }
 
   mutating func object(depth: Int) throws(JSONParseError) -> JSON {
@@ -152,6 +158,12 @@ private struct JSONParser {
       if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
       guard digits(&self) > 0 else { throw error("expected digits in the exponent") }
     }
+    // Up to 18 digits always fit an Int: read them without making text.
+    if isInteger, integerDigits <= 18 {
+      var value = 0
+      for byte in bytes[integerStart..<offset] { value = value * 10 + Int(byte - 0x30) }
+      return .integer(bytes[start] == UInt8(ascii: "-") ? -value : value)
+    }
     let text = String(decoding: bytes[start..<offset], as: UTF8.self)
     if isInteger, let value = Int(text) { return .integer(value) }
     guard let value = Double(text), value.isFinite || nonFinite else { throw error("number out of range") }
@@ -160,6 +172,28 @@ private struct JSONParser {
 
   mutating func string() throws(JSONParseError) -> String {
     offset += 1
+    // Most strings (member names, ids, attribute values) have no escape: read them straight from the input.
+    var end = offset
+    var ascii = true
+    while end < bytes.count {
+      let byte = bytes[end]
+      if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+      if byte >= 0x80 { ascii = false }
+      end += 1
+    }
+    if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+      let text: String
+      if ascii {
+        text = String(decoding: bytes[offset..<end], as: UTF8.self)
+      } else {
+        guard let valid = String(validating: bytes[offset..<end], as: UTF8.self) else {
+          throw error("text is not valid UTF-8")
+        }
+        text = valid
+      }
+      offset = end + 1
+      return text
+    }
     var result: [UInt8] = []
     while offset < bytes.count {
       let byte = bytes[offset]

@@ -74,8 +74,12 @@ public indirect enum JSON: Sendable, Hashable {
   static func writeString(_ text: String, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
     // Most strings (keys, ids, hashes) need no escape: copy them whole.
-    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-      bytes.append(contentsOf: text.utf8)
+    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+      for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+      bytes.append(contentsOf: utf8)
+      return true
+    }
+    if copied == true {
       bytes.append(UInt8(ascii: "\""))
       return
     }

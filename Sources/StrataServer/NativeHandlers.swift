@@ -70,7 +70,7 @@ extension StrataService {
     if let denied = admit(request, roles: StrataService.catalogRoles, api: .native) { return denied }
     let catalog = self.catalog
     let etag = "\"\(catalog.etag)\""
-    if let condition = request.headers[.ifNoneMatch], OFREPRequest.matches(condition, etag: etag) {
+    if let condition = request.headers.value(of: .ifNoneMatch), OFREPRequest.matches(condition, etag: etag) {
       return Response(status: .notModified, headers: [.eTag: etag])
     }
     return Responses.json(

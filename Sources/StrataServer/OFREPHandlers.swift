@@ -46,7 +46,7 @@ extension StrataService {
     case .failure(let failure): return failure.response
     }
     let context: UnitContext
-    switch OFREPRequest.context(body) {
+    switch OFREPRequest.context(body, keepingBytes: false) {
     case .success(let parsed): context = parsed.context
     case .failure(let failure): return failure.response(key: key)
     }
@@ -103,18 +103,14 @@ extension StrataService {
     case .failure(let failure): return failure.response
     }
     let parsed: OFREPRequest
-    switch OFREPRequest.context(body) {
+    switch OFREPRequest.context(body, keepingBytes: true) {
     case .success(let value): parsed = value
     case .failure(let failure): return failure.response(key: nil)
     }
     let catalog = self.catalog
     let refused = consent.isRefused(unit: parsed.context.unit)
-    // The body depends only on the catalog version, the unit's consent and the context: hash them for a strong ETag.
-    var digest = SHA256()
-    digest.update(data: Array(catalog.etag.utf8) + [0, refused ? 1 : 0])
-    digest.update(data: parsed.contextBytes)
-    let etag = "\"" + Catalog.hex(digest.finalize()) + "\""
-    if let condition = request.headers[.ifNoneMatch], OFREPRequest.matches(condition, etag: etag) {
+    let etag = OFREPRequest.bulkETag(catalog: catalog.etag, refused: refused, context: parsed.contextBytes)
+    if let condition = request.headers.value(of: .ifNoneMatch), OFREPRequest.matches(condition, etag: etag) {
       return Response(status: .notModified, headers: [.eTag: etag])
     }
     var flags: [JSON] = []
@@ -184,11 +180,12 @@ struct OFREPFailure: Error {
 /// A parsed OFREP request body.
 struct OFREPRequest {
   var context: UnitContext
-  /// The context re-serialized compactly (for the bulk ETag).
+  /// The context re-serialized compactly (for the bulk ETag; empty unless asked for).
   var contextBytes: [UInt8]
 
-  /// Reads `{"context": {"targetingKey": "...", ...}}`.
-  static func context(_ body: ByteBuffer) -> Result<OFREPRequest, OFREPFailure> {
+  /// Reads `{"context": {"targetingKey": "...", ...}}`; `keepingBytes`: also re-serialize the context (for the bulk
+  /// ETag).
+  static func context(_ body: ByteBuffer, keepingBytes: Bool) -> Result<OFREPRequest, OFREPFailure> {
     let json: JSON
     do {
       json = try JSON.parse(body.readableBytesView)
@@ -223,19 +220,72 @@ struct OFREPRequest {
         OFREPFailure(status: .badRequest, code: "TARGETING_KEY_MISSING", details: "context.targetingKey is empty"))
     }
     var bytes: [UInt8] = []
-    contextJSON.write(to: &bytes)
+    if keepingBytes {
+      bytes.reserveCapacity(body.readableBytes)
+      contextJSON.write(to: &bytes)
+    }
     return .success(
       OFREPRequest(
         context: UnitContext(unit: unit, attributes: members.filter { $0.0 != "targetingKey" }), contextBytes: bytes))
   }
 
-  /// Whether an `If-None-Match` value matches `etag` (weak comparison, as RFC 9110 §13.1.2 asks).
+  /// The bulk answer's strong ETag: `"` lowercase hex SHA-256 `"` over the catalog's ETag, NUL, whether the unit
+  /// withdrew consent (0 or 1) and the context re-serialized compactly.
+  ///
+  /// The answer is a function of exactly these (the catalog's ETag covers every definition's hash; the context is
+  /// everything the request says; nothing reads the clock), so equal ETags mean equal answers, and any change that
+  /// could change the answer changes the ETag. No flag is evaluated and no body is written to answer a 304.
+  static func bulkETag(catalog: String, refused: Bool, context: [UInt8]) -> String {
+    var digest = SHA256()
+    var catalog = catalog
+    catalog.withUTF8 { digest.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+    let separator: [UInt8] = [0, refused ? 1 : 0]
+    separator.withUnsafeBytes { digest.update(bufferPointer: $0) }
+    context.withUnsafeBytes { digest.update(bufferPointer: $0) }
+    let hexDigits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: 66) { text in
+      text[0] = UInt8(ascii: "\"")
+      var position = 1
+      digest.finalize().withUnsafeBytes { bytes in
+        hexDigits.withUTF8Buffer { hex in
+          for byte in bytes {
+            text[position] = hex[Int(byte >> 4)]
+            text[position + 1] = hex[Int(byte & 0x0F)]
+            position += 2
+          }
+        }
+      }
+      text[position] = UInt8(ascii: "\"")
+      return position + 1
+    }
+  }
+
+  /// Whether an `If-None-Match` value matches `etag` (weak comparison, as RFC 9110 §13.1.2 asks): any of its
+  /// comma-separated entity tags, spaces and tabs around it trimmed and `W/` ignored, equals `etag`, or it is `*`.
   static func matches(_ condition: String, etag: String) -> Bool {
-    for candidate in condition.split(separator: ",") {
-      var tag = candidate.trimmingCharacters(in: .whitespaces)
-      if tag == "*" { return true }
-      if tag.hasPrefix("W/") { tag.removeFirst(2) }
-      if tag == etag { return true }
+    var condition = condition
+    var etag = etag
+    return condition.withUTF8 { condition in etag.withUTF8 { etag in matches(condition, etag: etag) } }
+  }
+
+  private static func matches(_ condition: UnsafeBufferPointer<UInt8>, etag: UnsafeBufferPointer<UInt8>) -> Bool {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    var start = 0
+    while start < condition.count {
+      var end = start
+      while end < condition.count, condition[end] != UInt8(ascii: ",") { end += 1 }
+      var low = start
+      var high = end
+      while low < high, isSpace(condition[low]) { low += 1 }
+      while high > low, isSpace(condition[high - 1]) { high -= 1 }
+      if high - low == 1, condition[low] == UInt8(ascii: "*") { return true }
+      if high - low >= 2, condition[low] == UInt8(ascii: "W"), condition[low + 1] == UInt8(ascii: "/") { low += 2 }
+      if high - low == etag.count, !etag.isEmpty,
+        UnsafeBufferPointer(rebasing: condition[low..<high]).elementsEqual(etag)
+      {
+        return true
+      }
+      start = end + 1
     }
     return false
   }
