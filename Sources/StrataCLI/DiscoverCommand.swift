@@ -140,8 +140,10 @@ struct Discover: ParsableCommand {
       minimumSegmentUnits: minimum, splitSalt: splitSalt ?? experimentID, silhouetteSampleSize: silhouetteSample,
       method: method, gamma: gamma, varianceShare: pca, categoricalEncoding: categoricalEncoding,
       wardSampleSize: wardSample)
+    // Only the discovery half is kept in memory: the clustering reads nothing else.
     let audience = try AudienceReader.read(
-      path: input, unitColumn: unitColumn, numeric: featureNames, categorical: categoricalNames)
+      path: input, unitColumn: unitColumn, numeric: featureNames, categorical: categoricalNames,
+      discoveryHalf: try HonestSplit(salt: options.splitSalt))
     let result = try SegmentDiscovery.run(audience, options: options)
     let definition = try result.definition(template: template, id: experimentID, unit: unitColumn)
     let experiment = definition.experiment

@@ -1,5 +1,8 @@
 /// The audience read for discovery: one entry per unit, with its pre-treatment features.
 ///
+/// The reader can keep only the units of the discovery half (all clustering reads); `totalCount` still counts
+/// every unit in the file, and `discoveryOnlySalt` names the split the kept units passed.
+///
 /// Numeric features are stored one column at a time with NaN for a missing value (input values are always finite,
 /// so NaN is free to mean "missing"); categorical features are text, nil when missing.
 public struct Audience: Sendable {
@@ -8,8 +11,10 @@ public struct Audience: Sendable {
   /// The unit id column.
   public let unitColumn: String
   public var units: [String]
-  /// The 1-based line each unit was read from.
-  public var lines: [Int]
+  /// Units in the audience, both halves: `count`, or more when only the discovery half was kept.
+  public var totalCount: Int
+  /// The salt of the split whose discovery half alone was kept, nil when every unit was.
+  public var discoveryOnlySalt: String?
   public let numericNames: [String]
   /// `numeric[f][i]`: feature f of unit i, NaN when missing.
   public var numeric: [[Double]]
@@ -28,7 +33,8 @@ public struct Audience: Sendable {
     self.file = file
     self.unitColumn = unitColumn
     self.units = units
-    self.lines = Array(2..<(units.count + 2))
+    self.totalCount = units.count
+    self.discoveryOnlySalt = nil
     self.numericNames = numericNames
     self.numeric = numeric
     self.categoricalNames = categoricalNames

@@ -7,9 +7,12 @@ import StrataAssignment
 /// rule will read them; an empty cell is a missing value. Every problem is a ``DiscoveryError`` naming the file,
 /// line and column: a missing column, a row with the wrong number of fields, broken quoting, a cell that is not a
 /// number, an empty or repeated unit id, a file without rows.
+///
+/// With `discoveryHalf`, every row is still checked (and every unit id counted against repeats), but only the units
+/// of that split's discovery half are kept: the clustering reads nothing else, and the memory is about half.
 public enum AudienceReader {
   public static func read(
-    path: String, unitColumn: String, numeric: [String], categorical: [String]
+    path: String, unitColumn: String, numeric: [String], categorical: [String], discoveryHalf: HonestSplit? = nil
   ) throws(DiscoveryError) -> Audience {
     var scanner: CSVScanner
     do {
@@ -21,9 +24,11 @@ public enum AudienceReader {
     var audience = Audience(
       file: path, unitColumn: unitColumn, units: [], numericNames: numeric, numeric: numeric.map { _ in [] },
       categoricalNames: categorical, categorical: categorical.map { _ in [] })
-    audience.lines = []
+    audience.discoveryOnlySalt = discoveryHalf?.salt
     var columns: (unit: Int, numeric: [Int], categorical: [Int], count: Int)?
-    var seen: [[UInt8]: Int] = [:]
+    var seen = UnitIDTable()
+    var values = [Double](repeating: 0, count: numeric.count)
+    var key: [UInt8] = []
     do {
       try scanner.forEachRecord { record in
         if record.isBlank && record.malformation == nil { return true }
@@ -39,22 +44,20 @@ public enum AudienceReader {
             file: path, line: record.line, field: "",
             message: "the row has \(record.fieldCount) fields, the header has \(known.count)")
         }
-        let unitBytes = Array(trimmed(record.field(known.unit)))
+        let unitBytes = trimmed(record.field(known.unit))
         guard !unitBytes.isEmpty else {
           throw DiscoveryError(file: path, line: record.line, field: unitColumn, message: "the unit id is empty")
         }
-        if let first = seen.updateValue(record.line, forKey: unitBytes) {
+        if let first = seen.insert(unitBytes, line: record.line) {
           throw DiscoveryError(
             file: path, line: record.line, field: unitColumn,
             message: "unit \"\(DisplayText.echo(String(decoding: unitBytes, as: UTF8.self)))\" appears twice "
               + "(first on line \(first)); each unit needs one row")
         }
-        audience.units.append(String(decoding: unitBytes, as: UTF8.self))
-        audience.lines.append(record.line)
         for (f, column) in known.numeric.enumerated() {
           let cell = trimmed(record.field(column))
           if cell.isEmpty {
-            audience.numeric[f].append(.nan)
+            values[f] = .nan
             continue
           }
           guard let value = AttributeValue.parseNumber(cell), value.isFinite else {
@@ -63,8 +66,11 @@ public enum AudienceReader {
               message: "\"\(DisplayText.echo(String(decoding: cell, as: UTF8.self)))\" is not a number "
                 + "(write digits such as 12, -3.5 or 1e3, or leave the cell empty for a missing value)")
           }
-          audience.numeric[f].append(value)
+          values[f] = value
         }
+        if let discoveryHalf, discoveryHalf.half(bytes: unitBytes, scratch: &key) != .discovery { return true }
+        audience.units.append(String(decoding: unitBytes, as: UTF8.self))
+        for f in 0..<numeric.count { audience.numeric[f].append(values[f]) }
         for (f, column) in known.categorical.enumerated() {
           let cell = trimmed(record.field(column))
           audience.categorical[f].append(cell.isEmpty ? nil : String(decoding: cell, as: UTF8.self))
@@ -79,9 +85,10 @@ public enum AudienceReader {
       throw DiscoveryError(file: path, field: "", message: "\(error)")
     }
     guard columns != nil else { throw DiscoveryError(file: path, line: 1, field: "", message: "the file is empty") }
-    guard audience.count > 0 else {
+    guard seen.count > 0 else {
       throw DiscoveryError(file: path, line: 2, field: "", message: "the file has a header but no units")
     }
+    audience.totalCount = seen.count
     return audience
   }
 
@@ -107,7 +114,7 @@ public enum AudienceReader {
   }
 
   /// The field without leading and trailing spaces and tabs.
-  private static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
+  static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
     var start = field.startIndex
     var end = field.endIndex
     while start < end && (field[start] == 0x20 || field[start] == 0x09) { start += 1 }

@@ -22,41 +22,80 @@ public enum ClusterQuality {
   public static func silhouette(_ data: FeatureMatrix, labels: [Int], clusterCount k: Int) throws(DiscoveryError)
     -> Double
   {
+    try silhouettes(data, labelings: [labels], clusterCounts: [k])[0]
+  }
+
+  /// The mean silhouette of several labellings of the same rows, each distance computed once for all of them.
+  ///
+  /// Labelling m has labels 0..<`clusterCounts[m]`. Every labelling's value is bit-identical to ``silhouette(_:labels:clusterCount:)``
+  /// on it alone: each row's sums still take the other rows in row order.
+  public static func silhouettes(_ data: FeatureMatrix, labelings: [[Int]], clusterCounts: [Int])
+    throws(DiscoveryError) -> [Double]
+  {
     let n = data.rowCount
     let d = data.columnCount
-    precondition(labels.count == n, "one label per row")
-    var sizes = [Int](repeating: 0, count: k)
-    for label in labels { sizes[label] += 1 }
-    let distinct = sizes.filter { $0 > 0 }.count
-    guard distinct >= 2 && distinct <= n - 1 else {
-      throw DiscoveryError(
-        field: "k", message: "the silhouette needs 2 to \(n - 1) non-empty clusters, got \(distinct)")
+    precondition(labelings.count == clusterCounts.count, "one cluster count per labelling")
+    // Column offsets of each labelling's per-cluster sums within a row of `sums`.
+    var offsets: [Int] = []
+    var width = 0
+    var sizes: [[Int]] = []
+    for (labels, k) in zip(labelings, clusterCounts) {
+      precondition(labels.count == n, "one label per row")
+      var counts = [Int](repeating: 0, count: k)
+      for label in labels { counts[label] += 1 }
+      let distinct = counts.filter { $0 > 0 }.count
+      guard distinct >= 2 && distinct <= n - 1 else {
+        throw DiscoveryError(
+          field: "k", message: "the silhouette needs 2 to \(n - 1) non-empty clusters, got \(distinct)")
+      }
+      sizes.append(counts)
+      offsets.append(width)
+      width += k
     }
-    var total = 0.0
-    var sums = [Double](repeating: 0, count: k)
-    data.values.withUnsafeBufferPointer { x in
-      for i in 0..<n {
-        for cluster in 0..<k { sums[cluster] = 0 }
-        for j in 0..<n where j != i {
-          var sum = 0.0
-          for f in 0..<d {
-            let t = x[i * d + f] - x[j * d + f]
-            sum += t * t
+    let m = labelings.count
+    // columns[i * m + l]: the sums column of row i's cluster in labelling l.
+    var columns = [Int](repeating: 0, count: n * m)
+    for (l, labels) in labelings.enumerated() {
+      for i in 0..<n { columns[i * m + l] = offsets[l] + labels[i] }
+    }
+    // sums[i * width + offsets[l] + c]: Σ distance from row i to the rows of cluster c in labelling l, taken in row
+    // order (each pair is measured once, when its lower row is reached, and added to both rows).
+    var sums = [Double](repeating: 0, count: n * width)
+    data.values.withUnsafeBufferPointer { xs in
+      columns.withUnsafeBufferPointer { column in
+        sums.withUnsafeMutableBufferPointer { sum in
+          for i in 0..<n {
+            let rowI = i * d
+            for j in (i + 1)..<n {
+              let distance = LloydIterations.squaredDistance(xs, rowI, xs, j * d, d).squareRoot()
+              for l in 0..<m {
+                sum[i * width + column[j * m + l]] += distance
+                sum[j * width + column[i * m + l]] += distance
+              }
+            }
           }
-          sums[labels[j]] += sum.squareRoot()
         }
+      }
+    }
+    var results: [Double] = []
+    for (l, labels) in labelings.enumerated() {
+      let k = clusterCounts[l]
+      var total = 0.0
+      for i in 0..<n {
         let own = labels[i]
-        guard sizes[own] > 1 else { continue }  // s(i) = 0
-        let a = sums[own] / Double(sizes[own] - 1)
+        guard sizes[l][own] > 1 else { continue }  // s(i) = 0
+        let base = i * width + offsets[l]
+        let a = sums[base + own] / Double(sizes[l][own] - 1)
         var b = Double.infinity
-        for cluster in 0..<k where cluster != own && sizes[cluster] > 0 {
-          b = min(b, sums[cluster] / Double(sizes[cluster]))
+        for cluster in 0..<k where cluster != own && sizes[l][cluster] > 0 {
+          b = min(b, sums[base + cluster] / Double(sizes[l][cluster]))
         }
         let denominator = max(a, b)
         if denominator > 0 { total += (b - a) / denominator }
       }
+      results.append(total / Double(n))
     }
-    return total / Double(n)
+    return results
   }
 
   /// The Davies–Bouldin index of a labelling with labels 0..<`clusterCount` (empty clusters are left out);

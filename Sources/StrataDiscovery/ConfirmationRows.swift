@@ -7,26 +7,38 @@ import StrataAnalysis
 /// Fields are re-quoted only where RFC 4180 needs it (a comma, quote, CR or LF); nothing else is changed, so the
 /// rows read back as the same attributes.
 public enum ConfirmationRows {
+  /// The header and the rows whose unit (in `audience.unitColumn`) is in the confirmation half of the result's split,
+  /// in file order; the file is the one the audience was read from, so it is already known to be well formed.
   public static func csv(input: String, audience: Audience, result: DiscoveryResult) throws(DiscoveryError) -> Data {
     let split = try HonestSplit(salt: result.options.splitSalt)
-    var wanted: Set<Int> = []
-    for (index, unit) in audience.units.enumerated() where split.half(unit) == .confirmation {
-      wanted.insert(audience.lines[index])
-    }
     var out = Data()
-    var headerDone = false
+    var unitColumn: Int?
+    var key: [UInt8] = []
     do {
       var scanner = try CSVScanner(path: input)
       defer { scanner.close() }
       try scanner.forEachRecord { record in
         if record.isBlank && record.malformation == nil { return true }
-        if !headerDone || wanted.contains(record.line) {
-          headerDone = true
-          let fields = (0..<record.fieldCount).map { quoted(record.string($0)) }
-          out.append(contentsOf: Array((fields.joined(separator: ",") + "\n").utf8))
+        if let column = unitColumn {
+          guard split.half(bytes: AudienceReader.trimmed(record.field(column)), scratch: &key) == .confirmation else {
+            return true
+          }
+        } else {
+          let names = (0..<record.fieldCount).map {
+            String(decoding: AudienceReader.trimmed(record.field($0)), as: UTF8.self)
+          }
+          guard let column = names.firstIndex(of: audience.unitColumn) else {
+            throw DiscoveryError(
+              file: input, line: record.line, field: audience.unitColumn, message: "the header has no such column")
+          }
+          unitColumn = column
         }
+        let fields = (0..<record.fieldCount).map { quoted(record.string($0)) }
+        out.append(contentsOf: Array((fields.joined(separator: ",") + "\n").utf8))
         return true
       }
+    } catch let error as DiscoveryError {
+      throw error
     } catch let error as DataError {
       throw DiscoveryError(file: input, line: error.line, field: "", message: error.message)
     } catch {

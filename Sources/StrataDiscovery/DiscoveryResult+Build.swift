@@ -16,19 +16,23 @@ extension DiscoveryResult {
     for (position, cluster) in order.enumerated() { rank[cluster] = position }
     let labels = rawLabels.map { rank[$0] }
 
-    func numericMeans(_ members: (Int) -> Bool) -> [Double] {
-      (0..<d).map { f in
-        var sum = 0.0
-        var count = 0
-        for (row, index) in clustered.enumerated() where members(row) {
-          let value = audience.numeric[f][index]
-          if !value.isNaN {
-            sum += value
-            count += 1
-          }
-        }
-        return count > 0 ? sum / Double(count) : .nan
+    // Per segment (and, last, for all of them) and numeric feature: the mean over the units with a value, each sum
+    // taken in row order, in one pass over the units.
+    var sums = [Double](repeating: 0, count: (k + 1) * d)
+    var counts = [Int](repeating: 0, count: (k + 1) * d)
+    for (row, index) in clustered.enumerated() {
+      for f in 0..<d {
+        let value = audience.numeric[f][index]
+        guard !value.isNaN else { continue }
+        let own = labels[row] * d + f
+        sums[own] += value
+        counts[own] += 1
+        sums[k * d + f] += value
+        counts[k * d + f] += 1
       }
+    }
+    func numericMeans(_ group: Int) -> [Double] {
+      (0..<d).map { f in counts[group * d + f] > 0 ? sums[group * d + f] / Double(counts[group * d + f]) : .nan }
     }
     /// Per categorical feature: the most common code among members (ties to the lower code) and its share.
     func modes(_ members: (Int) -> Bool) -> [(code: Int, share: Double)] {
@@ -75,7 +79,7 @@ extension DiscoveryResult {
         DiscoveredSegment(
           name: "segment_\(position + 1)", size: means.sizes[cluster],
           centroid: (0..<d).map { f in scales[f].center + scaledCentroids[position][f] * scales[f].scale },
-          means: numericMeans { labels[$0] == position },
+          means: numericMeans(position),
           levels: segmentModes.enumerated().map { f, mode in
             mode.code >= 0 ? categorical?.levels[f][mode.code] : nil
           },
@@ -83,11 +87,11 @@ extension DiscoveryResult {
       overallShares.append(segmentModes.enumerated().map { f, mode in share(feature: f, code: mode.code) })
     }
     return DiscoveryResult(
-      options: options, audienceCount: audience.count, discoveryCount: discoveryCount,
-      confirmationCount: audience.count - discoveryCount, droppedForMissing: discoveryCount - clustered.count,
+      options: options, audienceCount: audience.totalCount, discoveryCount: discoveryCount,
+      confirmationCount: audience.totalCount - discoveryCount, droppedForMissing: discoveryCount - clustered.count,
       clusteredCount: clustered.count, silhouetteCount: silhouetteCount, missingCounts: missingCounts, scales: scales,
       categoricalNames: categorical?.names ?? [], gamma: gamma, methodName: methodName, wardUnits: wardUnits,
-      candidates: candidates, chosen: chosen, segments: segments, overallMeans: numericMeans { _ in true },
+      candidates: candidates, chosen: chosen, segments: segments, overallMeans: numericMeans(k),
       overallLevelShares: overallShares, discoveryUnits: clustered.map { audience.units[$0] }, discoveryLabels: labels,
       scaledFeatures: matrix, principalComponents: pca,
       ruleAgreement: agreement(

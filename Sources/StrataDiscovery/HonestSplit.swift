@@ -33,4 +33,15 @@ public struct HonestSplit: Sendable, Hashable {
 
   /// The unit's half.
   public func half(_ unit: String) -> Half { bucket(unit) < 5_000 ? .discovery : .confirmation }
+
+  /// The half of the unit whose id is these UTF-8 bytes (as read from a file), its key built in `scratch` (reused
+  /// from call to call) rather than as text.
+  public func half<Bytes: Collection<UInt8>>(bytes unit: Bytes, scratch: inout [UInt8]) -> Half {
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: "discover:".utf8)
+    scratch.append(contentsOf: salt.utf8)
+    scratch.append(0x3A)
+    scratch.append(contentsOf: unit)
+    return Int(MurmurHash3.x86_32(scratch) % 10_000) < 5_000 ? .discovery : .confirmation
+  }
 }

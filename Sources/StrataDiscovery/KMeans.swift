@@ -51,48 +51,60 @@ public struct KMeans: Sendable, Hashable {
   ///
   /// The data needs at least `clusterCount` rows.
   public func fit(_ data: FeatureMatrix, generator: SeededGenerator) throws(DiscoveryError) -> KMeansResult {
+    try fit(data, generator: generator, bounded: true)
+  }
+
+  /// `bounded: false` runs every Lloyd iteration in full (every row against every centre), the plain algorithm
+  /// that the bounded one must reproduce exactly; the tests compare the two.
+  func fit(_ data: FeatureMatrix, generator: SeededGenerator, bounded: Bool) throws(DiscoveryError) -> KMeansResult {
     guard data.rowCount >= clusterCount else {
       throw DiscoveryError(
         field: "k", message: "\(clusterCount) clusters need at least \(clusterCount) units, got \(data.rowCount)")
     }
     let threshold = tolerance * KMeans.meanVariance(data)
+    var lloyd = LloydIterations(data: data, clusterCount: clusterCount, bounded: bounded)
     var best: KMeansResult?
     for restart in 0..<restarts {
       var centroids = KMeans.seed(data, clusterCount: clusterCount, generator: generator)
-      var labels = [Int](repeating: -1, count: data.rowCount)
+      lloyd.reset()
       var iterations = 0
       while iterations < maximumIterations {
         iterations += 1
-        let changed = KMeans.assign(data, centroids, &labels).changed
-        let moved = KMeans.update(data, &centroids, labels)
+        let changed = lloyd.assign(centroids)
+        let moved = lloyd.update(&centroids)
         if !changed || moved <= threshold { break }
       }
-      let (_, inertia) = KMeans.assign(data, centroids, &labels)
-      let result = KMeansResult(
-        centroids: centroids, labels: labels, inertia: inertia, iterations: iterations, restart: restart)
-      if best.map({ inertia < $0.inertia }) ?? true { best = result }
+      _ = lloyd.assign(centroids)
+      let inertia = lloyd.inertia(centroids)
+      if best.map({ inertia < $0.inertia }) ?? true {
+        best = KMeansResult(
+          centroids: centroids, labels: lloyd.labels, inertia: inertia, iterations: iterations, restart: restart)
+      }
     }
     guard let best else { preconditionFailure("restarts >= 1") }
     return best
   }
 
-  /// The mean of the columns' population variances.
+  /// The mean of the columns' population variances (each column's sums in row order, taken in one pass over the
+  /// rows).
   static func meanVariance(_ data: FeatureMatrix) -> Double {
     let n = data.rowCount
     let d = data.columnCount
     guard n > 0 else { return 0 }
-    var total = 0.0
-    for j in 0..<d {
-      var mean = 0.0
-      for i in 0..<n { mean += data.values[i * d + j] }
-      mean /= Double(n)
-      var sum = 0.0
+    var means = [Double](repeating: 0, count: d)
+    var sums = [Double](repeating: 0, count: d)
+    data.values.withUnsafeBufferPointer { x in
+      for i in 0..<n { for j in 0..<d { means[j] += x[i * d + j] } }
+      for j in 0..<d { means[j] /= Double(n) }
       for i in 0..<n {
-        let t = data.values[i * d + j] - mean
-        sum += t * t
+        for j in 0..<d {
+          let t = x[i * d + j] - means[j]
+          sums[j] += t * t
+        }
       }
-      total += sum / Double(n)
     }
+    var total = 0.0
+    for j in 0..<d { total += sums[j] / Double(n) }
     return total / Double(d)
   }
 
@@ -135,54 +147,6 @@ public struct KMeans: Sendable, Hashable {
       }
     }
     return (changed, inertia)
-  }
-
-  /// Moves each centroid to the mean of its rows (an empty cluster takes the row farthest from its centroid);
-  /// returns the total squared distance the centroids moved.
-  static func update(_ data: FeatureMatrix, _ centroids: inout FeatureMatrix, _ labels: [Int]) -> Double {
-    let n = data.rowCount
-    let d = data.columnCount
-    let k = centroids.rowCount
-    var sums = [Double](repeating: 0, count: k * d)
-    var counts = [Int](repeating: 0, count: k)
-    for i in 0..<n {
-      let cluster = labels[i]
-      counts[cluster] += 1
-      for j in 0..<d { sums[cluster * d + j] += data.values[i * d + j] }
-    }
-    var taken: Set<Int> = []
-    for cluster in 0..<k where counts[cluster] == 0 {
-      // The row farthest from its own centroid, not already taken by another empty cluster.
-      var farthest = -1
-      var farthestDistance = -1.0
-      for i in 0..<n where !taken.contains(i) && counts[labels[i]] > 1 {
-        let distance = data.squaredDistance(i, to: centroids, row: labels[i])
-        if distance > farthestDistance {
-          farthestDistance = distance
-          farthest = i
-        }
-      }
-      guard farthest >= 0 else { continue }
-      taken.insert(farthest)
-      let from = labels[farthest]
-      counts[from] -= 1
-      counts[cluster] = 1
-      for j in 0..<d {
-        let value = data.values[farthest * d + j]
-        sums[from * d + j] -= value
-        sums[cluster * d + j] = value
-      }
-    }
-    var moved = 0.0
-    for cluster in 0..<k where counts[cluster] > 0 {
-      for j in 0..<d {
-        let mean = sums[cluster * d + j] / Double(counts[cluster])
-        let t = mean - centroids.values[cluster * d + j]
-        moved += t * t
-        centroids.values[cluster * d + j] = mean
-      }
-    }
-    return moved
   }
 }
 

@@ -25,7 +25,11 @@ public enum SegmentDiscovery {
       throw DiscoveryError(field: "features", message: "give at least 1 numeric feature")
     }
     var discovery: [Int] = []
-    for (index, unit) in audience.units.enumerated() where split.half(unit) == .discovery { discovery.append(index) }
+    if audience.discoveryOnlySalt == split.salt {
+      discovery = Array(0..<audience.count)  // the reader kept this split's discovery half only
+    } else {
+      for (index, unit) in audience.units.enumerated() where split.half(unit) == .discovery { discovery.append(index) }
+    }
     let missingCounts = audience.numeric.map { column in discovery.filter { column[$0].isNaN }.count }
     var clustered = discovery
     if options.missing == .drop {
@@ -38,7 +42,7 @@ public enum SegmentDiscovery {
       throw DiscoveryError(
         file: audience.file, field: "",
         message: "the discovery half has \(clustered.count) usable units, too few for \(largestK) segments "
-          + "(the split keeps about half of the \(audience.count) units; give a larger audience or a smaller --k)")
+          + "(the split keeps about half of the \(audience.totalCount) units; give a larger audience or a smaller --k)")
     }
     var scales: [FeatureScale] = []
     for (f, name) in audience.numericNames.enumerated() {
@@ -69,8 +73,9 @@ public enum SegmentDiscovery {
       ? WardTree(embedded, seed: options.seed, sampleSize: options.wardSampleSize) : nil
     let oneHot = categorical != nil && options.categoricalEncoding == .oneHot
 
-    var candidates: [ClusterCountCandidate] = []
-    var fits: [Int: [Int]] = [:]
+    // Per k: the labels (one byte each, k ≤ 50), the objective, Davies–Bouldin and the sizes; the silhouettes
+    // of every k are taken together afterwards, each distance between sampled units computed once.
+    var fits: [(k: Int, labels: [UInt8], objective: Double, daviesBouldin: Double, sizes: [Int])] = []
     for k in options.clusterCounts {
       let labels: [Int]
       let objective: Double
@@ -90,29 +95,31 @@ public enum SegmentDiscovery {
           objective = fit.inertia
         }
       }
-      let silhouette: Double
-      if let sample, let sampleMatrix {
-        silhouette = try ClusterQuality.silhouette(sampleMatrix, labels: sample.map { labels[$0] }, clusterCount: k)
-      } else {
-        silhouette = try ClusterQuality.silhouette(embedded, labels: labels, clusterCount: k)
-      }
       let daviesBouldin = try ClusterQuality.daviesBouldin(embedded, labels: labels, clusterCount: k)
       var sizes = [Int](repeating: 0, count: k)
       for label in labels { sizes[label] += 1 }
       sizes.sort(by: >)
-      let powered = options.minimumSegmentUnits.map { (sizes.last ?? 0) >= $0 } ?? true
-      candidates.append(
-        ClusterCountCandidate(
-          clusterCount: k, inertia: objective, silhouette: silhouette, daviesBouldin: daviesBouldin, sizes: sizes,
-          powered: powered))
-      fits[k] = labels
+      fits.append((k, labels.map { UInt8($0) }, objective, daviesBouldin, sizes))
+    }
+    let silhouettes: [Double]
+    if let sample, let sampleMatrix {
+      silhouettes = try ClusterQuality.silhouettes(
+        sampleMatrix, labelings: fits.map { fit in sample.map { Int(fit.labels[$0]) } }, clusterCounts: fits.map(\.k))
+    } else {
+      silhouettes = try ClusterQuality.silhouettes(
+        embedded, labelings: fits.map { $0.labels.map(Int.init) }, clusterCounts: fits.map(\.k))
+    }
+    let candidates = zip(fits, silhouettes).map { fit, silhouette in
+      ClusterCountCandidate(
+        clusterCount: fit.k, inertia: fit.objective, silhouette: silhouette, daviesBouldin: fit.daviesBouldin,
+        sizes: fit.sizes, powered: options.minimumSegmentUnits.map { (fit.sizes.last ?? 0) >= $0 } ?? true)
     }
     guard
       let chosen = candidates.filter(\.powered).min(by: { a, b in
         if a.silhouette != b.silhouette { return a.silhouette > b.silhouette }
         if a.daviesBouldin != b.daviesBouldin { return a.daviesBouldin < b.daviesBouldin }
         return a.clusterCount < b.clusterCount
-      }), let labels = fits[chosen.clusterCount]
+      }), let labels = fits.first(where: { $0.k == chosen.clusterCount })?.labels.map(Int.init)
     else {
       let best = candidates.max { $0.smallestSegment < $1.smallestSegment }
       throw DiscoveryError(

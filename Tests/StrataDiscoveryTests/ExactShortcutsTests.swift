@@ -1,0 +1,123 @@
+import Foundation
+import StrataStats
+import StrataTestSupport
+import Testing
+
+@testable import StrataDiscovery
+
+/// The shortcuts taken for speed and memory must not change any result: each is compared with the plain way.
+@Suite("Bounded Lloyd iterations, the silhouettes of several k at once, reading only the discovery half")
+struct ExactShortcutsTests {
+  /// Rows from `groups` planted groups in `columns` dimensions, overlapping enough that rows change cluster for
+  /// several iterations, and a few repeated rows (ties).
+  static func rows(count: Int, columns: Int, groups: Int, seed: UInt64) -> FeatureMatrix {
+    var random = SplitMix64(seed: seed)
+    let centres = (0..<groups).map { _ in (0..<columns).map { _ in Double.random(in: -3...3, using: &random) } }
+    var values: [Double] = []
+    for i in 0..<count {
+      if i % 50 == 49 {
+        values += values[0..<columns]  // a repeat of the first row
+        continue
+      }
+      let centre = centres[Int.random(in: 0..<groups, using: &random)]
+      values += centre.map { $0 + Double.random(in: -2...2, using: &random) }
+    }
+    return FeatureMatrix(rowCount: count, columnCount: columns, values: values)
+  }
+
+  @Test("k-means with Hamerly's bounds gives exactly the plain Lloyd result (labels, centroids, inertia)")
+  func boundedEqualsPlain() throws {
+    for (seed, columns, groups) in [(1, 2, 3), (2, 10, 5), (3, 4, 8), (4, 1, 2)] as [(UInt64, Int, Int)] {
+      let data = Self.rows(count: 3_000, columns: columns, groups: groups, seed: seed)
+      for k in [1, 2, 3, 5, 8, 12] {
+        let kmeans = try KMeans(clusterCount: k, restarts: 3)
+        let bounded = try kmeans.fit(data, generator: try SeededGenerator(seed: seed), bounded: true)
+        let plain = try kmeans.fit(data, generator: try SeededGenerator(seed: seed), bounded: false)
+        #expect(bounded == plain, "seed \(seed), d = \(columns), k = \(k)")
+        #expect(plain.iterations > 1 || k == 1)
+      }
+    }
+    // Far from the origin (large values, small distances between them) and with a tolerance of 0 (iterations run
+    // until no label changes).
+    var shifted = Self.rows(count: 2_000, columns: 3, groups: 4, seed: 9)
+    for index in shifted.values.indices { shifted.values[index] += 1e6 }
+    let kmeans = try KMeans(clusterCount: 4, restarts: 2, tolerance: 0)
+    #expect(
+      try kmeans.fit(shifted, generator: try SeededGenerator(seed: 5), bounded: true)
+        == kmeans.fit(shifted, generator: try SeededGenerator(seed: 5), bounded: false))
+  }
+
+  @Test("the silhouettes of several labellings at once equal each one's alone, bit for bit")
+  func silhouettesTogether() throws {
+    let data = Self.rows(count: 600, columns: 3, groups: 4, seed: 7)
+    var labelings: [[Int]] = []
+    var counts: [Int] = []
+    for k in 2...6 {
+      labelings.append(
+        try KMeans(clusterCount: k, restarts: 1).fit(data, generator: try SeededGenerator(seed: 1)).labels)
+      counts.append(k)
+    }
+    var random = SplitMix64(seed: 3)
+    labelings.append((0..<600).map { _ in Int.random(in: 0..<3, using: &random) })
+    counts.append(4)  // cluster 3 empty
+    let together = try ClusterQuality.silhouettes(data, labelings: labelings, clusterCounts: counts)
+    for (m, labels) in labelings.enumerated() {
+      let alone = try ClusterQuality.silhouette(data, labels: labels, clusterCount: counts[m])
+      #expect(together[m].bitPattern == alone.bitPattern, "labelling \(m)")
+    }
+  }
+
+  @Test("reading only the discovery half keeps exactly its units and values, and still catches every repeated id")
+  func discoveryHalfReader() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-reader-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // 20,000 units (the id table grows several times), a missing value now and then, a blank line.
+    var csv = "unit_id, a ,b\n"
+    for i in 0..<20_000 {
+      csv += "user-\(i * 7919 % 100_003),\(i % 97 == 0 ? "" : String(Double(i) / 8)),\(i % 13)\n"
+      if i == 10 { csv += "\n" }
+    }
+    let input = directory.appendingPathComponent("audience.csv").path
+    try csv.write(toFile: input, atomically: true, encoding: .utf8)
+    let split = try HonestSplit(salt: "reader")
+    let all = try AudienceReader.read(path: input, unitColumn: "unit_id", numeric: ["a", "b"], categorical: [])
+    let half = try AudienceReader.read(
+      path: input, unitColumn: "unit_id", numeric: ["a", "b"], categorical: [], discoveryHalf: split)
+    let kept = all.units.indices.filter { split.half(all.units[$0]) == .discovery }
+    #expect(all.count == 20_000 && all.totalCount == 20_000 && half.totalCount == 20_000)
+    #expect(kept.count > 9_000 && kept.count < 11_000)
+    #expect(half.units == kept.map { all.units[$0] })
+    for f in 0..<2 {
+      #expect(half.numeric[f].map(\.bitPattern) == kept.map { all.numeric[f][$0].bitPattern })
+    }
+    // The same discovery result either way.
+    let options = try DiscoveryOptions(clusterCounts: 2...3, seed: 2, splitSalt: "reader")
+    let fromAll = try SegmentDiscovery.run(all, options: options)
+    let fromHalf = try SegmentDiscovery.run(half, options: options)
+    #expect(fromAll.segments == fromHalf.segments && fromAll.candidates == fromHalf.candidates)
+    #expect(fromHalf.audienceCount == 20_000 && fromHalf.discoveryCount == kept.count)
+
+    // A repeated id is an error whichever half it falls in, naming the line of its first row.
+    let confirmationUnit = all.units.first { split.half($0) == .confirmation } ?? ""
+    let discoveryUnit = all.units.first { split.half($0) == .discovery } ?? ""
+    for unit in [confirmationUnit, discoveryUnit] {
+      let repeated = directory.appendingPathComponent("repeated.csv").path
+      try (csv + "\(unit),1,2\n").write(toFile: repeated, atomically: true, encoding: .utf8)
+      let firstLine = csv.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+        $0.hasPrefix("\(unit),")
+      }.map { $0 + 1 }
+      #expect(throws: DiscoveryError.self) {
+        try AudienceReader.read(
+          path: repeated, unitColumn: "unit_id", numeric: ["a", "b"], categorical: [], discoveryHalf: split)
+      }
+      do {
+        _ = try AudienceReader.read(
+          path: repeated, unitColumn: "unit_id", numeric: ["a", "b"], categorical: [], discoveryHalf: split)
+      } catch {
+        #expect("\(error)".contains("repeated.csv:20003: unit_id: unit \"\(unit)\" appears twice"), "\(error)")
+        #expect("\(error)".contains("first on line \(firstLine ?? -1)"), "\(error)")
+      }
+    }
+  }
+}
