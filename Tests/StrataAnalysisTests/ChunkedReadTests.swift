@@ -169,6 +169,20 @@ struct ChunkedReadTests {
     #expect(chunked.issues.entries[.duplicateUnit]?.count ?? 0 > 500)  // the second file repeats u0…u799
   }
 
+  @Test("a cell table emptied for the next chunk equals a fresh one")
+  func emptiedTableIsFresh() {
+    let fresh = SufficientStatistics(variantCount: 2, segmentCount: 3, metricCount: 2, pairCount: 1)
+    var table = fresh
+    table.addUnit(variant: 1, segment: 2)
+    table.add(3.5, metric: 1, variant: 1, segment: 2)
+    table.addMissing(metric: 0, variant: 0, segment: 1)
+    table.addZeroFilled(metric: 0, variant: 1, segment: 0)
+    table.add(1, 2, pair: 0, variant: 0, segment: 0)
+    #expect(table != fresh)
+    table.reset()
+    #expect(table == fresh)
+  }
+
   @Test("chunks cover the data and end after a line end")
   func chunkRanges() throws {
     let text = "h\nab\r\ncd\n\nefghij\nk"

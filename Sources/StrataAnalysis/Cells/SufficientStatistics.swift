@@ -108,6 +108,13 @@ public struct SufficientStatistics: Sendable, Hashable {
     for index in pairs.indices { pairs[index].merge(other.pairs[index]) }
   }
 
+  /// Empties every cell in place, as `init` makes them; the shape stays.
+  mutating func reset() {
+    units.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    metrics.withUnsafeMutableBufferPointer { $0.update(repeating: ColumnMoments()) }
+    pairs.withUnsafeMutableBufferPointer { $0.update(repeating: CrossMoments()) }
+  }
+
   @inline(__always)
   mutating func addUnit(variant: Int, segment: Int) { units[variant * segmentCount + segment] += 1 }
 

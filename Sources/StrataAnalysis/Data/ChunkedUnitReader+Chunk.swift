@@ -15,6 +15,32 @@ extension ChunkedUnitReader {
     var complete = false
     /// What stopped the chunk (a strict reader's bad row, a read error), line numbers as in `issues`.
     var error: DataError? = nil
+
+    /// The cells, leaving an empty table of no cells in their place, so that the caller holds the only reference.
+    mutating func takeStatistics() -> SufficientStatistics {
+      defer { statistics = SufficientStatistics(variantCount: 0, segmentCount: 0, metricCount: 0) }
+      return statistics
+    }
+  }
+
+  /// A merged chunk's cell table, handed back for a later chunk (at most about as many tables as chunks in flight).
+  ///
+  /// Emptying a table in place costs less than a fresh one: the copy of the template's and the page faults of new
+  /// memory, 40 MB per 8 MiB chunk at 20,000 segments × 16 variants and two metrics. Each chunk still has cells of
+  /// its own, merged in file order, so the results are those of fresh tables, bit for bit.
+  func recycle(_ statistics: SufficientStatistics) {
+    condition.lock()
+    spareTables.append(statistics)
+    condition.unlock()
+  }
+
+  /// An emptied table from `recycle`, or nil when none is spare.
+  func spareTable() -> SufficientStatistics? {
+    condition.lock()
+    var table = spareTables.popLast()
+    condition.unlock()
+    table?.reset()
+    return table
   }
 
   /// Reads chunk `index` with a copy of the header's reader.
@@ -24,6 +50,7 @@ extension ChunkedUnitReader {
   func scan(_ index: Int, mode: UnitLevelRows.DuplicateMode, drop: [Int] = []) -> ChunkResult {
     let range = chunks[index]
     var rows = template
+    if let table = spareTable() { rows.statistics = table }
     rows.duplicateMode = mode
     rows.dropOrdinals = drop
     var result = ChunkResult(statistics: rows.statistics)

@@ -37,6 +37,8 @@ final class ChunkedUnitReader: @unchecked Sendable {
   var startLimit = 0
   var cancelled = false
   var running = 0
+  /// Cell tables of chunks already merged, for later chunks to reuse (`recycle`, `spareTable`).
+  var spareTables: [SufficientStatistics] = []
 
   init(path: String, chunks: [Range<Int>], template: UnitLevelRows, threads: Int) {
     self.path = path
@@ -92,6 +94,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
         }
       }
       merged.add(result, bytes: chunks[index].count)
+      reader.recycle(result.takeStatistics())
       options.progress?(merged.bytes, fileSize)
     }
     var summary = DataSummary(
