@@ -60,20 +60,48 @@ public struct BatchAssignment {
         file: inputPath, line: nil,
         message: "is also the output file (\(outputPath)); writing the assignments there would replace it")
     }
-    var scanner = try CSVScanner(path: inputPath)
+    var scanner = try OnePassCSVScanner(path: inputPath)
     defer { scanner.close() }
     var summary = Summary(
       variantCounts: Array(
         repeating: Array(repeating: 0, count: experiment.variants.count), count: experiment.segments.count),
       exclusionCounts: Array(repeating: [:], count: experiment.segments.count))
-    let readings = experiment.attributeReadings
+
+    // The header (blank lines before it are skipped).
+    var headerRecord: CSVScanner.Record? = nil
+    while let record = try scanner.next() {
+      if record.isBlank && record.malformation == nil { continue }
+      headerRecord = record
+      break
+    }
+    guard let headerRecord else {
+      throw DataError(file: inputPath, line: 1, message: "the file is empty (expected a header row)")
+    }
+    try headerRecord.rejectCarriageReturnLineEnds(path: inputPath)
+    let header = (0..<headerRecord.fieldCount).map { headerRecord.string($0) }
+    guard let unitColumn = header.firstIndex(of: experiment.unit) else {
+      throw DataError(
+        file: inputPath, line: headerRecord.line,
+        message:
+          "unit column \"\(DisplayText.echo(experiment.unit))\" is not in the header (\(DisplayText.list(header)))")
+    }
+    let headerCount = header.count
+    let attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
+    summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
+    let writer = try AtomicFileWriter(path: outputPath)
+    let factorHeader = factorNames.map { "," + OutputEncoding.cell($0, raw: rawCells) }.joined()
+    let outputHeader = "\(OutputEncoding.cell(experiment.unit, raw: rawCells)),segment,variant,bucket,eligible,reason"
+    try writer.write(Array((outputHeader + factorHeader + "\n").utf8))
+
     let encoded = OutputEncoding(experiment: experiment, factorNames: factorNames, rawCells: rawCells)
-    var headerCount = 0  // 0 until the header is read
-    var unitColumn = 0
-    var attributeColumns: [Int?] = []
-    var attributes: [AttributeValue?] = []
-    var output: AtomicFileWriter? = nil
+    var reader = AttributeRowReader(columns: attributeColumns, readings: experiment.attributeReadings)
+    defer { reader.deallocate() }
+    var counts = ResultCounts(segments: experiment.segments.count, variants: experiment.variants.count)
+    defer { counts.deallocate() }
+    let row = UnsafeMutablePointer<UInt8>.allocate(capacity: encoded.longestRowEnd)
+    defer { row.deallocate() }
     var held = StratifiedRows()
+    var rows = 0
 
     func reject(_ line: Int, _ message: String) {
       summary.badRowCount += 1
@@ -82,83 +110,33 @@ public struct BatchAssignment {
       badRow(row)
     }
 
-    try scanner.forEachRecord { record in
-      // A blank line is skipped, before the header too.
-      if record.isBlank && record.malformation == nil { return true }
-      guard let writer = output else {
-        try record.rejectCarriageReturnLineEnds(path: inputPath)
-        let header = (0..<record.fieldCount).map { record.string($0) }
-        guard let unit = header.firstIndex(of: experiment.unit) else {
-          throw DataError(
-            file: inputPath, line: record.line,
-            message:
-              "unit column \"\(DisplayText.echo(experiment.unit))\" is not in the header (\(DisplayText.list(header)))")
-        }
-        headerCount = header.count
-        unitColumn = unit
-        attributeColumns = experiment.attributeNames.map { header.firstIndex(of: $0) }
-        attributes = Array(repeating: nil, count: attributeColumns.count)
-        summary.missingColumns = zip(experiment.attributeNames, attributeColumns).filter { $0.1 == nil }.map(\.0)
-        let writer = try AtomicFileWriter(path: outputPath)
-        let factorHeader = factorNames.map { "," + OutputEncoding.cell($0, raw: rawCells) }.joined()
-        let outputHeader =
-          "\(OutputEncoding.cell(experiment.unit, raw: rawCells)),segment,variant,bucket,eligible,reason"
-        try writer.write(Array((outputHeader + factorHeader + "\n").utf8))
-        output = writer
-        return true
-      }
-      summary.rows += 1
+    while let record = try scanner.next() {
+      // A blank line is skipped.
+      if record.isBlank && record.malformation == nil { continue }
+      rows += 1
       if let malformation = record.malformation {
         reject(record.line, malformation.description)
-        return true
+        continue
       }
       guard record.fieldCount == headerCount else {
         reject(record.line, "has \(record.fieldCount) fields, the header has \(headerCount)")
-        return true
+        continue
       }
       let unit = UnsafeRawBufferPointer(record.field(unitColumn))
       guard !unit.isEmpty else {
         reject(record.line, "the unit id (column \"\(experiment.unit)\") is empty")
-        return true
+        continue
       }
-      for (slot, column) in attributeColumns.enumerated() {
-        guard let column else {
-          attributes[slot] = nil
-          continue
-        }
-        let cell = record.field(column)
-        guard !cell.isEmpty else {
-          attributes[slot] = nil
-          continue
-        }
-        // Attributes the rules read only as numbers (or only as booleans) are converted here, from the
-        // bytes; text that does not read that way stays text (same results, see AttributeReading).
-        switch readings[slot] {
-        case .number:
-          attributes[slot] =
-            AttributeValue.parseNumber(cell).map(AttributeValue.number) ?? .string(record.string(column))
-        case .bool:
-          attributes[slot] =
-            AttributeValue.parseBool(cell).map(AttributeValue.bool) ?? .string(record.string(column))
-        case .string, .mixed:
-          attributes[slot] = .string(record.string(column))
-        }
-      }
+      reader.read(record)
+      let result = experiment.assignCompact(unitUTF8: unit, values: reader.values)
       if stratified {
-        held.append(
-          unit: unit, line: record.line, result: experiment.assignCompact(unitUTF8: unit, attributes: attributes),
-          hash: experiment.variantHash(unitUTF8: unit))
-        return true
+        held.append(unit: unit, line: record.line, result: result, hash: experiment.variantHash(unitUTF8: unit))
+        continue
       }
-      let result = experiment.assignCompact(unitUTF8: unit, attributes: attributes)
       encoded.writeUnit(unit, to: writer)
-      encoded.writeResult(result, to: writer)
-      Self.count(result, into: &summary)
+      writer.append(UnsafeRawBufferPointer(start: row, count: encoded.encodeResult(result, into: row)))
+      counts.add(result)
       if writer.needsFlush { try writer.flushIfNeeded() }
-      return true
-    }
-    guard let writer = output else {
-      throw DataError(file: inputPath, line: 1, message: "the file is empty (expected a header row)")
     }
     if stratified {
       for duplicate in held.markDuplicates() {
@@ -168,26 +146,112 @@ public struct BatchAssignment {
         )
       }
       held.deal(experiment)
-      for row in 0..<held.count where !held.isDuplicate(row) {
-        held.withUnit(row) { encoded.writeUnit($0, to: writer) }
-        encoded.writeResult(held.results[row], to: writer)
-        Self.count(held.results[row], into: &summary)
+      for index in 0..<held.count where !held.isDuplicate(index) {
+        held.withUnit(index) { encoded.writeUnit($0, to: writer) }
+        encoded.writeResult(held.results[index], to: writer)
+        counts.add(held.results[index])
         if writer.needsFlush { try writer.flushIfNeeded() }
       }
     }
+    summary.rows = rows
+    counts.fill(&summary)
     try writer.commit()
     return summary
   }
+}
 
-  private static func count(_ result: CompactAssignment, into summary: inout Summary) {
-    guard let segment = result.segmentIndex else {
-      summary.unsegmentedCounts[result.reason, default: 0] += 1
-      return
+/// Reads a record's attribute cells into a reused slot array of values: attributes the rules read only as numbers
+/// (or only as booleans) are converted from the bytes, text that does not read that way stays text (same results,
+/// see `AttributeReading`); an empty cell or a column the input lacks is a missing attribute.
+struct AttributeRowReader {
+  private let columns: [Int?]
+  private let readings: [AttributeReading]
+  private let storage: UnsafeMutableBufferPointer<AttributeValue?>
+  /// The last record's values, slot by slot (valid until the next ``read(_:)``).
+  var values: UnsafeBufferPointer<AttributeValue?> { UnsafeBufferPointer(storage) }
+
+  init(columns: [Int?], readings: [AttributeReading]) {
+    self.columns = columns
+    self.readings = readings
+    storage = .allocate(capacity: columns.count)
+    storage.initialize(repeating: nil)
+  }
+
+  mutating func deallocate() {
+    _ = storage.deinitialize()
+    storage.deallocate()
+  }
+
+  /// Reads the record's attribute cells into ``values``.
+  @inline(__always)
+  func read(_ record: CSVScanner.Record) {
+    let values = storage
+    for slot in 0..<columns.count {
+      guard let column = columns[slot] else {
+        values[slot] = nil
+        continue
+      }
+      let cell = record.field(column)
+      guard !cell.isEmpty else {
+        values[slot] = nil
+        continue
+      }
+      switch readings[slot] {
+      case .number:
+        values[slot] = AttributeValue.parseNumber(cell).map(AttributeValue.number) ?? .string(record.string(column))
+      case .bool:
+        values[slot] = AttributeValue.parseBool(cell).map(AttributeValue.bool) ?? .string(record.string(column))
+      case .string, .mixed:
+        values[slot] = .string(record.string(column))
+      }
     }
-    if let variant = result.variantIndex {
-      summary.variantCounts[segment][variant] += 1
-    } else {
-      summary.exclusionCounts[segment][result.reason, default: 0] += 1
+  }
+}
+
+/// The count table of a batch while it runs: one flat table of (segment or none) × (variant or none) × reason, so a
+/// row adds one to one slot (no dictionary per row); ``fill(_:)`` turns it into the summary's shape.
+struct ResultCounts {
+  private let variants: Int
+  private let segments: Int
+  private let table: UnsafeMutableBufferPointer<Int>
+
+  init(segments: Int, variants: Int) {
+    self.segments = segments
+    self.variants = variants
+    table = .allocate(capacity: (segments + 1) * (variants + 1) * AssignmentReason.allCases.count)
+    table.initialize(repeating: 0)
+  }
+
+  mutating func deallocate() { table.deallocate() }
+
+  @inline(__always)
+  func add(_ result: CompactAssignment) {
+    let segment = result.segmentIndex.map { $0 &+ 1 } ?? 0
+    let variant = result.variantIndex.map { $0 &+ 1 } ?? 0
+    let slot =
+      (segment &* (variants &+ 1) &+ variant) &* AssignmentReason.allCases.count
+      &+ OutputEncoding.index(of: result.reason)
+    table[slot] &+= 1
+  }
+
+  func fill(_ summary: inout BatchAssignment.Summary) {
+    for segment in -1..<segments {
+      for variant in -1..<variants {
+        for reason in AssignmentReason.allCases {
+          let slot =
+            ((segment + 1) * (variants + 1) + variant + 1) * AssignmentReason.allCases.count
+            + OutputEncoding.index(of: reason)
+          let count = table[slot]
+          guard count > 0 else { continue }
+          if segment < 0 {
+            summary.unsegmentedCounts[reason, default: 0] += count
+          } else if variant >= 0 {
+            summary.variantCounts[segment][variant] += count
+          } else {
+            summary.exclusionCounts[segment][reason, default: 0] += count
+          }
+        }
+      }
     }
   }
 }

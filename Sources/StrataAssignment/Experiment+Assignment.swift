@@ -47,6 +47,16 @@ extension Experiment {
     engine.assign(unit: UTF8Bytes(unit), attributes: attributes)
   }
 
+  /// The same assignment as indices only, for a unit id given as UTF-8 bytes and the attribute values in a buffer
+  /// (`values[i]` is the value of `attributeNames[i]`, nil = missing): for batch readers that reuse one buffer per row.
+  @inlinable @inline(__always)
+  public func assignCompact(unitUTF8 unit: UnsafeRawBufferPointer, values: UnsafeBufferPointer<AttributeValue?>)
+    -> CompactAssignment
+  {
+    precondition(values.count == engine.attributeCount, "one attribute value (or nil) per attribute name")
+    return engine.assign(unit: UTF8Bytes(unit), values: values)
+  }
+
   /// Adds the segment name and variant key to a compact assignment.
   public func name(of compact: CompactAssignment) -> Assignment {
     Assignment(

@@ -194,13 +194,38 @@ final class RuleTable: @unchecked Sendable {
   }
 
   private static func compareBytes(_ value: String, _ op: ComparisonOperator, _ literal: String) -> Bool {
+    var value = value
+    var literal = literal
+    return value.withUTF8 { value in literal.withUTF8 { literal in compareBytes(value, op, literal) } }
+  }
+
+  /// Compares UTF-8 bytes: equality, or byte-wise lexicographic order (a prefix sorts first).
+  @inline(__always)
+  private static func compareBytes(
+    _ value: UnsafeBufferPointer<UInt8>, _ op: ComparisonOperator, _ literal: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    // order < 0: value sorts first; 0: equal; > 0: literal sorts first.
+    var order = 0
+    let common = min(value.count, literal.count)
+    var index = 0
+    while index < common {
+      let a = value[index]
+      let b = literal[index]
+      if a != b {
+        order = a < b ? -1 : 1
+        break
+      }
+      index &+= 1
+    }
+    if order == 0 { order = value.count < literal.count ? -1 : value.count > literal.count ? 1 : 0 }
     switch op {
-    case .equal: return value.utf8.elementsEqual(literal.utf8)
-    case .notEqual: return !value.utf8.elementsEqual(literal.utf8)
-    case .less: return value.utf8.lexicographicallyPrecedes(literal.utf8)
-    case .lessOrEqual: return !literal.utf8.lexicographicallyPrecedes(value.utf8)
-    case .greater: return literal.utf8.lexicographicallyPrecedes(value.utf8)
-    case .greaterOrEqual: return !value.utf8.lexicographicallyPrecedes(literal.utf8)
+    case .equal: return order == 0
+    case .notEqual: return order != 0
+    case .less: return order < 0
+    case .lessOrEqual: return order <= 0
+    case .greater: return order > 0
+    case .greaterOrEqual: return order >= 0
     }
   }
+
 }
