@@ -10,7 +10,9 @@
 # (experiments/gym-renewal.yaml's attributes, a quoted club name with a comma in 3 rows of 5) into
 # bench-data/ (ignored by git). STRATA defaults to .build/release/strata (built if missing). The C program is
 # built with `cc -std=c11 -O2`. Every round checks the two outputs with cmp; the summary gives min, median and
-# max per program and size, the ratio strata/C of each round, and the load average before and after.
+# max per program and size, the ratio strata/C of each round (CPU, and user and system time apart: the system
+# time is mostly the kernel copying the output into the page cache, the same work for both and the noisiest
+# part on a shared machine), and the load average before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
@@ -37,8 +39,9 @@ run() {  # label rows round command...
   read -r user system rss < "$OUT/time"
   local cpu
   cpu=$(echo "$user + $system" | bc -l)
-  echo "$label $rows $round $cpu $((rss / 1024))" >> "$OUT/results"
-  printf "round %d %-6s %9d rows  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$rows" "$cpu" "$((rss / 1024))"
+  echo "$label $rows $round $cpu $((rss / 1024)) $user $system" >> "$OUT/results"
+  printf "round %d %-6s %9d rows  cpu %6.2f s (user %5.2f, system %5.2f)  peak RSS %5d MB\n" "$round" "$label" "$rows" \
+    "$cpu" "$user" "$system" "$((rss / 1024))"
 }
 for round in $(seq 1 "$ROUNDS"); do
   for rows in $ROWS; do
@@ -69,9 +72,12 @@ for size in sizes:
         print(f"{size:>9} rows {label:6} cpu min {cpu[0]:.2f} median {statistics.median(cpu):.2f} max {cpu[-1]:.2f} s;"
               f" peak RSS {rss[0]}-{rss[-1]} MB")
     rounds = sorted({int(r[2]) for r in rows})
-    cpu = {(r[0], int(r[2])): float(r[3]) for r in rows if int(r[1]) == size}
-    ratios = [cpu[("strata", n)] / cpu[("c", n)] for n in rounds]
-    ordered = sorted(ratios)
-    print(f"{size:>9} rows strata/C per round: " + " ".join(f"{x:.2f}" for x in ratios)
-          + f"  (min {ordered[0]:.2f} median {statistics.median(ordered):.2f} max {ordered[-1]:.2f})")
+    for name, column in (("cpu", 3), ("user", 5), ("system", 6)):
+        cpu = {(r[0], int(r[2])): float(r[column]) for r in rows if int(r[1]) == size}
+        if any(cpu[("c", n)] == 0 for n in rounds):
+            continue
+        ratios = [cpu[("strata", n)] / cpu[("c", n)] for n in rounds]
+        ordered = sorted(ratios)
+        print(f"{size:>9} rows strata/C {name:6} per round: " + " ".join(f"{x:.2f}" for x in ratios)
+              + f"  (min {ordered[0]:.2f} median {statistics.median(ordered):.2f} max {ordered[-1]:.2f})")
 PY
