@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a build log holds compiler warnings in our own code (Sources, Tests, Benchmarks), ignoring
-# warnings in dependencies under .build/. Used by Scripts/build.sh when STRATA_STRICT_WARNINGS=1 (CI sets
-# it); a clean build's log covers every file, an incremental one only what was recompiled.
+# warnings in dependencies under .build/. Used by Scripts/build.sh on every build (unless
+# STRATA_ALLOW_WARNINGS=1); a clean build's log covers every file, an incremental one only what was recompiled.
 #
 #   bash Scripts/check-warnings.sh BUILD_LOG
 set -euo pipefail
