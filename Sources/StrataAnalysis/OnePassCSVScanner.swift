@@ -110,15 +110,7 @@ struct OnePassCSVScanner {
   }
 
   private mutating func growFieldArrays() {
-    let bigger = starts.count * 2
-    let newStarts = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
-    let newEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
-    _ = newStarts.initialize(from: starts)
-    _ = newEnds.initialize(from: ends)
-    starts.deallocate()
-    ends.deallocate()
-    starts = newStarts
-    ends = newEnds
+    doubleFieldBounds(&starts, &ends)
   }
 }
 

@@ -267,14 +267,20 @@ public struct CSVScanner {
   }
 
   private mutating func growFieldArrays() {
-    let bigger = starts.count * 2
-    let newStarts = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
-    let newEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
-    _ = newStarts.initialize(from: starts)
-    _ = newEnds.initialize(from: ends)
-    starts.deallocate()
-    ends.deallocate()
-    starts = newStarts
-    ends = newEnds
+    doubleFieldBounds(&starts, &ends)
   }
+}
+
+/// Doubles the capacity of a scanner's field-bound arrays (`starts`/`ends`), keeping their contents: shared by
+/// `CSVScanner` and `OnePassCSVScanner`, which grow them when a record has more fields than seen so far.
+func doubleFieldBounds(_ starts: inout UnsafeMutableBufferPointer<Int>, _ ends: inout UnsafeMutableBufferPointer<Int>) {
+  let bigger = starts.count * 2
+  let newStarts = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
+  let newEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: bigger)
+  _ = newStarts.initialize(from: starts)
+  _ = newEnds.initialize(from: ends)
+  starts.deallocate()
+  ends.deallocate()
+  starts = newStarts
+  ends = newEnds
 }
