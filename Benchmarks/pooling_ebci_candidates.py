@@ -25,6 +25,13 @@ Candidates (v_i = sigma_i^2, the segment's own variance; mu-hat the weighted mea
                mu = sum W y / sum W, iterated to a fixed point; B_i = (k-3)/(k-1) v_i/(v_i + A-hat);
                theta_i = y_i - B_i (y_i - mu); s_i^2 = v_i (1 - (k-1)/k B_i) + 2/(k-3) B_i^2 (y_i - mu)^2;
                interval theta_i +- z s_i.
+  adm          Morris & Tang's (Statistical Science 2011) adjustment for density maximisation, the Gaussian case of
+               Rgbp (Tak, Kelly & Morris, JSS 2017): flat prior on A = tau^2, A-hat the mode of A L_R(A) (the
+               posterior density of alpha = log A, positive by construction), n = -d2/dalpha2 of log(A L_R(A)) there;
+               each shrinkage B_i = v_i/(v_i + A) gets the Beta(n/(1-B-hat_i), n/B-hat_i) whose logit density has
+               that mode and curvature; theta_i = (1 - B-hat_i) y_i + B-hat_i mu-hat, s_i^2 =
+               v_i (1 - (1 - h_i) B-hat_i) + Var(B_i) (y_i - mu-hat)^2, h_i = W_i / sum W the leverage;
+               interval theta_i +- z s_i (normal; Rgbp matches a skew-normal's three moments instead).
   blup         the REML BLUP interval (tau-hat plugged in, with mu-hat's variance), for reference.
   NAME@C       (the moment-based ones) the floor under mu2 multiplied by C: how much the floor, a choice,
                sets the coverage where the spread is small.
@@ -258,6 +265,36 @@ def intervals(method, y, v, K):
         center = lam * y + (1 - lam) * mu[:, None]
         half = Z * np.sqrt(lam * v + (1 - lam) ** 2 / W[:, None])
         return center - half, center + half
+    if method == "adm":
+        def adjusted(alpha):  # log(A L_R(A)) at A = exp(alpha), per campaign
+            A = np.exp(alpha)[:, None]
+            w = 1 / (v + A)
+            W = w.sum(1)
+            mu = (w * y).sum(1) / W
+            return alpha - 0.5 * (np.log(v + A).sum(1) + np.log(W) + (w * (y - mu[:, None]) ** 2).sum(1))
+        grid = np.arange(np.log(1e-10), np.log(1.0), 0.05)
+        values = np.stack([adjusted(np.full(len(y), a)) for a in grid], 1)
+        alpha = grid[values.argmax(1)]
+        h = 1e-3
+        for _ in range(60):  # Newton on the derivative, by central differences
+            f0, fp, fm = adjusted(alpha), adjusted(alpha + h), adjusted(alpha - h)
+            d1, d2 = (fp - fm) / (2 * h), (fp - 2 * f0 + fm) / (h * h)
+            step = np.clip(-d1 / np.where(d2 < 0, d2, -1.0), -0.5, 0.5)
+            alpha = alpha + step
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        f0, fp, fm = adjusted(alpha), adjusted(alpha + h), adjusted(alpha - h)
+        info = -(fp - 2 * f0 + fm) / (h * h)
+        A = np.exp(alpha)[:, None]
+        w = 1 / (v + A)
+        W = w.sum(1)[:, None]
+        mu = (w * y).sum(1)[:, None] / W
+        Bh = v / (v + A)
+        a1, a0 = info[:, None] / (1 - Bh), info[:, None] / Bh
+        varB = Bh * (1 - Bh) / (a0 + a1 + 1)
+        center = (1 - Bh) * y + Bh * mu
+        s = np.sqrt(v * (1 - (1 - w / W) * Bh) + varB * (y - mu) ** 2)
+        return center - Z * s, center + Z * s
     if method == "morris":
         A = np.maximum(y.var(1, ddof=1) - v.mean(), 0)
         for _ in range(500):

@@ -18,6 +18,7 @@ struct SimulatePoolingCommand: ParsableCommand {
       --tau-prior-scale S draws each campaign's tau from a half-normal with scale S instead, and gives the
       calibrated intervals that half-normal as their prior: averaged over campaigns they must then cover at
       exactly 95% (a check of their computation; analyze uses a flat prior on tau).
+      --calibrated-method morris scores Morris's (1983) closed-form interval instead (it has no prior).
 
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
@@ -51,9 +52,19 @@ struct SimulatePoolingCommand: ParsableCommand {
   var calibrated = false
 
   @Option(
+    name: .customLong("calibrated-method"),
+    help: "The calibrated intervals: hierarchical_bayes (τ-integrated) or morris (Morris 1983).")
+  var calibratedMethod: RandomEffectsModel.CalibratedMethod = .hierarchicalBayes
+
+  @Option(
     name: .customLong("tau-prior-scale"),
     help: "Draw tau per campaign from a half-normal with this scale; the calibrated intervals use it as prior.")
   var tauPriorScale: Double?
+
+  @Flag(
+    name: .customLong("flat-prior"),
+    help: "With --tau-prior-scale: keep the flat prior on τ in the hierarchical-Bayes intervals (draws only).")
+  var flatPrior = false
 
   @Flag(help: "Print one JSON object.")
   var json = false
@@ -63,7 +74,8 @@ struct SimulatePoolingCommand: ParsableCommand {
       let simulation = try PoolingSimulation(
         segments: segments, mean: mean, tau: tau, smallestStandardError: smallestStandardError,
         largestStandardError: largestStandardError, campaigns: campaigns, seed: seed,
-        calibrated: calibrated, tauPriorScale: tauPriorScale)
+        calibrated: calibrated, tauPriorScale: tauPriorScale, calibratedMethod: calibratedMethod,
+        halfNormalPriorInAnalysis: !flatPrior)
       let result = try simulation.run()
       printOutput(json: json, Self.jsonOutput(result), Self.humanOutput(result))
     }
@@ -78,6 +90,8 @@ struct SimulatePoolingCommand: ParsableCommand {
       ("mean", .number(s.mean)),
       ("tau", .number(s.tau)),
       ("tau_prior_scale", s.tauPriorScale.map(JSONValue.number) ?? .null),
+      ("calibrated_method", s.calibrated ? .string(s.calibratedMethod.rawValue) : .null),
+      ("flat_prior", .bool(!s.halfNormalPriorInAnalysis)),
       ("smallest_se", .number(s.smallestStandardError)),
       ("largest_se", .number(s.largestStandardError)),
       ("estimates", .integer(result.estimates)),
@@ -124,7 +138,8 @@ struct SimulatePoolingCommand: ParsableCommand {
     ]
     if let coverage = result.calibratedCoverage, let interval = result.calibratedCoverageInterval {
       rows.append([
-        "shrunken, τ-integrated interval", "", NumberText.number(coverage, digits: 4),
+        s.calibratedMethod == .morris ? "shrunken, Morris interval" : "shrunken, τ-integrated interval", "",
+        NumberText.number(coverage, digits: 4),
         "\(NumberText.number(interval.lower, digits: 4))–\(NumberText.number(interval.upper, digits: 4))",
         NumberText.number(result.calibratedCoverageStandardError ?? 0, digits: 4),
       ])
@@ -140,4 +155,10 @@ struct SimulatePoolingCommand: ParsableCommand {
       REML put τ² at 0 in \(NumberText.number(result.tauSquaredZeroShare * 100, digits: 1))% of campaigns.
       """
   }
+}
+
+/// `--calibrated-method` values (anything else is a usage error).
+extension RandomEffectsModel.CalibratedMethod: ExpressibleByArgument {
+  public init?(argument: String) { self.init(rawValue: argument) }
+  public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

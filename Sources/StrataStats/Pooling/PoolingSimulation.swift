@@ -12,7 +12,7 @@ import Foundation
 /// random-effects model (REML) and scores, over every segment of every campaign:
 /// - mean squared error of the raw yₖ and of the shrunken θ̃ₖ against θₖ;
 /// - coverage of θₖ by the raw interval yₖ ± z·√vₖ, by the shrunken (BLUP) interval and, with `calibrated`,
-///   by the τ-integrated one (`RandomEffectsModel.calibratedIntervals`);
+///   by the calibrated one (`calibratedMethod`: Morris's or the τ-integrated hierarchical-Bayes interval);
 /// - Monte Carlo standard errors of those figures over campaigns (the independent units).
 /// Draws come from GSL's seeded Mersenne Twister, so a seed reproduces every number. See [Efron & Morris
 /// 1975] for why shrinkage lowers the total squared error.
@@ -35,11 +35,18 @@ public struct PoolingSimulation: Sendable, Hashable {
   /// calibrated intervals use that half-normal as their prior: averaged over campaigns they must then cover
   /// at exactly the nominal rate (a simulation-based calibration check of the quadrature and the model).
   public var tauPriorScale: Double?
+  /// How the calibrated intervals are computed (Morris's interval has no prior: `tauPriorScale` then only
+  /// sets how τ is drawn).
+  public var calibratedMethod: RandomEffectsModel.CalibratedMethod
+  /// With `tauPriorScale`: whether the hierarchical-Bayes intervals take that half-normal as their prior (the
+  /// calibration check) or keep the flat prior on τ (what a user without that knowledge gets).
+  public var halfNormalPriorInAnalysis: Bool
 
   public init(
     segments: Int, mean: Double = 0.02, tau: Double = 0.01, smallestStandardError: Double = 0.005,
     largestStandardError: Double = 0.03, campaigns: Int = 2_000, confidenceLevel: Double = 0.95, seed: UInt64 = 1,
-    calibrated: Bool = false, tauPriorScale: Double? = nil
+    calibrated: Bool = false, tauPriorScale: Double? = nil,
+    calibratedMethod: RandomEffectsModel.CalibratedMethod = .hierarchicalBayes, halfNormalPriorInAnalysis: Bool = true
   ) throws(StatsError) {
     try StatsError.require(
       segments >= 2 && segments <= 10_000, "segments", "must be between 2 and 10000, got \(segments)")
@@ -66,6 +73,8 @@ public struct PoolingSimulation: Sendable, Hashable {
         "must be positive and finite, got \(tauPriorScale)")
     }
     self.tauPriorScale = tauPriorScale
+    self.calibratedMethod = calibratedMethod
+    self.halfNormalPriorInAnalysis = halfNormalPriorInAnalysis
   }
 
   public func run() throws(StatsError) -> PoolingSimulationResult {
@@ -97,7 +106,8 @@ public struct PoolingSimulation: Sendable, Hashable {
       }
       let fit = try RandomEffectsModel(
         estimates: observed, variances: variances, confidenceLevel: confidenceLevel, calibrated: calibrated,
-        tauPrior: tauPriorScale.map { .halfNormal(scale: $0) } ?? .flat
+        tauPrior: halfNormalPriorInAnalysis ? tauPriorScale.map { .halfNormal(scale: $0) } ?? .flat : .flat,
+        calibratedMethod: calibratedMethod
       ).result()
       if fit.tauSquared == 0 { tauSquaredZero += 1 }
       for k in 0..<segments {

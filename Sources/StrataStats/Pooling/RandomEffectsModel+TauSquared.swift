@@ -42,8 +42,8 @@ extension RandomEffectsModel {
   /// The τ² ≥ 0 where the decreasing function `f` crosses 0, or 0 when f(0) ≤ 0 already.
   ///
   /// Brackets by doubling from `start` (up to 2,000 times), then Brent's method. Shared by the REML score
-  /// and the Q-profile bounds, both of which fall as τ² grows.
-  private func rootAboveZero(
+  /// and the Q-profile bounds, both of which fall as τ² grows, and Morris's Â (`morrisIntervals`).
+  func rootAboveZero(
     from start: Double, relativeTolerance: Double, routine: StaticString, unbracketed: String,
     _ f: (Double) -> Double
   ) throws(StatsError) -> Double {

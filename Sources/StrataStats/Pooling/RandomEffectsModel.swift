@@ -46,11 +46,13 @@ public struct RandomEffectsModel: Sendable, Hashable {
   public var method: Method
   public var knappHartung: Bool
   public var confidenceLevel: Double
-  /// Whether `result()` also computes each segment's calibrated (τ-integrated) interval: a quadrature over τ
-  /// shared by all segments, then two mixture quantiles per segment (well under a millisecond each).
+  /// Whether `result()` also computes each segment's calibrated interval, one that accounts for the
+  /// uncertainty in τ (by `calibratedMethod`).
   public var calibrated: Bool
   /// The prior of τ behind the calibrated intervals (flat unless a simulation checks them under a proper one).
   public var tauPrior: TauPrior
+  /// How the calibrated intervals are computed (`CalibratedMethod`).
+  public var calibratedMethod: CalibratedMethod
 
   /// - Parameters:
   ///   - estimates: one effect per segment (treatment − control), finite.
@@ -59,11 +61,13 @@ public struct RandomEffectsModel: Sendable, Hashable {
   ///   - knappHartung: t-based inference for μ with the Knapp–Hartung variance (needs two segments or more).
   ///   - confidenceLevel: for every interval of the result.
   ///   - calibrated: also compute the τ-integrated segment intervals (`ShrunkenEstimate.calibratedInterval`).
-  ///   - tauPrior: the prior of τ for those intervals (flat by default).
+  ///   - tauPrior: the prior of τ for the hierarchical-Bayes intervals (flat by default).
+  ///   - calibratedMethod: how the calibrated intervals are computed.
   /// - Throws: `StatsError.invalidInput` naming the segment or option that is out of range.
   public init(
     estimates: [Double], variances: [Double], method: Method = .restrictedMaximumLikelihood,
-    knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false, tauPrior: TauPrior = .flat
+    knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false, tauPrior: TauPrior = .flat,
+    calibratedMethod: CalibratedMethod = .hierarchicalBayes
   ) throws(StatsError) {
     try StatsError.require(!estimates.isEmpty, "segments", "needs at least one segment estimate")
     try StatsError.require(
@@ -89,6 +93,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
     }
     self.calibrated = calibrated
     self.tauPrior = tauPrior
+    self.calibratedMethod = calibratedMethod
   }
 
   /// Fits the model: τ̂², μ̂ with its interval and test, the prediction interval, the τ² interval and BLUPs.
@@ -138,15 +143,18 @@ public struct RandomEffectsModel: Sendable, Hashable {
           lower: estimate - halfWidth, upper: estimate + halfWidth, confidenceLevel: confidenceLevel),
         shrinkage: 1 - reliability)
     }
-    if calibrated, let calibrated = try calibratedIntervals() {
-      for index in shrunken.indices { shrunken[index].calibratedInterval = calibrated[index] }
+    var calibratedMethodUsed: CalibratedMethod? = nil
+    if calibrated, let calibrated = try calibratedSegmentIntervals() {
+      for index in shrunken.indices { shrunken[index].calibratedInterval = calibrated.intervals[index] }
+      calibratedMethodUsed = calibrated.method
     }
     return RandomEffectsResult(
       method: method, knappHartung: knappHartung, segments: count, tauSquared: tauSquared,
       tauSquaredInterval: try tauSquaredInterval(), mean: mean, standardError: standardError,
       degreesOfFreedom: degreesOfFreedom, interval: interval,
       test: TestResult(statistic: statistic, pValue: pValue, alternative: .twoSided),
-      prediction: prediction, heterogeneity: heterogeneity, shrunken: shrunken)
+      prediction: prediction, heterogeneity: heterogeneity, shrunken: shrunken,
+      calibratedMethod: calibratedMethodUsed)
   }
 }
 

@@ -21,6 +21,8 @@ public struct RandomEffectsResult: Sendable, Hashable, Codable {
   public var heterogeneity: Heterogeneity
   /// The per-segment estimates pulled toward μ̂, in the order of the input.
   public var shrunken: [ShrunkenEstimate]
+  /// How the segments' calibrated intervals were computed; nil when they were not.
+  public var calibratedMethod: RandomEffectsModel.CalibratedMethod? = nil
 
   /// τ̂ = √τ̂², the spread of true segment effects in the metric's unit.
   public var tau: Double { tauSquared.squareRoot() }
@@ -39,8 +41,8 @@ public struct ShrunkenEstimate: Sendable, Hashable, Codable {
   public var shrinkage: Double
   /// The interval that also accounts for the uncertainty in τ: the one to quote.
   ///
-  /// Hierarchical Bayes with flat priors on μ and τ; nil unless the model was fitted with
-  /// `calibrated: true`, and with fewer than three segments or more than
-  /// `RandomEffectsModel.calibratedIntervalSegmentLimit`.
+  /// By the model's `calibratedMethod` (`RandomEffectsResult.calibratedMethod` says which one gave it); nil
+  /// unless the model was fitted with `calibrated: true`, with fewer than three segments, and with more than
+  /// `RandomEffectsModel.calibratedIntervalSegmentLimit` for the hierarchical-Bayes ones.
   public var calibratedInterval: ConfidenceInterval? = nil
 }
