@@ -101,20 +101,14 @@ def send(url, key, kind, items):
     return stored
 
 
-# Counts only a unit-level CSV can tell: the database stores no metric values for units without events, so
-# the service says null where the CSV reader counts the values `missing: zero` filled.
-UNKNOWN_TO_THE_SERVICE = {"zero_filled_control", "zero_filled_treatment"}
-
-
 def agree(a, b):
     """Equal JSON (`a` the CSV's, `b` the service's), numbers within 1e-9 relative (the CSV reader keeps
-    Welford moments, the database sums), apart from counts the service cannot tell (null there)."""
+    Welford moments, the database sums); the values `missing: zero` counted as 0 (`zero_filled_*`) included."""
     if isinstance(a, float) or isinstance(b, float):
         return isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
             abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1e-300)
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(
-            agree(a[k], b[k]) or (k in UNKNOWN_TO_THE_SERVICE and b[k] is None) for k in a)
+        return a.keys() == b.keys() and all(agree(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(agree(x, y) for x, y in zip(a, b))
     return a == b
@@ -138,15 +132,18 @@ def campaign_rows():
 
 
 def campaign_items(units, rows):
-    """The exposures and events of the campaign's `rows`, sent for the service's `units` (one per row)."""
+    """The exposures and events of the campaign's `rows`, sent for the service's `units` (one per row).
+
+    What the CSV holds is sent: a renewal event of 0 or 1 for every member (the CSV has no empty `renewed`), a
+    revenue event where the CSV has a revenue; an empty revenue (members who did not renew) has no event, and
+    the service counts it as 0 (`missing: zero`) and as filled, as `strata analyze` counts the empty cell."""
     exposures = [{"id": f"exposure-{unit}", "experiment": EXPERIMENT, "unit": unit, "variant": row["variant"],
                   "segment": row["segment"], "time": "2026-11-02T09:00:00Z"} for unit, row in zip(units, rows)]
     events = []
     for unit, row in zip(units, rows):
-        if row["renewed"] == "1":
-            events.append({"id": f"renewed-{unit}", "unit": unit, "metric": "renewed", "value": 1,
-                           "time": "2026-11-20T18:30:00Z"})
-        if row["revenue"] and float(row["revenue"]) != 0:
+        events.append({"id": f"renewed-{unit}", "unit": unit, "metric": "renewed", "value": int(row["renewed"]),
+                       "time": "2026-11-20T18:30:00Z"})
+        if row["revenue"]:
             events.append({"id": f"revenue-{unit}", "unit": unit, "metric": "revenue",
                            "value": float(row["revenue"]), "time": "2026-11-20T18:30:00Z"})
     return exposures, events
@@ -199,14 +196,19 @@ def main():
             [strata, "analyze", "--experiment", str(ROOT / "experiments" / "gym-renewal.yaml"), "--data",
              str(ROOT / "experiments" / "data" / "gym-renewal.csv"), "--no-look-log", "--look", "1", "--json"],
             check=True, capture_output=True, text=True).stdout)
-        same = all(agree(cli[key], look[key]) for key in ["srm", "results", "pooled", "verdict", "decision"])
+        filled = [f"{m['column']} {m['units']}" for m in look["data"]["missing_values"] or [] if m["policy"] == "zero"]
+        print("  Units whose empty value was counted as 0 (missing: zero): " + (", ".join(filled) or "none") + "; "
+              + ("the same as" if look["data"]["missing_values"] == cli["data"]["missing_values"] else "NOT as")
+              + " `strata analyze` of the CSV counts them.")
+        same = all(agree(cli[key], look[key]) for key in ["srm", "results", "pooled", "verdict", "decision"]) \
+            and look["data"]["missing_values"] == cli["data"]["missing_values"]
         print("  The same results, verdict and decision as `strata analyze --look 1` of the campaign's CSV: "
               + ("yes." if same else "NO (see the two JSON documents)."))
         if not same:
             (output / "live-look-1.json").write_bytes(body)
             (output / "cli-look-1.json").write_text(json.dumps(cli, indent=1))
-            where = next(key for key in ["srm", "results", "pooled", "verdict", "decision"]
-                         if not agree(cli[key], look[key]))
+            where = next((key for key in ["srm", "results", "pooled", "verdict", "decision"]
+                          if not agree(cli[key], look[key])), "data.missing_values")
             print(f"service_walkthrough: the service's look 1 differs from `strata analyze --look 1` in `{where}`; "
                   f"compare {output / 'cli-look-1.json'} with {output / 'live-look-1.json'}", file=sys.stderr)
             sys.exit(1)

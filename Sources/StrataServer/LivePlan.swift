@@ -13,8 +13,10 @@ import StrataWarehouse
 /// spells the same conditions in the same dialect, so the database compares times exactly as the results query
 /// does.
 ///
-/// A unit's contribution to its cell is a vector: units, then per metric the count of values and their (shifted)
-/// sum, plus the sum of squares for a continuous metric, then one cross-product per declared pair, and last the
+/// A unit's contribution to its cell is a vector: units, then per metric the count of values, for `missing: zero` the
+/// count of values counted as 0 (none was stored), their (shifted) sum, plus the sum of squares for a continuous
+/// metric, then one cross-product per declared pair (with the pair's units and their two sums when a column of it
+/// has `missing: exclude`), and last the
 /// unit's stored events of the plan's metrics at any time (the dashboard's count per variant). Cells are sums
 /// of contributions, so a change to a unit (a new event, an earlier exposure, a second variant, an erasure) is
 /// its old contribution subtracted and its new one added.
@@ -59,7 +61,9 @@ struct LivePlan: Sendable {
       }
       return nil
     }
-    width = 1 + columns.reduce(0) { $0 + ($1.kind == .binomial ? 2 : 3) } + plan.crossProducts.count + 1
+    width =
+      1 + columns.reduce(0) { $0 + ($1.kind == .binomial ? 2 : 3) + ($1.missing == .zero ? 1 : 0) }
+      + plan.crossProducts.reduce(0) { $0 + (CellQuery.pairUnitsColumns($1, plan: plan) == nil ? 1 : 4) } + 1
     self.dialect = dialect
     let text = "TEXT"
     let double = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
@@ -123,7 +127,8 @@ struct LivePlan: Sendable {
       SELECT u.unit AS unit_key, f.* FROM unnest($2::text[]) AS u(unit)
       LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true
       """
-    var shape = "strata-live-2\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
+    // 3: counts of the values missing: zero filled, and a pair's own units when a column of it has missing: exclude.
+    var shape = "strata-live-3\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
     for (metric, column) in zip(columns, eventColumns) {
       // A covariate's line says so; the others keep their earlier form, so stored totals stay valid.
       shape += "\(column.event)\t\(metric.kind.name)\t\(metric.missing)\t\(column.window?.seconds ?? -1)"
@@ -315,14 +320,16 @@ struct LivePlan: Sendable {
       let value = values[index].map { $0 - (metric.kind == .binomial ? 0 : shifts[index] ?? 0) }
       shifted.append(value)
       contribution.append(value == nil ? 0 : 1)
+      if metric.missing == .zero { contribution.append(row.values[index] == nil ? 1 : 0) }  // counted as 0
       contribution.append(value ?? 0)
       if metric.kind == .continuous { contribution.append(value.map { $0 * $0 } ?? 0) }
     }
     for pair in plan.crossProducts {
-      if let a = shifted[pair.first], let b = shifted[pair.second] {
-        contribution.append(a * b)
-      } else {
-        contribution.append(0)
+      let a = shifted[pair.first], b = shifted[pair.second]
+      if let a, let b { contribution.append(a * b) } else { contribution.append(0) }
+      if CellQuery.pairUnitsColumns(pair, plan: plan) != nil {
+        // The pair's own units and sums (`CellQuery.pairUnitsColumns`).
+        if let a, let b { contribution += [1, a, b] } else { contribution += [0, 0, 0] }
       }
     }
     contribution.append(Double(row.events))

@@ -147,6 +147,10 @@ struct LiveTotals: Sendable {
       var position = 1
       for (index, metric) in plan.columns.enumerated() {
         row.append(.integer(Int64(totals[position].rounded())))
+        if metric.missing == .zero {
+          if query.countsZeroFills { row.append(.integer(Int64(totals[position + 1].rounded()))) }
+          position += 1
+        }
         if metric.kind == .binomial {
           row.append(.double(totals[position + 1]))
           position += 2
@@ -157,20 +161,20 @@ struct LiveTotals: Sendable {
           position += 3
         }
       }
-      for _ in plan.plan.crossProducts {
+      for pair in plan.plan.crossProducts {
         row.append(.double(totals[position]))
         position += 1
+        if CellQuery.pairUnitsColumns(pair, plan: plan.plan) != nil {
+          row += [
+            .integer(Int64(totals[position].rounded())), .double(totals[position + 1]), .double(totals[position + 2]),
+          ]
+          position += 3
+        }
       }
       row.append(.integer(Int64(excludedUnits)))
       rows.append(row)
     }
-    // The totals keep no counts of values filled with 0: a query that asks for them reads them as unknown.
-    var columns = query.columns
-    if query.countsZeroFills {
-      let unknown = Set(plan.columns.filter { $0.missing == .zero }.map { $0.column + CellQuery.zeroFilledSuffix })
-      columns.removeAll { unknown.contains($0) }
-    }
-    return QueryResult(columns: columns, rows: rows)
+    return QueryResult(columns: query.columns, rows: rows)
   }
 
   /// Doubles as little-endian bytes (a stored contribution or cell; NaN stands for an unset shift).

@@ -97,11 +97,10 @@ extension StrataService {
     }
     let plan = entry.analysisPlan
     do {
-      // No `<col>_zero_filled` counts: the running totals do not keep them, and the results must not depend on
-      // whether they came from the totals or from the query.
+      // With `<col>_zero_filled` counts: the running totals keep them too, so the results do not depend on whether
+      // they came from the totals or from the query.
       let query = try CellQuery(
-        plan: plan, dialect: store.dialect, source: .events(exposures: "exposures", events: "events"),
-        countsZeroFills: false)
+        plan: plan, dialect: store.dialect, source: .events(exposures: "exposures", events: "events"))
       async let totals = store.exposureTotals(experiment: id)
       async let records = store.looks(experiment: id)
       // The running cell totals the store keeps, else (no live plan, or totals still being built) the results query

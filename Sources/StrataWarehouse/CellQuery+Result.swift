@@ -39,6 +39,22 @@ extension CellQuery {
     return columns[pair.first].column + "_x_" + columns[pair.second].column + "_sum"
   }
 
+  /// The columns of a pair's own units, when a column of it has `missing: exclude` (nil when both have
+  /// `missing: zero`: then every unit of the cell has both values): `<a>_x_<b>_n`, the units with both values, and
+  /// `<a>_x_<b>_sum_a`, `<a>_x_<b>_sum_b`, Σ(a − Kₐ) and Σ(b − K_b) over those units.
+  ///
+  /// With them the cross-product is the co-moment of exactly the units that have both values, as the unit-level CSV
+  /// reader keeps it (`CrossMoments`), even where the two columns count different units; `Analyzer` then stops such a
+  /// cell as it stops the unit-level rows.
+  public static func pairUnitsColumns(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> (
+    count: String, sumA: String, sumB: String
+  )? {
+    let columns = plan.columns
+    guard columns[pair.first].missing == .exclude || columns[pair.second].missing == .exclude else { return nil }
+    let base = columns[pair.first].column + "_x_" + columns[pair.second].column
+    return (base + "_n", base + "_sum_a", base + "_sum_b")
+  }
+
   /// Unit rows the unit-level query drops in the engine, each counted per cell in its own result column
   /// (the same reasons, in the same order of precedence, as the CSV reader: a row with an unknown variant
   /// or segment is kept in the result under that name, then a 0/1 metric holding anything else, then an

@@ -17,7 +17,8 @@ import StrataAnalysis
 /// metric holding anything else), `dropped_missing_unit` (no unit id, NULL or blank) and
 /// `dropped_duplicate_unit` (a unit id seen before); rows of unknown variants or segments come back under
 /// their own names. NULL is a missing value, handled by the metric's `missing:` policy. Per declared
-/// pair of metrics (`AnalysisPlan.crossProducts`) the cross-product `<a>_x_<b>_sum` = Σ(a − Kₐ)(b − K_b).
+/// pair of metrics (`AnalysisPlan.crossProducts`) the cross-product `<a>_x_<b>_sum` = Σ(a − Kₐ)(b − K_b) over the
+/// units with both values (and, with `missing: exclude` on either, those units' count and sums).
 /// `summary(of:source:)` reads a result back into cells with the CSV reader's data account.
 public struct CellQuery: Sendable, Hashable {
   /// Where the rows come from.
@@ -48,9 +49,10 @@ public struct CellQuery: Sendable, Hashable {
   /// - `checkDuplicates` (unit-level shape): keep one row per unit id and count the others in
   ///   `dropped_duplicate_unit`, as the CSV reader does; off, the window over unit ids is skipped.
   /// - Cross-products: one `<a>_x_<b>_sum` column per `plan.crossProducts` pair (by index in `plan.columns`; ratio
-  ///   metrics declare numerator × denominator, CUPED value × covariate). Both metrics of a pair need
-  ///   values on the same units (`missing: zero`, or none missing): `summary(of:source:)` refuses a cell
-  ///   where their counts differ.
+  ///   metrics declare numerator × denominator, CUPED value × covariate). When a column of the pair has
+  ///   `missing: exclude`, also `<a>_x_<b>_n`, `_sum_a` and `_sum_b` (`pairUnitsColumns`): the pair's own units and
+  ///   sums, so the cells equal the unit-level CSV's where a unit has one value but not the other (the analysis
+  ///   then stops on that cell, as it does for the CSV).
   /// - `countsZeroFills`: per value column with `missing: zero`, `<col>_zero_filled` counts the units whose value was
   ///   missing (NULL, or no counted event) and counted as 0, as the CSV reader counts empty cells.
   /// - A metric with `covariates:` (Lin's regression) is refused: its errors need unit rows, not cells.
@@ -91,7 +93,10 @@ public struct CellQuery: Sendable, Hashable {
       names.append(metric.column + "_sum")
       if metric.kind == .continuous { names.append(metric.column + "_sum_sq") }
     }
-    names += plan.crossProducts.map { Self.crossProductColumn($0, plan: plan) }
+    for pair in plan.crossProducts {
+      names.append(Self.crossProductColumn(pair, plan: plan))
+      if let units = Self.pairUnitsColumns(pair, plan: plan) { names += [units.count, units.sumA, units.sumB] }
+    }
     switch source {
     case .units:
       names += [DroppedRows.badValue.column, DroppedRows.missingUnit.column]

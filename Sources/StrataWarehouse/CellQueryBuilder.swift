@@ -55,6 +55,9 @@ struct CellQueryBuilder {
           "cross-product \(index + 1) names columns \(pair.first) and \(pair.second), not two of the plan's")
       }
       try SQLName.check(CellQuery.crossProductColumn(pair, plan: plan), "the cross-product column")
+      if let units = CellQuery.pairUnitsColumns(pair, plan: plan) {
+        for name in [units.count, units.sumA, units.sumB] { try SQLName.check(name, "the cross-product column") }
+      }
     }
     let known = Set(valueColumns.map(\.name)).union(valueColumns.map(\.column))
     for (key, value) in shifts.sorted(by: { $0.key < $1.key }) {
@@ -120,6 +123,18 @@ struct CellQueryBuilder {
       selects.append(
         "COALESCE(SUM(\(shiftedValue(pair.first)) * \(shiftedValue(pair.second))), 0) AS \(SQLName.alias(column, dialect))"
       )
+      if let units = CellQuery.pairUnitsColumns(pair, plan: plan) {
+        // The pair's own units (both values present), as the CSV reader's co-moment counts them.
+        let a = "u.m\(pair.first)", b = "u.m\(pair.second)"
+        selects.append(
+          "COUNT(CASE WHEN \(a) IS NOT NULL AND \(b) IS NOT NULL THEN 1 END) AS \(SQLName.alias(units.count, dialect))")
+        selects.append(
+          "COALESCE(SUM(CASE WHEN \(b) IS NOT NULL THEN \(shiftedValue(pair.first)) END), 0) AS \(SQLName.alias(units.sumA, dialect))"
+        )
+        selects.append(
+          "COALESCE(SUM(CASE WHEN \(a) IS NOT NULL THEN \(shiftedValue(pair.second)) END), 0) AS \(SQLName.alias(units.sumB, dialect))"
+        )
+      }
     }
     if accounted {
       selects.append("COUNT(CASE WHEN u.row_status = 2 THEN 1 END) AS \(alias(.badValue))")

@@ -26,6 +26,8 @@ struct CellResultReader {
   private let units: Int
   private let metrics: [MetricFields]
   private let pairs: [Int]
+  /// Per pair: its own units' count and sums (`CellQuery.pairUnitsColumns`), when the query has them.
+  private let pairUnits: [(count: Int, sumA: Int, sumB: Int)?]
   /// Optional account columns (`CellQuery.DroppedRows`) and the event shape's excluded units.
   private let dropped: [(kind: DataIssues.Kind, column: Int)]
   private let excludedUnits: Int?
@@ -68,8 +70,17 @@ struct CellResultReader {
     self.metrics = metrics
     zeroFillsCounted = zip(plan.columns, metrics).allSatisfy { $0.missing == .exclude || $1.zeroFilled != nil }
     var pairs: [Int] = []
-    for pair in plan.crossProducts { pairs.append(try column(CellQuery.crossProductColumn(pair, plan: plan))) }
+    var pairUnits: [(count: Int, sumA: Int, sumB: Int)?] = []
+    for pair in plan.crossProducts {
+      pairs.append(try column(CellQuery.crossProductColumn(pair, plan: plan)))
+      if let names = CellQuery.pairUnitsColumns(pair, plan: plan) {
+        pairUnits.append((try column(names.count), try column(names.sumA), try column(names.sumB)))
+      } else {
+        pairUnits.append(nil)
+      }
+    }
     self.pairs = pairs
+    self.pairUnits = pairUnits
     dropped = CellQuery.DroppedRows.allCases.compactMap { kind in
       columns.firstIndex(of: kind.column).map { (kind.issue, $0) }
     }
@@ -164,6 +175,19 @@ struct CellResultReader {
       let column = pairs[index]
       let a = shifted[pair.first], b = shifted[pair.second]
       guard let products = row[column].number else { throw fail(column, "which is not a finite number") }
+      if let units = pairUnits[index] {
+        // The pair's own units: where a unit has one value but not the other, the cell keeps what the unit-level
+        // CSV reader keeps (and the analysis stops on it as it does there).
+        guard let both = whole(row[units.count]), Double(both) <= min(a.count, b.count) else {
+          throw fail(units.count, "which must be a whole number between 0 and the units with a value of each column")
+        }
+        guard let sumA = row[units.sumA].number else { throw fail(units.sumA, "which is not a finite number") }
+        guard let sumB = row[units.sumB].number else { throw fail(units.sumB, "which is not a finite number") }
+        cell.pairs.append(
+          CrossMoments(
+            count: Double(both), shiftA: a.shift, shiftB: b.shift, sumA: sumA, sumB: sumB, sumOfProducts: products))
+        continue
+      }
       guard a.count == b.count else {
         throw fail(
           column,

@@ -182,19 +182,49 @@ struct CellSourcesTests {
     }
   }
 
+  /// A row whose pair counts different units cannot be analysed from sums (the unit-level rows of such a cell stop the
+  /// analysis too): one sentence naming file, line and field, never a silently dropped row, with or without --strict.
   @Test func aggregatedCrossProductNeedsTheSameUnits() throws {
     var plan = Self.plan
     plan.crossProducts = [AnalysisPlan.CrossProduct(first: 1, second: 2)]  // revenue has missing values
     let text = """
       variant,segment,n,converted_sum,revenue_n,revenue_sum,revenue_sum_sq,orders_sum,orders_sum_sq,items_sum,\
       items_sum_sq,revenue_x_orders_sum
-      control,north,10,2,9,90,1000,20,50,30,100,200
       treatment,north,10,2,10,90,1000,20,50,30,100,200
+      control,north,10,2,9,90,1000,20,50,30,100,200
 
       """
-    let summary = try DataReader.read(path: try Self.write(text), plan: plan)
-    #expect(summary.rowsUsed == 1)
-    #expect(summary.issues.entries[.badNumber]?.firstExample.contains("same units") == true)
+    let path = try Self.write(text)
+    #expect(
+      throws: DataError(
+        file: path, line: 3,
+        message:
+          "revenue_x_orders_sum: the row has 9 values of revenue but 10 of orders, and summed cells cannot give a cross-product over different units: declare missing: zero for revenue and orders, or drop those units from the data"
+      )
+    ) { try DataReader.read(path: path, plan: plan) }
+    // The same counts on different units: `<a>_x_<b>_n` (strata sql writes it) says so.
+    let sameCounts = """
+      variant,segment,n,converted_sum,revenue_n,revenue_sum,revenue_sum_sq,orders_n,orders_sum,orders_sum_sq,\
+      items_sum,items_sum_sq,revenue_x_orders_sum,revenue_x_orders_n
+      treatment,north,10,2,9,90,1000,9,20,50,30,100,200,9
+      control,north,10,2,9,90,1000,9,20,50,30,100,200,8
+
+      """
+    let other = try Self.write(sameCounts, name: "same-counts.csv")
+    #expect(throws: DataError.self) { try DataReader.read(path: other, plan: plan) }
+    do {
+      _ = try DataReader.read(path: other, plan: plan)
+    } catch let error as DataError {
+      #expect(
+        error.line == 3
+          && error.message.hasPrefix(
+            "revenue_x_orders_n: the row has 9 values of revenue and of orders but only 8 units with both"),
+        "\(error)")
+    }
+    // With all units on both, the row is read.
+    let summary = try DataReader.read(
+      path: try Self.write(String(sameCounts.dropLast(2)) + "9\n", name: "ok.csv"), plan: plan)
+    #expect(summary.rowsUsed == 2 && summary.statistics.pair(0, variant: 0, segment: 0).count == 9)
     // Declared pairs need their column.
     #expect(throws: DataError.self) { try DataReader.read(path: try Self.write(text), plan: Self.plan) }
   }

@@ -154,8 +154,11 @@ struct CovariateResultsTests {
   static func cliAnalysis(_ units: [Unit], id: String, _ harness: TestService) throws -> JSON {
     let entry = try #require(harness.service.catalog[id])
     let path = harness.directory.appendingPathComponent("\(id).csv")
+    // A unit without history has no events before exposure: its pre-period values are empty, as the service has none.
     let lines = units.map {
-      "\($0.id),\($0.variant),\($0.spend),\($0.spendBefore),\($0.revenue),\($0.orders),\($0.revenueBefore),\($0.ordersBefore)"
+      $0.spendBefore == 0
+        ? "\($0.id),\($0.variant),\($0.spend),,\($0.revenue),\($0.orders),,"
+        : "\($0.id),\($0.variant),\($0.spend),\($0.spendBefore),\($0.revenue),\($0.orders),\($0.revenueBefore),\($0.ordersBefore)"
     }
     let header = "unit_id,variant,spend,spend_before,revenue,orders,revenue_before,orders_before"
     try ([header] + lines).joined(separator: "\n").write(to: path, atomically: true, encoding: .utf8)
@@ -184,6 +187,14 @@ struct CovariateResultsTests {
       for key in ["srm", "results", "pooled", "verdict", "decision"] {
         #expect(ResultsTests.agree(json[key], reference[key], key) == nil)
       }
+      // The covariates' empty values (units without history), counted as 0 by the live totals as by the CSV reader.
+      let missing = json["data"]?["missing_values"]
+      #expect(ResultsTests.agree(missing, reference["data"]?["missing_values"], "missing_values") == nil)
+      guard case .array(let columns)? = missing else {
+        Issue.record("no missing_values")
+        return
+      }
+      #expect(columns.contains { $0["column"] == .string("spend_before") && $0["units"] == .integer(600 / 9 + 1) })
       guard case .array(let comparisons)? = json["results"] else {
         Issue.record("no results")
         return
@@ -191,6 +202,40 @@ struct CovariateResultsTests {
       #expect(comparisons.count == 4)  // each metric in its one segment and overall
       #expect(comparisons.allSatisfy { $0["adjustment"] != nil && $0["adjustment"] != .null })
       // The results came from the running totals the ingestion kept, which the results query confirms.
+      let store = try #require(harness.service.store as? SQLiteStore)
+      let plan = try #require(LivePlans(catalog: harness.service.catalog, dialect: .sqlite).byExperiment[id])
+      let difference = try await LiveTotalsTests.compare(store, plan)
+      #expect(difference == nil, "\(difference ?? "")")
+    }
+  }
+
+  /// An excluded covariate stops the live results as it stops the unit-level CSV.
+  ///
+  /// `missing: exclude` on the covariate, and units without history: cells where the metric counts more units than its
+  /// covariate. The live totals fill the cells the unit-level CSV fills (the pair's own units), so the results stop
+  /// (409 `not_analysable`) with the sentence `strata analyze` of that CSV stops with.
+  @Test func anExcludedCovariateStopsAsTheUnitLevelCSV() async throws {
+    let id = "cuped-exclude"
+    let definition = Self.definition(id: id, adjustment: "covariate: {column: spend_before, missing: exclude}")
+    let harness = try TestService(only: [], extra: ["\(id).yaml": definition])
+    defer { harness.remove() }
+    let units = try Self.units(harness, id: id, count: 300)
+    var expected: String?
+    do {
+      _ = try Self.cliAnalysis(units, id: id, harness)
+    } catch {
+      expected = "\(error)"
+    }
+    let sentence = try #require(expected)
+    #expect(sentence.contains("same units"), "\(sentence)")
+    try await harness.test { client in
+      try await Self.send(units, id: id, client)
+      let results = try await client.execute(uri: "/v1/experiments/\(id)/results", method: .get)
+      #expect(results.status == .conflict)
+      let json = try results.body.json
+      #expect(json["error"]?["code"] == .string("not_analysable"))
+      #expect(json["error"]?["message"] == .string("\(id) cannot be analysed yet: \(sentence)"), "\(json)")
+      // The totals are the results query's cells (the pair's own units included).
       let store = try #require(harness.service.store as? SQLiteStore)
       let plan = try #require(LivePlans(catalog: harness.service.catalog, dialect: .sqlite).byExperiment[id])
       let difference = try await LiveTotalsTests.compare(store, plan)

@@ -38,7 +38,7 @@ import Testing
         role: secondary
         missing: zero
         window: 3d
-        covariate: {column: minutes_before, missing: zero}
+        covariate: {column: minutes_before, missing: exclude}
       - name: basket_per_item
         kind: ratio
         numerator: basket
@@ -121,9 +121,12 @@ import Testing
     let y = b.statistics
     guard x.units == y.units else { return "units \(x.units) ≠ \(y.units)" }
     guard a.issues.total == b.issues.total else { return "issues \(a.issues.total) ≠ \(b.issues.total)" }
+    guard a.zeroFillsCounted && b.zeroFillsCounted else { return "zero fills not counted" }
     for index in x.metrics.indices {
       let (p, q) = (x.metrics[index], y.metrics[index])
       guard p.count == q.count, p.missing == q.missing else { return "cell \(index): count \(p.count) ≠ \(q.count)" }
+      // The values missing: zero filled, counted by the totals as by the query (`<col>_zero_filled`).
+      guard p.zeroFilled == q.zeroFilled else { return "cell \(index): zero-filled \(p.zeroFilled) ≠ \(q.zeroFilled)" }
       // M2 from shifted sums, Σ(x − K)² − (Σ(x − K))²/n, has an absolute error of about ε·n·(x̄ − K)²: a column that
       // is 0 for every unit of a cell (a covariate without history) has M2 = 0 exactly one way, a few 1e-8 the other.
       let rounding = Swift.max(
@@ -211,6 +214,19 @@ import Testing
     do {
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "\(difference ?? "")")
+      // minutes_before has missing: exclude: some cells hold minutes on units without it, and the totals keep the
+      // pair's own units (`CellQuery.pairUnitsColumns`), as the query does; zero fills are counted.
+      let query = try CellQuery(
+        plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+      let cells = try query.summary(of: try #require(try await store.liveResult(plan, query: query)), source: "totals")
+      let minutes = try #require(plan.plan.columns.firstIndex { $0.column == "minutes" })
+      let pair = try #require(plan.plan.crossProducts.firstIndex { $0.first == minutes })
+      let shorter = (0..<2).flatMap { v in (0..<2).map { (v, $0) } }.filter { v, s in
+        cells.statistics.pair(pair, variant: v, segment: s).count
+          < cells.statistics.metric(minutes, variant: v, segment: s).count
+      }
+      #expect(!shorter.isEmpty)
+      #expect(cells.statistics.metrics.contains { $0.zeroFilled > 0 })
     }
     let excluded = try await store.pool.read { db in
       try Int.fetchOne(db, sql: "SELECT excluded_units FROM live_experiments WHERE experiment_id = 'live-window'")

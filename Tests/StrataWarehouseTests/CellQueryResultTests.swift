@@ -46,8 +46,8 @@ import Testing
       columns += ["dropped_bad_value", "dropped_missing_unit", "dropped_duplicate_unit"]
       rows = rows.map { row in
         var row = row
-        row[5] = row[2]  // a cross-product needs both metrics on the same units
-        return Array(row.prefix(9)) + [.double(0.5)] + Array(row.suffix(3))
+        row[5] = row[2]  // revenue on every unit: the pair's own units (converted_x_revenue_n) are all n
+        return Array(row.prefix(9)) + [.double(0.5), row[2], row[4], row[7]] + Array(row.suffix(3))
       }
     }
     return (query, QueryResult(columns: columns, rows: rows))
@@ -79,6 +79,39 @@ import Testing
     let saved = try DataReader.read(path: file.path, plan: query.plan)
     #expect(saved.statistics == summary.statistics)
     #expect(saved.statistics.pairCount == (pairs ? 1 : 0))
+  }
+
+  /// `missing: exclude` on a column of a pair: the result carries the pair's own units and sums, so a cell where a unit
+  /// has one value but not the other becomes the unit-level CSV reader's cell (the co-moment of the units with both);
+  /// `Analyzer` then stops on it as it does for that CSV.
+  @Test func aPairWithDifferentUnitsKeepsItsOwnUnits() throws {
+    var plan = SQLNameTests.plan()
+    plan.crossProducts = [AnalysisPlan.CrossProduct(first: 0, second: 1)]
+    let query = try CellQuery(plan: plan, dialect: .duckdb, source: .units(table: "units"))
+    #expect(query.columns.contains("converted_x_revenue_n") && query.columns.contains("converted_x_revenue_sum_b"))
+    #expect(query.sql.contains("COUNT(CASE WHEN u.m0 IS NOT NULL AND u.m1 IS NOT NULL THEN 1 END)"))
+    // Units (converted, revenue): (1, 10), (0, nil), (1, 4): revenue has 2 values, the pair 2 units.
+    var values: [String: V] = [
+      "variant": .text("control"), "segment": .text("a"), "n": .integer(3), "converted_n": .integer(3),
+      "converted_zero_filled": .integer(0), "converted_sum": .integer(2), "revenue_n": .integer(2),
+      "revenue_shift": .double(0), "revenue_sum": .double(14), "revenue_sum_sq": .double(116),
+      "converted_x_revenue_sum": .double(14), "converted_x_revenue_n": .integer(2),
+      "converted_x_revenue_sum_a": .double(2), "converted_x_revenue_sum_b": .double(14),
+      "dropped_bad_value": .integer(0), "dropped_missing_unit": .integer(0), "dropped_duplicate_unit": .integer(0),
+    ]
+    #expect(Set(values.keys) == Set(query.columns))
+    let row = { (values: [String: V]) in query.columns.map { values[$0]! } }
+    let summary = try query.summary(of: QueryResult(columns: query.columns, rows: [row(values)]), source: "db")
+    var reference = CrossMoments()
+    reference.add(1, 10)
+    reference.add(1, 4)
+    let pair = summary.statistics.pair(0, variant: 0, segment: 0)
+    #expect(pair.count == 2 && pair.meanA == reference.meanA && pair.meanB == reference.meanB)
+    #expect(abs(pair.comoment - reference.comoment) <= 1e-12)
+    values["converted_x_revenue_n"] = .integer(3)  // more than revenue's values
+    #expect(throws: WarehouseError.self) {
+      try query.summary(of: QueryResult(columns: query.columns, rows: [row(values)]), source: "db")
+    }
   }
 
   @Test func aValueTheQueryNeverWritesIsAnErrorNamingRowAndColumn() throws {

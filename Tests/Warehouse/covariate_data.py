@@ -172,7 +172,7 @@ def check_cells(columns, rows, unit_rows):
     records = {(r["variant"], r["segment"]): r for r in (dict(zip(columns, row)) for row in rows)}
     assert sorted(records) == sorted((v, s) for v in VARIANTS for s in SEGMENTS)
     kinds = {c: (kind, missing) for c, kind, missing in value_columns()}
-    pairs = [name[:-len("_sum")].split("_x_") for name in columns if "_x_" in name]
+    pairs = [name[:-len("_sum")].split("_x_") for name in columns if "_x_" in name and name.endswith("_sum")]
     assert len(pairs) == 6 + 1 + 1, pairs  # the ratio's 4 columns pairwise, spend × spend_before, ordered × visits
     for key, record in records.items():
         cell = [r for r in unit_rows if (r["variant"], r["segment"]) == key]
@@ -199,7 +199,17 @@ def check_cells(columns, rows, unit_rows):
                 assert abs(float(record[column + "_sum_sq"]) - float(exact)) <= 1e-12 * (float(exact) or 1.0), \
                     (key, column)
         for a, b in pairs:
-            terms = [(value(r, a) - shift(a)) * (value(r, b) - shift(b)) for r in cell
-                     if value(r, a) is not None and value(r, b) is not None]
+            both = [r for r in cell if value(r, a) is not None and value(r, b) is not None]
+            terms = [(value(r, a) - shift(a)) * (value(r, b) - shift(b)) for r in both]
             scale = sum(abs(float(t)) for t in terms) or 1.0
             assert abs(float(record[f"{a}_x_{b}_sum"]) - float(sum(terms))) <= 1e-12 * scale, (key, a, b)
+            # A pair with missing: exclude on a column carries its own units and their sums (CellQuery.pairUnitsColumns).
+            own = f"{a}_x_{b}_n" in record
+            assert own == ("exclude" in (kinds[a][1], kinds[b][1])), (key, a, b)
+            if own:
+                assert int(record[f"{a}_x_{b}_n"]) == len(both), (key, a, b)
+                for side, column in [("a", a), ("b", b)]:
+                    values = [value(r, column) - shift(column) for r in both]
+                    scale = sum(abs(float(v)) for v in values) or 1.0
+                    assert abs(float(record[f"{a}_x_{b}_sum_{side}"]) - float(sum(values))) <= 1e-12 * scale, \
+                        (key, a, b, side)

@@ -10,7 +10,7 @@ import pytest
 import sqlglot
 
 import covariate_data as cov
-from conftest import analysis, assert_same_analysis, query, write_cells
+from conftest import analysis, assert_same_analysis, query, strata, write_cells
 from test_sqlite import stored_time
 
 EVENT_TABLES = {"exposures": "cov_exposures", "events": "cov_events"}
@@ -69,19 +69,43 @@ def test_other_dialects_covariates_from_events(duck, cov_definition, cov_units, 
     check(columns, rows, cov_units, cov_definition, cov_csv_analysis, workdir / f"cov-{dialect}.csv")
 
 
-def test_a_covariate_without_history_is_a_refused_cell(duck, cov_definition, cov_units, workdir):
+def gap(cov_units):
+    """A unit with history whose pre-period visits are removed: `ordered` has its value, `visits_before_all`
+    (missing: exclude) none. Returns the unit and the unit rows with that value empty."""
+    unit = next(r for r in cov_units if r["visits_before_all"] is not None and r["ordered"] is not None)
+    return unit, [dict(r, visits_before_all=None) if r is unit else r for r in cov_units]
+
+
+def test_a_covariate_without_history_gives_the_unit_level_cells(duck, cov_definition, cov_units, workdir):
     """missing: exclude on a covariate: a unit with the metric's value but no event before exposure makes the
-    cell's counts disagree; analyze refuses that cell as it refuses such an aggregated row, with a sentence
-    naming both columns in the data account (nothing imputed)."""
-    unit = next(r for r in cov_units if r["visits_before_all"] is not None)
+    cell's counts disagree. The query's cells are still the unit-level CSV's (the pair's own units and sums,
+    `<a>_x_<b>_n`, `_sum_a`, `_sum_b`, exact), so `analyze --database` stops as `analyze` of that unit-level CSV
+    does (test_postgres_database.py); saved as aggregated CSV, whose sums cannot give the pair over different
+    units, `analyze --data` stops with one sentence naming file, line and field (never a silently dropped cell)."""
+    unit, units = gap(cov_units)
     duck.execute("CREATE TABLE cov_events_gap AS SELECT * FROM cov_events "
                  f"WHERE NOT (metric = 'visits_before_all' AND unit_id = '{unit['customer_id']}')")
     sql = query(cov_definition, "duckdb", exposures="cov_exposures", events="cov_events_gap")
     result = duck.execute(sql)
-    cells = write_cells([d[0] for d in result.description], result.fetchall(), workdir / "cov-gap.csv")
-    data = analysis(cov_definition, cells)["data"]
-    assert data["rows_dropped"] == 1, data
-    assert "values of ordered but" in data["issues"][0]["first_example"], data["issues"]
-    assert "of visits_before_all" in data["issues"][0]["first_example"], data["issues"]
-    assert next(u["units"] for u in data["units"]
-                if (u["variant"], u["segment"]) == (unit["variant"], unit["segment"])) == 0
+    columns, rows = [d[0] for d in result.description], result.fetchall()
+    cov.check_cells(columns, rows, units)
+    records = [dict(zip(columns, row)) for row in rows]
+    line = 2 + next(i for i, r in enumerate(records) if (r["variant"], r["segment"]) == (unit["variant"],
+                                                                                            unit["segment"]))
+    record = records[line - 2]
+    assert int(record["ordered_n"]) == int(record["visits_before_all_n"]) + 1
+    assert int(record["ordered_x_visits_before_all_n"]) == int(record["visits_before_all_n"])
+    # The reference: the unit-level CSV of the same units stops with the analysis' sentence naming the metric.
+    path = workdir / "cov-gap-units.csv"
+    cov.write_csv(units, path)
+    reference = strata("analyze", "--experiment", str(cov_definition), "--data", str(path), "--no-look-log",
+                       check=False)
+    assert reference.returncode == 1, reference.stdout
+    assert "ordered" in reference.stderr and "same units" in reference.stderr, reference.stderr
+    cells = write_cells(columns, rows, workdir / "cov-gap.csv")
+    saved = strata("analyze", "--experiment", str(cov_definition), "--data", str(cells), "--no-look-log",
+                   check=False)
+    assert saved.returncode == 1 and saved.stdout == "", saved.stdout
+    assert len(saved.stderr.strip().splitlines()) == 1, saved.stderr
+    assert f"{cells}:{line}: ordered_x_visits_before_all_sum: " in saved.stderr, saved.stderr
+    assert "values of ordered but" in saved.stderr and "missing: zero" in saved.stderr, saved.stderr

@@ -12,9 +12,10 @@ import time
 
 import pytest
 
+import covariate_data
 import engines
 import warehouse_data as data
-from conftest import STRATA, assert_same_analysis, strata
+from conftest import STRATA, analysis, assert_same_analysis, strata
 from postgres_cluster import Cluster
 
 PASSWORD = "s3cr:t/@ pw%"  # characters a URL must percent-encode
@@ -99,6 +100,47 @@ def test_event_tables_give_the_csv_analysis(pg, definition, csv_analysis):
     assert_same_analysis(got, csv_analysis)
     assert got["data"]["units"] == csv_analysis["data"]["units"]
     assert f"{data.MULTIPLE_VARIANT_UNITS} units exposed to more than one variant left out" in got["data"]["file"]
+
+
+def test_a_covariate_without_history_stops_as_the_unit_level_csv(pg, cov_definition, cov_units, cov_events,
+                                                                  workdir):
+    """missing: exclude on a covariate and a unit with the metric's value but no pre-period event: the query
+    fills the cells the unit-level CSV reader fills (the pair's own units, CellQuery.pairUnitsColumns), so
+    `analyze --database` stops with exactly the sentence of `analyze` of that unit-level CSV (exit 1), after
+    the query's notes."""
+    from test_covariate_events import EVENTS_DDL, EXPOSURES_DDL, gap
+    unit, units = gap(cov_units)
+    exposures, events = cov_events
+    events = [e for e in events if not (e[1] == "visits_before_all" and e[0] == unit["customer_id"])]
+    tables = {"cov_exposures": exposures, "cov_events": events}
+    pg.psql("-c", EXPOSURES_DDL.format(text="TEXT", time="TIMESTAMP"), password=PASSWORD)
+    pg.psql("-c", EVENTS_DDL.format(text="TEXT", double="DOUBLE PRECISION", time="TIMESTAMP"), password=PASSWORD)
+    for name, rows in tables.items():
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        pg.psql("-c", f"\\copy {name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue(), password=PASSWORD)
+    result, _ = analyze(cov_definition, url(pg), "--exposures", "cov_exposures", "--events", "cov_events",
+                        env={"PGPASSWORD": PASSWORD})
+    path = workdir / "cov-gap-units-pg.csv"
+    covariate_data.write_csv(units, path)
+    reference = strata("analyze", "--experiment", str(cov_definition), "--data", str(path), "--json",
+                       "--no-look-log", check=False)
+    assert reference.returncode == 1 and "same units" in reference.stderr, reference.stderr
+    assert result.returncode == 1 and result.stdout == "", result.stdout
+    # The query's notes (missing: exclude leaves units out) come first; the error is the CSV's, word for word.
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("strata: note:")]
+    assert errors == reference.stderr.splitlines() and len(errors) == 1, (result.stderr, reference.stderr)
+    # The complete events (no gap) give the unit-level CSV's analysis, as psql's saved cells do (test_postgres.py).
+    pg.psql("-c", "CREATE TABLE cov_events_all (LIKE cov_events)", password=PASSWORD)
+    text = io.StringIO()
+    csv.writer(text).writerows(cov_events[1])
+    pg.psql("-c", "\\copy cov_events_all FROM STDIN WITH (FORMAT csv)", input=text.getvalue(), password=PASSWORD)
+    result, _ = analyze(cov_definition, url(pg), "--exposures", "cov_exposures", "--events", "cov_events_all",
+                        env={"PGPASSWORD": PASSWORD})
+    assert result.returncode == 0, result.stderr
+    full = workdir / "cov-units-pg.csv"
+    covariate_data.write_csv(cov_units, full)
+    assert_same_analysis(json.loads(result.stdout), analysis(cov_definition, full))
 
 
 def test_the_password_from_the_url_is_never_shown(pg, definition, workdir):

@@ -48,12 +48,10 @@ WITHHELD = {"p_value", "p_value_adjusted", "significant", "notes"}
 
 
 def same(live, csv, skip=()):
-    """agree(), except that the stored events cannot say how many values missing: zero counted as 0
-    (`zero_filled_*` null in the live results, counted by the CSV reader), and keys in `skip` are not compared."""
+    """agree(), except that keys in `skip` are not compared (the values missing: zero counted as 0, `zero_filled_*`,
+    included: the running totals count them as the CSV reader does)."""
     if isinstance(live, dict) and isinstance(csv, dict):
-        return live.keys() == csv.keys() and all(
-            (live[k] is None and isinstance(csv[k], int)) if k.startswith("zero_filled_") else same(live[k], csv[k], skip)
-            for k in live if k not in skip)
+        return live.keys() == csv.keys() and all(same(live[k], csv[k], skip) for k in live if k not in skip)
     if isinstance(live, list) and isinstance(csv, list):
         return len(live) == len(csv) and all(same(x, y, skip) for x, y in zip(live, csv))
     return agree(live, csv)
@@ -66,9 +64,11 @@ def unit_values(index, variant):
     spend_before = 100 + index * 53 % 200 + 0.5 if history else 0.0
     orders = (orders_before + index % 3) % 5
     lift = 6.0 if variant == "treatment" else 0.0
-    return {"spend": 0.8 * spend_before + index * 31 % 90 + lift, "spend_before": spend_before,
+    # A unit without history has no pre-period events: empty values in the CSV (missing: zero counts them as 0).
+    return {"spend": 0.8 * spend_before + index * 31 % 90 + lift, "spend_before": spend_before if history else None,
             "revenue": orders * (42 + index * 29 % 50 + lift / 2), "orders": float(orders),
-            "revenue_before": float(revenue_before), "orders_before": float(orders_before)}
+            "revenue_before": float(revenue_before) if history else None,
+            "orders_before": float(orders_before) if history else None}
 
 
 def events_of(unit, values):
@@ -122,7 +122,8 @@ def test_postgresql_cuped_live_results_match_analyze(workspace, postgres, tmp_pa
 
         def from_csv(kept, *extra):
             path = tmp_path / "units.csv"
-            path.write_text("\n".join([",".join(COLUMNS)] + [",".join(str(r[c]) for c in COLUMNS) for r in kept]))
+            path.write_text("\n".join([",".join(COLUMNS)] + [",".join("" if r[c] is None else str(r[c]) for c in COLUMNS)
+                                                            for r in kept]))
             return json_of("analyze", "--experiment", definition, "--data", str(path), *extra)
 
         def json_of(*args):
@@ -137,6 +138,11 @@ def test_postgresql_cuped_live_results_match_analyze(workspace, postgres, tmp_pa
         for key in ["srm", "results", "pooled", "verdict", "decision"]:
             assert agree(first[key], database[key]), (key, first[key], database[key])
             assert same(first[key], reference[key]), (key, first[key], reference[key])
+        # The empty values per column (units without history), counted as 0 by the totals as by the other two.
+        missing = first["data"]["missing_values"]
+        assert agree(missing, database["data"]["missing_values"]), (missing, database["data"]["missing_values"])
+        assert agree(missing, reference["data"]["missing_values"]), (missing, reference["data"]["missing_values"])
+        assert any(m["column"] == "spend_before" and m["units"] == 100 for m in missing), missing
 
         # Erasures subtract exactly what their units added, covariates included; a late pre-period event of a
         # kept unit changes its covariate.

@@ -6,7 +6,9 @@ import StrataStats
 /// The format is specified in docs/analyze.md ("Aggregated input"): `variant`, `segment` (optional with one
 /// segment), `n` (units), and per value column `c` `c_sum` = Σ(x − K), `c_sum_sq` = Σ(x − K)² (required for
 /// continuous metrics), optional `c_n` (units with a value), optional `c_zero_filled` (of those, the values
-/// `missing: zero` filled) and optional `c_shift` (K, 0 when absent; rows may use different shifts); per declared pair `a_x_b_sum` = Σ(a − Kₐ)(b − K_b) over the same units. Each
+/// `missing: zero` filled) and optional `c_shift` (K, 0 when absent; rows may use different shifts); per declared pair `a_x_b_sum` = Σ(a − Kₐ)(b − K_b) over the same units (and optional
+/// `a_x_b_n`, the units with both values, which must be all of them: a row whose pair counts different units stops
+/// the read with a `DataError` naming file, line and field, since no cell sums give its co-moment). Each
 /// row becomes a `SufficientStatistics.Cell` (`ColumnMoments(count:shift:sum:sumOfSquares:missing:)`) and is
 /// merged into its cell with Chan et al.'s update, so files with different shifts combine exactly.
 struct AggregatedRows {
@@ -31,6 +33,9 @@ struct AggregatedRows {
   let valueColumns: [AnalysisPlan.Metric]
   let valueFields: [ColumnFields]
   let pairFields: [Int]
+  /// Per declared pair: its optional `<a>_x_<b>_n`, the units with both values (`strata sql` writes it when a column
+  /// of the pair has `missing: exclude`).
+  let pairUnitFields: [Int?]
   /// Whether every column with `missing: zero` has its `c_zero_filled` count (else the counts are unknown).
   let zeroFillsCounted: Bool
   /// The columns every row is checked on (quoting, field count, variant, segment).
@@ -53,6 +58,12 @@ struct AggregatedRows {
   static func crossProductColumn(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> String {
     let columns = plan.columns
     return columns[pair.first].column + "_x_" + columns[pair.second].column + "_sum"
+  }
+
+  /// The optional count of a pair's units with both values: `<first column>_x_<second column>_n`.
+  static func pairUnitsColumn(_ pair: AnalysisPlan.CrossProduct, plan: AnalysisPlan) -> String {
+    let columns = plan.columns
+    return columns[pair.first].column + "_x_" + columns[pair.second].column + "_n"
   }
 
   init(header: [String], plan: AnalysisPlan, path: String, strict: Bool) throws {
@@ -86,6 +97,7 @@ struct AggregatedRows {
         purpose:
           "cross-product of \"\(valueColumns[pair.first].column)\" and \"\(valueColumns[pair.second].column)\"")
     }
+    pairUnitFields = plan.crossProducts.map { header.firstIndex(of: Self.pairUnitsColumn($0, plan: plan)) }
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
@@ -202,11 +214,23 @@ struct AggregatedRows {
           message:
             "has \(Self.crossProductColumn(pair, plan: plan)) = \"\(record.echo(column))\", which is not a number")
       }
-      guard a.count == b.count else {
-        throw RowProblem(
-          kind: .badNumber,
+      var both = a.count
+      if let field = pairUnitFields[index] {
+        guard let value = wholeNumber(record, field), Double(value) <= min(a.count, b.count) else {
+          throw RowProblem(
+            kind: .badNumber,
+            message:
+              "has \(Self.pairUnitsColumn(pair, plan: plan)) = \"\(record.echo(field))\", which must be a whole number between 0 and the units with a value of each column"
+          )
+        }
+        both = Double(value)
+      }
+      guard a.count == b.count, both == a.count else {
+        // The unit-level rows of such a cell stop the analysis too; cell sums cannot even give its cross-product.
+        throw DataError(
+          file: path, line: record.line,
           message:
-            "has \(Int(a.count)) values of \(valueColumns[pair.first].column) but \(Int(b.count)) of \(valueColumns[pair.second].column); a cross-product needs both on the same units"
+            "\(a.count != b.count ? Self.crossProductColumn(pair, plan: plan) : Self.pairUnitsColumn(pair, plan: plan)): the \(differentUnits(pair, a.count, b.count, both)), and summed cells cannot give a cross-product over different units: declare missing: zero for \(metricNaming(pair)), or drop those units from the data"
         )
       }
       cell.pairs.append(
@@ -214,6 +238,26 @@ struct AggregatedRows {
           count: a.count, shiftA: a.shift, shiftB: b.shift, sumA: a.sum, sumB: b.sum, sumOfProducts: products))
     }
     return cell
+  }
+
+  /// Why a row's pair counts different units: `row has 416 values of ordered but 415 of visits_before`, or (same
+  /// counts) `416 units with both`.
+  private func differentUnits(_ pair: AnalysisPlan.CrossProduct, _ a: Double, _ b: Double, _ both: Double) -> String {
+    let first = valueColumns[pair.first].column, second = valueColumns[pair.second].column
+    if a != b { return "row has \(Int(a)) values of \(first) but \(Int(b)) of \(second)" }
+    return "row has \(Int(a)) values of \(first) and of \(second) but only \(Int(both)) units with both"
+  }
+
+  /// The metric whose columns the pair joins (its columns, or its covariate's), for the remedy.
+  private func metricNaming(_ pair: AnalysisPlan.CrossProduct) -> String {
+    for index in plan.metrics.indices {
+      let columns = plan.columnIndices(metric: index)
+      if columns.contains(pair.first) && columns.contains(pair.second) {
+        let metric = "metrics[\(index)] (\(plan.metrics[index].name))"
+        return plan.metrics[index].covariate == nil ? metric : metric + " and its covariate"
+      }
+    }
+    return "\(valueColumns[pair.first].column) and \(valueColumns[pair.second].column)"
   }
 
   /// How far below (Σx)²/n, relative to Σx², a sum of squares may fall from rounding alone.
