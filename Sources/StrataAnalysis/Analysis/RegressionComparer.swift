@@ -46,12 +46,14 @@ struct RegressionComparer: Sendable {
     let k = regression.columns.count
     // Arm 0 is the control, then the treatments in layout order.
     let order = [plan.controlIndex] + plan.treatmentIndices
-    var arms: [Int] = []
-    var outcomes: [Double] = []
-    var covariates: [[Double]] = []
+    // Pass 1 (`InteractedRegressionFit`): each arm's moments of [x₁ … x_k, y − y₀], and its unadjusted moments.
+    var shift: Double?
+    var running: [RunningMomentMatrix] = []
     var unadjusted: [ArmEstimate] = []
-    for (arm, variant) in order.enumerated() {
+    var row = [Double](repeating: 0, count: k + 1)
+    for variant in order {
       var moments = RunningMoments()
+      var arm = RunningMomentMatrix(columns: k + 1)
       for segment in segments {
         let cell = variant * plan.segments.count + segment
         let missing = rows.incomplete[position][cell]
@@ -65,22 +67,47 @@ struct RegressionComparer: Sendable {
         let y = rows.outcomes[position][cell]
         let x = rows.covariates[position][cell]
         for unit in y.indices {
-          arms.append(arm)
-          outcomes.append(y[unit])
-          covariates.append(Array(x[(unit * k)..<((unit + 1) * k)]))
+          // y − y₀ (y₀ the first outcome): an outcome of 10⁹ with a spread of 1 keeps the effects' digits.
+          let y0 = shift ?? y[unit]
+          shift = y0
+          for l in 0..<k { row[l] = x[unit * k + l] }
+          row[k] = y[unit] - y0
+          arm.add(row)
           moments.add(y[unit])
         }
       }
+      running.append(arm)
       unadjusted.append(
         ArmEstimate(
           count: moments.count, estimate: moments.mean, variance: moments.variance / moments.count,
           unadjustedEstimate: moments.mean, unadjustedVariance: moments.variance / moments.count))
     }
-    let fit = try InteractedRegression(
-      arms: arms, outcomes: outcomes, covariates: covariates, armCount: order.count,
-      robustCovariance: regression.errors == .hc2 ? .hc2 : .hc3, alternative: plan.alternative,
-      confidenceLevel: plan.confidenceLevel
-    ).result()
+    for (arm, moments) in running.enumerated() where moments.count < Double(k + 2) {
+      throw .invalidInput(
+        field: "arms",
+        message: "arm \(arm) has \(Int(moments.count)) units; \(k) covariate(s) need at least \(k + 2) per arm")
+    }
+    var moments: [MomentMatrix] = []
+    for arm in running { moments.append(try arm.moments()) }
+    let y0 = shift ?? 0
+    let passes = try InteractedRegressionFit(
+      arms: moments, outcomeShift: y0, robustCovariance: regression.errors == .hc2 ? .hc2 : .hc3,
+      alternative: plan.alternative, confidenceLevel: plan.confidenceLevel)
+    // Pass 2: each unit's residual and leverage, summed per arm.
+    var sums = [Double](repeating: 0, count: order.count)
+    var covariates = [Double](repeating: 0, count: k)
+    for (arm, variant) in order.enumerated() {
+      for segment in segments {
+        let cell = variant * plan.segments.count + segment
+        let y = rows.outcomes[position][cell]
+        let x = rows.covariates[position][cell]
+        for unit in y.indices {
+          for l in 0..<k { covariates[l] = x[unit * k + l] }
+          sums[arm] += try passes.varianceTerm(arm: arm, outcome: y[unit] - y0, covariates: covariates)
+        }
+      }
+    }
+    let fit = try passes.result(varianceSums: sums)
     let estimates = order.indices.map { arm in
       ArmEstimate(
         count: unadjusted[arm].count, estimate: fit.armMeans[arm], variance: fit.armVariances[arm],

@@ -8,14 +8,15 @@
 /// ```
 /// Because the covariates are centred, τⱼ is the effect of arm j versus control averaged over all units
 /// ([Lin 2013], §2 and Theorem 1: never less precise asymptotically than the unadjusted difference, and HC
-/// errors are consistent or conservative). The fit is GSL's `gsl_multifit_wlinear_tsvd` with unit weights
-/// (SVD, so a rank deficiency, e.g. a covariate that is constant or a copy of another, is detected and
-/// refused). Tests and intervals are normal, as statsmodels' `OLS(...).fit(cov_type="HC2"/"HC3")`, which
-/// the fixtures match.
+/// errors are consistent or conservative). The fully interacted design is block-diagonal by arm, so the fit is
+/// one OLS per arm, computed in two passes over the rows (`InteractedRegressionFit`: each arm's moments, then
+/// each unit's residual and leverage), with no design matrix; a covariate that is constant or a copy of another
+/// within an arm is refused. Tests and intervals are normal, as statsmodels'
+/// `OLS(...).fit(cov_type="HC2"/"HC3")`, which the fixtures match.
 ///
 /// Unlike CUPED this needs unit rows, not cell statistics: the sandwich weighs each unit by its own residual
-/// and leverage. The analysis feeds it only the rows of one segment of a unit-level file that declares more
-/// than one covariate (memory O(units in the segment × columns)).
+/// and leverage, so the second pass must see every unit again. This type holds the rows it is given
+/// (one segment's, or all units); `InteractedRegressionFit` takes the passes from any source.
 ///
 /// [Lin 2013]: https://doi.org/10.1214/12-AOAS583
 ///
@@ -74,102 +75,31 @@ public struct InteractedRegression: Sendable, Hashable {
     self.confidenceLevel = try Alternative.validatedConfidenceLevel(confidenceLevel)
   }
 
+  /// The fit in two passes over the rows (`InteractedRegressionFit`): each arm's moments, then each unit's leverage
+  /// and residual; memory O(arms × p²) beside the rows, no design matrix.
   public func result() throws(StatsError) -> InteractedRegressionResult {
-    let n = outcomes.count
     let p = covariates[0].count
-    var centre = [Double](repeating: 0, count: p)
-    for row in covariates { for l in 0..<p { centre[l] += row[l] } }
-    for l in 0..<p { centre[l] /= Double(n) }
-    let design = (0..<n).map { i in row(arm: arms[i], centred: (0..<p).map { covariates[i][$0] - centre[$0] }) }
-    let q = design[0].count
     // Fit y − y₀: a shift moves only the intercept, and an outcome of 10⁹ with a spread of 1 otherwise
     // leaves the effects only ~10⁻⁷ (its rounding) of accuracy; y − y₀ is exact for values within a
     // factor 2 of y₀ (Sterbenz).
     let shift = outcomes[0]
-    let shifted = outcomes.map { $0 - shift }
-    let fit = try GSL.weightedLeastSquares(rows: design, response: shifted, weights: [Double](repeating: 1, count: n))
-    try StatsError.require(
-      fit.rank == q, "covariates",
-      "are collinear (rank \(fit.rank) of \(q) columns): drop a constant covariate or one that copies another")
-    let bread = fit.unscaledCovariance
-    var meat = [[Double]](repeating: [Double](repeating: 0, count: q), count: q)
-    for i in 0..<n {
-      let x = design[i]
-      var fitted = 0.0
-      for j in 0..<q { fitted += x[j] * fit.coefficients[j] }
-      let residual = shifted[i] - fitted
-      let leverage = quadratic(bread, x, x)
-      guard leverage < 1 - 1e-12 else {
-        throw .numerical(
-          routine: "InteractedRegression.result", status: 0,
-          message: "unit \(i) has leverage 1, so its \(robustCovariance.rawValue) weight is undefined")
-      }
-      let weight =
-        residual * residual / (robustCovariance == .hc2 ? 1 - leverage : (1 - leverage) * (1 - leverage))
-      for a in 0..<q where x[a] != 0 { for b in 0..<q { meat[a][b] += weight * x[a] * x[b] } }
+    var running = [RunningMomentMatrix](repeating: RunningMomentMatrix(columns: p + 1), count: armCount)
+    var row = [Double](repeating: 0, count: p + 1)
+    for i in outcomes.indices {
+      for l in 0..<p { row[l] = covariates[i][l] }
+      row[p] = outcomes[i] - shift
+      running[arms[i]].add(row)
     }
-    let critical = try alternative.criticalValue(
-      confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
-    var effects: [RegressionEffect] = []
-    for arm in 1..<armCount {
-      let column = arm
-      // (B M B)[c][c] = Σ_ab B[c][a]·M[a][b]·B[b][c].
-      let variance = quadratic(meat, bread[column], bread[column])
-      guard variance > 0, variance.isFinite else {
-        throw .numerical(routine: "InteractedRegression.result", status: 0, message: "non-positive robust variance")
-      }
-      let estimate = fit.coefficients[column]
-      let standardError = variance.squareRoot()
-      let z = estimate / standardError
-      effects.append(
-        RegressionEffect(
-          arm: arm, estimate: estimate, standardError: standardError,
-          test: TestResult(statistic: z, pValue: try alternative.normalPValue(z), alternative: alternative),
-          interval: alternative.interval(
-            estimate: estimate, standardError: standardError, critical: critical, confidenceLevel: confidenceLevel)))
+    var moments: [MomentMatrix] = []
+    for arm in running { moments.append(try arm.moments()) }
+    let fit = try InteractedRegressionFit(
+      arms: moments, outcomeShift: shift, robustCovariance: robustCovariance, alternative: alternative,
+      confidenceLevel: confidenceLevel)
+    var sums = [Double](repeating: 0, count: armCount)
+    for i in outcomes.indices {
+      sums[arms[i]] += try fit.varianceTerm(arm: arms[i], outcome: outcomes[i] - shift, covariates: covariates[i])
     }
-    // Each arm's adjusted mean at x̄: α (control) or α + τⱼ, with Var = cᵀ(BMB)c = (Bc)ᵀM(Bc). The fully
-    // interacted fit is one OLS per arm, so the arms' means are uncorrelated and Var(τⱼ) = Vⱼ + V₀.
-    var armMeans: [Double] = []
-    var armVariances: [Double] = []
-    for arm in 0..<armCount {
-      var contrast = [Double](repeating: 0, count: q)
-      contrast[0] = 1
-      if arm > 0 { contrast[arm] = 1 }
-      let weights = (0..<q).map { a in (0..<q).reduce(0.0) { $0 + bread[a][$1] * contrast[$1] } }
-      let variance = quadratic(meat, weights, weights)
-      guard variance > 0, variance.isFinite else {
-        throw .numerical(
-          routine: "InteractedRegression.result", status: 0, message: "non-positive robust variance of arm \(arm)")
-      }
-      armMeans.append(shift + fit.coefficients[0] + (arm > 0 ? fit.coefficients[arm] : 0))
-      armVariances.append(variance)
-    }
-    var coefficients = fit.coefficients
-    coefficients[0] += shift
-    return InteractedRegressionResult(
-      coefficients: coefficients, covariateMeans: centre, effects: effects,
-      robustCovariance: robustCovariance, armMeans: armMeans, armVariances: armVariances)
-  }
-
-  /// [1, D₁ … D_{k−1}, x − x̄, D₁(x − x̄) … D_{k−1}(x − x̄)].
-  private func row(arm: Int, centred: [Double]) -> [Double] {
-    var row = [1.0]
-    for j in 1..<armCount { row.append(arm == j ? 1 : 0) }
-    row.append(contentsOf: centred)
-    for j in 1..<armCount { for value in centred { row.append(arm == j ? value : 0) } }
-    return row
-  }
-
-  /// uᵀAv.
-  private func quadratic(_ a: [[Double]], _ u: [Double], _ v: [Double]) -> Double {
-    var total = 0.0
-    for i in u.indices where u[i] != 0 {
-      var inner = 0.0
-      for j in v.indices { inner += a[i][j] * v[j] }
-      total += u[i] * inner
-    }
-    return total
+    return try fit.result(varianceSums: sums)
   }
 }
 
