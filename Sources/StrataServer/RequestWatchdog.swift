@@ -1,6 +1,13 @@
+import Hummingbird
 import Synchronization
 
 /// Cancels the tasks of requests that run past their deadline, with one timer for the whole service.
+///
+/// Each request's handler runs in a child task of the connection's task (``answer(_:_:_:)``), so that cancelling it
+/// ends that request and not the connection, whose task then writes the 503. The child is started immediately
+/// (SE-0472): it runs on the connection's thread until it first suspends, so a request that never waits (an
+/// evaluation whose body has arrived) costs no hop to the global executor and back; a per-request child started the
+/// ordinary way was enqueued behind the other connections' work and cost two thread hops.
 ///
 /// A request registers its task on entry and deregisters it before it returns. One background task sleeps until the
 /// oldest registered deadline (every deadline is its request's start plus the same timeout, so the oldest request
@@ -32,6 +39,26 @@ final class RequestWatchdog: Sendable {
 
   init(timeout: Duration) {
     self.timeout = timeout
+  }
+
+  /// Runs the router's continuation for a request in an immediately started child task, under the deadline; returns
+  /// its response (or error) and whether it timed out.
+  func answer(
+    _ request: Request, _ context: BasicRequestContext,
+    _ next: (Request, BasicRequestContext) async throws -> Response
+  ) async -> (result: Result<Response, any Error>, timedOut: Bool) {
+    await withoutActuallyEscaping(next) { next in
+      let handler = UncheckedHandler(next: next)
+      return await withTaskGroup(of: TimedResponse.self) { group in
+        group.addImmediateTask {
+          let (result, timedOut) = await self.run { try await handler.next(request, context) }
+          return TimedResponse(result: result, timedOut: timedOut)
+        }
+        // The group holds exactly one child, so it yields exactly one result.
+        guard let first = await group.next() else { return (.failure(CancellationError()), false) }
+        return (first.result, first.timedOut)
+      }
+    }
   }
 
   /// Runs `operation` in the current task, cancelling the task if it passes its deadline; returns its result (or
@@ -98,4 +125,18 @@ final class RequestWatchdog: Sendable {
       return earliest
     }
   }
+}
+
+/// A handler's outcome and whether the watchdog cancelled it.
+private struct TimedResponse: Sendable {
+  var result: Result<Response, any Error>
+  var timedOut: Bool
+}
+
+/// The router's continuation, carried into the handler's child task.
+///
+/// The router calls it from whichever task runs the request; it is only used while ``RequestWatchdog/answer(_:_:_:)``
+/// waits for it.
+private struct UncheckedHandler: @unchecked Sendable {
+  let next: (Request, BasicRequestContext) async throws -> Response
 }

@@ -12,18 +12,14 @@ public final class ServiceMetrics: Sendable {
     .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
   ]
   private let definitions: Gauge
-  /// The request counters by route and status, and latency histograms by route, once made: the registry's own
-  /// lookup builds the metric's name and label text on every call.
-  private let requestMetrics = Mutex(RequestMetrics())
+  /// Each route's latency histogram and request counters by status, once made (the registry's own lookup builds the
+  /// metric's name and label text on every call), found with one hash of the route per request.
+  private let requestMetrics = Mutex([String: RouteMetrics]())
 
-  private struct RouteStatus: Hashable {
-    var route: String
-    var status: Int
-  }
-
-  private struct RequestMetrics {
-    var counters: [RouteStatus: Counter] = [:]
-    var histograms: [String: DurationHistogram] = [:]
+  private struct RouteMetrics {
+    var histogram: DurationHistogram
+    /// By status; a route answers with a handful of statuses, so a list is searched faster than a table is hashed.
+    var counters: [(status: Int, counter: Counter)] = []
   }
 
   public init() {
@@ -43,32 +39,40 @@ public final class ServiceMetrics: Sendable {
 
   /// Counts one request and records its latency.
   public func request(route: String, status: Int, duration: Duration) {
-    let key = RouteStatus(route: route, status: status)
-    let (counter, histogram) = requestMetrics.withLock { metrics in
-      (metrics.counters[key], metrics.histograms[route])
+    let (histogram, counter) = requestMetrics.withLock { routes -> (DurationHistogram?, Counter?) in
+      guard let metrics = routes[route] else { return (nil, nil) }
+      return (metrics.histogram, metrics.counters.first { $0.status == status }?.counter)
     }
-    (counter ?? makeCounter(key)).increment()
-    (histogram ?? makeHistogram(route)).record(duration)
+    if let histogram, let counter {
+      counter.increment()
+      histogram.record(duration)
+      return
+    }
+    let made = makeMetrics(route: route, status: status)
+    made.counter.increment()
+    made.histogram.record(duration)
   }
 
-  private func makeCounter(_ key: RouteStatus) -> Counter {
-    let counter = registry.makeCounter(
-      descriptor: MetricNameDescriptor(
-        namespace: "strata", subsystem: "http", metricName: "requests", unitName: "total",
-        helpText: "HTTP requests by route and status"),
-      labels: [("route", key.route), ("status", String(key.status))])
-    requestMetrics.withLock { $0.counters[key] = counter }
-    return counter
-  }
-
-  private func makeHistogram(_ route: String) -> DurationHistogram {
+  /// A route's histogram and its counter for `status`, made (and kept) when missing.
+  private func makeMetrics(route: String, status: Int) -> (histogram: DurationHistogram, counter: Counter) {
+    // The registry returns the same metric for the same name and labels, so a race between two first requests
+    // makes one metric, not two.
     let histogram = registry.makeDurationHistogram(
       descriptor: MetricNameDescriptor(
         namespace: "strata", subsystem: "http", metricName: "request_duration", unitName: "seconds",
         helpText: "Server time per request, by route"),
       labels: [("route", route)], buckets: latencyBuckets)
-    requestMetrics.withLock { $0.histograms[route] = histogram }
-    return histogram
+    let counter = registry.makeCounter(
+      descriptor: MetricNameDescriptor(
+        namespace: "strata", subsystem: "http", metricName: "requests", unitName: "total",
+        helpText: "HTTP requests by route and status"),
+      labels: [("route", route), ("status", String(status))])
+    requestMetrics.withLock { routes in
+      var metrics = routes[route] ?? RouteMetrics(histogram: histogram)
+      if !metrics.counters.contains(where: { $0.status == status }) { metrics.counters.append((status, counter)) }
+      routes[route] = metrics
+    }
+    return (histogram, counter)
   }
 
   /// Counts one evaluation.

@@ -8,8 +8,7 @@ extension StrataService {
   /// Every route of the service.
   public func router() -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: RequestMiddleware(service: self))
-    router.add(middleware: RequestTimeoutMiddleware(timeout: configuration.requestTimeout))
+    router.add(middleware: RequestMiddleware(metrics: metrics, logger: logger, timeout: configuration.requestTimeout))
     router.post("/ofrep/v1/evaluate/flags/{key}") { request, context in
       await self.evaluateFlag(request, key: context.parameters.get("key") ?? "")
     }
@@ -71,65 +70,5 @@ extension StrataService {
         ("status", .string("ready")), ("catalog_etag", .string(catalog.etag)),
         ("experiments", .integer(catalog.entries.count)),
       ]))
-  }
-}
-
-/// Counts and times every request (by route pattern, never by raw path) and turns any error that
-/// escapes a handler (an unknown route, a wrong method, a bug) into the error shape of the path's
-/// protocol: a client never sees a stack trace.
-struct RequestMiddleware: RouterMiddleware {
-  typealias Context = BasicRequestContext
-  let service: StrataService
-
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-    -> Response
-  {
-    let start = ContinuousClock.now
-    let response: Response
-    do {
-      response = try await next(request, context)
-    } catch let error as HTTPError
-      where error.status == .notFound && request.uri.path.hasPrefix(StrataService.flagPathPrefix)
-    {
-      // An unroutable flag key (empty, or with an encoded "/"): OFREP's FLAG_NOT_FOUND shape.
-      let key = String(request.uri.path.dropFirst(StrataService.flagPathPrefix.count))
-      response = Responses.json(
-        .notFound,
-        .object([
-          ("key", .string(key)), ("errorCode", .string("FLAG_NOT_FOUND")),
-          ("errorDetails", .string("flag \"\(key)\" is not an experiment in the catalog")),
-        ]))
-    } catch let error as HTTPError {
-      let api = APIProtocol(path: request.uri.path)
-      let status = error.status
-      let code = status == .notFound ? "not_found" : status == .methodNotAllowed ? "method_not_allowed" : "bad_request"
-      let message =
-        status == .notFound
-        ? "no such endpoint: \(request.method) \(request.uri.path)"
-        : status == .methodNotAllowed
-          ? "\(request.method) is not allowed on \(request.uri.path)" : status.reasonPhrase
-      response = Responses.error(api, status, code: code, message: message)
-    } catch {
-      service.logger.error(
-        "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
-      response = Responses.error(
-        APIProtocol(path: request.uri.path), .internalServerError, code: "internal",
-        message: "an internal error occurred; it has been logged")
-    }
-    let route = context.endpointPath ?? "unmatched"
-    service.metrics.request(route: route, status: response.status.code, duration: ContinuousClock.now - start)
-    if response.status.code >= 500 {
-      service.logger.error(
-        "request answered with a server error",
-        metadata: ["route": "\(route)", "status": "\(response.status.code)"])
-    } else if service.logger.logLevel <= .debug {
-      service.logger.debug(
-        "request",
-        metadata: [
-          "method": "\(request.method)", "route": "\(route)", "status": "\(response.status.code)",
-          "microseconds": "\((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000)",
-        ])
-    }
-    return response
   }
 }

@@ -1,13 +1,16 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 @testable import StrataServer
 import Testing
 
 @Suite struct ServiceLimitsTests {
   @Test func aRequestOverItsTimeIsAnswered503AndCancelled() async throws {
     let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: RequestTimeoutMiddleware(timeout: .milliseconds(200)))
+    let metrics = ServiceMetrics()
+    router.add(
+      middleware: RequestMiddleware(metrics: metrics, logger: Logger(label: "test"), timeout: .milliseconds(200)))
     let cancelled = Cancelled()
     router.get("/v1/slow") { _, _ -> String in
       do {
@@ -19,6 +22,10 @@ import Testing
       return "late"
     }
     router.get("/v1/fast") { _, _ in "ok" }
+    router.get("/v1/resumed") { _, _ -> String in
+      try await Task.sleep(for: .milliseconds(5))
+      return "resumed"
+    }
     router.get("/ofrep/v1/slow") { _, _ -> String in
       try await Task.sleep(for: .seconds(600))
       return "late"
@@ -35,7 +42,40 @@ import Testing
       let ofrep = try await client.execute(uri: "/ofrep/v1/slow", method: .get)
       #expect(ofrep.status == .serviceUnavailable)
       #expect(try ofrep.body.json["errorDetails"] == .string("the request was not answered within 0.2 s; retry"))
+      // A handler that answers after suspending (its child task resumes on another thread) is answered normally.
+      let resumed = try await client.execute(uri: "/v1/resumed", method: .get)
+      #expect(resumed.status == .ok)
+      #expect(String(buffer: resumed.body) == "resumed")
     }
+    let text = String(decoding: metrics.render(), as: UTF8.self)
+    #expect(text.contains(#"strata_http_requests_total{route="/v1/slow",status="503"} 1"#))
+    #expect(text.contains(#"strata_http_requests_total{route="/v1/fast",status="200"} 1"#))
+  }
+
+  /// The request metrics, found once per route and status, count exactly what a plain table of counts counts.
+  @Test func requestMetricsCountAsAPlainTableCounts() {
+    let metrics = ServiceMetrics()
+    var plain: [String: Int] = [:]
+    let routes = ["/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags", "unmatched"]
+    let statuses = [200, 304, 400, 404, 200, 503]
+    var state: UInt64 = 7
+    for _ in 0..<500 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let route = routes[Int(state >> 33) % routes.count]
+      let status = statuses[Int(state >> 41) % statuses.count]
+      metrics.request(route: route, status: status, duration: .microseconds(Int(state >> 54)))
+      plain["strata_http_requests_total{route=\"\(route)\",status=\"\(status)\"}", default: 0] += 1
+    }
+    func lines(_ bytes: [UInt8], _ prefix: String) -> [String] {
+      String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+        .sorted()
+    }
+    let counted = lines(metrics.render(), "strata_http_requests_total{")
+    #expect(counted.count > 10)
+    #expect(counted == plain.map { "\($0.key) \($0.value)" }.sorted())
+    let histogramCounts = lines(metrics.render(), "strata_http_request_duration_seconds_count")
+    #expect(histogramCounts.count == routes.count)
+    #expect(histogramCounts.compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +) == 500)
   }
 
   @Test func postgresTLSModesFollowLibpq() throws {
