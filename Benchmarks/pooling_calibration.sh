@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The calibration table of docs/analyze.md (Calibration): `strata simulate pooling --calibrated`, seed 7, at
 # 12 and 40 segments and true tau 0, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.04, plus the half-normal
-# rows; one JSON file per row. METHOD is the calibrated interval scored: morris (Morris 1983; seconds per row)
-# or hierarchical_bayes (flat prior on tau; minutes per row in a debug build).
+# rows; one JSON file per row. METHOD is the calibrated interval scored: morris (Morris 1983, what `analyze`
+# quotes; seconds per row) or hierarchical_bayes (flat prior on tau; minutes per row in a debug build).
 # Run by hand:  bash Benchmarks/pooling_calibration.sh [OUT_DIR] [METHOD]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,8 +17,10 @@ struct SimulatePoolingCommand: ParsableCommand {
 
       --tau-prior-scale S draws each campaign's tau from a half-normal with scale S instead, and gives the
       calibrated intervals that half-normal as their prior: averaged over campaigns they must then cover at
-      exactly 95% (a check of their computation; analyze uses a flat prior on tau).
-      --calibrated-method morris scores Morris's (1983) closed-form interval instead (it has no prior).
+      exactly 95% (a check of their computation).
+      --calibrated scores the interval analyze quotes, Morris's (1983) closed form (it has no prior: with
+      --tau-prior-scale only tau's draws change); --calibrated-method hierarchical_bayes scores the
+      tau-integrated hierarchical-Bayes one (flat prior on tau, or the half-normal with --tau-prior-scale).
 
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
@@ -48,13 +50,13 @@ struct SimulatePoolingCommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 1
 
-  @Flag(help: "Also score the calibrated (τ-integrated) intervals (a few times slower).")
+  @Flag(help: "Also score the calibrated intervals (--calibrated-method; hierarchical_bayes is a few times slower).")
   var calibrated = false
 
   @Option(
     name: .customLong("calibrated-method"),
-    help: "The calibrated intervals: hierarchical_bayes (τ-integrated) or morris (Morris 1983).")
-  var calibratedMethod: RandomEffectsModel.CalibratedMethod = .hierarchicalBayes
+    help: "The calibrated intervals: morris (Morris 1983, what analyze quotes) or hierarchical_bayes (τ-integrated).")
+  var calibratedMethod: RandomEffectsModel.CalibratedMethod = .morris
 
   @Option(
     name: .customLong("tau-prior-scale"),

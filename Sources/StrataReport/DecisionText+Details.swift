@@ -112,7 +112,7 @@ extension DecisionText {
   static func bestSegment(_ best: Decision.BestSegment, binomial: Bool, interim: Bool = false) -> String {
     let unit = binomial ? " pp" : ""
     let interval =
-      "\(level(best.level)) \(best.intervalKind == .calibrated ? "interval" : "empirical-Bayes interval") \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
+      "\(level(best.level)) \(best.intervalKind == .empiricalBayes ? "empirical-Bayes interval" : "interval") \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
     let leftOut =
       best.segmentsLeftOut.isEmpty
       ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"

@@ -8,8 +8,9 @@ extension ReportTables {
   /// Each segment's raw estimate beside its shrunken (partially pooled) one, per treatment, with the
   /// interval to quote and the chance to beat control under the pooled prior.
   ///
-  /// The interval is integrated over the uncertainty of the between-segment spread when three segments or
-  /// more are pooled (`calibratedInterval`), else the empirical-Bayes (BLUP) one; the header says which.
+  /// The interval accounts for the uncertainty of the between-segment spread when three segments or more are
+  /// pooled (`calibratedInterval`: Morris's from four, hierarchical Bayes with three), else it is the
+  /// empirical-Bayes (BLUP) one; the header says which.
   ///
   /// Only the segments `segments` shows are listed (all by default); "best of" still counts every segment pooled.
   public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)

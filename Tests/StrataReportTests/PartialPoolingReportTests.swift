@@ -24,7 +24,9 @@ struct PartialPoolingReportTests {
       #expect(best.estimate == top, "\(label): the best shrunken estimate")
       #expect(best.segmentsCompared == pooling.segments.count, "\(label): segments compared")
       #expect(best.lower <= best.estimate && best.estimate <= best.upper, "\(label): interval holds the estimate")
-      #expect(best.intervalKind == (pooling.segments.count >= 3 ? .calibrated : .empiricalBayes), "\(label)")
+      let kind: Decision.BestSegment.IntervalKind =
+        pooling.segments.count >= 4 ? .morris : pooling.segments.count == 3 ? .hierarchicalBayes : .empiricalBayes
+      #expect(best.intervalKind == kind, "\(label)")
       // Every rendering says it, with the count of segments compared.
       let phrase = "the \(best.segmentsCompared) segments compared"
       let lead =

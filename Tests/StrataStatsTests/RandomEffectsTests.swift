@@ -134,7 +134,8 @@ struct CalibratedIntervalTests {
   @Test(arguments: try Fixture<CalibratedCase>.load("random_effects_calibrated", from: .module))
   func matchesScipyQuadrature(_ c: CalibratedCase) throws {
     let r = try RandomEffectsModel(
-      estimates: c.estimates, variances: c.variances, confidenceLevel: c.confidence_level, calibrated: true
+      estimates: c.estimates, variances: c.variances, confidenceLevel: c.confidence_level, calibrated: true,
+      calibratedMethod: .hierarchicalBayes
     ).result()
     let scale = (c.variances.max() ?? 1).squareRoot()
     for (index, s) in r.shrunken.enumerated() {

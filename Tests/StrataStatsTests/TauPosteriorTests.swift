@@ -45,9 +45,13 @@ struct TauPosteriorTests {
   @Test("Every segment count gets calibrated intervals: 2,000 segments, in input order")
   func thousandsOfSegments() throws {
     let (y, v) = Self.campaign(segments: 2_000, tau: 0.008, seed: 11)
-    let result = try RandomEffectsModel(estimates: y, variances: v, calibrated: true).result()
+    let result = try RandomEffectsModel(
+      estimates: y, variances: v, calibrated: true, calibratedMethod: .hierarchicalBayes
+    ).result()
     // Reversing the segments reverses the intervals: nothing depends on a segment's position.
-    let reversed = try RandomEffectsModel(estimates: y.reversed(), variances: v.reversed(), calibrated: true).result()
+    let reversed = try RandomEffectsModel(
+      estimates: y.reversed(), variances: v.reversed(), calibrated: true, calibratedMethod: .hierarchicalBayes
+    ).result()
     for (s, r) in zip(result.shrunken, reversed.shrunken.reversed()) {
       let interval = try #require(s.calibratedInterval)
       let other = try #require(r.calibratedInterval)
@@ -60,7 +64,9 @@ struct TauPosteriorTests {
   @Test("With τ well identified, the calibrated interval tends to the BLUP one")
   func manySegmentsApproachTheBLUP() throws {
     let (y, v) = Self.campaign(segments: 2_000, tau: 0.02, seed: 12)
-    let result = try RandomEffectsModel(estimates: y, variances: v, calibrated: true).result()
+    let result = try RandomEffectsModel(
+      estimates: y, variances: v, calibrated: true, calibratedMethod: .hierarchicalBayes
+    ).result()
     for s in result.shrunken {
       let interval = try #require(s.calibratedInterval)
       let width = interval.upper - interval.lower
@@ -72,7 +78,8 @@ struct TauPosteriorTests {
   @Test("τ drawn from a half-normal and analysed under it: the calibrated intervals cover at 95% on average")
   func simulationBasedCalibration() throws {
     let result = try PoolingSimulation(
-      segments: 12, tau: 0, campaigns: 400, seed: 3, calibrated: true, tauPriorScale: 0.01
+      segments: 12, tau: 0, campaigns: 400, seed: 3, calibrated: true, tauPriorScale: 0.01,
+      calibratedMethod: .hierarchicalBayes
     ).run()
     let coverage = try #require(result.calibratedCoverage)
     let se = try #require(result.calibratedCoverageStandardError)

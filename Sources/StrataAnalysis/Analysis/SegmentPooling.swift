@@ -35,9 +35,6 @@ public struct SegmentPooling: Sendable, Hashable {
 
 /// Fits `SegmentPooling` for every treatment of one metric from its per-segment comparisons.
 struct SegmentPooler {
-  /// Up to this many segments the τ-integrated intervals are computed too (beyond it, empirical-Bayes ones).
-  static let calibratedSegmentLimit = RandomEffectsModel.calibratedIntervalSegmentLimit
-
   let plan: AnalysisPlan
 
   func pool(_ metric: MetricAnalysis, lowerIsBetter: Bool = false) -> (pooling: [SegmentPooling], warnings: [String]) {
@@ -64,7 +61,7 @@ struct SegmentPooler {
       do {
         let model = try RandomEffectsModel(
           estimates: estimates, variances: variances, method: .restrictedMaximumLikelihood,
-          confidenceLevel: plan.confidenceLevel, calibrated: names.count <= Self.calibratedSegmentLimit
+          confidenceLevel: plan.confidenceLevel, calibrated: true
         ).result()
         let segments = try zip(names, model.shrunken).map { name, shrunken in
           SegmentPooling.Segment(

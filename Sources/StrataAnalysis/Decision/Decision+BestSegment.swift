@@ -10,10 +10,22 @@ extension Decision {
   public struct BestSegment: Sendable, Hashable {
     /// How the interval accounts for the uncertainty of the between-segment spread τ.
     public enum IntervalKind: String, Sendable, Hashable {
-      /// Integrated over τ (hierarchical Bayes, flat priors on μ and τ): three segments or more.
-      case calibrated
-      /// The empirical-Bayes (BLUP) interval at the estimated τ̂²: fewer than three segments.
+      /// Morris's (1983) corrected empirical-Bayes interval: four segments or more.
+      case morris
+      /// Integrated over τ (hierarchical Bayes, flat priors on μ and τ): three segments.
+      case hierarchicalBayes = "hierarchical_bayes"
+      /// The empirical-Bayes (BLUP) interval at the estimated τ̂², which leaves out the uncertainty in τ: two
+      /// segments.
       case empiricalBayes = "empirical_bayes"
+
+      /// The kind of a pooling's calibrated intervals (`nil`: none, so the BLUP ones).
+      init(_ method: RandomEffectsModel.CalibratedMethod?) {
+        switch method {
+        case .morris: self = .morris
+        case .hierarchicalBayes: self = .hierarchicalBayes
+        case nil: self = .empiricalBayes
+        }
+      }
     }
 
     public var treatment: String
@@ -46,7 +58,8 @@ extension Decision {
       self.lower = interval.lower
       self.upper = interval.upper
       self.level = level
-      self.intervalKind = best.estimate.calibratedInterval == nil ? .empiricalBayes : .calibrated
+      self.intervalKind =
+        best.estimate.calibratedInterval == nil ? .empiricalBayes : IntervalKind(pooling.model.calibratedMethod)
       self.segmentsCompared = pooling.segments.count
       self.segmentsLeftOut = pooling.segmentsLeftOut
       self.chanceToWin = best.bayesian.chanceToWin

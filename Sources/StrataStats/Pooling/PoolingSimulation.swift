@@ -29,7 +29,7 @@ public struct PoolingSimulation: Sendable, Hashable {
   public var campaigns: Int
   public var confidenceLevel: Double
   public var seed: UInt64
-  /// Also score the calibrated (τ-integrated) intervals.
+  /// Also score the calibrated intervals (by `calibratedMethod`).
   public var calibrated: Bool
   /// When set, each campaign draws its own τ from a half-normal with this scale (instead of `tau`), and the
   /// calibrated intervals use that half-normal as their prior: averaged over campaigns they must then cover
@@ -46,7 +46,7 @@ public struct PoolingSimulation: Sendable, Hashable {
     segments: Int, mean: Double = 0.02, tau: Double = 0.01, smallestStandardError: Double = 0.005,
     largestStandardError: Double = 0.03, campaigns: Int = 2_000, confidenceLevel: Double = 0.95, seed: UInt64 = 1,
     calibrated: Bool = false, tauPriorScale: Double? = nil,
-    calibratedMethod: RandomEffectsModel.CalibratedMethod = .hierarchicalBayes, halfNormalPriorInAnalysis: Bool = true
+    calibratedMethod: RandomEffectsModel.CalibratedMethod = .morris, halfNormalPriorInAnalysis: Bool = true
   ) throws(StatsError) {
     try StatsError.require(
       segments >= 2 && segments <= 10_000, "segments", "must be between 2 and 10000, got \(segments)")
@@ -163,7 +163,7 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public var rawCoverageInterval: ConfidenceInterval
   public var shrunkenCoverage: Double
   public var shrunkenCoverageInterval: ConfidenceInterval
-  /// Coverage of the calibrated (τ-integrated) intervals; nil with fewer than three segments.
+  /// Coverage of the calibrated intervals; nil with fewer than three segments.
   public var calibratedCoverage: Double?
   public var calibratedCoverageInterval: ConfidenceInterval?
   /// Share of campaigns where REML put τ̂² at 0 (complete pooling).

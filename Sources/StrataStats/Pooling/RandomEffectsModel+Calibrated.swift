@@ -41,7 +41,8 @@ extension RandomEffectsModel {
   /// averaging over τ restores the coverage once the data show the spread, and over-covers where every
   /// segment has the same effect (99% at τ = 0): on data like those, a small real spread needs the width. Of the
   /// priors measured against each other (docs/analyze.md, Calibration), the flat one on τ (Gelman 2006) has
-  /// the best worst case; Morris 1983 approximates such mixtures in closed form. L_R decays like τ^−(K−1), so
+  /// the best worst case; Morris's closed form (`morrisFit`) does better still from four segments and is what
+  /// `calibratedMethod` defaults to, so this one serves three segments. L_R decays like τ^−(K−1), so
   /// the posterior is proper only from three segments on: nil for fewer, and for more than
   /// `calibratedIntervalSegmentLimit`.
   ///

@@ -60,14 +60,14 @@ public struct RandomEffectsModel: Sendable, Hashable {
   ///   - method: how τ² is estimated (REML by default, as metafor).
   ///   - knappHartung: t-based inference for μ with the Knapp–Hartung variance (needs two segments or more).
   ///   - confidenceLevel: for every interval of the result.
-  ///   - calibrated: also compute the τ-integrated segment intervals (`ShrunkenEstimate.calibratedInterval`).
+  ///   - calibrated: also compute the calibrated segment intervals (`ShrunkenEstimate.calibratedInterval`).
   ///   - tauPrior: the prior of τ for the hierarchical-Bayes intervals (flat by default).
   ///   - calibratedMethod: how the calibrated intervals are computed.
   /// - Throws: `StatsError.invalidInput` naming the segment or option that is out of range.
   public init(
     estimates: [Double], variances: [Double], method: Method = .restrictedMaximumLikelihood,
     knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false, tauPrior: TauPrior = .flat,
-    calibratedMethod: CalibratedMethod = .hierarchicalBayes
+    calibratedMethod: CalibratedMethod = .morris
   ) throws(StatsError) {
     try StatsError.require(!estimates.isEmpty, "segments", "needs at least one segment estimate")
     try StatsError.require(
