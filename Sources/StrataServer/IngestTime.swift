@@ -74,18 +74,46 @@ public struct IngestTime: Sendable, Hashable, Comparable {
   }
 
   /// `YYYY-MM-DD HH:MM:SS.SSS`, UTC.
+  ///
+  /// Written digit by digit into one buffer (every stored row needs it); a year outside 0–9999 as text, all its
+  /// digits.
   public var text: String {
     let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
     let millisecond = Int(milliseconds - seconds * 1000)
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     let inDay = Int(seconds - days * 86_400)
     let (year, month, day) = IngestTime.civil(fromDays: Int(days))
-    func pad(_ value: Int, _ width: Int) -> String {
-      let text = String(value)
-      return String(repeating: "0", count: max(0, width - text.count)) + text
+    guard (0...9999).contains(year) else {
+      func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+      }
+      return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):"
+        + "\(pad(inDay % 60, 2)).\(pad(millisecond, 3))"
     }
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):"
-      + "\(pad(inDay % 60, 2)).\(pad(millisecond, 3))"
+    return String(unsafeUninitializedCapacity: 23) { buffer in
+      func put(_ value: Int, _ width: Int, at offset: Int) {
+        var rest = value
+        for position in stride(from: offset + width - 1, through: offset, by: -1) {
+          buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+          rest /= 10
+        }
+      }
+      put(year, 4, at: 0)
+      buffer[4] = UInt8(ascii: "-")
+      put(month, 2, at: 5)
+      buffer[7] = UInt8(ascii: "-")
+      put(day, 2, at: 8)
+      buffer[10] = UInt8(ascii: " ")
+      put(inDay / 3600, 2, at: 11)
+      buffer[13] = UInt8(ascii: ":")
+      put(inDay / 60 % 60, 2, at: 14)
+      buffer[16] = UInt8(ascii: ":")
+      put(inDay % 60, 2, at: 17)
+      buffer[19] = UInt8(ascii: ".")
+      put(millisecond, 3, at: 20)
+      return 23
+    }
   }
 
   static func daysIn(month: Int, year: Int) -> Int {

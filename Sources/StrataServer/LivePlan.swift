@@ -203,14 +203,14 @@ struct LivePlan: Sendable {
     /// A tag, the start, per column its end (`*` none, `!` closed, `<` then the time), per column its value (empty:
     /// none; else the bits in hex). Nil when a time holds a line break.
     var text: String? {
-      guard !bounds.start.contains("\n") else { return nil }
+      guard !bounds.start.utf8.contains(UInt8(ascii: "\n")) else { return nil }
       var lines = ["m1", bounds.start]
       for end in bounds.ends {
         switch end {
         case .open: lines.append("*")
         case .closed: lines.append("!")
         case .before(let time):
-          guard !time.contains("\n") else { return nil }
+          guard !time.utf8.contains(UInt8(ascii: "\n")) else { return nil }
           lines.append("<" + time)
         }
       }

@@ -9,9 +9,9 @@ extension SQLiteStore {
   ///
   /// `touched`: (experiment, unit) pairs whose exposures or events changed. Nothing is built here: totals missing or
   /// made under another plan are left for the build (``buildLiveTotals(_:units:restart:recount:)``, off the request
-  /// path), and totals being built keep only the units they already hold. A unit touched by `events` alone (not in
-  /// `exposed`) is updated from its stored memo and the new events (``advance(_:unit:plan:events:totals:)``) when it
-  /// can be, else recomputed from its rows.
+  /// path), and totals being built keep only the units they already hold. Units touched by `events` alone (not in
+  /// `exposed`) are updated from their stored memos and the new events, many per statement
+  /// (``advance(_:units:plan:events:totals:)``), when they can be; the others are recomputed from their rows.
   static func maintain(
     _ db: Database, touched: Set<LiveTouch>, plans: LivePlans, events: [String: [LivePlan.NewEvent]] = [:],
     exposed: Set<LiveTouch> = []
@@ -24,12 +24,12 @@ extension SQLiteStore {
         continue
       }
       guard var totals = try loadTotals(db, experiment: experiment), totals.key == plan.key else { continue }
-      for touch in touches where totals.covers(touch.unit) {
-        if !exposed.contains(touch), let new = events[touch.unit],
-          try advance(db, unit: touch.unit, plan: plan, events: new, totals: &totals)
-        {
-          continue
-        }
+      let held = touches.filter { totals.covers($0.unit) }
+      let fromEvents = held.filter { !exposed.contains($0) && events[$0.unit] != nil }.map(\.unit)
+      let done =
+        fromEvents.isEmpty
+        ? [] : try advance(db, units: fromEvents, plan: plan, events: events, totals: &totals)
+      for touch in held where !done.contains(touch.unit) {
         try update(db, unit: touch.unit, plan: plan, totals: &totals)
       }
       try save(db, experiment: experiment, totals)
@@ -52,10 +52,11 @@ extension SQLiteStore {
   static func touchedByEvents(_ db: Database, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans) throws
     -> Set<LiveTouch>
   {
+    guard !events.isEmpty else { return [] }
+    let experimentsOfUnit = try experiments(db, of: Array(events.keys))
     var touched: Set<LiveTouch> = []
-    let statement = try db.cachedStatement(sql: "SELECT DISTINCT experiment_id FROM exposures WHERE unit_id = ?")
     for (unit, new) in events {
-      let experiments = try String.fetchAll(statement, arguments: [unit])
+      guard let experiments = experimentsOfUnit[unit] else { continue }
       for event in new {
         let readers = plans.byMetric[event.metric] ?? []
         // An experiment without a plan here is touched too: its totals are dropped (``maintain``).
@@ -254,34 +255,6 @@ extension SQLiteStore {
     }
   }
 
-  /// Updates a kept unit after new events alone, from its stored memo (``LivePlan/advanced(memo:stored:events:)``).
-  ///
-  /// Subtracts its stored contribution, adds the new one, stores it. False (nothing done) when its row has no memo or
-  /// is not in a cell; true, with nothing to do, for a unit excluded for two variants (events do not change that).
-  static func advance(
-    _ db: Database, unit: String, plan: LivePlan, events: [LivePlan.NewEvent], totals: inout LiveTotals
-  ) throws -> Bool {
-    guard
-      let old = try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT variant, segment, is_excluded, contribution, memo FROM live_units
-            WHERE experiment_id = ? AND unit_id = ?
-            """), arguments: [plan.experiment, unit])
-    else { return false }
-    let stored = LiveTotals.Unit(
-      variant: old[0], segment: old[1], state: LiveTotals.Unit.State(stored: old[2]),
-      contribution: LiveTotals.doubles(old[3] as Data))
-    if stored.state == .excluded { return true }
-    guard let row = plan.advanced(memo: old[4], stored: stored, events: events),
-      let state = plan.unit(row, shifts: &totals.shifts)
-    else { return false }
-    totals.apply(stored, sign: -1)
-    totals.apply(state, sign: 1)
-    try store(db, unit: unit, plan: plan, state: state, memo: plan.memo(row, state: state))
-    return true
-  }
-
   /// Recomputes one unit: subtracts its stored contribution, adds the new one, stores it.
   static func update(_ db: Database, unit: String, plan: LivePlan, totals: inout LiveTotals, known: Bool = true)
     throws
@@ -303,12 +276,7 @@ extension SQLiteStore {
           contribution: LiveTotals.doubles(data)), sign: -1)
     }
     let statement = try db.cachedStatement(sql: plan.unitSQL)
-    let row = try Row.fetchOne(statement, arguments: [plan.experiment, unit]).map { row in
-      LivePlan.UnitRow(
-        variant: row["variant"], segment: row["segment"], variants: row["variants"],
-        values: plan.columns.indices.map { row["v\($0)"] as Double? }, events: row["events"],
-        bounds: bounds(row, plan: plan))
-    }
+    let row = try Row.fetchOne(statement, arguments: [plan.experiment, unit]).map { unitRow($0, plan: plan) }
     guard let state = plan.unit(row, shifts: &totals.shifts) else {
       if known {
         try db.cachedStatement(sql: "DELETE FROM live_units WHERE experiment_id = ? AND unit_id = ?").execute(
@@ -317,23 +285,15 @@ extension SQLiteStore {
       return
     }
     totals.apply(state, sign: 1)
-    try store(db, unit: unit, plan: plan, state: state, memo: plan.memo(row, state: state))
+    try store(db, plan: plan, [(unit, state, plan.memo(row, state: state))])
   }
 
-  /// Stores a unit's state and memo.
-  static func store(_ db: Database, unit: String, plan: LivePlan, state: LiveTotals.Unit, memo: String?) throws {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution, memo)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (experiment_id, unit_id) DO UPDATE SET variant = excluded.variant, segment = excluded.segment,
-          is_excluded = excluded.is_excluded, contribution = excluded.contribution, memo = excluded.memo
-        """
-    ).execute(
-      arguments: [
-        plan.experiment, unit, state.variant, state.segment, state.state.stored,
-        Data(LiveTotals.bytes(state.contribution)), memo,
-      ])
+  /// A row of the per-unit query (``LivePlan/unitSQL``).
+  static func unitRow(_ row: Row, plan: LivePlan) -> LivePlan.UnitRow {
+    LivePlan.UnitRow(
+      variant: row["variant"], segment: row["segment"], variants: row["variants"],
+      values: plan.columns.indices.map { row["v\($0)"] as Double? }, events: row["events"],
+      bounds: bounds(row, plan: plan))
   }
 
   /// The per-unit query's bounds (``LivePlan/Bounds``): nil unless the times are text (SQLite compares text as its

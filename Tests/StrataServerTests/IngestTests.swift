@@ -209,5 +209,8 @@ import Testing
     #expect(text("2026-12-03T10:15:00") == nil)
     #expect(text("1969-12-31T23:59:59Z") == nil)
     #expect(IngestTime(milliseconds: 0).text == "1970-01-01 00:00:00.000")
+    #expect(IngestTime(milliseconds: 1_796_000_000_007).text == "2026-11-30 00:53:20.007")
+    #expect(IngestTime(milliseconds: 253_402_300_799_999).text == "9999-12-31 23:59:59.999")
+    #expect(IngestTime(milliseconds: 253_402_300_800_000).text == "10000-01-01 00:00:00.000")
   }
 }

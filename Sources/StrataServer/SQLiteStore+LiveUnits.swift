@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+
+/// The running totals' per-unit reads and writes on SQLite, many units per statement: an ingestion transaction of
+/// group commit touches hundreds of units, and a statement per unit (bind, step, reset, a row decoded) cost more than
+/// the index seeks it made.
+extension SQLiteStore {
+  /// Unit ids per `IN (...)` list: a fixed number of parameters, the unused ones NULL (which matches nothing), so that
+  /// one cached statement serves every list.
+  static let unitsPerList = 128
+
+  /// `?, ?, ...` for ``unitsPerList`` parameters.
+  static let unitList = [String](repeating: "?", count: unitsPerList).joined(separator: ", ")
+
+  /// `units` in lists of ``unitsPerList`` parameters (the last padded with NULLs).
+  static func unitLists(_ units: [String]) -> [StatementArguments] {
+    stride(from: 0, to: units.count, by: unitsPerList).map { start in
+      let end = Swift.min(start + unitsPerList, units.count)
+      var values: [(any DatabaseValueConvertible)?] = units[start..<end].map { $0 }
+      values += [(any DatabaseValueConvertible)?](repeating: nil, count: unitsPerList - (end - start))
+      return StatementArguments(values)
+    }
+  }
+
+  /// The experiments each unit was exposed in (one statement per ``unitsPerList`` units).
+  static func experiments(_ db: Database, of units: [String]) throws -> [String: [String]] {
+    let statement = try db.cachedStatement(
+      sql: "SELECT DISTINCT unit_id, experiment_id FROM exposures WHERE unit_id IN (\(unitList))")
+    var experiments: [String: [String]] = [:]
+    for list in unitLists(units) {
+      let rows = try Row.fetchCursor(statement, arguments: list)
+      while let row = try rows.next() {
+        experiments[row[0] as String, default: []].append(row[1])
+      }
+    }
+    return experiments
+  }
+
+  /// Updates kept units after new events alone, from their stored memos (``LivePlan/advanced(memo:stored:events:)``).
+  ///
+  /// Reads their rows (one statement per ``unitsPerList`` units), moves their contributions and writes the rows back
+  /// (``store(_:plan:_:)``). Returns the units done (those excluded for two variants need nothing); the others
+  /// (no row, no memo, not in a cell) are left for ``update(_:unit:plan:totals:known:)``.
+  static func advance(
+    _ db: Database, units: [String], plan: LivePlan, events: [String: [LivePlan.NewEvent]], totals: inout LiveTotals
+  ) throws -> Set<String> {
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT unit_id, variant, segment, is_excluded, contribution, memo FROM live_units
+        WHERE experiment_id = ? AND unit_id IN (\(unitList))
+        """)
+    var done: Set<String> = []
+    var stored: [(unit: String, state: LiveTotals.Unit, memo: String?)] = []
+    for list in unitLists(units) {
+      var arguments: StatementArguments = [plan.experiment]
+      arguments += list
+      let rows = try Row.fetchCursor(statement, arguments: arguments)
+      while let row = try rows.next() {
+        let unit: String = row[0]
+        let old = LiveTotals.Unit(
+          variant: row[1], segment: row[2], state: LiveTotals.Unit.State(stored: row[3]),
+          contribution: LiveTotals.doubles(row[4] as Data))
+        if old.state == .excluded {
+          done.insert(unit)
+          continue
+        }
+        guard let new = events[unit], let advanced = plan.advanced(memo: row[5], stored: old, events: new),
+          let state = plan.unit(advanced, shifts: &totals.shifts)
+        else { continue }
+        totals.apply(old, sign: -1)
+        totals.apply(state, sign: 1)
+        stored.append((unit, state, plan.memo(advanced, state: state)))
+        done.insert(unit)
+      }
+    }
+    try store(db, plan: plan, stored)
+    return done
+  }
+
+  /// Rows per multi-row upsert of ``store(_:plan:_:)``, largest first: a list of units is written in chunks of these
+  /// sizes (its count in binary), so a handful of cached statements serve every count.
+  static let storeChunks = [64, 32, 16, 8, 4, 2, 1]
+
+  /// Stores units' states and memos, many rows per statement.
+  static func store(
+    _ db: Database, plan: LivePlan, _ units: [(unit: String, state: LiveTotals.Unit, memo: String?)]
+  ) throws {
+    var start = 0
+    for size in storeChunks {
+      while units.count - start >= size {
+        let statement = try db.cachedStatement(
+          sql: """
+            INSERT INTO live_units (experiment_id, unit_id, variant, segment, is_excluded, contribution, memo)
+            VALUES \([String](repeating: "(?, ?, ?, ?, ?, ?, ?)", count: size).joined(separator: ", "))
+            ON CONFLICT (experiment_id, unit_id) DO UPDATE SET variant = excluded.variant, segment = excluded.segment,
+              is_excluded = excluded.is_excluded, contribution = excluded.contribution, memo = excluded.memo
+            """)
+        var values: [(any DatabaseValueConvertible)?] = []
+        values.reserveCapacity(7 * size)
+        for (unit, state, memo) in units[start..<start + size] {
+          values += [
+            plan.experiment, unit, state.variant, state.segment, state.state.stored,
+            Data(LiveTotals.bytes(state.contribution)), memo,
+          ]
+        }
+        try statement.execute(arguments: StatementArguments(values))
+        start += size
+      }
+    }
+  }
+}
