@@ -125,33 +125,56 @@ extension IngestBatch {
   }
 }
 
-/// The keyed hashes (``AuditKey/hash(unit:)``) of the units of a transaction's batches, for the consent check the
-/// store makes inside the transaction.
+/// The units of a transaction's batches whose consent the store checks inside the transaction, with the key that turns
+/// them into the keyed hashes (``AuditKey/hash(unit:)``) the `consent` table holds.
 ///
 /// The rows of a unit whose latest consent change (the `consent` table) withdrew consent are refused and counted in
 /// the same transaction that writes the rest, so once a withdrawal is committed (and acknowledged) no row of the
 /// unit is stored by any server sharing the database: SQLite has one writer at a time, and on PostgreSQL ingestion
 /// holds a shared advisory lock that a consent change takes exclusively (``PostgresStore/consentGate``).
+///
+/// The hashes are made when a store asks for them (``hashes``): SQLite asks only when the `consent` table has a
+/// row, so a database where no unit ever changed consent pays no HMAC per item.
 public struct ConsentCheck: Sendable {
-  /// Unit id → keyed hash; units not in it are not checked.
-  public var hashes: [String: String]
+  /// Units and the key to hash them with (a transaction of group commit merges its batches' checks).
+  private var parts: [(key: AuditKey, units: Set<String>)]
+  /// Hashes given as they are (tests).
+  private var given: [String: String]
 
-  public init(hashes: [String: String]) { self.hashes = hashes }
+  public init(hashes: [String: String]) {
+    parts = []
+    given = hashes
+  }
 
-  /// The hashes of every unit of `batches` under `key`.
+  /// The units of `batches`, to hash under `key`.
   public init(key: AuditKey, batches: [IngestBatch]) {
-    var hashes: [String: String] = [:]
-    for batch in batches {
-      for unit in batch.units where hashes[unit] == nil { hashes[unit] = key.hash(unit: unit) }
-    }
-    self.hashes = hashes
+    var units: Set<String> = []
+    for batch in batches { units.formUnion(batch.units) }
+    parts = [(key, units)]
+    given = [:]
   }
 
   /// No check: for stores used without consent records (tests of the running totals).
   public static let none = ConsentCheck(hashes: [:])
 
-  /// Both checks' hashes (a group commit's transaction carries several batches).
+  /// Whether there is no unit to check.
+  var isEmpty: Bool { given.isEmpty && parts.allSatisfy(\.units.isEmpty) }
+
+  /// Unit id → keyed hash, for every unit to check (one HMAC-SHA256 per unit, made here).
+  var hashes: [String: String] {
+    var hashes = given
+    for (key, units) in parts {
+      for unit in units where hashes[unit] == nil { hashes[unit] = key.hash(unit: unit) }
+    }
+    return hashes
+  }
+
+  /// Both checks' units (a group commit's transaction carries several batches); a unit in both keeps the first's
+  /// hash.
   func merging(_ other: ConsentCheck) -> ConsentCheck {
-    ConsentCheck(hashes: hashes.merging(other.hashes) { first, _ in first })
+    var merged = self
+    merged.given.merge(other.given) { first, _ in first }
+    merged.parts += other.parts
+    return merged
   }
 }

@@ -153,7 +153,7 @@ extension PostgresStore {
   static func withdrawn(_ connection: PostgresConnection, _ consent: ConsentCheck, logger: Logger) async throws
     -> Set<String>
   {
-    guard !consent.hashes.isEmpty else { return [] }
+    guard !consent.isEmpty else { return [] }
     var unitsByHash: [String: String] = [:]
     for (unit, hash) in consent.hashes { unitsByHash[hash] = unit }
     let hashes = Array(unitsByHash.keys)

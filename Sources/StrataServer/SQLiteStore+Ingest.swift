@@ -83,8 +83,8 @@ extension SQLiteStore {
 extension SQLiteStore {
   /// The units of `consent` whose latest consent change withdrew consent; call inside the write transaction.
   static func withdrawn(_ db: Database, _ consent: ConsentCheck) throws -> Set<String> {
-    guard !consent.hashes.isEmpty,
-      try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM consent)") == true
+    guard !consent.isEmpty,
+      try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM consent)")) == true
     else { return [] }
     let statement = try db.cachedStatement(sql: "SELECT 1 FROM consent WHERE unit = ? AND NOT granted")
     var units: Set<String> = []
