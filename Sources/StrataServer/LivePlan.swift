@@ -219,15 +219,21 @@ struct LivePlan: Sendable {
     }
 
     /// Reads ``text`` for a plan of `columns` value columns; nil when it is not that.
+    ///
+    /// Lines are split at line-feed bytes (UTF-8 never holds that byte inside another character); a text with a
+    /// carriage return, which a line feed after it would join into one character, is not a memo.
     init?(text: String, columns: Int) {
-      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-      guard lines.count == 2 + 2 * columns, lines[0] == "m1" else { return nil }
+      let bytes = Array(text.utf8)
+      guard !bytes.contains(UInt8(ascii: "\r")) else { return nil }
+      let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+      guard lines.count == 2 + 2 * columns, lines[0].elementsEqual("m1".utf8) else { return nil }
+      func string(_ line: ArraySlice<UInt8>) -> String { String(decoding: line, as: UTF8.self) }
       var ends: [Bounds.End] = []
       for line in lines[2..<2 + columns] {
         switch line.first {
-        case "*": ends.append(.open)
-        case "!": ends.append(.closed)
-        case "<": ends.append(.before(String(line.dropFirst())))
+        case UInt8(ascii: "*"): ends.append(.open)
+        case UInt8(ascii: "!"): ends.append(.closed)
+        case UInt8(ascii: "<"): ends.append(.before(string(line.dropFirst())))
         default: return nil
         }
       }
@@ -236,11 +242,11 @@ struct LivePlan: Sendable {
         if line.isEmpty {
           values.append(nil)
         } else {
-          guard let bits = UInt64(line, radix: 16) else { return nil }
+          guard let bits = UInt64(string(line), radix: 16) else { return nil }
           values.append(Double(bitPattern: bits))
         }
       }
-      self.init(bounds: Bounds(start: String(lines[1]), ends: ends), values: values)
+      self.init(bounds: Bounds(start: string(lines[1]), ends: ends), values: values)
     }
 
     init(bounds: Bounds, values: [Double?]) {

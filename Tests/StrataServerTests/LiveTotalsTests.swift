@@ -468,5 +468,9 @@ import Testing
     // The memo's text round-trips.
     #expect(LivePlan.Memo(text: try #require(recomputed.text), columns: names.count) == recomputed)
     #expect(LivePlan.Memo(text: try #require(recomputed.text), columns: names.count - 1) == nil)
+    var accented = recomputed
+    accented.bounds.start += " é"
+    #expect(LivePlan.Memo(text: try #require(accented.text), columns: names.count) == accented)
+    #expect(LivePlan.Memo(text: try #require(recomputed.text) + "\r", columns: names.count) == nil)
   }
 }
