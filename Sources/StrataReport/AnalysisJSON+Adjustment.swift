@@ -96,22 +96,24 @@ extension AnalysisJSON {
   }
 
   /// `post_stratified[]`: one metric × treatment over the segments, weighted by their shares of units.
-  static func postStratified(_ metric: MetricAnalysis, _ p: PostStratifiedComparison) -> JSONValue {
-    .object([
-      ("metric", .string(metric.metric.name)),
-      ("variant", .string(p.treatment)),
-      ("method", .string("post-stratified")),
-      ("estimand", .string(estimand(metric.metric))),
-      ("estimate", .finite(p.estimate)),
-      ("se", .finite(p.standardError)),
-      ("ci_low", .finite(p.interval.lower)),
-      ("ci_high", .finite(p.interval.upper)),
-      ("z", .finite(p.statistic)),
-      ("p_value", .finite(p.pValue)),
-      ("weights", .object(zip(p.segmentsUsed, p.weights).map { ($0, .finite($1)) })),
-      ("segments", .array(p.segmentsUsed.map(JSONValue.string))),
-      ("note", .string(PostStratifiedComparison.estimand)),
-      ("notes", .array(p.notes.map(JSONValue.string))),
-    ])
+  static func postStratified<Members: JSONMembers>(
+    _ metric: MetricAnalysis, _ p: PostStratifiedComparison, to members: inout Members
+  ) {
+    members.add("metric", string: metric.metric.name)
+    members.add("variant", string: p.treatment)
+    members.add("method", string: "post-stratified")
+    members.add("estimand", string: estimand(metric.metric))
+    members.add("estimate", finite: p.estimate)
+    members.add("se", finite: p.standardError)
+    members.add("ci_low", finite: p.interval.lower)
+    members.add("ci_high", finite: p.interval.upper)
+    members.add("z", finite: p.statistic)
+    members.add("p_value", finite: p.pValue)
+    members.addObject("weights") { weights in
+      for (segment, weight) in zip(p.segmentsUsed, p.weights) { weights.add(name: segment, finite: weight) }
+    }
+    members.add("segments", strings: p.segmentsUsed)
+    members.add("note", string: PostStratifiedComparison.estimand)
+    members.add("notes", strings: p.notes)
   }
 }

@@ -8,124 +8,88 @@ import StrataStats
 public enum AnalysisJSON {
   /// The whole object as a tree (the service adds to it); `write` prints the same bytes without building it.
   public static func value(_ analysis: Analysis) -> JSONValue {
-    .object(members(analysis).map { key, member in (key, member.value) })
+    JSONMemberList.object { add(analysis, to: &$0) }
   }
 
   /// Writes the object as `JSONValue.write(pretty:chunkSize:to:)` would write `value(analysis)`, byte for byte,
-  /// without holding the tree: the entries of `results` and `segment_vs_rest` (one per comparison and per
-  /// segment, 600,000 at 20,000 segments × 16 variants) are built, written and freed one at a time.
+  /// without building the tree: every member goes straight into the bytes (`JSONMemberWriter`), so the entries of
+  /// `results` and `segment_vs_rest` (one per comparison and per segment, 600,000 at 20,000 segments × 16
+  /// variants) are never held as values.
   public static func write(
     _ analysis: Analysis, pretty: Bool = true, chunkSize: Int = 1 << 16, to emit: ([UInt8]) -> Void
   ) {
     withoutActuallyEscaping(emit) { emit in
       var out = JSONByteWriter(chunkSize: chunkSize, emit: emit)
-      JSONValue.writeObject(members(analysis), to: &out, pretty: pretty, indent: 0) { member, out, indent in
-        member.write(to: &out, pretty: pretty, indent: indent)
-      }
+      JSONMemberWriter.writeObject(to: &out, pretty: pretty, indent: 0) { add(analysis, to: &$0) }
       out.finish()
     }
   }
 
-  /// A member of the top-level object: a value, or an array whose entries are made one at a time.
-  enum Member {
-    case value(JSONValue)
-    /// Calls its argument with each entry in order.
-    case entries((_ each: (JSONValue) -> Void) -> Void)
-
-    var value: JSONValue {
-      switch self {
-      case .value(let value): return value
-      case .entries(let forEach):
-        var items: [JSONValue] = []
-        forEach { items.append($0) }
-        return .array(items)
-      }
-    }
-
-    func write(to out: inout JSONByteWriter, pretty: Bool, indent: Int) {
-      switch self {
-      case .value(let value): value.write(to: &out, pretty: pretty, indent: indent)
-      case .entries(let forEach): JSONValue.writeArray(of: forEach, to: &out, pretty: pretty, indent: indent)
-      }
-    }
-  }
-
   /// The top-level members in order.
-  static func members(_ analysis: Analysis) -> [(String, Member)] {
+  static func add<Members: JSONMembers>(_ analysis: Analysis, to members: inout Members) {
     let plan = analysis.plan
-    let results: Member = .entries { each in
-      for metric in analysis.metrics {
-        for c in metric.comparisons {
-          each(comparison(metric, c, plan, zeroFillsKnown: analysis.data.zeroFillsCounted))
-        }
-      }
+    members.addObject("experiment") { experiment(plan, to: &$0) }
+    members.addObject("data") { data(analysis, to: &$0) }
+    members.addObject("srm") { srm(analysis.sampleRatio, plan, to: &$0) }
+    let zeroFillsKnown = analysis.data.zeroFillsCounted
+    members.addArray(
+      "results", objects: analysis.metrics.lazy.flatMap { metric in metric.comparisons.lazy.map { (metric, $0) } }
+    ) { item, entry in
+      comparison(item.0, item.1, plan, zeroFillsKnown: zeroFillsKnown, to: &entry)
     }
-    let pooledRows: [JSONValue] = analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }
-    let postStratifiedRows: [JSONValue] = analysis.metrics.flatMap { metric in
-      metric.postStratified.map { postStratified(metric, $0) }
+    members.add("pooled", .array(analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }))
+    members.addArray(
+      "post_stratified",
+      objects: analysis.metrics.lazy.flatMap { metric in metric.postStratified.lazy.map { (metric, $0) } }
+    ) { item, entry in
+      postStratified(item.0, item.1, to: &entry)
     }
-    let heterogeneityRows: [JSONValue] = analysis.metrics.flatMap { metric in
-      metric.pooled.map { heterogeneity(metric, $0) }
+    members.add(
+      "heterogeneity", .array(analysis.metrics.flatMap { metric in metric.pooled.map { heterogeneity(metric, $0) } }))
+    members.addArray(
+      "partial_pooling",
+      objects: analysis.metrics.lazy.flatMap { metric in metric.partialPooling.lazy.map { (metric, $0) } }
+    ) { item, entry in
+      partialPooling(item.0, item.1, to: &entry)
     }
-    let partialPoolingRows: [JSONValue] = analysis.metrics.flatMap { metric in
-      metric.partialPooling.map { partialPooling(metric, $0) }
+    members.addArray(
+      "segment_vs_rest",
+      objects: analysis.metrics.lazy.flatMap { metric in metric.segmentContrasts.lazy.map { (metric.metric.name, $0) } }
+    ) { item, entry in
+      let (metric, c) = item
+      entry.add("metric", string: metric)
+      entry.add("treatment", string: c.treatment)
+      entry.add("segment", string: c.segment)
+      entry.add("difference", finite: c.difference)
+      entry.add("standard_error", finite: c.standardError)
+      entry.add("df", finite: c.degreesOfFreedom)
+      entry.add("statistic", finite: c.statistic)
+      entry.add("p_value", finite: c.pValue)
+      entry.add("adjusted_p_value", finite: c.adjustedPValue)
     }
-    let contrastRows: Member = .entries { each in
-      for metric in analysis.metrics {
-        for c in metric.segmentContrasts {
-          each(
-            .object([
-              ("metric", .string(metric.metric.name)), ("treatment", .string(c.treatment)),
-              ("segment", .string(c.segment)), ("difference", .finite(c.difference)),
-              ("standard_error", .finite(c.standardError)), ("df", .finite(c.degreesOfFreedom)),
-              ("statistic", .finite(c.statistic)), ("p_value", .finite(c.pValue)),
-              ("adjusted_p_value", .finite(c.adjustedPValue)),
-            ]))
-        }
-      }
+    members.addObject("corrections") { corrections in
+      corrections.add("family", string: analysis.family.description)
+      corrections.add("metric", string: analysis.family.metric)
+      corrections.add("metrics", strings: analysis.family.metrics)
+      corrections.add("scope", string: analysis.plan.family.rawValue)
+      corrections.add("method", string: analysis.family.correction.rawValue)
+      corrections.add("size", integer: analysis.family.size)
+      corrections.add("alpha", .number(analysis.family.alpha))
     }
-    let corrections: JSONValue = .object([
-      ("family", .string(analysis.family.description)),
-      ("metric", analysis.family.metric.map(JSONValue.string) ?? .null),
-      ("metrics", .array(analysis.family.metrics.map(JSONValue.string))),
-      ("scope", .string(analysis.plan.family.rawValue)),
-      ("method", .string(analysis.family.correction.rawValue)),
-      ("size", .integer(analysis.family.size)),
-      ("alpha", .number(analysis.family.alpha)),
-    ])
     let planned: [(String, JSONValue)] = analysis.metrics.compactMap { m in
       m.plannedUnitsPerVariant.map { (m.metric.name, JSONValue.integer($0)) }
     }
-    let sequential = analysis.look.sequential.map(Self.sequential) ?? .null
-    let look: JSONValue = .object([
-      ("number", analysis.look.number.map(JSONValue.integer) ?? .null),
-      ("planned_looks", .integer(analysis.look.plannedLooks)),
-      ("sequential", sequential),
-    ])
-    let verdict = Self.verdict(analysis)
-    let values: [(String, JSONValue)] = [
-      ("experiment", experiment(plan)),
-      ("data", data(analysis)),
-      ("srm", srm(analysis.sampleRatio, plan)),
-    ]
-    let rest: [(String, JSONValue)] = [
-      ("pooled", .array(pooledRows)),
-      ("post_stratified", .array(postStratifiedRows)),
-      ("heterogeneity", .array(heterogeneityRows)),
-      ("partial_pooling", .array(partialPoolingRows)),
-    ]
-    let tail: [(String, JSONValue)] = [
-      ("corrections", corrections),
-      ("planned_units_per_variant", .object(planned)),
-      ("look", look),
-      ("verdict", verdict),
-      ("decision", decision(analysis)),
-      ("warnings", .array(analysis.warnings.map(JSONValue.string))),
-      ("factorial", analysis.factorial.map(FactorialJSON.value) ?? .null),
-      ("provenance", analysis.provenance.map(provenance) ?? .null),
-    ]
-    return values.map { ($0, .value($1)) } + [("results", results)] + rest.map { ($0, .value($1)) }
-      + [("segment_vs_rest", contrastRows)] + tail.map { ($0, .value($1)) }
+    members.add("planned_units_per_variant", .object(planned))
+    members.addObject("look") { look in
+      look.add("number", analysis.look.number.map(JSONValue.integer) ?? .null)
+      look.add("planned_looks", integer: analysis.look.plannedLooks)
+      look.add("sequential", analysis.look.sequential.map(Self.sequential) ?? .null)
+    }
+    members.add("verdict", verdict(analysis))
+    members.add("decision", decision(analysis))
+    members.add("warnings", strings: analysis.warnings)
+    members.add("factorial", analysis.factorial.map(FactorialJSON.value) ?? .null)
+    members.add("provenance", analysis.provenance.map(provenance) ?? .null)
   }
 
   /// Set when reports were written: version, generation time, and the SHA-256 of every input file.
@@ -139,101 +103,89 @@ public enum AnalysisJSON {
     ])
   }
 
-  private static func experiment(_ plan: AnalysisPlan) -> JSONValue {
-    .object([
-      ("id", .string(plan.id)),
-      ("name", .string(plan.name)),
-      ("hypothesis", plan.hypothesis.map(JSONValue.string) ?? .null),
-      ("control", .string(plan.control)),
-      ("variants", .array(plan.variants.map { .string($0) })),
-      ("segments", .array(plan.segments.map { .string($0) })),
-      ("segments_discovered", .bool(plan.segmentsDiscovered)),
-      (
-        "metrics",
-        .array(
-          plan.metrics.map(metricDefinition))
-      ),
-      ("alpha", .number(plan.alpha)),
-      ("power", .number(plan.power)),
-      ("sides", .integer(plan.alternative.sides)),
-      ("mde", .finite(plan.minimumDetectableEffect)),
-    ])
+  private static func experiment<Members: JSONMembers>(_ plan: AnalysisPlan, to members: inout Members) {
+    members.add("id", string: plan.id)
+    members.add("name", string: plan.name)
+    members.add("hypothesis", string: plan.hypothesis)
+    members.add("control", string: plan.control)
+    members.add("variants", strings: plan.variants)
+    members.add("segments", strings: plan.segments)
+    members.add("segments_discovered", bool: plan.segmentsDiscovered)
+    members.add("metrics", .array(plan.metrics.map(metricDefinition)))
+    members.add("alpha", .number(plan.alpha))
+    members.add("power", .number(plan.power))
+    members.add("sides", integer: plan.alternative.sides)
+    members.add("mde", finite: plan.minimumDetectableEffect)
   }
 
-  private static func data(_ analysis: Analysis) -> JSONValue {
+  private static func data<Members: JSONMembers>(_ analysis: Analysis, to members: inout Members) {
     let data = analysis.data
     let plan = analysis.plan
-    var units: [JSONValue] = []
-    for segment in plan.segments.indices {
-      for variant in plan.variants.indices {
-        units.append(
-          .object([
-            ("segment", .string(plan.segments[segment])), ("variant", .string(plan.variants[variant])),
-            ("units", .integer(data.statistics.units(variant: variant, segment: segment))),
-          ]))
-      }
+    members.add("file", string: data.file)
+    members.add("format", string: data.format.rawValue)
+    members.add("bytes", integer: data.bytes)
+    members.add("rows_read", integer: data.rowsRead)
+    members.add("rows_used", integer: data.rowsUsed)
+    members.add("rows_dropped", integer: data.issues.total)
+    members.add("units_total", integer: data.units)
+    members.add("duplicates_checked", bool: data.duplicatesChecked)
+    members.add(
+      "issues",
+      .array(
+        data.issues.kinds.map { kind in
+          let entry = data.issues.entries[kind] ?? DataIssues.Entry()
+          return .object([
+            ("kind", .string(kind.rawValue)), ("count", .integer(entry.count)),
+            ("first_lines", .array(entry.firstLines.map(JSONValue.integer))),
+            ("first_example", .string(entry.firstExample)),
+          ])
+        }))
+    let cells = plan.segments.indices.lazy.flatMap { segment in plan.variants.indices.lazy.map { (segment, $0) } }
+    members.addArray("units", objects: cells) { cell, entry in
+      let (segment, variant) = cell
+      entry.add("segment", string: plan.segments[segment])
+      entry.add("variant", string: plan.variants[variant])
+      entry.add("units", integer: data.statistics.units(variant: variant, segment: segment))
     }
-    return .object([
-      ("file", .string(data.file)),
-      ("format", .string(data.format.rawValue)),
-      ("bytes", .integer(data.bytes)),
-      ("rows_read", .integer(data.rowsRead)),
-      ("rows_used", .integer(data.rowsUsed)),
-      ("rows_dropped", .integer(data.issues.total)),
-      ("units_total", .integer(data.units)),
-      ("duplicates_checked", .bool(data.duplicatesChecked)),
-      (
-        "issues",
-        .array(
-          data.issues.kinds.map { kind in
-            let entry = data.issues.entries[kind] ?? DataIssues.Entry()
-            return .object([
-              ("kind", .string(kind.rawValue)), ("count", .integer(entry.count)),
-              ("first_lines", .array(entry.firstLines.map(JSONValue.integer))),
-              ("first_example", .string(entry.firstExample)),
-            ])
-          })
-      ),
-      ("units", .array(units)),
-      ("files", .array(data.files.map(JSONValue.string))),
-      (
-        "missing_values",
-        .array(
-          data.missingValues(plan: plan).map { entry in
-            .object([
-              ("column", .string(entry.column)), ("used_by", .string(entry.purpose)),
-              ("policy", .string(entry.policy.rawValue)), ("units", entry.units.map(JSONValue.integer) ?? .null),
-              (
-                "by_variant",
-                entry.byVariant.map { counts in .object(zip(plan.variants, counts).map { ($0, .integer($1)) }) }
-                  ?? .null
-              ),
-            ])
-          })
-      ),
-    ])
+    members.add("files", strings: data.files)
+    members.add(
+      "missing_values",
+      .array(
+        data.missingValues(plan: plan).map { entry in
+          .object([
+            ("column", .string(entry.column)), ("used_by", .string(entry.purpose)),
+            ("policy", .string(entry.policy.rawValue)), ("units", entry.units.map(JSONValue.integer) ?? .null),
+            (
+              "by_variant",
+              entry.byVariant.map { counts in .object(zip(plan.variants, counts).map { ($0, .integer($1)) }) }
+                ?? .null
+            ),
+          ])
+        }))
   }
 
-  private static func srm(_ check: SampleRatioCheck, _ plan: AnalysisPlan) -> JSONValue {
-    func row(_ r: SampleRatioCheck.Row) -> JSONValue {
-      .object([
-        ("segment", r.segment.map(JSONValue.string) ?? .null),
-        ("observed", .object(zip(plan.variants, r.observed).map { ($0, .integer($1)) })),
-        ("expected", .object(zip(plan.variants, r.expected).map { ($0, .finite($1)) })),
-        ("statistic", .finite(r.statistic)),
-        ("df", .finite(r.degreesOfFreedom)),
-        ("p_value", .finite(r.pValue)),
-        ("p_value_holm", .finite(r.adjustedPValue)),
-        ("mismatch", .bool(r.mismatch)),
-        ("note", r.note.map(JSONValue.string) ?? .null),
-      ])
+  private static func srm<Members: JSONMembers>(
+    _ check: SampleRatioCheck, _ plan: AnalysisPlan, to members: inout Members
+  ) {
+    func row(_ r: SampleRatioCheck.Row, _ members: inout Members) {
+      members.add("segment", string: r.segment)
+      members.addObject("observed") { observed in
+        for (variant, count) in zip(plan.variants, r.observed) { observed.add(name: variant, integer: count) }
+      }
+      members.addObject("expected") { expected in
+        for (variant, count) in zip(plan.variants, r.expected) { expected.add(name: variant, finite: count) }
+      }
+      members.add("statistic", finite: r.statistic)
+      members.add("df", finite: r.degreesOfFreedom)
+      members.add("p_value", finite: r.pValue)
+      members.add("p_value_holm", finite: r.adjustedPValue)
+      members.add("mismatch", bool: r.mismatch)
+      members.add("note", string: r.note)
     }
-    return .object([
-      ("mismatch", .bool(check.mismatch)),
-      ("threshold", .number(check.threshold)),
-      ("overall", row(check.overall)),
-      ("segments", .array(check.segments.map(row))),
-    ])
+    members.add("mismatch", bool: check.mismatch)
+    members.add("threshold", .number(check.threshold))
+    members.addObject("overall") { row(check.overall, &$0) }
+    members.addArray("segments", objects: check.segments) { r, entry in row(r, &entry) }
   }
 
   /// One `results[]` entry; `zeroFillsKnown`: the input tells how many values were counted as 0 (unit-level data,
@@ -241,55 +193,63 @@ public enum AnalysisJSON {
   static func comparison(
     _ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan, zeroFillsKnown: Bool = true
   ) -> JSONValue {
+    JSONMemberList.object { comparison(metric, c, plan, zeroFillsKnown: zeroFillsKnown, to: &$0) }
+  }
+
+  static func comparison<Members: JSONMembers>(
+    _ metric: MetricAnalysis, _ c: Comparison, _ plan: AnalysisPlan, zeroFillsKnown: Bool, to members: inout Members
+  ) {
     let known = zeroFillsKnown || metric.metric.missing == .exclude
-    var members: [(String, JSONValue)] = [
-      ("metric", .string(metric.metric.name)),
-      ("kind", .string(metric.metric.kind.name)),
-      ("role", .string(metric.metric.role.rawValue)),
-      ("variant", .string(c.treatment)),
-      ("control", .string(c.control.variant)),
-      ("scope", .string(c.segment == nil ? "overall" : "segment")),
-      ("segment", c.segment.map(JSONValue.string) ?? .null),
-      ("n_control", .finite(c.control.count)),
-      ("n_treatment", .finite(c.treatmentArm.count)),
-      ("missing_control", .integer(c.control.missing)),
-      ("missing_treatment", .integer(c.treatmentArm.missing)),
-      ("zero_filled_control", known ? .integer(c.control.zeroFilled) : .null),
-      ("zero_filled_treatment", known ? .integer(c.treatmentArm.zeroFilled) : .null),
-    ]
-    if metric.metric.kind == .binomial {
-      members += [
-        ("conversions_control", .finite(c.control.successes)),
-        ("conversions_treatment", .finite(c.treatmentArm.successes)),
-        ("rate_control", .finite(c.control.mean)), ("rate_treatment", .finite(c.treatmentArm.mean)),
-      ]
+    members.add("metric", string: metric.metric.name)
+    members.add("kind", string: metric.metric.kind.name)
+    members.add("role", string: metric.metric.role.rawValue)
+    members.add("variant", string: c.treatment)
+    members.add("control", string: c.control.variant)
+    members.add("scope", string: c.segment == nil ? "overall" : "segment")
+    members.add("segment", string: c.segment)
+    members.add("n_control", finite: c.control.count)
+    members.add("n_treatment", finite: c.treatmentArm.count)
+    members.add("missing_control", integer: c.control.missing)
+    members.add("missing_treatment", integer: c.treatmentArm.missing)
+    if known {
+      members.add("zero_filled_control", integer: c.control.zeroFilled)
+      members.add("zero_filled_treatment", integer: c.treatmentArm.zeroFilled)
     } else {
-      members += [
-        ("mean_control", .finite(c.control.mean)), ("mean_treatment", .finite(c.treatmentArm.mean)),
-        ("sd_control", .finite(c.control.standardDeviation)),
-        ("sd_treatment", .finite(c.treatmentArm.standardDeviation)),
-      ]
+      members.add("zero_filled_control", .null)
+      members.add("zero_filled_treatment", .null)
     }
-    members += [
-      ("test", c.test.map(JSONValue.string) ?? .null),
-      ("statistic", .finite(c.statistic)),
-      ("df", .finite(c.degreesOfFreedom)),
-      ("p_value", .finite(c.pValue)),
-      ("p_value_adjusted", .finite(c.adjustedPValue)),
-      ("in_family", .bool(c.inFamily)),
-      ("lift_abs", .finite(c.absoluteLift)),
-      ("ci_abs_low", .finite(c.absoluteInterval?.lower)),
-      ("ci_abs_high", .finite(c.absoluteInterval?.upper)),
-      ("lift_rel", .finite(c.relativeLift)),
-      ("ci_rel_low", .finite(c.relativeInterval?.lower)),
-      ("ci_rel_high", .finite(c.relativeInterval?.upper)),
-      ("significant", .bool(c.significant)),
-      ("underpowered", .bool(c.underpowered)),
-      ("bayesian", bayesian(c.bayesian, prior: plan.prior)),
-      ("adjustment", adjustment(c)),
-      ("notes", .array(c.notes.map(JSONValue.string))),
-    ]
-    return .object(members)
+    if metric.metric.kind == .binomial {
+      members.add("conversions_control", finite: c.control.successes)
+      members.add("conversions_treatment", finite: c.treatmentArm.successes)
+      members.add("rate_control", finite: c.control.mean)
+      members.add("rate_treatment", finite: c.treatmentArm.mean)
+    } else {
+      members.add("mean_control", finite: c.control.mean)
+      members.add("mean_treatment", finite: c.treatmentArm.mean)
+      members.add("sd_control", finite: c.control.standardDeviation)
+      members.add("sd_treatment", finite: c.treatmentArm.standardDeviation)
+    }
+    members.add("test", string: c.test)
+    members.add("statistic", finite: c.statistic)
+    members.add("df", finite: c.degreesOfFreedom)
+    members.add("p_value", finite: c.pValue)
+    members.add("p_value_adjusted", finite: c.adjustedPValue)
+    members.add("in_family", bool: c.inFamily)
+    members.add("lift_abs", finite: c.absoluteLift)
+    members.add("ci_abs_low", finite: c.absoluteInterval?.lower)
+    members.add("ci_abs_high", finite: c.absoluteInterval?.upper)
+    members.add("lift_rel", finite: c.relativeLift)
+    members.add("ci_rel_low", finite: c.relativeInterval?.lower)
+    members.add("ci_rel_high", finite: c.relativeInterval?.upper)
+    members.add("significant", bool: c.significant)
+    members.add("underpowered", bool: c.underpowered)
+    if let bayesian = c.bayesian {
+      members.addObject("bayesian") { Self.bayesian(bayesian, prior: plan.prior, to: &$0) }
+    } else {
+      members.add("bayesian", .null)
+    }
+    members.add("adjustment", adjustment(c))
+    members.add("notes", strings: c.notes)
   }
 
   private static func pooled(_ metric: MetricAnalysis, _ p: PooledComparison) -> JSONValue {

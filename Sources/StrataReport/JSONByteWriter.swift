@@ -3,7 +3,7 @@
 ///
 /// Strings are escaped as RFC 8259 requires: `"` and `\` with a backslash, newline, carriage return and tab by
 /// their letters, other control characters as `\u00XX`; everything else (non-ASCII included) is copied as is.
-struct JSONByteWriter {
+struct JSONByteWriter: TextOutputStream {
   private(set) var bytes: [UInt8] = []
   private let chunkSize: Int
   private let emit: (([UInt8]) -> Void)?
@@ -17,6 +17,53 @@ struct JSONByteWriter {
   mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
   mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+  mutating func appendNull() { append("null") }
+
+  /// `"key": ` (`"key":` when not `pretty`); a key is plain ASCII that needs no escaping.
+  mutating func appendKey(_ key: StaticString, pretty: Bool) {
+    bytes.append(UInt8(ascii: "\""))
+    key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(UInt8(ascii: ":"))
+    if pretty { bytes.append(UInt8(ascii: " ")) }
+  }
+
+  /// The decimal digits of `value`, as `String(value)` spells them.
+  mutating func appendInteger(_ value: Int64) {
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+      var start = 20
+      repeat {
+        start -= 1
+        digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+        magnitude /= 10
+      } while magnitude != 0
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+    }
+  }
+
+  /// A number as `JSONValue.number` prints it: `null` when not finite, a whole number below 10¹⁵ without a
+  /// fraction, anything else in the shortest form that reads back as the same double (`Double.description`).
+  mutating func appendNumber(_ x: Double) {
+    if !x.isFinite {
+      appendNull()
+    } else if x == x.rounded(), abs(x) < 1e15 {
+      // Whole numbers print without a fraction only when exact; keep ".0" off to read as integers.
+      appendInteger(Int64(x))
+    } else {
+      // `write(to:)` prints `description`'s characters, handed over as bytes (`_writeASCII`) without a String.
+      x.write(to: &self)
+    }
+  }
+
+  /// `TextOutputStream`: text appended as UTF-8.
+  mutating func write(_ string: String) { append(string) }
+
+  /// `TextOutputStream`'s entry for ASCII text (what `Double.write(to:)` calls): the bytes appended as they are,
+  /// where the default would make a `String` of them first.
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
 
   /// A newline and two spaces per level.
   mutating func newline(indent: Int) {
@@ -54,7 +101,7 @@ struct JSONByteWriter {
 
   /// Hands the bytes so far to `emit` once they reach the chunk size.
   mutating func flushIfFull() {
-    guard let emit, bytes.count >= chunkSize else { return }
+    guard bytes.count >= chunkSize, let emit else { return }
     emit(bytes)
     bytes.removeAll(keepingCapacity: true)
   }

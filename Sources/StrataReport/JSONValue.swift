@@ -42,16 +42,8 @@ public indirect enum JSONValue: Sendable, Hashable {
     switch self {
     case .null: out.append("null")
     case .bool(let b): out.append(b ? "true" : "false")
-    case .integer(let i): out.append(String(i))
-    case .number(let x):
-      if !x.isFinite {
-        out.append("null")
-      } else if x == x.rounded(), abs(x) < 1e15 {
-        // Whole numbers print without a fraction only when exact; keep ".0" off to read as integers.
-        out.append(String(Int64(x)))
-      } else {
-        out.append(x.description)
-      }
+    case .integer(let i): out.appendInteger(Int64(i))
+    case .number(let x): out.appendNumber(x)
     case .string(let s): out.appendQuoted(s)
     case .array(let items):
       Self.writeArray(of: { each in for item in items { each(item) } }, to: &out, pretty: pretty, indent: indent)

@@ -2,6 +2,7 @@ import Foundation
 import StrataAnalysis
 import StrataReport
 import StrataStats
+import StrataTestSupport
 import Testing
 
 /// Reports with more segments than anyone reads in a table: the per-segment tables show `ReportSegments.limit`
@@ -62,6 +63,41 @@ struct ManySegmentReportTests {
       }
     }
     #expect(AnalysisJSON.value(unsegmented).serialized().contains("\"segment_vs_rest\": []"))
+  }
+
+  /// Names that need escaping (quotes, backslashes, control characters, non-ASCII), a continuous metric and three
+  /// variants: `AnalysisJSON.write`, which writes the members straight into bytes, still gives the tree's bytes,
+  /// keys named by data (`srm[].observed`, `post_stratified[].weights`) included.
+  @Test func streamedJSONEscapesNamesAsTheTreeDoes() throws {
+    let segments = ["plain", "quote \" inside", "back\\slash", "tab\there", "line\nbreak", "ünïcode ✓", "\u{1}ctl"]
+    let variants = ["control", "b \"two\"", "c\\"]
+    let plan = AnalysisPlan(
+      id: "escapes", variants: variants, segments: segments,
+      metrics: [AnalysisPlan.Metric(name: "revenue \"net\"", kind: .continuous, role: .primary)])
+    var cells = SufficientStatistics(plan: plan)
+    var random = SplitMix64(seed: 17)
+    for segment in segments.indices {
+      for variant in variants.indices {
+        let units = 200 + Double(random.next() % 100)
+        let mean = 10 + Double(random.next() % 1_000) / 337
+        let m2 = units * (4 + Double(random.next() % 100) / 7)
+        cells.merge(
+          SufficientStatistics.Cell(
+            units: Int(units), columns: [ColumnMoments(count: units, mean: mean, m2: m2, sum: units * mean)]),
+          variant: variant, segment: segment)
+      }
+    }
+    let analysis = try Analyzer(plan: plan).analyze(DataSummary(cells: cells, source: "cells"))
+    #expect(!analysis.metrics[0].postStratified.isEmpty && !analysis.metrics[0].partialPooling.isEmpty)
+    for pretty in [true, false] {
+      let tree = AnalysisJSON.value(analysis).serialized(pretty: pretty)
+      for chunkSize in [7, 1 << 16] {
+        var streamed: [UInt8] = []
+        AnalysisJSON.write(analysis, pretty: pretty, chunkSize: chunkSize) { streamed += $0 }
+        #expect(String(decoding: streamed, as: UTF8.self) == tree)
+      }
+    }
+    #expect(AnalysisJSON.value(analysis).serialized().contains(#""quote \" inside""#))
   }
 
   @Test func tablesShowTheFlaggedSegmentsAndSaySo() throws {

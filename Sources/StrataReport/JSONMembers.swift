@@ -1,0 +1,204 @@
+/// The members of one JSON object, added in order, by a function that serves two destinations: `JSONMemberList`
+/// collects them into a `JSONValue` (the tree the service returns and `ResultsCSV` flattens), `JSONMemberWriter`
+/// writes their bytes at once (`analyze --json`, where an entry of `results[]` is about 45 numbers and 80,000
+/// of them at 20,000 segments would each be a tree of boxed values made and freed just to be printed).
+///
+/// Because one function adds the members to either, the tree and the streamed bytes cannot drift apart;
+/// `JSONMemberWriter` writes what `JSONValue.write` writes for the same members (tested on whole analyses).
+protocol JSONMembers {
+  /// A member whose value is any JSON value (nested arrays and objects included).
+  mutating func add(_ key: StaticString, _ value: JSONValue)
+  mutating func add(_ key: StaticString, string: String)
+  /// `null` when nil.
+  mutating func add(_ key: StaticString, string: String?)
+  /// As `JSONValue.finite`: `null` when nil, NaN or infinite.
+  mutating func add(_ key: StaticString, finite: Double?)
+  mutating func add(_ key: StaticString, integer: Int)
+  mutating func add(_ key: StaticString, bool: Bool)
+  /// An array of strings.
+  mutating func add(_ key: StaticString, strings: [String])
+  /// A member named by data (a variant or segment name, escaped as needed) whose value is a whole number.
+  mutating func add(name: String, integer: Int)
+  /// A member named by data whose value is a number, as `add(_:finite:)`.
+  mutating func add(name: String, finite: Double?)
+  /// A member whose value is an object, its members added by `members`.
+  mutating func addObject(_ key: StaticString, _ members: (inout Self) -> Void)
+  /// A member whose value is an array of objects, one per item, each one's members added by `object`.
+  mutating func addArray<Items: Sequence>(
+    _ key: StaticString, objects items: Items, _ object: (Items.Element, inout Self) -> Void)
+}
+
+/// Collects an object's members as `JSONValue`s.
+struct JSONMemberList: JSONMembers {
+  private(set) var members: [(String, JSONValue)] = []
+
+  /// The object whose members `add` adds.
+  static func object(_ add: (inout JSONMemberList) -> Void) -> JSONValue {
+    var list = JSONMemberList()
+    add(&list)
+    return .object(list.members)
+  }
+
+  mutating func add(_ key: StaticString, _ value: JSONValue) { members.append((key.description, value)) }
+  mutating func add(_ key: StaticString, string: String) { add(key, .string(string)) }
+  mutating func add(_ key: StaticString, string: String?) { add(key, string.map(JSONValue.string) ?? .null) }
+  mutating func add(_ key: StaticString, finite: Double?) { add(key, .finite(finite)) }
+  mutating func add(_ key: StaticString, integer: Int) { add(key, .integer(integer)) }
+  mutating func add(_ key: StaticString, bool: Bool) { add(key, .bool(bool)) }
+  mutating func add(_ key: StaticString, strings: [String]) { add(key, .array(strings.map(JSONValue.string))) }
+  mutating func add(name: String, integer: Int) { members.append((name, .integer(integer))) }
+  mutating func add(name: String, finite: Double?) { members.append((name, .finite(finite))) }
+  mutating func addObject(_ key: StaticString, _ members: (inout JSONMemberList) -> Void) {
+    add(key, Self.object(members))
+  }
+  mutating func addArray<Items: Sequence>(
+    _ key: StaticString, objects items: Items, _ object: (Items.Element, inout JSONMemberList) -> Void
+  ) {
+    add(key, .array(items.map { item in Self.object { object(item, &$0) } }))
+  }
+}
+
+/// Writes an object's members straight into a `JSONByteWriter`, as `JSONValue.writeObject` writes them.
+struct JSONMemberWriter: JSONMembers {
+  private(set) var out: JSONByteWriter
+  private let pretty: Bool
+  /// The indent of the object being written (its members are one deeper).
+  private var indent: Int
+  /// Members written so far in the object being written.
+  private var count = 0
+
+  /// Writes the object whose members `add` adds, at `indent`, into `out`.
+  static func writeObject(
+    to out: inout JSONByteWriter, pretty: Bool, indent: Int, _ add: (inout JSONMemberWriter) -> Void
+  ) {
+    // The writer takes `out` for the while (moved, not copied: its byte array stays uniquely referenced).
+    var writer = JSONMemberWriter(out: out, pretty: pretty, indent: indent)
+    out = JSONByteWriter()
+    add(&writer)
+    writer.close()
+    out = writer.out
+  }
+
+  private init(out: JSONByteWriter, pretty: Bool, indent: Int) {
+    self.out = out
+    self.pretty = pretty
+    self.indent = indent
+  }
+
+  /// `{` or `,`, the line break and indent, and `"key": `.
+  private mutating func key(_ key: StaticString) {
+    startMember()
+    out.appendKey(key, pretty: pretty)
+  }
+
+  /// `{` or `,` and the line break and indent before a member's key; a top-level member first hands on the
+  /// bytes so far if they fill a chunk.
+  private mutating func startMember() {
+    if indent == 0 { out.flushIfFull() }
+    out.append(UInt8(ascii: count == 0 ? "{" : ","))
+    if pretty { out.newline(indent: indent + 1) }
+    count += 1
+  }
+
+  private mutating func close() {
+    if count == 0 {
+      out.append(UInt8(ascii: "{"))
+    } else if pretty {
+      out.newline(indent: indent)
+    }
+    out.append(UInt8(ascii: "}"))
+  }
+
+  mutating func add(_ key: StaticString, _ value: JSONValue) {
+    self.key(key)
+    value.write(to: &out, pretty: pretty, indent: indent + 1)
+  }
+
+  mutating func add(_ key: StaticString, string: String) {
+    self.key(key)
+    out.appendQuoted(string)
+  }
+
+  mutating func add(_ key: StaticString, string: String?) {
+    self.key(key)
+    if let string { out.appendQuoted(string) } else { out.appendNull() }
+  }
+
+  mutating func add(_ key: StaticString, finite: Double?) {
+    self.key(key)
+    if let finite { out.appendNumber(finite) } else { out.appendNull() }
+  }
+
+  mutating func add(_ key: StaticString, integer: Int) {
+    self.key(key)
+    out.appendInteger(Int64(integer))
+  }
+
+  mutating func add(_ key: StaticString, bool: Bool) {
+    self.key(key)
+    out.append(bool ? "true" : "false")
+  }
+
+  mutating func add(_ key: StaticString, strings: [String]) {
+    self.key(key)
+    if strings.isEmpty {
+      out.append("[]")
+      return
+    }
+    for (index, string) in strings.enumerated() {
+      out.append(UInt8(ascii: index == 0 ? "[" : ","))
+      if pretty { out.newline(indent: indent + 2) }
+      out.appendQuoted(string)
+    }
+    if pretty { out.newline(indent: indent + 1) }
+    out.append(UInt8(ascii: "]"))
+  }
+
+  mutating func add(name: String, integer: Int) {
+    startMember()
+    out.appendQuoted(name)
+    out.append(pretty ? ": " : ":")
+    out.appendInteger(Int64(integer))
+  }
+
+  mutating func add(name: String, finite: Double?) {
+    startMember()
+    out.appendQuoted(name)
+    out.append(pretty ? ": " : ":")
+    if let finite { out.appendNumber(finite) } else { out.appendNull() }
+  }
+
+  mutating func addObject(_ key: StaticString, _ members: (inout JSONMemberWriter) -> Void) {
+    self.key(key)
+    let (outerIndent, outerCount) = (indent, count)
+    indent += 1
+    count = 0
+    members(&self)
+    close()
+    (indent, count) = (outerIndent, outerCount)
+  }
+
+  mutating func addArray<Items: Sequence>(
+    _ key: StaticString, objects items: Items, _ object: (Items.Element, inout JSONMemberWriter) -> Void
+  ) {
+    self.key(key)
+    let (outerIndent, outerCount) = (indent, count)
+    var written = 0
+    for item in items {
+      out.append(UInt8(ascii: written == 0 ? "[" : ","))
+      if pretty { out.newline(indent: outerIndent + 2) }
+      (indent, count) = (outerIndent + 2, 0)
+      object(item, &self)
+      close()
+      out.flushIfFull()
+      written += 1
+    }
+    (indent, count) = (outerIndent, outerCount)
+    if written == 0 {
+      out.append("[]")
+      return
+    }
+    if pretty { out.newline(indent: outerIndent + 1) }
+    out.append(UInt8(ascii: "]"))
+  }
+}
