@@ -8,7 +8,8 @@ extension YAMLFields {
     switch node {
     case .scalar(let scalar):
       if scalar.style == .plain {
-        switch Tag.Name(rawValue: node.tag.description) {
+        // YAML's core types by the default rules (the definition is composed without resolving tags).
+        switch Resolver.default.resolveTag(of: node) {
         case .null: throw error(path, node, "a value must not be null (leave value: out instead)")
         case .bool: if let value = node.bool { return .bool(value) }
         case .int: if let value = node.int { return .integer(value) }

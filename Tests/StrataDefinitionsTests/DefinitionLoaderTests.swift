@@ -56,4 +56,36 @@ struct DefinitionLoaderTests {
       attributes: ["marketing_opt_in": "true", "membership_months": "14", "status": "active", "checkins_90d": "30"])
     #expect(result.segment == "high" && result.eligible)
   }
+
+  /// The definition is composed without tag resolution; a variant's `value:` still gets YAML's types.
+  @Test("a variant's value keeps YAML's types: booleans, integers, floats, quoted text, objects and lists")
+  func variantValueTypes() throws {
+    let cases: [(String, VariantValue)] = [
+      ("true", .bool(true)), ("42", .integer(42)), ("4.5", .number(4.5)), ("\"42\"", .string("42")),
+      ("plain text", .string("plain text")),
+      (
+        "{n: 7, list: [1, x, 2.5], flag: false, \"7\": seven}",
+        .object([
+          .init(name: "n", value: .integer(7)),
+          .init(name: "list", value: .list([.integer(1), .string("x"), .number(2.5)])),
+          .init(name: "flag", value: .bool(false)), .init(name: "7", value: .string("seven")),
+        ])
+      ),
+    ]
+    for (text, expected) in cases {
+      let yaml = "id: d\nvariants:\n  - {key: a, value: \(text)}\n  - {key: b, value: \(text)}\n"
+      let variants = try DefinitionLoader.load(yaml: yaml, file: "d.yaml").experiment.variants
+      #expect(variants.map(\.value) == [expected, expected], "\(text)")
+    }
+    for (value, message) in [("~", "a value must not be null"), (".inf", "expected a finite number")] {
+      #expect {
+        _ = try DefinitionLoader.load(yaml: "id: d\nvariants:\n  - {key: a, value: \(value)}\n  - b\n", file: "d.yaml")
+      } throws: { error in
+        "\(error)".contains(message)
+      }
+    }
+    #expect(throws: ExperimentFileError.self) {
+      _ = try DefinitionLoader.load(yaml: "id: d\nvariants: [a, b]\nvariants: [c]\n", file: "d.yaml")
+    }
+  }
 }
