@@ -4,10 +4,12 @@
 # so a machine whose load drifts affects all alike. Wall and CPU (user + system) time and peak RSS from
 # /usr/bin/time; the load average is printed per round. Release build.
 #
-#   bash Benchmarks/analyze_threads.sh [ROUNDS] [DATA] [STRATA]
+#   bash Benchmarks/analyze_threads.sh [ROUNDS] [DATA] [STRATA] [BEFORE]
 #
 # ROUNDS defaults to 5, DATA to bench-data/analyze-10000000.csv (made by Benchmarks/analyze_bench_data.py),
-# STRATA to .build/release/strata (built when missing). DuckDB comes from a venv in bench-data/duckdb-venv
+# STRATA to .build/release/strata (built when missing). BEFORE, another strata binary (say, a build of an
+# earlier commit), adds its runs with the duplicate check on 1 and 2 threads to every round, and checks that
+# its JSON is byte-identical to STRATA's. DuckDB comes from a venv in bench-data/duckdb-venv
 # (pip install duckdb). The summary gives min / median / max per configuration and the median over rounds of
 # each round's ratios (2 threads / 1 thread, Strata / DuckDB), and checks that the JSON outputs of 1 and 2
 # threads are byte-identical.
@@ -16,6 +18,7 @@ cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
 DATA="${2:-bench-data/analyze-10000000.csv}"
 STRATA="${3:-.build/release/strata}"
+BEFORE="${4:-}"
 mkdir -p bench-data
 [ -f "$DATA" ] || python3 Benchmarks/analyze_bench_data.py --rows 10000000 --out "$DATA"
 [ -x "$STRATA" ] || swift build -c release --product strata
@@ -46,6 +49,10 @@ for round in $(seq 1 "$ROUNDS"); do
   run duckdb-2 "$round" "$VENV/bin/python" Benchmarks/analyze_duckdb.py "$DATA" 2
   run strata-1-nodup "$round" "${ANALYZE[@]}" --threads 1 --no-duplicate-check
   run strata-2-nodup "$round" "${ANALYZE[@]}" --threads 2 --no-duplicate-check
+  if [ -n "$BEFORE" ]; then
+    run before-1 "$round" "$BEFORE" "${ANALYZE[@]:1}" --threads 1
+    run before-2 "$round" "$BEFORE" "${ANALYZE[@]:1}" --threads 2
+  fi
 done
 python3 - "$OUT/results" <<'PY'
 import statistics, sys
@@ -67,6 +74,15 @@ for a, b in [("strata-2", "strata-1"), ("strata-2-nodup", "strata-1-nodup")]:
     print(f"  {a} / {b}: wall {ratio(a, b, 0)}, cpu {ratio(a, b, 1)}")
 for a in ("strata-1", "strata-2", "strata-2-nodup"):
     print(f"  {a} / duckdb-2: wall {ratio(a, 'duckdb-2', 0)}, cpu {ratio(a, 'duckdb-2', 1)}")
+for threads in ("1", "2"):
+    print(f"  strata-{threads} / strata-{threads}-nodup (the duplicate check's share): "
+          f"wall {ratio('strata-' + threads, 'strata-' + threads + '-nodup', 0)}, "
+          f"cpu {ratio('strata-' + threads, 'strata-' + threads + '-nodup', 1)}")
+    if ("before-" + threads, rounds[0]) in value:
+        print(f"  strata-{threads} / before-{threads}: wall {ratio('strata-' + threads, 'before-' + threads, 0)}, "
+              f"cpu {ratio('strata-' + threads, 'before-' + threads, 1)}")
+        print(f"  before-{threads} / strata-{threads}-nodup: "
+              f"cpu {ratio('before-' + threads, 'strata-' + threads + '-nodup', 1)}")
 PY
 for mode in "" "-nodup"; do
   if cmp -s "$OUT/strata-1$mode-1.out" "$OUT/strata-2$mode-1.out"; then
@@ -75,3 +91,12 @@ for mode in "" "-nodup"; do
     echo "JSON of 1 and 2 threads${mode:+ ($mode)}: DIFFERENT"
   fi
 done
+if [ -n "$BEFORE" ]; then
+  for threads in 1 2; do
+    if cmp -s "$OUT/strata-$threads-1.out" "$OUT/before-$threads-1.out"; then
+      echo "JSON of STRATA and BEFORE on $threads threads: byte-identical"
+    else
+      echo "JSON of STRATA and BEFORE on $threads threads: DIFFERENT"
+    fi
+  done
+fi

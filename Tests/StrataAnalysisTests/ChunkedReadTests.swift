@@ -169,6 +169,149 @@ struct ChunkedReadTests {
     #expect(chunked.issues.entries[.duplicateUnit]?.count ?? 0 > 500)  // the second file repeats u0…u799
   }
 
+  /// Reads `texts` as named pipes, one part each: the sequential reader, which checks duplicates row by row in the
+  /// online table.
+  static func readPiped(_ texts: [String], strict: Bool = false) throws -> DataSummary {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var paths: [String] = []
+    for (index, text) in texts.enumerated() {
+      let fifo = directory.appendingPathComponent("part\(index).csv").path
+      #expect(mkfifo(fifo, 0o600) == 0)
+      let writer = Thread {
+        let handle = FileHandle(forWritingAtPath: fifo)
+        handle?.write(Data(text.utf8))
+        try? handle?.close()
+      }
+      writer.start()
+      paths.append(fifo)
+    }
+    return try DataReader.read(paths: paths, plan: plan, options: DataReadOptions(strict: strict, threads: 4))
+  }
+
+  /// The same rows used and dropped, with the same counts and lines (the first examples name different files).
+  static func expectSameRows(_ x: DataSummary, _ y: DataSummary, _ label: String) {
+    let counts = { (summary: DataSummary) in summary.issues.entries.mapValues { [$0.count] + $0.firstLines } }
+    #expect(counts(x) == counts(y), "\(label): \(x.issues) vs \(y.issues)")
+    #expect(x.rowsRead == y.rowsRead && x.rowsUsed == y.rowsUsed && x.bytes == y.bytes, "\(label)")
+    CellSourcesTests.expectSameCells(x.statistics, y.statistics, label)
+  }
+
+  @Test("repeated units at the first and last rows, quoted, with CRLF: chunked reads drop what a pipe's read drops")
+  func repeatsLikeAPipe() throws {
+    let header = "unit_id,variant,segment,converted,revenue,orders,items"
+    for lineEnd in ["\n", "\r\n"] {
+      var rows: [String] = []
+      for index in 0..<300 {
+        let unit = index % 7 == 3 ? "\"u\(index), \"\"x\"\"\"" : "u\(index)"
+        rows.append("\(unit),\(index % 2 == 0 ? "control" : "treatment"),north,\(index % 3 == 0 ? 1 : 0),\(index),1,1")
+      }
+      rows[1] = rows[0].replacingOccurrences(of: "control", with: "treatment")  // the first row's unit, at once
+      rows[150] = rows[10]  // a plain id repeated far away
+      rows[151] = rows[3]  // a quoted id with a comma and quotes, repeated
+      rows[152] = rows[3]  // and again
+      rows[299] = rows[0]  // the last row repeats the first
+      rows[298] = rows[297]
+      let text = header + lineEnd + rows.joined(separator: lineEnd) + lineEnd
+      let piped = try Self.readPiped([text])
+      #expect(piped.issues.entries[.duplicateUnit]?.count == 6)
+      let path = try CellSourcesTests.write(text)
+      for chunkSize in [1 << 30, 40, 64, 333, 1000, 4096] {
+        let chunked = try Self.readAgreeing([path], chunkSize: chunkSize, threads: [1, 2, 3])
+        Self.expectSameAccount(chunked, piped, "chunk size \(chunkSize)")
+      }
+      do {
+        _ = try DataReader.read(
+          paths: [path], plan: Self.plan, options: Self.options(chunkSize: 100, threads: 2, strict: true))
+        Issue.record("strict: no error")
+      } catch let error as DataError {
+        #expect(error.line == 3 && error.message.contains("repeats unit \"u0\""), "\(error)")
+      }
+    }
+  }
+
+  @Test("parts read from pipes and from files share one duplicate check, whichever comes first")
+  func pipesAndFilesShareTheCheck() throws {
+    let texts = [Self.messyCSV(rows: 700, seed: 21), Self.messyCSV(rows: 900, seed: 22)]
+    let piped = try Self.readPiped(texts)
+    #expect(piped.issues.entries[.duplicateUnit]?.count ?? 0 > 600)  // the second part repeats u0…u699
+    let files = [try CellSourcesTests.write(texts[0]), try CellSourcesTests.write(texts[1], name: "second.csv")]
+    Self.expectSameRows(try Self.readAgreeing(files, chunkSize: 300), piped, "two files")
+    for (pipeFirst, label) in [(true, "pipe, then file"), (false, "file, then pipe")] {
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      let fifo = directory.appendingPathComponent("part.csv").path
+      #expect(mkfifo(fifo, 0o600) == 0)
+      let pipedText = texts[pipeFirst ? 0 : 1]
+      let writer = Thread {
+        let handle = FileHandle(forWritingAtPath: fifo)
+        handle?.write(Data(pipedText.utf8))
+        try? handle?.close()
+      }
+      writer.start()
+      let paths = pipeFirst ? [fifo, files[1]] : [files[0], fifo]
+      let mixed = try DataReader.read(paths: paths, plan: Self.plan, options: Self.options(chunkSize: 300, threads: 2))
+      Self.expectSameRows(mixed, piped, label)
+    }
+  }
+
+  @Test("the log finds every repeated key and where it first occurs, on any number of threads")
+  func logFindsRepeats() {
+    var random = SplitMix64(seed: 9)
+    for bits in [0, 3, 6] {
+      let set = UnitHashSet()
+      set.partitionBits = bits
+      var chunks: [[UInt64]] = []
+      var seenKeys: [UInt64: Int] = [:]
+      var order: [UInt64] = []  // distinct keys, first occurrence first
+      var expected: [UInt64: Int] = [:]
+      let base = 2  // chunks 0 and 1 are an earlier part
+      for chunk in 0..<6 {
+        var hashes: [UInt64] = []
+        for _ in 0..<500 {
+          let key: UInt64 =
+            !order.isEmpty && Int.random(in: 0..<50, using: &random) == 0
+            ? order[Int.random(in: 0..<order.count, using: &random)] : random.next() | 2
+          if let first = seenKeys[key], chunk >= base { expected[key] = first }
+          if seenKeys[key] == nil {
+            seenKeys[key] = chunk
+            order.append(key)
+          }
+          hashes.append(key)
+        }
+        if chunk == 4 { hashes.append(0) }  // hash 0 is stored as key 1
+        if chunk == 5 {
+          hashes.append(1)
+          expected[1] = 4
+        }
+        chunks.append(hashes)
+        let grouped = PartitionedHashes(hashes, bits: bits)
+        #expect(grouped.keys.sorted() == hashes.map(UnitHashSet.key).sorted())
+        for partition in 0..<(1 << bits) {
+          let part = grouped.keys[grouped.starts[partition]..<grouped.starts[partition + 1]]
+          #expect(part.allSatisfy { Int(bits == 0 ? 0 : $0 >> UInt64(64 - bits)) == partition })
+          #expect(
+            Array(part)
+              == hashes.map(UnitHashSet.key).filter { Int(bits == 0 ? 0 : $0 >> UInt64(64 - bits)) == partition })
+        }
+        set.appendToLog(grouped)
+      }
+      #expect(!expected.isEmpty)
+      for threads in [1, 2, 5] {
+        #expect(set.repeats(since: base, threads: threads) == expected, "bits \(bits), \(threads) threads")
+      }
+      #expect(set.repeats(since: 6, threads: 2).isEmpty)
+      // Moved into the online table, every key is there (and key 1, from hash 0).
+      set.foldLog()
+      #expect(set.logCount == 0 && set.log.isEmpty)
+      var inserted = [Bool](repeating: true, count: order.count)
+      inserted.withUnsafeMutableBufferPointer { flags in
+        order.withUnsafeBufferPointer { set.insert(batch: $0, inserted: flags) }
+      }
+      #expect(!inserted.contains(true) && set.count == order.count + 1)
+    }
+  }
+
   @Test("a cell table emptied for the next chunk equals a fresh one")
   func emptiedTableIsFresh() {
     let fresh = SufficientStatistics(variantCount: 2, segmentCount: 3, metricCount: 2, pairCount: 1)

@@ -7,7 +7,7 @@ extension ChunkedUnitReader {
     var issues = DataIssues()
     var rowsRead = 0
     var rowsUsed = 0
-    var hashes: [UInt64] = []
+    var hashes: PartitionedHashes? = nil
     /// The line ends in the chunk (its first record's line plus this is the next chunk's first line).
     var newlines = 0
     /// Whether the chunk was read to its end without an error and ended at a line end outside quotes (or at the end
@@ -43,16 +43,16 @@ extension ChunkedUnitReader {
     return table
   }
 
-  /// Reads chunk `index` with a copy of the header's reader.
+  /// Reads chunk `index` with a copy of the header's reader, in the reader's `mode`.
   ///
-  /// The first pass uses `.collect`; a second pass (`.drop`) leaves out the rows whose ordinals are in `drop`.
-  /// Never throws: a failure is the result's `error`.
-  func scan(_ index: Int, mode: UnitLevelRows.DuplicateMode, drop: [Int] = []) -> ChunkResult {
+  /// The first pass (`.collect`) groups the chunk's unit hashes for the log; a second pass (`.dropRepeats`) leaves
+  /// out the rows that repeat an earlier unit. Never throws: a failure is the result's `error`.
+  func scan(_ index: Int) -> ChunkResult {
     let range = chunks[index]
     var rows = template
     if let table = spareTable() { rows.statistics = table }
     rows.duplicateMode = mode
-    rows.dropOrdinals = drop
+    rows.logChunk = logBase + index
     var result = ChunkResult(statistics: rows.statistics)
     do {
       var scanner = try CSVScanner(path: path, range: range)
@@ -75,7 +75,9 @@ extension ChunkedUnitReader {
     result.issues = rows.issues
     result.rowsRead = rows.rowsRead
     result.rowsUsed = rows.rowsUsed
-    result.hashes = rows.hashes
+    if rows.checksDuplicates && mode == .collect && result.complete {
+      result.hashes = PartitionedHashes(rows.hashes, bits: partitionBits)
+    }
     return result
   }
 }

@@ -26,11 +26,11 @@ extension ChunkedUnitReader {
     condition.unlock()
   }
 
-  /// Chunk `index`'s first pass: waits for the worker reading it, or reads it here when there are no workers.
+  /// Chunk `index`'s result: waits for the worker reading it, or reads it here when there are no workers.
   ///
   /// Chunks are taken in order, each once.
   func take(_ index: Int) -> ChunkResult {
-    guard workers > 0 else { return scan(index, mode: .collect) }
+    guard workers > 0 else { return scan(index) }
     condition.lock()
     defer { condition.unlock() }
     if index + 2 * workers > startLimit {
@@ -42,7 +42,7 @@ extension ChunkedUnitReader {
     return result
   }
 
-  /// A worker: reads the next chunk within the limit, first pass, until none is left or the read stops.
+  /// A worker: reads the next chunk within the limit until none is left or the read stops.
   private func work() {
     condition.lock()
     while true {
@@ -51,7 +51,7 @@ extension ChunkedUnitReader {
       let index = nextChunk
       nextChunk += 1
       condition.unlock()
-      let result = scan(index, mode: .collect)
+      let result = scan(index)
       condition.lock()
       if !cancelled { firstPasses[index] = result }
       condition.broadcast()

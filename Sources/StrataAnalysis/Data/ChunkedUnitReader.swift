@@ -8,11 +8,14 @@ import Foundation
 /// (`SufficientStatistics.merge`), so one thread and eight give byte-identical cells. A file within one chunk gives
 /// exactly what reading it row by row gives.
 ///
-/// The duplicate-unit check stays exact and first-occurrence-wins in file order: a chunk's first pass uses every
-/// row and keeps the 64-bit hash of each unit id; the merge inserts those hashes into the one `UnitHashSet`, in
-/// file order, and a chunk in which any repeat an earlier unit is read again without them before its cells are
-/// merged. The set is the same as for a sequential read (same bytes per unit); the hashes waiting to be checked
-/// take 8 bytes per row of the chunks in flight.
+/// The duplicate-unit check stays exact and first-occurrence-wins in file order, and costs the merge nothing: a
+/// chunk's first pass uses every row and keeps the 64-bit hash of each unit id, grouped by radix partition
+/// (`PartitionedHashes`); the merge appends them to the log of `UnitHashSet`, 8 bytes per row. Once the file has
+/// been read, `UnitHashSet.repeats(since:threads:)` looks for keys that occur twice, one cache-sized partition at a
+/// time on every thread. When there is none (the usual case) the merged cells stand. When there are, the file's
+/// chunks are read a second time, each dropping the rows whose unit occurred earlier in file order (known from the
+/// log: the chunk of each repeated key's first occurrence), and merged afresh: the same rows are dropped, with the
+/// same issues and lines, as by a sequential read.
 ///
 /// Line numbers of issues and errors are the file's: each chunk counts its line ends. Whenever a chunk did not run
 /// cleanly to its end (a bad row under `--strict`, a read error, a record longer than the scanner's buffer, or a
@@ -39,11 +42,25 @@ final class ChunkedUnitReader: @unchecked Sendable {
   var running = 0
   /// Cell tables of chunks already merged, for later chunks to reuse (`recycle`, `spareTable`).
   var spareTables: [SufficientStatistics] = []
+  /// How every chunk is read: `.collect` on the first pass, `.dropRepeats` on a second.
+  let mode: UnitLevelRows.DuplicateMode
+  /// The log's partitions (`UnitHashSet.partitionBits`) and the log index of chunk 0.
+  let partitionBits: Int
+  let logBase: Int
 
-  init(path: String, chunks: [Range<Int>], template: UnitLevelRows, threads: Int) {
+  init(
+    path: String, chunks: [Range<Int>], template: UnitLevelRows, threads: Int,
+    mode: UnitLevelRows.DuplicateMode = .collect, repeats: [UInt64: Int] = [:], logBase: Int = 0,
+    partitionBits: Int = 0
+  ) {
     self.path = path
     self.chunks = chunks
+    var template = template
+    template.repeats = repeats
     self.template = template
+    self.mode = mode
+    self.logBase = logBase
+    self.partitionBits = partitionBits
     workers = threads > 1 && chunks.count > 1 ? min(threads, chunks.count) : 0
     startLimit = 2 * workers
   }
@@ -68,34 +85,43 @@ final class ChunkedUnitReader: @unchecked Sendable {
     let fileSize = scanner.fileSize
     let chunks = try DataChunks.ranges(
       path: path, data: scanner.nextOffset..<max(fileSize, scanner.nextOffset), chunkSize: options.chunkSize)
-    let reader = ChunkedUnitReader(path: path, chunks: chunks, template: template, threads: options.threads)
+    let checks = template.checksDuplicates
+    let logBase = checks ? seen.startLog(expectedRows: fileSize / 10) : 0
+    let reader = ChunkedUnitReader(
+      path: path, chunks: chunks, template: template, threads: options.threads, logBase: logBase,
+      partitionBits: seen.partitionBits)
     reader.start()
     defer { reader.stop() }
-    var merged = Merged(
+    let start = Merged(
       statistics: template.statistics, regressionRows: template.regressionRows, bytes: scanner.nextOffset,
       line: scanner.nextLine)
+    var merged = start
+    var stopped: Int? = nil
     for index in chunks.indices {
       var result = reader.take(index)
       guard result.complete else {
-        reader.stop()
-        try reader.readRest(from: chunks[index].lowerBound, into: &merged, options: options)
+        stopped = index
         break
       }
-      if template.checksDuplicates {
-        if index == 0 {
-          // Size the table once, from the first chunk's rows per byte (a resize rehashes every unit).
-          let rate = Double(result.hashes.count) / Double(chunks[0].count)
-          seen.reserve(template.unitsBefore + Int(rate * Double(fileSize - chunks[0].lowerBound)))
-        }
-        let duplicates = Self.insert(result.hashes, into: seen)
-        if !duplicates.isEmpty {
-          result = reader.scan(index, mode: .drop, drop: duplicates)
-          if let error = result.error { throw Self.shifted(error, by: merged.line - 1) }
-        }
-      }
+      if checks, let hashes = result.hashes { seen.appendToLog(hashes) }
       merged.add(result, bytes: chunks[index].count)
       reader.recycle(result.takeStatistics())
       options.progress?(merged.bytes, fileSize)
+    }
+    reader.stop()
+    if checks {
+      let repeats = seen.repeats(since: logBase, threads: options.threads)
+      if !repeats.isEmpty {
+        let again = ChunkedUnitReader(
+          path: path, chunks: Array(chunks[..<(stopped ?? chunks.count)]), template: template,
+          threads: options.threads, mode: .dropRepeats, repeats: repeats, logBase: logBase,
+          partitionBits: seen.partitionBits)
+        merged = try again.readAll(from: start)
+      }
+    }
+    if let stopped {
+      // The sequential reader checks row by row: the log's units (the chunks before this one) move to the table.
+      try reader.readRest(from: chunks[stopped].lowerBound, into: &merged, options: options)
     }
     var summary = DataSummary(
       file: path, format: .unitLevel, bytes: merged.bytes, rowsRead: merged.rowsRead, rowsUsed: merged.rowsUsed,
@@ -131,25 +157,21 @@ final class ChunkedUnitReader: @unchecked Sendable {
     }
   }
 
-  /// Inserts a chunk's hashes in order, a batch at a time; returns the ordinals of those already present.
-  static func insert(_ hashes: [UInt64], into seen: UnitHashSet) -> [Int] {
-    var duplicates: [Int] = []
-    let batch = UnitLevelRows.batchSize
-    var inserted = [Bool](repeating: true, count: batch)
-    hashes.withUnsafeBufferPointer { all in
-      inserted.withUnsafeMutableBufferPointer { flags in
-        var start = 0
-        while start < all.count {
-          let count = min(batch, all.count - start)
-          seen.insert(
-            batch: UnsafeBufferPointer(rebasing: all[start..<start + count]),
-            inserted: UnsafeMutableBufferPointer(rebasing: flags[0..<count]))
-          for position in 0..<count where !flags[position] { duplicates.append(start + position) }
-          start += count
-        }
+  /// Reads every chunk (a second pass, which the first found complete) and merges them in order onto `start`.
+  func readAll(from start: Merged) throws -> Merged {
+    self.start()
+    defer { stop() }
+    var merged = start
+    for index in chunks.indices {
+      var result = take(index)
+      if let error = result.error { throw Self.shifted(error, by: merged.line - 1) }
+      guard result.complete else {
+        throw DataError(file: path, line: nil, message: "changed while it was being read (read it again)")
       }
+      merged.add(result, bytes: chunks[index].count)
+      recycle(result.takeStatistics())
     }
-    return duplicates
+    return merged
   }
 
   /// Reads the file from `offset` (a record start) to its end in one piece, the way the sequential reader does,

@@ -4,15 +4,25 @@
   import Darwin
 #endif
 
-/// A set of unit ids for duplicate detection, storing only a 64-bit hash of each id.
+/// The unit ids seen so far, for duplicate detection, storing only a 64-bit hash of each id.
 ///
-/// Memory: one 8-byte slot per unit at 100% load; the table doubles when it is ¾ full, so it holds
-/// between 10.7 and 21.3 bytes per unit (≈ 107–213 MB for 10 M units), independent of how long the ids
-/// are. The price is a false "duplicate" when two different ids share a hash: with n distinct units the
-/// chance that any pair collides is about n² / 2⁶⁵ (birthday bound), 2.7 × 10⁻⁶ for n = 10 M and
-/// 2.7 × 10⁻⁴ for n = 100 M. A collision can only ever add one spurious duplicate, never hide one.
+/// It holds them in one of two forms:
+/// - a **log** (`UnitHashSet+Log.swift`): chunked reads of regular files append each chunk's hashes grouped
+///   into radix partitions by their top bits, 8 bytes per row, and look for repeats once a file has been read,
+///   partition by partition in a table that fits the CPU caches, on every thread;
+/// - an **online table** (this file): readers that must decide row by row (a pipe, the rest of a file read in
+///   one piece after a chunk stopped) insert each hash in file order.
+/// Either form is turned into the other when a reader of the other kind comes next (`foldLog`,
+/// `foldTableIntoLog`), so parts of one data set read either way share one check.
 ///
-/// Speed: once the table outgrows the CPU caches every insert is a cache and TLB miss. The table is
+/// Online table memory: one 8-byte slot per unit at 100% load; the table doubles when it is ¾ full, so it holds
+/// between 10.7 and 21.3 bytes per unit, independent of how long the ids are. The price, in both forms, is a
+/// false "duplicate" when two different ids share a hash: with n distinct units the chance that any pair
+/// collides is about n² / 2⁶⁵ (birthday bound), 2.7 × 10⁻⁶ for n = 10 M and 2.7 × 10⁻⁴ for n = 100 M. A
+/// collision can only ever add one spurious duplicate, never hide one. (Hashes 0 and 1 count as one key in
+/// both forms: 0 marks an empty slot.)
+///
+/// Speed of the online table: once it outgrows the CPU caches every insert is a cache and TLB miss. It is
 /// mapped with transparent huge pages requested (`MADV_HUGEPAGE`, fewer TLB misses), and `insert(batch:)`
 /// first touches every home slot of a batch (independent loads the CPU overlaps) before inserting in
 /// order, which keeps first-occurrence-wins semantics while hiding most of the memory latency.
@@ -23,7 +33,8 @@ final class UnitHashSet {
   private var slots: UnsafeMutablePointer<UInt64>
   private var capacity: Int
   private var mask: Int
-  private(set) var count = 0
+  /// Units in the online table.
+  private(set) var tableCount = 0
   /// Sink for the prefetching loads, so the optimizer keeps them.
   private var touched: UInt64 = 0
 
@@ -35,10 +46,29 @@ final class UnitHashSet {
     slots = Self.allocate(size)
   }
 
+  /// The log's chunks in file order, each chunk's hashes grouped by partition (see `UnitHashSet+Log.swift`).
+  var log: [PartitionedHashes] = []
+  /// Hashes in the log (a repeated unit counts once per row).
+  var logCount = 0
+  /// Radix bits of the log's partitions: fixed when the log is first used, the same for every chunk.
+  var partitionBits = 0
+  /// The most bytes the two forms held at once (the log's peak, or the table's).
+  private(set) var peakBytes = 0
+
   deinit { Self.free(slots, capacity) }
 
-  /// Bytes held by the table.
-  var memoryBytes: Int { capacity * 8 }
+  /// Units held (a unit repeated in the log counts once per row there).
+  var count: Int { tableCount + logCount }
+
+  /// The most bytes held by the table and the log together.
+  var memoryBytes: Int { max(peakBytes, currentBytes) }
+
+  /// Bytes of the log's chunks.
+  var logBytes = 0
+
+  var currentBytes: Int { (tableCount > 0 ? capacity * 8 : 0) + logBytes }
+
+  func notePeak() { peakBytes = max(peakBytes, currentBytes) }
 
   /// Zeroed memory for `count` slots: anonymous mmap (zero pages are free until touched) with huge pages
   /// requested for large tables.
@@ -61,19 +91,24 @@ final class UnitHashSet {
   /// Inserts the hash of `id`; returns false when it was already present (a duplicate).
   @inline(__always)
   func insert(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
-    insert(hash: Self.hash(id))
+    if !log.isEmpty { foldLog() }
+    return insert(hash: Self.hash(id))
   }
 
+  /// The key stored for a hash: 0 marks an empty slot, so hash 0 is stored as 1.
   @inline(__always)
-  func insert(hash: UInt64) -> Bool {
-    if (count + 1) * 4 > capacity * 3 { grow() }
-    let key = hash == 0 ? 1 : hash  // 0 marks an empty slot
+  static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
+
+  @inline(__always)
+  private func insert(hash: UInt64) -> Bool {
+    if (tableCount + 1) * 4 > capacity * 3 { grow() }
+    let key = Self.key(hash)
     var index = Int(truncatingIfNeeded: key) & mask
     while true {
       let slot = slots[index]
       if slot == 0 {
         slots[index] = key
-        count += 1
+        tableCount += 1
         return true
       }
       if slot == key { return false }
@@ -84,9 +119,10 @@ final class UnitHashSet {
   /// Inserts hashes in order; `inserted[i]` is false when `hashes[i]` was already present (including
   /// earlier in the same batch).
   func insert(batch hashes: UnsafeBufferPointer<UInt64>, inserted: UnsafeMutableBufferPointer<Bool>) {
-    while (count + hashes.count) * 4 > capacity * 3 { grow() }
+    if !log.isEmpty { foldLog() }
+    while (tableCount + hashes.count) * 4 > capacity * 3 { grow() }
     var sum: UInt64 = 0
-    for hash in hashes { sum &+= slots[Int(truncatingIfNeeded: hash == 0 ? 1 : hash) & mask] }
+    for hash in hashes { sum &+= slots[Int(truncatingIfNeeded: Self.key(hash)) & mask] }
     touched &+= sum
     for (position, hash) in hashes.enumerated() { inserted[position] = insert(hash: hash) }
   }
@@ -95,6 +131,7 @@ final class UnitHashSet {
   ///
   /// Over-reserving costs address space, not memory: untouched zero pages are never backed.
   func reserve(_ expected: Int) {
+    if !log.isEmpty { foldLog() }
     var target = capacity
     while expected * 4 > target * 3 && target < 1 << 34 { target *= 2 }
     if target > capacity { grow(to: target) }  // one rehash straight to the final size
@@ -113,6 +150,39 @@ final class UnitHashSet {
       slots[index] = key
     }
     Self.free(old, oldCapacity)
+    notePeak()
+  }
+
+  /// Moves the log's hashes into the online table (a row-by-row reader comes next), sized for them at once.
+  func foldLog() {
+    let chunks = log
+    log = []
+    logBytes = 0
+    var target = capacity
+    while (tableCount + logCount) * 4 > target * 3 && target < 1 << 34 { target *= 2 }
+    if target > capacity { grow(to: target) }
+    logCount = 0
+    for chunk in chunks {
+      chunk.keys.withUnsafeBufferPointer { hashes in
+        for hash in hashes { _ = insert(hash: hash) }
+      }
+    }
+    notePeak()
+  }
+
+  /// Moves the online table's keys into the log as its next chunk (a chunked reader comes next and they came
+  /// first), and frees the table.
+  func foldTableIntoLog() {
+    guard tableCount > 0 else { return }
+    var keys: [UInt64] = []
+    keys.reserveCapacity(tableCount)
+    for position in 0..<capacity where slots[position] != 0 { keys.append(slots[position]) }
+    Self.free(slots, capacity)
+    capacity = 1 << 16
+    mask = capacity - 1
+    slots = Self.allocate(capacity)
+    tableCount = 0
+    appendToLog(PartitionedHashes(keys, bits: partitionBits))
   }
 
   /// A 64-bit hash of the bytes.

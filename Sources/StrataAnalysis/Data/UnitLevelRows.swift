@@ -33,20 +33,23 @@ struct UnitLevelRows {
   var duplicateMode = DuplicateMode.check
   /// `.collect`: the hash of every row that reached the duplicate check, in order (its index is the row's ordinal).
   var hashes: [UInt64] = []
-  /// `.drop`: the ordinals of the rows that repeat an earlier unit, ascending.
-  var dropOrdinals: [Int] = []
-  private var dropCursor = 0
-  private var ordinal = 0
+  /// `.dropRepeats`: the keys (`UnitHashSet.key`) that occur more than once, each with the log chunk of its first
+  /// occurrence, and the log chunk being read.
+  var repeats: [UInt64: Int] = [:]
+  var logChunk = 0
+  /// `.dropRepeats`: the repeated keys whose first occurrence this chunk has used.
+  private var keptHere: Set<UInt64> = []
 
   /// How a reader checks duplicate units.
   enum DuplicateMode {
     /// Against `seen`, a batch at a time, first occurrence wins (one reader over a whole file, or the rest of one).
     case check
-    /// Every row is used; the hashes of the rows that reach the check are collected in `hashes` for the caller to
-    /// check in file order (the first pass over one chunk of a file).
+    /// Every row is used; the hashes of the rows that reach the check are collected in `hashes` for the caller's
+    /// log (the first pass over one chunk of a file).
     case collect
-    /// The rows whose ordinal is in `dropOrdinals` are duplicates (a chunk read again after its check found some).
-    case drop
+    /// A row whose key is in `repeats` is a duplicate unless this chunk holds the key's first occurrence and has
+    /// not used it yet (a file read again after its log showed repeats).
+    case dropRepeats
   }
   /// Per-row scratch: each metric's value, NaN for missing.
   private var values: [Double]
@@ -159,9 +162,8 @@ struct UnitLevelRows {
         if duplicateMode == .collect {
           hashes.append(UnitHashSet.hash(unit))
         } else {
-          defer { ordinal += 1 }
-          if dropCursor < dropOrdinals.count && dropOrdinals[dropCursor] == ordinal {
-            dropCursor += 1
+          let key = UnitHashSet.key(UnitHashSet.hash(unit))
+          if let first = repeats[key], first < logChunk || !keptHere.insert(key).inserted {
             let id = String(decoding: unit, as: UTF8.self)
             return try reject(.duplicateUnit, record, "repeats unit \"\(id)\" (only its first row is used)")
           }
