@@ -34,6 +34,16 @@ public enum AttributeValue: Sendable, Hashable {
   /// spaces or leading `+`).
   @inlinable
   public static func parseNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Double? {
+    parseNumber(bytes) { Double(String(decoding: $0, as: UTF8.self)) }
+  }
+
+  /// ``parseNumber(_:)`` with the value of text that is not a short integer given by `convert` (called only on text
+  /// in the grammar; it must give the correctly rounded value, as `strtod` does, for example a parser without the
+  /// `String` that `Double(_:)` needs).
+  @inlinable
+  public static func parseNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes, converting convert: (Bytes) -> Double?)
+    -> Double?
+  {
     var integer = 0
     var integerDigits = 0
     var negative = false
@@ -60,7 +70,7 @@ public enum AttributeValue: Sendable, Hashable {
     guard state == 2 || state == 4 || state == 7 else { return nil }
     // Integers of up to 15 digits are exact in a Double: convert directly (the same value strtod gives).
     if state == 2 && integerDigits <= 15 { return negative ? -Double(integer) : Double(integer) }
-    return Double(String(decoding: bytes, as: UTF8.self))
+    return convert(bytes)
   }
 
   /// Reads `true`/`false` (any ASCII case) or `1`/`0`.

@@ -140,11 +140,12 @@ struct Discover: ParsableCommand {
       minimumSegmentUnits: minimum, splitSalt: splitSalt ?? experimentID, silhouetteSampleSize: silhouetteSample,
       method: method, gamma: gamma, varianceShare: pca, categoricalEncoding: categoricalEncoding,
       wardSampleSize: wardSample)
-    // Only the discovery half is kept in memory: the clustering reads nothing else.
+    // Only the discovery half is kept in memory, without the unit ids (nothing written names a unit), and handed
+    // over to be scaled in place: the discovery half's values are held once.
     let audience = try AudienceReader.read(
       path: input, unitColumn: unitColumn, numeric: featureNames, categorical: categoricalNames,
-      discoveryHalf: try HonestSplit(salt: options.splitSalt))
-    let result = try SegmentDiscovery.run(audience, options: options)
+      discoveryHalf: try HonestSplit(salt: options.splitSalt), keepUnitIDs: false)
+    let result = try SegmentDiscovery.run(consume audience, options: options)
     let definition = try result.definition(template: template, id: experimentID, unit: unitColumn)
     let experiment = definition.experiment
     let yaml = ExperimentYAMLWriter.yaml(for: definition, comment: DiscoverOutput.provenance(result, input: input))
@@ -152,7 +153,7 @@ struct Discover: ParsableCommand {
     let digest = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
     var files: [(data: Data, url: URL)] = [(Data(yaml.utf8), URL(fileURLWithPath: output))]
     if let confirmationOutput {
-      let rows = try ConfirmationRows.csv(input: input, audience: audience, result: result)
+      let rows = try ConfirmationRows.csv(input: input, unitColumn: unitColumn, result: result)
       files.append((rows, URL(fileURLWithPath: confirmationOutput)))
     }
     try AtomicFile.write(files)

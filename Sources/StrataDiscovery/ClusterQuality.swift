@@ -100,8 +100,8 @@ public enum ClusterQuality {
 
   /// The Davies–Bouldin index of a labelling with labels 0..<`clusterCount` (empty clusters are left out);
   /// needs at least 2 non-empty clusters.
-  public static func daviesBouldin(_ data: FeatureMatrix, labels: [Int], clusterCount k: Int) throws(DiscoveryError)
-    -> Double
+  public static func daviesBouldin<Label: BinaryInteger>(_ data: FeatureMatrix, labels: [Label], clusterCount k: Int)
+    throws(DiscoveryError) -> Double
   {
     let n = data.rowCount
     precondition(labels.count == n, "one label per row")
@@ -112,7 +112,8 @@ public enum ClusterQuality {
     }
     var spread = [Double](repeating: 0, count: k)
     for i in 0..<n {
-      spread[labels[i]] += data.squaredDistance(i, to: means.centroids, row: labels[i]).squareRoot()
+      let label = Int(labels[i])
+      spread[label] += data.squaredDistance(i, to: means.centroids, row: label).squareRoot()
     }
     for cluster in present { spread[cluster] /= Double(means.sizes[cluster]) }
     var separations: [[Double]] = Array(repeating: Array(repeating: 0, count: k), count: k)
@@ -137,13 +138,14 @@ public enum ClusterQuality {
   }
 
   /// The mean of each cluster's rows and its size.
-  public static func clusterMeans(_ data: FeatureMatrix, labels: [Int], clusterCount k: Int) -> (
-    centroids: FeatureMatrix, sizes: [Int]
-  ) {
+  public static func clusterMeans<Label: BinaryInteger>(_ data: FeatureMatrix, labels: [Label], clusterCount k: Int)
+    -> (centroids: FeatureMatrix, sizes: [Int])
+  {
     let d = data.columnCount
     var sums = [Double](repeating: 0, count: k * d)
     var sizes = [Int](repeating: 0, count: k)
-    for (i, label) in labels.enumerated() {
+    for (i, labelValue) in labels.enumerated() {
+      let label = Int(labelValue)
       sizes[label] += 1
       for j in 0..<d { sums[label * d + j] += data.values[i * d + j] }
     }

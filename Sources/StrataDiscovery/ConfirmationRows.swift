@@ -10,6 +10,13 @@ public enum ConfirmationRows {
   /// The header and the rows whose unit (in `audience.unitColumn`) is in the confirmation half of the result's split,
   /// in file order; the file is the one the audience was read from, so it is already known to be well formed.
   public static func csv(input: String, audience: Audience, result: DiscoveryResult) throws(DiscoveryError) -> Data {
+    try csv(input: input, unitColumn: audience.unitColumn, result: result)
+  }
+
+  /// The same, the unit ids in the column `unitColumn`.
+  public static func csv(input: String, unitColumn unitName: String, result: DiscoveryResult) throws(DiscoveryError)
+    -> Data
+  {
     let split = try HonestSplit(salt: result.options.splitSalt)
     var out = Data()
     var unitColumn: Int?
@@ -27,9 +34,9 @@ public enum ConfirmationRows {
           let names = (0..<record.fieldCount).map {
             String(decoding: AudienceReader.trimmed(record.field($0)), as: UTF8.self)
           }
-          guard let column = names.firstIndex(of: audience.unitColumn) else {
+          guard let column = names.firstIndex(of: unitName) else {
             throw DiscoveryError(
-              file: input, line: record.line, field: audience.unitColumn, message: "the header has no such column")
+              file: input, line: record.line, field: unitName, message: "the header has no such column")
           }
           unitColumn = column
         }

@@ -5,32 +5,23 @@ extension DiscoveryResult {
   static func build(
     _ audience: Audience, options: DiscoveryOptions, discoveryCount: Int, clustered: [Int], matrix: FeatureMatrix,
     categorical: CategoricalColumns?, missingCounts: [Int], scales: [FeatureScale],
-    candidates: [ClusterCountCandidate], chosen: ClusterCountCandidate, labels rawLabels: [Int], gamma: Double?,
-    methodName: String, wardUnits: Int?, silhouetteCount: Int, principalComponents pca: PrincipalComponents?
-  ) -> DiscoveryResult {
+    candidates: [ClusterCountCandidate], chosen: ClusterCountCandidate, labels rawLabels: [UInt8], gamma: Double?,
+    methodName: String, wardUnits: Int?, silhouetteCount: Int, principalComponents pca: PrincipalComponents?,
+    featureSums: (_ labels: [Int], _ k: Int) throws(DiscoveryError) -> FeatureSums
+  ) throws(DiscoveryError) -> DiscoveryResult {
     let k = chosen.clusterCount
     let d = scales.count
     let means = ClusterQuality.clusterMeans(matrix, labels: rawLabels, clusterCount: k)
     let order = (0..<k).sorted { means.sizes[$0] != means.sizes[$1] ? means.sizes[$0] > means.sizes[$1] : $0 < $1 }
     var rank = [Int](repeating: 0, count: k)
     for (position, cluster) in order.enumerated() { rank[cluster] = position }
-    let labels = rawLabels.map { rank[$0] }
+    let labels = rawLabels.map { rank[Int($0)] }
 
     // Per segment (and, last, for all of them) and numeric feature: the mean over the units with a value, each sum
-    // taken in row order, in one pass over the units.
-    var sums = [Double](repeating: 0, count: (k + 1) * d)
-    var counts = [Int](repeating: 0, count: (k + 1) * d)
-    for (row, index) in clustered.enumerated() {
-      for f in 0..<d {
-        let value = audience.numeric[f][index]
-        guard !value.isNaN else { continue }
-        let own = labels[row] * d + f
-        sums[own] += value
-        counts[own] += 1
-        sums[k * d + f] += value
-        counts[k * d + f] += 1
-      }
-    }
+    // taken in row order, in one pass over the units as read (not scaled).
+    let totals = try featureSums(labels, k)
+    let sums = totals.sums
+    let counts = totals.counts
     func numericMeans(_ group: Int) -> [Double] {
       (0..<d).map { f in counts[group * d + f] > 0 ? sums[group * d + f] / Double(counts[group * d + f]) : .nan }
     }
@@ -92,7 +83,8 @@ extension DiscoveryResult {
       clusteredCount: clustered.count, silhouetteCount: silhouetteCount, missingCounts: missingCounts, scales: scales,
       categoricalNames: categorical?.names ?? [], gamma: gamma, methodName: methodName, wardUnits: wardUnits,
       candidates: candidates, chosen: chosen, segments: segments, overallMeans: numericMeans(k),
-      overallLevelShares: overallShares, discoveryUnits: clustered.map { audience.units[$0] }, discoveryLabels: labels,
+      overallLevelShares: overallShares,
+      discoveryUnits: audience.units.isEmpty ? [] : clustered.map { audience.units[$0] }, discoveryLabels: labels,
       scaledFeatures: matrix, principalComponents: pca,
       ruleAgreement: agreement(
         matrix, categorical, labels: labels, centroids: scaledCentroids, modes: modeCodes, gamma: gamma ?? 0))

@@ -64,7 +64,8 @@ public struct DiscoveryResult: Sendable {
   public let overallMeans: [Double]
   /// Over all clustered units, the share at each segment's level: `overallLevelShares[segment][feature]`.
   public let overallLevelShares: [[Double]]
-  /// The chosen clustering's assignment of the clustered discovery units (index into `segments`), with their ids.
+  /// The chosen clustering's assignment of the clustered discovery units (index into `segments`), with their ids
+  /// (no ids when the audience was read without them, as `strata discover` reads it).
   public let discoveryUnits: [String]
   public let discoveryLabels: [Int]
   /// The clustered units' scaled features (rows of `discoveryUnits`), for projections in the report.

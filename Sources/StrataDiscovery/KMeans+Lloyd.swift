@@ -7,7 +7,14 @@
 /// max(s, l) keeps its centre, and any other row is measured against every centre. Skipping is only allowed
 /// with a margin of 1e-10 × a bound on the data's diameter, far above the rounding of any computed distance, so a
 /// skipped row is one whose computed nearest centre (ties to the lower index) could not have changed: the labels,
-/// centres and inertia are exactly those of plain Lloyd iterations (the tests compare them).
+/// centres and inertia are exactly those of plain Lloyd iterations (the tests compare them). The bounds are kept
+/// as `Float`s rounded outwards (u up, l down), which only loosens them.
+///
+/// A row that is measured is measured against every centre at once: the centres are held transposed, and
+/// ``distances(_:_:_:_:_:)`` takes four centres per vector lane, each lane summing its own squares in feature
+/// order, so every distance has exactly the rounding of ``squaredDistance(_:_:_:_:_:)``. The centre sums of the
+/// update are taken in the same pass over the rows (each cluster's still in row order), and the inertia in the
+/// last one.
 ///
 /// > G. Hamerly. "Making k-means even faster." SIAM International Conference on Data Mining 2010, 130–140.
 struct LloydIterations {
@@ -15,10 +22,12 @@ struct LloydIterations {
   let clusterCount: Int
   /// false: every row against every centre in every iteration (the plain algorithm, for the tests).
   let bounded: Bool
-  /// The cluster of each row (−1 before the first assignment).
-  private(set) var labels: [Int]
-  private var upper: [Double]
-  private var lower: [Double]
+  /// The cluster of each row (`unassigned` before the first assignment).
+  private(set) var labels: [UInt16]
+  static let unassigned = UInt16.max
+  /// Per row, its upper and lower bound (2 × n Floats); between restarts the same memory holds k-means++'s
+  /// distances (n Doubles), see ``RowScratch``.
+  let scratch: RowScratch
   /// How far each centre moved in the last update (Euclidean), and whether the bounds are set yet.
   private var shifts: [Double]
   /// Half the distance from each centre to its nearest other centre.
@@ -26,21 +35,26 @@ struct LloydIterations {
   private var boundsSet = false
   private var sums: [Double]
   private var counts: [Int]
+  /// The centres transposed, `transposed[j * paddedCount + c]`, padded with zeros to whole vectors.
+  private var transposed: [Double]
+  private let paddedCount: Int
   /// Below this margin a bound decides nothing.
   private let slack: Double
 
   init(data: FeatureMatrix, clusterCount: Int, bounded: Bool) {
+    precondition(clusterCount < Int(LloydIterations.unassigned), "fewer than 65,535 clusters")
     self.data = data
     self.clusterCount = clusterCount
     self.bounded = bounded
     let n = data.rowCount
-    labels = [Int](repeating: -1, count: n)
-    upper = [Double](repeating: 0, count: bounded ? n : 0)
-    lower = [Double](repeating: 0, count: bounded ? n : 0)
+    labels = [UInt16](repeating: LloydIterations.unassigned, count: n)
+    scratch = RowScratch(rowCount: n)
     shifts = [Double](repeating: 0, count: clusterCount)
     half = [Double](repeating: 0, count: clusterCount)
     sums = [Double](repeating: 0, count: clusterCount * data.columnCount)
     counts = [Int](repeating: 0, count: clusterCount)
+    paddedCount = (clusterCount + 3) / 4 * 4
+    transposed = [Double](repeating: 0, count: paddedCount * data.columnCount)
     slack = 1e-10 * LloydIterations.diameterBound(data)
   }
 
@@ -69,12 +83,18 @@ struct LloydIterations {
 
   /// Forgets the labels and bounds (a new restart).
   mutating func reset() {
-    for i in labels.indices { labels[i] = -1 }
+    for i in labels.indices { labels[i] = LloydIterations.unassigned }
     boundsSet = false
   }
 
   /// Labels every row with its nearest centroid (ties to the lower index); returns whether any label changed.
-  mutating func assign(_ centroids: FeatureMatrix) -> Bool {
+  ///
+  /// With `accumulate`, the sums and counts of each cluster's rows (in row order) are taken for ``update(_:)``;
+  /// with `inertia`, the returned inertia is Σ squared distance of each row to its new centre, in row order (else
+  /// 0).
+  mutating func assign(_ centroids: FeatureMatrix, accumulate: Bool = false, inertia: Bool = false) -> (
+    changed: Bool, inertia: Double
+  ) {
     let n = data.rowCount
     let d = data.columnCount
     let k = clusterCount
@@ -106,47 +126,87 @@ struct LloydIterations {
         }
       }
     }
+    for cluster in 0..<k {
+      for j in 0..<d { transposed[j * paddedCount + cluster] = centroids.values[cluster * d + j] }
+    }
+    if accumulate {
+      for index in sums.indices { sums[index] = 0 }
+      for index in counts.indices { counts[index] = 0 }
+    }
     let slack = slack
     let bounded = bounded
+    let padded = paddedCount
     var changed = false
-    data.values.withUnsafeBufferPointer { xs in
-      centroids.values.withUnsafeBufferPointer { cs in
-        labels.withUnsafeMutableBufferPointer { label in
-          upper.withUnsafeMutableBufferPointer { up in
-            lower.withUnsafeMutableBufferPointer { low in
-              shifts.withUnsafeBufferPointer { shift in
-                half.withUnsafeBufferPointer { half in
-                  for i in 0..<n {
-                    let row = i * d
-                    if useBounds {
-                      let own = label[i]
-                      up[i] += shift[own]
-                      low[i] -= own == largestShiftCluster ? secondShift : largestShift
-                      let bound = max(half[own], low[i])
-                      if up[i] + slack < bound { continue }
-                      up[i] = LloydIterations.squaredDistance(xs, row, cs, own * d, d).squareRoot()
-                      if up[i] + slack < bound { continue }
-                    }
-                    var nearest = 0
-                    var nearestDistance = Double.infinity
-                    var secondDistance = Double.infinity
-                    for cluster in 0..<k {
-                      let sum = LloydIterations.squaredDistance(xs, row, cs, cluster * d, d)
-                      if sum < nearestDistance {
-                        secondDistance = nearestDistance
-                        nearestDistance = sum
-                        nearest = cluster
-                      } else if sum < secondDistance {
-                        secondDistance = sum
+    var total = 0.0
+    let bounds = scratch.bounds()
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: padded) { distance in
+      data.values.withUnsafeBufferPointer { xs in
+        centroids.values.withUnsafeBufferPointer { cs in
+          transposed.withUnsafeBufferPointer { ct in
+            labels.withUnsafeMutableBufferPointer { label in
+              sums.withUnsafeMutableBufferPointer { sum in
+                counts.withUnsafeMutableBufferPointer { count in
+                  shifts.withUnsafeBufferPointer { shift in
+                    half.withUnsafeBufferPointer { half in
+                      for i in 0..<n {
+                        let row = i * d
+                        var cluster = -1
+                        var own = -1.0  // the squared distance to `cluster`, when measured
+                        if useBounds {
+                          let current = Int(label[i])
+                          var up = Double(bounds[2 * i]) + shift[current]
+                          let low =
+                            Double(bounds[2 * i + 1])
+                            - (current == largestShiftCluster ? secondShift : largestShift)
+                          let bound = max(half[current], low)
+                          if up + slack < bound {
+                            cluster = current
+                          } else {
+                            own = LloydIterations.squaredDistance(xs, row, cs, current * d, d)
+                            up = own.squareRoot()
+                            if up + slack < bound { cluster = current }
+                          }
+                          if cluster >= 0 {
+                            bounds[2 * i] = LloydIterations.roundedUp(up)
+                            bounds[2 * i + 1] = LloydIterations.roundedDown(low)
+                          }
+                        }
+                        if cluster < 0 {
+                          LloydIterations.distances(xs, row, ct, d, padded, distance)
+                          var nearest = 0
+                          var nearestDistance = Double.infinity
+                          var secondDistance = Double.infinity
+                          for candidate in 0..<k {
+                            let sum = distance[candidate]
+                            if sum < nearestDistance {
+                              secondDistance = nearestDistance
+                              nearestDistance = sum
+                              nearest = candidate
+                            } else if sum < secondDistance {
+                              secondDistance = sum
+                            }
+                          }
+                          if Int(label[i]) != nearest {
+                            label[i] = UInt16(truncatingIfNeeded: nearest)
+                            changed = true
+                          }
+                          if bounded {
+                            bounds[2 * i] = LloydIterations.roundedUp(nearestDistance.squareRoot())
+                            bounds[2 * i + 1] = LloydIterations.roundedDown(secondDistance.squareRoot())
+                          }
+                          cluster = nearest
+                          own = nearestDistance
+                        }
+                        if accumulate {
+                          count[cluster] += 1
+                          let base = cluster * d
+                          for j in 0..<d { sum[base + j] += xs[row + j] }
+                        }
+                        if inertia {
+                          if own < 0 { own = LloydIterations.squaredDistance(xs, row, cs, cluster * d, d) }
+                          total += own
+                        }
                       }
-                    }
-                    if label[i] != nearest {
-                      label[i] = nearest
-                      changed = true
-                    }
-                    if bounded {
-                      up[i] = nearestDistance.squareRoot()
-                      low[i] = secondDistance.squareRoot()
                     }
                   }
                 }
@@ -157,37 +217,23 @@ struct LloydIterations {
       }
     }
     boundsSet = bounded
-    return changed
+    return (changed, total)
   }
 
-  /// Moves each centroid to the mean of its rows (an empty cluster takes the row farthest from its centroid, not
-  /// already taken, from a cluster of more than one row); returns the total squared distance the centroids moved.
+  /// Moves each centroid to the mean of its rows, from the sums of the last ``assign(_:accumulate:inertia:)`` with
+  /// `accumulate` (an empty cluster takes the row farthest from its centroid, not already taken, from a cluster of
+  /// more than one row); returns the total squared distance the centroids moved.
   mutating func update(_ centroids: inout FeatureMatrix) -> Double {
     let n = data.rowCount
     let d = data.columnCount
     let k = clusterCount
-    for index in sums.indices { sums[index] = 0 }
-    for index in counts.indices { counts[index] = 0 }
-    data.values.withUnsafeBufferPointer { x in
-      labels.withUnsafeBufferPointer { label in
-        sums.withUnsafeMutableBufferPointer { sum in
-          counts.withUnsafeMutableBufferPointer { count in
-            for i in 0..<n {
-              let cluster = label[i]
-              count[cluster] += 1
-              for j in 0..<d { sum[cluster * d + j] += x[i * d + j] }
-            }
-          }
-        }
-      }
-    }
     var taken: Set<Int> = []
     for cluster in 0..<k where counts[cluster] == 0 {
       // The row farthest from its own centroid, not already taken by another empty cluster.
       var farthest = -1
       var farthestDistance = -1.0
-      for i in 0..<n where !taken.contains(i) && counts[labels[i]] > 1 {
-        let distance = data.squaredDistance(i, to: centroids, row: labels[i])
+      for i in 0..<n where !taken.contains(i) && counts[Int(labels[i])] > 1 {
+        let distance = data.squaredDistance(i, to: centroids, row: Int(labels[i]))
         if distance > farthestDistance {
           farthestDistance = distance
           farthest = i
@@ -195,7 +241,7 @@ struct LloydIterations {
       }
       guard farthest >= 0 else { continue }
       taken.insert(farthest)
-      let from = labels[farthest]
+      let from = Int(labels[farthest])
       counts[from] -= 1
       counts[cluster] = 1
       for j in 0..<d {
@@ -221,21 +267,62 @@ struct LloydIterations {
     return moved
   }
 
-  /// Σ squared distance of each row to its labelled centroid, in row order.
-  func inertia(_ centroids: FeatureMatrix) -> Double {
-    let n = data.rowCount
-    let d = data.columnCount
-    var total = 0.0
-    data.values.withUnsafeBufferPointer { x in
-      centroids.values.withUnsafeBufferPointer { c in
-        labels.withUnsafeBufferPointer { label in
-          for i in 0..<n {
-            total += LloydIterations.squaredDistance(x, i * d, c, label[i] * d, d)
-          }
-        }
+  /// The squared distances from row `aStart` of `a` to every centre of `transposed` (`d` features, `padded`
+  /// centres, a multiple of 4), into `out[0..<padded]`.
+  ///
+  /// Four centres per vector, eight at a time where there are, each lane summing (x_j − c_j)² over j in order,
+  /// exactly as ``squaredDistance(_:_:_:_:_:)``.
+  @inline(__always)
+  static func distances(
+    _ a: UnsafeBufferPointer<Double>, _ aStart: Int, _ transposed: UnsafeBufferPointer<Double>, _ d: Int,
+    _ padded: Int, _ out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let c = UnsafeRawBufferPointer(transposed)
+    let target = UnsafeMutableRawBufferPointer(out)
+    let width = MemoryLayout<Double>.stride
+    let stride = padded * width
+    var block = 0
+    while block + 8 <= padded {
+      var first = SIMD4<Double>()
+      var second = SIMD4<Double>()
+      var offset = block * width
+      for j in 0..<d {
+        let value = SIMD4<Double>(repeating: a[aStart + j])
+        let t0 = value - c.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+        let t1 = value - c.loadUnaligned(fromByteOffset: offset + 4 * width, as: SIMD4<Double>.self)
+        first += t0 * t0
+        second += t1 * t1
+        offset += stride
       }
+      target.storeBytes(of: first, toByteOffset: block * width, as: SIMD4<Double>.self)
+      target.storeBytes(of: second, toByteOffset: (block + 4) * width, as: SIMD4<Double>.self)
+      block += 8
     }
-    return total
+    if block < padded {
+      var first = SIMD4<Double>()
+      var offset = block * width
+      for j in 0..<d {
+        let t0 =
+          SIMD4<Double>(repeating: a[aStart + j]) - c.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+        first += t0 * t0
+        offset += stride
+      }
+      target.storeBytes(of: first, toByteOffset: block * width, as: SIMD4<Double>.self)
+    }
+  }
+
+  /// The nearest `Float` at or above `x` (an upper bound stays an upper bound).
+  @inline(__always)
+  static func roundedUp(_ x: Double) -> Float {
+    let f = Float(x)
+    return Double(f) < x ? f.nextUp : f
+  }
+
+  /// The nearest `Float` at or below `x`.
+  @inline(__always)
+  static func roundedDown(_ x: Double) -> Float {
+    let f = Float(x)
+    return Double(f) > x ? f.nextDown : f
   }
 
   /// Σⱼ (a[aStart + j] − b[bStart + j])² over j in 0..<d, in order (the same rounding wherever a distance is
@@ -250,5 +337,31 @@ struct LloydIterations {
       sum += t * t
     }
     return sum
+  }
+}
+
+/// n × 8 bytes shared by the two phases of a restart, which never overlap.
+///
+/// k-means++ seeding keeps each row's squared distance to its nearest chosen centre (a `Double`), Lloyd's
+/// iterations each row's two bounds (`Float`s); the memory is bound to the phase's type when the phase starts.
+final class RowScratch {
+  private let raw: UnsafeMutableRawPointer
+  let rowCount: Int
+
+  init(rowCount: Int) {
+    self.rowCount = rowCount
+    raw = .allocate(byteCount: max(rowCount, 1) * 8, alignment: 16)
+  }
+
+  deinit { raw.deallocate() }
+
+  /// The seeding phase's view: one `Double` per row.
+  func distances() -> UnsafeMutableBufferPointer<Double> {
+    UnsafeMutableBufferPointer(start: raw.bindMemory(to: Double.self, capacity: rowCount), count: rowCount)
+  }
+
+  /// The Lloyd phase's view: row i's upper bound at 2i, its lower bound at 2i + 1.
+  func bounds() -> UnsafeMutableBufferPointer<Float> {
+    UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: 2 * rowCount), count: 2 * rowCount)
   }
 }

@@ -27,12 +27,12 @@ public struct KMeans: Sendable, Hashable {
   /// Relative to the mean feature variance, as scikit-learn's `tol`.
   public let tolerance: Double
 
-  /// Validates: at least 1 cluster, at least 1 restart and 1 iteration, a non-negative tolerance.
+  /// Validates: 1 to 65,534 clusters (labels are kept in two bytes), at least 1 restart and 1 iteration, a non-negative tolerance.
   public init(
     clusterCount: Int, restarts: Int = 4, maximumIterations: Int = 300, tolerance: Double = 1e-4
   ) throws(DiscoveryError) {
-    guard clusterCount >= 1 else {
-      throw DiscoveryError(field: "k", message: "needs at least 1 cluster, got \(clusterCount)")
+    guard clusterCount >= 1 && clusterCount < 65_535 else {
+      throw DiscoveryError(field: "k", message: "needs 1 to 65,534 clusters, got \(clusterCount)")
     }
     guard restarts >= 1 else { throw DiscoveryError(field: "n-init", message: "must be at least 1, got \(restarts)") }
     guard maximumIterations >= 1 else {
@@ -57,28 +57,38 @@ public struct KMeans: Sendable, Hashable {
   /// `bounded: false` runs every Lloyd iteration in full (every row against every centre), the plain algorithm
   /// that the bounded one must reproduce exactly; the tests compare the two.
   func fit(_ data: FeatureMatrix, generator: SeededGenerator, bounded: Bool) throws(DiscoveryError) -> KMeansResult {
+    let fit = try compactFit(data, generator: generator, bounded: bounded)
+    return KMeansResult(
+      centroids: fit.centroids, labels: fit.labels.map(Int.init), inertia: fit.inertia, iterations: fit.iterations,
+      restart: fit.restart)
+  }
+
+  /// ``fit(_:generator:)`` with the labels as they are kept, two bytes each (the discovery run keeps them for every
+  /// k).
+  func compactFit(_ data: FeatureMatrix, generator: SeededGenerator, bounded: Bool = true) throws(DiscoveryError)
+    -> (centroids: FeatureMatrix, labels: [UInt16], inertia: Double, iterations: Int, restart: Int)
+  {
     guard data.rowCount >= clusterCount else {
       throw DiscoveryError(
         field: "k", message: "\(clusterCount) clusters need at least \(clusterCount) units, got \(data.rowCount)")
     }
     let threshold = tolerance * KMeans.meanVariance(data)
     var lloyd = LloydIterations(data: data, clusterCount: clusterCount, bounded: bounded)
-    var best: KMeansResult?
+    var best: (centroids: FeatureMatrix, labels: [UInt16], inertia: Double, iterations: Int, restart: Int)?
     for restart in 0..<restarts {
-      var centroids = KMeans.seed(data, clusterCount: clusterCount, generator: generator)
+      var centroids = KMeans.seed(
+        data, clusterCount: clusterCount, generator: generator, closest: lloyd.scratch.distances())
       lloyd.reset()
       var iterations = 0
       while iterations < maximumIterations {
         iterations += 1
-        let changed = lloyd.assign(centroids)
+        let changed = lloyd.assign(centroids, accumulate: true).changed
         let moved = lloyd.update(&centroids)
         if !changed || moved <= threshold { break }
       }
-      _ = lloyd.assign(centroids)
-      let inertia = lloyd.inertia(centroids)
+      let inertia = lloyd.assign(centroids, inertia: true).inertia
       if best.map({ inertia < $0.inertia }) ?? true {
-        best = KMeansResult(
-          centroids: centroids, labels: lloyd.labels, inertia: inertia, iterations: iterations, restart: restart)
+        best = (centroids, lloyd.labels, inertia, iterations, restart)
       }
     }
     guard let best else { preconditionFailure("restarts >= 1") }

@@ -19,24 +19,44 @@ import StrataStats
 ///
 /// The frozen segments are the nearest-centroid rule of the chosen groups: numeric means and categorical modes.
 public enum SegmentDiscovery {
-  public static func run(_ audience: Audience, options: DiscoveryOptions) throws(DiscoveryError) -> DiscoveryResult {
+  /// Runs the steps above.
+  ///
+  /// The numeric values are scaled in place (without a copy when the caller hands the audience over with
+  /// `consume`). For an audience read from a regular file the segment means are then taken from the file, read
+  /// again (``AudienceReader``), so that the discovery half is held once; an audience built in memory keeps a copy
+  /// of its values for them.
+  public static func run(_ audience: consuming Audience, options: DiscoveryOptions) throws(DiscoveryError)
+    -> DiscoveryResult
+  {
     let split = try HonestSplit(salt: options.splitSalt)
     guard !audience.numericNames.isEmpty else {
       throw DiscoveryError(field: "features", message: "give at least 1 numeric feature")
     }
+    let d = audience.numericNames.count
     var discovery: [Int] = []
     if audience.discoveryOnlySalt == split.salt {
       discovery = Array(0..<audience.count)  // the reader kept this split's discovery half only
     } else {
+      precondition(audience.units.count == audience.count, "the split needs the unit ids")
       for (index, unit) in audience.units.enumerated() where split.half(unit) == .discovery { discovery.append(index) }
     }
-    let missingCounts = audience.numeric.map { column in discovery.filter { column[$0].isNaN }.count }
-    var clustered = discovery
-    if options.missing == .drop {
-      clustered = discovery.filter { index in
-        audience.numeric.allSatisfy { !$0[index].isNaN } && audience.categorical.allSatisfy { $0[index] != nil }
+    let discoveryCount = discovery.count
+    var missingCounts = [Int](repeating: 0, count: d)
+    var clustered: [Int] = []
+    audience.numericValues.withUnsafeBufferPointer { values in
+      for index in discovery {
+        var complete = true
+        for f in 0..<d where values[index * d + f].isNaN {
+          missingCounts[f] += 1
+          complete = false
+        }
+        if options.missing == .drop && complete {
+          complete = audience.categorical.allSatisfy { $0[index] != nil }
+        }
+        if options.missing == .impute || complete { clustered.append(index) }
       }
     }
+    discovery = []
     let largestK = options.clusterCounts.upperBound
     guard clustered.count > largestK else {
       throw DiscoveryError(
@@ -47,17 +67,34 @@ public enum SegmentDiscovery {
     var scales: [FeatureScale] = []
     for (f, name) in audience.numericNames.enumerated() {
       do {
-        scales.append(try options.scaling.scale(clustered.map { audience.numeric[f][$0] }, feature: name))
+        scales.append(
+          try options.scaling.scale(clustered.map { audience.numericValues[$0 * d + f] }, feature: name))
       } catch {
         throw DiscoveryError(file: audience.file, field: error.field, message: error.message)
       }
     }
-    let d = scales.count
-    var values = [Double](repeating: 0, count: clustered.count * d)
-    for (row, index) in clustered.enumerated() {
-      for f in 0..<d { values[row * d + f] = scales[f].scaled(audience.numeric[f][index]) }
+    // Scaled in place, row r of the clustered units over row r of the array (rows only move down); `raw` keeps the
+    // values as read when they cannot be read again, and then the first write copies them.
+    let source = audience.source
+    var values = audience.numericValues
+    audience.numericValues = []
+    let raw = source == nil ? values : []
+    values.withUnsafeMutableBufferPointer { v in
+      for (row, index) in clustered.enumerated() {
+        for f in 0..<d { v[row * d + f] = scales[f].scaled(v[index * d + f]) }
+      }
     }
+    values.removeLast(values.count - clustered.count * d)
     let matrix = FeatureMatrix(rowCount: clustered.count, columnCount: d, values: values)
+    values = []
+    let rows = clustered
+    let names = audience.numericNames
+    let unitColumn = audience.unitColumn
+    let featureSums = { (labels: [Int], k: Int) throws(DiscoveryError) -> FeatureSums in
+      guard let source else { return FeatureSums.of(raw, features: d, rows: rows, labels: labels, segments: k) }
+      return try AudienceReader.featureSums(
+        source, numeric: names, unitColumn: unitColumn, rows: rows, labels: labels, segments: k)
+    }
     let pca = try principalComponents(matrix, share: options.varianceShare)
     // The numbers the clustering reads: the scaled features, or their scores on the kept components.
     let numeric = pca.map { $0.scores(matrix) } ?? matrix
@@ -77,29 +114,30 @@ public enum SegmentDiscovery {
     // of every k are taken together afterwards, each distance between sampled units computed once.
     var fits: [(k: Int, labels: [UInt8], objective: Double, daviesBouldin: Double, sizes: [Int])] = []
     for k in options.clusterCounts {
-      let labels: [Int]
+      let labels: [UInt8]
       let objective: Double
       if let ward {
-        labels = ward.labels(clusterCount: k)
-        objective = withinSumOfSquares(embedded, labels: labels, clusterCount: k)
+        let tree = ward.labels(clusterCount: k)
+        objective = withinSumOfSquares(embedded, labels: tree, clusterCount: k)
+        labels = tree.map { UInt8($0) }
       } else {
         let generator = try generatorFor(options.seed(clusterCount: k))
         if let categorical, let gamma, !oneHot {
           let fit = try KPrototypes(clusterCount: k, restarts: options.restarts, gamma: gamma).fit(
             numeric, categorical, generator: generator)
-          labels = fit.labels
+          labels = fit.labels.map { UInt8($0) }
           objective = fit.cost
         } else {
-          let fit = try KMeans(clusterCount: k, restarts: options.restarts).fit(embedded, generator: generator)
-          labels = fit.labels
+          let fit = try KMeans(clusterCount: k, restarts: options.restarts).compactFit(embedded, generator: generator)
+          labels = fit.labels.map { UInt8($0) }
           objective = fit.inertia
         }
       }
       let daviesBouldin = try ClusterQuality.daviesBouldin(embedded, labels: labels, clusterCount: k)
       var sizes = [Int](repeating: 0, count: k)
-      for label in labels { sizes[label] += 1 }
+      for label in labels { sizes[Int(label)] += 1 }
       sizes.sort(by: >)
-      fits.append((k, labels.map { UInt8($0) }, objective, daviesBouldin, sizes))
+      fits.append((k, labels, objective, daviesBouldin, sizes))
     }
     let silhouettes: [Double]
     if let sample, let sampleMatrix {
@@ -119,7 +157,7 @@ public enum SegmentDiscovery {
         if a.silhouette != b.silhouette { return a.silhouette > b.silhouette }
         if a.daviesBouldin != b.daviesBouldin { return a.daviesBouldin < b.daviesBouldin }
         return a.clusterCount < b.clusterCount
-      }), let labels = fits.first(where: { $0.k == chosen.clusterCount })?.labels.map(Int.init)
+      }), let labels = fits.first(where: { $0.k == chosen.clusterCount })?.labels
     else {
       let best = candidates.max { $0.smallestSegment < $1.smallestSegment }
       throw DiscoveryError(
@@ -132,11 +170,11 @@ public enum SegmentDiscovery {
     let methodName =
       options.method == .ward
       ? "Ward" : (categorical == nil ? "k-means" : oneHot ? "k-means (categorical features one-hot)" : "k-prototypes")
-    return DiscoveryResult.build(
-      audience, options: options, discoveryCount: discovery.count, clustered: clustered, matrix: matrix,
+    return try DiscoveryResult.build(
+      audience, options: options, discoveryCount: discoveryCount, clustered: clustered, matrix: matrix,
       categorical: categorical, missingCounts: missingCounts, scales: scales, candidates: candidates, chosen: chosen,
       labels: labels, gamma: gamma, methodName: methodName, wardUnits: ward?.rowCount,
-      silhouetteCount: sample?.count ?? clustered.count, principalComponents: pca)
+      silhouetteCount: sample?.count ?? clustered.count, principalComponents: pca, featureSums: featureSums)
   }
 
   /// The principal components of the scaled features when a share of variance is asked for.

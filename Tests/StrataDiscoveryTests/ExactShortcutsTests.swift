@@ -1,4 +1,5 @@
 import Foundation
+import StrataAssignment
 import StrataStats
 import StrataTestSupport
 import Testing
@@ -45,6 +46,92 @@ struct ExactShortcutsTests {
     #expect(
       try kmeans.fit(shifted, generator: try SeededGenerator(seed: 5), bounded: true)
         == kmeans.fit(shifted, generator: try SeededGenerator(seed: 5), bounded: false))
+  }
+
+  @Test("the fitted labels and inertia are those of measuring every row against every final centre, one at a time")
+  func blockedDistancesEqualScalar() throws {
+    for (seed, columns, groups) in [(11, 10, 5), (12, 3, 4), (13, 7, 9)] as [(UInt64, Int, Int)] {
+      let data = Self.rows(count: 2_500, columns: columns, groups: groups, seed: seed)
+      for k in [1, 2, 3, 4, 5, 7, 8, 9, 13] {
+        let fit = try KMeans(clusterCount: k, restarts: 2).fit(data, generator: try SeededGenerator(seed: seed))
+        var labels = [Int](repeating: -1, count: data.rowCount)
+        let plain = KMeans.assign(data, fit.centroids, &labels)
+        #expect(labels == fit.labels, "seed \(seed), k = \(k)")
+        #expect(plain.inertia.bitPattern == fit.inertia.bitPattern, "seed \(seed), k = \(k)")
+      }
+    }
+  }
+
+  @Test("audience cells read as the assignment spec's numbers, with strtod's value, and the same cells refused")
+  func cellNumbers() {
+    var random = SplitMix64(seed: 4)
+    var cells = [
+      "0", "-0", "12", "-3.5", "1e3", "1E-3", "2.5e+2", "007.250", "123456789012345", "1234567890123456",
+      "0.1", "-0.30000000000000004", "9007199254740993", "1e22", "1e23", "4.9e-324", "1e-400", "1e400",
+      ".5", "5.", "+1", "-", "", "1e", "1e+", "1.2.3", "--1", "1-2", "0x10", "inf", "nan", "1,5", "1.e5", "-.5",
+    ]
+    for _ in 0..<2_000 {
+      let digits = Int.random(in: 1...19, using: &random)
+      var text = Bool.random(using: &random) ? "-" : ""
+      for position in 0..<digits {
+        if position == Int.random(in: 1...max(1, digits - 1), using: &random) && position > 0 { text += "." }
+        text += String(Int.random(in: 0...9, using: &random))
+      }
+      if Int.random(in: 0..<4, using: &random) == 0 { text += "e\(Int.random(in: -30...30, using: &random))" }
+      cells.append(text)
+    }
+    for cell in cells {
+      let bytes = Array(cell.utf8)
+      let read = bytes.withUnsafeBufferPointer { AudienceReader.number($0[...]) }
+      let spec = AttributeValue.parseNumber(bytes).flatMap { $0.isFinite ? $0 : nil }
+      #expect(read?.bitPattern == spec?.bitPattern, "\(cell)")
+    }
+  }
+
+  @Test("segment means taken from the file read again equal those from the values in memory, bit for bit")
+  func meansFromFileAgain() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-means-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var random = SplitMix64(seed: 21)
+    var csv = "unit_id,a,b,c\n"
+    for i in 0..<3_000 {
+      let values = (0..<3).map { f -> String in
+        if (i + f) % 89 == 0 { return "" }
+        return String(format: "%.4f", Double.random(in: -50...50, using: &random) + Double(i % 3) * 40)
+      }
+      csv += "m\(i),\(values.joined(separator: ","))\n"
+    }
+    let input = directory.appendingPathComponent("audience.csv").path
+    try csv.write(toFile: input, atomically: true, encoding: .utf8)
+    for missing in [MissingValuePolicy.impute, .drop] {
+      let options = try DiscoveryOptions(clusterCounts: 2...4, seed: 3, missing: missing, splitSalt: "means")
+      let read = try AudienceReader.read(
+        path: input, unitColumn: "unit_id", numeric: ["a", "b", "c"], categorical: [],
+        discoveryHalf: try HonestSplit(salt: "means"))
+      let inMemory = Audience(
+        file: input, units: read.units, numericNames: read.numericNames, numeric: read.numeric)
+      #expect(read.source != nil && inMemory.source == nil)
+      var withoutIDs = try AudienceReader.read(
+        path: input, unitColumn: "unit_id", numeric: ["a", "b", "c"], categorical: [],
+        discoveryHalf: try HonestSplit(salt: "means"), keepUnitIDs: false)
+      #expect(withoutIDs.units.isEmpty && withoutIDs.count == read.count)
+      withoutIDs.discoveryOnlySalt = "means"
+      let fromFile = try SegmentDiscovery.run(withoutIDs, options: options)
+      var memoryHalf = inMemory
+      memoryHalf.discoveryOnlySalt = "means"
+      let fromMemory = try SegmentDiscovery.run(memoryHalf, options: options)
+      #expect(fromFile.segments == fromMemory.segments && fromFile.candidates == fromMemory.candidates)
+      #expect(fromFile.overallMeans.map(\.bitPattern) == fromMemory.overallMeans.map(\.bitPattern))
+      #expect(fromFile.discoveryLabels == fromMemory.discoveryLabels && fromFile.discoveryUnits.isEmpty)
+    }
+    // A file changed after it was read is an error, not means from other values.
+    let audience = try AudienceReader.read(
+      path: input, unitColumn: "unit_id", numeric: ["a", "b", "c"], categorical: [],
+      discoveryHalf: try HonestSplit(salt: "means"))
+    try (csv + "late,1,2,3\n").write(toFile: input, atomically: false, encoding: .utf8)
+    let options = try DiscoveryOptions(clusterCounts: 2...3, seed: 3, splitSalt: "means")
+    #expect(throws: DiscoveryError.self) { try SegmentDiscovery.run(audience, options: options) }
   }
 
   @Test("the silhouettes of several labellings at once equal each one's alone, bit for bit")

@@ -10,7 +10,7 @@
 /// and whose decimal exponent is at most 22 in size: then `significand × 10^k` (or `/ 10^k`) is one
 /// correctly rounded operation on exact doubles (Clinger 1990), so the result equals `strtod`'s. Anything
 /// else (more digits, `inf`, hex, huge exponents) goes to `strtod` on a small stack copy.
-enum NumberParser {
+public enum NumberParser {
   /// 10⁰ … 10²², every one exact in a double.
   ///
   /// Written as literals so the compiler lays the array out statically: computed, it was initialised lazily, with a
@@ -22,7 +22,7 @@ enum NumberParser {
 
   /// The number in `bytes` (surrounding spaces allowed), or nil when it is not a finite number.
   @inline(__always)
-  static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+  public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     var start = 0, end = bytes.count
     while start < end && bytes[start] == UInt8(ascii: " ") { start += 1 }
     while end > start && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }

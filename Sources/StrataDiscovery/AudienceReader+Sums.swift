@@ -1,0 +1,102 @@
+import StrataAnalysis
+
+/// Per segment and numeric feature (and, last, over all the segments), the sum and count of the values present,
+/// each sum taken in row order: what the segment means are made of.
+struct FeatureSums {
+  var sums: [Double]
+  var counts: [Int]
+
+  init(segments k: Int, features d: Int) {
+    sums = [Double](repeating: 0, count: (k + 1) * d)
+    counts = [Int](repeating: 0, count: (k + 1) * d)
+  }
+
+  /// Adds one unit's values (`value(f)`, NaN when missing) to its segment and to the total.
+  @inline(__always)
+  mutating func add(segment: Int, total k: Int, features d: Int, _ value: (Int) -> Double) {
+    for f in 0..<d {
+      let x = value(f)
+      guard !x.isNaN else { continue }
+      sums[segment * d + f] += x
+      counts[segment * d + f] += 1
+      sums[k * d + f] += x
+      counts[k * d + f] += 1
+    }
+  }
+
+  /// From values in memory: `values` row after row, the rows `rows[i]` in segment `labels[i]`.
+  static func of(_ values: [Double], features d: Int, rows: [Int], labels: [Int], segments k: Int) -> FeatureSums {
+    var result = FeatureSums(segments: k, features: d)
+    values.withUnsafeBufferPointer { v in
+      for (position, index) in rows.enumerated() {
+        result.add(segment: labels[position], total: k, features: d) { v[index * d + $0] }
+      }
+    }
+    return result
+  }
+}
+
+extension AudienceReader {
+  /// The same sums as ``FeatureSums/of(_:features:rows:labels:segments:)``, from the file the audience was read
+  /// from.
+  ///
+  /// Its kept records (`rows[i]` counting them) are read again, in order, and their numbers parsed as the
+  /// first time. The file must not have changed (its identity, the records and every cell are checked again).
+  static func featureSums(
+    _ source: AudienceSource, numeric: [String], unitColumn: String, rows: [Int], labels: [Int], segments k: Int
+  ) throws(DiscoveryError) -> FeatureSums {
+    let path = source.path
+    let changed = DiscoveryError(
+      file: path, field: "", message: "the file changed while it was read; run the command again")
+    guard FileIdentity.of(path) == source.identity else { throw changed }
+    let d = numeric.count
+    var result = FeatureSums(segments: k, features: d)
+    var columns: [Int]?
+    var record = 0
+    var keptRow = 0
+    var position = 0
+    var values = [Double](repeating: 0, count: d)
+    do {
+      var scanner = try CSVScanner(path: path)
+      defer { scanner.close() }
+      try scanner.forEachRecord { fields in
+        if fields.isBlank && fields.malformation == nil { return true }
+        guard let known = columns else {
+          let names = (0..<fields.fieldCount).map { String(decoding: trimmed(fields.field($0)), as: UTF8.self) }
+          columns = try numeric.map { name in
+            guard let index = names.firstIndex(of: name) else { throw changed }
+            return index
+          }
+          return true
+        }
+        guard record < source.records else { throw changed }
+        let isKept = source.kept[record >> 6] & (1 << UInt64(record & 63)) != 0
+        record += 1
+        guard isKept else { return true }
+        let row = keptRow
+        keptRow += 1
+        guard position < rows.count && rows[position] == row else { return true }
+        for (f, column) in known.enumerated() {
+          guard column < fields.fieldCount else { throw changed }
+          let cell = trimmed(fields.field(column))
+          if cell.isEmpty {
+            values[f] = .nan
+          } else if let value = number(cell) {
+            values[f] = value
+          } else {
+            throw changed
+          }
+        }
+        result.add(segment: labels[position], total: k, features: d) { values[$0] }
+        position += 1
+        return position < rows.count
+      }
+    } catch let error as DiscoveryError {
+      throw error
+    } catch {
+      throw changed
+    }
+    guard position == rows.count, FileIdentity.of(path) == source.identity else { throw changed }
+    return result
+  }
+}
