@@ -24,27 +24,49 @@ struct FeatureSums {
     }
   }
 
-  /// From values in memory: `values` row after row, the rows `rows[i]` in segment `labels[i]`.
-  static func of(_ values: [Double], features d: Int, rows: [Int], labels: [Int], segments k: Int) -> FeatureSums {
+  /// From values in memory: `values` row after row, the row `rows[i]` in segment `rank[labels[i]]` of
+  /// `rank.count`.
+  static func of(_ values: [Double], features d: Int, rows: RowSelection, labels: [UInt8], rank: [Int]) -> FeatureSums {
+    let k = rank.count
     var result = FeatureSums(segments: k, features: d)
     values.withUnsafeBufferPointer { v in
-      for (position, index) in rows.enumerated() {
-        result.add(segment: labels[position], total: k, features: d) { v[index * d + $0] }
+      for position in 0..<rows.count {
+        let index = rows[position]
+        result.add(segment: rank[Int(labels[position])], total: k, features: d) { v[index * d + $0] }
       }
     }
     return result
   }
 }
 
+/// The rows of an audience that were clustered, in order: every row (nothing held), or a list.
+struct RowSelection {
+  let count: Int
+  private let rows: [Int]?
+
+  /// `rows` (increasing) of an audience of `total` rows.
+  init(_ rows: [Int], of total: Int) {
+    count = rows.count
+    self.rows = rows.count == total ? nil : rows
+  }
+
+  /// The audience row of the `position`-th clustered unit.
+  subscript(position: Int) -> Int { rows?[position] ?? position }
+
+  /// The rows as a list.
+  var array: [Int] { rows ?? Array(0..<count) }
+}
+
 extension AudienceReader {
-  /// The same sums as ``FeatureSums/of(_:features:rows:labels:segments:)``, from the file the audience was read
+  /// The same sums as ``FeatureSums/of(_:features:rows:labels:rank:)``, from the file the audience was read
   /// from.
   ///
   /// Its kept records (`rows[i]` counting them) are read again, in order, and their numbers parsed as the
   /// first time. The file must not have changed (its identity, the records and every cell are checked again).
   static func featureSums(
-    _ source: AudienceSource, numeric: [String], unitColumn: String, rows: [Int], labels: [Int], segments k: Int
+    _ source: AudienceSource, numeric: [String], unitColumn: String, rows: RowSelection, labels: [UInt8], rank: [Int]
   ) throws(DiscoveryError) -> FeatureSums {
+    let k = rank.count
     let path = source.path
     let changed = DiscoveryError(
       file: path, field: "", message: "the file changed while it was read; run the command again")
@@ -87,7 +109,7 @@ extension AudienceReader {
             throw changed
           }
         }
-        result.add(segment: labels[position], total: k, features: d) { values[$0] }
+        result.add(segment: rank[Int(labels[position])], total: k, features: d) { values[$0] }
         position += 1
         return position < rows.count
       }

@@ -3,11 +3,12 @@ extension DiscoveryResult {
   /// the order is fixed by the data and seed), each with its numeric means (the centroid, back in the features'
   /// own units) and categorical modes.
   static func build(
-    _ audience: Audience, options: DiscoveryOptions, discoveryCount: Int, clustered: [Int], matrix: FeatureMatrix,
+    _ audience: Audience, options: DiscoveryOptions, discoveryCount: Int, clustered: RowSelection,
+    matrix: FeatureMatrix,
     categorical: CategoricalColumns?, missingCounts: [Int], scales: [FeatureScale],
     candidates: [ClusterCountCandidate], chosen: ClusterCountCandidate, labels rawLabels: [UInt8], gamma: Double?,
     methodName: String, wardUnits: Int?, silhouetteCount: Int, principalComponents pca: PrincipalComponents?,
-    featureSums: (_ labels: [Int], _ k: Int) throws(DiscoveryError) -> FeatureSums
+    featureSums: (_ labels: [UInt8], _ rank: [Int]) throws(DiscoveryError) -> FeatureSums
   ) throws(DiscoveryError) -> DiscoveryResult {
     let k = chosen.clusterCount
     let d = scales.count
@@ -15,11 +16,10 @@ extension DiscoveryResult {
     let order = (0..<k).sorted { means.sizes[$0] != means.sizes[$1] ? means.sizes[$0] > means.sizes[$1] : $0 < $1 }
     var rank = [Int](repeating: 0, count: k)
     for (position, cluster) in order.enumerated() { rank[cluster] = position }
-    let labels = rawLabels.map { rank[Int($0)] }
-
     // Per segment (and, last, for all of them) and numeric feature: the mean over the units with a value, each sum
     // taken in row order, in one pass over the units as read (not scaled).
-    let totals = try featureSums(labels, k)
+    let totals = try featureSums(rawLabels, rank)
+    let labels = rawLabels.map { rank[Int($0)] }
     let sums = totals.sums
     let counts = totals.counts
     func numericMeans(_ group: Int) -> [Double] {
@@ -84,7 +84,8 @@ extension DiscoveryResult {
       categoricalNames: categorical?.names ?? [], gamma: gamma, methodName: methodName, wardUnits: wardUnits,
       candidates: candidates, chosen: chosen, segments: segments, overallMeans: numericMeans(k),
       overallLevelShares: overallShares,
-      discoveryUnits: audience.units.isEmpty ? [] : clustered.map { audience.units[$0] }, discoveryLabels: labels,
+      discoveryUnits: audience.units.isEmpty ? [] : (0..<clustered.count).map { audience.units[clustered[$0]] },
+      discoveryLabels: labels,
       scaledFeatures: matrix, principalComponents: pca,
       ruleAgreement: agreement(
         matrix, categorical, labels: labels, centroids: scaledCentroids, modes: modeCodes, gamma: gamma ?? 0))

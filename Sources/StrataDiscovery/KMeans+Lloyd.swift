@@ -198,9 +198,8 @@ struct LloydIterations {
                           own = nearestDistance
                         }
                         if accumulate {
-                          count[cluster] += 1
-                          let base = cluster * d
-                          for j in 0..<d { sum[base + j] += xs[row + j] }
+                          count[cluster] &+= 1
+                          LloydIterations.add(xs, row, to: sum, cluster &* d, d)
                         }
                         if inertia {
                           if own < 0 { own = LloydIterations.squaredDistance(xs, row, cs, cluster * d, d) }
@@ -309,6 +308,28 @@ struct LloydIterations {
       }
       target.storeBytes(of: first, toByteOffset: block * width, as: SIMD4<Double>.self)
     }
+  }
+
+  /// Adds row `aStart` of `a` (`d` values) to `sums[sumsStart...]`, two values per vector (each lane its own sum,
+  /// as the one-value-at-a-time loop).
+  @inline(__always)
+  static func add(
+    _ a: UnsafeBufferPointer<Double>, _ aStart: Int, to sums: UnsafeMutableBufferPointer<Double>, _ sumsStart: Int,
+    _ d: Int
+  ) {
+    let source = UnsafeRawBufferPointer(a)
+    let target = UnsafeMutableRawBufferPointer(sums)
+    let width = MemoryLayout<Double>.stride
+    var j = 0
+    while j &+ 2 <= d {
+      let from = (aStart &+ j) &* width
+      let to = (sumsStart &+ j) &* width
+      let value = source.loadUnaligned(fromByteOffset: from, as: SIMD2<Double>.self)
+      let sum = target.loadUnaligned(fromByteOffset: to, as: SIMD2<Double>.self)
+      target.storeBytes(of: sum + value, toByteOffset: to, as: SIMD2<Double>.self)
+      j &+= 2
+    }
+    if j < d { sums[sumsStart &+ j] += a[aStart &+ j] }
   }
 
   /// The nearest `Float` at or above `x` (an upper bound stays an upper bound).

@@ -87,23 +87,24 @@ public enum SegmentDiscovery {
     values.removeLast(values.count - clustered.count * d)
     let matrix = FeatureMatrix(rowCount: clustered.count, columnCount: d, values: values)
     values = []
-    let rows = clustered
+    let rows = RowSelection(clustered, of: audience.count)
+    clustered = []
     let names = audience.numericNames
     let unitColumn = audience.unitColumn
-    let featureSums = { (labels: [Int], k: Int) throws(DiscoveryError) -> FeatureSums in
-      guard let source else { return FeatureSums.of(raw, features: d, rows: rows, labels: labels, segments: k) }
+    let featureSums = { (labels: [UInt8], rank: [Int]) throws(DiscoveryError) -> FeatureSums in
+      guard let source else { return FeatureSums.of(raw, features: d, rows: rows, labels: labels, rank: rank) }
       return try AudienceReader.featureSums(
-        source, numeric: names, unitColumn: unitColumn, rows: rows, labels: labels, segments: k)
+        source, numeric: names, unitColumn: unitColumn, rows: rows, labels: labels, rank: rank)
     }
     let pca = try principalComponents(matrix, share: options.varianceShare)
     // The numbers the clustering reads: the scaled features, or their scores on the kept components.
     let numeric = pca.map { $0.scores(matrix) } ?? matrix
     let categorical =
       audience.categoricalNames.isEmpty
-      ? nil : CategoricalColumns(names: audience.categoricalNames, columns: audience.categorical, rows: clustered)
+      ? nil : CategoricalColumns(names: audience.categoricalNames, columns: audience.categorical, rows: rows.array)
     let gamma = categorical.map { _ in options.gamma ?? KPrototypes.defaultGamma(matrix) }
     let embedded = categorical.map { embedding(numeric, $0, gamma: gamma ?? 0) } ?? numeric
-    let sample = try sampleRows(count: clustered.count, size: options.silhouetteSampleSize, seed: options.seed)
+    let sample = try sampleRows(count: rows.count, size: options.silhouetteSampleSize, seed: options.seed)
     let sampleMatrix = sample.map { embedded.rows($0) }
     let ward =
       try options.method == .ward
@@ -171,10 +172,10 @@ public enum SegmentDiscovery {
       options.method == .ward
       ? "Ward" : (categorical == nil ? "k-means" : oneHot ? "k-means (categorical features one-hot)" : "k-prototypes")
     return try DiscoveryResult.build(
-      audience, options: options, discoveryCount: discoveryCount, clustered: clustered, matrix: matrix,
+      audience, options: options, discoveryCount: discoveryCount, clustered: rows, matrix: matrix,
       categorical: categorical, missingCounts: missingCounts, scales: scales, candidates: candidates, chosen: chosen,
       labels: labels, gamma: gamma, methodName: methodName, wardUnits: ward?.rowCount,
-      silhouetteCount: sample?.count ?? clustered.count, principalComponents: pca, featureSums: featureSums)
+      silhouetteCount: sample?.count ?? rows.count, principalComponents: pca, featureSums: featureSums)
   }
 
   /// The principal components of the scaled features when a share of variance is asked for.
