@@ -44,10 +44,11 @@ struct RowSelection {
   let count: Int
   private let rows: [Int]?
 
-  /// `rows` (increasing) of an audience of `total` rows.
-  init(_ rows: [Int], of total: Int) {
-    count = rows.count
-    self.rows = rows.count == total ? nil : rows
+  /// The listed rows (increasing), or with nil the first `count` rows.
+  init(_ rows: [Int]?, count: Int) {
+    precondition(rows.map { $0.count == count } ?? true, "count")
+    self.count = count
+    self.rows = rows
   }
 
   /// The audience row of the `position`-th clustered unit.

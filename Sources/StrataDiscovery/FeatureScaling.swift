@@ -16,19 +16,41 @@ public enum FeatureScaling: String, Sendable, Hashable, CaseIterable {
   /// Throws when no value is present or when the scale is 0 (every unit has the same value, or for `robust` the
   /// middle half does): such a feature cannot separate anyone.
   public func scale(_ values: [Double], feature: String) throws(DiscoveryError) -> FeatureScale {
-    let present = values.filter { !$0.isNaN }
-    guard !present.isEmpty else {
+    try scale(count: values.count, { values[$0] }, feature: feature)
+  }
+
+  /// The same for the `count` values `value(0)`, `value(1)`, …, read in that order (for `standard` without
+  /// copying them).
+  func scale(count: Int, _ value: (Int) -> Double, feature: String) throws(DiscoveryError) -> FeatureScale {
+    let present: [Double]
+    var presentCount = 0
+    var total = 0.0
+    if self == .standard {
+      present = []
+      for index in 0..<count where !value(index).isNaN {
+        total += value(index)
+        presentCount += 1
+      }
+    } else {
+      present = (0..<count).map(value).filter { !$0.isNaN }
+      presentCount = present.count
+    }
+    guard presentCount > 0 else {
       throw DiscoveryError(field: feature, message: "has no values in the discovery half (every cell is empty)")
     }
     let center: Double
     let spread: Double
     switch self {
     case .standard:
-      let mean = present.reduce(0, +) / Double(present.count)
+      // The sums of the present values in order, as `reduce(0, +)` over them.
+      let mean = total / Double(presentCount)
       var sum = 0.0
-      for x in present { sum += (x - mean) * (x - mean) }
+      for index in 0..<count where !value(index).isNaN {
+        let x = value(index)
+        sum += (x - mean) * (x - mean)
+      }
       center = mean
-      spread = (sum / Double(present.count)).squareRoot()
+      spread = (sum / Double(presentCount)).squareRoot()
     case .robust:
       let sorted = present.sorted()
       center = FeatureScaling.quantile(sorted, 0.5)

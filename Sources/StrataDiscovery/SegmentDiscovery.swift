@@ -33,18 +33,20 @@ public enum SegmentDiscovery {
       throw DiscoveryError(field: "features", message: "give at least 1 numeric feature")
     }
     let d = audience.numericNames.count
-    var discovery: [Int] = []
-    if audience.discoveryOnlySalt == split.salt {
-      discovery = Array(0..<audience.count)  // the reader kept this split's discovery half only
-    } else {
+    // The discovery half's rows: every row when the reader kept only this split's discovery half (then no list is
+    // held), and of those the clustered ones (listed only once one is left out).
+    var discovery: [Int]?
+    if audience.discoveryOnlySalt != split.salt {
       precondition(audience.units.count == audience.count, "the split needs the unit ids")
-      for (index, unit) in audience.units.enumerated() where split.half(unit) == .discovery { discovery.append(index) }
+      discovery = audience.units.indices.filter { split.half(audience.units[$0]) == .discovery }
     }
-    let discoveryCount = discovery.count
+    let discoveryCount = discovery?.count ?? audience.count
     var missingCounts = [Int](repeating: 0, count: d)
-    var clustered: [Int] = []
+    var clustered: [Int]?
+    var clusteredCount = 0
     audience.numericValues.withUnsafeBufferPointer { values in
-      for index in discovery {
+      for position in 0..<discoveryCount {
+        let index = discovery?[position] ?? position
         var complete = true
         for f in 0..<d where values[index * d + f].isNaN {
           missingCounts[f] += 1
@@ -53,22 +55,31 @@ public enum SegmentDiscovery {
         if options.missing == .drop && complete {
           complete = audience.categorical.allSatisfy { $0[index] != nil }
         }
-        if options.missing == .impute || complete { clustered.append(index) }
+        if options.missing == .impute || complete {
+          clustered?.append(index)
+          clusteredCount += 1
+        } else if clustered == nil {
+          clustered = (0..<position).map { discovery?[$0] ?? $0 }  // every earlier row was kept
+        }
       }
     }
-    discovery = []
+    let rows = RowSelection(clustered ?? discovery, count: clusteredCount)
+    discovery = nil
+    clustered = nil
     let largestK = options.clusterCounts.upperBound
-    guard clustered.count > largestK else {
+    guard rows.count > largestK else {
       throw DiscoveryError(
         file: audience.file, field: "",
-        message: "the discovery half has \(clustered.count) usable units, too few for \(largestK) segments "
+        message: "the discovery half has \(rows.count) usable units, too few for \(largestK) segments "
           + "(the split keeps about half of the \(audience.totalCount) units; give a larger audience or a smaller --k)")
     }
     var scales: [FeatureScale] = []
     for (f, name) in audience.numericNames.enumerated() {
       do {
         scales.append(
-          try options.scaling.scale(clustered.map { audience.numericValues[$0 * d + f] }, feature: name))
+          try audience.numericValues.withUnsafeBufferPointer { values throws(DiscoveryError) in
+            try options.scaling.scale(count: rows.count, { values[rows[$0] * d + f] }, feature: name)
+          })
       } catch {
         throw DiscoveryError(file: audience.file, field: error.field, message: error.message)
       }
@@ -80,15 +91,14 @@ public enum SegmentDiscovery {
     audience.numericValues = []
     let raw = source == nil ? values : []
     values.withUnsafeMutableBufferPointer { v in
-      for (row, index) in clustered.enumerated() {
+      for row in 0..<rows.count {
+        let index = rows[row]
         for f in 0..<d { v[row * d + f] = scales[f].scaled(v[index * d + f]) }
       }
     }
-    values.removeLast(values.count - clustered.count * d)
-    let matrix = FeatureMatrix(rowCount: clustered.count, columnCount: d, values: values)
+    values.removeLast(values.count - rows.count * d)
+    let matrix = FeatureMatrix(rowCount: rows.count, columnCount: d, values: values)
     values = []
-    let rows = RowSelection(clustered, of: audience.count)
-    clustered = []
     let names = audience.numericNames
     let unitColumn = audience.unitColumn
     let featureSums = { (labels: [UInt8], rank: [Int]) throws(DiscoveryError) -> FeatureSums in
