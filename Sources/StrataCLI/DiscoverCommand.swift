@@ -145,7 +145,11 @@ struct Discover: ParsableCommand {
     let audience = try AudienceReader.read(
       path: input, unitColumn: unitColumn, numeric: featureNames, categorical: categoricalNames,
       discoveryHalf: try HonestSplit(salt: options.splitSalt), keepUnitIDs: false)
-    let result = try SegmentDiscovery.run(consume audience, options: options)
+    var result = try SegmentDiscovery.run(consume audience, options: options)
+    // The report's projection is the last reader of the per-unit data (the scaled discovery half): take it, then
+    // let that go before writing.
+    let projection = try report.map { _ in try result.projection() }
+    result.releaseUnitData()
     let definition = try result.definition(template: template, id: experimentID, unit: unitColumn)
     let experiment = definition.experiment
     let yaml = ExperimentYAMLWriter.yaml(for: definition, comment: DiscoverOutput.provenance(result, input: input))
@@ -157,9 +161,9 @@ struct Discover: ParsableCommand {
       files.append((rows, URL(fileURLWithPath: confirmationOutput)))
     }
     try AtomicFile.write(files)
-    if let report {
+    if let report, let projection {
       let page = DiscoveryReport(
-        result: result, projection: try result.projection(), experimentID: experiment.id, input: input,
+        result: result, projection: projection, experimentID: experiment.id, input: input,
         definition: output, sha256: digest)
       _ = try page.write(to: URL(fileURLWithPath: report))
     }

@@ -66,14 +66,26 @@ public struct DiscoveryResult: Sendable {
   public let overallLevelShares: [[Double]]
   /// The chosen clustering's assignment of the clustered discovery units (index into `segments`), with their ids
   /// (no ids when the audience was read without them, as `strata discover` reads it).
-  public let discoveryUnits: [String]
-  public let discoveryLabels: [Int]
+  public internal(set) var discoveryUnits: [String]
+  public internal(set) var discoveryLabels: [Int]
   /// The clustered units' scaled features (rows of `discoveryUnits`), for projections in the report.
-  public let scaledFeatures: FeatureMatrix
+  public internal(set) var scaledFeatures: FeatureMatrix
   /// The principal components the clustering read (`--pca`); nil when it read the scaled features.
   public let principalComponents: PrincipalComponents?
   /// The share of the clustered units the frozen nearest-centroid rule places in the segment the clustering gave
   /// them: 1 for k-means and k-prototypes run to convergence (with or without PCA), usually a little less for
   /// Ward's tree and one-hot k-means, whose groups the rule approximates.
   public let ruleAgreement: Double
+}
+
+extension DiscoveryResult {
+  /// Lets go of the per-unit data, which only ``projection(limit:)`` reads.
+  ///
+  /// `discoveryUnits`, `discoveryLabels` and `scaledFeatures` are the discovery half's size; everything written from
+  /// the result stays. `strata discover` calls it once the report's projection is taken, before it writes anything.
+  public mutating func releaseUnitData() {
+    discoveryUnits = []
+    discoveryLabels = []
+    scaledFeatures = FeatureMatrix(rowCount: 0, columnCount: scaledFeatures.columnCount, values: [])
+  }
 }
