@@ -39,6 +39,9 @@ struct LivePlan: Sendable {
   let unitsSQL: String
   /// The length of a contribution vector.
   let width: Int
+  /// Per cross-product of the plan: whether it carries its own units and sums (`CellQuery.pairUnitsColumns`), worked
+  /// out once instead of for every unit.
+  let pairHasUnits: [Bool]
   /// The database the queries are written for (how times compare: ``timeKey(_:)``).
   let dialect: SQLDialect
   /// The event metrics the plan reads (the unit's `events` count).
@@ -61,9 +64,10 @@ struct LivePlan: Sendable {
       }
       return nil
     }
+    pairHasUnits = plan.crossProducts.map { CellQuery.pairUnitsColumns($0, plan: plan) != nil }
     width =
       1 + columns.reduce(0) { $0 + ($1.kind == .binomial ? 2 : 3) + ($1.missing == .zero ? 1 : 0) }
-      + plan.crossProducts.reduce(0) { $0 + (CellQuery.pairUnitsColumns($1, plan: plan) == nil ? 1 : 4) } + 1
+      + pairHasUnits.reduce(0) { $0 + ($1 ? 4 : 1) } + 1
     self.dialect = dialect
     let text = "TEXT"
     let double = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
@@ -302,6 +306,28 @@ struct LivePlan: Sendable {
       bounds: memo.bounds)
   }
 
+  /// What a store's `advance` does with one stored unit touched by new events alone.
+  enum Advance {
+    /// Excluded (exposed to two variants): done, nothing changes.
+    case unchanged
+    /// Its new state and memo, already moved into the totals: write them back.
+    case store(LiveTotals.Unit, memo: String?)
+    /// Not knowable from the memo (none, or not in a cell): left for the per-unit query.
+    case recompute
+  }
+
+  /// The step both stores take per stored unit in `advance`: the unit's row after `events` (``advanced(memo:stored:
+  /// events:)``), its state, and its contribution moved in `totals`.
+  func advance(_ old: LiveTotals.Unit, memo: String?, events: [NewEvent]?, totals: inout LiveTotals) -> Advance {
+    if old.state == .excluded { return .unchanged }
+    guard let events, let row = advanced(memo: memo, stored: old, events: events),
+      let new = unit(row, shifts: &totals.shifts)
+    else { return .recompute }
+    totals.apply(old, sign: -1)
+    totals.apply(new, sign: 1)
+    return .store(new, memo: self.memo(row, state: new))
+  }
+
   /// The unit's state: nil without an exposure.
   ///
   /// Sets a continuous metric's shift from this unit's value when none is set yet.
@@ -330,10 +356,10 @@ struct LivePlan: Sendable {
       contribution.append(value ?? 0)
       if metric.kind == .continuous { contribution.append(value.map { $0 * $0 } ?? 0) }
     }
-    for pair in plan.crossProducts {
+    for (pair, hasUnits) in zip(plan.crossProducts, pairHasUnits) {
       let a = shifted[pair.first], b = shifted[pair.second]
       if let a, let b { contribution.append(a * b) } else { contribution.append(0) }
-      if CellQuery.pairUnitsColumns(pair, plan: plan) != nil {
+      if hasUnits {
         // The pair's own units and sums (`CellQuery.pairUnitsColumns`).
         if let a, let b { contribution += [1, a, b] } else { contribution += [0, 0, 0] }
       }

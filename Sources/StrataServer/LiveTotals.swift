@@ -161,10 +161,10 @@ struct LiveTotals: Sendable {
           position += 3
         }
       }
-      for pair in plan.plan.crossProducts {
+      for hasUnits in plan.pairHasUnits {
         row.append(.double(totals[position]))
         position += 1
-        if CellQuery.pairUnitsColumns(pair, plan: plan.plan) != nil {
+        if hasUnits {
           row += [
             .integer(Int64(totals[position].rounded())), .double(totals[position + 1]), .double(totals[position + 2]),
           ]

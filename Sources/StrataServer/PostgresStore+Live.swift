@@ -74,17 +74,13 @@ extension PostgresStore {
       let old = LiveTotals.Unit(
         variant: variant, segment: segment, state: LiveTotals.Unit.State(stored: state),
         contribution: LiveTotals.doubles(hex: contribution))
-      if old.state == .excluded {
+      switch plan.advance(old, memo: memo, events: events[unit], totals: &totals) {
+      case .unchanged: done.insert(unit)
+      case .store(let state, let memo):
+        stored.append((unit, state, memo))
         done.insert(unit)
-        continue
+      case .recompute: break
       }
-      guard let row = plan.advanced(memo: memo, stored: old, events: events[unit] ?? []),
-        let new = plan.unit(row, shifts: &totals.shifts)
-      else { continue }
-      totals.apply(old, sign: -1)
-      totals.apply(new, sign: 1)
-      stored.append((unit, new, plan.memo(row, state: new)))
-      done.insert(unit)
     }
     try await store(connection, plan: plan, stored, logger: logger)
     return done

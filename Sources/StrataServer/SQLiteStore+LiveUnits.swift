@@ -60,17 +60,13 @@ extension SQLiteStore {
         let old = LiveTotals.Unit(
           variant: row[1], segment: row[2], state: LiveTotals.Unit.State(stored: row[3]),
           contribution: LiveTotals.doubles(row[4] as Data))
-        if old.state == .excluded {
+        switch plan.advance(old, memo: row[5], events: events[unit], totals: &totals) {
+        case .unchanged: done.insert(unit)
+        case .store(let state, let memo):
+          stored.append((unit, state, memo))
           done.insert(unit)
-          continue
+        case .recompute: break
         }
-        guard let new = events[unit], let advanced = plan.advanced(memo: row[5], stored: old, events: new),
-          let state = plan.unit(advanced, shifts: &totals.shifts)
-        else { continue }
-        totals.apply(old, sign: -1)
-        totals.apply(state, sign: 1)
-        stored.append((unit, state, plan.memo(advanced, state: state)))
-        done.insert(unit)
       }
     }
     try store(db, plan: plan, stored)
