@@ -178,7 +178,7 @@ public struct InteractedRegressionFit: Sendable, Hashable {
 }
 
 /// Pass 1's accumulator: the count, means and co-moments of rows of k values, one row at a time (the multivariate
-/// Welford update about the first row, as `MomentMatrix(rows:)`), without keeping the rows.
+/// Welford update about the first row; `MomentMatrix(rows:)` is built with it), without keeping the rows.
 public struct RunningMomentMatrix: Sendable, Hashable {
   public private(set) var count: Double = 0
   private var shift: [Double]

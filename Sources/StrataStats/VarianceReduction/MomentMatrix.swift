@@ -47,38 +47,18 @@ public struct MomentMatrix: Sendable, Hashable {
     self.comoments = comoments
   }
 
-  /// From unit rows (each with the same number of columns), one pass about the first row.
+  /// From unit rows (each with the same number of columns), one pass about the first row (``RunningMomentMatrix``).
   public init(rows: [[Double]]) throws(StatsError) {
     try StatsError.require(rows.count >= 2, "rows", "needs at least 2 units, got \(rows.count)")
     let k = rows[0].count
     try StatsError.require(k >= 1, "rows", "needs at least one column")
-    let shift = rows[0]
-    var shiftedMeans = [Double](repeating: 0, count: k)
-    var comoments = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-    var n = 0.0
-    var delta = [Double](repeating: 0, count: k)
+    var running = RunningMomentMatrix(columns: k)
     for (index, row) in rows.enumerated() {
       try StatsError.require(row.count == k, "rows[\(index)]", "has \(row.count) columns, expected \(k)")
       try StatsError.require(row.allSatisfy(\.isFinite), "rows[\(index)]", "must be finite, got \(row)")
-      n += 1
-      for i in 0..<k {
-        delta[i] = (row[i] - shift[i]) - shiftedMeans[i]
-        shiftedMeans[i] += delta[i] / n
-      }
-      for i in 0..<k {
-        let after = (row[i] - shift[i]) - shiftedMeans[i]
-        for j in 0..<k { comoments[j][i] += delta[j] * after }
-      }
+      running.add(row)
     }
-    // The update above leaves C exactly symmetric only in real arithmetic; symmetrize its rounding.
-    for i in 0..<k {
-      for j in 0..<i {
-        let average = (comoments[i][j] + comoments[j][i]) / 2
-        comoments[i][j] = average
-        comoments[j][i] = average
-      }
-    }
-    try self.init(count: n, means: (0..<k).map { shift[$0] + shiftedMeans[$0] }, comoments: comoments)
+    self = try running.moments()
   }
 
   /// The units of `self` and `other` together (Chan et al.'s pairwise update).
