@@ -63,7 +63,8 @@ extension AudienceReader {
   /// from.
   ///
   /// Its kept records (`rows[i]` counting them) are read again, in order, and their numbers parsed as the
-  /// first time. The file must not have changed (its identity, the records and every cell are checked again).
+  /// first time. The file must not have changed (its identity, the header, each record's field count and every cell
+  /// are checked again; the header is read by the same lookup as the first time).
   static func featureSums(
     _ source: AudienceSource, numeric: [String], unitColumn: String, rows: RowSelection, labels: [UInt8], rank: [Int]
   ) throws(DiscoveryError) -> FeatureSums {
@@ -74,7 +75,7 @@ extension AudienceReader {
     guard FileIdentity.of(path) == source.identity else { throw changed }
     let d = numeric.count
     var result = FeatureSums(segments: k, features: d)
-    var columns: [Int]?
+    var columns: (unit: Int, numeric: [Int], categorical: [Int], count: Int)?
     var record = 0
     var keptRow = 0
     var position = 0
@@ -85,12 +86,14 @@ extension AudienceReader {
       try scanner.forEachRecord { fields in
         if fields.isBlank && fields.malformation == nil { return true }
         guard let known = columns else {
-          let names = (0..<fields.fieldCount).map { String(decoding: trimmed(fields.field($0)), as: UTF8.self) }
-          columns = try numeric.map { name in
-            guard let index = names.firstIndex(of: name) else { throw changed }
-            return index
-          }
+          columns = try header(fields, path: path, unit: unitColumn, numeric: numeric, categorical: [])
           return true
+        }
+        guard fields.fieldCount == known.count else {
+          throw DiscoveryError(
+            file: path, line: fields.line, field: "",
+            message: "the row has \(fields.fieldCount) fields, the header has \(known.count): the file changed "
+              + "while it was read; run the command again")
         }
         guard record < source.records else { throw changed }
         let isKept = source.kept[record >> 6] & (1 << UInt64(record & 63)) != 0
@@ -99,8 +102,7 @@ extension AudienceReader {
         let row = keptRow
         keptRow += 1
         guard position < rows.count && rows[position] == row else { return true }
-        for (f, column) in known.enumerated() {
-          guard column < fields.fieldCount else { throw changed }
+        for (f, column) in known.numeric.enumerated() {
           let cell = trimmed(fields.field(column))
           if cell.isEmpty {
             values[f] = .nan

@@ -163,7 +163,7 @@ public enum AudienceReader {
     return found
   }
 
-  private static func header(
+  static func header(
     _ record: CSVScanner.Record, path: String, unit: String, numeric: [String], categorical: [String]
   ) throws(DiscoveryError) -> (unit: Int, numeric: [Int], categorical: [Int], count: Int) {
     let names = (0..<record.fieldCount).map { String(decoding: trimmed(record.field($0)), as: UTF8.self) }

@@ -134,6 +134,37 @@ struct ExactShortcutsTests {
     #expect(throws: DiscoveryError.self) { try SegmentDiscovery.run(audience, options: options) }
   }
 
+  @Test("the second read of the file stops at a short or long row with one sentence naming file, line and fields")
+  func meansFromFileAgainCheckFieldCounts() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fields-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("audience.csv").path
+    for (rows, line, fields) in [("m1,1,2\nm2,3\nm3,5,6\n", 3, 2), ("m1,1,2\nm2,3,4\nm3,5,6,7\n", 4, 4)] {
+      // The file as it is when read again (its identity taken now, as if it had been read unchanged before).
+      try ("unit_id,a,b\n" + rows).write(toFile: input, atomically: false, encoding: .utf8)
+      let identity = try #require(FileIdentity.of(input))
+      let source = AudienceSource(path: input, identity: identity, kept: [0b111], records: 3)
+      let error = #expect(throws: DiscoveryError.self) {
+        try AudienceReader.featureSums(
+          source, numeric: ["a", "b"], unitColumn: "unit_id", rows: RowSelection(nil, count: 3), labels: [0, 0, 0],
+          rank: [0])
+      }
+      #expect(
+        error?.description
+          == "\(input):\(line): the row has \(fields) fields, the header has 3: the file changed while it was read; "
+          + "run the command again")
+    }
+    // The header is read by the first read's lookup: a column gone is named.
+    try "unit_id,a\nm1,1\n".write(toFile: input, atomically: false, encoding: .utf8)
+    let source = AudienceSource(path: input, identity: try #require(FileIdentity.of(input)), kept: [1], records: 1)
+    let error = #expect(throws: DiscoveryError.self) {
+      try AudienceReader.featureSums(
+        source, numeric: ["a", "b"], unitColumn: "unit_id", rows: RowSelection(nil, count: 1), labels: [0], rank: [0])
+    }
+    #expect(error?.line == 1 && error?.field == "b")
+  }
+
   @Test("the silhouettes of several labellings at once equal each one's alone, bit for bit")
   func silhouettesTogether() throws {
     let data = Self.rows(count: 600, columns: 3, groups: 4, seed: 7)
