@@ -42,6 +42,10 @@ public final class ConsentRegistry: Sendable {
     state.withLock { $0.key }?.hash(unit: unit)
   }
 
+  /// Whether this server knows of any consent change (read from the store, or recorded here): then ingestion's
+  /// handlers make the keyed hashes of their batches' units before the batches reach the writer (``ConsentCheck``).
+  public var knowsChanges: Bool { state.withLock { $0.polled > 0 || !$0.applied.isEmpty || !$0.refused.isEmpty } }
+
   /// How many units have withdrawn consent.
   public var refusedCount: Int { state.withLock { $0.refused.count } }
 

@@ -125,56 +125,76 @@ extension IngestBatch {
   }
 }
 
-/// The units of a transaction's batches whose consent the store checks inside the transaction, with the key that turns
-/// them into the keyed hashes (``AuditKey/hash(unit:)``) the `consent` table holds.
+/// The units of a transaction's batches whose consent the store checks inside the transaction, with their keyed
+/// hashes (``AuditKey/hash(unit:)``), which the `consent` table holds.
 ///
 /// The rows of a unit whose latest consent change (the `consent` table) withdrew consent are refused and counted in
 /// the same transaction that writes the rest, so once a withdrawal is committed (and acknowledged) no row of the
 /// unit is stored by any server sharing the database: SQLite has one writer at a time, and on PostgreSQL ingestion
 /// holds a shared advisory lock that a consent change takes exclusively (``PostgresStore/consentGate``).
 ///
-/// The hashes are made when a store asks for them (``hashes``): SQLite asks only when the `consent` table has a
-/// row, so a database where no unit ever changed consent pays no HMAC per item.
+/// The hashes (one HMAC-SHA256 per unit) are made by the request's handler, concurrently with other requests, before
+/// the batch joins the queue of the one writer (``IngestQueue``), whenever the server knows of any consent change
+/// (``ConsentRegistry/knowsChanges``). A server that knows of none (a change made by another server sharing the
+/// database reaches it at the next poll) leaves them to the store, which makes them in the transaction only if the
+/// `consent` table has a row (SQLite checks; PostgreSQL always asks for them): so a database where no unit ever
+/// changed consent pays no HMAC per item, and one where units did pays them outside the serialized write.
 public struct ConsentCheck: Sendable {
-  /// Units and the key to hash them with (a transaction of group commit merges its batches' checks).
-  private var parts: [(key: AuditKey, units: Set<String>)]
-  /// Hashes given as they are (tests).
-  private var given: [String: String]
-
-  public init(hashes: [String: String]) {
-    parts = []
-    given = hashes
+  /// One batch's units: those hashed by the caller, and the others with the key to hash them with.
+  private struct Part: Sendable {
+    var hashed: [String: String]
+    var key: AuditKey?
+    var units: [String]
   }
 
-  /// The units of `batches`, to hash under `key`.
-  public init(key: AuditKey, batches: [IngestBatch]) {
+  /// Per batch of the transaction (a group commit's transaction lists its batches' checks, so merging copies nothing).
+  private let parts: [Part]
+
+  /// Hashes given as they are (tests).
+  public init(hashes: [String: String]) {
+    parts = [Part(hashed: hashes, key: nil, units: [])]
+  }
+
+  private init(parts: [Part]) {
+    self.parts = parts
+  }
+
+  /// The units of `batches`, hashed under `key` here (on the caller's task) when `hashNow`, else when the store asks
+  /// (``hashes``).
+  public init(key: AuditKey, batches: [IngestBatch], hashNow: Bool) {
     var units: Set<String> = []
     for batch in batches { units.formUnion(batch.units) }
-    parts = [(key, units)]
-    given = [:]
+    if hashNow {
+      var hashed: [String: String] = [:]
+      hashed.reserveCapacity(units.count)
+      for unit in units { hashed[unit] = key.hash(unit: unit) }
+      parts = [Part(hashed: hashed, key: key, units: [])]
+    } else {
+      parts = [Part(hashed: [:], key: key, units: Array(units))]
+    }
   }
 
   /// No check: for stores used without consent records (tests of the running totals).
   public static let none = ConsentCheck(hashes: [:])
 
   /// Whether there is no unit to check.
-  var isEmpty: Bool { given.isEmpty && parts.allSatisfy(\.units.isEmpty) }
+  var isEmpty: Bool { parts.allSatisfy { $0.hashed.isEmpty && $0.units.isEmpty } }
 
-  /// Unit id → keyed hash, for every unit to check (one HMAC-SHA256 per unit, made here).
+  /// Unit id → keyed hash, for every unit to check: those the callers made, and one HMAC-SHA256 here for each of the
+  /// others (a unit in several batches keeps the first's hash).
   var hashes: [String: String] {
-    var hashes = given
-    for (key, units) in parts {
-      for unit in units where hashes[unit] == nil { hashes[unit] = key.hash(unit: unit) }
+    if parts.count == 1, parts[0].units.isEmpty { return parts[0].hashed }
+    var hashes: [String: String] = [:]
+    for part in parts { hashes.merge(part.hashed) { first, _ in first } }
+    for part in parts {
+      guard let key = part.key else { continue }
+      for unit in part.units where hashes[unit] == nil { hashes[unit] = key.hash(unit: unit) }
     }
     return hashes
   }
 
-  /// Both checks' units (a group commit's transaction carries several batches); a unit in both keeps the first's
-  /// hash.
-  func merging(_ other: ConsentCheck) -> ConsentCheck {
-    var merged = self
-    merged.given.merge(other.given) { first, _ in first }
-    merged.parts += other.parts
-    return merged
+  /// The checks' units together (a group commit's transaction carries several batches).
+  static func merged(_ checks: [ConsentCheck]) -> ConsentCheck {
+    ConsentCheck(parts: checks.flatMap(\.parts))
   }
 }

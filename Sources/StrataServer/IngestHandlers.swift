@@ -54,7 +54,7 @@ extension StrataService {
     do {
       let batch = makeBatch(rows)
       let outcome = try await ingestQueue.write(
-        batch, plans: livePlans(), consent: ConsentCheck(key: key, batches: [batch]))
+        batch, plans: livePlans(), consent: ConsentCheck(key: key, batches: [batch], hashNow: consent.knowsChanges))
       metrics.ingested(
         batch.kind, stored: outcome.stored, duplicates: outcome.duplicates, refused: outcome.refused)
       return Responses.json(

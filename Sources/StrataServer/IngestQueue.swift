@@ -34,7 +34,8 @@ final class IngestQueue: Sendable {
   /// Writes `batch` (with whatever else is waiting) and returns once it is committed.
   ///
   /// `plans`: the live plans of the catalog being served (the running totals they keep are updated in the same
-  /// transaction). `consent`: the keyed hashes of the batch's units (their consent is checked in the transaction).
+  /// transaction). `consent`: the keyed hashes of the batch's units, made by the caller (their consent is checked in the
+  /// transaction).
   func write(_ batch: IngestBatch, plans: LivePlans, consent: ConsentCheck) async throws -> IngestOutcome {
     try await withCheckedThrowingContinuation { continuation in
       let startsWriter = state.withLock { state in
@@ -71,7 +72,7 @@ final class IngestQueue: Sendable {
 
   private func commit(_ group: [Job]) async {
     do {
-      let consent = group.dropFirst().reduce(group[0].consent) { $0.merging($1.consent) }
+      let consent = ConsentCheck.merged(group.map(\.consent))
       let outcomes = try await store.ingest(
         group.map(\.batch), plans: group[group.count - 1].plans, consent: consent)
       transactions.add(1, ordering: .relaxed)

@@ -72,7 +72,8 @@ extension StrataService {
         guard let auditKey = consent.key else { throw StartError(description: "the service is starting") }
         let batch = IngestBatch.exposures([row])
         let outcome = try await ingestQueue.write(
-          batch, plans: livePlans(), consent: ConsentCheck(key: auditKey, batches: [batch]))
+          batch, plans: livePlans(),
+          consent: ConsentCheck(key: auditKey, batches: [batch], hashNow: consent.knowsChanges))
         if outcome.refused > 0 { status = "refused_no_consent" }
         metrics.ingested("exposures", stored: outcome.stored, duplicates: 0, refused: outcome.refused)
       } catch {

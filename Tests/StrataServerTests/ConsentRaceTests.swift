@@ -158,6 +158,7 @@ import Testing
         let withdrawal = try await post(second, "/v1/consent", #"{"unit": "u-1", "granted": false}"#)
         #expect(withdrawal.status == .ok)
         #expect(!harness.service.consent.isRefused(unit: "u-1"), "this server has not polled the withdrawal yet")
+        #expect(!harness.service.consent.knowsChanges, "so its handlers leave the keyed hashes to the store")
         let exposures = try await post(
           client, "/v1/exposures",
           #"{"exposures": [{"id": "x1", "experiment": "banner-on", "unit": "u-1", "variant": "\#(variants[0])"}, "#
@@ -184,5 +185,30 @@ import Testing
         RefusedItemCount(kind: "event", subject: "renewed", count: 1),
         RefusedItemCount(kind: "exposure", subject: "banner-on", count: 2),
       ])
+  }
+
+  /// The keyed hashes a transaction checks are the same whether the handlers made them (a server that knows of consent
+  /// changes) or left them to the store, and a group's merged check holds every batch's units.
+  @Test func consentHashesAreTheSameWhoeverMakesThem() {
+    let key = AuditKey(bytes: (0..<32).map { UInt8($0) })
+    func events(_ units: [String]) -> IngestBatch {
+      .events(
+        units.enumerated().map { index, unit in
+          EventRow(id: "e\(index)-\(unit)", unit: unit, metric: "m", value: 1, time: IngestTime(milliseconds: 0))
+        })
+    }
+    let first = events(["a", "b", "a"])
+    let second = events(["b", "c"])
+    let expected = Dictionary(uniqueKeysWithValues: ["a", "b", "c"].map { ($0, key.hash(unit: $0)) })
+    for (firstNow, secondNow) in [(true, true), (true, false), (false, true), (false, false)] {
+      let merged = ConsentCheck.merged([
+        ConsentCheck(key: key, batches: [first], hashNow: firstNow),
+        ConsentCheck(key: key, batches: [second], hashNow: secondNow),
+      ])
+      #expect(!merged.isEmpty)
+      #expect(merged.hashes == expected, "hashed now: \(firstNow), \(secondNow)")
+    }
+    #expect(ConsentCheck(key: key, batches: [events([])], hashNow: true).isEmpty)
+    #expect(ConsentCheck.merged([.none, .none]).isEmpty)
   }
 }
