@@ -85,6 +85,7 @@ struct Serve: ParsableCommand {
   }
 
   func run() throws {
+    ProcessMemory.keepFreedPages()
     let level = Logger.Level(rawValue: logLevel) ?? .info
     LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
     let logger = Logger(label: "strata.serve")

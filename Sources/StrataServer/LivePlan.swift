@@ -207,19 +207,39 @@ struct LivePlan: Sendable {
     /// A tag, the start, per column its end (`*` none, `!` closed, `<` then the time), per column its value (empty:
     /// none; else the bits in hex). Nil when a time holds a line break.
     var text: String? {
-      guard !bounds.start.utf8.contains(UInt8(ascii: "\n")) else { return nil }
-      var lines = ["m1", bounds.start]
+      // Written into one byte buffer: a memo is stored for every unit of every ingestion transaction.
+      let newline = UInt8(ascii: "\n")
+      guard !bounds.start.utf8.contains(newline) else { return nil }
+      var out: [UInt8] = []
+      out.reserveCapacity(4 + bounds.start.utf8.count * (1 + bounds.ends.count) + 17 * values.count)
+      out.append(contentsOf: "m1\n".utf8)
+      out.append(contentsOf: bounds.start.utf8)
       for end in bounds.ends {
+        out.append(newline)
         switch end {
-        case .open: lines.append("*")
-        case .closed: lines.append("!")
+        case .open: out.append(UInt8(ascii: "*"))
+        case .closed: out.append(UInt8(ascii: "!"))
         case .before(let time):
-          guard !time.utf8.contains(UInt8(ascii: "\n")) else { return nil }
-          lines.append("<" + time)
+          guard !time.utf8.contains(newline) else { return nil }
+          out.append(UInt8(ascii: "<"))
+          out.append(contentsOf: time.utf8)
         }
       }
-      for value in values { lines.append(value.map { String($0.bitPattern, radix: 16) } ?? "") }
-      return lines.joined(separator: "\n")
+      for value in values {
+        out.append(newline)
+        if let value { Memo.appendHex(value.bitPattern, to: &out) }
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Lowercase hex without leading zeros (as `String(bits, radix: 16)` writes it).
+    static func appendHex(_ bits: UInt64, to out: inout [UInt8]) {
+      let digits: StaticString = "0123456789abcdef"
+      var shift = bits == 0 ? 0 : (63 - bits.leadingZeroBitCount) / 4 * 4
+      while shift >= 0 {
+        out.append(digits.utf8Start[Int((bits >> UInt64(shift)) & 0xF)])
+        shift -= 4
+      }
     }
 
     /// Reads ``text`` for a plan of `columns` value columns; nil when it is not that.

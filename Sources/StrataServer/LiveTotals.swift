@@ -179,28 +179,32 @@ struct LiveTotals: Sendable {
 
   /// Doubles as little-endian bytes (a stored contribution or cell; NaN stands for an unset shift).
   static func bytes(_ values: [Double]) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(values.count * 8)
-    for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-    return out
+    [UInt8](unsafeUninitializedCapacity: values.count * 8) { buffer, count in
+      let raw = UnsafeMutableRawBufferPointer(buffer)
+      for (index, value) in values.enumerated() {
+        raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 8, as: UInt64.self)
+      }
+      count = values.count * 8
+    }
   }
 
-  /// Doubles from ``bytes(_:)``.
+  /// Doubles from ``bytes(_:)`` (trailing bytes short of a double are ignored).
   static func doubles<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Double] {
-    var values: [Double] = []
-    values.reserveCapacity(bytes.count / 8)
-    var bits: UInt64 = 0
-    var shift: UInt64 = 0
-    for byte in bytes {
-      bits |= UInt64(byte) << shift
-      shift += 8
-      if shift == 64 {
-        values.append(Double(bitPattern: bits))
-        bits = 0
-        shift = 0
+    // Stored contributions are read for every touched unit of every ingestion transaction: read contiguous bytes
+    // (Data, arrays) eight at a time rather than through the collection's iterator.
+    if let values = bytes.withContiguousStorageIfAvailable({ doubles(UnsafeRawBufferPointer($0)) }) { return values }
+    return doubles(Array(bytes))
+  }
+
+  private static func doubles(_ raw: UnsafeRawBufferPointer) -> [Double] {
+    let count = raw.count / 8
+    return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+      for index in 0..<count {
+        buffer[index] = Double(
+          bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))
       }
+      initialized = count
     }
-    return values
   }
 
   /// Lowercase hex of bytes (PostgreSQL's `decode(…, 'hex')` reads it).

@@ -473,4 +473,37 @@ import Testing
     #expect(LivePlan.Memo(text: try #require(accented.text), columns: names.count) == accented)
     #expect(LivePlan.Memo(text: try #require(recomputed.text) + "\r", columns: names.count) == nil)
   }
+
+  /// The memo's text is written as its format says (lines: tag, start, ends, values as their bits in lowercase hex
+  /// without leading zeros), and stored contributions' bytes read back to the same doubles from Data and arrays.
+  @Test func memoTextAndContributionBytesKeepTheirFormat() throws {
+    let values: [Double?] = [
+      0, -0.0, 1, -1.5, nil, .pi, .leastNonzeroMagnitude * 3, -.greatestFiniteMagnitude, .infinity,
+      Double(bitPattern: 0xF), 2.5e9,
+    ]
+    let bounds = LivePlan.Bounds(
+      start: "2026-12-03 10:00:00.000 é", ends: [.open, .closed, .before("2026-12-10 10:00:00.000")])
+    let memo = LivePlan.Memo(bounds: bounds, values: values)
+    // The format, spelt the plain way.
+    var lines = ["m1", bounds.start, "*", "!", "<2026-12-10 10:00:00.000"]
+    lines += values.map { $0.map { String($0.bitPattern, radix: 16) } ?? "" }
+    #expect(memo.text == lines.joined(separator: "\n"))
+    #expect(LivePlan.Memo(text: try #require(memo.text), columns: 3) == nil)
+    let four = LivePlan.Memo(
+      bounds: LivePlan.Bounds(start: "s", ends: [.open, .open, .open, .open]), values: [0, nil, -2, 1e300])
+    #expect(LivePlan.Memo(text: try #require(four.text), columns: 4) == four)
+    var broken = memo
+    broken.bounds.ends[2] = .before("a\nb")
+    #expect(broken.text == nil)
+
+    let doubles = values.compactMap { $0 } + [.nan]
+    let bytes = LiveTotals.bytes(doubles)
+    #expect(bytes.count == 8 * doubles.count)
+    #expect(Array(bytes[8..<16]) == [0, 0, 0, 0, 0, 0, 0, 0x80], "little-endian -0.0")
+    for read in [LiveTotals.doubles(Data(bytes)), LiveTotals.doubles(bytes), LiveTotals.doubles(bytes[...])] {
+      #expect(read.map(\.bitPattern) == doubles.map(\.bitPattern))
+    }
+    #expect(LiveTotals.doubles(Data(bytes + [1, 2, 3])).map(\.bitPattern) == doubles.map(\.bitPattern))
+    #expect(LiveTotals.doubles(Data()).isEmpty && LiveTotals.bytes([]).isEmpty)
+  }
 }
