@@ -16,7 +16,9 @@
       against `ingest-ceiling`: a bare loop inserting the same number of rows in the same batches through the
       same driver (GRDB, postgres-nio) into the same table, one transaction per batch. API and ceiling
       alternate, ROUNDS times, on fresh stores; prints each round and min / median / max. PostgreSQL runs on a
-      throwaway cluster (initdb, pg_ctl on a loopback port; as user postgres when run as root).
+      throwaway cluster (initdb, pg_ctl on a loopback port; as user postgres when run as root). The request bodies
+      are encoded before the clock starts; each round also gives the server's CPU time per event (user + system,
+      from /proc, over the events phase), which moves far less with the machine's load than events/s.
 """
 import argparse
 import http.client
@@ -70,6 +72,15 @@ class Server:
         if own:
             connection.close()
         return response.status, data
+
+    def cpu_seconds(self):
+        """The server's CPU time so far (user + system, Linux /proc; None elsewhere): unlike events/s, it hardly
+        moves with the machine's load."""
+        try:
+            fields = pathlib.Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
 
     def stop(self):
         self.process.terminate()
@@ -275,6 +286,7 @@ def ingest_round(args, directory):
         exposed = expose_units(server, 1000)
         counter, sent, lock = [0], [0], threading.Lock()
         bodies = event_bodies(args.batches)
+        cpu_before = server.cpu_seconds()
         start = time.perf_counter()
         threads = [threading.Thread(target=send, args=(server, bodies, counter, lock, sent))
                    for _ in range(args.clients)]
@@ -283,6 +295,7 @@ def ingest_round(args, directory):
         for thread in threads:
             thread.join()
         api_seconds = time.perf_counter() - start
+        cpu_after = server.cpu_seconds()
         server.stop()
         assert sent[0] == args.batches * 100
         # The ceiling writes into a fresh store of the same schema (migrated by the service), without the triggers
@@ -305,7 +318,9 @@ def ingest_round(args, directory):
     bare = json.loads(ceiling)["events_per_second"]
     api = sent[0] / api_seconds
     return {"exposed_units": exposed, "api_events_per_second": round(api), "ceiling_events_per_second": round(bare),
-            "ratio": round(api / bare, 3), "load_average": os.getloadavg()[0]}
+            "ratio": round(api / bare, 3), "load_average": os.getloadavg()[0],
+            "server_cpu_us_per_event": None if cpu_before is None or cpu_after is None
+            else round((cpu_after - cpu_before) / sent[0] * 1e6, 2)}
 
 
 def ingest(args):
@@ -322,7 +337,8 @@ def ingest(args):
     print(json.dumps({"backend": args.backend, "batches": args.batches, "batch_size": 100, "clients": args.clients,
                       "rounds": args.rounds, "min_median_max": {key: spread(key) for key in
                                                                 ("api_events_per_second", "ceiling_events_per_second",
-                                                                 "ratio")}}))
+                                                                 "ratio", "server_cpu_us_per_event")
+                                                                if None not in (row[key] for row in rounds)}}))
 
 
 def main():
