@@ -163,10 +163,30 @@ public struct BatchAssignment {
 /// Reads a record's attribute cells into a reused slot array of values: attributes the rules read only as numbers
 /// (or only as booleans) are converted from the bytes, text that does not read that way stays text (same results,
 /// see `AttributeReading`); an empty cell or a column the input lacks is a missing attribute.
+///
+/// Text is made into a `String` once per distinct cell, not once per row: each slot keeps the first
+/// ``internedPerSlot`` distinct short cells it met with their `String`, and a cell with the same bytes is given that
+/// `String` again (the same value `String(decoding:as:)` makes from those bytes). Columns with many distinct values
+/// (ids, e-mail addresses) fill the table and build their other cells as before.
 struct AttributeRowReader {
+  /// Distinct text cells kept per slot, and the longest kept (in bytes).
+  static let internedPerSlot = 8
+  static let longestInterned = 32
+
   private let columns: [Int?]
   private let readings: [AttributeReading]
   private let storage: UnsafeMutableBufferPointer<AttributeValue?>
+  /// Slot s's kept texts are entries `s * internedPerSlot ..< s * internedPerSlot + internedCounts[s]`; entry e's
+  /// bytes are `internedBytes[e * longestInterned ..< e * longestInterned + internedLengths[e]]`.
+  private let internedValues: UnsafeMutableBufferPointer<AttributeValue>
+  private let internedLengths: UnsafeMutableBufferPointer<Int>
+  private let internedBytes: UnsafeMutablePointer<UInt8>
+  private let internedCounts: UnsafeMutableBufferPointer<Int>
+  /// Per slot, the kept text entry it holds (its `String`), or ``holdsNoText`` (nil, a number or a boolean) or
+  /// ``holdsOtherText``.
+  private let held: UnsafeMutableBufferPointer<Int>
+  private static let holdsNoText = -1
+  private static let holdsOtherText = -2
   /// The last record's values, slot by slot (valid until the next ``read(_:)``).
   var values: UnsafeBufferPointer<AttributeValue?> { UnsafeBufferPointer(storage) }
 
@@ -175,42 +195,148 @@ struct AttributeRowReader {
     self.readings = readings
     storage = .allocate(capacity: columns.count)
     storage.initialize(repeating: nil)
+    let entries = columns.count * Self.internedPerSlot
+    internedValues = .allocate(capacity: max(entries, 1))
+    internedLengths = .allocate(capacity: max(entries, 1))
+    internedBytes = .allocate(capacity: max(entries, 1) * Self.longestInterned)
+    internedCounts = .allocate(capacity: max(columns.count, 1))
+    internedCounts.initialize(repeating: 0)
+    held = .allocate(capacity: max(columns.count, 1))
+    held.initialize(repeating: Self.holdsNoText)
   }
 
   mutating func deallocate() {
     _ = storage.deinitialize()
     storage.deallocate()
+    for slot in 0..<columns.count {
+      (internedValues.baseAddress.unsafelyUnwrapped + slot * Self.internedPerSlot).deinitialize(
+        count: internedCounts[slot])
+    }
+    internedValues.deallocate()
+    internedLengths.deallocate()
+    internedBytes.deallocate()
+    internedCounts.deallocate()
+    held.deallocate()
   }
 
   /// Reads the record's attribute cells into ``values``.
   @inline(__always)
   func read(_ record: CSVScanner.Record) {
-    let values = storage
     for slot in 0..<columns.count {
       guard let column = columns[slot] else {
-        values[slot] = nil
+        set(slot, nil)
         continue
       }
       let cell = record.field(column)
       guard !cell.isEmpty else {
-        values[slot] = nil
+        set(slot, nil)
         continue
       }
       switch readings[slot] {
       case .number:
-        values[slot] = AttributeValue.parseNumber(cell).map(AttributeValue.number) ?? .string(record.string(column))
+        if let number = Self.shortInteger(cell) ?? AttributeValue.parseNumber(cell) {
+          set(slot, .number(number))
+        } else {
+          setText(slot, cell)
+        }
       case .bool:
-        values[slot] = AttributeValue.parseBool(cell).map(AttributeValue.bool) ?? .string(record.string(column))
+        if let flag = AttributeValue.parseBool(cell) {
+          set(slot, .bool(flag))
+        } else {
+          setText(slot, cell)
+        }
       case .string, .mixed:
-        values[slot] = .string(record.string(column))
+        setText(slot, cell)
       }
     }
+  }
+
+  /// `-?[0-9]{1,15}` as the number `AttributeValue.parseNumber` reads from it (exact in a `Double`); nil for
+  /// anything else, which goes through `parseNumber`.
+  @inline(__always)
+  static func shortInteger(_ cell: UnsafeBufferPointer<UInt8>) -> Double? {
+    let count = cell.count
+    var index = cell[0] == UInt8(ascii: "-") ? 1 : 0
+    let digits = count &- index
+    guard digits >= 1 && digits <= 15 else { return nil }
+    var integer = 0
+    while index < count {
+      let digit = cell[index] &- UInt8(ascii: "0")
+      guard digit <= 9 else { return nil }
+      integer = integer &* 10 &+ Int(digit)
+      index &+= 1
+    }
+    return cell[0] == UInt8(ascii: "-") ? -Double(integer) : Double(integer)
+  }
+
+  /// Sets the slot to nil, a number or a boolean (a value that holds no reference).
+  @inline(__always)
+  private func set(_ slot: Int, _ value: AttributeValue?) {
+    if held[slot] == Self.holdsNoText {
+      // The slot holds nil, a number or a boolean too: there is nothing to release, so the new value is written
+      // over the old one (without the call that would destroy it).
+      (storage.baseAddress.unsafelyUnwrapped + slot).initialize(to: value)
+    } else {
+      storage[slot] = value
+      held[slot] = Self.holdsNoText
+    }
+  }
+
+  /// Sets the slot to text that is not kept.
+  @inline(__always)
+  private func set(_ slot: Int, text: String) {
+    storage[slot] = .string(text)
+    held[slot] = Self.holdsOtherText
+  }
+
+  /// Sets the slot to the cell as text: the `String` made the first time the slot met these bytes (left in place
+  /// when the slot holds it already, so a column of few values costs no copy), or a new one.
+  @inline(__always)
+  private func setText(_ slot: Int, _ cell: UnsafeBufferPointer<UInt8>) {
+    let count = cell.count
+    guard count <= Self.longestInterned else {
+      set(slot, text: String(decoding: cell, as: UTF8.self))
+      return
+    }
+    let first = slot &* Self.internedPerSlot
+    let known = internedCounts[slot]
+    let source = cell.baseAddress.unsafelyUnwrapped
+    var entry = first
+    while entry < first &+ known {
+      if internedLengths[entry] == count {
+        let bytes = internedBytes + entry &* Self.longestInterned
+        var index = 0
+        while index < count && bytes[index] == source[index] { index &+= 1 }
+        if index == count {
+          if held[slot] != entry {
+            storage[slot] = internedValues[entry]
+            held[slot] = entry
+          }
+          return
+        }
+      }
+      entry &+= 1
+    }
+    let text = String(decoding: cell, as: UTF8.self)
+    guard known < Self.internedPerSlot else {
+      set(slot, text: text)
+      return
+    }
+    let value = AttributeValue.string(text)
+    (internedBytes + entry &* Self.longestInterned).update(from: source, count: count)
+    internedLengths[entry] = count
+    (internedValues.baseAddress.unsafelyUnwrapped + entry).initialize(to: value)
+    internedCounts[slot] = known &+ 1
+    storage[slot] = value
+    held[slot] = entry
   }
 }
 
 /// The count table of a batch while it runs: one flat table of (segment or none) × (variant or none) × reason, so a
 /// row adds one to one slot (no dictionary per row); ``fill(_:)`` turns it into the summary's shape.
 struct ResultCounts {
+  /// `AssignmentReason.allCases.count`, kept (the getter builds the array on each call).
+  private let reasons = AssignmentReason.allCases.count
   private let variants: Int
   private let segments: Int
   private let table: UnsafeMutableBufferPointer<Int>
@@ -218,7 +344,7 @@ struct ResultCounts {
   init(segments: Int, variants: Int) {
     self.segments = segments
     self.variants = variants
-    table = .allocate(capacity: (segments + 1) * (variants + 1) * AssignmentReason.allCases.count)
+    table = .allocate(capacity: (segments + 1) * (variants + 1) * reasons)
     table.initialize(repeating: 0)
   }
 
@@ -228,9 +354,7 @@ struct ResultCounts {
   func add(_ result: CompactAssignment) {
     let segment = result.segmentIndex.map { $0 &+ 1 } ?? 0
     let variant = result.variantIndex.map { $0 &+ 1 } ?? 0
-    let slot =
-      (segment &* (variants &+ 1) &+ variant) &* AssignmentReason.allCases.count
-      &+ OutputEncoding.index(of: result.reason)
+    let slot = (segment &* (variants &+ 1) &+ variant) &* reasons &+ OutputEncoding.index(of: result.reason)
     table[slot] &+= 1
   }
 

@@ -71,6 +71,10 @@ final class RuleTable: @unchecked Sendable {
 
   @usableFromInline let nodes: UnsafeMutableBufferPointer<Node>
   private let strings: [String]
+  /// The string literals' UTF-8 bytes, one after another in unmanaged memory: literal i is
+  /// `stringBytes[stringBounds[i] ..< stringBounds[i + 1]]` (compared without touching a `String`).
+  private let stringBytes: UnsafeMutableBufferPointer<UInt8>
+  private let stringBounds: UnsafeMutableBufferPointer<Int>
   private let lists: [[RuleLiteral]]
   /// The root node of each compiled expression, in the order given.
   let roots: [Int]
@@ -82,9 +86,23 @@ final class RuleTable: @unchecked Sendable {
     _ = nodes.initialize(from: builder.nodes)
     strings = builder.strings
     lists = builder.lists
+    let utf8 = builder.strings.map { Array($0.utf8) }
+    stringBytes = .allocate(capacity: max(utf8.reduce(0) { $0 + $1.count }, 1))
+    stringBounds = .allocate(capacity: utf8.count + 1)
+    var end = 0
+    stringBounds[0] = 0
+    for (index, bytes) in utf8.enumerated() {
+      _ = UnsafeMutableBufferPointer(rebasing: stringBytes[end...]).initialize(from: bytes)
+      end += bytes.count
+      stringBounds[index + 1] = end
+    }
   }
 
-  deinit { nodes.deallocate() }
+  deinit {
+    nodes.deallocate()
+    stringBytes.deallocate()
+    stringBounds.deallocate()
+  }
 
   private struct Builder {
     var nodes: [Node] = []
@@ -148,6 +166,11 @@ final class RuleTable: @unchecked Sendable {
       return RuleTable.compare(value, op, literal)
     case .string(let slot, let op, let literal):
       guard case .string(let value)? = values[slot] else { return false }
+      let bytes = UnsafeBufferPointer(
+        rebasing: stringBytes[stringBounds[literal]..<stringBounds[literal &+ 1]])
+      if let matches = value.utf8.withContiguousStorageIfAvailable({ RuleTable.compareBytes($0, op, bytes) }) {
+        return matches
+      }
       return RuleTable.compareBytes(value, op, strings[literal])
     case .bool(let slot, let equal, let literal):
       guard let value = values[slot]?.boolValue else { return false }
