@@ -25,14 +25,40 @@ extension Analyze {
     let result = try runBlocking { () async throws(WarehouseError) -> QueryResult in
       try await PostgresQueryRunner.run(query.sql, on: url, timeout: .seconds(seconds))
     }
-    let summary = try query.summary(
+    var summary = try query.summary(
       of: result, source: "\(query.engineName) \(url), \(tables), query \(query.fingerprint)")
     guard summary.rowsRead > 0 else {
       throw InvalidInput(
         "the query on \(url) found no rows in \(tables)\(table == nil ? " for experiment \(plan.id)" : ""): nothing to analyze"
       )
     }
+    if let cells = summary.regressionCells {
+      // Lin's regression: the second query sums each unit's HC term given the fits the cells determine.
+      let second = try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
+      let sums = try runBlocking { () async throws(WarehouseError) -> QueryResult in
+        try await PostgresQueryRunner.run(second.sql, on: url, timeout: .seconds(seconds))
+      }
+      summary.regressionSums = try second.sums(of: sums, source: "\(query.engineName) \(url), \(tables)")
+    }
     return summary
+  }
+
+  /// `--regression-sums FILE`: the saved result of `strata sql --regression-cells`'s query, for the `--data` cells.
+  func readRegressionSums(_ path: String, into summary: inout DataSummary, plan: AnalysisPlan) throws {
+    guard let cells = summary.regressionCells else {
+      throw InvalidInput(
+        "--regression-sums \(path): the --data cells have no regression columns (<metric>_lin_n, ...); give the result of strata sql's first query, which has them for every metric with covariates:"
+      )
+    }
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw InvalidInput("--regression-sums \(path): cannot read the file (\(error.localizedDescription))")
+    }
+    let result = try QueryResult(csv: text, source: path)
+    summary.regressionSums = try RegressionQuery.sums(
+      of: result, fits: RegressionFits(plan: plan, cells: cells), source: path)
   }
 }
 

@@ -92,6 +92,12 @@ struct Analyze: ParsableCommand {
   var timeout: Int = 3600
 
   @Option(
+    help: ArgumentHelp(
+      "With --data cells from `strata sql`: the saved result (CSV) of the second query that `strata sql --regression-cells` writes, for metrics with covariates: (Lin's regression, docs/warehouse.md).",
+      valueName: "file"))
+  var regressionSums: String?
+
+  @Option(
     help:
       ArgumentHelp(
         "Which look at the data this is (1-based, at most the plan's looks + 100); default: from the look log. "
@@ -149,6 +155,9 @@ struct Analyze: ParsableCommand {
       }
     } else {
       guard data.isEmpty else { throw ValidationError("Give either --data or --database, not both.") }
+      guard regressionSums == nil else {
+        throw ValidationError("--regression-sums goes with --data: --database runs both queries itself.")
+      }
       switch (table, exposures, events) {
       case (.some, nil, nil), (nil, .some, .some): break
       default: throw ValidationError("--database needs --table, or --exposures with --events.")
@@ -158,7 +167,9 @@ struct Analyze: ParsableCommand {
     if let threads, !(1...1024).contains(threads) {
       throw ValidationError("--threads must be between 1 and 1024, got \(threads).")
     }
-    let paths: [(String, String?)] = [("--report", report), ("--look-log", lookLog)] + data.map { ("--data", $0) }
+    let paths: [(String, String?)] =
+      [("--report", report), ("--look-log", lookLog), ("--regression-sums", regressionSums)]
+      + data.map { ("--data", $0) }
     for (flag, value) in paths where value?.isEmpty == true {
       throw ValidationError("\(flag) is empty: give a path.")
     }
@@ -181,7 +192,7 @@ struct Analyze: ParsableCommand {
       plan.srmThreshold = srmThreshold
       let showProgress = standardErrorIsTerminal && !json
       let progress: (@Sendable (Int, Int) -> Void)? = showProgress ? ProgressLine.update : nil
-      let summary =
+      var summary =
         database != nil
         ? try readDatabase(plan: plan)
         : try DataReader.read(
@@ -190,6 +201,7 @@ struct Analyze: ParsableCommand {
             strict: strict, checkDuplicates: !noDuplicateCheck,
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: progress))
       if showProgress { ProgressLine.finish() }
+      if let regressionSums { try readRegressionSums(regressionSums, into: &summary, plan: plan) }
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)
       let lookOutcome = try guardLooks(&analysis, plan: plan)
       var written: [String] = []

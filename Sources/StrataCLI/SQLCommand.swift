@@ -64,6 +64,12 @@ struct SQLCommand: ParsableCommand {
       valueName: "metric,metric"))
   var crossProduct: [String] = []
 
+  @Option(
+    help: ArgumentHelp(
+      "Print the second query of Lin's regression (metrics with covariates:) instead: FILE is the first query's saved result (CSV); its fits become literals of the second query, whose result goes to `strata analyze --data FILE --regression-sums`.",
+      valueName: "file"))
+  var regressionCells: String?
+
   @Flag(
     help:
       "Unit-level shape: skip the duplicate-unit check (a window over unit ids); by default only the first row of a repeated unit id counts and the others are counted in dropped_duplicate_unit."
@@ -105,8 +111,28 @@ struct SQLCommand: ParsableCommand {
         if let table { .units(table: table) } else { .events(exposures: exposures ?? "", events: events ?? "") }
       let query = try CellQuery(
         plan: plan, dialect: dialect, source: source, shifts: shifts, checkDuplicates: !noDuplicateCheck)
-      for note in query.notes { printError("strata: note: \(note)") }
-      print(query.sql, terminator: "")
+      let regression = plan.metrics.filter { $0.regression != nil }.map(\.name)
+      guard let regressionCells else {
+        for note in query.notes { printError("strata: note: \(note)") }
+        if !regression.isEmpty {
+          printError(
+            "strata: note: \(DisplayText.list(regression)) declare\(regression.count == 1 ? "s" : "") covariates: (Lin's regression), whose HC errors need a second query: save this query's result as CSV (cells.csv), then strata sql with the same options and --regression-cells cells.csv prints it; give its saved result to strata analyze --data cells.csv --regression-sums FILE"
+          )
+        }
+        print(query.sql, terminator: "")
+        return
+      }
+      guard !regression.isEmpty else {
+        throw InvalidInput("--regression-cells: no metric of \(experiment) declares covariates: (Lin's regression)")
+      }
+      let cells = try DataReader.read(paths: [regressionCells], plan: plan, options: DataReadOptions())
+      guard let moments = cells.regressionCells else {
+        throw InvalidInput(
+          "--regression-cells \(regressionCells): the file has no regression columns (<metric>_lin_n, ...): give the saved result of this command's first query (without --regression-cells)"
+        )
+      }
+      let second = try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: moments))
+      print(second.sql, terminator: "")
     }
   }
 }

@@ -61,8 +61,8 @@ extension Metric {
   /// The event names that carry this metric in event-level data.
   ///
   /// In the service's events and `strata sql --events`: the metric's name, or a ratio's numerator and
-  /// denominator columns, counted from the first exposure. A covariate's events are named by its column and
-  /// counted before the exposure (`StrataWarehouse.EventColumn`).
+  /// denominator columns, counted from the first exposure. A covariate's events (`covariate:` or `covariates:`) are
+  /// named by its column and counted before the exposure (`StrataWarehouse.EventColumn`).
   public var eventNames: [(name: String, binomial: Bool)] {
     var names: [(name: String, binomial: Bool)]
     switch kind {
@@ -72,6 +72,8 @@ extension Metric {
     }
     // A covariate is summed, whatever the metric's kind (a count of earlier visits for a 0/1 metric).
     for column in covariate?.columns ?? [] { names.append((column, false)) }
+    // So are Lin's regression covariates (`covariates:`).
+    for column in regression?.columns ?? [] { names.append((column, false)) }
     return names
   }
 }

@@ -52,6 +52,10 @@ struct LivePlan: Sendable {
   init(plan: AnalysisPlan, dialect: SQLDialect) throws(WarehouseError) {
     // The results query validates every name the same way (and the live totals feed its reader).
     _ = try CellQuery(plan: plan, dialect: dialect, source: .events(exposures: "exposures", events: "events"))
+    // Lin's regression (`covariates:`) reads the units a second time (`RegressionQuery`): no running totals.
+    if let metric = plan.metrics.first(where: { $0.regression != nil }) {
+      throw WarehouseError("metric \(metric.name) declares covariates:, whose second query has no running totals")
+    }
     experiment = plan.id
     self.plan = plan
     columns = plan.columns

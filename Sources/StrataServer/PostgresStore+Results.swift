@@ -7,8 +7,12 @@ extension PostgresStore {
   public var dialect: SQLDialect { .postgres }
 
   public func run(_ query: CellQuery) async throws -> QueryResult {
-    let rows = try await client.query(PostgresQuery(unsafeSQL: query.sql), logger: logger)
-    var result = QueryResult(columns: query.columns, rows: [])
+    try await run(sql: query.sql, columns: query.columns)
+  }
+
+  public func run(sql: String, columns: [String]) async throws -> QueryResult {
+    let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    var result = QueryResult(columns: columns, rows: [])
     var named = false
     for try await row in rows {
       if !named {

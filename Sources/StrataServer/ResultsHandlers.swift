@@ -113,13 +113,28 @@ extension StrataService {
       } else {
         rows = try await store.run(query)
       }
-      let summary = try query.summary(
-        of: rows, source: "strata serve: \(configuration.database.redacted), tables exposures and events")
+      let source = "strata serve: \(configuration.database.redacted), tables exposures and events"
+      var summary = try query.summary(of: rows, source: source)
       guard summary.rowsRead > 0 else {
         return .failure(
           ResultsFailure(
             status: .conflict, code: "no_data",
             message: "no exposures of \(id) are stored yet: send them to POST /v1/exposures"))
+      }
+      // Lin's regression (`covariates:`): the second query sums each unit's HC term given the fits of these cells.
+      // Units stored between the two queries make the counts differ: both run again (three tries).
+      var attempt = 1
+      while let cells = summary.regressionCells {
+        do {
+          let second = try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
+          summary.regressionSums = try second.sums(
+            of: try await store.run(sql: second.sql, columns: second.columns), source: source)
+          break
+        } catch let error as WarehouseError {
+          guard attempt < 3 else { throw error }
+          attempt += 1
+          summary = try query.summary(of: try await store.run(query), source: source)
+        }
       }
       var analysis: Analysis
       do {

@@ -6,8 +6,12 @@ extension SQLiteStore {
   public var dialect: SQLDialect { .sqlite }
 
   public func run(_ query: CellQuery) async throws -> QueryResult {
+    try await run(sql: query.sql, columns: query.columns)
+  }
+
+  public func run(sql: String, columns: [String]) async throws -> QueryResult {
     try await pool.read { db in
-      let statement = try db.makeStatement(sql: query.sql)
+      let statement = try db.makeStatement(sql: sql)
       var result = QueryResult(columns: statement.columnNames, rows: [])
       let rows = try Row.fetchCursor(statement)
       while let row = try rows.next() {

@@ -38,6 +38,9 @@ public protocol ServiceStore: ConsentStore, Sendable {
   var dialect: SQLDialect { get }
   /// Runs a results query (read only) and returns its rows as the database typed them.
   func run(_ query: CellQuery) async throws -> QueryResult
+  /// Runs another read-only results query (Lin's second query, `RegressionQuery`); `columns` name the result when it
+  /// has no rows.
+  func run(sql: String, columns: [String]) async throws -> QueryResult
   /// Totals of an experiment's stored exposures.
   func exposureTotals(experiment: String) async throws -> ExposureTotals
   /// Per variant with stored exposures: units exposed, repeats and the events of those units for `metrics`.

@@ -55,17 +55,13 @@ public struct CellQuery: Sendable, Hashable {
   ///   then stops on that cell, as it does for the CSV).
   /// - `countsZeroFills`: per value column with `missing: zero`, `<col>_zero_filled` counts the units whose value was
   ///   missing (NULL, or no counted event) and counted as 0, as the CSV reader counts empty cells.
-  /// - A metric with `covariates:` (Lin's regression) is refused: its errors need unit rows, not cells.
+  /// - A metric with `covariates:` (Lin's regression) adds its pass-1 columns (`RegressionCells.columnNames`): over the
+  ///   units with a value and every covariate, their count, shifted sums and sums of products, and the count of units
+  ///   with a value but not every covariate. Its HC2/HC3 errors need a second query (`RegressionQuery`).
   public init(
     plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
     checkDuplicates: Bool = true, countsZeroFills: Bool = true
   ) throws(WarehouseError) {
-    if let metric = plan.metrics.first(where: { $0.regression != nil }) {
-      // HC2/HC3 weigh each unit by its own leverage: no per-cell sums determine them (docs/analyze.md).
-      throw WarehouseError(
-        "metric \(SQLName.display(metric.name)) declares covariates: (Lin's regression adjustment), which needs unit-level rows that a query's cells cannot carry; export the unit-level table as CSV for strata analyze --data, or adjust with one column by CUPED (covariate:), which the query supports"
-      )
-    }
     self.plan = plan
     self.dialect = dialect
     self.source = source
@@ -97,6 +93,7 @@ public struct CellQuery: Sendable, Hashable {
       names.append(Self.crossProductColumn(pair, plan: plan))
       if let units = Self.pairUnitsColumns(pair, plan: plan) { names += [units.count, units.sumA, units.sumB] }
     }
+    names += RegressionCells.columnNames(plan: plan)
     switch source {
     case .units:
       names += [DroppedRows.badValue.column, DroppedRows.missingUnit.column]

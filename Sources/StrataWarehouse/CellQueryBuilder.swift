@@ -16,6 +16,9 @@ struct CellQueryBuilder {
   /// Whether the cells count the values `missing: zero` filled (`z<i>` in `unit_rows`, `<col>_zero_filled`).
   let countsZeroFills: Bool
   var notes: [String] = []
+  /// Set for the second query of Lin's regression (`RegressionQuery`): the final aggregation sums each unit's
+  /// HC2/HC3 term given these fits instead of the cells.
+  var regressionFits: RegressionFits? = nil
 
   init(
     plan: AnalysisPlan, dialect: SQLDialect, shifts: [String: Double], checkDuplicates: Bool, countsZeroFills: Bool
@@ -97,6 +100,7 @@ struct CellQueryBuilder {
   /// dropped row); with `accounted` also `kept` (1 for a row that counts) and `row_status`/`unit_rank`
   /// for the `dropped_*` counts (see `unitLevel`).
   func cells(excludedCount: Bool, constants: Bool, accounted: Bool = false) -> String {
+    if let regressionFits { return regressionSums(regressionFits) }
     var selects = [
       "u.cell_variant AS \(SQLName.alias("variant", dialect))",
       "u.cell_segment AS \(SQLName.alias("segment", dialect))",
@@ -136,6 +140,7 @@ struct CellQueryBuilder {
         )
       }
     }
+    selects += regressionCells()
     if accounted {
       selects.append("COUNT(CASE WHEN u.row_status = 2 THEN 1 END) AS \(alias(.badValue))")
       selects.append("COUNT(CASE WHEN u.row_status = 3 THEN 1 END) AS \(alias(.missingUnit))")
@@ -152,12 +157,46 @@ struct CellQueryBuilder {
     return text
   }
 
+  /// Lin's pass 1 per metric with `covariates:` (`RegressionCells.names`): over the units with the value and every
+  /// covariate (`complete`), their count, each column's shifted sum and each pair's sum of shifted products; and the
+  /// units with the value but not every covariate.
+  private func regressionCells() -> [String] {
+    var selects: [String] = []
+    for metric in plan.metrics.indices where plan.metrics[metric].regression != nil {
+      let names = RegressionCells.names(plan: plan, metric: metric)
+      let columns = plan.columnIndices(metric: metric)
+      let complete = regressionComplete(columns)
+      selects.append("COUNT(CASE WHEN \(complete) THEN 1 END) AS \(SQLName.alias(names.count, dialect))")
+      selects.append(
+        "COUNT(CASE WHEN u.m\(columns[0]) IS NOT NULL AND NOT (\(complete)) THEN 1 END) AS \(SQLName.alias(names.incomplete, dialect))"
+      )
+      for (i, column) in columns.enumerated() {
+        selects.append(
+          "COALESCE(SUM(CASE WHEN \(complete) THEN \(shiftedValue(column)) END), 0) AS \(SQLName.alias(names.sums[i], dialect))"
+        )
+      }
+      for i in columns.indices {
+        for j in i..<columns.count {
+          selects.append(
+            "COALESCE(SUM(CASE WHEN \(complete) THEN \(shiftedValue(columns[i])) * \(shiftedValue(columns[j])) END), 0) AS \(SQLName.alias(names.products[i][j], dialect))"
+          )
+        }
+      }
+    }
+    return selects
+  }
+
+  /// A unit has every one of value columns `columns` (in `unit_rows` as `u`).
+  func regressionComplete(_ columns: [Int], table: String = "u") -> String {
+    columns.map { "\(table).m\($0) IS NOT NULL" }.joined(separator: " AND ")
+  }
+
   /// Whether value column `index` has a count of the values counted as 0 (`z<index>` in `unit_rows`: 1 for such a
   /// unit, else NULL).
   func zeroFilled(_ index: Int) -> Bool { countsZeroFills && valueColumns[index].missing == .zero }
 
   /// Metric `index`'s value less its shift constant (0/1 metrics have none).
-  private func shiftedValue(_ index: Int) -> String {
+  func shiftedValue(_ index: Int) -> String {
     valueColumns[index].kind == .binomial ? "u.m\(index)" : "(u.m\(index) - c.k\(index))"
   }
 

@@ -35,6 +35,9 @@ struct CellResultReader {
   /// Whether every column with `missing: zero` has its `<col>_zero_filled` count.
   private let zeroFillsCounted: Bool
   private var statistics: SufficientStatistics
+  /// Positions of the regression columns (`RegressionCells.columnNames`), and Lin's pass 1 read from them.
+  private let regressionFields: [String: Int]
+  private var regressionCells: RegressionCells
   private var issues = DataIssues()
   private var rowsRead = 0
   private var rowsUsed = 0
@@ -87,6 +90,10 @@ struct CellResultReader {
     checksDuplicates = columns.contains(CellQuery.DroppedRows.duplicateUnit.column)
     excludedUnits = columns.firstIndex(of: EventSchema.excludedUnitsColumn)
     statistics = SufficientStatistics(plan: plan)
+    var regressionFields: [String: Int] = [:]
+    for name in RegressionCells.columnNames(plan: plan) { regressionFields[name] = try column(name) }
+    self.regressionFields = regressionFields
+    regressionCells = RegressionCells(plan: plan)
   }
 
   /// Adds result row `number` (1-based, for messages).
@@ -198,6 +205,15 @@ struct CellResultReader {
         CrossMoments(
           count: a.count, shiftA: a.shift, shiftB: b.shift, sumA: a.sum, sumB: b.sum, sumOfProducts: products))
     }
+    if !regressionCells.isEmpty {
+      do throws(RegressionCells.ColumnProblem) {
+        try regressionCells.read(
+          plan: plan, variant: variantIndex, segment: segmentIndex, shifts: shifted.map(\.shift), units: n
+        ) { name in regressionFields[name].flatMap { row[$0].number } }
+      } catch {
+        throw fail(regressionFields[error.column] ?? units, "which \(error.problem)")
+      }
+    }
     statistics.merge(cell, variant: variantIndex, segment: segmentIndex)
     rowsUsed += n
   }
@@ -213,6 +229,7 @@ struct CellResultReader {
       statistics: statistics, duplicatesChecked: checksDuplicates || excludedUnits != nil, duplicateDetectorBytes: 0)
     summary.header = columns
     summary.zeroFillsCounted = zeroFillsCounted
+    if !regressionCells.isEmpty { summary.regressionCells = regressionCells }
     return summary
   }
 

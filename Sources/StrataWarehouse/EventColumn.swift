@@ -5,7 +5,7 @@ import StrataDefinitions
 ///
 /// A metric's own column, or a ratio's numerator or denominator, sums (0/1 metrics: takes the maximum of) the
 /// unit's events of that name at or after its first exposure and, with the metric's `window:`, before
-/// exposure + window. A covariate column (`covariate:`, CUPED) is the same quantity before the experiment: the
+/// exposure + window. A covariate column (`covariate:`, CUPED, or one of `covariates:`, Lin's regression) is the same quantity before the experiment: the
 /// sum of the unit's events named as the covariate's column **before** its first exposure and, when the metric
 /// has a `window:`, at or after exposure − window (the same length before as the metric counts after; without a
 /// window, every earlier event). A unit with no such event has a missing value, handled by the covariate's
@@ -39,9 +39,7 @@ public struct EventColumn: Sendable, Hashable {
     for (index, metric) in plan.metrics.enumerated() {
       for (use, column) in zip(metric.columnUses, plan.columnIndices(metric: index)) {
         switch use.part {
-        case .covariates:
-          continue  // Lin's regression: refused by `CellQuery` (it needs unit rows).
-        case .covariate, .covariateNumerator, .covariateDenominator:
+        case .covariate, .covariates, .covariateNumerator, .covariateDenominator:
           if let earlier = covariateReader[column], earlier.window != metric.window {
             throw WarehouseError(
               "metrics[\(index)].\(use.part.field) \(SQLName.display(use.column)) is also the covariate of metrics[\(earlier.metric)] (\(SQLName.display(plan.metrics[earlier.metric].name))), whose window differs; in event-level data a covariate sums the events before exposure over its metric's window, so one column needs one window: give one of them another covariate column"

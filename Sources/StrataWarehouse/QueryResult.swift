@@ -83,3 +83,77 @@ extension String {
     return text
   }
 }
+
+extension QueryResult {
+  /// A result saved as CSV: what `strata analyze --regression-sums` reads back.
+  ///
+  /// A header, then one line per row (RFC 4180 quotes, CRLF or LF); each field as text, an empty field as NULL.
+  /// Throws on an unterminated quote or a line with another number of fields than the header, naming the line.
+  public init(csv text: String, source: String) throws(WarehouseError) {
+    var records: [[String]] = []
+    var lines: [Int] = []
+    var record: [String] = []
+    var field = ""
+    var quoted = false
+    var line = 1
+    var start = 1
+    var characters = text.makeIterator()
+    var pending: Character? = nil
+    func next() -> Character? {
+      if let character = pending {
+        pending = nil
+        return character
+      }
+      return characters.next()
+    }
+    while let character = next() {
+      if quoted {
+        if character == "\"" {
+          let after = next()
+          if after == "\"" {
+            field.append("\"")
+          } else {
+            quoted = false
+            pending = after  // the character after the closing quote, read as unquoted
+          }
+        } else {
+          if character == "\n" || character == "\r\n" { line += 1 }
+          field.append(character)
+        }
+        continue
+      }
+      switch character {
+      case "\"" where field.isEmpty: quoted = true
+      case ",":
+        record.append(field)
+        field = ""
+      case "\n", "\r\n", "\r":
+        record.append(field)
+        field = ""
+        if !(record.count == 1 && record[0].isEmpty) {
+          records.append(record)
+          lines.append(start)
+        }
+        record = []
+        line += 1
+        start = line
+      default: field.append(character)
+      }
+    }
+    guard !quoted else { throw WarehouseError("\(source):\(start): a quoted field is not closed") }
+    if !field.isEmpty || !record.isEmpty {
+      record.append(field)
+      records.append(record)
+      lines.append(start)
+    }
+    guard let header = records.first else { throw WarehouseError("\(source) is empty: expected a header line") }
+    self.init(columns: header, rows: [])
+    for (index, values) in records.enumerated().dropFirst() {
+      guard values.count == header.count else {
+        throw WarehouseError(
+          "\(source):\(lines[index]): the line has \(values.count) fields, the header \(header.count)")
+      }
+      rows.append(values.map { $0.isEmpty ? .null : .text($0) })
+    }
+  }
+}

@@ -284,7 +284,9 @@ struct AnalyzeLinCLITests {
     #expect(run.stdout.contains("Adjusted (regression (Lin, HC3)) beside unadjusted"))
   }
 
-  @Test func aggregatedInputAndSQLAreRefusedWithASentence() throws {
+  /// Aggregated cells without the regression columns (or without the second query's sums) stop with a sentence;
+  /// `strata sql` writes the first query with those columns and says how to get the second.
+  @Test func aggregatedCellsWithoutTheRegressionColumnsAreRefusedWithASentence() throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-cells-\(UUID()).csv")
     defer { try? FileManager.default.removeItem(at: file) }
     var text = "variant,segment,n,spend_n,spend_sum,spend_sum_sq,renewed_sum,visits_before_sum,visits_before_sum_sq,"
@@ -300,8 +302,16 @@ struct AnalyzeLinCLITests {
     #expect(run.stderr.contains("needs unit-level rows"), "\(run.stderr)")
     #expect(run.stdout.isEmpty)
     let sql = try runStrata(["sql", "--experiment", Self.experiment, "--dialect", "duckdb", "--table", "units"])
-    #expect(sql.status == 1)
-    #expect(sql.stderr.contains("declares covariates:") && sql.stderr.contains("unit-level"), "\(sql.stderr)")
+    #expect(sql.status == 0)
+    #expect(
+      sql.stdout.contains("\"spend_lin_n\"") && sql.stdout.contains("\"renewed_lin_spend_before_x_spend_before_sum\""))
+    #expect(sql.stderr.contains("--regression-cells") && sql.stderr.contains("--regression-sums"), "\(sql.stderr)")
+    let second = try runStrata([
+      "sql", "--experiment", Self.experiment, "--dialect", "duckdb", "--table", "units", "--regression-cells",
+      file.path,
+    ])
+    #expect(second.status == 1)
+    #expect(second.stderr.contains("no regression columns"), "\(second.stderr)")
   }
 
   @Test(arguments: [

@@ -161,3 +161,59 @@ def test_postgresql_cuped_live_results_match_analyze(workspace, postgres, tmp_pa
             assert same(after[key], reference[key], WITHHELD), (key, after[key], reference[key])
     finally:
         assert server.stop() == 0, server.logs()
+
+
+LIN_EXPERIMENT = "lin-live-2026"
+LIN_DEFINITION = DEFINITION.replace(EXPERIMENT, LIN_EXPERIMENT).replace(
+    "covariate: {column: spend_before, missing: zero}",
+    "covariates: {columns: [spend_before, visits_before], errors: hc3, missing: zero}")
+
+
+def test_postgresql_lin_live_results_match_analyze(workspace, postgres, tmp_path):  # noqa: F811
+    """Lin's regression (`covariates:`) on the PostgreSQL store: no running totals; the results query and the second
+    query of the HC sums (docs/warehouse.md) give `strata analyze --database`'s and the unit-level CSV's numbers."""
+    assert "covariates:" in LIN_DEFINITION
+    port, _ = postgres
+    experiments, keys, made = workspace
+    (experiments / f"{LIN_EXPERIMENT}.yaml").write_text(LIN_DEFINITION)
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
+    definition = str(experiments / f"{LIN_EXPERIMENT}.yaml")
+    columns = COLUMNS + ["visits_before"]
+    try:
+        units = [{"unit": f"L{i:05d}"} for i in range(600)]
+        assigned = post(server, "/v1/assign", made["server"],
+                        {"experiment": LIN_EXPERIMENT, "units": units})["assignments"]
+        rows, events, exposures = [], [], []
+        for index, a in enumerate(assigned):
+            values = unit_values(index, a["variant"])
+            history = values["spend_before"] is not None
+            values["visits_before"] = float(index % 7 + 1) if history else None
+            values["spend"] += 3.0 * (index % 7) if history else 0.0
+            rows.append({"unit_id": a["unit"], "variant": a["variant"], **values})
+            events += events_of(a["unit"], values)
+            if history:
+                events.append({"id": f"visits-{a['unit']}", "unit": a["unit"], "metric": "visits_before",
+                               "value": values["visits_before"], "time": "2026-10-25T09:00:00Z"})
+            exposures.append({"id": f"x-{a['unit']}", "experiment": LIN_EXPERIMENT, "unit": a["unit"],
+                              "variant": a["variant"], "time": "2026-11-01T09:00:00Z"})
+        for start in range(0, len(exposures), 500):
+            post(server, "/v1/exposures", made["server"], {"exposures": exposures[start:start + 500]})
+        for start in range(0, len(events), 500):
+            post(server, "/v1/events", made["server"], {"events": events[start:start + 500]})
+        path = tmp_path / "lin-units.csv"
+        path.write_text("\n".join([",".join(columns)] + [",".join("" if r[c] is None else str(r[c]) for c in columns)
+                                                        for r in rows]))
+
+        def json_of(*args):
+            return json.loads(strata(*args, "--no-look-log", "--json").stdout)
+        database = json_of("analyze", "--experiment", definition, "--database", url, "--exposures", "exposures",
+                           "--events", "events", "--look", "1")
+        reference = json_of("analyze", "--experiment", definition, "--data", str(path), "--look", "1")
+        first = post(server, f"/v1/experiments/{LIN_EXPERIMENT}/looks", made["admin"], None)
+        assert any(r["test"] == "lin-hc3" for r in first["results"]), first["results"]
+        for key in ["srm", "results", "pooled", "verdict", "decision"]:
+            assert agree(first[key], database[key]), (key, first[key], database[key])
+            assert same(first[key], reference[key]), (key, first[key], reference[key])
+    finally:
+        assert server.stop() == 0, server.logs()

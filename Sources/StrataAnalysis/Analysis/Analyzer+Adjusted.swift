@@ -11,16 +11,18 @@ extension Analyzer {
   /// Columns that count different units in one cell (a covariate missing where the metric is not) are an
   /// input error naming the metric, the segment and the remedy.
   ///
-  /// A metric with `covariates:` is compared by Lin's regression on the unit rows (`RegressionComparer`) instead,
-  /// in the same shape; without rows (aggregated cells, SQL) that is an input error naming the metric.
-  func adjustedMetric(_ index: Int, statistics: SufficientStatistics, rows: RegressionRows? = nil) throws
-    -> MetricAnalysis
-  {
+  /// A metric with `covariates:` is compared by Lin's regression (`RegressionComparer`) instead, in the same shape:
+  /// on the unit rows, or from the cells' regression columns and the second query's sums (`fits`, `sums`); without
+  /// either that is an input error naming the metric.
+  func adjustedMetric(
+    _ index: Int, statistics: SufficientStatistics, rows: RegressionRows? = nil, fits: RegressionFits? = nil,
+    sums: RegressionSums? = nil
+  ) throws -> MetricAnalysis {
     let metric = plan.metrics[index]
     let compare: @Sendable (Int?) throws(StatsError) -> [AdjustedComparer.Comparison]
     let testName: String
     if metric.regression != nil {
-      let comparer = try RegressionComparer(plan: plan, metric: index, rows: rows)
+      let comparer = try RegressionComparer(plan: plan, metric: index, rows: rows, fits: fits, sums: sums)
       compare = { (segment) throws(StatsError) in try comparer.comparisons(segment: segment) }
       testName = comparer.testName
     } else {

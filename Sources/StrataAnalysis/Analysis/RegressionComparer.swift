@@ -12,28 +12,55 @@ import StrataStats
 /// regression runs on every unit together (no segment terms), as the CUPED overall row pools θ over all units;
 /// the post-stratified and inverse-variance estimates combine the segments' rows.
 struct RegressionComparer: Sendable {
+  /// Where the two passes read the units from.
+  enum Source: Sendable {
+    /// The unit rows, kept while a unit-level CSV was read: both passes here.
+    case rows(RegressionRows, position: Int)
+    /// Pass 1 from cells (`RegressionFits`), pass 2's sums from the database (`RegressionSums`).
+    case cells(RegressionFits, RegressionSums, position: Int)
+  }
+
   let plan: AnalysisPlan
   let metric: Int
-  let position: Int
-  let rows: RegressionRows
+  let source: Source
   let regression: Metric.Regression
 
-  /// Refuses data without unit rows (aggregated cells, SQL) with a sentence naming the metric.
-  init(plan: AnalysisPlan, metric: Int, rows: RegressionRows?) throws(StatsError) {
+  /// Refuses data without unit rows or the two queries' results (aggregated cells alone) with a sentence naming the
+  /// metric.
+  init(plan: AnalysisPlan, metric: Int, rows: RegressionRows?, fits: RegressionFits?, sums: RegressionSums?)
+    throws(StatsError)
+  {
     guard let regression = plan.metrics[metric].regression else {
       preconditionFailure("metric \(metric) has no covariates:")
     }
-    guard let rows, rows.available, let position = rows.position(ofMetric: metric) else {
+    let field = "metrics[\(metric)] (\(plan.metrics[metric].name)).covariates"
+    if let rows, rows.available, let position = rows.position(ofMetric: metric) {
+      source = .rows(rows, position: position)
+    } else if let fits, let position = fits.cells.metrics.firstIndex(of: metric) {
+      guard let sums else {
+        throw .invalidInput(
+          field: field,
+          message:
+            "Lin's regression adjustment needs, beside the cells, the sums of the second query (its HC2/HC3 errors weigh each unit by its own leverage): strata sql --regression-cells CELLS.csv writes that query from the first one's result; give its result to strata analyze --regression-sums (docs/warehouse.md)"
+        )
+      }
+      guard sums.fingerprint == fits.fingerprint, sums.sums.count == fits.entries.count else {
+        throw .invalidInput(
+          field: field,
+          message:
+            "the second query's sums were computed for other cells (fits \(sums.fingerprint), these cells give \(fits.fingerprint)): write the second query from this first query's result (strata sql --regression-cells) and run it again"
+        )
+      }
+      source = .cells(fits, sums, position: position)
+    } else {
       throw .invalidInput(
-        field: "metrics[\(metric)] (\(plan.metrics[metric].name)).covariates",
+        field: field,
         message:
-          "Lin's regression adjustment needs unit-level rows (its HC2/HC3 errors weigh each unit by its own leverage), which aggregated cells and SQL results do not hold: analyze a unit-level CSV, or adjust with one column by CUPED (covariate:), which works from cells"
+          "Lin's regression adjustment needs unit-level rows or the regression columns of strata sql's query (<metric>_lin_n, ...; its HC2/HC3 errors weigh each unit by its own leverage), which these aggregated cells do not hold: analyze a unit-level CSV, run strata sql's two queries (docs/warehouse.md), or adjust with one column by CUPED (covariate:), which works from cells"
       )
     }
     self.plan = plan
     self.metric = metric
-    self.position = position
-    self.rows = rows
     self.regression = regression
   }
 
@@ -42,17 +69,38 @@ struct RegressionComparer: Sendable {
 
   /// Each treatment against control in one segment (nil: all segments together).
   func comparisons(segment: Int?) throws(StatsError) -> [AdjustedComparer.Comparison] {
+    switch source {
+    case .rows(let rows, let position):
+      return try comparisons(
+        estimates: try rowEstimates(rows: rows, position: position, segment: segment), segment: segment)
+    case .cells(let fits, let sums, let position):
+      let index = fits.entryIndex(position: position, segment: segment)
+      let entry = fits.entries[index]
+      let fit = try entry.fit.get()
+      guard let armSums = sums.sums[index] else {
+        preconditionFailure("a fit without its sums: RegressionSums is read against these fits")
+      }
+      let result = try fit.result(varianceSums: armSums)
+      let estimates = entry.unadjusted.indices.map { arm in
+        ArmEstimate(
+          count: entry.unadjusted[arm].count, estimate: result.armMeans[arm], variance: result.armVariances[arm],
+          unadjustedEstimate: entry.unadjusted[arm].estimate, unadjustedVariance: entry.unadjusted[arm].variance)
+      }
+      return try comparisons(estimates: estimates, segment: segment)
+    }
+  }
+
+  /// Both passes over the kept unit rows: each arm's adjusted and unadjusted estimate (control first).
+  private func rowEstimates(rows: RegressionRows, position: Int, segment: Int?) throws(StatsError) -> [ArmEstimate] {
     let segments = segment.map { [$0] } ?? Array(plan.segments.indices)
     let k = regression.columns.count
     // Arm 0 is the control, then the treatments in layout order.
     let order = [plan.controlIndex] + plan.treatmentIndices
-    // Pass 1 (`InteractedRegressionFit`): each arm's moments of [x₁ … x_k, y − y₀], and its unadjusted moments.
+    // Pass 1 (`InteractedRegressionFit`): each arm's moments of [x₁ … x_k, y − y₀].
     var shift: Double?
     var running: [RunningMomentMatrix] = []
-    var unadjusted: [ArmEstimate] = []
     var row = [Double](repeating: 0, count: k + 1)
     for variant in order {
-      var moments = RunningMoments()
       var arm = RunningMomentMatrix(columns: k + 1)
       for segment in segments {
         let cell = variant * plan.segments.count + segment
@@ -73,14 +121,9 @@ struct RegressionComparer: Sendable {
           for l in 0..<k { row[l] = x[unit * k + l] }
           row[k] = y[unit] - y0
           arm.add(row)
-          moments.add(y[unit])
         }
       }
       running.append(arm)
-      unadjusted.append(
-        ArmEstimate(
-          count: moments.count, estimate: moments.mean, variance: moments.variance / moments.count,
-          unadjustedEstimate: moments.mean, unadjustedVariance: moments.variance / moments.count))
     }
     for (arm, moments) in running.enumerated() where moments.count < Double(k + 2) {
       throw .invalidInput(
@@ -90,6 +133,14 @@ struct RegressionComparer: Sendable {
     var moments: [MomentMatrix] = []
     for arm in running { moments.append(try arm.moments()) }
     let y0 = shift ?? 0
+    // The unadjusted means and variances from the same moments of y − y₀ (as `RegressionFits` from cells): an outcome
+    // of 10⁹ keeps its variance's digits.
+    let unadjusted = moments.map { arm in
+      let mean = y0 + arm.means[k]
+      let variance = arm.comoments[k][k] / (arm.count - 1) / arm.count
+      return ArmEstimate(
+        count: arm.count, estimate: mean, variance: variance, unadjustedEstimate: mean, unadjustedVariance: variance)
+    }
     let passes = try InteractedRegressionFit(
       arms: moments, outcomeShift: y0, robustCovariance: regression.errors == .hc2 ? .hc2 : .hc3,
       alternative: plan.alternative, confidenceLevel: plan.confidenceLevel)
@@ -108,11 +159,17 @@ struct RegressionComparer: Sendable {
       }
     }
     let fit = try passes.result(varianceSums: sums)
-    let estimates = order.indices.map { arm in
+    return order.indices.map { arm in
       ArmEstimate(
         count: unadjusted[arm].count, estimate: fit.armMeans[arm], variance: fit.armVariances[arm],
         unadjustedEstimate: unadjusted[arm].estimate, unadjustedVariance: unadjusted[arm].variance)
     }
+  }
+
+  /// Each treatment against control from the arms' estimates (control first, then the treatments in plan order).
+  private func comparisons(estimates: [ArmEstimate], segment: Int?) throws(StatsError)
+    -> [AdjustedComparer.Comparison]
+  {
     var out: [AdjustedComparer.Comparison] = []
     for (slot, treatment) in plan.treatmentIndices.enumerated() {
       let control = estimates[0], arm = estimates[slot + 1]

@@ -41,6 +41,10 @@ struct AggregatedRows {
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
   var statistics: SufficientStatistics
+  /// Header positions of the regression columns (`RegressionCells.columnNames`), when the file has them.
+  let regressionFields: [String: Int]?
+  /// Lin's pass 1 from those columns (nil without them).
+  var regressionCells: RegressionCells?
   var issues = DataIssues()
   var rowsRead = 0
   var rowsUsed = 0
@@ -102,6 +106,19 @@ struct AggregatedRows {
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
+    let regressionNames = RegressionCells.columnNames(plan: plan)
+    if let first = regressionNames.first, header.contains(first) {
+      var fields: [String: Int] = [:]
+      for name in regressionNames {
+        fields[name] = try DataReader.column(
+          name, in: header, path: path, purpose: "regression column (strata sql's first query writes it)")
+      }
+      regressionFields = fields
+      regressionCells = RegressionCells(plan: plan)
+    } else {
+      regressionFields = nil
+      regressionCells = nil
+    }
   }
 
   mutating func consume(_ record: CSVScanner.Record) throws {
@@ -111,7 +128,12 @@ struct AggregatedRows {
       return try reject(problem.kind, record, problem.message)
     }
     do {
-      statistics.merge(try cell(record), variant: variant, segment: segment)
+      let cell = try cell(record)
+      if var regression = regressionCells, let fields = regressionFields {
+        try read(record, into: &regression, fields: fields, variant: variant, segment: segment, units: cell.units)
+        regressionCells = regression
+      }
+      statistics.merge(cell, variant: variant, segment: segment)
       rowsUsed += 1
     } catch let problem as RowProblem {
       try reject(problem.kind, record, problem.message)
@@ -258,6 +280,26 @@ struct AggregatedRows {
       }
     }
     return "\(valueColumns[pair.first].column) and \(valueColumns[pair.second].column)"
+  }
+
+  /// Reads the row's regression columns (Lin's pass 1) into `cells`, or a `RowProblem` naming the first bad field.
+  private func read(
+    _ record: CSVScanner.Record, into cells: inout RegressionCells, fields: [String: Int], variant: Int, segment: Int,
+    units: Int
+  ) throws {
+    var shifts: [Double] = []
+    for fields in valueFields {
+      // Already checked by `cell(_:)`.
+      shifts.append(fields.shift.flatMap { NumberParser.parse(record.field($0)) } ?? 0)
+    }
+    do throws(RegressionCells.ColumnProblem) {
+      try cells.read(plan: plan, variant: variant, segment: segment, shifts: shifts, units: units) { name in
+        fields[name].flatMap { NumberParser.parse(record.field($0)) }.flatMap { $0.isFinite ? $0 : nil }
+      }
+    } catch {
+      let echo = fields[error.column].map { record.echo($0) } ?? ""
+      throw RowProblem(kind: .badNumber, message: "has \(error.column) = \"\(echo)\", which \(error.problem)")
+    }
   }
 
   /// How far below (Σx)²/n, relative to Σx², a sum of squares may fall from rounding alone.

@@ -103,6 +103,7 @@ public enum DataReader {
         duplicatesChecked: false, duplicateDetectorBytes: 0)
       summary.header = header
       summary.zeroFillsCounted = aggregateReader.zeroFillsCounted
+      summary.regressionCells = aggregateReader.regressionCells
       return summary
     }
     preconditionFailure("a header was read, so one of the readers exists")

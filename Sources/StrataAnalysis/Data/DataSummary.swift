@@ -34,6 +34,11 @@ public struct DataSummary: Sendable, Hashable {
   /// Unit rows of the regression-adjusted metrics (`covariates:`), read from unit-level data only; nil for
   /// aggregated cells and SQL rows, or when no metric declares `covariates:`.
   public var regressionRows: RegressionRows? = nil
+  /// Pass 1 of the regression-adjusted metrics from a query's regression columns (`strata sql`, `--database`, the
+  /// service); nil for unit-level CSV (which keeps `regressionRows`) or when no metric declares `covariates:`.
+  public var regressionCells: RegressionCells? = nil
+  /// Pass 2's sums from the second query, for `regressionCells` (`RegressionFits`).
+  public var regressionSums: RegressionSums? = nil
   /// Whether the cells count the values filled with 0 by `missing: zero` (`ColumnMoments.zeroFilled`).
   ///
   /// True when a unit-level CSV was read, or aggregated cells or a query's result carry `<c>_zero_filled` for every
@@ -85,6 +90,12 @@ extension DataSummary {
     if var rows = regressionRows, let more = part.regressionRows {
       rows.append(more)
       regressionRows = rows
+    }
+    if var cells = regressionCells, let more = part.regressionCells {
+      cells.merge(more)
+      regressionCells = cells
+    } else if part.regressionCells == nil {
+      regressionCells = nil  // a part without the columns: the cells do not cover every unit
     }
     duplicatesChecked = duplicatesChecked && part.duplicatesChecked
     zeroFillsCounted = zeroFillsCounted && part.zeroFillsCounted

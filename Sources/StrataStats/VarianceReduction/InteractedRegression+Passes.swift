@@ -25,12 +25,13 @@ public struct InteractedRegressionFit: Sendable, Hashable {
   /// c: the covariates' mean over all units (Σ nₐx̄ₐ / N), where each arm's mean is evaluated.
   public let centre: [Double]
   /// Per arm: nₐ, ȳₐ (shifted), x̄ₐ, βₐ, Cₓₓ⁻¹ and Cₓₓ⁻¹(c − x̄ₐ).
-  let counts: [Double]
-  let outcomeMeans: [Double]
-  let covariateMeans: [[Double]]
-  let slopes: [[Double]]
-  let inverses: [[[Double]]]
-  let gradients: [[Double]]
+  /// (Package-visible so a query can compute pass 2 in the database: `StrataWarehouse.RegressionQuery`.)
+  package let counts: [Double]
+  package let outcomeMeans: [Double]
+  package let covariateMeans: [[Double]]
+  package let slopes: [[Double]]
+  package let inverses: [[[Double]]]
+  package let gradients: [[Double]]
 
   /// Pass 1 done: `arms[a]` holds the moments of [x₁ … x_p, y − outcomeShift] over arm a's units (0 = control).
   ///
@@ -110,6 +111,9 @@ public struct InteractedRegressionFit: Sendable, Hashable {
     return covariateInverse
   }
 
+  /// Leverages from this value on are treated as 1 (the unit's HC weight is undefined).
+  package static let leverageLimit = 1 - 1e-12
+
   /// Pass 2: one unit's term of its arm's robust variance, (gₐᵀzᵢ)²·eᵢ²/(1 − hᵢ)^m; `outcome` less `outcomeShift`.
   public func varianceTerm(arm: Int, outcome: Double, covariates: [Double]) throws(StatsError) -> Double {
     let p = centre.count
@@ -126,7 +130,7 @@ public struct InteractedRegressionFit: Sendable, Hashable {
       for j in 0..<p { inner += inverse[i][j] * (covariates[j] - mean[j]) }
       leverage += di * inner
     }
-    guard leverage < 1 - 1e-12 else {
+    guard leverage < Self.leverageLimit else {
       throw .numerical(
         routine: "InteractedRegression.result", status: 0,
         message: "a unit of arm \(arm) has leverage 1, so its \(robustCovariance.rawValue) weight is undefined")

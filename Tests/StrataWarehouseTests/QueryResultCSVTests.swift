@@ -1,0 +1,31 @@
+import Testing
+
+@testable import StrataWarehouse
+
+/// `QueryResult(csv:source:)`: a saved result read back (`strata analyze --regression-sums`).
+@Suite("QueryResult from CSV")
+struct QueryResultCSVTests {
+  @Test func quotesLineEndsAndEmptyFields() throws {
+    let text = "variant,segment,n\r\n\"a, \"\"b\"\"\",north,3\r\ncontrol,,\n\n"
+    let result = try QueryResult(csv: text, source: "sums.csv")
+    #expect(result.columns == ["variant", "segment", "n"])
+    #expect(result.rows.count == 2)
+    #expect(result.rows[0] == [.text("a, \"b\""), .text("north"), .text("3")])
+    #expect(result.rows[1] == [.text("control"), .null, .null])
+    #expect(result.rows[0][2].number == 3)
+  }
+
+  @Test func aQuotedFieldMayHoldALineEnd() throws {
+    let result = try QueryResult(csv: "a,b\n\"x\ny\",1", source: "f.csv")
+    #expect(result.rows == [[.text("x\ny"), .text("1")]])
+  }
+
+  @Test func badShapesNameTheLine() throws {
+    let short = try #require(throws: WarehouseError.self) { try QueryResult(csv: "a,b\n1,2\n3\n", source: "f.csv") }
+    #expect(short.message == "f.csv:3: the line has 1 fields, the header 2")
+    let open = try #require(throws: WarehouseError.self) { try QueryResult(csv: "a\n\"x\n", source: "f.csv") }
+    #expect(open.message == "f.csv:2: a quoted field is not closed")
+    let empty = try #require(throws: WarehouseError.self) { try QueryResult(csv: "", source: "f.csv") }
+    #expect(empty.message == "f.csv is empty: expected a header line")
+  }
+}

@@ -1,0 +1,297 @@
+"""Lin's regression adjustment (`covariates:`, HC2/HC3) from SQL: `strata sql` prints the first query (cells with
+each regression metric's `<metric>_lin_*` moments), `strata sql --regression-cells CELLS.csv` the second (the fits as
+literals; per cell the units' HC sums), and `strata analyze --data CELLS.csv --regression-sums SUMS.csv` combines
+them. DuckDB, SQLite, PostgreSQL (`psql --csv`, and `analyze --database`, which runs both queries itself) and Spark
+execute their own dialect, over a unit-level table and over the service's event-level tables; trino, bigquery,
+snowflake and clickhouse are parsed by sqlglot in their own dialect and transpiled to DuckDB. Every analysis equals
+the unit-level CSV's (1e-9 relative, `assert_same_analysis`) and statsmodels' OLS HC2/HC3 values committed with the
+CSV test (Tests/StrataAnalysisTests/Fixtures/lin_analyze, 1e-9 relative). The data: that fixture's 1,110 units (3
+variants, 2 segments, `spend` HC3 with missing: exclude, `renewed` HC2, two covariates with missing: zero), and the
+same units with 10⁹ added to `spend` and `spend_before` (a large mean with a small spread)."""
+import csv
+import datetime
+import io
+import json
+import math
+import sqlite3
+import subprocess
+
+import duckdb
+import pytest
+import sqlglot
+
+from conftest import ROOT, STRATA, assert_same_analysis, strata
+from postgres_cluster import Cluster
+from test_sqlite import stored_time
+
+FIXTURE = ROOT / "Tests" / "StrataAnalysisTests" / "Fixtures" / "lin_analyze"
+DEFINITION = FIXTURE / "lin-renewal.yaml"
+NUMBERS = ["spend", "renewed", "visits_before", "spend_before"]
+SHIFTED = 1e9
+START = datetime.datetime(2026, 3, 2, 9, 0, 0)
+
+
+def read_units(shift=0.0):
+    rows = []
+    with open(FIXTURE / "lin-renewal.csv", newline="") as handle:
+        for record in csv.DictReader(handle):
+            row = {"unit_id": record["unit_id"], "variant": record["variant"], "segment": record["segment"]}
+            for name in NUMBERS:
+                row[name] = float(record[name]) if record[name] != "" else None
+            if shift:
+                for name in ("spend", "spend_before"):
+                    row[name] = None if row[name] is None else row[name] + shift
+            rows.append(row)
+    return rows
+
+
+def unit_tuples(rows):
+    return [(r["unit_id"], r["variant"], r["segment"], r["spend"], r["renewed"], r["visits_before"],
+             r["spend_before"]) for r in rows]
+
+
+def event_tuples(rows, experiment="lin-renewal"):
+    """Each unit exposed once; its metrics as events an hour after, its covariates an hour before (an empty value:
+    no event, which the covariates' missing: zero and the metrics' missing: exclude read as the CSV does)."""
+    exposures, events = [], []
+    for index, row in enumerate(rows):
+        exposed = START + datetime.timedelta(seconds=index)
+        exposures.append((row["unit_id"], experiment, row["variant"], row["segment"], exposed, "h"))
+        for name in NUMBERS:
+            if row[name] is None:
+                continue
+            when = exposed + datetime.timedelta(hours=-1 if name.endswith("_before") else 1)
+            events.append((row["unit_id"], name, row[name], when))
+    return exposures, events
+
+
+UNITS_DDL = ('CREATE TABLE lin_{s}units (unit_id {text}, variant {text}, segment {text}, spend {double}, '
+             'renewed {double}, visits_before {double}, spend_before {double})')
+EXPOSURES_DDL = ("CREATE TABLE lin_{s}exposures (unit_id {text}, experiment_id {text}, variant {text}, "
+                 "segment {text}, exposed_at {time}, definition_hash {text})")
+EVENTS_DDL = 'CREATE TABLE lin_{s}events (unit_id {text}, metric {text}, "value" {double}, occurred_at {time})'
+TABLES = {"units": ("--table", "lin_units"), "events": ("--exposures", "lin_exposures", "--events", "lin_events")}
+
+
+def load(con, rows, text, double, time, convert_time=lambda t: t, suffix=""):
+    for ddl in (UNITS_DDL, EXPOSURES_DDL, EVENTS_DDL):
+        con.execute(ddl.format(s=suffix, text=text, double=double, time=time))
+    con.executemany(f"INSERT INTO lin_{suffix}units VALUES (?, ?, ?, ?, ?, ?, ?)", unit_tuples(rows))
+    exposures, events = event_tuples(rows)
+    con.executemany(f"INSERT INTO lin_{suffix}exposures VALUES (?, ?, ?, ?, ?, ?)",
+                    [row[:4] + (convert_time(row[4]), row[5]) for row in exposures])
+    con.executemany(f"INSERT INTO lin_{suffix}events VALUES (?, ?, ?, ?)",
+                    [row[:3] + (convert_time(row[3]),) for row in events])
+
+
+def tables(shape, suffix=""):
+    return tuple(a.replace("lin_", "lin_" + suffix) for a in TABLES[shape])
+
+
+def save(columns, rows, path):
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if v is None else repr(float(v)) if isinstance(v, float) else str(v) for v in row])
+    return path
+
+
+def two_queries(execute, dialect, shape, workdir, name, suffix="", transpile=False):
+    """Runs `strata sql`'s first query, saves it, has `strata sql --regression-cells` write the second, runs and saves
+    that, and returns `strata analyze --data cells --regression-sums sums --json`."""
+    def run(sql):
+        if transpile:
+            assert len(sqlglot.parse(sql, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)) == 1
+            sql = sqlglot.transpile(sql, read=dialect, write="duckdb", error_level=sqlglot.ErrorLevel.RAISE)[0]
+        return execute(sql)
+    base = ["sql", "--experiment", str(DEFINITION), "--dialect", dialect, *tables(shape, suffix)]
+    first = strata(*base)
+    assert "--regression-cells" in first.stderr, first.stderr
+    cells = save(*run(first.stdout), workdir / f"lin-{name}-cells.csv")
+    second = strata(*base, "--regression-cells", str(cells)).stdout
+    assert "lin_fit" in second
+    sums = save(*run(second), workdir / f"lin-{name}-sums.csv")
+    result = strata("analyze", "--experiment", str(DEFINITION), "--data", str(cells), "--regression-sums", str(sums),
+                    "--json", "--no-look-log")
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def lin_workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("lin")
+
+
+def csv_analysis_of(rows, path):
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["unit_id", "variant", "segment", *NUMBERS])
+        for row in unit_tuples(rows):
+            writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v for v in row])
+    result = strata("analyze", "--experiment", str(DEFINITION), "--data", str(path), "--json", "--no-look-log")
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def lin_csv(lin_workdir):
+    return {0.0: csv_analysis_of(read_units(), lin_workdir / "units.csv"),
+            SHIFTED: csv_analysis_of(read_units(SHIFTED), lin_workdir / "units-shifted.csv")}
+
+
+def check(got, lin_csv, shift=0.0):
+    """The unit-level CSV's analysis of the same units, and for the fixture's own values statsmodels' (1e-9)."""
+    assert_same_analysis(got, lin_csv[shift])
+    if shift:
+        return  # statsmodels' values are of the unshifted data (the 10⁹ case: the CSV path, itself checked in Swift)
+    reference = json.loads((FIXTURE / "lin_analyze.json").read_text())
+    checked = 0
+    for case in reference["cases"]:
+        found = next(r for r in got["results"] if (r["metric"], r["variant"], r["segment"])
+                     == (case["metric"], case["variant"], case["segment"]))
+        assert found["test"] == "lin-" + case["errors"].lower()
+        adjusted = found["adjustment"]["adjusted"]
+        for key, target in [("lift_abs", "estimate"), ("se", "se"), ("ci_abs_low", "ci_low"),
+                            ("ci_abs_high", "ci_high"), ("p_value", "p_value")]:
+            value, want = adjusted[key], case["adjusted"][target]
+            assert math.isclose(value, want, rel_tol=1e-9), (case["metric"], case["segment"], key, value, want)
+        checked += 1
+    assert checked == 12
+
+
+@pytest.fixture(scope="module")
+def duck():
+    con = duckdb.connect()
+    load(con, read_units(), "VARCHAR", "DOUBLE", "TIMESTAMP")
+    load(con, read_units(SHIFTED), "VARCHAR", "DOUBLE", "TIMESTAMP", suffix="big_")
+    return con
+
+
+def duck_execute(con):
+    def execute(sql):
+        result = con.execute(sql)
+        return [d[0] for d in result.description], result.fetchall()
+    return execute
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+@pytest.mark.parametrize("shift", [0.0, SHIFTED])
+def test_duckdb_two_queries_give_the_csv_and_statsmodels_values(duck, lin_csv, lin_workdir, shape, shift):
+    suffix = "big_" if shift else ""
+    got = two_queries(duck_execute(duck), "duckdb", shape, lin_workdir, f"duckdb-{shape}-{suffix}", suffix)
+    check(got, lin_csv, shift)
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+def test_sqlite_two_queries(lin_csv, lin_workdir, shape):
+    con = sqlite3.connect(":memory:")
+    load(con, read_units(), "TEXT", "REAL", "TIMESTAMP", stored_time)
+
+    def execute(sql):
+        result = con.execute(sql)
+        return [d[0] for d in result.description], result.fetchall()
+    check(two_queries(execute, "sqlite", shape, lin_workdir, f"sqlite-{shape}"), lin_csv)
+
+
+@pytest.mark.parametrize("dialect", ["trino", "bigquery", "snowflake", "clickhouse"])
+@pytest.mark.parametrize("shape", ["units", "events"])
+def test_other_dialects_parse_and_transpile(duck, lin_csv, lin_workdir, dialect, shape):
+    got = two_queries(duck_execute(duck), dialect, shape, lin_workdir, f"{dialect}-{shape}", transpile=True)
+    check(got, lin_csv)
+
+
+@pytest.fixture(scope="module")
+def pg():
+    cluster = Cluster().start()
+    try:
+        for suffix, shift in [("", 0.0), ("big_", SHIFTED)]:
+            rows = read_units(shift)
+            for ddl in (UNITS_DDL, EXPOSURES_DDL, EVENTS_DDL):
+                cluster.psql("-c", ddl.format(s=suffix, text="TEXT", double="DOUBLE PRECISION", time="TIMESTAMP"))
+            exposures, events = event_tuples(rows)
+            for name, data in [("units", unit_tuples(rows)), ("exposures", exposures), ("events", events)]:
+                text = io.StringIO()
+                csv.writer(text).writerows([["" if v is None else repr(v) if isinstance(v, float) else v
+                                             for v in row] for row in data])
+                cluster.psql("-c", f"\\copy lin_{suffix}{name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue())
+        cluster.psql("-c", "ANALYZE")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+def test_postgres_psql_csv_two_queries(pg, lin_csv, lin_workdir, shape):
+    def execute(sql):
+        records = list(csv.reader(io.StringIO(pg.psql("--csv", "-c", sql).stdout)))
+        return records[0], [[v if v != "" else None for v in r] for r in records[1:]]
+    check(two_queries(execute, "postgres", shape, lin_workdir, f"postgres-{shape}"), lin_csv)
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+@pytest.mark.parametrize("shift", [0.0, SHIFTED])
+def test_postgres_analyze_database_runs_both_queries(pg, lin_csv, shape, shift):
+    suffix = "big_" if shift else ""
+    url = f"postgresql://postgres@127.0.0.1:{pg.port}/postgres"
+    args = [STRATA, "analyze", "--experiment", str(DEFINITION), "--database", url, *tables(shape, suffix), "--json",
+            "--no-look-log"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    check(json.loads(result.stdout), lin_csv, shift)
+
+
+def test_a_changed_table_between_the_queries_is_refused(duck, lin_workdir):
+    """A unit added after the first query: the second query's unit count differs from the first's, and analyze
+    stops with one sentence naming the file, the row and the column (never sums of other units)."""
+    duck.execute("CREATE TABLE lin_moving AS SELECT * FROM lin_units")
+    base = ["sql", "--experiment", str(DEFINITION), "--dialect", "duckdb", "--table", "lin_moving"]
+    execute = duck_execute(duck)
+    cells = save(*execute(strata(*base).stdout), lin_workdir / "moving-cells.csv")
+    duck.execute("INSERT INTO lin_moving VALUES ('late1', 'coach', 'south', 50.0, 1, 3, 40.0)")
+    sums = save(*execute(strata(*base, "--regression-cells", str(cells)).stdout), lin_workdir / "moving-sums.csv")
+    result = strata("analyze", "--experiment", str(DEFINITION), "--data", str(cells), "--regression-sums", str(sums),
+                    "--no-look-log", check=False)
+    assert result.returncode == 1 and result.stdout == "", result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "spend_lin_n" in result.stderr and "changed between the two queries" in result.stderr, result.stderr
+
+
+def test_cells_without_the_second_query_say_what_to_run(duck, lin_workdir):
+    sql = strata("sql", "--experiment", str(DEFINITION), "--dialect", "duckdb", "--table", "lin_units").stdout
+    cells = save(*duck_execute(duck)(sql), lin_workdir / "alone-cells.csv")
+    result = strata("analyze", "--experiment", str(DEFINITION), "--data", str(cells), "--no-look-log", check=False)
+    assert result.returncode == 1, result.stdout
+    assert "--regression-cells" in result.stderr and "--regression-sums" in result.stderr, result.stderr
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+    from pyspark.sql import types as T
+
+    session = (SparkSession.builder.master("local[2]").appName("strata-lin-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+               .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    text, double, time = T.StringType(), T.DoubleType(), T.TimestampNTZType()
+    rows = read_units()
+    session.createDataFrame(unit_tuples(rows), T.StructType(
+        [T.StructField(n, text) for n in ("unit_id", "variant", "segment")]
+        + [T.StructField(n, double) for n in NUMBERS])).createOrReplaceTempView("lin_units")
+    exposures, events = event_tuples(rows)
+    session.createDataFrame(exposures, T.StructType([
+        T.StructField(n, t) for n, t in [("unit_id", text), ("experiment_id", text), ("variant", text),
+                                         ("segment", text), ("exposed_at", time), ("definition_hash", text)]
+    ])).createOrReplaceTempView("lin_exposures")
+    session.createDataFrame(events, T.StructType([
+        T.StructField(n, t) for n, t in [("unit_id", text), ("metric", text), ("value", double), ("occurred_at", time)]
+    ])).createOrReplaceTempView("lin_events")
+    yield session
+    session.stop()
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+def test_spark_two_queries(spark, lin_csv, lin_workdir, shape):
+    def execute(sql):
+        result = spark.sql(sql)
+        return result.columns, [tuple(row) for row in result.collect()]
+    check(two_queries(execute, "spark", shape, lin_workdir, f"spark-{shape}"), lin_csv)
