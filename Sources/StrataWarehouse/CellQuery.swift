@@ -77,6 +77,14 @@ public struct CellQuery: Sendable, Hashable {
       sql = try builder.eventLevel(exposures: exposures, events: events)
     }
     notes = builder.notes
+    // A metric's column named like a pair's (`a_x_b` has `a_x_b_sum`, as the pair of a and b does) would give the
+    // result two columns of one name, and its reader the first of them.
+    var names: Set<String> = []
+    for name in columns where !names.insert(name).inserted {
+      throw WarehouseError(
+        "the result would have two columns named \(SQLName.display(name)) with different meanings: rename a column of the definition (column:, or the covariate's) so that every result column has one name"
+      )
+    }
   }
 
   /// The result's column names, in order.

@@ -186,4 +186,25 @@ struct RatioCovariateAnalyzeTests {
       return text.contains("metrics[1] (spend)") && text.contains("missing: zero")
     }
   }
+
+  @Test("aggregated input: a metric's column named like a pair's columns stops at line 1, naming the column")
+  func aColumnWithTwoMeaningsIsAnError() throws {
+    let yaml = """
+      id: clash
+      variants: [control, bundle]
+      metrics:
+        - {name: revenue_per_order, kind: ratio, numerator: revenue, denominator: orders, missing: zero}
+        - {name: odd, kind: continuous, column: revenue_x_orders, role: secondary}
+      """
+    let plan = AnalysisPlan(definition: try ExperimentLoader.loadDefinition(yaml: yaml, file: "clash.yaml"))
+    var header = "variant,n,revenue_sum,revenue_sum_sq,orders_sum,orders_sum_sq,revenue_x_orders_sum"
+    header += ",revenue_x_orders_sum_sq\n"
+    let file = try DataReaderTests.file(header + "control,3,1,1,1,1,1,1\nbundle,3,1,1,1,1,1,1\n")
+    let error = try #require(throws: DataError.self) { try DataReader.read(path: file.path, plan: plan) }
+    #expect(error.line == 1)
+    #expect(
+      error.message
+        == "column \"revenue_x_orders_sum\" would be both the sum of metric \"odd\" and the cross-product of \"revenue\" and \"orders\": rename a column of the definition (column:, or the covariate's) so that every header name has one meaning",
+      "\(error)")
+  }
 }

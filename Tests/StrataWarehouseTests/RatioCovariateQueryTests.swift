@@ -57,6 +57,21 @@ import Testing
 
   /// One name cannot be a metric's events after exposure and a covariate's before it; one covariate column
   /// has one window.
+  @Test func aColumnNamedLikeAPairIsRefused() throws {
+    let definition = try DefinitionLoader.load(
+      yaml: """
+        id: clash
+        variants: [control, bundle]
+        metrics:
+          - {name: revenue_per_order, kind: ratio, numerator: revenue, denominator: orders, missing: zero}
+          - {name: odd, kind: continuous, column: revenue_x_orders, role: secondary}
+        """, file: "clash.yaml")
+    let error = try #require(throws: WarehouseError.self) {
+      try CellQuery(plan: AnalysisPlan(definition: definition), dialect: .duckdb, source: .units(table: "units"))
+    }
+    #expect(error.message.contains("two columns named \"revenue_x_orders_sum\""), "\(error)")
+  }
+
   @Test func eventLevelRefusesAmbiguousCovariates() throws {
     var plan = try Self.plan()
     plan.metrics.append(

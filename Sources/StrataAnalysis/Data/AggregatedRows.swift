@@ -71,6 +71,7 @@ struct AggregatedRows {
   }
 
   init(header: [String], plan: AnalysisPlan, path: String, strict: Bool) throws {
+    try Self.checkColumnMeanings(plan: plan, path: path)
     self.plan = plan
     self.path = path
     self.strict = strict
@@ -280,6 +281,42 @@ struct AggregatedRows {
       }
     }
     return "\(valueColumns[pair.first].column) and \(valueColumns[pair.second].column)"
+  }
+
+  /// Every column name the layout reads gets one meaning, or a `DataError` naming the file, line 1 and the column.
+  ///
+  /// A metric's column named like a pair's (a column `a_x_b` has `a_x_b_sum` and `a_x_b_n`, and so has the pair of
+  /// `a` and `b`) would make one header column stand for two numbers.
+  static func checkColumnMeanings(plan: AnalysisPlan, path: String) throws {
+    var meanings: [String: String] = [:]
+    func claim(_ name: String, _ meaning: String) throws {
+      if let other = meanings[name], other != meaning {
+        throw DataError(
+          file: path, line: 1,
+          message:
+            "column \"\(DisplayText.echo(name))\" would be both \(other) and \(meaning): rename a column of the definition (column:, or the covariate's) so that every header name has one meaning"
+        )
+      }
+      meanings[name] = meaning
+    }
+    try claim(plan.variantColumn, "the variant")
+    if plan.segments.count > 1 { try claim(plan.segmentColumn, "the segment") }
+    try claim("n", "the unit count")
+    let columns = plan.columns
+    for metric in columns {
+      let purpose = DataReader.purpose(of: metric, plan: plan)
+      try claim(metric.column + "_sum", "the sum of \(purpose)")
+      try claim(metric.column + "_sum_sq", "the sum of squares of \(purpose)")
+      try claim(metric.column + "_n", "the count of \(purpose)")
+      try claim(metric.column + "_shift", "the shift of \(purpose)")
+      try claim(metric.column + Self.zeroFilledSuffix, "the zero-filled count of \(purpose)")
+    }
+    for pair in plan.crossProducts {
+      let names = "\"\(columns[pair.first].column)\" and \"\(columns[pair.second].column)\""
+      try claim(Self.crossProductColumn(pair, plan: plan), "the cross-product of \(names)")
+      try claim(Self.pairUnitsColumn(pair, plan: plan), "the count of units with both \(names)")
+    }
+    for name in RegressionCells.columnNames(plan: plan) { try claim(name, "a regression column") }
   }
 
   /// Reads the row's regression columns (Lin's pass 1) into `cells`, or a `RowProblem` naming the first bad field.
