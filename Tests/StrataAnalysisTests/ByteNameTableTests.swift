@@ -1,3 +1,4 @@
+import StrataTestSupport
 import Testing
 
 @testable import StrataAnalysis
@@ -51,6 +52,31 @@ import Testing
     }
     for field in [prefix + "-", prefix + "-12", prefix + "-1-long-tai", prefix + "-1-long-tailx", prefix + "p"] {
       #expect(lookup(table, field) == nil, "\(field)")
+    }
+  }
+
+  /// The lookup in a scanner's buffer (an 8-byte load for short names, the bytes after the field being anything)
+  /// agrees with `index(of:)` for every field, at every offset, up to the buffer's last byte.
+  @Test(arguments: [
+    ["control", "v1", "v2"], ["s1", "s2", "s3", "s4", "s5"], ["", "a", "a b", "12345678", "1234567", "a"],
+    ["x", "exactly8", "nine bytes"], (0..<12).map { "s\($0)" }, ["é", "e\u{301}", "\u{0}", "a\u{0}"],
+  ])
+  func theBufferLookupAgreesWithTheFieldLookup(names: [String]) {
+    let table = ByteNameTable(names)
+    var generator = SplitMix64(seed: 3)
+    let pieces =
+      names + ["", " ", "  ", "s", "s1x", "control ", " v1", "1234567", "123456789", "exactly", "\u{0}", "é"]
+    var buffer = [UInt8](repeating: 0, count: 64)
+    for _ in 0..<5000 {
+      let field = Array(
+        ((Bool.random(using: &generator) ? " " : "") + pieces.randomElement(using: &generator)!
+          + (Int.random(in: 0..<4, using: &generator) == 0 ? " " : "")).utf8)
+      let start = Int.random(in: 0...(buffer.count - field.count), using: &generator)
+      for index in buffer.indices { buffer[index] = UInt8.random(in: 0...255, using: &generator) }
+      buffer.replaceSubrange(start..<start + field.count, with: field)
+      let expected = field.withUnsafeBufferPointer { table.index(of: $0) }
+      let found = buffer.withUnsafeMutableBufferPointer { table.index(in: $0, start, start + field.count) }
+      #expect(found == expected, "\(names) \(String(decoding: field, as: UTF8.self).debugDescription) at \(start)")
     }
   }
 

@@ -65,6 +65,67 @@ struct CSVScannerTests {
     }
   }
 
+  /// Unquoted records are split a word (eight bytes) at a time: every position of a comma, a line end (LF or CRLF)
+  /// and a quote within and across words gives the fields of a byte-by-byte split, with the right lines, whatever
+  /// the buffer size; a quote met after eight or more bytes of a record still sends it to the quoted path.
+  @Test func unquotedRecordsSplitWordAtATime() throws {
+    var generator = SplitMix64(seed: 17)
+    let alphabet = Array("ab1 .-é\r")
+    // Runs of commas (more than four in a word), and records with more fields than the scanner's first arrays.
+    var expected: [[String]] = [
+      ["a", "", "", "", "", "", "", "", "", "b"], [String](repeating: "", count: 19),
+      (0..<150).map { "\($0 % 3 == 0 ? "" : "f\($0)")" }, [String](repeating: "", count: 300),
+    ]
+    var text = expected.map { $0.joined(separator: ",") + "\n" }.joined()
+    for _ in 0..<2000 {
+      let fields = (0..<Int.random(in: 1...9, using: &generator)).map { _ in
+        String((0..<Int.random(in: 0...13, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+      }
+      let quoteLast = Int.random(in: 0..<10, using: &generator) == 0
+      var written = fields
+      if quoteLast { written[written.count - 1] = "\"q,\"\"\"" }
+      let crlf = Bool.random(using: &generator)
+      text += written.joined(separator: ",") + (crlf ? "\r\n" : "\n")
+      // A record with a quote goes the quoted path, which drops every carriage return outside quotes.
+      var kept = quoteLast ? fields.map { $0.replacingOccurrences(of: "\r", with: "") } : fields
+      if quoteLast { kept[kept.count - 1] = "q,\"" }
+      if !crlf && !quoteLast, let last = kept.last, last.hasSuffix("\r") {
+        kept[kept.count - 1] = String(last.dropLast())
+      }
+      expected.append(kept)
+    }
+    text += "no,line,end"
+    expected.append(["no", "line", "end"])
+    for bufferSize in [700, 1001, 1 << 16] {
+      let records = try Self.scan(text, bufferSize: bufferSize)
+      #expect(records.count == expected.count, "buffer \(bufferSize)")
+      if let index = Array(zip(records, expected)).firstIndex(where: { $0.0.fields != $0.1 }) {
+        Issue.record(
+          "buffer \(bufferSize): record \(index) is \(records[index].fields.debugDescription), expected \(expected[index].debugDescription)"
+        )
+      }
+      #expect(records.map(\.line) == Array(1...expected.count), "buffer \(bufferSize)")
+    }
+  }
+
+  @Test func specialBytesMarksExactlyCommasLineEndsAndQuotes() {
+    var generator = SplitMix64(seed: 5)
+    for round in 0..<20_000 {
+      var bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+      if round % 2 == 0 {
+        for index in bytes.indices where Bool.random(using: &generator) {
+          bytes[index] = [0x2C, 0x0A, 0x22, 0x2B, 0x2D, 0x0B, 0x09, 0x21, 0x23, 0xAC, 0x8A, 0xA2, 0x00, 0xFF]
+            .randomElement(using: &generator)!
+        }
+      }
+      let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+      let expected = bytes.enumerated().reduce(UInt64(0)) {
+        [0x2C, 0x0A, 0x22].contains($1.element) ? $0 | UInt64(0x80) << (8 * UInt64($1.offset)) : $0
+      }
+      #expect(CSVScanner.specialBytes(word) == expected, "\(bytes)")
+    }
+  }
+
   /// Scans with every record's malformation (nil when the quoting is well formed).
   static func scanWithProblems(_ text: String, bufferSize: Int) throws
     -> [(line: Int, fields: [String], problem: String?)]

@@ -172,10 +172,36 @@ public struct CSVScanner {
   @inline(__always)
   private mutating func scanRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
     let bytes = base
-    // Fast path: no quotes. Split at commas until the line end.
+    // Fast path: no quotes. Split at commas until the line end, eight bytes at a time: a word's commas, line ends
+    // and quotes as one bit mask (`specialBytes`), then only those bytes looked at, in order. (Looking for each
+    // field's end from its start, a word at a time, made every load wait for the previous field's end; writing a
+    // word's commas out four at a time without branches cost more than the branches it saved.)
     var position = start
     var field = 0
     starts[0] = start
+    while position + 8 <= end {
+      var mask = Self.specialBytes(
+        UInt64(littleEndian: UnsafeRawPointer(bytes + position).loadUnaligned(as: UInt64.self)))
+      while mask != 0 {
+        let at = position + mask.trailingZeroBitCount >> 3
+        let byte = bytes[at]
+        if byte == UInt8(ascii: ",") {
+          ends[field] = at
+          field += 1
+          if field == starts.count { growFieldArrays() }
+          starts[field] = at + 1
+        } else if byte == UInt8(ascii: "\n") {
+          ends[field] = at
+          trimCarriageReturn(field)
+          recordEndedLine = true
+          return (field + 1, at + 1, 1)
+        } else {
+          return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
+        }
+        mask &= mask &- 1
+      }
+      position += 8
+    }
     while position < end {
       let byte = bytes[position]
       if byte == UInt8(ascii: ",") {
@@ -259,6 +285,22 @@ public struct CSVScanner {
     if quoting.inQuotes { malformation = .unclosedQuote }
     self.malformation = malformation
     return (field + 1, next, newlines)
+  }
+
+  /// The bytes of `word` (eight bytes, little-endian) that are `,`, `\n` or `"`: bit 7 of each such byte set, every
+  /// other bit clear.
+  ///
+  /// A byte `b` of `word ^ pattern` is zero exactly where `word` holds the pattern's byte; `(b & 0x7F) + 0x7F | b`
+  /// has bit 7 set for every nonzero `b` and clear for zero, with no carry between bytes (the sum is at most 0xFE),
+  /// so no byte is ever reported by mistake.
+  @inline(__always)
+  static func specialBytes(_ word: UInt64) -> UInt64 {
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    @inline(__always) func nonzero(_ value: UInt64) -> UInt64 { ((value & low) &+ low) | value }
+    let commas = nonzero(word ^ 0x2C2C_2C2C_2C2C_2C2C)
+    let newlines = nonzero(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+    let quotes = nonzero(word ^ 0x2222_2222_2222_2222)
+    return ~(commas & newlines & quotes) & ~low
   }
 
   @inline(__always)

@@ -22,10 +22,11 @@ struct CellColumns {
   @inline(__always)
   func cell(of record: CSVScanner.Record) -> (variant: Int, segment: Int)? {
     guard record.malformation == nil, record.fieldCount == fieldCount,
-      let variant = variantNames.index(of: record.field(variantColumn))
+      let variant = variantNames.index(in: record.bytes, record.starts[variantColumn], record.ends[variantColumn])
     else { return nil }
     guard let segmentColumn else { return (variant, 0) }
-    guard let segment = segmentNames.index(of: record.field(segmentColumn)) else { return nil }
+    guard let segment = segmentNames.index(in: record.bytes, record.starts[segmentColumn], record.ends[segmentColumn])
+    else { return nil }
     return (variant, segment)
   }
 

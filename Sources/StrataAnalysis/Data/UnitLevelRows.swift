@@ -146,7 +146,11 @@ struct UnitLevelRows {
         if fillsZeros { filled[metric] = missingIsZero[metric] }
         continue
       }
-      guard let value = NumberParser.parse(field), !binomial[metric] || value == 0 || value == 1 else {
+      // `value * (value - 1) == 0` is `value == 0 || value == 1` (parsed numbers are finite) without a branch on
+      // which: for a 0/1 column that branch went the row's way and mispredicted.
+      guard let value = NumberParser.parse(field),
+        !binomial[metric] || value * (value - 1) == 0
+      else {
         let expectation = binomial[metric] ? "0 or 1" : "a number"
         return try reject(
           .badNumber, record,
