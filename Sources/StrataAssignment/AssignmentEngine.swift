@@ -106,10 +106,10 @@ final class AssignmentEngine: @unchecked Sendable, Hashable {
       return CompactAssignment(reason: .notEligible)
     }
     let segmentIndex = resolveSegment(values)
-    if holdoutBuckets > 0, let holdoutState, Int(unit.outOfLineHash(after: holdoutState) % 10_000) < holdoutBuckets {
+    if holdoutBuckets > 0, let holdoutState, Int(unit.holdoutHash(after: holdoutState) % 10_000) < holdoutBuckets {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .holdout)
     }
-    if let layerState, !layerBuckets.contains(Int(unit.outOfLineHash(after: layerState) % 10_000)) {
+    if let layerState, !layerBuckets.contains(Int(unit.layerHash(after: layerState) % 10_000)) {
       return CompactAssignment(segmentIndex: segmentIndex, reason: .layer)
     }
     let variantIndex = variant(segment: segmentIndex, bucket: bucket)

@@ -36,9 +36,16 @@ extension Experiment {
   }
 
   /// The same assignment as indices only (no strings, no reference counting): the fast path.
+  ///
+  /// `unit` is `consuming` so that its lifetime can end once it is hashed: a borrowed parameter of this inlined
+  /// function stays in use until its end, across the rules' out-of-line calls, and a caller passing an id read from
+  /// memory (an array element) then had to retain and release it around each call (measured: UUID `String` ids
+  /// 1.71× the bare hash with, 1.31–1.32× without). A caller that keeps its own `String` gives a copy that ends here.
   @inlinable @inline(__always)
-  public func assignCompact(unit: String, attributes: [AttributeValue?]) -> CompactAssignment {
-    engine.assign(unit: StringUnit(unit, readsSmallStrings: engine.readsSmallStrings), attributes: attributes)
+  public func assignCompact(unit: consuming String, attributes: [AttributeValue?]) -> CompactAssignment {
+    let key = PrehashedUnit(unit, engine: engine)
+    _ = consume unit
+    return engine.assign(unit: key, attributes: attributes)
   }
 
   /// The same assignment as indices only, for a unit id given as UTF-8 bytes.

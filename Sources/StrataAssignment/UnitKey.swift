@@ -9,6 +9,76 @@ protocol UnitKey {
   /// The same hash, kept out of the caller's loop: for the layer and holdout buckets (at most one
   /// each per unit, and only in experiments that have them).
   func outOfLineHash(after state: MurmurHash3.State) -> UInt32
+  /// The holdout hash (`state` is the experiment's holdout state).
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32
+  /// The layer hash (`state` is the experiment's layer state).
+  func layerHash(after state: MurmurHash3.State) -> UInt32
+}
+
+extension UnitKey {
+  @inlinable @inline(__always)
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
+
+  @inlinable @inline(__always)
+  func layerHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
+}
+
+/// A `String` id's hashes, all taken before the engine runs (``Experiment/assignCompact(unit:attributes:)``).
+///
+/// Handing the engine a ``StringUnit`` (a value that holds the `String`) kept the id in use until the assignment's
+/// end, across the rule evaluation's out-of-line calls, so a caller that read the id from memory (an array element)
+/// had to keep its own copy alive: a retain and a release per assignment for an id on the heap (a UUID). Taking
+/// every hash the unit needs first (the variant hash, and the holdout and layer hashes when the experiment has them,
+/// all inline from the bytes in place) leaves nothing of the `String` for later. Same hashes; experiments with a
+/// holdout or a layer now hash those ids for every unit, also the ones that consent or eligibility excludes first.
+@usableFromInline
+struct PrehashedUnit: UnitKey {
+  @usableFromInline let variant: UInt32
+  @usableFromInline let holdout: UInt32
+  @usableFromInline let layer: UInt32
+
+  /// The hashes of `string` after the engine's variant state and, when it has them, its holdout and layer states.
+  ///
+  /// All of them inline, from the string's bytes in place: an out-of-line call made while the bytes are in use
+  /// would make the caller keep (retain) its string for the call.
+  @inlinable @inline(__always)
+  init(_ string: borrowing String, engine: AssignmentEngine) {
+    let variantState = engine.variantState
+    let holdoutState = engine.holdoutBuckets > 0 ? engine.holdoutState : nil
+    let layerState = engine.layerState
+    if engine.readsSmallStrings, let small = SmallUTF8(string) {
+      variant = small.hash(after: variantState)
+      if let holdoutState { holdout = small.hash(after: holdoutState) } else { holdout = 0 }
+      if let layerState { layer = small.hash(after: layerState) } else { layer = 0 }
+      return
+    }
+    if let hashes = string.utf8.withContiguousStorageIfAvailable({ buffer -> (UInt32, UInt32, UInt32) in
+      let bytes = UTF8Bytes(UnsafeRawBufferPointer(buffer))
+      var holdout: UInt32 = 0
+      if let holdoutState { holdout = bytes.hash(after: holdoutState) }
+      var layer: UInt32 = 0
+      if let layerState { layer = bytes.hash(after: layerState) }
+      return (bytes.hash(after: variantState), holdout, layer)
+    }) {
+      (variant, holdout, layer) = hashes
+      return
+    }
+    variant = StringUnit.copiedHash(copy string, after: variantState)
+    if let holdoutState { holdout = StringUnit.copiedHash(copy string, after: holdoutState) } else { holdout = 0 }
+    if let layerState { layer = StringUnit.copiedHash(copy string, after: layerState) } else { layer = 0 }
+  }
+
+  @inlinable @inline(__always)
+  func hash(after state: MurmurHash3.State) -> UInt32 { variant }
+
+  @inlinable @inline(__always)
+  func outOfLineHash(after state: MurmurHash3.State) -> UInt32 { variant }
+
+  @inlinable @inline(__always)
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32 { holdout }
+
+  @inlinable @inline(__always)
+  func layerHash(after state: MurmurHash3.State) -> UInt32 { layer }
 }
 
 /// A unit id as UTF-8 bytes in memory.
@@ -48,6 +118,12 @@ struct StringUnit: UnitKey {
 
   @inlinable @inline(__always)
   func hash(after state: MurmurHash3.State) -> UInt32 {
+    StringUnit.hash(string, after: state, readsSmallStrings: readsSmallStrings)
+  }
+
+  /// ``hash(after:)`` of a `String` the caller only borrows.
+  @inlinable @inline(__always)
+  static func hash(_ string: String, after state: MurmurHash3.State, readsSmallStrings: Bool) -> UInt32 {
     if readsSmallStrings, let small = SmallUTF8(string) {
       return small.hash(after: state)
     }
@@ -56,17 +132,20 @@ struct StringUnit: UnitKey {
     }) {
       return hash
     }
-    return outOfLineHash(after: state)
+    return copiedHash(string, after: state)
   }
 
-  /// For the layer and holdout buckets, and for strings without contiguous UTF-8: hashes a copy (the
-  /// copy shares a native string's storage; a bridged one is made native).
+  /// Hashes a copy (the copy shares a native string's storage; a bridged one is made native).
+  @usableFromInline @inline(never)
+  static func copiedHash(_ string: String, after state: MurmurHash3.State) -> UInt32 {
+    var copy = string
+    return copy.withUTF8 { state.finalize(appending: UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Hashes a copy, for the layer and holdout buckets.
   ///
-  /// Measured cost: because this call needs the `String` after rule evaluation, a caller whose ids are
-  /// longer than 15 bytes (held on the heap) has its string retained and released around each
-  /// assignment, about 70 instructions and 5 ns for a UUID. Hashing every id before the rules, or
-  /// reaching the bytes without this call, still left the retain in place (each variant measured), so
-  /// it stays; ids of up to 15 bytes and ids given as bytes are not affected.
+  /// The copy shares a native string's storage; a bridged one is made native.
+  /// ``Experiment/assignCompact(unit:attributes:)`` does not use it (see ``PrehashedUnit``).
   @usableFromInline @inline(never)
   func outOfLineHash(after state: MurmurHash3.State) -> UInt32 {
     var copy = string
@@ -102,7 +181,7 @@ struct SmallUTF8: UnitKey {
   /// The inline bytes of `string`, or nil when it does not store them inline (longer strings, bridged or
   /// foreign strings, or a platform where the layout is not the one described above).
   @inlinable @inline(__always)
-  init?(_ string: String) {
+  init?(_ string: borrowing String) {
     #if _endian(little) && _pointerBitWidth(_64)
       let (first, second) = unsafeBitCast(string, to: (UInt64, UInt64).self)
       // Top nibble 1x10: immortal, small, not foreign (bit 6 only says "all ASCII").
