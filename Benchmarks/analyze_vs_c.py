@@ -6,7 +6,9 @@ file from the page cache (it is read once first); CPU is user + system time of e
 min / median / max of each and of the per-round ratio. The counter is compiled here with `cc -O2`.
 
     python3 Benchmarks/analyze_vs_c.py [--rounds 7] [--data bench-data/analyze-10000000.csv]
-                                       [--strata .build/release/strata]
+                                       [--strata .build/release/strata] [--before OTHER-STRATA]
+With --before, a second strata binary (e.g. a build of the commit before a change) runs in the same rounds, and
+its ratio to the counter and the ratio of the two binaries are printed too.
 The data file comes from Benchmarks/analyze_bench_data.py (10 M rows, 230 MB)."""
 import argparse
 import os
@@ -41,6 +43,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--data", default=str(ROOT / "bench-data" / "analyze-10000000.csv"))
     parser.add_argument("--strata", default=str(ROOT / ".build" / "release" / "strata"))
+    parser.add_argument("--before", help="another strata binary to run in the same rounds")
     args = parser.parse_args()
     data = pathlib.Path(args.data)
     if not data.exists():
@@ -53,12 +56,15 @@ def main():
         with open(data, "rb") as f:  # into the page cache, so both read from memory
             while f.read(1 << 24):
                 pass
+        def analyze(strata):
+            return [strata, "analyze", "--experiment", str(ROOT / "Benchmarks" / "analyze_bench.yaml"),
+                    "--data", str(data), "--json", "--no-look-log", "--threads", "1", "--no-duplicate-check"]
         configurations = {
             "C counter": [counter, str(data)],
-            "analyze --threads 1 --no-duplicate-check": [
-                args.strata, "analyze", "--experiment", str(ROOT / "Benchmarks" / "analyze_bench.yaml"),
-                "--data", str(data), "--json", "--no-look-log", "--threads", "1", "--no-duplicate-check"],
+            "analyze --threads 1 --no-duplicate-check": analyze(args.strata),
         }
+        if args.before:
+            configurations["the same, --before binary"] = analyze(args.before)
         size_mb = data.stat().st_size / 1e6
         print(f"{data} ({size_mb:.0f} MB), {args.rounds} interleaved rounds, {os.cpu_count()} cores")
         results = {name: [] for name in configurations}
@@ -75,11 +81,18 @@ def main():
             cpu = [c for c, _ in results[name]]
             print(f"{name:42} CPU min / median / max {summary(cpu)} s "
                   f"({size_mb / statistics.median(cpu):.0f} MB/s at the median)")
-        c_name, strata_name = names
-        ratio = [s[0] / c[0] for s, c in zip(results[strata_name], results[c_name])]
-        user_ratio = [s[1] / c[1] for s, c in zip(results[strata_name], results[c_name])]
-        print(f"analyze / C counter, per round: CPU {summary(ratio)}, user time {summary(user_ratio)} "
+        c_name, strata_name = names[:2]
+
+        def ratios(top, bottom):
+            cpu = [s[0] / c[0] for s, c in zip(results[top], results[bottom])]
+            user = [s[1] / c[1] for s, c in zip(results[top], results[bottom])]
+            return f"CPU {summary(cpu)}, user time {summary(user)}"
+        print(f"analyze / C counter, per round: {ratios(strata_name, c_name)} "
               f"(min / median / max; the issue's goal: <= 2.0)")
+        if args.before:
+            before_name = names[2]
+            print(f"before / C counter, per round: {ratios(before_name, c_name)}")
+            print(f"analyze / before, per round: {ratios(strata_name, before_name)}")
 
 
 if __name__ == "__main__":
