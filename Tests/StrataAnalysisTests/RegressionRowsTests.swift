@@ -31,6 +31,7 @@ struct RegressionRowsTests {
   static func read(_ paths: [String], chunkSize: Int, threads: Int) throws -> DataSummary {
     var options = DataReadOptions(threads: threads)
     options.chunkSize = chunkSize
+    options.keepsRegressionRows = true
     return try DataReader.read(paths: paths, plan: plan(), options: options)
   }
 
@@ -98,5 +99,53 @@ struct RegressionRowsTests {
     let text = "\(error)"
     #expect(text.contains("metrics[0] (spend)") && text.contains("not of every column in covariates:"), "\(text)")
     #expect(text.contains("covariates: {columns: [...], missing: zero}"), "\(text)")
+  }
+
+  /// Reading a regular file twice (each cell's moments, then the units' HC sums under the fits) gives the analysis of
+  /// the kept rows, for any number of threads and chunk size, and keeps no row.
+  @Test(arguments: [(1 << 23, 1), (4096, 3)])
+  func twoReadsGiveTheKeptRowsAnalysis(_ chunkSize: Int, _ threads: Int) throws {
+    let plan = Self.plan()
+    let kept = try Analyzer(plan: plan).analyze(Self.read([Self.data], chunkSize: 1 << 23, threads: 1))
+    var options = DataReadOptions(threads: threads)
+    options.chunkSize = chunkSize
+    let data = try DataReader.read(paths: [Self.data], plan: plan, options: options)
+    #expect(data.regressionRows == nil)
+    let cells = try #require(data.regressionCells)
+    #expect(data.regressionSums != nil)
+    #expect(cells.cells.allSatisfy { $0.allSatisfy { $0.incomplete == 0 } })
+    let twice = try Analyzer(plan: plan).analyze(data)
+    let pairs = zip(
+      kept.metrics.flatMap(\.comparisons), twice.metrics.flatMap(\.comparisons))
+    var compared = 0
+    for (a, b) in pairs {
+      #expect(a.test == b.test && a.segment == b.segment && a.treatment == b.treatment)
+      #expect(isClose(a.absoluteLift, b.absoluteLift, relativeTolerance: 1e-12), "\(a.absoluteLift) \(b.absoluteLift)")
+      let (x, y) = (try #require(a.absoluteInterval), try #require(b.absoluteInterval))
+      #expect(
+        isClose(x.lower, y.lower, relativeTolerance: 1e-12) && isClose(x.upper, y.upper, relativeTolerance: 1e-12))
+      #expect(isClose(a.pValue ?? .nan, b.pValue ?? .nan, relativeTolerance: 1e-9))
+      compared += 1
+    }
+    #expect(compared == 12)
+  }
+
+  /// A file whose modification time changes while it is read twice is refused with a sentence naming it.
+  @Test func aFileChangedBetweenTheReadsIsRefused() throws {
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID()).csv")
+    defer { try? FileManager.default.removeItem(at: copy) }
+    try FileManager.default.copyItem(atPath: Self.data, toPath: copy.path)
+    let path = copy.path
+    var options = DataReadOptions()
+    options.progress = { _, _ in
+      // Touch the file as another process appending to it would.
+      try? FileManager.default.setAttributes(
+        [.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: path)
+    }
+    let error = try #require(throws: DataError.self) {
+      try DataReader.read(paths: [path], plan: Self.plan(), options: options)
+    }
+    #expect(error.file == path)
+    #expect(error.message.contains("changed while it was read"), "\(error)")
   }
 }

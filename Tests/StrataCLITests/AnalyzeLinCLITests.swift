@@ -284,6 +284,24 @@ struct AnalyzeLinCLITests {
     #expect(run.stdout.contains("Adjusted (regression (Lin, HC3)) beside unadjusted"))
   }
 
+  /// A pipe cannot be read twice: its units' rows are kept, and the results are those of the file read twice.
+  @Test func aPipeKeepsTheRowsAndGivesTheSameResults() throws {
+    let script = "cat \"$2\" | \"$0\" analyze --experiment \"$1\" --data /dev/stdin --no-look-log --json"
+    let piped = try runExecutable(
+      URL(fileURLWithPath: "/bin/sh"), ["-c", script, strataExecutableURL().path, Self.experiment, Self.data])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    let fromPipe = try #require(try piped.json()["results"] as? [[String: Any]])
+    let fromFile = try #require(try Self.analyze().json["results"] as? [[String: Any]])
+    #expect(fromPipe.count == fromFile.count && fromPipe.count == 12)
+    for (a, b) in zip(fromPipe, fromFile) {
+      #expect(a["test"] as? String == b["test"] as? String)
+      for key in ["lift_abs", "ci_abs_low", "ci_abs_high", "p_value"] {
+        let x = try Self.number(a, key), y = try Self.number(b, key)
+        #expect(isClose(x, y, relativeTolerance: 1e-9), "\(key): \(x) vs \(y)")
+      }
+    }
+  }
+
   /// Aggregated cells without the regression columns (or without the second query's sums) stop with a sentence;
   /// `strata sql` writes the first query with those columns and says how to get the second.
   @Test func aggregatedCellsWithoutTheRegressionColumnsAreRefusedWithASentence() throws {

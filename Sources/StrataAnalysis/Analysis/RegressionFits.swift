@@ -56,6 +56,54 @@ public struct RegressionFits: Sendable {
     position * (plan.segments.count + 1) + (segment ?? plan.segments.count)
   }
 
+  /// The fits as the unit-level reader's pass 2 applies them (`RegressionRows.Mode.sums`).
+  public var passTwo: RegressionRows.PassTwo {
+    var fits: [[InteractedRegressionFit?]] = []
+    for position in cells.metrics.indices {
+      fits.append(
+        (plan.segments.indices.map(Optional.some) + [nil]).map { segment in
+          if case .success(let fit) = entries[entryIndex(position: position, segment: segment)].fit { return fit }
+          return nil
+        })
+    }
+    var armOfVariant = [Int](repeating: 0, count: plan.variants.count)
+    for (arm, variant) in arms.enumerated() { armOfVariant[variant] = arm }
+    return RegressionRows.PassTwo(fits: fits, armOfVariant: armOfVariant)
+  }
+
+  /// The sums of a second read in `.sums` mode (`DataReader`), per entry and arm; a `DataError` naming `file` when a
+  /// cell's units differ from pass 1's (the file changed between the two reads).
+  func sums(from rows: RegressionRows, file: String) throws -> RegressionSums {
+    var sums: [[Double]?] = entries.map { entry in
+      if case .success = entry.fit { return [Double](repeating: 0, count: arms.count) }
+      return nil
+    }
+    for position in cells.metrics.indices {
+      for (arm, variant) in arms.enumerated() {
+        for segment in plan.segments.indices {
+          let cell = rows.sums[position][variant * plan.segments.count + segment]
+          let expected = cells.moments(position: position, variant: variant, segment: segment).count
+          guard Double(cell.units) == expected else {
+            throw DataError(
+              file: file, line: nil,
+              message:
+                "changed between the two reads of Lin's regression (\(plan.metrics[cells.metrics[position]].name), variant \(plan.variants[variant]), segment \(plan.segments[segment]): \(Int(expected)) units, then \(cell.units)); analyze it again once it is complete"
+            )
+          }
+          let segmentEntry = entryIndex(position: position, segment: segment)
+          if sums[segmentEntry] != nil {
+            sums[segmentEntry]?[arm] += cell.segmentLeverageOne > 0 ? .nan : cell.segment
+          }
+          let overallEntry = entryIndex(position: position, segment: nil)
+          if sums[overallEntry] != nil {
+            sums[overallEntry]?[arm] += cell.overallLeverageOne > 0 ? .nan : cell.overall
+          }
+        }
+      }
+    }
+    return RegressionSums(fingerprint: fingerprint, sums: sums)
+  }
+
   /// A fingerprint of every fit's numbers (FNV-1a over their shortest decimal texts), written into the second query's
   /// result so its sums are matched with the fits they were computed for.
   public var fingerprint: String {

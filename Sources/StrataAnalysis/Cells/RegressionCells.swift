@@ -20,6 +20,8 @@ public struct RegressionCells: Sendable, Hashable {
     public private(set) var means: [Double]
     /// Σ(xᵢ − x̄ᵢ)(xⱼ − x̄ⱼ), symmetric.
     public private(set) var comoments: [[Double]]
+    /// `add`'s deviations, reused.
+    private var deltas: [Double] = []
 
     public init(columns: Int) {
       shifts = [Double](repeating: 0, count: columns)
@@ -37,6 +39,22 @@ public struct RegressionCells: Sendable, Hashable {
       means = sums.map { $0 / count }
       for i in shifts.indices {
         for j in shifts.indices { comoments[i][j] = products[i][j] - sums[i] * sums[j] / count }
+      }
+    }
+
+    /// Adds one unit's values (Welford's update about the first unit's values, kept as the shifts).
+    public mutating func add(_ row: [Double]) {
+      if count == 0 {
+        shifts = row
+        deltas = [Double](repeating: 0, count: row.count)
+      }
+      count += 1
+      for i in shifts.indices { deltas[i] = (row[i] - shifts[i]) - means[i] }
+      let weight = (count - 1) / count
+      for i in shifts.indices {
+        means[i] += deltas[i] / count
+        // Σ δᵢδⱼ(n − 1)/n: the same product for (i, j) and (j, i), so the matrix stays symmetric.
+        for j in shifts.indices { comoments[i][j] += deltas[i] * deltas[j] * weight }
       }
     }
 
@@ -91,6 +109,12 @@ public struct RegressionCells: Sendable, Hashable {
       for cell in cells[position].indices { cells[position][cell].merge(other.cells[position][cell]) }
     }
   }
+
+  /// Adds one unit's [value, covariates] to cell `cell` (`variant * segmentCount + segment`) of metric `position`.
+  mutating func add(_ row: [Double], position: Int, cell: Int) { cells[position][cell].add(row) }
+
+  /// Counts a unit with a value but not every covariate in cell `cell` of metric `position`.
+  mutating func addIncomplete(position: Int, cell: Int) { cells[position][cell].incomplete += 1 }
 
   public func moments(position: Int, variant: Int, segment: Int) -> Moments {
     cells[position][variant * segmentCount + segment]

@@ -1,3 +1,5 @@
+import StrataStats
+
 /// The unit rows a regression-adjusted metric (`covariates:`, Lin 2013) needs, kept beside the cell statistics.
 ///
 /// Cell moments give a regression's point estimate but not its HC2/HC3 errors: the sandwich weighs each unit by
@@ -6,7 +8,39 @@
 /// file order (chunks and files are appended in order, so the rows do not depend on `--threads`). Memory grows
 /// with the units: 8·(1 + k) bytes per unit and metric with k covariates. Aggregated cells and SQL rows have no
 /// rows, so `available` is false for them and the analysis refuses such metrics with a sentence.
+///
+/// Two other modes read a regular file twice instead of keeping its rows (`DataReader`, `Mode`): `.moments` keeps per
+/// cell only the moments of the value and the covariates (`RegressionCells`, Lin's pass 1), `.sums` per cell the sums
+/// of the units' HC terms given pass 1's fits (pass 2); memory O(metrics × cells × k²) either way.
 public struct RegressionRows: Sendable, Hashable {
+  /// What the reader keeps of each unit.
+  public enum Mode: Sendable, Hashable {
+    /// The rows themselves (a pipe, which cannot be read twice).
+    case rows
+    /// Pass 1: per cell the moments of [value, covariates] (`RegressionCells`).
+    case moments
+    /// Pass 2: per cell the sums of the units' HC terms under these fits (`RegressionFits.passTwo`).
+    case sums(PassTwo)
+  }
+
+  /// Pass 2's fits in a form the reader applies per unit: per metric (position), per segment then overall, the fit
+  /// (nil where there is none); and each variant's arm.
+  public struct PassTwo: Sendable, Hashable {
+    let fits: [[InteractedRegressionFit?]]
+    let armOfVariant: [Int]
+  }
+
+  /// Per metric and cell in `.sums` mode: units, Σ term under the segment's fit and under the overall fit, and the
+  /// units of leverage 1 under each.
+  struct CellSums: Sendable, Hashable {
+    var units = 0
+    var segment = 0.0
+    var overall = 0.0
+    var segmentLeverageOne = 0
+    var overallLeverageOne = 0
+  }
+
+  public let mode: Mode
   /// Indices in `AnalysisPlan.metrics` of the metrics with `covariates:`, in plan order.
   public let metrics: [Int]
   /// Per such metric: its value column, then its covariates' (`AnalysisPlan.columnIndices`).
@@ -20,16 +54,27 @@ public struct RegressionRows: Sendable, Hashable {
   public internal(set) var covariates: [[[Double]]]
   /// Per metric, per cell: units with an outcome whose covariates are not all there (`missing: exclude`).
   public internal(set) var incomplete: [[Int]]
+  /// `.moments` mode: pass 1 (with the incomplete units).
+  public internal(set) var moments: RegressionCells
+  /// `.sums` mode: per metric, per cell.
+  var sums: [[CellSums]]
+  let segmentCount: Int
+  /// A unit's [value, covariates] (`.moments`) or covariates (`.sums`), reused.
+  private var scratch: [Double] = []
 
   /// Empty rows for `plan`'s regression-adjusted metrics; `available` says whether rows will be read.
-  public init(plan: AnalysisPlan, available: Bool) {
+  public init(plan: AnalysisPlan, available: Bool, mode: Mode = .rows) {
+    self.mode = mode
     metrics = plan.metrics.indices.filter { plan.metrics[$0].regression != nil }
     columns = metrics.map { plan.columnIndices(metric: $0) }
     cellCount = plan.variants.count * plan.segments.count
+    segmentCount = plan.segments.count
     self.available = available
     outcomes = metrics.map { _ in [[Double]](repeating: [], count: plan.variants.count * plan.segments.count) }
     covariates = outcomes
     incomplete = metrics.map { _ in [Int](repeating: 0, count: plan.variants.count * plan.segments.count) }
+    moments = RegressionCells(plan: plan)
+    sums = metrics.map { _ in [CellSums](repeating: CellSums(), count: plan.variants.count * plan.segments.count) }
   }
 
   /// Whether any metric needs rows.
@@ -38,6 +83,15 @@ public struct RegressionRows: Sendable, Hashable {
   /// Adds one unit's values (`values[offset + c]` is value column c, NaN when missing) to cell `cell`.
   @inline(__always)
   mutating func add(cell: Int, values: [Double], offset: Int) {
+    switch mode {
+    case .rows: break
+    case .moments:
+      addMoments(cell: cell, values: values, offset: offset)
+      return
+    case .sums(let pass):
+      addSums(pass, cell: cell, values: values, offset: offset)
+      return
+    }
     for (index, own) in columns.enumerated() {
       let outcome = values[offset + own[0]]
       if outcome.isNaN { continue }
@@ -52,10 +106,77 @@ public struct RegressionRows: Sendable, Hashable {
     }
   }
 
+  /// Pass 1 of one unit: its value and covariates into its cell's moments, or counted as incomplete.
+  private mutating func addMoments(cell: Int, values: [Double], offset: Int) {
+    for (index, own) in columns.enumerated() {
+      if values[offset + own[0]].isNaN { continue }
+      scratch.removeAll(keepingCapacity: true)
+      for column in own {
+        let value = values[offset + column]
+        if value.isNaN { break }
+        scratch.append(value)
+      }
+      guard scratch.count == own.count else {
+        moments.addIncomplete(position: index, cell: cell)
+        continue
+      }
+      moments.add(scratch, position: index, cell: cell)
+    }
+  }
+
+  /// Pass 2 of one unit: its HC term under its segment's fit and under the overall fit.
+  private mutating func addSums(_ pass: PassTwo, cell: Int, values: [Double], offset: Int) {
+    let arm = pass.armOfVariant[cell / segmentCount], segment = cell % segmentCount
+    for (index, own) in columns.enumerated() {
+      let outcome = values[offset + own[0]]
+      if outcome.isNaN { continue }
+      scratch.removeAll(keepingCapacity: true)
+      for column in own.dropFirst() {
+        let value = values[offset + column]
+        if value.isNaN { break }
+        scratch.append(value)
+      }
+      guard scratch.count == own.count - 1 else { continue }  // pass 1 counted it
+      sums[index][cell].units += 1
+      if let fit = pass.fits[index][segment] {
+        if let term = try? fit.varianceTerm(arm: arm, outcome: outcome - fit.outcomeShift, covariates: scratch) {
+          sums[index][cell].segment += term
+        } else {
+          sums[index][cell].segmentLeverageOne += 1
+        }
+      }
+      if let fit = pass.fits[index][segmentCount] {
+        if let term = try? fit.varianceTerm(arm: arm, outcome: outcome - fit.outcomeShift, covariates: scratch) {
+          sums[index][cell].overall += term
+        } else {
+          sums[index][cell].overallLeverageOne += 1
+        }
+      }
+    }
+  }
+
   /// Appends a later part's rows (the next chunk or file), keeping file order.
   public mutating func append(_ other: RegressionRows) {
     precondition(metrics == other.metrics && cellCount == other.cellCount, "rows of another plan")
     available = available && other.available
+    switch mode {
+    case .rows: break
+    case .moments:
+      moments.merge(other.moments)
+      return
+    case .sums:
+      for index in metrics.indices {
+        for cell in 0..<cellCount {
+          let more = other.sums[index][cell]
+          sums[index][cell].units += more.units
+          sums[index][cell].segment += more.segment
+          sums[index][cell].overall += more.overall
+          sums[index][cell].segmentLeverageOne += more.segmentLeverageOne
+          sums[index][cell].overallLeverageOne += more.overallLeverageOne
+        }
+      }
+      return
+    }
     for index in metrics.indices {
       for cell in 0..<cellCount {
         outcomes[index][cell] += other.outcomes[index][cell]

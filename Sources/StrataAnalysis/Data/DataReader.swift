@@ -1,3 +1,4 @@
+import Foundation
 import StrataAssignment
 
 /// Reads experiment data into sufficient statistics in one streaming pass.
@@ -25,10 +26,61 @@ public enum DataReader {
   ///
   /// All parts must have one layout. Aggregated parts simply merge. Unit-level parts share one duplicate
   /// check, so a unit repeated in a later part is dropped as a duplicate exactly as within one file.
+  ///
+  /// Lin's regression (`covariates:`) needs every unit twice (its HC errors weigh each unit by its leverage under the
+  /// fit): regular files are read twice, first for each cell's moments (`RegressionCells`), then for the sums of the
+  /// units' HC terms under the fits those give (`RegressionSums`), with memory independent of the units. Each file's
+  /// size and modification time must be the same after the second read as before the first, and so must the rows
+  /// read and used (else a `DataError`: the file changed in between). A pipe (stdin), which cannot be read again,
+  /// keeps the units' rows instead (`RegressionRows`, 8·(1 + k) bytes per unit and metric), as does
+  /// `options.keepsRegressionRows`.
   public static func read(paths: [String], plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
     -> DataSummary
   {
     precondition(!paths.isEmpty, "no data file")
+    let stamps = paths.map(Self.stamp)
+    guard plan.metrics.contains(where: { $0.regression != nil }), !options.keepsRegressionRows,
+      stamps.allSatisfy({ $0 != nil })
+    else { return try readOnce(paths: paths, plan: plan, options: options) }
+    var first = options
+    first.regressionMode = .moments
+    var summary = try readOnce(paths: paths, plan: plan, options: first)
+    guard let rows = summary.regressionRows, case .moments = rows.mode else { return summary }
+    summary.regressionRows = nil
+    summary.regressionCells = rows.moments
+    let fits = RegressionFits(plan: plan, cells: rows.moments)
+    var second = options
+    second.regressionMode = .sums(fits.passTwo)
+    let again = try readOnce(paths: paths, plan: plan, options: second)
+    let changed = zip(paths, zip(stamps, paths.map(Self.stamp))).first { $0.1.0 != $0.1.1 }?.0
+    if let changed {
+      throw DataError(
+        file: changed, line: nil,
+        message:
+          "changed while it was read (Lin's regression reads the file twice: its size or modification time differs after the second read); analyze it again once it is complete"
+      )
+    }
+    guard let sums = again.regressionRows, again.rowsRead == summary.rowsRead, again.rowsUsed == summary.rowsUsed
+    else {
+      throw DataError(
+        file: summary.file, line: nil,
+        message:
+          "changed between the two reads of Lin's regression (\(summary.rowsRead) rows read, then \(again.rowsRead)); analyze it again once it is complete"
+      )
+    }
+    summary.regressionSums = try fits.sums(from: sums, file: summary.file)
+    return summary
+  }
+
+  /// A regular file's size and modification time (nil for anything else: a pipe is read once).
+  private static func stamp(_ path: String) -> [Int]? {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    return [Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ino)]
+  }
+
+  /// One read of every part, as ``read(paths:plan:options:)`` describes.
+  private static func readOnce(paths: [String], plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
     let seen = UnitHashSet()
     var total: DataSummary? = nil
     for path in paths {

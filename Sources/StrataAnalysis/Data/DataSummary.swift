@@ -127,6 +127,14 @@ public struct DataReadOptions: Sendable {
   /// where they want them.
   package var chunkSize = ChunkedUnitReader.chunkSize
 
+  /// Keep the unit rows of metrics with `covariates:` (Lin's regression) instead of reading the files twice.
+  ///
+  /// By default regular files are read twice for such metrics (`DataReader.read`: memory independent of the units);
+  /// a pipe, which cannot be read again, keeps the rows whatever this says. Tests that look at the rows set it.
+  public var keepsRegressionRows = false
+  /// What the unit-level reader keeps of a regression metric's units (`DataReader.read` sets it per pass).
+  var regressionMode: RegressionRows.Mode = .rows
+
   public init(
     strict: Bool = false, checkDuplicates: Bool = true, threads: Int = 1,
     progress: (@Sendable (Int, Int) -> Void)? = nil

@@ -111,7 +111,7 @@ struct UnitLevelRows {
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
-    regressionRows = RegressionRows(plan: plan, available: true)
+    regressionRows = RegressionRows(plan: plan, available: true, mode: options.regressionMode)
     values = [Double](repeating: .nan, count: valueColumns.count)
     fillsZeros = missingIsZero.contains(true)
     filled = [Bool](repeating: false, count: valueColumns.count)
