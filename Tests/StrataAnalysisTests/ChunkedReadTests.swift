@@ -230,6 +230,40 @@ struct ChunkedReadTests {
     }
   }
 
+  @Test("progress is reported on the second read that repeated units cause, as on the first")
+  func progressOnBothReads() throws {
+    final class Calls: @unchecked Sendable {
+      let lock = NSLock()
+      var values: [(bytes: Int, total: Int)] = []
+      func add(_ bytes: Int, _ total: Int) {
+        lock.lock()
+        values.append((bytes, total))
+        lock.unlock()
+      }
+    }
+    var rows = (0..<400).map { "u\($0),\($0 % 2 == 0 ? "control" : "treatment"),north,0,\($0),1,1" }
+    let unique = try CellSourcesTests.write(
+      "unit_id,variant,segment,converted,revenue,orders,items\n" + rows.joined(separator: "\n") + "\n")
+    rows[350] = rows[20]
+    let repeated = try CellSourcesTests.write(
+      "unit_id,variant,segment,converted,revenue,orders,items\n" + rows.joined(separator: "\n") + "\n",
+      name: "repeated.csv")
+    for threads in [1, 2] {
+      for (path, reads) in [(unique, 1), (repeated, 2)] {
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let calls = Calls()
+        var options = Self.options(chunkSize: 1000, threads: threads)
+        options.progress = { calls.add($0, $1) }
+        let summary = try DataReader.read(paths: [path], plan: Self.plan, options: options)
+        #expect(summary.issues.entries[.duplicateUnit]?.count == (reads == 2 ? 1 : nil))
+        #expect(calls.values.allSatisfy { $0.total == size && $0.bytes <= size })
+        let ends = calls.values.filter { $0.bytes == size }.count
+        let restarts = zip(calls.values, calls.values.dropFirst()).filter { $1.bytes < $0.bytes }.count
+        #expect(ends == reads && restarts == reads - 1, "\(threads) threads, \(reads) reads: \(calls.values)")
+      }
+    }
+  }
+
   @Test("parts read from pipes and from files share one duplicate check, whichever comes first")
   func pipesAndFilesShareTheCheck() throws {
     let texts = [Self.messyCSV(rows: 700, seed: 21), Self.messyCSV(rows: 900, seed: 22)]
@@ -285,7 +319,7 @@ struct ChunkedReadTests {
           expected[1] = 4
         }
         chunks.append(hashes)
-        let grouped = PartitionedHashes(hashes, bits: bits)
+        let grouped = PartitionedHashes(hashes, bits: bits, arena: set.arena)
         #expect(grouped.keys.sorted() == hashes.map(UnitHashSet.key).sorted())
         for partition in 0..<(1 << bits) {
           let part = grouped.keys[grouped.starts[partition]..<grouped.starts[partition + 1]]

@@ -43,6 +43,15 @@ extension ChunkedUnitReader {
     return table
   }
 
+  /// A hash buffer from an earlier chunk, or a new one with room for every row of a chunk of `bytes` bytes (a row
+  /// that reaches the duplicate check has all its fields and a unit id: at least one byte per field).
+  func spareHashScratch(chunkBytes bytes: Int) -> HashScratch {
+    condition.lock()
+    let spare = spareScratch.popLast()
+    condition.unlock()
+    return spare ?? HashScratch(capacity: bytes / max(1, template.fieldCount) + 1, bits: partitionBits)
+  }
+
   /// Reads chunk `index` with a copy of the header's reader, in the reader's `mode`.
   ///
   /// The first pass (`.collect`) groups the chunk's unit hashes for the log; a second pass (`.dropRepeats`) leaves
@@ -53,6 +62,8 @@ extension ChunkedUnitReader {
     if let table = spareTable() { rows.statistics = table }
     rows.duplicateMode = mode
     rows.logChunk = logBase + index
+    let scratch = rows.checksDuplicates && mode == .collect ? spareHashScratch(chunkBytes: range.count) : nil
+    rows.hashes = scratch
     var result = ChunkResult(statistics: rows.statistics)
     do {
       var scanner = try CSVScanner(path: path, range: range)
@@ -75,8 +86,15 @@ extension ChunkedUnitReader {
     result.issues = rows.issues
     result.rowsRead = rows.rowsRead
     result.rowsUsed = rows.rowsUsed
-    if rows.checksDuplicates && mode == .collect && result.complete {
-      result.hashes = PartitionedHashes(rows.hashes, bits: partitionBits)
+    if let scratch {
+      if result.complete, let arena {
+        result.hashes = PartitionedHashes(scratch, arena: arena)
+      }
+      rows.hashes = nil
+      scratch.removeAll()
+      condition.lock()
+      spareScratch.append(scratch)
+      condition.unlock()
     }
     return result
   }

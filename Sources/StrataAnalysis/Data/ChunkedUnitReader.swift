@@ -47,11 +47,15 @@ final class ChunkedUnitReader: @unchecked Sendable {
   /// The log's partitions (`UnitHashSet.partitionBits`) and the log index of chunk 0.
   let partitionBits: Int
   let logBase: Int
+  /// Where a first pass places each chunk's grouped keys (the log's, `UnitHashSet.arena`).
+  let arena: LogArena?
+  /// Hash buffers of chunks already grouped, for later chunks to reuse (`HashScratch`).
+  var spareScratch: [HashScratch] = []
 
   init(
     path: String, chunks: [Range<Int>], template: UnitLevelRows, threads: Int,
     mode: UnitLevelRows.DuplicateMode = .collect, repeats: [UInt64: Int] = [:], logBase: Int = 0,
-    partitionBits: Int = 0
+    partitionBits: Int = 0, arena: LogArena? = nil
   ) {
     self.path = path
     self.chunks = chunks
@@ -61,6 +65,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     self.mode = mode
     self.logBase = logBase
     self.partitionBits = partitionBits
+    self.arena = arena
     workers = threads > 1 && chunks.count > 1 ? min(threads, chunks.count) : 0
     startLimit = 2 * workers
   }
@@ -83,13 +88,16 @@ final class ChunkedUnitReader: @unchecked Sendable {
     guard !header.isEmpty, !AggregatedRows.recognizes(header: header, plan: plan) else { return nil }
     let template = try UnitLevelRows(header: header, plan: plan, path: path, options: options, seen: seen)
     let fileSize = scanner.fileSize
-    let chunks = try DataChunks.ranges(
-      path: path, data: scanner.nextOffset..<max(fileSize, scanner.nextOffset), chunkSize: options.chunkSize)
+    let data = scanner.nextOffset..<max(fileSize, scanner.nextOffset)
+    let chunks = try DataChunks.ranges(path: path, data: data, chunkSize: options.chunkSize)
     let checks = template.checksDuplicates
-    let logBase = checks ? seen.startLog(expectedRows: fileSize / 10) : 0
+    let logBase =
+      checks
+      ? seen.startLog(
+        expectedRows: estimatedRows(path: path, data: data), mostRows: data.count / max(1, header.count) + 1) : 0
     let reader = ChunkedUnitReader(
       path: path, chunks: chunks, template: template, threads: options.threads, logBase: logBase,
-      partitionBits: seen.partitionBits)
+      partitionBits: seen.partitionBits, arena: checks ? seen.arena : nil)
     reader.start()
     defer { reader.stop() }
     let start = Merged(
@@ -116,7 +124,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
           path: path, chunks: Array(chunks[..<(stopped ?? chunks.count)]), template: template,
           threads: options.threads, mode: .dropRepeats, repeats: repeats, logBase: logBase,
           partitionBits: seen.partitionBits)
-        merged = try again.readAll(from: start)
+        merged = try again.readAll(from: start, total: fileSize, progress: options.progress)
       }
     }
     if let stopped {
@@ -132,6 +140,24 @@ final class ChunkedUnitReader: @unchecked Sendable {
     summary.regressionRows = merged.regressionRows.isEmpty ? nil : merged.regressionRows
     summary.zeroFillsCounted = true
     return summary
+  }
+
+  /// About how many rows `data` holds, from the line ends in its first 64 kB (early rows tend to be shorter, so it
+  /// runs high); a tenth of its bytes when that cannot be read.
+  static func estimatedRows(path: String, data: Range<Int>) -> Int {
+    let fallback = data.count / 10
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { return fallback }
+    defer { _ = close(descriptor) }
+    let window = min(1 << 16, data.count)
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(window, 1))
+    defer { buffer.deallocate() }
+    let count = pread(descriptor, buffer, window, off_t(data.lowerBound))
+    guard count > 0 else { return fallback }
+    var lines = 0
+    for offset in 0..<count where buffer[offset] == UInt8(ascii: "\n") { lines += 1 }
+    guard lines > 0 else { return fallback }
+    return Int(Double(data.count) * Double(lines) / Double(count)) + 1
   }
 
   /// The chunks' results merged so far, in file order.
@@ -157,8 +183,9 @@ final class ChunkedUnitReader: @unchecked Sendable {
     }
   }
 
-  /// Reads every chunk (a second pass, which the first found complete) and merges them in order onto `start`.
-  func readAll(from start: Merged) throws -> Merged {
+  /// Reads every chunk (a second pass, which the first found complete) and merges them in order onto `start`,
+  /// reporting the bytes merged to `progress` as the first pass does (so the progress line starts again).
+  func readAll(from start: Merged, total: Int, progress: (@Sendable (Int, Int) -> Void)?) throws -> Merged {
     self.start()
     defer { stop() }
     var merged = start
@@ -170,6 +197,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
       }
       merged.add(result, bytes: chunks[index].count)
       recycle(result.takeStatistics())
+      progress?(merged.bytes, total)
     }
     return merged
   }

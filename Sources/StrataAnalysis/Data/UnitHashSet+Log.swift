@@ -1,46 +1,184 @@
 import Dispatch
+import Foundation
 
 /// One chunk's unit keys (`UnitHashSet.key`) grouped into radix partitions by their top bits, each partition's keys
 /// in file order.
 ///
-/// Built by the thread that read the chunk (a counting sort: one pass to count, one to place), so the thread that
-/// merges chunks only appends it to the log.
-struct PartitionedHashes: Sendable {
+/// Built by the thread that read the chunk (a counting sort: the counts taken as the hashes were collected, then one
+/// pass to place them), so the thread that merges chunks only appends it to the log. The keys live in the log's
+/// `LogArena`, which outlives them.
+struct PartitionedHashes: @unchecked Sendable {
   /// Every key, partition 0's first.
-  let keys: [UInt64]
+  let keys: UnsafeBufferPointer<UInt64>
   /// Partition `p`'s keys are `keys[starts[p]..<starts[p + 1]]`.
   let starts: [Int]
 
-  /// Groups `hashes` (in file order) into `1 << bits` partitions by the top `bits` bits of their keys.
-  init(_ hashes: [UInt64], bits: Int) {
-    let partitions = 1 << bits
-    let shift = UInt64(64 - bits)  // 64 for one partition: `>>` then gives 0
+  /// Groups the hashes collected in `scratch` (in file order) into its partitions, placed in memory from `arena`.
+  init(_ scratch: HashScratch, arena: LogArena) {
+    let partitions = scratch.partitions
+    let shift = scratch.shift
+    let hashes = scratch.hashes
     var starts = [Int](repeating: 0, count: partitions + 1)
-    hashes.withUnsafeBufferPointer { hashes in
-      starts.withUnsafeMutableBufferPointer { starts in
-        for hash in hashes { starts[Int(truncatingIfNeeded: UnitHashSet.key(hash) >> shift) + 1] += 1 }
-        for partition in 0..<partitions { starts[partition + 1] += starts[partition] }
-      }
+    starts.withUnsafeMutableBufferPointer { starts in
+      for partition in 0..<partitions { starts[partition + 1] = starts[partition] + scratch.counts[partition] }
     }
     var next = starts
-    keys = hashes.withUnsafeBufferPointer { hashes in
-      [UInt64](unsafeUninitializedCapacity: hashes.count) { buffer, initialized in
-        next.withUnsafeMutableBufferPointer { next in
-          for hash in hashes {
-            let key = UnitHashSet.key(hash)
-            let partition = Int(truncatingIfNeeded: key >> shift)
-            buffer[next[partition]] = key
-            next[partition] += 1
-          }
-        }
-        initialized = hashes.count
+    let buffer = arena.allocate(hashes.count)
+    next.withUnsafeMutableBufferPointer { next in
+      for hash in hashes {
+        let partition = HashScratch.partition(of: hash, shift: shift)
+        buffer[next[partition]] = UnitHashSet.key(hash)
+        next[partition] += 1
       }
     }
+    keys = UnsafeBufferPointer(start: buffer, count: hashes.count)
     self.starts = starts
+  }
+
+  /// Groups `hashes` (in file order) into `1 << bits` partitions by the top `bits` bits of their keys.
+  init(_ hashes: [UInt64], bits: Int, arena: LogArena) {
+    let scratch = HashScratch(capacity: hashes.count, bits: bits)
+    for hash in hashes { scratch.append(hash) }
+    self.init(scratch, arena: arena)
   }
 
   /// Bytes held.
   var bytes: Int { keys.count * 8 + starts.count * 8 }
+}
+
+/// One chunk's row hashes in file order (a first pass's `.collect`), and how many fall in each partition, before
+/// they are grouped for the log.
+///
+/// The chunked reader hands the same few buffers from chunk to chunk, each sized up front for the most rows a chunk
+/// can hold, so their pages are faulted in once per read, not on every chunk as an array grown by doubling was
+/// (copies and fresh pages each time: a third of the check's CPU at 10 M rows, most of it the kernel zeroing pages).
+/// Counting partitions as the hashes arrive saves the grouping a pass over them.
+final class HashScratch: @unchecked Sendable {
+  private var base: UnsafeMutablePointer<UInt64>
+  private var capacity: Int
+  private(set) var count = 0
+  /// Hashes per partition.
+  let counts: UnsafeMutablePointer<Int>
+  let partitions: Int
+  /// `partition(of:shift:)`'s shift for `1 << bits` partitions.
+  let shift: UInt64
+
+  /// Room for `capacity` hashes (more grow the buffer; untouched room costs address space only), counted in
+  /// `1 << bits` partitions.
+  init(capacity: Int, bits: Int) {
+    self.capacity = max(capacity, 64)
+    base = .allocate(capacity: self.capacity)
+    partitions = 1 << bits
+    shift = UInt64(63 - bits)
+    counts = .allocate(capacity: partitions)
+    counts.initialize(repeating: 0, count: partitions)
+  }
+
+  deinit {
+    base.deallocate()
+    counts.deallocate()
+  }
+
+  /// The partition of a hash: its top bits (the same as its key's, `UnitHashSet.key` changing only 0 to 1); with
+  /// no bits, 0.
+  @inline(__always)
+  static func partition(of hash: UInt64, shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &>> 1) &>> shift) }
+
+  @inline(__always)
+  func append(_ hash: UInt64) {
+    if count == capacity { grow() }
+    base[count] = hash
+    count += 1
+    counts[Self.partition(of: hash, shift: shift)] += 1
+  }
+
+  private func grow() {
+    let larger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+    larger.initialize(from: base, count: count)
+    base.deallocate()
+    base = larger
+    capacity *= 2
+  }
+
+  /// The hashes appended since the last `removeAll`.
+  var hashes: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: base, count: count) }
+
+  func removeAll() {
+    count = 0
+    counts.update(repeating: 0, count: partitions)
+  }
+}
+
+/// Memory for the log's keys: large anonymous mappings handed out one piece per chunk (from any thread) and freed
+/// all at once.
+///
+/// Each chunk's keys used to be an array of their own, allocated and faulted in page by page as it was filled. Here
+/// a mapping is sized up front from the file (`reserve`, an upper bound: untouched pages cost address space, not
+/// memory) and each piece's pages are faulted in by one call (`MADV_POPULATE_WRITE`) before it is filled. Huge pages
+/// are not requested: on a busy machine the kernel's compaction to find them cost more than the faults they saved.
+/// A piece is never freed on its own: keys of a chunk whose result is dropped (a read that stopped) stay until
+/// `reset`.
+final class LogArena: @unchecked Sendable {
+  private let lock = NSLock()
+  private var regions: [(base: UnsafeMutableRawPointer, bytes: Int)] = []
+  /// Bytes handed out from the last region.
+  private var used = 0
+  /// Size of the next region to map.
+  private var regionBytes = LogArena.smallest
+
+  static let smallest = 1 << 21
+  static let largest = 1 << 32
+
+  deinit { reset() }
+
+  /// Sizes the next mapping for at most `keys` more keys.
+  func reserve(_ keys: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    regionBytes = min(Self.largest, max(keys * 8, Self.smallest))
+  }
+
+  /// Room for `count` keys (uninitialized, its pages faulted in).
+  func allocate(_ count: Int) -> UnsafeMutablePointer<UInt64> {
+    let bytes = (max(count, 1) * 8 + 63) & ~63  // pieces start on cache lines
+    lock.lock()
+    if regions.isEmpty || used + bytes > regions[regions.count - 1].bytes {
+      let size = max(bytes, regionBytes)
+      regions.append((Self.map(size), size))
+      used = 0
+    }
+    let piece = regions[regions.count - 1].base + used
+    used += bytes
+    lock.unlock()
+    #if canImport(Glibc)
+      // MADV_POPULATE_WRITE (Linux 5.14): one call instead of a fault per page; older kernels refuse it, harmlessly.
+      let page = 4096
+      let start = UInt(bitPattern: piece) & ~UInt(page - 1)
+      let end = UInt(bitPattern: piece + bytes)
+      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), 23)
+    #endif
+    return piece.bindMemory(to: UInt64.self, capacity: count)
+  }
+
+  /// Frees every piece.
+  func reset() {
+    lock.lock()
+    defer { lock.unlock() }
+    for region in regions { _ = munmap(region.base, region.bytes) }
+    regions = []
+    used = 0
+  }
+
+  /// `bytes` of zeroed memory, not yet backed.
+  private static func map(_ bytes: Int) -> UnsafeMutableRawPointer {
+    guard
+      let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+      raw != MAP_FAILED
+    else {
+      preconditionFailure("UnitHashSet: cannot map \(bytes) bytes for the duplicate check's log")
+    }
+    return raw
+  }
 }
 
 /// The log: a deferred duplicate check for chunked reads.
@@ -56,17 +194,18 @@ extension UnitHashSet {
   /// Rows per partition the log aims at (the partitions' tables then fit the CPU caches).
   static let rowsPerPartition = 16384
 
-  /// Readies the log for a chunked read of about `expectedRows` rows (an overestimate is harmless) and returns the
-  /// log index of the read's first chunk.
+  /// Readies the log for a chunked read of about `expectedRows` rows and at most `mostRows` (an overestimate is
+  /// harmless) and returns the log index of the read's first chunk.
   ///
   /// The partitions are chosen when the log is empty; the online table's units, if any, become the log's first
   /// chunk (they came before).
-  func startLog(expectedRows: Int) -> Int {
+  func startLog(expectedRows: Int, mostRows: Int) -> Int {
     if log.isEmpty {
       var bits = 0
       while bits < 16 && (count + expectedRows) > Self.rowsPerPartition << bits { bits += 1 }
       partitionBits = bits
     }
+    arena.reserve(mostRows)
     foldTableIntoLog()
     return log.count
   }
@@ -148,10 +287,9 @@ private final class RepeatSearch: @unchecked Sendable {
     for partition in stride(from: worker, to: totals.count, by: workers) {
       table.clear(for: totals[partition])
       for (index, chunk) in chunks.enumerated() {
-        chunk.keys.withUnsafeBufferPointer { keys in
-          for position in chunk.starts[partition]..<chunk.starts[partition + 1] {
-            if !table.insert(keys[position]) && index >= base { repeated.append(keys[position]) }
-          }
+        let keys = chunk.keys
+        for position in chunk.starts[partition]..<chunk.starts[partition + 1] {
+          if !table.insert(keys[position]) && index >= base { repeated.append(keys[position]) }
         }
       }
     }

@@ -48,6 +48,8 @@ final class UnitHashSet {
 
   /// The log's chunks in file order, each chunk's hashes grouped by partition (see `UnitHashSet+Log.swift`).
   var log: [PartitionedHashes] = []
+  /// Where the log's keys live (freed when the log is folded into the table).
+  let arena = LogArena()
   /// Hashes in the log (a repeated unit counts once per row).
   var logCount = 0
   /// Radix bits of the log's partitions: fixed when the log is first used, the same for every chunk.
@@ -163,10 +165,9 @@ final class UnitHashSet {
     if target > capacity { grow(to: target) }
     logCount = 0
     for chunk in chunks {
-      chunk.keys.withUnsafeBufferPointer { hashes in
-        for hash in hashes { _ = insert(hash: hash) }
-      }
+      for hash in chunk.keys { _ = insert(hash: hash) }
     }
+    arena.reset()
     notePeak()
   }
 
@@ -182,7 +183,7 @@ final class UnitHashSet {
     mask = capacity - 1
     slots = Self.allocate(capacity)
     tableCount = 0
-    appendToLog(PartitionedHashes(keys, bits: partitionBits))
+    appendToLog(PartitionedHashes(keys, bits: partitionBits, arena: arena))
   }
 
   /// A 64-bit hash of the bytes.

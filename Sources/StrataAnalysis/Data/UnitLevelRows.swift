@@ -32,7 +32,7 @@ struct UnitLevelRows {
   /// How the duplicate check runs (see `DuplicateMode`); `.check` unless a chunked read says otherwise.
   var duplicateMode = DuplicateMode.check
   /// `.collect`: the hash of every row that reached the duplicate check, in order (its index is the row's ordinal).
-  var hashes: [UInt64] = []
+  var hashes: HashScratch? = nil
   /// `.dropRepeats`: the keys (`UnitHashSet.key`) that occur more than once, each with the log chunk of its first
   /// occurrence, and the log chunk being read.
   var repeats: [UInt64: Int] = [:]
@@ -164,7 +164,7 @@ struct UnitLevelRows {
       if isEmpty(unit) { return try reject(.missingUnit, record, "has an empty unit id") }
       if checksDuplicates && duplicateMode != .check {
         if duplicateMode == .collect {
-          hashes.append(UnitHashSet.hash(unit))
+          hashes?.append(UnitHashSet.hash(unit))
         } else {
           let key = UnitHashSet.key(UnitHashSet.hash(unit))
           if let first = repeats[key], first < logChunk || !keptHere.insert(key).inserted {
