@@ -22,7 +22,7 @@ extension CellQuery {
       var summary = DataSummary(cells: SufficientStatistics(plan: plan), source: source)
       summary.rowsRead = 0
       summary.rowsUsed = 0
-      summary.format = .unitLevel
+      summary.format = .query
       return summary
     }
     var reader = try CellResultReader(query: self, columns: result.columns, source: source)

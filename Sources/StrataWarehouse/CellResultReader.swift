@@ -225,7 +225,7 @@ struct CellResultReader {
       file += ", \(excluded) \(excluded == 1 ? "unit" : "units") exposed to more than one variant left out"
     }
     var summary = DataSummary(
-      file: file, format: .unitLevel, bytes: 0, rowsRead: rowsRead, rowsUsed: rowsUsed, issues: issues,
+      file: file, format: .query, bytes: 0, rowsRead: rowsRead, rowsUsed: rowsUsed, issues: issues,
       statistics: statistics, duplicatesChecked: checksDuplicates || excludedUnits != nil, duplicateDetectorBytes: 0)
     summary.header = columns
     summary.zeroFillsCounted = zeroFillsCounted

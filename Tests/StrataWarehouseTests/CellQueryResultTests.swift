@@ -56,7 +56,7 @@ import Testing
   @Test func unknownCellsAndDroppedRowsAreAccountedAsTheCSVReaderDoes() throws {
     let (query, result) = try Self.result()
     let summary = try query.summary(of: result, source: "test")
-    #expect(summary.format == .unitLevel)
+    #expect(summary.format == .query)
     #expect(summary.rowsUsed == 11)
     #expect(summary.units == 11)
     #expect(summary.rowsRead == 11 + 3 + 1 + 2 + 4)  // kept, unknown variants, unknown segment, dropped

@@ -75,7 +75,7 @@ EVENTS = ("--exposures", "exposures", "--events", "events")
 
 def csv_account(analysis):
     d = analysis["data"]
-    return ({k: d[k] for k in ["format", "rows_read", "rows_used", "rows_dropped", "units_total", "units",
+    return ({k: d[k] for k in ["rows_read", "rows_used", "rows_dropped", "units_total", "units",
                                "duplicates_checked"]},
             {i["kind"]: i["count"] for i in d["issues"]})
 
@@ -86,6 +86,7 @@ def test_units_analysis_and_data_account_equal_the_csv_path(pg, definition, csv_
     got = json.loads(result.stdout)
     assert_same_analysis(got, csv_analysis)
     assert csv_account(got) == csv_account(csv_analysis)
+    assert got["data"]["format"] == "query" and csv_analysis["data"]["format"] == "unit-level"
     assert got["data"]["rows_dropped"] == sum(data.account(data.units())[1].values()) > 0
     assert got["data"]["file"].startswith(f"PostgreSQL postgresql://postgres@127.0.0.1:{pg.port}/postgres, "
                                           "table public.units, query ")

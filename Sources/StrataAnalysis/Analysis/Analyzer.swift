@@ -32,7 +32,7 @@ public struct Analyzer: Sendable {
       warnings.append(
         "Duplicate units were not checked: the data has no unit id column \"\(column)\" (the definition's unit:; its columns are \(DataSummary.columnList(data.header))). Name the id column \(column), or set unit: to the data's id column."
       )
-    } else if data.format == .unitLevel && !data.duplicatesChecked {
+    } else if data.format != .aggregated && !data.duplicatesChecked {
       warnings.append("Duplicate units were not checked (the duplicate check was switched off).")
     }
 

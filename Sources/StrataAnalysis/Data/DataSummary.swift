@@ -9,6 +9,9 @@ public struct DataSummary: Sendable, Hashable {
     case unitLevel = "unit-level"
     /// One row per variant × segment with n, sum and sum of squares per metric.
     case aggregated
+    /// The result of `strata sql`'s query run by a database (`analyze --database`, the service's live results): its
+    /// cells, with the unit rows the query read and dropped counted as a unit-level file's.
+    case query
   }
 
   /// Where the data came from, for people: the file, or the files joined by ", ".
