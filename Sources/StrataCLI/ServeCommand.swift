@@ -85,7 +85,6 @@ struct Serve: ParsableCommand {
   }
 
   func run() throws {
-    ProcessMemory.keepFreedPages()
     let level = Logger.Level(rawValue: logLevel) ?? .info
     LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
     let logger = Logger(label: "strata.serve")
