@@ -49,10 +49,15 @@ struct LookLogLockTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("log.jsonl")
     let events = Mutex<[String]>([])
+    // The second holder asks for the lock once the first has entered (a head start of 10 ms was not an order: on a
+    // loaded machine the first thread could be descheduled that long before entering). Indices are claimed in order, so
+    // whichever thread runs index 1, index 0 has been claimed by a running thread or has finished.
+    let entered = DispatchSemaphore(value: 0)
     DispatchQueue.concurrentPerform(iterations: 2) { index in
-      if index == 1 { Thread.sleep(forTimeInterval: 0.01) }
+      if index == 1 { _ = entered.wait(timeout: .now() + 60) }
       try? LookLogLock.withLock(url) {
         events.withLock { $0.append("enter\(index)") }
+        if index == 0 { entered.signal() }
         Thread.sleep(forTimeInterval: index == 0 ? 0.05 : 0)
         events.withLock { $0.append("leave\(index)") }
       }
