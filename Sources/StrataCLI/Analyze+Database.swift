@@ -22,22 +22,26 @@ extension Analyze {
     let query = try CellQuery(plan: plan, dialect: .postgres, source: source, checkDuplicates: !noDuplicateCheck)
     for note in query.notes { printError("strata: note: \(note)") }
     let seconds = timeout
-    let result = try runBlocking { () async throws(WarehouseError) -> QueryResult in
-      try await PostgresQueryRunner.run(query.sql, on: url, timeout: .seconds(seconds))
+    let account = "\(query.engineName) \(url), \(tables), query \(query.fingerprint)"
+    // Lin's regression (`covariates:`): the second query sums each unit's HC term given the fits the first's cells
+    // determine, on the same connection and snapshot (rows written meanwhile are in neither).
+    let read = try runBlocking { () async throws(WarehouseError) -> (first: QueryResult, second: QueryResult?) in
+      try await PostgresQueryRunner.run(
+        query.sql,
+        then: { rows throws(WarehouseError) in
+          let summary = try query.summary(of: rows, source: account)
+          guard summary.rowsRead > 0, let cells = summary.regressionCells else { return nil }
+          return try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells)).sql
+        }, on: url, timeout: .seconds(seconds))
     }
-    var summary = try query.summary(
-      of: result, source: "\(query.engineName) \(url), \(tables), query \(query.fingerprint)")
+    var summary = try query.summary(of: read.first, source: account)
     guard summary.rowsRead > 0 else {
       throw InvalidInput(
         "the query on \(url) found no rows in \(tables)\(table == nil ? " for experiment \(plan.id)" : ""): nothing to analyze"
       )
     }
-    if let cells = summary.regressionCells {
-      // Lin's regression: the second query sums each unit's HC term given the fits the cells determine.
+    if let cells = summary.regressionCells, let sums = read.second {
       let second = try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
-      let sums = try runBlocking { () async throws(WarehouseError) -> QueryResult in
-        try await PostgresQueryRunner.run(second.sql, on: url, timeout: .seconds(seconds))
-      }
       summary.regressionSums = try second.sums(of: sums, source: "\(query.engineName) \(url), \(tables)")
     }
     return summary

@@ -11,7 +11,31 @@ extension PostgresStore {
   }
 
   public func run(sql: String, columns: [String]) async throws -> QueryResult {
-    let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    try await Self.fetch(try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger), columns: columns)
+  }
+
+  public func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
+    async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
+  {
+    let logger = self.logger
+    // One snapshot for both queries (REPEATABLE READ takes it at the first query); rolled back on any error.
+    do {
+      return try await client.withTransaction(logger: logger) { connection in
+        try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        let cells = try await Self.fetch(
+          try await connection.query(PostgresQuery(unsafeSQL: query.sql), logger: logger), columns: query.columns)
+        guard let next = try second(cells) else { return (cells, nil) }
+        let sums = try await Self.fetch(
+          try await connection.query(PostgresQuery(unsafeSQL: next.sql), logger: logger), columns: next.columns)
+        return (cells, (next, sums))
+      }
+    } catch let error as PostgresTransactionError {
+      throw error.closureError ?? error  // a WarehouseError of the second query's stays one (a 409)
+    }
+  }
+
+  /// The rows of a query's result, with the types the server gave them.
+  static func fetch(_ rows: PostgresRowSequence, columns: [String]) async throws -> QueryResult {
     var result = QueryResult(columns: columns, rows: [])
     var named = false
     for try await row in rows {

@@ -105,35 +105,40 @@ extension StrataService {
       async let records = store.looks(experiment: id)
       // The running cell totals the store keeps, else (no live plan, or totals still being built) the results query
       // itself.
-      let rows: QueryResult
+      let source = "strata serve: \(configuration.database.redacted), tables exposures and events"
+      // Lin's regression (`covariates:`): the second query sums each unit's HC term given the fits of the first's
+      // cells, in the same read snapshot (units stored meanwhile are in neither).
+      let linRead = {
+        @Sendable () async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?) in
+        try await self.store.run(query) { rows in
+          let summary = try query.summary(of: rows, source: source)
+          guard summary.rowsRead > 0, let cells = summary.regressionCells else { return nil }
+          return try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
+        }
+      }
+      var read: (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
       if let live = store as? any LiveTotalsStore, let plan = livePlans().byExperiment[id],
         plan.plan == entry.analysisPlan, let kept = try await live.liveResult(plan, query: query)
       {
-        rows = kept
+        read = (kept, nil)
       } else {
-        rows = try await store.run(query)
+        read = try await linRead()
       }
-      let source = "strata serve: \(configuration.database.redacted), tables exposures and events"
-      var summary = try query.summary(of: rows, source: source)
+      var summary = try query.summary(of: read.cells, source: source)
       guard summary.rowsRead > 0 else {
         return .failure(
           ResultsFailure(
             status: .conflict, code: "no_data",
             message: "no exposures of \(id) are stored yet: send them to POST /v1/exposures"))
       }
-      // Lin's regression (`covariates:`): the second query sums each unit's HC term given the fits of these cells.
-      // Units stored between the two queries make the counts differ: both run again (three tries).
-      var attempt = 1
-      while let cells = summary.regressionCells {
-        do {
-          let second = try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
-          summary.regressionSums = try second.sums(
-            of: try await store.run(sql: second.sql, columns: second.columns), source: source)
-          break
-        } catch let error as WarehouseError {
-          guard attempt < 3 else { throw error }
-          attempt += 1
-          summary = try query.summary(of: try await store.run(query), source: source)
+      if summary.regressionCells != nil {
+        if read.sums == nil {  // cells from the running totals (not kept for such a plan): read both again
+          read = try await linRead()
+          summary = try query.summary(of: read.cells, source: source)
+        }
+        if let sums = read.sums {
+          // The count check of `sums(of:)` (`<m>_lin_n`) stays as a guard.
+          summary.regressionSums = try sums.query.sums(of: sums.rows, source: source)
         }
       }
       var analysis: Analysis

@@ -10,24 +10,38 @@ extension SQLiteStore {
   }
 
   public func run(sql: String, columns: [String]) async throws -> QueryResult {
+    try await pool.read { db in try Self.fetch(sql, db) }
+  }
+
+  public func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
+    async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
+  {
+    // One read transaction: GRDB's pool reader sees one snapshot of the WAL for the whole closure.
     try await pool.read { db in
-      let statement = try db.makeStatement(sql: sql)
-      var result = QueryResult(columns: statement.columnNames, rows: [])
-      let rows = try Row.fetchCursor(statement)
-      while let row = try rows.next() {
-        result.rows.append(
-          row.databaseValues.map { value in
-            switch value.storage {
-            case .null: return .null
-            case .int64(let number): return .integer(number)
-            case .double(let number): return .double(number)
-            case .string(let text): return .text(text)
-            case .blob: return .null
-            }
-          })
-      }
-      return result
+      let cells = try Self.fetch(query.sql, db)
+      guard let next = try second(cells) else { return (cells, nil) }
+      return (cells, (next, try Self.fetch(next.sql, db)))
     }
+  }
+
+  /// The rows of `sql` as SQLite typed them.
+  static func fetch(_ sql: String, _ db: Database) throws -> QueryResult {
+    let statement = try db.makeStatement(sql: sql)
+    var result = QueryResult(columns: statement.columnNames, rows: [])
+    let rows = try Row.fetchCursor(statement)
+    while let row = try rows.next() {
+      result.rows.append(
+        row.databaseValues.map { value in
+          switch value.storage {
+          case .null: return .null
+          case .int64(let number): return .integer(number)
+          case .double(let number): return .double(number)
+          case .string(let text): return .text(text)
+          case .blob: return .null
+          }
+        })
+    }
+    return result
   }
 
   public func exposureTotals(experiment: String) async throws -> ExposureTotals {

@@ -38,9 +38,12 @@ public protocol ServiceStore: ConsentStore, Sendable {
   var dialect: SQLDialect { get }
   /// Runs a results query (read only) and returns its rows as the database typed them.
   func run(_ query: CellQuery) async throws -> QueryResult
-  /// Runs another read-only results query (Lin's second query, `RegressionQuery`); `columns` name the result when it
-  /// has no rows.
+  /// Runs another read-only results query; `columns` name the result when it has no rows.
   func run(sql: String, columns: [String]) async throws -> QueryResult
+  /// Lin's regression (`covariates:`): runs `query`, then the second query `second` makes of its rows (nil: none),
+  /// both in one read snapshot, so the units' HC sums come from the same data as the fits.
+  func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
+    async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
   /// Totals of an experiment's stored exposures.
   func exposureTotals(experiment: String) async throws -> ExposureTotals
   /// Per variant with stored exposures: units exposed, repeats and the events of those units for `metrics`.

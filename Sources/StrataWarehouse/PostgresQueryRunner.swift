@@ -17,10 +17,37 @@ public enum PostgresQueryRunner {
   public static func run(
     _ sql: String, on url: DatabaseURL, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(3600)
   ) async throws(WarehouseError) -> QueryResult {
+    try await session(on: url, connectTimeout: connectTimeout, timeout: timeout) { connection, logger in
+      try await rows(of: sql, on: connection, logger: logger)
+    }
+  }
+
+  /// Connects, runs `sql`, then the query `second` makes of its rows (nil: none), in one read-only REPEATABLE READ
+  /// transaction (one snapshot: Lin's second query sees the rows the first saw), reads every row, closes.
+  public static func run(
+    _ sql: String, then second: @escaping @Sendable (QueryResult) throws(WarehouseError) -> String?,
+    on url: DatabaseURL, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(3600)
+  ) async throws(WarehouseError) -> (first: QueryResult, second: QueryResult?) {
+    try await session(on: url, connectTimeout: connectTimeout, timeout: timeout) { connection, logger in
+      _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+      let first = try await rows(of: sql, on: connection, logger: logger)
+      guard let next = try second(first) else { return (first, nil) }
+      let result = (first, try await rows(of: next, on: connection, logger: logger))
+      _ = try await connection.query("COMMIT", logger: logger)  // an error closes the connection instead
+      return result
+    }
+  }
+
+  /// Connects, runs `body` on the connection, closes; gives up after `timeout`, closing the connection so the server
+  /// cancels the query.
+  private static func session<T: Sendable>(
+    on url: DatabaseURL, connectTimeout: Duration, timeout: Duration,
+    _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+  ) async throws(WarehouseError) -> T {
     let place = "PostgreSQL at \(url.host):\(url.port), database \(url.database)"
     do {
-      return try await withThrowingTaskGroup(of: QueryResult?.self) { group in
-        group.addTask { try await query(sql, on: url, place: place, connectTimeout: connectTimeout) }
+      return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await query(on: url, place: place, connectTimeout: connectTimeout, body) }
         group.addTask {
           try await Task.sleep(for: timeout)
           return nil
@@ -38,9 +65,25 @@ public enum PostgresQueryRunner {
     }
   }
 
-  private static func query(_ sql: String, on url: DatabaseURL, place: String, connectTimeout: Duration)
-    async throws -> QueryResult
+  /// Every row of `sql` with its types.
+  private static func rows(of sql: String, on connection: PostgresConnection, logger: Logger) async throws
+    -> QueryResult
   {
+    let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    var result = QueryResult(columns: [], rows: [])
+    for try await row in rows {
+      var values: [QueryResult.Value] = []
+      if result.columns.isEmpty { result.columns = row.map(\.columnName) }
+      for cell in row { values.append(try value(of: cell)) }
+      result.rows.append(values)
+    }
+    return result
+  }
+
+  private static func query<T: Sendable>(
+    on url: DatabaseURL, place: String, connectTimeout: Duration,
+    _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+  ) async throws -> T {
     var logger = Logger(label: "strata.postgres")
     logger.logLevel = .critical
     let connection: PostgresConnection
@@ -55,17 +98,11 @@ public enum PostgresQueryRunner {
       throw WarehouseError("cannot connect to \(place) as \(url.user): \(message(error))")
     }
     do {
-      let rows = try await withTaskCancellationHandler {
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+      let logger = logger
+      let result = try await withTaskCancellationHandler {
+        try await body(connection, logger)
       } onCancel: {
         connection.close().whenComplete { _ in }
-      }
-      var result = QueryResult(columns: [], rows: [])
-      for try await row in rows {
-        var values: [QueryResult.Value] = []
-        if result.columns.isEmpty { result.columns = row.map(\.columnName) }
-        for cell in row { values.append(try value(of: cell)) }
-        result.rows.append(values)
       }
       try? await connection.close()
       return result

@@ -1,7 +1,9 @@
 import Foundation
+import GRDB
 import HummingbirdTesting
 import StrataAnalysis
 import StrataReport
+import StrataWarehouse
 import Testing
 
 @testable import StrataServer
@@ -71,6 +73,40 @@ struct CovariateResultsTests {
         return
       }
       #expect(comparisons.contains { $0["metric"] == .string("spend") && $0["test"] == .string("lin-hc3") })
+    }
+  }
+
+  /// Lin's two queries read one snapshot: a unit's event changed between them (by another connection) is in neither,
+  /// so the HC sums come from the same data as the fits; the next read sees the change.
+  @Test func linQueriesReadOneSnapshot() async throws {
+    let id = "lin-snapshot"
+    let definition = Self.definition(
+      id: id, adjustment: "covariates: {columns: [spend_before, visits_before], errors: hc3, missing: zero}")
+    let harness = try TestService(only: [], extra: ["\(id).yaml": definition])
+    defer { harness.remove() }
+    let units = try Self.units(harness, id: id, count: 120)
+    let plan = try #require(harness.service.catalog[id]).analysisPlan
+    let query = try CellQuery(plan: plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+    let path = harness.directory.appendingPathComponent("strata.db").path
+    try await harness.test { client in
+      try await Self.send(units, id: id, client, visits: true)
+      let store = try #require(harness.service.store as? SQLiteStore)
+      func read(changing: Bool) async throws -> QueryResult? {
+        try await store.run(query) { rows in
+          if changing {
+            try DatabaseQueue(path: path).write { db in
+              try db.execute(sql: "UPDATE events SET value = value + 1000 WHERE unit_id = 'u-1' AND metric = 'spend'")
+            }
+          }
+          guard let cells = try query.summary(of: rows, source: "test").regressionCells else { return nil }
+          return try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
+        }.sums?.rows
+      }
+      let before = try #require(try await read(changing: false))
+      let during = try #require(try await read(changing: true))
+      let after = try #require(try await read(changing: false))
+      #expect(during == before)
+      #expect(after != before)
     }
   }
 
