@@ -130,6 +130,39 @@ struct RegressionRowsTests {
     #expect(compared == 12)
   }
 
+  /// A unit with leverage 1 (the only one of its arm at its covariate value) makes HC3 undefined: the kept rows and the
+  /// file read twice (whose sums mark that arm NaN, as the second SQL query's do) give no test, with the same note.
+  @Test func aUnitWithLeverageOneIsNamedFromTheRowsAndFromTheSums() throws {
+    let plan = AnalysisPlan(
+      id: "lev", variants: ["control", "treatment"], segments: ["all"],
+      metrics: [
+        Metric(
+          name: "spend", kind: .continuous, regression: .init(columns: ["spend_before"], missing: .zero, errors: .hc3))
+      ])
+    var lines = ["unit_id,variant,segment,spend,spend_before"]
+    for unit in 0..<40 {
+      let control = unit % 2 == 0
+      let before = control ? (unit == 0 ? 5 : 0) : unit % 5  // unit 0 alone at 5 in the control arm
+      lines.append("u\(unit),\(control ? "control" : "treatment"),all,\(Double(unit % 7) + 1.5),\(before)")
+    }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-leverage-\(UUID()).csv")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+    for keepsRows in [true, false] {
+      var options = DataReadOptions()
+      options.keepsRegressionRows = keepsRows
+      let data = try DataReader.read(paths: [file.path], plan: plan, options: options)
+      #expect((data.regressionRows != nil) == keepsRows)
+      let comparisons = try Analyzer(plan: plan).analyze(data).metrics[0].comparisons
+      #expect(comparisons.count == 2)
+      for comparison in comparisons {
+        #expect(comparison.test == nil)
+        let note = "a unit of arm 0 has leverage 1, so its HC3 weight is undefined"
+        #expect(comparison.notes.contains { $0.contains(note) }, "\(comparison.notes)")
+      }
+    }
+  }
+
   /// A file whose modification time changes while it is read twice is refused with a sentence naming it.
   @Test func aFileChangedBetweenTheReadsIsRefused() throws {
     let copy = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID()).csv")

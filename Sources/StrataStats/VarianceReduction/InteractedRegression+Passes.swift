@@ -130,16 +130,23 @@ public struct InteractedRegressionFit: Sendable, Hashable {
       for j in 0..<p { inner += inverse[i][j] * (covariates[j] - mean[j]) }
       leverage += di * inner
     }
-    guard leverage < Self.leverageLimit else {
-      throw .numerical(
-        routine: "InteractedRegression.result", status: 0,
-        message: "a unit of arm \(arm) has leverage 1, so its \(robustCovariance.rawValue) weight is undefined")
-    }
+    guard leverage < Self.leverageLimit else { throw leverageOne(arm: arm) }
     let squared = residual * residual / (robustCovariance == .hc2 ? 1 - leverage : (1 - leverage) * (1 - leverage))
     return weight * weight * squared
   }
 
-  /// The result from pass 2's sums per arm (Σ ``varianceTerm(arm:outcome:covariates:)`` over each arm's units).
+  /// The error of a unit of `arm` with leverage 1 (HC2 and HC3 divide by 1 − h).
+  ///
+  /// The same from the unit rows and from pass 2's sums summed elsewhere (a SQL engine or a second read of a CSV
+  /// file), which mark such an arm's sum NaN.
+  func leverageOne(arm: Int) -> StatsError {
+    .numerical(
+      routine: "InteractedRegression.result", status: 0,
+      message: "a unit of arm \(arm) has leverage 1, so its \(robustCovariance.rawValue) weight is undefined")
+  }
+
+  /// The result from pass 2's sums per arm (Σ ``varianceTerm(arm:outcome:covariates:)`` over each arm's units; NaN: a
+  /// unit of that arm has leverage 1).
   public func result(varianceSums: [Double]) throws(StatsError) -> InteractedRegressionResult {
     let armCount = counts.count, p = centre.count
     precondition(varianceSums.count == armCount, "one variance sum per arm")
@@ -151,6 +158,7 @@ public struct InteractedRegressionFit: Sendable, Hashable {
       shiftedMeans.append(mean)
     }
     for (arm, variance) in varianceSums.enumerated() {
+      guard !variance.isNaN else { throw leverageOne(arm: arm) }
       guard variance > 0, variance.isFinite else {
         throw .numerical(
           routine: "InteractedRegression.result", status: 0, message: "non-positive robust variance of arm \(arm)")
