@@ -62,6 +62,15 @@ struct CellQueryBuilder {
         for name in [units.count, units.sumA, units.sumB] { try SQLName.check(name, "the cross-product column") }
       }
     }
+    // Lin's regression (`covariates:`): the first query's `<metric>_lin_...` columns and the second's `<metric>_hc_...`.
+    for (index, metric) in plan.metrics.enumerated() where metric.regression != nil {
+      let cells = RegressionCells.names(plan: plan, metric: index)
+      let names =
+        [cells.count, cells.incomplete] + cells.sums + cells.products.joined()
+        + RegressionQuery.names(plan: plan, metric: index).all
+      let field = "metrics[\(index)] (\(SQLName.display(metric.name))) covariates: gives the result column"
+      for name in names { try SQLName.checkAlias(name, field, dialect) }
+    }
     let known = Set(valueColumns.map(\.name)).union(valueColumns.map(\.column))
     for (key, value) in shifts.sorted(by: { $0.key < $1.key }) {
       guard known.contains(key) else {

@@ -39,6 +39,20 @@ package enum SQLName {
     }
   }
 
+  /// The longest result column name `dialect` keeps whole: PostgreSQL truncates longer ones (NAMEDATALEN − 1).
+  static func maximumAliasLength(_ dialect: SQLDialect) -> Int { dialect == .postgres ? 63 : maximumLength }
+
+  /// As ``check(_:_:)``, and within `dialect`'s length of a result column name (``maximumAliasLength(_:)``).
+  static func checkAlias(_ name: String, _ role: String, _ dialect: SQLDialect) throws(WarehouseError) {
+    try check(name, role)
+    let limit = maximumAliasLength(dialect)
+    guard name.utf8.count <= limit else {
+      throw WarehouseError(
+        "\(role) \(display(name)), \(name.utf8.count) bytes, longer than the \(limit) bytes \(dialect.rawValue) keeps of a column name: shorten the metric's name or its columns' names"
+      )
+    }
+  }
+
   /// A validated identifier, quoted for `dialect`.
   static func quote(_ name: String, _ dialect: SQLDialect) -> String {
     precondition(problem(with: name) == nil, "names are validated before quoting")

@@ -58,6 +58,37 @@ import Testing
     #expect(query.sql.contains(dialect == .snowflake ? "\"my schema\".\"unit table\"" : "\(quote)my schema\(quote)"))
   }
 
+  /// Lin's result columns (`<metric>_lin_<a>_x_<b>_sum`, `<metric>_hc_...`) are checked as the other names: over 255
+  /// bytes is refused in every dialect (not a crash), over 63 in PostgreSQL (which would truncate the name).
+  @Test func linResultColumnsAreLengthChecked() throws {
+    func plan(_ name: String, _ covariates: [String]) -> AnalysisPlan {
+      AnalysisPlan(
+        id: "exp-1", variants: ["control", "treatment"], segments: ["a"],
+        metrics: [
+          .init(name: name, kind: .continuous, regression: .init(columns: covariates, missing: .zero, errors: .hc3))
+        ])
+    }
+    let postgres = plan("revenue_per_user", ["revenue_pre_period", "sessions_pre_period"])
+    let name = "revenue_per_user_lin_revenue_pre_period_x_sessions_pre_period_sum"
+    #expect(name.utf8.count == 65)
+    let error = try #require(throws: WarehouseError.self) {
+      try CellQuery(plan: postgres, dialect: .postgres, source: .units(table: "units"))
+    }
+    #expect(
+      error.message.contains("metrics[0] (\"revenue_per_user\") covariates:")
+        && error.message.contains("\"revenue_per_user_lin_revenue_pre_period_x_"),
+      "\(error)")
+    #expect(error.message.contains("63 bytes"), "\(error)")
+    _ = try CellQuery(plan: postgres, dialect: .duckdb, source: .units(table: "units"))
+    let long = plan(String(repeating: "m", count: 200), ["c1", String(repeating: "c", count: 50)])
+    for dialect in SQLDialect.allCases {
+      let error = try #require(throws: WarehouseError.self, "\(dialect)") {
+        try CellQuery(plan: long, dialect: dialect, source: .units(table: "units"))
+      }
+      #expect(error.message.contains("covariates: gives the result column"), "\(error)")
+    }
+  }
+
   @Test func tableNamesHaveOneToThreeParts() throws {
     #expect(try SQLName.table("c.s.t", .bigquery, role: "--table") == "`c`.`s`.`t`")
     #expect(try SQLName.table("s.t", .snowflake, role: "--table") == "\"S\".\"T\"")
