@@ -115,11 +115,11 @@ public struct RegressionQuery: Sendable {
           "but the cells give fits \(fits.fingerprint): the second query was written from another result of the first query; write it again with strata sql --regression-cells from the cells analysed"
         )
       }
-      guard let variant = Self.index(of: row[variantColumn], in: plan.variants), let arm = arms.firstIndex(of: variant)
+      guard let variant = row[variantColumn].index(in: plan.variants), let arm = arms.firstIndex(of: variant)
       else { throw fail(variantColumn, "which is not a variant of the experiment") }
       var segment = 0
       if let segmentColumn {
-        guard let index = Self.index(of: row[segmentColumn], in: plan.segments) else {
+        guard let index = row[segmentColumn].index(in: plan.segments) else {
           throw fail(segmentColumn, "which is not a segment of the experiment")
         }
         segment = index
@@ -165,15 +165,6 @@ public struct RegressionQuery: Sendable {
       }
     }
     return RegressionSums(fingerprint: fits.fingerprint, sums: sums)
-  }
-
-  /// The index of the name the value holds (spaces around it ignored), or nil.
-  private static func index(of value: QueryResult.Value, in names: [String]) -> Int? {
-    guard let text = value.text else { return nil }
-    var trimmed = Substring(text)
-    while trimmed.first == " " { trimmed.removeFirst() }
-    while trimmed.last == " " { trimmed.removeLast() }
-    return names.firstIndex { $0 == trimmed }
   }
 }
 
