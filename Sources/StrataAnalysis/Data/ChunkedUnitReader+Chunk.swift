@@ -64,7 +64,9 @@ extension ChunkedUnitReader {
     rows.logChunk = logBase + index
     let scratch = rows.checksDuplicates && mode == .collect ? spareHashScratch(chunkBytes: range.count) : nil
     rows.hashes = scratch
-    var result = ChunkResult(statistics: rows.statistics)
+    // The result takes the cells once the chunk is read: holding them now would make the reader's first row copy
+    // the whole table (copy on write), which defeated the recycling above.
+    var result = ChunkResult(statistics: SufficientStatistics(variantCount: 0, segmentCount: 0, metricCount: 0))
     do {
       var scanner = try CSVScanner(path: path, range: range)
       defer { scanner.close() }
