@@ -159,6 +159,57 @@ struct ChunkedReadTests {
     #expect(piped.issues == regular.issues && piped.rowsRead == regular.rowsRead && piped.bytes == regular.bytes)
   }
 
+  @Test("cells fetched ahead of their updates (thousands of segments) hold what direct updates hold")
+  func prefetchedCellsAgree() throws {
+    // The same rows under a plan with 3,000 more (empty) segments, whose cells are too large for the direct path.
+    var wide = Self.plan
+    wide.segments += (1...3_000).map { "extra-\($0)" }
+    #expect(SufficientStatistics(plan: wide).memoryBytes > UnitLevelRows.prefetchBytes)
+    #expect(SufficientStatistics(plan: Self.plan).memoryBytes <= UnitLevelRows.prefetchBytes)
+    let text = Self.messyCSV(rows: 3000, seed: 29, quoted: true)
+    let path = try CellSourcesTests.write(text)
+    func expectAgree(_ narrow: DataSummary, _ wideSummary: DataSummary, _ label: String) {
+      // The unknown-segment examples list the plan's segments, so the rows are compared by counts and lines.
+      let counts = { (summary: DataSummary) in summary.issues.entries.mapValues { [$0.count] + $0.firstLines } }
+      #expect(counts(narrow) == counts(wideSummary), "\(label)")
+      #expect(narrow.rowsRead == wideSummary.rowsRead && narrow.rowsUsed == wideSummary.rowsUsed, "\(label)")
+      for variant in Self.plan.variants.indices {
+        for segment in wide.segments.indices {
+          let cell = wideSummary.statistics.cell(variant: variant, segment: segment)
+          if segment < Self.plan.segments.count {
+            #expect(cell == narrow.statistics.cell(variant: variant, segment: segment), "\(label)")
+          } else {
+            #expect(cell.units == 0 && cell.columns.allSatisfy { $0 == ColumnMoments() }, "\(label)")
+          }
+        }
+      }
+    }
+    for (chunkSize, threads) in [(1 << 30, 1), (700, 1), (700, 4)] {
+      let options = Self.options(chunkSize: chunkSize, threads: threads)
+      let narrow = try DataReader.read(paths: [path], plan: Self.plan, options: options)
+      #expect(narrow.issues.entries[.duplicateUnit]?.count ?? 0 > 50)
+      expectAgree(narrow, try DataReader.read(paths: [path], plan: wide, options: options), "chunks of \(chunkSize)")
+      var unchecked = options
+      unchecked.checkDuplicates = false
+      expectAgree(
+        try DataReader.read(paths: [path], plan: Self.plan, options: unchecked),
+        try DataReader.read(paths: [path], plan: wide, options: unchecked), "no duplicate check, \(chunkSize)")
+      // Strict reading stops at the same first bad row.
+      let strict = Self.options(chunkSize: chunkSize, threads: threads, strict: true)
+      let lines = [Self.plan, wide].map { plan -> Int? in
+        do {
+          _ = try DataReader.read(paths: [path], plan: plan, options: strict)
+          return nil
+        } catch let error as DataError {
+          return error.line
+        } catch {
+          return -1
+        }
+      }
+      #expect(lines[0] != nil && lines[0] == lines[1], "strict, \(chunkSize): \(lines)")
+    }
+  }
+
   @Test("several files share one exact duplicate check when read in chunks")
   func partsShareTheCheck() throws {
     let first = try CellSourcesTests.write(Self.messyCSV(rows: 800, seed: 11))

@@ -115,6 +115,25 @@ public struct SufficientStatistics: Sendable, Hashable {
     pairs.withUnsafeMutableBufferPointer { $0.update(repeating: CrossMoments()) }
   }
 
+  /// The bytes of the cells (units, column moments and co-moments).
+  var memoryBytes: Int {
+    units.count * MemoryLayout<Int>.stride + metrics.count * MemoryLayout<ColumnMoments>.stride
+      + pairs.count * MemoryLayout<CrossMoments>.stride
+  }
+
+  /// Asks the processor to bring `variant` × `segment`'s cell into the caches, so that a later update of it need
+  /// not wait on memory.
+  ///
+  /// The cell's unit count, its `columns` column moments and `pairs` co-moments. Changes no value; mutating because
+  /// its caller is about to write the cell (a read-only access from the reader's mutating methods copied the reader).
+  @inline(__always)
+  mutating func prefetch(variant: Int, segment: Int, columns: Int, pairs pairCount: Int) {
+    let cell = variant * segmentCount + segment
+    units.withUnsafeMutableBufferPointer { Prefetch.range($0, from: cell, count: 1) }
+    metrics.withUnsafeMutableBufferPointer { Prefetch.range($0, from: cell * columns, count: columns) }
+    pairs.withUnsafeMutableBufferPointer { Prefetch.range($0, from: cell * pairCount, count: pairCount) }
+  }
+
   @inline(__always)
   mutating func addUnit(variant: Int, segment: Int) { units[variant * segmentCount + segment] += 1 }
 

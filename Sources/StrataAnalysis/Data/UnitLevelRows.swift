@@ -65,6 +65,17 @@ struct UnitLevelRows {
   private var pendingIds: [UInt8] = []
   private var inserted = [Bool](repeating: false, count: Self.batchSize)
   static let batchSize = 256
+  /// Whether rows wait in `pending` for their cells to be fetched ahead (`flush`): when the cells are too large for
+  /// the caches (thousands of segments), a row's update would otherwise wait on memory, one row after another.
+  private let prefetchesCells: Bool
+  /// Cells fetched this many rows ahead of their update.
+  static let prefetchDistance = 8
+  /// Beyond this many bytes of cells a reader fetches them ahead.
+  static let prefetchBytes = 256 << 10
+  /// Value columns per row (`values.count`).
+  private let valueCount: Int
+  /// Cross-products per row (`pairs.count`).
+  private let pairCount: Int
 
   private struct PendingRow {
     var variant: Int
@@ -111,6 +122,9 @@ struct UnitLevelRows {
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     statistics = SufficientStatistics(plan: plan)
+    prefetchesCells = statistics.memoryBytes > Self.prefetchBytes
+    valueCount = valueColumns.count
+    pairCount = plan.crossProducts.count
     regressionRows = RegressionRows(plan: plan, available: true, mode: options.regressionMode)
     values = [Double](repeating: .nan, count: valueColumns.count)
     fillsZeros = missingIsZero.contains(true)
@@ -185,21 +199,39 @@ struct UnitLevelRows {
         return
       }
     }
-    accumulate(variant: variant, segment: segment, pendingRow: nil)
+    guard prefetchesCells else {
+      accumulate(variant: variant, segment: segment, pendingRow: nil)
+      return
+    }
+    // Cells too large for the caches: the row waits in the batch, whose cells are fetched ahead (`flush`).
+    pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: 0, idEnd: 0))
+    pendingValues.append(contentsOf: values)
+    if fillsZeros { pendingFilled.append(contentsOf: filled) }
+    if pending.count == Self.batchSize { try flush() }
   }
 
-  /// Runs the duplicate check on the pending rows, in order, and accumulates the first occurrences.
+  /// Accumulates the pending rows in order: with the duplicate check against `seen` (`.check`), only the first
+  /// occurrences; otherwise every one (rows that wait only for their cells to be fetched, `prefetchesCells`).
   mutating func flush() throws {
     guard !pending.isEmpty else { return }
     let count = pending.count
-    pendingHashes.withUnsafeBufferPointer { hashes in
-      inserted.withUnsafeMutableBufferPointer {
-        seen.insert(batch: hashes, inserted: UnsafeMutableBufferPointer(rebasing: $0[0..<count]))
+    let checking = checksDuplicates && duplicateMode == .check
+    if checking {
+      pendingHashes.withUnsafeBufferPointer { hashes in
+        inserted.withUnsafeMutableBufferPointer {
+          seen.insert(batch: hashes, inserted: UnsafeMutableBufferPointer(rebasing: $0[0..<count]))
+        }
       }
+    }
+    if prefetchesCells {
+      for index in 0..<min(count, Self.prefetchDistance) { prefetchCell(of: pending[index]) }
     }
     for index in 0..<count {
       let row = pending[index]
-      if inserted[index] {
+      if prefetchesCells && index + Self.prefetchDistance < count {
+        prefetchCell(of: pending[index + Self.prefetchDistance])
+      }
+      if !checking || inserted[index] {
         accumulate(variant: row.variant, segment: row.segment, pendingRow: index)
       } else {
         let id = String(decoding: pendingIds[row.idStart..<row.idEnd], as: UTF8.self)
@@ -212,6 +244,14 @@ struct UnitLevelRows {
       }
     }
     clearPending()
+  }
+
+  /// Asks the processor for `row`'s cell ahead of its update.
+  ///
+  /// Mutating, like its callers: a non-mutating method called from them copied the whole reader for every call.
+  @inline(__always)
+  private mutating func prefetchCell(of row: PendingRow) {
+    statistics.prefetch(variant: row.variant, segment: row.segment, columns: valueCount, pairs: pairCount)
   }
 
   private mutating func clearPending() {
