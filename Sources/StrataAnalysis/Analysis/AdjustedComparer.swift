@@ -38,6 +38,9 @@ public struct AdjustedComparer: Sendable {
     /// The adjusted comparison (the plain one without a covariate).
     public var adjusted: LiftResult
     public var unadjusted: LiftResult
+    /// `segment`'s and `treatment`'s indices in the plan, so that callers find a comparison by position.
+    var segmentIndex: Int?
+    var treatmentIndex: Int
   }
 
   /// One treatment against control over all segments.
@@ -120,7 +123,8 @@ public struct AdjustedComparer: Sendable {
       out.append(
         Comparison(
           segment: segment.map { plan.segments[$0] }, treatment: plan.variants[treatment], theta: theta,
-          control: control, treatmentArm: arm, adjusted: adjusted, unadjusted: unadjusted))
+          control: control, treatmentArm: arm, adjusted: adjusted, unadjusted: unadjusted, segmentIndex: segment,
+          treatmentIndex: treatment))
     }
     return out
   }
@@ -129,12 +133,12 @@ public struct AdjustedComparer: Sendable {
   /// has a positive variance.
   public func overall(_ comparisons: [Comparison], statistics: SufficientStatistics) throws(StatsError) -> [Overall] {
     var out: [Overall] = []
-    let lookup = Lookup(comparisons)
+    let table = Table(comparisons, plan: plan)
     for treatment in plan.treatmentIndices {
       let name = plan.variants[treatment]
       var strata: [PostStratification.Stratum] = []
       for segment in plan.segments.indices {
-        guard let c = lookup.comparison(segment: plan.segments[segment], treatment: name) else { continue }
+        guard let c = table.comparison(segment: segment, treatment: treatment) else { continue }
         let units = plan.variants.indices.reduce(0) { $0 + statistics.units(variant: $1, segment: segment) }
         strata.append(.init(units: Double(units), control: c.control, treatment: c.treatmentArm))
       }

@@ -116,7 +116,7 @@ extension Analyzer {
     for treatment in plan.treatmentIndices {
       let name = plan.variants[treatment]
       let control = values(plan.controlIndex), arm = values(treatment)
-      guard let found = estimates.found.first(where: { $0.treatment == name }) else {
+      guard let found = estimates.found.first(where: { $0.treatmentIndex == treatment }) else {
         if control.count == 0 && arm.count == 0 && control.missing == 0 && arm.missing == 0 { continue }
         var comparison = Comparison(
           treatment: name, segment: segment.map { plan.segments[$0] }, control: summary(plan.controlIndex, nil),
@@ -152,13 +152,17 @@ extension Analyzer {
   /// Fixed-effect inverse-variance pooling of the per-segment (adjusted) differences, per treatment.
   private func inverseVariancePooled(_ perSegment: [AdjustedComparer.Comparison]) -> [PooledComparison] {
     var out: [PooledComparison] = []
+    // Each treatment's usable segment comparisons, in `perSegment`'s order, found by position in one pass.
+    var partsOf = [[AdjustedComparer.Comparison]](repeating: [], count: plan.variants.count)
+    for c in perSegment where c.control.variance + c.treatmentArm.variance > 0 { partsOf[c.treatmentIndex].append(c) }
     for treatment in plan.treatmentIndices {
       let name = plan.variants[treatment]
-      let parts = perSegment.filter { $0.treatment == name && $0.control.variance + $0.treatmentArm.variance > 0 }
+      let parts = partsOf[treatment]
       let used = parts.compactMap(\.segment)
-      let usedSet = Set(used)
-      let notes = plan.segments.filter { !usedSet.contains($0) }.map {
-        "Segment \($0) is left out of the pooled estimate (no estimate in one of the arms, or no variation)."
+      var isUsed = [Bool](repeating: false, count: plan.segments.count)
+      for part in parts { if let segment = part.segmentIndex { isUsed[segment] = true } }
+      let notes = plan.segments.indices.filter { !isUsed[$0] }.map {
+        "Segment \(plan.segments[$0]) is left out of the pooled estimate (no estimate in one of the arms, or no variation)."
       }
       guard
         let result = try? InverseVariancePooling(
@@ -182,11 +186,9 @@ extension Analyzer {
   func postStratified(_ perSegment: [AdjustedComparer.Comparison], statistics: SufficientStatistics)
     -> [PostStratifiedComparison]
   {
-    let lookup = AdjustedComparer.Lookup(perSegment)
+    let table = AdjustedComparer.Table(perSegment, plan: plan)
     return postStratified(statistics: statistics) { segment, treatment in
-      lookup.comparison(segment: plan.segments[segment], treatment: plan.variants[treatment]).map {
-        ($0.control, $0.treatmentArm)
-      }
+      table.comparison(segment: segment, treatment: treatment).map { ($0.control, $0.treatmentArm) }
     }
   }
 

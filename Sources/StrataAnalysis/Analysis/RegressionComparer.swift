@@ -184,7 +184,8 @@ struct RegressionComparer: Sendable {
       out.append(
         AdjustedComparer.Comparison(
           segment: segment.map { plan.segments[$0] }, treatment: plan.variants[treatment], theta: 0,
-          control: control, treatmentArm: arm, adjusted: adjusted, unadjusted: plain))
+          control: control, treatmentArm: arm, adjusted: adjusted, unadjusted: plain, segmentIndex: segment,
+          treatmentIndex: treatment))
     }
     return out
   }
