@@ -54,45 +54,53 @@ extension AnalysisJSON {
     return .object(members)
   }
 
-  /// `results[].adjustment`: the adjusted and the unadjusted comparison side by side, θ and the variance
-  /// reduction; null for a binomial or continuous metric without a covariate.
-  static func adjustment(_ c: Comparison) -> JSONValue {
-    guard let a = c.adjustment else { return .null }
-    func lift(_ r: LiftResult, control: Double, treatment: Double, controlVariance: Double, treatmentVariance: Double)
-      -> JSONValue
-    {
-      .object([
-        ("estimate_control", .finite(control)), ("estimate_treatment", .finite(treatment)),
-        ("se_control", .finite(controlVariance.squareRoot())),
-        ("se_treatment", .finite(treatmentVariance.squareRoot())),
-        ("lift_abs", .finite(r.difference)), ("se", .finite(r.standardError)),
-        ("ci_abs_low", .finite(r.interval.lower)), ("ci_abs_high", .finite(r.interval.upper)),
-        ("lift_rel", .finite(r.relative?.estimate)), ("ci_rel_low", .finite(r.relative?.interval.lower)),
-        ("ci_rel_high", .finite(r.relative?.interval.upper)),
-        ("relative_method", r.relative.map { .string($0.method.rawValue) } ?? .null),
-        ("statistic", .finite(r.test.statistic)), ("df", .finite(r.degreesOfFreedom)),
-        ("p_value", .finite(r.test.pValue)),
-      ])
+  /// Adds `results[].adjustment`: the adjusted and the unadjusted comparison side by side, θ and the variance
+  /// reduction.
+  ///
+  /// Null for a binomial or continuous metric without a covariate. Added to the entry's members like every other
+  /// member (written straight into the bytes by `analyze --json`, no tree per entry).
+  static func adjustment<Members: JSONMembers>(_ c: Comparison, to members: inout Members) {
+    guard let a = c.adjustment else {
+      members.add("adjustment", .null)
+      return
     }
-    return .object([
-      ("covariate", .bool(a.covariate)),
-      ("method", c.test.map(JSONValue.string) ?? .null),
-      ("theta", .finite(a.theta)),
-      (
-        "adjusted",
+    func lift(
+      _ r: LiftResult, control: Double, treatment: Double, controlVariance: Double, treatmentVariance: Double,
+      to members: inout Members
+    ) {
+      members.add("estimate_control", finite: control)
+      members.add("estimate_treatment", finite: treatment)
+      members.add("se_control", finite: controlVariance.squareRoot())
+      members.add("se_treatment", finite: treatmentVariance.squareRoot())
+      members.add("lift_abs", finite: r.difference)
+      members.add("se", finite: r.standardError)
+      members.add("ci_abs_low", finite: r.interval.lower)
+      members.add("ci_abs_high", finite: r.interval.upper)
+      members.add("lift_rel", finite: r.relative?.estimate)
+      members.add("ci_rel_low", finite: r.relative?.interval.lower)
+      members.add("ci_rel_high", finite: r.relative?.interval.upper)
+      members.add("relative_method", string: r.relative?.method.rawValue)
+      members.add("statistic", finite: r.test.statistic)
+      members.add("df", finite: r.degreesOfFreedom)
+      members.add("p_value", finite: r.test.pValue)
+    }
+    members.addObject("adjustment") { members in
+      members.add("covariate", bool: a.covariate)
+      members.add("method", string: c.test)
+      members.add("theta", finite: a.theta)
+      members.addObject("adjusted") {
         lift(
-          a.adjusted, control: a.control.estimate, treatment: a.treatment.estimate, controlVariance: a.control.variance,
-          treatmentVariance: a.treatment.variance)
-      ),
-      (
-        "unadjusted",
+          a.adjusted, control: a.control.estimate, treatment: a.treatment.estimate,
+          controlVariance: a.control.variance, treatmentVariance: a.treatment.variance, to: &$0)
+      }
+      members.addObject("unadjusted") {
         lift(
           a.unadjusted, control: a.control.unadjustedEstimate, treatment: a.treatment.unadjustedEstimate,
-          controlVariance: a.control.unadjustedVariance, treatmentVariance: a.treatment.unadjustedVariance)
-      ),
-      ("variance_reduction", .finite(a.varianceReduction)),
-      ("equivalent_extra_units", .finite(a.equivalentExtraUnits)),
-    ])
+          controlVariance: a.control.unadjustedVariance, treatmentVariance: a.treatment.unadjustedVariance, to: &$0)
+      }
+      members.add("variance_reduction", finite: a.varianceReduction)
+      members.add("equivalent_extra_units", finite: a.equivalentExtraUnits)
+    }
   }
 
   /// `post_stratified[]`: one metric × treatment over the segments, weighted by their shares of units.

@@ -248,7 +248,7 @@ public enum AnalysisJSON {
     } else {
       members.add("bayesian", .null)
     }
-    members.add("adjustment", adjustment(c))
+    adjustment(c, to: &members)
     members.add("notes", strings: c.notes)
   }
 

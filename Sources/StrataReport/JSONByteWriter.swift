@@ -99,6 +99,30 @@ struct JSONByteWriter: TextOutputStream {
     }
   }
 
+  /// Writes a JSON array, each item's value by `item` (its own indent is `indent + 1`).
+  ///
+  /// `[`, the items with `,` between them, each on a line of its own one level deeper than `indent` when `pretty`,
+  /// and `]` on a line at `indent`; `[]` when there are none. The only array writer: `JSONValue` and
+  /// `JSONMemberWriter` both call it.
+  mutating func writeArray<Items: Sequence>(
+    _ items: Items, pretty: Bool, indent: Int, _ item: (Items.Element, inout JSONByteWriter) -> Void
+  ) {
+    var written = 0
+    for element in items {
+      append(UInt8(ascii: written == 0 ? "[" : ","))
+      if pretty { newline(indent: indent + 1) }
+      item(element, &self)
+      flushIfFull()
+      written += 1
+    }
+    if written == 0 {
+      append("[]")
+      return
+    }
+    if pretty { newline(indent: indent) }
+    append(UInt8(ascii: "]"))
+  }
+
   /// Hands the bytes so far to `emit` once they reach the chunk size.
   mutating func flushIfFull() {
     guard bytes.count >= chunkSize, let emit else { return }

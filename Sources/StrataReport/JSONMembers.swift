@@ -141,17 +141,7 @@ struct JSONMemberWriter: JSONMembers {
 
   mutating func add(_ key: StaticString, strings: [String]) {
     self.key(key)
-    if strings.isEmpty {
-      out.append("[]")
-      return
-    }
-    for (index, string) in strings.enumerated() {
-      out.append(UInt8(ascii: index == 0 ? "[" : ","))
-      if pretty { out.newline(indent: indent + 2) }
-      out.appendQuoted(string)
-    }
-    if pretty { out.newline(indent: indent + 1) }
-    out.append(UInt8(ascii: "]"))
+    out.writeArray(strings, pretty: pretty, indent: indent + 1) { string, out in out.appendQuoted(string) }
   }
 
   mutating func add(name: String, integer: Int) {
@@ -183,22 +173,20 @@ struct JSONMemberWriter: JSONMembers {
   ) {
     self.key(key)
     let (outerIndent, outerCount) = (indent, count)
-    var written = 0
-    for item in items {
-      out.append(UInt8(ascii: written == 0 ? "[" : ","))
-      if pretty { out.newline(indent: outerIndent + 2) }
+    // The array's punctuation is `JSONByteWriter.writeArray`'s; each item's object is written by this writer,
+    // which holds the bytes while it writes one (moved in and out, never copied: the bytes stay uniquely held).
+    var bytes = out
+    out = JSONByteWriter()
+    bytes.writeArray(items, pretty: pretty, indent: outerIndent + 1) { item, bytes in
+      out = bytes
+      bytes = JSONByteWriter()
       (indent, count) = (outerIndent + 2, 0)
       object(item, &self)
       close()
-      out.flushIfFull()
-      written += 1
+      bytes = out
+      out = JSONByteWriter()
     }
+    out = bytes
     (indent, count) = (outerIndent, outerCount)
-    if written == 0 {
-      out.append("[]")
-      return
-    }
-    if pretty { out.newline(indent: outerIndent + 1) }
-    out.append(UInt8(ascii: "]"))
   }
 }

@@ -46,32 +46,14 @@ public indirect enum JSONValue: Sendable, Hashable {
     case .number(let x): out.appendNumber(x)
     case .string(let s): out.appendQuoted(s)
     case .array(let items):
-      Self.writeArray(of: { each in for item in items { each(item) } }, to: &out, pretty: pretty, indent: indent)
+      out.writeArray(items, pretty: pretty, indent: indent) { item, out in
+        item.write(to: &out, pretty: pretty, indent: indent + 1)
+      }
     case .object(let members):
       Self.writeObject(members, to: &out, pretty: pretty, indent: indent) { value, out, indent in
         value.write(to: &out, pretty: pretty, indent: indent)
       }
     }
-  }
-
-  /// Writes an array whose items `forEach` hands over one at a time (`[]` when it hands none).
-  static func writeArray(
-    of forEach: ((JSONValue) -> Void) -> Void, to out: inout JSONByteWriter, pretty: Bool, indent: Int
-  ) {
-    var count = 0
-    forEach { item in
-      out.append(UInt8(ascii: count == 0 ? "[" : ","))
-      if pretty { out.newline(indent: indent + 1) }
-      item.write(to: &out, pretty: pretty, indent: indent + 1)
-      out.flushIfFull()
-      count += 1
-    }
-    if count == 0 {
-      out.append("[]")
-      return
-    }
-    if pretty { out.newline(indent: indent) }
-    out.append(UInt8(ascii: "]"))
   }
 
   /// Writes an object's members, each value by `writeValue` (at the members' indent).
