@@ -192,8 +192,7 @@ struct UnitLevelRows {
             variant: variant, segment: segment, line: record.line, idStart: pendingIds.count,
             idEnd: pendingIds.count + unit.count))
         pendingIds.append(contentsOf: unit)
-        pendingValues.append(contentsOf: values)
-        if fillsZeros { pendingFilled.append(contentsOf: filled) }
+        appendPendingValues()
         pendingHashes.append(UnitHashSet.hash(unit))
         if pending.count == Self.batchSize { try flush() }
         return
@@ -205,8 +204,7 @@ struct UnitLevelRows {
     }
     // Cells too large for the caches: the row waits in the batch, whose cells are fetched ahead (`flush`).
     pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: 0, idEnd: 0))
-    pendingValues.append(contentsOf: values)
-    if fillsZeros { pendingFilled.append(contentsOf: filled) }
+    appendPendingValues()
     if pending.count == Self.batchSize { try flush() }
   }
 
@@ -252,6 +250,16 @@ struct UnitLevelRows {
   @inline(__always)
   private mutating func prefetchCell(of row: PendingRow) {
     statistics.prefetch(variant: row.variant, segment: row.segment, columns: valueCount, pairs: pairCount)
+  }
+
+  /// The row's values (and which were filled) onto the pending ones, element by element: `append(contentsOf:)`
+  /// of the stored arrays cost a retain and a release of each per row.
+  @inline(__always)
+  private mutating func appendPendingValues() {
+    for metric in 0..<valueCount { pendingValues.append(values[metric]) }
+    if fillsZeros {
+      for metric in 0..<valueCount { pendingFilled.append(filled[metric]) }
+    }
   }
 
   private mutating func clearPending() {
