@@ -116,7 +116,7 @@ struct CellResultReader {
       excluded = max(excluded, count)  // the same count on every row
     }
     rowsRead += n
-    guard let variantIndex = Self.index(of: row[variant], in: plan.variants) else {
+    guard let variantIndex = row[variant].index(in: plan.variants) else {
       issues.record(
         .unknownVariant, count: n,
         example:
@@ -126,7 +126,7 @@ struct CellResultReader {
     }
     var segmentIndex = 0
     if let segment {
-      guard let index = Self.index(of: row[segment], in: plan.segments) else {
+      guard let index = row[segment].index(in: plan.segments) else {
         issues.record(
           .unknownSegment, count: n,
           example:
@@ -242,12 +242,4 @@ struct CellResultReader {
     return Int(number)
   }
 
-  /// The index of the name the value holds (spaces around it ignored, as the CSV reader does), or nil.
-  private static func index(of value: QueryResult.Value, in names: [String]) -> Int? {
-    guard let text = value.text else { return nil }
-    var trimmed = Substring(text)
-    while trimmed.first == " " { trimmed.removeFirst() }
-    while trimmed.last == " " { trimmed.removeLast() }
-    return names.firstIndex { $0 == trimmed }
-  }
 }
