@@ -97,7 +97,7 @@ def save(columns, rows, path):
     return path
 
 
-def two_queries(execute, dialect, shape, workdir, name, suffix="", transpile=False):
+def two_queries(execute, dialect, shape, workdir, name, suffix="", transpile=False, definition=DEFINITION):
     """Runs `strata sql`'s first query, saves it, has `strata sql --regression-cells` write the second, runs and saves
     that, and returns `strata analyze --data cells --regression-sums sums --json`."""
     def run(sql):
@@ -105,14 +105,14 @@ def two_queries(execute, dialect, shape, workdir, name, suffix="", transpile=Fal
             assert len(sqlglot.parse(sql, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)) == 1
             sql = sqlglot.transpile(sql, read=dialect, write="duckdb", error_level=sqlglot.ErrorLevel.RAISE)[0]
         return execute(sql)
-    base = ["sql", "--experiment", str(DEFINITION), "--dialect", dialect, *tables(shape, suffix)]
+    base = ["sql", "--experiment", str(definition), "--dialect", dialect, *tables(shape, suffix)]
     first = strata(*base)
     assert "--regression-cells" in first.stderr, first.stderr
     cells = save(*run(first.stdout), workdir / f"lin-{name}-cells.csv")
     second = strata(*base, "--regression-cells", str(cells)).stdout
     assert "lin_fit" in second
     sums = save(*run(second), workdir / f"lin-{name}-sums.csv")
-    result = strata("analyze", "--experiment", str(DEFINITION), "--data", str(cells), "--regression-sums", str(sums),
+    result = strata("analyze", "--experiment", str(definition), "--data", str(cells), "--regression-sums", str(sums),
                     "--json", "--no-look-log")
     return json.loads(result.stdout)
 
@@ -190,6 +190,48 @@ def test_sqlite_two_queries(lin_csv, lin_workdir, shape):
         result = con.execute(sql)
         return [d[0] for d in result.description], result.fetchall()
     check(two_queries(execute, "sqlite", shape, lin_workdir, f"sqlite-{shape}"), lin_csv)
+
+
+def test_an_arm_too_small_for_its_covariates_is_one_sentence_from_rows_file_and_sql(lin_workdir):
+    """South's treatment arm has 3 units for 2 covariates (the fit needs k + 2 = 4): the unit-level CSV read twice,
+    the same CSV piped (its rows kept) and SQLite's two queries give that segment no test and the same note, from the
+    one check every path calls (`InteractedRegressionFit.requireUnits`); the rest of the analysis is the same too."""
+    definition = lin_workdir / "lin-small.yaml"
+    definition.write_text(DEFINITION.read_text().replace("id: lin-renewal", "id: lin-small")
+                          .replace("  - key: reminder\n  - key: coach\n", "  - key: treatment\n"))
+    rows = []
+    for segment, control, treatment in [("north", 20, 20), ("south", 10, 3)]:
+        for variant, count in [("control", control), ("treatment", treatment)]:
+            for _ in range(count):
+                i = len(rows) + 1
+                rows.append({"unit_id": f"u{i}", "variant": variant, "segment": segment,
+                             "spend": 10 + (i * 7) % 13 + (0.5 if variant == "treatment" else 0.0),
+                             "renewed": float(i % 3 == 0), "visits_before": float(i % 4),
+                             "spend_before": 20.0 + (i * 11) % 17})
+    path = lin_workdir / "lin-small.csv"
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["unit_id", "variant", "segment", *NUMBERS])
+        writer.writerows(unit_tuples(rows))
+    base = ["analyze", "--experiment", str(definition), "--json", "--no-look-log"]
+    from_file = json.loads(strata(*base, "--data", str(path)).stdout)
+    piped = subprocess.run([STRATA, *base, "--data", "/dev/stdin"], input=path.read_text(), capture_output=True,
+                           text=True)
+    assert piped.returncode == 0, piped.stderr
+    con = sqlite3.connect(":memory:")
+    load(con, rows, "TEXT", "REAL", "TIMESTAMP", stored_time)
+
+    def execute(sql):
+        result = con.execute(sql)
+        return [d[0] for d in result.description], result.fetchall()
+    from_sql = two_queries(execute, "sqlite", "units", lin_workdir, "sqlite-small", definition=definition)
+    note = "No test: arms: arm 1 has 3 units; 2 covariate(s) need at least 4 per arm."
+    for got in (from_file, json.loads(piped.stdout), from_sql):
+        south = [r for r in got["results"] if r["segment"] == "south"]
+        assert len(south) == 2 and all(r["test"] is None and r["notes"] == [note] for r in south), south
+        assert any(r["test"] == "lin-hc3" for r in got["results"] if r["segment"] == "north")
+    assert_same_analysis(json.loads(piped.stdout), from_file)
+    assert_same_analysis(from_sql, from_file)
 
 
 @pytest.mark.parametrize("dialect", ["trino", "bigquery", "snowflake", "clickhouse"])

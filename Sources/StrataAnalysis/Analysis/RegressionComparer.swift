@@ -125,11 +125,7 @@ struct RegressionComparer: Sendable {
       }
       running.append(arm)
     }
-    for (arm, moments) in running.enumerated() where moments.count < Double(k + 2) {
-      throw .invalidInput(
-        field: "arms",
-        message: "arm \(arm) has \(Int(moments.count)) units; \(k) covariate(s) need at least \(k + 2) per arm")
-    }
+    try InteractedRegressionFit.requireUnits(running.map(\.count), covariates: k)
     var moments: [MomentMatrix] = []
     for arm in running { moments.append(try arm.moments()) }
     let y0 = shift ?? 0

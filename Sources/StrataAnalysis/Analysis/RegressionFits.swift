@@ -158,11 +158,7 @@ public struct RegressionFits: Sendable {
       }
       arms.append(merged)
     }
-    for (arm, moments) in arms.enumerated() where moments.count < Double(k + 2) {
-      throw .invalidInput(
-        field: "arms",
-        message: "arm \(arm) has \(Int(moments.count)) units; \(k) covariate(s) need at least \(k + 2) per arm")
-    }
+    try InteractedRegressionFit.requireUnits(arms.map(\.count), covariates: k)
     // Column 0 is the value, 1 … k the covariates; the fit takes [x₁ … x_k, y − y₀].
     let y0 = arms[0].shifts[0]
     var matrices: [MomentMatrix] = []

@@ -48,10 +48,8 @@ public struct InteractedRegressionFit: Sendable, Hashable {
     for (arm, moments) in arms.enumerated() {
       try StatsError.require(
         moments.columnCount == p + 1, "arms[\(arm)]", "has \(moments.columnCount) columns, expected \(p + 1)")
-      try StatsError.require(
-        moments.count >= Double(p + 2), "arms",
-        "arm \(arm) has \(Int(moments.count)) units; \(p) covariate(s) need at least \(p + 2) per arm")
     }
+    try Self.requireUnits(arms.map(\.count), covariates: p)
     try StatsError.require(outcomeShift.isFinite, "outcomeShift", "must be finite")
     self.robustCovariance = robustCovariance
     self.alternative = alternative
@@ -85,6 +83,19 @@ public struct InteractedRegressionFit: Sendable, Hashable {
     self.slopes = slopes
     self.inverses = inverses
     self.gradients = gradients
+  }
+
+  /// Refuses an arm with fewer than p + 2 units (`counts[a]`, arm a's, 0 = control), where the fit has no residual
+  /// degree of freedom left, with the one sentence every path gives: the unit rows (`InteractedRegression`), the arms'
+  /// moments (``init(arms:outcomeShift:robustCovariance:alternative:confidenceLevel:)``) and cells (StrataAnalysis's
+  /// `RegressionFits`, which calls it before it builds the arms' moment matrices, as those need 2 units and would
+  /// refuse fewer with another sentence).
+  public static func requireUnits(_ counts: [Double], covariates p: Int) throws(StatsError) {
+    for (arm, count) in counts.enumerated() {
+      try StatsError.require(
+        count >= Double(p + 2), "arms",
+        "arm \(arm) has \(Int(count)) units; \(p) covariate(s) need at least \(p + 2) per arm")
+    }
   }
 
   /// Cₓₓ⁻¹ of one arm, through its correlation matrix (GSL Cholesky), or the collinearity error.

@@ -62,10 +62,7 @@ public struct InteractedRegression: Sendable, Hashable {
         "must hold \(p) finite values")
       perArm[arms[index]] += 1
     }
-    for (arm, count) in perArm.enumerated() {
-      try StatsError.require(
-        count >= p + 2, "arms", "arm \(arm) has \(count) units; \(p) covariate(s) need at least \(p + 2) per arm")
-    }
+    try InteractedRegressionFit.requireUnits(perArm.map(Double.init), covariates: p)
     self.arms = arms
     self.outcomes = outcomes
     self.covariates = covariates

@@ -55,4 +55,35 @@ struct InteractedRegressionPassesTests {
     #expect(throws: StatsError.self) { try InteractedRegressionFit(arms: moments) }
     #expect(throws: StatsError.self) { try InteractedRegressionFit(arms: [moments[1]]) }
   }
+
+  /// An arm with fewer than k + 2 units gets one sentence from the unit rows (`InteractedRegression`), the arms'
+  /// moments (`InteractedRegressionFit`) and the check itself (`requireUnits`, which StrataAnalysis's cells call
+  /// before building their moment matrices).
+  @Test func tooFewUnitsInAnArmIsOneSentenceEverywhere() throws {
+    // Arm 1 has 3 units for 2 covariates (a fit needs 4).
+    var rows: [(arm: Int, x: [Double], y: Double)] = []
+    for unit in 0..<12 {
+      let value = Double(unit)
+      rows.append((0, [value.truncatingRemainder(dividingBy: 5), value * value], value * 1.5))
+    }
+    for unit in 0..<3 {
+      let value = Double(unit)
+      rows.append((1, [value, value * 2 + 1.5], value + 0.25))
+    }
+    let expected = "arms: arm 1 has 3 units; 2 covariate(s) need at least 4 per arm"
+    let fromRows = try #require(throws: StatsError.self) {
+      try InteractedRegression(arms: rows.map(\.arm), outcomes: rows.map(\.y), covariates: rows.map(\.x))
+    }
+    var arms = [RunningMomentMatrix](repeating: RunningMomentMatrix(columns: 3), count: 2)
+    for row in rows { arms[row.arm].add(row.x + [row.y]) }
+    let fromMoments = try #require(throws: StatsError.self) {
+      try InteractedRegressionFit(arms: arms.map { try $0.moments() })
+    }
+    let fromCounts = try #require(throws: StatsError.self) {
+      try InteractedRegressionFit.requireUnits([12, 3], covariates: 2)
+    }
+    for error in [fromRows, fromMoments, fromCounts] { #expect("\(error)".contains(expected), "\(error)") }
+    #expect("\(fromRows)" == "\(fromMoments)" && "\(fromMoments)" == "\(fromCounts)")
+    try InteractedRegressionFit.requireUnits([4, 4], covariates: 2)
+  }
 }
