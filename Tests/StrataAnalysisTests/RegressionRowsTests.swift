@@ -130,6 +130,19 @@ struct RegressionRowsTests {
     #expect(compared == 12)
   }
 
+  /// The kept rows (a pipe's) go through Lin's two passes as the file read twice does: within one chunk the same cell
+  /// moments and sums to the last bit, so the analysis is the same too; the rows stay only when the options ask.
+  @Test func keptRowsGiveTheCellsAndSumsOfTheFileReadTwice() throws {
+    let plan = Self.plan()
+    let kept = try Self.read([Self.data], chunkSize: 1 << 23, threads: 1)
+    let twice = try DataReader.read(paths: [Self.data], plan: plan, options: DataReadOptions(threads: 1))
+    #expect(kept.regressionRows != nil && twice.regressionRows == nil)
+    #expect(kept.regressionCells != nil && kept.regressionCells == twice.regressionCells)
+    #expect(kept.regressionSums != nil && kept.regressionSums == twice.regressionSums)
+    let comparisons = try [kept, twice].map { try Analyzer(plan: plan).analyze($0).metrics.flatMap(\.comparisons) }
+    #expect(comparisons[0].count == 12 && comparisons[0] == comparisons[1])
+  }
+
   /// A unit with leverage 1 (the only one of its arm at its covariate value) makes HC3 undefined: the kept rows and the
   /// file read twice (whose sums mark that arm NaN, as the second SQL query's do) give no test, with the same note.
   @Test func aUnitWithLeverageOneIsNamedFromTheRowsAndFromTheSums() throws {

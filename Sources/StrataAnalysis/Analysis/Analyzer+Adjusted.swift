@@ -12,17 +12,16 @@ extension Analyzer {
   /// input error naming the metric, the segment and the remedy.
   ///
   /// A metric with `covariates:` is compared by Lin's regression (`RegressionComparer`) instead, in the same shape:
-  /// on the unit rows, or from the cells' regression columns and the second query's sums (`fits`, `sums`); without
-  /// either that is an input error naming the metric.
+  /// from the cells' regression moments and the second pass's sums (`fits`, `sums`: two queries, or a unit-level
+  /// CSV's two passes); without them that is an input error naming the metric.
   func adjustedMetric(
-    _ index: Int, statistics: SufficientStatistics, rows: RegressionRows? = nil, fits: RegressionFits? = nil,
-    sums: RegressionSums? = nil
+    _ index: Int, statistics: SufficientStatistics, fits: RegressionFits? = nil, sums: RegressionSums? = nil
   ) throws -> MetricAnalysis {
     let metric = plan.metrics[index]
     let compare: @Sendable (Int?) throws(StatsError) -> [AdjustedComparer.Comparison]
     let testName: String
     if metric.regression != nil {
-      let comparer = try RegressionComparer(plan: plan, metric: index, rows: rows, fits: fits, sums: sums)
+      let comparer = try RegressionComparer(plan: plan, metric: index, fits: fits, sums: sums)
       compare = { (segment) throws(StatsError) in try comparer.comparisons(segment: segment) }
       testName = comparer.testName
     } else {

@@ -37,14 +37,13 @@ public struct Analyzer: Sendable {
     }
 
     var metrics: [MetricAnalysis] = []
-    // Lin's pass 1 from the cells' regression columns (a query's result), when the rows were not kept.
-    let fits =
-      data.regressionRows?.available == true ? nil : data.regressionCells.map { RegressionFits(plan: plan, cells: $0) }
+    // Lin's pass 1 from the cells' regression moments (a query's result, or a unit-level CSV's two passes).
+    let fits = data.regressionCells.map { RegressionFits(plan: plan, cells: $0) }
     for (index, metric) in plan.metrics.enumerated() {
       if metric.needsJointMoments {
         metrics.append(
           try adjustedMetric(
-            index, statistics: statistics, rows: data.regressionRows, fits: fits, sums: data.regressionSums))
+            index, statistics: statistics, fits: fits, sums: data.regressionSums))
         continue
       }
       let planned = PlannedSampleSize(plan: plan).unitsPerVariant(metric: index, statistics: statistics)

@@ -74,6 +74,11 @@ public struct RegressionFits: Sendable {
   /// The sums of a second read in `.sums` mode (`DataReader`), per entry and arm; a `DataError` naming `file` when a
   /// cell's units differ from pass 1's (the file changed between the two reads).
   func sums(from rows: RegressionRows, file: String) throws -> RegressionSums {
+    try sums(from: rows.sums, file: file)
+  }
+
+  /// As ``sums(from:file:)``, from per metric (position) and cell the sums of the units' HC terms.
+  func sums(from cellSums: [[RegressionRows.CellSums]], file: String) throws -> RegressionSums {
     var sums: [[Double]?] = entries.map { entry in
       if case .success = entry.fit { return [Double](repeating: 0, count: arms.count) }
       return nil
@@ -81,7 +86,7 @@ public struct RegressionFits: Sendable {
     for position in cells.metrics.indices {
       for (arm, variant) in arms.enumerated() {
         for segment in plan.segments.indices {
-          let cell = rows.sums[position][variant * plan.segments.count + segment]
+          let cell = cellSums[position][variant * plan.segments.count + segment]
           let expected = cells.moments(position: position, variant: variant, segment: segment).count
           guard Double(cell.units) == expected else {
             throw DataError(

@@ -6,8 +6,9 @@ import StrataStats
 /// its own residual and leverage, 1/(1 − hᵢ) or 1/(1 − hᵢ)², which no finite set of moments determines. So the
 /// unit-level reader keeps, per such metric and variant × segment cell, each unit's outcome and covariates, in
 /// file order (chunks and files are appended in order, so the rows do not depend on `--threads`). Memory grows
-/// with the units: 8·(1 + k) bytes per unit and metric with k covariates. Aggregated cells and SQL rows have no
-/// rows, so `available` is false for them and the analysis refuses such metrics with a sentence.
+/// with the units: 8·(1 + k) bytes per unit and metric with k covariates. `DataReader` then runs Lin's two passes over
+/// them as over a file read twice (``replayedMoments(plan:)``, ``replayedSums(_:)``), so the analysis takes the cells'
+/// way for both. Aggregated cells and SQL rows have no rows (`available` false).
 ///
 /// Two other modes read a regular file twice instead of keeping its rows (`DataReader`, `Mode`): `.moments` keeps per
 /// cell only the moments of the value and the covariates (`RegressionCells`, Lin's pass 1), `.sums` per cell the sums
@@ -137,20 +138,79 @@ public struct RegressionRows: Sendable, Hashable {
         scratch.append(value)
       }
       guard scratch.count == own.count - 1 else { continue }  // pass 1 counted it
-      sums[index][cell].units += 1
-      if let fit = pass.fits[index][segment] {
-        if let term = try? fit.varianceTerm(arm: arm, outcome: outcome - fit.outcomeShift, covariates: scratch) {
-          sums[index][cell].segment += term
-        } else {
-          sums[index][cell].segmentLeverageOne += 1
+      Self.addTerms(
+        into: &sums[index][cell], pass.fits[index][segment], pass.fits[index][segmentCount], arm: arm,
+        outcome: outcome, covariates: scratch)
+    }
+  }
+
+  /// `.rows` mode: pass 1 over the kept rows, as a regular file's first read (`.moments`) adds its units: per cell the
+  /// moments of [value, covariates] of its units in file order, and the incomplete units' count.
+  ///
+  /// So a pipe gives the cells, the fits and the results of the same file read twice, to the last digit, wherever
+  /// the file's first read is one run of rows (a file within one chunk, `ChunkedUnitReader.chunkSize`: its other
+  /// statistics are those of one run too); larger files merge the chunks' moments (Chan et al.) and differ in the
+  /// last digits, for every statistic alike.
+  public func replayedMoments(plan: AnalysisPlan) -> RegressionCells {
+    precondition(mode == .rows, "only kept rows replay")
+    var cells = RegressionCells(plan: plan)
+    for (position, own) in columns.enumerated() {
+      let k = own.count - 1
+      var row = [Double](repeating: 0, count: own.count)
+      for cell in 0..<cellCount {
+        let y = outcomes[position][cell], x = covariates[position][cell]
+        for unit in y.indices {
+          row[0] = y[unit]
+          for l in 0..<k { row[l + 1] = x[unit * k + l] }
+          cells.add(row, position: position, cell: cell)
+        }
+        for _ in 0..<incomplete[position][cell] { cells.addIncomplete(position: position, cell: cell) }
+      }
+    }
+    return cells
+  }
+
+  /// `.rows` mode: pass 2 over the kept rows under `pass`, as a regular file's second read (`.sums`) sums them: per
+  /// metric and cell, the units' HC terms in file order.
+  func replayedSums(_ pass: PassTwo) -> [[CellSums]] {
+    precondition(mode == .rows, "only kept rows replay")
+    var out = sums
+    for (position, own) in columns.enumerated() {
+      let k = own.count - 1
+      var row = [Double](repeating: 0, count: k)
+      for cell in 0..<cellCount {
+        let arm = pass.armOfVariant[cell / segmentCount], segment = cell % segmentCount
+        let y = outcomes[position][cell], x = covariates[position][cell]
+        for unit in y.indices {
+          for l in 0..<k { row[l] = x[unit * k + l] }
+          Self.addTerms(
+            into: &out[position][cell], pass.fits[position][segment], pass.fits[position][segmentCount], arm: arm,
+            outcome: y[unit], covariates: row)
         }
       }
-      if let fit = pass.fits[index][segmentCount] {
-        if let term = try? fit.varianceTerm(arm: arm, outcome: outcome - fit.outcomeShift, covariates: scratch) {
-          sums[index][cell].overall += term
-        } else {
-          sums[index][cell].overallLeverageOne += 1
-        }
+    }
+    return out
+  }
+
+  /// One unit's HC terms under its segment's fit and under the overall fit (nil: no fit), into its cell's sums.
+  @inline(__always)
+  private static func addTerms(
+    into sums: inout CellSums, _ segmentFit: InteractedRegressionFit?, _ overallFit: InteractedRegressionFit?,
+    arm: Int, outcome: Double, covariates: [Double]
+  ) {
+    sums.units += 1
+    if let fit = segmentFit {
+      if let term = try? fit.varianceTerm(arm: arm, outcome: outcome - fit.outcomeShift, covariates: covariates) {
+        sums.segment += term
+      } else {
+        sums.segmentLeverageOne += 1
+      }
+    }
+    if let fit = overallFit {
+      if let term = try? fit.varianceTerm(arm: arm, outcome: outcome - fit.outcomeShift, covariates: covariates) {
+        sums.overall += term
+      } else {
+        sums.overallLeverageOne += 1
       }
     }
   }

@@ -33,7 +33,7 @@ public enum DataReader {
   /// size and modification time must be the same after the second read as before the first, and so must the rows
   /// read and used (else a `DataError`: the file changed in between). A pipe (stdin), which cannot be read again,
   /// keeps the units' rows instead (`RegressionRows`, 8·(1 + k) bytes per unit and metric), as does
-  /// `options.keepsRegressionRows`.
+  /// `options.keepsRegressionRows`, and runs the same two passes over them (``replayingRows(_:plan:_:)``).
   public static func read(paths: [String], plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
     -> DataSummary
   {
@@ -41,7 +41,7 @@ public enum DataReader {
     let stamps = paths.map(Self.stamp)
     guard plan.metrics.contains(where: { $0.regression != nil }), !options.keepsRegressionRows,
       stamps.allSatisfy({ $0 != nil })
-    else { return try readOnce(paths: paths, plan: plan, options: options) }
+    else { return try replayingRows(readOnce(paths: paths, plan: plan, options: options), plan: plan, options) }
     var first = options
     first.regressionMode = .moments
     var summary = try readOnce(paths: paths, plan: plan, options: first)
@@ -69,6 +69,22 @@ public enum DataReader {
       )
     }
     summary.regressionSums = try fits.sums(from: sums, file: summary.file)
+    return summary
+  }
+
+  /// A read that kept Lin's rows (a pipe, or `options.keepsRegressionRows`): the two passes run over them as over a
+  /// regular file's two reads (`RegressionRows.replayedMoments`, `replayedSums`), giving the same cells and sums, so
+  /// the analysis takes one way for both; the rows are then dropped unless the options keep them.
+  private static func replayingRows(_ read: DataSummary, plan: AnalysisPlan, _ options: DataReadOptions) throws
+    -> DataSummary
+  {
+    guard let rows = read.regressionRows, rows.mode == .rows, rows.available else { return read }
+    var summary = read
+    let cells = rows.replayedMoments(plan: plan)
+    let fits = RegressionFits(plan: plan, cells: cells)
+    summary.regressionCells = cells
+    summary.regressionSums = try fits.sums(from: rows.replayedSums(fits.passTwo), file: summary.file)
+    if !options.keepsRegressionRows { summary.regressionRows = nil }
     return summary
   }
 
