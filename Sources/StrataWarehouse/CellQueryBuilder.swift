@@ -37,13 +37,17 @@ struct CellQueryBuilder {
     for (index, metric) in plan.metrics.enumerated() {
       try SQLName.check(metric.name, "metrics[\(index)].name")
     }
+    // Every result column is checked within the dialect's length (`SQLName.checkAlias`: PostgreSQL keeps 63 bytes of
+    // a name), the sentence naming the metric whose column gives it.
     for metric in valueColumns {
       let field = Self.field(of: metric, plan: plan)
       try SQLName.check(metric.name, field)
       try SQLName.check(metric.column, field)
-      for suffix in ["_n", "_sum", "_sum_sq", "_shift", CellQuery.zeroFilledSuffix] {
-        try SQLName.check(metric.column + suffix, field)
-      }
+      let role = Self.owner(of: [metric.column], plan: plan) + " gives the result column"
+      var suffixes = ["_n", "_sum"]
+      if metric.kind == .continuous { suffixes += ["_shift", "_sum_sq"] }
+      if countsZeroFills && metric.missing == .zero { suffixes.append(CellQuery.zeroFilledSuffix) }
+      for suffix in suffixes { try SQLName.checkAlias(metric.column + suffix, role, dialect) }
       guard columns.insert(metric.column).inserted else {
         throw WarehouseError(
           "\(field) \(SQLName.display(metric.column)) is read by two metrics with different missing: policies or windows; each needs its own column"
@@ -57,9 +61,12 @@ struct CellQueryBuilder {
         throw WarehouseError(
           "cross-product \(index + 1) names columns \(pair.first) and \(pair.second), not two of the plan's")
       }
-      try SQLName.check(CellQuery.crossProductColumn(pair, plan: plan), "the cross-product column")
+      let role =
+        Self.owner(of: [valueColumns[pair.first].column, valueColumns[pair.second].column], plan: plan)
+        + " gives the cross-product result column"
+      try SQLName.checkAlias(CellQuery.crossProductColumn(pair, plan: plan), role, dialect)
       if let units = CellQuery.pairUnitsColumns(pair, plan: plan) {
-        for name in [units.count, units.sumA, units.sumB] { try SQLName.check(name, "the cross-product column") }
+        for name in [units.count, units.sumA, units.sumB] { try SQLName.checkAlias(name, role, dialect) }
       }
     }
     // Lin's regression (`covariates:`): the first query's `<metric>_lin_...` columns and the second's `<metric>_hc_...`.
@@ -99,6 +106,19 @@ struct CellQueryBuilder {
       }
     }
     return "column"
+  }
+
+  /// The metric that reads `columns` as it names itself in an error: `metrics[1] ("revenue") covariate:` (the first
+  /// metric reading them all, and the key of the last one's use).
+  static func owner(of columns: [String], plan: AnalysisPlan) -> String {
+    for (index, metric) in plan.metrics.enumerated() {
+      let uses = metric.columnUses
+      guard columns.allSatisfy({ column in uses.contains { $0.column == column } }),
+        let last = uses.last(where: { $0.column == columns.last })
+      else { continue }
+      return "metrics[\(index)] (\(SQLName.display(metric.name))) \(last.part.field):"
+    }
+    return "the columns \(columns.map(SQLName.display).joined(separator: " and "))"
   }
 
   // MARK: Pieces

@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataDefinitions
 import Testing
 
 @testable import StrataWarehouse
@@ -61,11 +62,13 @@ import Testing
   /// Lin's result columns (`<metric>_lin_<a>_x_<b>_sum`, `<metric>_hc_...`) are checked as the other names: over 255
   /// bytes is refused in every dialect (not a crash), over 63 in PostgreSQL (which would truncate the name).
   @Test func linResultColumnsAreLengthChecked() throws {
-    func plan(_ name: String, _ covariates: [String]) -> AnalysisPlan {
+    func plan(_ name: String, _ covariates: [String], column: String? = nil) -> AnalysisPlan {
       AnalysisPlan(
         id: "exp-1", variants: ["control", "treatment"], segments: ["a"],
         metrics: [
-          .init(name: name, kind: .continuous, regression: .init(columns: covariates, missing: .zero, errors: .hc3))
+          .init(
+            name: name, kind: .continuous, column: column,
+            regression: .init(columns: covariates, missing: .zero, errors: .hc3))
         ])
     }
     let postgres = plan("revenue_per_user", ["revenue_pre_period", "sessions_pre_period"])
@@ -80,13 +83,65 @@ import Testing
       "\(error)")
     #expect(error.message.contains("63 bytes"), "\(error)")
     _ = try CellQuery(plan: postgres, dialect: .duckdb, source: .units(table: "units"))
-    let long = plan(String(repeating: "m", count: 200), ["c1", String(repeating: "c", count: 50)])
+    let long = plan(String(repeating: "m", count: 200), ["c1", String(repeating: "c", count: 50)], column: "spend")
     for dialect in SQLDialect.allCases {
       let error = try #require(throws: WarehouseError.self, "\(dialect)") {
         try CellQuery(plan: long, dialect: dialect, source: .units(table: "units"))
       }
       #expect(error.message.contains("covariates: gives the result column"), "\(error)")
     }
+  }
+
+  /// Every other generated result column too (`<col>_sum_sq`, `<col>_zero_filled`, a CUPED pair's `<a>_x_<b>_sum`
+  /// and its units' `_sum_a`): over 63 bytes PostgreSQL would truncate it (two columns could then read as one), so
+  /// the query is refused with one sentence naming the metric and the column; other dialects keep it whole.
+  @Test func everyResultColumnIsLengthCheckedForPostgres() throws {
+    func plan(_ column: String, missing: Metric.MissingValuePolicy = .exclude, covariate: String? = nil)
+      -> AnalysisPlan
+    {
+      AnalysisPlan(
+        id: "exp-1", variants: ["control", "treatment"], segments: ["a"],
+        metrics: [
+          .init(name: "spend", kind: .binomial),
+          .init(
+            name: "revenue", kind: .continuous, column: column, missing: missing,
+            covariate: covariate.map { .init(column: $0) }),
+        ])
+    }
+    let long = String(repeating: "r", count: 57)  // 57 bytes: "_sum_sq" (7) makes 64
+    let cases: [(AnalysisPlan, String, String)] = [
+      (plan(long), "metrics[1] (\"revenue\") column: gives the result column", long + "_sum_sq"),
+      (
+        plan(String(repeating: "z", count: 52), missing: .zero),
+        "metrics[1] (\"revenue\") column: gives the result column", String(repeating: "z", count: 52) + "_zero_filled"
+      ),
+      (
+        plan("revenue", covariate: String(repeating: "c", count: 50)),
+        "metrics[1] (\"revenue\") covariate: gives the cross-product result column",
+        "revenue_x_" + String(repeating: "c", count: 50) + "_sum"
+      ),
+      (
+        plan("revenue", covariate: String(repeating: "c", count: 48)),
+        "metrics[1] (\"revenue\") covariate: gives the cross-product result column",
+        "revenue_x_" + String(repeating: "c", count: 48) + "_sum_a"
+      ),
+    ]
+    for (plan, role, name) in cases {
+      #expect(name.utf8.count > 63 && name.utf8.count <= 65, "\(name.utf8.count)")
+      let error = try #require(throws: WarehouseError.self, "\(name)") {
+        try CellQuery(plan: plan, dialect: .postgres, source: .units(table: "units"))
+      }
+      #expect(
+        error.message
+          == "\(role) \"\(name)\", \(name.utf8.count) bytes, longer than the 63 bytes postgres keeps of a column name: shorten the metric's name or its columns' names",
+        "\(error)")
+      for dialect in SQLDialect.allCases where dialect != .postgres {
+        let query = try CellQuery(plan: plan, dialect: dialect, source: .units(table: "units"))
+        #expect(query.columns.contains(name), "\(dialect)")
+      }
+    }
+    // Within 63 bytes it is accepted.
+    _ = try CellQuery(plan: plan(String(repeating: "r", count: 56)), dialect: .postgres, source: .units(table: "units"))
   }
 
   @Test func tableNamesHaveOneToThreeParts() throws {
