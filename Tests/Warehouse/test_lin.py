@@ -15,6 +15,7 @@ import json
 import math
 import sqlite3
 import subprocess
+import time
 
 import duckdb
 import pytest
@@ -279,6 +280,46 @@ def test_postgres_analyze_database_runs_both_queries(pg, lin_csv, shape, shift):
     result = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     check(json.loads(result.stdout), lin_csv, shift)
+
+
+def test_postgres_a_write_between_the_two_queries_is_in_neither(pg, lin_csv):
+    """`analyze --database` runs Lin's two queries in one REPEATABLE READ READ ONLY transaction: a unit another
+    connection inserts and commits while the first query runs (after its snapshot, before the second query) is in
+    neither, so the analysis is the unchanged table's (the CSV's) and never "changed between the two queries"; the
+    next run sees it. The table is read through a view that pauses each query (pg_sleep, 2 s); the write waits until
+    pg_stat_activity shows strata's backend sleeping, and that backend's query must still be the same one after the
+    commit (else the test could not tell a snapshot from two)."""
+    pg.psql("-c", "CREATE TABLE lin_moving AS SELECT * FROM lin_units")
+    pg.psql("-c", "CREATE FUNCTION lin_pause() RETURNS boolean LANGUAGE plpgsql VOLATILE AS "
+                  "$$ BEGIN PERFORM pg_sleep(2); RETURN true; END $$")
+    pg.psql("-c", "CREATE VIEW lin_paused AS SELECT * FROM lin_moving WHERE (SELECT lin_pause())")
+    url = f"postgresql://postgres@127.0.0.1:{pg.port}/postgres"
+    args = [STRATA, "analyze", "--experiment", str(DEFINITION), "--database", url, "--table", "lin_paused", "--json",
+            "--no-look-log"]
+    sleeping = ("SELECT pid || ' ' || query_start FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+                "AND pid <> pg_backend_pid()")
+    run = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        first = ""
+        while not first and time.monotonic() < deadline and run.poll() is None:
+            first = pg.psql("-At", "-c", sleeping).stdout.strip()
+            if not first:
+                time.sleep(0.02)
+        assert first, "strata's first query never reached the pause"
+        pg.psql("-c", "INSERT INTO lin_moving VALUES ('late1', 'coach', 'south', 50.0, 1, 3, 40.0)")
+        assert pg.psql("-At", "-c", sleeping).stdout.strip() == first, "the write landed after the first query"
+        stdout, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, stderr
+    check(json.loads(stdout), lin_csv)
+    after = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert after.returncode == 0, after.stderr
+    counts = {(r["metric"], r["variant"], r["segment"]): r["n_treatment"] for r in json.loads(after.stdout)["results"]}
+    before = {(r["metric"], r["variant"], r["segment"]): r["n_treatment"] for r in lin_csv[0.0]["results"]}
+    assert counts[("spend", "coach", "south")] == before[("spend", "coach", "south")] + 1
 
 
 def test_a_changed_table_between_the_queries_is_refused(duck, lin_workdir):
