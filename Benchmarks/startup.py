@@ -5,7 +5,9 @@ of each round, rounds interleaved.
 
     python3 Benchmarks/startup.py dynamic=.build/release/strata static=/path/to/static/strata [--rounds 5]
 
-Build a static binary with `swift build -c release --static-swift-stdlib` (what Scripts/install.sh does)."""
+Build a static binary with `swift build -c release --static-swift-stdlib` (what Scripts/install.sh does).
+With --assign the commands are instead one unit of `strata assign` and `strata validate` of
+experiments/gym-renewal.yaml (run from the repository's root): the start-up of loading a definition."""
 import argparse
 import os
 import statistics
@@ -13,6 +15,13 @@ import statistics
 COMMANDS = {
     "calc proportions": ["calc", "proportions", "--a", "300,2000", "--b", "255,2000"],
     "--help": ["--help"],
+}
+ASSIGN_COMMANDS = {
+    "assign --unit": [
+        "assign", "--experiment", "experiments/gym-renewal.yaml", "--unit", "M-1001", "--attr", "marketing_opt_in=true",
+        "--attr", "membership_months=14", "--attr", "status=active", "--attr", "checkins_90d=30",
+    ],
+    "validate": ["validate", "experiments/gym-renewal.yaml"],
 }
 
 
@@ -37,7 +46,11 @@ def main():
     parser.add_argument("binaries", nargs="+", help="label=path")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--assign", action="store_true", help="time assign and validate of gym-renewal.yaml")
     args = parser.parse_args()
+    if args.assign:
+        COMMANDS.clear()
+        COMMANDS.update(ASSIGN_COMMANDS)
     binaries = dict(item.split("=", 1) for item in args.binaries)
     results = {(label, command): [] for label in binaries for command in COMMANDS}
     for round_index in range(args.rounds):

@@ -24,6 +24,20 @@ public enum ExperimentLoader {
     try loadDefinition(yaml: try DefinitionLoader.text(contentsOf: url), file: url.path)
   }
 
+  /// Loads the whole definition in `url` as ``loadDefinition(contentsOf:)`` does, without checking that the plan
+  /// computes: for `strata assign`, which reads the experiment (and its factors) and never the plan.
+  ///
+  /// Every other check is made, with the same errors. The plan check solves the plan's sample size and, with looks,
+  /// its group-sequential design: about 171 M of the 221 M instructions `strata assign` spent on a one-row file of
+  /// gym-renewal (`looks: 3`), for a result assignment does not use; the plan cannot change an assignment. A plan
+  /// that gives no usable design is reported where it is used (`strata validate`, `analyze`, `sql`, `discover`, the
+  /// service's catalog), which keep this check.
+  public static func loadDefinitionForAssignment(contentsOf url: URL) throws(ExperimentFileError)
+    -> ExperimentDefinition
+  {
+    try DefinitionLoader.read(yaml: try DefinitionLoader.text(contentsOf: url), file: url.path).definition
+  }
+
   /// Loads the whole definition from YAML text; `file` names it in errors.
   public static func loadDefinition(yaml: String, file: String) throws(ExperimentFileError) -> ExperimentDefinition {
     let (definition, planLine) = try DefinitionLoader.read(yaml: yaml, file: file)

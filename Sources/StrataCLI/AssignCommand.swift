@@ -103,7 +103,8 @@ struct Assign: ParsableCommand {
           )
         }
       }
-      let loaded = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
+      // Without the plan check (assign never reads the plan); `strata validate` and `analyze` make it.
+      let loaded = try ExperimentLoader.loadDefinitionForAssignment(contentsOf: URL(fileURLWithPath: experiment))
       let factorNames = loaded.factorialDesign?.factors.map(\.name) ?? []
       if let unit {
         guard !unit.isEmpty else { throw InvalidInput("--unit is empty: a unit id needs at least one character") }

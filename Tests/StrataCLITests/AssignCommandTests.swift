@@ -55,6 +55,53 @@ struct AssignCommandTests {
     #expect(try allGood.json()["valid"] as? Bool == true)
   }
 
+  @Test("assign does not check that the plan computes (it never reads it); validate and analyze still do")
+  func planCheckSkippedByAssign() throws {
+    let directory = try Self.temporaryDirectory()
+    let base = "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: continuous\n"
+    func write(_ name: String, _ plan: String) throws -> String {
+      let url = directory.appendingPathComponent(name)
+      try (base + plan).write(to: url, atomically: true, encoding: .utf8)
+      return url.path
+    }
+    let input = directory.appendingPathComponent("units.csv")
+    try "unit_id,m\nu1,1\nu2,2\nu3,3\n".write(to: input, atomically: true, encoding: .utf8)
+    // Each number in range, but together more than 1e16 units per variant: no usable design.
+    let unusable = try write("unusable.yaml", "plan:\n  sd: 1000000000\n  mde: 0.001\n")
+    let noPlan = try write("noplan.yaml", "")
+    let message = "unusable.yaml:6: plan: alpha, power, mde, baseline/sd, looks and fractions together give no usable"
+    let validate = try runStrata(["validate", unusable])
+    #expect(validate.status == 1 && validate.stderr.contains(message), "\(validate.stderr)")
+    let analyze = try runStrata(["analyze", "--experiment", unusable, "--data", input.path])
+    #expect(analyze.status == 1 && analyze.stderr.contains(message), "\(analyze.stderr)")
+    // assign gives exactly what it gives without a plan: one unit and a batch.
+    let one = try runStrata(["assign", "--experiment", unusable, "--unit", "u1", "--json"])
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(one.stdout == (try runStrata(["assign", "--experiment", noPlan, "--unit", "u1", "--json"])).stdout)
+    var written: [String] = []
+    for definition in [unusable, noPlan] {
+      let output = directory.appendingPathComponent("out-\(written.count).csv")
+      let run = try runStrata(["assign", "--experiment", definition, "--input", input.path, "--output", output.path])
+      #expect(run.status == 0, "\(run.stderr)")
+      written.append(try String(contentsOf: output, encoding: .utf8))
+    }
+    #expect(written[0] == written[1] && written[0].split(separator: "\n").count == 4)
+    // What the definition's own checks reject, assign still rejects, before writing anything.
+    for (name, tail, fragment) in [
+      ("alpha.yaml", "plan:\n  alpha: 1.2\n", "alpha.yaml:7: plan.alpha:"),
+      ("looks.yaml", "plan:\n  looks: 2\n  fractions: [0.6, 0.5]\n", "looks.yaml:8: plan.fractions[1]:"),
+      ("rule.yaml", "segments:\n  - name: s\n    rule: m >> 3\n", "rule.yaml:8: segments[0].rule:"),
+    ] {
+      let definition = try write(name, tail)
+      let output = directory.appendingPathComponent("rejected-\(name).csv")
+      for arguments in [["--unit", "u1"], ["--input", input.path, "--output", output.path]] {
+        let run = try runStrata(["assign", "--experiment", definition] + arguments)
+        #expect(run.status == 1 && run.stderr.contains(fragment), "\(name): \(run.stderr)")
+      }
+      #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+  }
+
   @Test("a CSV batch: bad rows reported by line and counted, quoted ids kept, counts add up, output atomic")
   func batch() throws {
     let directory = try Self.temporaryDirectory()
