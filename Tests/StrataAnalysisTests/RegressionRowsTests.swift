@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StrataDefinitions
 import StrataStats
 import StrataTestSupport
@@ -174,6 +175,22 @@ struct RegressionRowsTests {
         #expect(comparison.notes.contains { $0.contains(note) }, "\(comparison.notes)")
       }
     }
+  }
+
+  /// A file Lin's regression reads twice draws one progress bar over both reads: from 0 to twice its size, never
+  /// going back (the first read fills the first half, the second the rest).
+  @Test func oneProgressBarOverBothReads() throws {
+    let size = try #require(try FileManager.default.attributesOfItem(atPath: Self.data)[.size] as? Int)
+    let seen = Mutex<[[Int]]>([])
+    var options = DataReadOptions(threads: 1)
+    options.chunkSize = 4096
+    options.progress = { bytes, total in seen.withLock { $0.append([bytes, total]) } }
+    let data = try DataReader.read(paths: [Self.data], plan: Self.plan(), options: options)
+    #expect(data.regressionSums != nil)
+    let calls = seen.withLock { $0 }
+    #expect(calls.allSatisfy { $0[1] == 2 * size }, "\(calls)")
+    #expect(zip(calls, calls.dropFirst()).allSatisfy { $0[0] <= $1[0] }, "\(calls)")
+    #expect(calls.contains { $0[0] <= size } && calls.last?[0] == 2 * size, "\(calls)")
   }
 
   /// A file whose modification time changes while it is read twice is refused with a sentence naming it.

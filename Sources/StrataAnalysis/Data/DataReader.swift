@@ -42,8 +42,10 @@ public enum DataReader {
     guard plan.metrics.contains(where: { $0.regression != nil }), !options.keepsRegressionRows,
       stamps.allSatisfy({ $0 != nil })
     else { return try replayingRows(readOnce(paths: paths, plan: plan, options: options), plan: plan, options) }
+    // One progress bar over both reads of each file: the first fills its first half, the second the rest.
     var first = options
     first.regressionMode = .moments
+    first.progress = Self.progress(options.progress, read: 0)
     var summary = try readOnce(paths: paths, plan: plan, options: first)
     guard let rows = summary.regressionRows, case .moments = rows.mode else { return summary }
     summary.regressionRows = nil
@@ -51,6 +53,7 @@ public enum DataReader {
     let fits = RegressionFits(plan: plan, cells: rows.moments)
     var second = options
     second.regressionMode = .sums(fits.passTwo)
+    second.progress = Self.progress(options.progress, read: 1)
     let again = try readOnce(paths: paths, plan: plan, options: second)
     let changed = zip(paths, zip(stamps, paths.map(Self.stamp))).first { $0.1.0 != $0.1.1 }?.0
     if let changed {
@@ -86,6 +89,14 @@ public enum DataReader {
     summary.regressionSums = try fits.sums(from: rows.replayedSums(fits.passTwo), file: summary.file)
     if !options.keepsRegressionRows { summary.regressionRows = nil }
     return summary
+  }
+
+  /// Read `read` (0 or 1) of Lin's two as a part of one progress bar over both: (bytes of both reads, twice the size).
+  private static func progress(_ progress: (@Sendable (Int, Int) -> Void)?, read: Int) -> (
+    @Sendable (Int, Int) -> Void
+  )? {
+    guard let progress else { return nil }
+    return { bytes, total in progress(read * total + bytes, 2 * total) }
   }
 
   /// A regular file's size and modification time (nil for anything else: a pipe is read once).

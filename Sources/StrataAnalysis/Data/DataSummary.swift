@@ -116,7 +116,8 @@ public struct DataReadOptions: Sendable {
   public var strict: Bool
   /// Track unit ids (8-byte hashes) to drop duplicate units.
   public var checkDuplicates: Bool
-  /// Called after each buffer refill with (bytes read, file size).
+  /// Called after each buffer refill with (bytes read, file size); a file Lin's regression reads twice reports one
+  /// bar over both reads (bytes of both, twice its size).
   public var progress: (@Sendable (Int, Int) -> Void)?
 
   /// Threads that read a regular unit-level file (at least 1).
