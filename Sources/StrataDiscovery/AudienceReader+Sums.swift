@@ -86,7 +86,7 @@ extension AudienceReader {
       try scanner.forEachRecord { fields in
         if fields.isBlank && fields.malformation == nil { return true }
         guard let known = columns else {
-          columns = try header(fields, path: path, unit: unitColumn, numeric: numeric, categorical: [])
+          columns = try header(fields, path: path, unit: unitColumn, numeric: numeric, categorical: [], again: true)
           return true
         }
         guard fields.fieldCount == known.count else {

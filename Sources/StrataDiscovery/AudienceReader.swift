@@ -163,16 +163,22 @@ public enum AudienceReader {
     return found
   }
 
+  /// The header's columns, or a sentence naming the one missing; `again`: the second read (``featureSums``), where a
+  /// missing column means the file changed since the first read found it.
   static func header(
-    _ record: CSVScanner.Record, path: String, unit: String, numeric: [String], categorical: [String]
+    _ record: CSVScanner.Record, path: String, unit: String, numeric: [String], categorical: [String],
+    again: Bool = false
   ) throws(DiscoveryError) -> (unit: Int, numeric: [Int], categorical: [Int], count: Int) {
     let names = (0..<record.fieldCount).map { String(decoding: trimmed(record.field($0)), as: UTF8.self) }
     func column(_ name: String, _ purpose: String) throws(DiscoveryError) -> Int {
       guard let index = names.firstIndex(of: name) else {
+        let column = "column \"\(DisplayText.echo(name))\" (\(purpose))"
         throw DiscoveryError(
           file: path, line: record.line, field: name,
-          message: "the header has no column \"\(DisplayText.echo(name))\" (\(purpose)); it has "
-            + DisplayText.list(names))
+          message: again
+            ? "the file changed between its two reads: the first found \(column) in the header, the second "
+              + "finds the columns \(DisplayText.list(names)); run the command again once the file is complete"
+            : "the header has no \(column); it has " + DisplayText.list(names))
       }
       return index
     }

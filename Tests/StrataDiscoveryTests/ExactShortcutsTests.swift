@@ -155,7 +155,7 @@ struct ExactShortcutsTests {
           == "\(input):\(line): the row has \(fields) fields, the header has 3: the file changed while it was read; "
           + "run the command again")
     }
-    // The header is read by the first read's lookup: a column gone is named.
+    // The header is read by the first read's lookup: a column gone is named, as a change between the two reads.
     try "unit_id,a\nm1,1\n".write(toFile: input, atomically: false, encoding: .utf8)
     let source = AudienceSource(path: input, identity: try #require(FileIdentity.of(input)), kept: [1], records: 1)
     let error = #expect(throws: DiscoveryError.self) {
@@ -163,6 +163,11 @@ struct ExactShortcutsTests {
         source, numeric: ["a", "b"], unitColumn: "unit_id", rows: RowSelection(nil, count: 1), labels: [0], rank: [0])
     }
     #expect(error?.line == 1 && error?.field == "b")
+    #expect(
+      error?.description
+        == "\(input):1: b: the file changed between its two reads: the first found column \"b\" (a feature given in "
+        + "--features) in the header, the second finds the columns unit_id, a; run the command again once the file is "
+        + "complete")
   }
 
   @Test("the silhouettes of several labellings at once equal each one's alone, bit for bit")
