@@ -26,11 +26,15 @@ struct DefinitionReloader: Service {
 extension StrataService {
   /// Checks the sources once and swaps in whatever changed and is valid.
   public func reloadIfChanged() async {
-    reloadDefinitionsIfChanged()
+    await reloadDefinitionsIfChanged()
     await reloadKeysIfChanged()
   }
 
-  func reloadDefinitionsIfChanged() {
+  /// Swaps in a changed, valid catalog, then records it in the database before returning.
+  ///
+  /// The write is awaited, not a task left running, so a shutdown closing the store (or a test reading it) never races
+  /// it. The new catalog serves from the swap on; a failed write is logged and does not undo it.
+  func reloadDefinitionsIfChanged() async {
     let fingerprint: String
     let files: [(path: String, bytes: [UInt8])]
     do {
@@ -57,12 +61,8 @@ extension StrataService {
           "catalog_etag": "\(next.etag)", "experiments": "\(next.entries.count)",
           "changed": "\(changed.map(\.experiment.id).joined(separator: ","))",
         ])
-      let store = self.store
-      let logger = self.logger
-      Task {
-        do { try await store.recordCatalog(next) } catch {
-          logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
-        }
+      do { try await store.recordCatalog(next) } catch {
+        logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
       }
     } catch {
       metrics.reload("rejected")

@@ -94,6 +94,27 @@ import Testing
     #expect(metrics.contains("strata_definition_reloads_total{result=\"rejected\"} 1"))
   }
 
+  /// A reload records the new catalog in the database before it returns (the write is awaited, not left running in a
+  /// task that a shutdown or this read could race).
+  @Test func reloadRecordsTheCatalogBeforeReturning() async throws {
+    let harness = try TestService(only: ["banner-on.yaml", "cta-text.yaml"])
+    defer { harness.remove() }
+    let service = harness.service
+    let store = try #require(service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    try "id: cta-text\nvariants: [renew_now, keep_training, join_class]\n".write(
+      to: harness.experiments.appendingPathComponent("cta-text.yaml"), atomically: true, encoding: .utf8)
+    await service.reloadIfChanged()
+    let entry = try #require(service.catalog["cta-text"])
+    #expect(entry.experiment.variants.count == 3)
+    #expect(try await store.definition(experiment: "cta-text", hash: entry.definitionHash) == entry.yaml)
+    let versions = try await store.pool.read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM catalog_versions WHERE etag = ?", arguments: [service.catalog.etag])
+    }
+    #expect(versions == 1)
+  }
+
   @Test func aFirstReleaseDatabaseMigratesKeepingItsKeys() async throws {
     let directory = try directory([:])
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -354,7 +354,7 @@ import Testing
     // The spend window changes from 1d to 3d.
     try LiveTotalsTests.definition.replacingOccurrences(of: "window: 1d", with: "window: 3d").write(
       to: harness.experiments.appendingPathComponent("live.yaml"), atomically: true, encoding: .utf8)
-    harness.service.reloadDefinitionsIfChanged()
+    await harness.service.reloadDefinitionsIfChanged()
     let plans = harness.service.livePlans()
     let plan = try #require(plans.byExperiment["live-window"])
     #expect(plan.key != old.key)
