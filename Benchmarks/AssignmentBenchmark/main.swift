@@ -75,6 +75,8 @@ func uuidStrings(count: Int) -> [String] {
   }
 }
 
+let holdoutAndLayer = "holdout + layer"
+
 do {
   let experiment = try Experiment(
     id: "gym-renewal-2026",
@@ -85,6 +87,12 @@ do {
       Segment(name: "new", rule: try Rule("membership_months < 3")),
       Segment(name: "low"),
     ])
+  // The same experiment with a global holdout (5%) and in a layer (half the buckets), as email-subject.yaml has:
+  // each unit also takes the holdout hash and, unless held out, the layer hash.
+  let layered = try Experiment(
+    id: experiment.id, variants: experiment.variants, layer: Layer(name: "renewal", buckets: 0..<5000),
+    holdout: Holdout(salt: "global-holdout-2026", share: ExactDecimal(tenThousandths: 500)),
+    segments: experiment.segments)
   var generator = SystemRandomNumberGenerator()
   let short = UnitIDs((0..<unitCount).map { "member-\(10_000_000 + $0)" }, salt: experiment.salt)
   let uuids = UnitIDs(uuidStrings(count: unitCount), salt: experiment.salt)
@@ -128,6 +136,29 @@ do {
           let start = (index == 0 ? 0 : ids.keyEnds[index - 1]) + ids.prefixLength
           let unit = UnsafeRawBufferPointer(rebasing: bytes[start..<ids.keyEnds[index]])
           sum &+= experiment.assignCompact(unitUTF8: unit, attributes: profile).bucket ?? 0
+        }
+      }
+    }
+    return sum
+  }
+  // compactLoop and compactBytesLoop for `layered` (copies, so that the loops above stay as they were measured).
+  func layeredLoop(_ ids: UnitIDs) -> Int {
+    var sum = 0
+    runs { range, profile in
+      for index in range {
+        sum &+= layered.assignCompact(unit: ids.units[index], attributes: profile).bucket ?? 0
+      }
+    }
+    return sum
+  }
+  func layeredBytesLoop(_ ids: UnitIDs) -> Int {
+    var sum = 0
+    ids.keyBytes.withUnsafeBytes { bytes in
+      runs { range, profile in
+        for index in range {
+          let start = (index == 0 ? 0 : ids.keyEnds[index - 1]) + ids.prefixLength
+          let unit = UnsafeRawBufferPointer(rebasing: bytes[start..<ids.keyEnds[index]])
+          sum &+= layered.assignCompact(unitUTF8: unit, attributes: profile).bucket ?? 0
         }
       }
     }
@@ -190,6 +221,17 @@ do {
   loops.append(Loop(name: "segment resolution alone", group: "", run: segmentLoop))
   loops.append(Loop(name: "variant hash alone, short id String", group: "", run: variantHashLoop))
   loops.append(Loop(name: "variant hash alone, short id bytes", group: "", run: variantHashBytesLoop))
+  // Not checked against the bare loop: held-out units and units outside the layer have no bucket.
+  for (label, ids) in [("short id", short), ("UUID", uuids)] {
+    loops.append(
+      Loop(
+        name: "assignCompact(unit:), \(label) String, \(holdoutAndLayer)", group: "",
+        run: { layeredLoop(ids) }))
+    loops.append(
+      Loop(
+        name: "assignCompact(unitUTF8:), \(label) bytes, \(holdoutAndLayer)", group: "",
+        run: { layeredBytesLoop(ids) }))
+  }
 
   if CommandLine.arguments.count > 1 {
     guard let only = Int(CommandLine.arguments[1]), loops.indices.contains(only) else {
@@ -242,6 +284,12 @@ do {
       for index in loops.indices where loops[index].group == group && !loops[index].name.hasPrefix("bare") {
         print("  \(loops[index].name): \(decimals(nanoseconds(index) / floor, 2))")
       }
+    }
+    print("with a holdout and a layer, against the same loop without (same ids, same form):")
+    for index in loops.indices where loops[index].name.hasSuffix(", \(holdoutAndLayer)") {
+      let plainName = String(loops[index].name.dropLast(holdoutAndLayer.count + 2))
+      guard let plain = loops.firstIndex(where: { $0.name == plainName }) else { continue }
+      print("  \(loops[index].name): \(decimals(nanoseconds(index) / nanoseconds(plain), 2))")
     }
   }
 } catch {
