@@ -193,6 +193,23 @@ public struct ConsentCheck: Sendable {
     return hashes
   }
 
+  /// Calls `body` with each unit to check and its keyed hash, as ``hashes`` has them but without merging the batches'
+  /// hashes into one dictionary on the writer: a unit in several batches may come more than once (each time with its
+  /// one hash), and a unit no caller hashed is hashed here once.
+  func forEachHash(_ body: (_ unit: String, _ hash: String) throws -> Void) rethrows {
+    for part in parts {
+      for (unit, hash) in part.hashed { try body(unit, hash) }
+    }
+    guard parts.contains(where: { !$0.units.isEmpty }) else { return }
+    var hashedHere: Set<String> = []
+    for part in parts {
+      guard let key = part.key else { continue }
+      for unit in part.units where !parts.contains(where: { $0.hashed[unit] != nil }) {
+        if hashedHere.insert(unit).inserted { try body(unit, key.hash(unit: unit)) }
+      }
+    }
+  }
+
   /// The checks' units together (a group commit's transaction carries several batches).
   static func merged(_ checks: [ConsentCheck]) -> ConsentCheck {
     ConsentCheck(parts: checks.flatMap(\.parts))

@@ -303,8 +303,14 @@ struct LivePlan: Sendable {
   func advanced(
     memo text: String?, stored: LiveTotals.Unit, events: [NewEvent]
   ) -> UnitRow? {
-    guard stored.state == .counted, let text, let memo = Memo(text: text, columns: columns.count),
-      memo.bounds.ends.count == columns.count, let last = stored.contribution.last
+    guard stored.state == .counted, let text else { return nil }
+    return advanced(memo: Memo(text: text, columns: columns.count), stored: stored, events: events)
+  }
+
+  /// ``advanced(memo:stored:events:)`` from a memo already read (SQLite's writer keeps them: ``LiveCache``).
+  func advanced(memo: Memo?, stored: LiveTotals.Unit, events: [NewEvent]) -> UnitRow? {
+    guard stored.state == .counted, let memo, memo.bounds.ends.count == columns.count,
+      memo.values.count == columns.count, let last = stored.contribution.last
     else { return nil }
     var values = memo.values
     var count = Int(last.rounded())
@@ -334,22 +340,31 @@ struct LivePlan: Sendable {
   enum Advance {
     /// Excluded (exposed to two variants): done, nothing changes.
     case unchanged
-    /// Its new state and memo, already moved into the totals: write them back.
-    case store(LiveTotals.Unit, memo: String?)
+    /// Its new state and memo (nil: none to store), already moved into the totals: write them back (the memo as its
+    /// ``Memo/text``).
+    case store(LiveTotals.Unit, memo: Memo?)
     /// Not knowable from the memo (none, or not in a cell): left for the per-unit query.
     case recompute
   }
 
   /// The step both stores take per stored unit in `advance`: the unit's row after `events` (``advanced(memo:stored:
   /// events:)``), its state, and its contribution moved in `totals`.
-  func advance(_ old: LiveTotals.Unit, memo: String?, events: [NewEvent]?, totals: inout LiveTotals) -> Advance {
+  func advance(_ old: LiveTotals.Unit, memo text: String?, events: [NewEvent]?, totals: inout LiveTotals) -> Advance {
+    if old.state == .excluded { return .unchanged }
+    guard old.state == .counted, let text else { return .recompute }
+    return advance(old, memo: Memo(text: text, columns: columns.count), events: events, totals: &totals)
+  }
+
+  /// ``advance(_:memo:events:totals:)`` from a memo already read.
+  func advance(_ old: LiveTotals.Unit, memo: Memo?, events: [NewEvent]?, totals: inout LiveTotals) -> Advance {
     if old.state == .excluded { return .unchanged }
     guard let events, let row = advanced(memo: memo, stored: old, events: events),
       let new = unit(row, shifts: &totals.shifts)
     else { return .recompute }
     totals.apply(old, sign: -1)
     totals.apply(new, sign: 1)
-    return .store(new, memo: self.memo(row, state: new))
+    guard new.state == .counted, let bounds = row.bounds else { return .store(new, memo: nil) }
+    return .store(new, memo: Memo(bounds: bounds, values: row.values))
   }
 
   /// The unit's state: nil without an exposure.

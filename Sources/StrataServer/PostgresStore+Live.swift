@@ -77,7 +77,7 @@ extension PostgresStore {
       switch plan.advance(old, memo: memo, events: events[unit], totals: &totals) {
       case .unchanged: done.insert(unit)
       case .store(let state, let memo):
-        stored.append((unit, state, memo))
+        stored.append((unit, state, memo?.text))
         done.insert(unit)
       case .recompute: break
       }

@@ -19,7 +19,15 @@ extension SQLiteStore {
   public func ingest(_ batches: [IngestBatch], plans: LivePlans, consent: ConsentCheck) async throws
     -> [IngestOutcome]
   {
-    try await serviceWrite { db in
+    try await pool.write { db in
+      // The writer's copy of the running totals' rows, if still in step with the database (``LiveCache``); taken
+      // out, and put back only when this transaction commits.
+      // (Taken, not copied: a second reference would make the first change of each of its dictionaries copy it.)
+      let stamp = try LiveCache.stamp(db)
+      var live = self.liveCache.withLock { $0.take() } ?? LiveCache(stamp: stamp)
+      if live.stamp != stamp || live.isFull { live = LiveCache(stamp: stamp) }
+      // As ``serviceWrite(_:)``: these writes to exposures and events are not made behind the service's back.
+      try db.cachedStatement(sql: "UPDATE live_marks SET service = 1 WHERE id = 1").execute()
       // Consent is read in the write transaction: a withdrawal committed before it refuses the unit's rows.
       let (kept, refused, counts) = IngestBatch.refusing(try SQLiteStore.withdrawn(db, consent), in: batches)
       try SQLiteStore.countRefused(db, counts)
@@ -73,8 +81,17 @@ extension SQLiteStore {
           IngestOutcome(stored: stored, duplicates: batch.count - stored + skipped, refused: refused[index]))
       }
       try SQLiteStore.count(db, counted)
-      let touched = exposed.union(try SQLiteStore.touchedByEvents(db, events, plans: plans))
-      try SQLiteStore.maintain(db, touched: touched, plans: plans, events: events, exposed: exposed)
+      // A newly exposed unit's experiments are read again.
+      for touch in exposed { live.experiments[touch.unit] = nil }
+      let touched = exposed.union(try SQLiteStore.touchedByEvents(db, events, plans: plans, cache: &live))
+      try SQLiteStore.maintain(db, touched: touched, plans: plans, events: events, exposed: exposed, cache: &live)
+      try db.cachedStatement(sql: "UPDATE live_marks SET service = 0 WHERE id = 1").execute()
+      let committed = live
+      db.afterNextTransaction(onCommit: { db in
+        var next = committed
+        next.stamp = LiveCache.Stamp(dataVersion: stamp.dataVersion, totalChanges: db.totalChangesCount)
+        self.liveCache.withLock { $0 = next }
+      })
       return outcomes
     }
   }
@@ -88,8 +105,8 @@ extension SQLiteStore {
     else { return [] }
     let statement = try db.cachedStatement(sql: "SELECT 1 FROM consent WHERE unit = ? AND NOT granted")
     var units: Set<String> = []
-    for (unit, hash) in consent.hashes where try Int.fetchOne(statement, arguments: [hash]) != nil {
-      units.insert(unit)
+    try consent.forEachHash { unit, hash in
+      if try Int.fetchOne(statement, arguments: [hash]) != nil { units.insert(unit) }
     }
     return units
   }

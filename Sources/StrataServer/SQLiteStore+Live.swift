@@ -12,27 +12,35 @@ extension SQLiteStore {
   /// path), and totals being built keep only the units they already hold. Units touched by `events` alone (not in
   /// `exposed`) are updated from their stored memos and the new events, many per statement
   /// (``advance(_:units:plan:events:totals:)``), when they can be; the others are recomputed from their rows.
+  ///
+  /// `cache`: the writer's copy of the rows read and written here (``LiveCache``), kept in step with what this writes.
   static func maintain(
     _ db: Database, touched: Set<LiveTouch>, plans: LivePlans, events: [String: [LivePlan.NewEvent]] = [:],
-    exposed: Set<LiveTouch> = []
+    exposed: Set<LiveTouch> = [], cache: inout LiveCache
   ) throws {
     let byExperiment = Dictionary(grouping: touched, by: \.experiment)
     for (experiment, touches) in byExperiment.sorted(by: { $0.key < $1.key }) {
       guard let plan = plans.byExperiment[experiment] else {
         // No plan to keep them by (not in the catalog, or unanalysable): drop them; the build makes them again.
         try db.execute(sql: "DELETE FROM live_experiments WHERE experiment_id = ?", arguments: [experiment])
+        cache.totals[experiment] = nil
         continue
       }
-      guard var totals = try loadTotals(db, experiment: experiment), totals.key == plan.key else { continue }
+      guard var totals = try cache.totals[experiment] ?? loadTotals(db, experiment: experiment), totals.key == plan.key
+      else { continue }
       let held = touches.filter { totals.covers($0.unit) }
       let fromEvents = held.filter { !exposed.contains($0) && events[$0.unit] != nil }.map(\.unit)
       let done =
         fromEvents.isEmpty
-        ? [] : try advance(db, units: fromEvents, plan: plan, events: events, totals: &totals)
+        ? [] : try advance(db, units: fromEvents, plan: plan, events: events, totals: &totals, cache: &cache)
       for touch in held where !done.contains(touch.unit) {
+        // Recomputed from its rows (or removed): read again when next needed.
+        cache.units[touch] = nil
         try update(db, unit: touch.unit, plan: plan, totals: &totals)
       }
       try save(db, experiment: experiment, totals)
+      totals.changed = []
+      cache.totals[experiment] = totals
     }
   }
 
@@ -49,14 +57,20 @@ extension SQLiteStore {
 
   /// The (experiment, unit) pairs new events touch: the experiments their unit was exposed in that read the
   /// event's metric.
-  static func touchedByEvents(_ db: Database, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans) throws
-    -> Set<LiveTouch>
-  {
+  ///
+  /// The units' experiments come from `cache` where it has them; the others are read and kept there.
+  static func touchedByEvents(
+    _ db: Database, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans, cache: inout LiveCache
+  ) throws -> Set<LiveTouch> {
     guard !events.isEmpty else { return [] }
-    let experimentsOfUnit = try experiments(db, of: Array(events.keys))
+    let unknown = events.keys.filter { cache.experiments[$0] == nil }
+    if !unknown.isEmpty {
+      let read = try experiments(db, of: unknown)
+      for unit in unknown { cache.experiments[unit] = read[unit] ?? [] }
+    }
     var touched: Set<LiveTouch> = []
     for (unit, new) in events {
-      guard let experiments = experimentsOfUnit[unit] else { continue }
+      guard let experiments = cache.experiments[unit], !experiments.isEmpty else { continue }
       for event in new {
         let readers = plans.byMetric[event.metric] ?? []
         // An experiment without a plan here is touched too: its totals are dropped (``maintain``).

@@ -38,38 +38,67 @@ extension SQLiteStore {
 
   /// Updates kept units after new events alone, from their stored memos (``LivePlan/advanced(memo:stored:events:)``).
   ///
-  /// Reads their rows (one statement per ``unitsPerList`` units), moves their contributions and writes the rows back
-  /// (``store(_:plan:_:)``). Returns the units done (those excluded for two variants need nothing); the others
-  /// (no row, no memo, not in a cell) are left for ``update(_:unit:plan:totals:known:)``.
+  /// Takes their rows from `cache` where it has them, reads the others (one statement per ``unitsPerList`` units),
+  /// moves their contributions and writes the rows back (``store(_:plan:_:)``), keeping them in `cache`. Returns the
+  /// units done (those excluded for two variants need nothing); the others (no row, no memo, not in a cell) are left
+  /// for ``update(_:unit:plan:totals:known:)``.
   static func advance(
-    _ db: Database, units: [String], plan: LivePlan, events: [String: [LivePlan.NewEvent]], totals: inout LiveTotals
+    _ db: Database, units: [String], plan: LivePlan, events: [String: [LivePlan.NewEvent]], totals: inout LiveTotals,
+    cache: inout LiveCache
   ) throws -> Set<String> {
-    let statement = try db.cachedStatement(
-      sql: """
-        SELECT unit_id, variant, segment, is_excluded, contribution, memo FROM live_units
-        WHERE experiment_id = ? AND unit_id IN (\(unitList))
-        """)
     var done: Set<String> = []
-    var stored: [(unit: String, state: LiveTotals.Unit, memo: String?)] = []
-    for list in unitLists(units) {
-      var arguments: StatementArguments = [plan.experiment]
-      arguments += list
-      let rows = try Row.fetchCursor(statement, arguments: arguments)
-      while let row = try rows.next() {
-        let unit: String = row[0]
-        let old = LiveTotals.Unit(
-          variant: row[1], segment: row[2], state: LiveTotals.Unit.State(stored: row[3]),
-          contribution: LiveTotals.doubles(row[4] as Data))
-        switch plan.advance(old, memo: row[5], events: events[unit], totals: &totals) {
-        case .unchanged: done.insert(unit)
-        case .store(let state, let memo):
-          stored.append((unit, state, memo))
-          done.insert(unit)
-        case .recompute: break
+    var stored: [(unit: String, state: LiveTotals.Unit, memo: LivePlan.Memo?)] = []
+    func step(_ unit: String, _ old: LiveTotals.Unit, memo: LivePlan.Memo?) {
+      switch plan.advance(old, memo: memo, events: events[unit], totals: &totals) {
+      case .unchanged: done.insert(unit)
+      case .store(let state, let memo):
+        stored.append((unit, state, memo))
+        done.insert(unit)
+      case .recompute: break
+      }
+    }
+    var unread: [String] = []
+    for unit in units {
+      if let entry = cache.units[LiveTouch(experiment: plan.experiment, unit: unit)] {
+        step(unit, entry.unit, memo: entry.memo)
+      } else {
+        unread.append(unit)
+      }
+    }
+    if !unread.isEmpty {
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT unit_id, variant, segment, is_excluded, contribution, memo FROM live_units
+          WHERE experiment_id = ? AND unit_id IN (\(unitList))
+          """)
+      for list in unitLists(unread) {
+        var arguments: StatementArguments = [plan.experiment]
+        arguments += list
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+          let unit: String = row[0]
+          let old = LiveTotals.Unit(
+            variant: row[1], segment: row[2], state: LiveTotals.Unit.State(stored: row[3]),
+            contribution: LiveTotals.doubles(row[4] as Data))
+          // Parsed once, only for a unit in its cell (the only state that reads it).
+          let memo =
+            old.state == .counted
+            ? (row[5] as String?).flatMap { LivePlan.Memo(text: $0, columns: plan.columns.count) } : nil
+          if old.state != .counted {
+            cache.units[LiveTouch(experiment: plan.experiment, unit: unit)] = LiveCache.Entry(unit: old, memo: nil)
+          }
+          step(unit, old, memo: memo)
         }
       }
     }
-    try store(db, plan: plan, stored)
+    // In unit id order, as the rows are kept (the table's key): each multi-row upsert then rewrites a few neighbouring
+    // pages instead of one page per unit, and SQLite's statement journal copies each page once per statement.
+    stored.sort { $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
+    let texts = stored.map { $0.memo?.text }
+    try store(db, plan: plan, zip(stored, texts).map { (unit: $0.unit, state: $0.state, memo: $1) })
+    for ((unit, state, memo), text) in zip(stored, texts) {
+      cache.stored(LiveTouch(experiment: plan.experiment, unit: unit), state: state, memo: memo, text: text)
+    }
     return done
   }
 

@@ -1,10 +1,14 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode (readers never wait for the writer), through GRDB.
 public final class SQLiteStore: ServiceStore {
   public var backend: String { "sqlite" }
   let pool: DatabasePool
+  /// The running totals' rows the writer keeps across ingestion transactions (``LiveCache``): nil while a transaction
+  /// holds it, and after one that did not commit.
+  let liveCache = Mutex<LiveCache?>(nil)
 
   /// The writer connection's page cache, as `PRAGMA cache_size` takes it: negative, in KiB (64 MiB).
   static let writerCacheKiB = -65_536

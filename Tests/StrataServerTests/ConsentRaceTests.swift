@@ -188,7 +188,8 @@ import Testing
   }
 
   /// The keyed hashes a transaction checks are the same whether the handlers made them (a server that knows of consent
-  /// changes) or left them to the store, and a group's merged check holds every batch's units.
+  /// changes) or left them to the store, and a group's merged check holds every batch's units (merged into one
+  /// dictionary, or listed batch by batch as SQLite's writer reads them).
   @Test func consentHashesAreTheSameWhoeverMakesThem() {
     let key = AuditKey(bytes: (0..<32).map { UInt8($0) })
     func events(_ units: [String]) -> IngestBatch {
@@ -207,6 +208,10 @@ import Testing
       ])
       #expect(!merged.isEmpty)
       #expect(merged.hashes == expected, "hashed now: \(firstNow), \(secondNow)")
+      // What SQLite's writer checks, without merging: the same units, each with the same one hash.
+      var seen: [String: Set<String>] = [:]
+      merged.forEachHash { unit, hash in seen[unit, default: []].insert(hash) }
+      #expect(seen == expected.mapValues { [$0] }, "hashed now: \(firstNow), \(secondNow)")
     }
     #expect(ConsentCheck(key: key, batches: [events([])], hashNow: true).isEmpty)
     #expect(ConsentCheck.merged([.none, .none]).isEmpty)

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import StrataServer
+
+/// The running totals' rows SQLite's writer keeps across ingestion transactions (``LiveCache``) are dropped when
+/// the database may have changed under them.
+///
+/// The cases: a write by another connection (a second server on the same file), an erasure, a transaction that did
+/// not commit. After each, the next batch for the same units leaves the totals equal to the results query.
+@Suite struct LiveCacheTests {
+  let harness: TestService
+  let store: SQLiteStore
+  let plans: LivePlans
+  let plan: LivePlan
+  static let units = (0..<12).map { "c\($0)" }
+
+  init() async throws {
+    harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
+    store = try #require(harness.service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    _ = try await store.claimAuditKey(fingerprint: "test")
+    try await store.recordCatalog(harness.service.catalog)
+    plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
+    plan = try #require(plans.byExperiment["live-window"])
+    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
+    let exposures = LiveCacheTests.units.enumerated().map { index, unit in
+      ExposureRow(
+        id: "x-\(unit)", experiment: "live-window", unit: unit, variant: index % 2 == 0 ? "control" : "treatment",
+        segment: index % 3 == 0 ? "heavy" : "light", time: LiveTotalsTests.time(0), definitionHash: "test")
+    }
+    _ = try await store.ingest([.exposures(exposures)], plans: plans, consent: .none)
+  }
+
+  /// A batch of events for every unit (spend, minutes, converted: inside their windows), ids tagged `tag`.
+  static func events(_ tag: String, value: Double) -> IngestBatch {
+    .events(
+      units.enumerated().flatMap { index, unit in
+        [
+          EventRow(
+            id: "\(tag)-s-\(unit)", unit: unit, metric: "spend", value: value + Double(index),
+            time: LiveTotalsTests.time(10 + index)),
+          EventRow(
+            id: "\(tag)-m-\(unit)", unit: unit, metric: "minutes", value: 2 * value,
+            time: LiveTotalsTests.time(20 + index)),
+          EventRow(
+            id: "\(tag)-c-\(unit)", unit: unit, metric: "converted", value: index % 2 == 0 ? 1 : 0,
+            time: LiveTotalsTests.time(30)),
+        ]
+      })
+  }
+
+  /// Ingests `batch` through `store` and expects every item stored.
+  func ingest(_ batch: IngestBatch, into store: SQLiteStore? = nil) async throws {
+    let outcomes = try await (store ?? self.store).ingest([batch], plans: plans, consent: .none)
+    #expect(outcomes.map(\.stored) == [batch.count])
+  }
+
+  /// Whether the writer holds unit `unit`'s row (the cache is in use).
+  func cached(_ unit: String) -> Bool {
+    store.liveCache.withLock { $0?.units[LiveTouch(experiment: "live-window", unit: unit)] != nil }
+  }
+
+  func expectTotalsAgree(_ when: String) async throws {
+    let difference = try await LiveTotalsTests.compare(store, plan)
+    #expect(difference == nil, "\(when): \(difference ?? "")")
+  }
+
+  /// Another server on the same file advances the same units between two of this one's batches.
+  @Test func anotherConnectionsWriteDropsTheCache() async throws {
+    defer { harness.remove() }
+    try await ingest(LiveCacheTests.events("a", value: 10))
+    #expect(cached("c1"))
+    try await expectTotalsAgree("first batch")
+    let second = try SQLiteStore(path: harness.directory.appendingPathComponent("strata.db").path)
+    try await ingest(LiveCacheTests.events("b", value: 200), into: second)
+    try await second.close()
+    try await ingest(LiveCacheTests.events("c", value: 3_000))
+    try await expectTotalsAgree("after the other server's batch")
+    // A write by another connection that touches no unit (here: a catalog version) drops the cache too.
+    #expect(cached("c1"))
+    let third = try DatabaseQueue(path: harness.directory.appendingPathComponent("strata.db").path)
+    try await third.write { db in
+      try db.execute(
+        sql: "INSERT INTO catalog_versions (etag, experiments, first_served_at) VALUES ('other', 0, 'now')")
+    }
+    try third.close()
+    try await ingest(
+      .events([EventRow(id: "d", unit: "c5", metric: "spend", value: 1, time: LiveTotalsTests.time(40))]))
+    #expect(!cached("c1") && cached("c5"))
+    try await expectTotalsAgree("after the other connection's write")
+  }
+
+  /// An erasure between two batches: the erased unit's events touch nothing afterwards, the others are read again.
+  @Test func erasureDropsTheCache() async throws {
+    defer { harness.remove() }
+    try await ingest(LiveCacheTests.events("a", value: 10))
+    #expect(cached("c1") && cached("c2"))
+    _ = try await store.erase(Erasure(unit: "c1", unitHash: "h-c1", actor: "test", time: "2026-12-05T00:00:00Z"))
+    try await expectTotalsAgree("after the erasure")
+    try await ingest(LiveCacheTests.events("b", value: 200))
+    try await expectTotalsAgree("after the next batch")
+    let kept = try await store.pool.read { db in
+      try Int.fetchOne(db, sql: "SELECT count(*) FROM live_units WHERE unit_id = 'c1'")
+    }
+    #expect(kept == 0)
+    #expect(!cached("c1") && cached("c2"))
+  }
+
+  /// A batch whose transaction fails after the units were advanced in memory (here: a trigger aborts the save of the
+  /// totals) leaves nothing of it in the cache: the next batch starts from the stored rows.
+  @Test func rolledBackBatchDropsTheCache() async throws {
+    defer { harness.remove() }
+    try await ingest(LiveCacheTests.events("a", value: 10))
+    #expect(cached("c1"))
+    try await store.pool.write { db in
+      try db.execute(
+        sql: """
+          CREATE TRIGGER test_abort BEFORE INSERT ON live_experiments
+          WHEN EXISTS (SELECT 1 FROM events WHERE event_id = 'boom')
+          BEGIN SELECT RAISE(ABORT, 'test abort'); END
+          """)
+    }
+    let failing = IngestBatch.events([
+      EventRow(id: "boom", unit: "c1", metric: "spend", value: 1_000_000, time: LiveTotalsTests.time(50)),
+      EventRow(id: "boom-2", unit: "c2", metric: "minutes", value: 7, time: LiveTotalsTests.time(50)),
+    ])
+    await #expect(throws: (any Error).self) {
+      try await store.ingest([failing], plans: plans, consent: .none)
+    }
+    #expect(store.liveCache.withLock { $0 == nil })
+    try await store.pool.write { db in try db.execute(sql: "DROP TRIGGER test_abort") }
+    let stored = try await store.pool.read { db in
+      try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE event_id LIKE 'boom%'")
+    }
+    #expect(stored == 0)
+    try await ingest(LiveCacheTests.events("b", value: 200))
+    try await expectTotalsAgree("after the rolled-back batch and the next")
+    #expect(cached("c1"))
+  }
+}
