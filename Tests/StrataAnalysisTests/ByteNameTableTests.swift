@@ -60,6 +60,9 @@ import Testing
   @Test(arguments: [
     ["control", "v1", "v2"], ["s1", "s2", "s3", "s4", "s5"], ["", "a", "a b", "12345678", "1234567", "a"],
     ["x", "exactly8", "nine bytes"], (0..<12).map { "s\($0)" }, ["é", "e\u{301}", "\u{0}", "a\u{0}"],
+    // The table's words loaded from the buffer: names of every length around one, two and three words and beyond.
+    (0...30).map { String("abcdefghijklmnopqrstuvwxyz0123456789".prefix($0)) },
+    (0..<300).map { "seg-\($0 + 1)" },
   ])
   func theBufferLookupAgreesWithTheFieldLookup(names: [String]) {
     let table = ByteNameTable(names)
