@@ -71,7 +71,11 @@ struct UnitLevelRows {
   /// Cells fetched this many rows ahead of their update.
   static let prefetchDistance = 8
   /// Beyond this many bytes of cells a reader fetches them ahead.
-  static let prefetchBytes = 256 << 10
+  ///
+  /// The second-level cache of one core (1 MiB on the benchmark machine): cells that fit there (2,000 segments × 3
+  /// variants × 2 metrics, 720 kB) wait little on memory, and batching their rows cost more than it saved
+  /// (docs/performance.md, "Many segments").
+  static let prefetchBytes = 1 << 20
   /// Value columns per row (`values.count`).
   private let valueCount: Int
   /// Cross-products per row (`pairs.count`).
