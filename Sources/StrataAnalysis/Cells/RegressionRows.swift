@@ -55,6 +55,19 @@ public struct RegressionRows: Sendable, Hashable {
   public internal(set) var covariates: [[[Double]]]
   /// Per metric, per cell: units with an outcome whose covariates are not all there (`missing: exclude`).
   public internal(set) var incomplete: [[Int]]
+  /// Per metric, per cell: the number of its outcomes at the end of each chunk of the data that added some (`cut`),
+  /// so that the replay merges the chunks' moments and sums as a file's two reads do.
+  var chunkEnds: ChunkEnds
+
+  /// Where the chunks of the data ended, per metric and cell.
+  ///
+  /// Not part of the rows' value: the same rows read in other chunks compare equal (only the last digits of their
+  /// replay differ, as a file's read in other chunks do).
+  struct ChunkEnds: Sendable, Hashable {
+    var counts: [[[Int]]]
+    static func == (_: Self, _: Self) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
+  }
   /// `.moments` mode: pass 1 (with the incomplete units).
   public internal(set) var moments: RegressionCells
   /// `.sums` mode: per metric, per cell.
@@ -74,6 +87,8 @@ public struct RegressionRows: Sendable, Hashable {
     outcomes = metrics.map { _ in [[Double]](repeating: [], count: plan.variants.count * plan.segments.count) }
     covariates = outcomes
     incomplete = metrics.map { _ in [Int](repeating: 0, count: plan.variants.count * plan.segments.count) }
+    chunkEnds = ChunkEnds(
+      counts: metrics.map { _ in [[Int]](repeating: [], count: plan.variants.count * plan.segments.count) })
     moments = RegressionCells(plan: plan)
     sums = metrics.map { _ in [CellSums](repeating: CellSums(), count: plan.variants.count * plan.segments.count) }
   }
@@ -144,13 +159,34 @@ public struct RegressionRows: Sendable, Hashable {
     }
   }
 
-  /// `.rows` mode: pass 1 over the kept rows, as a regular file's first read (`.moments`) adds its units: per cell the
-  /// moments of [value, covariates] of its units in file order, and the incomplete units' count.
+  /// `.rows` mode: marks the end of a chunk of the data (`DataChunks`): the units kept so far are one chunk's.
+  mutating func cut() {
+    guard mode == .rows else { return }
+    for position in metrics.indices {
+      for cell in 0..<cellCount {
+        let count = outcomes[position][cell].count
+        if count > (chunkEnds.counts[position][cell].last ?? 0) { chunkEnds.counts[position][cell].append(count) }
+      }
+    }
+  }
+
+  /// The units of each chunk in cell `cell` of metric `position`, in order (chunks that added none left out).
+  private func chunks(position: Int, cell: Int) -> [Range<Int>] {
+    var out: [Range<Int>] = []
+    var from = 0
+    for end in chunkEnds.counts[position][cell] + [outcomes[position][cell].count] where end > from {
+      out.append(from..<end)
+      from = end
+    }
+    return out
+  }
+
+  /// `.rows` mode: pass 1 over the kept rows, as a regular file's first read (`.moments`) adds its units: per cell and
+  /// chunk the moments of [value, covariates] of its units in file order, merged in chunk order (Chan et al.; a chunk
+  /// without units leaves a cell as it is), and the incomplete units' count.
   ///
-  /// So a pipe gives the cells, the fits and the results of the same file read twice, to the last digit, wherever
-  /// the file's first read is one run of rows (a file within one chunk, `ChunkedUnitReader.chunkSize`: its other
-  /// statistics are those of one run too); larger files merge the chunks' moments (Chan et al.) and differ in the
-  /// last digits, for every statistic alike.
+  /// So a pipe gives the cells, the fits and the results of the same file read twice, to the last digit: the
+  /// sequential reader marks the chunks a regular file is read in (`DataChunks`, `cut`).
   public func replayedMoments(plan: AnalysisPlan) -> RegressionCells {
     precondition(mode == .rows, "only kept rows replay")
     var cells = RegressionCells(plan: plan)
@@ -159,10 +195,14 @@ public struct RegressionRows: Sendable, Hashable {
       var row = [Double](repeating: 0, count: own.count)
       for cell in 0..<cellCount {
         let y = outcomes[position][cell], x = covariates[position][cell]
-        for unit in y.indices {
-          row[0] = y[unit]
-          for l in 0..<k { row[l + 1] = x[unit * k + l] }
-          cells.add(row, position: position, cell: cell)
+        for chunk in chunks(position: position, cell: cell) {
+          var moments = RegressionCells.Moments(columns: own.count)
+          for unit in chunk {
+            row[0] = y[unit]
+            for l in 0..<k { row[l + 1] = x[unit * k + l] }
+            moments.add(row)
+          }
+          cells.merge(moments, position: position, variant: cell / segmentCount, segment: cell % segmentCount)
         }
         for _ in 0..<incomplete[position][cell] { cells.addIncomplete(position: position, cell: cell) }
       }
@@ -171,7 +211,7 @@ public struct RegressionRows: Sendable, Hashable {
   }
 
   /// `.rows` mode: pass 2 over the kept rows under `pass`, as a regular file's second read (`.sums`) sums them: per
-  /// metric and cell, the units' HC terms in file order.
+  /// metric, cell and chunk, the units' HC terms in file order, the chunks' sums added in chunk order.
   func replayedSums(_ pass: PassTwo) -> [[CellSums]] {
     precondition(mode == .rows, "only kept rows replay")
     var out = sums
@@ -181,15 +221,28 @@ public struct RegressionRows: Sendable, Hashable {
       for cell in 0..<cellCount {
         let arm = pass.armOfVariant[cell / segmentCount], segment = cell % segmentCount
         let y = outcomes[position][cell], x = covariates[position][cell]
-        for unit in y.indices {
-          for l in 0..<k { row[l] = x[unit * k + l] }
-          Self.addTerms(
-            into: &out[position][cell], pass.fits[position][segment], pass.fits[position][segmentCount], arm: arm,
-            outcome: y[unit], covariates: row)
+        for chunk in chunks(position: position, cell: cell) {
+          var part = CellSums()
+          for unit in chunk {
+            for l in 0..<k { row[l] = x[unit * k + l] }
+            Self.addTerms(
+              into: &part, pass.fits[position][segment], pass.fits[position][segmentCount], arm: arm,
+              outcome: y[unit], covariates: row)
+          }
+          Self.add(part, to: &out[position][cell])
         }
       }
     }
     return out
+  }
+
+  /// A later chunk's sums added to a cell's, as the chunks of a file's second read are.
+  private static func add(_ more: CellSums, to sums: inout CellSums) {
+    sums.units += more.units
+    sums.segment += more.segment
+    sums.overall += more.overall
+    sums.segmentLeverageOne += more.segmentLeverageOne
+    sums.overallLeverageOne += more.overallLeverageOne
   }
 
   /// One unit's HC terms under its segment's fit and under the overall fit (nil: no fit), into its cell's sums.
@@ -226,24 +279,23 @@ public struct RegressionRows: Sendable, Hashable {
       return
     case .sums:
       for index in metrics.indices {
-        for cell in 0..<cellCount {
-          let more = other.sums[index][cell]
-          sums[index][cell].units += more.units
-          sums[index][cell].segment += more.segment
-          sums[index][cell].overall += more.overall
-          sums[index][cell].segmentLeverageOne += more.segmentLeverageOne
-          sums[index][cell].overallLeverageOne += more.overallLeverageOne
-        }
+        for cell in 0..<cellCount { Self.add(other.sums[index][cell], to: &sums[index][cell]) }
       }
       return
     }
+    // The part appended is a chunk of its own (or keeps its own chunks), marked at its end as the reader marks
+    // every chunk's (`DataChunks.Stream`).
+    cut()
     for index in metrics.indices {
       for cell in 0..<cellCount {
+        let before = outcomes[index][cell].count
+        chunkEnds.counts[index][cell] += other.chunkEnds.counts[index][cell].map { before + $0 }
         outcomes[index][cell] += other.outcomes[index][cell]
         covariates[index][cell] += other.covariates[index][cell]
         incomplete[index][cell] += other.incomplete[index][cell]
       }
     }
+    cut()
   }
 
   /// The position of plan metric `metric` among `metrics`, nil when it has no `covariates:`.

@@ -26,6 +26,10 @@ public struct CSVScanner {
     public let line: Int
     /// What is wrong with the record's quoting, or nil.
     public let malformation: Malformation?
+    /// `forEachRecord`: the file offset just past the record, and that of the last line end inside its quotes (-1
+    /// when there is none), so a reader of a pipe can cut it where `DataChunks` cuts a file.
+    public var end = 0
+    public var quotedLineEnd = -1
 
     /// Field `index` as bytes (valid during the visit only).
     @inline(__always)
@@ -64,6 +68,8 @@ public struct CSVScanner {
   /// of the file or of the range, for example inside a quoted field).
   public private(set) var lastRecordEndedLine = true
   private var recordEndedLine = true
+  /// The buffer position of the last line end inside quotes of the record `scanQuotedRecord` scanned, or -1.
+  private var quotedLineEnd = -1
 
   /// Opens `path` for reading.
   ///
@@ -145,13 +151,19 @@ public struct CSVScanner {
         guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: endOfFile) else {
           break
         }
-        let record = Record(
+        let bufferOffset = start + bytesRead - filled
+        var record = Record(
           bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: line, malformation: malformation)
+        record.end = bufferOffset + next
+        if quotedLineEnd >= 0 {
+          record.quotedLineEnd = bufferOffset + quotedLineEnd
+          quotedLineEnd = -1
+        }
         malformation = nil
         line += newlines
         consumed = next
         madeProgress = true
-        nextOffset = start + bytesRead - filled + next
+        nextOffset = record.end
         nextLine = line
         lastRecordEndedLine = recordEndedLine
         if try !visit(record) { return }
@@ -238,11 +250,13 @@ public struct CSVScanner {
     var recordEnd = start
     var next = end
     var complete = false
+    var quotedLine = -1
     while recordEnd < end {
       let byte = bytes[recordEnd]
       if byte == UInt8(ascii: "\n") {
         newlines += 1
         if !quoting.inQuotes { next = recordEnd + 1; complete = true; break }
+        quotedLine = recordEnd
       } else {
         _ = quoting.step(byte)
       }
@@ -253,6 +267,7 @@ public struct CSVScanner {
       newlines += 1
     }
     recordEndedLine = complete
+    quotedLineEnd = quotedLine
     quoting = QuoteState()
     var malformation: Malformation? = nil
     var write = start

@@ -147,6 +147,8 @@ public enum DataReader {
     var header: [String] = []
     var unitReader: UnitLevelRows? = nil
     var aggregateReader: AggregatedRows? = nil
+    // Unit-level rows go into the chunks a regular file is cut into (a pipe gives the file's bytes).
+    var chunks: DataChunks.Stream? = nil
     let progress = options.progress
     let size = scanner.fileSize
     try scanner.forEachRecord(progress: { progress?($0, size) }) { record in
@@ -156,18 +158,31 @@ public enum DataReader {
         if AggregatedRows.recognizes(header: header, plan: plan) {
           aggregateReader = try AggregatedRows(header: header, plan: plan, path: path, strict: options.strict)
         } else {
-          unitReader = try UnitLevelRows(header: header, plan: plan, path: path, options: options, seen: seen)
+          let rows = try UnitLevelRows(header: header, plan: plan, path: path, options: options, seen: seen)
+          unitReader = rows
           unitReader?.fileSize = size
+          chunks = DataChunks.Stream(rows: rows, dataStart: record.end, chunkSize: options.chunkSize)
         }
         return true
       }
-      if record.isBlank { return true }
-      try unitReader?.consume(record)  // exactly one of the two readers exists after the header
-      try aggregateReader?.consume(record)
+      if !record.isBlank {
+        try unitReader?.consume(record)  // exactly one of the two readers exists after the header
+        try aggregateReader?.consume(record)
+      }
+      if chunks?.endsChunk(record) == true, var rows = unitReader {
+        unitReader = nil  // the only reference to its tables while they are merged and emptied
+        try chunks?.cut(&rows)
+        unitReader = rows
+      }
       return true
     }
     guard !header.isEmpty else { throw DataError(file: path, line: nil, message: "is empty (no header row)") }
-    try unitReader?.flush()
+    if var rows = unitReader {
+      unitReader = nil
+      try rows.flush()
+      try chunks?.finish(&rows)
+      unitReader = rows
+    }
     if let unitReader {
       var summary = DataSummary(
         file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead,

@@ -1,0 +1,156 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+@testable import StrataAnalysis
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A pipe is read once, row by row, but cut into the chunks a regular file of the same bytes is cut into
+/// (`DataChunks.Cuts`), each into cells of its own merged in order: so the same data gives the same summary, to the
+/// last bit, whether it arrives as a file or through a pipe, at any chunk size and number of threads.
+@Suite("A pipe reads as the file")
+struct PipeChunksTests {
+  static let plan = CellSourcesTests.plan
+
+  static func options(chunkSize: Int, threads: Int) -> DataReadOptions {
+    var options = DataReadOptions(threads: threads)
+    options.chunkSize = chunkSize
+    return options
+  }
+
+  /// Reads `text` through a named pipe (not a regular file: the sequential reader).
+  static func readPiped(_ text: String, plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let fifo = directory.appendingPathComponent("data.csv").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let writer = Thread {
+      let handle = FileHandle(forWritingAtPath: fifo)
+      handle?.write(Data(text.utf8))
+      try? handle?.close()
+    }
+    writer.start()
+    return try DataReader.read(paths: [fifo], plan: plan, options: options)
+  }
+
+  static func expectSame(_ pipe: DataSummary, _ file: DataSummary, _ label: String) {
+    #expect(pipe.statistics == file.statistics, "\(label): cells")
+    #expect(pipe.issues == file.issues, "\(label): \(pipe.issues) vs \(file.issues)")
+    #expect(pipe.rowsRead == file.rowsRead && pipe.rowsUsed == file.rowsUsed && pipe.bytes == file.bytes, "\(label)")
+    #expect(pipe.regressionCells == file.regressionCells, "\(label): Lin's cell moments")
+    #expect(pipe.regressionSums == file.regressionSums, "\(label): Lin's HC sums")
+  }
+
+  /// The messy rows (repeats, bad rows, blank lines, quoted ids with commas, quotes and line ends) with LF or CRLF
+  /// line ends, and without a line end after the last row.
+  static let texts: [(String, String)] = [
+    ("LF", ChunkedReadTests.messyCSV(rows: 1500, seed: 41, quoted: true)),
+    ("CRLF", ChunkedReadTests.messyCSV(rows: 1500, seed: 42, lineEnd: "\r\n", quoted: true)),
+    ("no last line end", String(ChunkedReadTests.messyCSV(rows: 1500, seed: 43, quoted: true).dropLast())),
+  ]
+
+  @Test("a pipe is cut where its file is, and runs to its end in one piece where the file's chunk is not clean")
+  func cutsFallWhereTheFileIsCut() throws {
+    var sawCleanEnd = false
+    var sawRunToEnd = false
+    for (label, text) in Self.texts {
+      let path = try CellSourcesTests.write(text)
+      for chunkSize in Array(1...120) + [333, 1000, 4096, text.utf8.count] {
+        var recordEnds: Set<Int> = []
+        var cuts: [Int] = []
+        var stream: DataChunks.Cuts? = nil
+        var scanner = try CSVScanner(path: path)
+        defer { scanner.close() }
+        try scanner.forEachRecord { record in
+          recordEnds.insert(record.end)
+          if stream == nil {
+            stream = DataChunks.Cuts(dataStart: record.end, chunkSize: chunkSize)
+          } else if stream?.endsChunk(record) == true {
+            cuts.append(record.end)
+          }
+          return true
+        }
+        let dataEnd = text.utf8.count
+        let cutter = try #require(stream)
+        let headerEnd = try #require(recordEnds.min())
+        let ranges = try DataChunks.ranges(path: path, data: headerEnd..<dataEnd, chunkSize: chunkSize)
+        let context = "\(label), chunk size \(chunkSize)"
+        if cutter.runsToEnd {
+          // The file's chunk from there ends inside a record: the chunked reader reads the rest in one piece.
+          sawRunToEnd = true
+          let stopped = try #require(ranges.firstIndex { $0.lowerBound == cutter.start }, "\(context)")
+          #expect(!recordEnds.contains(ranges[stopped].upperBound), "\(context)")
+          #expect(cuts == ranges[..<stopped].map(\.upperBound), "\(context)")
+        } else {
+          sawCleanEnd = true
+          #expect(cuts.filter { $0 < dataEnd } == ranges.dropLast().map(\.upperBound), "\(context)")
+          #expect(ranges.allSatisfy { recordEnds.contains($0.upperBound) }, "\(context)")
+        }
+      }
+    }
+    #expect(sawCleanEnd && sawRunToEnd)
+  }
+
+  @Test(
+    "a pipe gives the file's cells and account: plain, 0/1 and ratio metrics, repeats, quoted line ends",
+    arguments: [1, 2])
+  func pipeGivesTheFileSummary(threads: Int) throws {
+    for (label, text) in Self.texts {
+      let path = try CellSourcesTests.write(text)
+      let whole = try DataReader.read(
+        paths: [path], plan: Self.plan, options: Self.options(chunkSize: 1 << 30, threads: 1))
+      #expect(whole.issues.entries[.duplicateUnit]?.count ?? 0 > 20, "\(label)")
+      for chunkSize in [97, 1000, 4096, 1 << 23] {
+        let options = Self.options(chunkSize: chunkSize, threads: threads)
+        let file = try DataReader.read(paths: [path], plan: Self.plan, options: options)
+        let pipe = try Self.readPiped(text, plan: Self.plan, options: options)
+        Self.expectSame(pipe, file, "\(label), chunk size \(chunkSize), \(threads) threads")
+        if chunkSize < 4096 {
+          // Chunks move the last digits, so the equality above says the pipe was cut where the file is.
+          #expect(file.statistics != whole.statistics, "\(label), chunk size \(chunkSize)")
+        }
+      }
+    }
+  }
+
+  @Test("Lin's regression from a pipe gives the cell moments and HC sums of the file read twice, beyond one chunk")
+  func linAcrossChunks() throws {
+    let plan = RegressionRowsTests.plan()
+    let path = RegressionRowsTests.data
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var whole: DataSummary? = nil
+    for chunkSize in [1 << 23, 4096, 977] {
+      for threads in [1, 2] {
+        let options = Self.options(chunkSize: chunkSize, threads: threads)
+        let file = try DataReader.read(paths: [path], plan: plan, options: options)
+        let pipe = try Self.readPiped(text, plan: plan, options: options)
+        let context = "chunk size \(chunkSize), \(threads) threads"
+        #expect(file.regressionCells != nil && file.regressionSums != nil, "\(context)")
+        Self.expectSame(pipe, file, context)
+        let (a, b) = try (Analyzer(plan: plan).analyze(pipe), Analyzer(plan: plan).analyze(file))
+        let pairs = zip(a.metrics.flatMap(\.comparisons), b.metrics.flatMap(\.comparisons))
+        #expect(pairs.allSatisfy { $0.absoluteLift == $1.absoluteLift && $0.pValue == $1.pValue }, "\(context)")
+        if let whole, chunkSize < 4096 {
+          #expect(file.regressionCells != whole.regressionCells, "the chunks move the last digits (\(context))")
+        }
+        if whole == nil { whole = file }
+      }
+    }
+  }
+
+  @Test("a file whose lines end in CR alone is refused from a pipe as from the file")
+  func carriageReturnsRefused() throws {
+    let text = ChunkedReadTests.messyCSV(rows: 50, seed: 7).replacingOccurrences(of: "\n", with: "\r")
+    let path = try CellSourcesTests.write(text)
+    let options = Self.options(chunkSize: 64, threads: 2)
+    let fileError = try #require(throws: DataError.self) {
+      try DataReader.read(paths: [path], plan: Self.plan, options: options)
+    }
+    let pipeError = try #require(throws: DataError.self) { try Self.readPiped(text, plan: Self.plan, options: options) }
+    #expect(fileError.message.contains("carriage return alone"))
+    #expect(pipeError.message == fileError.message && pipeError.line == fileError.line)
+  }
+}
