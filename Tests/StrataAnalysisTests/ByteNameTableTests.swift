@@ -63,6 +63,7 @@ import Testing
     // The table's words loaded from the buffer: names of every length around one, two and three words and beyond.
     (0...30).map { String("abcdefghijklmnopqrstuvwxyz0123456789".prefix($0)) },
     (0..<300).map { "seg-\($0 + 1)" },
+    (0..<40).map { "segment-\($0)" + String(repeating: "x", count: $0 % 20) },
   ])
   func theBufferLookupAgreesWithTheFieldLookup(names: [String]) {
     let table = ByteNameTable(names)
@@ -80,6 +81,44 @@ import Testing
       let expected = field.withUnsafeBufferPointer { table.index(of: $0) }
       let found = buffer.withUnsafeMutableBufferPointer { table.index(in: $0, start, start + field.count) }
       #expect(found == expected, "\(names) \(String(decoding: field, as: UTF8.self).debugDescription) at \(start)")
+    }
+  }
+
+  /// Up to 8 names of at most 8 bytes (the collision-free table): random names over a few bytes (NUL included, so
+  /// names can share their word and differ in length), repeats among them, against the first equal name in the list.
+  @Test(arguments: 1...8)
+  func theShortTableFindsTheFirstEqualName(count: Int) {
+    var generator = SplitMix64(seed: UInt64(count) * 7)
+    let alphabet: [UInt8] = [0, 0x61, 0x62, 0x7a, 0xc3, 0xa9]
+    func randomBytes() -> [UInt8] {
+      (0..<Int.random(in: 0...8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+    }
+    for _ in 0..<200 {
+      let bytes = (0..<count).map { _ in randomBytes() }
+      let names = bytes.map { String(decoding: $0, as: UTF8.self) }
+      let table = ByteNameTable(names)
+      let utf8 = names.map { Array($0.utf8) }
+      var buffer = [UInt8](repeating: 0x61, count: 32)
+      for field in utf8 + (0..<20).map({ _ in randomBytes() }) {
+        for index in buffer.indices { buffer[index] = alphabet.randomElement(using: &generator)! }
+        buffer.replaceSubrange(3..<3 + field.count, with: field)
+        let found = buffer.withUnsafeMutableBufferPointer { table.index(in: $0, 3, 3 + field.count) }
+        #expect(found == utf8.firstIndex(of: field), "\(names.map(\.debugDescription)) \(field)")
+      }
+    }
+  }
+
+  /// Two short names with the same key (an 8-byte name ending in a control byte, and its first 7 bytes) leave no
+  /// collision-free table: the names are then compared one by one, and each is still found.
+  @Test func namesSharingAKeyAreStillFound() {
+    let names = ["abcdefg", "abcdefg\u{F}", "x"]
+    let table = ByteNameTable(names)
+    var buffer = [UInt8](repeating: 0x7a, count: 24)
+    for (index, name) in names.enumerated() {
+      let bytes = Array(name.utf8)
+      buffer.replaceSubrange(2..<2 + bytes.count, with: bytes)
+      #expect(buffer.withUnsafeMutableBufferPointer { table.index(in: $0, 2, 2 + bytes.count) } == index)
+      #expect(lookup(table, name) == index)
     }
   }
 

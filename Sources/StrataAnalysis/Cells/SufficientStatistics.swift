@@ -142,6 +142,31 @@ public struct SufficientStatistics: Sendable, Hashable {
     metrics[(variant * segmentCount + segment) * metricCount + metric].add(value)
   }
 
+  /// Adds one unit-level row to cell `cell` (`variant * segmentCount + segment`).
+  ///
+  /// Its unit, and per value column c `values[c]` as `add` does, or a missing value when it is NaN; with `filled`, a
+  /// value with `filled[c]` also counts as zero-filled. The same as `addUnit`, then `add`/`addMissing`/`addZeroFilled` column by column, with one write
+  /// access to the units and one to the column moments instead of one per value (each a uniqueness check).
+  @inline(__always)
+  mutating func addRow(
+    cell: Int, values: UnsafeMutableBufferPointer<Double>, filled: UnsafeMutableBufferPointer<Bool>?
+  ) {
+    units[cell] += 1
+    let count = metricCount
+    metrics.withUnsafeMutableBufferPointer { metrics in
+      let moments = UnsafeMutableBufferPointer(rebasing: metrics[cell * count..<(cell + 1) * count])
+      for metric in 0..<count {
+        let value = values[metric]
+        if value.isNaN {
+          moments[metric].missing += 1
+        } else {
+          moments[metric].add(value)
+          if let filled, filled[metric] { moments[metric].zeroFilled += 1 }
+        }
+      }
+    }
+  }
+
   @inline(__always)
   mutating func add(_ a: Double, _ b: Double, pair: Int, variant: Int, segment: Int) {
     pairs[(variant * segmentCount + segment) * pairCount + pair].add(a, b)

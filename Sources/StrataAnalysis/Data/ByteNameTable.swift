@@ -1,8 +1,9 @@
 /// The experiment's variant or segment names, looked up by the bytes of a data field (on every row).
 ///
-/// Up to `linearLimit` names are compared one after another, which is the fastest for the usual two to eight. More
-/// names go through an open-addressing table keyed by a hash of their bytes taken 8 at a time (`hash(length:_:_:_:)`),
-/// so a row costs one hash and, almost always, one comparison whether the experiment has 5 segments or 20,000. A
+/// Up to `linearLimit` names of at most 8 bytes each are found in a small collision-free table (`shortSlots`): a
+/// field is one word, one multiplication and one comparison. Other names, up to `linearLimit` of them, are compared
+/// one after another. More names go through an open-addressing table keyed by a hash of their bytes taken 8 at a
+/// time (`hash(length:_:_:_:)`), so a row costs one hash and, almost always, one comparison whether the experiment has 5 segments or 20,000. A
 /// field of up to `inlineBytes` bytes is loaded as three words straight from the scanner's buffer and hashed and
 /// compared without a loop over its bytes (`index(in:_:_:)`): a byte loop whose length follows the row's name
 /// mispredicted its exit, and with FNV-1a's chain of one multiplication per byte, was a sixth of the CPU of
@@ -22,14 +23,19 @@ struct ByteNameTable {
   /// length in its high 32; the next words hold its first `inlineBytes` bytes, little-endian, zero-padded.
   private let slots: [UInt64]
   private let mask: Int
-  /// When there are at most `linearLimit` names and none is longer than 8 bytes: each name's bytes as a little-endian
-  /// word, zero-padded (`shortWords`), and its length (`shortLengths`); empty otherwise.
+  /// When there are at most `linearLimit` names and none is longer than 8 bytes: a collision-free table of them
+  /// (`shortSlots`, two words per slot: the name's bytes as a little-endian word, zero-padded, then its length in the
+  /// high 32 bits and its index in the low 32, all ones when the slot is empty), and the multiplier that sends every
+  /// name to a slot of its own (`shortSlot`); empty and 0 otherwise.
   ///
-  /// A field is then one 8-byte load, compared with every name without a branch (`index(in:_:_:)`): comparing byte
-  /// by byte, which name a row holds decided the branches, and mispredicting them cost about a fifth of the CPU of
-  /// `analyze` with 3 variants and 5 segments.
-  private let shortWords: [UInt64]
-  private let shortLengths: [Int]
+  /// A field is then one 8-byte load, one multiplication and one comparison with the one slot it can be, whichever
+  /// name it holds: no loop over the names, no branch that depends on which name a row holds (comparing byte by
+  /// byte, mispredicting those cost about a fifth of the CPU of `analyze` with 3 variants and 5 segments; comparing
+  /// the word with every name in turn cost 62 instructions per lookup).
+  private let shortSlots: [UInt64]
+  private let shortMultiplier: UInt64
+  /// 64 minus the bits of a slot number.
+  private let shortShift: UInt64
 
   /// Beyond this many names the table is used.
   static let linearLimit = 8
@@ -51,18 +57,13 @@ struct ByteNameTable {
     guard names.count > Self.linearLimit else {
       slots = []
       mask = 0
-      let short = names.allSatisfy { $0.utf8.count <= 8 }
-      shortWords =
-        !short
-        ? []
-        : names.map { name in
-          name.utf8.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        }
-      shortLengths = !short ? [] : names.map(\.utf8.count)
+      (shortSlots, shortMultiplier, shortShift) =
+        names.allSatisfy { $0.utf8.count <= 8 } ? Self.shortTable(names) : ([], 0, 0)
       return
     }
-    shortWords = []
-    shortLengths = []
+    shortSlots = []
+    shortMultiplier = 0
+    shortShift = 0
     var size = 16
     while size < names.count * 2 { size *= 2 }
     var slots = [UInt64](repeating: 0, count: size * Self.slotWords)
@@ -95,10 +96,8 @@ struct ByteNameTable {
 
   /// The index of the name equal to `field` with spaces around it ignored, or nil.
   ///
-  /// Inlined into the per-row code with only the short comparison loop: the table's lookup is a call of its own
-  /// (`hashedIndex`), since inlining it too made this function too large for the compiler to inline at all, a call
-  /// per row for the usual handful of names.
-  @inline(__always)
+  /// The names compared one after another (at most `linearLimit`, the reference for the short table), or the hash
+  /// table's lookup (`hashedIndex`).
   func index(of field: UnsafeBufferPointer<UInt8>) -> Int? {
     var start = 0
     var end = field.count
@@ -116,44 +115,108 @@ struct ByteNameTable {
     return hashedIndex(of: field, start, end)
   }
 
-  /// `index(of:)` for the field `buffer[start..<end]`, where `buffer` may be read past `end` (a scanner's buffer):
-  /// with only short names, the field (spaces around it ignored) is loaded as one word and compared with each name
-  /// without a branch; otherwise as `index(of:)`.
+  /// `index(of:)` for the field `buffer[start..<end]`, where `buffer` may be read past `end` (a scanner's buffer).
+  ///
+  /// Inlined into the per-row code with only the usual case: a field of 1 to 8 bytes with no space at either end,
+  /// 8 readable bytes from its start and a table of short names; then the field is one word, looked up in
+  /// `shortSlots` without a branch on its value. Anything else (spaces around the name, longer fields, more names)
+  /// is `generalIndex`'s, in a call of its own.
   @inline(__always)
   func index(in buffer: UnsafeMutableBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+    let length = end - start
+    guard shortMultiplier != 0, length > 0, length <= 8, start >= 0, start + 8 <= buffer.count,
+      let base = buffer.baseAddress, base[start] != UInt8(ascii: " "), base[end - 1] != UInt8(ascii: " ")
+    else { return generalIndex(in: buffer, start, end) }
+    let loaded = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+    return fewIndex(loaded & (UInt64.max &>> UInt64(64 - 8 * length)), length)
+  }
+
+  /// `index(in:_:_:)` for what its inlined part leaves: the field with spaces around it ignored.
+  ///
+  /// With the hash table, a field of up to `inlineBytes` bytes is loaded as three words straight from the buffer, the
+  /// bytes past the field masked off (the words `word(_:_:_:_:)` makes), and found by `shortIndex(length:_:_:_:)`.
+  @inline(never)
+  private func generalIndex(in buffer: UnsafeMutableBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
     var start = start
     var end = end
     while start < end && buffer[start] == UInt8(ascii: " ") { start += 1 }
     while end > start && buffer[end - 1] == UInt8(ascii: " ") { end -= 1 }
     let length = end - start
-    if !slots.isEmpty, length <= Self.inlineBytes, start + Self.inlineBytes <= buffer.count,
+    if !slots.isEmpty, start >= 0, length <= Self.inlineBytes, start + Self.inlineBytes <= buffer.count,
       let base = buffer.baseAddress
     {
-      // Three words from the buffer, the bytes past the field masked off: the words `word(_:_:_:_:)` makes.
       let raw = UnsafeRawPointer(base + start)
       let first = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) & Self.mask(length)
       let second = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) & Self.mask(length - 8)
       let third = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)) & Self.mask(length - 16)
       return shortIndex(length: length, first, second, third)
     }
-    guard !shortWords.isEmpty, length <= 8, start + 8 <= buffer.count, let base = buffer.baseAddress else {
-      return index(of: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buffer)[start..<end]))
+    return index(of: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buffer)[start..<end]))
+  }
+
+  /// The index of the short name whose word and length these are, or nil (`shortSlots`).
+  @inline(__always)
+  private func fewIndex(_ word: UInt64, _ length: Int) -> Int? {
+    shortSlots.withUnsafeBufferPointer { slots in
+      let slot = Self.shortSlot(word, length, shortMultiplier, shortShift)
+      let info = slots[2 * slot + 1]
+      // One comparison of word and length together; an empty slot's length (all ones) matches no field.
+      let differs = (slots[2 * slot] ^ word) | ((info >> 32) ^ UInt64(length))
+      return differs == 0 ? Int(truncatingIfNeeded: info & 0xffff_ffff) : nil
     }
-    let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)) & Self.mask(length)
-    return shortWords.withUnsafeBufferPointer { words in
-      shortLengths.withUnsafeBufferPointer { lengths in
-        // Last to first, so that a name given twice keeps its first index.
-        var found = -1
-        var index = words.count
-        while index > 0 {
-          index -= 1
-          // One comparison (word and length together), so the compiler selects instead of branching.
-          let differs = (words[index] ^ word) | UInt64(truncatingIfNeeded: lengths[index] ^ length)
-          found = differs == 0 ? index : found
-        }
-        return found < 0 ? nil : found
+  }
+
+  /// The slot of a short name's word and length: the top bits of its key times the table's multiplier, the key being
+  /// the word with the length in its top byte (zero in the word of a name shorter than 8 bytes; only an 8-byte name
+  /// ending in a byte from 9 to 15, a control character, can share a key with a shorter name).
+  @inline(__always)
+  private static func shortSlot(_ word: UInt64, _ length: Int, _ multiplier: UInt64, _ shift: UInt64) -> Int {
+    Int(truncatingIfNeeded: ((word ^ UInt64(truncatingIfNeeded: length) << 56) &* multiplier) &>> shift)
+  }
+
+  /// The collision-free table of `names` (each at most 8 bytes; a name given twice keeps its first index).
+  ///
+  /// Multipliers are tried in a fixed order (odd numbers from SplitMix64 with a fixed seed) until each name has a slot
+  /// of its own, with twice as many slots as names at first and the table doubled after every 256 failed tries.
+  /// Returns no table (multiplier 0) when none is found by 1,024 slots, which only two names with the same key
+  /// (`shortSlot`) can cause; `index(of:)` then compares the names one by one.
+  private static func shortTable(_ names: [String]) -> (slots: [UInt64], multiplier: UInt64, shift: UInt64) {
+    var keys: [(word: UInt64, length: Int, index: Int)] = []
+    for (index, name) in names.enumerated() {
+      let word = name.utf8.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+      if !keys.contains(where: { $0.word == word && $0.length == name.utf8.count }) {
+        keys.append((word, name.utf8.count, index))
       }
     }
+    var bits = 1
+    while 1 << bits < 2 * max(1, keys.count) { bits += 1 }
+    var state: UInt64 = 0x5eed
+    while bits <= 10 {
+      for _ in 0..<256 {
+        // SplitMix64's step, made odd.
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
+        let multiplier = (mixed ^ (mixed >> 31)) | 1
+        let shift = UInt64(64 - bits)
+        var slots = [UInt64](repeating: 0, count: 2 << bits)
+        for slot in 0..<(1 << bits) { slots[2 * slot + 1] = UInt64.max }
+        var collided = false
+        for key in keys {
+          let slot = shortSlot(key.word, key.length, multiplier, shift)
+          if slots[2 * slot + 1] != UInt64.max {
+            collided = true
+            break
+          }
+          slots[2 * slot] = key.word
+          slots[2 * slot + 1] = UInt64(key.length) << 32 | UInt64(key.index)
+        }
+        if !collided { return (slots, multiplier, shift) }
+      }
+      bits += 1
+    }
+    return ([], 0, 0)
   }
 
   /// `index(of:)` through the hash table, for `field[start..<end]`.

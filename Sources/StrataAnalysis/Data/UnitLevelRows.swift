@@ -51,12 +51,18 @@ struct UnitLevelRows {
     /// not used it yet (a file read again after its log showed repeats).
     case dropRepeats
   }
-  /// Per-row scratch: each metric's value, NaN for missing.
-  private var values: [Double]
-  /// Whether any column counts a missing value as 0; then `filled` says which of the row's values were filled.
+  /// Per value column, what the per-row loop needs of it in one place: its field, whether it is 0/1 and whether
+  /// missing is 0 (the same as `metricColumns`, `binomial` and `missingIsZero`, one array read instead of three).
+  private let valueColumns: [ValueColumn]
+  private struct ValueColumn {
+    var field: Int
+    var binomial: Bool
+    var missingIsZero: Bool
+  }
+  /// Whether any column counts a missing value as 0; then a row's `filled` flags say which of its values were filled.
   private let fillsZeros: Bool
-  /// Per-row scratch: whether each value was missing and counted as 0 (kept only when `fillsZeros`).
-  private var filled: [Bool]
+  /// The row's values as an array, for the regression rows (`RegressionRows.add` takes one); empty without them.
+  private var regressionValues: [Double] = []
   private var pendingFilled: [Bool] = []
   /// Valid rows waiting for the duplicate check, which runs a batch at a time (see `UnitHashSet`).
   private var pending: [PendingRow] = []
@@ -130,9 +136,11 @@ struct UnitLevelRows {
     valueCount = valueColumns.count
     pairCount = plan.crossProducts.count
     regressionRows = RegressionRows(plan: plan, available: true, mode: options.regressionMode)
-    values = [Double](repeating: .nan, count: valueColumns.count)
     fillsZeros = missingIsZero.contains(true)
-    filled = [Bool](repeating: false, count: valueColumns.count)
+    let (fields, zeros) = (metricColumns, missingIsZero)
+    self.valueColumns = zip(valueColumns, fields.indices).map {
+      ValueColumn(field: fields[$1], binomial: $0.kind == .binomial, missingIsZero: zeros[$1])
+    }
   }
 
   /// The data file's size, for sizing the duplicate check up front; 0 when unknown (a pipe).
@@ -156,26 +164,39 @@ struct UnitLevelRows {
       let problem = columns.problem(with: record, plan: plan)
       return try reject(problem.kind, record, problem.message)
     }
-    for metric in 0..<metricColumns.count {
-      let field = record.field(metricColumns[metric])
-      if fillsZeros { filled[metric] = false }
-      if isEmpty(field) {
-        values[metric] = missingIsZero[metric] ? 0 : .nan
-        if fillsZeros { filled[metric] = missingIsZero[metric] }
-        continue
+    // The row's values (NaN for missing) and whether each was missing and counted as 0, on the stack: stored arrays
+    // written on every row cost a uniqueness check per write (`swift_isUniquelyReferenced`, 2.8% of the instructions
+    // of `analyze`), and scratch stored in the reader could not be handed to the cells without a copy.
+    try withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, valueCount)) { values in
+      try withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, valueCount)) { filled in
+        try consume(record, variant: variant, segment: segment, values: values, filled: filled)
       }
-      // `value * (value - 1) == 0` is `value == 0 || value == 1` (parsed numbers are finite) without a branch on
-      // which: for a 0/1 column that branch went the row's way and mispredicted.
-      guard let value = NumberParser.parse(field),
-        !binomial[metric] || value * (value - 1) == 0
-      else {
-        let expectation = binomial[metric] ? "0 or 1" : "a number"
-        return try reject(
-          .badNumber, record,
-          "has \"\(record.echo(metricColumns[metric]))\" for \(binomial[metric] ? "metric" : "column") \"\(columnNames[metric])\", which must be \(expectation)"
-        )
+    }
+  }
+
+  /// `consume(_:)` once the row's cell is known, with scratch room for its values and flags.
+  @inline(__always)
+  private mutating func consume(
+    _ record: CSVScanner.Record, variant: Int, segment: Int, values: UnsafeMutableBufferPointer<Double>,
+    filled: UnsafeMutableBufferPointer<Bool>
+  ) throws {
+    for metric in 0..<valueCount {
+      let column = valueColumns[metric]
+      let field = record.field(column.field)
+      // The parser returns nil for an empty field (nothing but spaces) too, so the usual row, with every value
+      // present, is parsed without testing for emptiness first.
+      if let value = NumberParser.parse(field) {
+        // `value * (value - 1) == 0` is `value == 0 || value == 1` (parsed numbers are finite) without a branch on
+        // which: for a 0/1 column that branch went the row's way and mispredicted.
+        guard !column.binomial || value * (value - 1) == 0 else { return try rejectNumber(metric, record) }
+        values[metric] = value
+        filled[metric] = false
+      } else if isEmpty(field) {
+        values[metric] = column.missingIsZero ? 0 : .nan
+        filled[metric] = column.missingIsZero
+      } else {
+        return try rejectNumber(metric, record)
       }
-      values[metric] = value
     }
     if let unitColumn {
       let unit = record.field(unitColumn)
@@ -196,19 +217,19 @@ struct UnitLevelRows {
             variant: variant, segment: segment, line: record.line, idStart: pendingIds.count,
             idEnd: pendingIds.count + unit.count))
         pendingIds.append(contentsOf: unit)
-        appendPendingValues()
+        appendPendingValues(values, filled)
         pendingHashes.append(UnitHashSet.hash(unit))
         if pending.count == Self.batchSize { try flush() }
         return
       }
     }
     guard prefetchesCells else {
-      accumulate(variant: variant, segment: segment, pendingRow: nil)
+      accumulate(variant: variant, segment: segment, values: values, filled: filled)
       return
     }
     // Cells too large for the caches: the row waits in the batch, whose cells are fetched ahead (`flush`).
     pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: 0, idEnd: 0))
-    appendPendingValues()
+    appendPendingValues(values, filled)
     if pending.count == Self.batchSize { try flush() }
   }
 
@@ -256,10 +277,11 @@ struct UnitLevelRows {
     statistics.prefetch(variant: row.variant, segment: row.segment, columns: valueCount, pairs: pairCount)
   }
 
-  /// The row's values (and which were filled) onto the pending ones, element by element: `append(contentsOf:)`
-  /// of the stored arrays cost a retain and a release of each per row.
+  /// The row's values (and which were filled) onto the pending ones.
   @inline(__always)
-  private mutating func appendPendingValues() {
+  private mutating func appendPendingValues(
+    _ values: UnsafeMutableBufferPointer<Double>, _ filled: UnsafeMutableBufferPointer<Bool>
+  ) {
     for metric in 0..<valueCount { pendingValues.append(values[metric]) }
     if fillsZeros {
       for metric in 0..<valueCount { pendingFilled.append(filled[metric]) }
@@ -274,43 +296,51 @@ struct UnitLevelRows {
     pendingIds.removeAll(keepingCapacity: true)
   }
 
-  /// Adds a row to the cells.
-  ///
-  /// The row is the current one when `pendingRow` is nil (`values`, `filled`), else that pending row
-  /// (`pendingValues`, `pendingFilled`). The values are read from the stored arrays in place rather than passed
-  /// as arguments: an array argument of a mutating method costs a retain and a release per row.
-  @inline(__always)
-  private mutating func accumulate(variant: Int, segment: Int, pendingRow: Int?) {
-    let offset = (pendingRow ?? 0) * values.count
-    let fromPending = pendingRow != nil
-    statistics.addUnit(variant: variant, segment: segment)
-    for metric in 0..<metricColumns.count {
-      let value = fromPending ? pendingValues[offset + metric] : values[metric]
-      if value.isNaN {
-        statistics.addMissing(metric: metric, variant: variant, segment: segment)
-      } else {
-        statistics.add(value, metric: metric, variant: variant, segment: segment)
-        if fillsZeros && (fromPending ? pendingFilled[offset + metric] : filled[metric]) {
-          statistics.addZeroFilled(metric: metric, variant: variant, segment: segment)
+  /// Adds pending row `index` to the cells (its values copied to scratch room first).
+  private mutating func accumulate(variant: Int, segment: Int, pendingRow index: Int) {
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, valueCount)) { values in
+      withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, valueCount)) { filled in
+        let offset = index * valueCount
+        for metric in 0..<valueCount {
+          values[metric] = pendingValues[offset + metric]
+          filled[metric] = fillsZeros && pendingFilled[offset + metric]
         }
+        accumulate(variant: variant, segment: segment, values: values, filled: filled)
       }
     }
+  }
+
+  /// Adds a row to the cells: `values[c]` is value column c's (NaN when missing), `filled[c]` whether it was missing
+  /// and counted as 0 (read only when `fillsZeros`).
+  @inline(__always)
+  private mutating func accumulate(
+    variant: Int, segment: Int, values: UnsafeMutableBufferPointer<Double>, filled: UnsafeMutableBufferPointer<Bool>
+  ) {
+    let cell = variant * statistics.segmentCount + segment
+    statistics.addRow(cell: cell, values: values, filled: fillsZeros ? filled : nil)
     if !regressionRows.isEmpty {
-      let cell = variant * plan.segments.count + segment
-      if fromPending {
-        regressionRows.add(cell: cell, values: pendingValues, offset: offset)
-      } else {
-        regressionRows.add(cell: cell, values: values, offset: 0)
-      }
+      regressionValues.removeAll(keepingCapacity: true)
+      for metric in 0..<valueCount { regressionValues.append(values[metric]) }
+      regressionRows.add(cell: cell, values: regressionValues, offset: 0)
     }
     if !pairs.isEmpty {
       for (pair, columns) in pairs.enumerated() {
-        let a = fromPending ? pendingValues[offset + columns.first] : values[columns.first]
-        let b = fromPending ? pendingValues[offset + columns.second] : values[columns.second]
+        let a = values[columns.first]
+        let b = values[columns.second]
         if !a.isNaN && !b.isNaN { statistics.add(a, b, pair: pair, variant: variant, segment: segment) }
       }
     }
     rowsUsed += 1
+  }
+
+  /// Rejects the row for metric `metric`'s value (not a number, or not 0/1 for a binomial metric).
+  @inline(never)
+  private mutating func rejectNumber(_ metric: Int, _ record: CSVScanner.Record) throws {
+    let expectation = binomial[metric] ? "0 or 1" : "a number"
+    try reject(
+      .badNumber, record,
+      "has \"\(record.echo(metricColumns[metric]))\" for \(binomial[metric] ? "metric" : "column") \"\(columnNames[metric])\", which must be \(expectation)"
+    )
   }
 
   @inline(__always)
