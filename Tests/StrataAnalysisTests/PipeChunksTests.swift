@@ -141,6 +141,36 @@ struct PipeChunksTests {
     }
   }
 
+  @Test("Lin over two parts, one piped: each part's chunks merged first, as for two files")
+  func linOverParts() throws {
+    let plan = RegressionRowsTests.plan()
+    let text = try String(contentsOfFile: RegressionRowsTests.data, encoding: .utf8)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let header = lines.removeFirst()
+    let half = lines.count / 2
+    let firstText = ([header] + lines[..<half]).joined(separator: "\n") + "\n"
+    let secondText = ([header] + lines[half...]).joined(separator: "\n")
+    let first = try CellSourcesTests.write(firstText, name: "a.csv")
+    let second = try CellSourcesTests.write(secondText, name: "b.csv")
+    for threads in [1, 2] {
+      let options = Self.options(chunkSize: 977, threads: threads)
+      let files = try DataReader.read(paths: [first, second], plan: plan, options: options)
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      let fifo = directory.appendingPathComponent("b.csv").path
+      #expect(mkfifo(fifo, 0o600) == 0)
+      let writer = Thread {
+        let handle = FileHandle(forWritingAtPath: fifo)
+        handle?.write(Data(secondText.utf8))
+        try? handle?.close()
+      }
+      writer.start()
+      let piped = try DataReader.read(paths: [first, fifo], plan: plan, options: options)
+      #expect(files.regressionCells != nil)
+      Self.expectSame(piped, files, "two parts, \(threads) threads")
+    }
+  }
+
   @Test("a file whose lines end in CR alone is refused from a pipe as from the file")
   func carriageReturnsRefused() throws {
     let text = ChunkedReadTests.messyCSV(rows: 50, seed: 7).replacingOccurrences(of: "\n", with: "\r")

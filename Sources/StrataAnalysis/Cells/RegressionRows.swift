@@ -65,6 +65,9 @@ public struct RegressionRows: Sendable, Hashable {
   /// replay differ, as a file's read in other chunks do).
   struct ChunkEnds: Sendable, Hashable {
     var counts: [[[Int]]]
+    /// Per metric, per cell: the number of its outcomes where each later part of the data set started (`append`
+    /// with `part`), for parts merge their own chunks first, as files read twice do.
+    var parts: [[[Int]]]
     static func == (_: Self, _: Self) -> Bool { true }
     func hash(into hasher: inout Hasher) {}
   }
@@ -87,8 +90,8 @@ public struct RegressionRows: Sendable, Hashable {
     outcomes = metrics.map { _ in [[Double]](repeating: [], count: plan.variants.count * plan.segments.count) }
     covariates = outcomes
     incomplete = metrics.map { _ in [Int](repeating: 0, count: plan.variants.count * plan.segments.count) }
-    chunkEnds = ChunkEnds(
-      counts: metrics.map { _ in [[Int]](repeating: [], count: plan.variants.count * plan.segments.count) })
+    let noEnds = metrics.map { _ in [[Int]](repeating: [], count: plan.variants.count * plan.segments.count) }
+    chunkEnds = ChunkEnds(counts: noEnds, parts: noEnds)
     moments = RegressionCells(plan: plan)
     sums = metrics.map { _ in [CellSums](repeating: CellSums(), count: plan.variants.count * plan.segments.count) }
   }
@@ -170,12 +173,15 @@ public struct RegressionRows: Sendable, Hashable {
     }
   }
 
-  /// The units of each chunk in cell `cell` of metric `position`, in order (chunks that added none left out).
-  private func chunks(position: Int, cell: Int) -> [Range<Int>] {
-    var out: [Range<Int>] = []
+  /// The units of each chunk in cell `cell` of metric `position`, in order and grouped by part of the data set
+  /// (chunks and parts that added none left out).
+  private func chunks(position: Int, cell: Int) -> [[Range<Int>]] {
+    var out: [[Range<Int>]] = []
     var from = 0
+    let partStarts = Set(chunkEnds.parts[position][cell])
     for end in chunkEnds.counts[position][cell] + [outcomes[position][cell].count] where end > from {
-      out.append(from..<end)
+      if out.isEmpty || partStarts.contains(from) { out.append([]) }
+      out[out.count - 1].append(from..<end)
       from = end
     }
     return out
@@ -195,14 +201,18 @@ public struct RegressionRows: Sendable, Hashable {
       var row = [Double](repeating: 0, count: own.count)
       for cell in 0..<cellCount {
         let y = outcomes[position][cell], x = covariates[position][cell]
-        for chunk in chunks(position: position, cell: cell) {
-          var moments = RegressionCells.Moments(columns: own.count)
-          for unit in chunk {
-            row[0] = y[unit]
-            for l in 0..<k { row[l + 1] = x[unit * k + l] }
-            moments.add(row)
+        for part in chunks(position: position, cell: cell) {
+          var partMoments = RegressionCells.Moments(columns: own.count)
+          for chunk in part {
+            var moments = RegressionCells.Moments(columns: own.count)
+            for unit in chunk {
+              row[0] = y[unit]
+              for l in 0..<k { row[l + 1] = x[unit * k + l] }
+              moments.add(row)
+            }
+            partMoments.merge(moments)
           }
-          cells.merge(moments, position: position, variant: cell / segmentCount, segment: cell % segmentCount)
+          cells.merge(partMoments, position: position, variant: cell / segmentCount, segment: cell % segmentCount)
         }
         for _ in 0..<incomplete[position][cell] { cells.addIncomplete(position: position, cell: cell) }
       }
@@ -221,15 +231,19 @@ public struct RegressionRows: Sendable, Hashable {
       for cell in 0..<cellCount {
         let arm = pass.armOfVariant[cell / segmentCount], segment = cell % segmentCount
         let y = outcomes[position][cell], x = covariates[position][cell]
-        for chunk in chunks(position: position, cell: cell) {
-          var part = CellSums()
-          for unit in chunk {
-            for l in 0..<k { row[l] = x[unit * k + l] }
-            Self.addTerms(
-              into: &part, pass.fits[position][segment], pass.fits[position][segmentCount], arm: arm,
-              outcome: y[unit], covariates: row)
+        for part in chunks(position: position, cell: cell) {
+          var partSums = CellSums()
+          for chunk in part {
+            var chunkSums = CellSums()
+            for unit in chunk {
+              for l in 0..<k { row[l] = x[unit * k + l] }
+              Self.addTerms(
+                into: &chunkSums, pass.fits[position][segment], pass.fits[position][segmentCount], arm: arm,
+                outcome: y[unit], covariates: row)
+            }
+            Self.add(chunkSums, to: &partSums)
           }
-          Self.add(part, to: &out[position][cell])
+          Self.add(partSums, to: &out[position][cell])
         }
       }
     }
@@ -268,8 +282,8 @@ public struct RegressionRows: Sendable, Hashable {
     }
   }
 
-  /// Appends a later part's rows (the next chunk or file), keeping file order.
-  public mutating func append(_ other: RegressionRows) {
+  /// Appends a later chunk's rows, or with `part` a later part's of the data set (a file), keeping file order.
+  public mutating func append(_ other: RegressionRows, part: Bool = false) {
     precondition(metrics == other.metrics && cellCount == other.cellCount, "rows of another plan")
     available = available && other.available
     switch mode {
@@ -289,7 +303,9 @@ public struct RegressionRows: Sendable, Hashable {
     for index in metrics.indices {
       for cell in 0..<cellCount {
         let before = outcomes[index][cell].count
+        if part { chunkEnds.parts[index][cell].append(before) }
         chunkEnds.counts[index][cell] += other.chunkEnds.counts[index][cell].map { before + $0 }
+        chunkEnds.parts[index][cell] += other.chunkEnds.parts[index][cell].map { before + $0 }
         outcomes[index][cell] += other.outcomes[index][cell]
         covariates[index][cell] += other.covariates[index][cell]
         incomplete[index][cell] += other.incomplete[index][cell]

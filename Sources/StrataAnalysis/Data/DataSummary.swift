@@ -91,7 +91,7 @@ extension DataSummary {
     issues.merge(part.issues, file: part.files.count == 1 ? part.files[0] : nil)
     statistics.merge(part.statistics)
     if var rows = regressionRows, let more = part.regressionRows {
-      rows.append(more)
+      rows.append(more, part: true)
       regressionRows = rows
     }
     if var cells = regressionCells, let more = part.regressionCells {
