@@ -4,12 +4,20 @@
   import Darwin
 #endif
 
-/// Parses decimal numbers straight from bytes, without building a `String`.
+/// Parses decimal numbers straight from bytes, without building a `String`; the result is `strtod`'s, bit for bit.
 ///
-/// The fast path covers plain decimals (`-12.5`, `0.25`, `3e2`) whose significand has at most 15 digits
-/// and whose decimal exponent is at most 22 in size: then `significand × 10^k` (or `/ 10^k`) is one
-/// correctly rounded operation on exact doubles (Clinger 1990), so the result equals `strtod`'s. Anything
-/// else (more digits, `inf`, hex, huge exponents) goes to `strtod` on a small stack copy.
+/// One pass reads the significand's digits (up to 19 significant ones fit a `UInt64`) and the decimal exponent q.
+/// Then, for the value w × 10^q:
+/// - at most 15 significant digits and |q| ≤ 22: `Double(w) × 10^q` or `Double(w) / 10^-q` is one correctly
+///   rounded operation on exact doubles (Clinger 1990). The Eisel–Lemire product below, used here instead of the
+///   division, made `analyze` slower (1.05–1.13× its CPU, 2026-12-05): the rows around a division hide its
+///   latency, and the product's 30-odd extra instructions per number cost more.
+/// - otherwise, with at most 19 significant digits and -342 ≤ q ≤ 308: the Eisel–Lemire method (Lemire 2021,
+///   "Number Parsing at a Gigabyte per Second"), w times a 128-bit power of five, instead of `strtod`. It knows the
+///   exact product only to within three units of its lowest bit, so when a rounding boundary lies that close (about
+///   one value in 2^64, and every result near the subnormal range) it declines and `strtod` answers.
+/// - anything else (more digits, `inf`, hex, huge exponents) goes to `strtod` on a small stack copy, and a literal
+///   of 512 bytes or more that Clinger's cases do not cover is not a number (as before).
 public enum NumberParser {
   /// 10⁰ … 10²², every one exact in a double.
   ///
@@ -28,32 +36,29 @@ public enum NumberParser {
     while end > start && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
     guard start < end else { return nil }
     var position = start
-    var negative = false
-    if bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+") {
-      negative = bytes[position] == UInt8(ascii: "-")
-      position += 1
-    }
+    let negative = bytes[position] == UInt8(ascii: "-")
+    if negative || bytes[position] == UInt8(ascii: "+") { position += 1 }
+    let digitsStart = position
     var significand: UInt64 = 0
-    var digits = 0
-    var scale = 0
-    var sawDigit = false
     while position < end, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
-      if significand != 0 || digit != 0 { digits += 1 }
       significand = significand &* 10 &+ UInt64(digit)
-      sawDigit = true
       position += 1
     }
+    // Digits read, leading zeros included; only a literal of more than 15 has its significant ones counted.
+    var digits = position - digitsStart
+    var scale = 0
     if position < end && bytes[position] == UInt8(ascii: ".") {
       position += 1
+      let fractionStart = position
       while position < end, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
-        if significand != 0 || digit != 0 { digits += 1 }
         significand = significand &* 10 &+ UInt64(digit)
-        scale -= 1
-        sawDigit = true
         position += 1
       }
+      scale = fractionStart - position
+      digits -= scale
     }
-    guard sawDigit else { return slowParse(bytes, start, end) }
+    guard digits > 0 else { return slowParse(bytes, start, end) }
+    let digitsEnd = position
     if position < end && (bytes[position] | 0x20) == UInt8(ascii: "e") {
       position += 1
       var exponentNegative = false
@@ -72,10 +77,82 @@ public enum NumberParser {
       scale += exponentNegative ? -exponent : exponent
     }
     guard position == end else { return slowParse(bytes, start, end) }
-    guard digits <= 15 && scale >= -22 && scale <= 22 else { return slowParse(bytes, start, end) }
-    var value = Double(significand)
-    value = scale < 0 ? value / powersOfTen[-scale] : value * powersOfTen[scale]
+    guard digits <= 15 && scale >= -22 && scale <= 22 else {
+      return parseLong(bytes, start, end, digits: digitsStart..<digitsEnd, significand, scale, negative)
+    }
+    let value = scale >= 0 ? Double(significand) * powersOfTen[scale] : Double(significand) / powersOfTen[-scale]
     return negative ? -value : value
+  }
+
+  /// The rest of ``parse(_:)`` for a literal of more than 15 digits (leading zeros included) or an exponent beyond
+  /// ±22: Clinger's cases once leading zeros are not counted, then Eisel–Lemire, then `strtod`.
+  ///
+  /// Not inlined: rare in most files, and a call inside ``parse(_:)`` made its common path keep values on the stack.
+  @inline(never)
+  private static func parseLong(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, digits: Range<Int>, _ significand: UInt64,
+    _ scale: Int, _ negative: Bool
+  ) -> Double? {
+    let count = significantDigits(bytes, digits.lowerBound, digits.upperBound)
+    if count <= 15 && scale >= -22 && scale <= 22 {
+      let value = scale >= 0 ? Double(significand) * powersOfTen[scale] : Double(significand) / powersOfTen[-scale]
+      return negative ? -value : value
+    }
+    guard count <= 19 && end - start < 512 else { return slowParse(bytes, start, end) }
+    if significand == 0 { return negative ? -0.0 : 0.0 }
+    guard let value = eiselLemire(significand, scale) else { return slowParse(bytes, start, end) }
+    guard value.isFinite else { return nil }
+    return negative ? -value : value
+  }
+
+  /// w × 10^q correctly rounded (infinity above the largest double), or nil when the 128-bit product cannot
+  /// decide the rounding, the result would be subnormal or q is outside the table; w must not be 0.
+  ///
+  /// With w shifted left by its l leading zeros and T the table's 5^q × 2^s (in [2^127, 2^128)), z = ⌊w·T / 2^64⌋
+  /// (128 bits, from two 64×64-bit products) is the exact z* = w·5^q·2^(l+s-64) to within (z* - 2, z* + 1): T is
+  /// exact for 0 ≤ q ≤ 55, truncated above (z* in [z, z + 2)) and rounded up below 0 (z* in (z - 1, z + 1)). The
+  /// double's 53 bits and the rounding bit are z's top 54 (from bit 127 or 126); the bits below decide the rounding.
+  /// Only a rounding boundary (rounding bit 1, every bit below 0) within that distance of z leaves the result open:
+  /// z's low 9 bits all 1 with its low word ≥ 2^64 - 3, or all 0 with the low word ≤ 2 and the rounding bit 1.
+  /// Otherwise a set rounding bit means "above the halfway point" (an exact tie is one of the open cases), and an
+  /// exact double's z is exact: z* is then an integer, and z is the only integer in either interval around it.
+  @inline(__always)
+  static func eiselLemire(_ significand: UInt64, _ exponent: Int) -> Double? {
+    guard exponent >= smallestPowerOfFive && exponent <= largestPowerOfFive else { return nil }
+    let leadingZeros = significand.leadingZeroBitCount
+    let normalized = significand &<< UInt64(leadingZeros)
+    let index = (exponent - smallestPowerOfFive) * 2
+    let upper = normalized.multipliedFullWidth(by: powersOfFive[index])
+    let lower = normalized.multipliedFullWidth(by: powersOfFive[index + 1]).high
+    let (low, carry) = upper.low.addingReportingOverflow(lower)
+    let high = upper.high &+ (carry ? 1 : 0)
+    let topBit = Int(high >> 63)
+    let mantissaAndRoundingBit = high &>> UInt64(9 + topBit)
+    let lowBits = high & 0x1FF
+    if lowBits == 0x1FF && low >= UInt64.max - 2 { return nil }
+    if lowBits == 0 && low <= 2 && mantissaAndRoundingBit & 1 == 1 { return nil }
+    // floor(q · log2 10) is (q · 217706) >> 16 for every q of the table (checked by Scripts/powers-of-five.py).
+    let biasedExponent = ((exponent &* 217_706) >> 16) + 63 + topBit - leadingZeros + 1023
+    guard biasedExponent > 1 else { return nil }
+    // Rounding bit 1 here means above halfway: round up. A carry to 2^53 moves into the exponent field by itself.
+    let mantissa = (mantissaAndRoundingBit + 1) >> 1
+    let bits = UInt64(biasedExponent - 1) << 52 &+ mantissa
+    return bits >= 0x7FF0_0000_0000_0000 ? .infinity : Double(bitPattern: bits)
+  }
+
+  /// How many digits a literal's significand has from its first nonzero digit on (the '.' not counted).
+  @inline(__always)
+  private static func significantDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+    var position = start
+    while position < end && (bytes[position] == UInt8(ascii: "0") || bytes[position] == UInt8(ascii: ".")) {
+      position += 1
+    }
+    var count = 0
+    while position < end {
+      if bytes[position] != UInt8(ascii: ".") { count += 1 }
+      position += 1
+    }
+    return count
   }
 
   /// `strtod` on a NUL-terminated copy; only finite values are numbers here.
