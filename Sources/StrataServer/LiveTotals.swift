@@ -127,11 +127,19 @@ struct LiveTotals: Sendable {
     case .counted: break
     }
     let cell = CellKey(variant: unit.variant, segment: unit.segment)
-    var totals = cells[cell] ?? [Double](repeating: 0, count: unit.contribution.count)
-    if totals.count != unit.contribution.count { totals = [Double](repeating: 0, count: unit.contribution.count) }
-    for index in totals.indices { totals[index] += sign * unit.contribution[index] }
-    cells[cell] = totals
+    let count = unit.contribution.count
+    // In place (twice per touched unit in every ingestion transaction): a copy taken out of the dictionary and stored
+    // back copied the array each time.
+    LiveTotals.update(&cells[cell, default: []], count: count) { totals in
+      for index in 0..<count { totals[index] += sign * unit.contribution[index] }
+    }
     changed.insert(cell)
+  }
+
+  /// Runs `body` on `totals`, first made `count` zeros unless it holds `count` values.
+  private static func update(_ totals: inout [Double], count: Int, _ body: (inout [Double]) -> Void) {
+    if totals.count != count { totals = [Double](repeating: 0, count: count) }
+    body(&totals)
   }
 
   /// The result of the event-level `CellQuery` for these totals: its columns, one row per cell with units.

@@ -91,9 +91,10 @@ extension SQLiteStore {
         }
       }
     }
-    // In unit id order, as the rows are kept (the table's key): each multi-row upsert then rewrites a few neighbouring
-    // pages instead of one page per unit, and SQLite's statement journal copies each page once per statement.
-    stored.sort { $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
+    // Sorted by unit id, about as the rows are kept (the table's key orders them by their bytes; String's order is the
+    // same for ASCII ids, and any order is correct): each multi-row upsert then rewrites a few neighbouring pages
+    // instead of one page per unit, and SQLite's statement journal copies each page once per statement.
+    stored.sort { $0.unit < $1.unit }
     let texts = stored.map { $0.memo?.text }
     try store(db, plan: plan, zip(stored, texts).map { (unit: $0.unit, state: $0.state, memo: $1) })
     for ((unit, state, memo), text) in zip(stored, texts) {
@@ -120,13 +121,18 @@ extension SQLiteStore {
             ON CONFLICT (experiment_id, unit_id) DO UPDATE SET variant = excluded.variant, segment = excluded.segment,
               is_excluded = excluded.is_excluded, contribution = excluded.contribution, memo = excluded.memo
             """)
-        var values: [(any DatabaseValueConvertible)?] = []
+        // Database values made here, not boxed as `any DatabaseValueConvertible` first (thousands per transaction).
+        var values: [DatabaseValue] = []
         values.reserveCapacity(7 * size)
+        let experiment = plan.experiment.databaseValue
         for (unit, state, memo) in units[start..<start + size] {
-          values += [
-            plan.experiment, unit, state.variant, state.segment, state.state.stored,
-            Data(LiveTotals.bytes(state.contribution)), memo,
-          ]
+          values.append(experiment)
+          values.append(unit.databaseValue)
+          values.append(state.variant.databaseValue)
+          values.append(state.segment.databaseValue)
+          values.append(state.state.stored.databaseValue)
+          values.append(Data(LiveTotals.bytes(state.contribution)).databaseValue)
+          values.append(memo?.databaseValue ?? .null)
         }
         try statement.execute(arguments: StatementArguments(values))
         start += size
