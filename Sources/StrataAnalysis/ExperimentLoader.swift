@@ -9,12 +9,13 @@ import StrataStats
 ///
 /// Every problem is an ``StrataDefinitions/ExperimentFileError`` naming the file, the line and the field.
 public enum ExperimentLoader {
-  /// Loads and validates the experiment in `url`: what assignment needs.
+  /// Loads and validates the experiment in `url`, with every check ``loadDefinition(contentsOf:)`` makes, the plan's
+  /// included (`strata assign` skips that one: ``loadDefinitionForAssignment(contentsOf:)``).
   public static func load(contentsOf url: URL) throws(ExperimentFileError) -> Experiment {
     try loadDefinition(contentsOf: url).experiment
   }
 
-  /// Loads and validates an experiment from YAML text; `file` names it in errors.
+  /// Loads and validates an experiment from YAML text, plan check included; `file` names it in errors.
   public static func load(yaml: String, file: String) throws(ExperimentFileError) -> Experiment {
     try loadDefinition(yaml: yaml, file: file).experiment
   }
