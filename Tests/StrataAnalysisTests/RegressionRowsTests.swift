@@ -193,6 +193,48 @@ struct RegressionRowsTests {
     #expect(calls.contains { $0[0] <= size } && calls.last?[0] == 2 * size, "\(calls)")
   }
 
+  /// Several files draw one progress bar over all of them and, with Lin's regression, both reads: from 0 to the files'
+  /// sizes added (twice that when read twice), never going back, each file's bytes after those of the files and reads
+  /// before it.
+  @Test func oneProgressBarOverSeveralFilesAndBothReads() throws {
+    let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n")
+    let half = lines.count / 2
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var paths: [String] = []
+    for (index, rows) in [lines[1..<half], lines[half...]].enumerated() {
+      let path = directory.appendingPathComponent("part\(index).csv").path
+      try ([lines[0]] + rows).joined(separator: "\n").appending("\n").write(
+        toFile: path, atomically: true, encoding: .utf8)
+      paths.append(path)
+    }
+    let sizes = try paths.map { try #require(try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) }
+    let size = sizes[0] + sizes[1]
+    let once = AnalysisPlan(
+      id: "lin-renewal", variants: ["control", "reminder", "coach"], segments: ["north", "south"],
+      metrics: [Metric(name: "spend", kind: .continuous), Metric(name: "renewed", kind: .binomial, role: .secondary)])
+    for (plan, reads) in [(Self.plan(), 2), (once, 1)] {
+      for threads in [1, 2] {
+        let seen = Mutex<[[Int]]>([])
+        var options = DataReadOptions(threads: threads)
+        options.chunkSize = 4096
+        options.progress = { bytes, total in seen.withLock { $0.append([bytes, total]) } }
+        let data = try DataReader.read(paths: paths, plan: plan, options: options)
+        #expect((data.regressionSums != nil) == (reads == 2))
+        let calls = seen.withLock { $0 }
+        let label = "\(reads) reads, \(threads) threads: \(calls)"
+        #expect(calls.allSatisfy { $0[1] == reads * size }, "\(label)")
+        #expect(zip(calls, calls.dropFirst()).allSatisfy { $0[0] <= $1[0] }, "\(label)")
+        #expect(calls.first.map { $0[0] >= 0 && $0[0] <= sizes[0] } == true, "\(label)")
+        // Each file's end, in each read, at the bytes of everything read up to there.
+        let ends = (0..<reads).flatMap { [$0 * size + sizes[0], ($0 + 1) * size] }
+        #expect(ends.allSatisfy { end in calls.contains { $0[0] == end } }, "\(label)")
+        #expect(calls.last?[0] == reads * size, "\(label)")
+      }
+    }
+  }
+
   /// A file whose modification time changes while it is read twice is refused with a sentence naming it.
   @Test func aFileChangedBetweenTheReadsIsRefused() throws {
     let copy = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID()).csv")

@@ -39,22 +39,26 @@ public enum DataReader {
   {
     precondition(!paths.isEmpty, "no data file")
     let stamps = paths.map(Self.stamp)
+    // One progress bar over every part and read: the parts' sizes added (times two when the files are read twice),
+    // no total when a part's size is unknown (a pipe).
+    let size = stamps.allSatisfy({ $0 != nil }) ? stamps.reduce(0) { $0 + ($1?[0] ?? 0) } : 0
     guard plan.metrics.contains(where: { $0.regression != nil }), !options.keepsRegressionRows,
       stamps.allSatisfy({ $0 != nil })
-    else { return try replayingRows(readOnce(paths: paths, plan: plan, options: options), plan: plan, options) }
-    // One progress bar over both reads of each file: the first fills its first half, the second the rest.
+    else {
+      let read = try readOnce(paths: paths, plan: plan, options: options, progress: (before: 0, total: size))
+      return try replayingRows(read, plan: plan, options)
+    }
     var first = options
     first.regressionMode = .moments
-    first.progress = Self.progress(options.progress, read: 0)
-    var summary = try readOnce(paths: paths, plan: plan, options: first)
+    var summary = try readOnce(paths: paths, plan: plan, options: first, progress: (before: 0, total: 2 * size))
     guard let rows = summary.regressionRows, case .moments = rows.mode else { return summary }
     summary.regressionRows = nil
     summary.regressionCells = rows.moments
     let fits = RegressionFits(plan: plan, cells: rows.moments)
     var second = options
     second.regressionMode = .sums(fits.passTwo)
-    second.progress = Self.progress(options.progress, read: 1)
-    let again = try readOnce(paths: paths, plan: plan, options: second)
+    let again = try readOnce(
+      paths: paths, plan: plan, options: second, progress: (before: summary.bytes, total: 2 * size))
     let changed = zip(paths, zip(stamps, paths.map(Self.stamp))).first { $0.1.0 != $0.1.1 }?.0
     if let changed {
       throw DataError(
@@ -91,14 +95,6 @@ public enum DataReader {
     return summary
   }
 
-  /// Read `read` (0 or 1) of Lin's two as a part of one progress bar over both: (bytes of both reads, twice the size).
-  private static func progress(_ progress: (@Sendable (Int, Int) -> Void)?, read: Int) -> (
-    @Sendable (Int, Int) -> Void
-  )? {
-    guard let progress else { return nil }
-    return { bytes, total in progress(read * total + bytes, 2 * total) }
-  }
-
   /// A regular file's size and modification time (nil for anything else: a pipe is read once).
   private static func stamp(_ path: String) -> [Int]? {
     var info = stat()
@@ -112,11 +108,23 @@ public enum DataReader {
   }
 
   /// One read of every part, as ``read(paths:plan:options:)`` describes.
-  private static func readOnce(paths: [String], plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
+  ///
+  /// Each part reports its bytes to `options.progress` after `progress.before` and those of the parts before it, of
+  /// `progress.total`.
+  private static func readOnce(
+    paths: [String], plan: AnalysisPlan, options: DataReadOptions, progress: (before: Int, total: Int)
+  ) throws -> DataSummary {
     let seen = UnitHashSet()
     var total: DataSummary? = nil
+    var before = progress.before
+    let bar = progress.total
     for path in paths {
-      let part = try readPart(path: path, plan: plan, options: options, seen: seen)
+      var partOptions = options
+      if let report = options.progress {
+        partOptions.progress = { [before] bytes, _ in report(before + bytes, bar) }
+      }
+      let part = try readPart(path: path, plan: plan, options: partOptions, seen: seen)
+      before += part.bytes
       guard var summary = total else {
         total = part
         continue

@@ -116,8 +116,9 @@ public struct DataReadOptions: Sendable {
   public var strict: Bool
   /// Track unit ids (8-byte hashes) to drop duplicate units.
   public var checkDuplicates: Bool
-  /// Called after each buffer refill with (bytes read, file size); a file Lin's regression reads twice reports one
-  /// bar over both reads (bytes of both, twice its size).
+  /// Called after each buffer refill with (bytes read, total): one bar over every part and, when Lin's regression
+  /// reads the files twice, both reads (the bytes of all, twice their sizes added); the total is 0 when a part's size
+  /// is unknown (a pipe).
   public var progress: (@Sendable (Int, Int) -> Void)?
 
   /// Threads that read a regular unit-level file (at least 1).
