@@ -196,46 +196,52 @@ public struct CSVScanner {
         UInt64(littleEndian: UnsafeRawPointer(bytes + position).loadUnaligned(as: UInt64.self)))
       while mask != 0 {
         let at = position + mask.trailingZeroBitCount >> 3
-        let byte = bytes[at]
-        if byte == UInt8(ascii: ",") {
-          ends[field] = at
-          field += 1
-          if field == starts.count { growFieldArrays() }
-          starts[field] = at + 1
-        } else if byte == UInt8(ascii: "\n") {
-          ends[field] = at
-          trimCarriageReturn(field)
-          recordEndedLine = true
-          return (field + 1, at + 1, 1)
-        } else {
-          return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
+        switch split(at: at, field: &field) {
+        case .field: mask &= mask &- 1
+        case .lineEnd: return (field + 1, at + 1, 1)
+        case .quote: return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
         }
-        mask &= mask &- 1
       }
       position += 8
     }
     while position < end {
-      let byte = bytes[position]
-      if byte == UInt8(ascii: ",") {
-        ends[field] = position
-        field += 1
-        if field == starts.count { growFieldArrays() }
-        starts[field] = position + 1
-      } else if byte == UInt8(ascii: "\n") {
-        ends[field] = position
-        trimCarriageReturn(field)
-        recordEndedLine = true
-        return (field + 1, position + 1, 1)
-      } else if byte == UInt8(ascii: "\"") {
-        return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
+      switch split(at: position, field: &field) {
+      case .field: position += 1
+      case .lineEnd: return (field + 1, position + 1, 1)
+      case .quote: return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
       }
-      position += 1
     }
     guard atEndOfFile else { return nil }
     ends[field] = end
     trimCarriageReturn(field)
     recordEndedLine = false
     return (field + 1, end, 1)
+  }
+
+  /// What ``split(at:field:)`` found: a byte inside a field or a comma (the record goes on), a line end (the record
+  /// ended), or a quote (the record must be scanned as a quoted one).
+  private enum SplitStep { case field, lineEnd, quote }
+
+  /// One byte of an unquoted record, for both of ``scanRecord(from:to:atEndOfFile:)``'s loops: a comma ends field
+  /// `field` and starts the next, a line end ends the record.
+  @inline(__always)
+  private mutating func split(at position: Int, field: inout Int) -> SplitStep {
+    let byte = base[position]
+    if byte == UInt8(ascii: ",") {
+      ends[field] = position
+      field += 1
+      if field == starts.count { growFieldArrays() }
+      starts[field] = position + 1
+      return .field
+    } else if byte == UInt8(ascii: "\n") {
+      ends[field] = position
+      trimCarriageReturn(field)
+      recordEndedLine = true
+      return .lineEnd
+    } else if byte == UInt8(ascii: "\"") {
+      return .quote
+    }
+    return .field
   }
 
   /// The slow path for records with quotes: find the record end first, then unquote fields in place.
