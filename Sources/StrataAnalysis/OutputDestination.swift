@@ -69,11 +69,13 @@ public enum OutputDestination: Sendable, Hashable {
   /// Whether writing `output` would overwrite the regular file `input`.
   ///
   /// Compares device and inode, so `./m.csv` and `m.csv`, hard links and symlinks all count. Devices and pipes
-  /// never count: writing to them destroys nothing.
+  /// never count: writing to them destroys nothing. An `input` of `-` is standard input (what it was redirected from).
   public static func isSameFile(_ output: String, as input: String) -> Bool {
     var outputInfo = stat()
     var inputInfo = stat()
-    guard stat(output, &outputInfo) == 0, stat(input, &inputInfo) == 0 else { return false }
+    let inputFound =
+      StandardInput.isStandardInput(input) ? fstat(STDIN_FILENO, &inputInfo) == 0 : stat(input, &inputInfo) == 0
+    guard stat(output, &outputInfo) == 0, inputFound else { return false }
     return outputInfo.st_mode & S_IFMT == S_IFREG && outputInfo.st_dev == inputInfo.st_dev
       && outputInfo.st_ino == inputInfo.st_ino
   }

@@ -4,9 +4,15 @@ import StrataAnalysis
 extension Analyze {
   /// The look log this run reads and writes: `--look-log`, else `<data>.looks.jsonl` (the first file), else
   /// (`--database`) `<experiment>.looks.jsonl`.
+  ///
+  /// Standard input first (`--data -`) has no default: see ``hasDefaultLookLog``.
   var lookLogURL: URL {
     lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data.first ?? experiment)
   }
+
+  /// Whether the look log may be the default one: not when the first data file is standard input, which has no
+  /// place to keep a log next to.
+  var hasDefaultLookLog: Bool { lookLog != nil || !StandardInput.isStandardInput(data.first ?? experiment) }
 
   /// Checks `--look` against the plan (its looks + a margin) and that the look log is not the data or the
   /// definition, before the data is read.
@@ -18,6 +24,11 @@ extension Analyze {
       )
     }
     guard !noLookLog else { return }
+    if !hasDefaultLookLog && SequentialGuard(plan: plan).isSequential {
+      throw InvalidInput(
+        "--data - (standard input) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log"
+      )
+    }
     for (flag, path) in data.map({ ("--data", $0) }) + [("--experiment", experiment)]
     where OutputDestination.isSameFile(lookLogURL.path, as: path) {
       throw InvalidInput(
@@ -34,7 +45,8 @@ extension Analyze {
     let url = lookLogURL
     var sequentialGuard = SequentialGuard(plan: plan, look: look, now: try Self.lookTime())
     let keepLog =
-      !noLookLog && (sequentialGuard.isSequential || lookLog != nil || FileManager.default.fileExists(atPath: url.path))
+      !noLookLog && hasDefaultLookLog
+      && (sequentialGuard.isSequential || lookLog != nil || FileManager.default.fileExists(atPath: url.path))
     guard keepLog || sequentialGuard.isSequential || look != nil else { return nil }
     guard keepLog else { return try sequentialGuard.apply(to: &analysis) }
     // Read, decide the look number and write under one exclusive lock: concurrent runs on the same data

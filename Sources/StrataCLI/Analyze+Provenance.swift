@@ -18,8 +18,9 @@ extension Analyze {
       data: try data.map(Self.digest))
   }
 
-  /// The SHA-256 of a regular file's bytes, read in 1 MiB chunks; "" for anything else.
+  /// The SHA-256 of a regular file's bytes, read in 1 MiB chunks; "" for anything else (standard input, `-`).
   static func digest(_ path: String) throws -> ReportProvenance.FileDigest {
+    guard !StandardInput.isStandardInput(path) else { return ReportProvenance.FileDigest(path: path, sha256: "") }
     let attributes = try? FileManager.default.attributesOfItem(atPath: path)
     guard attributes?[.type] as? FileAttributeType == .typeRegular else {
       return ReportProvenance.FileDigest(path: path, sha256: "")

@@ -60,6 +60,12 @@ struct Analyze: ParsableCommand {
       Type III ANOVA, marginal means and the best cell, per metric, segment and overall.
         strata analyze --experiment experiments/email-factorial.yaml \\
           --data experiments/data/email-factorial.csv
+
+      --data - reads standard input (cat data.csv | strata analyze ... --data -), once and on one \
+      thread, with the same output as the file's; messages name it <stdin> and the JSON's data.file \
+      is "-". A sequential plan then needs --look-log FILE or --no-look-log (no file to log next to).
+        strata analyze --experiment experiments/gym-renewal.yaml --json \\
+          --data - --no-look-log < experiments/data/gym-renewal.csv
       """
   )
 
@@ -69,7 +75,7 @@ struct Analyze: ParsableCommand {
   @Option(
     parsing: .upToNextOption,
     help:
-      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly."
+      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly; - is standard input (at most once)."
   )
   var data: [String] = []
 
@@ -172,6 +178,9 @@ struct Analyze: ParsableCommand {
       + data.map { ("--data", $0) }
     for (flag, value) in paths where value?.isEmpty == true {
       throw ValidationError("\(flag) is empty: give a path.")
+    }
+    if data.filter(StandardInput.isStandardInput).count > 1 {
+      throw ValidationError("--data - (standard input) can be given only once: it is read once, to its end.")
     }
   }
 

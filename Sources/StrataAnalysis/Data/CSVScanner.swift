@@ -78,7 +78,7 @@ public struct CSVScanner {
   /// regular file in parts that start at record boundaries (`range` must start where a record starts); line numbers
   /// then count from 1 at the range's start and no byte order mark is looked for unless it starts at 0.
   public init(path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22) throws(DataError) {
-    let descriptor = open(path, O_RDONLY)
+    let descriptor = StandardInput.openForReading(path)
     guard descriptor >= 0 else {
       throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
     }

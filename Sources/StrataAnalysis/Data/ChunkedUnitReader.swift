@@ -75,8 +75,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
   static func read(path: String, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet) throws
     -> DataSummary?
   {
-    var info = stat()
-    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    guard StandardInput.isRegularFile(path) else { return nil }
     var scanner = try CSVScanner(path: path)
     defer { scanner.close() }
     var header: [String] = []

@@ -18,6 +18,7 @@ public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The sentence with the hint in the caller's words (`name` returns the end of the sentence).
   public func description(naming name: (ErrorHint) -> String) -> String {
     let text = message + (hint.map(name) ?? "")
+    let file = StandardInput.displayName(file)
     if let line { return "\(file):\(line): \(text)" }
     return "\(file): \(text)"
   }

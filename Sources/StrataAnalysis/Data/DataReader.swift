@@ -97,8 +97,9 @@ public enum DataReader {
 
   /// A regular file's size and modification time (nil for anything else: a pipe is read once).
   private static func stamp(_ path: String) -> [Int]? {
+    guard StandardInput.isRegularFile(path) else { return nil }
     var info = stat()
-    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    guard stat(path, &info) == 0 else { return nil }
     #if canImport(Darwin)
       let modified = info.st_mtimespec
     #else
@@ -133,7 +134,7 @@ public enum DataReader {
         throw DataError(
           file: path, line: 1,
           message:
-            "is \(part.format.rawValue) data but \(summary.files[0]) is \(summary.format.rawValue); the data files of one analysis must share one layout"
+            "is \(part.format.rawValue) data but \(StandardInput.displayName(summary.files[0])) is \(summary.format.rawValue); the data files of one analysis must share one layout"
         )
       }
       summary.add(part)

@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `-` as an input path means standard input, as for every Unix tool (`cat data.csv | strata analyze --data -`).
+///
+/// The path stays `-` wherever a path is kept (`DataSummary.file`, the JSON's `data.file`), so it is the argument as
+/// given; a file named `-` is `./-`. Messages name it `<stdin>` (`DataError`). Standard input is read once, front to
+/// back, as a pipe is, even when the shell redirected a regular file to it.
+public enum StandardInput {
+  /// The path that means standard input.
+  public static let path = "-"
+  /// How messages name it.
+  public static let name = "<stdin>"
+
+  /// Whether `path` means standard input.
+  @inline(__always)
+  public static func isStandardInput(_ path: String) -> Bool { path == Self.path }
+
+  /// `path` as messages name it.
+  public static func displayName(_ path: String) -> String { isStandardInput(path) ? name : path }
+
+  /// A descriptor to read `path` from (a duplicate of standard input for `-`, so closing it leaves standard input
+  /// open), or -1 with `errno` set.
+  static func openForReading(_ path: String) -> Int32 {
+    isStandardInput(path) ? dup(STDIN_FILENO) : open(path, O_RDONLY)
+  }
+
+  /// Whether `path` names a regular file (never standard input), the files that are cut into chunks or read twice.
+  static func isRegularFile(_ path: String) -> Bool {
+    guard !isStandardInput(path) else { return false }
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+/// `-` is standard input, as for every Unix tool.
+///
+/// Each run goes through `/bin/sh`, so standard input is a real pipe (`cat FILE |`) or a redirected file (`< FILE`);
+/// the same command on the file is the reference. Everything is written in a temporary directory.
+@Suite("Standard input as -")
+struct StandardInputCLITests {
+  static let root = packageRootURL()
+  let directory: URL
+
+  init() throws {
+    directory = try AssignCommandTests.temporaryDirectory()
+  }
+
+  func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+  /// Runs `script` with `/bin/sh` in the temporary directory.
+  ///
+  /// `$0` is `strata`, `$1`... are `arguments`. Looks are recorded at a fixed time, so two runs print the same
+  /// timestamps.
+  func shell(_ script: String, _ arguments: [String]) throws -> StrataRun {
+    try runExecutable(
+      URL(fileURLWithPath: "/bin/sh"), ["-c", script, strataExecutableURL().path] + arguments,
+      currentDirectory: directory, environment: ["SOURCE_DATE_EPOCH": "1795305600"])
+  }
+
+  /// `"path"` as the JSON writes a string.
+  static func jsonString(_ text: String) throws -> String {
+    String(
+      decoding: try JSONSerialization.data(withJSONObject: [text], options: .withoutEscapingSlashes), as: UTF8.self
+    )
+    .dropFirst().dropLast().description
+  }
+
+  @Test(
+    "analyze --data - gives the file's JSON byte for byte, apart from data.file",
+    arguments: ["gym-renewal", "basket-bundle", "email-factorial", "lin"])
+  func analyzeJSONMatchesTheFile(_ example: String) throws {
+    // Lin's regression reads a file twice and keeps a pipe's rows: both must agree.
+    let experiment =
+      example == "lin"
+      ? AnalyzeLinCLITests.experiment : Self.root.appendingPathComponent("experiments/\(example).yaml").path
+    let data =
+      example == "lin"
+      ? AnalyzeLinCLITests.data : Self.root.appendingPathComponent("experiments/data/\(example).csv").path
+    let command = "\"$0\" analyze --experiment \"$1\" --no-look-log --json --data"
+    let file = try shell(command + " \"$2\"", [experiment, data])
+    #expect(file.status == 0, "\(file.stderr)")
+    let quoted = try Self.jsonString(data)
+    #expect(file.stdout.contains(quoted), "the file's JSON does not name \(data)")
+    let expected = file.stdout.replacingOccurrences(of: quoted, with: "\"-\"")
+    for script in [command + " - < \"$2\"", "cat \"$2\" | " + command + " -"] {
+      let piped = try shell(script, [experiment, data])
+      #expect(piped.status == 0, "\(script): \(piped.stderr)")
+      #expect(piped.stdout == expected, "\(script)")
+    }
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(expected.utf8)) as? [String: Any])
+    let account = try #require(json["data"] as? [String: Any])
+    #expect(account["file"] as? String == "-")
+  }
+
+  @Test("analyze: a fixed design on standard input keeps no look log; files named - and -.looks.jsonl are not read")
+  func fixedDesignWritesNoLookLog() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/basket-bundle.yaml").path
+    let data = Self.root.appendingPathComponent("experiments/data/basket-bundle.csv").path
+    try "not,a,data,file\n".write(toFile: path("-"), atomically: true, encoding: .utf8)
+    try "not a look log\n".write(toFile: path("-.looks.jsonl"), atomically: true, encoding: .utf8)
+    let run = try shell("\"$0\" analyze --experiment \"$1\" --json --data - < \"$2\"", [experiment, data])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.isEmpty, "\(run.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["-", "-.looks.jsonl"])
+    #expect(try String(contentsOfFile: path("-.looks.jsonl"), encoding: .utf8) == "not a look log\n")
+  }
+
+  @Test("analyze: - twice is a usage error in one sentence")
+  func standardInputTwiceIsRefused() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/basket-bundle.yaml").path
+    let run = try shell("\"$0\" analyze --experiment \"$1\" --data - - --json < /dev/null", [experiment])
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("--data - (standard input) can be given only once"), "\(run.stderr)")
+    #expect(run.stdout.isEmpty)
+  }
+
+  @Test("analyze: a sequential plan on standard input needs --look-log FILE or --no-look-log")
+  func sequentialPlanNeedsALookLog() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
+    let data = Self.root.appendingPathComponent("experiments/data/gym-renewal.csv").path
+    let refused = try shell("\"$0\" analyze --experiment \"$1\" --json --data - < \"$2\"", [experiment, data])
+    #expect(refused.status == 1)
+    #expect(
+      refused.stderr
+        == "strata: error: --data - (standard input) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
+    )
+    #expect(refused.stdout.isEmpty)
+    let logged = try shell(
+      "\"$0\" analyze --experiment \"$1\" --json --data - --look-log \"$3\" < \"$2\"",
+      [experiment, data, path("looks.jsonl")])
+    #expect(logged.status == 0, "\(logged.stderr)")
+    #expect(logged.stderr.contains("Recorded look 1 of 3 in \(path("looks.jsonl"))"), "\(logged.stderr)")
+    #expect(FileManager.default.fileExists(atPath: path("looks.jsonl")))
+    #expect(!FileManager.default.fileExists(atPath: path("-.looks.jsonl")))
+  }
+
+  @Test("analyze: a bad value on standard input names <stdin>, the line and the column")
+  func badValueNamesStandardInput() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
+    let csv = "member_id,variant,segment,renewed,revenue\nM1,control,low,1,360\nM2,control,low,1,abc\n"
+    let run = try shell(
+      "printf '%s' \"$2\" | \"$0\" analyze --experiment \"$1\" --no-look-log --strict --data -", [experiment, csv])
+    #expect(run.status == 1)
+    #expect(
+      run.stderr
+        == "strata: error: <stdin>:3: row has \"abc\" for column \"revenue\", which must be a number (--strict)\n")
+  }
+}
