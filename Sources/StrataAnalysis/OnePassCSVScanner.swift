@@ -34,7 +34,7 @@ struct OnePassCSVScanner {
 
   /// Opens `path` for reading; `bufferSize` bounds the longest record (and half the memory used).
   init(path: String, bufferSize: Int = 1 << 22) throws(DataError) {
-    let descriptor = open(path, O_RDONLY)
+    let descriptor = StandardInput.openForReading(path)
     guard descriptor >= 0 else {
       throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
     }

@@ -69,7 +69,7 @@ struct AssignBatchReport {
       return "\(reason.rawValue): \(count)"
     }
     if !unsegmented.isEmpty { lines += ["", "excluded before segmentation: " + unsegmented.joined(separator: ", ")] }
-    lines += ["", "wrote \(output)"]
+    lines += ["", output == "-" ? "wrote the assignments to standard output" : "wrote \(output)"]
     return lines.joined(separator: "\n")
   }
 }

@@ -45,6 +45,13 @@ struct Assign: ParsableCommand {
         strata assign --experiment experiments/gym-renewal.yaml --stratified \\
           --input experiments/data/gym-members.csv \\
           --output reports/gym-members-stratified.csv
+
+      --input - reads the units from standard input; --output - writes the assignments CSV to standard \
+      output, in place as it is made, so not atomically (a failure part-way leaves the rows written so \
+      far, and the exit status is not 0); the count table (or --json) then goes to standard error.
+        strata assign --experiment experiments/gym-renewal.yaml --input - \\
+          --output - < experiments/data/gym-members.csv \\
+          > reports/gym-members-piped.csv
       """)
 
   @Option(help: "Experiment definition (YAML).")
@@ -56,10 +63,10 @@ struct Assign: ParsableCommand {
   @Option(name: .customLong("attr"), help: "A unit attribute as key=value (repeatable).")
   var attributes: [AttributeArgument] = []
 
-  @Option(help: "CSV of units: the unit column and attribute columns.")
+  @Option(help: "CSV of units: the unit column and attribute columns (- for standard input).")
   var input: String?
 
-  @Option(help: "Where to write the assignments CSV (with --input).")
+  @Option(help: "Where to write the assignments CSV (with --input; - for standard output, not atomic).")
   var output: String?
 
   @Flag(help: "Balanced blocks within each segment for a known audience (with --input).")
@@ -94,7 +101,7 @@ struct Assign: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      if let output {
+      if let output = output.map(Self.outputPath) {
         // Before anything is read: writing the assignments over an input would destroy it.
         for (flag, path) in [("--input", input), ("--experiment", experiment)] {
           guard let path, OutputDestination.isSameFile(output, as: path) else { continue }
@@ -150,8 +157,14 @@ struct Assign: ParsableCommand {
     printText(lines.map { "\($0.0.padding(10))  \($0.1)" }.joined(separator: "\n"))
   }
 
+  /// Where `--output` writes: `-` is standard output.
+  static func outputPath(_ output: String) -> String { output == "-" ? "/dev/stdout" : output }
+
   private func assignBatch(_ definition: Experiment, input: String, output: String, factorNames: [String]) throws {
-    var batch = BatchAssignment(experiment: definition, inputPath: input, outputPath: output, stratified: stratified)
+    var batch = BatchAssignment(
+      experiment: definition, inputPath: input, outputPath: Self.outputPath(output), stratified: stratified)
+    let toStandardOutput = output == "-"
+    let inputName = StandardInput.displayName(input)
     batch.factorNames = factorNames
     batch.rawCells = rawIds
     var shown = 0
@@ -159,24 +172,29 @@ struct Assign: ParsableCommand {
     do {
       summary = try batch.run { bad in
         shown += 1
-        if shown <= 20 { printError("strata: bad row: \(input):\(bad.line): \(bad.message)") }
+        if shown <= 20 { printError("strata: bad row: \(inputName):\(bad.line): \(bad.message)") }
       }
     } catch {
       throw InvalidInput("\(error)")
     }
     if summary.badRowCount > 20 { printError("strata: … \(summary.badRowCount - 20) more bad rows") }
     for column in summary.missingColumns {
-      printError("strata: warning: \(input) has no column \"\(column)\"; every unit lacks that attribute")
+      printError("strata: warning: \(inputName) has no column \"\(column)\"; every unit lacks that attribute")
     }
     let report = AssignBatchReport(
       experiment: definition, summary: summary, input: input, output: output, stratified: stratified)
-    if json {
+    if toStandardOutput {
+      // Standard output holds the CSV alone.
+      var bytes: [UInt8] = []
+      if json { report.json.write(pretty: true) { bytes += $0 } } else { bytes = Array(report.humanText.utf8) }
+      FileHandle.standardError.write(Data(bytes + [UInt8(ascii: "\n")]))
+    } else if json {
       printJSON(report.json)
     } else {
       printText(report.humanText)
     }
     if strict && summary.badRowCount > 0 {
-      printError("strata: error: \(input) has \(summary.badRowCount) bad rows (--strict)")
+      printError("strata: error: \(inputName) has \(summary.badRowCount) bad rows (--strict)")
       throw ExitCode(1)
     }
   }

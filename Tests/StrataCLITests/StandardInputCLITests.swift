@@ -2,7 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 
-/// `-` is standard input, as for every Unix tool.
+/// `-` is standard input (and `assign --output -` standard output), as for every Unix tool.
 ///
 /// Each run goes through `/bin/sh`, so standard input is a real pipe (`cat FILE |`) or a redirected file (`< FILE`);
 /// the same command on the file is the reference. Everything is written in a temporary directory.
@@ -114,5 +114,53 @@ struct StandardInputCLITests {
     #expect(
       run.stderr
         == "strata: error: <stdin>:3: row has \"abc\" for column \"revenue\", which must be a number (--strict)\n")
+  }
+
+  @Test("assign --input - and --output - give the file's assignments byte for byte")
+  func assignMatchesTheFile() throws {
+    try OutputSafetyCLITests.members.write(toFile: path("m.csv"), atomically: true, encoding: .utf8)
+    let experiment = AssignCommandTests.gym
+    let file = try shell("\"$0\" assign --experiment \"$1\" --input m.csv --output file.csv", [experiment])
+    #expect(file.status == 0, "\(file.stderr)")
+    let expected = try String(contentsOfFile: path("file.csv"), encoding: .utf8)
+    #expect(expected.hasPrefix("member_id,segment,variant,bucket,eligible,reason\n"))
+
+    let piped = try shell("cat m.csv | \"$0\" assign --experiment \"$1\" --input - --output piped.csv", [experiment])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(try String(contentsOfFile: path("piped.csv"), encoding: .utf8) == expected)
+
+    for stratified in ["", " --stratified"] {
+      let reference = try shell(
+        "\"$0\" assign --experiment \"$1\" --input m.csv --output ref.csv\(stratified)", [experiment])
+      #expect(reference.status == 0, "\(reference.stderr)")
+      let out = try shell("\"$0\" assign --experiment \"$1\" --input - --output -\(stratified) < m.csv", [experiment])
+      #expect(out.status == 0, "\(out.stderr)")
+      #expect(out.stdout == (try String(contentsOfFile: path("ref.csv"), encoding: .utf8)))
+      #expect(out.stderr.contains("wrote the assignments to standard output"), "\(out.stderr)")
+    }
+
+    let json = try shell("\"$0\" assign --experiment \"$1\" --input m.csv --output - --json", [experiment])
+    #expect(json.status == 0, "\(json.stderr)")
+    #expect(json.stdout == expected)
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(json.stderr.utf8)) as? [String: Any])
+    #expect(summary["output"] as? String == "-")
+    #expect(summary["rows"] as? Int == 4)
+  }
+
+  @Test("assign: a bad row on standard input names <stdin>; input and output the same file is refused")
+  func assignErrors() throws {
+    let experiment = AssignCommandTests.gym
+    let csv =
+      "member_id,marketing_opt_in,membership_months,status,checkins_90d\nM-1,true,14,active,30\n,true,3,active,2\n"
+    let bad = try shell(
+      "printf '%s' \"$2\" | \"$0\" assign --experiment \"$1\" --input - --output out.csv", [experiment, csv])
+    #expect(bad.status == 0, "\(bad.stderr)")
+    #expect(bad.stderr.contains("strata: bad row: <stdin>:3: "), "\(bad.stderr)")
+
+    try OutputSafetyCLITests.members.write(toFile: path("m.csv"), atomically: true, encoding: .utf8)
+    let same = try shell("\"$0\" assign --experiment \"$1\" --input - --output m.csv < m.csv", [experiment])
+    #expect(same.status == 1)
+    #expect(same.stderr.contains("is the same file as --input -"), "\(same.stderr)")
+    #expect(try String(contentsOfFile: path("m.csv"), encoding: .utf8) == OutputSafetyCLITests.members)
   }
 }
