@@ -167,9 +167,24 @@ struct UnitLevelRows {
     // The row's values (NaN for missing) and whether each was missing and counted as 0, on the stack: stored arrays
     // written on every row cost a uniqueness check per write (`swift_isUniquelyReferenced`, 2.8% of the instructions
     // of `analyze`), and scratch stored in the reader could not be handed to the cells without a copy.
-    try withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, valueCount)) { values in
-      try withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, valueCount)) { filled in
-        try consume(record, variant: variant, segment: segment, values: values, filled: filled)
+    guard valueCount <= 8 else {
+      try withUnsafeTemporaryAllocation(of: Double.self, capacity: valueCount) { values in
+        try withUnsafeTemporaryAllocation(of: Bool.self, capacity: valueCount) { filled in
+          try consume(record, variant: variant, segment: segment, values: values, filled: filled)
+        }
+      }
+      return
+    }
+    // Up to 8 value columns (the usual case): fixed tuples, with no size worked out and no stack pointer moved per row.
+    var values: (Double, Double, Double, Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var filled: (Bool, Bool, Bool, Bool, Bool, Bool, Bool, Bool) = (
+      false, false, false, false, false, false, false, false
+    )
+    try withUnsafeMutableBytes(of: &values) { values in
+      try withUnsafeMutableBytes(of: &filled) { filled in
+        try consume(
+          record, variant: variant, segment: segment, values: values.bindMemory(to: Double.self),
+          filled: filled.bindMemory(to: Bool.self))
       }
     }
   }
