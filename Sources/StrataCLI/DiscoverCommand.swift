@@ -38,7 +38,7 @@ struct Discover: ParsableCommand {
           --output reports/ward.yaml --force
       """)
 
-  @Option(help: "Audience CSV: a unit id column and the feature columns.") var input: String
+  @Option(help: "Audience CSV: a unit id column and the feature columns (- for standard input).") var input: String
   @Option(help: "Numeric pre-treatment feature columns, comma separated.") var features: String
   @Option(help: "Categorical feature columns, comma separated (k-prototypes).") var categorical: String?
   @Option(help: "Grouping: kmeans (k-prototypes with categorical features) or ward.") var method =
@@ -88,6 +88,11 @@ struct Discover: ParsableCommand {
       throw ValidationError("Give --min-segment-units or --from-plan, not both.")
     }
     if output.isEmpty { throw ValidationError("--output is empty: give the path of the YAML file to write.") }
+    if input == "-" && confirmationOutput != nil {
+      throw ValidationError(
+        "--input - (standard input) cannot go with --confirmation-output: the confirmation rows are copied in a second read of the input, and standard input can be read only once; save it to a file and give that."
+      )
+    }
   }
 
   func run() throws {

@@ -163,4 +163,28 @@ struct StandardInputCLITests {
     #expect(same.stderr.contains("is the same file as --input -"), "\(same.stderr)")
     #expect(try String(contentsOfFile: path("m.csv"), encoding: .utf8) == OutputSafetyCLITests.members)
   }
+
+  @Test("discover --input - writes the file's segments; with --confirmation-output it is refused in one sentence")
+  func discoverReadsStandardInputOnce() throws {
+    let audience = Self.root.appendingPathComponent("experiments/data/gym-audience.csv").path
+    let command =
+      "\"$0\" discover --unit member_id --features checkins_90d,tenure_months,classes_90d --k 2..3 --seed 7"
+    let file = try shell(command + " --input \"$1\" --output file.yaml", [audience])
+    #expect(file.status == 0, "\(file.stderr)")
+    let piped = try shell("cat \"$1\" | " + command + " --input - --output piped.yaml", [audience])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    // The second line is the comment naming the input.
+    let expected = try String(contentsOfFile: path("file.yaml"), encoding: .utf8).split(separator: "\n")
+    let written = try String(contentsOfFile: path("piped.yaml"), encoding: .utf8).split(separator: "\n")
+    #expect(written[1].hasPrefix("# Input -: "))
+    #expect(expected.count == written.count && expected.count > 10)
+    #expect(Array(written.dropFirst(2)) == Array(expected.dropFirst(2)))
+
+    let refused = try shell(
+      "cat \"$1\" | " + command + " --input - --output c.yaml --confirmation-output c.csv", [audience])
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("--input - (standard input) cannot go with --confirmation-output"))
+    #expect(!FileManager.default.fileExists(atPath: path("c.yaml")))
+    #expect(!FileManager.default.fileExists(atPath: path("c.csv")))
+  }
 }
