@@ -34,4 +34,14 @@ public enum StandardInput {
     var info = stat()
     return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
   }
+
+  /// Whether `path` can be read only once, front to back.
+  ///
+  /// True for `-` and for a path that exists and is not a regular file (a pipe, a FIFO, a device such as
+  /// `/dev/stdin` from a pipe); false for a path that does not exist, which reading it will name.
+  public static func isReadOnce(_ path: String) -> Bool {
+    guard !isStandardInput(path) else { return true }
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG
+  }
 }

@@ -93,6 +93,11 @@ struct Discover: ParsableCommand {
         "--input - (standard input) cannot go with --confirmation-output: the confirmation rows are copied in a second read of the input, and standard input can be read only once; save it to a file and give that."
       )
     }
+    if confirmationOutput != nil && StandardInput.isReadOnce(input) {
+      throw ValidationError(
+        "--input \(input) is not a regular file (a pipe or device) and cannot go with --confirmation-output: the confirmation rows are copied in a second read of the input, and it can be read only once; save it to a file and give that."
+      )
+    }
   }
 
   func run() throws {

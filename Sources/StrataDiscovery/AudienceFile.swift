@@ -1,3 +1,5 @@
+import StrataAnalysis
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -14,8 +16,10 @@ struct FileIdentity: Sendable, Hashable {
   let modifiedSeconds: Int
   let modifiedNanoseconds: Int
 
-  /// The identity of `path` when it is a regular file, else nil (a pipe cannot be read twice).
+  /// The identity of `path` when it is a regular file, else nil (a pipe cannot be read twice); nil for `-`, which is
+  /// standard input (``StandardInput``), never a file of that name.
   static func of(_ path: String) -> FileIdentity? {
+    guard !StandardInput.isStandardInput(path) else { return nil }
     var info = stat()
     guard stat(path, &info) == 0, info.st_mode & 0o170000 == 0o100000 else { return nil }  // S_IFREG
     #if canImport(Darwin)

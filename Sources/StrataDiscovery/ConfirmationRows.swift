@@ -51,6 +51,11 @@ public enum ConfirmationRows {
     } catch {
       throw DiscoveryError(file: input, field: "", message: "\(error)")
     }
+    // No header: the input is empty (or was a pipe already read); an empty file would be a silent wrong output.
+    guard unitColumn != nil else {
+      throw DiscoveryError(
+        file: input, line: 1, field: "", message: "the file is empty: no header to copy the confirmation rows under")
+    }
     return out
   }
 

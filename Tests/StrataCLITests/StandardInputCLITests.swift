@@ -187,4 +187,30 @@ struct StandardInputCLITests {
     #expect(!FileManager.default.fileExists(atPath: path("c.yaml")))
     #expect(!FileManager.default.fileExists(atPath: path("c.csv")))
   }
+
+  @Test("discover: /dev/stdin from a pipe with --confirmation-output is refused like -; a file named - is not stdin")
+  func discoverReadOnceInputs() throws {
+    let audience = Self.root.appendingPathComponent("experiments/data/gym-audience.csv").path
+    let command =
+      "\"$0\" discover --unit member_id --features checkins_90d,tenure_months,classes_90d --k 2..3 --seed 7"
+    let refused = try shell(
+      "cat \"$1\" | " + command + " --input /dev/stdin --output c.yaml --confirmation-output c.csv", [audience])
+    #expect(refused.status == 64)
+    #expect(
+      refused.stderr.contains("--input /dev/stdin is not a regular file (a pipe or device) and cannot go with "),
+      "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("c.yaml")))
+    #expect(!FileManager.default.fileExists(atPath: path("c.csv")))
+
+    // A file literally named - in the current directory: --input - still reads the pipe, once.
+    let file = try shell(command + " --input \"$1\" --output file.yaml", [audience])
+    #expect(file.status == 0, "\(file.stderr)")
+    try Data("member_id,checkins_90d,tenure_months,classes_90d\nm1,1,2,3\n".utf8).write(
+      to: URL(fileURLWithPath: path("-")))
+    let piped = try shell("cat \"$1\" | " + command + " --input - --output piped.yaml", [audience])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    let expected = try String(contentsOfFile: path("file.yaml"), encoding: .utf8).split(separator: "\n")
+    let written = try String(contentsOfFile: path("piped.yaml"), encoding: .utf8).split(separator: "\n")
+    #expect(expected.count > 10 && Array(written.dropFirst(2)) == Array(expected.dropFirst(2)))
+  }
 }

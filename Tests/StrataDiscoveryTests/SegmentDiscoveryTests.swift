@@ -1,3 +1,4 @@
+import Foundation
 import StrataAssignment
 import StrataDiscovery
 import StrataStats
@@ -123,5 +124,23 @@ struct SegmentDiscoveryTests {
     #expect(throws: DiscoveryError.self) { try DiscoveryOptions(seed: 1 << 32, splitSalt: "s") }
     #expect(throws: DiscoveryError.self) { try DiscoveryOptions(restarts: 0, splitSalt: "s") }
     #expect(throws: DiscoveryError.self) { try DiscoveryOptions(splitSalt: "") }
+  }
+
+  @Test("the confirmation rows of an input with no header are refused, not written as an empty file")
+  func confirmationRowsNeedAHeader() throws {
+    let result = try SegmentDiscovery.run(
+      Self.audience(count: 300), options: try DiscoveryOptions(clusterCounts: 2...3, seed: 3, splitSalt: "rows"))
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("confirmation-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let empty = directory.appendingPathComponent("empty.csv").path
+    let header = directory.appendingPathComponent("header.csv").path
+    try Data().write(to: URL(fileURLWithPath: empty))
+    try Data("unit_id,checkins,tenure\n".utf8).write(to: URL(fileURLWithPath: header))
+    #expect(throws: DiscoveryError.self) {
+      try ConfirmationRows.csv(input: empty, unitColumn: "unit_id", result: result)
+    }
+    let rows = try ConfirmationRows.csv(input: header, unitColumn: "unit_id", result: result)
+    #expect(String(decoding: rows, as: UTF8.self) == "unit_id,checkins,tenure\n")
   }
 }
