@@ -10,9 +10,10 @@ extension Analyze {
     lookLog.map { URL(fileURLWithPath: $0) } ?? LookLog.defaultURL(forData: data.first ?? experiment)
   }
 
-  /// Whether the look log may be the default one: not when the first data file is standard input, which has no
-  /// place to keep a log next to.
-  var hasDefaultLookLog: Bool { lookLog != nil || !StandardInput.isStandardInput(data.first ?? experiment) }
+  /// Whether the look log may be the default one: not when the first data file is standard input or any other
+  /// file that is not a regular one (a pipe as `/dev/stdin`, a FIFO, `/dev/fd/N`), which has no place to keep a log
+  /// next to.
+  var hasDefaultLookLog: Bool { lookLog != nil || !StandardInput.isReadOnce(data.first ?? experiment) }
 
   /// Checks `--look` against the plan (its looks + a margin) and that the look log is not the data or the
   /// definition, before the data is read.
@@ -25,9 +26,10 @@ extension Analyze {
     }
     guard !noLookLog else { return }
     if !hasDefaultLookLog && SequentialGuard(plan: plan).isSequential {
+      let first = data.first ?? experiment
+      let what = StandardInput.isStandardInput(first) ? "- (standard input)" : "\(first) (not a regular file)"
       throw InvalidInput(
-        "--data - (standard input) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log"
-      )
+        "--data \(what) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log")
     }
     for (flag, path) in data.map({ ("--data", $0) }) + [("--experiment", experiment)]
     where OutputDestination.isSameFile(lookLogURL.path, as: path) {

@@ -104,6 +104,33 @@ struct StandardInputCLITests {
     #expect(!FileManager.default.fileExists(atPath: path("-.looks.jsonl")))
   }
 
+  @Test("analyze: a sequential plan on a data path that is not a regular file (/dev/fd/0, a pipe) needs a look log")
+  func sequentialPlanOnAPipePathNeedsALookLog() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
+    let data = Self.root.appendingPathComponent("experiments/data/gym-renewal.csv").path
+    let refused = try shell(
+      "cat \"$2\" | \"$0\" analyze --experiment \"$1\" --json --data /dev/fd/0", [experiment, data])
+    #expect(refused.status == 1)
+    #expect(
+      refused.stderr
+        == "strata: error: --data /dev/fd/0 (not a regular file) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
+    )
+    #expect(refused.stdout.isEmpty)
+    let file = try shell("\"$0\" analyze --experiment \"$1\" --json --no-look-log --data \"$2\"", [experiment, data])
+    #expect(file.status == 0, "\(file.stderr)")
+    let unlogged = try shell(
+      "cat \"$2\" | \"$0\" analyze --experiment \"$1\" --json --no-look-log --data /dev/fd/0", [experiment, data])
+    #expect(unlogged.status == 0, "\(unlogged.stderr)")
+    #expect(
+      unlogged.stdout.replacingOccurrences(of: "\"/dev/fd/0\"", with: "\"DATA\"")
+        == file.stdout.replacingOccurrences(of: try Self.jsonString(data), with: "\"DATA\""))
+    let logged = try shell(
+      "cat \"$2\" | \"$0\" analyze --experiment \"$1\" --json --data /dev/fd/0 --look-log \"$3\"",
+      [experiment, data, path("looks.jsonl")])
+    #expect(logged.status == 0, "\(logged.stderr)")
+    #expect(logged.stderr.contains("Recorded look 1 of 3 in \(path("looks.jsonl"))"), "\(logged.stderr)")
+  }
+
   @Test("analyze: a bad value on standard input names <stdin>, the line and the column")
   func badValueNamesStandardInput() throws {
     let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
