@@ -37,6 +37,9 @@ struct ByteNameTable {
   /// 64 minus the bits of a slot number.
   private let shortShift: UInt64
 
+  /// Whether the collision-free table of short names was built (`shortSlots`).
+  var hasShortTable: Bool { shortMultiplier != 0 }
+
   /// Beyond this many names the table is used.
   static let linearLimit = 8
   /// Bytes of each name kept in its slot: three words, compared in `index(of:)`.
