@@ -144,17 +144,8 @@ struct ChunkedReadTests {
   func singleChunkIsExact() throws {
     let text = Self.messyCSV(rows: 2000, seed: 3, quoted: true)
     let regular = try DataReader.read(paths: [try CellSourcesTests.write(text)], plan: Self.plan)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let fifo = directory.appendingPathComponent("data.csv").path
-    #expect(mkfifo(fifo, 0o600) == 0)
-    let writer = Thread {
-      let handle = FileHandle(forWritingAtPath: fifo)
-      handle?.write(Data(text.utf8))
-      try? handle?.close()
-    }
-    writer.start()
-    let piped = try DataReader.read(paths: [fifo], plan: Self.plan, options: DataReadOptions(threads: 4))
+    let piped = try DataReader.read(
+      paths: [try PipeChunksTests.fifo(text)], plan: Self.plan, options: DataReadOptions(threads: 4))
     #expect(piped.statistics == regular.statistics)
     #expect(piped.issues == regular.issues && piped.rowsRead == regular.rowsRead && piped.bytes == regular.bytes)
   }
@@ -223,20 +214,7 @@ struct ChunkedReadTests {
   /// Reads `texts` as named pipes, one part each: the sequential reader, which checks duplicates row by row in the
   /// online table.
   static func readPiped(_ texts: [String], strict: Bool = false) throws -> DataSummary {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    var paths: [String] = []
-    for (index, text) in texts.enumerated() {
-      let fifo = directory.appendingPathComponent("part\(index).csv").path
-      #expect(mkfifo(fifo, 0o600) == 0)
-      let writer = Thread {
-        let handle = FileHandle(forWritingAtPath: fifo)
-        handle?.write(Data(text.utf8))
-        try? handle?.close()
-      }
-      writer.start()
-      paths.append(fifo)
-    }
+    let paths = try texts.enumerated().map { index, text in try PipeChunksTests.fifo(text, name: "part\(index).csv") }
     return try DataReader.read(paths: paths, plan: plan, options: DataReadOptions(strict: strict, threads: 4))
   }
 
@@ -323,17 +301,7 @@ struct ChunkedReadTests {
     let files = [try CellSourcesTests.write(texts[0]), try CellSourcesTests.write(texts[1], name: "second.csv")]
     Self.expectSameRows(try Self.readAgreeing(files, chunkSize: 300), piped, "two files")
     for (pipeFirst, label) in [(true, "pipe, then file"), (false, "file, then pipe")] {
-      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      let fifo = directory.appendingPathComponent("part.csv").path
-      #expect(mkfifo(fifo, 0o600) == 0)
-      let pipedText = texts[pipeFirst ? 0 : 1]
-      let writer = Thread {
-        let handle = FileHandle(forWritingAtPath: fifo)
-        handle?.write(Data(pipedText.utf8))
-        try? handle?.close()
-      }
-      writer.start()
+      let fifo = try PipeChunksTests.fifo(texts[pipeFirst ? 0 : 1], name: "part.csv")
       let paths = pipeFirst ? [fifo, files[1]] : [files[0], fifo]
       let mixed = try DataReader.read(paths: paths, plan: Self.plan, options: Self.options(chunkSize: 300, threads: 2))
       Self.expectSameRows(mixed, piped, label)

@@ -21,11 +21,12 @@ struct PipeChunksTests {
     return options
   }
 
-  /// Reads `text` through a named pipe (not a regular file: the sequential reader).
-  static func readPiped(_ text: String, plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
+  /// A named pipe (not a regular file: the sequential reader reads it) in a fresh directory, named `name`, that a
+  /// thread writes `text` into once a reader opens it.
+  static func fifo(_ text: String, name: String = "data.csv") throws -> String {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let fifo = directory.appendingPathComponent("data.csv").path
+    let fifo = directory.appendingPathComponent(name).path
     #expect(mkfifo(fifo, 0o600) == 0)
     let writer = Thread {
       let handle = FileHandle(forWritingAtPath: fifo)
@@ -33,7 +34,12 @@ struct PipeChunksTests {
       try? handle?.close()
     }
     writer.start()
-    return try DataReader.read(paths: [fifo], plan: plan, options: options)
+    return fifo
+  }
+
+  /// Reads `text` through a named pipe (``fifo(_:name:)``).
+  static func readPiped(_ text: String, plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
+    try DataReader.read(paths: [try fifo(text)], plan: plan, options: options)
   }
 
   static func expectSame(_ pipe: DataSummary, _ file: DataSummary, _ label: String) {
@@ -155,17 +161,8 @@ struct PipeChunksTests {
     for threads in [1, 2] {
       let options = Self.options(chunkSize: 977, threads: threads)
       let files = try DataReader.read(paths: [first, second], plan: plan, options: options)
-      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      let fifo = directory.appendingPathComponent("b.csv").path
-      #expect(mkfifo(fifo, 0o600) == 0)
-      let writer = Thread {
-        let handle = FileHandle(forWritingAtPath: fifo)
-        handle?.write(Data(secondText.utf8))
-        try? handle?.close()
-      }
-      writer.start()
-      let piped = try DataReader.read(paths: [first, fifo], plan: plan, options: options)
+      let piped = try DataReader.read(
+        paths: [first, try Self.fifo(secondText, name: "b.csv")], plan: plan, options: options)
       #expect(files.regressionCells != nil)
       Self.expectSame(piped, files, "two parts, \(threads) threads")
     }

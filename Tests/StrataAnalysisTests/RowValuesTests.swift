@@ -79,17 +79,7 @@ struct RowValuesTests {
   /// added as the rows added at once are.
   @Test func batchedRowsGiveTheSameCells() throws {
     let (text, expected) = Self.rows(continuous: 9, rows: 700, seed: 11)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-rows-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let fifo = directory.appendingPathComponent("data.csv").path
-    #expect(mkfifo(fifo, 0o600) == 0)
-    let writer = Thread {
-      let handle = FileHandle(forWritingAtPath: fifo)
-      handle?.write(Data(text.utf8))
-      try? handle?.close()
-    }
-    writer.start()
-    let piped = try DataReader.read(paths: [fifo], plan: Self.plan(continuous: 9))
+    let piped = try DataReader.read(paths: [try PipeChunksTests.fifo(text)], plan: Self.plan(continuous: 9))
     #expect(piped.duplicatesChecked && piped.rowsUsed == 700)
     #expect(piped.statistics == expected)
   }
