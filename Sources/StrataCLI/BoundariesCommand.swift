@@ -9,10 +9,10 @@ struct BoundariesCommand: ParsableCommand {
     commandName: "boundaries",
     abstract: "Group-sequential efficacy boundaries (Lan-DeMets alpha spending).",
     discussion: """
-      For each planned look: the information fraction, the z boundary (stop for efficacy when
-      z >= boundary, or |z| >= boundary with --sides 2), the naive p-value that crosses it, and the
-      cumulative alpha spent. Spending: obf (O'Brien-Fleming type), pocock (Pocock type),
-      hsd:GAMMA (Hwang-Shih-DeCani, e.g. hsd:-4). Boundaries come from recursive numerical
+      For each planned look: the information fraction, the z boundary (stop for efficacy when \
+      z >= boundary, or |z| >= boundary with --sides 2), the naive p-value that crosses it, and the \
+      cumulative alpha spent. Spending: obf (O'Brien-Fleming type), pocock (Pocock type), \
+      hsd:GAMMA (Hwang-Shih-DeCani, e.g. hsd:-4). Boundaries come from recursive numerical \
       integration and match R rpact's getDesignGroupSequential; they stay finite where rpact prints Inf.
 
       Examples:

@@ -9,14 +9,14 @@ struct SimulateCommand: ParsableCommand {
     commandName: "peeking",
     abstract: "Simulate repeated looks: naive peeking vs group-sequential vs always-valid.",
     discussion: """
-      Simulates many experiments looked at K times (z statistics drawn directly, GSL's seeded
-      Mersenne Twister: the same seed gives the same numbers) and counts how often each way of looking
-      rejects: naive (the fixed-design test at every look), the group-sequential design (--spending) and
-      always-valid inference (mixture SPRT, --tau). With --drift 0 (A/A) the rate is the real
+      Simulates many experiments looked at K times (z statistics drawn directly, GSL's seeded \
+      Mersenne Twister: the same seed gives the same numbers) and counts how often each way of looking \
+      rejects: naive (the fixed-design test at every look), the group-sequential design (--spending) and \
+      always-valid inference (mixture SPRT, --tau). With --drift 0 (A/A) the rate is the real \
       false-positive rate; with a drift (A/B) it is the power. Each rate has a Clopper-Pearson 95% CI.
 
-      --drift is the expected z at the last look (about 2.8 gives 80% power to a fixed two-sided test
-      at 0.05); --tau is the always-valid mixing sd in the same units (default: the drift a fixed
+      --drift is the expected z at the last look (about 2.8 gives 80% power to a fixed two-sided test \
+      at 0.05); --tau is the always-valid mixing sd in the same units (default: the drift a fixed \
       design has 80% power for).
 
       Examples:

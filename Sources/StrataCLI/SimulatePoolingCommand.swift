@@ -9,17 +9,18 @@ struct SimulatePoolingCommand: ParsableCommand {
     commandName: "pooling",
     abstract: "Simulate many campaigns: do shrunken segment estimates beat raw ones, and do they cover?",
     discussion: """
-      Draws true segment effects from N(mean, tau²), observes each with its own standard error (spread
-      from --smallest-se to --largest-se, small and large segments side by side), fits the random-effects
-      model that `strata analyze` uses (REML) and scores raw and shrunken estimates against the truth:
-      mean squared error, and how often each 95% interval covers the true effect. GSL's seeded Mersenne
+      Draws true segment effects from N(mean, tau²), observes each with its own standard error (spread \
+      from --smallest-se to --largest-se, small and large segments side by side), fits the random-effects \
+      model that `strata analyze` uses (REML) and scores raw and shrunken estimates against the truth: \
+      mean squared error, and how often each 95% interval covers the true effect. GSL's seeded Mersenne \
       Twister: the same seed gives the same numbers.
 
-      --tau-prior-scale S draws each campaign's tau from a half-normal with scale S instead, and gives the
-      calibrated intervals that half-normal as their prior: averaged over campaigns they must then cover at
+      --tau-prior-scale S draws each campaign's tau from a half-normal with scale S instead, and gives the \
+      calibrated intervals that half-normal as their prior: averaged over campaigns they must then cover at \
       exactly 95% (a check of their computation).
-      --calibrated scores the interval analyze quotes, Morris's (1983) closed form (it has no prior: with
-      --tau-prior-scale only tau's draws change); --calibrated-method hierarchical_bayes scores the
+
+      --calibrated scores the interval analyze quotes, Morris's (1983) closed form (it has no prior: with \
+      --tau-prior-scale only tau's draws change); --calibrated-method hierarchical_bayes scores the \
       tau-integrated hierarchical-Bayes one (flat prior on tau, or the half-normal with --tau-prior-scale).
 
       Examples:

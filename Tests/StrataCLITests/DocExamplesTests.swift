@@ -80,6 +80,30 @@ struct DocExamplesTests {
     try Self.run(all)
   }
 
+  /// Help paragraphs are not broken by hand inside a long line.
+  ///
+  /// A discussion's prose is wrapped by the argument parser to the terminal's width, keeping the source's line
+  /// breaks: a paragraph broken by hand after more than 80 characters shows on an 80-column terminal as a
+  /// wrapped line and then a stray short one. So a prose line longer than 80 characters must end its
+  /// paragraph (join the paragraph's lines with `\` in the source); the examples are exempt.
+  @Test("no --help paragraph is broken by hand after more than 80 characters")
+  func helpProseIsNotHardWrapped() throws {
+    let dump = try runStrata(["--experimental-dump-help"])
+    #expect(dump.status == 0)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+    let commands = Self.commands(try #require(object["command"] as? [String: Any]), path: [])
+    #expect(commands.count >= 20)
+    for (path, discussion) in commands {
+      let lines = discussion.split(separator: "\n", omittingEmptySubsequences: false)
+      let prose = lines.prefix { $0.trimmingCharacters(in: .whitespaces) != "Examples:" }
+      for (line, next) in zip(prose, prose.dropFirst()) where line.count > 80 {
+        #expect(
+          next.trimmingCharacters(in: .whitespaces).isEmpty,
+          "strata \(path.joined(separator: " ")) --help: a paragraph is broken after \(line.count) characters: \(line)")
+      }
+    }
+  }
+
   // MARK: Extraction
 
   /// Examples in fenced sh/bash/shell/console blocks of a Markdown document.
