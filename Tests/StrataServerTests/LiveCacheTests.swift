@@ -18,19 +18,30 @@ import Testing
 
   init() async throws {
     harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
-    store = try #require(harness.service.store as? SQLiteStore)
-    _ = try await store.migrate()
-    _ = try await store.claimAuditKey(fingerprint: "test")
-    try await store.recordCatalog(harness.service.catalog)
+    store = try await LiveCacheTests.prepared(harness)
     plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
     plan = try #require(plans.byExperiment["live-window"])
-    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
-    let exposures = LiveCacheTests.units.enumerated().map { index, unit in
+    _ = try await store.ingest([LiveCacheTests.exposures], plans: plans, consent: .none)
+  }
+
+  /// The exposures of ``units``.
+  static let exposures = IngestBatch.exposures(
+    units.enumerated().map { index, unit in
       ExposureRow(
         id: "x-\(unit)", experiment: "live-window", unit: unit, variant: index % 2 == 0 ? "control" : "treatment",
         segment: index % 3 == 0 ? "heavy" : "light", time: LiveTotalsTests.time(0), definitionHash: "test")
-    }
-    _ = try await store.ingest([.exposures(exposures)], plans: plans, consent: .none)
+    })
+
+  /// The store of `harness`, migrated, its catalog recorded and the running totals of `live-window` built (empty).
+  static func prepared(_ harness: TestService) async throws -> SQLiteStore {
+    let store = try #require(harness.service.store as? SQLiteStore)
+    _ = try await store.migrate()
+    _ = try await store.claimAuditKey(fingerprint: "test")
+    try await store.recordCatalog(harness.service.catalog)
+    let plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
+    let plan = try #require(plans.byExperiment["live-window"])
+    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
+    return store
   }
 
   /// A batch of events for every unit (spend, minutes, converted: inside their windows), ids tagged `tag`.
@@ -137,6 +148,41 @@ import Testing
     #expect(stored == 0)
     try await ingest(LiveCacheTests.events("b", value: 200))
     try await expectTotalsAgree("after the rolled-back batch and the next")
+    #expect(cached("c1"))
+  }
+
+  /// A batch whose COMMIT fails after the whole transaction ran leaves nothing of it in the cache either.
+  ///
+  /// Here a trigger breaks a deferred foreign key when the event `boom` is stored. A rolled-back transaction moves
+  /// neither the data version nor the count of changes, so the stamp cannot tell: only putting the cache back in the
+  /// commit's hook (not at the end of the transaction's work) keeps the units advanced by `boom` out of the next batch.
+  @Test func batchFailingAtCommitDropsTheCache() async throws {
+    defer { harness.remove() }
+    try await ingest(LiveCacheTests.events("a", value: 10))
+    #expect(cached("c1"))
+    try await store.pool.write { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE test_parent (id TEXT PRIMARY KEY);
+          CREATE TABLE test_child (parent TEXT REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED);
+          CREATE TRIGGER test_orphan AFTER INSERT ON events WHEN NEW.event_id = 'boom'
+          BEGIN INSERT INTO test_child (parent) VALUES ('missing'); END
+          """)
+    }
+    let failing = IngestBatch.events([
+      EventRow(id: "boom", unit: "c1", metric: "spend", value: 1_000_000, time: LiveTotalsTests.time(50)),
+      EventRow(id: "boom-2", unit: "c2", metric: "minutes", value: 7, time: LiveTotalsTests.time(50)),
+    ])
+    await #expect(throws: (any Error).self) {
+      try await store.ingest([failing], plans: plans, consent: .none)
+    }
+    #expect(store.liveCache.withLock { $0 == nil })
+    let stored = try await store.pool.read { db in
+      try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE event_id LIKE 'boom%'")
+    }
+    #expect(stored == 0)
+    try await ingest(LiveCacheTests.events("b", value: 200))
+    try await expectTotalsAgree("after the batch that failed at commit and the next")
     #expect(cached("c1"))
   }
 }
