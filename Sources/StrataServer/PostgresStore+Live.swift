@@ -29,7 +29,9 @@ extension PostgresStore {
       guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger),
         totals.key == plan.key
       else { continue }
-      var units = touches.map(\.unit)
+      // Sent in unit id order, not the `Set`'s (which hash seeding changes from one process to the next): the totals
+      // are sums of doubles, whose last bits depend on the order the units' rows come back and are applied in.
+      var units = touches.map(\.unit).sorted()
       if totals.building {
         // Only the units the totals already hold (up to the cursor, in the database's order).
         guard let cursor = totals.cursor else { continue }

@@ -28,7 +28,9 @@ extension SQLiteStore {
       }
       guard var totals = try cache.totals[experiment] ?? loadTotals(db, experiment: experiment), totals.key == plan.key
       else { continue }
-      let held = touches.filter { totals.covers($0.unit) }
+      // In unit id order, not the `Set`'s (which hash seeding changes from one process to the next): the totals are
+      // sums of doubles, so the order units are applied in sets their last bits.
+      let held = touches.filter { totals.covers($0.unit) }.sorted { $0.unit < $1.unit }
       let fromEvents = held.filter { !exposed.contains($0) && events[$0.unit] != nil }.map(\.unit)
       let done =
         fromEvents.isEmpty

@@ -48,19 +48,13 @@ extension SQLiteStore {
   ) throws -> Set<String> {
     var done: Set<String> = []
     var stored: [(unit: String, state: LiveTotals.Unit, memo: LivePlan.Memo?)] = []
-    func step(_ unit: String, _ old: LiveTotals.Unit, memo: LivePlan.Memo?) {
-      switch plan.advance(old, memo: memo, events: events[unit], totals: &totals) {
-      case .unchanged: done.insert(unit)
-      case .store(let state, let memo):
-        stored.append((unit, state, memo))
-        done.insert(unit)
-      case .recompute: break
-      }
-    }
+    // The units' rows, from `cache` or read, then applied in the order of `units` (the caller's unit id order)
+    // whichever of them were cached: the totals are sums of doubles, whose last bits depend on that order.
+    var rows: [String: (old: LiveTotals.Unit, memo: LivePlan.Memo?)] = [:]
     var unread: [String] = []
     for unit in units {
       if let entry = cache.units[LiveTouch(experiment: plan.experiment, unit: unit)] {
-        step(unit, entry.unit, memo: entry.memo)
+        rows[unit] = (entry.unit, entry.memo)
       } else {
         unread.append(unit)
       }
@@ -74,8 +68,8 @@ extension SQLiteStore {
       for list in unitLists(unread) {
         var arguments: StatementArguments = [plan.experiment]
         arguments += list
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try cursor.next() {
           let unit: String = row[0]
           let old = LiveTotals.Unit(
             variant: row[1], segment: row[2], state: LiveTotals.Unit.State(stored: row[3]),
@@ -87,8 +81,18 @@ extension SQLiteStore {
           if old.state != .counted {
             cache.units[LiveTouch(experiment: plan.experiment, unit: unit)] = LiveCache.Entry(unit: old, memo: nil)
           }
-          step(unit, old, memo: memo)
+          rows[unit] = (old, memo)
         }
+      }
+    }
+    for unit in units {
+      guard let (old, memo) = rows[unit] else { continue }
+      switch plan.advance(old, memo: memo, events: events[unit], totals: &totals) {
+      case .unchanged: done.insert(unit)
+      case .store(let state, let memo):
+        stored.append((unit, state, memo))
+        done.insert(unit)
+      case .recompute: break
       }
     }
     // Sorted by unit id, about as the rows are kept (the table's key orders them by their bytes; String's order is the

@@ -185,4 +185,72 @@ import Testing
     try await expectTotalsAgree("after the batch that failed at commit and the next")
     #expect(cached("c1"))
   }
+
+  /// The totals' bits do not depend on the order the units come in.
+  ///
+  /// Their cells are sums of doubles, so the units are applied in one order (their ids'), not in a `Set`'s (which
+  /// differs between processes, hash seeding, and between two sets of the same units). Two stores are given the same
+  /// units in opposite orders, through each path: recomputed (exposures), advanced from rows read (the first events)
+  /// and from cached rows (the next events).
+  @Test func totalsBitsDoNotDependOnTheUnitsOrder() async throws {
+    defer { harness.remove() }
+    let otherHarness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
+    defer { otherHarness.remove() }
+    let other = try await LiveCacheTests.prepared(otherHarness)
+    try await ingest(LiveCacheTests.exposures, into: other)
+    let units = (0..<300).map { "o\($0)" }
+    func exposures(_ order: [String]) -> IngestBatch {
+      .exposures(
+        order.map { unit in
+          let index = Int(unit.dropFirst())!
+          return ExposureRow(
+            id: "x-\(unit)", experiment: "live-window", unit: unit, variant: index % 2 == 0 ? "control" : "treatment",
+            segment: index % 3 == 0 ? "heavy" : "light", time: LiveTotalsTests.time(0), definitionHash: "test")
+        })
+    }
+    func events(_ tag: String, _ order: [String]) -> IngestBatch {
+      .events(
+        order.flatMap { unit in
+          // Values none of whose sums is exact.
+          let index = Int(unit.dropFirst())!
+          let value = 0.1 * Double(index) + 1 / Double(index + 3)
+          return [
+            EventRow(
+              id: "\(tag)-s-\(unit)", unit: unit, metric: "spend", value: value, time: LiveTotalsTests.time(10)),
+            EventRow(
+              id: "\(tag)-m-\(unit)", unit: unit, metric: "minutes", value: 3.7 * value,
+              time: LiveTotalsTests.time(20)),
+          ]
+        })
+    }
+    /// The stored totals' bytes: the shifts and every cell.
+    func bytes(_ store: SQLiteStore) async throws -> [String] {
+      try await store.pool.read { db in
+        try String.fetchAll(
+          db,
+          sql: """
+            SELECT 'shifts ' || hex(shifts) FROM live_experiments WHERE experiment_id = 'live-window'
+            UNION ALL
+            SELECT variant || ' ' || segment || ' ' || hex(totals) FROM live_cells WHERE experiment_id = 'live-window'
+            ORDER BY 1
+            """)
+      }
+    }
+    for (step, batch) in [(0, "exposures"), (1, "events a"), (2, "events b")] {
+      let forward: IngestBatch
+      let backward: IngestBatch
+      switch step {
+      case 0: (forward, backward) = (exposures(units), exposures(units.reversed()))
+      case 1: (forward, backward) = (events("a", units), events("a", units.reversed()))
+      default: (forward, backward) = (events("b", units), events("b", units.reversed()))
+      }
+      try await ingest(forward)
+      try await ingest(backward, into: other)
+      if step == 2 { #expect(cached("o7")) }
+      let (one, two) = (try await bytes(store), try await bytes(other))
+      #expect(one.count > 1)
+      #expect(one == two, "after the \(batch)")
+      try await expectTotalsAgree("after the \(batch)")
+    }
+  }
 }
