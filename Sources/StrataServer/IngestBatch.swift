@@ -201,12 +201,14 @@ public struct ConsentCheck: Sendable {
       for (unit, hash) in part.hashed { try body(unit, hash) }
     }
     guard parts.contains(where: { !$0.units.isEmpty }) else { return }
-    var hashedHere: Set<String> = []
+    // The units already given (a caller hashed them) or hashed here, in one set made once per check: a look-up per
+    // unit, not a scan of every batch's hashes (a group commit's check has a part per batch).
+    var seen: Set<String> = []
+    seen.reserveCapacity(parts.reduce(0) { $0 + $1.hashed.count + $1.units.count })
+    for part in parts { seen.formUnion(part.hashed.keys) }
     for part in parts {
       guard let key = part.key else { continue }
-      for unit in part.units where !parts.contains(where: { $0.hashed[unit] != nil }) {
-        if hashedHere.insert(unit).inserted { try body(unit, key.hash(unit: unit)) }
-      }
+      for unit in part.units where seen.insert(unit).inserted { try body(unit, key.hash(unit: unit)) }
     }
   }
 

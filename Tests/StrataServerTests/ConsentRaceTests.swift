@@ -198,20 +198,28 @@ import Testing
           EventRow(id: "e\(index)-\(unit)", unit: unit, metric: "m", value: 1, time: IngestTime(milliseconds: 0))
         })
     }
-    let first = events(["a", "b", "a"])
-    let second = events(["b", "c"])
-    let expected = Dictionary(uniqueKeysWithValues: ["a", "b", "c"].map { ($0, key.hash(unit: $0)) })
-    for (firstNow, secondNow) in [(true, true), (true, false), (false, true), (false, false)] {
-      let merged = ConsentCheck.merged([
-        ConsentCheck(key: key, batches: [first], hashNow: firstNow),
-        ConsentCheck(key: key, batches: [second], hashNow: secondNow),
-      ])
+    let batches = [events(["a", "b", "a"]), events(["b", "c"]), events(["c", "d", "a"])]
+    let expected = Dictionary(uniqueKeysWithValues: ["a", "b", "c", "d"].map { ($0, key.hash(unit: $0)) })
+    for mask in 0..<8 {
+      let now = batches.indices.map { mask & (1 << $0) != 0 }
+      let merged = ConsentCheck.merged(
+        zip(batches, now).map { ConsentCheck(key: key, batches: [$0], hashNow: $1) })
       #expect(!merged.isEmpty)
-      #expect(merged.hashes == expected, "hashed now: \(firstNow), \(secondNow)")
-      // What SQLite's writer checks, without merging: the same units, each with the same one hash.
+      #expect(merged.hashes == expected, "hashed now: \(now)")
+      // What SQLite's writer checks, without merging: the same units, each with the same one hash; a unit comes once
+      // per batch whose caller hashed it, else once (hashed by the store, whichever batches list it).
       var seen: [String: Set<String>] = [:]
-      merged.forEachHash { unit, hash in seen[unit, default: []].insert(hash) }
-      #expect(seen == expected.mapValues { [$0] }, "hashed now: \(firstNow), \(secondNow)")
+      var calls: [String: Int] = [:]
+      merged.forEachHash { unit, hash in
+        seen[unit, default: []].insert(hash)
+        calls[unit, default: 0] += 1
+      }
+      #expect(seen == expected.mapValues { [$0] }, "hashed now: \(now)")
+      let byCallers = zip(batches, now).filter(\.1).map(\.0.units)
+      let expectedCalls = expected.keys.reduce(into: [String: Int]()) { counts, unit in
+        counts[unit] = max(1, byCallers.filter { $0.contains(unit) }.count)
+      }
+      #expect(calls == expectedCalls, "hashed now: \(now)")
     }
     #expect(ConsentCheck(key: key, batches: [events([])], hashNow: true).isEmpty)
     #expect(ConsentCheck.merged([.none, .none]).isEmpty)
