@@ -12,8 +12,24 @@ extension Analyze {
 
   /// Whether the look log may be the default one: not when the first data file is standard input or any other
   /// file that is not a regular one (a pipe as `/dev/stdin`, a FIFO, `/dev/fd/N`), which has no place to keep a log
-  /// next to.
-  var hasDefaultLookLog: Bool { lookLog != nil || !StandardInput.isReadOnce(data.first ?? experiment) }
+  /// next to, nor when it is named by a path under `/dev` or `/proc` (``isSystemPath(_:)``).
+  var hasDefaultLookLog: Bool {
+    guard lookLog == nil else { return true }
+    let first = data.first ?? experiment
+    return !StandardInput.isReadOnce(first) && !Self.isSystemPath(first)
+  }
+
+  /// Whether `path` is under `/dev` or `/proc` (`/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`), as named (`..` taken
+  /// out, links not followed): even when it leads to a regular file (`--data /dev/stdin < data.csv`), the default
+  /// log would be named after it, in a directory of the system (`/dev/stdin.looks.jsonl`), not next to that file.
+  static func isSystemPath(_ path: String) -> Bool {
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    var parts: [Substring] = []
+    for part in absolute.split(separator: "/") where part != "." {
+      if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+    }
+    return parts.count > 1 && (parts[0] == "dev" || parts[0] == "proc")
+  }
 
   /// Checks `--look` against the plan (its looks + a margin) and that the look log is not the data or the
   /// definition, before the data is read.
@@ -27,7 +43,10 @@ extension Analyze {
     guard !noLookLog else { return }
     if !hasDefaultLookLog && SequentialGuard(plan: plan).isSequential {
       let first = data.first ?? experiment
-      let what = StandardInput.isStandardInput(first) ? "- (standard input)" : "\(first) (not a regular file)"
+      let what =
+        StandardInput.isStandardInput(first)
+        ? "- (standard input)"
+        : StandardInput.isReadOnce(first) ? "\(first) (not a regular file)" : "\(first) (a path under /dev or /proc)"
       throw InvalidInput(
         "--data \(what) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log")
     }

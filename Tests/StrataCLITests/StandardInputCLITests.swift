@@ -131,6 +131,37 @@ struct StandardInputCLITests {
     #expect(logged.stderr.contains("Recorded look 1 of 3 in \(path("looks.jsonl"))"), "\(logged.stderr)")
   }
 
+  @Test("analyze: a sequential plan on /dev/stdin redirected from a regular file needs a look log, as on -")
+  func sequentialPlanOnADevicePathNeedsALookLog() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
+    // A copy in the temporary directory: a regular file, redirected, so /dev/stdin and /dev/fd/0 lead to it.
+    let data = path("data.csv")
+    try FileManager.default.copyItem(
+      atPath: Self.root.appendingPathComponent("experiments/data/gym-renewal.csv").path, toPath: data)
+    for name in ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/dev/../dev/stdin"] {
+      let refused = try shell(
+        "\"$0\" analyze --experiment \"$1\" --json --data \"$3\" < \"$2\"", [experiment, data, name])
+      #expect(refused.status == 1, "\(name)")
+      #expect(
+        refused.stderr
+          == "strata: error: --data \(name) (a path under /dev or /proc) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
+      )
+      #expect(refused.stdout.isEmpty, "\(name)")
+    }
+    let unlogged = try shell(
+      "\"$0\" analyze --experiment \"$1\" --json --no-look-log --data /dev/stdin < \"$2\"", [experiment, data])
+    #expect(unlogged.status == 0, "\(unlogged.stderr)")
+    let logged = try shell(
+      "\"$0\" analyze --experiment \"$1\" --json --data /dev/stdin --look-log \"$3\" < \"$2\"",
+      [experiment, data, path("looks.jsonl")])
+    #expect(logged.status == 0, "\(logged.stderr)")
+    #expect(logged.stderr.contains("Recorded look 1 of 3 in \(path("looks.jsonl"))"), "\(logged.stderr)")
+    // The file by its own name keeps its default log next to it.
+    let named = try shell("\"$0\" analyze --experiment \"$1\" --json --data \"$2\"", [experiment, data])
+    #expect(named.status == 0, "\(named.stderr)")
+    #expect(FileManager.default.fileExists(atPath: path("data.csv.looks.jsonl")))
+  }
+
   @Test("analyze: a bad value on standard input names <stdin>, the line and the column")
   func badValueNamesStandardInput() throws {
     let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
