@@ -64,7 +64,8 @@ struct Analyze: ParsableCommand {
       --data - reads standard input (cat data.csv | strata analyze ... --data -), once and on one \
       thread, with the same output as the file's; messages name it <stdin> and the JSON's data.file \
       is "-". A sequential plan then needs --look-log FILE or --no-look-log (no file to log next to), \
-      as it does when the data is any other file that is not a regular one (/dev/stdin, a FIFO).
+      as it does when the data is any other file that is not a regular one (a FIFO) or is named by a path \
+      under /dev or /proc (/dev/stdin, even when the shell redirected a file to it).
         strata analyze --experiment experiments/gym-renewal.yaml --json \\
           --data - --no-look-log < experiments/data/gym-renewal.csv
       """
