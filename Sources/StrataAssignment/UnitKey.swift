@@ -98,6 +98,18 @@ struct UTF8Bytes: UnitKey {
   func outOfLineHash(after state: MurmurHash3.State) -> UInt32 {
     state.finalize(appending: bytes)
   }
+
+  /// Inline, as ``hash(after:)``: the bytes are in memory the caller keeps, so an inline hash costs no retain, and a
+  /// call per unit made the bytes path's holdout and layer slower than the `String` path's (``PrehashedUnit``).
+  @inlinable @inline(__always)
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32 {
+    state.finalize(appending: bytes)
+  }
+
+  @inlinable @inline(__always)
+  func layerHash(after state: MurmurHash3.State) -> UInt32 {
+    state.finalize(appending: bytes)
+  }
 }
 
 /// A unit id given as a `String`, hashed over its UTF-8 bytes without copying them: ids of up to 15
