@@ -84,6 +84,44 @@ struct RowValuesTests {
     #expect(piped.statistics == expected)
   }
 
+  /// The co-moments of declared pairs of value columns (a ratio's numerator × denominator, a metric × its covariate)
+  /// are each pair's values added one row at a time in file order, on the rows where both are present (a blank
+  /// counted as 0 is present), read directly, from the batch of a pipe and with more than 8 value columns.
+  @Test(arguments: [2, 8, 12])
+  func pairsReachTheCellsAsIfAddedOneByOne(continuous count: Int) throws {
+    var plan = Self.plan(continuous: count)
+    let pairs = [(0, 1), (1, count), (count, 1), (2, 2)]
+    plan.crossProducts = pairs.map { AnalysisPlan.CrossProduct(first: $0.0, second: $0.1) }
+    let (text, cells) = Self.rows(continuous: count, rows: 900, seed: UInt64(40 + count))
+    var expected = SufficientStatistics(plan: plan)
+    expected.units = cells.units
+    expected.metrics = cells.metrics
+    // Each row's values as the file says them (blank or spaces: 0 where missing counts as 0, else absent).
+    for line in text.split(separator: "\n").dropFirst() {
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      let cell = (fields[1] == "control" ? 0 : 2) + (fields[2] == "a" ? 0 : 1)
+      let values = (0...count).map { metric -> Double? in
+        let field = fields[3 + metric].trimmingCharacters(in: .whitespaces)
+        if field.isEmpty { return metric == 0 || (metric - 1) % 2 == 1 ? 0 : nil }
+        return Double(field)
+      }
+      for (index, pair) in pairs.enumerated() {
+        guard let a = values[pair.0], let b = values[pair.1] else { continue }
+        expected.pairs[cell * pairs.count + index].add(a, b)
+      }
+    }
+    #expect(expected.pairs.contains { $0.count > 0 && $0.count < 400 })  // some rows lack a pair's value
+    let path = try CellSourcesTests.write(text)
+    for checkDuplicates in [false, true] {
+      let summary = try DataReader.read(
+        paths: [path], plan: plan, options: DataReadOptions(checkDuplicates: checkDuplicates))
+      #expect(summary.rowsUsed == 900)
+      #expect(summary.statistics == expected, "\(count) continuous metrics, duplicate check \(checkDuplicates)")
+    }
+    let piped = try DataReader.read(paths: [try PipeChunksTests.fifo(text)], plan: plan)
+    #expect(piped.duplicatesChecked && piped.statistics == expected, "\(count) continuous metrics, piped")
+  }
+
   @Test func aBadValueIsNamedWithItsLineAndColumn() throws {
     let plan = Self.plan(continuous: 10)
     let header = "unit_id,variant,segment,converted" + (0..<10).map { ",m\($0)" }.joined()

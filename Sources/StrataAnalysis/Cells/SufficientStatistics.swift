@@ -144,13 +144,12 @@ public struct SufficientStatistics: Sendable, Hashable {
 
   /// Adds one unit-level row to cell `cell` (`variant * segmentCount + segment`).
   ///
-  /// Its unit, and per value column c `values[c]` as `add` does, or a missing value when it is NaN; with `filled`, a
-  /// value with `filled[c]` also counts as zero-filled. The same as `addUnit`, then `add`/`addMissing`/`addZeroFilled` column by column, with one write
-  /// access to the units and one to the column moments instead of one per value (each a uniqueness check).
+  /// Its unit, and per value column c `values[c]` as `add` does, or a missing value when it is NaN; with
+  /// `countsFilled`, a value with `filled[c]` also counts as zero-filled. The same as `addUnit`, then
+  /// `add`/`addMissing`/`addZeroFilled` column by column, with one write access to the units and one to the column
+  /// moments instead of one per value (each a uniqueness check).
   @inline(__always)
-  mutating func addRow(
-    cell: Int, values: UnsafeMutableBufferPointer<Double>, filled: UnsafeMutableBufferPointer<Bool>?
-  ) {
+  mutating func addRow(cell: Int, values: Span<Double>, filled: Span<Bool>, countsFilled: Bool) {
     units[cell] += 1
     let count = metricCount
     metrics.withUnsafeMutableBufferPointer { metrics in
@@ -161,8 +160,25 @@ public struct SufficientStatistics: Sendable, Hashable {
           moments[metric].missing += 1
         } else {
           moments[metric].add(value)
-          if let filled, filled[metric] { moments[metric].zeroFilled += 1 }
+          if countsFilled && filled[metric] { moments[metric].zeroFilled += 1 }
         }
+      }
+    }
+  }
+
+  /// Adds one unit-level row's pairs to cell `cell`.
+  ///
+  /// Pair p (`columns[p]`, value column indices) from `values`, as `add(_:_:pair:variant:segment:)` does, when both
+  /// of its values are present (not NaN). One write access to the co-moments for the row instead of one per pair.
+  @inline(__always)
+  mutating func addPairs(cell: Int, values: Span<Double>, columns: [(first: Int, second: Int)]) {
+    let count = pairCount
+    pairs.withUnsafeMutableBufferPointer { pairs in
+      let moments = UnsafeMutableBufferPointer(rebasing: pairs[cell * count..<(cell + 1) * count])
+      for pair in 0..<count {
+        let a = values[columns[pair].first]
+        let b = values[columns[pair].second]
+        if !a.isNaN && !b.isNaN { moments[pair].add(a, b) }
       }
     }
   }

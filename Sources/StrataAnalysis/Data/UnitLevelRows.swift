@@ -144,56 +144,76 @@ struct UnitLevelRows {
   }
 
   /// The data file's size, for sizing the duplicate check up front; 0 when unknown (a pipe).
-  var fileSize = 0
+  var fileSize = 0 {
+    didSet { sampleLimit = checksDuplicates && fileSize > 0 ? Self.sampleRows : 0 }
+  }
   private var sampledBytes = 0
   static let sampleRows = 4096
+  /// The rows whose length is sampled (`sampleRows` when the duplicate check is sized from the file, else 0): one
+  /// comparison per row instead of three tests.
+  private var sampleLimit = 0
 
+  /// Reads one data row into the cells (or the pending batch), or records (under `--strict` throws) why it is not used.
+  ///
+  /// Always inlined into its callers' per-record closures: the row's whole path (cell lookup, values, cell update)
+  /// is one function, with no call per row but the number parser's.
+  @inline(__always)
   mutating func consume(_ record: CSVScanner.Record) throws {
     rowsRead += 1
-    if checksDuplicates && rowsRead <= Self.sampleRows && fileSize > 0 {
-      sampledBytes += record.ends[record.fieldCount - 1] - record.starts[0] + 1
-      if rowsRead == Self.sampleRows {
-        // Estimate the number of rows from the first ones' length. Early ids tend to be shorter, so the
-        // estimate runs high: reserve 90% of it, which keeps the table within its documented 10.7–21.3
-        // bytes per unit (an underestimate just costs one late resize, as without the estimate).
-        // Earlier parts of the data set are already in the table.
-        seen.reserve(unitsBefore + Int(Double(fileSize) / (Double(sampledBytes) / Double(Self.sampleRows)) * 0.9))
-      }
-    }
+    if rowsRead <= sampleLimit { sample(record) }
     guard let (variant, segment) = columns.cell(of: record) else {
       let problem = columns.problem(with: record, plan: plan)
       return try reject(problem.kind, record, problem.message)
     }
     // The row's values (NaN for missing) and whether each was missing and counted as 0, on the stack: stored arrays
     // written on every row cost a uniqueness check per write (`swift_isUniquelyReferenced`, 2.8% of the instructions
-    // of `analyze`), and scratch stored in the reader could not be handed to the cells without a copy.
-    guard valueCount <= 8 else {
-      try withUnsafeTemporaryAllocation(of: Double.self, capacity: valueCount) { values in
-        try withUnsafeTemporaryAllocation(of: Bool.self, capacity: valueCount) { filled in
-          try consume(record, variant: variant, segment: segment, values: values, filled: filled)
-        }
-      }
-      return
-    }
-    // Up to 8 value columns (the usual case): fixed tuples, with no size worked out and no stack pointer moved per row.
-    var values: (Double, Double, Double, Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0, 0, 0, 0)
-    var filled: (Bool, Bool, Bool, Bool, Bool, Bool, Bool, Bool) = (
-      false, false, false, false, false, false, false, false
-    )
-    try withUnsafeMutableBytes(of: &values) { values in
-      try withUnsafeMutableBytes(of: &filled) { filled in
-        try consume(
-          record, variant: variant, segment: segment, values: values.bindMemory(to: Double.self),
-          filled: filled.bindMemory(to: Bool.self))
+    // of `analyze`), and scratch stored in the reader could not be handed to the cells without a copy. Up to 8 value
+    // columns (the usual case): fixed-size arrays, reached through spans rather than a closure, so that nothing
+    // stands between the row and the compiler's inlining; more columns take the out-of-line path.
+    guard valueCount <= 8 else { return try consumeWide(record, variant: variant, segment: segment) }
+    var values = InlineArray<8, Double>(repeating: 0)
+    var filled = InlineArray<8, Bool>(repeating: false)
+    var valueSpan = values.mutableSpan
+    var filledSpan = filled.mutableSpan
+    try consume(record, variant: variant, segment: segment, values: &valueSpan, filled: &filledSpan)
+  }
+
+  /// `consume(_:)` for rows of more than 8 value columns: scratch from a temporary allocation.
+  @inline(never)
+  private mutating func consumeWide(_ record: CSVScanner.Record, variant: Int, segment: Int) throws {
+    try withUnsafeTemporaryAllocation(of: Double.self, capacity: valueCount) { values in
+      try withUnsafeTemporaryAllocation(of: Bool.self, capacity: valueCount) { filled in
+        values.initialize(repeating: 0)
+        filled.initialize(repeating: false)
+        var valueSpan = values.mutableSpan
+        var filledSpan = filled.mutableSpan
+        try consume(record, variant: variant, segment: segment, values: &valueSpan, filled: &filledSpan)
       }
     }
   }
 
-  /// `consume(_:)` once the row's cell is known, with scratch room for its values and flags.
-  @inline(__always)
+  /// Adds the record's length to the sample that sizes the duplicate check (the first `sampleRows` rows).
+  @inline(never)
+  private mutating func sample(_ record: CSVScanner.Record) {
+    sampledBytes += record.ends[record.fieldCount - 1] - record.starts[0] + 1
+    if rowsRead == Self.sampleRows {
+      // Estimate the number of rows from the first ones' length. Early ids tend to be shorter, so the
+      // estimate runs high: reserve 90% of it, which keeps the table within its documented 10.7–21.3
+      // bytes per unit (an underestimate just costs one late resize, as without the estimate).
+      // Earlier parts of the data set are already in the table.
+      seen.reserve(unitsBefore + Int(Double(fileSize) / (Double(sampledBytes) / Double(Self.sampleRows)) * 0.9))
+    }
+  }
+
+  /// `consume(_:)` once the row's cell is known, with scratch room for its values and flags (`valueCount` of each).
+  ///
+  /// Transparent, not just `@inline(__always)`: the optimizer inlines an always-inline function of more than 64
+  /// blocks only into a caller of fewer than 64, which the cell lookup before it is not, so this stayed a call of
+  /// its own per row (with its own prologue, spills and reloads).
+  @_transparent
   private mutating func consume(
-    _ record: CSVScanner.Record, variant: Int, segment: Int, values: UnsafeMutableBufferPointer<Double>,
-    filled: UnsafeMutableBufferPointer<Bool>
+    _ record: CSVScanner.Record, variant: Int, segment: Int, values: inout MutableSpan<Double>,
+    filled: inout MutableSpan<Bool>
   ) throws {
     for metric in 0..<valueCount {
       let column = valueColumns[metric]
@@ -232,19 +252,19 @@ struct UnitLevelRows {
             variant: variant, segment: segment, line: record.line, idStart: pendingIds.count,
             idEnd: pendingIds.count + unit.count))
         pendingIds.append(contentsOf: unit)
-        appendPendingValues(values, filled)
+        appendPendingValues(values.span, filled.span)
         pendingHashes.append(UnitHashSet.hash(unit))
         if pending.count == Self.batchSize { try flush() }
         return
       }
     }
     guard prefetchesCells else {
-      accumulate(variant: variant, segment: segment, values: values, filled: filled)
+      accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
       return
     }
     // Cells too large for the caches: the row waits in the batch, whose cells are fetched ahead (`flush`).
     pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: 0, idEnd: 0))
-    appendPendingValues(values, filled)
+    appendPendingValues(values.span, filled.span)
     if pending.count == Self.batchSize { try flush() }
   }
 
@@ -294,9 +314,7 @@ struct UnitLevelRows {
 
   /// The row's values (and which were filled) onto the pending ones.
   @inline(__always)
-  private mutating func appendPendingValues(
-    _ values: UnsafeMutableBufferPointer<Double>, _ filled: UnsafeMutableBufferPointer<Bool>
-  ) {
+  private mutating func appendPendingValues(_ values: Span<Double>, _ filled: Span<Bool>) {
     for metric in 0..<valueCount { pendingValues.append(values[metric]) }
     if fillsZeros {
       for metric in 0..<valueCount { pendingFilled.append(filled[metric]) }
@@ -315,12 +333,14 @@ struct UnitLevelRows {
   private mutating func accumulate(variant: Int, segment: Int, pendingRow index: Int) {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, valueCount)) { values in
       withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, valueCount)) { filled in
+        values.initialize(repeating: 0)
+        filled.initialize(repeating: false)
         let offset = index * valueCount
         for metric in 0..<valueCount {
           values[metric] = pendingValues[offset + metric]
           filled[metric] = fillsZeros && pendingFilled[offset + metric]
         }
-        accumulate(variant: variant, segment: segment, values: values, filled: filled)
+        accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
       }
     }
   }
@@ -328,23 +348,15 @@ struct UnitLevelRows {
   /// Adds a row to the cells: `values[c]` is value column c's (NaN when missing), `filled[c]` whether it was missing
   /// and counted as 0 (read only when `fillsZeros`).
   @inline(__always)
-  private mutating func accumulate(
-    variant: Int, segment: Int, values: UnsafeMutableBufferPointer<Double>, filled: UnsafeMutableBufferPointer<Bool>
-  ) {
+  private mutating func accumulate(variant: Int, segment: Int, values: Span<Double>, filled: Span<Bool>) {
     let cell = variant * statistics.segmentCount + segment
-    statistics.addRow(cell: cell, values: values, filled: fillsZeros ? filled : nil)
+    statistics.addRow(cell: cell, values: values, filled: filled, countsFilled: fillsZeros)
     if !regressionRows.isEmpty {
       regressionValues.removeAll(keepingCapacity: true)
       for metric in 0..<valueCount { regressionValues.append(values[metric]) }
       regressionRows.add(cell: cell, values: regressionValues, offset: 0)
     }
-    if !pairs.isEmpty {
-      for (pair, columns) in pairs.enumerated() {
-        let a = values[columns.first]
-        let b = values[columns.second]
-        if !a.isNaN && !b.isNaN { statistics.add(a, b, pair: pair, variant: variant, segment: segment) }
-      }
-    }
+    if pairCount > 0 { statistics.addPairs(cell: cell, values: values, columns: pairs) }
     rowsUsed += 1
   }
 
