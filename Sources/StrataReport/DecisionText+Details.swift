@@ -89,7 +89,11 @@ extension DecisionText {
           "And \(NumberText.count(significant.count - listed)) more significant segment results (every segment's results are in the results CSV and the JSON)."
         )
       }
-      let underpowered = Set(primary.comparisons.filter(\.underpowered).compactMap(\.segment))
+      // The names only, without a copy of every underpowered comparison.
+      var underpowered = Set<String>()
+      for index in primary.comparisons.indices where primary.comparisons[index].underpowered {
+        if let segment = primary.comparisons[index].segment { underpowered.insert(segment) }
+      }
       if !underpowered.isEmpty {
         more.append(
           "Underpowered segments (fewer units than planned): \(ReportSegments.list(plan.segments.filter { underpowered.contains($0) }))."

@@ -18,7 +18,12 @@ struct JSONByteWriter: TextOutputStream {
 
   mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
-  mutating func appendNull() { append("null") }
+  mutating func appendNull() { Self.null.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+
+  private static let null: StaticString = "null"
+  /// A newline and 32 levels of indent: `newline(indent:)` copies its first 1 + 2 × indent bytes.
+  private static let newlineAndSpaces: StaticString =
+    "\n                                                                "
 
   /// `"key": ` (`"key":` when not `pretty`); a key is plain ASCII that needs no escaping.
   mutating func appendKey(_ key: StaticString, pretty: Bool) {
@@ -67,8 +72,15 @@ struct JSONByteWriter: TextOutputStream {
 
   /// A newline and two spaces per level.
   mutating func newline(indent: Int) {
-    bytes.append(UInt8(ascii: "\n"))
-    for _ in 0..<(2 * indent) { bytes.append(UInt8(ascii: " ")) }
+    let count = 1 + 2 * indent
+    Self.newlineAndSpaces.withUTF8Buffer { line in
+      if count <= line.count {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<count]))
+      } else {
+        bytes.append(contentsOf: line)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count - line.count))
+      }
+    }
   }
 
   /// `text` in double quotes, escaped.

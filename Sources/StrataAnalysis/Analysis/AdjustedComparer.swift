@@ -92,19 +92,7 @@ public struct AdjustedComparer: Sendable {
   /// Each treatment against control in one segment, or over all segments together when `segment` is nil (the
   /// cells merged, θ pooled within the arms over all units).
   public func comparisons(_ statistics: SufficientStatistics, segment: Int?) throws(StatsError) -> [Comparison] {
-    let pairs = try pairIndices()
-    let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
-      try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)
-    }
-    let estimates: [ArmEstimate]
-    var theta = 0.0
-    if target.hasCovariate {
-      let adjusted = try CovariateAdjustment(arms: arms, metric: target.metric).result()
-      estimates = adjusted.arms
-      theta = adjusted.theta
-    } else {
-      estimates = try arms.map { (arm) throws(StatsError) in try target.metric.estimate(arm) }
-    }
+    let (estimates, theta) = try armEstimates(statistics, segment: segment)
     let control = estimates[plan.controlIndex]
     var out: [Comparison] = []
     for treatment in plan.treatmentIndices {
@@ -127,6 +115,55 @@ public struct AdjustedComparer: Sendable {
           treatmentIndex: treatment))
     }
     return out
+  }
+
+  /// The arms of `comparisons(_:segment:)`, without its tests.
+  ///
+  /// The control's and each treatment's arm, in `treatmentIndices` order; throws exactly when `comparisons`
+  /// would, but no p-value, quantile or interval is computed (`LiftComparison.requireResult`). The
+  /// post-stratified estimate of a plain metric needs only the arms, and at 20,000 segments the tests it threw
+  /// away were most of its cost.
+  func arms(_ statistics: SufficientStatistics, segment: Int?) throws(StatsError) -> [(
+    control: ArmEstimate, treatment: ArmEstimate
+  )] {
+    let (estimates, _) = try armEstimates(statistics, segment: segment)
+    let control = estimates[plan.controlIndex]
+    var out: [(control: ArmEstimate, treatment: ArmEstimate)] = []
+    out.reserveCapacity(plan.treatmentIndices.count)
+    for treatment in plan.treatmentIndices {
+      let arm = estimates[treatment]
+      try LiftComparison(
+        control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
+      ).requireResult()
+      if target.hasCovariate {
+        try LiftComparison(
+          control: control.unadjusted, treatment: arm.unadjusted, alternative: plan.alternative,
+          confidenceLevel: plan.confidenceLevel
+        ).requireResult()
+      }
+      out.append((control, arm))
+    }
+    return out
+  }
+
+  /// Every arm's estimate in one segment (or all), adjusted when the target has a covariate, and θ (0 without).
+  private func armEstimates(_ statistics: SufficientStatistics, segment: Int?) throws(StatsError) -> (
+    [ArmEstimate], Double
+  ) {
+    let pairs = try pairIndices()
+    let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
+      try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)
+    }
+    let estimates: [ArmEstimate]
+    var theta = 0.0
+    if target.hasCovariate {
+      let adjusted = try CovariateAdjustment(arms: arms, metric: target.metric).result()
+      estimates = adjusted.arms
+      theta = adjusted.theta
+    } else {
+      estimates = try arms.map { (arm) throws(StatsError) in try target.metric.estimate(arm) }
+    }
+    return (estimates, theta)
   }
 
   /// Each treatment over all segments: post-stratified, and inverse-variance pooled when every segment

@@ -245,12 +245,13 @@ extension Analyzer {
     var arms: [(control: ArmEstimate, treatment: ArmEstimate)?] = []
     arms.reserveCapacity(plan.segments.count * treatments.count)
     for segment in plan.segments.indices {
-      // `comparisons(_:segment:)` gives one comparison per treatment, in `treatmentIndices` order, or throws.
-      guard let found = try? comparer.comparisons(statistics, segment: segment), found.count == treatments.count else {
+      // `arms(_:segment:)` gives the arms of one comparison per treatment, in `treatmentIndices` order, or throws
+      // when `comparisons(_:segment:)` would (without running their tests, which nothing here reads).
+      guard let found = try? comparer.arms(statistics, segment: segment), found.count == treatments.count else {
         arms += repeatElement(nil, count: treatments.count)
         continue
       }
-      for c in found { arms.append((c.control, c.treatmentArm)) }
+      for pair in found { arms.append(pair) }
     }
     return postStratified(statistics: statistics) { segment, treatment in
       position[treatment].flatMap { arms[segment * treatments.count + $0] }

@@ -94,7 +94,12 @@ public struct Analyzer: Sendable {
       warnings += poolingWarnings
     }
     for metric in metrics {
-      let underpowered = Set(metric.comparisons.filter { $0.underpowered && $0.segment != nil }.compactMap(\.segment))
+      // The names only: filtering the comparisons copied every underpowered one whole (all 60,000 at 20,000
+      // segments × 3 variants in the benchmark files).
+      var underpowered = Set<String>()
+      for index in metric.comparisons.indices where metric.comparisons[index].underpowered {
+        if let segment = metric.comparisons[index].segment { underpowered.insert(segment) }
+      }
       if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
         let names = NumberText.names(plan.segments.filter { underpowered.contains($0) })
         warnings.append(

@@ -42,16 +42,21 @@ public struct SegmentContrast: Sendable, Hashable {
       positions[comparison.treatment, default: []].append(position)
     }
     var out: [SegmentContrast] = []
+    out.reserveCapacity(positions.values.reduce(0) { $0 + $1.count })
     for treatment in treatments {
-      let bySegment = (positions[treatment] ?? []).map { comparisons[$0] }
-      let restControls = RestArms.rests(bySegment.map(\.control))
-      let restTreatments = RestArms.rests(bySegment.map(\.treatmentArm))
+      // Only the arms are read: a copy of each whole comparison (names, notes, the Bayesian summary) cost more
+      // than the contrasts at 20,000 segments.
+      let bySegment = positions[treatment] ?? []
+      let restControls = RestArms.rests(bySegment.map { comparisons[$0].control })
+      let restTreatments = RestArms.rests(bySegment.map { comparisons[$0].treatmentArm })
       var found: [SegmentContrast] = []
-      for (index, here) in bySegment.enumerated() {
-        guard let segment = here.segment, let restControl = restControls[index],
+      found.reserveCapacity(bySegment.count)
+      for (index, position) in bySegment.enumerated() {
+        guard let segment = comparisons[position].segment, let restControl = restControls[index],
           let restTreatment = restTreatments[index],
           let contrast = contrast(
-            treatment: treatment, segment: segment, here: (RestArms.Arm(here.control), RestArms.Arm(here.treatmentArm)),
+            treatment: treatment, segment: segment,
+            here: (RestArms.Arm(comparisons[position].control), RestArms.Arm(comparisons[position].treatmentArm)),
             rest: (restControl, restTreatment))
         else { continue }
         found.append(contrast)
@@ -73,12 +78,17 @@ public struct SegmentContrast: Sendable, Hashable {
     treatment: String, segment: String, here: (control: RestArms.Arm, treatment: RestArms.Arm),
     rest: (control: RestArms.Arm, treatment: RestArms.Arm)
   ) -> SegmentContrast? {
-    let arms = [here.control, here.treatment, rest.control, rest.treatment]
-    guard arms.allSatisfy({ $0.count >= 2 }) else { return nil }
-    let terms = arms.map { $0.standardDeviation * $0.standardDeviation / $0.count }
-    let variance = terms.reduce(0, +)
+    // The four arms in a fixed order, summed left to right from 0 (as `reduce(0, +)` would), without an array
+    // per contrast.
+    let arms = (here.control, here.treatment, rest.control, rest.treatment)
+    guard arms.0.count >= 2, arms.1.count >= 2, arms.2.count >= 2, arms.3.count >= 2 else { return nil }
+    func term(_ arm: RestArms.Arm) -> Double { arm.standardDeviation * arm.standardDeviation / arm.count }
+    let terms = (term(arms.0), term(arms.1), term(arms.2), term(arms.3))
+    let variance = 0 + terms.0 + terms.1 + terms.2 + terms.3
     guard variance > 0 && variance.isFinite else { return nil }
-    let denominator = zip(terms, arms).map { term, arm in term * term / (arm.count - 1) }.reduce(0, +)
+    func share(_ term: Double, _ arm: RestArms.Arm) -> Double { term * term / (arm.count - 1) }
+    let denominator =
+      0 + share(terms.0, arms.0) + share(terms.1, arms.1) + share(terms.2, arms.2) + share(terms.3, arms.3)
     guard denominator > 0 else { return nil }
     let degreesOfFreedom = variance * variance / denominator
     let difference = (here.treatment.mean - here.control.mean) - (rest.treatment.mean - rest.control.mean)

@@ -91,6 +91,26 @@ public struct LiftComparison: Sendable, Hashable {
       equivalentExtraUnits: variance > 0 ? (control.count + treatment.count) * (unadjustedVariance / variance - 1) : 0)
   }
 
+  /// Throws what `result()` would throw, without computing its tails.
+  ///
+  /// For a caller that only needs to know that the comparison can be made: the post-stratified estimate keeps
+  /// a segment's arms when it can, and never reads its p-value or interval. With a finite statistic and, for
+  /// `.studentT`, Welch degrees of freedom in [1, 10¹⁵) (they lie between the smaller n − 1 and the sum of
+  /// both), GSL's tail and quantile are numbers, so `result()` cannot fail; in any other case `result()` itself
+  /// is run.
+  public func requireResult() throws(StatsError) {
+    let statistic = (treatment.estimate - control.estimate) / (control.variance + treatment.variance).squareRoot()
+    switch distribution {
+    case .normal:
+      if statistic.isFinite { return }
+    case .studentT:
+      let degreesOfFreedom = Self.welchDegreesOfFreedom(
+        control.variance, control.count, treatment.variance, treatment.count)
+      if statistic.isFinite && degreesOfFreedom >= 1 && degreesOfFreedom < 1e15 { return }
+    }
+    _ = try result()
+  }
+
   /// ν of Welch–Satterthwaite from the variances of two estimates and their counts.
   static func welchDegreesOfFreedom(_ a: Double, _ na: Double, _ b: Double, _ nb: Double) -> Double {
     (a + b) * (a + b) / (a * a / (na - 1) + b * b / (nb - 1))

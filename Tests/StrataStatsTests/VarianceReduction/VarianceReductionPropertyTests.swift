@@ -74,6 +74,41 @@ struct VarianceReductionPropertyTests {
     #expect(isClose(r.equivalentExtraUnits, 200 * (0.02 / 0.012 - 1), relativeTolerance: 1e-12))
   }
 
+  @Test("requireResult throws exactly when result does: ordinary arms, overflowing and underflowing variances")
+  func requireResultAgreesWithResult() throws {
+    func arm(_ count: Double, _ estimate: Double, _ variance: Double) -> ArmEstimate {
+      ArmEstimate(
+        count: count, estimate: estimate, variance: variance, unadjustedEstimate: estimate, unadjustedVariance: variance
+      )
+    }
+    let pairs: [(ArmEstimate, ArmEstimate)] = [
+      (arm(100, 1, 0.01), arm(120, 1.1, 0.02)),
+      (arm(2, 0, 1), arm(2, 5, 0)),
+      (arm(2, -1.5e308, 1e-300), arm(3, 1.5e308, 1e-300)),  // Δ overflows to +∞
+      (arm(50, 1, 1e200), arm(50, 2, 1e200)),  // (Vₐ + V_b)² overflows: ν is not finite
+      (arm(50, 1, 1e-170), arm(50, 1, 1e-170)),  // Vₐ² underflows to 0: ν = 0/0
+      (arm(1e9, 3, 1e-9), arm(2, 3.5, 4)),
+    ]
+    var checked = 0
+    for (control, treatment) in pairs {
+      for distribution in [LiftComparison.Distribution.studentT, .normal] {
+        let comparison = try LiftComparison(control: control, treatment: treatment, distribution: distribution)
+        let full = Result { () throws(StatsError) in try comparison.result() }
+        let quick = Result { () throws(StatsError) in try comparison.requireResult() }
+        switch (full, quick) {
+        case (.success, .success): checked += 1
+        case (.failure(let a), .failure(let b)):
+          #expect(a == b)
+          checked += 1
+        default: Issue.record("result \(full) but requireResult \(quick) for \(control), \(treatment), \(distribution)")
+        }
+      }
+    }
+    #expect(checked == 2 * pairs.count)
+    let overflowing = try LiftComparison(control: arm(50, 1, 1e200), treatment: arm(50, 2, 1e200))
+    #expect(throws: StatsError.self) { try overflowing.requireResult() }
+  }
+
   @Test("A denominator that sums to 0 is an input error naming it")
   func zeroDenominator() throws {
     let arm = try MomentMatrix(rows: [[1, 0], [2, 0], [0, 0]])
