@@ -201,6 +201,16 @@ struct NumberParserTests {
     }
   }
 
+  /// The one-byte path: every byte value as a one-byte field (a digit is its value, `+0.0` for `0`; anything else,
+  /// a space, a sign, a dot, a letter, is not a number) agrees with `Double(String)`, bit for bit.
+  @Test func oneByteFieldsAgreeWithStrtod() {
+    for byte in UInt8(0)...UInt8(255) {
+      let parsed = [byte].withUnsafeBufferPointer { NumberParser.parse($0) }
+      let reference = byte < 0x80 ? Double(String(UnicodeScalar(byte))) : nil
+      #expect(parsed?.bitPattern == reference?.bitPattern, "byte \(byte)")
+    }
+  }
+
   @Test func notNumbers() {
     for bad in [
       "", " ", "abc", "1.2.3", "1e", "1e+", "--1", "+-1", "-", "+", ".", "e5", ".e1", "inf", "-inf", "nan",

@@ -31,6 +31,9 @@ public enum NumberParser {
   /// The number in `bytes` (surrounding spaces allowed), or nil when it is not a finite number.
   @inline(__always)
   public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    // The commonest field of all, a 0/1 metric's `0` or `1` (any one digit): its value, without the general path's
+    // checks for spaces, a sign, a fraction and an exponent.
+    if bytes.count == 1, case let digit = bytes[0] &- UInt8(ascii: "0"), digit < 10 { return Double(digit) }
     var start = 0, end = bytes.count
     while start < end && bytes[start] == UInt8(ascii: " ") { start += 1 }
     while end > start && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
