@@ -95,6 +95,8 @@ public struct AnalysisPlan: Sendable, Hashable {
   /// Standard deviation σ of the proper N(0, σ²) prior on the relative lift for the Bayesian summaries (`plan.prior`);
   /// nil: a flat prior.
   public var prior: Double? = nil
+  /// The random-effects model of partial pooling (`plan.pooling`): REML without Knapp–Hartung by default.
+  public var pooling = StatisticalPlan.Pooling()
 
   public init(
     id: String, name: String? = nil, hypothesis: String? = nil, unitColumn: String = "unit_id",
@@ -177,5 +179,6 @@ extension AnalysisPlan {
     segmentsDiscovered = definition.experiment.segmentation != nil
     dailyUnits = plan.dailyUnits
     prior = plan.prior
+    pooling = plan.pooling
   }
 }

@@ -114,6 +114,11 @@ public enum ExperimentYAMLWriter {
     lines.append("  spending: \(quote(plan.spending.description))")
     if plan.method != .groupSequential { lines.append("  method: \(plan.method.rawValue)") }
     if let tau = plan.tau { lines.append("  tau: \(tau)") }
+    if let prior = plan.prior { lines.append("  prior: \(prior)") }
+    if !plan.pooling.isDefault {
+      lines.append(
+        "  pooling: {method: \(plan.pooling.method.rawValue), knapp_hartung: \(plan.pooling.knappHartung)}")
+    }
     if let daily = plan.dailyUnits { lines.append("  daily_units: \(daily)") }
     if let n = plan.sampleSizePerVariant { lines.append("  n_per_variant: \(n)") }
     return lines.joined(separator: "\n") + "\n"

@@ -26,6 +26,31 @@ public struct StatisticalPlan: Sendable, Hashable {
     }
   }
 
+  /// The random-effects model of partial pooling across segments (`plan.pooling`): the τ² estimator and
+  /// whether the pooled mean's interval and test use the Knapp–Hartung adjustment.
+  public struct Pooling: Sendable, Hashable {
+    /// The estimator of τ², the variance of the true segment effects.
+    public enum Method: String, Sendable, Hashable, CaseIterable {
+      /// Restricted maximum likelihood (the default).
+      case reml
+      /// DerSimonian–Laird's method of moments.
+      case dl
+    }
+
+    public var method: Method
+    /// Knapp–Hartung: the pooled mean's interval and test from a t distribution with K − 1 degrees of freedom
+    /// and a rescaled variance (for two segments or more).
+    public var knappHartung: Bool
+
+    public init(method: Method = .reml, knappHartung: Bool = false) {
+      self.method = method
+      self.knappHartung = knappHartung
+    }
+
+    /// Whether these are the defaults (REML without Knapp–Hartung), which a definition need not write.
+    public var isDefault: Bool { self == Pooling() }
+  }
+
   /// How the looks of a plan are guarded.
   public enum SequentialMethod: String, Sendable, Hashable, CaseIterable {
     /// Lan-DeMets alpha-spending boundaries at the planned looks.
@@ -61,6 +86,8 @@ public struct StatisticalPlan: Sendable, Hashable {
   /// Standard deviation σ of a proper N(0, σ²) prior on the relative lift for Bayesian summaries (`prior:`);
   /// nil: a flat (improper) prior.
   public var prior: Double?
+  /// How `strata analyze` pools each metric × treatment across segments (`pooling:`).
+  public var pooling = Pooling()
   /// Units entering the experiment per day, for a duration estimate.
   public var dailyUnits: Int?
   /// Sample size per variant recorded when the definition was created (`strata new`).

@@ -6,8 +6,9 @@ import Yams
 enum StatisticalPlanReader {
   static let keys: Set<String> = [
     "alpha", "power", "mde", "relative", "baseline", "sd", "sides", "looks", "fractions", "spending", "daily_units",
-    "n_per_variant", "method", "tau", "prior",
+    "n_per_variant", "method", "tau", "prior", "pooling",
   ]
+  static let poolingKeys: Set<String> = ["method", "knapp_hartung"]
 
   static func read(_ node: Node, _ fields: inout YAMLFields) throws(ExperimentFileError) -> StatisticalPlan {
     let map = try fields.mapping(node, "plan", allowed: keys)
@@ -44,6 +45,19 @@ enum StatisticalPlanReader {
     }
     if let n = map["tau"] { plan.tau = try fields.double(n, "plan.tau") }
     if let n = map["prior"] { plan.prior = try fields.double(n, "plan.prior") }
+    if let n = map["pooling"] {
+      let pooling = try fields.mapping(n, "plan.pooling", allowed: poolingKeys)
+      if let m = pooling["method"] {
+        let text = try fields.string(m, "plan.pooling.method")
+        guard let method = StatisticalPlan.Pooling.Method(rawValue: text.lowercased()) else {
+          throw fields.error("plan.pooling.method", m, "\"\(text)\" is not reml or dl")
+        }
+        plan.pooling.method = method
+      }
+      if let k = pooling["knapp_hartung"] {
+        plan.pooling.knappHartung = try fields.bool(k, "plan.pooling.knapp_hartung")
+      }
+    }
     if let n = map["daily_units"] { plan.dailyUnits = try fields.integer(n, "plan.daily_units") }
     if let n = map["n_per_variant"] { plan.sampleSizePerVariant = try fields.integer(n, "plan.n_per_variant") }
     return plan

@@ -167,7 +167,7 @@ public enum HTMLReport {
     }
     if !metric.partialPooling.isEmpty {
       out +=
-        "<h3>Partial pooling across segments</h3><p class=\"note\">\(HTML.escape(ReportTables.partialPoolingNote))</p>"
+        "<h3>Partial pooling across segments</h3><p class=\"note\">\(HTML.escape(ReportTables.partialPoolingNote(plan: plan)))</p>"
       out += HTML.table(ReportTables.partialPooling(metric, plan: plan, segments: segments), numericFrom: 2)
       out += HTML.table(ReportTables.randomEffects(metric, plan: plan), numericFrom: 1)
     }

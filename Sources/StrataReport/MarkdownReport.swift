@@ -104,7 +104,7 @@ public enum MarkdownReport {
           out.append("")
           out.append("**Partial pooling across segments**")
           out.append("")
-          out.append(escape(ReportTables.partialPoolingNote))
+          out.append(escape(ReportTables.partialPoolingNote(plan: plan)))
           out.append("")
           out.append(table(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
           out.append("")

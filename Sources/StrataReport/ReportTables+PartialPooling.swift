@@ -2,9 +2,18 @@ import StrataAnalysis
 import StrataStats
 
 extension ReportTables {
-  /// The sentence above the partial-pooling tables.
-  public static let partialPoolingNote =
-    "What each segment's effect is likely to be once the other segments are taken into account (a random-effects model across segments, REML). The segment with the largest raw lift is usually the luckiest: quote the shrunken estimate when choosing a segment. Small segments are pulled furthest toward the mean."
+  /// The sentence above the partial-pooling tables (the default model: REML without Knapp–Hartung).
+  public static let partialPoolingNote = partialPoolingNote(model: "REML")
+  /// The sentence above the partial-pooling tables for the plan's model (`plan.pooling`).
+  public static func partialPoolingNote(plan: AnalysisPlan) -> String {
+    let method = plan.pooling.method == .dl ? "DerSimonian–Laird" : "REML"
+    let adjustment =
+      plan.pooling.knappHartung ? ", the mean over segments with the Knapp–Hartung adjustment (t, K − 1 df)" : ""
+    return partialPoolingNote(model: method + adjustment)
+  }
+  private static func partialPoolingNote(model: String) -> String {
+    "What each segment's effect is likely to be once the other segments are taken into account (a random-effects model across segments, \(model)). The segment with the largest raw lift is usually the luckiest: quote the shrunken estimate when choosing a segment. Small segments are pulled furthest toward the mean."
+  }
   /// Each segment's raw estimate beside its shrunken (partially pooled) one, per treatment, with the
   /// interval to quote and the chance to beat control under the pooled prior.
   ///
@@ -73,7 +82,7 @@ extension ReportTables {
         NumberText.interval(model.interval.lower, model.interval.upper, binomial: binomial),
         NumberText.pValue(model.test.pValue), tau,
         NumberText.interval(model.prediction.lower, model.prediction.upper, binomial: binomial),
-        "\(model.segments) (\(model.method.rawValue))",
+        "\(model.segments) (\(model.method.rawValue)\(model.knappHartung ? ", Knapp–Hartung" : ""))",
       ]
     }
     return Table(header: header, rows: rows, classes: rows.map { _ in "" }, highlightColumn: nil)

@@ -53,6 +53,22 @@ struct ExperimentLoaderTests {
     #expect(try ExperimentLoader.loadDefinition(yaml: written, file: "again.yaml").metrics[0].direction == .decrease)
   }
 
+  @Test("plan.pooling and plan.prior are read, default to REML without Knapp–Hartung, and are written back")
+  func poolingAndPrior() throws {
+    let plain = try ExperimentLoader.loadDefinition(yaml: Self.valid, file: "demo.yaml")
+    #expect(plain.plan.pooling == StatisticalPlan.Pooling(method: .reml, knappHartung: false))
+    #expect(!ExperimentYAMLWriter.yaml(for: plain).contains("pooling"))
+    let yaml = "id: demo\nvariants: [a, b]\nplan:\n  prior: 0.1\n  pooling: {method: DL, knapp_hartung: true}\n"
+    let definition = try ExperimentLoader.loadDefinition(yaml: yaml, file: "demo.yaml")
+    #expect(definition.plan.pooling == StatisticalPlan.Pooling(method: .dl, knappHartung: true))
+    let plan = AnalysisPlan(definition: definition)
+    #expect(plan.pooling.randomEffectsMethod == .dersimonianLaird && plan.pooling.knappHartung)
+    let again = try ExperimentLoader.loadDefinition(
+      yaml: ExperimentYAMLWriter.yaml(for: definition), file: "again.yaml")
+    #expect(again.plan.pooling == definition.plan.pooling)
+    #expect(again.plan.prior == 0.1)
+  }
+
   @Test(
     "broken definitions are rejected with file:line: field: message",
     arguments: [
@@ -90,6 +106,13 @@ struct ExperimentLoaderTests {
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  tau: -1\n", 5, "plan.tau", "positive"),
       ("id: demo\nvariants: [a, b]\nplan:\n  prior: -0.1\n", 4, "plan.prior", "positive"),
       ("id: demo\nvariants: [a, b]\nplan:\n  prior: .inf\n", 4, "plan.prior", "expected a number"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  pooling: {method: ml}\n", 4, "plan.pooling.method", "reml or dl"),
+      (
+        "id: demo\nvariants: [a, b]\nplan:\n  pooling:\n    method: dl\n    knapp_hartung: maybe\n", 6,
+        "plan.pooling.knapp_hartung", "true or false"
+      ),
+      ("id: demo\nvariants: [a, b]\nplan:\n  pooling:\n    tau2: 0\n", 5, "plan.pooling.tau2", "unknown key"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  pooling: reml\n", 4, "plan.pooling", "mapping"),
       ("id: demo\nvariants: [a, b]\nlayer: {name: l, buckets: [0, 20000]}\n", 3, "layer.buckets", "0..<10000"),
       ("id: demo\nvariants: [a, b]\nconsent: \"opt in\"\n", 3, "consent", "letters"),
       ("id: demo\nvariants: [a, b\n", 3, "", "not valid YAML"),

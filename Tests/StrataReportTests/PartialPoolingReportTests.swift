@@ -1,6 +1,8 @@
 import Foundation
 import StrataAnalysis
+import StrataDefinitions
 import StrataReport
+import StrataStats
 import Testing
 
 /// Issue 18 in the reports: the best segment is chosen by the shrunken estimates and the reports say how
@@ -59,6 +61,55 @@ struct PartialPoolingReportTests {
     #expect(html.contains("Partial pooling across segments"))
     #expect(html.contains("class=\"mark shrunken\""), "the forest plot draws the shrunken marks")
     #expect(MarkdownReport.render(analysis).contains("**Partial pooling across segments**"))
+  }
+
+  /// The spring-promo snapshot's data analysed under `pooling`.
+  static func analysis(pooling: StatisticalPlan.Pooling) throws -> Analysis {
+    var plan = ReportSnapshotTests.plan
+    plan.pooling = pooling
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-pooling-\(UUID().uuidString).csv")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try ReportSnapshotTests.csv.write(to: file, atomically: true, encoding: .utf8)
+    return try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+  }
+
+  @Test("plan.pooling's estimator and Knapp–Hartung reach the JSON and the reports; the default reads as before")
+  func poolingMethodInEveryOutput() throws {
+    let reml = try Self.analysis(pooling: .init())
+    #expect(MarkdownReport.render(reml).contains(ReportTables.partialPoolingNote))
+    #expect(HTMLReport.render(reml).contains("random-effects model across segments, REML)"))
+    for (method, knappHartung, words) in [
+      (StatisticalPlan.Pooling.Method.dl, false, "across segments, DerSimonian–Laird)"),
+      (.dl, true, "across segments, DerSimonian–Laird, the mean over segments with the Knapp–Hartung adjustment"),
+      (.reml, true, "across segments, REML, the mean over segments with the Knapp–Hartung adjustment"),
+    ] {
+      let analysis = try Self.analysis(pooling: .init(method: method, knappHartung: knappHartung))
+      let metric = try #require(analysis.metrics.first { !$0.partialPooling.isEmpty })
+      let json = try #require(
+        try JSONSerialization.jsonObject(with: Data(AnalysisJSON.value(analysis).serialized().utf8)) as? [String: Any])
+      let entries = try #require(json["partial_pooling"] as? [[String: Any]])
+      #expect(!entries.isEmpty)
+      for entry in entries {
+        #expect(entry["method"] as? String == (method == .dl ? "DL" : "REML"))
+        #expect(entry["knapp_hartung"] as? Bool == knappHartung)
+      }
+      for pooling in metric.partialPooling {
+        // The fit is the statistics layer's model with that estimator (checked against metafor).
+        let raw = pooling.segments.map(\.estimate)
+        let direct = try RandomEffectsModel(
+          estimates: raw.map(\.raw), variances: raw.map(\.rawVariance),
+          method: method == .dl ? .dersimonianLaird : .restrictedMaximumLikelihood, knappHartung: knappHartung,
+          confidenceLevel: analysis.plan.confidenceLevel, calibrated: true
+        ).result()
+        #expect(pooling.model.tauSquared == direct.tauSquared && pooling.model.interval == direct.interval)
+        #expect(pooling.model.knappHartung == knappHartung)
+      }
+      #expect(MarkdownReport.render(analysis).contains(words))
+      #expect(HTMLReport.render(analysis).contains(words))
+      let table = ReportTables.randomEffects(metric, plan: analysis.plan)
+      let suffix = knappHartung ? ", Knapp–Hartung)" : ")"
+      #expect(table.rows.allSatisfy { $0.last?.hasSuffix((method == .dl ? "DL" : "REML") + suffix) == true })
+    }
   }
 
   @Test func trajectoriesFollowEachComparisonAcrossLooks() throws {

@@ -1,3 +1,4 @@
+import StrataDefinitions
 import StrataStats
 
 /// Partial pooling of one treatment's per-segment effects for one metric: the random-effects model across
@@ -59,8 +60,11 @@ struct SegmentPooler {
       }
       guard !names.isEmpty else { continue }
       do {
+        // Knapp–Hartung needs two segments (K − 1 degrees of freedom): one segment pools without it, and
+        // `knapp_hartung` in the JSON says which was used.
         let model = try RandomEffectsModel(
-          estimates: estimates, variances: variances, method: .restrictedMaximumLikelihood,
+          estimates: estimates, variances: variances, method: plan.pooling.randomEffectsMethod,
+          knappHartung: plan.pooling.knappHartung && estimates.count >= 2,
           confidenceLevel: plan.confidenceLevel, calibrated: true
         ).result()
         let segments = try zip(names, model.shrunken).map { name, shrunken in
@@ -108,5 +112,15 @@ extension MetricAnalysis {
       out[pooling.treatment] = Dictionary(pooling.segments.map { ($0.segment, $0) }) { first, _ in first }
     }
     return out
+  }
+}
+
+extension StatisticalPlan.Pooling {
+  /// The statistics layer's estimator for `method`.
+  public var randomEffectsMethod: RandomEffectsModel.Method {
+    switch method {
+    case .reml: return .restrictedMaximumLikelihood
+    case .dl: return .dersimonianLaird
+    }
   }
 }
