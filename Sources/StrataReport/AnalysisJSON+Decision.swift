@@ -37,6 +37,7 @@ extension AnalysisJSON {
       ("unplanned_look", .bool(d.unplannedLook)),
       ("effect", d.effect.map(effect) ?? .null),
       ("best_segment", d.bestSegment.map(bestSegment) ?? .null),
+      ("arms_compared", .integer(d.armsCompared)),
       (
         "treatments",
         .array(

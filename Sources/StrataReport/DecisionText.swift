@@ -113,6 +113,10 @@ public enum DecisionText {
         : "No test of \(metric) could be run on this data."
     }
     let name = variant(key, plan: plan)
+    // With several treatments the variant named is the best (or leading) of them: say how many were compared,
+    // also when Holm's last step leaves its own interval unadjusted.
+    let ofArms = d.armsCompared > 1 ? ", the best of \(d.armsCompared) variants compared" : ""
+    let theBest = d.armsCompared > 1 ? "The best of \(d.armsCompared) variants compared" : "The best"
     let moved = effect.estimate >= 0 ? "raised" : "lowered"
     let size = NumberText.effect(effect.estimate, binomial: binomial)
     let magnitude = effect.estimate >= 0 ? size : String(size.dropFirst())
@@ -122,7 +126,7 @@ public enum DecisionText {
     case .ship:
       let anyLook = d.unplannedLook ? " Always-valid inference holds at any look, planned or not." : ""
       return
-        "Ship \(name): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan)).\(anyLook)"
+        "Ship \(name)\(ofArms): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan)).\(anyLook)"
     case .doNotShip:
       return
         "Do not ship \(name): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan))."
@@ -131,19 +135,20 @@ public enum DecisionText {
         d.reason == .noBoundaryCrossed
         ? "no variant has crossed its boundary at this look"
         : "no variant has changed \(metric) detectably and the planned sample is not reached"
-      return "Keep running: \(why). Leading so far: \(name) at \(size)\(scope(effect)) (\(rule))."
+      return
+        "Keep running: \(why). Leading so far: \(name)\(ofArms)\(ofArms.isEmpty ? "" : ",") at \(size)\(scope(effect)) (\(rule))."
     case .stopForFutility:
       let why =
         d.reason == .finalLookNotSignificant
         ? "the final planned look is in and no variant crossed its boundary"
         : "no variant changed \(metric) by the \(mde ?? "minimum effect") the plan was built to detect"
-      return "Stop: \(why). The best, \(name), is \(size)\(scope(effect)) (\(rule))."
+      return "Stop: \(why). \(theBest), \(name), is \(size)\(scope(effect)) (\(rule))."
     case .inconclusive:
       let unplanned = d.unplannedLook ? " at this unplanned look" : ""
       let rulesOut =
         mde.map { ", which cannot rule out an effect of \($0)" } ?? ", which cannot be told apart from no effect"
       return
-        "Inconclusive\(unplanned): no variant changed \(metric) detectably. The best, \(name), is \(size)\(scope(effect)) (\(rule))\(rulesOut)."
+        "Inconclusive\(unplanned): no variant changed \(metric) detectably. \(theBest), \(name), is \(size)\(scope(effect)) (\(rule))\(rulesOut)."
     case .doNotTrust:
       return
         "Do not trust these results yet: the split of units does not match the plan (sample ratio mismatch). Until the cause is found, \(name) only reads as \(size)\(scope(effect)) on \(metric) (\(rule))."

@@ -140,6 +140,9 @@ public struct Decision: Sendable, Hashable {
   /// than two segments pooled.
   public var bestSegment: BestSegment? = nil
 
+  /// How many treatments the decision's variant was chosen among: those with an effect on the primary metric.
+  public var armsCompared: Int { treatments.reduce(0) { $0 + ($1.effect == nil ? 0 : 1) } }
+
   public init(
     action: Action, reason: Reason, metric: String?, variant: String?, effect: Effect?,
     treatments: [TreatmentDecision], nextStep: NextStep, higherIsBetter: Bool = true, sequential: Bool = false,
