@@ -87,7 +87,7 @@ struct RowValuesTests {
   /// The co-moments of declared pairs of value columns (a ratio's numerator × denominator, a metric × its covariate)
   /// are each pair's values added one row at a time in file order, on the rows where both are present (a blank
   /// counted as 0 is present), read directly, from the batch of a pipe and with more than 8 value columns.
-  @Test(arguments: [2, 8, 12])
+  @Test(arguments: [2, 7, 8, 12])
   func pairsReachTheCellsAsIfAddedOneByOne(continuous count: Int) throws {
     var plan = Self.plan(continuous: count)
     let pairs = [(0, 1), (1, count), (count, 1), (2, 2)]

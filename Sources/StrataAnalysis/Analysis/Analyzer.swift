@@ -94,7 +94,7 @@ public struct Analyzer: Sendable {
       warnings += poolingWarnings
     }
     for metric in metrics {
-      // The names only: filtering the comparisons copied every underpowered one whole (all 60,000 at 20,000
+      // The names only: filtering the comparisons copied every underpowered one whole (40,000 of 80,004 at 20,000
       // segments × 3 variants in the benchmark files).
       var underpowered = Set<String>()
       for index in metric.comparisons.indices where metric.comparisons[index].underpowered {
