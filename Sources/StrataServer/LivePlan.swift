@@ -35,7 +35,7 @@ struct LivePlan: Sendable {
   /// none for a unit without exposures.
   let unitSQL: String
   /// PostgreSQL: the per-unit query for many units at once (parameters experiment id, unit ids as `text[]`): one
-  /// row per unit, `unit_key` first, NULLs for a unit without exposures.
+  /// row per unit, `unit_key` first, NULLs for a unit without exposures, in the order of the ids sent.
   let unitsSQL: String
   /// The length of a contribution vector.
   let width: Int
@@ -132,8 +132,8 @@ struct LivePlan: Sendable {
     }
     unitSQL = dialect == .postgres ? query("$1", "$2") : query("?", "?")
     unitsSQL = """
-      SELECT u.unit AS unit_key, f.* FROM unnest($2::text[]) AS u(unit)
-      LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true
+      SELECT u.unit AS unit_key, f.* FROM unnest($2::text[]) WITH ORDINALITY AS u(unit, n)
+      LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true ORDER BY u.n
       """
     // 3: counts of the values missing: zero filled, and a pair's own units when a column of it has missing: exclude.
     var shape = "strata-live-3\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"

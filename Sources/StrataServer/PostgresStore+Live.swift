@@ -30,14 +30,16 @@ extension PostgresStore {
         totals.key == plan.key
       else { continue }
       // Sent in unit id order, not the `Set`'s (which hash seeding changes from one process to the next): the totals
-      // are sums of doubles, whose last bits depend on the order the units' rows come back and are applied in.
+      // are sums of doubles, whose last bits depend on the order the units' rows come back and are applied in; every
+      // read of these units below returns its rows in the order sent (`unnest ... WITH ORDINALITY ... ORDER BY`).
       var units = touches.map(\.unit).sorted()
       if totals.building {
         // Only the units the totals already hold (up to the cursor, in the database's order).
         guard let cursor = totals.cursor else { continue }
         var held: [String] = []
         for try await unit in try await connection.query(
-          "SELECT u FROM unnest(\(units)::text[]) AS x(u) WHERE u <= \(cursor)", logger: logger
+          "SELECT u FROM unnest(\(units)::text[]) WITH ORDINALITY AS x(u, n) WHERE u <= \(cursor) ORDER BY n",
+          logger: logger
         ).decode(String.self) {
           held.append(unit)
         }
@@ -69,8 +71,9 @@ extension PostgresStore {
     var stored: [(unit: String, state: LiveTotals.Unit, memo: String?)] = []
     for try await (unit, variant, segment, state, contribution, memo) in try await connection.query(
       """
-      SELECT unit_id, variant, segment, is_excluded, encode(contribution, 'hex'), memo FROM live_units
-      WHERE experiment_id = \(plan.experiment) AND unit_id = ANY(\(units))
+      SELECT l.unit_id, l.variant, l.segment, l.is_excluded, encode(l.contribution, 'hex'), l.memo
+      FROM unnest(\(units)::text[]) WITH ORDINALITY AS u(unit, n)
+      JOIN live_units l ON l.experiment_id = \(plan.experiment) AND l.unit_id = u.unit ORDER BY u.n
       """, logger: logger
     ).decode((String, String, String, Int, String, String?).self) {
       let old = LiveTotals.Unit(
@@ -292,8 +295,9 @@ extension PostgresStore {
     if known {
       for try await (variant, segment, state, contribution) in try await connection.query(
         """
-        SELECT variant, segment, is_excluded, encode(contribution, 'hex') FROM live_units
-        WHERE experiment_id = \(experiment) AND unit_id = ANY(\(units))
+        SELECT l.variant, l.segment, l.is_excluded, encode(l.contribution, 'hex')
+        FROM unnest(\(units)::text[]) WITH ORDINALITY AS u(unit, n)
+        JOIN live_units l ON l.experiment_id = \(experiment) AND l.unit_id = u.unit ORDER BY u.n
         """, logger: logger
       ).decode((String, String, Int, String).self) {
         totals.apply(
