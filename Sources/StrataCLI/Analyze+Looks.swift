@@ -12,23 +12,32 @@ extension Analyze {
 
   /// Whether the look log may be the default one: not when the first data file is standard input or any other
   /// file that is not a regular one (a pipe as `/dev/stdin`, a FIFO, `/dev/fd/N`), which has no place to keep a log
-  /// next to, nor when it is named by a path under `/dev` or `/proc` (``isSystemPath(_:)``).
+  /// next to, nor when it is named by a system path (``isSystemPath(_:)``).
   var hasDefaultLookLog: Bool {
     guard lookLog == nil else { return true }
     let first = data.first ?? experiment
     return !StandardInput.isReadOnce(first) && !Self.isSystemPath(first)
   }
 
-  /// Whether `path` is under `/dev` or `/proc` (`/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`), as named (`..` taken
-  /// out, links not followed): even when it leads to a regular file (`--data /dev/stdin < data.csv`), the default
-  /// log would be named after it, in a directory of the system (`/dev/stdin.looks.jsonl`), not next to that file.
+  /// Whether `path` names a system file that has no default look log next to it.
+  ///
+  /// That is, as named (`..` taken out): under `/proc`, `/dev/fd` or `/dev/std*` (`/dev/stdin`, `/dev/fd/0`,
+  /// `/proc/self/fd/0`), or under `/dev` and not a regular file by its own name (`lstat`: a link is not followed).
+  /// Even when it leads to a regular file (`--data /dev/stdin < data.csv`), the default log would be named after it,
+  /// in a directory of the system (`/dev/stdin.looks.jsonl`), not next to that file. A regular file under `/dev`
+  /// (`/dev/shm/data.csv`, on a tmpfs) keeps its default log next to it.
   static func isSystemPath(_ path: String) -> Bool {
     let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     var parts: [Substring] = []
     for part in absolute.split(separator: "/") where part != "." {
       if part == ".." { _ = parts.popLast() } else { parts.append(part) }
     }
-    return parts.count > 1 && (parts[0] == "dev" || parts[0] == "proc")
+    guard parts.count > 1 else { return false }
+    if parts[0] == "proc" { return true }
+    guard parts[0] == "dev" else { return false }
+    if parts[1] == "fd" || parts[1].hasPrefix("std") { return true }
+    var info = stat()
+    return lstat("/" + parts.joined(separator: "/"), &info) != 0 || info.st_mode & S_IFMT != S_IFREG
   }
 
   /// Checks `--look` against the plan (its looks + a margin) and that the look log is not the data or the

@@ -162,6 +162,42 @@ struct StandardInputCLITests {
     #expect(FileManager.default.fileExists(atPath: path("data.csv.looks.jsonl")))
   }
 
+  /// Whether `/dev/shm` is a directory this process can write to (a tmpfs on Linux; absent on macOS).
+  static let devShmIsWritable = access("/dev/shm", W_OK) == 0
+
+  @Test(
+    "analyze: a regular file under /dev (/dev/shm/…) keeps its default look log next to it; /dev/stdin does not",
+    .enabled(if: devShmIsWritable, "needs a writable /dev/shm (a tmpfs) to put a regular file under /dev"))
+  func regularFileUnderDevKeepsItsDefaultLookLog() throws {
+    let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
+    let data = "/dev/shm/strata-test-\(UUID().uuidString).csv"
+    let log = data + ".looks.jsonl"
+    defer {
+      try? FileManager.default.removeItem(atPath: data)
+      try? FileManager.default.removeItem(atPath: log)
+    }
+    try FileManager.default.copyItem(
+      atPath: Self.root.appendingPathComponent("experiments/data/gym-renewal.csv").path, toPath: data)
+    let named = try shell("\"$0\" analyze --experiment \"$1\" --json --data \"$2\"", [experiment, data])
+    #expect(named.status == 0, "\(named.stderr)")
+    #expect(named.stderr.contains("Recorded look 1 of 3 in \(log)"), "\(named.stderr)")
+    #expect(FileManager.default.fileExists(atPath: log))
+    // The same file through /dev/stdin is still refused, and a link to it under /dev is not a regular file by its
+    // own name.
+    let link = data + ".link"
+    defer { try? FileManager.default.removeItem(atPath: link) }
+    #expect(symlink(data, link) == 0)
+    for name in ["/dev/stdin", link] {
+      let refused = try shell(
+        "\"$0\" analyze --experiment \"$1\" --json --data \"$3\" < \"$2\"", [experiment, data, name])
+      #expect(refused.status == 1, "\(name): \(refused.stderr)")
+      #expect(
+        refused.stderr
+          == "strata: error: --data \(name) (a path under /dev or /proc) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
+      )
+    }
+  }
+
   @Test("analyze: a bad value on standard input names <stdin>, the line and the column")
   func badValueNamesStandardInput() throws {
     let experiment = Self.root.appendingPathComponent("experiments/gym-renewal.yaml").path
