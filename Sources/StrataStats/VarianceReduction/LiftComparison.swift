@@ -96,8 +96,9 @@ public struct LiftComparison: Sendable, Hashable {
   /// For a caller that only needs to know that the comparison can be made: the post-stratified estimate keeps
   /// a segment's arms when it can, and never reads its p-value or interval. With a finite statistic and, for
   /// `.studentT`, Welch degrees of freedom in [1, 10¹⁵) (they lie between the smaller n − 1 and the sum of
-  /// both), GSL's tail and quantile are numbers, so `result()` cannot fail; in any other case `result()` itself
-  /// is run.
+  /// both), GSL's tail and quantile are numbers, so `result()` cannot fail; so too for the log-scale relative
+  /// interval's own degrees of freedom (`.logScale` with `.studentT`, both means positive). In any other case
+  /// `result()` itself is run.
   public func requireResult() throws(StatsError) {
     let statistic = (treatment.estimate - control.estimate) / (control.variance + treatment.variance).squareRoot()
     switch distribution {
@@ -106,7 +107,15 @@ public struct LiftComparison: Sendable, Hashable {
     case .studentT:
       let degreesOfFreedom = Self.welchDegreesOfFreedom(
         control.variance, control.count, treatment.variance, treatment.count)
-      if statistic.isFinite && degreesOfFreedom >= 1 && degreesOfFreedom < 1e15 { return }
+      var usable = statistic.isFinite && degreesOfFreedom >= 1 && degreesOfFreedom < 1e15
+      // As `relativeLift(critical:)`: the log scale's interval takes a quantile of its own.
+      if usable && relativeMethod == .logScale && control.estimate > 0 && treatment.estimate / control.estimate > 0 {
+        let a = control.variance / (control.estimate * control.estimate)
+        let b = treatment.variance / (treatment.estimate * treatment.estimate)
+        let logDegreesOfFreedom = Self.welchDegreesOfFreedom(a, control.count, b, treatment.count)
+        usable = logDegreesOfFreedom >= 1 && logDegreesOfFreedom < 1e15
+      }
+      if usable { return }
     }
     _ = try result()
   }

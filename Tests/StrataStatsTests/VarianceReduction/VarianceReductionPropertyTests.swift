@@ -88,23 +88,39 @@ struct VarianceReductionPropertyTests {
       (arm(50, 1, 1e200), arm(50, 2, 1e200)),  // (Vₐ + V_b)² overflows: ν is not finite
       (arm(50, 1, 1e-170), arm(50, 1, 1e-170)),  // Vₐ² underflows to 0: ν = 0/0
       (arm(1e9, 3, 1e-9), arm(2, 3.5, 4)),
+      // Δ's ν is fine, the log scale's is 0/0 (m² overflows, so Vₐ/mₐ² = V_b/m_b² = 0): only its interval throws.
+      (arm(50, 1e160, 1e-10), arm(50, 1e160, 1e-10)),
     ]
     var checked = 0
+    var failed = 0
     for (control, treatment) in pairs {
       for distribution in [LiftComparison.Distribution.studentT, .normal] {
-        let comparison = try LiftComparison(control: control, treatment: treatment, distribution: distribution)
-        let full = Result { () throws(StatsError) in try comparison.result() }
-        let quick = Result { () throws(StatsError) in try comparison.requireResult() }
-        switch (full, quick) {
-        case (.success, .success): checked += 1
-        case (.failure(let a), .failure(let b)):
-          #expect(a == b)
-          checked += 1
-        default: Issue.record("result \(full) but requireResult \(quick) for \(control), \(treatment), \(distribution)")
+        for method in [LiftComparison.RelativeMethod.deltaMethod, .logScale] {
+          let comparison = try LiftComparison(
+            control: control, treatment: treatment, distribution: distribution, relativeMethod: method)
+          let full = Result { () throws(StatsError) in try comparison.result() }
+          let quick = Result { () throws(StatsError) in try comparison.requireResult() }
+          switch (full, quick) {
+          case (.success, .success): checked += 1
+          case (.failure(let a), .failure(let b)):
+            #expect(a == b)
+            checked += 1
+            failed += 1
+          default:
+            Issue.record(
+              "result \(full) but requireResult \(quick) for \(control), \(treatment), \(distribution), \(method)")
+          }
         }
       }
     }
-    #expect(checked == 2 * pairs.count)
+    #expect(checked == 4 * pairs.count)
+    let logScaleOnly = try LiftComparison(
+      control: arm(50, 1e160, 1e-10), treatment: arm(50, 1e160, 1e-10), relativeMethod: .logScale)
+    #expect(throws: StatsError.self) { try logScaleOnly.requireResult() }
+    #expect(throws: Never.self) {
+      try LiftComparison(control: arm(50, 1e160, 1e-10), treatment: arm(50, 1e160, 1e-10)).requireResult()
+    }
+    #expect(failed > 0)
     let overflowing = try LiftComparison(control: arm(50, 1, 1e200), treatment: arm(50, 2, 1e200))
     #expect(throws: StatsError.self) { try overflowing.requireResult() }
   }
