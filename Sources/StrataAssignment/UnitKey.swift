@@ -6,21 +6,11 @@
 protocol UnitKey {
   /// MurmurHash3 x86_32 of the bytes hashed into `state` followed by the unit id's UTF-8 bytes.
   func hash(after state: MurmurHash3.State) -> UInt32
-  /// The same hash, kept out of the caller's loop: for the layer and holdout buckets (at most one
-  /// each per unit, and only in experiments that have them).
-  func outOfLineHash(after state: MurmurHash3.State) -> UInt32
-  /// The holdout hash (`state` is the experiment's holdout state).
+  /// The holdout hash (`state` is the experiment's holdout state): the same hash, inline or kept out of the
+  /// caller's loop as each form prefers (at most one per unit, and only in experiments that have a holdout).
   func holdoutHash(after state: MurmurHash3.State) -> UInt32
-  /// The layer hash (`state` is the experiment's layer state).
+  /// The layer hash (`state` is the experiment's layer state), as ``holdoutHash(after:)``.
   func layerHash(after state: MurmurHash3.State) -> UInt32
-}
-
-extension UnitKey {
-  @inlinable @inline(__always)
-  func holdoutHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
-
-  @inlinable @inline(__always)
-  func layerHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
 }
 
 /// A `String` id's hashes, all taken before the engine runs (``Experiment/assignCompact(unit:attributes:)``).
@@ -72,9 +62,6 @@ struct PrehashedUnit: UnitKey {
   func hash(after state: MurmurHash3.State) -> UInt32 { variant }
 
   @inlinable @inline(__always)
-  func outOfLineHash(after state: MurmurHash3.State) -> UInt32 { variant }
-
-  @inlinable @inline(__always)
   func holdoutHash(after state: MurmurHash3.State) -> UInt32 { holdout }
 
   @inlinable @inline(__always)
@@ -94,22 +81,13 @@ struct UTF8Bytes: UnitKey {
     state.finalize(appending: bytes)
   }
 
-  @usableFromInline @inline(never)
-  func outOfLineHash(after state: MurmurHash3.State) -> UInt32 {
-    state.finalize(appending: bytes)
-  }
-
   /// Inline, as ``hash(after:)``: the bytes are in memory the caller keeps, so an inline hash costs no retain, and a
   /// call per unit made the bytes path's holdout and layer slower than the `String` path's (``PrehashedUnit``).
   @inlinable @inline(__always)
-  func holdoutHash(after state: MurmurHash3.State) -> UInt32 {
-    state.finalize(appending: bytes)
-  }
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32 { hash(after: state) }
 
   @inlinable @inline(__always)
-  func layerHash(after state: MurmurHash3.State) -> UInt32 {
-    state.finalize(appending: bytes)
-  }
+  func layerHash(after state: MurmurHash3.State) -> UInt32 { hash(after: state) }
 }
 
 /// A unit id given as a `String`, hashed over its UTF-8 bytes without copying them: ids of up to 15
@@ -163,6 +141,12 @@ struct StringUnit: UnitKey {
     var copy = string
     return copy.withUTF8 { state.finalize(appending: UnsafeRawBufferPointer($0)) }
   }
+
+  @inlinable @inline(__always)
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
+
+  @inlinable @inline(__always)
+  func layerHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
 }
 
 /// A small `String`'s UTF-8 bytes read from the `String` value itself, in registers.
@@ -216,10 +200,18 @@ struct SmallUTF8: UnitKey {
     }
   }
 
+  /// ``hash(after:)`` kept out of the caller's loop: for the layer and holdout buckets (at most one each per unit,
+  /// and only in experiments that have them).
   @usableFromInline @inline(never)
   func outOfLineHash(after state: MurmurHash3.State) -> UInt32 {
     hash(after: state)
   }
+
+  @inlinable @inline(__always)
+  func holdoutHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
+
+  @inlinable @inline(__always)
+  func layerHash(after state: MurmurHash3.State) -> UInt32 { outOfLineHash(after: state) }
 
   /// The id's bytes, in order.
   var bytes: [UInt8] {

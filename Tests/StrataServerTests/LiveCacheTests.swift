@@ -25,12 +25,18 @@ import Testing
   }
 
   /// The exposures of ``units``.
-  static let exposures = IngestBatch.exposures(
-    units.enumerated().map { index, unit in
-      ExposureRow(
-        id: "x-\(unit)", experiment: "live-window", unit: unit, variant: index % 2 == 0 ? "control" : "treatment",
-        segment: index % 3 == 0 ? "heavy" : "light", time: LiveTotalsTests.time(0), definitionHash: "test")
-    })
+  static let exposures = LiveCacheTests.exposures(units)
+
+  /// The exposures of `units` (each a letter and a number, which picks its variant and segment), in their order.
+  static func exposures(_ units: [String]) -> IngestBatch {
+    .exposures(
+      units.map { unit in
+        let index = Int(unit.dropFirst()) ?? 0
+        return ExposureRow(
+          id: "x-\(unit)", experiment: "live-window", unit: unit, variant: index % 2 == 0 ? "control" : "treatment",
+          segment: index % 3 == 0 ? "heavy" : "light", time: LiveTotalsTests.time(0), definitionHash: "test")
+      })
+  }
 
   /// The store of `harness`, migrated, its catalog recorded and the running totals of `live-window` built (empty).
   static func prepared(_ harness: TestService) async throws -> SQLiteStore {
@@ -199,15 +205,6 @@ import Testing
     let other = try await LiveCacheTests.prepared(otherHarness)
     try await ingest(LiveCacheTests.exposures, into: other)
     let units = (0..<300).map { "o\($0)" }
-    func exposures(_ order: [String]) -> IngestBatch {
-      .exposures(
-        order.map { unit in
-          let index = Int(unit.dropFirst())!
-          return ExposureRow(
-            id: "x-\(unit)", experiment: "live-window", unit: unit, variant: index % 2 == 0 ? "control" : "treatment",
-            segment: index % 3 == 0 ? "heavy" : "light", time: LiveTotalsTests.time(0), definitionHash: "test")
-        })
-    }
     func events(_ tag: String, _ order: [String]) -> IngestBatch {
       .events(
         order.flatMap { unit in
@@ -240,7 +237,7 @@ import Testing
       let forward: IngestBatch
       let backward: IngestBatch
       switch step {
-      case 0: (forward, backward) = (exposures(units), exposures(units.reversed()))
+      case 0: (forward, backward) = (LiveCacheTests.exposures(units), LiveCacheTests.exposures(units.reversed()))
       case 1: (forward, backward) = (events("a", units), events("a", units.reversed()))
       default: (forward, backward) = (events("b", units), events("b", units.reversed()))
       }

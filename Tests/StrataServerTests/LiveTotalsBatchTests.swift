@@ -12,13 +12,9 @@ import Testing
   @Test func transactionsOfManyUnitsKeepTheTotals() async throws {
     let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
     defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    _ = try await store.migrate()
-    _ = try await store.claimAuditKey(fingerprint: "test")
-    try await store.recordCatalog(harness.service.catalog)
+    let store = try await LiveCacheTests.prepared(harness)
     let plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
     let plan = try #require(plans.byExperiment["live-window"])
-    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
     // 333 units: more than two lists, and a count whose binary form uses most chunk sizes; every 50th unit is
     // exposed to both variants (excluded), and u7 to none (its events touch nothing).
     let units = (0..<334).filter { $0 != 7 }.map { "u\($0)" }

@@ -389,13 +389,9 @@ import Testing
   @Test func newEventsUpdateAUnitFromItsMemo() async throws {
     let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
     defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    _ = try await store.migrate()
-    _ = try await store.claimAuditKey(fingerprint: "test")
-    try await store.recordCatalog(harness.service.catalog)
+    let store = try await LiveCacheTests.prepared(harness)
     let plans = LivePlans(catalog: harness.service.catalog, dialect: .sqlite)
     let plan = try #require(plans.byExperiment["live-window"])
-    #expect(try await store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false))
     func exposure(_ id: String, minutes: Int) -> IngestBatch {
       .exposures([
         ExposureRow(
