@@ -108,21 +108,79 @@ struct CSVScannerTests {
     }
   }
 
-  @Test func specialBytesMarksExactlyCommasLineEndsAndQuotes() {
+  /// `candidateBytes` marks exactly the bytes below `-` (0x2D), commas, line ends and quotes among them, and nothing
+  /// else, whatever the bytes around them (no carry between bytes).
+  @Test func candidateBytesMarksExactlyTheBytesBelowMinus() {
     var generator = SplitMix64(seed: 5)
-    for round in 0..<20_000 {
+    for round in 0..<40_000 {
       var bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
       if round % 2 == 0 {
         for index in bytes.indices where Bool.random(using: &generator) {
-          bytes[index] = [0x2C, 0x0A, 0x22, 0x2B, 0x2D, 0x0B, 0x09, 0x21, 0x23, 0xAC, 0x8A, 0xA2, 0x00, 0xFF]
-            .randomElement(using: &generator)!
+          bytes[index] = [
+            0x2C, 0x0A, 0x22, 0x0D, 0x20, 0x2B, 0x2D, 0x2E, 0x0B, 0x09, 0x21, 0x23, 0xAC, 0x8A, 0xA2, 0xAD, 0x00, 0x7F,
+            0x80, 0xFF,
+          ].randomElement(using: &generator)!
         }
       }
       let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
       let expected = bytes.enumerated().reduce(UInt64(0)) {
-        [0x2C, 0x0A, 0x22].contains($1.element) ? $0 | UInt64(0x80) << (8 * UInt64($1.offset)) : $0
+        $1.element < 0x2D ? $0 | UInt64(0x80) << (8 * UInt64($1.offset)) : $0
       }
-      #expect(CSVScanner.specialBytes(word) == expected, "\(bytes)")
+      #expect(CSVScanner.candidateBytes(word) == expected, "\(bytes)")
+    }
+  }
+
+  /// Word edges and the word carried from one record to the next.
+  ///
+  /// Records aimed at every length from 0 to 40 bytes, so that each starts at every offset within a word and fields,
+  /// commas, line ends (LF and CRLF) and quotes fall on and across the edges of 8-, 16-, 32- and 64-byte blocks;
+  /// fields hold the other bytes below `-` that the word's
+  /// mask reports (space, `+`, `!`, `#`, tab) and some are quoted (with commas, quotes and line ends inside);
+  /// buffers of 80 to 104 bytes (and a large one) cut records at every position of the buffer's end. The fields and
+  /// line numbers must be those the records were written from.
+  @Test func recordsAtEveryWordAndBufferEdge() throws {
+    var generator = SplitMix64(seed: 23)
+    let plain = Array("ab1 +!#\t.-é")
+    let quotedAlphabet = Array("ab ,\"\n+")
+    var expected: [[String]] = []
+    var lines: [Int] = []
+    var text = ""
+    var line = 1
+    for recordIndex in 0..<1200 {
+      // Aim the record at a length: every length 0...40 in turn, then random ones.
+      let target = recordIndex < 41 * 4 ? recordIndex % 41 : Int.random(in: 0...40, using: &generator)
+      var fields: [String] = []
+      var written: [String] = []
+      var length = 0
+      repeat {
+        let quoted = Int.random(in: 0..<8, using: &generator) == 0
+        let size = Int.random(in: 0...min(12, max(0, target - length)), using: &generator)
+        let field = String(
+          (0..<size).map { _ in (quoted ? quotedAlphabet : plain).randomElement(using: &generator)! })
+        let form = quoted ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        fields.append(field)
+        written.append(form)
+        length += form.utf8.count + 1
+      } while length < target
+      if fields.count == 1 && fields[0].isEmpty && !written[0].hasPrefix("\"") {
+        fields = ["z"]
+        written = ["z"]  // a blank line would be one empty field too, but keep every record visible
+      }
+      let crlf = Int.random(in: 0..<3, using: &generator) == 0
+      text += written.joined(separator: ",") + (crlf ? "\r\n" : "\n")
+      expected.append(fields)
+      lines.append(line)
+      line += 1 + fields.reduce(0) { $0 + $1.filter { $0 == "\n" }.count }
+    }
+    for bufferSize in Array(80...104) + [1 << 16] {
+      let records = try Self.scan(text, bufferSize: bufferSize)
+      #expect(records.count == expected.count, "buffer \(bufferSize)")
+      if let index = Array(zip(records, expected)).firstIndex(where: { $0.0.fields != $0.1 }) {
+        Issue.record(
+          "buffer \(bufferSize): record \(index) is \(records[index].fields.debugDescription), expected \(expected[index].debugDescription)"
+        )
+      }
+      #expect(records.map(\.line) == lines, "buffer \(bufferSize)")
     }
   }
 
