@@ -16,12 +16,21 @@ struct Comparer {
   /// The metric's value column, found once: `AnalysisPlan.valueColumn(metric:)` lays out every column on each
   /// call, which thousands of segments would repeat for every comparison.
   private let column: Int
+  /// The two-proportion test's normal critical value, computed once.
+  ///
+  /// It depends only on the plan's alternative and confidence level; thousands of segments would ask GSL for it
+  /// again in every comparison. nil when the confidence level is invalid (each test then reports that itself).
+  private let proportionsCritical: Double?
 
   init(plan: AnalysisPlan, metric: Int, plannedUnitsPerVariant: Int?) {
     self.plan = plan
     self.metric = metric
     self.plannedUnitsPerVariant = plannedUnitsPerVariant
     column = plan.valueColumn(metric: metric)
+    proportionsCritical =
+      plan.metrics[metric].kind == .binomial
+      ? try? TwoProportionZTest.criticalValue(alternative: plan.alternative, confidenceLevel: plan.confidenceLevel)
+      : nil
   }
 
   var alternative: Alternative { plan.alternative }
@@ -81,9 +90,11 @@ struct Comparer {
     let control = try BinomialSummary(successes: controlValues.sum, trials: controlValues.count)
     let treatment = try BinomialSummary(successes: treatmentValues.sum, trials: treatmentValues.count)
     comparison.absoluteLift = treatment.rate - control.rate
-    let result = try TwoProportionZTest(
-      control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel
-    ).result()
+    let test = try TwoProportionZTest(
+      control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel)
+    let result =
+      try proportionsCritical.map { (critical) throws(StatsError) in try test.result(critical: critical) }
+      ?? test.result()
     comparison.test = "z"
     comparison.statistic = result.test.statistic
     comparison.pValue = result.test.pValue
@@ -91,15 +102,20 @@ struct Comparer {
     comparison.relativeLift = result.relativeLift
     comparison.relativeInterval = result.relativeInterval
     comparison.notes += result.notes
-    let table = [
-      [control.successes, control.trials - control.successes],
-      [treatment.successes, treatment.trials - treatment.successes],
-    ]
+    // The 2×2 table's smallest expected count, without arrays (a comparison per segment and treatment).
     let total = control.trials + treatment.trials
-    let columns = [table[0][0] + table[1][0], table[0][1] + table[1][1]]
-    let smallestExpected =
-      [control.trials, treatment.trials].flatMap { row in columns.map { row * $0 / total } }.min() ?? 0
+    let columns = (
+      control.successes + treatment.successes,
+      (control.trials - control.successes) + (treatment.trials - treatment.successes)
+    )
+    let smallestExpected = min(
+      control.trials * columns.0 / total, control.trials * columns.1 / total, treatment.trials * columns.0 / total,
+      treatment.trials * columns.1 / total)
     if smallestExpected < Self.smallExpectedCount && total <= FisherExactTest.maximumTotal {
+      let table = [
+        [control.successes, control.trials - control.successes],
+        [treatment.successes, treatment.trials - treatment.successes],
+      ]
       let fisher = try FisherExactTest(table: table, alternative: alternative).result()
       comparison.test = "fisher"
       comparison.statistic = nil

@@ -47,12 +47,15 @@ struct SegmentPooler {
       var estimates: [Double] = []
       var variances: [Double] = []
       var leftOut: [String] = []
-      for comparison in metric.comparisons where comparison.treatment == treatment {
-        guard let segment = comparison.segment else { continue }
-        if let variance = Self.samplingVariance(comparison), comparison.pValue != nil, comparison.absoluteLift.isFinite
+      // By position, reading fields in place: a `for comparison in` loop copied every comparison whole.
+      let comparisons = metric.comparisons
+      for index in comparisons.indices where comparisons[index].treatment == treatment {
+        guard let segment = comparisons[index].segment else { continue }
+        if let variance = Self.samplingVariance(control: comparisons[index].control, comparisons[index].treatmentArm),
+          comparisons[index].pValue != nil, comparisons[index].absoluteLift.isFinite
         {
           names.append(segment)
-          estimates.append(comparison.absoluteLift)
+          estimates.append(comparisons[index].absoluteLift)
           variances.append(variance)
         } else {
           leftOut.append(segment)
@@ -87,9 +90,7 @@ struct SegmentPooler {
   ///
   /// p(1 − p)/n per arm for rates (the Wald variance of the interval beside it), s²/n per arm for means
   /// (Welch's). nil when it is not positive.
-  static func samplingVariance(_ comparison: Comparison) -> Double? {
-    let c = comparison.control
-    let t = comparison.treatmentArm
+  static func samplingVariance(control c: ArmSummary, _ t: ArmSummary) -> Double? {
     guard c.count > 0, t.count > 0 else { return nil }
     let variance: Double
     if c.successes != nil {

@@ -33,6 +33,19 @@ public struct TwoProportionZTest: Sendable, Hashable {
   }
 
   public func result() throws(StatsError) -> ProportionsResult {
+    try result(critical: Self.criticalValue(alternative: alternative, confidenceLevel: confidenceLevel))
+  }
+
+  /// The normal critical value of the intervals, which depends only on the alternative and the confidence level:
+  /// for callers that run many tests with the same two and pass it to `result(critical:)`.
+  public static func criticalValue(alternative: Alternative, confidenceLevel: Double) throws(StatsError) -> Double {
+    try alternative.criticalValue(
+      confidenceLevel: Alternative.validatedConfidenceLevel(confidenceLevel), upperQuantile: Normal.inverseSurvival)
+  }
+
+  /// `result()` with its critical value given: `critical` must be `criticalValue(alternative:confidenceLevel:)`
+  /// of this test's alternative and confidence level, so that thousands of segments do not each compute it.
+  public func result(critical: Double) throws(StatsError) -> ProportionsResult {
     let pa = control.rate
     let pb = treatment.rate
     let difference = pb - pa
@@ -48,8 +61,6 @@ public struct TwoProportionZTest: Sendable, Hashable {
     let z = difference / nullStandardError
     let pValue = try alternative.normalPValue(z)
 
-    let critical = try alternative.criticalValue(
-      confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
     let controlVarianceOfRate = pa * (1 - pa) / control.trials
     let treatmentVarianceOfRate = pb * (1 - pb) / treatment.trials
     let absoluteInterval = alternative.interval(
