@@ -98,9 +98,15 @@ extension DataChunks {
     private var open = false
 
     /// After the header: `rows` is the header's reader, with no row yet.
+    ///
+    /// The merged cells are a table of their own from the start: taking `rows.statistics` would share its storage
+    /// until the first row's write copied it, and keep the header's table alive beside the chunk's.
     init(rows: UnitLevelRows, dataStart: Int, chunkSize: Int) {
       cuts = Cuts(dataStart: dataStart, chunkSize: chunkSize)
-      merged = rows.statistics
+      let shape = rows.statistics
+      merged = SufficientStatistics(
+        variantCount: shape.variantCount, segmentCount: shape.segmentCount, metricCount: shape.metricCount,
+        pairCount: shape.pairCount)
     }
 
     /// After the reader consumed `record` (or skipped it as blank): whether the chunk ends with it (then `cut`).
