@@ -232,7 +232,7 @@ struct CSVScannerTests {
       #expect(
         records.map(\.problem) == [
           nil, "a quote inside an unquoted field (field 2)", "text after a closing quote (field 2)", nil, nil,
-          "a quoted field is not closed before the end of the file",
+          "a quoted field that is not closed before the end of the file",
         ], "buffer \(bufferSize)")
     }
   }

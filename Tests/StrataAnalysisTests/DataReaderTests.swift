@@ -196,4 +196,18 @@ struct BadQuotingReaderTests {
     #expect(summary.issues.entries[.badQuoting]?.firstLines == [3, 4])
     #expect(summary.statistics.units == [1, 1])
   }
+
+  /// Under --strict a quote left open at the end of the file stops the read with one readable sentence.
+  @Test func anUnclosedQuoteUnderStrictIsOneSentence() throws {
+    let plan = AnalysisPlan(
+      id: "quoting", variants: ["a", "b"], segments: ["default"],
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, missing: .zero)])
+    let url = try DataReaderTests.file("unit_id,variant,converted\nu1,a,1\n\"u2,b,0\n")
+    #expect {
+      _ = try DataReader.read(path: url.path, plan: plan, options: DataReadOptions(strict: true))
+    } throws: { error in
+      "\(error)".contains("data.csv:3:")
+        && "\(error)".contains("has a quoted field that is not closed before the end of the file")
+    }
+  }
 }

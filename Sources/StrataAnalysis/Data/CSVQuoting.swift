@@ -15,7 +15,7 @@ extension CSVScanner {
       switch self {
       case .quoteInsideUnquotedField(let field): "a quote inside an unquoted field (field \(field))"
       case .textAfterClosingQuote(let field): "text after a closing quote (field \(field))"
-      case .unclosedQuote: "a quoted field is not closed before the end of the file"
+      case .unclosedQuote: "a quoted field that is not closed before the end of the file"
       }
     }
   }
