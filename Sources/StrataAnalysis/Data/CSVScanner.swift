@@ -70,9 +70,12 @@ public struct CSVScanner {
   private var recordEndedLine = true
   /// The buffer position of the last line end inside quotes of the record `scanQuotedRecord` scanned, or -1.
   private var quotedLineEnd = -1
-  /// Whether every byte of the buffer has been written (by a read or by zeroing), so that loads past the bytes in use
-  /// read initialised memory (see `forEachRecord`).
-  private var bufferInitialised = false
+  /// The end of the buffer's bytes that have been written (by a read or by zeroing), so that loads past the bytes in
+  /// use read initialised memory (see `forEachRecord`).
+  private var initialisedEnd = 0
+  /// How far past the bytes in use a load may reach: `ByteNameTable` loads up to three eight-byte words from a
+  /// field's start, the scanner one word; 64 covers both with room.
+  static let loadMargin = 64
 
   /// Opens `path` for reading.
   ///
@@ -143,13 +146,15 @@ public struct CSVScanner {
         progress(bytesRead)
       }
       // Eight-byte loads may reach past the bytes in use (the name lookups' loads of a field, `ByteNameTable`, and
-      // they mask the extra bytes off): zero the part of the buffer no read has written yet, once, so that every load
-      // reads initialised bytes. Reads that fill the buffer write all of it (the usual case for a chunk of a file);
-      // otherwise the rest is zeroed after the first read. Zeroing at allocation would cost a 4 MiB memset per chunk
-      // (about 30 for the 10 M-row file); this zeroes only what the first read left, once per scanner.
-      if !bufferInitialised {
-        if filled < buffer.count { (base + filled).initialize(repeating: 0, count: buffer.count - filled) }
-        bufferInitialised = true
+      // they mask the extra bytes off): the `loadMargin` bytes after them are zeroed where no read has written them
+      // yet, so that every load reads initialised bytes. Reads that fill the buffer write all of it (the usual case
+      // for a chunk of a file). Zeroing the whole buffer would cost a 4 MiB memset per scanner: per chunk of a file
+      // (about 30 for the 10 M-row file) and for each of the thousands of tiny chunks the chunk-boundary tests read.
+      if initialisedEnd < buffer.count {
+        let end = min(buffer.count, filled + Self.loadMargin)
+        let from = max(filled, initialisedEnd)
+        if end > from { (base + from).initialize(repeating: 0, count: end - from) }
+        initialisedEnd = max(initialisedEnd, end)
       }
       if filled == 0 && endOfFile { return }
       if !checkedByteOrderMark && (filled >= 3 || endOfFile || filled == buffer.count) {
