@@ -81,6 +81,14 @@ import Testing
       let expected = field.withUnsafeBufferPointer { table.index(of: $0) }
       let found = buffer.withUnsafeMutableBufferPointer { table.index(in: $0, start, start + field.count) }
       #expect(found == expected, "\(names) \(String(decoding: field, as: UTF8.self).debugDescription) at \(start)")
+      // The inlined part alone: the same answer, or undecided; decided for the usual field (1 to 8 bytes, no space at
+      // either end, 8 readable bytes) when the names have the short table.
+      let quick = buffer.withUnsafeMutableBufferPointer { table.quickIndex(in: $0, start, start + field.count) }
+      #expect(quick == ByteNameTable.undecided || quick == (expected ?? -1), "\(names) \(field) at \(start)")
+      let usual =
+        (1...8).contains(field.count) && field.first != UInt8(ascii: " ") && field.last != UInt8(ascii: " ")
+        && start + 8 <= buffer.count
+      if table.hasShortTable && usual { #expect(quick != ByteNameTable.undecided, "\(names) \(field) at \(start)") }
     }
   }
 

@@ -126,12 +126,27 @@ struct ByteNameTable {
   /// is `generalIndex`'s, in a call of its own.
   @inline(__always)
   func index(in buffer: UnsafeMutableBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+    let index = quickIndex(in: buffer, start, end)
+    if index >= 0 { return index }
+    return index == Self.undecided ? generalIndex(in: buffer, start, end) : nil
+  }
+
+  /// `quickIndex(in:_:_:)`'s answer when only `index(in:_:_:)` can tell.
+  static let undecided = -2
+
+  /// `index(in:_:_:)`'s inlined part alone: the name's index, -1 for no name, or `undecided` when the field is not the
+  /// usual case (then `index(in:_:_:)` decides).
+  ///
+  /// Without the out-of-line call, the per-row code reads the few words of the table it needs where they are: the
+  /// call took the whole table as an argument, which the per-row code copied onto the stack for every row.
+  @inline(__always)
+  func quickIndex(in buffer: UnsafeMutableBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
     let length = end - start
     guard shortMultiplier != 0, length > 0, length <= 8, start >= 0, start + 8 <= buffer.count,
       let base = buffer.baseAddress, base[start] != UInt8(ascii: " "), base[end - 1] != UInt8(ascii: " ")
-    else { return generalIndex(in: buffer, start, end) }
+    else { return Self.undecided }
     let loaded = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
-    return fewIndex(loaded & (UInt64.max &>> UInt64(64 - 8 * length)), length)
+    return fewIndex(loaded & (UInt64.max &>> UInt64(64 - 8 * length)), length) ?? -1
   }
 
   /// `index(in:_:_:)` for what its inlined part leaves: the field with spaces around it ignored.

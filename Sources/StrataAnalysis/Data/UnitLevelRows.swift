@@ -131,6 +131,7 @@ struct UnitLevelRows {
     columns = CellColumns(
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
+    shortNames = columns.variantNames.hasShortTable && (segmentColumn == nil || columns.segmentNames.hasShortTable)
     statistics = SufficientStatistics(plan: plan)
     prefetchesCells = statistics.memoryBytes > Self.prefetchBytes
     valueCount = valueColumns.count
@@ -161,7 +162,11 @@ struct UnitLevelRows {
   mutating func consume(_ record: CSVScanner.Record) throws {
     rowsRead += 1
     if rowsRead <= sampleLimit { sample(record) }
-    guard let (variant, segment) = columns.cell(of: record) else {
+    // With few short names, the usual row's cell from the inlined lookups alone, anything else (a name with spaces
+    // around it, a bad row) from `cell(of:)`, out of line; with many names (their hash table), `cell(of:)` inlined.
+    let cell =
+      shortNames ? columns.quickCell(of: record) ?? generalCell(of: record) : columns.cell(of: record)
+    guard let (variant, segment) = cell else {
       let problem = columns.problem(with: record, plan: plan)
       return try reject(problem.kind, record, problem.message)
     }
@@ -176,6 +181,18 @@ struct UnitLevelRows {
     var valueSpan = values.mutableSpan
     var filledSpan = filled.mutableSpan
     try consume(record, variant: variant, segment: segment, values: &valueSpan, filled: &filledSpan)
+  }
+
+  /// Whether the variant and segment names have the collision-free table of short names (`ByteNameTable`), so that
+  /// `CellColumns.quickCell(of:)` finds the usual row's cell.
+  private let shortNames: Bool
+
+  /// The row's cell, or nil (`CellColumns.cell(of:)`), for the rows `quickCell(of:)` leaves.
+  ///
+  /// Mutating, like its caller: a non-mutating method called from it copied the whole reader for every call.
+  @inline(never)
+  private mutating func generalCell(of record: CSVScanner.Record) -> (variant: Int, segment: Int)? {
+    columns.cell(of: record)
   }
 
   /// `consume(_:)` for rows of more than 8 value columns: scratch from a temporary allocation.
