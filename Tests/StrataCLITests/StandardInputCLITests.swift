@@ -138,16 +138,7 @@ struct StandardInputCLITests {
     let data = path("data.csv")
     try FileManager.default.copyItem(
       atPath: Self.root.appendingPathComponent("experiments/data/gym-renewal.csv").path, toPath: data)
-    for name in ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/dev/../dev/stdin"] {
-      let refused = try shell(
-        "\"$0\" analyze --experiment \"$1\" --json --data \"$3\" < \"$2\"", [experiment, data, name])
-      #expect(refused.status == 1, "\(name)")
-      #expect(
-        refused.stderr
-          == "strata: error: --data \(name) (a path under /dev or /proc) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
-      )
-      #expect(refused.stdout.isEmpty, "\(name)")
-    }
+    try expectNoDefaultLookLog(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/dev/../dev/stdin"], experiment, data)
     let unlogged = try shell(
       "\"$0\" analyze --experiment \"$1\" --json --no-look-log --data /dev/stdin < \"$2\"", [experiment, data])
     #expect(unlogged.status == 0, "\(unlogged.stderr)")
@@ -160,6 +151,21 @@ struct StandardInputCLITests {
     let named = try shell("\"$0\" analyze --experiment \"$1\" --json --data \"$2\"", [experiment, data])
     #expect(named.status == 0, "\(named.stderr)")
     #expect(FileManager.default.fileExists(atPath: path("data.csv.looks.jsonl")))
+  }
+
+  /// `analyze` of `data` redirected to stdin, named as each of `names` with a sequential plan and no look-log
+  /// option, is refused with the one sentence that asks for `--look-log` or `--no-look-log`, and prints nothing.
+  func expectNoDefaultLookLog(_ names: [String], _ experiment: String, _ data: String) throws {
+    for name in names {
+      let refused = try shell(
+        "\"$0\" analyze --experiment \"$1\" --json --data \"$3\" < \"$2\"", [experiment, data, name])
+      #expect(refused.status == 1, "\(name): \(refused.stderr)")
+      #expect(
+        refused.stderr
+          == "strata: error: --data \(name) (a path under /dev or /proc) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
+      )
+      #expect(refused.stdout.isEmpty, "\(name)")
+    }
   }
 
   /// Whether `/dev/shm` is a directory this process can write to (a tmpfs on Linux; absent on macOS).
@@ -187,15 +193,7 @@ struct StandardInputCLITests {
     let link = data + ".link"
     defer { try? FileManager.default.removeItem(atPath: link) }
     #expect(symlink(data, link) == 0)
-    for name in ["/dev/stdin", link] {
-      let refused = try shell(
-        "\"$0\" analyze --experiment \"$1\" --json --data \"$3\" < \"$2\"", [experiment, data, name])
-      #expect(refused.status == 1, "\(name): \(refused.stderr)")
-      #expect(
-        refused.stderr
-          == "strata: error: --data \(name) (a path under /dev or /proc) with a sequential plan needs --look-log FILE to record the look in, or --no-look-log\n"
-      )
-    }
+    try expectNoDefaultLookLog(["/dev/stdin", link], experiment, data)
   }
 
   @Test("analyze: a bad value on standard input names <stdin>, the line and the column")

@@ -129,32 +129,13 @@ import Testing
   /// totals) leaves nothing of it in the cache: the next batch starts from the stored rows.
   @Test func rolledBackBatchDropsTheCache() async throws {
     defer { harness.remove() }
-    try await ingest(LiveCacheTests.events("a", value: 10))
-    #expect(cached("c1"))
-    try await store.pool.write { db in
-      try db.execute(
-        sql: """
-          CREATE TRIGGER test_abort BEFORE INSERT ON live_experiments
-          WHEN EXISTS (SELECT 1 FROM events WHERE event_id = 'boom')
-          BEGIN SELECT RAISE(ABORT, 'test abort'); END
-          """)
-    }
-    let failing = IngestBatch.events([
-      EventRow(id: "boom", unit: "c1", metric: "spend", value: 1_000_000, time: LiveTotalsTests.time(50)),
-      EventRow(id: "boom-2", unit: "c2", metric: "minutes", value: 7, time: LiveTotalsTests.time(50)),
-    ])
-    await #expect(throws: (any Error).self) {
-      try await store.ingest([failing], plans: plans, consent: .none)
-    }
-    #expect(store.liveCache.withLock { $0 == nil })
-    try await store.pool.write { db in try db.execute(sql: "DROP TRIGGER test_abort") }
-    let stored = try await store.pool.read { db in
-      try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE event_id LIKE 'boom%'")
-    }
-    #expect(stored == 0)
-    try await ingest(LiveCacheTests.events("b", value: 200))
-    try await expectTotalsAgree("after the rolled-back batch and the next")
-    #expect(cached("c1"))
+    try await expectFailingBatchLeavesNoTrace(
+      setUp: """
+        CREATE TRIGGER test_abort BEFORE INSERT ON live_experiments
+        WHEN EXISTS (SELECT 1 FROM events WHERE event_id = 'boom')
+        BEGIN SELECT RAISE(ABORT, 'test abort'); END
+        """,
+      afterFailure: "DROP TRIGGER test_abort", "after the rolled-back batch and the next")
   }
 
   /// A batch whose COMMIT fails after the whole transaction ran leaves nothing of it in the cache either.
@@ -164,17 +145,23 @@ import Testing
   /// commit's hook (not at the end of the transaction's work) keeps the units advanced by `boom` out of the next batch.
   @Test func batchFailingAtCommitDropsTheCache() async throws {
     defer { harness.remove() }
+    try await expectFailingBatchLeavesNoTrace(
+      setUp: """
+        CREATE TABLE test_parent (id TEXT PRIMARY KEY);
+        CREATE TABLE test_child (parent TEXT REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED);
+        CREATE TRIGGER test_orphan AFTER INSERT ON events WHEN NEW.event_id = 'boom'
+        BEGIN INSERT INTO test_child (parent) VALUES ('missing'); END
+        """,
+      afterFailure: nil, "after the batch that failed at commit and the next")
+  }
+
+  /// Caches `c1` with a first batch, runs `setUp`, then a batch (events `boom` and `boom-2`) that `setUp` makes fail:
+  /// the ingest throws, the cache is dropped and nothing of the batch is stored; after `afterFailure` the next batch's
+  /// totals agree with the results query and `c1` is cached again.
+  func expectFailingBatchLeavesNoTrace(setUp: String, afterFailure: String?, _ label: String) async throws {
     try await ingest(LiveCacheTests.events("a", value: 10))
     #expect(cached("c1"))
-    try await store.pool.write { db in
-      try db.execute(
-        sql: """
-          CREATE TABLE test_parent (id TEXT PRIMARY KEY);
-          CREATE TABLE test_child (parent TEXT REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED);
-          CREATE TRIGGER test_orphan AFTER INSERT ON events WHEN NEW.event_id = 'boom'
-          BEGIN INSERT INTO test_child (parent) VALUES ('missing'); END
-          """)
-    }
+    try await store.pool.write { db in try db.execute(sql: setUp) }
     let failing = IngestBatch.events([
       EventRow(id: "boom", unit: "c1", metric: "spend", value: 1_000_000, time: LiveTotalsTests.time(50)),
       EventRow(id: "boom-2", unit: "c2", metric: "minutes", value: 7, time: LiveTotalsTests.time(50)),
@@ -183,12 +170,13 @@ import Testing
       try await store.ingest([failing], plans: plans, consent: .none)
     }
     #expect(store.liveCache.withLock { $0 == nil })
+    if let afterFailure { try await store.pool.write { db in try db.execute(sql: afterFailure) } }
     let stored = try await store.pool.read { db in
       try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE event_id LIKE 'boom%'")
     }
     #expect(stored == 0)
     try await ingest(LiveCacheTests.events("b", value: 200))
-    try await expectTotalsAgree("after the batch that failed at commit and the next")
+    try await expectTotalsAgree(label)
     #expect(cached("c1"))
   }
 
