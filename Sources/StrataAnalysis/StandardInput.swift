@@ -30,9 +30,7 @@ public enum StandardInput {
 
   /// Whether `path` names a regular file (never standard input), the files that are cut into chunks or read twice.
   static func isRegularFile(_ path: String) -> Bool {
-    guard !isStandardInput(path) else { return false }
-    var info = stat()
-    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    !isStandardInput(path) && fileType(path) == S_IFREG
   }
 
   /// Whether `path` can be read only once, front to back.
@@ -40,8 +38,12 @@ public enum StandardInput {
   /// True for `-` and for a path that exists and is not a regular file (a pipe, a FIFO, a device such as
   /// `/dev/stdin` from a pipe); false for a path that does not exist, which reading it will name.
   public static func isReadOnce(_ path: String) -> Bool {
-    guard !isStandardInput(path) else { return true }
+    isStandardInput(path) || fileType(path).map { $0 != S_IFREG } ?? false
+  }
+
+  /// The file type bits of what `path` leads to (links followed), nil when it cannot be looked up.
+  private static func fileType(_ path: String) -> mode_t? {
     var info = stat()
-    return stat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG
+    return stat(path, &info) == 0 ? info.st_mode & S_IFMT : nil
   }
 }
