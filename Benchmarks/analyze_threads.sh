@@ -6,13 +6,14 @@
 #
 #   bash Benchmarks/analyze_threads.sh [ROUNDS] [DATA] [STRATA] [BEFORE]
 #
-# ROUNDS defaults to 5, DATA to bench-data/analyze-10000000.csv (made by Benchmarks/analyze_bench_data.py),
-# STRATA to .build/release/strata (built when missing). BEFORE, another strata binary (say, a build of an
-# earlier commit), adds its runs with the duplicate check on 1 and 2 threads to every round, and checks that
-# its JSON is byte-identical to STRATA's. DuckDB comes from a venv in bench-data/duckdb-venv
-# (pip install duckdb). The summary gives min / median / max per configuration and the median over rounds of
-# each round's ratios (2 threads / 1 thread, Strata / DuckDB), and checks that the JSON outputs of 1 and 2
-# threads are byte-identical.
+# ROUNDS defaults to 5, DATA to bench-data/analyze-10000000.csv (made by Benchmarks/analyze_bench_data.py
+# with the row count its name gives when missing: analyze-30000000.csv gets 30 M rows), STRATA to
+# .build/release/strata (built when missing). BEFORE, another strata binary (say, a build of an earlier
+# commit), adds its runs with the duplicate check on 1 and 2 threads to every round, and checks that its JSON
+# is byte-identical to STRATA's. DuckDB comes from a venv in bench-data/duckdb-venv (duckdb==2.0.1, the
+# version of the figures in docs/performance.md). The summary gives min / median / max per configuration and
+# the median over rounds of each round's ratios (2 threads / 1 thread, Strata / DuckDB), and checks that the
+# JSON outputs of 1 and 2 threads are byte-identical.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
@@ -20,11 +21,15 @@ DATA="${2:-bench-data/analyze-10000000.csv}"
 STRATA="${3:-.build/release/strata}"
 BEFORE="${4:-}"
 mkdir -p bench-data
-[ -f "$DATA" ] || python3 Benchmarks/analyze_bench_data.py --rows 10000000 --out "$DATA"
+if [ ! -f "$DATA" ]; then  # made with as many rows as its name says (analyze-30000000.csv: 30 M rows)
+  rows=$(basename "$DATA" | grep -o '[0-9]\{4,\}' | tail -1 || true)
+  [ -n "$rows" ] || { echo "analyze_threads.sh: $DATA is missing and its name gives no row count (analyze-ROWS.csv)" >&2; exit 1; }
+  python3 Benchmarks/analyze_bench_data.py --rows "$rows" --out "$DATA"
+fi
 [ -x "$STRATA" ] || swift build -c release --product strata
 VENV=bench-data/duckdb-venv
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import duckdb" 2>/dev/null || "$VENV/bin/pip" install -q duckdb
+"$VENV/bin/python" -c "import duckdb" 2>/dev/null || "$VENV/bin/pip" install -q duckdb==2.0.1
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 cat "$DATA" > /dev/null  # warm the page cache so every tool reads from memory
