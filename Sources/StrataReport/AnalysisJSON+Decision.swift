@@ -79,7 +79,8 @@ extension AnalysisJSON {
       ("segment", e.segment.map(JSONValue.string) ?? .null), ("estimate", .finite(e.estimate)),
       ("se", .finite(e.standardError)), ("ci_low", .finite(e.lower)), ("ci_high", .finite(e.upper)),
       ("ci_level", .finite(e.level)), ("interval", .string(e.intervalKind.rawValue)),
-      ("adjusted_for", .integer(e.adjustedFor)), ("lift_rel", .finite(e.relative)),
+      ("adjusted_for", .integer(e.adjustedFor)), ("ci_adjustment", .string(e.intervalAdjustment)),
+      ("lift_rel", .finite(e.relative)),
       ("control_level", .finite(e.controlLevel)), ("p_value", .finite(e.pValue)), ("credible", .bool(e.credible)),
     ])
   }

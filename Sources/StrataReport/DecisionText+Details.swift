@@ -159,8 +159,18 @@ extension DecisionText {
       : "over all units"
     switch effect.intervalKind {
     case .confidence:
+      let alpha = analysis.plan.alpha
+      guard effect.adjustedFor > 1 else {
+        return
+          "The headline estimate is \(scope); its interval is at the plan's level, so it excludes 0 exactly when p is below α = \(alpha)."
+      }
+      let reachesZero = effect.credible && effect.lower <= 0 && effect.upper >= 0
+      let caveat =
+        reachesZero
+        ? " Here Holm calls it credible (adjusted p = \(effect.pValue.map(NumberText.pValue) ?? "n/a")) although its interval reaches 0: Holm's later steps test at α/(K − r + 1), less strictly than the simultaneous interval."
+        : ""
       return
-        "The headline estimate is \(scope); its interval is at the level of the variant's Holm step over the \(effect.adjustedFor) variant(s), so it excludes 0 exactly when the Holm-adjusted p is below α = \(analysis.plan.alpha)."
+        "The headline estimate is \(scope); its interval is simultaneous over the \(effect.adjustedFor) variants compared (Bonferroni, each at α/\(effect.adjustedFor) with α = \(alpha)), so it covers the named variant's effect at the plan's level however that variant was picked; credibility is Holm's step-down test (adjusted p below α).\(caveat)"
     case .repeatedConfidence:
       return
         "The headline estimate is \(scope); its interval is the repeated confidence interval at this look's planned boundary (α split over \(effect.adjustedFor) variant(s)), which keeps its coverage however many planned looks are taken."

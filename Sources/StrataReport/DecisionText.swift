@@ -66,7 +66,8 @@ public enum DecisionText {
     return text + "%"
   }
 
-  /// The effect and the interval of the rule: "+4.2 pp (97.5% CI [+2.7, +5.7] pp, adjusted for 2 variants)".
+  /// The effect and the interval of the rule: "+4.2 pp (97.5% CI [+2.7, +5.7] pp, adjusted for 2 variants
+  /// compared)".
   public static func effect(_ effect: Decision.Effect, binomial: Bool) -> String {
     "\(NumberText.effect(effect.estimate, binomial: binomial)) (\(interval(effect, binomial: binomial)))"
   }
@@ -74,7 +75,7 @@ public enum DecisionText {
   /// The interval with its level and kind.
   public static func interval(_ effect: Decision.Effect, binomial: Bool) -> String {
     let bounds = NumberText.interval(effect.lower, effect.upper, binomial: binomial) + (binomial ? " pp" : "")
-    let adjusted = effect.adjustedFor > 1 ? ", adjusted for \(effect.adjustedFor) variants" : ""
+    let adjusted = adjustedFor(effect)
     switch effect.intervalKind {
     case .confidence: return "\(level(effect.level)) CI \(bounds)\(adjusted)"
     case .repeatedConfidence: return "\(level(effect.level)) repeated CI \(bounds) at this look's boundary\(adjusted)"
@@ -82,9 +83,14 @@ public enum DecisionText {
     }
   }
 
-  /// The interval's kind and level in a few words: "97.5% CI, adjusted for 2 variants".
+  /// ", adjusted for 3 variants compared" when the interval's level is adjusted for several treatments.
+  static func adjustedFor(_ effect: Decision.Effect) -> String {
+    effect.adjustedFor > 1 ? ", adjusted for \(effect.adjustedFor) variants compared" : ""
+  }
+
+  /// The interval's kind and level in a few words: "97.5% CI, adjusted for 2 variants compared".
   public static func intervalName(_ effect: Decision.Effect) -> String {
-    let adjusted = effect.adjustedFor > 1 ? ", adjusted for \(effect.adjustedFor) variants" : ""
+    let adjusted = adjustedFor(effect)
     switch effect.intervalKind {
     case .confidence: return "\(level(effect.level)) CI\(adjusted)"
     case .repeatedConfidence: return "\(level(effect.level)) repeated CI\(adjusted)"
@@ -113,8 +119,8 @@ public enum DecisionText {
         : "No test of \(metric) could be run on this data."
     }
     let name = variant(key, plan: plan)
-    // With several treatments the variant named is the best (or leading) of them: say how many were compared,
-    // also when Holm's last step leaves its own interval unadjusted.
+    // With several treatments the variant named is the best (or leading) of them: say how many were compared
+    // (its interval is adjusted for them too: simultaneous at α/K).
     let ofArms = d.armsCompared > 1 ? ", the best of \(d.armsCompared) variants compared" : ""
     let theBest = d.armsCompared > 1 ? "The best of \(d.armsCompared) variants compared" : "The best"
     let moved = effect.estimate >= 0 ? "raised" : "lowered"

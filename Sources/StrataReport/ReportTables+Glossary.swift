@@ -22,10 +22,14 @@ extension ReportTables {
         ))
     }
     if d.treatments.contains(where: { ($0.effect?.adjustedFor ?? 1) > 1 }) {
+      let holm =
+        d.treatments.contains { $0.effect?.intervalKind == .confidence }
+        ? " Whether a variant is credible is Holm's step-down test, which is less strict after its first step: rarely, a credible variant's interval still touches 0."
+        : ""
       terms.append(
         (
           "Adjusted interval",
-          "With several variants each interval is widened for the number of variants still in play (Holm's steps), so a variant called credible has an interval that excludes 0."
+          "With several variants each interval is widened for the number of variants compared (Bonferroni: each at α/K for K variants), so together they hold at the plan's level and the variant named best keeps an honest interval however it was picked.\(holm)"
         ))
     }
     if analysis.metrics.contains(where: { $0.pooled.contains { $0.method == "mantel-haenszel" } }) {

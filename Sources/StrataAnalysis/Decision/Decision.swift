@@ -47,8 +47,8 @@ public struct Decision: Sendable, Hashable {
 
   /// Which interval accompanies an effect: the one the decision rule used.
   public enum IntervalKind: String, Sendable, Hashable {
-    /// Fixed horizon, at the level of the variant's Holm step (1 − α/(K − r + 1) for the r-th smallest of
-    /// K p-values; the plan's level with one treatment).
+    /// Fixed horizon: the simultaneous (Bonferroni) interval at level 1 − α/K over the K treatments (the
+    /// plan's level with one treatment), whichever Holm step the variant's p-value falls on.
     case confidence
     /// Group-sequential: estimate ± this look's boundary z × standard error (repeated confidence interval).
     case repeatedConfidence = "repeated_confidence"
@@ -81,7 +81,7 @@ public struct Decision: Sendable, Hashable {
     /// Coverage of [lower, upper] (0.95, 0.975, …).
     public var level: Double
     public var intervalKind: IntervalKind
-    /// How many hypotheses the level is adjusted for (1: not adjusted; K − r + 1 at the r-th Holm step).
+    /// How many treatments the level is adjusted for: K, the treatments compared (α/K each; 1: not adjusted).
     public var adjustedFor: Int
     /// The control's rate or mean over all units (for relative lifts).
     public var controlLevel: Double?
@@ -89,6 +89,9 @@ public struct Decision: Sendable, Hashable {
     public var pValue: Double?
     /// The rule says the effect is not chance (the interval excludes 0 or a boundary was crossed).
     public var credible: Bool
+
+    /// How the interval's level accounts for the treatments compared: `bonferroni` (α/K, K > 1) or `none`.
+    public var intervalAdjustment: String { adjustedFor > 1 ? "bonferroni" : "none" }
 
     /// Estimate / control level, when the control level is positive.
     public var relative: Double? {

@@ -50,33 +50,34 @@ extension DecisionMaker {
     let count = raws.count
     let oneSided = plan.alternative != .twoSided
     func effect(
-      _ raw: Raw, lower: Double, upper: Double, level: Double, kind: Decision.IntervalKind, p: Double?, credible: Bool,
-      adjustedFor: Int? = nil
+      _ raw: Raw, lower: Double, upper: Double, level: Double, kind: Decision.IntervalKind, p: Double?, credible: Bool
     ) -> Decision.Effect {
       Decision.Effect(
         metric: metric.metric.name, treatment: raw.treatment, scope: raw.scope, segment: nil, estimate: raw.estimate,
         standardError: raw.standardError, lower: lower, upper: oneSided ? .infinity : upper, level: level,
-        intervalKind: kind, adjustedFor: adjustedFor ?? count, controlLevel: raw.controlLevel, pValue: p,
+        intervalKind: kind, adjustedFor: count, controlLevel: raw.controlLevel, pValue: p,
         credible: credible)
     }
     switch rule {
     case .fixed:
+      // Credibility is Holm's step-down test; every interval is the simultaneous (Bonferroni) one at α/K,
+      // so the interval of the variant named best covers at the plan's level however it was picked
+      // (docs/analyze.md, "The decision"). Holm's later steps test at α/(K − r + 1), less strictly: a
+      // variant Holm calls credible can have an interval that still reaches 0 (DecisionText says so).
       let pValues = raws.map { $0.pValue ?? 1 }
       let adjusted = (try? MultipleTestingCorrection.holm.adjust(pValues)) ?? pValues
-      let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
+      let familyAlpha = plan.alpha / Double(max(1, count))
+      let tail = oneSided ? familyAlpha : familyAlpha / 2
+      let normalCritical = (try? Normal.inverseSurvival(tail)) ?? .nan
       return raws.indices.map { index in
         let raw = raws[index]
-        let rank = order.firstIndex(of: index) ?? 0
-        let stepAlpha = plan.alpha / Double(count - rank)
-        let tail = oneSided ? stepAlpha : stepAlpha / 2
         let critical =
           (raw.degreesOfFreedom.flatMap { try? StudentT(degreesOfFreedom: $0).inverseSurvival(tail) })
-          ?? (try? Normal.inverseSurvival(tail)) ?? .nan
+          ?? normalCritical
         let credible = raw.pValue != nil && adjusted[index] < plan.alpha
         return effect(
           raw, lower: raw.estimate - critical * raw.standardError, upper: raw.estimate + critical * raw.standardError,
-          level: 1 - stepAlpha, kind: .confidence, p: raw.pValue.map { _ in adjusted[index] }, credible: credible,
-          adjustedFor: count - rank)
+          level: 1 - familyAlpha, kind: .confidence, p: raw.pValue.map { _ in adjusted[index] }, credible: credible)
       }
     case .groupSequential(let critical):
       return raws.map { raw in

@@ -4,9 +4,10 @@ import StrataStats
 ///
 /// Each treatment's headline effect is the pooled estimate across segments (the overall comparison for a
 /// single segment), with the interval of the rule that decides:
-/// - fixed horizon: Holm across the K treatments, the interval at the variant's Holm step level
-///   1 − α/(K − r + 1) (r = rank of its p-value), so a variant Holm calls significant has an interval
-///   that excludes 0;
+/// - fixed horizon: credible when its Holm-adjusted p-value (across the K treatments) is below α; the
+///   interval is the simultaneous (Bonferroni) one at level 1 − α/K, so the variant named best has an
+///   interval adjusted for the K compared whichever Holm step it falls on (it can reach 0 while Holm's later,
+///   less strict steps call the variant credible);
 /// - group-sequential look: the repeated confidence interval estimate ± c·se, c this look's planned
 ///   boundary for α/K (Jennison & Turnbull 2000, ch. 9), credible when it excludes 0;
 /// - always-valid plan or unplanned look: the mixture-SPRT interval at α/K, valid at any look.
