@@ -92,9 +92,11 @@ public struct AnalysisPlan: Sendable, Hashable {
   public var factorialDesign: FactorialDesign?
   /// Standard errors of factorial fits of continuous metrics (binomial metrics always use HC1).
   public var factorialContinuousErrors: CovarianceEstimator = .hc1
-  /// Standard deviation σ of the proper N(0, σ²) prior on the relative lift for the Bayesian summaries (`plan.prior`);
-  /// nil: a flat prior.
+  /// Standard deviation σ of the proper N(0, σ²) prior on the lift (on `bayesianScale`) for the Bayesian summaries
+  /// (`plan.prior`); nil: a flat prior.
   public var prior: Double? = nil
+  /// The lift of the Bayesian summaries (`plan.bayesian_scale`): relative by default; `prior` is on this scale.
+  public var bayesianScale: StatisticalPlan.BayesianScale = .relative
   /// The random-effects model of partial pooling (`plan.pooling`): REML without Knapp–Hartung by default.
   public var pooling = StatisticalPlan.Pooling()
 
@@ -179,6 +181,7 @@ extension AnalysisPlan {
     segmentsDiscovered = definition.experiment.segmentation != nil
     dailyUnits = plan.dailyUnits
     prior = plan.prior
+    bayesianScale = plan.bayesianScale
     pooling = plan.pooling
   }
 }

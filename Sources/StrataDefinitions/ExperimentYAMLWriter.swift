@@ -115,6 +115,7 @@ public enum ExperimentYAMLWriter {
     if plan.method != .groupSequential { lines.append("  method: \(plan.method.rawValue)") }
     if let tau = plan.tau { lines.append("  tau: \(tau)") }
     if let prior = plan.prior { lines.append("  prior: \(prior)") }
+    if plan.bayesianScale != .relative { lines.append("  bayesian_scale: \(plan.bayesianScale.rawValue)") }
     if !plan.pooling.isDefault {
       lines.append(
         "  pooling: {method: \(plan.pooling.method.rawValue), knapp_hartung: \(plan.pooling.knappHartung)}")

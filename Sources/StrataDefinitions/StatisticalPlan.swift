@@ -51,6 +51,14 @@ public struct StatisticalPlan: Sendable, Hashable {
     public var isDefault: Bool { self == Pooling() }
   }
 
+  /// The lift the Bayesian summaries of `strata analyze` describe (`plan.bayesian_scale`).
+  public enum BayesianScale: String, Sendable, Hashable, CaseIterable {
+    /// (treatment − control)/control, GrowthBook's default (the default here too).
+    case relative
+    /// treatment − control, in the metric's unit.
+    case absolute
+  }
+
   /// How the looks of a plan are guarded.
   public enum SequentialMethod: String, Sendable, Hashable, CaseIterable {
     /// Lan-DeMets alpha-spending boundaries at the planned looks.
@@ -83,9 +91,12 @@ public struct StatisticalPlan: Sendable, Hashable {
   /// Standard deviation τ of the always-valid mixing prior, on the scale of the difference (nil: the
   /// absolute MDE).
   public var tau: Double?
-  /// Standard deviation σ of a proper N(0, σ²) prior on the relative lift for Bayesian summaries (`prior:`);
-  /// nil: a flat (improper) prior.
+  /// Standard deviation σ of a proper N(0, σ²) prior on the lift for Bayesian summaries (`prior:`), on
+  /// `bayesianScale` (the relative lift by default); nil: a flat (improper) prior.
   public var prior: Double?
+  /// The lift the Bayesian summaries describe (`bayesian_scale:`): relative (the default) or absolute; `prior`
+  /// is on the same scale.
+  public var bayesianScale: BayesianScale = .relative
   /// How `strata analyze` pools each metric × treatment across segments (`pooling:`).
   public var pooling = Pooling()
   /// Units entering the experiment per day, for a duration estimate.

@@ -6,7 +6,7 @@ import Yams
 enum StatisticalPlanReader {
   static let keys: Set<String> = [
     "alpha", "power", "mde", "relative", "baseline", "sd", "sides", "looks", "fractions", "spending", "daily_units",
-    "n_per_variant", "method", "tau", "prior", "pooling",
+    "n_per_variant", "method", "tau", "prior", "bayesian_scale", "pooling",
   ]
   static let poolingKeys: Set<String> = ["method", "knapp_hartung"]
 
@@ -45,6 +45,13 @@ enum StatisticalPlanReader {
     }
     if let n = map["tau"] { plan.tau = try fields.double(n, "plan.tau") }
     if let n = map["prior"] { plan.prior = try fields.double(n, "plan.prior") }
+    if let n = map["bayesian_scale"] {
+      let text = try fields.string(n, "plan.bayesian_scale")
+      guard let scale = StatisticalPlan.BayesianScale(rawValue: text.lowercased()) else {
+        throw fields.error("plan.bayesian_scale", n, "\"\(text)\" is not relative or absolute")
+      }
+      plan.bayesianScale = scale
+    }
     if let n = map["pooling"] {
       let pooling = try fields.mapping(n, "plan.pooling", allowed: poolingKeys)
       if let m = pooling["method"] {

@@ -2,9 +2,12 @@ import StrataAnalysis
 import StrataStats
 
 extension AnalysisJSON {
-  /// A comparison's Bayesian summary of the relative lift (`results[].bayesian`).
-  static func bayesian<Members: JSONMembers>(_ result: BayesianResult, prior: Double?, to members: inout Members) {
-    members.add("scale", string: "relative")
+  /// A comparison's Bayesian summary of its relative or absolute lift (`results[].bayesian`); `prior`: the
+  /// standard deviation of the N(0, σ²) prior on that scale, nil for the flat prior.
+  static func bayesian<Members: JSONMembers>(
+    _ result: BayesianResult, scale: String, prior: Double?, to members: inout Members
+  ) {
+    members.add("scale", string: scale)
     members.add("prior", string: prior == nil ? "flat" : "normal")
     members.add("prior_sd", finite: prior)
     members.add("posterior_mean", finite: result.posteriorMean)

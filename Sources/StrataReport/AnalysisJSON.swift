@@ -244,7 +244,9 @@ public enum AnalysisJSON {
     members.add("significant", bool: c.significant)
     members.add("underpowered", bool: c.underpowered)
     if let bayesian = c.bayesian {
-      members.addObject("bayesian") { Self.bayesian(bayesian, prior: plan.prior, to: &$0) }
+      members.addObject("bayesian") {
+        Self.bayesian(bayesian, scale: c.bayesianScale.rawValue, prior: c.bayesianPrior, to: &$0)
+      }
     } else {
       members.add("bayesian", .null)
     }

@@ -67,6 +67,14 @@ struct ExperimentLoaderTests {
       yaml: ExperimentYAMLWriter.yaml(for: definition), file: "again.yaml")
     #expect(again.plan.pooling == definition.plan.pooling)
     #expect(again.plan.prior == 0.1)
+    #expect(plain.plan.bayesianScale == .relative && again.plan.bayesianScale == .relative)
+    #expect(!ExperimentYAMLWriter.yaml(for: plain).contains("bayesian_scale"))
+    let absolute = try ExperimentLoader.loadDefinition(
+      yaml: "id: demo\nvariants: [a, b]\nplan:\n  bayesian_scale: absolute\n", file: "demo.yaml")
+    #expect(absolute.plan.bayesianScale == .absolute && AnalysisPlan(definition: absolute).bayesianScale == .absolute)
+    let written = try ExperimentLoader.loadDefinition(
+      yaml: ExperimentYAMLWriter.yaml(for: absolute), file: "again.yaml")
+    #expect(written.plan.bayesianScale == .absolute)
   }
 
   @Test(
@@ -106,6 +114,7 @@ struct ExperimentLoaderTests {
       ("id: demo\nvariants: [a, b]\nplan:\n  looks: 2\n  tau: -1\n", 5, "plan.tau", "positive"),
       ("id: demo\nvariants: [a, b]\nplan:\n  prior: -0.1\n", 4, "plan.prior", "positive"),
       ("id: demo\nvariants: [a, b]\nplan:\n  prior: .inf\n", 4, "plan.prior", "expected a number"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  bayesian_scale: log\n", 4, "plan.bayesian_scale", "relative or absolute"),
       ("id: demo\nvariants: [a, b]\nplan:\n  pooling: {method: ml}\n", 4, "plan.pooling.method", "reml or dl"),
       (
         "id: demo\nvariants: [a, b]\nplan:\n  pooling:\n    method: dl\n    knapp_hartung: maybe\n", 6,

@@ -47,9 +47,14 @@ struct PartialPoolingAnalysisTests {
     let converted = try #require(analysis.metrics.first { $0.metric.name == "converted" })
     for comparison in converted.comparisons {
       guard let relative = comparison.relativeLift else {
-        #expect(comparison.bayesian == nil, "no relative lift (control rate 0): nothing to summarise")
+        // No relative lift (control rate 0): the absolute lift instead, with the flat prior.
+        let bayes = try #require(comparison.bayesian)
+        #expect(comparison.bayesianScale == .absolute && comparison.bayesianPrior == nil)
+        #expect(
+          isClose(bayes.posteriorMean, comparison.absoluteLift, relativeTolerance: 1e-12, absoluteTolerance: 1e-15))
         continue
       }
+      #expect(comparison.bayesianScale == .relative)
       let bayes = try #require(comparison.bayesian)
       // Flat prior: the posterior mean is the observed relative lift, and its interval the delta-method one.
       #expect(isClose(bayes.posteriorMean, relative, relativeTolerance: 1e-12, absoluteTolerance: 1e-15))
@@ -66,10 +71,11 @@ struct PartialPoolingAnalysisTests {
     let analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: url.path, plan: plan))
     let flat = try AnalyzePlantedTests.analysis()
     for (a, b) in zip(analysis.metrics[0].comparisons, flat.metrics[0].comparisons) {
-      guard let shrunk = a.bayesian, let raw = b.bayesian else {
+      guard let shrunk = a.bayesian, let raw = b.bayesian, a.bayesianScale == .relative else {
         #expect(a.relativeLift == nil)
         continue
       }
+      #expect(a.bayesianPrior == 0.01 && b.bayesianPrior == nil)
       #expect(abs(shrunk.posteriorMean) < abs(raw.posteriorMean))
       #expect(shrunk.posteriorStandardDeviation < raw.posteriorStandardDeviation)
     }

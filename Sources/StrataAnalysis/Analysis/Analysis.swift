@@ -102,8 +102,13 @@ public struct Comparison: Sendable, Hashable {
   /// Fewer units per arm than the plan needs to detect its minimum effect.
   public var underpowered: Bool
   public var notes: [String]
-  /// Posterior of the relative lift, chance to win and risks (flat prior, or the plan's `prior`).
+  /// Posterior of the lift, chance to win and risks (flat prior, or the plan's `prior`).
   public var bayesian: BayesianResult? = nil
+  /// The lift `bayesian` describes: the plan's `bayesian_scale`, or absolute where a relative lift is undefined
+  /// (a control mean of 0).
+  public var bayesianScale: StatisticalPlan.BayesianScale = .relative
+  /// The standard deviation of the N(0, σ²) prior `bayesian` used, on `bayesianScale`; nil: flat.
+  public var bayesianPrior: Double? = nil
   /// Ratio metrics and metrics with a covariate: the adjusted and unadjusted estimates side by side.
   public var adjustment: AdjustedEstimate? = nil
 

@@ -85,8 +85,9 @@ public struct Analyzer: Sendable {
       // Chance to win and risks count in the metric's good direction (gbstats' `inverse` for decrease).
       let lowerIsBetter = metrics[index].metric.direction == .decrease
       for position in metrics[index].comparisons.indices {
-        metrics[index].comparisons[position].bayesian = metrics[index].comparisons[position].bayesianSummary(
-          prior: plan.prior, lowerIsBetter: lowerIsBetter, credibleLevel: plan.confidenceLevel)
+        metrics[index].comparisons[position].summarizeBayesian(
+          prior: plan.prior, scale: plan.bayesianScale, lowerIsBetter: lowerIsBetter,
+          credibleLevel: plan.confidenceLevel)
       }
       let (pooling, poolingWarnings) = SegmentPooler(plan: plan).pool(metrics[index], lowerIsBetter: lowerIsBetter)
       metrics[index].partialPooling = pooling
