@@ -67,6 +67,7 @@ extension AnalysisJSON {
       ("variant", .string(b.treatment)), ("segment", .string(b.segment)), ("estimate", .finite(b.estimate)),
       ("raw", .finite(b.raw)), ("ci_low", .finite(b.lower)), ("ci_high", .finite(b.upper)),
       ("ci_level", .finite(b.level)), ("interval", .string(b.intervalKind.rawValue)),
+      ("ci_level_each", .finite(b.adjustedLevel)),
       ("segments_compared", .integer(b.segmentsCompared)),
       ("segments_left_out", .array(b.segmentsLeftOut.map(JSONValue.string))),
       ("chance_to_win", .finite(b.chanceToWin)),

@@ -110,13 +110,15 @@ extension DecisionText {
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
   /// compared and why the raw estimate is not the one to quote.
   ///
+  /// With two segments the interval is the raw one adjusted for the segments compared (`rawAdjusted`), and
+  /// the text says it is centred on the raw estimate, not on the shrunken one beside it.
+  ///
   /// At an interim look (the decision is to keep
   /// running) the same facts are labelled as interim, so that nobody acts on a segment the plan has not
   /// finished testing.
   static func bestSegment(_ best: Decision.BestSegment, binomial: Bool, interim: Bool = false) -> String {
     let unit = binomial ? " pp" : ""
-    let interval =
-      "\(level(best.level)) \(best.intervalKind == .empiricalBayes ? "empirical-Bayes interval" : "interval") \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
+    let bounds = "\(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
     let leftOut =
       best.segmentsLeftOut.isEmpty
       ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"
@@ -124,8 +126,19 @@ extension DecisionText {
       interim
       ? "Interim only, not a finding to act on before the plan's next decision point: so far \(best.treatment) leads in \(best.segment)"
       : "Works best in \(best.segment) for \(best.treatment)"
+    let chosen =
+      "\(lead), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut)"
+    let shrunken = NumberText.effect(best.estimate, binomial: binomial)
+    let raw = NumberText.effect(best.raw, binomial: binomial)
+    let chance = "chance to beat control \(NumberText.chance(best.chanceToWin))"
+    guard best.intervalKind == .rawAdjusted, let each = best.adjustedLevel else {
+      return
+        "\(chosen): \(shrunken) (\(level(best.level)) interval \(bounds), \(chance)). Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
+    }
+    // Two segments: no interval around the shrunken estimate holds its level (the BLUP one covers 77–80% once
+    // the segments differ), so the interval quoted is the raw one, adjusted for the segments compared.
     return
-      "\(lead), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut): \(NumberText.effect(best.estimate, binomial: binomial)) (\(interval), chance to beat control \(NumberText.chance(best.chanceToWin))). Its raw estimate, \(NumberText.effect(best.raw, binomial: binomial)), is not the one to quote: the largest of several raw lifts is partly luck."
+      "\(chosen): \(shrunken) shrunken, \(raw) raw. \(level(best.level)) interval \(bounds) around the raw estimate, adjusted for the \(best.segmentsCompared) segments compared (Bonferroni, \(level(each)) each), as with so few segments the shrunken estimate's own interval does not hold its level; \(chance). Expect the shrunken estimate at rollout, not the raw one: the best-looking raw lift is partly luck."
   }
 
   /// Which factors and interactions matter for the primary metric, in one bullet (nil without a fit).

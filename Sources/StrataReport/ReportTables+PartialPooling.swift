@@ -19,7 +19,9 @@ extension ReportTables {
   ///
   /// The interval accounts for the uncertainty of the between-segment spread when three segments or more are
   /// pooled (`calibratedInterval`: Morris's from four, hierarchical Bayes with three), else it is the
-  /// empirical-Bayes (BLUP) one; the header says which.
+  /// empirical-Bayes (BLUP) one; the header says which. Without a calibrated interval (two segments) the
+  /// best segment's note gives the interval `decision.best_segment` quotes for it: its raw interval adjusted
+  /// for the segments compared, since the BLUP one does not hold its level for a segment chosen.
   ///
   /// Only the segments `segments` shows are listed (all by default); "best of" still counts every segment pooled.
   public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
@@ -47,7 +49,7 @@ extension ReportTables {
           NumberText.effect(s.estimate.estimate, binomial: binomial),
           NumberText.interval(interval.lower, interval.upper, binomial: binomial),
           NumberText.percent(s.estimate.shrinkage, digits: 0), NumberText.chance(s.bayesian.chanceToWin),
-          s.segment == best?.segment ? "best of \(pooling.segments.count) segments (shrunken)" : "",
+          s.segment == best?.segment ? bestNote(s, of: pooling.segments.count, binomial: binomial) : "",
         ])
         classes.append("")
       }
@@ -57,6 +59,15 @@ extension ReportTables {
       }
     }
     return Table(header: header, rows: rows, classes: classes, highlightColumn: nil)
+  }
+
+  /// "best of K segments (shrunken)", and without a calibrated interval the one to quote for it.
+  static func bestNote(_ s: SegmentPooling.Segment, of count: Int, binomial: Bool) -> String {
+    let note = "best of \(count) segments (shrunken)"
+    guard s.estimate.calibratedInterval == nil else { return note }
+    let interval = s.rawAdjustedInterval
+    return
+      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (raw, adjusted for the \(count) compared)"
   }
 
   /// The random-effects model per treatment: the mean effect over segments like these, the spread τ of the

@@ -16,6 +16,10 @@ public struct SegmentPooling: Sendable, Hashable {
     public var estimate: ShrunkenEstimate
     /// Posterior of the segment's effect under the random-effects prior: chance to win and risks.
     public var bayesian: BayesianResult
+    /// The segment's own (raw) interval, Bonferroni-adjusted for the segments pooled
+    /// (`RandomEffectsResult.rawIntervalsAdjustedForSelection`): what a chosen segment quotes when it has no
+    /// calibrated interval (two segments).
+    public var rawAdjustedInterval: ConfidenceInterval
   }
 
   public var treatment: String
@@ -70,13 +74,16 @@ struct SegmentPooler {
           knappHartung: plan.pooling.knappHartung && estimates.count >= 2,
           confidenceLevel: plan.confidenceLevel, calibrated: true
         ).result()
-        let segments = try zip(names, model.shrunken).map { name, shrunken in
-          SegmentPooling.Segment(
+        let adjusted = try model.rawIntervalsAdjustedForSelection()
+        let segments = try zip(names, zip(model.shrunken, adjusted)).map { name, estimates in
+          let (shrunken, rawAdjusted) = estimates
+          return SegmentPooling.Segment(
             segment: name, estimate: shrunken,
             bayesian: try BayesianSummary(
               estimate: shrunken.estimate, variance: shrunken.standardError * shrunken.standardError,
               lowerIsBetter: lowerIsBetter, credibleLevel: plan.confidenceLevel
-            ).result())
+            ).result(),
+            rawAdjustedInterval: rawAdjusted)
         }
         pooling.append(SegmentPooling(treatment: treatment, model: model, segments: segments, segmentsLeftOut: leftOut))
       } catch {
