@@ -23,6 +23,12 @@ struct SimulatePoolingCommand: ParsableCommand {
       --tau-prior-scale only tau's draws change); --calibrated-method hierarchical_bayes scores the \
       tau-integrated hierarchical-Bayes one (flat prior on tau, or the half-normal with --tau-prior-scale).
 
+      coverage_quoted scores the interval analyze quotes for a segment it names (decision.best_segment): \
+      with two segments the raw one Bonferroni-adjusted for the 2 segments compared (raw_adjusted), from \
+      three the calibrated one (needs --calibrated). best_segment scores the segment analyze would name, \
+      the largest shrunken estimate of each campaign: how often each interval covers its true effect, and \
+      the mean error of its raw and shrunken estimates.
+
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
         strata simulate pooling --segments 40 --tau 0 --json
@@ -86,36 +92,64 @@ struct SimulatePoolingCommand: ParsableCommand {
 
   static func jsonOutput(_ result: PoolingSimulationResult) -> JSONValue {
     let s = result.simulation
-    return .object([
-      ("segments", .integer(s.segments)),
-      ("campaigns", .integer(s.campaigns)),
-      ("seed", s.seed < 1 << 53 ? .integer(Int(s.seed)) : .string(String(s.seed))),
-      ("mean", .number(s.mean)),
-      ("tau", .number(s.tau)),
-      ("tau_prior_scale", s.tauPriorScale.map(JSONValue.number) ?? .null),
-      ("calibrated_method", s.calibrated ? .string(s.calibratedMethod.rawValue) : .null),
-      ("flat_prior", .bool(!s.halfNormalPriorInAnalysis)),
-      ("smallest_se", .number(s.smallestStandardError)),
-      ("largest_se", .number(s.largestStandardError)),
-      ("estimates", .integer(result.estimates)),
-      ("mse_raw", .number(result.rawMeanSquaredError)),
-      ("mse_shrunken", .number(result.shrunkenMeanSquaredError)),
-      ("mse_ratio", .number(result.meanSquaredErrorRatio)),
-      ("coverage_raw", .number(result.rawCoverage)),
-      ("coverage_raw_ci_low", .number(result.rawCoverageInterval.lower)),
-      ("coverage_raw_ci_high", .number(result.rawCoverageInterval.upper)),
-      ("coverage_shrunken", .number(result.shrunkenCoverage)),
-      ("coverage_shrunken_ci_low", .number(result.shrunkenCoverageInterval.lower)),
-      ("coverage_shrunken_ci_high", .number(result.shrunkenCoverageInterval.upper)),
-      ("coverage_calibrated", result.calibratedCoverage.map(JSONValue.number) ?? .null),
-      ("coverage_calibrated_ci_low", result.calibratedCoverageInterval.map { .number($0.lower) } ?? .null),
-      ("coverage_calibrated_ci_high", result.calibratedCoverageInterval.map { .number($0.upper) } ?? .null),
-      ("tau2_zero_share", .number(result.tauSquaredZeroShare)),
-      ("mse_ratio_mc_se", .number(result.meanSquaredErrorRatioStandardError)),
-      ("coverage_raw_mc_se", .number(result.rawCoverageStandardError)),
-      ("coverage_shrunken_mc_se", .number(result.shrunkenCoverageStandardError)),
-      ("coverage_calibrated_mc_se", result.calibratedCoverageStandardError.map(JSONValue.number) ?? .null),
-    ])
+    return .object(
+      [
+        ("segments", .integer(s.segments)),
+        ("campaigns", .integer(s.campaigns)),
+        ("seed", s.seed < 1 << 53 ? .integer(Int(s.seed)) : .string(String(s.seed))),
+        ("mean", .number(s.mean)),
+        ("tau", .number(s.tau)),
+        ("tau_prior_scale", s.tauPriorScale.map(JSONValue.number) ?? .null),
+        ("calibrated_method", s.calibrated ? .string(s.calibratedMethod.rawValue) : .null),
+        ("flat_prior", .bool(!s.halfNormalPriorInAnalysis)),
+        ("smallest_se", .number(s.smallestStandardError)),
+        ("largest_se", .number(s.largestStandardError)),
+        ("estimates", .integer(result.estimates)),
+        ("mse_raw", .number(result.rawMeanSquaredError)),
+        ("mse_shrunken", .number(result.shrunkenMeanSquaredError)),
+        ("mse_ratio", .number(result.meanSquaredErrorRatio)),
+        ("coverage_raw", .number(result.rawCoverage)),
+        ("coverage_raw_ci_low", .number(result.rawCoverageInterval.lower)),
+        ("coverage_raw_ci_high", .number(result.rawCoverageInterval.upper)),
+        ("coverage_shrunken", .number(result.shrunkenCoverage)),
+        ("coverage_shrunken_ci_low", .number(result.shrunkenCoverageInterval.lower)),
+        ("coverage_shrunken_ci_high", .number(result.shrunkenCoverageInterval.upper)),
+        ("coverage_calibrated", result.calibratedCoverage.map(JSONValue.number) ?? .null),
+        ("coverage_calibrated_ci_low", result.calibratedCoverageInterval.map { .number($0.lower) } ?? .null),
+        ("coverage_calibrated_ci_high", result.calibratedCoverageInterval.map { .number($0.upper) } ?? .null),
+        ("tau2_zero_share", .number(result.tauSquaredZeroShare)),
+        ("mse_ratio_mc_se", .number(result.meanSquaredErrorRatioStandardError)),
+        ("coverage_raw_mc_se", .number(result.rawCoverageStandardError)),
+        ("coverage_shrunken_mc_se", .number(result.shrunkenCoverageStandardError)),
+        ("coverage_calibrated_mc_se", result.calibratedCoverageStandardError.map(JSONValue.number) ?? .null),
+      ] + quoted(result))
+  }
+
+  /// What `analyze` quotes: the interval's name, its coverage over every segment and the selected segment's
+  /// scores.
+  static func quoted(_ result: PoolingSimulationResult) -> [(String, JSONValue)] {
+    let name: JSONValue = result.quotedInterval.map(JSONValue.string) ?? .null
+    let coverage: JSONValue = result.quotedCoverage.map { JSONValue.number($0.value) } ?? .null
+    let standardError: JSONValue = result.quotedCoverage.map { JSONValue.number($0.standardError) } ?? .null
+    return [
+      ("quoted_interval", name), ("coverage_quoted", coverage), ("coverage_quoted_mc_se", standardError),
+      ("best_segment", bestSegment(result.selected)),
+    ]
+  }
+
+  /// The selected segment's scores: `{coverage_raw, coverage_raw_mc_se, ...}`.
+  static func bestSegment(_ b: PoolingSimulationResult.SelectedSegment) -> JSONValue {
+    var fields: [(String, JSONValue)] = []
+    let scores: [(String, PoolingSimulationResult.Estimate?)] = [
+      ("coverage_raw", b.rawCoverage), ("coverage_shrunken", b.shrunkenCoverage),
+      ("coverage_raw_adjusted", b.rawAdjustedCoverage), ("coverage_quoted", b.quotedCoverage),
+      ("error_raw", b.rawError), ("error_shrunken", b.shrunkenError),
+    ]
+    for (name, estimate) in scores {
+      fields.append((name, estimate.map { JSONValue.number($0.value) } ?? .null))
+      fields.append((name + "_mc_se", estimate.map { JSONValue.number($0.standardError) } ?? .null))
+    }
+    return .object(fields)
   }
 
   static func humanOutput(_ result: PoolingSimulationResult) -> String {
@@ -147,6 +181,34 @@ struct SimulatePoolingCommand: ParsableCommand {
         NumberText.number(result.calibratedCoverageStandardError ?? 0, digits: 4),
       ])
     }
+    if let coverage = result.quotedCoverage, let kind = result.quotedInterval {
+      rows.append([
+        "what analyze quotes (\(kind))", "", NumberText.number(coverage.value, digits: 4), "",
+        NumberText.number(coverage.standardError, digits: 4),
+      ])
+    }
+    let b = result.selected
+    var best = [
+      ["selected segment's interval", "covers", "Monte Carlo SE"],
+      [
+        "raw", NumberText.number(b.rawCoverage.value, digits: 4),
+        NumberText.number(b.rawCoverage.standardError, digits: 4),
+      ],
+      [
+        "shrunken (BLUP)", NumberText.number(b.shrunkenCoverage.value, digits: 4),
+        NumberText.number(b.shrunkenCoverage.standardError, digits: 4),
+      ],
+      [
+        "raw, Bonferroni over \(s.segments)", NumberText.number(b.rawAdjustedCoverage.value, digits: 4),
+        NumberText.number(b.rawAdjustedCoverage.standardError, digits: 4),
+      ],
+    ]
+    if let quoted = b.quotedCoverage, let kind = result.quotedInterval {
+      best.append([
+        "what analyze quotes (\(kind))", NumberText.number(quoted.value, digits: 4),
+        NumberText.number(quoted.standardError, digits: 4),
+      ])
+    }
     return """
       \(s.campaigns) simulated campaigns × \(s.segments) segments: true effects \(effects), \
       standard errors \(NumberText.general(s.smallestStandardError))–\(NumberText.general(s.largestStandardError)), seed \(s.seed)
@@ -156,6 +218,12 @@ struct SimulatePoolingCommand: ParsableCommand {
       Shrunken / raw mean squared error: \(NumberText.number(result.meanSquaredErrorRatio, digits: 3)) \
       (Monte Carlo SE \(NumberText.number(result.meanSquaredErrorRatioStandardError, digits: 3))). \
       REML put τ² at 0 in \(NumberText.number(result.tauSquaredZeroShare * 100, digits: 1))% of campaigns.
+
+      The selected segment (largest shrunken estimate per campaign, as analyze names it):
+
+      \(textTable(best))
+
+      Its mean error (estimate − true effect): raw \(NumberText.general(b.rawError.value)), shrunken \(NumberText.general(b.shrunkenError.value)).
       """
   }
 }

@@ -40,4 +40,46 @@ struct PoolingCalibrationTests {
     #expect(coverage > 0.97)
     #expect(result.meanSquaredErrorRatio < 0.1)
   }
+
+  @Test("Two segments: what analyze quotes (raw, Bonferroni over 2) covers every segment and the one it names")
+  func twoSegmentsQuoteTheRawAdjustedInterval() throws {
+    let result = try PoolingSimulation(segments: 2, tau: 0.02, campaigns: 1000, seed: 23).run()
+    #expect(result.quotedInterval == "raw_adjusted")
+    // Every segment: each raw interval at 97.5% covers at 97.5% (this run 97.40 ± 0.35); the BLUP one 77.9%.
+    let quoted = try #require(result.quotedCoverage)
+    #expect(abs(quoted.value - 0.974) < 4 * quoted.standardError + 0.001, "\(quoted)")
+    #expect(abs(quoted.value - 0.975) < 4 * quoted.standardError)
+    #expect(result.shrunkenCoverage < 0.85)
+    // The segment analyze names (largest shrunken estimate): 96.30 ± 0.60 (5,000 campaigns, seed 7: 96.76 ±
+    // 0.25); its BLUP interval 93.2 (93.02), its unadjusted raw one 94.0.
+    let best = result.selected
+    let selected = try #require(best.quotedCoverage)
+    #expect(selected == best.rawAdjustedCoverage)
+    #expect(abs(selected.value - 0.963) < 4 * selected.standardError + 0.001, "\(selected)")
+    #expect(selected.value > 0.95 - selected.standardError)
+    #expect(abs(best.shrunkenCoverage.value - 0.932) < 4 * best.shrunkenCoverage.standardError + 0.001)
+    // Selection bias: the named segment's raw estimate overstates its effect (+0.69 pp), the shrunken less.
+    #expect(best.rawError.value > best.shrunkenError.value + 4 * best.rawError.standardError)
+    #expect(best.rawError.value > 4 * best.rawError.standardError)
+  }
+
+  @Test("12 segments, τ = 0.005: Morris's interval covers the average segment (97.3%), the named one 91.7%")
+  func morrisForTheNamedSegment() throws {
+    let result = try PoolingSimulation(segments: 12, tau: 0.005, campaigns: 1000, seed: 24, calibrated: true).run()
+    #expect(result.quotedInterval == "morris")
+    let quoted = try #require(result.quotedCoverage)
+    #expect(abs(quoted.value - (result.calibratedCoverage ?? -1)) < 1e-12)
+    let selected = try #require(result.selected.quotedCoverage)
+    // Measured (docs/analyze.md, "The segment analyze names"): the named segment is under-covered here.
+    #expect(abs(selected.value - 0.917) < 4 * selected.standardError + 0.001, "\(selected)")
+    #expect(
+      abs(result.selected.rawAdjustedCoverage.value - 0.980) < 4 * result.selected.rawAdjustedCoverage.standardError
+        + 0.001)
+  }
+
+  @Test("Three segments or more without calibrated: nothing quoted is scored")
+  func quotedNeedsCalibratedFromThreeSegments() throws {
+    let result = try PoolingSimulation(segments: 4, tau: 0.01, campaigns: 20, seed: 25).run()
+    #expect(result.quotedInterval == nil && result.quotedCoverage == nil && result.selected.quotedCoverage == nil)
+  }
 }

@@ -13,6 +13,12 @@ import Foundation
 /// - mean squared error of the raw yₖ and of the shrunken θ̃ₖ against θₖ;
 /// - coverage of θₖ by the raw interval yₖ ± z·√vₖ, by the shrunken (BLUP) interval and, with `calibrated`,
 ///   by the calibrated one (`calibratedMethod`: Morris's or the τ-integrated hierarchical-Bayes interval);
+/// - coverage by the interval `analyze` quotes for a segment it names (`decision.best_segment`): the
+///   calibrated one, or with two segments the raw one Bonferroni-adjusted for the segments compared
+///   (`RandomEffectsResult.rawIntervalsAdjustedForSelection`); scored with `calibrated` or two segments;
+/// - for the selected segment alone (the largest shrunken estimate of each campaign, as `analyze` picks it):
+///   how often its raw, BLUP, raw adjusted and quoted intervals cover its true effect, and the mean error
+///   of its raw and shrunken estimates (honest selection is about that segment, not the average one);
 /// - Monte Carlo standard errors of those figures over campaigns (the independent units).
 /// Draws come from GSL's seeded Mersenne Twister, so a seed reproduces every number. See [Efron & Morris
 /// 1975] for why shrinkage lowers the total squared error.
@@ -92,6 +98,12 @@ public struct PoolingSimulation: Sendable, Hashable {
     // over campaigns (the independent units), not over segment estimates.
     var raw = CampaignTally(), shrunkenTally = CampaignTally(), calibratedTally = CampaignTally()
     var squaredErrors = RatioTally()
+    // The interval `analyze` quotes (calibrated, else the raw one adjusted for the segments compared), and
+    // the selected segment's scores.
+    let quotedScored = calibrated || segments < 3
+    var quotedTally = CampaignTally()
+    var quotedName: String? = nil
+    var best = SelectedSegmentTallies()
     for _ in 0..<campaigns {
       let before = (raw: rawCovered, shrunken: shrunkenCovered, calibrated: calibratedCovered)
       let errorsBefore = (raw: rawSquaredError, shrunken: shrunkenSquaredError)
@@ -110,6 +122,8 @@ public struct PoolingSimulation: Sendable, Hashable {
         calibratedMethod: calibratedMethod
       ).result()
       if fit.tauSquared == 0 { tauSquaredZero += 1 }
+      let rawAdjusted = try fit.rawIntervalsAdjustedForSelection()
+      var quotedCovered = 0
       for k in 0..<segments {
         let truth = truths[k]
         rawSquaredError += (observed[k] - truth) * (observed[k] - truth)
@@ -121,7 +135,24 @@ public struct PoolingSimulation: Sendable, Hashable {
           calibratedScored += 1
           if calibrated.contains(truth) { calibratedCovered += 1 }
         }
+        if quotedScored, (shrunken.calibratedInterval ?? rawAdjusted[k]).contains(truth) { quotedCovered += 1 }
       }
+      if quotedScored {
+        quotedTally.add(Double(quotedCovered) / Double(segments))
+        quotedName = fit.calibratedMethod?.rawValue ?? "raw_adjusted"
+      }
+      // The selected segment: the largest shrunken estimate (the first of ties), as `analyze` names it.
+      var chosen = 0
+      for k in 1..<segments where fit.shrunken[k].estimate > fit.shrunken[chosen].estimate { chosen = k }
+      let selected = fit.shrunken[chosen]
+      let truth = truths[chosen]
+      let covers: (Bool) -> Double = { $0 ? 1 : 0 }
+      best.raw.add(covers(abs(observed[chosen] - truth) <= critical * standardErrors[chosen]))
+      best.shrunken.add(covers(selected.interval.contains(truth)))
+      best.rawAdjusted.add(covers(rawAdjusted[chosen].contains(truth)))
+      if quotedScored { best.quoted.add(covers((selected.calibratedInterval ?? rawAdjusted[chosen]).contains(truth))) }
+      best.rawError.add(observed[chosen] - truth)
+      best.shrunkenError.add(selected.estimate - truth)
       raw.add(Double(rawCovered - before.raw) / Double(segments))
       shrunkenTally.add(Double(shrunkenCovered - before.shrunken) / Double(segments))
       if calibratedScored > scoredBefore {
@@ -146,8 +177,20 @@ public struct PoolingSimulation: Sendable, Hashable {
       rawCoverageStandardError: raw.standardError,
       shrunkenCoverageStandardError: shrunkenTally.standardError,
       calibratedCoverageStandardError: calibratedScored > 0 ? calibratedTally.standardError : nil,
-      meanSquaredErrorRatioStandardError: squaredErrors.standardError)
+      meanSquaredErrorRatioStandardError: squaredErrors.standardError,
+      quotedInterval: quotedName,
+      quotedCoverage: quotedScored ? .init(quotedTally) : nil,
+      selected: PoolingSimulationResult.SelectedSegment(
+        rawCoverage: .init(best.raw), shrunkenCoverage: .init(best.shrunken),
+        rawAdjustedCoverage: .init(best.rawAdjusted), quotedCoverage: quotedScored ? .init(best.quoted) : nil,
+        rawError: .init(best.rawError), shrunkenError: .init(best.shrunkenError)))
   }
+}
+
+/// Per-campaign tallies of the selected segment.
+private struct SelectedSegmentTallies {
+  var raw = CampaignTally(), shrunken = CampaignTally(), rawAdjusted = CampaignTally(), quoted = CampaignTally()
+  var rawError = CampaignTally(), shrunkenError = CampaignTally()
 }
 
 /// What `PoolingSimulation` measured.
@@ -177,6 +220,39 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public var shrunkenCoverageStandardError: Double
   public var calibratedCoverageStandardError: Double?
   public var meanSquaredErrorRatioStandardError: Double
+  /// Which interval `analyze` quotes for a segment it names: `raw_adjusted` (two segments), `morris` or
+  /// `hierarchical_bayes` (the calibrated method used); nil when not scored (three segments or more without
+  /// `calibrated`).
+  public var quotedInterval: String?
+  /// Coverage of every segment's true effect by that interval (mean over campaigns, with its MC SE).
+  public var quotedCoverage: Estimate?
+  /// The selected segment's scores.
+  public var selected: SelectedSegment
+
+  /// A mean over campaigns with its Monte Carlo standard error.
+  public struct Estimate: Sendable, Hashable {
+    public var value: Double
+    public var standardError: Double
+
+    init(_ tally: CampaignTally) {
+      value = tally.mean
+      standardError = tally.standardError
+    }
+  }
+
+  /// The segment with the largest shrunken estimate in each campaign (the one `analyze` names where the
+  /// variant works best): coverage of its true effect by each interval, and the mean error (estimate − true
+  /// effect) of its raw and shrunken estimates, each over campaigns.
+  public struct SelectedSegment: Sendable, Hashable {
+    public var rawCoverage: Estimate
+    public var shrunkenCoverage: Estimate
+    /// The raw interval Bonferroni-adjusted for the segments compared.
+    public var rawAdjustedCoverage: Estimate
+    /// The interval `analyze` quotes (`quotedInterval`); nil when not scored.
+    public var quotedCoverage: Estimate?
+    public var rawError: Estimate
+    public var shrunkenError: Estimate
+  }
 
   /// Shrunken MSE / raw MSE: below 1 when pooling helps.
   public var meanSquaredErrorRatio: Double { shrunkenMeanSquaredError / rawMeanSquaredError }
