@@ -104,6 +104,41 @@ struct BestArmIntervalTests {
     #expect(DecisionText.headline(analysis).contains("97.5% CI"))
   }
 
+  @Test("futility is judged on the simultaneous intervals: a 95% interval below the MDE is not enough with K = 2")
+  func futilityOnSimultaneousIntervals() throws {
+    // Plan mde 0.5, 100 units per variant planned (so the sample is complete). c's plain 95% interval,
+    // [-0.4606, +0.4806], lies below the MDE (stop_for_futility until 2026-12-05); its 97.5% interval does not.
+    var plan = Self.plan(["control", "b", "c"])
+    plan.minimumDetectableEffect = 0.5
+    plan.plannedUnitsPerVariant = 100
+    let rows = ["control,all,2000,20000,239980", "b,all,2000,20100,251980", "c,all,2000,20020,390705"]
+    let csv = (["variant,segment,n,spend_sum,spend_sum_sq"] + rows).joined(separator: "\n") + "\n"
+    let analysis = try DecisionCases.analyze(plan, csv: csv)
+    let d = analysis.decision
+    #expect(d.action == .inconclusive && d.reason == .notSignificant, "\(d.action) \(d.reason)")
+    #expect(d.armsCompared == 2)
+    let expected = [
+      Expected(
+        variant: "b", estimate: 0.05000000000000071, holm: 1.0, lower: -0.28633866387246837,
+        upper: 0.3863386638724698),
+      Expected(
+        variant: "c", estimate: 0.009999999999999787, holm: 1.0, lower: -0.5282257794827729,
+        upper: 0.5482257794827725),
+    ]
+    for e in expected {
+      let effect = try #require(d.treatments.first { $0.treatment == e.variant }?.effect, "\(e.variant)")
+      #expect(isClose(effect.estimate, e.estimate, relativeTolerance: 1e-9), "\(e.variant) estimate")
+      #expect(isClose(try #require(effect.pValue), e.holm, relativeTolerance: 1e-9), "\(e.variant) Holm p")
+      #expect(isClose(effect.lower, e.lower, relativeTolerance: 1e-9), "\(e.variant) lower \(effect.lower)")
+      #expect(isClose(effect.upper, e.upper, relativeTolerance: 1e-9), "\(e.variant) upper \(effect.upper)")
+      #expect(isClose(effect.level, 0.975, relativeTolerance: 1e-15))
+      #expect(effect.adjustedFor == 2 && effect.intervalAdjustment == "bonferroni")
+    }
+    // b is below the MDE, c's adjusted upper bound is not: not every arm is, so no futility stop.
+    let c = try #require(d.treatments.first { $0.treatment == "c" }?.effect)
+    #expect(c.upper > 0.5 && c.upper < 0.55)
+  }
+
   @Test("one treatment: the plan's level, no adjustment")
   func oneTreatment() throws {
     let analysis = try Self.analysis([("control", 2000, 20000, 231984), ("b", 2000, 20800, 248304)])
