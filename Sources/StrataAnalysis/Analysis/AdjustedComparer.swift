@@ -52,16 +52,20 @@ public struct AdjustedComparer: Sendable {
 
   public let plan: AnalysisPlan
   public let target: Target
+  /// `pairIndices()`, found once: every segment's comparisons read it (20,000 segments asked for it 20,000 times).
+  private let pairs: Result<[[Int?]], StatsError>
 
   public init(plan: AnalysisPlan, target: Target) {
     precondition(target.columns.allSatisfy { plan.columns.indices.contains($0) }, "column out of range")
     self.plan = plan
     self.target = target
+    pairs = Result { () throws(StatsError) in try Self.pairIndices(plan: plan, columns: target.columns) }
   }
 
   /// The declared pair of every two target columns (either order), or an error naming the missing one.
-  func pairIndices() throws(StatsError) -> [[Int?]] {
-    let columns = target.columns
+  func pairIndices() throws(StatsError) -> [[Int?]] { try pairs.get() }
+
+  private static func pairIndices(plan: AnalysisPlan, columns: [Int]) throws(StatsError) -> [[Int?]] {
     var out = [[Int?]](repeating: [Int?](repeating: nil, count: columns.count), count: columns.count)
     for i in columns.indices {
       for j in columns.indices where j > i {

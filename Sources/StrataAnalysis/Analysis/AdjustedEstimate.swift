@@ -46,3 +46,16 @@ public struct PostStratifiedComparison: Sendable, Hashable {
   public static let estimand =
     "The post-stratified estimate weights each segment's difference by its share of units: the effect on the whole population; the inverse-variance (or Mantel–Haenszel) pooled estimate weights segments by precision and equals it only when the effect is the same in every segment."
 }
+
+extension AdjustedEstimate {
+  /// An immutable box, so that `Comparison` holds one pointer instead of the whole estimate; equal and hashed by
+  /// its value.
+  final class Box: Sendable, Hashable {
+    let value: AdjustedEstimate
+
+    init(_ value: AdjustedEstimate) { self.value = value }
+
+    static func == (lhs: Box, rhs: Box) -> Bool { lhs.value == rhs.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
+  }
+}

@@ -81,13 +81,16 @@ public struct Analyzer: Sendable {
     }
 
     let family = try applyFamily(to: &metrics)
+    // The credible interval's normal quantile depends on the level alone: once, not once per comparison (nil when
+    // the level is invalid; each summary then finds that itself).
+    let bayesianCritical = try? BayesianSummary.critical(credibleLevel: plan.confidenceLevel)
     for index in metrics.indices {
       // Chance to win and risks count in the metric's good direction (gbstats' `inverse` for decrease).
       let lowerIsBetter = metrics[index].metric.direction == .decrease
       for position in metrics[index].comparisons.indices {
         metrics[index].comparisons[position].summarizeBayesian(
           prior: plan.prior, scale: plan.bayesianScale, lowerIsBetter: lowerIsBetter,
-          credibleLevel: plan.confidenceLevel)
+          credibleLevel: plan.confidenceLevel, critical: bayesianCritical)
       }
       let (pooling, poolingWarnings) = SegmentPooler(plan: plan).pool(metrics[index], lowerIsBetter: lowerIsBetter)
       metrics[index].partialPooling = pooling
@@ -133,11 +136,13 @@ public struct Analyzer: Sendable {
       case .allMetrics: metrics.indices.filter { metrics[$0].metric.role != .guardrail }
       }
     var members: [(metric: Int, comparison: Int)] = []
+    // By position, reading fields in place: enumerating the comparisons copied each one whole.
     for metricIndex in familyMetrics {
-      for (index, comparison) in metrics[metricIndex].comparisons.enumerated()
+      let comparisons = metrics[metricIndex].comparisons
+      for index in comparisons.indices
       // With one segment its comparison and the overall one are the same test: count it once (the overall row).
-      where (plan.segments.count == 1 ? comparison.segment == nil : comparison.segment != nil)
-        && comparison.pValue != nil
+      where (plan.segments.count == 1 ? comparisons[index].segment == nil : comparisons[index].segment != nil)
+        && comparisons[index].pValue != nil
       {
         members.append((metricIndex, index))
       }
@@ -156,8 +161,8 @@ public struct Analyzer: Sendable {
     }
     for metricIndex in metrics.indices {
       for index in metrics[metricIndex].comparisons.indices {
-        let comparison = metrics[metricIndex].comparisons[index]
-        metrics[metricIndex].comparisons[index].significant = (comparison.decidingPValue ?? 1) < plan.alpha
+        let deciding = metrics[metricIndex].comparisons[index].decidingPValue
+        metrics[metricIndex].comparisons[index].significant = (deciding ?? 1) < plan.alpha
       }
     }
     let names = familyMetrics.map { plan.metrics[$0].name }

@@ -16,21 +16,19 @@ struct Comparer {
   /// The metric's value column, found once: `AnalysisPlan.valueColumn(metric:)` lays out every column on each
   /// call, which thousands of segments would repeat for every comparison.
   private let column: Int
-  /// The two-proportion test's normal critical value, computed once.
+  /// The normal critical value of the two-proportion test and of Welch's relative-lift interval, computed once.
   ///
   /// It depends only on the plan's alternative and confidence level; thousands of segments would ask GSL for it
   /// again in every comparison. nil when the confidence level is invalid (each test then reports that itself).
-  private let proportionsCritical: Double?
+  private let normalCritical: Double?
 
   init(plan: AnalysisPlan, metric: Int, plannedUnitsPerVariant: Int?) {
     self.plan = plan
     self.metric = metric
     self.plannedUnitsPerVariant = plannedUnitsPerVariant
     column = plan.valueColumn(metric: metric)
-    proportionsCritical =
-      plan.metrics[metric].kind == .binomial
-      ? try? TwoProportionZTest.criticalValue(alternative: plan.alternative, confidenceLevel: plan.confidenceLevel)
-      : nil
+    normalCritical = try? TwoProportionZTest.criticalValue(
+      alternative: plan.alternative, confidenceLevel: plan.confidenceLevel)
   }
 
   var alternative: Alternative { plan.alternative }
@@ -93,7 +91,7 @@ struct Comparer {
     let test = try TwoProportionZTest(
       control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel)
     let result =
-      try proportionsCritical.map { (critical) throws(StatsError) in try test.result(critical: critical) }
+      try normalCritical.map { (critical) throws(StatsError) in try test.result(critical: critical) }
       ?? test.result()
     comparison.test = "z"
     comparison.statistic = result.test.statistic
@@ -137,7 +135,7 @@ struct Comparer {
       standardDeviation: treatmentValues.moments.standardDeviation)
     let result = try WelchTTest(
       control: control, treatment: treatment, alternative: alternative, confidenceLevel: plan.confidenceLevel
-    ).result()
+    ).result(normalCritical: normalCritical)
     comparison.test = "welch"
     comparison.statistic = result.test.statistic
     comparison.degreesOfFreedom = result.degreesOfFreedom

@@ -7,14 +7,15 @@ extension Comparison {
   /// The summary is on the plan's scale, or on the absolute lift when the relative one is undefined (a control
   /// mean of 0); the plan's `prior` is on the plan's scale, so that fallback uses the flat prior.
   mutating func summarizeBayesian(
-    prior: Double?, scale: StatisticalPlan.BayesianScale, lowerIsBetter: Bool, credibleLevel: Double
+    prior: Double?, scale: StatisticalPlan.BayesianScale, lowerIsBetter: Bool, credibleLevel: Double,
+    critical: Double? = nil
   ) {
     let fallback = scale == .relative && control.mean == 0
     bayesianScale = fallback ? .absolute : scale
     bayesianPrior = fallback ? nil : prior
     bayesian = bayesianSummary(
       prior: bayesianPrior, relative: bayesianScale == .relative, lowerIsBetter: lowerIsBetter,
-      credibleLevel: credibleLevel)
+      credibleLevel: credibleLevel, critical: critical)
   }
 
   /// The Bayesian summary of this comparison's relative or absolute lift (GrowthBook's default view):
@@ -23,8 +24,11 @@ extension Comparison {
   /// Gaussian approximation (with the delta-method variance for the relative lift); rates use the binomial
   /// variance p(1 − p), means the sample variance. `prior` is the standard deviation σ of a proper N(0, σ²)
   /// prior on the lift's own scale, nil for the flat prior. nil when there is nothing to summarise (an empty
-  /// arm, a relative lift over a control mean of 0, no variation).
-  func bayesianSummary(prior: Double?, relative: Bool, lowerIsBetter: Bool, credibleLevel: Double) -> BayesianResult? {
+  /// arm, a relative lift over a control mean of 0, no variation). `critical` is
+  /// `BayesianSummary.critical(credibleLevel:)` when the caller has it (nil: computed here).
+  func bayesianSummary(
+    prior: Double?, relative: Bool, lowerIsBetter: Bool, credibleLevel: Double, critical: Double? = nil
+  ) -> BayesianResult? {
     let c = control
     let t = treatmentArm
     guard c.count >= 2, t.count >= 2, c.mean.isFinite, t.mean.isFinite, !relative || c.mean != 0 else { return nil }
@@ -37,7 +41,8 @@ extension Comparison {
         treatment: SampleSummary(count: t.count, mean: t.mean, standardDeviation: treatmentSD),
         relative: relative, prior: try prior.map { try BayesianSummary.Prior(variance: $0 * $0) },
         lowerIsBetter: lowerIsBetter, credibleLevel: credibleLevel)
-      return try summary.result()
+      return try critical.map { (critical) throws(StatsError) in try summary.result(critical: critical) }
+        ?? summary.result()
     } catch {
       return nil  // zero variance in both arms: the data say nothing a posterior could add
     }

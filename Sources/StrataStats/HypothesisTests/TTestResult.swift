@@ -41,7 +41,7 @@ enum TwoSampleT {
 
   static func result(
     control: SampleSummary, treatment: SampleSummary, standardError: Double, degreesOfFreedom: Double,
-    alternative: Alternative, confidenceLevel: Double
+    alternative: Alternative, confidenceLevel: Double, normalCritical: Double? = nil
   ) throws(StatsError) -> TTestResult {
     guard standardError > 0, standardError.isFinite, degreesOfFreedom > 0, degreesOfFreedom.isFinite else {
       throw .numerical(
@@ -66,11 +66,16 @@ enum TwoSampleT {
       treatmentMean: treatment.mean,
       treatmentStandardError: treatment.standardDeviation / treatment.count.squareRoot())
     {
-      let normalCritical = try alternative.criticalValue(
-        confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
+      let relativeCritical: Double
+      if let normalCritical {
+        relativeCritical = normalCritical
+      } else {
+        relativeCritical = try alternative.criticalValue(
+          confidenceLevel: confidenceLevel, upperQuantile: Normal.inverseSurvival)
+      }
       relativeLift = lift.estimate
       relativeInterval = alternative.interval(
-        estimate: lift.estimate, standardError: lift.standardError, critical: normalCritical,
+        estimate: lift.estimate, standardError: lift.standardError, critical: relativeCritical,
         confidenceLevel: confidenceLevel)
     }
     return TTestResult(

@@ -41,7 +41,13 @@ public struct WelchTTest: Sendable, Hashable {
       alternative: alternative, confidenceLevel: confidenceLevel)
   }
 
-  public func result() throws(StatsError) -> TTestResult {
+  public func result() throws(StatsError) -> TTestResult { try result(normalCritical: nil) }
+
+  /// `result()` with the normal critical value of the relative lift's interval given.
+  ///
+  /// `normalCritical` is `alternative`'s `Normal.inverseSurvival` at `confidenceLevel`, which depends on nothing
+  /// else (a comparison per segment asked GSL for it again each time); nil computes it here.
+  public func result(normalCritical: Double?) throws(StatsError) -> TTestResult {
     let controlTerm = control.variance / control.count
     let treatmentTerm = treatment.variance / treatment.count
     let varianceOfDifference = controlTerm + treatmentTerm
@@ -50,6 +56,7 @@ public struct WelchTTest: Sendable, Hashable {
       / (controlTerm * controlTerm / (control.count - 1) + treatmentTerm * treatmentTerm / (treatment.count - 1))
     return try TwoSampleT.result(
       control: control, treatment: treatment, standardError: varianceOfDifference.squareRoot(),
-      degreesOfFreedom: degreesOfFreedom, alternative: alternative, confidenceLevel: confidenceLevel)
+      degreesOfFreedom: degreesOfFreedom, alternative: alternative, confidenceLevel: confidenceLevel,
+      normalCritical: normalCritical)
   }
 }

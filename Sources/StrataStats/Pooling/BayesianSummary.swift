@@ -90,6 +90,19 @@ public struct BayesianSummary: Sendable, Hashable {
   }
 
   public func result() throws(StatsError) -> BayesianResult {
+    try result(critical: try Self.critical(credibleLevel: credibleLevel))
+  }
+
+  /// The normal quantile of the credible interval at `credibleLevel`, which `result(critical:)` takes.
+  ///
+  /// It depends on the level alone: an analysis with thousands of segments summarises every comparison and
+  /// every shrunken segment at the same level, so it asks GSL once instead of once per summary.
+  public static func critical(credibleLevel: Double) throws(StatsError) -> Double {
+    try Normal.inverseSurvival((1 - credibleLevel) / 2)
+  }
+
+  /// `result()` with the quantile of `critical(credibleLevel:)` at this summary's level, computed by the caller.
+  public func result(critical: Double) throws(StatsError) -> BayesianResult {
     var precision = 1 / variance
     var mean = estimate
     if let prior {
@@ -104,7 +117,6 @@ public struct BayesianSummary: Sendable, Hashable {
     // E[max(Δ, 0)] and E[max(−Δ, 0)]; mathematically ≥ 0, clamped against rounding.
     let upside = max(0, mean * above + sd * density)
     let downside = max(0, -mean * below + sd * density)
-    let critical = try Normal.inverseSurvival((1 - credibleLevel) / 2)
     return BayesianResult(
       posteriorMean: mean, posteriorStandardDeviation: sd,
       credibleInterval: ConfidenceInterval(
