@@ -279,4 +279,63 @@ struct CSVScannerTests {
     #expect(set.count == 50_000)
     #expect(set.memoryBytes <= 50_000 * 8 * 4 / 3 * 2 + 64)
   }
+
+  /// The unit hash computed byte by byte (8-byte words, then the last 1–7 bytes one at a time): the reference that
+  /// `UnitHashSet.hash`, which reads the last bytes with two or three loads, must equal.
+  static func referenceHash(_ bytes: [UInt8]) -> UInt64 {
+    let multiplier: UInt64 = 0xC6A4_A793_5BD1_E995
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(bytes.count) &* multiplier)
+    var index = 0
+    while index + 8 <= bytes.count {
+      var word: UInt64 = 0
+      for offset in 0..<8 { word |= UInt64(bytes[index + offset]) << (8 * UInt64(offset)) }
+      word &*= multiplier
+      word ^= word >> 47
+      word &*= multiplier
+      h ^= word
+      h &*= multiplier
+      index += 8
+    }
+    if index < bytes.count {
+      var word: UInt64 = 0
+      for offset in 0..<(bytes.count - index) { word |= UInt64(bytes[index + offset]) << (8 * UInt64(offset)) }
+      h ^= word
+      h &*= multiplier
+    }
+    h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+    return h ^ (h >> 31)
+  }
+
+  @Test("the unit hash of every length equals the byte-by-byte reference, read from the end of its buffer")
+  func unitHashEqualsTheReference() {
+    var random = SplitMix64(seed: 17)
+    for length in 0...40 {
+      for _ in 0..<50 {
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+        // An allocation of exactly `length` bytes, so a load past the id's end would read outside it.
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length)
+        defer { buffer.deallocate() }
+        _ = buffer.initialize(from: bytes)
+        #expect(UnitHashSet.hash(UnsafeBufferPointer(buffer)) == Self.referenceHash(bytes), "length \(length)")
+      }
+    }
+    // Fixed values of the byte-by-byte hash, so that both cannot drift together.
+    let fixed: [(String, UInt64)] = [
+      ("", 0xE220_A839_7B1D_CDAF),
+      ("u", 0xD262_63DC_A407_D0F4),
+      ("u1", 0x689E_709E_AE45_6B41),
+      ("u12", 0x2E29_596D_2097_C356),
+      ("u1234", 0x5859_C425_7A91_ED30),
+      ("u123456", 0x66AC_9913_8AC0_BBEA),
+      ("u1234567", 0x97B8_AD66_E2A6_6FBE),
+      ("u12345678", 0xF3D5_CA1B_74A1_2D05),
+      ("u29999999", 0x567E_6216_8E35_C14F),
+      ("user-00000000000042", 0x8B8C_1849_8F16_E659),
+      ("3f2b8c1e-9d4a-4c7b-a1e2-5f6d7c8b9a0e", 0xBD21_5760_FF66_3116),
+    ]
+    for (id, value) in fixed {
+      #expect(Array(id.utf8).withUnsafeBufferPointer { UnitHashSet.hash($0) } == value, "\(id)")
+    }
+  }
 }

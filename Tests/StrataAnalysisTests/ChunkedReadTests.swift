@@ -321,7 +321,7 @@ struct ChunkedReadTests {
       let base = 2  // chunks 0 and 1 are an earlier part
       for chunk in 0..<6 {
         var hashes: [UInt64] = []
-        for _ in 0..<500 {
+        for _ in 0..<(chunk == 3 ? 0 : 500) {  // chunk 3 holds no keys (a chunk of blank or rejected rows)
           let key: UInt64 =
             !order.isEmpty && Int.random(in: 0..<50, using: &random) == 0
             ? order[Int.random(in: 0..<order.count, using: &random)] : random.next() | 2

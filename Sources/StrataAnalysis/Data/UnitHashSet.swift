@@ -214,9 +214,22 @@ final class UnitHashSet {
       h &*= multiplier
       index += 8
     }
-    if index < count {
-      var word: UInt64 = 0
-      for offset in 0..<(count - index) { word |= UInt64(bytes[index + offset]) << (8 * UInt64(offset)) }
+    // The last 1–7 bytes as one little-endian word, zero above them: two loads that may overlap (4–7 bytes) or three
+    // byte loads (1–3), instead of a loop over the bytes (ids of 9 bytes, 2 in 3 units of a 30 M-row file, went
+    // through it once each). The same word, so the same hash, as byte by byte (`referenceHash` in the tests).
+    let rest = count - index
+    if rest > 0, let base {
+      let word: UInt64
+      if rest >= 4 {
+        let low = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt32.self)))
+        let high = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index + rest - 4, as: UInt32.self)))
+        word = low | high << (8 * UInt64(rest - 4))
+      } else {
+        let first = UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+        let middle = UInt64(base.load(fromByteOffset: index + rest / 2, as: UInt8.self))
+        let last = UInt64(base.load(fromByteOffset: index + rest - 1, as: UInt8.self))
+        word = first | middle << (8 * UInt64(rest / 2)) | last << (8 * UInt64(rest - 1))
+      }
       h ^= word
       h &*= multiplier
     }
