@@ -123,24 +123,25 @@ public struct Experiment: Sendable, Hashable {
     var segmentNames: Set<String> = []
     var layouts: [BucketLayout] = []
     for (index, segment) in segments.enumerated() {
-      let field = "segments[\(index)]"
-      try Experiment.check(identifier: segment.name, field: "\(field).name", allowDash: true)
+      // Spelt only for an error (20,000 segments would otherwise make 80,000 strings here).
+      func field() -> String { "segments[\(index)]" }
+      try Experiment.check(identifier: segment.name, field: "\(field()).name", allowDash: true)
       guard segmentNames.insert(segment.name).inserted else {
-        throw DefinitionError(field: "\(field).name", message: "segment \"\(segment.name)\" is listed twice")
+        throw DefinitionError(field: "\(field()).name", message: "segment \"\(segment.name)\" is listed twice")
       }
       if segment.rule == nil && index != segments.count - 1 && segmentation == nil {
         throw DefinitionError(
-          field: "\(field).rule",
+          field: "\(field()).rule",
           message:
             "only the last segment may have no rule (it takes everyone else); segment \"\(segment.name)\" has none")
       }
       for key in segment.weights.keys where !keys.contains(key) {
-        throw DefinitionError(field: "\(field).weights.\(key)", message: "\"\(key)\" is not one of the variants")
+        throw DefinitionError(field: "\(field()).weights.\(key)", message: "\"\(key)\" is not one of the variants")
       }
       let weights = variants.map { segment.weights[$0.key] ?? $0.weight }
-      try Experiment.checkWeights(weights, field: "\(field).weights")
+      try Experiment.checkWeights(weights, field: "\(field()).weights")
       let segmentTraffic = segment.traffic ?? traffic
-      try Experiment.check(share: segmentTraffic, field: "\(field).traffic")
+      try Experiment.check(share: segmentTraffic, field: "\(field()).traffic")
       layouts.append(BucketLayout(weights: weights.map(\.tenThousandths), traffic: segmentTraffic.tenThousandths))
     }
 
@@ -200,7 +201,9 @@ public struct Experiment: Sendable, Hashable {
 
   /// Throws unless `identifier` is non-empty and uses only letters, digits, "_" (and, with `allowDash`, "-"
   /// and "."); shared with the definitions module's metric names.
-  package static func check(identifier: String, field: String, allowDash: Bool) throws(DefinitionError) {
+  package static func check(identifier: String, field: @autoclosure () -> String, allowDash: Bool)
+    throws(DefinitionError)
+  {
     let valid =
       !identifier.isEmpty
       && identifier.utf8.allSatisfy { byte in
@@ -209,19 +212,21 @@ public struct Experiment: Sendable, Hashable {
       }
     guard valid else {
       let allowed = allowDash ? "letters, digits, \"_\", \"-\" and \".\"" : "letters, digits and \"_\""
-      throw DefinitionError(field: field, message: "\"\(identifier)\" must be non-empty and use only \(allowed)")
+      throw DefinitionError(field: field(), message: "\"\(identifier)\" must be non-empty and use only \(allowed)")
     }
   }
 
-  private static func check(share: ExactDecimal, field: String) throws(DefinitionError) {
+  private static func check(share: ExactDecimal, field: @autoclosure () -> String) throws(DefinitionError) {
     guard share.tenThousandths <= 10_000 else {
-      throw DefinitionError(field: field, message: "must be between 0 and 1, got \(share)")
+      throw DefinitionError(field: field(), message: "must be between 0 and 1, got \(share)")
     }
   }
 
-  private static func checkWeights(_ weights: [ExactDecimal], field: String) throws(DefinitionError) {
+  private static func checkWeights(_ weights: [ExactDecimal], field: @autoclosure () -> String)
+    throws(DefinitionError)
+  {
     guard weights.contains(where: { $0.tenThousandths > 0 }) else {
-      throw DefinitionError(field: field, message: "at least one variant needs a positive weight")
+      throw DefinitionError(field: field(), message: "at least one variant needs a positive weight")
     }
   }
 }

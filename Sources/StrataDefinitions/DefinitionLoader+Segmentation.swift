@@ -60,21 +60,21 @@ extension DefinitionLoader {
 
   /// Reads a segment's `centroid:` (feature: value, one per feature of the segmentation).
   static func centroid(
-    _ node: Node, _ path: String, _ segmentation: NearestCentroid?, _ fields: inout YAMLFields
+    _ node: Node, _ path: @autoclosure () -> String, _ segmentation: NearestCentroid?, _ fields: inout YAMLFields
   ) throws(ExperimentFileError) -> [NearestCentroid.Coordinate] {
     guard let segmentation else {
-      throw fields.error(path, node, "a centroid needs a segmentation (method: nearest_centroid and its features)")
+      throw fields.error(path(), node, "a centroid needs a segmentation (method: nearest_centroid and its features)")
     }
     let names = segmentation.features.map(\.name)
-    let map = try fields.mapping(node, path, allowed: Set(names))
+    let map = try fields.mapping(node, path(), allowed: Set(names))
     var coordinates: [NearestCentroid.Coordinate] = []
     for feature in segmentation.features {
       guard let value = map[feature.name] else {
-        throw fields.error(path, node, "has no value for feature \"\(feature.name)\" (every feature needs one)")
+        throw fields.error(path(), node, "has no value for feature \"\(feature.name)\" (every feature needs one)")
       }
       switch feature {
-      case .numeric: coordinates.append(.number(try fields.double(value, "\(path).\(feature.name)")))
-      case .categorical: coordinates.append(.level(try fields.string(value, "\(path).\(feature.name)")))
+      case .numeric: coordinates.append(.number(try fields.double(value, "\(path()).\(feature.name)")))
+      case .categorical: coordinates.append(.level(try fields.string(value, "\(path()).\(feature.name)")))
       }
     }
     return coordinates

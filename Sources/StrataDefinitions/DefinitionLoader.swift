@@ -50,7 +50,7 @@ public enum DefinitionLoader {
       throw ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML (\(error))")
     }
     guard let root else { throw ExperimentFileError(file: file, line: 1, field: "", message: "the file is empty") }
-    var fields = YAMLFields(file: file)
+    var fields = YAMLFields(file: file, root: root)
     let definition = try build(root, &fields)
     return (definition, fields.line(of: "plan"))
   }
@@ -123,7 +123,7 @@ public enum DefinitionLoader {
     var segments: [Segment] = []
     if let node = top["segments"] {
       for (index, item) in try fields.sequence(node, "segments").enumerated() {
-        segments.append(try segment(item, "segments[\(index)]", segmentation, &fields))
+        segments.append(try segment(item, index: index, segmentation, &fields))
       }
     }
     var metrics: [Metric] = []
@@ -181,28 +181,32 @@ public enum DefinitionLoader {
 
   private static let segmentKeys: Set<String> = ["name", "rule", "traffic", "weights", "centroid"]
 
+  /// The segment at `index` of `segments:`; its field paths are spelt only for an error.
   private static func segment(
-    _ node: Node, _ path: String, _ segmentation: NearestCentroid?, _ fields: inout YAMLFields
+    _ node: Node, index: Int, _ segmentation: NearestCentroid?, _ fields: inout YAMLFields
   ) throws(ExperimentFileError) -> Segment {
-    let map = try fields.mapping(node, path, allowed: segmentKeys)
-    guard let name = map["name"] else { throw fields.error("\(path).name", node, "each segment needs a name") }
+    func path() -> String { "segments[\(index)]" }
+    let map = try fields.mapping(node, path(), allowed: segmentKeys)
+    guard let name = map["name"] else { throw fields.error("\(path()).name", node, "each segment needs a name") }
     var weights: [String: ExactDecimal] = [:]
     if let weightsNode = map["weights"] {
       guard case .mapping(let pairs) = weightsNode else {
-        throw fields.error("\(path).weights", weightsNode, "expected variant: weight pairs")
+        throw fields.error("\(path()).weights", weightsNode, "expected variant: weight pairs")
       }
       for (key, value) in pairs {
-        let variant = try fields.string(key, "\(path).weights")
-        weights[variant] = try fields.exact(value, "\(path).weights.\(variant)")
+        let variant = try fields.string(key, "\(path()).weights")
+        weights[variant] = try fields.exact(value, "\(path()).weights.\(variant)")
       }
     }
     return Segment(
-      name: try fields.string(name, "\(path).name"),
-      rule: try map["rule"].map { node throws(ExperimentFileError) in try fields.rule(node, "\(path).rule") },
-      traffic: try map["traffic"].map { node throws(ExperimentFileError) in try fields.exact(node, "\(path).traffic") },
+      name: try fields.string(name, "\(path()).name"),
+      rule: try map["rule"].map { node throws(ExperimentFileError) in try fields.rule(node, "\(path()).rule") },
+      traffic: try map["traffic"].map { node throws(ExperimentFileError) in
+        try fields.exact(node, "\(path()).traffic")
+      },
       weights: weights,
       centroid: try map["centroid"].map { node throws(ExperimentFileError) in
-        try centroid(node, "\(path).centroid", segmentation, &fields)
+        try centroid(node, "\(path()).centroid", segmentation, &fields)
       })
   }
 

@@ -37,15 +37,22 @@ public enum AnalysisJSON {
     ) { item, entry in
       comparison(item.0, item.1, plan, zeroFillsKnown: zeroFillsKnown, to: &entry)
     }
-    members.add("pooled", .array(analysis.metrics.flatMap { metric in metric.pooled.map { pooled(metric, $0) } }))
+    members.addArray(
+      "pooled", objects: analysis.metrics.lazy.flatMap { metric in metric.pooled.lazy.map { (metric, $0) } }
+    ) { item, entry in
+      pooled(item.0, item.1, to: &entry)
+    }
     members.addArray(
       "post_stratified",
       objects: analysis.metrics.lazy.flatMap { metric in metric.postStratified.lazy.map { (metric, $0) } }
     ) { item, entry in
       postStratified(item.0, item.1, to: &entry)
     }
-    members.add(
-      "heterogeneity", .array(analysis.metrics.flatMap { metric in metric.pooled.map { heterogeneity(metric, $0) } }))
+    members.addArray(
+      "heterogeneity", objects: analysis.metrics.lazy.flatMap { metric in metric.pooled.lazy.map { (metric, $0) } }
+    ) { item, entry in
+      heterogeneity(item.0, item.1, to: &entry)
+    }
     members.addArray(
       "partial_pooling",
       objects: analysis.metrics.lazy.flatMap { metric in metric.partialPooling.lazy.map { (metric, $0) } }
@@ -254,46 +261,50 @@ public enum AnalysisJSON {
     members.add("notes", strings: c.notes)
   }
 
-  private static func pooled(_ metric: MetricAnalysis, _ p: PooledComparison) -> JSONValue {
-    .object([
-      ("metric", .string(metric.metric.name)),
-      ("variant", .string(p.treatment)),
-      ("method", .string(p.method)),
-      ("estimand", .string(p.method == "mantel-haenszel" ? "risk difference" : estimand(metric.metric))),
-      ("estimate", .finite(p.estimate)),
-      ("se", .finite(p.standardError)),
-      ("ci_low", .finite(p.interval.lower)),
-      ("ci_high", .finite(p.interval.upper)),
-      ("z", .finite(p.statistic)),
-      ("p_value", .finite(p.pValue)),
-      ("cmh_statistic", .finite(p.cochranMantelHaenszel?.statistic)),
-      ("cmh_p_value", .finite(p.cochranMantelHaenszel?.pValue)),
-      ("odds_ratio", .finite(p.oddsRatio)),
-      ("odds_ratio_ci_low", .finite(p.oddsRatioInterval?.lower)),
-      ("odds_ratio_ci_high", .finite(p.oddsRatioInterval?.upper)),
-      ("segments", .array(p.segmentsUsed.map(JSONValue.string))),
-      ("notes", .array(p.notes.map(JSONValue.string))),
-    ])
+  /// `pooled[]`: one metric × treatment stratified over the segments (its `segments`, 20,000 names at 20,000
+  /// segments, written as they are, not as a tree of values).
+  private static func pooled<Members: JSONMembers>(
+    _ metric: MetricAnalysis, _ p: PooledComparison, to members: inout Members
+  ) {
+    members.add("metric", string: metric.metric.name)
+    members.add("variant", string: p.treatment)
+    members.add("method", string: p.method)
+    members.add("estimand", string: p.method == "mantel-haenszel" ? "risk difference" : estimand(metric.metric))
+    members.add("estimate", finite: p.estimate)
+    members.add("se", finite: p.standardError)
+    members.add("ci_low", finite: p.interval.lower)
+    members.add("ci_high", finite: p.interval.upper)
+    members.add("z", finite: p.statistic)
+    members.add("p_value", finite: p.pValue)
+    members.add("cmh_statistic", finite: p.cochranMantelHaenszel?.statistic)
+    members.add("cmh_p_value", finite: p.cochranMantelHaenszel?.pValue)
+    members.add("odds_ratio", finite: p.oddsRatio)
+    members.add("odds_ratio_ci_low", finite: p.oddsRatioInterval?.lower)
+    members.add("odds_ratio_ci_high", finite: p.oddsRatioInterval?.upper)
+    members.add("segments", strings: p.segmentsUsed)
+    members.add("notes", strings: p.notes)
   }
 
-  private static func heterogeneity(_ metric: MetricAnalysis, _ p: PooledComparison) -> JSONValue {
+  /// `heterogeneity[]`: whether the segments' effects of one metric × treatment differ.
+  private static func heterogeneity<Members: JSONMembers>(
+    _ metric: MetricAnalysis, _ p: PooledComparison, to members: inout Members
+  ) {
     let h = p.heterogeneity
-    return .object([
-      ("metric", .string(metric.metric.name)),
-      ("variant", .string(p.treatment)),
-      ("method", .string(h.method)),
-      ("q", .finite(h.statistic)),
-      ("df", .finite(h.degreesOfFreedom)),
-      ("p_value", .finite(h.pValue)),
-      ("i_squared", .finite(h.iSquared)),
-      (
-        "breslow_day",
-        p.breslowDay.map { bd in
-          .object([
-            ("statistic", .finite(bd.statistic)), ("df", .finite(bd.degreesOfFreedom)), ("p_value", .finite(bd.pValue)),
-          ])
-        } ?? .null
-      ),
-    ])
+    members.add("metric", string: metric.metric.name)
+    members.add("variant", string: p.treatment)
+    members.add("method", string: h.method)
+    members.add("q", finite: h.statistic)
+    members.add("df", finite: h.degreesOfFreedom)
+    members.add("p_value", finite: h.pValue)
+    members.add("i_squared", finite: h.iSquared)
+    if let bd = p.breslowDay {
+      members.addObject("breslow_day") { breslowDay in
+        breslowDay.add("statistic", finite: bd.statistic)
+        breslowDay.add("df", finite: bd.degreesOfFreedom)
+        breslowDay.add("p_value", finite: bd.pValue)
+      }
+    } else {
+      members.add("breslow_day", .null)
+    }
   }
 }

@@ -3,50 +3,75 @@
 ///
 /// Strings are escaped as RFC 8259 requires: `"` and `\` with a backslash, newline, carriage return and tab by
 /// their letters, other control characters as `\u00XX`; everything else (non-ASCII included) is copied as is.
+///
+/// The bytes live in one buffer owned by the writer (`JSONBytes`) and written through its pointer: an append makes
+/// room once for all its bytes (the buffer doubles when full) and copies them, where an array's `append` checked
+/// its uniqueness and capacity for every byte. Copies of a writer share the buffer (what one appends, the other
+/// sees), so `JSONMemberWriter` holds one without moving the bytes in and out.
 struct JSONByteWriter: TextOutputStream {
-  private(set) var bytes: [UInt8] = []
+  private let buffer: JSONBytes
   private let chunkSize: Int
   private let emit: (([UInt8]) -> Void)?
 
   init(chunkSize: Int = .max, emit: (([UInt8]) -> Void)? = nil) {
     self.chunkSize = chunkSize
     self.emit = emit
-    if emit != nil { bytes.reserveCapacity(min(chunkSize, 1 << 20) + 4096) }
+    buffer = JSONBytes(capacity: emit != nil ? min(chunkSize, 1 << 20) + 4096 : 256)
   }
 
-  mutating func append(_ byte: UInt8) { bytes.append(byte) }
+  /// The bytes not yet handed to `emit` (all of them without one).
+  var bytes: [UInt8] { Array(buffer.written) }
 
-  mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+  /// The bytes not yet handed to `emit`, as text.
+  var text: String { String(decoding: buffer.written, as: UTF8.self) }
 
-  mutating func appendNull() { Self.null.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+  mutating func append(_ byte: UInt8) { buffer.append(byte) }
 
-  private static let null: StaticString = "null"
+  mutating func append(_ text: String) {
+    var text = text
+    text.withUTF8 { buffer.append($0) }
+  }
+
+  mutating func append(_ text: StaticString) { text.withUTF8Buffer { buffer.append($0) } }
+
+  mutating func appendNull() { append("null" as StaticString) }
+
   /// A newline and 32 levels of indent: `newline(indent:)` copies its first 1 + 2 × indent bytes.
   private static let newlineAndSpaces: StaticString =
     "\n                                                                "
 
   /// `"key": ` (`"key":` when not `pretty`); a key is plain ASCII that needs no escaping.
   mutating func appendKey(_ key: StaticString, pretty: Bool) {
-    bytes.append(UInt8(ascii: "\""))
-    key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    bytes.append(UInt8(ascii: "\""))
-    bytes.append(UInt8(ascii: ":"))
-    if pretty { bytes.append(UInt8(ascii: " ")) }
+    key.withUTF8Buffer { key in
+      let start = buffer.reserve(key.count + 4)
+      start[0] = UInt8(ascii: "\"")
+      if let base = key.baseAddress { (start + 1).initialize(from: base, count: key.count) }
+      start[key.count + 1] = UInt8(ascii: "\"")
+      start[key.count + 2] = UInt8(ascii: ":")
+      start[key.count + 3] = UInt8(ascii: " ")
+      buffer.count += key.count + (pretty ? 4 : 3)
+    }
   }
 
   /// The decimal digits of `value`, as `String(value)` spells them.
   mutating func appendInteger(_ value: Int64) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    // At most 20 bytes: a sign and 19 digits. The digits are written from the end of a 20-byte stretch, then
+    // moved to its start.
+    let start = buffer.reserve(20)
     var magnitude = value.magnitude
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-      var start = 20
-      repeat {
-        start -= 1
-        digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-        magnitude /= 10
-      } while magnitude != 0
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+    var end = 20
+    repeat {
+      end -= 1
+      start[end] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+      magnitude /= 10
+    } while magnitude != 0
+    if value < 0 {
+      end -= 1
+      start[end] = UInt8(ascii: "-")
     }
+    let length = 20 - end
+    if end > 0 { start.update(from: start + end, count: length) }
+    buffer.count += length
   }
 
   /// A number as `JSONValue.number` prints it: `null` when not finite, a whole number below 10¹⁵ without a
@@ -68,46 +93,56 @@ struct JSONByteWriter: TextOutputStream {
 
   /// `TextOutputStream`'s entry for ASCII text (what `Double.write(to:)` calls): the bytes appended as they are,
   /// where the default would make a `String` of them first.
-  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+  mutating func _writeASCII(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.append(bytes) }
 
   /// A newline and two spaces per level.
   mutating func newline(indent: Int) {
     let count = 1 + 2 * indent
     Self.newlineAndSpaces.withUTF8Buffer { line in
       if count <= line.count {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<count]))
+        buffer.append(UnsafeBufferPointer(rebasing: line[..<count]))
       } else {
-        bytes.append(contentsOf: line)
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count - line.count))
+        buffer.append(line)
+        for _ in line.count..<count { buffer.append(UInt8(ascii: " ")) }
       }
     }
   }
 
   /// `text` in double quotes, escaped.
   mutating func appendQuoted(_ text: String) {
-    bytes.append(UInt8(ascii: "\""))
-    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
-    if copied == nil { appendEscaped(Array(text.utf8)) }
-    bytes.append(UInt8(ascii: "\""))
+    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { appendQuoted(utf8: $0) }
+    if copied == nil {
+      var text = text
+      text.withUTF8 { appendQuoted(utf8: $0) }
+    }
   }
 
-  private mutating func appendEscaped<Bytes: Collection<UInt8>>(_ utf8: Bytes) {
-    guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-      bytes.append(contentsOf: utf8)
+  /// UTF-8 text in double quotes, escaped.
+  private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
+    guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+      buffer.append(UInt8(ascii: "\""))
+      for byte in utf8 { appendEscaped(byte) }
+      buffer.append(UInt8(ascii: "\""))
       return
     }
-    for byte in utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): append("\\\"")
-      case UInt8(ascii: "\\"): append("\\\\")
-      case UInt8(ascii: "\n"): append("\\n")
-      case UInt8(ascii: "\r"): append("\\r")
-      case UInt8(ascii: "\t"): append("\\t")
-      case ..<0x20:
-        let hex = String(byte, radix: 16)
-        append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-      default: bytes.append(byte)
-      }
+    let start = buffer.reserve(utf8.count + 2)
+    start[0] = UInt8(ascii: "\"")
+    if let base = utf8.baseAddress { (start + 1).initialize(from: base, count: utf8.count) }
+    start[utf8.count + 1] = UInt8(ascii: "\"")
+    buffer.count += utf8.count + 2
+  }
+
+  private mutating func appendEscaped(_ byte: UInt8) {
+    switch byte {
+    case UInt8(ascii: "\""): append("\\\"" as StaticString)
+    case UInt8(ascii: "\\"): append("\\\\" as StaticString)
+    case UInt8(ascii: "\n"): append("\\n" as StaticString)
+    case UInt8(ascii: "\r"): append("\\r" as StaticString)
+    case UInt8(ascii: "\t"): append("\\t" as StaticString)
+    case ..<0x20:
+      let hex = String(byte, radix: 16)
+      append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+    default: buffer.append(byte)
     }
   }
 
@@ -128,7 +163,7 @@ struct JSONByteWriter: TextOutputStream {
       written += 1
     }
     if written == 0 {
-      append("[]")
+      append("[]" as StaticString)
       return
     }
     if pretty { newline(indent: indent) }
@@ -137,15 +172,68 @@ struct JSONByteWriter: TextOutputStream {
 
   /// Hands the bytes so far to `emit` once they reach the chunk size.
   mutating func flushIfFull() {
-    guard bytes.count >= chunkSize, let emit else { return }
+    guard buffer.count >= chunkSize, let emit else { return }
     emit(bytes)
-    bytes.removeAll(keepingCapacity: true)
+    buffer.count = 0
   }
 
   /// Hands any remaining bytes to `emit`.
   mutating func finish() {
-    guard let emit, !bytes.isEmpty else { return }
+    guard let emit, buffer.count > 0 else { return }
     emit(bytes)
-    bytes.removeAll(keepingCapacity: true)
+    buffer.count = 0
+  }
+}
+
+/// The buffer of a `JSONByteWriter`: `count` initialised bytes from `start`, room for `capacity`.
+///
+/// A class so that it can free its memory; its fields skip the exclusivity checks Swift makes on a class's
+/// stored properties (`swift_beginAccess` on every append): only the writer touches them, and no access to one
+/// overlaps another.
+final class JSONBytes {
+  @exclusivity(unchecked) private var start: UnsafeMutablePointer<UInt8>
+  @exclusivity(unchecked) var count = 0
+  @exclusivity(unchecked) private var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(capacity, 64)
+    start = .allocate(capacity: self.capacity)
+  }
+
+  deinit { start.deallocate() }
+
+  /// The bytes written.
+  var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+
+  /// Makes room for `extra` more bytes and returns where they go (`start + count`); the caller writes them and
+  /// adds to `count`.
+  @inline(__always)
+  func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+    if capacity - count < extra { grow(to: count + extra) }
+    return start + count
+  }
+
+  @inline(__always)
+  func append(_ byte: UInt8) {
+    reserve(1).initialize(to: byte)
+    count += 1
+  }
+
+  @inline(__always)
+  func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let base = bytes.baseAddress else { return }
+    reserve(bytes.count).initialize(from: base, count: bytes.count)
+    count += bytes.count
+  }
+
+  /// Moves the bytes to a buffer of at least `needed` bytes, twice the old capacity when that is more.
+  @inline(never)
+  private func grow(to needed: Int) {
+    let newCapacity = max(needed, 2 * capacity)
+    let newStart = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    newStart.initialize(from: start, count: count)
+    start.deallocate()
+    start = newStart
+    capacity = newCapacity
   }
 }

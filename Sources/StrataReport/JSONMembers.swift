@@ -60,7 +60,8 @@ struct JSONMemberList: JSONMembers {
 
 /// Writes an object's members straight into a `JSONByteWriter`, as `JSONValue.writeObject` writes them.
 struct JSONMemberWriter: JSONMembers {
-  private(set) var out: JSONByteWriter
+  /// Shares its bytes with the writer given to `writeObject` (copies of a `JSONByteWriter` share one buffer).
+  private var out: JSONByteWriter
   private let pretty: Bool
   /// The indent of the object being written (its members are one deeper).
   private var indent: Int
@@ -71,12 +72,9 @@ struct JSONMemberWriter: JSONMembers {
   static func writeObject(
     to out: inout JSONByteWriter, pretty: Bool, indent: Int, _ add: (inout JSONMemberWriter) -> Void
   ) {
-    // The writer takes `out` for the while (moved, not copied: its byte array stays uniquely referenced).
     var writer = JSONMemberWriter(out: out, pretty: pretty, indent: indent)
-    out = JSONByteWriter()
     add(&writer)
     writer.close()
-    out = writer.out
   }
 
   private init(out: JSONByteWriter, pretty: Bool, indent: Int) {
@@ -109,6 +107,12 @@ struct JSONMemberWriter: JSONMembers {
     out.append(UInt8(ascii: "}"))
   }
 
+  /// `: ` (`:` when not `pretty`) after a member's name.
+  private mutating func colon() {
+    out.append(UInt8(ascii: ":"))
+    if pretty { out.append(UInt8(ascii: " ")) }
+  }
+
   mutating func add(_ key: StaticString, _ value: JSONValue) {
     self.key(key)
     value.write(to: &out, pretty: pretty, indent: indent + 1)
@@ -136,7 +140,7 @@ struct JSONMemberWriter: JSONMembers {
 
   mutating func add(_ key: StaticString, bool: Bool) {
     self.key(key)
-    out.append(bool ? "true" : "false")
+    out.append(bool ? "true" as StaticString : "false")
   }
 
   mutating func add(_ key: StaticString, strings: [String]) {
@@ -147,14 +151,14 @@ struct JSONMemberWriter: JSONMembers {
   mutating func add(name: String, integer: Int) {
     startMember()
     out.appendQuoted(name)
-    out.append(pretty ? ": " : ":")
+    colon()
     out.appendInteger(Int64(integer))
   }
 
   mutating func add(name: String, finite: Double?) {
     startMember()
     out.appendQuoted(name)
-    out.append(pretty ? ": " : ":")
+    colon()
     if let finite { out.appendNumber(finite) } else { out.appendNull() }
   }
 
@@ -173,20 +177,14 @@ struct JSONMemberWriter: JSONMembers {
   ) {
     self.key(key)
     let (outerIndent, outerCount) = (indent, count)
-    // The array's punctuation is `JSONByteWriter.writeArray`'s; each item's object is written by this writer,
-    // which holds the bytes while it writes one (moved in and out, never copied: the bytes stay uniquely held).
-    var bytes = out
-    out = JSONByteWriter()
-    bytes.writeArray(items, pretty: pretty, indent: outerIndent + 1) { item, bytes in
-      out = bytes
-      bytes = JSONByteWriter()
+    // The array's punctuation is `JSONByteWriter.writeArray`'s, through a copy of `out` (the same bytes) so that
+    // each item's object can be written by this writer meanwhile.
+    var array = out
+    array.writeArray(items, pretty: pretty, indent: outerIndent + 1) { item, _ in
       (indent, count) = (outerIndent + 2, 0)
       object(item, &self)
       close()
-      bytes = out
-      out = JSONByteWriter()
     }
-    out = bytes
     (indent, count) = (outerIndent, outerCount)
   }
 }

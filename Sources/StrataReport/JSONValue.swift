@@ -24,7 +24,7 @@ public indirect enum JSONValue: Sendable, Hashable {
   public func serialized(pretty: Bool = true) -> String {
     var out = JSONByteWriter()
     write(to: &out, pretty: pretty, indent: 0)
-    return String(decoding: out.bytes, as: UTF8.self)
+    return out.text
   }
 
   /// Serializes into UTF-8 chunks handed to `emit`, so a large document is never held in memory whole.
@@ -40,8 +40,8 @@ public indirect enum JSONValue: Sendable, Hashable {
 
   func write(to out: inout JSONByteWriter, pretty: Bool, indent: Int) {
     switch self {
-    case .null: out.append("null")
-    case .bool(let b): out.append(b ? "true" : "false")
+    case .null: out.appendNull()
+    case .bool(let b): out.append(b ? "true" as StaticString : "false")
     case .integer(let i): out.appendInteger(Int64(i))
     case .number(let x): out.appendNumber(x)
     case .string(let s): out.appendQuoted(s)
@@ -61,13 +61,13 @@ public indirect enum JSONValue: Sendable, Hashable {
     _ members: [(String, Value)], to out: inout JSONByteWriter, pretty: Bool, indent: Int,
     writeValue: (Value, inout JSONByteWriter, Int) -> Void
   ) {
-    if members.isEmpty { out.append("{}"); return }
+    if members.isEmpty { out.append("{}" as StaticString); return }
     out.append(UInt8(ascii: "{"))
     for (i, (key, value)) in members.enumerated() {
       if i > 0 { out.append(UInt8(ascii: ",")) }
       if pretty { out.newline(indent: indent + 1) }
       out.appendQuoted(key)
-      out.append(pretty ? ": " : ":")
+      out.append(pretty ? ": " as StaticString : ":")
       writeValue(value, &out, indent + 1)
       out.flushIfFull()
     }

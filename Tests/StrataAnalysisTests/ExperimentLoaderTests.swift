@@ -139,6 +139,53 @@ struct ExperimentLoaderTests {
     }
   }
 
+  /// Errors in a segment after the first name that segment's line and field.
+  ///
+  /// A segment's field paths are spelt only for an error, and the line of an error the model reports later (by path
+  /// alone: the name, rule, weights and traffic checks of `Experiment`) is found by walking the YAML tree; the
+  /// loader's own errors give their node's line. A member of `weights:` gives the line of `weights:` (the loader
+  /// reads that mapping itself), as it did when lines were kept in a table.
+  @Test(
+    "an error in a later segment names its line and field",
+    arguments: [
+      ("  - name: s0\n    rule: x > 2\n", 6, "segments[1].name", "listed twice"),
+      ("  - name: \"s 1\"\n    rule: x > 2\n", 6, "segments[1].name", "letters"),
+      ("  - name: s1\n    rule: x > 2\n    traffic: 1.5\n", 8, "segments[1].traffic", "between 0 and 1"),
+      ("  - name: s1\n    rule: x > 2\n    traffic: 0.33333\n", 8, "segments[1].traffic", "4 decimal places"),
+      ("  - name: s1\n    rule: x > 2\n    weights: {a: 0, b: 0}\n", 8, "segments[1].weights", "positive weight"),
+      ("  - name: s1\n    rule: x > 2\n    weights:\n      c: 2\n", 8, "segments[1].weights.c", "not one of"),
+      ("  - name: s1\n    rule: x > 2\n    weights:\n      a: x\n", 9, "segments[1].weights.a", "decimal"),
+      ("  - name: s1\n\n    traffic: 0.5\n", 6, "segments[1].rule", "only the last"),
+      ("  - name: s1\n    rule: x >\n", 7, "segments[1].rule", "column"),
+      ("  - name: s1\n    rule: x > 2\n    colour: red\n", 8, "segments[1].colour", "unknown key"),
+      ("  - rule: x > 2\n", 6, "segments[1].name", "needs a name"),
+      ("  - s1\n", 6, "segments[1]", "mapping"),
+    ])
+  func laterSegmentErrors(segment: String, line: Int, field: String, fragment: String) {
+    let yaml =
+      "id: demo\nvariants: [a, b]\nsegments:\n  - name: s0\n    rule: x > 1\n" + segment + "  - name: rest\n"
+    rejects(yaml: yaml, line: line, field: field, fragment: fragment)
+  }
+
+  @Test(
+    "errors found by the model name the line of their field in block and flow lists",
+    arguments: [
+      ("id: demo\nvariants:\n  - key: a\n  - key: a\n", 4, "variants[1].key", "listed twice"),
+      (
+        "id: demo\nvariants: [a, b]\nsegments: [{name: s0, rule: \"x > 1\"}, {name: s0}]\n", 3, "segments[1].name",
+        "listed twice"
+      ),
+      (
+        "id: demo\nvariants: [a, b]\nsegments:\n- name: s0\n  rule: x > 1\n- name: s0\n", 6, "segments[1].name", "twice"
+      ),
+      ("id: demo\nvariants: [a, b]\nlayer:\n  name: l\n  buckets: [5, 20000]\n", 5, "layer.buckets", "0..<10000"),
+      ("id: demo\nvariants: [a, b]\nholdout:\n  salt: h\n  share: 2\n", 5, "holdout.share", "between 0 and 1"),
+      ("id: demo\nvariants: [a, b]\nplan:\n  alpha: 0.05\n  looks: 40\n", 5, "plan.looks", "between 1 and 20"),
+    ])
+  func modelErrorLines(yaml: String, line: Int, field: String, fragment: String) {
+    rejects(yaml: yaml, line: line, field: field, fragment: fragment)
+  }
+
   @Test("a minimal definition gets the documented defaults")
   func defaults() throws {
     let definition = try ExperimentLoader.loadDefinition(yaml: Self.valid, file: "demo.yaml")
