@@ -92,16 +92,16 @@ struct JSONValueTests {
         == #"{"\u0000\u0001\u001f \t\r\n\"\\/é✓𝄞\#u{7F}":null}"#)
   }
 
-  /// A document far larger than the writer's first buffer, with strings of every length up to 300 bytes (each
-  /// crossing the buffer's growth at some point) and nesting deeper than the 32 indent levels copied at once, against
-  /// the same text built by concatenation; streamed in chunks of several sizes it is the same bytes.
+  /// A document far larger than the writer's first buffer (256 bytes, so it grows several times), with strings of
+  /// every length up to 300 bytes, and nesting deeper than the 32 indent levels copied at once, against the same text
+  /// built by concatenation; streamed in chunks of several sizes it is the same bytes.
   @Test("large and deep documents: the bytes agree with text built by hand, whole or in chunks")
   func largeDocuments() {
     var items: [JSONValue] = []
     var expected = "["
     for length in 0...300 {
-      let text = String(repeating: "abcdefghij", count: 31).prefix(length)
-      items.append(.string(String(text)))
+      let text = String(String(repeating: "abcdefghij", count: 31).prefix(length))
+      items.append(.string(text))
       expected += (length == 0 ? "\n  " : ",\n  ") + "\"" + text + "\""
     }
     expected += "\n]"
