@@ -81,7 +81,7 @@ extension DecisionText {
           c.segment.flatMap { shrunkenBy[c.treatment]?[$0] }
           .map { "; partially pooled \(NumberText.effect($0.estimate.estimate, binomial: binomial))" } ?? ""
         more.append(
-          "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(plan.correction.rawValue)-adjusted p = \(NumberText.pValue(c.adjustedPValue ?? c.pValue))\(shrunken))."
+          "In segment \(c.segment ?? ""), \(c.treatment) is \(NumberText.effect(c.absoluteLift, binomial: binomial)) (\(segmentP(c, family: analysis.family))\(shrunken))."
         )
       }
       if significant.count > listed {
@@ -162,6 +162,19 @@ extension DecisionText {
     if !interactions.isEmpty { parts.append("interactions: \(interactions.joined(separator: ", "))") }
     return
       "Factorial: \(parts.joined(separator: "; ")) (per-term p at α = \(alpha), unadjusted; see the factorial section)."
+  }
+
+  /// A segment comparison's p with the family it was adjusted in.
+  ///
+  /// "p = 0.0009, holm-adjusted over the 4 segment × variant comparisons". The headline's adjusted p belongs
+  /// to another family (Holm over the variants compared), so the words say which; without an adjustment,
+  /// "unadjusted".
+  static func segmentP(_ c: Comparison, family: ComparisonFamily) -> String {
+    guard let adjusted = c.adjustedPValue, family.correction != .none else {
+      return "p = \(NumberText.pValue(c.pValue)), unadjusted"
+    }
+    return
+      "p = \(NumberText.pValue(adjusted)), \(family.correction.rawValue)-adjusted over the \(NumberText.count(family.size)) segment × variant \(family.size == 1 ? "comparison" : "comparisons")\(family.metrics.count > 1 ? " of \(family.metrics.count) metrics" : "")"
   }
 
   /// How the headline interval was computed, in one sentence.

@@ -98,6 +98,17 @@ public enum DecisionText {
     }
   }
 
+  /// For a credible effect whose simultaneous interval still reaches 0 (Holm's later steps test less strictly
+  /// than the interval adjusted for K variants): say so in the headline, so that a reader who reads only it
+  /// does not take the interval for proof of a non-zero effect; "" otherwise.
+  static func reachesZero(_ effect: Decision.Effect) -> String {
+    guard effect.credible, effect.intervalKind == .confidence, effect.adjustedFor > 1, effect.lower <= 0,
+      effect.upper >= 0
+    else { return "" }
+    return
+      " Holm's step-down test finds the effect credible, but its interval adjusted for the \(effect.adjustedFor) variants compared still reaches 0: the size is uncertain."
+  }
+
   /// "across segments" for a pooled estimate, "in <segment>" for one segment, "" overall.
   static func scope(_ effect: Decision.Effect) -> String {
     switch effect.scope {
@@ -132,10 +143,10 @@ public enum DecisionText {
     case .ship:
       let anyLook = d.unplannedLook ? " Always-valid inference holds at any look, planned or not." : ""
       return
-        "Ship \(name)\(ofArms): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan)).\(anyLook)"
+        "Ship \(name)\(ofArms): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan)).\(reachesZero(effect))\(anyLook)"
     case .doNotShip:
       return
-        "Do not ship \(name): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan))."
+        "Do not ship \(name): it \(moved) \(metric) by \(magnitude)\(scope(effect)) (\(rule)) compared with \(control(plan)).\(reachesZero(effect))"
     case .keepRunning:
       let why =
         d.reason == .noBoundaryCrossed

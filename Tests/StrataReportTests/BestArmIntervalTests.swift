@@ -86,6 +86,8 @@ struct BestArmIntervalTests {
       ], named: "c", level: 1 - 0.05 / 3, k: 3)
     #expect(analysis.decision.action == .inconclusive)
     #expect(DecisionText.headline(analysis).contains("98.3% CI"))
+    // Not credible: the interval reaching 0 is the expected reading, nothing more to say.
+    #expect(!DecisionText.headline(analysis).contains("still reaches 0"))
   }
 
   @Test("credible at Holm's last step: the interval is still at 1 − α/K, and the verdict says it reaches 0")
@@ -106,7 +108,12 @@ struct BestArmIntervalTests {
     #expect(analysis.decision.action == .ship)
     let details = DecisionText.details(analysis).joined(separator: "\n")
     #expect(details.contains("although its interval reaches 0"), "\(details)")
-    #expect(DecisionText.headline(analysis).contains("97.5% CI"))
+    // The headline says it too: a reader of one sentence must not take the interval for proof of an effect.
+    let headline = DecisionText.headline(analysis)
+    #expect(headline.contains("97.5% CI"))
+    #expect(
+      headline.contains("its interval adjusted for the 2 variants compared still reaches 0: the size is uncertain"),
+      "\(headline)")
   }
 
   @Test("futility is judged on the simultaneous intervals: a 95% interval below the MDE is not enough with K = 2")
