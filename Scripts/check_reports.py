@@ -2,7 +2,9 @@
 
 For each HTML file given: at 1280 px wide the decision (the verdict box's headline; for the service's
 dashboard, dashboard*.html, its overview table) must end (start) within the first 900 px; at 1280 and 390 px axe-core (from axe-selenium-python) must report no violation; at 390 px
-the page must not be wider than the viewport and chart text must render at 11 px or more; printed to PDF
+the page must not be wider than the viewport, no text may run past the right edge of the box that clips or
+scrolls it (CLIPPED_TEXT_JS: a card's value cut at the card's edge) and chart text must render at 11 px or
+more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
 column header of the results table. Screenshots (first screen at 1280 px, full page at 390 px) and PDFs
 go to the output directory for a person to look at.
@@ -34,6 +36,37 @@ for (const svg of document.querySelectorAll('svg')) {
   }
 }
 return small;
+"""
+
+# Text cut off at the right: a text run (outside charts, which scroll sideways inside their figure by design)
+# that ends past the right edge of its nearest box that clips or scrolls (a table's .table-wrap, say), or of
+# the viewport. Visually hidden text (the phone cards' 1 px table headers) and closed <details> are skipped.
+CLIPPED_TEXT_JS = """
+const clipped = [];
+const viewport = document.documentElement.clientWidth;
+const hidden = el => {
+  for (let a = el; a; a = a.parentElement) {
+    const r = a.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) return true;
+  }
+  return false;
+};
+for (const el of document.querySelectorAll('body *')) {
+  if (el.closest('svg')) continue;
+  const runs = [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim());
+  if (!runs.length || hidden(el)) continue;
+  let edge = viewport;
+  for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible') { edge = Math.min(edge, a.getBoundingClientRect().right); break; }
+  }
+  for (const run of runs) {
+    const range = document.createRange();
+    range.selectNodeContents(run);
+    const right = range.getBoundingClientRect().right;
+    if (right > edge + 1) clipped.push(`${el.tagName.toLowerCase()}: "${run.textContent.trim().slice(0, 40)}" ends at ${right.toFixed(0)} px, cut at ${edge.toFixed(0)}`);
+  }
+}
+return clipped;
 """
 
 RESULTS_HEADERS_JS = """
@@ -118,10 +151,16 @@ def check(path, out_dir):
                 "window.innerWidth + 1 && !e.closest('figure, .table-wrap')).slice(0, 5).map(e => e.tagName + '.' + "
                 "e.className + ': ' + e.textContent.slice(0, 40));")
             failures.append(f"at 390 px the page is {widths[0]} px wide (viewport {widths[1]}): {wide}")
+        clipped = phone.execute_script(CLIPPED_TEXT_JS)
+        if clipped:
+            failures.append(f"text cut off at the right at 390 px wide: {clipped[:5]} ({len(clipped)} in all)")
         small = phone.execute_script(CHART_TEXT_JS)
         if small:
             failures.append(f"chart text below 11 px at 390 px wide: {small[:5]} ({len(small)} in all)")
         failures += [f"axe at 390 px: {v}" for v in axe_violations(phone)]
+        # axe scrolls what it checks into view, charts inside their figure included: back to the left edge
+        # (where a reader starts) before the screenshots.
+        phone.execute_script("for (const e of document.querySelectorAll('figure, .table-wrap')) e.scrollLeft = 0;")
         height = phone.execute_script("return document.documentElement.scrollHeight;")
         for screen, top in enumerate(range(0, min(height, 844 * 24), 844)):
             phone.execute_script(f"window.scrollTo(0, {top});")

@@ -3,16 +3,19 @@
 /// - Colour follows classes (`tr.significant-up td.highlight`), never a column's position.
 /// - Text meets WCAG AA contrast (4.5:1; muted text #4f5868 on white is 7:1, on the band 6.4:1);
 ///   significance is also said in words and shapes (▲ ▼, filled or hollow marks), not by hue alone.
+/// - Wide screens: numbers never wrap inside a cell; a numeric column's header may, so a wide table fits
+///   before it has to scroll sideways.
 /// - Phones (≤ 640 px): every table becomes a list of cards (each cell labelled by its column header from
-///   `data-label`), charts scroll sideways inside their figure at their full size (text ≥ 11 px), numbers
-///   never wrap, long names wrap anywhere, and nothing widens the page.
+///   `data-label`), charts scroll sideways inside their figure at their full size (text ≥ 11 px), and a card's
+///   long labels and values wrap (at spaces first, anywhere if one word is still too long) instead of being
+///   cut at the card's edge; a word too long for its line (a file path) breaks; nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped, and the
 ///   verdict, figures and table rows are never split across pages.
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
     *{box-sizing:border-box}
-    body{margin:0;background:#eef1f6;color:var(--ink);font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+    body{margin:0;background:#eef1f6;color:var(--ink);font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;overflow-wrap:break-word}
     main{max-width:1120px;margin:24px auto;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,24,40,.08);padding:28px 40px}
     header h1{margin:2px 0 4px;font-size:26px;letter-spacing:-.01em;overflow-wrap:anywhere}
     .kicker{margin:0;color:var(--muted);text-transform:uppercase;font-size:12px;letter-spacing:.08em;overflow-wrap:anywhere}
@@ -47,6 +50,7 @@ enum HTMLStyle {
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
     th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
     td.num,th.num{white-space:nowrap;overflow-wrap:normal}
+    @media screen{thead th.num{white-space:normal}}
     thead th{background:var(--band);font-weight:600;color:#2b3344;font-size:12px;vertical-align:bottom}
     tbody th{font-weight:600}
     .num{text-align:right}
@@ -96,7 +100,8 @@ enum HTMLStyle {
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
     tbody th,tbody td{display:flex;gap:10px;justify-content:space-between;border:0;padding:3px 0;text-align:right;overflow-wrap:anywhere}
-    tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%}
+    tbody th.num,tbody td.num{white-space:normal;overflow-wrap:anywhere}
+    tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%;min-width:0}
     tbody th{text-align:right}
     tr.overall th,tr.overall td{border-top:0}
     .glossary dl{grid-template-columns:1fr}
