@@ -2,7 +2,9 @@
 per campaign, true effects N(0.02, tau^2), standard errors 0.005-0.03 evenly on the log scale, REML tau^2
 and BLUPs (Benchmarks/pooling_ebci_candidates.py's `reml` and `intervals`); the selected segment is the
 largest BLUP, as `analyze` names it. Scored for that segment: the raw interval, the BLUP interval, the raw
-interval Bonferroni-adjusted for the K segments (z at 1 - alpha/(2K)), and Morris's (K >= 4). numpy's
+interval Bonferroni-adjusted for the K segments (z at 1 - alpha/(2K)), Morris's (K >= 4) at the plan's level
+and at 1 - alpha/K (what `analyze` quotes for it since 2026-12-05: centre +- z(1 - alpha/(2K)) s), with the
+mean width of the latter over the raw adjusted one's. numpy's
 generator, not GSL's: the figures agree with Strata's within Monte Carlo error, not digit for digit.
 
   python3 Benchmarks/pooling_selected_check.py SEGMENTS TAUS CAMPAIGNS SEED
@@ -42,10 +44,15 @@ def main():
         if K >= 4:
             mlo, mhi = intervals("morris", y, v, K)
             scores["morris"] = (mlo[rows, pick] <= truth) & (truth <= mhi[rows, pick])
+            mcentre, mhalf = (mlo + mhi) / 2, (mhi - mlo) / 2 * z_adjusted / Z
+            scores["morris_adjusted"] = np.abs(mcentre[rows, pick] - truth) <= mhalf[rows, pick]
+            ratio = mhalf[rows, pick] / (z_adjusted * se[pick])
         line = f"K={K} tau={tau:<7} campaigns={C} seed={seed}"
         for name, hit in scores.items():
             p = hit.mean()
             line += f" | {name} {100 * p:6.2f} ± {100 * np.sqrt(p * (1 - p) / C):.2f}"
+        if K >= 4:
+            line += f" | width morris_adjusted / raw_bonferroni {ratio.mean():.3f} ± {ratio.std(ddof=1) / np.sqrt(C):.3f}"
         line += f" | error raw {100 * (y[rows, pick] - truth).mean():+.2f} pp, BLUP {100 * (centre[rows, pick] - truth).mean():+.2f} pp"
         print(line, flush=True)
 

@@ -137,12 +137,17 @@ struct SimulatePoolingCommand: ParsableCommand {
     ]
   }
 
-  /// The selected segment's scores: `{coverage_raw, coverage_raw_mc_se, ...}`.
+  /// The selected segment's scores: `{quoted_interval, coverage_raw, coverage_raw_mc_se, ...}`.
+  ///
+  /// `coverage_quoted` scores what `analyze` quotes for it (`quoted_interval`: the calibrated interval
+  /// adjusted for the segments compared), `coverage_calibrated` the calibrated one at the plan's level
+  /// (quoted until 2026-12-05), `width_quoted_over_raw_adjusted` the quoted width over the raw adjusted one.
   static func bestSegment(_ b: PoolingSimulationResult.SelectedSegment) -> JSONValue {
-    var fields: [(String, JSONValue)] = []
+    var fields: [(String, JSONValue)] = [("quoted_interval", b.quotedInterval.map(JSONValue.string) ?? .null)]
     let scores: [(String, PoolingSimulationResult.Estimate?)] = [
       ("coverage_raw", b.rawCoverage), ("coverage_shrunken", b.shrunkenCoverage),
-      ("coverage_raw_adjusted", b.rawAdjustedCoverage), ("coverage_quoted", b.quotedCoverage),
+      ("coverage_raw_adjusted", b.rawAdjustedCoverage), ("coverage_calibrated", b.calibratedCoverage),
+      ("coverage_quoted", b.quotedCoverage), ("width_quoted_over_raw_adjusted", b.quotedWidthRatio),
       ("error_raw", b.rawError), ("error_shrunken", b.shrunkenError),
     ]
     for (name, estimate) in scores {
@@ -203,7 +208,13 @@ struct SimulatePoolingCommand: ParsableCommand {
         NumberText.number(b.rawAdjustedCoverage.standardError, digits: 4),
       ],
     ]
-    if let quoted = b.quotedCoverage, let kind = result.quotedInterval {
+    if let calibrated = b.calibratedCoverage {
+      best.append([
+        "calibrated, not adjusted", NumberText.number(calibrated.value, digits: 4),
+        NumberText.number(calibrated.standardError, digits: 4),
+      ])
+    }
+    if let quoted = b.quotedCoverage, let kind = b.quotedInterval {
       best.append([
         "what analyze quotes (\(kind))", NumberText.number(quoted.value, digits: 4),
         NumberText.number(quoted.standardError, digits: 4),

@@ -1,3 +1,4 @@
+import Foundation
 import StrataAnalysis
 import StrataAssignment
 import StrataStats
@@ -110,8 +111,10 @@ extension DecisionText {
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
   /// compared and why the raw estimate is not the one to quote.
   ///
-  /// With two segments the interval is the raw one adjusted for the segments compared (`rawAdjusted`), and
-  /// the text says it is centred on the raw estimate, not on the shrunken one beside it.
+  /// The interval is adjusted for the segments compared (each at 1 − α/K), and the text says so and why:
+  /// at the plan's level alone it would cover the segment picked as the best less often than that level.
+  /// With two segments it is the raw interval (`rawAdjusted`), and the text says it is centred on the raw
+  /// estimate, not on the shrunken one beside it.
   ///
   /// At an interim look (the decision is to keep
   /// running) the same facts are labelled as interim, so that nobody acts on a segment the plan has not
@@ -131,14 +134,24 @@ extension DecisionText {
     let shrunken = NumberText.effect(best.estimate, binomial: binomial)
     let raw = NumberText.effect(best.raw, binomial: binomial)
     let chance = "chance to beat control \(NumberText.chance(best.chanceToWin))"
-    guard best.intervalKind == .rawAdjusted, let each = best.adjustedLevel else {
+    let adjusted =
+      "adjusted for the \(best.segmentsCompared) segments compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
+    guard best.intervalKind == .rawAdjusted else {
       return
-        "\(chosen): \(shrunken) (\(level(best.level)) interval \(bounds), \(chance)). Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
+        "\(chosen): \(shrunken), \(chance). \(level(best.level)) interval \(bounds), \(adjusted), since an interval at \(level(best.level)) alone covers the segment that looks best less often than that. Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
     }
     // Two segments: no interval around the shrunken estimate holds its level (the BLUP one covers 77–80% once
     // the segments differ), so the interval quoted is the raw one, adjusted for the segments compared.
     return
-      "\(chosen): \(shrunken) shrunken, \(raw) raw. \(level(best.level)) interval \(bounds) around the raw estimate, adjusted for the \(best.segmentsCompared) segments compared (Bonferroni, \(level(each)) each), as with so few segments the shrunken estimate's own interval does not hold its level; \(chance). Expect the shrunken estimate at rollout, not the raw one: the best-looking raw lift is partly luck."
+      "\(chosen): \(shrunken) shrunken, \(raw) raw. \(level(best.level)) interval \(bounds) around the raw estimate, \(adjusted), as with so few segments the shrunken estimate's own interval does not hold its level; \(chance). Expect the shrunken estimate at rollout, not the raw one: the best-looking raw lift is partly luck."
+  }
+
+  /// A level 1 − α/K near 100%, with as many decimals as it takes to show how far below 100% it is
+  /// ("97.5%", "99.6%", "99.99%"; never "100%").
+  public static func eachLevel(_ x: Double) -> String {
+    let miss = (1 - x) * 100
+    let digits = miss > 0 ? max(1, Int((-log10(miss)).rounded(.up))) : 1
+    return NumberText.number(x * 100, digits: min(digits, 8)) + "%"
   }
 
   /// Which factors and interactions matter for the primary metric, in one bullet (nil without a fit).

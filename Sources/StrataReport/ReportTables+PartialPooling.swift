@@ -19,9 +19,10 @@ extension ReportTables {
   ///
   /// The interval accounts for the uncertainty of the between-segment spread when three segments or more are
   /// pooled (`calibratedInterval`: Morris's from four, hierarchical Bayes with three), else it is the
-  /// empirical-Bayes (BLUP) one; the header says which. Without a calibrated interval (two segments) the
-  /// best segment's note gives the interval `decision.best_segment` quotes for it: its raw interval adjusted
-  /// for the segments compared, since the BLUP one does not hold its level for a segment chosen.
+  /// empirical-Bayes (BLUP) one; the header says which. The best segment's note gives the interval
+  /// `decision.best_segment` quotes for it, adjusted for the segments compared (the calibrated one, or
+  /// without one, two segments, the raw one), since an interval at the plan's level alone does not hold it
+  /// for a segment chosen as the best.
   ///
   /// Only the segments `segments` shows are listed (all by default); "best of" still counts every segment pooled.
   public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
@@ -61,13 +62,15 @@ extension ReportTables {
     return Table(header: header, rows: rows, classes: classes, highlightColumn: nil)
   }
 
-  /// "best of K segments (shrunken)", and without a calibrated interval the one to quote for it.
+  /// "best of K segments (shrunken)" and the interval to quote for it (`decision.best_segment`'s): adjusted
+  /// for the K segments compared, the calibrated one (around the shrunken centre), or with none (two
+  /// segments) the raw one.
   static func bestNote(_ s: SegmentPooling.Segment, of count: Int, binomial: Bool) -> String {
     let note = "best of \(count) segments (shrunken)"
-    guard s.estimate.calibratedInterval == nil else { return note }
-    let interval = s.rawAdjustedInterval
+    let calibrated = s.estimate.calibratedIntervalAdjustedForSelection
+    let interval = calibrated ?? s.rawAdjustedInterval
     return
-      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (raw, adjusted for the \(count) compared)"
+      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (\(calibrated == nil ? "raw" : "shrunken"), adjusted for the \(count) compared)"
   }
 
   /// The random-effects model per treatment: the mean effect over segments like these, the spread τ of the

@@ -26,7 +26,8 @@ struct PartialPoolingReportTests {
       #expect(best.estimate == top, "\(label): the best shrunken estimate")
       #expect(best.segmentsCompared == pooling.segments.count, "\(label): segments compared")
       let kind: Decision.BestSegment.IntervalKind =
-        pooling.segments.count >= 4 ? .morris : pooling.segments.count == 3 ? .hierarchicalBayes : .rawAdjusted
+        pooling.segments.count >= 4
+        ? .morrisAdjusted : pooling.segments.count == 3 ? .hierarchicalBayesAdjusted : .rawAdjusted
       // The raw adjusted interval (two segments) is centred on the raw estimate, the others on a shrunken one.
       let centre = kind == .rawAdjusted ? best.raw : best.estimate
       #expect(best.lower <= centre && centre <= best.upper, "\(label): interval holds its centre")

@@ -8,24 +8,30 @@ extension Decision {
   /// a rollout there will see; the shrunken estimate is pulled toward the other segments by how little its
   /// own data say. `segmentsCompared` is how many segments the choice was made among (honest selection).
   public struct BestSegment: Sendable, Hashable {
-    /// Which interval is quoted, and how it holds its coverage for a segment chosen among several.
+    /// Which interval is quoted.
+    ///
+    /// Every kind is adjusted for the K segments compared (Bonferroni: each
+    /// interval at 1 − α/K, `adjustedLevel`), so that it covers the chosen segment's true effect at ≥ the
+    /// plan's level whatever rule chose it: all K such intervals cover together at ≥ 1 − α (union bound).
+    /// The intervals at the plan's level cover the average segment, not the one picked as the best, whose
+    /// noise more often pushed it up (Morris's at 95% covers it only 87–93% at 12 and 40 segments with a
+    /// small spread; docs/analyze.md, Calibration).
     public enum IntervalKind: String, Sendable, Hashable {
-      /// Morris's (1983) corrected empirical-Bayes interval around Morris's shrunken centre: four segments or
-      /// more.
-      case morris
-      /// Integrated over τ (hierarchical Bayes, flat priors on μ and τ): three segments.
-      case hierarchicalBayes = "hierarchical_bayes"
-      /// The segment's raw interval, Bonferroni-adjusted for the segments compared (z at 1 − α/(2K)): two
-      /// segments, where no calibrated interval exists and the BLUP interval, which treats τ̂² as known,
-      /// covers only 77–80% once the segments truly differ. It covers the chosen segment's true effect at
-      /// ≥ the plan's level whatever the spread (all K cover together at that level).
+      /// Morris's (1983) corrected empirical-Bayes interval around Morris's shrunken centre, at 1 − α/K:
+      /// four segments or more.
+      case morrisAdjusted = "morris_adjusted"
+      /// Integrated over τ (hierarchical Bayes, flat priors on μ and τ), at 1 − α/K: three segments.
+      case hierarchicalBayesAdjusted = "hierarchical_bayes_adjusted"
+      /// The segment's raw interval at 1 − α/K (z at 1 − α/(2K)): two segments, where no calibrated
+      /// interval exists and the BLUP interval, which treats τ̂² as known, covers only 77–80% once the
+      /// segments truly differ.
       case rawAdjusted = "raw_adjusted"
 
       /// The kind of a pooling's calibrated intervals (`nil`: none, so the raw adjusted ones).
       init(_ method: RandomEffectsModel.CalibratedMethod?) {
         switch method {
-        case .morris: self = .morris
-        case .hierarchicalBayes: self = .hierarchicalBayes
+        case .morris: self = .morrisAdjusted
+        case .hierarchicalBayes: self = .hierarchicalBayesAdjusted
         case nil: self = .rawAdjusted
         }
       }
@@ -38,14 +44,13 @@ extension Decision {
     /// The segment's own (raw) estimate.
     public var raw: Double
     /// The interval quoted (`intervalKind`): around the raw estimate for `rawAdjusted`, else around a
-    /// shrunken centre.
+    /// shrunken centre; adjusted for the segments compared.
     public var lower: Double
     public var upper: Double
     /// The plan's level: what the quoted interval covers the chosen segment's effect at.
     public var level: Double
-    /// For `rawAdjusted`, each raw interval's own level, 1 − α/K (Bonferroni over the K segments compared);
-    /// nil otherwise.
-    public var adjustedLevel: Double?
+    /// The quoted interval's own level, 1 − α/K (Bonferroni over the K segments compared).
+    public var adjustedLevel: Double
     public var intervalKind: IntervalKind
     /// Segments the best one was chosen among (those pooled).
     public var segmentsCompared: Int
@@ -59,9 +64,10 @@ extension Decision {
       guard let pooling = metric.partialPooling.first(where: { $0.treatment == treatment }),
         let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter)
       else { return nil }
-      // Never the BLUP interval: with no calibrated interval (two segments), the raw one adjusted for the
-      // segments compared.
-      let interval = best.estimate.calibratedInterval ?? best.rawAdjustedInterval
+      // Never the BLUP interval, and never one at the plan's level alone: the calibrated interval adjusted
+      // for the segments compared, or with none (two segments) the raw one adjusted the same way.
+      let calibrated = best.estimate.calibratedIntervalAdjustedForSelection
+      let interval = calibrated ?? best.rawAdjustedInterval
       self.treatment = treatment
       self.segment = best.segment
       self.estimate = best.estimate.estimate
@@ -69,9 +75,8 @@ extension Decision {
       self.lower = interval.lower
       self.upper = interval.upper
       self.level = level
-      self.intervalKind =
-        best.estimate.calibratedInterval == nil ? .rawAdjusted : IntervalKind(pooling.model.calibratedMethod)
-      self.adjustedLevel = intervalKind == .rawAdjusted ? interval.confidenceLevel : nil
+      self.intervalKind = calibrated == nil ? .rawAdjusted : IntervalKind(pooling.model.calibratedMethod)
+      self.adjustedLevel = interval.confidenceLevel
       self.segmentsCompared = pooling.segments.count
       self.segmentsLeftOut = pooling.segmentsLeftOut
       self.chanceToWin = best.bayesian.chanceToWin

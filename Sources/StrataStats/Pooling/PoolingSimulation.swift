@@ -17,8 +17,11 @@ import Foundation
 ///   calibrated one, or with two segments the raw one Bonferroni-adjusted for the segments compared
 ///   (`RandomEffectsResult.rawIntervalsAdjustedForSelection`); scored with `calibrated` or two segments;
 /// - for the selected segment alone (the largest shrunken estimate of each campaign, as `analyze` picks it):
-///   how often its raw, BLUP, raw adjusted and quoted intervals cover its true effect, and the mean error
-///   of its raw and shrunken estimates (honest selection is about that segment, not the average one);
+///   how often its raw, BLUP, raw adjusted, calibrated and quoted intervals cover its true effect (`analyze`
+///   quotes the calibrated one at 1 − α/K, `ShrunkenEstimate.calibratedIntervalAdjustedForSelection`, or
+///   with two segments the raw adjusted one), the quoted interval's width relative to the raw adjusted one,
+///   and the mean error of its raw and shrunken estimates (honest selection is about that segment, not the
+///   average one);
 /// - Monte Carlo standard errors of those figures over campaigns (the independent units).
 /// Draws come from GSL's seeded Mersenne Twister, so a seed reproduces every number. See [Efron & Morris
 /// 1975] for why shrinkage lowers the total squared error.
@@ -150,7 +153,12 @@ public struct PoolingSimulation: Sendable, Hashable {
       best.raw.add(covers(abs(observed[chosen] - truth) <= critical * standardErrors[chosen]))
       best.shrunken.add(covers(selected.interval.contains(truth)))
       best.rawAdjusted.add(covers(rawAdjusted[chosen].contains(truth)))
-      if quotedScored { best.quoted.add(covers((selected.calibratedInterval ?? rawAdjusted[chosen]).contains(truth))) }
+      if quotedScored {
+        let quoted = selected.calibratedIntervalAdjustedForSelection ?? rawAdjusted[chosen]
+        best.quoted.add(covers(quoted.contains(truth)))
+        best.quotedWidth.add((quoted.upper - quoted.lower) / (rawAdjusted[chosen].upper - rawAdjusted[chosen].lower))
+      }
+      if let calibrated = selected.calibratedInterval { best.calibrated.add(covers(calibrated.contains(truth))) }
       best.rawError.add(observed[chosen] - truth)
       best.shrunkenError.add(selected.estimate - truth)
       raw.add(Double(rawCovered - before.raw) / Double(segments))
@@ -182,7 +190,11 @@ public struct PoolingSimulation: Sendable, Hashable {
       quotedCoverage: quotedScored ? .init(quotedTally) : nil,
       selected: PoolingSimulationResult.SelectedSegment(
         rawCoverage: .init(best.raw), shrunkenCoverage: .init(best.shrunken),
-        rawAdjustedCoverage: .init(best.rawAdjusted), quotedCoverage: quotedScored ? .init(best.quoted) : nil,
+        rawAdjustedCoverage: .init(best.rawAdjusted),
+        calibratedCoverage: best.calibrated.count > 0 ? .init(best.calibrated) : nil,
+        quotedInterval: quotedName.map { $0 == "raw_adjusted" ? $0 : $0 + "_adjusted" },
+        quotedCoverage: quotedScored ? .init(best.quoted) : nil,
+        quotedWidthRatio: quotedScored ? .init(best.quotedWidth) : nil,
         rawError: .init(best.rawError), shrunkenError: .init(best.shrunkenError)))
   }
 }
@@ -190,6 +202,7 @@ public struct PoolingSimulation: Sendable, Hashable {
 /// Per-campaign tallies of the selected segment.
 private struct SelectedSegmentTallies {
   var raw = CampaignTally(), shrunken = CampaignTally(), rawAdjusted = CampaignTally(), quoted = CampaignTally()
+  var calibrated = CampaignTally(), quotedWidth = CampaignTally()
   var rawError = CampaignTally(), shrunkenError = CampaignTally()
 }
 
@@ -220,9 +233,12 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public var shrunkenCoverageStandardError: Double
   public var calibratedCoverageStandardError: Double?
   public var meanSquaredErrorRatioStandardError: Double
-  /// Which interval `analyze` quotes for a segment it names: `raw_adjusted` (two segments), `morris` or
-  /// `hierarchical_bayes` (the calibrated method used); nil when not scored (three segments or more without
-  /// `calibrated`).
+  /// Which interval `quotedCoverage` scores for every segment.
+  ///
+  /// `raw_adjusted` (two segments), `morris` or `hierarchical_bayes` (the calibrated method used, at the
+  /// plan's level: what the partial-pooling tables show per segment); nil when not scored (three segments or more without `calibrated`). The segment
+  /// `analyze` names gets the calibrated interval adjusted for the segments compared
+  /// (`SelectedSegment.quotedInterval`).
   public var quotedInterval: String?
   /// Coverage of every segment's true effect by that interval (mean over campaigns, with its MC SE).
   public var quotedCoverage: Estimate?
@@ -248,8 +264,17 @@ public struct PoolingSimulationResult: Sendable, Hashable {
     public var shrunkenCoverage: Estimate
     /// The raw interval Bonferroni-adjusted for the segments compared.
     public var rawAdjustedCoverage: Estimate
+    /// The calibrated interval at the plan's level, not adjusted for the selection (what `analyze` quoted
+    /// for the segment it names until 2026-12-05, from three segments); nil without calibrated intervals.
+    public var calibratedCoverage: Estimate?
+    /// Which interval `analyze` quotes for the segment it names: `morris_adjusted` or
+    /// `hierarchical_bayes_adjusted` (the calibrated one at 1 − α/K), `raw_adjusted` (two segments); nil
+    /// when not scored.
+    public var quotedInterval: String?
     /// The interval `analyze` quotes (`quotedInterval`); nil when not scored.
     public var quotedCoverage: Estimate?
+    /// The quoted interval's width over the raw adjusted one's, per campaign (1 for `raw_adjusted`).
+    public var quotedWidthRatio: Estimate?
     public var rawError: Estimate
     public var shrunkenError: Estimate
   }

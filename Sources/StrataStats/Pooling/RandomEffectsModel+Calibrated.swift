@@ -36,7 +36,8 @@ extension RandomEffectsModel {
   /// P(θₖ ≤ x | y) = ∫ p(τ | y) Φ((x − θ̃ₖ(τ)) / sₖ(τ)) dτ
   /// θ̃ₖ(τ) = λₖ yₖ + (1 − λₖ) μ̂(τ),  sₖ(τ)² = λₖ vₖ + (1 − λₖ)² / Σ wⱼ(τ),  λₖ = τ² / (τ² + vₖ)
   /// ```
-  /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture. The BLUP interval
+  /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture; the second list
+  /// is the same intervals at `selectionLevel` (1 − α/K), quoted for a segment chosen among the K. The BLUP interval
   /// plugs in τ̂² as if it were known, and undercovers when τ̂² is often 0 or small (see `PoolingSimulation`);
   /// averaging over τ restores the coverage once the data show the spread, and over-covers where every
   /// segment has the same effect (99% at τ = 0): on data like those, a small real spread needs the width. Of the
@@ -53,23 +54,31 @@ extension RandomEffectsModel {
   ///
   /// > A. Gelman. "Prior distributions for variance parameters in hierarchical models." *Bayesian Analysis* 1
   /// > (2006). C. N. Morris. "Parametric empirical Bayes inference: theory and applications." *JASA* 78 (1983).
-  func calibratedIntervals() throws(StatsError) -> [ConfidenceInterval]? {
+  func calibratedIntervals() throws(StatsError) -> (
+    intervals: [ConfidenceInterval], selectionAdjusted: [ConfidenceInterval]
+  )? {
     guard estimates.count >= 3, estimates.count <= Self.calibratedIntervalSegmentLimit else { return nil }
     let critical = try Normal.inverseSurvival((1 - confidenceLevel) / 2)
+    let adjustedCritical = try Normal.inverseSurvival((1 - selectionLevel) / 2)
     var step: Double? = nil
     for _ in 0...8 {
       let posterior = try TauPosterior(estimates: estimates, variances: variances, prior: tauPrior, step: step)
       var intervals: [ConfidenceInterval] = []
+      var adjusted: [ConfidenceInterval] = []
       intervals.reserveCapacity(estimates.count)
+      adjusted.reserveCapacity(estimates.count)
       var worst = 0.0
       for (y, v) in zip(estimates, variances) {
         let (interval, gap) = try posterior.interval(
           estimate: y, variance: v, level: confidenceLevel, critical: critical)
+        let (wider, widerGap) = try posterior.interval(
+          estimate: y, variance: v, level: selectionLevel, critical: adjustedCritical)
         intervals.append(interval)
-        worst = max(worst, gap)
+        adjusted.append(wider)
+        worst = max(worst, gap, widerGap)
         if worst > Self.calibratedStepTolerance { break }
       }
-      if worst <= Self.calibratedStepTolerance { return intervals }
+      if worst <= Self.calibratedStepTolerance { return (intervals, adjusted) }
       step = posterior.step / 2
     }
     throw .numerical(

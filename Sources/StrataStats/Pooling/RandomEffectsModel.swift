@@ -145,7 +145,10 @@ public struct RandomEffectsModel: Sendable, Hashable {
     }
     var calibratedMethodUsed: CalibratedMethod? = nil
     if calibrated, let calibrated = try calibratedSegmentIntervals() {
-      for index in shrunken.indices { shrunken[index].calibratedInterval = calibrated.intervals[index] }
+      for index in shrunken.indices {
+        shrunken[index].calibratedInterval = calibrated.intervals[index]
+        shrunken[index].calibratedIntervalAdjustedForSelection = calibrated.selectionAdjusted[index]
+      }
       calibratedMethodUsed = calibrated.method
     }
     return RandomEffectsResult(
