@@ -32,7 +32,7 @@ import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
 counts = [int(k) for k in sys.argv[2:]]
 def pct(x, se): return f"{100 * x:.2f} ± {100 * se:.2f}" if x is not None else "n/a"
-print("| segments | true τ | campaigns | every segment: calibrated | named: BLUP | named: raw, Bonferroni over K | named: calibrated (quoted until 2026-12-05) | **named: calibrated at 1 − α/K (quoted)** | width / raw Bonferroni | mean error raw / shrunken (pp) |")
+print("| segments | true τ | campaigns | every segment: calibrated (2: raw, Bonferroni) | named: BLUP | named: raw, Bonferroni over K | named: calibrated (quoted until 2026-12-05) | **named: calibrated at 1 − α/K (quoted)** | width / raw Bonferroni | mean error raw / shrunken (pp) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for segments in counts:
     for tau in ("0", "0.0025", "0.005", "0.0075", "0.01", "0.015", "0.02", "0.04"):
