@@ -20,7 +20,8 @@ struct SegmentLineTests {
     let lines = Self.segmentLines(analysis)
     #expect(!lines.isEmpty)
     let c = try #require(analysis.metrics[0].comparisons.first { $0.segment != nil && $0.significant })
-    let p = NumberText.pValue(try #require(c.adjustedPValue))
+    let adjusted = try #require(c.adjustedPValue)
+    let p = NumberText.pValue(adjusted)
     let expected =
       "(p = \(p), holm-adjusted over the \(analysis.family.size) segment × variant comparisons; partially pooled"
     #expect(lines.contains { $0.contains(expected) }, "\(lines)")
