@@ -15,7 +15,7 @@ extension ReportTables {
     "What each segment's effect is likely to be once the other segments are taken into account (a random-effects model across segments, \(model)). The segment with the largest raw lift is usually the luckiest: quote the shrunken estimate when choosing a segment. Small segments are pulled furthest toward the mean."
   }
   /// Each segment's raw estimate beside its shrunken (partially pooled) one, per treatment, with the
-  /// interval to quote and the chance to beat control under the pooled prior.
+  /// interval to quote and the chance to beat control (under the calibrated posterior from three segments).
   ///
   /// The interval accounts for the uncertainty of the between-segment spread when three segments or more are
   /// pooled (`calibratedInterval`: Morris's from four, hierarchical Bayes with three), else it is the

@@ -7,7 +7,8 @@ import Testing
 /// Partial pooling of ratio and CUPED-adjusted metrics (basket-bundle's revenue_per_order, a ratio with a ratio
 /// covariate, and spend, a mean with a covariate): the pooled inputs are each segment's adjusted lift and its
 /// variance, recomputed here from the units by the reference-checked estimators, and the per-segment Bayesian
-/// summary under the pooled prior is the closed form of the BLUP's normal posterior.
+/// summary under the pooled prior is the closed form of the BLUP's normal posterior (basket-bundle has two
+/// segments: no calibrated posterior, which takes over from three; `CalibratedPosteriorTests`).
 @Suite("Partial pooling of ratio and CUPED-adjusted estimates")
 struct AdjustedPoolingTests {
   static func analysis() throws -> (Analysis, [String: [[Double]]]) {

@@ -101,10 +101,16 @@ struct OutputPhaseLayoutTests {
       ).result()
       #expect(result.model == direct)
       for (segment, shrunken) in zip(result.segments, direct.shrunken) {
-        let bayesian = try BayesianSummary(
-          estimate: shrunken.estimate, variance: shrunken.standardError * shrunken.standardError,
-          credibleLevel: plan.confidenceLevel
-        ).result()
+        // From three segments the calibrated posterior behind the interval quoted, else the BLUP's normal.
+        let bayesian: BayesianResult
+        if let posterior = shrunken.calibratedPosterior, let interval = shrunken.calibratedInterval {
+          bayesian = posterior.result(lowerIsBetter: false, credibleInterval: interval)
+        } else {
+          bayesian = try BayesianSummary(
+            estimate: shrunken.estimate, variance: shrunken.standardError * shrunken.standardError,
+            credibleLevel: plan.confidenceLevel
+          ).result()
+        }
         #expect(segment.bayesian == bayesian)
       }
     }

@@ -220,3 +220,119 @@ struct BestSegmentIntervalTests {
     #expect(checked >= 1)
   }
 }
+
+/// Issue 18, step 5: a pooled segment's chance to beat control and risks come from the same calibrated
+/// posterior as the interval quoted beside it (Morris's normal, or the hierarchical-Bayes mixture over τ),
+/// not from the BLUP's plug-in normal.
+@Suite("Pooled segments: chance to win from the calibrated posterior")
+struct CalibratedPosteriorTests {
+  /// `Scripts/fixtures/best_segment_adjusted.py decisions`: (chance to win, risk of keeping control, risk of
+  /// shipping) per segment; hierarchical Bayes by scipy quad over τ, Morris by mpmath at 50 digits.
+  static let references:
+    [(String, [Double], [Double], RandomEffectsModel.CalibratedMethod, [(Double, Double, Double)])] =
+      [
+        (
+          "three, hierarchical Bayes", [1.2, 0.8, 2.5], [0.09, 0.04, 0.25], .hierarchicalBayes,
+          [
+            (0.9999799255243362, 1.21178760962953, 1.3275559954080411e-06),
+            (0.9999797391500598, 0.8257788487944464, 8.986510589607773e-07),
+            (0.9999996513657663, 2.3061481695128796, 3.033553621409102e-08),
+          ]
+        ),
+        (
+          "three near 0, hierarchical Bayes", [0.3, -0.1, 0.5], [0.09, 0.04, 0.25], .hierarchicalBayes,
+          [
+            (0.8106933851749167, 0.26249067913425844, 0.02565732546957959),
+            (0.4180907321893384, 0.057808442611326956, 0.10146063783066829),
+            (0.7903324909245543, 0.3636564717860945, 0.040367345178208044),
+          ]
+        ),
+        (
+          "six, Morris", [0.042, 0.018, 0.031, -0.004, 0.066, 0.012], [8e-5, 5e-5, 1.2e-4, 9e-5, 4e-4, 6e-5], .morris,
+          [
+            (0.9999982270113125, 0.04024154837287016, 3.064709435091057e-09),
+            (0.9963278785608946, 0.01845014923816937, 7.763796904781664e-06),
+            (0.9982268032249284, 0.030107938029513018, 5.292980860848834e-06),
+            (0.46510516094584736, 0.003353352643056954, 0.004176741639414123),
+            (0.9961328402844941, 0.05352877321913629, 2.3985795357672787e-05),
+            (0.9577740755726848, 0.013122607290280036, 0.00012941010790617723),
+          ]
+        ),
+      ]
+
+  @Test("calibratedPosterior: chance to win and risks against scipy's quad (HB) and mpmath (Morris)")
+  func calibratedPosteriorAgainstTheReferences() throws {
+    for (name, estimates, variances, method, expected) in Self.references {
+      let fit = try RandomEffectsModel(
+        estimates: estimates, variances: variances, calibrated: true, calibratedMethod: method
+      ).result()
+      let (chanceTolerance, riskTolerance) = method == .morris ? (1e-14, 1e-10) : (1e-9, 1e-7)
+      for (k, segment) in fit.shrunken.enumerated() {
+        let posterior = try #require(segment.calibratedPosterior, "\(name) \(k)")
+        let (chance, riskControl, riskTreatment) = expected[k]
+        #expect(abs(posterior.above - chance) < chanceTolerance, "\(name) \(k): \(posterior.above) \(chance)")
+        #expect(abs(posterior.below - (1 - chance)) < chanceTolerance + 1e-15, "\(name) \(k)")
+        #expect(abs(posterior.upside - riskControl) <= riskTolerance * riskControl, "\(name) \(k): \(posterior.upside)")
+        #expect(
+          abs(posterior.downside - riskTreatment) <= riskTolerance * riskTreatment,
+          "\(name) \(k): \(posterior.downside)")
+        // The summary a report shows, both directions: lower is better swaps win and the risks.
+        let interval = try #require(segment.calibratedInterval)
+        let up = posterior.result(lowerIsBetter: false, credibleInterval: interval)
+        let down = posterior.result(lowerIsBetter: true, credibleInterval: interval)
+        #expect(up.chanceToWin == posterior.above && down.chanceToWin == posterior.below)
+        #expect(up.riskControl == posterior.upside && down.riskControl == posterior.downside)
+        #expect(up.credibleInterval == interval)
+      }
+    }
+  }
+
+  @Test("Morris's posterior is N(centre, s²) of its interval: the mean is the interval's midpoint")
+  func morrisPosteriorIsTheIntervalsNormal() throws {
+    let fit = try RandomEffectsModel(
+      estimates: [0.042, 0.018, 0.031, -0.004, 0.066, 0.012], variances: [8e-5, 5e-5, 1.2e-4, 9e-5, 4e-4, 6e-5],
+      calibrated: true
+    ).result()
+    for segment in fit.shrunken {
+      let posterior = try #require(segment.calibratedPosterior)
+      let interval = try #require(segment.calibratedInterval)
+      #expect(abs(posterior.mean - (interval.lower + interval.upper) / 2) < 1e-16)
+      #expect(
+        abs(posterior.standardDeviation - (interval.upper - interval.lower) / (2 * BestSegmentIntervalTests.z95))
+          < 1e-15)
+      #expect(posterior.mean != segment.estimate, "Morris's centre, not the BLUP")
+    }
+  }
+
+  @Test("In analyze: three segments or more take the calibrated posterior, two the BLUP's normal")
+  func analyzeUsesTheCalibratedPosterior() throws {
+    var checked = 0
+    for (label, analysis) in try DecisionCases.all() {
+      for metric in analysis.metrics {
+        let lowerIsBetter = !metric.metric.higherIsBetter
+        for pooling in metric.partialPooling {
+          for segment in pooling.segments {
+            let b = segment.bayesian
+            if let posterior = segment.estimate.calibratedPosterior {
+              #expect(pooling.segments.count >= 3, "\(label)")
+              #expect(b.chanceToWin == (lowerIsBetter ? posterior.below : posterior.above), "\(label)")
+              #expect(b.posteriorMean == posterior.mean, "\(label)")
+              #expect(b.credibleInterval == segment.estimate.calibratedInterval, "\(label)")
+              checked += 1
+            } else {
+              #expect(pooling.segments.count < 3, "\(label)")
+              #expect(b.posteriorMean == segment.estimate.estimate, "\(label): the BLUP")
+            }
+          }
+        }
+      }
+      // The best segment's chance in the verdict is its pooled segment's.
+      if let best = analysis.decision.bestSegment, let index = analysis.plan.primaryMetricIndex {
+        let pooling = try #require(analysis.metrics[index].partialPooling.first { $0.treatment == best.treatment })
+        let segment = try #require(pooling.segments.first { $0.segment == best.segment })
+        #expect(best.chanceToWin == segment.bayesian.chanceToWin, "\(label)")
+      }
+    }
+    #expect(checked >= 3)
+  }
+}

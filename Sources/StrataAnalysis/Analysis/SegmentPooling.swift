@@ -3,7 +3,8 @@ import StrataStats
 
 /// Partial pooling of one treatment's per-segment effects for one metric: the random-effects model across
 /// segments, each segment's raw and shrunken estimate side by side, and a Bayesian summary of the shrunken
-/// one (the random-effects model as an informed prior per segment).
+/// one (the calibrated posterior behind the interval quoted from three segments, else the random-effects
+/// model with τ̂² plugged in as an informed prior).
 ///
 /// The estimates pooled are the per-segment absolute lifts (treatment − control: a difference of rates or
 /// of means) with their unpooled sampling variances, so the model is the same whatever the metric kind.
@@ -14,7 +15,11 @@ public struct SegmentPooling: Sendable, Hashable {
   public struct Segment: Sendable, Hashable {
     public var segment: String
     public var estimate: ShrunkenEstimate
-    /// Posterior of the segment's effect under the random-effects prior: chance to win and risks.
+    /// Posterior of the segment's effect: chance to win and risks.
+    ///
+    /// The calibrated posterior behind the
+    /// calibrated interval when there is one (three segments or more: `ShrunkenEstimate.calibratedPosterior`),
+    /// else the BLUP's normal (the random-effects model with τ̂² plugged in as the prior).
     public var bayesian: BayesianResult
     /// The segment's own (raw) interval, Bonferroni-adjusted for the segments pooled
     /// (`RandomEffectsResult.rawIntervalsAdjustedForSelection`): what a chosen segment quotes when it has no
@@ -89,13 +94,17 @@ struct SegmentPooler {
         let critical = try BayesianSummary.critical(credibleLevel: plan.confidenceLevel)
         let segments = try zip(names, zip(model.shrunken, adjusted)).map { name, estimates in
           let (shrunken, rawAdjusted) = estimates
-          return SegmentPooling.Segment(
-            segment: name, estimate: shrunken,
-            bayesian: try BayesianSummary(
+          let bayesian: BayesianResult
+          if let posterior = shrunken.calibratedPosterior, let interval = shrunken.calibratedInterval {
+            bayesian = posterior.result(lowerIsBetter: lowerIsBetter, credibleInterval: interval)
+          } else {
+            bayesian = try BayesianSummary(
               estimate: shrunken.estimate, variance: shrunken.standardError * shrunken.standardError,
               lowerIsBetter: lowerIsBetter, credibleLevel: plan.confidenceLevel
-            ).result(critical: critical),
-            rawAdjustedInterval: rawAdjusted)
+            ).result(critical: critical)
+          }
+          return SegmentPooling.Segment(
+            segment: name, estimate: shrunken, bayesian: bayesian, rawAdjustedInterval: rawAdjusted)
         }
         pooling.append(SegmentPooling(treatment: treatment, model: model, segments: segments, segmentsLeftOut: leftOut))
       } catch {

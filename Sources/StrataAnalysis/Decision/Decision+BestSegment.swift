@@ -56,7 +56,8 @@ extension Decision {
     public var segmentsCompared: Int
     /// Segments left out of the pooling (no test could be run there).
     public var segmentsLeftOut: [String]
-    /// Posterior chance that the variant beats the control in this segment (under the pooled prior).
+    /// Posterior chance that the variant beats the control in this segment (`SegmentPooling.Segment.bayesian`:
+    /// the calibrated posterior from three segments, the BLUP's normal with two).
     public var chanceToWin: Double
 
     /// The best segment of `treatment` in `metric`'s partial pooling, nil with fewer than two segments.

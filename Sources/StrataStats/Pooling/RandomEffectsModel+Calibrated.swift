@@ -37,7 +37,8 @@ extension RandomEffectsModel {
   /// θ̃ₖ(τ) = λₖ yₖ + (1 − λₖ) μ̂(τ),  sₖ(τ)² = λₖ vₖ + (1 − λₖ)² / Σ wⱼ(τ),  λₖ = τ² / (τ² + vₖ)
   /// ```
   /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture; the second list
-  /// is the same intervals at `selectionLevel` (1 − α/K), quoted for a segment chosen among the K. The BLUP interval
+  /// is the same intervals at `selectionLevel` (1 − α/K), quoted for a segment chosen among the K; each
+  /// segment's mixture is also summarised for a decision (`CalibratedPosterior`). The BLUP interval
   /// plugs in τ̂² as if it were known, and undercovers when τ̂² is often 0 or small (see `PoolingSimulation`);
   /// averaging over τ restores the coverage once the data show the spread, and over-covers where every
   /// segment has the same effect (99% at τ = 0): on data like those, a small real spread needs the width. Of the
@@ -54,9 +55,7 @@ extension RandomEffectsModel {
   ///
   /// > A. Gelman. "Prior distributions for variance parameters in hierarchical models." *Bayesian Analysis* 1
   /// > (2006). C. N. Morris. "Parametric empirical Bayes inference: theory and applications." *JASA* 78 (1983).
-  func calibratedIntervals() throws(StatsError) -> (
-    intervals: [ConfidenceInterval], selectionAdjusted: [ConfidenceInterval]
-  )? {
+  func calibratedIntervals() throws(StatsError) -> CalibratedSegments? {
     guard estimates.count >= 3, estimates.count <= Self.calibratedIntervalSegmentLimit else { return nil }
     let critical = try Normal.inverseSurvival((1 - confidenceLevel) / 2)
     let adjustedCritical = try Normal.inverseSurvival((1 - selectionLevel) / 2)
@@ -65,8 +64,10 @@ extension RandomEffectsModel {
       let posterior = try TauPosterior(estimates: estimates, variances: variances, prior: tauPrior, step: step)
       var intervals: [ConfidenceInterval] = []
       var adjusted: [ConfidenceInterval] = []
+      var posteriors: [CalibratedPosterior] = []
       intervals.reserveCapacity(estimates.count)
       adjusted.reserveCapacity(estimates.count)
+      posteriors.reserveCapacity(estimates.count)
       var worst = 0.0
       for (y, v) in zip(estimates, variances) {
         let (interval, gap) = try posterior.interval(
@@ -75,10 +76,14 @@ extension RandomEffectsModel {
           estimate: y, variance: v, level: selectionLevel, critical: adjustedCritical)
         intervals.append(interval)
         adjusted.append(wider)
+        posteriors.append(posterior.mixture(estimate: y, variance: v).summary())
         worst = max(worst, gap, widerGap)
         if worst > Self.calibratedStepTolerance { break }
       }
-      if worst <= Self.calibratedStepTolerance { return (intervals, adjusted) }
+      if worst <= Self.calibratedStepTolerance {
+        return CalibratedSegments(
+          method: .hierarchicalBayes, intervals: intervals, selectionAdjusted: adjusted, posteriors: posteriors)
+      }
       step = posterior.step / 2
     }
     throw .numerical(

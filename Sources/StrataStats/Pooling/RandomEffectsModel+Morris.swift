@@ -25,6 +25,16 @@ extension RandomEffectsModel {
     var intervals: [ConfidenceInterval]
     /// The same intervals at level 1 − α/K (`selectionLevel`): θ̂ₖ ± z sₖ with z at 1 − α/(2K).
     var selectionAdjusted: [ConfidenceInterval]
+    /// N(θ̂ₖ, sₖ²) summarised for a decision.
+    var posteriors: [CalibratedPosterior]
+  }
+
+  /// Every segment's calibrated interval, the same at `selectionLevel`, and the posterior behind them.
+  struct CalibratedSegments {
+    var method: CalibratedMethod
+    var intervals: [ConfidenceInterval]
+    var selectionAdjusted: [ConfidenceInterval]
+    var posteriors: [CalibratedPosterior]
   }
 
   /// Morris's (1983) empirical-Bayes intervals, corrected for estimating μ and A = τ² (unequal variances,
@@ -65,7 +75,7 @@ extension RandomEffectsModel {
     let adjustedCritical = try Normal.inverseSurvival((1 - selectionLevel) / 2)
     var fit = MorrisFit(
       tauSquared: tauSquared, mean: mean, shrinkage: [], centre: [], standardError: [], intervals: [],
-      selectionAdjusted: [])
+      selectionAdjusted: [], posteriors: [])
     for (y, v) in zip(estimates, variances) {
       let shrinkage = (k - 3) / (k - 1) * v / (v + tauSquared)
       let residual = y - mean
@@ -83,6 +93,7 @@ extension RandomEffectsModel {
         ConfidenceInterval(
           lower: centre - adjustedCritical * standardError, upper: centre + adjustedCritical * standardError,
           confidenceLevel: selectionLevel))
+      fit.posteriors.append(try .normal(mean: centre, standardDeviation: standardError))
     }
     return fit
   }
@@ -100,11 +111,12 @@ extension RandomEffectsModel {
   /// The calibrated segment intervals by `calibratedMethod`, with the method that gave them and the same
   /// intervals at `selectionLevel`: Morris's from four segments (hierarchical Bayes with three), or
   /// hierarchical Bayes from three segments to `calibratedIntervalSegmentLimit`; nil otherwise.
-  func calibratedSegmentIntervals() throws(StatsError) -> (
-    method: CalibratedMethod, intervals: [ConfidenceInterval], selectionAdjusted: [ConfidenceInterval]
-  )? {
-    if calibratedMethod == .morris, let fit = try morrisFit() { return (.morris, fit.intervals, fit.selectionAdjusted) }
-    guard let calibrated = try calibratedIntervals() else { return nil }
-    return (.hierarchicalBayes, calibrated.intervals, calibrated.selectionAdjusted)
+  func calibratedSegmentIntervals() throws(StatsError) -> CalibratedSegments? {
+    if calibratedMethod == .morris, let fit = try morrisFit() {
+      return CalibratedSegments(
+        method: .morris, intervals: fit.intervals, selectionAdjusted: fit.selectionAdjusted, posteriors: fit.posteriors
+      )
+    }
+    return try calibratedIntervals()
   }
 }

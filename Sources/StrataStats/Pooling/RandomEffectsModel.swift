@@ -148,6 +148,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
       for index in shrunken.indices {
         shrunken[index].calibratedInterval = calibrated.intervals[index]
         shrunken[index].calibratedIntervalAdjustedForSelection = calibrated.selectionAdjusted[index]
+        shrunken[index].calibratedPosterior = calibrated.posteriors[index]
       }
       calibratedMethodUsed = calibrated.method
     }

@@ -57,6 +57,52 @@ public struct ShrunkenEstimate: Sendable, Hashable, Codable {
   /// same way (0.78 of its width on average at 12 segments, 0.98 at three), not always: wider for a noisy
   /// segment far from the others, and at three segments where the posterior of τ has a heavy tail.
   public var calibratedIntervalAdjustedForSelection: ConfidenceInterval? = nil
+  /// The posterior of the segment's effect behind `calibratedInterval`, summarised for a decision (chance
+  /// to beat control and expected losses); present exactly when `calibratedInterval` is.
+  public var calibratedPosterior: CalibratedPosterior? = nil
+}
+
+/// A segment's calibrated posterior, summarised for a decision: its mean and standard deviation, the
+/// chance of each sign and the expected loss of each choice.
+///
+/// The same distribution as the calibrated interval quoted beside it, so the chance to beat control and
+/// the interval cannot disagree (the BLUP's plug-in normal, which ignores the uncertainty in τ, could call
+/// a segment a sure win whose calibrated interval reaches well below 0):
+/// - Morris's: N(θ̂ₖ, sₖ²), Morris's centre and variance (his approximation of the hierarchical-Bayes
+///   posterior's mean and variance);
+/// - hierarchical Bayes: the normal mixture over τ (`TauPosterior`), P(θ > 0) = Σⱼ wⱼ Φ(mⱼ/sⱼ) and
+///   E[max(θ, 0)] = Σⱼ wⱼ (mⱼ Φ(mⱼ/sⱼ) + sⱼ φ(mⱼ/sⱼ)), each term the normal closed form of
+///   `BayesianSummary`.
+public struct CalibratedPosterior: Sendable, Hashable, Codable {
+  public var mean: Double
+  public var standardDeviation: Double
+  /// P(θ > 0) and P(θ < 0), each summed from its own tail (no 1 − x, so tiny tails keep their digits).
+  public var above: Double
+  public var below: Double
+  /// E[max(θ, 0)] and E[max(−θ, 0)].
+  public var upside: Double
+  public var downside: Double
+
+  /// The normal N(mean, sd²).
+  static func normal(mean: Double, standardDeviation sd: Double) throws(StatsError) -> CalibratedPosterior {
+    let standardized = mean / sd
+    let above = try Normal.cdf(standardized)
+    let below = try Normal.cdf(-standardized)
+    let density = try Normal.density(standardized)
+    return CalibratedPosterior(
+      mean: mean, standardDeviation: sd, above: above, below: below,
+      upside: max(0, mean * above + sd * density), downside: max(0, -mean * below + sd * density))
+  }
+
+  /// The Bayesian summary of a comparison from this posterior (treatment − control), with `credibleInterval`
+  /// (the calibrated interval) as its credible interval; for a metric where lower is better "win" means
+  /// θ < 0 and the risks swap, as in `BayesianSummary`.
+  public func result(lowerIsBetter: Bool, credibleInterval: ConfidenceInterval) -> BayesianResult {
+    BayesianResult(
+      posteriorMean: mean, posteriorStandardDeviation: standardDeviation, credibleInterval: credibleInterval,
+      chanceToWin: lowerIsBetter ? below : above, riskControl: lowerIsBetter ? downside : upside,
+      riskTreatment: lowerIsBetter ? upside : downside)
+  }
 }
 
 extension RandomEffectsResult {

@@ -8,6 +8,28 @@ extension TauPosterior {
     let weights: [Double]
     let coarseWeights: [Double]
 
+    /// Its mean and standard deviation, the chance of each sign and the expected loss of each choice, summed
+    /// over the components under the fine rule (each term the normal closed form).
+    func summary() -> CalibratedPosterior {
+      var mean = 0.0, secondMoment = 0.0, above = 0.0, below = 0.0, upside = 0.0, downside = 0.0
+      for index in centers.indices where weights[index] > 0 {
+        let (m, s, w) = (centers[index], spreads[index], weights[index])
+        let z = m / s
+        let pAbove = 0.5 * erfc(-z * 0.5.squareRoot())
+        let pBelow = 0.5 * erfc(z * 0.5.squareRoot())
+        let density = exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
+        mean += w * m
+        secondMoment += w * (s * s + m * m)
+        above += w * pAbove
+        below += w * pBelow
+        upside += w * max(0, m * pAbove + s * density)
+        downside += w * max(0, -m * pBelow + s * density)
+      }
+      return CalibratedPosterior(
+        mean: mean, standardDeviation: max(secondMoment - mean * mean, 0).squareRoot(), above: above, below: below,
+        upside: upside, downside: downside)
+    }
+
     /// The mixture's CDF and density at x under the fine rule (or the coarse one).
     func distribution(_ x: Double, coarse: Bool = false) -> (cdf: Double, density: Double) {
       let w = coarse ? coarseWeights : weights
