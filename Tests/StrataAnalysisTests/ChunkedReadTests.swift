@@ -365,6 +365,49 @@ struct ChunkedReadTests {
     }
   }
 
+  @Test("keys crowding the same home slots are found repeated as a sequential check finds them")
+  func crowdedLogFindsRepeats() {
+    // Every key of a partition has one of four low parts, so nearly every key's home slot is taken and the search
+    // sets it aside for its second pass; the partitions follow one another in each thread's table without clearing
+    // it. The reference is a plain set over the keys in file order.
+    var random = SplitMix64(seed: 23)
+    for bits in [0, 2, 5] {
+      let set = UnitHashSet()
+      set.partitionBits = bits
+      let base = 1  // chunk 0 is an earlier part
+      var seen: Set<UInt64> = []
+      var firstChunk: [UInt64: Int] = [:]
+      var expected: [UInt64: Int] = [:]
+      var distinct: [UInt64] = []
+      for chunk in 0..<5 {
+        var hashes: [UInt64] = []
+        for _ in 0..<300 {
+          let key: UInt64
+          if !distinct.isEmpty && Int.random(in: 0..<6, using: &random) == 0 {
+            key = distinct[Int.random(in: 0..<distinct.count, using: &random)]
+          } else {
+            let top = random.next() & ~UInt64(0xFFFF_FFFF)  // the partition and the rest of the high bits
+            key = top | UInt64(Int.random(in: 1...4, using: &random))
+          }
+          if seen.contains(key) {
+            if chunk >= base { expected[key] = firstChunk[key] }
+          } else {
+            seen.insert(key)
+            firstChunk[key] = chunk
+            distinct.append(key)
+          }
+          hashes.append(key)
+        }
+        set.appendToLog(PartitionedHashes(hashes, bits: bits, arena: set.arena))
+      }
+      #expect(expected.count > 50)
+      for threads in [1, 2, 3] {
+        #expect(set.repeats(since: base, threads: threads) == expected, "bits \(bits), \(threads) threads")
+      }
+      #expect(set.repeats(since: 0, threads: 2).count >= expected.count)
+    }
+  }
+
   @Test("a cell table emptied for the next chunk equals a fresh one")
   func emptiedTableIsFresh() {
     let fresh = SufficientStatistics(variantCount: 2, segmentCount: 3, metricCount: 2, pairCount: 1)

@@ -115,9 +115,10 @@ final class HashScratch: @unchecked Sendable {
 /// Each chunk's keys used to be an array of their own, allocated and faulted in page by page as it was filled. Here
 /// a mapping is sized up front from the file (`reserve`, an upper bound: untouched pages cost address space, not
 /// memory) and each piece's pages are faulted in by one call (`MADV_POPULATE_WRITE`) before it is filled. Huge pages
-/// are not requested: on a busy machine the kernel's compaction to find them cost more than the faults they saved.
-/// A piece is never freed on its own: keys of a chunk whose result is dropped (a read that stopped) stay until
-/// `reset`.
+/// are not requested: on the 2-core virtual machine the kernel finds them among the free memory it has handed back to
+/// the host, which backs them afresh, so they cost more than the small pages' faults they save (tried twice, last on
+/// 2026-12-05: 0.19 s of system time against 0.06 s at 10 M rows, docs/performance.md). A piece is never freed on
+/// its own: keys of a chunk whose result is dropped (a read that stopped) stay until `reset`.
 final class LogArena: @unchecked Sendable {
   private let lock = NSLock()
   private var regions: [(base: UnsafeMutableRawPointer, bytes: Int)] = []
@@ -187,7 +188,7 @@ final class LogArena: @unchecked Sendable {
 /// file has been read, `repeats(since:threads:)` takes one partition at a time and inserts its keys, chunk after
 /// chunk in file order, into a table sized for that partition alone: the partitions are chosen for at most about
 /// 16,384 keys each (from the row count that the line ends in the file's first 64 kB suggest, which tends to run
-/// high), in a table of 4–8 slots per key (512 kB for 16,384 keys), which stays in a core's caches. So a row costs a
+/// high), in a table of 6–12 slots per key (1 MB for 16,384 keys), which stays in a core's caches. So a row costs a
 /// cache hit instead of the cache and TLB miss of one table for the whole file, and the partitions are shared among
 /// the threads. The keys, their 64 bits and so the
 /// false-duplicate bound are those of the online table.
@@ -298,20 +299,37 @@ private final class RepeatSearch: @unchecked Sendable {
   }
 
   /// Worker `worker`: partitions `worker`, `worker + workers`, …, each in a table of its own size.
+  ///
+  /// A partition's keys go in two passes. The first puts each key in its home slot when that is free, without a
+  /// branch on it, and sets the others aside in order (their home taken by another key or by the same one: about as
+  /// many as the table is full, a twelfth to a sixth); the second inserts those in order, searching on from home.
+  /// Each insert branched on its home slot, which the CPU mispredicted about as often as the table was full: in the
+  /// C model this took the search from 2.6–2.8 to 2.3–2.4 ns per row at 10 M rows and from 3.3 to 2.5 at 30 M. The
+  /// same keys are found repeated, with the same first occurrences: a key's home slot is never freed, so a key whose
+  /// first occurrence was set aside has all its later ones set aside too, and they keep their order.
   func run(_ worker: Int) {
-    var table = PartitionTable(largest: totals.max() ?? 0)
+    let largest = totals.max() ?? 0
+    var table = PartitionTable(largest: largest)
     defer { table.free() }
+    let waiting = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, largest))
+    defer { waiting.deallocate() }
     var repeated: [UInt64] = []
+    let bits = totals.count.trailingZeroBitCount
     for partition in stride(from: worker, to: totals.count, by: workers) {
-      table.clear(for: totals[partition])
+      table.start(partition, of: bits, keys: totals[partition])
       let lower = bounds + partition * chunkCount
       let upper = lower + chunkCount
-      for index in 0..<chunkCount where lower[index] < upper[index] {
-        guard let chunkKeys = keys[index] else { continue }
-        for position in lower[index]..<upper[index] {
-          let key = chunkKeys[position]
-          if !table.insert(key) && index >= base { repeated.append(key) }
-        }
+      var waited = 0
+      // The keys set aside from chunks before `base` (an earlier read's) are not reported as repeats.
+      var waitedBeforeBase = 0
+      for index in 0..<chunkCount {
+        if index == base { waitedBeforeBase = waited }
+        guard lower[index] < upper[index], let chunkKeys = keys[index] else { continue }
+        waited += table.placeAtHome(
+          chunkKeys + lower[index], count: upper[index] - lower[index], waiting: waiting + waited)
+      }
+      for position in 0..<waited where !table.insert(waiting[position]) && position >= waitedBeforeBase {
+        repeated.append(waiting[position])
       }
     }
     found[worker] = repeated
@@ -324,43 +342,78 @@ private final class RepeatSearch: @unchecked Sendable {
 }
 
 /// Open addressing over 64-bit keys (never 0), for one partition of the log at a time.
+///
+/// The table is zeroed once, not once per partition: every key of a partition has the partition's top bits, so a
+/// slot holding a key of an earlier partition (other top bits) counts as empty, like a 0. The search therefore writes
+/// each partition's keys over the last one's without clearing the slots between them (512 kB per partition at 10 M
+/// rows, about 50 bytes cleared per row).
 private struct PartitionTable {
   private let slots: UnsafeMutablePointer<UInt64>
   private var mask = 0
+  /// A slot holds a key of the current partition when `slot &- low < span` (keys of other partitions and 0 do not).
+  private var low: UInt64 = 1
+  private var span = UInt64.max
 
-  /// Room for a partition of up to `largest` keys at a load of at most a quarter.
+  /// Room for a partition of up to `largest` keys at a load of at most a sixth.
   init(largest: Int) {
-    slots = .allocate(capacity: Self.capacity(for: largest))
+    let size = Self.capacity(for: largest)
+    slots = .allocate(capacity: size)
+    slots.initialize(repeating: 0, count: size)
   }
 
-  /// Slots for `keys` keys: the least power of two of at least 4 per key, so the table is 1/8 to 1/4 full.
+  /// Slots for `keys` keys: the least power of two of at least 6 per key, so the table is 1/12 to 1/6 full.
   ///
-  /// Each insert branches on whether its home slot is empty, which the CPU mispredicts about as often as the table
-  /// is full. At 2–4 slots per key (a load of 1/4 to 1/2, depending on where the partitions' size fell between two
-  /// powers of two) this search cost 4.3–4.6 ns per row at 30 M rows (load 0.45) against 2.9–3.1 at 10 M (load 0.30),
-  /// and 2.3–2.8 at 30 M with 4–8 slots per key, in a C model of it on the 2-core machine (docs/performance.md).
-  /// Clearing the larger table costs less than the mispredictions it saves, and for up to 16,384-odd keys it stays
-  /// within a core's 1 MB second-level cache.
+  /// The fuller the table, the more keys find their home slot taken and wait for the search's second pass, where
+  /// each probe branches on what it finds and the CPU mispredicts. In the C model of the search on the 2-core machine
+  /// (docs/performance.md) 2–4 slots per key cost 4.3–4.6 ns per row at 30 M rows (load 0.45) before the two passes,
+  /// 4–8 slots 2.5 ns with them (load 0.23) and 8–16 slots 2.0–2.1 ns (load 0.12). Six per key keeps the 10 M-row
+  /// file's partitions (about 9,800 keys, load 0.15) in 512 kB tables and gives the 30 M-row file's (about 7,300
+  /// keys) a load of 0.11; up to 16,384-odd keys a table stays within a core's 1 MB second-level cache.
   static func capacity(for keys: Int) -> Int {
     var size = 16
-    while size < 4 * keys { size <<= 1 }
+    while size < 6 * keys { size <<= 1 }
     return size
   }
 
-  /// Empties the table and sizes it for `keys` keys.
-  mutating func clear(for keys: Int) {
-    let size = Self.capacity(for: keys)
-    slots.initialize(repeating: 0, count: size)
-    mask = size - 1
+  /// Readies the table for partition `partition` of `1 << bits` (the keys whose top `bits` bits are `partition`),
+  /// which has `keys` keys: what the table holds of other partitions counts as empty from now on.
+  mutating func start(_ partition: Int, of bits: Int, keys: Int) {
+    mask = Self.capacity(for: keys) - 1
+    if bits == 0 {
+      (low, span) = (1, UInt64.max)  // one partition: every key but 0
+    } else {
+      let first = UInt64(partition) << UInt64(64 - bits)
+      let size = UInt64(1) << UInt64(64 - bits)
+      // Partition 0 holds keys 1..<size (keys are never 0).
+      (low, span) = partition == 0 ? (1, size - 1) : (first, size)
+    }
   }
 
-  /// Inserts `key`; false when it was present.
+  /// The first pass over `count` keys of the current partition: each goes into its home slot when that is free; the
+  /// others are appended to `waiting` in order, for `insert` (the number returned).
+  @inline(__always)
+  func placeAtHome(_ keys: UnsafePointer<UInt64>, count: Int, waiting: UnsafeMutablePointer<UInt64>) -> Int {
+    var waited = 0
+    for position in 0..<count {
+      let key = keys[position]
+      let index = Int(truncatingIfNeeded: key) & mask
+      let slot = slots[index]
+      let taken = slot &- low < span
+      slots[index] = taken ? slot : key
+      waiting[waited] = key
+      // The flag's byte (0 or 1) added as a number: `taken ? 1 : 0` was compiled to a branch, the one this pass is for.
+      waited &+= Int(unsafeBitCast(taken, to: UInt8.self))
+    }
+    return waited
+  }
+
+  /// Inserts `key` (of the current partition); false when it was present.
   @inline(__always)
   func insert(_ key: UInt64) -> Bool {
     var index = Int(truncatingIfNeeded: key) & mask
     while true {
       let slot = slots[index]
-      if slot == 0 {
+      if slot &- low >= span {
         slots[index] = key
         return true
       }
