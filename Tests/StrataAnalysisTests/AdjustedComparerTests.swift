@@ -85,6 +85,56 @@ struct AdjustedComparerTests {
     }
   }
 
+  @Test("A one-column metric's arms equal the moment matrix's estimate bit for bit, and fail where it fails")
+  func plainArmsAsTheMomentMatrix() throws {
+    var plan = Self.plan()
+    plan.segments.append("tiny")
+    let units = Self.units()
+    var text = "unit_id,variant,segment," + Self.columns.joined(separator: ",") + "\n"
+    var id = 0
+    for (key, rows) in units.sorted(by: { $0.key < $1.key }) {
+      let parts = key.split(separator: "/")
+      for row in rows {
+        id += 1
+        text += "u\(id),\(parts[0]),\(parts[1])," + row.map { String($0) }.joined(separator: ",") + "\n"
+      }
+    }
+    // One unit in the control of "tiny": that segment has no estimate.
+    text += "u\(id + 1),control,tiny,1,1,1,1\nu\(id + 2),a,tiny,2,1,1,1\nu\(id + 3),a,tiny,3,1,1,1\n"
+    let data = try DataReader.read(path: try DataReaderTests.file(text).path, plan: plan)
+    for column in 0..<2 {
+      let comparer = AdjustedComparer(plan: plan, target: .init(metric: .mean, columns: [column]))
+      for segment in [0, 1, 2, nil] as [Int?] {
+        let expected = Result { () throws(StatsError) in
+          try (0..<3).map { (variant) throws(StatsError) in
+            try DeltaMetric.mean.estimate(
+              data.statistics.momentMatrix(columns: [column], pairIndices: [[nil]], variant: variant, segment: segment))
+          }
+        }
+        let found = Result { () throws(StatsError) in try comparer.comparisons(data.statistics, segment: segment) }
+        switch (expected, found) {
+        case (.success(let arms), .success(let comparisons)):
+          #expect(comparisons.count == 2)
+          for comparison in comparisons {
+            let pairs = [
+              (arms[0], comparison.control), (arms[comparison.treatment == "a" ? 1 : 2], comparison.treatmentArm),
+            ]
+            for (a, b) in pairs {
+              #expect(a.count.bitPattern == b.count.bitPattern)
+              #expect(a.estimate.bitPattern == b.estimate.bitPattern)
+              #expect(a.variance.bitPattern == b.variance.bitPattern)
+            }
+          }
+        case (.failure(let a), .failure(let b)):
+          #expect(a == b)
+          #expect(segment == 2)
+        default:
+          Issue.record("segment \(String(describing: segment)): \(expected) against \(found)")
+        }
+      }
+    }
+  }
+
   @Test("A metric whose pairs are not declared is an error naming the columns")
   func missingPair() throws {
     var plan = Self.plan()

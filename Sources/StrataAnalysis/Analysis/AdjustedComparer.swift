@@ -54,12 +54,15 @@ public struct AdjustedComparer: Sendable {
   public let target: Target
   /// `pairIndices()`, found once: every segment's comparisons read it (20,000 segments asked for it 20,000 times).
   private let pairs: Result<[[Int?]], StatsError>
+  /// `plan.treatmentIndices`, found once (the plan filters its variants on every call).
+  private let treatments: [Int]
 
   public init(plan: AnalysisPlan, target: Target) {
     precondition(target.columns.allSatisfy { plan.columns.indices.contains($0) }, "column out of range")
     self.plan = plan
     self.target = target
     pairs = Result { () throws(StatsError) in try Self.pairIndices(plan: plan, columns: target.columns) }
+    treatments = plan.treatmentIndices
   }
 
   /// The declared pair of every two target columns (either order), or an error naming the missing one.
@@ -99,7 +102,7 @@ public struct AdjustedComparer: Sendable {
     let (estimates, theta) = try armEstimates(statistics, segment: segment)
     let control = estimates[plan.controlIndex]
     var out: [Comparison] = []
-    for treatment in plan.treatmentIndices {
+    for treatment in treatments {
       let arm = estimates[treatment]
       let adjusted = try LiftComparison(
         control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
@@ -133,8 +136,8 @@ public struct AdjustedComparer: Sendable {
     let (estimates, _) = try armEstimates(statistics, segment: segment)
     let control = estimates[plan.controlIndex]
     var out: [(control: ArmEstimate, treatment: ArmEstimate)] = []
-    out.reserveCapacity(plan.treatmentIndices.count)
-    for treatment in plan.treatmentIndices {
+    out.reserveCapacity(treatments.count)
+    for treatment in treatments {
       let arm = estimates[treatment]
       try LiftComparison(
         control: control, treatment: arm, alternative: plan.alternative, confidenceLevel: plan.confidenceLevel
@@ -154,6 +157,20 @@ public struct AdjustedComparer: Sendable {
   private func armEstimates(_ statistics: SufficientStatistics, segment: Int?) throws(StatsError) -> (
     [ArmEstimate], Double
   ) {
+    if target.metric == .mean && target.columns.count == 1 {
+      // One column, no covariate: each arm's estimate from its merged moments, as `momentMatrix` and
+      // `DeltaMetric.estimate` would give it, without the matrix and gradient arrays of every arm.
+      let column = target.columns[0]
+      var estimates: [ArmEstimate] = []
+      estimates.reserveCapacity(plan.variants.count)
+      for variant in plan.variants.indices {
+        let moments =
+          segment.map { statistics.metric(column, variant: variant, segment: $0) }
+          ?? statistics.metric(column, variant: variant)
+        estimates.append(try DeltaMetric.meanEstimate(count: moments.count, mean: moments.mean, m2: moments.m2))
+      }
+      return (estimates, 0)
+    }
     let pairs = try pairIndices()
     let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
       try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)

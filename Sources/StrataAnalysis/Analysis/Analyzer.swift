@@ -39,6 +39,8 @@ public struct Analyzer: Sendable {
     var metrics: [MetricAnalysis] = []
     // Lin's pass 1 from the cells' regression moments (a query's result, or a unit-level CSV's two passes).
     let fits = data.regressionCells.map { RegressionFits(plan: plan, cells: $0) }
+    // Once: the plan filters its variants on every call, and the loop below would ask once per segment.
+    let treatments = plan.treatmentIndices
     for (index, metric) in plan.metrics.enumerated() {
       if metric.needsJointMoments {
         metrics.append(
@@ -49,15 +51,15 @@ public struct Analyzer: Sendable {
       let planned = PlannedSampleSize(plan: plan).unitsPerVariant(metric: index, statistics: statistics)
       let comparer = Comparer(plan: plan, metric: index, plannedUnitsPerVariant: planned)
       var comparisons: [Comparison] = []
-      comparisons.reserveCapacity((plan.segments.count + 1) * plan.treatmentIndices.count)
+      comparisons.reserveCapacity((plan.segments.count + 1) * treatments.count)
       for segment in plan.segments.indices {
-        for treatment in plan.treatmentIndices {
+        for treatment in treatments {
           if let comparison = try comparer.compare(statistics, treatment: treatment, segment: segment) {
             comparisons.append(comparison)
           }
         }
       }
-      for treatment in plan.treatmentIndices {
+      for treatment in treatments {
         if let comparison = try comparer.compare(statistics, treatment: treatment, segment: nil) {
           comparisons.append(comparison)
         }

@@ -35,18 +35,20 @@ public struct SegmentContrast: Sendable, Hashable {
   public static func contrasts(_ comparisons: [Comparison], segments: [String]) -> [SegmentContrast] {
     guard segments.count >= 2 else { return [] }
     // Per treatment (in order of first appearance), the positions of its per-segment comparisons.
-    var treatments: [String] = []
-    var positions: [String: [Int]] = [:]
-    for (position, comparison) in comparisons.enumerated() where comparison.segment != nil {
-      if positions[comparison.treatment] == nil { treatments.append(comparison.treatment) }
-      positions[comparison.treatment, default: []].append(position)
+    // By position, reading fields in place (enumerating the comparisons copied each one whole).
+    var slots = TreatmentSlots()
+    var positions: [[Int]] = []
+    for position in comparisons.indices where comparisons[position].segment != nil {
+      let slot = slots.slot(adding: comparisons[position].treatment)
+      if slot == positions.count { positions.append([]) }
+      positions[slot].append(position)
     }
     var out: [SegmentContrast] = []
-    out.reserveCapacity(positions.values.reduce(0) { $0 + $1.count })
-    for treatment in treatments {
+    out.reserveCapacity(positions.reduce(0) { $0 + $1.count })
+    for (slot, treatment) in slots.names.enumerated() {
       // Only the arms are read: a copy of each whole comparison (names, notes, the Bayesian summary) cost more
       // than the contrasts at 20,000 segments.
-      let bySegment = positions[treatment] ?? []
+      let bySegment = positions[slot]
       let restControls = RestArms.rests(bySegment.map { comparisons[$0].control })
       let restTreatments = RestArms.rests(bySegment.map { comparisons[$0].treatmentArm })
       var found: [SegmentContrast] = []

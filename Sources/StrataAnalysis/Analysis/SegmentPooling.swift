@@ -56,19 +56,19 @@ struct SegmentPooler {
     // against each treatment in turn compared K − 1 strings per comparison (15 × 300,000 per metric at 20,000
     // segments × 16 variants).
     let comparisons = metric.comparisons
-    var slot: [String: Int] = [:]
-    for (offset, treatment) in treatments.enumerated() where slot[treatment] == nil { slot[treatment] = offset }
+    var slots = TreatmentSlots()
+    for treatment in treatments { _ = slots.slot(adding: treatment) }
     var positions = [[Int]](repeating: [], count: treatments.count)
     for index in comparisons.indices where comparisons[index].segment != nil {
-      if let offset = slot[comparisons[index].treatment] { positions[offset].append(index) }
+      if let offset = slots.slot(of: comparisons[index].treatment) { positions[offset].append(index) }
     }
-    for (offset, treatment) in treatments.enumerated() {
+    for treatment in treatments {
       var names: [String] = []
       var estimates: [Double] = []
       var variances: [Double] = []
       var leftOut: [String] = []
       // By position, reading fields in place: a `for comparison in` loop copied every comparison whole.
-      for index in positions[slot[treatment] ?? offset] {
+      for index in positions[slots.slot(of: treatment) ?? 0] {
         guard let segment = comparisons[index].segment else { continue }
         if let variance = Self.samplingVariance(control: comparisons[index].control, comparisons[index].treatmentArm),
           comparisons[index].pValue != nil, comparisons[index].absoluteLift.isFinite

@@ -46,6 +46,24 @@ public enum DeltaMetric: String, Sendable, Hashable, Codable, CaseIterable {
     }
   }
 
+  /// `DeltaMetric.mean.estimate(_:)` of a one-column arm given by its count, mean and M2 = Σ(y − ȳ)², without
+  /// building the `MomentMatrix`: the checks of `MomentMatrix.init` for one column in the same order (so the same
+  /// errors) and the same arithmetic (so the same bits).
+  ///
+  /// A plain metric's post-stratified estimate needs one per segment and variant (60,000 at 20,000 segments × 3
+  /// variants), where the matrix's and the gradient's arrays cost several times the estimate.
+  public static func meanEstimate(count: Double, mean: Double, m2: Double) throws(StatsError) -> ArmEstimate {
+    try StatsError.requireCount(count, "n", minimum: 2)
+    try StatsError.require(mean.isFinite, "means", "must be finite, got \([mean])")
+    try StatsError.require(
+      m2 >= 0 && m2.isFinite, "comoments[0][0]",
+      "is a sum of squares and must be finite and non-negative, got \(m2)")
+    // `estimate(_:)`: the gradient is (1), and `MomentMatrix.comoment` sums 0 + 1 · M2 · 1.
+    let variance = max(0, 0 + 1 * m2 * 1) / (count - 1) / count
+    return ArmEstimate(
+      count: count, estimate: mean, variance: variance, unadjustedEstimate: mean, unadjustedVariance: variance)
+  }
+
   /// The arm's estimate without any covariate: the value, its delta-method variance and the count.
   public func estimate(_ moments: MomentMatrix) throws(StatsError) -> ArmEstimate {
     try StatsError.require(

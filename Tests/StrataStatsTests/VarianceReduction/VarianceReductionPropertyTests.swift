@@ -148,4 +148,41 @@ struct VarianceReductionPropertyTests {
     #expect(
       isClose(delta.interval.upper - delta.estimate, delta.estimate - delta.interval.lower, relativeTolerance: 1e-12))
   }
+
+  @Test(
+    "A one-column mean's estimate from count, mean and M2 equals the moment matrix's, bit for bit and error for error")
+  func meanEstimateWithoutMatrix() throws {
+    var cases: [(count: Double, mean: Double, m2: Double)] = []
+    for seed in UInt64(1)...40 {
+      let rows = Self.rows(seed: seed, count: 2 + Int(seed % 9) * 37, columns: 1, offset: Double(seed) * 1e3 - 2e4)
+      let matrix = try MomentMatrix(rows: rows)
+      cases.append((matrix.count, matrix.means[0], matrix.comoments[0][0]))
+    }
+    // Edge cases: no spread, a negative zero, tiny and huge moments, and every input each check refuses.
+    cases += [
+      (2, 1, 0), (3, -0.0, -0.0), (1e9, 5e-300, .leastNormalMagnitude / 4), (2, 1e300, 1e308), (7, 0.1, 3.5e-17),
+      (1, 0.5, 0), (0, 0, 0), (2.5, 1, 1), (.nan, 1, 1), (.infinity, 1, 1), (9_007_199_254_740_992, 1, 1),
+      (4, .nan, 1), (4, .infinity, 1), (4, 1, -1), (4, 1, .nan), (4, 1, .infinity), (4, .nan, .nan),
+    ]
+    for c in cases {
+      let viaMatrix = Result { () throws(StatsError) in
+        try DeltaMetric.mean.estimate(MomentMatrix(count: c.count, means: [c.mean], comoments: [[c.m2]]))
+      }
+      let direct = Result { () throws(StatsError) in
+        try DeltaMetric.meanEstimate(count: c.count, mean: c.mean, m2: c.m2)
+      }
+      switch (viaMatrix, direct) {
+      case (.success(let a), .success(let b)):
+        #expect(a.count.bitPattern == b.count.bitPattern, "\(c)")
+        #expect(a.estimate.bitPattern == b.estimate.bitPattern, "\(c)")
+        #expect(a.variance.bitPattern == b.variance.bitPattern, "\(c)")
+        #expect(a.unadjustedEstimate.bitPattern == b.unadjustedEstimate.bitPattern, "\(c)")
+        #expect(a.unadjustedVariance.bitPattern == b.unadjustedVariance.bitPattern, "\(c)")
+      case (.failure(let a), .failure(let b)):
+        #expect(a == b, "\(c)")
+      default:
+        Issue.record("one throws and the other does not for \(c): \(viaMatrix) against \(direct)")
+      }
+    }
+  }
 }
