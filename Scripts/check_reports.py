@@ -6,7 +6,8 @@ the page must not be wider than the viewport, no text may run past the right edg
 scrolls it (CLIPPED_TEXT_JS: a card's value cut at the card's edge) and chart text must render at 11 px or
 more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
-column header of the results table. Screenshots (first screen at 1280 px, full page at 390 px) and PDFs
+column header of the results table. Screenshots (first screen at 1280 px, full page at 390 px with every
+<details> opened) and PDFs
 go to the output directory for a person to look at.
 
 Usage: check_reports.py OUTPUT_DIR REPORT.html...
@@ -40,7 +41,7 @@ return small;
 
 # Text cut off at the right: a text run (outside charts, which scroll sideways inside their figure by design)
 # that ends past the right edge of its nearest box that clips or scrolls (a table's .table-wrap, say), or of
-# the viewport. Visually hidden text (the phone cards' 1 px table headers) and closed <details> are skipped.
+# the viewport. Visually hidden text (the phone cards' 1 px table headers) is skipped.
 CLIPPED_TEXT_JS = """
 const clipped = [];
 const viewport = document.documentElement.clientWidth;
@@ -151,6 +152,9 @@ def check(path, out_dir):
                 "window.innerWidth + 1 && !e.closest('figure, .table-wrap')).slice(0, 5).map(e => e.tagName + '.' + "
                 "e.className + ': ' + e.textContent.slice(0, 40));")
             failures.append(f"at 390 px the page is {widths[0]} px wide (viewport {widths[1]}): {wide}")
+        # Folded content (<details>: the decision's "More about", the Bayesian summaries) is opened, so that
+        # it is checked and seen in the screenshots too.
+        phone.execute_script("for (const d of document.querySelectorAll('details')) d.open = true;")
         clipped = phone.execute_script(CLIPPED_TEXT_JS)
         if clipped:
             failures.append(f"text cut off at the right at 390 px wide: {clipped[:5]} ({len(clipped)} in all)")

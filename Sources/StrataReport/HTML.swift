@@ -37,23 +37,26 @@ enum HTML {
   }
 
   /// A table from shared report cells; `numericFrom` right-aligns columns from that index on (the last
-  /// column stays text).
+  /// column stays text unless `lastIsText` is false).
   ///
   /// Every body cell carries its column header in `data-label`, so that the phone layout can show each row
   /// as a card; the table's highlight column carries the class `highlight`, which the row's class colours.
-  static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
+  static func table(
+    _ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil, lastIsText: Bool = true
+  ) -> String {
+    let numericTo = lastIsText ? table.header.count - 1 : table.header.count
     var out = "<div class=\"table-wrap\"><table>"
     if let caption { out += "<caption>\(escape(caption))</caption>" }
     out += "<thead><tr>"
     for (index, cell) in table.header.enumerated() {
       out +=
-        "<th\(attribute("class", index >= numericFrom && index < table.header.count - 1 ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
+        "<th\(attribute("class", index >= numericFrom && index < numericTo ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
     }
     out += "</tr></thead><tbody>"
     for (rowIndex, row) in table.rows.enumerated() {
       out += "<tr\(attribute("class", table.classes[rowIndex]))>"
       for (index, cell) in row.enumerated() {
-        let numeric = index >= numericFrom && index < row.count - 1
+        let numeric = index >= numericFrom && index < (lastIsText ? row.count - 1 : row.count)
         let label = table.header.indices.contains(index) ? table.header[index] : ""
         if index == 0 {
           out += "<th scope=\"row\"\(attribute("data-label", label))>\(escape(cell))</th>"

@@ -75,7 +75,17 @@ public enum MarkdownReport {
           )
         }
         out.append("")
-        out.append(table(ReportTables.metric(metric, plan: plan, segments: shown)))
+        out.append(table(ReportTables.metric(metric, plan: plan, segments: shown, chanceToWin: true)))
+        if let note = ReportTables.bayesianNote(metric, plan: plan),
+          let bayesian = ReportTables.bayesian(metric, plan: plan, segments: shown)
+        {
+          out.append("")
+          out.append(escape(note))
+          out.append("")
+          out.append(
+            "<details><summary>\(escape(ReportTables.bayesianSummaryTitle(metric, plan: plan)))</summary>\n\n"
+              + table(bayesian, fold: false) + "\n\n</details>")
+        }
         if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: shown) {
           out.append("")
           out.append("**Adjusted (\(escape(metric.metric.adjustmentName))) beside unadjusted**")
@@ -156,8 +166,9 @@ public enum MarkdownReport {
   static let foldedRows = 16
 
   /// A pipe table; columns whose cells are all numbers (or intervals, p-values, "n/a", "—") are
-  /// right-aligned, by content rather than position; long tables are folded.
-  static func table(_ table: ReportTables.Table) -> String {
+  /// right-aligned, by content rather than position; long tables are folded unless `fold` is false (a table
+  /// already inside a `<details>`).
+  static func table(_ table: ReportTables.Table, fold: Bool = true) -> String {
     var lines = ["| " + table.header.map(escape).joined(separator: " | ") + " |"]
     lines.append(
       "|"
@@ -175,7 +186,7 @@ public enum MarkdownReport {
           }.joined(separator: " | ") + " |")
     }
     let text = lines.joined(separator: "\n")
-    guard table.rows.count > foldedRows else { return text }
+    guard fold, table.rows.count > foldedRows else { return text }
     return "<details><summary>Table of \(table.rows.count) rows</summary>\n\n\(text)\n\n</details>"
   }
 

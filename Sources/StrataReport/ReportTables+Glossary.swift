@@ -53,6 +53,13 @@ extension ReportTables {
           "A random-effects model across segments estimates how much the true effects differ (τ) and pulls each segment's own estimate toward the mean by how little its data say: the shrunken estimate. The largest raw lift among many segments is partly luck; the shrunken one is what to expect after rollout."
         ))
     }
+    if analysis.metrics.contains(where: { $0.comparisons.contains { $0.bayesian != nil } }) {
+      terms.append(
+        (
+          "Chance to win, risk",
+          "The Bayesian reading of a comparison: the chance to win is the probability that the variant is better than control (the chance to beat control), and the risk (expected loss) of each choice, how much would be lost on average by shipping the variant, or by keeping control, if that choice is the wrong one. A small risk of shipping means little to lose even if the variant is not truly better."
+        ))
+    }
     terms += adjustmentGlossary(for: analysis)
     if let s = analysis.look.sequential {
       terms.append(

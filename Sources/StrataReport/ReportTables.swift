@@ -17,7 +17,13 @@ public enum ReportTables {
   static func level(_ plan: AnalysisPlan) -> String { "\(Int((plan.confidenceLevel * 100).rounded()))%" }
 
   /// Per segment and overall comparisons of one metric (the segments `segments` shows, in plan order).
-  public static func metric(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil) -> Table {
+  ///
+  /// `chanceToWin` adds the column "Chance to win" (to beat control) before the flags (each comparison's Bayesian
+  /// summary, `bayesianNote` says on which scale and prior): the Markdown and HTML reports show it, the
+  /// terminal table and the service's dashboard keep their columns.
+  public static func metric(
+    _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil, chanceToWin: Bool = false
+  ) -> Table {
     let binomial = metric.metric.kind == .binomial
     let hasFamily = metric.comparisons.contains(where: \.inFamily)
     let quantity =
@@ -25,18 +31,12 @@ public enum ReportTables {
       + (metric.metric.isAdjusted ? " (adjusted)" : "")
     let header = [
       "Segment", "Variant", "n (control / variant)", "Control \(quantity)", "Variant \(quantity)",
-      binomial ? "Lift (pp)" : "Difference", "\(level(plan)) CI", "Relative", "Test", "p", "Adjusted p", "Flags",
-    ].filter { $0 != "Adjusted p" || hasFamily }
+      binomial ? "Lift (pp)" : "Difference", "\(level(plan)) CI", "Relative", "Test", "p", "Adjusted p",
+      "Chance to win", "Flags",
+    ].filter { ($0 != "Adjusted p" || hasFamily) && ($0 != "Chance to win" || chanceToWin) }
     var rows: [[String]] = []
     var classes: [String] = []
-    let shown = segments ?? .all(of: plan)
-    var bySegment: [String: [Comparison]] = [:]
-    for c in metric.comparisons {
-      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
-    }
-    let ordered =
-      plan.segments.flatMap { segment in bySegment[segment] ?? [] } + metric.comparisons(segment: nil)
-    for c in ordered {
+    for c in shownComparisons(metric, plan: plan, segments: segments) {
       var flags: [String] = []
       var style: [String] = []
       if c.segment == nil { style.append("overall") }
@@ -59,12 +59,26 @@ public enum ReportTables {
           NumberText.level(c.treatmentArm.mean, binomial: binomial),
           NumberText.effect(c.absoluteLift, binomial: binomial), interval, NumberText.relative(c.relativeLift),
           c.test ?? "none", NumberText.pValue(c.pValue),
-        ] + (hasFamily ? [c.inFamily ? NumberText.pValue(c.adjustedPValue) : "not in family"] : []) + [
-          flags.joined(separator: ", ")
-        ])
+        ] + (hasFamily ? [c.inFamily ? NumberText.pValue(c.adjustedPValue) : "not in family"] : [])
+          + (chanceToWin ? [c.bayesian.map { NumberText.chance($0.chanceToWin) } ?? "n/a"] : []) + [
+            flags.joined(separator: ", ")
+          ])
       classes.append(style.joined(separator: " "))
     }
     return Table(header: header, rows: rows, classes: classes, highlightColumn: header.count - 1)
+  }
+
+  /// The comparisons of one metric a report's per-comparison tables list, in their order: per segment that
+  /// `segments` shows (all by default), in plan order, then the "All segments" rows.
+  static func shownComparisons(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments?)
+    -> [Comparison]
+  {
+    let shown = segments ?? .all(of: plan)
+    var bySegment: [String: [Comparison]] = [:]
+    for c in metric.comparisons {
+      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
+    }
+    return plan.segments.flatMap { segment in bySegment[segment] ?? [] } + metric.comparisons(segment: nil)
   }
 
   /// Which overall number to quote, said under a metric's results when it has a pooled estimate.
