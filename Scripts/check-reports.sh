@@ -7,7 +7,8 @@
 #
 #   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR
 #
-# Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh), the
+# Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh: the
+# gym, factorial, basket and eight-city examples), the
 # segment-discovery report of the gym audience (strata discover --report),
 # the gym example at an unplanned look (look 4 of a 3-look plan), the service's dashboard page and live report
 # (Scripts/lib/service_walkthrough.py), and the report snapshots of the tests (hostile names, a sequential look,
@@ -27,6 +28,8 @@ $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/dat
 $STRATA analyze --experiment experiments/email-factorial.yaml --data experiments/data/email-factorial.csv \
   --report "$work/examples" >/dev/null
 $STRATA analyze --experiment experiments/basket-bundle.yaml --data experiments/data/basket-bundle.csv \
+  --report "$work/examples" --no-look-log >/dev/null
+$STRATA analyze --experiment experiments/city-delivery.yaml --data experiments/data/city-delivery.csv \
   --report "$work/examples" --no-look-log >/dev/null
 $STRATA analyze --experiment experiments/gym-renewal.yaml --data experiments/data/gym-renewal.csv \
   --report "$work/unplanned" --look 4 --no-look-log >/dev/null

@@ -17,4 +17,6 @@ $STRATA analyze --experiment experiments/email-factorial.yaml --data experiments
   --report reports/examples >/dev/null
 $STRATA analyze --experiment experiments/basket-bundle.yaml --data experiments/data/basket-bundle.csv \
   --report reports/examples --no-look-log >/dev/null
+$STRATA analyze --experiment experiments/city-delivery.yaml --data experiments/data/city-delivery.csv \
+  --report reports/examples --no-look-log >/dev/null
 echo "reports/examples/ regenerated (looks recorded at $SOURCE_DATE_EPOCH)"
