@@ -99,12 +99,15 @@ struct OutputPhaseLayoutTests {
         method: plan.pooling.randomEffectsMethod, knappHartung: plan.pooling.knappHartung && used.count >= 2,
         confidenceLevel: plan.confidenceLevel, calibrated: true
       ).result()
-      #expect(result.model == direct)
-      for (segment, shrunken) in zip(result.segments, direct.shrunken) {
+      // The pooling keeps the calibrated posteriors only in each segment's `bayesian`.
+      var model = direct
+      model.calibratedPosteriors = []
+      #expect(result.model == model)
+      for (index, (segment, shrunken)) in zip(result.segments, direct.shrunken).enumerated() {
         // From three segments the calibrated posterior behind the interval quoted, else the BLUP's normal.
         let bayesian: BayesianResult
-        if let posterior = shrunken.calibratedPosterior, let interval = shrunken.calibratedInterval {
-          bayesian = posterior.result(lowerIsBetter: false, credibleInterval: interval)
+        if index < direct.calibratedPosteriors.count, let interval = shrunken.calibratedInterval {
+          bayesian = direct.calibratedPosteriors[index].result(lowerIsBetter: false, credibleInterval: interval)
         } else {
           bayesian = try BayesianSummary(
             estimate: shrunken.estimate, variance: shrunken.standardError * shrunken.standardError,

@@ -260,7 +260,7 @@ struct CalibratedPosteriorTests {
         ),
       ]
 
-  @Test("calibratedPosterior: chance to win and risks against scipy's quad (HB) and mpmath (Morris)")
+  @Test("calibratedPosteriors: chance to win and risks against scipy's quad (HB) and mpmath (Morris)")
   func calibratedPosteriorAgainstTheReferences() throws {
     for (name, estimates, variances, method, expected) in Self.references {
       let fit = try RandomEffectsModel(
@@ -268,7 +268,8 @@ struct CalibratedPosteriorTests {
       ).result()
       let (chanceTolerance, riskTolerance) = method == .morris ? (1e-14, 1e-10) : (1e-9, 1e-7)
       for (k, segment) in fit.shrunken.enumerated() {
-        let posterior = try #require(segment.calibratedPosterior, "\(name) \(k)")
+        #expect(fit.calibratedPosteriors.count == estimates.count, "\(name)")
+        let posterior = fit.calibratedPosteriors[k]
         let (chance, riskControl, riskTreatment) = expected[k]
         #expect(abs(posterior.above - chance) < chanceTolerance, "\(name) \(k): \(posterior.above) \(chance)")
         #expect(abs(posterior.below - (1 - chance)) < chanceTolerance + 1e-15, "\(name) \(k)")
@@ -293,8 +294,8 @@ struct CalibratedPosteriorTests {
       estimates: [0.042, 0.018, 0.031, -0.004, 0.066, 0.012], variances: [8e-5, 5e-5, 1.2e-4, 9e-5, 4e-4, 6e-5],
       calibrated: true
     ).result()
-    for segment in fit.shrunken {
-      let posterior = try #require(segment.calibratedPosterior)
+    #expect(fit.calibratedPosteriors.count == fit.shrunken.count)
+    for (segment, posterior) in zip(fit.shrunken, fit.calibratedPosteriors) {
       let interval = try #require(segment.calibratedInterval)
       #expect(abs(posterior.mean - (interval.lower + interval.upper) / 2) < 1e-16)
       #expect(
@@ -311,9 +312,17 @@ struct CalibratedPosteriorTests {
       for metric in analysis.metrics {
         let lowerIsBetter = !metric.metric.higherIsBetter
         for pooling in metric.partialPooling {
-          for segment in pooling.segments {
+          // The pooling keeps the posteriors only in each segment's `bayesian`: refit to compare.
+          #expect(pooling.model.calibratedPosteriors.isEmpty, "\(label)")
+          let direct = try RandomEffectsModel(
+            estimates: pooling.segments.map(\.estimate.raw), variances: pooling.segments.map(\.estimate.rawVariance),
+            method: pooling.model.method, knappHartung: pooling.model.knappHartung,
+            confidenceLevel: analysis.plan.confidenceLevel, calibrated: true
+          ).result()
+          for (k, segment) in pooling.segments.enumerated() {
             let b = segment.bayesian
-            if let posterior = segment.estimate.calibratedPosterior {
+            if k < direct.calibratedPosteriors.count {
+              let posterior = direct.calibratedPosteriors[k]
               #expect(pooling.segments.count >= 3, "\(label)")
               #expect(b.chanceToWin == (lowerIsBetter ? posterior.below : posterior.above), "\(label)")
               #expect(b.posteriorMean == posterior.mean, "\(label)")

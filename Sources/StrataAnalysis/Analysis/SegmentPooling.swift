@@ -18,7 +18,7 @@ public struct SegmentPooling: Sendable, Hashable {
     /// Posterior of the segment's effect: chance to win and risks.
     ///
     /// The calibrated posterior behind the
-    /// calibrated interval when there is one (three segments or more: `ShrunkenEstimate.calibratedPosterior`),
+    /// calibrated interval when there is one (three segments or more: `RandomEffectsResult.calibratedPosteriors`),
     /// else the BLUP's normal (the random-effects model with τ̂² plugged in as the prior).
     public var bayesian: BayesianResult
     /// The segment's own (raw) interval, Bonferroni-adjusted for the segments pooled
@@ -84,7 +84,7 @@ struct SegmentPooler {
       do {
         // Knapp–Hartung needs two segments (K − 1 degrees of freedom): one segment pools without it, and
         // `knapp_hartung` in the JSON says which was used.
-        let model = try RandomEffectsModel(
+        var model = try RandomEffectsModel(
           estimates: estimates, variances: variances, method: plan.pooling.randomEffectsMethod,
           knappHartung: plan.pooling.knappHartung && estimates.count >= 2,
           confidenceLevel: plan.confidenceLevel, calibrated: true
@@ -92,10 +92,12 @@ struct SegmentPooler {
         let adjusted = try model.rawIntervalsAdjustedForSelection()
         // The credible interval's quantile is the same for every segment: asked of GSL once per pooling.
         let critical = try BayesianSummary.critical(credibleLevel: plan.confidenceLevel)
-        let segments = try zip(names, zip(model.shrunken, adjusted)).map { name, estimates in
-          let (shrunken, rawAdjusted) = estimates
+        let posteriors = model.calibratedPosteriors
+        let segments = try zip(names, zip(model.shrunken, adjusted)).enumerated().map { index, element in
+          let (name, (shrunken, rawAdjusted)) = element
           let bayesian: BayesianResult
-          if let posterior = shrunken.calibratedPosterior, let interval = shrunken.calibratedInterval {
+          if index < posteriors.count, let interval = shrunken.calibratedInterval {
+            let posterior = posteriors[index]
             bayesian = posterior.result(lowerIsBetter: lowerIsBetter, credibleInterval: interval)
           } else {
             bayesian = try BayesianSummary(
@@ -106,6 +108,8 @@ struct SegmentPooler {
           return SegmentPooling.Segment(
             segment: name, estimate: shrunken, bayesian: bayesian, rawAdjustedInterval: rawAdjusted)
         }
+        // Kept once, in each segment's `bayesian`, not twice (peak memory at 20,000 segments × 16 variants).
+        model.calibratedPosteriors = []
         pooling.append(SegmentPooling(treatment: treatment, model: model, segments: segments, segmentsLeftOut: leftOut))
       } catch {
         warnings.append("No partial pooling of \(metric.metric.name) for \(treatment) across segments: \(error).")

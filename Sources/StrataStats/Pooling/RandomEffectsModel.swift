@@ -144,13 +144,14 @@ public struct RandomEffectsModel: Sendable, Hashable {
         shrinkage: 1 - reliability)
     }
     var calibratedMethodUsed: CalibratedMethod? = nil
+    var posteriors: [CalibratedPosterior] = []
     if calibrated, let calibrated = try calibratedSegmentIntervals() {
       for index in shrunken.indices {
         shrunken[index].calibratedInterval = calibrated.intervals[index]
         shrunken[index].calibratedIntervalAdjustedForSelection = calibrated.selectionAdjusted[index]
-        shrunken[index].calibratedPosterior = calibrated.posteriors[index]
       }
       calibratedMethodUsed = calibrated.method
+      posteriors = calibrated.posteriors
     }
     return RandomEffectsResult(
       method: method, knappHartung: knappHartung, segments: count, tauSquared: tauSquared,
@@ -158,7 +159,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
       degreesOfFreedom: degreesOfFreedom, interval: interval,
       test: TestResult(statistic: statistic, pValue: pValue, alternative: .twoSided),
       prediction: prediction, heterogeneity: heterogeneity, shrunken: shrunken,
-      calibratedMethod: calibratedMethodUsed)
+      calibratedMethod: calibratedMethodUsed, calibratedPosteriors: posteriors)
   }
 }
 
