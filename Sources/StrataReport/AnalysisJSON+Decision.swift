@@ -68,7 +68,8 @@ extension AnalysisJSON {
       ("raw", .finite(b.raw)), ("ci_low", .finite(b.lower)), ("ci_high", .finite(b.upper)),
       ("ci_level", .finite(b.level)), ("interval", .string(b.intervalKind.rawValue)),
       ("ci_level_each", .finite(b.adjustedLevel)),
-      ("segments_compared", .integer(b.segmentsCompared)),
+      ("segments_compared", .integer(b.segmentsCompared)), ("variants_compared", .integer(b.variantsCompared)),
+      ("adjusted_for", .integer(b.adjustedFor)),
       ("segments_left_out", .array(b.segmentsLeftOut.map(JSONValue.string))),
       ("chance_to_win", .finite(b.chanceToWin)),
     ])

@@ -134,8 +134,11 @@ extension DecisionText {
     let shrunken = NumberText.effect(best.estimate, binomial: binomial)
     let raw = NumberText.effect(best.raw, binomial: binomial)
     let chance = "chance to beat control \(NumberText.chance(best.chanceToWin))"
-    let adjusted =
-      "adjusted for the \(best.segmentsCompared) segments compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
+    let pairs =
+      best.variantsCompared > 1
+      ? "the \(best.segmentsCompared) segments × \(best.variantsCompared) variants compared"
+      : "the \(best.segmentsCompared) segments compared"
+    let adjusted = "adjusted for \(pairs) (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
     guard best.intervalKind == .rawAdjusted else {
       return
         "\(chosen): \(shrunken), \(chance). \(level(best.level)) interval \(bounds), \(adjusted), since an interval at \(level(best.level)) alone covers the segment that looks best less often than that. Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
@@ -151,7 +154,13 @@ extension DecisionText {
   public static func eachLevel(_ x: Double) -> String {
     let miss = (1 - x) * 100
     let digits = miss > 0 ? max(1, Int((-log10(miss)).rounded(.up))) : 1
-    return NumberText.number(x * 100, digits: min(digits, 8)) + "%"
+    var text = NumberText.number(x * 100, digits: min(digits, 8))
+    // "95.0%" (a 90% plan, two segments) reads as 95%.
+    if text.contains(".") {
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text + "%"
   }
 
   /// Which factors and interactions matter for the primary metric, in one bullet (nil without a fit).

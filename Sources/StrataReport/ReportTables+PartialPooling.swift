@@ -50,7 +50,9 @@ extension ReportTables {
           NumberText.effect(s.estimate.estimate, binomial: binomial),
           NumberText.interval(interval.lower, interval.upper, binomial: binomial),
           NumberText.percent(s.estimate.shrinkage, digits: 0), NumberText.chance(s.bayesian.chanceToWin),
-          s.segment == best?.segment ? bestNote(s, of: pooling.segments.count, binomial: binomial) : "",
+          s.segment == best?.segment
+            ? bestNote(
+              s, of: pooling.segments.count, variants: pooling.model.variantsCompared, binomial: binomial) : "",
         ])
         classes.append("")
       }
@@ -63,14 +65,15 @@ extension ReportTables {
   }
 
   /// "best of K segments (shrunken)" and the interval to quote for it (`decision.best_segment`'s): adjusted
-  /// for the K segments compared, the calibrated one (around the shrunken centre), or with none (two
-  /// segments) the raw one.
-  static func bestNote(_ s: SegmentPooling.Segment, of count: Int, binomial: Bool) -> String {
+  /// for the K segments compared (times the V variants, with several), the calibrated one (around the
+  /// shrunken centre), or with none (two segments) the raw one.
+  static func bestNote(_ s: SegmentPooling.Segment, of count: Int, variants: Int, binomial: Bool) -> String {
     let note = "best of \(count) segments (shrunken)"
     let calibrated = s.estimate.calibratedIntervalAdjustedForSelection
     let interval = calibrated ?? s.rawAdjustedInterval
+    let pairs = variants > 1 ? "\(count) segments × \(variants) variants" : "\(count)"
     return
-      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (\(calibrated == nil ? "raw" : "shrunken"), adjusted for the \(count) compared)"
+      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (\(calibrated == nil ? "raw" : "shrunken"), adjusted for the \(pairs) compared)"
   }
 
   /// The random-effects model per treatment: the mean effect over segments like these, the spread τ of the

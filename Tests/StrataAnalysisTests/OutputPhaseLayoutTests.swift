@@ -97,7 +97,7 @@ struct OutputPhaseLayoutTests {
         estimates: used.map(\.absoluteLift),
         variances: used.map { SegmentPooler.samplingVariance(control: $0.control, $0.treatmentArm)! },
         method: plan.pooling.randomEffectsMethod, knappHartung: plan.pooling.knappHartung && used.count >= 2,
-        confidenceLevel: plan.confidenceLevel, calibrated: true
+        confidenceLevel: plan.confidenceLevel, calibrated: true, variantsCompared: treatments.count
       ).result()
       // The pooling keeps the calibrated posteriors only in each segment's `bayesian`.
       var model = direct

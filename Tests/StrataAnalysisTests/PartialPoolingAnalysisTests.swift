@@ -31,7 +31,12 @@ struct PartialPoolingAnalysisTests {
           }
         }
         // The analysis fits exactly the model the statistics layer checks against metafor.
-        let direct = try RandomEffectsModel(estimates: estimates, variances: variances, calibrated: true).result()
+        // The intervals for a chosen segment are adjusted for every treatment × segment pair.
+        let direct = try RandomEffectsModel(
+          estimates: estimates, variances: variances, calibrated: true,
+          variantsCompared: analysis.plan.treatmentIndices.count
+        ).result()
+        #expect(pooling.model.variantsCompared == analysis.plan.treatmentIndices.count)
         #expect(direct.tauSquared == pooling.model.tauSquared)
         #expect(direct.mean == pooling.model.mean)
         for (s, d) in zip(pooling.segments, direct.shrunken) { #expect(s.estimate == d) }

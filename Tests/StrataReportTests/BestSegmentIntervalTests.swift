@@ -103,6 +103,8 @@ struct BestSegmentIntervalTests {
     #expect(DecisionText.eachLevel(1 - 0.05 / 12) == "99.6%")
     #expect(DecisionText.eachLevel(1 - 0.05 / 100) == "99.95%")
     #expect(DecisionText.eachLevel(1 - 0.05 / 20_000) == "99.9997%")
+    // A 90% plan with two segments: 95%, not "95.0%".
+    #expect(DecisionText.eachLevel(0.95) == "95%")
   }
 
   @Test("rawIntervalsAdjustedForSelection: y ± z(1 − α/2K)·√v at level 1 − α/K, against scipy's z")
@@ -184,7 +186,10 @@ struct BestSegmentIntervalTests {
       let count = best.segmentsCompared
       #expect(best.intervalKind == (count == 3 ? .hierarchicalBayesAdjusted : .morrisAdjusted), "\(label)")
       let alpha = 1 - analysis.plan.confidenceLevel
-      #expect(abs(best.adjustedLevel - (1 - alpha / Double(count))) < 1e-15, "\(label)")
+      // Adjusted for every treatment × segment pair: the variant is the best of the plan's V treatments.
+      let variants = analysis.plan.treatmentIndices.count
+      #expect(best.variantsCompared == variants && best.adjustedFor == count * variants, "\(label)")
+      #expect(abs(best.adjustedLevel - (1 - alpha / Double(count * variants))) < 1e-15, "\(label)")
       // The pooling's own adjusted interval of that segment, wider than its calibrated one at the plan's level.
       let index = try #require(analysis.plan.primaryMetricIndex)
       let pooling = try #require(analysis.metrics[index].partialPooling.first { $0.treatment == best.treatment })
@@ -194,7 +199,8 @@ struct BestSegmentIntervalTests {
       #expect(best.lower == adjusted.lower && best.upper == adjusted.upper, "\(label)")
       #expect(best.lower < plain.lower && best.upper > plain.upper, "\(label)")
       let each = DecisionText.eachLevel(best.adjustedLevel)
-      let phrase = "adjusted for the \(count) segments compared (Bonferroni, \(each) each)"
+      let pairs = variants > 1 ? "\(count) segments × \(variants) variants" : "\(count) segments"
+      let phrase = "adjusted for the \(pairs) compared (Bonferroni, \(each) each)"
       let sentence = try #require(
         DecisionText.details(analysis).first { $0.contains("segments compared") }, "\(label)")
       #expect(sentence.contains(phrase) && sentence.contains("is not the one to quote"), "\(label): \(sentence)")
@@ -207,7 +213,7 @@ struct BestSegmentIntervalTests {
       let row = try #require(table.rows.first { $0.first == best.segment && $0[1] == best.treatment })
       #expect(
         row.last
-          == "best of \(count) segments (shrunken); quote \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(binomial ? " pp" : "") (shrunken, adjusted for the \(count) compared)",
+          == "best of \(count) segments (shrunken); quote \(NumberText.interval(best.lower, best.upper, binomial: binomial))\(binomial ? " pp" : "") (shrunken, adjusted for the \(variants > 1 ? pairs : "\(count)") compared)",
         "\(label)")
       let json = try #require(
         try JSONSerialization.jsonObject(with: Data(AnalysisJSON.value(analysis).serialized().utf8)) as? [String: Any])
@@ -215,9 +221,38 @@ struct BestSegmentIntervalTests {
       #expect(object["interval"] as? String == (count == 3 ? "hierarchical_bayes_adjusted" : "morris_adjusted"))
       let level = try #require(object["ci_level_each"] as? Double)
       #expect(abs(level - best.adjustedLevel) < 1e-15, "\(label)")
+      #expect(object["variants_compared"] as? Int == variants && object["adjusted_for"] as? Int == count * variants)
       checked += 1
     }
     #expect(checked >= 1)
+  }
+
+  @Test("Several treatments: the best variant's best segment is adjusted for every variant × segment pair")
+  func variantAndSegmentChosen() throws {
+    // email-factorial: 7 treatments, 2 segments; the decision's variant is the best of 7, then its best
+    // segment the best of 2, so the raw interval is at 1 − 0.05/14: z = scipy 1.17.1 norm.isf(0.05 / 28).
+    let analysis = try DecisionCases.example("email-factorial", data: "email-factorial")
+    let best = try #require(analysis.decision.bestSegment)
+    #expect(analysis.decision.armsCompared == 7)
+    #expect(best.segmentsCompared == 2 && best.variantsCompared == 7 && best.adjustedFor == 14)
+    #expect(best.intervalKind == .rawAdjusted)
+    #expect(abs(best.adjustedLevel - 0.9964285714285714) < 1e-15)
+    let index = try #require(analysis.plan.primaryMetricIndex)
+    let pooling = try #require(analysis.metrics[index].partialPooling.first { $0.treatment == best.treatment })
+    let segment = try #require(pooling.segments.first { $0.segment == best.segment })
+    let half = 2.913726318334338 * segment.estimate.rawVariance.squareRoot()
+    #expect(abs(best.lower - (best.raw - half)) < 1e-14 && abs(best.upper - (best.raw + half)) < 1e-14)
+    // Wider than the interval adjusted for the 2 segments alone (z = norm.isf(0.05 / 4)).
+    #expect(half > Self.z95TwoSegments * segment.estimate.rawVariance.squareRoot())
+    let phrase = "adjusted for the 2 segments × 7 variants compared (Bonferroni, 99.6% each)"
+    for rendering in [MarkdownReport.render(analysis), HTMLReport.render(analysis), AnalysisText.render(analysis)] {
+      #expect(rendering.contains(phrase))
+    }
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(AnalysisJSON.value(analysis).serialized().utf8)) as? [String: Any])
+    let object = try #require((json["decision"] as? [String: Any])?["best_segment"] as? [String: Any])
+    #expect(object["variants_compared"] as? Int == 7 && object["adjusted_for"] as? Int == 14)
+    #expect(abs(try #require(object["ci_level_each"] as? Double) - best.adjustedLevel) < 1e-15)
   }
 }
 

@@ -83,11 +83,13 @@ struct SegmentPooler {
       guard !names.isEmpty else { continue }
       do {
         // Knapp–Hartung needs two segments (K − 1 degrees of freedom): one segment pools without it, and
-        // `knapp_hartung` in the JSON says which was used.
+        // `knapp_hartung` in the JSON says which was used. The variant whose best segment is named is itself
+        // the best of the plan's treatments, so the intervals for a chosen segment are adjusted for every
+        // treatment × segment pair.
         var model = try RandomEffectsModel(
           estimates: estimates, variances: variances, method: plan.pooling.randomEffectsMethod,
           knappHartung: plan.pooling.knappHartung && estimates.count >= 2,
-          confidenceLevel: plan.confidenceLevel, calibrated: true
+          confidenceLevel: plan.confidenceLevel, calibrated: true, variantsCompared: treatments.count
         ).result()
         let adjusted = try model.rawIntervalsAdjustedForSelection()
         // The credible interval's quantile is the same for every segment: asked of GSL once per pooling.

@@ -10,9 +10,11 @@ extension Decision {
   public struct BestSegment: Sendable, Hashable {
     /// Which interval is quoted.
     ///
-    /// Every kind is adjusted for the K segments compared (Bonferroni: each
-    /// interval at 1 − α/K, `adjustedLevel`), so that it covers the chosen segment's true effect at ≥ the
-    /// plan's level whatever rule chose it: all K such intervals cover together at ≥ 1 − α (union bound).
+    /// Every kind is adjusted for the K segments compared, times the V variants the decision's variant was
+    /// chosen among (Bonferroni: each interval at 1 − α/(V·K), `adjustedLevel`), so that it covers the
+    /// chosen segment's true effect at about the plan's level or more whatever rule chose the variant and
+    /// the segment: all V·K such intervals cover together at ≥ 1 − α (union bound; for the calibrated
+    /// ones, as far as they hold their own level).
     /// The intervals at the plan's level cover the average segment, not the one picked as the best, whose
     /// noise more often pushed it up (Morris's at 95% covers it only 87–93% at 12 and 40 segments with a
     /// small spread; docs/analyze.md, Calibration).
@@ -54,6 +56,11 @@ extension Decision {
     public var intervalKind: IntervalKind
     /// Segments the best one was chosen among (those pooled).
     public var segmentsCompared: Int
+    /// Variants the decision's variant was chosen among (the plan's treatments); 1 with one treatment.
+    public var variantsCompared: Int
+    /// Variant–segment pairs the interval is adjusted for: `segmentsCompared` × `variantsCompared`
+    /// (`adjustedLevel` = 1 − α/this).
+    public var adjustedFor: Int { segmentsCompared * variantsCompared }
     /// Segments left out of the pooling (no test could be run there).
     public var segmentsLeftOut: [String]
     /// Posterior chance that the variant beats the control in this segment (`SegmentPooling.Segment.bayesian`:
@@ -79,6 +86,7 @@ extension Decision {
       self.intervalKind = calibrated == nil ? .rawAdjusted : IntervalKind(pooling.model.calibratedMethod)
       self.adjustedLevel = interval.confidenceLevel
       self.segmentsCompared = pooling.segments.count
+      self.variantsCompared = pooling.model.variantsCompared
       self.segmentsLeftOut = pooling.segmentsLeftOut
       self.chanceToWin = best.bayesian.chanceToWin
     }

@@ -53,6 +53,11 @@ public struct RandomEffectsModel: Sendable, Hashable {
   public var tauPrior: TauPrior
   /// How the calibrated intervals are computed (`CalibratedMethod`).
   public var calibratedMethod: CalibratedMethod
+  /// How many variants the pooled variant was itself chosen among (1: none).
+  ///
+  /// A segment named as the best of the K pooled, of a variant named as the best of V, is one choice among
+  /// V × K variant–segment pairs: the intervals adjusted for selection (`selectionLevel`) are at 1 − α/(V·K).
+  public var variantsCompared: Int
 
   /// - Parameters:
   ///   - estimates: one effect per segment (treatment − control), finite.
@@ -63,11 +68,12 @@ public struct RandomEffectsModel: Sendable, Hashable {
   ///   - calibrated: also compute the calibrated segment intervals (`ShrunkenEstimate.calibratedInterval`).
   ///   - tauPrior: the prior of τ for the hierarchical-Bayes intervals (flat by default).
   ///   - calibratedMethod: how the calibrated intervals are computed.
+  ///   - variantsCompared: how many variants the pooled variant was chosen among (`selectionLevel`).
   /// - Throws: `StatsError.invalidInput` naming the segment or option that is out of range.
   public init(
     estimates: [Double], variances: [Double], method: Method = .restrictedMaximumLikelihood,
     knappHartung: Bool = false, confidenceLevel: Double = 0.95, calibrated: Bool = false, tauPrior: TauPrior = .flat,
-    calibratedMethod: CalibratedMethod = .morris
+    calibratedMethod: CalibratedMethod = .morris, variantsCompared: Int = 1
   ) throws(StatsError) {
     try StatsError.require(!estimates.isEmpty, "segments", "needs at least one segment estimate")
     try StatsError.require(
@@ -82,6 +88,8 @@ public struct RandomEffectsModel: Sendable, Hashable {
       !knappHartung || estimates.count >= 2, "Knapp–Hartung adjustment",
       "needs at least two segments (it estimates the spread of their effects)")
     _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
+    try StatsError.require(
+      variantsCompared >= 1, "variants compared", "must be at least 1, got \(variantsCompared)")
     self.estimates = estimates
     self.variances = variances
     self.method = method
@@ -94,6 +102,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
     self.calibrated = calibrated
     self.tauPrior = tauPrior
     self.calibratedMethod = calibratedMethod
+    self.variantsCompared = variantsCompared
   }
 
   /// Fits the model: τ̂², μ̂ with its interval and test, the prediction interval, the τ² interval and BLUPs.
@@ -159,7 +168,7 @@ public struct RandomEffectsModel: Sendable, Hashable {
       degreesOfFreedom: degreesOfFreedom, interval: interval,
       test: TestResult(statistic: statistic, pValue: pValue, alternative: .twoSided),
       prediction: prediction, heterogeneity: heterogeneity, shrunken: shrunken,
-      calibratedMethod: calibratedMethodUsed, calibratedPosteriors: posteriors)
+      calibratedMethod: calibratedMethodUsed, calibratedPosteriors: posteriors, variantsCompared: variantsCompared)
   }
 }
 

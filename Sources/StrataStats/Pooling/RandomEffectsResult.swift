@@ -31,6 +31,9 @@ public struct RandomEffectsResult: Sendable, Hashable, Codable {
   /// estimate, and so in every copy of one, it cost 91 MB of `analyze`'s peak memory at 20,000 segments ×
   /// 16 variants (733 → 824 MB, debug build).
   public var calibratedPosteriors: [CalibratedPosterior] = []
+  /// How many variants the pooled variant was chosen among (`RandomEffectsModel.variantsCompared`): the
+  /// intervals adjusted for selection are adjusted for `segments` × this many variant–segment pairs.
+  public var variantsCompared: Int = 1
 
   /// τ̂ = √τ̂², the spread of true segment effects in the metric's unit.
   public var tau: Double { tauSquared.squareRoot() }
@@ -111,18 +114,18 @@ public struct CalibratedPosterior: Sendable, Hashable, Codable {
 }
 
 extension RandomEffectsResult {
-  /// Each segment's own (raw) interval, Bonferroni-adjusted for the K segments pooled: yₖ ± z·√vₖ with z at
-  /// 1 − α/(2K), α = 1 − the model's level, so each interval is at level 1 − α/K (the `confidenceLevel`
-  /// of each returned interval).
+  /// Each segment's own (raw) interval, Bonferroni-adjusted for the K segments pooled (times the V variants
+  /// compared, `variantsCompared`): yₖ ± z·√vₖ with z at 1 − α/(2VK), α = 1 − the model's level, so each
+  /// interval is at level 1 − α/(VK) (the `confidenceLevel` of each returned interval).
   ///
-  /// Together the K intervals cover every true segment effect at ≥ 1 − α whatever the spread τ between
-  /// segments (Bonferroni), so the one of a segment picked from the K (by any rule, the largest shrunken
-  /// estimate included) covers its effect at ≥ 1 − α too: the interval to quote for a chosen segment when
-  /// no calibrated interval exists (two segments, where the BLUP interval covers only 77–80% once the
-  /// segments truly differ; docs/analyze.md, Calibration).
+  /// Together the V × K intervals of every variant's segments cover every true effect at ≥ 1 − α whatever
+  /// the spread τ between segments (Bonferroni), so the one of a segment picked from them (by any rule: the
+  /// best variant's largest shrunken estimate included) covers its effect at ≥ 1 − α too: the interval to
+  /// quote for a chosen segment when no calibrated interval exists (two segments, where the BLUP interval
+  /// covers only 77–80% once the segments truly differ; docs/analyze.md, Calibration).
   public func rawIntervalsAdjustedForSelection() throws(StatsError) -> [ConfidenceInterval] {
     let alpha = 1 - interval.confidenceLevel
-    let comparisons = Double(shrunken.count)
+    let comparisons = Double(shrunken.count * variantsCompared)
     let critical = try Normal.inverseSurvival(alpha / (2 * comparisons))
     let level = 1 - alpha / comparisons
     return shrunken.map { segment in
