@@ -23,11 +23,13 @@ struct SimulatePoolingCommand: ParsableCommand {
       --tau-prior-scale only tau's draws change); --calibrated-method hierarchical_bayes scores the \
       tau-integrated hierarchical-Bayes one (flat prior on tau, or the half-normal with --tau-prior-scale).
 
-      coverage_quoted scores the interval analyze quotes for a segment it names (decision.best_segment): \
-      with two segments the raw one Bonferroni-adjusted for the 2 segments compared (raw_adjusted), from \
-      three the calibrated one (needs --calibrated). best_segment scores the segment analyze would name, \
-      the largest shrunken estimate of each campaign: how often each interval covers its true effect, and \
-      the mean error of its raw and shrunken estimates.
+      coverage_quoted (top level) scores every segment's interval of the kind analyze quotes: with two \
+      segments the raw one Bonferroni-adjusted for the 2 segments (raw_adjusted), from three the calibrated \
+      one at the plan's level (needs --calibrated). best_segment scores the segment analyze would name, the \
+      largest shrunken estimate of each campaign: how often each interval covers its true effect, with \
+      best_segment.coverage_quoted the interval analyze quotes for it (decision.best_segment: adjusted for \
+      the K segments compared, raw_adjusted or the calibrated one at 1 - alpha/K; one variant simulated, so \
+      no adjustment for variants), and the mean error of its raw and shrunken estimates.
 
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
@@ -62,7 +64,9 @@ struct SimulatePoolingCommand: ParsableCommand {
 
   @Option(
     name: .customLong("calibrated-method"),
-    help: "The calibrated intervals: morris (Morris 1983, what analyze quotes) or hierarchical_bayes (τ-integrated).")
+    help:
+      "The calibrated intervals: morris (Morris 1983, analyze's from four segments) or hierarchical_bayes (τ-integrated)."
+  )
   var calibratedMethod: RandomEffectsModel.CalibratedMethod = .morris
 
   @Option(
@@ -188,7 +192,7 @@ struct SimulatePoolingCommand: ParsableCommand {
     }
     if let coverage = result.quotedCoverage, let kind = result.quotedInterval {
       rows.append([
-        "what analyze quotes (\(kind))", "", NumberText.number(coverage.value, digits: 4), "",
+        "every segment's interval of that kind (\(kind))", "", NumberText.number(coverage.value, digits: 4), "",
         NumberText.number(coverage.standardError, digits: 4),
       ])
     }
@@ -216,7 +220,7 @@ struct SimulatePoolingCommand: ParsableCommand {
     }
     if let quoted = b.quotedCoverage, let kind = b.quotedInterval {
       best.append([
-        "what analyze quotes (\(kind))", NumberText.number(quoted.value, digits: 4),
+        "what analyze quotes for it (\(kind))", NumberText.number(quoted.value, digits: 4),
         NumberText.number(quoted.standardError, digits: 4),
       ])
     }

@@ -140,8 +140,15 @@ extension DecisionText {
       : "the \(best.segmentsCompared) segments compared"
     let adjusted = "adjusted for \(pairs) (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
     guard best.intervalKind == .rawAdjusted else {
+      // The calibrated interval is centred on the calibrated posterior's mean, which usually shrinks less than
+      // the BLUP printed: say where its middle is when the two differ as printed.
+      let centred = best.intervalCentre.map { NumberText.effect($0, binomial: binomial) }.flatMap {
+        $0 == shrunken
+          ? nil
+          : " (centred on \($0), the calibrated estimate, which allows for the spread between segments being itself estimated)"
+      }
       return
-        "\(chosen): \(shrunken), \(chance). \(level(best.level)) interval \(bounds), \(adjusted), since an interval at \(level(best.level)) alone covers the segment that looks best less often than that. Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
+        "\(chosen): \(shrunken), \(chance). \(level(best.level)) interval \(bounds)\(centred ?? ""), \(adjusted), since an interval at \(level(best.level)) alone covers the segment that looks best less often than that. Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
     }
     // Two segments: no interval around the shrunken estimate holds its level (the BLUP one covers 77–80% once
     // the segments differ), so the interval quoted is the raw one, adjusted for the segments compared.

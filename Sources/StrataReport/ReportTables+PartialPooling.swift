@@ -9,7 +9,11 @@ extension ReportTables {
     let method = plan.pooling.method == .dl ? "DerSimonian–Laird" : "REML"
     let adjustment =
       plan.pooling.knappHartung ? ", the mean over segments with the Knapp–Hartung adjustment (t, K − 1 df)" : ""
-    return partialPoolingNote(model: method + adjustment)
+    let calibrated =
+      plan.segments.count >= 3
+      ? " With three segments or more the interval and the chance to beat control allow for the uncertainty in how much segments differ (Morris's interval, or hierarchical Bayes with three): they are centred on that model's own estimate (usually pulled less far toward the mean), so the shrunken estimate shown need not sit in the interval's middle."
+      : ""
+    return partialPoolingNote(model: method + adjustment) + calibrated
   }
   private static func partialPoolingNote(model: String) -> String {
     "What each segment's effect is likely to be once the other segments are taken into account (a random-effects model across segments, \(model)). The segment with the largest raw lift is usually the luckiest: quote the shrunken estimate when choosing a segment. Small segments are pulled furthest toward the mean."

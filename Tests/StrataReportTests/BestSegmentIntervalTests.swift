@@ -205,6 +205,17 @@ struct BestSegmentIntervalTests {
         DecisionText.details(analysis).first { $0.contains("segments compared") }, "\(label)")
       #expect(sentence.contains(phrase) && sentence.contains("is not the one to quote"), "\(label): \(sentence)")
       #expect(sentence.contains("covers the segment that looks best less often"), "\(label): \(sentence)")
+      // The interval's middle is the calibrated posterior's mean, not the BLUP printed: said when they differ.
+      let centre = try #require(best.intervalCentre, "\(label)")
+      #expect(centre == segment.bayesian.posteriorMean, "\(label)")
+      if best.intervalKind == .morrisAdjusted {
+        #expect(abs(centre - (best.lower + best.upper) / 2) <= 1e-12 * max(1, abs(centre)), "\(label)")
+      }
+      let binomialCentre = analysis.metrics[index].metric.kind == .binomial
+      let centreText = NumberText.effect(centre, binomial: binomialCentre)
+      #expect(
+        sentence.contains("(centred on \(centreText), the calibrated estimate")
+          == (centreText != NumberText.effect(best.estimate, binomial: binomialCentre)), "\(label): \(sentence)")
       for rendering in [MarkdownReport.render(analysis), HTMLReport.render(analysis), AnalysisText.render(analysis)] {
         #expect(rendering.contains(phrase), "\(label)")
       }

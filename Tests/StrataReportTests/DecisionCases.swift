@@ -120,6 +120,7 @@ enum DecisionCases {
       ("example gym-renewal", try example("gym-renewal", data: "gym-renewal")),
       ("example email-factorial", try example("email-factorial", data: "email-factorial")),
       ("example basket-bundle", try example("basket-bundle", data: "basket-bundle")),
+      ("example city-delivery", try example("city-delivery", data: "city-delivery")),
     ]
   }
 }

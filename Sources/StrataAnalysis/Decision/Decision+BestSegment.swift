@@ -66,6 +66,11 @@ extension Decision {
     /// Posterior chance that the variant beats the control in this segment (`SegmentPooling.Segment.bayesian`:
     /// the calibrated posterior from three segments, the BLUP's normal with two).
     public var chanceToWin: Double
+    /// The mean of the calibrated posterior behind the interval, for the calibrated kinds.
+    ///
+    /// Morris's centre, or the hierarchical-Bayes posterior mean; nil for `rawAdjusted`. It usually shrinks less than `estimate`
+    /// (the BLUP, which treats the spread τ̂ as known), and the interval is not centred on `estimate`.
+    public var intervalCentre: Double?
 
     /// The best segment of `treatment` in `metric`'s partial pooling, nil with fewer than two segments.
     public init?(_ metric: MetricAnalysis, treatment: String, level: Double) {
@@ -89,6 +94,7 @@ extension Decision {
       self.variantsCompared = pooling.model.variantsCompared
       self.segmentsLeftOut = pooling.segmentsLeftOut
       self.chanceToWin = best.bayesian.chanceToWin
+      self.intervalCentre = calibrated == nil ? nil : best.bayesian.posteriorMean
     }
   }
 }
