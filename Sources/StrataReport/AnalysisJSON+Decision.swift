@@ -72,6 +72,7 @@ extension AnalysisJSON {
       ("adjusted_for", .integer(b.adjustedFor)),
       ("segments_left_out", .array(b.segmentsLeftOut.map(JSONValue.string))),
       ("chance_to_win", .finite(b.chanceToWin)),
+      ("interval_centre", .finite(b.intervalCentre)),
     ])
   }
 

@@ -174,6 +174,7 @@ struct BestSegmentIntervalTests {
     #expect(object["interval"] as? String == "raw_adjusted")
     #expect(object["ci_level"] as? Double == 0.95)
     #expect(object["ci_level_each"] as? Double == 0.975)
+    #expect(object["interval_centre"] is NSNull, "no calibrated centre with two segments")
     let low = try #require(object["ci_low"] as? Double), high = try #require(object["ci_high"] as? Double)
     #expect(abs(low - best.lower) < 1e-15 && abs(high - best.upper) < 1e-15)
   }
@@ -233,6 +234,7 @@ struct BestSegmentIntervalTests {
       let level = try #require(object["ci_level_each"] as? Double)
       #expect(abs(level - best.adjustedLevel) < 1e-15, "\(label)")
       #expect(object["variants_compared"] as? Int == variants && object["adjusted_for"] as? Int == count * variants)
+      #expect(abs(try #require(object["interval_centre"] as? Double) - centre) <= 1e-15 * max(1, abs(centre)))
       checked += 1
     }
     #expect(checked >= 1)
