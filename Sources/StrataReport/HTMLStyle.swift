@@ -108,6 +108,8 @@ enum HTMLStyle {
     }
     @media print{
     @page{size:A4 landscape;margin:12mm}
+    details::details-content{content-visibility:visible;display:contents}
+    details>summary{list-style:none}
     body{background:#fff;font-size:11pt}
     main{box-shadow:none;margin:0;max-width:none;padding:0;border-radius:0}
     .table-wrap,figure{overflow:visible}
