@@ -135,10 +135,9 @@ extension DecisionText {
     let raw = NumberText.effect(best.raw, binomial: binomial)
     let chance = "chance to beat control \(NumberText.chance(best.chanceToWin))"
     let pairs =
-      best.variantsCompared > 1
-      ? "the \(best.segmentsCompared) segments × \(best.variantsCompared) variants compared"
-      : "the \(best.segmentsCompared) segments compared"
-    let adjusted = "adjusted for \(pairs) (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
+      variantSegmentPairs(segments: best.segmentsCompared, variants: best.variantsCompared)
+      ?? "\(best.segmentsCompared) segments"
+    let adjusted = "adjusted for the \(pairs) compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
     guard best.intervalKind == .rawAdjusted else {
       // The calibrated interval is centred on the calibrated posterior's mean, which usually shrinks less than
       // the BLUP printed: say where its middle is when the two differ as printed.
@@ -154,6 +153,13 @@ extension DecisionText {
     // the segments differ), so the interval quoted is the raw one, adjusted for the segments compared.
     return
       "\(chosen): \(shrunken) shrunken, \(raw) raw. \(level(best.level)) interval \(bounds) around the raw estimate, \(adjusted), as with so few segments the shrunken estimate's own interval does not hold its level; \(chance). Expect the shrunken estimate at rollout, not the raw one: the best-looking raw lift is partly luck."
+  }
+
+  /// "2 segments × 7 variants" when the segment was chosen within a variant that was itself the best of
+  /// several (the pairs an interval for a chosen segment is adjusted for); nil with one variant, where the
+  /// caller names the segments alone (the verdict "the 3 segments", the pooling table "the 3").
+  static func variantSegmentPairs(segments: Int, variants: Int) -> String? {
+    variants > 1 ? "\(segments) segments × \(variants) variants" : nil
   }
 
   /// A level 1 − α/K near 100%, with as many decimals as it takes to show how far below 100% it is

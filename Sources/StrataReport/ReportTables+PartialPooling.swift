@@ -75,7 +75,7 @@ extension ReportTables {
     let note = "best of \(count) segments (shrunken)"
     let calibrated = s.estimate.calibratedIntervalAdjustedForSelection
     let interval = calibrated ?? s.rawAdjustedInterval
-    let pairs = variants > 1 ? "\(count) segments × \(variants) variants" : "\(count)"
+    let pairs = DecisionText.variantSegmentPairs(segments: count, variants: variants) ?? "\(count)"
     return
       "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (\(calibrated == nil ? "raw" : "shrunken"), adjusted for the \(pairs) compared)"
   }
