@@ -28,14 +28,25 @@ struct SimulatePoolingCommand: ParsableCommand {
       one at the plan's level (needs --calibrated). best_segment scores the segment analyze would name, the \
       largest shrunken estimate of each campaign: how often each interval covers its true effect, with \
       best_segment.coverage_quoted the interval analyze quotes for it (decision.best_segment: adjusted for \
-      the K segments compared, raw_adjusted or the calibrated one at 1 - alpha/K; one variant simulated, so \
-      no adjustment for variants), and the mean error of its raw and shrunken estimates.
+      the K segments compared times the V variants, raw_adjusted or the calibrated one at 1 - alpha/(V K); \
+      one variant unless --variants), and the mean error of its raw and shrunken estimates.
+
+      --variants V simulates V treatments sharing one control (half of each segment's variance from the \
+      shared control arm), --lead L puts the first one L pooled standard errors ahead of the others. Each \
+      campaign then makes analyze's two choices: the variant (the credible one with the largest \
+      inverse-variance pooled estimate, Holm over the V), then its segment with the largest shrunken \
+      estimate; every figure is about the chosen variant's segments, and the named segment's intervals are \
+      adjusted for the V x K variant-segment pairs, as analyze quotes them (best_segment.coverage_quoted, \
+      coverage_raw_adjusted), and for the K segments only for contrast (*_segments_only). \
+      leader_chosen_share is how often the first variant was chosen.
 
       Examples:
         strata simulate pooling --segments 12 --tau 0.01 --campaigns 2000 --seed 7
         strata simulate pooling --segments 40 --tau 0 --json
         strata simulate pooling --segments 4 --campaigns 5 --calibrated
         strata simulate pooling --campaigns 20 --calibrated --tau-prior-scale 0.01
+        strata simulate pooling --segments 4 --tau 0 --variants 7 --calibrated
+        strata simulate pooling --segments 2 --variants 15 --lead 2 --json
       """)
 
   @Option(help: "Segments per campaign.")
@@ -79,18 +90,36 @@ struct SimulatePoolingCommand: ParsableCommand {
     help: "With --tau-prior-scale: keep the flat prior on τ in the hierarchical-Bayes intervals (draws only).")
   var flatPrior = false
 
+  @Option(help: "Treatments per campaign, sharing one control; analyze names the best one's best segment.")
+  var variants: Int = 1
+
+  @Option(help: "With --variants: the first treatment's lead over the others, in pooled standard errors.")
+  var lead: Double = 0
+
   @Flag(help: "Print one JSON object.")
   var json = false
 
   func run() throws {
     try reportingErrors {
-      let simulation = try PoolingSimulation(
-        segments: segments, mean: mean, tau: tau, smallestStandardError: smallestStandardError,
-        largestStandardError: largestStandardError, campaigns: campaigns, seed: seed,
-        calibrated: calibrated, tauPriorScale: tauPriorScale, calibratedMethod: calibratedMethod,
-        halfNormalPriorInAnalysis: !flatPrior)
+      let simulation = try Self.namingOwnFlags { () throws(StatsError) in
+        try PoolingSimulation(
+          segments: segments, mean: mean, tau: tau, smallestStandardError: smallestStandardError,
+          largestStandardError: largestStandardError, campaigns: campaigns, seed: seed,
+          calibrated: calibrated, tauPriorScale: tauPriorScale, calibratedMethod: calibratedMethod,
+          halfNormalPriorInAnalysis: !flatPrior, variants: variants, lead: lead)
+      }
       let result = try simulation.run()
       printOutput(json: json, Self.jsonOutput(result), Self.humanOutput(result))
+    }
+  }
+
+  /// The library's `variants` and `lead` named by their flags (this command's own: elsewhere a value named
+  /// `variants` can come from a definition file).
+  static func namingOwnFlags<T>(_ body: () throws(StatsError) -> T) throws(StatsError) -> T {
+    do {
+      return try body()
+    } catch .invalidInput(let field, let message) where field == "variants" || field == "lead" {
+      throw .invalidInput(field: "--" + field, message: message)
     }
   }
 
@@ -138,6 +167,10 @@ struct SimulatePoolingCommand: ParsableCommand {
     return [
       ("quoted_interval", name), ("coverage_quoted", coverage), ("coverage_quoted_mc_se", standardError),
       ("best_segment", bestSegment(result.selected)),
+      ("variants", .integer(result.simulation.variants)), ("lead", .number(result.simulation.lead)),
+      ("adjusted_for", .integer(result.simulation.variants * result.simulation.segments)),
+      ("leader_chosen_share", result.leaderChosen.map { JSONValue.number($0.value) } ?? .null),
+      ("leader_chosen_share_mc_se", result.leaderChosen.map { JSONValue.number($0.standardError) } ?? .null),
     ]
   }
 
@@ -153,6 +186,8 @@ struct SimulatePoolingCommand: ParsableCommand {
       ("coverage_raw_adjusted", b.rawAdjustedCoverage), ("coverage_calibrated", b.calibratedCoverage),
       ("coverage_quoted", b.quotedCoverage), ("width_quoted_over_raw_adjusted", b.quotedWidthRatio),
       ("error_raw", b.rawError), ("error_shrunken", b.shrunkenError),
+      ("coverage_raw_adjusted_segments_only", b.rawAdjustedSegmentsOnlyCoverage),
+      ("coverage_quoted_segments_only", b.quotedSegmentsOnlyCoverage),
     ]
     for (name, estimate) in scores {
       fields.append((name, estimate.map { JSONValue.number($0.value) } ?? .null))
@@ -163,6 +198,7 @@ struct SimulatePoolingCommand: ParsableCommand {
 
   static func humanOutput(_ result: PoolingSimulationResult) -> String {
     let s = result.simulation
+    let pairs = s.variants == 1 ? "\(s.segments)" : "\(s.segments) segments × \(s.variants) variants"
     let mean = NumberText.general(s.mean)
     let effects =
       s.tauPriorScale.map { "N(\(mean), τ²) with τ ~ half-normal(\(NumberText.general($0))) per campaign" }
@@ -208,7 +244,7 @@ struct SimulatePoolingCommand: ParsableCommand {
         NumberText.number(b.shrunkenCoverage.standardError, digits: 4),
       ],
       [
-        "raw, Bonferroni over \(s.segments)", NumberText.number(b.rawAdjustedCoverage.value, digits: 4),
+        "raw, Bonferroni over \(pairs)", NumberText.number(b.rawAdjustedCoverage.value, digits: 4),
         NumberText.number(b.rawAdjustedCoverage.standardError, digits: 4),
       ],
     ]
@@ -224,8 +260,11 @@ struct SimulatePoolingCommand: ParsableCommand {
         NumberText.number(quoted.standardError, digits: 4),
       ])
     }
+    if s.variants > 1 {
+      best.append(contentsOf: segmentsOnlyRows(b, segments: s.segments))
+    }
     return """
-      \(s.campaigns) simulated campaigns × \(s.segments) segments: true effects \(effects), \
+      \(s.campaigns) simulated campaigns × \(s.segments) segments\(variantsText(result)): true effects \(effects), \
       standard errors \(NumberText.general(s.smallestStandardError))–\(NumberText.general(s.largestStandardError)), seed \(s.seed)
 
       \(textTable(rows))
@@ -234,7 +273,7 @@ struct SimulatePoolingCommand: ParsableCommand {
       (Monte Carlo SE \(NumberText.number(result.meanSquaredErrorRatioStandardError, digits: 3))). \
       REML put τ² at 0 in \(NumberText.number(result.tauSquaredZeroShare * 100, digits: 1))% of campaigns.
 
-      The selected segment (largest shrunken estimate per campaign, as analyze names it):
+      \(selectedText(result))
 
       \(textTable(best))
 

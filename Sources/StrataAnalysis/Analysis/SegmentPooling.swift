@@ -34,12 +34,9 @@ public struct SegmentPooling: Sendable, Hashable {
   public var segmentsLeftOut: [String]
 
   /// The segment with the largest shrunken effect in the metric's good direction, when two or more segments
-  /// were pooled.
+  /// were pooled (`BestChoice.segment`, the rule `strata simulate pooling` scores too).
   public func best(lowerIsBetter: Bool = false) -> Segment? {
-    guard segments.count >= 2 else { return nil }
-    return segments.max { a, b in
-      lowerIsBetter ? a.estimate.estimate > b.estimate.estimate : a.estimate.estimate < b.estimate.estimate
-    }
+    BestChoice.segment(segments, lowerIsBetter: lowerIsBetter) { $0.estimate.estimate }.map { segments[$0] }
   }
 }
 

@@ -64,8 +64,7 @@ extension DecisionMaker {
       // so the interval of the variant named best covers at the plan's level however it was picked
       // (docs/analyze.md, "The decision"). Holm's later steps test at α/(K − r + 1), less strictly: a
       // variant Holm calls credible can have an interval that still reaches 0 (DecisionText says so).
-      let pValues = raws.map { $0.pValue ?? 1 }
-      let adjusted = (try? MultipleTestingCorrection.holm.adjust(pValues)) ?? pValues
+      let (adjusted, credibleByHolm) = BestChoice.holmCredible(raws.map(\.pValue), alpha: plan.alpha)
       let familyAlpha = plan.alpha / Double(max(1, count))
       let tail = oneSided ? familyAlpha : familyAlpha / 2
       let normalCritical = (try? Normal.inverseSurvival(tail)) ?? .nan
@@ -74,10 +73,10 @@ extension DecisionMaker {
         let critical =
           (raw.degreesOfFreedom.flatMap { try? StudentT(degreesOfFreedom: $0).inverseSurvival(tail) })
           ?? normalCritical
-        let credible = raw.pValue != nil && adjusted[index] < plan.alpha
         return effect(
           raw, lower: raw.estimate - critical * raw.standardError, upper: raw.estimate + critical * raw.standardError,
-          level: 1 - familyAlpha, kind: .confidence, p: raw.pValue.map { _ in adjusted[index] }, credible: credible)
+          level: 1 - familyAlpha, kind: .confidence, p: raw.pValue.map { _ in adjusted[index] },
+          credible: credibleByHolm[index])
       }
     case .groupSequential(let critical):
       return raws.map { raw in

@@ -40,15 +40,10 @@ public struct DecisionMaker: Sendable {
     let good: (Decision.Effect) -> Bool = { ($0.estimate > 0) == higherIsBetter && $0.estimate != 0 }
     let credibleGood = effects.filter { $0.credible && good($0) }
     let credibleBad = effects.filter { $0.credible && !good($0) }
-    let best = effects.max { higherIsBetter ? $0.estimate < $1.estimate : $0.estimate > $1.estimate }
-    let chosen: Decision.Effect?
-    if let top = credibleGood.max(by: { abs($0.estimate) < abs($1.estimate) }) {
-      chosen = top
-    } else if let worst = credibleBad.max(by: { abs($0.estimate) < abs($1.estimate) }) {
-      chosen = worst
-    } else {
-      chosen = best
-    }
+    // The rule `strata simulate pooling --variants` scores too.
+    let chosen = BestChoice.variant(
+      estimates: effects.map(\.estimate), credible: effects.map(\.credible), higherIsBetter: higherIsBetter
+    ).map { effects[$0] }
     let next = NextStepPlanner(analysis: analysis, metric: metric).nextStep(effect: chosen, treatments: effects.count)
     var (action, reason) = Self.action(
       rule: rule, sequential: sequential, effects: effects, improves: !credibleGood.isEmpty,

@@ -18,11 +18,18 @@ import Foundation
 ///   (`RandomEffectsResult.rawIntervalsAdjustedForSelection`); scored with `calibrated` or two segments;
 /// - for the selected segment alone (the largest shrunken estimate of each campaign, as `analyze` picks it):
 ///   how often its raw, BLUP, raw adjusted, calibrated and quoted intervals cover its true effect (`analyze`
-///   quotes the calibrated one at 1 − α/K, `ShrunkenEstimate.calibratedIntervalAdjustedForSelection`, or
+///   quotes the calibrated one at 1 − α/(V·K), `ShrunkenEstimate.calibratedIntervalAdjustedForSelection`, or
 ///   with two segments the raw adjusted one), the quoted interval's width relative to the raw adjusted one,
 ///   and the mean error of its raw and shrunken estimates (honest selection is about that segment, not the
 ///   average one);
 /// - Monte Carlo standard errors of those figures over campaigns (the independent units).
+///
+/// With `variants` V ≥ 2, each campaign has V treatments sharing one control (`drawVariants`): `analyze`'s
+/// first choice, the variant (`BestChoice.variant` on the inverse-variance pooled estimates, credible by
+/// Holm), comes before the segment, and every figure above is about the chosen variant's segments, its model
+/// fitted with `variantsCompared` V as `analyze` fits it (the named segment's quoted interval at 1 − α/(V·K)).
+/// The selected segment is also scored with the intervals adjusted for its K segments only (what `analyze`
+/// quoted before 2026-12-05, and what it quotes with one treatment), to show what the V·K adjustment buys.
 /// Draws come from GSL's seeded Mersenne Twister, so a seed reproduces every number. See [Efron & Morris
 /// 1975] for why shrinkage lowers the total squared error.
 ///
@@ -50,12 +57,18 @@ public struct PoolingSimulation: Sendable, Hashable {
   /// With `tauPriorScale`: whether the hierarchical-Bayes intervals take that half-normal as their prior (the
   /// calibration check) or keep the flat prior on τ (what a user without that knowledge gets).
   public var halfNormalPriorInAnalysis: Bool
+  /// Treatments per campaign, sharing one control (1: one treatment, no variant chosen).
+  public var variants: Int
+  /// With several variants, how far the first treatment's mean effect is ahead of the others', in pooled
+  /// standard errors of a variant's inverse-variance estimate (1 / √Σ 1/vₖ); 0: all alike.
+  public var lead: Double
 
   public init(
     segments: Int, mean: Double = 0.02, tau: Double = 0.01, smallestStandardError: Double = 0.005,
     largestStandardError: Double = 0.03, campaigns: Int = 2_000, confidenceLevel: Double = 0.95, seed: UInt64 = 1,
     calibrated: Bool = false, tauPriorScale: Double? = nil,
-    calibratedMethod: RandomEffectsModel.CalibratedMethod = .morris, halfNormalPriorInAnalysis: Bool = true
+    calibratedMethod: RandomEffectsModel.CalibratedMethod = .morris, halfNormalPriorInAnalysis: Bool = true,
+    variants: Int = 1, lead: Double = 0
   ) throws(StatsError) {
     try StatsError.require(
       segments >= 2 && segments <= 10_000, "segments", "must be between 2 and 10000, got \(segments)")
@@ -67,6 +80,12 @@ public struct PoolingSimulation: Sendable, Hashable {
     try StatsError.require(
       campaigns >= 1 && campaigns <= 10_000_000, "campaigns", "must be between 1 and 10000000, got \(campaigns)")
     _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
+    try StatsError.require(
+      variants >= 1 && variants <= 1_000, "variants", "must be between 1 and 1000, got \(variants)")
+    try StatsError.require(lead.isFinite, "lead", "must be finite, got \(lead)")
+    try StatsError.require(
+      lead == 0 || variants >= 2, "lead",
+      "puts the first of several variants ahead of the others: it needs 2 variants or more, got \(variants)")
     self.segments = segments
     self.mean = mean
     self.tau = tau
@@ -84,6 +103,8 @@ public struct PoolingSimulation: Sendable, Hashable {
     self.tauPriorScale = tauPriorScale
     self.calibratedMethod = calibratedMethod
     self.halfNormalPriorInAnalysis = halfNormalPriorInAnalysis
+    self.variants = variants
+    self.lead = lead
   }
 
   public func run() throws(StatsError) -> PoolingSimulationResult {
@@ -107,6 +128,7 @@ public struct PoolingSimulation: Sendable, Hashable {
     var quotedTally = CampaignTally()
     var quotedName: String? = nil
     var best = SelectedSegmentTallies()
+    var leaderChosen = CampaignTally()
     for _ in 0..<campaigns {
       let before = (raw: rawCovered, shrunken: shrunkenCovered, calibrated: calibratedCovered)
       let errorsBefore = (raw: rawSquaredError, shrunken: shrunkenSquaredError)
@@ -114,16 +136,23 @@ public struct PoolingSimulation: Sendable, Hashable {
       var truths: [Double] = []
       var observed: [Double] = []
       let tau = tauPriorScale.map { $0 * abs(random.standardNormal()) } ?? self.tau
-      for k in 0..<segments {
-        let truth = mean + tau * random.standardNormal()
-        truths.append(truth)
-        observed.append(truth + standardErrors[k] * random.standardNormal())
+      if variants == 1 {
+        for k in 0..<segments {
+          let truth = mean + tau * random.standardNormal()
+          truths.append(truth)
+          observed.append(truth + standardErrors[k] * random.standardNormal())
+        }
+      } else {
+        let drawn = try drawVariants(random, tau: tau, standardErrors: standardErrors, variances: variances)
+        (truths, observed) = (drawn.truths, drawn.observed)
+        leaderChosen.add(drawn.variant == 0 ? 1 : 0)
       }
-      let fit = try RandomEffectsModel(
+      // As `analyze` fits the chosen variant's segments (`SegmentPooler`): adjusted for V variants × K segments.
+      let model = try RandomEffectsModel(
         estimates: observed, variances: variances, confidenceLevel: confidenceLevel, calibrated: calibrated,
         tauPrior: halfNormalPriorInAnalysis ? tauPriorScale.map { .halfNormal(scale: $0) } ?? .flat : .flat,
-        calibratedMethod: calibratedMethod
-      ).result()
+        calibratedMethod: calibratedMethod, variantsCompared: variants)
+      let fit = try model.result()
       if fit.tauSquared == 0 { tauSquaredZero += 1 }
       let rawAdjusted = try fit.rawIntervalsAdjustedForSelection()
       var quotedCovered = 0
@@ -145,19 +174,26 @@ public struct PoolingSimulation: Sendable, Hashable {
         quotedName = fit.calibratedMethod?.rawValue ?? "raw_adjusted"
       }
       // The selected segment: the largest shrunken estimate (the first of ties), as `analyze` names it.
-      var chosen = 0
-      for k in 1..<segments where fit.shrunken[k].estimate > fit.shrunken[chosen].estimate { chosen = k }
+      guard let chosen = BestChoice.segment(fit.shrunken, lowerIsBetter: false, estimate: \.estimate) else {
+        preconditionFailure("two segments or more are validated")
+      }
       let selected = fit.shrunken[chosen]
       let truth = truths[chosen]
       let covers: (Bool) -> Double = { $0 ? 1 : 0 }
       best.raw.add(covers(abs(observed[chosen] - truth) <= critical * standardErrors[chosen]))
       best.shrunken.add(covers(selected.interval.contains(truth)))
       best.rawAdjusted.add(covers(rawAdjusted[chosen].contains(truth)))
+      let quoted = selected.calibratedIntervalAdjustedForSelection ?? rawAdjusted[chosen]
       if quotedScored {
-        let quoted = selected.calibratedIntervalAdjustedForSelection ?? rawAdjusted[chosen]
         best.quoted.add(covers(quoted.contains(truth)))
         best.quotedWidth.add((quoted.upper - quoted.lower) / (rawAdjusted[chosen].upper - rawAdjusted[chosen].lower))
       }
+      // The same intervals adjusted for the K segments only (with one variant they are the ones above).
+      let segmentsOnly =
+        variants == 1
+        ? (rawAdjusted: rawAdjusted[chosen], quoted: quoted) : try segmentsOnlyIntervals(model, fit, chosen)
+      best.rawAdjustedSegmentsOnly.add(covers(segmentsOnly.rawAdjusted.contains(truth)))
+      if quotedScored { best.quotedSegmentsOnly.add(covers(segmentsOnly.quoted.contains(truth))) }
       if let calibrated = selected.calibratedInterval { best.calibrated.add(covers(calibrated.contains(truth))) }
       best.rawError.add(observed[chosen] - truth)
       best.shrunkenError.add(selected.estimate - truth)
@@ -195,7 +231,10 @@ public struct PoolingSimulation: Sendable, Hashable {
         quotedInterval: quotedName.map { $0 == "raw_adjusted" ? $0 : $0 + "_adjusted" },
         quotedCoverage: quotedScored ? .init(best.quoted) : nil,
         quotedWidthRatio: quotedScored ? .init(best.quotedWidth) : nil,
-        rawError: .init(best.rawError), shrunkenError: .init(best.shrunkenError)))
+        rawError: .init(best.rawError), shrunkenError: .init(best.shrunkenError),
+        rawAdjustedSegmentsOnlyCoverage: .init(best.rawAdjustedSegmentsOnly),
+        quotedSegmentsOnlyCoverage: quotedScored ? .init(best.quotedSegmentsOnly) : nil),
+      leaderChosen: variants > 1 ? .init(leaderChosen) : nil)
   }
 }
 
@@ -204,6 +243,7 @@ private struct SelectedSegmentTallies {
   var raw = CampaignTally(), shrunken = CampaignTally(), rawAdjusted = CampaignTally(), quoted = CampaignTally()
   var calibrated = CampaignTally(), quotedWidth = CampaignTally()
   var rawError = CampaignTally(), shrunkenError = CampaignTally()
+  var rawAdjustedSegmentsOnly = CampaignTally(), quotedSegmentsOnly = CampaignTally()
 }
 
 /// What `PoolingSimulation` measured.
@@ -244,6 +284,9 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public var quotedCoverage: Estimate?
   /// The selected segment's scores.
   public var selected: SelectedSegment
+  /// With several variants: how often the first (leading, with `lead`) variant was the one chosen, over
+  /// campaigns; nil with one variant.
+  public var leaderChosen: Estimate?
 
   /// A mean over campaigns with its Monte Carlo standard error.
   public struct Estimate: Sendable, Hashable {
@@ -262,13 +305,13 @@ public struct PoolingSimulationResult: Sendable, Hashable {
   public struct SelectedSegment: Sendable, Hashable {
     public var rawCoverage: Estimate
     public var shrunkenCoverage: Estimate
-    /// The raw interval Bonferroni-adjusted for the segments compared.
+    /// The raw interval Bonferroni-adjusted for the segments compared, times the variants (1 − α/(V·K)).
     public var rawAdjustedCoverage: Estimate
     /// The calibrated interval at the plan's level, not adjusted for the selection (what `analyze` quoted
     /// for the segment it names until 2026-12-05, from three segments); nil without calibrated intervals.
     public var calibratedCoverage: Estimate?
     /// Which interval `analyze` quotes for the segment it names: `morris_adjusted` or
-    /// `hierarchical_bayes_adjusted` (the calibrated one at 1 − α/K), `raw_adjusted` (two segments); nil
+    /// `hierarchical_bayes_adjusted` (the calibrated one at 1 − α/(V·K)), `raw_adjusted` (two segments); nil
     /// when not scored.
     public var quotedInterval: String?
     /// The interval `analyze` quotes (`quotedInterval`); nil when not scored.
@@ -277,6 +320,12 @@ public struct PoolingSimulationResult: Sendable, Hashable {
     public var quotedWidthRatio: Estimate?
     public var rawError: Estimate
     public var shrunkenError: Estimate
+    /// The raw interval Bonferroni-adjusted for the K segments only, not the V variants (with one variant,
+    /// `rawAdjustedCoverage`).
+    public var rawAdjustedSegmentsOnlyCoverage: Estimate
+    /// The quoted interval's kind adjusted for the K segments only, at 1 − α/K (with one variant,
+    /// `quotedCoverage`); nil when not scored.
+    public var quotedSegmentsOnlyCoverage: Estimate?
   }
 
   /// Shrunken MSE / raw MSE: below 1 when pooling helps.
