@@ -14,6 +14,11 @@
 # version of the figures in docs/performance.md). The summary gives min / median / max per configuration and
 # the median over rounds of each round's ratios (2 threads / 1 thread, Strata / DuckDB), and checks that the
 # JSON outputs of 1 and 2 threads are byte-identical.
+#
+# PIPE=1 adds the same analyses through a pipe (`cat DATA | strata analyze ... --data -`; the time and memory are
+# those of strata alone, not cat) on 1 and 2 threads, with and without the duplicate check (and BEFORE's with the
+# check), the ratios of their CPU to the file's without the check (issue 17's goal for the check: at most 1.25), and
+# checks that the pipe's JSON is the file's (apart from data.file, "-").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
@@ -46,7 +51,19 @@ run() {  # label round command...
   printf "round %d %-16s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$wall" "$cpu" \
     "$((rss / 1024))"
 }
+runpipe() {  # label round command... (DATA piped to the command's standard input; only the command is timed)
+  local label="$1" round="$2"
+  shift 2
+  cat "$DATA" | /usr/bin/time -f "%e %U %S %M" -o "$OUT/time" "$@" > "$OUT/$label-$round.out"
+  read -r wall user system rss < "$OUT/time"
+  local cpu
+  cpu=$(echo "$user + $system" | bc -l)
+  echo "$label $round $wall $cpu $((rss / 1024))" >> "$OUT/results"
+  printf "round %d %-16s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$wall" "$cpu" \
+    "$((rss / 1024))"
+}
 ANALYZE=("$STRATA" analyze --experiment Benchmarks/analyze_bench.yaml --data "$DATA" --json --no-look-log)
+PIPED=("$STRATA" analyze --experiment Benchmarks/analyze_bench.yaml --data - --json --no-look-log)
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: load average $(cut -d' ' -f1-3 /proc/loadavg)"
   run strata-1 "$round" "${ANALYZE[@]}" --threads 1
@@ -57,6 +74,16 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ -n "$BEFORE" ]; then
     run before-1 "$round" "$BEFORE" "${ANALYZE[@]:1}" --threads 1
     run before-2 "$round" "$BEFORE" "${ANALYZE[@]:1}" --threads 2
+  fi
+  if [ "${PIPE:-}" = 1 ]; then
+    runpipe pipe-1 "$round" "${PIPED[@]}" --threads 1
+    runpipe pipe-2 "$round" "${PIPED[@]}" --threads 2
+    runpipe pipe-1-nodup "$round" "${PIPED[@]}" --threads 1 --no-duplicate-check
+    runpipe pipe-2-nodup "$round" "${PIPED[@]}" --threads 2 --no-duplicate-check
+    if [ -n "$BEFORE" ]; then
+      runpipe before-pipe-1 "$round" "$BEFORE" "${PIPED[@]:1}" --threads 1
+      runpipe before-pipe-2 "$round" "$BEFORE" "${PIPED[@]:1}" --threads 2
+    fi
   fi
 done
 python3 - "$OUT/results" <<'PY'
@@ -88,6 +115,11 @@ for threads in ("1", "2"):
               f"cpu {ratio('strata-' + threads, 'before-' + threads, 1)}")
         print(f"  before-{threads} / strata-{threads}-nodup: "
               f"cpu {ratio('before-' + threads, 'strata-' + threads + '-nodup', 1)}")
+    for pipe in ("pipe-" + threads, "before-pipe-" + threads, "pipe-" + threads + "-nodup"):
+        if (pipe, rounds[0]) in value:
+            print(f"  {pipe} / strata-{threads}-nodup (the pipe's extra CPU over the file without the check): "
+                  f"cpu {ratio(pipe, 'strata-' + threads + '-nodup', 1)}; {pipe} / strata-{threads}: "
+                  f"cpu {ratio(pipe, 'strata-' + threads, 1)}")
 PY
 for mode in "" "-nodup"; do
   if cmp -s "$OUT/strata-1$mode-1.out" "$OUT/strata-2$mode-1.out"; then
@@ -96,6 +128,20 @@ for mode in "" "-nodup"; do
     echo "JSON of 1 and 2 threads${mode:+ ($mode)}: DIFFERENT"
   fi
 done
+if [ "${PIPE:-}" = 1 ]; then
+  quoted=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$DATA")
+  for label in pipe-1 pipe-2 pipe-1-nodup pipe-2-nodup before-pipe-1 before-pipe-2; do
+    [ -f "$OUT/$label-1.out" ] || continue
+    file="strata-${label#before-}"
+    file="${file/pipe-/}"
+    if python3 -c 'import sys; a, b, q = sys.argv[1:]; sys.exit(open(a).read().replace(q, "\"-\"") != open(b).read())' \
+      "$OUT/$file-1.out" "$OUT/$label-1.out" "$quoted"; then
+      echo "JSON of $label and $file (the file, data.file aside): byte-identical"
+    else
+      echo "JSON of $label and $file (the file, data.file aside): DIFFERENT"
+    fi
+  done
+fi
 if [ -n "$BEFORE" ]; then
   for threads in 1 2; do
     if cmp -s "$OUT/strata-$threads-1.out" "$OUT/before-$threads-1.out"; then

@@ -77,7 +77,7 @@ struct Analyze: ParsableCommand {
   @Option(
     parsing: .upToNextOption,
     help:
-      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly; - is standard input (at most once)."
+      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly; - is standard input (at most once). A pipe (-, a FIFO) of unit-level data is copied as it arrives into a temporary file in $TMPDIR (default /tmp; removed at once, nothing is left) and read as a file, so the duplicate check costs what it costs on a file; when that cannot be written, its rows are checked in memory instead, with a note."
   )
   var data: [String] = []
 
@@ -146,7 +146,10 @@ struct Analyze: ParsableCommand {
   )
   var factorialErrors: FactorialErrorsArgument = FactorialErrorsArgument(value: .hc1)
 
-  @Flag(help: "Skip duplicate-unit detection (saves ~8 bytes of memory per row of a file, 11-21 per unit of a pipe).")
+  @Flag(
+    help:
+      "Skip duplicate-unit detection (saves ~8 bytes of memory per row, and for a pipe its temporary copy in $TMPDIR)."
+  )
   var noDuplicateCheck = false
 
   @Option(

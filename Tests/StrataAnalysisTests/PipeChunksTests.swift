@@ -15,10 +15,26 @@ import Testing
 struct PipeChunksTests {
   static let plan = CellSourcesTests.plan
 
-  static func options(chunkSize: Int, threads: Int) -> DataReadOptions {
+  /// With `spooled`, pipes are copied into a fresh directory (`spoolDirectory`, `InputSpool`); without, the copy's
+  /// directory does not exist, so pipes are read row by row with the duplicate table in memory (and a note says so).
+  static func options(chunkSize: Int, threads: Int, spooled: Bool = true) -> DataReadOptions {
     var options = DataReadOptions(threads: threads)
     options.chunkSize = chunkSize
+    options.spoolDirectory = spooled ? spoolDirectory() : "/nonexistent/strata-spool-test"
     return options
+  }
+
+  /// A fresh, empty directory for pipes' temporary copies.
+  static func spoolDirectory() -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-spool-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.path
+  }
+
+  /// The spool directory of `options` is empty (when it exists).
+  static func expectNoSpoolLeft(_ options: DataReadOptions, _ label: String) {
+    guard let directory = options.spoolDirectory, FileManager.default.fileExists(atPath: directory) else { return }
+    #expect((try? FileManager.default.contentsOfDirectory(atPath: directory)) == [], "\(label): a file was left")
   }
 
   /// A named pipe (not a regular file: the sequential reader reads it) in a fresh directory, named `name`, that a
@@ -168,19 +184,23 @@ struct PipeChunksTests {
   }
 
   @Test(
-    "a pipe gives the file's cells and account: plain, 0/1 and ratio metrics, repeats, quoted line ends",
-    arguments: [1, 2])
-  func pipeGivesTheFileSummary(threads: Int) throws {
+    "a pipe gives the file's cells and account: plain, 0/1 and ratio metrics, repeats, quoted line ends; through a temporary copy (none left) and row by row",
+    arguments: [1, 2], [true, false])
+  func pipeGivesTheFileSummary(threads: Int, spooled: Bool) throws {
     for (label, text) in Self.texts {
       let path = try CellSourcesTests.write(text)
       let whole = try DataReader.read(
         paths: [path], plan: Self.plan, options: Self.options(chunkSize: 1 << 30, threads: 1))
       #expect(whole.issues.entries[.duplicateUnit]?.count ?? 0 > 20, "\(label)")
       for chunkSize in [97, 1000, 4096, 1 << 23] {
-        let options = Self.options(chunkSize: chunkSize, threads: threads)
+        let options = Self.options(chunkSize: chunkSize, threads: threads, spooled: spooled)
         let file = try DataReader.read(paths: [path], plan: Self.plan, options: options)
         let pipe = try Self.readPiped(text, plan: Self.plan, options: options)
-        Self.expectSame(pipe, file, "\(label), chunk size \(chunkSize), \(threads) threads")
+        let context = "\(label), chunk size \(chunkSize), \(threads) threads, spooled \(spooled)"
+        Self.expectSame(pipe, file, context)
+        #expect(pipe.spooledBytes == (spooled ? text.utf8.count : 0), "\(context)")
+        #expect(pipe.files.count == 1 && pipe.file == pipe.files[0] && pipe.file.hasSuffix("/data.csv"), "\(context)")
+        Self.expectNoSpoolLeft(options, context)
         if chunkSize < 4096 {
           // Chunks move the last digits, so the equality above says the pipe was cut where the file is.
           #expect(file.statistics != whole.statistics, "\(label), chunk size \(chunkSize)")
@@ -196,11 +216,12 @@ struct PipeChunksTests {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     var whole: DataSummary? = nil
     for chunkSize in [1 << 23, 4096, 977] {
-      for threads in [1, 2] {
-        let options = Self.options(chunkSize: chunkSize, threads: threads)
+      for (threads, spooled) in [(1, true), (2, true), (1, false), (2, false)] {
+        let options = Self.options(chunkSize: chunkSize, threads: threads, spooled: spooled)
         let file = try DataReader.read(paths: [path], plan: plan, options: options)
         let pipe = try Self.readPiped(text, plan: plan, options: options)
-        let context = "chunk size \(chunkSize), \(threads) threads"
+        let context = "chunk size \(chunkSize), \(threads) threads, spooled \(spooled)"
+        #expect(pipe.spooledBytes == (spooled ? text.utf8.count : 0), "\(context)")
         #expect(file.regressionCells != nil && file.regressionSums != nil, "\(context)")
         Self.expectSame(pipe, file, context)
         let (a, b) = try (Analyzer(plan: plan).analyze(pipe), Analyzer(plan: plan).analyze(file))
@@ -229,13 +250,65 @@ struct PipeChunksTests {
     let secondText = ([header] + lines[half...]).joined(separator: "\n")
     let first = try CellSourcesTests.write(firstText, name: "a.csv")
     let second = try CellSourcesTests.write(secondText, name: "b.csv")
-    for threads in [1, 2] {
-      let options = Self.options(chunkSize: 977, threads: threads)
+    for (threads, spooled) in [(1, true), (2, true), (1, false), (2, false)] {
+      let options = Self.options(chunkSize: 977, threads: threads, spooled: spooled)
       let files = try DataReader.read(paths: [first, second], plan: plan, options: options)
-      let piped = try DataReader.read(
-        paths: [first, try Self.fifo(secondText, name: "b.csv")], plan: plan, options: options)
+      let fifo = try Self.fifo(secondText, name: "b.csv")
+      let piped = try DataReader.read(paths: [first, fifo], plan: plan, options: options)
       #expect(files.regressionCells != nil)
-      Self.expectSame(piped, files, "two parts, \(threads) threads")
+      Self.expectSame(piped, files, "two parts, \(threads) threads, spooled \(spooled)")
+      #expect(piped.files == [first, fifo] && piped.spooledBytes == (spooled ? secondText.utf8.count : 0))
+      Self.expectNoSpoolLeft(options, "two parts")
+    }
+  }
+
+  @Test("a pipe is copied only when the duplicate check will run: not aggregated data, no unit column or no check")
+  func copiedOnlyForTheCheck() throws {
+    let unitLevel = ChunkedReadTests.messyCSV(rows: 300, seed: 44, quoted: true)
+    var lines = unitLevel.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // The unit column renamed: the rows are read, without the check.
+    lines[0] = lines[0].replacingOccurrences(of: Self.plan.unitColumn, with: "someone")
+    let noUnit = lines.joined(separator: "\n")
+    #expect(noUnit != unitLevel)
+    let aggregated = try String(
+      contentsOfFile: packageRootURL().appendingPathComponent("experiments/data/basket-bundle-cells.csv").path,
+      encoding: .utf8)
+    let basket = try ExperimentLoader.loadDefinition(
+      contentsOf: packageRootURL().appendingPathComponent("experiments/basket-bundle.yaml"))
+    for (label, text, plan, check, copied) in [
+      ("unit-level", unitLevel, Self.plan, true, true), ("no check", unitLevel, Self.plan, false, false),
+      ("no unit column", noUnit, Self.plan, true, false),
+      ("aggregated", aggregated, AnalysisPlan(definition: basket), true, false),
+    ] {
+      var options = Self.options(chunkSize: 1000, threads: 2)
+      options.checkDuplicates = check
+      let file = try DataReader.read(paths: [try CellSourcesTests.write(text)], plan: plan, options: options)
+      let pipe = try Self.readPiped(text, plan: plan, options: options)
+      Self.expectSame(pipe, file, label)
+      #expect(pipe.spooledBytes == (copied ? text.utf8.count : 0), "\(label)")
+      #expect(pipe.duplicatesChecked == (check && label != "no unit column" && label != "aggregated"), "\(label)")
+      Self.expectNoSpoolLeft(options, label)
+    }
+  }
+
+  @Test("an error names the pipe as given and the file's line, through the copy and row by row")
+  func errorsNameThePipe() throws {
+    var options = Self.options(chunkSize: 500, threads: 2)
+    options.strict = true
+    let text = Self.texts[0].1
+    let path = try CellSourcesTests.write(text)
+    let fileError = try #require(throws: DataError.self) {
+      try DataReader.read(paths: [path], plan: Self.plan, options: options)
+    }
+    for spooled in [true, false] {
+      options.spoolDirectory = spooled ? Self.spoolDirectory() : "/nonexistent/strata-spool-test"
+      let fifo = try Self.fifo(text)
+      let pipeError = try #require(throws: DataError.self) {
+        try DataReader.read(paths: [fifo], plan: Self.plan, options: options)
+      }
+      #expect(pipeError.file == fifo, "spooled \(spooled)")
+      #expect(pipeError.line == fileError.line && pipeError.message == fileError.message, "spooled \(spooled)")
+      Self.expectNoSpoolLeft(options, "spooled \(spooled)")
     }
   }
 

@@ -46,6 +46,8 @@ public struct CSVScanner {
 
   private let descriptor: Int32
   private let path: String
+  /// Bytes read before the descriptor's (see the internal initializer).
+  private let prefix: ReadPrefix?
   /// The buffer's start (never nil, unlike `buffer.baseAddress`).
   private let base: UnsafeMutablePointer<UInt8>
   private var buffer: UnsafeMutableBufferPointer<UInt8>
@@ -84,7 +86,13 @@ public struct CSVScanner {
   /// regular file in parts that start at record boundaries (`range` must start where a record starts); line numbers
   /// then count from 1 at the range's start and no byte order mark is looked for unless it starts at 0.
   public init(path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22) throws(DataError) {
-    let descriptor = StandardInput.openForReading(path)
+    try self.init(path: path, range: range, bufferSize: bufferSize, prefix: nil)
+  }
+
+  /// As the public initializer; with `prefix`, its bytes are read first and then those of its input (a pipe whose
+  /// copy to a temporary file stopped, `InputSpool`), and `path` only names it.
+  init(path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22, prefix: ReadPrefix?) throws(DataError) {
+    let descriptor = prefix.map { dup($0.source) } ?? StandardInput.openForReading(path)
     guard descriptor >= 0 else {
       throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
     }
@@ -99,6 +107,7 @@ public struct CSVScanner {
     }
     self.descriptor = descriptor
     self.path = path
+    self.prefix = prefix
     base = .allocate(capacity: bufferSize)
     buffer = UnsafeMutableBufferPointer(start: base, count: bufferSize)
     starts = .allocate(capacity: 64)
@@ -189,7 +198,8 @@ public struct CSVScanner {
       }
       if !state.endOfFile && state.filled < buffer.count {
         let wanted = min(buffer.count - state.filled, limit - bytesRead)
-        let count = wanted == 0 ? 0 : read(descriptor, base + state.filled, wanted)
+        let into = base + state.filled
+        let count = wanted == 0 ? 0 : prefix?.read(into: into, count: wanted) ?? read(descriptor, into, wanted)
         guard count >= 0 else {
           throw DataError(
             file: path, line: state.line, message: "cannot be read (\(String(cString: strerror(errno))))")

@@ -34,10 +34,52 @@ public enum DataReader {
   /// read and used (else a `DataError`: the file changed in between). A pipe (stdin), which cannot be read again,
   /// keeps the units' rows instead (`RegressionRows`, 8·(1 + k) bytes per unit and metric), as does
   /// `options.keepsRegressionRows`, and runs the same two passes over them (``replayingRows(_:plan:_:)``).
+  ///
+  /// A pipe (standard input, a FIFO) with unit-level data is copied to a temporary file first and read as a regular
+  /// file, so that its duplicate check is the file's deferred one (`InputSpool`); results and messages name it as
+  /// given.
   public static func read(paths: [String], plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
     -> DataSummary
   {
     precondition(!paths.isEmpty, "no data file")
+    let copied = options.progress.map { report in { @Sendable (bytes: Int) in report(bytes, 0) } }
+    var inputs: [Input] = []
+    for path in paths {
+      inputs.append(
+        Input(name: path, how: try InputSpool.plan(for: path, plan: plan, options: options, progress: copied)))
+    }
+    do {
+      return try read(inputs: inputs, plan: plan, options: options)
+    } catch var error as DataError {
+      if let input = inputs.first(where: { $0.path == error.file }) { error.file = input.name }
+      throw error
+    }
+  }
+
+  /// One input of `read(paths:plan:options:)`: as given (`name`) and how it is read.
+  struct Input {
+    let name: String
+    let how: InputSpool.Plan
+
+    /// The path the readers open: the temporary copy's, or the input's.
+    var path: String {
+      if case .spooled(let spool) = how { return spool.path }
+      return name
+    }
+
+    var spool: InputSpool? {
+      if case .spooled(let spool) = how { return spool }
+      return nil
+    }
+
+    var prefix: ReadPrefix? {
+      if case .sequential(let prefix) = how { return prefix }
+      return nil
+    }
+  }
+
+  private static func read(inputs: [Input], plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
+    let paths = inputs.map(\.path)
     let stamps = paths.map(Self.stamp)
     // One progress bar over every part and read: the parts' sizes added (times two when the files are read twice),
     // no total when a part's size is unknown (a pipe).
@@ -45,12 +87,12 @@ public enum DataReader {
     guard plan.metrics.contains(where: { $0.regression != nil }), !options.keepsRegressionRows,
       stamps.allSatisfy({ $0 != nil })
     else {
-      let read = try readOnce(paths: paths, plan: plan, options: options, progress: (before: 0, total: size))
+      let read = try readOnce(inputs: inputs, plan: plan, options: options, progress: (before: 0, total: size))
       return try replayingRows(read, plan: plan, options)
     }
     var first = options
     first.regressionMode = .moments
-    var summary = try readOnce(paths: paths, plan: plan, options: first, progress: (before: 0, total: 2 * size))
+    var summary = try readOnce(inputs: inputs, plan: plan, options: first, progress: (before: 0, total: 2 * size))
     guard let rows = summary.regressionRows, case .moments = rows.mode else { return summary }
     summary.regressionRows = nil
     summary.regressionCells = rows.moments
@@ -58,7 +100,7 @@ public enum DataReader {
     var second = options
     second.regressionMode = .sums(fits.passTwo)
     let again = try readOnce(
-      paths: paths, plan: plan, options: second, progress: (before: summary.bytes, total: 2 * size))
+      inputs: inputs, plan: plan, options: second, progress: (before: summary.bytes, total: 2 * size))
     let changed = zip(paths, zip(stamps, paths.map(Self.stamp))).first { $0.1.0 != $0.1.1 }?.0
     if let changed {
       throw DataError(
@@ -113,18 +155,24 @@ public enum DataReader {
   /// Each part reports its bytes to `options.progress` after `progress.before` and those of the parts before it, of
   /// `progress.total`.
   private static func readOnce(
-    paths: [String], plan: AnalysisPlan, options: DataReadOptions, progress: (before: Int, total: Int)
+    inputs: [Input], plan: AnalysisPlan, options: DataReadOptions, progress: (before: Int, total: Int)
   ) throws -> DataSummary {
     let seen = UnitHashSet()
     var total: DataSummary? = nil
     var before = progress.before
     let bar = progress.total
-    for path in paths {
+    for input in inputs {
+      let path = input.path
       var partOptions = options
       if let report = options.progress {
         partOptions.progress = { [before] bytes, _ in report(before + bytes, bar) }
       }
-      let part = try readPart(path: path, plan: plan, options: partOptions, seen: seen)
+      var part = try readPart(path: path, prefix: input.prefix, plan: plan, options: partOptions, seen: seen)
+      if let spool = input.spool {
+        part.file = input.name
+        part.files = [input.name]
+        part.spooledBytes = spool.bytes
+      }
       before += part.bytes
       guard var summary = total else {
         total = part
@@ -141,17 +189,18 @@ public enum DataReader {
       total = summary
     }
     guard var summary = total else { preconditionFailure("at least one part was read") }
-    if paths.count > 1 { summary.duplicateDetectorBytes = summary.duplicatesChecked ? seen.memoryBytes : 0 }
+    if inputs.count > 1 { summary.duplicateDetectorBytes = summary.duplicatesChecked ? seen.memoryBytes : 0 }
     return summary
   }
 
-  private static func readPart(path: String, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet) throws
-    -> DataSummary
-  {
-    if let summary = try ChunkedUnitReader.read(path: path, plan: plan, options: options, seen: seen) {
+  /// Reads one part: a regular file in chunks (`ChunkedUnitReader`), anything else row by row, `prefix`'s bytes first.
+  private static func readPart(
+    path: String, prefix: ReadPrefix?, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet
+  ) throws -> DataSummary {
+    if prefix == nil, let summary = try ChunkedUnitReader.read(path: path, plan: plan, options: options, seen: seen) {
       return summary
     }
-    var scanner = try CSVScanner(path: path)
+    var scanner = try CSVScanner(path: path, prefix: prefix)
     defer { scanner.close() }
     var header: [String] = []
     var unitReader: UnitLevelRows? = nil

@@ -47,6 +47,8 @@ public struct DataSummary: Sendable, Hashable {
   /// True when a unit-level CSV was read, or aggregated cells or a query's result carry `<c>_zero_filled` for every
   /// column with `missing: zero` (`strata sql` writes them; the service's live results do not).
   public var zeroFillsCounted = false
+  /// Bytes of pipes read through a temporary copy (`InputSpool`): 0 when every part was a file or read row by row.
+  var spooledBytes = 0
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
   public var units: Int { statistics.units.reduce(0, +) }
@@ -85,6 +87,7 @@ extension DataSummary {
     precondition(format == part.format, "parts of one data set share one layout")
     files += part.files
     file = files.joined(separator: ", ")
+    spooledBytes += part.spooledBytes
     bytes += part.bytes
     rowsRead += part.rowsRead
     rowsUsed += part.rowsUsed
@@ -137,6 +140,10 @@ public struct DataReadOptions: Sendable {
   /// By default regular files are read twice for such metrics (`DataReader.read`: memory independent of the units);
   /// a pipe, which cannot be read again, keeps the rows whatever this says. Tests that look at the rows set it.
   public var keepsRegressionRows = false
+  /// Where a pipe is copied for the duplicate check (`InputSpool`).
+  ///
+  /// nil: `$TMPDIR`, or /tmp. Tests set it.
+  var spoolDirectory: String? = nil
   /// What the unit-level reader keeps of a regression metric's units (`DataReader.read` sets it per pass).
   var regressionMode: RegressionRows.Mode = .rows
 

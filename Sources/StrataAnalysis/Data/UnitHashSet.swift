@@ -10,8 +10,9 @@
 /// - a **log** (`UnitHashSet+Log.swift`): chunked reads of regular files append each chunk's hashes grouped
 ///   into radix partitions by their top bits, 8 bytes per row, and look for repeats once a file has been read,
 ///   partition by partition in a table that fits the CPU caches, on every thread;
-/// - an **online table** (this file): readers that must decide row by row (a pipe, the rest of a file read in
-///   one piece after a chunk stopped) insert each hash in file order.
+/// - an **online table** (this file): readers that must decide row by row (the rest of a file read in one piece
+///   after a chunk stopped; a pipe whose temporary copy could not be made, `InputSpool`) insert each hash in file
+///   order.
 /// Either form is turned into the other when a reader of the other kind comes next (`foldLog`,
 /// `foldTableIntoLog`), so parts of one data set read either way share one check.
 ///
@@ -28,8 +29,8 @@
 /// order, which keeps first-occurrence-wins semantics while hiding most of the memory latency. Growing frees the
 /// old table behind the rehash, so a pipe's table never holds both sizes whole. Unlike a regular file's log, the
 /// table cannot defer the check to cache-sized partitions: a row must be known new before its cells take it, and a
-/// pipe cannot be read again, so a pipe pays about one cache miss per row here (docs/performance.md, "Through a
-/// pipe").
+/// pipe cannot be read again, so a pipe read row by row pays about one cache miss per row here (docs/performance.md,
+/// "Through a pipe"); that is why a pipe is copied to a temporary file and read as a file when it can be.
 ///
 /// The hash (`hash(_:)`) folds 128-bit products of an id's first and last 8 bytes for ids of up to 16 bytes, and
 /// mixes 8-byte words with multiply–rotate steps (MurmurHash64A-style) and the SplitMix64 finalizer for longer

@@ -1,0 +1,256 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A pipe's bytes copied into a temporary file as they arrive, so that the pipe reads as a regular file.
+///
+/// A regular file's duplicate check is deferred (`UnitHashSet+Log.swift`): each row's 64-bit id hash goes to a log,
+/// repeats are looked for once the whole file has been read, and only the chunks holding repeats are read again. A
+/// pipe cannot be read again, so it checked each row against one table of every unit as it arrived: about 3× the
+/// file's CPU at 10 M rows and 10.7–21.3 bytes per unit (docs/performance.md, "Through a pipe"). When the duplicate
+/// check is on, `DataReader` copies a pipe, FIFO or socket (standard input too, even when the shell redirected a file
+/// to it) into a file made in `$TMPDIR` (default /tmp) with `mkstemp` and removed at once, before any data is written:
+/// nothing is left behind, even when the process is killed. The copy is then read exactly as a regular file (chunks
+/// on every thread, the deferred check, the chunks with repeats read again, Lin's regression read twice), so the
+/// results are the file's byte for byte. Its bytes are the kernel's page cache (written to disk only if they stay
+/// long enough), not the process's memory; it is freed when the read ends.
+///
+/// The copy is made only for unit-level data whose header names the unit column: the data up to the first line end
+/// is copied first and its header looked at. Otherwise (aggregated data, no unit column, a header the reader will
+/// refuse), or when the temporary file cannot be made or written (no such directory, no permission, a full disk),
+/// the input is read as before, row by row with the duplicate table in memory: the bytes already copied first
+/// (`ReadPrefix`), then the rest of the pipe. When the temporary file is the reason, a note on standard error says so
+/// (`FileNotices`).
+final class InputSpool: @unchecked Sendable {
+  /// The input as given (`-`, a FIFO's path): what results and messages name.
+  let name: String
+  /// The temporary file, open for reading and writing, its name already removed.
+  let descriptor: Int32
+  /// A path that opens the temporary file afresh (`/proc/self/fd/N`), for the readers, which open paths.
+  let path: String
+  /// The directory it was made in, for notes.
+  let directory: String
+  /// Bytes copied into it.
+  private(set) var bytes = 0
+
+  /// Bytes read from the input before each write (a pipe hands over at most its buffer, 64 kB, per read).
+  static let blockSize = 1 << 20
+  /// How far the first line end is looked for before giving up on the copy (the scanner's buffer is 4 MiB).
+  static let headerLimit = 8 << 20
+
+  /// Where the temporary file goes: `$TMPDIR`, or /tmp when it is unset or empty.
+  static var temporaryDirectory: String {
+    if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }
+    return "/tmp"
+  }
+
+  /// Makes an empty temporary file in `directory` and removes its name; throws the reason (`strerror`) when it cannot.
+  init(name: String, directory: String) throws(SpoolFailure) {
+    var template = Array("\(directory)/strata-spool-XXXXXX".utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
+    guard descriptor >= 0 else { throw SpoolFailure.errno(errno) }
+    let created = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard unlink(created) == 0 else {
+      let reason = errno
+      _ = close(descriptor)
+      _ = unlink(created)
+      throw SpoolFailure.errno(reason)
+    }
+    let path = "/proc/self/fd/\(descriptor)"
+    let check = open(path, O_RDONLY)
+    guard check >= 0 else {
+      let reason = errno
+      _ = close(descriptor)
+      throw SpoolFailure.errno(reason)
+    }
+    _ = close(check)
+    self.name = name
+    self.descriptor = descriptor
+    self.path = path
+    self.directory = directory
+  }
+
+  deinit { _ = close(descriptor) }
+
+  /// Appends `count` bytes; on failure, how many were written and why.
+  func append(_ bytes: UnsafePointer<UInt8>, count: Int) -> (written: Int, reason: Int32)? {
+    var done = 0
+    while done < count {
+      let written = write(descriptor, bytes + done, count - done)
+      if written < 0 {
+        if errno == EINTR { continue }
+        return (done, errno)
+      }
+      if written == 0 { return (done, ENOSPC) }
+      done += written
+      self.bytes += written
+    }
+    return nil
+  }
+
+  /// Why the temporary file could not be made.
+  enum SpoolFailure: Error {
+    case errno(Int32)
+    var reason: String {
+      switch self {
+      case .errno(let code): String(cString: strerror(code))
+      }
+    }
+  }
+
+  /// How `DataReader` reads one input.
+  enum Plan {
+    /// As given (a regular file, a device, or the duplicate check is off).
+    case direct
+    /// The copy, at `spool.path`, as a regular file.
+    case spooled(InputSpool)
+    /// Row by row, `prefix`'s bytes first (the copy stopped or was never made).
+    case sequential(ReadPrefix)
+  }
+
+  /// Decides how to read `name` and, for a pipe with unit-level data and the duplicate check, copies it to its end.
+  ///
+  /// `progress` hears the bytes copied so far (the size is unknown: 0).
+  static func plan(
+    for name: String, plan: AnalysisPlan, options: DataReadOptions, progress: ((Int) -> Void)? = nil
+  ) throws -> Plan {
+    guard options.checkDuplicates, StandardInput.isReadOnce(name) else { return .direct }
+    // Look before opening: a FIFO opened and closed unread would cut its writer off.
+    var info = stat()
+    let looked = StandardInput.isStandardInput(name) ? fstat(STDIN_FILENO, &info) : stat(name, &info)
+    let kind = looked == 0 ? info.st_mode & S_IFMT : 0
+    guard kind == S_IFIFO || kind == S_IFSOCK || kind == S_IFREG else { return .direct }  // not an endless device
+    let source = StandardInput.openForReading(name)
+    guard source >= 0 else { return .direct }  // the reader names the error
+    let directory = options.spoolDirectory ?? temporaryDirectory
+    let spool: InputSpool
+    do {
+      spool = try InputSpool(name: name, directory: directory)
+    } catch {
+      FileNotices.post(
+        "\(StandardInput.displayName(name)): no temporary copy could be made in \(directory) (\(error.reason)), so duplicate units are checked in memory as the rows arrive (about 11–21 bytes per unit); set TMPDIR to a writable directory with room for the data"
+      )
+      return .sequential(ReadPrefix(source: source))
+    }
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: blockSize)
+    defer { buffer.deallocate() }
+    // The header first: copied up to its line end, then looked at.
+    var sawLineEnd = false
+    var ended = false
+    while !sawLineEnd && !ended && spool.bytes < headerLimit {
+      let count = try readSome(source, into: buffer, count: blockSize, name: name)
+      ended = count == 0
+      sawLineEnd = memchr(buffer, Int32(UInt8(ascii: "\n")), count) != nil
+      if let failure = spool.append(buffer, count: count) {
+        return stop(spool, source: source, leftover: (buffer, failure.written, count), reason: failure.reason)
+      }
+      progress?(spool.bytes)
+    }
+    guard checksDuplicates(path: spool.path, plan: plan, options: options) else {
+      return .sequential(ReadPrefix(source: source, spool: spool))
+    }
+    while !ended {
+      let count = try fill(source, buffer, name: name)
+      ended = count < blockSize
+      if let failure = spool.append(buffer, count: count) {
+        return stop(spool, source: source, leftover: (buffer, failure.written, count), reason: failure.reason)
+      }
+      progress?(spool.bytes)
+    }
+    _ = close(source)
+    return .spooled(spool)
+  }
+
+  /// The copy stopped at a write error: the input goes on row by row, from the copy's bytes, those of the block not
+  /// written, and the rest of the pipe; a note says why.
+  private static func stop(
+    _ spool: InputSpool, source: Int32, leftover: (UnsafeMutablePointer<UInt8>, from: Int, to: Int), reason: Int32
+  ) -> Plan {
+    FileNotices.post(
+      "\(StandardInput.displayName(spool.name)): the temporary copy in \(spool.directory) stopped after \(spool.bytes) bytes (\(String(cString: strerror(reason)))), so duplicate units are checked in memory as the rows arrive (about 11–21 bytes per unit); set TMPDIR to a directory with room for the data"
+    )
+    let rest = Array(UnsafeBufferPointer(start: leftover.0 + leftover.from, count: leftover.to - leftover.from))
+    return .sequential(ReadPrefix(source: source, spool: spool, leftover: rest))
+  }
+
+  /// Whether the copy's header is unit-level data with the unit column, so the duplicate check will run.
+  private static func checksDuplicates(path: String, plan: AnalysisPlan, options: DataReadOptions) -> Bool {
+    guard var scanner = try? CSVScanner(path: path) else { return false }
+    defer { scanner.close() }
+    var header: [String] = []
+    try? scanner.forEachRecord { record in
+      header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
+      return false
+    }
+    guard !header.isEmpty, !AggregatedRows.recognizes(header: header, plan: plan) else { return false }
+    return (try? UnitLevelRows(header: header, plan: plan, path: path, options: options))?.checksDuplicates == true
+  }
+
+  /// One read (what the pipe holds now, at least a byte unless it ended).
+  private static func readSome(_ source: Int32, into buffer: UnsafeMutablePointer<UInt8>, count: Int, name: String)
+    throws(DataError) -> Int
+  {
+    while true {
+      let got = read(source, buffer, count)
+      if got >= 0 { return got }
+      if errno == EINTR { continue }
+      throw DataError(file: name, line: nil, message: "cannot be read (\(String(cString: strerror(errno))))")
+    }
+  }
+
+  /// Reads until the buffer is full or the input ends; the bytes read.
+  private static func fill(_ source: Int32, _ buffer: UnsafeMutablePointer<UInt8>, name: String) throws(DataError)
+    -> Int
+  {
+    var filled = 0
+    while filled < blockSize {
+      let got = try readSome(source, into: buffer + filled, count: blockSize - filled, name: name)
+      if got == 0 { break }
+      filled += got
+    }
+    return filled
+  }
+}
+
+/// What a sequential read of a pipe reads before the pipe's own bytes.
+///
+/// Those are the bytes a stopped copy already took from it (`InputSpool`): the copy's, then those of the block that
+/// could not be written. Owns the pipe's descriptor (the scanner reads a duplicate of it).
+final class ReadPrefix: @unchecked Sendable {
+  /// The input, opened (the scanner reads a `dup` of it).
+  let source: Int32
+  private let spool: InputSpool?
+  private var offset = 0
+  private let leftover: [UInt8]
+  private var leftoverOffset = 0
+
+  init(source: Int32, spool: InputSpool? = nil, leftover: [UInt8] = []) {
+    self.source = source
+    self.spool = spool
+    self.leftover = leftover
+  }
+
+  deinit { _ = close(source) }
+
+  /// Reads at most `count` of the prefix's bytes; nil once it has none left (then the input is read).
+  func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Int? {
+    if let spool, offset < spool.bytes {
+      let got = pread(spool.descriptor, buffer, min(count, spool.bytes - offset), off_t(offset))
+      if got > 0 {
+        offset += got
+        return got
+      }
+      if got < 0 { return -1 }
+      offset = spool.bytes  // the copy shrank (it cannot): go on with the rest
+    }
+    if leftoverOffset < leftover.count {
+      let take = min(count, leftover.count - leftoverOffset)
+      for index in 0..<take { buffer[index] = leftover[leftoverOffset + index] }
+      leftoverOffset += take
+      return take
+    }
+    return nil
+  }
+}
