@@ -2,7 +2,9 @@
 # Renders every example report in headless Chromium and fails when a reader would be let down:
 # axe-core violations (1280 and 390 px), a page wider than a 390 px phone, text cut off at the right edge of
 # its box on a phone (a card's value), chart text under 11 px on a phone, a decision headline below the first
-# 900 px at 1280 px, or a printed PDF (pdftotext) missing a column header of the results table. Run by CI
+# 900 px at 1280 px, a numeric table column not right-aligned or a column of words right-aligned (1280 px), or
+# a printed PDF (pdftotext) missing a column header of the results table or with a page ending in a heading,
+# caption, table header or introducing paragraph whose content starts the next page. Run by CI
 # (.ci/run) after Scripts/test.sh.
 #
 #   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR

@@ -6,7 +6,9 @@ the page must not be wider than the viewport, no text may run past the right edg
 scrolls it (CLIPPED_TEXT_JS: a card's value cut at the card's edge) and chart text must render at 11 px or
 more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
-column header of the results table. Screenshots (first screen at 1280 px, full page at 390 px with every
+column header of the results table, and no page but the last may end with a heading, a caption, a table's header
+row or a paragraph that introduces a figure or table (stranded_lead_ins). At 1280 px, numeric table columns must
+compute to right alignment and columns of words not (ALIGNMENT_JS). Screenshots (first screen at 1280 px, full page at 390 px with every
 <details> opened) and PDFs
 go to the output directory for a person to look at.
 
@@ -70,6 +72,47 @@ for (const el of document.querySelectorAll('body *')) {
 return clipped;
 """
 
+# Numbers right-aligned, words left (at 1280 px, where tables are tables): per column of every table, when its
+# body cells are numbers as the reports write them ("+2.1 pp", "[−0.5, +2.1]", "12,345 / 12,001", "> 99%",
+# "4.6e-05") or placeholders without digits ("—", "n/a", "not in family"), with one number at least, every
+# cell and the column's header must compute to right alignment; when no cell has a digit (a decision, a test's
+# name) none may be right-aligned. Columns mixing words and numbers ("2 (REML)") are free, and so is the first,
+# the row headers (labels, even when they are numbers: a look, a number of segments).
+ALIGNMENT_JS = """
+const NUMBER = /^([<>≤≥±~]|[\\[(]?[+\\-−±]?[0-9][0-9.,]*(e[+\\-−]?[0-9]+)?(%|pp)?[\\])]?,?|pp|\\/|×|∞\\]?)$/;
+const numeric = t => /[0-9]/.test(t) && t.split(/\\s+/).every(w => NUMBER.test(w));
+const right = el => ['right', 'end'].includes(getComputedStyle(el).textAlign);
+const wrong = [];
+document.querySelectorAll('table').forEach((table, t) => {
+  const heads = [...table.querySelectorAll('thead tr:first-child th')];
+  const rows = [...table.querySelectorAll('tbody tr')].map(r => [...r.children]);
+  if (!rows.length || rows.some(r => r.length !== heads.length)) return;
+  heads.forEach((head, c) => {
+    if (c === 0) return;  // the row headers (a segment, a look's number) are labels
+    const cells = rows.map(r => r[c]);
+    const texts = cells.map(e => e.textContent.trim());
+    const name = `table ${t + 1} (${(table.caption ? table.caption.textContent : heads[0].textContent).trim().slice(0, 30)}), column "${head.textContent.trim()}"`;
+    if (texts.some(numeric) && texts.every(x => numeric(x) || !/[0-9]/.test(x))) {
+      const bad = [head, ...cells].filter(e => !right(e));
+      if (bad.length) wrong.push(`${name}: numbers not right-aligned (${bad.length} cells, first "${bad[0].textContent.trim().slice(0, 20)}")`);
+    } else if (texts.some(x => x) && texts.every(x => !/[0-9]/.test(x))) {
+      const bad = [head, ...cells].filter(e => right(e) && e.textContent.trim());
+      if (bad.length) wrong.push(`${name}: words right-aligned (${bad.length} cells, first "${bad[0].textContent.trim().slice(0, 20)}")`);
+    }
+  });
+});
+return wrong;
+"""
+
+# What introduces the content after it and must not end a printed page: headings, table captions and header
+# rows, the summary of a <details>, a glossary term, and a paragraph followed by a figure, table, list or
+# <details> (a metric's description above its chart).
+LEAD_INS_JS = """
+const lead = 'h1, h2, h3, h4, caption, thead tr, summary, dt, '
+  + 'p:has(+ figure, + .table-wrap, + table, + details, + ul, + ol, + dl)';
+return [...document.querySelectorAll(lead)].map(e => e.innerText.trim()).filter(t => t);
+"""
+
 RESULTS_HEADERS_JS = """
 for (const table of document.querySelectorAll('table')) {
   const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
@@ -100,6 +143,31 @@ def axe_violations(driver):
             for v in results["violations"]]
 
 
+def words(text):
+    return text.lower().split()
+
+
+def stranded_lead_ins(pdf_path, lead_ins):
+    """Pages (but the last) whose text ends with a heading, caption, table header or introducing paragraph.
+
+    Per page, `pdftotext -layout -f N -l N` (lines top to bottom): the page's last words, as many as the lead-in has, must not be the
+    lead-in's words (compared as multisets: a table header's wrapped cells come out interleaved).
+    """
+    info = subprocess.run(["pdfinfo", pdf_path], check=True, capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    wanted = [(text, sorted(words(text))) for text in lead_ins]
+    stranded = []
+    for page in range(1, pages):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), pdf_path, "-"], check=True,
+                              capture_output=True, text=True).stdout
+        last = words(text)
+        for lead, sorted_words in wanted:
+            if sorted_words and len(last) >= len(sorted_words) and sorted(last[-len(sorted_words):]) == sorted_words:
+                stranded.append(f"page {page} ends with \"{' '.join(lead.split())[:60]}\"")
+                break
+    return stranded
+
+
 def normalise(text):
     return re.sub(r"\s+", "", text)
 
@@ -126,6 +194,7 @@ def check(path, out_dir):
                             "down at 1280 px wide (limit 900)")
         desktop.save_screenshot(os.path.join(out_dir, f"{name}-1280.png"))
         failures += [f"axe at 1280 px: {v}" for v in axe_violations(desktop)]
+        failures += [f"at 1280 px: {v}" for v in desktop.execute_script(ALIGNMENT_JS)]
         headers = desktop.execute_script(RESULTS_HEADERS_JS)
         if not headers:
             failures.append("no results table (a table with a 'Flags' column)")
@@ -138,6 +207,9 @@ def check(path, out_dir):
         missing = [h for h in headers if normalise(h) not in flat]
         if missing:
             failures.append(f"the printed PDF lacks results-table column headers: {missing}")
+        stranded = stranded_lead_ins(pdf_path, desktop.execute_script(LEAD_INS_JS))
+        if stranded:
+            failures.append(f"printed, a heading or lead-in ends a page, what it introduces on the next: {stranded}")
     finally:
         desktop.quit()
 

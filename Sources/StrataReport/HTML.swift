@@ -36,32 +36,36 @@ enum HTML {
     return " \(name)=\"\(escape(value))\""
   }
 
-  /// A table from shared report cells; `numericFrom` right-aligns columns from that index on (the last
-  /// column stays text unless `lastIsText` is false).
+  /// A table from shared report cells; columns before `numericFrom` are labels (segment, variant), the others
+  /// are right-aligned when they read as numbers (`ReportTables.isNumericColumn`: by content, the same rule as
+  /// the Markdown tables), header included.
   ///
   /// Every body cell carries its column header in `data-label`, so that the phone layout can show each row
   /// as a card; the table's highlight column carries the class `highlight`, which the row's class colours.
-  static func table(
-    _ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil, lastIsText: Bool = true
-  ) -> String {
-    let numericTo = lastIsText ? table.header.count - 1 : table.header.count
+  static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
+    let columns = max(table.header.count, table.rows.map(\.count).max() ?? 0)
+    let numeric = (0..<columns).map { column in
+      column >= numericFrom
+        && ReportTables.isNumericColumn(table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
+    }
     var out = "<div class=\"table-wrap\"><table>"
     if let caption { out += "<caption>\(escape(caption))</caption>" }
     out += "<thead><tr>"
     for (index, cell) in table.header.enumerated() {
       out +=
-        "<th\(attribute("class", index >= numericFrom && index < numericTo ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
+        "<th\(attribute("class", numeric[index] ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
     }
     out += "</tr></thead><tbody>"
     for (rowIndex, row) in table.rows.enumerated() {
       out += "<tr\(attribute("class", table.classes[rowIndex]))>"
       for (index, cell) in row.enumerated() {
-        let numeric = index >= numericFrom && index < (lastIsText ? row.count - 1 : row.count)
         let label = table.header.indices.contains(index) ? table.header[index] : ""
         if index == 0 {
           out += "<th scope=\"row\"\(attribute("data-label", label))>\(escape(cell))</th>"
         } else {
-          let classes = [numeric ? "num" : nil, index == table.highlightColumn ? "highlight" : nil].compactMap { $0 }
+          let classes = [numeric[index] ? "num" : nil, index == table.highlightColumn ? "highlight" : nil].compactMap {
+            $0
+          }
           out +=
             "<td\(attribute("class", classes.joined(separator: " ")))\(attribute("data-label", label))>\(escape(cell))</td>"
         }

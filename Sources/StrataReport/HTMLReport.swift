@@ -156,7 +156,7 @@ public enum HTMLReport {
       out += "<p class=\"note\">\(HTML.escape(note))</p>"
       out +=
         "<details class=\"bayesian\"><summary>\(HTML.escape(ReportTables.bayesianSummaryTitle(metric, plan: plan)))</summary>"
-        + HTML.table(bayesian, numericFrom: 2, lastIsText: false) + "</details>"
+        + HTML.table(bayesian, numericFrom: 2) + "</details>"
     }
     if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: segments) {
       out += "<h3>Adjusted (\(HTML.escape(metric.metric.adjustmentName))) beside unadjusted</h3>"

@@ -10,7 +10,11 @@
 ///   long labels and values wrap (at spaces first, anywhere if one word is still too long) instead of being
 ///   cut at the card's edge; a word too long for its line (a file path) breaks; nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped, and the
-///   verdict, figures and table rows are never split across pages.
+///   verdict, figures and table rows are never split across pages: a chart taller than a page is scaled down
+///   to 150 mm (with its caption and the heading above it, it fits on one A4 landscape page), and what
+///   introduces content (headings, captions, a table's header, a `<summary>`, a paragraph right before a
+///   figure, table or list) stays on the page of what it introduces (`break-after: avoid`, which Chromium
+///   honours; Scripts/check_reports.py checks the printed pages).
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
@@ -117,8 +121,9 @@ enum HTMLStyle {
     th,td{white-space:normal;padding:3px 4px}
     td.num,th.num{white-space:nowrap}
     .verdict,figure,tr,.banner,svg{break-inside:avoid;page-break-inside:avoid}
-    h2,h3{break-after:avoid;page-break-after:avoid}
+    h1,h2,h3,h4,caption,thead,summary,dt,p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-after:avoid;page-break-after:avoid}
     svg{max-width:100%}
+    figure svg{width:auto!important;height:auto;max-height:150mm;margin:0 auto}
     }
     """
 }

@@ -165,8 +165,8 @@ public enum MarkdownReport {
   /// Tables longer than this are folded (`<details>`), so the page stays readable.
   static let foldedRows = 16
 
-  /// A pipe table; columns whose cells are all numbers (or intervals, p-values, "n/a", "—") are
-  /// right-aligned, by content rather than position; long tables are folded unless `fold` is false (a table
+  /// A pipe table; numeric columns (`ReportTables.isNumericColumn`) are right-aligned, by content rather than
+  /// position; long tables are folded unless `fold` is false (a table
   /// already inside a `<details>`).
   static func table(_ table: ReportTables.Table, fold: Bool = true) -> String {
     var lines = ["| " + table.header.map(escape).joined(separator: " | ") + " |"]
@@ -174,7 +174,7 @@ public enum MarkdownReport {
       "|"
         + table.header.indices.map { column in
           let cells = table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil }
-          return column > 0 && isNumericColumn(cells) ? " ---: |" : " --- |"
+          return column > 0 && ReportTables.isNumericColumn(cells) ? " ---: |" : " --- |"
         }.joined())
     for (index, row) in table.rows.enumerated() {
       let strong = table.classes[index].contains("overall")
@@ -188,20 +188,6 @@ public enum MarkdownReport {
     let text = lines.joined(separator: "\n")
     guard fold, table.rows.count > foldedRows else { return text }
     return "<details><summary>Table of \(table.rows.count) rows</summary>\n\n\(text)\n\n</details>"
-  }
-
-  /// Every cell is a number, a signed effect, an interval, a p-value or a placeholder, and one at least
-  /// is a number.
-  static func isNumericColumn(_ cells: [String]) -> Bool {
-    let placeholders: Set<String> = ["n/a", "—", "-", ""]
-    let numeric = cells.filter { !placeholders.contains($0) }
-    return !numeric.isEmpty
-      && numeric.allSatisfy { cell in
-        guard let first = cell.unicodeScalars.first else { return false }
-        let startsLikeNumber = "0123456789+−-[<>±∞".unicodeScalars.contains(first)
-        return startsLikeNumber && !cell.contains(where: \.isLetter)
-          || cell.range(of: #"^[<]?[0-9.,e+−-]+(%| pp)?( / [0-9.,]+)?$"#, options: .regularExpression) != nil
-      }
   }
 
   /// Escapes text for Markdown: table pipes, inline HTML, emphasis and link syntax; newlines become spaces;

@@ -1,0 +1,28 @@
+extension ReportTables {
+  /// Whether a column reads as numbers, so that every rendering right-aligns it (by content, never position).
+  ///
+  /// One cell at least is a number, a signed effect, an interval, a p-value or a count pair, and every other
+  /// cell is a placeholder without digits ("—", "n/a", "not in family"). A cell mixing words and numbers
+  /// ("95% CI", "2 (REML)", "yes (Q = 4.46, …)") makes the column text.
+  static func isNumericColumn(_ cells: [String]) -> Bool {
+    var anyNumber = false
+    for cell in cells {
+      if isNumericCell(cell) {
+        anyNumber = true
+      } else if cell.contains(where: \.isNumber) {
+        return false
+      }
+    }
+    return anyNumber
+  }
+
+  /// A number as the reports write one: "0.031", "+2.1 pp", "[−0.5, +2.1]", "12,345 / 12,001", "> 99%",
+  /// "±2.414", "4.6e-05", "+35.1% [+9.2%, +61.0%]".
+  static func isNumericCell(_ cell: String) -> Bool {
+    guard let first = cell.unicodeScalars.first, cell.contains(where: \.isNumber) else { return false }
+    let startsLikeNumber = "0123456789+−-[<>±∞".unicodeScalars.contains(first)
+    return startsLikeNumber && !cell.contains(where: \.isLetter)
+      || cell.range(of: #"^[<>]? ?[0-9.,e+−-]+(%| pp)?( / [0-9.,]+)?( \[[^\]a-z]*\])?$"#, options: .regularExpression)
+        != nil
+  }
+}
