@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `strata analyze --threads 1` against `--threads 2` (with and without the duplicate check) and DuckDB's
 # GROUP BY on 2 threads, over the same unit-level CSV, interleaved: each round runs every configuration once,
-# so a machine whose load drifts affects all alike. Wall and CPU (user + system) time and peak RSS from
+# so a machine whose load drifts affects all alike. Wall and CPU (user + system; the system part too) time and peak RSS from
 # /usr/bin/time; the load average is printed per round. Release build.
 #
 #   bash Benchmarks/analyze_threads.sh [ROUNDS] [DATA] [STRATA] [BEFORE]
@@ -47,7 +47,7 @@ run() {  # label round command...
   read -r wall user system rss < "$OUT/time"
   local cpu
   cpu=$(echo "$user + $system" | bc -l)
-  echo "$label $round $wall $cpu $((rss / 1024))" >> "$OUT/results"
+  echo "$label $round $wall $cpu $((rss / 1024)) $system" >> "$OUT/results"
   printf "round %d %-16s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$wall" "$cpu" \
     "$((rss / 1024))"
 }
@@ -58,7 +58,7 @@ runpipe() {  # label round command... (DATA piped to the command's standard inpu
   read -r wall user system rss < "$OUT/time"
   local cpu
   cpu=$(echo "$user + $system" | bc -l)
-  echo "$label $round $wall $cpu $((rss / 1024))" >> "$OUT/results"
+  echo "$label $round $wall $cpu $((rss / 1024)) $system" >> "$OUT/results"
   printf "round %d %-16s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB\n" "$round" "$label" "$wall" "$cpu" \
     "$((rss / 1024))"
 }
@@ -90,14 +90,17 @@ python3 - "$OUT/results" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 labels = list(dict.fromkeys(r[0] for r in rows))
-value = {(r[0], int(r[1])): (float(r[2]), float(r[3]), int(r[4])) for r in rows}
+value = {(r[0], int(r[1])): (float(r[2]), float(r[3]), int(r[4]), float(r[5])) for r in rows}
 rounds = sorted({int(r[1]) for r in rows})
 for label in labels:
     wall = sorted(value[label, k][0] for k in rounds)
     cpu = sorted(value[label, k][1] for k in rounds)
     rss = sorted(value[label, k][2] for k in rounds)
+    system = sorted(value[label, k][3] for k in rounds)
     print(f"{label:16} wall {wall[0]:.2f} / {statistics.median(wall):.2f} / {wall[-1]:.2f} s"
-          f"   cpu {cpu[0]:.2f} / {statistics.median(cpu):.2f} / {cpu[-1]:.2f} s   peak RSS {rss[0]}-{rss[-1]} MB")
+          f"   cpu {cpu[0]:.2f} / {statistics.median(cpu):.2f} / {cpu[-1]:.2f} s"
+          f" (system {system[0]:.2f} / {statistics.median(system):.2f} / {system[-1]:.2f})"
+          f"   peak RSS {rss[0]}-{rss[-1]} MB")
 def ratio(a, b, i):
     per_round = sorted(value[a, k][i] / value[b, k][i] for k in rounds)
     return f"{per_round[0]:.2f} / {statistics.median(per_round):.2f} / {per_round[-1]:.2f}"
