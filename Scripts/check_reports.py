@@ -110,7 +110,11 @@ return wrong;
 LEAD_INS_JS = """
 const lead = 'h1, h2, h3, h4, caption, thead tr, summary, dt, '
   + 'p:has(+ figure, + .table-wrap, + table, + details, + ul, + ol, + dl)';
-return [...document.querySelectorAll(lead)].map(e => e.innerText.trim()).filter(t => t);
+// A text that also stands alone elsewhere (the glossary repeats a note as a definition) cannot be told apart in
+// the PDF's text: skipped.
+const elsewhere = new Set([...document.querySelectorAll('p, li, dd, td')].filter(e => !e.matches(lead))
+  .map(e => e.innerText.trim()));
+return [...document.querySelectorAll(lead)].map(e => e.innerText.trim()).filter(t => t && !elsewhere.has(t));
 """
 
 RESULTS_HEADERS_JS = """
@@ -148,22 +152,29 @@ def words(text):
 
 
 def stranded_lead_ins(pdf_path, lead_ins):
-    """Pages (but the last) whose text ends with a heading, caption, table header or introducing paragraph.
+    """Pages (but the last) that end with a heading, caption, table header or introducing paragraph, whole or cut.
 
-    Per page, `pdftotext -layout -f N -l N` (lines top to bottom): the page's last words, as many as the lead-in has, must not be the
-    lead-in's words (compared as multisets: a table header's wrapped cells come out interleaved).
+    Per page, `pdftotext -layout -f N -l N` (lines top to bottom): the page's last words, as many as the
+    lead-in has, must not be the lead-in's words (compared as multisets: a table header's wrapped cells come
+    out interleaved); nor may the page end with the lead-in's first words and the next page start with the
+    rest (a paragraph cut between its lines, what it introduces on the next page).
     """
     info = subprocess.run(["pdfinfo", pdf_path], check=True, capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    wanted = [(text, sorted(words(text))) for text in lead_ins]
+    texts = [words(subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), pdf_path, "-"],
+                                  check=True, capture_output=True, text=True).stdout)
+             for page in range(1, pages + 1)]
     stranded = []
     for page in range(1, pages):
-        text = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), pdf_path, "-"], check=True,
-                              capture_output=True, text=True).stdout
-        last = words(text)
-        for lead, sorted_words in wanted:
-            if sorted_words and len(last) >= len(sorted_words) and sorted(last[-len(sorted_words):]) == sorted_words:
-                stranded.append(f"page {page} ends with \"{' '.join(lead.split())[:60]}\"")
+        last, following = texts[page - 1], texts[page]
+        for lead in lead_ins:
+            lead_words = words(lead)
+            count = len(lead_words)
+            whole = count and len(last) >= count and sorted(last[-count:]) == sorted(lead_words)
+            cut = any(last[-k:] == lead_words[:k] and following[:count - k] == lead_words[k:] for k in range(1, count))
+            if whole or cut:
+                stranded.append(f"page {page} ends with{' the start of' if cut and not whole else ''} "
+                                f"\"{' '.join(lead.split())[:60]}\"")
                 break
     return stranded
 

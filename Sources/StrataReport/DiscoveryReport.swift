@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataDiscovery
+import StrataStats
 
 /// The report of `strata discover --report DIR`: how many segments and why, what each segment is like, and where
 /// the frozen definition is; Markdown and a self-contained HTML page with the k-selection chart and a 2-D
@@ -29,15 +30,18 @@ public struct DiscoveryReport {
   var headline: String {
     let chosen = result.chosen
     let powered =
-      result.options.minimumSegmentUnits.map { "whose smallest segment has the \($0) units the plan needs" }
+      result.options.minimumSegmentUnits.map {
+        "whose smallest segment has the \(NumberText.count($0)) units the plan needs"
+      }
       ?? "(segment sizes not checked against a plan)"
     return "\(chosen.clusterCount) segments: the best silhouette (\(String(format: "%.3f", chosen.silhouette))) "
       + "among the numbers of segments \(powered)."
   }
 
   var summary: String {
-    "\(result.audienceCount) units in \(input): discovery half \(result.discoveryCount) (\(result.clusteredCount) "
-      + "clustered), confirmation half \(result.confirmationCount), split salt \"\(result.options.splitSalt)\"."
+    "\(NumberText.count(result.audienceCount)) units in \(input): discovery half "
+      + "\(NumberText.count(result.discoveryCount)) (\(NumberText.count(result.clusteredCount)) clustered), "
+      + "confirmation half \(NumberText.count(result.confirmationCount)), split salt \"\(result.options.splitSalt)\"."
   }
 
   static let discoveredWarning =
@@ -54,7 +58,8 @@ public struct DiscoveryReport {
       if !c.powered { flags.append("too small to power") }
       rows.append([
         "\(c.clusterCount)", String(format: "%.4f", c.silhouette), String(format: "%.4f", c.daviesBouldin),
-        "\(c.smallestSegment)", c.sizes.map(String.init).joined(separator: " / "), flags.joined(separator: ", "),
+        NumberText.count(c.smallestSegment), c.sizes.map(NumberText.count).joined(separator: " / "),
+        flags.joined(separator: ", "),
       ])
       classes.append(
         c.clusterCount == result.chosen.clusterCount ? "significant-up" : (c.powered ? "" : "underpowered"))
@@ -68,7 +73,7 @@ public struct DiscoveryReport {
   var segmentTable: ReportTables.Table {
     let rows = result.segments.map { segment in
       [
-        segment.name, "\(segment.size)",
+        segment.name, NumberText.count(segment.size),
         String(format: "%.0f%%", 100 * Double(segment.size) / Double(max(result.clusteredCount, 1))),
         SegmentProfile.phrases(segment, in: result).joined(separator: "; "),
       ]
@@ -87,11 +92,13 @@ public struct DiscoveryReport {
         + (result.categoricalNames.isEmpty ? "" : "; categorical \(result.categoricalNames.joined(separator: ", "))")
         + "; scaling \(options.scaling == .standard ? "z-scores" : "median and interquartile range")"
         + "; missing values \(options.missing == .impute ? "at the feature's centre" : "left out").",
-      "Silhouette over \(result.silhouetteCount) units; Davies–Bouldin over \(result.clusteredCount).",
+      "Silhouette over \(NumberText.count(result.silhouetteCount)) units; Davies–Bouldin over "
+        + "\(NumberText.count(result.clusteredCount)).",
     ]
     if let gamma = result.gamma { lines.append("Categorical mismatch weight γ = \(String(format: "%.4g", gamma)).") }
     if let units = result.wardUnits, units < result.clusteredCount {
-      lines.append("Ward's tree on a seeded sample of \(units) units; the rest joined the nearest cluster mean.")
+      lines.append(
+        "Ward's tree on a seeded sample of \(NumberText.count(units)) units; the rest joined the nearest cluster mean.")
     }
     if let sentence = result.principalComponentsSentence { lines.append(sentence) }
     lines.append(result.ruleAgreementSentence)

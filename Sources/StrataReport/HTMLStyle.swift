@@ -6,15 +6,17 @@
 /// - Wide screens: numbers never wrap inside a cell; a numeric column's header may, so a wide table fits
 ///   before it has to scroll sideways.
 /// - Phones (≤ 640 px): every table becomes a list of cards (each cell labelled by its column header from
-///   `data-label`), charts scroll sideways inside their figure at their full size (text ≥ 11 px), and a card's
-///   long labels and values wrap (at spaces first, anywhere if one word is still too long) instead of being
-///   cut at the card's edge; a word too long for its line (a file path) breaks; nothing widens the page.
+///   `data-label`), charts scroll sideways inside their figure at their full size (text ≥ 11 px; a line above
+///   each says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
+///   anywhere if one word is still too long) instead of being cut at the card's edge; a word too long for its
+///   line (a file path) breaks; nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped, and the
-///   verdict, figures and table rows are never split across pages: a chart taller than a page is scaled down
-///   to 150 mm (with its caption and the heading above it, it fits on one A4 landscape page), and what
-///   introduces content (headings, captions, a table's header, a `<summary>`, a paragraph right before a
-///   figure, table or list) stays on the page of what it introduces (`break-after: avoid`, which Chromium
-///   honours; Scripts/check_reports.py checks the printed pages).
+///   verdict, figures and table rows are never split across pages: charts print at most 220 mm wide (their
+///   text near the tables' size) and 140 mm tall (a taller chart is scaled down, so that with its caption and
+///   the heading above it it fits on one A4 landscape page), and what introduces content (headings,
+///   captions, a table's header, a `<summary>`, a paragraph right before a figure, table or list, kept whole)
+///   stays on the page of what it introduces (`break-after: avoid`, which Chromium honours;
+///   Scripts/check_reports.py checks the printed pages).
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
@@ -100,6 +102,7 @@ enum HTMLStyle {
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
     svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:760px} svg.interaction{min-width:560px}
+    figure:has(>svg.forest,>svg.boundary-chart,>svg.lift-chart,>svg.interaction)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
@@ -122,8 +125,9 @@ enum HTMLStyle {
     td.num,th.num{white-space:nowrap}
     .verdict,figure,tr,.banner,svg{break-inside:avoid;page-break-inside:avoid}
     h1,h2,h3,h4,caption,thead,summary,dt,p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-after:avoid;page-break-after:avoid}
+    p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-inside:avoid;page-break-inside:avoid}
     svg{max-width:100%}
-    figure svg{width:auto!important;height:auto;max-height:150mm;margin:0 auto}
+    figure svg{width:auto!important;height:auto;max-width:min(100%,220mm);max-height:140mm;margin:0 auto}
     }
     """
 }
