@@ -7,8 +7,9 @@
 /// `-` as an input path means standard input, as for every Unix tool (`cat data.csv | strata analyze --data -`).
 ///
 /// The path stays `-` wherever a path is kept (`DataSummary.file`, the JSON's `data.file`), so it is the argument as
-/// given; a file named `-` is `./-`. Messages name it `<stdin>` (`DataError`). Standard input is read once, front to
-/// back, as a pipe is, even when the shell redirected a regular file to it.
+/// given; a file named `-` is `./-`. Messages name it `<stdin>` (`DataError`). A pipe on standard input is read once,
+/// front to back (through a temporary copy when the duplicate check needs one, `InputSpool`); a regular file the shell
+/// redirected to it, unread so far, is read in place as that file and standard input left at its end.
 public enum StandardInput {
   /// The path that means standard input.
   public static let path = "-"

@@ -4,7 +4,8 @@ import Testing
 
 /// `analyze --data -` through a temporary copy, and without one.
 ///
-/// It copies a pipe into a temporary file in `$TMPDIR` (removed at once) and reads it as the file, so that its duplicate check is the file's deferred one (`InputSpool`); when the copy cannot be made or written it reads
+/// It copies a pipe into a temporary file in `$TMPDIR` (removed at once; a regular file on standard input is read in
+/// place) and reads it as the file, so that its duplicate check is the file's deferred one (`InputSpool`); when the copy cannot be made or written it reads
 /// the rows as they arrive with the duplicate table in memory, and says so in one note. Either way the outputs are the
 /// file's byte for byte (the path read as `-`, errors naming `<stdin>`), and no file is left behind.
 @Suite("Standard input through a temporary copy")
@@ -63,6 +64,8 @@ struct StandardInputSpoolCLITests {
       let cases: [(label: String, script: String, note: String?)] = [
         ("copied", "cat \"$2\" | TMPDIR=\"$3\" " + command + " -", nil),
         ("TMPDIR missing", "cat \"$2\" | TMPDIR=\"$3/missing\" " + command + " -", "no temporary copy could be made"),
+        // A regular file on standard input is read in place: no copy is tried, so no note even without a TMPDIR.
+        ("< FILE, TMPDIR missing", "TMPDIR=\"$3/missing\" " + command + " - < \"$2\"", nil),
         ("TMPDIR a file", "cat \"$2\" | TMPDIR=\"$4\" " + command + " -", "no temporary copy could be made"),
         // At most 32 kB (or 64) per file for strata alone, SIGXFSZ ignored: the copy's write fails with EFBIG and
         // stops (standard output is a pipe, which the limit does not touch).

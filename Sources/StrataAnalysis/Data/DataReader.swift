@@ -61,9 +61,10 @@ public enum DataReader {
     let name: String
     let how: InputSpool.Plan
 
-    /// The path the readers open: the temporary copy's, or the input's.
+    /// The path the readers open: the temporary copy's, standard input's file, or the input's.
     var path: String {
       if case .spooled(let spool) = how { return spool.path }
+      if case .inPlace(let path) = how { return path }
       return name
     }
 
@@ -168,10 +169,10 @@ public enum DataReader {
         partOptions.progress = { [before] bytes, _ in report(before + bytes, bar) }
       }
       var part = try readPart(path: path, prefix: input.prefix, plan: plan, options: partOptions, seen: seen)
-      if let spool = input.spool {
+      if path != input.name {
         part.file = input.name
         part.files = [input.name]
-        part.spooledBytes = spool.bytes
+        part.spooledBytes = input.spool?.bytes ?? 0
       }
       before += part.bytes
       guard var summary = total else {

@@ -10,12 +10,14 @@
 /// repeats are looked for once the whole file has been read, and only the chunks holding repeats are read again. A
 /// pipe cannot be read again, so it checked each row against one table of every unit as it arrived: about 3× the
 /// file's CPU at 10 M rows and 10.7–21.3 bytes per unit (docs/performance.md, "Through a pipe"). When the duplicate
-/// check is on, `DataReader` copies a pipe, FIFO or socket (standard input too, even when the shell redirected a file
-/// to it) into a file made in `$TMPDIR` (default /tmp) with `mkstemp` and removed at once, before any data is written:
+/// check is on, `DataReader` copies a pipe, FIFO or socket into a file made in `$TMPDIR` (default /tmp) with `mkstemp` and removed at once, before any data is written:
 /// nothing is left behind, even when the process is killed. The copy is then read exactly as a regular file (chunks
 /// on every thread, the deferred check, the chunks with repeats read again, Lin's regression read twice), so the
 /// results are the file's byte for byte. Its bytes are the kernel's page cache (written to disk only if they stay
 /// long enough), not the process's memory; it is freed when the read ends.
+///
+/// Standard input redirected from a regular file (`< FILE`, read from its start) is not copied: it is read in place,
+/// as that file, with or without the check.
 ///
 /// The copy is made only for unit-level data whose header names the unit column: the data up to the first line end
 /// is copied first and its header looked at. Otherwise (aggregated data, no unit column, a header the reader will
@@ -108,6 +110,27 @@ final class InputSpool: @unchecked Sendable {
     case spooled(InputSpool)
     /// Row by row, `prefix`'s bytes first (the copy stopped or was never made).
     case sequential(ReadPrefix)
+    /// Standard input redirected from a regular file, read from `path` (`/proc/self/fd/0`) as that file.
+    case inPlace(String)
+  }
+
+  /// A path that opens standard input afresh when it is a regular file read from its start (`--data - < FILE`).
+  ///
+  /// Then it is read as the file, with no copy. Standard input is then left at its end, as a read to
+  /// the end would leave it. Nil for anything else (a pipe, a file read partly before, no `/proc`).
+  private static func standardInputFile() -> String? {
+    var info = stat()
+    guard fstat(STDIN_FILENO, &info) == 0, info.st_mode & S_IFMT == S_IFREG, lseek(STDIN_FILENO, 0, SEEK_CUR) == 0
+    else { return nil }
+    let path = "/proc/self/fd/\(STDIN_FILENO)"
+    let check = open(path, O_RDONLY)
+    guard check >= 0 else { return nil }
+    var opened = stat()
+    let same = fstat(check, &opened) == 0 && opened.st_ino == info.st_ino && opened.st_dev == info.st_dev
+    _ = close(check)
+    guard same else { return nil }
+    _ = lseek(STDIN_FILENO, 0, SEEK_END)
+    return path
   }
 
   /// Decides how to read `name` and, for a pipe with unit-level data and the duplicate check, copies it to its end.
@@ -116,6 +139,7 @@ final class InputSpool: @unchecked Sendable {
   static func plan(
     for name: String, plan: AnalysisPlan, options: DataReadOptions, progress: ((Int) -> Void)? = nil
   ) throws -> Plan {
+    if StandardInput.isStandardInput(name), let path = standardInputFile() { return .inPlace(path) }
     guard options.checkDuplicates, StandardInput.isReadOnce(name) else { return .direct }
     // Look before opening: a FIFO opened and closed unread would cut its writer off.
     var info = stat()
