@@ -234,7 +234,7 @@ extension DecisionText {
         "The headline estimate is \(scope); its interval is simultaneous over the \(effect.adjustedFor) variants compared (Bonferroni, each at α/\(effect.adjustedFor) with α = \(alpha)), so it covers the named variant's effect at the plan's level however that variant was picked; credibility is Holm's step-down test (adjusted p below α).\(caveat)"
     case .repeatedConfidence:
       return
-        "The headline estimate is \(scope); its interval is the repeated confidence interval at this look's planned boundary (α split over \(effect.adjustedFor) variant(s)), which keeps its coverage however many planned looks are taken."
+        "The headline estimate is \(scope); its interval is the repeated confidence interval at this look's planned boundary (α split over \(effect.adjustedFor == 1 ? "1 variant" : "\(effect.adjustedFor) variants")), which keeps its coverage however many planned looks are taken."
     case .alwaysValid:
       return
         "The headline estimate is \(scope); its interval is the always-valid (mixture SPRT) interval at α/\(effect.adjustedFor), valid at any look."
