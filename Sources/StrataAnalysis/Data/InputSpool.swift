@@ -158,6 +158,21 @@ final class InputSpool: @unchecked Sendable {
       )
       return .sequential(ReadPrefix(source: source))
     }
+    do {
+      return try copy(source, into: spool, plan: plan, options: options, progress: progress)
+    } catch {
+      _ = close(source)  // a read error: nothing owns the input any more
+      throw error
+    }
+  }
+
+  /// Copies the header, looks at it, and copies the rest when the check will run (`plan(for:plan:options:progress:)`);
+  /// the plan returned owns `source`, except after a read error (thrown).
+  private static func copy(
+    _ source: Int32, into spool: InputSpool, plan: AnalysisPlan, options: DataReadOptions,
+    progress: ((Int) -> Void)?
+  ) throws(DataError) -> Plan {
+    let name = spool.name
     let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: blockSize)
     defer { buffer.deallocate() }
     // The header first: copied up to its line end, then looked at.
