@@ -31,10 +31,11 @@ struct PipeChunksTests {
     return directory.path
   }
 
-  /// The spool directory of `options` is empty (when it exists).
+  /// The spool directory of `options` is empty (when it exists); then it is removed.
   static func expectNoSpoolLeft(_ options: DataReadOptions, _ label: String) {
     guard let directory = options.spoolDirectory, FileManager.default.fileExists(atPath: directory) else { return }
     #expect((try? FileManager.default.contentsOfDirectory(atPath: directory)) == [], "\(label): a file was left")
+    _ = rmdir(directory)
   }
 
   /// A named pipe (not a regular file: the sequential reader reads it) in a fresh directory, named `name`, that a
@@ -190,7 +191,7 @@ struct PipeChunksTests {
     for (label, text) in Self.texts {
       let path = try CellSourcesTests.write(text)
       let whole = try DataReader.read(
-        paths: [path], plan: Self.plan, options: Self.options(chunkSize: 1 << 30, threads: 1))
+        paths: [path], plan: Self.plan, options: Self.options(chunkSize: 1 << 30, threads: 1, spooled: false))
       #expect(whole.issues.entries[.duplicateUnit]?.count ?? 0 > 20, "\(label)")
       for chunkSize in [97, 1000, 4096, 1 << 23] {
         let options = Self.options(chunkSize: chunkSize, threads: threads, spooled: spooled)
@@ -222,6 +223,7 @@ struct PipeChunksTests {
         let pipe = try Self.readPiped(text, plan: plan, options: options)
         let context = "chunk size \(chunkSize), \(threads) threads, spooled \(spooled)"
         #expect(pipe.spooledBytes == (spooled ? text.utf8.count : 0), "\(context)")
+        Self.expectNoSpoolLeft(options, context)
         #expect(file.regressionCells != nil && file.regressionSums != nil, "\(context)")
         Self.expectSame(pipe, file, context)
         let (a, b) = try (Analyzer(plan: plan).analyze(pipe), Analyzer(plan: plan).analyze(file))
@@ -293,7 +295,7 @@ struct PipeChunksTests {
 
   @Test("an error names the pipe as given and the file's line, through the copy and row by row")
   func errorsNameThePipe() throws {
-    var options = Self.options(chunkSize: 500, threads: 2)
+    var options = Self.options(chunkSize: 500, threads: 2, spooled: false)
     options.strict = true
     let text = Self.texts[0].1
     let path = try CellSourcesTests.write(text)
@@ -323,5 +325,6 @@ struct PipeChunksTests {
     let pipeError = try #require(throws: DataError.self) { try Self.readPiped(text, plan: Self.plan, options: options) }
     #expect(fileError.message.contains("carriage return alone"))
     #expect(pipeError.message == fileError.message && pipeError.line == fileError.line)
+    Self.expectNoSpoolLeft(options, "CR line ends")
   }
 }
