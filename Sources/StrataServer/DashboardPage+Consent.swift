@@ -72,6 +72,7 @@ extension DashboardPage {
     td.decision.negative{color:var(--down);font-weight:600}
     td.decision.untrustworthy{color:var(--warn);font-weight:600}
     td.srm-mismatch{background:var(--down-bg);color:var(--down)}
+    @media (min-width:641px){td.status{white-space:nowrap}}
     .links{margin:10px 0 0;font-size:14px}
     .facts{display:grid;grid-template-columns:260px 1fr;gap:6px 16px;font-size:14px;margin:0}
     .facts dt{font-weight:600}

@@ -9,7 +9,7 @@ extension DashboardPage {
     var cells = [
       "<th scope=\"row\" data-label=\"Experiment\"><span class=\"cell\"><a href=\"#\(DashboardPage.anchor(index))\">"
         + "\(escape(experiment.name))</a><br/><code>\(escape(experiment.id))</code></span></th>",
-      "<td data-label=\"Status\"><span class=\"cell\">\(DashboardPage.status(experiment))</span></td>",
+      "<td class=\"status\" data-label=\"Status\"><span class=\"cell\">\(DashboardPage.status(experiment))</span></td>",
       "<td class=\"num\" data-label=\"Units so far\"><span class=\"cell\">\(DashboardPage.units(experiment))</span></td>",
     ]
     if let analysis = experiment.analysis {
