@@ -56,7 +56,8 @@ extension ReportTables {
           NumberText.percent(s.estimate.shrinkage, digits: 0), NumberText.chance(s.bayesian.chanceToWin),
           s.segment == best?.segment
             ? bestNote(
-              s, of: pooling.segments.count, variants: pooling.model.variantsCompared, binomial: binomial) : "",
+              pooling.quotedInterval(for: s), of: pooling.segments.count, variants: pooling.model.variantsCompared,
+              binomial: binomial) : "",
         ])
         classes.append("")
       }
@@ -71,13 +72,15 @@ extension ReportTables {
   /// "best of K segments (shrunken)" and the interval to quote for it (`decision.best_segment`'s): adjusted
   /// for the K segments compared (times the V variants, with several), the calibrated one (around the
   /// shrunken centre), or with none (two segments) the raw one.
-  static func bestNote(_ s: SegmentPooling.Segment, of count: Int, variants: Int, binomial: Bool) -> String {
+  static func bestNote(
+    _ quoted: SegmentPooling.QuotedInterval?, of count: Int, variants: Int, binomial: Bool
+  ) -> String {
     let note = "best of \(count) segments (shrunken)"
-    let calibrated = s.estimate.calibratedIntervalAdjustedForSelection
-    let interval = calibrated ?? s.rawAdjustedInterval
+    guard let quoted else { return note }
+    let interval = quoted.interval
     let pairs = DecisionText.variantSegmentPairs(segments: count, variants: variants) ?? "\(count)"
     return
-      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (\(calibrated == nil ? "raw" : "shrunken"), adjusted for the \(pairs) compared)"
+      "\(note); quote \(NumberText.interval(interval.lower, interval.upper, binomial: binomial))\(binomial ? " pp" : "") (\(quoted.calibrated ? "shrunken" : "raw"), adjusted for the \(pairs) compared)"
   }
 
   /// The random-effects model per treatment: the mean effect over segments like these, the spread τ of the

@@ -120,6 +120,46 @@ struct OutputPhaseLayoutTests {
   }
 
   @Test(
+    "The interval quoted is the best segment's alone, in the metric's good direction, as the fit would give it",
+    arguments: [2, 3, 12])
+  func bestIntervalOfTheBestSegment(count: Int) throws {
+    let segments = (1...count).map { "s\($0)" }
+    let plan = AnalysisPlan(
+      id: "best", variants: ["control", "v1", "v2"], segments: segments,
+      metrics: [AnalysisPlan.Metric(name: "revenue", kind: .continuous, role: .primary)])
+    // Lifts with a tie at the top and at the bottom (the first of ties is named), v2's in the other order.
+    let lifts = (0..<count).map { Double(($0 * 5) % 7) / 3 - 1 }
+    var comparisons: [Comparison] = []
+    for (index, segment) in segments.enumerated() {
+      comparisons.append(Self.comparison(treatment: "v1", segment: segment, lift: lifts[index]))
+      comparisons.append(Self.comparison(treatment: "v2", segment: segment, lift: lifts[count - 1 - index]))
+    }
+    let metric = MetricAnalysis(
+      metric: plan.metrics[0], comparisons: comparisons, pooled: [], plannedUnitsPerVariant: nil)
+    for lowerIsBetter in [false, true] {
+      let (pooling, warnings) = SegmentPooler(plan: plan).pool(metric, lowerIsBetter: lowerIsBetter)
+      #expect(warnings.isEmpty && pooling.count == 2)
+      for result in pooling {
+        let shrunken = result.segments.map(\.estimate.estimate)
+        let target = lowerIsBetter ? shrunken.min()! : shrunken.max()!
+        let position = try #require(shrunken.firstIndex(of: target))
+        let best = try #require(result.best(lowerIsBetter: lowerIsBetter))
+        #expect(best.segment == segments[position])
+        let quoted = try #require(result.bestInterval)
+        #expect(result.quotedInterval(for: best) == quoted)
+        #expect(result.segments.filter { result.quotedInterval(for: $0) != nil }.map(\.segment) == [best.segment])
+        // What the fit gives for that segment: the calibrated interval adjusted for 2 variants × K segments
+        // from three segments, else the raw one adjusted the same way.
+        let calibrated = try result.model.calibratedIntervalAdjustedForSelection(at: position)
+        #expect(quoted.calibrated == (count >= 3) && quoted.calibrated == (calibrated != nil))
+        let raw = try result.model.rawIntervalsAdjustedForSelection()[position]
+        #expect(quoted.interval == (calibrated ?? raw))
+        #expect(abs(quoted.interval.confidenceLevel - (1 - 0.05 / Double(2 * count))) < 1e-15)
+      }
+    }
+  }
+
+  @Test(
     "The Bayesian summary with the quantile computed once is the summary computed alone", arguments: [0.8, 0.95, 0.99])
   func bayesianCritical(level: Double) throws {
     let critical = try BayesianSummary.critical(credibleLevel: level)

@@ -46,7 +46,7 @@ struct BestSegmentIntervalTests {
     ]
   )
 
-  @Test("calibratedIntervalAdjustedForSelection: the calibrated interval at 1 − α/K, against scipy and mpmath")
+  @Test("calibratedIntervalAdjustedForSelection(at:): the calibrated interval at 1 − α/K, against scipy and mpmath")
   func calibratedAdjustedIntervalsAgainstTheReferences() throws {
     for (name, data, method, tolerance) in [
       ("three segments, hierarchical Bayes", Self.three, RandomEffectsModel.CalibratedMethod.hierarchicalBayes, 1e-7),
@@ -61,7 +61,7 @@ struct BestSegmentIntervalTests {
       let scale = data.variances.max()!.squareRoot()
       for (k, segment) in fit.shrunken.enumerated() {
         let at95 = try #require(segment.calibratedInterval)
-        let adjusted = try #require(segment.calibratedIntervalAdjustedForSelection)
+        let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(at: k))
         #expect(abs(adjusted.confidenceLevel - (1 - 0.05 / count)) < 1e-15, "\(name)")
         for (value, expected) in [
           (at95.lower, data.at95[k].0), (at95.upper, data.at95[k].1),
@@ -86,14 +86,58 @@ struct BestSegmentIntervalTests {
     let fit = try RandomEffectsModel(
       estimates: Self.six.estimates, variances: Self.six.variances, calibrated: true
     ).result()
-    for segment in fit.shrunken {
+    for (k, segment) in fit.shrunken.enumerated() {
       let at95 = try #require(segment.calibratedInterval)
-      let adjusted = try #require(segment.calibratedIntervalAdjustedForSelection)
+      let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(at: k))
       let centre = (at95.lower + at95.upper) / 2
       let s = (at95.upper - at95.lower) / (2 * Self.z95)
       #expect(abs(adjusted.lower - (centre - Self.z95SixSegments * s)) < 1e-15)
       #expect(abs(adjusted.upper - (centre + Self.z95SixSegments * s)) < 1e-15)
     }
+  }
+
+  @Test("Computed for one segment: Morris's is the 1 − α/K fit's interval to the bit; nil without calibration")
+  func adjustedIntervalForOneSegment() throws {
+    let model = try RandomEffectsModel(estimates: Self.six.estimates, variances: Self.six.variances, calibrated: true)
+    let fit = try model.result()
+    // Morris's centre and sₖ do not depend on the level: the model fitted at the selection level gives the
+    // same interval through its own (calibrated) path, bit for bit.
+    let atSelection = try RandomEffectsModel(
+      estimates: Self.six.estimates, variances: Self.six.variances, confidenceLevel: model.selectionLevel,
+      calibrated: true
+    ).result()
+    for k in fit.shrunken.indices {
+      let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(at: k))
+      #expect(adjusted == atSelection.shrunken[k].calibratedInterval, "\(k)")
+    }
+    // The selection adjustment survives a JSON round trip (the result is Codable) and gives the same bits.
+    let decoded = try JSONDecoder().decode(RandomEffectsResult.self, from: try JSONEncoder().encode(fit))
+    #expect(decoded.selectionAdjustment == fit.selectionAdjustment)
+    #expect(
+      try decoded.calibratedIntervalAdjustedForSelection(at: 4) == fit.calibratedIntervalAdjustedForSelection(at: 4))
+    // Hierarchical Bayes keeps the intervals it computed to choose its step: they survive the round trip too.
+    let three = try RandomEffectsModel(
+      estimates: Self.three.estimates, variances: Self.three.variances, calibrated: true,
+      calibratedMethod: .hierarchicalBayes
+    ).result()
+    let threeDecoded = try JSONDecoder().decode(RandomEffectsResult.self, from: try JSONEncoder().encode(three))
+    for k in 0..<3 {
+      let adjusted = try #require(try threeDecoded.calibratedIntervalAdjustedForSelection(at: k))
+      let original = try three.calibratedIntervalAdjustedForSelection(at: k)
+      #expect(adjusted == original, "\(k)")
+    }
+    // None without calibrated intervals (two segments, or not asked for) and none outside the segments.
+    #expect(try fit.calibratedIntervalAdjustedForSelection(at: 6) == nil)
+    #expect(try fit.calibratedIntervalAdjustedForSelection(at: -1) == nil)
+    let uncalibrated = try RandomEffectsModel(estimates: Self.six.estimates, variances: Self.six.variances).result()
+    #expect(uncalibrated.selectionAdjustment == nil)
+    #expect(try uncalibrated.calibratedIntervalAdjustedForSelection(at: 0) == nil)
+    let two = try RandomEffectsModel(estimates: [0.03, 0.01], variances: [1e-4, 4e-4], calibrated: true).result()
+    #expect(two.selectionAdjustment == nil)
+    #expect(try two.calibratedIntervalAdjustedForSelection(at: 0) == nil)
+    // The raw one for one segment is the list's.
+    let raw = try fit.rawIntervalsAdjustedForSelection()
+    for k in fit.shrunken.indices { #expect(try fit.rawIntervalAdjustedForSelection(at: k) == raw[k]) }
   }
 
   @Test("The level each interval is at: as many decimals as it takes, never 100%")
@@ -194,10 +238,13 @@ struct BestSegmentIntervalTests {
       // The pooling's own adjusted interval of that segment, wider than its calibrated one at the plan's level.
       let index = try #require(analysis.plan.primaryMetricIndex)
       let pooling = try #require(analysis.metrics[index].partialPooling.first { $0.treatment == best.treatment })
-      let segment = try #require(pooling.segments.first { $0.segment == best.segment })
-      let adjusted = try #require(segment.estimate.calibratedIntervalAdjustedForSelection)
+      let position = try #require(pooling.segments.firstIndex { $0.segment == best.segment })
+      let segment = pooling.segments[position]
+      let adjusted = try #require(try pooling.model.calibratedIntervalAdjustedForSelection(at: position))
       let plain = try #require(segment.estimate.calibratedInterval)
       #expect(best.lower == adjusted.lower && best.upper == adjusted.upper, "\(label)")
+      let quoted = try #require(pooling.bestInterval)
+      #expect(quoted.segment == best.segment && quoted.interval == adjusted && quoted.calibrated, "\(label)")
       #expect(best.lower < plain.lower && best.upper > plain.upper, "\(label)")
       let each = DecisionText.eachLevel(best.adjustedLevel)
       let pairs = variants > 1 ? "\(count) segments × \(variants) variants" : "\(count) segments"

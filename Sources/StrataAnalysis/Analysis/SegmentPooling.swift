@@ -21,10 +21,19 @@ public struct SegmentPooling: Sendable, Hashable {
     /// calibrated interval when there is one (three segments or more: `RandomEffectsResult.calibratedPosteriors`),
     /// else the BLUP's normal (the random-effects model with τ̂² plugged in as the prior).
     public var bayesian: BayesianResult
-    /// The segment's own (raw) interval, Bonferroni-adjusted for the segments pooled
-    /// (`RandomEffectsResult.rawIntervalsAdjustedForSelection`): what a chosen segment quotes when it has no
-    /// calibrated interval (two segments).
-    public var rawAdjustedInterval: ConfidenceInterval
+  }
+
+  /// The interval quoted for a segment chosen among those pooled, adjusted for the segments (times the
+  /// variants) compared.
+  public struct QuotedInterval: Sendable, Hashable {
+    /// The segment it is quoted for (`Segment.segment`).
+    public var segment: String
+    public var interval: ConfidenceInterval
+    /// The calibrated interval adjusted for selection
+    /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`, around the calibrated centre); false:
+    /// with no calibrated interval (two segments), the segment's own (raw) interval adjusted the same way
+    /// (`RandomEffectsResult.rawIntervalAdjustedForSelection(at:)`).
+    public var calibrated: Bool
   }
 
   public var treatment: String
@@ -32,6 +41,18 @@ public struct SegmentPooling: Sendable, Hashable {
   public var segments: [Segment]
   /// Segments left out (no test could be run there: too few units or no variation).
   public var segmentsLeftOut: [String]
+  /// The interval to quote for the best segment in the metric's good direction (`best(lowerIsBetter:)`, the
+  /// one the decision names), nil with fewer than two segments.
+  ///
+  /// Computed at pooling time for that one segment: kept for every segment, the calibrated and the raw
+  /// intervals adjusted for selection cost 43 MB and more of `analyze`'s peak memory at 20,000 segments × 16
+  /// variants, and only the best segment of each pooling quotes one.
+  public var bestInterval: QuotedInterval?
+
+  /// `bestInterval` when `segment` is the segment it is quoted for, else nil.
+  public func quotedInterval(for segment: Segment) -> QuotedInterval? {
+    bestInterval?.segment == segment.segment ? bestInterval : nil
+  }
 
   /// The segment with the largest shrunken effect in the metric's good direction, when two or more segments
   /// were pooled (`BestChoice.segment`, the rule `strata simulate pooling` scores too).
@@ -88,12 +109,19 @@ struct SegmentPooler {
           knappHartung: plan.pooling.knappHartung && estimates.count >= 2,
           confidenceLevel: plan.confidenceLevel, calibrated: true, variantsCompared: treatments.count
         ).result()
-        let adjusted = try model.rawIntervalsAdjustedForSelection()
+        // The interval quoted for the best segment, computed for that one alone.
+        var bestInterval: SegmentPooling.QuotedInterval? = nil
+        if let best = BestChoice.segment(model.shrunken, lowerIsBetter: lowerIsBetter, estimate: \.estimate) {
+          let calibrated = try model.calibratedIntervalAdjustedForSelection(at: best)
+          bestInterval = SegmentPooling.QuotedInterval(
+            segment: names[best], interval: try calibrated ?? model.rawIntervalAdjustedForSelection(at: best),
+            calibrated: calibrated != nil)
+        }
         // The credible interval's quantile is the same for every segment: asked of GSL once per pooling.
         let critical = try BayesianSummary.critical(credibleLevel: plan.confidenceLevel)
         let posteriors = model.calibratedPosteriors
-        let segments = try zip(names, zip(model.shrunken, adjusted)).enumerated().map { index, element in
-          let (name, (shrunken, rawAdjusted)) = element
+        let segments = try zip(names, model.shrunken).enumerated().map { index, element in
+          let (name, shrunken) = element
           let bayesian: BayesianResult
           if index < posteriors.count, let interval = shrunken.calibratedInterval {
             let posterior = posteriors[index]
@@ -104,12 +132,14 @@ struct SegmentPooler {
               lowerIsBetter: lowerIsBetter, credibleLevel: plan.confidenceLevel
             ).result(critical: critical)
           }
-          return SegmentPooling.Segment(
-            segment: name, estimate: shrunken, bayesian: bayesian, rawAdjustedInterval: rawAdjusted)
+          return SegmentPooling.Segment(segment: name, estimate: shrunken, bayesian: bayesian)
         }
         // Kept once, in each segment's `bayesian`, not twice (peak memory at 20,000 segments × 16 variants).
         model.calibratedPosteriors = []
-        pooling.append(SegmentPooling(treatment: treatment, model: model, segments: segments, segmentsLeftOut: leftOut))
+        pooling.append(
+          SegmentPooling(
+            treatment: treatment, model: model, segments: segments, segmentsLeftOut: leftOut,
+            bestInterval: bestInterval))
       } catch {
         warnings.append("No partial pooling of \(metric.metric.name) for \(treatment) across segments: \(error).")
       }

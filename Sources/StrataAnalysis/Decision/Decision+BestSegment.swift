@@ -74,13 +74,13 @@ extension Decision {
 
     /// The best segment of `treatment` in `metric`'s partial pooling, nil with fewer than two segments.
     public init?(_ metric: MetricAnalysis, treatment: String, level: Double) {
-      guard let pooling = metric.partialPooling.first(where: { $0.treatment == treatment }),
-        let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter)
-      else { return nil }
       // Never the BLUP interval, and never one at the plan's level alone: the calibrated interval adjusted
       // for the segments compared, or with none (two segments) the raw one adjusted the same way.
-      let calibrated = best.estimate.calibratedIntervalAdjustedForSelection
-      let interval = calibrated ?? best.rawAdjustedInterval
+      guard let pooling = metric.partialPooling.first(where: { $0.treatment == treatment }),
+        let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter),
+        let quoted = pooling.quotedInterval(for: best)
+      else { return nil }
+      let interval = quoted.interval
       self.treatment = treatment
       self.segment = best.segment
       self.estimate = best.estimate.estimate
@@ -88,13 +88,13 @@ extension Decision {
       self.lower = interval.lower
       self.upper = interval.upper
       self.level = level
-      self.intervalKind = calibrated == nil ? .rawAdjusted : IntervalKind(pooling.model.calibratedMethod)
+      self.intervalKind = quoted.calibrated ? IntervalKind(pooling.model.calibratedMethod) : .rawAdjusted
       self.adjustedLevel = interval.confidenceLevel
       self.segmentsCompared = pooling.segments.count
       self.variantsCompared = pooling.model.variantsCompared
       self.segmentsLeftOut = pooling.segmentsLeftOut
       self.chanceToWin = best.bayesian.chanceToWin
-      self.intervalCentre = calibrated == nil ? nil : best.bayesian.posteriorMean
+      self.intervalCentre = quoted.calibrated ? best.bayesian.posteriorMean : nil
     }
   }
 }

@@ -55,6 +55,6 @@ extension PoolingSimulation {
       segmentsOnly.variantsCompared = 1
     }
     let rawAdjusted = try segmentsOnly.rawIntervalsAdjustedForSelection()[chosen]
-    return (rawAdjusted, segmentsOnly.shrunken[chosen].calibratedIntervalAdjustedForSelection ?? rawAdjusted)
+    return (rawAdjusted, try segmentsOnly.calibratedIntervalAdjustedForSelection(at: chosen) ?? rawAdjusted)
   }
 }

@@ -36,8 +36,9 @@ extension RandomEffectsModel {
   /// P(θₖ ≤ x | y) = ∫ p(τ | y) Φ((x − θ̃ₖ(τ)) / sₖ(τ)) dτ
   /// θ̃ₖ(τ) = λₖ yₖ + (1 − λₖ) μ̂(τ),  sₖ(τ)² = λₖ vₖ + (1 − λₖ)² / Σ wⱼ(τ),  λₖ = τ² / (τ² + vₖ)
   /// ```
-  /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture; the second list
-  /// is the same intervals at `selectionLevel` (1 − α/K), quoted for a segment chosen among the K; each
+  /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture; the same at
+  /// `selectionLevel` (1 − α/K) is quoted for a segment chosen among the K
+  /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`); each
   /// segment's mixture is also summarised for a decision (`CalibratedPosterior`). The BLUP interval
   /// plugs in τ̂² as if it were known, and undercovers when τ̂² is often 0 or small (see `PoolingSimulation`);
   /// averaging over τ restores the coverage once the data show the spread, and over-covers where every
@@ -72,6 +73,8 @@ extension RandomEffectsModel {
       for (y, v) in zip(estimates, variances) {
         let (interval, gap) = try posterior.interval(
           estimate: y, variance: v, level: confidenceLevel, critical: critical)
+        // Every segment's interval at `selectionLevel` must settle too, so they are all computed; kept in
+        // the result's `selectionAdjustment`, not in each shrunken estimate.
         let (wider, widerGap) = try posterior.interval(
           estimate: y, variance: v, level: selectionLevel, critical: adjustedCritical)
         intervals.append(interval)
@@ -81,8 +84,10 @@ extension RandomEffectsModel {
         if worst > Self.calibratedStepTolerance { break }
       }
       if worst <= Self.calibratedStepTolerance {
+        let selection = RandomEffectsResult.SelectionAdjustment(
+          level: selectionLevel, critical: adjustedCritical, fit: .hierarchicalBayes(intervals: adjusted))
         return CalibratedSegments(
-          method: .hierarchicalBayes, intervals: intervals, selectionAdjusted: adjusted, posteriors: posteriors)
+          method: .hierarchicalBayes, intervals: intervals, selection: selection, posteriors: posteriors)
       }
       step = posterior.step / 2
     }

@@ -23,17 +23,19 @@ extension RandomEffectsModel {
     var centre: [Double]
     var standardError: [Double]
     var intervals: [ConfidenceInterval]
-    /// The same intervals at level 1 − α/K (`selectionLevel`): θ̂ₖ ± z sₖ with z at 1 − α/(2K).
-    var selectionAdjusted: [ConfidenceInterval]
+    /// What gives the same intervals at level 1 − α/K (`selectionLevel`) for one segment: θ̂ₖ ± z sₖ with z
+    /// at 1 − α/(2K).
+    var selection: RandomEffectsResult.SelectionAdjustment
     /// N(θ̂ₖ, sₖ²) summarised for a decision.
     var posteriors: [CalibratedPosterior]
   }
 
-  /// Every segment's calibrated interval, the same at `selectionLevel`, and the posterior behind them.
+  /// Every segment's calibrated interval, the posterior behind them, and what gives one segment's interval
+  /// at `selectionLevel` (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`).
   struct CalibratedSegments {
     var method: CalibratedMethod
     var intervals: [ConfidenceInterval]
-    var selectionAdjusted: [ConfidenceInterval]
+    var selection: RandomEffectsResult.SelectionAdjustment
     var posteriors: [CalibratedPosterior]
   }
 
@@ -72,30 +74,38 @@ extension RandomEffectsModel {
     let weights = variances.map { 1 / ($0 + tauSquared) }
     let mean = zip(weights, estimates).reduce(0) { $0 + $1.0 * $1.1 } / weights.reduce(0, +)
     let critical = try Normal.inverseSurvival((1 - confidenceLevel) / 2)
-    let adjustedCritical = try Normal.inverseSurvival((1 - selectionLevel) / 2)
+    let selection = RandomEffectsResult.SelectionAdjustment(
+      level: selectionLevel, critical: try Normal.inverseSurvival((1 - selectionLevel) / 2),
+      fit: .morris(tauSquared: tauSquared, mean: mean))
     var fit = MorrisFit(
       tauSquared: tauSquared, mean: mean, shrinkage: [], centre: [], standardError: [], intervals: [],
-      selectionAdjusted: [], posteriors: [])
+      selection: selection, posteriors: [])
     for (y, v) in zip(estimates, variances) {
-      let shrinkage = (k - 3) / (k - 1) * v / (v + tauSquared)
-      let residual = y - mean
-      let centre = y - shrinkage * residual
-      let variance = v * (1 - (k - 1) / k * shrinkage) + 2 / (k - 3) * shrinkage * shrinkage * residual * residual
-      let standardError = variance.squareRoot()
-      fit.shrinkage.append(shrinkage)
+      let segment = Self.morrisSegment(estimate: y, variance: v, segments: k, tauSquared: tauSquared, mean: mean)
+      let (centre, standardError) = (segment.centre, segment.standardError)
+      fit.shrinkage.append(segment.shrinkage)
       fit.centre.append(centre)
       fit.standardError.append(standardError)
       fit.intervals.append(
         ConfidenceInterval(
           lower: centre - critical * standardError, upper: centre + critical * standardError,
           confidenceLevel: confidenceLevel))
-      fit.selectionAdjusted.append(
-        ConfidenceInterval(
-          lower: centre - adjustedCritical * standardError, upper: centre + adjustedCritical * standardError,
-          confidenceLevel: selectionLevel))
       fit.posteriors.append(try .normal(mean: centre, standardDeviation: standardError))
     }
     return fit
+  }
+
+  /// One segment's Morris shrinkage Bₖ, centre θ̂ₖ and standard error sₖ (the formulas of `morrisFit`), given
+  /// Â and μ̂: shared by the fit and by one segment's interval at `selectionLevel`
+  /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`), so that both are the same bits.
+  static func morrisSegment(
+    estimate y: Double, variance v: Double, segments k: Double, tauSquared: Double, mean: Double
+  ) -> (shrinkage: Double, centre: Double, standardError: Double) {
+    let shrinkage = (k - 3) / (k - 1) * v / (v + tauSquared)
+    let residual = y - mean
+    let centre = y - shrinkage * residual
+    let variance = v * (1 - (k - 1) / k * shrinkage) + 2 / (k - 3) * shrinkage * shrinkage * residual * residual
+    return (shrinkage, centre, variance.squareRoot())
   }
 
   /// The level of each calibrated interval quoted for a segment chosen among the K pooled: 1 − α/K, with
@@ -114,14 +124,13 @@ extension RandomEffectsModel {
   /// (Benchmarks/pooling_variant_selection_check.py).
   public var selectionLevel: Double { 1 - (1 - confidenceLevel) / Double(estimates.count * variantsCompared) }
 
-  /// The calibrated segment intervals by `calibratedMethod`, with the method that gave them and the same
-  /// intervals at `selectionLevel`: Morris's from four segments (hierarchical Bayes with three), or
+  /// The calibrated segment intervals by `calibratedMethod`, with the method that gave them and what gives
+  /// one segment's at `selectionLevel`: Morris's from four segments (hierarchical Bayes with three), or
   /// hierarchical Bayes from three segments to `calibratedIntervalSegmentLimit`; nil otherwise.
   func calibratedSegmentIntervals() throws(StatsError) -> CalibratedSegments? {
     if calibratedMethod == .morris, let fit = try morrisFit() {
       return CalibratedSegments(
-        method: .morris, intervals: fit.intervals, selectionAdjusted: fit.selectionAdjusted, posteriors: fit.posteriors
-      )
+        method: .morris, intervals: fit.intervals, selection: fit.selection, posteriors: fit.posteriors)
     }
     return try calibratedIntervals()
   }

@@ -154,13 +154,14 @@ public struct RandomEffectsModel: Sendable, Hashable {
     }
     var calibratedMethodUsed: CalibratedMethod? = nil
     var posteriors: [CalibratedPosterior] = []
+    var selection: RandomEffectsResult.SelectionAdjustment? = nil
     if calibrated, let calibrated = try calibratedSegmentIntervals() {
       for index in shrunken.indices {
         shrunken[index].calibratedInterval = calibrated.intervals[index]
-        shrunken[index].calibratedIntervalAdjustedForSelection = calibrated.selectionAdjusted[index]
       }
       calibratedMethodUsed = calibrated.method
       posteriors = calibrated.posteriors
+      selection = calibrated.selection
     }
     return RandomEffectsResult(
       method: method, knappHartung: knappHartung, segments: count, tauSquared: tauSquared,
@@ -168,7 +169,8 @@ public struct RandomEffectsModel: Sendable, Hashable {
       degreesOfFreedom: degreesOfFreedom, interval: interval,
       test: TestResult(statistic: statistic, pValue: pValue, alternative: .twoSided),
       prediction: prediction, heterogeneity: heterogeneity, shrunken: shrunken,
-      calibratedMethod: calibratedMethodUsed, calibratedPosteriors: posteriors, variantsCompared: variantsCompared)
+      calibratedMethod: calibratedMethodUsed, calibratedPosteriors: posteriors, variantsCompared: variantsCompared,
+      selectionAdjustment: selection)
   }
 }
 

@@ -34,6 +34,13 @@ public struct RandomEffectsResult: Sendable, Hashable, Codable {
   /// How many variants the pooled variant was chosen among (`RandomEffectsModel.variantsCompared`): the
   /// intervals adjusted for selection are adjusted for `segments` × this many variant–segment pairs.
   public var variantsCompared: Int = 1
+  /// What gives a segment's calibrated interval at `RandomEffectsModel.selectionLevel`
+  /// (`calibratedIntervalAdjustedForSelection(at:)`); nil when there are no calibrated intervals.
+  ///
+  /// Only the segment a report names as the best quotes that interval, so it is computed for that one, not
+  /// kept in every shrunken estimate (and so in every copy of one), where it cost 43 MB of `analyze`'s peak
+  /// memory at 20,000 segments × 16 variants (debug build).
+  public var selectionAdjustment: SelectionAdjustment? = nil
 
   /// τ̂ = √τ̂², the spread of true segment effects in the metric's unit.
   public var tau: Double { tauSquared.squareRoot() }
@@ -54,20 +61,9 @@ public struct ShrunkenEstimate: Sendable, Hashable, Codable {
   ///
   /// By the model's `calibratedMethod` (`RandomEffectsResult.calibratedMethod` says which one gave it); nil
   /// unless the model was fitted with `calibrated: true`, with fewer than three segments, and with more than
-  /// `RandomEffectsModel.calibratedIntervalSegmentLimit` for the hierarchical-Bayes ones.
+  /// `RandomEffectsModel.calibratedIntervalSegmentLimit` for the hierarchical-Bayes ones. The same at level
+  /// 1 − α/K, for a segment chosen among the K: `RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`.
   public var calibratedInterval: ConfidenceInterval? = nil
-  /// The calibrated interval at level 1 − α/K, the one to quote for a segment chosen among the K pooled.
-  ///
-  /// At `RandomEffectsModel.selectionLevel` (Bonferroni over the K segments pooled), for a segment such as
-  /// the one with the largest shrunken estimate. Present exactly when `calibratedInterval` is.
-  ///
-  /// The calibrated intervals cover the average segment at ≥ their level but not the segment picked as the
-  /// best, whose noise more often pushed it up (Morris's at 95% covers it 87–93% at 12 and 40 segments with a
-  /// small spread; docs/analyze.md, Calibration). All K at 1 − α/K cover together at ≥ 1 − α (union bound),
-  /// so the chosen one does, whatever rule chose it. Usually narrower than the raw interval adjusted the
-  /// same way (0.78 of its width on average at 12 segments, 0.98 at three), not always: wider for a noisy
-  /// segment far from the others, and at three segments where the posterior of τ has a heavy tail.
-  public var calibratedIntervalAdjustedForSelection: ConfidenceInterval? = nil
 }
 
 /// A segment's calibrated posterior, summarised for a decision: its mean and standard deviation, the
@@ -114,6 +110,58 @@ public struct CalibratedPosterior: Sendable, Hashable, Codable {
 }
 
 extension RandomEffectsResult {
+  /// What gives one segment's calibrated interval at `RandomEffectsModel.selectionLevel`: the level, its
+  /// normal critical value and the fit the calibrated intervals came from.
+  public struct SelectionAdjustment: Sendable, Hashable, Codable {
+    /// The fit behind the calibrated intervals, as far as one segment's interval needs it.
+    enum Fit: Sendable, Hashable, Codable {
+      /// Morris's Â and μ̂ (`RandomEffectsModel.morrisFit`): the rest is the segment's own yₖ and vₖ.
+      case morris(tauSquared: Double, mean: Double)
+      /// Every segment's interval at `level`: the quadrature over τ computes them all anyway, to choose its
+      /// step (`RandomEffectsModel.calibratedIntervals`), and `analyze` uses hierarchical Bayes only with three
+      /// segments (Morris's from four).
+      case hierarchicalBayes(intervals: [ConfidenceInterval])
+    }
+
+    /// 1 − α/(V·K).
+    public var level: Double
+    /// z at 1 − α/(2VK).
+    public var critical: Double
+    var fit: Fit
+  }
+
+  /// The calibrated interval of segment `index` (in the order of `shrunken`) at level 1 − α/K, the one to
+  /// quote for a segment chosen among the K pooled; nil exactly when its `calibratedInterval` is.
+  ///
+  /// At `RandomEffectsModel.selectionLevel` (Bonferroni over the K segments pooled, times the V variants
+  /// compared), for a segment such as the one with the largest shrunken estimate. Computed here, for the one
+  /// segment that quotes it, from `selectionAdjustment` (Morris's Â and μ̂) and the segment's raw estimate and
+  /// variance, to the same bits the fit would give (hierarchical Bayes keeps the ones it computed).
+  ///
+  /// The calibrated intervals cover the average segment at ≥ their level but not the segment picked as the
+  /// best, whose noise more often pushed it up (Morris's at 95% covers it 87–93% at 12 and 40 segments with a
+  /// small spread; docs/analyze.md, Calibration). All K at 1 − α/K cover together at ≥ 1 − α (union bound),
+  /// so the chosen one does, whatever rule chose it. Usually narrower than the raw interval adjusted the
+  /// same way (0.78 of its width on average at 12 segments, 0.98 at three), not always: wider for a noisy
+  /// segment far from the others, and at three segments where the posterior of τ has a heavy tail.
+  public func calibratedIntervalAdjustedForSelection(at index: Int) throws(StatsError) -> ConfidenceInterval? {
+    guard let adjustment = selectionAdjustment, shrunken.indices.contains(index),
+      shrunken[index].calibratedInterval != nil
+    else { return nil }
+    let y = shrunken[index].raw, v = shrunken[index].rawVariance
+    switch adjustment.fit {
+    case .morris(let tauSquared, let mean):
+      let segment = RandomEffectsModel.morrisSegment(
+        estimate: y, variance: v, segments: Double(shrunken.count), tauSquared: tauSquared, mean: mean)
+      let (centre, standardError) = (segment.centre, segment.standardError)
+      return ConfidenceInterval(
+        lower: centre - adjustment.critical * standardError, upper: centre + adjustment.critical * standardError,
+        confidenceLevel: adjustment.level)
+    case .hierarchicalBayes(let intervals):
+      return intervals[index]
+    }
+  }
+
   /// Each segment's own (raw) interval, Bonferroni-adjusted for the K segments pooled (times the V variants
   /// compared, `variantsCompared`): yₖ ± z·√vₖ with z at 1 − α/(2VK), α = 1 − the model's level, so each
   /// interval is at level 1 − α/(VK) (the `confidenceLevel` of each returned interval).
@@ -124,13 +172,25 @@ extension RandomEffectsResult {
   /// quote for a chosen segment when no calibrated interval exists (two segments, where the BLUP interval
   /// covers only 77–80% once the segments truly differ; docs/analyze.md, Calibration).
   public func rawIntervalsAdjustedForSelection() throws(StatsError) -> [ConfidenceInterval] {
+    let (critical, level) = try rawSelectionCritical()
+    return shrunken.map { Self.rawInterval($0, critical: critical, level: level) }
+  }
+
+  /// Segment `index`'s interval of `rawIntervalsAdjustedForSelection()`, computed for that one alone.
+  public func rawIntervalAdjustedForSelection(at index: Int) throws(StatsError) -> ConfidenceInterval {
+    let (critical, level) = try rawSelectionCritical()
+    return Self.rawInterval(shrunken[index], critical: critical, level: level)
+  }
+
+  /// z at 1 − α/(2VK) and the level 1 − α/(VK) of the raw intervals adjusted for selection.
+  private func rawSelectionCritical() throws(StatsError) -> (critical: Double, level: Double) {
     let alpha = 1 - interval.confidenceLevel
     let comparisons = Double(shrunken.count * variantsCompared)
-    let critical = try Normal.inverseSurvival(alpha / (2 * comparisons))
-    let level = 1 - alpha / comparisons
-    return shrunken.map { segment in
-      let half = critical * segment.rawVariance.squareRoot()
-      return ConfidenceInterval(lower: segment.raw - half, upper: segment.raw + half, confidenceLevel: level)
-    }
+    return (try Normal.inverseSurvival(alpha / (2 * comparisons)), 1 - alpha / comparisons)
+  }
+
+  private static func rawInterval(_ segment: ShrunkenEstimate, critical: Double, level: Double) -> ConfidenceInterval {
+    let half = critical * segment.rawVariance.squareRoot()
+    return ConfidenceInterval(lower: segment.raw - half, upper: segment.raw + half, confidenceLevel: level)
   }
 }
