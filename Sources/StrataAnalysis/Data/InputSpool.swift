@@ -149,6 +149,10 @@ final class InputSpool: @unchecked Sendable {
     let source = StandardInput.openForReading(name)
     guard source >= 0 else { return .direct }  // the reader names the error
     let directory = options.spoolDirectory ?? temporaryDirectory
+    // A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, which would end the process with nothing said;
+    // ignored while the copy is made, the write fails with EFBIG instead and the copy stops with the note.
+    let previousHandler = signal(SIGXFSZ, SIG_IGN)
+    defer { _ = signal(SIGXFSZ, previousHandler) }
     let spool: InputSpool
     do {
       spool = try InputSpool(name: name, directory: directory)
