@@ -37,17 +37,16 @@ public struct DecisionMaker: Sendable {
     let sequential = analysis.look.sequential
     let rule = self.rule(sequential)
     let effects = Self.effects(metric, plan: plan, rule: rule)
-    let good: (Decision.Effect) -> Bool = { ($0.estimate > 0) == higherIsBetter && $0.estimate != 0 }
-    let credibleGood = effects.filter { $0.credible && good($0) }
-    let credibleBad = effects.filter { $0.credible && !good($0) }
+    let good: (Decision.Effect) -> Bool = { BestChoice.isGood($0.estimate, higherIsBetter: higherIsBetter) }
     // The rule `strata simulate pooling --variants` scores too.
     let chosen = BestChoice.variant(
       estimates: effects.map(\.estimate), credible: effects.map(\.credible), higherIsBetter: higherIsBetter
     ).map { effects[$0] }
     let next = NextStepPlanner(analysis: analysis, metric: metric).nextStep(effect: chosen, treatments: effects.count)
     var (action, reason) = Self.action(
-      rule: rule, sequential: sequential, effects: effects, improves: !credibleGood.isEmpty,
-      harms: !credibleBad.isEmpty, next: next, higherIsBetter: higherIsBetter, analysis: analysis)
+      rule: rule, sequential: sequential, effects: effects, improves: effects.contains { $0.credible && good($0) },
+      harms: effects.contains { $0.credible && !good($0) }, next: next, higherIsBetter: higherIsBetter,
+      analysis: analysis)
     if mismatch { (action, reason) = (.doNotTrust, .sampleRatioMismatch) }
     let treatments = effects.map { effect -> Decision.TreatmentDecision in
       let own: (Decision.Action, Decision.Reason)

@@ -12,12 +12,19 @@ public enum BestChoice {
   /// - Precondition: `credible` has one flag per estimate.
   public static func variant(estimates: [Double], credible: [Bool], higherIsBetter: Bool) -> Int? {
     precondition(credible.count == estimates.count, "one credibility flag per estimate")
-    let good: (Int) -> Bool = { (estimates[$0] > 0) == higherIsBetter && estimates[$0] != 0 }
+    let good: (Int) -> Bool = { isGood(estimates[$0], higherIsBetter: higherIsBetter) }
     let larger: (Int, Int) -> Bool = { abs(estimates[$0]) < abs(estimates[$1]) }
     let indices = estimates.indices
     if let top = indices.filter({ credible[$0] && good($0) }).max(by: larger) { return top }
     if let worst = indices.filter({ credible[$0] && !good($0) }).max(by: larger) { return worst }
     return indices.max { higherIsBetter ? estimates[$0] < estimates[$1] : estimates[$0] > estimates[$1] }
+  }
+
+  /// Whether an effect points the good way: non-zero, with the sign of the metric's good direction.
+  ///
+  /// The test `variant(estimates:credible:higherIsBetter:)` ranks by, and the decision's ship / do-not-ship.
+  public static func isGood(_ estimate: Double, higherIsBetter: Bool) -> Bool {
+    (estimate > 0) == higherIsBetter && estimate != 0
   }
 
   /// Credibility at a fixed horizon: Holm's step-down adjustment of the p-values across the variants
