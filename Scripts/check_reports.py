@@ -151,26 +151,38 @@ def words(text):
     return text.lower().split()
 
 
+# Lead-ins of this many words or fewer are matched against a page's whole last line, not its last words.
+SHORT_LEAD_IN = 2
+
+
 def stranded_lead_ins(pdf_path, lead_ins):
     """Pages (but the last) that end with a heading, caption, table header or introducing paragraph, whole or cut.
 
     Per page, `pdftotext -layout -f N -l N` (lines top to bottom): the page's last words, as many as the
     lead-in has, must not be the lead-in's words (compared as multisets: a table header's wrapped cells come
-    out interleaved); nor may the page end with the lead-in's first words and the next page start with the
+    out interleaved; a lead-in of one or two words must not be the page's whole last line); nor may the page end with the lead-in's first words and the next page start with the
     rest (a paragraph cut between its lines, what it introduces on the next page).
     """
     info = subprocess.run(["pdfinfo", pdf_path], check=True, capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    texts = [words(subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), pdf_path, "-"],
-                                  check=True, capture_output=True, text=True).stdout)
-             for page in range(1, pages + 1)]
+    layouts = [subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), pdf_path, "-"],
+                              check=True, capture_output=True, text=True).stdout
+               for page in range(1, pages + 1)]
+    texts = [words(layout) for layout in layouts]
+    # A page's last line, for short lead-ins: "Data" or "Warnings" as a page's last word is often the end of
+    # a sentence; as a heading it stands on a line of its own.
+    last_lines = [next((words(line) for line in reversed(layout.splitlines()) if line.strip()), [])
+                  for layout in layouts]
     stranded = []
     for page in range(1, pages):
         last, following = texts[page - 1], texts[page]
         for lead in lead_ins:
             lead_words = words(lead)
             count = len(lead_words)
-            whole = count and len(last) >= count and sorted(last[-count:]) == sorted(lead_words)
+            if count <= SHORT_LEAD_IN:
+                whole = last_lines[page - 1] == lead_words
+            else:
+                whole = len(last) >= count and sorted(last[-count:]) == sorted(lead_words)
             cut = any(last[-k:] == lead_words[:k] and following[:count - k] == lead_words[k:] for k in range(1, count))
             if whole or cut:
                 stranded.append(f"page {page} ends with{' the start of' if cut and not whole else ''} "
