@@ -144,6 +144,9 @@ public struct DataReadOptions: Sendable {
   ///
   /// nil: `$TMPDIR`, or /tmp. Tests set it.
   var spoolDirectory: String? = nil
+  /// Where the copy is opened again by its descriptor (`InputSpool`); tests name a missing one, as on a system
+  /// without `/proc`.
+  var descriptorDirectory = InputSpool.defaultDescriptorDirectory
   /// What the unit-level reader keeps of a regression metric's units (`DataReader.read` sets it per pass).
   var regressionMode: RegressionRows.Mode = .rows
 

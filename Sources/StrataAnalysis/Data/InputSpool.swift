@@ -48,8 +48,16 @@ final class InputSpool: @unchecked Sendable {
     return "/tmp"
   }
 
-  /// Makes an empty temporary file in `directory` and removes its name; throws the reason (`strerror`) when it cannot.
-  init(name: String, directory: String) throws(SpoolFailure) {
+  /// Makes an empty temporary file in `directory` and removes its name; throws the reason when it cannot.
+  ///
+  /// `descriptors` is the directory whose entries reopen this process's descriptors (`/proc/self/fd`; tests name
+  /// one that does not exist): the readers open the copy there.
+  init(name: String, directory: String, descriptors: String = InputSpool.defaultDescriptorDirectory)
+    throws(SpoolFailure)
+  {
+    if let problem = Self.descriptorDirectoryProblem(descriptors) {
+      throw SpoolFailure.noDescriptorPaths(descriptors, problem)
+    }
     var template = Array("\(directory)/strata-spool-XXXXXX".utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
     guard descriptor >= 0 else { throw SpoolFailure.errno(errno) }
@@ -60,12 +68,12 @@ final class InputSpool: @unchecked Sendable {
       _ = unlink(created)
       throw SpoolFailure.errno(reason)
     }
-    let path = "/proc/self/fd/\(descriptor)"
+    let path = "\(descriptors)/\(descriptor)"
     let check = open(path, O_RDONLY)
     guard check >= 0 else {
       let reason = errno
       _ = close(descriptor)
-      throw SpoolFailure.errno(reason)
+      throw SpoolFailure.noDescriptorPaths(descriptors, reason)
     }
     _ = close(check)
     self.name = name
@@ -75,6 +83,17 @@ final class InputSpool: @unchecked Sendable {
   }
 
   deinit { _ = close(descriptor) }
+
+  /// Where this process's descriptors can be opened afresh by path.
+  static let defaultDescriptorDirectory = "/proc/self/fd"
+
+  /// Why `directory` cannot open descriptors by path (an `errno` code), or nil when it is a directory; looked at
+  /// before any temporary file is made.
+  static func descriptorDirectoryProblem(_ directory: String) -> Int32? {
+    var info = stat()
+    guard stat(directory, &info) == 0 else { return errno }
+    return info.st_mode & S_IFMT == S_IFDIR ? nil : ENOTDIR
+  }
 
   /// Appends `count` bytes; on failure, how many were written and why.
   func append(_ bytes: UnsafePointer<UInt8>, count: Int) -> (written: Int, reason: Int32)? {
@@ -92,12 +111,23 @@ final class InputSpool: @unchecked Sendable {
     return nil
   }
 
-  /// Why the temporary file could not be made.
-  enum SpoolFailure: Error {
+  /// Why the temporary file could not be made or read back.
+  enum SpoolFailure: Error, Equatable {
+    /// Making or unlinking it failed (`mkstemp`, `unlink`): the directory's fault.
     case errno(Int32)
-    var reason: String {
+    /// The descriptor directory (`/proc/self/fd`) is missing or does not reopen the file: no directory would do.
+    case noDescriptorPaths(String, Int32)
+
+    /// The note for `name`'s copy in `directory` (standard error, `FileNotices`).
+    func note(name: String, directory: String) -> String {
+      let inMemory = "duplicate units are checked in memory as the rows arrive (about 11–21 bytes per unit)"
       switch self {
-      case .errno(let code): String(cString: strerror(code))
+      case .errno(let code):
+        return
+          "\(StandardInput.displayName(name)): no temporary copy could be made in \(directory) (\(String(cString: strerror(code)))), so \(inMemory); set TMPDIR to a writable directory with room for the data"
+      case .noDescriptorPaths(let descriptors, let code):
+        return
+          "\(StandardInput.displayName(name)): \(descriptors) is not available (\(String(cString: strerror(code)))), so no temporary copy is made and \(inMemory)"
       }
     }
   }
@@ -155,11 +185,9 @@ final class InputSpool: @unchecked Sendable {
     defer { _ = signal(SIGXFSZ, previousHandler) }
     let spool: InputSpool
     do {
-      spool = try InputSpool(name: name, directory: directory)
+      spool = try InputSpool(name: name, directory: directory, descriptors: options.descriptorDirectory)
     } catch {
-      FileNotices.post(
-        "\(StandardInput.displayName(name)): no temporary copy could be made in \(directory) (\(error.reason)), so duplicate units are checked in memory as the rows arrive (about 11–21 bytes per unit); set TMPDIR to a writable directory with room for the data"
-      )
+      FileNotices.post(error.note(name: name, directory: directory))
       return .sequential(ReadPrefix(source: source))
     }
     do {
