@@ -292,7 +292,8 @@ final class InputSpool: @unchecked Sendable {
 final class ReadPrefix: @unchecked Sendable {
   /// The input, opened (the scanner reads a `dup` of it).
   let source: Int32
-  private let spool: InputSpool?
+  /// The stopped copy, until its bytes have been read (then emptied and let go, so a full disk is freed at once).
+  private var spool: InputSpool?
   private var offset = 0
   private let leftover: [UInt8]
   private var leftoverOffset = 0
@@ -306,15 +307,22 @@ final class ReadPrefix: @unchecked Sendable {
   deinit { _ = close(source) }
 
   /// Reads at most `count` of the prefix's bytes; nil once it has none left (then the input is read).
+  ///
+  /// Once the copy's bytes have all been read, the copy is truncated to nothing and closed (when nothing else holds
+  /// it): a copy stopped by a full disk would otherwise keep the disk full while the rest of the pipe is read.
   func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Int? {
-    if let spool, offset < spool.bytes {
-      let got = pread(spool.descriptor, buffer, min(count, spool.bytes - offset), off_t(offset))
-      if got > 0 {
-        offset += got
-        return got
+    if let spool {
+      if offset < spool.bytes {
+        let got = pread(spool.descriptor, buffer, min(count, spool.bytes - offset), off_t(offset))
+        if got > 0 {
+          offset += got
+          return got
+        }
+        if got < 0 { return -1 }
       }
-      if got < 0 { return -1 }
-      offset = spool.bytes  // the copy shrank (it cannot): go on with the rest
+      // All read (or the copy shrank, which it cannot): free it and go on with the rest.
+      _ = ftruncate(spool.descriptor, 0)
+      self.spool = nil
     }
     if leftoverOffset < leftover.count {
       let take = min(count, leftover.count - leftoverOffset)
