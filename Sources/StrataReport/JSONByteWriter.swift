@@ -97,8 +97,14 @@ struct JSONByteWriter: TextOutputStream {
       // conversion truncates exactly, so this is `x == x.rounded()` without a call to the C library's `round`.)
       appendInteger(Int64(x))
     } else {
-      // `write(to:)` prints `description`'s characters, handed over as bytes (`_writeASCII`) without a String.
-      x.write(to: &self)
+      // `description`'s characters written in place by ShortestDigits; subnormals through `write(to:)`, which hands
+      // `description`'s characters over as bytes (`_writeASCII`) without a String.
+      let start = buffer.reserve(ShortestDigits.scratchCount)
+      if let count = ShortestDigits.write(x, to: start) {
+        buffer.count += count
+      } else {
+        x.write(to: &self)
+      }
     }
   }
 
