@@ -111,7 +111,7 @@ struct SegmentPooler {
         ).result()
         // The interval quoted for the best segment, computed for that one alone.
         var bestInterval: SegmentPooling.QuotedInterval? = nil
-        if let best = BestChoice.segment(model.shrunken, lowerIsBetter: lowerIsBetter, estimate: \.estimate) {
+        if let best = BestChoice.segment(model.shrunken, lowerIsBetter: lowerIsBetter, estimate: { $0.estimate }) {
           let calibrated = try model.calibratedIntervalAdjustedForSelection(at: best)
           bestInterval = SegmentPooling.QuotedInterval(
             segment: names[best], interval: try calibrated ?? model.rawIntervalAdjustedForSelection(at: best),

@@ -42,6 +42,9 @@ public enum BestChoice {
   /// The segment where a variant works best: the largest shrunken estimate in the metric's good direction.
   ///
   /// nil with fewer than two segments (nothing to choose among). Returns an index of `segments`.
+  /// Inlinable, so that each caller gets it specialised: unspecialised, at 20,000 segments × 16 variants its
+  /// generic indexing and a key path's projection cost 0.67 G instructions more when the pooling called it too.
+  @inlinable
   public static func segment<Segments: Collection>(
     _ segments: Segments, lowerIsBetter: Bool, estimate: (Segments.Element) -> Double
   ) -> Segments.Index? {
