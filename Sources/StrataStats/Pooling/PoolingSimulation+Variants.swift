@@ -54,7 +54,7 @@ extension PoolingSimulation {
     } else {
       segmentsOnly.variantsCompared = 1
     }
-    let rawAdjusted = try segmentsOnly.rawIntervalsAdjustedForSelection()[chosen]
+    let rawAdjusted = try segmentsOnly.rawIntervalAdjustedForSelection(at: chosen)
     return (rawAdjusted, try segmentsOnly.calibratedIntervalAdjustedForSelection(at: chosen) ?? rawAdjusted)
   }
 }
