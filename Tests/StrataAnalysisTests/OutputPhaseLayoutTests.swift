@@ -99,10 +99,13 @@ struct OutputPhaseLayoutTests {
         method: plan.pooling.randomEffectsMethod, knappHartung: plan.pooling.knappHartung && used.count >= 2,
         confidenceLevel: plan.confidenceLevel, calibrated: true, variantsCompared: treatments.count
       ).result()
-      // The pooling keeps the calibrated posteriors only in each segment's `bayesian`.
+      // The pooling keeps the shrunken estimates only in its segments and the calibrated posteriors only in
+      // each segment's `bayesian`: the fit's arrays are emptied, the rest of it is the direct fit's.
       var model = direct
+      model.shrunken = []
       model.calibratedPosteriors = []
       #expect(result.model == model)
+      #expect(result.segments.map(\.estimate) == direct.shrunken)
       for (index, (segment, shrunken)) in zip(result.segments, direct.shrunken).enumerated() {
         // From three segments the calibrated posterior behind the interval quoted, else the BLUP's normal.
         let bayesian: BayesianResult
@@ -149,11 +152,27 @@ struct OutputPhaseLayoutTests {
         #expect(result.quotedInterval(for: best) == quoted)
         #expect(result.segments.filter { result.quotedInterval(for: $0) != nil }.map(\.segment) == [best.segment])
         // What the fit gives for that segment: the calibrated interval adjusted for 2 variants × K segments
-        // from three segments, else the raw one adjusted the same way.
-        let calibrated = try result.model.calibratedIntervalAdjustedForSelection(at: position)
+        // from three segments, else the raw one adjusted the same way. Refitted: the pooling's own fit keeps
+        // no shrunken estimates.
+        #expect(result.model.shrunken.isEmpty)
+        let direct = try RandomEffectsModel(
+          estimates: result.segments.map(\.estimate.raw), variances: result.segments.map(\.estimate.rawVariance),
+          method: plan.pooling.randomEffectsMethod, knappHartung: plan.pooling.knappHartung,
+          confidenceLevel: plan.confidenceLevel, calibrated: true, variantsCompared: 2
+        ).result()
+        let calibrated = try direct.calibratedIntervalAdjustedForSelection(at: position)
         #expect(quoted.calibrated == (count >= 3) && quoted.calibrated == (calibrated != nil))
-        let raw = try result.model.rawIntervalsAdjustedForSelection()[position]
+        let raw = try direct.rawIntervalsAdjustedForSelection()[position]
         #expect(quoted.interval == (calibrated ?? raw))
+        #expect(try result.intervalAdjustedForSelection(at: position) == quoted)
+        // Every other segment's, from the pooling as from the fit.
+        for other in result.segments.indices {
+          let interval = try result.intervalAdjustedForSelection(at: other)
+          let expected =
+            try direct.calibratedIntervalAdjustedForSelection(at: other)
+            ?? direct.rawIntervalAdjustedForSelection(at: other)
+          #expect(interval.segment == result.segments[other].segment && interval.interval == expected)
+        }
         #expect(abs(quoted.interval.confidenceLevel - (1 - 0.05 / Double(2 * count))) < 1e-15)
       }
     }

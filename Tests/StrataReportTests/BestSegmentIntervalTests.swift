@@ -140,6 +140,33 @@ struct BestSegmentIntervalTests {
     for k in fit.shrunken.indices { #expect(try fit.rawIntervalAdjustedForSelection(at: k) == raw[k]) }
   }
 
+  @Test("A fit whose shrunken estimates were handed over gives each segment's intervals from the estimate alone")
+  func adjustedIntervalsWithoutTheFitsArray() throws {
+    for (method, data) in [
+      (RandomEffectsModel.CalibratedMethod.morris, Self.six), (.hierarchicalBayes, Self.three),
+    ] {
+      let fit = try RandomEffectsModel(
+        estimates: data.estimates, variances: data.variances, calibrated: true, calibratedMethod: method,
+        variantsCompared: 3
+      ).result()
+      var emptied = fit
+      emptied.shrunken = []
+      // The emptied fit has nothing to index: every interval comes from the estimate handed in.
+      #expect(try emptied.calibratedIntervalAdjustedForSelection(at: 0) == nil)
+      for (k, estimate) in fit.shrunken.enumerated() {
+        let calibrated = try #require(try emptied.calibratedIntervalAdjustedForSelection(of: estimate, at: k))
+        #expect(try calibrated == fit.calibratedIntervalAdjustedForSelection(at: k), "\(method) \(k)")
+        #expect(try emptied.rawIntervalAdjustedForSelection(of: estimate) == fit.rawIntervalAdjustedForSelection(at: k))
+        // Adjusted for the K segments × 3 variants, as the full fit's.
+        #expect(abs(calibrated.confidenceLevel - (1 - 0.05 / Double(3 * fit.shrunken.count))) < 1e-15)
+      }
+      #expect(try emptied.calibratedIntervalAdjustedForSelection(of: fit.shrunken[0], at: fit.shrunken.count) == nil)
+      var uncalibrated = fit.shrunken[0]
+      uncalibrated.calibratedInterval = nil
+      #expect(try emptied.calibratedIntervalAdjustedForSelection(of: uncalibrated, at: 0) == nil)
+    }
+  }
+
   @Test("The level each interval is at: as many decimals as it takes, never 100%")
   func eachLevelText() {
     #expect(DecisionText.eachLevel(0.975) == "97.5%")
@@ -240,7 +267,14 @@ struct BestSegmentIntervalTests {
       let pooling = try #require(analysis.metrics[index].partialPooling.first { $0.treatment == best.treatment })
       let position = try #require(pooling.segments.firstIndex { $0.segment == best.segment })
       let segment = pooling.segments[position]
-      let adjusted = try #require(try pooling.model.calibratedIntervalAdjustedForSelection(at: position))
+      // Refitted from the segments' raw estimates (the pooling's fit keeps no shrunken estimates of its own).
+      #expect(pooling.model.shrunken.isEmpty, "\(label)")
+      let direct = try RandomEffectsModel(
+        estimates: pooling.segments.map(\.estimate.raw), variances: pooling.segments.map(\.estimate.rawVariance),
+        method: pooling.model.method, knappHartung: pooling.model.knappHartung,
+        confidenceLevel: analysis.plan.confidenceLevel, calibrated: true, variantsCompared: variants
+      ).result()
+      let adjusted = try #require(try direct.calibratedIntervalAdjustedForSelection(at: position))
       let plain = try #require(segment.estimate.calibratedInterval)
       #expect(best.lower == adjusted.lower && best.upper == adjusted.upper, "\(label)")
       let quoted = try #require(pooling.bestInterval)
@@ -407,13 +441,15 @@ struct CalibratedPosteriorTests {
       for metric in analysis.metrics {
         let lowerIsBetter = !metric.metric.higherIsBetter
         for pooling in metric.partialPooling {
-          // The pooling keeps the posteriors only in each segment's `bayesian`: refit to compare.
-          #expect(pooling.model.calibratedPosteriors.isEmpty, "\(label)")
+          // The pooling keeps the posteriors only in each segment's `bayesian` and the shrunken estimates only
+          // in its segments: refit to compare.
+          #expect(pooling.model.calibratedPosteriors.isEmpty && pooling.model.shrunken.isEmpty, "\(label)")
           let direct = try RandomEffectsModel(
             estimates: pooling.segments.map(\.estimate.raw), variances: pooling.segments.map(\.estimate.rawVariance),
             method: pooling.model.method, knappHartung: pooling.model.knappHartung,
             confidenceLevel: analysis.plan.confidenceLevel, calibrated: true
           ).result()
+          #expect(pooling.segments.map(\.estimate) == direct.shrunken, "\(label)")
           for (k, segment) in pooling.segments.enumerated() {
             let b = segment.bayesian
             if k < direct.calibratedPosteriors.count {

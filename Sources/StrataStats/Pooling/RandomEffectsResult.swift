@@ -20,6 +20,10 @@ public struct RandomEffectsResult: Sendable, Hashable, Codable {
   /// Cochran's Q and I² around the fixed-effect mean.
   public var heterogeneity: Heterogeneity
   /// The per-segment estimates pulled toward μ̂, in the order of the input.
+  ///
+  /// Empty in `strata analyze`'s poolings (`SegmentPooling.model`): each estimate is kept once, in its segment
+  /// (`SegmentPooling.Segment.estimate`); kept here as well they cost 80–86 MB of peak memory at 10 M rows,
+  /// 20,000 segments × 16 variants (96 bytes per segment of each pooling; release build).
   public var shrunken: [ShrunkenEstimate]
   /// How the segments' calibrated intervals were computed; nil when they were not.
   public var calibratedMethod: RandomEffectsModel.CalibratedMethod? = nil
@@ -145,14 +149,23 @@ extension RandomEffectsResult {
   /// same way (0.78 of its width on average at 12 segments, 0.98 at three), not always: wider for a noisy
   /// segment far from the others, and at three segments where the posterior of τ has a heavy tail.
   public func calibratedIntervalAdjustedForSelection(at index: Int) throws(StatsError) -> ConfidenceInterval? {
-    guard let adjustment = selectionAdjustment, shrunken.indices.contains(index),
-      shrunken[index].calibratedInterval != nil
+    guard shrunken.indices.contains(index) else { return nil }
+    return try calibratedIntervalAdjustedForSelection(of: shrunken[index], at: index)
+  }
+
+  /// `calibratedIntervalAdjustedForSelection(at:)` for segment `index` (of the `segments` fitted) whose shrunken
+  /// estimate is `estimate`: for a fit whose `shrunken` has been handed over (`SegmentPooling` keeps each
+  /// estimate in its segment only, and empties the fit's array).
+  public func calibratedIntervalAdjustedForSelection(
+    of estimate: ShrunkenEstimate, at index: Int
+  ) throws(StatsError) -> ConfidenceInterval? {
+    guard let adjustment = selectionAdjustment, (0..<segments).contains(index), estimate.calibratedInterval != nil
     else { return nil }
-    let y = shrunken[index].raw, v = shrunken[index].rawVariance
+    let y = estimate.raw, v = estimate.rawVariance
     switch adjustment.fit {
     case .morris(let tauSquared, let mean):
       let segment = RandomEffectsModel.morrisSegment(
-        estimate: y, variance: v, segments: Double(shrunken.count), tauSquared: tauSquared, mean: mean)
+        estimate: y, variance: v, segments: Double(segments), tauSquared: tauSquared, mean: mean)
       let (centre, standardError) = (segment.centre, segment.standardError)
       return ConfidenceInterval(
         lower: centre - adjustment.critical * standardError, upper: centre + adjustment.critical * standardError,
@@ -178,14 +191,19 @@ extension RandomEffectsResult {
 
   /// Segment `index`'s interval of `rawIntervalsAdjustedForSelection()`, computed for that one alone.
   public func rawIntervalAdjustedForSelection(at index: Int) throws(StatsError) -> ConfidenceInterval {
+    try rawIntervalAdjustedForSelection(of: shrunken[index])
+  }
+
+  /// The same for a segment of this fit whose shrunken estimate is `estimate` (kept outside `shrunken`).
+  public func rawIntervalAdjustedForSelection(of estimate: ShrunkenEstimate) throws(StatsError) -> ConfidenceInterval {
     let (critical, level) = try rawSelectionCritical()
-    return Self.rawInterval(shrunken[index], critical: critical, level: level)
+    return Self.rawInterval(estimate, critical: critical, level: level)
   }
 
   /// z at 1 − α/(2VK) and the level 1 − α/(VK) of the raw intervals adjusted for selection.
   private func rawSelectionCritical() throws(StatsError) -> (critical: Double, level: Double) {
     let alpha = 1 - interval.confidenceLevel
-    let comparisons = Double(shrunken.count * variantsCompared)
+    let comparisons = Double(segments * variantsCompared)
     return (try Normal.inverseSurvival(alpha / (2 * comparisons)), 1 - alpha / comparisons)
   }
 
