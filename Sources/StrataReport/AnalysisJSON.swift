@@ -16,7 +16,8 @@ public enum AnalysisJSON {
   /// `results` and `segment_vs_rest` (one per comparison and per segment, 600,000 at 20,000 segments × 16
   /// variants) are never held as values.
   public static func write(
-    _ analysis: Analysis, pretty: Bool = true, chunkSize: Int = 1 << 16, to emit: ([UInt8]) -> Void
+    _ analysis: Analysis, pretty: Bool = true, chunkSize: Int = 1 << 16,
+    to emit: (UnsafeBufferPointer<UInt8>) -> Void
   ) {
     withoutActuallyEscaping(emit) { emit in
       var out = JSONByteWriter(chunkSize: chunkSize, emit: emit)

@@ -1,5 +1,6 @@
 /// The UTF-8 bytes of a JSON document being written (`JSONValue.write`), handed on in chunks when an `emit`
-/// is given.
+/// is given: `emit` reads the writer's own buffer in place (valid only during the call), where an array copy of
+/// each chunk cost a `malloc`, a `memcpy` and a `free` per 64 KB (1.2 GB of JSON at 20,000 segments × 16 variants).
 ///
 /// Strings are escaped as RFC 8259 requires: `"` and `\` with a backslash, newline, carriage return and tab by
 /// their letters, other control characters as `\u00XX`; everything else (non-ASCII included) is copied as is.
@@ -11,9 +12,9 @@
 struct JSONByteWriter: TextOutputStream {
   private let buffer: JSONBytes
   private let chunkSize: Int
-  private let emit: (([UInt8]) -> Void)?
+  private let emit: ((UnsafeBufferPointer<UInt8>) -> Void)?
 
-  init(chunkSize: Int = .max, emit: (([UInt8]) -> Void)? = nil) {
+  init(chunkSize: Int = .max, emit: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil) {
     self.chunkSize = chunkSize
     self.emit = emit
     buffer = JSONBytes(capacity: emit != nil ? min(chunkSize, 1 << 20) + 4096 : 256)
@@ -200,14 +201,14 @@ struct JSONByteWriter: TextOutputStream {
   /// Hands the bytes so far to `emit` once they reach the chunk size.
   mutating func flushIfFull() {
     guard buffer.count >= chunkSize, let emit else { return }
-    emit(bytes)
+    emit(buffer.written)
     buffer.count = 0
   }
 
   /// Hands any remaining bytes to `emit`.
   mutating func finish() {
     guard let emit, buffer.count > 0 else { return }
-    emit(bytes)
+    emit(buffer.written)
     buffer.count = 0
   }
 }

@@ -29,8 +29,9 @@ public indirect enum JSONValue: Sendable, Hashable {
 
   /// Serializes into UTF-8 chunks handed to `emit`, so a large document is never held in memory whole.
   ///
-  /// Chunks are about `chunkSize` bytes (the last one possibly shorter); the bytes are `serialized(pretty:)`'s.
-  public func write(pretty: Bool = true, chunkSize: Int = 1 << 16, to emit: ([UInt8]) -> Void) {
+  /// Chunks are about `chunkSize` bytes (the last one possibly shorter); the bytes are `serialized(pretty:)`'s. A
+  /// chunk is the writer's buffer, valid only during the call to `emit` (copy what must outlive it).
+  public func write(pretty: Bool = true, chunkSize: Int = 1 << 16, to emit: (UnsafeBufferPointer<UInt8>) -> Void) {
     withoutActuallyEscaping(emit) { emit in
       var out = JSONByteWriter(chunkSize: chunkSize, emit: emit)
       write(to: &out, pretty: pretty, indent: 0)
