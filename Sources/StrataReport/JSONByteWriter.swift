@@ -10,7 +10,8 @@
 /// its uniqueness and capacity for every byte. Copies of a writer share the buffer (what one appends, the other
 /// sees), so `JSONMemberWriter` holds one without moving the bytes in and out.
 struct JSONByteWriter: TextOutputStream {
-  private let buffer: JSONBytes
+  /// Written through by this file and `JSONByteWriter+Members.swift` only.
+  let buffer: JSONBytes
   private let chunkSize: Int
   private let emit: ((UnsafeBufferPointer<UInt8>) -> Void)?
 

@@ -83,10 +83,16 @@ struct JSONMemberWriter: JSONMembers {
     self.indent = indent
   }
 
-  /// `{` or `,`, the line break and indent, and `"key": `.
+  /// `{` or `,`, the line break and indent, and `"key": `; pretty, in one write (`appendMemberStart`).
   private mutating func key(_ key: StaticString) {
-    startMember()
-    out.appendKey(key, pretty: pretty)
+    guard pretty && key.hasPointerRepresentation else {
+      startMember()
+      out.appendKey(key, pretty: pretty)
+      return
+    }
+    if indent == 0 { out.flushIfFull() }
+    out.appendMemberStart(UInt8(ascii: count == 0 ? "{" : ","), indent: indent + 1, key: key)
+    count += 1
   }
 
   /// `{` or `,` and the line break and indent before a member's key; a top-level member first hands on the
