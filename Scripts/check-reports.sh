@@ -4,7 +4,8 @@
 # its box on a phone (a card's value), chart text under 11 px on a phone, a decision headline below the first
 # 900 px at 1280 px, a numeric table column not right-aligned or a column of words right-aligned (1280 px), or
 # a printed PDF (pdftotext) missing a column header of the results table or with a page ending in a heading,
-# caption, table header or introducing paragraph whose content starts the next page. Run by CI
+# caption, table header or introducing paragraph whose content starts the next page, text under 7 pt, or a
+# page (but the last) less than a third used. Run by CI
 # (.ci/run) after Scripts/test.sh.
 #
 #   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR

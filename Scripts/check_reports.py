@@ -7,7 +7,9 @@ scrolls it (CLIPPED_TEXT_JS: a card's value cut at the card's edge) and chart te
 more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
 column header of the results table, and no page but the last may end with a heading, a caption, a table's header
-row or a paragraph that introduces a figure or table (stranded_lead_ins). At 1280 px, numeric table columns must
+row or a paragraph that introduces a figure or table (stranded_lead_ins), nor be less than a third used
+(half_blank_pages); no printed word may be under 7 pt (small_printed_text: pdftotext -bbox box heights over the
+font's ascent + descent). At 1280 px, numeric table columns must
 compute to right alignment and columns of words not (ALIGNMENT_JS). Screenshots (first screen at 1280 px, full page at 390 px with every
 <details> opened) and PDFs
 go to the output directory for a person to look at.
@@ -32,7 +34,9 @@ const small = [];
 for (const svg of document.querySelectorAll('svg')) {
   const box = svg.viewBox && svg.viewBox.baseVal;
   if (!box || !box.width) continue;
-  const scale = svg.getBoundingClientRect().width / box.width;
+  const width = svg.getBoundingClientRect().width;
+  if (!width) continue;  // not shown at this width (a chart's blocks for print)
+  const scale = width / box.width;
   for (const text of svg.querySelectorAll('text')) {
     const size = parseFloat(getComputedStyle(text).fontSize) * scale;
     if (size < 10.95 && text.textContent.trim()) small.push(text.textContent.trim() + ' @ ' + size.toFixed(1) + 'px');
@@ -171,7 +175,7 @@ def stranded_lead_ins(pdf_path, lead_ins):
     texts = [words(layout) for layout in layouts]
     # A page's last line, for short lead-ins: "Data" or "Warnings" as a page's last word is often the end of
     # a sentence; as a heading it stands on a line of its own.
-    last_lines = [next((words(line) for line in reversed(layout.splitlines()) if line.strip()), [])
+    last_lines = [next((line.split() for line in reversed(layout.splitlines()) if line.strip()), [])
                   for layout in layouts]
     stranded = []
     for page in range(1, pages):
@@ -180,7 +184,9 @@ def stranded_lead_ins(pdf_path, lead_ins):
             lead_words = words(lead)
             count = len(lead_words)
             if count <= SHORT_LEAD_IN:
-                whole = last_lines[page - 1] == lead_words
+                # Case kept: a heading "Underpowered" is not a results row's flag "underpowered" wrapped
+                # onto a line of its own.
+                whole = last_lines[page - 1] == lead.split()
             else:
                 whole = len(last) >= count and sorted(last[-count:]) == sorted(lead_words)
             cut = any(last[-k:] == lead_words[:k] and following[:count - k] == lead_words[k:] for k in range(1, count))
@@ -189,6 +195,62 @@ def stranded_lead_ins(pdf_path, lead_ins):
                                 f"\"{' '.join(lead.split())[:60]}\"")
                 break
     return stranded
+
+
+# Printed text must be at least this large (points): a chart scaled down to fit a page (a 21-row forest plot
+# printed at 5 pt) cannot be read.
+MIN_PRINTED_PT = 7.0
+
+WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def font_height_ratio(pdf_path):
+    """A word's box height per point of font size, as pdftotext -bbox draws it: the font's ascent minus its
+    descent (per 1,000 em units, from the PDF's font descriptors; Liberation Sans: 905 + 212), the largest of
+    the text fonts (code's monospace font, 4% taller, is measured with it: a code word's size comes out 4% high)."""
+    with open(pdf_path, "rb") as handle:
+        data = handle.read()
+    fonts = re.findall(rb"/FontName /[A-Z]{6}\+([^\s/]+)[^>]*?/Ascent (-?[\d.]+)[^>]*?/Descent (-?[\d.]+)", data)
+    ratios = [(float(a) - float(d)) / 1000 for name, a, d in fonts if b"Mono" not in name]
+    return max(ratios) if ratios else 1.2
+
+
+def printed_pages(pdf_path):
+    """Per page of the PDF: its height and its words as (yMin, yMax, text), from `pdftotext -bbox` (points)."""
+    xml = subprocess.run(["pdftotext", "-bbox", pdf_path, "-"], check=True, capture_output=True, text=True).stdout
+    pages = []
+    for page in re.split(r"<page ", xml)[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        pages.append((height, [(float(m.group(2)), float(m.group(4)), m.group(5)) for m in WORD_BOX.finditer(page)]))
+    return pages
+
+
+def small_printed_text(pdf_path, pages):
+    """Words printed below MIN_PRINTED_PT: each word's box height (pdftotext -bbox) over the font's height
+    ratio is its size in points, whatever scaled it (a chart fitted to a page, the page fitted to the paper)."""
+    ratio = font_height_ratio(pdf_path)
+    small = [f"\"{text}\" {(y_max - y_min) / ratio:.1f} pt on page {number}"
+             for number, (_, words_on_page) in enumerate(pages, 1)
+             for y_min, y_max, text in words_on_page if (y_max - y_min) / ratio < MIN_PRINTED_PT - 0.05]
+    return small
+
+
+# A printed page may end early when what follows cannot start on it (a chart's block of rows is kept whole, up
+# to about half a page with its heading), but not with less than a third of it used.
+MIN_PAGE_USED = 1 / 3
+PAGE_MARGIN_PT = 12 / 25.4 * 72  # the print style's @page margin, 12 mm
+
+
+def half_blank_pages(pages):
+    """Pages but the last whose text ends in the top third of the page's printable height (a keep-together
+    rule that pushed a whole figure, and its heading, to the next page: main's city-delivery page 2, 20%)."""
+    blank = []
+    for number, (height, words_on_page) in enumerate(pages[:-1], 1):
+        bottom = max((y_max for _, y_max, _ in words_on_page), default=PAGE_MARGIN_PT)
+        used = (bottom - PAGE_MARGIN_PT) / (height - 2 * PAGE_MARGIN_PT)
+        if used < MIN_PAGE_USED:
+            blank.append(f"page {number} ({used:.0%} used)")
+    return blank
 
 
 def normalise(text):
@@ -230,6 +292,13 @@ def check(path, out_dir):
         missing = [h for h in headers if normalise(h) not in flat]
         if missing:
             failures.append(f"the printed PDF lacks results-table column headers: {missing}")
+        pages = printed_pages(pdf_path)
+        small = small_printed_text(pdf_path, pages)
+        if small:
+            failures.append(f"printed text below {MIN_PRINTED_PT:g} pt: {small[:3]} ({len(small)} words in all)")
+        blank = half_blank_pages(pages)
+        if blank:
+            failures.append(f"printed pages less than a third used before the next page's content: {blank}")
         stranded = stranded_lead_ins(pdf_path, desktop.execute_script(LEAD_INS_JS))
         if stranded:
             failures.append(f"printed, a heading or lead-in ends a page, what it introduces on the next: {stranded}")

@@ -52,15 +52,21 @@ extension DecisionText {
     if let best = d.bestSegment {
       key.append(bestSegment(best, binomial: binomial, interim: d.action == .keepRunning))
     }
+    // The decision's variant's guardrails first, each sentence saying which variant it is about: a guardrail
+    // of another variant beside the one to ship reads as if it were the shipped variant's.
+    let decided = d.variant
+    let role = d.action == .ship ? "the variant to ship" : "the variant named above"
     for guardrail in analysis.metrics(role: .guardrail) {
       let higherIsBetter = guardrail.metric.higherIsBetter
       let isBinomial = guardrail.metric.kind == .binomial
-      for c in guardrail.comparisons(segment: nil) where c.significant {
+      let moved = guardrail.comparisons(segment: nil).filter(\.significant)
+      for c in moved.filter({ $0.treatment == decided }) + moved.filter({ $0.treatment != decided }) {
         let rose = c.absoluteLift > 0
         let verdict =
           rose == higherIsBetter ? "good for this guardrail" : "bad for this guardrail: weigh it against the gain"
+        let which = decided.map { c.treatment == $0 ? ", \(role)" : " (not \(role))" } ?? ""
         key.append(
-          "Guardrail \(guardrail.metric.name) \(rose ? "rose" : "fell") under \(c.treatment): \(NumberText.effect(c.absoluteLift, binomial: isBinomial)) (p = \(NumberText.pValue(c.pValue)), \(verdict))."
+          "Guardrail \(guardrail.metric.name) \(rose ? "rose" : "fell") under \(c.treatment)\(which): \(NumberText.effect(c.absoluteLift, binomial: isBinomial)) (p = \(NumberText.pValue(c.pValue)), \(verdict))."
         )
       }
     }

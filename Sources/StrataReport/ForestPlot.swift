@@ -26,7 +26,13 @@ enum ForestPlot {
   static let labelWidth = 210.0
   static let valueWidth = 190.0
 
-  static func svg(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil) -> String? {
+  /// The whole chart, and when it is taller than `printBlockHeight` the same rows cut into blocks for print
+  /// (`printBlocks`, empty otherwise): each block a complete chart with the axis titles and ticks, on the
+  /// whole chart's x scale, cut between segments where it can (`blocks`), so that printed the chart breaks
+  /// between rows and its text keeps its size instead of the whole being scaled down to fit a page.
+  static func charts(
+    _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil
+  ) -> (whole: String, printBlocks: [String])? {
     let id =
       "forest-"
       + String(
@@ -90,21 +96,116 @@ enum ForestPlot {
     let segmentColumn = max(70, 8 * Double(rows.map(\.label.count).max() ?? 0) + 22)
     let variantColumn = max(60, 7 * Double(rows.map(\.sublabel.count).max() ?? 0) + 16)
     let sublabelX = 10 + segmentColumn
-    let plotLeft = min(max(labelWidth, sublabelX + variantColumn), width * 0.5), plotRight = width - valueWidth
-    let x: (Double) -> Double = { plotLeft + ($0 * scale - low) / (high - low) * (plotRight - plotLeft) }
+    let layout = Layout(
+      metricName: metric.metric.name, axisTitle: axisTitle(metric.metric),
+      levelTitle: "estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]", binomial: binomial,
+      higherIsBetter: metric.metric.higherIsBetter, rowHeight: rowHeight, scale: scale, low: low, high: high,
+      step: step, plotLeft: min(max(labelWidth, sublabelX + variantColumn), width * 0.5),
+      plotRight: width - valueWidth, sublabelX: sublabelX)
+    let whole = render(rows, layout: layout, id: id, part: nil)
+    guard chartHeight(rows, rowHeight: rowHeight) > printBlockHeight else { return (whole, []) }
+    let cap = Int(((printBlockHeight - chartHeight([], rowHeight: rowHeight) - 10) / rowHeight).rounded(.down))
+    let parts = blocks(rows, cap: max(1, cap))
+    let printed = parts.enumerated().map { index, block in
+      render(block, layout: layout, id: "\(id)-part\(index + 1)", part: (index + 1, parts.count))
+    }
+    return (whole, printed)
+  }
+
+  /// The whole chart (`charts`' first part).
+  static func svg(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil) -> String? {
+    charts(metric, plan: plan, segments: segments)?.whole
+  }
+
+  /// What every block of a chart shares: the axis (one x scale), the label columns and the row height.
+  struct Layout {
+    var metricName: String
+    var axisTitle: String
+    var levelTitle: String
+    var binomial: Bool
+    var higherIsBetter: Bool
+    var rowHeight: Double
+    var scale: Double
+    var low: Double
+    var high: Double
+    var step: Double
+    var plotLeft: Double
+    var plotRight: Double
+    var sublabelX: Double
+
+    func x(_ value: Double) -> Double {
+      plotLeft + (value * scale - low) / (high - low) * (plotRight - plotLeft)
+    }
+  }
+
+  /// The tallest printed block, in the chart's units (760 wide): about 103 mm at the 200 mm the print style
+  /// gives a chart (12-unit text at 9 pt), so that a heading, its note and a chart's first block fit on the
+  /// rest of a page that is half full, and a block never has to be scaled down to fit a page.
+  static let printBlockHeight = 390.0
+
+  /// The chart's height for these rows: the axis title above, the ticks below, a gap before pooled rows.
+  static func chartHeight(_ rows: [Row], rowHeight: Double) -> Double {
+    34 + Double(rows.count) * rowHeight + 44 + (rows.contains(where: \.pooled) ? 10 : 0)
+  }
+
+  /// The rows cut into blocks of at most `cap`: whole segments (a segment's rows, the pooled rows) kept
+  /// together, a segment with more rows than a block cut into near-equal parts, and the blocks filled up to
+  /// an even share (as many blocks as `cap` needs, each about as full).
+  static func blocks(_ rows: [Row], cap: Int) -> [[Row]] {
+    var groups: [[Row]] = []
+    for row in rows {
+      if let last = groups.last?.last, last.label == row.label, last.pooled == row.pooled {
+        groups[groups.count - 1].append(row)
+      } else {
+        groups.append([row])
+      }
+    }
+    var pieces: [[Row]] = []
+    for group in groups {
+      let parts = (group.count + cap - 1) / cap
+      let size = (group.count + parts - 1) / parts
+      for start in stride(from: 0, to: group.count, by: size) {
+        pieces.append(Array(group[start..<min(start + size, group.count)]))
+      }
+    }
+    let count = (rows.count + cap - 1) / cap
+    let share = (rows.count + count - 1) / count
+    var out: [[Row]] = []
+    for piece in pieces {
+      if let last = out.last, last.count + piece.count <= share {
+        out[out.count - 1] += piece
+      } else {
+        out.append(piece)
+      }
+    }
+    return out
+  }
+
+  /// One chart of these rows: the whole (`part` nil) or block `part.0` of `part.1`.
+  static func render(_ rows: [Row], layout: Layout, id: String, part: (Int, Int)?) -> String {
+    let binomial = layout.binomial
+    let rowHeight = layout.rowHeight
+    let scale = layout.scale
+    let low = layout.low
+    let high = layout.high
+    let step = layout.step
+    let plotLeft = layout.plotLeft
+    let sublabelX = layout.sublabelX
+    let x = layout.x
     let top = 34.0
     var pooledGap = 0.0
-    let height = top + Double(rows.count) * rowHeight + 44 + (rows.contains(where: \.pooled) ? 10 : 0)
+    let height = chartHeight(rows, rowHeight: rowHeight)
+    let partTitle = part.map { ", part \($0.0) of \($0.1)" } ?? ""
     var out =
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\">"
     out +=
-      "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(metric.metric.name) per segment"))</title>"
+      "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(layout.metricName) per segment\(partTitle)"))</title>"
     out +=
       "<desc id=\"\(id)-desc\">\(HTML.escape(rows.map { "\($0.label) \($0.sublabel): \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))\($0.significant ? " significant" : "")\($0.shrunken.map { s in ", shrunken \(NumberText.effect(s.estimate, binomial: binomial)) \(NumberText.interval(s.lower, s.upper, binomial: binomial))" } ?? "")" }.joined(separator: "; ")))</desc>"
     out +=
-      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(axisTitle(metric.metric)))</text>"
+      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(layout.axisTitle))</text>"
     out +=
-      "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape("estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]"))</text>"
+      "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape(layout.levelTitle))</text>"
     // Row bands first, so the grid and the zero line stay visible over them.
     var bandGap = 0.0
     for index in rows.indices {
@@ -140,7 +241,7 @@ enum ForestPlot {
         "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
       out +=
         "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
-      let tone = row.significant ? ((row.estimate > 0) == metric.metric.higherIsBetter ? "up" : "down") : "neutral"
+      let tone = row.significant ? ((row.estimate > 0) == layout.higherIsBetter ? "up" : "down") : "neutral"
       out +=
         "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
       if row.pooled {

@@ -25,7 +25,9 @@ extension HTMLReport {
     if !s.boundaries.isEmpty {
       out += "<h3>Boundaries</h3>" + HTML.table(ReportTables.boundaries(s, plan: analysis.plan), numericFrom: 1)
     }
-    out += "<h3>Look log</h3>" + HTML.table(ReportTables.lookLog(s), numericFrom: 2)
+    // One z column per comparison: printed, their headers wrap (the look log is no wider than the page).
+    out +=
+      "<h3>Look log</h3><div class=\"look-log\">" + HTML.table(ReportTables.lookLog(s), numericFrom: 2) + "</div>"
     return out + "</section>"
   }
 }

@@ -27,7 +27,8 @@ extension HTMLReport {
           modelled
           ? "Two-way marginal means of the pair with the largest interaction F, all segments, with 95% pointwise intervals. Parallel lines: no interaction."
           : "Two-way marginal means of the first two factors, all segments, with 95% pointwise intervals; the model has no two-factor interactions, so the lines are parallel by construction."
-        out += "<figure>\(svg)<figcaption>\(HTML.escape(caption))</figcaption></figure>"
+        let legend = InteractionPlot.legend(fit, design: design)
+        out += "<figure>\(legend)\(svg)<figcaption>\(HTML.escape(caption))</figcaption></figure>"
       }
       out += HTML.table(
         FactorialTables.effects(fit, design: design, binomial: binomial), numericFrom: 2,

@@ -141,7 +141,12 @@ public enum HTMLReport {
         "Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric))\(metric.metric.role == .guardrail ? "; a guardrail flags any significant change" : "")."
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
-    if let svg = ForestPlot.svg(metric, plan: plan, segments: segments) {
+    if let charts = ForestPlot.charts(metric, plan: plan, segments: segments) {
+      // A tall chart prints as blocks of rows (each with its axis, on the same scale), the whole on screen.
+      let svg =
+        charts.printBlocks.isEmpty
+        ? charts.whole
+        : "<div class=\"screen-only\">\(charts.whole)</div><div class=\"print-only\">\(charts.printBlocks.joined())</div>"
       let shrunken =
         metric.partialPooling.isEmpty
         ? ""

@@ -10,13 +10,19 @@
 ///   each says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
 ///   anywhere if one word is still too long) instead of being cut at the card's edge; a word too long for its
 ///   line (a file path) breaks; nothing widens the page.
-/// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped, and the
-///   verdict, figures and table rows are never split across pages: charts print at most 220 mm wide (their
-///   text near the tables' size) and 140 mm tall (a taller chart is scaled down, so that with its caption and
-///   the heading above it it fits on one A4 landscape page), and what introduces content (headings,
-///   captions, a table's header, a `<summary>`, a paragraph right before a figure, table or list, kept whole)
-///   stays on the page of what it introduces (`break-after: avoid`, which Chromium honours;
-///   Scripts/check_reports.py checks the printed pages).
+/// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
+///   log's z headers wrap, so that it is no wider than the page and Chromium does not scale the whole page
+///   down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
+///   split across pages: charts print at most 200 mm wide (12-unit chart text at 9 pt) and 140 mm tall, and a
+///   forest plot taller than `ForestPlot.printBlockHeight` prints as blocks of rows instead of the whole
+///   (`.print-only`; each block a complete chart on the whole chart's scale, kept whole), so that it breaks
+///   between blocks and its text is never scaled below 7 pt. What introduces content (headings, captions, a
+///   table's header, a `<summary>`, a paragraph right before a figure, table or list, kept whole) stays on the
+///   page of what it introduces (`break-after: avoid`, which Chromium honours; before a table that it moves
+///   whole to the next page only when the table is kept whole too). Scripts/check_reports.py checks the
+///   printed pages: no lead-in ending a page, no text under 7 pt, no page but the last less than a third used.
+/// - The factorial interaction plot's legend is HTML above the chart, so it shows on a phone, where the
+///   chart scrolls sideways.
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
@@ -51,6 +57,9 @@ enum HTMLStyle {
     .sequential-reason{font-weight:600;margin:6px 0}
     figure{margin:8px 0 14px;overflow-x:auto}
     figcaption{color:var(--muted);font-size:12px;margin-top:2px}
+    .print-only{display:none}
+    .chart-legend{list-style:none;margin:0 0 4px;padding:0;display:flex;flex-wrap:wrap;gap:2px 18px;font-size:13px}
+    .chart-legend .swatch{display:inline-block;width:22px;border-top:3px solid;vertical-align:middle;margin-right:6px}
     .table-wrap{overflow-x:auto}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
@@ -102,7 +111,7 @@ enum HTMLStyle {
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
     svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:760px} svg.interaction{min-width:560px}
-    figure:has(>svg.forest,>svg.boundary-chart,>svg.lift-chart,>svg.interaction)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
+    figure:has(svg.forest,>svg.boundary-chart,>svg.lift-chart,>svg.interaction)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
@@ -123,11 +132,20 @@ enum HTMLStyle {
     table{font-size:8.5pt;table-layout:auto}
     th,td{white-space:normal;padding:3px 4px}
     td.num,th.num{white-space:nowrap}
-    .verdict,figure,tr,.banner,svg{break-inside:avoid;page-break-inside:avoid}
+    .look-log thead th.num{white-space:normal}
+    figure,tr,.banner,svg,.verdict li,.verdict .headline{break-inside:avoid;page-break-inside:avoid}
+    .table-wrap:not(:has(tbody tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
+    .screen-only{display:none}
+    .print-only{display:block}
+    figure:has(>.print-only){break-inside:auto;page-break-inside:auto}
+    .print-only>svg{margin-bottom:3mm}
+    figcaption{break-before:avoid;page-break-before:avoid}
     h1,h2,h3,h4,caption,thead,summary,dt,p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-after:avoid;page-break-after:avoid}
     p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-inside:avoid;page-break-inside:avoid}
+    .glossary dt{break-after:auto;page-break-after:auto}
+    .glossary dt,.glossary dd{break-inside:avoid;page-break-inside:avoid}
     svg{max-width:100%}
-    figure svg{width:auto!important;height:auto;max-width:min(100%,220mm);max-height:140mm;margin:0 auto}
+    figure svg{width:auto!important;height:auto;max-width:min(100%,200mm);max-height:140mm;margin:0 auto}
     }
     """
 }

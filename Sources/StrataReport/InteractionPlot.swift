@@ -7,7 +7,7 @@ import StrataStats
 /// levels along the x axis and one line per level of the second, with pointwise confidence bars.
 ///
 /// Parallel lines mean no interaction; lines that diverge or cross mean the first factor's effect depends
-/// on the second's level. Styling is inline (no report style sheet changes), no scripts.
+/// on the second's level. Styling is inline, no scripts; the legend is HTML beside it (`legend`).
 enum InteractionPlot {
   static let width = 560.0
   static let height = 300.0
@@ -24,7 +24,7 @@ enum InteractionPlot {
     let step = ForestPlot.niceStep((high - low) * scale / 5)
     low = ((low * scale) / step).rounded(.down) * step
     high = ((high * scale) / step).rounded(.up) * step
-    let left = 70.0, right = width - 130, top = 30.0, bottom = height - 46
+    let left = 70.0, right = width - 24, top = 30.0, bottom = height - 46
     let span = (right - left - 60) / Double(max(1, first.levelCount - 1))
     let x: (Int) -> Double = { index in left + 30 + Double(index) * span }
     let y: (Double) -> Double = { value in bottom - (value * scale - low) / (high - low) * (bottom - top) }
@@ -49,7 +49,7 @@ enum InteractionPlot {
       "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 38))\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">\(HTML.escape(first.name))</text>"
     out +=
       "<text x=\"\(f(left))\" y=\"16\" font-size=\"12\" fill=\"#5b6475\">\(HTML.escape("\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"))</text>"
-    for (j, level) in second.levels.enumerated() {
+    for j in second.levels.indices {
       let color = colors[j % colors.count]
       let offset = (Double(j) - Double(second.levelCount - 1) / 2) * 6  // keep overlapping bars apart
       var points: [String] = []
@@ -65,12 +65,19 @@ enum InteractionPlot {
       }
       out +=
         "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>"
-      let legendY = top + 10 + Double(j) * 20
-      out +=
-        "<line x1=\"\(f(right + 16))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 36))\" y2=\"\(f(legendY))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>"
-      out +=
-        "<text x=\"\(f(right + 42))\" y=\"\(f(legendY + 4))\" font-size=\"12\" fill=\"#1d2433\">\(HTML.escape("\(second.name)=\(level)"))</text>"
     }
     return out + "</svg>"
+  }
+
+  /// The lines' legend, as HTML above the chart (not inside it at its right edge): on a phone the chart
+  /// scrolls sideways inside its figure, and the key to its lines must show without scrolling.
+  static func legend(_ fit: FactorialFit, design: FactorialDesign) -> String {
+    guard fit.plottedFactors.count == 2 else { return "" }
+    let second = design.factors[fit.plottedFactors[1]]
+    let keys = second.levels.enumerated().map { j, level in
+      "<li><span class=\"swatch\" style=\"border-color:\(colors[j % colors.count])\"></span>\(HTML.escape("\(second.name)=\(level)"))</li>"
+    }
+    return "<ul class=\"chart-legend\" aria-label=\"\(HTML.escape("Lines: the levels of \(second.name)"))\">"
+      + keys.joined() + "</ul>"
   }
 }
