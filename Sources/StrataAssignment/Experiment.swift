@@ -122,6 +122,7 @@ public struct Experiment: Sendable, Hashable {
     }
     var segmentNames: Set<String> = []
     var layouts: [BucketLayout] = []
+    var sharedLayout: BucketLayout?
     for (index, segment) in segments.enumerated() {
       // Spelt only for an error (20,000 segments would otherwise make 80,000 strings here).
       func field() -> String { "segments[\(index)]" }
@@ -137,6 +138,16 @@ public struct Experiment: Sendable, Hashable {
       }
       for key in segment.weights.keys where !keys.contains(key) {
         throw DefinitionError(field: "\(field()).weights.\(key)", message: "\"\(key)\" is not one of the variants")
+      }
+      if segment.weights.isEmpty && segment.traffic == nil {
+        // The experiment's weights and traffic, checked above: one layout for every such segment, laid out once
+        // (at 20,000 segments × 16 variants, 20,000 identical layouts cost 0.13 G instructions).
+        let layout =
+          sharedLayout
+          ?? BucketLayout(weights: variants.map(\.weight.tenThousandths), traffic: traffic.tenThousandths)
+        sharedLayout = layout
+        layouts.append(layout)
+        continue
       }
       let weights = variants.map { segment.weights[$0.key] ?? $0.weight }
       try Experiment.checkWeights(weights, field: "\(field()).weights")

@@ -27,4 +27,25 @@ struct ExactDecimalTests {
     #expect(half.variant(forBucket: 1666) == nil)
     #expect(half.variant(forBucket: 6666) == 2)
   }
+
+  /// Segments without weights or traffic of their own share the experiment's layout (made once); those with
+  /// either get their own.
+  @Test("each segment's layout: the experiment's, or its own weights and traffic")
+  func segmentLayouts() throws {
+    let experiment = try Experiment(
+      id: "layouts", variants: [Variant(key: "a", weight: 1), Variant(key: "b", weight: 3), Variant(key: "c")],
+      traffic: ExactDecimal(tenThousandths: 8000),
+      segments: [
+        Segment(name: "plain", rule: try Rule("x == 1")),
+        Segment(name: "weighted", rule: try Rule("x == 2"), weights: ["c": ExactDecimal(tenThousandths: 0)]),
+        Segment(name: "also_plain", rule: try Rule("x == 3")),
+        Segment(name: "half", rule: try Rule("x == 4"), traffic: ExactDecimal(tenThousandths: 5000)),
+      ])
+    let shared = BucketLayout(weights: [10_000, 30_000, 10_000], traffic: 8000)
+    #expect(
+      experiment.layouts == [
+        shared, BucketLayout(weights: [10_000, 30_000, 0], traffic: 8000), shared,
+        BucketLayout(weights: [10_000, 30_000, 10_000], traffic: 5000), shared,
+      ])
+  }
 }
