@@ -71,6 +71,21 @@ struct RuleTests {
     }
   }
 
+  /// A string literal keeps its scalars exactly (multi-byte, combining, escaped), and names and numbers read as
+  /// written.
+  @Test("string literals, names and numbers keep their text")
+  func literalText() throws {
+    let text = "e\u{301} \"ü\" ✓ 😀 \\ it's"
+    let rule = try Rule(#"name == "e\#u{301} \"ü\" ✓ 😀 \\ it\'s""#)
+    #expect(rule.matches(["name": .string(text)]))
+    #expect(!rule.matches(["name": .string("é \"ü\" ✓ 😀 \\ it's")]))
+    #expect(rule.expression.description.contains("✓ 😀"))
+    let names = try Rule("name_2.x in ['ab', \"c\"] and v >= -1.5e1 and Z_9 < 1e-3")
+    #expect(names.attributes == ["name_2.x", "v", "Z_9"])
+    #expect(names.matches(["name_2.x": "ab", "v": "-15", "Z_9": "0.0009"]))
+    #expect(!names.matches(["name_2.x": "ab", "v": "-15.1", "Z_9": "0.0009"]))
+  }
+
   @Test("lists the attributes it reads, once each, in order")
   func attributes() throws {
     #expect(try Rule("b > 1 and a == 2 or b < 0 and not c").attributes == ["b", "a", "c"])

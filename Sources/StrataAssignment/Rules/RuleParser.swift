@@ -110,7 +110,7 @@ struct RuleParser {
         tokens.append(Token(kind: .comparison(op), column: column))
         index += followedByEqual ? 2 : 1
       case "\"", "'":
-        var text = String.UnicodeScalarView()
+        var text: [UInt8] = []
         var cursor = index + 1
         var closed = false
         while cursor < scalars.count {
@@ -126,15 +126,15 @@ struct RuleParser {
               throw RuleSyntaxError(
                 column: cursor + 1, message: "unknown escape \"\\\(escaped)\" (only \\\\, \\\" and \\' are allowed)")
             }
-            text.append(escaped)
+            UTF8.encode(escaped) { text.append($0) }
             cursor += 2
             continue
           }
-          text.append(character)
+          UTF8.encode(character) { text.append($0) }
           cursor += 1
         }
         guard closed else { throw RuleSyntaxError(column: column, message: "string is not closed") }
-        tokens.append(Token(kind: .string(String(text)), column: column))
+        tokens.append(Token(kind: .string(String(decoding: text, as: UTF8.self)), column: column))
         index = cursor + 1
       case "-", "0"..."9", ".":
         var cursor = index
@@ -143,10 +143,9 @@ struct RuleParser {
         {
           cursor += 1
         }
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: scalars[index..<cursor])
-        guard let value = AttributeValue.parseNumber(String(text).utf8) else {
-          throw RuleSyntaxError(column: column, message: "\"\(String(text))\" is not a number")
+        let text = Self.text(scalars[index..<cursor])
+        guard let value = AttributeValue.parseNumber(text.utf8) else {
+          throw RuleSyntaxError(column: column, message: "\"\(text)\" is not a number")
         }
         tokens.append(Token(kind: .number(value), column: column))
         index = cursor
@@ -160,14 +159,21 @@ struct RuleParser {
         {
           cursor += 1
         }
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: scalars[index..<cursor])
-        tokens.append(Token(kind: .identifier(String(text)), column: column))
+        tokens.append(Token(kind: .identifier(Self.text(scalars[index..<cursor])), column: column))
         index = cursor
       }
     }
     tokens.append(Token(kind: .end, column: scalars.count + 1))
     return tokens
+  }
+
+  /// The scalars as a `String`, made from their UTF-8 bytes: `String.UnicodeScalarView`'s appends cost about 5,000
+  /// instructions a token (0.15 G for 20,000 segment rules).
+  private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(scalars.count)
+    for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   private static func isIdentifierStart(_ scalar: Unicode.Scalar) -> Bool {
