@@ -94,7 +94,7 @@ struct YAMLFields {
     guard case .mapping(let mapping) = node else {
       throw error(path(), node, "expected a mapping of keys to values")
     }
-    var result: [String: Node] = [:]
+    var result = [String: Node](minimumCapacity: mapping.count)
     func childPath(_ key: String) -> String {
       let path = path()
       return path.isEmpty ? key : "\(path).\(key)"
