@@ -22,7 +22,8 @@
 ///   whole to the next page only when the table is kept whole too). Scripts/check_reports.py checks the
 ///   printed pages: no lead-in ending a page, no text under 7 pt, no page but the last less than a third used.
 /// - The factorial interaction plot's legend is HTML above the chart, so it shows on a phone, where the
-///   chart scrolls sideways.
+///   chart keeps its own width (its inline `min-width`: 360 px for two levels, which fit) and scrolls sideways
+///   when wider (`wide`, with the line saying so).
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
@@ -61,6 +62,7 @@ enum HTMLStyle {
     .chart-legend{list-style:none;margin:0 0 4px;padding:0;display:flex;flex-wrap:wrap;gap:2px 18px;font-size:13px}
     .chart-legend .swatch{display:inline-block;width:22px;border-top:3px solid;vertical-align:middle;margin-right:6px}
     .table-wrap{overflow-x:auto}
+    .table-wrap+.table-wrap{margin-top:16px}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
     th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
@@ -110,8 +112,8 @@ enum HTMLStyle {
     header h1{font-size:22px}
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
-    svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:760px} svg.interaction{min-width:560px}
-    figure:has(svg.forest,>svg.boundary-chart,>svg.lift-chart,>svg.interaction)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
+    svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:760px}
+    figure:has(svg.forest,>svg.boundary-chart,>svg.lift-chart,>svg.interaction.wide)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}

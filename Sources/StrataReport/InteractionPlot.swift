@@ -9,7 +9,12 @@ import StrataStats
 /// Parallel lines mean no interaction; lines that diverge or cross mean the first factor's effect depends
 /// on the second's level. Styling is inline, no scripts; the legend is HTML beside it (`legend`).
 enum InteractionPlot {
-  static let width = 560.0
+  /// The chart's width: 360 units for two levels along the x axis (the whole chart in sight on a 390 px
+  /// phone, where it keeps its size and scrolls sideways), 120 more per further level, and room for the title
+  /// (about 7 units a character at 12).
+  static func width(levels: Int, title: String) -> Double {
+    max(360, 120 + 120 * Double(levels), 7 * Double(title.count) + 18)
+  }
   static let height = 300.0
   static let colors = ["#2b59c3", "#c2410c", "#0f7b5f", "#7c3aed", "#b42318", "#5b6475"]
 
@@ -24,6 +29,8 @@ enum InteractionPlot {
     let step = ForestPlot.niceStep((high - low) * scale / 5)
     low = ((low * scale) / step).rounded(.down) * step
     high = ((high * scale) / step).rounded(.up) * step
+    let title = "\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"
+    let width = Self.width(levels: first.levelCount, title: title)
     let left = 70.0, right = width - 24, top = 30.0, bottom = height - 46
     let span = (right - left - 60) / Double(max(1, first.levelCount - 1))
     let x: (Int) -> Double = { index in left + 30 + Double(index) * span }
@@ -31,7 +38,7 @@ enum InteractionPlot {
     let f = ForestPlot.f
     let label = "Interaction plot of \(metric): \(first.name) × \(second.name)"
     var out =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"interaction\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape(label))\" style=\"width:100%;max-width:\(Int(width))px;height:auto;display:block;font-family:sans-serif\">"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"interaction\(width > 360 ? " wide" : "")\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(HTML.escape(label))\" style=\"width:100%;max-width:\(Int(width))px;min-width:\(Int(width))px;height:auto;display:block;font-family:sans-serif\">"
     var tick = low
     while tick <= high + step / 2 {
       let ty = bottom - (tick - low) / (high - low) * (bottom - top)
@@ -48,7 +55,7 @@ enum InteractionPlot {
     out +=
       "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 38))\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">\(HTML.escape(first.name))</text>"
     out +=
-      "<text x=\"\(f(left))\" y=\"16\" font-size=\"12\" fill=\"#5b6475\">\(HTML.escape("\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"))</text>"
+      "<text x=\"8\" y=\"16\" font-size=\"12\" fill=\"#5b6475\">\(HTML.escape(title))</text>"
     for j in second.levels.indices {
       let color = colors[j % colors.count]
       let offset = (Double(j) - Double(second.levelCount - 1) / 2) * 6  // keep overlapping bars apart
