@@ -17,6 +17,14 @@ enum BoundaryChart {
     t.segment.map { "\(t.treatment) · \($0)" } ?? t.treatment
   }
 
+  /// The legend's entries as the chart words them (colour, number and comparison, crossed or not), for the
+  /// copy a phone shows above the chart: the chart's own legend is at its right edge, off-screen there.
+  static func legendEntries(_ s: SequentialAnalysis) -> [(colour: String, text: String)] {
+    s.trajectories().enumerated().map { index, t in
+      (palette[index % palette.count], "\(index + 1) \(label(t))\(t.crossed ? ": crossed" : "")")
+    }
+  }
+
   static func svg(_ s: SequentialAnalysis, alternative: Alternative) -> String {
     let trajectories = s.trajectories()
     let width = 760.0

@@ -13,11 +13,13 @@ extension HTMLReport {
       : "<p class=\"sequential-reason\">\(HTML.escape(s.reason))</p>"
     out += "<p class=\"note\">\(HTML.escape(s.lookNote))</p>"
     out += HTML.table(ReportTables.sequentialDecisions(s, plan: analysis.plan), numericFrom: 2)
-    out += "<figure>\(BoundaryChart.svg(s, alternative: analysis.plan.alternative))<figcaption>"
+    out += "<figure>\(phoneLegend(BoundaryChart.legendEntries(s)))"
+    out += "\(BoundaryChart.svg(s, alternative: analysis.plan.alternative))<figcaption>"
     out += HTML.escape(ReportTables.boundaryChartCaption(s))
     out += "</figcaption></figure>"
     if let lift = LiftChart.svg(s, binomial: DecisionText.binomial(analysis)) {
-      out += "<h3>Cumulative lift by look</h3><figure>\(lift)<figcaption>"
+      let legend = phoneLegend(LiftChart.legendEntries(s, binomial: DecisionText.binomial(analysis)))
+      out += "<h3>Cumulative lift by look</h3><figure>\(legend)\(lift)<figcaption>"
       out += HTML.escape(
         ReportTables.liftChartCaption(s, plan: analysis.plan) + " Filled dots: the interval excludes 0.")
       out += "</figcaption></figure>"
@@ -29,5 +31,16 @@ extension HTMLReport {
     out +=
       "<h3>Look log</h3><div class=\"look-log\">" + HTML.table(ReportTables.lookLog(s), numericFrom: 2) + "</div>"
     return out + "</section>"
+  }
+
+  /// A chart's legend as HTML, shown on phones only, above the chart.
+  ///
+  /// There the chart scrolls sideways and its own legend, at its right edge, is off-screen. Hidden from
+  /// screen readers (the chart's description says the same).
+  static func phoneLegend(_ entries: [(colour: String, text: String)]) -> String {
+    "<ul class=\"chart-legend phone-only\" aria-hidden=\"true\">"
+      + entries.map {
+        "<li><span class=\"swatch\" style=\"border-color:\($0.colour)\"></span>\(HTML.escape($0.text))</li>"
+      }.joined() + "</ul>"
   }
 }

@@ -24,6 +24,8 @@
 /// - The factorial interaction plot's legend is HTML above the chart, so it shows on a phone, where the
 ///   chart keeps its own width (its inline `min-width`: 360 px for two levels, which fit) and scrolls sideways
 ///   when wider (`wide`, with the line saying so).
+///   The sequential boundary and lift charts keep their legend at their right edge and, on phones only, show a
+///   copy above the chart (`.phone-only`).
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
@@ -61,6 +63,7 @@ enum HTMLStyle {
     .print-only{display:none}
     .chart-legend{list-style:none;margin:0 0 4px;padding:0;display:flex;flex-wrap:wrap;gap:2px 18px;font-size:13px}
     .chart-legend .swatch{display:inline-block;width:22px;border-top:3px solid;vertical-align:middle;margin-right:6px}
+    .phone-only{display:none}
     .table-wrap{overflow-x:auto}
     .table-wrap+.table-wrap{margin-top:16px}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
@@ -123,6 +126,7 @@ enum HTMLStyle {
     tbody th{text-align:right}
     tr.overall th,tr.overall td{border-top:0}
     .glossary dl{grid-template-columns:1fr}
+    .chart-legend.phone-only{display:block}
     }
     @media print{
     @page{size:A4 landscape;margin:12mm}

@@ -6,6 +6,18 @@ import StrataStats
 /// interval (repeated confidence intervals at planned looks), as experimentation platforms' results pages
 /// show it, in the colours and numbers of the boundary chart.
 enum LiftChart {
+  /// The legend's entries as the chart words them (colour, number, comparison and its latest lift), for the
+  /// copy a phone shows above the chart (`BoundaryChart.legendEntries`).
+  static func legendEntries(_ s: SequentialAnalysis, binomial: Bool) -> [(colour: String, text: String)] {
+    s.trajectories().enumerated().map { index, t in
+      let last = t.points.last.map { " \(NumberText.effect($0.estimate, binomial: binomial))" } ?? ""
+      return (
+        BoundaryChart.palette[index % BoundaryChart.palette.count],
+        "\(index + 1) \(BoundaryChart.label(t)):\(last)"
+      )
+    }
+  }
+
   static func svg(_ s: SequentialAnalysis, binomial: Bool) -> String? {
     let trajectories = s.trajectories()
     let spread = 7.0  // px between comparisons at one look, so their bars do not overlap
