@@ -69,35 +69,32 @@ struct JSONByteWriter: TextOutputStream {
   }
 
   /// The decimal digits of `value`, as `String(value)` spells them.
+  ///
+  /// Eight digits at a time in place (`ShortestDigits.writeInteger`), where one digit at a time from the end and
+  /// a move to the start cost 66 instructions for a lone `0` and more for each digit.
   mutating func appendInteger(_ value: Int64) {
-    // At most 20 bytes: a sign and 19 digits. The digits are written from the end of a 20-byte stretch, then
-    // moved to its start.
-    let start = buffer.reserve(20)
-    var magnitude = value.magnitude
-    var end = 20
-    repeat {
-      end -= 1
-      start[end] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-      magnitude /= 10
-    } while magnitude != 0
+    // At most 21 bytes: a sign and 20 digits' room.
+    let start = buffer.reserve(24)
+    var length = 0
     if value < 0 {
-      end -= 1
-      start[end] = UInt8(ascii: "-")
+      start[0] = UInt8(ascii: "-")
+      length = 1
     }
-    let length = 20 - end
-    if end > 0 { start.update(from: start + end, count: length) }
+    length &+= ShortestDigits.writeInteger(value.magnitude, to: start + length)
     buffer.count += length
   }
 
   /// A number as `JSONValue.number` prints it: `null` when not finite, a whole number below 10¹⁵ without a
   /// fraction, anything else in the shortest form that reads back as the same double (`Double.description`).
   mutating func appendNumber(_ x: Double) {
+    let magnitude = x.magnitude
     if !x.isFinite {
       appendNull()
-    } else if abs(x) < 1e15, Double(Int64(x)) == x {
+    } else if magnitude < 1 ? x == 0 : magnitude < 1e15 && Double(Int64(x)) == x {
       // Whole numbers print without a fraction only when exact; keep ".0" off to read as integers. (Below 10¹⁵ the
       // conversion truncates exactly, so this is `x == x.rounded()` without a call to the C library's `round`.)
-      appendInteger(Int64(x))
+      // Below 1 only zero is whole: most numbers written (p-values, rates, lifts) skip the conversions.
+      appendInteger(magnitude < 1 ? 0 : Int64(x))
     } else {
       // `description`'s characters written in place by ShortestDigits; subnormals through `write(to:)`, which hands
       // `description`'s characters over as bytes (`_writeASCII`) without a String.

@@ -17,8 +17,8 @@
 /// Zeros, subnormals, infinities and NaN are left to `description` (``write(_:to:)`` returns nil): the callers
 /// never or hardly ever meet them.
 enum ShortestDigits {
-  /// The bytes ``write(_:to:)`` may touch: its longest result is 24 bytes, and the digits are first written right
-  /// aligned at the end of this stretch.
+  /// The bytes ``write(_:to:)`` may touch: its longest result is 24 bytes, and the digits and zeros are stored
+  /// eight bytes at a time, which may reach past a result's end.
   static let scratchCount = 48
 
   /// Writes `x` as `x.description` would spell it into `start` (room for ``scratchCount`` bytes) and returns the
@@ -99,17 +99,35 @@ enum ShortestDigits {
   /// number of bytes; `plain` when the double is at most 2^53, below which `description` writes no exponent from
   /// 10^-4 up.
   ///
-  /// The digits go straight to their places; where a point falls among them they are written one byte to the right
-  /// and those before the point moved back.
+  /// The digits go straight to their places, eight at a time (``eightDigits(_:)``); where a point falls among
+  /// them they are written one byte to the right and those before the point moved back.
   @inline(__always)
   private static func spell(
     negative: Bool, digits: UInt64, exponent: Int, plain: Bool, to start: UnsafeMutablePointer<UInt8>
   ) -> Int {
     var digits = digits
     var exponent = exponent
-    while digits % 10 == 0 {
+    if digits % 10 == 0 {
+      // Most have no trailing zero; a short decimal such as 0.5 has fifteen: dropped eight, four, two and one
+      // at a time rather than one division each.
       digits /= 10
       exponent &+= 1
+      while digits % 100_000_000 == 0 {
+        digits /= 100_000_000
+        exponent &+= 8
+      }
+      if digits % 10_000 == 0 {
+        digits /= 10_000
+        exponent &+= 4
+      }
+      if digits % 100 == 0 {
+        digits /= 100
+        exponent &+= 2
+      }
+      if digits % 10 == 0 {
+        digits /= 10
+        exponent &+= 1
+      }
     }
     let count = digitCount(digits)
     // The power of ten of the leading digit.
@@ -121,7 +139,7 @@ enum ShortestDigits {
     }
     if point < -4 || !plain {
       // d.ddde±XX
-      writeDigits(digits, endingAt: out + (count &+ 1))
+      writeDigits(digits, count: count, at: out + 1)
       out[0] = out[1]
       if count > 1 {
         out[1] = UInt8(ascii: ".")
@@ -129,9 +147,13 @@ enum ShortestDigits {
       } else {
         out += 1
       }
-      out[0] = UInt8(ascii: "e")
-      out[1] = point < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
-      var power = point < 0 ? -point : point
+      var power = point
+      if point < 0 {
+        store(0x2D65, as: UInt16.self, at: out)  // "e-"
+        power = -point
+      } else {
+        store(0x2B65, as: UInt16.self, at: out)  // "e+"
+      }
       out += 2
       if power >= 100 {
         out[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: power / 100)
@@ -141,29 +163,24 @@ enum ShortestDigits {
       writePair(UInt32(truncatingIfNeeded: power), to: out)
       out += 2
     } else if point < 0 {
-      // 0.000ddd: up to three zeros after the point.
-      out[0] = UInt8(ascii: "0")
-      out[1] = UInt8(ascii: ".")
-      out[2] = UInt8(ascii: "0")
-      out[3] = UInt8(ascii: "0")
-      out[4] = UInt8(ascii: "0")
+      // 0.000ddd: "0." and up to three zeros in one store; the digits go over the zeros not needed.
+      store(0x3030_302E_30, as: UInt64.self, at: out)
       out += 1 &- point
-      writeDigits(digits, endingAt: out + count)
+      writeDigits(digits, count: count, at: out)
       out += count
     } else if point >= count &- 1 {
-      // ddd000.0
-      writeDigits(digits, endingAt: out + count)
+      // ddd000.0: the zeros eight at a time (at most 15 of them below 2^53).
+      writeDigits(digits, count: count, at: out)
       out += count
-      for _ in 0..<(point &- count &+ 1) {
-        out[0] = UInt8(ascii: "0")
-        out += 1
-      }
-      out[0] = UInt8(ascii: ".")
-      out[1] = UInt8(ascii: "0")
+      let zeros = point &- count &+ 1
+      store(0x3030_3030_3030_3030, as: UInt64.self, at: out)
+      store(0x3030_3030_3030_3030, as: UInt64.self, at: out + 8)
+      out += zeros
+      store(0x302E, as: UInt16.self, at: out)  // ".0"
       out += 2
     } else {
       // ddd.ddd
-      writeDigits(digits, endingAt: out + (count &+ 1))
+      writeDigits(digits, count: count, at: out + 1)
       for offset in 0...point { out[offset] = out[offset &+ 1] }
       out[point &+ 1] = UInt8(ascii: ".")
       out += count &+ 1
@@ -171,7 +188,7 @@ enum ShortestDigits {
     return out - start
   }
 
-  /// The number of decimal digits of `n` (1 to 10^18 − 1), by comparisons (most have 16 or 17).
+  /// The number of decimal digits of `n` (from 1), by comparisons (most shortest digits have 16 or 17).
   @inline(__always)
   private static func digitCount(_ n: UInt64) -> Int {
     if n < 100_000_000 {
@@ -184,36 +201,80 @@ enum ShortestDigits {
     }
     if n < 1_000_000_000_000_000 { return n < 100_000_000_000_000 ? 14 : 15 }
     if n < 100_000_000_000_000_000 { return n < 10_000_000_000_000_000 ? 16 : 17 }
-    return 18
+    return n < 1_000_000_000_000_000_000 ? 18 : (n < 10_000_000_000_000_000_000 ? 19 : 20)
   }
 
-  /// Writes the decimal digits of `n` so that the last ends just before `end`.
+  /// Writes the decimal digits of `n` as `String(n)` spells them at `target` and returns their number; touches
+  /// at most 20 bytes (eight when there are fewer digits).
   @inline(__always)
-  private static func writeDigits(_ n: UInt64, endingAt end: UnsafeMutablePointer<UInt8>) {
-    var rest = n
-    var end = end
-    while rest >= 100_000_000 {
-      let eight = UInt32(truncatingIfNeeded: rest % 100_000_000)
-      rest /= 100_000_000
-      let high = eight / 10_000
-      let low = eight % 10_000
-      writePair(high / 100, to: end - 8)
-      writePair(high % 100, to: end - 6)
-      writePair(low / 100, to: end - 4)
-      writePair(low % 100, to: end - 2)
-      end -= 8
+  static func writeInteger(_ n: UInt64, to target: UnsafeMutablePointer<UInt8>) -> Int {
+    if n < 10 {
+      target[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n)
+      return 1
     }
-    var small = UInt32(truncatingIfNeeded: rest)
-    while small >= 100 {
-      writePair(small % 100, to: end - 2)
-      small /= 100
-      end -= 2
+    if n < 100 {
+      writePair(UInt32(truncatingIfNeeded: n), to: target)
+      return 2
     }
-    if small >= 10 {
-      writePair(small, to: end - 2)
+    let count = digitCount(n)
+    writeDigits(n, count: count, at: target)
+    return count
+  }
+
+  /// Writes the `count` decimal digits of `n` (`count` from 1 to 20) from `target` on; may write up to eight bytes
+  /// from `target` when there are fewer digits (scratch room the caller has, written over or not counted).
+  ///
+  /// In blocks of eight from the last digit back, each block's bytes made at once (``eightDigits(_:)``); the
+  /// first block, shorter, shifted down to its digits and stored first, so that the next store writes over its
+  /// spare bytes.
+  @inline(__always)
+  private static func writeDigits(_ n: UInt64, count: Int, at target: UnsafeMutablePointer<UInt8>) {
+    if count <= 8 {
+      store(eightDigits(UInt32(truncatingIfNeeded: n)) &>> (64 &- 8 &* count), as: UInt64.self, at: target)
+    } else if count <= 16 {
+      let high = n / 100_000_000
+      let low = n &- high &* 100_000_000
+      store(eightDigits(UInt32(truncatingIfNeeded: high)) &>> (128 &- 8 &* count), as: UInt64.self, at: target)
+      store(eightDigits(UInt32(truncatingIfNeeded: low)), as: UInt64.self, at: target + (count &- 8))
     } else {
-      end[-1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: small)
+      // Both quotients from `n`, not one from the other: two multiplications side by side.
+      let upper = n / 100_000_000
+      let top = n / 10_000_000_000_000_000
+      let low = n &- upper &* 100_000_000
+      let middle = upper &- top &* 100_000_000
+      if count == 17 {
+        target[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: top)
+      } else {
+        // 18 to 20 digits: the first two to four.
+        store(eightDigits(UInt32(truncatingIfNeeded: top)) &>> (192 &- 8 &* count), as: UInt64.self, at: target)
+      }
+      store(eightDigits(UInt32(truncatingIfNeeded: middle)), as: UInt64.self, at: target + (count &- 16))
+      store(eightDigits(UInt32(truncatingIfNeeded: low)), as: UInt64.self, at: target + (count &- 8))
     }
+  }
+
+  /// The eight decimal digits of `n` (below 10^8, leading zeros included) as ASCII bytes in one word, the first
+  /// digit in the lowest byte (the first in memory once stored little-endian).
+  ///
+  /// Split into halves of four digits (32 bits each), each half into pairs (16 bits each) and each pair into
+  /// digits (8 bits each), every lane at once: a quotient by 100 or 10 as a multiplication and shift that is
+  /// exact in the range (x × 10486 / 2^20 = ⌊x / 100⌋ for x below 10^4; x × 103 / 2^10 = ⌊x / 10⌋ below 100),
+  /// each lane's product too small to reach the next lane's bits that are kept.
+  @inline(__always)
+  static func eightDigits(_ n: UInt32) -> UInt64 {
+    let high = n / 10_000
+    let halves = UInt64(high) | UInt64(n &- high &* 10_000) << 32
+    let hundreds = (halves &* 10486) >> 20 & 0x0000_007F_0000_007F
+    let pairs = hundreds | (halves &- hundreds &* 100) << 16
+    let tens = (pairs &* 103) >> 10 & 0x000F_000F_000F_000F
+    let digits = tens | (pairs &- tens &* 10) << 8
+    return digits | 0x3030_3030_3030_3030
+  }
+
+  /// Stores `value`'s bytes at `target` (any alignment), lowest byte first.
+  @inline(__always)
+  private static func store<T: FixedWidthInteger>(_ value: T, as type: T.Type, at target: UnsafeMutablePointer<UInt8>) {
+    UnsafeMutableRawPointer(target).storeBytes(of: value.littleEndian, as: T.self)
   }
 
   /// Writes the two digits of `n` (0 to 99).

@@ -23,6 +23,8 @@ struct JSONValueTests {
     var doubles: [Double] = [
       0, -0.0, 1, -1, 0.1, 1e15, -1e15, 999_999_999_999_999, 1e15 - 0.5, 1e16, 1e-5, 123_456.75, .leastNonzeroMagnitude,
       .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .ulpOfOne, 8.089055620722685e-207,
+      // Either side of 1, where the writer stops looking for whole numbers.
+      1.0.nextDown, -1.0.nextDown, 1.0.nextUp, -1.0.nextUp, 0.5, -0.5, 1.5, -1.5,
     ]
     for _ in 0..<20_000 {
       let bits = Double(bitPattern: random.next())

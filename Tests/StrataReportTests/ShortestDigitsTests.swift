@@ -117,6 +117,94 @@ struct ShortestDigitsTests {
     }
   }
 
+  /// The spelling on its own: every count of significant digits (1 to 17) at every power of ten, so that the point
+  /// falls before, inside and after the digits and each block of eight is the first, shorter one or a full one;
+  /// with inner zeros and with 0 to 16 trailing zeros in the digits the method hands over (`0.5` comes as
+  /// 5000000000000000 × 10^-16).
+  @Test("every digit count at every position of the point, with inner and trailing zeros")
+  func layout() {
+    Self.withScratch { scratch in
+      var random = SplitMix64(seed: 8)
+      var doubles: [Double] = []
+      for count in 1...17 {
+        var patterns = [String(repeating: "9", count: count), "1" + String(repeating: "0", count: count - 1)]
+        if count >= 2 { patterns.append("1" + String(repeating: "0", count: count - 2) + "1") }
+        for _ in 0..<4 {
+          var text = String(1 + random.next() % 9)
+          for _ in 1..<count { text += String(random.next() % 10) }
+          patterns.append(text)
+        }
+        for pattern in patterns {
+          for exponent in -325...310 {
+            if let x = Double("\(pattern)e\(exponent)"), x.isNormal { doubles += [x, -x] }
+          }
+        }
+      }
+      var failures = 0
+      for x in doubles where !Self.matches(x, scratch) {
+        failures += 1
+        if failures > 10 { break }
+      }
+      #expect(doubles.count > 100_000)
+      // The shapes, spelled out.
+      for (x, spelled) in [
+        (0.5, "0.5"), (-0.0625, "-0.0625"), (0.00012, "0.00012"), (1.5e-5, "1.5e-05"), (123.25, "123.25"),
+        (12345678.125, "12345678.125"), (1e300, "1e+300"), (-2.5e-300, "-2.5e-300"),
+        (1e16, "1e+16"), (123456789012345.67, "123456789012345.67"), (0.1234567890123456, "0.1234567890123456"),
+      ] {
+        let count = ShortestDigits.write(x, to: scratch) ?? 0
+        #expect(String(decoding: UnsafeBufferPointer(start: scratch, count: count), as: UTF8.self) == spelled)
+      }
+    }
+  }
+
+  @Test("eight digits at once: every value's bytes are its zero-padded decimal")
+  func eightDigits() {
+    var random = SplitMix64(seed: 88)
+    var values: [UInt32] = [0, 1, 9, 10, 99, 100, 9_999, 10_000, 10_001, 99_999_999, 12_345_678, 90_000_009]
+    for _ in 0..<200_000 { values.append(UInt32(random.next() % 100_000_000)) }
+    for power in 0..<8 {
+      let p = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000][power]
+      values += [UInt32(p), UInt32(p - 1), UInt32(p + 1) % 100_000_000, UInt32(99_999_999 - p + 1)]
+    }
+    var failures = 0
+    for n in values {
+      let word = ShortestDigits.eightDigits(n)
+      let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) }
+      let expected = String(n)
+      let padded = Array((String(repeating: "0", count: 8 - expected.count) + expected).utf8)
+      if bytes != padded {
+        Issue.record("\(n): \(String(decoding: bytes, as: UTF8.self))")
+        failures += 1
+        if failures > 10 { break }
+      }
+    }
+  }
+
+  @Test("integers: every digit count from 1 to 20 spelled as String does")
+  func integers() {
+    Self.withScratch { scratch in
+      var random = SplitMix64(seed: 20)
+      var values: [UInt64] = [0, 9, 10, 99, 100, .max, .max - 1, UInt64(Int64.max), UInt64(Int64.max) + 1]
+      var power: UInt64 = 1
+      for _ in 0..<20 {
+        values += [power, power - 1, power + 1, 9 * (power / 10), (power / 10) &* 12_345_679]
+        if power <= UInt64.max / 10 { power *= 10 }
+      }
+      for _ in 0..<100_000 { values.append(random.next() >> (random.next() % 64)) }
+      var failures = 0
+      for n in values {
+        let count = ShortestDigits.writeInteger(n, to: scratch)
+        let written = String(decoding: UnsafeBufferPointer(start: scratch, count: count), as: UTF8.self)
+        if written != String(n) {
+          Issue.record("\(n): \(written)")
+          failures += 1
+          if failures > 10 { break }
+        }
+      }
+    }
+  }
+
   @Test("a million random bit patterns")
   func randomBitPatterns() {
     Self.withScratch { scratch in
