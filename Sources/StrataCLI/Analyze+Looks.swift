@@ -101,6 +101,22 @@ extension Analyze {
     }
   }
 
+  /// What the look log kept although the output was lost (nil when the run wrote nothing to it).
+  static func lookKeptNote(_ outcome: LookOutcome, plan: AnalysisPlan) -> String? {
+    guard let location = outcome.location else { return nil }
+    let look = outcome.look
+    let horizon = plan.looks > 1 ? " of \(plan.looks)" : ""
+    switch outcome.action {
+    case .recorded:
+      return "look \(look)\(horizon) was recorded in \(location) all the same "
+        + "(undo: strata looks drop --look-log \(shellQuoted(location)) --look \(look))"
+    case .replaced:
+      return "look \(look)\(horizon) was replaced in \(location) all the same (the earlier record is kept as history)"
+    case .reused, .notRecorded:
+      return nil
+    }
+  }
+
   /// The lines of ``reportLook(_:plan:)``.
   static func lookLines(_ outcome: LookOutcome, plannedLooks: Int) -> [String] {
     guard let location = outcome.location else { return [] }

@@ -231,7 +231,14 @@ struct Analyze: ParsableCommand {
         printText(AnalysisText.render(analysis))
         for path in written { printText("wrote \(path)") }
       }
-      if let lookOutcome { reportLook(lookOutcome, plan: plan) }
+      if let lookOutcome {
+        reportLook(lookOutcome, plan: plan)
+        // The look was recorded before the output was written (see docs/analyze.md): say so when the output
+        // was lost, with the undo, rather than leaving the end-of-command check's bare sentence.
+        if let failure = StandardOutput.flushAndCheck(), let kept = Self.lookKeptNote(lookOutcome, plan: plan) {
+          throw InvalidInput("\(StandardOutput.failureSentence(failure)); \(kept)")
+        }
+      }
     }
   }
 }

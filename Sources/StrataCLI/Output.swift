@@ -97,7 +97,10 @@ func printChunk(_ bytes: UnsafeBufferPointer<UInt8>) {
     } else if written < 0 && errno == EINTR {
       continue
     } else {
-      return  // as `print`, which does not report a failed write either
+      // Noted, and reported when the command ends (``StandardOutput``); the rest of the document is not
+      // written (a full disk, a closed terminal: later chunks would fail the same way).
+      StandardOutput.noteFailure(written < 0 ? errno : EIO)
+      return
     }
   }
 }

@@ -36,6 +36,8 @@ struct Strata: ParsableCommand {
 
   /// Refuses a single-dash word such as `-weight` before parsing: the parser would read it as grouped short
   /// flags, and the `h` in it would print help and exit 0 (a typo would look like success, even with --json).
+  ///
+  /// After the command, a failed write of standard output ends it with exit 1 (``StandardOutput``).
   static func main() {
     if let typo = singleDashWord(in: CommandLine.arguments.dropFirst()) {
       let suggestion = typo.drop(while: { $0 == "-" })
@@ -44,6 +46,12 @@ struct Strata: ParsableCommand {
           "unknown option \"\(typo)\": options are spelled with two dashes (--\(suggestion)); -h alone shows help"))
     }
     main(nil)
+    // A command that returned normally but whose output was lost is not a success (a failed command has
+    // already exited 1 with its own sentence).
+    if let failure = StandardOutput.flushAndCheck() {
+      printError("strata: error: \(StandardOutput.failureSentence(failure))")
+      Self.exit(withError: ExitCode(1))
+    }
   }
 
   /// The first argument (before `--`) that is one dash and several letters, such as `-weight` or `-e-alpha`;

@@ -36,19 +36,25 @@ public func strataExecutableURL(filePath: String = #filePath) -> URL {
 
 /// Runs `strata` with `arguments` (no stdin; `environment` adds to or overrides this process's) and
 /// waits for it.
+///
+/// `standardOutput` (a path such as `/dev/full`) replaces the captured stdout.
 public func runStrata(
-  _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]
+  _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:],
+  standardOutput: String? = nil
 ) throws -> StrataRun {
   try runExecutable(
-    strataExecutableURL(), arguments, currentDirectory: currentDirectory, environment: environment)
+    strataExecutableURL(), arguments, currentDirectory: currentDirectory, environment: environment,
+    standardOutput: standardOutput)
 }
 
-/// Runs `executable` with `arguments` (no stdin) and captures both outputs.
+/// Runs `executable` with `arguments` (no stdin) and captures both outputs (stdout is empty when it goes to
+/// the file `standardOutput` instead).
 ///
 /// Stdout and stderr are drained at the same time (stderr on a second thread): reading one to its end
 /// first would deadlock once the child fills the other pipe's buffer (64 KiB on Linux) and blocks.
 public func runExecutable(
-  _ executable: URL, _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]
+  _ executable: URL, _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:],
+  standardOutput: String? = nil
 ) throws -> StrataRun {
   let process = Process()
   process.executableURL = executable
@@ -59,10 +65,18 @@ public func runExecutable(
   }
   let out = Pipe()
   let err = Pipe()
-  process.standardOutput = out
+  if let standardOutput {
+    guard let file = FileHandle(forWritingAtPath: standardOutput) else {
+      throw FixtureError.missing("cannot open \(standardOutput) for writing")
+    }
+    process.standardOutput = file
+  } else {
+    process.standardOutput = out
+  }
   process.standardError = err
   process.standardInput = FileHandle.nullDevice
   try process.run()
+  if standardOutput != nil { try out.fileHandleForWriting.close() }
   let errReader = PipeDrain(err.fileHandleForReading)
   let outData = out.fileHandleForReading.readDataToEndOfFile()
   let errData = errReader.wait()
