@@ -45,7 +45,7 @@ public enum DefinitionLoader {
       // resolves its tags itself (`YAMLFields.variantValue`).
       root = try Yams.compose(yaml: yaml, .basic)
     } catch let error as YamlError {
-      throw syntaxError(error, file: file)
+      throw syntaxError(error, yaml: yaml, file: file)
     } catch {
       throw ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML (\(error))")
     }
@@ -210,12 +210,35 @@ public enum DefinitionLoader {
       })
   }
 
-  private static func syntaxError(_ error: YamlError, file: String) -> ExperimentFileError {
+  private static func syntaxError(_ error: YamlError, yaml: String, file: String) -> ExperimentFileError {
     switch error {
     case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
       .composer(_, let problem, let mark, _):
       return ExperimentFileError(
         file: file, line: mark.line, field: "", message: "not valid YAML: \(problem) (column \(mark.column))")
+    case .duplicatedKeysInMapping(let duplicates, let context) where !duplicates.isEmpty && context.mark.line > 0:
+      // Yams names the first of the repeated keys (sorted) with the mark of its first occurrence; its own
+      // description holds the whole file.
+      let key = duplicates[0]
+      let others = duplicates.dropFirst().map { "'\($0)'" }
+      let also = others.isEmpty ? "" : "; also repeated in this mapping: \(others.joined(separator: ", "))"
+      let found = DuplicateYAMLKey(key: key, first: context.mark, in: yaml)
+      guard let line = found.line, let column = found.column else {
+        return ExperimentFileError(
+          file: file, line: found.firstLine, field: found.field,
+          message:
+            "the key '\(key)' at column \(found.firstColumn) is repeated in its mapping (keys must be unique)\(also)")
+      }
+      return ExperimentFileError(
+        file: file, line: line, field: found.field,
+        message: "duplicate key '\(key)' at column \(column) (already at line \(found.firstLine))\(also)")
+    case .duplicatedKeysInMapping(let duplicates, _):
+      let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+      return ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML: duplicate key \(keys)")
+    case .reader(let problem, let offset, _, let text):
+      // Its description quotes the line with a caret under it: one sentence here.
+      let line = offset.map { text.prefix($0).reduce(1) { $1.isNewline ? $0 + 1 : $0 } } ?? 1
+      return ExperimentFileError(file: file, line: line, field: "", message: "not valid YAML: \(problem)")
     default:
       return ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML: \(error)")
     }

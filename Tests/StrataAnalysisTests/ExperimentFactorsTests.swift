@@ -80,7 +80,10 @@ struct ExperimentFactorsTests {
       ("id: d\nfactors:\n  s: [x, x]\n  t: [x, y]\n", 3, "factors.s", "repeated level"),
       ("id: d\nfactors:\n  s: [x, y]\n  t: [x, \"a.b\"]\n", 4, "factors.t[1]", "level label \"a.b\""),
       ("id: d\nfactors:\n  \"s t\": [x, y]\n  t: [x, y]\n", 3, "factors.s t", "factor name"),
-      ("id: d\nfactors:\n  s: [x, y]\n  s: [x, y]\n", 1, "", "duplicated key"),  // Yams rejects it first
+      (
+        "id: d\nfactors:\n  s: [x, y]\n  s: [x, y]\n", 4, "factors.s",
+        "duplicate key 's' at column 3 (already at line 3)"
+      ),
       ("id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\nfraction: 1/3\n", 5, "fraction", "1/2, 1/4"),
       ("id: d\nfactors:\n  s: [x, y]\n  t: [x, y]\n  u: [x, y]\nfraction: 1/4\n", 6, "fraction", "runs"),
       ("id: d\nfactors:\n  s: [x, y, z]\n  t: [x, y]\n  u: [x, y]\nfraction: 1/2\n", 6, "fraction", "2 levels"),

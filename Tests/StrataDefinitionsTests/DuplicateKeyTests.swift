@@ -1,0 +1,69 @@
+import StrataDefinitions
+import Testing
+
+/// A key repeated in a mapping: Yams refuses it before the definition is read, with the whole file in its
+/// message; the loader names the repeated key's own line, its column and field, and the line of the first.
+@Suite("Duplicate keys in a definition")
+struct DuplicateKeyTests {
+  static func error(_ yaml: String) -> String? {
+    do {
+      _ = try DefinitionLoader.load(yaml: yaml, file: "dup.yaml")
+      return nil
+    } catch {
+      return error.description
+    }
+  }
+
+  @Test(
+    "one sentence with the repeated key's line, column and field path",
+    arguments: [
+      // top level
+      ("id: a\nvariants: [a, b]\nid: b\n", "dup.yaml:3: id: duplicate key 'id' at column 1 (already at line 1)"),
+      // in a segment, after another key, with a comment and a blank line in between
+      (
+        "id: d\nvariants: [a, b]\nsegments:\n  - name: one\n    rule: x\n  - name: two\n    # note\n\n"
+          + "    traffic: 0.5\n    name: three\n",
+        "dup.yaml:10: segments[1].name: duplicate key 'name' at column 5 (already at line 6)"
+      ),
+      // a sequence written at its key's indentation
+      (
+        "id: d\nsegments:\n- name: one\n- name: two\n  name: three\n",
+        "dup.yaml:5: segments[1].name: duplicate key 'name' at column 3 (already at line 4)"
+      ),
+      // three levels down, the same key in another mapping first (not a duplicate)
+      (
+        "id: d\nsegments:\n  - name: s\n    weights:\n      a: 1\n  - name: t\n    weights:\n      a: 1\n      b: 1\n"
+          + "      a: 2\n",
+        "dup.yaml:10: segments[1].weights.a: duplicate key 'a' at column 7 (already at line 8)"
+      ),
+      // quoted keys, with two repeated keys in one mapping
+      (
+        "id: d\nplan:\n  \"alpha\": 0.05\n  power: 0.8\n  alpha: 0.1\n  power: 0.9\n",
+        "dup.yaml:5: plan.alpha: duplicate key 'alpha' at column 3 (already at line 3); also repeated in this mapping: 'power'"
+      ),
+      // a flow mapping: the first occurrence only
+      (
+        "id: d\nplan: {alpha: 0.05, alpha: 0.1}\n",
+        "dup.yaml:2: the key 'alpha' at column 8 is repeated in its mapping (keys must be unique)"
+      ),
+    ])
+  func duplicateKeys(yaml: String, expected: String) {
+    #expect(Self.error(yaml) == expected)
+  }
+
+  @Test("no copy of the file in the message (Yams' own message quotes all of it)")
+  func noFileDump() throws {
+    let body = (1...60).map { "    k\($0): v" }.joined(separator: "\n")
+    let yaml = "id: d\nsegments:\n  - name: one\n" + body + "\n    name: two\n"
+    let message = try #require(Self.error(yaml))
+    #expect(!message.contains("\n") && !message.contains("k30"), "\(message)")
+    #expect(message == "dup.yaml:64: segments[0].name: duplicate key 'name' at column 5 (already at line 3)")
+  }
+
+  @Test("a control character the YAML reader refuses: its line, one sentence")
+  func readerError() throws {
+    let message = try #require(Self.error("id: d\nname: a\u{1}b\n"))
+    #expect(message.hasPrefix("dup.yaml:2: not valid YAML: "), "\(message)")
+    #expect(!message.contains("\n"), "\(message)")
+  }
+}
