@@ -160,7 +160,7 @@ struct OutputPhaseLayoutTests {
           method: plan.pooling.randomEffectsMethod, knappHartung: plan.pooling.knappHartung,
           confidenceLevel: plan.confidenceLevel, calibrated: true, variantsCompared: 2
         ).result()
-        let calibrated = try direct.calibratedIntervalAdjustedForSelection(at: position)
+        let calibrated = try direct.calibratedIntervalAdjustedForSelection(of: direct.shrunken[position], at: position)
         #expect(quoted.calibrated == (count >= 3) && quoted.calibrated == (calibrated != nil))
         let raw = try direct.rawIntervalsAdjustedForSelection()[position]
         #expect(quoted.interval == (calibrated ?? raw))
@@ -169,8 +169,8 @@ struct OutputPhaseLayoutTests {
         for other in result.segments.indices {
           let interval = try result.intervalAdjustedForSelection(at: other)
           let expected =
-            try direct.calibratedIntervalAdjustedForSelection(at: other)
-            ?? direct.rawIntervalAdjustedForSelection(at: other)
+            try direct.calibratedIntervalAdjustedForSelection(of: direct.shrunken[other], at: other)
+            ?? direct.rawIntervalAdjustedForSelection(of: direct.shrunken[other])
           #expect(interval.segment == result.segments[other].segment && interval.interval == expected)
         }
         #expect(abs(quoted.interval.confidenceLevel - (1 - 0.05 / Double(2 * count))) < 1e-15)

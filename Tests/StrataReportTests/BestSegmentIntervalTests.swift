@@ -46,7 +46,7 @@ struct BestSegmentIntervalTests {
     ]
   )
 
-  @Test("calibratedIntervalAdjustedForSelection(at:): the calibrated interval at 1 − α/K, against scipy and mpmath")
+  @Test("calibratedIntervalAdjustedForSelection(of:at:): the calibrated interval at 1 − α/K, against scipy and mpmath")
   func calibratedAdjustedIntervalsAgainstTheReferences() throws {
     for (name, data, method, tolerance) in [
       ("three segments, hierarchical Bayes", Self.three, RandomEffectsModel.CalibratedMethod.hierarchicalBayes, 1e-7),
@@ -61,7 +61,7 @@ struct BestSegmentIntervalTests {
       let scale = data.variances.max()!.squareRoot()
       for (k, segment) in fit.shrunken.enumerated() {
         let at95 = try #require(segment.calibratedInterval)
-        let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(at: k))
+        let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[k], at: k))
         #expect(abs(adjusted.confidenceLevel - (1 - 0.05 / count)) < 1e-15, "\(name)")
         for (value, expected) in [
           (at95.lower, data.at95[k].0), (at95.upper, data.at95[k].1),
@@ -88,7 +88,7 @@ struct BestSegmentIntervalTests {
     ).result()
     for (k, segment) in fit.shrunken.enumerated() {
       let at95 = try #require(segment.calibratedInterval)
-      let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(at: k))
+      let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[k], at: k))
       let centre = (at95.lower + at95.upper) / 2
       let s = (at95.upper - at95.lower) / (2 * Self.z95)
       #expect(abs(adjusted.lower - (centre - Self.z95SixSegments * s)) < 1e-15)
@@ -107,14 +107,15 @@ struct BestSegmentIntervalTests {
       calibrated: true
     ).result()
     for k in fit.shrunken.indices {
-      let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(at: k))
+      let adjusted = try #require(try fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[k], at: k))
       #expect(adjusted == atSelection.shrunken[k].calibratedInterval, "\(k)")
     }
     // The selection adjustment survives a JSON round trip (the result is Codable) and gives the same bits.
     let decoded = try JSONDecoder().decode(RandomEffectsResult.self, from: try JSONEncoder().encode(fit))
     #expect(decoded.selectionAdjustment == fit.selectionAdjustment)
     #expect(
-      try decoded.calibratedIntervalAdjustedForSelection(at: 4) == fit.calibratedIntervalAdjustedForSelection(at: 4))
+      try decoded.calibratedIntervalAdjustedForSelection(of: decoded.shrunken[4], at: 4)
+        == fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[4], at: 4))
     // Hierarchical Bayes keeps the intervals it computed to choose its step: they survive the round trip too.
     let three = try RandomEffectsModel(
       estimates: Self.three.estimates, variances: Self.three.variances, calibrated: true,
@@ -122,22 +123,23 @@ struct BestSegmentIntervalTests {
     ).result()
     let threeDecoded = try JSONDecoder().decode(RandomEffectsResult.self, from: try JSONEncoder().encode(three))
     for k in 0..<3 {
-      let adjusted = try #require(try threeDecoded.calibratedIntervalAdjustedForSelection(at: k))
-      let original = try three.calibratedIntervalAdjustedForSelection(at: k)
+      let adjusted = try #require(
+        try threeDecoded.calibratedIntervalAdjustedForSelection(of: threeDecoded.shrunken[k], at: k))
+      let original = try three.calibratedIntervalAdjustedForSelection(of: three.shrunken[k], at: k)
       #expect(adjusted == original, "\(k)")
     }
     // None without calibrated intervals (two segments, or not asked for) and none outside the segments.
-    #expect(try fit.calibratedIntervalAdjustedForSelection(at: 6) == nil)
-    #expect(try fit.calibratedIntervalAdjustedForSelection(at: -1) == nil)
+    #expect(try fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[0], at: 6) == nil)
+    #expect(try fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[0], at: -1) == nil)
     let uncalibrated = try RandomEffectsModel(estimates: Self.six.estimates, variances: Self.six.variances).result()
     #expect(uncalibrated.selectionAdjustment == nil)
-    #expect(try uncalibrated.calibratedIntervalAdjustedForSelection(at: 0) == nil)
+    #expect(try uncalibrated.calibratedIntervalAdjustedForSelection(of: uncalibrated.shrunken[0], at: 0) == nil)
     let two = try RandomEffectsModel(estimates: [0.03, 0.01], variances: [1e-4, 4e-4], calibrated: true).result()
     #expect(two.selectionAdjustment == nil)
-    #expect(try two.calibratedIntervalAdjustedForSelection(at: 0) == nil)
+    #expect(try two.calibratedIntervalAdjustedForSelection(of: two.shrunken[0], at: 0) == nil)
     // The raw one for one segment is the list's.
     let raw = try fit.rawIntervalsAdjustedForSelection()
-    for k in fit.shrunken.indices { #expect(try fit.rawIntervalAdjustedForSelection(at: k) == raw[k]) }
+    for k in fit.shrunken.indices { #expect(try fit.rawIntervalAdjustedForSelection(of: fit.shrunken[k]) == raw[k]) }
   }
 
   @Test("A fit whose shrunken estimates were handed over gives each segment's intervals from the estimate alone")
@@ -151,12 +153,15 @@ struct BestSegmentIntervalTests {
       ).result()
       var emptied = fit
       emptied.shrunken = []
-      // The emptied fit has nothing to index: every interval comes from the estimate handed in.
-      #expect(try emptied.calibratedIntervalAdjustedForSelection(at: 0) == nil)
+      // The emptied fit has nothing to index: every interval comes from the estimate handed in (there is no
+      // form that looks it up by index, which could only answer nil or trap here).
       for (k, estimate) in fit.shrunken.enumerated() {
         let calibrated = try #require(try emptied.calibratedIntervalAdjustedForSelection(of: estimate, at: k))
-        #expect(try calibrated == fit.calibratedIntervalAdjustedForSelection(at: k), "\(method) \(k)")
-        #expect(try emptied.rawIntervalAdjustedForSelection(of: estimate) == fit.rawIntervalAdjustedForSelection(at: k))
+        #expect(
+          try calibrated == fit.calibratedIntervalAdjustedForSelection(of: fit.shrunken[k], at: k), "\(method) \(k)")
+        #expect(
+          try emptied.rawIntervalAdjustedForSelection(of: estimate)
+            == fit.rawIntervalAdjustedForSelection(of: fit.shrunken[k]))
         // Adjusted for the K segments × 3 variants, as the full fit's.
         #expect(abs(calibrated.confidenceLevel - (1 - 0.05 / Double(3 * fit.shrunken.count))) < 1e-15)
       }
@@ -274,7 +279,8 @@ struct BestSegmentIntervalTests {
         method: pooling.model.method, knappHartung: pooling.model.knappHartung,
         confidenceLevel: analysis.plan.confidenceLevel, calibrated: true, variantsCompared: variants
       ).result()
-      let adjusted = try #require(try direct.calibratedIntervalAdjustedForSelection(at: position))
+      let adjusted = try #require(
+        try direct.calibratedIntervalAdjustedForSelection(of: direct.shrunken[position], at: position))
       let plain = try #require(segment.estimate.calibratedInterval)
       #expect(best.lower == adjusted.lower && best.upper == adjusted.upper, "\(label)")
       let quoted = try #require(pooling.bestInterval)

@@ -30,9 +30,9 @@ public struct SegmentPooling: Sendable, Hashable {
     public var segment: String
     public var interval: ConfidenceInterval
     /// The calibrated interval adjusted for selection
-    /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`, around the calibrated centre); false:
+    /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(of:at:)`, around the calibrated centre); false:
     /// with no calibrated interval (two segments), the segment's own (raw) interval adjusted the same way
-    /// (`RandomEffectsResult.rawIntervalAdjustedForSelection(at:)`).
+    /// (`RandomEffectsResult.rawIntervalAdjustedForSelection(of:)`).
     public var calibrated: Bool
   }
 

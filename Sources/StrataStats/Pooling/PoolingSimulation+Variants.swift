@@ -54,7 +54,9 @@ extension PoolingSimulation {
     } else {
       segmentsOnly.variantsCompared = 1
     }
-    let rawAdjusted = try segmentsOnly.rawIntervalAdjustedForSelection(at: chosen)
-    return (rawAdjusted, try segmentsOnly.calibratedIntervalAdjustedForSelection(at: chosen) ?? rawAdjusted)
+    let estimate = segmentsOnly.shrunken[chosen]
+    let rawAdjusted = try segmentsOnly.rawIntervalAdjustedForSelection(of: estimate)
+    let calibrated = try segmentsOnly.calibratedIntervalAdjustedForSelection(of: estimate, at: chosen)
+    return (rawAdjusted, calibrated ?? rawAdjusted)
   }
 }

@@ -18,7 +18,7 @@ import Foundation
 ///   (`RandomEffectsResult.rawIntervalsAdjustedForSelection`); scored with `calibrated` or two segments;
 /// - for the selected segment alone (the largest shrunken estimate of each campaign, as `analyze` picks it):
 ///   how often its raw, BLUP, raw adjusted, calibrated and quoted intervals cover its true effect (`analyze`
-///   quotes the calibrated one at 1 − α/(V·K), `RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`, or
+///   quotes the calibrated one at 1 − α/(V·K), `RandomEffectsResult.calibratedIntervalAdjustedForSelection(of:at:)`, or
 ///   with two segments the raw adjusted one), the quoted interval's width relative to the raw adjusted one,
 ///   and the mean error of its raw and shrunken estimates (honest selection is about that segment, not the
 ///   average one);
@@ -183,7 +183,7 @@ public struct PoolingSimulation: Sendable, Hashable {
       best.raw.add(covers(abs(observed[chosen] - truth) <= critical * standardErrors[chosen]))
       best.shrunken.add(covers(selected.interval.contains(truth)))
       best.rawAdjusted.add(covers(rawAdjusted[chosen].contains(truth)))
-      let quoted = try fit.calibratedIntervalAdjustedForSelection(at: chosen) ?? rawAdjusted[chosen]
+      let quoted = try fit.calibratedIntervalAdjustedForSelection(of: selected, at: chosen) ?? rawAdjusted[chosen]
       if quotedScored {
         best.quoted.add(covers(quoted.contains(truth)))
         best.quotedWidth.add((quoted.upper - quoted.lower) / (rawAdjusted[chosen].upper - rawAdjusted[chosen].lower))

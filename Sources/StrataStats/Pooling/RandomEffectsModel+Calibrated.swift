@@ -38,7 +38,7 @@ extension RandomEffectsModel {
   /// ```
   /// The interval is the (1 − level)/2 and (1 + level)/2 quantiles of that normal mixture; the same at
   /// `selectionLevel` (1 − α/K) is quoted for a segment chosen among the K
-  /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`); each
+  /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(of:at:)`); each
   /// segment's mixture is also summarised for a decision (`CalibratedPosterior`). The BLUP interval
   /// plugs in τ̂² as if it were known, and undercovers when τ̂² is often 0 or small (see `PoolingSimulation`);
   /// averaging over τ restores the coverage once the data show the spread, and over-covers where every

@@ -31,7 +31,7 @@ extension RandomEffectsModel {
   }
 
   /// Every segment's calibrated interval, the posterior behind them, and what gives one segment's interval
-  /// at `selectionLevel` (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`).
+  /// at `selectionLevel` (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(of:at:)`).
   struct CalibratedSegments {
     var method: CalibratedMethod
     var intervals: [ConfidenceInterval]
@@ -97,7 +97,7 @@ extension RandomEffectsModel {
 
   /// One segment's Morris shrinkage Bₖ, centre θ̂ₖ and standard error sₖ (the formulas of `morrisFit`), given
   /// Â and μ̂: shared by the fit and by one segment's interval at `selectionLevel`
-  /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`), so that both are the same bits.
+  /// (`RandomEffectsResult.calibratedIntervalAdjustedForSelection(of:at:)`), so that both are the same bits.
   static func morrisSegment(
     estimate y: Double, variance v: Double, segments k: Double, tauSquared: Double, mean: Double
   ) -> (shrinkage: Double, centre: Double, standardError: Double) {

@@ -39,7 +39,7 @@ public struct RandomEffectsResult: Sendable, Hashable, Codable {
   /// intervals adjusted for selection are adjusted for `segments` × this many variant–segment pairs.
   public var variantsCompared: Int = 1
   /// What gives a segment's calibrated interval at `RandomEffectsModel.selectionLevel`
-  /// (`calibratedIntervalAdjustedForSelection(at:)`); nil when there are no calibrated intervals.
+  /// (`calibratedIntervalAdjustedForSelection(of:at:)`); nil when there are no calibrated intervals.
   ///
   /// Only the segment a report names as the best quotes that interval, so it is computed for that one, not
   /// kept in every shrunken estimate (and so in every copy of one), where it cost 43 MB of `analyze`'s peak
@@ -66,7 +66,7 @@ public struct ShrunkenEstimate: Sendable, Hashable, Codable {
   /// By the model's `calibratedMethod` (`RandomEffectsResult.calibratedMethod` says which one gave it); nil
   /// unless the model was fitted with `calibrated: true`, with fewer than three segments, and with more than
   /// `RandomEffectsModel.calibratedIntervalSegmentLimit` for the hierarchical-Bayes ones. The same at level
-  /// 1 − α/K, for a segment chosen among the K: `RandomEffectsResult.calibratedIntervalAdjustedForSelection(at:)`.
+  /// 1 − α/K, for a segment chosen among the K: `RandomEffectsResult.calibratedIntervalAdjustedForSelection(of:at:)`.
   public var calibratedInterval: ConfidenceInterval? = nil
 }
 
@@ -135,7 +135,13 @@ extension RandomEffectsResult {
   }
 
   /// The calibrated interval of segment `index` (in the order of `shrunken`) at level 1 − α/K, the one to
-  /// quote for a segment chosen among the K pooled; nil exactly when its `calibratedInterval` is.
+  /// quote for a segment chosen among the K pooled; nil exactly when its `calibratedInterval` is (or `index`
+  /// is not one of the fit's segments).
+  ///
+  /// `estimate` is the segment's shrunken estimate: `shrunken[index]`, or the estimate kept elsewhere once
+  /// the fit's array has been handed over (`SegmentPooling` keeps each estimate in its segment only and
+  /// empties the fit's array). There is deliberately no form that looks it up by index: on an emptied fit it
+  /// would have to answer nil, which a caller reads as "no calibrated interval" and quotes the raw one.
   ///
   /// At `RandomEffectsModel.selectionLevel` (Bonferroni over the K segments pooled, times the V variants
   /// compared), for a segment such as the one with the largest shrunken estimate. Computed here, for the one
@@ -148,14 +154,6 @@ extension RandomEffectsResult {
   /// so the chosen one does, whatever rule chose it. Usually narrower than the raw interval adjusted the
   /// same way (0.78 of its width on average at 12 segments, 0.98 at three), not always: wider for a noisy
   /// segment far from the others, and at three segments where the posterior of τ has a heavy tail.
-  public func calibratedIntervalAdjustedForSelection(at index: Int) throws(StatsError) -> ConfidenceInterval? {
-    guard shrunken.indices.contains(index) else { return nil }
-    return try calibratedIntervalAdjustedForSelection(of: shrunken[index], at: index)
-  }
-
-  /// `calibratedIntervalAdjustedForSelection(at:)` for segment `index` (of the `segments` fitted) whose shrunken
-  /// estimate is `estimate`: for a fit whose `shrunken` has been handed over (`SegmentPooling` keeps each
-  /// estimate in its segment only, and empties the fit's array).
   public func calibratedIntervalAdjustedForSelection(
     of estimate: ShrunkenEstimate, at index: Int
   ) throws(StatsError) -> ConfidenceInterval? {
@@ -189,12 +187,8 @@ extension RandomEffectsResult {
     return shrunken.map { Self.rawInterval($0, critical: critical, level: level) }
   }
 
-  /// Segment `index`'s interval of `rawIntervalsAdjustedForSelection()`, computed for that one alone.
-  public func rawIntervalAdjustedForSelection(at index: Int) throws(StatsError) -> ConfidenceInterval {
-    try rawIntervalAdjustedForSelection(of: shrunken[index])
-  }
-
-  /// The same for a segment of this fit whose shrunken estimate is `estimate` (kept outside `shrunken`).
+  /// Segment `index`'s interval of `rawIntervalsAdjustedForSelection()`, computed for that one alone from its
+  /// shrunken estimate `estimate` (`shrunken[index]`, or the estimate kept outside an emptied `shrunken`).
   public func rawIntervalAdjustedForSelection(of estimate: ShrunkenEstimate) throws(StatsError) -> ConfidenceInterval {
     let (critical, level) = try rawSelectionCritical()
     return Self.rawInterval(estimate, critical: critical, level: level)
