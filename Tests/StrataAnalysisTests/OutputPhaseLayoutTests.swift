@@ -164,7 +164,41 @@ struct OutputPhaseLayoutTests {
         #expect(quoted.calibrated == (count >= 3) && quoted.calibrated == (calibrated != nil))
         let raw = try direct.rawIntervalsAdjustedForSelection()[position]
         #expect(quoted.interval == (calibrated ?? raw))
-        #expect(try result.intervalAdjustedForSelection(at: position) == quoted)
+        // Against values computed another way (not through `intervalAdjustedForSelection`, which gives
+        // `bestInterval`): α/(2VK) with V = 2 variants compared, z from scipy's norm.ppf.
+        let estimate = result.segments[position].estimate
+        let scale = estimate.rawVariance.squareRoot()
+        let close = { (a: ConfidenceInterval, b: ConfidenceInterval) in
+          abs(a.lower - b.lower) <= 1e-9 * scale && abs(a.upper - b.upper) <= 1e-9 * scale
+            && abs(a.confidenceLevel - b.confidenceLevel) < 1e-15
+        }
+        let level = 1 - 0.05 / Double(2 * count)
+        if count == 2 {
+          // No calibrated interval from two segments: the raw yₖ ± z·√vₖ, z = norm.ppf(1 − 0.05/8).
+          let z = 2.497705474412374
+          let byHand = ConfidenceInterval(
+            lower: estimate.raw - z * scale, upper: estimate.raw + z * scale, confidenceLevel: level)
+          #expect(close(quoted.interval, byHand), "\(quoted.interval) \(byHand)")
+        } else {
+          // The calibrated interval of a model fitted at the selection level itself (its own calibrated path:
+          // hierarchical Bayes at three segments, Morris at twelve).
+          let atSelection = try RandomEffectsModel(
+            estimates: result.segments.map(\.estimate.raw), variances: result.segments.map(\.estimate.rawVariance),
+            method: plan.pooling.randomEffectsMethod, knappHartung: plan.pooling.knappHartung,
+            confidenceLevel: level, calibrated: true
+          ).result()
+          let reference = try #require(atSelection.shrunken[position].calibratedInterval)
+          #expect(close(quoted.interval, reference), "\(quoted.interval) \(reference)")
+          if count == 12 {
+            // Morris by hand: the 95% interval's centre ± z(1 − 0.05/48)·s, s its half-width / z(0.975).
+            let at95 = try #require(estimate.calibratedInterval)
+            let centre = (at95.lower + at95.upper) / 2
+            let s = (at95.upper - at95.lower) / (2 * 1.959963984540054)
+            let byHand = ConfidenceInterval(
+              lower: centre - 3.078088072842161 * s, upper: centre + 3.078088072842161 * s, confidenceLevel: level)
+            #expect(close(quoted.interval, byHand), "\(quoted.interval) \(byHand)")
+          }
+        }
         // Every other segment's, from the pooling as from the fit.
         for other in result.segments.indices {
           let interval = try result.intervalAdjustedForSelection(at: other)
