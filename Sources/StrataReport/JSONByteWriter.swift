@@ -139,13 +139,8 @@ struct JSONByteWriter: TextOutputStream {
 
   /// UTF-8 text in double quotes, escaped.
   private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
-    // One pass over the bytes, without a closure per byte: does any need escaping?
-    var plain = true
-    for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-      plain = false
-      break
-    }
-    guard plain else {
+    // One pass over the bytes, eight at a time: does any need escaping?
+    guard !Self.needsEscaping(utf8) else {
       buffer.append(UInt8(ascii: "\""))
       for byte in utf8 { appendEscaped(byte) }
       buffer.append(UInt8(ascii: "\""))

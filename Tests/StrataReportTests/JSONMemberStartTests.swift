@@ -1,3 +1,4 @@
+import StrataTestSupport
 import Testing
 
 @testable import StrataReport
@@ -44,5 +45,46 @@ struct JSONMemberStartTests {
       whole.appendMemberStart(UInt8(ascii: ","), indent: 7, key: "zero_filled_treatment")
       #expect(whole.bytes == pieces.bytes, "\(filled) bytes before")
     }
+  }
+
+  /// The word-at-a-time test for bytes to escape against a byte loop: every byte value at every position of
+  /// strings of 1 to 24 bytes among fillers around the thresholds (space, `!`, `#`, `]`, 0x7F, 0x80, 0xFF), and
+  /// seeded random strings; and the strings written with the escape or without.
+  @Test("bytes needing escapes are found eight at a time as one by one")
+  func escapingTest() {
+    func byByte(_ bytes: [UInt8]) -> Bool {
+      bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+    }
+    var checked = 0
+    for length in 1...24 {
+      for filler: UInt8 in [0x20, 0x21, 0x23, 0x5D, 0x7F, 0x80, 0xFF] {
+        for position in 0..<length {
+          for value in 0...255 {
+            var bytes = [UInt8](repeating: filler, count: length)
+            bytes[position] = UInt8(value)
+            let found = bytes.withUnsafeBufferPointer { JSONByteWriter.needsEscaping($0) }
+            if found != byByte(bytes) { Issue.record("\(bytes)") }
+            checked += 1
+          }
+        }
+      }
+    }
+    var generator = SplitMix64(seed: 17)
+    for _ in 0..<100_000 {
+      let bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+        Bool.random(using: &generator)
+          ? UInt8.random(in: 0...255, using: &generator)
+          : [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xDC, 0xFF].randomElement(
+            using: &generator) ?? 0
+      }
+      let found = bytes.withUnsafeBufferPointer { JSONByteWriter.needsEscaping($0) }
+      if found != byByte(bytes) { Issue.record("\(bytes)") }
+    }
+    #expect(checked == 7 * 256 * 300)
+    var out = JSONByteWriter()
+    out.appendQuoted("twelve plain bytes, then a \"quote\" and a tab\t after the first eight")
+    out.appendQuoted("ünïcode only, no escapes: ✓✓✓")
+    let expected = #""twelve plain bytes, then a \"quote\" and a tab\t after the first eight""#
+    #expect(out.text == expected + #""ünïcode only, no escapes: ✓✓✓""#)
   }
 }
