@@ -35,7 +35,9 @@ for (const svg of document.querySelectorAll('svg')) {
   const box = svg.viewBox && svg.viewBox.baseVal;
   if (!box || !box.width) continue;
   const width = svg.getBoundingClientRect().width;
-  if (!width) continue;  // not shown at this width (a chart's blocks for print)
+  // A chart's blocks for print are not shown on screen: skipped. Any other chart at zero width is a chart
+  // collapsed out of sight, flagged (its text scales to 0 px).
+  if (!width && svg.closest('.print-only')) continue;
   const scale = width / box.width;
   for (const text of svg.querySelectorAll('text')) {
     const size = parseFloat(getComputedStyle(text).fontSize) * scale;

@@ -30,6 +30,10 @@ enum ForestPlot {
   /// (`printBlocks`, empty otherwise): each block a complete chart with the axis titles and ticks, on the
   /// whole chart's x scale, cut between segments where it can (`blocks`), so that printed the chart breaks
   /// between rows and its text keeps its size instead of the whole being scaled down to fit a page.
+  ///
+  /// Each block is a `.print-block` led by a printed line naming the metric and the block ("revenue,
+  /// continued (2 of 3)"), so that a block at the top of a page says whose chart it is (the caption comes
+  /// after the last).
   static func charts(
     _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil
   ) -> (whole: String, printBlocks: [String])? {
@@ -107,7 +111,9 @@ enum ForestPlot {
     let cap = Int(((printBlockHeight - chartHeight([], rowHeight: rowHeight) - 10) / rowHeight).rounded(.down))
     let parts = blocks(rows, cap: max(1, cap))
     let printed = parts.enumerated().map { index, block in
-      render(block, layout: layout, id: "\(id)-part\(index + 1)", part: (index + 1, parts.count))
+      let title = "\(layout.metricName)\(index == 0 ? "" : ", continued") (\(index + 1) of \(parts.count))"
+      return "<div class=\"print-block\"><p class=\"print-block-title\">\(HTML.escape(title))</p>"
+        + render(block, layout: layout, id: "\(id)-part\(index + 1)", part: (index + 1, parts.count)) + "</div>"
     }
     return (whole, printed)
   }

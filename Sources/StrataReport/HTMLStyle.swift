@@ -15,7 +15,8 @@
 ///   down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
 ///   split across pages: charts print at most 200 mm wide (12-unit chart text at 9 pt) and 140 mm tall, and a
 ///   forest plot taller than `ForestPlot.printBlockHeight` prints as blocks of rows instead of the whole
-///   (`.print-only`; each block a complete chart on the whole chart's scale, kept whole), so that it breaks
+///   (`.print-only`; each block a complete chart on the whole chart's scale under a line naming the metric and
+///   the block, "(2 of 3)", kept whole), so that it breaks
 ///   between blocks and its text is never scaled below 7 pt. What introduces content (headings, captions, a
 ///   table's header, a `<summary>`, a paragraph right before a figure, table or list, kept whole) stays on the
 ///   page of what it introduces (`break-after: avoid`, which Chromium honours; before a table that it moves
@@ -144,7 +145,8 @@ enum HTMLStyle {
     .screen-only{display:none}
     .print-only{display:block}
     figure:has(>.print-only){break-inside:auto;page-break-inside:auto}
-    .print-only>svg{margin-bottom:3mm}
+    .print-block{margin-bottom:3mm;break-inside:avoid;page-break-inside:avoid}
+    .print-block-title{font-size:9.5pt;font-weight:600;margin:0 0 1mm}
     figcaption{break-before:avoid;page-break-before:avoid}
     h1,h2,h3,h4,caption,thead,summary,dt,p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-after:avoid;page-break-after:avoid}
     p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-inside:avoid;page-break-inside:avoid}

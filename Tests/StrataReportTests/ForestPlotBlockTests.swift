@@ -62,4 +62,21 @@ struct ForestPlotBlockTests {
     let rowsText = { (svg: String) in svg.components(separatedBy: "class=\"sublabel\">").count - 1 }
     #expect(charts.printBlocks.map(rowsText).reduce(0, +) == rowsText(charts.whole))
   }
+
+  @Test func everyPrintedBlockSaysWhichMetricAndWhichBlock() throws {
+    // Printed, a block at the top of a page showed only the axis title: the metric's name was in the SVG's
+    // <title> (not printed) and the caption comes after the last block.
+    let analysis = try FactorialReportTests.analysis()
+    let metric = try #require(analysis.metrics.first)
+    let charts = try #require(ForestPlot.charts(metric, plan: analysis.plan))
+    let count = charts.printBlocks.count
+    #expect(count > 1)
+    let name = HTML.escape(metric.metric.name)
+    for (index, block) in charts.printBlocks.enumerated() {
+      let title = index == 0 ? "\(name) (1 of \(count))" : "\(name), continued (\(index + 1) of \(count))"
+      // A visible paragraph before the chart, not text inside the SVG's <title>.
+      #expect(block.hasPrefix("<div class=\"print-block\"><p class=\"print-block-title\">\(title)</p><svg "))
+    }
+    #expect(!charts.whole.contains("print-block-title"))
+  }
 }
