@@ -8,7 +8,7 @@ difference (evenly on the log scale; half of the variance from the treatment arm
 arm, whose noise every treatment shares), true effects N(mu_v, tau^2) per segment with mu_v = 0.02 for
 every treatment, or one treatment ahead by LEAD pooled standard errors. The variant is the largest
 inverse-variance pooled estimate; the segment the largest BLUP of that variant (REML, as
-Benchmarks/pooling_ebci_candidates.py). Scored for the named segment: the raw interval and Morris's (K >= 4)
+Benchmarks/pooling_ebci_candidates.py), none when it is tied (left out of the scores). Scored for the named segment: the raw interval and Morris's (K >= 4)
 at 1 - alpha/K and at 1 - alpha/(V K).
 
   python3 Benchmarks/pooling_variant_selection_check.py V K TAUS LEAD CAMPAIGNS SEED
@@ -44,18 +44,28 @@ def main():
         rows = np.arange(C)
         yv, tv = y[rows, variant], theta[rows, variant]
         lo, hi = intervals("blup", yv, v, K)
-        pick = ((lo + hi) / 2).argmax(1)
+        mid = (lo + hi) / 2
+        pick = mid.argmax(1)
+        # A campaign whose largest BLUP is tied (every one with tau^2-hat = 0, all BLUPs the pooled mean) names
+        # no segment, as `analyze` names none since 2026-12-05: left out of the scores (ties to 1e-12 relative,
+        # as numpy's BLUPs need not be bit-equal).
+        top = mid[rows, pick]
+        named = (np.abs(mid - top[:, None]) <= 1e-12 * np.abs(top)[:, None]).sum(1) == 1
+        lo, hi, yv, tv, pick = lo[named], hi[named], yv[named], tv[named], pick[named]
+        rows = np.arange(named.sum())
         truth, raw = tv[rows, pick], yv[rows, pick]
         scores = {f"raw@{n}": np.abs(raw - truth) <= zz * se[pick] for n, zz in z.items()}
         if K >= 4:
-            mlo, mhi = intervals("morris", yv, v, K)
+            mlo, mhi = intervals("morris", y[np.arange(C), variant][named], v, K)
             centre, s = (mlo + mhi)[rows, pick] / 2, (mhi - mlo)[rows, pick] / (2 * Z)
             for n, zz in z.items():
                 scores[f"morris@{n}"] = np.abs(centre - truth) <= zz * s
         line = f"V={V} K={K} tau={tau:<6} lead={lead} campaigns={C} seed={seed} | variant 0 chosen {100 * (variant == 0).mean():5.1f}%"
+        line += f" | none named {100 * (1 - named.mean()):5.1f}%"
+        n = max(1, int(named.sum()))
         for name, hit in scores.items():
             p = hit.mean()
-            line += f" | {name} {100 * p:6.2f} ± {100 * np.sqrt(p * (1 - p) / C):.2f}"
+            line += f" | {name} {100 * p:6.2f} ± {100 * np.sqrt(p * (1 - p) / n):.2f}"
         print(line, flush=True)
 
 

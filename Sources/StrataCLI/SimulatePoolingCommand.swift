@@ -26,10 +26,13 @@ struct SimulatePoolingCommand: ParsableCommand {
       coverage_quoted (top level) scores every segment's interval of the kind analyze quotes: with two \
       segments the raw one Bonferroni-adjusted for the 2 segments (raw_adjusted), from three the calibrated \
       one at the plan's level (needs --calibrated). best_segment scores the segment analyze would name, the \
-      largest shrunken estimate of each campaign: how often each interval covers its true effect, with \
+      largest shrunken estimate of each campaign where one stands out: how often each interval covers its \
+      true effect, with \
       best_segment.coverage_quoted the interval analyze quotes for it (decision.best_segment: adjusted for \
       the K segments compared times the V variants, raw_adjusted or the calibrated one at 1 - alpha/(V K); \
-      one variant unless --variants), and the mean error of its raw and shrunken estimates.
+      one variant unless --variants), and the mean error of its raw and shrunken estimates. A campaign \
+      whose largest shrunken estimate is tied (every one with tau^2 = 0) names no segment, as analyze names \
+      none, and is not scored: best_segment.none_named_share is their share (campaigns_named the rest).
 
       --variants V simulates V treatments sharing one control (half of each segment's variance from the \
       shared control arm), --lead L puts the first one L pooled standard errors ahead of the others. Each \
@@ -189,11 +192,31 @@ struct SimulatePoolingCommand: ParsableCommand {
       ("coverage_raw_adjusted_segments_only", b.rawAdjustedSegmentsOnlyCoverage),
       ("coverage_quoted_segments_only", b.quotedSegmentsOnlyCoverage),
     ]
+    // No campaign named a segment: nothing was scored.
+    let named = b.namedCampaigns > 0
     for (name, estimate) in scores {
-      fields.append((name, estimate.map { JSONValue.number($0.value) } ?? .null))
-      fields.append((name + "_mc_se", estimate.map { JSONValue.number($0.standardError) } ?? .null))
+      fields.append((name, estimate.flatMap { named ? JSONValue.number($0.value) : nil } ?? .null))
+      fields.append((name + "_mc_se", estimate.flatMap { named ? JSONValue.number($0.standardError) : nil } ?? .null))
     }
+    fields.append(("none_named_share", .number(b.noneNamedShare.value)))
+    fields.append(("none_named_share_mc_se", .number(b.noneNamedShare.standardError)))
+    fields.append(("campaigns_named", .integer(b.namedCampaigns)))
     return .object(fields)
+  }
+
+  /// The selected segment's scores with the share of campaigns that named none (left out of them).
+  static func selectedScores(_ b: PoolingSimulationResult.SelectedSegment, table: String) -> String {
+    let none = """
+      No segment stood out (the largest shrunken estimate tied, as in every campaign with τ̂² = 0) in       \(NumberText.number(b.noneNamedShare.value * 100, digits: 1))% of campaigns: analyze names none there,       and they are left out of these scores.
+      """
+    guard b.namedCampaigns > 0 else { return none }
+    return """
+      \(none)
+
+      \(table)
+
+      Its mean error (estimate − true effect): raw \(NumberText.general(b.rawError.value)), shrunken \(NumberText.general(b.shrunkenError.value)).
+      """
   }
 
   static func humanOutput(_ result: PoolingSimulationResult) -> String {
@@ -275,9 +298,7 @@ struct SimulatePoolingCommand: ParsableCommand {
 
       \(selectedText(result))
 
-      \(textTable(best))
-
-      Its mean error (estimate − true effect): raw \(NumberText.general(b.rawError.value)), shrunken \(NumberText.general(b.shrunkenError.value)).
+      \(selectedScores(b, table: textTable(best)))
       """
   }
 }

@@ -23,7 +23,8 @@ extension AnalysisJSON {
   static func decision(_ analysis: Analysis) -> JSONValue {
     let d = analysis.decision
     let step = d.nextStep
-    return .object([
+    let tied: JSONValue = d.noSegmentStandsOut.map { JSONValue.integer($0.tied) } ?? .null
+    let head: [(String, JSONValue)] = [
       ("action", .string(d.action.rawValue)),
       ("reason", .string(d.reason.rawValue)),
       ("metric", d.metric.map(JSONValue.string) ?? .null),
@@ -37,29 +38,35 @@ extension AnalysisJSON {
       ("unplanned_look", .bool(d.unplannedLook)),
       ("effect", d.effect.map(effect) ?? .null),
       ("best_segment", d.bestSegment.map(bestSegment) ?? .null),
+      ("best_segment_reason", bestSegmentReason(d)),
+      ("best_segment_tied", tied),
       ("arms_compared", .integer(d.armsCompared)),
-      (
-        "treatments",
-        .array(
-          d.treatments.map { t in
-            .object([
-              ("variant", .string(t.treatment)), ("action", .string(t.action.rawValue)),
-              ("reason", .string(t.reason.rawValue)), ("effect", t.effect.map(effect) ?? .null),
-            ])
-          })
-      ),
-      (
-        "next_step",
+    ]
+    let treatments: JSONValue = .array(
+      d.treatments.map { t in
         .object([
-          ("more_units_per_arm", step.moreUnitsPerArm.map(JSONValue.integer) ?? .null),
-          ("days", step.days.map(JSONValue.integer) ?? .null),
-          ("daily_units", step.dailyUnits.map(JSONValue.integer) ?? .null),
-          ("next_look", step.nextLook.map(JSONValue.integer) ?? .null),
-          ("achieved_mde", .finite(step.achievedMinimumEffect)),
-          ("planned_mde", .finite(step.plannedMinimumEffect)),
+          ("variant", .string(t.treatment)), ("action", .string(t.action.rawValue)),
+          ("reason", .string(t.reason.rawValue)), ("effect", t.effect.map(effect) ?? .null),
         ])
-      ),
+      })
+    let next: JSONValue = .object([
+      ("more_units_per_arm", step.moreUnitsPerArm.map(JSONValue.integer) ?? .null),
+      ("days", step.days.map(JSONValue.integer) ?? .null),
+      ("daily_units", step.dailyUnits.map(JSONValue.integer) ?? .null),
+      ("next_look", step.nextLook.map(JSONValue.integer) ?? .null),
+      ("achieved_mde", .finite(step.achievedMinimumEffect)),
+      ("planned_mde", .finite(step.plannedMinimumEffect)),
     ])
+    return .object(head + [("treatments", treatments), ("next_step", next)])
+  }
+
+  /// Why `best_segment` is null: `no_segment_stands_out` when two segments or more were pooled but the
+  /// largest shrunken estimate is shared (all of them when τ̂² = 0; `best_segment_tied` says how many),
+  /// `not_pooled` when fewer than two segments were pooled for the decision's variant (or there is none);
+  /// null when a best segment is named.
+  private static func bestSegmentReason(_ d: Decision) -> JSONValue {
+    if d.bestSegment != nil { return .null }
+    return .string(d.noSegmentStandsOut == nil ? "not_pooled" : "no_segment_stands_out")
   }
 
   private static func bestSegment(_ b: Decision.BestSegment) -> JSONValue {

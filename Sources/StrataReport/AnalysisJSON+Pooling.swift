@@ -42,6 +42,18 @@ extension AnalysisJSON {
     members.add("prediction_low", finite: model.prediction.lower)
     members.add("prediction_high", finite: model.prediction.upper)
     members.add("best_segment", string: best?.segment)
+    // Why it is null: the top is tied (all segments when τ̂² = 0), or fewer than two were pooled.
+    let choice = pooling.choice(lowerIsBetter: metric.metric.direction == .decrease)
+    switch choice {
+    case .best: members.add("best_segment_reason", .null)
+    case .tied: members.add("best_segment_reason", string: "no_segment_stands_out")
+    case .fewerThanTwo: members.add("best_segment_reason", string: "fewer_than_two_segments")
+    }
+    if case .tied(let tied) = choice {
+      members.add("best_segment_tied", integer: tied)
+    } else {
+      members.add("best_segment_tied", .null)
+    }
     members.addArray("segments", objects: pooling.segments) { s, entry in
       entry.add("segment", string: s.segment)
       entry.add("raw", finite: s.estimate.raw)

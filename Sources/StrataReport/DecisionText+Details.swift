@@ -51,6 +51,8 @@ extension DecisionText {
     }
     if let best = d.bestSegment {
       key.append(bestSegment(best, binomial: binomial, interim: d.action == .keepRunning))
+    } else if let none = d.noSegmentStandsOut {
+      key.append(noSegmentStandsOut(none, binomial: binomial))
     }
     // The decision's variant's guardrails first, each sentence saying which variant it is about: a guardrail
     // of another variant beside the one to ship reads as if it were the shipped variant's.
@@ -160,6 +162,28 @@ extension DecisionText {
     return
       "\(chosen): \(shrunken) shrunken, \(raw) raw. \(level(best.level)) interval \(bounds) around the raw estimate, \(adjusted), as with so few segments the shrunken estimate's own interval does not hold its level; \(chance). Expect the shrunken estimate at rollout, not the raw one: the best-looking raw lift is partly luck."
   }
+
+  /// Why no segment is named as where the variant works best although several were pooled: the pooled
+  /// model estimates the same effect in all of them (τ̂² = 0), or the top few tie.
+  static func noSegmentStandsOut(_ none: Decision.NoSegmentStandsOut, binomial: Bool) -> String {
+    let leftOut =
+      none.segmentsLeftOut.isEmpty
+      ? "" : "; \(none.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(none.segmentsLeftOut)))"
+    return
+      "No segment stands out for \(none.treatment): \(tieClause(none, binomial: binomial))\(leftOut), so none is named as where it works best."
+  }
+
+  /// "the pooled model estimates the same effect in all 4 segments (both segments with two) (τ̂² = 0: +4.3 pp)", or "the top 2 of
+  /// the 5 segments compared tie on the shrunken estimate (+4.3 pp)".
+  static func tieClause(_ none: Decision.NoSegmentStandsOut, binomial: Bool) -> String {
+    let estimate = NumberText.effect(none.estimate, binomial: binomial)
+    return none.tied == none.segmentsCompared && none.tauSquared == 0
+      ? "the pooled model estimates the same effect in \(allOf(none.segmentsCompared)) segments (τ̂² = 0: \(estimate))"
+      : "the top \(none.tied) of the \(none.segmentsCompared) segments compared tie on the shrunken estimate (\(estimate))"
+  }
+
+  /// "both" for two, "all K" for more.
+  static func allOf(_ count: Int) -> String { count == 2 ? "both" : "all \(count)" }
 
   /// "2 segments × 7 variants" when the segment was chosen within a variant that was itself the best of
   /// several (the pairs an interval for a chosen segment is adjusted for); nil with one variant, where the

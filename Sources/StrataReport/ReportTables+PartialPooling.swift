@@ -47,6 +47,7 @@ extension ReportTables {
     var classes: [String] = []
     for pooling in metric.partialPooling {
       let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter)
+      let tie = tieNote(pooling, lowerIsBetter: !metric.metric.higherIsBetter)
       for s in pooling.segments where shown.contains(s.segment) {
         let interval = s.estimate.calibratedInterval ?? s.estimate.interval
         rows.append([
@@ -57,7 +58,7 @@ extension ReportTables {
           s.segment == best?.segment
             ? bestNote(
               pooling.quotedInterval(for: s), of: pooling.segments.count, variants: pooling.model.variantsCompared,
-              binomial: binomial) : "",
+              binomial: binomial) : tie.map { s.estimate.estimate == $0.estimate ? $0.note : "" } ?? "",
         ])
         classes.append("")
       }
@@ -67,6 +68,20 @@ extension ReportTables {
       }
     }
     return Table(header: header, rows: rows, classes: classes, highlightColumn: nil)
+  }
+
+  /// The note on the segments tied at the top when no segment stands out (`BestChoice.segmentChoice`), with
+  /// the shared shrunken estimate; nil when one does or fewer than two were pooled.
+  static func tieNote(_ pooling: SegmentPooling, lowerIsBetter: Bool) -> (estimate: Double, note: String)? {
+    guard case .tied(let tied) = pooling.choice(lowerIsBetter: lowerIsBetter) else { return nil }
+    let estimates = pooling.segments.map(\.estimate.estimate)
+    guard let top = lowerIsBetter ? estimates.min() : estimates.max() else { return nil }
+    let count = pooling.segments.count
+    let note =
+      tied == count && pooling.model.tauSquared == 0
+      ? "no segment stands out: the same shrunken estimate in \(DecisionText.allOf(count)) (τ̂² = 0)"
+      : "no segment stands out: the top \(tied) of \(count) tie (shrunken)"
+    return (top, note)
   }
 
   /// "best of K segments (shrunken)" and the interval to quote for it (`decision.best_segment`'s): adjusted

@@ -65,26 +65,30 @@ struct PoolingCalibrationTests {
     #expect(best.rawError.value > 4 * best.rawError.standardError)
   }
 
-  @Test("12 segments, τ = 0.005: Morris's interval covers the named segment 91.7%, at 1 − α/K 98.6%")
+  @Test("12 segments, τ = 0.005: Morris's interval at 1 − α/K covers the named segment (ties name none)")
   func morrisForTheNamedSegment() throws {
     let result = try PoolingSimulation(segments: 12, tau: 0.005, campaigns: 1000, seed: 24, calibrated: true).run()
     #expect(result.quotedInterval == "morris")
     let quoted = try #require(result.quotedCoverage)
     #expect(abs(quoted.value - (result.calibratedCoverage ?? -1)) < 1e-12)
-    // Measured (docs/analyze.md, "The segment analyze names"): at the plan's level Morris's interval
-    // under-covers the named segment (this run 91.70 ± 0.87; 5,000 campaigns, seed 7: 92.14 ± 0.38), so
-    // `analyze` quotes it at 1 − α/K: 98.60 ± 0.37 here (numpy check, seed 3, 2,000 campaigns: 98.65 ± 0.26),
-    // 0.778 of the raw adjusted interval's width (numpy 0.779).
+    // Measured (docs/analyze.md, "The segment analyze names") over every campaign, before 2026-12-05: at the
+    // plan's level Morris's interval under-covers the named segment (this run 91.70 ± 0.87; 5,000 campaigns,
+    // seed 7: 92.14 ± 0.38), so `analyze` quotes it at 1 − α/K: 98.60 ± 0.37 here (numpy check, seed 3,
+    // 2,000 campaigns: 98.65 ± 0.26), 0.778 of the raw adjusted interval's width (numpy 0.779). Since
+    // 2026-12-05 the 368 campaigns with τ̂² = 0 name no segment and are left out: over the other 632 this run
+    // gives 95.09 ± 0.86 at the plan's level, 100% at 1 − α/K (no miss), 0.872 of the width, raw adjusted
+    // 96.99 ± 0.68 (figures of this run, not re-checked against numpy with the ties left out).
     let best = result.selected
     #expect(best.quotedInterval == "morris_adjusted")
+    #expect(best.namedCampaigns == 632 && abs(best.noneNamedShare.value - result.tauSquaredZeroShare) < 1e-12)
     let calibrated = try #require(best.calibratedCoverage)
-    #expect(abs(calibrated.value - 0.917) < 4 * calibrated.standardError + 0.001, "\(calibrated)")
+    #expect(abs(calibrated.value - 0.9509) < 1e-3, "\(calibrated)")
     let selected = try #require(best.quotedCoverage)
-    #expect(abs(selected.value - 0.986) < 4 * selected.standardError + 0.001, "\(selected)")
+    #expect(selected.value >= 0.986, "\(selected)")
     #expect(selected.value > 0.95 + 4 * selected.standardError, "the adjusted interval holds 95% for the named one")
     let width = try #require(best.quotedWidthRatio)
-    #expect(abs(width.value - 0.778) < 4 * width.standardError + 0.001, "\(width)")
-    #expect(abs(best.rawAdjustedCoverage.value - 0.980) < 4 * best.rawAdjustedCoverage.standardError + 0.001)
+    #expect(abs(width.value - 0.872) < 4 * width.standardError + 0.001, "\(width)")
+    #expect(abs(best.rawAdjustedCoverage.value - 0.970) < 4 * best.rawAdjustedCoverage.standardError + 0.001)
   }
 
   @Test("Three segments, τ = 0.005: the hierarchical-Bayes interval at 1 − α/3 covers the named segment")

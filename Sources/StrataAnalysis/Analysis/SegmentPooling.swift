@@ -70,9 +70,16 @@ public struct SegmentPooling: Sendable, Hashable {
   }
 
   /// The segment with the largest shrunken effect in the metric's good direction, when two or more segments
-  /// were pooled (`BestChoice.segment`, the rule `strata simulate pooling` scores too).
+  /// were pooled and no other has the same estimate (`BestChoice.segment`, the rule `strata simulate pooling`
+  /// scores too); nil when none stands out (`choice(lowerIsBetter:)` says why).
   public func best(lowerIsBetter: Bool = false) -> Segment? {
     BestChoice.segment(segments, lowerIsBetter: lowerIsBetter) { $0.estimate.estimate }.map { segments[$0] }
+  }
+
+  /// Whether a segment stands out (`BestChoice.segmentChoice`): the index of `segments` that does, how many
+  /// tie at the top (all of them when τ̂² = 0), or fewer than two pooled.
+  public func choice(lowerIsBetter: Bool = false) -> BestChoice.SegmentChoice<Int> {
+    BestChoice.segmentChoice(segments, lowerIsBetter: lowerIsBetter) { $0.estimate.estimate }
   }
 }
 

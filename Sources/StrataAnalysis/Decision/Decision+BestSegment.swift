@@ -97,4 +97,38 @@ extension Decision {
       self.intervalCentre = quoted.calibrated ? best.bayesian.posteriorMean : nil
     }
   }
+
+  /// Why no best segment is named although two segments or more were pooled: the largest shrunken estimate
+  /// in the good direction is shared (`BestChoice.segmentChoice`).
+  ///
+  /// With τ̂² = 0 the model estimates the same effect, μ̂, in every segment; naming the first of them (as
+  /// `analyze` did until 2026-12-05) said it worked best there although no segment was estimated to differ.
+  public struct NoSegmentStandsOut: Sendable, Hashable {
+    public var treatment: String
+    /// Segments sharing the largest shrunken estimate (`segmentsCompared` when τ̂² = 0).
+    public var tied: Int
+    /// Segments pooled.
+    public var segmentsCompared: Int
+    /// The shared shrunken estimate (treatment − control, the metric's unit).
+    public var estimate: Double
+    /// The fitted between-segment variance τ̂².
+    public var tauSquared: Double
+    /// Segments left out of the pooling (no test could be run there).
+    public var segmentsLeftOut: [String]
+
+    /// Set when `treatment`'s pooling in `metric` has a tie at the top; nil when a segment stands out or fewer
+    /// than two were pooled.
+    public init?(_ metric: MetricAnalysis, treatment: String) {
+      guard let pooling = metric.partialPooling.first(where: { $0.treatment == treatment }) else { return nil }
+      let lowerIsBetter = !metric.metric.higherIsBetter
+      guard case .tied(let tied) = pooling.choice(lowerIsBetter: lowerIsBetter) else { return nil }
+      self.treatment = treatment
+      self.tied = tied
+      self.segmentsCompared = pooling.segments.count
+      let top = pooling.segments.map(\.estimate.estimate)
+      self.estimate = (lowerIsBetter ? top.min() : top.max()) ?? pooling.model.mean
+      self.tauSquared = pooling.model.tauSquared
+      self.segmentsLeftOut = pooling.segmentsLeftOut
+    }
+  }
 }

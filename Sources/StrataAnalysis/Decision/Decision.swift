@@ -140,8 +140,11 @@ public struct Decision: Sendable, Hashable {
   /// This look is beyond the plan: only always-valid inference holds.
   public var unplannedLook: Bool
   /// Where the decision's variant works best, by its shrunken (partially pooled) estimate: nil with fewer
-  /// than two segments pooled.
+  /// than two segments pooled, or when no segment stands out (`noSegmentStandsOut`).
   public var bestSegment: BestSegment? = nil
+  /// Set when two segments or more were pooled for the decision's variant but the largest shrunken estimate
+  /// is shared (with τ̂² = 0, by all of them), so that no best segment is named.
+  public var noSegmentStandsOut: NoSegmentStandsOut? = nil
 
   /// How many treatments the decision's variant was chosen among: those with an effect on the primary metric.
   public var armsCompared: Int { treatments.reduce(0) { $0 + ($1.effect == nil ? 0 : 1) } }

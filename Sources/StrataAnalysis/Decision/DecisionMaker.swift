@@ -74,6 +74,7 @@ public struct DecisionMaker: Sendable {
     decision.bestSegment = chosen.flatMap {
       Decision.BestSegment(metric, treatment: $0.treatment, level: plan.confidenceLevel)
     }
+    decision.noSegmentStandsOut = chosen.flatMap { Decision.NoSegmentStandsOut(metric, treatment: $0.treatment) }
     return decision
   }
 

@@ -2,7 +2,8 @@
 /// for the decision (`DecisionMaker`, `SegmentPooling.best`) and the simulation that scores the interval
 /// quoted for them (`PoolingSimulation` with several variants).
 ///
-/// Ties go to the first in order (`max(by:)` keeps the first of equal elements).
+/// Tied variants go to the first in order (`max(by:)` keeps the first of equal elements); tied segments name
+/// none (`segmentChoice`).
 public enum BestChoice {
   /// The variant a decision is about: the credible one with the largest effect in the good direction,
   /// else the credible one with the largest harm, else the largest estimate in the good direction.
@@ -39,18 +40,61 @@ public enum BestChoice {
     return (adjusted, pValues.indices.map { pValues[$0] != nil && adjusted[$0] < alpha })
   }
 
-  /// The segment where a variant works best: the largest shrunken estimate in the metric's good direction.
+  /// The segment where a variant works best: the largest shrunken estimate in the metric's good direction,
+  /// when one segment has it alone (`segmentChoice`).
   ///
-  /// nil with fewer than two segments (nothing to choose among). Returns an index of `segments`.
-  /// Inlinable, so that each caller gets it specialised: unspecialised, at 20,000 segments × 16 variants its
-  /// generic indexing and a key path's projection cost 0.67 G instructions more when the pooling called it too.
+  /// nil with fewer than two segments (nothing to choose among), and when the largest estimate is tied (no
+  /// segment stands out: with τ̂² = 0 every shrunken estimate is μ̂ exactly). Returns an index of `segments`.
   @inlinable
   public static func segment<Segments: Collection>(
     _ segments: Segments, lowerIsBetter: Bool, estimate: (Segments.Element) -> Double
   ) -> Segments.Index? {
-    guard segments.count >= 2 else { return nil }
-    return segments.indices.max { a, b in
-      lowerIsBetter ? estimate(segments[a]) > estimate(segments[b]) : estimate(segments[a]) < estimate(segments[b])
+    guard case .best(let index) = segmentChoice(segments, lowerIsBetter: lowerIsBetter, estimate: estimate) else {
+      return nil
     }
+    return index
+  }
+
+  /// Whether one segment stands out: the one with the largest shrunken estimate in the good direction when
+  /// no other segment has the same estimate, else how many share it.
+  ///
+  /// A tie at the top names no segment, rather than the first in input order: it is what a fit with τ̂² = 0
+  /// gives (every shrunken estimate is the pooled mean μ̂), where naming one would say that segment differs
+  /// when the model estimates that none does. The choice `analyze` states (`decision.best_segment`), the
+  /// pooling's `best_segment` and the one `strata simulate pooling` scores.
+  /// Inlinable, so that each caller gets it specialised: unspecialised, at 20,000 segments × 16 variants its
+  /// generic indexing and a key path's projection cost 0.67 G instructions more when the pooling called it too.
+  @inlinable
+  public static func segmentChoice<Segments: Collection>(
+    _ segments: Segments, lowerIsBetter: Bool, estimate: (Segments.Element) -> Double
+  ) -> SegmentChoice<Segments.Index> {
+    var top: Segments.Index? = nil
+    var topValue = 0.0
+    var tied = 0
+    var count = 0
+    for index in segments.indices {
+      count += 1
+      let value = lowerIsBetter ? -estimate(segments[index]) : estimate(segments[index])
+      if top == nil || value > topValue {
+        (top, topValue, tied) = (index, value, 1)
+      } else if value == topValue {
+        tied += 1
+      }
+    }
+    guard count >= 2, let top else { return .fewerThanTwo }
+    return tied > 1 ? .tied(tied) : .best(top)
+  }
+
+  /// The outcome of `segmentChoice`.
+  public enum SegmentChoice<Index> {
+    /// The one segment with the largest estimate in the good direction.
+    case best(Index)
+    /// No segment stands out: this many segments (two or more) share the largest estimate.
+    case tied(Int)
+    /// Fewer than two segments: nothing to choose among.
+    case fewerThanTwo
   }
 }
+
+extension BestChoice.SegmentChoice: Sendable where Index: Sendable {}
+extension BestChoice.SegmentChoice: Equatable where Index: Equatable {}

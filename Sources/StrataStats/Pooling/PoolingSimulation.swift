@@ -173,8 +173,23 @@ public struct PoolingSimulation: Sendable, Hashable {
         quotedTally.add(Double(quotedCovered) / Double(segments))
         quotedName = fit.calibratedMethod?.rawValue ?? "raw_adjusted"
       }
-      // The selected segment: the largest shrunken estimate (the first of ties), as `analyze` names it.
-      guard let chosen = BestChoice.segment(fit.shrunken, lowerIsBetter: false, estimate: \.estimate) else {
+      // The selected segment: the largest shrunken estimate, as `analyze` names it; a campaign where it is
+      // tied (every one with τ̂² = 0) names none, and is not scored for it.
+      let chosen: Int
+      switch BestChoice.segmentChoice(fit.shrunken, lowerIsBetter: false, estimate: \.estimate) {
+      case .best(let index):
+        chosen = index
+        best.noneNamed.add(0)
+      case .tied:
+        best.noneNamed.add(1)
+        raw.add(Double(rawCovered - before.raw) / Double(segments))
+        shrunkenTally.add(Double(shrunkenCovered - before.shrunken) / Double(segments))
+        if calibratedScored > scoredBefore {
+          calibratedTally.add(Double(calibratedCovered - before.calibrated) / Double(calibratedScored - scoredBefore))
+        }
+        squaredErrors.add(shrunkenSquaredError - errorsBefore.shrunken, over: rawSquaredError - errorsBefore.raw)
+        continue
+      case .fewerThanTwo:
         preconditionFailure("two segments or more are validated")
       }
       let selected = fit.shrunken[chosen]
@@ -233,7 +248,8 @@ public struct PoolingSimulation: Sendable, Hashable {
         quotedWidthRatio: quotedScored ? .init(best.quotedWidth) : nil,
         rawError: .init(best.rawError), shrunkenError: .init(best.shrunkenError),
         rawAdjustedSegmentsOnlyCoverage: .init(best.rawAdjustedSegmentsOnly),
-        quotedSegmentsOnlyCoverage: quotedScored ? .init(best.quotedSegmentsOnly) : nil),
+        quotedSegmentsOnlyCoverage: quotedScored ? .init(best.quotedSegmentsOnly) : nil,
+        noneNamedShare: .init(best.noneNamed), namedCampaigns: best.raw.count),
       leaderChosen: variants > 1 ? .init(leaderChosen) : nil)
   }
 }
@@ -244,4 +260,6 @@ private struct SelectedSegmentTallies {
   var calibrated = CampaignTally(), quotedWidth = CampaignTally()
   var rawError = CampaignTally(), shrunkenError = CampaignTally()
   var rawAdjustedSegmentsOnly = CampaignTally(), quotedSegmentsOnly = CampaignTally()
+  /// 1 for a campaign where no segment stands out (named none, not scored above), else 0.
+  var noneNamed = CampaignTally()
 }

@@ -51,8 +51,9 @@ public struct PoolingSimulationResult: Sendable, Hashable {
     }
   }
 
-  /// The segment with the largest shrunken estimate in each campaign (the one `analyze` names where the
-  /// variant works best): coverage of its true effect by each interval, and the mean error (estimate − true
+  /// The segment with the largest shrunken estimate in each campaign where one stands out (the one `analyze`
+  /// names where the variant works best; campaigns with a tie at the top, every one with τ̂² = 0, are left
+  /// out): coverage of its true effect by each interval, and the mean error (estimate − true
   /// effect) of its raw and shrunken estimates, each over campaigns.
   public struct SelectedSegment: Sendable, Hashable {
     public var rawCoverage: Estimate
@@ -78,6 +79,12 @@ public struct PoolingSimulationResult: Sendable, Hashable {
     /// The quoted interval's kind adjusted for the K segments only, at 1 − α/K (with one variant,
     /// `quotedCoverage`); nil when not scored.
     public var quotedSegmentsOnlyCoverage: Estimate?
+    /// Share of campaigns where no segment stands out (the largest shrunken estimate tied, as with τ̂² = 0):
+    /// `analyze` names none there, so every score above is over the other campaigns only.
+    public var noneNamedShare: Estimate
+    /// Campaigns that named a segment, over which the scores above are taken (0: none did, and they are
+    /// meaningless).
+    public var namedCampaigns: Int
   }
 
   /// Shrunken MSE / raw MSE: below 1 when pooling helps.
