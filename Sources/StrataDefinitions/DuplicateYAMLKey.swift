@@ -56,6 +56,7 @@ struct DuplicateYAMLKey {
 
   /// The key that starts at `start` of `line` (`key:`, `'key':` or `"key":`), nil when none does.
   private static func keyName(_ line: [Unicode.Scalar], from start: Int) -> [Unicode.Scalar]? {
+    guard start < line.count else { return nil }  // e.g. after a lone `-` ending its line
     var end = start
     var key: ArraySlice<Unicode.Scalar>
     if line[start] == "'" || line[start] == "\"" {
@@ -126,6 +127,6 @@ struct DuplicateYAMLKey {
 
   /// Whether `line` has a `- ` item (or a lone `-`) at `column`.
   private static func isItem(_ line: [Unicode.Scalar], at column: Int) -> Bool {
-    line[column] == "-" && (column + 1 == line.count || line[column + 1] == " ")
+    column < line.count && line[column] == "-" && (column + 1 == line.count || line[column + 1] == " ")
   }
 }

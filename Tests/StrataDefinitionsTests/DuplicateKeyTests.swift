@@ -41,6 +41,12 @@ struct DuplicateKeyTests {
         "id: d\nplan:\n  \"alpha\": 0.05\n  power: 0.8\n  alpha: 0.1\n  power: 0.9\n",
         "dup.yaml:5: plan.alpha: duplicate key 'alpha' at column 3 (already at line 3); also repeated in this mapping: 'power'"
       ),
+      // a sequence item opened by a lone `-` on its own line: the lines, no field path (reading the path
+      // crashed here, an index past the `-`)
+      (
+        "id: d\nsegments:\n  -\n    name: one\n    name: two\n",
+        "dup.yaml:5: duplicate key 'name' at column 5 (already at line 4)"
+      ),
       // a flow mapping: the first occurrence only
       (
         "id: d\nplan: {alpha: 0.05, alpha: 0.1}\n",
