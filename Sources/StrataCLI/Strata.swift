@@ -37,7 +37,9 @@ struct Strata: ParsableCommand {
   /// Refuses a single-dash word such as `-weight` before parsing: the parser would read it as grouped short
   /// flags, and the `h` in it would print help and exit 0 (a typo would look like success, even with --json).
   ///
-  /// After the command, a failed write of standard output ends it with exit 1 (``StandardOutput``).
+  /// After the command, a failed write of standard output ends it with exit 1 (``StandardOutput``), and so
+  /// does help or the version printed to a standard output that takes no bytes (the parser's own `main` prints
+  /// them and exits 0 before any check).
   static func main() {
     if let typo = singleDashWord(in: CommandLine.arguments.dropFirst()) {
       let suggestion = typo.drop(while: { $0 == "-" })
@@ -45,7 +47,15 @@ struct Strata: ParsableCommand {
         withError: ValidationError(
           "unknown option \"\(typo)\": options are spelled with two dashes (--\(suggestion)); -h alone shows help"))
     }
-    main(nil)
+    do {
+      var command = try parseAsRoot(nil)
+      try command.run()
+    } catch {
+      // Help, the version and any other clean exit print on standard output: checked like a command's output.
+      guard exitCode(for: error) == .success else { exit(withError: error) }
+      let text = fullMessage(for: error)
+      if !text.isEmpty { print(text) }
+    }
     // A command that returned normally but whose output was lost is not a success (a failed command has
     // already exited 1 with its own sentence).
     if let failure = StandardOutput.flushAndCheck() {

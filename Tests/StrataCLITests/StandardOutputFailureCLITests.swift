@@ -56,4 +56,40 @@ struct StandardOutputFailureCLITests {
     }
   }
 
+  @Test(
+    "help and the version on a full standard output: one sentence, exit 1 (the parser's own exit was 0)",
+    .enabled(if: fullDeviceExists),
+    arguments: [
+      ["--help"], ["-h"], ["help"], ["calc", "proportions", "--help"], ["analyze", "--help"], ["--version"],
+    ])
+  func helpAndVersionExitOne(arguments: [String]) throws {
+    let run = try runStrata(arguments, standardOutput: "/dev/full")
+    #expect(run.status == 1, "\(arguments): \(run.stderr)")
+    #expect(run.stderr == Self.sentence + "\n", "\(arguments): \(run.stderr)")
+  }
+
+  @Test("help and the version on a working standard output: printed, exit 0, nothing on stderr")
+  func helpAndVersionStillPrint() throws {
+    let help = try runStrata(["calc", "proportions", "--help"])
+    #expect(help.status == 0 && help.stderr.isEmpty, "\(help.stderr)")
+    #expect(help.stdout.contains("USAGE: strata calc proportions"), "\(help.stdout)")
+    let version = try runStrata(["--version"])
+    #expect(version.status == 0 && version.stderr.isEmpty && version.stdout.contains("0.1.0"))
+  }
+
+  @Test("help on a pipe whose reader has gone: SIGPIPE ends it as usual (status 141 in a shell)")
+  func helpOnClosedPipe() throws {
+    let pipe = Pipe()
+    try pipe.fileHandleForReading.close()
+    let process = Process()
+    process.executableURL = strataExecutableURL()
+    process.arguments = ["--help"]
+    process.standardOutput = pipe.fileHandleForWriting
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try pipe.fileHandleForWriting.close()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE)
+  }
 }
