@@ -229,9 +229,11 @@ public enum DefinitionLoader {
           message:
             "the key '\(key)' at column \(found.firstColumn) is repeated in its mapping (keys must be unique)\(also)")
       }
+      let already =
+        line == found.firstLine ? "line \(line), column \(found.firstColumn)" : "line \(found.firstLine)"
       return ExperimentFileError(
         file: file, line: line, field: found.field,
-        message: "duplicate key '\(key)' at column \(column) (already at line \(found.firstLine))\(also)")
+        message: "duplicate key '\(key)' at column \(column) (already at \(already))\(also)")
     case .duplicatedKeysInMapping(let duplicates, _):
       let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
       return ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML: duplicate key \(keys)")

@@ -4,129 +4,177 @@ import Yams
 ///
 /// Yams refuses a mapping with a repeated key while composing, before ``YAMLFields`` sees the tree, and gives
 /// only the key and the position of its first occurrence (`YamlError.duplicatedKeysInMapping`, whose own
-/// description holds the whole file). The rest is read from the text, for block mappings (the usual layout of
-/// a definition): the repeated key is the next line of the same mapping that starts at the first one's
-/// column with the same key, and the field path is spelt from the keys and `- ` items the key stands under.
-/// A flow mapping (`{a: 1, a: 2}`) gives the first occurrence only.
+/// description holds the whole file). The rest comes from the YAML parser itself, not from reading the
+/// indentation: the first occurrence is renamed in a copy of the text (a prefix no key of the file starts
+/// with, put before its first character, inside its quote when quoted), any further repeated key the same way,
+/// until the copy composes; the tree then holds the renamed key, so its field path is spelt from the mappings
+/// and sequence items it stands in, and the repeated key is the same mapping's next key of that name. Every
+/// layout the parser reads gives the same answer: block or flow mappings, a `-` alone on its line, quoted keys.
+/// When the renaming does not lead to a tree holding the key unchanged (an anchor or tag before the key,
+/// a key that is not a scalar), only the first occurrence is known: never a guessed path.
 struct DuplicateYAMLKey {
-  /// The repeated key's line and column (1-based, columns in Unicode scalars); nil when not found in the text.
+  /// The repeated key's line and column (1-based, columns in Unicode scalars as the parser counts them);
+  /// nil when not found.
   var line: Int?
   var column: Int?
   /// The first occurrence's line and column (1-based).
   var firstLine: Int
   var firstColumn: Int
-  /// The field path of the key (`segments[1].name`), empty when it cannot be spelt.
+  /// The field path of the key (`segments[1].name`, `[0].name` in a top-level sequence), empty when it cannot
+  /// be spelt.
   var field: String
+
+  /// At most this many keys are renamed before giving up (each step composes the whole file again).
+  private static let maximumRenames = 16
 
   init(key: String, first: Mark, in yaml: String) {
     firstLine = first.line
     firstColumn = first.column
-    let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      Array((line.last == "\r" ? line.dropLast() : line).unicodeScalars)
-    }
-    let row = first.line - 1
-    let column = first.column - 1
-    guard lines.indices.contains(row), column >= 0, column <= lines[row].count else {
-      field = ""
-      return
-    }
-    field = Self.path(key: key, row: row, column: column, lines)
-    if let repeated = Self.repeatedRow(key: key, after: row, column: column, lines) {
-      line = repeated + 1
-      self.column = column + 1
+    field = ""
+    var copy = RenamedText(yaml)
+    var mark = first
+    for _ in 0..<Self.maximumRenames {
+      guard copy.rename(at: mark) else { return }
+      do {
+        let root = try Yams.compose(yaml: copy.text, .basic)
+        guard let root, let found = copy.find(key: key, in: root, nodeBudget: 2 * yaml.utf8.count + 16) else {
+          return
+        }
+        field = found.field
+        if let repeated = found.repeated {
+          (line, column) = (repeated.line, repeated.column)
+        }
+        return
+      } catch YamlError.duplicatedKeysInMapping(let keys, let context) where !keys.isEmpty && context.mark.line > 0 {
+        mark = context.mark  // another repeated key (this mapping or another): renamed too
+      } catch {
+        return
+      }
     }
   }
+}
 
-  /// The row after `row` of the same block mapping whose key at `column` is `key`.
-  private static func repeatedRow(key: String, after row: Int, column: Int, _ lines: [[Unicode.Scalar]]) -> Int? {
-    let key = Array(key.unicodeScalars)
-    for next in lines.indices.dropFirst(row + 1) {
-      guard let lead = contentStart(lines[next]) else { continue }
-      if lead < column { return nil }  // the mapping ended
-      if lead == column, keyName(lines[next], from: lead) == key { return next }
+/// A copy of a YAML text with keys renamed by a prefix each, and the way back to the original's positions.
+private struct RenamedText {
+  /// The copy's lines, split at `\n` (a `\r` before it stays on its line, after every column the parser
+  /// reports for a key on it).
+  private var lines: [[Unicode.Scalar]]
+  /// The prefixes put in, by line: (column in the copy, 0-based; length), and how many so far.
+  private var inserted: [Int: [(column: Int, length: Int)]] = [:]
+  private var renames = 0
+  /// Starts every prefix; no line of the original holds it, so a key starting with it was renamed here.
+  private let stem: String
+
+  init(_ yaml: String) {
+    // Split as scalars: in a String, "\r\n" is one Character, unequal to "\n".
+    lines = yaml.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+    var stem = "zStrataRenamedKey"
+    while yaml.contains(stem) { stem += "z" }
+    self.stem = stem
+  }
+
+  var text: String {
+    var view = String.UnicodeScalarView()
+    for (index, line) in lines.enumerated() {
+      if index > 0 { view.append("\n") }
+      view.append(contentsOf: line)
     }
-    return nil
+    return String(view)
   }
 
-  /// The column of the first character of `line` that is not a space; nil for a blank or comment line.
-  private static func contentStart(_ line: [Unicode.Scalar]) -> Int? {
-    guard let lead = line.firstIndex(where: { $0 != " " }), line[lead] != "#" else { return nil }
-    return lead
+  /// The prefix of the `number`th renamed key (0 the first occurrence the error named).
+  private func prefix(_ number: Int) -> String { "\(stem)\(number)q" }
+
+  /// Puts the next prefix before the key at `mark` (a position in the copy), inside its quote; false when the
+  /// mark is not on a character of the copy.
+  mutating func rename(at mark: Mark) -> Bool {
+    let row = mark.line - 1
+    var column = mark.column - 1
+    guard lines.indices.contains(row), lines[row].indices.contains(column) else { return false }
+    if lines[row][column] == "'" || lines[row][column] == "\"" { column += 1 }
+    let added = Array(prefix(renames).unicodeScalars)
+    lines[row].insert(contentsOf: added, at: column)
+    var here = inserted[row] ?? []
+    for index in here.indices where here[index].column >= column { here[index].column += added.count }
+    here.append((column, added.count))
+    inserted[row] = here
+    renames += 1
+    return true
   }
 
-  /// The key that starts at `start` of `line` (`key:`, `'key':` or `"key":`), nil when none does.
-  private static func keyName(_ line: [Unicode.Scalar], from start: Int) -> [Unicode.Scalar]? {
-    guard start < line.count else { return nil }  // e.g. after a lone `-` ending its line
-    var end = start
-    var key: ArraySlice<Unicode.Scalar>
-    if line[start] == "'" || line[start] == "\"" {
-      guard let close = line[(start + 1)...].firstIndex(of: line[start]) else { return nil }
-      key = line[(start + 1)..<close]
-      end = close + 1
-    } else {
-      while end < line.count, !(line[end] == ":" && (end + 1 == line.count || line[end + 1] == " ")) { end += 1 }
-      guard end < line.count else { return nil }
-      key = line[start..<end]
-      while key.last == " " { key = key.dropLast() }
-    }
-    while end < line.count, line[end] == " " { end += 1 }
-    guard end < line.count, line[end] == ":", end + 1 == line.count || line[end + 1] == " " else { return nil }
-    return Array(key)
+  /// The original's line and column of a position in the copy.
+  private func original(_ mark: Mark) -> (line: Int, column: Int) {
+    let before = (inserted[mark.line - 1] ?? []).filter { $0.column < mark.column - 1 }
+    return (mark.line, mark.column - before.reduce(0) { $0 + $1.length })
   }
 
-  /// The field path of the key at `row`, `column`: its parents' keys and the positions of the `- ` items it
-  /// stands in, from the indentation of the lines above.
-  private static func path(key: String, row: Int, column: Int, _ lines: [[Unicode.Scalar]]) -> String {
-    var field = key  // grows from the key up to the top-level key
-    var (row, column) = (row, column)
-    var sequenceAt: Int?  // the column of the `- ` item just counted, whose parent may stand at that column
-    while column > 0 || sequenceAt != nil {
-      let before = lines[row][..<column]
-      if let dash = before.lastIndex(of: "-"), dash + 1 < column, before[dash + 1] == " ",
-        before[..<dash].allSatisfy({ $0 == " " || $0 == "-" })
-      {
-        var index = 0
-        for above in stride(from: row - 1, through: 0, by: -1) {
-          guard let lead = contentStart(lines[above]) else { continue }
-          if lead < dash { break }
-          if lead == dash {
-            guard isItem(lines[above], at: lead) else { break }
-            index += 1
+  /// A key's text with a prefix put in here taken off, and which prefix it was (nil for a key left alone).
+  private func unrenamed(_ text: String) -> (text: String, number: Int?) {
+    guard text.hasPrefix(stem) else { return (text, nil) }
+    let rest = text.dropFirst(stem.count)
+    let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+    guard let number = Int(digits), rest.dropFirst(digits.count).first == "q" else { return (text, nil) }
+    return (String(rest.dropFirst(digits.count + 1)), number)
+  }
+
+  /// The field path of the first renamed key and the original position of the next key of its mapping named
+  /// `key`; nil when the renamed key is not found as `key`, or the tree is larger than `nodeBudget` nodes
+  /// (aliases repeat subtrees; a tree without them has fewer nodes than the text has bytes, about).
+  func find(key: String, in root: Node, nodeBudget: Int) -> (field: String, repeated: (line: Int, column: Int)?)? {
+    var budget = nodeBudget
+    var result: (field: String, repeated: (line: Int, column: Int)?)?
+    var failed = false
+    // `path` is nil below a key that is not text (no path can be spelt there).
+    func visit(_ node: Node, _ path: String?) {
+      guard result == nil, !failed else { return }
+      budget -= 1
+      guard budget >= 0 else {
+        failed = true
+        return
+      }
+      switch node {
+      case .mapping(let mapping):
+        for (keyNode, value) in mapping {
+          guard case .scalar(let scalar) = keyNode else {
+            visit(keyNode, nil)
+            visit(value, nil)
+            continue
           }
+          let (name, number) = unrenamed(scalar.string)
+          let field = path.map { $0.isEmpty ? name : "\($0).\(name)" }
+          if number == 0 {
+            guard name == key else {
+              failed = true
+              return
+            }
+            result = (field ?? "", repeatedKey(named: key, in: mapping, after: keyNode.mark))
+            return
+          }
+          visit(value, field)
         }
-        field = "[\(index)]" + (field.hasPrefix("[") ? "" : ".") + field
-        (column, sequenceAt) = (dash, dash)
-        continue
+      case .sequence(let sequence):
+        for (index, item) in sequence.enumerated() { visit(item, path.map { "\($0)[\(index)]" }) }
+      case .scalar, .alias:
+        break
       }
-      guard before.allSatisfy({ $0 == " " }) else { return "" }  // a flow collection: not spelt
-      var parent: Int?
-      for above in stride(from: row - 1, through: 0, by: -1) {
-        guard let lead = contentStart(lines[above]) else { continue }
-        if lead < column || (lead == column && sequenceAt == column && !isItem(lines[above], at: lead)) {
-          parent = above
-          break
-        }
-      }
-      guard let parent, let lead = contentStart(lines[parent]) else { return field }  // a top-level sequence
-      var start = lead
-      while isItem(lines[parent], at: start) {
-        start += 1
-        while start < lines[parent].count, lines[parent][start] == " " { start += 1 }
-      }
-      if lead < column && start == column {
-        // `- key: …` opening the same mapping inside a sequence item: its `- ` is counted next.
-        (row, sequenceAt) = (parent, nil)
-        continue
-      }
-      guard start <= column, let name = keyName(lines[parent], from: start) else { return "" }
-      field = String(String.UnicodeScalarView(name)) + (field.hasPrefix("[") ? "" : ".") + field
-      (row, column, sequenceAt) = (parent, start, nil)
     }
-    return field
+    visit(root, "")
+    return failed ? nil : result
   }
 
-  /// Whether `line` has a `- ` item (or a lone `-`) at `column`.
-  private static func isItem(_ line: [Unicode.Scalar], at column: Int) -> Bool {
-    column < line.count && line[column] == "-" && (column + 1 == line.count || line[column + 1] == " ")
+  /// The original position of the first key of `mapping` named `key` (renamed or not) after `first`.
+  private func repeatedKey(named key: String, in mapping: Node.Mapping, after first: Mark?) -> (
+    line: Int, column: Int
+  )? {
+    guard let first else { return nil }
+    var next: Mark?
+    for keyNode in mapping.keys {
+      guard case .scalar(let scalar) = keyNode, let mark = scalar.mark, unrenamed(scalar.string).text == key,
+        (mark.line, mark.column) > (first.line, first.column)
+      else { continue }
+      if let found = next, (found.line, found.column) <= (mark.line, mark.column) { continue }
+      next = mark
+    }
+    return next.map(original)
   }
 }

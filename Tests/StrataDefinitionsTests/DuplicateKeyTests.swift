@@ -41,16 +41,51 @@ struct DuplicateKeyTests {
         "id: d\nplan:\n  \"alpha\": 0.05\n  power: 0.8\n  alpha: 0.1\n  power: 0.9\n",
         "dup.yaml:5: plan.alpha: duplicate key 'alpha' at column 3 (already at line 3); also repeated in this mapping: 'power'"
       ),
-      // a sequence item opened by a lone `-` on its own line: the lines, no field path (reading the path
-      // crashed here, an index past the `-`)
+      // a sequence item opened by a lone `-` on its own line (reading the path from the indentation crashed
+      // here, then gave no path)
       (
         "id: d\nsegments:\n  -\n    name: one\n    name: two\n",
-        "dup.yaml:5: duplicate key 'name' at column 5 (already at line 4)"
+        "dup.yaml:5: segments[0].name: duplicate key 'name' at column 5 (already at line 4)"
       ),
-      // a flow mapping: the first occurrence only
+      // lone `-` items in a factor list, the second item's keys repeated, a comment between
+      (
+        "id: d\nfactors:\n  -\n    name: a\n    levels: [x, y]\n  -\n    name: b\n    # again\n    name: c\n",
+        "dup.yaml:9: factors[1].name: duplicate key 'name' at column 5 (already at line 7)"
+      ),
+      // a flow mapping: both on one line
       (
         "id: d\nplan: {alpha: 0.05, alpha: 0.1}\n",
-        "dup.yaml:2: the key 'alpha' at column 8 is repeated in its mapping (keys must be unique)"
+        "dup.yaml:2: plan.alpha: duplicate key 'alpha' at column 21 (already at line 2, column 8)"
+      ),
+      // a flow mapping in a flow sequence in a block sequence, over two lines, quoted the second time
+      (
+        "id: d\nsegments:\n  - name: s\n    centroid: [{x: 1}, {y: 2,\n      'y': 3}]\n",
+        "dup.yaml:5: segments[0].centroid[1].y: duplicate key 'y' at column 7 (already at line 4)"
+      ),
+      // a block mapping in a top-level sequence
+      ("- a: 1\n  a: 2\n", "dup.yaml:2: [0].a: duplicate key 'a' at column 3 (already at line 1)"),
+      // a key written three times: the second one is named
+      ("id: a\nid: b\nid: c\n", "dup.yaml:2: id: duplicate key 'id' at column 1 (already at line 1)"),
+      // a flow mapping as a sequence item
+      (
+        "id: d\nsegments:\n  - {name: s, name: t}\n",
+        "dup.yaml:3: segments[0].name: duplicate key 'name' at column 15 (already at line 3, column 6)"
+      ),
+      // a key on the path repeated too (the parser reports the inner mapping first): the path through the
+      // first occurrence
+      (
+        "id: d\nsegments:\n  - name: s\n    name: t\nsegments: []\n",
+        "dup.yaml:4: segments[0].name: duplicate key 'name' at column 5 (already at line 3)"
+      ),
+      // CRLF line ends
+      (
+        "id: d\r\nplan:\r\n  alpha: 0.05\r\n  alpha: 0.1\r\n",
+        "dup.yaml:4: plan.alpha: duplicate key 'alpha' at column 3 (already at line 3)"
+      ),
+      // a key with an anchor before it: the parser's position is the anchor's, the path is not spelt
+      (
+        "id: d\nplan:\n  &k alpha: 0.05\n  alpha: 0.1\n",
+        "dup.yaml:3: the key 'alpha' at column 3 is repeated in its mapping (keys must be unique)"
       ),
     ])
   func duplicateKeys(yaml: String, expected: String) {
