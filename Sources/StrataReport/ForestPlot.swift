@@ -31,11 +31,12 @@ enum ForestPlot {
   /// whole chart's x scale, cut between segments where it can (`blocks`), so that printed the chart breaks
   /// between rows and its text keeps its size instead of the whole being scaled down to fit a page.
   ///
-  /// Each block is a `.print-block` led by a printed line naming the metric and the block ("revenue,
-  /// continued (2 of 3)"), so that a block at the top of a page says whose chart it is (the caption comes
-  /// after the last).
+  /// Each block is a `.print-block` led by a printed line naming the metric as the report's heading of its
+  /// section does (`heading`, "Secondary metric: revenue"; the metric's name when nil) and the block
+  /// ("Secondary metric: revenue, continued (2 of 3)"), so that a block at the top of a page says whose chart
+  /// it is (the caption comes after the last).
   static func charts(
-    _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil
+    _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil, heading: String? = nil
   ) -> (whole: String, printBlocks: [String])? {
     let id =
       "forest-"
@@ -111,7 +112,7 @@ enum ForestPlot {
     let cap = Int(((printBlockHeight - chartHeight([], rowHeight: rowHeight) - 10) / rowHeight).rounded(.down))
     let parts = blocks(rows, cap: max(1, cap))
     let printed = parts.enumerated().map { index, block in
-      let title = "\(layout.metricName)\(index == 0 ? "" : ", continued") (\(index + 1) of \(parts.count))"
+      let title = "\(heading ?? layout.metricName)\(index == 0 ? "" : ", continued") (\(index + 1) of \(parts.count))"
       return "<div class=\"print-block\"><p class=\"print-block-title\">\(HTML.escape(title))</p>"
         + render(block, layout: layout, id: "\(id)-part\(index + 1)", part: (index + 1, parts.count)) + "</div>"
     }

@@ -127,7 +127,8 @@ public enum HTMLReport {
     _ metric: MetricAnalysis, title: String, analysis: Analysis, segments: ReportSegments
   ) -> String {
     let plan = analysis.plan
-    var out = "<section><h2>\(HTML.escape(title)): \(HTML.escape(metric.metric.name))</h2>"
+    let heading = "\(title): \(metric.metric.name)"
+    var out = "<section><h2>\(HTML.escape(heading))</h2>"
     var note =
       metric.metric.description.map { "\($0) (\(ReportTables.kindLabel(metric.metric))). " }
       ?? (metric.metric.needsJointMoments
@@ -141,7 +142,7 @@ public enum HTMLReport {
         "Not in the corrected family: p-values are \(ReportTables.uncorrected(metric.metric))\(metric.metric.role == .guardrail ? "; a guardrail flags any significant change" : "")."
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
-    if let charts = ForestPlot.charts(metric, plan: plan, segments: segments) {
+    if let charts = ForestPlot.charts(metric, plan: plan, segments: segments, heading: heading) {
       // A tall chart prints as blocks of rows (each with its axis, on the same scale), the whole on screen.
       let svg =
         charts.printBlocks.isEmpty

@@ -68,15 +68,33 @@ struct ForestPlotBlockTests {
     // <title> (not printed) and the caption comes after the last block.
     let analysis = try FactorialReportTests.analysis()
     let metric = try #require(analysis.metrics.first)
-    let charts = try #require(ForestPlot.charts(metric, plan: analysis.plan))
+    let heading = "Primary metric: \(metric.metric.name)"
+    let charts = try #require(ForestPlot.charts(metric, plan: analysis.plan, heading: heading))
     let count = charts.printBlocks.count
     #expect(count > 1)
-    let name = HTML.escape(metric.metric.name)
     for (index, block) in charts.printBlocks.enumerated() {
-      let title = index == 0 ? "\(name) (1 of \(count))" : "\(name), continued (\(index + 1) of \(count))"
+      let title = index == 0 ? "\(heading) (1 of \(count))" : "\(heading), continued (\(index + 1) of \(count))"
       // A visible paragraph before the chart, not text inside the SVG's <title>.
       #expect(block.hasPrefix("<div class=\"print-block\"><p class=\"print-block-title\">\(title)</p><svg "))
     }
     #expect(!charts.whole.contains("print-block-title"))
+  }
+
+  @Test func printedBlockTitlesNameTheMetricAsItsSectionHeadingDoes() throws {
+    // The report: each section's printed blocks start with the section's heading ("Primary metric: clicked"),
+    // not the metric's bare name ("clicked, continued (2 of 3)").
+    let html = HTMLReport.render(try FactorialReportTests.analysis())
+    let sections = html.components(separatedBy: "<section><h2>").dropFirst()
+    var checked = 0
+    for section in sections {
+      let heading = String(section.prefix { $0 != "<" })
+      let titles = section.components(separatedBy: "<p class=\"print-block-title\">").dropFirst()
+        .map { String($0.prefix { $0 != "<" }) }
+      for (index, title) in titles.enumerated() {
+        #expect(title == "\(heading)\(index == 0 ? "" : ", continued") (\(index + 1) of \(titles.count))")
+        checked += 1
+      }
+    }
+    #expect(checked > 1)
   }
 }
