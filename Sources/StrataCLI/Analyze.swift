@@ -239,6 +239,8 @@ struct Analyze: ParsableCommand {
           throw InvalidInput("\(StandardOutput.failureSentence(failure)); \(kept)")
         }
       }
+      // The output is written: the process ends next, so the analysis and the definition are left to it.
+      UntilExit.keep((definition, plan, analysis))
     }
   }
 }
