@@ -142,16 +142,18 @@ public struct SufficientStatistics: Sendable, Hashable {
     metrics[(variant * segmentCount + segment) * metricCount + metric].add(value)
   }
 
-  /// Adds one unit-level row to cell `cell` (`variant * segmentCount + segment`).
+  /// Adds one unit-level row to cell `cell` (`variant * segmentCount + segment`), its unit uncounted while there are
+  /// value columns (`settleUnits()` counts it).
   ///
-  /// Its unit, and per value column c `values[c]` as `add` does, or a missing value when it is NaN; with
-  /// `countsFilled`, a value with `filled[c]` also counts as zero-filled. The same as `addUnit`, then
-  /// `add`/`addMissing`/`addZeroFilled` column by column, with one write access to the units and one to the column
-  /// moments instead of one per value (each a uniqueness check).
+  /// Per value column c `values[c]` as `add` does, or a missing value when it is NaN; with `countsFilled`, a value
+  /// with `filled[c]` also counts as zero-filled. The same as `add`/`addMissing`/`addZeroFilled` column by column,
+  /// with one write access to the column moments instead of one per value (each a uniqueness check). The unit is
+  /// left to `settleUnits()`: counting it here was a second write access per row, to `units`, with its own
+  /// uniqueness and bounds checks. Without value columns it is counted here (`addUnit(cell:)`).
   @inline(__always)
   mutating func addRow(cell: Int, values: Span<Double>, filled: Span<Bool>, countsFilled: Bool) {
-    units[cell] += 1
     let count = metricCount
+    guard count > 0 else { return addUnit(cell: cell) }
     metrics.withUnsafeMutableBufferPointer { metrics in
       let moments = UnsafeMutableBufferPointer(rebasing: metrics[cell * count..<(cell + 1) * count])
       for metric in 0..<count {
@@ -161,6 +163,31 @@ public struct SufficientStatistics: Sendable, Hashable {
         } else {
           moments[metric].add(value)
           if countsFilled && filled[metric] { moments[metric].zeroFilled += 1 }
+        }
+      }
+    }
+  }
+
+  /// Counts a unit in cell `cell` at once (`addRow` without value columns).
+  ///
+  /// Out of line, so that the per-row code keeps only the call (its uniqueness and bounds checks made the optimizer
+  /// stop inlining the row's update).
+  @inline(never)
+  mutating func addUnit(cell: Int) { units[cell] += 1 }
+
+  /// Sets each cell's unit count from its first value column: its values plus its missing ones.
+  ///
+  /// For cells that only unit-level rows (`addRow`) and merges of such cells reached: every such row adds to each
+  /// column either a value or a missing one, and a merge adds the units, counts and missing ones alike, so this is
+  /// the number of rows whether or not `addRow` counted them. Without value columns the counts are left as they are.
+  mutating func settleUnits() {
+    let count = metricCount
+    guard count > 0 else { return }
+    metrics.withUnsafeBufferPointer { metrics in
+      units.withUnsafeMutableBufferPointer { units in
+        for cell in units.indices {
+          let first = metrics[cell * count]
+          units[cell] = Int(first.count) + first.missing
         }
       }
     }

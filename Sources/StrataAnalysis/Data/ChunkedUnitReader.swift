@@ -100,7 +100,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     reader.start()
     defer { reader.stop() }
     let start = Merged(
-      statistics: template.statistics, regressionRows: template.regressionRows, bytes: scanner.nextOffset,
+      statistics: SufficientStatistics(plan: plan), regressionRows: template.regressionRows, bytes: scanner.nextOffset,
       line: scanner.nextLine)
     var merged = start
     var stopped: Int? = nil

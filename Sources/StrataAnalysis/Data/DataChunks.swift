@@ -103,10 +103,7 @@ extension DataChunks {
     /// until the first row's write copied it, and keep the header's table alive beside the chunk's.
     init(rows: UnitLevelRows, dataStart: Int, chunkSize: Int) {
       cuts = Cuts(dataStart: dataStart, chunkSize: chunkSize)
-      let shape = rows.statistics
-      merged = SufficientStatistics(
-        variantCount: shape.variantCount, segmentCount: shape.segmentCount, metricCount: shape.metricCount,
-        pairCount: shape.pairCount)
+      merged = SufficientStatistics(plan: rows.plan)
     }
 
     /// After the reader consumed `record` (or skipped it as blank): whether the chunk ends with it (then `cut`).
@@ -119,7 +116,7 @@ extension DataChunks {
     mutating func cut(_ rows: inout UnitLevelRows) throws {
       try rows.flush()
       merged.merge(rows.statistics)
-      rows.statistics.reset()
+      rows.resetCells()
       rows.regressionRows.cut()
       open = false
     }

@@ -242,7 +242,7 @@ public enum DataReader {
       try chunks?.finish(&rows)
       unitReader = rows
     }
-    if let unitReader {
+    if var unitReader {
       var summary = DataSummary(
         file: path, format: .unitLevel, bytes: scanner.bytesRead, rowsRead: unitReader.rowsRead,
         rowsUsed: unitReader.rowsUsed,

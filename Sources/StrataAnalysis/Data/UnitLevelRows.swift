@@ -17,7 +17,19 @@ struct UnitLevelRows {
   let missingIsZero: [Bool]
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
-  var statistics: SufficientStatistics
+  /// The cells so far, their unit counts not yet settled: the per-row update leaves them to
+  /// `SufficientStatistics.settleUnits()` (`addRow`), which `statistics` runs.
+  private var cells: SufficientStatistics
+  /// The cells so far, with their unit counts (settled when read, once per chunk or file).
+  var statistics: SufficientStatistics {
+    mutating get {
+      cells.settleUnits()
+      return cells
+    }
+    set { cells = newValue }
+  }
+  /// Empties the cells in place (`SufficientStatistics.reset`), keeping their tables.
+  mutating func resetCells() { cells.reset() }
   /// Unit rows for regression-adjusted metrics (`covariates:`); empty when the plan has none.
   var regressionRows: RegressionRows
   var issues = DataIssues()
@@ -132,8 +144,8 @@ struct UnitLevelRows {
       fieldCount: fieldCount, variantColumn: variantColumn, segmentColumn: segmentColumn,
       variantNames: ByteNameTable(plan.variants), segmentNames: ByteNameTable(plan.segments))
     shortNames = columns.variantNames.hasShortTable && (segmentColumn == nil || columns.segmentNames.hasShortTable)
-    statistics = SufficientStatistics(plan: plan)
-    prefetchesCells = statistics.memoryBytes > Self.prefetchBytes
+    cells = SufficientStatistics(plan: plan)
+    prefetchesCells = cells.memoryBytes > Self.prefetchBytes
     valueCount = valueColumns.count
     pairCount = plan.crossProducts.count
     regressionRows = RegressionRows(plan: plan, available: true, mode: options.regressionMode)
@@ -326,7 +338,7 @@ struct UnitLevelRows {
   /// Mutating, like its callers: a non-mutating method called from them copied the whole reader for every call.
   @inline(__always)
   private mutating func prefetchCell(of row: PendingRow) {
-    statistics.prefetch(variant: row.variant, segment: row.segment, columns: valueCount, pairs: pairCount)
+    cells.prefetch(variant: row.variant, segment: row.segment, columns: valueCount, pairs: pairCount)
   }
 
   /// The row's values (and which were filled) onto the pending ones.
@@ -364,16 +376,19 @@ struct UnitLevelRows {
 
   /// Adds a row to the cells: `values[c]` is value column c's (NaN when missing), `filled[c]` whether it was missing
   /// and counted as 0 (read only when `fillsZeros`).
-  @inline(__always)
+  ///
+  /// Transparent, as `consume(_:variant:segment:values:filled:)`: merely always-inline, it became a call of its own
+  /// per row once the row's update no longer counted the unit (the optimizer's size limits, not its cost).
+  @_transparent
   private mutating func accumulate(variant: Int, segment: Int, values: Span<Double>, filled: Span<Bool>) {
-    let cell = variant * statistics.segmentCount + segment
-    statistics.addRow(cell: cell, values: values, filled: filled, countsFilled: fillsZeros)
+    let cell = variant * cells.segmentCount + segment
+    cells.addRow(cell: cell, values: values, filled: filled, countsFilled: fillsZeros)
     if !regressionRows.isEmpty {
       regressionValues.removeAll(keepingCapacity: true)
       for metric in 0..<valueCount { regressionValues.append(values[metric]) }
       regressionRows.add(cell: cell, values: regressionValues, offset: 0)
     }
-    if pairCount > 0 { statistics.addPairs(cell: cell, values: values, columns: pairs) }
+    if pairCount > 0 { cells.addPairs(cell: cell, values: values, columns: pairs) }
     rowsUsed += 1
   }
 
