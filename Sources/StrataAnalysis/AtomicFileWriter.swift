@@ -14,7 +14,8 @@ import Foundation
 /// a file and a failed run leaves the old one untouched); the replacement keeps the old file's permission bits
 /// and, where the system permits, its owner, and a new file follows the umask. A device, FIFO or standard stream
 /// is written in place (streaming), as `/dev/null` or a named pipe read by another tool expect. Temporary files
-/// that a killed run left for the same destination are removed first, with a note (``FileNotices``).
+/// that a killed run left for the same destination are removed first, with a note (``FileNotices``); Ctrl-C,
+/// SIGTERM or SIGHUP mid-write removes the temporary file before the process ends (``InterruptedWrites``).
 ///
 /// Memory is one buffer, whatever the file size. Every failure is a ``FileWriteError`` naming the destination.
 public final class AtomicFileWriter {
@@ -24,6 +25,8 @@ public final class AtomicFileWriter {
   public let destination: OutputDestination
   /// The temporary file, nil when writing in place.
   let temporaryPath: String?
+  /// Its slot in ``InterruptedWrites`` (removed on Ctrl-C) until renamed into place or removed.
+  private var interruptSlot: Int?
   private var descriptor: Int32
   // Unmanaged storage: appends pay no array uniqueness or exclusivity checks (several per output row).
   private let storage: UnsafeMutablePointer<UInt8>
@@ -63,12 +66,14 @@ public final class AtomicFileWriter {
           path: path, reason: "cannot create a temporary file there (\(String(cString: strerror(errno))))")
       }
       temporaryPath = temporary
+      interruptSlot = InterruptedWrites.register(temporary)
       if let existing {
         _ = fchown(descriptor, existing.owner, existing.group)  // permitted for root, or a group the user is in
         if fchmod(descriptor, existing.mode) != 0 {
           let code = errno
           close(descriptor)
           unlink(temporary)
+          if let interruptSlot { InterruptedWrites.unregister(interruptSlot) }
           throw FileWriteError(path: path, reason: "cannot keep its permissions (\(String(cString: strerror(code))))")
         }
       }
@@ -81,6 +86,7 @@ public final class AtomicFileWriter {
     storage.deallocate()
     if descriptor >= 0 { close(descriptor) }
     if !committed, let temporaryPath { unlink(temporaryPath) }
+    if let interruptSlot { InterruptedWrites.unregister(interruptSlot) }
   }
 
   /// Appends bytes and flushes when the buffer is full.
@@ -201,6 +207,8 @@ public final class AtomicFileWriter {
       guard rename(temporaryPath, target) == 0 else { throw FileWriteError(path: path, errno: errno) }
     }
     committed = true
+    if let interruptSlot { InterruptedWrites.unregister(interruptSlot) }
+    interruptSlot = nil
   }
 }
 

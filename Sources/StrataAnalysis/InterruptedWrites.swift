@@ -1,0 +1,87 @@
+import Synchronization
+
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#elseif canImport(Darwin)
+  @preconcurrency import Darwin
+#endif
+
+/// Temporary files of ``AtomicFileWriter`` removed when Ctrl-C (SIGINT), SIGTERM or SIGHUP ends the process
+/// mid-write, so an interrupted command leaves the destination as it was and no partial `.NAME.PID.tmp` beside it.
+///
+/// The handler is installed with the first temporary file, only for a signal whose disposition is still the
+/// default (a signal ignored, as for a background job or under `nohup`, or handled by someone else, as by the
+/// service, is left alone). It unlinks the registered paths (`unlink` is async-signal-safe; the paths are C
+/// strings made beforehand, in slots it reads without a lock), restores the default disposition and raises the
+/// signal again, so the process still ends by that signal (status 130 after Ctrl-C in a shell). A file that
+/// does not fit in the slots (more than 64 open at once) is still removed by the next run (``AtomicFileWriter``).
+enum InterruptedWrites {
+  private static let slotCount = 64
+  /// The registered paths (nil: a free slot); written only while holding `lock`, read by the handler.
+  nonisolated(unsafe) private static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+    let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: slotCount)
+    slots.initialize(repeating: nil, count: slotCount)
+    return slots
+  }()
+  /// Whether the handlers were installed (they stay).
+  private static let lock = Mutex(false)
+  private static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+  /// Registers `path` for removal on an interrupting signal; returns its slot for ``unregister(_:)``, nil when
+  /// every slot is taken.
+  static func register(_ path: String) -> Int? {
+    lock.withLock { installed in
+      if !installed {
+        installed = true
+        installHandlers()
+      }
+      guard let free = (0..<slotCount).first(where: { slots[$0] == nil }) else { return nil }
+      slots[free] = strdup(path)
+      return free
+    }
+  }
+
+  /// Forgets the path in `slot` (the file was renamed into place or removed).
+  static func unregister(_ slot: Int) {
+    lock.withLock { _ in
+      let path = slots[slot]
+      slots[slot] = nil
+      free(path)
+    }
+  }
+
+  private static func installHandlers() {
+    for signal in signals {
+      var current = sigaction()
+      guard sigaction(signal, nil, &current) == 0, isDefault(current) else { continue }
+      var action = sigaction()
+      #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = removeAndRaise
+      #else
+        action.__sigaction_u.__sa_handler = removeAndRaise
+      #endif
+      sigemptyset(&action.sa_mask)
+      action.sa_flags = 0
+      _ = sigaction(signal, &action, nil)
+    }
+  }
+
+  private static func isDefault(_ action: sigaction) -> Bool {
+    #if canImport(Glibc)
+      return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 0  // SIG_DFL
+    #else
+      return unsafeBitCast(action.__sigaction_u.__sa_handler, to: Int.self) == 0
+    #endif
+  }
+
+  /// The handler: only async-signal-safe calls.
+  private static let removeAndRaise: @convention(c) (Int32) -> Void = { signal in
+    for slot in 0..<InterruptedWrites.slotCount {
+      if let path = InterruptedWrites.slots[slot] { unlink(path) }
+    }
+    var action = sigaction()
+    sigemptyset(&action.sa_mask)
+    _ = sigaction(signal, &action, nil)  // zeroed: SIG_DFL
+    raise(signal)
+  }
+}
