@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders every example report in headless Chromium and fails when a reader would be let down:
 # axe-core violations (1280 and 390 px), a page wider than a 390 px phone, text cut off at the right edge of
-# its box on a phone (a card's value), chart text under 11 px on a phone, a decision headline below the first
+# its box on a phone (a card's value), chart text under 11 px on a phone, a chart (but those that scroll
+# sideways by design) with marks or text off-screen at 390 px, a decision headline below the first
 # 900 px at 1280 px, a numeric table column not right-aligned or a column of words right-aligned (1280 px), or
 # a printed PDF (pdftotext) missing a column header of the results table or with a page ending in a heading,
 # caption, table header or introducing paragraph whose content starts the next page, text under 7 pt, or a

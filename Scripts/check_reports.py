@@ -2,7 +2,8 @@
 
 For each HTML file given: at 1280 px wide the decision (the verdict box's headline; for the service's
 dashboard, dashboard*.html, its overview table) must end (start) within the first 900 px; at 1280 and 390 px axe-core (from axe-selenium-python) must report no violation; at 390 px
-the page must not be wider than the viewport, no text may run past the right edge of the box that clips or
+the page must not be wider than the viewport, every chart but those that scroll sideways by design must show
+whole on screen (CHART_FITS_JS: its marks and text within the viewport and its own box), no text may run past the right edge of the box that clips or
 scrolls it (CLIPPED_TEXT_JS: a card's value cut at the card's edge) and chart text must render at 11 px or
 more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
@@ -34,10 +35,11 @@ const small = [];
 for (const svg of document.querySelectorAll('svg')) {
   const box = svg.viewBox && svg.viewBox.baseVal;
   if (!box || !box.width) continue;
+  // A chart not rendered (display: none: a chart's blocks for print, a forest plot's wide layout on a phone)
+  // is skipped. A rendered chart at zero width is a chart collapsed out of sight, flagged (its text scales to
+  // 0 px).
+  if (!svg.getClientRects().length) continue;
   const width = svg.getBoundingClientRect().width;
-  // A chart's blocks for print are not shown on screen: skipped. Any other chart at zero width is a chart
-  // collapsed out of sight, flagged (its text scales to 0 px).
-  if (!width && svg.closest('.print-only')) continue;
   const scale = width / box.width;
   for (const text of svg.querySelectorAll('text')) {
     const size = parseFloat(getComputedStyle(text).fontSize) * scale;
@@ -45,6 +47,35 @@ for (const svg of document.querySelectorAll('svg')) {
   }
 }
 return small;
+"""
+
+# A chart a phone shows whole: at 390 px, before anything is scrolled, every mark, line and text of a rendered
+# chart must lie within the viewport and within the chart's own box (text past the viewBox is cut off).
+# On main before the forest plot's phone layout its estimates, intervals and numbers were off-screen at the
+# right (the 760-unit chart at full size: "free_delivery" at 118 px, its value text at 760). Charts that scroll
+# sideways by design, with a line saying so and a legend above them on phones, are left out: the sequential
+# boundary and lift charts and a factorial interaction plot of more than two levels (SCROLLING_CHARTS).
+SCROLLING_CHARTS = "svg.boundary-chart, svg.lift-chart, svg.interaction.wide"
+CHART_FITS_JS = """
+const scrolling = arguments[0];
+const viewport = document.documentElement.clientWidth;
+const out = [];
+for (const svg of document.querySelectorAll('svg')) {
+  if (!svg.getClientRects().length || svg.matches(scrolling) || !(svg.viewBox && svg.viewBox.baseVal)) continue;
+  const box = svg.getBoundingClientRect();
+  const name = (svg.getAttribute('class') || 'svg') + ' "' + ((svg.querySelector('title') || {}).textContent || '').slice(0, 50) + '"';
+  const left = Math.max(0, box.left) - 1, right = Math.min(viewport, box.right) + 1;
+  const outside = [...svg.querySelectorAll('circle, rect, line, polygon, polyline, path, text')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width + r.height > 0 && (r.left < left || r.right > right);
+  });
+  if (outside.length) {
+    const first = outside[0].getBoundingClientRect();
+    const what = outside[0].tagName + (outside[0].textContent.trim() ? ' "' + outside[0].textContent.trim().slice(0, 30) + '"' : '');
+    out.push(`${name}: ${outside.length} elements outside the screen or the chart (first ${what} at ${first.left.toFixed(0)}-${first.right.toFixed(0)} px, shown ${left.toFixed(0)}-${right.toFixed(0)})`);
+  }
+}
+return out;
 """
 
 # Text cut off at the right: a text run (outside charts, which scroll sideways inside their figure by design)
@@ -321,6 +352,9 @@ def check(path, out_dir):
         # Folded content (<details>: the decision's "More about", the Bayesian summaries) is opened, so that
         # it is checked and seen in the screenshots too.
         phone.execute_script("for (const d of document.querySelectorAll('details')) d.open = true;")
+        outside = phone.execute_script(CHART_FITS_JS, SCROLLING_CHARTS)
+        if outside:
+            failures.append(f"a chart not whole on screen at 390 px wide: {outside[:3]} ({len(outside)} charts)")
         clipped = phone.execute_script(CLIPPED_TEXT_JS)
         if clipped:
             failures.append(f"text cut off at the right at 390 px wide: {clipped[:5]} ({len(clipped)} in all)")

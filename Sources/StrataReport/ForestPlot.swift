@@ -26,7 +26,8 @@ enum ForestPlot {
   static let labelWidth = 210.0
   static let valueWidth = 190.0
 
-  /// The whole chart, and when it is taller than `printBlockHeight` the same rows cut into blocks for print
+  /// The whole chart, the same rows laid out for a phone (`phone`, `renderPhone`), and when the whole is taller
+  /// than `printBlockHeight` the same rows cut into blocks for print
   /// (`printBlocks`, empty otherwise): each block a complete chart with the axis titles and ticks, on the
   /// whole chart's x scale, cut between segments where it can (`blocks`), so that printed the chart breaks
   /// between rows and its text keeps its size instead of the whole being scaled down to fit a page.
@@ -37,7 +38,7 @@ enum ForestPlot {
   /// it is (the caption comes after the last).
   static func charts(
     _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil, heading: String? = nil
-  ) -> (whole: String, printBlocks: [String])? {
+  ) -> (whole: String, phone: String, printBlocks: [String])? {
     let id =
       "forest-"
       + String(
@@ -108,7 +109,8 @@ enum ForestPlot {
       step: step, plotLeft: min(max(labelWidth, sublabelX + variantColumn), width * 0.5),
       plotRight: width - valueWidth, sublabelX: sublabelX)
     let whole = render(rows, layout: layout, id: id, part: nil)
-    guard chartHeight(rows, rowHeight: rowHeight) > printBlockHeight else { return (whole, []) }
+    let phone = renderPhone(rows, layout: layout, id: "\(id)-phone")
+    guard chartHeight(rows, rowHeight: rowHeight) > printBlockHeight else { return (whole, phone, []) }
     let cap = Int(((printBlockHeight - chartHeight([], rowHeight: rowHeight) - 10) / rowHeight).rounded(.down))
     let parts = blocks(rows, cap: max(1, cap))
     let printed = parts.enumerated().map { index, block in
@@ -116,7 +118,7 @@ enum ForestPlot {
       return "<div class=\"print-block\"><p class=\"print-block-title\">\(HTML.escape(title))</p>"
         + render(block, layout: layout, id: "\(id)-part\(index + 1)", part: (index + 1, parts.count)) + "</div>"
     }
-    return (whole, printed)
+    return (whole, phone, printed)
   }
 
   /// The whole chart (`charts`' first part).
@@ -207,8 +209,7 @@ enum ForestPlot {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\">"
     out +=
       "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(layout.metricName) per segment\(partTitle)"))</title>"
-    out +=
-      "<desc id=\"\(id)-desc\">\(HTML.escape(rows.map { "\($0.label) \($0.sublabel): \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))\($0.significant ? " significant" : "")\($0.shrunken.map { s in ", shrunken \(NumberText.effect(s.estimate, binomial: binomial)) \(NumberText.interval(s.lower, s.upper, binomial: binomial))" } ?? "")" }.joined(separator: "; ")))</desc>"
+    out += "<desc id=\"\(id)-desc\">\(HTML.escape(description(rows, binomial: binomial)))</desc>"
     out +=
       "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(layout.axisTitle))</text>"
     out +=

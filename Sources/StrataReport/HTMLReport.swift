@@ -143,11 +143,13 @@ public enum HTMLReport {
     }
     out += "<p class=\"note\">\(HTML.escape(note))</p>"
     if let charts = ForestPlot.charts(metric, plan: plan, segments: segments, heading: heading) {
-      // A tall chart prints as blocks of rows (each with its axis, on the same scale), the whole on screen.
+      // On a phone the chart laid out for its width, the whole elsewhere; a tall chart prints as blocks of rows
+      // (each with its axis, on the same scale).
       let svg =
         charts.printBlocks.isEmpty
-        ? charts.whole
-        : "<div class=\"screen-only\">\(charts.whole)</div><div class=\"print-only\">\(charts.printBlocks.joined())</div>"
+        ? "<div class=\"forest-wide\">\(charts.whole)</div><div class=\"forest-phone\">\(charts.phone)</div>"
+        : "<div class=\"forest-wide screen-only\">\(charts.whole)</div><div class=\"forest-phone\">\(charts.phone)</div>"
+          + "<div class=\"print-only\">\(charts.printBlocks.joined())</div>"
       let shrunken =
         metric.partialPooling.isEmpty
         ? ""

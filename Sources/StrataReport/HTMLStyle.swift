@@ -6,8 +6,10 @@
 /// - Wide screens: numbers never wrap inside a cell; a numeric column's header may, so a wide table fits
 ///   before it has to scroll sideways.
 /// - Phones (≤ 640 px): every table becomes a list of cards (each cell labelled by its column header from
-///   `data-label`), charts scroll sideways inside their figure at their full size (text ≥ 11 px; a line above
-///   each says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
+///   `data-label`), a forest plot is the chart laid out for a phone (`ForestPlot.renderPhone`, `.forest-phone`:
+///   labels above their row, the scale across the screen, no sideways scroll) instead of the wide one
+///   (`.forest-wide`), the other charts scroll sideways inside their figure at their full size (text ≥ 11 px;
+///   a line above each says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
 ///   anywhere if one word is still too long) instead of being cut at the card's edge; a word too long for its
 ///   line (a file path) breaks; nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
@@ -62,6 +64,7 @@ enum HTMLStyle {
     figure{margin:8px 0 14px;overflow-x:auto}
     figcaption{color:var(--muted);font-size:12px;margin-top:2px}
     .print-only{display:none}
+    .forest-phone{display:none}
     .chart-legend{list-style:none;margin:0 0 4px;padding:0;display:flex;flex-wrap:wrap;gap:2px 18px;font-size:13px}
     .chart-legend .swatch{display:inline-block;width:22px;border-top:3px solid;vertical-align:middle;margin-right:6px}
     .phone-only{display:none}
@@ -96,6 +99,7 @@ enum HTMLStyle {
     svg .label{fill:#1d2433;font-size:13px;font-weight:600}
     svg .sublabel{fill:#4f5868;font-size:12px}
     svg .value{fill:#1d2433;font-size:12px}
+    svg .label .sublabel{font-weight:400}
     svg .strong{font-weight:700}
     svg .ci{stroke-width:2.2;stroke-linecap:round}
     svg .ci.neutral{stroke:#6b7385} svg .ci.up{stroke:var(--up)} svg .ci.down{stroke:var(--down)}
@@ -116,8 +120,9 @@ enum HTMLStyle {
     header h1{font-size:22px}
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
-    svg.forest{min-width:760px} svg.boundary-chart,svg.lift-chart{min-width:760px}
-    figure:has(svg.forest,>svg.boundary-chart,>svg.lift-chart,>svg.interaction.wide)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
+    .forest-wide{display:none} .forest-phone{display:block} svg.forest.phone{min-width:330px}
+    svg.boundary-chart,svg.lift-chart{min-width:760px}
+    figure:has(>svg.boundary-chart,>svg.lift-chart,>svg.interaction.wide)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
@@ -142,6 +147,7 @@ enum HTMLStyle {
     .look-log thead th.num{white-space:normal}
     figure,tr,.banner,svg,.verdict li,.verdict .headline{break-inside:avoid;page-break-inside:avoid}
     .table-wrap:not(:has(tbody tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
+    .forest-phone{display:none} .forest-wide{display:block}
     .screen-only{display:none}
     .print-only{display:block}
     figure:has(>.print-only){break-inside:auto;page-break-inside:auto}

@@ -1,0 +1,222 @@
+import Foundation
+import StrataStats
+
+/// The forest plot laid out for a phone: the whole chart within a 360 px screen, no sideways scroll.
+///
+/// At 390 px the wide chart (760 units, its text at 12 px) showed only its segment labels; the estimates,
+/// intervals and numbers were off-screen to the right. Here each row's segment and variant stand on a line of
+/// their own above the row, its numbers on the next (the raw estimate at the left, the shrunken one at the
+/// right, or on a line of their own when both do not fit), and the bars use the chart's full width, on the
+/// wide chart's range with fewer ticks. Shown instead of the wide chart at 640 px and below (`.forest-phone`).
+extension ForestPlot {
+  /// The phone chart's width in units: drawn at the width of the text column (362 px at 390), at least this
+  /// wide (a 360 px phone's column: 332 px), so that 12-unit text is never under 12 px.
+  static let phoneWidth = 330.0
+
+  /// The left and right margin of the phone chart's text.
+  static let phoneMargin = 8.0
+
+  /// The phone chart of these rows, on `layout`'s range.
+  static func renderPhone(_ rows: [Row], layout: Layout, id: String) -> String {
+    let binomial = layout.binomial
+    let scale = layout.scale
+    let width = phoneWidth
+    let margin = phoneMargin
+    let step = niceStep((layout.high - layout.low) / 4)
+    let low = (layout.low / step).rounded(.down) * step
+    let high = (layout.high / step).rounded(.up) * step
+    var ticks: [Double] = []
+    var tick = low
+    while tick <= high + step / 2 {
+      ticks.append(tick)
+      tick += step
+    }
+    // The scale inset by half the widest tick label, so that the end labels stay inside the chart.
+    let inset = max(14, (ticks.map { textWidth(tickLabel($0, step), size: 12) }.max() ?? 0) / 2 + 4)
+    let x = { (value: Double) in inset + (value * scale - low) / (high - low) * (width - 2 * inset) }
+    let room = width - 2 * margin
+    let paired = rows.contains { $0.shrunken != nil }
+    let raw = rows.map { row in
+      "\(row.significant ? (row.estimate > 0 ? "▲ " : "▼ ") : "")\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
+    }
+    let shrunkenNumbers = rows.map { row in
+      row.shrunken.map {
+        "\(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))"
+      }
+    }
+    let labels = rows.map { fittedLabel($0, room: room) }
+    // One layout for every row: the raw and shrunken numbers on one line when every row's fit (the shrunken
+    // ones marked by the square of the legend above), or else the shrunken ones on a line of their own
+    // ("shrunken …"); without a shrunken estimate, the numbers at the right of the label line when every
+    // row's fit.
+    let numbersOnOneLine = rows.indices.allSatisfy { index in
+      textWidth(raw[index], size: 12) + 16 + (shrunkenNumbers[index].map { textWidth("■ " + $0, size: 12) } ?? 0)
+        <= room
+    }
+    let shrunken = shrunkenNumbers.map { numbers in numbers.map { (numbersOnOneLine ? "■ " : "shrunken ") + $0 } }
+    let numbersBesideLabel =
+      !paired
+      && rows.indices.allSatisfy { index in
+        labelWidth(labels[index]) + 16 + textWidth(raw[index], size: 12) <= room
+      }
+
+    let title = wrap(layout.axisTitle, room: room, size: 12) + wrap(layout.levelTitle, room: room, size: 12)
+    var body = ""
+    for (index, line) in title.enumerated() {
+      body +=
+        "<text x=\"\(f(margin))\" y=\"\(f(16 + Double(index) * 16))\" class=\"axis-title\">\(HTML.escape(line))</text>"
+    }
+    var topTicks = 16 + Double(title.count) * 16 + 4
+    if paired {
+      // Which mark is which: the wide chart's "shrunken" beside each blue number says it, here the legend.
+      body +=
+        "<text x=\"\(f(margin))\" y=\"\(f(topTicks - 4))\" class=\"legend\">● raw<tspan class=\"value shrunken\" dx=\"12\">■ shrunken (partially pooled)</tspan></text>"
+      topTicks += 16
+    }
+    let rowsTop = topTicks + 10
+    // The rows, top to bottom; the bands and the grid are drawn under them once their extent is known.
+    var marks = ""
+    var bands = ""
+    // The bars' extent per row: the grid and the zero line are drawn there only, not through the text.
+    var barSpans: [(top: Double, bottom: Double)] = []
+    var y = rowsTop
+    for (index, row) in rows.enumerated() {
+      if row.pooled && (index == 0 || !rows[index - 1].pooled) {
+        y += 10
+        marks +=
+          "<line x1=\"\(f(margin))\" y1=\"\(f(y - 6))\" x2=\"\(f(width - margin))\" y2=\"\(f(y - 6))\" class=\"separator\"/>"
+      }
+      let rowTop = y
+      let labelLine = y + 16
+      marks +=
+        "<text x=\"\(f(margin))\" y=\"\(f(labelLine))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(labels[index].label))<tspan class=\"sublabel\" dx=\"8\">\(HTML.escape(labels[index].sublabel))</tspan></text>"
+      let numbersLine = numbersBesideLabel ? labelLine : labelLine + 17
+      let strong = row.pooled ? " strong" : ""
+      marks +=
+        numbersBesideLabel
+        ? "<text x=\"\(f(width - margin))\" y=\"\(f(numbersLine))\" class=\"value\(strong)\" text-anchor=\"end\">\(HTML.escape(raw[index]))</text>"
+        : "<text x=\"\(f(margin))\" y=\"\(f(numbersLine))\" class=\"value\(strong)\">\(HTML.escape(raw[index]))</text>"
+      var shrunkenLine = numbersLine
+      if let text = shrunken[index] {
+        if !numbersOnOneLine { shrunkenLine += 17 }
+        marks +=
+          "<text x=\"\(f(width - margin))\" y=\"\(f(shrunkenLine))\" class=\"value shrunken\" text-anchor=\"end\">\(HTML.escape(text))</text>"
+      }
+      let barY = shrunkenLine + 13
+      let tone = row.significant ? ((row.estimate > 0) == layout.higherIsBetter ? "up" : "down") : "neutral"
+      marks +=
+        "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(barY))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(barY))\" class=\"ci \(tone)\"/>"
+      if row.pooled {
+        let cx = x(row.estimate)
+        marks +=
+          "<polygon points=\"\(f(cx - 8)),\(f(barY)) \(f(cx)),\(f(barY - 7)) \(f(cx + 8)),\(f(barY)) \(f(cx)),\(f(barY + 7))\" class=\"mark \(tone)\"/>"
+      } else {
+        marks +=
+          "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(barY))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
+      }
+      var rowBottom = barY + 10
+      if let s = row.shrunken {
+        let sy = barY + 14
+        marks +=
+          "<line x1=\"\(f(x(s.lower)))\" y1=\"\(f(sy))\" x2=\"\(f(x(s.upper)))\" y2=\"\(f(sy))\" class=\"ci shrunken\"/>"
+        marks +=
+          "<rect x=\"\(f(x(s.estimate) - 4.5))\" y=\"\(f(sy - 4.5))\" width=\"9\" height=\"9\" class=\"mark shrunken\"/>"
+        rowBottom = sy + 10
+      } else if paired && !row.pooled {
+        rowBottom = barY + 24
+      }
+      barSpans.append((barY - 10, rowBottom))
+      if index % 2 == 0 {
+        bands +=
+          "<rect x=\"0\" y=\"\(f(rowTop))\" width=\"\(f(width))\" height=\"\(f(rowBottom - rowTop))\" class=\"band\"/>"
+      }
+      y = rowBottom
+    }
+    let rowsBottom = y + 4
+    var grid = ""
+    let vertical = { (tx: Double, kind: String) in
+      barSpans.map {
+        "<line x1=\"\(f(tx))\" y1=\"\(f($0.top))\" x2=\"\(f(tx))\" y2=\"\(f($0.bottom))\" class=\"\(kind)\"/>"
+      }.joined()
+    }
+    for tick in ticks {
+      let tx = x(tick / scale)
+      grid += vertical(tx, "grid")
+      for ty in [topTicks, rowsBottom + 16] {
+        grid +=
+          "<text x=\"\(f(tx))\" y=\"\(f(ty))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(tickLabel(tick, step)))</text>"
+      }
+    }
+    grid += vertical(x(0), "zero")
+    let height = rowsBottom + 24
+    var out =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest phone\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\">"
+    out +=
+      "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(layout.metricName) per segment"))</title>"
+    out += "<desc id=\"\(id)-desc\">\(HTML.escape(description(rows, binomial: binomial)))</desc>"
+    return out + body + bands + grid + marks + "</svg>"
+  }
+
+  /// The rows as a sentence, for the chart's `<desc>`.
+  static func description(_ rows: [Row], binomial: Bool) -> String {
+    rows.map { row in
+      let shrunken = row.shrunken.map { s in
+        ", shrunken \(NumberText.effect(s.estimate, binomial: binomial)) \(NumberText.interval(s.lower, s.upper, binomial: binomial))"
+      }
+      return
+        "\(row.label) \(row.sublabel): \(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))\(row.significant ? " significant" : "")\(shrunken ?? "")"
+    }.joined(separator: "; ")
+  }
+
+  /// A row's segment and variant, shortened with "…" (variant first) when both do not fit on the line; the
+  /// chart's `<desc>` keeps them whole.
+  static func fittedLabel(_ row: Row, room: Double) -> (label: String, sublabel: String) {
+    var label = row.label
+    var sublabel = row.sublabel
+    while labelWidth((label, sublabel)) > room {
+      if sublabel.count > 4 {
+        sublabel = String(sublabel.dropLast(sublabel.hasSuffix("…") ? 2 : 1)) + "…"
+      } else if label.count > 4 {
+        label = String(label.dropLast(label.hasSuffix("…") ? 2 : 1)) + "…"
+      } else {
+        break
+      }
+    }
+    return (label, sublabel)
+  }
+
+  /// The width of a row's label line: the segment in bold 13-unit text, a gap, the variant in 12.
+  static func labelWidth(_ label: (label: String, sublabel: String)) -> Double {
+    textWidth(label.label, size: 13) * 1.08 + 8 + textWidth(label.sublabel, size: 12)
+  }
+
+  /// `text` as lines that fit `room` at `size`, broken at spaces.
+  static func wrap(_ text: String, room: Double, size: Double) -> [String] {
+    var lines: [String] = []
+    for word in text.split(separator: " ") {
+      if let last = lines.last, textWidth(last + " " + word, size: size) <= room {
+        lines[lines.count - 1] = last + " " + word
+      } else {
+        lines.append(String(word))
+      }
+    }
+    return lines
+  }
+
+  /// About how wide `text` draws at `size` in a sans-serif system font (Arial's advance widths, by class of
+  /// character, 10% added for the wider system fonts of phones): enough to choose a layout, not to place text.
+  static func textWidth(_ text: String, size: Double) -> Double {
+    var em = 0.0
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "0"..."9", "+", "−", "±", "=", "<", ">", "_": em += 0.584
+      case " ", ".", ",", ":", ";", "[", "]", "(", ")", "i", "j", "l", "f", "t", "I", "!", "'", "|", "/": em += 0.278
+      case "-", "r": em += 0.333
+      case "m", "w", "M", "W", "%", "@": em += 0.889
+      case "A"..."Z", "▲", "▼", "…", "·", "&": em += 0.722
+      default: em += 0.556
+      }
+    }
+    return em * size * 1.1
+  }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import StrataAnalysis
+import Testing
+
+@testable import StrataReport
+
+/// The forest plot laid out for a phone (issue 18: at 390 px the wide chart showed the segment labels and
+/// left every estimate, interval and number off-screen at the right): everything drawn within the chart's
+/// 330 units, every row's numbers there, the wide chart's range.
+@Suite("Forest plot on a phone")
+struct ForestPlotPhoneTests {
+  /// The numbers of an attribute (`x="12.0"`) in every element of `svg`.
+  static func values(_ attribute: String, in svg: String) -> [Double] {
+    svg.components(separatedBy: " \(attribute)=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+  }
+
+  /// Every `<text>` element: its x, whether it is anchored at its end, and its text (tspans joined).
+  static func texts(in svg: String) -> [(x: Double, end: Bool, text: String)] {
+    svg.components(separatedBy: "<text ").dropFirst().map { element in
+      let open = element.prefix { $0 != ">" }
+      let x = Double(open.components(separatedBy: "x=\"")[1].prefix { $0 != "\"" }) ?? .nan
+      let body = element.dropFirst(open.count + 1).components(separatedBy: "</text>")[0]
+      let text = body.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+      return (x, open.contains("text-anchor=\"end\""), text)
+    }
+  }
+
+  static func checkFits(_ phone: String) {
+    let width = ForestPlot.phoneWidth
+    #expect(phone.contains("viewBox=\"0 0 \(ForestPlot.f(width)) "))
+    for attribute in ["x", "x1", "x2", "cx"] {
+      for value in Self.values(attribute, in: phone) {
+        #expect(value >= 0 && value <= width, "\(attribute)=\(value) outside 0-\(width)")
+      }
+    }
+    for text in Self.texts(in: phone) where !text.text.trimmingCharacters(in: .whitespaces).isEmpty {
+      let drawn = ForestPlot.textWidth(text.text, size: 12)
+      if text.end {
+        #expect(text.x - drawn >= 0, "\"\(text.text)\" starts left of the chart")
+      } else if !phone.contains("text-anchor=\"middle\">\(text.text)<") {
+        #expect(text.x + drawn <= width + 1, "\"\(text.text)\" ends right of the chart")
+      }
+    }
+  }
+
+  @Test func eightSegmentsWithShrunkenEstimatesFitAPhone() throws {
+    let analysis = try ManySegmentReportTests.analysis(segments: 8)
+    let metric = try #require(analysis.metrics.first)
+    let charts = try #require(ForestPlot.charts(metric, plan: analysis.plan))
+    Self.checkFits(charts.phone)
+    // Every row's raw numbers and every shrunken estimate's, as in the wide chart.
+    let wideValues = charts.whole.components(separatedBy: "class=\"value").count
+    #expect(wideValues > 9)
+    #expect(charts.phone.components(separatedBy: "class=\"value").count == wideValues + 1)  // + the legend's
+    #expect(charts.phone.contains("class=\"mark shrunken\""))
+    #expect(
+      charts.phone.components(separatedBy: "<circle").count == charts.whole.components(separatedBy: "<circle").count)
+    #expect(charts.phone.contains("<desc id=\"forest-converted-phone-desc\">"))
+  }
+
+  @Test func aFactorialsManyVariantsFitAPhone() throws {
+    let analysis = try FactorialReportTests.analysis()
+    for metric in analysis.metrics {
+      let charts = try #require(ForestPlot.charts(metric, plan: analysis.plan))
+      Self.checkFits(charts.phone)
+    }
+  }
+
+  @Test func aLongSegmentNameIsShortenedOnThePhoneAndWholeInTheDescription() {
+    let long = String(repeating: "north-east-", count: 6) + "end"
+    let rows = [
+      ForestPlot.Row(
+        label: long, sublabel: "reminder_progress_with_streak", estimate: 0.021, lower: -0.004, upper: 0.046,
+        significant: false, underpowered: false, pooled: false),
+      ForestPlot.Row(
+        label: "Pooled", sublabel: "reminder_progress_with_streak", estimate: 0.02, lower: 0.001, upper: 0.04,
+        significant: true, underpowered: false, pooled: true),
+    ]
+    let layout = ForestPlot.Layout(
+      metricName: "renewed", axisTitle: "Lift in percentage points (CUPED-adjusted) (variant − control)",
+      levelTitle: "estimate [95% CI]", binomial: true, higherIsBetter: true, rowHeight: 28, scale: 100, low: -1,
+      high: 5, step: 1, plotLeft: 210, plotRight: 570, sublabelX: 100)
+    let phone = ForestPlot.renderPhone(rows, layout: layout, id: "forest-renewed-phone")
+    Self.checkFits(phone)
+    #expect(phone.contains("…"))
+    #expect(!phone.components(separatedBy: "</desc>")[1].contains(long))
+    #expect(phone.components(separatedBy: "</desc>")[0].contains(long))
+    // The axis title is wrapped, not cut: every word of it is drawn.
+    let drawn = Self.texts(in: phone).map(\.text).joined(separator: " ")
+    for word in layout.axisTitle.split(separator: " ") { #expect(drawn.contains(word)) }
+  }
+}
