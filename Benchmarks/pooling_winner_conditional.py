@@ -4,8 +4,11 @@ Strata's code.
 
 Model: per-segment estimates y_k ~ N(theta_k, v_k), independent, v_k known. The named segment j is the one
 with the largest shrunken (BLUP) estimate after fitting the random-effects model by REML (mu-hat and tau-hat^2
-refitted from all K estimates), ties to the first in order (`BestChoice.segment`; when tau-hat^2 = 0 every
-BLUP equals mu-hat exactly, so the first segment is named). Conditioning on the others (y_-j) and on j being
+refitted from all K estimates); when the largest BLUP is tied (every BLUP equals mu-hat exactly when tau-hat^2
+= 0) no segment is named, as `analyze` names none since 2026-12-05 (docs/analyze.md, "When no segment stands
+out"), and the campaign is left out of the scores; `--first-on-tie` names the first segment there instead,
+the rule before (`BestChoice.segment` then kept the first of equal estimates), which the table measured on
+2026-12-05 16:40-17:08 UTC used. Conditioning on the others (y_-j) and on j being
 named, y_j follows N(theta_j, v_j) truncated to the set S of values t for which the rule, refitted with
 y_j = t, still names j. S is found numerically: a scan of t over a grid, each sign change refined by
 bisection (REML refitted at every point), then
@@ -19,8 +22,11 @@ bisection (REML refitted at every point), then
 - raw Bonferroni: y_j +- z(1 - alpha/(2K)) sigma_j.
 Tail probabilities in log space (scipy.special.log_ndtr), never 1 - Phi.
 
-  python3 Benchmarks/pooling_winner_conditional.py simulate CAMPAIGNS SEED [K,...] [TAU,...] [equal,unequal]
+  python3 Benchmarks/pooling_winner_conditional.py simulate CAMPAIGNS SEED [K,...] [TAU,...] [equal,unequal] [--first-on-tie]
   python3 Benchmarks/pooling_winner_conditional.py simulate 4000 11
+Under the tie rule the coverage columns are over the campaigns that name a segment, and the last column is the
+share that names none (with --first-on-tie: the share naming the first segment). Run with Python 3.11.7,
+numpy 2.4.6, scipy 1.17.1.
   python3 Benchmarks/pooling_winner_conditional.py checkgrid CAMPAIGNS SEED   (coarse grid against a 10x finer one)
 """
 import sys
@@ -34,6 +40,7 @@ from scipy.stats import norm
 ALPHA = 0.05
 BETA = ALPHA / 10
 MEAN = 0.02
+FIRST_ON_TIE = "--first-on-tie" in sys.argv
 
 
 # ---------------------------------------------------------------- REML and the selection rule (batched)
@@ -81,13 +88,18 @@ def reml(Y, V, iterations=64):
 
 
 def named(Y, V):
-    """Index of the largest BLUP per row, first of equals (lambda y + (1 - lambda) mu, lambda = t2/(t2 + v))."""
+    """Index of the largest BLUP per row (lambda y + (1 - lambda) mu, lambda = t2/(t2 + v)); -1 when it is tied
+    (exact equality: every BLUP is mu-hat when t2 = 0), or the first of equals with --first-on-tie."""
     t2 = reml(Y, V)
     W = 1.0 / (V + t2[:, None])
     mu = (W * Y).sum(1) / W.sum(1)
     lam = t2[:, None] / (t2[:, None] + V)
     blup = lam * Y + (1 - lam) * mu[:, None]
-    return blup.argmax(1), t2
+    j = blup.argmax(1)
+    if not FIRST_ON_TIE:
+        tied = (blup == blup[np.arange(len(j)), j][:, None]).sum(1) > 1
+        j = np.where(tied, -1, j)
+    return j, t2
 
 
 def selection_sets(y, v, j, points=200, span=20.0, refine=48):
@@ -289,6 +301,10 @@ def simulate(K, tau, kind, campaigns, seed, chunk=250):
     y = theta + se * rng.standard_normal((campaigns, K))
     v = np.broadcast_to(se * se, y.shape).copy()
     j, t2 = named(y, v)
+    none_named = float((j < 0).mean())
+    keep = j >= 0
+    theta, y, v, j, t2 = theta[keep], y[keep], v[keep], j[keep], t2[keep]
+    campaigns = len(j)
     rows = np.arange(campaigns)
     methods = ("quoted", "raw_bonferroni", "conditional", "hybrid")
     lo = {m: np.empty(campaigns) for m in methods}
@@ -309,7 +325,7 @@ def simulate(K, tau, kind, campaigns, seed, chunk=250):
             lo["hybrid"][c], hi["hybrid"][c], _ = hybrid(x, sigma, S, K)
     truth = theta[rows, j]
     result = {"K": K, "tau": tau, "se": kind, "campaigns": campaigns, "seed": seed,
-              "tau_hat_zero": float((t2 == 0).mean()), "first_named": float((j == 0).mean()),
+              "tau_hat_zero": float((t2 == 0).mean()), "first_named": float((j == 0).mean()), "none_named": none_named,
               "half_lines": float((pieces == 1).mean()), "max_pieces": int(pieces.max())}
     for m in methods:
         hit = (lo[m] <= truth) & (truth <= hi[m])
@@ -331,11 +347,12 @@ def print_row(r):
     cells.append(f"{r['hybrid_over_quoted'][0]:.3f} ({100 * r['hybrid_over_quoted'][1]:.0f}%)")
     cells.append(f"{100 * r['bias'][0]:+.2f} / {100 * r['bias'][2]:+.2f}")
     cells.append(f"{100 * r['half_lines']:.1f}% (max {r['max_pieces']})")
-    cells.append(f"{100 * r['first_named']:.0f}%")
+    cells.append(f"{100 * r['first_named']:.0f}%" if FIRST_ON_TIE else f"{100 * r['none_named']:.1f}% ({r['campaigns']} named)")
     print("| " + " | ".join(cells) + " |", flush=True)
 
 
 def main():
+    sys.argv = [a for a in sys.argv if a != "--first-on-tie"]
     mode = sys.argv[1]
     if mode == "simulate":
         campaigns, seed = int(sys.argv[2]), int(sys.argv[3])
@@ -361,6 +378,8 @@ def main():
                     y = theta + se * rng.standard_normal((campaigns, K))
                     v = np.broadcast_to(se * se, y.shape).copy()
                     j, _ = named(y, v)
+                    keep = j >= 0
+                    y, v, j = y[keep], v[keep], j[keep]
                     coarse = selection_sets(y, v, j)
                     fine = selection_sets(y, v, j, points=2000)
                     for c, (a, b) in enumerate(zip(coarse, fine)):
