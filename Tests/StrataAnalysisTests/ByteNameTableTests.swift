@@ -60,6 +60,7 @@ import Testing
   @Test(arguments: [
     ["control", "v1", "v2"], ["s1", "s2", "s3", "s4", "s5"], ["", "a", "a b", "12345678", "1234567", "a"],
     ["x", "exactly8", "nine bytes"], (0..<12).map { "s\($0)" }, ["é", "e\u{301}", "\u{0}", "a\u{0}"],
+    [" v1", "control ", "v2"],
     // The table's words loaded from the buffer: names of every length around one, two and three words and beyond.
     (0...30).map { String("abcdefghijklmnopqrstuvwxyz0123456789".prefix($0)) },
     (0..<300).map { "seg-\($0 + 1)" },
@@ -89,6 +90,29 @@ import Testing
         (1...8).contains(field.count) && field.first != UInt8(ascii: " ") && field.last != UInt8(ascii: " ")
         && start + 8 <= buffer.count
       if table.hasShortTable && usual { #expect(quick != ByteNameTable.undecided, "\(names) \(field) at \(start)") }
+      // The lookup that takes "no name" and "undecided" alike (`usualIndex`): the same name or -1, and the name (or
+      // -1) for the usual field when the names have the short table.
+      let any = buffer.withUnsafeMutableBufferPointer { table.usualIndex(in: $0, start, start + field.count) }
+      #expect(any == -1 || any == expected, "\(names) \(field) at \(start)")
+      if table.hasShortTable && usual { #expect(any == (expected ?? -1), "\(names) \(field) at \(start)") }
+    }
+  }
+
+  /// Names with a space at either end get no short table: `usualIndex` compares a field as it stands, so it could
+  /// find " a" where `index(of:)`, which ignores the spaces around a field, finds no name.
+  @Test func namesWithSpacesAtTheirEndsHaveNoShortTable() {
+    #expect(ByteNameTable(["a", "b", "c"]).hasShortTable)
+    for names in [[" a", "b", "c"], ["a", "b ", "c"], ["a", " ", "c"]] {
+      let table = ByteNameTable(names)
+      #expect(!table.hasShortTable, "\(names)")
+      var buffer = [UInt8](repeating: 0x7a, count: 24)
+      for name in names {
+        let bytes = Array(name.utf8)
+        buffer.replaceSubrange(2..<2 + bytes.count, with: bytes)
+        #expect(buffer.withUnsafeMutableBufferPointer { table.usualIndex(in: $0, 2, 2 + bytes.count) } == -1)
+        let found = buffer.withUnsafeMutableBufferPointer { table.index(in: $0, 2, 2 + bytes.count) }
+        #expect(found == lookup(table, name), "\(names) \(name.debugDescription)")
+      }
     }
   }
 

@@ -154,8 +154,11 @@ public struct SufficientStatistics: Sendable, Hashable {
   mutating func addRow(cell: Int, values: Span<Double>, filled: Span<Bool>, countsFilled: Bool) {
     let count = metricCount
     guard count > 0 else { return addUnit(cell: cell) }
+    // One test that the cell is in the table (an unsigned comparison also refuses a negative one) instead of the
+    // slice's checks of its bounds and their arithmetic.
+    precondition(UInt(bitPattern: cell) < UInt(bitPattern: variantCount &* segmentCount), "no such cell")
     metrics.withUnsafeMutableBufferPointer { metrics in
-      let moments = UnsafeMutableBufferPointer(rebasing: metrics[cell * count..<(cell + 1) * count])
+      let moments = metrics.baseAddress.unsafelyUnwrapped + cell &* count
       for metric in 0..<count {
         let value = values[metric]
         if value.isNaN {

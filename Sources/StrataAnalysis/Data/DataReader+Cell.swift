@@ -30,15 +30,15 @@ struct CellColumns {
     return (variant, segment)
   }
 
-  /// `cell(of:)` with only the inlined name lookups (`ByteNameTable.quickIndex`): the row's cell, or nil when the row
+  /// `cell(of:)` with only the inlined name lookups (`ByteNameTable.usualIndex`): the row's cell, or nil when the row
   /// is not usable or a name is not the usual case; `cell(of:)` then decides.
   @inline(__always)
   func quickCell(of record: CSVScanner.Record) -> (variant: Int, segment: Int)? {
     guard record.malformation == nil, record.fieldCount == fieldCount else { return nil }
-    let variant = variantNames.quickIndex(in: record.bytes, record.starts[variantColumn], record.ends[variantColumn])
+    let variant = variantNames.usualIndex(in: record.bytes, record.starts[variantColumn], record.ends[variantColumn])
     guard variant >= 0 else { return nil }
     guard let segmentColumn else { return (variant, 0) }
-    let segment = segmentNames.quickIndex(in: record.bytes, record.starts[segmentColumn], record.ends[segmentColumn])
+    let segment = segmentNames.usualIndex(in: record.bytes, record.starts[segmentColumn], record.ends[segmentColumn])
     return segment >= 0 ? (variant, segment) : nil
   }
 

@@ -172,7 +172,7 @@ struct UnitLevelRows {
   /// is one function, with no call per row but the number parser's.
   @inline(__always)
   mutating func consume(_ record: CSVScanner.Record) throws {
-    rowsRead += 1
+    rowsRead &+= 1
     if rowsRead <= sampleLimit { sample(record) }
     // With few short names, the usual row's cell from the inlined lookups alone, anything else (a name with spaces
     // around it, a bad row) from `cell(of:)`, out of line; with many names (their hash table), `cell(of:)` inlined.
@@ -253,8 +253,7 @@ struct UnitLevelRows {
         // `value * (value - 1) == 0` is `value == 0 || value == 1` (parsed numbers are finite) without a branch on
         // which: for a 0/1 column that branch went the row's way and mispredicted.
         guard !column.binomial || value * (value - 1) == 0 else { return try rejectNumber(metric, record) }
-        values[metric] = value
-        filled[metric] = false
+        values[metric] = value  // `filled[metric]` is false already
       } else if isEmpty(field) {
         values[metric] = column.missingIsZero ? 0 : .nan
         filled[metric] = column.missingIsZero
@@ -381,7 +380,7 @@ struct UnitLevelRows {
   /// per row once the row's update no longer counted the unit (the optimizer's size limits, not its cost).
   @_transparent
   private mutating func accumulate(variant: Int, segment: Int, values: Span<Double>, filled: Span<Bool>) {
-    let cell = variant * cells.segmentCount + segment
+    let cell = variant &* cells.segmentCount &+ segment  // a cell of the table: it cannot overflow
     cells.addRow(cell: cell, values: values, filled: filled, countsFilled: fillsZeros)
     if !regressionRows.isEmpty {
       regressionValues.removeAll(keepingCapacity: true)
@@ -389,7 +388,7 @@ struct UnitLevelRows {
       regressionRows.add(cell: cell, values: regressionValues, offset: 0)
     }
     if pairCount > 0 { cells.addPairs(cell: cell, values: values, columns: pairs) }
-    rowsUsed += 1
+    rowsUsed &+= 1
   }
 
   /// Rejects the row for metric `metric`'s value (not a number, or not 0/1 for a binomial metric).
