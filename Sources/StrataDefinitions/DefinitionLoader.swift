@@ -23,16 +23,6 @@ public enum DefinitionLoader {
     try read(yaml: yaml, file: file).definition
   }
 
-  /// The text of the file at `url`, or an error naming it.
-  package static func text(contentsOf url: URL) throws(ExperimentFileError) -> String {
-    do {
-      return try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw ExperimentFileError(
-        file: url.path, line: 1, field: "", message: "cannot read the file (\(error.localizedDescription))")
-    }
-  }
-
   /// The definition in YAML text and the line of its `plan` (for errors about the plan found later).
   package static func read(yaml: String, file: String) throws(ExperimentFileError) -> (
     definition: ExperimentDefinition, planLine: Int
