@@ -79,6 +79,9 @@ public struct BatchAssignment {
     }
     try headerRecord.rejectCarriageReturnLineEnds(path: inputPath)
     let header = (0..<headerRecord.fieldCount).map { headerRecord.string($0) }
+    if let problem = RepeatedColumns.problem(reading: [experiment.unit] + experiment.attributeNames, in: header) {
+      throw DataError(file: inputPath, line: headerRecord.line, message: problem)
+    }
     guard let unitColumn = header.firstIndex(of: experiment.unit) else {
       throw DataError(
         file: inputPath, line: headerRecord.line,

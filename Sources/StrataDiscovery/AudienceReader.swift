@@ -170,6 +170,11 @@ public enum AudienceReader {
     again: Bool = false
   ) throws(DiscoveryError) -> (unit: Int, numeric: [Int], categorical: [Int], count: Int) {
     let names = (0..<record.fieldCount).map { String(decoding: trimmed(record.field($0)), as: UTF8.self) }
+    for name in [unit] + numeric + categorical {
+      if let problem = RepeatedColumns.problem(reading: [name], in: names) {
+        throw DiscoveryError(file: path, line: record.line, field: name, message: problem)
+      }
+    }
     func column(_ name: String, _ purpose: String) throws(DiscoveryError) -> Int {
       guard let index = names.firstIndex(of: name) else {
         let column = "column \"\(DisplayText.echo(name))\" (\(purpose))"

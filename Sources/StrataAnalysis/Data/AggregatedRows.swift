@@ -76,6 +76,16 @@ struct AggregatedRows {
     self.path = path
     self.strict = strict
     fieldCount = header.count
+    let read =
+      [plan.variantColumn, plan.segmentColumn, "n"]
+      + plan.columns.flatMap { metric in
+        ["_sum", "_sum_sq", "_n", "_shift", Self.zeroFilledSuffix].map { metric.column + $0 }
+      }
+      + plan.crossProducts.flatMap { [Self.crossProductColumn($0, plan: plan), Self.pairUnitsColumn($0, plan: plan)] }
+      + RegressionCells.columnNames(plan: plan)
+    if let problem = RepeatedColumns.problem(reading: read, in: header) {
+      throw DataError(file: path, line: 1, message: problem)
+    }
     variantColumn = try DataReader.column(plan.variantColumn, in: header, path: path, purpose: "variant")
     segmentColumn =
       plan.segments.count > 1

@@ -117,6 +117,12 @@ struct UnitLevelRows {
     self.path = path
     strict = options.strict
     fieldCount = header.count
+    let read =
+      [plan.unitColumn, plan.variantColumn] + (plan.segments.count > 1 ? [plan.segmentColumn] : [])
+      + plan.columns.map(\.column)
+    if let problem = RepeatedColumns.problem(reading: read, in: header) {
+      throw DataError(file: path, line: 1, message: problem)
+    }
     unitColumn = header.firstIndex(of: plan.unitColumn)
     if unitColumn == nil && options.checkDuplicates && options.strict {
       // Without the unit column duplicates cannot be checked; strict reading refuses instead of warning.
