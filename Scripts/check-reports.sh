@@ -14,7 +14,8 @@
 # Reports checked: the bundled examples generated afresh (reports/examples' recipe, Scripts/examples.sh: the
 # gym, factorial, basket and eight-city examples), the
 # segment-discovery report of the gym audience (strata discover --report),
-# the gym example at an unplanned look (look 4 of a 3-look plan), the service's dashboard page and live report
+# the gym example at an unplanned look (look 4 of a 3-look plan), the factorial example as a 3-look plan at
+# look 2 (14 comparisons in its look log), the service's dashboard page and live report
 # (Scripts/lib/service_walkthrough.py), and the report snapshots of the tests (hostile names, a sequential look,
 # a small factorial).
 set -euo pipefail
@@ -41,6 +42,18 @@ $STRATA discover --input experiments/data/gym-audience.csv --features checkins_9
   --from-plan experiments/gym-class-nudge.yaml --k 2..5 --seed 7 --output "$work/gym-class-nudge-segments.yaml" \
   --report "$work/examples" >/dev/null
 mv "$work/unplanned/gym-renewal-2026.html" "$work/examples/gym-renewal-2026-unplanned-look.html"
+# A look log with many comparisons: the factorial example (7 variants x 2 segments) as a 3-look plan, two looks
+# recorded. Printed with one z column per comparison it was wider than the page and Chromium scaled every page
+# down (text at 5.3 pt).
+mkdir -p "$work/sequential"
+sed 's/^  power: 0.8$/&\n  looks: 3\n  fractions: [0.33, 0.67, 1]\n  spending: obf\n  daily_units: 400/' \
+  experiments/email-factorial.yaml >"$work/sequential/email-factorial.yaml"
+grep -q '^  looks: 3$' "$work/sequential/email-factorial.yaml"
+for look in 1 2; do
+  $STRATA analyze --experiment "$work/sequential/email-factorial.yaml" --data experiments/data/email-factorial.csv \
+    --report "$work/sequential" --look-log "$work/sequential/looks.jsonl" --look $look >/dev/null
+done
+mv "$work/sequential/email-factorial-2026.html" "$work/examples/email-factorial-2026-sequential.html"
 # The service: its dashboard (GET /) and a live report (an interim view), from the walk-through of Scripts/main.sh
 # (strata serve on SQLite, loopback).
 python3 Scripts/lib/service_walkthrough.py "$STRATA" "$work/service" >/dev/null

@@ -27,9 +27,16 @@ extension HTMLReport {
     if !s.boundaries.isEmpty {
       out += "<h3>Boundaries</h3>" + HTML.table(ReportTables.boundaries(s, plan: analysis.plan), numericFrom: 1)
     }
-    // One z column per comparison: printed, their headers wrap (the look log is no wider than the page).
+    // On screen one z column per comparison; printed the comparisons are rows (`lookLogForPrint`), so that the
+    // log is no wider than the page however many comparisons there are.
     out +=
-      "<h3>Look log</h3><div class=\"look-log\">" + HTML.table(ReportTables.lookLog(s), numericFrom: 2) + "</div>"
+      "<h3>Look log</h3><div class=\"look-log screen-only\">" + HTML.table(ReportTables.lookLog(s), numericFrom: 2)
+      + "</div>"
+    let printed = ReportTables.lookLogForPrint(s)
+    out +=
+      "<div class=\"look-log print-only\">"
+      + printed.enumerated().map { index, table in HTML.table(table, numericFrom: index == 0 ? 2 : 1) }.joined()
+      + "</div>"
     return out + "</section>"
   }
 

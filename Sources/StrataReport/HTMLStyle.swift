@@ -13,8 +13,8 @@
 ///   anywhere if one word is still too long) instead of being cut at the card's edge; a word too long for its
 ///   line (a file path) breaks; nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
-///   log's z headers wrap, so that it is no wider than the page and Chromium does not scale the whole page
-///   down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
+///   log prints its comparisons as rows, `ReportTables.lookLogForPrint`, so that it is no wider than the page
+///   however many comparisons and Chromium does not scale the whole page down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
 ///   split across pages: charts print at most 200 mm wide (12-unit chart text at 9 pt) and 140 mm tall, and a
 ///   forest plot taller than `ForestPlot.printBlockHeight` prints as blocks of rows instead of the whole
 ///   (`.print-only`; each block a complete chart on the whole chart's scale under a line naming the metric and

@@ -57,21 +57,54 @@ extension ReportTables {
 
   /// The look log: one row per recorded look, with z per comparison.
   public static func lookLog(_ s: SequentialAnalysis) -> Table {
-    let labels = s.rows.map { row in row.segment.map { "z \(row.treatment) · \($0)" } ?? "z \(row.treatment)" }
+    let looks = lookLogLooks(s)
+    let rows: [[String]] = zip(looks.rows, s.log).map { row, record in row + s.rows.map { loggedZ(record, $0) } }
+    return Table(
+      header: looks.header + s.rows.map { "z " + comparisonLabel($0) }, rows: rows, classes: rows.map { _ in "" })
+  }
+
+  /// The look log as printed: the looks (when, units, information, decision), then the z of each comparison,
+  /// one row per comparison and one column per look (at most `looksPerTable` a table, the comparison
+  /// repeated).
+  ///
+  /// One z column per comparison made the log of a 14-comparison plan wider than an A4 page, and Chromium
+  /// printed the whole page scaled down to fit it (5.8 pt text); a plan has a few looks and may have many
+  /// comparisons, so printed the comparisons are rows.
+  public static func lookLogForPrint(_ s: SequentialAnalysis, looksPerTable: Int = 10) -> [Table] {
+    var tables = [lookLogLooks(s)]
+    for start in stride(from: 0, to: s.log.count, by: looksPerTable) {
+      let records = s.log[start..<min(start + looksPerTable, s.log.count)]
+      let rows = s.rows.map { row in [comparisonLabel(row)] + records.map { loggedZ($0, row) } }
+      tables.append(
+        Table(
+          header: ["z of comparison"] + records.map { "look \($0.look)" }, rows: rows,
+          classes: rows.map { _ in "" }))
+    }
+    return tables
+  }
+
+  /// The look log's columns but the z: one row per recorded look.
+  static func lookLogLooks(_ s: SequentialAnalysis) -> Table {
     let rows: [[String]] = s.log.map { record in
-      let zs = s.rows.map { row in
-        record.comparisons.first { $0.treatment == row.treatment && $0.segment == row.segment }
-          .map { NumberText.number($0.z, digits: 2) } ?? "—"
-      }
       let units = record.unitsPerVariant.values.reduce(0, +)
       return [
         "\(record.look)", record.timestamp, NumberText.count(units),
         record.informationFraction.map { NumberText.percent($0, digits: 0) } ?? "—",
         record.action.replacingOccurrences(of: "_", with: " "),
-      ] + zs
+      ]
     }
     return Table(
-      header: ["look", "time (UTC)", "units", "information", "decision"] + labels, rows: rows,
-      classes: rows.map { _ in "" })
+      header: ["look", "time (UTC)", "units", "information", "decision"], rows: rows, classes: rows.map { _ in "" })
+  }
+
+  /// A comparison as the look log names it: "treatment · segment", or the treatment alone.
+  static func comparisonLabel(_ row: SequentialAnalysis.Row) -> String {
+    row.segment.map { "\(row.treatment) · \($0)" } ?? row.treatment
+  }
+
+  /// The comparison's z in the look's record, "—" when the look did not record it.
+  static func loggedZ(_ record: LookRecord, _ row: SequentialAnalysis.Row) -> String {
+    record.comparisons.first { $0.treatment == row.treatment && $0.segment == row.segment }
+      .map { NumberText.number($0.z, digits: 2) } ?? "—"
   }
 }
