@@ -55,7 +55,7 @@ struct PlanReport {
       }
     case .power:
       let effect = try unwrap(design.effect)
-      let n = try unwrap(design.n)
+      let n = try wholeUnits(design.n)
       difference = try flagNamed { () throws(StatsError) in try plan.absoluteEffect(effect) }
       power = try flagNamed { () throws(StatsError) in try plan.power(effect: effect, perVariant: n) }
       perVariant = n
@@ -69,7 +69,7 @@ struct PlanReport {
         headline.append(planned.headline)
       }
     case .minimumDetectableEffect:
-      let n = try unwrap(design.n)
+      let n = try wholeUnits(design.n)
       power = design.targetPower
       difference = try flagNamed { () throws(StatsError) in
         try plan.minimumDetectableEffect(perVariant: n, power: power)
@@ -154,6 +154,15 @@ struct PlanReport {
     let lines = rows.map { "  " + $0[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0[1] }
     return (headline + [""] + lines).joined(separator: "\n")
   }
+}
+
+/// `--n`, a count of units: a whole number (its range is checked with the plan, whose messages name it too).
+private func wholeUnits(_ value: Double?) throws -> Double {
+  let n = try unwrap(value)
+  guard !n.isFinite || n <= 0 || n == n.rounded() else {
+    throw InvalidInput("--n: must be a whole number of units per variant, got \(n)")
+  }
+  return n
 }
 
 private func unwrap<T>(_ value: T?) throws -> T {

@@ -1,0 +1,25 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Inputs found by feeding every command bad values: each now one sentence naming the flag or file, exit 1 or 64.
+@Suite("Bad flags and files found by the sweep")
+struct FlagSweepCLITests {
+  @Test("plan --n counts units: a fractional one is refused (was a power for 1.5 units); a whole one still works")
+  func fractionalUnits() throws {
+    let base = ["plan", "--metric", "proportion", "--baseline", "0.5"]
+    for extra in [["--mde", "0.05", "--n", "1.5"], ["--n", "1000.25"]] {
+      let run = try runStrata(base + extra)
+      #expect(run.status == 1, "\(extra): \(run.stdout)")
+      #expect(run.stderr.hasPrefix("strata: error: --n: must be a whole number of units per variant, got "))
+    }
+    let whole = try runStrata(base + ["--mde", "0.05", "--n", "1000", "--json"])
+    #expect(whole.status == 0, "\(whole.stderr)")
+  }
+}
