@@ -102,6 +102,13 @@ struct SimulatePoolingCommand: ParsableCommand {
   @Flag(help: "Print one JSON object.")
   var json = false
 
+  /// `--flat-prior` changes the prior of draws that only `--tau-prior-scale` makes: alone it would be ignored.
+  func validate() throws {
+    if flatPrior && tauPriorScale == nil {
+      throw ValidationError("--flat-prior applies with --tau-prior-scale (the draws whose prior it keeps flat).")
+    }
+  }
+
   func run() throws {
     try reportingErrors {
       let simulation = try Self.namingOwnFlags { () throws(StatsError) in

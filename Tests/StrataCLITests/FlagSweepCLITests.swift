@@ -22,4 +22,14 @@ struct FlagSweepCLITests {
     let whole = try runStrata(base + ["--mde", "0.05", "--n", "1000", "--json"])
     #expect(whole.status == 0, "\(whole.stderr)")
   }
+
+  @Test("simulate pooling --flat-prior without --tau-prior-scale is a usage error (it was ignored)")
+  func flatPriorAlone() throws {
+    let run = try runStrata(["simulate", "pooling", "--flat-prior", "--campaigns", "5"])
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("--flat-prior applies with --tau-prior-scale"), "\(run.stderr)")
+    let both = try runStrata(
+      ["simulate", "pooling", "--flat-prior", "--tau-prior-scale", "0.01", "--campaigns", "5", "--json"])
+    #expect(both.status == 0, "\(both.stderr)")
+  }
 }
