@@ -35,7 +35,7 @@ public final class SQLiteStore: ServiceStore {
         try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteStore.checkpointPages)")
       }
     }
-    pool = try DatabasePool(path: path, configuration: configuration)
+    pool = try SQLiteOpenError.opening(path) { try DatabasePool(path: path, configuration: configuration) }
   }
 
   /// The migrations, in order.

@@ -147,7 +147,7 @@ public enum StoredLookLog {
     var configuration = Configuration()
     configuration.readonly = !writing
     configuration.busyMode = .timeout(5)
-    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    let queue = try SQLiteOpenError.opening(path) { try DatabaseQueue(path: path, configuration: configuration) }
     defer { try? queue.close() }
     let checked: @Sendable (Database) throws -> T = { db in
       guard try db.tableExists("looks") && db.tableExists("definitions") else {

@@ -32,4 +32,22 @@ struct FlagSweepCLITests {
       ["simulate", "pooling", "--flat-prior", "--tau-prior-scale", "0.01", "--campaigns", "5", "--json"])
     #expect(both.status == 0, "\(both.stderr)")
   }
+
+  @Test("an SQLite path that is a directory or not a database: one sentence naming it (was GRDB's statement)")
+  func sqlitePaths() throws {
+    let directory = try AssignCommandTests.temporaryDirectory()
+    let text = directory.appendingPathComponent("notes.txt").path
+    try String(repeating: "not a database\n", count: 100).write(toFile: text, atomically: true, encoding: .utf8)
+    let notDatabase = try runStrata(["looks", "list", "--database", "sqlite:\(text)", "--experiment", "x"])
+    #expect(notDatabase.status == 1)
+    #expect(notDatabase.stderr == "strata: error: \(text): cannot open the database (it is not an SQLite database)\n")
+    let audit = try runStrata(["audit", "verify", "--database", "sqlite:\(text)"])
+    #expect(audit.status == 1)
+    #expect(audit.stderr == "strata: error: \(text): cannot open the database (it is not an SQLite database)\n")
+    let folder = try runStrata(["audit", "verify", "--database", "sqlite:\(directory.path)"])
+    #expect(folder.status == 1)
+    #expect(
+      folder.stderr
+        == "strata: error: \(directory.path): cannot open the database (it is a directory, not a database file)\n")
+  }
 }
