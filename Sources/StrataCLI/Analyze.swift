@@ -195,6 +195,14 @@ struct Analyze: ParsableCommand {
         throw InvalidInput("--srm-threshold must be between 0 and 1, got \(srmThreshold)")
       }
       if let look, look < 1 { throw InvalidInput("--look must be 1 or more, got \(look)") }
+      for (index, path) in data.enumerated() {
+        // Parts merge by adding up: one file given twice would count each of its rows twice.
+        if let earlier = data[..<index].first(where: { OutputDestination.isSameFile(path, as: $0) }) {
+          throw InvalidInput(
+            "--data \(path) is the same file as --data \(earlier): the parts of a data set add up, so its rows "
+              + "would count twice; give each file once")
+        }
+      }
       let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: experiment))
       var plan = AnalysisPlan(definition: definition)
       plan.factorialDesign = definition.factorialDesign

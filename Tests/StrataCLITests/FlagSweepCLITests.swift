@@ -50,4 +50,22 @@ struct FlagSweepCLITests {
       folder.stderr
         == "strata: error: \(directory.path): cannot open the database (it is a directory, not a database file)\n")
   }
+
+  @Test("analyze --data naming one file twice (or through a link) is refused: its rows would count twice")
+  func sameDataFileTwice() throws {
+    let directory = try AssignCommandTests.temporaryDirectory()
+    let link = directory.appendingPathComponent("again.csv").path
+    #expect(symlink(AnalyzeCommandTests.data, link) == 0)
+    for second in [AnalyzeCommandTests.data, link] {
+      let run = try runStrata([
+        "analyze", "--experiment", AnalyzeCommandTests.experiment, "--data", AnalyzeCommandTests.data, second,
+        "--no-look-log", "--no-duplicate-check",
+      ])
+      #expect(run.status == 1)
+      #expect(
+        run.stderr
+          == "strata: error: --data \(second) is the same file as --data \(AnalyzeCommandTests.data): the parts of "
+          + "a data set add up, so its rows would count twice; give each file once\n", "\(run.stderr)")
+    }
+  }
 }
