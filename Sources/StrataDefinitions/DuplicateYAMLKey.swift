@@ -59,10 +59,13 @@ private struct RenamedText {
   /// The copy's lines, split at `\n` (a `\r` before it stays on its line, after every column the parser
   /// reports for a key on it).
   private var lines: [[Unicode.Scalar]]
-  /// The prefixes put in, by line: (column in the copy, 0-based; length), and how many so far.
-  private var inserted: [Int: [(column: Int, length: Int)]] = [:]
+  /// The prefixes put in, by line: (column in the copy, 0-based; length; which prefix), and how many so far.
+  private var inserted: [Int: [(column: Int, length: Int, number: Int)]] = [:]
   private var renames = 0
-  /// Starts every prefix; no line of the original holds it, so a key starting with it was renamed here.
+  /// Starts every prefix, which no line of the original holds as written.
+  ///
+  /// A key may still decode to it (an escape such as `\x7a` in a double-quoted key), so a key counts as
+  /// renamed only where a prefix was put.
   private let stem: String
 
   init(_ yaml: String) {
@@ -96,7 +99,7 @@ private struct RenamedText {
     lines[row].insert(contentsOf: added, at: column)
     var here = inserted[row] ?? []
     for index in here.indices where here[index].column >= column { here[index].column += added.count }
-    here.append((column, added.count))
+    here.append((column, added.count, renames))
     inserted[row] = here
     renames += 1
     return true
@@ -108,12 +111,21 @@ private struct RenamedText {
     return (mark.line, mark.column - before.reduce(0) { $0 + $1.length })
   }
 
-  /// A key's text with a prefix put in here taken off, and which prefix it was (nil for a key left alone).
-  private func unrenamed(_ text: String) -> (text: String, number: Int?) {
-    guard text.hasPrefix(stem) else { return (text, nil) }
+  /// A key's text with a prefix put in here taken off, and which prefix it was (nil for a key left alone: its
+  /// text does not start with a prefix, or no prefix was put at its position `mark` in the copy).
+  private func unrenamed(_ text: String, at mark: Mark?) -> (text: String, number: Int?) {
+    guard text.hasPrefix(stem), let mark else { return (text, nil) }
     let rest = text.dropFirst(stem.count)
     let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
     guard let number = Int(digits), rest.dropFirst(digits.count).first == "q" else { return (text, nil) }
+    // The prefix starts at the key's first character, or just after its opening quote.
+    let row = mark.line - 1
+    var column = mark.column - 1
+    guard lines.indices.contains(row), lines[row].indices.contains(column) else { return (text, nil) }
+    if lines[row][column] == "'" || lines[row][column] == "\"" { column += 1 }
+    guard (inserted[row] ?? []).contains(where: { $0.column == column && $0.number == number }) else {
+      return (text, nil)
+    }
     return (String(rest.dropFirst(digits.count + 1)), number)
   }
 
@@ -140,7 +152,7 @@ private struct RenamedText {
             visit(value, nil)
             continue
           }
-          let (name, number) = unrenamed(scalar.string)
+          let (name, number) = unrenamed(scalar.string, at: scalar.mark)
           let field = path.map { $0.isEmpty ? name : "\($0).\(name)" }
           if number == 0 {
             guard name == key else {
@@ -169,7 +181,7 @@ private struct RenamedText {
     guard let first else { return nil }
     var next: Mark?
     for keyNode in mapping.keys {
-      guard case .scalar(let scalar) = keyNode, let mark = scalar.mark, unrenamed(scalar.string).text == key,
+      guard case .scalar(let scalar) = keyNode, let mark = scalar.mark, unrenamed(scalar.string, at: mark).text == key,
         (mark.line, mark.column) > (first.line, first.column)
       else { continue }
       if let found = next, (found.line, found.column) <= (mark.line, mark.column) { continue }

@@ -82,6 +82,12 @@ struct DuplicateKeyTests {
         "id: d\r\nplan:\r\n  alpha: 0.05\r\n  alpha: 0.1\r\n",
         "dup.yaml:4: plan.alpha: duplicate key 'alpha' at column 3 (already at line 3)"
       ),
+      // another mapping's key that decodes (escape \x7a = 'z') to the renamed first occurrence's text: only a
+      // key at the renamed position counts (this named 'other.alpha' at line 5)
+      (
+        "other:\n  \"\\x7aStrataRenamedKey0qalpha\": 1\nplan:\n  alpha: 1\n  alpha: 2\n",
+        "dup.yaml:5: plan.alpha: duplicate key 'alpha' at column 3 (already at line 4)"
+      ),
       // a key with an anchor before it: the parser's position is the anchor's, the path is not spelt
       (
         "id: d\nplan:\n  &k alpha: 0.05\n  alpha: 0.1\n",
