@@ -15,6 +15,13 @@ import Synchronization
 /// strings made beforehand, in slots it reads without a lock), restores the default disposition and raises the
 /// signal again, so the process still ends by that signal (status 130 after Ctrl-C in a shell). A file that
 /// does not fit in the slots (more than 64 open at once) is still removed by the next run (``AtomicFileWriter``).
+///
+/// A handler may run on another thread while ``unregister(_:)`` runs, and may already hold a slot's pointer
+/// when the slot is emptied; freeing the string then would let it unlink whatever the freed memory came to
+/// hold. So the handler first sets `interrupted`, and `unregister` empties the slot before it reads that flag
+/// (both sequentially consistent, a fence on each side): either the handler sees the slot empty, or
+/// `unregister` sees the flag and leaves the string allocated (the process is ending by the signal; it is
+/// never freed). A handler that starts does not return: it raises the signal with its default disposition.
 enum InterruptedWrites {
   private static let slotCount = 64
   /// The registered paths (nil: a free slot); written only while holding `lock`, read by the handler.
@@ -26,6 +33,8 @@ enum InterruptedWrites {
   /// Whether the handlers were installed (they stay).
   private static let lock = Mutex(false)
   private static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+  /// Set by the handler before it reads a slot: from then on no registered string is freed.
+  private static let interrupted = Atomic<Bool>(false)
 
   /// Registers `path` for removal on an interrupting signal; returns its slot for ``unregister(_:)``, nil when
   /// every slot is taken.
@@ -42,12 +51,26 @@ enum InterruptedWrites {
   }
 
   /// Forgets the path in `slot` (the file was renamed into place or removed).
-  static func unregister(_ slot: Int) {
+  ///
+  /// Frees its string unless a handler has started (it may be reading it); returns whether it was freed.
+  @discardableResult
+  static func unregister(_ slot: Int) -> Bool {
     lock.withLock { _ in
       let path = slots[slot]
       slots[slot] = nil
+      atomicMemoryFence(ordering: .sequentiallyConsistent)
+      guard !interrupted.load(ordering: .sequentiallyConsistent) else { return false }
       free(path)
+      return true
     }
+  }
+
+  /// For tests: what the handler does before it reads the slots, without the rest.
+  ///
+  /// `unregister` then keeps every string; the process's writes stay registered as before.
+  static func markInterruptedForTesting() {
+    interrupted.store(true, ordering: .sequentiallyConsistent)
+    atomicMemoryFence(ordering: .sequentiallyConsistent)
   }
 
   private static func installHandlers() {
@@ -76,6 +99,8 @@ enum InterruptedWrites {
 
   /// The handler: only async-signal-safe calls.
   private static let removeAndRaise: @convention(c) (Int32) -> Void = { signal in
+    InterruptedWrites.interrupted.store(true, ordering: .sequentiallyConsistent)  // before any slot is read
+    atomicMemoryFence(ordering: .sequentiallyConsistent)
     for slot in 0..<InterruptedWrites.slotCount {
       if let path = InterruptedWrites.slots[slot] { unlink(path) }
     }
