@@ -29,11 +29,19 @@ public enum NumberParser {
   ]
 
   /// The number in `bytes` (surrounding spaces allowed), or nil when it is not a finite number.
+  ///
+  /// Inlined with only the commonest field of all, a 0/1 metric's `0` or `1` (any one digit): its value at once,
+  /// without a call (in `analyze`'s per-row code, the call and the registers saved and reloaded around it were more
+  /// than the digit's own work). Every other field is `parseField`'s, out of line.
   @inline(__always)
   public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-    // The commonest field of all, a 0/1 metric's `0` or `1` (any one digit): its value, without the general path's
-    // checks for spaces, a sign, a fraction and an exponent.
     if bytes.count == 1, case let digit = bytes[0] &- UInt8(ascii: "0"), digit < 10 { return Double(digit) }
+    return parseField(bytes)
+  }
+
+  /// `parse(_:)` for any field: spaces around it, a sign, a fraction and an exponent (a one-digit field too).
+  @inline(never)
+  static func parseField(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     var start = 0, end = bytes.count
     while start < end && bytes[start] == UInt8(ascii: " ") { start += 1 }
     while end > start && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
