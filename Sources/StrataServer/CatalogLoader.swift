@@ -20,6 +20,15 @@ public struct CatalogLoader: Sendable {
   /// The definition files, sorted by name, with their bytes.
   func readFiles() throws(CatalogError) -> [(path: String, bytes: [UInt8])] {
     let names: [String]
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder) else {
+      throw CatalogError(problems: ["\(directory.path): no such experiments directory"])
+    }
+    guard isFolder.boolValue else {
+      throw CatalogError(problems: [
+        "\(directory.path): is a file, not a directory (--experiments names a directory; every *.yaml in it is served)"
+      ])
+    }
     do {
       names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
     } catch {

@@ -68,4 +68,24 @@ struct FlagSweepCLITests {
           + "a data set add up, so its rows would count twice; give each file once\n", "\(run.stderr)")
     }
   }
+
+  @Test("serve --experiments naming a file or nothing: one sentence saying so (was Foundation's error 256)")
+  func experimentsNotADirectory() throws {
+    let directory = try AssignCommandTests.temporaryDirectory()
+    let database = "sqlite:" + directory.appendingPathComponent("s.db").path
+    let missing = directory.appendingPathComponent("missing").path
+    let cases = [
+      (
+        AssignCommandTests.gym,
+        "\(AssignCommandTests.gym): is a file, not a directory (--experiments names a directory; every *.yaml in it is "
+          + "served)"
+      ),
+      (missing, "\(missing): no such experiments directory"),
+    ]
+    for (path, sentence) in cases {
+      let run = try runStrata(["serve", "--experiments", path, "--database", database, "--port", "0"])
+      #expect(run.status == 1)
+      #expect(run.stderr.contains(sentence), "\(run.stderr)")
+    }
+  }
 }
