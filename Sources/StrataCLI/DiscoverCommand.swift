@@ -114,7 +114,29 @@ struct Discover: ParsableCommand {
     return names
   }
 
+  /// Refuses an output that would replace the input or the plan (even with --force: they are read, not outputs),
+  /// and the two outputs naming one file (the second would replace the first).
+  private func checkOutputPaths() throws {
+    let inputs = [("--input", input)] + (fromPlan.map { [("--from-plan", $0)] } ?? [])
+    let outputs = [("--output", output)] + (confirmationOutput.map { [("--confirmation-output", $0)] } ?? [])
+    for (outputFlag, path) in outputs {
+      for (inputFlag, source) in inputs where OutputDestination.isSameFile(path, as: source) {
+        throw InvalidInput(
+          "\(outputFlag) \(path) is the same file as \(inputFlag) \(source); writing there would replace it, so "
+            + "choose another path")
+      }
+    }
+    if let confirmationOutput,
+      URL(fileURLWithPath: confirmationOutput).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL
+        || OutputDestination.isSameFile(confirmationOutput, as: output)
+    {
+      throw InvalidInput(
+        "--confirmation-output \(confirmationOutput) and --output \(output) name the same file; give two paths")
+    }
+  }
+
   private func discover() throws {
+    try checkOutputPaths()
     let featureNames = try Self.names(features, flag: "--features")
     let categoricalNames = try categorical.map { try Self.names($0, flag: "--categorical") } ?? []
     let allNames = featureNames + categoricalNames

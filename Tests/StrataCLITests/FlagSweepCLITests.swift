@@ -88,4 +88,29 @@ struct FlagSweepCLITests {
       #expect(run.stderr.contains(sentence), "\(run.stderr)")
     }
   }
+
+  @Test(
+    "discover: an output naming the input is refused even with --force (it replaced the audience); two outputs on one path"
+  )
+  func discoverOutputOverInput() throws {
+    let directory = try AssignCommandTests.temporaryDirectory()
+    let audience = directory.appendingPathComponent("audience.csv").path
+    let original = try String(contentsOfFile: DiscoverCommandTests.audience, encoding: .utf8)
+    try original.write(toFile: audience, atomically: true, encoding: .utf8)
+    let base = ["discover", "--input", audience, "--unit", "member_id", "--features", "checkins_90d", "--force"]
+    let overInput = try runStrata(base + ["--output", audience])
+    #expect(overInput.status == 1)
+    #expect(
+      overInput.stderr
+        == "strata: error: --output \(audience) is the same file as --input \(audience); writing there would replace "
+        + "it, so choose another path\n", "\(overInput.stderr)")
+    #expect(try String(contentsOfFile: audience, encoding: .utf8) == original)
+    let output = directory.appendingPathComponent("d.yaml").path
+    let twice = try runStrata(base + ["--output", output, "--confirmation-output", output])
+    #expect(twice.status == 1)
+    #expect(
+      twice.stderr
+        == "strata: error: --confirmation-output \(output) and --output \(output) name the same file; give two paths\n",
+      "\(twice.stderr)")
+  }
 }
