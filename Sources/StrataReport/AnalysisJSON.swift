@@ -223,33 +223,35 @@ public enum AnalysisJSON {
     to members: inout Members
   ) {
     let known = zeroFillsKnown || metric.missing == .exclude
+    // Read once: the control arm is held by reference, shared by the segment's comparisons (`Comparison.control`).
+    let control = c.control
     members.add("metric", string: metric.name)
     members.add("kind", string: metric.kind.name)
     members.add("role", string: metric.role.rawValue)
     members.add("variant", string: c.treatment)
-    members.add("control", string: c.control.variant)
+    members.add("control", string: control.variant)
     members.add("scope", string: c.segment == nil ? "overall" : "segment")
     members.add("segment", string: c.segment)
-    members.add("n_control", finite: c.control.count)
+    members.add("n_control", finite: control.count)
     members.add("n_treatment", finite: c.treatmentArm.count)
-    members.add("missing_control", integer: c.control.missing)
+    members.add("missing_control", integer: control.missing)
     members.add("missing_treatment", integer: c.treatmentArm.missing)
     if known {
-      members.add("zero_filled_control", integer: c.control.zeroFilled)
+      members.add("zero_filled_control", integer: control.zeroFilled)
       members.add("zero_filled_treatment", integer: c.treatmentArm.zeroFilled)
     } else {
       members.add("zero_filled_control", .null)
       members.add("zero_filled_treatment", .null)
     }
     if metric.kind == .binomial {
-      members.add("conversions_control", finite: c.control.successes)
+      members.add("conversions_control", finite: control.successes)
       members.add("conversions_treatment", finite: c.treatmentArm.successes)
-      members.add("rate_control", finite: c.control.mean)
+      members.add("rate_control", finite: control.mean)
       members.add("rate_treatment", finite: c.treatmentArm.mean)
     } else {
-      members.add("mean_control", finite: c.control.mean)
+      members.add("mean_control", finite: control.mean)
       members.add("mean_treatment", finite: c.treatmentArm.mean)
-      members.add("sd_control", finite: c.control.standardDeviation)
+      members.add("sd_control", finite: control.standardDeviation)
       members.add("sd_treatment", finite: c.treatmentArm.standardDeviation)
     }
     members.add("test", string: c.test)

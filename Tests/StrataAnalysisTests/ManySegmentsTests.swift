@@ -74,6 +74,36 @@ struct ManySegmentsTests {
     var variance: Double { n > 1 ? (squares - sum * sum / n) / (n - 1) : 0 }
   }
 
+  /// A segment's comparisons (and the overall ones) hold one control arm between them, and it is the segment's
+  /// control values' own count and mean.
+  @Test func aSegmentsComparisonsShareOneControlArm() throws {
+    let (values, csv) = Self.data()
+    let analysis = try Self.analysis(csv)
+    for (m, metric) in analysis.metrics.enumerated() {
+      let bySegment = Dictionary(grouping: metric.comparisons) { $0.segment ?? "" }
+      #expect(bySegment.count == Self.segments.count + 1)
+      for (segment, comparisons) in bySegment {
+        #expect(comparisons.count == Self.variants.count - 1)
+        let first = try #require(comparisons.first)
+        #expect(comparisons.allSatisfy { $0.sharedControl === first.sharedControl }, "\(segment)")
+        let raw: [Double]
+        if segment.isEmpty {
+          raw = values[m][0].flatMap { $0 }
+        } else {
+          raw = values[m][0][try #require(Self.segments.firstIndex(of: segment))]
+        }
+        #expect(first.control.variant == "control")
+        #expect(first.control.count == Double(raw.count), "\(segment)")
+        if !raw.isEmpty {
+          #expect(isClose(first.control.mean, Sums(raw).mean, relativeTolerance: 1e-12), "\(segment)")
+        }
+      }
+      // Different segments, different arms.
+      let firsts = metric.comparisons.filter { $0.treatment == "v1" }.map(\.sharedControl)
+      #expect(Set(firsts.map(ObjectIdentifier.init)).count == firsts.count)
+    }
+  }
+
   @Test func everySegmentVersusTheRestMatchesTheRawValues() throws {
     let (values, csv) = Self.data()
     let analysis = try Self.analysis(csv)

@@ -33,6 +33,28 @@ struct OutputPhaseLayoutTests {
       unadjusted: unadjusted)
   }
 
+  @Test("A shared control arm: setting one comparison's leaves the others', and comparisons compare by value")
+  func sharedControlArm() {
+    var a = Self.comparison(treatment: "v1", segment: "s1", lift: 1)
+    var b = Self.comparison(treatment: "v2", segment: "s1", lift: 2)
+    b.sharedControl = a.sharedControl
+    let before = b.control
+    a.control.mean = 11  // a's own from now on
+    #expect(a.control.mean == 11)
+    #expect(b.control == before)
+    #expect(a.sharedControl !== b.sharedControl)
+    // An equal arm in a box of its own: equal comparisons, equal hashes.
+    let c = Self.comparison(treatment: "v1", segment: "s1", lift: 1)
+    var d = c
+    d.control = c.control
+    #expect(c.sharedControl !== d.sharedControl)
+    #expect(c == d)
+    #expect(c.hashValue == d.hashValue)
+    d.control.count += 1
+    #expect(c != d)
+    #expect(MemoryLayout<ArmSummary.Shared>.size == MemoryLayout<Int>.size)
+  }
+
   @Test("A comparison's adjustment reads back as set, and compares and hashes by value")
   func boxedAdjustment() throws {
     var a = Self.comparison(treatment: "v1", segment: "s1", lift: 1)

@@ -74,6 +74,15 @@ public struct ArmSummary: Sendable, Hashable {
   /// The metric's column, or a ratio's numerator. Unit-level input only: aggregated cells and SQL rows cannot tell,
   /// and the JSON reports those as unknown.
   public var zeroFilled = 0
+
+  /// One arm's summary held once for the comparisons that share it (a segment's control arm, read by each of its
+  /// treatments' comparisons); compares and hashes by value.
+  final class Shared: Sendable, Hashable {
+    let value: ArmSummary
+    init(_ value: ArmSummary) { self.value = value }
+    static func == (a: Shared, b: Shared) -> Bool { a === b || a.value == b.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
+  }
 }
 
 /// Treatment vs control for one metric in one segment (or all segments pooled naively).
@@ -81,7 +90,16 @@ public struct Comparison: Sendable, Hashable {
   public var treatment: String
   /// nil for all segments together.
   public var segment: String?
-  public var control: ArmSummary
+  /// The control arm, held by reference.
+  ///
+  /// A segment's comparisons of every treatment share one (`Comparer`): inline, each of the 15 comparisons of a
+  /// segment at 16 variants kept its own 72-byte copy (600,000 comparisons at 20,000 segments × 16 variants with
+  /// two metrics). Setting it gives this comparison its own.
+  public var control: ArmSummary {
+    get { sharedControl.value }
+    set { sharedControl = ArmSummary.Shared(newValue) }
+  }
+  var sharedControl: ArmSummary.Shared
   public var treatmentArm: ArmSummary
   /// "z", "fisher" or "welch"; "delta" for a ratio metric, "cuped" for a metric with a covariate and
   /// "delta-cuped" for a ratio with one (Welch-type t on the estimates' variances); nil when no test could be
@@ -120,6 +138,23 @@ public struct Comparison: Sendable, Hashable {
 
   /// The p-value that decides: adjusted when in the family, raw otherwise.
   public var decidingPValue: Double? { adjustedPValue ?? pValue }
+}
+
+extension Comparison {
+  /// A comparison with a control arm of its own (`sharedControl` shares one).
+  init(
+    treatment: String, segment: String?, control: ArmSummary, treatmentArm: ArmSummary, test: String?,
+    statistic: Double?, degreesOfFreedom: Double?, pValue: Double?, adjustedPValue: Double?, inFamily: Bool,
+    absoluteLift: Double, absoluteInterval: ConfidenceInterval?, relativeLift: Double?,
+    relativeInterval: ConfidenceInterval?, significant: Bool, underpowered: Bool, notes: [String]
+  ) {
+    self.init(
+      treatment: treatment, segment: segment, sharedControl: ArmSummary.Shared(control), treatmentArm: treatmentArm,
+      test: test, statistic: statistic, degreesOfFreedom: degreesOfFreedom, pValue: pValue,
+      adjustedPValue: adjustedPValue, inFamily: inFamily, absoluteLift: absoluteLift,
+      absoluteInterval: absoluteInterval, relativeLift: relativeLift, relativeInterval: relativeInterval,
+      significant: significant, underpowered: underpowered, notes: notes)
+  }
 }
 
 /// The stratified estimate across segments for one treatment.

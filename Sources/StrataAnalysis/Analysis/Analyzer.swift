@@ -52,15 +52,21 @@ public struct Analyzer: Sendable {
       let comparer = Comparer(plan: plan, metric: index, plannedUnitsPerVariant: planned)
       var comparisons: [Comparison] = []
       comparisons.reserveCapacity((plan.segments.count + 1) * treatments.count)
+      // One control arm per segment, shared by the segment's comparisons of every treatment.
       for segment in plan.segments.indices {
+        let control = comparer.controlArm(statistics, segment: segment)
         for treatment in treatments {
-          if let comparison = try comparer.compare(statistics, treatment: treatment, segment: segment) {
+          if let comparison = try comparer.compare(
+            statistics, treatment: treatment, segment: segment, sharedControl: control)
+          {
             comparisons.append(comparison)
           }
         }
       }
+      let control = comparer.controlArm(statistics, segment: nil)
       for treatment in treatments {
-        if let comparison = try comparer.compare(statistics, treatment: treatment, segment: nil) {
+        if let comparison = try comparer.compare(statistics, treatment: treatment, segment: nil, sharedControl: control)
+        {
           comparisons.append(comparison)
         }
       }

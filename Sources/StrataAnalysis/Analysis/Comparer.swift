@@ -33,11 +33,25 @@ struct Comparer {
 
   var alternative: Alternative { plan.alternative }
 
-  func compare(_ statistics: SufficientStatistics, treatment: Int, segment: Int?) throws -> Comparison? {
+  /// The control arm of `segment` (nil: all segments), to be shared by its comparisons of every treatment.
+  func controlArm(_ statistics: SufficientStatistics, segment: Int?) -> ArmSummary.Shared {
+    let values = controlColumn(statistics, segment: segment)
+    return ArmSummary.Shared(
+      summary(values, variant: plan.controlIndex, binomial: plan.metrics[metric].kind == .binomial))
+  }
+
+  private func controlColumn(_ statistics: SufficientStatistics, segment: Int?) -> ColumnMoments {
+    segment.map { statistics.metric(column, variant: plan.controlIndex, segment: $0) }
+      ?? statistics.metric(column, variant: plan.controlIndex)
+  }
+
+  /// `treatment` against the control in `segment` (nil: all segments); `sharedControl` is `controlArm` of the same
+  /// segment, held by the comparison (nil: a summary of its own).
+  func compare(
+    _ statistics: SufficientStatistics, treatment: Int, segment: Int?, sharedControl: ArmSummary.Shared? = nil
+  ) throws -> Comparison? {
     let control = plan.controlIndex
-    let controlValues =
-      segment.map { statistics.metric(column, variant: control, segment: $0) }
-      ?? statistics.metric(column, variant: control)
+    let controlValues = controlColumn(statistics, segment: segment)
     let treatmentValues =
       segment.map { statistics.metric(column, variant: treatment, segment: $0) }
       ?? statistics.metric(column, variant: treatment)
@@ -49,7 +63,7 @@ struct Comparer {
     let binomial = plan.metrics[metric].kind == .binomial
     var comparison = Comparison(
       treatment: plan.variants[treatment], segment: segment.map { plan.segments[$0] },
-      control: summary(controlValues, variant: control, binomial: binomial),
+      sharedControl: sharedControl ?? ArmSummary.Shared(summary(controlValues, variant: control, binomial: binomial)),
       treatmentArm: summary(treatmentValues, variant: treatment, binomial: binomial),
       test: nil, statistic: nil, degreesOfFreedom: nil, pValue: nil, adjustedPValue: nil, inFamily: false,
       absoluteLift: treatmentValues.moments.mean - controlValues.moments.mean, absoluteInterval: nil,
