@@ -6,8 +6,12 @@ import Yams
 /// only the key and the position of its first occurrence (`YamlError.duplicatedKeysInMapping`, whose own
 /// description holds the whole file). The rest comes from the YAML parser itself, not from reading the
 /// indentation: the first occurrence is renamed in a copy of the text (a prefix no key of the file starts
-/// with, put before its first character, inside its quote when quoted), any further repeated key the same way,
-/// until the copy composes; the tree then holds the renamed key, so its field path is spelt from the mappings
+/// with, put before its first character, inside its quote when quoted), and so is every other place where a
+/// key of that name is written as one (so a key repeated in each of 20,000 segments takes one more compose, not
+/// 20,000); any further repeated key the parser then names the same way, for at most a few rounds, until the
+/// copy composes. Only the occurrence at the parser's position counts as the first; the others renamed by
+/// their text may not be keys at all (a value, a comment), which changes nothing of the structure. The tree
+/// then holds the renamed key, so its field path is spelt from the mappings
 /// and sequence items it stands in, and the repeated key is the same mapping's next key of that name. Every
 /// layout the parser reads gives the same answer: block or flow mappings, a `-` alone on its line, quoted keys.
 /// When the renaming does not lead to a tree holding the key unchanged (an anchor or tag before the key,
@@ -24,8 +28,8 @@ struct DuplicateYAMLKey {
   /// be spelt.
   var field: String
 
-  /// At most this many keys are renamed before giving up (each step composes the whole file again).
-  private static let maximumRenames = 16
+  /// At most this many rounds of renaming before giving up (each composes the whole file again).
+  private static let maximumRounds = 4
 
   init(key: String, first: Mark, in yaml: String) {
     firstLine = first.line
@@ -33,8 +37,10 @@ struct DuplicateYAMLKey {
     field = ""
     var copy = RenamedText(yaml)
     var mark = first
-    for _ in 0..<Self.maximumRenames {
+    var names = [key]
+    for _ in 0..<Self.maximumRounds {
       guard copy.rename(at: mark) else { return }
+      for name in names { copy.renameWrittenAsKey(name) }
       do {
         let root = try Yams.compose(yaml: copy.text, .basic)
         guard let root, let found = copy.find(key: key, in: root, nodeBudget: 2 * yaml.utf8.count + 16) else {
@@ -46,7 +52,9 @@ struct DuplicateYAMLKey {
         }
         return
       } catch YamlError.duplicatedKeysInMapping(let keys, let context) where !keys.isEmpty && context.mark.line > 0 {
-        mark = context.mark  // another repeated key (this mapping or another): renamed too
+        // Another repeated key (this mapping or another, one the text search did not find): renamed too.
+        mark = context.mark
+        names = keys
       } catch {
         return
       }
@@ -76,13 +84,10 @@ private struct RenamedText {
     self.stem = stem
   }
 
+  /// The copy as text, line by line then joined (appending scalars to one growing view copied it again and
+  /// again: most of 12-15 s of page faults and copying for a 20,000-segment file).
   var text: String {
-    var view = String.UnicodeScalarView()
-    for (index, line) in lines.enumerated() {
-      if index > 0 { view.append("\n") }
-      view.append(contentsOf: line)
-    }
-    return String(view)
+    lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
   }
 
   /// The prefix of the `number`th renamed key (0 the first occurrence the error named).
@@ -95,6 +100,50 @@ private struct RenamedText {
     var column = mark.column - 1
     guard lines.indices.contains(row), lines[row].indices.contains(column) else { return false }
     if lines[row][column] == "'" || lines[row][column] == "\"" { column += 1 }
+    insertPrefix(row: row, column: column)
+    return true
+  }
+
+  /// Puts a prefix before every `key` written as a key: at the start of a line or after a space, tab, `-`,
+  /// `?`, `{`, `[` or `,`, plain or in quotes, and followed by `:` (after the closing quote and any spaces).
+  mutating func renameWrittenAsKey(_ key: String) {
+    let name = Array(key.unicodeScalars)
+    guard !name.isEmpty else { return }
+    let boundary: Set<Unicode.Scalar> = [" ", "\t", "-", "?", "{", "[", ","]
+    for row in lines.indices {
+      var column = 0
+      while column + name.count <= lines[row].count {
+        let line = lines[row]
+        guard line[column] == name[0], Array(line[column..<column + name.count]) == name else {
+          column += 1
+          continue
+        }
+        var before = column - 1
+        var after = column + name.count
+        let quote: Unicode.Scalar? = before >= 0 && (line[before] == "'" || line[before] == "\"") ? line[before] : nil
+        if let quote {
+          guard after < line.count, line[after] == quote else {
+            column += 1
+            continue
+          }
+          before -= 1
+          after += 1
+        }
+        while after < line.count, line[after] == " " || line[after] == "\t" { after += 1 }
+        let renamedHere = (inserted[row] ?? []).contains { $0.column + $0.length == column }
+        guard before < 0 || boundary.contains(line[before]), after < line.count, line[after] == ":", !renamedHere
+        else {
+          column += 1
+          continue
+        }
+        column += insertPrefix(row: row, column: column) + name.count
+      }
+    }
+  }
+
+  /// Puts the next prefix at `column` (0-based) of line `row`; returns its length.
+  @discardableResult
+  private mutating func insertPrefix(row: Int, column: Int) -> Int {
     let added = Array(prefix(renames).unicodeScalars)
     lines[row].insert(contentsOf: added, at: column)
     var here = inserted[row] ?? []
@@ -102,7 +151,7 @@ private struct RenamedText {
     here.append((column, added.count, renames))
     inserted[row] = here
     renames += 1
-    return true
+    return added.count
   }
 
   /// The original's line and column of a position in the copy.

@@ -107,6 +107,21 @@ struct DuplicateKeyTests {
     #expect(message == "dup.yaml:64: segments[0].name: duplicate key 'name' at column 5 (already at line 3)")
   }
 
+  @Test("a key repeated in each of 2,000 segments: the first one's path (was line and column only after 16 renames)")
+  func repeatedInEverySegment() throws {
+    let segments = (1...2000).map { "  - name: s\($0)\n    rule: tier == \"s\($0)\"\n    rule: tier == \"t\"\n" }
+    let yaml = "id: d\nsegments:\n" + segments.joined()
+    #expect(
+      Self.error(yaml) == "dup.yaml:5: segments[0].rule: duplicate key 'rule' at column 5 (already at line 4)")
+    // The key also written as a value, in a comment and quoted in a flow mapping: still the first one.
+    let mixed =
+      "id: d\n# rule: here\nsegments:\n  - {name: rule, \"rule\": a, rule: b}\n"
+      + (1...40).map { "  - name: s\($0)\n    rule: a\n    rule: b\n" }.joined()
+    #expect(
+      Self.error(mixed)
+        == "dup.yaml:4: segments[0].rule: duplicate key 'rule' at column 29 (already at line 4, column 18)")
+  }
+
   @Test("a control character the YAML reader refuses: its line, one sentence")
   func readerError() throws {
     let message = try #require(Self.error("id: d\nname: a\u{1}b\n"))
