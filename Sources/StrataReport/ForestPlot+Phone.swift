@@ -168,21 +168,32 @@ extension ForestPlot {
     }.joined(separator: "; ")
   }
 
-  /// A row's segment and variant, shortened with "…" (variant first) when both do not fit on the line; the
+  /// A row's segment and variant, shortened with "…" in the middle (variant first) when both do not fit on
+  /// the line, so that names differing only at their end (`…streak_a`, `…streak_b`) still read apart; the
   /// chart's `<desc>` keeps them whole.
   static func fittedLabel(_ row: Row, room: Double) -> (label: String, sublabel: String) {
-    var label = row.label
-    var sublabel = row.sublabel
-    while labelWidth((label, sublabel)) > room {
-      if sublabel.count > 4 {
-        sublabel = String(sublabel.dropLast(sublabel.hasSuffix("…") ? 2 : 1)) + "…"
-      } else if label.count > 4 {
-        label = String(label.dropLast(label.hasSuffix("…") ? 2 : 1)) + "…"
+    var labelKept = row.label.count
+    var sublabelKept = row.sublabel.count
+    var fitted: (label: String, sublabel: String) {
+      (elided(row.label, keeping: labelKept), elided(row.sublabel, keeping: sublabelKept))
+    }
+    while labelWidth(fitted) > room {
+      if sublabelKept > 4 {
+        sublabelKept -= 1
+      } else if labelKept > 4 {
+        labelKept -= 1
       } else {
         break
       }
     }
-    return (label, sublabel)
+    return fitted
+  }
+
+  /// `text` with `count` of its characters kept, the first half and the last, "…" in place of the rest.
+  static func elided(_ text: String, keeping count: Int) -> String {
+    guard count < text.count else { return text }
+    let end = count / 2
+    return String(text.prefix(count - end)) + "…" + String(text.suffix(end))
   }
 
   /// The width of a row's label line: the segment in bold 13-unit text, a gap, the variant in 12.

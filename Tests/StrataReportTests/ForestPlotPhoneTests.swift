@@ -89,4 +89,20 @@ struct ForestPlotPhoneTests {
     let drawn = Self.texts(in: phone).map(\.text).joined(separator: " ")
     for word in layout.axisTitle.split(separator: " ") { #expect(drawn.contains(word)) }
   }
+
+  @Test func twoLongVariantNamesThatShareTheirStartStayApartOnThePhone() {
+    let rows = ["reminder_progress_streak_a", "reminder_progress_streak_b"].map { variant in
+      ForestPlot.Row(
+        label: "north_east_suburbs", sublabel: variant, estimate: 0.021, lower: -0.004, upper: 0.046,
+        significant: false, underpowered: false, pooled: false)
+    }
+    let room = ForestPlot.phoneWidth - 2 * ForestPlot.phoneMargin
+    let fitted = rows.map { ForestPlot.fittedLabel($0, room: room) }
+    // Shortened (the line does not hold both names whole), yet each keeps its own end.
+    #expect(fitted.allSatisfy { $0.sublabel.contains("…") }, "\(fitted)")
+    #expect(fitted[0].sublabel.hasSuffix("_a") && fitted[1].sublabel.hasSuffix("_b"), "\(fitted)")
+    #expect(fitted.allSatisfy { ForestPlot.labelWidth($0) <= room }, "\(fitted)")
+    #expect(ForestPlot.elided("abcdefgh", keeping: 5) == "abc…gh")
+    #expect(ForestPlot.elided("abcd", keeping: 4) == "abcd")
+  }
 }
