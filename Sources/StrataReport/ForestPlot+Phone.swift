@@ -103,17 +103,7 @@ extension ForestPlot {
           "<text x=\"\(f(width - margin))\" y=\"\(f(shrunkenLine))\" class=\"value shrunken\" text-anchor=\"end\">\(HTML.escape(text))</text>"
       }
       let barY = shrunkenLine + 13
-      let tone = row.significant ? ((row.estimate > 0) == layout.higherIsBetter ? "up" : "down") : "neutral"
-      marks +=
-        "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(barY))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(barY))\" class=\"ci \(tone)\"/>"
-      if row.pooled {
-        let cx = x(row.estimate)
-        marks +=
-          "<polygon points=\"\(f(cx - 8)),\(f(barY)) \(f(cx)),\(f(barY - 7)) \(f(cx + 8)),\(f(barY)) \(f(cx)),\(f(barY + 7))\" class=\"mark \(tone)\"/>"
-      } else {
-        marks +=
-          "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(barY))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
-      }
+      marks += intervalAndMark(row, y: barY, higherIsBetter: layout.higherIsBetter, x: x)
       var rowBottom = barY + 10
       if let s = row.shrunken {
         let sy = barY + 14

@@ -249,17 +249,7 @@ enum ForestPlot {
         "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
       out +=
         "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
-      let tone = row.significant ? ((row.estimate > 0) == layout.higherIsBetter ? "up" : "down") : "neutral"
-      out +=
-        "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
-      if row.pooled {
-        let cx = x(row.estimate)
-        out +=
-          "<polygon points=\"\(f(cx - 8)),\(f(y)) \(f(cx)),\(f(y - 7)) \(f(cx + 8)),\(f(y)) \(f(cx)),\(f(y + 7))\" class=\"mark \(tone)\"/>"
-      } else {
-        out +=
-          "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
-      }
+      out += intervalAndMark(row, y: y, higherIsBetter: layout.higherIsBetter, x: x)
       let mark = row.significant ? (row.estimate > 0 ? "▲ " : "▼ ") : ""
       let value =
         "\(mark)\(NumberText.effect(row.estimate, binomial: binomial)) \(NumberText.interval(row.lower, row.upper, binomial: binomial))"
@@ -278,6 +268,25 @@ enum ForestPlot {
       }
     }
     out += "</svg>"
+    return out
+  }
+
+  /// A row's interval as a line and its estimate as a mark at height `y`, for the wide and the phone chart.
+  ///
+  /// A diamond for the pooled row, a circle (hollow when underpowered) for a segment; coloured by direction when
+  /// significant.
+  static func intervalAndMark(_ row: Row, y: Double, higherIsBetter: Bool, x: (Double) -> Double) -> String {
+    let tone = row.significant ? ((row.estimate > 0) == higherIsBetter ? "up" : "down") : "neutral"
+    var out =
+      "<line x1=\"\(f(x(row.lower)))\" y1=\"\(f(y))\" x2=\"\(f(x(row.upper)))\" y2=\"\(f(y))\" class=\"ci \(tone)\"/>"
+    if row.pooled {
+      let cx = x(row.estimate)
+      out +=
+        "<polygon points=\"\(f(cx - 8)),\(f(y)) \(f(cx)),\(f(y - 7)) \(f(cx + 8)),\(f(y)) \(f(cx)),\(f(y + 7))\" class=\"mark \(tone)\"/>"
+    } else {
+      out +=
+        "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
+    }
     return out
   }
 
