@@ -52,7 +52,12 @@ struct Strata: ParsableCommand {
       try command.run()
     } catch {
       // Help, the version and any other clean exit print on standard output: checked like a command's output.
-      guard exitCode(for: error) == .success else { exit(withError: error) }
+      guard exitCode(for: error) == .success else {
+        if let hint = negativeValueHint(for: fullMessage(for: error), in: CommandLine.arguments.dropFirst()) {
+          exit(withError: ValidationError(hint))
+        }
+        exit(withError: error)
+      }
       let text = fullMessage(for: error)
       if !text.isEmpty { print(text) }
     }
@@ -62,6 +67,21 @@ struct Strata: ParsableCommand {
       printError("strata: error: \(StandardOutput.failureSentence(failure))")
       Self.exit(withError: ExitCode(1))
     }
+  }
+
+  /// A sentence for the parser's "Missing value for '--alpha …'" when the value given was a negative number.
+  ///
+  /// The parser reads `-0.1` after `--alpha` as an option, not as its value, and says the value is missing, which
+  /// reads as if none was typed; `--alpha=-0.1` is read as the value. nil for any other message.
+  static func negativeValueHint(for message: String, in arguments: ArraySlice<String>) -> String? {
+    guard let start = message.range(of: "Missing value for '--") else { return nil }
+    let option = String(message[message.index(start.upperBound, offsetBy: -2)...].prefix { $0 != " " && $0 != "'" })
+    guard let index = arguments.firstIndex(of: option), index + 1 < arguments.endIndex else { return nil }
+    let value = arguments[index + 1]
+    guard value.hasPrefix("-"), let second = value.dropFirst().first, second.isNumber || second == "." else {
+      return nil
+    }
+    return "\(option) \(value): a value that starts with '-' is read as an option here; write \(option)=\(value)"
   }
 
   /// The first argument (before `--`) that is one dash and several letters, such as `-weight` or `-e-alpha`;

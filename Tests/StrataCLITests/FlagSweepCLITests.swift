@@ -23,6 +23,29 @@ struct FlagSweepCLITests {
     #expect(whole.status == 0, "\(whole.stderr)")
   }
 
+  @Test("a negative value after an option names it and how to write it (was 'Missing value for')")
+  func negativeValueAfterOption() throws {
+    let cases: [([String], String)] = [
+      (["calc", "proportions", "--a", "300,2000", "--b", "255,2000", "--alpha", "-0.1"], "--alpha=-0.1"),
+      (["calc", "ttest", "--a", "-100,5,1", "--b", "100,5.2,1"], "--a=-100,5,1"),
+      (["simulate", "pooling", "--tau", "-.5"], "--tau=-.5"),
+    ]
+    for (arguments, spelled) in cases {
+      let run = try runStrata(arguments)
+      #expect(run.status == 64, "\(arguments): \(run.stderr)")
+      #expect(
+        run.stderr.contains("a value that starts with '-' is read as an option here; write \(spelled)"), "\(run.stderr)"
+      )
+      #expect(!run.stderr.contains("Missing value"), "\(run.stderr)")
+    }
+    // Written with '=', the value reaches the command, which names what is wrong with it.
+    let written = try runStrata(["calc", "proportions", "--a", "300,2000", "--b", "255,2000", "--alpha=-0.1"])
+    #expect(written.status != 0 && written.stderr.contains("alpha"), "\(written.stderr)")
+    // A value really missing keeps the parser's message.
+    let missing = try runStrata(["calc", "proportions", "--a", "300,2000", "--b", "255,2000", "--alpha"])
+    #expect(missing.status == 64 && missing.stderr.contains("Missing value for '--alpha"), "\(missing.stderr)")
+  }
+
   @Test("simulate pooling --flat-prior without --tau-prior-scale is a usage error (it was ignored)")
   func flatPriorAlone() throws {
     let run = try runStrata(["simulate", "pooling", "--flat-prior", "--campaigns", "5"])
