@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataDefinitions
 import StrataWarehouse
 
 extension Analyze {
@@ -54,11 +55,14 @@ extension Analyze {
         "--regression-sums \(path): the --data cells have no regression columns (<metric>_lin_n, ...); give the result of strata sql's first query, which has them for every metric with covariates:"
       )
     }
-    let text: String
+    let bytes: [UInt8]
     do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
+      bytes = try FileBytes.read(path)
     } catch {
-      throw InvalidInput("--regression-sums \(path): cannot read the file (\(error.localizedDescription))")
+      throw InvalidInput("--regression-sums \(path): \(error.reason)")
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw InvalidInput("--regression-sums \(path): is not UTF-8 text (save the file as UTF-8)")
     }
     let result = try QueryResult(csv: text, source: path)
     summary.regressionSums = try RegressionQuery.sums(

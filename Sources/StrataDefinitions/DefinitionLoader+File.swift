@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 extension DefinitionLoader {
   /// The largest definition read: far above any real one (20,000 segments take a few MB), and a bound for a
   /// device such as `/dev/zero` named by mistake.
@@ -20,30 +14,15 @@ extension DefinitionLoader {
     func failure(_ message: String, line: Int = 1) -> ExperimentFileError {
       ExperimentFileError(file: path, line: line, field: "", message: message)
     }
-    var descriptor: Int32
-    repeat { descriptor = open(path, O_RDONLY | O_CLOEXEC) } while descriptor < 0 && errno == EINTR
-    guard descriptor >= 0 else {
-      let code = errno
-      throw failure(
-        code == ENOENT ? "no such file" : "cannot read the file (\(String(cString: strerror(code))))")
-    }
-    defer { close(descriptor) }
-    var info = stat()
-    if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-      throw failure("is a directory, not an experiment definition (a YAML file)")
-    }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
-      if count == 0 { break }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw failure("cannot read the file (\(String(cString: strerror(errno))))")
-      }
-      bytes += chunk[..<count]
-      if bytes.count > largestFile {
-        throw failure("is larger than \(largestFile >> 20) MB, too large for an experiment definition")
+    var bytes: [UInt8]
+    do {
+      bytes = try FileBytes.read(path, limit: largestFile)
+    } catch {
+      switch error {
+      case .missing: throw failure("no such file")
+      case .directory: throw failure("is a directory, not an experiment definition (a YAML file)")
+      case .tooLarge: throw failure("is larger than \(largestFile >> 20) MB, too large for an experiment definition")
+      case .system(let reason): throw failure("cannot read the file (\(reason))")
       }
     }
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
@@ -72,12 +51,4 @@ extension DefinitionLoader {
       }
     }
   }
-}
-
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-  #if canImport(Glibc)
-    return Glibc.read(descriptor, buffer, count)
-  #else
-    return Darwin.read(descriptor, buffer, count)
-  #endif
 }

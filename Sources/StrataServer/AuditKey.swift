@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StrataDefinitions
 
 /// The server secret that turns unit ids into keyed hashes (HMAC-SHA256) for the consent table and the audit log.
 ///
@@ -33,7 +34,19 @@ public struct AuditKey: Sendable {
   /// A missing file is created with a new random key (mode 0600). Returns the key and whether the file was created.
   public static func load(file: String) throws(AuditKeyError) -> (key: AuditKey, created: Bool) {
     let manager = FileManager.default
-    if let data = manager.contents(atPath: file) {
+    var existing: [UInt8]?
+    do {
+      existing = try FileBytes.read(file, limit: 1 << 20)
+    } catch {
+      switch error {
+      case .missing: existing = nil
+      case .directory:
+        throw AuditKeyError(
+          description: "\(file): is a directory, not an audit key file (name a file; it is made when missing)")
+      case .tooLarge, .system: throw AuditKeyError(description: "\(file): the audit key file \(error.reason)")
+      }
+    }
+    if let data = existing {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
       guard let bytes = decodeHex(text), bytes.count >= 32 else {
         throw AuditKeyError(
@@ -41,9 +54,6 @@ public struct AuditKey: Sendable {
         )
       }
       return (AuditKey(bytes: bytes), false)
-    }
-    if manager.fileExists(atPath: file) {
-      throw AuditKeyError(description: "\(file): cannot read the audit key file (check its permissions)")
     }
     var generator = SystemRandomNumberGenerator()
     let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }

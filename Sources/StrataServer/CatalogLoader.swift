@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import StrataAnalysis
 import StrataAssignment
+import StrataDefinitions
 
 /// Why a set of definitions cannot be served: every problem found, one sentence each
 /// (`experiments/gym.yaml:14: segments[1].rule: ...`).
@@ -43,10 +44,13 @@ public struct CatalogLoader: Sendable {
       guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
         continue
       }
-      guard let data = FileManager.default.contents(atPath: url.path) else {
-        throw CatalogError(problems: ["\(url.path):1: cannot read the file"])
+      let data: [UInt8]
+      do {
+        data = try FileBytes.read(url.path)
+      } catch {
+        throw CatalogError(problems: ["\(url.path):1: \(error.reason)"])
       }
-      files.append((url.path, Array(data)))
+      files.append((url.path, data))
     }
     return files
   }

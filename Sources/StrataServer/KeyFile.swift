@@ -1,5 +1,6 @@
 import Foundation
 import StrataAnalysis
+import StrataDefinitions
 
 /// The keys file: one JSON object per line, `{"name": ..., "role": ..., "sha256": ..., "created": ...}`, and
 /// `"expose": true` for a key whose single-flag OFREP evaluations log the exposure.
@@ -9,10 +10,22 @@ import StrataAnalysis
 public enum KeyFile {
   /// Reads a keys file; every problem names the file, the line and the field.
   public static func read(_ url: URL) throws(KeyFileError) -> [APIKey] {
-    guard let data = FileManager.default.contents(atPath: url.path) else {
-      throw KeyFileError(description: "\(url.path): cannot read the keys file")
+    try parse(bytes(of: url), file: url.path)
+  }
+
+  /// The bytes of a keys file, or one sentence saying why it cannot be read: missing, a directory, unreadable.
+  public static func bytes(of url: URL) throws(KeyFileError) -> [UInt8] {
+    do {
+      return try FileBytes.read(url.path)
+    } catch {
+      switch error {
+      case .missing: throw KeyFileError(description: "\(url.path): no such keys file (make one with `strata keys new`)")
+      case .directory:
+        throw KeyFileError(
+          description: "\(url.path): is a directory, not a keys file (JSON lines that `strata keys new` writes)")
+      case .tooLarge, .system: throw KeyFileError(description: "\(url.path): the keys file \(error.reason)")
+      }
     }
-    return try parse(Array(data), file: url.path)
   }
 
   /// Parses the text of a keys file.

@@ -17,11 +17,9 @@ extension StrataService {
     var keys: [APIKey]?
     var keysFingerprint: String?
     if let url = configuration.keysFile {
-      guard let data = FileManager.default.contents(atPath: url.path) else {
-        throw StartError(description: "\(url.path): cannot read the keys file (make one with `strata keys new`)")
-      }
-      keys = try KeyFile.parse(Array(data), file: url.path)
-      keysFingerprint = Catalog.sha256(Array(data))
+      let data = try KeyFile.bytes(of: url)
+      keys = try KeyFile.parse(data, file: url.path)
+      keysFingerprint = Catalog.sha256(data)
     }
     let store = try configuration.database.open(logger: logger)
     let service = try StrataService(configuration: configuration, store: store, keys: keys, logger: logger)

@@ -161,4 +161,39 @@ import Testing
       #expect(error.description.hasPrefix("keys.jsonl:2: "))
     }
   }
+
+  /// A directory or a missing file where the keys file or the audit key is read: why, in one sentence (was "cannot
+  /// read the keys file" and "cannot read the audit key file (check its permissions)").
+  @Test func keysFileAndAuditKeyThatCannotBeRead() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-keys-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    do {
+      _ = try KeyFile.read(directory)
+      Issue.record("a directory was read as the keys file")
+    } catch {
+      #expect(
+        error.description
+          == "\(directory.path): is a directory, not a keys file (JSON lines that `strata keys new` writes)")
+    }
+    let missing = directory.appendingPathComponent("none.jsonl")
+    do {
+      _ = try KeyFile.bytes(of: missing)
+      Issue.record("a missing keys file was read")
+    } catch {
+      #expect(error.description == "\(missing.path): no such keys file (make one with `strata keys new`)")
+    }
+    do {
+      _ = try AuditKey.load(file: directory.path)
+      Issue.record("a directory was read as the audit key")
+    } catch {
+      #expect(
+        error.description
+          == "\(directory.path): is a directory, not an audit key file (name a file; it is made when missing)")
+    }
+    let made = try AuditKey.load(file: directory.appendingPathComponent("audit.key").path)
+    #expect(made.created)
+    let again = try AuditKey.load(file: directory.appendingPathComponent("audit.key").path)
+    #expect(!again.created && again.key.fingerprint == made.key.fingerprint)
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataDefinitions
 
 /// The look log file of an experiment's data (`<data>.looks.jsonl` by default): one `LookRecord` per line,
 /// oldest first, the ``LookStore`` of the command line.
@@ -70,12 +71,18 @@ public final class LookLog: LookStore {
 
   /// One record per line: the line's bytes as stored (without its line end) and what they decode to.
   private func lines() throws -> [(bytes: [UInt8], record: LookRecord)] {
-    guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-    let data: Data
+    let data: [UInt8]
     do {
-      data = try Data(contentsOf: url)
+      data = try FileBytes.read(url.path)
     } catch {
-      throw DataError(file: url.path, line: nil, message: "cannot read the look log: \(Self.reason(error))")
+      switch error {
+      case .missing: return []
+      case .directory:
+        throw DataError(
+          file: url.path, line: nil,
+          message: "is a directory, not a look log (a file of JSON lines, one per look, that strata analyze writes)")
+      case .tooLarge, .system: throw DataError(file: url.path, line: nil, message: "the look log \(error.reason)")
+      }
     }
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -135,15 +142,5 @@ public final class LookLog: LookStore {
       bytes.append(0x0A)
     }
     try AtomicFile.write(Data(bytes), to: url)
-  }
-
-  private static func reason(_ error: any Error) -> String {
-    if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain
-    {
-      return String(cString: strerror(Int32(underlying.code)))
-    }
-    if let cocoa = error as? CocoaError, cocoa.code == .fileReadNoPermission { return "permission denied" }
-    return "the file could not be read"
   }
 }
