@@ -171,13 +171,23 @@ struct PooledNumpyCheck {
 
   /// A share over `n` campaigns (coverage, or the share naming none).
   func agrees(_ strata: PoolingSimulationResult.Estimate, _ numpy: Figure, over n: Int) -> Bool {
-    let strataSE = (numpy.value * (1 - numpy.value) / Double(n)).squareRoot()
-    return abs(strata.value - numpy.value) <= 4
-      * (strataSE * strataSE + numpy.standardError * numpy.standardError).squareRoot()
+    Self.shareAgrees(strata, numpy, over: n)
   }
 
   /// A mean over campaigns (a width ratio or an error), each with its own SE.
   func agrees(_ strata: PoolingSimulationResult.Estimate, _ numpy: Figure) -> Bool {
+    Self.meanAgrees(strata, numpy)
+  }
+
+  /// A share over `n` campaigns: Strata's SE at numpy's p, combined with numpy's, four of them at most apart.
+  static func shareAgrees(_ strata: PoolingSimulationResult.Estimate, _ numpy: Figure, over n: Int) -> Bool {
+    let strataSE = (numpy.value * (1 - numpy.value) / Double(max(n, 1))).squareRoot()
+    return abs(strata.value - numpy.value) <= 4
+      * (strataSE * strataSE + numpy.standardError * numpy.standardError).squareRoot()
+  }
+
+  /// A mean over campaigns, each figure with its own SE, four combined SEs at most apart.
+  static func meanAgrees(_ strata: PoolingSimulationResult.Estimate, _ numpy: Figure) -> Bool {
     let se = strata.standardError
     return abs(strata.value - numpy.value) <= 4 * (se * se + numpy.standardError * numpy.standardError).squareRoot()
   }
