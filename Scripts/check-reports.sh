@@ -6,7 +6,10 @@
 # 900 px at 1280 px, a numeric table column not right-aligned or a column of words right-aligned (1280 px), or
 # a printed PDF (pdftotext) missing a column header of the results table or with a page ending in a heading,
 # caption, table header or introducing paragraph whose content starts the next page, text under 7 pt, or a
-# page (but the last) less than a third used. Run by CI
+# page (but the last) less than a third used; a forest plot showing other than exactly one chart (the phone
+# chart up to 800 px, the wide one above and in print, or its print blocks); forest plot text off the chart or
+# overlapping another text or a mark (measured by Chromium); and at 700, 768 and 801 px (tablets, the wide
+# forest plot's smallest) chart text under 11 px or a chart not whole on screen. Run by CI
 # (.ci/run) after Scripts/test.sh.
 #
 #   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR

@@ -11,8 +11,11 @@ column header of the results table, and no page but the last may end with a head
 row or a paragraph that introduces a figure or table (stranded_lead_ins), nor be less than a third used
 (half_blank_pages); no printed word may be under 7 pt (small_printed_text: pdftotext -bbox box heights over the
 font's ascent + descent). At 1280 px, numeric table columns must
-compute to right alignment and columns of words not (ALIGNMENT_JS). Screenshots (first screen at 1280 px, full page at 390 px with every
-<details> opened) and PDFs
+compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest plot must show exactly one
+chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
+chart and clear of other text and marks (FOREST_TEXT_JS). At 700, 768 and 801 px (check_tablets) the same chart
+checks as at 390 px but the clipped text. Screenshots (first screen at 1280 px, full page at 390 px with every
+<details> opened, and each screen at 768 px) and PDFs
 go to the output directory for a person to look at.
 
 Usage: check_reports.py OUTPUT_DIR REPORT.html...
@@ -74,6 +77,68 @@ for (const svg of document.querySelectorAll('svg')) {
     const what = outside[0].tagName + (outside[0].textContent.trim() ? ' "' + outside[0].textContent.trim().slice(0, 30) + '"' : '');
     out.push(`${name}: ${outside.length} elements outside the screen or the chart (first ${what} at ${first.left.toFixed(0)}-${first.right.toFixed(0)} px, shown ${left.toFixed(0)}-${right.toFixed(0)})`);
   }
+}
+return out;
+"""
+
+# A forest plot shows one chart at a time: the one laid out for a phone (`.forest-phone`) up to the tablet
+# breakpoint, the wide one (`.forest-wide`) above it, and printed the wide one, or its blocks of rows
+# (`.print-only .print-block`) when it is cut for paper. A style change that hid both (or showed both) went
+# unnoticed: the charts' other checks skip what is not rendered. Per figure with a forest plot, the rendered
+# svg.forest (a box of non-zero size, not visibility: hidden) must be exactly the expected one(s): `arguments[0]`
+# is 'phone', 'wide' or 'print'.
+FOREST_SHOWN_JS = """
+const expect = arguments[0];
+const shown = e => {
+  const r = e.getBoundingClientRect();
+  return e.getClientRects().length > 0 && r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+};
+const out = [];
+const figures = new Set([...document.querySelectorAll('.forest-wide, .forest-phone')].map(e => e.parentElement));
+for (const figure of figures) {
+  const wide = figure.querySelector(':scope > .forest-wide svg.forest');
+  const phone = figure.querySelector(':scope > .forest-phone svg.forest');
+  const blocks = [...figure.querySelectorAll(':scope > .print-only .print-block svg.forest')];
+  const expected = expect === 'phone' ? [phone] : expect === 'wide' ? [wide] : (blocks.length ? blocks : [wide]);
+  const visible = [...figure.querySelectorAll('svg.forest')].filter(shown);
+  const what = e => e === wide ? 'the wide chart' : e === phone ? 'the phone chart' : 'a print block';
+  const title = ((wide || phone).querySelector('title') || {}).textContent || '';
+  if (visible.length !== expected.length || expected.some(e => !e || !visible.includes(e))) {
+    out.push(`"${title.slice(0, 60)}": ${visible.length ? visible.map(what).join(' + ') : 'no chart'} shown, `
+      + `expected ${expected.length > 1 ? expected.length + ' print blocks' : expected[0] ? what(expected[0]) : 'a ' + expect + ' chart (missing)'}`);
+  }
+}
+return out;
+"""
+
+# Forest plot text as Chromium draws it (getBBox: the measured advance widths of the font in use, in the
+# chart's units; the layout only estimates them from character classes): every text of a rendered forest plot
+# within the chart's width, and no two texts, nor a text and a mark or interval, overlapping (a phone label
+# shortened too little for wide glyphs, W, M, CJK, emoji, runs into the numbers beside it or off the chart).
+FOREST_TEXT_JS = """
+const out = [];
+const inset = (a, b, by) => a.x + by < b.x + b.width && b.x + by < a.x + a.width && a.y + by < b.y + b.height && b.y + by < a.y + a.height;
+for (const svg of document.querySelectorAll('svg.forest')) {
+  if (!svg.getClientRects().length) continue;
+  const width = svg.viewBox.baseVal.width;
+  const name = (svg.getAttribute('class') || '') + ' "' + ((svg.querySelector('title') || {}).textContent || '').slice(0, 50) + '"';
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => [t, t.getBBox()]);
+  const marks = [...svg.querySelectorAll('circle, polygon, rect.mark, line.ci')].map(m => [m, m.getBBox()]);
+  const problems = [];
+  for (const [t, b] of texts) {
+    if (b.x < -0.5 || b.x + b.width > width + 0.5) problems.push(`"${t.textContent.trim().slice(0, 40)}" at ${b.x.toFixed(1)}-${(b.x + b.width).toFixed(1)} of 0-${width}`);
+  }
+  // Lines of text 16-17 units apart have boxes (ascent + descent) that touch: 2 units of slack vertically.
+  texts.forEach(([t, b], i) => {
+    for (const [u, c] of texts.slice(i + 1)) {
+      if (inset(b, c, 2)) problems.push(`"${t.textContent.trim().slice(0, 30)}" overlaps "${u.textContent.trim().slice(0, 30)}"`);
+    }
+    for (const [m, c] of marks) {
+      const box = {x: c.x, y: c.y - (c.height ? 0 : 1), width: c.width, height: c.height || 2};
+      if (inset(b, box, 1)) problems.push(`"${t.textContent.trim().slice(0, 30)}" overlaps a ${m.tagName} at x ${c.x.toFixed(0)}-${(c.x + c.width).toFixed(0)}`);
+    }
+  });
+  if (problems.length) out.push(`${name}: ${problems.slice(0, 3).join('; ')} (${problems.length} in all)`);
 }
 return out;
 """
@@ -313,6 +378,8 @@ def check(path, out_dir):
         desktop.save_screenshot(os.path.join(out_dir, f"{name}-1280.png"))
         failures += [f"axe at 1280 px: {v}" for v in axe_violations(desktop)]
         failures += [f"at 1280 px: {v}" for v in desktop.execute_script(ALIGNMENT_JS)]
+        failures += [f"forest plot at 1280 px: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "wide")]
+        failures += [f"forest plot text at 1280 px: {v}" for v in desktop.execute_script(FOREST_TEXT_JS)]
         headers = desktop.execute_script(RESULTS_HEADERS_JS)
         if not headers:
             failures.append("no results table (a table with a 'Flags' column)")
@@ -335,6 +402,11 @@ def check(path, out_dir):
         stranded = stranded_lead_ins(pdf_path, desktop.execute_script(LEAD_INS_JS))
         if stranded:
             failures.append(f"printed, a heading or lead-in ends a page, what it introduces on the next: {stranded}")
+        # What print shows (the print style sheet at this window's width; the PDF's text cannot tell which
+        # chart drew it).
+        desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        failures += [f"forest plot printed: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "print")]
+        desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     finally:
         desktop.quit()
 
@@ -355,6 +427,8 @@ def check(path, out_dir):
         outside = phone.execute_script(CHART_FITS_JS, SCROLLING_CHARTS)
         if outside:
             failures.append(f"a chart not whole on screen at 390 px wide: {outside[:3]} ({len(outside)} charts)")
+        failures += [f"forest plot at 390 px: {v}" for v in phone.execute_script(FOREST_SHOWN_JS, "phone")]
+        failures += [f"forest plot text at 390 px: {v}" for v in phone.execute_script(FOREST_TEXT_JS)]
         clipped = phone.execute_script(CLIPPED_TEXT_JS)
         if clipped:
             failures.append(f"text cut off at the right at 390 px wide: {clipped[:5]} ({len(clipped)} in all)")
@@ -371,6 +445,48 @@ def check(path, out_dir):
             phone.save_screenshot(os.path.join(out_dir, f"{name}-390-{screen:02d}.png"))
     finally:
         phone.quit()
+
+    failures += check_tablets(url, name, out_dir)
+    return failures
+
+
+# Tablets, and the first width above the forest plot's breakpoint (its wide chart at its smallest): the
+# charts' text at 11 px or more (the wide forest plot scaled to 620 px at 700 had 9.8 px text), the forest plot
+# as laid out for this width, and nothing wider than the screen.
+TABLET_WIDTHS = (700, 768, 801)
+FOREST_PHONE_UP_TO = 800  # px: the phone forest plot up to this width (HTMLStyle's breakpoint)
+
+
+def check_tablets(url, name, out_dir):
+    failures = []
+    tablet = driver_at(TABLET_WIDTHS[0], 1024)
+    try:
+        for width in TABLET_WIDTHS:
+            tablet.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": width, "height": 1024, "deviceScaleFactor": 1, "mobile": False})
+            tablet.get(url)
+            at = f"at {width} px"
+            widths = tablet.execute_script("return [document.documentElement.scrollWidth, window.innerWidth];")
+            if widths[0] > widths[1]:
+                failures.append(f"{at} the page is {widths[0]} px wide (viewport {widths[1]})")
+            tablet.execute_script("for (const d of document.querySelectorAll('details')) d.open = true;")
+            expected = "phone" if width <= FOREST_PHONE_UP_TO else "wide"
+            failures += [f"forest plot {at}: {v}" for v in tablet.execute_script(FOREST_SHOWN_JS, expected)]
+            failures += [f"forest plot text {at}: {v}" for v in tablet.execute_script(FOREST_TEXT_JS)]
+            outside = tablet.execute_script(CHART_FITS_JS, SCROLLING_CHARTS)
+            if outside:
+                failures.append(f"a chart not whole on screen {at}: {outside[:3]} ({len(outside)} charts)")
+            small = tablet.execute_script(CHART_TEXT_JS)
+            if small:
+                failures.append(f"chart text below 11 px {at}: {small[:5]} ({len(small)} in all)")
+            if width == 768:
+                tablet.execute_script("for (const e of document.querySelectorAll('figure, .table-wrap')) e.scrollLeft = 0;")
+                height = tablet.execute_script("return document.documentElement.scrollHeight;")
+                for screen, top in enumerate(range(0, min(height, 1024 * 16), 1024)):
+                    tablet.execute_script(f"window.scrollTo(0, {top});")
+                    tablet.save_screenshot(os.path.join(out_dir, f"{name}-768-{screen:02d}.png"))
+    finally:
+        tablet.quit()
     return failures
 
 

@@ -7,7 +7,8 @@ import StrataStats
 /// intervals and numbers were off-screen to the right. Here each row's segment and variant stand on a line of
 /// their own above the row, its numbers on the next (the raw estimate at the left, the shrunken one at the
 /// right, or on a line of their own when both do not fit), and the bars use the chart's full width, on the
-/// wide chart's range with fewer ticks. Shown instead of the wide chart at 640 px and below (`.forest-phone`).
+/// wide chart's range with fewer ticks. Shown instead of the wide chart on screens of 800 px and below
+/// (`.forest-phone`, at most 420 px wide), where the wide chart's text would scale below 11 px.
 extension ForestPlot {
   /// The phone chart's width in units: drawn at the width of the text column (362 px at 390), at least this
   /// wide (a 360 px phone's column: 332 px), so that 12-unit text is never under 12 px.

@@ -5,11 +5,15 @@
 ///   significance is also said in words and shapes (▲ ▼, filled or hollow marks), not by hue alone.
 /// - Wide screens: numbers never wrap inside a cell; a numeric column's header may, so a wide table fits
 ///   before it has to scroll sideways.
+/// - Phones and tablets (screens ≤ 800 px): a forest plot is the chart laid out for a phone
+///   (`ForestPlot.renderPhone`, `.forest-phone`: labels above their row, the scale across the screen, no sideways
+///   scroll; at most 420 px wide, its text at most 15 px) instead of the wide one (`.forest-wide`, 760 units: below
+///   about 780 px its 12-unit text scales under 11 px, 9.8 px at 700), and the sequential boundary and lift charts
+///   scroll sideways inside their figure at their full size (a line above each says so, and their legend is copied
+///   above them, `.phone-only`).
 /// - Phones (≤ 640 px): every table becomes a list of cards (each cell labelled by its column header from
-///   `data-label`), a forest plot is the chart laid out for a phone (`ForestPlot.renderPhone`, `.forest-phone`:
-///   labels above their row, the scale across the screen, no sideways scroll) instead of the wide one
-///   (`.forest-wide`), the other charts scroll sideways inside their figure at their full size (text ≥ 11 px;
-///   a line above each says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
+///   `data-label`), a factorial interaction plot wider than the screen scrolls sideways (text ≥ 11 px; a line
+///   above it says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
 ///   anywhere if one word is still too long) instead of being cut at the card's edge; a word too long for its
 ///   line (a file path) breaks; nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
@@ -27,8 +31,8 @@
 /// - The factorial interaction plot's legend is HTML above the chart, so it shows on a phone, where the
 ///   chart keeps its own width (its inline `min-width`: 360 px for two levels, which fit) and scrolls sideways
 ///   when wider (`wide`, with the line saying so).
-///   The sequential boundary and lift charts keep their legend at their right edge and, on phones only, show a
-///   copy above the chart (`.phone-only`).
+///   The sequential boundary and lift charts keep their legend at their right edge and, on phones and tablets
+///   only, show a copy above the chart (`.phone-only`).
 enum HTMLStyle {
   static let css = """
     :root{--ink:#1d2433;--muted:#4f5868;--line:#e3e7ee;--band:#f6f8fb;--up:#0b6b52;--up-bg:#e6f4ef;--down:#a61d14;--down-bg:#fdecea;--warn:#7a4f00;--warn-bg:#fff6e0;--accent:#2b59c3}
@@ -120,9 +124,7 @@ enum HTMLStyle {
     header h1{font-size:22px}
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
-    .forest-wide{display:none} .forest-phone{display:block} svg.forest.phone{min-width:330px}
-    svg.boundary-chart,svg.lift-chart{min-width:760px}
-    figure:has(>svg.boundary-chart,>svg.lift-chart,>svg.interaction.wide)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
+    figure:has(>svg.interaction.wide)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
@@ -132,6 +134,11 @@ enum HTMLStyle {
     tbody th{text-align:right}
     tr.overall th,tr.overall td{border-top:0}
     .glossary dl{grid-template-columns:1fr}
+    }
+    @media screen and (max-width:800px){
+    .forest-wide{display:none} .forest-phone{display:block} svg.forest.phone{min-width:330px;max-width:420px}
+    svg.boundary-chart,svg.lift-chart{min-width:760px}
+    figure:has(>svg.boundary-chart,>svg.lift-chart)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     .chart-legend.phone-only{display:block}
     }
     @media print{
