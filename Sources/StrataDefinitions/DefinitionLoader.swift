@@ -35,11 +35,15 @@ public enum DefinitionLoader {
       // resolves its tags itself (`YAMLFields.variantValue`).
       root = try Yams.compose(yaml: yaml, .basic)
     } catch let error as YamlError {
+      // Two equal keys that are not text (Yams names them '<uncovertable>'), or an alias repeating a key.
+      if case .duplicatedKeysInMapping = error, let key = YAMLKeyShape.first(in: yaml) { throw key.error(file: file) }
       throw syntaxError(error, yaml: yaml, file: file)
     } catch {
       throw ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML (\(error))")
     }
     guard let root else { throw ExperimentFileError(file: file, line: 1, field: "", message: "the file is empty") }
+    // An alias as a key reads as the node it names, at that node's line: found at its own place.
+    if yaml.utf8.contains(UInt8(ascii: "*")), let key = YAMLKeyShape.first(in: yaml) { throw key.error(file: file) }
     var fields = YAMLFields(file: file, root: root)
     let definition = try build(root, &fields)
     return (definition, fields.line(of: "plan"))

@@ -23,7 +23,9 @@ extension YAMLFields {
     case .mapping(let mapping):
       var members: [VariantValue.Member] = []
       for (keyNode, valueNode) in mapping {
-        guard let name = keyNode.scalar?.string else { throw error(path, keyNode, "keys must be plain names") }
+        guard let name = keyNode.scalar?.string else {
+          throw error(path, keyNode, YAMLKeyShape.message(YAMLKeyShape.shape(of: keyNode)))
+        }
         guard !members.contains(where: { $0.name == name }) else {
           throw error("\(path).\(name)", keyNode, "key \"\(name)\" appears twice")
         }

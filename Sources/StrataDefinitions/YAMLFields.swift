@@ -100,7 +100,9 @@ struct YAMLFields {
       return path.isEmpty ? key : "\(path).\(key)"
     }
     for (keyNode, value) in mapping {
-      guard let key = keyNode.scalar?.string else { throw error(path(), keyNode, "keys must be plain names") }
+      guard let key = keyNode.scalar?.string else {
+        throw error(path(), keyNode, YAMLKeyShape.message(YAMLKeyShape.shape(of: keyNode)))
+      }
       guard allowed.contains(key) else {
         let known = allowed.sorted().joined(separator: ", ")
         throw error(childPath(key), keyNode, "unknown key \"\(key)\" (known keys: \(known))")
