@@ -205,20 +205,38 @@ extension ForestPlot {
     return lines
   }
 
-  /// About how wide `text` draws at `size` in a sans-serif system font (Arial's advance widths, by class of
-  /// character, 10% added for the wider system fonts of phones): enough to choose a layout, not to place text.
+  /// About how wide `text` draws at `size` in a sans-serif system font.
+  ///
+  /// Arial's advance widths, by class of character, 10% added for the wider system fonts of phones: enough to
+  /// choose a layout, not to place text. Counted per character as drawn (an emoji of several code points is one glyph): CJK, Hangul and full-width
+  /// forms 1 em, an emoji 1.25 em (Chromium's measures with WenQuanYi Micro Hei and Noto Color Emoji: 0.999 and
+  /// 1.247 em; counted as letters, a CJK segment name ran 60 units past the phone chart), "…" 1 em.
   static func textWidth(_ text: String, size: Double) -> Double {
     var em = 0.0
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "0"..."9", "+", "−", "±", "=", "<", ">", "_": em += 0.584
-      case " ", ".", ",", ":", ";", "[", "]", "(", ")", "i", "j", "l", "f", "t", "I", "!", "'", "|", "/": em += 0.278
-      case "-", "r": em += 0.333
-      case "m", "w", "M", "W", "%", "@": em += 0.889
-      case "A"..."Z", "▲", "▼", "…", "·", "&": em += 0.722
-      default: em += 0.556
-      }
-    }
+    for character in text { em += advance(character) }
     return em * size * 1.1
+  }
+
+  /// One character's advance width in em (`textWidth`).
+  static func advance(_ character: Character) -> Double {
+    let scalars = character.unicodeScalars
+    guard let scalar = scalars.first else { return 0 }
+    if scalars.contains(where: { $0.properties.isEmojiPresentation || $0 == "\u{FE0F}" }) { return 1.25 }
+    switch scalar.value {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+      0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+      return 1
+    default: break
+    }
+    switch scalar {
+    case "0"..."9", "+", "−", "±", "=", "<", ">", "_": return 0.584
+    case " ", ".", ",", ":", ";", "[", "]", "(", ")", "i", "j", "l", "f", "t", "I", "!", "'", "|", "/": return 0.278
+    case "-", "r": return 0.333
+    case "…": return 1
+    case "W": return 0.944
+    case "m", "w", "M", "%", "@": return 0.889
+    case "A"..."Z", "▲", "▼", "·", "&": return 0.722
+    default: return 0.556
+    }
   }
 }

@@ -98,9 +98,13 @@ enum ForestPlot {
     let step = niceStep((high - low) / 6)
     low = (low / step).rounded(.down) * step
     high = (high / step).rounded(.up) * step
-    // Label columns sized to the longest segment and variant names (about 7.5 px per character at 13 px).
-    let segmentColumn = max(70, 8 * Double(rows.map(\.label.count).max() ?? 0) + 22)
-    let variantColumn = max(60, 7 * Double(rows.map(\.sublabel.count).max() ?? 0) + 16)
+    // Label columns sized to the longest segment and variant names: 8 units per character of the bold 13-unit
+    // segment, 7 of the 12-unit variant, or their estimated width (Arial's, `textWidth` without its 10%) when
+    // wider (capitals, CJK, emoji: a CJK segment name ran into the variant's column).
+    let segmentWidths = rows.map { max(8 * Double($0.label.count), textWidth($0.label, size: 13) * 1.08 / 1.1) }
+    let variantWidths = rows.map { max(7 * Double($0.sublabel.count), textWidth($0.sublabel, size: 12) / 1.1) }
+    let segmentColumn = max(70, (segmentWidths.max() ?? 0) + 22)
+    let variantColumn = max(60, (variantWidths.max() ?? 0) + 16)
     let sublabelX = 10 + segmentColumn
     let layout = Layout(
       metricName: metric.metric.name, axisTitle: axisTitle(metric.metric),
