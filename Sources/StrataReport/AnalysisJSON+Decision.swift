@@ -69,7 +69,8 @@ extension AnalysisJSON {
     return .string(d.noSegmentStandsOut == nil ? "not_pooled" : "no_segment_stands_out")
   }
 
-  private static func bestSegment(_ b: Decision.BestSegment) -> JSONValue {
+  /// `decision.best_segment`, and `partial_pooling[].best_segment_quoted` for every treatment.
+  static func bestSegment(_ b: Decision.BestSegment) -> JSONValue {
     .object([
       ("variant", .string(b.treatment)), ("segment", .string(b.segment)), ("estimate", .finite(b.estimate)),
       ("raw", .finite(b.raw)), ("ci_low", .finite(b.lower)), ("ci_high", .finite(b.upper)),

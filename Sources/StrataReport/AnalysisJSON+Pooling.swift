@@ -20,8 +20,13 @@ extension AnalysisJSON {
   }
 
   /// The random-effects pooling of one metric × treatment across segments (`partial_pooling[]`).
+  ///
+  /// `best_segment_quoted` (with two segments or more and one standing out) is what to quote for the best
+  /// segment, the object `decision.best_segment` has for the decision's variant: its shrunken and raw
+  /// estimates and the interval adjusted for the segments × variants compared (`level`: the plan's), never the
+  /// raw interval alone, as the report's note on that row gives it.
   static func partialPooling<Members: JSONMembers>(
-    _ metric: MetricAnalysis, _ pooling: SegmentPooling, to members: inout Members
+    _ metric: MetricAnalysis, _ pooling: SegmentPooling, level: Double, to members: inout Members
   ) {
     let model = pooling.model
     let best = pooling.best(lowerIsBetter: metric.metric.direction == .decrease)
@@ -54,6 +59,8 @@ extension AnalysisJSON {
     } else {
       members.add("best_segment_tied", .null)
     }
+    let quoted = best == nil ? nil : Decision.BestSegment(metric, treatment: pooling.treatment, level: level)
+    members.add("best_segment_quoted", quoted.map(bestSegment) ?? .null)
     members.addArray("segments", objects: pooling.segments) { s, entry in
       entry.add("segment", string: s.segment)
       entry.add("raw", finite: s.estimate.raw)

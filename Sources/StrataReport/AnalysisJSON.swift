@@ -65,7 +65,7 @@ public enum AnalysisJSON {
       "partial_pooling",
       objects: analysis.metrics.lazy.flatMap { metric in metric.partialPooling.lazy.map { (metric, $0) } }
     ) { item, entry in
-      partialPooling(item.0, item.1, to: &entry)
+      partialPooling(item.0, item.1, level: plan.confidenceLevel, to: &entry)
     }
     members.addArray(
       "segment_vs_rest",
