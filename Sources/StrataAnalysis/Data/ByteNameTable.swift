@@ -169,6 +169,14 @@ struct ByteNameTable {
     return fewIndex(loaded & (UInt64.max &>> UInt64(64 &- 8 &* length)), length) ?? -1
   }
 
+  /// The index of the short name whose bytes are `word` (little-endian, zero past the name) and `length` (1 to 8), or
+  /// -1 (also without a table of short names): `usualIndex(in:_:_:)` once the field's word is loaded.
+  @inline(__always)
+  func wordIndex(_ word: UInt64, _ length: Int) -> Int {
+    guard shortMultiplier != 0 else { return -1 }
+    return fewIndex(word, length) ?? -1
+  }
+
   /// `index(in:_:_:)` for what its inlined part leaves: the field with spaces around it ignored.
   ///
   /// With the hash table, a field of up to `inlineBytes` bytes is loaded as three words straight from the buffer, the

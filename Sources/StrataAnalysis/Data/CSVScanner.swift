@@ -134,6 +134,21 @@ public struct CSVScanner {
   public mutating func forEachRecord(
     progress: (Int) -> Void = { _ in }, _ visit: (Record) throws -> Bool
   ) throws {
+    try forEachRecord(progress: progress, fast: { _, _, _ in -1 }, visit)
+  }
+
+  /// `forEachRecord(progress:_:)` with a fast path tried first at each record: `fast(bytes, start, end)` gets the
+  /// buffer, the record's start and the end of the bytes read, and returns the offset just past the record's line end
+  /// when it took the whole record (an unquoted record ending with a line end, no carriage return, within the bytes
+  /// read), or -1 when it did nothing: the record is then scanned and visited as usual.
+  ///
+  /// Records the fast path takes are not visited; they advance the line count and `nextOffset`/`nextLine` as a visit
+  /// would. For `UnitLevelRows.consumeFast`, which does the scanner's and the row's work in one pass over the bytes.
+  @inline(__always)
+  mutating func forEachRecord(
+    progress: (Int) -> Void = { _ in }, fast: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int,
+    _ visit: (Record) throws -> Bool
+  ) throws {
     var state = ScanState(checkedByteOrderMark: start != 0)
     while true {
       guard try refill(&state, progress: progress) else { return }
@@ -141,7 +156,26 @@ public struct CSVScanner {
       let filled = state.filled
       var consumed = state.consumed
       var madeProgress = false
+      // Whether the last record was the fast path's (then `nextOffset`, `nextLine` and `lastRecordEndedLine` are set
+      // when the loop ends, not per record).
+      var fastLast = false
+      defer {
+        if fastLast {
+          nextOffset = start + bytesRead - filled + consumed
+          nextLine = state.line
+          lastRecordEndedLine = true
+        }
+      }
       while consumed < filled {
+        let taken = fast(base, consumed, filled)
+        if taken > consumed {
+          state.line &+= 1
+          consumed = taken
+          madeProgress = true
+          fastLast = true
+          continue
+        }
+        fastLast = false
         guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: state.endOfFile)
         else { break }
         let bufferOffset = start + bytesRead - filled

@@ -70,9 +70,16 @@ extension ChunkedUnitReader {
     do {
       var scanner = try CSVScanner(path: path, range: range)
       defer { scanner.close() }
-      try scanner.forEachRecord { record in
-        if !record.isBlank { try rows.consume(record) }
-        return true
+      if rows.takesFastRows {
+        try scanner.forEachRecord(fast: { rows.consumeFast($0, $1, $2) }) { record in
+          if !record.isBlank { try rows.consume(record) }
+          return true
+        }
+      } else {
+        try scanner.forEachRecord { record in
+          if !record.isBlank { try rows.consume(record) }
+          return true
+        }
       }
       try rows.flush()
       result.newlines = scanner.nextLine - 1

@@ -39,6 +39,42 @@ public enum NumberParser {
     return parseField(bytes)
   }
 
+  /// The plain decimal at `bytes[start...]`, read while its bytes are seen: its value and the offset just past it.
+  ///
+  /// A plain decimal is an optional `-`, digits, at most one `.` and digits, 1 to 15 digits in all; for anything else
+  /// there the result is nil (then `parse(_:)` decides, once the field's end is known). The caller checks that the
+  /// byte after it ends the field.
+  ///
+  /// Bit for bit `parse(_:)`'s value for the field that ends there: the same digits, the same `Double(w) / 10^k`
+  /// (Clinger's exact case). Digits stop at `limit`; no byte past `limit + 2` is read.
+  @inline(__always)
+  static func scanDecimal(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ limit: Int) -> (value: Double, end: Int)? {
+    var position = start
+    let negative = bytes[position] == UInt8(ascii: "-")
+    if negative { position &+= 1 }
+    let digitsStart = position
+    var significand: UInt64 = 0
+    while position < limit, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+      significand = significand &* 10 &+ UInt64(digit)
+      position &+= 1
+    }
+    var digits = position &- digitsStart
+    var scale = 0
+    if bytes[position] == UInt8(ascii: ".") {
+      position &+= 1
+      let fractionStart = position
+      while position < limit, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+        significand = significand &* 10 &+ UInt64(digit)
+        position &+= 1
+      }
+      scale = fractionStart &- position
+      digits &-= scale
+    }
+    guard digits > 0 && digits <= 15 else { return nil }
+    let value = scale == 0 ? Double(significand) : Double(significand) / powersOfTen[-scale]
+    return (negative ? -value : value, position)
+  }
+
   /// `parse(_:)` for any field: spaces around it, a sign, a fraction and an exponent (a one-digit field too).
   @inline(never)
   static func parseField(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {

@@ -98,6 +98,24 @@ struct UnitLevelRows {
   private let valueCount: Int
   /// Cross-products per row (`pairs.count`).
   private let pairCount: Int
+  /// Per field of a row, what `consumeFast` does with it (`FastRole`), for the first `fastFields` fields; `fastFields`
+  /// is 0 when the layout does not allow the fast path (names without the table of short names, more than 8 value
+  /// columns or 16 fields, one field read for two purposes).
+  private let fastRoles: InlineArray<16, UInt8>
+  private let fastFields: Int
+
+  /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment, or
+  /// value column `role & 7` (`value`, with `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing
+  /// values count as 0).
+  private enum FastRole {
+    static let skipped: UInt8 = 0
+    static let unit: UInt8 = 1
+    static let variant: UInt8 = 2
+    static let segment: UInt8 = 3
+    static let value: UInt8 = 0x40
+    static let binomial: UInt8 = 0x20
+    static let missingIsZero: UInt8 = 0x10
+  }
 
   private struct PendingRow {
     var variant: Int
@@ -160,6 +178,31 @@ struct UnitLevelRows {
     self.valueColumns = zip(valueColumns, fields.indices).map {
       ValueColumn(field: fields[$1], binomial: $0.kind == .binomial, missingIsZero: zeros[$1])
     }
+    (fastRoles, fastFields) = Self.fastLayout(
+      fieldCount: fieldCount, unit: unitColumn, variant: variantColumn, segment: segmentColumn, values: metricColumns,
+      binomial: binomial, missingIsZero: missingIsZero, shortNames: shortNames)
+  }
+
+  /// The fast path's roles per field (`fastRoles`, `fastFields`), or no fields when the layout does not allow it.
+  private static func fastLayout(
+    fieldCount: Int, unit: Int?, variant: Int, segment: Int?, values: [Int], binomial: [Bool], missingIsZero: [Bool],
+    shortNames: Bool
+  ) -> (InlineArray<16, UInt8>, Int) {
+    var roles = InlineArray<16, UInt8>(repeating: FastRole.skipped)
+    guard shortNames, values.count <= 8, fieldCount >= 1, fieldCount <= 16 else { return (roles, 0) }
+    var taken = Set<Int>()
+    var uses: [(field: Int, role: UInt8)] = [(variant, FastRole.variant)]
+    if let unit { uses.append((unit, FastRole.unit)) }
+    if let segment { uses.append((segment, FastRole.segment)) }
+    for (metric, field) in values.enumerated() {
+      let flags = (binomial[metric] ? FastRole.binomial : 0) | (missingIsZero[metric] ? FastRole.missingIsZero : 0)
+      uses.append((field, FastRole.value | UInt8(metric) | flags))
+    }
+    for use in uses {
+      guard use.field >= 0, use.field < fieldCount, taken.insert(use.field).inserted else { return (roles, 0) }
+      roles[use.field] = use.role
+    }
+    return (roles, fieldCount)
   }
 
   /// The data file's size, for sizing the duplicate check up front; 0 when unknown (a pipe).
@@ -199,6 +242,112 @@ struct UnitLevelRows {
     var valueSpan = values.mutableSpan
     var filledSpan = filled.mutableSpan
     try consume(record, variant: variant, segment: segment, values: &valueSpan, filled: &filledSpan)
+  }
+
+  /// Whether this reader takes rows through `consumeFast` (`CSVScanner.forEachRecord(progress:fast:_:)`): the layout
+  /// allows it, cells are not fetched ahead, the row-length sample is not taken and duplicates are not checked here
+  /// (or only collected, `.collect`).
+  var takesFastRows: Bool {
+    fastFields > 0 && !prefetchesCells && sampleLimit == 0 && (!checksDuplicates || duplicateMode == .collect)
+  }
+
+  /// How many bytes from a row's start `consumeFast` may read: the row must end within them (longer rows, and rows
+  /// that start less than this before the end of the bytes read, take the usual path).
+  static let fastRowBytes = 256
+
+  /// The scanner's and `consume(_:)`'s work for the usual row in one pass over its bytes: the row at
+  /// `bytes[start...]`, with `end` the end of the bytes read; returns the offset just past its line end when the row
+  /// was used, or -1 when nothing was done (the scanner and `consume(_:)` then take it as any other).
+  ///
+  /// The usual row: no quote, space or carriage return in its skipped fields, unit id, variant and segment (no byte
+  /// below `-` but the commas and the final line end), the header's number of fields, variant and segment names of
+  /// the table of short names, a nonempty unit id, and plain decimals of 1 to 15 digits (`NumberParser.scanDecimal`,
+  /// each read as its bytes are seen, no second pass), 0 or 1 for a 0/1 metric, or empty values. Such a row is exactly what the
+  /// scanner and `consume(_:)` would use, and it is used the same way (`accumulate`, with the same values bit for bit);
+  /// anything else, a bad row included, is left untouched before any value is added, so the usual path decides it.
+  @_transparent
+  mutating func consumeFast(_ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+    guard start &+ Self.fastRowBytes <= end else { return -1 }
+    // Every field starts before `limit`; no read reaches past `limit + 10` (a name's word and the byte after it, a
+    // number's two bytes past `limit`), which is inside the bytes read.
+    let limit = start &+ (Self.fastRowBytes &- 16)
+    var values = InlineArray<8, Double>(repeating: 0)
+    var filled = InlineArray<8, Bool>(repeating: false)
+    var variant = 0
+    var segment = 0
+    var unitStart = 0
+    var unitEnd = 0
+    var position = start
+    let last = fastFields &- 1
+    var field = 0
+    while true {
+      guard position < limit else { return -1 }
+      let role = fastRoles[field]
+      let terminator = field == last ? UInt8(ascii: "\n") : UInt8(ascii: ",")
+      if role >= FastRole.value {
+        let metric = Int(role & 7)
+        if let (value, after) = NumberParser.scanDecimal(bytes, position, limit), bytes[after] == terminator {
+          // As in `consume`: `value * (value - 1) == 0` is `value == 0 || value == 1`.
+          if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
+          values[metric] = value
+          position = after &+ 1
+        } else {
+          // An empty field is a missing value, as in `consume` (a field of spaces is left to it).
+          guard bytes[position] == terminator else { return -1 }
+          let zero = role & FastRole.missingIsZero != 0
+          values[metric] = zero ? 0 : .nan
+          filled[metric] = zero
+          position &+= 1
+        }
+      } else if role >= FastRole.variant {
+        // A name: one word, its length from the first byte below `-` (8 when none; then the byte after the word must
+        // end the field), looked up as `ByteNameTable.usualIndex` would.
+        let word = Self.word(bytes, position)
+        let length = CSVScanner.candidateBytes(word).trailingZeroBitCount &>> 3
+        guard length > 0, bytes[position &+ length] == terminator else { return -1 }
+        let name = word & (UInt64.max &>> UInt64(64 &- 8 &* length))
+        if role == FastRole.variant {
+          variant = columns.variantNames.wordIndex(name, length)
+          guard variant >= 0 else { return -1 }
+        } else {
+          segment = columns.segmentNames.wordIndex(name, length)
+          guard segment >= 0 else { return -1 }
+        }
+        position = position &+ length &+ 1
+      } else {
+        // The unit id or a skipped field: to its first byte below `-`, a word at a time.
+        var at = position
+        var mask = CSVScanner.candidateBytes(Self.word(bytes, at))
+        while mask == 0 {
+          at &+= 8
+          guard at < limit else { return -1 }
+          mask = CSVScanner.candidateBytes(Self.word(bytes, at))
+        }
+        at &+= mask.trailingZeroBitCount &>> 3
+        guard bytes[at] == terminator else { return -1 }
+        if role == FastRole.unit {
+          guard at > position else { return -1 }
+          unitStart = position
+          unitEnd = at
+        }
+        position = at &+ 1
+      }
+      if field == last { break }
+      field &+= 1
+    }
+    // The row is used: what `consume(_:)` does for it, in the same order.
+    rowsRead &+= 1
+    if checksDuplicates {
+      hashes?.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
+    }
+    accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
+    return position
+  }
+
+  /// The eight bytes at `bytes[at...]` as a little-endian word.
+  @inline(__always)
+  private static func word(_ bytes: UnsafeMutablePointer<UInt8>, _ at: Int) -> UInt64 {
+    UInt64(littleEndian: UnsafeRawPointer(bytes + at).loadUnaligned(as: UInt64.self))
   }
 
   /// Whether the variant and segment names have the collision-free table of short names (`ByteNameTable`), so that

@@ -1,0 +1,225 @@
+import Foundation
+import StrataTestSupport
+import Testing
+
+@testable import StrataAnalysis
+
+/// The one-pass path for the usual unit-level row (`UnitLevelRows.consumeFast`, numbers read by
+/// `NumberParser.scanDecimal` as the scan sees them) gives what the scanner, `consume` and `NumberParser.parse` give,
+/// bit for bit, and leaves every other row to them untouched.
+@Suite("The one-pass row path")
+struct FastRowsTests {
+  /// `scanDecimal` on `text` followed by `terminator`: its value when it reads exactly `text`, else nil.
+  static func scanned(_ text: [UInt8], terminator: UInt8 = UInt8(ascii: ",")) -> Double? {
+    let bytes = text + [terminator] + [UInt8](repeating: UInt8(ascii: "7"), count: 8)
+    return bytes.withUnsafeBufferPointer { buffer -> Double? in
+      guard let base = buffer.baseAddress, let (value, end) = NumberParser.scanDecimal(base, 0, buffer.count - 4)
+      else { return nil }
+      return end == text.count && buffer[end] == terminator ? value : nil
+    }
+  }
+
+  static func parsed(_ text: [UInt8]) -> Double? {
+    text.withUnsafeBufferPointer { NumberParser.parse($0) }
+  }
+
+  /// Whether `scanDecimal` agrees with `parse` on `text`: when it takes the field, `parse` gives the same bits.
+  static func agrees(_ text: [UInt8]) -> Bool {
+    guard let value = scanned(text) else { return true }
+    guard let reference = parsed(text) else { return false }
+    return value.bitPattern == reference.bitPattern
+  }
+
+  @Test("scanDecimal is parse's value, bit for bit, on every field of 1-6 bytes over digits, signs, '.', 'e', space, x")
+  func scanDecimalAgreesOnShortFields() {
+    let alphabet = Array("0159.-+e x".utf8)
+    var disagreements: [String] = []
+    var taken = 0
+    var text: [UInt8] = []
+    func visit(_ length: Int) {
+      if !text.isEmpty {
+        if !Self.agrees(text) { disagreements.append(String(decoding: text, as: UTF8.self)) }
+        if Self.scanned(text) != nil { taken += 1 }
+      }
+      guard length > 0 else { return }
+      for byte in alphabet {
+        text.append(byte)
+        visit(length - 1)
+        text.removeLast()
+      }
+    }
+    visit(6)
+    #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+    #expect(taken > 10_000)
+  }
+
+  @Test(
+    "scanDecimal agrees on every field of 1-5 digits and '.', on seeded decimals of up to 19 digits, and takes the usual ones"
+  )
+  func scanDecimalAgreesOnDecimals() {
+    let alphabet = Array("0123456789.".utf8)
+    var disagreements: [String] = []
+    var text: [UInt8] = []
+    func visit(_ length: Int) {
+      if !text.isEmpty && !Self.agrees(text) { disagreements.append(String(decoding: text, as: UTF8.self)) }
+      guard length > 0 else { return }
+      for byte in alphabet {
+        text.append(byte)
+        visit(length - 1)
+        text.removeLast()
+      }
+    }
+    visit(5)
+    var random = SplitMix64(seed: 17)
+    for _ in 0..<300_000 {
+      let digits = Int.random(in: 1...19, using: &random)
+      var field = (0..<digits).map { _ in UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &random) }
+      if Bool.random(using: &random) { field.insert(UInt8(ascii: "."), at: Int.random(in: 0...digits, using: &random)) }
+      if Int.random(in: 0..<4, using: &random) == 0 { field.insert(UInt8(ascii: "-"), at: 0) }
+      if !Self.agrees(field) { disagreements.append(String(decoding: field, as: UTF8.self)) }
+      let significant = field.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+      if significant <= 15 && Self.scanned(field) == nil {
+        disagreements.append("not taken: " + String(decoding: field, as: UTF8.self))
+      }
+    }
+    #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+    for usual in ["0", "1", "18.41", "-0", "-3.5", "5.", ".5", "-.5", "123456789012345", "0.00000000000001"] {
+      let field = Array(usual.utf8)
+      #expect(Self.scanned(field) != nil && Self.agrees(field), "\(usual)")
+      #expect(Self.scanned(field, terminator: UInt8(ascii: "\n")) == Self.scanned(field), "\(usual)")
+    }
+    for unusual in ["", "-", ".", "+5", " 5", "5 ", "1e3", "1.2.3", "0x10", "1234567890123456", "5\r"] {
+      #expect(Self.scanned(Array(unusual.utf8)) == nil, "\(unusual)")
+    }
+  }
+
+  static let plan = AnalysisPlan(
+    id: "fast", variants: ["control", "v1", "variant8"], segments: ["s1", "s2", "north"],
+    metrics: [
+      AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero),
+      AnalysisPlan.Metric(name: "revenue", kind: .continuous, role: .secondary, missing: .exclude),
+    ])
+
+  /// A header and `rows` rows, most of them usual, the others each unusual in one way (quoting, CRLF, spaces, long
+  /// ids and names, numbers `parse` takes and `scanDecimal` does not, bad rows, blank lines).
+  static func text(rows: Int, seed: UInt64) -> String {
+    var random = SplitMix64(seed: seed)
+    var text = "unit_id,variant,note,segment,converted,revenue\n"
+    let unusualValues = [
+      "", " 3", "3 ", "+5", "-0", "1e300", "1E-5", "2.5e3", "12345678901234567", "0.1234567890123456789", "abc", ".",
+      "-", "5.", ".5", "-.25", "1.2.3", "00000000000000000001",
+    ]
+    for index in 0..<rows {
+      let roll = Int.random(in: 0..<200, using: &random)
+      var unit = "u\(index)"
+      var variant = ["control", "v1", "variant8"][Int.random(in: 0..<3, using: &random)]
+      var note = Bool.random(using: &random) ? "" : "n\(index % 7)"
+      var segment = ["s1", "s2", "north"][Int.random(in: 0..<3, using: &random)]
+      var converted = Bool.random(using: &random) ? "1" : "0"
+      var revenue = String(format: "%.2f", Double.random(in: 0...900, using: &random))
+      var lineEnd = "\n"
+      var extra = ""
+      switch roll {
+      case 0: unit = "\"u\(index), quoted\""
+      case 1: unit = ""
+      case 2: unit = " "
+      case 3: unit = "a-much-longer-unit-id-\(index)-of-many-words"
+      case 4: variant = "holdout"
+      case 5: variant = " v1"
+      case 6: segment = "s1 "
+      case 7: segment = "east"
+      case 8: converted = "2"
+      case 9: converted = "x"
+      case 10: revenue = unusualValues[Int.random(in: 0..<unusualValues.count, using: &random)]
+      case 11: lineEnd = "\r\n"
+      case 12: extra = ",surplus"
+      case 13:
+        text += "\(unit),\(variant)\n"
+        continue
+      case 14:
+        text += "\n"
+        continue
+      case 15: note = "with space"
+      case 16: note = String(repeating: "n", count: 300)
+      case 17: variant = "\"v1\""
+      case 18: converted = "1.0"
+      case 19: revenue = String(repeating: "9", count: 15)
+      case 20: unit = "u\(Int.random(in: 0...index, using: &random))"  // a repeat
+      default: break
+      }
+      text += "\(unit),\(variant),\(note),\(segment),\(converted),\(revenue)\(extra)\(lineEnd)"
+    }
+    return text
+  }
+
+  @Test(
+    "a file read on the one-pass path gives the row-by-row read's summary bit for bit (cells, issues, rows), with and without the duplicate check, under --strict",
+    arguments: [1, 2], [true, false])
+  func fileMatchesRowByRow(threads: Int, checkDuplicates: Bool) throws {
+    let text = Self.text(rows: 20_000, seed: 5)
+    let path = try CellSourcesTests.write(text)
+    for chunkSize in [4096, 1 << 23] {
+      var options = PipeChunksTests.options(chunkSize: chunkSize, threads: threads, spooled: false)
+      options.checkDuplicates = checkDuplicates
+      let file = try DataReader.read(paths: [path], plan: Self.plan, options: options)
+      let rows = try PipeChunksTests.readPiped(text, plan: Self.plan, options: options)
+      PipeChunksTests.expectSame(rows, file, "chunk size \(chunkSize), \(threads) threads, check \(checkDuplicates)")
+      #expect(file.rowsUsed > 17_000 && file.rowsUsed < file.rowsRead)
+      // Under --strict the first bad row stops the read: on a prefix that fits the pipe's buffer, so that its writer
+      // is done before the reader stops (a write to a pipe nobody reads any more would end the tests' process).
+      options.strict = true
+      let prefix = String(
+        text.utf8.prefix(40_000).split(separator: UInt8(ascii: "\n")).dropLast().map {
+          String(decoding: $0, as: UTF8.self) + "\n"
+        }.joined())
+      let prefixPath = try CellSourcesTests.write(prefix, name: "prefix.csv")
+      var fileError: DataError? = nil
+      var rowsError: DataError? = nil
+      do { _ = try DataReader.read(paths: [prefixPath], plan: Self.plan, options: options) } catch {
+        fileError = error as? DataError
+      }
+      do { _ = try PipeChunksTests.readPiped(prefix, plan: Self.plan, options: options) } catch {
+        rowsError = error as? DataError
+      }
+      #expect(fileError != nil && fileError?.line == rowsError?.line && fileError?.message == rowsError?.message)
+    }
+  }
+
+  /// `consumeFast` on the row `row` (with room after it), for a reader of `plan`'s columns in `header`: its return
+  /// and the rows it used.
+  static func fast(_ row: String, header: [String]) throws -> (taken: Bool, used: Int) {
+    var options = DataReadOptions(checkDuplicates: false)
+    options.chunkSize = 1 << 20
+    var rows = try UnitLevelRows(header: header, plan: plan, path: "data.csv", options: options)
+    #expect(rows.takesFastRows)
+    var bytes = Array(row.utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: UnitLevelRows.fastRowBytes + 16)
+    let end = bytes.count
+    let next = try bytes.withUnsafeMutableBufferPointer { rows.consumeFast(try #require($0.baseAddress), 0, end) }
+    #expect(next == -1 || next == row.utf8.count, "\(row)")
+    return (next >= 0, rows.rowsUsed)
+  }
+
+  @Test("the one-pass path takes the usual row and leaves every other untouched (no row used)")
+  func takesUsualRowsOnly() throws {
+    let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
+    for usual in [
+      "u1,control,,s1,0,18.41\n", "u22,v1,n3,north,1,-0\n", "abcdefghijklmnopq,variant8,x,s2,1,5.\n",
+      "u1,control,n,s1,0,123456789012345\n", "u1,control,,s1,1.0,1\n",
+      "u1,control,,s1,0,\n", "u1,control,,s1,,18.41\n",
+    ] {
+      let result = try Self.fast(usual, header: header)
+      #expect(result.taken && result.used == 1, "\(usual)")
+    }
+    for unusual in [
+      "\n", "u1,control,,s1,0,18.41\r\n", "\"u1\",control,,s1,0,18.41\n", ",control,,s1,0,18.41\n",
+      " u1,control,,s1,0,18.41\n", "u1,holdout,,s1,0,18.41\n", "u1,control,,east,0,18.41\n",
+      "u1, control,,s1,0,18.41\n", "u1,control,,s1,2,18.41\n", "u1,control,,s1,0,1e3\n",
+      "u1,control,,s1,0,18.41,extra\n", "u1,control,,s1,0\n", "u1,control,a b,s1,0,1\n",
+      "u1,control,,s1,0,+5\n", "u1,control,,s1,0,1234567890123456\n", "u1,controls,,s1,0,1\n",
+      "u1,control,,s1,0,18.41",
+    ] {
+      let result = try Self.fast(unusual, header: header)
+      #expect(!result.taken && result.used == 0, "\(unusual)")
+    }
+  }
+}
