@@ -7,7 +7,7 @@ import StrataStats
 ///
 /// `entries` gives the keys both commands print, in order: `covariance`, `anova_type`, `unit_count`,
 /// `residual_df`, `r_squared`, `terms`, `anova`, `coefficients`, `marginal_means`, `level_differences`,
-/// `interaction_means`, `cells`, `best_cell`, `per_cell_confidence_level`, `notes`. Each command adds its own
+/// `interaction_means`, `cells`, `best_cell`, `cells_compared`, `per_cell_confidence_level`, `notes`. Each command adds its own
 /// keys around them (`calc factorial`: `metric`, `design`, `resolution`, `confidence_level`,
 /// `aliased_terms`; `analyze`: `segment`, `fitted`).
 public enum FactorialFitJSON {
@@ -33,6 +33,8 @@ public enum FactorialFitJSON {
       ("interaction_means", interactionMeans),
       ("cells", .array(result.cells.map { cell($0, design: design) })),
       ("best_cell", cell(result.bestCell, design: design)),
+      // How many cells the best was chosen among: its interval, like every cell's, is simultaneous over them.
+      ("cells_compared", .integer(result.cells.count)),
       ("per_cell_confidence_level", .number(result.perCellConfidenceLevel)),
       ("notes", .array(notes.map(JSONValue.string))),
     ]

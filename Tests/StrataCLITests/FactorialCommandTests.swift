@@ -37,6 +37,7 @@ struct FactorialCommandTests {
     let best = try #require(json["best_cell"] as? [String: Any])
     #expect(best["levels"] as? [String: String] == ["subject": "question", "image": "none", "cta": "learn"])
     #expect(best["observed"] as? Double == 0.08)
+    #expect(json["cells_compared"] as? Int == 8, "how many cells the best was chosen among")
     let means = try #require(json["marginal_means"] as? [[String: Any]])
     // Each marginal mean is the unweighted average of its cells' rates: subject=short → (96+104+99+101)/8000.
     let short = try #require(means.first { $0["level"] as? String == "short" })

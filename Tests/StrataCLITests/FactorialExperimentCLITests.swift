@@ -72,6 +72,10 @@ struct FactorialExperimentCLITests {
     #expect(isClose(subjectF, 37.24916346866417, relativeTolerance: 1e-8))  // statsmodels, factorial_analyze.json
     let best = try #require(overall["best_cell"] as? [String: Any])
     #expect((best["levels"] as? [String: String]) == ["subject": "question", "image": "none", "cta": "learn"])
+    // Chosen among the 8 cells, with an interval simultaneous over them (Šidák: each at 0.95^(1/8)).
+    #expect(overall["cells_compared"] as? Int == 8)
+    let each = try #require(overall["per_cell_confidence_level"] as? Double)
+    #expect(abs(each - pow(0.95, 1.0 / 8)) < 1e-12, "\(each)")
     // Text output leads with the decision, then the factorial section, then the pairwise tables.
     let text = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data])
     let factorialAt = try #require(text.stdout.range(of: "Factorial analysis"))
