@@ -479,6 +479,12 @@ def check_tablets(url, name, out_dir):
             small = tablet.execute_script(CHART_TEXT_JS)
             if small:
                 failures.append(f"chart text below 11 px {at}: {small[:5]} ({len(small)} in all)")
+            if width <= FOREST_PHONE_UP_TO:
+                # Tables are cards here, as on a phone: nothing cut at the right of its box (a results
+                # table 918 px wide in a 620 px column showed its first columns and hid p and flags).
+                clipped = tablet.execute_script(CLIPPED_TEXT_JS)
+                if clipped:
+                    failures.append(f"text cut off at the right {at}: {clipped[:5]} ({len(clipped)} in all)")
             if width == 768:
                 tablet.execute_script("for (const e of document.querySelectorAll('figure, .table-wrap')) e.scrollLeft = 0;")
                 height = tablet.execute_script("return document.documentElement.scrollHeight;")

@@ -10,12 +10,13 @@
 ///   scroll; at most 420 px wide, its text at most 15 px) instead of the wide one (`.forest-wide`, 760 units: below
 ///   about 780 px its 12-unit text scales under 11 px, 9.8 px at 700), and the sequential boundary and lift charts
 ///   scroll sideways inside their figure at their full size (a line above each says so, and their legend is copied
-///   above them, `.phone-only`).
-/// - Phones (≤ 640 px): every table becomes a list of cards (each cell labelled by its column header from
-///   `data-label`), a factorial interaction plot wider than the screen scrolls sideways (text ≥ 11 px; a line
-///   above it says so, as only its left part shows), and a card's long labels and values wrap (at spaces first,
-///   anywhere if one word is still too long) instead of being cut at the card's edge; a word too long for its
-///   line (a file path) breaks; nothing widens the page.
+///   above them, `.phone-only`); every table becomes a list of cards (each cell labelled by its column header
+///   from `data-label`; a results table is 820-950 px wide, so that as a table at 700-800 px it hid its p-values
+///   and flags beyond a sideways scroll), and a card's long labels and values wrap (at spaces first, anywhere if
+///   one word is still too long) instead of being cut at the card's edge.
+/// - Phones (≤ 640 px): a factorial interaction plot wider than the screen scrolls sideways (text ≥ 11 px; a
+///   line above it says so, as only its left part shows); a word too long for its line (a file path) breaks;
+///   nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
 ///   log prints its comparisons as rows, `ReportTables.lookLogForPrint`, so that it is no wider than the page
 ///   however many comparisons and Chromium does not scale the whole page down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
@@ -125,6 +126,13 @@ enum HTMLStyle {
     .headline{font-size:17px}
     .verdict{padding:12px 14px}
     figure:has(>svg.interaction.wide)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
+    .glossary dl{grid-template-columns:1fr}
+    }
+    @media screen and (max-width:800px){
+    .forest-wide{display:none} .forest-phone{display:block} svg.forest.phone{min-width:330px;max-width:420px}
+    svg.boundary-chart,svg.lift-chart{min-width:760px}
+    figure:has(>svg.boundary-chart,>svg.lift-chart)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
+    .chart-legend.phone-only{display:block}
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
@@ -133,13 +141,6 @@ enum HTMLStyle {
     tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%;min-width:0}
     tbody th{text-align:right}
     tr.overall th,tr.overall td{border-top:0}
-    .glossary dl{grid-template-columns:1fr}
-    }
-    @media screen and (max-width:800px){
-    .forest-wide{display:none} .forest-phone{display:block} svg.forest.phone{min-width:330px;max-width:420px}
-    svg.boundary-chart,svg.lift-chart{min-width:760px}
-    figure:has(>svg.boundary-chart,>svg.lift-chart)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
-    .chart-legend.phone-only{display:block}
     }
     @media print{
     @page{size:A4 landscape;margin:12mm}
