@@ -96,7 +96,10 @@ struct Analyze: ParsableCommand {
   @Option(help: "With --database: the service's events table (with --exposures).")
   var events: String?
 
-  @Option(help: "With --database: give up after this many seconds (connecting, the query and its rows).")
+  @Option(
+    help:
+      "With --database: give up after this many seconds (connecting, the query and its rows); connecting alone gives up after 10 s."
+  )
   var timeout: Int = 3600
 
   @Option(

@@ -32,7 +32,10 @@ struct AuditVerify: ParsableCommand {
           --database postgresql://db/strata  # doc-example: skip (PostgreSQL)
       """)
 
-  @Option(help: "sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, as given to strata serve.")
+  @Option(
+    help:
+      "sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, as given to strata serve (connecting gives up after 10 s)."
+  )
   var database: String
 
   @Flag(help: "Print one JSON object: intact, records, head (or broken_record and reason).")

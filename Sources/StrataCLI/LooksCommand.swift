@@ -39,7 +39,10 @@ struct LookLogOptions: ParsableArguments {
   @Option(help: "The look log file (as given to strata analyze --look-log).")
   var lookLog: String?
 
-  @Option(help: "A strata serve database: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE.")
+  @Option(
+    help:
+      "A strata serve database: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE (connecting gives up after 10 s)."
+  )
   var database: String?
 
   @Option(help: "With --database: the experiment id whose looks to use.")

@@ -38,7 +38,7 @@ struct Serve: ParsableCommand {
     help: ArgumentHelp(
       "sqlite:PATH (default sqlite:strata.db) or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE.",
       discussion:
-        "PostgreSQL TLS: ?sslmode=disable|prefer|require|verify-ca|verify-full (libpq's meanings) and sslrootcert=CA.pem."
+        "PostgreSQL TLS: ?sslmode=disable|prefer|require|verify-ca|verify-full (libpq's meanings) and sslrootcert=CA.pem. PostgreSQL is connected to once before anything is written: a refused connection, a wrong password, database or TLS setting stops the start at once with the reason, a server that does not answer after 10 s."
     ))
   var database: String = "sqlite:strata.db"
 

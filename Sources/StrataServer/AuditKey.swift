@@ -64,6 +64,22 @@ public struct AuditKey: Sendable {
     return (AuditKey(bytes: bytes), true)
   }
 
+  /// Checks, writing nothing, that ``load(file:)`` will work: a file that exists holds a key; a missing one can be
+  /// made (its directory exists).
+  public static func check(file: String) throws(AuditKeyError) {
+    let manager = FileManager.default
+    if manager.fileExists(atPath: file) {
+      _ = try load(file: file)
+      return
+    }
+    let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw AuditKeyError(
+        description: "\(file): cannot make the audit key file there (no such directory \(directory))")
+    }
+  }
+
   static func decodeHex(_ text: String) -> [UInt8]? {
     let digits = Array(text.utf8)
     guard !digits.isEmpty, digits.count % 2 == 0 else { return nil }

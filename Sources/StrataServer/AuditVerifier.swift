@@ -31,6 +31,7 @@ public enum AuditVerifier {
       }
       return try await store.auditLog()
     case .postgresql(let postgres):
+      try await postgres.checkConnection()
       let store = try PostgresStore(location: postgres, logger: logger)
       let name = location.redacted
       do {

@@ -8,6 +8,7 @@ extension PostgresStore {
     _ location: PostgresLocation, name: String, logger: Logger,
     _ body: @escaping @Sendable (PostgresStore) async throws -> T
   ) async throws -> T {
+    try await location.checkConnection()
     let store = try PostgresStore(location: location, logger: logger)
     do {
       return try await withThrowingTaskGroup(of: T?.self) { group in

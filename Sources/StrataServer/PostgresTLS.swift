@@ -48,9 +48,27 @@ public enum PostgresTLSMode: String, Sendable, Equatable, CaseIterable {
 
   /// postgres-nio's TLS setting; reads the CA file (the error names it).
   func clientTLS(rootCertificate: String?) throws(StoreLocationError) -> PostgresClient.Configuration.TLS {
+    guard let configuration = try tlsConfiguration(rootCertificate: rootCertificate) else { return .disable }
+    return self == .prefer ? .prefer(configuration) : .require(configuration)
+  }
+
+  /// The same setting for one connection (``PostgresLocation/checkConnection(logger:)``).
+  func connectionTLS(rootCertificate: String?) throws(StoreLocationError) -> PostgresConnection.Configuration.TLS {
+    guard let configuration = try tlsConfiguration(rootCertificate: rootCertificate) else { return .disable }
+    let context: NIOSSLContext
+    do {
+      context = try NIOSSLContext(configuration: configuration)
+    } catch {
+      throw StoreLocationError(description: "--database: cannot set up TLS (\(error))")
+    }
+    return self == .prefer ? .prefer(context) : .require(context)
+  }
+
+  /// The TLS configuration (nil: `disable`); reads the CA file (the error names it).
+  private func tlsConfiguration(rootCertificate: String?) throws(StoreLocationError) -> TLSConfiguration? {
     var configuration = TLSConfiguration.makeClientConfiguration()
     switch self {
-    case .disable: return .disable
+    case .disable: return nil
     case .prefer, .require: configuration.certificateVerification = .none
     case .verifyCA: configuration.certificateVerification = .noHostnameVerification
     case .verifyFull: configuration.certificateVerification = .fullVerification
@@ -69,6 +87,6 @@ public enum PostgresTLSMode: String, Sendable, Equatable, CaseIterable {
           description: "--database: cannot read sslrootcert \(rootCertificate) as PEM certificates (\(error))")
       }
     }
-    return self == .prefer ? .prefer(configuration) : .require(configuration)
+    return configuration
   }
 }

@@ -9,7 +9,10 @@ extension StrataService {
   static let consentRoles: Set<APIKeyRole> = [.server]
 
   /// Where the audit key lives: `--audit-key`, else beside an SQLite database.
-  func auditKeyPath() throws(StartError) -> String {
+  func auditKeyPath() throws(StartError) -> String { try Self.auditKeyPath(configuration) }
+
+  /// The audit key file of `configuration` (`--audit-key`, else beside an SQLite database; required with PostgreSQL).
+  static func auditKeyPath(_ configuration: ServiceConfiguration) throws(StartError) -> String {
     if let file = configuration.auditKeyFile { return file }
     switch configuration.database {
     case .sqlite(let path): return path + ".audit-key"

@@ -10,7 +10,9 @@ extension StrataService {
   /// connections, finishes the requests in flight and returns (exit 0).
   ///
   /// Start-up problems (a bad definition or keys file, an unusable `--database`) are thrown before
-  /// anything listens. `onListening` receives the bound port (useful with port 0).
+  /// anything listens; those that can be found without the database (the definitions, the keys file, the audit key
+  /// file, whether PostgreSQL accepts a connection) before anything is created or written (an SQLite database, an
+  /// audit key, migrations). `onListening` receives the bound port (useful with port 0).
   public static func serve(
     _ configuration: ServiceConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
   ) async throws {
@@ -21,8 +23,12 @@ extension StrataService {
       keys = try KeyFile.parse(data, file: url.path)
       keysFingerprint = Catalog.sha256(data)
     }
+    let catalog = try CatalogLoader(directory: configuration.experimentsDirectory).load()
+    try AuditKey.check(file: try auditKeyPath(configuration))
+    if case .postgresql(let location) = configuration.database { try await location.checkConnection() }
     let store = try configuration.database.open(logger: logger)
-    let service = try StrataService(configuration: configuration, store: store, keys: keys, logger: logger)
+    let service = StrataService(
+      configuration: configuration, store: store, keys: keys, logger: logger, catalog: catalog)
     service.keysFingerprint.withLock { $0 = keysFingerprint }
     let app = service.application(onListening: onListening)
     do {

@@ -37,12 +37,18 @@ public final class StrataService: Sendable {
   /// Loads and validates the definitions (throwing every problem found) and prepares the service.
   ///
   /// `keys`: the keys to use (and store); nil = the keys stored in the database.
-  public init(
+  public convenience init(
     configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger
   ) throws(CatalogError) {
+    let catalog = try CatalogLoader(directory: configuration.experimentsDirectory).load()
+    self.init(configuration: configuration, store: store, keys: keys, logger: logger, catalog: catalog)
+  }
+
+  /// Prepares the service to serve `catalog`, loaded from `configuration.experimentsDirectory`.
+  init(configuration: ServiceConfiguration, store: any ServiceStore, keys: [APIKey]?, logger: Logger, catalog: Catalog)
+  {
     self.configuration = configuration
     loader = CatalogLoader(directory: configuration.experimentsDirectory)
-    let catalog = try loader.load()
     current = Mutex(catalog)
     authenticator = Authenticator(keys: keys ?? [])
     keysGiven = keys != nil

@@ -145,7 +145,7 @@ public enum PostgresQueryRunner {
   }
 
   /// The server's message (postgres-nio's own description hides it on purpose), else the cause.
-  static func message(_ error: any Error) -> String {
+  package static func message(_ error: any Error) -> String {
     if let error = error as? PSQLError {
       if let server = error.serverInfo?[.message] {
         let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
@@ -170,8 +170,15 @@ public enum PostgresQueryRunner {
       return error.errnoCode == ECONNREFUSED
         ? "connection refused (is the server running and listening on that port?)" : reason.lowercased()
     }
-    if error is ChannelError, case .connectTimeout = error as? ChannelError {
-      return "no answer within the connect timeout"
+    if let error = error as? NIOSSLError {
+      return "\(error)".contains("CERTIFICATE_VERIFY_FAILED")
+        ? "the server's TLS certificate cannot be verified (certificate verify failed)" : "the TLS handshake failed"
+    }
+    if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname {
+      return "the server's TLS certificate does not name the host (sslmode=verify-full checks it)"
+    }
+    if case .connectTimeout(let limit) = error as? ChannelError {
+      return "no answer within \(limit.nanoseconds / 1_000_000_000) s (the connect timeout)"
     }
     return String(describing: error)
   }

@@ -1,0 +1,93 @@
+"""`strata audit verify`, `strata looks list|drop` and `strata serve` with a PostgreSQL URL the server refuses: a
+wrong password, none, a database or role that does not exist, TLS asked of a server without it, no TLS where it is
+required, a certificate that cannot be verified. Each is one sentence naming the host and port and the server's
+reason, exit 1, without the password, at once (postgres-nio's pool retried for a minute: audit and looks gave up
+after 30 s with "did not answer", serve after 67 s with "circuitBreakerTripped"); serve writes nothing (no audit key)
+and never listens. `strata analyze --database`: test_postgres_database.py; a refused or silent port:
+Tests/StrataCLITests/PostgresConnectCLITests.swift."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import STRATA
+from postgres_cluster import Cluster
+
+PASSWORD = "s3cr:t/@ pw%"
+ENCODED = "s3cr%3At%2F%40%20pw%25"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def pg():
+    cluster = Cluster().start(password=PASSWORD)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_tls():
+    """Trust authentication, TLS required (a self-signed certificate)."""
+    cluster = Cluster().start(tls=True)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def command(name, url, directory):
+    if name == "audit verify":
+        return ["audit", "verify", "--database", url]
+    if name == "looks list":
+        return ["looks", "list", "--database", url, "--experiment", "gym-renewal-2026"]
+    if name == "looks drop":
+        return ["looks", "drop", "--database", url, "--experiment", "gym-renewal-2026", "--look", "1"]
+    experiments = directory / "experiments"
+    experiments.mkdir(exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "experiments", "gym-renewal.yaml"), experiments)
+    return ["serve", "--experiments", str(experiments), "--database", url, "--port", "0", "--audit-key",
+            str(directory / "audit.key")]
+
+
+CASES = {
+    # case: (cluster, user:password, database, query, the reason)
+    "wrong password": ("pg", f"postgres:not-{ENCODED}", "postgres", "",
+                       'password authentication failed for user "postgres" (SQLSTATE 28P01)'),
+    "no password": ("pg", "postgres", "postgres", "",
+                    "the server asks for a password (put it in the URL or in PGPASSWORD)"),
+    "no database": ("pg", f"postgres:{ENCODED}", "nodb", "", 'database "nodb" does not exist (SQLSTATE 3D000)'),
+    "no role": ("pg_tls", "nobody", "postgres", "?sslmode=require", 'role "nobody" does not exist (SQLSTATE 28000)'),
+    "no TLS offered": ("pg", f"postgres:{ENCODED}", "postgres", "?sslmode=require",
+                       "the server does not offer TLS (sslmode=require asks for it; try sslmode=prefer)"),
+    "TLS required": ("pg_tls", "postgres", "postgres", "?sslmode=disable", "no encryption"),
+    "certificate": ("pg_tls", "postgres", "postgres", "?sslmode=verify-full&sslrootcert=system",
+                    "the server's TLS certificate cannot be verified (certificate verify failed)"),
+    # the cluster's own certificate trusted, but it names 127.0.0.1, not localhost
+    "host name": ("pg_tls", "postgres", "postgres", "?sslmode=verify-full&sslrootcert={root}/server.crt",
+                  "the server's TLS certificate does not name the host (sslmode=verify-full checks it)"),
+}
+
+
+@pytest.mark.parametrize("name", ["audit verify", "looks list", "looks drop", "serve"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_refused_connection_is_one_sentence(request, tmp_path, case, name):
+    cluster_name, credentials, database, query, reason = CASES[case]
+    cluster = request.getfixturevalue(cluster_name)
+    user = credentials.split(":")[0]
+    host = "localhost" if case == "host name" else "127.0.0.1"
+    url = f"postgresql://{credentials}@{host}:{cluster.port}/{database}{query.format(root=cluster.root)}"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    result = subprocess.run([STRATA, *command(name, url, tmp_path)], capture_output=True, text=True,
+                            env=environment, timeout=60)
+    assert result.returncode == 1, (case, name, result.stderr)
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("{")]  # serve's JSON log lines
+    assert len(lines) == 1, (case, name, result.stderr)
+    prefix = f"strata: error: cannot connect to PostgreSQL at {host}:{cluster.port}, database {database} as {user}: "
+    assert lines[0].startswith(prefix) and reason in lines[0], (case, name, lines[0])
+    assert PASSWORD not in result.stderr and ENCODED not in result.stderr
+    assert '"listening"' not in result.stderr and "circuitBreaker" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["experiments"])  # no audit key made
