@@ -9,7 +9,7 @@ import Synchronization
 /// Temporary files of ``AtomicFileWriter`` removed when Ctrl-C (SIGINT), SIGTERM or SIGHUP ends the process
 /// mid-write, so an interrupted command leaves the destination as it was and no partial `.NAME.PID.tmp` beside it.
 ///
-/// The handler is installed with the first temporary file, only for a signal whose disposition is still the
+/// The handler is installed with the first temporary file (after its slot is filled), only for a signal whose disposition is still the
 /// default (a signal ignored, as for a background job or under `nohup`, or handled by someone else, as by the
 /// service, is left alone). It unlinks the registered paths (`unlink` is async-signal-safe; the paths are C
 /// strings made beforehand, in slots it reads without a lock), restores the default disposition and raises the
@@ -38,14 +38,21 @@ enum InterruptedWrites {
 
   /// Registers `path` for removal on an interrupting signal; returns its slot for ``unregister(_:)``, nil when
   /// every slot is taken.
+  ///
+  /// Everything the handler reads is a lazily initialised static (`slots`, `interrupted`, `slotCount`: Swift
+  /// initialises one at its first use, under a once-lock, allocating). The handler must never be the first to
+  /// use one: a signal just after `sigaction` would run that initialisation inside the handler (`malloc` is not
+  /// async-signal-safe; a signal arriving while another thread holds the same once-lock would deadlock). So the
+  /// path takes its slot, and `interrupted` is read, before the handlers are installed.
   static func register(_ path: String) -> Int? {
     lock.withLock { installed in
-      if !installed {
-        installed = true
-        installHandlers()
-      }
       guard let free = (0..<slotCount).first(where: { slots[$0] == nil }) else { return nil }
       slots[free] = strdup(path)
+      if !installed {
+        installed = true
+        _ = interrupted.load(ordering: .sequentiallyConsistent)
+        installHandlers()
+      }
       return free
     }
   }
