@@ -56,9 +56,9 @@ enum BoundaryChart {
     let summary = trajectories.enumerated().map { index, t in
       let last = t.points.last
       let at =
-        last.map { "at \(NumberText.percent(fractionOf($0), digits: 0)) information, z = \(NumberText.number($0.z))" }
+        last.map { "at \(NumberText.percent(fractionOf($0), digits: 0)) information, z = \(NumberText.minus($0.z))" }
         ?? "no look recorded"
-      let boundary = t.boundary.map { ", its boundary ±\(NumberText.number($0))" } ?? ""
+      let boundary = t.boundary.map { ", its boundary ±\(NumberText.minus($0))" } ?? ""
       return "\(index + 1) \(label(t)): \(at)\(boundary)\(t.crossed ? ", crossed" : ", not crossed")"
     }
     var out =
@@ -78,7 +78,8 @@ enum BoundaryChart {
     while tick <= extent {
       out +=
         "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(plotRight))\" y2=\"\(f(y(tick)))\" class=\"\(tick == 0 ? "zero" : "grid")\"/>"
-      out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 4))\" class=\"tick\" text-anchor=\"end\">\(Int(tick))</text>"
+      out +=
+        "<text x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 4))\" class=\"tick\" text-anchor=\"end\">\(NumberText.minus(tick, digits: 0))</text>"
       tick += 2
     }
     let step = xLimit > 2 ? 0.5 : 0.25
@@ -99,7 +100,7 @@ enum BoundaryChart {
       }
       for b in s.boundaries {
         out +=
-          "<text x=\"\(f(x(b.fraction) + 4))\" y=\"\(f(y(b.z) - 9))\" class=\"tick\">\(HTML.escape("look \(b.look): \(String(format: "%.2f", b.z))"))</text>"
+          "<text x=\"\(f(x(b.fraction) + 4))\" y=\"\(f(y(b.z) - 9))\" class=\"tick\">\(HTML.escape("look \(b.look): \(NumberText.minus(b.z))"))</text>"
       }
     }
     for (index, t) in trajectories.enumerated() {

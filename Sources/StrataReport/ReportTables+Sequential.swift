@@ -12,7 +12,7 @@ extension ReportTables {
       let d = row.decision
       let evidence: String
       if let boundary = d.boundary {
-        evidence = (plan.alternative == .twoSided ? "±" : "") + NumberText.number(boundary.z, digits: 3)
+        evidence = (plan.alternative == .twoSided ? "±" : "") + NumberText.minus(boundary.z, digits: 3)
       } else {
         evidence = "—"
       }
@@ -24,7 +24,7 @@ extension ReportTables {
       rows.append([
         row.treatment, row.segment ?? "All segments",
         row.informationFraction.map { NumberText.percent($0, digits: 0) } ?? "—",
-        NumberText.number(d.z, digits: 3), evidence, avP, avCI,
+        NumberText.minus(d.z, digits: 3), evidence, avP, avCI,
         d.action.rawValue.replacingOccurrences(of: "_", with: " "),
       ])
       classes.append(d.action.rejects ? (d.z > 0 ? "significant-up" : "significant-down") : "")
@@ -45,9 +45,9 @@ extension ReportTables {
       let largest = zs.max { abs($0) < abs($1) }
       return [
         "\(b.look)\(b.look == s.look ? " (this look)" : "")", NumberText.number(b.fraction, digits: 2),
-        (plan.alternative == .twoSided ? "±" : "") + NumberText.number(b.z, digits: 3),
+        (plan.alternative == .twoSided ? "±" : "") + NumberText.minus(b.z, digits: 3),
         NumberText.pValue(b.nominalPValue),
-        NumberText.pValue(b.alphaSpent), largest.map { NumberText.number($0, digits: 3) } ?? "—",
+        NumberText.pValue(b.alphaSpent), largest.map { NumberText.minus($0, digits: 3) } ?? "—",
       ]
     }
     return Table(
@@ -105,6 +105,6 @@ extension ReportTables {
   /// The comparison's z in the look's record, "—" when the look did not record it.
   static func loggedZ(_ record: LookRecord, _ row: SequentialAnalysis.Row) -> String {
     record.comparisons.first { $0.treatment == row.treatment && $0.segment == row.segment }
-      .map { NumberText.number($0.z, digits: 2) } ?? "—"
+      .map { NumberText.minus($0.z, digits: 2) } ?? "—"
   }
 }

@@ -44,6 +44,14 @@ public enum NumberText {
     return sign ? signed(text, x) : text
   }
 
+  /// A plain number with `digits` decimals and the minus sign the reports print (U+2212, as in `signed`), no plus:
+  /// -0.36 → "−0.36"; a value that rounds to zero has no sign ("0.00", never "−0.00").
+  public static func minus(_ x: Double, digits: Int = 2) -> String {
+    let text = number(x, digits: digits)
+    guard text.hasPrefix("-") else { return text }
+    return isZero(String(text.dropFirst())) ? String(text.dropFirst()) : "−" + text.dropFirst()
+  }
+
   /// A number in scientific notation with `digits` decimals: 3.2e-07.
   public static func scientific(_ x: Double, digits: Int = 2) -> String {
     guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }

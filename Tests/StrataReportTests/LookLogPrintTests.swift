@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import StrataReport
+import StrataStats
 import Testing
 
 /// The look log as printed (issue 18: with 14 comparisons, one z column each, it was wider than an A4 page
@@ -48,5 +49,30 @@ struct LookLogPrintTests {
     #expect(section.components(separatedBy: "<table>").count - 1 == 3)
     #expect(printed.components(separatedBy: "<table>").count - 1 == 2)
     #expect(printed.contains("<th scope=\"col\">z of comparison</th>"))
+  }
+
+  /// A negative z in the look log, the decisions, the boundaries and the chart prints U+2212 as every other
+  /// negative number of the report does (was ASCII "-2.33" beside "−0.4 pp"); the JSON keeps its numbers.
+  @Test func negativeZPrintsTheReportsMinus() throws {
+    let analysis = try SequentialReportSnapshotTests.analysis(swapArms: true)
+    let s = try #require(analysis.look.sequential)
+    #expect(s.log.allSatisfy { $0.comparisons.allSatisfy { $0.z < 0 } })
+    let log = ReportTables.lookLog(s)
+    let z = log.rows.flatMap { $0.dropFirst(5) }
+    #expect(z.count == 4 && z.allSatisfy { $0.hasPrefix("−") && Double($0.dropFirst()) != nil }, "\(z)")
+    let decisions = ReportTables.sequentialDecisions(s, plan: analysis.plan)
+    #expect(decisions.rows.allSatisfy { $0[3].hasPrefix("−") }, "\(decisions.rows)")
+    let boundaries = ReportTables.boundaries(s, plan: analysis.plan)
+    #expect(boundaries.rows.prefix(2).allSatisfy { $0[5].hasPrefix("−") }, "\(boundaries.rows)")
+    for rendering in [MarkdownReport.render(analysis), HTMLReport.render(analysis)] {
+      let sequential = try #require(rendering.range(of: "Sequential monitoring").map { rendering[$0.lowerBound...] })
+      let ascii = try NSRegularExpression(pattern: "(?<![0-9A-Za-z_.:-])-[0-9]")
+      let text = String(sequential)
+      let found = ascii.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+        String(text[Range($0.range, in: text)!.lowerBound...].prefix(20))
+      }
+      #expect(found.isEmpty, "\(found.prefix(5))")
+    }
+    #expect(NumberText.minus(-0.004) == "0.00" && NumberText.minus(-0.36) == "−0.36" && NumberText.minus(2) == "2.00")
   }
 }

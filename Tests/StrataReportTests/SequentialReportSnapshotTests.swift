@@ -14,7 +14,8 @@ import Testing
 /// Re-record with `STRATA_RECORD_SNAPSHOTS=1 swift test --filter SequentialReportSnapshotTests` and review.
 @Suite("Sequential report snapshots")
 struct SequentialReportSnapshotTests {
-  static func analysis() throws -> Analysis {
+  /// `swapArms`: the treatment given the control's counts and the reverse, so every z is negative.
+  static func analysis(swapArms: Bool = false) throws -> Analysis {
     var plan = ReportSnapshotTests.plan
     plan.looks = 3
     plan.sequential = SequentialSettings(maximumUnitsPerVariant: 6000)
@@ -35,7 +36,12 @@ struct SequentialReportSnapshotTests {
     var result = Analysis?.none
     for (index, csv) in [firstHalf, ReportSnapshotTests.csv].enumerated() {
       let file = directory.appendingPathComponent("spring-promo.csv")
-      try csv.write(to: file, atomically: true, encoding: .utf8)
+      let treatment = "\"treat\"\"ment'\","
+      let arms =
+        swapArms
+        ? csv.replacingOccurrences(of: "control,", with: "\u{0}").replacingOccurrences(of: treatment, with: "control,")
+          .replacingOccurrences(of: "\u{0}", with: treatment) : csv
+      try arms.write(to: file, atomically: true, encoding: .utf8)
       var analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
       var sequentialGuard = SequentialGuard(
         plan: plan, log: try LookLog(url: logURL),
