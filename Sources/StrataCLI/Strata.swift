@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StrataAnalysis
 
 @main
@@ -41,6 +42,9 @@ struct Strata: ParsableCommand {
   /// does help or the version printed to a standard output that takes no bytes (the parser's own `main` prints
   /// them and exits 0 before any check).
   static func main() {
+    if let problem = notUTF8Argument(CommandLine.unsafeArgv, count: Int(CommandLine.argc)) {
+      exit(withError: ValidationError(problem))
+    }
     if let typo = singleDashWord(in: CommandLine.arguments.dropFirst()) {
       let suggestion = typo.drop(while: { $0 == "-" })
       exit(
@@ -82,6 +86,42 @@ struct Strata: ParsableCommand {
       return nil
     }
     return "\(option) \(value): a value that starts with '-' is read as an option here; write \(option)=\(value)"
+  }
+
+  /// A sentence for the first argument that is not UTF-8 text, naming it and the offset of its first bad byte.
+  ///
+  /// Swift's `CommandLine.arguments` replaces such bytes by U+FFFD before any command sees them, so
+  /// `--unit $'a\xffb'` would be assigned as the different id "a\u{FFFD}b" (and a path would name another file):
+  /// the raw bytes are checked instead. nil when every argument is UTF-8.
+  static func notUTF8Argument(_ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, count: Int) -> String? {
+    for index in 1..<max(count, 1) {
+      guard let pointer = argv[index] else { continue }
+      let bytes = UnsafeBufferPointer(
+        start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+      var parser = Unicode.UTF8.ForwardParser()
+      var iterator = bytes.makeIterator()
+      var offset = 0
+      while case .valid(let scalar) = parser.parseScalar(from: &iterator) { offset += scalar.count }
+      guard offset < bytes.count else { continue }
+      let byte = String(bytes[offset], radix: 16, uppercase: true)
+      let hex = "0x" + (byte.count == 1 ? "0" : "") + byte
+      // Named by the option before it (`--unit X`), or by its own when written `--unit=X`.
+      let text = String(decoding: bytes, as: UTF8.self)
+      let previous = index > 1 ? argv[index - 1].map { String(cString: $0) } : nil
+      let what: String
+      if text.hasPrefix("--"), let equals = text.firstIndex(of: "="),
+        text.utf8.distance(from: text.startIndex, to: equals) < offset
+      {
+        what = "the value of \(text[..<equals]) (argument \(index))"
+      } else if let previous, previous.hasPrefix("--"), !previous.contains("=") {
+        what = "argument \(index) (after \(previous))"
+      } else {
+        what = "argument \(index)"
+      }
+      return
+        "\(what) is not UTF-8 text: byte \(hex) at offset \(offset) is not valid UTF-8 (give ids, names and paths as UTF-8; the byte replaced, it would be another id)"
+    }
+    return nil
   }
 
   /// The first argument (before `--`) that is one dash and several letters, such as `-weight` or `-e-alpha`;
