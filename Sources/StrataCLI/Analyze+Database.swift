@@ -61,7 +61,7 @@ extension Analyze {
     } catch {
       throw InvalidInput("--regression-sums \(path): \(error.reason)")
     }
-    guard let text = String(validating: bytes, as: UTF8.self) else {
+    guard let text = String(validating: FileBytes.withoutByteOrderMark(bytes), as: UTF8.self) else {
       throw InvalidInput("--regression-sums \(path): is not UTF-8 text (save the file as UTF-8)")
     }
     let result = try QueryResult(csv: text, source: path)

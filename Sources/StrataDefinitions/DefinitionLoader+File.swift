@@ -14,9 +14,9 @@ extension DefinitionLoader {
     func failure(_ message: String, line: Int = 1) -> ExperimentFileError {
       ExperimentFileError(file: path, line: line, field: "", message: message)
     }
-    var bytes: [UInt8]
+    let whole: [UInt8]
     do {
-      bytes = try FileBytes.read(path, limit: largestFile)
+      whole = try FileBytes.read(path, limit: largestFile)
     } catch {
       switch error {
       case .missing: throw failure("no such file")
@@ -25,7 +25,7 @@ extension DefinitionLoader {
       case .system(let reason): throw failure("cannot read the file (\(reason))")
       }
     }
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    let bytes = Array(FileBytes.withoutByteOrderMark(whole))
     guard let text = String(validating: bytes, as: UTF8.self) else {
       let offset = firstInvalidUTF8(bytes)
       let lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0

@@ -58,6 +58,12 @@ package enum FileBytes {
     }
     return bytes
   }
+
+  /// `bytes` without a leading UTF-8 byte-order mark (`EF BB BF`, which some editors and spreadsheet programs write
+  /// first), as `String(contentsOfFile:encoding: .utf8)` read text: the first name in a CSV header stays the name.
+  package static func withoutByteOrderMark(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+    bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+  }
 }
 
 private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {

@@ -44,4 +44,13 @@ struct FileBytesTests {
     #expect(failure(file.path, limit: 2) == .tooLarge(limit: 2))
     #expect(failure("/dev/zero", limit: 3 << 20)?.reason == "is larger than 3 MB")
   }
+
+  @Test("a leading UTF-8 byte-order mark dropped, and only that")
+  func byteOrderMark() {
+    #expect(Array(FileBytes.withoutByteOrderMark([0xEF, 0xBB, 0xBF, 0x76, 0x2C])) == [0x76, 0x2C])
+    #expect(Array(FileBytes.withoutByteOrderMark([0xEF, 0xBB, 0xBF])) == [])
+    #expect(Array(FileBytes.withoutByteOrderMark([0xEF, 0xBB, 0x76])) == [0xEF, 0xBB, 0x76])
+    #expect(Array(FileBytes.withoutByteOrderMark([0x76, 0xEF, 0xBB, 0xBF])) == [0x76, 0xEF, 0xBB, 0xBF])
+    #expect(Array(FileBytes.withoutByteOrderMark([])) == [])
+  }
 }

@@ -193,6 +193,31 @@ def test_sqlite_two_queries(lin_csv, lin_workdir, shape):
     check(two_queries(execute, "sqlite", shape, lin_workdir, f"sqlite-{shape}"), lin_csv)
 
 
+def test_a_byte_order_mark_before_the_saved_results_changes_nothing(lin_csv, lin_workdir):
+    """A spreadsheet program's UTF-8 byte-order mark before either saved result (cells or sums) is dropped: the
+    analysis is the one without it (the sums file was refused with 'has no column "variant" (columns: \\ufeffvariant,
+    ...)' after 77f0947)."""
+    con = sqlite3.connect(":memory:")
+    load(con, read_units(), "TEXT", "REAL", "TIMESTAMP", stored_time)
+
+    def execute(sql):
+        result = con.execute(sql)
+        return [d[0] for d in result.description], result.fetchall()
+    plain = two_queries(execute, "sqlite", "units", lin_workdir, "sqlite-bom")
+    check(plain, lin_csv)
+    cells, sums = (lin_workdir / f"lin-sqlite-bom-{part}.csv" for part in ("cells", "sums"))
+    marked = {}
+    for path in (cells, sums):
+        marked[path] = lin_workdir / f"bom-{path.name}"
+        marked[path].write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    for data, regression_sums in ((cells, marked[sums]), (marked[cells], marked[sums])):
+        result = strata("analyze", "--experiment", str(DEFINITION), "--data", str(data), "--regression-sums",
+                        str(regression_sums), "--json", "--no-look-log")
+        got = json.loads(result.stdout)
+        check(got, lin_csv)
+        assert got["results"] == plain["results"]
+
+
 def test_an_arm_too_small_for_its_covariates_is_one_sentence_from_rows_file_and_sql(lin_workdir):
     """South's treatment arm has 3 units for 2 covariates (the fit needs k + 2 = 4): the unit-level CSV read twice,
     the same CSV piped (its rows kept) and SQLite's two queries give that segment no test and the same note, from the
