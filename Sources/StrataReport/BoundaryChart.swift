@@ -17,6 +17,13 @@ enum BoundaryChart {
     t.segment.map { "\(t.treatment) · \($0)" } ?? t.treatment
   }
 
+  /// A comparison's name ("variant · segment") in the charts' 262-unit legend: over 26 characters it is
+  /// shortened in the middle, so that the segment at its end stays ("question.phot…earn · loyal"; cut at its end
+  /// the printed legend of the factorial example read "question.photo.learn · lo…", the segment lost).
+  static func legendName(_ name: String) -> String {
+    name.count > 26 ? ForestPlot.elided(name, keeping: 25) : name
+  }
+
   /// The legend's entries as the chart words them (colour, number and comparison, crossed or not), for the
   /// copy a phone shows above the chart: the chart's own legend is at its right edge, off-screen there.
   static func legendEntries(_ s: SequentialAnalysis) -> [(colour: String, text: String)] {
@@ -136,7 +143,7 @@ enum BoundaryChart {
       out +=
         "<circle cx=\"\(f(lx))\" cy=\"\(f(ly))\" r=\"5\" fill=\"\(t.crossed ? colour : "#ffffff")\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
       let name = label(t)
-      let short = name.count > 26 ? String(name.prefix(25)) + "…" : name
+      let short = BoundaryChart.legendName(name)
       out +=
         "<text x=\"\(f(lx + 10))\" y=\"\(f(ly + 4))\" class=\"legend\"><tspan class=\"strong\">\(index + 1)</tspan> \(HTML.escape(short + (t.crossed ? ": crossed" : "")))</text>"
     }

@@ -95,7 +95,7 @@ enum LiftChart {
       let lx = plotRight + 32
       let last = t.points.last.map { " \(NumberText.effect($0.estimate, binomial: binomial))" } ?? ""
       let name = BoundaryChart.label(t)
-      let short = name.count > 26 ? String(name.prefix(25)) + "…" : name
+      let short = BoundaryChart.legendName(name)
       out +=
         "<line x1=\"\(f(lx - 8))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 2))\" y2=\"\(f(ly))\" stroke=\"\(colour)\" stroke-width=\"3\"/>"
       out +=

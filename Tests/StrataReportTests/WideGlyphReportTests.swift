@@ -64,6 +64,13 @@ struct WideGlyphReportTests {
     #expect(13 * 16 + 8 + ForestPlot.textWidth(fitted.sublabel, size: 12) / 1.1 <= room, "\(fitted)")
   }
 
+  /// The sequential charts' legend shortens a long comparison name in its middle: the segment at its end stays.
+  @Test func aLongComparisonNameKeepsItsSegmentInTheLegend() {
+    #expect(BoundaryChart.legendName("question.photo.learn · loyal") == "question.phot…earn · loyal")
+    #expect(BoundaryChart.legendName("question.none.learn · loyal").hasSuffix(" · loyal"))
+    #expect(BoundaryChart.legendName("short.none.buy · new") == "short.none.buy · new")
+  }
+
   @Test func htmlMatchesSnapshot() throws {
     try ReportSnapshotTests.snapshot("wide-glyphs.html", HTMLReport.render(try Self.analysis()))
   }
