@@ -825,7 +825,10 @@ enum OpenAPIDocument {
               schema:
                 $ref: "#/components/schemas/Error"
         Unavailable:
-          description: The service is starting (its database is not ready yet); retry.
+          description: >-
+            Retry (after Retry-After when given): the service is starting (code `starting`), the database did not
+            answer or take the request (code `store_unavailable`: nothing of it was stored), or the request was not
+            answered within --request-timeout (code `timeout`).
           content:
             application/json:
               schema:

@@ -79,7 +79,9 @@ extension StrataService {
     } catch {
       logger.error("consent change not recorded", metadata: ["error": "\(String(reflecting: error))"])
       return Responses.error(
-        .native, .internalServerError, code: "internal", message: "the consent change was not recorded; retry")
+        .native, .serviceUnavailable, code: "store_unavailable",
+        message: "the database did not take the consent change (it was not recorded); retrying it is safe",
+        headers: [.retryAfter: "1"])
     }
     consent.apply([ConsentState(unit: hash, granted: granted, sequence: record.sequence)], polled: false)
     metrics.consentChange(granted: granted)

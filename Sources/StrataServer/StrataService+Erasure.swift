@@ -54,8 +54,9 @@ extension StrataService {
     } catch {
       logger.error("erasure failed", metadata: ["error": "\(String(reflecting: error))"])
       return Responses.error(
-        .native, .internalServerError, code: "internal",
-        message: "the erasure was not completed (nothing of it was removed); retry")
+        .native, .serviceUnavailable, code: "store_unavailable",
+        message: "the database did not complete the erasure (nothing of it was removed); retrying it is safe",
+        headers: [.retryAfter: "1"])
     }
     logger.notice(
       "erasure", metadata: ["audit_sequence": "\(outcome.record.sequence)", "actor": "\(actor)"])
