@@ -222,4 +222,47 @@ struct FastRowsTests {
       #expect(!result.taken && result.used == 0, "\(unusual)")
     }
   }
+  @Test(
+    "records the fast path takes count as visits would: lines, the scan's end, every buffer size, last record taken or not"
+  )
+  func fastRecordsKeepTheScannersAccount() throws {
+    for count in [300, 301] {
+      let text = (0..<count).map { "r\($0),\($0 % 7)\n" }.joined()
+      let path = try CellSourcesTests.write(text)
+      for bufferSize in [16, 17, 31, 64, 100, 4096] {
+        var plain = try CSVScanner(path: path, bufferSize: bufferSize)
+        defer { plain.close() }
+        var visited = 0
+        try plain.forEachRecord { _ in
+          visited += 1
+          return true
+        }
+        var scanner = try CSVScanner(path: path, bufferSize: bufferSize)
+        defer { scanner.close() }
+        var taken = 0
+        var visitedToo = 0
+        var records = 0
+        try scanner.forEachRecord(
+          fast: { bytes, start, end in
+            // Every other record, when it ends within the bytes read.
+            var position = start
+            while position < end && bytes[position] != UInt8(ascii: "\n") { position += 1 }
+            guard position < end, records % 2 == 0 else { return -1 }
+            records += 1
+            taken += 1
+            return position + 1
+          },
+          { _ in
+            records += 1
+            visitedToo += 1
+            return true
+          })
+        let context = "\(count) records, buffer \(bufferSize)"
+        #expect(visited == count && taken + visitedToo == count && taken > 0, "\(context)")
+        #expect(scanner.nextOffset == plain.nextOffset && plain.nextOffset == text.utf8.count, "\(context)")
+        #expect(scanner.nextLine == plain.nextLine && scanner.nextLine == count + 1, "\(context)")
+        #expect(scanner.lastRecordEndedLine && plain.lastRecordEndedLine, "\(context)")
+      }
+    }
+  }
 }

@@ -175,9 +175,10 @@ public struct CSVScanner {
           fastLast = true
           continue
         }
-        fastLast = false
         guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: state.endOfFile)
         else { break }
+        // Cleared only once a record is scanned: an incomplete one after fast records leaves them the last taken.
+        fastLast = false
         let bufferOffset = start + bytesRead - filled
         var record = Record(
           bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: state.line,
