@@ -36,17 +36,28 @@ public enum DefinitionLoader {
       root = try Yams.compose(yaml: yaml, .basic)
     } catch let error as YamlError {
       // Two equal keys that are not text (Yams names them '<uncovertable>'), or an alias repeating a key.
-      if case .duplicatedKeysInMapping = error, let key = YAMLKeyShape.first(in: yaml) { throw key.error(file: file) }
+      if case .duplicatedKeysInMapping(let duplicates, _) = error,
+        let key = YAMLKeyShape.repeated(duplicates, in: yaml)
+      {
+        throw key.error(file: file)
+      }
       throw syntaxError(error, yaml: yaml, file: file)
     } catch {
       throw ExperimentFileError(file: file, line: 1, field: "", message: "not valid YAML (\(error))")
     }
     guard let root else { throw ExperimentFileError(file: file, line: 1, field: "", message: "the file is empty") }
-    // An alias as a key reads as the node it names, at that node's line: found at its own place.
-    if yaml.utf8.contains(UInt8(ascii: "*")), let key = YAMLKeyShape.first(in: yaml) { throw key.error(file: file) }
     var fields = YAMLFields(file: file, root: root)
-    let definition = try build(root, &fields)
-    return (definition, fields.line(of: "plan"))
+    do {
+      let definition = try build(root, &fields)
+      return (definition, fields.line(of: "plan"))
+    } catch {
+      // An alias as a key reads as the node it names, at that node's line: an error about such a key is given at
+      // the alias's own place. A file that loads is never read again for this.
+      if yaml.utf8.contains(UInt8(ascii: "*")), let key = YAMLKeyShape.alias(behind: error, in: yaml) {
+        throw key.error(file: file)
+      }
+      throw error
+    }
   }
 
   static let topKeys: Set<String> = [

@@ -1,4 +1,6 @@
+import Foundation
 import StrataDefinitions
+import StrataTestSupport
 import Testing
 
 /// A mapping key that is not plain text: one sentence at the key's own line (an alias was reported at the line of
@@ -56,5 +58,36 @@ struct YAMLKeyShapeTests {
     // A number as a key is its text, refused as any unknown key.
     #expect(message("id: d\nvariants: [a, b]\n5: 3\n").hasPrefix("d.yaml:3: 5: unknown key \"5\""))
     #expect(message("id: d\nvariants: [a, b]\nname: 'a * b'\n") == "")
+  }
+
+  /// Valid YAML that decodes keeps loading: an alias standing for an allowed key (main loaded these before the key
+  /// check; c2955cb refused them as 'a key must be plain text ..., not an alias (*k)').
+  @Test("an alias standing for an allowed key loads, as the key it names")
+  func aliasForAnAllowedKey() throws {
+    let yaml = "id: d\nvariants:\n  - &k key: control\n  - *k : treatment\n"
+    let definition = try DefinitionLoader.load(yaml: yaml, file: "d.yaml")
+    #expect(definition.experiment.variants.map(\.key) == ["control", "treatment"])
+    let url = packageRootURL().appendingPathComponent("experiments/gym-renewal.yaml")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let aliased =
+      text
+      .replacingOccurrences(of: "  - key: control\n", with: "  - &k key: control\n")
+      .replacingOccurrences(of: "  - key: reminder_progress\n", with: "  - *k : reminder_progress\n")
+    #expect(aliased.contains("*k : reminder_progress") && aliased.contains("&k key: control"))
+    let plain = try DefinitionLoader.load(yaml: text, file: url.path)
+    let loaded = try DefinitionLoader.load(yaml: aliased, file: url.path)
+    #expect(loaded.experiment.variants.map(\.key) == ["control", "reminder_progress", "reminder_social"])
+    #expect(loaded.experiment == plain.experiment)
+  }
+
+  @Test("beside a valid alias key, another error is the one given")
+  func otherErrorsBesideAValidAlias() {
+    let aliased = "id: d\nvariants:\n  - &k key: control\n  - *k : treatment\n"
+    let repeated = message(aliased + "name: a\nname: b\n")
+    #expect(repeated == "d.yaml:6: name: duplicate key 'name' at column 1 (already at line 5)")
+    let unknown = message(aliased + "colour: red\n")
+    #expect(unknown.hasPrefix("d.yaml:5: colour: unknown key \"colour\""), "\(unknown)")
+    let wrongValue = message("id: d\nvariants:\n  - &k key: control\n  - *k : treatment\n    weight: x\n")
+    #expect(wrongValue.hasPrefix("d.yaml:5: variants[1].weight:"), "\(wrongValue)")
   }
 }
