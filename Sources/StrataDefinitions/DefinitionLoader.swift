@@ -215,8 +215,10 @@ public enum DefinitionLoader {
       })
   }
 
-  /// libyaml's limit on mappings and lists inside one another (`MAX_NESTING_LEVEL`, not exported by its header):
-  /// `DefinitionLoaderTests` checks that 1000 levels load and 1001 do not.
+  /// libyaml's limit on mappings and lists inside one another (`MAX_NESTING_LEVEL`, not exported by its header).
+  ///
+  /// A mapping or list that would be the 1000th level is refused (the file's own mapping is the first).
+  /// `YAMLNestingTests` checks that 999 levels load and 1000 do not, in block and in flow style.
   static let maximumNesting = 1000
 
   private static func syntaxError(_ error: YamlError, yaml: String, file: String) -> ExperimentFileError {
@@ -224,12 +226,14 @@ public enum DefinitionLoader {
     case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
       .composer(_, let problem, let mark, _):
       if problem.hasPrefix("Maximum nesting level reached") {
-        // libyaml's words name its C setter; its limit is MAX_NESTING_LEVEL (1000) levels of block mappings and
-        // lists, about as many in flow style. The column it gives in flow style is not where the limit was met.
+        // libyaml's words name its C setter. It counts the block indents and flow levels its scanner has open, so
+        // the refused file is `maximumNesting` levels deep or more: exactly that many in block style and in flow
+        // style with spaces, while `[[[...` written without spaces loads up to 1012 lists inside one another (its
+        // scanner has read ahead). The column it gives in flow style is not where the limit was met.
         return ExperimentFileError(
           file: file, line: mark.line, field: "",
           message:
-            "nested deeper than \(maximumNesting) levels (mappings and lists inside one another); a definition needs a few"
+            "nested \(maximumNesting) levels deep or more (mappings and lists inside one another); a definition needs a few"
         )
       }
       return ExperimentFileError(
