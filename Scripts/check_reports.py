@@ -438,16 +438,23 @@ def check(path, out_dir):
         failures += [f"axe at 390 px: {v}" for v in axe_violations(phone)]
         # axe scrolls what it checks into view, charts inside their figure included: back to the left edge
         # (where a reader starts) before the screenshots.
-        phone.execute_script("for (const e of document.querySelectorAll('figure, .table-wrap')) e.scrollLeft = 0;")
-        height = phone.execute_script("return document.documentElement.scrollHeight;")
-        for screen, top in enumerate(range(0, min(height, 844 * 24), 844)):
-            phone.execute_script(f"window.scrollTo(0, {top});")
-            phone.save_screenshot(os.path.join(out_dir, f"{name}-390-{screen:02d}.png"))
+        save_screens(phone, os.path.join(out_dir, f"{name}-390"), 844, 24)
     finally:
         phone.quit()
 
     failures += check_tablets(url, name, out_dir)
     return failures
+
+
+def save_screens(driver, prefix, screen_height, most):
+    """Screenshots of the page from its top, one per screen of `screen_height` px, at most `most` of them
+    (`PREFIX-00.png`, ...), every scrolling figure and table back at its left edge (where a reader starts; axe
+    scrolls what it checks into view)."""
+    driver.execute_script("for (const e of document.querySelectorAll('figure, .table-wrap')) e.scrollLeft = 0;")
+    height = driver.execute_script("return document.documentElement.scrollHeight;")
+    for screen, top in enumerate(range(0, min(height, screen_height * most), screen_height)):
+        driver.execute_script(f"window.scrollTo(0, {top});")
+        driver.save_screenshot(f"{prefix}-{screen:02d}.png")
 
 
 # Tablets, and the first width above the forest plot's breakpoint (its wide chart at its smallest): the
@@ -486,11 +493,7 @@ def check_tablets(url, name, out_dir):
                 if clipped:
                     failures.append(f"text cut off at the right {at}: {clipped[:5]} ({len(clipped)} in all)")
             if width == 768:
-                tablet.execute_script("for (const e of document.querySelectorAll('figure, .table-wrap')) e.scrollLeft = 0;")
-                height = tablet.execute_script("return document.documentElement.scrollHeight;")
-                for screen, top in enumerate(range(0, min(height, 1024 * 16), 1024)):
-                    tablet.execute_script(f"window.scrollTo(0, {top});")
-                    tablet.save_screenshot(os.path.join(out_dir, f"{name}-768-{screen:02d}.png"))
+                save_screens(tablet, os.path.join(out_dir, f"{name}-768"), 1024, 16)
     finally:
         tablet.quit()
     return failures
