@@ -57,16 +57,20 @@ public final class AtomicFileWriter {
       Self.removeStaleTemporaries(in: directory, name: name)
       let temporary = Self.temporaryPath(directory: directory, name: name, suffix: "tmp")
       unlink(temporary)  // ours by name: left by an earlier process that had this pid
+      // Registered before it exists: a signal between the create and a later registration would end the
+      // process with the file left behind. A signal before the create unlinks a name that is ours anyway.
+      interruptSlot = InterruptedWrites.register(temporary)
       // O_EXCL: never follow a symlink planted at the temporary name. A file that replaces an old one starts
       // private and takes the old one's owner and mode; a new file takes 0666 minus the umask.
       descriptor = Self.openRetrying(
         temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, existing == nil ? 0o666 : 0o600)
       guard descriptor >= 0 else {
+        let code = errno
+        if let interruptSlot { InterruptedWrites.unregister(interruptSlot) }
         throw FileWriteError(
-          path: path, reason: "cannot create a temporary file there (\(String(cString: strerror(errno))))")
+          path: path, reason: "cannot create a temporary file there (\(String(cString: strerror(code))))")
       }
       temporaryPath = temporary
-      interruptSlot = InterruptedWrites.register(temporary)
       if let existing {
         _ = fchown(descriptor, existing.owner, existing.group)  // permitted for root, or a group the user is in
         if fchmod(descriptor, existing.mode) != 0 {
