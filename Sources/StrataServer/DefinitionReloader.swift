@@ -80,17 +80,46 @@ extension StrataService {
 
   func reloadKeysIfChanged() async {
     guard let url = configuration.keysFile else { return }
-    let bytes = FileManager.default.contents(atPath: url.path).map { Array($0) } ?? []
+    let bytes: [UInt8]
+    do {
+      bytes = try KeyFile.bytes(of: url)
+    } catch {
+      // Missing, a directory, unreadable or too large: not "no keys" (that would let every request in, or lock every
+      // client out), but a rejected file. The previous keys stay, the reason is logged once (until the file can be
+      // read again) and the file is read again on the next poll.
+      let reason = "unreadable: \(error.description)"
+      let isNew = rejected.withLock { state in
+        defer { state.keys = reason }
+        return state.keys != reason
+      }
+      if isNew {
+        logger.error("keys file cannot be read; the previous keys stay in use", metadata: ["error": "\(error)"])
+      }
+      return
+    }
     let fingerprint = Catalog.sha256(bytes)
     let previous = keysFingerprint.withLock { $0 }
-    guard fingerprint != previous, fingerprint != rejected.withLock({ $0.keys }) else { return }
+    if fingerprint == previous {
+      // Back to the keys in use (after an unreadable or rejected file): nothing to swap; a later failure logs again.
+      rejected.withLock { $0.keys = nil }
+      return
+    }
+    guard fingerprint != rejected.withLock({ $0.keys }) else { return }
     do {
       let keys = try KeyFile.parse(bytes, file: url.path)
+      // No keys lets every request in: as at start, only on a loopback address.
+      if keys.isEmpty && !configuration.isLoopback {
+        throw KeyFileError(
+          description: "\(url.path): holds no keys, which would let every request in on \(configuration.host)")
+      }
       authenticator.replace(keys)
       keysFingerprint.withLock { $0 = fingerprint }
       rejected.withLock { $0.keys = nil }
       if previous != nil { logger.info("keys reloaded", metadata: ["keys": "\(keys.count)"]) }
-      try await store.replaceKeys(keys)
+      // The new keys serve from the swap on; a failed copy into the database is logged and does not undo it.
+      do { try await store.replaceKeys(keys) } catch {
+        logger.error("cannot copy the keys into the database", metadata: ["error": "\(error)"])
+      }
     } catch {
       rejected.withLock { $0.keys = fingerprint }
       logger.error("keys file rejected; the previous keys stay in use", metadata: ["error": "\(error)"])

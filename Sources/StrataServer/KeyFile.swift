@@ -13,10 +13,14 @@ public enum KeyFile {
     try parse(bytes(of: url), file: url.path)
   }
 
-  /// The bytes of a keys file, or one sentence saying why it cannot be read: missing, a directory, unreadable.
+  /// The largest keys file read (about 400,000 keys): a device such as `/dev/zero` named by mistake is refused.
+  static let largestFile = 64 << 20
+
+  /// The bytes of a keys file, or one sentence saying why it cannot be read: missing, a directory, unreadable, larger
+  /// than `largestFile`.
   public static func bytes(of url: URL) throws(KeyFileError) -> [UInt8] {
     do {
-      return try FileBytes.read(url.path)
+      return try FileBytes.read(url.path, limit: largestFile)
     } catch {
       switch error {
       case .missing: throw KeyFileError(description: "\(url.path): no such keys file (make one with `strata keys new`)")
