@@ -110,7 +110,8 @@ public struct PostgresLocation: Sendable, Equatable {
     self.host = host
     port = components.port ?? 5432
     username = components.user ?? "postgres"
-    password = components.password
+    // As libpq and `strata analyze --database` (DatabaseURL): the URL's password, else PGPASSWORD.
+    password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
     let database = String(components.path.drop { $0 == "/" })
     self.database = database.isEmpty ? username : database
     let items = components.queryItems ?? []

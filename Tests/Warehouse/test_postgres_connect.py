@@ -91,3 +91,17 @@ def test_a_refused_connection_is_one_sentence(request, tmp_path, case, name):
     assert PASSWORD not in result.stderr and ENCODED not in result.stderr
     assert '"listening"' not in result.stderr and "circuitBreaker" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["experiments"])  # no audit key made
+
+
+@pytest.mark.parametrize("name", ["audit verify", "looks list"])
+def test_pgpassword_is_read_when_the_url_has_none(pg, tmp_path, name):
+    """The sentence for a URL without a password says 'put it in the URL or in PGPASSWORD': PGPASSWORD is read
+    (audit verify, looks and serve took the URL's password only and printed that sentence with PGPASSWORD set;
+    serve reads the URL the same way, through the same PostgresLocation)."""
+    url = f"postgresql://postgres@127.0.0.1:{pg.port}/postgres"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    environment["PGPASSWORD"] = PASSWORD
+    result = subprocess.run([STRATA, *command(name, url, tmp_path)], capture_output=True, text=True,
+                            env=environment, timeout=60)
+    assert "cannot connect" not in result.stderr and "asks for a password" not in result.stderr, (name, result.stderr)
+    assert PASSWORD not in result.stderr
