@@ -112,6 +112,17 @@ struct PostgresConnectCLITests {
         && noKeyDirectory.stderr.contains(
           "strata: error: \(keyNowhere): cannot make the audit key file there (no such directory "),
       "\(noKeyDirectory.stderr)")
+    // No --audit-key: the key goes beside the database, so the database's missing directory is named (the
+    // sentence named '<database>.audit-key', a file the user did not name).
+    let databaseNowhere = directory.appendingPathComponent("nodir/s.db").path
+    let noDatabaseDirectory = try runStrata([
+      "serve", "--experiments", experiments.path, "--database", "sqlite:\(databaseNowhere)",
+    ])
+    #expect(noDatabaseDirectory.status == 1)
+    #expect(
+      noDatabaseDirectory.stderr
+        == "strata: error: \(databaseNowhere): cannot make the SQLite database there (no such directory \(directory.appendingPathComponent("nodir").path))\n",
+      "\(noDatabaseDirectory.stderr)")
     let made = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
     #expect(made == ["bad.key", "experiments"], "\(made)")
   }
