@@ -70,16 +70,12 @@ extension ChunkedUnitReader {
     do {
       var scanner = try CSVScanner(path: path, range: range)
       defer { scanner.close() }
-      if rows.takesFastRows {
-        try scanner.forEachRecord(fast: { rows.consumeFast($0, $1, $2) }) { record in
-          if !record.isBlank { try rows.consume(record) }
-          return true
-        }
-      } else {
-        try scanner.forEachRecord { record in
-          if !record.isBlank { try rows.consume(record) }
-          return true
-        }
+      // One call with the choice inside the fast closure: with two calls, one per choice, their identical per-record
+      // closures were merged into one function called per record, 38 instructions per row more on the usual path.
+      let fastRows = rows.takesFastRows
+      try scanner.forEachRecord(fast: { fastRows ? rows.consumeFast($0, $1, $2) : -1 }) { record in
+        if !record.isBlank { try rows.consume(record) }
+        return true
       }
       try rows.flush()
       result.newlines = scanner.nextLine - 1
