@@ -33,17 +33,27 @@ public enum KeyFile {
   }
 
   /// Parses the text of a keys file.
+  ///
+  /// A leading UTF-8 byte-order mark (Windows Notepad saves one) is skipped, as every file reader of ours skips it
+  /// (``FileBytes/withoutByteOrderMark(_:)``); one further in (two files joined) is named as such.
   public static func parse(_ bytes: [UInt8], file: String) throws(KeyFileError) -> [APIKey] {
     var keys: [APIKey] = []
     var names: Set<String> = []
     var hashes: Set<String> = []
-    for (number, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+    let text = FileBytes.withoutByteOrderMark(bytes)
+    for (number, line) in text.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
       let where_ = "\(file):\(number + 1)"
       if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
       let json: JSON
       do {
         json = try JSON.parse(line)
       } catch {
+        if let mark = line.firstRange(of: [0xEF, 0xBB, 0xBF]) {
+          throw KeyFileError(
+            description:
+              "\(where_): a UTF-8 byte-order mark at byte \(line.distance(from: line.startIndex, to: mark.lowerBound)) "
+              + "(only the first bytes of the file may hold one: were two files joined? save it as UTF-8 without one)")
+        }
         throw KeyFileError(description: "\(where_): \(error)")
       }
       func text(_ field: String) throws(KeyFileError) -> String {

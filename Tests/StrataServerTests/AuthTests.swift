@@ -162,6 +162,37 @@ import Testing
     }
   }
 
+  /// A keys file saved by Windows Notepad starts with a UTF-8 byte-order mark: read as without it (was "k.jsonl:1:
+  /// invalid JSON at byte 0: expected a value"); one in the middle (two files joined) is one sentence naming the line.
+  @Test func keysFileWithAByteOrderMark() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-keys-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let plain = directory.appendingPathComponent("plain.jsonl")
+    let key = try KeyFile.addKey(name: "backend", role: .server, to: plain)
+    let line = try Data(contentsOf: plain)
+    let marked = directory.appendingPathComponent("notepad.jsonl")
+    try (Data([0xEF, 0xBB, 0xBF]) + line).write(to: marked)
+    let keys = try KeyFile.read(marked)
+    #expect(keys == (try KeyFile.read(plain)))
+    #expect(keys.count == 1 && keys[0].name == "backend" && keys[0].sha256 == APIKey.digest(of: key))
+    // `strata keys new` on it keeps the key and adds the new one.
+    _ = try KeyFile.addKey(name: "viewer", role: .viewer, to: marked)
+    #expect(try KeyFile.read(marked).map(\.name) == ["backend", "viewer"])
+    let joined = directory.appendingPathComponent("joined.jsonl")
+    let other = Array(#"{"name":"b","role":"viewer","sha256":"\#(String(repeating: "a", count: 64))"}"#.utf8)
+    try (Data([0xEF, 0xBB, 0xBF]) + line + Data([0xEF, 0xBB, 0xBF] + other + [0x0A])).write(to: joined)
+    do {
+      _ = try KeyFile.read(joined)
+      Issue.record("a byte-order mark in the middle was read")
+    } catch {
+      #expect(
+        error.description
+          == "\(joined.path):2: a UTF-8 byte-order mark at byte 0 (only the first bytes of the file may hold one: "
+          + "were two files joined? save it as UTF-8 without one)")
+    }
+  }
+
   /// A directory or a missing file where the keys file or the audit key is read: why, in one sentence (was "cannot
   /// read the keys file" and "cannot read the audit key file (check its permissions)").
   @Test func keysFileAndAuditKeyThatCannotBeRead() throws {
