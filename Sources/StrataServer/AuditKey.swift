@@ -59,24 +59,21 @@ public struct AuditKey: Sendable {
     let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
     let text = Catalog.hex(bytes) + "\n"
     guard manager.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-      throw AuditKeyError(description: "\(file): cannot create the audit key file (does its directory exist?)")
+      let reason = NewFileCheck.problem(making: file) ?? "does its directory exist?"
+      throw AuditKeyError(description: "\(file): cannot create the audit key file (\(reason))")
     }
     return (AuditKey(bytes: bytes), true)
   }
 
   /// Checks, writing nothing, that ``load(file:)`` will work: a file that exists holds a key; a missing one can be
-  /// made (its directory exists).
+  /// made (its directory exists and this process may create files in it: ``NewFileCheck``).
   public static func check(file: String) throws(AuditKeyError) {
-    let manager = FileManager.default
-    if manager.fileExists(atPath: file) {
+    if FileManager.default.fileExists(atPath: file) {
       _ = try load(file: file)
       return
     }
-    let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw AuditKeyError(
-        description: "\(file): cannot make the audit key file there (no such directory \(directory))")
+    if let problem = NewFileCheck.problem(making: file) {
+      throw AuditKeyError(description: "\(file): cannot make the audit key file there (\(problem))")
     }
   }
 

@@ -24,14 +24,12 @@ extension StrataService {
       keysFingerprint = Catalog.sha256(data)
     }
     let catalog = try CatalogLoader(directory: configuration.experimentsDirectory).load()
-    if configuration.auditKeyFile == nil, case .sqlite(let path) = configuration.database {
-      // The audit key goes beside the database: a missing directory is the database's, which the user named.
-      let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw StartError(
-          description: "\(path): cannot make the SQLite database there (no such directory \(directory))")
-      }
+    if case .sqlite(let path) = configuration.database, !FileManager.default.fileExists(atPath: path),
+      let problem = NewFileCheck.problem(making: path)
+    {
+      // Checked before the audit key, which goes beside the database by default: a missing or read-only directory is
+      // the database's, which the user named.
+      throw StartError(description: "\(path): cannot make the SQLite database there (\(problem))")
     }
     try AuditKey.check(file: try auditKeyPath(configuration))
     if case .postgresql(let location) = configuration.database { try await location.checkConnection() }

@@ -126,6 +126,54 @@ struct PostgresConnectCLITests {
     let made = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
     #expect(made == ["bad.key", "experiments"], "\(made)")
   }
+
+  /// Runs `strata` as a user that read-only directories apply to: `nobody` through runuser(1) when the tests run as
+  /// root (root may create files in a directory whatever its mode), else the current user.
+  static func runUnprivileged(_ arguments: [String]) throws -> StrataRun {
+    guard geteuid() == 0 else { return try runStrata(arguments) }
+    return try runExecutable(
+      URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", "nobody", "--", strataExecutableURL().path] + arguments)
+  }
+
+  @Test(
+    "serve names a directory it cannot write in (the audit key's, the SQLite database's) before it makes anything (it made the database, then failed)",
+    .enabled(if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
+  func serveChecksWritableDirectories() throws {
+    let directory = try AssignCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let experiments = directory.appendingPathComponent("experiments")
+    try FileManager.default.createDirectory(at: experiments, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: URL(fileURLWithPath: AssignCommandTests.gym), to: experiments.appendingPathComponent("gym-renewal.yaml"))
+    let writable = directory.appendingPathComponent("writable")
+    let readOnly = directory.appendingPathComponent("read-only")
+    try FileManager.default.createDirectory(at: writable, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: readOnly, withIntermediateDirectories: true)
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: writable.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: readOnly.path)
+    let key = readOnly.appendingPathComponent("audit.key").path
+    let keyRun = try Self.runUnprivileged([
+      "serve", "--experiments", experiments.path, "--port", "0", "--database",
+      "sqlite:\(writable.appendingPathComponent("s.db").path)", "--audit-key", key,
+    ])
+    #expect(keyRun.status == 1, "\(keyRun.stderr)")
+    #expect(
+      keyRun.stderr
+        == "strata: error: \(key): cannot make the audit key file there (no permission to create files in \(readOnly.path))\n",
+      "\(keyRun.stderr)")
+    // No --audit-key: the key would go beside the database, whose directory is named.
+    let database = readOnly.appendingPathComponent("s.db").path
+    let databaseRun = try Self.runUnprivileged([
+      "serve", "--experiments", experiments.path, "--port", "0", "--database", "sqlite:\(database)",
+    ])
+    #expect(databaseRun.status == 1, "\(databaseRun.stderr)")
+    #expect(
+      databaseRun.stderr
+        == "strata: error: \(database): cannot make the SQLite database there (no permission to create files in \(readOnly.path))\n",
+      "\(databaseRun.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: writable.path).isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: readOnly.path).isEmpty)
+  }
 }
 
 /// A TCP socket on 127.0.0.1 (a free port): listening (it accepts connections into its backlog and never answers),
