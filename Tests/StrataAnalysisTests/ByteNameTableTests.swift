@@ -42,6 +42,37 @@ import Testing
     #expect(lookup(table, "Ümlaut-11-✓") == 11)
   }
 
+  /// The one-pass row's lookup (`wordsIndex`, a field given as its length and three words, zero past its end) agrees
+  /// with `index(of:)` on every name and on fields close to them: prefixes, one byte changed, one byte more.
+  @Test(arguments: [9, 200, 2_000])
+  func wordsIndexAgreesWithIndexOf(count: Int) {
+    let names = (0..<count).map { index -> String in
+      let stem = ["s", "seg-", "segment-number-", "a-name-of-twenty-bytes-"][index % 4]
+      return "\(stem)\(index)"
+    }
+    let table = ByteNameTable(names)
+    #expect(table.hasHashTable && !table.hasShortTable)
+    func words(_ field: [UInt8]) -> (UInt64, UInt64, UInt64) {
+      var words: [UInt64] = [0, 0, 0]
+      for (offset, byte) in field.enumerated() { words[offset / 8] |= UInt64(byte) << (8 * UInt64(offset % 8)) }
+      return (words[0], words[1], words[2])
+    }
+    var checked = 0
+    for name in names {
+      let bytes = Array(name.utf8)
+      var fields = [bytes, Array(bytes.dropLast()), bytes + [UInt8(ascii: "0")]]
+      for position in bytes.indices { fields.append(bytes.enumerated().map { $0 == position ? $1 ^ 1 : $1 }) }
+      for field in fields where (1...ByteNameTable.inlineBytes).contains(field.count) {
+        let (first, second, third) = words(field)
+        let expected = field.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+        #expect(table.wordsIndex(length: field.count, first, second, third) == expected, "\(field)")
+        checked += 1
+      }
+    }
+    #expect(checked > count * 5)
+    #expect(ByteNameTable(["a", "b"]).wordsIndex(length: 1, 0x61, 0, 0) == -1)
+  }
+
   @Test func namesLongerThanASlotAreComparedWhole() {
     // The same first 24 bytes (what a slot holds), then names that differ only after them, or in length.
     let prefix = String(repeating: "p", count: ByteNameTable.inlineBytes)

@@ -185,9 +185,11 @@ struct FastRowsTests {
     }
   }
 
-  /// `consumeFast` on the row `row` (with room after it), for a reader of `plan`'s columns in `header`: its return
-  /// and the rows it used.
-  static func fast(_ row: String, header: [String]) throws -> (taken: Bool, used: Int) {
+  /// `consumeFast` on the row `row` (with room after it), for a reader of `plan`'s columns in `header`: its return,
+  /// the rows it used and the cell (variant, segment) of the unit it counted, if any.
+  static func fast(_ row: String, header: [String], plan: AnalysisPlan = plan) throws -> (
+    taken: Bool, used: Int, cell: (variant: Int, segment: Int)?
+  ) {
     var options = DataReadOptions(checkDuplicates: false)
     options.chunkSize = 1 << 20
     var rows = try UnitLevelRows(header: header, plan: plan, path: "data.csv", options: options)
@@ -196,7 +198,112 @@ struct FastRowsTests {
     let end = bytes.count
     let next = try bytes.withUnsafeMutableBufferPointer { rows.consumeFast(try #require($0.baseAddress), 0, end) }
     #expect(next == -1 || next == row.utf8.count, "\(row)")
-    return (next >= 0, rows.rowsUsed)
+    let statistics = rows.statistics
+    var cell: (Int, Int)? = nil
+    for variant in plan.variants.indices {
+      for segment in plan.segments.indices where statistics.units(variant: variant, segment: segment) > 0 {
+        cell = (variant, segment)
+      }
+    }
+    return (next >= 0, rows.rowsUsed, cell)
+  }
+
+  /// More than 8 variants and segments (their names in `ByteNameTable`'s hash table), of 1 to 30 bytes: names of
+  /// 8, 16 and 24 bytes, a name 25 bytes long whose first 24 are another's, names that share their first 8 or 16
+  /// bytes, non-ASCII names, and names the one-pass row cannot read as they stand (a space inside or at an end, a
+  /// byte below `-`).
+  static let manyPlan = AnalysisPlan(
+    id: "many",
+    variants: ["control", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "treatment", "variant-of-eighteen"],
+    segments: [
+      "s", "seg-1", "seg-10", "seg-1704", "seg-12345", "abcdefgh", "abcdefghX", "abcdefghijklmnop", "abcdefghijklmnopQ",
+      "abcdefghijklmnopqrstuvw", "abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxy",
+      "abcdefghijklmnopqrstuvwxyz-0123", "café-ü", "Ümlaut-✓-ﬁ-long-name", "north east", "west ", " east", "A&B",
+      "x+y", "2026.12.06", "a/b:c_d~e",
+    ],
+    metrics: plan.metrics)
+
+  /// Whether the one-pass row can take `name` as it stands: 1 to 24 bytes, none below `-`.
+  static func fastName(_ name: String) -> Bool {
+    (1...ByteNameTable.inlineBytes).contains(name.utf8.count) && name.utf8.allSatisfy { $0 >= UInt8(ascii: "-") }
+  }
+
+  @Test(
+    "with more than 8 names (the hash table), the one-pass row takes names of up to 24 bytes into their own cell and leaves longer, spaced, quoted and unknown ones untouched"
+  )
+  func takesHashedNames() throws {
+    let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
+    let plan = Self.manyPlan
+    #expect(ByteNameTable(plan.variants).hasHashTable && ByteNameTable(plan.segments).hasHashTable)
+    for (segment, name) in plan.segments.enumerated() {
+      for (variant, variantName) in [(0, "control"), (8, "treatment"), (9, "variant-of-eighteen")] {
+        let row = "u1,\(variantName),n,\(name),1,2.5\n"
+        let result = try Self.fast(row, header: header, plan: plan)
+        if Self.fastName(name) {
+          #expect(
+            result.taken && result.used == 1 && result.cell?.variant == variant && result.cell?.segment == segment,
+            "\(row)")
+        } else {
+          #expect(!result.taken && result.used == 0, "\(row)")
+        }
+      }
+    }
+    // Unknown names, prefixes and extensions of known ones (at 8, 16 and 24 bytes among them), names with spaces,
+    // quotes or a carriage return, and variants likewise: never taken.
+    let unknown = [
+      "seg-2", "seg-17040", "seg-170", "Seg-1704", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnopq",
+      "abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuvwX", "abcdefghijklmnopqrstuvwxz", "abcdefghijklmnopqrstuvwxyz",
+      "café", "north", "west", "east", "A", "\"s\"", "s ", " s", "", "seg-1\r",
+    ]
+    for name in unknown {
+      let result = try Self.fast("u1,control,n,\(name),1,2.5\n", header: header, plan: plan)
+      #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
+    }
+    for name in ["v8", "treatmen", "treatments", "variant-of-eighteen!", "\"v1\"", " v1", "v1 ", ""] {
+      let result = try Self.fast("u1,\(name),n,s,1,2.5\n", header: header, plan: plan)
+      #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
+    }
+    // A name's three words may not reach past what the row's limit allows (`fastRowBytes - 16` for a field's start,
+    // 8 bytes after it): a name of more than 8 bytes, the row's last field, starting late in its 256 bytes.
+    let lastSegment = ["unit_id", "variant", "converted", "revenue", "note", "segment"]
+    for (unitBytes, taken) in [(200, true), (208, true), (209, false), (220, false)] {
+      let row = String(repeating: "u", count: unitBytes) + ",control,1,2,n,abcdefghijklmnopqrstuvwx\n"
+      let result = try Self.fast(row, header: lastSegment, plan: plan)
+      #expect(result.taken == taken && result.used == (taken ? 1 : 0), "\(unitBytes)")
+    }
+  }
+
+  /// `text(rows:seed:)`'s rows with `manyPlan`'s names, each drawn from all of them, unknown ones now and then.
+  static func manyText(rows: Int, seed: UInt64) -> String {
+    var random = SplitMix64(seed: seed)
+    let segments = manyPlan.segments + ["seg-2", "abcdefghijklmnopqrstuvwX", "abcdefghijklmnopqrstuvwxz"]
+    let variants = manyPlan.variants + ["v8", " v1"]
+    var text = "unit_id,variant,note,segment,converted,revenue\n"
+    for index in 0..<rows {
+      let segment = segments[Int.random(in: 0..<segments.count, using: &random)]
+      let variant = variants[Int.random(in: 0..<variants.count, using: &random)]
+      let converted = Bool.random(using: &random) ? "1" : "0"
+      let revenue = String(format: "%.2f", Double.random(in: 0...900, using: &random))
+      let quoted = Int.random(in: 0..<50, using: &random) == 0
+      text += "u\(index),\(variant),,\(quoted ? "\"\(segment)\"" : segment),\(converted),\(revenue)\n"
+    }
+    return text
+  }
+
+  @Test(
+    "with more than 8 names, a file read on the one-pass path gives the row-by-row read's summary bit for bit",
+    arguments: [1, 2], [true, false])
+  func manyNamesMatchRowByRow(threads: Int, checkDuplicates: Bool) throws {
+    let text = Self.manyText(rows: 20_000, seed: 11)
+    let path = try CellSourcesTests.write(text)
+    for chunkSize in [4096, 1 << 23] {
+      var options = PipeChunksTests.options(chunkSize: chunkSize, threads: threads, spooled: false)
+      options.checkDuplicates = checkDuplicates
+      let file = try DataReader.read(paths: [path], plan: Self.manyPlan, options: options)
+      let rows = try PipeChunksTests.readPiped(text, plan: Self.manyPlan, options: options)
+      PipeChunksTests.expectSame(rows, file, "chunk size \(chunkSize), \(threads) threads, check \(checkDuplicates)")
+      #expect(file.rowsUsed > 10_000 && file.rowsUsed < file.rowsRead)
+    }
   }
 
   @Test("the one-pass path takes the usual row and leaves every other untouched (no row used)")

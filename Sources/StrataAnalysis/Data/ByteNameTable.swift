@@ -39,6 +39,8 @@ struct ByteNameTable {
 
   /// Whether the collision-free table of short names was built (`shortSlots`).
   var hasShortTable: Bool { shortMultiplier != 0 }
+  /// Whether the hash table was built (more than `linearLimit` names), so that `wordsIndex` can look names up.
+  var hasHashTable: Bool { !slots.isEmpty }
 
   /// Beyond this many names the table is used.
   static let linearLimit = 8
@@ -298,26 +300,36 @@ struct ByteNameTable {
   /// (`word(_:_:_:_:)`): the whole name is in the slot, so one comparison of the four words decides.
   @inline(never)
   private func shortIndex(length: Int, _ first: UInt64, _ second: UInt64, _ third: UInt64) -> Int? {
-    let head = UInt64(length) << 32
+    let index = wordsIndex(length: length, first, second, third)
+    return index >= 0 ? index : nil
+  }
+
+  /// `shortIndex(length:_:_:_:)` inlined, for the one-pass row (`UnitLevelRows.consumeFast`): the index of the name
+  /// of `length` bytes (1 to `inlineBytes`) whose words (`word(_:_:_:_:)`: little-endian, zero past the name) these
+  /// are, or -1 (also without the hash table).
+  @inline(__always)
+  func wordsIndex(length: Int, _ first: UInt64, _ second: UInt64, _ third: UInt64) -> Int {
+    let head = UInt64(truncatingIfNeeded: length) &<< 32
     return slots.withUnsafeBufferPointer { slots in
+      guard !slots.isEmpty else { return -1 }
       var slot = Int(truncatingIfNeeded: Self.hash(length: length, first, second, third)) & mask
       while true {
-        let base = slot * Self.slotWords
+        let base = slot &* Self.slotWords
         let found = slots[base]
         // One test of the four words together, so the compiler need not branch on each.
         let differs =
-          (found & ~Self.empty ^ head) | (slots[base + 1] ^ first) | (slots[base + 2] ^ second)
-          | (slots[base + 3] ^ third)
+          (found & ~Self.empty ^ head) | (slots[base &+ 1] ^ first) | (slots[base &+ 2] ^ second)
+          | (slots[base &+ 3] ^ third)
         if differs == 0 && found != Self.empty { return Int(truncatingIfNeeded: found & Self.empty) }
-        if found == Self.empty { return nil }
-        slot = (slot + 1) & mask
+        if found == Self.empty { return -1 }
+        slot = (slot &+ 1) & mask
       }
     }
   }
 
   /// The mask of a word's first `count` bytes (none when `count` ≤ 0, all when ≥ 8), without a branch.
   @inline(__always)
-  private static func mask(_ count: Int) -> UInt64 {
+  static func mask(_ count: Int) -> UInt64 {
     let clamped = UInt64(truncatingIfNeeded: min(max(count, 0), 8))
     return clamped == 8 ? .max : (1 &<< (8 &* clamped)) &- 1
   }

@@ -99,19 +99,22 @@ struct UnitLevelRows {
   /// Cross-products per row (`pairs.count`).
   private let pairCount: Int
   /// Per field of a row, what `consumeFast` does with it (`FastRole`), for the first `fastFields` fields; `fastFields`
-  /// is 0 when the layout does not allow the fast path (names without the table of short names, more than 8 value
-  /// columns or 16 fields, one field read for two purposes).
+  /// is 0 when the layout does not allow the fast path (names with neither the table of short names nor the hash
+  /// table: at most 8 names, one of them longer than 8 bytes or with a space at an end; more than 8 value columns or
+  /// 16 fields; one field read for two purposes).
   private let fastRoles: InlineArray<16, UInt8>
   private let fastFields: Int
 
-  /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment, or
-  /// value column `role & 7` (`value`, with `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing
-  /// values count as 0).
+  /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment (either
+  /// with `hashed` set when its names are in the hash table, not the table of short names), or value column
+  /// `role & 7` (`value`, with `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing values count
+  /// as 0).
   private enum FastRole {
     static let skipped: UInt8 = 0
     static let unit: UInt8 = 1
     static let variant: UInt8 = 2
     static let segment: UInt8 = 3
+    static let hashed: UInt8 = 0x08
     static let value: UInt8 = 0x40
     static let binomial: UInt8 = 0x20
     static let missingIsZero: UInt8 = 0x10
@@ -180,20 +183,30 @@ struct UnitLevelRows {
     }
     (fastRoles, fastFields) = Self.fastLayout(
       fieldCount: fieldCount, unit: unitColumn, variant: variantColumn, segment: segmentColumn, values: metricColumns,
-      binomial: binomial, missingIsZero: missingIsZero, shortNames: shortNames)
+      binomial: binomial, missingIsZero: missingIsZero, variantNames: columns.variantNames,
+      segmentNames: columns.segmentNames)
   }
 
   /// The fast path's roles per field (`fastRoles`, `fastFields`), or no fields when the layout does not allow it.
   private static func fastLayout(
     fieldCount: Int, unit: Int?, variant: Int, segment: Int?, values: [Int], binomial: [Bool], missingIsZero: [Bool],
-    shortNames: Bool
+    variantNames: ByteNameTable, segmentNames: ByteNameTable
   ) -> (InlineArray<16, UInt8>, Int) {
     var roles = InlineArray<16, UInt8>(repeating: FastRole.skipped)
-    guard shortNames, values.count <= 8, fieldCount >= 1, fieldCount <= 16 else { return (roles, 0) }
+    // A name column's role: the short table's word lookup, the hash table's (`hashed`), or none (no fast path).
+    func nameRole(_ role: UInt8, _ names: ByteNameTable) -> UInt8? {
+      names.hasShortTable ? role : names.hasHashTable ? role | FastRole.hashed : nil
+    }
+    guard let variantRole = nameRole(FastRole.variant, variantNames), values.count <= 8, fieldCount >= 1,
+      fieldCount <= 16
+    else { return (roles, 0) }
     var taken = Set<Int>()
-    var uses: [(field: Int, role: UInt8)] = [(variant, FastRole.variant)]
+    var uses: [(field: Int, role: UInt8)] = [(variant, variantRole)]
     if let unit { uses.append((unit, FastRole.unit)) }
-    if let segment { uses.append((segment, FastRole.segment)) }
+    if let segment {
+      guard let segmentRole = nameRole(FastRole.segment, segmentNames) else { return (roles, 0) }
+      uses.append((segment, segmentRole))
+    }
     for (metric, field) in values.enumerated() {
       let flags = (binomial[metric] ? FastRole.binomial : 0) | (missingIsZero[metric] ? FastRole.missingIsZero : 0)
       uses.append((field, FastRole.value | UInt8(metric) | flags))
@@ -261,7 +274,8 @@ struct UnitLevelRows {
   ///
   /// The usual row: no quote, space or carriage return in its skipped fields, unit id, variant and segment (no byte
   /// below `-` but the commas and the final line end), the header's number of fields, variant and segment names of
-  /// the table of short names, a nonempty unit id, and plain decimals of 1 to 15 digits (`NumberParser.scanDecimal`,
+  /// the table of short names or, with more than 8 names, of the hash table and at most `ByteNameTable.inlineBytes`
+  /// bytes long, a nonempty unit id, and plain decimals of 1 to 15 digits (`NumberParser.scanDecimal`,
   /// each read as its bytes are seen, no second pass), 0 or 1 for a 0/1 metric, or empty values. Such a row is exactly what the
   /// scanner and `consume(_:)` would use, and it is used the same way (`accumulate`, with the same values bit for bit);
   /// anything else, a bad row included, is left untouched before any value is added, so the usual path decides it.
@@ -299,6 +313,13 @@ struct UnitLevelRows {
           filled[metric] = zero
           position &+= 1
         }
+      } else if role >= FastRole.hashed {
+        // A name of the hash table, out of line: inlined, its words and lookup cost the usual row (the table of short
+        // names) about 21 instructions of spills and reloads.
+        let found = hashedName(bytes, position, limit, terminator, variant: role == FastRole.variant | FastRole.hashed)
+        guard found >= 0 else { return -1 }
+        if role == FastRole.variant | FastRole.hashed { variant = found &>> 5 } else { segment = found &>> 5 }
+        position = position &+ found & 31 &+ 1
       } else if role >= FastRole.variant {
         // A name: one word, its length from the first byte below `-` (8 when none; then the byte after the word must
         // end the field), looked up as `ByteNameTable.usualIndex` would.
@@ -342,6 +363,44 @@ struct UnitLevelRows {
     }
     accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
     return position
+  }
+
+  /// `consumeFast`'s lookup of the variant's (`variant`) or segment's name in the hash table, for the field at
+  /// `bytes[position...]`: its index times 32 plus its length, or -1 when it is not the usual case (`consumeFast`
+  /// then leaves the row to the usual path).
+  ///
+  /// Up to `ByteNameTable.inlineBytes` bytes as three words, each to the first byte below `-` (the next word loaded
+  /// only when there is none), zero past the name, looked up as `ByteNameTable.index(in:_:_:)` would (the field has
+  /// no space to trim). A longer name, and one that starts less than 24 bytes before `limit`, is left to it.
+  /// Mutating, like its caller: a non-mutating method would copy the reader for every call.
+  @inline(never)
+  private mutating func hashedName(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8, variant: Bool
+  ) -> Int {
+    let first = Self.word(bytes, position)
+    var second: UInt64 = 0
+    var third: UInt64 = 0
+    var length = CSVScanner.candidateBytes(first).trailingZeroBitCount &>> 3
+    if length == 8 {
+      // Then the reads reach at most `position + 24` (the third word and the terminator): below `limit + 8`.
+      guard position &+ 16 < limit else { return -1 }
+      second = Self.word(bytes, position &+ 8)
+      length = 8 &+ CSVScanner.candidateBytes(second).trailingZeroBitCount &>> 3
+      if length == 16 {
+        third = Self.word(bytes, position &+ 16)
+        length = 16 &+ CSVScanner.candidateBytes(third).trailingZeroBitCount &>> 3
+      }
+    }
+    guard length > 0, bytes[position &+ length] == terminator else { return -1 }
+    let (one, two, three) = (
+      first & ByteNameTable.mask(length), second & ByteNameTable.mask(length &- 8),
+      third & ByteNameTable.mask(length &- 16)
+    )
+    let index =
+      variant
+      ? columns.variantNames.wordsIndex(length: length, one, two, three)
+      : columns.segmentNames.wordsIndex(length: length, one, two, three)
+    return index < 0 ? -1 : index &<< 5 | length
   }
 
   /// The eight bytes at `bytes[at...]` as a little-endian word.
