@@ -4,10 +4,9 @@ extension RandomEffectsModel {
   /// τ̂² by the model's method; 0 with a single segment (nothing to estimate it from, as metafor does).
   func estimateTauSquared() throws(StatsError) -> Double {
     guard estimates.count >= 2 else { return 0 }
-    let moments = dersimonianLaird()
     switch method {
-    case .dersimonianLaird: return moments
-    case .restrictedMaximumLikelihood: return try restrictedMaximumLikelihood(start: moments)
+    case .dersimonianLaird: return dersimonianLaird()
+    case .restrictedMaximumLikelihood: return try restrictedMaximumLikelihood()
     }
   }
 
@@ -21,28 +20,103 @@ extension RandomEffectsModel {
     return max(0, (q - Double(estimates.count - 1)) / scale)
   }
 
-  /// REML: the τ² ≥ 0 where the restricted likelihood's score is zero, truncated at 0.
+  /// REML as metafor 3.8's `rma(method = "REML")` computes it: the local maximum of the restricted likelihood
+  /// that Fisher scoring reaches from the Hedges estimate, set to 0 when the likelihood at τ² = 0 is higher
+  /// by more than 2⁻¹³ (metafor's `ll0check`).
   ///
   /// ```
   /// score(τ²) = ½ [Σ wₖ² (yₖ − μ̂)² − Σ wₖ + Σ wₖ² / Σ wₖ],   wₖ = 1/(vₖ + τ²)
+  /// start τ₀² = max(0, Σ (yₖ − ȳ)² / (K − 1) − Σ vₖ / K)          (Hedges, metafor's default tau2.init)
+  /// step = score / information, halved while τ² + step < 0
   /// ```
-  /// (Viechtbauer 2005, eq. 11). Fisher scoring, metafor's method, can creep toward the optimum from both
-  /// sides at a rate near 1 when the expected and observed information differ (seen here: 1,000 steps
-  /// still 10% away), so the root is found by Brent's method on the score instead, bracketed by doubling.
-  /// When the score at 0 is ≤ 0 the likelihood falls from the boundary and τ̂² = 0. Same optimum as
-  /// metafor to 1e-13 relative on the fixtures; `start` (the DL estimate) only seeds the bracket.
-  func restrictedMaximumLikelihood(start: Double) throws(StatsError) -> Double {
-    try rootAboveZero(
-      from: max(start * 2, variances.max() ?? 1), relativeTolerance: 1e-14,
-      routine: "RandomEffectsModel.restrictedMaximumLikelihood",
-      unbracketed: "the restricted likelihood keeps rising: the between-segment variance has no finite estimate"
+  /// (Viechtbauer 2005, eq. 11). With unequal variances the likelihood can have a local maximum at 0 and
+  /// another above it, or two above 0 (docs/analyze.md, "The REML second peak"); which one metafor returns
+  /// depends on its start, so Strata takes the same path rather than the first root of the score (its rule
+  /// until 2026-12-06, which returned 0 whenever the score at 0 was ≤ 0). Fisher scoring only locates the
+  /// maximum: it can creep at a rate near 1, so once its step is below 1e-6 of τ² (or two iterates
+  /// bracket a root with the step shrinking), Brent's method on the score finishes it. Same estimate as
+  /// metafor to 7.5e-11 relative on the fixtures where it converged, 2.2e-9 where its absolute threshold
+  /// stops it short (mpmath agrees with this one); where the answer is 0 it can leave ~1e-15.
+  func restrictedMaximumLikelihood() throws(StatsError) -> Double {
+    let count = Double(estimates.count)
+    let average = estimates.reduce(0, +) / count
+    let spread = estimates.reduce(0) { $0 + ($1 - average) * ($1 - average) } / (count - 1)
+    let scoreAtZero = restrictedScore(0).score
+    let negligible = 1e-10 * (variances.min() ?? 1)
+    var tauSquared = max(0, spread - variances.reduce(0, +) / count)
+    var previous: (tauSquared: Double, score: Double, step: Double)? = nil
+    for _ in 0..<10_000 {
+      let (score, information) = restrictedScore(tauSquared)
+      if score == 0 { return checkedAgainstZero(tauSquared) }
+      if tauSquared == 0 && score < 0 { return 0 }
+      var step = score / information
+      while tauSquared + step < 0 { step /= 2 }
+      if let previous, (previous.score > 0) != (score > 0), abs(step) < previous.step {
+        // Two iterates on either side of a root, the steps shrinking: Fisher scoring converges inside.
+        let root = try polishRestrictedScore(
+          between: min(tauSquared, previous.tauSquared), and: max(tauSquared, previous.tauSquared))
+        return checkedAgainstZero(root)
+      }
+      let next = tauSquared + step
+      // Halving towards the boundary with the score negative all the way: metafor converges to 0.
+      if score < 0 && scoreAtZero <= 0 && next <= negligible { return 0 }
+      if abs(step) <= 1e-6 * tauSquared {
+        return checkedAgainstZero(try walkToRestrictedRoot(from: tauSquared, rising: score > 0, width: abs(step)))
+      }
+      previous = (tauSquared, score, abs(step))
+      tauSquared = next
+    }
+    throw .numerical(
+      routine: "RandomEffectsModel.restrictedMaximumLikelihood", status: 0,
+      message: "Fisher scoring did not converge in 10,000 steps")
+  }
+
+  /// From a Fisher iterate whose step has become small, steps of doubling width in the score's direction
+  /// until the score changes sign, then Brent's method between the last two points (0 when the walk down
+  /// reaches the boundary first).
+  private func walkToRestrictedRoot(from start: Double, rising: Bool, width: Double) throws(StatsError) -> Double {
+    var near = start
+    var width = width
+    for _ in 0..<2000 {
+      let far = max(0, rising ? near + width : near - width)
+      let score = restrictedScore(far).score
+      if score == 0 { return far }
+      if (score > 0) != rising { return try polishRestrictedScore(between: min(near, far), and: max(near, far)) }
+      if far == 0 { return 0 }
+      near = far
+      width *= 2
+    }
+    throw .numerical(
+      routine: "RandomEffectsModel.restrictedMaximumLikelihood", status: 0,
+      message: "the restricted likelihood keeps rising: the between-segment variance has no finite estimate")
+  }
+
+  private func polishRestrictedScore(between lower: Double, and upper: Double) throws(StatsError) -> Double {
+    try GSL.findRoot(
+      lower: lower, upper: upper, absoluteTolerance: 0, relativeTolerance: 1e-14, maxIterations: 500,
+      "RandomEffectsModel.restrictedMaximumLikelihood"
     ) { restrictedScore($0).score }
+  }
+
+  /// metafor's `ll0check`: a positive τ̂² whose restricted log-likelihood is more than 2⁻¹³ (its tolerance,
+  /// `.Machine$double.eps^0.25`) below the one at τ² = 0 becomes 0.
+  private func checkedAgainstZero(_ tauSquared: Double) -> Double {
+    guard tauSquared > 0 else { return 0 }
+    return restrictedLogLikelihood(0) - restrictedLogLikelihood(tauSquared) > 0x1p-13 ? 0 : tauSquared
+  }
+
+  /// The restricted log-likelihood up to a constant: −½ [Σ log(vₖ + τ²) + log Σ wₖ + Σ wₖ (yₖ − μ̂)²].
+  func restrictedLogLikelihood(_ tauSquared: Double) -> Double {
+    let weights = variances.map { 1 / ($0 + tauSquared) }
+    let weightSum = weights.reduce(0, +)
+    let logVariances = variances.reduce(0) { $0 + log($1 + tauSquared) }
+    return -0.5 * (logVariances + log(weightSum) + generalizedQ(tauSquared))
   }
 
   /// The τ² ≥ 0 where the decreasing function `f` crosses 0, or 0 when f(0) ≤ 0 already.
   ///
-  /// Brackets by doubling from `start` (up to 2,000 times), then Brent's method. Shared by the REML score
-  /// and the Q-profile bounds, both of which fall as τ² grows, and Morris's Â (`morrisIntervals`).
+  /// Brackets by doubling from `start` (up to 2,000 times), then Brent's method. Shared by the Q-profile
+  /// bounds, which fall as τ² grows, and Morris's Â (`morrisIntervals`).
   func rootAboveZero(
     from start: Double, relativeTolerance: Double, routine: StaticString, unbracketed: String,
     _ f: (Double) -> Double

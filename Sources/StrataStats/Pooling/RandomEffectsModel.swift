@@ -10,7 +10,8 @@
 /// segment, identical estimates, τ̂² = 0); (3) stay independent of the metric kind: it takes estimates and
 /// their sampling variances, so proportions, means, ratio and CUPED-adjusted lifts all pool the same way.
 ///
-/// - τ² by DerSimonian–Laird (method of moments) or REML (the root of the restricted score, truncated at 0).
+/// - τ² by DerSimonian–Laird (method of moments) or REML (metafor's: Fisher scoring from the Hedges estimate to
+///   a maximum of the restricted likelihood, finished by Brent's method, 0 when the likelihood at 0 is higher).
 /// - Knapp–Hartung: Var(μ̂) = Σ wₖ(yₖ − μ̂)² / ((K − 1) Σ wₖ) with t on K − 1 degrees of freedom (metafor's
 ///   `test = "knha"`, no truncation of the scale factor); needs K ≥ 2.
 /// - Prediction interval: μ̂ ± c·√(Var(μ̂) + τ̂²), c the same normal or t critical value as the interval.
