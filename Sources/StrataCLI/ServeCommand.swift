@@ -67,6 +67,14 @@ struct Serve: ParsableCommand {
   @Option(help: "Seconds a request may take before it is answered 503 (timeout) and its work cancelled.")
   var requestTimeout: Double = 30
 
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a request waits for a PostgreSQL connection before it is answered 503 (store_unavailable).",
+      discussion:
+        "PostgreSQL only. While PostgreSQL is gone (stopped, restarting, the network cut) every request that needs it is answered after this wait, not after --request-timeout; so is one that finds all 20 pooled connections busy for that long."
+    ))
+  var databaseTimeout: Double = 5
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -78,6 +86,9 @@ struct Serve: ParsableCommand {
     }
     guard requestTimeout >= 0.1, requestTimeout <= 3600 else {
       throw ValidationError("--request-timeout must be between 0.1 and 3600 seconds")
+    }
+    guard databaseTimeout >= 0.1, databaseTimeout <= 3600 else {
+      throw ValidationError("--database-timeout must be between 0.1 and 3600 seconds")
     }
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -101,6 +112,7 @@ struct Serve: ParsableCommand {
       reloadInterval: .milliseconds(Int(reloadInterval * 1000)))
     configuration.auditKeyFile = auditKey
     configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
+    configuration.databaseTimeout = .milliseconds(Int(databaseTimeout * 1000))
     let outcome = BlockingResult()
     let done = DispatchSemaphore(value: 0)
     Task {

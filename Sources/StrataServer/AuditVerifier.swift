@@ -45,13 +45,10 @@ public enum AuditVerifier {
             throw AuditVerifierError(description: "\(name): the database did not answer within 30 s")
           }
           group.addTask {
-            var exists = false
-            for try await found in try await store.client.query(
-              "SELECT to_regclass('audit_log') IS NOT NULL AND to_regclass('audit_head') IS NOT NULL", logger: logger
-            ).decode(Bool.self) {
-              exists = found
-            }
-            guard exists else {
+            let exists = try await store.rows(
+              "SELECT to_regclass('audit_log') IS NOT NULL AND to_regclass('audit_head') IS NOT NULL"
+            ).decode(Bool.self).first
+            guard exists == true else {
               throw AuditVerifierError(
                 description: "\(name): no audit log in this database (was it made by `strata serve` of this version?)")
             }

@@ -8,29 +8,29 @@ extension PostgresStore {
 
   public func claimAuditKey(fingerprint: String) async throws -> String {
     let now = timestamp()
-    try await client.query(
+    try await self.rows(
       """
       INSERT INTO audit_key (id, fingerprint, created_at) VALUES (1, \(fingerprint), \(now))
       ON CONFLICT (id) DO NOTHING
-      """, logger: logger)
-    let rows = try await client.query("SELECT fingerprint FROM audit_key WHERE id = 1", logger: logger)
-    for try await stored in rows.decode(String.self) { return stored }
+      """)
+    let rows = try await self.rows("SELECT fingerprint FROM audit_key WHERE id = 1")
+    for stored in try rows.decode(String.self) { return stored }
     return fingerprint
   }
 
   public func consentStates(after sequence: Int) async throws -> [ConsentState] {
     var states: [ConsentState] = []
-    let rows = try await client.query(
-      "SELECT unit, granted, audit_sequence FROM consent WHERE audit_sequence > \(sequence) ORDER BY audit_sequence",
-      logger: logger)
-    for try await (unit, granted, sequence) in rows.decode((String, Bool, Int).self) {
+    let rows = try await self.rows(
+      "SELECT unit, granted, audit_sequence FROM consent WHERE audit_sequence > \(sequence) ORDER BY audit_sequence")
+    for (unit, granted, sequence) in try rows.decode((String, Bool, Int).self) {
       states.append(ConsentState(unit: unit, granted: granted, sequence: sequence))
     }
     return states
   }
 
   public func recordConsent(_ change: ConsentChange) async throws -> AuditRecord {
-    try await client.withTransaction(logger: logger) { connection in
+    let logger = self.logger
+    return try await withTransaction { connection in
       // Exclusive: waits for the ingestion transactions that read consent before this change, and makes later ones
       // wait until it commits (``consentGate``).
       try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.consentGate))", logger: logger)
@@ -78,12 +78,12 @@ extension PostgresStore {
 
   public func auditLog() async throws -> (records: [AuditRecord], head: AuditHead?) {
     var records: [AuditRecord] = []
-    let rows = try await client.query(
+    let rows = try await self.rows(
       """
       SELECT sequence, recorded_at, action, unit, actor, detail, previous_hash, record_hash
       FROM audit_log ORDER BY sequence
-      """, logger: logger)
-    for try await (sequence, recordedAt, action, unit, actor, detail, previousHash, recordHash) in rows.decode(
+      """)
+    for (sequence, recordedAt, action, unit, actor, detail, previousHash, recordHash) in try rows.decode(
       (Int, String, String, String, String, String, String, String).self)
     {
       records.append(
@@ -92,8 +92,8 @@ extension PostgresStore {
           previousHash: previousHash, recordHash: recordHash))
     }
     var head: AuditHead?
-    for try await (sequence, hash) in try await client.query(
-      "SELECT sequence, record_hash FROM audit_head WHERE id = 1", logger: logger
+    for (sequence, hash) in try await self.rows(
+      "SELECT sequence, record_hash FROM audit_head WHERE id = 1"
     ).decode((Int, String).self) {
       head = AuditHead(sequence: sequence, hash: hash)
     }
@@ -102,9 +102,9 @@ extension PostgresStore {
 
   public func refusedCounts() async throws -> [RefusedItemCount] {
     var counts: [RefusedItemCount] = []
-    let rows = try await client.query(
-      "SELECT kind, subject, count FROM consent_refused_items ORDER BY kind, subject", logger: logger)
-    for try await (kind, subject, count) in rows.decode((String, String, Int).self) {
+    let rows = try await self.rows(
+      "SELECT kind, subject, count FROM consent_refused_items ORDER BY kind, subject")
+    for (kind, subject, count) in try rows.decode((String, String, Int).self) {
       counts.append(RefusedItemCount(kind: kind, subject: subject, count: count))
     }
     return counts

@@ -3,7 +3,8 @@ import PostgresNIO
 extension PostgresStore {
   /// ``ConsentStore/erase(_:)``, as in SQLite (under the audit lock, so the chain stays one).
   public func erase(_ erasure: Erasure) async throws -> ErasureOutcome {
-    try await client.withTransaction(logger: logger) { connection in
+    let logger = self.logger
+    return try await withTransaction { connection in
       try await PostgresStore.markServiceWrite(connection, logger: logger)
       var exposures: [ErasedExposure] = []
       let unit = erasure.unit
@@ -62,8 +63,8 @@ extension PostgresStore {
   /// ``ConsentStore/erasedExposures()``.
   public func erasedExposures() async throws -> [String: [String: Int]] {
     var counts: [String: [String: Int]] = [:]
-    for try await (experiment, variant, units) in try await client.query(
-      "SELECT experiment_id, variant, units FROM erased_exposures", logger: logger
+    for (experiment, variant, units) in try await self.rows(
+      "SELECT experiment_id, variant, units FROM erased_exposures"
     ).decode((String, String, Int).self) {
       counts[experiment, default: [:]][variant] = units
     }

@@ -17,7 +17,7 @@ extension PostgresStore {
     -> [IngestOutcome]
   {
     let logger = self.logger
-    let (newExposureIDs, newEventIDs, unique, repeated, refused) = try await client.withTransaction(logger: logger) {
+    let (newExposureIDs, newEventIDs, unique, repeated, refused) = try await withTransaction {
       connection -> (Set<String>, Set<String>, [IngestBatch], [Int], [Int]) in
       // A consent change holds the gate exclusively until it commits, so this transaction reads every withdrawal
       // acknowledged before it, and a withdrawal waits for the transactions that read consent before it.

@@ -147,7 +147,7 @@ extension PostgresStore {
   func liveResult(_ plan: LivePlan, query: CellQuery) async throws -> QueryResult? {
     let logger = self.logger
     guard
-      let totals = try await client.withConnection({ connection in
+      let totals = try await withConnection({ connection in
         try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger)
       }), totals.key == plan.key, !totals.building
     else { return nil }
@@ -156,7 +156,7 @@ extension PostgresStore {
 
   func liveActivity(_ plan: LivePlan) async throws -> [VariantActivity]? {
     let logger = self.logger
-    return try await client.withConnection { connection -> [VariantActivity]? in
+    return try await withConnection { connection -> [VariantActivity]? in
       guard let totals = try await PostgresStore.loadTotals(connection, experiment: plan.experiment, logger: logger),
         totals.key == plan.key, !totals.building
       else { return nil }

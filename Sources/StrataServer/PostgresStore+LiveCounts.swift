@@ -5,14 +5,14 @@ import PostgresNIO
 extension PostgresStore {
   func liveTotalsCoverage() async throws -> LiveTotalsCoverage {
     var experiments: [String: LiveTotalsCoverage.Experiment] = [:]
-    for try await (experiment, key, building) in try await client.query(
-      "SELECT experiment_id, plan_key, building FROM live_experiments", logger: logger
+    for (experiment, key, building) in try await self.rows(
+      "SELECT experiment_id, plan_key, building FROM live_experiments"
     ).decode((String, String, Int).self) {
       experiments[experiment] = .init(key: key, complete: building == 0)
     }
     var marks = (0, -1)
-    for try await row in try await client.query(
-      "SELECT outside_writes, checked FROM live_marks WHERE id = 1", logger: logger
+    for row in try await self.rows(
+      "SELECT outside_writes, checked FROM live_marks WHERE id = 1"
     ).decode((Int, Int).self) {
       marks = row
     }
@@ -21,11 +21,11 @@ extension PostgresStore {
 
   func liveTotalsInStep(experiment: String) async throws -> Bool {
     var counts: (Int, Int) = (0, 0)
-    for try await row in try await client.query(
+    for row in try await self.rows(
       """
       SELECT (SELECT count(DISTINCT unit_id) FROM exposures WHERE experiment_id = \(experiment)),
         (SELECT count(*) FROM live_units WHERE experiment_id = \(experiment))
-      """, logger: logger
+      """
     ).decode((Int, Int).self) {
       counts = row
     }
@@ -34,14 +34,14 @@ extension PostgresStore {
 
   func buildLiveTotals(_ plan: LivePlan, units: Int, restart: Bool, recount: Bool) async throws -> Bool {
     let logger = self.logger
-    return try await client.withTransaction(logger: logger) { connection in
+    return try await withTransaction { connection in
       try await PostgresStore.buildStep(
         connection, plan: plan, units: units, restart: restart, recount: recount, logger: logger)
     }
   }
 
   func markLiveTotalsChecked(outsideWrites: Int) async throws {
-    try await client.query("UPDATE live_marks SET checked = \(outsideWrites) WHERE id = 1", logger: logger)
+    try await self.rows("UPDATE live_marks SET checked = \(outsideWrites) WHERE id = 1")
   }
 
   /// Marks the transaction's writes to exposures and events as the service's own (not counted in

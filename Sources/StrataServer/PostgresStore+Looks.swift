@@ -35,8 +35,8 @@ extension PostgresStore {
   /// Experiments served or with looks; throws when the database has no looks table.
   func lookExperiments() async throws -> [String] {
     var exists = false
-    for try await found in try await client.query(
-      "SELECT to_regclass('looks') IS NOT NULL AND to_regclass('definitions') IS NOT NULL", logger: logger
+    for found in try await self.rows(
+      "SELECT to_regclass('looks') IS NOT NULL AND to_regclass('definitions') IS NOT NULL"
     ).decode(Bool.self) {
       exists = found
     }
@@ -44,8 +44,8 @@ extension PostgresStore {
       throw StoredLookError(description: "not a strata serve database (it has no looks table)")
     }
     var experiments: [String] = []
-    for try await experiment in try await client.query(
-      "SELECT experiment_id FROM definitions UNION SELECT experiment_id FROM looks ORDER BY 1", logger: logger
+    for experiment in try await self.rows(
+      "SELECT experiment_id FROM definitions UNION SELECT experiment_id FROM looks ORDER BY 1"
     ).decode(String.self) {
       experiments.append(experiment)
     }
@@ -55,7 +55,7 @@ extension PostgresStore {
   /// Every record of an experiment's looks.
   func lookRows(experiment: String) async throws -> [StoredLookLog.Row] {
     let logger = self.logger
-    return try await client.withConnection { connection in
+    return try await withConnection { connection in
       try await PostgresStore.lookRows(connection, experiment: experiment, logger: logger)
     }
   }
@@ -81,7 +81,7 @@ extension PostgresStore {
     experiment: String, look: Int, check: @escaping @Sendable ([StoredLookLog.Row]) throws -> Void
   ) async throws -> [StoredLookLog.Row] {
     let logger = self.logger
-    return try await client.withTransaction(logger: logger) { connection in
+    return try await withTransaction { connection in
       try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(experiment)))", logger: logger)
       let rows = try await PostgresStore.lookRows(connection, experiment: experiment, logger: logger)
       try check(rows)

@@ -11,7 +11,10 @@ extension PostgresStore {
   }
 
   public func run(sql: String, columns: [String]) async throws -> QueryResult {
-    try await Self.fetch(try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger), columns: columns)
+    let logger = self.logger
+    return try await withConnection { connection in
+      try await Self.fetch(try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger), columns: columns)
+    }
   }
 
   public func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
@@ -20,7 +23,7 @@ extension PostgresStore {
     let logger = self.logger
     // One snapshot for both queries (REPEATABLE READ takes it at the first query); rolled back on any error.
     do {
-      return try await client.withTransaction(logger: logger) { connection in
+      return try await withTransaction { connection in
         try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         let cells = try await Self.fetch(
           try await connection.query(PostgresQuery(unsafeSQL: query.sql), logger: logger), columns: query.columns)
@@ -49,44 +52,42 @@ extension PostgresStore {
   }
 
   public func exposureTotals(experiment: String) async throws -> ExposureTotals {
-    let rows = try await client.query(
+    let rows = try await self.rows(
       """
       SELECT coalesce(sum(exposures), 0)::int8, coalesce(sum(repeats), 0)::int8 FROM live_exposures
       WHERE experiment_id = \(experiment)
-      """,
-      logger: logger)
-    for try await (count, repeats) in rows.decode((Int, Int).self) {
+      """)
+    for (count, repeats) in try rows.decode((Int, Int).self) {
       return ExposureTotals(exposures: count, repeats: repeats)
     }
     return ExposureTotals(exposures: 0, repeats: 0)
   }
 
   public func variantActivity(experiment: String, metrics: [String]) async throws -> [VariantActivity] {
-    let rows = try await client.query(
+    let rows = try await self.rows(
       """
       SELECT x.variant, count(*)::int8, coalesce(sum(x.repeats), 0)::int8,
         coalesce(sum((SELECT count(*) FROM events e WHERE e.unit_id = x.unit_id AND e.metric = ANY(\(metrics)))), 0)::int8
       FROM exposures x WHERE x.experiment_id = \(experiment) GROUP BY x.variant ORDER BY x.variant
-      """, logger: logger)
+      """)
     var activity: [VariantActivity] = []
-    for try await (variant, units, repeats, events) in rows.decode((String, Int, Int, Int).self) {
+    for (variant, units, repeats, events) in try rows.decode((String, Int, Int, Int).self) {
       activity.append(VariantActivity(variant: variant, exposures: units, repeats: repeats, events: events))
     }
     return activity
   }
 
   public func looks(experiment: String) async throws -> [LookRecord] {
-    let rows = try await client.query(
-      "SELECT record FROM looks WHERE experiment_id = \(experiment) AND state = 'current' ORDER BY look",
-      logger: logger)
+    let rows = try await self.rows(
+      "SELECT record FROM looks WHERE experiment_id = \(experiment) AND state = 'current' ORDER BY look")
     var records: [LookRecord] = []
-    for try await text in rows.decode(String.self) { records.append(try LookRecord.stored(text)) }
+    for text in try rows.decode(String.self) { records.append(try LookRecord.stored(text)) }
     return records
   }
 
   public func saveLooks(experiment: String, _ changes: [LookChange]) async throws {
     let logger = self.logger
-    try await client.withTransaction(logger: logger) { connection in
+    try await withTransaction { connection in
       // One writer of an experiment's looks at a time, across every process sharing the database.
       try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(experiment)))", logger: logger)
       for change in changes {

@@ -12,22 +12,33 @@ public final class PostgresStore: ServiceStore {
   /// Run this as a service (it owns the connection pool) before using the store.
   public let client: PostgresClient
   let logger: Logger
+  /// The longest a call waits for a connection from the pool (``withConnection(_:)``).
+  let connectionWait: Duration
+  /// `host:port`, for sentences.
+  let place: String
 
   /// Any constant works; it keeps concurrent starts from migrating at once.
   static let migrationLock: Int64 = 0x5354_5241_5441  // "STRATA"
 
   /// Prepares the pool; throws when the TLS settings cannot be used (an unreadable `sslrootcert`).
-  public init(location: PostgresLocation, logger: Logger) throws(StoreLocationError) {
+  ///
+  /// `connectionWait`: the longest a call waits for a connection (``withConnection(_:)``).
+  public init(
+    location: PostgresLocation, logger: Logger, connectionWait: Duration = PostgresStore.defaultConnectionWait
+  ) throws(StoreLocationError) {
     let tls = try location.tls.clientTLS(rootCertificate: location.rootCertificate)
     let configuration = PostgresClient.Configuration(
       host: location.host, port: location.port, username: location.username, password: location.password,
       database: location.database, tls: tls)
     self.logger = logger
+    self.connectionWait = connectionWait
+    place = "\(location.host):\(location.port)"
     client = PostgresClient(configuration: configuration, backgroundLogger: logger)
   }
 
   public func migrate() async throws -> Int {
-    try await client.withTransaction(logger: logger) { connection in
+    let logger = self.logger
+    return try await withTransaction { connection in
       try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))", logger: logger)
       try await connection.query(
         "CREATE TABLE IF NOT EXISTS strata_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
@@ -53,9 +64,9 @@ public final class PostgresStore: ServiceStore {
 
   public func keys() async throws -> [APIKey] {
     var keys: [APIKey] = []
-    let rows = try await client.query(
-      "SELECT name, role, sha256, created, expose FROM api_keys ORDER BY name", logger: logger)
-    for try await (name, role, sha256, created, expose) in rows.decode((String, String, String, String, Bool).self) {
+    let rows = try await self.rows(
+      "SELECT name, role, sha256, created, expose FROM api_keys ORDER BY name")
+    for (name, role, sha256, created, expose) in try rows.decode((String, String, String, String, Bool).self) {
       if let role = APIKeyRole(rawValue: role) {
         keys.append(APIKey(name: name, role: role, sha256: sha256, created: created, expose: expose))
       }
@@ -64,7 +75,8 @@ public final class PostgresStore: ServiceStore {
   }
 
   public func replaceKeys(_ keys: [APIKey]) async throws {
-    try await client.withTransaction(logger: logger) { connection in
+    let logger = self.logger
+    return try await withTransaction { connection in
       try await connection.query("DELETE FROM api_keys", logger: logger)
       for key in keys {
         let role = key.role.rawValue
@@ -79,8 +91,9 @@ public final class PostgresStore: ServiceStore {
   }
 
   public func recordCatalog(_ catalog: Catalog) async throws {
+    let logger = self.logger
     let loadedAt = catalog.loadedAt
-    try await client.withTransaction(logger: logger) { connection in
+    try await withTransaction { connection in
       for entry in catalog.entries {
         let id = entry.experiment.id
         try await connection.query(
@@ -100,14 +113,14 @@ public final class PostgresStore: ServiceStore {
   }
 
   public func definition(experiment: String, hash: String) async throws -> String? {
-    let rows = try await client.query(
-      "SELECT yaml FROM definitions WHERE experiment_id = \(experiment) AND definition_hash = \(hash)", logger: logger)
-    for try await yaml in rows.decode(String.self) { return yaml }
+    let rows = try await self.rows(
+      "SELECT yaml FROM definitions WHERE experiment_id = \(experiment) AND definition_hash = \(hash)")
+    for yaml in try rows.decode(String.self) { return yaml }
     return nil
   }
 
   public func ping() async throws {
-    try await client.query("SELECT 1", logger: logger)
+    try await self.rows("SELECT 1")
   }
 
   public func close() async throws {}

@@ -29,6 +29,9 @@ public struct ServiceConfiguration: Sendable {
   public var auditKeyFile: String?
   /// A request not answered within this time gets 503 (`timeout`) and its handler is cancelled.
   public var requestTimeout: Duration = .seconds(30)
+  /// With PostgreSQL: the longest a request (or background task) waits for a connection from the pool before it is
+  /// answered 503 `store_unavailable` (``PostgresStore/withConnection(_:)``); PostgreSQL gone or every connection busy.
+  public var databaseTimeout: Duration = PostgresStore.defaultConnectionWait
 
   public init(
     experimentsDirectory: URL, keysFile: URL? = nil, database: StoreLocation = .sqlite(path: "strata.db"),

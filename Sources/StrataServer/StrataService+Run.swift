@@ -33,7 +33,12 @@ extension StrataService {
     }
     try AuditKey.check(file: try auditKeyPath(configuration))
     if case .postgresql(let location) = configuration.database { try await location.checkConnection() }
-    let store = try configuration.database.open(logger: logger)
+    let store: any ServiceStore
+    if case .postgresql(let location) = configuration.database {
+      store = try PostgresStore(location: location, logger: logger, connectionWait: configuration.databaseTimeout)
+    } else {
+      store = try configuration.database.open(logger: logger)
+    }
     let service = StrataService(
       configuration: configuration, store: store, keys: keys, logger: logger, catalog: catalog)
     service.keysFingerprint.withLock { $0 = keysFingerprint }

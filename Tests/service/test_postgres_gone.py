@@ -1,8 +1,9 @@
-"""PostgreSQL stopped under a running `strata serve`: every request that needs the database is answered 503 (first
-`timeout` after --request-timeout while postgres-nio's pool retries, then `store_unavailable` at once when the pool
-gives up, about a minute later), never a 500 and never a hang; assignments keep answering from memory; /readyz says
-unavailable; once PostgreSQL is back, requests succeed again. (Before: POST /v1/consent and /v1/erasure answered 500
-`internal` once the pool gave up.)"""
+"""PostgreSQL stopped under a running `strata serve`: every request that needs the database is answered 503
+`store_unavailable` within `--database-timeout` (5 s by default: the wait for a pooled connection), never a 500 and
+never a hang; assignments keep answering from memory; /readyz says unavailable; once PostgreSQL is back, requests
+succeed again; SIGTERM with requests in flight stops within that wait too. (Before: POST /v1/consent and /v1/erasure
+answered 500 `internal` once the pool gave up; for the first minute, while postgres-nio's pool retried, every such
+request waited the whole --request-timeout (30 s) for a 503 `timeout`, and SIGTERM waited as long for them.)"""
 import os
 import pathlib
 import shutil
@@ -10,6 +11,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import requests
@@ -51,50 +53,102 @@ class Cluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def test_postgresql_going_away_is_503_and_coming_back_serves_again(workspace):
+def post(server, path, body, key, seconds):
+    """POSTs and returns the response and how long it took."""
+    started = time.monotonic()
+    response = requests.post(server.url + path, json=body, headers={"X-API-Key": key}, timeout=seconds)
+    return response, time.monotonic() - started
+
+
+def test_postgresql_going_away_is_503_at_once_and_coming_back_serves_again(workspace):
+    experiments, keys, made = workspace
+    cluster = Cluster()
+    cluster.start()
+    server = None
+    try:
+        # The default --request-timeout (30 s) and --database-timeout (5 s)
+        server = Server(experiments, keys, database=f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres",
+                        extra=["--audit-key", str(experiments.parent / "audit.key")])
+        admin, writer = made["admin"], made["server"]
+        exposure = {"id": "x-gone", "experiment": "banner-on", "unit": "u-gone", "variant": "shown"}
+        assert post(server, "/v1/consent", {"unit": "u-before", "granted": False}, admin, 30)[0].status_code == 200
+        cluster.stop()
+        # The first minute of the outage (postgres-nio's pool retrying) is where requests waited 30 s: each answer
+        # must come well within the 30 s of --request-timeout (an upper bound with room for a loaded machine)
+        requests_made = 0
+        until = time.monotonic() + 20
+        while time.monotonic() < until:
+            for path, body, key in [("/v1/consent", {"unit": "u-gone", "granted": False}, admin),
+                                    ("/v1/erasure", {"unit": "u-gone"}, admin),
+                                    ("/v1/exposures", {"exposures": [exposure]}, writer)]:
+                response, took = post(server, path, body, key, 60)
+                assert response.status_code == 503, (path, response.status_code, response.text)
+                assert response.json()["error"]["code"] == "store_unavailable", (path, response.text)
+                assert response.headers.get("Retry-After") == "1"
+                assert took < 15, (path, took, response.text)
+                requests_made += 1
+            started = time.monotonic()
+            results = requests.get(server.url + "/v1/experiments/banner-on/results", headers={"X-API-Key": admin},
+                                   timeout=60)
+            assert results.status_code == 503 and results.json()["error"]["code"] == "store_unavailable", results.text
+            assert time.monotonic() - started < 15
+        assert requests_made >= 3
+        assert "no connection to PostgreSQL at 127.0.0.1:" in server.logs()
+        ready = requests.get(server.url + "/readyz", timeout=30)
+        assert ready.status_code == 503, ready.text
+        assigned = requests.post(server.url + "/ofrep/v1/evaluate/flags/banner-on",
+                                 json={"context": {"targetingKey": "u-1"}}, headers={"X-API-Key": writer},
+                                 timeout=30)
+        assert assigned.status_code == 200, assigned.text
+
+        cluster.start()
+        deadline = time.monotonic() + 150
+        while (status := post(server, "/v1/consent", {"unit": "u-after", "granted": False}, admin, 60)[0]
+               .status_code) != 200 and time.monotonic() < deadline:
+            assert status == 503
+            time.sleep(1)
+        assert status == 200
+        # SIGTERM still stops it (exit 0); the wait is longer than conftest's 30 s: under heavy load (another
+        # engineer's test suite) one run took over 30 s here, not reproduced since (a request in flight during the
+        # outage made SIGTERM wait for it: test_sigterm_during_an_outage_stops_within_the_connection_wait)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=120) == 0, server.logs()
+        server = None
+    finally:
+        if server is not None:
+            server.process.kill()
+        cluster.remove()
+
+
+def test_sigterm_during_an_outage_stops_within_the_connection_wait(workspace):
+    """SIGTERM drains the requests in flight: during an outage they waited the whole --request-timeout (the stop
+    took 29 s with the default 30 s, measured on the old binary); now they get their 503 within --database-timeout."""
     experiments, keys, made = workspace
     cluster = Cluster()
     cluster.start()
     server = None
     try:
         server = Server(experiments, keys, database=f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres",
-                        extra=["--audit-key", str(experiments.parent / "audit.key"), "--request-timeout", "2"])
-        admin = {"X-API-Key": made["admin"]}
-
-        def consent(unit):
-            return requests.post(server.url + "/v1/consent", json={"unit": unit, "granted": False}, headers=admin,
-                                 timeout=30)
-
-        assert consent("u-before").status_code == 200
+                        extra=["--audit-key", str(experiments.parent / "audit.key")])
+        assert post(server, "/v1/consent", {"unit": "u-before", "granted": False}, made["admin"], 30)[0] \
+            .status_code == 200
         cluster.stop()
-        codes = []
-        deadline = time.monotonic() + 150
-        while time.monotonic() < deadline and "store_unavailable" not in codes:
-            for path, body in [("/v1/consent", {"unit": "u-gone", "granted": False}),
-                               ("/v1/erasure", {"unit": "u-gone"})]:
-                response = requests.post(server.url + path, json=body, headers=admin, timeout=30)
-                assert response.status_code == 503, (path, response.status_code, response.text)
-                assert response.headers.get("Retry-After") == "1"
-                codes.append(response.json()["error"]["code"])
-            time.sleep(1)
-        assert set(codes) <= {"timeout", "store_unavailable"} and "store_unavailable" in codes, codes
-        ready = requests.get(server.url + "/readyz", timeout=30)
-        assert ready.status_code == 503, ready.text
-        assigned = requests.post(server.url + "/ofrep/v1/evaluate/flags/banner-on",
-                                 json={"context": {"targetingKey": "u-1"}}, headers={"X-API-Key": made["server"]},
-                                 timeout=30)
-        assert assigned.status_code == 200, assigned.text
-
-        cluster.start()
-        deadline = time.monotonic() + 150
-        while (status := consent("u-after").status_code) != 200 and time.monotonic() < deadline:
-            assert status == 503
-            time.sleep(1)
-        assert status == 200
-        # SIGTERM still stops it (exit 0); the wait is longer than conftest's 30 s: under heavy load (another
-        # engineer's test suite) one run took over 30 s here, not yet explained
+        answers = []
+        in_flight = [threading.Thread(target=lambda unit=unit: answers.append(
+            post(server, "/v1/consent", {"unit": unit, "granted": False}, made["admin"], 120)[0]))
+            for unit in ["u-1", "u-2"]]
+        for thread in in_flight:
+            thread.start()
+        time.sleep(1)
+        started = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=120) == 0, server.logs()
+        stopped_after = time.monotonic() - started
+        for thread in in_flight:
+            thread.join(timeout=120)
+        assert stopped_after < 15, stopped_after
+        assert [(answer.status_code, answer.json()["error"]["code"]) for answer in answers] == \
+            [(503, "store_unavailable")] * 2, [answer.text for answer in answers]
         server = None
     finally:
         if server is not None:
