@@ -68,14 +68,30 @@ extension StrataService {
     }
   }
 
-  /// 503: the database did not take the batch (nothing of it was stored; retrying is safe).
+  /// 503: the database did not confirm the batch (``batchUnconfirmed``).
   func storeUnavailable(_ error: any Error) -> Response {
     logger.error("database write failed", metadata: ["error": "\(String(reflecting: error))"])
     return Responses.error(
-      .native, .serviceUnavailable, code: "store_unavailable",
-      message: "the database did not accept the batch; nothing of it was stored, and retrying it is safe",
+      .native, .serviceUnavailable, code: "store_unavailable", message: StrataService.batchUnconfirmed,
       headers: [.retryAfter: "1"])
   }
+
+  /// The 503 sentences of the writes.
+  ///
+  /// A failed write usually stored nothing (no connection within
+  /// `--database-timeout`, or a transaction rolled back), but when the connection is lost after the `COMMIT` was
+  /// sent, the database may have committed it and only the answer was lost: each sentence is true either way, and
+  /// says why repeating the request is safe (ErasureTests.repeatingIsSafe checks the repeats).
+  ///
+  /// Ingestion: an item id already stored is a duplicate, skipped.
+  static let batchUnconfirmed =
+    "the database did not confirm the batch (it may or may not have been stored); retrying it is safe: items already stored count as duplicates"
+  /// Consent: a repeat sets the same state again and appends its own audit record.
+  static let consentUnconfirmed =
+    "the database did not confirm the consent change (it may or may not have been recorded); repeating the request is safe: it sets the same consent again, with its own audit record"
+  /// Erasure (a consent withdrawal, then the removal: either may have committed): a repeat removes what is left.
+  static let erasureUnconfirmed =
+    "the database did not confirm the erasure (it may have been done in full, in part or not at all); repeating the request is safe: it removes whatever is left, with its own audit record"
 
   /// Checks that every older definition hash names a definition this service served for the experiment.
   func checkOlderDefinitions(_ checked: [IngestRequest.CheckedExposure]) async throws {

@@ -814,7 +814,10 @@ enum OpenAPIDocument {
               schema:
                 $ref: "#/components/schemas/Error"
         StoreUnavailable:
-          description: The database did not accept the batch; nothing of it was stored and retrying is safe.
+          description: >-
+            The database did not answer or did not confirm the request (code `store_unavailable`): a batch may or may
+            not have been stored, and retrying it is safe (items already stored count as duplicates); a read can be
+            retried.
           headers:
             Retry-After:
               description: Seconds to wait.
@@ -826,9 +829,11 @@ enum OpenAPIDocument {
                 $ref: "#/components/schemas/Error"
         Unavailable:
           description: >-
-            Retry (after Retry-After when given): the service is starting (code `starting`), the database did not
-            answer or take the request (code `store_unavailable`: nothing of it was stored), or the request was not
-            answered within --request-timeout (code `timeout`).
+            Retry (after Retry-After when given): the service is starting (code `starting`); the database did not
+            answer or did not confirm the request (code `store_unavailable`: a consent change or an erasure may have
+            been made in full, in part or not at all, and repeating it is safe: the same consent again, or the
+            removal of whatever is left, each with its own audit record); or the request was not answered within
+            --request-timeout (code `timeout`).
           content:
             application/json:
               schema:

@@ -80,7 +80,7 @@ extension StrataService {
       logger.error("consent change not recorded", metadata: ["error": "\(String(reflecting: error))"])
       return Responses.error(
         .native, .serviceUnavailable, code: "store_unavailable",
-        message: "the database did not take the consent change (it was not recorded); retrying it is safe",
+        message: StrataService.consentUnconfirmed,
         headers: [.retryAfter: "1"])
     }
     consent.apply([ConsentState(unit: hash, granted: granted, sequence: record.sequence)], polled: false)

@@ -55,7 +55,7 @@ extension StrataService {
       logger.error("erasure failed", metadata: ["error": "\(String(reflecting: error))"])
       return Responses.error(
         .native, .serviceUnavailable, code: "store_unavailable",
-        message: "the database did not complete the erasure (nothing of it was removed); retrying it is safe",
+        message: StrataService.erasureUnconfirmed,
         headers: [.retryAfter: "1"])
     }
     logger.notice(

@@ -91,6 +91,54 @@ import Testing
     #expect(AuditChain.verify(log.records, head: log.head) == .intact(records: 3, head: log.head))
   }
 
+  /// A 503 may hide a commit whose answer was lost; the sentences say repeating is safe: a repeat leaves the same
+  /// state, removes nothing twice and counts no erased unit twice, with its own audit record (chain intact).
+  @Test func repeatingIsSafe() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    try await harness.test { client in
+      let variants = try await assigned(client, ["u-1"])
+      try #require(variants.count == 1)
+      let exposures = try await post(
+        client, "/v1/exposures",
+        #"{"exposures": [{"id": "x1", "experiment": "banner-on", "unit": "u-1", "variant": "\#(variants[0])"}]}"#)
+      #expect(try exposures.body.json["stored"] == .integer(1))
+      let events = try await post(
+        client, "/v1/events", #"{"events": [{"id": "v1", "unit": "u-1", "metric": "renewed", "value": 1}]}"#)
+      #expect(try events.body.json["stored"] == .integer(1))
+      let first = try await post(client, "/v1/erasure", #"{"unit": "u-1"}"#)
+      let again = try await post(client, "/v1/erasure", #"{"unit": "u-1"}"#)
+      #expect(first.status == .ok && again.status == .ok)
+      #expect(try first.body.json["removed"]?["exposures"] == .integer(1))
+      let repeated = try again.body.json
+      #expect(repeated["consent_withdrawn"] == .bool(true))
+      #expect(
+        repeated["removed"]
+          == .object([("exposures", .integer(0)), ("events", .integer(0)), ("exposure_ids", .integer(0))]))
+      #expect(repeated["results_changed"] == .array([]))
+      for _ in 0..<2 {
+        let consent = try await post(client, "/v1/consent", #"{"unit": "u-2", "granted": false}"#)
+        #expect(consent.status == .ok)
+        #expect(try consent.body.json["assignable"] == .bool(false))
+      }
+    }
+    let database = try DatabaseQueue(path: harness.directory.appendingPathComponent("strata.db").path)
+    let (erased, units, granted) = try await database.read { db in
+      (
+        try Int.fetchOne(db, sql: "SELECT sum(units) FROM erased_exposures"),
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM consent"),
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM consent WHERE granted")
+      )
+    }
+    #expect(erased == 1 && units == 2 && granted == 0, "\(String(describing: (erased, units, granted)))")
+    let log = try await harness.service.store.auditLog()
+    #expect(
+      log.records.map(\.action) == [
+        "consent_withdrawn", "erasure", "consent_withdrawn", "erasure", "consent_withdrawn", "consent_withdrawn",
+      ])
+    #expect(AuditChain.verify(log.records, head: log.head) == .intact(records: 6, head: log.head))
+  }
+
   @Test func onlyAdminKeysMayErase() async throws {
     let server = APIKey.generate(name: "backend", role: .server)
     let viewer = APIKey.generate(name: "dash", role: .viewer)

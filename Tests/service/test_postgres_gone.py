@@ -53,6 +53,17 @@ class Cluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+# True whether the write failed or only its answer was lost (a connection lost after the COMMIT was sent)
+UNCONFIRMED = {
+    "/v1/consent": "the database did not confirm the consent change (it may or may not have been recorded); "
+                   "repeating the request is safe: it sets the same consent again, with its own audit record",
+    "/v1/erasure": "the database did not confirm the erasure (it may have been done in full, in part or not at all); "
+                   "repeating the request is safe: it removes whatever is left, with its own audit record",
+    "/v1/exposures": "the database did not confirm the batch (it may or may not have been stored); retrying it is "
+                     "safe: items already stored count as duplicates",
+}
+
+
 def post(server, path, body, key, seconds):
     """POSTs and returns the response and how long it took."""
     started = time.monotonic()
@@ -86,6 +97,7 @@ def test_postgresql_going_away_is_503_at_once_and_coming_back_serves_again(works
                 assert response.json()["error"]["code"] == "store_unavailable", (path, response.text)
                 assert response.headers.get("Retry-After") == "1"
                 assert took < 15, (path, took, response.text)
+                assert response.json()["error"]["message"] == UNCONFIRMED[path], response.text
                 requests_made += 1
             started = time.monotonic()
             results = requests.get(server.url + "/v1/experiments/banner-on/results", headers={"X-API-Key": admin},
