@@ -8,6 +8,7 @@ Tests/StrataCLITests/PostgresConnectCLITests.swift."""
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -105,3 +106,36 @@ def test_pgpassword_is_read_when_the_url_has_none(pg, tmp_path, name):
                             env=environment, timeout=60)
     assert "cannot connect" not in result.stderr and "asks for a password" not in result.stderr, (name, result.stderr)
     assert PASSWORD not in result.stderr
+
+
+def test_serve_names_a_read_only_audit_key_directory_before_it_migrates(pg):
+    """A missing audit key in a directory the server cannot create files in is one sentence naming the file and the
+    directory, before anything is written: PostgreSQL is not migrated (the server migrated it, then failed with
+    'cannot create the audit key file (does its directory exist?)'). Run as nobody when the tests run as root, who may
+    create files in a directory whatever its mode."""
+    directory = tempfile.mkdtemp(prefix="strata-read-only-key-")  # not pytest's tmp_path: 0700, closed to nobody
+    try:
+        os.chmod(directory, 0o755)
+        experiments = os.path.join(directory, "experiments")
+        os.mkdir(experiments)
+        shutil.copy(os.path.join(ROOT, "experiments", "gym-renewal.yaml"), experiments)
+        read_only = os.path.join(directory, "keys")
+        os.mkdir(read_only)
+        os.chmod(read_only, 0o555)
+        pg.psql("-c", "CREATE DATABASE read_only_key", password=PASSWORD)
+        url = f"postgresql://postgres:{ENCODED}@127.0.0.1:{pg.port}/read_only_key"
+        as_nobody = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+        key = os.path.join(read_only, "audit.key")
+        result = subprocess.run(as_nobody + [STRATA, "serve", "--experiments", experiments, "--database", url,
+                                             "--port", "0", "--audit-key", key],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, result.stderr
+        lines = [line for line in result.stderr.splitlines() if not line.startswith("{")]
+        assert lines == [f"strata: error: {key}: cannot make the audit key file there (no permission to create "
+                         f"files in {read_only})"], result.stderr
+        migrated = pg.psql("-d", "read_only_key", "-tAc", "SELECT to_regclass('strata_schema') IS NOT NULL",
+                           password=PASSWORD).stdout.strip()
+        assert migrated == "f"
+        assert os.listdir(read_only) == []
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
