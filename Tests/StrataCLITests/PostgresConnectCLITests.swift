@@ -127,6 +127,17 @@ struct PostgresConnectCLITests {
     #expect(made == ["bad.key", "experiments"], "\(made)")
   }
 
+  @Test("--database-timeout: seconds between 0.1 and 3600 (a usage error otherwise), shown in serve's help")
+  func databaseTimeoutFlag() throws {
+    for value in ["0", "0.05", "3601", "nan"] {
+      let run = try runStrata(["serve", "--experiments", "x", "--database-timeout", value])
+      #expect(run.status == 64, "\(value): \(run.stderr)")
+      #expect(run.stderr.contains("--database-timeout must be between 0.1 and 3600 seconds"), "\(value): \(run.stderr)")
+    }
+    let help = try runStrata(["serve", "--help"])
+    #expect(help.stdout.contains("--database-timeout <database-timeout>") && help.stdout.contains("(default: 5.0)"))
+  }
+
   /// Runs `strata` as a user that read-only directories apply to: `nobody` through runuser(1) when the tests run as
   /// root (root may create files in a directory whatever its mode), else the current user.
   static func runUnprivileged(_ arguments: [String]) throws -> StrataRun {
