@@ -174,7 +174,7 @@ let package = Package(
     .testTarget(
       name: "StrataServerTests",
       dependencies: [
-        "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataStats", "StrataTestSupport",
+        "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataStats", "StrataWarehouse", "StrataTestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "GRDB", package: "GRDB.swift"),
       ],

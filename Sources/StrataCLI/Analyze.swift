@@ -83,7 +83,7 @@ struct Analyze: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Run the pushdown query on PostgreSQL instead of reading --data: postgresql://user@host:port/db (password from PGPASSWORD or the URL, never shown; ?sslmode=disable|prefer|require|verify-ca|verify-full, default prefer).",
+      "Run the pushdown query on PostgreSQL instead of reading --data: postgresql://[user[:password]@][host][:port][/db], read as libpq reads it (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE fill what it leaves out; the password is never shown; ?sslmode=disable|prefer|require|verify-ca|verify-full, default prefer; docs/warehouse.md).",
       valueName: "url"))
   var database: String?
 

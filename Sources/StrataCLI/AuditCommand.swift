@@ -34,7 +34,7 @@ struct AuditVerify: ParsableCommand {
 
   @Option(
     help:
-      "sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, as given to strata serve (connecting gives up after 10 s)."
+      "sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, as given to strata serve, read as libpq reads it (connecting gives up after 10 s)."
   )
   var database: String
 

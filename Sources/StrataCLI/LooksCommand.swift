@@ -41,7 +41,7 @@ struct LookLogOptions: ParsableArguments {
 
   @Option(
     help:
-      "A strata serve database: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE (connecting gives up after 10 s)."
+      "A strata serve database: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE, read as libpq reads it (connecting gives up after 10 s)."
   )
   var database: String?
 

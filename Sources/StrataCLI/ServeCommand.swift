@@ -36,7 +36,7 @@ struct Serve: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "sqlite:PATH (default sqlite:strata.db) or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE.",
+      "sqlite:PATH (default sqlite:strata.db) or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, read as libpq reads it (PGUSER, PGPASSWORD, PGSSLMODE, ... fill what it leaves out).",
       discussion:
         "PostgreSQL TLS: ?sslmode=disable|prefer|require|verify-ca|verify-full (libpq's meanings) and sslrootcert=CA.pem. PostgreSQL is connected to once before anything is written: a refused connection, a wrong password, database or TLS setting stops the start at once with the reason, a server that does not answer after 10 s."
     ))

@@ -59,13 +59,17 @@ public protocol ServiceStore: ConsentStore, Sendable {
   func close() async throws
 }
 
-/// A `--database` value: `sqlite:PATH` or `postgresql://user:password@host:port/database`.
+/// A `--database` value: `sqlite:PATH` or a PostgreSQL URL (``DatabaseURL``: libpq's reading, as `analyze --database`).
 public enum StoreLocation: Sendable, Equatable {
   case sqlite(path: String)
   case postgresql(PostgresLocation)
 
-  /// Parses a `--database` value; the error names what is wrong.
-  public init(parsing text: String) throws(StoreLocationError) {
+  /// Parses a `--database` value; the error names what is wrong (never the password).
+  ///
+  /// `environment` supplies libpq's variables (`PGHOST`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, ...) for what the URL leaves out.
+  public init(
+    parsing text: String, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(StoreLocationError) {
     if text.hasPrefix("sqlite:") {
       let path = String(text.dropFirst("sqlite:".count))
       guard !path.isEmpty else {
@@ -73,10 +77,13 @@ public enum StoreLocation: Sendable, Equatable {
       }
       self = .sqlite(path: path)
     } else if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
-      self = .postgresql(try PostgresLocation(parsing: text))
+      self = .postgresql(try PostgresLocation(parsing: text, environment: environment))
     } else {
+      // Not the text itself: it may hold a password.
+      let scheme = text.range(of: "://").map { " (it starts with \(text[..<$0.upperBound].prefix(20)))" } ?? ""
       throw StoreLocationError(
-        description: "--database \"\(text)\" must be sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+        description:
+          "--database must be sqlite:PATH or postgresql://[USER[:PASSWORD]@][HOST][:PORT][/DATABASE]\(scheme)")
     }
   }
 
@@ -84,45 +91,30 @@ public enum StoreLocation: Sendable, Equatable {
   public var redacted: String {
     switch self {
     case .sqlite(let path): return "sqlite:\(path)"
-    case .postgresql(let location):
-      return "postgresql://\(location.username)@\(location.host):\(location.port)/\(location.database)"
+    case .postgresql(let location): return location.url.description
     }
   }
 }
 
-/// The parts of a `postgresql://` URL.
+/// A `postgresql://` `--database`: the URL as ``DatabaseURL`` reads it.
 public struct PostgresLocation: Sendable, Equatable {
-  public var host: String
-  public var port: Int
-  public var username: String
-  public var password: String?
-  public var database: String
+  public let url: DatabaseURL
+  public var host: String { url.host }
+  public var port: Int { url.port }
+  public var username: String { url.user }
+  public var password: String? { url.password }
+  public var database: String { url.database }
   /// `sslmode` (libpq's meanings; ``PostgresTLSMode``).
-  public var tls: PostgresTLSMode
+  public var tls: PostgresTLSMode { url.tlsMode }
   /// `sslrootcert`: a PEM file of CA certificates, or `system`.
-  public var rootCertificate: String?
+  public var rootCertificate: String? { url.rootCertificate }
 
-  init(parsing text: String) throws(StoreLocationError) {
-    guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-      throw StoreLocationError(
-        description: "--database: cannot read \"\(text)\" as postgresql://USER@HOST:PORT/DATABASE")
+  init(parsing text: String, environment: [String: String]) throws(StoreLocationError) {
+    do {
+      url = try DatabaseURL(text, environment: environment)
+    } catch {
+      throw StoreLocationError(description: error.message)
     }
-    self.host = host
-    port = components.port ?? 5432
-    username = components.user ?? "postgres"
-    // As libpq and `strata analyze --database` (DatabaseURL): the URL's password, else PGPASSWORD.
-    password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
-    let database = String(components.path.drop { $0 == "/" })
-    self.database = database.isEmpty ? username : database
-    let items = components.queryItems ?? []
-    let known: Set<String> = ["sslmode", "sslrootcert"]
-    if let unknown = items.first(where: { !known.contains($0.name) }) {
-      throw StoreLocationError(
-        description: "--database: unknown parameter \(unknown.name) (known: sslmode, sslrootcert)")
-    }
-    (tls, rootCertificate) = try PostgresTLSMode.parse(
-      mode: items.first { $0.name == "sslmode" }?.value,
-      rootCertificate: items.first { $0.name == "sslrootcert" }?.value)
   }
 }
 

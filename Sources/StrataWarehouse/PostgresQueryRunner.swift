@@ -86,11 +86,12 @@ public enum PostgresQueryRunner {
   ) async throws -> T {
     var logger = Logger(label: "strata.postgres")
     logger.logLevel = .critical
+    let tls = try url.tlsMode.postgresConnectionTLS(rootCertificate: url.rootCertificate)
     let connection: PostgresConnection
     do {
       var configuration = PostgresConnection.Configuration(
         host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-        tls: try tls(url.tlsMode))
+        tls: tls)
       configuration.options.connectTimeout = .nanoseconds(
         connectTimeout.components.seconds * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000)
       connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
@@ -110,22 +111,6 @@ public enum PostgresQueryRunner {
       try? await connection.close()
       if let error = error as? WarehouseError { throw error }
       throw WarehouseError("the query on \(place) failed: \(message(error))")
-    }
-  }
-
-  private static func tls(_ mode: DatabaseURL.TLSMode) throws -> PostgresConnection.Configuration.TLS {
-    var configuration = TLSConfiguration.makeClientConfiguration()
-    switch mode {
-    case .disable: return .disable
-    case .prefer, .require:
-      configuration.certificateVerification = .none  // as libpq's prefer and require
-      let context = try NIOSSLContext(configuration: configuration)
-      return mode == .prefer ? .prefer(context) : .require(context)
-    case .verifyCA:
-      configuration.certificateVerification = .noHostnameVerification
-      return .require(try NIOSSLContext(configuration: configuration))
-    case .verifyFull:
-      return .require(try NIOSSLContext(configuration: configuration))
     }
   }
 

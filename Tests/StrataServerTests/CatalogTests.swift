@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import GRDB
 import StrataAssignment
+import StrataWarehouse
 import Testing
 
 @testable import StrataServer
@@ -158,15 +159,52 @@ import Testing
 
   @Test func databaseLocations() throws {
     #expect(try StoreLocation(parsing: "sqlite:strata.db") == .sqlite(path: "strata.db"))
-    guard case .postgresql(let pg) = try StoreLocation(parsing: "postgresql://ann:secret@db.internal:6543/strata")
+    guard
+      case .postgresql(let pg) = try StoreLocation(
+        parsing: "postgresql://ann:secret@db.internal:6543/strata", environment: [:])
     else {
       Issue.record("postgresql expected")
       return
     }
     #expect(pg.host == "db.internal" && pg.port == 6543 && pg.username == "ann" && pg.database == "strata")
+    #expect(pg.password == "secret" && pg.tls == .prefer)
     #expect(
-      try StoreLocation(parsing: "postgresql://ann:secret@db/strata").redacted == "postgresql://ann@db:5432/strata")
+      try StoreLocation(parsing: "postgresql://ann:secret@db/strata", environment: [:]).redacted
+        == "postgresql://ann@db:5432/strata")
     #expect(throws: StoreLocationError.self) { try StoreLocation(parsing: "mysql://x") }
-    #expect(throws: StoreLocationError.self) { try StoreLocation(parsing: "postgresql://h/db?sslmode=verify-full") }
+    #expect(throws: StoreLocationError.self) {
+      try StoreLocation(parsing: "postgresql://h/db?sslmode=verify-full", environment: [:])
+    }
+  }
+
+  /// The same URL reads the same for `serve`, `audit verify` and `looks` as for `analyze --database`: libpq's
+  /// fallbacks (serve read user `postgres` and sslmode disable where the URL had none, and ignored PGUSER, PGHOST,
+  /// PGPORT, PGDATABASE and PGSSLMODE).
+  @Test func postgresLocationsReadAsDatabaseURL() throws {
+    let environment = ["PGUSER": "ops", "PGHOST": "db.env", "PGPORT": "6001", "PGSSLMODE": "require"]
+    for text in ["postgresql://", "postgresql://h2/crm", "postgres://ann:pw@[::1]:7/d?sslmode=disable"] {
+      guard case .postgresql(let location) = try StoreLocation(parsing: text, environment: environment) else {
+        Issue.record("postgresql expected")
+        return
+      }
+      let url = try DatabaseURL(text, environment: environment)
+      #expect(location.url == url)
+      #expect(location.host == url.host && location.port == url.port && location.username == url.user)
+      #expect(location.database == url.database && location.tls == url.tlsMode && location.password == url.password)
+    }
+    guard case .postgresql(let bare) = try StoreLocation(parsing: "postgresql://h/d", environment: [:]) else {
+      Issue.record("postgresql expected")
+      return
+    }
+    #expect(bare.username == DatabaseURL.systemAccount()?.name && bare.tls == .prefer)
+    do {
+      _ = try StoreLocation(parsing: "postgresq://ann:hunter2@h/d", environment: [:])
+      Issue.record("a misspelt scheme was accepted")
+    } catch {
+      #expect(
+        error.description
+          == "--database must be sqlite:PATH or postgresql://[USER[:PASSWORD]@][HOST][:PORT][/DATABASE] "
+          + "(it starts with postgresq://)")
+    }
   }
 }

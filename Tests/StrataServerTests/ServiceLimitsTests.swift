@@ -92,25 +92,29 @@ import Testing
 
   @Test func postgresTLSModesFollowLibpq() throws {
     func location(_ text: String) throws -> PostgresLocation {
-      guard case .postgresql(let location) = try StoreLocation(parsing: text) else {
+      guard case .postgresql(let location) = try StoreLocation(parsing: text, environment: [:]) else {
         throw CocoaError(.featureUnsupported)
       }
       return location
     }
-    #expect(try location("postgresql://u@h/d").tls == .disable)
+    // libpq's default, as `analyze --database` (serve, audit verify and looks defaulted to disable).
+    #expect(try location("postgresql://u@h/d").tls == .prefer)
+    #expect(try location("postgresql://u@h/d?sslmode=disable").tls == .disable)
     #expect(try location("postgresql://u@h/d?sslmode=prefer").tls == .prefer)
     #expect(try location("postgresql://u@h/d?sslmode=require").tls == .require)
     // libpq: require with a root certificate checks the chain, as verify-ca.
     #expect(try location("postgresql://u@h/d?sslmode=require&sslrootcert=/ca.pem").tls == .verifyCA)
     let full = try location("postgresql://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem")
     #expect(full.tls == .verifyFull && full.rootCertificate == "/etc/ca.pem")
-    #expect(try location("postgresql://u@h/d?sslmode=verify-ca&sslrootcert=system").rootCertificate == "system")
+    #expect(try location("postgresql://u@h/d?sslmode=verify-full&sslrootcert=system").rootCertificate == "system")
+    #expect(try location("postgresql://u@h/d?sslrootcert=system").tls == .verifyFull)  // libpq 16
     for (text, fragment) in [
       ("postgresql://u@h/d?sslmode=verify-full", "needs sslrootcert"),
       ("postgresql://u@h/d?sslmode=verify-ca", "needs sslrootcert"),
       ("postgresql://u@h/d?sslmode=allow", "sslmode=allow is not supported"),
       ("postgresql://u@h/d?sslmode=verify-ca&sslrootcert=", "sslrootcert is empty"),
-      ("postgresql://u@h/d?sslcert=/c.pem", "unknown parameter sslcert"),
+      ("postgresql://u@h/d?sslcert=/c.pem", "the query parameter \"sslcert\" is not supported"),
+      ("postgresql://u@h/d?sslmode=verify-ca&sslrootcert=system", "sslrootcert=system needs sslmode=verify-full"),
     ] {
       #expect(throws: StoreLocationError.self, "\(text)") { try location(text) }
       do {

@@ -6,6 +6,7 @@ after 30 s with "did not answer", serve after 67 s with "circuitBreakerTripped")
 and never listens. `strata analyze --database`: test_postgres_database.py; a refused or silent port:
 Tests/StrataCLITests/PostgresConnectCLITests.swift."""
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -139,3 +140,92 @@ def test_serve_names_a_read_only_audit_key_directory_before_it_migrates(pg):
         assert os.listdir(read_only) == []
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def every_command(name, url, directory):
+    """`command`, and `analyze --database` on a table that is not there (its error says it connected)."""
+    if name == "analyze":
+        return ["analyze", "--experiment", os.path.join(ROOT, "experiments", "gym-renewal.yaml"), "--database", url,
+                "--table", "nope", "--no-look-log", "--json"]
+    return command(name, url, directory)
+
+
+@pytest.fixture(scope="module")
+def audit_key(tmp_path_factory):
+    """One audit key for every serve here: a database keeps the first key's fingerprint and refuses another."""
+    return str(tmp_path_factory.mktemp("audit") / "audit.key")
+
+
+def run_every(name, url, tmp_path, audit_key, **variables):
+    """The command's result and its stderr lines other than serve's JSON log lines; a serve that starts listening
+    is stopped (SIGTERM) and its returncode is None."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    environment.update(variables)
+    arguments = [STRATA, *every_command(name, url, tmp_path)]
+    if name == "serve":
+        arguments[arguments.index("--audit-key") + 1] = audit_key
+        process = subprocess.Popen(arguments, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                                   env=environment)
+        stderr = []
+        for line in process.stderr:  # ends when serve exits; a listening serve is stopped
+            stderr.append(line)
+            if '"listening"' in line:
+                process.terminate()
+        returncode = process.wait(timeout=60)
+        result = subprocess.CompletedProcess(arguments, None if any('"listening"' in line for line in stderr)
+                                             else returncode, "", "".join(stderr))
+    else:
+        result = subprocess.run(arguments, capture_output=True, text=True, env=environment, timeout=60)
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("{")]  # serve's JSON log lines
+    return result, lines
+
+
+def connected(name, result, lines):
+    """Whether the command got past connecting (serve: it listened)."""
+    if name == "analyze":
+        return len(lines) == 1 and 'relation "nope" does not exist' in lines[0]
+    if name == "serve":
+        return result.returncode is None
+    if name == "audit verify":  # the database is serve's (a serve here migrated it) or not yet
+        return result.returncode == 0 or "no audit log in this database" in result.stderr
+    return result.returncode == 0 or "not a strata serve database (it has no looks table)" in result.stderr
+
+
+ALL = ["analyze", "audit verify", "looks list", "serve"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_what_the_url_leaves_out_comes_from_libpq_variables(pg, tmp_path, audit_key, name):
+    """postgresql:// alone, with PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE: every command connects (serve,
+    audit verify and looks read none of them but PGPASSWORD, and refused a URL without a host)."""
+    result, lines = run_every(name, "postgresql://", tmp_path, audit_key, PGHOST="127.0.0.1", PGPORT=str(pg.port),
+                              PGUSER="postgres", PGPASSWORD=PASSWORD, PGDATABASE="postgres")
+    assert connected(name, result, lines), (name, result.stderr)
+    assert PASSWORD not in result.stderr
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_default_user_is_the_operating_system_user(pg, tmp_path, audit_key, name):
+    """A URL without a user connects as the operating-system user (libpq, psql, analyze), else PGUSER: serve, audit
+    verify and looks connected as `postgres`."""
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    if user == "postgres":
+        pytest.skip("the operating-system user is postgres")
+    url = f"postgresql://127.0.0.1:{pg.port}/postgres"
+    result, lines = run_every(name, url, tmp_path, audit_key, PGPASSWORD=PASSWORD)
+    assert result.returncode == 1 and len(lines) == 1, (name, result.stderr)
+    assert f"PostgreSQL at 127.0.0.1:{pg.port}, database postgres as {user}: " in lines[0], (name, lines[0])
+    assert f'password authentication failed for user "{user}"' in lines[0], (name, lines[0])
+    result, lines = run_every(name, url, tmp_path, audit_key, PGPASSWORD=PASSWORD, PGUSER="postgres")
+    assert connected(name, result, lines), (name, result.stderr)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_sslmode_defaults_to_prefer(pg_tls, tmp_path, audit_key, name):
+    """A server that requires TLS, a URL without sslmode: every command connects with TLS (libpq's prefer; serve,
+    audit verify and looks defaulted to disable: "no encryption"); PGSSLMODE=disable is read."""
+    url = f"postgresql://postgres@127.0.0.1:{pg_tls.port}/postgres"
+    result, lines = run_every(name, url, tmp_path, audit_key)
+    assert connected(name, result, lines), (name, result.stderr)
+    result, lines = run_every(name, url, tmp_path, audit_key, PGSSLMODE="disable")
+    assert result.returncode == 1 and len(lines) == 1 and "no encryption" in lines[0], (name, result.stderr)

@@ -184,10 +184,10 @@ def test_failures_are_one_sentence_exit_1_without_the_password(pg, definition, w
         "no column": 'column "no such column" does not exist',
         "no database": 'database "nodb" does not exist',
         "refused": "connection refused",
-        "bad url": "--database must be postgresql://user@host:port/database: the port is not 1-65535",
+        "bad url": "--database: the port (from the URL) is not a number from 1 to 65535",
         "tls refused": "the server does not offer TLS",
         "silent server": "did not answer within 2 s",
-        "unknown parameter": 'the only parameter understood is sslmode, got "password"',
+        "unknown parameter": '--database: the query parameter "sslcert" is not supported',
     }[case]
     if case == "wrong password":
         env = {"PGPASSWORD": "not-" + PASSWORD}
@@ -211,7 +211,7 @@ def test_failures_are_one_sentence_exit_1_without_the_password(pg, definition, w
         target = f"postgresql://postgres@127.0.0.1:{listener.getsockname()[1]}/postgres"
         extra = ["--timeout", "2"]
     elif case == "unknown parameter":
-        target = url(pg, query=f"?password={ENCODED}")
+        target = url(pg, query=f"?sslcert={ENCODED}")
     result, elapsed = analyze(definition, target, *tables, env=env, extra=extra)
     assert result.returncode == 1, result.stderr
     assert result.stdout == ""
@@ -230,6 +230,8 @@ def test_tls_is_used_when_asked_and_an_unverifiable_certificate_is_refused(pg_tl
     result, _ = analyze(definition, url(pg_tls, query="?sslmode=disable"), *UNITS)  # the cluster requires TLS
     assert result.returncode == 1 and "no encryption" in result.stderr, result.stderr
     result, _ = analyze(definition, url(pg_tls, query="?sslmode=verify-full"), *UNITS)
+    assert result.returncode == 1 and "sslmode=verify-full needs sslrootcert=FILE" in result.stderr, result.stderr
+    result, _ = analyze(definition, url(pg_tls, query="?sslmode=verify-full&sslrootcert=system"), *UNITS)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot connect to PostgreSQL at 127.0.0.1" in lines[0], result.stderr
