@@ -148,7 +148,7 @@ struct JSONByteWriter: TextOutputStream {
     }
     let start = buffer.reserve(utf8.count + 2)
     start[0] = UInt8(ascii: "\"")
-    if let base = utf8.baseAddress { (start + 1).initialize(from: base, count: utf8.count) }
+    if let base = utf8.baseAddress { Self.copyShort(base, count: utf8.count, to: start + 1) }
     start[utf8.count + 1] = UInt8(ascii: "\"")
     buffer.count += utf8.count + 2
   }

@@ -1,4 +1,5 @@
 import StrataStats
+import StrataTestSupport
 import Testing
 
 @testable import StrataAnalysis
@@ -274,5 +275,27 @@ struct OutputPhaseLayoutTests {
         #expect(try test.result(normalCritical: critical) == test.result())
       }
     }
+  }
+
+  /// The Fisher note made once per expected count to two decimals is the text made for that count itself: every
+  /// hundredth from 0 to 5, values either side of each rounding boundary, and seeded random counts, each asked
+  /// twice (made, then from the table); and counts differing in the second decimal get different notes.
+  @Test("Fisher's note from the table is the note made for the count")
+  func fisherNotes() {
+    let notes = FisherNotes()
+    var counts: [Double] = []
+    for k in 0...500 {
+      let value = Double(k) / 100
+      counts += [value, value.nextUp, value.nextDown, value + 0.005, (value + 0.005).nextDown, value - 0.0049]
+    }
+    var random = SplitMix64(seed: 41)
+    for _ in 0..<20_000 { counts.append(Double.random(in: 0..<5, using: &random)) }
+    for count in counts + counts.reversed() where count >= 0 {
+      #expect(notes.note(smallestExpected: count) == FisherNotes.text(smallestExpected: count), "\(count)")
+    }
+    #expect(notes.note(smallestExpected: 0.73).contains("count is 0.73 (< 5)"))
+    #expect(notes.note(smallestExpected: 0.7).contains("count is 0.7 (< 5)"))
+    #expect(notes.note(smallestExpected: 4.996).contains("count is 5.0 (< 5)"))
+    #expect(notes.note(smallestExpected: 0.73) != notes.note(smallestExpected: 0.74))
   }
 }

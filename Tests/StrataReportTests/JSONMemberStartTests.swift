@@ -9,7 +9,11 @@ import Testing
 struct JSONMemberStartTests {
   @Test("the bytes of append, newline and appendKey, at every indent and for short and long keys")
   func sameBytesAsThePieces() {
-    let keys: [StaticString] = ["df", "n_control", "ci_abs_low", "selection_adjusted_interval_low", "xy"]
+    let keys: [StaticString] = [
+      "df", "n_control", "ci_abs_low", "selection_adjusted_interval_low", "xy", "abc", "ci_l", "lift_abs",
+      "p_value_adjusted", "zero_filled_treatment", "a_key_of_exactly_thirty_two_byte",
+      "a_key_longer_than_thirty_two_bytes",
+    ]
     for opening in [UInt8(ascii: "{"), UInt8(ascii: ",")] {
       for indent in 0...12 {
         for key in keys {
@@ -44,6 +48,29 @@ struct JSONMemberStartTests {
       pieces.appendKey("zero_filled_treatment", pretty: true)
       whole.appendMemberStart(UInt8(ascii: ","), indent: 7, key: "zero_filled_treatment")
       #expect(whole.bytes == pieces.bytes, "\(filled) bytes before")
+    }
+  }
+
+  /// `copyShort` against a byte loop: every length 0 to 40 at every offset 0 to 7 of source and target, the bytes
+  /// around the target left as they were.
+  @Test("short copies write exactly the bytes copied")
+  func shortCopies() {
+    var generator = SplitMix64(seed: 29)
+    let source = (0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    for count in 0...40 {
+      for from in 0..<8 {
+        for to in 0..<8 {
+          var target = [UInt8](repeating: 0xA5, count: 64)
+          source.withUnsafeBufferPointer { source in
+            target.withUnsafeMutableBufferPointer { target in
+              JSONByteWriter.copyShort(source.baseAddress! + from, count: count, to: target.baseAddress! + to)
+            }
+          }
+          var expected = [UInt8](repeating: 0xA5, count: 64)
+          expected[to..<(to + count)] = source[from..<(from + count)]
+          #expect(target == expected, "\(count) bytes from \(from) to \(to)")
+        }
+      }
     }
   }
 

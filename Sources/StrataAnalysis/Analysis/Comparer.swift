@@ -21,6 +21,8 @@ struct Comparer {
   /// It depends only on the plan's alternative and confidence level; thousands of segments would ask GSL for it
   /// again in every comparison. nil when the confidence level is invalid (each test then reports that itself).
   private let normalCritical: Double?
+  /// The notes of comparisons decided by Fisher's exact test, made once per expected count to two decimals.
+  private let fisherNotes = FisherNotes()
 
   init(plan: AnalysisPlan, metric: Int, plannedUnitsPerVariant: Int?) {
     self.plan = plan
@@ -132,9 +134,7 @@ struct Comparer {
       comparison.test = "fisher"
       comparison.statistic = nil
       comparison.pValue = fisher.test.pValue
-      comparison.notes.append(
-        "Fisher's exact test was used because an expected cell count is \(smallestExpected.formatted2) (< 5); the intervals are still normal-approximation ones and may be too narrow."
-      )
+      comparison.notes.append(fisherNotes.note(smallestExpected: smallestExpected))
     }
   }
 
@@ -161,6 +161,33 @@ struct Comparer {
     if result.relativeLift == nil {
       comparison.notes.append("The relative lift is undefined because the control mean is 0.")
     }
+  }
+}
+
+/// The note of a comparison whose p-value is Fisher's: the same text for every expected count with the same two
+/// decimals, so each one is made once per metric (its value printed by `description` cost about 1,000 instructions,
+/// the text 3,000 with its allocations, for 34,527 of 40,002 binary comparisons at 20,000 segments × 3 variants) and
+/// the comparisons hold the one string.
+final class FisherNotes {
+  /// Entry k: the note for an expected count of k/100; the count is below 5 (Cochran's rule), so k ≤ 500.
+  private var notes = [String?](repeating: nil, count: 501)
+
+  /// `text(smallestExpected:)`, from the table when made before.
+  func note(smallestExpected: Double) -> String {
+    // `formatted2` prints (x × 100).rounded() / 100: the note depends on that whole number alone.
+    let hundredths = (smallestExpected * 100).rounded()
+    guard hundredths >= 0, hundredths < Double(notes.count) else {
+      return Self.text(smallestExpected: smallestExpected)
+    }
+    let index = Int(hundredths)
+    if let note = notes[index] { return note }
+    let note = Self.text(smallestExpected: smallestExpected)
+    notes[index] = note
+    return note
+  }
+
+  static func text(smallestExpected: Double) -> String {
+    "Fisher's exact test was used because an expected cell count is \(smallestExpected.formatted2) (< 5); the intervals are still normal-approximation ones and may be too narrow."
   }
 }
 
