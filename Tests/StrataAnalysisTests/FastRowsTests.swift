@@ -329,6 +329,76 @@ struct FastRowsTests {
       #expect(!result.taken && result.used == 0, "\(unusual)")
     }
   }
+  /// 20,000 segments × 3 variants: cells beyond `UnitLevelRows.prefetchBytes`, so that rows wait for their cells.
+  static let hugePlan = AnalysisPlan(
+    id: "huge", variants: ["control", "v1", "v2"], segments: (0..<20_000).map { "seg-\($0)" }, metrics: plan.metrics)
+
+  /// `text`'s data rows read as the chunk reader reads them (the one-pass row tried first, then `consume`), by a reader
+  /// of `plan` whose cells are fetched ahead or not: its cells, issues and counts, and whether it would fetch them.
+  static func readScanned(_ text: String, plan: AnalysisPlan, prefetching: Bool) throws -> (
+    statistics: SufficientStatistics, issues: DataIssues, read: Int, used: Int, fetchesByItself: Bool, fast: Bool
+  ) {
+    let path = try CellSourcesTests.write(text, name: "waiting.csv")
+    let headerLine = text.utf8.prefix { $0 != UInt8(ascii: "\n") }
+    let header = String(decoding: headerLine, as: UTF8.self).split(separator: ",").map(String.init)
+    var rows = try UnitLevelRows(
+      header: header, plan: plan, path: path, options: DataReadOptions(checkDuplicates: false))
+    let fetchesByItself = rows.prefetchesCells
+    rows.prefetchesCells = prefetching
+    var scanner = try CSVScanner(path: path, range: (headerLine.count + 1)..<text.utf8.count)
+    defer { scanner.close() }
+    let fast = rows.takesFastRows
+    try scanner.forEachRecord(fast: { fast ? rows.consumeFast($0, $1, $2) : -1 }) { record in
+      if !record.isBlank { try rows.consume(record) }
+      return true
+    }
+    try rows.flush()
+    return (rows.statistics, rows.issues, rows.rowsRead, rows.rowsUsed, fetchesByItself, fast)
+  }
+
+  @Test(
+    "rows that wait for their cells (20,000 segments) are added in order: the cells bit for bit as without fetching ahead, one-pass rows and others mixed"
+  )
+  func waitingRowsAreAddedInOrder() throws {
+    var random = SplitMix64(seed: 23)
+    var text = "unit_id,variant,segment,converted,revenue\n"
+    for index in 0..<30_000 {
+      let roll = Int.random(in: 0..<100, using: &random)
+      // Most rows in a few cells, so that one cell's rows follow each other within the fetch distance.
+      var segment = "seg-\(Int.random(in: 0..<(roll < 60 ? 4 : 20_000), using: &random))"
+      let variant = ["control", "v1", "v2"][Int.random(in: 0..<3, using: &random)]
+      let converted = Bool.random(using: &random) ? "1" : "0"
+      var revenue = String(format: "%.3f", Double.random(in: 0...900, using: &random))
+      var lineEnd = "\n"
+      switch roll {
+      case 0: segment = "\"\(segment)\""
+      case 1: lineEnd = "\r\n"
+      case 2: revenue = "abc"
+      case 3: segment = "seg-20000"
+      case 4: revenue = ""
+      case 5: revenue = "1e2"
+      default: break
+      }
+      text += "u\(index),\(variant),\(segment),\(converted),\(revenue)\(lineEnd)"
+    }
+    let fetched = try Self.readScanned(text, plan: Self.hugePlan, prefetching: true)
+    let direct = try Self.readScanned(text, plan: Self.hugePlan, prefetching: false)
+    #expect(fetched.fetchesByItself && fetched.fast && direct.fast)
+    #expect(PipeChunksTests.bits(fetched.statistics) == PipeChunksTests.bits(direct.statistics))
+    #expect(fetched.issues == direct.issues)
+    #expect(fetched.read == direct.read && fetched.used == direct.used && fetched.used > 27_000)
+    // The same rows with nothing for the one-pass row (CRLF everywhere): `consume` alone, fetching ahead or not.
+    let header = "unit_id,variant,segment,converted,revenue\n"
+    let crlf =
+      header
+      + String(text.dropFirst(header.count)).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
+        of: "\n", with: "\r\n")
+    let usualFetched = try Self.readScanned(crlf, plan: Self.hugePlan, prefetching: true)
+    let usualDirect = try Self.readScanned(crlf, plan: Self.hugePlan, prefetching: false)
+    #expect(PipeChunksTests.bits(usualFetched.statistics) == PipeChunksTests.bits(usualDirect.statistics))
+    #expect(usualFetched.used == fetched.used && usualFetched.issues == usualDirect.issues)
+  }
+
   @Test(
     "records the fast path takes count as visits would: lines, the scan's end, every buffer size, last record taken or not"
   )

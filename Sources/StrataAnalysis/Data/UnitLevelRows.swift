@@ -23,6 +23,7 @@ struct UnitLevelRows {
   /// The cells so far, with their unit counts (settled when read, once per chunk or file).
   var statistics: SufficientStatistics {
     mutating get {
+      if waiting.count > 0 { addWaitingRows() }
       cells.settleUnits()
       return cells
     }
@@ -83,11 +84,32 @@ struct UnitLevelRows {
   private var pendingIds: [UInt8] = []
   private var inserted = [Bool](repeating: false, count: Self.batchSize)
   static let batchSize = 256
-  /// Whether rows wait in `pending` for their cells to be fetched ahead (`flush`): when the cells are too large for
-  /// the caches (thousands of segments), a row's update would otherwise wait on memory, one row after another.
-  private let prefetchesCells: Bool
+  /// Whether rows wait for their cells to be fetched ahead (`waitForCell`, or in `pending` for `flush`): when the cells
+  /// are too large for the caches (thousands of segments), a row's update would otherwise wait on memory, one row
+  /// after another.
+  ///
+  /// Set from the cells' size; tests set it to compare both ways.
+  var prefetchesCells: Bool
   /// Cells fetched this many rows ahead of their update.
   static let prefetchDistance = 8
+  /// Rows of up to 8 value columns whose cells are being fetched (`prefetchesCells`) and that need no duplicate check
+  /// against `seen`, from `consume` and `consumeFast` alike.
+  ///
+  /// Each row's cell is fetched when it arrives and the row added `prefetchDistance` rows later, in order
+  /// (`waitForCell`), from fixed-size storage of the reader's own, with no array written per row (the batch in
+  /// `pending`, its appends, uniqueness checks and a temporary copy per row, cost several hundred instructions per
+  /// row at 20,000 segments). `flush()` adds the rows still waiting.
+  private var waiting = WaitingRows()
+  private struct WaitingRows {
+    var variants = InlineArray<8, Int>(repeating: 0)
+    var segments = InlineArray<8, Int>(repeating: 0)
+    /// Row `slot`'s values and filled flags at `8 * slot + metric`.
+    var values = InlineArray<64, Double>(repeating: 0)
+    var filled = InlineArray<64, Bool>(repeating: false)
+    /// The slot of the oldest row waiting, and how many wait.
+    var head = 0
+    var count = 0
+  }
   /// Beyond this many bytes of cells a reader fetches them ahead.
   ///
   /// The second-level cache of one core (1 MiB on the benchmark machine): cells that fit there (2,000 segments × 3
@@ -258,10 +280,12 @@ struct UnitLevelRows {
   }
 
   /// Whether this reader takes rows through `consumeFast` (`CSVScanner.forEachRecord(progress:fast:_:)`): the layout
-  /// allows it, cells are not fetched ahead, the row-length sample is not taken and duplicates are not checked here
-  /// (or only collected, `.collect`).
+  /// allows it, the row-length sample is not taken and duplicates are not checked here (or only collected,
+  /// `.collect`).
+  ///
+  /// Cells fetched ahead (`prefetchesCells`) are no obstacle: its rows wait for them as `consume`'s do.
   var takesFastRows: Bool {
-    fastFields > 0 && !prefetchesCells && sampleLimit == 0 && (!checksDuplicates || duplicateMode == .collect)
+    fastFields > 0 && sampleLimit == 0 && (!checksDuplicates || duplicateMode == .collect)
   }
 
   /// How many bytes from a row's start `consumeFast` may read: the row must end within them (longer rows, and rows
@@ -361,7 +385,22 @@ struct UnitLevelRows {
     if checksDuplicates {
       hashes?.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
     }
-    accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
+    if prefetchesCells {
+      // As `waitForCell`, its values stored here: handing them to it in memory cost every row of a reader that does
+      // not fetch ahead about 12 instructions.
+      if waiting.count == Self.prefetchDistance { addOldestWaitingRow() }
+      let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
+      waiting.count &+= 1
+      waiting.variants[slot] = variant
+      waiting.segments[slot] = segment
+      for metric in 0..<valueCount {
+        waiting.values[slot &* 8 &+ metric] = values[metric]
+        waiting.filled[slot &* 8 &+ metric] = filled[metric]
+      }
+      prefetchCell(variant: variant, segment: segment)
+    } else {
+      accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
+    }
     return position
   }
 
@@ -504,7 +543,11 @@ struct UnitLevelRows {
       accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
       return
     }
-    // Cells too large for the caches: the row waits in the batch, whose cells are fetched ahead (`flush`).
+    // Cells too large for the caches: the row waits while its cell is fetched (`waitForCell`), or with more than 8
+    // value columns in the batch, whose cells are fetched ahead (`flush`).
+    if valueCount <= 8 {
+      return waitForCell(variant: variant, segment: segment, values: values.span, filled: filled.span)
+    }
     pending.append(PendingRow(variant: variant, segment: segment, line: record.line, idStart: 0, idEnd: 0))
     appendPendingValues(values.span, filled.span)
     if pending.count == Self.batchSize { try flush() }
@@ -513,6 +556,7 @@ struct UnitLevelRows {
   /// Accumulates the pending rows in order: with the duplicate check against `seen` (`.check`), only the first
   /// occurrences; otherwise every one (rows that wait only for their cells to be fetched, `prefetchesCells`).
   mutating func flush() throws {
+    if waiting.count > 0 { addWaitingRows() }
     guard !pending.isEmpty else { return }
     let count = pending.count
     let checking = checksDuplicates && duplicateMode == .check
@@ -544,6 +588,59 @@ struct UnitLevelRows {
       }
     }
     clearPending()
+  }
+
+  /// Fetches the row's cell and adds the row `prefetchDistance` rows later (`waiting`).
+  ///
+  /// The oldest waiting row is added first when as many wait already. Up to 8 value columns; `values` and `filled`
+  /// as in `accumulate`.
+  @inline(never)
+  private mutating func waitForCell(variant: Int, segment: Int, values: Span<Double>, filled: Span<Bool>) {
+    cells.prefetch(variant: variant, segment: segment, columns: valueCount, pairs: pairCount)
+    if waiting.count == Self.prefetchDistance { addOldestWaitingRow() }
+    let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
+    waiting.count &+= 1
+    waiting.variants[slot] = variant
+    waiting.segments[slot] = segment
+    for metric in 0..<valueCount {
+      waiting.values[slot &* 8 &+ metric] = values[metric]
+      waiting.filled[slot &* 8 &+ metric] = filled[metric]
+    }
+  }
+
+  /// Adds the oldest waiting row to the cells and frees its slot.
+  @inline(never)
+  private mutating func addOldestWaitingRow() {
+    addWaitingRow(waiting.head)
+    waiting.head = (waiting.head &+ 1) & (Self.prefetchDistance &- 1)
+    waiting.count &-= 1
+  }
+
+  /// Fetches the cell of `variant` × `segment` ahead of its update (`SufficientStatistics.prefetch`).
+  @inline(never)
+  private mutating func prefetchCell(variant: Int, segment: Int) {
+    cells.prefetch(variant: variant, segment: segment, columns: valueCount, pairs: pairCount)
+  }
+
+  /// Adds the waiting row in `slot` to the cells.
+  @inline(__always)
+  private mutating func addWaitingRow(_ slot: Int) {
+    var values = InlineArray<8, Double>(repeating: 0)
+    var filled = InlineArray<8, Bool>(repeating: false)
+    for metric in 0..<valueCount {
+      values[metric] = waiting.values[slot &* 8 &+ metric]
+      filled[metric] = waiting.filled[slot &* 8 &+ metric]
+    }
+    accumulate(
+      variant: waiting.variants[slot], segment: waiting.segments[slot], values: values.span, filled: filled.span)
+  }
+
+  /// Adds every waiting row, oldest first.
+  @inline(never)
+  private mutating func addWaitingRows() {
+    for index in 0..<waiting.count { addWaitingRow((waiting.head &+ index) & (Self.prefetchDistance &- 1)) }
+    waiting.head = 0
+    waiting.count = 0
   }
 
   /// Asks the processor for `row`'s cell ahead of its update.
