@@ -13,9 +13,9 @@ row or a paragraph that introduces a figure or table (stranded_lead_ins), nor be
 font's ascent + descent). At 1280 px, numeric table columns must
 compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest plot must show exactly one
 chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
-chart and clear of other text and marks (FOREST_TEXT_JS). At 700, 768 and 801 px (check_tablets) the same chart
-checks as at 390 px but the clipped text. Screenshots (first screen at 1280 px, full page at 390 px with every
-<details> opened, and each screen at 768 px) and PDFs
+chart and clear of other text and marks (FOREST_TEXT_JS). At 700, 768, 801, 900 and 1,024 px (check_tablets) the
+same chart checks as at 390 px and the clipped text, and no table may scroll sideways (TABLE_SCROLLS_JS). Screenshots (first screen at 1280 px, full page at 390 px with every
+<details> opened, and each screen at 768 and 900 px) and PDFs
 go to the output directory for a person to look at.
 
 Usage: check_reports.py OUTPUT_DIR REPORT.html...
@@ -457,11 +457,28 @@ def save_screens(driver, prefix, screen_height, most):
         driver.save_screenshot(f"{prefix}-{screen:02d}.png")
 
 
-# Tablets, and the first width above the forest plot's breakpoint (its wide chart at its smallest): the
-# charts' text at 11 px or more (the wide forest plot scaled to 620 px at 700 had 9.8 px text), the forest plot
-# as laid out for this width, and nothing wider than the screen.
-TABLET_WIDTHS = (700, 768, 801)
+# Tablets, the first width above the forest plot's breakpoint (its wide chart at its smallest), a small laptop
+# or a tablet in landscape (900) and 1,024: the charts' text at 11 px or more (the wide forest plot scaled to
+# 620 px at 700 had 9.8 px text), the forest plot as laid out for this width, nothing wider than the screen, and
+# no table scrolling sideways (TABLE_SCROLLS_JS).
+TABLET_WIDTHS = (700, 768, 801, 900, 1024)
 FOREST_PHONE_UP_TO = 800  # px: the phone forest plot up to this width (HTMLStyle's breakpoint)
+TABLE_CARDS_UP_TO = 1100  # px: tables are cards up to this width (HTMLStyle)
+
+# A table wider than its box, so that its right-hand columns (a results table's p and flags) are behind a
+# sideways scroll: on main at 801-1,024 px the results tables (820-950 px wide) and the gym look log (1,014 px)
+# scrolled in a 721-944 px text column.
+TABLE_SCROLLS_JS = """
+const out = [];
+for (const wrap of document.querySelectorAll('.table-wrap')) {
+  if (!wrap.getClientRects().length || wrap.scrollWidth <= wrap.clientWidth + 1) continue;
+  const table = wrap.querySelector('table');
+  const caption = table && table.caption ? table.caption.textContent.trim().slice(0, 50)
+    : [...wrap.querySelectorAll('thead th')].slice(0, 4).map(t => t.textContent.trim()).join(' | ') + ' ...';
+  out.push(`"${caption}" ${wrap.scrollWidth} px wide in ${wrap.clientWidth} px`);
+}
+return out;
+"""
 
 
 def check_tablets(url, name, out_dir):
@@ -486,14 +503,17 @@ def check_tablets(url, name, out_dir):
             small = tablet.execute_script(CHART_TEXT_JS)
             if small:
                 failures.append(f"chart text below 11 px {at}: {small[:5]} ({len(small)} in all)")
-            if width <= FOREST_PHONE_UP_TO:
+            scrolls = tablet.execute_script(TABLE_SCROLLS_JS)
+            if scrolls:
+                failures.append(f"a table scrolls sideways {at}: {scrolls[:3]} ({len(scrolls)} in all)")
+            if width <= TABLE_CARDS_UP_TO:
                 # Tables are cards here, as on a phone: nothing cut at the right of its box (a results
                 # table 918 px wide in a 620 px column showed its first columns and hid p and flags).
                 clipped = tablet.execute_script(CLIPPED_TEXT_JS)
                 if clipped:
                     failures.append(f"text cut off at the right {at}: {clipped[:5]} ({len(clipped)} in all)")
-            if width == 768:
-                save_screens(tablet, os.path.join(out_dir, f"{name}-768"), 1024, 16)
+            if width in (768, 900):
+                save_screens(tablet, os.path.join(out_dir, f"{name}-{width}"), 1024, 16)
     finally:
         tablet.quit()
     return failures

@@ -14,6 +14,9 @@
 ///   from `data-label`; a results table is 820-950 px wide, so that as a table at 700-800 px it hid its p-values
 ///   and flags beyond a sideways scroll), and a card's long labels and values wrap (at spaces first, anywhere if
 ///   one word is still too long) instead of being cut at the card's edge.
+/// - Small laptops and tablets in landscape (801-1,100 px): tables are cards too, two or more abreast (as
+///   tables the results tables, 820-950 px, and a look log, up to 1,014 px, scrolled sideways in the 721-1,020 px
+///   text column, p-values and flags out of sight); the wide forest plot is shown from 801 px.
 /// - Phones (≤ 640 px): a factorial interaction plot wider than the screen scrolls sideways (text ≥ 11 px; a
 ///   line above it says so, as only its left part shows); a word too long for its line (a file path) breaks;
 ///   nothing widens the page.
@@ -133,6 +136,8 @@ enum HTMLStyle {
     svg.boundary-chart,svg.lift-chart{min-width:760px}
     figure:has(>svg.boundary-chart,>svg.lift-chart)::before{content:"Scroll sideways for the whole chart →";display:block;color:var(--muted);font-size:12px;margin:0 0 2px}
     .chart-legend.phone-only{display:block}
+    }
+    @media screen and (max-width:1100px){
     table,thead,tbody,tr,th,td,caption{display:block;width:auto}
     thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     tbody tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 8px}
@@ -141,6 +146,10 @@ enum HTMLStyle {
     tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%;min-width:0}
     tbody th{text-align:right}
     tr.overall th,tr.overall td{border-top:0}
+    }
+    @media screen and (min-width:801px) and (max-width:1100px){
+    tbody{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}
+    tbody tr{margin:0}
     }
     @media print{
     @page{size:A4 landscape;margin:12mm}
