@@ -8,7 +8,8 @@
 # caption, table header or introducing paragraph whose content starts the next page, text under 7 pt, or a
 # page (but the last) less than a third used; a forest plot showing other than exactly one chart (the phone
 # chart up to 800 px, the wide one above and in print, or its print blocks); forest plot text off the chart or
-# overlapping another text or a mark (measured by Chromium); and at 700, 768, 801, 900 and 1,024 px (tablets,
+# overlapping another text or a mark (measured by Chromium); a discovery scatter's point on or outside its frame;
+# and at 700, 768, 801, 900 and 1,024 px (tablets,
 # the wide forest plot's smallest, small laptops) chart text under 11 px, a chart not whole on screen, text cut
 # off at the right or a table that scrolls sideways (its p and flags hidden). Run by CI
 # (.ci/run) after Scripts/test.sh.

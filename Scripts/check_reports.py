@@ -13,7 +13,8 @@ row or a paragraph that introduces a figure or table (stranded_lead_ins), nor be
 font's ascent + descent). At 1280 px, numeric table columns must
 compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest plot must show exactly one
 chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
-chart and clear of other text and marks (FOREST_TEXT_JS). At 700, 768, 801, 900 and 1,024 px (check_tablets) the
+chart and clear of other text and marks (FOREST_TEXT_JS); a discovery scatter's points must lie inside its frame
+(SCATTER_JS). At 700, 768, 801, 900 and 1,024 px (check_tablets) the
 same chart checks as at 390 px and the clipped text, and no table may scroll sideways (TABLE_SCROLLS_JS). Screenshots (first screen at 1280 px, full page at 390 px with every
 <details> opened, and each screen at 768 and 900 px) and PDFs
 go to the output directory for a person to look at.
@@ -139,6 +140,31 @@ for (const svg of document.querySelectorAll('svg.forest')) {
     }
   });
   if (problems.length) out.push(`${name}: ${problems.slice(0, 3).join('; ')} (${problems.length} in all)`);
+}
+return out;
+"""
+
+# The discovery report's projection scatter (svg.scatter): every unit's marker (its `g.points`) wholly inside
+# the plot's frame (rect.frame) and clear of its 1-unit line, in the chart's units (getBBox). On main the
+# extreme units were drawn on the frame, half outside it (x from 20, the frame's left edge). Reports from
+# before the classes: the scatter by its description, the frame its first unfilled rect, the points every
+# mark above the legend (more than 20 units below the frame).
+SCATTER_JS = """
+const out = [];
+for (const svg of document.querySelectorAll('svg.scatter, svg[aria-label^="Scatter of"]')) {
+  const frame = svg.querySelector('rect.frame') || svg.querySelector('rect[fill="none"]');
+  if (!frame) { out.push('a scatter without its frame (rect.frame)'); continue; }
+  const f = frame.getBBox();
+  const grouped = [...svg.querySelectorAll('g.points > *')];
+  const marks = grouped.length ? grouped : [...svg.querySelectorAll('circle, rect, path')].filter(m =>
+    m !== frame && m.getBBox().y < f.y + f.height + 20);
+  const crossing = marks.map(m => m.getBBox()).filter(b =>
+    b.x < f.x + 0.5 || b.y < f.y + 0.5 || b.x + b.width > f.x + f.width - 0.5 || b.y + b.height > f.y + f.height - 0.5);
+  if (crossing.length) {
+    const b = crossing[0];
+    out.push(`${crossing.length} points on or outside the frame (first at x ${b.x.toFixed(1)}-${(b.x + b.width).toFixed(1)}, `
+      + `y ${b.y.toFixed(1)}-${(b.y + b.height).toFixed(1)}; frame ${f.x}-${f.x + f.width} by ${f.y}-${f.y + f.height})`);
+  }
 }
 return out;
 """
@@ -380,6 +406,7 @@ def check(path, out_dir):
         failures += [f"at 1280 px: {v}" for v in desktop.execute_script(ALIGNMENT_JS)]
         failures += [f"forest plot at 1280 px: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "wide")]
         failures += [f"forest plot text at 1280 px: {v}" for v in desktop.execute_script(FOREST_TEXT_JS)]
+        failures += [f"projection scatter: {v}" for v in desktop.execute_script(SCATTER_JS)]
         headers = desktop.execute_script(RESULTS_HEADERS_JS)
         if not headers:
             failures.append("no results table (a table with a 'Flags' column)")

@@ -82,8 +82,10 @@ enum DiscoveryCharts {
     let ys = points.map(\.y)
     let (xLow, xHigh) = (xs.min() ?? 0, max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9))
     let (yLow, yHigh) = (ys.min() ?? 0, max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9))
-    func px(_ v: Double) -> Double { 20 + (v - xLow) / (xHigh - xLow) * 320 }
-    func py(_ v: Double) -> Double { 245 - (v - yLow) / (yHigh - yLow) * 210 }
+    // The frame is 20-340 by 30-250; points keep 8 units inside it (a marker reaches 2.5 units from its
+    // centre), so the extreme units are drawn whole and clear of the frame (they sat on it, half outside).
+    func px(_ v: Double) -> Double { 28 + (v - xLow) / (xHigh - xLow) * 304 }
+    func py(_ v: Double) -> Double { 242 - (v - yLow) / (yHigh - yLow) * 204 }
     let shares = projection.varianceShares.map { String(format: "%.0f%%", 100 * $0) }
     let description =
       "Scatter of \(points.count) of \(projection.unitCount) discovery units on the first two principal components "
@@ -91,9 +93,10 @@ enum DiscoveryCharts {
     let legendRows = (segments.count + 2) / 3
     let height = 286 + legendRows * 18
     var svg =
-      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 360 \(height)\" width=\"360\" "
+      "<figure><svg class=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 360 \(height)\" width=\"360\" "
       + "height=\"\(height)\" role=\"img\" aria-label=\"\(HTML.escape(description))\">"
-    svg += "<rect x=\"20\" y=\"30\" width=\"320\" height=\"220\" fill=\"none\" stroke=\"#d5dae3\"/>"
+    svg += "<rect class=\"frame\" x=\"20\" y=\"30\" width=\"320\" height=\"220\" fill=\"none\" stroke=\"#d5dae3\"/>"
+    svg += "<g class=\"points\">"
     for point in points {
       let colour = colours[point.segment % colours.count]
       let x = px(point.x)
@@ -108,6 +111,7 @@ enum DiscoveryCharts {
           "<path d=\"M\(number(x)),\(number(y - 2.5)) L\(number(x + 2.5)),\(number(y + 2)) L\(number(x - 2.5)),\(number(y + 2))Z\" fill=\"\(colour)\" fill-opacity=\"0.6\"/>"
       }
     }
+    svg += "</g>"
     for (index, name) in segments.enumerated() {
       let x = 20 + Double(index % 3) * 110
       let y = 296 + Double(index / 3) * 18

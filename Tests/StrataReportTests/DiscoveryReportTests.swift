@@ -50,4 +50,49 @@ struct DiscoveryReportTests {
     let parser = XMLParser(data: Data(html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").utf8))
     #expect(parser.parse(), "the HTML must be well-formed XHTML: \(String(describing: parser.parserError))")
   }
+
+  /// Every unit's marker inside the projection scatter's frame, the extreme ones near it.
+  ///
+  /// The frame is 20-340 by 30-250 (its line 1 unit wide): every marker is drawn whole inside it, clear of the
+  /// line, and the extreme units still reach near it (the axes padded, not shrunk). Before, the extreme units
+  /// were drawn on the frame (a circle centred at x 20, half outside).
+  @Test("every point of the projection scatter lies inside its frame, the extreme ones within 10 units of it")
+  func scatterPointsInsideFrame() throws {
+    let result = try Self.result()
+    let report = DiscoveryReport(
+      result: result, projection: try result.projection(), experimentID: "test-segments", input: "audience.csv",
+      definition: "segments.yaml", sha256: String(repeating: "ab", count: 32))
+    let html = report.html()
+    let start = try #require(html.range(of: "<g class=\"points\">"))
+    let end = try #require(html[start.upperBound...].range(of: "</g>"))
+    let marks = html[start.upperBound..<end.lowerBound].components(separatedBy: "/>").filter { !$0.isEmpty }
+    func number(_ name: String, _ mark: String) -> Double? {
+      guard let range = mark.range(of: " \(name)=\"") else { return nil }
+      return Double(mark[range.upperBound...].prefix { $0 != "\"" })
+    }
+    var boxes: [(left: Double, right: Double, top: Double, bottom: Double)] = []
+    for mark in marks {
+      if let cx = number("cx", mark), let cy = number("cy", mark), let r = number("r", mark) {
+        boxes.append((cx - r, cx + r, cy - r, cy + r))
+      } else if let x = number("x", mark), let y = number("y", mark), let w = number("width", mark),
+        let h = number("height", mark)
+      {
+        boxes.append((x, x + w, y, y + h))
+      } else if let range = mark.range(of: " d=\"M") {
+        let pairs = mark[range.upperBound...].prefix { $0 != "Z" }.split(separator: "L")
+          .map { $0.trimmingCharacters(in: .whitespaces).split(separator: ",").compactMap { Double($0) } }
+        let xs = pairs.map { $0[0] }
+        let ys = pairs.map { $0[1] }
+        boxes.append((xs.min()!, xs.max()!, ys.min()!, ys.max()!))
+      } else {
+        Issue.record("an unexpected mark in the scatter: \(mark)")
+      }
+    }
+    #expect(boxes.count == (try result.projection()).points.count)
+    let outside = boxes.filter { $0.left < 20.5 || $0.right > 339.5 || $0.top < 30.5 || $0.bottom > 249.5 }
+    let first = outside.first.map { "\($0)" } ?? ""
+    #expect(outside.isEmpty, "\(outside.count) markers on or outside the frame, first \(first)")
+    #expect(boxes.map(\.left).min()! < 30 && boxes.map(\.right).max()! > 330)
+    #expect(boxes.map(\.top).min()! < 40 && boxes.map(\.bottom).max()! > 240)
+  }
 }
