@@ -5,7 +5,8 @@
 # sideways by design) with marks or text off-screen at 390 px, a decision headline below the first
 # 900 px at 1280 px, a numeric table column not right-aligned or a column of words right-aligned (1280 px), or
 # a printed PDF (pdftotext) missing a column header of the results table or with a page ending in a heading,
-# caption, table header or introducing paragraph whose content starts the next page, text under 7 pt, or a
+# caption, table header or introducing paragraph whose content starts the next page, a caption split between
+# two pages, text under 7 pt, or a
 # page (but the last) less than a third used; a forest plot showing other than exactly one chart (the phone
 # chart up to 800 px, the wide one above and in print, or its print blocks); forest plot text off the chart or
 # overlapping another text or a mark (measured by Chromium); a discovery scatter's point on or outside its frame;

@@ -9,7 +9,7 @@ more; printed to PDF
 (Chromium's own print, A4 landscape from the report's print CSS), `pdftotext` of the PDF must contain every
 column header of the results table, and no page but the last may end with a heading, a caption, a table's header
 row or a paragraph that introduces a figure or table (stranded_lead_ins), nor be less than a third used
-(half_blank_pages); no printed word may be under 7 pt (small_printed_text: pdftotext -bbox box heights over the
+(half_blank_pages), nor may a caption be split across two pages (split_captions); no printed word may be under 7 pt (small_printed_text: pdftotext -bbox box heights over the
 font's ascent + descent). At 1280 px, numeric table columns must
 compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest plot must show exactly one
 chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
@@ -245,6 +245,12 @@ const elsewhere = new Set([...document.querySelectorAll('p, li, dd, td')].filter
 return [...document.querySelectorAll(lead)].map(e => e.innerText.trim()).filter(t => t && !elsewhere.has(t));
 """
 
+# Captions as printed (run with the print media emulated): every rendered figure caption and table caption.
+CAPTIONS_JS = """
+return [...document.querySelectorAll('figcaption, caption')].filter(e => e.getClientRects().length)
+  .map(e => e.textContent.trim()).filter(t => t);
+"""
+
 RESULTS_HEADERS_JS = """
 for (const table of document.querySelectorAll('table')) {
   const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
@@ -319,6 +325,23 @@ def stranded_lead_ins(pdf_path, lead_ins):
                                 f"\"{' '.join(lead.split())[:60]}\"")
                 break
     return stranded
+
+
+def split_captions(pdf_path, captions):
+    """Captions printed across a page break: a caption's text (whitespace removed) found in the whole PDF's text
+    (`pdftotext`, pages separated by form feeds) but on no single page. A caption the PDF's text does not hold
+    as such (glyphs drawn differently) is not judged."""
+    text = subprocess.run(["pdftotext", pdf_path, "-"], check=True, capture_output=True, text=True).stdout
+    pages = [normalise(page) for page in text.split("\f")]
+    whole = "".join(pages)
+    split = []
+    for caption in captions:
+        flat = normalise(caption)
+        if flat in whole and not any(flat in page for page in pages):
+            start = next(number for number in range(1, len(pages) + 1) if flat in "".join(pages[number - 1:number + 1])
+                         or number == len(pages))
+            split.append(f"\"{caption[:50]}\" from page {start}")
+    return split
 
 
 # Printed text must be at least this large (points): a chart scaled down to fit a page (a 21-row forest plot
@@ -433,6 +456,9 @@ def check(path, out_dir):
         # chart drew it).
         desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         failures += [f"forest plot printed: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "print")]
+        split = split_captions(pdf_path, desktop.execute_script(CAPTIONS_JS))
+        if split:
+            failures.append(f"printed, a caption split across pages: {split}")
         desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     finally:
         desktop.quit()

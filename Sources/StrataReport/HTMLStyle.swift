@@ -171,6 +171,7 @@ enum HTMLStyle {
     .print-block{margin-bottom:3mm;break-inside:avoid;page-break-inside:avoid}
     .print-block-title{font-size:9.5pt;font-weight:600;margin:0 0 1mm}
     figcaption{break-before:avoid;page-break-before:avoid}
+    figcaption,caption{break-inside:avoid;page-break-inside:avoid}
     h1,h2,h3,h4,caption,thead,summary,dt,p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-after:avoid;page-break-after:avoid}
     p:has(+ figure,+ .table-wrap,+ table,+ details,+ ul,+ ol,+ dl){break-inside:avoid;page-break-inside:avoid}
     .glossary dt{break-after:auto;page-break-after:auto}
