@@ -29,24 +29,28 @@ public enum MultipleTestingCorrection: String, Sendable, Hashable, CaseIterable 
       try StatsError.require(p >= 0 && p <= 1, "p-values[\(i + 1)]", "must be in [0, 1], got \(p)")
     }
     let m = Double(pValues.count)
-    // Stable order so equal p-values keep their relative order (their adjusted values are equal anyway).
-    let order = pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) }
+    if self == .bonferroni { return pValues.map { min(1, m * $0) } }
+    // Ascending p, equal p-values in their input order (their adjusted values are equal anyway): one total order
+    // on (p, position), so any sort gives this one permutation. The pairs are sorted in place; sorting the
+    // positions by looking each one's p up cost about twice as much (20,000 segments' contrasts, callgrind).
+    var order = pValues.enumerated().map { (p: $0.element, index: $0.offset) }
+    order.sort { $0.p < $1.p || ($0.p == $1.p && $0.index < $1.index) }
     var adjusted = [Double](repeating: 0, count: pValues.count)
     switch self {
     case .bonferroni:
-      return pValues.map { min(1, m * $0) }
+      break
     case .holm:
       var running = 0.0
-      for (rank, index) in order.enumerated() {
-        running = max(running, (m - Double(rank)) * pValues[index])
-        adjusted[index] = min(1, running)
+      for (rank, entry) in order.enumerated() {
+        running = max(running, (m - Double(rank)) * entry.p)
+        adjusted[entry.index] = min(1, running)
       }
     case .benjaminiHochberg:
       var running = 1.0
-      for (rank, index) in order.enumerated().reversed() {
+      for (rank, entry) in order.enumerated().reversed() {
         // p / (i/m), the order of operations statsmodels uses (it divides by the ECDF factor).
-        running = min(running, pValues[index] / (Double(rank + 1) / m))
-        adjusted[index] = running
+        running = min(running, entry.p / (Double(rank + 1) / m))
+        adjusted[entry.index] = running
       }
     }
     return adjusted
