@@ -152,19 +152,36 @@ struct FastRowsTests {
     return text
   }
 
+  /// The generated files the one-pass path is checked on: `text`'s, with 8 names or fewer (the short name table),
+  /// and `manyText`'s, with more (the hashed one).
+  enum Names: Sendable, CaseIterable, CustomTestStringConvertible {
+    case few, many
+
+    var plan: AnalysisPlan { self == .few ? FastRowsTests.plan : FastRowsTests.manyPlan }
+    var text: String {
+      self == .few ? FastRowsTests.text(rows: 20_000, seed: 5) : FastRowsTests.manyText(rows: 20_000, seed: 11)
+    }
+    /// Fewer rows used than this would mean the file's rows are mostly not the usual ones.
+    var fewestUsed: Int { self == .few ? 17_000 : 10_000 }
+    var testDescription: String { self == .few ? "8 names or fewer" : "more than 8 names" }
+  }
+
   @Test(
     "a file read on the one-pass path gives the row-by-row read's summary bit for bit (cells, issues, rows), with and without the duplicate check, under --strict",
-    arguments: [1, 2], [true, false])
-  func fileMatchesRowByRow(threads: Int, checkDuplicates: Bool) throws {
-    let text = Self.text(rows: 20_000, seed: 5)
+    arguments: Names.allCases, [(threads: 1, checkDuplicates: true), (1, false), (2, true), (2, false)])
+  func fileMatchesRowByRow(names: Names, run: (threads: Int, checkDuplicates: Bool)) throws {
+    let (threads, checkDuplicates) = run
+    let plan = names.plan
+    let text = names.text
     let path = try CellSourcesTests.write(text)
     for chunkSize in [4096, 1 << 23] {
       var options = PipeChunksTests.options(chunkSize: chunkSize, threads: threads, spooled: false)
       options.checkDuplicates = checkDuplicates
-      let file = try DataReader.read(paths: [path], plan: Self.plan, options: options)
-      let rows = try PipeChunksTests.readPiped(text, plan: Self.plan, options: options)
-      PipeChunksTests.expectSame(rows, file, "chunk size \(chunkSize), \(threads) threads, check \(checkDuplicates)")
-      #expect(file.rowsUsed > 17_000 && file.rowsUsed < file.rowsRead)
+      let file = try DataReader.read(paths: [path], plan: plan, options: options)
+      let rows = try PipeChunksTests.readPiped(text, plan: plan, options: options)
+      PipeChunksTests.expectSame(
+        rows, file, "\(names): chunk size \(chunkSize), \(threads) threads, check \(checkDuplicates)")
+      #expect(file.rowsUsed > names.fewestUsed && file.rowsUsed < file.rowsRead)
       // Under --strict the first bad row stops the read: on a prefix that fits the pipe's buffer, so that its writer
       // is done before the reader stops (a write to a pipe nobody reads any more would end the tests' process).
       options.strict = true
@@ -175,10 +192,10 @@ struct FastRowsTests {
       let prefixPath = try CellSourcesTests.write(prefix, name: "prefix.csv")
       var fileError: DataError? = nil
       var rowsError: DataError? = nil
-      do { _ = try DataReader.read(paths: [prefixPath], plan: Self.plan, options: options) } catch {
+      do { _ = try DataReader.read(paths: [prefixPath], plan: plan, options: options) } catch {
         fileError = error as? DataError
       }
-      do { _ = try PipeChunksTests.readPiped(prefix, plan: Self.plan, options: options) } catch {
+      do { _ = try PipeChunksTests.readPiped(prefix, plan: plan, options: options) } catch {
         rowsError = error as? DataError
       }
       #expect(fileError != nil && fileError?.line == rowsError?.line && fileError?.message == rowsError?.message)
@@ -288,22 +305,6 @@ struct FastRowsTests {
       text += "u\(index),\(variant),,\(quoted ? "\"\(segment)\"" : segment),\(converted),\(revenue)\n"
     }
     return text
-  }
-
-  @Test(
-    "with more than 8 names, a file read on the one-pass path gives the row-by-row read's summary bit for bit",
-    arguments: [1, 2], [true, false])
-  func manyNamesMatchRowByRow(threads: Int, checkDuplicates: Bool) throws {
-    let text = Self.manyText(rows: 20_000, seed: 11)
-    let path = try CellSourcesTests.write(text)
-    for chunkSize in [4096, 1 << 23] {
-      var options = PipeChunksTests.options(chunkSize: chunkSize, threads: threads, spooled: false)
-      options.checkDuplicates = checkDuplicates
-      let file = try DataReader.read(paths: [path], plan: Self.manyPlan, options: options)
-      let rows = try PipeChunksTests.readPiped(text, plan: Self.manyPlan, options: options)
-      PipeChunksTests.expectSame(rows, file, "chunk size \(chunkSize), \(threads) threads, check \(checkDuplicates)")
-      #expect(file.rowsUsed > 10_000 && file.rowsUsed < file.rowsRead)
-    }
   }
 
   @Test("the one-pass path takes the usual row and leaves every other untouched (no row used)")
