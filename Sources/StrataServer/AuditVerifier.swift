@@ -32,7 +32,7 @@ public enum AuditVerifier {
       return try await store.auditLog()
     case .postgresql(let postgres):
       try await postgres.checkConnection()
-      let store = try PostgresStore(location: postgres, logger: logger)
+      let store = try PostgresStore.oneShotStore(postgres, logger: logger)
       let name = location.redacted
       do {
         return try await withThrowingTaskGroup(of: (records: [AuditRecord], head: AuditHead?)?.self) { group in
@@ -41,7 +41,7 @@ public enum AuditVerifier {
             return nil
           }
           group.addTask {
-            try await Task.sleep(for: .seconds(30))
+            try await Task.sleep(for: PostgresStore.oneShotWait)
             throw AuditVerifierError(description: "\(name): the database did not answer within 30 s")
           }
           group.addTask {

@@ -15,6 +15,16 @@ extension PostgresStore {
   /// The default of ``connectionWait`` (`strata serve --database-timeout`).
   public static let defaultConnectionWait: Duration = .seconds(5)
 
+  /// How long `audit verify` and `looks --database` wait for PostgreSQL, for a connection and for the whole command
+  /// alike: they have no `--database-timeout`, and waited this long before that option came (993609d).
+  static let oneShotWait: Duration = .seconds(30)
+
+  /// The store of a one-shot command (`audit verify`, `looks --database`): a connection wait of ``oneShotWait``, and no
+  /// option named when it passes.
+  static func oneShotStore(_ location: PostgresLocation, logger: Logger) throws(StoreLocationError) -> PostgresStore {
+    try PostgresStore(location: location, logger: logger, connectionWait: oneShotWait)
+  }
+
   /// Runs `body` on a pooled connection; throws ``PostgresUnavailable`` when none is had within ``connectionWait``.
   func withConnection<Result: Sendable>(
     _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
@@ -22,7 +32,7 @@ extension PostgresStore {
     let race = LeaseRace()
     let client = self.client
     let wait = connectionWait
-    let unavailable = PostgresUnavailable(place: place, wait: wait)
+    let unavailable = PostgresUnavailable(place: place, wait: wait, option: connectionWaitOption)
     return try await withThrowingTaskGroup(of: Result?.self) { group in
       group.addTask {
         try await client.withConnection { connection in
@@ -85,15 +95,18 @@ private final class LeaseRace: Sendable {
   }
 }
 
-/// No connection to PostgreSQL within the wait (`--database-timeout`): it is gone, or every connection is busy.
+/// No connection to PostgreSQL within the wait (`serve --database-timeout`): it is gone, or every connection is busy.
 public struct PostgresUnavailable: Error, CustomStringConvertible, Sendable {
   /// `host:port`.
   public var place: String
   public var wait: Duration
+  /// The option that sets the wait (`--database-timeout`), nil for commands that have none.
+  public var option: String?
 
   public var description: String {
     let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-    return "no connection to PostgreSQL at \(place) within \(String(format: "%g", seconds)) s (--database-timeout)"
+    let sentence = "no connection to PostgreSQL at \(place) within \(String(format: "%g", seconds)) s"
+    return option.map { "\(sentence) (\($0))" } ?? sentence
   }
 }
 

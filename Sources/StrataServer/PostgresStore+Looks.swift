@@ -9,7 +9,7 @@ extension PostgresStore {
     _ body: @escaping @Sendable (PostgresStore) async throws -> T
   ) async throws -> T {
     try await location.checkConnection()
-    let store = try PostgresStore(location: location, logger: logger)
+    let store = try PostgresStore.oneShotStore(location, logger: logger)
     do {
       return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
@@ -17,7 +17,7 @@ extension PostgresStore {
           return nil
         }
         group.addTask {
-          try await Task.sleep(for: .seconds(30))
+          try await Task.sleep(for: PostgresStore.oneShotWait)
           throw StoredLookError(description: "\(name): the database did not answer within 30 s")
         }
         group.addTask { try await body(store) }

@@ -14,6 +14,8 @@ public final class PostgresStore: ServiceStore {
   let logger: Logger
   /// The longest a call waits for a connection from the pool (``withConnection(_:)``).
   let connectionWait: Duration
+  /// The option that sets ``connectionWait``, named in ``PostgresUnavailable``'s sentence; nil where there is none.
+  let connectionWaitOption: String?
   /// `host:port`, for sentences.
   let place: String
 
@@ -22,9 +24,11 @@ public final class PostgresStore: ServiceStore {
 
   /// Prepares the pool; throws when the TLS settings cannot be used (an unreadable `sslrootcert`).
   ///
-  /// `connectionWait`: the longest a call waits for a connection (``withConnection(_:)``).
+  /// `connectionWait`: the longest a call waits for a connection (``withConnection(_:)``); `connectionWaitOption`: the
+  /// command-line option that set it (`serve`'s `--database-timeout`), nil when none did.
   public init(
-    location: PostgresLocation, logger: Logger, connectionWait: Duration = PostgresStore.defaultConnectionWait
+    location: PostgresLocation, logger: Logger, connectionWait: Duration = PostgresStore.defaultConnectionWait,
+    connectionWaitOption: String? = nil
   ) throws(StoreLocationError) {
     let tls = try location.tls.clientTLS(rootCertificate: location.rootCertificate)
     let configuration = PostgresClient.Configuration(
@@ -32,6 +36,7 @@ public final class PostgresStore: ServiceStore {
       database: location.database, tls: tls)
     self.logger = logger
     self.connectionWait = connectionWait
+    self.connectionWaitOption = connectionWaitOption
     place = "\(location.host):\(location.port)"
     client = PostgresClient(configuration: configuration, backgroundLogger: logger)
   }

@@ -35,7 +35,9 @@ extension StrataService {
     if case .postgresql(let location) = configuration.database { try await location.checkConnection() }
     let store: any ServiceStore
     if case .postgresql(let location) = configuration.database {
-      store = try PostgresStore(location: location, logger: logger, connectionWait: configuration.databaseTimeout)
+      store = try PostgresStore(
+        location: location, logger: logger, connectionWait: configuration.databaseTimeout,
+        connectionWaitOption: "--database-timeout")
     } else {
       store = try configuration.database.open(logger: logger)
     }

@@ -128,6 +128,19 @@ import Testing
       try missing.tls.clientTLS(rootCertificate: missing.rootCertificate)
     }
   }
+
+  /// `audit verify` and `looks --database` have no `--database-timeout`: they wait 30 s for a connection, as before
+  /// that option came, and their sentence names no option; serve's names the one it has.
+  @Test func theConnectionWaitNamesOnlyAnOptionThatExists() throws {
+    let location = try PostgresLocation(parsing: "postgresql://u@db.example.com/d", environment: [:])
+    let oneShot = try PostgresStore.oneShotStore(location, logger: Logger(label: "test"))
+    #expect(oneShot.connectionWait == .seconds(30) && oneShot.connectionWaitOption == nil)
+    let unavailable = PostgresUnavailable(place: "db.example.com:5432", wait: .seconds(30), option: nil)
+    #expect("\(unavailable)" == "no connection to PostgreSQL at db.example.com:5432 within 30 s")
+    let served = PostgresUnavailable(
+      place: "db.example.com:5432", wait: .milliseconds(2500), option: "--database-timeout")
+    #expect("\(served)" == "no connection to PostgreSQL at db.example.com:5432 within 2.5 s (--database-timeout)")
+  }
 }
 
 /// Whether a handler saw its cancellation.

@@ -4,6 +4,8 @@ never a hang; assignments keep answering from memory; /readyz says unavailable; 
 succeed again; SIGTERM with requests in flight stops within that wait too. (Before: POST /v1/consent and /v1/erasure
 answered 500 `internal` once the pool gave up; for the first minute, while postgres-nio's pool retried, every such
 request waited the whole --request-timeout (30 s) for a 503 `timeout`, and SIGTERM waited as long for them.)"""
+import http.client
+import json
 import os
 import pathlib
 import shutil
@@ -62,6 +64,23 @@ UNCONFIRMED = {
     "/v1/exposures": "the database did not confirm the batch (it may or may not have been stored); retrying it is "
                      "safe: items already stored count as duplicates",
 }
+
+
+def tcp_queues(port):
+    """(send queue, receive queue) in bytes of every established TCP socket with `port` at one end, from the
+    kernel's table: a request is in the server once both are 0 on the client's and the server's socket."""
+    queues = []
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"]:
+        try:
+            lines = pathlib.Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            ports = {int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)}
+            if fields[3] == "01" and port in ports:  # 01: ESTABLISHED
+                queues.append(tuple(int(queue, 16) for queue in fields[4].split(":")))
+    return queues
 
 
 def post(server, path, body, key, seconds):
@@ -146,12 +165,26 @@ def test_sigterm_during_an_outage_stops_within_the_connection_wait(workspace):
             .status_code == 200
         cluster.stop()
         answers = []
-        in_flight = [threading.Thread(target=lambda unit=unit: answers.append(
-            post(server, "/v1/consent", {"unit": unit, "granted": False}, made["admin"], 120)[0]))
-            for unit in ["u-1", "u-2"]]
+        sent = threading.Semaphore(0)
+
+        def consent(unit):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+            connection.request("POST", "/v1/consent", body=json.dumps({"unit": unit, "granted": False}),
+                               headers={"X-API-Key": made["admin"], "Content-Type": "application/json"})
+            sent.release()
+            response = connection.getresponse()
+            answers.append((response.status, json.loads(response.read())))
+
+        in_flight = [threading.Thread(target=consent, args=(unit,)) for unit in ["u-1", "u-2"]]
         for thread in in_flight:
             thread.start()
-        time.sleep(1)
+        # SIGTERM once both requests are in the server: sent, and every byte sent to or from its port read
+        for _ in in_flight:
+            assert sent.acquire(timeout=60)
+        deadline = time.monotonic() + 60
+        while any(queue != (0, 0) for queue in tcp_queues(server.port)):
+            assert time.monotonic() < deadline, tcp_queues(server.port)
+            time.sleep(0.01)
         started = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=120) == 0, server.logs()
@@ -159,8 +192,8 @@ def test_sigterm_during_an_outage_stops_within_the_connection_wait(workspace):
         for thread in in_flight:
             thread.join(timeout=120)
         assert stopped_after < 15, stopped_after
-        assert [(answer.status_code, answer.json()["error"]["code"]) for answer in answers] == \
-            [(503, "store_unavailable")] * 2, [answer.text for answer in answers]
+        assert [(status, body["error"]["code"]) for status, body in answers] == [(503, "store_unavailable")] * 2, \
+            answers
         server = None
     finally:
         if server is not None:
