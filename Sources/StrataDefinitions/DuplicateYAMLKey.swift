@@ -202,7 +202,7 @@ private struct RenamedText {
             continue
           }
           let (name, number) = unrenamed(scalar.string, at: scalar.mark)
-          let field = path.map { $0.isEmpty ? name : "\($0).\(name)" }
+          let field = path.map { YAMLFields.field($0, key: name) }
           if number == 0 {
             guard name == key else {
               failed = true
@@ -214,7 +214,7 @@ private struct RenamedText {
           visit(value, field)
         }
       case .sequence(let sequence):
-        for (index, item) in sequence.enumerated() { visit(item, path.map { "\($0)[\(index)]" }) }
+        for (index, item) in sequence.enumerated() { visit(item, path.map { YAMLFields.field($0, item: index) }) }
       case .scalar, .alias:
         break
       }

@@ -23,6 +23,17 @@ struct YAMLFields {
     self.root = root
   }
 
+  /// The path of key `key` of the mapping at `path` (`plan.alpha`; `alpha` at the top): the one spelling, shared
+  /// by the walks that place errors in a tree or in the parser's events (``YAMLKeyShape``, ``DuplicateYAMLKey``).
+  static func field(_ path: String, key: String) -> String {
+    path.isEmpty ? key : "\(path).\(key)"
+  }
+
+  /// The path of item `index` of the list at `path` (`segments[3]`; `[3]` in a top-level list).
+  static func field(_ path: String, item index: Int) -> String {
+    "\(path)[\(index)]"
+  }
+
   func error(_ path: String, _ node: Node?, _ message: String) -> ExperimentFileError {
     ExperimentFileError(file: file, line: node?.mark?.line ?? 1, field: path, message: message)
   }
@@ -95,10 +106,7 @@ struct YAMLFields {
       throw error(path(), node, "expected a mapping of keys to values")
     }
     var result = [String: Node](minimumCapacity: mapping.count)
-    func childPath(_ key: String) -> String {
-      let path = path()
-      return path.isEmpty ? key : "\(path).\(key)"
-    }
+    func childPath(_ key: String) -> String { Self.field(path(), key: key) }
     for (keyNode, value) in mapping {
       guard let key = keyNode.scalar?.string else {
         throw error(path(), keyNode, YAMLKeyShape.message(YAMLKeyShape.shape(of: keyNode)))

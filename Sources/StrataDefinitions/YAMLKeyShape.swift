@@ -1,3 +1,10 @@
+// libyaml's parser, for its events (where each key stands, before Yams resolves aliases). CYaml is a target of
+// the Yams package, not one of its products: this module reaches it only as Yams' own dependency, so a Yams
+// release that renames or drops it fails this build here ("no such module 'CYaml'"), and one that changes how
+// its events read fails YAMLKeyShapeTests (alias keys and repeated non-text keys are found only in the events).
+// `internal`: the compiler refuses a libyaml type in any public or package declaration or inlinable code here,
+// so CYaml stays out of this module's interface and its importers never load it through it; a plain `import`
+// (public in Swift 6) would not check that.
 internal import CYaml
 import Yams
 
@@ -59,7 +66,7 @@ struct YAMLKeyShape {
       guard let text = target.text else {
         return error.field == key.field && error.message.hasPrefix(message(""))
       }
-      return error.field == (key.field.isEmpty ? text : "\(key.field).\(text)")
+      return error.field == YAMLFields.field(key.field, key: text)
     }
   }
 
@@ -92,8 +99,8 @@ struct YAMLKeyShape {
       var text = ""
       for level in levels.dropLast() {
         switch level {
-        case .mapping(let key, _): text += text.isEmpty ? (key ?? "") : ".\(key ?? "")"
-        case .sequence(let index): text += "[\(index)]"
+        case .mapping(let key, _): text = YAMLFields.field(text, key: key ?? "")
+        case .sequence(let index): text = YAMLFields.field(text, item: index)
         }
       }
       return text
