@@ -67,6 +67,14 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     }
     rest = rest.dropFirst(scheme.count)
 
+    // The credentials first, as libpq reads them: up to the first "@" before any "/", so that a "?", "=", "&" or "#"
+    // in a password is the password's, not the start of the query.
+    var credentials: Substring = ""
+    if let at = rest.prefix(while: { $0 != "/" }).firstIndex(of: "@") {
+      credentials = rest[..<at]
+      rest = rest[rest.index(after: at)...]
+    }
+
     // The query: name=value pairs, percent-decoded; the last of a name wins (as libpq).
     var parameters: [String: String] = [:]
     if let mark = rest.firstIndex(of: "?") {
@@ -98,9 +106,7 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     guard let pathDatabase = Self.decode(slash.map { rest[rest.index(after: $0)...] } ?? "") else {
       throw fail("the database name is not valid percent-encoding")
     }
-    let at = authority.lastIndex(of: "@")
-    let credentials = at.map { authority[..<$0] } ?? ""
-    var hostPort = at.map { authority[authority.index(after: $0)...] } ?? authority
+    var hostPort = authority
     let colon = credentials.firstIndex(of: ":")
     guard let urlUser = Self.decode(colon.map { credentials[..<$0] } ?? credentials) else {
       throw fail("the user name is not valid percent-encoding")

@@ -24,6 +24,24 @@ import Testing
     #expect(try read("postgres://h/%E2%82%AC").database == "€")
   }
 
+  /// The user and password end at the first `@` before any `/`, as libpq: a `?`, `=`, `&` or `#` in a password is
+  /// the password's (`postgresql://alice:Tr0ub4dor?Secret=horse@db.example.com/crm` said 'the query parameter
+  /// "Secret" is not supported', a piece of the password), and a later `@` is the host's.
+  @Test func passwordsEndAtTheFirstAtSign() throws {
+    for (text, password) in [
+      ("postgresql://alice:Tr0ub4dor?Secret=horse@db.example.com/crm", "Tr0ub4dor?Secret=horse"),
+      ("postgresql://alice:a&b=c#d@db.example.com/crm?sslmode=require", "a&b=c#d"),
+      ("postgresql://alice:p%40ss%3Fw%3Dx%26y@db.example.com/crm", "p@ss?w=x&y"),
+    ] {
+      let url = try read(text)
+      #expect(url.password == password, "\(text)")
+      #expect(url.user == "alice" && url.host == "db.example.com" && url.database == "crm", "\(text)")
+    }
+    #expect(try read("postgresql://alice:x?y=z@db.example.com/crm?sslmode=require").tlsMode == .require)
+    let first = try read("postgresql://alice:p@ss@db.example.com/crm")
+    #expect(first.password == "p" && first.host == "ss@db.example.com")
+  }
+
   @Test func ipv6HostsAreInBrackets() throws {
     let url = try read("postgres://[::1]:6000/db")
     #expect(url.host == "::1" && url.port == 6000)
