@@ -24,6 +24,9 @@ from collections import Counter
 import numpy as np
 from scipy.optimize import brentq
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pooling_reml_bimodal import GRID, draw, restricted, rows, sign_changes  # noqa: E402
+
 R_PROGRAM = r"""
 suppressPackageStartupMessages({ library(metafor); library(jsonlite) })
 args <- commandArgs(trailingOnly = TRUE)
@@ -49,17 +52,8 @@ write(toJSON(res, auto_unbox = TRUE, digits = NA, null = "null"), args[2])
 
 def draws(K, tau, kind, C, seed):
     """The campaigns of pooling_reml_bimodal.py's row whose score changes sign more than once on its grid."""
-    rng = np.random.default_rng(seed)
-    se = np.full(K, 0.01) if kind == "equal" else 0.005 * 6 ** (np.arange(K) / (K - 1))
-    v = se * se
-    y = 0.02 + tau * rng.standard_normal((C, K))
-    y = y + se * rng.standard_normal((C, K))
-    g = np.concatenate([[0.0], np.exp(np.linspace(np.log(1e-10), np.log(1.0), 600))])
-    signs = []
-    for t2 in g:
-        W = 1 / (v + t2); S = W.sum(); mu = (y * W).sum(1) / S
-        signs.append((((W * (y - mu[:, None])) ** 2).sum(1) - S + (W * W).sum() / S) > 0)
-    changes = (np.diff(np.array(signs).T.astype(int), axis=1) != 0).sum(1)
+    y, v = draw(K, tau, kind, C, seed)
+    changes = sign_changes(np.array([restricted(y, v, t2)[1] > 0 for t2 in GRID]).T)
     return [(y[c], v) for c in np.nonzero(changes > 1)[0]]
 
 
@@ -123,11 +117,8 @@ def prototype(y, v):
 
 def main():
     sets = []
-    for K in (2, 3, 4, 6, 12, 30):
-        for tau in (0.0, 0.005, 0.02):
-            for kind in ("unequal", "equal"):
-                if kind == "equal" and K not in (4, 12): continue
-                sets += draws(K, tau, kind, 40000 if K < 30 else 10000, 11)
+    for K, tau, kind, C in rows():
+        sets += draws(K, tau, kind, C, 11)
     with tempfile.TemporaryDirectory() as tmp:
         cases, out, program = (os.path.join(tmp, n) for n in ("cases.json", "metafor.json", "fit.R"))
         json.dump([{"yi": list(map(float, y)), "vi": list(map(float, v))} for y, v in sets], open(cases, "w"))
