@@ -388,11 +388,7 @@ struct UnitLevelRows {
     if prefetchesCells {
       // As `waitForCell`, its values stored here: handing them to it in memory cost every row of a reader that does
       // not fetch ahead about 12 instructions.
-      if waiting.count == Self.prefetchDistance { addOldestWaitingRow() }
-      let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
-      waiting.count &+= 1
-      waiting.variants[slot] = variant
-      waiting.segments[slot] = segment
+      let slot = waitingSlot(variant: variant, segment: segment)
       for metric in 0..<valueCount {
         waiting.values[slot &* 8 &+ metric] = values[metric]
         waiting.filled[slot &* 8 &+ metric] = filled[metric]
@@ -597,15 +593,23 @@ struct UnitLevelRows {
   @inline(never)
   private mutating func waitForCell(variant: Int, segment: Int, values: Span<Double>, filled: Span<Bool>) {
     cells.prefetch(variant: variant, segment: segment, columns: valueCount, pairs: pairCount)
+    let slot = waitingSlot(variant: variant, segment: segment)
+    for metric in 0..<valueCount {
+      waiting.values[slot &* 8 &+ metric] = values[metric]
+      waiting.filled[slot &* 8 &+ metric] = filled[metric]
+    }
+  }
+
+  /// A new waiting row's slot, its variant and segment stored (the oldest row added first when
+  /// `prefetchDistance` wait already); the caller stores its values there (`waiting.values[8 * slot + metric]`).
+  @inline(__always)
+  private mutating func waitingSlot(variant: Int, segment: Int) -> Int {
     if waiting.count == Self.prefetchDistance { addOldestWaitingRow() }
     let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
     waiting.count &+= 1
     waiting.variants[slot] = variant
     waiting.segments[slot] = segment
-    for metric in 0..<valueCount {
-      waiting.values[slot &* 8 &+ metric] = values[metric]
-      waiting.filled[slot &* 8 &+ metric] = filled[metric]
-    }
+    return slot
   }
 
   /// Adds the oldest waiting row to the cells and frees its slot.
