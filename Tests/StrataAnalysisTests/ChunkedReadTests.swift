@@ -408,6 +408,30 @@ struct ChunkedReadTests {
     }
   }
 
+  @Test("a row hash buffer that outgrows its room keeps every hash in order, its partition counts and their groups")
+  func hashScratchGrows() {
+    var random = SplitMix64(seed: 41)
+    for bits in [0, 3] {
+      var scratch = HashScratch(capacity: 1, bits: bits)  // room for 64: grows twice below
+      defer { scratch.free() }
+      for round in 0..<2 {  // emptied and filled again, as the chunked reader reuses it
+        let hashes = (0..<(200 + round)).map { _ in random.next() }
+        for hash in hashes { scratch.append(hash) }
+        #expect(Array(scratch.hashes) == hashes)
+        let arena = LogArena()
+        let grouped = PartitionedHashes(scratch, arena: arena)
+        for partition in 0..<(1 << bits) {
+          let inPartition = hashes.map(UnitHashSet.key).filter {
+            Int(bits == 0 ? 0 : $0 >> UInt64(64 - bits)) == partition
+          }
+          #expect(Array(grouped.keys[grouped.starts[partition]..<grouped.starts[partition + 1]]) == inPartition)
+        }
+        scratch.removeAll()
+        #expect(scratch.count == 0)
+      }
+    }
+  }
+
   @Test("a cell table emptied for the next chunk equals a fresh one")
   func emptiedTableIsFresh() {
     let fresh = SufficientStatistics(variantCount: 2, segmentCount: 3, metricCount: 2, pairCount: 1)

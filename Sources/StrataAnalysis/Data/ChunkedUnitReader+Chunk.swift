@@ -62,8 +62,8 @@ extension ChunkedUnitReader {
     if let table = spareTable() { rows.statistics = table }
     rows.duplicateMode = mode
     rows.logChunk = logBase + index
-    let scratch = rows.checksDuplicates && mode == .collect ? spareHashScratch(chunkBytes: range.count) : nil
-    rows.hashes = scratch
+    let collects = rows.checksDuplicates && mode == .collect
+    if collects { rows.hashes = spareHashScratch(chunkBytes: range.count) }
     // The result takes the cells once the chunk is read: holding them now would make the reader's first row copy
     // the whole table (copy on write), which defeated the recycling above.
     var result = ChunkResult(statistics: SufficientStatistics(variantCount: 0, segmentCount: 0, metricCount: 0))
@@ -91,11 +91,13 @@ extension ChunkedUnitReader {
     result.issues = rows.issues
     result.rowsRead = rows.rowsRead
     result.rowsUsed = rows.rowsUsed
-    if let scratch {
+    if collects {
+      // The reader's copy: the buffer it filled (a new one if it grew).
+      var scratch = rows.hashes
+      rows.hashes = HashScratch()
       if result.complete, let arena {
         result.hashes = PartitionedHashes(scratch, arena: arena)
       }
-      rows.hashes = nil
       scratch.removeAll()
       condition.lock()
       spareScratch.append(scratch)

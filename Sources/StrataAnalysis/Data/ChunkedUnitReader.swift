@@ -49,7 +49,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
   let logBase: Int
   /// Where a first pass places each chunk's grouped keys (the log's, `UnitHashSet.arena`).
   let arena: LogArena?
-  /// Hash buffers of chunks already grouped, for later chunks to reuse (`HashScratch`).
+  /// Hash buffers of chunks already grouped, for later chunks to reuse (`HashScratch`); freed with the reader.
   var spareScratch: [HashScratch] = []
 
   init(
@@ -68,6 +68,10 @@ final class ChunkedUnitReader: @unchecked Sendable {
     self.arena = arena
     workers = threads > 1 && chunks.count > 1 ? min(threads, chunks.count) : 0
     startLimit = 2 * workers
+  }
+
+  deinit {
+    for scratch in spareScratch { scratch.free() }
   }
 
   /// Reads `path` in chunks when it is a regular file with unit-level data; nil when the sequential reader should

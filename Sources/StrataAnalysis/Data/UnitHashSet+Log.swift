@@ -19,8 +19,10 @@ struct PartitionedHashes: @unchecked Sendable {
     let shift = scratch.shift
     let hashes = scratch.hashes
     var starts = [Int](repeating: 0, count: partitions + 1)
-    starts.withUnsafeMutableBufferPointer { starts in
-      for partition in 0..<partitions { starts[partition + 1] = starts[partition] + scratch.counts[partition] }
+    if let counts = scratch.counts {
+      starts.withUnsafeMutableBufferPointer { starts in
+        for partition in 0..<partitions { starts[partition + 1] = starts[partition] + counts[partition] }
+      }
     }
     var next = starts
     let buffer = arena.allocate(hashes.count)
@@ -37,7 +39,8 @@ struct PartitionedHashes: @unchecked Sendable {
 
   /// Groups `hashes` (in file order) into `1 << bits` partitions by the top `bits` bits of their keys.
   init(_ hashes: [UInt64], bits: Int, arena: LogArena) {
-    let scratch = HashScratch(capacity: hashes.count, bits: bits)
+    var scratch = HashScratch(capacity: hashes.count, bits: bits)
+    defer { scratch.free() }
     for hash in hashes { scratch.append(hash) }
     self.init(scratch, arena: arena)
   }
@@ -53,15 +56,24 @@ struct PartitionedHashes: @unchecked Sendable {
 /// can hold, so their pages are faulted in once per read, not on every chunk as an array grown by doubling was
 /// (copies and fresh pages each time: a third of the check's CPU at 10 M rows, most of it the kernel zeroing pages).
 /// Counting partitions as the hashes arrive saves the grouping a pass over them.
-final class HashScratch: @unchecked Sendable {
-  private var base: UnsafeMutablePointer<UInt64>
-  private var capacity: Int
+///
+/// A value of plain pointers, held by the row reader itself (`UnitLevelRows.hashes`): each row's `append` is a store,
+/// an add and a count, with no reference to retain and release and no optional to test. It was a class in an optional
+/// stored property, and `hashes?.append` cost every row about 40 instructions of `swift_retain` and `swift_release`
+/// (callgrind, docs/performance.md). Its memory is freed by `free()`, by whoever holds the last copy (the chunked
+/// reader's spare buffers); a copy that grew (`append` past its room) replaces the one it was copied from.
+struct HashScratch: @unchecked Sendable {
+  private var base: UnsafeMutablePointer<UInt64>?
+  private var capacity = 0
   private(set) var count = 0
   /// Hashes per partition.
-  let counts: UnsafeMutablePointer<Int>
-  let partitions: Int
+  private(set) var counts: UnsafeMutablePointer<Int>?
+  private(set) var partitions = 0
   /// `partition(of:shift:)`'s shift for `1 << bits` partitions.
-  let shift: UInt64
+  private(set) var shift: UInt64 = 63
+
+  /// No room: what a reader that does not collect holds (an `append` to it is a programmer error).
+  init() {}
 
   /// Room for `capacity` hashes (more grow the buffer; untouched room costs address space only), counted in
   /// `1 << bits` partitions.
@@ -70,13 +82,15 @@ final class HashScratch: @unchecked Sendable {
     base = .allocate(capacity: self.capacity)
     partitions = 1 << bits
     shift = UInt64(63 - bits)
-    counts = .allocate(capacity: partitions)
+    let counts = UnsafeMutablePointer<Int>.allocate(capacity: partitions)
     counts.initialize(repeating: 0, count: partitions)
+    self.counts = counts
   }
 
-  deinit {
-    base.deallocate()
-    counts.deallocate()
+  /// Frees the memory of this buffer and of every copy of it.
+  func free() {
+    base?.deallocate()
+    counts?.deallocate()
   }
 
   /// The partition of a hash: its top bits (the same as its key's, `UnitHashSet.key` changing only 0 to 1); with
@@ -84,18 +98,22 @@ final class HashScratch: @unchecked Sendable {
   @inline(__always)
   static func partition(of hash: UInt64, shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &>> 1) &>> shift) }
 
+  /// Appends a row's hash and counts its partition.
   @inline(__always)
-  func append(_ hash: UInt64) {
+  mutating func append(_ hash: UInt64) {
     if count == capacity { grow() }
-    base[count] = hash
-    count += 1
-    counts[Self.partition(of: hash, shift: shift)] += 1
+    // Not nil past the capacity check (a buffer of no room stops in `grow`): unchecked unwraps, no test per row.
+    base.unsafelyUnwrapped[count] = hash
+    count &+= 1
+    counts.unsafelyUnwrapped[Self.partition(of: hash, shift: shift)] &+= 1
   }
 
-  private func grow() {
+  @inline(never)
+  private mutating func grow() {
+    guard let old = base else { preconditionFailure("a row hash collected without a buffer (HashScratch())") }
     let larger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
-    larger.initialize(from: base, count: count)
-    base.deallocate()
+    larger.initialize(from: old, count: count)
+    old.deallocate()
     base = larger
     capacity *= 2
   }
@@ -103,9 +121,10 @@ final class HashScratch: @unchecked Sendable {
   /// The hashes appended since the last `removeAll`.
   var hashes: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: base, count: count) }
 
-  func removeAll() {
+  /// Empties the buffer, keeping its memory.
+  mutating func removeAll() {
     count = 0
-    counts.update(repeating: 0, count: partitions)
+    counts?.update(repeating: 0, count: partitions)
   }
 }
 

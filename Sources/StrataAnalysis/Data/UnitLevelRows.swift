@@ -45,7 +45,9 @@ struct UnitLevelRows {
   /// How the duplicate check runs (see `DuplicateMode`); `.check` unless a chunked read says otherwise.
   var duplicateMode = DuplicateMode.check
   /// `.collect`: the hash of every row that reached the duplicate check, in order (its index is the row's ordinal).
-  var hashes: HashScratch? = nil
+  ///
+  /// A buffer of no room otherwise. A value of plain pointers, so that a row's append retains nothing.
+  var hashes = HashScratch()
   /// `.dropRepeats`: the keys (`UnitHashSet.key`) that occur more than once, each with the log chunk of its first
   /// occurrence, and the log chunk being read.
   var repeats: [UInt64: Int] = [:]
@@ -383,7 +385,7 @@ struct UnitLevelRows {
     // The row is used: what `consume(_:)` does for it, in the same order.
     rowsRead &+= 1
     if checksDuplicates {
-      hashes?.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
+      hashes.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
     }
     if prefetchesCells {
       // As `waitForCell`, its values stored here: handing them to it in memory cost every row of a reader that does
@@ -515,7 +517,7 @@ struct UnitLevelRows {
       if isEmpty(unit) { return try reject(.missingUnit, record, "has an empty unit id") }
       if checksDuplicates && duplicateMode != .check {
         if duplicateMode == .collect {
-          hashes?.append(UnitHashSet.hash(unit))
+          hashes.append(UnitHashSet.hash(unit))
         } else {
           let key = UnitHashSet.key(UnitHashSet.hash(unit))
           if let first = repeats[key], first < logChunk || !keptHere.insert(key).inserted {
