@@ -24,14 +24,17 @@ struct PartitionedHashes: @unchecked Sendable {
         for partition in 0..<partitions { starts[partition + 1] = starts[partition] + counts[partition] }
       }
     }
-    var next = starts
     let buffer = arena.allocate(hashes.count)
-    next.withUnsafeMutableBufferPointer { next in
-      for hash in hashes {
-        let partition = HashScratch.partition(of: hash, shift: shift)
-        buffer[next[partition]] = UnitHashSet.key(hash)
-        next[partition] += 1
-      }
+    // Each partition's next place as a pointer, moved on after each key: with an array of indices the loop reloaded
+    // the index after the store and checked its increment for overflow (15 instructions per key).
+    let cursors = UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>.allocate(capacity: max(1, partitions))
+    defer { cursors.deallocate() }
+    for partition in 0..<partitions { cursors[partition] = buffer + starts[partition] }
+    for hash in hashes {
+      let partition = HashScratch.partition(of: hash, shift: shift)
+      let cursor = cursors[partition]
+      cursor.initialize(to: UnitHashSet.key(hash))
+      cursors[partition] = cursor + 1
     }
     keys = UnsafeBufferPointer(start: buffer, count: hashes.count)
     self.starts = starts
