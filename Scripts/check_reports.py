@@ -14,7 +14,8 @@ font's ascent + descent). At 1280 px, numeric table columns must
 compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest plot must show exactly one
 chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
 chart and clear of other text and marks (FOREST_TEXT_JS); a discovery scatter's points must lie inside its frame
-(SCATTER_JS). At 700, 768, 801, 900 and 1,024 px (check_tablets) the
+(SCATTER_JS), and a discovery k-selection chart's points above their x axis, clear of it (K_SELECTION_JS). At
+700, 768, 801, 900 and 1,024 px (check_tablets) the
 same chart checks as at 390 px and the clipped text, and no table may scroll sideways (TABLE_SCROLLS_JS). Screenshots (first screen at 1280 px, full page at 390 px with every
 <details> opened, and each screen at 768 and 900 px) and PDFs
 go to the output directory for a person to look at.
@@ -165,6 +166,33 @@ for (const svg of document.querySelectorAll('svg.scatter, svg[aria-label^="Scatt
     out.push(`${crossing.length} points on or outside the frame (first at x ${b.x.toFixed(1)}-${(b.x + b.width).toFixed(1)}, `
       + `y ${b.y.toFixed(1)}-${(b.y + b.height).toFixed(1)}; frame ${f.x}-${f.x + f.width} by ${f.y}-${f.y + f.height})`);
   }
+}
+return out;
+"""
+
+# The discovery report's k-selection chart (svg.k-selection: silhouette and Davies–Bouldin against k, a panel
+# each): every point drawn whole above its panel's x axis (the line.axis below it), clear of the axis line, and
+# below the panel's title. On main the y range started at the lowest value, so the lowest point of each panel
+# sat on the axis line, half under it. Reports from before the classes: the chart by its description, the axes
+# its lines, each point's panel the nearest axis below it.
+K_SELECTION_JS = """
+const out = [];
+for (const svg of document.querySelectorAll('svg.k-selection, svg[aria-label^="Silhouette and Davies"]')) {
+  let axes = [...svg.querySelectorAll('line.axis')];
+  if (!axes.length) axes = [...svg.querySelectorAll('line')];
+  const ys = axes.map(a => a.getBBox().y).sort((a, b) => a - b);
+  const problems = [];
+  for (const point of svg.querySelectorAll('circle')) {
+    const b = point.getBBox();
+    const axis = ys.find(y => y >= b.y + b.height / 2 - 0.01);
+    const above = ys.filter(y => y < b.y + b.height / 2 - 0.01).pop() ?? 0;
+    if (axis === undefined) { problems.push(`a point at y ${b.y.toFixed(1)} below every x axis`); continue; }
+    // The axis line is 1 unit wide; the panel above starts 110 units above its axis (its title there).
+    if (b.y + b.height > axis - 0.5 || b.y < Math.max(above, axis - 110) + 2) {
+      problems.push(`a point at y ${b.y.toFixed(1)}-${(b.y + b.height).toFixed(1)}, its x axis at ${axis.toFixed(1)}`);
+    }
+  }
+  if (problems.length) out.push(`${problems.length} points on or outside their panel: ${problems.slice(0, 3).join('; ')}`);
 }
 return out;
 """
@@ -430,6 +458,7 @@ def check(path, out_dir):
         failures += [f"forest plot at 1280 px: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "wide")]
         failures += [f"forest plot text at 1280 px: {v}" for v in desktop.execute_script(FOREST_TEXT_JS)]
         failures += [f"projection scatter: {v}" for v in desktop.execute_script(SCATTER_JS)]
+        failures += [f"k-selection chart: {v}" for v in desktop.execute_script(K_SELECTION_JS)]
         headers = desktop.execute_script(RESULTS_HEADERS_JS)
         if not headers:
             failures.append("no results table (a table with a 'Flags' column)")

@@ -12,8 +12,47 @@ enum DiscoveryCharts {
 
   static func number(_ x: Double) -> String { String(format: "%.1f", x) }
 
-  /// Silhouette (higher is better) and Davies–Bouldin (lower is better) against k, one panel each; the chosen k
-  /// is ringed, a k too small to power is drawn hollow.
+  /// A k-selection panel's value axis: round bounds a margin beyond the values.
+  ///
+  /// The bounds are whole multiples of a round step (1, 2, 2.5 or 5 × 10ⁿ, about a quarter of the values' range),
+  /// widened a step at a time until the values keep `margin` (a share of the axis, under 1) from either bound.
+  /// The lowest value is then drawn above the x axis, not on it, and the axis labels, the bounds themselves, are
+  /// exact at `decimals` (the step's decimals).
+  static func valueAxis(low: Double, high: Double, margin: Double = 0.1) -> (
+    low: Double, high: Double, decimals: Int
+  ) {
+    let span = high - low > 1e-9 ? high - low : max(abs(high), 1) * 0.2
+    let raw = span / 4
+    let magnitude = pow(10, (log10(raw)).rounded(.down))
+    let step = [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw * (1 - 1e-9) } ?? 10 * magnitude
+    var lowIndex = (low / step).rounded(.down)
+    var highIndex = (high / step).rounded(.up)
+    // A value on a bound (or within the margin of it, equal values included) widens the axis by a step: the
+    // point would sit on the axis line. Each widening adds a step to the gap and `margin` (under 1) of a step
+    // to the room, so this ends (and a NaN ends it at once: every comparison is false).
+    while true {
+      let room = margin * (highIndex - lowIndex) * step
+      if low - lowIndex * step <= room {
+        lowIndex -= 1
+      } else if highIndex * step - high <= room {
+        highIndex += 1
+      } else {
+        break
+      }
+    }
+    let decimals = (0...12).first {
+      let scaled = step * pow(10, Double($0))
+      return scaled >= 1 - 1e-9 && abs(scaled - scaled.rounded()) < 1e-6 * scaled
+    }
+    // + 0 turns a bound of −0 (a slightly negative top value rounded up) into 0, not a label "-0.00".
+    return (lowIndex * step + 0, highIndex * step + 0, decimals ?? 12)
+  }
+
+  /// Silhouette (higher is better) and Davies–Bouldin (lower is better) against k, one panel each.
+  ///
+  /// The chosen k is ringed, a k too small to power is drawn hollow. Each panel's value axis runs between round
+  /// bounds a margin beyond the values (`valueAxis`), so that every point is drawn inside its panel, above the x
+  /// axis.
   static func selection(_ result: DiscoveryResult) -> String {
     let candidates = result.candidates
     let description =
@@ -23,7 +62,7 @@ enum DiscoveryCharts {
       }
       .joined(separator: "; ") + "; chosen k = \(result.chosen.clusterCount)."
     var svg =
-      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 360 330\" width=\"360\" height=\"330\" "
+      "<figure><svg class=\"k-selection\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 360 330\" width=\"360\" height=\"330\" "
       + "role=\"img\" aria-label=\"\(HTML.escape(description))\">"
     let panels: [(String, (ClusterCountCandidate) -> Double, Double)] = [
       ("Silhouette (higher is better)", { $0.silhouette }, 20),
@@ -34,12 +73,8 @@ enum DiscoveryCharts {
     let kHigh = Double(max((ks.max() ?? 3), Int(kLow) + 1))
     for (title, value, top) in panels {
       let values = candidates.map(value)
-      var low = values.min() ?? 0
-      var high = values.max() ?? 1
-      if high - low < 1e-9 {
-        low -= 0.5
-        high += 0.5
-      }
+      let axis = valueAxis(low: values.min() ?? 0, high: values.max() ?? 1)
+      let (low, high) = (axis.low, axis.high)
       let left = 48.0
       let right = 344.0
       let bottom = top + 110
@@ -50,11 +85,11 @@ enum DiscoveryCharts {
       svg +=
         "<text x=\"\(number(left))\" y=\"\(number(top))\" font-size=\"12\" fill=\"#1f2633\">\(HTML.escape(title))</text>"
       svg +=
-        "<line x1=\"\(number(left))\" y1=\"\(number(bottom))\" x2=\"\(number(right))\" y2=\"\(number(bottom))\" stroke=\"#8b95a7\"/>"
+        "<line class=\"axis\" x1=\"\(number(left))\" y1=\"\(number(bottom))\" x2=\"\(number(right))\" y2=\"\(number(bottom))\" stroke=\"#8b95a7\"/>"
       for label in [low, high] {
         svg +=
           "<text x=\"\(number(left - 4))\" y=\"\(number(y(label) + 4))\" font-size=\"12\" text-anchor=\"end\" "
-          + "fill=\"#3a4252\">\(String(format: "%.2f", label))</text>"
+          + "fill=\"#3a4252\">\(String(format: "%.\(axis.decimals)f", label))</text>"
       }
       let path = candidates.map { "\(number(x($0.clusterCount))),\(number(y(value($0))))" }.joined(separator: " L")
       svg += "<path d=\"M\(path)\" fill=\"none\" stroke=\"#2f6db5\" stroke-width=\"2\"/>"
