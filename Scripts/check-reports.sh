@@ -10,9 +10,11 @@
 # page (but the last) less than a third used; a forest plot showing other than exactly one chart (the phone
 # chart up to 800 px, the wide one above and in print, or its print blocks); forest plot text off the chart or
 # overlapping another text or a mark (measured by Chromium); a discovery scatter's point on or outside its frame;
+# a discovery k-selection chart's point on or under its x axis; a table that scrolls sideways (its p and flags
+# hidden) at any width checked; a card's wrapped words not left-aligned (390-1,024 px);
 # and at 700, 768, 801, 900 and 1,024 px (tablets,
-# the wide forest plot's smallest, small laptops) chart text under 11 px, a chart not whole on screen, text cut
-# off at the right or a table that scrolls sideways (its p and flags hidden). Run by CI
+# the wide forest plot's smallest, small laptops) chart text under 11 px, a chart not whole on screen or text cut
+# off at the right. Run by CI
 # (.ci/run) after Scripts/test.sh.
 #
 #   bash Scripts/check-reports.sh [OUTPUT_DIR]     # screenshots and PDFs land in OUTPUT_DIR

@@ -25,6 +25,8 @@ enum ForestPlot {
   static let pairedRowHeight = 42.0
   static let labelWidth = 210.0
   static let valueWidth = 190.0
+  /// What the segment's label column leaves the variant's of the chart's left half (`charts`).
+  static let segmentColumnSpare = 100.0
 
   /// The whole chart, the same rows laid out for a phone (`phone`, `renderPhone`), and when the whole is taller
   /// than `printBlockHeight` the same rows cut into blocks for print
@@ -98,20 +100,21 @@ enum ForestPlot {
     let step = niceStep((high - low) / 6)
     low = (low / step).rounded(.down) * step
     high = (high / step).rounded(.up) * step
-    // Label columns sized to the longest segment and variant names: 8 units per character of the bold 13-unit
-    // segment, 7 of the 12-unit variant, or their estimated width (Arial's, `textWidth` without its 10%) when
-    // wider (capitals, CJK, emoji: a CJK segment name ran into the variant's column).
-    let segmentWidths = rows.map { max(8 * Double($0.label.count), textWidth($0.label, size: 13) * 1.08 / 1.1) }
-    let variantWidths = rows.map { max(7 * Double($0.sublabel.count), textWidth($0.sublabel, size: 12) / 1.1) }
-    let segmentColumn = max(70, (segmentWidths.max() ?? 0) + 22)
-    let variantColumn = max(60, (variantWidths.max() ?? 0) + 16)
+    // Label columns sized to the longest segment and variant names (`segmentLabelWidth`, `variantLabelWidth`).
+    // The plot starts at half the chart's width at most, and the segment's column leaves the variant's 100
+    // units of it at least (about 12 characters as drawn): a segment's name wider than its column's 248 units
+    // (a 90-character name ran under the variants and the intervals) is shortened in its middle with "…"
+    // (`shortened`; the chart's <desc> and the tables keep it whole).
+    let segmentColumn = min(
+      max(70, (rows.map { segmentLabelWidth($0.label) }.max() ?? 0) + 22), width * 0.5 - 10 - segmentColumnSpare)
+    let variantColumn = max(60, (rows.map { variantLabelWidth($0.sublabel) }.max() ?? 0) + 16)
     let sublabelX = 10 + segmentColumn
     let layout = Layout(
       metricName: metric.metric.name, axisTitle: axisTitle(metric.metric),
       levelTitle: "estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]", binomial: binomial,
       higherIsBetter: metric.metric.higherIsBetter, rowHeight: rowHeight, scale: scale, low: low, high: high,
       step: step, plotLeft: min(max(labelWidth, sublabelX + variantColumn), width * 0.5),
-      plotRight: width - valueWidth, sublabelX: sublabelX)
+      plotRight: width - valueWidth, sublabelX: sublabelX, segmentRoom: segmentColumn - 22)
     let whole = render(rows, layout: layout, id: id, part: nil)
     let phone = renderPhone(rows, layout: layout, id: "\(id)-phone")
     guard chartHeight(rows, rowHeight: rowHeight) > printBlockHeight else { return (whole, phone, []) }
@@ -145,6 +148,8 @@ enum ForestPlot {
     var plotLeft: Double
     var plotRight: Double
     var sublabelX: Double
+    /// The width a segment's name may take (`segmentLabelWidth`): a wider one is drawn shortened.
+    var segmentRoom = Double.infinity
 
     func x(_ value: Double) -> Double {
       plotLeft + (value * scale - low) / (high - low) * (plotRight - plotLeft)
@@ -249,8 +254,9 @@ enum ForestPlot {
       let y = row.shrunken == nil ? rowMiddle : rowMiddle - 8
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
+      let shownLabel = shortened(label, room: layout.segmentRoom, width: segmentLabelWidth)
       out +=
-        "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(label))</text>"
+        "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(shownLabel))</text>"
       out +=
         "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
       out += intervalAndMark(row, y: y, higherIsBetter: layout.higherIsBetter, x: x)

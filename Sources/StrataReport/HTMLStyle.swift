@@ -4,7 +4,9 @@
 /// - Text meets WCAG AA contrast (4.5:1; muted text #4f5868 on white is 7:1, on the band 6.4:1);
 ///   significance is also said in words and shapes (▲ ▼, filled or hollow marks), not by hue alone.
 /// - Wide screens: numbers never wrap inside a cell; a numeric column's header may, so a wide table fits
-///   before it has to scroll sideways.
+///   before it has to scroll sideways; a row's name (`tbody th`: a segment, a metric) breaks anywhere when one
+///   word of it is wider than its column, so that a very long segment name wraps instead of widening the table
+///   past the 1,040 px text column (a results table scrolled sideways at 1,280 px).
 /// - Phones and tablets (screens ≤ 800 px): a forest plot is the chart laid out for a phone
 ///   (`ForestPlot.renderPhone`, `.forest-phone`: labels above their row, the scale across the screen, no sideways
 ///   scroll; at most 420 px wide, its text at most 15 px) instead of the wide one (`.forest-wide`, 760 units: below
@@ -13,7 +15,10 @@
 ///   above them, `.phone-only`); every table becomes a list of cards (each cell labelled by its column header
 ///   from `data-label`; a results table is 820-950 px wide, so that as a table at 700-800 px it hid its p-values
 ///   and flags beyond a sideways scroll), and a card's long labels and values wrap (at spaces first, anywhere if
-///   one word is still too long) instead of being cut at the card's edge.
+///   one word is still too long) instead of being cut at the card's edge. A value on one line sits at the card's
+///   right edge, opposite its label (the flex row's `space-between`); a value of words that wraps reads
+///   left-aligned, each line from the same edge (`text-align: left`; right-aligned, a segment's profile at 900 px
+///   read ragged at its left), and a number stays right-aligned (`.num`).
 /// - Small laptops and tablets in landscape (801-1,100 px): tables are cards too, two or more abreast (as
 ///   tables the results tables, 820-950 px, and a look log, up to 1,014 px, scrolled sideways in the 721-1,020 px
 ///   text column, p-values and flags out of sight); the wide forest plot is shown from 801 px.
@@ -84,7 +89,7 @@ enum HTMLStyle {
     td.num,th.num{white-space:nowrap;overflow-wrap:normal}
     @media screen{thead th.num{white-space:normal}}
     thead th{background:var(--band);font-weight:600;color:#2b3344;font-size:12px;vertical-align:bottom}
-    tbody th{font-weight:600}
+    tbody th{font-weight:600;overflow-wrap:anywhere}
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
     tr.overall.continued th,tr.overall.continued td{border-top:0}
@@ -144,7 +149,7 @@ enum HTMLStyle {
     tbody th,tbody td{display:flex;gap:10px;justify-content:space-between;border:0;padding:3px 0;text-align:right;overflow-wrap:anywhere}
     tbody th.num,tbody td.num{white-space:normal;overflow-wrap:anywhere}
     tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%;min-width:0}
-    tbody th{text-align:right}
+    tbody th:not(.num),tbody td:not(.num){text-align:left}
     tr.overall th,tr.overall td{border-top:0}
     }
     @media screen and (min-width:801px) and (max-width:1100px){

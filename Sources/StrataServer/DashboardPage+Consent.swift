@@ -81,6 +81,6 @@ extension DashboardPage {
     .endpoints li{margin:4px 0;overflow-wrap:anywhere}
     .cell{display:block}
     @media (max-width:640px){.facts{grid-template-columns:1fr}.facts dd{margin-bottom:6px}
-    tbody th .cell,tbody td .cell{text-align:right;min-width:0}}
+    tbody th .cell,tbody td .cell{min-width:0}}
     """
 }
