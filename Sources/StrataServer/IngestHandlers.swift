@@ -93,6 +93,16 @@ extension StrataService {
   static let erasureUnconfirmed =
     "the database did not confirm the erasure (it may have been done in full, in part or not at all); repeating the request is safe: it removes whatever is left, with its own audit record"
 
+  /// The 503 sentence of the write at `path` (consent, erasure, ingestion), nil for other paths.
+  static func unconfirmed(path: String) -> String? {
+    switch path {
+    case "/v1/consent": consentUnconfirmed
+    case "/v1/erasure": erasureUnconfirmed
+    case "/v1/exposures", "/v1/events": batchUnconfirmed
+    default: nil
+    }
+  }
+
   /// Checks that every older definition hash names a definition this service served for the experiment.
   func checkOlderDefinitions(_ checked: [IngestRequest.CheckedExposure]) async throws {
     for exposure in checked where exposure.olderDefinition {

@@ -815,9 +815,9 @@ enum OpenAPIDocument {
                 $ref: "#/components/schemas/Error"
         StoreUnavailable:
           description: >-
-            The database did not answer or did not confirm the request (code `store_unavailable`): a batch may or may
-            not have been stored, and retrying it is safe (items already stored count as duplicates); a read can be
-            retried.
+            The database did not answer or did not confirm the request (code `store_unavailable`), or the request
+            was not answered within --request-timeout (code `timeout`): a batch may or may not have been stored, and
+            retrying it is safe (items already stored count as duplicates); a read can be retried.
           headers:
             Retry-After:
               description: Seconds to wait.
@@ -833,7 +833,8 @@ enum OpenAPIDocument {
             answer or did not confirm the request (code `store_unavailable`: a consent change or an erasure may have
             been made in full, in part or not at all, and repeating it is safe: the same consent again, or the
             removal of whatever is left, each with its own audit record); or the request was not answered within
-            --request-timeout (code `timeout`).
+            --request-timeout (code `timeout`; for a consent change or an erasure with the same sentence: it may or may
+            not have been made, and repeating it is safe).
           content:
             application/json:
               schema:

@@ -4,13 +4,26 @@ import PostgresNIO
 import Synchronization
 
 /// How ``PostgresStore`` gets its connections: every call of the store goes through ``withConnection(_:)``, which
-/// waits at most ``PostgresStore/connectionWait`` for a connection from the pool.
+/// waits at most ``PostgresStore/connectionWait`` for a connection from the pool, and stops waiting for the call's
+/// body when the calling task is cancelled.
 ///
 /// Without the deadline, a call made while PostgreSQL is gone waits as long as postgres-nio's pool keeps trying to
 /// reconnect (about a minute, until its circuit breaker trips): the request waited for the whole `--request-timeout`
-/// instead of failing at once. The deadline covers only getting the connection: once the body has started it runs to
-/// its end (a transaction is never cut between its `COMMIT` and the answer by this deadline), and when the deadline
+/// instead of failing at once. The deadline covers only getting the connection: once the body has started, this
+/// deadline never cuts it (a transaction is never cut between its `COMMIT` and the answer by it), and when the deadline
 /// has passed the body never starts.
+///
+/// A postgres-nio query does not end when its task is cancelled: it waits for PostgreSQL's answer. When PostgreSQL is
+/// silent (its processes stopped, or a network cut that drops packets without a reset) the pooled connection still
+/// looks open, and a call handed it waited with no limit: the request watchdog (`--request-timeout`) cancelled the
+/// request, but its 503 went out only when the handler returned, and SIGTERM waited for it. So a cancelled call closes
+/// its connection (PostgreSQL rolls back an open transaction when it sees the close; the pool opens another
+/// connection) and returns `CancellationError` at once, without waiting for the body: postgres-nio fails the query in
+/// flight when its connection closes, but a query sent on a closed connection is never answered (seen: a call the
+/// pool handed a connection closed a moment before hung until the process was killed), and a body may send one after
+/// the close (postgres-nio's `withTransaction` sends `ROLLBACK` when its closure fails). The body runs in a task of its
+/// own for that reason; a body left behind holds no lease and can write nothing. When the cancellation comes after the
+/// `COMMIT` was sent, whether the transaction committed is unknown: the callers' 503 sentences say so.
 extension PostgresStore {
   /// The default of ``connectionWait`` (`strata serve --database-timeout`).
   public static let defaultConnectionWait: Duration = .seconds(5)
@@ -25,12 +38,14 @@ extension PostgresStore {
     try PostgresStore(location: location, logger: logger, connectionWait: oneShotWait)
   }
 
-  /// Runs `body` on a pooled connection; throws ``PostgresUnavailable`` when none is had within ``connectionWait``.
+  /// Runs `body` on a pooled connection; throws ``PostgresUnavailable`` when none is had within ``connectionWait``, and
+  /// `CancellationError` as soon as the calling task is cancelled (closing the connection if `body` had started).
   func withConnection<Result: Sendable>(
     _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
   ) async throws -> Result {
     let race = LeaseRace()
     let client = self.client
+    let place = self.place
     let wait = connectionWait
     let unavailable = PostgresUnavailable(place: place, wait: wait, option: connectionWaitOption)
     return try await withThrowingTaskGroup(of: Result?.self) { group in
@@ -38,7 +53,10 @@ extension PostgresStore {
         try await client.withConnection { connection in
           // The deadline passed while the pool was handing this connection over: the caller has its answer.
           guard race.connect() else { throw unavailable }
-          return try await body(connection)
+          // A connection closed by a cancelled call can be handed out again before the pool has seen it close; a query
+          // sent on it would never be answered.
+          guard !connection.isClosed else { throw PostgresConnectionClosed(place: place) }
+          return try await PostgresStore.run(body, on: connection)
         }
       }
       group.addTask {
@@ -51,6 +69,35 @@ extension PostgresStore {
         if let value = result { return value }
       }
       throw unavailable  // not reached: one of the two tasks returns a value or throws
+    }
+  }
+
+  /// Runs `body` on `connection` in a task of its own and returns its result; when the calling task is cancelled
+  /// first, closes the connection, waits for the close (so that the connection, back in the pool, reads as closed) and
+  /// throws `CancellationError` without waiting for `body`.
+  private static func run<Result: Sendable>(
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result, on connection: PostgresConnection
+  ) async throws -> Result {
+    let outcome = BodyOutcome<Result>()
+    let task = Task {
+      do {
+        outcome.finish(.success(try await body(connection)))
+      } catch {
+        outcome.finish(.failure(error))
+      }
+    }
+    do {
+      return try await withTaskCancellationHandler {
+        try await outcome.value()
+      } onCancel: {
+        // Not graceful: a graceful close waits for the query in flight, which may never be answered.
+        let _: EventLoopFuture<Void> = connection.close()
+        task.cancel()
+        outcome.finish(.failure(CancellationError()))
+      }
+    } catch is CancellationError {
+      try? await connection.close()
+      throw CancellationError()
     }
   }
 
@@ -93,6 +140,63 @@ private final class LeaseRace: Sendable {
       return true
     }
   }
+}
+
+/// The outcome of one call's body (``PostgresStore/run(_:on:)``): its result, or the caller's cancellation, whichever
+/// comes first; the first one set is the one returned.
+private final class BodyOutcome<Result: Sendable>: Sendable {
+  private enum State {
+    case running
+    case waiting(CheckedContinuation<Result, any Error>)
+    case finished(Swift.Result<Result, any Error>)
+    case returned
+  }
+  private let state = Mutex(State.running)
+
+  /// Sets the outcome, unless one was set before.
+  func finish(_ result: Swift.Result<Result, any Error>) {
+    let waiting = state.withLock { state -> CheckedContinuation<Result, any Error>? in
+      switch state {
+      case .running:
+        state = .finished(result)
+        return nil
+      case .waiting(let continuation):
+        state = .returned
+        return continuation
+      case .finished, .returned:
+        return nil
+      }
+    }
+    waiting?.resume(with: result)
+  }
+
+  /// The outcome, once set; called once.
+  func value() async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+      let finished = state.withLock { state -> Swift.Result<Result, any Error>? in
+        switch state {
+        case .running:
+          state = .waiting(continuation)
+          return nil
+        case .finished(let result):
+          state = .returned
+          return result
+        case .waiting, .returned:
+          preconditionFailure("the outcome of a call's body is awaited once")
+        }
+      }
+      if let finished { continuation.resume(with: finished) }
+    }
+  }
+}
+
+/// The pool handed over a connection that was closed (by a cancelled call, or by PostgreSQL) before the pool saw it
+/// close; the call's body never started.
+public struct PostgresConnectionClosed: Error, CustomStringConvertible, Sendable {
+  /// `host:port`.
+  public var place: String
+
+  public var description: String { "the connection to PostgreSQL at \(place) was closed before the call started" }
 }
 
 /// No connection to PostgreSQL within the wait (`serve --database-timeout`): it is gone, or every connection is busy.

@@ -9,10 +9,12 @@ import Logging
 /// One middleware rather than two: each layer of the router's chain is a closure call and an `async` frame per
 /// request, paid by every evaluation.
 ///
-/// The timeout also bounds a request whose body trickles in a byte at a time, or that waits on a stalled database
-/// (the idle timeout only closes a connection that sends nothing). Reading the body and waiting for the database stop
-/// at cancellation, so the answer goes out promptly; the work done so far is rolled back (ingestion is all or
-/// nothing).
+/// The timeout also bounds a request whose body trickles in a byte at a time, or that waits on a stalled or silent
+/// database (the idle timeout only closes a connection that sends nothing). Reading the body and waiting for the
+/// database stop at cancellation (a PostgreSQL query in flight by closing its connection:
+/// ``PostgresStore/withConnection(_:)``), so the answer goes out promptly; the work done so far is rolled back
+/// (ingestion is all or nothing), unless the `COMMIT` was already sent: a write's 503 says that it may or may not have
+/// been made, and why repeating it is safe.
 struct RequestMiddleware: RouterMiddleware {
   typealias Context = BasicRequestContext
   let metrics: ServiceMetrics
@@ -55,13 +57,16 @@ struct RequestMiddleware: RouterMiddleware {
     return response
   }
 
-  /// 503 `timeout` with `Retry-After: 1`.
+  /// 503 `timeout` with `Retry-After: 1`; for a write, with its sentence saying it may or may not have been made
+  /// (``StrataService/unconfirmed(path:)``).
   private func timeoutResponse(_ request: Request) -> Response {
     let timeout = watchdog.timeout
     let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+    let path = request.uri.path
+    let late = "the request was not answered within \(UnitContext.decimalText(seconds)) s"
     return Responses.error(
-      APIProtocol(path: request.uri.path), .serviceUnavailable, code: "timeout",
-      message: "the request was not answered within \(UnitContext.decimalText(seconds)) s; retry",
+      APIProtocol(path: path), .serviceUnavailable, code: "timeout",
+      message: StrataService.unconfirmed(path: path).map { "\(late): \($0)" } ?? "\(late); retry",
       headers: [.retryAfter: "1"])
   }
 

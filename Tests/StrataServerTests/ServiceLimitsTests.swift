@@ -31,6 +31,10 @@ import Testing
       try await Task.sleep(for: .seconds(600))
       return "late"
     }
+    router.post("/v1/consent") { _, _ -> String in
+      try await Task.sleep(for: .seconds(600))
+      return "late"
+    }
     try await Application(router: router).test(.router) { client in
       let slow = try await client.execute(uri: "/v1/slow", method: .get)
       #expect(slow.status == .serviceUnavailable)
@@ -40,6 +44,12 @@ import Testing
       let ofrep = try await client.execute(uri: "/ofrep/v1/slow", method: .get)
       #expect(ofrep.status == .serviceUnavailable)
       #expect(try ofrep.body.json["errorDetails"] == .string("the request was not answered within 0.2 s; retry"))
+      // A write cut off may have committed with only its answer lost: its sentence says so.
+      let write = try await client.execute(uri: "/v1/consent", method: .post)
+      #expect(write.status == .serviceUnavailable)
+      #expect(
+        try write.body.json["error"]?["message"]
+          == .string("the request was not answered within 0.2 s: \(StrataService.consentUnconfirmed)"))
     }
     let answering = Router(context: BasicRequestContext.self)
     answering.add(
