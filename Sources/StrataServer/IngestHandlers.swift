@@ -93,12 +93,17 @@ extension StrataService {
   static let erasureUnconfirmed =
     "the database did not confirm the erasure (it may have been done in full, in part or not at all); repeating the request is safe: it removes whatever is left, with its own audit record"
 
-  /// The 503 sentence of the write at `path` (consent, erasure, ingestion), nil for other paths.
+  /// A planned look (`POST /v1/experiments/{id}/looks`): a repeat is the same look only while no data has arrived.
+  static let lookUnconfirmed =
+    "the database did not confirm the look (it may or may not have been recorded); see the experiment's results for the latest look before repeating: a repeat on the same data is the same look, but on data that arrived since it records the next one"
+
+  /// The 503 sentence of the write at `path` (consent, erasure, ingestion, a planned look), nil for other paths.
   static func unconfirmed(path: String) -> String? {
     switch path {
     case "/v1/consent": consentUnconfirmed
     case "/v1/erasure": erasureUnconfirmed
     case "/v1/exposures", "/v1/events": batchUnconfirmed
+    case _ where path.hasPrefix("/v1/experiments/") && path.hasSuffix("/looks"): lookUnconfirmed
     default: nil
     }
   }

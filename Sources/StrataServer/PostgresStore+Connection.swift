@@ -101,13 +101,30 @@ extension PostgresStore {
     }
   }
 
-  /// Runs `body` in a transaction (``withConnection(_:)``): committed when it returns, rolled back when it throws.
+  /// Runs `body` in a transaction (``withConnection(_:)``): committed when it returns, rolled back when it throws;
+  /// errors are the body's (or `BEGIN`'s, `COMMIT`'s) own.
+  ///
+  /// Not postgres-nio's `withTransaction`: that one sends `ROLLBACK` whenever its closure throws, also when the closure
+  /// threw because a cancelled call (``run(_:on:)``) closed the connection under it, and a query written to a closed
+  /// connection is never answered, so the body's task (left behind by ``run(_:on:)``) waited forever, holding what it
+  /// captured (an ingestion group: up to 20,000 items). That happened on every write whose request passed
+  /// `--request-timeout` mid-transaction, a slow but answering PostgreSQL included. Here no `ROLLBACK` goes to a
+  /// closed connection: PostgreSQL rolls back the open transaction itself when the connection goes.
   func withTransaction<Result: Sendable>(
     _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
   ) async throws -> Result {
     let logger = self.logger
     return try await withConnection { connection in
-      try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+      try await connection.query("BEGIN;", logger: logger)
+      let value: Result
+      do {
+        value = try await body(connection)
+      } catch {
+        if !connection.isClosed { _ = try? await connection.query("ROLLBACK;", logger: logger) }
+        throw error
+      }
+      try await connection.query("COMMIT;", logger: logger)
+      return value
     }
   }
 

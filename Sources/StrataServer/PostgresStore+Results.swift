@@ -21,19 +21,16 @@ extension PostgresStore {
     async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
   {
     let logger = self.logger
-    // One snapshot for both queries (REPEATABLE READ takes it at the first query); rolled back on any error.
-    do {
-      return try await withTransaction { connection in
-        try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-        let cells = try await Self.fetch(
-          try await connection.query(PostgresQuery(unsafeSQL: query.sql), logger: logger), columns: query.columns)
-        guard let next = try second(cells) else { return (cells, nil) }
-        let sums = try await Self.fetch(
-          try await connection.query(PostgresQuery(unsafeSQL: next.sql), logger: logger), columns: next.columns)
-        return (cells, (next, sums))
-      }
-    } catch let error as PostgresTransactionError {
-      throw error.closureError ?? error  // a WarehouseError of the second query's stays one (a 409)
+    // One snapshot for both queries (REPEATABLE READ takes it at the first query); rolled back on any error, which
+    // comes out as it is (a WarehouseError of the second query's stays one: a 409).
+    return try await withTransaction { connection in
+      try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+      let cells = try await Self.fetch(
+        try await connection.query(PostgresQuery(unsafeSQL: query.sql), logger: logger), columns: query.columns)
+      guard let next = try second(cells) else { return (cells, nil) }
+      let sums = try await Self.fetch(
+        try await connection.query(PostgresQuery(unsafeSQL: next.sql), logger: logger), columns: next.columns)
+      return (cells, (next, sums))
     }
   }
 

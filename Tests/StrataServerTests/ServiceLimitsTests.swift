@@ -35,6 +35,10 @@ import Testing
       try await Task.sleep(for: .seconds(600))
       return "late"
     }
+    router.post("/v1/experiments/{id}/looks") { _, _ -> String in
+      try await Task.sleep(for: .seconds(600))
+      return "late"
+    }
     try await Application(router: router).test(.router) { client in
       let slow = try await client.execute(uri: "/v1/slow", method: .get)
       #expect(slow.status == .serviceUnavailable)
@@ -50,6 +54,12 @@ import Testing
       #expect(
         try write.body.json["error"]?["message"]
           == .string("the request was not answered within 0.2 s: \(StrataService.consentUnconfirmed)"))
+      // A planned look cut off may have been recorded: a blind repeat on newer data would record the next one.
+      let look = try await client.execute(uri: "/v1/experiments/gym/looks", method: .post)
+      #expect(look.status == .serviceUnavailable)
+      #expect(
+        try look.body.json["error"]?["message"]
+          == .string("the request was not answered within 0.2 s: \(StrataService.lookUnconfirmed)"))
     }
     let answering = Router(context: BasicRequestContext.self)
     answering.add(
