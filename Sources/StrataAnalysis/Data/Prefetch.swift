@@ -21,4 +21,10 @@ enum Prefetch {
     // The last line, when the values end past the 64-byte steps from an unaligned start.
     llvmPrefetch(end - 1, 1, 3, 1)
   }
+
+  /// `range(_:from:count:)` for a buffer read without a mutable access (a prefetch changes no value).
+  @inline(__always)
+  static func range<Value>(_ buffer: UnsafeBufferPointer<Value>, from start: Int, count: Int) {
+    range(UnsafeMutableBufferPointer(mutating: buffer), from: start, count: count)
+  }
 }
