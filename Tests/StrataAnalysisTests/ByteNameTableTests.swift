@@ -147,12 +147,13 @@ import Testing
     }
   }
 
-  /// Up to 8 names of at most 8 bytes (the collision-free table), against the first equal name in the list.
+  /// Up to `shortLimit` names of at most 8 bytes (the collision-free table; beyond `linearLimit` the hash table as
+  /// well), against the first equal name in the list.
   ///
   /// Random names of valid UTF-8 pieces (NUL included, so names can share their word and differ in length; "é" is
   /// two bytes), repeats among them. Every such set gets the short table (no two names share a key: only an 8-byte
   /// name ending in a byte from 9 to 15 can), so that is what is tested; the fields looked up are any bytes.
-  @Test(arguments: 1...8)
+  @Test(arguments: Array(1...9) + [16, ByteNameTable.shortLimit])
   func theShortTableFindsTheFirstEqualName(count: Int) {
     var generator = SplitMix64(seed: UInt64(count) * 7)
     let alphabet: [UInt8] = [0, 0x61, 0x62, 0x7a, 0xc3, 0xa9]
@@ -175,6 +176,7 @@ import Testing
       #expect(names.allSatisfy { $0.utf8.count <= 8 })
       let table = ByteNameTable(names)
       #expect(table.hasShortTable, "\(names.map(\.debugDescription))")
+      #expect(table.hasHashTable == (count > ByteNameTable.linearLimit))
       let utf8 = names.map { Array($0.utf8) }
       var buffer = [UInt8](repeating: 0x61, count: 32)
       for field in utf8 + (0..<20).map({ _ in randomBytes() }) {
@@ -183,6 +185,23 @@ import Testing
         let found = buffer.withUnsafeMutableBufferPointer { table.index(in: $0, 3, 3 + field.count) }
         #expect(found == utf8.firstIndex(of: field), "\(names.map(\.debugDescription)) \(field)")
       }
+    }
+  }
+
+  /// More than `shortLimit` short names get only the hash table, which finds each of them and the short table's
+  /// usual field (`usualIndex`) none.
+  @Test func moreShortNamesThanTheShortLimitHaveOnlyTheHashTable() {
+    let names = (0...ByteNameTable.shortLimit).map { "v\($0)" }
+    let table = ByteNameTable(names)
+    #expect(table.hasHashTable && !table.hasShortTable)
+    var buffer = [UInt8](repeating: 0x7a, count: 32)
+    for (index, name) in names.enumerated() {
+      let bytes = Array(name.utf8)
+      buffer.replaceSubrange(2..<2 + bytes.count, with: bytes)
+      buffer[2 + bytes.count] = UInt8(ascii: ",")
+      #expect(buffer.withUnsafeMutableBufferPointer { table.usualIndex(in: $0, 2, 2 + bytes.count) } == -1)
+      #expect(buffer.withUnsafeMutableBufferPointer { table.index(in: $0, 2, 2 + bytes.count) } == index)
+      #expect(lookup(table, name) == index)
     }
   }
 

@@ -1,8 +1,8 @@
 /// The experiment's variant or segment names, looked up by the bytes of a data field (on every row).
 ///
-/// Up to `linearLimit` names of at most 8 bytes each are found in a small collision-free table (`shortSlots`): a
+/// Up to `shortLimit` names of at most 8 bytes each are found in a small collision-free table (`shortSlots`): a
 /// field is one word, one multiplication and one comparison. Other names, up to `linearLimit` of them, are compared
-/// one after another. More names go through an open-addressing table keyed by a hash of their bytes taken 8 at a
+/// one after another. More names (short ones too, for `index(of:)` and fields with spaces around them) go through an open-addressing table keyed by a hash of their bytes taken 8 at a
 /// time (`hash(length:_:_:_:)`), so a row costs one hash and, almost always, one comparison whether the experiment has 5 segments or 20,000. A
 /// field of up to `inlineBytes` bytes is loaded as three words straight from the scanner's buffer and hashed and
 /// compared without a loop over its bytes (`index(in:_:_:)`): a byte loop whose length follows the row's name
@@ -23,7 +23,7 @@ struct ByteNameTable {
   /// length in its high 32; the next words hold its first `inlineBytes` bytes, little-endian, zero-padded.
   private let slots: [UInt64]
   private let mask: Int
-  /// When there are at most `linearLimit` names and none is longer than 8 bytes: a collision-free table of them
+  /// When there are at most `shortLimit` names and none is longer than 8 bytes: a collision-free table of them
   /// (`shortSlots`, two words per slot: the name's bytes as a little-endian word, zero-padded, then its length in the
   /// high 32 bits and its index in the low 32, all ones when the slot is empty), and the multiplier that sends every
   /// name to a slot of its own (`shortSlot`); empty and 0 otherwise.
@@ -44,6 +44,12 @@ struct ByteNameTable {
 
   /// Beyond this many names the table is used.
   static let linearLimit = 8
+  /// Up to this many names of at most 8 bytes get the collision-free table of short names (`shortSlots`), the hash
+  /// table as well beyond `linearLimit`.
+  ///
+  /// More than `linearLimit`: with 16 variants, the hash table's lookup of each row's variant, out of line in the
+  /// one-pass row (`UnitLevelRows.consumeFast`), cost about 100 instructions per row more than the short table's.
+  static let shortLimit = 32
   /// Bytes of each name kept in its slot: three words, compared in `index(of:)`.
   static let inlineBytes = 24
   private static let slotWords = 4
@@ -59,20 +65,19 @@ struct ByteNameTable {
     }
     self.bytes = bytes
     self.starts = starts
+    // No name with a space at either end: then a field that holds one is no name as it stands, so a lookup that
+    // compares the field as it stands (`usualIndex`) can leave it to the one that trims it.
+    let short =
+      names.count <= Self.shortLimit
+      && names.allSatisfy {
+        $0.utf8.count <= 8 && $0.utf8.first != UInt8(ascii: " ") && $0.utf8.last != UInt8(ascii: " ")
+      }
+    (shortSlots, shortMultiplier, shortShift) = short ? Self.shortTable(names) : ([], 0, 0)
     guard names.count > Self.linearLimit else {
       slots = []
       mask = 0
-      // No name with a space at either end: then a field that holds one is no name as it stands, so a lookup that
-      // compares the field as it stands (`usualIndex`) can leave it to the one that trims it.
-      let short = names.allSatisfy {
-        $0.utf8.count <= 8 && $0.utf8.first != UInt8(ascii: " ") && $0.utf8.last != UInt8(ascii: " ")
-      }
-      (shortSlots, shortMultiplier, shortShift) = short ? Self.shortTable(names) : ([], 0, 0)
       return
     }
-    shortSlots = []
-    shortMultiplier = 0
-    shortShift = 0
     var size = 16
     while size < names.count * 2 { size *= 2 }
     var slots = [UInt64](repeating: 0, count: size * Self.slotWords)
@@ -228,7 +233,8 @@ struct ByteNameTable {
   /// Multipliers are tried in a fixed order (odd numbers from SplitMix64 with a fixed seed) until each name has a slot
   /// of its own, with twice as many slots as names at first and the table doubled after every 256 failed tries.
   /// Returns no table (multiplier 0) when none is found by 1,024 slots, which only two names with the same key
-  /// (`shortSlot`) can cause; `index(of:)` then compares the names one by one.
+  /// (`shortSlot`) can cause (for `shortLimit` names a try at 1,024 slots succeeds more often than not); `index(of:)`
+  /// then compares the names one by one, or uses the hash table.
   private static func shortTable(_ names: [String]) -> (slots: [UInt64], multiplier: UInt64, shift: UInt64) {
     var keys: [(word: UInt64, length: Int, index: Int)] = []
     for (index, name) in names.enumerated() {
