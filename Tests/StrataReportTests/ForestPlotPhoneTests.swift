@@ -105,4 +105,30 @@ struct ForestPlotPhoneTests {
     #expect(ForestPlot.elided("abcdefgh", keeping: 5) == "abc…gh")
     #expect(ForestPlot.elided("abcd", keeping: 4) == "abcd")
   }
+
+  /// The wide chart's shortening by halving keeps exactly what dropping one character at a time kept: the longest
+  /// middle cut that fits, 4 characters at least, the name itself when it fits.
+  @Test func shortenedByHalvingKeepsTheLongestCutThatFits() {
+    func oneAtATime(_ text: String, room: Double, width: (String) -> Double) -> String {
+      var kept = text.count
+      while kept > 4 && width(ForestPlot.elided(text, keeping: kept)) > room { kept -= 1 }
+      return ForestPlot.elided(text, keeping: kept)
+    }
+    let pieces = ["a", "W", "i", "_", "é", "東", "京", "🏋️", "x", " ", "m"]
+    var generator = SystemRandomNumberGenerator()
+    var names = ["", "abc", "abcd", "abcde", LongNameReportTests.longWord, LongNameReportTests.longPhrase]
+    for length in [5, 6, 7, 12, 31, 64, 200] {
+      for _ in 0..<6 {
+        names.append(String((0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()))
+      }
+    }
+    for name in names {
+      for room in [0.0, 20, 40, 57, 100, 160, 233.5, 400, 2000] {
+        for width in [ForestPlot.segmentLabelWidth, ForestPlot.variantLabelWidth] {
+          let halved = ForestPlot.shortened(name, room: room, width: width)
+          #expect(halved == oneAtATime(name, room: room, width: width), "\(name) in \(room)")
+        }
+      }
+    }
+  }
 }
