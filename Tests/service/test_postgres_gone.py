@@ -83,6 +83,42 @@ def tcp_queues(port):
     return queues
 
 
+def sigterm_with_consents_in_flight(server, key, granted, wait):
+    """Sends two consent requests, sends SIGTERM once both are in the server (sent, and every byte to or from its port
+    read), and returns the exit status (None when it had not stopped within `wait` seconds), the seconds from SIGTERM
+    to exit, and both answers as (status, body)."""
+    answers = []
+    sent = threading.Semaphore(0)
+
+    def consent(unit):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=wait)
+        connection.request("POST", "/v1/consent", body=json.dumps({"unit": unit, "granted": granted}),
+                           headers={"X-API-Key": key, "Content-Type": "application/json"})
+        sent.release()
+        response = connection.getresponse()
+        answers.append((response.status, json.loads(response.read())))
+
+    in_flight = [threading.Thread(target=consent, args=(unit,)) for unit in ["u-1", "u-2"]]
+    for thread in in_flight:
+        thread.start()
+    for _ in in_flight:
+        assert sent.acquire(timeout=60)
+    deadline = time.monotonic() + 60
+    while any(queue != (0, 0) for queue in tcp_queues(server.port)):
+        assert time.monotonic() < deadline, tcp_queues(server.port)
+        time.sleep(0.01)
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        status = server.process.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        status = None
+    stopped_after = time.monotonic() - started
+    for thread in in_flight:
+        thread.join(timeout=wait)
+    return status, stopped_after, answers
+
+
 def post(server, path, body, key, seconds):
     """POSTs and returns the response and how long it took."""
     started = time.monotonic()
@@ -164,33 +200,8 @@ def test_sigterm_during_an_outage_stops_within_the_connection_wait(workspace):
         assert post(server, "/v1/consent", {"unit": "u-before", "granted": False}, made["admin"], 30)[0] \
             .status_code == 200
         cluster.stop()
-        answers = []
-        sent = threading.Semaphore(0)
-
-        def consent(unit):
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-            connection.request("POST", "/v1/consent", body=json.dumps({"unit": unit, "granted": False}),
-                               headers={"X-API-Key": made["admin"], "Content-Type": "application/json"})
-            sent.release()
-            response = connection.getresponse()
-            answers.append((response.status, json.loads(response.read())))
-
-        in_flight = [threading.Thread(target=consent, args=(unit,)) for unit in ["u-1", "u-2"]]
-        for thread in in_flight:
-            thread.start()
-        # SIGTERM once both requests are in the server: sent, and every byte sent to or from its port read
-        for _ in in_flight:
-            assert sent.acquire(timeout=60)
-        deadline = time.monotonic() + 60
-        while any(queue != (0, 0) for queue in tcp_queues(server.port)):
-            assert time.monotonic() < deadline, tcp_queues(server.port)
-            time.sleep(0.01)
-        started = time.monotonic()
-        server.process.send_signal(signal.SIGTERM)
-        assert server.process.wait(timeout=120) == 0, server.logs()
-        stopped_after = time.monotonic() - started
-        for thread in in_flight:
-            thread.join(timeout=120)
+        status, stopped_after, answers = sigterm_with_consents_in_flight(server, made["admin"], granted=False, wait=120)
+        assert status == 0, server.logs()
         assert stopped_after < 15, stopped_after
         assert [(status, body["error"]["code"]) for status, body in answers] == [(503, "store_unavailable")] * 2, \
             answers

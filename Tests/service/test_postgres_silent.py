@@ -4,19 +4,16 @@ needs the database is answered 503 within --request-timeout plus a margin, never
 answers again, requests succeed and everything acknowledged before, during and after is stored; SIGTERM during the
 silence stops within a bound. (Before: a request handed an idle pooled connection sent its query and waited with no
 limit, the watchdog's cancellation did not end the query, and SIGTERM waited for that request.)"""
-import http.client
-import json
 import os
 import pathlib
 import signal
 import subprocess
-import threading
 import time
 
 import requests
 
 from conftest import Server
-from test_postgres_gone import Cluster, post, tcp_queues
+from test_postgres_gone import Cluster, post, sigterm_with_consents_in_flight
 
 # Small, so the test stays fast: every answer during the silence must come within it plus MARGIN
 REQUEST_TIMEOUT = 3
@@ -176,38 +173,10 @@ def test_sigterm_while_postgresql_is_silent_stops_within_a_bound(workspace):
         assert post(server, "/v1/exposures", exposures(server, made["server"], "before", 3), made["server"], 30)[0].status_code == 200
 
         silence.stop()
-        answers = []
-        sent = threading.Semaphore(0)
-
-        def consent(unit):
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-            connection.request("POST", "/v1/consent", body=json.dumps({"unit": unit, "granted": True}),
-                               headers={"X-API-Key": made["admin"], "Content-Type": "application/json"})
-            sent.release()
-            response = connection.getresponse()
-            answers.append((response.status, json.loads(response.read())))
-
-        in_flight = [threading.Thread(target=consent, args=(unit,)) for unit in ["u-1", "u-2"]]
-        for thread in in_flight:
-            thread.start()
-        for _ in in_flight:
-            assert sent.acquire(timeout=60)
-        deadline = time.monotonic() + 60
-        while any(queue != (0, 0) for queue in tcp_queues(server.port)):
-            assert time.monotonic() < deadline, tcp_queues(server.port)
-            time.sleep(0.01)
-        started = time.monotonic()
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            status = server.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            status = None
-        stopped_after = time.monotonic() - started
+        status, stopped_after, answers = sigterm_with_consents_in_flight(server, made["admin"], granted=True, wait=60)
         assert status == 0, (status, server.logs())
         server = None
         assert stopped_after < REQUEST_TIMEOUT + MARGIN, stopped_after
-        for thread in in_flight:
-            thread.join(timeout=60)
         assert [status for status, _ in answers] == [503, 503], answers
 
         silence.resume()
