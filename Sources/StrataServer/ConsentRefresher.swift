@@ -3,7 +3,8 @@ import ServiceLifecycle
 
 /// Polls the store every reload interval for consent changes recorded by other servers sharing the database.
 ///
-/// A server's own changes apply at once. An unanswered poll is logged and retried at the next interval.
+/// A server's own changes apply at once. A failed poll is logged and retried at the next interval; one that PostgreSQL
+/// does not answer fails after `--request-timeout` (``StrataService/poll(_:)``).
 struct ConsentRefresher: Service {
   let service: StrataService
 
@@ -14,7 +15,7 @@ struct ConsentRefresher: Service {
           try await Task.sleep(for: service.configuration.reloadInterval)
           guard service.isReady.load(ordering: .acquiring) else { continue }
           do {
-            try await service.refreshConsent()
+            try await service.poll { try await service.refreshConsent() }
           } catch {
             service.logger.error("cannot read consent changes", metadata: ["error": "\(String(reflecting: error))"])
           }

@@ -33,7 +33,8 @@ extension StrataService {
   /// Swaps in a changed, valid catalog, then records it in the database before returning.
   ///
   /// The write is awaited, not a task left running, so a shutdown closing the store (or a test reading it) never races
-  /// it. The new catalog serves from the swap on; a failed write is logged and does not undo it.
+  /// it; a PostgreSQL that does not answer fails it after `--request-timeout` (``StrataService/poll(_:)``), so the
+  /// reloader is not held up. The new catalog serves from the swap on; a failed write is logged and does not undo it.
   func reloadDefinitionsIfChanged() async {
     let fingerprint: String
     let files: [(path: String, bytes: [UInt8])]
@@ -61,7 +62,7 @@ extension StrataService {
           "catalog_etag": "\(next.etag)", "experiments": "\(next.entries.count)",
           "changed": "\(changed.map(\.experiment.id).joined(separator: ","))",
         ])
-      do { try await store.recordCatalog(next) } catch {
+      do { try await poll { try await store.recordCatalog(next) } } catch {
         logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
       }
     } catch {
@@ -117,7 +118,7 @@ extension StrataService {
       rejected.withLock { $0.keys = nil }
       if previous != nil { logger.info("keys reloaded", metadata: ["keys": "\(keys.count)"]) }
       // The new keys serve from the swap on; a failed copy into the database is logged and does not undo it.
-      do { try await store.replaceKeys(keys) } catch {
+      do { try await poll { try await store.replaceKeys(keys) } } catch {
         logger.error("cannot copy the keys into the database", metadata: ["error": "\(error)"])
       }
     } catch {

@@ -38,8 +38,19 @@ extension PostgresStore {
     try PostgresStore(location: location, logger: logger, connectionWait: oneShotWait)
   }
 
-  /// Runs `body` on a pooled connection; throws ``PostgresUnavailable`` when none is had within ``connectionWait``, and
-  /// `CancellationError` as soon as the calling task is cancelled (closing the connection if `body` had started).
+  /// The longest the body of each call made by the current task may run (nil: no limit), set by the service's pollers
+  /// (consent changes, live totals, definition and keys reloads) to `--request-timeout`.
+  ///
+  /// Requests have the request watchdog; the pollers are not requests, and a poll handed a connection to a silent
+  /// PostgreSQL (its processes stopped, or a network cut that drops packets) waited until PostgreSQL answered: after a
+  /// cut whose connections never come back, for good, while consent changes made by other servers and keys-file and
+  /// definition changes went unapplied. A call past this limit is ended as a cancelled one is (its connection closed,
+  /// PostgreSQL rolls back what it had open) and throws ``PostgresCallTimedOut``; the next poll tries again.
+  @TaskLocal static var callLimit: Duration?
+
+  /// Runs `body` on a pooled connection; throws ``PostgresUnavailable`` when none is had within ``connectionWait``,
+  /// ``PostgresCallTimedOut`` when `body` runs past ``callLimit``, and `CancellationError` as soon as the calling task
+  /// is cancelled (closing the connection if `body` had started).
   func withConnection<Result: Sendable>(
     _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
   ) async throws -> Result {
@@ -47,6 +58,7 @@ extension PostgresStore {
     let client = self.client
     let place = self.place
     let wait = connectionWait
+    let limit = PostgresStore.callLimit
     let unavailable = PostgresUnavailable(place: place, wait: wait, option: connectionWaitOption)
     return try await withThrowingTaskGroup(of: Result?.self) { group in
       group.addTask {
@@ -56,7 +68,7 @@ extension PostgresStore {
           // A connection closed by a cancelled call can be handed out again before the pool has seen it close; a query
           // sent on it would never be answered.
           guard !connection.isClosed else { throw PostgresConnectionClosed(place: place) }
-          return try await PostgresStore.run(body, on: connection)
+          return try await PostgresStore.run(body, on: connection, limit: limit.map { (place, $0) })
         }
       }
       group.addTask {
@@ -73,10 +85,12 @@ extension PostgresStore {
   }
 
   /// Runs `body` on `connection` in a task of its own and returns its result; when the calling task is cancelled
-  /// first, closes the connection, waits for the close (so that the connection, back in the pool, reads as closed) and
-  /// throws `CancellationError` without waiting for `body`.
+  /// first, or `limit` (the place, for the sentence, and the time) passes first, closes the connection, waits for the
+  /// close (so that the connection, back in the pool, reads as closed) and throws `CancellationError` (or
+  /// ``PostgresCallTimedOut``) without waiting for `body`.
   private static func run<Result: Sendable>(
-    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result, on connection: PostgresConnection
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result, on connection: PostgresConnection,
+    limit: (place: String, time: Duration)?
   ) async throws -> Result {
     let outcome = BodyOutcome<Result>()
     let task = Task {
@@ -86,15 +100,29 @@ extension PostgresStore {
         outcome.finish(.failure(error))
       }
     }
+    // Only when the body has not finished first (a connection whose call succeeded goes back to the pool open). Not
+    // graceful: a graceful close waits for the query in flight, which may never be answered.
+    let abandon: @Sendable (any Error) -> Void = { error in
+      guard outcome.finish(.failure(error)) else { return }
+      let _: EventLoopFuture<Void> = connection.close()
+      task.cancel()
+    }
+    let timer = limit.map { limit in
+      Task {
+        guard (try? await Task.sleep(for: limit.time)) != nil else { return }  // the call ended first
+        abandon(PostgresCallTimedOut(place: limit.place, limit: limit.time))
+      }
+    }
+    defer { timer?.cancel() }
     do {
       return try await withTaskCancellationHandler {
         try await outcome.value()
       } onCancel: {
-        // Not graceful: a graceful close waits for the query in flight, which may never be answered.
-        let _: EventLoopFuture<Void> = connection.close()
-        task.cancel()
-        outcome.finish(.failure(CancellationError()))
+        abandon(CancellationError())
       }
+    } catch let error as PostgresCallTimedOut {
+      try? await connection.close()
+      throw error
     } catch is CancellationError {
       try? await connection.close()
       throw CancellationError()
@@ -170,21 +198,23 @@ private final class BodyOutcome<Result: Sendable>: Sendable {
   }
   private let state = Mutex(State.running)
 
-  /// Sets the outcome, unless one was set before.
-  func finish(_ result: Swift.Result<Result, any Error>) {
-    let waiting = state.withLock { state -> CheckedContinuation<Result, any Error>? in
+  /// Sets the outcome, unless one was set before; true when this one was set.
+  @discardableResult
+  func finish(_ result: Swift.Result<Result, any Error>) -> Bool {
+    let (set, waiting) = state.withLock { state -> (Bool, CheckedContinuation<Result, any Error>?) in
       switch state {
       case .running:
         state = .finished(result)
-        return nil
+        return (true, nil)
       case .waiting(let continuation):
         state = .returned
-        return continuation
+        return (true, continuation)
       case .finished, .returned:
-        return nil
+        return (false, nil)
       }
     }
     waiting?.resume(with: result)
+    return set
   }
 
   /// The outcome, once set; called once.
@@ -214,6 +244,20 @@ public struct PostgresConnectionClosed: Error, CustomStringConvertible, Sendable
   public var place: String
 
   public var description: String { "the connection to PostgreSQL at \(place) was closed before the call started" }
+}
+
+/// A call's body ran past ``PostgresStore/callLimit`` (a poller's call, PostgreSQL silent); its connection was closed,
+/// so whatever it had open was rolled back, and nothing of it was committed unless its `COMMIT` had been sent.
+public struct PostgresCallTimedOut: Error, CustomStringConvertible, Sendable {
+  /// `host:port`.
+  public var place: String
+  public var limit: Duration
+
+  public var description: String {
+    let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+    return
+      "PostgreSQL at \(place) did not answer within \(String(format: "%g", seconds)) s (--request-timeout); the connection was closed"
+  }
 }
 
 /// No connection to PostgreSQL within the wait (`serve --database-timeout`): it is gone, or every connection is busy.

@@ -72,6 +72,13 @@ public final class StrataService: Sendable {
     }
   }
 
+  /// Runs a background poll (not a request: the request watchdog does not cover it) with `--request-timeout` as the
+  /// limit of each of its PostgreSQL calls (``PostgresStore/callLimit``), so a silent PostgreSQL fails the poll, logged,
+  /// instead of holding it (and what it would apply) until PostgreSQL answers.
+  func poll<T>(_ body: () async throws -> T) async rethrows -> T {
+    try await PostgresStore.$callLimit.withValue(configuration.requestTimeout) { try await body() }
+  }
+
   /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
   func admit(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Response? {
     if case .failure(let denied) = admitKey(request, roles: roles, api: api) { return denied.response }

@@ -2,8 +2,9 @@
 established and nothing answers, as after a network cut that drops packets without a reset): every request that
 needs the database is answered 503 within --request-timeout plus a margin, never left waiting; once PostgreSQL
 answers again, requests succeed and everything acknowledged before, during and after is stored; SIGTERM during the
-silence stops within a bound. (Before: a request handed an idle pooled connection sent its query and waited with no
-limit, the watchdog's cancellation did not end the query, and SIGTERM waited for that request.)"""
+silence stops within a bound; the background polls' calls end after --request-timeout too, logged. (Before: a request
+handed an idle pooled connection sent its query and waited with no limit, the watchdog's cancellation did not end the
+query, and SIGTERM waited for that request; a poll waited, unlogged, until PostgreSQL answered.)"""
 import os
 import pathlib
 import signal
@@ -129,6 +130,9 @@ def test_silent_postgresql_is_503_within_the_request_timeout_and_nothing_acknowl
             assert response.headers.get("Retry-After") == "1", (name, response.headers)
             # A write cut off may have been committed with only its answer lost: the sentence must say so
             assert "may or may not" in error["message"], (name, response.text)
+        # The background polls are not requests: each of their calls ends after --request-timeout too, logged (before:
+        # a poll handed a silent connection waited, unlogged, until PostgreSQL answered)
+        assert f"did not answer within {REQUEST_TIMEOUT} s (--request-timeout)" in server.logs(), server.logs()
         # The assignments never need the database
         assigned = requests.post(server.url + "/ofrep/v1/evaluate/flags/banner-on",
                                  json={"context": {"targetingKey": "u-1"}}, headers={"X-API-Key": writer}, timeout=30)
