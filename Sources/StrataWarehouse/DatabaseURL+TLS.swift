@@ -8,7 +8,7 @@ import PostgresNIO
 /// |---|---|---|
 /// | `disable` | no | - |
 /// | `prefer` | when the server offers TLS | no |
-/// | `require` | yes | no (with `sslrootcert` the URL reads as `verify-ca`) |
+/// | `require` | yes | no (with an `sslrootcert` file that exists the URL reads as `verify-ca`) |
 /// | `verify-ca` | yes | chain up to `sslrootcert` |
 /// | `verify-full` | yes | chain up to `sslrootcert`, and the host name (or IP address) in the URL |
 extension DatabaseURL.TLSMode {
@@ -44,6 +44,12 @@ extension DatabaseURL.TLSMode {
     case .verifyFull: configuration.certificateVerification = .fullVerification
     }
     if let rootCertificate, rootCertificate != "system" {
+      // Only verify-ca and verify-full get here with a file that does not exist (DatabaseURL drops it for the others).
+      guard DatabaseURL.exists(rootCertificate) else {
+        throw WarehouseError(
+          "--database: sslrootcert \(rootCertificate) does not exist (\(rawValue) checks the server's certificate "
+            + "against it)")
+      }
       do {
         let certificates = try NIOSSLCertificate.fromPEMFile(rootCertificate)
         guard !certificates.isEmpty else {

@@ -25,10 +25,12 @@ import Foundation
 /// | `sslrootcert` | `?sslrootcert=` | `PGSSLROOTCERT` | `~/.postgresql/root.crt` when that file exists |
 ///
 /// `sslmode` is `disable`, `prefer` (TLS when the server offers it, certificate not checked), `require` (TLS or fail;
-/// certificate not checked, unless there is an `sslrootcert`: then as `verify-ca`), `verify-ca` (the certificate's
+/// certificate not checked, unless the `sslrootcert` file exists: then as `verify-ca`), `verify-ca` (the certificate's
 /// chain up to `sslrootcert`) or `verify-full` (that, and the certificate names the host). `sslrootcert` is a PEM file
-/// of CA certificates, or `system` for the system's trust store, which (as libpq) needs `verify-full`. libpq's `allow`
-/// is refused: postgres-nio cannot start without TLS and switch to it when the server asks.
+/// of CA certificates, or `system` for the system's trust store, which (as libpq) needs `verify-full`. As in libpq, a
+/// named `sslrootcert` file that does not exist is ignored by `prefer` and `require` (no check, and no fallback to
+/// `~/.postgresql/root.crt`) and fails `verify-ca` and `verify-full`. libpq's `allow` is refused: postgres-nio cannot
+/// start without TLS and switch to it when the server asks.
 ///
 /// Query parameters other than those seven are refused, libpq's others included: one ignored (`sslcert`,
 /// `target_session_attrs`) would silently connect otherwise than `psql` does. Several hosts (`h1,h2`) and
@@ -47,7 +49,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
   public let password: String?
   public let database: String
   public let tlsMode: TLSMode
-  /// `sslrootcert`: a PEM file of CA certificates, or `system` (the system's trust store); nil: none.
+  /// `sslrootcert`: a PEM file of CA certificates, or `system` (the system's trust store); nil: none (with `prefer`
+  /// and `require`, also when the file named does not exist).
   public let rootCertificate: String?
 
   /// The query parameters understood.
@@ -168,7 +171,7 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     var rootCertificate = parameters["sslrootcert"] ?? environment["PGSSLROOTCERT"].flatMap { $0.isEmpty ? nil : $0 }
     if rootCertificate == nil, let home = environment["HOME"] ?? account?.home, !home.isEmpty {
       let file = URL(fileURLWithPath: home).appendingPathComponent(".postgresql/root.crt").path
-      if FileManager.default.fileExists(atPath: file) { rootCertificate = file }
+      if Self.exists(file) { rootCertificate = file }
     }
     let modeGiven =
       parameters["sslmode"].map { ($0, "sslmode") }
@@ -193,6 +196,12 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         "\(modeName) needs sslrootcert=FILE (a PEM file of the CA certificates to trust) or sslrootcert=system "
           + "(the system's trust store)")
     }
+    // As libpq (fe-secure-openssl.c, initialize_SSL): a root file that does not exist, named (sslrootcert,
+    // PGSSLROOTCERT) or not, is an error only for verify-ca and verify-full (there, reading it fails and says so);
+    // prefer and require encrypt without checking, as with no root file at all.
+    if let file = rootCertificate, file != "system", mode == .prefer || mode == .require, !Self.exists(file) {
+      rootCertificate = nil
+    }
     if mode == .require && rootCertificate != nil { mode = .verifyCA }  // as libpq: the chain is checked
 
     self.host = host?.value ?? "localhost"
@@ -202,6 +211,13 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     self.database = database
     tlsMode = mode
     self.rootCertificate = rootCertificate
+  }
+
+  /// Whether `path` exists as libpq asks (`stat(2)` succeeds, following symbolic links): a directory does, and then
+  /// fails to read as certificates.
+  static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
   }
 
   /// The URL without the password (safe for messages, logs and reports).

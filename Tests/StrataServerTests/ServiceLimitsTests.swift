@@ -122,8 +122,9 @@ import Testing
     #expect(try location("postgresql://u@h/d?sslmode=disable").tls == .disable)
     #expect(try location("postgresql://u@h/d?sslmode=prefer").tls == .prefer)
     #expect(try location("postgresql://u@h/d?sslmode=require").tls == .require)
-    // libpq: require with a root certificate checks the chain, as verify-ca.
-    #expect(try location("postgresql://u@h/d?sslmode=require&sslrootcert=/ca.pem").tls == .verifyCA)
+    // libpq: require with a root certificate file checks the chain, as verify-ca (DatabaseURLTests); with a named file
+    // that does not exist, it encrypts without checking.
+    #expect(try location("postgresql://u@h/d?sslmode=require&sslrootcert=/nonexistent/ca.pem").tls == .require)
     let full = try location("postgresql://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem")
     #expect(full.tls == .verifyFull && full.rootCertificate == "/etc/ca.pem")
     #expect(try location("postgresql://u@h/d?sslmode=verify-full&sslrootcert=system").rootCertificate == "system")

@@ -96,13 +96,49 @@ import Testing
       let root = mode == .verifyCA || mode == .verifyFull ? "&sslrootcert=/ca.pem" : ""
       #expect(try read("postgresql://h/d?sslmode=\(mode.rawValue)\(root)").tlsMode == mode)
     }
-    // require with a root certificate checks the chain, as verify-ca (libpq).
-    let required = try read("postgresql://h/d?sslmode=require&sslrootcert=/ca.pem")
-    #expect(required.tlsMode == .verifyCA && required.rootCertificate == "/ca.pem")
+    // require with a root certificate file that exists checks the chain, as verify-ca (libpq).
+    let existing = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ca-\(UUID().uuidString).pem")
+    try Data("x".utf8).write(to: existing)
+    defer { try? FileManager.default.removeItem(at: existing) }
+    let required = try read("postgresql://h/d?sslmode=require&sslrootcert=\(existing.path)")
+    #expect(required.tlsMode == .verifyCA && required.rootCertificate == existing.path)
     // sslrootcert=system: verify-full by default; weaker modes refused (libpq 16).
     #expect(try read("postgresql://h/d?sslrootcert=system").tlsMode == .verifyFull)
     let fromVariables = try read("postgresql://h/d", ["PGSSLMODE": "verify-ca", "PGSSLROOTCERT": "/etc/ca.pem"])
     #expect(fromVariables.tlsMode == .verifyCA && fromVariables.rootCertificate == "/etc/ca.pem")
+  }
+
+  /// A root file that does not exist fails only verify-ca and verify-full, as libpq.
+  ///
+  /// libpq (fe-secure-openssl.c, initialize_SSL) stats the root file, named or the default, and when it is not there
+  /// fails verify-ca and verify-full but lets prefer and require encrypt without checking; a named file is never
+  /// replaced by `~/.postgresql/root.crt`. Before: require with a named file that did not exist read as verify-ca, and
+  /// the start stopped ("cannot read sslrootcert ... as PEM certificates").
+  @Test func aNamedRootCertificateThatDoesNotExistIsIgnoredByPreferAndRequire() throws {
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("strata-home-\(UUID().uuidString)")
+    let defaultFile = home.appendingPathComponent(".postgresql/root.crt")
+    try FileManager.default.createDirectory(
+      at: defaultFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: home) }
+    try Data("x".utf8).write(to: defaultFile)
+    let missing = home.appendingPathComponent("missing.pem").path
+    for environment in [["HOME": home.path], ["HOME": home.path, "PGSSLROOTCERT": missing]] {
+      let named = environment["PGSSLROOTCERT"] == nil ? "&sslrootcert=\(missing)" : ""
+      for mode in ["require", "prefer"] {
+        let url = try read("postgresql://h/d?sslmode=\(mode)\(named)", environment)
+        #expect(url.tlsMode.rawValue == mode && url.rootCertificate == nil, "\(mode) \(environment)")
+      }
+      for mode in [DatabaseURL.TLSMode.verifyCA, .verifyFull] {
+        let url = try read("postgresql://h/d?sslmode=\(mode.rawValue)\(named)", environment)
+        #expect(url.tlsMode == mode && url.rootCertificate == missing)
+        do {
+          _ = try url.tlsMode.postgresClientTLS(rootCertificate: url.rootCertificate)
+          Issue.record("\(mode.rawValue): an sslrootcert that does not exist was accepted")
+        } catch {
+          #expect(error.message.contains("sslrootcert \(missing) does not exist"))
+        }
+      }
+    }
   }
 
   @Test func theDefaultRootCertificateIsUsedWhenItExists() throws {

@@ -84,7 +84,7 @@ def start_fails(experiments, url, tmp_path):
     return result.returncode, result.stderr
 
 
-def test_tls_modes(workspace, tls_postgres, tmp_path):
+def test_tls_modes(workspace, tls_postgres, tmp_path, monkeypatch):
     port, certificates = tls_postgres
     experiments, keys, made = workspace
     ca = certificates / "test-ca.pem"
@@ -103,6 +103,14 @@ def test_tls_modes(workspace, tls_postgres, tmp_path):
     serves(f"{base}?sslmode=verify-ca&sslrootcert={ca}")
     serves(f"{base}?sslmode=require")  # encrypted, certificate not checked (libpq's meaning)
     serves(f"{base}?sslmode=prefer")
+    # As libpq: a named root file that does not exist is ignored by require (encrypted, not checked; before, the
+    # start stopped: "cannot read sslrootcert ... as PEM certificates"), from the URL or PGSSLROOTCERT
+    serves(f"{base}?sslmode=require&sslrootcert={tmp_path / 'none.pem'}")
+    monkeypatch.setenv("PGSSLROOTCERT", str(tmp_path / "none.pem"))
+    serves(f"{base}?sslmode=require")
+    status, stderr = start_fails(experiments, f"{base}?sslmode=verify-ca", tmp_path)
+    assert status == 1 and f"sslrootcert {tmp_path / 'none.pem'} does not exist" in stderr, stderr
+    monkeypatch.delenv("PGSSLROOTCERT")
 
     status, stderr = start_fails(experiments, f"{base}?sslmode=verify-full&sslrootcert={other}", tmp_path)
     assert status == 1, stderr
