@@ -60,10 +60,18 @@ public final class ConsentRegistry: Sendable {
   /// Applies consent states; a state older than the one applied for its unit is skipped.
   ///
   /// `polled`: the states are a poll of the store, which moves the poll mark to the highest sequence among them.
+  /// A state recorded here (`polled` false) at or below the poll mark is skipped too: audit sequences commit in order,
+  /// so a poll that read past it read the unit's row after it committed, and applied that state or a newer one. (A
+  /// grant read back by a poll is forgotten, so without this a withdrawal answered late, after a newer grant of the
+  /// same unit had been polled, refused the unit here for good while the store said granted.)
   func apply(_ states: [ConsentState], polled: Bool) {
     state.withLock { state in
       for change in states {
-        if polled { state.polled = max(state.polled, change.sequence) }
+        if polled {
+          state.polled = max(state.polled, change.sequence)
+        } else if change.sequence <= state.polled {
+          continue
+        }
         guard change.sequence >= state.applied[change.unit, default: 0] else { continue }
         if change.granted {
           state.refused.remove(change.unit)
