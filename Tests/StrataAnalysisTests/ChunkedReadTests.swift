@@ -311,7 +311,7 @@ struct ChunkedReadTests {
   @Test("the log finds every repeated key and where it first occurs, on any number of threads")
   func logFindsRepeats() {
     var random = SplitMix64(seed: 9)
-    for bits in [0, 3, 6] {
+    for bits in [0, 3, 6, 8, 11] {
       let set = UnitHashSet()
       set.partitionBits = bits
       var chunks: [[UInt64]] = []
@@ -339,12 +339,12 @@ struct ChunkedReadTests {
         }
         chunks.append(hashes)
         let grouped = PartitionedHashes(hashes, bits: bits, arena: set.arena)
-        #expect(grouped.keys.sorted() == hashes.map(UnitHashSet.key).sorted())
+        #expect(grouped.allKeys.sorted() == hashes.map(UnitHashSet.key).sorted())
         for partition in 0..<(1 << bits) {
-          let part = grouped.keys[grouped.starts[partition]..<grouped.starts[partition + 1]]
+          let part = grouped.keys(in: partition)
           #expect(part.allSatisfy { Int(bits == 0 ? 0 : $0 >> UInt64(64 - bits)) == partition })
           #expect(
-            Array(part)
+            part
               == hashes.map(UnitHashSet.key).filter { Int(bits == 0 ? 0 : $0 >> UInt64(64 - bits)) == partition })
         }
         set.appendToLog(grouped)
@@ -371,7 +371,7 @@ struct ChunkedReadTests {
     // sets it aside for its second pass; the partitions follow one another in each thread's table without clearing
     // it. The reference is a plain set over the keys in file order.
     var random = SplitMix64(seed: 23)
-    for bits in [0, 2, 5] {
+    for bits in [0, 2, 5, 8] {
       let set = UnitHashSet()
       set.partitionBits = bits
       let base = 1  // chunk 0 is an earlier part
@@ -408,10 +408,56 @@ struct ChunkedReadTests {
     }
   }
 
+  @Test("with 256 partitions or more a key takes 7 bytes and keeps all 64 bits: keys one bit apart stay apart")
+  func sevenByteKeys() {
+    var random = SplitMix64(seed: 57)
+    for bits in [8, 12] {
+      let set = UnitHashSet()
+      set.partitionBits = bits
+      let shift = UInt64(64 - bits)
+      // Hashes 0 and 1 (both key 1), the extremes, and random keys with each of six bits flipped: bits 0 and 7 (the
+      // first stored byte), 8, 55 (the last stored byte), 56 and 63 (the top byte, the partition's).
+      var hashes: [UInt64] = [0, 1, 2, .max, .max - 1, 1 << 56, (1 << 56) - 1, (1 << 56) + 1, 1 << 63]
+      for _ in 0..<60 {
+        let hash = random.next()
+        hashes.append(hash)
+        for bit in [0, 7, 8, 55, 56, 63] { hashes.append(hash ^ (1 << UInt64(bit))) }
+      }
+      // Chunk 0 holds them all, chunk 1 every third again and one new, chunk 2 holds none.
+      let chunks = [hashes, stride(from: 0, to: hashes.count, by: 3).map { hashes[$0] } + [42], []]
+      var firstChunk: [UInt64: Int] = [:]
+      var expected: [UInt64: Int] = [:]
+      for (index, chunk) in chunks.enumerated() {
+        let grouped = PartitionedHashes(chunk, bits: bits, arena: set.arena)
+        #expect(grouped.layout == KeyLayout(bits: bits) && grouped.layout.width == 7)
+        #expect(grouped.bytes == chunk.count * 7 + (1 << bits) + ((1 << bits) + 1) * 8)
+        for partition in 0..<(1 << bits) {
+          #expect(grouped.keys(in: partition) == chunk.map(UnitHashSet.key).filter { Int($0 >> shift) == partition })
+        }
+        set.appendToLog(grouped)
+        for key in chunk.map(UnitHashSet.key) {
+          if let first = firstChunk[key] { expected[key] = first } else { firstChunk[key] = index }
+        }
+      }
+      #expect(expected[1] == 0 && expected.count == (hashes.count + 2) / 3)  // chunk 1 repeats, key 1 among them
+      for threads in [1, 2] {
+        #expect(set.repeats(since: 0, threads: threads) == expected, "bits \(bits), \(threads) threads")
+      }
+      // Moved into the online table, every key is there in full.
+      set.foldLog()
+      let keys = Array(firstChunk.keys)
+      var inserted = [Bool](repeating: true, count: keys.count)
+      inserted.withUnsafeMutableBufferPointer { flags in
+        keys.withUnsafeBufferPointer { set.insert(batch: $0, inserted: flags) }
+      }
+      #expect(!inserted.contains(true) && set.count == keys.count)
+    }
+  }
+
   @Test("a row hash buffer that outgrows its room keeps every hash in order, its partition counts and their groups")
   func hashScratchGrows() {
     var random = SplitMix64(seed: 41)
-    for bits in [0, 3] {
+    for bits in [0, 3, 8] {
       var scratch = HashScratch(capacity: 1, bits: bits)  // room for 64: grows twice below
       defer { scratch.free() }
       for round in 0..<2 {  // emptied and filled again, as the chunked reader reuses it
@@ -424,7 +470,7 @@ struct ChunkedReadTests {
           let inPartition = hashes.map(UnitHashSet.key).filter {
             Int(bits == 0 ? 0 : $0 >> UInt64(64 - bits)) == partition
           }
-          #expect(Array(grouped.keys[grouped.starts[partition]..<grouped.starts[partition + 1]]) == inPartition)
+          #expect(grouped.keys(in: partition) == inPartition)
         }
         scratch.removeAll()
         #expect(scratch.count == 0)

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// The duplicate-unit check stays exact and first-occurrence-wins in file order, and costs the merge nothing: a
 /// chunk's first pass uses every row and keeps the 64-bit hash of each unit id, grouped by radix partition
-/// (`PartitionedHashes`); the merge appends them to the log of `UnitHashSet`, 8 bytes per row. Once the file has
+/// (`PartitionedHashes`); the merge appends them to the log of `UnitHashSet`, 7 or 8 bytes per row. Once the file has
 /// been read, `UnitHashSet.repeats(since:threads:)` looks for keys that occur twice, one cache-sized partition at a
 /// time on every thread. When there is none (the usual case) the merged cells stand. When there are, the file's
 /// chunks are read a second time, each dropping the rows whose unit occurred earlier in file order (known from the

@@ -7,37 +7,54 @@ import Foundation
 /// Built by the thread that read the chunk (a counting sort: the counts taken as the hashes were collected, then one
 /// pass to place them), so the thread that merges chunks only appends it to the log. The keys live in the log's
 /// `LogArena`, which outlives them.
+///
+/// With 256 partitions or more (`KeyLayout`), a key's top byte is its partition's and is not stored: each key takes
+/// 7 bytes, written as an 8-byte word whose top byte the next key of its partition overwrites (a byte after each
+/// partition takes the last one's). Every key is still known in full, so the check and its bound are those of 8-byte
+/// keys, with an eighth fewer pages of fresh memory to fault in, fill, read and free.
 struct PartitionedHashes: @unchecked Sendable {
-  /// Every key, partition 0's first.
-  let keys: UnsafeBufferPointer<UInt64>
-  /// Partition `p`'s keys are `keys[starts[p]..<starts[p + 1]]`.
+  /// The keys' bytes, partition 0's first (`layout.offset`).
+  let base: UnsafeRawPointer
+  /// Keys held.
+  let count: Int
+  /// Partition `p`'s keys are positions `starts[p]..<starts[p + 1]`.
   let starts: [Int]
+  /// How the keys are laid out.
+  let layout: KeyLayout
 
   /// Groups the hashes collected in `scratch` (in file order) into its partitions, placed in memory from `arena`.
   init(_ scratch: HashScratch, arena: LogArena) {
     let partitions = scratch.partitions
     let shift = scratch.shift
     let hashes = scratch.hashes
+    let layout = KeyLayout(bits: partitions > 0 ? partitions.trailingZeroBitCount : 0)
     var starts = [Int](repeating: 0, count: partitions + 1)
     if let counts = scratch.counts {
       starts.withUnsafeMutableBufferPointer { starts in
         for partition in 0..<partitions { starts[partition + 1] = starts[partition] + counts[partition] }
       }
     }
-    let buffer = arena.allocate(hashes.count)
+    let buffer = arena.allocate(bytes: layout.bytes(keys: hashes.count, partitions: partitions))
     // Each partition's next place as a pointer, moved on after each key: with an array of indices the loop reloaded
     // the index after the store and checked its increment for overflow (15 instructions per key).
-    let cursors = UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>.allocate(capacity: max(1, partitions))
+    let cursors = UnsafeMutablePointer<UnsafeMutableRawPointer>.allocate(capacity: max(1, partitions))
     defer { cursors.deallocate() }
-    for partition in 0..<partitions { cursors[partition] = buffer + starts[partition] }
+    for partition in 0..<partitions {
+      cursors[partition] = buffer + layout.offset(position: starts[partition], partition: partition)
+    }
+    let width = layout.width
     for hash in hashes {
       let partition = HashScratch.partition(of: hash, shift: shift)
       let cursor = cursors[partition]
-      cursor.initialize(to: UnitHashSet.key(hash))
-      cursors[partition] = cursor + 1
+      // All 8 bytes (an unaligned store); with 7-byte keys the top one is overwritten by the next key's or is the
+      // partition's spare byte.
+      cursor.storeBytes(of: UnitHashSet.key(hash).littleEndian, as: UInt64.self)
+      cursors[partition] = cursor + width
     }
-    keys = UnsafeBufferPointer(start: buffer, count: hashes.count)
+    base = UnsafeRawPointer(buffer)
+    count = hashes.count
     self.starts = starts
+    self.layout = layout
   }
 
   /// Groups `hashes` (in file order) into `1 << bits` partitions by the top `bits` bits of their keys.
@@ -48,8 +65,69 @@ struct PartitionedHashes: @unchecked Sendable {
     self.init(scratch, arena: arena)
   }
 
+  /// The key at `position`, which is in partition `partition`.
+  @inline(__always)
+  func key(_ position: Int, in partition: Int) -> UInt64 {
+    layout.key(at: base + layout.offset(position: position, partition: partition), partition: partition)
+  }
+
+  /// Partition `partition`'s keys, in file order.
+  func keys(in partition: Int) -> [UInt64] {
+    (starts[partition]..<starts[partition + 1]).map { key($0, in: partition) }
+  }
+
+  /// Every key, partition 0's first.
+  var allKeys: [UInt64] { (0..<(starts.count - 1)).flatMap { keys(in: $0) } }
+
   /// Bytes held.
-  var bytes: Int { keys.count * 8 + starts.count * 8 }
+  var bytes: Int { layout.bytes(keys: count, partitions: starts.count - 1) + starts.count * 8 }
+}
+
+/// Where the log's keys lie in a chunk's memory (`PartitionedHashes`): with `bits` radix bits of partition, 8 bytes
+/// per key, or 7 when the partition gives the key's top byte (at least 8 bits) and one spare byte after each
+/// partition's keys.
+struct KeyLayout: Equatable {
+  /// Bytes between a partition's consecutive keys: 7 or 8.
+  let width: Int
+  /// Spare bytes after each partition's keys: 1 with 7-byte keys (the last key's 8-byte store ends there), else 0.
+  let spare: Int
+  /// The partition's top bits that a stored key lacks, as a shift of the partition number (0 with no partitions).
+  private let shift: UInt64
+  /// The stored bits of a key loaded as an 8-byte word.
+  private let mask: UInt64
+  private let bits: Int
+
+  /// The layout for `1 << bits` partitions.
+  init(bits: Int) {
+    self.bits = bits
+    width = bits >= 8 ? 7 : 8
+    spare = 8 - width
+    shift = UInt64(64 - max(bits, 1))
+    mask = bits >= 8 ? (1 << 56) - 1 : ~0
+  }
+
+  /// Bytes for `keys` keys in `partitions` partitions.
+  func bytes(keys: Int, partitions: Int) -> Int { keys * width + partitions * spare }
+
+  /// Where the key at `position` (counted over the chunk's partitions in order) lies, being in `partition`.
+  @inline(__always)
+  func offset(position: Int, partition: Int) -> Int { position &* width &+ partition &* spare }
+
+  /// The top bits of partition `partition`'s keys (0 with no partitions).
+  @inline(__always)
+  func top(_ partition: Int) -> UInt64 { bits == 0 ? 0 : UInt64(truncatingIfNeeded: partition) &<< shift }
+
+  /// The key of partition `partition` stored at `place`.
+  @inline(__always)
+  func key(at place: UnsafeRawPointer, partition: Int) -> UInt64 {
+    key(at: place, top: top(partition))
+  }
+
+  /// The key stored at `place` whose partition's top bits are `top`.
+  @inline(__always)
+  func key(at place: UnsafeRawPointer, top: UInt64) -> UInt64 {
+    UInt64(littleEndian: place.loadUnaligned(as: UInt64.self)) & mask | top
+  }
 }
 
 /// One chunk's row hashes in file order (a first pass's `.collect`), and how many fall in each partition, before
@@ -154,16 +232,16 @@ final class LogArena: @unchecked Sendable {
 
   deinit { reset() }
 
-  /// Sizes the next mapping for at most `keys` more keys.
-  func reserve(_ keys: Int) {
+  /// Sizes the next mapping for at most `bytes` more bytes of keys.
+  func reserve(bytes: Int) {
     lock.lock()
     defer { lock.unlock() }
-    regionBytes = min(Self.largest, max(keys * 8, Self.smallest))
+    regionBytes = min(Self.largest, max(bytes, Self.smallest))
   }
 
-  /// Room for `count` keys (uninitialized, its pages faulted in).
-  func allocate(_ count: Int) -> UnsafeMutablePointer<UInt64> {
-    let bytes = (max(count, 1) * 8 + 63) & ~63  // pieces start on cache lines
+  /// Room for `wanted` bytes of keys (uninitialized, its pages faulted in).
+  func allocate(bytes wanted: Int) -> UnsafeMutableRawPointer {
+    let bytes = (max(wanted, 1) + 63) & ~63  // pieces start on cache lines
     lock.lock()
     if regions.isEmpty || used + bytes > regions[regions.count - 1].bytes {
       let size = max(bytes, regionBytes)
@@ -180,7 +258,7 @@ final class LogArena: @unchecked Sendable {
       let end = UInt(bitPattern: piece + bytes)
       _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), 23)
     #endif
-    return piece.bindMemory(to: UInt64.self, capacity: count)
+    return piece
   }
 
   /// Frees every piece.
@@ -206,14 +284,14 @@ final class LogArena: @unchecked Sendable {
 
 /// The log: a deferred duplicate check for chunked reads.
 ///
-/// Each chunk appends its rows' keys, grouped by partition (8 bytes per row and 8 per partition per chunk). Once a
-/// file has been read, `repeats(since:threads:)` takes one partition at a time and inserts its keys, chunk after
-/// chunk in file order, into a table sized for that partition alone: the partitions are chosen for at most about
-/// 16,384 keys each (from the row count that the line ends in the file's first 64 kB suggest, which tends to run
-/// high), in a table of 6–12 slots per key (1 MB for 16,384 keys), which stays in a core's caches. So a row costs a
-/// cache hit instead of the cache and TLB miss of one table for the whole file, and the partitions are shared among
-/// the threads. The keys, their 64 bits and so the
-/// false-duplicate bound are those of the online table.
+/// Each chunk appends its rows' keys, grouped by partition (8 bytes per row, 7 with 256 partitions or more, and 8–9
+/// per partition per chunk). Once a file has been read, `repeats(since:threads:)` takes one partition at a time and
+/// inserts its keys, chunk after chunk in file order, into a table sized for that partition alone: the partitions are
+/// chosen for at most about 16,384 keys each (from the row count that the line ends in the file's first 64 kB
+/// suggest, which tends to run high), in a table of 6–12 slots per key (1 MB for 16,384 keys), which stays in a
+/// core's caches. So a row costs a cache hit instead of the cache and TLB miss of one table for the whole file, and
+/// the partitions are shared among the threads. The keys, their 64 bits (7-byte keys are completed by their
+/// partition) and so the false-duplicate bound are those of the online table.
 extension UnitHashSet {
   /// Rows per partition the log aims at (the partitions' tables then fit the CPU caches).
   static let rowsPerPartition = 16384
@@ -229,7 +307,7 @@ extension UnitHashSet {
       while bits < 16 && (count + expectedRows) > Self.rowsPerPartition << bits { bits += 1 }
       partitionBits = bits
     }
-    arena.reserve(mostRows)
+    arena.reserve(bytes: mostRows * 8)  // at most 8 bytes a key, an upper bound
     foldTableIntoLog()
     return log.count
   }
@@ -238,7 +316,7 @@ extension UnitHashSet {
   func appendToLog(_ chunk: PartitionedHashes) {
     precondition(chunk.starts.count == (1 << partitionBits) + 1, "a chunk grouped with other partitions")
     log.append(chunk)
-    logCount += chunk.keys.count
+    logCount += chunk.count
     logBytes += chunk.bytes
     notePeak()
   }
@@ -271,7 +349,7 @@ extension UnitHashSet {
     for partition in Set(wanted.map { Int(truncatingIfNeeded: $0 >> shift) }).sorted() {
       for (index, chunk) in chunks.enumerated() {
         for position in chunk.starts[partition]..<chunk.starts[partition + 1] {
-          let key = chunk.keys[position]
+          let key = chunk.key(position, in: partition)
           if wanted.contains(key) && first[key] == nil { first[key] = index }
         }
       }
@@ -287,10 +365,13 @@ private final class RepeatSearch: @unchecked Sendable {
   let base: Int
   let workers: Int
   /// Chunk `c`'s keys (in the log's arena, which outlives the search).
-  private let keys: UnsafeMutablePointer<UnsafePointer<UInt64>?>
+  private let keys: UnsafeMutablePointer<UnsafeRawPointer?>
+  /// How every chunk's keys are laid out (the log's partitions).
+  let layout: KeyLayout
   /// The chunks' partition starts, partition-major.
   ///
-  /// Partition `p` of chunk `c` is `keys[c][bounds[p * chunkCount + c]..<bounds[(p + 1) * chunkCount + c]]`. A
+  /// Partition `p` of chunk `c` is positions `bounds[p * chunkCount + c]..<bounds[(p + 1) * chunkCount + c]` of
+  /// `keys[c]` (`KeyLayout.offset`). A
   /// partition visits every chunk (thousands of partitions times about a hundred chunks at 30 M rows): this way its
   /// bounds are read in a row, with no array to retain and release per visit.
   private let bounds: UnsafeMutablePointer<Int>
@@ -303,10 +384,11 @@ private final class RepeatSearch: @unchecked Sendable {
     self.base = base
     self.workers = workers
     let partitions = totals.count
+    layout = KeyLayout(bits: partitions.trailingZeroBitCount)
     keys = .allocate(capacity: max(1, chunkCount))
     bounds = .allocate(capacity: max(1, (partitions + 1) * chunkCount))
     for (index, chunk) in chunks.enumerated() {
-      keys[index] = chunk.keys.baseAddress
+      keys[index] = chunk.base
       for partition in 0...partitions { bounds[partition * chunkCount + index] = chunk.starts[partition] }
     }
     found = .allocate(capacity: workers)
@@ -331,7 +413,7 @@ private final class RepeatSearch: @unchecked Sendable {
   /// first occurrence was set aside has all its later ones set aside too, and they keep their order.
   func run(_ worker: Int) {
     let largest = totals.max() ?? 0
-    var table = PartitionTable(largest: largest)
+    var table = PartitionTable(largest: largest, layout: layout)
     defer { table.free() }
     let waiting = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, largest))
     defer { waiting.deallocate() }
@@ -348,7 +430,8 @@ private final class RepeatSearch: @unchecked Sendable {
         if index == base { waitedBeforeBase = waited }
         guard lower[index] < upper[index], let chunkKeys = keys[index] else { continue }
         waited += table.placeAtHome(
-          chunkKeys + lower[index], count: upper[index] - lower[index], waiting: waiting + waited)
+          chunkKeys + layout.offset(position: lower[index], partition: partition), count: upper[index] - lower[index],
+          waiting: waiting + waited)
       }
       for position in 0..<waited where !table.insert(waiting[position]) && position >= waitedBeforeBase {
         repeated.append(waiting[position])
@@ -375,9 +458,13 @@ private struct PartitionTable {
   /// A slot holds a key of the current partition when `slot &- low < span` (keys of other partitions and 0 do not).
   private var low: UInt64 = 1
   private var span = UInt64.max
+  /// How the keys read by `placeAtHome` are laid out, and the current partition's top bits that they may lack.
+  private let layout: KeyLayout
+  private var top: UInt64 = 0
 
-  /// Room for a partition of up to `largest` keys at a load of at most a sixth.
-  init(largest: Int) {
+  /// Room for a partition of up to `largest` keys at a load of at most a sixth, its keys laid out as `layout` says.
+  init(largest: Int, layout: KeyLayout) {
+    self.layout = layout
     let size = Self.capacity(for: largest)
     slots = .allocate(capacity: size)
     slots.initialize(repeating: 0, count: size)
@@ -401,6 +488,7 @@ private struct PartitionTable {
   /// which has `keys` keys: what the table holds of other partitions counts as empty from now on.
   mutating func start(_ partition: Int, of bits: Int, keys: Int) {
     mask = Self.capacity(for: keys) - 1
+    top = layout.top(partition)
     if bits == 0 {
       (low, span) = (1, UInt64.max)  // one partition: every key but 0
     } else {
@@ -411,13 +499,16 @@ private struct PartitionTable {
     }
   }
 
-  /// The first pass over `count` keys of the current partition: each goes into its home slot when that is free; the
-  /// others are appended to `waiting` in order, for `insert` (the number returned).
+  /// The first pass over `count` keys of the current partition stored from `keys` on: each goes into its home slot
+  /// when that is free; the others are appended to `waiting` in order, for `insert` (the number returned).
   @inline(__always)
-  func placeAtHome(_ keys: UnsafePointer<UInt64>, count: Int, waiting: UnsafeMutablePointer<UInt64>) -> Int {
+  func placeAtHome(_ keys: UnsafeRawPointer, count: Int, waiting: UnsafeMutablePointer<UInt64>) -> Int {
     var waited = 0
-    for position in 0..<count {
-      let key = keys[position]
+    var place = keys
+    let width = layout.width
+    for _ in 0..<count {
+      let key = layout.key(at: place, top: top)
+      place += width
       let index = Int(truncatingIfNeeded: key) & mask
       let slot = slots[index]
       let taken = slot &- low < span

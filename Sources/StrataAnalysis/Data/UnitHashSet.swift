@@ -8,8 +8,9 @@
 ///
 /// It holds them in one of two forms:
 /// - a **log** (`UnitHashSet+Log.swift`): chunked reads of regular files append each chunk's hashes grouped
-///   into radix partitions by their top bits, 8 bytes per row, and look for repeats once a file has been read,
-///   partition by partition in a table that fits the CPU caches, on every thread;
+///   into radix partitions by their top bits, 8 bytes per row (7 with 256 partitions or more, `KeyLayout`), and
+///   look for repeats once a file has been read, partition by partition in a table that fits the CPU caches, on
+///   every thread;
 /// - an **online table** (this file): readers that must decide row by row (the rest of a file read in one piece
 ///   after a chunk stopped; a pipe whose temporary copy could not be made, `InputSpool`) insert each hash in file
 ///   order.
@@ -178,7 +179,11 @@ final class UnitHashSet {
     if target > capacity { grow(to: target) }
     logCount = 0
     for chunk in chunks {
-      for hash in chunk.keys { _ = insert(hash: hash) }
+      for partition in 0..<(chunk.starts.count - 1) {
+        for position in chunk.starts[partition]..<chunk.starts[partition + 1] {
+          _ = insert(hash: chunk.key(position, in: partition))
+        }
+      }
     }
     arena.reset()
     notePeak()
