@@ -26,8 +26,8 @@ struct LiveTotalsBuilder: Service {
           passes += 1
           do {
             let started = ContinuousClock.now
-            // Each step's call is limited (a silent PostgreSQL), not the pass: a long build goes on step by step.
-            let pass = try await service.poll {
+            // Each call is limited (a silent PostgreSQL), not the pass: a long build goes on step by step.
+            let pass = try await service.poll(limit: service.liveBuildCallLimit) {
               try await service.refreshLiveTotals(live, plans: service.livePlans(), units: StrataService.liveBuildUnits)
             }
             service.log(pass, duration: ContinuousClock.now - started)

@@ -39,7 +39,7 @@ extension PostgresStore {
   }
 
   /// The longest the body of each call made by the current task may run (nil: no limit), set by the service's pollers
-  /// (consent changes, live totals, definition and keys reloads) to `--request-timeout`.
+  /// (consent changes, definition and keys reloads: `--request-timeout`; live totals: that, but at least 5 minutes).
   ///
   /// Requests have the request watchdog; the pollers are not requests, and a poll handed a connection to a silent
   /// PostgreSQL (its processes stopped, or a network cut that drops packets) waited until PostgreSQL answered: after a
@@ -255,8 +255,7 @@ public struct PostgresCallTimedOut: Error, CustomStringConvertible, Sendable {
 
   public var description: String {
     let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-    return
-      "PostgreSQL at \(place) did not answer within \(String(format: "%g", seconds)) s (--request-timeout); the connection was closed"
+    return "PostgreSQL at \(place) did not answer within \(String(format: "%g", seconds)) s; the connection was closed"
   }
 }
 

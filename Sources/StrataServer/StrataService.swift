@@ -72,12 +72,20 @@ public final class StrataService: Sendable {
     }
   }
 
-  /// Runs a background poll (not a request: the request watchdog does not cover it) with `--request-timeout` as the
-  /// limit of each of its PostgreSQL calls (``PostgresStore/callLimit``), so a silent PostgreSQL fails the poll, logged,
-  /// instead of holding it (and what it would apply) until PostgreSQL answers.
-  func poll<T>(_ body: () async throws -> T) async rethrows -> T {
-    try await PostgresStore.$callLimit.withValue(configuration.requestTimeout) { try await body() }
+  /// Runs a background poll (not a request: the request watchdog does not cover it) with `limit` (default
+  /// `--request-timeout`) as the limit of each of its PostgreSQL calls (``PostgresStore/callLimit``), so a silent
+  /// PostgreSQL fails the poll, logged, instead of holding it (and what it would apply) until PostgreSQL answers.
+  func poll<T>(limit: Duration? = nil, _ body: () async throws -> T) async rethrows -> T {
+    try await PostgresStore.$callLimit.withValue(limit ?? configuration.requestTimeout) { try await body() }
   }
+
+  /// The limit of each PostgreSQL call of the live totals' builder: `--request-timeout`, but at least 5 minutes.
+  ///
+  /// Some of its calls scan an experiment's exposures by design (the first step of a restart recounts them; an
+  /// earlier release's database is checked by counting its units): on a large database they are slow, not silent, and
+  /// a call cut at 30 s would be retried, and cut, at every pass, so the totals would never be built. A builder held by
+  /// a silent PostgreSQL holds one pooled connection and delays only the totals (the results query answers meanwhile).
+  var liveBuildCallLimit: Duration { max(configuration.requestTimeout, .seconds(300)) }
 
   /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
   func admit(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Response? {
