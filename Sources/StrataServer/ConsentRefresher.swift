@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// Polls the store every reload interval for consent changes recorded by other servers sharing the database.
 ///
 /// A server's own changes apply at once. A failed poll is logged and retried at the next interval; one that PostgreSQL
-/// does not answer fails after `--request-timeout` (``StrataService/poll(_:)``).
+/// does not answer fails after `--request-timeout` (``StrataService/poll(limit:_:)``).
 struct ConsentRefresher: Service {
   let service: StrataService
 

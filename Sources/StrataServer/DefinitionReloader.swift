@@ -26,15 +26,44 @@ struct DefinitionReloader: Service {
 extension StrataService {
   /// Checks the sources once and swaps in whatever changed and is valid.
   public func reloadIfChanged() async {
+    await copyPending()
     await reloadDefinitionsIfChanged()
     await reloadKeysIfChanged()
+  }
+
+  /// Copies into the database the catalog or keys whose copy failed before (a PostgreSQL gone, or silent past the
+  /// poll's limit): the swap serves them already, and both copies can be made again (they only add the catalog's
+  /// definitions, and replace the keys).
+  func copyPending() async {
+    let pending = copiesPending.withLock { $0 }
+    if pending.catalog {
+      let catalog = self.catalog
+      do {
+        try await poll { try await store.recordCatalog(catalog) }
+        copiesPending.withLock { $0.catalog = false }
+        logger.info("catalog recorded in the database", metadata: ["catalog_etag": "\(catalog.etag)"])
+      } catch {
+        logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
+      }
+    }
+    if pending.keys {
+      let keys = authenticator.keys
+      do {
+        try await poll { try await store.replaceKeys(keys) }
+        copiesPending.withLock { $0.keys = false }
+        logger.info("keys copied into the database", metadata: ["keys": "\(keys.count)"])
+      } catch {
+        logger.error("cannot copy the keys into the database", metadata: ["error": "\(error)"])
+      }
+    }
   }
 
   /// Swaps in a changed, valid catalog, then records it in the database before returning.
   ///
   /// The write is awaited, not a task left running, so a shutdown closing the store (or a test reading it) never races
-  /// it; a PostgreSQL that does not answer fails it after `--request-timeout` (``StrataService/poll(_:)``), so the
-  /// reloader is not held up. The new catalog serves from the swap on; a failed write is logged and does not undo it.
+  /// it; a PostgreSQL that does not answer fails it after `--request-timeout` (``StrataService/poll(limit:_:)``), so
+  /// the reloader is not held up. The new catalog serves from the swap on; a failed write is logged, does not undo it,
+  /// and is made again at the next check (``copyPending()``).
   func reloadDefinitionsIfChanged() async {
     let fingerprint: String
     let files: [(path: String, bytes: [UInt8])]
@@ -62,7 +91,11 @@ extension StrataService {
           "catalog_etag": "\(next.etag)", "experiments": "\(next.entries.count)",
           "changed": "\(changed.map(\.experiment.id).joined(separator: ","))",
         ])
-      do { try await poll { try await store.recordCatalog(next) } } catch {
+      do {
+        try await poll { try await store.recordCatalog(next) }
+        copiesPending.withLock { $0.catalog = false }
+      } catch {
+        copiesPending.withLock { $0.catalog = true }
         logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
       }
     } catch {
@@ -118,7 +151,11 @@ extension StrataService {
       rejected.withLock { $0.keys = nil }
       if previous != nil { logger.info("keys reloaded", metadata: ["keys": "\(keys.count)"]) }
       // The new keys serve from the swap on; a failed copy into the database is logged and does not undo it.
-      do { try await poll { try await store.replaceKeys(keys) } } catch {
+      do {
+        try await poll { try await store.replaceKeys(keys) }
+        copiesPending.withLock { $0.keys = false }
+      } catch {
+        copiesPending.withLock { $0.keys = true }
         logger.error("cannot copy the keys into the database", metadata: ["error": "\(error)"])
       }
     } catch {

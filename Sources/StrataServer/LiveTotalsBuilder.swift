@@ -26,7 +26,8 @@ struct LiveTotalsBuilder: Service {
           passes += 1
           do {
             let started = ContinuousClock.now
-            // Each call is limited (a silent PostgreSQL), not the pass: a long build goes on step by step.
+            // Each call is limited (a silent PostgreSQL), not the pass: a long build goes on step by step; the calls
+            // that scan a whole experiment are not (``StrataService/unlimited(if:_:)``).
             let pass = try await service.poll(limit: service.liveBuildCallLimit) {
               try await service.refreshLiveTotals(live, plans: service.livePlans(), units: StrataService.liveBuildUnits)
             }
@@ -77,7 +78,9 @@ extension StrataService {
       for (experiment, plan) in ordered {
         guard let stored = coverage.experiments[experiment], stored.key == plan.key, stored.complete else { continue }
         pass.scanned.append(experiment)
-        if try await !live.liveTotalsInStep(experiment: experiment) { restart[experiment] = "out_of_step" }
+        if try await !unlimited(if: true, { try await live.liveTotalsInStep(experiment: experiment) }) {
+          restart[experiment] = "out_of_step"
+        }
       }
     } else if coverage.outsideWrites != coverage.checked {
       for (experiment, _) in ordered { restart[experiment] = "outside_writes" }
@@ -101,7 +104,11 @@ extension StrataService {
       // the stored cursor, so an interrupted pass goes on where it stopped.
       let forced = restart[experiment] != nil
       pass.steps += 1
-      if try await !live.buildLiveTotals(plan, units: units, restart: forced, recount: forced) { pending.append(plan) }
+      // The first step of a start drops the experiment's stored totals (and, forced, recounts its exposures).
+      let done = try await unlimited(if: pass.started[experiment] != nil) {
+        try await live.buildLiveTotals(plan, units: units, restart: forced, recount: forced)
+      }
+      if !done { pending.append(plan) }
     }
     if coverage.checked != coverage.outsideWrites {
       try await live.markLiveTotalsChecked(outsideWrites: coverage.outsideWrites)

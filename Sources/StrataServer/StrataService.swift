@@ -29,6 +29,9 @@ public final class StrataService: Sendable {
   public let consent = ConsentRegistry()
   /// The live plans of the catalog served (rebuilt when its ETag changes).
   let livePlansCache = Mutex<LivePlans>(.empty)
+  /// Whether the catalog or the keys serving now are still to be copied into the database (a copy failed); the
+  /// reloader tries again at each check (``StrataService/copyPending()``).
+  let copiesPending = Mutex<(catalog: Bool, keys: Bool)>((false, false))
   /// Records planned looks one at a time.
   let lookRecorder = LookRecorder()
   /// `experiment NUL hash` of older definitions found in the store (they never leave it).
@@ -79,13 +82,21 @@ public final class StrataService: Sendable {
     try await PostgresStore.$callLimit.withValue(limit ?? configuration.requestTimeout) { try await body() }
   }
 
-  /// The limit of each PostgreSQL call of the live totals' builder: `--request-timeout`, but at least 5 minutes.
+  /// The limit of each PostgreSQL call of the live totals' builder: `--request-timeout`, but at least 5 minutes (its
+  /// calls that scan a whole experiment have none: ``unlimited(if:_:)``).
   ///
-  /// Some of its calls scan an experiment's exposures by design (the first step of a restart recounts them; an
-  /// earlier release's database is checked by counting its units): on a large database they are slow, not silent, and
-  /// a call cut at 30 s would be retried, and cut, at every pass, so the totals would never be built. A builder held by
-  /// a silent PostgreSQL holds one pooled connection and delays only the totals (the results query answers meanwhile).
+  /// A builder held by a silent PostgreSQL holds one pooled connection and delays only the totals (the results query
+  /// answers meanwhile), so it need not give up as soon as a request does.
   var liveBuildCallLimit: Duration { max(configuration.requestTimeout, .seconds(300)) }
+
+  /// Runs `body` without the poll's PostgreSQL call limit when `scans` is true: a call that scans a whole experiment by
+  /// design (the first step of a build drops its stored totals and may recount its exposures; an earlier release's
+  /// database is checked by counting its units) is slow on a large database, not silent, and cut at a limit it would be
+  /// rolled back, retried and cut again at every pass, so the totals would never be built.
+  func unlimited<T>(if scans: Bool, _ body: () async throws -> T) async rethrows -> T {
+    guard scans else { return try await body() }
+    return try await PostgresStore.$callLimit.withValue(nil) { try await body() }
+  }
 
   /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
   func admit(_ request: Request, roles: Set<APIKeyRole>, api: APIProtocol) -> Response? {

@@ -2,7 +2,8 @@
 forwarding and never closes them: nothing answers and nothing resets, as when a firewall drops a flow's packets for
 good). The service's background polls (consent changes recorded by other servers, keys-file and definition reloads,
 live totals) are not requests, so the request watchdog does not cover them: each of their PostgreSQL calls ends after
---request-timeout (its connection closed), is logged, and the next poll tries again on a new connection. (Before: a poll
+--request-timeout (its connection closed), is logged, and the next poll tries again on a new connection (a copy of the
+keys into the database cut off this way is made again). (Before: a poll
 handed a cut connection waited for good, so after the network came back a consent withdrawal recorded by another server
 was never applied here, the unit kept being assigned, and a key removed from the keys file kept working: the reloader
 was stuck in its write of the previous keys file.)"""
@@ -15,6 +16,7 @@ import requests
 
 from conftest import Server, strata
 from test_postgres_gone import Cluster
+from test_postgres_silent import psql
 
 REQUEST_TIMEOUT = 3
 # Each cut connection the pool still holds costs a poll REQUEST_TIMEOUT; a new connection made during the cut fails
@@ -134,8 +136,17 @@ def test_polls_catch_up_after_a_cut_whose_connections_never_come_back(workspace,
         strata("keys", "new", "--role", "viewer", "--name", "test-added", "--keys", str(keys_a))
         time.sleep(2)
         proxy.restore()
+        back = time.monotonic()
 
-        # The network is back: another server records a withdrawal, and the viewer key is removed from A's keys file
+        # The copy of the keys cut off during the cut is made again once the network is back, with no change to the
+        # file (before: only at the next change or start)
+        deadline = time.monotonic() + CATCH_UP
+        while "test-added" not in psql(cluster, "SELECT name FROM api_keys"):
+            assert time.monotonic() < deadline, a.logs()
+            time.sleep(0.2)
+        print("keys copied into the database after the network came back (s):", time.monotonic() - back)
+
+        # Another server records a withdrawal, and the viewer key is removed from A's keys file
         assert requests.post(b.url + "/v1/consent", json={"unit": "u-cut", "granted": False},
                              headers={"X-API-Key": admin}, timeout=60).status_code == 200
         lines = keys_a.read_text().splitlines()
@@ -149,7 +160,7 @@ def test_polls_catch_up_after_a_cut_whose_connections_never_come_back(workspace,
                 applied["keys"] = time.monotonic() - restored
             time.sleep(0.2)
         assert applied.keys() == {"consent", "keys"}, (applied, a.logs())
-        print("applied after the network came back (s):", applied)
+        print("applied after the withdrawal and the keys file's change (s):", applied)
         assert f"did not answer within {REQUEST_TIMEOUT} s; the connection was closed" in a.logs()
 
         # A's requests go through the proxy again (a request handed a cut connection gets 503 and closes it)
