@@ -11,8 +11,8 @@
 # chart up to 800 px, the wide one above and in print, or its print blocks); forest plot text off the chart or
 # overlapping another text or a mark (measured by Chromium); a discovery scatter's point on or outside its frame;
 # a discovery k-selection chart's point on or under its x axis; a table that scrolls sideways (its p and flags
-# hidden) at any width checked; a card's wrapped words not left-aligned (390-1,024 px);
-# and at 700, 768, 801, 900 and 1,024 px (tablets,
+# hidden) at any width checked; a word of a table cell on two lines (1,101 and 1,280 px); a card's wrapped words
+# not left-aligned (390-1,024 px); and at 700, 768, 801, 900, 1,024 and 1,101 px (tablets,
 # the wide forest plot's smallest, small laptops) chart text under 11 px, a chart not whole on screen or text cut
 # off at the right. Run by CI
 # (.ci/run) after Scripts/test.sh.
@@ -25,7 +25,7 @@
 # the gym example at an unplanned look (look 4 of a 3-look plan), the factorial example as a 3-look plan at
 # look 2 (14 comparisons in its look log), the service's dashboard page and live report
 # (Scripts/lib/service_walkthrough.py), and the report snapshots of the tests (hostile names, a sequential look,
-# a small factorial).
+# a small factorial, long segment, variant and metric names).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=$(bash Scripts/ensure-report-deps.sh | tail -1)

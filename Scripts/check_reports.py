@@ -15,9 +15,10 @@ compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest 
 chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
 chart and clear of other text and marks (FOREST_TEXT_JS); a discovery scatter's points must lie inside its frame
 (SCATTER_JS), and a discovery k-selection chart's points above their x axis, clear of it (K_SELECTION_JS). No
-table may scroll sideways (TABLE_SCROLLS_JS) at any width checked, 1280 and 390 px included, and a card's value
+table may scroll sideways (TABLE_SCROLLS_JS) at any width checked, 1280 and 390 px included (the look log too),
+no table cell may show a word on two lines at 1,101 and 1,280 px (WORD_SPLIT_JS), and a card's value
 of words that wraps must read left-aligned (CARD_WRAP_JS) at 390 px and at the tablet widths up to 1,100 px. At
-700, 768, 801, 900 and 1,024 px (check_tablets) the
+700, 768, 801, 900, 1,024 and 1,101 px (check_tablets) the
 same chart checks as at 390 px and the clipped text. Screenshots (first screen at 1280 px, full page at 390 px with every
 <details> opened, and each screen at 768 and 900 px) and PDFs
 go to the output directory for a person to look at.
@@ -490,9 +491,14 @@ def check(path, out_dir):
         failures += [f"forest plot text at 1280 px: {v}" for v in desktop.execute_script(FOREST_TEXT_JS)]
         failures += [f"projection scatter: {v}" for v in desktop.execute_script(SCATTER_JS)]
         failures += [f"k-selection chart: {v}" for v in desktop.execute_script(K_SELECTION_JS)]
-        scrolls = desktop.execute_script(TABLE_SCROLLS_JS, WIDE_LOOK_LOG)
+        # The folded sections' tables (the Bayesian summary) too.
+        desktop.execute_script("for (const d of document.querySelectorAll('details')) d.open = true;")
+        scrolls = desktop.execute_script(TABLE_SCROLLS_JS)
         if scrolls:
             failures.append(f"a table scrolls sideways at 1280 px: {scrolls[:3]} ({len(scrolls)} in all)")
+        split = desktop.execute_script(WORD_SPLIT_JS)
+        if split:
+            failures.append(f"a word broken across lines in a table at 1280 px: {split[:3]} ({len(split)} in all)")
         headers = desktop.execute_script(RESULTS_HEADERS_JS)
         if not headers:
             failures.append("no results table (a table with a 'Flags' column)")
@@ -500,7 +506,8 @@ def check(path, out_dir):
         pdf_path = os.path.join(out_dir, f"{name}.pdf")
         with open(pdf_path, "wb") as handle:
             handle.write(base64.b64decode(pdf["data"]))
-        text = subprocess.run(["pdftotext", pdf_path, "-"], check=True, capture_output=True, text=True).stdout
+        # In the order drawn (-raw): a header that wraps onto two lines is drawn as one cell, its words together.
+        text = subprocess.run(["pdftotext", "-raw", pdf_path, "-"], check=True, capture_output=True, text=True).stdout
         flat = normalise(text)
         missing = [h for h in headers if normalise(h) not in flat]
         if missing:
@@ -580,31 +587,48 @@ def save_screens(driver, prefix, screen_height, most):
 
 
 # Tablets, the first width above the forest plot's breakpoint (its wide chart at its smallest), a small laptop
-# or a tablet in landscape (900) and 1,024: the charts' text at 11 px or more (the wide forest plot scaled to
-# 620 px at 700 had 9.8 px text), the forest plot as laid out for this width, nothing wider than the screen, and
-# no table scrolling sideways (TABLE_SCROLLS_JS).
-TABLET_WIDTHS = (700, 768, 801, 900, 1024)
+# or a tablet in landscape (900), 1,024 and the first width where tables are tables again (1,101: a 1,021 px text
+# column, 19 px less than at 1,280): the charts' text at 11 px or more (the wide forest plot scaled to 620 px at
+# 700 had 9.8 px text), the forest plot as laid out for this width, nothing wider than the screen, no table
+# scrolling sideways (TABLE_SCROLLS_JS) and, at 1,101, no word broken across lines in a table (WORD_SPLIT_JS).
+TABLET_WIDTHS = (700, 768, 801, 900, 1024, 1101)
 FOREST_PHONE_UP_TO = 800  # px: the phone forest plot up to this width (HTMLStyle's breakpoint)
 TABLE_CARDS_UP_TO = 1100  # px: tables are cards up to this width (HTMLStyle)
 
-# Known and left: a look log of many comparisons (one z column each; the factorial example as a 3-look plan,
-# 14 comparisons) is a table 1,981 px wide at 1,280 px, in the 1,040 px text column, and scrolls sideways there
-# (cards up to 1,100 px, its comparisons as rows in print). Exempt at 1,280 px only, until it gets a screen layout.
-WIDE_LOOK_LOG = ".look-log"
-
 # A table wider than its box, so that its right-hand columns (a results table's p and flags) are behind a
 # sideways scroll: on main at 801-1,024 px the results tables (820-950 px wide) and the gym look log (1,014 px)
-# scrolled in a 721-944 px text column.
+# scrolled in a 721-944 px text column; at 1,280 px the factorial example's look log as a 3-look plan (one z
+# column for each of 14 comparisons, 1,981 px in 1,040; exempt until it became two tables) and results tables
+# with an 84-character variant name (1,208-1,699 px wide).
 TABLE_SCROLLS_JS = """
 const out = [];
-const exempt = arguments[0] || null;
 for (const wrap of document.querySelectorAll('.table-wrap')) {
   if (!wrap.getClientRects().length || wrap.scrollWidth <= wrap.clientWidth + 1) continue;
-  if (exempt && wrap.closest(exempt)) continue;
   const table = wrap.querySelector('table');
   const caption = table && table.caption ? table.caption.textContent.trim().slice(0, 50)
     : [...wrap.querySelectorAll('thead th')].slice(0, 4).map(t => t.textContent.trim()).join(' | ') + ' ...';
   out.push(`"${caption}" ${wrap.scrollWidth} px wide in ${wrap.clientWidth} px`);
+}
+return out;
+"""
+
+# A word broken inside a table cell where tables are tables (1,101 and 1,280 px): each run of a cell's text
+# between spaces, hyphens and break opportunities (`<wbr/>`, which splits a text node: Strata marks them in a word
+# longer than 24 characters, HTML.breakable) must lie on one line. A table cell's name breaking anywhere let a
+# squeezed column cut "All segments" into "All segment" / "s" when a long variant name next to it could break.
+WORD_SPLIT_JS = """
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const cell = node.parentElement && node.parentElement.closest('td, th');
+  if (!cell || !cell.closest('table') || !cell.getClientRects().length) continue;
+  for (const match of node.data.matchAll(/[^\\s-]+-?/g)) {
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    if (tops.size > 1) out.push(`"${match[0].slice(0, 30)}" on ${tops.size} lines in "${cell.textContent.trim().slice(0, 40)}"`);
+  }
 }
 return out;
 """
@@ -644,6 +668,10 @@ def check_tablets(url, name, out_dir):
                 ragged = tablet.execute_script(CARD_WRAP_JS)
                 if ragged:
                     failures.append(f"wrapped card text not left-aligned {at}: {ragged[:3]} ({len(ragged)} in all)")
+            if width > TABLE_CARDS_UP_TO:
+                split = tablet.execute_script(WORD_SPLIT_JS)
+                if split:
+                    failures.append(f"a word broken across lines in a table {at}: {split[:3]} ({len(split)} in all)")
             if width in (768, 900):
                 save_screens(tablet, os.path.join(out_dir, f"{name}-{width}"), 1024, 16)
     finally:

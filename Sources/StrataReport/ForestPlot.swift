@@ -150,6 +150,11 @@ enum ForestPlot {
     var sublabelX: Double
     /// The width a segment's name may take (`segmentLabelWidth`): a wider one is drawn shortened.
     var segmentRoom = Double.infinity
+    /// The width a variant's name may take (`variantLabelWidth`): a wider one is drawn shortened.
+    ///
+    /// The variant's column ends where the plot starts, at half the chart at most: an 84-character variant name
+    /// ran under the intervals and their marks.
+    var variantRoom: Double { plotLeft - sublabelX - 6 }
 
     func x(_ value: Double) -> Double {
       plotLeft + (value * scale - low) / (high - low) * (plotRight - plotLeft)
@@ -219,8 +224,14 @@ enum ForestPlot {
     out +=
       "<title id=\"\(id)-title\">\(HTML.escape("Forest plot of the lift in \(layout.metricName) per segment\(partTitle)"))</title>"
     out += "<desc id=\"\(id)-desc\">\(HTML.escape(description(rows, binomial: binomial)))</desc>"
+    // The axis title starts over the plot, or further left when it would run into the level title at the right
+    // (a plot starting at half the chart, after a long variant name, put "Difference in revenue per order
+    // (CUPED-adjusted) (variant − control)" over "estimate [95% CI]").
+    // Arial's widths (`textWidth` without its 10% for phones' fonts), 12 units apart.
+    let titles = (textWidth(layout.levelTitle, size: 12) + textWidth(layout.axisTitle, size: 12)) / 1.1
+    let titleX = max(10, min(plotLeft, width - 8 - titles - 12))
     out +=
-      "<text x=\"\(f(plotLeft))\" y=\"18\" class=\"axis-title\">\(HTML.escape(layout.axisTitle))</text>"
+      "<text x=\"\(f(titleX))\" y=\"18\" class=\"axis-title\">\(HTML.escape(layout.axisTitle))</text>"
     out +=
       "<text x=\"\(f(width - 8))\" y=\"18\" class=\"axis-title\" text-anchor=\"end\">\(HTML.escape(layout.levelTitle))</text>"
     // Row bands first, so the grid and the zero line stay visible over them.
@@ -257,8 +268,9 @@ enum ForestPlot {
       let shownLabel = shortened(label, room: layout.segmentRoom, width: segmentLabelWidth)
       out +=
         "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(shownLabel))</text>"
+      let shownVariant = shortened(row.sublabel, room: layout.variantRoom, width: variantLabelWidth)
       out +=
-        "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(row.sublabel))</text>"
+        "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(shownVariant))</text>"
       out += intervalAndMark(row, y: y, higherIsBetter: layout.higherIsBetter, x: x)
       let mark = row.significant ? (row.estimate > 0 ? "▲ " : "▼ ") : ""
       let value =

@@ -26,6 +26,53 @@ enum HTML {
     return out
   }
 
+  /// A word longer than this (characters) gets break opportunities in a table cell (`breakable`).
+  static let longWord = 24
+  /// The most characters `breakable` leaves between two break opportunities of a long word.
+  static let longestPiece = 16
+
+  /// Escaped text for a table cell, with a break opportunity (`<wbr/>`) inside each word of more than `longWord`
+  /// characters: after each `_`, `.`, `/`, `:` or `-`, and every `longestPiece` characters in a piece that is
+  /// still longer.
+  ///
+  /// A table column is at least as wide as its longest unbreakable word: a variant's 84-character key in a cell
+  /// or a column header made a results table 1,366-1,699 px wide in the 1,040 px text column at 1,280 px, its
+  /// p-values and flags behind a sideways scroll (`overflow-wrap: anywhere` would do it too, but it lets a
+  /// squeezed column break every word, "underpow-ered", anywhere). The text, as copied or read aloud, is
+  /// unchanged; ordinary words and numbers are left alone.
+  static func breakable(_ text: String) -> String {
+    var out = ""
+    var word: [Character] = []
+    func flush() {
+      guard word.count > longWord else {
+        out += escape(String(word))
+        word.removeAll()
+        return
+      }
+      var piece = 0
+      for (index, character) in word.enumerated() {
+        out += escape(String(character))
+        piece += 1
+        guard index < word.count - 1 else { break }
+        if "_./:-".contains(character) || piece == longestPiece {
+          out += "<wbr/>"
+          piece = 0
+        }
+      }
+      word.removeAll()
+    }
+    for character in text {
+      if character.isWhitespace {
+        flush()
+        out += escape(String(character))
+      } else {
+        word.append(character)
+      }
+    }
+    flush()
+    return out
+  }
+
   /// `<tag class="…">escaped text</tag>`.
   static func element(_ tag: String, _ text: String, class className: String? = nil) -> String {
     "<\(tag)\(attribute("class", className))>\(escape(text))</\(tag)>"
@@ -49,11 +96,11 @@ enum HTML {
         && ReportTables.isNumericColumn(table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
     }
     var out = "<div class=\"table-wrap\"><table>"
-    if let caption { out += "<caption>\(escape(caption))</caption>" }
+    if let caption { out += "<caption>\(breakable(caption))</caption>" }
     out += "<thead><tr>"
     for (index, cell) in table.header.enumerated() {
       out +=
-        "<th\(attribute("class", numeric[index] ? "num" : nil)) scope=\"col\">\(escape(cell))</th>"
+        "<th\(attribute("class", numeric[index] ? "num" : nil)) scope=\"col\">\(breakable(cell))</th>"
     }
     out += "</tr></thead><tbody>"
     for (rowIndex, row) in table.rows.enumerated() {
@@ -61,13 +108,13 @@ enum HTML {
       for (index, cell) in row.enumerated() {
         let label = table.header.indices.contains(index) ? table.header[index] : ""
         if index == 0 {
-          out += "<th scope=\"row\"\(attribute("data-label", label))>\(escape(cell))</th>"
+          out += "<th scope=\"row\"\(attribute("data-label", label))>\(breakable(cell))</th>"
         } else {
           let classes = [numeric[index] ? "num" : nil, index == table.highlightColumn ? "highlight" : nil].compactMap {
             $0
           }
           out +=
-            "<td\(attribute("class", classes.joined(separator: " ")))\(attribute("data-label", label))>\(escape(cell))</td>"
+            "<td\(attribute("class", classes.joined(separator: " ")))\(attribute("data-label", label))>\(breakable(cell))</td>"
         }
       }
       out += "</tr>"

@@ -27,16 +27,15 @@ extension HTMLReport {
     if !s.boundaries.isEmpty {
       out += "<h3>Boundaries</h3>" + HTML.table(ReportTables.boundaries(s, plan: analysis.plan), numericFrom: 1)
     }
-    // On screen one z column per comparison; printed the comparisons are rows (`lookLogForPrint`), so that the
-    // log is no wider than the page however many comparisons there are.
+    // The looks, then one row per comparison with its z at each look (`lookLogTables`), on screen and in print:
+    // one z column per comparison made the log of a 14-comparison plan 1,981 px wide at 1,280 px (in the
+    // 1,040 px text column, scrolling sideways) and wider than an A4 page; a plan has a few looks and may have
+    // many comparisons.
     out +=
-      "<h3>Look log</h3><div class=\"look-log screen-only\">" + HTML.table(ReportTables.lookLog(s), numericFrom: 2)
-      + "</div>"
-    let printed = ReportTables.lookLogForPrint(s)
-    out +=
-      "<div class=\"look-log print-only\">"
-      + printed.enumerated().map { index, table in HTML.table(table, numericFrom: index == 0 ? 2 : 1) }.joined()
-      + "</div>"
+      "<h3>Look log</h3><div class=\"look-log\">"
+      + ReportTables.lookLogTables(s).enumerated().map { index, table in
+        HTML.table(table, numericFrom: index == 0 ? 2 : 1)
+      }.joined() + "</div>"
     return out + "</section>"
   }
 

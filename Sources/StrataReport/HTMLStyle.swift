@@ -3,10 +3,15 @@
 /// - Colour follows classes (`tr.significant-up td.highlight`), never a column's position.
 /// - Text meets WCAG AA contrast (4.5:1; muted text #4f5868 on white is 7:1, on the band 6.4:1);
 ///   significance is also said in words and shapes (▲ ▼, filled or hollow marks), not by hue alone.
-/// - Wide screens: numbers never wrap inside a cell; a numeric column's header may, so a wide table fits
-///   before it has to scroll sideways; a row's name (`tbody th`: a segment, a metric) breaks anywhere when one
-///   word of it is wider than its column, so that a very long segment name wraps instead of widening the table
-///   past the 1,040 px text column (a results table scrolled sideways at 1,280 px).
+/// - Wide screens: numbers never wrap inside a cell; a numeric column's header may (in print too), so a wide
+///   table fits before it has to scroll sideways; a word of more than 24 characters in a cell or a header (a
+///   segment's, variant's or metric's identifier) breaks after its `_`, `.`, `/`, `:` or `-` and at least every 16
+///   characters (`HTML.breakable`'s `<wbr/>`), so that it wraps instead of widening the table past the 1,040 px
+///   text column (a 91-character segment name or an 84-character variant name made a results table 1,366-1,699 px
+///   wide at 1,280 px); other words never break (a row's name breaking anywhere cut "All segments" in a squeezed
+///   column). The look log is two tables, the looks and then each comparison's z per look
+///   (`ReportTables.lookLogTables`; one z column per comparison was 1,981 px wide for 14 comparisons), each no
+///   wider than it needs (`width: auto`, half the column at least), so that a comparison's name stays near its z.
 /// - Phones and tablets (screens ≤ 800 px): a forest plot is the chart laid out for a phone
 ///   (`ForestPlot.renderPhone`, `.forest-phone`: labels above their row, the scale across the screen, no sideways
 ///   scroll; at most 420 px wide, its text at most 15 px) instead of the wide one (`.forest-wide`, 760 units: below
@@ -26,8 +31,8 @@
 ///   line above it says so, as only its left part shows); a word too long for its line (a file path) breaks;
 ///   nothing widens the page.
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
-///   log prints its comparisons as rows, `ReportTables.lookLogForPrint`, so that it is no wider than the page
-///   however many comparisons and Chromium does not scale the whole page down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
+///   log's comparisons are rows, `ReportTables.lookLogTables`, so that it is no wider than the page however many
+///   comparisons and Chromium does not scale the whole page down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
 ///   split across pages: charts print at most 200 mm wide (12-unit chart text at 9 pt) and 140 mm tall, and a
 ///   forest plot taller than `ForestPlot.printBlockHeight` prints as blocks of rows instead of the whole
 ///   (`.print-only`; each block a complete chart on the whole chart's scale under a line naming the metric and
@@ -39,7 +44,8 @@
 ///   printed pages: no lead-in ending a page, no text under 7 pt, no page but the last less than a third used.
 /// - The factorial interaction plot's legend is HTML above the chart, so it shows on a phone, where the
 ///   chart keeps its own width (its inline `min-width`: 360 px for two levels, which fit) and scrolls sideways
-///   when wider (`wide`, with the line saying so).
+///   when wider (`wide`, with the line saying so). A legend entry breaks anywhere when one word of it is wider
+///   than the screen (a 62-character factor level ran to 431 px on a 390 px phone).
 ///   The sequential boundary and lift charts keep their legend at their right edge and, on phones and tablets
 ///   only, show a copy above the chart (`.phone-only`).
 enum HTMLStyle {
@@ -79,17 +85,19 @@ enum HTMLStyle {
     .print-only{display:none}
     .forest-phone{display:none}
     .chart-legend{list-style:none;margin:0 0 4px;padding:0;display:flex;flex-wrap:wrap;gap:2px 18px;font-size:13px}
+    .chart-legend li{overflow-wrap:anywhere}
     .chart-legend .swatch{display:inline-block;width:22px;border-top:3px solid;vertical-align:middle;margin-right:6px}
     .phone-only{display:none}
     .table-wrap{overflow-x:auto}
     .table-wrap+.table-wrap{margin-top:16px}
+    .look-log table{width:auto;min-width:50%}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
     th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
     td.num,th.num{white-space:nowrap;overflow-wrap:normal}
-    @media screen{thead th.num{white-space:normal}}
+    thead th.num{white-space:normal}
     thead th{background:var(--band);font-weight:600;color:#2b3344;font-size:12px;vertical-align:bottom}
-    tbody th{font-weight:600;overflow-wrap:anywhere}
+    tbody th{font-weight:600}
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
     tr.overall.continued th,tr.overall.continued td{border-top:0}
@@ -165,8 +173,7 @@ enum HTMLStyle {
     .table-wrap,figure{overflow:visible}
     table{font-size:8.5pt;table-layout:auto}
     th,td{white-space:normal;padding:3px 4px}
-    td.num,th.num{white-space:nowrap}
-    .look-log thead th.num{white-space:normal}
+    td.num,tbody th.num{white-space:nowrap}
     figure,tr,.banner,svg,.verdict li,.verdict .headline{break-inside:avoid;page-break-inside:avoid}
     .table-wrap:not(:has(tbody tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
     .forest-phone{display:none} .forest-wide{display:block}
