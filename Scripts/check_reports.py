@@ -613,8 +613,9 @@ return out;
 """
 
 # A word broken inside a table cell where tables are tables (1,101 and 1,280 px): each run of a cell's text
-# between spaces, hyphens and break opportunities (`<wbr/>`, which splits a text node: Strata marks them in a word
-# longer than 24 characters, HTML.breakable) must lie on one line. A table cell's name breaking anywhere let a
+# between spaces, hyphens, CJK characters and emoji (which break anywhere: the wide-glyphs snapshot's names)
+# and break opportunities (`<wbr/>`, which splits a text node: Strata marks them in a word longer than 24
+# characters, HTML.breakable) must lie on one line. A table cell's name breaking anywhere let a
 # squeezed column cut "All segments" into "All segment" / "s" when a long variant name next to it could break.
 WORD_SPLIT_JS = """
 const out = [];
@@ -622,7 +623,8 @@ const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   const cell = node.parentElement && node.parentElement.closest('td, th');
   if (!cell || !cell.closest('table') || !cell.getClientRects().length) continue;
-  for (const match of node.data.matchAll(/[^\\s-]+-?/g)) {
+  // CJK text and emoji break between any two characters (no spaces): each such character is a word of its own.
+  for (const match of node.data.matchAll(/[^\\s\\-\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\p{Extended_Pictographic}]+-?/gu)) {
     const range = document.createRange();
     range.setStart(node, match.index);
     range.setEnd(node, match.index + match[0].length);
