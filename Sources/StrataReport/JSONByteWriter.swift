@@ -69,42 +69,55 @@ struct JSONByteWriter: TextOutputStream {
   }
 
   /// The decimal digits of `value`, as `String(value)` spells them.
+  mutating func appendInteger(_ value: Int64) {
+    buffer.count &+= Self.writeInteger(value, to: buffer.reserve(24))
+  }
+
+  /// Writes the decimal digits of `value` as `String(value)` spells them at `target` (room for 24 bytes) and returns
+  /// their number (a sign included).
   ///
   /// Eight digits at a time in place (`ShortestDigits.writeInteger`), where one digit at a time from the end and
   /// a move to the start cost 66 instructions for a lone `0` and more for each digit.
-  mutating func appendInteger(_ value: Int64) {
+  @inline(__always)
+  static func writeInteger(_ value: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
     // At most 21 bytes: a sign and 20 digits' room.
-    let start = buffer.reserve(24)
-    var length = 0
-    if value < 0 {
-      start[0] = UInt8(ascii: "-")
-      length = 1
-    }
-    length &+= ShortestDigits.writeInteger(value.magnitude, to: start + length)
-    buffer.count += length
+    guard value < 0 else { return ShortestDigits.writeInteger(value.magnitude, to: target) }
+    target[0] = UInt8(ascii: "-")
+    return ShortestDigits.writeInteger(value.magnitude, to: target + 1) &+ 1
   }
+
+  /// `null` as a little-endian word.
+  static let nullBytes: UInt32 = 0x6C6C_756E
 
   /// A number as `JSONValue.number` prints it: `null` when not finite, a whole number below 10¹⁵ without a
   /// fraction, anything else in the shortest form that reads back as the same double (`Double.description`).
   mutating func appendNumber(_ x: Double) {
+    if let count = Self.writeNumber(x, to: buffer.reserve(ShortestDigits.scratchCount)) {
+      buffer.count &+= count
+    } else {
+      // Subnormals through `write(to:)`, which hands `description`'s characters over as bytes (`_writeASCII`)
+      // without a String.
+      x.write(to: &self)
+    }
+  }
+
+  /// Writes `x` as `appendNumber` spells it at `target` (room for `ShortestDigits.scratchCount` bytes) and returns
+  /// the number of bytes; nil, with nothing meaningful written, for a subnormal (left to `description`).
+  @inline(__always)
+  static func writeNumber(_ x: Double, to target: UnsafeMutablePointer<UInt8>) -> Int? {
     let magnitude = x.magnitude
     if !x.isFinite {
-      appendNull()
-    } else if magnitude < 1 ? x == 0 : magnitude < 1e15 && Double(Int64(x)) == x {
+      UnsafeMutableRawPointer(target).storeBytes(of: nullBytes, as: UInt32.self)
+      return 4
+    }
+    if magnitude < 1 ? x == 0 : magnitude < 1e15 && Double(Int64(x)) == x {
       // Whole numbers print without a fraction only when exact; keep ".0" off to read as integers. (Below 10¹⁵ the
       // conversion truncates exactly, so this is `x == x.rounded()` without a call to the C library's `round`.)
       // Below 1 only zero is whole: most numbers written (p-values, rates, lifts) skip the conversions.
-      appendInteger(magnitude < 1 ? 0 : Int64(x))
-    } else {
-      // `description`'s characters written in place by ShortestDigits; subnormals through `write(to:)`, which hands
-      // `description`'s characters over as bytes (`_writeASCII`) without a String.
-      let start = buffer.reserve(ShortestDigits.scratchCount)
-      if let count = ShortestDigits.write(x, to: start) {
-        buffer.count += count
-      } else {
-        x.write(to: &self)
-      }
+      return writeInteger(magnitude < 1 ? 0 : Int64(x), to: target)
     }
+    // `description`'s characters written in place by ShortestDigits.
+    return ShortestDigits.write(x, to: target)
   }
 
   /// `TextOutputStream`: text appended as UTF-8.
@@ -230,7 +243,8 @@ final class JSONBytes {
   /// adds to `count`.
   @inline(__always)
   func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
-    if capacity - count < extra { grow(to: count + extra) }
+    // `count` never exceeds `capacity`, and no append comes near `Int.max` bytes.
+    if capacity &- count < extra { grow(to: count &+ extra) }
     return start + count
   }
 

@@ -59,14 +59,17 @@ struct JSONMemberList: JSONMembers {
 }
 
 /// Writes an object's members straight into a `JSONByteWriter`, as `JSONValue.writeObject` writes them.
+///
+/// A pretty member with a number, a whole number, a bool or a string is written by one call that is not inlined
+/// (`member(_:number:)` and the like): its start and value in one reservation where it can, the bytes counted once.
 struct JSONMemberWriter: JSONMembers {
   /// Shares its bytes with the writer given to `writeObject` (copies of a `JSONByteWriter` share one buffer).
   private var out: JSONByteWriter
   private let pretty: Bool
   /// The indent of the object being written (its members are one deeper).
   private var indent: Int
-  /// Members written so far in the object being written.
-  private var count = 0
+  /// The byte before the next member of the object being written: `{` until one is written, then `,`.
+  private var opening = UInt8(ascii: "{")
 
   /// Writes the object whose members `add` adds, at `indent`, into `out`.
   static func writeObject(
@@ -83,29 +86,34 @@ struct JSONMemberWriter: JSONMembers {
     self.indent = indent
   }
 
+  /// Whether `key` can start a member in one write (`appendMemberStart`): pretty output and a literal with bytes
+  /// to point at (any literal longer than one character).
+  private func fast(_ key: StaticString) -> Bool { pretty && key.hasPointerRepresentation }
+
   /// `{` or `,`, the line break and indent, and `"key": `; pretty, in one write (`appendMemberStart`).
+  @inline(never)
   private mutating func key(_ key: StaticString) {
-    guard pretty && key.hasPointerRepresentation else {
+    guard fast(key) else {
       startMember()
       out.appendKey(key, pretty: pretty)
       return
     }
     if indent == 0 { out.flushIfFull() }
-    out.appendMemberStart(UInt8(ascii: count == 0 ? "{" : ","), indent: indent + 1, key: key)
-    count += 1
+    out.appendMemberStart(opening, indent: indent + 1, key: key)
+    opening = UInt8(ascii: ",")
   }
 
   /// `{` or `,` and the line break and indent before a member's key; a top-level member first hands on the
   /// bytes so far if they fill a chunk.
   private mutating func startMember() {
     if indent == 0 { out.flushIfFull() }
-    out.append(UInt8(ascii: count == 0 ? "{" : ","))
+    out.append(opening)
     if pretty { out.newline(indent: indent + 1) }
-    count += 1
+    opening = UInt8(ascii: ",")
   }
 
   private mutating func close() {
-    if count == 0 {
+    if opening == UInt8(ascii: "{") {
       out.append(UInt8(ascii: "{"))
     } else if pretty {
       out.newline(indent: indent)
@@ -119,35 +127,80 @@ struct JSONMemberWriter: JSONMembers {
     if pretty { out.append(UInt8(ascii: " ")) }
   }
 
+  /// A member whose value is a number, or `null` when nil.
+  @inline(never)
+  private mutating func member(_ key: StaticString, number: Double?) {
+    guard fast(key) else {
+      self.key(key)
+      if let number { out.appendNumber(number) } else { out.appendNull() }
+      return
+    }
+    if indent == 0 { out.flushIfFull() }
+    out.appendMember(opening, indent: indent + 1, key: key, number: number)
+    opening = UInt8(ascii: ",")
+  }
+
+  /// A member whose value is a whole number.
+  @inline(never)
+  private mutating func member(_ key: StaticString, integer: Int) {
+    guard fast(key) else {
+      self.key(key)
+      out.appendInteger(Int64(integer))
+      return
+    }
+    if indent == 0 { out.flushIfFull() }
+    out.appendMember(opening, indent: indent + 1, key: key, integer: Int64(integer))
+    opening = UInt8(ascii: ",")
+  }
+
+  /// A member whose value is `true` or `false`.
+  @inline(never)
+  private mutating func member(_ key: StaticString, bool: Bool) {
+    guard fast(key) else {
+      self.key(key)
+      out.append(bool ? "true" as StaticString : "false")
+      return
+    }
+    if indent == 0 { out.flushIfFull() }
+    out.appendMember(opening, indent: indent + 1, key: key, bool: bool)
+    opening = UInt8(ascii: ",")
+  }
+
+  /// A member whose value is a string, or `null` when nil: in one reservation when it needs no escape.
+  @inline(never)
+  private mutating func member(_ key: StaticString, string: String?) {
+    guard fast(key), let string else {
+      self.key(key)
+      if let string { out.appendQuoted(string) } else { out.appendNull() }
+      return
+    }
+    if indent == 0 { out.flushIfFull() }
+    let opening = opening
+    let spaces = indent + 1
+    let written = string.utf8.withContiguousStorageIfAvailable { utf8 in
+      out.appendMember(opening, indent: spaces, key: key, quoting: utf8)
+    }
+    if written != true {
+      out.appendMemberStart(opening, indent: spaces, key: key)
+      out.appendQuoted(string)
+    }
+    self.opening = UInt8(ascii: ",")
+  }
+
   mutating func add(_ key: StaticString, _ value: JSONValue) {
     self.key(key)
     value.write(to: &out, pretty: pretty, indent: indent + 1)
   }
 
-  mutating func add(_ key: StaticString, string: String) {
-    self.key(key)
-    out.appendQuoted(string)
-  }
+  mutating func add(_ key: StaticString, string: String) { member(key, string: string) }
 
-  mutating func add(_ key: StaticString, string: String?) {
-    self.key(key)
-    if let string { out.appendQuoted(string) } else { out.appendNull() }
-  }
+  mutating func add(_ key: StaticString, string: String?) { member(key, string: string) }
 
-  mutating func add(_ key: StaticString, finite: Double?) {
-    self.key(key)
-    if let finite { out.appendNumber(finite) } else { out.appendNull() }
-  }
+  mutating func add(_ key: StaticString, finite: Double?) { member(key, number: finite) }
 
-  mutating func add(_ key: StaticString, integer: Int) {
-    self.key(key)
-    out.appendInteger(Int64(integer))
-  }
+  mutating func add(_ key: StaticString, integer: Int) { member(key, integer: integer) }
 
-  mutating func add(_ key: StaticString, bool: Bool) {
-    self.key(key)
-    out.append(bool ? "true" as StaticString : "false")
-  }
+  mutating func add(_ key: StaticString, bool: Bool) { member(key, bool: bool) }
 
   mutating func add(_ key: StaticString, strings: [String]) {
     self.key(key)
@@ -170,27 +223,27 @@ struct JSONMemberWriter: JSONMembers {
 
   mutating func addObject(_ key: StaticString, _ members: (inout JSONMemberWriter) -> Void) {
     self.key(key)
-    let (outerIndent, outerCount) = (indent, count)
+    let (outerIndent, outerOpening) = (indent, opening)
     indent += 1
-    count = 0
+    opening = UInt8(ascii: "{")
     members(&self)
     close()
-    (indent, count) = (outerIndent, outerCount)
+    (indent, opening) = (outerIndent, outerOpening)
   }
 
   mutating func addArray<Items: Sequence>(
     _ key: StaticString, objects items: Items, _ object: (Items.Element, inout JSONMemberWriter) -> Void
   ) {
     self.key(key)
-    let (outerIndent, outerCount) = (indent, count)
+    let (outerIndent, outerOpening) = (indent, opening)
     // The array's punctuation is `JSONByteWriter.writeArray`'s, through a copy of `out` (the same bytes) so that
     // each item's object can be written by this writer meanwhile.
     var array = out
     array.writeArray(items, pretty: pretty, indent: outerIndent + 1) { item, _ in
-      (indent, count) = (outerIndent + 2, 0)
+      (indent, opening) = (outerIndent + 2, UInt8(ascii: "{"))
       object(item, &self)
       close()
     }
-    (indent, count) = (outerIndent, outerCount)
+    (indent, opening) = (outerIndent, outerOpening)
   }
 }

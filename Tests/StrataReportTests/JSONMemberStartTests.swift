@@ -51,6 +51,88 @@ struct JSONMemberStartTests {
     }
   }
 
+  /// A member with its value in one reservation (`appendMember`) against the start and the value written apart:
+  /// numbers of every spelling (null, whole, plain, exponent, subnormal), whole numbers, bools; at several
+  /// indents and with a buffer nearly full before it (the room for the value is reserved with the start).
+  @Test("a member and its value written at once are the bytes of the start and the value apart")
+  func membersWithValues() {
+    let numbers: [Double?] = [
+      nil, 0, -0.0, 1, -1, 12, 1e15, 123_456_789_012_345, 0.5, -0.125, 1e-5, 0.000123, 3.14159, -2.5e-300,
+      1.7976931348623157e308, .leastNonzeroMagnitude, 2.2250738585072014e-308, .nan, .infinity, -.infinity, 0.1 + 0.2, 1e21,
+      9_007_199_254_740_992, 4503599627370496.5, 123.456,
+    ]
+    let integers: [Int64] = [0, 7, -7, 42, 99, 100, -100, 12_345_678, 123_456_789, .max, .min]
+    for filled in [0, 200, 230, 240, 250, 255] {
+      for indent in [1, 3, 8] {
+        for number in numbers {
+          var pieces = JSONByteWriter()
+          var whole = JSONByteWriter()
+          for _ in 0..<filled {
+            pieces.append(UInt8(ascii: "a"))
+            whole.append(UInt8(ascii: "a"))
+          }
+          pieces.appendMemberStart(UInt8(ascii: ","), indent: indent, key: "ci_abs_low")
+          if let number { pieces.appendNumber(number) } else { pieces.appendNull() }
+          whole.appendMember(UInt8(ascii: ","), indent: indent, key: "ci_abs_low", number: number)
+          #expect(whole.bytes == pieces.bytes, "\(String(describing: number)) after \(filled) bytes")
+        }
+        for integer in integers {
+          var pieces = JSONByteWriter()
+          var whole = JSONByteWriter()
+          for _ in 0..<filled {
+            pieces.append(UInt8(ascii: "a"))
+            whole.append(UInt8(ascii: "a"))
+          }
+          pieces.appendMemberStart(UInt8(ascii: "{"), indent: indent, key: "n")
+          pieces.appendInteger(integer)
+          whole.appendMember(UInt8(ascii: "{"), indent: indent, key: "n", integer: integer)
+          #expect(whole.bytes == pieces.bytes, "\(integer) after \(filled) bytes")
+          #expect(whole.text.hasSuffix("\"n\": \(integer)"))
+        }
+        for bool in [false, true] {
+          var pieces = JSONByteWriter()
+          var whole = JSONByteWriter()
+          for _ in 0..<filled {
+            pieces.append(UInt8(ascii: "a"))
+            whole.append(UInt8(ascii: "a"))
+          }
+          pieces.appendMemberStart(UInt8(ascii: ","), indent: indent, key: "significant")
+          pieces.append(bool ? "true" as StaticString : "false")
+          whole.appendMember(UInt8(ascii: ","), indent: indent, key: "significant", bool: bool)
+          #expect(whole.bytes == pieces.bytes, "\(bool) after \(filled) bytes")
+        }
+      }
+    }
+    let strings = [
+      "", "v1", "seg-19999", "converted", "welch t-test", "a string of more than thirty-two bytes, copied whole",
+      "ünïcode ✓", "needs \"escaping\"", "tab\there", "back\\slash",
+    ]
+    for filled in [0, 230, 250] {
+      for string in strings {
+        var pieces = JSONByteWriter()
+        var whole = JSONByteWriter()
+        for _ in 0..<filled {
+          pieces.append(UInt8(ascii: "a"))
+          whole.append(UInt8(ascii: "a"))
+        }
+        pieces.appendMemberStart(UInt8(ascii: ","), indent: 4, key: "segment")
+        pieces.appendQuoted(string)
+        let written = Array(string.utf8).withUnsafeBufferPointer { utf8 in
+          whole.appendMember(UInt8(ascii: ","), indent: 4, key: "segment", quoting: utf8)
+        }
+        let escaped = string.contains { $0 == "\"" || $0 == "\\" || $0 == "\t" }
+        #expect(written == !escaped, "\(string)")
+        if written { #expect(whole.bytes == pieces.bytes, "\(string) after \(filled) bytes") }
+      }
+    }
+    // The numbers as `JSONValue` prints them (its own path through `appendNumber`).
+    var out = JSONByteWriter()
+    out.appendMember(UInt8(ascii: "{"), indent: 1, key: "xs", number: 0.1 + 0.2)
+    #expect(out.text == "{\n  \"xs\": 0.30000000000000004")
+    #expect(JSONValue.number(.leastNonzeroMagnitude).serialized() == "5e-324")
+    #expect(JSONValue.number(-0.0).serialized() == "0")
+  }
+
   /// `copyShort` against a byte loop: every length 0 to 40 at every offset 0 to 7 of source and target, the bytes
   /// around the target left as they were.
   @Test("short copies write exactly the bytes copied")
