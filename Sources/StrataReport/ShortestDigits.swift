@@ -61,9 +61,11 @@ enum ShortestDigits {
     let h = q &+ ((-k &* 1_741_647) >> 19) &+ 3
     let index = 2 &* (-k &- smallestPowerOfTen)
     let (gHigh, gLow) = powersOfTen.withUnsafeBufferPointer { ($0[index], $0[index &+ 1]) }
-    let value = roundedToOdd(gHigh, gLow, center << h)
-    let low = roundedToOdd(gHigh, gLow, lower << h)
-    let high = roundedToOdd(gHigh, gLow, upper << h)
+    // h is 3 to 6 for every exponent (ShortestDigitsTests), so plain shifts (`&<<`): `<<` tested for shifts by 64
+    // or more and by negative amounts, about a dozen instructions a number.
+    let value = roundedToOdd(gHigh, gLow, center &<< h)
+    let low = roundedToOdd(gHigh, gLow, lower &<< h)
+    let high = roundedToOdd(gHigh, gLow, upper &<< h)
     // A decimal n × 10^k is inside when low ≤ 4n ≤ high, the ends excluded when the interval is open.
     let s = value >> 2
     // One digit fewer: the multiples of ten units around the value (at most one of them fits).
@@ -179,13 +181,42 @@ enum ShortestDigits {
       store(0x302E, as: UInt16.self, at: out)  // ".0"
       out += 2
     } else {
-      // ddd.ddd
+      // ddd.ddd: the digits before the point (at most 16 below 2^53) moved back over the first byte.
       writeDigits(digits, count: count, at: out + 1)
-      for offset in 0...point { out[offset] = out[offset &+ 1] }
+      moveBack(out + 1, count: point &+ 1)
       out[point &+ 1] = UInt8(ascii: ".")
       out += count &+ 1
     }
     return out - start
+  }
+
+  /// Moves `count` bytes (1 to 16) from `source` to the byte before it: every byte read before any is written, in
+  /// at most two loads and two stores, where the byte loop compiled to a call to `memmove`.
+  @inline(__always)
+  private static func moveBack(_ source: UnsafeMutablePointer<UInt8>, count: Int) {
+    let from = UnsafeRawPointer(source)
+    let to = UnsafeMutableRawPointer(source - 1)
+    if count >= 8 {
+      let words = (
+        from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+      )
+      to.storeBytes(of: words.0, as: UInt64.self)
+      to.storeBytes(of: words.1, toByteOffset: count &- 8, as: UInt64.self)
+    } else if count >= 4 {
+      let words = (
+        from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+      )
+      to.storeBytes(of: words.0, as: UInt32.self)
+      to.storeBytes(of: words.1, toByteOffset: count &- 4, as: UInt32.self)
+    } else if count >= 2 {
+      let words = (
+        from.loadUnaligned(as: UInt16.self), from.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self)
+      )
+      to.storeBytes(of: words.0, as: UInt16.self)
+      to.storeBytes(of: words.1, toByteOffset: count &- 2, as: UInt16.self)
+    } else {
+      source[-1] = source[0]
+    }
   }
 
   /// The number of decimal digits of `n` (from 1), by comparisons (most shortest digits have 16 or 17).
