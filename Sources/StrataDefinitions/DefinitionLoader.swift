@@ -184,17 +184,29 @@ public enum DefinitionLoader {
       factors: factors, fraction: top["fraction"], generators: top["generators"], &fields)
   }
 
-  private static let segmentKeys: Set<String> = ["name", "rule", "traffic", "weights", "centroid"]
+  /// A segment's keys, in the order `segment` reads them.
+  private static let segmentKeys = ["name", "rule", "traffic", "weights", "centroid"]
 
   /// The segment at `index` of `segments:`; its field paths are spelt only for an error.
   private static func segment(
     _ node: Node, index: Int, _ segmentation: NearestCentroid?, _ fields: inout YAMLFields
   ) throws(ExperimentFileError) -> Segment {
     func path() -> String { "segments[\(index)]" }
-    let map = try fields.mapping(node, path(), allowed: segmentKeys)
-    guard let name = map["name"] else { throw fields.error("\(path()).name", node, "each segment needs a name") }
+    var members: (name: Node?, rule: Node?, traffic: Node?, weights: Node?, centroid: Node?) = (nil, nil, nil, nil, nil)
+    try fields.members(node, path(), keys: segmentKeys) { place, value in
+      switch place {
+      case 0: members.name = value
+      case 1: members.rule = value
+      case 2: members.traffic = value
+      case 3: members.weights = value
+      default: members.centroid = value
+      }
+    }
+    guard let name = members.name else {
+      throw fields.error("\(path()).name", node, "each segment needs a name")
+    }
     var weights: [String: ExactDecimal] = [:]
-    if let weightsNode = map["weights"] {
+    if let weightsNode = members.weights {
       guard case .mapping(let pairs) = weightsNode else {
         throw fields.error("\(path()).weights", weightsNode, "expected variant: weight pairs")
       }
@@ -205,12 +217,12 @@ public enum DefinitionLoader {
     }
     return Segment(
       name: try fields.string(name, "\(path()).name"),
-      rule: try map["rule"].map { node throws(ExperimentFileError) in try fields.rule(node, "\(path()).rule") },
-      traffic: try map["traffic"].map { node throws(ExperimentFileError) in
+      rule: try members.rule.map { node throws(ExperimentFileError) in try fields.rule(node, "\(path()).rule") },
+      traffic: try members.traffic.map { node throws(ExperimentFileError) in
         try fields.exact(node, "\(path()).traffic")
       },
       weights: weights,
-      centroid: try map["centroid"].map { node throws(ExperimentFileError) in
+      centroid: try members.centroid.map { node throws(ExperimentFileError) in
         try centroid(node, "\(path()).centroid", segmentation, &fields)
       })
   }
