@@ -53,6 +53,11 @@ struct RuleTests {
       ("ünïcode == 1", 1, "unexpected character"),
       ("\"é\" == x", 1, "expected an attribute"),
       ("x == \"é\" and @", 14, "unexpected character"),
+      ("x == 1 and ✓", 12, "unexpected character \"✓\""),
+      ("x == \"ü\\q\"", 8, "unknown escape \"\\q\""),
+      ("x == \"✓\\✓\"", 8, "unknown escape \"\\✓\""),
+      ("x == 'a\\'b' and ü", 17, "unexpected character \"ü\""),
+      ("x == 'ü\\", 6, "not closed"),
     ])
   func syntaxErrors(source: String, column: Int, fragment: String) {
     #expect {
