@@ -58,7 +58,8 @@ struct JSONMemberStartTests {
   func membersWithValues() {
     let numbers: [Double?] = [
       nil, 0, -0.0, 1, -1, 12, 1e15, 123_456_789_012_345, 0.5, -0.125, 1e-5, 0.000123, 3.14159, -2.5e-300,
-      1.7976931348623157e308, .leastNonzeroMagnitude, 2.2250738585072014e-308, .nan, .infinity, -.infinity, 0.1 + 0.2, 1e21,
+      1.7976931348623157e308, .leastNonzeroMagnitude, 2.2250738585072014e-308, .nan, .infinity, -.infinity, 0.1 + 0.2,
+      1e21,
       9_007_199_254_740_992, 4503599627370496.5, 123.456,
     ]
     let integers: [Int64] = [0, 7, -7, 42, 99, 100, -100, 12_345_678, 123_456_789, .max, .min]
