@@ -193,7 +193,7 @@ import Testing
   @Test func moreShortNamesThanTheShortLimitHaveOnlyTheHashTable() {
     let names = (0...ByteNameTable.shortLimit).map { "v\($0)" }
     let table = ByteNameTable(names)
-    #expect(table.hasHashTable && !table.hasShortTable)
+    #expect(table.hasHashTable && !table.hasShortTable && table.hasWideTable)
     var buffer = [UInt8](repeating: 0x7a, count: 32)
     for (index, name) in names.enumerated() {
       let bytes = Array(name.utf8)
@@ -217,6 +217,78 @@ import Testing
       buffer.replaceSubrange(2..<2 + bytes.count, with: bytes)
       #expect(buffer.withUnsafeMutableBufferPointer { table.index(in: $0, 2, 2 + bytes.count) } == index)
       #expect(lookup(table, name) == index)
+    }
+  }
+
+  /// More than `shortLimit` names of at most `wideBytes` bytes get the wide table (`wideIndex`, a field given as its
+  /// two words and length), which agrees with `index(of:)` on every name and on fields close to them: prefixes, one
+  /// byte changed, one byte more; a name given twice keeps its first index.
+  @Test(arguments: [ByteNameTable.shortLimit + 1, 200, 2_000, 20_000])
+  func theWideTableAgreesWithIndexOf(count: Int) {
+    var generator = SplitMix64(seed: UInt64(count))
+    let alphabet = Array("-0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+    var names = (1...count / 2).map { "s\($0)" } + ["é", "café-ü", "x+y", "a b", "abcdefgh", "abcdefghijklmnop"]
+    while names.count < count {
+      let length = Int.random(in: 1...ByteNameTable.wideBytes, using: &generator)
+      let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+      names.append(String(decoding: bytes, as: UTF8.self))
+    }
+    names += ["s1", names[count - 1]]
+    let table = ByteNameTable(names)
+    #expect(table.hasWideTable && table.hasHashTable && !table.hasShortTable)
+    func words(_ field: [UInt8]) -> (UInt64, UInt64) {
+      var words: [UInt64] = [0, 0]
+      for (offset, byte) in field.enumerated() { words[offset / 8] |= UInt64(byte) << (8 * UInt64(offset % 8)) }
+      return (words[0], words[1])
+    }
+    var checked = 0
+    for name in names {
+      let bytes = Array(name.utf8)
+      var fields = [bytes, Array(bytes.dropLast()), bytes + [UInt8(ascii: "0")]]
+      for position in bytes.indices { fields.append(bytes.enumerated().map { $0 == position ? $1 ^ 1 : $1 }) }
+      // No space at either end: `index(of:)` ignores those, the one-pass row never hands such a field over.
+      for field in fields
+      where (1...ByteNameTable.wideBytes).contains(field.count) && field.first != 0x20 && field.last != 0x20 {
+        let expected = field.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+        let (first, second) = words(field)
+        #expect(table.wideIndex(first, second, field.count) == expected, "\(field)")
+        checked += 1
+      }
+    }
+    #expect(checked > count * 4)
+    #expect(table.wideIndex(0x3173, 0, 2) == 0)
+  }
+
+  /// The benchmark's segment names get the wide table: 20,000 names whose 8-byte ones differ only in their last byte
+  /// in groups of ten (`seg-1230` to `seg-1239`), which a plain 64-bit product sent to the same bucket, often the same
+  /// slot, so that no table was found.
+  @Test func theBenchmarksNamesGetTheWideTable() {
+    for count in [2_000, 20_000] {
+      let names = (1...count).map { "seg-\($0)" }
+      let table = ByteNameTable(names)
+      #expect(table.hasWideTable, "\(count)")
+      for (index, name) in names.enumerated() where index % 97 == 0 || name.utf8.count == 8 && index % 7 == 0 {
+        var words: [UInt64] = [0, 0]
+        for (offset, byte) in name.utf8.enumerated() { words[offset / 8] |= UInt64(byte) << (8 * UInt64(offset % 8)) }
+        #expect(table.wideIndex(words[0], words[1], name.utf8.count) == index, "\(name)")
+      }
+    }
+  }
+
+  /// Which names get the wide table: more than `shortLimit`, none longer than `wideBytes` or with a space at an end;
+  /// the others are still found (`index(of:)`), and `wideIndex` finds nothing without the table.
+  @Test func onlyManyShortNamesGetTheWideTable() {
+    let many = (0...ByteNameTable.shortLimit).map { "v\($0)" }
+    #expect(ByteNameTable(many).hasWideTable)
+    #expect(ByteNameTable(many + ["sixteen-bytes-16"]).hasWideTable)
+    for names in [Array(many.dropLast()), many + ["seventeen-bytes-7"], many + [" v"], many + ["v "]] {
+      let table = ByteNameTable(names)
+      #expect(!table.hasWideTable, "\(names.suffix(2))")
+      #expect(table.wideIndex(0x3076, 0, 2) == -1)
+      // `index(of:)` ignores the spaces around a field: " v" and "v " are found as "v", no name.
+      for (index, name) in names.enumerated() where name.first != " " && name.last != " " {
+        #expect(lookup(table, name) == index, "\(name)")
+      }
     }
   }
 

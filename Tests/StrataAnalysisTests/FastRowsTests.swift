@@ -153,17 +153,33 @@ struct FastRowsTests {
   }
 
   /// The generated files the one-pass path is checked on: `text`'s, with 8 names or fewer (the short name table),
-  /// and `manyText`'s, with more (the hashed one).
+  /// `manyText`'s, with more (the hashed one), and `wideText`'s, with many names of at most 8 bytes (the wide table).
   enum Names: Sendable, CaseIterable, CustomTestStringConvertible {
-    case few, many
+    case few, many, wide
 
-    var plan: AnalysisPlan { self == .few ? FastRowsTests.plan : FastRowsTests.manyPlan }
+    var plan: AnalysisPlan {
+      switch self {
+      case .few: FastRowsTests.plan
+      case .many: FastRowsTests.manyPlan
+      case .wide: FastRowsTests.widePlan
+      }
+    }
     var text: String {
-      self == .few ? FastRowsTests.text(rows: 20_000, seed: 5) : FastRowsTests.manyText(rows: 20_000, seed: 11)
+      switch self {
+      case .few: FastRowsTests.text(rows: 20_000, seed: 5)
+      case .many: FastRowsTests.manyText(rows: 20_000, seed: 11)
+      case .wide: FastRowsTests.wideText(rows: 20_000, seed: 13)
+      }
     }
     /// Fewer rows used than this would mean the file's rows are mostly not the usual ones.
-    var fewestUsed: Int { self == .few ? 17_000 : 10_000 }
-    var testDescription: String { self == .few ? "8 names or fewer" : "more than 8 names" }
+    var fewestUsed: Int { self == .few ? 17_000 : self == .many ? 10_000 : 16_000 }
+    var testDescription: String {
+      switch self {
+      case .few: "8 names or fewer"
+      case .many: "more than 8 names"
+      case .wide: "many names of at most 16 bytes"
+      }
+    }
   }
 
   @Test(
@@ -288,6 +304,75 @@ struct FastRowsTests {
       let result = try Self.fast(row, header: lastSegment, plan: plan)
       #expect(result.taken == taken && result.used == (taken ? 1 : 0), "\(unitBytes)")
     }
+  }
+
+  /// More than `ByteNameTable.shortLimit` variants and segments of at most 16 bytes (the wide table): 40 variants,
+  /// 2,000 segments named as the benchmark's (`seg-1` to `seg-2000`), and among them names of 1, 8, 9, 15 and 16 bytes,
+  /// one that is another's first 7 bytes, non-ASCII ones, and names the one-pass row cannot read as they stand.
+  static let widePlan = AnalysisPlan(
+    id: "wide", variants: ["control"] + (1..<40).map { "v\($0)" },
+    segments: (1...2_000).map { "seg-\($0)" } + [
+      "s", "abcdefgh", "abcdefg", "seg-12345", "abcdefghijklmno", "abcdefghijklmnop", "café-ü", "x+y", "a b", "é",
+    ],
+    metrics: plan.metrics)
+
+  @Test(
+    "with many names of at most 8 bytes (the wide table), the one-pass row takes each into its own cell and leaves spaced, quoted and unknown ones untouched"
+  )
+  func takesWideNames() throws {
+    let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
+    let plan = Self.widePlan
+    #expect(ByteNameTable(plan.variants).hasWideTable && ByteNameTable(plan.segments).hasWideTable)
+    // A reader per row: every 37th benchmark name and the others, each with a variant of its own.
+    let checked = Array(stride(from: 0, to: 2_000, by: 37)) + [1_999] + Array(2_000..<plan.segments.count)
+    for segment in checked {
+      let name = plan.segments[segment]
+      for variant in [segment % 40, 39 - segment % 40] {
+        let row = "u1,\(plan.variants[variant]),n,\(name),1,2.5\n"
+        let result = try Self.fast(row, header: header, plan: plan)
+        if Self.fastName(name) {
+          #expect(
+            result.taken && result.used == 1 && result.cell?.variant == variant && result.cell?.segment == segment,
+            "\(row)")
+        } else {
+          #expect(!result.taken && result.used == 0, "\(row)")
+        }
+      }
+    }
+    let unknown = [
+      "seg-0", "seg-2001", "seg-02", "Seg-1", "seg-1000x", "abcdefghi", "abcdef", "abcdefgH", "café", "x", "\"s\"",
+      "s ", " s", "", "seg-1\r", "seg-12\u{0}", "seg-2345", "seg-123456", "abcdefghijklmnopq", "abcdefghijklmnoX",
+      "abcdefghijklmn", "abcdefghijklmnop ",
+    ]
+    for name in unknown {
+      let result = try Self.fast("u1,control,n,\(name),1,2.5\n", header: header, plan: plan)
+      #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
+    }
+    for name in ["v40", "v0", "contro", "controls", "\"v1\"", " v1", "v1 ", ""] {
+      let result = try Self.fast("u1,\(name),n,s,1,2.5\n", header: header, plan: plan)
+      #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
+    }
+  }
+
+  /// `text(rows:seed:)`'s rows with `widePlan`'s names, each drawn from all of them, unknown ones now and then.
+  static func wideText(rows: Int, seed: UInt64) -> String {
+    var random = SplitMix64(seed: seed)
+    let segments = widePlan.segments + ["seg-2001", "seg-0", "abcdef", "seg-1 "]
+    let variants = widePlan.variants + ["v40", " v1"]
+    var text = "unit_id,variant,note,segment,converted,revenue\n"
+    for index in 0..<rows {
+      let roll = Int.random(in: 0..<50, using: &random)
+      // Most rows' segment from the benchmark's names, the rest from all.
+      let segment =
+        roll < 40
+        ? "seg-\(Int.random(in: 1...2_000, using: &random))"
+        : segments[Int.random(in: 0..<segments.count, using: &random)]
+      let variant = variants[Int.random(in: 0..<variants.count, using: &random)]
+      let converted = Bool.random(using: &random) ? "1" : "0"
+      let revenue = String(format: "%.2f", Double.random(in: 0...900, using: &random))
+      text += "u\(index),\(variant),,\(roll == 49 ? "\"\(segment)\"" : segment),\(converted),\(revenue)\n"
+    }
+    return text
   }
 
   /// `text(rows:seed:)`'s rows with `manyPlan`'s names, each drawn from all of them, unknown ones now and then.

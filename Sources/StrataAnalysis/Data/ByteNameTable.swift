@@ -36,9 +36,36 @@ struct ByteNameTable {
   private let shortMultiplier: UInt64
   /// 64 minus the bits of a slot number.
   private let shortShift: UInt64
+  /// The collision-free table of more than `shortLimit` names (`wideTable`), or empty and 0.
+  ///
+  /// More than `shortLimit` names, none longer than `wideBytes` nor with a space at either end: a collision-free table
+  /// of them too (`wideSlots`, `wideWords` words per slot: the name's first and second 8 bytes as little-endian words,
+  /// zero-padded, then its length in the high 32 bits and its index in the low 32, all ones when the slot is empty,
+  /// and a word of padding), whose slot is the top bits of the hash of the name's key (`wideKey`, `wideHash` with
+  /// `wideMultiplier`), exclusive-or'ed with the displacement of the key's bucket (`displacements`; the bucket is the
+  /// hash's next bits),
+  /// so that every name has a slot of its own with one and a half to three times as many slots as names (`wideTable`);
+  /// empty and 0 otherwise.
+  /// Slot `s` starts at word `wideOffset + wideWords * s`, on a 64-byte boundary, so a slot is one cache line's half.
+  ///
+  /// A field is then two 8-byte loads, two multiplications, a load from the small table of displacements and one
+  /// comparison, as for the short table: with 2,000 segments the hash table's lookup (`wordsIndex`, three words
+  /// hashed by two 128-bit products, out of line in the one-pass row) cost about 116 instructions per row, and its
+  /// 32-byte slots, not aligned, two cache lines for half of the names.
+  private let wideSlots: [UInt64]
+  private let wideOffset: Int
+  private let displacements: [UInt32]
+  private let wideMultiplier: UInt64
+  /// 64 minus the bits of a slot number, and 64 minus those and a bucket number's.
+  private let wideShift: UInt64
+  private let bucketShift: UInt64
+  private let bucketMask: Int
 
   /// Whether the collision-free table of short names was built (`shortSlots`).
   var hasShortTable: Bool { shortMultiplier != 0 }
+  /// Whether the collision-free table of more than `shortLimit` names of up to `wideBytes` bytes was built
+  /// (`wideSlots`).
+  var hasWideTable: Bool { wideMultiplier != 0 }
   /// Whether the hash table was built (more than `linearLimit` names), so that `wordsIndex` can look names up.
   var hasHashTable: Bool { !slots.isEmpty }
 
@@ -50,6 +77,9 @@ struct ByteNameTable {
   /// More than `linearLimit`: with 16 variants, the hash table's lookup of each row's variant, out of line in the
   /// one-pass row (`UnitLevelRows.consumeFast`), cost about 100 instructions per row more than the short table's.
   static let shortLimit = 32
+  /// The longest name the wide table (`wideSlots`) takes: two words.
+  static let wideBytes = 16
+  private static let wideWords = 4
   /// Bytes of each name kept in its slot: three words, compared in `index(of:)`.
   static let inlineBytes = 24
   private static let slotWords = 4
@@ -73,6 +103,19 @@ struct ByteNameTable {
         $0.utf8.count <= 8 && $0.utf8.first != UInt8(ascii: " ") && $0.utf8.last != UInt8(ascii: " ")
       }
     (shortSlots, shortMultiplier, shortShift) = short ? Self.shortTable(names) : ([], 0, 0)
+    let wide =
+      names.count > Self.shortLimit
+      && names.allSatisfy {
+        $0.utf8.count <= Self.wideBytes && $0.utf8.first != UInt8(ascii: " ") && $0.utf8.last != UInt8(ascii: " ")
+      }
+    let table = wide ? Self.wideTable(names) : nil
+    wideSlots = table?.slots ?? []
+    displacements = table?.displacements ?? []
+    wideMultiplier = table?.multiplier ?? 0
+    wideShift = table?.shift ?? 0
+    bucketShift = table?.bucketShift ?? 0
+    bucketMask = table?.bucketMask ?? 0
+    wideOffset = table?.offset ?? 0
     guard names.count > Self.linearLimit else {
       slots = []
       mask = 0
@@ -184,6 +227,49 @@ struct ByteNameTable {
     return fewIndex(word, length) ?? -1
   }
 
+  /// The index of the name of `length` bytes (1 to `wideBytes`) whose first and second 8 bytes are `first` and
+  /// `second` (little-endian, zero past the name) in the collision-free table of more than `shortLimit` names
+  /// (`wideSlots`), or -1 (also without that table).
+  ///
+  /// For the one-pass row (`UnitLevelRows.consumeFast`), inlined: `wordIndex(_:_:)`'s one slot, displaced by its
+  /// bucket's entry in `displacements`.
+  @inline(__always)
+  func wideIndex(_ first: UInt64, _ second: UInt64, _ length: Int) -> Int {
+    guard wideMultiplier != 0 else { return -1 }
+    let product = Self.wideHash(Self.wideKey(first, second, length), wideMultiplier)
+    return displacements.withUnsafeBufferPointer { displacements in
+      wideSlots.withUnsafeBufferPointer { slots in
+        // The bucket is at most `bucketMask`, below the displacements' count; the slot and every displacement are
+        // below the table's size (a power of two), and so is their exclusive or.
+        let bucket = Int(truncatingIfNeeded: product &>> bucketShift) & bucketMask
+        let slot = Int(truncatingIfNeeded: product &>> wideShift) ^ Int(truncatingIfNeeded: displacements[bucket])
+        let base = wideOffset &+ Self.wideWords &* slot
+        let info = slots[base &+ 2]
+        // One comparison of the words and length together; an empty slot's length (all ones) matches no field.
+        let differs =
+          (slots[base] ^ first) | (slots[base &+ 1] ^ second) | ((info >> 32) ^ UInt64(truncatingIfNeeded: length))
+        return differs == 0 ? Int(truncatingIfNeeded: info & 0xffff_ffff) : -1
+      }
+    }
+  }
+
+  /// The wide table's hash of `key` under `multiplier`: the high and low halves of their 128-bit product
+  /// exclusive-or'ed, so that every bit of the key reaches the top bits that give the slot and the bucket (of a plain
+  /// 64-bit product, a name's last byte moves only the top 8 bits: 8-byte names that differ only there, `seg-1230`
+  /// to `seg-1239`, shared their bucket and often their slot, and no table was found for 20,000 such names).
+  @inline(__always)
+  private static func wideHash(_ key: UInt64, _ multiplier: UInt64) -> UInt64 {
+    let product = key.multipliedFullWidth(by: multiplier)
+    return product.high ^ product.low
+  }
+
+  /// The wide table's key of a name of `length` bytes whose words are `first` and `second` (`wideIndex`): both
+  /// words and the length in one word (two names with the same key leave no wide table, `wideTable`).
+  @inline(__always)
+  private static func wideKey(_ first: UInt64, _ second: UInt64, _ length: Int) -> UInt64 {
+    first ^ (second ^ UInt64(truncatingIfNeeded: length)) &* 0x9e37_79b9_7f4a_7c15
+  }
+
   /// `index(in:_:_:)` for what its inlined part leaves: the field with spaces around it ignored.
   ///
   /// With the hash table, a field of up to `inlineBytes` bytes is loaded as three words straight from the buffer, the
@@ -272,6 +358,90 @@ struct ByteNameTable {
       bits += 1
     }
     return ([], 0, 0)
+  }
+
+  /// The collision-free table of more than `shortLimit` names of at most `wideBytes` bytes (a name given twice keeps
+  /// its first index), or nil when none is found (then the hash table alone serves).
+  ///
+  /// Hash and displace: a key's hash with the multiplier (`wideHash`) gives its slot (the top bits) and its bucket
+  /// (the bits after them); the buckets, one or two keys each, largest first (then in order), each take the first
+  /// displacement that moves all of their keys to free slots (slot exclusive-or displacement), with at least one and a
+  /// half times as many slots as keys (a power of two). Two keys of one bucket with the same slot cannot be separated
+  /// so: then the next multiplier (odd numbers from SplitMix64 with a fixed seed, as `shortTable`) is tried, up to 8
+  /// (one works more often than not); no table when none does, which only two names with the same key (`wideKey`)
+  /// make likely.
+  private static func wideTable(_ names: [String]) -> (
+    slots: [UInt64], offset: Int, displacements: [UInt32], multiplier: UInt64, shift: UInt64, bucketShift: UInt64,
+    bucketMask: Int
+  )? {
+    var keys: [(first: UInt64, second: UInt64, length: Int, index: Int)] = []
+    var known = Set<[UInt8]>()
+    for (index, name) in names.enumerated() {
+      let bytes = Array(name.utf8)
+      guard known.insert(bytes).inserted else { continue }
+      let (first, second) = bytes.withUnsafeBufferPointer {
+        (word($0, 0, $0.count, 0), word($0, 0, $0.count, 1))
+      }
+      keys.append((first, second, bytes.count, index))
+    }
+    var slotBits = 1
+    while 1 << slotBits < keys.count + keys.count / 2 { slotBits += 1 }
+    var bucketBits = 0
+    while 2 << bucketBits < keys.count { bucketBits += 1 }
+    guard slotBits <= 31 else { return nil }
+    let size = 1 << slotBits
+    let shift = UInt64(64 - slotBits)
+    let bucketShift = UInt64(64 - slotBits - bucketBits)
+    let bucketMask = (1 << bucketBits) - 1
+    var state: UInt64 = 0x5eed_d15b
+    for _ in 0..<8 {
+      // SplitMix64's step, made odd.
+      state &+= 0x9e37_79b9_7f4a_7c15
+      var mixed = state
+      mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
+      mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
+      let multiplier = (mixed ^ (mixed >> 31)) | 1
+      var buckets = [[(slot: Int, key: Int)]](repeating: [], count: bucketMask + 1)
+      for (number, key) in keys.enumerated() {
+        let product = wideHash(wideKey(key.first, key.second, key.length), multiplier)
+        buckets[Int(truncatingIfNeeded: product >> bucketShift) & bucketMask].append(
+          (Int(truncatingIfNeeded: product >> shift), number))
+      }
+      let order = buckets.indices.sorted { (buckets[$0].count, $1) > (buckets[$1].count, $0) }
+      var taken = [Bool](repeating: false, count: size)
+      var displacements = [UInt32](repeating: 0, count: bucketMask + 1)
+      var placed = true
+      for bucket in order where !buckets[bucket].isEmpty {
+        let members = buckets[bucket]
+        let distinct = members.indices.allSatisfy { a in members[..<a].allSatisfy { $0.slot != members[a].slot } }
+        guard distinct,
+          let displacement = (0..<size).first(where: { d in members.allSatisfy { !taken[$0.slot ^ d] } })
+        else {
+          placed = false
+          break
+        }
+        displacements[bucket] = UInt32(displacement)
+        for member in members { taken[member.slot ^ displacement] = true }
+      }
+      guard placed else { continue }
+      // Room for the slots from the first 64-byte boundary of the array's storage (which a `let` array keeps).
+      var slots = [UInt64](repeating: 0, count: wideWords * size + 8)
+      let offset = slots.withUnsafeBufferPointer {
+        (64 - Int(bitPattern: $0.baseAddress) % 64) % 64 / 8
+      }
+      for slot in 0..<size { slots[offset + wideWords * slot + 2] = UInt64.max }
+      for (bucket, members) in buckets.enumerated() {
+        for member in members {
+          let key = keys[member.key]
+          let base = offset + wideWords * (member.slot ^ Int(displacements[bucket]))
+          slots[base] = key.first
+          slots[base + 1] = key.second
+          slots[base + 2] = UInt64(key.length) << 32 | UInt64(key.index)
+        }
+      }
+      return (slots, offset, displacements, multiplier, shift, bucketShift, bucketMask)
+    }
+    return nil
   }
 
   /// `index(of:)` through the hash table, for `field[start..<end]`.

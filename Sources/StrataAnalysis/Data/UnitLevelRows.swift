@@ -130,14 +130,15 @@ struct UnitLevelRows {
   private let fastFields: Int
 
   /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment (either
-  /// with `hashed` set when its names are in the hash table, not the table of short names), or value column
-  /// `role & 7` (`value`, with `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing values count
-  /// as 0).
+  /// with `hashed` set when its names are in the hash table, not the table of short names, and `wide` as well when
+  /// they are in the collision-free table of many names of up to 16 bytes), or value column `role & 7` (`value`, with `binomial`
+  /// set for a 0/1 metric and `missingIsZero` for one whose missing values count as 0).
   private enum FastRole {
     static let skipped: UInt8 = 0
     static let unit: UInt8 = 1
     static let variant: UInt8 = 2
     static let segment: UInt8 = 3
+    static let wide: UInt8 = 0x04
     static let hashed: UInt8 = 0x08
     static let value: UInt8 = 0x40
     static let binomial: UInt8 = 0x20
@@ -217,9 +218,12 @@ struct UnitLevelRows {
     variantNames: ByteNameTable, segmentNames: ByteNameTable
   ) -> (InlineArray<16, UInt8>, Int) {
     var roles = InlineArray<16, UInt8>(repeating: FastRole.skipped)
-    // A name column's role: the short table's word lookup, the hash table's (`hashed`), or none (no fast path).
+    // A name column's role: the short table's word lookup, the wide table's (`hashed` and `wide`), the hash table's
+    // (`hashed`), or none (no fast path).
     func nameRole(_ role: UInt8, _ names: ByteNameTable) -> UInt8? {
-      names.hasShortTable ? role : names.hasHashTable ? role | FastRole.hashed : nil
+      if names.hasShortTable { return role }
+      if names.hasWideTable { return role | FastRole.hashed | FastRole.wide }
+      return names.hasHashTable ? role | FastRole.hashed : nil
     }
     guard let variantRole = nameRole(FastRole.variant, variantNames), values.count <= 8, fieldCount >= 1,
       fieldCount <= 16
@@ -300,16 +304,17 @@ struct UnitLevelRows {
   ///
   /// The usual row: no quote, space or carriage return in its skipped fields, unit id, variant and segment (no byte
   /// below `-` but the commas and the final line end), the header's number of fields, variant and segment names of
-  /// the table of short names or, with more than 8 names, of the hash table and at most `ByteNameTable.inlineBytes`
-  /// bytes long, a nonempty unit id, and plain decimals of 1 to 15 digits (`NumberParser.scanDecimal`,
+  /// the table of short names, the wide table (many names of at most 16 bytes) or, with more than 8 names, of the hash
+  /// table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain decimals of 1 to 15 digits (`NumberParser.scanDecimal`,
   /// each read as its bytes are seen, no second pass), 0 or 1 for a 0/1 metric, or empty values. Such a row is exactly what the
   /// scanner and `consume(_:)` would use, and it is used the same way (`accumulate`, with the same values bit for bit);
   /// anything else, a bad row included, is left untouched before any value is added, so the usual path decides it.
   @_transparent
   mutating func consumeFast(_ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
     guard start &+ Self.fastRowBytes <= end else { return -1 }
-    // Every field starts before `limit`; no read reaches past `limit + 10` (a name's word and the byte after it, a
-    // number's two bytes past `limit`), which is inside the bytes read.
+    // Every field starts before `limit`; no read reaches past `limit + 15` (a wide table's name's two words and the
+    // byte after them, a short name's word and the byte after it, a number's two bytes past `limit`), which is inside
+    // the bytes read.
     let limit = start &+ (Self.fastRowBytes &- 16)
     var values = InlineArray<8, Double>(repeating: 0)
     var filled = InlineArray<8, Bool>(repeating: false)
@@ -340,12 +345,38 @@ struct UnitLevelRows {
           position &+= 1
         }
       } else if role >= FastRole.hashed {
-        // A name of the hash table, out of line: inlined, its words and lookup cost the usual row (the table of short
-        // names) about 21 instructions of spills and reloads.
-        let found = hashedName(bytes, position, limit, terminator, variant: role == FastRole.variant | FastRole.hashed)
-        guard found >= 0 else { return -1 }
-        if role == FastRole.variant | FastRole.hashed { variant = found &>> 5 } else { segment = found &>> 5 }
-        position = position &+ found & 31 &+ 1
+        if role >= FastRole.wide | FastRole.hashed {
+          // A name of the wide table (more than `ByteNameTable.shortLimit` names of at most 16 bytes), inlined: out
+          // of line (a call of its own, its constants loaded again) it cost 2,000 segments' rows about 55
+          // instructions more. Two words, the name's length from the first byte below `-` in either (16 when none;
+          // then the byte after them must end the field), each masked to the name's bytes without a branch.
+          let first = Self.word(bytes, position)
+          let second = Self.word(bytes, position &+ 8)
+          let inFirst = CSVScanner.candidateBytes(first)
+          let inSecond = CSVScanner.candidateBytes(second)
+          let length = inFirst != 0 ? inFirst.trailingZeroBitCount &>> 3 : 8 &+ inSecond.trailingZeroBitCount &>> 3
+          guard length > 0, bytes[position &+ length] == terminator else { return -1 }
+          // The bytes before a word's first candidate (all of them when there is none): its lowest bit, moved down
+          // to the start of its byte, minus one.
+          let one = first & (((inFirst & (0 &- inFirst)) &>> 7) &- 1)
+          let two = inFirst != 0 ? 0 : second & (((inSecond & (0 &- inSecond)) &>> 7) &- 1)
+          if role == FastRole.variant | FastRole.hashed | FastRole.wide {
+            variant = columns.variantNames.wideIndex(one, two, length)
+            guard variant >= 0 else { return -1 }
+          } else {
+            segment = columns.segmentNames.wideIndex(one, two, length)
+            guard segment >= 0 else { return -1 }
+          }
+          position = position &+ length &+ 1
+        } else {
+          // A name of the hash table, out of line: inlined, its words and lookup cost the usual row (the table of
+          // short names) about 21 instructions of spills and reloads.
+          let found = hashedName(
+            bytes, position, limit, terminator, variant: role == FastRole.variant | FastRole.hashed)
+          guard found >= 0 else { return -1 }
+          if role == FastRole.variant | FastRole.hashed { variant = found &>> 5 } else { segment = found &>> 5 }
+          position = position &+ found & 31 &+ 1
+        }
       } else if role >= FastRole.variant {
         // A name: one word, its length from the first byte below `-` (8 when none; then the byte after the word must
         // end the field), looked up as `ByteNameTable.usualIndex` would.
