@@ -134,11 +134,13 @@ public struct SufficientStatistics: Sendable, Hashable {
   /// does not write, 100 instructions and one needless fetch per row at 20,000 segments.
   @inline(__always)
   mutating func prefetch(variant: Int, segment: Int, columns: Int, pairs pairCount: Int) {
-    let cell = variant * segmentCount + segment
+    // Wrapping arithmetic: `Prefetch.range` asks for nothing outside the array, and a hint changes no value (the
+    // overflow checks were a third of the fetch's instructions).
+    let cell = variant &* segmentCount &+ segment
     if columns == 0 { units.withUnsafeBufferPointer { Prefetch.range($0, from: cell, count: 1) } }
-    metrics.withUnsafeBufferPointer { Prefetch.range($0, from: cell * columns, count: columns) }
+    metrics.withUnsafeBufferPointer { Prefetch.range($0, from: cell &* columns, count: columns) }
     if pairCount > 0 {
-      pairs.withUnsafeBufferPointer { Prefetch.range($0, from: cell * pairCount, count: pairCount) }
+      pairs.withUnsafeBufferPointer { Prefetch.range($0, from: cell &* pairCount, count: pairCount) }
     }
   }
 

@@ -10,9 +10,10 @@ enum Prefetch {
   /// Asks for every cache line of `buffer[start..<start + count]`, for writing.
   @inline(__always)
   static func range<Value>(_ buffer: UnsafeMutableBufferPointer<Value>, from start: Int, count: Int) {
-    guard let base = buffer.baseAddress, count > 0, start >= 0, start + count <= buffer.count else { return }
+    // `start <= buffer.count - count` rather than `start + count <= buffer.count`: no overflow check to make.
+    guard let base = buffer.baseAddress, count > 0, start >= 0, start <= buffer.count &- count else { return }
     let first = UnsafeRawPointer(base + start)
-    let end = first + count * MemoryLayout<Value>.stride
+    let end = first + count &* MemoryLayout<Value>.stride
     var line = first
     while line < end {
       llvmPrefetch(line, 1, 3, 1)

@@ -131,8 +131,8 @@ struct UnitLevelRows {
 
   /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment (either
   /// with `hashed` set when its names are in the hash table, not the table of short names, and `wide` as well when
-  /// they are in the collision-free table of many names of up to 16 bytes), or value column `role & 7` (`value`, with `binomial`
-  /// set for a 0/1 metric and `missingIsZero` for one whose missing values count as 0).
+  /// they are in the collision-free table of many names of up to 16 bytes), or value column `role & 7` (`value`, with
+  /// `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing values count as 0).
   private enum FastRole {
     static let skipped: UInt8 = 0
     static let unit: UInt8 = 1
@@ -305,8 +305,8 @@ struct UnitLevelRows {
   /// The usual row: no quote, space or carriage return in its skipped fields, unit id, variant and segment (no byte
   /// below `-` but the commas and the final line end), the header's number of fields, variant and segment names of
   /// the table of short names, the wide table (many names of at most 16 bytes) or, with more than 8 names, of the hash
-  /// table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain decimals of 1 to 15 digits (`NumberParser.scanDecimal`,
-  /// each read as its bytes are seen, no second pass), 0 or 1 for a 0/1 metric, or empty values. Such a row is exactly what the
+  /// table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain decimals of 1 to 15
+  /// digits (`NumberParser.scanDecimal`, each read as its bytes are seen, no second pass), 0 or 1 for a 0/1 metric, or empty values. Such a row is exactly what the
   /// scanner and `consume(_:)` would use, and it is used the same way (`accumulate`, with the same values bit for bit);
   /// anything else, a bad row included, is left untouched before any value is added, so the usual path decides it.
   @_transparent
@@ -420,13 +420,13 @@ struct UnitLevelRows {
     }
     if prefetchesCells {
       // As `waitForCell`, its values stored here: handing them to it in memory cost every row of a reader that does
-      // not fetch ahead about 12 instructions.
-      let slot = waitingSlot(variant: variant, segment: segment)
+      // not fetch ahead about 12 instructions. One call per row (`fetchAndWait`), the cell's fetch and the oldest
+      // row's update in it.
+      let slot = fetchAndWait(variant: variant, segment: segment)
       for metric in 0..<valueCount {
         waiting.values[slot &* 8 &+ metric] = values[metric]
         waiting.filled[slot &* 8 &+ metric] = filled[metric]
       }
-      prefetchCell(variant: variant, segment: segment)
     } else {
       accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
     }
@@ -653,23 +653,44 @@ struct UnitLevelRows {
     waiting.count &-= 1
   }
 
-  /// Fetches the cell of `variant` × `segment` ahead of its update (`SufficientStatistics.prefetch`).
+  /// Fetches the cell of `variant` × `segment` ahead of its update (`SufficientStatistics.prefetch`) and gives the
+  /// row a waiting slot (`waitingSlot`, the oldest row added here when as many wait already); the caller stores the
+  /// row's values there.
+  ///
+  /// One call for both: the fetch and the oldest row's update as two calls cost each row at 20,000 segments a call,
+  /// its prologue and its stack check more.
   @inline(never)
-  private mutating func prefetchCell(variant: Int, segment: Int) {
+  private mutating func fetchAndWait(variant: Int, segment: Int) -> Int {
     cells.prefetch(variant: variant, segment: segment, columns: valueCount, pairs: pairCount)
+    if waiting.count == Self.prefetchDistance {
+      addWaitingRow(waiting.head)
+      waiting.head = (waiting.head &+ 1) & (Self.prefetchDistance &- 1)
+      waiting.count &-= 1
+    }
+    let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
+    waiting.count &+= 1
+    waiting.variants[slot] = variant
+    waiting.segments[slot] = segment
+    return slot
   }
 
-  /// Adds the waiting row in `slot` to the cells.
+  /// Adds the waiting row in `slot` to the cells: `accumulate` on its values where they wait (copied out first, they
+  /// cost the update of each row at 20,000 segments about 25 instructions).
   @inline(__always)
   private mutating func addWaitingRow(_ slot: Int) {
-    var values = InlineArray<8, Double>(repeating: 0)
-    var filled = InlineArray<8, Bool>(repeating: false)
-    for metric in 0..<valueCount {
-      values[metric] = waiting.values[slot &* 8 &+ metric]
-      filled[metric] = waiting.filled[slot &* 8 &+ metric]
+    let first = slot &* 8
+    let cell = waiting.variants[slot] &* cells.segmentCount &+ waiting.segments[slot]
+    let values = waiting.values.span.extracting(first..<first &+ valueCount)
+    let filled = waiting.filled.span.extracting(first..<first &+ valueCount)
+    // As `accumulate(variant:segment:values:filled:)`, line for line: change both together.
+    cells.addRow(cell: cell, values: values, filled: filled, countsFilled: fillsZeros)
+    if !regressionRows.isEmpty {
+      regressionValues.removeAll(keepingCapacity: true)
+      for metric in 0..<valueCount { regressionValues.append(values[metric]) }
+      regressionRows.add(cell: cell, values: regressionValues, offset: 0)
     }
-    accumulate(
-      variant: waiting.variants[slot], segment: waiting.segments[slot], values: values.span, filled: filled.span)
+    if pairCount > 0 { cells.addPairs(cell: cell, values: values, columns: pairs) }
+    rowsUsed &+= 1
   }
 
   /// Adds every waiting row, oldest first.
@@ -726,6 +747,9 @@ struct UnitLevelRows {
   ///
   /// Transparent, as `consume(_:variant:segment:values:filled:)`: merely always-inline, it became a call of its own
   /// per row once the row's update no longer counted the unit (the optimizer's size limits, not its cost).
+  ///
+  /// `addWaitingRow` repeats this body for rows that wait for their cells (its values are borrowed from the reader's
+  /// own `waiting`, which a call of this mutating method cannot take): change both together.
   @_transparent
   private mutating func accumulate(variant: Int, segment: Int, values: Span<Double>, filled: Span<Bool>) {
     let cell = variant &* cells.segmentCount &+ segment  // a cell of the table: it cannot overflow
