@@ -23,34 +23,58 @@ struct DefinitionReloader: Service {
   }
 }
 
+/// Makes again, every reload interval, the copies of the catalog and keys into the database that failed
+/// (``StrataService/copyPending()``), in a loop of its own: the reloader never waits on the database before reading
+/// the files, so a key removed from the keys file during an outage stops working at the next check.
+struct PendingCopies: Service {
+  let service: StrataService
+
+  func run() async throws {
+    do {
+      try await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+          try await Task.sleep(for: service.configuration.reloadInterval)
+          await service.copyPending()
+        }
+      }
+    } catch is CancellationError {
+      // Shutting down: a copy still pending is made at the next start.
+    }
+  }
+}
+
 extension StrataService {
   /// Checks the sources once and swaps in whatever changed and is valid.
   public func reloadIfChanged() async {
-    await copyPending()
     await reloadDefinitionsIfChanged()
     await reloadKeysIfChanged()
   }
 
-  /// Copies into the database the catalog or keys whose copy failed before (a PostgreSQL gone, or silent past the
-  /// poll's limit): the swap serves them already, and both copies can be made again (they only add the catalog's
-  /// definitions, and replace the keys).
+  /// Copies into the database the catalog or keys serving now whose copy failed before.
+  ///
+  /// A copy fails when PostgreSQL is gone, or silent past the poll's limit. The swap serves them already, and both
+  /// copies can be made again (they only add the catalog's definitions, and replace the keys). A flag is cleared only when what was copied is still what serves (a newer
+  /// swap's own copy may have failed meanwhile).
   func copyPending() async {
     let pending = copiesPending.withLock { $0 }
     if pending.catalog {
       let catalog = self.catalog
       do {
         try await poll { try await store.recordCatalog(catalog) }
-        copiesPending.withLock { $0.catalog = false }
+        let current = self.catalog.etag == catalog.etag
+        if current { copiesPending.withLock { $0.catalog = false } }
         logger.info("catalog recorded in the database", metadata: ["catalog_etag": "\(catalog.etag)"])
       } catch {
         logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
       }
     }
     if pending.keys {
+      let fingerprint = keysFingerprint.withLock { $0 }
       let keys = authenticator.keys
       do {
         try await poll { try await store.replaceKeys(keys) }
-        copiesPending.withLock { $0.keys = false }
+        let current = keysFingerprint.withLock { $0 } == fingerprint
+        if current { copiesPending.withLock { $0.keys = false } }
         logger.info("keys copied into the database", metadata: ["keys": "\(keys.count)"])
       } catch {
         logger.error("cannot copy the keys into the database", metadata: ["error": "\(error)"])
@@ -63,7 +87,7 @@ extension StrataService {
   /// The write is awaited, not a task left running, so a shutdown closing the store (or a test reading it) never races
   /// it; a PostgreSQL that does not answer fails it after `--request-timeout` (``StrataService/poll(limit:_:)``), so
   /// the reloader is not held up. The new catalog serves from the swap on; a failed write is logged, does not undo it,
-  /// and is made again at the next check (``copyPending()``).
+  /// and is made again by ``PendingCopies``.
   func reloadDefinitionsIfChanged() async {
     let fingerprint: String
     let files: [(path: String, bytes: [UInt8])]

@@ -247,7 +247,8 @@ public struct PostgresConnectionClosed: Error, CustomStringConvertible, Sendable
 }
 
 /// A call's body ran past ``PostgresStore/callLimit`` (a poller's call, PostgreSQL silent); its connection was closed,
-/// so whatever it had open was rolled back, and nothing of it was committed unless its `COMMIT` had been sent.
+/// so PostgreSQL rolls back whatever it had open once it learns of the close (after a cut that drops packets, only
+/// when its own TCP keepalive gives up), and nothing of it was committed unless its `COMMIT` had been sent.
 public struct PostgresCallTimedOut: Error, CustomStringConvertible, Sendable {
   /// `host:port`.
   public var place: String

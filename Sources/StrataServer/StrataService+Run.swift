@@ -68,6 +68,7 @@ extension StrataService {
     var services: [any Service] = []
     if let postgres = store as? PostgresStore { services.append(postgres.client) }
     services.append(DefinitionReloader(service: self))
+    services.append(PendingCopies(service: self))
     services.append(ConsentRefresher(service: self))
     services.append(LiveTotalsBuilder(service: self))
     let logger = self.logger

@@ -30,7 +30,7 @@ public final class StrataService: Sendable {
   /// The live plans of the catalog served (rebuilt when its ETag changes).
   let livePlansCache = Mutex<LivePlans>(.empty)
   /// Whether the catalog or the keys serving now are still to be copied into the database (a copy failed); the
-  /// reloader tries again at each check (``StrataService/copyPending()``).
+  /// copies are made again every reload interval (``PendingCopies``).
   let copiesPending = Mutex<(catalog: Bool, keys: Bool)>((false, false))
   /// Records planned looks one at a time.
   let lookRecorder = LookRecorder()
