@@ -9,5 +9,6 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 swiftc -O -module-name ShortestDigitsCheck -o "$work/check" Benchmarks/ShortestDigitsCheck/main.swift \
-  Sources/StrataReport/ShortestDigits.swift Sources/StrataReport/ShortestDigits+Powers.swift
+  Sources/StrataReport/ShortestDigits.swift Sources/StrataReport/ShortestDigits+Powers.swift \
+  Sources/StrataReport/ShortCopy.swift
 "$work/check" "$@"

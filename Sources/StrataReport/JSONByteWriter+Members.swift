@@ -10,7 +10,7 @@ extension JSONByteWriter {
   ///
   /// `key` must have a pointer representation (any literal longer than one character has).
   ///
-  /// The key's bytes are copied by `copyShort` (a key is a few to about 30 bytes), not by a `memcpy` call, and the
+  /// The key's bytes are copied by ``ShortCopy/copy(_:count:to:)`` (a key is a few to about 30 bytes), not by a `memcpy` call, and the
   /// lengths are added without overflow checks (an indent and a literal's length are small): about 25 of the
   /// member's instructions (callgrind).
   @inline(__always)
@@ -38,7 +38,7 @@ extension JSONByteWriter {
     }
     let quote = start + 2 + spaces
     quote[0] = UInt8(ascii: "\"")
-    Self.copyShort(key.utf8Start, count: keyCount, to: quote + 1)
+    ShortCopy.copy(key.utf8Start, count: keyCount, to: quote + 1)
     let end = quote + 1 + keyCount
     end[0] = UInt8(ascii: "\"")
     end[1] = UInt8(ascii: ":")
@@ -94,57 +94,9 @@ extension JSONByteWriter {
     let count = utf8.count
     let (value, prefix) = writeMemberStart(opening, indent: indent, key: key, room: count &+ 2)
     value[0] = UInt8(ascii: "\"")
-    if let base = utf8.baseAddress { Self.copyShort(base, count: count, to: value + 1) }
+    if let base = utf8.baseAddress { ShortCopy.copy(base, count: count, to: value + 1) }
     value[count &+ 1] = UInt8(ascii: "\"")
     buffer.count &+= prefix &+ count &+ 2
     return true
-  }
-
-  /// Copies `count` bytes from `source` to `target` (not overlapping), `memcpy` only beyond 32 bytes.
-  ///
-  /// At most four 8-byte loads and stores (two of 4, 2 or 1 byte below 8), overlapping in the middle, so that
-  /// nothing outside either range is read or written. For the short keys and names of a JSON document, where the
-  /// call to `memcpy` cost more than the copy.
-  @inline(__always)
-  static func copyShort(_ source: UnsafePointer<UInt8>, count: Int, to target: UnsafeMutablePointer<UInt8>) {
-    let from = UnsafeRawPointer(source)
-    let to = UnsafeMutableRawPointer(target)
-    if count >= 8 {
-      if count > 16 {
-        guard count <= 32 else {
-          target.initialize(from: source, count: count)
-          return
-        }
-        let words = (
-          from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-          from.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self),
-          from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-        )
-        to.storeBytes(of: words.0, as: UInt64.self)
-        to.storeBytes(of: words.1, toByteOffset: 8, as: UInt64.self)
-        to.storeBytes(of: words.2, toByteOffset: count &- 16, as: UInt64.self)
-        to.storeBytes(of: words.3, toByteOffset: count &- 8, as: UInt64.self)
-      } else {
-        let words = (
-          from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-        )
-        to.storeBytes(of: words.0, as: UInt64.self)
-        to.storeBytes(of: words.1, toByteOffset: count &- 8, as: UInt64.self)
-      }
-    } else if count >= 4 {
-      let words = (
-        from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
-      )
-      to.storeBytes(of: words.0, as: UInt32.self)
-      to.storeBytes(of: words.1, toByteOffset: count &- 4, as: UInt32.self)
-    } else if count >= 2 {
-      let words = (
-        from.loadUnaligned(as: UInt16.self), from.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self)
-      )
-      to.storeBytes(of: words.0, as: UInt16.self)
-      to.storeBytes(of: words.1, toByteOffset: count &- 2, as: UInt16.self)
-    } else if count == 1 {
-      target[0] = source[0]
-    }
   }
 }

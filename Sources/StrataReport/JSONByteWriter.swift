@@ -161,7 +161,7 @@ struct JSONByteWriter: TextOutputStream {
     }
     let start = buffer.reserve(utf8.count + 2)
     start[0] = UInt8(ascii: "\"")
-    if let base = utf8.baseAddress { Self.copyShort(base, count: utf8.count, to: start + 1) }
+    if let base = utf8.baseAddress { ShortCopy.copy(base, count: utf8.count, to: start + 1) }
     start[utf8.count + 1] = UInt8(ascii: "\"")
     buffer.count += utf8.count + 2
   }

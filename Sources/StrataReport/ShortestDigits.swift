@@ -183,40 +183,11 @@ enum ShortestDigits {
     } else {
       // ddd.ddd: the digits before the point (at most 16 below 2^53) moved back over the first byte.
       writeDigits(digits, count: count, at: out + 1)
-      moveBack(out + 1, count: point &+ 1)
+      ShortCopy.copy(UnsafePointer(out + 1), count: point &+ 1, to: out)
       out[point &+ 1] = UInt8(ascii: ".")
       out += count &+ 1
     }
     return out - start
-  }
-
-  /// Moves `count` bytes (1 to 16) from `source` to the byte before it: every byte read before any is written, in
-  /// at most two loads and two stores, where the byte loop compiled to a call to `memmove`.
-  @inline(__always)
-  private static func moveBack(_ source: UnsafeMutablePointer<UInt8>, count: Int) {
-    let from = UnsafeRawPointer(source)
-    let to = UnsafeMutableRawPointer(source - 1)
-    if count >= 8 {
-      let words = (
-        from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-      )
-      to.storeBytes(of: words.0, as: UInt64.self)
-      to.storeBytes(of: words.1, toByteOffset: count &- 8, as: UInt64.self)
-    } else if count >= 4 {
-      let words = (
-        from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
-      )
-      to.storeBytes(of: words.0, as: UInt32.self)
-      to.storeBytes(of: words.1, toByteOffset: count &- 4, as: UInt32.self)
-    } else if count >= 2 {
-      let words = (
-        from.loadUnaligned(as: UInt16.self), from.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self)
-      )
-      to.storeBytes(of: words.0, as: UInt16.self)
-      to.storeBytes(of: words.1, toByteOffset: count &- 2, as: UInt16.self)
-    } else {
-      source[-1] = source[0]
-    }
   }
 
   /// The number of decimal digits of `n` (from 1), by comparisons (most shortest digits have 16 or 17).

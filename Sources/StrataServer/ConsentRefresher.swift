@@ -9,20 +9,13 @@ struct ConsentRefresher: Service {
   let service: StrataService
 
   func run() async throws {
-    do {
-      try await cancelWhenGracefulShutdown {
-        while !Task.isCancelled {
-          try await Task.sleep(for: service.configuration.reloadInterval)
-          guard service.isReady.load(ordering: .acquiring) else { continue }
-          do {
-            try await service.poll { try await service.refreshConsent() }
-          } catch {
-            service.logger.error("cannot read consent changes", metadata: ["error": "\(String(reflecting: error))"])
-          }
-        }
+    await service.everyReloadInterval {
+      guard service.isReady.load(ordering: .acquiring) else { return }
+      do {
+        try await service.poll { try await service.refreshConsent() }
+      } catch {
+        service.logger.error("cannot read consent changes", metadata: ["error": "\(String(reflecting: error))"])
       }
-    } catch is CancellationError {
-      // Shutting down.
     }
   }
 }

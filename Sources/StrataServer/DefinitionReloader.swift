@@ -10,16 +10,7 @@ struct DefinitionReloader: Service {
   let service: StrataService
 
   func run() async throws {
-    do {
-      try await cancelWhenGracefulShutdown {
-        while !Task.isCancelled {
-          try await Task.sleep(for: service.configuration.reloadInterval)
-          await service.reloadIfChanged()
-        }
-      }
-    } catch is CancellationError {
-      // Shutting down: stop watching (returning, not throwing, lets the service group finish cleanly).
-    }
+    await service.everyReloadInterval { await service.reloadIfChanged() }
   }
 }
 
@@ -30,15 +21,25 @@ struct PendingCopies: Service {
   let service: StrataService
 
   func run() async throws {
+    // Shutting down with a copy still pending: it is made at the next start.
+    await service.everyReloadInterval { await service.copyPending() }
+  }
+}
+
+extension StrataService {
+  /// Runs `body` every reload interval (the first time one interval after the start) until graceful shutdown or
+  /// cancellation; returning, not throwing, then lets the service group finish cleanly.
+  func everyReloadInterval(_ body: @escaping @Sendable () async -> Void) async {
+    let interval = configuration.reloadInterval
     do {
       try await cancelWhenGracefulShutdown {
         while !Task.isCancelled {
-          try await Task.sleep(for: service.configuration.reloadInterval)
-          await service.copyPending()
+          try await Task.sleep(for: interval)
+          await body()
         }
       }
-    } catch is CancellationError {
-      // Shutting down: a copy still pending is made at the next start.
+    } catch {
+      // Only `Task.sleep` throws, and only CancellationError: shutting down.
     }
   }
 }

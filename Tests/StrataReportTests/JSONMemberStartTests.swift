@@ -134,7 +134,7 @@ struct JSONMemberStartTests {
     #expect(JSONValue.number(-0.0).serialized() == "0")
   }
 
-  /// `copyShort` against a byte loop: every length 0 to 40 at every offset 0 to 7 of source and target, the bytes
+  /// ``ShortCopy/copy(_:count:to:)`` against a byte loop: every length 0 to 40 at every offset 0 to 7 of source and target, the bytes
   /// around the target left as they were.
   @Test("short copies write exactly the bytes copied")
   func shortCopies() {
@@ -146,12 +146,35 @@ struct JSONMemberStartTests {
           var target = [UInt8](repeating: 0xA5, count: 64)
           source.withUnsafeBufferPointer { source in
             target.withUnsafeMutableBufferPointer { target in
-              JSONByteWriter.copyShort(source.baseAddress! + from, count: count, to: target.baseAddress! + to)
+              ShortCopy.copy(source.baseAddress! + from, count: count, to: target.baseAddress! + to)
             }
           }
           var expected = [UInt8](repeating: 0xA5, count: 64)
           expected[to..<(to + count)] = source[from..<(from + count)]
           #expect(target == expected, "\(count) bytes from \(from) to \(to)")
+        }
+      }
+    }
+  }
+
+  /// ``ShortCopy/copy(_:count:to:)`` onto an overlapping range (as ``ShortestDigits`` moves digits back one byte):
+  /// every length 0 to 32, moved back by 1 to 3 bytes and forward by 1 to 3, from offsets 8 to 15, against
+  /// `memmove`'s result, the bytes around the target left as they were.
+  @Test("short copies up to 32 bytes may overlap")
+  func overlappingShortCopies() {
+    var generator = SplitMix64(seed: 31)
+    let original = (0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    for count in 0...32 {
+      for from in 8..<16 {
+        for shift in [-3, -2, -1, 1, 2, 3] {
+          var bytes = original
+          bytes.withUnsafeMutableBufferPointer { bytes in
+            ShortCopy.copy(
+              UnsafePointer(bytes.baseAddress! + from), count: count, to: bytes.baseAddress! + from + shift)
+          }
+          var expected = original
+          expected[(from + shift)..<(from + shift + count)] = original[from..<(from + count)]
+          #expect(bytes == expected, "\(count) bytes from \(from) moved by \(shift)")
         }
       }
     }
