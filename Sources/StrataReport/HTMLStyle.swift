@@ -91,6 +91,7 @@ enum HTMLStyle {
     .table-wrap{overflow-x:auto}
     .table-wrap+.table-wrap{margin-top:16px}
     .look-log table{width:auto;min-width:50%}
+    .look-log thead th.num{white-space:nowrap}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
     th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
