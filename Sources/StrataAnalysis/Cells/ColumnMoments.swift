@@ -41,6 +41,15 @@ public struct ColumnMoments: Sendable, Hashable {
     self.missing = missing
   }
 
+  /// A column from all of its parts as they are stored (`SufficientStatistics` keeps them in two tables).
+  init(shift: Double, shiftedMoments: RunningMoments, sum: Double, missing: Int, zeroFilled: Int) {
+    self.shift = shift
+    self.shiftedMoments = shiftedMoments
+    self.sum = sum
+    self.missing = missing
+    self.zeroFilled = zeroFilled
+  }
+
   /// A column from shifted sums over its `count` non-missing values: `sum` = Σ(x − K) and `sumOfSquares`
   /// = Σ(x − K)² with `shift` K.
   ///

@@ -7,6 +7,11 @@
 ///
 /// The memory is fixed by the plan's shape, never by the number of rows. Value column `c` is
 /// `AnalysisPlan.columns[c]` (metric `c` when no metric is a ratio or has a covariate); pair `p` is `AnalysisPlan.crossProducts[p]`.
+///
+/// The column moments are stored in two parts (docs/performance.md, "The cells' hot line"): what a row updates
+/// (`RowMoments`: count, mean, M2 and sum, 32 bytes a column, from a 64-byte boundary, so that a cell of two value
+/// columns is one cache line) and the rest (`ColumnExtras`: the shift, missing and zero-filled counts), which a row
+/// touches only for a missing or zero-filled value, or once some cell has a shift (`shifted`).
 public struct SufficientStatistics: Sendable, Hashable {
   /// One variant × segment cell.
   public struct Cell: Sendable, Hashable {
@@ -38,7 +43,20 @@ public struct SufficientStatistics: Sendable, Hashable {
   /// Units per cell, index `variant * segmentCount + segment`.
   public internal(set) var units: [Int]
   /// Column moments, index `(variant * segmentCount + segment) * metricCount + metric`.
-  public internal(set) var metrics: [ColumnMoments]
+  public internal(set) var metrics: [ColumnMoments] {
+    get { (0..<moments.count).map { column(at: $0) } }
+    set {
+      precondition(newValue.count == moments.count, "the columns' count differs")
+      for (index, column) in newValue.enumerated() { setColumn(column, at: index) }
+    }
+  }
+  /// The row's part of each column moments (`RowMoments`), index as in `metrics`.
+  private var moments: MomentStorage
+  /// The rest of each column moments (`ColumnExtras`), index as in `metrics`.
+  private var extras: [ColumnExtras]
+  /// Whether some column may have a shift other than +0 (set when one is stored, cleared by `reset`): until then
+  /// a row's update reads no `extras`, its values' shifted values being the values themselves.
+  private var shifted = false
   /// Co-moments, index `(variant * segmentCount + segment) * pairCount + pair`.
   public internal(set) var pairs: [CrossMoments]
 
@@ -49,7 +67,8 @@ public struct SufficientStatistics: Sendable, Hashable {
     self.metricCount = metricCount
     self.pairCount = pairCount
     units = [Int](repeating: 0, count: variantCount * segmentCount)
-    metrics = [ColumnMoments](repeating: ColumnMoments(), count: variantCount * segmentCount * metricCount)
+    moments = MomentStorage(count: variantCount * segmentCount * metricCount)
+    extras = [ColumnExtras](repeating: ColumnExtras(), count: variantCount * segmentCount * metricCount)
     pairs = [CrossMoments](repeating: CrossMoments(), count: variantCount * segmentCount * pairCount)
   }
 
@@ -66,7 +85,49 @@ public struct SufficientStatistics: Sendable, Hashable {
   public func units(variant: Int) -> Int { (0..<segmentCount).reduce(0) { $0 + units(variant: variant, segment: $1) } }
 
   public func metric(_ metric: Int, variant: Int, segment: Int) -> ColumnMoments {
-    metrics[(variant * segmentCount + segment) * metricCount + metric]
+    column(at: (variant * segmentCount + segment) * metricCount + metric)
+  }
+
+  /// Column moments `index` (as in `metrics`), from its two parts.
+  @inline(__always)
+  func column(at index: Int) -> ColumnMoments {
+    precondition(index >= 0 && index < moments.count, "no such column")
+    return ColumnMoments(moments.base[index], extras[index])
+  }
+
+  /// Stores `column` as column moments `index` (as in `metrics`).
+  @inline(__always)
+  private mutating func setColumn(_ column: ColumnMoments, at index: Int) {
+    precondition(index >= 0 && index < moments.count, "no such column")
+    uniqueMoments()[index] = column.rowMoments
+    extras[index] = column.extras
+    if column.shift.bitPattern != 0 { shifted = true }
+  }
+
+  /// The row parts, for writing: copied first when another value shares them.
+  @inline(__always)
+  private mutating func uniqueMoments() -> UnsafeMutablePointer<RowMoments> {
+    if !isKnownUniquelyReferenced(&moments) { copyMoments() }
+    return moments.base
+  }
+
+  @inline(never)
+  private mutating func copyMoments() { moments = MomentStorage(copying: moments) }
+
+  public static func == (left: SufficientStatistics, right: SufficientStatistics) -> Bool {
+    left.variantCount == right.variantCount && left.segmentCount == right.segmentCount
+      && left.metricCount == right.metricCount && left.pairCount == right.pairCount && left.units == right.units
+      && left.pairs == right.pairs && left.metrics == right.metrics
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(variantCount)
+    hasher.combine(segmentCount)
+    hasher.combine(metricCount)
+    hasher.combine(pairCount)
+    hasher.combine(units)
+    hasher.combine(metrics)
+    hasher.combine(pairs)
   }
 
   /// `metric` of `variant` merged over all segments.
@@ -84,7 +145,7 @@ public struct SufficientStatistics: Sendable, Hashable {
   public func cell(variant: Int, segment: Int) -> Cell {
     let index = variant * segmentCount + segment
     return Cell(
-      units: units[index], columns: Array(metrics[index * metricCount..<(index + 1) * metricCount]),
+      units: units[index], columns: (index * metricCount..<(index + 1) * metricCount).map { column(at: $0) },
       pairs: Array(pairs[index * pairCount..<(index + 1) * pairCount]))
   }
 
@@ -93,7 +154,7 @@ public struct SufficientStatistics: Sendable, Hashable {
     precondition(cell.columns.count == metricCount && cell.pairs.count == pairCount, "the cell's shape differs")
     let index = variant * segmentCount + segment
     units[index] += cell.units
-    for metric in 0..<metricCount { metrics[index * metricCount + metric].merge(cell.columns[metric]) }
+    for metric in 0..<metricCount { mergeColumn(cell.columns[metric], at: index * metricCount + metric) }
     for pair in 0..<pairCount { pairs[index * pairCount + pair].merge(cell.pairs[pair]) }
   }
 
@@ -104,21 +165,46 @@ public struct SufficientStatistics: Sendable, Hashable {
       variantCount == other.variantCount && segmentCount == other.segmentCount && metricCount == other.metricCount
         && pairCount == other.pairCount, "statistics differ in shape")
     for index in units.indices { units[index] += other.units[index] }
-    for index in metrics.indices { metrics[index].merge(other.metrics[index]) }
+    let count = moments.count
+    let target = uniqueMoments()
+    let source = other.moments.base
+    var shifts = false
+    extras.withUnsafeMutableBufferPointer { extras in
+      other.extras.withUnsafeBufferPointer { otherExtras in
+        for index in 0..<count {
+          var merged = ColumnMoments(target[index], extras[index])
+          merged.merge(ColumnMoments(source[index], otherExtras[index]))
+          target[index] = merged.rowMoments
+          extras[index] = merged.extras
+          if merged.shift.bitPattern != 0 { shifts = true }
+        }
+      }
+    }
+    if shifts { shifted = true }
     for index in pairs.indices { pairs[index].merge(other.pairs[index]) }
+  }
+
+  /// Merges `other` into column moments `index` (`ColumnMoments.merge`).
+  @inline(__always)
+  private mutating func mergeColumn(_ other: ColumnMoments, at index: Int) {
+    var merged = column(at: index)
+    merged.merge(other)
+    setColumn(merged, at: index)
   }
 
   /// Empties every cell in place, as `init` makes them; the shape stays.
   mutating func reset() {
     units.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    metrics.withUnsafeMutableBufferPointer { $0.update(repeating: ColumnMoments()) }
+    uniqueMoments().update(repeating: RowMoments(), count: moments.count)
+    extras.withUnsafeMutableBufferPointer { $0.update(repeating: ColumnExtras()) }
+    shifted = false
     pairs.withUnsafeMutableBufferPointer { $0.update(repeating: CrossMoments()) }
   }
 
   /// The bytes of the cells (units, column moments and co-moments).
   var memoryBytes: Int {
-    units.count * MemoryLayout<Int>.stride + metrics.count * MemoryLayout<ColumnMoments>.stride
-      + pairs.count * MemoryLayout<CrossMoments>.stride
+    units.count * MemoryLayout<Int>.stride + moments.count * MemoryLayout<RowMoments>.stride
+      + extras.count * MemoryLayout<ColumnExtras>.stride + pairs.count * MemoryLayout<CrossMoments>.stride
   }
 
   /// Asks the processor to bring `variant` × `segment`'s cell into the caches, so that a later update of it need
@@ -138,7 +224,8 @@ public struct SufficientStatistics: Sendable, Hashable {
     // overflow checks were a third of the fetch's instructions).
     let cell = variant &* segmentCount &+ segment
     if columns == 0 { units.withUnsafeBufferPointer { Prefetch.range($0, from: cell, count: 1) } }
-    metrics.withUnsafeBufferPointer { Prefetch.range($0, from: cell &* columns, count: columns) }
+    Prefetch.range(moments.buffer, from: cell &* columns, count: columns)
+    if shifted { extras.withUnsafeBufferPointer { Prefetch.range($0, from: cell &* columns, count: columns) } }
     if pairCount > 0 {
       pairs.withUnsafeBufferPointer { Prefetch.range($0, from: cell &* pairCount, count: pairCount) }
     }
@@ -149,7 +236,10 @@ public struct SufficientStatistics: Sendable, Hashable {
 
   @inline(__always)
   mutating func add(_ value: Double, metric: Int, variant: Int, segment: Int) {
-    metrics[(variant * segmentCount + segment) * metricCount + metric].add(value)
+    let index = (variant * segmentCount + segment) * metricCount + metric
+    var updated = column(at: index)
+    updated.add(value)
+    setColumn(updated, at: index)
   }
 
   /// Adds one unit-level row to cell `cell` (`variant * segmentCount + segment`), its unit uncounted while there are
@@ -167,18 +257,38 @@ public struct SufficientStatistics: Sendable, Hashable {
     // One test that the cell is in the table (an unsigned comparison also refuses a negative one) instead of the
     // slice's checks of its bounds and their arithmetic.
     precondition(UInt(bitPattern: cell) < UInt(bitPattern: variantCount &* segmentCount), "no such cell")
-    metrics.withUnsafeMutableBufferPointer { metrics in
-      let moments = metrics.baseAddress.unsafelyUnwrapped + cell &* count
-      for metric in 0..<count {
-        let value = values[metric]
-        if value.isNaN {
-          moments[metric].missing += 1
-        } else {
-          moments[metric].add(value)
-          if countsFilled && filled[metric] { moments[metric].zeroFilled += 1 }
+    let first = cell &* count
+    let moments = uniqueMoments() + first
+    for metric in 0..<count {
+      let value = values[metric]
+      if value.isNaN {
+        countMissing(first &+ metric)
+      } else {
+        // `ColumnMoments.add(_:)`: a first value this large starts the column's shift; then the shifted value is
+        // value − K (value − 0 is value, bit for bit, for any column while no shift is stored).
+        if moments[metric].count == 0 && abs(value) >= ColumnMoments.shiftThreshold {
+          startShift(first &+ metric, value)
         }
+        let x = shifted ? value - extras[first &+ metric].shift : value
+        moments[metric].add(shifted: x, value: value)
+        if countsFilled && filled[metric] { countZeroFilled(first &+ metric) }
       }
     }
+  }
+
+  /// A missing value of column moments `index`, out of line: the usual row has none.
+  @inline(never)
+  private mutating func countMissing(_ index: Int) { extras[index].missing += 1 }
+
+  /// A zero-filled value of column moments `index`, out of line.
+  @inline(never)
+  private mutating func countZeroFilled(_ index: Int) { extras[index].zeroFilled += 1 }
+
+  /// The shift of column moments `index`, from its first value `value` (`ColumnMoments.add(_:)`).
+  @inline(never)
+  private mutating func startShift(_ index: Int, _ value: Double) {
+    extras[index].shift = value
+    shifted = true
   }
 
   /// Counts a unit in cell `cell` at once (`addRow` without value columns).
@@ -196,12 +306,10 @@ public struct SufficientStatistics: Sendable, Hashable {
   mutating func settleUnits() {
     let count = metricCount
     guard count > 0 else { return }
-    metrics.withUnsafeBufferPointer { metrics in
+    let moments = moments.buffer
+    extras.withUnsafeBufferPointer { extras in
       units.withUnsafeMutableBufferPointer { units in
-        for cell in units.indices {
-          let first = metrics[cell * count]
-          units[cell] = Int(first.count) + first.missing
-        }
+        for cell in units.indices { units[cell] = Int(moments[cell * count].count) + extras[cell * count].missing }
       }
     }
   }
@@ -230,11 +338,11 @@ public struct SufficientStatistics: Sendable, Hashable {
 
   @inline(__always)
   mutating func addZeroFilled(metric: Int, variant: Int, segment: Int) {
-    metrics[(variant * segmentCount + segment) * metricCount + metric].zeroFilled += 1
+    extras[(variant * segmentCount + segment) * metricCount + metric].zeroFilled += 1
   }
 
   @inline(__always)
   mutating func addMissing(metric: Int, variant: Int, segment: Int) {
-    metrics[(variant * segmentCount + segment) * metricCount + metric].missing += 1
+    extras[(variant * segmentCount + segment) * metricCount + metric].missing += 1
   }
 }
