@@ -32,10 +32,15 @@ extension MarkdownReport {
       out.append(table(ReportTables.liftByLook(s, plan: analysis.plan)))
       out.append("")
     }
+    // The looks, then one row per comparison with its z at each look, as the HTML report has them
+    // (`lookLogTables`): one z column per comparison made the factorial example as a 3-look plan (14
+    // comparisons) a table with a 464-character header line, unreadable in a terminal or a Markdown viewer.
     out.append("**Look log**")
     out.append("")
-    out.append(table(ReportTables.lookLog(s)))
-    out.append("")
+    for logTable in ReportTables.lookLogTables(s) {
+      out.append(table(logTable))
+      out.append("")
+    }
     return out
   }
 }

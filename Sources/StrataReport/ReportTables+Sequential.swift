@@ -55,22 +55,14 @@ extension ReportTables {
       rows: rows, classes: rows.map { _ in "" })
   }
 
-  /// The look log as one table (the Markdown report's): one row per recorded look, with a z column per
-  /// comparison.
-  public static func lookLog(_ s: SequentialAnalysis) -> Table {
-    let looks = lookLogLooks(s)
-    let rows: [[String]] = zip(looks.rows, s.log).map { row, record in row + s.rows.map { loggedZ(record, $0) } }
-    return Table(
-      header: looks.header + s.rows.map { "z " + comparisonLabel($0) }, rows: rows, classes: rows.map { _ in "" })
-  }
-
-  /// The look log as the HTML report shows and prints it: the looks (when, units, information, decision), then
-  /// the z of each comparison, one row per comparison and one column per look (at most `looksPerTable` a
-  /// table, the comparison repeated).
+  /// The look log as both reports show it (HTML on screen and in print, Markdown): the looks (when, units,
+  /// information, decision), then the z of each comparison, one row per comparison and one column per look (at
+  /// most `looksPerTable` a table, the comparison repeated).
   ///
   /// One z column per comparison made the log of a 14-comparison plan wider than an A4 page (Chromium printed
-  /// the whole page scaled down to fit it, 5.8 pt text) and, 1,981 px wide at 1,280 px, than the screen's
-  /// 1,040 px text column; a plan has a few looks and may have many comparisons, so the comparisons are rows.
+  /// the whole page scaled down to fit it, 5.8 pt text), 1,981 px wide at 1,280 px (the screen's text column
+  /// is 1,040 px) and, in Markdown, a 464-character header line; a plan has a few looks and may have many
+  /// comparisons, so the comparisons are rows, whatever their number.
   public static func lookLogTables(_ s: SequentialAnalysis, looksPerTable: Int = 10) -> [Table] {
     var tables = [lookLogLooks(s)]
     for start in stride(from: 0, to: s.log.count, by: looksPerTable) {

@@ -7,7 +7,7 @@ import Testing
 /// Segment, variant and metric names far wider than a table's column: one long word (an identifier from a
 /// warehouse) and a long phrase.
 ///
-/// The snapshots (`long-names.html`, `long-variant-names.html`) are rendered by Scripts/check-reports.sh, which
+/// The HTML snapshots (`long-names.html`, `long-variant-names.html`) are rendered by Scripts/check-reports.sh, which
 /// fails when a table scrolls sideways or a table cell breaks a word across lines at any width it checks: a results
 /// table with the 91-character name as one unbreakable word was 1,454 px wide in the 1,040 px text column at
 /// 1,280 px (its p-values and flags behind a sideways scroll), and with an 84-character variant name 1,366-1,699 px
@@ -97,6 +97,12 @@ struct LongNameReportTests {
 
   @Test func longVariantNamesMatchSnapshot() throws {
     try ReportSnapshotTests.snapshot("long-variant-names.html", HTMLReport.render(try Self.variantAnalysis()))
+  }
+
+  /// The Markdown report of the same plan: its look log is two narrow tables (the looks; each comparison's z per
+  /// look), not one column per "variant · segment" comparison.
+  @Test func longVariantNamesMarkdownMatchesSnapshot() throws {
+    try ReportSnapshotTests.snapshot("long-variant-names.md", MarkdownReport.render(try Self.variantAnalysis()))
   }
 
   /// A word longer than `HTML.longWord` gets break opportunities after its separators and at least every

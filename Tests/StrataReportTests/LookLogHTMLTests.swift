@@ -1,32 +1,56 @@
 import Foundation
 import StrataAnalysis
-import StrataReport
 import StrataStats
 import Testing
 
-/// The HTML look log, on screen and printed (issue 18: with 14 comparisons, one z column each, it was wider than
-/// an A4 page and Chromium printed the whole page at 5.8 pt; on screen it was 1,981 px wide at 1,280 px and
-/// scrolled sideways): the looks in one table, then one row per comparison with its z at each look, the same
-/// numbers as the Markdown report's one-table log.
-@Suite("Look log in HTML")
+@testable import StrataReport
+
+/// The look log, in HTML on screen and printed and in Markdown (issue 18: with 14 comparisons, one z column each,
+/// it was wider than an A4 page and Chromium printed the whole page at 5.8 pt; on screen it was 1,981 px wide at
+/// 1,280 px and scrolled sideways; in Markdown its header line was 464 characters): the looks in one table, then
+/// one row per comparison with its z at each look, the same tables in both reports.
+@Suite("Look log in HTML and Markdown")
 struct LookLogHTMLTests {
-  @Test func theComparisonsAreRowsWithTheMarkdownNumbers() throws {
+  @Test func theComparisonsAreRowsWithTheRecordedNumbers() throws {
     let analysis = try SequentialReportSnapshotTests.analysis()
     let s = try #require(analysis.look.sequential)
-    let markdown = ReportTables.lookLog(s)
     let tables = ReportTables.lookLogTables(s)
     #expect(tables.count == 2)
     let looks = tables[0]
-    #expect(looks.header == Array(markdown.header.prefix(5)))
-    #expect(looks.rows == markdown.rows.map { Array($0.prefix(5)) })
+    #expect(looks.header == ["look", "time (UTC)", "units", "information", "decision"])
+    #expect(looks.rows.map(\.[0]) == s.log.map { "\($0.look)" })
+    #expect(looks.rows.map(\.[1]) == s.log.map(\.timestamp))
     let z = tables[1]
     #expect(z.header == ["z of comparison"] + s.log.map { "look \($0.look)" })
-    #expect(z.rows.count == s.rows.count)
     #expect(s.rows.count == 2 && s.log.count == 2)
-    for (index, row) in z.rows.enumerated() {
-      // The comparison's name as the Markdown column header has it, its z as that column holds them.
-      #expect("z " + row[0] == markdown.header[5 + index])
-      #expect(Array(row.dropFirst()) == markdown.rows.map { $0[5 + index] })
+    #expect(z.rows.map(\.[0]) == s.rows.map { row in row.segment.map { "\(row.treatment) · \($0)" } ?? row.treatment })
+    for (row, comparison) in zip(z.rows, s.rows) {
+      for (cell, record) in zip(row.dropFirst(), s.log) {
+        let logged = try #require(
+          record.comparisons.first { $0.treatment == comparison.treatment && $0.segment == comparison.segment })
+        let shown = try #require(Double(cell.replacingOccurrences(of: "−", with: "-")), "\(cell)")
+        #expect(abs(shown - logged.z) <= 0.005, "\(cell) for \(logged.z)")
+      }
+    }
+  }
+
+  /// The Markdown report's look log is the same tables as the HTML's, in the same order; each table's width does
+  /// not grow with the number of comparisons (the long-names plan: 4 comparisons named by 84- and 91-character
+  /// identifiers).
+  @Test func theMarkdownHasTheSameTables() throws {
+    for analysis in [try SequentialReportSnapshotTests.analysis(), try LongNameReportTests.variantAnalysis()] {
+      let s = try #require(analysis.look.sequential)
+      let markdown = MarkdownReport.render(analysis)
+      let log = try #require(markdown.range(of: "**Look log**\n\n").map { markdown[$0.upperBound...] })
+      let section = log.range(of: "\n## ").map { log[..<$0.lowerBound] } ?? log
+      let tables = ReportTables.lookLogTables(s)
+      // The section ends where the next heading's line starts.
+      #expect(String(section) + "\n" == tables.map { MarkdownReport.table($0) + "\n\n" }.joined())
+      let headers: [String] = section.split(separator: "\n").map(String.init).filter {
+        $0.hasPrefix("| look |") || $0.hasPrefix("| z of")
+      }
+      let looks: String = s.log.map { " look \($0.look) |" }.joined()
+      #expect(headers == ["| look | time (UTC) | units | information | decision |", "| z of comparison |\(looks)"])
     }
   }
 
@@ -56,8 +80,7 @@ struct LookLogHTMLTests {
     let analysis = try SequentialReportSnapshotTests.analysis(swapArms: true)
     let s = try #require(analysis.look.sequential)
     #expect(s.log.allSatisfy { $0.comparisons.allSatisfy { $0.z < 0 } })
-    let log = ReportTables.lookLog(s)
-    let z = log.rows.flatMap { $0.dropFirst(5) }
+    let z = ReportTables.lookLogTables(s)[1].rows.flatMap { $0.dropFirst() }
     #expect(z.count == 4 && z.allSatisfy { $0.hasPrefix("−") && Double($0.dropFirst()) != nil }, "\(z)")
     let decisions = ReportTables.sequentialDecisions(s, plan: analysis.plan)
     #expect(decisions.rows.allSatisfy { $0[3].hasPrefix("−") }, "\(decisions.rows)")
