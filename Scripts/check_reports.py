@@ -273,7 +273,9 @@ const right = el => ['right', 'end'].includes(getComputedStyle(el).textAlign);
 const wrong = [];
 document.querySelectorAll('table').forEach((table, t) => {
   const heads = [...table.querySelectorAll('thead tr:first-child th')];
-  const rows = [...table.querySelectorAll('tbody tr')].map(r => [...r.children]);
+  // A grouped table's name rows (tr.group: a segment's name across the table, HTML.groupedTable) are not cells of
+  // a column.
+  const rows = [...table.querySelectorAll('tbody tr:not(.group)')].map(r => [...r.children]);
   if (!rows.length || rows.some(r => r.length !== heads.length)) return;
   heads.forEach((head, c) => {
     if (c === 0) return;  // the row headers (a segment, a look's number) are labels
@@ -293,10 +295,11 @@ return wrong;
 """
 
 # What introduces the content after it and must not end a printed page: headings, table captions and header
-# rows, the summary of a <details>, a glossary term, and a paragraph followed by a figure, table, list or
-# <details> (a metric's description above its chart).
+# rows, a grouped table's name row (a segment's name above its variants' rows), the summary of a <details>, a
+# glossary term, and a paragraph followed by a figure, table, list or <details> (a metric's description above its
+# chart).
 LEAD_INS_JS = """
-const lead = 'h1, h2, h3, h4, caption, thead tr, summary, dt, '
+const lead = 'h1, h2, h3, h4, caption, thead tr, tbody tr.group, summary, dt, '
   + 'p:has(+ figure, + .table-wrap, + table, + details, + ul, + ol, + dl)';
 // A text that also stands alone elsewhere (the glossary repeats a note as a definition) cannot be told apart in
 // the PDF's text: skipped.

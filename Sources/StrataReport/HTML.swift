@@ -83,6 +83,15 @@ enum HTML {
     return " \(name)=\"\(escape(value))\""
   }
 
+  /// Per column of `table`: whether it is right-aligned, a column from `numericFrom` on that reads as numbers.
+  static func numericColumns(_ table: ReportTables.Table, from numericFrom: Int) -> [Bool] {
+    let columns = max(table.header.count, table.rows.map(\.count).max() ?? 0)
+    return (0..<columns).map { column in
+      column >= numericFrom
+        && ReportTables.isNumericColumn(table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
+    }
+  }
+
   /// A table from shared report cells; columns before `numericFrom` are labels (segment, variant), the others
   /// are right-aligned when they read as numbers (`ReportTables.isNumericColumn`: by content, the same rule as
   /// the Markdown tables), header included.
@@ -90,11 +99,7 @@ enum HTML {
   /// Every body cell carries its column header in `data-label`, so that the phone layout can show each row
   /// as a card; the table's highlight column carries the class `highlight`, which the row's class colours.
   static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
-    let columns = max(table.header.count, table.rows.map(\.count).max() ?? 0)
-    let numeric = (0..<columns).map { column in
-      column >= numericFrom
-        && ReportTables.isNumericColumn(table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
-    }
+    let numeric = numericColumns(table, from: numericFrom)
     var out = "<div class=\"table-wrap\"><table>"
     if let caption { out += "<caption>\(breakable(caption))</caption>" }
     out += "<thead><tr>"
@@ -104,22 +109,30 @@ enum HTML {
     }
     out += "</tr></thead><tbody>"
     for (rowIndex, row) in table.rows.enumerated() {
-      out += "<tr\(attribute("class", table.classes[rowIndex]))>"
-      for (index, cell) in row.enumerated() {
-        let label = table.header.indices.contains(index) ? table.header[index] : ""
-        if index == 0 {
-          out += "<th scope=\"row\"\(attribute("data-label", label))>\(breakable(cell))</th>"
-        } else {
-          let classes = [numeric[index] ? "num" : nil, index == table.highlightColumn ? "highlight" : nil].compactMap {
-            $0
-          }
-          out +=
-            "<td\(attribute("class", classes.joined(separator: " ")))\(attribute("data-label", label))>\(breakable(cell))</td>"
-        }
-      }
-      out += "</tr>"
+      out += bodyRow(row, of: table, class: table.classes[rowIndex], numeric: numeric)
     }
     out += "</tbody></table></div>"
     return out
+  }
+
+  /// One body row of `table`: its cells from column `from` on, the first of them the row's header (`th`), each
+  /// labelled with its column's header (`data-label`), numbers (`numeric`) and the highlight column classed.
+  static func bodyRow(
+    _ row: [String], of table: ReportTables.Table, class rowClass: String, numeric: [Bool], from: Int = 0
+  ) -> String {
+    var out = "<tr\(attribute("class", rowClass))>"
+    for (index, cell) in row.enumerated() where index >= from {
+      let label = table.header.indices.contains(index) ? table.header[index] : ""
+      if index == from {
+        out += "<th scope=\"row\"\(attribute("data-label", label))>\(breakable(cell))</th>"
+      } else {
+        let classes = [numeric[index] ? "num" : nil, index == table.highlightColumn ? "highlight" : nil].compactMap {
+          $0
+        }
+        out +=
+          "<td\(attribute("class", classes.joined(separator: " ")))\(attribute("data-label", label))>\(breakable(cell))</td>"
+      }
+    }
+    return out + "</tr>"
   }
 }

@@ -157,19 +157,19 @@ public enum HTMLReport {
       out +=
         "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals.\(shrunken) Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
     }
-    out += HTML.table(ReportTables.metric(metric, plan: plan, segments: segments, chanceToWin: true))
+    out += HTML.resultsTable(ReportTables.metric(metric, plan: plan, segments: segments, chanceToWin: true))
     if let note = ReportTables.bayesianNote(metric, plan: plan),
       let bayesian = ReportTables.bayesian(metric, plan: plan, segments: segments)
     {
       out += "<p class=\"note\">\(HTML.escape(note))</p>"
       out +=
         "<details class=\"bayesian\"><summary>\(HTML.escape(ReportTables.bayesianSummaryTitle(metric, plan: plan)))</summary>"
-        + HTML.table(bayesian, numericFrom: 2) + "</details>"
+        + HTML.resultsTable(bayesian, numericFrom: 2) + "</details>"
     }
     if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: segments) {
       out += "<h3>Adjusted (\(HTML.escape(metric.metric.adjustmentName))) beside unadjusted</h3>"
       out += "<p class=\"note\">\(HTML.escape(ReportTables.adjustmentExplanation(metric.metric)))</p>"
-      out += HTML.table(adjustment, numericFrom: 2)
+      out += HTML.resultsTable(adjustment, numericFrom: 2)
     }
     if !metric.pooled.isEmpty {
       out += "<p class=\"note\">\(HTML.escape(ReportTables.quoteThePooledEstimate))</p>"

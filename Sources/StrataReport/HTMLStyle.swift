@@ -12,6 +12,9 @@
 ///   column). The look log is two tables, the looks and then each comparison's z per look
 ///   (`ReportTables.lookLogTables`; one z column per comparison was 1,981 px wide for 14 comparisons), each no
 ///   wider than it needs (`width: auto`, half the column at least), so that a comparison's name stays near its z.
+///   A results, Bayesian-summary or adjusted table with a segment's name over 40 characters (`HTML.groupedTable`,
+///   `table.grouped`) has the name
+///   on a row of its own (`tr.group`, no rule under it) and its variants' rows below, their names indented.
 /// - Phones and tablets (screens ≤ 800 px): a forest plot is the chart laid out for a phone
 ///   (`ForestPlot.renderPhone`, `.forest-phone`: labels above their row, the scale across the screen, no sideways
 ///   scroll; at most 420 px wide, its text at most 15 px) instead of the wide one (`.forest-wide`, 760 units: below
@@ -23,7 +26,9 @@
 ///   one word is still too long) instead of being cut at the card's edge. A value on one line sits at the card's
 ///   right edge, opposite its label (the flex row's `space-between`); a value of words that wraps reads
 ///   left-aligned, each line from the same edge (`text-align: left`; right-aligned, a segment's profile at 900 px
-///   read ragged at its left), and a number stays right-aligned (`.num`).
+///   read ragged at its left), and a number stays right-aligned (`.num`). A grouped table's segment name heads
+///   its variants' cards ("Segment: …", left-aligned); at 801-1,100 px a segment of one variant is a column of
+///   the grid, one of several spans the grid with its cards abreast.
 /// - Small laptops and tablets in landscape (801-1,100 px): tables are cards too, two or more abreast (as
 ///   tables the results tables, 820-950 px, and a look log, up to 1,014 px, scrolled sideways in the 721-1,020 px
 ///   text column, p-values and flags out of sight); the wide forest plot is shown from 801 px.
@@ -33,7 +38,7 @@
 /// - Print: landscape, no scrollbars or shadows, tables shrink to fit instead of being clipped (the look
 ///   log's comparisons are rows, `ReportTables.lookLogTables`, so that it is no wider than the page however many
 ///   comparisons and Chromium does not scale the whole page down), and figures, table rows, the verdict's headline and bullets and tables of up to 12 rows are never
-///   split across pages: charts print at most 200 mm wide (12-unit chart text at 9 pt) and 140 mm tall, and a
+///   split across pages (nor a grouped table's segment, its name with its rows): charts print at most 200 mm wide (12-unit chart text at 9 pt) and 140 mm tall, and a
 ///   forest plot taller than `ForestPlot.printBlockHeight` prints as blocks of rows instead of the whole
 ///   (`.print-only`; each block a complete chart on the whole chart's scale under a line naming the metric and
 ///   the block, "(2 of 3)", kept whole), so that it breaks
@@ -102,6 +107,9 @@ enum HTMLStyle {
     .num{text-align:right}
     tr.overall th,tr.overall td{border-top:2px solid #c9d0db;font-weight:600}
     tr.overall.continued th,tr.overall.continued td{border-top:0}
+    table.grouped tr.group th{border-bottom:0;padding-bottom:0}
+    table.grouped tbody tr:not(.group):not(.overall) th{font-weight:400}
+    @media print,screen and (min-width:1101px){table.grouped tbody tr:not(.group) th{padding-left:18px}}
     tr.significant-up td.highlight{color:var(--up);font-weight:700}
     tr.significant-down td.highlight{color:var(--down);font-weight:700}
     tr.guardrail-change td.highlight{color:var(--warn);font-weight:700}
@@ -160,10 +168,19 @@ enum HTMLStyle {
     tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%;min-width:0}
     tbody th:not(.num),tbody td:not(.num){text-align:left}
     tr.overall th,tr.overall td{border-top:0}
+    table.grouped tbody tr.group{border:0;border-radius:0;padding:0;margin:12px 0 4px}
+    table.grouped tbody tr.group th{display:block;text-align:left;font-size:14px}
+    table.grouped tbody tr.group th::before{content:attr(data-label) ": ";font-weight:400;color:var(--muted)}
     }
     @media screen and (min-width:801px) and (max-width:1100px){
     tbody{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}
     tbody tr{margin:0}
+    table.grouped,table.grouped tbody:has(tr:nth-child(3)){display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}
+    table.grouped tbody{display:block}
+    table.grouped tbody tr{margin:0 0 8px}
+    table.grouped tbody tr.group{margin:0 0 4px}
+    table.grouped tbody:has(tr:nth-child(3)),table.grouped tbody:has(tr:nth-child(3)) tr.group{grid-column:1/-1}
+    table.grouped tbody:has(tr:nth-child(3)) tr{margin:0}
     }
     @media print{
     @page{size:A4 landscape;margin:12mm}
@@ -176,7 +193,9 @@ enum HTMLStyle {
     th,td{white-space:normal;padding:3px 4px}
     td.num,tbody th.num{white-space:nowrap}
     figure,tr,.banner,svg,.verdict li,.verdict .headline{break-inside:avoid;page-break-inside:avoid}
-    .table-wrap:not(:has(tbody tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
+    .table-wrap:not(.long):not(:has(tbody tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
+    table.grouped tbody{break-inside:avoid;page-break-inside:avoid}
+    table.grouped tr.group{break-after:avoid;page-break-after:avoid}
     .forest-phone{display:none} .forest-wide{display:block}
     .screen-only{display:none}
     .print-only{display:block}
