@@ -30,13 +30,16 @@ extension HTML {
   /// "All segments" rows' top rule), and its rows are "continued".
   static func groupedTable(_ table: ReportTables.Table, numericFrom: Int = 2) -> String {
     let numeric = numericColumns(table, from: numericFrom)
-    var groups: [(name: String, rows: [Int])] = []
+    // A group is a run of rows with the same name and the same "overall" class: a segment its user named "All
+    // segments" stays apart from the overall rows.
+    func isOverall(_ index: Int) -> Bool { table.classes[index].split(separator: " ").contains("overall") }
+    var groups: [(name: String, overall: Bool, rows: [Int])] = []
     for (index, row) in table.rows.enumerated() {
       let name = row.first ?? ""
-      if let last = groups.last, last.name == name {
+      if let last = groups.last, last.name == name, last.overall == isOverall(index) {
         groups[groups.count - 1].rows.append(index)
       } else {
-        groups.append((name, [index]))
+        groups.append((name, isOverall(index), [index]))
       }
     }
     // Tables of up to 12 rows are kept on one page in print (HTMLStyle); the name rows count.
@@ -48,8 +51,7 @@ extension HTML {
     out += "</tr></thead>"
     let label = table.header.first ?? ""
     for group in groups {
-      let overall = table.classes[group.rows[0]].split(separator: " ").contains("overall")
-      out += "<tbody><tr class=\"group\(overall ? " overall" : "")\">"
+      out += "<tbody><tr class=\"group\(group.overall ? " overall" : "")\">"
       out += "<th colspan=\"\(max(table.header.count - 1, 1))\" scope=\"rowgroup\"\(attribute("data-label", label))>"
       out += "\(breakable(group.name))</th></tr>"
       for index in group.rows {

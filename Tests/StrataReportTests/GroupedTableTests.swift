@@ -69,6 +69,15 @@ struct GroupedTableTests {
       grouped.contains(
         "<tr class=\"group overall\"><th colspan=\"2\" scope=\"rowgroup\" data-label=\"Segment\">All segments</th></tr><tr class=\"overall continued\"><th scope=\"row\" data-label=\"Variant\">a</th><td class=\"num\" data-label=\"p\">0.3</td></tr><tr class=\"overall continued\">"
       ))
+    // A segment named "All segments" is not merged with the overall rows.
+    var named = longer
+    named.rows[0][0] = "All segments"
+    named.rows[1][0] = "All segments"
+    let apart = HTML.groupedTable(named)
+    #expect(apart.components(separatedBy: "<tbody>").count - 1 == 2)
+    #expect(
+      apart.contains(
+        "<tbody><tr class=\"group\"><th colspan=\"2\" scope=\"rowgroup\" data-label=\"Segment\">All segments"))
     // Up to 12 rows, name rows included, a table is kept on one page in print; more, it may break between groups.
     #expect(!grouped.contains("table-wrap long"))
     longer.rows = Array(repeating: longer.rows[0], count: 11) + [longer.rows[2]]
