@@ -142,7 +142,9 @@ let package = Package(
     ),
     .testTarget(
       name: "StrataDefinitionsTests",
-      dependencies: ["StrataDefinitions", "StrataAssignment", "StrataTestSupport"]
+      dependencies: [
+        "StrataDefinitions", "StrataAssignment", "StrataTestSupport", .product(name: "Yams", package: "Yams"),
+      ]
     ),
     .testTarget(
       name: "StrataStatsTests",

@@ -32,8 +32,9 @@ public enum DefinitionLoader {
       // No tag resolution while composing: every scalar is read as text here (`YAMLFields`), and Yams' default
       // resolver matched regular expressions against every mapping key for its duplicate-key check (about a
       // third of the time to load 20,000 segments). A variant's `value:`, the one place YAML's types matter,
-      // resolves its tags itself (`YAMLFields.variantValue`).
-      root = try Yams.compose(yaml: yaml, .basic)
+      // resolves its tags itself (`YAMLFields.variantValue`). Plain block YAML gets the same tree without libyaml
+      // (`BlockYAML`); anything else, errors included, is Yams' to compose.
+      root = try BlockYAML.compose(yaml, .basic) ?? Yams.compose(yaml: yaml, .basic)
     } catch let error as YamlError {
       // Two equal keys that are not text (Yams names them '<uncovertable>'), or an alias repeating a key.
       if case .duplicatedKeysInMapping(let duplicates, _) = error,
