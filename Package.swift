@@ -179,6 +179,7 @@ let package = Package(
         "StrataServer", "StrataAnalysis", "StrataAssignment", "StrataStats", "StrataWarehouse", "StrataTestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ],
       resources: [.copy("Fixtures")]
     ),

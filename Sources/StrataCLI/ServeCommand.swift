@@ -80,6 +80,14 @@ struct Serve: ParsableCommand {
     ))
   var databaseTimeout: Double = 5
 
+  @Option(
+    help: ArgumentHelp(
+      "Seconds PostgreSQL keeps a transaction of this server open waiting for its next statement before it ends it; 0 for the server's own setting.",
+      discussion:
+        "PostgreSQL 9.6 or later. After a network cut that drops packets, PostgreSQL never hears that the connection closed: without this bound a cut-off consent change kept its transaction, and the audit log's lock, until the server's TCP keepalive gave up (about 2 h 11 min with Linux's defaults), and consent changes and erasures on every server waited for it. Set in each transaction (SET LOCAL idle_in_transaction_session_timeout), so it suits PgBouncer's transaction mode. Example: --database-transaction-idle-timeout 10 frees a cut-off transaction's locks within 10 s."
+    ))
+  var databaseTransactionIdleTimeout: Double = 30
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -94,6 +102,12 @@ struct Serve: ParsableCommand {
     }
     guard databaseTimeout >= 0.1, databaseTimeout <= 3600 else {
       throw ValidationError("--database-timeout must be between 0.1 and 3600 seconds")
+    }
+    guard
+      databaseTransactionIdleTimeout == 0
+        || (databaseTransactionIdleTimeout >= 0.1 && databaseTransactionIdleTimeout <= 3600)
+    else {
+      throw ValidationError("--database-transaction-idle-timeout must be 0 (off) or between 0.1 and 3600 seconds")
     }
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -118,6 +132,8 @@ struct Serve: ParsableCommand {
     configuration.auditKeyFile = auditKey
     configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
     configuration.databaseTimeout = .milliseconds(Int(databaseTimeout * 1000))
+    configuration.transactionIdleTimeout =
+      databaseTransactionIdleTimeout == 0 ? nil : .milliseconds(Int(databaseTransactionIdleTimeout * 1000))
     let outcome = BlockingResult()
     let done = DispatchSemaphore(value: 0)
     Task {

@@ -28,6 +28,10 @@ extension PostgresStore {
   /// The default of ``connectionWait`` (`strata serve --database-timeout`).
   public static let defaultConnectionWait: Duration = .seconds(5)
 
+  /// The default bound on how long PostgreSQL keeps one of the store's transactions open waiting for its next
+  /// statement (`strata serve --database-transaction-idle-timeout`; ``idleLimitSetting(_:)``).
+  public static let defaultTransactionIdleLimit: Duration = .seconds(30)
+
   /// How long `audit verify` and `looks --database` wait for PostgreSQL, for a connection and for the whole command
   /// alike: they have no `--database-timeout`, and waited this long before that option came (993609d).
   static let oneShotWait: Duration = .seconds(30)
@@ -132,20 +136,30 @@ extension PostgresStore {
   /// Runs `body` in a transaction (``withConnection(_:)``): committed when it returns, rolled back when it throws;
   /// errors are the body's (or `BEGIN`'s, `COMMIT`'s) own.
   ///
+  /// `begin` opens the transaction (`BEGIN ISOLATION LEVEL ...` for another level). The transaction's first statement
+  /// bounds how long PostgreSQL keeps it open waiting for the next one (``idleLimitSetting``), together with `first`,
+  /// the select-list items of the caller's own first statement (its locks, its `set_config`), so the bound costs no
+  /// round trip of its own where a caller has such a statement (postgres-nio sends one statement at a time and waits
+  /// for its answer: no pipelining, and its extended protocol takes one statement per message).
+  ///
   /// Not postgres-nio's `withTransaction`: that one sends `ROLLBACK` whenever its closure throws, also when the closure
   /// threw because a cancelled call (``run(_:on:)``) closed the connection under it, and a query written to a closed
   /// connection is never answered, so the body's task (left behind by ``run(_:on:)``) waited forever, holding what it
   /// captured (an ingestion group: up to 20,000 items). That happened on every write whose request passed
   /// `--request-timeout` mid-transaction, a slow but answering PostgreSQL included. Here no `ROLLBACK` goes to a
-  /// closed connection: PostgreSQL rolls back the open transaction itself when the connection goes.
+  /// closed connection: PostgreSQL rolls back the open transaction itself when the connection goes, or, after a cut
+  /// that drops packets (it never learns of the close), when the idle bound passes.
   func withTransaction<Result: Sendable>(
+    begin: String = "BEGIN", first: PostgresQuery? = nil,
     _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
   ) async throws -> Result {
     let logger = self.logger
+    let opening = PostgresStore.openingStatement(first: first, idleLimit: idleLimitSetting)
     return try await withConnection { connection in
-      try await connection.query("BEGIN;", logger: logger)
+      try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
       let value: Result
       do {
+        if let opening { try await connection.query(opening, logger: logger) }
         value = try await body(connection)
       } catch {
         if !connection.isClosed { _ = try? await connection.query("ROLLBACK;", logger: logger) }
@@ -154,6 +168,32 @@ extension PostgresStore {
       try await connection.query("COMMIT;", logger: logger)
       return value
     }
+  }
+
+  /// A transaction's first statement (``withTransaction(begin:first:_:)``): `SELECT` of the caller's items and the idle
+  /// bound's setting, nil when there is neither.
+  static func openingStatement(first: PostgresQuery?, idleLimit: String?) -> PostgresQuery? {
+    let items = [first?.sql, idleLimit].compactMap { $0 }
+    guard !items.isEmpty else { return nil }
+    return PostgresQuery(
+      unsafeSQL: "SELECT " + items.joined(separator: ", "), binds: first?.binds ?? PostgresBindings())
+  }
+
+  /// The setting that bounds how long PostgreSQL keeps a transaction open while waiting for its next statement:
+  /// `idle_in_transaction_session_timeout`, for this transaction only (`set_config(..., true)`, as `SET LOCAL`).
+  ///
+  /// After a network cut that drops packets, PostgreSQL never learns that the client closed the connection, so the
+  /// cut-off transaction, and its locks, lived until the server's TCP keepalive gave up (2 h 11 min with Linux's
+  /// defaults): a consent change cut off this way held the audit log's lock, and every server's consent changes and
+  /// erasures waited for it. With this setting the backend, waiting for a statement that never comes, is terminated
+  /// when the bound passes, which rolls the transaction back and releases its locks. Per transaction, not per session
+  /// (`SET`) and not a start-up parameter: PgBouncer refuses start-up parameters it does not track, and in its
+  /// transaction mode a session's `SET` stays on the server connection for other clients' transactions. PostgreSQL 9.6
+  /// or later. The bound never ends a statement that runs (a long scan) or waits for a lock: only the wait between
+  /// statements, which in the store's transactions lasts as long as the client's work between them (milliseconds).
+  static func idleLimitSetting(_ limit: Duration) -> String {
+    let milliseconds = max(1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
+    return "set_config('idle_in_transaction_session_timeout', '\(milliseconds)', true)"
   }
 
   /// Runs one statement (``withConnection(_:)``) and returns every row of its result.

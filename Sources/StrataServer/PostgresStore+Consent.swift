@@ -30,10 +30,9 @@ extension PostgresStore {
 
   public func recordConsent(_ change: ConsentChange) async throws -> AuditRecord {
     let logger = self.logger
-    return try await withTransaction { connection in
-      // Exclusive: waits for the ingestion transactions that read consent before this change, and makes later ones
-      // wait until it commits (``consentGate``).
-      try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.consentGate))", logger: logger)
+    // Exclusive: waits for the ingestion transactions that read consent before this change, and makes later ones wait
+    // until it commits (``consentGate``).
+    return try await withTransaction(first: "pg_advisory_xact_lock(\(PostgresStore.consentGate))") { connection in
       let record = try await PostgresStore.appendAudit(connection, logger: logger) { change.record(after: $0) }
       try await connection.query(
         """

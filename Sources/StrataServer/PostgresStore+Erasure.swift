@@ -4,8 +4,8 @@ extension PostgresStore {
   /// ``ConsentStore/erase(_:)``, as in SQLite (under the audit lock, so the chain stays one).
   public func erase(_ erasure: Erasure) async throws -> ErasureOutcome {
     let logger = self.logger
-    return try await withTransaction { connection in
-      try await PostgresStore.markServiceWrite(connection, logger: logger)
+    // Its writes to exposures and events are the service's own (not counted in ``LiveTotalsCoverage/outsideWrites``).
+    return try await withTransaction(first: "set_config('strata.service', 'on', true)") { connection in
       var exposures: [ErasedExposure] = []
       let unit = erasure.unit
       var experiments: [String] = []

@@ -17,14 +17,13 @@ extension PostgresStore {
     -> [IngestOutcome]
   {
     let logger = self.logger
-    let (newExposureIDs, newEventIDs, unique, repeated, refused) = try await withTransaction {
+    // A consent change holds the gate exclusively until it commits, so this transaction reads every withdrawal
+    // acknowledged before it, and a withdrawal waits for the transactions that read consent before it. Its writes to
+    // exposures and events are the service's own (not counted as made behind its back).
+    let first: PostgresQuery =
+      "pg_advisory_xact_lock_shared(\(PostgresStore.consentGate)), set_config('strata.service', 'on', true)"
+    let (newExposureIDs, newEventIDs, unique, repeated, refused) = try await withTransaction(first: first) {
       connection -> (Set<String>, Set<String>, [IngestBatch], [Int], [Int]) in
-      // A consent change holds the gate exclusively until it commits, so this transaction reads every withdrawal
-      // acknowledged before it, and a withdrawal waits for the transactions that read consent before it.
-      // Its writes to exposures and events are the service's own (not counted as made behind its back).
-      try await connection.query(
-        "SELECT pg_advisory_xact_lock_shared(\(PostgresStore.consentGate)), set_config('strata.service', 'on', true)",
-        logger: logger)
       let withdrawn = try await PostgresStore.withdrawn(connection, consent, logger: logger)
       let (kept, refused, counts) = IngestBatch.refusing(withdrawn, in: batches)
       try await PostgresStore.countRefused(connection, counts, logger: logger)

@@ -231,12 +231,11 @@ extension PostgresStore {
       """, logger: logger)
   }
 
-  /// One step of ``buildLiveTotals(_:units:restart:recount:)``; the experiment's lock is taken.
+  /// One step of ``buildLiveTotals(_:units:restart:recount:)``; the caller has taken the experiment's lock.
   static func buildStep(
     _ connection: PostgresConnection, plan: LivePlan, units limit: Int, restart: Bool, recount: Bool, logger: Logger
   ) async throws -> Bool {
     let experiment = plan.experiment
-    try await lockLive(connection, experiment: experiment, logger: logger)
     var totals: LiveTotals
     if !restart, let stored = try await loadTotals(connection, experiment: experiment, logger: logger),
       stored.key == plan.key

@@ -34,7 +34,9 @@ extension PostgresStore {
 
   func buildLiveTotals(_ plan: LivePlan, units: Int, restart: Bool, recount: Bool) async throws -> Bool {
     let logger = self.logger
-    return try await withTransaction { connection in
+    // The experiment's lock first (``lockLive(_:experiment:logger:)``).
+    let lock: PostgresQuery = "pg_advisory_xact_lock(hashtext(\("strata-live:" + plan.experiment)))"
+    return try await withTransaction(first: lock) { connection in
       try await PostgresStore.buildStep(
         connection, plan: plan, units: units, restart: restart, recount: recount, logger: logger)
     }
@@ -42,12 +44,6 @@ extension PostgresStore {
 
   func markLiveTotalsChecked(outsideWrites: Int) async throws {
     try await self.rows("UPDATE live_marks SET checked = \(outsideWrites) WHERE id = 1")
-  }
-
-  /// Marks the transaction's writes to exposures and events as the service's own (not counted in
-  /// ``LiveTotalsCoverage/outsideWrites``).
-  static func markServiceWrite(_ connection: PostgresConnection, logger: Logger) async throws {
-    try await connection.query("SELECT set_config('strata.service', 'on', true)", logger: logger)
   }
 
   /// Takes the transaction's lock on an experiment's totals and counts (re-entrant within the transaction).

@@ -81,8 +81,7 @@ extension PostgresStore {
     experiment: String, look: Int, check: @escaping @Sendable ([StoredLookLog.Row]) throws -> Void
   ) async throws -> [StoredLookLog.Row] {
     let logger = self.logger
-    return try await withTransaction { connection in
-      try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(experiment)))", logger: logger)
+    return try await withTransaction(first: "pg_advisory_xact_lock(hashtext(\(experiment)))") { connection in
       let rows = try await PostgresStore.lookRows(connection, experiment: experiment, logger: logger)
       try check(rows)
       try await connection.query(

@@ -21,10 +21,9 @@ extension PostgresStore {
     async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
   {
     let logger = self.logger
-    // One snapshot for both queries (REPEATABLE READ takes it at the first query); rolled back on any error, which
+    // One snapshot for both queries (REPEATABLE READ takes it at the first statement); rolled back on any error, which
     // comes out as it is (a WarehouseError of the second query's stays one: a 409).
-    return try await withTransaction { connection in
-      try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+    return try await withTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
       let cells = try await Self.fetch(
         try await connection.query(PostgresQuery(unsafeSQL: query.sql), logger: logger), columns: query.columns)
       guard let next = try second(cells) else { return (cells, nil) }
@@ -84,9 +83,8 @@ extension PostgresStore {
 
   public func saveLooks(experiment: String, _ changes: [LookChange]) async throws {
     let logger = self.logger
-    try await withTransaction { connection in
-      // One writer of an experiment's looks at a time, across every process sharing the database.
-      try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(experiment)))", logger: logger)
+    // One writer of an experiment's looks at a time, across every process sharing the database.
+    try await withTransaction(first: "pg_advisory_xact_lock(hashtext(\(experiment)))") { connection in
       for change in changes {
         switch change {
         case .append(let record):

@@ -18,6 +18,9 @@ public final class PostgresStore: ServiceStore {
   let connectionWaitOption: String?
   /// `host:port`, for sentences.
   let place: String
+  /// The `set_config` call that bounds how long PostgreSQL keeps each of the store's transactions open while it waits
+  /// for the next statement (``transactionIdleLimit``), nil when there is no bound.
+  let idleLimitSetting: String?
 
   /// Any constant works; it keeps concurrent starts from migrating at once.
   static let migrationLock: Int64 = 0x5354_5241_5441  // "STRATA"
@@ -25,10 +28,12 @@ public final class PostgresStore: ServiceStore {
   /// Prepares the pool; throws when the TLS settings cannot be used (an unreadable `sslrootcert`).
   ///
   /// `connectionWait`: the longest a call waits for a connection (``withConnection(_:)``); `connectionWaitOption`: the
-  /// command-line option that set it (`serve`'s `--database-timeout`), nil when none did.
+  /// command-line option that set it (`serve`'s `--database-timeout`), nil when none did. `transactionIdleLimit`: the
+  /// longest PostgreSQL keeps one of the store's transactions open waiting for its next statement
+  /// (``withTransaction(begin:first:_:)``); nil leaves the server's own `idle_in_transaction_session_timeout`.
   public init(
     location: PostgresLocation, logger: Logger, connectionWait: Duration = PostgresStore.defaultConnectionWait,
-    connectionWaitOption: String? = nil
+    connectionWaitOption: String? = nil, transactionIdleLimit: Duration? = PostgresStore.defaultTransactionIdleLimit
   ) throws(StoreLocationError) {
     let tls = try location.tls.clientTLS(rootCertificate: location.rootCertificate)
     let configuration = PostgresClient.Configuration(
@@ -38,6 +43,7 @@ public final class PostgresStore: ServiceStore {
     self.connectionWait = connectionWait
     self.connectionWaitOption = connectionWaitOption
     place = "\(location.host):\(location.port)"
+    idleLimitSetting = transactionIdleLimit.map(PostgresStore.idleLimitSetting)
     client = PostgresClient(configuration: configuration, backgroundLogger: logger)
   }
 

@@ -32,6 +32,10 @@ public struct ServiceConfiguration: Sendable {
   /// With PostgreSQL: the longest a request (or background task) waits for a connection from the pool before it is
   /// answered 503 `store_unavailable` (``PostgresStore/withConnection(_:)``); PostgreSQL gone or every connection busy.
   public var databaseTimeout: Duration = PostgresStore.defaultConnectionWait
+  /// With PostgreSQL: the longest the server keeps one of the service's transactions open waiting for its next
+  /// statement before it ends the session, rolling the transaction back (a client cut off by the network); nil leaves
+  /// the server's own setting (``PostgresStore/idleLimitSetting(_:)``).
+  public var transactionIdleTimeout: Duration? = PostgresStore.defaultTransactionIdleLimit
 
   public init(
     experimentsDirectory: URL, keysFile: URL? = nil, database: StoreLocation = .sqlite(path: "strata.db"),

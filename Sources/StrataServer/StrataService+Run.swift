@@ -37,7 +37,7 @@ extension StrataService {
     if case .postgresql(let location) = configuration.database {
       store = try PostgresStore(
         location: location, logger: logger, connectionWait: configuration.databaseTimeout,
-        connectionWaitOption: "--database-timeout")
+        connectionWaitOption: "--database-timeout", transactionIdleLimit: configuration.transactionIdleTimeout)
     } else {
       store = try configuration.database.open(logger: logger)
     }

@@ -22,6 +22,16 @@ public enum PostgresQueryRunner {
     }
   }
 
+  /// How long PostgreSQL keeps the transaction of ``run(_:then:on:connectTimeout:timeout:)`` open while it waits for
+  /// the next statement (`idle_in_transaction_session_timeout`, for that transaction only).
+  ///
+  /// After a network cut that drops packets, PostgreSQL never hears the client close, and the cut-off transaction lived
+  /// until the server's TCP keepalive gave up (about 2 h 11 min with Linux's defaults), holding its snapshot (vacuum
+  /// cannot remove rows deleted since) and its tables' share locks (a migration's `ALTER TABLE` waited for it, and
+  /// every query behind that). The wait between the two queries is the time to build the second from the first's rows.
+  /// Set only where the server has the setting (PostgreSQL 9.6 or later; not Redshift), so no server is refused for it.
+  static let transactionIdleLimitMilliseconds = 60_000
+
   /// Connects, runs `sql`, then the query `second` makes of its rows (nil: none), in one read-only REPEATABLE READ
   /// transaction (one snapshot: Lin's second query sees the rows the first saw), reads every row, closes.
   public static func run(
@@ -30,6 +40,11 @@ public enum PostgresQueryRunner {
   ) async throws(WarehouseError) -> (first: QueryResult, second: QueryResult?) {
     try await session(on: url, connectTimeout: connectTimeout, timeout: timeout) { connection, logger in
       _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+      let limit = "\(transactionIdleLimitMilliseconds)"
+      _ = try await connection.query(
+        """
+        SELECT set_config(name, \(limit), true) FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'
+        """, logger: logger)
       let first = try await rows(of: sql, on: connection, logger: logger)
       guard let next = try second(first) else { return (first, nil) }
       let result = (first, try await rows(of: next, on: connection, logger: logger))

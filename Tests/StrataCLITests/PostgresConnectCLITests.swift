@@ -138,6 +138,26 @@ struct PostgresConnectCLITests {
     #expect(help.stdout.contains("--database-timeout <database-timeout>") && help.stdout.contains("(default: 5.0)"))
   }
 
+  @Test("--database-transaction-idle-timeout: 0 (off) or seconds between 0.1 and 3600, shown in serve's help")
+  func transactionIdleTimeoutFlag() throws {
+    for value in ["-1", "0.05", "3601", "nan"] {
+      let run = try runStrata(["serve", "--experiments", "x", "--database-transaction-idle-timeout=\(value)"])
+      #expect(run.status == 64, "\(value): \(run.stderr)")
+      #expect(
+        run.stderr.contains("--database-transaction-idle-timeout must be 0 (off) or between 0.1 and 3600 seconds"),
+        "\(value): \(run.stderr)")
+    }
+    // 0 and a valid bound pass validation: the start then stops at the missing experiments directory (exit 1)
+    for value in ["0", "0.1", "3600"] {
+      let run = try runStrata(["serve", "--experiments", "/nonexistent", "--database-transaction-idle-timeout", value])
+      #expect(run.status == 1, "\(value): \(run.stderr)")
+    }
+    let help = try runStrata(["serve", "--help"])
+    #expect(
+      help.stdout.contains("--database-transaction-idle-timeout <database-transaction-idle-timeout>")
+        && help.stdout.contains("(default: 30.0)"), "\(help.stdout)")
+  }
+
   /// Runs `strata` as a user that read-only directories apply to: `nobody` through runuser(1) when the tests run as
   /// root (root may create files in a directory whatever its mode), else the current user.
   static func runUnprivileged(_ arguments: [String]) throws -> StrataRun {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 @testable import StrataServer
 import Testing
 
@@ -161,6 +162,28 @@ import Testing
     let served = PostgresUnavailable(
       place: "db.example.com:5432", wait: .milliseconds(2500), option: "--database-timeout")
     #expect("\(served)" == "no connection to PostgreSQL at db.example.com:5432 within 2.5 s (--database-timeout)")
+  }
+
+  /// A transaction's first statement carries the idle bound (milliseconds, for that transaction only) with the
+  /// caller's own first items and their parameters, so the bound costs no round trip where there are such items; no
+  /// statement at all when there is neither.
+  @Test func theIdleBoundGoesWithTheTransactionsFirstStatement() throws {
+    let setting = PostgresStore.idleLimitSetting(.milliseconds(2500))
+    #expect(setting == "set_config('idle_in_transaction_session_timeout', '2500', true)")
+    #expect(PostgresStore.idleLimitSetting(.seconds(30)).contains("'30000'"))
+    #expect(PostgresStore.idleLimitSetting(.microseconds(10)).contains("'1'"))  // never 0, which would turn it off
+    let lock: PostgresQuery = "pg_advisory_xact_lock(\(Int64(7)))"
+    let both = try #require(PostgresStore.openingStatement(first: lock, idleLimit: setting))
+    #expect(both.sql == "SELECT pg_advisory_xact_lock($1), \(setting)")
+    #expect(both.binds.count == 1)
+    #expect(PostgresStore.openingStatement(first: nil, idleLimit: setting)?.sql == "SELECT \(setting)")
+    #expect(PostgresStore.openingStatement(first: lock, idleLimit: nil)?.sql == "SELECT pg_advisory_xact_lock($1)")
+    #expect(PostgresStore.openingStatement(first: nil, idleLimit: nil) == nil)
+    let location = try PostgresLocation(parsing: "postgresql://u@db.example.com/d", environment: [:])
+    let served = try PostgresStore(location: location, logger: Logger(label: "test"))
+    #expect(served.idleLimitSetting == PostgresStore.idleLimitSetting(.seconds(30)))
+    let off = try PostgresStore(location: location, logger: Logger(label: "test"), transactionIdleLimit: nil)
+    #expect(off.idleLimitSetting == nil)
   }
 }
 

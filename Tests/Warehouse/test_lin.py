@@ -309,6 +309,27 @@ def test_postgres_analyze_database_runs_both_queries(pg, lin_csv, shape, shift):
     check(json.loads(result.stdout), lin_csv, shift)
 
 
+def test_postgres_analyze_database_bounds_its_transactions_idle_wait(pg, lin_csv):
+    """`analyze --database` sets idle_in_transaction_session_timeout (1 min) in its transaction, so that PostgreSQL ends
+    it, and frees its snapshot and locks, when a network cut that drops packets leaves it waiting for the second query
+    (before: until PostgreSQL's TCP keepalive gave up, about 2 h 11 min with Linux's defaults). The table is read
+    through a view whose function fails both queries unless the setting is in force; a plain session does not have it."""
+    pg.psql("-c", "CREATE FUNCTION lin_idle_bound() RETURNS boolean LANGUAGE plpgsql STABLE AS "
+                  "$$ BEGIN IF current_setting('idle_in_transaction_session_timeout') <> '1min' THEN "
+                  "RAISE EXCEPTION 'idle_in_transaction_session_timeout is %', "
+                  "current_setting('idle_in_transaction_session_timeout'); END IF; RETURN true; END $$")
+    pg.psql("-c", "CREATE VIEW lin_idle_bounded AS SELECT * FROM lin_units WHERE (SELECT lin_idle_bound())")
+    with pytest.raises(subprocess.CalledProcessError) as plain:
+        pg.psql("-c", "SELECT count(*) FROM lin_idle_bounded")
+    assert "idle_in_transaction_session_timeout is 0" in plain.value.stderr
+    url = f"postgresql://postgres@127.0.0.1:{pg.port}/postgres"
+    args = [STRATA, "analyze", "--experiment", str(DEFINITION), "--database", url, "--table", "lin_idle_bounded",
+            "--json", "--no-look-log"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    check(json.loads(result.stdout), lin_csv)
+
+
 def test_postgres_a_write_between_the_two_queries_is_in_neither(pg, lin_csv):
     """`analyze --database` runs Lin's two queries in one REPEATABLE READ READ ONLY transaction: a unit another
     connection inserts and commits while the first query runs (after its snapshot, before the second query) is in

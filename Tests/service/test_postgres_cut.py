@@ -24,16 +24,27 @@ REQUEST_TIMEOUT = 3
 CATCH_UP = 40
 
 
+# PostgreSQL's Sync message (type S, length 4): the end of each statement the client sends (extended query protocol)
+SYNC = b"S\x00\x00\x00\x04"
+
+
 class CutProxy:
     """Forwards 127.0.0.1:port to PostgreSQL. `cut()` silences every connection open or opened until `restore()` for
     good: what either side sends is read and dropped, and neither side is closed by the proxy; connections opened after
-    `restore()` are forwarded again. A side closing its socket closes the other side."""
+    `restore()` are forwarded again. A side closing its socket closes the other side, except after `cut_after()`.
+
+    `cut_after(marker)` silences only the connection whose client sends `marker` next (a statement's text), once that
+    statement has reached PostgreSQL in full (up to its Sync), and for good: PostgreSQL runs the statement, its answer is
+    dropped, and when the client closes the connection PostgreSQL is not told, as after a real cut that drops packets.
+    `cut_done` is set when that happened."""
 
     def __init__(self, target_port):
         self.target_port = target_port
         self.lock = threading.Lock()
         self.cutting = False
         self.flows = []
+        self.marker = None
+        self.cut_done = threading.Event()
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(64)
@@ -63,15 +74,32 @@ class CutProxy:
             except OSError:
                 data = b""
             if not data:
-                for end in flow["sockets"]:
+                # A client's close never reaches PostgreSQL through a connection cut by `cut_after()`
+                for end in flow["sockets"] if not (flow.get("held") and side == 0) else [source]:
                     end.close()
                 return
             if flow["silent"]:
                 continue
+            cut = False
+            if side == 0:
+                with self.lock:
+                    if self.marker is not None and self.marker in data:
+                        self.marker = None
+                        flow["cut_at_sync"] = True
+                # Silent before this last piece goes, so that no answer to it gets through
+                cut = flow.get("cut_at_sync", False) and data.endswith(SYNC)
+                if cut:
+                    flow["silent"] = flow["held"] = True
             try:
                 flow["sockets"][1 - side].sendall(data)
             except OSError:
                 pass
+            if cut:
+                self.cut_done.set()
+
+    def cut_after(self, marker):
+        with self.lock:
+            self.marker = marker
 
     def cut(self):
         with self.lock:
