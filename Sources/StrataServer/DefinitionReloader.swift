@@ -51,22 +51,25 @@ extension StrataService {
     await reloadKeysIfChanged()
   }
 
-  /// Copies into the database the catalog or keys serving now whose copy failed before.
+  /// Copies into the database the catalogs served whose copy failed before (oldest first), and the keys serving now
+  /// if their copy failed.
   ///
   /// A copy fails when PostgreSQL is gone, or silent past the poll's limit. The swap serves them already, and both
-  /// copies can be made again (they only add the catalog's definitions, and replace the keys). A flag is cleared only when what was copied is still what serves (a newer
-  /// swap's own copy may have failed meanwhile).
+  /// copies can be made again (they only add the catalog's definitions, and replace the keys). Every catalog that
+  /// served is copied, also one replaced before its copy succeeded: exposures assigned under it name its definitions,
+  /// and ingestion accepts an older definition only when the database holds it (before, only the catalog serving was
+  /// copied, and such exposures were refused with 400). The keys flag is cleared only when the keys copied are still
+  /// those serving (a newer swap's own copy may have failed meanwhile).
   func copyPending() async {
     let pending = copiesPending.withLock { $0 }
-    if pending.catalog {
-      let catalog = self.catalog
+    for catalog in pending.catalogs {
       do {
         try await poll { try await store.recordCatalog(catalog) }
-        let current = self.catalog.etag == catalog.etag
-        if current { copiesPending.withLock { $0.catalog = false } }
+        copiesPending.withLock { $0.catalogs.removeAll { $0.etag == catalog.etag } }
         logger.info("catalog recorded in the database", metadata: ["catalog_etag": "\(catalog.etag)"])
       } catch {
         logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
+        break  // the next interval tries again, from this one
       }
     }
     if pending.keys {
@@ -88,7 +91,7 @@ extension StrataService {
   /// The write is awaited, not a task left running, so a shutdown closing the store (or a test reading it) never races
   /// it; a PostgreSQL that does not answer fails it after `--request-timeout` (``StrataService/poll(limit:_:)``), so
   /// the reloader is not held up. The new catalog serves from the swap on; a failed write is logged, does not undo it,
-  /// and is made again by ``PendingCopies``.
+  /// and is made again by ``PendingCopies`` (also after a later swap).
   func reloadDefinitionsIfChanged() async {
     let fingerprint: String
     let files: [(path: String, bytes: [UInt8])]
@@ -118,9 +121,12 @@ extension StrataService {
         ])
       do {
         try await poll { try await store.recordCatalog(next) }
-        copiesPending.withLock { $0.catalog = false }
       } catch {
-        copiesPending.withLock { $0.catalog = true }
+        // Kept until copied, also once replaced (``copyPending()``); a catalog served again (the same ETag) keeps the
+        // time it was first served.
+        copiesPending.withLock { pending in
+          if !pending.catalogs.contains(where: { $0.etag == next.etag }) { pending.catalogs.append(next) }
+        }
         logger.error("cannot record the catalog in the database", metadata: ["error": "\(error)"])
       }
     } catch {

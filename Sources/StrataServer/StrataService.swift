@@ -29,9 +29,10 @@ public final class StrataService: Sendable {
   public let consent = ConsentRegistry()
   /// The live plans of the catalog served (rebuilt when its ETag changes).
   let livePlansCache = Mutex<LivePlans>(.empty)
-  /// Whether the catalog or the keys serving now are still to be copied into the database (a copy failed); the
-  /// copies are made again every reload interval (``PendingCopies``).
-  let copiesPending = Mutex<(catalog: Bool, keys: Bool)>((false, false))
+  /// The catalogs served whose copy into the database failed, oldest first (each served, if only until the next
+  /// swap: exposures assigned under it name its definitions), and whether the keys serving now are still to be copied;
+  /// the copies are made again every reload interval (``PendingCopies``).
+  let copiesPending = Mutex<(catalogs: [Catalog], keys: Bool)>(([], false))
   /// Records planned looks one at a time.
   let lookRecorder = LookRecorder()
   /// `experiment NUL hash` of older definitions found in the store (they never leave it).
