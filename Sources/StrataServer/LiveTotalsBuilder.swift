@@ -27,7 +27,7 @@ struct LiveTotalsBuilder: Service {
           do {
             let started = ContinuousClock.now
             // Each call is limited (a silent PostgreSQL), not the pass: a long build goes on step by step; the calls
-            // that scan a whole experiment are not (``StrataService/unlimited(if:_:)``).
+            // that scan a whole experiment have a longer limit (``StrataService/scanning(if:_:)``).
             let pass = try await service.poll(limit: service.liveBuildCallLimit) {
               try await service.refreshLiveTotals(live, plans: service.livePlans(), units: StrataService.liveBuildUnits)
             }
@@ -78,7 +78,7 @@ extension StrataService {
       for (experiment, plan) in ordered {
         guard let stored = coverage.experiments[experiment], stored.key == plan.key, stored.complete else { continue }
         pass.scanned.append(experiment)
-        if try await !unlimited(if: true, { try await live.liveTotalsInStep(experiment: experiment) }) {
+        if try await !scanning(if: true, { try await live.liveTotalsInStep(experiment: experiment) }) {
           restart[experiment] = "out_of_step"
         }
       }
@@ -105,7 +105,7 @@ extension StrataService {
       let forced = restart[experiment] != nil
       pass.steps += 1
       // The first step of a start drops the experiment's stored totals (and, forced, recounts its exposures).
-      let done = try await unlimited(if: pass.started[experiment] != nil) {
+      let done = try await scanning(if: pass.started[experiment] != nil) {
         try await live.buildLiveTotals(plan, units: units, restart: forced, recount: forced)
       }
       if !done { pending.append(plan) }

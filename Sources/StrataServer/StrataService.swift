@@ -35,6 +35,8 @@ public final class StrataService: Sendable {
   let copiesPending = Mutex<(catalogs: [Catalog], keys: Bool)>(([], false))
   /// Records planned looks one at a time.
   let lookRecorder = LookRecorder()
+  /// The limit of the live totals' builder's calls that scan a whole experiment (``scanning(if:_:)``).
+  let liveScanLimit = Mutex<Duration>(StrataService.liveScanCallLimit)
   /// `experiment NUL hash` of older definitions found in the store (they never leave it).
   let knownDefinitions = Mutex<Set<String>>([])
 
@@ -84,19 +86,34 @@ public final class StrataService: Sendable {
   }
 
   /// The limit of each PostgreSQL call of the live totals' builder: `--request-timeout`, but at least 5 minutes (its
-  /// calls that scan a whole experiment have none: ``unlimited(if:_:)``).
+  /// calls that scan a whole experiment have a longer one: ``scanning(if:_:)``).
   ///
   /// A builder held by a silent PostgreSQL holds one pooled connection and delays only the totals (the results query
   /// answers meanwhile), so it need not give up as soon as a request does.
   var liveBuildCallLimit: Duration { max(configuration.requestTimeout, .seconds(300)) }
 
-  /// Runs `body` without the poll's PostgreSQL call limit when `scans` is true: a call that scans a whole experiment by
-  /// design (the first step of a build drops its stored totals and may recount its exposures; an earlier release's
-  /// database is checked by counting its units) is slow on a large database, not silent, and cut at a limit it would be
-  /// rolled back, retried and cut again at every pass, so the totals would never be built.
-  func unlimited<T>(if scans: Bool, _ body: () async throws -> T) async rethrows -> T {
+  /// The first limit of the builder's calls that scan a whole experiment (``scanning(if:_:)``).
+  static let liveScanCallLimit: Duration = .seconds(3600)
+
+  /// Runs `body` with the limit of a call that scans a whole experiment (``liveScanLimit``) in place of the poll's when
+  /// `scans` is true.
+  ///
+  /// Such a call (the first step of a build drops the experiment's stored totals and may recount its exposures; an
+  /// earlier release's database is checked by counting its units) is slow on a large database, not silent, and cut at
+  /// the poll's limit it would be rolled back, retried and cut again at every pass, so the totals would never be
+  /// built. Its limit, an hour at first, doubles each time such a call is cut at it, so a scan slower than an hour
+  /// completes at a later pass, while a cut that never comes back holds the builder and one pooled connection for an
+  /// hour (before: no limit, until a restart; postgres-nio gives no way to set a TCP user timeout that would find the
+  /// cut sooner).
+  func scanning<T>(if scans: Bool, _ body: () async throws -> T) async rethrows -> T {
     guard scans else { return try await body() }
-    return try await PostgresStore.$callLimit.withValue(nil) { try await body() }
+    let limit = liveScanLimit.withLock { $0 }
+    do {
+      return try await PostgresStore.$callLimit.withValue(limit) { try await body() }
+    } catch let error as PostgresCallTimedOut {
+      liveScanLimit.withLock { $0 = max($0, limit * 2) }
+      throw error
+    }
   }
 
   /// Authenticates a request for `roles` and applies the key's rate limit; nil when it may proceed.
