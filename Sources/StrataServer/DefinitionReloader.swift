@@ -119,11 +119,19 @@ extension StrataService {
           "catalog_etag": "\(next.etag)", "experiments": "\(next.entries.count)",
           "changed": "\(changed.map(\.experiment.id).joined(separator: ","))",
         ])
+      // Behind older catalogs whose copies failed, it waits its turn (``copyPending()``, oldest first), so that each
+      // definition and catalog is recorded with the time it was first served; a catalog served again (the same ETag)
+      // keeps its first time.
+      let queued = copiesPending.withLock { pending in
+        guard !pending.catalogs.isEmpty else { return false }
+        if !pending.catalogs.contains(where: { $0.etag == next.etag }) { pending.catalogs.append(next) }
+        return true
+      }
+      guard !queued else { return }
       do {
         try await poll { try await store.recordCatalog(next) }
       } catch {
-        // Kept until copied, also once replaced (``copyPending()``); a catalog served again (the same ETag) keeps the
-        // time it was first served.
+        // Kept until copied, also once replaced (``copyPending()``).
         copiesPending.withLock { pending in
           if !pending.catalogs.contains(where: { $0.etag == next.etag }) { pending.catalogs.append(next) }
         }
