@@ -68,7 +68,7 @@ struct Serve: ParsableCommand {
     help: ArgumentHelp(
       "Seconds a request may take before it is answered 503 (timeout) and its work cancelled.",
       discussion:
-        "With PostgreSQL, also the limit of each database call of the background polls (consent changes from other servers, the reloader's copies of the catalog and keys; the live totals' builder: at least 300 s, and 1 h, doubled after each cut, for its scans of a whole experiment): a call past it is cut, logged and tried again at the next poll."
+        "With PostgreSQL, also the limit of each database call of the background polls (consent changes from other servers, the reloader's copies of the catalog and keys; the live totals' builder: at least 300 s, and 1 h, doubled after each cut up to 8 h, for its scans of a whole experiment): a call past it is cut, logged and tried again at the next poll."
     ))
   var requestTimeout: Double = 30
 

@@ -94,6 +94,8 @@ public final class StrataService: Sendable {
 
   /// The first limit of the builder's calls that scan a whole experiment (``scanning(if:_:)``).
   static let liveScanCallLimit: Duration = .seconds(3600)
+  /// The longest that limit grows to (``scanning(if:_:)``).
+  static let liveScanCallLimitCap: Duration = .seconds(8 * 3600)
 
   /// Runs `body` with the limit of a call that scans a whole experiment (``liveScanLimit``) in place of the poll's when
   /// `scans` is true.
@@ -101,17 +103,18 @@ public final class StrataService: Sendable {
   /// Such a call (the first step of a build drops the experiment's stored totals and may recount its exposures; an
   /// earlier release's database is checked by counting its units) is slow on a large database, not silent, and cut at
   /// the poll's limit it would be rolled back, retried and cut again at every pass, so the totals would never be
-  /// built. Its limit, an hour at first, doubles each time such a call is cut at it, so a scan slower than an hour
-  /// completes at a later pass, while a cut that never comes back holds the builder and one pooled connection for an
-  /// hour (before: no limit, until a restart; postgres-nio gives no way to set a TCP user timeout that would find the
-  /// cut sooner).
+  /// built. Its limit, an hour at first, doubles each time such a call is cut at it, up to 8 hours, so a scan slower
+  /// than an hour completes at a later pass, while a cut that never comes back holds the builder and one pooled
+  /// connection for an hour, or after earlier cuts up to 8 hours (before: no limit, until a restart; postgres-nio gives
+  /// no way to set a TCP user timeout that would find the cut sooner). The limit is never lowered again: a cut and a
+  /// slow scan look the same here, and lowered it would cut a slow database's scans again.
   func scanning<T>(if scans: Bool, _ body: () async throws -> T) async rethrows -> T {
     guard scans else { return try await body() }
     let limit = liveScanLimit.withLock { $0 }
     do {
       return try await PostgresStore.$callLimit.withValue(limit) { try await body() }
     } catch let error as PostgresCallTimedOut {
-      liveScanLimit.withLock { $0 = max($0, limit * 2) }
+      liveScanLimit.withLock { $0 = min(StrataService.liveScanCallLimitCap, max($0, limit * 2)) }
       throw error
     }
   }

@@ -71,8 +71,9 @@ import Testing
       ])
   }
 
-  /// A scan cut at its limit makes the next passes' scans' limit twice as long, so a scan slower than an hour (a very
-  /// large database) completes at a later pass instead of being cut at every one; the other calls keep the poll's.
+  /// A scan cut at its limit makes the next passes' scans' limit twice as long, up to 8 hours, so a scan slower than an
+  /// hour (a very large database) completes at a later pass instead of being cut at every one, and repeated cuts do not
+  /// make it unlimited again; the other calls keep the poll's.
   @Test func aScanCutAtItsLimitHasTwiceAsLongAtTheNextPass() async throws {
     let harness = try TestService(only: [], extra: ["live.yaml": LiveTotalsTests.definition])
     defer { harness.remove() }
@@ -81,8 +82,8 @@ import Testing
     let store = RecordingStore(
       coverage: LiveTotalsCoverage(
         experiments: ["live-window": .init(key: plan.key, complete: true)], outsideWrites: 0, checked: -1),
-      cuts: 2)
-    for _ in 0..<2 {
+      cuts: 4)
+    for _ in 0..<4 {
       await #expect(throws: PostgresCallTimedOut.self) {
         try await service.poll(limit: .seconds(300)) {
           try await service.refreshLiveTotals(store, plans: service.livePlans(), units: 50)
@@ -97,7 +98,9 @@ import Testing
       store.calls.withLock { $0 } == [
         "coverage: 300.0 seconds", "count units: 3600.0 seconds",
         "coverage: 300.0 seconds", "count units: 7200.0 seconds",
-        "coverage: 300.0 seconds", "count units: 14400.0 seconds", "restart step: 14400.0 seconds",
+        "coverage: 300.0 seconds", "count units: 14400.0 seconds",
+        "coverage: 300.0 seconds", "count units: 28800.0 seconds",
+        "coverage: 300.0 seconds", "count units: 28800.0 seconds", "restart step: 28800.0 seconds",
         "mark: 300.0 seconds", "step: 300.0 seconds",
       ])
   }
