@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The shapes real files have, against the benchmark's own (issue 17): the same rows as the 5 x 3 segment file
+# (`seg-1`..`seg-5`, variants `control`, `v1`, `v2`, LF line ends) with longer names, CRLF line ends or quoted
+# strings, each made from that file with sed/awk. Runs are interleaved (every shape once per round, ROUNDS rounds);
+# CPU time (user + system) and peak RSS from /usr/bin/time; the summary gives min / median / max CPU, each shape's
+# median against the base, and whether its JSON carries the base's results (the names mapped back; the input's
+# path and size left out; numbers to 1e-9 relative, as other bytes put the chunks' ends at other rows).
+#
+#   bash Benchmarks/analyze_shapes.sh [ROWS] [ROUNDS] [STRATA]   # defaults 10000000, 5, a release build
+#
+# Shapes: variants11 (`treatment-a`, `treatment-b`), segments9 (`segment-1`..), segments21 (`high-engagement-gym-1`..),
+# segments41 (`high-engagement-gym-members-renewal-due-1`..), crlf (`\r\n` line ends), quoted (every unit id,
+# variant and segment in double quotes, the header's names too, as R's write.csv writes them).
+# The files go to bench-data/shapes-ROWS/ (not committed); results are appended to bench-data/analyze-shapes.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS="${1:-10000000}"
+ROUNDS="${2:-5}"
+STRATA="${3:-}"
+OUT="bench-data/analyze-shapes.txt"
+BASE="bench-data/segments-$ROWS-5x3"
+DIR="bench-data/shapes-$ROWS"
+mkdir -p "$DIR"
+if [ ! -f "$BASE.csv" ]; then
+  python3 -c "import numpy, pandas" 2>/dev/null || pip install numpy pandas
+  python3 Benchmarks/analyze_segments_data.py --rows "$ROWS" --segments 5 --variants 3 --out "$BASE.csv" \
+    --experiment "$BASE.yaml"
+fi
+if [ -z "$STRATA" ]; then
+  swift build -c release --product strata
+  STRATA=.build/release/strata
+fi
+
+# shape name, sed script for the data (empty: see below), sed script for the YAML
+make_shape() {
+  local shape=$1 data_sed=$2 yaml_sed=$3
+  [ -f "$DIR/$shape.csv" ] && [ "$DIR/$shape.csv" -nt "$BASE.csv" ] && return
+  sed "$yaml_sed" "$BASE.yaml" > "$DIR/$shape.yaml"
+  case "$shape" in
+    crlf) sed 's/$/\r/' "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
+    quoted) awk -F, 'BEGIN { OFS = "," } { $1 = "\"" $1 "\""; $2 = "\"" $2 "\""; $3 = "\"" $3 "\""; print }' \
+      "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
+    *) sed "$data_sed" "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
+  esac
+  mv "$DIR/$shape.csv.tmp" "$DIR/$shape.csv"
+}
+cp "$BASE.csv" "$DIR/base.csv.tmp" && mv "$DIR/base.csv.tmp" "$DIR/base.csv"
+cp "$BASE.yaml" "$DIR/base.yaml"
+make_shape variants11 's/^\([^,]*\),v1,/\1,treatment-a,/; s/^\([^,]*\),v2,/\1,treatment-b,/' \
+  's/key: v1$/key: treatment-a/; s/key: v2$/key: treatment-b/'
+make_shape segments9 's/,seg-\([0-9]*\),/,segment-\1,/' 's/seg-/segment-/g'
+make_shape segments21 's/,seg-\([0-9]*\),/,high-engagement-gym-\1,/' 's/seg-/high-engagement-gym-/g'
+make_shape segments41 's/,seg-\([0-9]*\),/,high-engagement-gym-members-renewal-due-\1,/' \
+  's/seg-/high-engagement-gym-members-renewal-due-/g'
+make_shape crlf '' 's/^$//'
+make_shape quoted '' 's/^$//'
+SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted)
+
+samples=$(mktemp)
+trap 'rm -f "$samples"' EXIT
+echo "== $(date -u +%Y-%m-%dT%H:%MZ) $ROWS rows, $ROUNDS rounds, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)," \
+  "$STRATA" | tee -a "$OUT"
+for round in $(seq "$ROUNDS"); do
+  for shape in "${SHAPES[@]}"; do
+    cat "$DIR/$shape.csv" > /dev/null
+    /usr/bin/time -f "%U %S %M" -o "$DIR/$shape.time" "$STRATA" analyze --experiment "$DIR/$shape.yaml" \
+      --data "$DIR/$shape.csv" --json > "$DIR/$shape.json"
+    read -r user system rss < "$DIR/$shape.time"
+    echo "$shape $(echo "$user + $system" | bc -l) $rss" >> "$samples"
+    echo "round $round $shape cpu $(echo "$user + $system" | bc -l) s"
+  done
+done
+python3 - "$samples" "$DIR" <<'PY' | tee -a "$OUT"
+import json, math, re, statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+shapes = list(dict.fromkeys(row[0] for row in rows))
+cpu = {s: sorted(float(r[1]) for r in rows if r[0] == s) for s in shapes}
+rss = {s: max(int(r[2]) for r in rows if r[0] == s) for s in shapes}
+back = {
+    "variants11": [(r"\btreatment-b\b", "v2"), (r"\btreatment-a\b", "v1")],
+    "segments9": [("segment-", "seg-")], "segments21": [("high-engagement-gym-", "seg-")],
+    "segments41": [("high-engagement-gym-members-renewal-due-", "seg-")],
+}
+def results(shape):
+    # The input's own facts (its path and size) differ by design; the names are mapped back to the base's.
+    text = open(f"{sys.argv[2]}/{shape}.json").read()
+    for new, old in back.get(shape, []):
+        text = re.sub(new, old, text)
+    return json.loads(text)
+def same(a, b, path="$"):
+    # Numbers to 1e-9 relative: the files' bytes differ, so their chunks end at other rows and the per-chunk
+    # means merge in another order (last bits); counts are compared exactly.
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = (set(a) | set(b)) - {"file", "files", "bytes"}
+        return all(same(a.get(k), b.get(k), f"{path}.{k}") for k in keys)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b)))
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and (
+                a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)):
+            return True
+    elif a == b:
+        return True
+    print(f"  differs at {path}: {str(a)[:60]} / {str(b)[:60]}", file=sys.stderr)
+    return False
+base = statistics.median(cpu["base"])
+reference = results("base")
+for s in shapes:
+    m = statistics.median(cpu[s])
+    verdict = "same results" if same(reference, results(s)) else "RESULTS DIFFER"
+    print(f"{s:>10}  cpu min {cpu[s][0]:6.2f}  median {m:6.2f}  max {cpu[s][-1]:6.2f} s  peak RSS {rss[s] / 1024:5.0f} MB"
+          f"  median / base {m / base:5.2f}  {verdict}")
+PY
