@@ -7,8 +7,9 @@
 #   bash Benchmarks/analyze_segments.sh [ROWS] [ROUNDS]     # defaults 10000000 and 5
 #   NAME_DIGITS=5 bash Benchmarks/analyze_segments.sh ...    # names seg-00001.. in every file
 # By default the names are `seg-1`..`seg-S`, so files with more segments have longer names (2.4 bytes a row more
-# at 2,000 segments than at 5); with NAME_DIGITS every file has the same bytes (files `segpad-ROWS-SxV.*`) and only
-# the number of distinct names changes.
+# at 2,000 segments than at 5); with NAME_DIGITS files with the same number of variants have the same bytes to within
+# 0.001% (files `segpad-ROWS-SxV.*`; the 16-variant ones 3% fewer than the 3-variant ones: `v1`..`v15` are shorter
+# than `control`), so only the number of distinct segment names changes between them.
 # Results are appended to bench-data/analyze-segments.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
