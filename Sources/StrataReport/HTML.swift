@@ -98,9 +98,12 @@ enum HTML {
   ///
   /// Every body cell carries its column header in `data-label`, so that the phone layout can show each row
   /// as a card; the table's highlight column carries the class `highlight`, which the row's class colours.
-  static func table(_ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil) -> String {
+  /// `className` classes the table (`pairs`: a name and a number a row, a table on phones too, `HTMLStyle`).
+  static func table(
+    _ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil, class className: String? = nil
+  ) -> String {
     let numeric = numericColumns(table, from: numericFrom)
-    var out = "<div class=\"table-wrap\"><table>"
+    var out = "<div class=\"table-wrap\"><table\(attribute("class", className))>"
     if let caption { out += "<caption>\(breakable(caption))</caption>" }
     out += "<thead><tr>"
     for (index, cell) in table.header.enumerated() {

@@ -179,12 +179,18 @@ public enum HTMLReport {
     if !metric.postStratified.isEmpty {
       out += "<h3>Post-stratified across segments</h3>"
       out += "<p class=\"note\">\(HTML.escape(PostStratifiedComparison.estimand))</p>"
-      out += HTML.table(ReportTables.postStratified(metric, plan: plan, segments: segments), numericFrom: 1)
+      let tables = ReportTables.postStratifiedTables(metric, plan: plan, segments: segments)
+      out += HTML.table(tables[0], numericFrom: 1)
+      if tables.count > 1 {
+        out += HTML.table(
+          tables[1], numericFrom: 1, caption: ReportTables.postStratifiedWeightsTitle,
+          class: tables[1].header.count == 2 ? "pairs" : nil)
+      }
     }
     if !metric.partialPooling.isEmpty {
       out +=
         "<h3>Partial pooling across segments</h3><p class=\"note\">\(HTML.escape(ReportTables.partialPoolingNote(plan: plan)))</p>"
-      out += HTML.table(ReportTables.partialPooling(metric, plan: plan, segments: segments), numericFrom: 2)
+      out += HTML.resultsTable(ReportTables.partialPooling(metric, plan: plan, segments: segments), numericFrom: 2)
       out += HTML.table(ReportTables.randomEffects(metric, plan: plan), numericFrom: 1)
     }
     return out + "</section>"

@@ -12,9 +12,9 @@
 ///   column). The look log is two tables, the looks and then each comparison's z per look
 ///   (`ReportTables.lookLogTables`; one z column per comparison was 1,981 px wide for 14 comparisons), each no
 ///   wider than it needs (`width: auto`, half the column at least), so that a comparison's name stays near its z.
-///   A results, Bayesian-summary or adjusted table with a segment's name over 40 characters (`HTML.groupedTable`,
-///   `table.grouped`) has the name
-///   on a row of its own (`tr.group`, no rule under it) and its variants' rows below, their names indented.
+///   A results, Bayesian-summary, adjusted or partial-pooling table with a segment's name over 40 characters
+///   (`HTML.groupedTable`, `table.grouped`) has the name on a row of its own (`tr.group`, no rule under it) and its
+///   variants' rows below, their names indented.
 /// - Phones and tablets (screens ≤ 800 px): a forest plot is the chart laid out for a phone
 ///   (`ForestPlot.renderPhone`, `.forest-phone`: labels above their row, the scale across the screen, no sideways
 ///   scroll; at most 420 px wide, its text at most 15 px) instead of the wide one (`.forest-wide`, 760 units: below
@@ -28,7 +28,9 @@
 ///   left-aligned, each line from the same edge (`text-align: left`; right-aligned, a segment's profile at 900 px
 ///   read ragged at its left), and a number stays right-aligned (`.num`). A grouped table's segment name heads
 ///   its variants' cards ("Segment: …", left-aligned); at 801-1,100 px a segment of one variant is a column of
-///   the grid, one of several spans the grid with its cards abreast.
+///   the grid, one of several spans the grid with its cards abreast. A table of a name and a number a row
+///   (`table.pairs`: the post-stratified estimates' segment weights when they are a table of their own) stays a
+///   table (1,641 px at 390 px for 30 segments' 75-character names, the name wrapping beside its share).
 /// - Small laptops and tablets in landscape (801-1,100 px): tables are cards too, two or more abreast (as
 ///   tables the results tables, 820-950 px, and a look log, up to 1,014 px, scrolled sideways in the 721-1,020 px
 ///   text column, p-values and flags out of sight); the wide forest plot is shown from 801 px.
@@ -97,6 +99,7 @@ enum HTMLStyle {
     .table-wrap+.table-wrap{margin-top:16px}
     .look-log table{width:auto;min-width:50%}
     .look-log thead th.num{white-space:nowrap}
+    table.pairs{width:auto;min-width:50%}
     table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);padding-bottom:4px}
     th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
@@ -171,6 +174,14 @@ enum HTMLStyle {
     table.grouped tbody tr.group{border:0;border-radius:0;padding:0;margin:12px 0 4px}
     table.grouped tbody tr.group th{display:block;text-align:left;font-size:14px}
     table.grouped tbody tr.group th::before{content:attr(data-label) ": ";font-weight:400;color:var(--muted)}
+    table.pairs{display:table;width:100%}
+    table.pairs caption{display:table-caption}
+    table.pairs thead{display:table-header-group;position:static;width:auto;height:auto;overflow:visible;clip:auto}
+    table.pairs tbody{display:table-row-group}
+    table.pairs tr,table.pairs tbody tr{display:table-row;border:0;border-radius:0;margin:0;padding:0}
+    table.pairs th,table.pairs td,table.pairs tbody th,table.pairs tbody td{display:table-cell;padding:4px 7px;border-bottom:1px solid var(--line);text-align:left}
+    table.pairs .num,table.pairs tbody td.num{text-align:right;white-space:nowrap;overflow-wrap:normal}
+    table.pairs tbody th::before,table.pairs tbody td::before{content:none}
     }
     @media screen and (min-width:801px) and (max-width:1100px){
     tbody{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}

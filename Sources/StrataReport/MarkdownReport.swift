@@ -75,7 +75,7 @@ public enum MarkdownReport {
           )
         }
         out.append("")
-        out.append(table(ReportTables.metric(metric, plan: plan, segments: shown, chanceToWin: true)))
+        out.append(resultsTable(ReportTables.metric(metric, plan: plan, segments: shown, chanceToWin: true)))
         if let note = ReportTables.bayesianNote(metric, plan: plan),
           let bayesian = ReportTables.bayesian(metric, plan: plan, segments: shown)
         {
@@ -84,7 +84,7 @@ public enum MarkdownReport {
           out.append("")
           out.append(
             "<details><summary>\(escape(ReportTables.bayesianSummaryTitle(metric, plan: plan)))</summary>\n\n"
-              + table(bayesian, fold: false) + "\n\n</details>")
+              + resultsTable(bayesian, fold: false) + "\n\n</details>")
         }
         if let adjustment = ReportTables.adjustment(metric, plan: plan, segments: shown) {
           out.append("")
@@ -92,7 +92,7 @@ public enum MarkdownReport {
           out.append("")
           out.append(escape(ReportTables.adjustmentExplanation(metric.metric)))
           out.append("")
-          out.append(table(adjustment))
+          out.append(resultsTable(adjustment))
         }
         if !metric.pooled.isEmpty {
           out.append("")
@@ -108,7 +108,14 @@ public enum MarkdownReport {
           out.append("")
           out.append(escape(PostStratifiedComparison.estimand))
           out.append("")
-          out.append(table(ReportTables.postStratified(metric, plan: plan, segments: shown)))
+          let tables = ReportTables.postStratifiedTables(metric, plan: plan, segments: shown)
+          out.append(table(tables[0]))
+          if tables.count > 1 {
+            out.append("")
+            out.append("*\(escape(ReportTables.postStratifiedWeightsTitle))*")
+            out.append("")
+            out.append(table(tables[1]))
+          }
         }
         if !metric.partialPooling.isEmpty {
           out.append("")
@@ -116,7 +123,7 @@ public enum MarkdownReport {
           out.append("")
           out.append(escape(ReportTables.partialPoolingNote(plan: plan)))
           out.append("")
-          out.append(table(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
+          out.append(resultsTable(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
           out.append("")
           out.append(table(ReportTables.randomEffects(metric, plan: plan)))
         }
@@ -166,16 +173,13 @@ public enum MarkdownReport {
   static let foldedRows = 16
 
   /// A pipe table; numeric columns (`ReportTables.isNumericColumn`) are right-aligned, by content rather than
-  /// position; long tables are folded unless `fold` is false (a table
+  /// position (or as `numeric` says, per column); long tables are folded unless `fold` is false (a table
   /// already inside a `<details>`).
-  static func table(_ table: ReportTables.Table, fold: Bool = true) -> String {
+  static func table(_ table: ReportTables.Table, fold: Bool = true, numeric: [Bool]? = nil) -> String {
     var lines = ["| " + table.header.map(escape).joined(separator: " | ") + " |"]
+    let numeric = numeric ?? numericColumns(table)
     lines.append(
-      "|"
-        + table.header.indices.map { column in
-          let cells = table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil }
-          return column > 0 && ReportTables.isNumericColumn(cells) ? " ---: |" : " --- |"
-        }.joined())
+      "|" + table.header.indices.map { numeric.indices.contains($0) && numeric[$0] ? " ---: |" : " --- |" }.joined())
     for (index, row) in table.rows.enumerated() {
       let strong = table.classes[index].contains("overall")
       lines.append(

@@ -87,29 +87,24 @@ extension ReportTables {
 
   /// The post-stratified estimate per treatment, beside the pooled one.
   ///
-  /// The weights are listed for the segments `segments` shows (all by default), then how many more there are.
-  public static func postStratified(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
-    -> Table
-  {
+  /// The weights are listed for the segments `segments` shows (all by default), then how many more there are, in
+  /// the last column (`postStratifiedWeights`, a table of their own: `weights` false leaves the column out).
+  public static func postStratified(
+    _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil, weights: Bool = true
+  ) -> Table {
     let shown = segments ?? .all(of: plan)
     let binomial = metric.metric.kind == .binomial
-    let header = [
-      "Variant", "Post-stratified difference", "\(level(plan)) CI", "p", "Segment weights (share of units)",
-    ]
+    let header =
+      ["Variant", "Post-stratified difference", "\(level(plan)) CI", "p"]
+      + (weights ? ["Segment weights (share of units)"] : [])
     var rows: [[String]] = []
     var classes: [String] = []
     for p in metric.postStratified {
-      var weights = zip(p.segmentsUsed, p.weights).filter { shown.contains($0.0) }.map {
-        "\($0) \(NumberText.percent($1, digits: 0))"
-      }
-      if weights.count < p.segmentsUsed.count {
-        weights.append("and \(NumberText.count(p.segmentsUsed.count - weights.count)) more segments")
-      }
-      rows.append([
-        p.treatment, NumberText.effect(p.estimate, binomial: binomial),
-        NumberText.interval(p.interval.lower, p.interval.upper, binomial: binomial), NumberText.pValue(p.pValue),
-        weights.joined(separator: ", "),
-      ])
+      rows.append(
+        [
+          p.treatment, NumberText.effect(p.estimate, binomial: binomial),
+          NumberText.interval(p.interval.lower, p.interval.upper, binomial: binomial), NumberText.pValue(p.pValue),
+        ] + (weights ? [weightsText(p, shown: shown)] : []))
       let good = (p.estimate > 0) == metric.metric.higherIsBetter
       let direction =
         metric.metric.role == .guardrail

@@ -77,10 +77,12 @@ extension ReportTables {
     let estimates = pooling.segments.map(\.estimate.estimate)
     guard let top = lowerIsBetter ? estimates.min() : estimates.max() else { return nil }
     let count = pooling.segments.count
+    // "this variant", "segments": the note reads alone under a segment's name, its row beside the other variants'
+    // rather than the variant's other segments, as the grouped table (`HTML.groupedTable`) lays it out.
     let note =
       tied == count && pooling.model.tauSquared == 0
-      ? "no segment stands out: the same shrunken estimate in \(DecisionText.allOf(count)) (τ̂² = 0)"
-      : "no segment stands out: the top \(tied) of \(count) tie (shrunken)"
+      ? "no segment stands out for this variant: the same shrunken estimate in \(DecisionText.allOf(count)) segments (τ̂² = 0)"
+      : "no segment stands out for this variant: the top \(tied) of \(count) segments tie (shrunken)"
     return (top, note)
   }
 

@@ -78,7 +78,8 @@ struct NoSegmentStandsOutTests {
     let table = ReportTables.partialPooling(analysis.metrics[0], plan: analysis.plan)
     let notes = table.rows.map { $0.last ?? "" }
     #expect(notes.count == lifts.count)
-    #expect(notes.allSatisfy { $0 == "no segment stands out: the same shrunken estimate in \(all) (τ̂² = 0)" })
+    let note = "no segment stands out for this variant: the same shrunken estimate in \(all) segments (τ̂² = 0)"
+    #expect(notes.allSatisfy { $0 == note })
   }
 
   @Test("a tie at the top with τ̂² > 0: no best segment, the top 2 tie")
@@ -96,7 +97,7 @@ struct NoSegmentStandsOutTests {
     #expect(d["best_segment_reason"] as? String == "no_segment_stands_out")
     #expect(d["best_segment_tied"] as? Int == 2)
     let notes = ReportTables.partialPooling(analysis.metrics[0], plan: analysis.plan).rows.map { $0.last ?? "" }
-    let tie = "no segment stands out: the top 2 of 4 tie (shrunken)"
+    let tie = "no segment stands out for this variant: the top 2 of 4 segments tie (shrunken)"
     #expect(notes == [tie, "", tie, ""])
   }
 
