@@ -25,7 +25,7 @@
 # the gym example at an unplanned look (look 4 of a 3-look plan), the factorial example as a 3-look plan at
 # look 2 (14 comparisons in its look log), the service's dashboard page and live report
 # (Scripts/lib/service_walkthrough.py), and the report snapshots of the tests (hostile names, a sequential look,
-# a small factorial, long segment, variant and metric names).
+# a small factorial, long segment, variant and metric names), and forty segments with 75-character names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=$(bash Scripts/ensure-report-deps.sh | tail -1)
@@ -66,5 +66,28 @@ mv "$work/sequential/email-factorial-2026.html" "$work/examples/email-factorial-
 # (strata serve on SQLite, loopback).
 python3 Scripts/lib/service_walkthrough.py "$STRATA" "$work/service" >/dev/null
 cp "$work/service/dashboard.html" "$work/service/gym-renewal-2026.live.html" "$work/examples/"
+# Forty segments with 75-character names (30 shown), aggregated cells: the grouped tables, the partial pooling by
+# segment and the post-stratified weights as a table of their own (in each variant's row they were 2,300
+# characters and, printed, left a page 13% used).
+mkdir -p "$work/forty"
+python3 - "$work/forty" <<'PY'
+import sys
+out = sys.argv[1]
+names = [f"WWM_Wholesale_Warehouse_region_{i:02d}_returning_customers_with_a_loyalty_card" for i in range(1, 41)]
+with open(f"{out}/forty.yaml", "w") as plan:
+    plan.write("id: forty-long-names\nname: Forty segments with long names\nunit: unit_id\nvariants:\n"
+               "  - key: control\n  - key: v1\n  - key: v2\nsegments:\n")
+    plan.writelines(f"  - name: {name}\n    rule: region == \"{i}\"\n" for i, name in enumerate(names))
+    plan.write("metrics:\n  - name: converted\n    kind: binomial\n    role: primary\n    missing: zero\n"
+               "plan:\n  alpha: 0.05\n  power: 0.8\n  baseline: 0.1\n  mde: 0.02\n")
+with open(f"{out}/forty.csv", "w") as data:
+    data.write("variant,segment,n,converted_sum\n")
+    for i, name in enumerate(names):
+        for v, lift in (("control", 0), ("v1", 1), ("v2", 2)):
+            n = 1500 + 37 * i
+            data.write(f"{v},{name},{n},{n * (8 + i % 5 + lift) // 100}\n")
+PY
+$STRATA analyze --experiment "$work/forty/forty.yaml" --data "$work/forty/forty.csv" --report "$work/examples" \
+  --no-look-log >/dev/null
 cp Tests/StrataReportTests/Snapshots/*.html "$work/examples/"
 "$python" Scripts/check_reports.py "$out" "$work"/examples/*.html
