@@ -83,12 +83,14 @@ struct FastRowsTests {
       }
     }
     #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
-    for usual in ["0", "1", "18.41", "-0", "-3.5", "5.", ".5", "-.5", "123456789012345", "0.00000000000001"] {
+    for usual in [
+      "0", "1", "18.41", "-0", "-3.5", "5.", ".5", "-.5", "123456789012345", "0.00000000000001", "1234567890123456",
+    ] {
       let field = Array(usual.utf8)
       #expect(Self.scanned(field) != nil && Self.agrees(field), "\(usual)")
       #expect(Self.scanned(field, terminator: UInt8(ascii: "\n")) == Self.scanned(field), "\(usual)")
     }
-    for unusual in ["", "-", ".", "+5", " 5", "5 ", "1e3", "1.2.3", "0x10", "1234567890123456", "5\r"] {
+    for unusual in ["", "-", ".", "+5", " 5", "5 ", "1e3", "1.2.3", "0x10", "12345678901234567890", "5\r"] {
       #expect(Self.scanned(Array(unusual.utf8)) == nil, "\(unusual)")
     }
   }
@@ -397,7 +399,7 @@ struct FastRowsTests {
     let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
     for usual in [
       "u1,control,,s1,0,18.41\n", "u22,v1,n3,north,1,-0\n", "abcdefghijklmnopq,variant8,x,s2,1,5.\n",
-      "u1,control,n,s1,0,123456789012345\n", "u1,control,,s1,1.0,1\n",
+      "u1,control,n,s1,0,123456789012345\n", "u1,control,,s1,1.0,1\n", "u1,control,,s1,0,55.407000000000004\n",
       "u1,control,,s1,0,\n", "u1,control,,s1,,18.41\n",
     ] {
       let result = try Self.fast(usual, header: header)
@@ -408,7 +410,7 @@ struct FastRowsTests {
       " u1,control,,s1,0,18.41\n", "u1,holdout,,s1,0,18.41\n", "u1,control,,east,0,18.41\n",
       "u1, control,,s1,0,18.41\n", "u1,control,,s1,2,18.41\n", "u1,control,,s1,0,1e3\n",
       "u1,control,,s1,0,18.41,extra\n", "u1,control,,s1,0\n", "u1,control,a b,s1,0,1\n",
-      "u1,control,,s1,0,+5\n", "u1,control,,s1,0,1234567890123456\n", "u1,controls,,s1,0,1\n",
+      "u1,control,,s1,0,+5\n", "u1,control,,s1,0,12345678901234567890\n", "u1,controls,,s1,0,1\n",
       "u1,control,,s1,0,18.41",
     ] {
       let result = try Self.fast(unusual, header: header)

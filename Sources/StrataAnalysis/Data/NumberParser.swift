@@ -41,12 +41,14 @@ public enum NumberParser {
 
   /// The plain decimal at `bytes[start...]`, read while its bytes are seen: its value and the offset just past it.
   ///
-  /// A plain decimal is an optional `-`, digits, at most one `.` and digits, 1 to 15 digits in all; for anything else
-  /// there the result is nil (then `parse(_:)` decides, once the field's end is known). The caller checks that the
-  /// byte after it ends the field.
+  /// A plain decimal is an optional `-`, digits, at most one `.` and digits; for anything else there the result is
+  /// nil (then `parse(_:)` decides, once the field's end is known). The caller checks that the byte after it ends the
+  /// field.
   ///
-  /// Bit for bit `parse(_:)`'s value for the field that ends there: the same digits, the same `Double(w) / 10^k`
-  /// (Clinger's exact case). Digits stop at `limit`; no byte past `limit + 2` is read.
+  /// Bit for bit `parse(_:)`'s value for the field that ends there: the same digits, and for 1 to 15 of them (leading
+  /// zeros counted) the same `Double(w) / 10^k` (Clinger's exact case), inline. More (full-precision floats as pandas
+  /// and R write them, `55.407000000000004`) go to `scanLong`, out of line, which follows `parseLong`'s rule: nil
+  /// where that would need `strtod`. Digits stop at `limit`; no byte past `limit + 2` is read.
   @inline(__always)
   static func scanDecimal(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ limit: Int) -> (value: Double, end: Int)? {
     var position = start
@@ -70,9 +72,41 @@ public enum NumberParser {
       scale = fractionStart &- position
       digits &-= scale
     }
-    guard digits > 0 && digits <= 15 else { return nil }
-    let value = scale == 0 ? Double(significand) : Double(significand) / powersOfTen[-scale]
+    guard digits > 0 && digits <= 15 else {
+      guard digits > 15, let value = scanLong(bytes, digitsStart, position, digits, significand, scale) else {
+        return nil
+      }
+      return (negative ? -value : value, position)
+    }
+    // Below 10^15, so converted as a signed integer: one instruction, where an unsigned one takes six.
+    let whole = Double(Int64(bitPattern: significand))
+    let value = scale == 0 ? whole : whole / powersOfTen[-scale]
     return (negative ? -value : value, position)
+  }
+
+  /// `parseLong`'s value, unsigned, for a plain decimal (no exponent, so q = `scale` ≤ 0) of `digits` > 15 digits
+  /// whose significand's bytes (the '.' among them) are `bytes[start..<end]`, or nil where `parseLong` would ask
+  /// `strtod`: more than 19 significant digits, or Eisel–Lemire declining.
+  ///
+  /// The same steps in the same order: Clinger's case once leading zeros are not counted (`significantDigits`' count:
+  /// the digits less the zeros before the first other digit), zero, Eisel–Lemire (whose result is finite here: at
+  /// most 19 digits and q ≤ 0). Out of line: the usual row's numbers have at most 15 digits, and inlined into
+  /// `UnitLevelRows.consumeFast` this cost the benchmark's rows 31 instructions each (as a call, under 1).
+  @inline(never)
+  static func scanLong(
+    _ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ digits: Int, _ significand: UInt64, _ scale: Int
+  ) -> Double? {
+    var position = start
+    var leadingZeros = 0
+    while position < end, case let byte = bytes[position], byte == UInt8(ascii: "0") || byte == UInt8(ascii: ".") {
+      if byte == UInt8(ascii: "0") { leadingZeros &+= 1 }
+      position &+= 1
+    }
+    let count = digits &- leadingZeros
+    if count <= 15 && scale >= -22 { return Double(significand) / powersOfTen[-scale] }
+    guard count <= 19 else { return nil }
+    if significand == 0 { return 0 }
+    return eiselLemire(significand, scale)
   }
 
   /// `parse(_:)` for any field: spaces around it, a sign, a fraction and an exponent (a one-digit field too).
