@@ -12,8 +12,9 @@
 # segments41 (`high-engagement-gym-members-renewal-due-1`..), crlf (`\r\n` line ends), quoted (every unit id,
 # variant and segment in double quotes, the header's names too, as R's write.csv writes them), digits17 (every
 # revenue times 1.1 written with %.17g, `55.407000000000004`, as pandas' to_csv and R write computed floats; its
-# numbers differ from the base's by design, so its check is against the same file read through a pipe, where the
-# one-pass row is not used: the same JSON but the input's name, byte for byte).
+# numbers differ from the base's by design, so its check is against the same file read through a pipe with no
+# temporary copy (TMPDIR=/nonexistent), row by row, where the one-pass row is not used: the same JSON but the input's
+# name, byte for byte).
 # The files go to bench-data/shapes-ROWS/ (not committed); results are appended to bench-data/analyze-shapes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,9 +77,12 @@ for round in $(seq "$ROUNDS"); do
     echo "round $round $shape cpu $(echo "$user + $system" | bc -l) s"
   done
 done
-# digits17's reference: the same file through a pipe (read row by row, numbers by `NumberParser.parse`).
-cat "$DIR/digits17.csv" | "$STRATA" analyze --experiment "$DIR/digits17.yaml" --data /dev/stdin --json \
-  > "$DIR/digits17-piped.json"
+# digits17's reference: the same file through a pipe, read row by row (numbers by `NumberParser.parse`): without a
+# temporary copy (none can be made in TMPDIR=/nonexistent; its note goes to digits17-piped.err), as a copy would be
+# read in chunks on the one-pass row.
+cat "$DIR/digits17.csv" | TMPDIR=/nonexistent "$STRATA" analyze --experiment "$DIR/digits17.yaml" --data /dev/stdin \
+  --json > "$DIR/digits17-piped.json" 2> "$DIR/digits17-piped.err"
+grep -q "no temporary copy" "$DIR/digits17-piped.err" || { echo "digits17: the pipe was not read row by row" >&2; exit 1; }
 python3 - "$samples" "$DIR" <<'PY' | tee -a "$OUT"
 import json, math, re, statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]

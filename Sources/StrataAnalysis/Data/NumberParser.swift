@@ -92,6 +92,9 @@ public enum NumberParser {
   /// the digits less the zeros before the first other digit), zero, Eisel–Lemire (whose result is finite here: at
   /// most 19 digits and q ≤ 0). Out of line: the usual row's numbers have at most 15 digits, and inlined into
   /// `UnitLevelRows.consumeFast` this cost the benchmark's rows 31 instructions each (as a call, under 1).
+  ///
+  /// `parseLong`'s one other rule, that a literal of 512 bytes or more is a number only in Clinger's case, needs no
+  /// test here: a one-pass row is shorter (`UnitLevelRows.fastRowBytes`, 256); were that raised past 512, it would.
   @inline(never)
   static func scanLong(
     _ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ digits: Int, _ significand: UInt64, _ scale: Int
