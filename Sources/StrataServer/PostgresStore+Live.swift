@@ -18,8 +18,7 @@ extension PostgresStore {
   ) async throws {
     let byExperiment = Dictionary(grouping: touched, by: \.experiment)
     for (experiment, touches) in byExperiment.sorted(by: { $0.key < $1.key }) {
-      try await connection.query(
-        "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))", logger: logger)
+      try await lockLive(connection, experiment: experiment, logger: logger)
       guard let plan = plans.byExperiment[experiment] else {
         try await connection.query(
           "DELETE FROM live_experiments WHERE experiment_id = \(experiment)", logger: logger)
@@ -134,8 +133,7 @@ extension PostgresStore {
         ))
     }
     for (experiment, stored) in rows {
-      try await connection.query(
-        "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))", logger: logger)
+      try await lockLive(connection, experiment: experiment, logger: logger)
       guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger) else { continue }
       totals.apply(stored, sign: -1)
       try await save(connection, experiment: experiment, totals, logger: logger)

@@ -34,9 +34,8 @@ extension PostgresStore {
 
   func buildLiveTotals(_ plan: LivePlan, units: Int, restart: Bool, recount: Bool) async throws -> Bool {
     let logger = self.logger
-    // The experiment's lock first (``lockLive(_:experiment:logger:)``).
-    let lock: PostgresQuery = "pg_advisory_xact_lock(hashtext(\("strata-live:" + plan.experiment)))"
-    return try await withTransaction(first: lock) { connection in
+    // The experiment's lock first, in the transaction's first statement.
+    return try await withTransaction(first: PostgresStore.liveLock(experiment: plan.experiment)) { connection in
       try await PostgresStore.buildStep(
         connection, plan: plan, units: units, restart: restart, recount: recount, logger: logger)
     }
@@ -46,10 +45,18 @@ extension PostgresStore {
     try await self.rows("UPDATE live_marks SET checked = \(outsideWrites) WHERE id = 1")
   }
 
-  /// Takes the transaction's lock on an experiment's totals and counts (re-entrant within the transaction).
+  /// The select-list item that takes the transaction's lock on an experiment's totals and counts (re-entrant within
+  /// the transaction): the one spelling of its key, `hashtext('strata-live:' || experiment)`, for every statement that
+  /// takes it (a build step's first statement, ``lockLive(_:experiment:logger:)``), so that no two can drift apart and
+  /// stop excluding each other.
+  static func liveLock(experiment: String) -> PostgresQuery {
+    "pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))"
+  }
+
+  /// Takes the transaction's lock on an experiment's totals and counts (``liveLock(experiment:)``).
   static func lockLive(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws {
-    try await connection.query(
-      "SELECT pg_advisory_xact_lock(hashtext(\("strata-live:" + experiment)))", logger: logger)
+    let lock = liveLock(experiment: experiment)
+    try await connection.query(PostgresQuery(unsafeSQL: "SELECT " + lock.sql, binds: lock.binds), logger: logger)
   }
 
   /// Adds to the stored exposures and repeats per (experiment, variant); the experiments' locks are held.
