@@ -84,7 +84,7 @@ struct Serve: ParsableCommand {
     help: ArgumentHelp(
       "Seconds PostgreSQL keeps a transaction of this server open waiting for its next statement before it ends it; 0 for the server's own setting.",
       discussion:
-        "PostgreSQL 9.6 or later. After a network cut that drops packets, PostgreSQL never hears that the connection closed: without this bound a cut-off consent change kept its transaction, and the audit log's lock, until the server's TCP keepalive gave up (about 2 h 11 min with Linux's defaults), and consent changes and erasures on every server waited for it. Set in each transaction (SET LOCAL idle_in_transaction_session_timeout), so it suits PgBouncer's transaction mode. Example: --database-transaction-idle-timeout 10 frees a cut-off transaction's locks within 10 s."
+        "PostgreSQL 9.6 or later. After a network cut that drops packets, PostgreSQL never hears that the connection closed: without this bound a cut-off consent change kept its transaction, and the audit log's lock, until the server's TCP keepalive gave up (about 2 h 11 min with Linux's defaults), and consent changes and erasures on every server waited for it. Set in each transaction (SET LOCAL idle_in_transaction_session_timeout), so it suits PgBouncer's transaction mode, and as each connection's start-up parameter (the session's default), which also bounds a cut between a transaction's BEGIN and its first statement; a pooler that refuses that parameter gets connections without it, with a warning. Example: --database-transaction-idle-timeout 10 frees a cut-off transaction's locks within 10 s."
     ))
   var databaseTransactionIdleTimeout: Double = 30
 

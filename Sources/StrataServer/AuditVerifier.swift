@@ -31,8 +31,9 @@ public enum AuditVerifier {
       }
       return try await store.auditLog()
     case .postgresql(let postgres):
-      try await postgres.checkConnection()
-      let store = try PostgresStore.oneShotStore(postgres, logger: logger)
+      let atStartup = try await PostgresStore.checkConnection(
+        postgres, idleLimit: PostgresStore.defaultTransactionIdleLimit, logger: logger)
+      let store = try PostgresStore.oneShotStore(postgres, logger: logger, idleLimitAtStartup: atStartup)
       let name = location.redacted
       do {
         return try await withThrowingTaskGroup(of: (records: [AuditRecord], head: AuditHead?)?.self) { group in

@@ -13,8 +13,11 @@ extension PostgresLocation {
   /// retries (postgres-nio's pool keeps trying for a minute before it gives up with `circuitBreakerTripped`).
   ///
   /// The sentence names the host, port, database and user and the reason (the server's own message when it sent
-  /// one); never the password.
-  public func checkConnection(timeout: Duration = PostgresLocation.connectTimeout) async throws(StoreConnectionError) {
+  /// one); never the password. `startupParameters` go in the start-up message, as the pool's connections will send
+  /// them (``PostgresStore/startupParameters(idleLimit:)``).
+  public func checkConnection(
+    timeout: Duration = PostgresLocation.connectTimeout, startupParameters: [(String, String)] = []
+  ) async throws(StoreConnectionError) {
     let place = "PostgreSQL at \(host):\(port), database \(database) as \(username)"
     var configuration: PostgresConnection.Configuration
     do {
@@ -25,13 +28,16 @@ extension PostgresLocation {
       throw StoreConnectionError(description: error.description)
     }
     configuration.options.connectTimeout = TimeAmount(timeout)
+    configuration.options.additionalStartupParameters = startupParameters
     var logger = Logger(label: "strata.postgres.check")
     logger.logLevel = .critical
     do {
       let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
       try? await connection.close()
     } catch {
-      throw StoreConnectionError(description: "cannot connect to \(place): \(PostgresQueryRunner.message(error))")
+      throw StoreConnectionError(
+        description: "cannot connect to \(place): \(PostgresQueryRunner.message(error))",
+        serverRefused: (error as? PSQLError)?.serverInfo != nil)
     }
   }
 }
@@ -39,4 +45,7 @@ extension PostgresLocation {
 /// PostgreSQL cannot be reached or refuses the connection (one sentence naming where and why).
 public struct StoreConnectionError: Error, CustomStringConvertible, Sendable {
   public var description: String
+  /// Whether the server (or a pooler in front of it) answered and refused the connection with its own error, as
+  /// opposed to a connection that could not be made (refused, silent, TLS).
+  public var serverRefused: Bool = false
 }

@@ -38,8 +38,14 @@ extension PostgresStore {
 
   /// The store of a one-shot command (`audit verify`, `looks --database`): a connection wait of ``oneShotWait``, and no
   /// option named when it passes.
-  static func oneShotStore(_ location: PostgresLocation, logger: Logger) throws(StoreLocationError) -> PostgresStore {
-    try PostgresStore(location: location, logger: logger, connectionWait: oneShotWait)
+  ///
+  /// `idleLimitAtStartup`: whether the server took the idle bound as a start-up parameter
+  /// (``checkConnection(_:idleLimit:logger:)``).
+  static func oneShotStore(
+    _ location: PostgresLocation, logger: Logger, idleLimitAtStartup: Bool = true
+  ) throws(StoreLocationError) -> PostgresStore {
+    try PostgresStore(
+      location: location, logger: logger, connectionWait: oneShotWait, idleLimitAtStartup: idleLimitAtStartup)
   }
 
   /// The longest the body of each call made by the current task may run (nil: no limit), set by the service's pollers
@@ -192,8 +198,53 @@ extension PostgresStore {
   /// or later. The bound never ends a statement that runs (a long scan) or waits for a lock: only the wait between
   /// statements, which in the store's transactions lasts as long as the client's work between them (milliseconds).
   static func idleLimitSetting(_ limit: Duration) -> String {
-    let milliseconds = max(1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
-    return "set_config('idle_in_transaction_session_timeout', '\(milliseconds)', true)"
+    "set_config('idle_in_transaction_session_timeout', '\(milliseconds(limit))', true)"
+  }
+
+  /// The start-up parameters of the store's connections: the idle bound (``idleLimitSetting(_:)``) as the session's
+  /// default `idle_in_transaction_session_timeout`, none without a bound.
+  ///
+  /// The per-transaction setting travels in a transaction's first statement, after its `BEGIN`: a cut that drops
+  /// packets between the two left the backend idle in its transaction with no bound, holding a connection slot until
+  /// the server's TCP keepalive gave up (2 h 11 min with Linux's defaults); enough such cuts would use up
+  /// `max_connections`. postgres-nio cannot close that window from the client: it sends one statement per message
+  /// (extended protocol, whose Parse takes one statement: no `BEGIN; SELECT set_config(...)`), has no simple-query
+  /// call, and sends a statement only once the previous one is answered (no pipelining). A session default set at
+  /// connection start covers the window. The per-transaction setting stays: behind a pooler that takes the
+  /// parameter but drops it (PgBouncer's `ignore_startup_parameters`) it is the only bound.
+  static func startupParameters(idleLimit: Duration?) -> [(String, String)] {
+    idleLimit.map { [("idle_in_transaction_session_timeout", "\(milliseconds($0))")] } ?? []
+  }
+
+  /// Checks the connection (``PostgresLocation/checkConnection(timeout:startupParameters:)``) with the idle bound as
+  /// a start-up parameter (``startupParameters(idleLimit:)``); true when the server took it, false when there is no
+  /// bound or when it refused the parameter but takes a connection without it (PgBouncer refuses start-up parameters
+  /// it does not track), which is logged as a warning: the store then sets the bound per transaction only.
+  static func checkConnection(
+    _ location: PostgresLocation, idleLimit: Duration?, logger: Logger
+  ) async throws(StoreConnectionError) -> Bool {
+    let parameters = startupParameters(idleLimit: idleLimit)
+    guard !parameters.isEmpty else {
+      try await location.checkConnection()
+      return false
+    }
+    do {
+      try await location.checkConnection(startupParameters: parameters)
+      return true
+    } catch {
+      // Refused by a server that answered: once more without the parameter, which tells its refusal from any other.
+      guard error.serverRefused else { throw error }
+      try await location.checkConnection()
+      logger.warning(
+        "PostgreSQL (or a pooler in front of it) refused idle_in_transaction_session_timeout as a start-up parameter; each transaction still sets it after its BEGIN, but a network cut between the two leaves a backend idle in its transaction until the server's TCP keepalive gives up: set it for the role (ALTER ROLE ... SET idle_in_transaction_session_timeout), or let PgBouncer pass it (track_extra_parameters)",
+        metadata: ["error": "\(error.description)"])
+      return false
+    }
+  }
+
+  /// `limit` in whole milliseconds, at least 1 (0 would turn the bound off).
+  private static func milliseconds(_ limit: Duration) -> Int64 {
+    max(1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
   }
 
   /// Runs one statement (``withConnection(_:)``) and returns every row of its result.

@@ -8,8 +8,9 @@ extension PostgresStore {
     _ location: PostgresLocation, name: String, logger: Logger,
     _ body: @escaping @Sendable (PostgresStore) async throws -> T
   ) async throws -> T {
-    try await location.checkConnection()
-    let store = try PostgresStore.oneShotStore(location, logger: logger)
+    let atStartup = try await PostgresStore.checkConnection(
+      location, idleLimit: PostgresStore.defaultTransactionIdleLimit, logger: logger)
+    let store = try PostgresStore.oneShotStore(location, logger: logger, idleLimitAtStartup: atStartup)
     do {
       return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {

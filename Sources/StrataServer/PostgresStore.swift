@@ -31,14 +31,21 @@ public final class PostgresStore: ServiceStore {
   /// command-line option that set it (`serve`'s `--database-timeout`), nil when none did. `transactionIdleLimit`: the
   /// longest PostgreSQL keeps one of the store's transactions open waiting for its next statement
   /// (``withTransaction(begin:first:_:)``); nil leaves the server's own `idle_in_transaction_session_timeout`.
+  /// `idleLimitAtStartup`: the bound also goes in each connection's start-up message, as the session's default
+  /// (``startupParameters(idleLimit:)``; false where the server refused it: ``checkConnection(_:idleLimit:logger:)``).
   public init(
     location: PostgresLocation, logger: Logger, connectionWait: Duration = PostgresStore.defaultConnectionWait,
-    connectionWaitOption: String? = nil, transactionIdleLimit: Duration? = PostgresStore.defaultTransactionIdleLimit
+    connectionWaitOption: String? = nil, transactionIdleLimit: Duration? = PostgresStore.defaultTransactionIdleLimit,
+    idleLimitAtStartup: Bool = true
   ) throws(StoreLocationError) {
     let tls = try location.tls.clientTLS(rootCertificate: location.rootCertificate)
-    let configuration = PostgresClient.Configuration(
+    var configuration = PostgresClient.Configuration(
       host: location.host, port: location.port, username: location.username, password: location.password,
       database: location.database, tls: tls)
+    if idleLimitAtStartup {
+      configuration.options.additionalStartupParameters = PostgresStore.startupParameters(
+        idleLimit: transactionIdleLimit)
+    }
     self.logger = logger
     self.connectionWait = connectionWait
     self.connectionWaitOption = connectionWaitOption

@@ -32,12 +32,14 @@ extension StrataService {
       throw StartError(description: "\(path): cannot make the SQLite database there (\(problem))")
     }
     try AuditKey.check(file: try auditKeyPath(configuration))
-    if case .postgresql(let location) = configuration.database { try await location.checkConnection() }
     let store: any ServiceStore
     if case .postgresql(let location) = configuration.database {
+      let atStartup = try await PostgresStore.checkConnection(
+        location, idleLimit: configuration.transactionIdleTimeout, logger: logger)
       store = try PostgresStore(
         location: location, logger: logger, connectionWait: configuration.databaseTimeout,
-        connectionWaitOption: "--database-timeout", transactionIdleLimit: configuration.transactionIdleTimeout)
+        connectionWaitOption: "--database-timeout", transactionIdleLimit: configuration.transactionIdleTimeout,
+        idleLimitAtStartup: atStartup)
     } else {
       store = try configuration.database.open(logger: logger)
     }

@@ -5,7 +5,14 @@ the audit log's locks held, so every other server's consent changes wait. With -
 (set in each of the service's transactions) PostgreSQL ends the cut-off session when the bound passes: the transaction
 is rolled back, its locks are released, and another server's consent change goes through. (Before, and with 0: the
 cut-off backend stayed idle in its transaction with the locks held until PostgreSQL's TCP keepalive gave up, about
-2 h 11 min with Linux's defaults; the other server's consent change waited all that time.)"""
+2 h 11 min with Linux's defaults; the other server's consent change waited all that time.)
+
+A cut between a transaction's BEGIN and its first statement (which carries the per-transaction setting) is bounded by
+the same setting sent as a start-up parameter, the session's default. (Before: the backend stayed idle in its
+transaction, holding a connection slot, until the keepalive gave up.) A pooler that refuses that start-up parameter
+(PgBouncer, unless told to pass it) gets a connection without it and a warning, as before this change."""
+import socket
+import struct
 import threading
 import time
 
@@ -114,4 +121,172 @@ def test_a_consent_change_cut_off_mid_transaction_stops_holding_the_audit_lock(w
             if server is not None:
                 server.process.kill()
         proxy.close()
+        cluster.remove()
+
+
+def idle_after_begin(cluster):
+    """Pids of backends idle in a transaction whose only statement was BEGIN, for more than half a second (a
+    transaction that is not cut sends its next statement within milliseconds)."""
+    return [int(pid) for pid in psql(cluster, "SELECT pid FROM pg_stat_activity WHERE query = 'BEGIN' AND "
+                                              "state = 'idle in transaction' AND "
+                                              "state_change < now() - interval '0.5 seconds'")]
+
+
+@pytest.mark.parametrize("idle_timeout", [0, IDLE_TIMEOUT])
+def test_a_transaction_cut_off_right_after_its_begin_is_ended(workspace, tmp_path, idle_timeout):
+    experiments, keys, made = workspace
+    admin = made["admin"]
+    cluster = Cluster()
+    cluster.start()
+    proxy = CutProxy(cluster.port)
+    a = None
+    try:
+        a = Server(experiments, keys,
+                   database=f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres?sslmode=disable",
+                   extra=["--audit-key", str(tmp_path / "audit.key"), "--request-timeout", "3",
+                          "--database-transaction-idle-timeout", str(idle_timeout)], log_name="serve-a.log")
+        # The next plain BEGIN (a Parse message of the unnamed statement) reaches PostgreSQL, then nothing more: its
+        # answer is dropped, the transaction's first statement never arrives, and A's close is never seen
+        proxy.cut_after(b"\x00BEGIN\x00")
+        answers = []
+        cut_off = threading.Thread(target=lambda: answers.append(requests.post(
+            a.url + "/v1/consent", json={"unit": "u-cut", "granted": False}, headers={"X-API-Key": admin},
+            timeout=60)))
+        cut_off.start()
+        assert proxy.cut_done.wait(60), a.logs()
+        cut_at = time.monotonic()
+        deadline = time.monotonic() + 30
+        while not (pids := idle_after_begin(cluster)):
+            assert time.monotonic() < deadline, psql(cluster, "SELECT state || ':' || query FROM pg_stat_activity")
+            time.sleep(0.05)
+        assert len(pids) == 1, pids
+        pid = pids[0]
+
+        if idle_timeout == 0:
+            # No bound: the backend stays idle in its transaction (until the keepalive, hours later)
+            time.sleep(STILL_BLOCKED)
+            assert idle_after_begin(cluster) == [pid]
+            psql(cluster, f"SELECT pg_terminate_backend({pid})")
+        else:
+            while psql(cluster, f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}") != ["0"]:
+                assert time.monotonic() - cut_at < IDLE_TIMEOUT + SLACK, "the backend cut after BEGIN is still there"
+                time.sleep(0.05)
+            took = time.monotonic() - cut_at
+            print(f"the backend cut off after its BEGIN ended {took:.1f} s after the cut")
+            assert took >= IDLE_TIMEOUT - 0.6, took  # found at least 0.5 s after it went idle
+            assert "idle-in-transaction timeout" in (cluster.directory / "log").read_text()
+        cut_off.join(60)
+        # The request cut off (or a poll's call, if one took that BEGIN first) was answered or retried, not hung
+        assert not cut_off.is_alive()
+        assert a.stop() == 0, a.logs()
+        a = None
+    finally:
+        if a is not None:
+            a.process.kill()
+        proxy.close()
+        cluster.remove()
+
+
+class RefusingPooler:
+    """Forwards 127.0.0.1:port to PostgreSQL, but answers a start-up message that carries
+    idle_in_transaction_session_timeout as PgBouncer does with a start-up parameter it does not track: FATAL 08P01
+    "unsupported startup parameter", and closes. Needs sslmode=disable (the start-up message comes first)."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.refused = 0
+        self.sockets = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    @staticmethod
+    def _read(sock, count):
+        data = b""
+        while len(data) < count:
+            part = sock.recv(count - len(data))
+            if not part:
+                raise OSError("closed")
+            data += part
+        return data
+
+    def _serve(self, client):
+        try:
+            length = struct.unpack("!I", self._read(client, 4))[0]
+            startup = struct.pack("!I", length) + self._read(client, length - 4)
+        except OSError:
+            client.close()
+            return
+        if b"idle_in_transaction_session_timeout\x00" in startup:
+            self.refused += 1
+            fields = (b"SFATAL\x00VFATAL\x00C08P01\x00"
+                      b"Munsupported startup parameter: idle_in_transaction_session_timeout\x00\x00")
+            client.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+            client.close()
+            return
+        server = socket.create_connection(("127.0.0.1", self.target_port))
+        self.sockets += [client, server]
+        server.sendall(startup)
+        for source, target in ((client, server), (server, client)):
+            threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, target):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                for end in (source, target):
+                    end.close()
+                return
+            try:
+                target.sendall(data)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+        for end in self.sockets:
+            end.close()
+
+
+def test_a_pooler_that_refuses_the_start_up_parameter_still_gets_connections(workspace, tmp_path):
+    experiments, keys, made = workspace
+    admin = made["admin"]
+    cluster = Cluster()
+    cluster.start()
+    pooler = RefusingPooler(cluster.port)
+    url = f"postgresql://postgres@127.0.0.1:{pooler.port}/postgres?sslmode=disable"
+    server = None
+    try:
+        server = Server(experiments, keys, database=url,
+                        extra=["--audit-key", str(tmp_path / "audit.key"), "--database-transaction-idle-timeout",
+                               str(IDLE_TIMEOUT)])
+        assert pooler.refused >= 1
+        assert "refused idle_in_transaction_session_timeout as a start-up parameter" in server.logs()
+        answer = requests.post(server.url + "/v1/consent", json={"unit": "u-pooled", "granted": False},
+                               headers={"X-API-Key": admin}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        assert server.stop() == 0, server.logs()
+        server = None
+        refused = pooler.refused
+        # The one-shot commands fall back the same way
+        strata("audit", "verify", "--database", url)
+        assert pooler.refused == refused + 1
+    finally:
+        if server is not None:
+            server.process.kill()
+        pooler.close()
         cluster.remove()
