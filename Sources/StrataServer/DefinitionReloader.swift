@@ -92,6 +92,13 @@ extension StrataService {
   /// it; a PostgreSQL that does not answer fails it after `--request-timeout` (``StrataService/poll(limit:_:)``), so
   /// the reloader is not held up. The new catalog serves from the swap on; a failed write is logged, does not undo it,
   /// and is made again by ``PendingCopies`` (also after a later swap).
+  ///
+  /// When ``ServiceConfiguration/pendingCatalogLimit`` catalogs already wait for their copies, a changed directory is
+  /// held back: the catalog serving keeps serving, the reason is logged once and counted
+  /// (`strata_definition_reloads_total{result="held_back"}`), and the change is swapped in at the first reload after
+  /// a copy succeeds. Not the oldest waiting catalogs dropped instead: each one served, and exposures assigned under
+  /// it are accepted only once the database holds its definitions. A version already waiting (a directory put back)
+  /// takes no more room and is swapped in.
   func reloadDefinitionsIfChanged() async {
     let fingerprint: String
     let files: [(path: String, bytes: [UInt8])]
@@ -102,14 +109,31 @@ extension StrataService {
       return
     }
     guard fingerprint != catalog.sourceFingerprint, fingerprint != rejected.withLock({ $0.definitions }) else { return }
+    let limit = configuration.pendingCatalogLimit
+    let waiting = copiesPending.withLock { $0.catalogs.count }
+    // Held back before and still no room: not parsed again at every interval.
+    if waiting >= limit, fingerprint == rejected.withLock({ $0.heldBack }) { return }
     do {
       let next = try loader.build(files, fingerprint: fingerprint)
+      if waiting >= limit, next.etag != catalog.etag,
+        !copiesPending.withLock({ $0.catalogs.contains { $0.etag == next.etag } })
+      {
+        rejected.withLock { $0.heldBack = fingerprint }
+        metrics.reload("held_back")
+        logger.error(
+          "definitions changed but not reloaded: \(waiting) catalogs served while the database could not be reached still wait to be recorded there (at most \(limit)); the current version keeps serving, and the change is loaded once they are recorded",
+          metadata: ["catalog_etag": "\(next.etag)", "serving_etag": "\(catalog.etag)"])
+        return
+      }
       let previous = current.withLock { catalog in
         let previous = catalog
         catalog = next
         return previous
       }
-      rejected.withLock { $0.definitions = nil }
+      rejected.withLock {
+        $0.definitions = nil
+        $0.heldBack = nil
+      }
       metrics.reload("ok")
       metrics.catalog(next)
       let changed = next.entries.filter { previous[$0.experiment.id]?.definitionHash != $0.definitionHash }

@@ -36,6 +36,12 @@ public struct ServiceConfiguration: Sendable {
   /// statement before it ends the session, rolling the transaction back (a client cut off by the network); nil leaves
   /// the server's own setting (``PostgresStore/idleLimitSetting(_:)``).
   public var transactionIdleTimeout: Duration? = PostgresStore.defaultTransactionIdleLimit
+  /// The most catalogs that may wait, served but not yet recorded in the database (it cannot be reached).
+  ///
+  /// Beyond it a changed directory is held back: not swapped in until copies are made
+  /// (``StrataService/copyPending()``). Each waits in memory whole; without a limit, definitions rewritten at every
+  /// reload interval through a long outage grew the list without bound.
+  public var pendingCatalogLimit = 100
 
   public init(
     experimentsDirectory: URL, keysFile: URL? = nil, database: StoreLocation = .sqlite(path: "strata.db"),

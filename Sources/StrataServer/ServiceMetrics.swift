@@ -85,7 +85,7 @@ public final class ServiceMetrics: Sendable {
     registry.makeCounter(
       descriptor: MetricNameDescriptor(
         namespace: "strata", metricName: "definition_reloads", unitName: "total",
-        helpText: "Reloads of the experiments directory, by result (ok, rejected)"),
+        helpText: "Reloads of the experiments directory, by result (ok, rejected, held_back)"),
       labels: [("result", result)]
     ).increment()
   }

@@ -18,8 +18,10 @@ public final class StrataService: Sendable {
   let loader: CatalogLoader
   /// Set once the store is migrated and the catalog recorded.
   let isReady = Atomic<Bool>(false)
-  /// The last rejected source fingerprints, so a bad file is logged once, not on every poll.
-  let rejected = Mutex<(definitions: String?, keys: String?)>((nil, nil))
+  /// The last rejected source fingerprints, so a bad file is logged once, not on every poll; `heldBack`: the
+  /// experiments directory's fingerprint last held back for want of room among the catalogs waiting for their copies
+  /// (``reloadDefinitionsIfChanged()``).
+  let rejected = Mutex<(definitions: String?, keys: String?, heldBack: String?)>((nil, nil, nil))
   let keysFingerprint = Mutex<String?>(nil)
   /// Whether keys were given (else they come from the store).
   let keysGiven: Bool
