@@ -115,13 +115,15 @@ extension StrataService {
     if waiting >= limit, fingerprint == rejected.withLock({ $0.heldBack }) { return }
     do {
       let next = try loader.build(files, fingerprint: fingerprint)
-      if waiting >= limit, next.etag != catalog.etag,
-        !copiesPending.withLock({ $0.catalogs.contains { $0.etag == next.etag } })
-      {
+      // Counted again: copies made while the directory was read make room.
+      let (stillWaiting, isWaiting) = copiesPending.withLock { pending in
+        (pending.catalogs.count, pending.catalogs.contains { $0.etag == next.etag })
+      }
+      if stillWaiting >= limit, next.etag != catalog.etag, !isWaiting {
         rejected.withLock { $0.heldBack = fingerprint }
         metrics.reload("held_back")
         logger.error(
-          "definitions changed but not reloaded: \(waiting) catalogs served while the database could not be reached still wait to be recorded there (at most \(limit)); the current version keeps serving, and the change is loaded once they are recorded",
+          "definitions changed but not reloaded: \(stillWaiting) catalogs served while the database could not be reached still wait to be recorded there (at most \(limit)); the current version keeps serving, and the change is loaded once they are recorded",
           metadata: ["catalog_etag": "\(next.etag)", "serving_etag": "\(catalog.etag)"])
         return
       }

@@ -37,7 +37,7 @@ extension PostgresLocation {
     } catch {
       throw StoreConnectionError(
         description: "cannot connect to \(place): \(PostgresQueryRunner.message(error))",
-        serverRefused: (error as? PSQLError)?.serverInfo != nil)
+        serverMessage: (error as? PSQLError)?.serverInfo?[.message])
     }
   }
 }
@@ -45,7 +45,7 @@ extension PostgresLocation {
 /// PostgreSQL cannot be reached or refuses the connection (one sentence naming where and why).
 public struct StoreConnectionError: Error, CustomStringConvertible, Sendable {
   public var description: String
-  /// Whether the server (or a pooler in front of it) answered and refused the connection with its own error, as
-  /// opposed to a connection that could not be made (refused, silent, TLS).
-  public var serverRefused: Bool = false
+  /// The message of the error the server (or a pooler in front of it) answered with; nil when the connection could not
+  /// be made (refused, silent, TLS).
+  public var serverMessage: String?
 }

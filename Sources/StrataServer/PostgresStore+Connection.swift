@@ -193,9 +193,10 @@ extension PostgresStore {
   /// defaults): a consent change cut off this way held the audit log's lock, and every server's consent changes and
   /// erasures waited for it. With this setting the backend, waiting for a statement that never comes, is terminated
   /// when the bound passes, which rolls the transaction back and releases its locks. Per transaction, not per session
-  /// (`SET`) and not a start-up parameter: PgBouncer refuses start-up parameters it does not track, and in its
-  /// transaction mode a session's `SET` stays on the server connection for other clients' transactions. PostgreSQL 9.6
-  /// or later. The bound never ends a statement that runs (a long scan) or waits for a lock: only the wait between
+  /// (`SET`): in PgBouncer's transaction mode a session's `SET` stays on the server connection for other clients'
+  /// transactions. The same value also goes in as a start-up parameter where the server takes it
+  /// (``startupParameters(idleLimit:)``, for the window before this setting arrives); PgBouncer refuses start-up
+  /// parameters it does not track, so this one stays the bound that always applies. PostgreSQL 9.6 or later. The bound never ends a statement that runs (a long scan) or waits for a lock: only the wait between
   /// statements, which in the store's transactions lasts as long as the client's work between them (milliseconds).
   static func idleLimitSetting(_ limit: Duration) -> String {
     "set_config('idle_in_transaction_session_timeout', '\(milliseconds(limit))', true)"
@@ -232,8 +233,10 @@ extension PostgresStore {
       try await location.checkConnection(startupParameters: parameters)
       return true
     } catch {
-      // Refused by a server that answered: once more without the parameter, which tells its refusal from any other.
-      guard error.serverRefused else { throw error }
+      // Only a refusal that names the parameter (PgBouncer: "unsupported startup parameter: ..."; PostgreSQL before
+      // 9.6: "unrecognized configuration parameter ..."), not a server that is starting or full: a transient refusal
+      // must not leave the server running without the start-up bound for its whole life.
+      guard let message = error.serverMessage, message.contains(parameters[0].0) else { throw error }
       try await location.checkConnection()
       logger.warning(
         "PostgreSQL (or a pooler in front of it) refused idle_in_transaction_session_timeout as a start-up parameter; each transaction still sets it after its BEGIN, but a network cut between the two leaves a backend idle in its transaction until the server's TCP keepalive gives up: set it for the role (ALTER ROLE ... SET idle_in_transaction_session_timeout), or let PgBouncer pass it (track_extra_parameters)",

@@ -192,8 +192,9 @@ class RefusingPooler:
     idle_in_transaction_session_timeout as PgBouncer does with a start-up parameter it does not track: FATAL 08P01
     "unsupported startup parameter", and closes. Needs sslmode=disable (the start-up message comes first)."""
 
-    def __init__(self, target_port):
+    def __init__(self, target_port, full=False):
         self.target_port = target_port
+        self.full = full  # refuse every connection as a full server does (not a refusal of the parameter)
         self.refused = 0
         self.sockets = []
         self.listener = socket.socket()
@@ -225,6 +226,12 @@ class RefusingPooler:
             length = struct.unpack("!I", self._read(client, 4))[0]
             startup = struct.pack("!I", length) + self._read(client, length - 4)
         except OSError:
+            client.close()
+            return
+        if self.full:
+            self.refused += 1
+            fields = b"SFATAL\x00VFATAL\x00C53300\x00Msorry, too many clients already\x00\x00"
+            client.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
             client.close()
             return
         if b"idle_in_transaction_session_timeout\x00" in startup:
@@ -290,3 +297,20 @@ def test_a_pooler_that_refuses_the_start_up_parameter_still_gets_connections(wor
             server.process.kill()
         pooler.close()
         cluster.remove()
+
+
+def test_another_refusal_stops_the_start_without_dropping_the_parameter(workspace, tmp_path):
+    """Only a refusal that names the parameter makes the server go without it: a server that is full (or starting)
+    stops the start with its own message, as before, rather than leaving the BEGIN window open for the process's life."""
+    experiments, keys, _ = workspace
+    pooler = RefusingPooler(1, full=True)
+    try:
+        result = strata("serve", "--experiments", str(experiments), "--keys", str(keys), "--port", "0",
+                        "--database", f"postgresql://postgres@127.0.0.1:{pooler.port}/postgres?sslmode=disable",
+                        "--audit-key", str(tmp_path / "audit.key"), check=False)
+        assert result.returncode == 1, result.stderr
+        assert "sorry, too many clients already (SQLSTATE 53300)" in result.stderr, result.stderr
+        assert "start-up parameter" not in result.stderr
+        assert pooler.refused == 1
+    finally:
+        pooler.close()
