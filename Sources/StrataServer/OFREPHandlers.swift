@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import StrataAssignment
@@ -96,6 +95,12 @@ extension StrataService {
   }
 
   /// `POST /ofrep/v1/evaluate/flags`: every experiment for one context, with a strong ETag.
+  ///
+  /// A revalidation (`If-None-Match`) of a body in the usual form is answered from the unit id and the compact context
+  /// read straight from the body (``OFREPRequest/revalidation(_:)``): the same ETag as the general path's, without
+  /// the body's JSON tree, which only a `200` needs. When it does not match, the `200` keeps that ETag and the consent
+  /// read for it (the answer is evaluated for the same consent state its ETag names) and does not write the context
+  /// again.
   func evaluateFlags(_ request: Request) async -> Response {
     if let denied = admit(request, roles: StrataService.bulkRoles, api: .ofrep) { return denied }
     let body: ByteBuffer
@@ -103,16 +108,30 @@ extension StrataService {
     case .success(let buffer): body = buffer
     case .failure(let failure): return failure.response
     }
+    let catalog = self.catalog
+    let condition = request.headers.value(of: .ifNoneMatch)
+    var known: (refused: Bool, etag: String)?
+    if let condition, let revalidation = OFREPRequest.revalidation(body) {
+      let refused = consent.isRefused(unit: revalidation.unit)
+      let etag = OFREPRequest.bulkETag(catalog: catalog.etag, refused: refused, context: revalidation.contextBytes)
+      if OFREPRequest.matches(condition, etag: etag) { return Response(status: .notModified, headers: [.eTag: etag]) }
+      known = (refused, etag)
+    }
     let parsed: OFREPRequest
-    switch OFREPRequest.context(body, keepingBytes: true) {
+    switch OFREPRequest.context(body, keepingBytes: known == nil) {
     case .success(let value): parsed = value
     case .failure(let failure): return failure.response(key: nil)
     }
-    let catalog = self.catalog
-    let refused = consent.isRefused(unit: parsed.context.unit)
-    let etag = OFREPRequest.bulkETag(catalog: catalog.etag, refused: refused, context: parsed.contextBytes)
-    if let condition = request.headers.value(of: .ifNoneMatch), OFREPRequest.matches(condition, etag: etag) {
-      return Response(status: .notModified, headers: [.eTag: etag])
+    let refused: Bool
+    let etag: String
+    if let known {
+      (refused, etag) = known
+    } else {
+      refused = consent.isRefused(unit: parsed.context.unit)
+      etag = OFREPRequest.bulkETag(catalog: catalog.etag, refused: refused, context: parsed.contextBytes)
+      if let condition, OFREPRequest.matches(condition, etag: etag) {
+        return Response(status: .notModified, headers: [.eTag: etag])
+      }
     }
     var flags: [JSON] = []
     flags.reserveCapacity(catalog.entries.count)
@@ -228,66 +247,5 @@ struct OFREPRequest {
     return .success(
       OFREPRequest(
         context: UnitContext(unit: unit, attributes: members.filter { $0.0 != "targetingKey" }), contextBytes: bytes))
-  }
-
-  /// The bulk answer's strong ETag: `"` lowercase hex SHA-256 `"` over the catalog's ETag, NUL, whether the unit
-  /// withdrew consent (0 or 1) and the context re-serialized compactly.
-  ///
-  /// The answer is a function of exactly these (the catalog's ETag covers every definition's hash; the context is
-  /// everything the request says; nothing reads the clock), so equal ETags mean equal answers, and any change that
-  /// could change the answer changes the ETag. No flag is evaluated and no body is written to answer a 304.
-  static func bulkETag(catalog: String, refused: Bool, context: [UInt8]) -> String {
-    var digest = SHA256()
-    var catalog = catalog
-    catalog.withUTF8 { digest.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-    let separator: [UInt8] = [0, refused ? 1 : 0]
-    separator.withUnsafeBytes { digest.update(bufferPointer: $0) }
-    context.withUnsafeBytes { digest.update(bufferPointer: $0) }
-    let hexDigits: StaticString = "0123456789abcdef"
-    return String(unsafeUninitializedCapacity: 66) { text in
-      text[0] = UInt8(ascii: "\"")
-      var position = 1
-      digest.finalize().withUnsafeBytes { bytes in
-        hexDigits.withUTF8Buffer { hex in
-          for byte in bytes {
-            text[position] = hex[Int(byte >> 4)]
-            text[position + 1] = hex[Int(byte & 0x0F)]
-            position += 2
-          }
-        }
-      }
-      text[position] = UInt8(ascii: "\"")
-      return position + 1
-    }
-  }
-
-  /// Whether an `If-None-Match` value matches `etag` (weak comparison, as RFC 9110 §13.1.2 asks): any of its
-  /// comma-separated entity tags, spaces and tabs around it trimmed and `W/` ignored, equals `etag`, or it is `*`.
-  static func matches(_ condition: String, etag: String) -> Bool {
-    var condition = condition
-    var etag = etag
-    return condition.withUTF8 { condition in etag.withUTF8 { etag in matches(condition, etag: etag) } }
-  }
-
-  private static func matches(_ condition: UnsafeBufferPointer<UInt8>, etag: UnsafeBufferPointer<UInt8>) -> Bool {
-    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-    var start = 0
-    while start < condition.count {
-      var end = start
-      while end < condition.count, condition[end] != UInt8(ascii: ",") { end += 1 }
-      var low = start
-      var high = end
-      while low < high, isSpace(condition[low]) { low += 1 }
-      while high > low, isSpace(condition[high - 1]) { high -= 1 }
-      if high - low == 1, condition[low] == UInt8(ascii: "*") { return true }
-      if high - low >= 2, condition[low] == UInt8(ascii: "W"), condition[low + 1] == UInt8(ascii: "/") { low += 2 }
-      if high - low == etag.count, !etag.isEmpty,
-        UnsafeBufferPointer(rebasing: condition[low..<high]).elementsEqual(etag)
-      {
-        return true
-      }
-      start = end + 1
-    }
-    return false
   }
 }

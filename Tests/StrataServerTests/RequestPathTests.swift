@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import StrataTestSupport
 import Testing
 
 @testable import StrataServer
@@ -84,8 +85,26 @@ import Testing
       let split = try await post(
         #"{"context":{"targetingKey":"M-7","region":"eu","tenure_months":5}}"#, ["\"nothing\"", "W/" + etag])
       #expect(split.status == .notModified)
+      // The same fields on the 304 as before the short way: the ETag, and nothing else of the answer's.
+      #expect(Set(again.headers.map(\.name)) == Set(split.headers.map(\.name)))
+      #expect(again.headers[.contentType] == nil && again.headers[.vary] == nil && again.headers[.cacheControl] == nil)
+      #expect(again.body.readableBytes == 0)
+      // A context the short way declines (a fraction, an escape) revalidates through the general path.
+      for text in [
+        #"{"context":{"targetingKey":"M-7","score":1.5}}"#, #"{"context":{"targetingKey":"M-7","city":"K\u00f6ln"}}"#,
+      ] {
+        #expect(OFREPRequest.revalidation(ByteBuffer(string: text)) == nil)
+        let answer = try await post(text)
+        let tag = try #require(answer.headers[.eTag])
+        let revalidated = try await post(text, [tag])
+        #expect(revalidated.status == .notModified && revalidated.headers[.eTag] == tag, "\(text)")
+      }
       let other = try await post(#"{"context":{"targetingKey":"M-7","region":"us","tenure_months":5}}"#, [etag])
       #expect(other.status == .ok && other.headers[.eTag] != etag)
+      // A stale ETag gets the same 200 as no ETag: the same body and the same ETag.
+      let fresh = try await post(#"{"context":{"targetingKey":"M-7","region":"us","tenure_months":5}}"#)
+      #expect(other.headers[.eTag] == fresh.headers[.eTag])
+      #expect(try other.body.json == fresh.body.json)
       let file = harness.experiments.appendingPathComponent("cta-text.yaml")
       try "id: cta-text\nvariants: [renew_now, keep_training, join_class]\n".write(
         to: file, atomically: true, encoding: .utf8)
@@ -121,5 +140,109 @@ import Testing
     #expect(throws: JSONParseError.self) { try JSON.parse(Array("\"abc".utf8)) }
     #expect(throws: JSONParseError.self) { try JSON.parse(Array("[nul]".utf8)) }
     #expect(JSON.string("café \"☕\"\n").serialized() == #""café \"☕\"\n""#)
+  }
+
+  /// The revalidation's short way reads the same unit and the same compact context as the general path (the tree,
+  /// written back) for every body it accepts, and declines the rest; it accepts the usual forms.
+  static let revalidationBodies: [(String, Bool)] = [
+    (#"{"context":{"targetingKey":"M1001","marketing_opt_in":true,"membership_months":14,"status":"active"}}"#, true),
+    (" {\n \"context\" : {\t\"targetingKey\" : \"M-7\" , \"region\":\"eu\", \"n\" : -12 } }\r\n", true),
+    (#"{"flags":["a",{"b":null}],"context":{"tags":["x",1,{"y":[]}],"o":{},"a":[],"targetingKey":"u"},"z":0}"#, true),
+    (#"{"context":{"targetingKey":"u","big":123456789012345678,"neg":-123456789012345678,"zero":0}}"#, true),
+    (#"{"context":{"targetingKey":"u","f":false,"n":null}}"#, true),
+    (#"{"context":{"targetingKey":"u","x":1.5}}"#, false), (#"{"context":{"targetingKey":"u","x":1e3}}"#, false),
+    (#"{"context":{"targetingKey":"u","x":-0}}"#, false),
+    (#"{"context":{"targetingKey":"u","x":1234567890123456789}}"#, false),
+    (#"{"context":{"targetingKey":"u","x":01}}"#, false), (#"{"context":{"targetingKey":"u","x":"caf\u00e9"}}"#, false),
+    (#"{"context":{"targetingKey":"u","x":"café"}}"#, false), (#"{"context":{"targetingKey":"u\"v"}}"#, false),
+    (#"{"context":{"targetingKey":"u"},"context":{"targetingKey":"v"}}"#, false),
+    (#"{"context":{"targetingKey":"u","targetingKey":"v"}}"#, false), (#"{"context":{"targetingKey":""}}"#, false),
+    (#"{"context":{"targetingKey":7}}"#, false), (#"{"context":{"region":"eu"}}"#, false), (#"{"context":[]}"#, false),
+    (#"{"other":1}"#, false), ("[]", false), (#"{"context":{"targetingKey":"u"}} x"#, false),
+    (#"{"context":{"targetingKey":"u",}}"#, false), (#"{"context":{"targetingKey":"u" "x":1}}"#, false),
+    (#"{"context":{"targetingKey":"u","x":tru}}"#, false), (#"{"context":{"targetingKey":"u","x":truex}}"#, false),
+    (#"{"context":{"targetingKey":"u","x":NaN}}"#, false), (#"{"context":{"targetingKey":"u","#, false), ("", false),
+    (#"{"context":{"targetingKey":"u","x":"#, false),
+    ("{\"context\":{\"targetingKey\":\"u\",\"x\":\"a\u{1}b\"}}", false),
+    (
+      #"{"context":{"targetingKey":"u","d":"# + String(repeating: "[", count: 15) + String(repeating: "]", count: 15)
+        + "}}", true
+    ),
+    (
+      #"{"context":{"targetingKey":"u","d":"# + String(repeating: "[", count: 16) + String(repeating: "]", count: 16)
+        + "}}", false
+    ),
+  ]
+
+  @Test(arguments: RequestPathTests.revalidationBodies)
+  func revalidationReadsWhatTheGeneralPathReads(_ text: String, _ accepted: Bool) {
+    let body = ByteBuffer(string: text)
+    let fast = OFREPRequest.revalidation(body)
+    #expect((fast != nil) == accepted, "\(text)")
+    if let fast {
+      guard case .success(let general) = OFREPRequest.context(body, keepingBytes: true) else {
+        Issue.record("accepted by the short way, refused by the general path: \(text)")
+        return
+      }
+      #expect(fast.unit == general.context.unit)
+      #expect(fast.contextBytes == general.contextBytes, "\(text)")
+    }
+  }
+
+  /// Random contexts (nested values, every scalar form, random spacing): whatever the short way accepts, it reads as
+  /// the general path does.
+  @Test func revalidationAgreesWithTheGeneralPathOnRandomBodies() {
+    var random = SplitMix64(seed: 20_261_206)
+    func space() -> String { ["", " ", "\n", "\t ", "\r\n  "][Int.random(in: 0..<5, using: &random)] }
+    func scalar() -> String {
+      switch Int.random(in: 0..<10, using: &random) {
+      case 0: return "true"
+      case 1: return "false"
+      case 2: return "null"
+      case 3: return String(Int.random(in: -1_000_000...1_000_000, using: &random))
+      case 4:
+        return ["0", "-0", "1.5", "2e3", "-7E-2", "123456789012345678", "1234567890123456789"].randomElement(
+          using: &random)!
+      case 5: return #""a\nb""#
+      case 6: return #""été""#
+      case 7: return #""""#
+      default: return "\"v\(Int.random(in: 0..<100, using: &random))\""
+      }
+    }
+    func value(_ depth: Int) -> String {
+      guard depth < 4 else { return scalar() }
+      switch Int.random(in: 0..<6, using: &random) {
+      case 0:
+        let items = (0..<Int.random(in: 0..<4, using: &random)).map { _ in space() + value(depth + 1) + space() }
+        return "[" + items.joined(separator: ",") + "]"
+      case 1:
+        let members = (0..<Int.random(in: 0..<4, using: &random)).map { index in
+          space() + "\"k\(index)\"" + space() + ":" + space() + value(depth + 1) + space()
+        }
+        return "{" + members.joined(separator: ",") + "}"
+      default: return scalar()
+      }
+    }
+    var accepted = 0
+    for _ in 0..<2000 {
+      var members = (0..<Int.random(in: 0..<5, using: &random)).map { index in
+        "\"a\(index)\"" + space() + ":" + space() + value(1)
+      }
+      let key = Int.random(in: 0..<10, using: &random) == 0 ? "7" : "\"M-\(Int.random(in: 0..<999, using: &random))\""
+      members.insert("\"targetingKey\":" + space() + key, at: Int.random(in: 0...members.count, using: &random))
+      let text =
+        "{" + space() + "\"context\"" + space() + ":" + space() + "{" + members.joined(separator: "," + space())
+        + "}" + space() + "}"
+      let body = ByteBuffer(string: text)
+      guard let fast = OFREPRequest.revalidation(body) else { continue }
+      accepted += 1
+      guard case .success(let general) = OFREPRequest.context(body, keepingBytes: true) else {
+        Issue.record("accepted by the short way, refused by the general path: \(text)")
+        continue
+      }
+      #expect(fast.unit == general.context.unit, "\(text)")
+      #expect(fast.contextBytes == general.contextBytes, "\(text)")
+    }
+    #expect(accepted > 200, "the short way must take the usual forms: \(accepted) of 2000")
   }
 }
