@@ -37,7 +37,8 @@ extension OFREPRequest {
   /// everything the request says; nothing reads the clock), so equal ETags mean equal answers, and any change that
   /// could change the answer changes the ETag. No flag is evaluated and no body is written to answer a 304.
   static func bulkETag(catalog: String, refused: Bool, context: [UInt8]) -> String {
-    // One buffer hashed in one call: three `update` calls cost more than the copy (callgrind).
+    // The input in one buffer, hashed in one call: the same digest as three `update` calls, and no difference in
+    // instructions that callgrind could tell from its run-to-run spread.
     var input: [UInt8] = []
     input.reserveCapacity(catalog.utf8.count + 2 + context.count)
     input.append(contentsOf: catalog.utf8)
