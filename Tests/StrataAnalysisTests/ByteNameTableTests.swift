@@ -275,21 +275,68 @@ import Testing
     }
   }
 
-  /// Which names get the wide table: more than `shortLimit`, none longer than `wideBytes` or with a space at an end;
-  /// the others are still found (`index(of:)`), and `wideIndex` finds nothing without the table.
-  @Test func onlyManyShortNamesGetTheWideTable() {
+  /// Which names get the wide table: every set without the short table, any number of names of any length, spaces
+  /// at their ends too; the others are still found (`index(of:)`), and `wideIndex` finds nothing without the table.
+  @Test func everyNameSetWithoutTheShortTableGetsTheWideTable() {
     let many = (0...ByteNameTable.shortLimit).map { "v\($0)" }
-    #expect(ByteNameTable(many).hasWideTable)
-    #expect(ByteNameTable(many + ["sixteen-bytes-16"]).hasWideTable)
-    for names in [Array(many.dropLast()), many + ["seventeen-bytes-7"], many + [" v"], many + ["v "]] {
+    let sets = [
+      many, many + ["sixteen-bytes-16"], many + ["seventeen-bytes-7"], many + [" v"], many + ["v "],
+      ["treatment", "control"], ["a-name-of-forty-bytes-for-a-wide-table-x"], ["nine-byte"], [" a", "b"],
+    ]
+    for names in sets {
       let table = ByteNameTable(names)
-      #expect(!table.hasWideTable, "\(names.suffix(2))")
-      #expect(table.wideIndex(0x3076, 0, 2) == -1)
+      #expect(table.hasWideTable && !table.hasShortTable, "\(names.suffix(2))")
       // `index(of:)` ignores the spaces around a field: " v" and "v " are found as "v", no name.
       for (index, name) in names.enumerated() where name.first != " " && name.last != " " {
         #expect(lookup(table, name) == index, "\(name)")
       }
     }
+    let short = ByteNameTable(Array(many.dropLast()))
+    #expect(short.hasShortTable && !short.hasWideTable)
+    #expect(short.wideIndex(0x3076, 0, 2) == -1)
+    var bytes = Array("v0".utf8) + [UInt8](repeating: 0x2c, count: 16)
+    #expect(bytes.withUnsafeMutableBytes { short.longIndex($0.baseAddress!, 2) } == -1)
+  }
+
+  /// The wide table's lookup of a field of any length (`longIndex`, the field's bytes in a buffer with anything after
+  /// them) agrees with `index(of:)` on every name and on fields close to them: prefixes, one byte changed (in every
+  /// word), one byte more; names of 1 to 70 bytes, some sharing their first 16, 24 or 40 bytes.
+  @Test(arguments: [1, 3, 40, 500])
+  func longIndexAgreesWithIndexOf(count: Int) {
+    var generator = SplitMix64(seed: UInt64(count) &* 31)
+    let alphabet = Array("-0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+    let stems = [
+      "", String(repeating: "s", count: 16), String(repeating: "t", count: 24), String(repeating: "u", count: 40),
+    ]
+    var names: [String] = []
+    while names.count < count {
+      let stem = stems.randomElement(using: &generator)!
+      let length = Int.random(in: 1...70, using: &generator)
+      let bytes =
+        Array(stem.utf8.prefix(length))
+        + (0..<max(0, length - stem.utf8.count)).map { _ in
+          alphabet.randomElement(using: &generator)!
+        }
+      names.append(String(decoding: bytes, as: UTF8.self))
+    }
+    if count > 1 { names.append(names[0]) }
+    let table = ByteNameTable(names)
+    #expect(table.hasWideTable)
+    var checked = 0
+    for name in names {
+      let bytes = Array(name.utf8)
+      var fields = [bytes, Array(bytes.dropLast()), bytes + [UInt8(ascii: "0")]]
+      for position in bytes.indices where position % 5 == 0 || position == bytes.count - 1 {
+        fields.append(bytes.enumerated().map { $0 == position ? $1 ^ 1 : $1 })
+      }
+      for field in fields where !field.isEmpty {
+        let expected = field.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+        var buffer = field + (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        #expect(buffer.withUnsafeMutableBytes { table.longIndex($0.baseAddress!, field.count) } == expected, "\(field)")
+        checked += 1
+      }
+    }
+    #expect(checked > count * 4)
   }
 
   @Test func anEmptyListFindsNothing() {

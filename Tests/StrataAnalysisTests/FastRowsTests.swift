@@ -258,18 +258,20 @@ struct FastRowsTests {
     ],
     metrics: plan.metrics)
 
-  /// Whether the one-pass row can take `name` as it stands: 1 to 24 bytes, none below `-`.
+  /// Whether the one-pass row can take `name` as it stands: at least 1 byte, none below `-` (its row within
+  /// `UnitLevelRows.fastRowBytes`).
   static func fastName(_ name: String) -> Bool {
-    (1...ByteNameTable.inlineBytes).contains(name.utf8.count) && name.utf8.allSatisfy { $0 >= UInt8(ascii: "-") }
+    !name.isEmpty && name.utf8.allSatisfy { $0 >= UInt8(ascii: "-") }
   }
 
   @Test(
-    "with more than 8 names (the hash table), the one-pass row takes names of up to 24 bytes into their own cell and leaves longer, spaced, quoted and unknown ones untouched"
+    "with more than 8 names of up to 31 bytes (the wide table, the hash table too), the one-pass row takes each into its own cell and leaves spaced, quoted and unknown ones untouched"
   )
   func takesHashedNames() throws {
     let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
     let plan = Self.manyPlan
     #expect(ByteNameTable(plan.variants).hasHashTable && ByteNameTable(plan.segments).hasHashTable)
+    #expect(ByteNameTable(plan.variants).hasWideTable && ByteNameTable(plan.segments).hasWideTable)
     for (segment, name) in plan.segments.enumerated() {
       for (variant, variantName) in [(0, "control"), (8, "treatment"), (9, "variant-of-eighteen")] {
         let row = "u1,\(variantName),n,\(name),1,2.5\n"
@@ -298,10 +300,11 @@ struct FastRowsTests {
       let result = try Self.fast("u1,\(name),n,s,1,2.5\n", header: header, plan: plan)
       #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
     }
-    // A name's three words may not reach past what the row's limit allows (`fastRowBytes - 16` for a field's start,
-    // 8 bytes after it): a name of more than 8 bytes, the row's last field, starting late in its 256 bytes.
+    // A name's words may not reach past what the row's limit allows (`fastRowBytes - 16` for a word's start, 8 bytes
+    // after it): a name of 24 bytes, the row's last field, starting late in its 256 bytes (at `unitBytes + 15`; its
+    // third word, and the one after it that holds its line end, must start before 240).
     let lastSegment = ["unit_id", "variant", "converted", "revenue", "note", "segment"]
-    for (unitBytes, taken) in [(200, true), (208, true), (209, false), (220, false)] {
+    for (unitBytes, taken) in [(192, true), (200, true), (201, false), (208, false), (220, false)] {
       let row = String(repeating: "u", count: unitBytes) + ",control,1,2,n,abcdefghijklmnopqrstuvwx\n"
       let result = try Self.fast(row, header: lastSegment, plan: plan)
       #expect(result.taken == taken && result.used == (taken ? 1 : 0), "\(unitBytes)")
@@ -398,7 +401,8 @@ struct FastRowsTests {
   func takesUsualRowsOnly() throws {
     let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
     for usual in [
-      "u1,control,,s1,0,18.41\n", "u22,v1,n3,north,1,-0\n", "abcdefghijklmnopq,variant8,x,s2,1,5.\n",
+      "u1,control,,s1,0,18.41\n", "u1,control,,s1,0,18.41\r\n", "u1,control,,s1,0,\r\n", "u22,v1,n3,north,1,-0\n",
+      "abcdefghijklmnopq,variant8,x,s2,1,5.\n",
       "u1,control,n,s1,0,123456789012345\n", "u1,control,,s1,1.0,1\n", "u1,control,,s1,0,55.407000000000004\n",
       "u1,control,,s1,0,\n", "u1,control,,s1,,18.41\n",
     ] {
@@ -406,7 +410,9 @@ struct FastRowsTests {
       #expect(result.taken && result.used == 1, "\(usual)")
     }
     for unusual in [
-      "\n", "u1,control,,s1,0,18.41\r\n", "\"u1\",control,,s1,0,18.41\n", ",control,,s1,0,18.41\n",
+      "\n", "\r\n", "u1,control,,s1,0,18.41\r\r\n", "u1,control,,s1,0,18.41\r", "u1\r,control,,s1,0,18.41\n",
+      "u1,control,,s1\r,0,18.41\r\n", "u1,control,,s1,0\r,18.41\n", "u1,control,,s1,0,18.\r41\n",
+      "\"u1\",control,,s1,0,18.41\n", ",control,,s1,0,18.41\n",
       " u1,control,,s1,0,18.41\n", "u1,holdout,,s1,0,18.41\n", "u1,control,,east,0,18.41\n",
       "u1, control,,s1,0,18.41\n", "u1,control,,s1,2,18.41\n", "u1,control,,s1,0,1e3\n",
       "u1,control,,s1,0,18.41,extra\n", "u1,control,,s1,0\n", "u1,control,a b,s1,0,1\n",
@@ -475,14 +481,19 @@ struct FastRowsTests {
     #expect(PipeChunksTests.bits(fetched.statistics) == PipeChunksTests.bits(direct.statistics))
     #expect(fetched.issues == direct.issues)
     #expect(fetched.read == direct.read && fetched.used == direct.used && fetched.used > 27_000)
-    // The same rows with nothing for the one-pass row (CRLF everywhere): `consume` alone, fetching ahead or not.
+    // The same rows with nothing for the one-pass row (every unit id quoted): `consume` alone, fetching ahead or not.
     let header = "unit_id,variant,segment,converted,revenue\n"
-    let crlf =
+    let lines = text.utf8.dropFirst(header.utf8.count).split(separator: UInt8(ascii: "\n"))
+    let quoted =
       header
-      + String(text.dropFirst(header.count)).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
-        of: "\n", with: "\r\n")
-    let usualFetched = try Self.readScanned(crlf, plan: Self.hugePlan, prefetching: true)
-    let usualDirect = try Self.readScanned(crlf, plan: Self.hugePlan, prefetching: false)
+      + lines.map { line in
+        let comma = line.firstIndex(of: UInt8(ascii: ",")) ?? line.endIndex
+        return "\"" + String(decoding: line[..<comma], as: UTF8.self) + "\""
+          + String(decoding: line[comma...], as: UTF8.self)
+          + "\n"
+      }.joined()
+    let usualFetched = try Self.readScanned(quoted, plan: Self.hugePlan, prefetching: true)
+    let usualDirect = try Self.readScanned(quoted, plan: Self.hugePlan, prefetching: false)
     #expect(PipeChunksTests.bits(usualFetched.statistics) == PipeChunksTests.bits(usualDirect.statistics))
     #expect(usualFetched.used == fetched.used && usualFetched.issues == usualDirect.issues)
   }

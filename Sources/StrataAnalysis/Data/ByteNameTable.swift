@@ -12,6 +12,10 @@
 /// inside its slot: one memory access per row, where a table of 20,000 names no longer fits the fastest caches.
 /// Longer names compare the rest from `bytes`, where the names are stored end to end in one array, so a lookup
 /// touches no per-name allocation.
+///
+/// For the one-pass row (`UnitLevelRows.consumeFast`), every set of names without the short table, whatever their
+/// number and length, also gets a second collision-free table (`wideSlots`): a field of up to 16 bytes is two words,
+/// two multiplications and one comparison (`wideIndex`), a longer one a word more of each per 8 bytes (`longIndex`).
 struct ByteNameTable {
   /// Every name's UTF-8 bytes, end to end.
   private let bytes: [UInt8]
@@ -36,23 +40,27 @@ struct ByteNameTable {
   private let shortMultiplier: UInt64
   /// 64 minus the bits of a slot number.
   private let shortShift: UInt64
-  /// The collision-free table of more than `shortLimit` names (`wideTable`), or empty and 0.
+  /// The collision-free table of the names when they have no short table (`wideTable`), or empty and 0.
   ///
-  /// More than `shortLimit` names, none longer than `wideBytes` nor with a space at either end: a collision-free table
-  /// of them too (`wideSlots`, `wideWords` words per slot: the name's first and second 8 bytes as little-endian words,
-  /// zero-padded, then its length in the high 32 bits and its index in the low 32, all ones when the slot is empty,
-  /// and a word of padding), whose slot is the top bits of the hash of the name's key (`wideKey`, `wideHash` with
-  /// `wideMultiplier`), exclusive-or'ed with the displacement of the key's bucket (`displacements`; the bucket is the
-  /// hash's next bits),
+  /// Any number of names of any length: a collision-free table of them too (`wideSlots`, `wideWords` words per slot:
+  /// the name's first and second 8 bytes as little-endian words, zero-padded, then its length in the high 32 bits and
+  /// its index in the low 32, all ones when the slot is empty, and where its words from byte 16 on start in `tails`),
+  /// whose slot is the top bits of the hash of the name's key (`wideKey`, `wideHash` with `wideMultiplier`; a name
+  /// longer than `wideBytes` has its later words folded into the key, `tailHash`), exclusive-or'ed with the
+  /// displacement of the key's bucket (`displacements`; the bucket is the hash's next bits),
   /// so that every name has a slot of its own with one and a half to three times as many slots as names (`wideTable`);
   /// empty and 0 otherwise.
   /// Slot `s` starts at word `wideOffset + wideWords * s`, on a 64-byte boundary, so a slot is one cache line's half.
   ///
-  /// A field is then two 8-byte loads, two multiplications, a load from the small table of displacements and one
-  /// comparison, as for the short table: with 2,000 segments the hash table's lookup (`wordsIndex`, three words
-  /// hashed by two 128-bit products, out of line in the one-pass row) cost about 116 instructions per row, and its
-  /// 32-byte slots, not aligned, two cache lines for half of the names.
+  /// A field of up to `wideBytes` bytes is then two 8-byte loads, two multiplications, a load from the small table of
+  /// displacements and one comparison (`wideIndex`), as for the short table: with 2,000 segments the hash table's
+  /// lookup (`wordsIndex`, three words hashed by two 128-bit products, out of line in the one-pass row) cost about 116
+  /// instructions per row, and its 32-byte slots, not aligned, two cache lines for half of the names. A longer field
+  /// adds a multiplication and a comparison per further word (`longIndex`).
   private let wideSlots: [UInt64]
+  /// The words of the wide table's names longer than `wideBytes` from byte 16 on, little-endian, the last zero-padded;
+  /// a name's start among them is its slot's last word.
+  private let tails: [UInt64]
   private let wideOffset: Int
   private let displacements: [UInt32]
   private let wideMultiplier: UInt64
@@ -63,8 +71,7 @@ struct ByteNameTable {
 
   /// Whether the collision-free table of short names was built (`shortSlots`).
   var hasShortTable: Bool { shortMultiplier != 0 }
-  /// Whether the collision-free table of more than `shortLimit` names of up to `wideBytes` bytes was built
-  /// (`wideSlots`).
+  /// Whether the collision-free table of names without the short table was built (`wideSlots`).
   var hasWideTable: Bool { wideMultiplier != 0 }
   /// Whether the hash table was built (more than `linearLimit` names), so that `wordsIndex` can look names up.
   var hasHashTable: Bool { !slots.isEmpty }
@@ -77,7 +84,7 @@ struct ByteNameTable {
   /// More than `linearLimit`: with 16 variants, the hash table's lookup of each row's variant, out of line in the
   /// one-pass row (`UnitLevelRows.consumeFast`), cost about 100 instructions per row more than the short table's.
   static let shortLimit = 32
-  /// The longest name the wide table (`wideSlots`) takes: two words.
+  /// The longest name the wide table (`wideSlots`) holds in its slot and finds inlined (`wideIndex`): two words.
   static let wideBytes = 16
   private static let wideWords = 4
   /// Bytes of each name kept in its slot: three words, compared in `index(of:)`.
@@ -102,14 +109,13 @@ struct ByteNameTable {
       && names.allSatisfy {
         $0.utf8.count <= 8 && $0.utf8.first != UInt8(ascii: " ") && $0.utf8.last != UInt8(ascii: " ")
       }
-    (shortSlots, shortMultiplier, shortShift) = short ? Self.shortTable(names) : ([], 0, 0)
-    let wide =
-      names.count > Self.shortLimit
-      && names.allSatisfy {
-        $0.utf8.count <= Self.wideBytes && $0.utf8.first != UInt8(ascii: " ") && $0.utf8.last != UInt8(ascii: " ")
-      }
-    let table = wide ? Self.wideTable(names) : nil
+    let shortTable = short ? Self.shortTable(names) : ([], 0, 0)
+    (shortSlots, shortMultiplier, shortShift) = shortTable
+    // Every other set of names, any number of any length: the wide table. A name with a space at either end or a
+    // byte below `-` inside is in it too, but the one-pass row never looks such a field up (it stops at the space).
+    let table = shortTable.1 != 0 ? nil : Self.wideTable(names)
     wideSlots = table?.slots ?? []
+    tails = table?.tails ?? []
     displacements = table?.displacements ?? []
     wideMultiplier = table?.multiplier ?? 0
     wideShift = table?.shift ?? 0
@@ -228,7 +234,7 @@ struct ByteNameTable {
   }
 
   /// The index of the name of `length` bytes (1 to `wideBytes`) whose first and second 8 bytes are `first` and
-  /// `second` (little-endian, zero past the name) in the collision-free table of more than `shortLimit` names
+  /// `second` (little-endian, zero past the name) in the collision-free table of names without the short table
   /// (`wideSlots`), or -1 (also without that table).
   ///
   /// For the one-pass row (`UnitLevelRows.consumeFast`), inlined: `wordIndex(_:_:)`'s one slot, displaced by its
@@ -253,6 +259,77 @@ struct ByteNameTable {
     }
   }
 
+  /// The index of the name equal to the `length` bytes at `field` in the wide table (`wideSlots`), or -1 (also
+  /// without that table): `wideIndex` for a field of any length, its words from byte 16 on folded into its key
+  /// (`tailHash`) and compared with the name's (`tails`).
+  ///
+  /// Loads 8-byte words from `field` up to the one that holds its last byte, and at least two: the caller makes sure
+  /// they are readable. For the one-pass row's lookup of a name before a CRLF line end
+  /// (`UnitLevelRows.longName`), and the reference for `wideSlotIndex`.
+  @inline(__always)
+  func longIndex(_ field: UnsafeRawPointer, _ length: Int) -> Int {
+    guard length > 0 else { return -1 }
+    func load(_ offset: Int) -> UInt64 {
+      UInt64(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) & Self.mask(length &- offset)
+    }
+    var tail: UInt64 = 0
+    var offset = 16
+    while offset < length {
+      tail = Self.tailHash(tail, load(offset))
+      offset &+= 8
+    }
+    return wideSlotIndex(load(0), load(8), tail, length, field)
+  }
+
+  /// The wide table's lookup of the field of `length` bytes (at least 1) at `field`, given its first two words
+  /// (`word(_:_:_:_:)`: zero past its end) and its later words' hash (`tailHash` of each from byte 16 on, the last
+  /// zero past the end; 0 when there are none): the name's index, or -1 (also without the table).
+  ///
+  /// The later words are compared with the name's (`tails`) from `field`, which must be readable up to the word
+  /// that holds the field's last byte. Inlined into the one-pass row's lookup of names longer than `wideBytes`
+  /// (`UnitLevelRows.longName`), which hashes their words as it looks for their end: a call of its own took a copy
+  /// of the table on every row.
+  @inline(__always)
+  func wideSlotIndex(_ first: UInt64, _ second: UInt64, _ tail: UInt64, _ length: Int, _ field: UnsafeRawPointer)
+    -> Int
+  {
+    guard wideMultiplier != 0 else { return -1 }
+    let product = Self.wideHash(Self.wideKey(first, second ^ tail, length), wideMultiplier)
+    return displacements.withUnsafeBufferPointer { displacements in
+      wideSlots.withUnsafeBufferPointer { slots in
+        // As `wideIndex`: every index is within its array.
+        let bucket = Int(truncatingIfNeeded: product &>> bucketShift) & bucketMask
+        let slot = Int(truncatingIfNeeded: product &>> wideShift) ^ Int(truncatingIfNeeded: displacements[bucket])
+        let base = wideOffset &+ Self.wideWords &* slot
+        let info = slots[base &+ 2]
+        let differs =
+          (slots[base] ^ first) | (slots[base &+ 1] ^ second) | ((info >> 32) ^ UInt64(truncatingIfNeeded: length))
+        guard differs == 0 else { return -1 }
+        // The same length: the name has as many words from byte 16 on as the field, from its slot's last word on.
+        return tails.withUnsafeBufferPointer { tails in
+          var at = Int(truncatingIfNeeded: slots[base &+ 3])
+          var offset = 16
+          while offset < length {
+            var word = UInt64(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let rest = length &- offset
+            if rest < 8 { word &= (1 &<< UInt64(truncatingIfNeeded: 8 &* rest)) &- 1 }
+            guard tails[at] == word else { return -1 }
+            at &+= 1
+            offset &+= 8
+          }
+          return Int(truncatingIfNeeded: info & 0xffff_ffff)
+        }
+      }
+    }
+  }
+
+  /// `tail` with a name's next word from byte 16 on folded in: what a name longer than `wideBytes` adds to its second
+  /// word in its key (`wideKey`), so that names that share their first 16 bytes and length have different keys.
+  @inline(__always)
+  static func tailHash(_ tail: UInt64, _ word: UInt64) -> UInt64 {
+    (tail ^ word) &* 0xff51_afd7_ed55_8ccd
+  }
+
   /// The wide table's hash of `key` under `multiplier`: the high and low halves of their 128-bit product
   /// exclusive-or'ed, so that every bit of the key reaches the top bits that give the slot and the bucket (of a plain
   /// 64-bit product, a name's last byte moves only the top 8 bits: 8-byte names that differ only there, `seg-1230`
@@ -263,8 +340,9 @@ struct ByteNameTable {
     return product.high ^ product.low
   }
 
-  /// The wide table's key of a name of `length` bytes whose words are `first` and `second` (`wideIndex`): both
-  /// words and the length in one word (two names with the same key leave no wide table, `wideTable`).
+  /// The wide table's key of a name of `length` bytes whose words are `first` and `second` (`wideIndex`; for a name
+  /// longer than `wideBytes`, `second` exclusive-or its later words' `tailHash`, `longIndex`): both words and the
+  /// length in one word (two names with the same key leave no wide table, `wideTable`).
   @inline(__always)
   private static func wideKey(_ first: UInt64, _ second: UInt64, _ length: Int) -> UInt64 {
     first ^ (second ^ UInt64(truncatingIfNeeded: length)) &* 0x9e37_79b9_7f4a_7c15
@@ -360,8 +438,8 @@ struct ByteNameTable {
     return ([], 0, 0)
   }
 
-  /// The collision-free table of more than `shortLimit` names of at most `wideBytes` bytes (a name given twice keeps
-  /// its first index), or nil when none is found (then the hash table alone serves).
+  /// The collision-free table of `names` (any number, any length; a name given twice keeps its first index), or nil
+  /// when none is found (then the hash table serves, when there is one).
   ///
   /// Hash and displace: a key's hash with the multiplier (`wideHash`) gives its slot (the top bits) and its bucket
   /// (the bits after them); the buckets, one or two keys each, largest first (then in order), each take the first
@@ -371,18 +449,28 @@ struct ByteNameTable {
   /// (one works more often than not); no table when none does, which only two names with the same key (`wideKey`)
   /// make likely.
   private static func wideTable(_ names: [String]) -> (
-    slots: [UInt64], offset: Int, displacements: [UInt32], multiplier: UInt64, shift: UInt64, bucketShift: UInt64,
-    bucketMask: Int
+    slots: [UInt64], tails: [UInt64], offset: Int, displacements: [UInt32], multiplier: UInt64, shift: UInt64,
+    bucketShift: UInt64, bucketMask: Int
   )? {
-    var keys: [(first: UInt64, second: UInt64, length: Int, index: Int)] = []
+    var keys: [(first: UInt64, second: UInt64, length: Int, index: Int, tail: Int, key: UInt64)] = []
+    var tails: [UInt64] = []
     var known = Set<[UInt8]>()
     for (index, name) in names.enumerated() {
       let bytes = Array(name.utf8)
       guard known.insert(bytes).inserted else { continue }
-      let (first, second) = bytes.withUnsafeBufferPointer {
-        (word($0, 0, $0.count, 0), word($0, 0, $0.count, 1))
+      let tail = tails.count
+      let (first, second, hash) = bytes.withUnsafeBufferPointer { buffer in
+        var hash: UInt64 = 0
+        var next = 2
+        while 8 * next < buffer.count {
+          let value = word(buffer, 0, buffer.count, next)
+          tails.append(value)
+          hash = tailHash(hash, value)
+          next += 1
+        }
+        return (word(buffer, 0, buffer.count, 0), word(buffer, 0, buffer.count, 1), hash)
       }
-      keys.append((first, second, bytes.count, index))
+      keys.append((first, second, bytes.count, index, tail, wideKey(first, second ^ hash, bytes.count)))
     }
     var slotBits = 1
     while 1 << slotBits < keys.count + keys.count / 2 { slotBits += 1 }
@@ -403,7 +491,7 @@ struct ByteNameTable {
       let multiplier = (mixed ^ (mixed >> 31)) | 1
       var buckets = [[(slot: Int, key: Int)]](repeating: [], count: bucketMask + 1)
       for (number, key) in keys.enumerated() {
-        let product = wideHash(wideKey(key.first, key.second, key.length), multiplier)
+        let product = wideHash(key.key, multiplier)
         buckets[Int(truncatingIfNeeded: product >> bucketShift) & bucketMask].append(
           (Int(truncatingIfNeeded: product >> shift), number))
       }
@@ -437,9 +525,10 @@ struct ByteNameTable {
           slots[base] = key.first
           slots[base + 1] = key.second
           slots[base + 2] = UInt64(key.length) << 32 | UInt64(key.index)
+          slots[base + 3] = UInt64(key.tail)
         }
       }
-      return (slots, offset, displacements, multiplier, shift, bucketShift, bucketMask)
+      return (slots, tails, offset, displacements, multiplier, shift, bucketShift, bucketMask)
     }
     return nil
   }

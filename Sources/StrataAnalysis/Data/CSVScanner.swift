@@ -139,7 +139,7 @@ public struct CSVScanner {
 
   /// `forEachRecord(progress:_:)` with a fast path tried first at each record: `fast(bytes, start, end)` gets the
   /// buffer, the record's start and the end of the bytes read, and returns the offset just past the record's line end
-  /// when it took the whole record (an unquoted record ending with a line end, no carriage return, within the bytes
+  /// when it took the whole record (an unquoted record ending with a line end, LF or CRLF, within the bytes
   /// read), or -1 when it did nothing: the record is then scanned and visited as usual.
   ///
   /// Records the fast path takes are not visited; they advance the line count and `nextOffset`/`nextLine` as a visit

@@ -123,16 +123,17 @@ struct UnitLevelRows {
   /// Cross-products per row (`pairs.count`).
   private let pairCount: Int
   /// Per field of a row, what `consumeFast` does with it (`FastRole`), for the first `fastFields` fields; `fastFields`
-  /// is 0 when the layout does not allow the fast path (names with neither the table of short names nor the hash
-  /// table: at most 8 names, one of them longer than 8 bytes or with a space at an end; more than 8 value columns or
-  /// 16 fields; one field read for two purposes).
+  /// is 0 when the layout does not allow the fast path (names with none of `ByteNameTable`'s tables, which only names
+  /// that share a key can cause, and then only up to 8 of them; more than 8 value columns or 16 fields; one field
+  /// read for two purposes).
   private let fastRoles: InlineArray<16, UInt8>
   private let fastFields: Int
 
   /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment (either
-  /// with `hashed` set when its names are in the hash table, not the table of short names, and `wide` as well when
-  /// they are in the collision-free table of many names of up to 16 bytes), or value column `role & 7` (`value`, with
-  /// `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing values count as 0).
+  /// with `hashed` set when its names have no table of short names, and `wide` as well when they have the wide table,
+  /// as every such set but those whose names share a key does; `hashed` alone: the hash table's lookup), or value
+  /// column `role & 7` (`value`, with `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing values
+  /// count as 0).
   private enum FastRole {
     static let skipped: UInt8 = 0
     static let unit: UInt8 = 1
@@ -303,18 +304,23 @@ struct UnitLevelRows {
   /// was used, or -1 when nothing was done (the scanner and `consume(_:)` then take it as any other).
   ///
   /// The usual row: no quote, space or carriage return in its skipped fields, unit id, variant and segment (no byte
-  /// below `-` but the commas and the final line end), the header's number of fields, variant and segment names of
-  /// the table of short names, the wide table (many names of at most 16 bytes) or, with more than 8 names, of the hash
-  /// table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain decimals of 1 to 15
-  /// digits (`NumberParser.scanDecimal`, each read as its bytes are seen, no second pass), 0 or 1 for a 0/1 metric, or empty values. Such a row is exactly what the
-  /// scanner and `consume(_:)` would use, and it is used the same way (`accumulate`, with the same values bit for bit);
-  /// anything else, a bad row included, is left untouched before any value is added, so the usual path decides it.
+  /// below `-` but the commas and the line end), a line end of LF or CRLF (a carriage return right before the line
+  /// feed, which the scanner drops from the last field as well), the header's number of fields, variant and segment
+  /// names of the table of short names (at most 32 names of at most 8 bytes), of the wide table (every other set of
+  /// names: any number, any length; names of more than 16 bytes a word more per 8 bytes, `longName`) or, when their
+  /// keys collide, of the hash table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain
+  /// decimals of 1 to 15 digits (`NumberParser.scanDecimal`, each read as its bytes are seen, no second pass), 0 or 1
+  /// for a 0/1 metric, or empty values. The row must end within `fastRowBytes` of its start, which bounds a name's
+  /// length too. Such a row is exactly what the scanner and `consume(_:)` would use, and it is used the same way
+  /// (`accumulate`, with the same values bit for bit); anything else, a bad row included, is left untouched before
+  /// any value is added, so the usual path decides it.
   @_transparent
   mutating func consumeFast(_ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
     guard start &+ Self.fastRowBytes <= end else { return -1 }
     // Every field starts before `limit`; no read reaches past `limit + 15` (a wide table's name's two words and the
-    // byte after them, a short name's word and the byte after it, a number's two bytes past `limit`), which is inside
-    // the bytes read.
+    // byte after them, a short name's word and the byte after it, a number's two bytes past `limit`, a longer name's
+    // or skipped field's words up to `limit + 7`, and the line feed after a carriage return), which is inside the
+    // bytes read.
     let limit = start &+ (Self.fastRowBytes &- 16)
     var values = InlineArray<8, Double>(repeating: 0)
     var filled = InlineArray<8, Bool>(repeating: false)
@@ -325,64 +331,90 @@ struct UnitLevelRows {
     var position = start
     let last = fastFields &- 1
     var field = 0
-    while true {
+    // Each field's end is tested last, after its work (which touches nothing but locals): its terminator, or else a
+    // CRLF line end after the last field (`endsLine`, then the loop ends there), in a branch of its own that the
+    // usual row never takes, so that rows with LF line ends pay nothing for CRLF ones.
+    fields: while true {
       guard position < limit else { return -1 }
       let role = fastRoles[field]
       let terminator = field == last ? UInt8(ascii: "\n") : UInt8(ascii: ",")
       if role >= FastRole.value {
         let metric = Int(role & 7)
-        if let (value, after) = NumberParser.scanDecimal(bytes, position, limit), bytes[after] == terminator {
+        if let (value, after) = NumberParser.scanDecimal(bytes, position, limit) {
           // As in `consume`: `value * (value - 1) == 0` is `value == 0 || value == 1`.
           if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
           values[metric] = value
+          if bytes[after] != terminator {
+            guard field == last, Self.endsLine(bytes, after) else { return -1 }
+            position = after &+ 2
+            break fields
+          }
           position = after &+ 1
         } else {
           // An empty field is a missing value, as in `consume` (a field of spaces is left to it).
-          guard bytes[position] == terminator else { return -1 }
           let zero = role & FastRole.missingIsZero != 0
           values[metric] = zero ? 0 : .nan
           filled[metric] = zero
+          if bytes[position] != terminator {
+            guard field == last, Self.endsLine(bytes, position) else { return -1 }
+            position &+= 2
+            break fields
+          }
           position &+= 1
         }
       } else if role >= FastRole.hashed {
         if role >= FastRole.wide | FastRole.hashed {
-          // A name of the wide table (more than `ByteNameTable.shortLimit` names of at most 16 bytes), inlined: out
-          // of line (a call of its own, its constants loaded again) it cost 2,000 segments' rows about 55
-          // instructions more. Two words, the name's length from the first byte below `-` in either (16 when none;
-          // then the byte after them must end the field), each masked to the name's bytes without a branch.
+          // A name of the wide table (the names without the table of short names), inlined: out of line (a call of
+          // its own, its constants loaded again) it cost 2,000 segments' rows about 55 instructions more. Two words,
+          // the name's length from the first byte below `-` in either (16 when none; then the byte after them must
+          // end the field), each masked to the name's bytes without a branch. A longer name, or one before a CRLF
+          // line end, is `longName`'s.
           let first = Self.word(bytes, position)
           let second = Self.word(bytes, position &+ 8)
           let inFirst = CSVScanner.candidateBytes(first)
           let inSecond = CSVScanner.candidateBytes(second)
           let length = inFirst != 0 ? inFirst.trailingZeroBitCount &>> 3 : 8 &+ inSecond.trailingZeroBitCount &>> 3
-          guard length > 0, bytes[position &+ length] == terminator else { return -1 }
-          // The bytes before a word's first candidate (all of them when there is none): its lowest bit, moved down
-          // to the start of its byte, minus one.
-          let one = first & (((inFirst & (0 &- inFirst)) &>> 7) &- 1)
-          let two = inFirst != 0 ? 0 : second & (((inSecond & (0 &- inSecond)) &>> 7) &- 1)
-          if role == FastRole.variant | FastRole.hashed | FastRole.wide {
-            variant = columns.variantNames.wideIndex(one, two, length)
-            guard variant >= 0 else { return -1 }
+          guard length > 0 else { return -1 }
+          if bytes[position &+ length] == terminator {
+            // The bytes before a word's first candidate (all of them when there is none): its lowest bit, moved down
+            // to the start of its byte, minus one.
+            let one = first & (((inFirst & (0 &- inFirst)) &>> 7) &- 1)
+            let two = inFirst != 0 ? 0 : second & (((inSecond & (0 &- inSecond)) &>> 7) &- 1)
+            if role == FastRole.variant | FastRole.hashed | FastRole.wide {
+              variant = columns.variantNames.wideIndex(one, two, length)
+              guard variant >= 0 else { return -1 }
+            } else {
+              segment = columns.segmentNames.wideIndex(one, two, length)
+              guard segment >= 0 else { return -1 }
+            }
+            position = position &+ length &+ 1
           } else {
-            segment = columns.segmentNames.wideIndex(one, two, length)
-            guard segment >= 0 else { return -1 }
+            let found = longName(
+              bytes, position, position &+ length, limit, terminator,
+              variant: role == FastRole.variant | FastRole.hashed | FastRole.wide)
+            guard found >= 0 else { return -1 }
+            if role == FastRole.variant | FastRole.hashed | FastRole.wide {
+              variant = found &>> 16
+            } else {
+              segment = found &>> 16
+            }
+            position = position &+ found & 0xffff
           }
-          position = position &+ length &+ 1
         } else {
           // A name of the hash table, out of line: inlined, its words and lookup cost the usual row (the table of
           // short names) about 21 instructions of spills and reloads.
           let found = hashedName(
             bytes, position, limit, terminator, variant: role == FastRole.variant | FastRole.hashed)
           guard found >= 0 else { return -1 }
-          if role == FastRole.variant | FastRole.hashed { variant = found &>> 5 } else { segment = found &>> 5 }
-          position = position &+ found & 31 &+ 1
+          if role == FastRole.variant | FastRole.hashed { variant = found &>> 16 } else { segment = found &>> 16 }
+          position = position &+ found & 0xffff
         }
       } else if role >= FastRole.variant {
         // A name: one word, its length from the first byte below `-` (8 when none; then the byte after the word must
         // end the field), looked up as `ByteNameTable.usualIndex` would.
         let word = Self.word(bytes, position)
         let length = CSVScanner.candidateBytes(word).trailingZeroBitCount &>> 3
-        guard length > 0, bytes[position &+ length] == terminator else { return -1 }
+        guard length > 0 else { return -1 }
         let name = word & (UInt64.max &>> UInt64(64 &- 8 &* length))
         if role == FastRole.variant {
           variant = columns.variantNames.wordIndex(name, length)
@@ -391,7 +423,13 @@ struct UnitLevelRows {
           segment = columns.segmentNames.wordIndex(name, length)
           guard segment >= 0 else { return -1 }
         }
-        position = position &+ length &+ 1
+        let at = position &+ length
+        if bytes[at] != terminator {
+          guard field == last, Self.endsLine(bytes, at) else { return -1 }
+          position = at &+ 2
+          break fields
+        }
+        position = at &+ 1
       } else {
         // The unit id or a skipped field: to its first byte below `-`, a word at a time.
         var at = position
@@ -402,11 +440,15 @@ struct UnitLevelRows {
           mask = CSVScanner.candidateBytes(Self.word(bytes, at))
         }
         at &+= mask.trailingZeroBitCount &>> 3
-        guard bytes[at] == terminator else { return -1 }
         if role == FastRole.unit {
           guard at > position else { return -1 }
           unitStart = position
           unitEnd = at
+        }
+        if bytes[at] != terminator {
+          guard field == last, Self.endsLine(bytes, at) else { return -1 }
+          position = at &+ 2
+          break fields
         }
         position = at &+ 1
       }
@@ -434,12 +476,13 @@ struct UnitLevelRows {
   }
 
   /// `consumeFast`'s lookup of the variant's (`variant`) or segment's name in the hash table, for the field at
-  /// `bytes[position...]`: its index times 32 plus its length, or -1 when it is not the usual case (`consumeFast`
-  /// then leaves the row to the usual path).
+  /// `bytes[position...]`: its index times 65,536 plus the bytes to the next field (the name's and its terminator's,
+  /// `fieldEnd`), or -1 when it is not the usual case (`consumeFast` then leaves the row to the usual path).
   ///
-  /// Up to `ByteNameTable.inlineBytes` bytes as three words, each to the first byte below `-` (the next word loaded
-  /// only when there is none), zero past the name, looked up as `ByteNameTable.index(in:_:_:)` would (the field has
-  /// no space to trim). A longer name, and one that starts less than 24 bytes before `limit`, is left to it.
+  /// Only for names without the wide table (which almost every set of names without the short table has): up to
+  /// `ByteNameTable.inlineBytes` bytes as three words, each to the first byte below `-` (the next word loaded only when
+  /// there is none), zero past the name, looked up as `ByteNameTable.index(in:_:_:)` would (the field has no space to
+  /// trim). A longer name, and one that starts less than 24 bytes before `limit`, is left to it.
   /// Mutating, like its caller: a non-mutating method would copy the reader for every call.
   @inline(never)
   private mutating func hashedName(
@@ -450,7 +493,8 @@ struct UnitLevelRows {
     var third: UInt64 = 0
     var length = CSVScanner.candidateBytes(first).trailingZeroBitCount &>> 3
     if length == 8 {
-      // Then the reads reach at most `position + 24` (the third word and the terminator): below `limit + 8`.
+      // Then the reads reach at most `position + 25` (the third word, the terminator and a line feed after a carriage
+      // return): below `limit + 10`.
       guard position &+ 16 < limit else { return -1 }
       second = Self.word(bytes, position &+ 8)
       length = 8 &+ CSVScanner.candidateBytes(second).trailingZeroBitCount &>> 3
@@ -459,7 +503,9 @@ struct UnitLevelRows {
         length = 16 &+ CSVScanner.candidateBytes(third).trailingZeroBitCount &>> 3
       }
     }
-    guard length > 0, bytes[position &+ length] == terminator else { return -1 }
+    guard length > 0 else { return -1 }
+    let step = Self.fieldEnd(bytes, position &+ length, terminator)
+    guard step != 0 else { return -1 }
     let (one, two, three) = (
       first & ByteNameTable.mask(length), second & ByteNameTable.mask(length &- 8),
       third & ByteNameTable.mask(length &- 16)
@@ -468,7 +514,83 @@ struct UnitLevelRows {
       variant
       ? columns.variantNames.wordsIndex(length: length, one, two, three)
       : columns.segmentNames.wordsIndex(length: length, one, two, three)
-    return index < 0 ? -1 : index &<< 5 | length
+    return index < 0 ? -1 : index &<< 16 | (length &+ step)
+  }
+
+  /// `consumeFast`'s lookup of the variant's (`variant`) or segment's name in the wide table when the byte after its
+  /// first two words' part is not its terminator (a name longer than `ByteNameTable.wideBytes`, or one before a CRLF
+  /// line end), for the field at `bytes[position...]` whose first byte below `-` is at `from` or later (at `from`
+  /// when the name is shorter than 16 bytes): its index times 65,536 plus the bytes to the next field (`fieldEnd`),
+  /// or -1 when it is not the usual case.
+  ///
+  /// From `from` to the first byte below `-`, a word at a time as the unit id's, each word loaded only before `limit`
+  /// (so a name reaches at most `limit + 7`, and it is left to the usual path when it would reach further), each
+  /// hashed as it is seen, then `ByteNameTable.wideSlotIndex` (inlined: one slot, then the words past the first two
+  /// compared with the name's). Out of line: only rows with such names call it, and inlined its loop would stand in
+  /// the way of every other row's registers.
+  /// Mutating, like its caller: a non-mutating method would copy the reader for every call.
+  @inline(never)
+  private mutating func longName(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ from: Int, _ limit: Int, _ terminator: UInt8,
+    variant: Bool
+  ) -> Int {
+    guard from < limit else { return -1 }
+    let field = UnsafeRawPointer(bytes + position)
+    guard from == position &+ ByteNameTable.wideBytes else {
+      // A name of fewer than 16 bytes whose first byte below `-` is not its terminator: its row's CRLF line end, or
+      // anything else (left to the usual path).
+      let step = Self.fieldEnd(bytes, from, terminator)
+      guard step != 0 else { return -1 }
+      let length = from &- position
+      let index =
+        variant ? columns.variantNames.longIndex(field, length) : columns.segmentNames.longIndex(field, length)
+      return index < 0 ? -1 : index &<< 16 | (length &+ step)
+    }
+    // The first 16 bytes hold no byte below `-`: the later words to the first such byte, each hashed as it is seen
+    // (`ByteNameTable.tailHash`, the last one's bytes before that byte, when there are any).
+    var at = from
+    var tail: UInt64 = 0
+    var word = Self.word(bytes, at)
+    var mask = CSVScanner.candidateBytes(word)
+    while mask == 0 {
+      tail = ByteNameTable.tailHash(tail, word)
+      at &+= 8
+      guard at < limit else { return -1 }
+      word = Self.word(bytes, at)
+      mask = CSVScanner.candidateBytes(word)
+    }
+    let offset = mask.trailingZeroBitCount &>> 3
+    if offset > 0 { tail = ByteNameTable.tailHash(tail, word & ((1 &<< UInt64(truncatingIfNeeded: 8 &* offset)) &- 1)) }
+    at &+= offset
+    let step = Self.fieldEnd(bytes, at, terminator)
+    guard step != 0 else { return -1 }
+    let length = at &- position
+    let (first, second) = (Self.word(bytes, position), Self.word(bytes, position &+ 8))
+    let index =
+      variant
+      ? columns.variantNames.wideSlotIndex(first, second, tail, length, field)
+      : columns.segmentNames.wideSlotIndex(first, second, tail, length, field)
+    return index < 0 ? -1 : index &<< 16 | (length &+ step)
+  }
+
+  /// How many bytes end a field at `bytes[at]` for `consumeFast`'s out-of-line lookups: 1 for its `terminator`, 2 for
+  /// a CRLF line end after the last field (`endsLine`), else 0.
+  @inline(__always)
+  private static func fieldEnd(_ bytes: UnsafeMutablePointer<UInt8>, _ at: Int, _ terminator: UInt8) -> Int {
+    bytes[at] == terminator ? 1 : terminator == UInt8(ascii: "\n") && endsLine(bytes, at) ? 2 : 0
+  }
+
+  /// Whether `bytes[at]` is a carriage return right before a line feed.
+  ///
+  /// Where the row's last field ends, a CRLF line end, whose carriage return the scanner drops from the last field as
+  /// well (`CSVScanner`), so the field is the same. The caller makes sure the field is the last (elsewhere a carriage
+  /// return is part of the field).
+  ///
+  /// Only where the terminator is not: rows with LF line ends never look. Reads `bytes[at + 1]` only after a carriage
+  /// return that ends a field within `consumeFast`'s bytes (at most `limit + 8`: a short name's end).
+  @inline(__always)
+  private static func endsLine(_ bytes: UnsafeMutablePointer<UInt8>, _ at: Int) -> Bool {
+    bytes[at] == UInt8(ascii: "\r") && bytes[at &+ 1] == UInt8(ascii: "\n")
   }
 
   /// The eight bytes at `bytes[at...]` as a little-endian word.
