@@ -45,7 +45,17 @@ extension ForestPlot {
         "\(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))"
       }
     }
-    let labels = rows.map { fittedLabel($0, room: room) }
+    // A segment's plain cut, with the longest variant name of the chart beside it.
+    let longestVariant = rows.map(\.sublabel).max { $0.count < $1.count } ?? ""
+    let focus = distinctParts(rows.map(\.label)) { label in
+      fittedLabel(
+        Row(
+          label: label, sublabel: longestVariant, estimate: 0, lower: 0, upper: 0, significant: false,
+          underpowered: false, pooled: false),
+        room: room
+      ).label
+    }
+    let labels = rows.map { fittedLabel($0, room: room, focus: focus[$0.label]) }
     // One layout for every row: the raw and shrunken numbers on one line when every row's fit (the shrunken
     // ones marked by the square of the legend above), or else the shrunken ones on a line of their own
     // ("shrunken …"); without a shrunken estimate, the numbers at the right of the label line when every
@@ -162,11 +172,13 @@ extension ForestPlot {
   /// A row's segment and variant, shortened with "…" in the middle (variant first) when both do not fit on
   /// the line, so that names differing only at their end (`…streak_a`, `…streak_b`) still read apart; the
   /// chart's `<desc>` keeps them whole.
-  static func fittedLabel(_ row: Row, room: Double) -> (label: String, sublabel: String) {
+  ///
+  /// With `focus` (`distinctParts`), the segment's cut keeps the characters that tell it from the chart's others.
+  static func fittedLabel(_ row: Row, room: Double, focus: Range<Int>? = nil) -> (label: String, sublabel: String) {
     var labelKept = row.label.count
     var sublabelKept = row.sublabel.count
     var fitted: (label: String, sublabel: String) {
-      (elided(row.label, keeping: labelKept), elided(row.sublabel, keeping: sublabelKept))
+      (elided(row.label, keeping: labelKept, focus: focus), elided(row.sublabel, keeping: sublabelKept))
     }
     while labelWidth(fitted) > room {
       if sublabelKept > 4 {

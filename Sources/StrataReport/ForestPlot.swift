@@ -255,6 +255,7 @@ enum ForestPlot {
     }
     out += "<line x1=\"\(f(x(0)))\" y1=\"\(f(top - 6))\" x2=\"\(f(x(0)))\" y2=\"\(f(bottom))\" class=\"zero\"/>"
     var previousLabel = ""
+    let focus = distinctParts(rows.map(\.label)) { shortened($0, room: layout.segmentRoom, width: segmentLabelWidth) }
     for (index, row) in rows.enumerated() {
       if row.pooled && (index == 0 || !rows[index - 1].pooled) {
         pooledGap = 10
@@ -265,7 +266,7 @@ enum ForestPlot {
       let y = row.shrunken == nil ? rowMiddle : rowMiddle - 8
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
-      let shownLabel = shortened(label, room: layout.segmentRoom, width: segmentLabelWidth)
+      let shownLabel = shortened(label, room: layout.segmentRoom, width: segmentLabelWidth, focus: focus[label])
       out +=
         "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(shownLabel))</text>"
       let shownVariant = shortened(row.sublabel, room: layout.variantRoom, width: variantLabelWidth)

@@ -131,4 +131,51 @@ struct ForestPlotPhoneTests {
       }
     }
   }
+  /// Names that share a long head and tail (forty `WWM_Wholesale_Warehouse_region_NN_returning_customers_with_a_loyalty_card`
+  /// and `members_who_renewed_last_year_in_region_N_and_booked_a_personal_training_session`): a cut in the middle
+  /// dropped `region_NN` and every row of the chart read the same; now each keeps the characters that tell it apart,
+  /// in the wide chart and on a phone, within the room.
+  @Test func shortenedNamesStayApart() {
+    let names =
+      (1...30).map {
+        "WWM_Wholesale_Warehouse_region_\(String(format: "%02d", $0))_returning_customers_with_a_loyalty_card"
+      }
+      + (1...10).map { "members_who_renewed_last_year_in_region_\($0)_and_booked_a_personal_training_session" }
+    let room = 180.0
+    let parts = ForestPlot.distinctParts(names) {
+      ForestPlot.shortened($0, room: room, width: ForestPlot.segmentLabelWidth)
+    }
+    let wide = names.map { ForestPlot.shortened($0, room: room, width: ForestPlot.segmentLabelWidth, focus: parts[$0]) }
+    #expect(Set(wide).count == names.count, "\(wide)")
+    #expect(wide.allSatisfy { ForestPlot.segmentLabelWidth($0) <= room }, "\(wide)")
+    #expect(wide[0].contains("_01_") && wide[29].contains("_30_"), "\(wide)")
+    // Without the focus the cut is the plain one, which reads the same for all thirty.
+    let plain = names.prefix(30).map { ForestPlot.shortened($0, room: room, width: ForestPlot.segmentLabelWidth) }
+    #expect(Set(plain).count == 1, "\(plain)")
+    let phoneRoom = ForestPlot.phoneWidth - 2 * ForestPlot.phoneMargin
+    let phoneParts = ForestPlot.distinctParts(names) { name in
+      ForestPlot.fittedLabel(
+        ForestPlot.Row(
+          label: name, sublabel: "v1", estimate: 0.01, lower: -0.01, upper: 0.03, significant: false,
+          underpowered: false, pooled: false),
+        room: phoneRoom
+      ).label
+    }
+    // Names whose plain cuts differ keep them.
+    #expect(ForestPlot.distinctParts(["a_long_name_one", "another"]) { $0 } == [:])
+    let phone = names.map { name in
+      ForestPlot.fittedLabel(
+        ForestPlot.Row(
+          label: name, sublabel: "v1", estimate: 0.01, lower: -0.01, upper: 0.03, significant: false,
+          underpowered: false, pooled: false),
+        room: phoneRoom, focus: phoneParts[name])
+    }
+    #expect(Set(phone.map(\.label)).count == names.count, "\(phone)")
+    #expect(phone.allSatisfy { ForestPlot.labelWidth($0) <= phoneRoom }, "\(phone)")
+    // A name that fits, or one whose plain cut keeps its distinct part, is as before.
+    #expect(
+      ForestPlot.elided("abcdefghijklmnop", keeping: 12, focus: 0..<2)
+        == ForestPlot.elided("abcdefghijklmnop", keeping: 12))
+    #expect(ForestPlot.elided("abcd", keeping: 12, focus: 1..<2) == "abcd")
+  }
 }
