@@ -88,6 +88,14 @@ struct Serve: ParsableCommand {
     ))
   var databaseTransactionIdleTimeout: Double = 30
 
+  @Option(
+    help: ArgumentHelp(
+      "With PostgreSQL: the most catalogs served while the database could not be reached that may wait to be recorded there; a directory changed beyond that is held back.",
+      discussion:
+        "Each waiting catalog is kept in memory whole (one per distinct version of the experiments directory served during the outage). A change held back (a kill switch, a variant stopped) does not serve until the database answers again and the waiting copies are made; it is logged once per version and counted as strata_definition_reloads_total{result=\"held_back\"}. A larger limit serves more changes through a long outage at the cost of memory. Example: --pending-catalog-limit 500."
+    ))
+  var pendingCatalogLimit: Int = 100
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -108,6 +116,9 @@ struct Serve: ParsableCommand {
         || (databaseTransactionIdleTimeout >= 0.1 && databaseTransactionIdleTimeout <= 3600)
     else {
       throw ValidationError("--database-transaction-idle-timeout must be 0 (off) or between 0.1 and 3600 seconds")
+    }
+    guard (1...100_000).contains(pendingCatalogLimit) else {
+      throw ValidationError("--pending-catalog-limit must be between 1 and 100000")
     }
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -134,6 +145,7 @@ struct Serve: ParsableCommand {
     configuration.databaseTimeout = .milliseconds(Int(databaseTimeout * 1000))
     configuration.transactionIdleTimeout =
       databaseTransactionIdleTimeout == 0 ? nil : .milliseconds(Int(databaseTransactionIdleTimeout * 1000))
+    configuration.pendingCatalogLimit = pendingCatalogLimit
     let outcome = BlockingResult()
     let done = DispatchSemaphore(value: 0)
     Task {

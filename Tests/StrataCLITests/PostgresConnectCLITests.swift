@@ -138,6 +138,26 @@ struct PostgresConnectCLITests {
     #expect(help.stdout.contains("--database-timeout <database-timeout>") && help.stdout.contains("(default: 5.0)"))
   }
 
+  @Test("--pending-catalog-limit: a whole number between 1 and 100000 (a usage error otherwise), shown in serve's help")
+  func pendingCatalogLimitFlag() throws {
+    for value in ["0", "-1", "100001"] {
+      let run = try runStrata(["serve", "--experiments", "x", "--pending-catalog-limit=\(value)"])
+      #expect(run.status == 64, "\(value): \(run.stderr)")
+      #expect(run.stderr.contains("--pending-catalog-limit must be between 1 and 100000"), "\(value): \(run.stderr)")
+    }
+    let notNumber = try runStrata(["serve", "--experiments", "x", "--pending-catalog-limit", "2.5"])
+    #expect(notNumber.status == 64, "\(notNumber.stderr)")
+    // 1 and 100000 pass validation: the start then stops at the missing experiments directory (exit 1)
+    for value in ["1", "100000"] {
+      let run = try runStrata(["serve", "--experiments", "/nonexistent", "--pending-catalog-limit", value])
+      #expect(run.status == 1, "\(value): \(run.stderr)")
+    }
+    let help = try runStrata(["serve", "--help"])
+    #expect(
+      help.stdout.contains("--pending-catalog-limit <pending-catalog-limit>") && help.stdout.contains("(default: 100)"),
+      "\(help.stdout)")
+  }
+
   @Test("--database-transaction-idle-timeout: 0 (off) or seconds between 0.1 and 3600, shown in serve's help")
   func transactionIdleTimeoutFlag() throws {
     for value in ["-1", "0.05", "3601", "nan"] {

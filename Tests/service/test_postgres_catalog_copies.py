@@ -73,3 +73,45 @@ def test_a_catalog_replaced_before_its_copy_succeeded_is_recorded(workspace):
         if server is not None:
             server.process.kill()
         cluster.remove()
+
+
+def test_pending_catalog_limit_flag_holds_back_a_change_beyond_it(workspace):
+    """`--pending-catalog-limit 1`: with one catalog waiting for its copy (PostgreSQL silent), a further change is held
+    back (the waiting one keeps serving), logged and counted; it loads once PostgreSQL answers and the copy is made.
+    With the default (100) the same third version would serve at once (the test above)."""
+    experiments, keys, made = workspace
+    viewer = made["viewer"]
+    cluster = Cluster()
+    cluster.start()
+    silence = Silence(cluster)
+    server = None
+    try:
+        server = start_server(experiments, keys, cluster, extra=["--pending-catalog-limit", "1"])
+        first = served_hash(server, viewer)
+        banner = experiments / "banner-on.yaml"
+        text = banner.read_text()
+
+        silence.stop()
+        banner.write_text(text + "# the second version\n")
+        second = wait_for(lambda: (hash := served_hash(server, viewer)) != first and hash, "second version", server)
+        wait_for(lambda: "cannot record the catalog in the database" in server.logs(), "second copy failed", server)
+        banner.write_text(text + "# the third version\n")
+        held = "definitions changed but not reloaded: 1 catalogs served while the database could not be reached"
+        wait_for(lambda: held in server.logs(), "third version held back", server)
+        assert "(at most 1)" in server.logs(), server.logs()
+        assert served_hash(server, viewer) == second
+        metrics = requests.get(server.url + "/metrics", timeout=30).text
+        assert 'strata_definition_reloads_total{result="held_back"} 1' in metrics, metrics
+
+        silence.resume()
+        third = wait_for(lambda: (hash := served_hash(server, viewer)) not in (first, second) and hash,
+                         "third version loaded after the copy", server)
+        stored = lambda: set(psql(cluster, "SELECT definition_hash FROM definitions WHERE experiment_id = 'banner-on'"))
+        wait_for(lambda: {first, second, third} <= stored(), "all three versions recorded", server)
+        assert server.stop() == 0, server.logs()
+        server = None
+    finally:
+        silence.resume()
+        if server is not None:
+            server.process.kill()
+        cluster.remove()

@@ -68,10 +68,10 @@ def exposures(server, key, prefix, count):
                           for i, unit in enumerate(units)]}
 
 
-def start_server(experiments, keys, cluster, log_name="serve.log"):
+def start_server(experiments, keys, cluster, log_name="serve.log", extra=()):
     return Server(experiments, keys, database=f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres",
                   extra=["--audit-key", str(experiments.parent / "audit.key"), "--request-timeout",
-                         str(REQUEST_TIMEOUT)], log_name=log_name)
+                         str(REQUEST_TIMEOUT), *extra], log_name=log_name)
 
 
 def timed(method, url, **arguments):
