@@ -20,8 +20,18 @@ enum BoundaryChart {
   /// A comparison's name ("variant · segment") in the charts' 262-unit legend: over 26 characters it is
   /// shortened in the middle, so that the segment at its end stays ("question.phot…earn · loyal"; cut at its end
   /// the printed legend of the factorial example read "question.photo.learn · lo…", the segment lost).
-  static func legendName(_ name: String) -> String {
-    name.count > 26 ? ForestPlot.elided(name, keeping: 25) : name
+  ///
+  /// With `focus` (`legendNames`), the cut keeps the spans that tell the name from the legend's others.
+  static func legendName(_ name: String, focus: [Range<Int>]? = nil) -> String {
+    name.count > 26 ? ForestPlot.elided(name, keeping: 25, focus: focus) : name
+  }
+
+  /// The legend's names (`label` of each comparison) as `legendName` cuts them, those that read alike keeping what
+  /// tells them apart (`ForestPlot.distinctFocus`): two variants alike but for their middle
+  /// (`spring_newsletter_…_variant_A_…`, `_B_`) read `spring_newsle…ning_members` both.
+  static func legendNames(_ names: [String]) -> [String] {
+    let focus = ForestPlot.distinctFocus(names) { legendName($0, focus: $1) }
+    return names.map { legendName($0, focus: focus[$0]) }
   }
 
   /// The legend's entries as the chart words them (colour, number and comparison, crossed or not), for the
@@ -110,6 +120,7 @@ enum BoundaryChart {
           "<text x=\"\(f(x(b.fraction) + 4))\" y=\"\(f(y(b.z) - 9))\" class=\"tick\">\(HTML.escape("look \(b.look): \(NumberText.minus(b.z))"))</text>"
       }
     }
+    let shortNames = legendNames(trajectories.map(label))
     for (index, t) in trajectories.enumerated() {
       let colour = palette[index % palette.count]
       if t.points.count > 1 {
@@ -142,8 +153,7 @@ enum BoundaryChart {
       let lx = plotRight + 24
       out +=
         "<circle cx=\"\(f(lx))\" cy=\"\(f(ly))\" r=\"5\" fill=\"\(t.crossed ? colour : "#ffffff")\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
-      let name = label(t)
-      let short = BoundaryChart.legendName(name)
+      let short = shortNames[index]
       out +=
         "<text x=\"\(f(lx + 10))\" y=\"\(f(ly + 4))\" class=\"legend\"><tspan class=\"strong\">\(index + 1)</tspan> \(HTML.escape(short + (t.crossed ? ": crossed" : "")))</text>"
     }

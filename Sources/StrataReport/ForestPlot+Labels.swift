@@ -20,10 +20,10 @@ extension ForestPlot {
   /// an 813-character name took 0.2 s more per report that way). Each shorter cut keeps a subset of a longer one's
   /// characters (`elided` drops them from the middle), so its width is no larger for the monotone widths used here.
   ///
-  /// With `focus` (the characters that tell `text` from the chart's other names, `distinctParts`), a cut keeps them
+  /// With `focus` (the spans that tell `text` from the chart's other names, `distinctParts`), a cut keeps them
   /// (`elided(_:keeping:focus:)`).
   static func shortened(
-    _ text: String, room: Double, width: (String) -> Double, focus: Range<Int>? = nil
+    _ text: String, room: Double, width: (String) -> Double, focus: [Range<Int>]? = nil
   ) -> String {
     let count = text.count
     guard count > 4, width(text) > room else { return text }
@@ -36,57 +36,144 @@ extension ForestPlot {
     return elided(text, keeping: low, focus: focus)
   }
 
-  /// The characters that tell each of `labels` apart, for those that the chart's plain cut (`shown`) makes look alike.
+  /// The spans that tell each of `labels` apart, for those that the chart's plain cut (`shown`) makes look alike.
   ///
-  /// From the first character a label shares with no other label's start to the last it shares with no other's end
-  /// (character offsets). Labels whose plain cuts differ are not listed, so they are cut as before.
+  /// See `refocus`. Labels whose plain cuts differ are not listed, so they are cut as before.
   ///
   /// Names with a long common head and tail (`…_region_01_returning_customers…`, `…_region_02_…`) lost exactly this
   /// part to a cut in the middle, and forty rows of a chart read the same.
-  static func distinctParts(_ labels: [String], shown: (String) -> String) -> [String: Range<Int>] {
-    let names = Array(Set(labels.filter { !$0.isEmpty }))
-    guard names.count > 1 else { return [:] }
-    var sameCut: [String: Int] = [:]
-    for name in names { sameCut[shown(name), default: 0] += 1 }
-    let characters = names.map { Array($0) }
-    var parts: [String: Range<Int>] = [:]
-    for (index, name) in characters.enumerated() where sameCut[shown(names[index]), default: 0] > 1 {
-      var shared = 0
-      var sharedEnd = 0
-      for (other, otherName) in characters.enumerated() where other != index {
-        var prefix = 0
-        while prefix < name.count && prefix < otherName.count && name[prefix] == otherName[prefix] { prefix += 1 }
-        var suffix = 0
-        while suffix < name.count && suffix < otherName.count
-          && name[name.count - 1 - suffix] == otherName[otherName.count - 1 - suffix]
-        {
-          suffix += 1
-        }
-        shared = max(shared, prefix)
-        sharedEnd = max(sharedEnd, suffix)
-      }
-      let start = min(shared, name.count - 1)
-      parts[names[index]] = start..<max(start + 1, min(name.count, name.count - sharedEnd))
+  static func distinctParts(_ labels: [String], shown: (String) -> String) -> [String: [Range<Int>]] {
+    var parts: [String: [Range<Int>]] = [:]
+    _ = refocus(&parts, shown: labels.map { ($0, shown($0)) })
+    return parts
+  }
+
+  /// The spans that tell `names` apart when each is drawn as `cut` makes it (a name and its spans, nil for the plain
+  /// cut): `refocus` on the plain cuts, then on the cuts that keep those spans, until no two names read alike or
+  /// for three rounds (a name's spans only grow; the cuts of names never alike are the plain ones).
+  static func distinctFocus(
+    _ names: [String], cut: (String, [Range<Int>]?) -> String
+  ) -> [String: [Range<Int>]] {
+    var seen: Set<String> = []
+    let unique = names.filter { !$0.isEmpty && seen.insert($0).inserted }
+    var parts: [String: [Range<Int>]] = [:]
+    for _ in 0..<3 {
+      guard refocus(&parts, shown: unique.map { ($0, cut($0, parts[$0])) }) else { break }
     }
     return parts
   }
 
-  /// `elided(_:keeping:)`, unless that cut drops `focus`: then the first and last 4 characters and `count - 8` around
-  /// `focus`, "…" wherever characters are left out (`WWM_…house_region_01_returnin…card`).
-  static func elided(_ text: String, keeping count: Int, focus: Range<Int>?) -> String {
+  /// Adds to `parts` (character offsets, by name) where each name differs from every other name drawn as the same
+  /// text in `shown` (a name and a text it is drawn as, a name once or more); true when a name's spans changed.
+  ///
+  /// Against each such other name, the span from the first character unlike the other's at its place to the
+  /// last unlike the other's counted from the end (`differing`); a name's spans merged where they touch. Names
+  /// alike in two places keep both: `…_variant_A_… · returning` read as `…_variant_B_… · returning` and as
+  /// `…_variant_A_… · new` once cut (the legend of a sequential chart), and one span from the first difference to
+  /// the last was longer than the room.
+  static func refocus(_ parts: inout [String: [Range<Int>]], shown: [(name: String, text: String)]) -> Bool {
+    var byText: [String: Set<String>] = [:]
+    for (name, text) in shown where !name.isEmpty { byText[text, default: []].insert(name) }
+    var changed = false
+    for alike in byText.values where alike.count > 1 {
+      let members = alike.sorted()
+      let characters = members.map { Array($0) }
+      for (index, name) in members.enumerated() {
+        var spans = parts[name] ?? []
+        for (other, otherName) in characters.enumerated() where other != index {
+          spans.append(differing(characters[index], otherName))
+        }
+        let merged = merge(spans)
+        if merged != (parts[name] ?? []) {
+          parts[name] = merged
+          changed = true
+        }
+      }
+    }
+    return changed
+  }
+
+  /// Where `name` differs from `other`: from its first character unlike `other`'s at that place to its last one
+  /// unlike `other`'s counted from the end, at least one character.
+  static func differing(_ name: [Character], _ other: [Character]) -> Range<Int> {
+    var prefix = 0
+    while prefix < name.count && prefix < other.count && name[prefix] == other[prefix] { prefix += 1 }
+    var suffix = 0
+    while suffix < name.count && suffix < other.count
+      && name[name.count - 1 - suffix] == other[other.count - 1 - suffix]
+    {
+      suffix += 1
+    }
+    let start = max(0, min(prefix, name.count - 1))
+    return start..<max(start + 1, min(name.count, name.count - suffix))
+  }
+
+  /// `spans` in order, those that overlap or touch made one.
+  static func merge(_ spans: [Range<Int>]) -> [Range<Int>] {
+    var out: [Range<Int>] = []
+    for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+      if let last = out.last, span.lowerBound <= last.upperBound {
+        out[out.count - 1] = last.lowerBound..<max(last.upperBound, span.upperBound)
+      } else {
+        out.append(span)
+      }
+    }
+    return out
+  }
+
+  /// `elided(_:keeping:)`, unless that cut drops part of `focus`: then the first and last 4 characters and, of the
+  /// rest, each span of `focus` with as many characters around it as the room leaves, "…" wherever characters are
+  /// left out (`WWM_…house_region_01_returni…card`, `spri…_A_…returning_m…bers`).
+  ///
+  /// As many characters and "…" are drawn as in the plain cut (`count` and one): each further "…" takes a
+  /// character's place. When the spans are longer than the room, the longest are cut at their end (and spans
+  /// beyond one a character are dropped from the last).
+  static func elided(_ text: String, keeping count: Int, focus: [Range<Int>]?) -> String {
     let plain = elided(text, keeping: count)
-    guard let focus, count >= 12, count < text.count else { return plain }
+    guard let focus, !focus.isEmpty, count >= 12, count < text.count else { return plain }
+    let length = text.count
     let tail = count / 2
-    // The plain cut keeps the first `count - tail` characters and the last `tail`: enough when the focus is in either.
-    if focus.upperBound <= count - tail || focus.lowerBound >= text.count - tail { return plain }
-    let characters = Array(text)
+    // The plain cut keeps the first `count - tail` characters and the last `tail`: enough when each span is in either.
+    if focus.allSatisfy({ $0.upperBound <= count - tail || $0.lowerBound >= length - tail }) { return plain }
     let edge = 4
-    let middle = count - 2 * edge
-    let start = min(max(focus.lowerBound - max(0, (middle - focus.count) / 2), edge), characters.count - edge - middle)
-    let left = start > edge ? String(characters[..<edge]) + "…" : String(characters[..<start])
-    let right =
-      start + middle < characters.count - edge
-      ? "…" + String(characters[(characters.count - edge)...]) : String(characters[(start + middle)...])
-    return left + String(characters[start..<(start + middle)]) + right
+    var spans = focus.compactMap { span -> Range<Int>? in
+      let lower = max(span.lowerBound, edge)
+      let upper = min(span.upperBound, length - edge)
+      return lower < upper ? lower..<upper : nil
+    }
+    // The middle's room: `count - 2 * edge` characters, less one for each "…" beyond the plain cut's one.
+    var room: Int { count - 2 * edge - spans.count }
+    while spans.count > 1 && room < spans.count { spans.removeLast() }
+    guard !spans.isEmpty, room > 0 else { return plain }
+    var lengths = spans.map(\.count)
+    while lengths.reduce(0, +) > room, let longest = lengths.indices.max(by: { lengths[$0] < lengths[$1] }) {
+      lengths[longest] -= 1
+    }
+    var extra = room - lengths.reduce(0, +)
+    var kept = [Bool](repeating: false, count: length)
+    for index in 0..<edge {
+      kept[index] = true
+      kept[length - 1 - index] = true
+    }
+    for (index, span) in spans.enumerated() {
+      // The rest of the room shared among the spans, half of a span's share before it.
+      let share = extra / (spans.count - index)
+      extra -= share
+      let window = lengths[index] + share
+      let start = max(edge, min(span.lowerBound - share / 2, length - edge - window))
+      for position in start..<min(start + window, length - edge) { kept[position] = true }
+    }
+    var out = ""
+    var inGap = false
+    for (position, character) in text.enumerated() {
+      if kept[position] {
+        out.append(character)
+        inGap = false
+      } else if !inGap {
+        out += "…"
+        inGap = true
+      }
+    }
+    return out
   }
 }

@@ -45,17 +45,19 @@ extension ForestPlot {
         "\(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))"
       }
     }
-    // A segment's plain cut, with the longest variant name of the chart beside it.
-    let longestVariant = rows.map(\.sublabel).max { $0.count < $1.count } ?? ""
-    let focus = distinctParts(rows.map(\.label)) { label in
-      fittedLabel(
-        Row(
-          label: label, sublabel: longestVariant, estimate: 0, lower: 0, upper: 0, significant: false,
-          underpowered: false, pooled: false),
-        room: room
-      ).label
+    // Names whose cuts read alike keep what tells them apart (`refocus`): segments and variants, as the rows draw
+    // them (a row's cut depends on both its names), until no two read alike or for three rounds.
+    var labels = rows.map { fittedLabel($0, room: room) }
+    var segmentFocus: [String: [Range<Int>]] = [:]
+    var variantFocus: [String: [Range<Int>]] = [:]
+    for _ in 0..<3 {
+      let segments = refocus(&segmentFocus, shown: rows.indices.map { (rows[$0].label, labels[$0].label) })
+      let variants = refocus(&variantFocus, shown: rows.indices.map { (rows[$0].sublabel, labels[$0].sublabel) })
+      guard segments || variants else { break }
+      labels = rows.map {
+        fittedLabel($0, room: room, focus: segmentFocus[$0.label], sublabelFocus: variantFocus[$0.sublabel])
+      }
     }
-    let labels = rows.map { fittedLabel($0, room: room, focus: focus[$0.label]) }
     // One layout for every row: the raw and shrunken numbers on one line when every row's fit (the shrunken
     // ones marked by the square of the legend above), or else the shrunken ones on a line of their own
     // ("shrunken …"); without a shrunken estimate, the numbers at the right of the label line when every
@@ -173,15 +175,28 @@ extension ForestPlot {
   /// the line, so that names differing only at their end (`…streak_a`, `…streak_b`) still read apart; the
   /// chart's `<desc>` keeps them whole.
   ///
-  /// With `focus` (`distinctParts`), the segment's cut keeps the characters that tell it from the chart's others.
-  static func fittedLabel(_ row: Row, room: Double, focus: Range<Int>? = nil) -> (label: String, sublabel: String) {
+  /// With `focus` and `sublabelFocus` (`refocus`), the segment's and the variant's cuts keep the spans that tell
+  /// them from the chart's others, and each is cut no shorter than keeps its spans (`keptAtLeast`) before the
+  /// other is cut down to that: then both down to 4 characters, as without.
+  static func fittedLabel(
+    _ row: Row, room: Double, focus: [Range<Int>]? = nil, sublabelFocus: [Range<Int>]? = nil
+  ) -> (label: String, sublabel: String) {
     var labelKept = row.label.count
     var sublabelKept = row.sublabel.count
+    let labelFloor = keptAtLeast(row.label, focus: focus)
+    let sublabelFloor = keptAtLeast(row.sublabel, focus: sublabelFocus)
     var fitted: (label: String, sublabel: String) {
-      (elided(row.label, keeping: labelKept, focus: focus), elided(row.sublabel, keeping: sublabelKept))
+      (
+        elided(row.label, keeping: labelKept, focus: focus),
+        elided(row.sublabel, keeping: sublabelKept, focus: sublabelFocus)
+      )
     }
     while labelWidth(fitted) > room {
-      if sublabelKept > 4 {
+      if sublabelKept > sublabelFloor {
+        sublabelKept -= 1
+      } else if labelKept > labelFloor {
+        labelKept -= 1
+      } else if sublabelKept > 4 {
         sublabelKept -= 1
       } else if labelKept > 4 {
         labelKept -= 1
@@ -190,6 +205,13 @@ extension ForestPlot {
       }
     }
     return fitted
+  }
+
+  /// The fewest characters of `text` a cut keeps with `focus` whole (`elided(_:keeping:focus:)`: 4 at each end, the
+  /// spans, a character for each further "…", and 12 at least); 4 without a focus.
+  static func keptAtLeast(_ text: String, focus: [Range<Int>]?) -> Int {
+    guard let focus, !focus.isEmpty else { return 4 }
+    return min(text.count, max(12, focus.reduce(0) { $0 + $1.count } + 8 + focus.count))
   }
 
   /// `text` with `count` of its characters kept, the first half and the last, "…" in place of the rest.

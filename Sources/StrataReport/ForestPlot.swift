@@ -109,12 +109,20 @@ enum ForestPlot {
       max(70, (rows.map { segmentLabelWidth($0.label) }.max() ?? 0) + 22), width * 0.5 - 10 - segmentColumnSpare)
     let variantColumn = max(60, (rows.map { variantLabelWidth($0.sublabel) }.max() ?? 0) + 16)
     let sublabelX = 10 + segmentColumn
-    let layout = Layout(
+    var layout = Layout(
       metricName: metric.metric.name, axisTitle: axisTitle(metric.metric),
       levelTitle: "estimate [\(Int((plan.confidenceLevel * 100).rounded()))% CI]", binomial: binomial,
       higherIsBetter: metric.metric.higherIsBetter, rowHeight: rowHeight, scale: scale, low: low, high: high,
       step: step, plotLeft: min(max(labelWidth, sublabelX + variantColumn), width * 0.5),
       plotRight: width - valueWidth, sublabelX: sublabelX, segmentRoom: segmentColumn - 22)
+    // Names that read alike once cut keep what tells them apart (`distinctFocus`), segments and variants alike,
+    // over the whole chart's rows, so that a name is cut alike in the whole chart and in each printed block.
+    layout.segmentFocus = distinctFocus(rows.map(\.label)) {
+      shortened($0, room: layout.segmentRoom, width: segmentLabelWidth, focus: $1)
+    }
+    layout.variantFocus = distinctFocus(rows.map(\.sublabel)) {
+      shortened($0, room: layout.variantRoom, width: variantLabelWidth, focus: $1)
+    }
     let whole = render(rows, layout: layout, id: id, part: nil)
     let phone = renderPhone(rows, layout: layout, id: "\(id)-phone")
     guard chartHeight(rows, rowHeight: rowHeight) > printBlockHeight else { return (whole, phone, []) }
@@ -150,6 +158,10 @@ enum ForestPlot {
     var sublabelX: Double
     /// The width a segment's name may take (`segmentLabelWidth`): a wider one is drawn shortened.
     var segmentRoom = Double.infinity
+    /// The spans of the segments' names that tell them apart where their cuts read alike (`distinctFocus`).
+    var segmentFocus: [String: [Range<Int>]] = [:]
+    /// The spans of the variants' names that tell them apart where their cuts read alike (`distinctFocus`).
+    var variantFocus: [String: [Range<Int>]] = [:]
     /// The width a variant's name may take (`variantLabelWidth`): a wider one is drawn shortened.
     ///
     /// The variant's column ends where the plot starts, at half the chart at most: an 84-character variant name
@@ -255,7 +267,6 @@ enum ForestPlot {
     }
     out += "<line x1=\"\(f(x(0)))\" y1=\"\(f(top - 6))\" x2=\"\(f(x(0)))\" y2=\"\(f(bottom))\" class=\"zero\"/>"
     var previousLabel = ""
-    let focus = distinctParts(rows.map(\.label)) { shortened($0, room: layout.segmentRoom, width: segmentLabelWidth) }
     for (index, row) in rows.enumerated() {
       if row.pooled && (index == 0 || !rows[index - 1].pooled) {
         pooledGap = 10
@@ -266,10 +277,12 @@ enum ForestPlot {
       let y = row.shrunken == nil ? rowMiddle : rowMiddle - 8
       let label = row.label == previousLabel ? "" : row.label
       previousLabel = row.label
-      let shownLabel = shortened(label, room: layout.segmentRoom, width: segmentLabelWidth, focus: focus[label])
+      let shownLabel = shortened(
+        label, room: layout.segmentRoom, width: segmentLabelWidth, focus: layout.segmentFocus[label])
       out +=
         "<text x=\"10\" y=\"\(f(rowMiddle + 4))\" class=\"label\(row.pooled ? " strong" : "")\">\(HTML.escape(shownLabel))</text>"
-      let shownVariant = shortened(row.sublabel, room: layout.variantRoom, width: variantLabelWidth)
+      let shownVariant = shortened(
+        row.sublabel, room: layout.variantRoom, width: variantLabelWidth, focus: layout.variantFocus[row.sublabel])
       out +=
         "<text x=\"\(f(sublabelX))\" y=\"\(f(rowMiddle + 4))\" class=\"sublabel\">\(HTML.escape(shownVariant))</text>"
       out += intervalAndMark(row, y: y, higherIsBetter: layout.higherIsBetter, x: x)

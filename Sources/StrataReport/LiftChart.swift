@@ -77,6 +77,7 @@ enum LiftChart {
       out +=
         "<text x=\"\(f(x(look, (trajectories.count - 1) / 2) + (trajectories.count % 2 == 0 ? spread / 2 : 0)))\" y=\"\(f(bottom + 18))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape("look \(look)"))</text>"
     }
+    let shortNames = BoundaryChart.legendNames(trajectories.map(BoundaryChart.label))
     for (index, t) in trajectories.enumerated() {
       let colour = BoundaryChart.palette[index % BoundaryChart.palette.count]
       if t.points.count > 1 {
@@ -94,8 +95,7 @@ enum LiftChart {
       let ly = top + 4 + 22 * Double(index)
       let lx = plotRight + 32
       let last = t.points.last.map { " \(NumberText.effect($0.estimate, binomial: binomial))" } ?? ""
-      let name = BoundaryChart.label(t)
-      let short = BoundaryChart.legendName(name)
+      let short = shortNames[index]
       out +=
         "<line x1=\"\(f(lx - 8))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 2))\" y2=\"\(f(ly))\" stroke=\"\(colour)\" stroke-width=\"3\"/>"
       out +=

@@ -174,8 +174,8 @@ struct ForestPlotPhoneTests {
     #expect(phone.allSatisfy { ForestPlot.labelWidth($0) <= phoneRoom }, "\(phone)")
     // A name that fits, or one whose plain cut keeps its distinct part, is as before.
     #expect(
-      ForestPlot.elided("abcdefghijklmnop", keeping: 12, focus: 0..<2)
+      ForestPlot.elided("abcdefghijklmnop", keeping: 12, focus: [0..<2])
         == ForestPlot.elided("abcdefghijklmnop", keeping: 12))
-    #expect(ForestPlot.elided("abcd", keeping: 12, focus: 1..<2) == "abcd")
+    #expect(ForestPlot.elided("abcd", keeping: 12, focus: [1..<2]) == "abcd")
   }
 }
