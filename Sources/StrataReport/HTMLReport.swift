@@ -190,7 +190,9 @@ public enum HTMLReport {
     if !metric.partialPooling.isEmpty {
       out +=
         "<h3>Partial pooling across segments</h3><p class=\"note\">\(HTML.escape(ReportTables.partialPoolingNote(plan: plan)))</p>"
-      out += HTML.resultsTable(ReportTables.partialPooling(metric, plan: plan, segments: segments), numericFrom: 2)
+      for note in ReportTables.sharedNotes(metric) { out += "<p class=\"note\">\(HTML.escape(note))</p>" }
+      out += HTML.resultsTable(
+        ReportTables.partialPooling(metric, plan: plan, segments: segments, sharedNotesApart: true), numericFrom: 2)
       out += HTML.table(ReportTables.randomEffects(metric, plan: plan), numericFrom: 1)
     }
     return out + "</section>"

@@ -123,7 +123,12 @@ public enum MarkdownReport {
           out.append("")
           out.append(escape(ReportTables.partialPoolingNote(plan: plan)))
           out.append("")
-          out.append(resultsTable(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
+          for note in ReportTables.sharedNotes(metric) {
+            out.append(escape(note))
+            out.append("")
+          }
+          out.append(
+            resultsTable(ReportTables.partialPooling(metric, plan: plan, segments: shown, sharedNotesApart: true)))
           out.append("")
           out.append(table(ReportTables.randomEffects(metric, plan: plan)))
         }

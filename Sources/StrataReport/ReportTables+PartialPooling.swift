@@ -29,9 +29,14 @@ extension ReportTables {
   /// for a segment chosen as the best.
   ///
   /// Only the segments `segments` shows are listed (all by default); "best of" still counts every segment pooled.
-  public static func partialPooling(_ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil)
-    -> Table
-  {
+  ///
+  /// With `sharedNotesApart` (the HTML and Markdown reports), a note that every segment pooled for a variant shares
+  /// (no segment stands out: all of them tie, `sharedNotes`) is left off its rows, said once above the table
+  /// instead, and the Note column is left out when no row has a note: on each of the forty segments' rows of two
+  /// variants, the same 95-character note made every row two lines at 1,280 px and three on a phone.
+  public static func partialPooling(
+    _ metric: MetricAnalysis, plan: AnalysisPlan, segments: ReportSegments? = nil, sharedNotesApart: Bool = false
+  ) -> Table {
     let shown = segments ?? .all(of: plan)
     let binomial = metric.metric.kind == .binomial
     let calibrated = metric.partialPooling.allSatisfy {
@@ -48,6 +53,7 @@ extension ReportTables {
     for pooling in metric.partialPooling {
       let best = pooling.best(lowerIsBetter: !metric.metric.higherIsBetter)
       let tie = tieNote(pooling, lowerIsBetter: !metric.metric.higherIsBetter)
+        .flatMap { sharedNotesApart && $0.everySegment ? nil : $0 }
       for s in pooling.segments where shown.contains(s.segment) {
         let interval = s.estimate.calibratedInterval ?? s.estimate.interval
         rows.append([
@@ -67,23 +73,50 @@ extension ReportTables {
         classes.append("")
       }
     }
+    if sharedNotesApart && rows.allSatisfy({ ($0.last ?? "").isEmpty }) {
+      return Table(header: Array(header.dropLast()), rows: rows.map { Array($0.dropLast()) }, classes: classes)
+    }
     return Table(header: header, rows: rows, classes: classes, highlightColumn: nil)
   }
 
+  /// The notes that every segment pooled for a variant shares, one sentence for the variants that share one
+  /// ("No segment stands out for v1 or v2: each has the same shrunken estimate in all 40 segments (τ̂² = 0)."), for
+  /// the HTML and Markdown reports to say once above the partial-pooling table (`partialPooling`'s
+  /// `sharedNotesApart`).
+  public static func sharedNotes(_ metric: MetricAnalysis) -> [String] {
+    var variants: [String: [String]] = [:]
+    var order: [String] = []
+    for pooling in metric.partialPooling {
+      guard let tie = tieNote(pooling, lowerIsBetter: !metric.metric.higherIsBetter), tie.everySegment else {
+        continue
+      }
+      if variants[tie.reason] == nil { order.append(tie.reason) }
+      variants[tie.reason, default: []].append(pooling.treatment)
+    }
+    return order.map { reason in
+      let names = variants[reason] ?? []
+      let listed = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+      return "No segment stands out for \(listed): \(names.count == 1 ? "" : "each has ")\(reason)."
+    }
+  }
+
   /// The note on the segments tied at the top when no segment stands out (`BestChoice.segmentChoice`), with
-  /// the shared shrunken estimate; nil when one does or fewer than two were pooled.
-  static func tieNote(_ pooling: SegmentPooling, lowerIsBetter: Bool) -> (estimate: Double, note: String)? {
+  /// the shared shrunken estimate, why (`reason`: "the same shrunken estimate in all 4 segments (τ̂² = 0)") and
+  /// whether every segment pooled ties (`everySegment`); nil when one does or fewer than two were pooled.
+  static func tieNote(
+    _ pooling: SegmentPooling, lowerIsBetter: Bool
+  ) -> (estimate: Double, note: String, reason: String, everySegment: Bool)? {
     guard case .tied(let tied) = pooling.choice(lowerIsBetter: lowerIsBetter) else { return nil }
     let estimates = pooling.segments.map(\.estimate.estimate)
     guard let top = lowerIsBetter ? estimates.min() : estimates.max() else { return nil }
     let count = pooling.segments.count
     // "this variant", "segments": the note reads alone under a segment's name, its row beside the other variants'
     // rather than the variant's other segments, as the grouped table (`HTML.groupedTable`) lays it out.
-    let note =
+    let reason =
       tied == count && pooling.model.tauSquared == 0
-      ? "no segment stands out for this variant: the same shrunken estimate in \(DecisionText.allOf(count)) segments (τ̂² = 0)"
-      : "no segment stands out for this variant: the top \(tied) of \(count) segments tie (shrunken)"
-    return (top, note)
+      ? "the same shrunken estimate in \(DecisionText.allOf(count)) segments (τ̂² = 0)"
+      : "the top \(tied) of \(count) segments tie (shrunken)"
+    return (top, "no segment stands out for this variant: \(reason)", reason, tied == count)
   }
 
   /// "best of K segments (shrunken)" and the interval to quote for it (`decision.best_segment`'s): adjusted

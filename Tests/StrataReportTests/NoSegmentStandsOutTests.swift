@@ -82,6 +82,37 @@ struct NoSegmentStandsOutTests {
     #expect(notes.allSatisfy { $0 == note })
   }
 
+  /// The forty-segment report's noise: a note that every segment shares is said once, above the partial-pooling
+  /// table, in the HTML and Markdown reports (the terminal's table keeps it on each row), and the Note column, then
+  /// empty, is left out.
+  @Test("a note every segment shares is said once above the partial-pooling table (HTML, Markdown)")
+  func sharedNoteSaidOnce() throws {
+    let analysis = try Self.analysis(lifts: [0.040, 0.042, 0.044, 0.046])
+    let metric = analysis.metrics[0]
+    let sentence = "No segment stands out for free_delivery: the same shrunken estimate in all 4 segments (τ̂² = 0)."
+    #expect(ReportTables.sharedNotes(metric) == [sentence])
+    // Both metrics (reordered, and spend, the same in both arms) tie in every segment.
+    let tied = analysis.metrics.filter { ReportTables.sharedNotes($0) == [sentence] }.count
+    #expect(tied == 2)
+    let perRow = "no segment stands out for this variant"
+    let html = HTMLReport.render(analysis)
+    let markdown = MarkdownReport.render(analysis)
+    #expect(!html.contains(perRow) && !markdown.contains(perRow))
+    #expect(html.components(separatedBy: "<p class=\"note\">\(sentence)</p>").count == tied + 1)
+    let escaped = sentence.replacingOccurrences(of: "_", with: "\\_")
+    #expect(markdown.components(separatedBy: "\n\(escaped)\n").count == tied + 1)
+    let table = ReportTables.partialPooling(metric, plan: analysis.plan, sharedNotesApart: true)
+    #expect(!table.header.contains("Note") && table.rows.allSatisfy { $0.count == table.header.count })
+    let everyRow = ReportTables.partialPooling(metric, plan: analysis.plan).rows
+    #expect(table.rows == everyRow.map { Array($0.dropLast()) })
+    #expect(AnalysisText.render(analysis).components(separatedBy: perRow).count == 4 * tied + 1)
+    // A tie of the top two of four stays on their rows: it says which rows tie.
+    let topTwo = try Self.analysis(lifts: [0.10, -0.02, 0.10, -0.02])
+    #expect(ReportTables.sharedNotes(topTwo.metrics[0]).isEmpty)
+    let topTwoTable = ReportTables.partialPooling(topTwo.metrics[0], plan: topTwo.plan, sharedNotesApart: true)
+    #expect(topTwoTable.rows == ReportTables.partialPooling(topTwo.metrics[0], plan: topTwo.plan).rows)
+  }
+
   @Test("a tie at the top with τ̂² > 0: no best segment, the top 2 tie")
   func tieWithSpreadNamesNone() throws {
     // Two cities with the same cells at the top, two far below: τ̂² > 0, and the top two shrink alike.
