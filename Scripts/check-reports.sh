@@ -9,8 +9,9 @@
 # two pages, text under 7 pt, or a
 # page (but the last) less than a third used; a forest plot showing other than exactly one chart (the phone
 # chart up to 800 px, the wide one above and in print, or its print blocks); forest plot text off the chart or
-# overlapping another text or a mark (measured by Chromium); a discovery scatter's point on or outside its frame;
-# a discovery k-selection chart's point on or under its x axis; a table that scrolls sideways (its p and flags
+# overlapping another text or a mark (measured by Chromium); two labels of one chart (rows, legend entries, an
+# axis's ticks) that read the same though they name different things (1280 and 390 px, print); a discovery
+# scatter's point on or outside its frame; a discovery k-selection chart's point on or under its x axis; a table that scrolls sideways (its p and flags
 # hidden) at any width checked; a word of a table cell on two lines (1,101 and 1,280 px); a card's wrapped words
 # not left-aligned (390-1,024 px); and at 700, 768, 801, 900, 1,024 and 1,101 px (tablets,
 # the wide forest plot's smallest, small laptops) chart text under 11 px, a chart not whole on screen or text cut
@@ -25,7 +26,8 @@
 # the gym example at an unplanned look (look 4 of a 3-look plan), the factorial example as a 3-look plan at
 # look 2 (14 comparisons in its look log), the service's dashboard page and live report
 # (Scripts/lib/service_walkthrough.py), and the report snapshots of the tests (hostile names, a sequential look,
-# a small factorial, long segment, variant and metric names), and forty segments with 75-character names.
+# a small factorial, long segment, variant and metric names), forty segments with 75-character names, and two
+# variants with long names alike but for their middle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=$(bash Scripts/ensure-report-deps.sh | tail -1)
@@ -89,5 +91,30 @@ with open(f"{out}/forty.csv", "w") as data:
 PY
 $STRATA analyze --experiment "$work/forty/forty.yaml" --data "$work/forty/forty.csv" --report "$work/examples" \
   --no-look-log >/dev/null
+# Two variants whose 79-character names are alike but for their middle (..._variant_A_... and _B_), two segments,
+# a 3-look plan at its first look: every chart that shortens a name (the forest plot's rows, wide and phone, and
+# the legends of the boundary and lift charts) drew both variants alike on main (CHART_LABELS_JS).
+mkdir -p "$work/alike"
+python3 - "$work/alike" <<'PY'
+import sys
+out = sys.argv[1]
+variants = [f"spring_newsletter_subject_line_test_variant_{x}_with_emoji_and_a_long_preheader" for x in "AB"]
+segments = ["returning_members", "new_members"]
+with open(f"{out}/alike.yaml", "w") as plan:
+    plan.write("id: alike-variant-names\nname: Variant names alike but for their middle\nunit: unit_id\n"
+               "variants:\n  - key: control\n" + "".join(f"  - key: {v}\n" for v in variants) + "segments:\n")
+    plan.writelines(f"  - name: {s}\n    rule: kind == \"{s}\"\n" for s in segments)
+    plan.write("metrics:\n  - name: opened\n    kind: binomial\n    role: primary\n    missing: zero\n"
+               "plan:\n  alpha: 0.05\n  power: 0.8\n  baseline: 0.2\n  mde: 0.02\n  looks: 3\n"
+               "  fractions: [0.33, 0.67, 1]\n  spending: obf\n  daily_units: 400\n")
+with open(f"{out}/alike.csv", "w") as data:
+    data.write("variant,segment,n,opened_sum\n")
+    for i, s in enumerate(segments):
+        for v, lift in (("control", 0), (variants[0], 2), (variants[1], 3 + i)):
+            n = 2400 + 300 * i
+            data.write(f"{v},{s},{n},{n * (20 + lift) // 100}\n")
+PY
+$STRATA analyze --experiment "$work/alike/alike.yaml" --data "$work/alike/alike.csv" --report "$work/examples" \
+  --look-log "$work/alike/looks.jsonl" >/dev/null
 cp Tests/StrataReportTests/Snapshots/*.html "$work/examples/"
 "$python" Scripts/check_reports.py "$out" "$work"/examples/*.html

@@ -13,7 +13,9 @@ row or a paragraph that introduces a figure or table (stranded_lead_ins), nor be
 font's ascent + descent). At 1280 px, numeric table columns must
 compute to right alignment and columns of words not (ALIGNMENT_JS). Each forest plot must show exactly one
 chart at every width and in print (FOREST_SHOWN_JS) and its text, as Chromium measures it, must stay within the
-chart and clear of other text and marks (FOREST_TEXT_JS); a discovery scatter's points must lie inside its frame
+chart and clear of other text and marks (FOREST_TEXT_JS); no two labels of a chart (a forest plot's rows, a
+sequential chart's legend entries, an axis's ticks) may read the same at 1280 and 390 px and in print
+(CHART_LABELS_JS); a discovery scatter's points must lie inside its frame
 (SCATTER_JS), and a discovery k-selection chart's points above their x axis, clear of it (K_SELECTION_JS). No
 table may scroll sideways (TABLE_SCROLLS_JS) at any width checked, 1280 and 390 px included (the look log too),
 no table cell may show a word on two lines at 1,101 and 1,280 px (WORD_SPLIT_JS), and a card's value
@@ -144,6 +146,71 @@ for (const svg of document.querySelectorAll('svg.forest')) {
     }
   });
   if (problems.length) out.push(`${name}: ${problems.slice(0, 3).join('; ')} (${problems.length} in all)`);
+}
+return out;
+"""
+
+# Labels of one chart that read the same though they name different things: a reader cannot tell the rows, the
+# legend's entries or an axis's ticks apart. Per rendered chart, as drawn (its text as Chromium lays it out:
+# whitespace collapsed): a forest plot's rows, each its segment (the wide chart's is the last one written above
+# it) and its variant; a sequential chart's legend entries, each its comparison ("variant · segment") without
+# its number or what follows the name (": crossed", ": +1.2 pp"); and an axis's tick labels, the texts centred on
+# one line (an x axis) or right-aligned on one edge (a y axis; per panel, between its x axis lines). The
+# boundary chart's "L1", "L2" (each comparison's earlier looks) repeat by design. On main the forest plot cut
+# forty 75-character segment names to one label, and variant names alike but for their middle
+# (spring_newsletter_…_variant_A_with_emoji_… and _B_) read the same in every chart that shortens them.
+CHART_LABELS_JS = """
+const out = [];
+const seen = e => e.textContent.replace(/\\s+/g, ' ').trim();
+const ownText = e => [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').replace(/\\s+/g, ' ').trim();
+const repeated = list => {
+  const count = new Map();
+  for (const x of list) count.set(x, (count.get(x) || 0) + 1);
+  return [...count].filter(([, n]) => n > 1);
+};
+for (const svg of document.querySelectorAll('svg')) {
+  if (!svg.getClientRects().length) continue;
+  const name = (svg.getAttribute('class') || 'svg') + ' "' + ((svg.querySelector('title') || {}).textContent || svg.getAttribute('aria-label') || '').slice(0, 50) + '"';
+  const texts = [...svg.querySelectorAll('text')].filter(t => seen(t));
+  const groups = [];
+  if (svg.matches('.forest.phone')) {
+    groups.push(['rows', texts.filter(t => t.matches('.label')).map(t => {
+      const variant = t.querySelector('.sublabel');
+      return ownText(t) + ' | ' + (variant ? seen(variant) : '');
+    })]);
+  } else if (svg.matches('.forest')) {
+    let segment = '';
+    const rows = [];
+    for (const t of svg.querySelectorAll('text.label, text.sublabel')) {
+      if (t.matches('.label')) { if (seen(t)) segment = seen(t); } else rows.push(segment + ' | ' + seen(t));
+    }
+    groups.push(['rows', rows]);
+  }
+  if (svg.matches('.boundary-chart, .lift-chart')) {
+    groups.push(['legend entries', texts.filter(t => t.matches('.legend')).map(t => {
+      const entry = t.cloneNode(true);
+      for (const number of entry.querySelectorAll('.strong')) number.remove();
+      const text = seen(entry);
+      return svg.matches('.lift-chart') ? text.slice(0, text.lastIndexOf(':')) : text.replace(/: crossed$/, '');
+    })]);
+  }
+  // Axes: the texts that are no row, legend or value, centred on one line or right-aligned on one edge.
+  const axisTexts = texts.filter(t => !t.matches('.label, .sublabel, .legend, .value, .dot-label, .legend *')
+    && !(svg.matches('.boundary-chart') && /^L[0-9]+$/.test(seen(t))));
+  const panels = [...svg.querySelectorAll('line.axis')].map(l => l.getBBox().y).sort((a, b) => a - b);
+  const axes = new Map();
+  for (const t of axisTexts) {
+    const anchor = getComputedStyle(t).textAnchor;
+    const y = parseFloat(t.getAttribute('y'));
+    const key = anchor === 'middle' ? 'x axis at y ' + t.getAttribute('y')
+      : anchor === 'end' ? 'y axis at x ' + t.getAttribute('x') + ' panel ' + panels.filter(p => p < y).length : null;
+    if (key) axes.set(key, [...(axes.get(key) || []), seen(t)]);
+  }
+  for (const [key, labels] of axes) groups.push([key, labels]);
+  for (const [what, labels] of groups) {
+    const same = repeated(labels);
+    if (same.length) out.push(`${name}: ${what} read the same: ${same.slice(0, 3).map(([x, n]) => `"${x}" ×${n}`).join(', ')} (${same.length} in all)`);
+  }
 }
 return out;
 """
@@ -492,6 +559,7 @@ def check(path, out_dir):
         failures += [f"at 1280 px: {v}" for v in desktop.execute_script(ALIGNMENT_JS)]
         failures += [f"forest plot at 1280 px: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "wide")]
         failures += [f"forest plot text at 1280 px: {v}" for v in desktop.execute_script(FOREST_TEXT_JS)]
+        failures += [f"chart labels alike at 1280 px: {v}" for v in desktop.execute_script(CHART_LABELS_JS)]
         failures += [f"projection scatter: {v}" for v in desktop.execute_script(SCATTER_JS)]
         failures += [f"k-selection chart: {v}" for v in desktop.execute_script(K_SELECTION_JS)]
         # The folded sections' tables (the Bayesian summary) too.
@@ -529,6 +597,7 @@ def check(path, out_dir):
         # chart drew it).
         desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         failures += [f"forest plot printed: {v}" for v in desktop.execute_script(FOREST_SHOWN_JS, "print")]
+        failures += [f"chart labels alike printed: {v}" for v in desktop.execute_script(CHART_LABELS_JS)]
         split = split_captions(pdf_path, desktop.execute_script(CAPTIONS_JS))
         if split:
             failures.append(f"printed, a caption split across pages: {split}")
@@ -555,6 +624,7 @@ def check(path, out_dir):
             failures.append(f"a chart not whole on screen at 390 px wide: {outside[:3]} ({len(outside)} charts)")
         failures += [f"forest plot at 390 px: {v}" for v in phone.execute_script(FOREST_SHOWN_JS, "phone")]
         failures += [f"forest plot text at 390 px: {v}" for v in phone.execute_script(FOREST_TEXT_JS)]
+        failures += [f"chart labels alike at 390 px: {v}" for v in phone.execute_script(CHART_LABELS_JS)]
         clipped = phone.execute_script(CLIPPED_TEXT_JS)
         if clipped:
             failures.append(f"text cut off at the right at 390 px wide: {clipped[:5]} ({len(clipped)} in all)")
