@@ -101,8 +101,9 @@ extension ReportTables {
   }
 
   /// The note on the segments tied at the top when no segment stands out (`BestChoice.segmentChoice`), with
-  /// the shared shrunken estimate, why (`reason`: "the same shrunken estimate in all 4 segments (τ̂² = 0)") and
-  /// whether every segment pooled ties (`everySegment`); nil when one does or fewer than two were pooled.
+  /// the shared shrunken estimate, whether every segment pooled ties (`everySegment`) and then what they share
+  /// (`reason`: "the same shrunken estimate in all 4 segments (τ̂² = 0)"); nil when one does or fewer than two were
+  /// pooled.
   static func tieNote(
     _ pooling: SegmentPooling, lowerIsBetter: Bool
   ) -> (estimate: Double, note: String, reason: String, everySegment: Bool)? {
@@ -112,11 +113,14 @@ extension ReportTables {
     let count = pooling.segments.count
     // "this variant", "segments": the note reads alone under a segment's name, its row beside the other variants'
     // rather than the variant's other segments, as the grouped table (`HTML.groupedTable`) lays it out.
-    let reason =
-      tied == count && pooling.model.tauSquared == 0
+    let zero = pooling.model.tauSquared == 0
+    let note =
+      tied == count && zero
       ? "the same shrunken estimate in \(DecisionText.allOf(count)) segments (τ̂² = 0)"
       : "the top \(tied) of \(count) segments tie (shrunken)"
-    return (top, "no segment stands out for this variant: \(reason)", reason, tied == count)
+    // Said once for every segment (`sharedNotes`), after "each has" with several variants: what every segment shares.
+    let reason = "the same shrunken estimate in \(DecisionText.allOf(count)) segments\(zero ? " (τ̂² = 0)" : "")"
+    return (top, "no segment stands out for this variant: \(note)", reason, tied == count)
   }
 
   /// "best of K segments (shrunken)" and the interval to quote for it (`decision.best_segment`'s): adjusted

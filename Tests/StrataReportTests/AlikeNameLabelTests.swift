@@ -143,6 +143,27 @@ struct AlikeNameLabelTests {
     #expect(BoundaryChart.legendNames(apart) == apart.map { BoundaryChart.legendName($0) })
   }
 
+  /// A legend of a thousand entries alike once cut (a sequential chart has one for each comparison): each name is
+  /// compared with its neighbours only (`ForestPlot.rivals`), and the cuts still read apart.
+  @Test func manyAlikeLegendNamesReadApart() {
+    let names = (0..<1000).flatMap { segment in
+      ["variant_A", "variant_B"].map {
+        "\($0) · seg_region_\(String(format: "%05d", segment))_returning_customers_with_loyalty"
+      }
+    }
+    #expect(Set(names.map { BoundaryChart.legendName($0) }).count == 2)
+    let shown = BoundaryChart.legendNames(names)
+    #expect(Set(shown).count == names.count)
+    #expect(shown.allSatisfy { $0.count <= 26 })
+    let sorted = ["ab", "ac", "bc", "bd"].map { Array($0) }
+    #expect(ForestPlot.rivals(among: sorted) == [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
+    // x000y099 … x099y000: neighbours in order, then in the order of the reversed names (x000y099's, 990y000x, has
+    // x010y089's, 980y010x, beside it), as Python's sorted(key=lambda n: n[::-1]) orders them.
+    let many = (0..<100).map { Array(String(format: "x%03dy%03d", $0, 99 - $0)) }
+    let neighbours = ForestPlot.rivals(among: many)
+    #expect(neighbours[0] == [1, 10] && neighbours[50] == [49, 51, 60, 40], "\(neighbours[0]) \(neighbours[50])")
+  }
+
   /// A cut that keeps two spans draws as many characters as the plain cut, each span whole when the room allows.
   @Test func cutKeepsEverySpan() {
     let text = "abcdefghijklmnopqrstuvwxyz0123456789"
