@@ -131,6 +131,14 @@ struct Analyze: ParsableCommand {
   @Flag(help: "Fail on the first invalid row instead of counting and skipping it.")
   var strict = false
 
+  @Option(
+    help: ArgumentHelp(
+      "A metric value to read as missing besides an empty field (repeatable), e.g. NA for files R wrote.",
+      discussion:
+        "Matched exactly, after leading and trailing spaces. Such a value is handled by its metric's missing: policy (zero or exclude) and counted in the data account's missing values, as an empty field is. Without it a row with NA is counted as unparseable and skipped (under --strict, the analysis stops), and the message says how to read it as missing. 0/1 metrics also take TRUE/FALSE (True/False, true/false) as 1/0. Example: --missing-value NA --missing-value NULL.",
+      valueName: "value"))
+  var missingValue: [String] = []
+
   @Option(help: "Multiple-testing correction of the primary family: holm, bh, bonferroni or none (default: holm).")
   var correction: CorrectionArgument?
 
@@ -190,6 +198,29 @@ struct Analyze: ParsableCommand {
     if data.filter(StandardInput.isStandardInput).count > 1 {
       throw ValidationError("--data - (standard input) can be given only once: it is read once, to its end.")
     }
+    if database != nil && !missingValue.isEmpty {
+      throw ValidationError("--missing-value goes with --data: in a database a missing value is NULL.")
+    }
+    for value in missingValue {
+      let trimmed = value.trimmingCharacters(in: .whitespaces)
+      guard !trimmed.isEmpty, !value.contains(where: \.isNewline) else {
+        throw ValidationError("--missing-value '\(value)': give the text a missing value has in the file, e.g. NA.")
+      }
+      guard Array(trimmed.utf8).withUnsafeBufferPointer({ NumberParser.parse($0) }) == nil else {
+        throw ValidationError(
+          "--missing-value '\(value)' is a number, and a number is read as a value: a metric's missing values must be written as text (e.g. NA) or left empty."
+        )
+      }
+    }
+  }
+
+  /// How `run` reads the data files.
+  func readOptions(progress: (@Sendable (Int, Int) -> Void)?) -> DataReadOptions {
+    var options = DataReadOptions(
+      strict: strict, checkDuplicates: !noDuplicateCheck,
+      threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: progress)
+    options.missingValues = missingValue.map { $0.trimmingCharacters(in: .whitespaces) }
+    return options
   }
 
   func run() throws {
@@ -222,9 +253,7 @@ struct Analyze: ParsableCommand {
         ? try readDatabase(plan: plan)
         : try DataReader.read(
           paths: data, plan: plan,
-          options: DataReadOptions(
-            strict: strict, checkDuplicates: !noDuplicateCheck,
-            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: progress))
+          options: readOptions(progress: progress))
       if showProgress { ProgressLine.finish() }
       if let regressionSums { try readRegressionSums(regressionSums, into: &summary, plan: plan) }
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)

@@ -119,6 +119,11 @@ public struct DataReadOptions: Sendable {
   public var strict: Bool
   /// Track unit ids (8-byte hashes) to drop duplicate units.
   public var checkDuplicates: Bool
+  /// Metric values read as missing besides an empty field, such as R's `NA` (`--missing-value`).
+  ///
+  /// Matched exactly after leading and trailing spaces; each is then handled by its metric's `missing:` policy and
+  /// counted as missing.
+  public var missingValues: [String] = []
   /// Called after each buffer refill with (bytes read, total): one bar over every part and, when Lin's regression
   /// reads the files twice, both reads (the bytes of all, twice their sizes added); the total is 0 when a part's size
   /// is unknown (a pipe).

@@ -15,6 +15,8 @@ struct UnitLevelRows {
   let columnNames: [String]
   let binomial: [Bool]
   let missingIsZero: [Bool]
+  /// The values read as missing besides an empty field (`DataReadOptions.missingValues`), as bytes.
+  let missingValues: [[UInt8]]
   /// The columns every row is checked on (quoting, field count, variant, segment).
   let columns: CellColumns
   /// The cells so far, their unit counts not yet settled: the per-row update leaves them to
@@ -163,6 +165,7 @@ struct UnitLevelRows {
     pairs = plan.crossProducts.map { ($0.first, $0.second) }
     self.path = path
     strict = options.strict
+    missingValues = options.missingValues.map { Array($0.utf8) }
     fieldCount = header.count
     let read =
       [plan.unitColumn, plan.variantColumn] + (plan.segments.count > 1 ? [plan.segmentColumn] : [])
@@ -662,7 +665,13 @@ struct UnitLevelRows {
         values[metric] = column.missingIsZero ? 0 : .nan
         filled[metric] = column.missingIsZero
       } else {
-        return try rejectNumber(metric, record)
+        switch spelledValue(field, binomial: column.binomial) {
+        case .missing:
+          values[metric] = column.missingIsZero ? 0 : .nan
+          filled[metric] = column.missingIsZero
+        case .logical(let value): values[metric] = value
+        case .none: return try rejectNumber(metric, record)
+        }
       }
     }
     if let unitColumn {
@@ -885,13 +894,55 @@ struct UnitLevelRows {
     rowsUsed &+= 1
   }
 
+  /// What a value field that is not a number means, if anything: one of `missingValues` (missing), or for a 0/1
+  /// metric a logical as R, pandas and SQL exports write it (`TRUE`/`FALSE`, `True`/`False`, `true`/`false`: 1 or 0).
+  ///
+  /// Out of line and reached only after the number parser declined the field, so rows of numbers pay nothing.
+  @inline(never)
+  private func spelledValue(_ field: UnsafeBufferPointer<UInt8>, binomial: Bool) -> SpelledValue? {
+    var start = field.startIndex
+    var end = field.endIndex
+    while start < end && field[start] == UInt8(ascii: " ") { start += 1 }
+    while end > start && field[end - 1] == UInt8(ascii: " ") { end -= 1 }
+    let bytes = UnsafeBufferPointer(rebasing: field[start..<end])
+    for token in missingValues where token.elementsEqual(bytes) { return .missing }
+    guard binomial else { return nil }
+    switch String(decoding: bytes, as: UTF8.self) {
+    case "TRUE", "True", "true": return .logical(1)
+    case "FALSE", "False", "false": return .logical(0)
+    default: return nil
+    }
+  }
+
+  /// A value field that is not a number but has a meaning (`spelledValue`).
+  private enum SpelledValue {
+    /// One of `missingValues`: a missing value.
+    case missing
+    /// A logical of a 0/1 metric, as 1 or 0.
+    case logical(Double)
+  }
+
+  /// Spellings of a missing value that other tools write; a row rejected for one says how to read it as missing.
+  static let commonMissingSpellings: Set<String> = ["NA", "N/A", "NaN", "nan", "NULL", "null", "None", "\\N", "#N/A"]
+
+  /// `text` as one word for a shell: as it is when it has only letters and `/`, else in single quotes.
+  static func shellWord(_ text: String) -> String {
+    text.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "/") } ? text : "'" + text + "'"
+  }
+
   /// Rejects the row for metric `metric`'s value (not a number, or not 0/1 for a binomial metric).
   @inline(never)
   private mutating func rejectNumber(_ metric: Int, _ record: CSVScanner.Record) throws {
     let expectation = binomial[metric] ? "0 or 1" : "a number"
+    let echo = record.echo(metricColumns[metric])
+    let spelling = echo.trimmingSpaces
+    let hint =
+      Self.commonMissingSpellings.contains(spelling)
+      ? " (if \"\(spelling)\" means a missing value here, --missing-value \(Self.shellWord(spelling)) reads it as one)"
+      : ""
     try reject(
       .badNumber, record,
-      "has \"\(record.echo(metricColumns[metric]))\" for \(binomial[metric] ? "metric" : "column") \"\(columnNames[metric])\", which must be \(expectation)"
+      "has \"\(echo)\" for \(binomial[metric] ? "metric" : "column") \"\(columnNames[metric])\", which must be \(expectation)\(hint)"
     )
   }
 
