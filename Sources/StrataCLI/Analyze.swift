@@ -268,7 +268,7 @@ struct Analyze: ParsableCommand {
         AnalysisJSON.write(analysis, to: printChunk)
         print()
       } else {
-        printText(AnalysisText.render(analysis))
+        printText(AnalysisText.render(analysis, width: terminalWidth()))
         for path in written { printText("wrote \(path)") }
       }
       if let lookOutcome {

@@ -31,6 +31,24 @@ func printError(_ message: String) {
 
 /// Whether standard output is a terminal (colour and progress only then).
 var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+/// The width to break readable output's prose at: nil unless standard output is a terminal (a pipe or a file gets
+/// the lines as they always were); then `COLUMNS` when it is a positive number (as Python's
+/// `shutil.get_terminal_size` reads it first), else the terminal's own width (`TIOCGWINSZ`), else 80.
+func terminalWidth() -> Int? {
+  guard standardOutputIsTerminal else { return nil }
+  if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 {
+    return columns
+  }
+  var size = winsize()
+  #if canImport(Glibc)
+    let request = UInt(TIOCGWINSZ)
+  #else
+    let request = TIOCGWINSZ
+  #endif
+  if ioctl(STDOUT_FILENO, request, &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+  return 80
+}
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
 /// Runs a command body and maps domain errors to the contract's exit status 1 with a sentence on stderr.

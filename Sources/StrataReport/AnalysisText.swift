@@ -3,7 +3,24 @@ import StrataStats
 
 /// The terminal rendering of an analysis: the SRM check first, then the verdict, then tables.
 public enum AnalysisText {
-  public static func render(_ analysis: Analysis) -> String {
+  /// The analysis as text, its prose broken at `width` when given.
+  ///
+  /// With `width` (a terminal's columns), each line of prose longer than that is broken at spaces (`wrapped`),
+  /// tables left as they are. Without, the lines as they always were (what pipes, files, the oracle and the tests
+  /// read).
+  public static func render(_ analysis: Analysis, width: Int? = nil) -> String {
+    let out = lines(analysis)
+    guard let width else { return out.joined(separator: "\n") }
+    // A table is one entry of several lines (`table`); prose, one line an entry, broken as it is printed: with
+    // controls and bidi overrides from names escaped (`DisplayText.escaped`, as the CLI prints it: `\u{1B}` takes 7
+    // columns).
+    return out.map { entry in
+      entry.contains("\n") ? entry : wrapped(DisplayText.escaped(entry, keeping: ["\t"]), width: width)
+    }.joined(separator: "\n")
+  }
+
+  /// The entries of the text, in order: a line of prose each, or a whole table.
+  static func lines(_ analysis: Analysis) -> [String] {
     let plan = analysis.plan
     var out: [String] = []
     out.append("\(plan.name) (\(plan.id)): \(NumberText.count(analysis.data.units)) units from \(analysis.data.file)")
@@ -86,7 +103,7 @@ public enum AnalysisText {
       out.append("Warnings:")
       for warning in analysis.warnings { out.append("  - \(warning)") }
     }
-    return out.joined(separator: "\n")
+    return out
   }
 
   /// An aligned plain-text table: first two columns left-aligned, the rest right-aligned.

@@ -57,6 +57,31 @@ struct AnalyzeCommandTests {
     #expect(corrections["size"] as? Int == 6)  // the guardrail stays out: 3 segments × 2 variants of renewed
   }
 
+  /// On a terminal (a pseudo-terminal from util-linux `script`, `COLUMNS=72`) the prose is broken at 72 columns and
+  /// the tables kept; through a pipe the output is as it always was (the other tests read that).
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+  func proseIsWrappedOnATerminalOnly() throws {
+    let arguments = ["analyze", "--experiment", Self.experiment, "--data", Self.data, "--no-look-log"]
+    let piped = try runStrata(arguments)
+    #expect(piped.status == 0, "\(piped.stderr)")
+    let pipedLines = piped.stdout.components(separatedBy: "\n")
+    #expect(pipedLines.contains { $0.count > 300 })
+    // Standard error to /dev/null: on a terminal it would carry the progress line.
+    let quoted = ([strataExecutableURL().path] + arguments).map { "'\($0)'" }.joined(separator: " ") + " 2>/dev/null"
+    let terminal = try runExecutable(
+      URL(fileURLWithPath: "/usr/bin/script"), ["-q", "-e", "-c", quoted, "/dev/null"], environment: ["COLUMNS": "72"])
+    #expect(terminal.status == 0, "\(terminal.stderr)")
+    let text = terminal.stdout.replacingOccurrences(of: "\r", with: "")
+    #expect(text != piped.stdout)
+    // Nothing lost or changed but the line breaks and indents.
+    let squeezed = { (text: String) in text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+    #expect(squeezed(text) == squeezed(piped.stdout))
+    // Lines wider than 72: a table's rows, as through the pipe.
+    for line in text.components(separatedBy: "\n") where line.count > 72 {
+      #expect(pipedLines.contains(line) && line.contains("  "), "\(line)")
+    }
+  }
+
   @Test func reportsAreWrittenAndTheTableIsReadable() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
