@@ -47,14 +47,23 @@ extension SequentialAnalysis {
   /// without boundaries, the unadjusted interval at α per comparison), for the cumulative-lift chart.
   public func trajectories() -> [Trajectory] {
     let fixed = (try? Normal.inverseSurvival(alphaPerComparison / 2)) ?? .nan
+    // Each look's comparisons by key, the first of a key kept (as a search from the start would find it): one pass
+    // per look instead of a search per row and look, which made a report of thousands of segments quadratic.
+    let looks = log.sorted(by: { $0.look < $1.look }).map { record in
+      var entries: [TrajectoryKey: Int] = [:]
+      entries.reserveCapacity(record.comparisons.count)
+      for (index, entry) in record.comparisons.enumerated() {
+        let key = TrajectoryKey(metric: entry.metric, treatment: entry.treatment, segment: entry.segment)
+        if entries[key] == nil { entries[key] = index }
+      }
+      return (record, entries)
+    }
     return rows.map { row in
       var points: [Trajectory.Point] = []
-      for record in log.sorted(by: { $0.look < $1.look }) {
-        guard
-          let entry = record.comparisons.first(where: {
-            $0.metric == row.metric && $0.treatment == row.treatment && $0.segment == row.segment
-          })
-        else { continue }
+      let key = TrajectoryKey(metric: row.metric, treatment: row.treatment, segment: row.segment)
+      for (record, entries) in looks {
+        guard let index = entries[key] else { continue }
+        let entry = record.comparisons[index]
         let se = entry.variance.squareRoot()
         let planned = boundaries.first { $0.look == record.look }
         // This look uses the comparison's own boundary (adapted to its observed information).
@@ -70,5 +79,12 @@ extension SequentialAnalysis {
         metric: row.metric, treatment: row.treatment, segment: row.segment, points: points,
         boundary: unplanned ? nil : row.decision.boundary?.z, crossed: row.decision.action.rejects)
     }
+  }
+
+  /// A comparison's identity across looks: metric, treatment and segment (nil for all segments).
+  private struct TrajectoryKey: Hashable {
+    var metric: String
+    var treatment: String
+    var segment: String?
   }
 }
