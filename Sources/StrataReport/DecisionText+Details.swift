@@ -81,10 +81,12 @@ extension DecisionText {
           )
         }
       }
-      let shrunkenBy = primary.shrunkenSegments()
       let significant = primary.comparisons.filter { $0.segment != nil && $0.significant }
       // Thousands of segments: the first ones, then how many more (a handful of segments lists every one).
       let listed = plan.segments.count > ReportSegments.limit ? ReportSegments.limit : significant.count
+      // Only when a segment is listed: a table of every treatment's segments by name cost 41 M instructions at
+      // 20,000 segments × 3 variants, where none was significant.
+      let shrunkenBy = listed > 0 && !significant.isEmpty ? primary.shrunkenSegments() : [:]
       for c in significant.prefix(listed) {
         let shrunken =
           c.segment.flatMap { shrunkenBy[c.treatment]?[$0] }
@@ -99,14 +101,8 @@ extension DecisionText {
         )
       }
       // The names only, without a copy of every underpowered comparison.
-      var underpowered = Set<String>()
-      for index in primary.comparisons.indices where primary.comparisons[index].underpowered {
-        if let segment = primary.comparisons[index].segment { underpowered.insert(segment) }
-      }
-      if !underpowered.isEmpty {
-        more.append(
-          "Underpowered segments (fewer units than planned): \(ReportSegments.list(plan.segments.filter { underpowered.contains($0) }))."
-        )
+      if let underpowered = primary.underpoweredSegments(of: plan.segments) {
+        more.append("Underpowered segments (fewer units than planned): \(ReportSegments.list(underpowered)).")
       }
     }
     if let effect = d.effect { more.append(ruleSentence(effect, analysis: analysis)) }

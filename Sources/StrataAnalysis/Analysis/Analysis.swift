@@ -198,6 +198,24 @@ public struct MetricAnalysis: Sendable, Hashable {
   public var postStratified: [PostStratifiedComparison] = []
 
   public func comparisons(segment: String?) -> [Comparison] { comparisons.filter { $0.segment == segment } }
+
+  /// The names of `segments` (the plan's, in its order) that have an underpowered comparison, in that order; nil
+  /// when no comparison of a segment is underpowered.
+  ///
+  /// `segments.filter { names.contains($0) }` over the set of the underpowered comparisons' segments, with the set
+  /// sized once (grown from empty it hashed every name again at each doubling) and a segment's comparisons of its
+  /// treatments side by side added once: 40,000 inserts at 20,000 segments × 3 variants cost about 27 M
+  /// instructions, in the warnings and again in the verdict.
+  public func underpoweredSegments(of segments: [String]) -> [String]? {
+    var names = Set<String>(minimumCapacity: segments.count)
+    var last: String? = nil
+    for index in comparisons.indices where comparisons[index].underpowered {
+      guard let segment = comparisons[index].segment, segment != last else { continue }
+      names.insert(segment)
+      last = segment
+    }
+    return names.isEmpty ? nil : segments.filter { names.contains($0) }
+  }
 }
 
 /// The multiple-testing family.

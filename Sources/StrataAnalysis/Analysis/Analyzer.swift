@@ -105,15 +105,12 @@ public struct Analyzer: Sendable {
       metrics[index].segmentContrasts = SegmentContrast.contrasts(metrics[index].comparisons, segments: plan.segments)
       warnings += poolingWarnings
     }
-    for metric in metrics {
+    for metric in metrics where metric.metric.role == .primary {
       // The names only: filtering the comparisons copied every underpowered one whole (40,000 of 80,004 at 20,000
       // segments × 3 variants in the benchmark files).
-      var underpowered = Set<String>()
-      for index in metric.comparisons.indices where metric.comparisons[index].underpowered {
-        if let segment = metric.comparisons[index].segment { underpowered.insert(segment) }
-      }
-      if !underpowered.isEmpty, metric.metric.role == .primary, let planned = metric.plannedUnitsPerVariant {
-        let names = NumberText.names(plan.segments.filter { underpowered.contains($0) })
+      if let underpowered = metric.underpoweredSegments(of: plan.segments), let planned = metric.plannedUnitsPerVariant
+      {
+        let names = NumberText.names(underpowered)
         warnings.append(
           "Underpowered for \(metric.metric.name): \(names) (fewer than the planned \(NumberText.count(planned)) units per arm); a non-significant result there is not evidence of no effect."
         )
