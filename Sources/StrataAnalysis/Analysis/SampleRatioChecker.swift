@@ -33,6 +33,7 @@ struct SampleRatioChecker {
   }
 
   private func row(segment: String?, observed: [Int], expected: [Double]) throws -> SampleRatioCheck.Row {
+    if let row = try plainRow(segment: segment, observed: observed, expected: expected) { return row }
     let planned = expected.indices.filter { expected[$0] > 0 }
     let strays = expected.indices.filter { expected[$0] == 0 && observed[$0] > 0 }
     var note: String? =
@@ -54,5 +55,45 @@ struct SampleRatioChecker {
       segment: segment, observed: observed, expected: expected, statistic: result.test.statistic,
       degreesOfFreedom: result.degreesOfFreedom, pValue: result.test.pValue, adjustedPValue: nil,
       mismatch: segment == nil ? (result.test.pValue < threshold || !strays.isEmpty) : !strays.isEmpty, note: note)
+  }
+
+  /// `row`'s result for the usual row, computed in place: every variant planned (expected count above 0) or empty,
+  /// at least two planned, units in them, and finite counts and χ²; nil for any other row, which `row` works out
+  /// through `ChiSquaredGoodnessOfFitTest` as before.
+  ///
+  /// The same sums in the same order as the test's (its totals from 0, left to right; each term `d × d / e`), so
+  /// the same bits; where the test made seven arrays a row (planned and stray variants, its observed counts and
+  /// weights, the expected counts twice), about 2,500 of the 4,500 instructions of a segment's row at 20,000
+  /// segments.
+  private func plainRow(segment: String?, observed: [Int], expected: [Double]) throws -> SampleRatioCheck.Row? {
+    var planned = 0
+    var units = 0.0
+    var weightTotal = 0.0
+    for index in expected.indices {
+      guard expected[index] > 0 else {
+        // A stray (units in a variant planned at weight 0) or an expected count that is not a number: `row`.
+        guard observed[index] == 0, expected[index] == 0 else { return nil }
+        continue
+      }
+      let count = Double(observed[index])
+      guard count >= 0, count <= StatsError.largestCount, expected[index].isFinite else { return nil }
+      planned += 1
+      units += count
+      weightTotal += expected[index]
+    }
+    guard planned >= 2, units > 0, weightTotal.isFinite else { return nil }
+    var statistic = 0.0
+    for index in expected.indices where expected[index] > 0 {
+      let expectedUnits = units * expected[index] / weightTotal
+      let deviation = Double(observed[index]) - expectedUnits
+      statistic += deviation * deviation / expectedUnits
+    }
+    guard statistic.isFinite else { return nil }
+    let degreesOfFreedom = Double(planned - 1)
+    let pValue = try ChiSquared(degreesOfFreedom: degreesOfFreedom).survival(statistic)
+    return SampleRatioCheck.Row(
+      segment: segment, observed: observed, expected: expected, statistic: statistic,
+      degreesOfFreedom: degreesOfFreedom, pValue: pValue, adjustedPValue: nil,
+      mismatch: segment == nil ? pValue < threshold : false, note: nil)
   }
 }
