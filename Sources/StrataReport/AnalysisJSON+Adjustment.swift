@@ -59,8 +59,10 @@ extension AnalysisJSON {
   ///
   /// Null for a binomial or continuous metric without a covariate. Added to the entry's members like every other
   /// member (written straight into the bytes by `analyze --json`, no tree per entry).
-  static func adjustment<Members: JSONMembers>(_ c: Comparison, to members: inout Members) {
-    guard let a = c.adjustment else {
+  static func adjustment<Members: JSONMembers>(
+    _ adjustment: AdjustedEstimate?, test: String?, to members: inout Members
+  ) {
+    guard let a = adjustment else {
       members.add("adjustment", .null)
       return
     }
@@ -86,7 +88,7 @@ extension AnalysisJSON {
     }
     members.addObject("adjustment") { members in
       members.add("covariate", bool: a.covariate)
-      members.add("method", string: c.test)
+      members.add("method", string: test)
       members.add("theta", finite: a.theta)
       members.addObject("adjusted") {
         lift(

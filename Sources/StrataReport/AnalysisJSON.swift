@@ -35,15 +35,23 @@ public enum AnalysisJSON {
     let zeroFillsKnown = analysis.data.zeroFillsCounted
     // By position, each comparison read in place: a sequence of (metric, comparison) pairs copied both for every
     // entry (600,000 at 20,000 segments × 16 variants).
+    // The metric and the comparison go to the entry as pointers into their arrays: passed as values they were copied
+    // whole for each entry and destroyed after it (about 780 instructions an entry, 62 M at 20,000 segments × 3
+    // variants), also when read through a buffer pointer's subscript.
     let definitions = analysis.metrics.map(\.metric)
-    members.addArray(
-      "results",
-      objects: analysis.metrics.indices.lazy.flatMap { m in analysis.metrics[m].comparisons.indices.lazy.map { (m, $0) }
+    definitions.withUnsafeBufferPointer { definitions in
+      members.addArray(
+        "results",
+        objects: analysis.metrics.indices.lazy.flatMap { m in
+          analysis.metrics[m].comparisons.indices.lazy.map { (m, $0) }
+        }
+      ) { item, entry in
+        analysis.metrics[item.0].comparisons.withUnsafeBufferPointer { comparisons in
+          guard let definition = definitions.baseAddress, let comparison = comparisons.baseAddress else { return }
+          Self.comparison(
+            definition: definition + item.0, comparison + item.1, plan, zeroFillsKnown: zeroFillsKnown, to: &entry)
+        }
       }
-    ) { item, entry in
-      comparison(
-        definition: definitions[item.0], analysis.metrics[item.0].comparisons[item.1], plan,
-        zeroFillsKnown: zeroFillsKnown, to: &entry)
     }
     members.addArray(
       "pooled", objects: analysis.metrics.lazy.flatMap { metric in metric.pooled.lazy.map { (metric, $0) } }
@@ -222,61 +230,73 @@ public enum AnalysisJSON {
     definition metric: AnalysisPlan.Metric, _ c: Comparison, _ plan: AnalysisPlan, zeroFillsKnown: Bool,
     to members: inout Members
   ) {
-    let known = zeroFillsKnown || metric.missing == .exclude
+    withUnsafePointer(to: metric) { metric in
+      withUnsafePointer(to: c) { c in
+        comparison(definition: metric, c, plan, zeroFillsKnown: zeroFillsKnown, to: &members)
+      }
+    }
+  }
+
+  /// One `results[]` entry, its metric and comparison read in place.
+  private static func comparison<Members: JSONMembers>(
+    definition metric: UnsafePointer<AnalysisPlan.Metric>, _ c: UnsafePointer<Comparison>, _ plan: AnalysisPlan,
+    zeroFillsKnown: Bool, to members: inout Members
+  ) {
+    let known = zeroFillsKnown || metric.pointee.missing == .exclude
     // Read once: the control arm is held by reference, shared by the segment's comparisons (`Comparison.control`).
-    let control = c.control
-    members.add("metric", string: metric.name)
-    members.add("kind", string: metric.kind.name)
-    members.add("role", string: metric.role.rawValue)
-    members.add("variant", string: c.treatment)
+    let control = c.pointee.control
+    members.add("metric", string: metric.pointee.name)
+    members.add("kind", string: metric.pointee.kind.name)
+    members.add("role", string: metric.pointee.role.rawValue)
+    members.add("variant", string: c.pointee.treatment)
     members.add("control", string: control.variant)
-    members.add("scope", string: c.segment == nil ? "overall" : "segment")
-    members.add("segment", string: c.segment)
+    members.add("scope", string: c.pointee.segment == nil ? "overall" : "segment")
+    members.add("segment", string: c.pointee.segment)
     members.add("n_control", finite: control.count)
-    members.add("n_treatment", finite: c.treatmentArm.count)
+    members.add("n_treatment", finite: c.pointee.treatmentArm.count)
     members.add("missing_control", integer: control.missing)
-    members.add("missing_treatment", integer: c.treatmentArm.missing)
+    members.add("missing_treatment", integer: c.pointee.treatmentArm.missing)
     if known {
       members.add("zero_filled_control", integer: control.zeroFilled)
-      members.add("zero_filled_treatment", integer: c.treatmentArm.zeroFilled)
+      members.add("zero_filled_treatment", integer: c.pointee.treatmentArm.zeroFilled)
     } else {
       members.add("zero_filled_control", .null)
       members.add("zero_filled_treatment", .null)
     }
-    if metric.kind == .binomial {
+    if metric.pointee.kind == .binomial {
       members.add("conversions_control", finite: control.successes)
-      members.add("conversions_treatment", finite: c.treatmentArm.successes)
+      members.add("conversions_treatment", finite: c.pointee.treatmentArm.successes)
       members.add("rate_control", finite: control.mean)
-      members.add("rate_treatment", finite: c.treatmentArm.mean)
+      members.add("rate_treatment", finite: c.pointee.treatmentArm.mean)
     } else {
       members.add("mean_control", finite: control.mean)
-      members.add("mean_treatment", finite: c.treatmentArm.mean)
+      members.add("mean_treatment", finite: c.pointee.treatmentArm.mean)
       members.add("sd_control", finite: control.standardDeviation)
-      members.add("sd_treatment", finite: c.treatmentArm.standardDeviation)
+      members.add("sd_treatment", finite: c.pointee.treatmentArm.standardDeviation)
     }
-    members.add("test", string: c.test)
-    members.add("statistic", finite: c.statistic)
-    members.add("df", finite: c.degreesOfFreedom)
-    members.add("p_value", finite: c.pValue)
-    members.add("p_value_adjusted", finite: c.adjustedPValue)
-    members.add("in_family", bool: c.inFamily)
-    members.add("lift_abs", finite: c.absoluteLift)
-    members.add("ci_abs_low", finite: c.absoluteInterval?.lower)
-    members.add("ci_abs_high", finite: c.absoluteInterval?.upper)
-    members.add("lift_rel", finite: c.relativeLift)
-    members.add("ci_rel_low", finite: c.relativeInterval?.lower)
-    members.add("ci_rel_high", finite: c.relativeInterval?.upper)
-    members.add("significant", bool: c.significant)
-    members.add("underpowered", bool: c.underpowered)
-    if let bayesian = c.bayesian {
+    members.add("test", string: c.pointee.test)
+    members.add("statistic", finite: c.pointee.statistic)
+    members.add("df", finite: c.pointee.degreesOfFreedom)
+    members.add("p_value", finite: c.pointee.pValue)
+    members.add("p_value_adjusted", finite: c.pointee.adjustedPValue)
+    members.add("in_family", bool: c.pointee.inFamily)
+    members.add("lift_abs", finite: c.pointee.absoluteLift)
+    members.add("ci_abs_low", finite: c.pointee.absoluteInterval?.lower)
+    members.add("ci_abs_high", finite: c.pointee.absoluteInterval?.upper)
+    members.add("lift_rel", finite: c.pointee.relativeLift)
+    members.add("ci_rel_low", finite: c.pointee.relativeInterval?.lower)
+    members.add("ci_rel_high", finite: c.pointee.relativeInterval?.upper)
+    members.add("significant", bool: c.pointee.significant)
+    members.add("underpowered", bool: c.pointee.underpowered)
+    if let bayesian = c.pointee.bayesian {
       members.addObject("bayesian") {
-        Self.bayesian(bayesian, scale: c.bayesianScale.rawValue, prior: c.bayesianPrior, to: &$0)
+        Self.bayesian(bayesian, scale: c.pointee.bayesianScale.rawValue, prior: c.pointee.bayesianPrior, to: &$0)
       }
     } else {
       members.add("bayesian", .null)
     }
-    adjustment(c, to: &members)
-    members.add("notes", strings: c.notes)
+    adjustment(c.pointee.adjustment, test: c.pointee.test, to: &members)
+    members.add("notes", strings: c.pointee.notes)
   }
 
   /// `pooled[]`: one metric × treatment stratified over the segments (its `segments`, 20,000 names at 20,000
