@@ -55,6 +55,29 @@ struct SampleRatioRowsTests {
     return out
   }
 
+  @Test("a segment whose only units are in a variant planned at weight 0: a mismatch row naming it, no stop")
+  func straysAloneAreAMismatch() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srm-strays-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var rows = "unit_id,variant,segment,converted\n"
+    for unit in 0..<150 { rows += "a\(unit),\(["control", "v1", "v2"][unit % 3]),a,\(unit % 4 == 0 ? 1 : 0)\n" }
+    for unit in 0..<5 { rows += "b\(unit),v2,b,1\n" }
+    let path = folder.appendingPathComponent("strays.csv").path
+    try rows.write(toFile: path, atomically: true, encoding: .utf8)
+    let plan = AnalysisPlan(
+      id: "strays", variants: ["control", "v1", "v2"], segments: ["a", "b"], segmentWeights: [[1, 1, 1], [1, 1, 0]],
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero)])
+    let analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: path, plan: plan))
+    let row = try #require(analysis.sampleRatio.segments.first { $0.segment == "b" })
+    #expect(row.observed == [0, 0, 5])
+    #expect(row.mismatch)
+    #expect(row.note == "Units in variants planned at weight 0: v2.")
+    #expect(row.degreesOfFreedom == 0 && row.pValue == 1)
+    let a = try #require(analysis.sampleRatio.segments.first { $0.segment == "a" })
+    #expect(!a.mismatch && a.degreesOfFreedom == 2)
+  }
+
   @Test func rowsMatchTheGoodnessOfFitTestBitForBit() throws {
     var tested = 0
     for (_, analysis) in try Self.analyses() {

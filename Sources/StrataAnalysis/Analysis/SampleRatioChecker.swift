@@ -39,7 +39,9 @@ struct SampleRatioChecker {
     var note: String? =
       strays.isEmpty
       ? nil : "Units in variants planned at weight 0: \(strays.map { plan.variants[$0] }.joined(separator: ", "))."
-    guard planned.count >= 2, observed.reduce(0, +) > 0 else {
+    // Units only in variants planned at weight 0 leave nothing to test among the planned ones: the strays alone
+    // are the mismatch (before, the test refused the empty counts and the whole analysis stopped).
+    guard planned.count >= 2, planned.contains(where: { observed[$0] > 0 }) else {
       let noUnits = observed.reduce(0, +) == 0
       note =
         note
