@@ -14,7 +14,9 @@
 # revenue times 1.1 written with %.17g, `55.407000000000004`, as pandas' to_csv and R write computed floats; its
 # numbers differ from the base's by design, so its check is against the same file read through a pipe with no
 # temporary copy (TMPDIR=/nonexistent), row by row, where the one-pass row is not used: the same JSON but the input's
-# name, byte for byte).
+# name, byte for byte), exponent (every revenue written with %.6e, `1.841000e+01`, as numpy's savetxt and pandas'
+# float_format='%e' write them: the same values as the base's; checked as digits17 is, against its pipe read, and
+# against the base's results).
 # The files go to bench-data/shapes-ROWS/ (not committed); results are appended to bench-data/analyze-shapes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +48,8 @@ make_shape() {
       "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
     digits17) awk -F, 'BEGIN { OFS = "," } NR > 1 && $5 != "" { $5 = sprintf("%.17g", $5 * 1.1) } { print }' \
       "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
+    exponent) awk -F, 'BEGIN { OFS = "," } NR > 1 && $5 != "" { $5 = sprintf("%.6e", $5) } { print }' \
+      "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
     *) sed "$data_sed" "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
   esac
   mv "$DIR/$shape.csv.tmp" "$DIR/$shape.csv"
@@ -61,7 +65,8 @@ make_shape segments41 's/,seg-\([0-9]*\),/,high-engagement-gym-members-renewal-d
 make_shape crlf '' 's/^$//'
 make_shape quoted '' 's/^$//'
 make_shape digits17 '' 's/^$//'
-SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted digits17)
+make_shape exponent '' 's/^$//'
+SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted digits17 exponent)
 
 samples=$(mktemp)
 trap 'rm -f "$samples"' EXIT
@@ -77,12 +82,14 @@ for round in $(seq "$ROUNDS"); do
     echo "round $round $shape cpu $(echo "$user + $system" | bc -l) s"
   done
 done
-# digits17's reference: the same file through a pipe, read row by row (numbers by `NumberParser.parse`): without a
-# temporary copy (none can be made in TMPDIR=/nonexistent; its note goes to digits17-piped.err), as a copy would be
-# read in chunks on the one-pass row.
-cat "$DIR/digits17.csv" | TMPDIR=/nonexistent "$STRATA" analyze --experiment "$DIR/digits17.yaml" --data /dev/stdin \
-  --json > "$DIR/digits17-piped.json" 2> "$DIR/digits17-piped.err"
-grep -q "no temporary copy" "$DIR/digits17-piped.err" || { echo "digits17: the pipe was not read row by row" >&2; exit 1; }
+# digits17's and exponent's reference: the same file through a pipe, read row by row (numbers by
+# `NumberParser.parse`): without a temporary copy (none can be made in TMPDIR=/nonexistent; its note goes to
+# SHAPE-piped.err), as a copy would be read in chunks on the one-pass row.
+for shape in digits17 exponent; do
+  cat "$DIR/$shape.csv" | TMPDIR=/nonexistent "$STRATA" analyze --experiment "$DIR/$shape.yaml" --data /dev/stdin \
+    --json > "$DIR/$shape-piped.json" 2> "$DIR/$shape-piped.err"
+  grep -q "no temporary copy" "$DIR/$shape-piped.err" || { echo "$shape: the pipe was not read row by row" >&2; exit 1; }
+done
 python3 - "$samples" "$DIR" <<'PY' | tee -a "$OUT"
 import json, math, re, statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
@@ -124,8 +131,10 @@ def piped_same(shape):
     return text == open(f"{sys.argv[2]}/{shape}-piped.json").read()
 for s in shapes:
     m = statistics.median(cpu[s])
-    if s == "digits17":
+    if s in ("digits17", "exponent"):
         verdict = "same as piped" if piped_same(s) else "DIFFERS FROM PIPED"
+        if s == "exponent":  # its values are the base's too
+            verdict += ", same results" if same(reference, results(s)) else ", RESULTS DIFFER"
     else:
         verdict = "same results" if same(reference, results(s)) else "RESULTS DIFFER"
     print(f"{s:>10}  cpu min {cpu[s][0]:6.2f}  median {m:6.2f}  max {cpu[s][-1]:6.2f} s  peak RSS {rss[s] / 1024:5.0f} MB"

@@ -18,6 +18,10 @@
 ///   one value in 2^64, and every result near the subnormal range) it declines and `strtod` answers.
 /// - anything else (more digits, `inf`, hex, huge exponents) goes to `strtod` on a small stack copy, and a literal
 ///   of 512 bytes or more that Clinger's cases do not cover is not a number (as before).
+///
+/// Three entries: `parse(_:)` for a field, `scanDecimal` for a plain decimal read as the one-pass row sees its bytes,
+/// and `scanGeneral` for any form `parse(_:)` takes without spaces (exponents, a leading `+`), read from a field's
+/// start; each gives `parse(_:)`'s value bit for bit.
 public enum NumberParser {
   /// 10⁰ … 10²², every one exact in a double.
   ///
@@ -110,6 +114,77 @@ public enum NumberParser {
     guard count <= 19 else { return nil }
     if significand == 0 { return 0 }
     return eiselLemire(significand, scale)
+  }
+
+  /// The number at `bytes[start...]` in any form `parse(_:)` takes without spaces around it: its value and the offset
+  /// just past it.
+  ///
+  /// The form is `[-+]?digits[.digits][(e|E)[-+]?digits]` (either run of digits may be empty, not both); the value is
+  /// `parse(_:)`'s for the field that ends there, and nil where `parse(_:)` would give nil (`1e`, `1e+`, a value beyond
+  /// the doubles, `1e400`) or the literal runs into `limit`. The caller checks that the byte after it ends the field.
+  ///
+  /// For exponent notation (`1e-05` as R and pandas write small numbers, `2.5E+03`) and a leading `+`, which
+  /// `scanDecimal` leaves, in a reading of the row outside `UnitLevelRows.consumeFast`'s inlined steps: a test for them
+  /// inside those steps cost the usual row 14 to 16 instructions (docs/performance.md, "Number forms real files
+  /// write").
+  ///
+  /// `parseField`'s steps on the same bytes, so the same value bit for bit: the same loops for the significand, its
+  /// digit count (leading zeros counted) and the decimal exponent q (the exponent's digits clamped at 100,000), then
+  /// Clinger's exact case for at most 15 digits and |q| ≤ 22, else `parseLong` on the literal's bytes (Clinger once
+  /// leading zeros are not counted, Eisel–Lemire, and `strtod` where that cannot decide, such as subnormal results:
+  /// exact, and the usual path's own call). No byte at or past `limit` is read.
+  @inline(never)
+  static func scanGeneral(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ limit: Int) -> (value: Double, end: Int)? {
+    var position = start
+    let negative = bytes[position] == UInt8(ascii: "-")
+    if negative || bytes[position] == UInt8(ascii: "+") { position &+= 1 }
+    let digitsStart = position
+    var significand: UInt64 = 0
+    while position < limit, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+      significand = significand &* 10 &+ UInt64(digit)
+      position &+= 1
+    }
+    var digits = position &- digitsStart
+    var scale = 0
+    if position < limit && bytes[position] == UInt8(ascii: ".") {
+      position &+= 1
+      let fractionStart = position
+      while position < limit, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+        significand = significand &* 10 &+ UInt64(digit)
+        position &+= 1
+      }
+      scale = fractionStart &- position
+      digits &-= scale
+    }
+    guard digits > 0 && position < limit else { return nil }
+    let digitsEnd = position
+    if bytes[position] | 0x20 == UInt8(ascii: "e") {
+      position &+= 1
+      var exponentNegative = false
+      if position < limit && (bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+")) {
+        exponentNegative = bytes[position] == UInt8(ascii: "-")
+        position &+= 1
+      }
+      var exponent = 0
+      var sawExponentDigit = false
+      while position < limit, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+        exponent = min(exponent &* 10 &+ Int(digit), 100_000)
+        sawExponentDigit = true
+        position &+= 1
+      }
+      guard sawExponentDigit && position < limit else { return nil }
+      scale &+= exponentNegative ? -exponent : exponent
+    }
+    guard digits <= 15 && scale >= -22 && scale <= 22 else {
+      let literal = UnsafeBufferPointer(start: bytes + start, count: position &- start)
+      let digitRange = (digitsStart &- start)..<(digitsEnd &- start)
+      guard
+        let value = parseLong(literal, 0, literal.count, digits: digitRange, significand, scale, negative)
+      else { return nil }
+      return (value, position)
+    }
+    let value = scale >= 0 ? Double(significand) * powersOfTen[scale] : Double(significand) / powersOfTen[-scale]
+    return (negative ? -value : value, position)
   }
 
   /// `parse(_:)` for any field: spaces around it, a sign, a fraction and an exponent (a one-digit field too).
