@@ -94,11 +94,21 @@ struct FastRowsNamesTests {
             let result = try FastRowsTests.fast(row, header: Self.header, plan: plan)
             #expect(!result.taken && result.used == 0, "\(row.debugDescription)")
           }
-          // A carriage return anywhere but before the line feed, the name with spaces or quotes: not taken.
-          for odd in [name + "\r", "\r" + name, " " + name, name + " ", "\"\(name)\""] where index % 11 == 0 {
+          // A carriage return anywhere but before the line feed, spaces around the name in a record without quotes,
+          // a doubled quote: not taken; the name quoted, with spaces around it or not: taken into its cell, as the
+          // usual path takes it.
+          for odd in [name + "\r", "\r" + name, " " + name, name + " ", "\"\(name)\"\"\""] where index % 11 == 0 {
             let row = asVariants ? "u1,\(odd),n,s2,1,2.5\r\n" : "u1,v1,n,\(odd),1,2.5\r\n"
             let result = try FastRowsTests.fast(row, header: Self.header, plan: plan)
             #expect(!result.taken && result.used == 0, "\(row.debugDescription)")
+          }
+          for spaced in ["\"\(name)\"", "\" \(name)\"", "\"\(name)  \""] where index % 11 == 0 {
+            let row = asVariants ? "u1,\(spaced),n,s2,1,2.5\r\n" : "u1,v1,n,\(spaced),1,2.5\r\n"
+            let result = try FastRowsTests.fast(row, header: Self.header, plan: plan)
+            let cell = asVariants ? (index, 1) : (1, index)
+            #expect(
+              result.taken && result.used == 1 && result.cell?.variant == cell.0 && result.cell?.segment == cell.1,
+              "\(row.debugDescription)")
           }
         }
       }

@@ -220,8 +220,9 @@ struct FastRowsTests {
     }
   }
 
-  /// `consumeFast` on the row `row` (with room after it), for a reader of `plan`'s columns in `header`: its return,
-  /// the rows it used and the cell (variant, segment) of the unit it counted, if any.
+  /// `consumeFast` on the row `row` (with room after it), then `consumeOther` when it has a quote (as the scanner calls
+  /// them), for a reader of `plan`'s columns in `header`: whether either took it, the rows used and the cell (variant,
+  /// segment) of the unit it counted, if any.
   static func fast(_ row: String, header: [String], plan: AnalysisPlan = plan) throws -> (
     taken: Bool, used: Int, cell: (variant: Int, segment: Int)?
   ) {
@@ -231,7 +232,13 @@ struct FastRowsTests {
     #expect(rows.takesFastRows)
     var bytes = Array(row.utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: UnitLevelRows.fastRowBytes + 16)
     let end = bytes.count
-    let next = try bytes.withUnsafeMutableBufferPointer { rows.consumeFast(try #require($0.baseAddress), 0, end) }
+    let next = try bytes.withUnsafeMutableBufferPointer { buffer in
+      let base = try #require(buffer.baseAddress)
+      // As the scanner: a record `consumeFast` leaves goes to `consumeOther` when it has a quote before its line end.
+      let taken = rows.consumeFast(base, 0, end)
+      return taken >= 0 || !row.utf8.prefix(while: { $0 != UInt8(ascii: "\n") }).contains(UInt8(ascii: "\""))
+        ? taken : rows.consumeOther(base, 0, end)
+    }
     #expect(next == -1 || next == row.utf8.count, "\(row)")
     let statistics = rows.statistics
     var cell: (Int, Int)? = nil
@@ -260,12 +267,14 @@ struct FastRowsTests {
 
   /// Whether the one-pass row can take `name` as it stands: at least 1 byte, none below `-` (its row within
   /// `UnitLevelRows.fastRowBytes`).
+  ///
+  /// Quoted, or in a record with a quote, `UnitLevelRows.consumeOther` takes any name with no space at either end.
   static func fastName(_ name: String) -> Bool {
     !name.isEmpty && name.utf8.allSatisfy { $0 >= UInt8(ascii: "-") }
   }
 
   @Test(
-    "with more than 8 names of up to 31 bytes (the wide table, the hash table too), the one-pass row takes each into its own cell and leaves spaced, quoted and unknown ones untouched"
+    "with more than 8 names of up to 31 bytes (the wide table, the hash table too), the one-pass row takes each into its own cell, quoted ones too, and leaves spaced and unknown ones untouched"
   )
   func takesHashedNames() throws {
     let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
@@ -285,20 +294,28 @@ struct FastRowsTests {
         }
       }
     }
-    // Unknown names, prefixes and extensions of known ones (at 8, 16 and 24 bytes among them), names with spaces,
-    // quotes or a carriage return, and variants likewise: never taken.
+    // Unknown names, prefixes and extensions of known ones (at 8, 16 and 24 bytes among them), empty or with a
+    // carriage return, and variants likewise: never taken.
     let unknown = [
       "seg-2", "seg-17040", "seg-170", "Seg-1704", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnopq",
       "abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuvwX", "abcdefghijklmnopqrstuvwxz", "abcdefghijklmnopqrstuvwxyz",
-      "café", "north", "west", "east", "A", "\"s\"", "s ", " s", "", "seg-1\r",
+      "café", "north", "west", "east", "A", "\"t\"", "t ", " t", "", "seg-1\r", "\"s\"\"\"", "\"s",
     ]
     for name in unknown {
       let result = try Self.fast("u1,control,n,\(name),1,2.5\n", header: header, plan: plan)
       #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
     }
-    for name in ["v8", "treatmen", "treatments", "variant-of-eighteen!", "\"v1\"", " v1", "v1 ", ""] {
+    for name in ["v8", "treatmen", "treatments", "variant-of-eighteen!", "\"v8\"", " v8", "v8 ", "", "v1\r"] {
       let result = try Self.fast("u1,\(name),n,s,1,2.5\n", header: header, plan: plan)
       #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
+    }
+    // Known names quoted, or with spaces around them in a record with a quote: taken, as the usual path takes them.
+    for (name, segment) in [
+      ("\"s\"", 0), ("s ", 0), (" s", 0), ("\" seg-1 \"", 1), (" abcdefghijklmnopqrstuvwxyz-0123", 12),
+      ("north east", 15), ("\"A&B\"", 18),
+    ] {
+      let result = try Self.fast("u1,\" v1\",n,\(name),1,2.5\n", header: header, plan: plan)
+      #expect(result.taken && result.cell?.variant == 1 && result.cell?.segment == segment, "\(name.debugDescription)")
     }
     // A name's words may not reach past what the row's limit allows (`fastRowBytes - 16` for a word's start, 8 bytes
     // after it): a name of 24 bytes, the row's last field, starting late in its 256 bytes (at `unitBytes + 15`; its
@@ -322,7 +339,7 @@ struct FastRowsTests {
     metrics: plan.metrics)
 
   @Test(
-    "with many names of at most 8 bytes (the wide table), the one-pass row takes each into its own cell and leaves spaced, quoted and unknown ones untouched"
+    "with many names of at most 8 bytes (the wide table), the one-pass row takes each into its own cell, quoted ones too, and leaves spaced and unknown ones untouched"
   )
   func takesWideNames() throws {
     let header = ["unit_id", "variant", "note", "segment", "converted", "revenue"]
@@ -345,17 +362,22 @@ struct FastRowsTests {
       }
     }
     let unknown = [
-      "seg-0", "seg-2001", "seg-02", "Seg-1", "seg-1000x", "abcdefghi", "abcdef", "abcdefgH", "café", "x", "\"s\"",
-      "s ", " s", "", "seg-1\r", "seg-12\u{0}", "seg-2345", "seg-123456", "abcdefghijklmnopq", "abcdefghijklmnoX",
-      "abcdefghijklmn", "abcdefghijklmnop ",
+      "seg-0", "seg-2001", "seg-02", "Seg-1", "seg-1000x", "abcdefghi", "abcdef", "abcdefgH", "café", "x", "\"t\"",
+      "t ", " t", "", "seg-1\r", "seg-12\u{0}", "seg-2345", "seg-123456", "abcdefghijklmnopq", "abcdefghijklmnoX",
+      "abcdefghijklmn", "abcdefghijklmnoq ", "\"s\"\"\"",
     ]
     for name in unknown {
       let result = try Self.fast("u1,control,n,\(name),1,2.5\n", header: header, plan: plan)
       #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
     }
-    for name in ["v40", "v0", "contro", "controls", "\"v1\"", " v1", "v1 ", ""] {
+    for name in ["v40", "v0", "contro", "controls", "\"v40\"", " v40", "v40 ", ""] {
       let result = try Self.fast("u1,\(name),n,s,1,2.5\n", header: header, plan: plan)
       #expect(!result.taken && result.used == 0, "\(name.debugDescription)")
+    }
+    // Known names quoted, or with spaces around them in a record with a quote: taken, as the usual path takes them.
+    for (name, segment) in [("\"s\"", 2_000), ("s ", 2_000), (" seg-7", 6), ("\"abcdefghijklmnop \"", 2_005)] {
+      let result = try Self.fast("u1,\"v1\",n,\(name),1,2.5\n", header: header, plan: plan)
+      #expect(result.taken && result.cell?.variant == 1 && result.cell?.segment == segment, "\(name.debugDescription)")
     }
   }
 
@@ -404,7 +426,8 @@ struct FastRowsTests {
       "u1,control,,s1,0,18.41\n", "u1,control,,s1,0,18.41\r\n", "u1,control,,s1,0,\r\n", "u22,v1,n3,north,1,-0\n",
       "abcdefghijklmnopq,variant8,x,s2,1,5.\n",
       "u1,control,n,s1,0,123456789012345\n", "u1,control,,s1,1.0,1\n", "u1,control,,s1,0,55.407000000000004\n",
-      "u1,control,,s1,0,\n", "u1,control,,s1,,18.41\n",
+      "u1,control,,s1,0,\n", "u1,control,,s1,,18.41\n", "\"u1\",control,,s1,0,18.41\n", "\" u1\", control,,s1,0,1\n",
+      "u1,control,\"a b\",s1,0,1\n", "u1,control,a b,\"s1\",\"0\",\"1\"\n",
     ] {
       let result = try Self.fast(usual, header: header)
       #expect(result.taken && result.used == 1, "\(usual)")
@@ -412,10 +435,11 @@ struct FastRowsTests {
     for unusual in [
       "\n", "\r\n", "u1,control,,s1,0,18.41\r\r\n", "u1,control,,s1,0,18.41\r", "u1\r,control,,s1,0,18.41\n",
       "u1,control,,s1\r,0,18.41\r\n", "u1,control,,s1,0\r,18.41\n", "u1,control,,s1,0,18.\r41\n",
-      "\"u1\",control,,s1,0,18.41\n", ",control,,s1,0,18.41\n",
+      "\"u1\"\"\",control,,s1,0,18.41\n", ",control,,s1,0,18.41\n", " ,\"control\",,s1,0,18.41\n",
       " u1,control,,s1,0,18.41\n", "u1,holdout,,s1,0,18.41\n", "u1,control,,east,0,18.41\n",
       "u1, control,,s1,0,18.41\n", "u1,control,,s1,2,18.41\n", "u1,control,,s1,0,1e3\n",
-      "u1,control,,s1,0,18.41,extra\n", "u1,control,,s1,0\n", "u1,control,a b,s1,0,1\n",
+      "u1,control,,s1,0,18.41,extra\n", "u1,control,,s1,0\n", "u1,control,a b,s1,0,1\n", "u1,control,a\"b,s1,0,1\n",
+      "u1,\"contr ol\",,s1,0,18.41\n",
       "u1,control,,s1,0,+5\n", "u1,control,,s1,0,12345678901234567890\n", "u1,controls,,s1,0,1\n",
       "u1,control,,s1,0,18.41",
     ] {
@@ -442,7 +466,9 @@ struct FastRowsTests {
     var scanner = try CSVScanner(path: path, range: (headerLine.count + 1)..<text.utf8.count)
     defer { scanner.close() }
     let fast = rows.takesFastRows
-    try scanner.forEachRecord(fast: { fast ? rows.consumeFast($0, $1, $2) : -1 }) { record in
+    try scanner.forEachRecord(
+      fast: { fast ? rows.consumeFast($0, $1, $2) : -1 }, quoted: { fast ? rows.consumeOther($0, $1, $2) : -1 }
+    ) { record in
       if !record.isBlank { try rows.consume(record) }
       return true
     }
@@ -481,14 +507,15 @@ struct FastRowsTests {
     #expect(PipeChunksTests.bits(fetched.statistics) == PipeChunksTests.bits(direct.statistics))
     #expect(fetched.issues == direct.issues)
     #expect(fetched.read == direct.read && fetched.used == direct.used && fetched.used > 27_000)
-    // The same rows with nothing for the one-pass row (every unit id quoted): `consume` alone, fetching ahead or not.
+    // The same rows with nothing for the one-pass row (every unit id quoted, a doubled quote inside): `consume` alone,
+    // fetching ahead or not.
     let header = "unit_id,variant,segment,converted,revenue\n"
     let lines = text.utf8.dropFirst(header.utf8.count).split(separator: UInt8(ascii: "\n"))
     let quoted =
       header
       + lines.map { line in
         let comma = line.firstIndex(of: UInt8(ascii: ",")) ?? line.endIndex
-        return "\"" + String(decoding: line[..<comma], as: UTF8.self) + "\""
+        return "\"" + String(decoding: line[..<comma], as: UTF8.self) + "\"\"\""
           + String(decoding: line[comma...], as: UTF8.self)
           + "\n"
       }.joined()

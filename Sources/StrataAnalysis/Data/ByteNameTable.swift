@@ -112,7 +112,8 @@ struct ByteNameTable {
     let shortTable = short ? Self.shortTable(names) : ([], 0, 0)
     (shortSlots, shortMultiplier, shortShift) = shortTable
     // Every other set of names, any number of any length: the wide table. A name with a space at either end or a
-    // byte below `-` inside is in it too, but the one-pass row never looks such a field up (it stops at the space).
+    // byte below `-` inside is in it too (no definition has one): the one-pass row's inlined steps stop at such a
+    // byte, and `UnitLevelRows.consumeOther` looks the field up with the spaces around it dropped (`fieldIndex`).
     let table = shortTable.1 != 0 ? nil : Self.wideTable(names)
     wideSlots = table?.slots ?? []
     tails = table?.tails ?? []
@@ -257,6 +258,25 @@ struct ByteNameTable {
         return differs == 0 ? Int(truncatingIfNeeded: info & 0xffff_ffff) : -1
       }
     }
+  }
+
+  /// The index of the name that `bytes[from..<to]` is as it stands, or -1: `index(of:)`'s answer for a field with no
+  /// space at either end (the caller drops them), through the table of short names or the wide table when there is
+  /// one.
+  ///
+  /// For the one-pass row's fields that its inlined lookups do not take (`UnitLevelRows.otherName`: quoted names,
+  /// names with a space or another byte below `-` inside). Loads the 8-byte word at `from`; with the wide table and
+  /// `wordsReadable`, the words from `from` up to the one that holds the last byte, and at least two (`longIndex`);
+  /// without either, `index(of:)` itself.
+  @inline(__always)
+  func fieldIndex(_ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int, wordsReadable: Bool) -> Int {
+    let length = to &- from
+    if shortMultiplier != 0 && length > 0 && length <= 8 {
+      let word = UInt64(littleEndian: UnsafeRawPointer(bytes + from).loadUnaligned(as: UInt64.self))
+      return fewIndex(word & Self.mask(length), length) ?? -1
+    }
+    if wideMultiplier != 0 && length > 0 && wordsReadable { return longIndex(UnsafeRawPointer(bytes + from), length) }
+    return index(of: UnsafeBufferPointer(start: bytes + from, count: length)) ?? -1
   }
 
   /// The index of the name equal to the `length` bytes at `field` in the wide table (`wideSlots`), or -1 (also

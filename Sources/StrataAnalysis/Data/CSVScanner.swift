@@ -144,10 +144,13 @@ public struct CSVScanner {
   ///
   /// Records the fast path takes are not visited; they advance the line count and `nextOffset`/`nextLine` as a visit
   /// would. For `UnitLevelRows.consumeFast`, which does the scanner's and the row's work in one pass over the bytes.
+  ///
+  /// `quoted`, the same for a record the fast path left, tried where the scan meets a quote in it (before it is
+  /// unquoted, out of line: records without quotes never call it): for `UnitLevelRows.consumeOther`.
   @inline(__always)
   mutating func forEachRecord(
     progress: (Int) -> Void = { _ in }, fast: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int,
-    _ visit: (Record) throws -> Bool
+    quoted: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int = { _, _, _ in -1 }, _ visit: (Record) throws -> Bool
   ) throws {
     var state = ScanState(checkedByteOrderMark: start != 0)
     while true {
@@ -175,8 +178,18 @@ public struct CSVScanner {
           fastLast = true
           continue
         }
-        guard let (fieldCount, next, newlines) = scanRecord(from: consumed, to: filled, atEndOfFile: state.endOfFile)
+        guard
+          let (fieldCount, next, newlines) = scanRecord(
+            from: consumed, to: filled, atEndOfFile: state.endOfFile, quoted: quoted)
         else { break }
+        if fieldCount == 0 {
+          // Taken by `quoted`, as by the fast path.
+          state.line &+= 1
+          consumed = next
+          madeProgress = true
+          fastLast = true
+          continue
+        }
         // Cleared only once a record is scanned: an incomplete one after fast records leaves them the last taken.
         fastLast = false
         let bufferOffset = start + bytesRead - filled
@@ -265,11 +278,14 @@ public struct CSVScanner {
   }
 
   /// Scans one record starting at `start`; returns its field count, the offset after it and the number of line ends
-  /// it spans, or nil when the record is incomplete (more bytes are needed).
+  /// it spans, or nil when the record is incomplete (more bytes are needed); a field count of 0 when `quoted` took the
+  /// record (a record with a quote, `scanQuotedRecord`).
   ///
   /// Nothing is rewritten until the record is known to be complete, so an incomplete record can be scanned again.
   @inline(__always)
-  private mutating func scanRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
+  private mutating func scanRecord(
+    from start: Int, to end: Int, atEndOfFile: Bool, quoted: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int
+  ) -> (Int, Int, Int)? {
     let bytes = base
     // Fast path: no quotes. Split at commas until the line end, eight bytes at a time: a word's bytes below `-`
     // (commas, line ends and quotes among them) as one bit mask (`candidateBytes`), then only those bytes looked at,
@@ -287,7 +303,7 @@ public struct CSVScanner {
         switch split(at: at, field: &field) {
         case .field: mask &= mask &- 1
         case .lineEnd: return (field + 1, at + 1, 1)
-        case .quote: return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
+        case .quote: return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile, quoted: quoted)
         }
       }
       position += 8
@@ -296,7 +312,7 @@ public struct CSVScanner {
       switch split(at: position, field: &field) {
       case .field: position += 1
       case .lineEnd: return (field + 1, position + 1, 1)
-      case .quote: return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile)
+      case .quote: return scanQuotedRecord(from: start, to: end, atEndOfFile: atEndOfFile, quoted: quoted)
       }
     }
     guard atEndOfFile else { return nil }
@@ -332,12 +348,17 @@ public struct CSVScanner {
     return .field
   }
 
-  /// The slow path for records with quotes: find the record end first, then unquote fields in place.
+  /// The slow path for records with quotes: `quoted` first (its taking the record returns a field count of 0), then
+  /// find the record end first, then unquote fields in place.
   ///
   /// A quote opens a quoted field only at the start of a field; elsewhere it is literal (and the record is marked
   /// malformed, as is text after a closing quote or a quote still open at the end of the file). Outside quotes a
   /// carriage return is dropped.
-  private mutating func scanQuotedRecord(from start: Int, to end: Int, atEndOfFile: Bool) -> (Int, Int, Int)? {
+  private mutating func scanQuotedRecord(
+    from start: Int, to end: Int, atEndOfFile: Bool, quoted: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int
+  ) -> (Int, Int, Int)? {
+    let taken = quoted(base, start, end)
+    if taken > start { return (0, taken, 1) }
     let bytes = base
     var quoting = QuoteState()
     var newlines = 0

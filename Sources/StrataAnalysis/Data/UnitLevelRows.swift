@@ -312,11 +312,12 @@ struct UnitLevelRows {
   /// names of the table of short names (at most 32 names of at most 8 bytes), of the wide table (every other set of
   /// names: any number, any length; names of more than 16 bytes a word more per 8 bytes, `longName`) or, when their
   /// keys collide, of the hash table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain
-  /// decimals of 1 to 15 digits (`NumberParser.scanDecimal`, each read as its bytes are seen, no second pass), 0 or 1
-  /// for a 0/1 metric, or empty values. The row must end within `fastRowBytes` of its start, which bounds a name's
-  /// length too. Such a row is exactly what the scanner and `consume(_:)` would use, and it is used the same way
-  /// (`accumulate`, with the same values bit for bit); anything else, a bad row included, is left untouched before
-  /// any value is added, so the usual path decides it.
+  /// decimals of 1 to 19 digits (`NumberParser.scanDecimal`, each read as its bytes are seen, no second pass; more than
+  /// 15 out of line), 0 or 1 for a 0/1 metric, or empty values. A record with a quote that this leaves is tried again
+  /// by `consumeOther`, out of line, where the scanner meets the quote. The row must end within `fastRowBytes` of its
+  /// start, which bounds a name's length too. Such a row is exactly what the scanner and `consume(_:)` would use, and
+  /// it is used the same way (`accumulate`, with the same values bit for bit); anything else, a bad row included, is
+  /// left untouched before any value is added, so the usual path decides it.
   @_transparent
   mutating func consumeFast(_ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
     guard start &+ Self.fastRowBytes <= end else { return -1 }
@@ -476,6 +477,220 @@ struct UnitLevelRows {
       accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
     }
     return position
+  }
+
+  /// The one-pass row for a record with a quote (R's `write.csv`, Python's `csv.QUOTE_NONNUMERIC` and `QUOTE_ALL`).
+  ///
+  /// Tried by the scanner where it meets the quote (`CSVScanner.forEachRecord(progress:fast:quoted:_:)`), after
+  /// `consumeFast` left the record. The record at `bytes[start...]`, with `end` the end of the bytes read; returns the
+  /// offset just past its line end when the row was used, or -1 when nothing was done (the scanner and `consume(_:)`
+  /// then take it as any other).
+  ///
+  /// Each field as the scanner reads it (`otherField`): quoted (`"…"` with no quote or line feed inside, then its
+  /// terminator) or not (no quote, comma, line feed, or carriage return but before the line feed ending the row, but
+  /// spaces and other bytes below `-`, which the inlined steps leave, allowed), its names found with the spaces around
+  /// them dropped (`otherName`), its values plain decimals (`NumberParser.scanDecimal`, as `consumeFast` reads them),
+  /// empty, or quoted and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)`
+  /// make of them, used the same way. The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the
+  /// header's number of fields, a nonempty unit id, 0 or 1 for a 0/1 metric); anything else is left untouched.
+  ///
+  /// Out of line, and called from the scanner's path for quoted records only: the usual row never reaches it, and its
+  /// code and registers stay as they were (called from `consumeFast`'s failures instead, it cost the usual row about
+  /// 10 instructions; inlined among its steps, about 20).
+  /// Mutating, like its caller: a non-mutating method would copy the reader for every call.
+  @inline(never)
+  mutating func consumeOther(_ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+    guard fastFields > 0, start &+ Self.fastRowBytes <= end else { return -1 }
+    // As in `consumeFast`: every field starts before `limit`, and no read reaches past `limit + 15`.
+    let limit = start &+ (Self.fastRowBytes &- 16)
+    var values = InlineArray<8, Double>(repeating: 0)
+    var filled = InlineArray<8, Bool>(repeating: false)
+    var variant = 0
+    var segment = 0
+    var unitStart = 0
+    var unitEnd = 0
+    var position = start
+    let last = fastFields &- 1
+    for field in 0...last {
+      guard position < limit else { return -1 }
+      let role = fastRoles[field]
+      let terminator = field == last ? UInt8(ascii: "\n") : UInt8(ascii: ",")
+      if role >= FastRole.value {
+        let metric = Int(role & 7)
+        if bytes[position] == UInt8(ascii: "\"") {
+          let (value, missing, step) = Self.otherValue(bytes, position, limit, terminator, role)
+          guard step > 0 else { return -1 }
+          if missing {
+            let zero = role & FastRole.missingIsZero != 0
+            values[metric] = zero ? 0 : .nan
+            filled[metric] = zero
+          } else {
+            values[metric] = value
+          }
+          position &+= step
+        } else if let (value, after) = NumberParser.scanDecimal(bytes, position, limit) {
+          if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
+          values[metric] = value
+          let step = Self.fieldEnd(bytes, after, terminator)
+          guard step != 0 else { return -1 }
+          position = after &+ step
+        } else {
+          // An empty field is a missing value, as in `consume` (a field of spaces is left to it).
+          let step = Self.fieldEnd(bytes, position, terminator)
+          guard step != 0 else { return -1 }
+          let zero = role & FastRole.missingIsZero != 0
+          values[metric] = zero ? 0 : .nan
+          filled[metric] = zero
+          position &+= step
+        }
+      } else if role >= FastRole.variant {
+        let found = otherName(bytes, position, limit, terminator, variant: role & 3 == FastRole.variant)
+        guard found >= 0 else { return -1 }
+        if role & 3 == FastRole.variant { variant = found &>> 16 } else { segment = found &>> 16 }
+        position &+= found & 0xffff
+      } else {
+        let found = Self.otherField(bytes, position, limit, terminator)
+        guard found >= 0 else { return -1 }
+        if role == FastRole.unit {
+          unitStart = position &+ found &>> 40
+          unitEnd = unitStart &+ (found &>> 16) & 0xffff
+          guard Self.hasOtherThanSpaces(bytes, unitStart, unitEnd) else { return -1 }
+        }
+        position &+= found & 0xffff
+      }
+    }
+    // The row is used: as in `consumeFast`.
+    rowsRead &+= 1
+    if checksDuplicates {
+      hashes.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
+    }
+    if prefetchesCells {
+      let slot = fetchAndWait(variant: variant, segment: segment)
+      for metric in 0..<valueCount {
+        waiting.values[slot &* 8 &+ metric] = values[metric]
+        waiting.filled[slot &* 8 &+ metric] = filled[metric]
+      }
+    } else {
+      accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
+    }
+    return position
+  }
+
+  /// The field at `bytes[position...]` as the scanner reads it, for `consumeFast` when its inlined steps do not take
+  /// it: where its bytes start (`position` plus 0, or 1 for a quoted field) times 2^40, plus their count times 65,536,
+  /// plus the bytes to the next field (the field's, its closing quote's and its terminator's, `fieldEnd`); or -1 when
+  /// it is not one the scanner reads that way.
+  ///
+  /// A quoted field is a quote, then any bytes but a quote or a line feed, then the closing quote and the field's
+  /// terminator (or a CRLF line end after the last field), and its bytes are those between the quotes, as the
+  /// scanner's unquoting gives them (`CSVScanner.QuoteState`: a carriage return inside quotes is kept). Anything
+  /// else about quotes (`""` inside, a line end inside, text after the closing quote, no closing quote before
+  /// `limit`) is -1: the scanner and `consume(_:)` decide. An unquoted field is any bytes but a quote, a carriage
+  /// return, a comma and a line feed, then its terminator or a CRLF line end after the last field: the bytes a record
+  /// without quotes keeps as they are, and one with quotes elsewhere as well (that scanner drops carriage returns
+  /// outside quotes, so they are -1 here unless they end the line, as before).
+  ///
+  /// A word at a time to the first byte below `-` that can end the field (`CSVScanner.candidateBytes`), each word
+  /// loaded only before `limit`, so no read reaches past `limit + 9`. Inlined into `consumeOther` alone.
+  @inline(__always)
+  private static func otherField(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8
+  ) -> Int {
+    let quoted = bytes[position] == UInt8(ascii: "\"")
+    let from = quoted ? position &+ 1 : position
+    var at = from
+    // The first quote or line feed inside a quoted field; the first comma, quote, carriage return or line feed in an
+    // unquoted one.
+    var stop = -1
+    while stop < 0 {
+      guard at < limit else { return -1 }
+      var mask = CSVScanner.candidateBytes(Self.word(bytes, at))
+      while mask != 0 {
+        let candidate = at &+ mask.trailingZeroBitCount &>> 3
+        let byte = bytes[candidate]
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
+          || (!quoted && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\r")))
+        {
+          stop = candidate
+          break
+        }
+        mask &= mask &- 1
+      }
+      at &+= 8
+    }
+    let after: Int
+    if quoted {
+      // The closing quote (not a line feed), then the field's end (a second quote, `""`, is none).
+      guard bytes[stop] == UInt8(ascii: "\"") else { return -1 }
+      after = stop &+ 1
+    } else {
+      after = stop
+    }
+    let step = Self.fieldEnd(bytes, after, terminator)
+    guard step != 0 else { return -1 }
+    let offset = quoted ? 1 : 0
+    return offset &<< 40 | (stop &- from) &<< 16 | (after &+ step &- position)
+  }
+
+  /// `consumeFast`'s reading of a name field its inlined steps do not take (`otherField`: quoted, or with a space or
+  /// another byte below `-`): the index of the variant's (`variant`) or segment's name it holds times 65,536 plus the
+  /// bytes to the next field, or -1 (no such field, or no such name: the usual path decides).
+  ///
+  /// The name as `ByteNameTable.index(of:)` finds it, spaces around it ignored: through the table of short names or
+  /// the wide table when the names have one (`ByteNameTable.fieldIndex`). Inlined into `consumeOther` alone.
+  /// Mutating, like its caller: a non-mutating method would copy the reader for every call.
+  @inline(__always)
+  private mutating func otherName(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8, variant: Bool
+  ) -> Int {
+    let found = Self.otherField(bytes, position, limit, terminator)
+    guard found >= 0 else { return -1 }
+    var from = position &+ found &>> 40
+    var to = from &+ (found &>> 16) & 0xffff
+    while from < to && bytes[from] == UInt8(ascii: " ") { from &+= 1 }
+    while to > from && bytes[to &- 1] == UInt8(ascii: " ") { to &-= 1 }
+    // The wide table's words may be read up to `from + 15`: within the row's bytes when `from` is before `limit`.
+    let index =
+      variant
+      ? columns.variantNames.fieldIndex(bytes, from, to, wordsReadable: from <= limit)
+      : columns.segmentNames.fieldIndex(bytes, from, to, wordsReadable: from <= limit)
+    return index < 0 ? -1 : index &<< 16 | found & 0xffff
+  }
+
+  /// `consumeFast`'s reading of a quoted value (`otherField`), value column `role & 7`'s: the number, whether it is
+  /// missing (nothing but spaces between the quotes), and the bytes to the next field; 0 bytes when the field is not
+  /// quoted or not what `consume(_:)` would use (not a number, or not 0 or 1 for a 0/1 metric).
+  ///
+  /// The bytes between the quotes go to `NumberParser.parse`, as `consume(_:)` hands them after the scanner's
+  /// unquoting: every form it reads is read the same. Inlined into `consumeOther` alone.
+  @inline(__always)
+  private static func otherValue(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8, _ role: UInt8
+  ) -> (value: Double, missing: Bool, step: Int) {
+    guard bytes[position] == UInt8(ascii: "\"") else { return (0, false, 0) }
+    let found = otherField(bytes, position, limit, terminator)
+    guard found >= 0 else { return (0, false, 0) }
+    let from = position &+ found &>> 40
+    let to = from &+ (found &>> 16) & 0xffff
+    let step = found & 0xffff
+    guard let value = NumberParser.parse(UnsafeBufferPointer(start: bytes + from, count: to &- from)) else {
+      return hasOtherThanSpaces(bytes, from, to) ? (0, false, 0) : (0, true, step)
+    }
+    // As in `consume`: `value * (value - 1) == 0` is `value == 0 || value == 1`.
+    guard role & FastRole.binomial == 0 || value * (value - 1) == 0 else { return (0, false, 0) }
+    return (value, false, step)
+  }
+
+  /// Whether `bytes[from..<to]` holds a byte other than a space (`consume(_:)`'s test of a unit id or value for
+  /// emptiness, negated).
+  @inline(__always)
+  private static func hasOtherThanSpaces(_ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+    var at = from
+    while at < to {
+      if bytes[at] != UInt8(ascii: " ") { return true }
+      at &+= 1
+    }
+    return false
   }
 
   /// `consumeFast`'s lookup of the variant's (`variant`) or segment's name in the hash table, for the field at
