@@ -125,6 +125,36 @@ struct QuotedRowsTests {
   }
 
   @Test(
+    "R's write.csv rows (quoted strings, numbers in exponent notation or with a leading +): taken through scanGeneral, each as the usual path reads it; forms parse refuses are left to it",
+    arguments: plans.indices)
+  func takesExponentsInQuotedRecords(plan index: Int) throws {
+    let plan = Self.plans[index]
+    let variant = plan.variants[1]
+    let segment = plan.segments[plan.segments.count - 1]
+    func row(_ converted: String, _ revenue: String, _ lineEnd: String) -> String {
+      "\"u1\",\"\(variant)\",\"a note\",\"\(segment)\",\(converted),\(revenue)\(lineEnd)"
+    }
+    for (converted, revenue) in [
+      ("1", "1.841e-05"), ("0", "2.5E+03"), ("1", "+5"), ("0", "-1.5e-7"), ("1", "1e0"), ("1", "5e-324"),
+      ("0", "1.7976931348623157e308"), ("1", "12345678901234567e-12"), ("0", "1e-400"), ("1e0", "3"), ("0E5", "4"),
+      ("+1", "+1.5e+2"), ("1", ""), ("1", "18.41"),
+    ] {
+      for lineEnd in ["\n", "\r\n"] {
+        let text = row(converted, revenue, lineEnd)
+        #expect(try Self.expectSame(text, plan: plan), "\(plan.id): \(text.debugDescription)")
+      }
+    }
+    for (converted, revenue) in [
+      ("1", "1e"), ("1", "1e+"), ("0", "1e400"), ("1", "-1e309"), ("2e0", "3"), ("5e-1", "3"), ("1", "1e5x"),
+      ("1", "1e5 "), ("1", "1e5e5"), ("1", "NA"), ("TRUE", "3"), ("1", "+"), ("1", "++5"),
+    ] {
+      let text = row(converted, revenue, "\n")
+      let result = try Self.compare(text, plan: plan)
+      #expect(!result.taken, "\(plan.id): \(text.debugDescription)")
+    }
+  }
+
+  @Test(
     "quoted fields the scanner reads otherwise or rejects: not taken (a doubled quote, a line end inside, a quote not at the start, text after the closing quote, an unclosed quote, empty or bad ones), the usual path's result",
     arguments: plans.indices)
   func leavesOtherQuotes(plan index: Int) throws {

@@ -490,7 +490,7 @@ struct UnitLevelRows {
   /// terminator) or not (no quote, comma, line feed, or carriage return but before the line feed ending the row, but
   /// spaces and other bytes below `-`, which the inlined steps leave, allowed), its names found with the spaces around
   /// them dropped (`otherName`), its values plain decimals (`NumberParser.scanDecimal`, as `consumeFast` reads them),
-  /// empty, or quoted and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)`
+  /// numbers in exponent notation or with a leading `+` (`NumberParser.scanGeneral`, `otherNumber`), empty, or quoted and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)`
   /// make of them, used the same way. The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the
   /// header's number of fields, a nonempty unit id, 0 or 1 for a 0/1 metric); anything else is left untouched.
   ///
@@ -528,12 +528,18 @@ struct UnitLevelRows {
             values[metric] = value
           }
           position &+= step
-        } else if let (value, after) = NumberParser.scanDecimal(bytes, position, limit) {
+        } else if let (value, after) = NumberParser.scanDecimal(bytes, position, limit),
+          case let step = Self.fieldEnd(bytes, after, terminator), step != 0
+        {
           if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
           values[metric] = value
-          let step = Self.fieldEnd(bytes, after, terminator)
-          guard step != 0 else { return -1 }
           position = after &+ step
+        } else if bytes[position] != terminator,
+          let (value, next) = Self.otherNumber(bytes, position, limit, terminator)
+        {
+          if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
+          values[metric] = value
+          position = next
         } else {
           // An empty field is a missing value, as in `consume` (a field of spaces is left to it).
           let step = Self.fieldEnd(bytes, position, terminator)
@@ -789,6 +795,22 @@ struct UnitLevelRows {
       ? columns.variantNames.wideSlotIndex(first, second, tail, length, field)
       : columns.segmentNames.wideSlotIndex(first, second, tail, length, field)
     return index < 0 ? -1 : index &<< 16 | (length &+ step)
+  }
+
+  /// An unquoted number field of `consumeOther` that plain decimals do not read: its value and the offset just past
+  /// its terminator (or CRLF line end), or nil unless that follows right after the number.
+  ///
+  /// Where `NumberParser.scanDecimal` stops short of the field's end or does not start (a leading `+`):
+  /// `NumberParser.scanGeneral`, which takes the exponent notation R's `write.csv` and pandas write (`1.841e-05`) with
+  /// `parse`'s value bit for bit. Out of line (inlined, the quoted records of plain decimals paid about 36
+  /// instructions a row), and quoted records only: rows without a quote never come here.
+  @inline(never)
+  private static func otherNumber(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8
+  ) -> (value: Double, next: Int)? {
+    guard let (value, after) = NumberParser.scanGeneral(bytes, position, limit) else { return nil }
+    let step = fieldEnd(bytes, after, terminator)
+    return step == 0 ? nil : (value, after &+ step)
   }
 
   /// How many bytes end a field at `bytes[at]` for `consumeFast`'s out-of-line lookups: 1 for its `terminator`, 2 for
