@@ -243,7 +243,18 @@ struct ByteNameTable {
   @inline(__always)
   func wideIndex(_ first: UInt64, _ second: UInt64, _ length: Int) -> Int {
     guard wideMultiplier != 0 else { return -1 }
-    let product = Self.wideHash(Self.wideKey(first, second, length), wideMultiplier)
+    return wideSlot(first, second, key: second, length).index
+  }
+
+  /// The wide table's one slot for a field of `length` bytes whose first two words are `first` and `second` and whose
+  /// key's second word is `key` (`second`, or for a field longer than `wideBytes` `second` exclusive-or its later
+  /// words' `tailHash`): the name's index when the slot holds those words and that length (else -1), and the slot's
+  /// first word in `wideSlots`.
+  ///
+  /// `wideIndex`'s and `wideSlotIndex`'s lookup, inlined into both; the caller makes sure the table exists.
+  @inline(__always)
+  private func wideSlot(_ first: UInt64, _ second: UInt64, key: UInt64, _ length: Int) -> (index: Int, base: Int) {
+    let product = Self.wideHash(Self.wideKey(first, key, length), wideMultiplier)
     return displacements.withUnsafeBufferPointer { displacements in
       wideSlots.withUnsafeBufferPointer { slots in
         // The bucket is at most `bucketMask`, below the displacements' count; the slot and every displacement are
@@ -255,7 +266,7 @@ struct ByteNameTable {
         // One comparison of the words and length together; an empty slot's length (all ones) matches no field.
         let differs =
           (slots[base] ^ first) | (slots[base &+ 1] ^ second) | ((info >> 32) ^ UInt64(truncatingIfNeeded: length))
-        return differs == 0 ? Int(truncatingIfNeeded: info & 0xffff_ffff) : -1
+        return (differs == 0 ? Int(truncatingIfNeeded: info & 0xffff_ffff) : -1, base)
       }
     }
   }
@@ -314,31 +325,22 @@ struct ByteNameTable {
     -> Int
   {
     guard wideMultiplier != 0 else { return -1 }
-    let product = Self.wideHash(Self.wideKey(first, second ^ tail, length), wideMultiplier)
-    return displacements.withUnsafeBufferPointer { displacements in
-      wideSlots.withUnsafeBufferPointer { slots in
-        // As `wideIndex`: every index is within its array.
-        let bucket = Int(truncatingIfNeeded: product &>> bucketShift) & bucketMask
-        let slot = Int(truncatingIfNeeded: product &>> wideShift) ^ Int(truncatingIfNeeded: displacements[bucket])
-        let base = wideOffset &+ Self.wideWords &* slot
-        let info = slots[base &+ 2]
-        let differs =
-          (slots[base] ^ first) | (slots[base &+ 1] ^ second) | ((info >> 32) ^ UInt64(truncatingIfNeeded: length))
-        guard differs == 0 else { return -1 }
-        // The same length: the name has as many words from byte 16 on as the field, from its slot's last word on.
-        return tails.withUnsafeBufferPointer { tails in
-          var at = Int(truncatingIfNeeded: slots[base &+ 3])
-          var offset = 16
-          while offset < length {
-            var word = UInt64(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            let rest = length &- offset
-            if rest < 8 { word &= (1 &<< UInt64(truncatingIfNeeded: 8 &* rest)) &- 1 }
-            guard tails[at] == word else { return -1 }
-            at &+= 1
-            offset &+= 8
-          }
-          return Int(truncatingIfNeeded: info & 0xffff_ffff)
+    let (index, base) = wideSlot(first, second, key: second ^ tail, length)
+    guard index >= 0 else { return -1 }
+    // The same length: the name has as many words from byte 16 on as the field, from its slot's last word on.
+    return wideSlots.withUnsafeBufferPointer { slots in
+      tails.withUnsafeBufferPointer { tails in
+        var at = Int(truncatingIfNeeded: slots[base &+ 3])
+        var offset = 16
+        while offset < length {
+          var word = UInt64(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+          let rest = length &- offset
+          if rest < 8 { word &= (1 &<< UInt64(truncatingIfNeeded: 8 &* rest)) &- 1 }
+          guard tails[at] == word else { return -1 }
+          at &+= 1
+          offset &+= 8
         }
+        return index
       }
     }
   }
