@@ -33,7 +33,7 @@ struct SampleRatioRowsTests {
         var segmentUnits = 0
         for variantName in variants {
           // Some arms empty; a stray unit now and then in a variant planned at weight 0 (only beside units in the
-          // planned ones: strays alone make the test refuse the row, and the analysis stop, as before).
+          // planned ones: strays alone are `straysAloneAreAMismatch`'s case).
           var count = random.next() % 6 == 0 ? 0 : Int(random.next() % 40)
           if segment % 5 == 4 && variantName == variants[variantCount - 1] && segmentUnits == 0 { count = 0 }
           segmentUnits += count

@@ -490,8 +490,9 @@ struct UnitLevelRows {
   /// terminator) or not (no quote, comma, line feed, or carriage return but before the line feed ending the row, but
   /// spaces and other bytes below `-`, which the inlined steps leave, allowed), its names found with the spaces around
   /// them dropped (`otherName`), its values plain decimals (`NumberParser.scanDecimal`, as `consumeFast` reads them),
-  /// numbers in exponent notation or with a leading `+` (`NumberParser.scanGeneral`, `otherNumber`), empty, or quoted and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)`
-  /// make of them, used the same way. The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the
+  /// numbers in exponent notation or with a leading `+` (`NumberParser.scanGeneral`, `otherNumber`), empty, or quoted
+  /// and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)` make of them, used
+  /// the same way. The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the
   /// header's number of fields, a nonempty unit id, 0 or 1 for a 0/1 metric); anything else is left untouched.
   ///
   /// Out of line, and called from the scanner's path for quoted records only: the usual row never reaches it, and its
