@@ -80,7 +80,11 @@ public enum AnalysisText {
         }
         if !metric.partialPooling.isEmpty {
           out.append("Partial pooling across segments (raw and shrunken estimates):")
-          out.append(table(ReportTables.partialPooling(metric, plan: plan, segments: shown)))
+          // A note every segment of a variant shares, once above the table, as the HTML and Markdown reports say it:
+          // on its forty rows it doubled each line's width with the same 95 characters.
+          out += ReportTables.sharedNotes(metric)
+          let pooling = ReportTables.partialPooling(metric, plan: plan, segments: shown, sharedNotesApart: true)
+          out.append(table(pooling, wordsLast: pooling.header.last == "Note"))
           out.append(table(ReportTables.randomEffects(metric, plan: plan)))
         }
       }
@@ -106,8 +110,12 @@ public enum AnalysisText {
     return out
   }
 
-  /// An aligned plain-text table: first two columns left-aligned, the rest right-aligned.
-  static func table(_ table: ReportTables.Table) -> String {
+  /// An aligned plain-text table: the first two columns left-aligned, and the last when `wordsLast` (a note,
+  /// flags), the rest right-aligned.
+  ///
+  /// The partial-pooling table ends with its chance to beat control, right-aligned, when its Note column, empty, is
+  /// left out (`ReportTables.partialPooling`'s `sharedNotesApart`).
+  static func table(_ table: ReportTables.Table, wordsLast: Bool = true) -> String {
     let rows = [table.header] + table.rows
     var widths = [Int](repeating: 0, count: table.header.count)
     for row in rows {
@@ -116,7 +124,7 @@ public enum AnalysisText {
     return rows.map { row in
       row.enumerated().map { i, cell in
         let pad = String(repeating: " ", count: widths[i] - cell.count)
-        return i < 2 || i == row.count - 1 ? cell + pad : pad + cell
+        return i < 2 || (i == row.count - 1 && wordsLast) ? cell + pad : pad + cell
       }.joined(separator: "  ").trimmingTrailingSpaces
     }.joined(separator: "\n")
   }

@@ -83,9 +83,8 @@ struct NoSegmentStandsOutTests {
   }
 
   /// The forty-segment report's noise: a note that every segment shares is said once, above the partial-pooling
-  /// table, in the HTML and Markdown reports (the terminal's table keeps it on each row), and the Note column, then
-  /// empty, is left out.
-  @Test("a note every segment shares is said once above the partial-pooling table (HTML, Markdown)")
+  /// table, in the HTML and Markdown reports and on the terminal, and the Note column, then empty, is left out.
+  @Test("a note every segment shares is said once above the partial-pooling table (HTML, Markdown, terminal)")
   func sharedNoteSaidOnce() throws {
     let analysis = try Self.analysis(lifts: [0.040, 0.042, 0.044, 0.046])
     let metric = analysis.metrics[0]
@@ -105,12 +104,61 @@ struct NoSegmentStandsOutTests {
     #expect(!table.header.contains("Note") && table.rows.allSatisfy { $0.count == table.header.count })
     let everyRow = ReportTables.partialPooling(metric, plan: analysis.plan).rows
     #expect(table.rows == everyRow.map { Array($0.dropLast()) })
-    #expect(AnalysisText.render(analysis).components(separatedBy: perRow).count == 4 * tied + 1)
+    // The terminal says it once a metric too, on the line above the table, whose Note column is left out.
+    let text = AnalysisText.render(analysis)
+    #expect(!text.contains(perRow))
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let above = lines.indices.filter { lines[$0] == sentence }
+    #expect(above.count == tied)
+    for index in above {
+      #expect(lines[index - 1] == "Partial pooling across segments (raw and shrunken estimates):")
+      #expect(lines[index + 1].hasPrefix("Segment") && lines[index + 1].hasSuffix("Chance to beat control"))
+    }
     // A tie of the top two of four stays on their rows: it says which rows tie.
     let topTwo = try Self.analysis(lifts: [0.10, -0.02, 0.10, -0.02])
     #expect(ReportTables.sharedNotes(topTwo.metrics[0]).isEmpty)
     let topTwoTable = ReportTables.partialPooling(topTwo.metrics[0], plan: topTwo.plan, sharedNotesApart: true)
     #expect(topTwoTable.rows == ReportTables.partialPooling(topTwo.metrics[0], plan: topTwo.plan).rows)
+  }
+
+  /// On the terminal, the four variants of the factorial example's clicks that tie in both segments are named once.
+  ///
+  /// Three others have a best segment: the partial-pooling table's Note column keeps only what differs from row to
+  /// row (each best segment's interval to quote); the chance to beat control stays right-aligned when the Note
+  /// column is left out.
+  @Test("terminal: the partial-pooling table's Note column shows only what differs between rows")
+  func terminalNotesOnlyWhatDiffers() throws {
+    let analysis = try DecisionCases.example("email-factorial", data: "email-factorial")
+    let metric = try #require(analysis.metrics.first { $0.metric.name == "clicked" })
+    let sentence = try #require(ReportTables.sharedNotes(metric).first)
+    #expect(
+      sentence
+        == "No segment stands out for question.photo.buy, short.none.buy, question.none.buy or short.photo.learn: each has the same shrunken estimate in both segments (τ̂² = 0)."
+    )
+    let lines = AnalysisText.render(analysis).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let start = try #require(lines.firstIndex(of: "Partial pooling across segments (raw and shrunken estimates):"))
+    #expect(lines[start + 1] == sentence)
+    #expect(lines[start + 2].hasPrefix("Segment") && lines[start + 2].hasSuffix("Note"))
+    let rows = Array(lines[(start + 3)..<(start + 3 + metric.partialPooling.count * 2)])
+    #expect(!rows.contains { $0.contains("no segment stands out") })
+    // A row of a variant that ties ends at its chance to beat control; a best segment's row at its note.
+    let tied = ["question.photo.buy", "short.none.buy", "question.none.buy", "short.photo.learn"]
+    for row in rows {
+      let variant = row.split(separator: " ", omittingEmptySubsequences: true)[1]
+      if tied.contains(String(variant)) {
+        #expect(row.hasSuffix("%"), "\(row)")
+      }
+    }
+    #expect(rows.filter { $0.contains("best of 2 segments (shrunken)") }.count == 3)
+    // With a tie everywhere, the last column is the chance to beat control: right-aligned under its header.
+    let allTied = AnalysisText.render(try Self.analysis(lifts: [0.040, 0.042, 0.044, 0.046]))
+      .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let header =
+      try #require(allTied.firstIndex { $0.hasPrefix("No segment stands out for free_delivery: the same") }) + 1
+    let table = allTied[header...(header + 4)]
+    #expect(table.allSatisfy { $0.count == allTied[header].count })
+    #expect(allTied[header].hasSuffix("Chance to beat control"))
+    #expect(table.dropFirst().allSatisfy { $0.hasSuffix("%") })
   }
 
   @Test("a tie at the top with τ̂² > 0: no best segment, the top 2 tie")
