@@ -13,7 +13,7 @@
 # axis's ticks) that read the same though they name different things (1280 and 390 px, print); a discovery
 # scatter's point on or outside its frame; a discovery k-selection chart's point on or under its x axis; a table that scrolls sideways (its p and flags
 # hidden) at any width checked; a word of a table cell on two lines (1,101 and 1,280 px); a card's wrapped words
-# not left-aligned (390-1,024 px); and at 700, 768, 801, 900, 1,024 and 1,101 px (tablets,
+# not left-aligned or a card's label shown with no value (390-1,100 px); and at 700, 768, 801, 900, 1,024 and 1,101 px (tablets,
 # the wide forest plot's smallest, small laptops) chart text under 11 px, a chart not whole on screen or text cut
 # off at the right. Run by CI
 # (.ci/run) after Scripts/test.sh.

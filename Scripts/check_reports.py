@@ -18,8 +18,9 @@ sequential chart's legend entries, an axis's ticks) may read the same at 1280 an
 (CHART_LABELS_JS); a discovery scatter's points must lie inside its frame
 (SCATTER_JS), and a discovery k-selection chart's points above their x axis, clear of it (K_SELECTION_JS). No
 table may scroll sideways (TABLE_SCROLLS_JS) at any width checked, 1280 and 390 px included (the look log too),
-no table cell may show a word on two lines at 1,101 and 1,280 px (WORD_SPLIT_JS), and a card's value
-of words that wraps must read left-aligned (CARD_WRAP_JS) at 390 px and at the tablet widths up to 1,100 px. At
+no table cell may show a word on two lines at 1,101 and 1,280 px (WORD_SPLIT_JS), a card's value
+of words that wraps must read left-aligned (CARD_WRAP_JS) and no card may show a label with an empty value
+(EMPTY_CARD_VALUE_JS) at 390 px and at the tablet widths up to 1,100 px. At
 700, 768, 801, 900, 1,024 and 1,101 px (check_tablets) the
 same chart checks as at 390 px and the clipped text. Screenshots (first screen at 1280 px, full page at 390 px with every
 <details> opened, and each screen at 768 and 900 px) and PDFs
@@ -294,6 +295,30 @@ for (const cell of document.querySelectorAll('tbody th, tbody td')) {
   }
 }
 return out;
+"""
+
+# A card's label with nothing beside it (tables are cards up to 1,100 px): a rendered cell of a card (its column's
+# header shown before it, `::before`, from its data-label) whose value is empty. On main the factorial example at
+# 390 px showed "Note" alone on 19 partial-pooling cards, "Flags" on 27 results cards, and on each of 21 variants'
+# cards of the sample ratio table "Segment", "χ²", "p", "Holm p" and "Mismatch" (said on the segment's first card);
+# every report showed "Observed" alone on the plan-vs-observed cards of power and minimum detectable effect. Per
+# table (its caption or first headers), the labels shown empty and how many.
+EMPTY_CARD_VALUE_JS = """
+const tables = new Map();
+for (const cell of document.querySelectorAll('tbody th, tbody td')) {
+  if (!cell.getClientRects().length || cell.textContent.trim()) continue;
+  const label = getComputedStyle(cell, '::before').content;
+  if (!label || label === 'none' || label === 'normal' || label === '""') continue;
+  const table = cell.closest('table');
+  if (!tables.has(table)) tables.set(table, new Map());
+  const labels = tables.get(table);
+  labels.set(label, (labels.get(label) || 0) + 1);
+}
+return [...tables].map(([table, labels]) => {
+  const name = table.caption ? table.caption.textContent.trim().slice(0, 50)
+    : [...table.querySelectorAll('thead th')].slice(0, 3).map(t => t.textContent.trim()).join(' | ');
+  return `"${name}": ` + [...labels].map(([label, n]) => `${label} ×${n}`).join(', ');
+});
 """
 
 # Text cut off at the right: a text run (outside charts, which scroll sideways inside their figure by design)
@@ -634,6 +659,9 @@ def check(path, out_dir):
         ragged = phone.execute_script(CARD_WRAP_JS)
         if ragged:
             failures.append(f"wrapped card text not left-aligned at 390 px: {ragged[:3]} ({len(ragged)} in all)")
+        empty = phone.execute_script(EMPTY_CARD_VALUE_JS)
+        if empty:
+            failures.append(f"a card's label shown with no value at 390 px: {empty[:3]} ({len(empty)} tables)")
         small = phone.execute_script(CHART_TEXT_JS)
         if small:
             failures.append(f"chart text below 11 px at 390 px wide: {small[:5]} ({len(small)} in all)")
@@ -743,6 +771,9 @@ def check_tablets(url, name, out_dir):
                 ragged = tablet.execute_script(CARD_WRAP_JS)
                 if ragged:
                     failures.append(f"wrapped card text not left-aligned {at}: {ragged[:3]} ({len(ragged)} in all)")
+                empty = tablet.execute_script(EMPTY_CARD_VALUE_JS)
+                if empty:
+                    failures.append(f"a card's label shown with no value {at}: {empty[:3]} ({len(empty)} tables)")
             if width > TABLE_CARDS_UP_TO:
                 split = tablet.execute_script(WORD_SPLIT_JS)
                 if split:

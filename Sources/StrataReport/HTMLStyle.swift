@@ -23,7 +23,9 @@
 ///   above them, `.phone-only`); every table becomes a list of cards (each cell labelled by its column header
 ///   from `data-label`; a results table is 820-950 px wide, so that as a table at 700-800 px it hid its p-values
 ///   and flags beyond a sideways scroll), and a card's long labels and values wrap (at spaces first, anywhere if
-///   one word is still too long) instead of being cut at the card's edge. A value on one line sits at the card's
+///   one word is still too long) instead of being cut at the card's edge. A cell with nothing in it is left out of
+///   its card (`:empty`), not shown as its label alone: a partial-pooling card's "Note" with no note, a variant's
+///   "χ²", "p" and "Holm p" in the sample ratio table (said on its segment's row). A value on one line sits at the card's
 ///   right edge, opposite its label (the flex row's `space-between`); a value of words that wraps reads
 ///   left-aligned, each line from the same edge (`text-align: left`; right-aligned, a segment's profile at 900 px
 ///   read ragged at its left), and a number stays right-aligned (`.num`). A grouped table's segment name heads
@@ -170,6 +172,7 @@ enum HTMLStyle {
     tbody th.num,tbody td.num{white-space:normal;overflow-wrap:anywhere}
     tbody th::before,tbody td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 42%;min-width:0}
     tbody th:not(.num),tbody td:not(.num){text-align:left}
+    tbody th:empty,tbody td:empty{display:none}
     tr.overall th,tr.overall td{border-top:0}
     table.grouped tbody tr.group{border:0;border-radius:0;padding:0;margin:12px 0 4px}
     table.grouped tbody tr.group th{display:block;text-align:left;font-size:14px}
