@@ -115,7 +115,7 @@ struct Comparer {
     comparison.absoluteInterval = result.absoluteInterval
     comparison.relativeLift = result.relativeLift
     comparison.relativeInterval = result.relativeInterval
-    comparison.notes += result.notes
+    if !result.notes.isEmpty { comparison.notes += result.notes }
     // The 2×2 table's smallest expected count, without arrays (a comparison per segment and treatment).
     let total = control.trials + treatment.trials
     let columns = (
@@ -126,14 +126,13 @@ struct Comparer {
       control.trials * columns.0 / total, control.trials * columns.1 / total, treatment.trials * columns.0 / total,
       treatment.trials * columns.1 / total)
     if smallestExpected < Self.smallExpectedCount && total <= FisherExactTest.maximumTotal {
-      let table = [
-        [control.successes, control.trials - control.successes],
-        [treatment.successes, treatment.trials - treatment.successes],
-      ]
-      let fisher = try FisherExactTest(table: table, alternative: alternative).result()
+      // The table [[control successes, failures], [treatment successes, failures]] as four counts: no arrays.
+      let pValue = try FisherExactTest.pValue(
+        control.successes, control.trials - control.successes, treatment.successes,
+        treatment.trials - treatment.successes, alternative: alternative)
       comparison.test = "fisher"
       comparison.statistic = nil
-      comparison.pValue = fisher.test.pValue
+      comparison.pValue = pValue
       comparison.notes.append(fisherNotes.note(smallestExpected: smallestExpected))
     }
   }

@@ -41,21 +41,7 @@ public struct FisherExactTest: Sendable, Hashable {
       table.count == 2 && table.allSatisfy { $0.count == 2 }, "table",
       "must be 2 × 2 for Fisher's exact test, got \(table.count) rows of \(table.map { String($0.count) }.joined(separator: ", ")) entries"
     )
-    for (i, row) in table.enumerated() {
-      for (j, x) in row.enumerated() {
-        try StatsError.requireCount(x, "table row \(i + 1), column \(j + 1)")
-      }
-    }
-    for i in 0..<2 {
-      try StatsError.require(
-        table[i][0] + table[i][1] > 0, "table row \(i + 1)", "sums to 0, so the test has no information")
-      try StatsError.require(
-        table[0][i] + table[1][i] > 0, "table column \(i + 1)", "sums to 0, so the test has no information")
-    }
-    let total = table[0][0] + table[0][1] + table[1][0] + table[1][1]
-    try StatsError.require(
-      total <= Self.maximumTotal, "table",
-      "total \(total) exceeds \(Self.maximumTotal); use the chi-squared test for tables this large")
+    try Self.validate(table[0][0], table[0][1], table[1][0], table[1][1])
     self.table = table
     self.alternative = alternative
   }
@@ -67,12 +53,47 @@ public struct FisherExactTest: Sendable, Hashable {
   }
 
   public func result() throws(StatsError) -> FisherExactResult {
-    let pValue = try tailProbability()
+    // Checked by the initializer, so not again (as before; `table` is settable).
+    let pValue = try Self.pValue(checked: table[0][0], table[0][1], table[1][0], table[1][1], alternative: alternative)
+    return FisherExactResult(
+      test: TestResult(statistic: oddsRatio, pValue: pValue, alternative: alternative), oddsRatio: oddsRatio)
+  }
+
+  /// `result().test.pValue` of the table `[[a, b], [c, d]]`, checked as the initializer checks it (the same errors in
+  /// the same order), without making the table: its three arrays cost about 1,100 instructions with their release,
+  /// for each binary comparison decided by this test (one per segment and treatment).
+  package static func pValue(
+    _ a: Double, _ b: Double, _ c: Double, _ d: Double, alternative: Alternative
+  ) throws(StatsError) -> Double {
+    try validate(a, b, c, d)
+    return try pValue(checked: a, b, c, d, alternative: alternative)
+  }
+
+  /// The counts of a 2 × 2 table `[[a, b], [c, d]]`: whole and non-negative, every row and column total positive,
+  /// the total at most `maximumTotal`.
+  private static func validate(_ a: Double, _ b: Double, _ c: Double, _ d: Double) throws(StatsError) {
+    try StatsError.requireCount(a, "table row 1, column 1")
+    try StatsError.requireCount(b, "table row 1, column 2")
+    try StatsError.requireCount(c, "table row 2, column 1")
+    try StatsError.requireCount(d, "table row 2, column 2")
+    try StatsError.require(a + b > 0, "table row 1", "sums to 0, so the test has no information")
+    try StatsError.require(a + c > 0, "table column 1", "sums to 0, so the test has no information")
+    try StatsError.require(c + d > 0, "table row 2", "sums to 0, so the test has no information")
+    try StatsError.require(b + d > 0, "table column 2", "sums to 0, so the test has no information")
+    let total = a + b + c + d
+    try StatsError.require(
+      total <= Self.maximumTotal, "table",
+      "total \(total) exceeds \(Self.maximumTotal); use the chi-squared test for tables this large")
+  }
+
+  private static func pValue(
+    checked a: Double, _ b: Double, _ c: Double, _ d: Double, alternative: Alternative
+  ) throws(StatsError) -> Double {
+    let pValue = try tailProbability(a, b, c, d, alternative: alternative)
     guard pValue.isFinite, pValue >= 0 else {
       throw .numerical(routine: "FisherExactTest.result", status: 0, message: "p-value \(pValue) is not a probability")
     }
-    return FisherExactResult(
-      test: TestResult(statistic: oddsRatio, pValue: pValue, alternative: alternative), oddsRatio: oddsRatio)
+    return pValue
   }
 
   /// Past this many nats below the mode, a term is below e⁻⁸⁰⁰ of the largest: any tail sum starting
@@ -82,11 +103,12 @@ public struct FisherExactTest: Sendable, Hashable {
   /// at least geometrically and adds < 1e-17 relative even for the widest allowed distribution.
   private static let truncationMargin = 50.0
 
-  private func tailProbability() throws(StatsError) -> Double {
-    let a = table[0][0]
-    let draws = table[0][0] + table[0][1]
-    let successes = table[0][0] + table[1][0]
-    let population = draws + table[1][0] + table[1][1]
+  private static func tailProbability(
+    _ a: Double, _ b: Double, _ c: Double, _ d: Double, alternative: Alternative
+  ) throws(StatsError) -> Double {
+    let draws = a + b
+    let successes = a + c
+    let population = draws + c + d
     let lowest = max(0, draws - (population - successes))
     let highest = min(successes, draws)
     let mode = ((draws + 1) * (successes + 1) / (population + 2)).rounded(.down)

@@ -54,8 +54,11 @@ enum TwoSampleT {
     let t = difference / standardError
     let distribution = try StudentT(degreesOfFreedom: degreesOfFreedom)
     let pValue = try alternative.studentPValue(t, distribution)
-    let critical = try alternative.criticalValue(
-      confidenceLevel: confidenceLevel, upperQuantile: distribution.inverseSurvival)
+    // A closure, not the method itself: `distribution.inverseSurvival` as a value is a context allocated and freed
+    // on every call (a Welch comparison per segment and treatment).
+    let critical = try alternative.criticalValue(confidenceLevel: confidenceLevel) { (p) throws(StatsError) in
+      try distribution.inverseSurvival(p)
+    }
     let interval = alternative.interval(
       estimate: difference, standardError: standardError, critical: critical, confidenceLevel: confidenceLevel)
 
