@@ -76,7 +76,15 @@ public enum AnalysisText {
         }
         if !metric.postStratified.isEmpty {
           out.append("Post-stratified across segments (segments weighted by their share of units):")
-          out.append(table(ReportTables.postStratified(metric, plan: plan, segments: shown)))
+          // As the HTML and Markdown reports: weights longer than `inlineWeights` characters are a table of their own,
+          // a row a segment; in the row, forty segments with long names made each line 2,420 characters. Without
+          // the weights the estimates end with their p-value, right-aligned.
+          let tables = ReportTables.postStratifiedTables(metric, plan: plan, segments: shown)
+          out.append(table(tables[0], wordsLast: tables.count == 1))
+          if tables.count > 1 {
+            out.append("\(ReportTables.postStratifiedWeightsTitle):")
+            out.append(table(tables[1], wordsLast: false, leftColumns: 1))
+          }
         }
         if !metric.partialPooling.isEmpty {
           out.append("Partial pooling across segments (raw and shrunken estimates):")
@@ -110,12 +118,13 @@ public enum AnalysisText {
     return out
   }
 
-  /// An aligned plain-text table: the first two columns left-aligned, and the last when `wordsLast` (a note,
-  /// flags), the rest right-aligned.
+  /// An aligned plain-text table: the first `leftColumns` columns left-aligned (two: a segment and a variant; one
+  /// for the post-stratified weights, a segment and its shares), and the last when `wordsLast` (a note, flags), the
+  /// rest right-aligned.
   ///
   /// The partial-pooling table ends with its chance to beat control, right-aligned, when its Note column, empty, is
   /// left out (`ReportTables.partialPooling`'s `sharedNotesApart`).
-  static func table(_ table: ReportTables.Table, wordsLast: Bool = true) -> String {
+  static func table(_ table: ReportTables.Table, wordsLast: Bool = true, leftColumns: Int = 2) -> String {
     let rows = [table.header] + table.rows
     var widths = [Int](repeating: 0, count: table.header.count)
     for row in rows {
@@ -124,7 +133,7 @@ public enum AnalysisText {
     return rows.map { row in
       row.enumerated().map { i, cell in
         let pad = String(repeating: " ", count: widths[i] - cell.count)
-        return i < 2 || (i == row.count - 1 && wordsLast) ? cell + pad : pad + cell
+        return i < leftColumns || (i == row.count - 1 && wordsLast) ? cell + pad : pad + cell
       }.joined(separator: "  ").trimmingTrailingSpaces
     }.joined(separator: "\n")
   }

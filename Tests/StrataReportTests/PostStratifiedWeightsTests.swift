@@ -100,4 +100,59 @@ struct PostStratifiedWeightsTests {
     #expect(unlike.rows[1][2] == NumberText.percent(b.weights[0], digits: 0))
     #expect(!HTMLReport.render(analysis).contains("class=\"pairs\""))
   }
+
+  /// The terminal says it as the reports do.
+  ///
+  /// Long weights are a table of their own below the estimates, a row a segment, so no line of the post-stratified
+  /// section is longer than `inlineWeights` characters (on main, 40 segments named by 45 characters made each
+  /// variant's line about 1,500 characters; check-reports' forty segments of 75 characters, 2,420). Short weights
+  /// stay in the row.
+  @Test func terminalLongWeightsAreATableOfTheirOwn() throws {
+    let names = (1...40).map { "segment_of_the_warehouse_with_a_long_name_\($0)" }
+    let plan = AnalysisPlan(
+      id: "forty-segments", name: "Forty segments", variants: ["control", "a", "b"], segments: names,
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero)],
+      minimumDetectableEffect: 0.03, baseline: 0.2)
+    var csv = "variant,segment,n,converted_sum\n"
+    for (index, name) in names.enumerated() {
+      for (variant, rate) in [("control", 0.2), ("a", 0.22), ("b", 0.21)] {
+        let n = 400 + 10 * index
+        csv += "\(variant),\(name),\(n),\(Int((Double(n) * rate).rounded()))\n"
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-weights-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("forty.csv")
+    try csv.write(to: file, atomically: true, encoding: .utf8)
+    let analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+    let shown = ReportSegments(analysis)
+    let listed = names.filter { shown.contains($0) }
+    #expect(listed.count == ReportSegments.limit)
+
+    let text = AnalysisText.render(analysis)
+    let section = try #require(
+      text.components(separatedBy: "Post-stratified across segments (segments weighted by their share of units):\n")
+        .dropFirst().first)
+    let lines = Array(section.components(separatedBy: "\n").prefix { !$0.hasPrefix("Partial pooling") && !$0.isEmpty })
+    #expect(lines.first?.hasPrefix("Variant") == true)
+    #expect(lines.first?.hasSuffix(" p") == true)  // the estimates end with their p-value, right-aligned
+    #expect(lines.allSatisfy { $0.count <= ReportTables.inlineWeights })
+    let title = try #require(lines.firstIndex(of: "\(ReportTables.postStratifiedWeightsTitle):"))
+    #expect(title == 3)  // the header and a row a variant, then the weights
+    let rows = lines[(title + 1)...].map {
+      $0.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+    let estimate = try #require(analysis.metrics.first?.postStratified.first)
+    let weight = Dictionary(uniqueKeysWithValues: zip(estimate.segmentsUsed, estimate.weights))
+    #expect(rows.first == ["Segment", "Share of units"])
+    #expect(rows.dropFirst().dropLast().map(\.[0]) == listed)
+    #expect(
+      rows.dropFirst().dropLast().map(\.[1]) == listed.map { NumberText.percent(weight[$0] ?? .nan, digits: 0) })
+    #expect(rows.last?.first == "10 more segments")
+
+    let short = AnalysisText.render(try ReportSnapshotTests.analysis())
+    #expect(short.contains("vip<&> 19%, regular 81%"))
+    #expect(!short.contains(ReportTables.postStratifiedWeightsTitle))
+  }
 }
