@@ -459,7 +459,26 @@ struct UnitLevelRows {
       if field == last { break }
       field &+= 1
     }
-    // The row is used: what `consume(_:)` does for it, in the same order.
+    useRow(bytes, unitStart, unitEnd, variant: variant, segment: segment, values: &values, filled: &filled)
+    return position
+  }
+
+  /// The row is used: what `consume(_:)` does for it, in the same order, for `consumeFast` and `consumeOther` once
+  /// they have read the whole row (its unit id at `bytes[unitStart..<unitEnd]`, its cell, and its values and filled
+  /// flags as `accumulate` takes them).
+  ///
+  /// Counted, its unit id's hash collected for the duplicate check (both run only when its mode is `.collect`,
+  /// `takesFastRows`), and added to its cell, or made to wait for it (`prefetchesCells`).
+  ///
+  /// Transparent, as `accumulate`: merely always-inline, it stayed a call of its own from the scanner's closure that
+  /// `consumeFast` is inlined into (the optimizer's size limits), which cost the usual row 76 instructions. The arrays
+  /// `inout`, the callers' own, not copied: by value they cost the usual row 22 instructions, as spans the rows that
+  /// wait for their cells 2 (docs/performance.md, "One \"row is used\" step").
+  @_transparent
+  private mutating func useRow(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ unitStart: Int, _ unitEnd: Int, variant: Int, segment: Int,
+    values: inout InlineArray<8, Double>, filled: inout InlineArray<8, Bool>
+  ) {
     rowsRead &+= 1
     if checksDuplicates {
       hashes.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
@@ -476,7 +495,6 @@ struct UnitLevelRows {
     } else {
       accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
     }
-    return position
   }
 
   /// The one-pass row for a record with a quote (R's `write.csv`, Python's `csv.QUOTE_NONNUMERIC` and `QUOTE_ALL`).
@@ -566,20 +584,7 @@ struct UnitLevelRows {
         position &+= found & 0xffff
       }
     }
-    // The row is used: as in `consumeFast`.
-    rowsRead &+= 1
-    if checksDuplicates {
-      hashes.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
-    }
-    if prefetchesCells {
-      let slot = fetchAndWait(variant: variant, segment: segment)
-      for metric in 0..<valueCount {
-        waiting.values[slot &* 8 &+ metric] = values[metric]
-        waiting.filled[slot &* 8 &+ metric] = filled[metric]
-      }
-    } else {
-      accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
-    }
+    useRow(bytes, unitStart, unitEnd, variant: variant, segment: segment, values: &values, filled: &filled)
     return position
   }
 
