@@ -5,11 +5,13 @@ answers again, requests succeed and everything acknowledged before, during and a
 silence stops within a bound; the background polls' calls end after --request-timeout too, logged. (Before: a request
 handed an idle pooled connection sent its query and waited with no limit, the watchdog's cancellation did not end the
 query, and SIGTERM waited for that request; a poll waited, unlogged, until PostgreSQL answered.)"""
+import contextlib
 import os
 import pathlib
 import signal
 import subprocess
 import time
+from types import SimpleNamespace
 
 import requests
 
@@ -74,6 +76,28 @@ def start_server(experiments, keys, cluster, log_name="serve.log", extra=()):
                          str(REQUEST_TIMEOUT), *extra], log_name=log_name)
 
 
+@contextlib.contextmanager
+def silenceable_server(experiments, keys, extra=()):
+    """`strata serve` (`start_server`, with `extra` flags) on a throwaway cluster that `silence` can stop: yields
+    `cluster`, `silence` and `server` (a test that stops the server itself sets it to None, and to the next one it
+    starts). When the body ends the server serving must stop cleanly (exit 0); whatever happened, PostgreSQL is resumed,
+    a server still running killed and the cluster removed."""
+    cluster = Cluster()
+    run = SimpleNamespace(cluster=cluster, silence=Silence(cluster), server=None)
+    cluster.start()
+    try:
+        run.server = start_server(experiments, keys, cluster, extra=extra)
+        yield run
+        if run.server is not None:
+            assert run.server.stop() == 0, run.server.logs()
+            run.server = None
+    finally:
+        run.silence.resume()
+        if run.server is not None:
+            run.server.process.kill()
+        cluster.remove()
+
+
 def timed(method, url, **arguments):
     """The response and how long it took; a client that waited 60 s fails the test (the old hang)."""
     started = time.monotonic()
@@ -84,12 +108,8 @@ def timed(method, url, **arguments):
 def test_silent_postgresql_is_503_within_the_request_timeout_and_nothing_acknowledged_is_lost(workspace):
     experiments, keys, made = workspace
     admin, writer = made["admin"], made["server"]
-    cluster = Cluster()
-    silence = Silence(cluster)
-    cluster.start()
-    server = None
-    try:
-        server = start_server(experiments, keys, cluster)
+    with silenceable_server(experiments, keys) as run:
+        cluster, silence, server = run.cluster, run.silence, run.server
         acknowledged_ids, audit_sequences = [], []
 
         def consent(unit):
@@ -152,25 +172,14 @@ def test_silent_postgresql_is_503_within_the_request_timeout_and_nothing_acknowl
         stored_sequences = set(map(int, psql(cluster, "SELECT sequence FROM audit_log")))
         assert set(audit_sequences) <= stored_sequences, (audit_sequences, stored_sequences)
         assert len(audit_sequences) == 2 and len(acknowledged_ids) == 10
-        assert server.stop() == 0, server.logs()
-        server = None
-    finally:
-        silence.resume()
-        if server is not None:
-            server.process.kill()
-        cluster.remove()
 
 
 def test_sigterm_while_postgresql_is_silent_stops_within_a_bound(workspace):
     """A request in flight holds a pooled connection whose query is never answered; SIGTERM answers it (503) and
     stops (exit 0) within the request timeout plus a margin; what was acknowledged before is there after."""
     experiments, keys, made = workspace
-    cluster = Cluster()
-    silence = Silence(cluster)
-    cluster.start()
-    server = None
-    try:
-        server = start_server(experiments, keys, cluster)
+    with silenceable_server(experiments, keys) as run:
+        cluster, silence, server = run.cluster, run.silence, run.server
         answer = post(server, "/v1/consent", {"unit": "u-before", "granted": False}, made["admin"], 30)[0]
         assert answer.status_code == 200, answer.text
         sequence = answer.json()["audit"]["sequence"]
@@ -179,7 +188,7 @@ def test_sigterm_while_postgresql_is_silent_stops_within_a_bound(workspace):
         silence.stop()
         status, stopped_after, answers = sigterm_with_consents_in_flight(server, made["admin"], granted=True, wait=60)
         assert status == 0, (status, server.logs())
-        server = None
+        run.server = None
         assert stopped_after < REQUEST_TIMEOUT + MARGIN, stopped_after
         assert [status for status, _ in answers] == [503, 503], answers
 
@@ -188,13 +197,6 @@ def test_sigterm_while_postgresql_is_silent_stops_within_a_bound(workspace):
         assert {f"before-{i}" for i in range(3)} <= stored_ids, stored_ids
         assert sequence in set(map(int, psql(cluster, "SELECT sequence FROM audit_log")))
         # And the next start serves from the same database
-        server = start_server(experiments, keys, cluster, log_name="serve-2.log")
+        run.server = server = start_server(experiments, keys, cluster, log_name="serve-2.log")
         assert post(server, "/v1/consent", {"unit": "u-after", "granted": False}, made["admin"], 30)[0] \
             .status_code == 200
-        assert server.stop() == 0, server.logs()
-        server = None
-    finally:
-        silence.resume()
-        if server is not None:
-            server.process.kill()
-        cluster.remove()
