@@ -16,7 +16,8 @@
 # temporary copy (TMPDIR=/nonexistent), row by row, where the one-pass row is not used: the same JSON but the input's
 # name, byte for byte), exponent (every revenue written with %.6e, `1.841000e+01`, as numpy's savetxt and pandas'
 # float_format='%e' write them: the same values as the base's; checked as digits17 is, against its pipe read, and
-# against the base's results).
+# against the base's results), spaces (a `city` column the analysis skips inserted after the segment, `New York`,
+# `Los Angeles` and `Boston` in turn, unquoted, as CRM and pandas exports write text columns).
 # The files go to bench-data/shapes-ROWS/ (not committed); results are appended to bench-data/analyze-shapes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,9 @@ make_shape() {
       "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
     exponent) awk -F, 'BEGIN { OFS = "," } NR > 1 && $5 != "" { $5 = sprintf("%.6e", $5) } { print }' \
       "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
+    spaces) awk -F, 'BEGIN { OFS = ","; c[0] = "New York"; c[1] = "Los Angeles"; c[2] = "Boston" }
+      NR == 1 { print $1, $2, $3, "city", $4, $5; next } { print $1, $2, $3, c[NR % 3], $4, $5 }' \
+      "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
     *) sed "$data_sed" "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
   esac
   mv "$DIR/$shape.csv.tmp" "$DIR/$shape.csv"
@@ -66,7 +70,8 @@ make_shape crlf '' 's/^$//'
 make_shape quoted '' 's/^$//'
 make_shape digits17 '' 's/^$//'
 make_shape exponent '' 's/^$//'
-SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted digits17 exponent)
+make_shape spaces '' 's/^$//'
+SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted digits17 exponent spaces)
 
 samples=$(mktemp)
 trap 'rm -f "$samples"' EXIT
