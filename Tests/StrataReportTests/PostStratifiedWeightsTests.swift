@@ -57,23 +57,8 @@ struct PostStratifiedWeightsTests {
   /// segment is left out; segments the report does not show are one row, their total share.
   @Test func unlikeWeightsAndSegmentsNotShown() throws {
     let names = (1...(ReportSegments.limit + 2)).map { "segment_of_the_warehouse_with_a_long_name_\($0)" }
-    let plan = AnalysisPlan(
-      id: "many-segments", name: "Many segments", variants: ["control", "a", "b"], segments: names,
-      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero)],
-      minimumDetectableEffect: 0.03, baseline: 0.2)
-    var csv = "variant,segment,n,converted_sum\n"
-    for (index, name) in names.enumerated() {
-      for (variant, rate) in [("control", 0.2), ("a", 0.22), ("b", 0.21)] {
-        let n = 400 + 10 * index
-        csv += "\(variant),\(name),\(n),\(Int((Double(n) * rate).rounded()))\n"
-      }
-    }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-weights-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("many.csv")
-    try csv.write(to: file, atomically: true, encoding: .utf8)
-    var analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+    let plan = Self.plan(id: "many-segments", name: "Many segments", segments: names)
+    var analysis = try Self.analysis(plan)
     let shown = ReportSegments(analysis)
     let hidden = names.filter { !shown.contains($0) }
     #expect(hidden.count == 2)
@@ -109,23 +94,7 @@ struct PostStratifiedWeightsTests {
   /// stay in the row.
   @Test func terminalLongWeightsAreATableOfTheirOwn() throws {
     let names = (1...40).map { "segment_of_the_warehouse_with_a_long_name_\($0)" }
-    let plan = AnalysisPlan(
-      id: "forty-segments", name: "Forty segments", variants: ["control", "a", "b"], segments: names,
-      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero)],
-      minimumDetectableEffect: 0.03, baseline: 0.2)
-    var csv = "variant,segment,n,converted_sum\n"
-    for (index, name) in names.enumerated() {
-      for (variant, rate) in [("control", 0.2), ("a", 0.22), ("b", 0.21)] {
-        let n = 400 + 10 * index
-        csv += "\(variant),\(name),\(n),\(Int((Double(n) * rate).rounded()))\n"
-      }
-    }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-weights-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("forty.csv")
-    try csv.write(to: file, atomically: true, encoding: .utf8)
-    let analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+    let analysis = try Self.analysis(Self.plan(id: "forty-segments", name: "Forty segments", segments: names))
     let shown = ReportSegments(analysis)
     let listed = names.filter { shown.contains($0) }
     #expect(listed.count == ReportSegments.limit)
@@ -154,5 +123,31 @@ struct PostStratifiedWeightsTests {
     let short = AnalysisText.render(try ReportSnapshotTests.analysis())
     #expect(short.contains("vip<&> 19%, regular 81%"))
     #expect(!short.contains(ReportTables.postStratifiedWeightsTitle))
+  }
+
+  /// A binary metric over `segments` with a control and two treatments.
+  static func plan(id: String, name: String, segments: [String]) -> AnalysisPlan {
+    AnalysisPlan(
+      id: id, name: name, variants: ["control", "a", "b"], segments: segments,
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, role: .primary, missing: .zero)],
+      minimumDetectableEffect: 0.03, baseline: 0.2)
+  }
+
+  /// The analysis of aggregated rows for `plan`'s segments: 400 units in the first, 10 more in each next one, and
+  /// conversion rates of 20% (control), 22% (a) and 21% (b), read from a file as `strata analyze` reads one.
+  static func analysis(_ plan: AnalysisPlan) throws -> Analysis {
+    var csv = "variant,segment,n,converted_sum\n"
+    for (index, name) in plan.segments.enumerated() {
+      for (variant, rate) in [("control", 0.2), ("a", 0.22), ("b", 0.21)] {
+        let n = 400 + 10 * index
+        csv += "\(variant),\(name),\(n),\(Int((Double(n) * rate).rounded()))\n"
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-weights-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("segments.csv")
+    try csv.write(to: file, atomically: true, encoding: .utf8)
+    return try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
   }
 }
