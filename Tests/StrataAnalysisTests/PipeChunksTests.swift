@@ -59,6 +59,23 @@ struct PipeChunksTests {
     try DataReader.read(paths: [try fifo(text)], plan: plan, options: options)
   }
 
+  /// A file of `prefix` and a pipe of it stop at the same line with the same message under `--strict`.
+  ///
+  /// `options` sets `strict`; the first bad row stops the read. `prefix` should fit a pipe's buffer, so that its writer is done before
+  /// the reader stops (a write to a pipe nobody reads any more would end the tests' process).
+  static func expectSameFirstError(_ prefix: String, plan: AnalysisPlan, options: DataReadOptions) throws {
+    let prefixPath = try CellSourcesTests.write(prefix, name: "prefix.csv")
+    var fileError: DataError? = nil
+    var rowsError: DataError? = nil
+    do { _ = try DataReader.read(paths: [prefixPath], plan: plan, options: options) } catch {
+      fileError = error as? DataError
+    }
+    do { _ = try readPiped(prefix, plan: plan, options: options) } catch {
+      rowsError = error as? DataError
+    }
+    #expect(fileError != nil && fileError?.line == rowsError?.line && fileError?.message == rowsError?.message)
+  }
+
   static func expectSame(_ pipe: DataSummary, _ file: DataSummary, _ label: String) {
     #expect(bits(pipe.statistics) == bits(file.statistics), "\(label): cells")
     #expect(pipe.issues == file.issues, "\(label): \(pipe.issues) vs \(file.issues)")

@@ -307,15 +307,6 @@ struct QuotedRowsTests {
       text.utf8.prefix(40_000).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map {
         String(decoding: $0, as: UTF8.self) + "\n"
       }.joined())
-    let prefixPath = try CellSourcesTests.write(prefix, name: "prefix.csv")
-    var fileError: DataError? = nil
-    var rowsError: DataError? = nil
-    do { _ = try DataReader.read(paths: [prefixPath], plan: plan, options: options) } catch {
-      fileError = error as? DataError
-    }
-    do { _ = try PipeChunksTests.readPiped(prefix, plan: plan, options: options) } catch {
-      rowsError = error as? DataError
-    }
-    #expect(fileError != nil && fileError?.line == rowsError?.line && fileError?.message == rowsError?.message)
+    try PipeChunksTests.expectSameFirstError(prefix, plan: plan, options: options)
   }
 }
