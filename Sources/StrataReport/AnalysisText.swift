@@ -80,10 +80,10 @@ public enum AnalysisText {
           // a row a segment; in the row, forty segments with long names made each line 2,420 characters. Without
           // the weights the estimates end with their p-value, right-aligned.
           let tables = ReportTables.postStratifiedTables(metric, plan: plan, segments: shown)
-          out.append(table(tables[0], wordsLast: tables.count == 1))
+          out.append(table(tables[0]))
           if tables.count > 1 {
             out.append("\(ReportTables.postStratifiedWeightsTitle):")
-            out.append(table(tables[1], wordsLast: false, leftColumns: 1))
+            out.append(table(tables[1]))
           }
         }
         if !metric.partialPooling.isEmpty {
@@ -92,7 +92,7 @@ public enum AnalysisText {
           // on its forty rows it doubled each line's width with the same 95 characters.
           out += ReportTables.sharedNotes(metric)
           let pooling = ReportTables.partialPooling(metric, plan: plan, segments: shown, sharedNotesApart: true)
-          out.append(table(pooling, wordsLast: pooling.header.last == "Note"))
+          out.append(table(pooling))
           out.append(table(ReportTables.randomEffects(metric, plan: plan)))
         }
       }
@@ -118,22 +118,23 @@ public enum AnalysisText {
     return out
   }
 
-  /// An aligned plain-text table: the first `leftColumns` columns left-aligned (two: a segment and a variant; one
-  /// for the post-stratified weights, a segment and its shares), and the last when `wordsLast` (a note, flags), the
-  /// rest right-aligned.
+  /// An aligned plain-text table: a column after the first that reads as numbers is right-aligned, every other
+  /// column left-aligned, by content as the Markdown and HTML reports align theirs (`MarkdownReport.numericColumns`).
   ///
-  /// The partial-pooling table ends with its chance to beat control, right-aligned, when its Note column, empty, is
-  /// left out (`ReportTables.partialPooling`'s `sharedNotesApart`).
-  static func table(_ table: ReportTables.Table, wordsLast: Bool = true, leftColumns: Int = 2) -> String {
+  /// By position (the first two columns left, the rest right) the numbers of a table with one label column
+  /// ("+2.7 pp" under "Pooled lift", "3,940 / 4,000" under a variant's units in the sample ratio check) were
+  /// left-aligned and words such as a test's name ("z", "welch") right-aligned.
+  static func table(_ table: ReportTables.Table) -> String {
     let rows = [table.header] + table.rows
+    let numeric = MarkdownReport.numericColumns(table)
     var widths = [Int](repeating: 0, count: table.header.count)
     for row in rows {
       for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
     }
     return rows.map { row in
       row.enumerated().map { i, cell in
-        let pad = String(repeating: " ", count: widths[i] - cell.count)
-        return i < leftColumns || (i == row.count - 1 && wordsLast) ? cell + pad : pad + cell
+        let pad = String(repeating: " ", count: max(0, (i < widths.count ? widths[i] : cell.count) - cell.count))
+        return i < numeric.count && numeric[i] ? pad + cell : cell + pad
       }.joined(separator: "  ").trimmingTrailingSpaces
     }.joined(separator: "\n")
   }

@@ -3,7 +3,7 @@ import Testing
 @testable import StrataReport
 
 /// Numbers right-aligned and words left, decided by each column's content (never its position), the same way
-/// in the HTML and the Markdown tables.
+/// in the HTML, the Markdown and the terminal tables.
 @Suite("Table column alignment")
 struct TableAlignmentTests {
   /// The header cells of a rendered HTML table, with whether each is right-aligned (class `num`).
@@ -48,5 +48,24 @@ struct TableAlignmentTests {
     #expect(!ReportTables.isNumericColumn(["z", "welch"]))
     #expect(!ReportTables.isNumericColumn(["2 (REML)", "3"]))
     #expect(!ReportTables.isNumericColumn(["—", "n/a"]))
+  }
+
+  @Test("terminal: a table with one label column right-aligns its numbers, and a test's name is text")
+  func terminal() {
+    // The pooled table's shape: the variant, then numbers, then words, then a number again. By position (two label
+    // columns left, the rest right) "+2.7 pp" was left-aligned under its header and "yes (…)" right-aligned.
+    let table = ReportTables.Table(
+      header: ["Variant", "Pooled lift (MH risk difference)", "p", "Segments differ?", "Test", "I²"],
+      rows: [
+        ["free_delivery", "+2.7 pp", "6.8e-09", "yes (Q = 17.72, df = 7, p = 0.013)", "z", "60%"],
+        ["loyalty_points", "−0.4 pp", "0.41", "no (Q = 3.10, df = 7, p = 0.875)", "welch", "0%"],
+      ], classes: ["", ""])
+    let lines = AnalysisText.table(table).split(separator: "\n").map(String.init)
+    #expect(
+      lines == [
+        "Variant         Pooled lift (MH risk difference)        p  Segments differ?                    Test    I²",
+        "free_delivery                            +2.7 pp  6.8e-09  yes (Q = 17.72, df = 7, p = 0.013)  z      60%",
+        "loyalty_points                           −0.4 pp     0.41  no (Q = 3.10, df = 7, p = 0.875)    welch   0%",
+      ])
   }
 }
