@@ -119,14 +119,14 @@ public enum AnalysisText {
   }
 
   /// An aligned plain-text table: a column after the first that reads as numbers is right-aligned, every other
-  /// column left-aligned, by content as the Markdown and HTML reports align theirs (`MarkdownReport.numericColumns`).
+  /// column left-aligned, by content as the Markdown tables (`ReportTables.Table.numericColumns(from: 1)`).
   ///
   /// By position (the first two columns left, the rest right) the numbers of a table with one label column
   /// ("+2.7 pp" under "Pooled lift", "3,940 / 4,000" under a variant's units in the sample ratio check) were
   /// left-aligned and words such as a test's name ("z", "welch") right-aligned.
   static func table(_ table: ReportTables.Table) -> String {
     let rows = [table.header] + table.rows
-    let numeric = MarkdownReport.numericColumns(table)
+    let numeric = table.numericColumns(from: 1)
     var widths = [Int](repeating: 0, count: table.header.count)
     for row in rows {
       for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }

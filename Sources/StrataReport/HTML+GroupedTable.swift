@@ -34,7 +34,7 @@ extension HTML {
   /// one page (`break-inside: avoid`), its name with its rows. A group's class is its first row's "overall" (the
   /// "All segments" rows' top rule), and its rows are "continued".
   static func groupedTable(_ table: ReportTables.Table, numericFrom: Int = 2) -> String {
-    let numeric = numericColumns(table, from: numericFrom)
+    let numeric = table.numericColumns(from: numericFrom)
     let groups = table.rowGroups
     // Tables of up to 12 rows are kept on one page in print (HTMLStyle); the name rows count.
     let long = table.rows.count + groups.count > 12

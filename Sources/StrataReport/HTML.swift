@@ -83,15 +83,6 @@ enum HTML {
     return " \(name)=\"\(escape(value))\""
   }
 
-  /// Per column of `table`: whether it is right-aligned, a column from `numericFrom` on that reads as numbers.
-  static func numericColumns(_ table: ReportTables.Table, from numericFrom: Int) -> [Bool] {
-    let columns = max(table.header.count, table.rows.map(\.count).max() ?? 0)
-    return (0..<columns).map { column in
-      column >= numericFrom
-        && ReportTables.isNumericColumn(table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
-    }
-  }
-
   /// A table from shared report cells; columns before `numericFrom` are labels (segment, variant), the others
   /// are right-aligned when they read as numbers (`ReportTables.isNumericColumn`: by content, the same rule as
   /// the Markdown tables), header included.
@@ -102,7 +93,7 @@ enum HTML {
   static func table(
     _ table: ReportTables.Table, numericFrom: Int = 2, caption: String? = nil, class className: String? = nil
   ) -> String {
-    let numeric = numericColumns(table, from: numericFrom)
+    let numeric = table.numericColumns(from: numericFrom)
     var out = "<div class=\"table-wrap\"><table\(attribute("class", className))>"
     if let caption { out += "<caption>\(breakable(caption))</caption>" }
     out += "<thead><tr>"

@@ -1,13 +1,4 @@
 extension MarkdownReport {
-  /// Per column of `table`: whether it is right-aligned, a column after the first that reads as numbers
-  /// (`ReportTables.isNumericColumn`).
-  static func numericColumns(_ table: ReportTables.Table) -> [Bool] {
-    table.header.indices.map { column in
-      column > 0
-        && ReportTables.isNumericColumn(table.rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
-    }
-  }
-
   /// A table of comparisons by segment (the results, the Bayesian summary, the adjusted estimates, the partial
   /// pooling) as `table` writes it, or, when a segment's name is longer than `HTML.longRowName` characters, one
   /// table a segment under a line naming it ("Segment: **name**"), as the HTML report puts each name on a row of
@@ -22,7 +13,7 @@ extension MarkdownReport {
   /// rows are more than `foldedRows` and `fold` is true.
   static func resultsTable(_ table: ReportTables.Table, fold: Bool = true) -> String {
     guard table.hasLongRowName else { return self.table(table, fold: fold) }
-    let numeric = Array(numericColumns(table).dropFirst())
+    let numeric = Array(table.numericColumns(from: 1).dropFirst())
     let label = escape(table.header.first ?? "")
     let text = table.rowGroups.map { group in
       let part = ReportTables.Table(

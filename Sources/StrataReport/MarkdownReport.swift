@@ -182,7 +182,7 @@ public enum MarkdownReport {
   /// already inside a `<details>`).
   static func table(_ table: ReportTables.Table, fold: Bool = true, numeric: [Bool]? = nil) -> String {
     var lines = ["| " + table.header.map(escape).joined(separator: " | ") + " |"]
-    let numeric = numeric ?? numericColumns(table)
+    let numeric = numeric ?? table.numericColumns(from: 1)
     lines.append(
       "|" + table.header.indices.map { numeric.indices.contains($0) && numeric[$0] ? " ---: |" : " --- |" }.joined())
     for (index, row) in table.rows.enumerated() {

@@ -26,3 +26,18 @@ extension ReportTables {
         != nil
   }
 }
+
+extension ReportTables.Table {
+  /// Per column: whether the renderings right-align it, a column from `labels` on that reads as numbers
+  /// (`ReportTables.isNumericColumn`).
+  ///
+  /// The columns before `labels` are the rows' names (a segment, a variant): the HTML tables pass their own count,
+  /// the Markdown and terminal tables 1.
+  func numericColumns(from labels: Int) -> [Bool] {
+    let columns = max(header.count, rows.map(\.count).max() ?? 0)
+    return (0..<columns).map { column in
+      column >= labels
+        && ReportTables.isNumericColumn(rows.compactMap { $0.indices.contains(column) ? $0[column] : nil })
+    }
+  }
+}
