@@ -88,4 +88,22 @@ struct SampleRatioLayoutTests {
     #expect(html.contains("<th scope=\"col\">Variant</th>"))
     #expect(!html.contains("cell7 (observed / expected)"))
   }
+
+  @Test("terminal: the wide table's counts are right-aligned under every variant, the first one included")
+  func wideTerminalCountsAreRightAligned() throws {
+    let analysis = try Self.analysis(variantCount: 3)
+    let lines = AnalysisText.render(analysis).split(separator: "\n").map(String.init)
+    let header = try #require(lines.first { $0.hasPrefix("Segment") && $0.contains("(observed / expected)") })
+    let loyal = try #require(lines.first { $0.hasPrefix("loyal ") })
+    let counts = ReportTables.sampleRatio(analysis.sampleRatio, plan: analysis.plan).rows[0]
+    // Each variant's "observed / expected" cell ends where its header ends (by position, the first variant's
+    // cell began under its header's start instead).
+    for (index, variant) in analysis.plan.variants.enumerated() {
+      let title = try #require(header.range(of: "\(variant) (observed / expected)"))
+      let cell = try #require(loyal.range(of: counts[1 + index]))
+      #expect(
+        loyal.distance(from: loyal.startIndex, to: cell.upperBound)
+          == header.distance(from: header.startIndex, to: title.upperBound), "\(variant)")
+    }
+  }
 }
