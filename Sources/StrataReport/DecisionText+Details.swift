@@ -102,7 +102,7 @@ extension DecisionText {
       }
       // The names only, without a copy of every underpowered comparison.
       if let underpowered = primary.underpoweredSegments(of: plan.segments) {
-        more.append("Underpowered segments (fewer units than planned): \(ReportSegments.list(underpowered)).")
+        more.append(underpoweredSegments(underpowered, of: plan.segments.count))
       }
     }
     if let effect = d.effect { more.append(ruleSentence(effect, analysis: analysis)) }
@@ -110,6 +110,21 @@ extension DecisionText {
       more += FactorialText.findings(factorial, alpha: plan.alpha)
     }
     return (key, more)
+  }
+
+  /// The primary metric's underpowered segments, in one sentence.
+  ///
+  /// By name when the names fit ("Underpowered segments (fewer units than planned): north, south."), else how many,
+  /// where each is flagged and the first few: "…: all 40 segments, each flagged in the per-segment results (north
+  /// and 39 more)."
+  static func underpoweredSegments(_ names: [String], of total: Int) -> String {
+    let lead = "Underpowered segments (fewer units than planned)"
+    let list = ReportSegments.list(names)
+    guard !ReportSegments.listsAll(names) else { return "\(lead): \(list)." }
+    let how =
+      names.count == total
+      ? "all \(NumberText.count(total))" : "\(NumberText.count(names.count)) of the \(NumberText.count(total))"
+    return "\(lead): \(how) segments, each flagged in the per-segment results (\(list))."
   }
 
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
@@ -128,19 +143,20 @@ extension DecisionText {
     let bounds = "\(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
     let leftOut =
       best.segmentsLeftOut.isEmpty
-      ? "" : "; \(best.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"
+      ? ""
+      : "; \(NumberText.count(best.segmentsLeftOut.count)) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"
     let lead =
       interim
       ? "Interim only, not a finding to act on before the plan's next decision point: so far \(best.treatment) leads in \(best.segment)"
       : "Works best in \(best.segment) for \(best.treatment)"
     let chosen =
-      "\(lead), by the partially pooled (shrunken) estimates of the \(best.segmentsCompared) segments compared\(leftOut)"
+      "\(lead), by the partially pooled (shrunken) estimates of the \(NumberText.count(best.segmentsCompared)) segments compared\(leftOut)"
     let shrunken = NumberText.effect(best.estimate, binomial: binomial)
     let raw = NumberText.effect(best.raw, binomial: binomial)
     let chance = "chance to beat control \(NumberText.chance(best.chanceToWin))"
     let pairs =
       variantSegmentPairs(segments: best.segmentsCompared, variants: best.variantsCompared)
-      ?? "\(best.segmentsCompared) segments"
+      ?? "\(NumberText.count(best.segmentsCompared)) segments"
     let adjusted = "adjusted for the \(pairs) compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
     guard best.intervalKind == .rawAdjusted else {
       // The calibrated interval is centred on the calibrated posterior's mean, which usually shrinks less than
@@ -164,7 +180,8 @@ extension DecisionText {
   static func noSegmentStandsOut(_ none: Decision.NoSegmentStandsOut, binomial: Bool) -> String {
     let leftOut =
       none.segmentsLeftOut.isEmpty
-      ? "" : "; \(none.segmentsLeftOut.count) left out without a test (\(ReportSegments.list(none.segmentsLeftOut)))"
+      ? ""
+      : "; \(NumberText.count(none.segmentsLeftOut.count)) left out without a test (\(ReportSegments.list(none.segmentsLeftOut)))"
     return
       "No segment stands out for \(none.treatment): \(tieClause(none, binomial: binomial))\(leftOut), so none is named as where it works best."
   }
@@ -175,17 +192,17 @@ extension DecisionText {
     let estimate = NumberText.effect(none.estimate, binomial: binomial)
     return none.tied == none.segmentsCompared && none.tauSquared == 0
       ? "the pooled model estimates the same effect in \(allOf(none.segmentsCompared)) segments (τ̂² = 0: \(estimate))"
-      : "the top \(none.tied) of the \(none.segmentsCompared) segments compared tie on the shrunken estimate (\(estimate))"
+      : "the top \(NumberText.count(none.tied)) of the \(NumberText.count(none.segmentsCompared)) segments compared tie on the shrunken estimate (\(estimate))"
   }
 
   /// "both" for two, "all K" for more.
-  static func allOf(_ count: Int) -> String { count == 2 ? "both" : "all \(count)" }
+  static func allOf(_ count: Int) -> String { count == 2 ? "both" : "all \(NumberText.count(count))" }
 
   /// "2 segments × 7 variants" when the segment was chosen within a variant that was itself the best of
   /// several (the pairs an interval for a chosen segment is adjusted for); nil with one variant, where the
   /// caller names the segments alone (the verdict "the 3 segments", the pooling table "the 3").
   static func variantSegmentPairs(segments: Int, variants: Int) -> String? {
-    variants > 1 ? "\(segments) segments × \(variants) variants" : nil
+    variants > 1 ? "\(NumberText.count(segments)) segments × \(variants) variants" : nil
   }
 
   /// A level 1 − α/K near 100%, with as many decimals as it takes to show how far below 100% it is

@@ -81,6 +81,12 @@ public struct ReportSegments: Sendable {
       "This experiment has \(NumberText.count(total)) segments; the per-segment tables show \(shown.count) of them: sample ratio mismatches first, then the best segment, segments with a significant result, and the smallest p-values of the primary metric. Every segment's results are \(elsewhere)."
   }
 
-  /// `names` joined by ", ", or its first `limit` and how many more when there are more.
+  /// `names` joined by ", " when they fit in a sentence, else the first few (within `NumberText.namesBudget`
+  /// characters, at most `limit`) and how many more.
   public static func list(_ names: [String]) -> String { NumberText.names(names, limit: limit) }
+
+  /// Whether `list(_:)` names every one of `names`.
+  public static func listsAll(_ names: [String]) -> Bool {
+    NumberText.listedNames(names, limit: limit) == names.count
+  }
 }

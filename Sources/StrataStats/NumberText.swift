@@ -128,10 +128,38 @@ public enum NumberText {
 
   private static func isZero(_ text: String) -> Bool { text.allSatisfy { $0 == "0" || $0 == "." } }
 
-  /// `names` joined by ", "; beyond `limit` names, the first `limit` and how many more ("… and 19,970 more"),
-  /// so a sentence about thousands of segments stays a sentence.
-  public static func names(_ names: [String], limit: Int = 30) -> String {
-    guard names.count > limit else { return names.joined(separator: ", ") }
-    return names.prefix(limit).joined(separator: ", ") + " and \(count(names.count - limit)) more"
+  /// `names` joined by ", " when they fit in `budget` characters and number at most `limit`; else the first ones
+  /// that fit (one at least, kept whole) and how many more (two or more): "north, south and 38 more".
+  ///
+  /// A sentence that lists segments stays a sentence however many there are and however long their names: with
+  /// only a count limit, forty 73-character names made a bullet of 2,311 characters and a warning of 2,395. A handful
+  /// of short names reads as before, all of them.
+  public static func names(_ names: [String], limit: Int = 30, budget: Int = namesBudget) -> String {
+    let listed = listedNames(names, limit: limit, budget: budget)
+    guard listed < names.count else { return names.joined(separator: ", ") }
+    return names.prefix(listed).joined(separator: ", ") + " and \(count(names.count - listed)) more"
   }
+
+  /// How many of `names` `names(_:limit:budget:)` lists: all of them, or the first ones whose text joined by ", "
+  /// fits in `budget` characters (at least one, at most `limit`).
+  ///
+  /// Never all but one, which lists all of them: "and 1 more" would make the reader look up a single name the
+  /// sentence could have given (two segments with long names read as before).
+  public static func listedNames(_ names: [String], limit: Int = 30, budget: Int = namesBudget) -> Int {
+    var length = 0
+    var listed = 0
+    for name in names.prefix(limit) {
+      let added = name.count + (listed == 0 ? 0 : 2)
+      if listed > 0 && length + added > budget { break }
+      length += added
+      listed += 1
+    }
+    return listed == names.count - 1 ? names.count : listed
+  }
+
+  /// The characters a list of names may take in a sentence.
+  ///
+  /// About two lines of a terminal, so that the sentence around it stays under 300 characters. It holds six names
+  /// of 20 characters (130) but one of 73 (two take 148).
+  public static let namesBudget = 140
 }
