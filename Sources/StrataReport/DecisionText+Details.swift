@@ -115,8 +115,10 @@ extension DecisionText {
   /// The primary metric's underpowered segments, in one sentence.
   ///
   /// By name when the names fit ("Underpowered segments (fewer units than planned): north, south."), else how many,
-  /// where each is flagged and the first few: "…: all 40 segments, each flagged in the per-segment results (north
-  /// and 39 more)."
+  /// where each is flagged and the first few: "…: all 20 segments, each flagged in the per-segment results (north
+  /// and 19 more)." Beyond `ReportSegments.limit` segments the tables show only that many, so the sentence points
+  /// at the JSON and the results CSV, which flag every one: "…: all 40 segments, each flagged in the JSON and the
+  /// results CSV (north and 39 more)."
   static func underpoweredSegments(_ names: [String], of total: Int) -> String {
     let lead = "Underpowered segments (fewer units than planned)"
     let list = ReportSegments.list(names)
@@ -124,7 +126,8 @@ extension DecisionText {
     let how =
       names.count == total
       ? "all \(NumberText.count(total))" : "\(NumberText.count(names.count)) of the \(NumberText.count(total))"
-    return "\(lead): \(how) segments, each flagged in the per-segment results (\(list))."
+    let flagged = total > ReportSegments.limit ? "the JSON and the results CSV" : "the per-segment results"
+    return "\(lead): \(how) segments, each flagged in \(flagged) (\(list))."
   }
 
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were

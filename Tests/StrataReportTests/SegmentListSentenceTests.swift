@@ -64,7 +64,7 @@ struct SegmentListSentenceTests {
     #expect(sentences.allSatisfy { $0.count < 300 }, "\(sentences.map(\.count))")
     #expect(
       DecisionText.details(analysis).contains(
-        "Underpowered segments (fewer units than planned): all 40 segments, each flagged in the per-segment results (\(Self.longNames[0]) and 39 more)."
+        "Underpowered segments (fewer units than planned): all 40 segments, each flagged in the JSON and the results CSV (\(Self.longNames[0]) and 39 more)."
       ))
     let warning = try #require(analysis.warnings.first { $0.hasPrefix("Underpowered for converted:") })
     #expect(warning.hasPrefix("Underpowered for converted: \(Self.longNames[0]) and 39 more (fewer than the planned"))
@@ -87,7 +87,12 @@ struct SegmentListSentenceTests {
     let names = Array(Self.longNames.prefix(12))
     #expect(
       DecisionText.underpoweredSegments(names, of: 40)
-        == "Underpowered segments (fewer units than planned): 12 of the 40 segments, each flagged in the per-segment results (\(names[0]) and 11 more)."
+        == "Underpowered segments (fewer units than planned): 12 of the 40 segments, each flagged in the JSON and the results CSV (\(names[0]) and 11 more)."
+    )
+    // Up to `ReportSegments.limit` segments the tables show every one, so the flags are there.
+    #expect(
+      DecisionText.underpoweredSegments(names, of: ReportSegments.limit)
+        == "Underpowered segments (fewer units than planned): 12 of the 30 segments, each flagged in the per-segment results (\(names[0]) and 11 more)."
     )
     #expect(
       DecisionText.underpoweredSegments(["vip<&>"], of: 2)
