@@ -141,10 +141,11 @@ public enum NumberText {
   }
 
   /// How many of `names` `names(_:limit:budget:)` lists: all of them, or the first ones whose text joined by ", "
-  /// fits in `budget` characters (at least one, at most `limit`).
+  /// fits in `budget` characters (at least one, at most `limit`), except that all but one means all of them.
   ///
   /// Never all but one, which lists all of them: "and 1 more" would make the reader look up a single name the
-  /// sentence could have given (two segments with long names read as before).
+  /// sentence could have given (two segments with long names read as before). That last name is outside the budget
+  /// and the limit: 31 names where 30 fit are all listed, and so are two names of 300 characters.
   public static func listedNames(_ names: [String], limit: Int = 30, budget: Int = namesBudget) -> Int {
     var length = 0
     var listed = 0
