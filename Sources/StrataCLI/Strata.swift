@@ -52,7 +52,7 @@ struct Strata: ParsableCommand {
           "unknown option \"\(typo)\": options are spelled with two dashes (--\(suggestion)); -h alone shows help"))
     }
     do {
-      var command = try parseAsRoot(nil)
+      var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
       try command.run()
     } catch {
       // Help, the version and any other clean exit print on standard output: checked like a command's output.
@@ -71,6 +71,30 @@ struct Strata: ParsableCommand {
       printError("strata: error: \(StandardOutput.failureSentence(failure))")
       Self.exit(withError: ExitCode(1))
     }
+  }
+
+  /// The command `arguments` name, as `parseAsRoot(arguments)` parses it, with less work when they parse.
+  ///
+  /// Before anything else, the parser's root looks for `--generate-completion-script` by running parsers of its
+  /// own over the arguments, and each of the runtime's conformance lookups on the way scans every conformance
+  /// record of the binary (NIO, GRDB and Foundation included). ``QuickRoot`` is the same command tree under a
+  /// root that skips that search, used only when no argument mentions a completion script, so the search could
+  /// find nothing: its parse is then the same parse and gives the same command. Help, the version, usage errors
+  /// and anything else but a command of the tree come from `parseAsRoot` itself, so their text (which the
+  /// other root would print differently) and exit status are the parser's as before; parsing has no side
+  /// effects, so a second parse after the first failed changes nothing else.
+  static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
+    if QuickRoot.mayParse(arguments), let command = try? QuickRoot.parseAsRoot(arguments),
+      isSubcommand(type(of: command), of: Strata.self)
+    {
+      return command
+    }
+    return try parseAsRoot(arguments)
+  }
+
+  /// Whether `type` is a subcommand of `root`, at any depth (not the parser's own `help`).
+  static func isSubcommand(_ type: ParsableCommand.Type, of root: ParsableCommand.Type) -> Bool {
+    root.configuration.subcommands.contains { $0 == type || isSubcommand(type, of: $0) }
   }
 
   /// A sentence for the parser's "Missing value for '--alpha …'" when the value given was a negative number.
@@ -137,6 +161,32 @@ struct Strata: ParsableCommand {
       return argument
     }
     return nil
+  }
+}
+
+/// ``Strata``'s command tree under a root that does not search the arguments for a completion-script request
+/// (``Strata/parseCommand(_:)``).
+///
+/// ArgumentParser skips that search for a root with a `_superCommandName`, which otherwise only changes the
+/// command's name in help and usage text; those always come from ``Strata`` itself.
+struct QuickRoot: ParsableCommand {
+  static let configuration: CommandConfiguration = {
+    var configuration = Strata.configuration
+    configuration._superCommandName = "strata"
+    return configuration
+  }()
+
+  /// Whether no argument could ask for help, the version or a completion script (`--generate-completion-script`
+  /// anywhere, or the parser's `---completion` first): only then is ``QuickRoot``'s parse tried.
+  ///
+  /// Help and the version would parse twice (the first parse gives no command), and a completion script is only
+  /// found by the search ``QuickRoot`` leaves out.
+  static func mayParse(_ arguments: [String]) -> Bool {
+    if arguments.first == "---completion" { return false }
+    return !arguments.contains { argument in
+      argument.contains("generate-completion-script")
+        || ["-h", "--help", "-help", "help", "--version", "--experimental-dump-help"].contains(argument)
+    }
   }
 }
 

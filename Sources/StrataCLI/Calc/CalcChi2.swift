@@ -24,7 +24,7 @@ struct CalcChi2: ParsableCommand {
   var table: NumberTable
   @Flag(help: "Apply Yates' continuity correction (2 × 2 tables only).")
   var yates = false
-  @OptionGroup var output: JSONOption
+  @Flag(help: CalcHelp.json) var json = false
 
   func run() throws {
     try reportingErrors {
@@ -32,7 +32,7 @@ struct CalcChi2: ParsableCommand {
       let r = try test.result()
       let applied = yates && r.degreesOfFreedom == 1
       let skippedNote = "Yates' correction applies to 2 × 2 tables only and was not applied."
-      if output.json {
+      if json {
         var out = CalcOutput()
         out.add("statistic", r.test.statistic)
         out.add("df", r.degreesOfFreedom)

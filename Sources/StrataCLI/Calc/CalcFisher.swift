@@ -23,15 +23,15 @@ struct CalcFisher: ParsableCommand {
 
   @Option(help: ArgumentHelp("2 × 2 counts: control row; treatment row.", valueName: "a,b;c,d"))
   var table: NumberTable
-  @OptionGroup var sidesOption: SidesOption
-  @OptionGroup var output: JSONOption
+  @Option(help: CalcHelp.sides) var sides: Int = 2
+  @Flag(help: CalcHelp.json) var json = false
 
   func run() throws {
     try reportingErrors {
-      let alternative = try sidesOption.alternative()
+      let alternative = try Alternative(sides: sides)
       let test = try forFlag("--table") { try FisherExactTest(table: table.rows, alternative: alternative) }
       let r = try test.result()
-      if output.json {
+      if json {
         var out = CalcOutput()
         out.add("p_value", r.test.pValue)
         out.add("odds_ratio", r.oddsRatio, whyMissing: "the odds ratio a·d/(b·c) is infinite because b·c = 0")

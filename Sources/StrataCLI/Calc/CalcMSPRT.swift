@@ -21,22 +21,23 @@ struct CalcMSPRT: ParsableCommand {
         strata calc msprt --a 2000,0,1 --b 2000,0.12,1 --tau 0.1 --alpha 0.01 --json
       """)
 
-  @OptionGroup var arms: MeanArmsOptions
+  @Option(help: CalcHelp.meanControl) var a: NumberList
+  @Option(help: CalcHelp.meanTreatment) var b: NumberList
   @Option(help: "τ > 0, standard deviation of the normal mixing distribution on the difference.")
   var tau: Double
-  @OptionGroup var alphaOption: AlphaOption
-  @OptionGroup var output: JSONOption
+  @Option(help: CalcHelp.alpha) var alpha: Double = 0.05
+  @Flag(help: CalcHelp.json) var json = false
 
   func run() throws {
     try reportingErrors {
-      let (control, treatment) = try arms.summaries()
-      let confidence = try alphaOption.confidenceLevel()
+      let (control, treatment) = try meanArms(a: a, b: b)
+      let confidence = try confidenceLevel(alpha: alpha)
       let test = try forFlag("--tau") {
         try MixtureSPRT(
           control: control, treatment: treatment, mixingStandardDeviation: tau, confidenceLevel: confidence)
       }
       let r = try test.result()
-      if output.json {
+      if json {
         var out = CalcOutput()
         out.add("p_value", r.pValue)
         out.add("ci_low", r.interval.lower)

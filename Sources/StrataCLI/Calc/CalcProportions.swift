@@ -24,9 +24,9 @@ struct CalcProportions: ParsableCommand {
   var a: NumberList
   @Option(help: ArgumentHelp("Treatment: conversions and units.", valueName: "conversions,n"))
   var b: NumberList
-  @OptionGroup var alphaOption: AlphaOption
-  @OptionGroup var sidesOption: SidesOption
-  @OptionGroup var output: JSONOption
+  @Option(help: CalcHelp.alpha) var alpha: Double = 0.05
+  @Option(help: CalcHelp.sides) var sides: Int = 2
+  @Flag(help: CalcHelp.json) var json = false
 
   func run() throws {
     try reportingErrors {
@@ -39,12 +39,12 @@ struct CalcProportions: ParsableCommand {
         let x = try values(b, flag: "--b", expecting: names)
         return try BinomialSummary(successes: x[0], trials: x[1])
       }
-      let confidence = try alphaOption.confidenceLevel()
+      let confidence = try confidenceLevel(alpha: alpha)
       let test = try TwoProportionZTest(
-        control: control, treatment: treatment, alternative: try sidesOption.alternative(),
+        control: control, treatment: treatment, alternative: try Alternative(sides: sides),
         confidenceLevel: confidence)
       let r = try test.result()
-      if output.json {
+      if json {
         printJSON(Self.jsonOutput(r))
       } else {
         print(Self.humanOutput(r, control: control, treatment: treatment))

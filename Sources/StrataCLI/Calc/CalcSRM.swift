@@ -26,7 +26,7 @@ struct CalcSRM: ParsableCommand {
   var weights: NumberList?
   @Option(help: "Flag a mismatch when p is strictly below this (0 < threshold < 1).")
   var threshold: Double = 0.001
-  @OptionGroup var output: JSONOption
+  @Flag(help: CalcHelp.json) var json = false
 
   func run() throws {
     try reportingErrors {
@@ -38,7 +38,7 @@ struct CalcSRM: ParsableCommand {
       }
       let r = try test.result()
       let mismatch = r.test.pValue < threshold
-      if output.json {
+      if json {
         var out = CalcOutput()
         out.add("statistic", r.test.statistic)
         out.add("df", r.degreesOfFreedom)

@@ -21,18 +21,19 @@ struct CalcTTest: ParsableCommand {
           --equal-var --alpha 0.01 --json
       """)
 
-  @OptionGroup var arms: MeanArmsOptions
+  @Option(help: CalcHelp.meanControl) var a: NumberList
+  @Option(help: CalcHelp.meanTreatment) var b: NumberList
   @Flag(help: "Assume equal variances (Student's t test) instead of Welch's.")
   var equalVar = false
-  @OptionGroup var alphaOption: AlphaOption
-  @OptionGroup var sidesOption: SidesOption
-  @OptionGroup var output: JSONOption
+  @Option(help: CalcHelp.alpha) var alpha: Double = 0.05
+  @Option(help: CalcHelp.sides) var sides: Int = 2
+  @Flag(help: CalcHelp.json) var json = false
 
   func run() throws {
     try reportingErrors {
-      let (control, treatment) = try arms.summaries()
-      let confidence = try alphaOption.confidenceLevel()
-      let alternative = try sidesOption.alternative()
+      let (control, treatment) = try meanArms(a: a, b: b)
+      let confidence = try confidenceLevel(alpha: alpha)
+      let alternative = try Alternative(sides: sides)
       let r = try withArmFlags {
         try equalVar
           ? StudentTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: confidence)
@@ -40,7 +41,7 @@ struct CalcTTest: ParsableCommand {
           : WelchTTest(control: control, treatment: treatment, alternative: alternative, confidenceLevel: confidence)
             .result()
       }
-      if output.json {
+      if json {
         printJSON(jsonOutput(r))
       } else {
         print(humanOutput(r, control: control, treatment: treatment))
@@ -96,21 +97,13 @@ struct CalcTTest: ParsableCommand {
   }
 }
 
-/// `n,mean,sd` from a flag, as a validated summary.
-///
-/// `--a` and `--b` as units, mean and standard deviation: the two arms of `calc ttest` and `calc msprt`.
-struct MeanArmsOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Control: units, mean and standard deviation.", valueName: "n,mean,sd"))
-  var a: NumberList
-  @Option(help: ArgumentHelp("Treatment: units, mean and standard deviation.", valueName: "n,mean,sd"))
-  var b: NumberList
-
-  /// Control and treatment; a bad value names its flag (`--a: sd: …`).
-  func summaries() throws -> (control: SampleSummary, treatment: SampleSummary) {
-    (try summary(a, flag: "--a"), try summary(b, flag: "--b"))
-  }
+/// Control and treatment from `--a` and `--b` as units, mean and standard deviation (the two arms of
+/// `calc ttest` and `calc msprt`); a bad value names its flag (`--a: sd: …`).
+func meanArms(a: NumberList, b: NumberList) throws -> (control: SampleSummary, treatment: SampleSummary) {
+  (try summary(a, flag: "--a"), try summary(b, flag: "--b"))
 }
 
+/// `n,mean,sd` from a flag, as a validated summary.
 func summary(_ list: NumberList, flag: String) throws -> SampleSummary {
   try forFlag(flag) {
     let x = try values(list, flag: flag, expecting: ["n", "mean", "sd"])
