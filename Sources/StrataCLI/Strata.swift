@@ -169,6 +169,11 @@ struct Strata: ParsableCommand {
 ///
 /// ArgumentParser skips that search for a root with a `_superCommandName`, which otherwise only changes the
 /// command's name in help and usage text; those always come from ``Strata`` itself.
+///
+/// `_superCommandName` is underscored API and its effect here is the parser's behaviour in 1.8.2, not a promise: when
+/// swift-argument-parser is upgraded, compare the command-line surface (`Benchmarks/compare_cli.sh`, and
+/// StartupParseCLITests) and count `calc proportions`' instructions again (docs/performance.md, "Startup"), since
+/// nothing else would notice the speed-up going away.
 struct QuickRoot: ParsableCommand {
   static let configuration: CommandConfiguration = {
     var configuration = Strata.configuration
