@@ -69,7 +69,7 @@ enum BoundaryChart {
       let clipped = min(max(z, lowest), extent)
       return bottom - (bottom - top) * (clipped - lowest) / (extent - lowest)
     }
-    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    func f(_ v: Double) -> String { FixedDecimals.format(v, digits: 1) }
     let summary = trajectories.enumerated().map { index, t in
       let last = t.points.last
       let at =

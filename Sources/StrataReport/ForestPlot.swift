@@ -336,11 +336,11 @@ enum ForestPlot {
 
   static func tickLabel(_ value: Double, _ step: Double) -> String {
     let digits = step >= 1 ? 0 : Int((-log10(step)).rounded(.up))
-    let text = String(format: "%.\(digits)f", abs(value) < step / 1000 ? 0 : value)
+    let text = FixedDecimals.format(abs(value) < step / 1000 ? 0 : value, digits: digits)
     return text.hasPrefix("-") ? "−" + text.dropFirst() : (value > step / 1000 ? "+" + text : text)
   }
 
-  static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+  static func f(_ x: Double) -> String { FixedDecimals.format(x, digits: 1) }
 
   /// The axis title: what the differences are, and "adjusted" for a CUPED metric.
   static func axisTitle(_ metric: AnalysisPlan.Metric) -> String {

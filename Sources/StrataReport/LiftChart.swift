@@ -49,7 +49,7 @@ enum LiftChart {
       return centre + spread * (Double(index) - Double(trajectories.count - 1) / 2)
     }
     func y(_ value: Double) -> Double { bottom - (bottom - top) * (value * scale - low) / (high - low) }
-    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    func f(_ v: Double) -> String { FixedDecimals.format(v, digits: 1) }
     let kind =
       s.trajectoryInterval == .repeatedConfidence
       ? "repeated confidence interval at each look's boundary" : "interval at α per comparison, not adjusted for looks"

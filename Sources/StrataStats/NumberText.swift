@@ -5,7 +5,7 @@ public enum NumberText {
   /// A rate as a percentage: 0.1834 → "18.34%".
   public static func percent(_ x: Double, digits: Int = 1) -> String {
     guard x.isFinite else { return "n/a" }
-    return String(format: "%.\(digits)f%%", x * 100)
+    return FixedDecimals.format(x * 100, digits: digits) + "%"
   }
 
   /// A probability for people, whole percent, never a false certainty: 0.9996 → "> 99%", 0.003 → "< 1%".
@@ -13,19 +13,19 @@ public enum NumberText {
     guard x.isFinite else { return "n/a" }
     if x > 0.99 { return "> 99%" }
     if x < 0.01 { return "< 1%" }
-    return String(format: "%.0f%%", x * 100)
+    return FixedDecimals.format(x * 100, digits: 0) + "%"
   }
 
   /// A difference of rates in percentage points with a sign: 0.021 → "+2.1 pp".
   public static func points(_ x: Double, digits: Int = 1) -> String {
     guard x.isFinite else { return "n/a" }
-    return signed(String(format: "%.\(digits)f", x * 100), x) + " pp"
+    return signed(FixedDecimals.format(x * 100, digits: digits), x) + " pp"
   }
 
   /// A relative lift with a sign: 0.115 → "+11.5%".
   public static func relative(_ x: Double?, digits: Int = 1) -> String {
     guard let x, x.isFinite else { return "n/a" }
-    return signed(String(format: "%.\(digits)f", x * 100), x) + "%"
+    return signed(FixedDecimals.format(x * 100, digits: digits), x) + "%"
   }
 
   /// A p-value: "0.032", "< 0.001" style only below 1e-4 as scientific ("3.2e-07").
@@ -33,14 +33,14 @@ public enum NumberText {
     guard let p, p.isFinite else { return "n/a" }
     if p == 0 { return "< 1e-300" }
     if p < 1e-4 { return String(format: "%.1e", p) }
-    if p < 0.01 { return String(format: "%.4f", p) }
-    return String(format: "%.3f", p)
+    if p < 0.01 { return FixedDecimals.format(p, digits: 4) }
+    return FixedDecimals.format(p, digits: 3)
   }
 
   /// A plain number with `digits` decimals, signed when `sign` is true.
   public static func number(_ x: Double, digits: Int = 2, sign: Bool = false) -> String {
     guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
-    let text = String(format: "%.\(digits)f", x)
+    let text = FixedDecimals.format(x, digits: digits)
     return sign ? signed(text, x) : text
   }
 
@@ -109,7 +109,8 @@ public enum NumberText {
 
   private static func bound(_ x: Double, _ binomial: Bool) -> String {
     guard x.isFinite else { return x > 0 ? "∞" : "−∞" }
-    return binomial ? signed(String(format: "%.1f", x * 100), x) : number(x, digits: magnitudeDigits(x), sign: true)
+    return binomial
+      ? signed(FixedDecimals.format(x * 100, digits: 1), x) : number(x, digits: magnitudeDigits(x), sign: true)
   }
 
   private static func magnitudeDigits(_ x: Double) -> Int {
