@@ -8,53 +8,37 @@ import StrataAnalysis
 /// apply), the Bayesian summary flattened as `bayesian_*` and a ratio or CUPED metric's adjustment as
 /// `adjustment_*` (`adjustment_unadjusted_lift_abs`, ...), `notes` joined by "; ". Text cells are under the
 /// spreadsheet formula guard of `strata assign` (a name starting with `=` is written `'=`).
+///
+/// Each row's members are added by the function that adds a `results[]` entry's (`AnalysisJSON.comparison`) to a
+/// `ResultsCSVRow`, which writes each cell's bytes as it comes (numbers as the JSON spells them) and finds its
+/// column by where it came in the row before: no tree of values, no dictionary of cells and no key string per
+/// row. (Built as a tree per row, flattened into a `[String: String]` and joined, the file took 2.0 G of the
+/// 3.25 G instructions of `analyze --report` at 2,000 segments × 3 variants and 100,000 rows.)
 public enum ResultsCSV {
   public static func render(_ analysis: Analysis) -> String {
-    var columns: [String] = []
-    var known: Set<String> = []
-    var rows: [[String: String]] = []
-    func add(_ key: String, _ value: String, to row: inout [String: String]) {
-      if known.insert(key).inserted { columns.append(key) }
-      row[key] = value
-    }
+    let table = ResultsCSVTable()
+    let plan = analysis.plan
+    let zeroFillsKnown = analysis.data.zeroFillsCounted
     for metric in analysis.metrics {
       let shrunkenBy = metric.shrunkenSegments()
       for comparison in metric.comparisons {
-        var row: [String: String] = [:]
-        guard
-          case .object(let members) = AnalysisJSON.comparison(
-            metric, comparison, analysis.plan, zeroFillsKnown: analysis.data.zeroFillsCounted)
-        else { continue }
-        func flatten(_ key: String, _ value: JSONValue) {
-          switch value {
-          case .object(let nested):
-            for (inner, innerValue) in nested { flatten("\(key)_\(inner)", innerValue) }
-          case .null where key == "bayesian" || key == "adjustment":
-            return
-          default:
-            add(key, cell(value), to: &row)
-          }
-        }
-        for (key, value) in members { flatten(key, value) }
+        var row = ResultsCSVRow(table: table)
+        AnalysisJSON.comparison(metric, comparison, plan, zeroFillsKnown: zeroFillsKnown, to: &row)
         let shrunken = comparison.segment.flatMap { shrunkenBy[comparison.treatment]?[$0] }
         let interval = shrunken.map { $0.estimate.calibratedInterval ?? $0.estimate.interval }
-        add("shrunken", number(shrunken?.estimate.estimate), to: &row)
-        add("shrunken_ci_low", number(interval?.lower), to: &row)
-        add("shrunken_ci_high", number(interval?.upper), to: &row)
-        add("ci_level", number(analysis.plan.confidenceLevel), to: &row)
-        rows.append(row)
+        row.add("shrunken", finite: shrunken?.estimate.estimate)
+        row.add("shrunken_ci_low", finite: interval?.lower)
+        row.add("shrunken_ci_high", finite: interval?.upper)
+        row.add("ci_level", finite: plan.confidenceLevel)
+        table.endRow()
       }
     }
     // Columns met only in later rows (a continuous metric after a binomial one) keep their first position.
-    var lines = [columns.map(CSVCell.text).joined(separator: ",")]
-    for row in rows { lines.append(columns.map { row[$0] ?? "" }.joined(separator: ",")) }
-    return lines.joined(separator: "\n") + "\n"
+    return table.text()
   }
 
-  private static func number(_ x: Double?) -> String { cell(.finite(x)) }
-
   /// A JSON value as a CSV cell: numbers as the JSON prints them, null as empty, text guarded.
-  private static func cell(_ value: JSONValue) -> String {
+  static func cell(_ value: JSONValue) -> String {
     switch value {
     case .null: return ""
     case .string(let text): return CSVCell.text(text)

@@ -1,5 +1,5 @@
 import StrataAnalysis
-import StrataReport
+@testable import StrataReport
 import Testing
 
 /// The results CSV: one row per metric × segment × variant, and names that cannot run in a spreadsheet.
@@ -19,5 +19,84 @@ struct ResultsCSVTests {
     let header = lines[0].split(separator: ",").map(String.init)
     #expect(header.starts(with: ["metric", "kind", "role", "variant", "control", "scope", "segment"]))
     #expect(header.contains("shrunken") && header.contains("bayesian_chance_to_win"))
+  }
+}
+
+/// The results CSV written cell by cell (`ResultsCSVRow`) against the rows it replaced: each `results[]` entry
+/// built as a tree, flattened into a dictionary of cells and joined (`reference`, kept here as the oracle).
+@Suite("Results CSV, cell by cell")
+struct ResultsCSVRowTests {
+  /// The former `ResultsCSV.render`.
+  static func reference(_ analysis: Analysis) -> String {
+    var columns: [String] = []
+    var known: Set<String> = []
+    var rows: [[String: String]] = []
+    func add(_ key: String, _ value: String, to row: inout [String: String]) {
+      if known.insert(key).inserted { columns.append(key) }
+      row[key] = value
+    }
+    func cell(_ value: JSONValue) -> String {
+      switch value {
+      case .null: return ""
+      case .string(let text): return CSVCell.text(text)
+      case .array(let items):
+        return CSVCell.text(
+          items.map { item in
+            if case .string(let text) = item { return text }
+            return item.serialized(pretty: false)
+          }.joined(separator: "; "))
+      default: return value.serialized(pretty: false)
+      }
+    }
+    for metric in analysis.metrics {
+      let shrunkenBy = metric.shrunkenSegments()
+      for comparison in metric.comparisons {
+        var row: [String: String] = [:]
+        guard
+          case .object(let members) = AnalysisJSON.comparison(
+            metric, comparison, analysis.plan, zeroFillsKnown: analysis.data.zeroFillsCounted)
+        else { continue }
+        func flatten(_ key: String, _ value: JSONValue) {
+          switch value {
+          case .object(let nested):
+            for (inner, innerValue) in nested { flatten("\(key)_\(inner)", innerValue) }
+          case .null where key == "bayesian" || key == "adjustment":
+            return
+          default:
+            add(key, cell(value), to: &row)
+          }
+        }
+        for (key, value) in members { flatten(key, value) }
+        let shrunken = comparison.segment.flatMap { shrunkenBy[comparison.treatment]?[$0] }
+        let interval = shrunken.map { $0.estimate.calibratedInterval ?? $0.estimate.interval }
+        add("shrunken", cell(.finite(shrunken?.estimate.estimate)), to: &row)
+        add("shrunken_ci_low", cell(.finite(interval?.lower)), to: &row)
+        add("shrunken_ci_high", cell(.finite(interval?.upper)), to: &row)
+        add("ci_level", cell(.finite(analysis.plan.confidenceLevel)), to: &row)
+        rows.append(row)
+      }
+    }
+    var lines = [columns.map(CSVCell.text).joined(separator: ",")]
+    for row in rows { lines.append(columns.map { row[$0] ?? "" }.joined(separator: ",")) }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Binomial, continuous and guardrail metrics with hostile names; 40 segments with a mismatch and a
+  /// significant one; a ratio and a CUPED metric (`adjustment_*`, nested two deep) after a binomial one; and the
+  /// same with the ratio metric last, so that later rows bring columns the first rows lack.
+  @Test func sameBytesAsTheFlattenedTree() throws {
+    var analyses = [
+      try ReportSnapshotTests.analysis(), try ManySegmentReportTests.analysis(segments: 40),
+      try DecisionCases.example("basket-bundle", data: "basket-bundle"),
+      try DecisionCases.example("gym-renewal", data: "gym-renewal"),
+    ]
+    var reordered = analyses[2]
+    reordered.metrics.reverse()
+    analyses.append(reordered)
+    for analysis in analyses {
+      let csv = ResultsCSV.render(analysis)
+      #expect(csv == Self.reference(analysis))
+    }
+    #expect(ResultsCSV.render(analyses[2]).contains("adjustment_unadjusted_lift_abs"))
   }
 }

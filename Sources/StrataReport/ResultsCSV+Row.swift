@@ -1,0 +1,329 @@
+import StrataAnalysis
+
+/// The columns and finished rows of a results CSV (`ResultsCSV`), and the cells of the row being added.
+///
+/// A column is named by its member's key flattened with the keys of the objects around it (`bayesian_ci_low`);
+/// columns are numbered in the order first met. A row's cells are written as bytes into `cells` as they come
+/// and put in column order when the row ends; a row ends before the columns met in later rows, which are empty
+/// in it (commas added when the text is put together).
+final class ResultsCSVTable {
+  /// What a member or object at one position of a row resolved to, so that the next row, whose members
+  /// come in the same order as a rule, finds its column without making and hashing the flattened key.
+  struct Event {
+    /// `member` or `object`.
+    var kind: UInt8
+    /// The prefix (index into `prefixes`) of the object the member is in.
+    var prefix: Int
+    /// The key literal's bytes: a literal's identity (two literals with one address have the same text).
+    var key: UnsafeRawPointer
+    /// A member's column or an object's prefix.
+    var result: Int
+    /// The flattened key is `bayesian` or `adjustment`, whose nulls are left out.
+    var skippable: Bool
+  }
+  static let member: UInt8 = 0
+  static let object: UInt8 = 1
+
+  private(set) var columns: [String] = []
+  private var columnIndex: [String: Int] = [:]
+  /// Flattened keys of objects with their `_` (the row's top level is "").
+  private(set) var prefixes: [String] = [""]
+  private var prefixIndex: [String: Int] = ["": 0]
+  /// By position in a row, what the members and objects there resolved to (the latest row that had one there).
+  private(set) var events: [Event] = []
+
+  /// The row's cells' bytes.
+  var cells = JSONByteWriter()
+  /// Per column, the start and end of its cell in `cells` (-1: no cell in this row).
+  private var slots: [Int] = []
+  /// The finished rows, each without a line end, and where each ends with how many columns it has.
+  private var rows = JSONByteWriter()
+  private var rowEnds: [(end: Int, columns: Int)] = []
+
+  /// The column named `name`, numbered when new.
+  func column(_ name: String) -> Int {
+    if let index = columnIndex[name] { return index }
+    columns.append(name)
+    columnIndex[name] = columns.count - 1
+    slots.append(-1)
+    slots.append(-1)
+    return columns.count - 1
+  }
+
+  /// The prefix `name` (a flattened object key with its `_`), numbered when new.
+  func prefix(_ name: String) -> Int {
+    if let index = prefixIndex[name] { return index }
+    prefixes.append(name)
+    prefixIndex[name] = prefixes.count - 1
+    return prefixes.count - 1
+  }
+
+  /// The event at `position` of a row when it is `kind` for `key` in `prefix`.
+  @inline(__always)
+  func event(at position: Int, kind: UInt8, prefix: Int, key: UnsafeRawPointer) -> Event? {
+    guard position < events.count else { return nil }
+    let event = events[position]
+    return event.kind == kind && event.prefix == prefix && event.key == key ? event : nil
+  }
+
+  func remember(_ event: Event, at position: Int) {
+    while events.count < position {
+      events.append(Event(kind: 255, prefix: -1, key: event.key, result: -1, skippable: false))
+    }
+    if position < events.count { events[position] = event } else { events.append(event) }
+  }
+
+  /// Marks the bytes written to `cells` since `start` as `column`'s cell (the last one wins).
+  @inline(__always)
+  func setCell(_ column: Int, from start: Int) {
+    slots[2 &* column] = start
+    slots[2 &* column &+ 1] = cells.buffer.count
+  }
+
+  /// Puts the row's cells in column order, commas between, into `rows`.
+  func endRow() {
+    let written = cells.buffer.written
+    slots.withUnsafeMutableBufferPointer { slots in
+      for column in 0..<columns.count {
+        if column > 0 { rows.append(UInt8(ascii: ",")) }
+        let start = slots[2 &* column]
+        guard start >= 0 else { continue }
+        rows.buffer.append(UnsafeBufferPointer(rebasing: written[start..<slots[2 &* column &+ 1]]))
+        slots[2 &* column] = -1
+      }
+    }
+    rowEnds.append((rows.buffer.count, columns.count))
+    cells.buffer.count = 0
+  }
+
+  /// The header and the rows, each row padded with the empty cells of the columns met after it, a line end after
+  /// each.
+  func text() -> String {
+    var out = JSONByteWriter()
+    out.append(columns.map(CSVCell.text).joined(separator: ","))
+    out.append(UInt8(ascii: "\n"))
+    let written = rows.buffer.written
+    var start = 0
+    for (end, count) in rowEnds {
+      out.buffer.append(UnsafeBufferPointer(rebasing: written[start..<end]))
+      for _ in count..<columns.count { out.append(UInt8(ascii: ",")) }
+      out.append(UInt8(ascii: "\n"))
+      start = end
+    }
+    return out.text
+  }
+}
+
+/// One row of a results CSV as `JSONMembers`: each member's value written as its cell, nested objects' members
+/// under their flattened keys (`adjustment_adjusted_se`), as the JSON tree of the row flattened would give them
+/// (a null `bayesian` or `adjustment` is left out; other nulls are empty cells).
+struct ResultsCSVRow: JSONMembers {
+  private let table: ResultsCSVTable
+  /// Set for the objects of an array member (`addArray`): their members collected as values, for the array's one
+  /// cell (`ResultsCSV.cell`), as the tree has them.
+  private var tree: JSONMemberList?
+  /// The object the next members are in (index into `table.prefixes`).
+  private var prefix = 0
+  /// The number of members and objects added so far in the row (nested ones included).
+  private var position = 0
+
+  init(table: ResultsCSVTable) { self.table = table }
+
+  /// The column of the member `key` here, registered when new; nil for a null that is left out.
+  private mutating func column(_ key: StaticString, null: Bool) -> Int? {
+    let here = position
+    position &+= 1
+    guard key.hasPointerRepresentation else { return column(named: key.description, null: null) }
+    let identity = UnsafeRawPointer(key.utf8Start)
+    if let event = table.event(at: here, kind: ResultsCSVTable.member, prefix: prefix, key: identity) {
+      return null && event.skippable ? nil : event.result
+    }
+    let name = table.prefixes[prefix] + key.description
+    let skippable = Self.isSkippable(name)
+    if null && skippable { return nil }
+    let column = table.column(name)
+    table.remember(
+      ResultsCSVTable.Event(
+        kind: ResultsCSVTable.member, prefix: prefix, key: identity, result: column, skippable: skippable),
+      at: here)
+    return column
+  }
+
+  /// The column of a member named by data (or by a tree's key) here.
+  private func column(named name: String, null: Bool) -> Int? {
+    let name = table.prefixes[prefix] + name
+    if null && Self.isSkippable(name) { return nil }
+    return table.column(name)
+  }
+
+  private static func isSkippable(_ name: String) -> Bool { name == "bayesian" || name == "adjustment" }
+
+  private mutating func null(_ key: StaticString) {
+    guard let column = column(key, null: true) else { return }
+    table.setCell(column, from: table.cells.buffer.count)
+  }
+
+  private mutating func text(_ key: StaticString, _ text: String) {
+    guard let column = column(key, null: false) else { return }
+    let start = table.cells.buffer.count
+    table.cells.append(CSVCell.text(text))
+    table.setCell(column, from: start)
+  }
+
+  /// A value from a tree: an object's members flattened under `name`, anything else one cell.
+  private mutating func add(named name: String, _ value: JSONValue) {
+    position &+= 1
+    if case .object(let members) = value {
+      let outer = prefix
+      prefix = table.prefix(table.prefixes[prefix] + name + "_")
+      for (inner, innerValue) in members { add(named: inner, innerValue) }
+      prefix = outer
+      return
+    }
+    var null = false
+    if case .null = value { null = true }
+    guard let column = column(named: name, null: null) else { return }
+    let start = table.cells.buffer.count
+    table.cells.append(ResultsCSV.cell(value))
+    table.setCell(column, from: start)
+  }
+
+  mutating func add(_ key: StaticString, _ value: JSONValue) {
+    if tree != nil {
+      tree?.add(key, value)
+      return
+    }
+    switch value {
+    case .object(let members):
+      addObject(key) { row in
+        for (inner, innerValue) in members { row.add(named: inner, innerValue) }
+      }
+    case .null: null(key)
+    default:
+      guard let column = column(key, null: false) else { return }
+      let start = table.cells.buffer.count
+      table.cells.append(ResultsCSV.cell(value))
+      table.setCell(column, from: start)
+    }
+  }
+
+  mutating func add(_ key: StaticString, string: String) {
+    if tree != nil {
+      tree?.add(key, string: string)
+      return
+    }
+    text(key, string)
+  }
+
+  mutating func add(_ key: StaticString, string: String?) {
+    if tree != nil {
+      tree?.add(key, string: string)
+      return
+    }
+    guard let string else { return null(key) }
+    text(key, string)
+  }
+
+  mutating func add(_ key: StaticString, finite: Double?) {
+    if tree != nil {
+      tree?.add(key, finite: finite)
+      return
+    }
+    guard let finite, finite.isFinite else { return null(key) }
+    guard let column = column(key, null: false) else { return }
+    let start = table.cells.buffer.count
+    table.cells.appendNumber(finite)
+    table.setCell(column, from: start)
+  }
+
+  mutating func add(_ key: StaticString, integer: Int) {
+    if tree != nil {
+      tree?.add(key, integer: integer)
+      return
+    }
+    guard let column = column(key, null: false) else { return }
+    let start = table.cells.buffer.count
+    table.cells.appendInteger(Int64(integer))
+    table.setCell(column, from: start)
+  }
+
+  mutating func add(_ key: StaticString, bool: Bool) {
+    if tree != nil {
+      tree?.add(key, bool: bool)
+      return
+    }
+    guard let column = column(key, null: false) else { return }
+    let start = table.cells.buffer.count
+    table.cells.append(bool ? "true" as StaticString : "false")
+    table.setCell(column, from: start)
+  }
+
+  mutating func add(_ key: StaticString, strings: [String]) {
+    if tree != nil {
+      tree?.add(key, strings: strings)
+      return
+    }
+    text(key, strings.joined(separator: "; "))
+  }
+
+  mutating func add(name: String, integer: Int) {
+    if tree != nil {
+      tree?.add(name: name, integer: integer)
+      return
+    }
+    add(named: name, .integer(integer))
+  }
+
+  mutating func add(name: String, finite: Double?) {
+    if tree != nil {
+      tree?.add(name: name, finite: finite)
+      return
+    }
+    add(named: name, .finite(finite))
+  }
+
+  mutating func addObject(_ key: StaticString, _ members: (inout ResultsCSVRow) -> Void) {
+    if tree != nil {
+      let object = treeObject(members)
+      tree?.add(key, object)
+      return
+    }
+    let here = position
+    position &+= 1
+    let child: Int
+    if key.hasPointerRepresentation {
+      let identity = UnsafeRawPointer(key.utf8Start)
+      if let event = table.event(at: here, kind: ResultsCSVTable.object, prefix: prefix, key: identity) {
+        child = event.result
+      } else {
+        child = table.prefix(table.prefixes[prefix] + key.description + "_")
+        table.remember(
+          ResultsCSVTable.Event(
+            kind: ResultsCSVTable.object, prefix: prefix, key: identity, result: child, skippable: false),
+          at: here)
+      }
+    } else {
+      child = table.prefix(table.prefixes[prefix] + key.description + "_")
+    }
+    let outer = prefix
+    prefix = child
+    members(&self)
+    prefix = outer
+  }
+
+  mutating func addArray<Items: Sequence>(
+    _ key: StaticString, objects items: Items, _ object: (Items.Element, inout ResultsCSVRow) -> Void
+  ) {
+    // As the tree has it: an array of objects, one cell.
+    let array = JSONValue.array(items.map { item in treeObject { object(item, &$0) } })
+    add(key, array)
+  }
+
+  /// The object whose members `members` adds, as a value.
+  private func treeObject(_ members: (inout ResultsCSVRow) -> Void) -> JSONValue {
+    var row = ResultsCSVRow(table: table)
+    row.tree = JSONMemberList()
+    members(&row)
+    return .object(row.tree?.members ?? [])
+  }
+}
