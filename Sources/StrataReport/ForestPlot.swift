@@ -49,27 +49,22 @@ enum ForestPlot {
         })
     let binomial = metric.metric.kind == .binomial
     var rows: [Row] = []
-    let shown = segments ?? .all(of: plan)
-    var bySegment: [String: [Comparison]] = [:]
-    for c in metric.comparisons {
-      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
-    }
     let shrunkenBy = metric.shrunkenSegments()
-    for segment in plan.segments {
-      for c in bySegment[segment] ?? [] {
-        guard let interval = c.absoluteInterval, interval.lower.isFinite, interval.upper.isFinite else { continue }
-        let shrunken = shrunkenBy[c.treatment]?[segment]
-          .map { s in
-            let interval = s.estimate.calibratedInterval ?? s.estimate.interval
-            return (estimate: s.estimate.estimate, lower: interval.lower, upper: interval.upper)
-          }
-        rows.append(
-          Row(
-            label: segment, sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
-            upper: interval.upper,
-            significant: c.significant, underpowered: c.underpowered, pooled: false,
-            shrunken: shrunken.flatMap { $0.lower.isFinite && $0.upper.isFinite ? $0 : nil }))
-      }
+    for c in ReportTables.shownComparisons(metric, plan: plan, segments: segments) {
+      guard let segment = c.segment, let interval = c.absoluteInterval, interval.lower.isFinite,
+        interval.upper.isFinite
+      else { continue }
+      let shrunken = shrunkenBy[c.treatment]?[segment]
+        .map { s in
+          let interval = s.estimate.calibratedInterval ?? s.estimate.interval
+          return (estimate: s.estimate.estimate, lower: interval.lower, upper: interval.upper)
+        }
+      rows.append(
+        Row(
+          label: segment, sublabel: c.treatment, estimate: c.absoluteLift, lower: interval.lower,
+          upper: interval.upper,
+          significant: c.significant, underpowered: c.underpowered, pooled: false,
+          shrunken: shrunken.flatMap { $0.lower.isFinite && $0.upper.isFinite ? $0 : nil }))
     }
     for p in metric.pooled where p.interval.lower.isFinite && p.interval.upper.isFinite {
       rows.append(

@@ -61,13 +61,7 @@ extension ReportTables {
     ]
     var rows: [[String]] = []
     var classes: [String] = []
-    let shown = segments ?? .all(of: plan)
-    var bySegment: [String: [Comparison]] = [:]
-    for c in metric.comparisons {
-      if let segment = c.segment, shown.contains(segment) { bySegment[segment, default: []].append(c) }
-    }
-    let ordered = plan.segments.flatMap { segment in bySegment[segment] ?? [] } + metric.comparisons(segment: nil)
-    for c in ordered {
+    for c in shownComparisons(metric, plan: plan, segments: segments) {
       guard let a = c.adjustment else { continue }
       func interval(_ r: LiftResult) -> String {
         NumberText.interval(r.interval.lower, r.interval.upper, binomial: binomial)
