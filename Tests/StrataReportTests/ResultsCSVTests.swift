@@ -35,19 +35,6 @@ struct ResultsCSVRowTests {
       if known.insert(key).inserted { columns.append(key) }
       row[key] = value
     }
-    func cell(_ value: JSONValue) -> String {
-      switch value {
-      case .null: return ""
-      case .string(let text): return CSVCell.text(text)
-      case .array(let items):
-        return CSVCell.text(
-          items.map { item in
-            if case .string(let text) = item { return text }
-            return item.serialized(pretty: false)
-          }.joined(separator: "; "))
-      default: return value.serialized(pretty: false)
-      }
-    }
     for metric in analysis.metrics {
       let shrunkenBy = metric.shrunkenSegments()
       for comparison in metric.comparisons {
@@ -63,16 +50,16 @@ struct ResultsCSVRowTests {
           case .null where key == "bayesian" || key == "adjustment":
             return
           default:
-            add(key, cell(value), to: &row)
+            add(key, ResultsCSV.cell(value), to: &row)
           }
         }
         for (key, value) in members { flatten(key, value) }
         let shrunken = comparison.segment.flatMap { shrunkenBy[comparison.treatment]?[$0] }
         let interval = shrunken.map { $0.estimate.calibratedInterval ?? $0.estimate.interval }
-        add("shrunken", cell(.finite(shrunken?.estimate.estimate)), to: &row)
-        add("shrunken_ci_low", cell(.finite(interval?.lower)), to: &row)
-        add("shrunken_ci_high", cell(.finite(interval?.upper)), to: &row)
-        add("ci_level", cell(.finite(analysis.plan.confidenceLevel)), to: &row)
+        add("shrunken", ResultsCSV.cell(.finite(shrunken?.estimate.estimate)), to: &row)
+        add("shrunken_ci_low", ResultsCSV.cell(.finite(interval?.lower)), to: &row)
+        add("shrunken_ci_high", ResultsCSV.cell(.finite(interval?.upper)), to: &row)
+        add("ci_level", ResultsCSV.cell(.finite(analysis.plan.confidenceLevel)), to: &row)
         rows.append(row)
       }
     }

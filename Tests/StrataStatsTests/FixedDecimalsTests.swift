@@ -1,5 +1,6 @@
 import Foundation
 import StrataStats
+import StrataTestSupport
 import Testing
 
 /// `FixedDecimals.format` against `String(format: "%.Nf")`, which it replaces in the reports: byte for byte.
@@ -36,7 +37,7 @@ struct FixedDecimalsTests {
   /// 200,000 seeded values of every magnitude from 10^-12 to 10^21, both signs, with 0 to 9 decimals; and
   /// 100,000 random bit patterns.
   @Test func seeded() {
-    var generator = SplitMix(seed: 2026_12_06)
+    var generator = SplitMix64(seed: 2026_12_06)
     for _ in 0..<200_000 {
       let exponent = Double(generator.next() % 34) - 12
       let mantissa = Double(generator.next() >> 11) / Double(1 << 53)
@@ -45,18 +46,6 @@ struct FixedDecimalsTests {
     }
     for _ in 0..<100_000 {
       Self.expectSame(Double(bitPattern: generator.next()), Int(generator.next() % 10))
-    }
-  }
-
-  struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
     }
   }
 }
