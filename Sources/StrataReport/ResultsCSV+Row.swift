@@ -24,21 +24,26 @@ final class ResultsCSVTable {
   static let member: UInt8 = 0
   static let object: UInt8 = 1
 
-  private(set) var columns: [String] = []
-  private var columnIndex: [String: Int] = [:]
+  // The stored properties are `@exclusivity(unchecked)`, as `JSONBytes`'s are: checked, every cell paid for three
+  // to five `swift_beginAccess` calls of about 80 instructions each (with their `swift_endAccess`, about 17,000
+  // instructions of the 57,000 a row cost at 2,000 segments × 3 variants). One row is added at a time, on one
+  // thread, and no access to one of them overlaps another: the row and the table call each other only between
+  // accesses.
+  @exclusivity(unchecked) private(set) var columns: [String] = []
+  @exclusivity(unchecked) private var columnIndex: [String: Int] = [:]
   /// Flattened keys of objects with their `_` (the row's top level is "").
-  private(set) var prefixes: [String] = [""]
-  private var prefixIndex: [String: Int] = ["": 0]
+  @exclusivity(unchecked) private(set) var prefixes: [String] = [""]
+  @exclusivity(unchecked) private var prefixIndex: [String: Int] = ["": 0]
   /// By position in a row, what the members and objects there resolved to (the latest row that had one there).
-  private(set) var events: [Event] = []
+  @exclusivity(unchecked) private(set) var events: [Event] = []
 
-  /// The row's cells' bytes.
-  var cells = JSONByteWriter()
+  /// The row's cells' bytes (each `ResultsCSVRow` writes through a copy, which shares the buffer).
+  let cells = JSONByteWriter()
   /// Per column, the start and end of its cell in `cells` (-1: no cell in this row).
-  private var slots: [Int] = []
+  @exclusivity(unchecked) private var slots: [Int] = []
   /// The finished rows, each without a line end, and where each ends with how many columns it has.
-  private var rows = JSONByteWriter()
-  private var rowEnds: [(end: Int, columns: Int)] = []
+  private let rows = JSONByteWriter()
+  @exclusivity(unchecked) private var rowEnds: [(end: Int, columns: Int)] = []
 
   /// The column named `name`, numbered when new.
   func column(_ name: String) -> Int {
@@ -85,7 +90,7 @@ final class ResultsCSVTable {
     let written = cells.buffer.written
     slots.withUnsafeMutableBufferPointer { slots in
       for column in 0..<columns.count {
-        if column > 0 { rows.append(UInt8(ascii: ",")) }
+        if column > 0 { rows.buffer.append(UInt8(ascii: ",")) }
         let start = slots[2 &* column]
         guard start >= 0 else { continue }
         rows.buffer.append(UnsafeBufferPointer(rebasing: written[start..<slots[2 &* column &+ 1]]))
@@ -119,6 +124,8 @@ final class ResultsCSVTable {
 /// (a null `bayesian` or `adjustment` is left out; other nulls are empty cells).
 struct ResultsCSVRow: JSONMembers {
   private let table: ResultsCSVTable
+  /// The table's `cells` (a copy shares its buffer), written without reading the table's property each time.
+  private var cells: JSONByteWriter
   /// Set for the objects of an array member (`addArray`): their members collected as values, for the array's one
   /// cell (`ResultsCSV.cell`), as the tree has them.
   private var tree: JSONMemberList?
@@ -127,7 +134,10 @@ struct ResultsCSVRow: JSONMembers {
   /// The number of members and objects added so far in the row (nested ones included).
   private var position = 0
 
-  init(table: ResultsCSVTable) { self.table = table }
+  init(table: ResultsCSVTable) {
+    self.table = table
+    cells = table.cells
+  }
 
   /// The column of the member `key` here, registered when new; nil for a null that is left out.
   private mutating func column(_ key: StaticString, null: Bool) -> Int? {
@@ -160,14 +170,78 @@ struct ResultsCSVRow: JSONMembers {
 
   private mutating func null(_ key: StaticString) {
     guard let column = column(key, null: true) else { return }
-    table.setCell(column, from: table.cells.buffer.count)
+    table.setCell(column, from: cells.buffer.count)
   }
 
   private mutating func text(_ key: StaticString, _ text: String) {
     guard let column = column(key, null: false) else { return }
-    let start = table.cells.buffer.count
-    table.cells.append(CSVCell.text(text))
+    let start = cells.buffer.count
+    cells.append(text)
+    Self.guardText(cells, from: start)
     table.setCell(column, from: start)
+  }
+
+  /// Makes the text written to `cells` since `start` read as `CSVCell.text` of it: most text (names, tests,
+  /// notes) is a cell as it is, and is left so; text that starts like a formula or holds a comma, quote or line
+  /// break is quoted as `CSVCell.text` quotes it.
+  ///
+  /// Written as bytes and checked in place, where a `String` per text cell (`CSVCell.text`) and the copy of it cost
+  /// about 1,000 instructions a cell (4,000 for `notes`) at 2,000 segments.
+  static func guardText(_ cells: JSONByteWriter, from start: Int) {
+    let written = cells.buffer.written
+    guard start < written.count else { return }
+    let guarded = Self.startsFormula(written[start])
+    // Every byte looked at, without a branch (a loop the compiler can vectorize).
+    var quotes = 0
+    var breaks: UInt8 = 0
+    for byte in UnsafeBufferPointer(rebasing: written[start...]) {
+      quotes &+= byte == 0x22 ? 1 : 0
+      breaks |= (byte == 0x2C ? 1 : 0) | (byte == 0x0A ? 1 : 0) | (byte == 0x0D ? 1 : 0)
+    }
+    guard guarded || quotes > 0 || breaks != 0 else { return }
+    // `CSVCell.text`'s quoting: `"` (`"'` under the formula guard), the text with each quote doubled, `"`. There
+    // Foundation's `replacingOccurrences` doubles the quotes, about 40,000 instructions a cell even with none to
+    // double (1.2 G for the 29,891 notes with a comma at 20,000 segments × 3 variants).
+    let count = written.count - start
+    if quotes == 0 {
+      // Nothing to double (a note with a comma, as a rule): the text moved up past the opening, in place.
+      let opening = guarded ? 2 : 1
+      let text = cells.buffer.reserve(opening + 1) - count
+      (text + opening).moveInitialize(from: text, count: count)
+      text[0] = UInt8(ascii: "\"")
+      if guarded { text[1] = UInt8(ascii: "'") }
+      text[opening + count] = UInt8(ascii: "\"")
+      cells.buffer.count += opening + 1
+      return
+    }
+    // Quotes doubled byte by byte when every quote stands between ASCII bytes, a character of its own. Beside a
+    // non-ASCII byte a quote may be one scalar of a character (a combining mark after it), left to
+    // `CSVCell.text` itself.
+    let text = Array(UnsafeBufferPointer(rebasing: written[start...]))
+    var alone = true
+    for index in text.indices where text[index] == 0x22 {
+      if index > 0 && text[index - 1] >= 0x80 || index + 1 < text.count && text[index + 1] >= 0x80 {
+        alone = false
+        break
+      }
+    }
+    cells.buffer.count = start
+    var cells = cells
+    guard alone else { return cells.append(CSVCell.text(String(decoding: text, as: UTF8.self))) }
+    cells.append(UInt8(ascii: "\""))
+    if guarded { cells.append(UInt8(ascii: "'")) }
+    for byte in text {
+      if byte == 0x22 { cells.append(byte) }
+      cells.append(byte)
+    }
+    cells.append(UInt8(ascii: "\""))
+  }
+
+  /// Whether `CSVCell.text` puts a cell starting with `byte` under the formula guard: `=` `+` `-` `@` TAB CR and `'`
+  /// (`OutputEncoding.needsGuard`).
+  @inline(__always)
+  static func startsFormula(_ byte: UInt8) -> Bool {
+    byte == 0x3D || byte == 0x2B || byte == 0x2D || byte == 0x40 || byte == 0x09 || byte == 0x0D || byte == 0x27
   }
 
   /// A value from a tree: an object's members flattened under `name`, anything else one cell.
@@ -183,8 +257,8 @@ struct ResultsCSVRow: JSONMembers {
     var null = false
     if case .null = value { null = true }
     guard let column = column(named: name, null: null) else { return }
-    let start = table.cells.buffer.count
-    table.cells.append(ResultsCSV.cell(value))
+    let start = cells.buffer.count
+    cells.append(ResultsCSV.cell(value))
     table.setCell(column, from: start)
   }
 
@@ -201,8 +275,8 @@ struct ResultsCSVRow: JSONMembers {
     case .null: null(key)
     default:
       guard let column = column(key, null: false) else { return }
-      let start = table.cells.buffer.count
-      table.cells.append(ResultsCSV.cell(value))
+      let start = cells.buffer.count
+      cells.append(ResultsCSV.cell(value))
       table.setCell(column, from: start)
     }
   }
@@ -231,8 +305,8 @@ struct ResultsCSVRow: JSONMembers {
     }
     guard let finite, finite.isFinite else { return null(key) }
     guard let column = column(key, null: false) else { return }
-    let start = table.cells.buffer.count
-    table.cells.appendNumber(finite)
+    let start = cells.buffer.count
+    cells.appendNumber(finite)
     table.setCell(column, from: start)
   }
 
@@ -242,8 +316,8 @@ struct ResultsCSVRow: JSONMembers {
       return
     }
     guard let column = column(key, null: false) else { return }
-    let start = table.cells.buffer.count
-    table.cells.appendInteger(Int64(integer))
+    let start = cells.buffer.count
+    cells.appendInteger(Int64(integer))
     table.setCell(column, from: start)
   }
 
@@ -253,8 +327,8 @@ struct ResultsCSVRow: JSONMembers {
       return
     }
     guard let column = column(key, null: false) else { return }
-    let start = table.cells.buffer.count
-    table.cells.append(bool ? "true" as StaticString : "false")
+    let start = cells.buffer.count
+    cells.append(bool ? "true" as StaticString : "false")
     table.setCell(column, from: start)
   }
 
@@ -263,7 +337,14 @@ struct ResultsCSVRow: JSONMembers {
       tree?.add(key, strings: strings)
       return
     }
-    text(key, strings.joined(separator: "; "))
+    guard let column = column(key, null: false) else { return }
+    let start = cells.buffer.count
+    for (index, string) in strings.enumerated() {
+      if index > 0 { cells.append("; " as StaticString) }
+      cells.append(string)
+    }
+    Self.guardText(cells, from: start)
+    table.setCell(column, from: start)
   }
 
   mutating func add(name: String, integer: Int) {

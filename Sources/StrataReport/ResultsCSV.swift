@@ -1,4 +1,5 @@
 import StrataAnalysis
+import StrataStats
 
 /// The results as CSV, next to the HTML and Markdown reports: one row per metric × segment × variant
 /// (the overall "All segments" rows included, `scope` = `overall`), with the JSON's `results[]` numbers at
@@ -20,13 +21,13 @@ public enum ResultsCSV {
     let plan = analysis.plan
     let zeroFillsKnown = analysis.data.zeroFillsCounted
     for metric in analysis.metrics {
-      let shrunkenBy = metric.shrunkenSegments()
+      var shrunkenBy = ShrunkenSegments(metric)
       for comparison in metric.comparisons {
         var row = ResultsCSVRow(table: table)
         AnalysisJSON.comparison(metric, comparison, plan, zeroFillsKnown: zeroFillsKnown, to: &row)
-        let shrunken = comparison.segment.flatMap { shrunkenBy[comparison.treatment]?[$0] }
-        let interval = shrunken.map { $0.estimate.calibratedInterval ?? $0.estimate.interval }
-        row.add("shrunken", finite: shrunken?.estimate.estimate)
+        let shrunken = comparison.segment.flatMap { shrunkenBy.estimate(of: $0, treatment: comparison.treatment) }
+        let interval = shrunken.map { $0.calibratedInterval ?? $0.interval }
+        row.add("shrunken", finite: shrunken?.estimate)
         row.add("shrunken_ci_low", finite: interval?.lower)
         row.add("shrunken_ci_high", finite: interval?.upper)
         row.add("ci_level", finite: plan.confidenceLevel)
@@ -50,5 +51,52 @@ public enum ResultsCSV {
         }.joined(separator: "; "))
     default: return value.serialized(pretty: false)
     }
+  }
+}
+
+/// Each treatment's partially pooled segments (its first pooling, as `MetricAnalysis.shrunkenSegments`), looked up
+/// by comparison.
+///
+/// The comparisons come segment by segment in the pooling's order as a rule: with unique names, the segment after
+/// the one found before is tried before the name is hashed, and a treatment is found among the few by its name, where
+/// two dictionary lookups a row cost about 720 instructions (55.8 M at 20,000 segments × 3 variants).
+struct ShrunkenSegments {
+  struct Treatment {
+    let name: String
+    let segments: [SegmentPooling.Segment]
+    /// A segment name's first position in `segments`.
+    let position: [String: Int]
+    /// No name repeats: a name's position is its first.
+    let unique: Bool
+    /// The position after the one found last.
+    var next = 0
+  }
+  private(set) var treatments: [Treatment] = []
+
+  init(_ metric: MetricAnalysis) {
+    for pooling in metric.partialPooling where !treatments.contains(where: { $0.name == pooling.treatment }) {
+      let position = Dictionary(pooling.segments.enumerated().map { ($1.segment, $0) }) { first, _ in first }
+      treatments.append(
+        Treatment(
+          name: pooling.treatment, segments: pooling.segments, position: position,
+          unique: position.count == pooling.segments.count))
+    }
+  }
+
+  /// The shrunken estimate of `segment` for `treatment`; nil when the treatment was not pooled or the segment is not
+  /// among its pooled segments.
+  mutating func estimate(of segment: String, treatment: String) -> ShrunkenEstimate? {
+    guard let t = treatments.firstIndex(where: { $0.name == treatment }) else { return nil }
+    let next = treatments[t].next
+    let index: Int
+    if treatments[t].unique && next < treatments[t].segments.count && treatments[t].segments[next].segment == segment {
+      index = next
+    } else if let found = treatments[t].position[segment] {
+      index = found
+    } else {
+      return nil
+    }
+    treatments[t].next = index + 1
+    return treatments[t].segments[index].estimate
   }
 }

@@ -1,5 +1,6 @@
 import StrataAnalysis
 @testable import StrataReport
+import StrataTestSupport
 import Testing
 
 /// The results CSV: one row per metric × segment × variant, and names that cannot run in a spreadsheet.
@@ -70,7 +71,8 @@ struct ResultsCSVRowTests {
 
   /// Binomial, continuous and guardrail metrics with hostile names; 40 segments with a mismatch and a
   /// significant one; a ratio and a CUPED metric (`adjustment_*`, nested two deep) after a binomial one; and the
-  /// same with the ratio metric last, so that later rows bring columns the first rows lack.
+  /// same with the ratio metric last, so that later rows bring columns the first rows lack; the 40 segments' rows
+  /// reversed and shuffled.
   @Test func sameBytesAsTheFlattenedTree() throws {
     var analyses = [
       try ReportSnapshotTests.analysis(), try ManySegmentReportTests.analysis(segments: 40),
@@ -80,10 +82,47 @@ struct ResultsCSVRowTests {
     var reordered = analyses[2]
     reordered.metrics.reverse()
     analyses.append(reordered)
+    // The shrunken estimates found by position (the pooling's next segment) and by name: comparisons reversed and
+    // shuffled.
+    var reversed = analyses[1]
+    reversed.metrics[0].comparisons.reverse()
+    var shuffled = analyses[1]
+    var random = SplitMix64(seed: 3)
+    shuffled.metrics[0].comparisons.shuffle(using: &random)
+    analyses += [reversed, shuffled]
+    #expect(!analyses[1].metrics[0].partialPooling.isEmpty)
     for analysis in analyses {
       let csv = ResultsCSV.render(analysis)
       #expect(csv == Self.reference(analysis))
     }
     #expect(ResultsCSV.render(analyses[2]).contains("adjustment_unadjusted_lift_abs"))
+  }
+}
+
+/// Text cells written as bytes and guarded in place (`ResultsCSVRow.guardText`) against `CSVCell.text`.
+@Suite("Results CSV, text cells")
+struct ResultsCSVTextCellTests {
+  /// Every ASCII character first (the formula guard's and the others) and inside, quotes between ASCII bytes
+  /// (doubled here) and next to non-ASCII ones (a combining mark after, a prepended mark before: left to
+  /// `CSVCell.text`), and the empty text.
+  @Test func sameBytesAsCSVCellText() {
+    var texts = (0..<128).map { String(UnicodeScalar(UInt8($0))) + "x" }
+    texts += (0..<128).map { "x" + String(UnicodeScalar(UInt8($0))) + "y" }
+    texts += [
+      "", "plain", "a,b", "say \"hi\"", "line\nbreak", "cr\rhere", "=1+1", "-3", "'quoted'", "\"\u{301}x",
+      "=\"\u{301}\"", "größe, \"ü\"", "größe, \"u\" ü", "\u{600}\"x", "x\"\u{301}", "🙂=", "+\"", "\t", "@", "a; b; c",
+      "\"\"",
+      "-\"a, b\"", "é,\"\"",
+    ]
+    let cells = JSONByteWriter()
+    for text in texts {
+      var writer = cells
+      writer.append("prefix,")
+      let start = cells.buffer.count
+      writer.append(text)
+      ResultsCSVRow.guardText(cells, from: start)
+      #expect(cells.text == "prefix," + CSVCell.text(text), "\(text.debugDescription)")
+      cells.buffer.count = 0
+    }
   }
 }
