@@ -259,16 +259,18 @@ struct Analyze: ParsableCommand {
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)
       let lookOutcome = try guardLooks(&analysis, plan: plan)
       var written: [String] = []
+      // The segments the reports and the text show, ranked once for all of them.
+      let shown = report != nil || !json ? ReportSegments(analysis) : nil
       if let report {
         analysis.provenance = try provenance()
-        written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report)).map(\.path)
+        written = try ReportWriter.write(analysis, to: URL(fileURLWithPath: report), segments: shown).map(\.path)
       }
       if json {
         // Written entry by entry: no tree of every comparison (600,000 at 20,000 segments × 16 variants).
         AnalysisJSON.write(analysis, to: printChunk)
         print()
       } else {
-        printText(AnalysisText.render(analysis, width: terminalWidth()))
+        printText(AnalysisText.render(analysis, width: terminalWidth(), segments: shown))
         for path in written { printText("wrote \(path)") }
       }
       if let lookOutcome {

@@ -7,9 +7,9 @@ public enum AnalysisText {
   ///
   /// With `width` (a terminal's columns), each line of prose longer than that is broken at spaces (`wrapped`),
   /// tables left as they are. Without, the lines as they always were (what pipes, files, the oracle and the tests
-  /// read).
-  public static func render(_ analysis: Analysis, width: Int? = nil) -> String {
-    let out = lines(analysis)
+  /// read). `segments`, when given, is `ReportSegments(analysis)` made once for the reports and the text of a run.
+  public static func render(_ analysis: Analysis, width: Int? = nil, segments: ReportSegments? = nil) -> String {
+    let out = lines(analysis, segments: segments)
     guard let width else { return out.joined(separator: "\n") }
     // A table is one entry of several lines (`table`); prose, one line an entry, broken as it is printed: with
     // controls and bidi overrides from names escaped (`DisplayText.escaped`, as the CLI prints it: `\u{1B}` takes 7
@@ -20,7 +20,7 @@ public enum AnalysisText {
   }
 
   /// The entries of the text, in order: a line of prose each, or a whole table.
-  static func lines(_ analysis: Analysis) -> [String] {
+  static func lines(_ analysis: Analysis, segments: ReportSegments? = nil) -> [String] {
     let plan = analysis.plan
     var out: [String] = []
     out.append("\(plan.name) (\(plan.id)): \(NumberText.count(analysis.data.units)) units from \(analysis.data.file)")
@@ -36,7 +36,7 @@ public enum AnalysisText {
         "Sample ratio check: OK (overall p = \(NumberText.pValue(srm.overall.pValue)); no segment below \(srm.threshold) after Holm)."
       )
     }
-    let shown = ReportSegments(analysis)
+    let shown = segments ?? ReportSegments(analysis)
     if let note = shown.note(resultsFile: nil) { out.append(note) }
     out.append(table(ReportTables.sampleRatio(srm, plan: plan, segments: shown)))
     out.append("")

@@ -9,7 +9,8 @@ import StrataStats
 /// (every element closed, only XML's predefined entities) so that tests can check it with an XML parser. Every user-
 /// supplied string is escaped.
 public enum HTMLReport {
-  public static func render(_ analysis: Analysis) -> String {
+  /// The report; `segments`, when given, is `ReportSegments(analysis)` made once for all the reports of a run.
+  public static func render(_ analysis: Analysis, segments: ReportSegments? = nil) -> String {
     let plan = analysis.plan
     var body = ""
     body += "<header><p class=\"kicker\">Experiment report · <code>\(HTML.escape(plan.id))</code></p>"
@@ -39,7 +40,7 @@ public enum HTMLReport {
     }
     body += factorialSection(analysis)
     body += sequentialSection(analysis)
-    let shown = ReportSegments(analysis)
+    let shown = segments ?? ReportSegments(analysis)
     if let note = shown.note(resultsFile: "\(plan.id)-results.csv") {
       body += "<p class=\"note segments-shown\">\(HTML.escape(note))</p>"
     }

@@ -10,7 +10,8 @@ public enum MarkdownReport {
     "discovered by clustering (strata discover), not planned. Their effects are confirmatory only on units "
     + "the discovery did not read: the confirmation half or a later campaign."
 
-  public static func render(_ analysis: Analysis) -> String {
+  /// The report; `segments`, when given, is `ReportSegments(analysis)` made once for all the reports of a run.
+  public static func render(_ analysis: Analysis, segments: ReportSegments? = nil) -> String {
     let plan = analysis.plan
     var out: [String] = []
     out.append("# \(escape(plan.name)): experiment report")
@@ -49,7 +50,7 @@ public enum MarkdownReport {
     }
     out += FactorialText.markdown(analysis)
     out += sequentialSection(analysis)
-    let shown = ReportSegments(analysis)
+    let shown = segments ?? ReportSegments(analysis)
     if let note = shown.note(resultsFile: "\(plan.id)-results.csv") {
       out.append("*Segments:* \(escape(note))")
       out.append("")
