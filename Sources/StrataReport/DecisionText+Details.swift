@@ -133,49 +133,46 @@ extension DecisionText {
   /// Where the decision's variant works best, by its shrunken estimate, with how many segments were
   /// compared and why the raw estimate is not the one to quote.
   ///
-  /// The interval is adjusted for the segments compared (each at 1 − α/K), and the text says so and why:
-  /// at the plan's level alone it would cover the segment picked as the best less often than that level.
-  /// With two segments it is the raw interval (`rawAdjusted`), and the text says it is centred on the raw
-  /// estimate, not on the shrunken one beside it.
+  /// A lead sentence a reader can quote from (the segment, the shrunken estimate, the interval adjusted for
+  /// the segments compared, each at 1 − α/K, and the chance to beat control), then one short sentence of
+  /// qualifications: the raw estimate is partly luck, and where the interval is centred when that is not the
+  /// shrunken estimate printed (the calibrated estimate; with two segments, the raw one, since no interval
+  /// around the shrunken estimate holds its level there). Why the interval is adjusted is the glossary's.
+  /// Under 250 characters for the lead and 160 for the rest with names of a few words
+  /// (`ReadableSentenceTests`).
   ///
-  /// At an interim look (the decision is to keep
-  /// running) the same facts are labelled as interim, so that nobody acts on a segment the plan has not
-  /// finished testing.
+  /// At an interim look (the decision is to keep running) the same facts are labelled as interim, so that
+  /// nobody acts on a segment the plan has not finished testing.
   static func bestSegment(_ best: Decision.BestSegment, binomial: Bool, interim: Bool = false) -> String {
     let unit = binomial ? " pp" : ""
     let bounds = "\(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
     let leftOut =
       best.segmentsLeftOut.isEmpty
       ? ""
-      : "; \(NumberText.count(best.segmentsLeftOut.count)) left out without a test (\(ReportSegments.list(best.segmentsLeftOut)))"
-    let lead =
-      interim
-      ? "Interim only, not a finding to act on before the plan's next decision point: so far \(best.treatment) leads in \(best.segment)"
-      : "Works best in \(best.segment) for \(best.treatment)"
-    let chosen =
-      "\(lead), by the partially pooled (shrunken) estimates of the \(NumberText.count(best.segmentsCompared)) segments compared\(leftOut)"
+      : "; \(NumberText.count(best.segmentsLeftOut.count)) left out without a test: \(ReportSegments.list(best.segmentsLeftOut))"
     let shrunken = NumberText.effect(best.estimate, binomial: binomial)
     let raw = NumberText.effect(best.raw, binomial: binomial)
-    let chance = "chance to beat control \(NumberText.chance(best.chanceToWin))"
+    let lead =
+      interim
+      ? "Interim, not to act on before the next decision point: so far \(best.treatment) leads in \(best.segment) with \(shrunken)"
+      : "Works best in \(best.segment) for \(best.treatment): \(shrunken)"
     let pairs =
       variantSegmentPairs(segments: best.segmentsCompared, variants: best.variantsCompared)
       ?? "\(NumberText.count(best.segmentsCompared)) segments"
-    let adjusted = "adjusted for the \(pairs) compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each)"
+    let finding =
+      "\(lead) (shrunken estimate), \(level(best.level)) interval \(bounds) adjusted for the \(pairs) compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each\(leftOut)), chance to beat control \(NumberText.chance(best.chanceToWin))."
     guard best.intervalKind == .rawAdjusted else {
       // The calibrated interval is centred on the calibrated posterior's mean, which usually shrinks less than
       // the BLUP printed: say where its middle is when the two differ as printed.
       let centred = best.intervalCentre.map { NumberText.effect($0, binomial: binomial) }.flatMap {
-        $0 == shrunken
-          ? nil
-          : " (centred on \($0), the calibrated estimate, which allows for the spread between segments being itself estimated)"
+        $0 == shrunken ? nil : "; the interval is centred on the calibrated estimate, \($0)"
       }
-      return
-        "\(chosen): \(shrunken), \(chance). \(level(best.level)) interval \(bounds)\(centred ?? ""), \(adjusted), since an interval at \(level(best.level)) alone covers the segment that looks best less often than that. Its raw estimate, \(raw), is not the one to quote: the largest of several raw lifts is partly luck."
+      return "\(finding) The raw \(raw) is partly luck, not the one to quote\(centred ?? "")."
     }
     // Two segments: no interval around the shrunken estimate holds its level (the BLUP one covers 77–80% once
     // the segments differ), so the interval quoted is the raw one, adjusted for the segments compared.
     return
-      "\(chosen): \(shrunken) shrunken, \(raw) raw. \(level(best.level)) interval \(bounds) around the raw estimate, \(adjusted), as with so few segments the shrunken estimate's own interval does not hold its level; \(chance). Expect the shrunken estimate at rollout, not the raw one: the best-looking raw lift is partly luck."
+      "\(finding) The interval is centred on the raw \(raw), which is partly luck: with so few segments the shrunken estimate has no interval that holds its level."
   }
 
   /// Why no segment is named as where the variant works best although several were pooled: the pooled

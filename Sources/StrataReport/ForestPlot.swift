@@ -99,7 +99,7 @@ enum ForestPlot {
     // The plot starts at half the chart's width at most, and the segment's column leaves the variant's 100
     // units of it at least (about 12 characters as drawn): a segment's name wider than its column's 248 units
     // (a 90-character name ran under the variants and the intervals) is shortened in its middle with "…"
-    // (`shortened`; the chart's <desc> and the tables keep it whole).
+    // (`shortened`; the tables keep it whole).
     let segmentColumn = min(
       max(70, (rows.map { segmentLabelWidth($0.label) }.max() ?? 0) + 22), width * 0.5 - 10 - segmentColumnSpare)
     let variantColumn = max(60, (rows.map { variantLabelWidth($0.sublabel) }.max() ?? 0) + 16)

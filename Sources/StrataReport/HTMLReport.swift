@@ -151,12 +151,8 @@ public enum HTMLReport {
         ? "<div class=\"forest-wide\">\(charts.whole)</div><div class=\"forest-phone\">\(charts.phone)</div>"
         : "<div class=\"forest-wide screen-only\">\(charts.whole)</div><div class=\"forest-phone\">\(charts.phone)</div>"
           + "<div class=\"print-only\">\(charts.printBlocks.joined())</div>"
-      let shrunken =
-        metric.partialPooling.isEmpty
-        ? ""
-        : " Blue squares under each dot: the segment's shrunken (partially pooled) estimate with its \(ReportTables.level(plan)) interval, the one to quote when choosing a segment."
       out +=
-        "<figure>\(svg)<figcaption>\(HTML.escape("Dots: per-segment estimates (hollow = underpowered); diamonds: pooled across segments; bars: \(Int((plan.confidenceLevel * 100).rounded()))% confidence intervals.\(shrunken) Green ▲/▼ = a significant change in the metric's good direction, red = in its bad direction (after correction for the primary metric); grey without a mark = not significant."))</figcaption></figure>"
+        "<figure>\(svg)<figcaption>\(HTML.escape(ReportTables.forestCaption(metric, plan: plan)))</figcaption></figure>"
     }
     out += HTML.resultsTable(ReportTables.metric(metric, plan: plan, segments: segments, chanceToWin: true))
     if let note = ReportTables.bayesianNote(metric, plan: plan),

@@ -26,9 +26,9 @@ extension ReportTables {
       metric.comparisons.contains { $0.bayesian != nil && $0.bayesianScale != plan.bayesianScale }
       ? " (the absolute difference with a flat prior where the control mean is 0)" : ""
     let pooled =
-      metric.partialPooling.isEmpty ? "" : "; with the other segments as the prior: partial pooling, below"
+      metric.partialPooling.isEmpty ? "" : " With the other segments as the prior: partial pooling, below."
     return
-      "Chance to win: the probability that the variant does better than control in the metric's good direction, from that row's data alone (\(bayesianLabel(metric, plan: plan))\(fallback), Gaussian approximation)\(pooled). Risks and credible intervals: the Bayesian summary."
+      "Chance to win: the probability that the variant beats control in the metric's good direction, from that row's data alone (\(bayesianLabel(metric, plan: plan))\(fallback), Gaussian approximation).\(pooled) Risks and credible intervals: the Bayesian summary."
   }
 
   /// The summary line of the folded Bayesian table: "Bayesian summary: chance to win and risk

@@ -50,7 +50,14 @@ extension ReportTables {
       terms.append(
         (
           "Partial pooling, shrunken estimate",
-          "A random-effects model across segments estimates how much the true effects differ (τ) and pulls each segment's own estimate toward the mean by how little its data say: the shrunken estimate. The largest raw lift among many segments is partly luck; the shrunken one is what to expect after rollout."
+          "A random-effects model estimates how much the segments' true effects differ (τ) and pulls each segment's estimate toward the mean, more where its data say less: the shrunken estimate, what to expect after rollout. The largest raw lift is partly luck."
+        ))
+    }
+    if d.bestSegment != nil {
+      terms.append(
+        (
+          "Interval of the best segment",
+          "Widened for the number of segments (times variants) the best was picked from (Bonferroni: each at α/K): an interval at the plan's level alone covers the segment that looks best less often than that level."
         ))
     }
     if analysis.metrics.contains(where: { $0.comparisons.contains { $0.bayesian != nil } }) {

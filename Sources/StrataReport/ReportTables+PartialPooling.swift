@@ -11,12 +11,22 @@ extension ReportTables {
       plan.pooling.knappHartung ? ", the mean over segments with the Knapp–Hartung adjustment (t, K − 1 df)" : ""
     let calibrated =
       plan.segments.count >= 3
-      ? " With three segments or more the interval and the chance to beat control allow for the uncertainty in how much segments differ (Morris's interval, or hierarchical Bayes with three): they are centred on that model's own estimate (usually pulled less far toward the mean), so the shrunken estimate shown need not sit in the interval's middle."
+      ? " Intervals and chances to beat control allow for the uncertainty in the spread between segments (Morris's interval; hierarchical Bayes with three segments). So they are centred on that model's estimate, not always on the shrunken one shown."
       : ""
     return partialPoolingNote(model: method + adjustment) + calibrated
   }
   private static func partialPoolingNote(model: String) -> String {
-    "What each segment's effect is likely to be once the other segments are taken into account (a random-effects model across segments, \(model)). The segment with the largest raw lift is usually the luckiest: quote the shrunken estimate when choosing a segment. Small segments are pulled furthest toward the mean."
+    "Each segment's likely effect once the others are taken into account (random effects across segments, \(model)). Quote this shrunken estimate when choosing a segment: the largest raw lift is usually the luckiest. Small segments are pulled furthest toward the mean."
+  }
+
+  /// The caption under a forest plot: what its marks mean, in short sentences (under 250 characters for a
+  /// plot with shrunken estimates; 437 before 2026-12-07).
+  static func forestCaption(_ metric: MetricAnalysis, plan: AnalysisPlan) -> String {
+    let shrunken =
+      metric.partialPooling.isEmpty
+      ? "" : " Blue squares: shrunken estimates, the ones to quote."
+    return
+      "Dots: segments (hollow = underpowered); diamonds: pooled; bars: \(level(plan)) intervals.\(shrunken) Green ▲/▼: significant, good direction; red: bad direction (corrected for the primary metric); grey: not significant."
   }
   /// Each segment's raw estimate beside its shrunken (partially pooled) one, per treatment, with the
   /// interval to quote and the chance to beat control (under the calibrated posterior from three segments).

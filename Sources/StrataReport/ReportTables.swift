@@ -97,7 +97,7 @@ public enum ReportTables {
 
   /// Which overall number to quote, said under a metric's results when it has a pooled estimate.
   public static let quoteThePooledEstimate =
-    "Quote the pooled estimate across segments (below), not the “All segments” row: the pooled estimate compares like with like inside each segment, the “All segments” row lumps every unit together and can mislead when segments differ in size between arms."
+    "Quote the pooled estimate across segments (below), not the “All segments” row. The pooled one compares like with like within each segment; the “All segments” row lumps every unit together and can mislead when segments differ in size between arms."
 
   /// Pooled estimates and heterogeneity of one metric.
   public static func pooled(_ metric: MetricAnalysis, plan: AnalysisPlan) -> Table {

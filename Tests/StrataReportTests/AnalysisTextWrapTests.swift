@@ -10,7 +10,7 @@ import Testing
 struct AnalysisTextWrapTests {
   @Test("without a width the text is as it always was; with one, prose is broken at spaces and tables are kept")
   func proseWrapsTablesStay() throws {
-    // A clear winner: "Works best in …" is a bullet of 300 characters and more.
+    // A clear winner: "Works best in …" is a bullet of about 300 characters.
     let analysis = try NoSegmentStandsOutTests.analysis(lifts: [0.00, 0.02, 0.12, 0.04])
     let plain = AnalysisText.render(analysis)
     #expect(plain == AnalysisText.lines(analysis).joined(separator: "\n"))

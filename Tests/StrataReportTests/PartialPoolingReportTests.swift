@@ -41,7 +41,10 @@ struct PartialPoolingReportTests {
       #expect(best.lower <= centre && centre <= best.upper, "\(label): interval holds its centre")
       #expect(best.intervalKind == kind, "\(label)")
       // Every rendering says it, with the count of segments compared.
-      let phrase = "the \(best.segmentsCompared) segments compared"
+      let pairs =
+        best.variantsCompared > 1
+        ? "\(best.segmentsCompared) segments × \(best.variantsCompared) variants" : "\(best.segmentsCompared) segments"
+      let phrase = "the \(pairs) compared"
       let lead =
         d.action == .keepRunning ? "so far \(best.treatment) leads in \(best.segment)" : "Works best in \(best.segment)"
       #expect(DecisionText.details(analysis).contains { $0.contains(lead) && $0.contains(phrase) })
@@ -88,7 +91,7 @@ struct PartialPoolingReportTests {
   func poolingMethodInEveryOutput() throws {
     let reml = try Self.analysis(pooling: .init())
     #expect(MarkdownReport.render(reml).contains(ReportTables.partialPoolingNote))
-    #expect(HTMLReport.render(reml).contains("random-effects model across segments, REML)"))
+    #expect(HTMLReport.render(reml).contains("random effects across segments, REML)"))
     for (method, knappHartung, words) in [
       (StatisticalPlan.Pooling.Method.dl, false, "across segments, DerSimonian–Laird)"),
       (.dl, true, "across segments, DerSimonian–Laird, the mean over segments with the Knapp–Hartung adjustment"),

@@ -58,7 +58,10 @@ struct SequentialReportSnapshotTests {
     #expect(analysis.decision.action == .keepRunning)
     let best = try #require(analysis.decision.bestSegment)
     let details = DecisionText.details(analysis)
-    #expect(details.contains { $0.hasPrefix("Interim only, not a finding to act on") && $0.contains(best.segment) })
+    #expect(
+      details.contains {
+        $0.hasPrefix("Interim, not to act on before the next decision point: so far") && $0.contains(best.segment)
+      })
     #expect(!details.contains { $0.contains("Works best") })
     for rendering in [MarkdownReport.render(analysis), AnalysisText.render(analysis)] {
       #expect(!rendering.contains("Works best"))

@@ -44,7 +44,7 @@ public struct PostStratifiedComparison: Sendable, Hashable {
 
   /// The sentence that says which estimand this is, beside the pooled ones.
   public static let estimand =
-    "The post-stratified estimate weights each segment's difference by its share of units: the effect on the whole population; the inverse-variance (or Mantel–Haenszel) pooled estimate weights segments by precision and equals it only when the effect is the same in every segment."
+    "The post-stratified estimate weights each segment's difference by its share of units: the effect on the whole population. The pooled estimate (inverse-variance or Mantel–Haenszel) weights segments by precision; the two agree only when the effect is the same in every segment."
 }
 
 extension AdjustedEstimate {

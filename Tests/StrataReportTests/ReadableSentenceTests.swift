@@ -1,0 +1,169 @@
+import Foundation
+import StrataAnalysis
+import StrataStats
+import Testing
+
+@testable import StrataReport
+
+/// Sentences a stakeholder reads in one go: the best segment's bullet, the forest plot's caption and description,
+/// and the notes over the per-segment tables.
+///
+/// Until 2026-12-07 the "Works best in …" bullet was 460–600 characters in every bundled example (city-delivery:
+/// 548, one sentence of 447), the forest plot's caption 437, the partial-pooling note 645 (one sentence of 339), and
+/// the forest plot's description read out every row: 7,945 characters at 40 segments of 73-character names.
+@Suite("Readable sentences")
+struct ReadableSentenceTests {
+  /// The sentences of a text, cut after each period and space (a number's point has no space after it).
+  static func sentences(_ text: String) -> [String] {
+    text.components(separatedBy: ". ").map { $0.hasSuffix(".") ? $0 : $0 + "." }
+  }
+
+  /// Every example and case that names a best segment: a lead with every fact to quote, then one short qualifier.
+  ///
+  /// The lead sentence says where, the shrunken estimate and
+  /// the adjusted interval with how many segments (times variants) it is adjusted for, each level and the chance
+  /// to beat control; the one sentence after it that the raw estimate is partly luck and where the interval is
+  /// centred when that is not the shrunken estimate. The lead is at most 250 characters, the rest 160.
+  @Test func theBestSegmentLeadsWithTheNumberToQuoteAndKeepsEveryFact() throws {
+    var checked = 0
+    for (label, analysis) in try DecisionCases.all() {
+      guard let best = analysis.decision.bestSegment, let index = analysis.plan.primaryMetricIndex else { continue }
+      let binomial = analysis.metrics[index].metric.kind == .binomial
+      let interim = analysis.decision.action == .keepRunning
+      let bullet = try #require(
+        DecisionText.details(analysis).first { $0.contains(interim ? "leads in" : "Works best in") }, "\(label)")
+      #expect(bullet == DecisionText.bestSegment(best, binomial: binomial, interim: interim), "\(label)")
+      let sentences = Self.sentences(bullet)
+      #expect(sentences.count == 2, "\(label): a lead and one qualifier: \(bullet)")
+      let lead = sentences[0]
+      let rest = sentences.dropFirst().joined(separator: " ")
+      #expect(lead.count <= 250 && rest.count <= 160, "\(label): \(lead.count) + \(rest.count): \(bullet)")
+      let shrunken = NumberText.effect(best.estimate, binomial: binomial)
+      let interval = NumberText.interval(best.lower, best.upper, binomial: binomial) + (binomial ? " pp" : "")
+      let pairs =
+        best.variantsCompared > 1
+        ? "\(best.segmentsCompared) segments × \(best.variantsCompared) variants" : "\(best.segmentsCompared) segments"
+      for fact in [
+        best.segment, best.treatment, "\(shrunken) (shrunken estimate)",
+        "\(DecisionText.level(best.level)) interval \(interval) adjusted for the \(pairs) compared",
+        "(Bonferroni, \(DecisionText.eachLevel(best.adjustedLevel)) each",
+        "chance to beat control \(NumberText.chance(best.chanceToWin))",
+      ] {
+        #expect(lead.contains(fact), "\(label): the lead says \(fact): \(lead)")
+      }
+      let raw = NumberText.effect(best.raw, binomial: binomial)
+      #expect(rest.contains(raw) && rest.contains("partly luck"), "\(label): \(rest)")
+      if best.intervalKind == .rawAdjusted {
+        #expect(rest.contains("The interval is centred on the raw \(raw)"), "\(label): \(rest)")
+      } else if let centre = best.intervalCentre.map({ NumberText.effect($0, binomial: binomial) }), centre != shrunken
+      {
+        #expect(rest.contains("the interval is centred on the calibrated estimate, \(centre)."), "\(label): \(rest)")
+      } else {
+        #expect(!rest.contains("centred"), "\(label): \(rest)")
+      }
+      // The same words in the terminal text, the Markdown and the HTML, and the JSON's verdict.details.
+      #expect(AnalysisText.render(analysis).contains(best.segment), "\(label)")
+      #expect(MarkdownReport.render(analysis).contains(MarkdownReport.escape(bullet)), "\(label)")
+      #expect(HTMLReport.render(analysis).contains(HTML.escape(bullet)), "\(label)")
+      let json = try #require(
+        try JSONSerialization.jsonObject(with: Data(AnalysisJSON.value(analysis).serialized().utf8)) as? [String: Any])
+      let details = try #require((json["verdict"] as? [String: Any])?["details"] as? [String])
+      #expect(details.contains(bullet), "\(label)")
+      checked += 1
+    }
+    #expect(checked >= 5)
+  }
+
+  /// Long names (a 73-character segment, an 84-character variant) lengthen the bullet by their own length only:
+  /// without them the lead stays within 250 characters and the rest within 160, final and interim, calibrated and raw.
+  @Test func theBestSegmentStaysShortWithLongNames() throws {
+    let segment = SegmentListSentenceTests.longNames[0]
+    let variant = LongNameReportTests.longVariant
+    var checked = 0
+    for (label, analysis) in try DecisionCases.all() {
+      guard var best = analysis.decision.bestSegment else { continue }
+      best.segment = segment
+      best.treatment = variant
+      for interim in [false, true] {
+        let bullet = DecisionText.bestSegment(best, binomial: true, interim: interim)
+        let sentences = Self.sentences(bullet)
+        let lead = sentences[0]
+        let rest = sentences.dropFirst().joined(separator: " ")
+        #expect(lead.contains(segment) && lead.contains(variant), "\(label)")
+        #expect(
+          lead.count - segment.count - variant.count <= 250 && rest.count <= 160,
+          "\(label), interim \(interim): \(lead.count) + \(rest.count): \(bullet)")
+        checked += 1
+      }
+    }
+    #expect(checked >= 10)
+  }
+
+  /// Forty segments of 73-character names × two variants (check-reports' forty-long-names case): the forest plot's
+  /// description summarises (how many, how many significant, the range, the two highest and the lowest, the
+  /// pooled rows) and points at the table, in every chart: the whole, the phone's and each printed block.
+  @Test func aForestPlotDescriptionSummarisesManyRows() throws {
+    let names = SegmentListSentenceTests.longNames
+    let analysis = try PostStratifiedWeightsTests.analysis(
+      PostStratifiedWeightsTests.plan(id: "forty-long-names", name: "Forty long names", segments: names))
+    let metric = analysis.metrics[0]
+    let charts = try #require(ForestPlot.charts(metric, plan: analysis.plan, segments: ReportSegments(analysis)))
+    let descriptions = ([charts.whole, charts.phone] + charts.printBlocks).map { chart in
+      String(
+        chart.split(separator: "<desc", maxSplits: 1)[1].split(separator: "</desc>")[0].drop { $0 != ">" }.dropFirst())
+    }
+    #expect(descriptions.count >= 3 && descriptions.allSatisfy { $0.count < 700 })
+    #expect(descriptions.filter { $0.contains(" segment results, ") }.count >= 3)
+    // A printed block of `describedInFull` rows or fewer reads them out.
+    for description in descriptions where description.contains(" segment results, ") {
+      #expect(description.count < 700, "\(description.count): \(description)")
+      #expect(description.hasSuffix(". The results table below lists every row."))
+      #expect(description.contains("Highest: ") && description.contains("Lowest: "))
+      #expect(Self.sentences(description).allSatisfy { $0.count <= 250 }, "\(description)")
+    }
+    let shown = ReportTables.shownComparisons(metric, plan: analysis.plan, segments: ReportSegments(analysis))
+      .filter { $0.segment != nil }
+    #expect(shown.count == 2 * ReportSegments.limit)
+    #expect(
+      descriptions[0].hasPrefix(
+        "\(shown.count) segment results, \(shown.filter(\.significant).count) significant, from "))
+    // The highest row by its raw lift, named in full.
+    let highest = try #require(shown.max { $0.absoluteLift < $1.absoluteLift })
+    #expect(descriptions[0].contains("Highest: \(highest.segment ?? "") \(highest.treatment) "))
+    #expect(descriptions[0].contains("Pooled: a ") && descriptions[0].contains("; b "))
+  }
+
+  /// A chart of few rows still reads out every one of them.
+  @Test func aFewRowsAreReadOutInFull() throws {
+    let analysis = try ReportSnapshotTests.analysis()
+    let charts = try #require(ForestPlot.charts(analysis.metrics[0], plan: analysis.plan))
+    #expect(charts.whole.contains("<desc id=\"forest-converted-desc\">vip&lt;&amp;&gt; treat&quot;ment&#39;: "))
+    #expect(!charts.whole.contains("The results table below"))
+  }
+
+  /// The caption under a forest plot, the notes over the per-segment tables and the post-stratified estimand:
+  /// each at most 250 characters, or in sentences of at most 250 (the partial-pooling note in two parts).
+  @Test func captionsAndNotesAreShort() throws {
+    let analysis = try DecisionCases.example("city-delivery", data: "city-delivery")
+    let metric = analysis.metrics[0]
+    #expect(!metric.partialPooling.isEmpty)
+    let captions = HTMLReport.render(analysis).components(separatedBy: "<figcaption>").dropFirst().map {
+      $0.components(separatedBy: "</figcaption>")[0]
+    }
+    #expect(captions.count >= 2)
+    for caption in captions { #expect(caption.count <= 250 + 20, "\(caption.count): \(caption)") }
+    #expect(ReportTables.quoteThePooledEstimate.count <= 250)
+    let note = ReportTables.partialPoolingNote(plan: analysis.plan)
+    #expect(note.count <= 500 && Self.sentences(note).allSatisfy { $0.count <= 160 }, "\(note)")
+    #expect(note.contains("centred on that model's estimate, not always on the shrunken one shown"))
+    #expect(Self.sentences(PostStratifiedComparison.estimand).allSatisfy { $0.count <= 160 })
+    let bayesian = try #require(ReportTables.bayesianNote(metric, plan: analysis.plan))
+    #expect(Self.sentences(bayesian).allSatisfy { $0.count <= 250 }, "\(bayesian)")
+    let glossary = ReportTables.glossary(for: analysis)
+    let terms = ["Partial pooling, shrunken estimate", "Interval of the best segment"]
+    for term in terms {
+      let text = try #require(glossary.first { $0.0 == term }?.1, "\(term)")
+      #expect(text.count <= 250, "\(term): \(text.count)")
+    }
+  }
+}
