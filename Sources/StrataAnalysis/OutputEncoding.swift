@@ -65,12 +65,6 @@ final class OutputEncoding {
     pieces.deallocate()
   }
 
-  /// A CSV cell: quoted (with doubled quotes) when it holds a comma, quote, CR or LF.
-  static func quoted(_ text: String) -> String {
-    guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
-
   /// Whether a cell starting with `byte` is guarded: `=` `+` `-` `@` TAB CR, and `'` itself.
   @inline(__always)
   static func needsGuard(_ byte: UInt8) -> Bool {
@@ -79,8 +73,8 @@ final class OutputEncoding {
 
   /// A CSV cell under the formula guard (unless `raw`): `'` in front and quoted when it starts like a formula.
   static func cell(_ text: String, raw: Bool) -> String {
-    guard !raw, let first = text.utf8.first, needsGuard(first) else { return quoted(text) }
-    return "\"'" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    guard !raw, let first = text.utf8.first, needsGuard(first) else { return CSVCell.quoted(text) }
+    return "\"'" + CSVCell.doublingQuotes(text) + "\""
   }
 
   /// Writes the unit cell, quoting it when needed and guarding it unless `rawCells`.

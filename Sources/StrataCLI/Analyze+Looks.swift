@@ -149,7 +149,7 @@ extension Analyze {
     let safe = text.unicodeScalars.allSatisfy {
       $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/._-+=:,@".unicodeScalars.contains($0))
     }
-    return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return safe && !text.isEmpty ? text : "'" + text.replacing(ascii: "'", with: "'\\''") + "'"
   }
 
   /// The time a new look is recorded at: the clock, or `SOURCE_DATE_EPOCH` when it is set (whole seconds

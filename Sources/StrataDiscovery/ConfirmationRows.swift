@@ -40,7 +40,7 @@ public enum ConfirmationRows {
           }
           unitColumn = column
         }
-        let fields = (0..<record.fieldCount).map { quoted(record.string($0)) }
+        let fields = (0..<record.fieldCount).map { CSVCell.quoted(record.string($0)) }
         out.append(contentsOf: Array((fields.joined(separator: ",") + "\n").utf8))
         return true
       }
@@ -57,10 +57,5 @@ public enum ConfirmationRows {
         file: input, line: 1, field: "", message: "the file is empty: no header to copy the confirmation rows under")
     }
     return out
-  }
-
-  private static func quoted(_ text: String) -> String {
-    guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 }

@@ -1,3 +1,5 @@
+import StrataAnalysis
+
 /// The rows a `CellQuery` returned, with each value as the engine typed it.
 ///
 /// Any engine's driver fills one: postgres-nio (`PostgresQueryRunner`), GRDB for SQLite, a test. Then
@@ -58,14 +60,9 @@ public struct QueryResult: Sendable, Hashable {
   /// The result as CSV with a header, exactly what a user saving the result would give `analyze --data`:
   /// doubles in the shortest text that reads back to the same double, NULL as an empty field.
   public var csv: String {
-    var text = columns.map(Self.field).joined(separator: ",") + "\n"
-    for row in rows { text += row.map { Self.field($0.text ?? "") }.joined(separator: ",") + "\n" }
+    var text = columns.map(CSVCell.quoted).joined(separator: ",") + "\n"
+    for row in rows { text += row.map { CSVCell.quoted($0.text ?? "") }.joined(separator: ",") + "\n" }
     return text
-  }
-
-  private static func field(_ value: String) -> String {
-    guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 }
 
@@ -74,12 +71,6 @@ extension String {
     var text = Substring(self)
     while text.first == character { text.removeFirst() }
     while text.last == character { text.removeLast() }
-    return text
-  }
-
-  fileprivate func replacingOccurrences(of target: Character, with replacement: String) -> String {
-    var text = ""
-    for character in self { if character == target { text += replacement } else { text.append(character) } }
     return text
   }
 }
@@ -93,43 +84,49 @@ extension QueryResult {
     var records: [[String]] = []
     var lines: [Int] = []
     var record: [String] = []
-    var field = ""
+    // Read by Unicode scalar, not by `Character`: a quote or comma followed by a combining mark is one
+    // `Character` that is neither, and CR LF is one `Character` that is neither CR nor LF.
+    var field = String.UnicodeScalarView()
     var quoted = false
     var line = 1
     var start = 1
-    var characters = text.makeIterator()
-    var pending: Character? = nil
-    func next() -> Character? {
-      if let character = pending {
+    var scalars = text.unicodeScalars.makeIterator()
+    var pending: Unicode.Scalar? = nil
+    func next() -> Unicode.Scalar? {
+      if let scalar = pending {
         pending = nil
-        return character
+        return scalar
       }
-      return characters.next()
+      return scalars.next()
     }
-    while let character = next() {
+    while let scalar = next() {
       if quoted {
-        if character == "\"" {
+        if scalar == "\"" {
           let after = next()
           if after == "\"" {
             field.append("\"")
           } else {
             quoted = false
-            pending = after  // the character after the closing quote, read as unquoted
+            pending = after  // the scalar after the closing quote, read as unquoted
           }
         } else {
-          if character == "\n" || character == "\r\n" { line += 1 }
-          field.append(character)
+          if scalar == "\n" { line += 1 }
+          field.append(scalar)
         }
         continue
       }
-      switch character {
+      switch scalar {
       case "\"" where field.isEmpty: quoted = true
       case ",":
-        record.append(field)
-        field = ""
-      case "\n", "\r\n", "\r":
-        record.append(field)
-        field = ""
+        record.append(String(field))
+        field = String.UnicodeScalarView()
+      case "\n", "\r":
+        if scalar == "\r" {
+          let after = next()
+          if after != "\n" { pending = after }
+        }
+        record.append(String(field))
+        field = String.UnicodeScalarView()
         if !(record.count == 1 && record[0].isEmpty) {
           records.append(record)
           lines.append(start)
@@ -137,12 +134,12 @@ extension QueryResult {
         record = []
         line += 1
         start = line
-      default: field.append(character)
+      default: field.append(scalar)
       }
     }
     guard !quoted else { throw WarehouseError("\(source):\(start): a quoted field is not closed") }
     if !field.isEmpty || !record.isEmpty {
-      record.append(field)
+      record.append(String(field))
       records.append(record)
       lines.append(start)
     }

@@ -128,4 +128,26 @@ struct LooksCLITests {
     #expect(sameFile.status == 1 && sameFile.stderr.contains("is the same file as --data"), "\(sameFile.stderr)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data(contentsOf: URL(fileURLWithPath: Self.data)))
   }
+
+  /// The undo command names the log as one shell word even when its name has a `'` followed by a combining mark
+  /// (one `Character` that is not `'`: quoted by `Character`, the `'` was left single and the shell read on past it).
+  @Test("the undo command's log path survives the shell: a quote beside a combining mark")
+  func undoCommandQuotesOddPaths() throws {
+    let log = path("it'\u{301}s; echo oops.jsonl")
+    let run = try runStrata(["analyze", "--experiment", Self.experiment, "--data", Self.data, "--look-log", log])
+    #expect(run.status == 0, "\(run.stderr)")
+    let prefix = "  Recorded by mistake? Undo: strata looks drop --look-log "
+    let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix(prefix) }, "\(run.stdout)")
+    let word = String(line.dropFirst(prefix.count).dropLast(" --look 1".count))
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    shell.arguments = ["-c", "printf %s " + word]
+    let output = Pipe()
+    shell.standardOutput = output
+    shell.standardError = FileHandle.nullDevice
+    try shell.run()
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    shell.waitUntilExit()
+    #expect(shell.terminationStatus == 0 && String(decoding: printed, as: UTF8.self) == log, "\(word)")
+  }
 }

@@ -29,3 +29,25 @@ struct QueryResultCSVTests {
     #expect(empty.message == "f.csv is empty: expected a header line")
   }
 }
+
+/// A result saved by `csv` and read back by `init(csv:source:)`, with the fields that `Character`s split wrongly:
+/// a quote or comma followed by a combining mark, CR LF inside a field.
+@Suite("QueryResult CSV round trip")
+struct QueryResultCSVRoundTripTests {
+  @Test func oddTextsComeBackAsWritten() throws {
+    let texts = [
+      "a\"\u{301}b", "x,\u{301}y", "line\r\nend", "\"\u{301}", "plain", "\u{301}\"", "a\"\"b", "cr\ronly", "é,\"",
+    ]
+    let result = QueryResult(columns: ["name", "n"], rows: texts.map { [.text($0), .text("1")] })
+    let back = try QueryResult(csv: result.csv, source: "sums.csv")
+    #expect(back.columns == ["name", "n"])
+    #expect(back.rows == result.rows)
+  }
+
+  @Test func crLFBetweenRecordsCountsOneLine() throws {
+    let error = try #require(throws: WarehouseError.self) {
+      try QueryResult(csv: "a,b\r\n1,2\r\n\"x\"\u{301},3\r\n4\r\n", source: "f.csv")
+    }
+    #expect(error.message == "f.csv:4: the line has 1 fields, the header 2")
+  }
+}
