@@ -42,6 +42,22 @@ enum BoundaryChart {
     }
   }
 
+  /// The chart's `<desc>` (what a screen reader reads out): each comparison's line when there are few
+  /// (`ForestPlot.describedInFull` or fewer), else how many crossed, the three with the largest |z| and a pointer
+  /// to the table above the chart, which lists each comparison's information, z and boundary (14 comparisons:
+  /// 1,267 characters before 2026-12-07).
+  static func description(_ lines: [String], trajectories: [SequentialAnalysis.Trajectory]) -> String {
+    guard lines.count > ForestPlot.describedInFull else { return lines.joined(separator: "; ") }
+    let crossed = trajectories.filter(\.crossed).count
+    let largest = trajectories.indices.sorted {
+      let a = abs(trajectories[$0].points.last?.z ?? 0)
+      let b = abs(trajectories[$1].points.last?.z ?? 0)
+      return a != b ? a > b : $0 < $1
+    }.prefix(3).map { lines[$0] }
+    return
+      "\(NumberText.count(lines.count)) comparisons, \(NumberText.count(crossed)) crossed \(crossed == 1 ? "its" : "their") boundary. Largest |z|: \(largest.joined(separator: "; ")). The table above lists each comparison's information, z and boundary."
+  }
+
   static func svg(_ s: SequentialAnalysis, alternative: Alternative) -> String {
     let trajectories = s.trajectories()
     let width = 760.0
@@ -82,7 +98,7 @@ enum BoundaryChart {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"boundary-chart\" style=\"width:100%;max-width:\(Int(width))px;height:auto;display:block\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"boundary-title boundary-desc\">"
     out +=
       "<title id=\"boundary-title\">\(HTML.escape("z of each comparison by information fraction against the sequential boundaries"))</title>"
-    out += "<desc id=\"boundary-desc\">\(HTML.escape(summary.joined(separator: "; ")))</desc>"
+    out += "<desc id=\"boundary-desc\">\(HTML.escape(description(summary, trajectories: trajectories)))</desc>"
     out += "<text x=\"\(f(left))\" y=\"16\" class=\"axis-title\">\(HTML.escape("z (variant − control)"))</text>"
     // Beyond the planned maximum: shaded, labelled.
     if xLimit > 1 {

@@ -5,12 +5,12 @@ extension ReportTables {
   /// The caption of the boundary chart: what x and the marks mean, information above 100% included.
   public static func boundaryChartCaption(_ s: SequentialAnalysis) -> String {
     let marks =
-      "Numbered dots: each comparison's z at this look (filled = crossed its boundary, hollow = inside); small dots labelled L1, L2, …: earlier looks. x is the information fraction, the comparison's units so far over the planned maximum per arm; beyond 100% (shaded) a comparison has more units than planned and this is its final look."
+      "Numbered dots: each comparison's z at this look (filled = crossed its boundary); small dots L1, L2, …: earlier looks. x: the information fraction, units so far over the planned maximum per arm; beyond 100% (shaded), more than planned: its final look."
     guard !s.boundaries.isEmpty else {
       return marks + " No planned boundaries: the always-valid p-value decides."
     }
     return marks
-      + " Dashed red: the planned \(s.spending ?? "") efficacy boundary (α = \(NumberText.compact(s.alphaPerComparison)) per comparison) at the planned fractions; short bars in each comparison's colour: its own boundary at this look, adapted to its observed information. Crossing its own bar stops that comparison for efficacy."
+      + " Dashed red: the planned \(s.spending ?? "") efficacy boundary (α = \(NumberText.compact(s.alphaPerComparison)) per comparison). Short bars in a comparison's colour: its own boundary at this look, for its observed information; crossing it stops that comparison for efficacy."
   }
 
   /// The caption of the cumulative-lift chart: which interval each look shows.

@@ -1,8 +1,8 @@
 import Foundation
-import StrataAnalysis
 import StrataStats
 import Testing
 
+@testable import StrataAnalysis
 @testable import StrataReport
 
 /// Sentences a stakeholder reads in one go: the best segment's bullet, the forest plot's caption and description,
@@ -165,5 +165,48 @@ struct ReadableSentenceTests {
       let text = try #require(glossary.first { $0.0 == term }?.1, "\(term)")
       #expect(text.count <= 250, "\(term): \(text.count)")
     }
+  }
+
+  /// Fourteen comparisons (check-reports' email-factorial as a 3-look plan): the boundary chart's description says
+  /// how many crossed and reads out the three with the largest |z|, the lift chart's the highest two and the lowest
+  /// at the latest look, each pointing at the table that lists every comparison (1,267 and 1,209 characters before).
+  @Test func sequentialChartDescriptionsSummariseManyComparisons() throws {
+    let trajectories = (0..<14).map { index in
+      let z = Double(index) * 0.4
+      return SequentialAnalysis.Trajectory(
+        metric: "clicked", treatment: "variant_\(index / 2)", segment: index % 2 == 0 ? "new" : "loyal",
+        points: [
+          .init(
+            look: 1, fraction: 0.26, z: z, estimate: z / 100, standardError: 0.01, lower: z / 100 - 0.03,
+            upper: z / 100 + 0.03)
+        ], boundary: 3.64, crossed: z > 3.64)
+    }
+    let lines = trajectories.enumerated().map { "\($0.offset + 1) \(BoundaryChart.label($0.element)): z line" }
+    let boundary = BoundaryChart.description(lines, trajectories: trajectories)
+    #expect(boundary.hasPrefix("14 comparisons, 4 crossed their boundary. Largest |z|: 14 "), "\(boundary)")
+    #expect(boundary.hasSuffix(" The table above lists each comparison's information, z and boundary."))
+    #expect(lines.filter { boundary.contains($0) } == Array(lines.suffix(3)), "\(boundary)")
+    #expect(boundary.count < 400)
+    let lift = LiftChart.description(lines, trajectories: trajectories, binomial: true)
+    #expect(
+      lift.hasPrefix("14 comparisons, 6 with an interval excluding 0 at their latest look. Highest: 14 "), "\(lift)")
+    #expect(lift.contains(". Lowest: 1 variant_0 · new 0.0 pp [−3.0, +3.0]."), "\(lift)")
+    #expect(lift.hasSuffix(" The look log below lists each comparison's z at every look."))
+    #expect(lift.count < 400)
+    // Four comparisons or fewer: every line, as before.
+    let few = Array(lines.prefix(4))
+    #expect(BoundaryChart.description(few, trajectories: Array(trajectories.prefix(4))) == few.joined(separator: "; "))
+    #expect(
+      LiftChart.description(few, trajectories: Array(trajectories.prefix(4)), binomial: true)
+        == few.joined(separator: "; "))
+  }
+
+  /// The boundary chart's caption: in sentences of at most 160 characters, 500 in all (595 before, one of 328).
+  @Test func theBoundaryChartCaptionIsShort() throws {
+    let analysis = try SequentialReportSnapshotTests.analysis()
+    let s = try #require(analysis.look.sequential)
+    #expect(!s.boundaries.isEmpty)
+    let caption = ReportTables.boundaryChartCaption(s)
+    #expect(caption.count <= 500 && Self.sentences(caption).allSatisfy { $0.count <= 160 }, "\(caption)")
   }
 }
