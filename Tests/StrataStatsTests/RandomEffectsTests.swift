@@ -114,6 +114,23 @@ struct RandomEffectsTests {
     for s in r.shrunken { #expect(isClose(s.estimate, 0.5, relativeTolerance: 1e-14)) }
   }
 
+  /// `strata analyze` hung on a CSV with one revenue value of 1e75 or 1e80 among hundreds: the segment's estimate near
+  /// −1e78 and variance near 1e157 start REML's Fisher scoring at τ² ≈ 1e102, where the information (Σw² with
+  /// w ≈ 1e-157) underflows to 0, the step is −∞, and halving it never brings τ² + step above 0.
+  @Test(
+    "REML with a segment near 1e78 ends with an estimate or a numerical error, not an endless loop",
+    .timeLimit(.minutes(1)))
+  func extremeSegmentEnds() throws {
+    let model = try RandomEffectsModel(
+      estimates: [12, -5.910294522592679e+78, 5.1], variances: [110, 2.3188357364147592e+157, 29.9])
+    do {
+      let result = try model.result()
+      #expect(result.tauSquared.isFinite && result.tauSquared >= 0)
+    } catch {
+      #expect(!"\(error)".isEmpty)
+    }
+  }
+
   @Test("Bad input is refused naming the segment")
   func badInput() {
     #expect(throws: StatsError.self) { try RandomEffectsModel(estimates: [], variances: []) }

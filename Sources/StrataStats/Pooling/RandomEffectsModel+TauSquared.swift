@@ -38,7 +38,7 @@ extension RandomEffectsModel {
   /// stationary point, which is every fit whose likelihood has one peak, its value is returned, so those
   /// fits keep their last bits (outputs byte-identical to before the change); only where the two paths
   /// reach different points is metafor's returned. Should Fisher scoring fail to converge (no such case
-  /// known), the bracketed root stands.
+  /// known) or take a step that is not finite (a segment's variance near 1e157), the bracketed root stands.
   func restrictedMaximumLikelihood(moments: Double) throws(StatsError) -> Double {
     let bracketed = try bracketedRoot(moments: moments)
     let metafors: Double
@@ -86,6 +86,15 @@ extension RandomEffectsModel {
       if score == 0 { return checkedAgainstZero(tauSquared) }
       if tauSquared == 0 && score < 0 { return 0 }
       var step = score / information
+      // With a segment's variance near 1e157 (one value of 1e75-1e80 among hundreds in a CSV) the weights' squares
+      // underflow, the information is 0 and the step infinite: halving −∞ never ends (`strata analyze` hung). A
+      // step that is not finite gives up on this path, and the bracketed root stands, as when Fisher scoring does
+      // not converge.
+      guard step.isFinite else {
+        throw .numerical(
+          routine: "RandomEffectsModel.restrictedMaximumLikelihood", status: 0,
+          message: "Fisher scoring's step is not finite (information \(information))")
+      }
       while tauSquared + step < 0 { step /= 2 }
       if let previous, (previous.score > 0) != (score > 0), abs(step) < previous.step {
         // Two iterates on either side of a root, the steps shrinking: Fisher scoring converges inside.
