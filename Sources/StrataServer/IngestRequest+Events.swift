@@ -3,10 +3,20 @@ import Hummingbird
 extension IngestRequest {
   static let eventFields = ["id", "unit", "metric", "value", "time"]
 
+  /// The largest magnitude of an event's value.
+  ///
+  /// The results sum each unit's events and then the squares of those totals about a shift (`CellQuery`; the
+  /// running totals alike), and Welch's degrees of freedom square the variances again: with events within ±1e50,
+  /// a unit's total stays below 1e70 even over 10²⁰ events, its square below 1e140 and that squared below 1e280,
+  /// so the stored data always gives finite sums. One event of 1e155, accepted before, made `revenue_sum_sq`
+  /// infinite, and the experiment's results and planned looks failed with 409 `not_analysable` naming a row of
+  /// the results query.
+  static let largestEventValue = 1e50
+
   /// Reads `{"events": [{"id", "unit", "metric", "value", "time"?}]}`.
   ///
-  /// `metric` must be a metric of an experiment in the catalog (its `name:`), `value` a finite number, and 0 or 1
-  /// for a metric any experiment reads as 0/1 (a conversion's event has value 1).
+  /// `metric` must be a metric of an experiment in the catalog (its `name:`), `value` a number within
+  /// ±``largestEventValue``, and 0 or 1 for a metric any experiment reads as 0/1 (a conversion's event has value 1).
   static func events(_ body: ByteBuffer, catalog: Catalog, now: IngestTime) throws(IngestFailure) -> [EventRow] {
     let key = "events"
     var rows: [EventRow] = []
@@ -33,6 +43,13 @@ extension IngestRequest {
       guard value.isFinite else {
         throw IngestFailure(
           message: "\(key)[\(index)].value: must be a finite number", index: index, field: "value")
+      }
+      guard abs(value) <= largestEventValue else {
+        throw IngestFailure(
+          message:
+            "\(key)[\(index)].value: must be a number between -1e50 and 1e50 (beyond that the results' sums of "
+            + "squares overflow), got \(value)",
+          index: index, field: "value")
       }
       if binomial && value != 0 && value != 1 {
         throw IngestFailure(

@@ -259,7 +259,8 @@ enum OpenAPIDocument {
           description: |
             Roles server and admin. Up to 1,000 items, all or nothing, as for exposures. `metric` is a metric
             `name:` of an experiment in the catalog (or a ratio's numerator or denominator, or a covariate's
-            column); `value` a finite number, 0 or 1 for a 0/1 metric (a conversion's event has value 1). A
+            column); `value` a number between -1e50 and 1e50 (beyond that the results' sums of squares
+            overflow), 0 or 1 for a 0/1 metric (a conversion's event has value 1). A
             unit's metric value is the sum of its events after its first exposure and inside the metric's
             `window:` (for a 0/1 metric: 1 if any), and missing without events (the metric's `missing:` says
             whether that counts as 0). A covariate's value (CUPED) is the sum of the events named as its column
@@ -1281,6 +1282,8 @@ enum OpenAPIDocument {
                     type: string
                   value:
                     type: number
+                    minimum: -1.0e+50
+                    maximum: 1.0e+50
                   time:
                     type: string
                     format: date-time

@@ -157,6 +157,39 @@ import Testing
     #expect(rows[0]["occurred_at"] == "2026-12-03 10:00:00.250")
   }
 
+  @Test("an event value beyond ±1e50 is refused: one of 1e155 was stored and the results failed (409) on its square")
+  func hugeEventValuesAreRefused() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    let units = try ResultsTests.units(harness, count: 60)
+    try await harness.test { client in
+      try await ResultsTests.send(units, client)
+      let before = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
+      #expect(before.status == .ok)
+      let unit = try #require(units.first { $0.renewed == 1 }).id
+      for value in ["1e155", "-1.5e50", "1.7976931348623157e308"] {
+        let huge =
+          #"{"events": [{"id": "huge-\#(value)", "unit": "\#(unit)", "metric": "revenue", "value": \#(value)}]}"#
+        let refused = try await client.execute(uri: "/v1/events", method: .post, body: body(huge))
+        let results = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
+        #expect(results.status == .ok, "after \(value): \(String(buffer: results.body))")
+        #expect(refused.status == .badRequest, "\(value)")
+        let message = try refused.body.json["error"]?["message"]
+        guard case .string(let text)? = message else {
+          Issue.record("no message for \(value)")
+          continue
+        }
+        #expect(text.hasPrefix("events[0].value: must be a number between -1e50 and 1e50"), "\(text)")
+        #expect(try refused.body.json["error"]?["field"] == .string("value"))
+      }
+      let edge = #"{"events": [{"id": "edge", "unit": "\#(unit)", "metric": "revenue", "value": -1e50}]}"#
+      let accepted = try await client.execute(uri: "/v1/events", method: .post, body: body(edge))
+      #expect(try accepted.body.json["stored"] == .integer(1))
+      let after = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
+      #expect(after.status == .ok, "\(String(buffer: after.body))")
+    }
+  }
+
   @Test func ofrepEvaluationLogsTheExposureWhenAsked() async throws {
     let harness = try TestService()
     defer { harness.remove() }
