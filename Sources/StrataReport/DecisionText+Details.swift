@@ -41,13 +41,27 @@ extension DecisionText {
     let credibleOthers = others.filter(\.credible)
     let rest = others.filter { !$0.credible }
     if !others.isEmpty {
-      var parts = credibleOthers.map { "\($0.treatment) \(effect($0, binomial: binomial))" }
+      // The interval's kind said once when the credible variants share it (seven variants of a factorial repeated
+      // "(99.3% repeated CI [...] pp at this look's boundary, adjusted for 7 variants compared)" on each: 470
+      // characters), and the variants that are not credible in a sentence of their own.
+      let place = others.first.map(scope) ?? ""
+      var sentences: [String] = []
+      let kinds = Set(credibleOthers.map(intervalName))
+      if credibleOthers.count > 1, kinds.count == 1, let kind = kinds.first {
+        let list = credibleOthers.map {
+          "\($0.treatment) \(NumberText.effect($0.estimate, binomial: binomial)) \(NumberText.interval($0.lower, $0.upper, binomial: binomial))"
+        }
+        sentences.append("Also credible\(place) (each \(kind)): \(list.joined(separator: "; ")).")
+      } else if !credibleOthers.isEmpty {
+        let list = credibleOthers.map { "\($0.treatment) \(effect($0, binomial: binomial))" }
+        sentences.append("Also credible\(place): \(list.joined(separator: "; ")).")
+      }
       if !rest.isEmpty {
         let list = rest.map { "\($0.treatment) \(NumberText.effect($0.estimate, binomial: binomial))" }
-        parts.append("not distinguishable from no effect: \(list.joined(separator: ", "))")
+        let lead = credibleOthers.isEmpty ? "Other variants\(place), n" : "N"
+        sentences.append("\(lead)ot distinguishable from no effect: \(list.joined(separator: ", ")).")
       }
-      let noun = credibleOthers.isEmpty ? "Other variants" : "Also credible"
-      key.append("\(noun)\(others.first.map(scope) ?? ""): \(parts.joined(separator: "; ")).")
+      key.append(sentences.joined(separator: " "))
     }
     if let best = d.bestSegment {
       key.append(bestSegment(best, binomial: binomial, interim: d.action == .keepRunning))

@@ -209,4 +209,23 @@ struct ReadableSentenceTests {
     let caption = ReportTables.boundaryChartCaption(s)
     #expect(caption.count <= 500 && Self.sentences(caption).allSatisfy { $0.count <= 160 }, "\(caption)")
   }
+
+  /// Several credible variants sharing an interval kind: the kind said once, each variant with its estimate and
+  /// bounds, the others in a sentence of their own (email-factorial: 470 characters before, the kind four times).
+  @Test func otherCredibleVariantsNameTheirIntervalOnce() throws {
+    let analysis = try DecisionCases.example("email-factorial", data: "email-factorial")
+    let d = analysis.decision
+    let credible = d.treatments.filter { $0.treatment != d.variant }.compactMap(\.effect).filter(\.credible)
+    #expect(credible.count >= 2)
+    let bullet = try #require(DecisionText.details(analysis).first { $0.hasPrefix("Also credible") })
+    let kind = DecisionText.intervalName(credible[0])
+    #expect(bullet.hasPrefix("Also credible across segments (each \(kind)): "), "\(bullet)")
+    #expect(bullet.components(separatedBy: "adjusted for").count == 2, "the kind once: \(bullet)")
+    for effect in credible {
+      let bounds = NumberText.interval(effect.lower, effect.upper, binomial: true)
+      #expect(bullet.contains("\(effect.treatment) \(NumberText.effect(effect.estimate, binomial: true)) \(bounds)"))
+    }
+    #expect(bullet.contains(". Not distinguishable from no effect: "))
+    #expect(bullet.count < 350 && Self.sentences(bullet).allSatisfy { $0.count <= 250 }, "\(bullet.count)")
+  }
 }
