@@ -77,7 +77,7 @@ public struct BatchAssignment {
     guard let headerRecord else {
       throw DataError(file: inputPath, line: 1, message: "the file is empty (expected a header row)")
     }
-    try headerRecord.rejectCarriageReturnLineEnds(path: inputPath)
+    try headerRecord.rejectUnreadableHeader(path: inputPath)
     let header = (0..<headerRecord.fieldCount).map { headerRecord.string($0) }
     if let problem = RepeatedColumns.problem(reading: [experiment.unit] + experiment.attributeNames, in: header) {
       throw DataError(file: inputPath, line: headerRecord.line, message: problem)

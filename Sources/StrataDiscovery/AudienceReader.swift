@@ -48,6 +48,11 @@ public enum AudienceReader {
           throw DiscoveryError(file: path, line: record.line, field: "", message: "\(malformation)")
         }
         guard let known = columns else {
+          do {
+            try record.rejectUnreadableHeader(path: path)
+          } catch let error as DataError {
+            throw DiscoveryError(file: path, line: error.line, field: "", message: error.message)
+          }
           columns = try header(record, path: path, unit: unitColumn, numeric: numeric, categorical: categorical)
           return true
         }

@@ -42,4 +42,53 @@ struct BadInputCLITests {
       #expect(json["pooled"] != nil)
     }
   }
+
+  static let members = root.appendingPathComponent("experiments/data/gym-members.csv").path
+  static let audience = root.appendingPathComponent("experiments/data/gym-audience.csv").path
+
+  /// The four commands that read a CSV header, each given `file`.
+  static func readers(of file: String, output directory: URL) -> [[String]] {
+    [
+      ["analyze", "--experiment", gym, "--data", file, "--no-look-log", "--json"],
+      ["assign", "--experiment", gym, "--input", file, "--output", directory.appendingPathComponent("a.csv").path],
+      [
+        "discover", "--input", file, "--unit", "member_id", "--features", "checkins_90d", "--output",
+        directory.appendingPathComponent("d.yaml").path,
+      ],
+    ]
+  }
+
+  @Test("a UTF-16 CSV is named as such in one sentence (the header's names were echoed with a NUL between bytes)")
+  func utf16FilesAreNamed() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (source, encoding) in [
+      (Self.gymData, String.Encoding.utf16LittleEndian), (Self.members, .utf16), (Self.audience, .utf16BigEndian),
+    ] {
+      let text = try String(contentsOfFile: source, encoding: .utf8)
+      let file = directory.appendingPathComponent("utf16.csv")
+      // `.utf16` writes a byte-order mark; the explicit endiannesses write none.
+      try text.write(to: file, atomically: true, encoding: encoding)
+      for arguments in Self.readers(of: file.path, output: directory) {
+        let run = try runStrata(arguments)
+        #expect(run.status == 1, "\(arguments[0]) \(encoding): \(run.stderr.prefix(300))")
+        #expect(
+          run.stderr.contains("utf16.csv:1: is UTF-16 text"), "\(arguments[0]) \(encoding): \(run.stderr.prefix(300))")
+        #expect(!run.stderr.contains("\\u{0}") && run.stderr.split(separator: "\n").count == 1)
+      }
+    }
+  }
+
+  @Test("discover names CR-only line ends as analyze and assign do (it echoed the file as the header)")
+  func discoverNamesCarriageReturnLineEnds() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let text = try String(contentsOfFile: Self.audience, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r")
+    let file = directory.appendingPathComponent("cr.csv")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    let run = try runStrata(Self.readers(of: file.path, output: directory)[2])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("cr.csv:1: lines end with a carriage return alone"), "\(run.stderr.prefix(300))")
+    #expect(run.stderr.count < 400)
+  }
 }

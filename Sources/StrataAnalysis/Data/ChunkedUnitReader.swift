@@ -84,7 +84,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     defer { scanner.close() }
     var header: [String] = []
     try scanner.forEachRecord { record in
-      try record.rejectCarriageReturnLineEnds(path: path)
+      try record.rejectUnreadableHeader(path: path)
       header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
       return false
     }

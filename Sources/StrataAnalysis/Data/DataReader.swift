@@ -212,7 +212,7 @@ public enum DataReader {
     let size = scanner.fileSize
     try scanner.forEachRecord(progress: { progress?($0, size) }) { record in
       if header.isEmpty {
-        try record.rejectCarriageReturnLineEnds(path: path)
+        try record.rejectUnreadableHeader(path: path)
         header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
         if AggregatedRows.recognizes(header: header, plan: plan) {
           aggregateReader = try AggregatedRows(header: header, plan: plan, path: path, strict: options.strict)
