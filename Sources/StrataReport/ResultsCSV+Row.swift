@@ -227,9 +227,9 @@ struct ResultsCSVRow: JSONMembers {
       breaks |= (byte == 0x2C ? 1 : 0) | (byte == 0x0A ? 1 : 0) | (byte == 0x0D ? 1 : 0)
     }
     guard guarded || quotes > 0 || breaks != 0 else { return }
-    // `CSVCell.text`'s quoting: `"` (`"'` under the formula guard), the text with each quote doubled, `"`. There
-    // Foundation's `replacingOccurrences` doubles the quotes, about 40,000 instructions a cell even with none to
-    // double (1.2 G for the 29,891 notes with a comma at 20,000 segments × 3 variants).
+    // `CSVCell.text`'s quoting: `"` (`"'` under the formula guard), the text with each quote byte doubled, `"`.
+    // (Through a `String`, with Foundation's `replacingOccurrences` as it was, about 40,000 instructions a cell
+    // even with no quote to double: 1.2 G for the 29,891 notes with a comma at 20,000 segments × 3 variants.)
     let count = written.count - start
     if quotes == 0 {
       // Nothing to double (a note with a comma, as a rule): the text moved up past the opening, in place.
@@ -242,20 +242,9 @@ struct ResultsCSVRow: JSONMembers {
       cells.buffer.count += opening + 1
       return
     }
-    // Quotes doubled byte by byte when every quote stands between ASCII bytes, a character of its own. Beside a
-    // non-ASCII byte a quote may be one scalar of a character (a combining mark after it), left to
-    // `CSVCell.text` itself.
     let text = Array(UnsafeBufferPointer(rebasing: written[start...]))
-    var alone = true
-    for index in text.indices where text[index] == 0x22 {
-      if index > 0 && text[index - 1] >= 0x80 || index + 1 < text.count && text[index + 1] >= 0x80 {
-        alone = false
-        break
-      }
-    }
     cells.buffer.count = start
     var cells = cells
-    guard alone else { return cells.append(CSVCell.text(String(decoding: text, as: UTF8.self))) }
     cells.append(UInt8(ascii: "\""))
     if guarded { cells.append(UInt8(ascii: "'")) }
     for byte in text {

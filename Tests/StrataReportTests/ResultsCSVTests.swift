@@ -102,9 +102,9 @@ struct ResultsCSVRowTests {
 /// Text cells written as bytes and guarded in place (`ResultsCSVRow.guardText`) against `CSVCell.text`.
 @Suite("Results CSV, text cells")
 struct ResultsCSVTextCellTests {
-  /// Every ASCII character first (the formula guard's and the others) and inside, quotes between ASCII bytes
-  /// (doubled here) and next to non-ASCII ones (a combining mark after, a prepended mark before: left to
-  /// `CSVCell.text`), and the empty text.
+  /// Every ASCII character first (the formula guard's and the others) and inside, quotes between ASCII bytes and
+  /// next to non-ASCII ones (a combining mark after, a prepended mark before: a quote byte is doubled all the
+  /// same), and the empty text.
   @Test func sameBytesAsCSVCellText() {
     var texts = (0..<128).map { String(UnicodeScalar(UInt8($0))) + "x" }
     texts += (0..<128).map { "x" + String(UnicodeScalar(UInt8($0))) + "y" }
