@@ -280,7 +280,7 @@ extension DecisionText {
       let alpha = analysis.plan.alpha
       guard effect.adjustedFor > 1 else {
         return
-          "The headline estimate is \(scope); its interval is at the plan's level, so it excludes 0 exactly when p is below α = \(alpha)."
+          "The headline estimate is \(scope). Its interval is at the plan's level, so it excludes 0 exactly when p is below α = \(alpha)."
       }
       let reachesZero = effect.credible && effect.lower <= 0 && effect.upper >= 0
       let caveat =
@@ -288,13 +288,13 @@ extension DecisionText {
         ? " Here Holm calls it credible (adjusted p = \(effect.pValue.map(NumberText.pValue) ?? "n/a")) although its interval reaches 0: Holm's later steps test at α/(K − r + 1), less strictly than the simultaneous interval."
         : ""
       return
-        "The headline estimate is \(scope); its interval is simultaneous over the \(effect.adjustedFor) variants compared (Bonferroni, each at α/\(effect.adjustedFor) with α = \(alpha)), so it covers the named variant's effect at the plan's level however that variant was picked; credibility is Holm's step-down test (adjusted p below α).\(caveat)"
+        "The headline estimate is \(scope). Its interval is simultaneous over the \(effect.adjustedFor) variants compared (Bonferroni, each at α/\(effect.adjustedFor) with α = \(alpha)). It covers the named variant's effect at the plan's level however that variant was picked. Credibility is Holm's step-down test (adjusted p below α).\(caveat)"
     case .repeatedConfidence:
       return
-        "The headline estimate is \(scope); its interval is the repeated confidence interval at this look's planned boundary (α split over \(effect.adjustedFor == 1 ? "1 variant" : "\(effect.adjustedFor) variants")), which keeps its coverage however many planned looks are taken."
+        "The headline estimate is \(scope). Its interval is the repeated confidence interval at this look's planned boundary (α split over \(effect.adjustedFor == 1 ? "1 variant" : "\(effect.adjustedFor) variants")), which keeps its coverage however many planned looks are taken."
     case .alwaysValid:
       return
-        "The headline estimate is \(scope); its interval is the always-valid (mixture SPRT) interval at α/\(effect.adjustedFor), valid at any look."
+        "The headline estimate is \(scope). Its interval is the always-valid (mixture SPRT) interval at α/\(effect.adjustedFor), valid at any look."
     }
   }
 

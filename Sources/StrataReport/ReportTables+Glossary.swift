@@ -29,7 +29,7 @@ extension ReportTables {
       terms.append(
         (
           "Adjusted interval",
-          "With several variants each interval is widened for the number of variants compared (Bonferroni: each at α/K for K variants), so together they hold at the plan's level and the variant named best keeps an honest interval however it was picked.\(holm)"
+          "With several variants each interval is widened for the number of variants compared (Bonferroni: each at α/K for K variants). Together they hold at the plan's level, so the variant named best keeps an honest interval however it was picked.\(holm)"
         ))
     }
     if analysis.metrics.contains(where: { $0.pooled.contains { $0.method == "mantel-haenszel" } }) {
@@ -64,7 +64,7 @@ extension ReportTables {
       terms.append(
         (
           "Chance to win, risk",
-          "The Bayesian reading of a comparison: the chance to win is the probability that the variant is better than control (the chance to beat control), and the risk (expected loss) of each choice, how much would be lost on average by shipping the variant, or by keeping control, if that choice is the wrong one. A small risk of shipping means little to lose even if the variant is not truly better."
+          "The Bayesian reading of a comparison. Chance to win (to beat control): the probability that the variant is better than control. Risk of shipping the variant, or of keeping control (expected loss): how much that choice loses on average if it is the wrong one. A small risk of shipping means little to lose even if the variant is not truly better."
         ))
     }
     terms += adjustmentGlossary(for: analysis)

@@ -228,4 +228,18 @@ struct ReadableSentenceTests {
     #expect(bullet.contains(". Not distinguishable from no effect: "))
     #expect(bullet.count < 350 && Self.sentences(bullet).allSatisfy { $0.count <= 250 }, "\(bullet.count)")
   }
+
+  /// The folded rule sentence and the glossary's Bayesian and adjusted-interval terms, in sentences of at most 160
+  /// characters (email-factorial: 333 in one sentence, 304 and 241 before).
+  @Test func theRuleAndTheGlossaryReadInShortSentences() throws {
+    let analysis = try DecisionCases.example("email-factorial", data: "email-factorial")
+    let rule = try #require(DecisionText.details(analysis).first { $0.hasPrefix("The headline estimate is") })
+    #expect(Self.sentences(rule).allSatisfy { $0.count <= 160 }, "\(rule)")
+    #expect(rule.contains("simultaneous over the 7 variants compared (Bonferroni, each at α/7 with α = 0.05)"))
+    let glossary = ReportTables.glossary(for: analysis)
+    for term in ["Chance to win, risk", "Adjusted interval"] {
+      let text = try #require(glossary.first { $0.0 == term }?.1, "\(term)")
+      #expect(Self.sentences(text).allSatisfy { $0.count <= 160 }, "\(term): \(text)")
+    }
+  }
 }
