@@ -5,6 +5,13 @@ package enum CSVCell {
   /// A text cell (names, keys, notes) under the formula guard.
   package static func text(_ text: String) -> String { OutputEncoding.cell(text, raw: false) }
 
+  /// Whether a text cell starting with `byte` is under the formula guard: `=` `+` `-` `@` TAB CR, and `'` itself
+  /// (so that the guard's `'` is always removable).
+  @inlinable
+  package static func startsFormula(_ byte: UInt8) -> Bool {
+    byte == 0x3D || byte == 0x2B || byte == 0x2D || byte == 0x40 || byte == 0x09 || byte == 0x0D || byte == 0x27
+  }
+
   /// A cell as RFC 4180 writes it, without the formula guard: quoted, its quotes doubled, when it holds a
   /// comma, a quote, CR or LF; as it is otherwise.
   package static func quoted(_ text: String) -> String {

@@ -67,9 +67,7 @@ final class OutputEncoding {
 
   /// Whether a cell starting with `byte` is guarded: `=` `+` `-` `@` TAB CR, and `'` itself.
   @inline(__always)
-  static func needsGuard(_ byte: UInt8) -> Bool {
-    byte == 0x3D || byte == 0x2B || byte == 0x2D || byte == 0x40 || byte == 0x09 || byte == 0x0D || byte == 0x27
-  }
+  static func needsGuard(_ byte: UInt8) -> Bool { CSVCell.startsFormula(byte) }
 
   /// A CSV cell under the formula guard (unless `raw`): `'` in front and quoted when it starts like a formula.
   static func cell(_ text: String, raw: Bool) -> String {

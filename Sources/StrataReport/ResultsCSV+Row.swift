@@ -218,7 +218,7 @@ struct ResultsCSVRow: JSONMembers {
   static func guardText(_ cells: JSONByteWriter, from start: Int) {
     let written = cells.buffer.written
     guard start < written.count else { return }
-    let guarded = Self.startsFormula(written[start])
+    let guarded = CSVCell.startsFormula(written[start])
     // Every byte looked at, without a branch (a loop the compiler can vectorize).
     var quotes = 0
     var breaks: UInt8 = 0
@@ -252,13 +252,6 @@ struct ResultsCSVRow: JSONMembers {
       cells.append(byte)
     }
     cells.append(UInt8(ascii: "\""))
-  }
-
-  /// Whether `CSVCell.text` puts a cell starting with `byte` under the formula guard: `=` `+` `-` `@` TAB CR and `'`
-  /// (`OutputEncoding.needsGuard`).
-  @inline(__always)
-  static func startsFormula(_ byte: UInt8) -> Bool {
-    byte == 0x3D || byte == 0x2B || byte == 0x2D || byte == 0x40 || byte == 0x09 || byte == 0x0D || byte == 0x27
   }
 
   /// A value from a tree: an object's members flattened under `name`, anything else one cell.
