@@ -160,10 +160,7 @@ extension DecisionText {
   static func bestSegment(_ best: Decision.BestSegment, binomial: Bool, interim: Bool = false) -> String {
     let unit = binomial ? " pp" : ""
     let bounds = "\(NumberText.interval(best.lower, best.upper, binomial: binomial))\(unit)"
-    let leftOut =
-      best.segmentsLeftOut.isEmpty
-      ? ""
-      : "; \(NumberText.count(best.segmentsLeftOut.count)) left out without a test: \(ReportSegments.list(best.segmentsLeftOut))"
+    let leftOut = leftOutSentence(best.segmentsLeftOut)
     let shrunken = NumberText.effect(best.estimate, binomial: binomial)
     let raw = NumberText.effect(best.raw, binomial: binomial)
     let lead =
@@ -174,30 +171,34 @@ extension DecisionText {
       variantSegmentPairs(segments: best.segmentsCompared, variants: best.variantsCompared)
       ?? "\(NumberText.count(best.segmentsCompared)) segments"
     let finding =
-      "\(lead) (shrunken estimate), \(level(best.level)) interval \(bounds) adjusted for the \(pairs) compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each\(leftOut)), chance to beat control \(NumberText.chance(best.chanceToWin))."
+      "\(lead) (shrunken estimate), \(level(best.level)) interval \(bounds) adjusted for the \(pairs) compared (Bonferroni, \(eachLevel(best.adjustedLevel)) each), chance to beat control \(NumberText.chance(best.chanceToWin))."
     guard best.intervalKind == .rawAdjusted else {
       // The calibrated interval is centred on the calibrated posterior's mean, which usually shrinks less than
       // the BLUP printed: say where its middle is when the two differ as printed.
       let centred = best.intervalCentre.map { NumberText.effect($0, binomial: binomial) }.flatMap {
         $0 == shrunken ? nil : "; the interval is centred on the calibrated estimate, \($0)"
       }
-      return "\(finding) The raw \(raw) is partly luck, not the one to quote\(centred ?? "")."
+      return "\(finding) The raw \(raw) is partly luck, not the one to quote\(centred ?? "").\(leftOut)"
     }
     // Two segments: no interval around the shrunken estimate holds its level (the BLUP one covers 77–80% once
     // the segments differ), so the interval quoted is the raw one, adjusted for the segments compared.
     return
-      "\(finding) The interval is centred on the raw \(raw), which is partly luck: with so few segments the shrunken estimate has no interval that holds its level."
+      "\(finding) The interval is centred on the raw \(raw), which is partly luck: with so few segments the shrunken estimate has no interval that holds its level.\(leftOut)"
+  }
+
+  /// " 2 segments left out without a test: north, south." (with its leading space), or "" when none was: a
+  /// sentence of its own after the finding, since those segments are neither compared nor in the adjustment.
+  static func leftOutSentence(_ names: [String]) -> String {
+    guard !names.isEmpty else { return "" }
+    let segments = names.count == 1 ? "segment" : "segments"
+    return " \(NumberText.count(names.count)) \(segments) left out without a test: \(ReportSegments.list(names))."
   }
 
   /// Why no segment is named as where the variant works best although several were pooled: the pooled
   /// model estimates the same effect in all of them (τ̂² = 0), or the top few tie.
   static func noSegmentStandsOut(_ none: Decision.NoSegmentStandsOut, binomial: Bool) -> String {
-    let leftOut =
-      none.segmentsLeftOut.isEmpty
-      ? ""
-      : "; \(NumberText.count(none.segmentsLeftOut.count)) left out without a test (\(ReportSegments.list(none.segmentsLeftOut)))"
     return
-      "No segment stands out for \(none.treatment): \(tieClause(none, binomial: binomial))\(leftOut), so none is named as where it works best."
+      "No segment stands out for \(none.treatment): \(tieClause(none, binomial: binomial)), so none is named as where it works best.\(leftOutSentence(none.segmentsLeftOut))"
   }
 
   /// "the pooled model estimates the same effect in all 4 segments (both segments with two) (τ̂² = 0: +4.3 pp)", or "the top 2 of
