@@ -211,10 +211,10 @@ private func count(_ x: Double) -> JSONValue {
   x == x.rounded() && abs(x) < 9e15 ? .integer(Int(x)) : .number(x)
 }
 
-/// Whole numbers grouped, others with two decimals.
+/// Whole numbers grouped, others with two decimals; in at most six significant digits (`%g`) where two decimals
+/// would show nothing (0.001 units a day read "0.00") or hundreds of digits (days at 1e-300 units a day).
 func groupedNumber(_ x: Double) -> String {
   if x == x.rounded() && abs(x) < 9e15 { return grouped(Int(x)) }
+  if abs(x) >= 9e15 || (x != 0 && abs(x) < 0.01) { return NumberText.general(x) }
   return NumberText.number(x, digits: 2)
 }
-
-/// A number in at most 6 significant digits, without trailing zeros ("0.05", "40", "1.77203").

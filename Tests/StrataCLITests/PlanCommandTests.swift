@@ -40,6 +40,21 @@ struct PlanCommandTests {
     #expect(threeJSON["alpha_per_comparison"] as? Double == 0.05)
   }
 
+  /// A fractional or tiny --daily-units is printed in significant digits, not as "0.00" units a day taking a
+  /// 300-digit number of days.
+  @Test("--daily-units below 0.01 and durations beyond 9e15 days read in significant digits")
+  func tinyDailyUnits() throws {
+    let base = ["plan", "--metric", "proportion", "--baseline", "0.58", "--mde", "0.05"]
+    let small = try runStrata(base + ["--daily-units", "0.001"])
+    #expect(small.status == 0, "\(small.stderr)")
+    #expect(small.stdout.contains("At 0.001 units a day that takes 3,000,000 days."), "\(small.stdout)")
+    let tiny = try runStrata(base + ["--daily-units", "1e-300"])
+    #expect(tiny.status == 0, "\(tiny.stderr)")
+    #expect(tiny.stdout.contains("At 1e-300 units a day that takes 3e+303 days."), "\(tiny.stdout)")
+    let usual = try runStrata(base + ["--daily-units", "12.5"])
+    #expect(usual.stdout.contains("At 12.50 units a day that takes 240 days."), "\(usual.stdout)")
+  }
+
   @Test("means: sample size, and the inverse problems with --n")
   func meansAndInverses() throws {
     let size = try runStrata(["plan", "--metric", "mean", "--sd", "4", "--mde", "1", "--sides", "1", "--json"]).json()
