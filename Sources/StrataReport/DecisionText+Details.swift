@@ -153,7 +153,8 @@ extension DecisionText {
   /// shrunken estimate printed (the calibrated estimate; with two segments, the raw one, since no interval
   /// around the shrunken estimate holds its level there). Why the interval is adjusted is the glossary's.
   /// Under 250 characters for the lead and 160 for the rest with names of a few words
-  /// (`ReadableSentenceTests`).
+  /// (`ReadableSentenceTests`). Segments left out without a test, if any, follow in a sentence of their own
+  /// (``leftOutSentence(_:)``): they are neither compared nor counted in the adjustment.
   ///
   /// At an interim look (the decision is to keep running) the same facts are labelled as interim, so that
   /// nobody acts on a segment the plan has not finished testing.
