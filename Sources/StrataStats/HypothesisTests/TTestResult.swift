@@ -29,6 +29,23 @@ public struct TTestResult: Sendable, Hashable {
 
 /// The arithmetic both two-sample t tests share once they have a standard error and degrees of freedom.
 enum TwoSampleT {
+  /// ν of Welch–Satterthwaite from the variances of two estimates (a = s²ₐ/nₐ, b = s²_b/n_b) and their counts:
+  /// (a + b)² / (a²/(nₐ − 1) + b²/(n_b − 1)).
+  ///
+  /// The squares overflow once a variance passes about 1e154 (standard deviations of about 1e77 and more, which
+  /// `SampleSummary` accepts up to 1e150), and lose precision in subnormals or vanish below about 1e-154: ν came
+  /// out NaN ("numerical failure") or wrong. ν does not change when both variances are scaled alike, so when the
+  /// larger is outside [1e-150, 1e150] (or the direct formula is not finite) both are first divided by it;
+  /// inside that range the direct formula's own result, bit for bit.
+  static func welchDegreesOfFreedom(_ a: Double, _ na: Double, _ b: Double, _ nb: Double) -> Double {
+    let direct = (a + b) * (a + b) / (a * a / (na - 1) + b * b / (nb - 1))
+    let scale = Swift.max(a, b)
+    guard scale.isFinite, scale > 0, !direct.isFinite || scale > 1e150 || scale < 1e-150 else { return direct }
+    let x = a / scale
+    let y = b / scale
+    return (x + y) * (x + y) / (x * x / (na - 1) + y * y / (nb - 1))
+  }
+
   /// Both arms need n ≥ 2 (a sample standard deviation) and at least one positive standard deviation.
   static func validate(control: SampleSummary, treatment: SampleSummary) throws(StatsError) {
     try StatsError.require(control.count >= 2, "control.n", "must be at least 2 for a t test, got \(control.count)")

@@ -51,9 +51,8 @@ public struct WelchTTest: Sendable, Hashable {
     let controlTerm = control.variance / control.count
     let treatmentTerm = treatment.variance / treatment.count
     let varianceOfDifference = controlTerm + treatmentTerm
-    let degreesOfFreedom =
-      varianceOfDifference * varianceOfDifference
-      / (controlTerm * controlTerm / (control.count - 1) + treatmentTerm * treatmentTerm / (treatment.count - 1))
+    let degreesOfFreedom = TwoSampleT.welchDegreesOfFreedom(
+      controlTerm, control.count, treatmentTerm, treatment.count)
     return try TwoSampleT.result(
       control: control, treatment: treatment, standardError: varianceOfDifference.squareRoot(),
       degreesOfFreedom: degreesOfFreedom, alternative: alternative, confidenceLevel: confidenceLevel,

@@ -71,7 +71,7 @@ public struct LiftComparison: Sendable, Hashable {
     let standardError = variance.squareRoot()
     let difference = treatment.estimate - control.estimate
     let statistic = difference / standardError
-    let degreesOfFreedom = Self.welchDegreesOfFreedom(
+    let degreesOfFreedom = TwoSampleT.welchDegreesOfFreedom(
       control.variance, control.count, treatment.variance, treatment.count)
     let (pValue, critical) = try tails(statistic, degreesOfFreedom: degreesOfFreedom)
     let interval = alternative.interval(
@@ -105,24 +105,19 @@ public struct LiftComparison: Sendable, Hashable {
     case .normal:
       if statistic.isFinite { return }
     case .studentT:
-      let degreesOfFreedom = Self.welchDegreesOfFreedom(
+      let degreesOfFreedom = TwoSampleT.welchDegreesOfFreedom(
         control.variance, control.count, treatment.variance, treatment.count)
       var usable = statistic.isFinite && degreesOfFreedom >= 1 && degreesOfFreedom < 1e15
       // As `relativeLift(critical:)`: the log scale's interval takes a quantile of its own.
       if usable && relativeMethod == .logScale && control.estimate > 0 && treatment.estimate / control.estimate > 0 {
         let a = control.variance / (control.estimate * control.estimate)
         let b = treatment.variance / (treatment.estimate * treatment.estimate)
-        let logDegreesOfFreedom = Self.welchDegreesOfFreedom(a, control.count, b, treatment.count)
+        let logDegreesOfFreedom = TwoSampleT.welchDegreesOfFreedom(a, control.count, b, treatment.count)
         usable = logDegreesOfFreedom >= 1 && logDegreesOfFreedom < 1e15
       }
       if usable { return }
     }
     _ = try result()
-  }
-
-  /// ν of Welch–Satterthwaite from the variances of two estimates and their counts.
-  static func welchDegreesOfFreedom(_ a: Double, _ na: Double, _ b: Double, _ nb: Double) -> Double {
-    (a + b) * (a + b) / (a * a / (na - 1) + b * b / (nb - 1))
   }
 
   private func tails(_ statistic: Double, degreesOfFreedom: Double) throws(StatsError) -> (Double, Double) {
@@ -167,7 +162,7 @@ public struct LiftComparison: Sendable, Hashable {
       switch distribution {
       case .normal: logCritical = critical
       case .studentT:
-        let t = try StudentT(degreesOfFreedom: Self.welchDegreesOfFreedom(a, control.count, b, treatment.count))
+        let t = try StudentT(degreesOfFreedom: TwoSampleT.welchDegreesOfFreedom(a, control.count, b, treatment.count))
         logCritical = try alternative.criticalValue(confidenceLevel: confidenceLevel, upperQuantile: t.inverseSurvival)
       }
       let logInterval = alternative.interval(
