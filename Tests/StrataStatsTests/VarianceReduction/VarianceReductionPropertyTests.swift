@@ -85,8 +85,8 @@ struct VarianceReductionPropertyTests {
       (arm(100, 1, 0.01), arm(120, 1.1, 0.02)),
       (arm(2, 0, 1), arm(2, 5, 0)),
       (arm(2, -1.5e308, 1e-300), arm(3, 1.5e308, 1e-300)),  // Δ overflows to +∞
-      (arm(50, 1, 1e200), arm(50, 2, 1e200)),  // (Vₐ + V_b)² overflows: ν is not finite
-      (arm(50, 1, 1e-170), arm(50, 1, 1e-170)),  // Vₐ² underflows to 0: ν = 0/0
+      (arm(50, 1, 1e200), arm(50, 2, 1e200)),  // (Vₐ + V_b)² overflows: ν from the scaled variances
+      (arm(50, 1, 1e-170), arm(50, 1, 1e-170)),  // Vₐ² underflows to 0: ν from the scaled variances
       (arm(1e9, 3, 1e-9), arm(2, 3.5, 4)),
       // Δ's ν is fine, the log scale's is 0/0 (m² overflows, so Vₐ/mₐ² = V_b/m_b² = 0): only its interval throws.
       (arm(50, 1e160, 1e-10), arm(50, 1e160, 1e-10)),
@@ -121,8 +121,12 @@ struct VarianceReductionPropertyTests {
       try LiftComparison(control: arm(50, 1e160, 1e-10), treatment: arm(50, 1e160, 1e-10)).requireResult()
     }
     #expect(failed > 0)
-    let overflowing = try LiftComparison(control: arm(50, 1, 1e200), treatment: arm(50, 2, 1e200))
-    #expect(throws: StatsError.self) { try overflowing.requireResult() }
+    // Variances whose squares overflow or underflow: ν is that of the same arms at a unit scale (98 here).
+    for variance in [1e200, 1e-170] {
+      let scaled = try LiftComparison(control: arm(50, 1, variance), treatment: arm(50, 2, variance))
+      #expect(throws: Never.self) { try scaled.requireResult() }
+      #expect(try scaled.result().degreesOfFreedom.map { abs($0 - 98) < 1e-9 } == true, "\(variance)")
+    }
   }
 
   @Test("A denominator that sums to 0 is an input error naming it")
