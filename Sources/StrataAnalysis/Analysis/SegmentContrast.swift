@@ -88,10 +88,17 @@ public struct SegmentContrast: Sendable, Hashable {
     let variance = 0 + terms.0 + terms.1 + terms.2 + terms.3
     guard variance > 0 && variance.isFinite else { return nil }
     func share(_ term: Double, _ arm: RestArms.Arm) -> Double { term * term / (arm.count - 1) }
+    // ν does not change when every term is scaled alike, and the squares overflow (terms from about 1e154) or
+    // vanish (below about 1e-154) out there: beyond [1e-150, 1e150] they are taken relative to the largest, as
+    // `WelchTTest`'s ν is; inside, the direct sums bit for bit.
+    let largest = max(max(terms.0, terms.1), max(terms.2, terms.3))
+    let scale = largest > 1e150 || largest < 1e-150 ? largest : 1
+    let scaled = scale == 1 ? terms : (terms.0 / scale, terms.1 / scale, terms.2 / scale, terms.3 / scale)
+    let total = scale == 1 ? variance : 0 + scaled.0 + scaled.1 + scaled.2 + scaled.3
     let denominator =
-      0 + share(terms.0, arms.0) + share(terms.1, arms.1) + share(terms.2, arms.2) + share(terms.3, arms.3)
+      0 + share(scaled.0, arms.0) + share(scaled.1, arms.1) + share(scaled.2, arms.2) + share(scaled.3, arms.3)
     guard denominator > 0 else { return nil }
-    let degreesOfFreedom = variance * variance / denominator
+    let degreesOfFreedom = total * total / denominator
     let difference = (here.treatment.mean - here.control.mean) - (rest.treatment.mean - rest.control.mean)
     let statistic = difference / variance.squareRoot()
     guard let distribution = try? StudentT(degreesOfFreedom: degreesOfFreedom),
