@@ -62,8 +62,9 @@ struct BadInputCLITests {
   func utf16FilesAreNamed() throws {
     let directory = try Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    for (source, encoding) in [
-      (Self.gymData, String.Encoding.utf16LittleEndian), (Self.members, .utf16), (Self.audience, .utf16BigEndian),
+    for (source, encoding, name) in [
+      (Self.gymData, String.Encoding.utf16LittleEndian, "UTF-16LE"), (Self.members, .utf16, "UTF-16"),
+      (Self.audience, .utf16BigEndian, "UTF-16BE"),
     ] {
       let text = try String(contentsOfFile: source, encoding: .utf8)
       let file = directory.appendingPathComponent("utf16.csv")
@@ -75,7 +76,19 @@ struct BadInputCLITests {
         #expect(
           run.stderr.contains("utf16.csv:1: is UTF-16 text"), "\(arguments[0]) \(encoding): \(run.stderr.prefix(300))")
         #expect(!run.stderr.contains("\\u{0}") && run.stderr.split(separator: "\n").count == 1)
+        #expect(run.stderr.contains("(e.g. iconv -f \(name) -t UTF-8 < IN > OUT)"), "\(encoding): \(run.stderr)")
       }
+      // The command it suggests gives the file's text back (plain UTF-16 without a mark is read in one byte order
+      // only, so the form is named).
+      let iconv = Process()
+      iconv.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+      iconv.arguments = ["-f", name, "-t", "UTF-8", file.path]
+      let output = Pipe()
+      iconv.standardOutput = output
+      try iconv.run()
+      let converted = output.fileHandleForReading.readDataToEndOfFile()
+      iconv.waitUntilExit()
+      #expect(String(decoding: converted, as: UTF8.self) == text, "\(name)")
     }
   }
 

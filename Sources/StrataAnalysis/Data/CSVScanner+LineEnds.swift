@@ -8,27 +8,32 @@ extension CSVScanner.Record {
     (0..<fieldCount).contains { field($0).contains(0x0D) }
   }
 
-  /// Whether this record (the header) is UTF-16 text: it starts with a UTF-16 byte-order mark (`FF FE` or
-  /// `FE FF`, as Excel's "Unicode text" and PowerShell write it), or one of its first two bytes is NUL (UTF-16
-  /// without a mark).
-  var isUTF16: Bool {
-    guard fieldCount > 0 else { return false }
+  /// The header's UTF-16 form as `iconv` names it, or nil when it is not UTF-16 text.
+  ///
+  /// UTF-16 text starts with a byte-order mark (`FF FE` or `FE FF`, as Excel's "Unicode text" and PowerShell
+  /// write it), or one of its first two bytes is NUL (UTF-16 without a mark). The form: `UTF-16` with a byte-order mark (iconv reads the mark), else
+  /// `UTF-16BE` when the first byte is NUL (an ASCII name's high byte first) or `UTF-16LE` when the second is;
+  /// nil for anything else. Without a mark, plain `UTF-16` is read in one byte order only, garbling the other.
+  var utf16Encoding: String? {
+    guard fieldCount > 0 else { return nil }
     let first = field(0)
-    guard first.count >= 2 else { return false }
-    return (first[0] == 0xFF && first[1] == 0xFE) || (first[0] == 0xFE && first[1] == 0xFF) || first[0] == 0
-      || first[1] == 0
+    guard first.count >= 2 else { return nil }
+    if (first[0] == 0xFF && first[1] == 0xFE) || (first[0] == 0xFE && first[1] == 0xFF) { return "UTF-16" }
+    if first[0] == 0 { return "UTF-16BE" }
+    if first[1] == 0 { return "UTF-16LE" }
+    return nil
   }
 
   /// Throws for a header that cannot be a CSV header as Strata reads it, naming the file and the fix, before any
   /// column is looked up: UTF-16 text (its names would be echoed as bytes with NULs between them) or CR-only line
   /// ends (otherwise the error would echo the whole file as "the header").
   package func rejectUnreadableHeader(path: String) throws(DataError) {
-    if isUTF16 {
+    if let encoding = utf16Encoding {
       throw DataError(
         file: path, line: 1,
         message:
           "is UTF-16 text (as Excel's \"Unicode text\" and PowerShell save it), not UTF-8; save it as UTF-8 "
-          + "(e.g. iconv -f UTF-16 -t UTF-8 < IN > OUT)")
+          + "(e.g. iconv -f \(encoding) -t UTF-8 < IN > OUT)")
     }
     try rejectCarriageReturnLineEnds(path: path)
   }
