@@ -11,9 +11,9 @@ extension CSVScanner.Record {
   /// The header's UTF-16 form as `iconv` names it, or nil when it is not UTF-16 text.
   ///
   /// UTF-16 text starts with a byte-order mark (`FF FE` or `FE FF`, as Excel's "Unicode text" and PowerShell
-  /// write it), or one of its first two bytes is NUL (UTF-16 without a mark). The form: `UTF-16` with a byte-order mark (iconv reads the mark), else
-  /// `UTF-16BE` when the first byte is NUL (an ASCII name's high byte first) or `UTF-16LE` when the second is;
-  /// nil for anything else. Without a mark, plain `UTF-16` is read in one byte order only, garbling the other.
+  /// write it), or one of its first two bytes is NUL (UTF-16 without a mark). The form: `UTF-16` with a mark
+  /// (iconv reads it), else `UTF-16BE` when the first byte is NUL (an ASCII name's high byte first) or `UTF-16LE`
+  /// when the second is. Without a mark, plain `UTF-16` is read in one byte order only, garbling the other.
   var utf16Encoding: String? {
     guard fieldCount > 0 else { return nil }
     let first = field(0)
