@@ -1,6 +1,7 @@
 import Foundation
 import StrataAnalysis
 import Testing
+import StrataTestSupport
 
 @Suite("Atomic file writes")
 struct AtomicFileTests {
@@ -20,8 +21,7 @@ struct AtomicFileTests {
 struct AtomicFileSetTests {
   @Test("a rename failing midway restores the files already replaced: all old or all new")
   func failedRenameRestoresTheOldSet() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-atomic-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryDirectory("strata-atomic")
     defer { try? FileManager.default.removeItem(at: dir) }
     let first = dir.appendingPathComponent("a.html")
     let second = dir.appendingPathComponent("a.md")
@@ -42,8 +42,7 @@ struct AtomicFileSetTests {
 
   @Test("a set whose files all write is replaced whole, keeping each file's mode")
   func successfulSetKeepsModes() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-atomic-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryDirectory("strata-atomic")
     defer { try? FileManager.default.removeItem(at: dir) }
     let first = dir.appendingPathComponent("a.html")
     let second = dir.appendingPathComponent("sub/a.md")

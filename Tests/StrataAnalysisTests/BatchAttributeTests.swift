@@ -56,8 +56,7 @@ struct BatchAttributeTests {
       }
       bytes += [0x0A]
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-batch-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-batch")
     defer { try? FileManager.default.removeItem(at: directory) }
     let input = directory.appendingPathComponent("units.csv").path
     let output = directory.appendingPathComponent("assigned.csv").path

@@ -15,8 +15,7 @@ struct DataReaderTests {
     ])
 
   static func file(_ text: String, name: String = "data.csv") throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-reader-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-reader")
     let url = directory.appendingPathComponent(name)
     try Data(text.utf8).write(to: url)
     return url

@@ -175,8 +175,7 @@ struct FactorialAnalyzeDegenerateTests {
         """, file: "tiny.yaml")
     var plan = AnalysisPlan(definition: definition)
     plan.factorialDesign = definition.factorialDesign
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-tiny-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-tiny")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("tiny.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

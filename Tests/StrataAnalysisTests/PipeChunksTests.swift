@@ -41,8 +41,7 @@ struct PipeChunksTests {
   /// A named pipe (not a regular file: the sequential reader reads it) in a fresh directory, named `name`, that a
   /// thread writes `text` into once a reader opens it.
   static func fifo(_ text: String, name: String = "data.csv") throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fifo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-fifo")
     let fifo = directory.appendingPathComponent(name).path
     #expect(mkfifo(fifo, 0o600) == 0)
     let writer = Thread {

@@ -12,8 +12,7 @@ struct SampleRatioRowsTests {
   /// with or without units there), empty variants and empty segments.
   static func analyses() throws -> [(AnalysisPlan, Analysis)] {
     var random = SplitMix64(seed: 0x5EED_0017)
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srm-rows-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try makeTemporaryDirectory("srm-rows")
     defer { try? FileManager.default.removeItem(at: folder) }
     var out: [(AnalysisPlan, Analysis)] = []
     for round in 0..<24 {
@@ -57,8 +56,7 @@ struct SampleRatioRowsTests {
 
   @Test("a segment whose only units are in a variant planned at weight 0: a mismatch row naming it, no stop")
   func straysAloneAreAMismatch() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srm-strays-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try makeTemporaryDirectory("srm-strays")
     defer { try? FileManager.default.removeItem(at: folder) }
     var rows = "unit_id,variant,segment,converted\n"
     for unit in 0..<150 { rows += "a\(unit),\(["control", "v1", "v2"][unit % 3]),a,\(unit % 4 == 0 ? 1 : 0)\n" }

@@ -20,8 +20,7 @@ struct AnalyzeBayesianPriorCLITests {
     #expect(text.contains("\nplan:\n"))
     let edited = text.replacingOccurrences(
       of: "\nplan:\n", with: "\nplan:\n" + planLines.map { "  \($0)\n" }.joined())
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-prior-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-prior")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("gym-renewal.yaml")
     try edited.write(to: file, atomically: true, encoding: .utf8)
@@ -138,8 +137,7 @@ struct AnalyzeBayesianPriorCLITests {
         prior: 0.5
 
       """
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-gb-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-gb")
     defer { try? FileManager.default.removeItem(at: directory) }
     let definition = directory.appendingPathComponent("gb.yaml"), cells = directory.appendingPathComponent("gb.csv")
     try yaml.replacingOccurrences(of: "plan:\n  prior: 0.5", with: "plan:\n  bayesian_scale: absolute").write(

@@ -9,14 +9,8 @@ struct AnalyzeSequentialCLITests {
   static let experiment = AnalyzeCommandTests.experiment
   static let data = AnalyzeCommandTests.data
 
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-looks-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
   @Test func eachRunIsALookAndTheSameDataReusesIt() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-looks")
     defer { try? FileManager.default.removeItem(at: directory) }
     let log = directory.appendingPathComponent("gym.looks.jsonl").path
     let arguments = ["analyze", "--experiment", Self.experiment, "--data", Self.data, "--look-log", log]
@@ -46,7 +40,7 @@ struct AnalyzeSequentialCLITests {
 
   @Test("SOURCE_DATE_EPOCH fixes the recorded look time, so regenerated reports are byte-identical")
   func sourceDateEpochFixesTheLookTime() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-looks")
     defer { try? FileManager.default.removeItem(at: directory) }
     var reports: [String] = []
     for round in 0..<2 {
@@ -81,7 +75,7 @@ struct AnalyzeSequentialCLITests {
   /// Two processes analyse different data into one look log at the same time, three rounds: the lock on
   /// `<log>.lock` serialises them, so every run records its own look and none is lost.
   @Test func concurrentRunsLoseNoLook() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-looks")
     defer { try? FileManager.default.removeItem(at: directory) }
     let log = directory.appendingPathComponent("gym.looks.jsonl").path
     let rows = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n")
@@ -134,7 +128,7 @@ struct AnalyzeSequentialCLITests {
   }
 
   @Test func reportsCarryTheBoundaryChartAndTheLookLog() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-looks")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try runStrata([
       "analyze", "--experiment", Self.experiment, "--data", Self.data, "--report", directory.path, "--look-log",
@@ -157,7 +151,7 @@ struct AnalyzeSequentialCLITests {
 
   @Test("strata new records the sequential maximum for a plan with looks")
   func newRecordsTheInflatedMaximum() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-looks")
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("renewal.yaml").path
     let run = try runStrata([

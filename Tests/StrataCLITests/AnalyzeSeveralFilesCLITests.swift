@@ -14,8 +14,7 @@ struct AnalyzeSeveralFilesCLITests {
       separator: "\n", omittingEmptySubsequences: false)
     let header = lines[0]
     let body = lines[1...].filter { !$0.isEmpty }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-parts-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-parts")
     let half = body.count / 2
     let first = directory.appendingPathComponent("part1.csv"), second = directory.appendingPathComponent("part2.csv")
     try ([header] + body[..<(body.startIndex + half)]).joined(separator: "\n").appending("\n").write(

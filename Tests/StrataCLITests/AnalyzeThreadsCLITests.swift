@@ -27,8 +27,7 @@ struct AnalyzeThreadsCLITests {
       for line in lines { text += "c\(copy)" + line + "\n" }
     }
     text += "c0" + lines[5] + "\n" + "x1,holdout,low,1,1.00\n"
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-threads-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-threads")
     let url = directory.appendingPathComponent("gym-big.csv")
     try Data(text.utf8).write(to: url)
     return url.path

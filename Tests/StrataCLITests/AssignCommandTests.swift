@@ -8,12 +8,6 @@ struct AssignCommandTests {
     .deletingLastPathComponent()
   static let gym = root.appendingPathComponent("experiments/gym-renewal.yaml").path
 
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-assign-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
   @Test("--json prints exactly the contract's keys; the answer is stable")
   func singleUnitJSON() throws {
     let arguments = [
@@ -37,7 +31,7 @@ struct AssignCommandTests {
     #expect(try runStrata(["assign", "--experiment", Self.gym]).status == 64)
     #expect(try runStrata(["assign", "--experiment", Self.gym, "--unit", "a", "--attr", "novalue"]).status == 64)
     #expect(try runStrata(["assign", "--experiment", Self.gym, "--input", "x.csv"]).status == 64)
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let bad = directory.appendingPathComponent("bad.yaml")
     try "id: x\nvariants: [a, b]\nsegments:\n  - name: s\n    rule: score >> 3\n".write(
       to: bad, atomically: true, encoding: .utf8)
@@ -57,7 +51,7 @@ struct AssignCommandTests {
 
   @Test("assign does not check that the plan computes (it never reads it); validate and analyze still do")
   func planCheckSkippedByAssign() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let base = "id: demo\nvariants: [a, b]\nmetrics:\n  - name: m\n    kind: continuous\n"
     func write(_ name: String, _ plan: String) throws -> String {
       let url = directory.appendingPathComponent(name)
@@ -104,7 +98,7 @@ struct AssignCommandTests {
 
   @Test("a CSV batch: bad rows reported by line and counted, quoted ids kept, counts add up, output atomic")
   func batch() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let input = directory.appendingPathComponent("members.csv")
     // With a BOM, as Excel writes.
     var csv = "\u{FEFF}member_id,marketing_opt_in,membership_months,status,checkins_90d\n"
@@ -139,7 +133,7 @@ struct AssignCommandTests {
 
   @Test("--stratified balances each segment exactly and ignores row order")
   func stratified() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     var rows: [String] = []
     for index in 0..<600 {
       rows.append("S\(index * 7919 % 100_003),true,12,active,\(index % 3 == 0 ? 30 : index % 3 == 1 ? 10 : 2)")
@@ -173,7 +167,7 @@ struct AssignCommandTests {
 
   @Test("strata new writes a definition that validates, with the plan's sample size")
   func newExperiment() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let path = directory.appendingPathComponent("renewal.yaml").path
     let run = try runStrata([
       "new", "--id", "renewal-test", "--variants", "control,progress,social", "--segment", "high=checkins_90d >= 24",

@@ -19,8 +19,7 @@ struct AssignVectorCLITests {
     let expected = batch["expected"] as? [[String: Any]] ?? []
     #expect(units.count > 50 && units.count == expected.count)
 
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-strat-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-strat")
     // The same definition as the fixture's "gym-renewal" experiment.
     let yaml = """
       id: gym-renewal
@@ -73,8 +72,7 @@ struct AssignVectorCLITests {
         && !($0["unit"] as? String ?? "").contains(where: { $0 == "," || $0 == "\"" || $0 == " " })
     }
     #expect(cases.count > 100)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-online-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-online")
     // The same definition as the fixture's "email-layered" experiment.
     let yaml = """
       id: email-layered

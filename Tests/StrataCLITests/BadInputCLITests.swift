@@ -10,12 +10,6 @@ struct BadInputCLITests {
   static let gym = root.appendingPathComponent("experiments/gym-renewal.yaml").path
   static let gymData = root.appendingPathComponent("experiments/data/gym-renewal.csv").path
 
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bad-input-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
   /// `strata` with `arguments` under coreutils' `timeout`: a hang ends with SIGKILL after `seconds` instead of
   /// stalling the run (a SIGTERM from `timeout` did not end the hung process started from the test).
   static func runStrataWithin(seconds: Int, _ arguments: [String]) throws -> StrataRun {
@@ -25,7 +19,7 @@ struct BadInputCLITests {
 
   @Test("analyze ends on a CSV with one revenue value of 1e75 or 1e80 (REML's Fisher scoring looped for ever)")
   func hugeValueDoesNotHang() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-bad-input")
     defer { try? FileManager.default.removeItem(at: directory) }
     var lines = try String(contentsOfFile: Self.gymData, encoding: .utf8).split(
       separator: "\n", omittingEmptySubsequences: false)
@@ -60,7 +54,7 @@ struct BadInputCLITests {
 
   @Test("a UTF-16 CSV is named as such in one sentence (the header's names were echoed with a NUL between bytes)")
   func utf16FilesAreNamed() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-bad-input")
     defer { try? FileManager.default.removeItem(at: directory) }
     for (source, encoding, name) in [
       (Self.gymData, String.Encoding.utf16LittleEndian, "UTF-16LE"), (Self.members, .utf16, "UTF-16"),
@@ -94,7 +88,7 @@ struct BadInputCLITests {
 
   @Test("discover names CR-only line ends as analyze and assign do (it echoed the file as the header)")
   func discoverNamesCarriageReturnLineEnds() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-bad-input")
     defer { try? FileManager.default.removeItem(at: directory) }
     let text = try String(contentsOfFile: Self.audience, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r")
     let file = directory.appendingPathComponent("cr.csv")

@@ -10,15 +10,9 @@ struct DiscoverCommandTests {
   static let audience = root.appendingPathComponent("experiments/data/gym-audience.csv").path
   static let plan = root.appendingPathComponent("experiments/gym-class-nudge.yaml").path
 
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-discover-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
   @Test("the same input and seed give a byte-identical definition whose SHA-256 is printed; it validates")
   func deterministic() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-discover")
     var outputs: [Data] = []
     var digests: [String] = []
     for name in ["a.yaml", "b.yaml"] {
@@ -54,7 +48,7 @@ struct DiscoverCommandTests {
 
   @Test("discover, then assign --stratified balances within the segments, then analyze reports them")
   func fullLoop() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-discover")
     let definition = directory.appendingPathComponent("segments.yaml").path
     let confirmation = directory.appendingPathComponent("confirmation.csv").path
     let run = try runStrata([
@@ -132,7 +126,7 @@ struct DiscoverCommandTests {
 
   @Test("bad input names the file, line and column (exit 1); bad flags exit 64")
   func errors() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-discover")
     let output = directory.appendingPathComponent("out.yaml").path
     func discover(_ csv: String, features: String = "a,b", extra: [String] = []) throws -> StrataRun {
       let input = directory.appendingPathComponent("in-\(UUID().uuidString).csv")

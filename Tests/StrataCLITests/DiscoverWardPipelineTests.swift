@@ -32,7 +32,7 @@ struct DiscoverWardPipelineTests {
   func wardAgainstScipy() throws {
     let fixture = try Self.load("ward_pipeline.json")
     let features = try #require(fixture["features"] as? [String])
-    let directory = try DiscoverCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-discover")
     let input = directory.appendingPathComponent("audience.csv")
     try Self.writeAudience(try #require(fixture["rows"] as? [[Any]]), features: features, to: input)
     let definition = directory.appendingPathComponent("segments.yaml").path
@@ -96,7 +96,7 @@ struct DiscoverWardPipelineTests {
   func wardSample() throws {
     let fixture = try Self.load("ward_pipeline.json")
     let features = try #require(fixture["features"] as? [String])
-    let directory = try DiscoverCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-discover")
     let input = directory.appendingPathComponent("audience.csv")
     try Self.writeAudience(try #require(fixture["rows"] as? [[Any]]), features: features, to: input)
     var files: [Data] = []
@@ -123,7 +123,7 @@ struct DiscoverWardPipelineTests {
   func pcaAgainstScikitLearn() throws {
     let audience = try #require(try Self.load("pca.json")["audience"] as? [String: Any])
     let features = try #require(audience["features"] as? [String])
-    let directory = try DiscoverCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-discover")
     let input = directory.appendingPathComponent("audience.csv")
     try Self.writeAudience(try #require(audience["rows"] as? [[Any]]), features: features, to: input)
     let run = try runStrata([

@@ -189,8 +189,7 @@ struct DocExamplesTests {
 
   /// Runs the examples in order from one scratch copy of the repository root.
   static func run(_ examples: [Example]) throws {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("strata-docs-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let scratch = try makeTemporaryDirectory("strata-docs")
     defer { try? FileManager.default.removeItem(at: scratch) }
     try FileManager.default.copyItem(
       at: root.appendingPathComponent("experiments"), to: scratch.appendingPathComponent("experiments"))

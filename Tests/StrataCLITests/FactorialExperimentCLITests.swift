@@ -30,8 +30,7 @@ struct FactorialExperimentCLITests {
   }
 
   @Test func batchAssignmentWritesOneColumnPerFactor() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fa-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-fa")
     defer { try? FileManager.default.removeItem(at: directory) }
     let input = directory.appendingPathComponent("units.csv")
     let output = directory.appendingPathComponent("assigned.csv")

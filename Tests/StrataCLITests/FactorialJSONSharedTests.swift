@@ -9,8 +9,7 @@ struct FactorialJSONSharedTests {
   static let cells = [(2000, 96), (2000, 131), (2000, 104), (2000, 150)]  // run order: short.buy, question.buy, …
 
   @Test func analyzeFitMatchesCalcFactorial() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fjson-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-fjson")
     defer { try? FileManager.default.removeItem(at: directory) }
     let experiment = directory.appendingPathComponent("tiny.yaml")
     try """

@@ -9,8 +9,7 @@ struct FirstRunTests {
 
   /// A scratch directory holding `data.csv` with `text`.
   static func dataFile(_ text: String) throws -> (directory: URL, data: String) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-first-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-first")
     let url = directory.appendingPathComponent("data.csv")
     try Data(text.utf8).write(to: url)
     return (directory, url.path)

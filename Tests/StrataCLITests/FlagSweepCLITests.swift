@@ -58,7 +58,7 @@ struct FlagSweepCLITests {
 
   @Test("an SQLite path that is a directory or not a database: one sentence naming it (was GRDB's statement)")
   func sqlitePaths() throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let text = directory.appendingPathComponent("notes.txt").path
     try String(repeating: "not a database\n", count: 100).write(toFile: text, atomically: true, encoding: .utf8)
     let notDatabase = try runStrata(["looks", "list", "--database", "sqlite:\(text)", "--experiment", "x"])
@@ -76,7 +76,7 @@ struct FlagSweepCLITests {
 
   @Test("analyze --data naming one file twice (or through a link) is refused: its rows would count twice")
   func sameDataFileTwice() throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let link = directory.appendingPathComponent("again.csv").path
     #expect(symlink(AnalyzeCommandTests.data, link) == 0)
     for second in [AnalyzeCommandTests.data, link] {
@@ -94,7 +94,7 @@ struct FlagSweepCLITests {
 
   @Test("serve --experiments naming a file or nothing: one sentence saying so (was Foundation's error 256)")
   func experimentsNotADirectory() throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let database = "sqlite:" + directory.appendingPathComponent("s.db").path
     let missing = directory.appendingPathComponent("missing").path
     let cases = [
@@ -116,7 +116,7 @@ struct FlagSweepCLITests {
     "discover: an output naming the input is refused even with --force (it replaced the audience); two outputs on one path"
   )
   func discoverOutputOverInput() throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let audience = directory.appendingPathComponent("audience.csv").path
     let original = try String(contentsOfFile: DiscoverCommandTests.audience, encoding: .utf8)
     try original.write(toFile: audience, atomically: true, encoding: .utf8)

@@ -10,12 +10,6 @@ struct HardeningCLITests {
   static let gym = root.appendingPathComponent("experiments/gym-renewal.yaml").path
   static let gymData = root.appendingPathComponent("experiments/data/gym-renewal.csv").path
 
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-hardening-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
   /// Whether text holds a C0/C1 control (other than line breaks and tabs) or a bidi override.
   static func hasRawControls(_ text: String) -> Bool {
     text.unicodeScalars.contains { scalar in
@@ -31,7 +25,7 @@ struct HardeningCLITests {
 
   @Test("a rule nested 28,000 deep or 65,000 terms long is an error naming the column, not a SIGSEGV")
   func deepAndLongRulesAreErrors() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let deep = String(repeating: "(", count: 28_000) + "x" + String(repeating: ")", count: 28_000)
     let long = (0..<65_000).map { "x == \($0)" }.joined(separator: " or ")
     for rule in [deep, long] {
@@ -60,7 +54,7 @@ struct HardeningCLITests {
       ("daily_units", "9223372036854775807", "plan.daily_units"),
     ])
   func planRanges(key: String, value: String, field: String) throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let lines = try String(contentsOfFile: Self.gym, encoding: .utf8).split(
       separator: "\n", omittingEmptySubsequences: false)
     let replaced = lines.map { $0.hasPrefix("  \(key):") ? "  \(key): \(value)" : String($0) }
@@ -79,7 +73,7 @@ struct HardeningCLITests {
 
   @Test("a plan whose numbers are each in range but give no design is refused at load")
   func planThatDoesNotCompute() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let file = directory.appendingPathComponent("mean.yaml")
     try """
     id: mean-plan
@@ -166,7 +160,7 @@ struct HardeningCLITests {
 
   @Test("a file with CR-only line ends is named as such in one short message")
   func carriageReturnLineEnds() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     var text = "member_id,variant,segment,renewed,revenue\r"
     for index in 0..<50_000 { text += "M-\(index),control,high,1,10\r" }
     let file = directory.appendingPathComponent("old-mac.csv")
@@ -184,7 +178,7 @@ struct HardeningCLITests {
 
   @Test("an echoed header or value is cut to about 200 characters")
   func echoedValuesAreCapped() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let columns = (0..<5_000).map { "column_\($0)" }.joined(separator: ",")
     let file = directory.appendingPathComponent("wide.csv")
     try (columns + "\n" + String(repeating: "1,", count: 4_999) + "1\n").write(
@@ -199,7 +193,7 @@ struct HardeningCLITests {
 
   @Test("controls and bidi overrides in data reach neither the terminal, the Markdown report nor stderr raw")
   func controlsAreEscaped() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let evil = "\u{1B}[2J\u{1B}]0;pwned\u{07}tre\u{202E}atment\u{9B}"
     var text = "member_id,variant,segment,renewed,revenue\n"
     for index in 0..<300 {
@@ -240,7 +234,7 @@ struct HardeningCLITests {
 
   @Test("cells that start like a formula are written with a ' (one-to-one); --raw-ids writes them as they are")
   func formulaGuard() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let ids = ["=HYPERLINK(\"http://x\")", "+1", "-5", "@SUM(A1)", "\tx", "'quoted", "M-1", "plain"]
     var text = "member_id,marketing_opt_in,membership_months,status,checkins_90d\n"
     for id in ids { text += "\"\(id.replacingOccurrences(of: "\"", with: "\"\""))\",true,14,active,30\n" }
@@ -284,7 +278,7 @@ struct HardeningCLITests {
 
   @Test("strata new --hypothesis with control characters writes a file that loads back")
   func newWithControlCharacters() throws {
-    let directory = try Self.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-hardening")
     let path = directory.appendingPathComponent("bell.yaml").path
     let run = try runStrata([
       "new", "--id", "bell", "--hypothesis", "Ring \u{07}the\u{1B}[31m bell\u{202E}", "--output", path,

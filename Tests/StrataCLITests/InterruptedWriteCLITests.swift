@@ -24,7 +24,7 @@ struct InterruptedWriteCLITests {
 
   @Test("the old output stays, the temporary file goes, the process ends by the signal", arguments: [SIGINT, SIGTERM])
   func interruptedAssign(signal: Int32) throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     try Self.members(rows: 400_000).write(
       to: directory.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
     let output = directory.appendingPathComponent("a.csv").path

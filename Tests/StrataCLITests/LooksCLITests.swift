@@ -12,7 +12,7 @@ struct LooksCLITests {
   let directory: URL
 
   init() throws {
-    directory = try AnalyzeSequentialCLITests.temporaryDirectory()
+    directory = try makeTemporaryDirectory("strata-looks")
   }
 
   func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -15,7 +15,7 @@ struct LooksDatabaseCLITests {
   let database: String
 
   init() throws {
-    directory = try AnalyzeSequentialCLITests.temporaryDirectory()
+    directory = try makeTemporaryDirectory("strata-looks")
     database = directory.appendingPathComponent("strata.db").path
     try FileManager.default.copyItem(at: Self.example, to: URL(fileURLWithPath: database))
   }

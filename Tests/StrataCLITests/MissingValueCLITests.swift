@@ -27,8 +27,7 @@ struct MissingValueCLITests {
       }
       lines[index] = fields.joined(separator: ",")
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-na-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-na")
     let url = directory.appendingPathComponent(name)
     try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
     return url.path

@@ -29,7 +29,7 @@ struct OutputSafetyCLITests {
   let directory: URL
 
   init() throws {
-    directory = try AssignCommandTests.temporaryDirectory()
+    directory = try makeTemporaryDirectory("strata-assign")
     try Self.members.write(to: directory.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
   }
 

@@ -61,7 +61,7 @@ struct PostgresConnectCLITests {
     "a refused port: one sentence naming host:port at once (audit and looks waited 30 s, serve 67 s for 'circuitBreakerTripped')",
     .timeLimit(.minutes(3)), arguments: commands)
   func refused(_ name: String) throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let port = try Self.freePort()
     let run = try runStrata(try Self.command(name, url: "postgresql://x@127.0.0.1:\(port)/db", directory: directory))
     try Self.expectOneSentence(
@@ -74,7 +74,7 @@ struct PostgresConnectCLITests {
     "a port that accepts and never answers: one sentence after the 10 s connect timeout", .timeLimit(.minutes(3)),
     arguments: commands)
   func silent(_ name: String) throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let listener = try Listener(listening: true)
     let run = try runStrata(
       try Self.command(name, url: "postgresql://x@127.0.0.1:\(listener.port)/db?sslmode=disable", directory: directory))
@@ -87,7 +87,7 @@ struct PostgresConnectCLITests {
 
   @Test("serve checks the definitions and the audit key file before it makes the SQLite database (it made it first)")
   func serveChecksBeforeWriting() throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     let database = directory.appendingPathComponent("s.db").path
     let missing = directory.appendingPathComponent("missing").path
     let noExperiments = try runStrata(["serve", "--experiments", missing, "--database", "sqlite:\(database)"])
@@ -190,7 +190,7 @@ struct PostgresConnectCLITests {
     "serve names a directory it cannot write in (the audit key's, the SQLite database's) before it makes anything (it made the database, then failed)",
     .enabled(if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
   func serveChecksWritableDirectories() throws {
-    let directory = try AssignCommandTests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-assign")
     defer { try? FileManager.default.removeItem(at: directory) }
     let experiments = directory.appendingPathComponent("experiments")
     try FileManager.default.createDirectory(at: experiments, withIntermediateDirectories: true)

@@ -10,7 +10,7 @@ import Testing
 struct RepeatedColumnCLITests {
   let directory: URL
 
-  init() throws { directory = try AssignCommandTests.temporaryDirectory() }
+  init() throws { directory = try makeTemporaryDirectory("strata-assign") }
 
   /// `text` with `column` added to the header and `value` to every other non-empty line.
   static func addingColumn(_ column: String, value: String, to text: String) -> String {

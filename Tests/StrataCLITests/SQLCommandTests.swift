@@ -63,8 +63,7 @@ struct SQLCommandTests {
   }
 
   @Test func badWindowNamesTheLine() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-sql-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-sql")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("e.yaml")
     try """

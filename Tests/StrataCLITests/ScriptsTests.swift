@@ -23,8 +23,7 @@ struct ScriptsTests {
   /// (records the DEBIAN_FRONTEND it sees) and `pkg-config` (GSL never appears), then runs ensure-deps.sh.
   @Test("ensure-deps.sh keeps DEBIAN_FRONTEND through sudo and says what failed and what to run")
   func ensureDepsExplainsFailure() throws {
-    let stubs = FileManager.default.temporaryDirectory.appendingPathComponent("strata-deps-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
+    let stubs = try makeTemporaryDirectory("strata-deps")
     defer { try? FileManager.default.removeItem(at: stubs) }
     let record = stubs.appendingPathComponent("apt.log").path
     let scripts = [

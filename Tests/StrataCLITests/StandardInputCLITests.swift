@@ -12,7 +12,7 @@ struct StandardInputCLITests {
   let directory: URL
 
   init() throws {
-    directory = try AssignCommandTests.temporaryDirectory()
+    directory = try makeTemporaryDirectory("strata-assign")
   }
 
   func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -14,7 +14,7 @@ struct StandardInputSpoolCLITests {
   let directory: URL
 
   init() throws {
-    directory = try AssignCommandTests.temporaryDirectory()
+    directory = try makeTemporaryDirectory("strata-assign")
   }
 
   func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -37,7 +37,7 @@ struct StandardOutputFailureCLITests {
 
   @Test("a look recorded before its output was lost is named, with its undo", .enabled(if: fullDeviceExists))
   func recordedLookIsNamed() throws {
-    let directory = try AnalyzeSequentialCLITests.temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-looks")
     let log = directory.appendingPathComponent("gym.looks.jsonl").path
     for json in [false, true] {
       try? FileManager.default.removeItem(atPath: log)

@@ -9,7 +9,7 @@ struct UnreadableFileCLITests {
   let directory: URL
 
   init() throws {
-    directory = try AnalyzeSequentialCLITests.temporaryDirectory()
+    directory = try makeTemporaryDirectory("strata-looks")
   }
 
   @Test("looks list and analyze: --look-log naming a directory")

@@ -90,8 +90,7 @@ struct ExactShortcutsTests {
 
   @Test("segment means taken from the file read again equal those from the values in memory, bit for bit")
   func meansFromFileAgain() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-means-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-means")
     defer { try? FileManager.default.removeItem(at: directory) }
     var random = SplitMix64(seed: 21)
     var csv = "unit_id,a,b,c\n"
@@ -136,8 +135,7 @@ struct ExactShortcutsTests {
 
   @Test("the second read of the file stops at a short or long row with one sentence naming file, line and fields")
   func meansFromFileAgainCheckFieldCounts() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-fields-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-fields")
     defer { try? FileManager.default.removeItem(at: directory) }
     let input = directory.appendingPathComponent("audience.csv").path
     for (rows, line, fields) in [("m1,1,2\nm2,3\nm3,5,6\n", 3, 2), ("m1,1,2\nm2,3,4\nm3,5,6,7\n", 4, 4)] {
@@ -192,8 +190,7 @@ struct ExactShortcutsTests {
 
   @Test("reading only the discovery half keeps exactly its units and values, and still catches every repeated id")
   func discoveryHalfReader() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-reader-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-reader")
     defer { try? FileManager.default.removeItem(at: directory) }
     // 20,000 units (the id table grows several times), a missing value now and then, a blank line.
     var csv = "unit_id, a ,b\n"

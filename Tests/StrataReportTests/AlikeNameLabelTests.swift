@@ -3,6 +3,7 @@ import StrataAnalysis
 import Testing
 
 @testable import StrataReport
+import StrataTestSupport
 
 /// Names alike but for their middle, as each chart that shortens a name draws them: two labels of one chart never
 /// read the same when the names differ.
@@ -38,8 +39,7 @@ struct AlikeNameLabelTests {
       \(variants[1]),new_members,2700,648
 
       """
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-alike-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-alike")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("alike.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

@@ -16,8 +16,7 @@ import Testing
 struct AnalysisRobustnessTests {
   @Test func degenerateAggregatesAnalyseAndRender() throws {
     var generator = SplitMix64(seed: 2026)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-robust-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-robust")
     defer { try? FileManager.default.removeItem(at: directory) }
     var analysed = 0
     for trial in 0..<60 {

@@ -4,6 +4,7 @@ import StrataDefinitions
 import StrataReport
 import StrataStats
 import Testing
+import StrataTestSupport
 
 /// The Bayesian summaries in the Markdown and HTML reports.
 ///
@@ -19,8 +20,7 @@ struct BayesianReportTests {
     var plan = ReportSnapshotTests.plan
     plan.prior = prior
     plan.bayesianScale = scale
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bayes-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-bayes")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("spring-promo.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

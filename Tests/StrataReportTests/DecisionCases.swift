@@ -4,6 +4,7 @@ import StrataAssignment
 import StrataDefinitions
 import StrataReport
 import Testing
+import StrataTestSupport
 
 /// The analyses the decision tests run over: one per case of issue 12's "done when" list (fixed horizon,
 /// sequential continue and efficacy, unplanned look, SRM, null result, factorial, hostile names) plus the
@@ -12,17 +13,10 @@ enum DecisionCases {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-  static func temporaryDirectory() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "strata-decision-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-  }
-
   /// Analyses `csv` (aggregated cells) with `plan`; with `looks` > 0, runs the sequential guard that many
   /// times on a fresh look log (each run is a new look of the same cumulative data, scaled by `scales`).
   static func analyze(_ plan: AnalysisPlan, csv: String) throws -> Analysis {
-    let directory = try temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-decision")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("\(plan.id).csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)
@@ -31,7 +25,7 @@ enum DecisionCases {
 
   /// Runs `csvs` as successive looks through the sequential guard; returns the last look's analysis.
   static func looks(_ plan: AnalysisPlan, _ csvs: [String]) throws -> Analysis {
-    let directory = try temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-decision")
     defer { try? FileManager.default.removeItem(at: directory) }
     let log = directory.appendingPathComponent("looks.jsonl")
     var last: Analysis?
@@ -56,7 +50,7 @@ enum DecisionCases {
     plan.factorialDesign = definition.factorialDesign
     var analysis = try Analyzer(plan: plan).analyze(
       try DataReader.read(path: repository.appendingPathComponent("experiments/data/\(data).csv").path, plan: plan))
-    let directory = try temporaryDirectory()
+    let directory = try makeTemporaryDirectory("strata-decision")
     defer { try? FileManager.default.removeItem(at: directory) }
     if plan.looks > 1 {
       var sequentialGuard = SequentialGuard(

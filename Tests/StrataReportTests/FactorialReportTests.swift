@@ -39,8 +39,7 @@ struct FactorialReportTests {
       question.learn,new,2005,150,6000,470000
 
       """
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mini-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-mini")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("mini-factorial.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

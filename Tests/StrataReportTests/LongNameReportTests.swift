@@ -3,6 +3,7 @@ import StrataAnalysis
 import Testing
 
 @testable import StrataReport
+import StrataTestSupport
 
 /// Segment, variant and metric names far wider than a table's column: one long word (an identifier from a
 /// warehouse) and a long phrase.
@@ -37,8 +38,7 @@ struct LongNameReportTests {
     """
 
   static func analysis() throws -> Analysis {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-long-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-long")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("long-names.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)
@@ -82,8 +82,7 @@ struct LongNameReportTests {
     """
 
   static func variantAnalysis() throws -> Analysis {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-long-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-long")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("long-variant-names.csv")
     try variantCSV.write(to: file, atomically: true, encoding: .utf8)

@@ -4,6 +4,7 @@ import StrataStats
 import Testing
 
 @testable import StrataReport
+import StrataTestSupport
 
 /// The post-stratified estimates' segment weights: in each variant's row when short, else a table of their own
 /// below the estimates, a row a segment (`ReportTables.postStratifiedTables`).
@@ -143,8 +144,7 @@ struct PostStratifiedWeightsTests {
         csv += "\(variant),\(name),\(n),\(Int((Double(n) * rate).rounded()))\n"
       }
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-weights-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-weights")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("segments.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

@@ -39,9 +39,7 @@ struct ReportSnapshotTests {
     """
 
   static func analysis() throws -> Analysis {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "strata-snapshot-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-snapshot")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("spring-promo.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

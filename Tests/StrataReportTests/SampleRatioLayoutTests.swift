@@ -3,6 +3,7 @@ import StrataAnalysis
 import StrataReport
 import StrataStats
 import Testing
+import StrataTestSupport
 
 /// The SRM table's layout: wide (a column per variant) for few variants, long (a row per segment ×
 /// variant) above `ReportTables.sampleRatioWideLimit`, in every renderer.
@@ -19,8 +20,7 @@ struct SampleRatioLayoutTests {
       csv += "\(variant),loyal,\(1000 + 3 * index),\(50 + index)\n"
       csv += "\(variant),new,\(index == variantCount - 1 ? 1500 : 2000 - index),\(90 + index)\n"
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-srm-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-srm")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("many-cells.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

@@ -3,6 +3,7 @@ import StrataAnalysis
 import StrataReport
 import StrataStats
 import Testing
+import StrataTestSupport
 
 /// Segments found by `strata discover`: the reports (terminal, Markdown, HTML) show each segment's effect against
 /// the rest's with Holm's adjustment over the segments, capped like the other per-segment tables.
@@ -34,8 +35,7 @@ struct SegmentVsRestReportTests {
     """
 
   static func analysis(discovered: Bool = true) throws -> Analysis {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-svr-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-svr")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("class-nudge.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

@@ -19,9 +19,7 @@ struct SequentialReportSnapshotTests {
     var plan = ReportSnapshotTests.plan
     plan.looks = 3
     plan.sequential = SequentialSettings(maximumUnitsPerVariant: 6000)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "strata-sequential-snapshot-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-sequential-snapshot")
     defer { try? FileManager.default.removeItem(at: directory) }
     let logURL = directory.appendingPathComponent("looks.jsonl")
     // Look 1: about half of the final data (integer halves of every count and sum).

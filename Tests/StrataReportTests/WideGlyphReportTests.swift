@@ -3,6 +3,7 @@ import StrataAnalysis
 import Testing
 
 @testable import StrataReport
+import StrataTestSupport
 
 /// Segment and variant names of wide glyphs (W and M, CJK, emoji).
 ///
@@ -36,8 +37,7 @@ struct WideGlyphReportTests {
     """
 
   static func analysis() throws -> Analysis {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-wide-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-wide")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("wide-glyphs.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import StrataServer
 import Testing
+import StrataTestSupport
 
 @Suite struct AuthTests {
   struct Keys {
@@ -141,8 +142,7 @@ import Testing
   }
 
   @Test func keysFileStoresOnlyHashes() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-keys-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-keys")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("keys.jsonl")
     let key = try KeyFile.addKey(name: "backend", role: .server, to: file)
@@ -165,8 +165,7 @@ import Testing
   /// A keys file saved by Windows Notepad starts with a UTF-8 byte-order mark: read as without it (was "k.jsonl:1:
   /// invalid JSON at byte 0: expected a value"); one in the middle (two files joined) is one sentence naming the line.
   @Test func keysFileWithAByteOrderMark() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-keys-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-keys")
     defer { try? FileManager.default.removeItem(at: directory) }
     let plain = directory.appendingPathComponent("plain.jsonl")
     let key = try KeyFile.addKey(name: "backend", role: .server, to: plain)
@@ -196,8 +195,7 @@ import Testing
   /// A directory or a missing file where the keys file or the audit key is read: why, in one sentence (was "cannot
   /// read the keys file" and "cannot read the audit key file (check its permissions)").
   @Test func keysFileAndAuditKeyThatCannotBeRead() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-keys-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-keys")
     defer { try? FileManager.default.removeItem(at: directory) }
     do {
       _ = try KeyFile.read(directory)

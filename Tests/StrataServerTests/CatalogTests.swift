@@ -6,11 +6,11 @@ import StrataWarehouse
 import Testing
 
 @testable import StrataServer
+import StrataTestSupport
 
 @Suite struct CatalogTests {
   func directory(_ files: [String: String]) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-catalog-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    let url = try makeTemporaryDirectory("strata-catalog")
     for (name, text) in files {
       try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
