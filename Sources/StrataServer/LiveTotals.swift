@@ -165,7 +165,11 @@ struct LiveTotals: Sendable {
         } else {
           row.append(.double(shifts[index] ?? 0))
           row.append(.double(totals[position + 1]))
-          row.append(.double(Swift.max(0, totals[position + 2])))
+          // A total a hair below 0 is the rounding of a subtraction: 0. NaN (∞ − ∞: a unit whose square overflowed,
+          // replaced) goes on to the reader, which refuses it as it refuses ∞ (409 `not_analysable`): `max(0, NaN)` is
+          // 0, which answered 200 with wrong numbers.
+          let squares = totals[position + 2]
+          row.append(.double(squares < 0 ? 0 : squares))
           position += 3
         }
       }

@@ -162,7 +162,9 @@ extension StrataService {
       return .success(
         LiveResults(analysis: analysis, totals: try await totals, outcome: outcome, recorded: recording))
     } catch let error as WarehouseError {
-      return .failure(ResultsFailure(status: .conflict, code: "not_analysable", message: error.message))
+      return .failure(
+        ResultsFailure(status: .conflict, code: "not_analysable", message: "\(id) cannot be analysed: \(error.message)")
+      )
     } catch let error as LookConflict {
       return .failure(ResultsFailure(status: .conflict, code: "look_conflict", message: error.description))
     } catch {

@@ -234,7 +234,9 @@ struct CellResultReader {
   }
 
   private func describe(_ row: [QueryResult.Value], _ column: Int) -> String {
-    "\(columns[column]) = \(DisplayText.echo(row[column].description))"
+    // NaN whatever its sign bit (Swift prints one with the bit set as "-nan").
+    if case .double(let value) = row[column], value.isNaN { return "\(columns[column]) = NaN" }
+    return "\(columns[column]) = \(DisplayText.echo(row[column].description))"
   }
 
   private func whole(_ value: QueryResult.Value?) -> Int? {

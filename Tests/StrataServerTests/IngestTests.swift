@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import StrataAssignment
+import StrataWarehouse
 import Testing
 
 @testable import StrataServer
@@ -187,6 +188,59 @@ import Testing
       #expect(try accepted.body.json["stored"] == .integer(1))
       let after = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
       #expect(after.status == .ok, "\(String(buffer: after.body))")
+    }
+  }
+
+  /// A NaN sum of squares in the running totals is 409 `not_analysable`, as ∞ is.
+  ///
+  /// A value beyond ±1e50 stored before such values were refused (or written behind the service's back) makes a unit's
+  /// sum of squares ∞, and replacing that unit in the running totals leaves ∞ − ∞ = NaN: `max(0, NaN)` read it as 0,
+  /// and the results answered 200 with wrong numbers. Now the same 409 as the ∞ itself, naming the experiment and
+  /// the metric's column.
+  @Test("a NaN sum of squares in the running totals is 409 not_analysable, not 200 with wrong numbers")
+  func nanSumOfSquaresInTheTotalsIsRefused() async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    let units = try ResultsTests.units(harness, count: 60)
+    let unit = try #require(units.first { $0.renewed == 1 })
+    let store = try #require(harness.service.store as? SQLiteStore)
+    try await harness.test { client in
+      try await ResultsTests.send(units, client)
+      // The running totals, built (the service's pass does it off the request path).
+      let plan = try #require(
+        LivePlans(catalog: harness.service.catalog, dialect: .sqlite).byExperiment["gym-renewal-2026"])
+      while try await !store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false) {}
+      let query = try CellQuery(
+        plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+      #expect(try await store.liveResult(plan, query: query) != nil)
+      // Written behind the service's back: an event of 1e155 for one renewed unit.
+      try await store.pool.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO events (event_id, unit_id, metric, value, occurred_at)
+            SELECT 'outside', unit_id, 'revenue', 1e155, exposed_at FROM exposures WHERE unit_id = ?
+            """, arguments: [unit.id])
+      }
+      // Each exposure of the unit recomputes it from its rows: its sum of squares is ∞ (the totals' too), then ∞ is
+      // subtracted and added back (NaN).
+      for (index, expected) in ["∞", "NaN"].enumerated() {
+        let exposure =
+          #"{"id": "again-\#(index)", "experiment": "gym-renewal-2026", "unit": "\#(unit.id)", "variant": "\#(unit.variant)", "segment": "\#(unit.segment)", "time": "2026-11-01T09:00:00Z"}"#
+        let stored = try await client.execute(
+          uri: "/v1/exposures", method: .post, body: body(#"{"exposures": [\#(exposure)]}"#))
+        #expect(stored.status == .ok)
+        let results = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
+        #expect(results.status == .conflict, "sum of squares \(expected): \(String(buffer: results.body))")
+        let json = try results.body.json
+        #expect(json["error"]?["code"] == .string("not_analysable"), "\(json)")
+        guard case .string(let message)? = json["error"]?["message"] else {
+          Issue.record("no message: \(json)")
+          continue
+        }
+        #expect(message.hasPrefix("gym-renewal-2026 cannot be analysed"), "\(message)")
+        #expect(
+          message.contains("revenue_sum_sq = \(index == 0 ? "inf" : "NaN"), which must be a number ≥ 0"), "\(message)")
+      }
     }
   }
 

@@ -470,6 +470,52 @@ import Testing
     #expect(LivePlan.Memo(text: try #require(recomputed.text) + "\r", columns: names.count) == nil)
   }
 
+  /// A sum of squares that is not a number is refused by the results' reader, as ∞ is.
+  ///
+  /// ∞ − ∞: a unit whose square overflowed, replaced; `max(0, NaN)` made it 0. A total a hair below 0 (the rounding
+  /// of a subtraction) still reads as 0.
+  @Test func aSumOfSquaresThatIsNotANumberIsRefused() throws {
+    let harness = try TestService(only: ["gym-renewal.yaml"])
+    defer { harness.remove() }
+    let plan = try #require(
+      LivePlans(catalog: harness.service.catalog, dialect: .sqlite).byExperiment["gym-renewal-2026"])
+    let query = try CellQuery(
+      plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+    // units; renewed: count, zero-filled, sum; revenue: count, zero-filled, sum, sum of squares; events.
+    #expect(plan.width == 9)
+    func unit(_ variant: Int, revenue: Double) -> LiveTotals.Unit {
+      LiveTotals.Unit(
+        variant: plan.plan.variants[variant], segment: plan.plan.segments[0], state: .counted,
+        contribution: [1, 1, 0, 1, 1, 0, revenue, revenue * revenue, 2])
+    }
+    var totals = LiveTotals(plan: plan)
+    for variant in plan.plan.variants.indices {
+      for revenue in [300.25, 310.25, 290.25] { totals.apply(unit(variant, revenue: revenue), sign: 1) }
+    }
+    let huge = unit(0, revenue: 1e155)
+    totals.apply(huge, sign: 1)
+    totals.apply(huge, sign: -1)
+    totals.apply(huge, sign: 1)
+    #expect(totals.cells.values.contains { $0[7].isNaN })
+    #expect(throws: WarehouseError.self) { try query.summary(of: totals.result(plan, query: query), source: "totals") }
+    do {
+      _ = try query.summary(of: totals.result(plan, query: query), source: "totals")
+    } catch {
+      #expect(error.message.contains("revenue_sum_sq = NaN, which must be a number ≥ 0"), "\(error.message)")
+    }
+    // A sum of squares just below 0 after a subtraction is 0.
+    var rounded = LiveTotals(plan: plan)
+    for variant in plan.plan.variants.indices {
+      for _ in 0..<3 { rounded.apply(unit(variant, revenue: 0), sign: 1) }
+      var residue = unit(variant, revenue: 0)
+      residue.contribution = [0, 0, 0, 0, 0, 0, 0, 1e-12, 0]
+      rounded.apply(residue, sign: -1)
+    }
+    #expect(rounded.cells.values.allSatisfy { $0[7] == -1e-12 })
+    let summary = try query.summary(of: rounded.result(plan, query: query), source: "totals")
+    #expect(summary.rowsRead > 0)
+  }
+
   /// The memo's text is written as its format says (lines: tag, start, ends, values as their bits in lowercase hex
   /// without leading zeros), and stored contributions' bytes read back to the same doubles from Data and arrays.
   @Test func memoTextAndContributionBytesKeepTheirFormat() throws {
