@@ -55,10 +55,14 @@ struct SimulatePoolingCommand: ParsableCommand {
   @Option(help: "Segments per campaign.")
   var segments: Int = 12
 
-  @Option(help: "Mean of the true segment effects (e.g. 0.02 for +2 percentage points).")
+  @Option(
+    help: "Mean of the true segment effects (e.g. 0.02 for +2 percentage points; at most 1e6 × --smallest-se from 0).")
   var mean: Double = 0.02
 
-  @Option(help: "Standard deviation of the true segment effects (0: every segment has the same effect).")
+  @Option(
+    help:
+      "Standard deviation of the true segment effects (0: every segment has the same effect; at most 1e6 × --smallest-se)."
+  )
   var tau: Double = 0.01
 
   @Option(name: .customLong("smallest-se"), help: "Standard error of the most precise segment's estimate.")
@@ -123,13 +127,19 @@ struct SimulatePoolingCommand: ParsableCommand {
     }
   }
 
-  /// The library's `variants` and `lead` named by their flags (this command's own: elsewhere a value named
-  /// `variants` can come from a definition file).
+  /// The flag of each value the library names in its errors (this command's own: elsewhere a value named
+  /// `variants` or `segments` can come from a definition file).
+  static let flagOfField: [String: String] = [
+    "segments": "--segments", "mean": "--mean", "tau": "--tau", "standard errors": "--smallest-se, --largest-se",
+    "campaigns": "--campaigns", "tau prior scale": "--tau-prior-scale", "variants": "--variants", "lead": "--lead",
+  ]
+
+  /// The library's values named by their flags (``flagOfField``).
   static func namingOwnFlags<T>(_ body: () throws(StatsError) -> T) throws(StatsError) -> T {
     do {
       return try body()
-    } catch .invalidInput(let field, let message) where field == "variants" || field == "lead" {
-      throw .invalidInput(field: "--" + field, message: message)
+    } catch .invalidInput(let field, let message) where flagOfField[field] != nil {
+      throw .invalidInput(field: flagOfField[field] ?? field, message: message)
     }
   }
 

@@ -98,4 +98,62 @@ struct BadInputCLITests {
     #expect(run.stderr.contains("cr.csv:1: lines end with a carriage return alone"), "\(run.stderr.prefix(300))")
     #expect(run.stderr.count < 400)
   }
+
+  /// Flag values beyond what the calculation handles, each refused in one sentence naming the flag (task hleft): the
+  /// t test and the mSPRT printed "numerical failure … degrees of freedom (-nan)", `simulate pooling --tau 1e300` a
+  /// GSL "problem with user-supplied function", `--tau 1e20` scores computed on errors lost in rounding (mean
+  /// squared error 0), and `--segments 1` named the library's field `segments:`.
+  @Test(
+    "t test, mSPRT and pooling simulation values too small or too large are named by their flag",
+    arguments: [
+      (
+        ["calc", "ttest", "--a", "2,1,1e-320", "--b", "2,1,1e-320"],
+        "strata: error: --a sd: 1e-320 is too small for a t test: the variance of the difference (sd²/n) vanishes in "
+          + "double precision; give the values in a smaller unit, so that each standard deviation is 0 or at least 1e-140"
+      ),
+      (
+        ["calc", "ttest", "--a", "2,1,0", "--b", "5,1,1e-160", "--equal-var"],
+        "strata: error: --b sd: 1e-160 is too small"
+      ),
+      (
+        ["calc", "msprt", "--a", "5000,3.0,1.5", "--b", "3000,3.08,1.9", "--tau", "1e300"],
+        "strata: error: --tau: 1e+300 is too large: τ² overflows a double; use a value from 1e-150 to 1e150"
+      ),
+      (
+        ["calc", "msprt", "--a", "5000,3.0,1.5", "--b", "3000,3.08,1.9", "--tau", "1e-300"],
+        "strata: error: --tau: 1e-300 is too small: τ² vanishes in a double"
+      ),
+      (
+        ["calc", "msprt", "--a", "5000,3.0,1e-300", "--b", "3000,3.08,0", "--tau", "1"],
+        "strata: error: --a sd: 1e-300 is too small for the mSPRT"
+      ),
+      (
+        ["simulate", "pooling", "--tau", "1e300", "--campaigns", "5"],
+        "strata: error: --tau: 1e+300 is too large next to the smallest standard error 0.005: the simulated errors "
+          + "would be lost in rounding; use at most 1e6 times it (5000.0)"
+      ),
+      (["simulate", "pooling", "--tau", "1e20", "--campaigns", "5"], "strata: error: --tau: 1e+20 is too large"),
+      (
+        ["simulate", "pooling", "--mean", "1e20", "--campaigns", "5"], "strata: error: --mean: 1e+20 is too far from 0"
+      ),
+      (
+        ["simulate", "pooling", "--tau-prior-scale", "1e10", "--campaigns", "5"],
+        "strata: error: --tau-prior-scale: 10000000000.0 is too large"
+      ),
+      (["simulate", "pooling", "--segments", "1"], "strata: error: --segments: must be between 2 and 10000, got 1"),
+    ])
+  func extremeFlagValuesNameTheirFlag(arguments: [String], expected: String) throws {
+    let run = try runStrata(arguments)
+    #expect(run.status == 1, "\(arguments): \(run.stderr.prefix(300))")
+    #expect(run.stderr.hasPrefix(expected), "\(arguments): \(run.stderr.prefix(400))")
+    #expect(!run.stderr.contains("numerical failure"))
+    #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr.prefix(400))")
+  }
+
+  @Test("a t test on standard deviations of 1e-140 at 9e15 units still answers (the smallest the message suggests)")
+  func smallestSuggestedStandardDeviationAnswers() throws {
+    let run = try runStrata(["calc", "ttest", "--a", "2,1,1e-140", "--b", "9000000000000000,1,1e-140", "--json"])
+    #expect(run.status == 0, "\(run.stderr.prefix(300))")
+    #expect(try run.json()["p_value"] as? Double == 1)
+  }
 }

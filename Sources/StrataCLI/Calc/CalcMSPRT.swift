@@ -23,7 +23,7 @@ struct CalcMSPRT: ParsableCommand {
 
   @Option(help: CalcHelp.meanControl) var a: NumberList
   @Option(help: CalcHelp.meanTreatment) var b: NumberList
-  @Option(help: "τ > 0, standard deviation of the normal mixing distribution on the difference.")
+  @Option(help: "τ (1e-150 to 1e150), standard deviation of the normal mixing distribution on the difference.")
   var tau: Double
   @Option(help: CalcHelp.alpha) var alpha: Double = 0.05
   @Flag(help: CalcHelp.json) var json = false
@@ -32,11 +32,14 @@ struct CalcMSPRT: ParsableCommand {
     try reportingErrors {
       let (control, treatment) = try meanArms(a: a, b: b)
       let confidence = try confidenceLevel(alpha: alpha)
-      let test = try forFlag("--tau") {
-        try MixtureSPRT(
-          control: control, treatment: treatment, mixingStandardDeviation: tau, confidenceLevel: confidence)
+      // τ named by its flag, the arms' values by theirs (`--a sd`).
+      let r = try withArmFlags {
+        try namingFlags { () throws(StatsError) in
+          try MixtureSPRT(
+            control: control, treatment: treatment, mixingStandardDeviation: tau, confidenceLevel: confidence
+          ).result()
+        }
       }
-      let r = try test.result()
       if json {
         var out = CalcOutput()
         out.add("p_value", r.pValue)

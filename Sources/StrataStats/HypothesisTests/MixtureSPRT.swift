@@ -30,12 +30,19 @@ public struct MixtureSPRT: Sendable, Hashable {
   public var mixingStandardDeviation: Double
   public var confidenceLevel: Double
 
-  /// Validates: τ finite and > 0, at least one positive standard deviation, 0 < confidenceLevel < 1.
+  /// Validates: 1e-150 ≤ τ ≤ 1e150, at least one positive standard deviation, 0 < confidenceLevel < 1.
   public init(
     control: SampleSummary, treatment: SampleSummary, mixingStandardDeviation tau: Double,
     confidenceLevel: Double = 0.95
   ) throws(StatsError) {
     try StatsError.require(tau.isFinite && tau > 0, "tau", "must be finite and > 0, got \(tau)")
+    // τ² must be a finite normal double: beyond 1e154 it overflowed, below 1e-154 it vanished ("numerical failure").
+    try StatsError.require(
+      tau <= 1e150, "tau",
+      "\(tau) is too large: τ² overflows a double; use a value from 1e-150 to 1e150 (in the metric's units)")
+    try StatsError.require(
+      tau >= 1e-150, "tau",
+      "\(tau) is too small: τ² vanishes in a double; use a value from 1e-150 to 1e150 (in the metric's units)")
     try StatsError.require(
       control.standardDeviation > 0 || treatment.standardDeviation > 0, "sd",
       "is 0 in both arms, so the variance of the difference is 0 and the test is undefined")
@@ -48,6 +55,7 @@ public struct MixtureSPRT: Sendable, Hashable {
   /// The p-value, interval and Λ at this look, from the closed form in ``NormalMixtureSPRT``.
   public func result() throws(StatsError) -> AlwaysValidResult {
     let v = control.variance / control.count + treatment.variance / treatment.count
+    try TwoSampleT.requireStandardError(v.squareRoot(), control: control, treatment: treatment, test: "the mSPRT")
     let tau2 = mixingStandardDeviation * mixingStandardDeviation
     guard v > 0, v.isFinite, tau2 > 0, tau2.isFinite else {
       throw .numerical(

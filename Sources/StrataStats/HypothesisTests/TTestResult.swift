@@ -56,10 +56,36 @@ enum TwoSampleT {
       "is 0 in both arms, so the t statistic is undefined (no variation to test against)")
   }
 
+  /// The smallest standard error of a difference the tests compute with: its square (the variance of the
+  /// difference) is then a normal double, about 2.2e-308.
+  static let smallestStandardError = Double.leastNormalMagnitude.squareRoot()
+
+  /// Throws `invalidInput` naming the larger standard deviation when the standard error of the difference is positive
+  /// but below ``smallestStandardError``.
+  ///
+  /// Standard deviations below about 1e-154 (more with many units) have squares, and so a variance of the difference,
+  /// that vanish or lose their digits in subnormal doubles: the standard error came out 0 and the t test, the mSPRT
+  /// said "numerical failure" (NaN degrees of freedom). Any standard deviation from 1e-140 to 1e150 is clear of it
+  /// at any count up to 2⁵³ (1e-280 / 9e15 ≈ 1e-296).
+  static func requireStandardError(
+    _ standardError: Double, control: SampleSummary, treatment: SampleSummary, test: String
+  ) throws(StatsError) {
+    guard !(standardError >= smallestStandardError) else { return }
+    let larger = control.standardDeviation >= treatment.standardDeviation ? control : treatment
+    guard larger.standardDeviation > 0 else { return }
+    throw .invalidInput(
+      field: larger.standardDeviation == control.standardDeviation ? "control.sd" : "treatment.sd",
+      message:
+        "\(larger.standardDeviation) is too small for \(test): the variance of the difference (sd²/n) vanishes in "
+        + "double precision; give the values in a smaller unit, so that each standard deviation is 0 or at least 1e-140"
+    )
+  }
+
   static func result(
     control: SampleSummary, treatment: SampleSummary, standardError: Double, degreesOfFreedom: Double,
     alternative: Alternative, confidenceLevel: Double, normalCritical: Double? = nil
   ) throws(StatsError) -> TTestResult {
+    try requireStandardError(standardError, control: control, treatment: treatment, test: "a t test")
     guard standardError > 0, standardError.isFinite, degreesOfFreedom > 0, degreesOfFreedom.isFinite else {
       throw .numerical(
         routine: "TwoSampleT.result", status: 0,

@@ -77,6 +77,19 @@ public struct PoolingSimulation: Sendable, Hashable {
     try StatsError.require(
       smallestStandardError > 0 && largestStandardError >= smallestStandardError && largestStandardError.isFinite,
       "standard errors", "need 0 < smallest ≤ largest, got \(smallestStandardError) and \(largestStandardError)")
+    // An estimate is its true effect plus noise of about one standard error, in doubles: with effects a million
+    // smallest standard errors from 0 that noise keeps about 10 digits, from about 1e15 none (every error 0, every
+    // interval covering: silently wrong scores), and from about 1e150 the REML fit failed ("numerical failure").
+    let largestEffect = 1e6 * smallestStandardError
+    try StatsError.require(
+      abs(mean) <= largestEffect, "mean",
+      "\(mean) is too far from 0 next to the smallest standard error \(smallestStandardError): the simulated errors "
+        + "would be lost in rounding; use at most 1e6 times it (±\(largestEffect)), or give the effects in a larger unit"
+    )
+    try StatsError.require(
+      tau <= largestEffect, "tau",
+      "\(tau) is too large next to the smallest standard error \(smallestStandardError): the simulated errors would "
+        + "be lost in rounding; use at most 1e6 times it (\(largestEffect)), or give the effects in a larger unit")
     try StatsError.require(
       campaigns >= 1 && campaigns <= 10_000_000, "campaigns", "must be between 1 and 10000000, got \(campaigns)")
     _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
@@ -99,6 +112,10 @@ public struct PoolingSimulation: Sendable, Hashable {
       try StatsError.require(
         tauPriorScale > 0 && tauPriorScale.isFinite, "tau prior scale",
         "must be positive and finite, got \(tauPriorScale)")
+      try StatsError.require(
+        tauPriorScale <= largestEffect, "tau prior scale",
+        "\(tauPriorScale) is too large next to the smallest standard error \(smallestStandardError): the simulated "
+          + "errors would be lost in rounding; use at most 1e6 times it (\(largestEffect))")
     }
     self.tauPriorScale = tauPriorScale
     self.calibratedMethod = calibratedMethod
