@@ -60,7 +60,20 @@ enum Responses {
   }
 
   /// Reads a request body up to `limit` bytes; nil with the error response when it is too large or broken.
+  ///
+  /// A `Content-Length` above `limit` is answered (413) from the head, before any of the body is read: a client
+  /// declaring more than it sends waited for the request timeout (30 s) for bytes that never came. The answer says
+  /// `Connection: close`: the rest of the declared body is not read, so the connection cannot carry another request
+  /// (the server reads on until the client closes it or the idle timeout does).
   static func body(_ request: Request, limit: Int, api: APIProtocol) async -> Result<ByteBuffer, ResponseFailure> {
+    if let declared = request.headers[.contentLength], let length = Int(declared), length > limit {
+      return .failure(
+        ResponseFailure(
+          response: error(
+            api, .contentTooLarge, code: "body_too_large",
+            message: "the request body exceeds \(limit) bytes (Content-Length: \(length))",
+            headers: [.connection: "close"])))
+    }
     do {
       return .success(try await request.body.collect(upTo: limit))
     } catch is NIOTooManyBytesError {
