@@ -146,9 +146,15 @@ public struct Experiment: Sendable, Hashable {
       if segments[index].weights.isEmpty && segments[index].traffic == nil {
         // The experiment's weights and traffic, checked above: one layout for every such segment, laid out once
         // (at 20,000 segments × 16 variants, 20,000 identical layouts cost 0.13 G instructions).
-        let layout =
-          sharedLayout
-          ?? BucketLayout(weights: variants.map(\.weight.tenThousandths), traffic: traffic.tenThousandths)
+        var layout: BucketLayout
+        if let sharedLayout {
+          layout = sharedLayout
+        } else {
+          layout = BucketLayout(weights: variants.map(\.weight.tenThousandths), traffic: traffic.tenThousandths)
+          try Experiment.checkBuckets(
+            layout, variants: variants, weights: variants.map(\.weight), traffic: traffic,
+            weightField: { "variants[\($0)].weight" }, trafficField: "traffic")
+        }
         sharedLayout = layout
         layouts.append(layout)
         continue
@@ -158,7 +164,15 @@ public struct Experiment: Sendable, Hashable {
       try Experiment.checkWeights(weights, field: "\(field()).weights")
       let segmentTraffic = segments[index].traffic ?? traffic
       try Experiment.check(share: segmentTraffic, field: "\(field()).traffic")
-      layouts.append(BucketLayout(weights: weights.map(\.tenThousandths), traffic: segmentTraffic.tenThousandths))
+      let layout = BucketLayout(weights: weights.map(\.tenThousandths), traffic: segmentTraffic.tenThousandths)
+      try Experiment.checkBuckets(
+        layout, variants: variants, weights: weights, traffic: segmentTraffic,
+        weightField: { variant in
+          segmentWeights[variants[variant].key] != nil
+            ? "\(field()).weights.\(variants[variant].key)" : "\(field()).weights"
+        },
+        trafficField: segments[index].traffic != nil ? "\(field()).traffic" : "traffic")
+      layouts.append(layout)
     }
 
     // In order of first appearance: consent, eligibility, each segment's rule, the centroids' features (one list
@@ -251,6 +265,50 @@ public struct Experiment: Sendable, Hashable {
     guard share.tenThousandths <= 10_000 else {
       throw DefinitionError(field: field(), message: "must be between 0 and 1, got \(share)")
     }
+  }
+
+  /// Throws unless every variant with a positive weight owns at least one of the 10,000 buckets in `layout`, and at
+  /// a positive traffic at least one active bucket.
+  ///
+  /// Assignment by hash (`assign`, `serve`) never picks a variant without buckets: more than 10,000 variants, a
+  /// weight below one ten-thousandth of the total, or a traffic too small for a variant's range (⌊width · t⌋ = 0)
+  /// passed validation and left that variant without units while the others had theirs. A weight of 0 (a variant
+  /// left out on purpose) and a traffic of 0 (assignment stopped) stay allowed.
+  private static func checkBuckets(
+    _ layout: BucketLayout, variants: [Variant], weights: [ExactDecimal], traffic: ExactDecimal,
+    weightField: (Int) -> String, trafficField: @autoclosure () -> String
+  ) throws(DefinitionError) {
+    let count = BucketLayout.bucketCount
+    func width(_ index: Int) -> Int {
+      (index + 1 < layout.starts.count ? layout.starts[index + 1] : count) - layout.starts[index]
+    }
+    let weighted = weights.indices.filter { weights[$0].tenThousandths > 0 }
+    if weighted.count > count {
+      throw DefinitionError(
+        field: "variants",
+        message:
+          "\(weighted.count) variants with a positive weight cannot each get one of the 10,000 buckets; use at most 10,000"
+      )
+    }
+    let total = ExactDecimal(tenThousandths: weights.reduce(0) { $0 + $1.tenThousandths })
+    for index in weighted where width(index) == 0 {
+      throw DefinitionError(
+        field: weightField(index),
+        message:
+          "\(weights[index]) of a total weight of \(total) gives variant \"\(variants[index].key)\" none of the 10,000 "
+          + "buckets (less than one in 10,000, rounded down), so assignment would never choose it; raise its weight, "
+          + "or make it 0 to leave the variant out")
+    }
+    guard traffic.tenThousandths > 0,
+      let starved = weighted.first(where: { layout.activeEnds[$0] == layout.starts[$0] })
+    else { return }
+    let narrowest = weighted.map(width).min() ?? 1
+    let needed = ExactDecimal(tenThousandths: (count + narrowest - 1) / narrowest)
+    throw DefinitionError(
+      field: trafficField(),
+      message:
+        "\(traffic) leaves variant \"\(variants[starved].key)\" none of its \(width(starved)) buckets (rounded down), so "
+        + "assignment would give it no units; use a traffic of at least \(needed), or 0 to stop assignment")
   }
 
   private static func checkWeights(_ weights: [ExactDecimal], field: @autoclosure () -> String)

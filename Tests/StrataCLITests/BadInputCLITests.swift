@@ -156,4 +156,46 @@ struct BadInputCLITests {
     #expect(run.status == 0, "\(run.stderr.prefix(300))")
     #expect(try run.json()["p_value"] as? Double == 1)
   }
+
+  /// A definition whose first variant gets none of the 10,000 buckets validated and `assign` gave all 3,000 units to
+  /// the other (task hleft); now validate, assign and analyze refuse it naming the file, the line and the field.
+  @Test("a variant weight too small for a bucket is refused by validate, assign and analyze, naming file and field")
+  func variantWithoutBucketsIsRefused() throws {
+    let directory = try makeTemporaryDirectory("strata-bad-input")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let definition = directory.appendingPathComponent("tiny.yaml")
+    try """
+    id: tiny-weight
+    unit: member_id
+    salt: tiny-weight
+    variants:
+      - key: control
+        weight: 0.0001
+      - key: treatment
+        weight: 1
+    metrics:
+      - name: renewed
+        kind: binomial
+        role: primary
+    """.write(to: definition, atomically: true, encoding: .utf8)
+    let units = directory.appendingPathComponent("units.csv")
+    try "member_id,variant,segment,renewed\nm1,control,default,1\nm2,treatment,default,0\n".write(
+      to: units, atomically: true, encoding: .utf8)
+    let expected =
+      "strata: error: \(definition.path):6: variants[0].weight: 0.0001 of a total weight of 1.0001 gives variant "
+      + "\"control\" none of the 10,000 buckets"
+    for arguments in [
+      ["validate", definition.path],
+      [
+        "assign", "--experiment", definition.path, "--input", units.path, "--output",
+        directory.appendingPathComponent("a.csv").path,
+      ],
+      ["analyze", "--experiment", definition.path, "--data", units.path, "--no-look-log"],
+    ] {
+      let run = try runStrata(arguments)
+      #expect(run.status == 1, "\(arguments[0]): \(run.stderr.prefix(300))")
+      #expect(run.stderr.hasPrefix(expected), "\(arguments[0]): \(run.stderr.prefix(400))")
+    }
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.csv").path))
+  }
 }
