@@ -43,17 +43,13 @@ enum BoundaryChart {
   }
 
   /// The chart's `<desc>` (what a screen reader reads out): each comparison's line when there are few
-  /// (`ForestPlot.describedInFull` or fewer), else how many crossed, the three with the largest |z| and a pointer
+  /// (`ChartSummary.describedInFull` or fewer), else how many crossed, the three with the largest |z| and a pointer
   /// to the table above the chart, which lists each comparison's information, z and boundary (14 comparisons:
   /// 1,267 characters before 2026-12-07).
   static func description(_ lines: [String], trajectories: [SequentialAnalysis.Trajectory]) -> String {
-    guard lines.count > ForestPlot.describedInFull else { return lines.joined(separator: "; ") }
+    guard lines.count > ChartSummary.describedInFull else { return lines.joined(separator: "; ") }
     let crossed = trajectories.filter(\.crossed).count
-    let largest = trajectories.indices.sorted {
-      let a = abs(trajectories[$0].points.last?.z ?? 0)
-      let b = abs(trajectories[$1].points.last?.z ?? 0)
-      return a != b ? a > b : $0 < $1
-    }.prefix(3).map { lines[$0] }
+    let largest = ChartSummary.ranked(trajectories.map { abs($0.points.last?.z ?? 0) }).prefix(3).map { lines[$0] }
     return
       "\(NumberText.count(lines.count)) comparisons, \(NumberText.count(crossed)) crossed \(crossed == 1 ? "its" : "their") boundary. Largest |z|: \(largest.joined(separator: "; ")). The table above lists each comparison's information, z and boundary."
   }

@@ -58,8 +58,9 @@ extension DecisionText {
       }
       if !rest.isEmpty {
         let list = rest.map { "\($0.treatment) \(NumberText.effect($0.estimate, binomial: binomial))" }
-        let lead = credibleOthers.isEmpty ? "Other variants\(place), n" : "N"
-        sentences.append("\(lead)ot distinguishable from no effect: \(list.joined(separator: ", ")).")
+        let lead =
+          credibleOthers.isEmpty ? "Other variants\(place), not distinguishable" : "Not distinguishable"
+        sentences.append("\(lead) from no effect: \(list.joined(separator: ", ")).")
       }
       key.append(sentences.joined(separator: " "))
     }

@@ -160,67 +160,6 @@ extension ForestPlot {
     return out + body + bands + grid + marks + "</svg>"
   }
 
-  /// What the chart shows, for its `<desc>` (read out by a screen reader): every row when there are few
-  /// (`describedInFull` or fewer), else a summary in short sentences that points at the results table below the
-  /// chart, which lists every row.
-  ///
-  /// The summary: how many segment results and how many significant, their range, the two highest and the
-  /// lowest (with the shrunken estimate where there is one), and the pooled rows (their range beyond three
-  /// variants). At 40 segments × 2 variants with 73-character names the description read out every row,
-  /// 7,945 characters; the summary is under 700 (`ReadableSentenceTests`).
-  static func description(_ rows: [Row], binomial: Bool) -> String {
-    let effect = { (x: Double) in NumberText.effect(x, binomial: binomial) }
-    let interval = { (lower: Double, upper: Double) in NumberText.interval(lower, upper, binomial: binomial) }
-    guard rows.count > describedInFull else {
-      return rows.map { row in
-        let shrunken = row.shrunken.map { ", shrunken \(effect($0.estimate)) \(interval($0.lower, $0.upper))" }
-        return
-          "\(row.label) \(row.sublabel): \(effect(row.estimate)) \(interval(row.lower, row.upper))\(row.significant ? " significant" : "")\(shrunken ?? "")"
-      }.joined(separator: "; ")
-    }
-    // One row of the summary: "lille free_delivery +7.9 pp [+4.2, +11.5] (significant; shrunken +5.4 pp)".
-    let line = { (row: Row, name: String) -> String in
-      let notes =
-        (row.significant ? ["significant"] : []) + (row.shrunken.map { ["shrunken \(effect($0.estimate))"] } ?? [])
-      return
-        "\(name) \(effect(row.estimate)) \(interval(row.lower, row.upper))\(notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")"
-    }
-    let segments = rows.filter { !$0.pooled }
-    let pooled = rows.filter(\.pooled)
-    var sentences: [String] = []
-    if let low = segments.min(by: { $0.estimate < $1.estimate }),
-      let high = segments.max(by: { $0.estimate < $1.estimate })
-    {
-      let significant = segments.filter(\.significant).count
-      sentences.append(
-        "\(NumberText.count(segments.count)) segment results, \(NumberText.count(significant)) significant, from \(effect(low.estimate)) to \(effect(high.estimate))"
-      )
-      let ranked = segments.enumerated().sorted {
-        $0.element.estimate != $1.element.estimate ? $0.element.estimate > $1.element.estimate : $0.offset < $1.offset
-      }.map(\.element)
-      sentences.append(
-        "Highest: " + ranked.prefix(2).map { line($0, "\($0.label) \($0.sublabel)") }.joined(separator: "; "))
-      if ranked.count > 2, let lowest = ranked.last {
-        sentences.append("Lowest: " + line(lowest, "\(lowest.label) \(lowest.sublabel)"))
-      }
-    }
-    if let first = pooled.first {
-      if pooled.count > 3, let low = pooled.min(by: { $0.estimate < $1.estimate }),
-        let high = pooled.max(by: { $0.estimate < $1.estimate })
-      {
-        sentences.append(
-          "\(first.label), \(NumberText.count(pooled.count)) variants: from \(effect(low.estimate)) (\(low.sublabel)) to \(effect(high.estimate)) (\(high.sublabel))"
-        )
-      } else {
-        sentences.append("\(first.label): " + pooled.map { line($0, $0.sublabel) }.joined(separator: "; "))
-      }
-    }
-    return sentences.joined(separator: ". ") + ". The results table below lists every row."
-  }
-
-  /// Rows a chart's description reads out one by one; beyond, it summarises them (`description`).
-  static let describedInFull = 4
-
   /// A row's segment and variant, shortened with "…" in the middle (variant first) when both do not fit on
   /// the line, so that names differing only at their end (`…streak_a`, `…streak_b`) still read apart; the
   /// results table keeps them whole.

@@ -19,23 +19,21 @@ enum LiftChart {
   }
 
   /// The chart's `<desc>` (what a screen reader reads out): each comparison's lift at every look when there are few
-  /// comparisons (`ForestPlot.describedInFull` or fewer), else at the latest look the highest two and the lowest
+  /// comparisons (`ChartSummary.describedInFull` or fewer), else at the latest look the highest two and the lowest
   /// and how many intervals exclude 0 (14 comparisons over two looks: 1,209 characters before 2026-12-07).
   static func description(_ lines: [String], trajectories: [SequentialAnalysis.Trajectory], binomial: Bool)
     -> String
   {
-    guard lines.count > ForestPlot.describedInFull else { return lines.joined(separator: "; ") }
+    guard lines.count > ChartSummary.describedInFull else { return lines.joined(separator: "; ") }
     let latest = trajectories.enumerated().compactMap { index, t in t.points.last.map { (index, t, $0) } }
-    let ranked = latest.sorted { $0.2.estimate != $1.2.estimate ? $0.2.estimate > $1.2.estimate : $0.0 < $1.0 }
     let item = { (entry: (Int, SequentialAnalysis.Trajectory, SequentialAnalysis.Trajectory.Point)) -> String in
       "\(entry.0 + 1) \(BoundaryChart.label(entry.1)) \(NumberText.effect(entry.2.estimate, binomial: binomial)) \(NumberText.interval(entry.2.lower, entry.2.upper, binomial: binomial))"
     }
     let excluding = latest.filter { $0.2.lower > 0 || $0.2.upper < 0 }.count
-    var text =
-      "\(NumberText.count(lines.count)) comparisons, \(NumberText.count(excluding)) with an interval excluding 0 at their latest look"
-    if !ranked.isEmpty { text += ". Highest: " + ranked.prefix(2).map(item).joined(separator: "; ") }
-    if ranked.count > 2, let lowest = ranked.last { text += ". Lowest: " + item(lowest) }
-    return text + ". The look log below lists each comparison's z at every look."
+    let sentences =
+      ["\(NumberText.count(lines.count)) comparisons, \(NumberText.count(excluding)) with an interval excluding 0 at their latest look"]
+      + ChartSummary.highestAndLowest(latest.map(\.2.estimate)) { item(latest[$0]) }
+    return sentences.joined(separator: ". ") + ". The look log below lists each comparison's z at every look."
   }
 
   static func svg(_ s: SequentialAnalysis, binomial: Bool) -> String? {

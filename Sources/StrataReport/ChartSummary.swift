@@ -1,0 +1,22 @@
+/// What the forest plot's, the boundary chart's and the lift chart's descriptions (`<desc>`, read out by a screen
+/// reader) share when a chart has too many rows to read each out: the rows ranked by a value, and the sentences
+/// that name the highest two and the lowest.
+enum ChartSummary {
+  /// Rows a chart's description reads out one by one; beyond, it summarises them.
+  static let describedInFull = 4
+
+  /// The positions of `values` from the highest to the lowest, equal values in their order.
+  static func ranked(_ values: [Double]) -> [Int] {
+    values.indices.sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }
+  }
+
+  /// "Highest: a; b" and, with more than two values, "Lowest: c": the positions of the two highest of `values`
+  /// and of the lowest, each worded by `text`; nothing when `values` is empty.
+  static func highestAndLowest(_ values: [Double], _ text: (Int) -> String) -> [String] {
+    let order = ranked(values)
+    guard let lowest = order.last else { return [] }
+    var sentences = ["Highest: " + order.prefix(2).map(text).joined(separator: "; ")]
+    if order.count > 2 { sentences.append("Lowest: " + text(lowest)) }
+    return sentences
+  }
+}
