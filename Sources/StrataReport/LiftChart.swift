@@ -30,9 +30,9 @@ enum LiftChart {
       "\(entry.0 + 1) \(BoundaryChart.label(entry.1)) \(NumberText.effect(entry.2.estimate, binomial: binomial)) \(NumberText.interval(entry.2.lower, entry.2.upper, binomial: binomial))"
     }
     let excluding = latest.filter { $0.2.lower > 0 || $0.2.upper < 0 }.count
-    let sentences =
-      ["\(NumberText.count(lines.count)) comparisons, \(NumberText.count(excluding)) with an interval excluding 0 at their latest look"]
-      + ChartSummary.highestAndLowest(latest.map(\.2.estimate)) { item(latest[$0]) }
+    let count =
+      "\(NumberText.count(lines.count)) comparisons, \(NumberText.count(excluding)) with an interval excluding 0 at their latest look"
+    let sentences = [count] + ChartSummary.highestAndLowest(latest.map(\.2.estimate)) { item(latest[$0]) }
     return sentences.joined(separator: ". ") + ". The look log below lists each comparison's z at every look."
   }
 

@@ -42,8 +42,7 @@ public struct ReportSegments: Sendable {
     // Kept by the segment's position in the plan (segment names are unique), each comparison read in place: sets
     // and a dictionary of names, and a copy of every comparison, cost about 12 M instructions at 2,000 segments
     // for each of the three reports that rank them.
-    let position = Dictionary(plan.segments.enumerated().map { ($1, $0) }) { first, _ in first }
-    var lookup = Lookup(segments: plan.segments, position: position)
+    var lookup = OrderedLookup(plan.segments)
     var mismatch = [Bool](repeating: false, count: total)
     for row in analysis.sampleRatio.segments where row.mismatch {
       if let s = row.segment, let index = lookup.index(of: s) { mismatch[index] = true }
@@ -67,7 +66,7 @@ public struct ReportSegments: Sendable {
     }
     let keys = plan.segments.enumerated().map { i, s in
       // The first position of the name (a plan repeating a name would share its flags, as by name).
-      let first = lookup.unique ? i : position[s] ?? i
+      let first = lookup.unique ? i : lookup.position[s] ?? i
       let p = primaryP[first]
       return (mismatch[first] ? 0 : 1, s == best ? 0 : 1, significant[first] ? 0 : 1, p.deciding, p.raw, i)
     }
@@ -78,40 +77,6 @@ public struct ReportSegments: Sendable {
     // With unique names, the kept positions in plan order are the plan's shown segments, without a lookup of
     // each of the plan's names.
     order = lookup.unique ? kept.sorted().map { plan.segments[$0] } : plan.segments.filter { shown.contains($0) }
-  }
-
-  /// A segment's first position in the plan, by name.
-  ///
-  /// With unique names (as a rule), a segment that is the one looked up before or the plan's next is found
-  /// without hashing its name: the comparisons come segment by segment in plan order, and a lookup of each
-  /// comparison's segment cost about 360 instructions (100 M of the two reports' 161 M of ranking at 20,000
-  /// segments × 3 variants).
-  private struct Lookup {
-    let segments: [String]
-    let position: [String: Int]
-    /// No name repeats in the plan: a name's position is its first.
-    let unique: Bool
-    /// The position found last (-1: none yet).
-    var last = -1
-
-    init(segments: [String], position: [String: Int]) {
-      self.segments = segments
-      self.position = position
-      unique = position.count == segments.count
-    }
-
-    mutating func index(of segment: String) -> Int? {
-      if unique {
-        if last >= 0 && segments[last] == segment { return last }
-        if last + 1 < segments.count && segments[last + 1] == segment {
-          last += 1
-          return last
-        }
-      }
-      guard let found = position[segment] else { return nil }
-      last = found
-      return found
-    }
   }
 
   /// Whether `segment`'s rows are shown (nil, the all-segments rows, always are).
