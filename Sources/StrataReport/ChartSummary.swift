@@ -11,12 +11,27 @@ enum ChartSummary {
   }
 
   /// "Highest: a; b" and, with more than two values, "Lowest: c": the positions of the two highest of `values`
-  /// and of the lowest, each worded by `text`; nothing when `values` is empty.
-  static func highestAndLowest(_ values: [Double], _ text: (Int) -> String) -> [String] {
+  /// and of the lowest, each worded by `text` and said significant where `significant` says so (`list`); nothing
+  /// when `values` is empty.
+  static func highestAndLowest(
+    _ values: [Double], significant: ((Int) -> Bool)? = nil, _ text: (Int) -> String
+  ) -> [String] {
     let order = ranked(values)
     guard let lowest = order.last else { return [] }
-    var sentences = ["Highest: " + order.prefix(2).map(text).joined(separator: "; ")]
-    if order.count > 2 { sentences.append("Lowest: " + text(lowest)) }
+    var sentences = [list("Highest", Array(order.prefix(2)), significant: significant, text)]
+    if order.count > 2 { sentences.append(list("Lowest", [lowest], significant: significant, text)) }
     return sentences
+  }
+
+  /// "Label: a; b", the items worded by `text`: "Label, both significant: a; b" when every one of several is
+  /// significant, else each significant one followed by "(significant)".
+  static func list(_ label: String, _ items: [Int], significant: ((Int) -> Bool)?, _ text: (Int) -> String) -> String {
+    let marked = items.map { significant?($0) ?? false }
+    let listed = items.map(text)
+    if items.count > 1 && !marked.contains(false) {
+      return "\(label), \(items.count == 2 ? "both" : "all") significant: \(listed.joined(separator: "; "))"
+    }
+    return "\(label): "
+      + zip(listed, marked).map { $1 ? "\($0) (significant)" : $0 }.joined(separator: "; ")
   }
 }

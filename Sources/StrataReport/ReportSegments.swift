@@ -90,14 +90,14 @@ public struct ReportSegments: Sendable {
 
   /// The sentence that says which segments are shown and where the others are; nil when all are shown.
   ///
-  /// `resultsFile` names the results CSV when the reports write one.
+  /// `resultsFile` names the results CSV when the reports write one. (321 characters before 2026-12-07.)
   public func note(resultsFile: String?) -> String? {
     guard let shown else { return nil }
     let elsewhere =
-      resultsFile.map { "in the results CSV (\($0)) and in `strata analyze --json`" }
-      ?? "in `strata analyze --json` and in the results CSV that `--report DIR` writes"
+      resultsFile.map { "the results CSV (\($0)) and `strata analyze --json`" }
+      ?? "`strata analyze --json` and the results CSV that `--report DIR` writes"
     return
-      "This experiment has \(NumberText.count(total)) segments; the per-segment tables show \(shown.count) of them: sample ratio mismatches first, then the best segment, segments with a significant result, and the smallest p-values of the primary metric. Every segment's results are \(elsewhere)."
+      "This experiment has \(NumberText.count(total)) segments. The tables show \(shown.count): sample ratio mismatches, the best segment, significant results, then the primary metric's smallest p-values. All are in \(elsewhere)."
   }
 
   /// `names` joined by ", " when they fit in a sentence, else the first few (within `NumberText.namesBudget`

@@ -42,9 +42,10 @@ extension ReportTables {
       "The results above are regression-adjusted (Lin 2013): per segment, an ordinary least-squares fit of the outcome on the arms, the covariates (\(regression.columns.joined(separator: ", "))) centred at their mean and every arm × covariate interaction; each arm's adjusted mean is its fitted value at the covariates' mean, and the standard errors are heteroskedasticity-consistent (\(regression.errors.rawValue.uppercased())), with normal intervals and p-values. The unadjusted comparison (Welch) is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision. θ is CUPED's and does not apply."
   }
 
-  /// What the adjusted-beside-unadjusted table of a CUPED metric shows, said once above it.
+  /// What the adjusted-beside-unadjusted table of a CUPED metric shows, said once above it (399 characters before
+  /// 2026-12-07, when it also defined the variance reduction and the extra units: the glossary does).
   public static let adjustmentNote =
-    "The results above are CUPED-adjusted: each unit's value less θ × (its pre-experiment value − the average), with θ pooled within the arms of each segment, so the treatment cannot move θ. The unadjusted comparison is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision."
+    "The results above are CUPED-adjusted: each unit's value less θ × (its pre-experiment value − the average). θ is pooled within the arms of each segment, so the treatment cannot move it. Variance reduction and extra units: see the glossary."
 
   /// The adjusted and the unadjusted comparison of a metric with a covariate side by side, per segment and
   /// overall (the segments `segments` shows, in plan order); nil for a metric without one (a plain ratio's two are

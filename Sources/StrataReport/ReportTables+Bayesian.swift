@@ -18,17 +18,18 @@ extension ReportTables {
     return "\(scale), normal prior N(0, σ²) with σ = \(NumberText.general(sd))\(unit) (the plan's prior)"
   }
 
-  /// The sentence under a metric's results table that says what its "Chance to win" column is; nil
-  /// when no comparison of the metric has a Bayesian summary.
+  /// The sentences under a metric's results table that say what its "Chance to win" column is; nil when no
+  /// comparison of the metric has a Bayesian summary.
+  ///
+  /// The scale and prior are in the Bayesian summary's title (`bayesianSummaryTitle`), and a comparison summarised on
+  /// another scale (the absolute difference where the control mean is 0) says so in that table's lift cell: with
+  /// them the note was up to 358 characters before 2026-12-07.
   public static func bayesianNote(_ metric: MetricAnalysis, plan: AnalysisPlan) -> String? {
     guard metric.comparisons.contains(where: { $0.bayesian != nil }) else { return nil }
-    let fallback =
-      metric.comparisons.contains { $0.bayesian != nil && $0.bayesianScale != plan.bayesianScale }
-      ? " (the absolute difference with a flat prior where the control mean is 0)" : ""
     let pooled =
       metric.partialPooling.isEmpty ? "" : " With the other segments as the prior: partial pooling, below."
     return
-      "Chance to win: the probability that the variant beats control in the metric's good direction, from that row's data alone (\(bayesianLabel(metric, plan: plan))\(fallback), Gaussian approximation).\(pooled) Risks and credible intervals: the Bayesian summary."
+      "Chance to win: the probability that the variant beats control in the metric's good direction, from that row's data alone (Gaussian approximation).\(pooled) Prior and risks: the Bayesian summary."
   }
 
   /// The summary line of the folded Bayesian table: "Bayesian summary: chance to win and risk

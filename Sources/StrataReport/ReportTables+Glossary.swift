@@ -22,14 +22,15 @@ extension ReportTables {
         ))
     }
     if d.treatments.contains(where: { ($0.effect?.adjustedFor ?? 1) > 1 }) {
+      // 392 characters with Holm's sentence before 2026-12-07.
       let holm =
         d.treatments.contains { $0.effect?.intervalKind == .confidence }
-        ? " Whether a variant is credible is Holm's step-down test, which is less strict after its first step: rarely, a credible variant's interval still touches 0."
+        ? " Credible means passing Holm's test, less strict after its first step: rarely, a credible variant's interval touches 0."
         : ""
       terms.append(
         (
           "Adjusted interval",
-          "With several variants each interval is widened for the number of variants compared (Bonferroni: each at α/K for K variants). Together they hold at the plan's level, so the variant named best keeps an honest interval however it was picked.\(holm)"
+          "Each at α/K for the K variants compared (Bonferroni), so together they hold at the plan's level and the best one's interval stays honest.\(holm)"
         ))
     }
     if analysis.metrics.contains(where: { $0.pooled.contains { $0.method == "mantel-haenszel" } }) {
@@ -52,6 +53,20 @@ extension ReportTables {
           "Partial pooling, shrunken estimate",
           "A random-effects model estimates how much the segments' true effects differ (τ) and pulls each segment's estimate toward the mean, more where its data say less: the shrunken estimate, what to expect after rollout. The largest raw lift is partly luck."
         ))
+      if analysis.plan.segments.count >= 3 {
+        terms.append(
+          (
+            "Calibrated interval",
+            "From three segments, intervals and chances to beat control allow for τ being itself estimated: Morris's interval, or hierarchical Bayes with three segments. The intervals centre on that model's estimate, not always on the shrunken one."
+          ))
+      }
+      if analysis.plan.pooling.knappHartung {
+        terms.append(
+          (
+            "Knapp–Hartung adjustment",
+            "The plan's choice for the mean over segments: its interval and p-value use a t distribution with K − 1 degrees of freedom (K segments pooled) instead of the normal."
+          ))
+      }
     }
     if d.bestSegment != nil {
       terms.append(

@@ -2,21 +2,25 @@ import StrataAnalysis
 import StrataStats
 
 extension ReportTables {
-  /// The sentence above the partial-pooling tables (the default model: REML without Knapp–Hartung).
+  /// The sentence above the partial-pooling tables for the default model (REML without Knapp–Hartung) and two
+  /// segments.
   public static let partialPoolingNote = partialPoolingNote(model: "REML")
-  /// The sentence above the partial-pooling tables for the plan's model (`plan.pooling`).
+  /// The sentences above the partial-pooling tables for the plan's model (`plan.pooling`): what the shrunken estimate
+  /// is and when to quote it, and with three segments or more that its interval need not be centred on it.
+  ///
+  /// What Knapp–Hartung does and why the interval is centred elsewhere are in the glossary ("Knapp–Hartung
+  /// adjustment", "Calibrated interval"), as is how far a segment is pulled ("Partial pooling, shrunken estimate"):
+  /// the note was 499 characters with three segments before 2026-12-07, 256 after.
   public static func partialPoolingNote(plan: AnalysisPlan) -> String {
-    let method = plan.pooling.method == .dl ? "DerSimonian–Laird" : "REML"
-    let adjustment =
-      plan.pooling.knappHartung ? ", the mean over segments with the Knapp–Hartung adjustment (t, K − 1 df)" : ""
+    let model =
+      (plan.pooling.method == .dl ? "DerSimonian–Laird" : "REML") + (plan.pooling.knappHartung ? ", Knapp–Hartung" : "")
     let calibrated =
       plan.segments.count >= 3
-      ? " Intervals and chances to beat control allow for the uncertainty in the spread between segments (Morris's interval; hierarchical Bayes with three segments). So they are centred on that model's estimate, not always on the shrunken one shown."
-      : ""
-    return partialPoolingNote(model: method + adjustment) + calibrated
+      ? " Intervals and chances to beat control allow for the uncertainty in τ, so need not centre on it." : ""
+    return partialPoolingNote(model: model) + calibrated
   }
   private static func partialPoolingNote(model: String) -> String {
-    "Each segment's likely effect once the others are taken into account (random effects across segments, \(model)). Quote this shrunken estimate when choosing a segment: the largest raw lift is usually the luckiest. Small segments are pulled furthest toward the mean."
+    "Each segment's likely effect given the others (random effects, \(model)). Quote this shrunken estimate when choosing a segment: the largest raw lift is partly luck."
   }
 
   /// The caption under a forest plot: what its marks mean, in short sentences (under 250 characters for a

@@ -115,8 +115,9 @@ struct BayesianReportTests {
     #expect(
       html.contains(
         "<details class=\"bayesian\"><summary>Bayesian summary: chance to win and risk (\(label))</summary>"))
-    #expect(markdown.contains("from that row's data alone (\(label), Gaussian approximation)"))
-    #expect(html.contains("from that row&#39;s data alone (\(label), Gaussian approximation)"))
+    // The scale and prior are said in the summary's title (above), not again in the note.
+    #expect(markdown.contains("from that row's data alone (Gaussian approximation)"))
+    #expect(html.contains("from that row&#39;s data alone (Gaussian approximation)"))
     // One summary per metric (converted, revenue, complained), and the glossary explains the terms.
     #expect(html.components(separatedBy: "<details class=\"bayesian\">").count == 4)
     #expect(markdown.contains("**Chance to win, risk**") || markdown.contains("Chance to win, risk"))
@@ -168,7 +169,8 @@ struct BayesianReportTests {
     var marked = cells
     marked[0] += " (absolute, flat prior: control mean 0)"
     #expect(row == "| regular | treat\"ment' | \(Self.markdownCells(marked)) |")
-    #expect(markdown.contains("(the absolute difference with a flat prior where the control mean is 0)"))
+    // The row's lift cell says so (above); the note under the results table no longer repeats it.
+    #expect(!markdown.contains("(the absolute difference with a flat prior where the control mean is 0)"))
   }
 
   @Test("risks read in two significant digits, never a false zero")

@@ -91,11 +91,12 @@ struct PartialPoolingReportTests {
   func poolingMethodInEveryOutput() throws {
     let reml = try Self.analysis(pooling: .init())
     #expect(MarkdownReport.render(reml).contains(ReportTables.partialPoolingNote))
-    #expect(HTMLReport.render(reml).contains("random effects across segments, REML)"))
+    #expect(HTMLReport.render(reml).contains("(random effects, REML)"))
+    #expect(!HTMLReport.render(reml).contains("<dt>Knapp–Hartung adjustment</dt>"))
     for (method, knappHartung, words) in [
-      (StatisticalPlan.Pooling.Method.dl, false, "across segments, DerSimonian–Laird)"),
-      (.dl, true, "across segments, DerSimonian–Laird, the mean over segments with the Knapp–Hartung adjustment"),
-      (.reml, true, "across segments, REML, the mean over segments with the Knapp–Hartung adjustment"),
+      (StatisticalPlan.Pooling.Method.dl, false, "(random effects, DerSimonian–Laird)"),
+      (.dl, true, "(random effects, DerSimonian–Laird, Knapp–Hartung)"),
+      (.reml, true, "(random effects, REML, Knapp–Hartung)"),
     ] {
       let analysis = try Self.analysis(pooling: .init(method: method, knappHartung: knappHartung))
       let metric = try #require(analysis.metrics.first { !$0.partialPooling.isEmpty })
@@ -120,6 +121,10 @@ struct PartialPoolingReportTests {
       }
       #expect(MarkdownReport.render(analysis).contains(words))
       #expect(HTMLReport.render(analysis).contains(words))
+      // What Knapp–Hartung does is in the glossary when the plan uses it.
+      #expect(
+        HTMLReport.render(analysis).contains("<dt>Knapp–Hartung adjustment</dt>") == knappHartung,
+        "\(method), \(knappHartung)")
       let table = ReportTables.randomEffects(metric, plan: analysis.plan)
       let suffix = knappHartung ? ", Knapp–Hartung)" : ")"
       #expect(table.rows.allSatisfy { $0.last?.hasSuffix((method == .dl ? "DL" : "REML") + suffix) == true })

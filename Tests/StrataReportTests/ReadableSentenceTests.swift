@@ -126,11 +126,12 @@ struct ReadableSentenceTests {
     #expect(shown.count == 2 * ReportSegments.limit)
     #expect(
       descriptions[0].hasPrefix(
-        "\(shown.count) segment results, \(shown.filter(\.significant).count) significant, from "))
+        "\(shown.count) segment results, \(shown.filter(\.significant).count) significant. Highest"))
     // The highest row by its raw lift, named in full.
     let highest = try #require(shown.max { $0.absoluteLift < $1.absoluteLift })
-    #expect(descriptions[0].contains("Highest: \(highest.segment ?? "") \(highest.treatment) "))
-    #expect(descriptions[0].contains("Pooled: a ") && descriptions[0].contains("; b "))
+    #expect(descriptions[0].contains(": \(highest.segment ?? "") \(highest.treatment) "))
+    let pooled = try #require(Self.sentences(descriptions[0]).first { $0.hasPrefix("Pooled") })
+    #expect(pooled.contains(": a ") && pooled.contains("; b "), "\(pooled)")
   }
 
   /// A chart of few rows still reads out every one of them.
@@ -154,8 +155,8 @@ struct ReadableSentenceTests {
     for caption in captions { #expect(caption.count <= 250 + 20, "\(caption.count): \(caption)") }
     #expect(ReportTables.quoteThePooledEstimate.count <= 250)
     let note = ReportTables.partialPoolingNote(plan: analysis.plan)
-    #expect(note.count <= 500 && Self.sentences(note).allSatisfy { $0.count <= 160 }, "\(note)")
-    #expect(note.contains("centred on that model's estimate, not always on the shrunken one shown"))
+    #expect(note.count <= 260 && Self.sentences(note).allSatisfy { $0.count <= 160 }, "\(note)")
+    #expect(note.contains("allow for the uncertainty in τ, so need not centre on it"))
     #expect(Self.sentences(PostStratifiedComparison.estimand).allSatisfy { $0.count <= 160 })
     let bayesian = try #require(ReportTables.bayesianNote(metric, plan: analysis.plan))
     #expect(Self.sentences(bayesian).allSatisfy { $0.count <= 250 }, "\(bayesian)")
@@ -191,7 +192,10 @@ struct ReadableSentenceTests {
     #expect(
       lift.hasPrefix("14 comparisons, 6 with an interval excluding 0 at their latest look. Highest: 14 "), "\(lift)")
     #expect(lift.contains(". Lowest: 1 variant_0 · new 0.0 pp [−3.0, +3.0]."), "\(lift)")
-    #expect(lift.hasSuffix(" The look log below lists each comparison's z at every look."))
+    // The lifts are in the results table; the look log lists z, not lifts.
+    #expect(
+      lift.hasSuffix(
+        ". The results table below lists each comparison's current lift; the look log, its z at every look."))
     #expect(lift.count < 400)
     // Four comparisons or fewer: every line, as before.
     let few = Array(lines.prefix(4))
@@ -241,5 +245,103 @@ struct ReadableSentenceTests {
       let text = try #require(glossary.first { $0.0 == term }?.1, "\(term)")
       #expect(Self.sentences(text).allSatisfy { $0.count <= 160 }, "\(term): \(text)")
     }
+  }
+  /// The notes a reader meets beside the tables and the forest plot's summary with pooled rows: each about 250
+  /// characters at most, in short sentences, with its facts, and what moved out of a note in the glossary.
+  ///
+  /// Before 2026-12-07: the partial-pooling note 499 characters (city-delivery), the chance-to-win note up to 358
+  /// (a normal prior), the CUPED note 399, the many-segments note 321, the glossary's "Adjusted interval" 392
+  /// (email-factorial), gym-renewal's forest description 446 (347 besides its names).
+  @Test func theNotesBesideTheTablesAreShort() throws {
+    let short = { (text: String, limit: Int) -> Bool in
+      text.count <= limit && Self.sentences(text).allSatisfy { $0.count <= 160 }
+    }
+    // Partial pooling, eight segments (calibrated intervals): the model, what to quote, why the interval may sit
+    // elsewhere; the rest in the glossary.
+    let city = try DecisionCases.example("city-delivery", data: "city-delivery")
+    let pooling = ReportTables.partialPoolingNote(plan: city.plan)
+    #expect(short(pooling, 260), "\(pooling.count): \(pooling)")
+    for fact in [
+      "(random effects, REML)", "Quote this shrunken estimate when choosing a segment",
+      "the largest raw lift is partly luck", "Intervals and chances to beat control allow for the uncertainty in τ",
+    ] {
+      #expect(pooling.contains(fact), "\(fact)")
+    }
+    let cityGlossary = Dictionary(ReportTables.glossary(for: city)) { first, _ in first }
+    #expect(cityGlossary["Partial pooling, shrunken estimate"]?.contains("more where its data say less") == true)
+    let calibrated = try #require(cityGlossary["Calibrated interval"])
+    #expect(short(calibrated, 260), "\(calibrated)")
+    #expect(calibrated.contains("Morris's interval, or hierarchical Bayes with three segments"))
+    #expect(calibrated.contains("centre on that model's estimate, not always on the shrunken one"))
+    #expect(HTMLReport.render(city).contains("<dt>Calibrated interval</dt>"))
+    // Two segments: no calibrated interval, so neither its sentence nor its term.
+    let basket = try DecisionCases.example("basket-bundle", data: "basket-bundle")
+    #expect(!ReportTables.partialPoolingNote(plan: basket.plan).contains("τ"))
+    #expect(!ReportTables.glossary(for: basket).contains { $0.0 == "Calibrated interval" })
+
+    // Chance to win with the longest label (a normal prior) and partial pooling: the prior in the summary's title.
+    let prior = try BayesianReportTests.analysis(prior: 0.1)
+    let metric = try #require(prior.metrics.first { !$0.partialPooling.isEmpty })
+    let chance = try #require(ReportTables.bayesianNote(metric, plan: prior.plan))
+    #expect(short(chance, 250), "\(chance.count): \(chance)")
+    for fact in [
+      "the probability that the variant beats control in the metric's good direction", "from that row's data alone",
+      "Gaussian approximation", "partial pooling, below", "the Bayesian summary",
+    ] {
+      #expect(chance.contains(fact), "\(fact)")
+    }
+    #expect(ReportTables.bayesianSummaryTitle(metric, plan: prior.plan).contains("normal prior N(0, σ²)"))
+
+    // CUPED: the adjustment and why the treatment cannot move θ; the two columns in the glossary.
+    #expect(short(ReportTables.adjustmentNote, 250), "\(ReportTables.adjustmentNote.count)")
+    for fact in ["CUPED-adjusted", "θ × (its pre-experiment value − the average)", "the treatment cannot move it"] {
+      #expect(ReportTables.adjustmentNote.contains(fact), "\(fact)")
+    }
+    let extra = try #require(ReportTables.glossary(for: basket).first { $0.0.hasPrefix("Variance reduction") }?.1)
+    #expect(extra.contains("1 − adjusted / unadjusted") && extra.contains("how many more units"))
+
+    // Several variants: the adjusted interval and Holm's test.
+    let factorial = try DecisionCases.example("email-factorial", data: "email-factorial")
+    let adjusted = try #require(ReportTables.glossary(for: factorial).first { $0.0 == "Adjusted interval" }?.1)
+    #expect(short(adjusted, 260), "\(adjusted.count): \(adjusted)")
+    for fact in ["α/K", "K variants compared", "Bonferroni", "the plan's level", "Holm's test", "touches 0"] {
+      #expect(adjusted.contains(fact), "\(fact)")
+    }
+
+    // 200 segments: how many, which are shown, where the rest are.
+    let many = try ManySegmentReportTests.analysis(segments: 200)
+    let file = "many-segments-results.csv"
+    let shownNote = try #require(ReportSegments(many).note(resultsFile: file))
+    #expect(short(shownNote, 250), "\(shownNote.count): \(shownNote)")
+    for fact in [
+      "200 segments", "The tables show 30", "sample ratio mismatches", "the best segment", "significant results",
+      "primary metric's smallest p-values", "results CSV (\(file))", "`strata analyze --json`",
+    ] {
+      #expect(shownNote.contains(fact), "\(fact)")
+    }
+
+    // gym-renewal's forest plot (6 segment results, 2 pooled rows): at most 200 characters besides the names.
+    let gym = try DecisionCases.example("gym-renewal", data: "gym-renewal")
+    let primary = gym.metrics[0]
+    let charts = try #require(ForestPlot.charts(primary, plan: gym.plan, segments: ReportSegments(gym)))
+    let description = String(
+      charts.whole.split(separator: "<desc", maxSplits: 1)[1].split(separator: "</desc>")[0].drop { $0 != ">" }
+        .dropFirst())
+    let names = (gym.plan.segments + primary.comparisons.map(\.treatment)).sorted { $0.count > $1.count }
+    let words = names.reduce(description) { $0.replacingOccurrences(of: $1, with: "") }
+    #expect(words.count <= 200, "\(description.count), \(words.count) besides the names: \(description)")
+    #expect(Self.sentences(description).allSatisfy { $0.count <= 160 }, "\(description)")
+    let segments = primary.comparisons.filter { $0.segment != nil }
+    let highest = try #require(segments.max { $0.absoluteLift < $1.absoluteLift })
+    let lowest = try #require(segments.min { $0.absoluteLift < $1.absoluteLift })
+    #expect(description.hasPrefix("6 segment results, \(segments.filter(\.significant).count) significant. Highest"))
+    for c in [highest, lowest] {
+      #expect(
+        description.contains("\(c.segment ?? "") \(c.treatment) \(NumberText.effect(c.absoluteLift, binomial: true))"))
+    }
+    let pooledSentence = try #require(Self.sentences(description).first { $0.hasPrefix("Pooled") })
+    #expect(pooledSentence.contains("significant"))
+    for treatment in Set(segments.map(\.treatment)) { #expect(pooledSentence.contains("\(treatment) +")) }
+    #expect(description.hasSuffix(". The results table below lists every row."))
   }
 }

@@ -60,7 +60,7 @@ struct ReportSegmentsTests {
     let analysis = try ManySegmentReportTests.analysis(segments: 200)
     let ranked = ReportSegments(analysis)
     let all = ReportSegments.all(of: analysis.plan)
-    let partial = "the per-segment tables show 30 of them"
+    let partial = "The tables show 30: "
     #expect(HTMLReport.render(analysis, segments: ranked) == HTMLReport.render(analysis))
     #expect(MarkdownReport.render(analysis, segments: ranked) == MarkdownReport.render(analysis))
     #expect(AnalysisText.render(analysis, segments: ranked) == AnalysisText.render(analysis))
