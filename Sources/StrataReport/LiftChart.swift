@@ -21,8 +21,8 @@ enum LiftChart {
   /// The chart's `<desc>` (what a screen reader reads out): each comparison's lift at every look when there are few
   /// comparisons (`ChartSummary.describedInFull` or fewer), else at the latest look the highest two and the lowest
   /// and how many intervals exclude 0 (14 comparisons over two looks: 1,209 characters before 2026-12-07), then
-  /// where the rest is: each comparison's lift in the results table, its z at every look in the look log (which
-  /// lists no lifts).
+  /// where the rest is: each comparison's lift in the primary metric's results table, its z at every look in the look
+  /// log (which lists no lifts).
   static func description(_ lines: [String], trajectories: [SequentialAnalysis.Trajectory], binomial: Bool)
     -> String
   {
@@ -36,7 +36,7 @@ enum LiftChart {
       "\(NumberText.count(lines.count)) comparisons, \(NumberText.count(excluding)) with an interval excluding 0 at their latest look"
     let sentences = [count] + ChartSummary.highestAndLowest(latest.map(\.2.estimate)) { item(latest[$0]) }
     return sentences.joined(separator: ". ")
-      + ". The results table below lists each comparison's current lift; the look log, its z at every look."
+      + ". The primary metric's results table below lists each comparison's current lift; the look log, its z at every look."
   }
 
   static func svg(_ s: SequentialAnalysis, binomial: Bool) -> String? {

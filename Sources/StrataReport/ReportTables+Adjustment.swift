@@ -35,11 +35,13 @@ extension ReportTables {
     metric.isAdjusted ? "not corrected for multiple testing" : "unadjusted"
   }
 
-  /// What the adjusted-beside-unadjusted table of `metric` shows, said once above it.
+  /// What the adjusted-beside-unadjusted table of `metric` shows, said once above it, in short sentences; the
+  /// variance reduction and the extra units are defined in the glossary, as for CUPED (the regression note was about
+  /// 600 characters before 2026-12-07, one sentence of 330).
   public static func adjustmentExplanation(_ metric: AnalysisPlan.Metric) -> String {
     guard let regression = metric.regression else { return adjustmentNote }
     return
-      "The results above are regression-adjusted (Lin 2013): per segment, an ordinary least-squares fit of the outcome on the arms, the covariates (\(regression.columns.joined(separator: ", "))) centred at their mean and every arm × covariate interaction; each arm's adjusted mean is its fitted value at the covariates' mean, and the standard errors are heteroskedasticity-consistent (\(regression.errors.rawValue.uppercased())), with normal intervals and p-values. The unadjusted comparison (Welch) is beside it; the variance reduction is 1 − adjusted variance / unadjusted variance, and the extra units are how many more units the unadjusted analysis would need for the same precision. θ is CUPED's and does not apply."
+      "The results above are regression-adjusted (Lin 2013). Per segment, least squares fit the outcome on the arms, the centred covariates (\(regression.columns.joined(separator: ", "))) and every arm × covariate interaction. Each arm's adjusted mean is its fit at the covariates' mean. Standard errors are heteroskedasticity-consistent (\(regression.errors.rawValue.uppercased())), with normal intervals and p-values. The unadjusted comparison beside it is Welch's. θ is CUPED's and does not apply. Variance reduction and extra units: see the glossary."
   }
 
   /// What the adjusted-beside-unadjusted table of a CUPED metric shows, said once above it (399 characters before

@@ -30,7 +30,7 @@ extension ReportTables {
       terms.append(
         (
           "Adjusted interval",
-          "Each at α/K for the K variants compared (Bonferroni), so together they hold at the plan's level and the best one's interval stays honest.\(holm)"
+          "Each interval is at α/K for the K variants compared (Bonferroni), so wider: together they hold at the plan's level, the best one's included.\(holm)"
         ))
     }
     if analysis.metrics.contains(where: { $0.pooled.contains { $0.method == "mantel-haenszel" } }) {

@@ -10,13 +10,13 @@ extension ReportTables {
   ///
   /// What Knapp–Hartung does and why the interval is centred elsewhere are in the glossary ("Knapp–Hartung
   /// adjustment", "Calibrated interval"), as is how far a segment is pulled ("Partial pooling, shrunken estimate"):
-  /// the note was 499 characters with three segments before 2026-12-07, 256 after.
+  /// the note was 499 characters with three segments before 2026-12-07, 259 after.
   public static func partialPoolingNote(plan: AnalysisPlan) -> String {
     let model =
       (plan.pooling.method == .dl ? "DerSimonian–Laird" : "REML") + (plan.pooling.knappHartung ? ", Knapp–Hartung" : "")
     let calibrated =
       plan.segments.count >= 3
-      ? " Intervals and chances to beat control allow for the uncertainty in τ, so need not centre on it." : ""
+      ? " The intervals allow for the spread τ being estimated, so need not centre on the shrunken estimate." : ""
     return partialPoolingNote(model: model) + calibrated
   }
   private static func partialPoolingNote(model: String) -> String {

@@ -156,7 +156,7 @@ struct ReadableSentenceTests {
     #expect(ReportTables.quoteThePooledEstimate.count <= 250)
     let note = ReportTables.partialPoolingNote(plan: analysis.plan)
     #expect(note.count <= 260 && Self.sentences(note).allSatisfy { $0.count <= 160 }, "\(note)")
-    #expect(note.contains("allow for the uncertainty in τ, so need not centre on it"))
+    #expect(note.contains("allow for the spread τ being estimated, so need not centre on the shrunken estimate"))
     #expect(Self.sentences(PostStratifiedComparison.estimand).allSatisfy { $0.count <= 160 })
     let bayesian = try #require(ReportTables.bayesianNote(metric, plan: analysis.plan))
     #expect(Self.sentences(bayesian).allSatisfy { $0.count <= 250 }, "\(bayesian)")
@@ -195,7 +195,8 @@ struct ReadableSentenceTests {
     // The lifts are in the results table; the look log lists z, not lifts.
     #expect(
       lift.hasSuffix(
-        ". The results table below lists each comparison's current lift; the look log, its z at every look."))
+        ". The primary metric's results table below lists each comparison's current lift; the look log, its z at every look."
+      ))
     #expect(lift.count < 400)
     // Four comparisons or fewer: every line, as before.
     let few = Array(lines.prefix(4))
@@ -246,11 +247,12 @@ struct ReadableSentenceTests {
       #expect(Self.sentences(text).allSatisfy { $0.count <= 160 }, "\(term): \(text)")
     }
   }
+
   /// The notes a reader meets beside the tables and the forest plot's summary with pooled rows: each about 250
   /// characters at most, in short sentences, with its facts, and what moved out of a note in the glossary.
   ///
   /// Before 2026-12-07: the partial-pooling note 499 characters (city-delivery), the chance-to-win note up to 358
-  /// (a normal prior), the CUPED note 399, the many-segments note 321, the glossary's "Adjusted interval" 392
+  /// (a normal prior), the CUPED note 399, the many-segments note 319, the glossary's "Adjusted interval" 392
   /// (email-factorial), gym-renewal's forest description 446 (347 besides its names).
   @Test func theNotesBesideTheTablesAreShort() throws {
     let short = { (text: String, limit: Int) -> Bool in
@@ -263,7 +265,8 @@ struct ReadableSentenceTests {
     #expect(short(pooling, 260), "\(pooling.count): \(pooling)")
     for fact in [
       "(random effects, REML)", "Quote this shrunken estimate when choosing a segment",
-      "the largest raw lift is partly luck", "Intervals and chances to beat control allow for the uncertainty in τ",
+      "the largest raw lift is partly luck",
+      "The intervals allow for the spread τ being estimated, so need not centre on the shrunken estimate",
     ] {
       #expect(pooling.contains(fact), "\(fact)")
     }
@@ -304,7 +307,10 @@ struct ReadableSentenceTests {
     let factorial = try DecisionCases.example("email-factorial", data: "email-factorial")
     let adjusted = try #require(ReportTables.glossary(for: factorial).first { $0.0 == "Adjusted interval" }?.1)
     #expect(short(adjusted, 260), "\(adjusted.count): \(adjusted)")
-    for fact in ["α/K", "K variants compared", "Bonferroni", "the plan's level", "Holm's test", "touches 0"] {
+    for fact in [
+      "Each interval is at α/K", "K variants compared", "Bonferroni", "wider", "the plan's level", "Holm's test",
+      "touches 0",
+    ] {
       #expect(adjusted.contains(fact), "\(fact)")
     }
 
@@ -343,5 +349,22 @@ struct ReadableSentenceTests {
     #expect(pooledSentence.contains("significant"))
     for treatment in Set(segments.map(\.treatment)) { #expect(pooledSentence.contains("\(treatment) +")) }
     #expect(description.hasSuffix(". The results table below lists every row."))
+  }
+
+  /// Lin's regression note: short sentences with the fit, the errors and the unadjusted test, and the variance
+  /// reduction and extra units left to the glossary, as in the CUPED note beside it (one sentence of 330 before).
+  @Test func theRegressionNoteReadsInShortSentences() {
+    var metric = ReportSnapshotTests.plan.metrics[0]
+    metric.regression = .init(columns: ["visits_before", "spend_before"], errors: .hc3)
+    let note = ReportTables.adjustmentExplanation(metric)
+    #expect(Self.sentences(note).allSatisfy { $0.count <= 160 }, "\(note)")
+    for fact in [
+      "regression-adjusted (Lin 2013)", "(visits_before, spend_before)", "every arm × covariate interaction",
+      "at the covariates' mean", "(HC3)", "Welch's", "θ is CUPED's and does not apply",
+      "Variance reduction and extra units: see the glossary.",
+    ] {
+      #expect(note.contains(fact), "\(fact)")
+    }
+    #expect(!note.contains("1 − adjusted variance"))
   }
 }
