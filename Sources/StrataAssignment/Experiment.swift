@@ -287,7 +287,8 @@ public struct Experiment: Sendable, Hashable {
       throw DefinitionError(
         field: "variants",
         message:
-          "\(weighted.count) variants with a positive weight cannot each get one of the 10,000 buckets; use at most 10,000"
+          "\(grouped(weighted.count)) variants with a positive weight cannot each get one of the 10,000 buckets; use at "
+          + "most 10,000"
       )
     }
     let total = ExactDecimal(tenThousandths: weights.reduce(0) { $0 + $1.tenThousandths })
@@ -309,6 +310,17 @@ public struct Experiment: Sendable, Hashable {
       message:
         "\(traffic) leaves variant \"\(variants[starved].key)\" none of its \(width(starved)) buckets (rounded down), so "
         + "assignment would give it no units; use a traffic of at least \(needed), or 0 to stop assignment")
+  }
+
+  /// A count with thousands separators (10001 → "10,001").
+  private static func grouped(_ count: Int) -> String {
+    let digits = String(count)
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+      if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+      out.append(digit)
+    }
+    return out
   }
 
   private static func checkWeights(_ weights: [ExactDecimal], field: @autoclosure () -> String)

@@ -34,7 +34,7 @@ struct BucketCoverageTests {
           try Experiment(id: "e", variants: Self.variants(Array(repeating: 1, count: 10_001)))
         },
         "variants",
-        "10001 variants with a positive weight cannot each get one of the 10,000 buckets; use at most 10,000"
+        "10,001 variants with a positive weight cannot each get one of the 10,000 buckets; use at most 10,000"
       ),
       (
         "a weight of 0.0001 beside 1",
