@@ -56,14 +56,17 @@ enum TwoSampleT {
       "is 0 in both arms, so the t statistic is undefined (no variation to test against)")
   }
 
-  /// The smallest standard error of a difference the tests compute with: its square (the variance of the
-  /// difference) is then a normal double, about 2.2e-308.
-  static let smallestStandardError = Double.leastNormalMagnitude.squareRoot()
+  /// The smallest standard error of a difference the tests compute with, about 3.2e-159: its square (the variance
+  /// of the difference), 1e-317, is a subnormal double that still holds six significant digits.
+  ///
+  /// Not the normal range's edge (a standard error of 1.5e-154): between the two the results keep their printed
+  /// digits, and `strata analyze` answered such data before this check, so its outputs stay as they were.
+  static let smallestStandardError = (1e-317).squareRoot()
 
   /// Throws `invalidInput` naming the larger standard deviation when the standard error of the difference is positive
   /// but below ``smallestStandardError``.
   ///
-  /// Standard deviations below about 1e-154 (more with many units) have squares, and so a variance of the difference,
+  /// Standard deviations below about 1e-159 (more with many units) have squares, and so a variance of the difference,
   /// that vanish or lose their digits in subnormal doubles: the standard error came out 0 and the t test, the mSPRT
   /// said "numerical failure" (NaN degrees of freedom). Any standard deviation from 1e-140 to 1e150 is clear of it
   /// at any count up to 2⁵³ (1e-280 / 9e15 ≈ 1e-296).

@@ -22,6 +22,20 @@ struct WelchScaleTests {
     #expect(abs(scaled.test.pValue - unit.test.pValue) <= 1e-9, "\(scale)")
   }
 
+  /// Arms whose variance of the difference is subnormal but keeps six or more digits are still tested, as before the
+  /// refusal of vanishing ones: `strata analyze` answered such data with the unit scale's numbers, and must go on.
+  @Test(arguments: [1e-150, 1e-155, 1e-157])
+  func subnormalVarianceWithDigitsLeftIsTested(scale: Double) throws {
+    let unit = try test(scale: 1)
+    let scaled = try test(scale: scale)
+    #expect(abs(scaled.test.pValue - unit.test.pValue) <= 1e-6, "\(scale)")
+  }
+
+  /// Below six digits the standard deviation is refused, naming the arm.
+  @Test func vanishingVarianceIsRefused() throws {
+    #expect(throws: StatsError.self) { try test(scale: 1e-161) }
+  }
+
   /// Within the range where the direct formula is finite, its value is kept bit for bit.
   @Test func ordinaryArmsKeepTheDirectFormula() throws {
     let a = 0.3 * 0.3 / 50
