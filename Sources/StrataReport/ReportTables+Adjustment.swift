@@ -41,7 +41,7 @@ extension ReportTables {
   public static func adjustmentExplanation(_ metric: AnalysisPlan.Metric) -> String {
     guard let regression = metric.regression else { return adjustmentNote }
     return
-      "The results above are regression-adjusted (Lin 2013). Per segment, least squares fit the outcome on the arms, the centred covariates (\(regression.columns.joined(separator: ", "))) and every arm × covariate interaction. Each arm's adjusted mean is its fit at the covariates' mean. Standard errors are heteroskedasticity-consistent (\(regression.errors.rawValue.uppercased())), with normal intervals and p-values. The unadjusted comparison beside it is Welch's. θ is CUPED's and does not apply. Variance reduction and extra units: see the glossary."
+      "The results above are regression-adjusted (Lin 2013). Per segment, the outcome is fitted by least squares on the arms, the centred covariates (\(regression.columns.joined(separator: ", "))) and every arm × covariate interaction. Each arm's adjusted mean is its fit at the covariates' mean. Standard errors are heteroskedasticity-consistent (\(regression.errors.rawValue.uppercased())), with normal intervals and p-values. The unadjusted comparison beside it is Welch's. θ is CUPED's and does not apply. Variance reduction and extra units: see the glossary."
   }
 
   /// What the adjusted-beside-unadjusted table of a CUPED metric shows, said once above it (399 characters before
