@@ -41,6 +41,12 @@ public struct BucketLayout: Sendable, Hashable {
     self.blockCounts = weights.map { $0 / divisor }
   }
 
+  /// How many buckets variant `index` owns at full traffic (width_i); 0 for a weight below one ten-thousandth of
+  /// the total, rounded down.
+  public func width(of index: Int) -> Int {
+    (index + 1 < starts.count ? starts[index + 1] : BucketLayout.bucketCount) - starts[index]
+  }
+
   /// The variant owning `bucket`, or nil when the bucket is outside every active range (traffic).
   @inlinable
   public func variant(forBucket bucket: Int) -> Int? {

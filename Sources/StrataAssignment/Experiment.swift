@@ -151,9 +151,7 @@ public struct Experiment: Sendable, Hashable {
           layout = sharedLayout
         } else {
           layout = BucketLayout(weights: variants.map(\.weight.tenThousandths), traffic: traffic.tenThousandths)
-          try Experiment.checkBuckets(
-            layout, variants: variants, weights: variants.map(\.weight), traffic: traffic,
-            weightField: { "variants[\($0)].weight" }, trafficField: "traffic")
+          try Experiment.checkTraffic(layout, variants: variants, weights: variants.map(\.weight), traffic: traffic)
         }
         sharedLayout = layout
         layouts.append(layout)
@@ -165,13 +163,9 @@ public struct Experiment: Sendable, Hashable {
       let segmentTraffic = segments[index].traffic ?? traffic
       try Experiment.check(share: segmentTraffic, field: "\(field()).traffic")
       let layout = BucketLayout(weights: weights.map(\.tenThousandths), traffic: segmentTraffic.tenThousandths)
-      try Experiment.checkBuckets(
+      try Experiment.checkTraffic(
         layout, variants: variants, weights: weights, traffic: segmentTraffic,
-        weightField: { variant in
-          segmentWeights[variants[variant].key] != nil
-            ? "\(field()).weights.\(variants[variant].key)" : "\(field()).weights"
-        },
-        trafficField: segments[index].traffic != nil ? "\(field()).traffic" : "traffic")
+        field: segments[index].traffic != nil ? "\(field()).traffic" : "traffic")
       layouts.append(layout)
     }
 
@@ -267,60 +261,81 @@ public struct Experiment: Sendable, Hashable {
     }
   }
 
-  /// Throws unless every variant with a positive weight owns at least one of the 10,000 buckets in `layout`, and at
-  /// a positive traffic at least one active bucket.
+  /// The first variant with a positive weight that owns none of the 10,000 buckets of its segment's layout, as an
+  /// error naming the field; nil when every weighted variant has buckets.
   ///
-  /// Assignment by hash (`assign`, `serve`) never picks a variant without buckets: more than 10,000 variants, a
-  /// weight below one ten-thousandth of the total, or a traffic too small for a variant's range (⌊width · t⌋ = 0)
-  /// passed validation and left that variant without units while the others had theirs. A weight of 0 (a variant
-  /// left out on purpose) and a traffic of 0 (assignment stopped) stay allowed.
-  private static func checkBuckets(
-    _ layout: BucketLayout, variants: [Variant], weights: [ExactDecimal], traffic: ExactDecimal,
-    weightField: (Int) -> String, trafficField: @autoclosure () -> String
-  ) throws(DefinitionError) {
-    let count = BucketLayout.bucketCount
-    func width(_ index: Int) -> Int {
-      (index + 1 < layout.starts.count ? layout.starts[index + 1] : count) - layout.starts[index]
-    }
-    let weighted = weights.indices.filter { weights[$0].tenThousandths > 0 }
-    if weighted.count > count {
-      throw DefinitionError(
+  /// Assignment by hash (`assign` without `--stratified`, `serve`) never picks such a variant: more than 10,000
+  /// weighted variants, or a weight below one ten-thousandth of its layout's total, left it without units while the
+  /// others had theirs. Stratified assignment deals exact blocks by the weights' ratios and does give it units, so
+  /// the definition stays valid and published stratified assignments stay reproducible: the online paths refuse it
+  /// (`ExperimentDefinition.onlineAssignmentProblem`), `strata validate` notes it. A weight of 0 (a variant left out on
+  /// purpose) is not a problem.
+  public func variantWithoutBuckets() -> DefinitionError? {
+    let weighted = variants.filter { $0.weight.tenThousandths > 0 }.count
+    if weighted > BucketLayout.bucketCount {
+      return DefinitionError(
         field: "variants",
         message:
-          "\(grouped(weighted.count)) variants with a positive weight cannot each get one of the 10,000 buckets; use at "
-          + "most 10,000"
-      )
+          "\(Experiment.grouped(weighted)) variants with a positive weight cannot each get one of the 10,000 buckets, "
+          + "so assignment by "
+          + "hash would never choose some of them; use at most 10,000 (stratified assignment deals them all)")
     }
-    let total = ExactDecimal(tenThousandths: weights.reduce(0) { $0 + $1.tenThousandths })
-    for index in weighted where width(index) == 0 {
-      throw DefinitionError(
-        field: weightField(index),
-        message:
-          "\(weights[index]) of a total weight of \(total) gives variant \"\(variants[index].key)\" none of the 10,000 "
-          + "buckets (less than one in 10,000, rounded down), so assignment would never choose it; raise its weight, "
-          + "or make it 0 to leave the variant out")
+    var checkedShared = false
+    for (index, segment) in segments.enumerated() {
+      let shared = segment.weights.isEmpty && segment.traffic == nil
+      if shared && checkedShared { continue }
+      checkedShared = checkedShared || shared
+      let weights = variants.map { segment.weights[$0.key] ?? $0.weight }
+      let layout = layouts[index]
+      let total = ExactDecimal(tenThousandths: weights.reduce(0) { $0 + $1.tenThousandths })
+      for variant in weights.indices where weights[variant].tenThousandths > 0 && layout.width(of: variant) == 0 {
+        let field =
+          segment.weights[variants[variant].key] != nil
+          ? "segments[\(index)].weights.\(variants[variant].key)"
+          : shared ? "variants[\(variant)].weight" : "segments[\(index)].weights"
+        return DefinitionError(
+          field: field,
+          message:
+            "\(weights[variant]) of a total weight of \(total) gives variant \"\(variants[variant].key)\" none of the "
+            + "10,000 buckets (less than one in 10,000, rounded down), so assignment by hash would never choose it; "
+            + "raise its weight, or make it 0 to leave the variant out (stratified assignment deals it by weight)")
+      }
     }
+    return nil
+  }
+
+  /// `n` with a comma between thousands (10,001), as the messages write 10,000.
+  static func grouped(_ n: Int) -> String {
+    var digits = String(n)
+    var index = digits.endIndex
+    while digits.distance(from: digits.startIndex, to: index) > 3 {
+      index = digits.index(index, offsetBy: -3)
+      digits.insert(",", at: index)
+    }
+    return digits
+  }
+
+  /// Throws when a positive traffic leaves a weighted variant none of its buckets active (⌊width · t⌋ = 0).
+  ///
+  /// Neither assignment by hash nor stratified assignment (which deals only the units the traffic lets in) gave it
+  /// units. A traffic of 0 (assignment stopped) stays allowed.
+  private static func checkTraffic(
+    _ layout: BucketLayout, variants: [Variant], weights: [ExactDecimal], traffic: ExactDecimal,
+    field: @autoclosure () -> String = "traffic"
+  ) throws(DefinitionError) {
+    let weighted = weights.indices.filter { weights[$0].tenThousandths > 0 && layout.width(of: $0) > 0 }
     guard traffic.tenThousandths > 0,
       let starved = weighted.first(where: { layout.activeEnds[$0] == layout.starts[$0] })
     else { return }
-    let narrowest = weighted.map(width).min() ?? 1
+    let count = BucketLayout.bucketCount
+    let narrowest = weighted.map(layout.width(of:)).min() ?? 1
     let needed = ExactDecimal(tenThousandths: (count + narrowest - 1) / narrowest)
     throw DefinitionError(
-      field: trafficField(),
+      field: field(),
       message:
-        "\(traffic) leaves variant \"\(variants[starved].key)\" none of its \(width(starved)) buckets (rounded down), so "
-        + "assignment would give it no units; use a traffic of at least \(needed), or 0 to stop assignment")
-  }
-
-  /// A count with thousands separators (10001 → "10,001").
-  private static func grouped(_ count: Int) -> String {
-    let digits = String(count)
-    var out = ""
-    for (index, digit) in digits.enumerated() {
-      if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-      out.append(digit)
-    }
-    return out
+        "\(traffic) leaves variant \"\(variants[starved].key)\" none of its \(layout.width(of: starved)) buckets "
+        + "(rounded down), so assignment would give it no units; use a traffic of at least \(needed), or 0 to stop "
+        + "assignment")
   }
 
   private static func checkWeights(_ weights: [ExactDecimal], field: @autoclosure () -> String)

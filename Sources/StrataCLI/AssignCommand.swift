@@ -113,6 +113,8 @@ struct Assign: ParsableCommand {
       // Without the plan check (assign never reads the plan); `strata validate` and `analyze` make it.
       let loaded = try ExperimentLoader.loadDefinitionForAssignment(contentsOf: URL(fileURLWithPath: experiment))
       let factorNames = loaded.factorialDesign?.factors.map(\.name) ?? []
+      // A weighted variant without buckets: assignment by hash would never choose it; stratified blocks deal it.
+      if !stratified, let problem = loaded.onlineAssignmentProblem { throw problem }
       if let unit {
         guard !unit.isEmpty else { throw InvalidInput("--unit is empty: a unit id needs at least one character") }
         try assignOne(loaded.experiment, unit: unit, factorNames: factorNames)

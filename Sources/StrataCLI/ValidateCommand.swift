@@ -35,6 +35,11 @@ struct Validate: ParsableCommand {
       do {
         let definition = try ExperimentLoader.loadDefinition(contentsOf: URL(fileURLWithPath: file))
         let experiment = definition.experiment
+        if let problem = definition.onlineAssignmentProblem {
+          printError(
+            "strata: note: \(problem) (valid for `strata assign --stratified`; `assign` without it and `serve` refuse it)"
+          )
+        }
         let segments = experiment.segmentNames.joined(separator: ", ")
         results.append(
           .object([

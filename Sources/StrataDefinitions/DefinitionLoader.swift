@@ -156,7 +156,13 @@ public enum DefinitionLoader {
           try fields.rule(node, "eligibility")
         },
         consent: try optionalString("consent"), segments: segments, segmentation: segmentation)
-      return try ExperimentDefinition(experiment: experiment, metrics: metrics, plan: plan, factorialDesign: factorial)
+      var definition = try ExperimentDefinition(
+        experiment: experiment, metrics: metrics, plan: plan, factorialDesign: factorial)
+      definition.onlineAssignmentProblem = definition.onlineAssignmentProblem.map { error in
+        ExperimentFileError(
+          file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
+      }
+      return definition
     } catch let error as DefinitionError {
       throw ExperimentFileError(
         file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)

@@ -16,6 +16,11 @@ public struct ExperimentDefinition: Sendable, Hashable {
   public let plan: StatisticalPlan
   /// The factorial design when the file declares `factors` (nil for ordinary variants).
   public let factorialDesign: FactorialDesign?
+  /// Why assignment by hash cannot use this definition though stratified assignment can; nil when it can.
+  ///
+  /// A weighted variant without buckets (``StrataAssignment/Experiment/variantWithoutBuckets()``), with the file
+  /// and line when loaded from one. `strata assign` without `--stratified` and `strata serve` refuse it; `strata validate` notes it.
+  public internal(set) var onlineAssignmentProblem: ExperimentFileError?
 
   /// Validates the metrics and the plan of `experiment`.
   public init(
@@ -36,5 +41,8 @@ public struct ExperimentDefinition: Sendable, Hashable {
     self.metrics = metrics
     self.plan = plan
     self.factorialDesign = factorialDesign
+    self.onlineAssignmentProblem = experiment.variantWithoutBuckets().map { error in
+      ExperimentFileError(file: experiment.id, line: 1, field: error.field, message: error.message)
+    }
   }
 }

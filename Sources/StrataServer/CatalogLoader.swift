@@ -86,8 +86,10 @@ public struct CatalogLoader: Sendable {
         problems.append("\(file.path):1: the file is not UTF-8 text")
         continue
       }
-      do {
+      do throws(ExperimentFileError) {
         let definition = try ExperimentLoader.loadDefinition(yaml: text, file: file.path)
+        // The service assigns by hash only, which never chooses a weighted variant without buckets.
+        if let problem = definition.onlineAssignmentProblem { throw problem }
         let id = definition.experiment.id
         if let other = fileOfID[id] {
           problems.append("\(file.path):1: id: experiment \"\(id)\" is also defined in \(other)")

@@ -4,7 +4,9 @@ import Testing
 /// Every variant with a positive weight owns a bucket, and an active one at a positive traffic (task hleft).
 ///
 /// More than 10,000 variants, a weight under one ten-thousandth of the total, or a traffic too small for a variant's
-/// range validated, and assignment by hash never gave that variant a unit. The layout itself is unchanged.
+/// range validated, and assignment by hash never gave that variant a unit. The layout itself is unchanged. A traffic
+/// too small is refused by the initializer; a variant without buckets is reported by `variantWithoutBuckets()`, since
+/// stratified assignment deals it by weight (the online paths refuse it, `validate` notes it).
 @Suite("A variant with a positive weight gets a bucket")
 struct BucketCoverageTests {
   static func variants(_ weights: [ExactDecimal]) -> [Variant] {
@@ -18,8 +20,7 @@ struct BucketCoverageTests {
 
   static func refusal(_ make: () throws(DefinitionError) -> Experiment) -> DefinitionError? {
     do {
-      _ = try make()
-      return nil
+      return try make().variantWithoutBuckets()
     } catch {
       return error
     }
@@ -34,7 +35,8 @@ struct BucketCoverageTests {
           try Experiment(id: "e", variants: Self.variants(Array(repeating: 1, count: 10_001)))
         },
         "variants",
-        "10,001 variants with a positive weight cannot each get one of the 10,000 buckets; use at most 10,000"
+        "10,001 variants with a positive weight cannot each get one of the 10,000 buckets, so assignment by hash would "
+          + "never choose some of them; use at most 10,000 (stratified assignment deals them all)"
       ),
       (
         "a weight of 0.0001 beside 1",
@@ -43,7 +45,8 @@ struct BucketCoverageTests {
         },
         "variants[0].weight",
         "0.0001 of a total weight of 1.0001 gives variant \"v0\" none of the 10,000 buckets (less than one in 10,000, "
-          + "rounded down), so assignment would never choose it; raise its weight, or make it 0 to leave the variant out"
+          + "rounded down), so assignment by hash would never choose it; raise its weight, or make it 0 to leave the "
+          + "variant out (stratified assignment deals it by weight)"
       ),
       (
         "a first variant of 1 beside 20,000 (the last one gets the rounding's leftover bucket)",

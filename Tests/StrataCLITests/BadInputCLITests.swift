@@ -157,10 +157,13 @@ struct BadInputCLITests {
     #expect(try run.json()["p_value"] as? Double == 1)
   }
 
-  /// A definition whose first variant gets none of the 10,000 buckets validated and `assign` gave all 3,000 units to
-  /// the other (task hleft); now validate, assign and analyze refuse it naming the file, the line and the field.
-  @Test("a variant weight too small for a bucket is refused by validate, assign and analyze, naming file and field")
-  func variantWithoutBucketsIsRefused() throws {
+  /// A weight too small for one bucket: assignment by hash refuses the definition, stratified assignment deals it.
+  ///
+  /// The definition validated and `assign` gave all 3,000 units to the other variant (task hleft). Assignment by hash refuses it now, naming the file, the line and the field; stratified
+  /// assignment, which deals blocks by the weights' ratios, still uses it (published stratified assignments stay
+  /// reproducible); `validate` notes it, `analyze` reads it as before.
+  @Test("a variant weight too small for a bucket: online assign refuses it, --stratified deals it, validate notes it")
+  func variantWithoutBucketsIsRefusedOnline() throws {
     let directory = try makeTemporaryDirectory("strata-bad-input")
     defer { try? FileManager.default.removeItem(at: directory) }
     let definition = directory.appendingPathComponent("tiny.yaml")
@@ -181,21 +184,35 @@ struct BadInputCLITests {
     let units = directory.appendingPathComponent("units.csv")
     try "member_id,variant,segment,renewed\nm1,control,default,1\nm2,treatment,default,0\n".write(
       to: units, atomically: true, encoding: .utf8)
-    let expected =
-      "strata: error: \(definition.path):6: variants[0].weight: 0.0001 of a total weight of 1.0001 gives variant "
-      + "\"control\" none of the 10,000 buckets"
-    for arguments in [
-      ["validate", definition.path],
-      [
-        "assign", "--experiment", definition.path, "--input", units.path, "--output",
-        directory.appendingPathComponent("a.csv").path,
-      ],
-      ["analyze", "--experiment", definition.path, "--data", units.path, "--no-look-log"],
-    ] {
-      let run = try runStrata(arguments)
-      #expect(run.status == 1, "\(arguments[0]): \(run.stderr.prefix(300))")
-      #expect(run.stderr.hasPrefix(expected), "\(arguments[0]): \(run.stderr.prefix(400))")
-    }
+    let problem =
+      "\(definition.path):6: variants[0].weight: 0.0001 of a total weight of 1.0001 gives variant \"control\" none of "
+      + "the 10,000 buckets"
+    let online = try runStrata([
+      "assign", "--experiment", definition.path, "--input", units.path, "--output",
+      directory.appendingPathComponent("a.csv").path,
+    ])
+    #expect(online.status == 1, "\(online.stderr.prefix(300))")
+    #expect(online.stderr.hasPrefix("strata: error: " + problem), "\(online.stderr.prefix(400))")
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.csv").path))
+    let one = try runStrata(["assign", "--experiment", definition.path, "--unit", "m1"])
+    #expect(one.status == 1 && one.stderr.hasPrefix("strata: error: " + problem), "\(one.stderr.prefix(400))")
+
+    // Blocks of 10,001 (weights 1 : 10,000): 30,000 members hold two whole blocks, so two or more go to control.
+    let members = directory.appendingPathComponent("members.csv")
+    try ("member_id\n" + (1...30_000).map { "m\($0)\n" }.joined()).write(to: members, atomically: true, encoding: .utf8)
+    let stratified = directory.appendingPathComponent("s.csv")
+    let dealt = try runStrata([
+      "assign", "--experiment", definition.path, "--input", members.path, "--output", stratified.path, "--stratified",
+    ])
+    #expect(dealt.status == 0, "\(dealt.stderr.prefix(300))")
+    #expect(try String(contentsOf: stratified, encoding: .utf8).contains(",control"))
+
+    let validate = try runStrata(["validate", definition.path])
+    #expect(validate.status == 0, "\(validate.stderr.prefix(300))")
+    #expect(validate.stderr.hasPrefix("strata: note: " + problem), "\(validate.stderr.prefix(400))")
+    #expect(validate.stderr.contains("valid for `strata assign --stratified`"))
+
+    let analyze = try runStrata(["analyze", "--experiment", definition.path, "--data", units.path, "--no-look-log"])
+    #expect(!analyze.stderr.contains("none of the 10,000 buckets"), "\(analyze.stderr.prefix(400))")
   }
 }

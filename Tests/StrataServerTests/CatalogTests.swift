@@ -32,6 +32,21 @@ import StrataTestSupport
     }
   }
 
+  /// The service assigns by hash only, so a definition that leaves a weighted variant without buckets (valid for
+  /// `strata assign --stratified`) stops the load, naming its file, line and field.
+  @Test func aVariantWithoutBucketsStopsTheLoad() throws {
+    let url = try directory([
+      "tiny.yaml": "id: tiny\nvariants:\n  - key: a\n    weight: 0.0001\n  - key: b\n    weight: 1\n"
+    ])
+    defer { try? FileManager.default.removeItem(at: url) }
+    do {
+      _ = try CatalogLoader(directory: url).load()
+      Issue.record("a variant without buckets must stop the load")
+    } catch {
+      #expect(error.description.contains("tiny.yaml:4: variants[0].weight: 0.0001 of a total weight of 1.0001"))
+    }
+  }
+
   @Test func repeatedIDsAndEmptyDirectoriesAreRefused() throws {
     let url = try directory(["a.yaml": "id: same\nvariants: [a, b]\n", "b.yaml": "id: same\nvariants: [a, b]\n"])
     defer { try? FileManager.default.removeItem(at: url) }
