@@ -61,7 +61,7 @@ enum TwoSampleT {
   ///
   /// Not the normal range's edge (a standard error of 1.5e-154): between the two the results keep their printed
   /// digits, and `strata analyze` answered such data before this check, so its outputs stay as they were.
-  static let smallestStandardError = (1e-317).squareRoot()
+  static let smallestStandardError = (1e-300 * 1e-17).squareRoot()  // 1e-317 as a literal warns (subnormal)
 
   /// Throws `invalidInput` naming the larger standard deviation when the standard error of the difference is positive
   /// but below ``smallestStandardError``.
