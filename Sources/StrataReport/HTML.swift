@@ -26,6 +26,15 @@ enum HTML {
     return out
   }
 
+  /// Escapes `text`, its spans between backticks made `<code>` elements instead of showing the backticks.
+  ///
+  /// For our own sentences that name a command or flag (`strata analyze --json`), whose other parts hold no backtick.
+  static func escapeWithCode(_ text: String) -> String {
+    text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
+      index % 2 == 1 ? "<code>\(escape(String(part)))</code>" : escape(String(part))
+    }.joined()
+  }
+
   /// A word longer than this (characters) gets break opportunities in a table cell (`breakable`).
   static let longWord = 24
   /// The most characters `breakable` leaves between two break opportunities of a long word.

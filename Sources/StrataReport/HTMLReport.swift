@@ -42,7 +42,7 @@ public enum HTMLReport {
     body += sequentialSection(analysis)
     let shown = segments ?? ReportSegments(analysis)
     if let note = shown.note(resultsFile: "\(plan.id)-results.csv") {
-      body += "<p class=\"note segments-shown\">\(HTML.escape(note))</p>"
+      body += "<p class=\"note segments-shown\">\(HTML.escapeWithCode(note))</p>"
     }
     for (role, title) in [
       (Metric.Role.primary, "Primary metric"), (.secondary, "Secondary metric"), (.guardrail, "Guardrail"),

@@ -52,7 +52,7 @@ public enum MarkdownReport {
     out += sequentialSection(analysis)
     let shown = segments ?? ReportSegments(analysis)
     if let note = shown.note(resultsFile: "\(plan.id)-results.csv") {
-      out.append("*Segments:* \(escape(note))")
+      out.append("*Segments:* \(escapeWithCode(note))")
       out.append("")
     }
     for (role, title) in [
@@ -217,6 +217,15 @@ public enum MarkdownReport {
       }
     }
     return String(out)
+  }
+
+  /// Escapes `text` but keeps its spans between backticks (commands, flags) as code spans.
+  ///
+  /// For our own sentences, whose other parts hold no backtick.
+  static func escapeWithCode(_ text: String) -> String {
+    text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
+      index % 2 == 1 ? "`\(part)`" : escape(String(part))
+    }.joined()
   }
 
   /// Text inside a code span: backticks cannot be escaped there, so they are replaced.

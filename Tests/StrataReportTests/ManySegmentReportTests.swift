@@ -120,6 +120,12 @@ struct ManySegmentReportTests {
       #expect(report.contains("This experiment has 200 segments. The tables show 30: "))
     }
     #expect(markdown.contains("many-segments-results.csv") && html.contains("many-segments-results.csv"))
+    // The command is code, not text with literal backticks (the HTML showed `strata analyze --json` with them, and
+    // the Markdown escaped them into \`).
+    #expect(html.contains("(many-segments-results.csv) and <code>strata analyze --json</code>."))
+    #expect(!html.contains("`strata analyze"))
+    #expect(markdown.contains("(many-segments-results.csv) and `strata analyze --json`."))
+    #expect(!markdown.contains("\\`"))
     #expect(!markdown.contains("| s3 |") || chosen.contains("s3"))
     // Every segment stays in the results CSV and the JSON.
     let csv = ResultsCSV.render(analysis).split(separator: "\n")
