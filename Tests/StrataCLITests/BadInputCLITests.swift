@@ -130,7 +130,7 @@ struct BadInputCLITests {
       (
         ["simulate", "pooling", "--tau", "1e300", "--campaigns", "5"],
         "strata: error: --tau: 1e+300 is too large next to the smallest standard error 0.005: the simulated errors "
-          + "would be lost in rounding; use at most 1e6 times it (5000.0)"
+          + "would be lost in rounding; use at most 1e6 times it (5000)"
       ),
       (["simulate", "pooling", "--tau", "1e20", "--campaigns", "5"], "strata: error: --tau: 1e+20 is too large"),
       (
@@ -138,7 +138,7 @@ struct BadInputCLITests {
       ),
       (
         ["simulate", "pooling", "--tau-prior-scale", "1e10", "--campaigns", "5"],
-        "strata: error: --tau-prior-scale: 10000000000.0 is too large"
+        "strata: error: --tau-prior-scale: 1e+10 is too large"
       ),
       (["simulate", "pooling", "--segments", "1"], "strata: error: --segments: must be between 2 and 10000, got 1"),
     ])
@@ -148,6 +148,39 @@ struct BadInputCLITests {
     #expect(run.stderr.hasPrefix(expected), "\(arguments): \(run.stderr.prefix(400))")
     #expect(!run.stderr.contains("numerical failure"))
     #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr.prefix(400))")
+  }
+
+  /// The refusal starts where the variance of the difference keeps fewer than 10 digits, not at the first subnormal
+  /// (review of 5504e26: `analyze` on revenues scaled by 1e-155 or 1e-157 answered "No test: treatment.sd: … too
+  /// small" where it had given the unscaled p-values).
+  @Test("analyze on revenues scaled by 1e-155 and 1e-157 gives the unscaled file's revenue p-values")
+  func tinyScaledRevenuesKeepTheirTests() throws {
+    let directory = try makeTemporaryDirectory("strata-bad-input")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func revenuePValues(_ data: String) throws -> [Double] {
+      let run = try runStrata(["analyze", "--experiment", Self.gym, "--data", data, "--no-look-log", "--json"])
+      #expect(run.status == 0, "\(run.stderr.prefix(300))")
+      let rows = try #require(run.json()["results"] as? [[String: Any]])
+      return rows.filter { $0["metric"] as? String == "revenue" }.compactMap { $0["p_value"] as? Double }
+    }
+    let reference = try revenuePValues(Self.gymData)
+    #expect(reference.count == 8)
+    let lines = try String(contentsOfFile: Self.gymData, encoding: .utf8).split(separator: "\n")
+    for scale in ["e-155", "e-157"] {
+      let scaled = lines.enumerated().map { index, line -> String in
+        guard index > 0, let comma = line.lastIndex(of: ","), !line[line.index(after: comma)...].isEmpty else {
+          return String(line)
+        }
+        return String(line) + scale
+      }
+      let file = directory.appendingPathComponent("scaled\(scale).csv")
+      try (scaled.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+      let values = try revenuePValues(file.path)
+      #expect(values.count == reference.count, "\(scale)")
+      for (value, expected) in zip(values, reference) {
+        #expect(abs(value - expected) <= 1e-9 * expected, "\(scale): \(value) vs \(expected)")
+      }
+    }
   }
 
   @Test("a t test on standard deviations of 1e-140 at 9e15 units still answers (the smallest the message suggests)")

@@ -37,12 +37,11 @@ public struct MixtureSPRT: Sendable, Hashable {
   ) throws(StatsError) {
     try StatsError.require(tau.isFinite && tau > 0, "tau", "must be finite and > 0, got \(tau)")
     // τ² must be a finite normal double: beyond 1e154 it overflowed, below 1e-154 it vanished ("numerical failure").
+    let range = "use a value from 1e-150 to 1e150 (in the metric's units)"
     try StatsError.require(
-      tau <= 1e150, "tau",
-      "\(tau) is too large: τ² overflows a double; use a value from 1e-150 to 1e150 (in the metric's units)")
+      tau <= 1e150, "tau", "\(NumberText.general(tau)) is too large: τ² overflows a double; \(range)")
     try StatsError.require(
-      tau >= 1e-150, "tau",
-      "\(tau) is too small: τ² vanishes in a double; use a value from 1e-150 to 1e150 (in the metric's units)")
+      tau >= 1e-150, "tau", "\(NumberText.general(tau)) is too small: τ² vanishes in a double; \(range)")
     try StatsError.require(
       control.standardDeviation > 0 || treatment.standardDeviation > 0, "sd",
       "is 0 in both arms, so the variance of the difference is 0 and the test is undefined")

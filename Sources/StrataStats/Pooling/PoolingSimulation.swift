@@ -81,15 +81,16 @@ public struct PoolingSimulation: Sendable, Hashable {
     // smallest standard errors from 0 that noise keeps about 10 digits, from about 1e15 none (every error 0, every
     // interval covering: silently wrong scores), and from about 1e150 the REML fit failed ("numerical failure").
     let largestEffect = 1e6 * smallestStandardError
+    let next = "next to the smallest standard error \(NumberText.general(smallestStandardError))"
+    let limit = "use at most 1e6 times it (\(NumberText.general(largestEffect)))"
+    let lost = "the simulated errors would be lost in rounding"
     try StatsError.require(
       abs(mean) <= largestEffect, "mean",
-      "\(mean) is too far from 0 next to the smallest standard error \(smallestStandardError): the simulated errors "
-        + "would be lost in rounding; use at most 1e6 times it (±\(largestEffect)), or give the effects in a larger unit"
-    )
+      "\(NumberText.general(mean)) is too far from 0 \(next): \(lost); \(limit) from 0, or give the effects in a "
+        + "larger unit")
     try StatsError.require(
       tau <= largestEffect, "tau",
-      "\(tau) is too large next to the smallest standard error \(smallestStandardError): the simulated errors would "
-        + "be lost in rounding; use at most 1e6 times it (\(largestEffect)), or give the effects in a larger unit")
+      "\(NumberText.general(tau)) is too large \(next): \(lost); \(limit), or give the effects in a larger unit")
     try StatsError.require(
       campaigns >= 1 && campaigns <= 10_000_000, "campaigns", "must be between 1 and 10000000, got \(campaigns)")
     _ = try Alternative.validatedConfidenceLevel(confidenceLevel, field: "confidence level")
@@ -114,8 +115,7 @@ public struct PoolingSimulation: Sendable, Hashable {
         "must be positive and finite, got \(tauPriorScale)")
       try StatsError.require(
         tauPriorScale <= largestEffect, "tau prior scale",
-        "\(tauPriorScale) is too large next to the smallest standard error \(smallestStandardError): the simulated "
-          + "errors would be lost in rounding; use at most 1e6 times it (\(largestEffect))")
+        "\(NumberText.general(tauPriorScale)) is too large \(next): \(lost); \(limit)")
     }
     self.tauPriorScale = tauPriorScale
     self.calibratedMethod = calibratedMethod
