@@ -91,9 +91,12 @@ struct LiveTotals: Sendable {
   var building = false
   var cursor: String?
 
-  /// The stored events of a variant's analysed units (the last element of each cell's totals).
-  func events(variant: String) -> Int {
-    Int(cells.filter { $0.key.variant == variant }.reduce(0) { $0 + ($1.value.last ?? 0) }.rounded())
+  /// The stored events of a variant's analysed units (the last of each cell's `width` sums).
+  func events(variant: String, width: Int) -> Int {
+    Int(
+      cells.filter { $0.key.variant == variant }.reduce(0) {
+        $0 + ($1.value.isEmpty ? 0 : LiveTotals.value($1.value, width - 1, count: width))
+      }.rounded())
   }
 
   /// Whether the totals hold `unit` (complete totals hold every unit).
@@ -131,24 +134,55 @@ struct LiveTotals: Sendable {
     // In place (twice per touched unit in every ingestion transaction): a copy taken out of the dictionary and stored
     // back copied the array each time.
     LiveTotals.update(&cells[cell, default: []], count: count) { totals in
-      for index in 0..<count { totals[index] += sign * unit.contribution[index] }
+      for index in 0..<count { LiveTotals.add(sign * unit.contribution[index], to: &totals, index, count: count) }
     }
     changed.insert(cell)
   }
 
-  /// Runs `body` on `totals`, first made `count` zeros unless it holds `count` values.
+  /// Runs `body` on `totals`, made `count` running sums followed by their `count` compensations: zeros unless it
+  /// holds both, or only the sums (as stored before the compensations were kept: those start at 0).
   private static func update(_ totals: inout [Double], count: Int, _ body: (inout [Double]) -> Void) {
-    if totals.count != count { totals = [Double](repeating: 0, count: count) }
+    if totals.count == count {
+      totals += [Double](repeating: 0, count: count)
+    } else if totals.count != 2 * count {
+      totals = [Double](repeating: 0, count: 2 * count)
+    }
     body(&totals)
+  }
+
+  /// Adds `x` to running sum `index` of `totals`, keeping what rounding lost in its compensation (Neumaier's
+  /// summation).
+  ///
+  /// A unit with a large value subtracted again (an erasure, a unit recomputed) left the others' sum and sum of
+  /// squares in the rounding of the large one: after an event of 1e50 was added and erased, a cell's revenue mean
+  /// read as its shift (300.25 for 240.19) and the results answered 200 with lifts of −343 for +12.7. The
+  /// compensation keeps the lost part, so the sum is the others' again.
+  @inline(__always)
+  static func add(_ x: Double, to totals: inout [Double], _ index: Int, count: Int) {
+    let sum = totals[index]
+    let next = sum + x
+    totals[count + index] += Swift.abs(sum) >= Swift.abs(x) ? (sum - next) + x : (x - next) + sum
+    totals[index] = next
+  }
+
+  /// Running sum `index` of a cell's `totals` (`count` sums, then their compensations when kept) with its
+  /// compensation; a sum that is not finite as it is (its compensation is then NaN).
+  static func value(_ totals: [Double], _ index: Int, count: Int) -> Double {
+    guard totals.count == 2 * count else { return totals[index] }
+    let compensation = totals[count + index]
+    return compensation.isFinite ? totals[index] + compensation : totals[index]
   }
 
   /// The result of the event-level `CellQuery` for these totals: its columns, one row per cell with units.
   func result(_ plan: LivePlan, query: CellQuery) -> QueryResult {
     var rows: [[QueryResult.Value]] = []
-    let ordered = cells.filter { ($0.value.first ?? 0).rounded() >= 1 }.sorted {
-      ($0.key.variant, $0.key.segment) < ($1.key.variant, $1.key.segment)
-    }
-    for (cell, totals) in ordered {
+    let width = plan.width
+    let ordered = cells.filter { !$0.value.isEmpty && LiveTotals.value($0.value, 0, count: width).rounded() >= 1 }
+      .sorted {
+        ($0.key.variant, $0.key.segment) < ($1.key.variant, $1.key.segment)
+      }
+    for (cell, sums) in ordered {
+      let totals = (0..<width).map { LiveTotals.value(sums, $0, count: width) }
       var row: [QueryResult.Value] = [
         .text(cell.variant), .text(cell.segment), .integer(Int64(totals[0].rounded())),
       ]

@@ -167,7 +167,8 @@ extension PostgresStore {
       ).decode((String, Int, Int).self) {
         activity.append(
           VariantActivity(
-            variant: variant, exposures: exposures, repeats: repeats, events: totals.events(variant: variant)))
+            variant: variant, exposures: exposures, repeats: repeats,
+            events: totals.events(variant: variant, width: plan.width)))
       }
       return activity
     }

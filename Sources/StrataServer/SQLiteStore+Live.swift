@@ -123,7 +123,7 @@ extension SQLiteStore {
       ).map { row in
         VariantActivity(
           variant: row["variant"], exposures: row["exposures"], repeats: row["repeats"],
-          events: totals.events(variant: row["variant"]))
+          events: totals.events(variant: row["variant"], width: plan.width))
       }
     }
   }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import StrataAssignment
 import StrataWarehouse
+import Synchronization
 import Testing
 
 @testable import StrataServer
@@ -240,6 +241,78 @@ import Testing
         #expect(message.hasPrefix("gym-renewal-2026 cannot be analysed"), "\(message)")
         #expect(
           message.contains("revenue_sum_sq = \(index == 0 ? "inf" : "NaN"), which must be a number ≥ 0"), "\(message)")
+      }
+    }
+  }
+
+  /// A unit with a large value, erased, leaves the results those of the data without it.
+  ///
+  /// The running totals lost the other units' sum and sum of squares in the rounding of the large value once it was
+  /// subtracted (review 04:40, review-erasure-check.py): after an event of 1e50, erased, a cell's revenue mean read as
+  /// its shift and the lifts moved from +12.7 to −343 (p 1.8e-80), a 200; after 1e15 the p-values were off.
+  @Test("an erased unit with a revenue of 1e50 or 1e15 leaves the results of the data that never had it")
+  func erasingALargeValueLeavesTheOthersResults() async throws {
+    func revenueRows(large: Double?) async throws -> [String: (lift: Double, p: Double)] {
+      let harness = try TestService()
+      defer { harness.remove() }
+      let units = try ResultsTests.units(harness, count: 120)
+      let store = try #require(harness.service.store as? SQLiteStore)
+      let rows = Mutex<[String: (lift: Double, p: Double)]>([:])
+      try await harness.test { client in
+        try await ResultsTests.send(units, client)
+        let plan = try #require(
+          LivePlans(catalog: harness.service.catalog, dialect: .sqlite).byExperiment["gym-renewal-2026"])
+        while try await !store.buildLiveTotals(plan, units: 1_000, restart: false, recount: false) {}
+        if let large {
+          // A renewed unit of the same cells gets the large value, then is erased.
+          let unit = try #require(units.first { $0.renewed == 1 })
+          let event = #"{"events": [{"id": "large", "unit": "\#(unit.id)", "metric": "revenue", "value": \#(large)}]}"#
+          let stored = try await client.execute(uri: "/v1/events", method: .post, body: body(event))
+          #expect(try stored.body.json["stored"] == .integer(1))
+          let erased = try await client.execute(
+            uri: "/v1/erasure", method: .post, body: body(#"{"unit": "\#(unit.id)"}"#))
+          #expect(erased.status == .ok)
+        } else {
+          // The same unit erased without the large value: the data the erased case must match.
+          let unit = try #require(units.first { $0.renewed == 1 })
+          let erased = try await client.execute(
+            uri: "/v1/erasure", method: .post, body: body(#"{"unit": "\#(unit.id)"}"#))
+          #expect(erased.status == .ok)
+        }
+        let query = try CellQuery(
+          plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
+        #expect(try await store.liveResult(plan, query: query) != nil, "the results come from the running totals")
+        let results = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
+        #expect(results.status == .ok)
+        guard case .array(let items)? = try results.body.json["results"] else {
+          Issue.record("no results: \(String(buffer: results.body).prefix(300))")
+          return
+        }
+        for item in items where item["metric"] == .string("revenue") {
+          guard case .string(let variant)? = item["variant"], case .number(let lift)? = item["lift_abs"],
+            case .number(let p)? = item["p_value"]
+          else { continue }
+          let segment: String
+          if case .string(let name)? = item["segment"] { segment = name } else { segment = "all" }
+          rows.withLock { $0["\(segment) \(variant)"] = (lift, p) }
+        }
+      }
+      return rows.withLock { $0 }
+    }
+    let expected = try await revenueRows(large: nil)
+    #expect(expected.count == 8, "\(expected)")
+    for large in [1e50, 1e15] {
+      let rows = try await revenueRows(large: large)
+      #expect(rows.count == expected.count, "\(large)")
+      for (key, value) in expected {
+        guard let row = rows[key] else {
+          Issue.record("\(large): no row \(key)")
+          continue
+        }
+        #expect(
+          abs(row.lift - value.lift) <= 1e-9 * max(1, abs(value.lift)),
+          "\(large) \(key): lift \(row.lift) for \(value.lift)")
+        #expect(abs(row.p - value.p) <= 1e-6 * value.p, "\(large) \(key): p \(row.p) for \(value.p)")
       }
     }
   }
