@@ -23,12 +23,13 @@ extension ChunkedUnitReader {
     }
   }
 
-  /// A merged chunk's cell table, handed back for a later chunk (at most about as many tables as chunks in flight).
+  /// A merged chunk's cell table, emptied by its merge (`Merged.add`, `SufficientStatistics.merge(emptying:)`), handed
+  /// back for a later chunk (at most about as many tables as chunks in flight).
   ///
-  /// Emptying a table in place costs less than a fresh one: the copy of the template's and the page faults of new
-  /// memory, 40 MB per 8 MiB chunk at 20,000 segments × 16 variants and two metrics. Each chunk still has cells of
-  /// its own, merged in file order, so the results are those of fresh tables, bit for bit.
-  func recycle(_ statistics: SufficientStatistics) {
+  /// An emptied table costs less than a fresh one: the copy of the template's and the page faults of new memory, 40
+  /// MB per 8 MiB chunk at 20,000 segments × 16 variants and two metrics. Each chunk still has cells of its own,
+  /// merged in file order, so the results are those of fresh tables, bit for bit.
+  func recycle(emptied statistics: SufficientStatistics) {
     condition.lock()
     spareTables.append(statistics)
     condition.unlock()
@@ -37,9 +38,8 @@ extension ChunkedUnitReader {
   /// An emptied table from `recycle`, or nil when none is spare.
   func spareTable() -> SufficientStatistics? {
     condition.lock()
-    var table = spareTables.popLast()
+    let table = spareTables.popLast()
     condition.unlock()
-    table?.reset()
     return table
   }
 

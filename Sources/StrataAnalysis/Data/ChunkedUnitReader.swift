@@ -115,8 +115,8 @@ final class ChunkedUnitReader: @unchecked Sendable {
         break
       }
       if checks, let hashes = result.hashes { seen.appendToLog(hashes) }
-      merged.add(result, bytes: chunks[index].count)
-      reader.recycle(result.takeStatistics())
+      merged.add(&result, bytes: chunks[index].count)
+      reader.recycle(emptied: result.takeStatistics())
       options.progress?(merged.bytes, fileSize)
     }
     reader.stop()
@@ -175,8 +175,10 @@ final class ChunkedUnitReader: @unchecked Sendable {
     var bytes: Int
     var line: Int
 
-    mutating func add(_ result: ChunkResult, bytes: Int) {
-      statistics.merge(result.statistics)
+    /// Merges `result` after the chunks so far, leaving its cells empty (`SufficientStatistics.merge(emptying:)`), so
+    /// that its table can serve a later chunk as it is.
+    mutating func add(_ result: inout ChunkResult, bytes: Int) {
+      statistics.merge(emptying: &result.statistics)
       if let rows = result.regressionRows, !rows.isEmpty { regressionRows.append(rows) }
       issues.merge(result.issues.shiftingLines(by: line - 1), file: nil)
       rowsRead += result.rowsRead
@@ -198,8 +200,8 @@ final class ChunkedUnitReader: @unchecked Sendable {
       guard result.complete else {
         throw DataError(file: path, line: nil, message: "changed while it was being read (read it again)")
       }
-      merged.add(result, bytes: chunks[index].count)
-      recycle(result.takeStatistics())
+      merged.add(&result, bytes: chunks[index].count)
+      recycle(emptied: result.takeStatistics())
       progress?(merged.bytes, total)
     }
     return merged
@@ -221,7 +223,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
       var rest = ChunkResult(statistics: rows.statistics, regressionRows: rows.regressionRows, issues: rows.issues)
       rest.rowsRead = rows.rowsRead
       rest.rowsUsed = rows.rowsUsed
-      merged.add(rest, bytes: scanner.bytesRead)
+      merged.add(&rest, bytes: scanner.bytesRead)
     } catch let error as DataError {
       throw Self.shifted(error, by: merged.line - 1)
     }
