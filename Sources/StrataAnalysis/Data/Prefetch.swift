@@ -23,6 +23,21 @@ enum Prefetch {
     llvmPrefetch(end - 1, 1, 3, 1)
   }
 
+  /// Asks for every cache line of the `count` values from `first`, for writing, with no check: the caller makes
+  /// sure they are values of one allocation.
+  @inline(__always)
+  static func lines<Value>(_ first: UnsafeMutablePointer<Value>, count: Int) {
+    let start = UnsafeRawPointer(first)
+    let end = start + count &* MemoryLayout<Value>.stride
+    var line = start
+    while line < end {
+      llvmPrefetch(line, 1, 3, 1)
+      line += 64
+    }
+    // The last line, when the values end past the 64-byte steps from an unaligned start.
+    if count > 0 { llvmPrefetch(end - 1, 1, 3, 1) }
+  }
+
   /// `range(_:from:count:)` for a buffer read without a mutable access (a prefetch changes no value).
   @inline(__always)
   static func range<Value>(_ buffer: UnsafeBufferPointer<Value>, from start: Int, count: Int) {

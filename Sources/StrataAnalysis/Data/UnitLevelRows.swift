@@ -474,6 +474,12 @@ struct UnitLevelRows {
   /// `consumeFast` is inlined into (the optimizer's size limits), which cost the usual row 76 instructions. The arrays
   /// `inout`, the callers' own, not copied: by value they cost the usual row 22 instructions, as spans the rows that
   /// wait for their cells 2 (docs/performance.md, "One \"row is used\" step").
+  ///
+  /// A row that waits for its cell (`prefetchesCells`) takes the oldest waiting row's place in the ring once
+  /// `prefetchDistance` wait (the same order as `waitForCell`'s: the oldest row added first), and that row is added
+  /// through the same inlined `accumulate` as a row that does not wait: the ring's own update in a function of its
+  /// own, out of line, cost each row at 20,000 segments about 120 instructions more (docs/performance.md, "The
+  /// waiting ring's update inlined …").
   @_transparent
   private mutating func useRow(
     _ bytes: UnsafeMutablePointer<UInt8>, _ unitStart: Int, _ unitEnd: Int, variant: Int, segment: Int,
@@ -484,15 +490,34 @@ struct UnitLevelRows {
       hashes.append(UnitHashSet.hash(UnsafeBufferPointer(start: bytes + unitStart, count: unitEnd &- unitStart)))
     }
     if prefetchesCells {
-      // As `waitForCell`, its values stored here: handing them to it in memory cost every row of a reader that does
-      // not fetch ahead about 12 instructions. One call per row (`fetchAndWait`), the cell's fetch and the oldest
-      // row's update in it.
-      let slot = fetchAndWait(variant: variant, segment: segment)
-      for metric in 0..<valueCount {
-        waiting.values[slot &* 8 &+ metric] = values[metric]
-        waiting.filled[slot &* 8 &+ metric] = filled[metric]
+      var variant = variant
+      var segment = segment
+      cells.prefetch(variant: variant, segment: segment, columns: valueCount, pairs: pairCount)
+      guard waiting.count == Self.prefetchDistance else {
+        // Fewer rows wait (a chunk's first rows, or the first after `addWaitingRows`): this one waits too.
+        let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
+        waiting.count &+= 1
+        waiting.variants[slot] = variant
+        waiting.segments[slot] = segment
+        for metric in 0..<valueCount {
+          waiting.values[slot &* 8 &+ metric] = values[metric]
+          waiting.filled[slot &* 8 &+ metric] = filled[metric]
+        }
+        return
       }
+      // The oldest row leaves its slot for this one and is added below.
+      let slot = waiting.head
+      waiting.head = (slot &+ 1) & (Self.prefetchDistance &- 1)
+      swap(&variant, &waiting.variants[slot])
+      swap(&segment, &waiting.segments[slot])
+      for metric in 0..<valueCount {
+        swap(&values[metric], &waiting.values[slot &* 8 &+ metric])
+        swap(&filled[metric], &waiting.filled[slot &* 8 &+ metric])
+      }
+      accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
     } else {
+      // Its own copy of the update, as before the ring's was inlined: one shared copy after both branches cost the
+      // rows that do not wait 3 instructions (the number parser's blocks laid out differently).
       accumulate(variant: variant, segment: segment, values: values.span, filled: filled.span)
     }
   }
@@ -1025,27 +1050,6 @@ struct UnitLevelRows {
     addWaitingRow(waiting.head)
     waiting.head = (waiting.head &+ 1) & (Self.prefetchDistance &- 1)
     waiting.count &-= 1
-  }
-
-  /// Fetches the cell of `variant` × `segment` ahead of its update (`SufficientStatistics.prefetch`) and gives the
-  /// row a waiting slot (`waitingSlot`, the oldest row added here when as many wait already); the caller stores the
-  /// row's values there.
-  ///
-  /// One call for both: the fetch and the oldest row's update as two calls cost each row at 20,000 segments a call,
-  /// its prologue and its stack check more.
-  @inline(never)
-  private mutating func fetchAndWait(variant: Int, segment: Int) -> Int {
-    cells.prefetch(variant: variant, segment: segment, columns: valueCount, pairs: pairCount)
-    if waiting.count == Self.prefetchDistance {
-      addWaitingRow(waiting.head)
-      waiting.head = (waiting.head &+ 1) & (Self.prefetchDistance &- 1)
-      waiting.count &-= 1
-    }
-    let slot = (waiting.head &+ waiting.count) & (Self.prefetchDistance &- 1)
-    waiting.count &+= 1
-    waiting.variants[slot] = variant
-    waiting.segments[slot] = segment
-    return slot
   }
 
   /// Adds the waiting row in `slot` to the cells: `accumulate` on its values where they wait (copied out first, they
