@@ -1,7 +1,7 @@
 import Foundation
 import StrataAnalysis
-import Testing
 import StrataTestSupport
+import Testing
 
 @Suite("Atomic file writes")
 struct AtomicFileTests {

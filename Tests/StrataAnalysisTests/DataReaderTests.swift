@@ -1,8 +1,8 @@
 import Foundation
 import StrataAnalysis
+import StrataAssignment
 import StrataDefinitions
 import StrataTestSupport
-import StrataAssignment
 import Testing
 
 @Suite("Data reader")

@@ -199,8 +199,7 @@ struct RegressionRowsTests {
   @Test func oneProgressBarOverSeveralFilesAndBothReads() throws {
     let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n")
     let half = lines.count / 2
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-lin")
     defer { try? FileManager.default.removeItem(at: directory) }
     var paths: [String] = []
     for (index, rows) in [lines[1..<half], lines[half...]].enumerated() {

@@ -100,8 +100,7 @@ struct AnalyzeLinCLITests {
       ? Self.experiment : packageRootURL().appendingPathComponent("experiments/basket-bundle.yaml").path
     let data =
       example == "lin" ? Self.data : packageRootURL().appendingPathComponent("experiments/data/basket-bundle.csv").path
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lin-seq-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-lin-seq")
     defer { try? FileManager.default.removeItem(at: directory) }
     let definition = directory.appendingPathComponent("sequential.yaml")
     let text = try String(contentsOfFile: source, encoding: .utf8)
@@ -168,8 +167,7 @@ struct AnalyzeLinCLITests {
   /// `missing: zero` fills are counted per comparison (`zero_filled_*`) and in the data account, as exclusions
   /// are (`missing_*`); aggregated input without `<c>_zero_filled` cannot tell, so they are null there.
   @Test func zeroFillsPerComparisonAndUnknownFromCells() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-zero-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("strata-zero")
     defer { try? FileManager.default.removeItem(at: directory) }
     let definition = directory.appendingPathComponent("zero.yaml")
     try """

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import StrataTestSupport
+import Synchronization
 import Testing
 
 /// `strata analyze` as a look of the bundled 3-look gym-renewal plan, and `strata new --looks`.

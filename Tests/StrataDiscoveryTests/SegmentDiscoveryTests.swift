@@ -130,8 +130,7 @@ struct SegmentDiscoveryTests {
   func confirmationRowsNeedAHeader() throws {
     let result = try SegmentDiscovery.run(
       Self.audience(count: 300), options: try DiscoveryOptions(clusterCounts: 2...3, seed: 3, splitSalt: "rows"))
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("confirmation-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("confirmation")
     defer { try? FileManager.default.removeItem(at: directory) }
     let empty = directory.appendingPathComponent("empty.csv").path
     let header = directory.appendingPathComponent("header.csv").path

@@ -3,8 +3,8 @@ import StrataAnalysis
 import StrataDefinitions
 import StrataReport
 import StrataStats
-import Testing
 import StrataTestSupport
+import Testing
 
 /// The Bayesian summaries in the Markdown and HTML reports.
 ///

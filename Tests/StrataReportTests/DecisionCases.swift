@@ -3,8 +3,8 @@ import StrataAnalysis
 import StrataAssignment
 import StrataDefinitions
 import StrataReport
-import Testing
 import StrataTestSupport
+import Testing
 
 /// The analyses the decision tests run over: one per case of issue 12's "done when" list (fixed horizon,
 /// sequential continue and efficacy, unplanned look, SRM, null result, factorial, hostile names) plus the

@@ -73,8 +73,7 @@ struct ReportSegmentsTests {
       #expect(!every.contains(partial) && chosen.contains(partial))
       #expect(every.count > chosen.count, "a row for every segment")
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-segments-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory("report-segments")
     defer { try? FileManager.default.removeItem(at: directory) }
     let files = try ReportWriter.write(analysis, to: directory, segments: all)
     let html = try String(contentsOf: files[0], encoding: .utf8)

@@ -2,8 +2,8 @@ import Foundation
 import StrataAnalysis
 import StrataReport
 import StrataStats
-import Testing
 import StrataTestSupport
+import Testing
 
 /// The SRM table's layout: wide (a column per variant) for few variants, long (a row per segment ×
 /// variant) above `ReportTables.sampleRatioWideLimit`, in every renderer.

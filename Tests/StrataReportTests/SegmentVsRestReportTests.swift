@@ -2,8 +2,8 @@ import Foundation
 import StrataAnalysis
 import StrataReport
 import StrataStats
-import Testing
 import StrataTestSupport
+import Testing
 
 /// Segments found by `strata discover`: the reports (terminal, Markdown, HTML) show each segment's effect against
 /// the rest's with Holm's adjustment over the segments, capped like the other per-segment tables.

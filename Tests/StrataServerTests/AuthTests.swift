@@ -1,10 +1,10 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import StrataServer
-import Testing
 import StrataTestSupport
+import Testing
 
 @Suite struct AuthTests {
   struct Keys {

@@ -120,7 +120,7 @@ struct RandomEffectsTests {
   /// `strata analyze` hung on a CSV with one revenue value of 1e75 or 1e80 among hundreds: the segment's estimate near
   /// −1e78 and variance near 1e157 start REML's Fisher scoring at τ² ≈ 1e102, where the information (Σw² with
   /// w ≈ 1e-157) underflows to 0, the step is −∞, and halving it never brings τ² + step above 0.
-  /// The fit runs on a thread of its own: `.timeLimit` cannot stop a synchronous loop, so a return of that loop
+  /// The fit runs on a thread of its own: `.timeLimit` cannot stop a synchronous loop, so a regression to that loop
   /// would hang the run instead of failing the test.
   @Test("REML with a segment near 1e78 ends with an estimate or a numerical error, not an endless loop")
   func extremeSegmentEnds() throws {
