@@ -17,13 +17,21 @@ extension ReportTables {
   }
 
   /// A number as the reports write one: "0.031", "+2.1 pp", "[−0.5, +2.1]", "12,345 / 12,001", "> 99%",
-  /// "±2.414", "4.6e-05", "+35.1% [+9.2%, +61.0%]".
+  /// "±2.414", "4.6e-05", "+35.1% [+9.2%, +61.0%]", "[+1.46e+91, +2.98e+91]".
   static func isNumericCell(_ cell: String) -> Bool {
     guard let first = cell.unicodeScalars.first, cell.contains(where: \.isNumber) else { return false }
     let startsLikeNumber = "0123456789+−-[<>±∞".unicodeScalars.contains(first)
-    return startsLikeNumber && !cell.contains(where: \.isLetter)
+    return startsLikeNumber && !hasWords(cell)
       || cell.range(of: #"^[<>]? ?[0-9.,e+−-]+(%| pp)?( / [0-9.,]+)?( \[[^\]a-z]*\])?$"#, options: .regularExpression)
         != nil
+  }
+
+  /// Whether `cell` has a letter other than the "e" of a number in exponent form ("2.22e+89", `NumberText.number`).
+  private static func hasWords(_ cell: String) -> Bool {
+    guard cell.contains(where: \.isLetter) else { return false }
+    guard cell.contains("e") else { return true }
+    return cell.replacingOccurrences(of: #"([0-9])e[+-]([0-9])"#, with: "$1$2", options: .regularExpression)
+      .contains(where: \.isLetter)
   }
 }
 

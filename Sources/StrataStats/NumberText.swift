@@ -37,12 +37,29 @@ public enum NumberText {
     return FixedDecimals.format(p, digits: 3)
   }
 
-  /// A plain number with `digits` decimals, signed when `sign` is true.
+  /// A plain number with `digits` decimals, signed when `sign` is true; in exponent form when decimals would not
+  /// show it well (`usesExponent`).
   public static func number(_ x: Double, digits: Int = 2, sign: Bool = false) -> String {
     guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "−∞") }
-    let text = FixedDecimals.format(x, digits: digits)
+    let text = usesExponent(x, digits: digits) ? exponentForm(x) : FixedDecimals.format(x, digits: digits)
     return sign ? signed(text, x) : text
   }
+
+  /// Whether `number` writes `x` in exponent form: at 10^15 and above (where decimals would be a string of 16 or
+  /// more digits), and below 0.0005 when the decimals would round it to zero (0.000 for a value that is not 0).
+  ///
+  /// Data in a very large or very small unit (revenue × 10^90, a duration × 10^-157) then reads as +2.22e+89 or
+  /// 3.10e-157 rather than a 90-digit string or 0.000; every other value keeps its decimals.
+  static func usesExponent(_ x: Double, digits: Int) -> Bool {
+    let size = x.magnitude
+    if size >= 1e15 { return true }
+    guard size != 0, size < 5e-4, (0...9).contains(digits) else { return false }
+    return FixedDecimals.scaled(size, digits: digits) == 0
+  }
+
+  /// `x` in C's `%.2e` form, three significant digits and the exponent's sign and at least two digits, as the
+  /// p-values' 9.9e-09: 2.22e+89, -3.10e-157.
+  private static func exponentForm(_ x: Double) -> String { String(format: "%.2e", x) }
 
   /// A plain number with `digits` decimals and the minus sign the reports print (U+2212, as in `signed`), no plus:
   /// -0.36 → "−0.36"; a value that rounds to zero has no sign ("0.00", never "−0.00").

@@ -1,0 +1,80 @@
+import Foundation
+import StrataAnalysis
+import StrataDefinitions
+import StrataStats
+import StrataTestSupport
+import Testing
+
+@testable import StrataReport
+
+/// Values of a metric in a very large or very small unit read as numbers: the gym example's revenue × 10^90 printed
+/// its guardrail bullet and table cells as 90-digit strings, and revenue × 10^-157 as 0.000.
+@Suite("Numbers at extreme magnitudes")
+struct ExtremeMagnitudeTests {
+  /// The gym example with its revenue column multiplied by `scale` (the empty cells stay empty).
+  static func gymRenewal(revenueTimes scale: Double) throws -> Analysis {
+    let definition = try ExperimentLoader.loadDefinition(
+      contentsOf: DecisionCases.repository.appendingPathComponent("experiments/gym-renewal.yaml"))
+    let plan = AnalysisPlan(definition: definition)
+    let lines = try String(
+      contentsOf: DecisionCases.repository.appendingPathComponent("experiments/data/gym-renewal.csv"), encoding: .utf8
+    ).split(separator: "\n")
+    let revenue = try #require(lines[0].split(separator: ",").firstIndex(of: "revenue"))
+    let scaled = lines.dropFirst().map { line in
+      var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      if let value = Double(fields[revenue]) { fields[revenue] = "\(value * scale)" }
+      return fields.joined(separator: ",")
+    }
+    let directory = try makeTemporaryDirectory("strata-extreme")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("gym-renewal.csv")
+    try ([String(lines[0])] + scaled).joined(separator: "\n").appending("\n").write(
+      to: file, atomically: true, encoding: .utf8)
+    return try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+  }
+
+  /// The guardrail bullet and the "All segments" row of revenue's table, in the terminal text and the Markdown report,
+  /// show three significant digits and the exponent (the difference is 22.24 × scale, the means 261.5 and 283.8).
+  @Test(arguments: [
+    (1e90, "+2.22e+91", ["2.62e+92", "2.84e+92", "+2.22e+91", "[+1.46e+91, +2.98e+91]"]),
+    (1e-157, "+2.22e-156", ["2.62e-155", "2.84e-155", "+2.22e-156", "[+1.46e-156, +2.98e-156]"]),
+  ])
+  func theGuardrailBulletAndTheTableShowAnExponent(scale: Double, difference: String, cells: [String]) throws {
+    let analysis = try Self.gymRenewal(revenueTimes: scale)
+    let bullet = "Guardrail revenue rose under reminder_social, the variant to ship: \(difference) (p = 9.9e-09,"
+    let text = AnalysisText.render(analysis)
+    #expect(text.contains(bullet))
+    let textRow = try #require(
+      text.split(separator: "\n").first { $0.hasPrefix("All segments  reminder_social") && $0.contains("welch") })
+    let textCells = textRow.split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }
+    #expect(textCells.filter { !$0.isEmpty }.dropFirst(3).prefix(4) == cells[...], "\(textRow)")
+    let markdown = MarkdownReport.render(analysis)
+    #expect(markdown.contains(MarkdownReport.escape(bullet)))
+    let markdownCells = cells.map { "**\(MarkdownReport.escape($0))**" }.joined(separator: " | ")
+    #expect(markdown.contains("| **7,787 / 7,850** | \(markdownCells) | **+8.5%** |"), "\(markdownCells)")
+    #expect(!text.contains("0.000 ") && !text.contains("00000000000"))
+  }
+
+  /// Ordinary values keep their decimals; the exponent starts at 10^15 and below 0.0005 where the decimals would
+  /// show 0 (never for 0 itself).
+  @Test func ordinaryValuesKeepTheirDecimals() {
+    #expect(NumberText.number(999_999_999_999_999.9, digits: 1) == "999999999999999.9")
+    #expect(NumberText.number(1e15, digits: 1) == "1.00e+15")
+    #expect(NumberText.number(-2.5e20, digits: 1, sign: true) == "−2.50e+20")
+    #expect(NumberText.number(0.0005, digits: 3) == "0.001")
+    #expect(NumberText.number(0.0004, digits: 4) == "0.0004")
+    #expect(NumberText.number(0.0004, digits: 3, sign: true) == "+4.00e-04")
+    #expect(NumberText.minus(-3.1e-157, digits: 3) == "−3.10e-157")
+    #expect(NumberText.number(0, digits: 3, sign: true) == "0.000")
+    #expect(NumberText.effect(12.04, binomial: false) == "+12.04")
+    #expect(NumberText.level(355.29, binomial: false) == "355.3")
+  }
+
+  /// An interval in exponent form is a number to right-align; words beside an "e" are still words.
+  @Test func exponentCellsAlignAsNumbers() {
+    #expect(ReportTables.isNumericCell("[+1.46e+91, +2.98e+91]"))
+    #expect(ReportTables.isNumericCell("0.00 [0.00, 6.55e+91]"))
+    #expect(!ReportTables.isNumericCell("3 (REML)"))
+    #expect(!ReportTables.isNumericCell("2e+5 units"))
+  }
+}
