@@ -329,9 +329,14 @@ enum ForestPlot {
     return 10 * magnitude
   }
 
+  /// An axis tick with the sign of a difference; with a step of 10^15 or more, or below 10^-6, in exponent form
+  /// (`+2e+91`, `−5e-157`) rather than a string of digits or zeros, as `NumberText.number` writes the values.
   static func tickLabel(_ value: Double, _ step: Double) -> String {
     let digits = step >= 1 ? 0 : Int((-log10(step)).rounded(.up))
-    let text = FixedDecimals.format(abs(value) < step / 1000 ? 0 : value, digits: digits)
+    let shown = abs(value) < step / 1000 ? 0 : value
+    let text =
+      step >= 1e15 || step < 1e-6
+      ? (shown == 0 ? "0" : String(format: "%g", shown)) : FixedDecimals.format(shown, digits: digits)
     return text.hasPrefix("-") ? "−" + text.dropFirst() : (value > step / 1000 ? "+" + text : text)
   }
 

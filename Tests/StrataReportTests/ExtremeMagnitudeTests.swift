@@ -70,6 +70,15 @@ struct ExtremeMagnitudeTests {
     #expect(NumberText.level(355.29, binomial: false) == "355.3")
   }
 
+  /// The charts' axis ticks too: a step of 10^15 or more, or below 10^-6, in exponent form; others as before.
+  @Test func chartTicksShowAnExponent() {
+    #expect(ForestPlot.tickLabel(4e91, 2e91) == "+4e+91")
+    #expect(ForestPlot.tickLabel(-5e-157, 5e-157) == "−5e-157")
+    #expect(ForestPlot.tickLabel(1e-160, 5e-157) == "0")
+    #expect(ForestPlot.tickLabel(0.5, 0.5) == "+0.5")
+    #expect(ForestPlot.tickLabel(-20, 10) == "−20")
+  }
+
   /// An interval in exponent form is a number to right-align; words beside an "e" are still words.
   @Test func exponentCellsAlignAsNumbers() {
     #expect(ReportTables.isNumericCell("[+1.46e+91, +2.98e+91]"))
