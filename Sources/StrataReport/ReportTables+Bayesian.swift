@@ -86,9 +86,9 @@ extension ReportTables {
     return Table(header: header, rows: rows, classes: classes, highlightColumn: nil)
   }
 
-  /// A risk (an expected loss, ≥ 0) in two significant digits (whole from 100 on), never a false zero:
-  /// "0.12%", "< 0.01%", "0.35 pp", "1.2", "1,530"; relative risks are in % of the control mean, absolute ones
-  /// in pp for rates.
+  /// A risk (an expected loss, ≥ 0) in two significant digits (whole from 100 on, with an exponent from 10^15 on),
+  /// never a false zero: "0.12%", "< 0.01%", "0.35 pp", "1.2", "1,530", "2.2e+91"; relative risks are in % of the
+  /// control mean, absolute ones in pp for rates.
   public static func risk(_ x: Double, relative: Bool, binomial: Bool) -> String {
     guard x.isFinite else { return "n/a" }
     let percent = relative || binomial
@@ -96,6 +96,7 @@ extension ReportTables {
     let unit = relative ? "%" : binomial ? " pp" : ""
     if value == 0 { return "0\(unit)" }
     if percent && value < 0.01 { return "< 0.01\(unit)" }
+    if value >= 1e15 { return String(format: "%.1e", value) + unit }  // whole, it would not fit in an Int64
     return (value >= 100 ? NumberText.count(value) : String(format: "%.2g", value)) + unit
   }
 }

@@ -79,6 +79,13 @@ struct ExtremeMagnitudeTests {
     #expect(ForestPlot.tickLabel(-20, 10) == "−20")
   }
 
+  /// A Bayesian risk of revenue × 10^90 (absolute scale): the report stopped with "Double value cannot be converted
+  /// to Int64" (`NumberText.count` of a whole 2.2 × 10^91).
+  @Test func aHugeRiskIsWrittenWithAnExponent() {
+    #expect(ReportTables.risk(2.2237e91, relative: false, binomial: false) == "2.2e+91")
+    #expect(ReportTables.risk(1530.2, relative: false, binomial: false) == "1,530")
+  }
+
   /// An interval in exponent form is a number to right-align; words beside an "e" are still words.
   @Test func exponentCellsAlignAsNumbers() {
     #expect(ReportTables.isNumericCell("[+1.46e+91, +2.98e+91]"))
