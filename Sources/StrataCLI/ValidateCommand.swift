@@ -37,7 +37,7 @@ struct Validate: ParsableCommand {
         let experiment = definition.experiment
         if let problem = definition.onlineAssignmentProblem {
           printError(
-            "strata: note: \(problem) (valid for `strata assign --stratified`; `assign` without it and `serve` refuse it)"
+            "strata: note: \(problem); `strata assign` without --stratified and `strata serve` refuse this definition"
           )
         }
         let segments = experiment.segmentNames.joined(separator: ", ")

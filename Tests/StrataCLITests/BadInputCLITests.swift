@@ -243,7 +243,7 @@ struct BadInputCLITests {
     let validate = try runStrata(["validate", definition.path])
     #expect(validate.status == 0, "\(validate.stderr.prefix(300))")
     #expect(validate.stderr.hasPrefix("strata: note: " + problem), "\(validate.stderr.prefix(400))")
-    #expect(validate.stderr.contains("valid for `strata assign --stratified`"))
+    #expect(validate.stderr.contains("`strata assign` without --stratified and `strata serve` refuse this definition"))
 
     let analyze = try runStrata(["analyze", "--experiment", definition.path, "--data", units.path, "--no-look-log"])
     #expect(!analyze.stderr.contains("none of the 10,000 buckets"), "\(analyze.stderr.prefix(400))")
