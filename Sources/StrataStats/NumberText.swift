@@ -96,18 +96,31 @@ public enum NumberText {
   }
 
   /// A whole count with thousands separators: 1234567 → "1,234,567".
+  ///
+  /// Beyond 2⁵³ (where a double no longer holds every whole number) in exponent form with three significant
+  /// digits, "2.22e+91": a count of 1e19 or more trapped converting to `Int64` (a Bayesian risk of 2e91 stopped
+  /// `analyze --report`).
   public static func count(_ x: Double) -> String {
     guard x.isFinite else { return "n/a" }
-    let digits = String(Int64(x.rounded()).magnitude)
+    let rounded = x.rounded()
+    guard rounded.magnitude <= 9_007_199_254_740_992 else {
+      return (x < 0 ? "−" : "") + exponentForm(x.magnitude)
+    }
+    return (x < 0 ? "−" : "") + grouped(String(Int64(rounded).magnitude))
+  }
+
+  /// Every `Int`, with a comma between thousands (`Int.max` trapped through the double).
+  public static func count(_ x: Int) -> String { (x < 0 ? "−" : "") + grouped(String(x.magnitude)) }
+
+  /// `digits` with a comma between thousands.
+  private static func grouped(_ digits: String) -> String {
     var out = ""
     for (index, character) in digits.enumerated() {
       if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
       out.append(character)
     }
-    return (x < 0 ? "−" : "") + out
+    return out
   }
-
-  public static func count(_ x: Int) -> String { count(Double(x)) }
 
   /// An effect in the metric's own unit: percentage points for rates, the mean's unit otherwise.
   public static func effect(_ x: Double, binomial: Bool) -> String {
