@@ -158,7 +158,7 @@ public enum DefinitionLoader {
         consent: try optionalString("consent"), segments: segments, segmentation: segmentation)
       var definition = try ExperimentDefinition(
         experiment: experiment, metrics: metrics, plan: plan, factorialDesign: factorial)
-      definition.onlineAssignmentProblem = definition.onlineAssignmentProblem.map { error in
+      definition.onlineAssignmentProblem = experiment.variantWithoutBuckets().map { error in
         ExperimentFileError(
           file: fields.file, line: fields.line(of: error.field), field: error.field, message: error.message)
       }

@@ -18,8 +18,8 @@ public struct ExperimentDefinition: Sendable, Hashable {
   public let factorialDesign: FactorialDesign?
   /// Why assignment by hash cannot use this definition though stratified assignment can; nil when it can.
   ///
-  /// A weighted variant without buckets (``StrataAssignment/Experiment/variantWithoutBuckets()``), with the file
-  /// and line when loaded from one. `strata assign` without `--stratified` and `strata serve` refuse it; `strata validate` notes it.
+  /// A weighted variant without buckets (``StrataAssignment/Experiment/variantWithoutBuckets()``) with its file and
+  /// line, set when the definition is loaded from a file; a definition built in code asks its experiment. `strata assign` without `--stratified` and `strata serve` refuse it; `strata validate` notes it.
   public internal(set) var onlineAssignmentProblem: ExperimentFileError?
 
   /// Validates the metrics and the plan of `experiment`.
@@ -41,8 +41,6 @@ public struct ExperimentDefinition: Sendable, Hashable {
     self.metrics = metrics
     self.plan = plan
     self.factorialDesign = factorialDesign
-    self.onlineAssignmentProblem = experiment.variantWithoutBuckets().map { error in
-      ExperimentFileError(file: experiment.id, line: 1, field: error.field, message: error.message)
-    }
+    self.onlineAssignmentProblem = nil
   }
 }
