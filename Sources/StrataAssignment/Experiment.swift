@@ -277,20 +277,24 @@ public struct Experiment: Sendable, Hashable {
         field: "variants",
         message:
           "\(Experiment.grouped(weighted)) variants with a positive weight cannot each get one of the 10,000 buckets, "
-          + "so assignment by "
-          + "hash would never choose some of them; use at most 10,000 (stratified assignment deals them all)")
+          + "so assignment by hash would never choose some of them; use at most 10,000 (stratified assignment deals "
+          + "them all)")
     }
+    // Every definition is loaded through here (20,000 segments for `analyze` too): by index, no segment copied, and
+    // the weights looked at only in a layout where some variant has no bucket (a weight of 0 has none either).
     var checkedShared = false
-    for (index, segment) in segments.enumerated() {
-      let shared = segment.weights.isEmpty && segment.traffic == nil
+    for index in segments.indices {
+      let shared = segments[index].weights.isEmpty && segments[index].traffic == nil
       if shared && checkedShared { continue }
       checkedShared = checkedShared || shared
-      let weights = variants.map { segment.weights[$0.key] ?? $0.weight }
       let layout = layouts[index]
+      guard variants.indices.contains(where: { layout.width(of: $0) == 0 }) else { continue }
+      let segmentWeights = segments[index].weights
+      let weights = variants.map { segmentWeights[$0.key] ?? $0.weight }
       let total = ExactDecimal(tenThousandths: weights.reduce(0) { $0 + $1.tenThousandths })
       for variant in weights.indices where weights[variant].tenThousandths > 0 && layout.width(of: variant) == 0 {
         let field =
-          segment.weights[variants[variant].key] != nil
+          segmentWeights[variants[variant].key] != nil
           ? "segments[\(index)].weights.\(variants[variant].key)"
           : shared ? "variants[\(variant)].weight" : "segments[\(index)].weights"
         return DefinitionError(
