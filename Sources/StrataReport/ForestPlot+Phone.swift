@@ -23,7 +23,7 @@ extension ForestPlot {
     let scale = layout.scale
     let width = phoneWidth
     let margin = phoneMargin
-    let step = niceStep((layout.high - layout.low) / 4)
+    let step = ChartScale.niceStep((layout.high - layout.low) / 4)
     let low = (layout.low / step).rounded(.down) * step
     let high = (layout.high / step).rounded(.up) * step
     var ticks: [Double] = []
@@ -33,7 +33,7 @@ extension ForestPlot {
       tick += step
     }
     // The scale inset by half the widest tick label, so that the end labels stay inside the chart.
-    let inset = max(14, (ticks.map { textWidth(tickLabel($0, step), size: 12) }.max() ?? 0) / 2 + 4)
+    let inset = max(14, (ticks.map { textWidth(ChartScale.differenceLabel($0, step), size: 12) }.max() ?? 0) / 2 + 4)
     let x = { (value: Double) in inset + (value * scale - low) / (high - low) * (width - 2 * inset) }
     let room = width - 2 * margin
     let paired = rows.contains { $0.shrunken != nil }
@@ -147,7 +147,7 @@ extension ForestPlot {
       grid += vertical(tx, "grid")
       for ty in [topTicks, rowsBottom + 16] {
         grid +=
-          "<text x=\"\(f(tx))\" y=\"\(f(ty))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(tickLabel(tick, step)))</text>"
+          "<text x=\"\(f(tx))\" y=\"\(f(ty))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(ChartScale.differenceLabel(tick, step)))</text>"
       }
     }
     grid += vertical(x(0), "zero")

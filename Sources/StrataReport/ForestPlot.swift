@@ -87,14 +87,9 @@ enum ForestPlot {
     let paired = rows.contains { $0.shrunken != nil }
     let rowHeight = paired ? pairedRowHeight : plainRowHeight
     let scale = binomial ? 100.0 : 1.0
-    var low = min(0, (rows.map(\.lower) + rows.compactMap { $0.shrunken?.lower }).min() ?? 0) * scale
-    var high = max(0, (rows.map(\.upper) + rows.compactMap { $0.shrunken?.upper }).max() ?? 0) * scale
-    let pad = max((high - low) * 0.06, 1e-9)
-    low -= pad
-    high += pad
-    let step = niceStep((high - low) / 6)
-    low = (low / step).rounded(.down) * step
-    high = (high / step).rounded(.up) * step
+    let (low, high, step) = ChartScale.axis(
+      low: min(0, (rows.map(\.lower) + rows.compactMap { $0.shrunken?.lower }).min() ?? 0) * scale,
+      high: max(0, (rows.map(\.upper) + rows.compactMap { $0.shrunken?.upper }).max() ?? 0) * scale, divisions: 6)
     // Label columns sized to the longest segment and variant names (`segmentLabelWidth`, `variantLabelWidth`).
     // The plot starts at half the chart's width at most, and the segment's column leaves the variant's 100
     // units of it at least (about 12 characters as drawn): a segment's name wider than its column's 248 units
@@ -257,7 +252,7 @@ enum ForestPlot {
       let tx = x(tick / scale)
       out += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(bottom))\" class=\"grid\"/>"
       out +=
-        "<text x=\"\(f(tx))\" y=\"\(f(bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(tickLabel(tick, step)))</text>"
+        "<text x=\"\(f(tx))\" y=\"\(f(bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(ChartScale.differenceLabel(tick, step)))</text>"
       tick += step
     }
     out += "<line x1=\"\(f(x(0)))\" y1=\"\(f(top - 6))\" x2=\"\(f(x(0)))\" y2=\"\(f(bottom))\" class=\"zero\"/>"
@@ -319,25 +314,6 @@ enum ForestPlot {
         "<circle cx=\"\(f(x(row.estimate)))\" cy=\"\(f(y))\" r=\"5\" class=\"mark \(tone)\(row.underpowered ? " hollow" : "")\"/>"
     }
     return out
-  }
-
-  /// 1, 2 or 5 × 10ᵏ, the first at least `raw`.
-  static func niceStep(_ raw: Double) -> Double {
-    guard raw > 0, raw.isFinite else { return 1 }
-    let magnitude = pow(10, (log10(raw)).rounded(.down))
-    for factor in [1.0, 2, 5, 10] where factor * magnitude >= raw { return factor * magnitude }
-    return 10 * magnitude
-  }
-
-  /// An axis tick with the sign of a difference; with a step of 10^15 or more, or below 10^-6, in exponent form
-  /// (`+2e+91`, `−5e-157`) rather than a string of digits or zeros, as `NumberText.number` writes the values.
-  static func tickLabel(_ value: Double, _ step: Double) -> String {
-    let digits = step >= 1 ? 0 : Int((-log10(step)).rounded(.up))
-    let shown = abs(value) < step / 1000 ? 0 : value
-    let text =
-      step >= 1e15 || step < 1e-6
-      ? (shown == 0 ? "0" : String(format: "%g", shown)) : FixedDecimals.format(shown, digits: digits)
-    return text.hasPrefix("-") ? "−" + text.dropFirst() : (value > step / 1000 ? "+" + text : text)
   }
 
   static func f(_ x: Double) -> String { FixedDecimals.format(x, digits: 1) }

@@ -26,7 +26,7 @@ enum InteractionPlot {
     let values = means.joined().flatMap { [$0.interval.lower, $0.interval.upper] }.filter(\.isFinite)
     guard var low = values.min(), var high = values.max(), high > low else { return nil }
     let scale = binomial ? 100.0 : 1.0
-    let step = ForestPlot.niceStep((high - low) * scale / 5)
+    let step = ChartScale.niceStep((high - low) * scale / 5)
     low = ((low * scale) / step).rounded(.down) * step
     high = ((high * scale) / step).rounded(.up) * step
     let title = "\(metric) (\(binomial ? "rate" : "mean"), marginal over the other factors)"
@@ -43,7 +43,7 @@ enum InteractionPlot {
     while tick <= high + step / 2 {
       let ty = bottom - (tick - low) / (high - low) * (bottom - top)
       out += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(right))\" y2=\"\(f(ty))\" stroke=\"#e6e9ef\"/>"
-      let text = String(format: "%.\(step >= 1 ? 0 : Int((-log10(step)).rounded(.up)))f", tick) + (binomial ? "%" : "")
+      let text = ChartScale.levelLabel(tick, step) + (binomial ? "%" : "")
       out +=
         "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"11\" fill=\"#6b7385\" text-anchor=\"end\">\(HTML.escape(text))</text>"
       tick += step

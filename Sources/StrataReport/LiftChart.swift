@@ -55,14 +55,8 @@ enum LiftChart {
     let looks = max(s.plannedLooks ?? 1, points.map(\.look).max() ?? 1)
     let scale = binomial ? 100.0 : 1.0
     let finite = points.flatMap { [$0.lower, $0.upper] }.filter(\.isFinite)
-    var low = min(0, finite.min() ?? 0) * scale
-    var high = max(0, finite.max() ?? 0) * scale
-    let pad = max((high - low) * 0.06, 1e-9)
-    low -= pad
-    high += pad
-    let step = ForestPlot.niceStep((high - low) / 5)
-    low = (low / step).rounded(.down) * step
-    high = (high / step).rounded(.up) * step
+    let (low, high, step) = ChartScale.axis(
+      low: min(0, finite.min() ?? 0) * scale, high: max(0, finite.max() ?? 0) * scale, divisions: 5)
     func x(_ look: Int, _ index: Int) -> Double {
       let centre =
         looks == 1
@@ -92,7 +86,7 @@ enum LiftChart {
       out +=
         "<line x1=\"\(f(left + 4))\" y1=\"\(f(y(tick / scale)))\" x2=\"\(f(plotRight + 12))\" y2=\"\(f(y(tick / scale)))\" class=\"\(abs(tick) < step / 1000 ? "zero" : "grid")\"/>"
       out +=
-        "<text x=\"\(f(left))\" y=\"\(f(y(tick / scale) + 4))\" class=\"tick\" text-anchor=\"end\">\(HTML.escape(ForestPlot.tickLabel(tick, step)))</text>"
+        "<text x=\"\(f(left))\" y=\"\(f(y(tick / scale) + 4))\" class=\"tick\" text-anchor=\"end\">\(HTML.escape(ChartScale.differenceLabel(tick, step)))</text>"
       tick += step
     }
     for look in 1...looks {

@@ -72,11 +72,38 @@ struct ExtremeMagnitudeTests {
 
   /// The charts' axis ticks too: a step of 10^15 or more, or below 10^-6, in exponent form; others as before.
   @Test func chartTicksShowAnExponent() {
-    #expect(ForestPlot.tickLabel(4e91, 2e91) == "+4e+91")
-    #expect(ForestPlot.tickLabel(-5e-157, 5e-157) == "−5e-157")
-    #expect(ForestPlot.tickLabel(1e-160, 5e-157) == "0")
-    #expect(ForestPlot.tickLabel(0.5, 0.5) == "+0.5")
-    #expect(ForestPlot.tickLabel(-20, 10) == "−20")
+    #expect(ChartScale.differenceLabel(4e91, 2e91) == "+4e+91")
+    #expect(ChartScale.differenceLabel(-5e-157, 5e-157) == "−5e-157")
+    #expect(ChartScale.differenceLabel(1e-160, 5e-157) == "0")
+    #expect(ChartScale.differenceLabel(0.5, 0.5) == "+0.5")
+    #expect(ChartScale.differenceLabel(-20, 10) == "−20")
+  }
+
+  /// The forest plot of revenue × 10^-157 spreads its marks over an axis of the data's own size.
+  ///
+  /// A fixed 10^-9 of padding drew every segment's mark at the same place, 0, with ticks of 2e-10: the wide and the
+  /// phone chart alike.
+  @Test func aForestPlotOfTinyValuesSpreadsItsMarks() throws {
+    let analysis = try Self.gymRenewal(revenueTimes: 1e-157)
+    let revenue = try #require(analysis.metrics.first { $0.metric.name == "revenue" })
+    let charts = try #require(ForestPlot.charts(revenue, plan: analysis.plan, segments: ReportSegments(analysis)))
+    for chart in [charts.whole, charts.phone] {
+      let marks = chart.split(separator: "<circle cx=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+      #expect(marks.count >= 4 && Set(marks).count >= 3, "\(marks)")
+      #expect(chart.contains("e-156<") && !chart.contains("e-10<"))
+    }
+  }
+
+  /// The axis of a range of zero width still has a span; a range of 10^-156 gets ticks of its own size.
+  @Test func chartAxesFitTheData() {
+    let tiny = ChartScale.axis(low: 0, high: 3e-156, divisions: 6)
+    let close = { (a: Double, b: Double) in abs(a / b - 1) < 1e-12 }
+    #expect(close(tiny.step, 1e-156) && close(tiny.low, -1e-156) && close(tiny.high, 4e-156), "\(tiny)")
+    #expect(close(ChartScale.axis(low: 0, high: 0, divisions: 6).step, 5e-10))
+    #expect(ChartScale.axis(low: -1.2, high: 3.4, divisions: 5) == (-2, 4, 2))
+    #expect(ChartScale.levelLabel(2.5e-155, 5e-156) == "2.5e-155")
+    #expect(ChartScale.levelLabel(1e-160, 5e-156) == "0")
+    #expect(ChartScale.levelLabel(12.5, 0.5) == "12.5" && ChartScale.levelLabel(40, 10) == "40")
   }
 
   /// A Bayesian risk of revenue × 10^90 (absolute scale): the report stopped with "Double value cannot be converted
