@@ -94,6 +94,59 @@ struct StandardInputSpoolCLITests {
     #expect(sawRepeats)
   }
 
+  /// The benchmark's rows (`Benchmarks/analyze_bench.yaml`), `rows` of them (about 23 bytes each), with the units of
+  /// rows 5 and 400,000 again at rows 450,000 and 900,000 (when there are so many): repeats in the second and third
+  /// chunks of 8 MiB.
+  static func benchmarkRows(_ rows: Int) -> String {
+    var text = "unit_id,variant,segment,converted,revenue\n"
+    text.reserveCapacity(rows * 26)
+    let variants = ["control", "v1", "v2"]
+    for row in 0..<rows {
+      let unit = row == 450_000 ? 5 : row == 900_000 ? 400_000 : row
+      text += "u\(unit),\(variants[row % 3]),s\(row % 5 + 1),\(row % 7 == 0 ? 1 : 0),\(row % 97).\(row % 89)\n"
+    }
+    return text
+  }
+
+  @Test(
+    "a pipe longer than a chunk: read as it arrives, the file's outputs with repeats in later chunks, and when the copy stops after a chunk was read",
+    arguments: ["--json --threads 1", "--json --threads 2", "--json --threads 2 --strict"])
+  func pipeBeyondAChunk(_ options: String) throws {
+    let data = path("long-data.csv")
+    try Self.benchmarkRows(1_100_000).write(toFile: data, atomically: true, encoding: .utf8)
+    let spool = path("spool")
+    try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+    let experiment = Self.root.appendingPathComponent("Benchmarks/analyze_bench.yaml").path
+    let command = "\"$0\" analyze --experiment \"$1\" --no-look-log \(options) --data"
+    let file = try shell(command + " \"$2\"", [experiment, data])
+    let expected = file.stdout.replacingOccurrences(of: try StandardInputCLITests.jsonString(data), with: "\"-\"")
+    let expectedError = file.stderr.replacingOccurrences(of: data, with: "<stdin>")
+    if options.contains("--strict") {
+      #expect(file.status == 1 && file.stderr.contains(":450002: row repeats unit \"u5\""), "\(file.stderr)")
+    } else {
+      #expect(file.status == 0 && file.stderr.isEmpty && file.stdout.contains("\"duplicate_unit\""), "\(file.stderr)")
+    }
+    // 12 MiB (/bin/sh counts 512-byte blocks): the copy stops in the second chunk, after the first was read and its
+    // units logged.
+    for (label, limit, note) in [("copied", "", nil), ("copy stopped", "ulimit -f 24576; ", "the temporary copy in")] {
+      let piped = try shell(
+        "cat \"$2\" | (\(limit)TMPDIR=\"$3\" exec " + command + " -)", [experiment, data, spool])
+      let context = "\(options), \(label)"
+      #expect(piped.status == file.status, "\(context): \(piped.stderr)")
+      #expect(piped.stdout == expected, "\(context)")
+      if let note {
+        let lines = piped.stderr.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        #expect(
+          lines.first?.hasPrefix("strata: note: <stdin>: \(note) \(spool) stopped after 12582912 bytes") == true,
+          "\(context): \(piped.stderr)")
+        #expect(lines.count == 2 && String(lines[1]) == expectedError, "\(context): \(piped.stderr)")
+      } else {
+        #expect(piped.stderr == expectedError, "\(context): \(piped.stderr)")
+      }
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == [], "\(context): a file was left")
+    }
+  }
+
   /// Runs `script` with `/bin/sh` in the temporary directory.
   ///
   /// `$0` is `strata`, `$1`... are `arguments`.

@@ -48,6 +48,11 @@ public struct CSVScanner {
   private let path: String
   /// Bytes read before the descriptor's (see the internal initializer).
   private let prefix: ReadPrefix?
+  /// The most bytes a record may span: the buffer's size, or, scanning bytes in place (`init(inPlace:range:path:)`),
+  /// the size of the buffer a file's scan would have.
+  private let window: Int
+  /// False when scanning bytes in place: the buffer is its owner's, and the scan moves along it instead of refilling.
+  private let ownsBuffer: Bool
   /// The buffer's start (never nil, unlike `buffer.baseAddress`).
   private let base: UnsafeMutablePointer<UInt8>
   private var buffer: UnsafeMutableBufferPointer<UInt8>
@@ -108,16 +113,40 @@ public struct CSVScanner {
     self.descriptor = descriptor
     self.path = path
     self.prefix = prefix
+    window = bufferSize
+    ownsBuffer = true
     base = .allocate(capacity: bufferSize)
     buffer = UnsafeMutableBufferPointer(start: base, count: bufferSize)
     starts = .allocate(capacity: 64)
     ends = .allocate(capacity: 64)
   }
 
+  /// Scans a pipe's data in place, as the initializer with `range` scans those bytes of a file.
+  ///
+  /// The bytes of `range` are at `bytes` (`range.count` of them, followed by at least `loadMargin` initialised bytes).
+  /// Records, offsets, line numbers and errors are the file's, a record longer than `bufferSize` included (the scan
+  /// looks at most `bufferSize` bytes from a record's start, as that buffer holds). Quoted fields are unquoted in those
+  /// bytes; `path` only names them.
+  init(inPlace bytes: UnsafeMutablePointer<UInt8>, range: Range<Int>, path: String, bufferSize: Int = 1 << 22) {
+    descriptor = -1
+    self.path = path
+    prefix = nil
+    fileSize = 0
+    start = range.lowerBound
+    limit = range.count
+    window = bufferSize
+    base = bytes
+    buffer = UnsafeMutableBufferPointer(start: bytes, count: range.count)
+    ownsBuffer = false
+    initialisedEnd = range.count
+    starts = .allocate(capacity: 64)
+    ends = .allocate(capacity: 64)
+  }
+
   /// Closes the file and frees the buffers.
   public mutating func close() {
-    _ = Glibc.close(descriptor)
-    buffer.deallocate()
+    if descriptor >= 0 { _ = Glibc.close(descriptor) }
+    if ownsBuffer { buffer.deallocate() }
     starts.deallocate()
     ends.deallocate()
   }
@@ -212,9 +241,9 @@ public struct CSVScanner {
       }
       state.consumed = consumed
       if state.endOfFile && consumed >= filled { return }
-      if !madeProgress && filled == buffer.count {
+      if !madeProgress && (ownsBuffer ? filled : filled - consumed) == window {
         throw DataError(
-          file: path, line: state.line, message: "has a record longer than \(buffer.count) bytes (an unclosed quote?)")
+          file: path, line: state.line, message: "has a record longer than \(window) bytes (an unclosed quote?)")
       }
       if !madeProgress && state.endOfFile { return }
     }
@@ -235,6 +264,16 @@ public struct CSVScanner {
   /// Not inlined: once per buffer, and out of the record loop that `forEachRecord` inlines into its callers.
   @inline(never)
   private mutating func refill(_ state: inout ScanState, progress: (Int) -> Void) throws -> Bool {
+    if !ownsBuffer {
+      // In place: the next `window` bytes from the unparsed part's start (a buffer's worth, as a file's scan has).
+      let end = min(state.consumed + window, limit)
+      if end == limit { state.endOfFile = true }
+      state.filled = end
+      bytesRead = end
+      progress(bytesRead)
+      state.checkedByteOrderMark = true
+      return state.consumed < end
+    }
     while true {
       // Move the unparsed tail to the front and refill.
       if state.consumed > 0 {

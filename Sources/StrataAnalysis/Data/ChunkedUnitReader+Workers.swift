@@ -26,6 +26,24 @@ extension ChunkedUnitReader {
     condition.unlock()
   }
 
+  /// Adds a pipe's next chunk, held in `buffer` (`PipeChunks.next()`), for the workers; `last` when no chunk follows.
+  func add(chunk range: Range<Int>, in buffer: PipeChunks.Buffer, last: Bool) {
+    condition.lock()
+    chunks.append(range)
+    buffers[chunks.count - 1] = buffer
+    if last { chunksKnown = true }
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// No chunk follows those added (the pipe ended, or its read stopped).
+  func endChunks() {
+    condition.lock()
+    chunksKnown = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
   /// Chunk `index`'s result: waits for the worker reading it, or reads it here when there are no workers.
   ///
   /// Chunks are taken in order, each once.
@@ -46,7 +64,7 @@ extension ChunkedUnitReader {
   private func work() {
     condition.lock()
     while true {
-      while !cancelled && nextChunk < chunks.count && nextChunk >= startLimit { condition.wait() }
+      while !cancelled && (nextChunk < chunks.count ? nextChunk >= startLimit : !chunksKnown) { condition.wait() }
       if cancelled || nextChunk >= chunks.count { break }
       let index = nextChunk
       nextChunk += 1

@@ -27,7 +27,14 @@ final class ChunkedUnitReader: @unchecked Sendable {
   static let chunkSize = 8 << 20
 
   let path: String
-  let chunks: [Range<Int>]
+  /// Grows as a pipe's chunks arrive (`stream`; guarded by `condition` then), else fixed.
+  var chunks: [Range<Int>]
+  /// A pipe's chunks, read from memory as they arrive (`readStream`), with the buffers of chunks not yet read; nil
+  /// for a file.
+  let stream: PipeChunks?
+  var buffers: [Int: PipeChunks.Buffer] = [:]
+  /// Whether `chunks` is every chunk (always, for a file).
+  var chunksKnown = true
   /// The reader built from the header; every chunk reads with a copy of it.
   let template: UnitLevelRows
   /// Worker threads (0: the calling thread reads every chunk itself).
@@ -55,10 +62,12 @@ final class ChunkedUnitReader: @unchecked Sendable {
   init(
     path: String, chunks: [Range<Int>], template: UnitLevelRows, threads: Int,
     mode: UnitLevelRows.DuplicateMode = .collect, repeats: [UInt64: Int] = [:], logBase: Int = 0,
-    partitionBits: Int = 0, arena: LogArena? = nil
+    partitionBits: Int = 0, arena: LogArena? = nil, stream: PipeChunks? = nil
   ) {
     self.path = path
     self.chunks = chunks
+    self.stream = stream
+    chunksKnown = stream == nil
     var template = template
     template.repeats = repeats
     self.template = template
@@ -66,7 +75,13 @@ final class ChunkedUnitReader: @unchecked Sendable {
     self.logBase = logBase
     self.partitionBits = partitionBits
     self.arena = arena
-    workers = threads > 1 && chunks.count > 1 ? min(threads, chunks.count) : 0
+    if threads < 2 {
+      workers = 0
+    } else if stream != nil {
+      workers = threads  // chunks yet to come
+    } else {
+      workers = chunks.count > 1 ? min(threads, chunks.count) : 0
+    }
     startLimit = 2 * workers
   }
 
@@ -209,9 +224,11 @@ final class ChunkedUnitReader: @unchecked Sendable {
 
   /// Reads the file from `offset` (a record start) to its end in one piece, the way the sequential reader does,
   /// and adds it to `merged`.
-  func readRest(from offset: Int, into merged: inout Merged, options: DataReadOptions) throws {
+  ///
+  /// `end`: where the file ends, when not where its last chunk does (a pipe's copy, `readStream`).
+  func readRest(from offset: Int, into merged: inout Merged, options: DataReadOptions, end: Int? = nil) throws {
     var rows = template
-    rows.fileSize = max(0, (chunks.last?.upperBound ?? offset) - offset)
+    rows.fileSize = max(0, (end ?? chunks.last?.upperBound ?? offset) - offset)
     do {
       var scanner = try CSVScanner(path: path, range: offset..<Int.max)
       defer { scanner.close() }

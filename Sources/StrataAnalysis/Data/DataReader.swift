@@ -35,9 +35,9 @@ public enum DataReader {
   /// keeps the units' rows instead (`RegressionRows`, 8·(1 + k) bytes per unit and metric), as does
   /// `options.keepsRegressionRows`, and runs the same two passes over them (``replayingRows(_:plan:_:)``).
   ///
-  /// A pipe (standard input, a FIFO) with unit-level data is copied to a temporary file first and read as a regular
-  /// file, so that its duplicate check is the file's deferred one (`InputSpool`); results and messages name it as
-  /// given.
+  /// A pipe (standard input, a FIFO) with unit-level data is read as it arrives in a regular file's chunks, with the
+  /// file's deferred duplicate check, and copied to a temporary file for a second read (`InputSpool`, `PipeChunks`);
+  /// results and messages name it as given.
   public static func read(paths: [String], plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
     -> DataSummary
   {
@@ -64,13 +64,21 @@ public enum DataReader {
     /// The path the readers open: the temporary copy's, standard input's file, or the input's.
     var path: String {
       if case .spooled(let spool) = how { return spool.path }
+      if case .streamed(let spool, _, _, _) = how { return spool.path }
       if case .inPlace(let path) = how { return path }
       return name
     }
 
     var spool: InputSpool? {
       if case .spooled(let spool) = how { return spool }
+      if case .streamed(let spool, _, _, _) = how { return spool }
       return nil
+    }
+
+    /// Whether it is a pipe read as it arrives (its size unknown until then).
+    var isStreamed: Bool {
+      if case .streamed = how { return true }
+      return false
     }
 
     var prefix: ReadPrefix? {
@@ -81,7 +89,7 @@ public enum DataReader {
 
   private static func read(inputs: [Input], plan: AnalysisPlan, options: DataReadOptions) throws -> DataSummary {
     let paths = inputs.map(\.path)
-    let stamps = paths.map(Self.stamp)
+    let stamps = inputs.map { $0.isStreamed ? nil : Self.stamp($0.path) }
     // One progress bar over every part and read: the parts' sizes added (times two when the files are read twice),
     // no total when a part's size is unknown (a pipe).
     let size = stamps.allSatisfy({ $0 != nil }) ? stamps.reduce(0) { $0 + ($1?[0] ?? 0) } : 0
@@ -163,12 +171,26 @@ public enum DataReader {
     var before = progress.before
     let bar = progress.total
     for input in inputs {
-      let path = input.path
       var partOptions = options
       if let report = options.progress {
         partOptions.progress = { [before] bytes, _ in report(before + bytes, bar) }
       }
-      var part = try readPart(path: path, prefix: input.prefix, plan: plan, options: partOptions, seen: seen)
+      var part: DataSummary
+      var path = input.path
+      if case .streamed(let spool, let source, let dataStart, let ended) = input.how {
+        switch try ChunkedUnitReader.readStream(
+          spool: spool, source: source, dataStart: dataStart, ended: ended, plan: plan, options: partOptions, seen: seen
+        )
+        {
+        case .summary(let summary): part = summary
+        case .copyStopped(let prefix):
+          // As when the copy stops before the rows: read row by row from the start, named as given.
+          path = input.name
+          part = try readPart(path: path, prefix: prefix, plan: plan, options: partOptions, seen: seen)
+        }
+      } else {
+        part = try readPart(path: path, prefix: input.prefix, plan: plan, options: partOptions, seen: seen)
+      }
       if path != input.name {
         part.file = input.name
         part.files = [input.name]

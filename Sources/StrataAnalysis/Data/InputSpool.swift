@@ -4,17 +4,20 @@
   import Darwin
 #endif
 
-/// A pipe's bytes copied into a temporary file as they arrive, so that the pipe reads as a regular file.
+/// A pipe's bytes copied into a temporary file as they arrive, so that the pipe can be read again as a regular file.
 ///
 /// A regular file's duplicate check is deferred (`UnitHashSet+Log.swift`): each row's 64-bit id hash goes to a log,
-/// repeats are looked for once the whole file has been read, and only the chunks holding repeats are read again. A
+/// repeats are looked for once the whole file has been read, and then the file's chunks are read again. A
 /// pipe cannot be read again, so it checked each row against one table of every unit as it arrived: about 3× the
 /// file's CPU at 10 M rows and 10.7–21.3 bytes per unit (docs/performance.md, "Through a pipe"). When the duplicate
 /// check is on, `DataReader` copies a pipe, FIFO or socket into a file made in `$TMPDIR` (default /tmp) with `mkstemp` and removed at once, before any data is written:
-/// nothing is left behind, even when the process is killed. The copy is then read exactly as a regular file (chunks
-/// on every thread, the deferred check, the chunks with repeats read again, Lin's regression read twice), so the
-/// results are the file's byte for byte. Its bytes are the kernel's page cache (written to disk only if they stay
-/// long enough), not the process's memory; it is freed when the read ends.
+/// nothing is left behind, even when the process is killed. The header is copied first and looked at; then the rows
+/// are read as they arrive, in a file's chunks on every thread with the deferred check, each chunk's bytes written on
+/// to the copy past the page cache (`PipeChunks`, `ChunkedUnitReader.readStream`), and the copy is read as a regular
+/// file only when a second read is needed (repeated units, a chunk that did not end cleanly), so the results are the
+/// file's byte for byte. With Lin's regression, which reads the data twice, the whole pipe is copied first (through
+/// the page cache) and read twice as a file. The copy's blocks are on the disk, not in the process's memory; they are
+/// freed when the read ends.
 ///
 /// Standard input redirected from a regular file (`< FILE`, read from its start) is not copied: it is read in place,
 /// as that file, with or without the check.
@@ -95,11 +98,13 @@ final class InputSpool: @unchecked Sendable {
     return info.st_mode & S_IFMT == S_IFDIR ? nil : ENOTDIR
   }
 
-  /// Appends `count` bytes; on failure, how many were written and why.
-  func append(_ bytes: UnsafePointer<UInt8>, count: Int) -> (written: Int, reason: Int32)? {
+  /// Appends `count` bytes, through `descriptor` when given (the copy opened with `O_DIRECT`, `PipeChunks`); on
+  /// failure, how many were written and why.
+  func append(_ bytes: UnsafePointer<UInt8>, count: Int, through other: Int32? = nil) -> (written: Int, reason: Int32)?
+  {
     var done = 0
     while done < count {
-      let written = write(descriptor, bytes + done, count - done)
+      let written = pwrite(other ?? descriptor, bytes + done, count - done, off_t(self.bytes))
       if written < 0 {
         if errno == EINTR { continue }
         return (done, errno)
@@ -142,6 +147,9 @@ final class InputSpool: @unchecked Sendable {
     case sequential(ReadPrefix)
     /// Standard input redirected from a regular file, read from `path` (`/proc/self/fd/0`) as that file.
     case inPlace(String)
+    /// The copy holds the header (and maybe more): the rest is read from `source` as it arrives, in chunks, each
+    /// copied on (`PipeChunks`); the data rows start at `dataStart`; `ended` when `source` has given its last byte.
+    case streamed(InputSpool, source: Int32, dataStart: Int, ended: Bool)
   }
 
   /// A path that opens standard input afresh when it is a regular file read from its start (`--data - < FILE`).
@@ -163,7 +171,8 @@ final class InputSpool: @unchecked Sendable {
     return path
   }
 
-  /// Decides how to read `name` and, for a pipe with unit-level data and the duplicate check, copies it to its end.
+  /// Decides how to read `name` and, for a pipe with unit-level data and the duplicate check, copies its header (and,
+  /// for Lin's regression, all of it).
   ///
   /// `progress` hears the bytes copied so far (the size is unknown: 0).
   static func plan(
@@ -219,8 +228,15 @@ final class InputSpool: @unchecked Sendable {
       }
       progress?(spool.bytes)
     }
-    guard checksDuplicates(path: spool.path, plan: plan, options: options) else {
+    guard let dataStart = checksDuplicates(path: spool.path, plan: plan, options: options) else {
       return .sequential(ReadPrefix(source: source, spool: spool))
+    }
+    // Read as it arrives, unless Lin's regression reads the data twice (then the whole copy is made first, the data is
+    // read from it twice as a file's, `DataReader.read(paths:plan:options:)`) or the header's line end was not in the
+    // bytes copied (a quoted line end in a header cut short).
+    let readsTwice = plan.metrics.contains { $0.regression != nil } && !options.keepsRegressionRows
+    if !readsTwice && dataStart <= spool.bytes {
+      return .streamed(spool, source: source, dataStart: dataStart, ended: ended)
     }
     while !ended {
       let count = try fill(source, buffer, name: name)
@@ -239,24 +255,32 @@ final class InputSpool: @unchecked Sendable {
   private static func stop(
     _ spool: InputSpool, source: Int32, leftover: (UnsafeMutablePointer<UInt8>, from: Int, to: Int), reason: Int32
   ) -> Plan {
-    FileNotices.post(
-      "\(StandardInput.displayName(spool.name)): the temporary copy in \(spool.directory) stopped after \(spool.bytes) bytes (\(String(cString: strerror(reason)))), so duplicate units are checked in memory as the rows arrive (about 11–21 bytes per unit); set TMPDIR to a directory with room for the data"
-    )
+    postStopped(spool, reason: reason)
     let rest = Array(UnsafeBufferPointer(start: leftover.0 + leftover.from, count: leftover.to - leftover.from))
     return .sequential(ReadPrefix(source: source, spool: spool, leftover: rest))
   }
 
-  /// Whether the copy's header is unit-level data with the unit column, so the duplicate check will run.
-  private static func checksDuplicates(path: String, plan: AnalysisPlan, options: DataReadOptions) -> Bool {
-    guard var scanner = try? CSVScanner(path: path) else { return false }
+  /// The note for a copy stopped by a failed write (`errno` `reason`), after which the pipe is read row by row.
+  static func postStopped(_ spool: InputSpool, reason: Int32) {
+    FileNotices.post(
+      "\(StandardInput.displayName(spool.name)): the temporary copy in \(spool.directory) stopped after \(spool.bytes) bytes (\(String(cString: strerror(reason)))), so duplicate units are checked in memory as the rows arrive (about 11–21 bytes per unit); set TMPDIR to a directory with room for the data"
+    )
+  }
+
+  /// Where the data rows start when the copy's header is unit-level data with the unit column, so the duplicate check
+  /// will run; nil otherwise. (Past the bytes copied when the header's record did not end with a line end in them.)
+  private static func checksDuplicates(path: String, plan: AnalysisPlan, options: DataReadOptions) -> Int? {
+    guard var scanner = try? CSVScanner(path: path) else { return nil }
     defer { scanner.close() }
     var header: [String] = []
     try? scanner.forEachRecord { record in
       header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
       return false
     }
-    guard !header.isEmpty, !AggregatedRows.recognizes(header: header, plan: plan) else { return false }
-    return (try? UnitLevelRows(header: header, plan: plan, path: path, options: options))?.checksDuplicates == true
+    guard !header.isEmpty, !AggregatedRows.recognizes(header: header, plan: plan) else { return nil }
+    guard (try? UnitLevelRows(header: header, plan: plan, path: path, options: options))?.checksDuplicates == true
+    else { return nil }
+    return scanner.lastRecordEndedLine ? scanner.nextOffset : Int.max
   }
 
   /// One read (what the pipe holds now, at least a byte unless it ended).

@@ -312,6 +312,17 @@ extension UnitHashSet {
     return log.count
   }
 
+  /// Forgets the log's chunks from `base` on (a read that started there is done again another way: a pipe whose
+  /// copy stopped, `PipeChunks`); their keys' memory stays in the arena until it is reset.
+  func dropLog(from base: Int) {
+    guard base < log.count else { return }
+    for chunk in log[base...] {
+      logCount -= chunk.count
+      logBytes -= chunk.bytes
+    }
+    log.removeSubrange(base...)
+  }
+
   /// Appends one chunk's keys, grouped with `partitionBits`.
   func appendToLog(_ chunk: PartitionedHashes) {
     precondition(chunk.starts.count == (1 << partitionBits) + 1, "a chunk grouped with other partitions")

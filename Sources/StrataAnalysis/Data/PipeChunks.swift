@@ -1,0 +1,451 @@
+import Foundation
+
+/// A pipe's data rows taken as they arrive and cut where `DataChunks.ranges` cuts a file of the same bytes, each chunk
+/// read in place by `ChunkedUnitReader` (the file's chunked read and deferred duplicate check), while its bytes go on
+/// to the pipe's temporary copy (`InputSpool`), written past the page cache.
+///
+/// The copy is there for what a pipe cannot do: read its bytes a second time, when the check finds repeated units (the
+/// chunks read again, dropping them) or a chunk did not end cleanly (the rest read in one piece). Written through the
+/// page cache, as the whole copy first was, its pages cost the kernel a copy and fresh memory for every byte (most of
+/// the pipe's extra CPU over the file's, docs/performance.md, "A pipe through a temporary copy"); here whole 4 kB
+/// blocks go to the disk directly (`O_DIRECT`), the rest (the first and last block's bytes, or all of them where the
+/// file system refuses `O_DIRECT`) through the page cache. A second read reads the copy as a regular file.
+///
+/// Memory: each buffer holds one chunk (`chunkSize` bytes and up to the next line end) and the bytes read past it; the
+/// buffers of chunks read are reused: one thread holds three (the chunk being read, the next being written to the
+/// copy, the one after it being read from the pipe), `n` threads `n + 2`.
+final class PipeChunks: @unchecked Sendable {
+  /// One chunk's bytes and those read after them: file offsets `start..<start + filled` at `base`.
+  final class Buffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    /// The file offset of `base[0]`, a multiple of `PipeChunks.block`.
+    var start = 0
+    var filled = 0
+
+    init(capacity: Int) {
+      self.capacity = capacity
+      var raw: UnsafeMutableRawPointer? = nil
+      // Aligned for `O_DIRECT`; initialised, with room after it, as the scanner's loads may read a few bytes past the
+      // bytes in use (`CSVScanner.loadMargin`).
+      let bytes = capacity + CSVScanner.loadMargin
+      guard posix_memalign(&raw, PipeChunks.block, bytes) == 0, let raw else {
+        preconditionFailure("PipeChunks: cannot allocate \(bytes) bytes")
+      }
+      base = raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+    }
+
+    deinit { free(base) }
+
+    var end: Int { start + filled }
+  }
+
+  /// `O_DIRECT` writes start, end and sit at multiples of this (the largest logical block size in use).
+  static let block = 4096
+
+  /// The pipe (owned: closed with this, unless handed on to a `ReadPrefix`).
+  private(set) var source: Int32
+  let spool: InputSpool
+  let chunkSize: Int
+  /// The copy opened again with `O_DIRECT`, or -1 (refused, or not written directly any more).
+  private var direct: Int32 = -1
+  /// The buffer that holds the bytes read last.
+  private var current: Buffer
+  /// Buffers of chunks read, for later chunks.
+  private var spare: [Buffer] = []
+  private let lock = NSLock()
+  /// Whether the pipe has ended.
+  private(set) var ended: Bool
+  /// Where the next chunk starts, and how far a line end was looked for after its threshold.
+  private var cutStart: Int
+  private var searched: Int
+
+  /// After the header: `source` has given the copy's bytes so far (`spool.bytes`; `ended` when it gave its last), the
+  /// data rows start at `dataStart`.
+  init(source: Int32, spool: InputSpool, dataStart: Int, ended: Bool, chunkSize: Int) throws(DataError) {
+    self.source = source
+    self.spool = spool
+    self.chunkSize = max(1, chunkSize)
+    self.ended = ended
+    cutStart = dataStart
+    searched = dataStart
+    current = Buffer(capacity: Self.capacity(chunkSize: self.chunkSize))
+    // The bytes from the block the data starts in, read back from the copy (the header's part is in the page cache).
+    let from = dataStart / Self.block * Self.block
+    current.start = from
+    while current.end < spool.bytes {
+      if current.filled == current.capacity { grow() }
+      let got = pread(
+        spool.descriptor, current.base + current.filled,
+        min(current.capacity - current.filled, spool.bytes - current.end),
+        off_t(current.end))
+      guard got > 0 else {
+        throw DataError(
+          file: spool.name, line: nil,
+          message: "cannot be read back from its temporary copy (\(String(cString: strerror(got < 0 ? errno : EIO))))")
+      }
+      current.filled += got
+    }
+    #if os(Linux) && (arch(x86_64) || arch(i386))
+      direct = open(spool.path, O_WRONLY | O_CLOEXEC | 0o40000)
+    #elseif os(Linux) && arch(arm64)
+      direct = open(spool.path, O_WRONLY | O_CLOEXEC | 0o200000)
+    #endif
+  }
+
+  deinit {
+    if direct >= 0 { _ = close(direct) }
+    if source >= 0 { _ = close(source) }
+  }
+
+  /// A chunk's buffer: the chunk size, room for the block before it, and 256 kB to read past it to its line end (a
+  /// read takes at most what the pipe holds, 64 kB; a longer record grows the buffer).
+  static func capacity(chunkSize: Int) -> Int {
+    (chunkSize + block - 1) / block * block + 2 * block + (1 << 18)
+  }
+
+  /// What `next()` found.
+  enum Step {
+    /// A chunk: its file offsets, at `buffer.base + range.lowerBound - buffer.start`; whether it is the data's last.
+    /// Its bytes are in the copy or in the next chunk's buffer already, so its reader may change them (unquoting).
+    case chunk(Range<Int>, Buffer, last: Bool)
+    /// The data has no more bytes.
+    case none
+    /// A write to the copy failed (`errno`): the pipe can no longer be read as a file.
+    case copyStopped(Int32)
+  }
+
+  /// A chunk cut from the pipe: its file offsets, its buffer, whether it is the data's last.
+  typealias Cut = (range: Range<Int>, buffer: Buffer, last: Bool)
+
+  /// The next chunk, once its bytes are in the copy (or, for its last block's, in the next chunk's buffer).
+  ///
+  /// Its writes overlap the reading of the chunk after it from the pipe and, once it is returned, the reading of its
+  /// rows: each chunk is written on a queue of its own while the next is cut, and returned once written, so that its
+  /// reader may change its bytes in place.
+  func next() throws(DataError) -> Step {
+    while true {
+      let following = ended && cutStart >= current.end ? nil : try cut()
+      if let reason = waitForWrite() {
+        unwritten = [written?.buffer, following?.buffer, current].compactMap { $0 }
+        return .copyStopped(reason)
+      }
+      let done = written
+      written = following
+      if let following { startWrite(following) }
+      if let done { return .chunk(done.range, done.buffer, last: done.last) }
+      if following == nil { return .none }
+    }
+  }
+
+  /// The next chunk read from the pipe (not yet written).
+  ///
+  /// It ends just after the first line end at or after
+  /// `DataChunks.threshold`, or at the end of the data: the cut `DataChunks.ranges` makes in a file of the same bytes
+  /// (which makes no empty chunk). Known to be the last only once the pipe has ended right after it.
+  private func cut() throws(DataError) -> Cut {
+    let threshold = DataChunks.threshold(start: cutStart, chunkSize: chunkSize)
+    var end = 0
+    while true {
+      let from = max(threshold, searched)
+      if from < current.end,
+        let found = memchr(current.base + (from - current.start), Int32(UInt8(ascii: "\n")), current.end - from)
+      {
+        end = current.start + (UnsafeMutableRawPointer(current.base).distance(to: found)) + 1
+        break
+      }
+      searched = max(searched, current.end)
+      if ended {
+        end = current.end
+        break
+      }
+      try readMore()
+    }
+    while !ended && current.end == end { try readMore() }
+    let last = ended && current.end == end
+    let buffer = current
+    if !last {
+      // The bytes from the block the chunk ends in (those its write leaves, `writeOut`) move to the next buffer.
+      let from = end / Self.block * Self.block
+      let next = spareBuffer(holding: current.end - from)
+      next.start = from
+      next.filled = current.end - from
+      next.base.update(from: current.base + (from - current.start), count: next.filled)
+      current = next
+    }
+    let range = cutStart..<end
+    cutStart = end
+    searched = end
+    return (range, buffer, last)
+  }
+
+  /// The chunk being written (`startWrite`), returned by `next()` once its write is done.
+  private var written: Cut? = nil
+  private let writes = DispatchQueue(label: "strata-pipe-copy")
+  private let writing = DispatchGroup()
+  private var writeFailure: Int32? = nil
+  /// After a failed write: the buffers that hold the bytes not written, in order.
+  private var unwritten: [Buffer] = []
+
+  /// Writes `chunk`'s bytes on the queue (`writeOut`).
+  private func startWrite(_ chunk: Cut) {
+    writing.enter()
+    writes.async { [self] in
+      writeFailure = writeOut(chunk.buffer, upTo: chunk.range.upperBound, final: chunk.last)
+      writing.leave()
+    }
+  }
+
+  /// Waits for the write in flight, if any; its failure's `errno`, or nil.
+  @discardableResult
+  func waitForWrite() -> Int32? {
+    writing.wait()
+    return writeFailure
+  }
+
+  /// Reads what the pipe holds now into `current` (growing it when full); sets `ended` at its end.
+  private func readMore() throws(DataError) {
+    if current.filled == current.capacity { grow() }
+    while true {
+      let got = read(source, current.base + current.filled, current.capacity - current.filled)
+      if got > 0 {
+        current.filled += got
+        return
+      }
+      if got == 0 {
+        ended = true
+        return
+      }
+      if errno == EINTR { continue }
+      throw DataError(file: spool.name, line: nil, message: "cannot be read (\(String(cString: strerror(errno))))")
+    }
+  }
+
+  /// Replaces `current` with a buffer twice its size holding its bytes (a record longer than a chunk's slack).
+  private func grow() {
+    let larger = Buffer(capacity: current.capacity * 2)
+    larger.start = current.start
+    larger.filled = current.filled
+    larger.base.update(from: current.base, count: current.filled)
+    current = larger
+  }
+
+  /// A buffer from a chunk already read, or a new one, with room for `bytes`.
+  private func spareBuffer(holding bytes: Int) -> Buffer {
+    lock.lock()
+    let reused = spare.popLast()
+    lock.unlock()
+    if let reused, reused.capacity >= bytes + Self.block { return reused }
+    return Buffer(capacity: max(Self.capacity(chunkSize: chunkSize), bytes + Self.capacity(chunkSize: chunkSize)))
+  }
+
+  /// Hands back a chunk's buffer once the chunk has been read (any thread).
+  ///
+  /// The last chunk's buffer is still `current`: harmless, as no chunk follows it to reuse it (and its bytes stay).
+  func recycle(_ buffer: Buffer) {
+    lock.lock()
+    spare.append(buffer)
+    lock.unlock()
+  }
+
+  /// Writes `buffer`'s bytes to the copy up to file offset `end` (all of them when `final`); nil, or the `errno` of a
+  /// failed write.
+  ///
+  /// Whole blocks go with `O_DIRECT`, the bytes of a block begun or left over through the page cache; the bytes of an
+  /// unfinished block wait for the next chunk.
+  private func writeOut(_ buffer: Buffer, upTo end: Int, final: Bool) -> Int32? {
+    let block = Self.block
+    while spool.bytes < end {
+      let written = spool.bytes
+      var stop = end
+      var through: Int32? = nil
+      if direct >= 0 {
+        if written % block != 0 {
+          stop = min(end, (written / block + 1) * block)
+          if stop % block != 0 && !final { return nil }
+        } else if end / block * block > written {
+          stop = end / block * block
+          through = direct
+        } else if !final {
+          return nil
+        }
+      }
+      if let failure = spool.append(buffer.base + (written - buffer.start), count: stop - written, through: through) {
+        if through != nil && failure.written == 0 && failure.reason == EINVAL {
+          // The file system refuses `O_DIRECT` writes (or this one's alignment): the page cache from here on.
+          _ = close(direct)
+          direct = -1
+          continue
+        }
+        return failure.reason
+      }
+    }
+    return nil
+  }
+
+  /// After a failed write: a reader of the rest, row by row, that reads the copy's bytes, then those read from the pipe
+  /// but not written, then the rest of the pipe (which it takes over).
+  func prefix() -> ReadPrefix {
+    var bytes: [UInt8] = []
+    var at = spool.bytes
+    var chain: [Buffer] = []
+    for buffer in unwritten where !chain.contains(where: { $0 === buffer }) { chain.append(buffer) }
+    for (index, buffer) in chain.enumerated() {
+      let stop = index + 1 < chain.count ? chain[index + 1].start : buffer.end
+      if at < stop {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.base + (at - buffer.start), count: stop - at))
+        at = stop
+      }
+    }
+    let prefix = ReadPrefix(source: source, spool: spool, leftover: bytes)
+    source = -1
+    return prefix
+  }
+
+  /// Reads the rest of the pipe into the copy (a chunk stopped, so the rest of the data is read from the copy as a
+  /// file); nil, or the `errno` of a failed write.
+  func copyRest() throws(DataError) -> Int32? {
+    if let reason = waitForWrite() {
+      unwritten = [written?.buffer, current].compactMap { $0 }
+      return reason
+    }
+    while true {
+      if !ended && current.filled < current.capacity { try readMore() }
+      if let reason = writeOut(current, upTo: current.end, final: ended) {
+        unwritten = [current]
+        return reason
+      }
+      if ended { return nil }
+      if current.filled == current.capacity {
+        // Written up to its last whole block: the rest moves to the front.
+        let from = spool.bytes / Self.block * Self.block
+        let keep = current.end - from
+        current.base.update(from: current.base + (from - current.start), count: keep)
+        current.start = from
+        current.filled = keep
+      }
+    }
+  }
+}
+
+extension PipeChunks {
+  /// About how many rows the data holds when the pipe has already ended (its line ends counted), else nil.
+  func knownRows(from dataStart: Int) -> Int? {
+    guard ended, cutStart == dataStart, current.start <= dataStart else { return nil }
+    var lines = 0
+    var position = current.base + (dataStart - current.start)
+    let end = current.base + current.filled
+    while position < end, let found = memchr(position, Int32(UInt8(ascii: "\n")), end - position) {
+      lines += 1
+      position = found.assumingMemoryBound(to: UInt8.self) + 1
+    }
+    return lines + 1
+  }
+}
+
+extension ChunkedUnitReader {
+  /// What `readStream` gave: the pipe's summary, or, when a write to its copy failed, a reader of the data row by
+  /// row from its start (the note posted, the log as before the read).
+  enum StreamOutcome {
+    case summary(DataSummary)
+    case copyStopped(ReadPrefix)
+  }
+
+  /// Reads a pipe's unit-level data as it arrives, in the chunks of a file of the same bytes (`PipeChunks`), with the
+  /// file's deferred duplicate check, and gives the file's summary: the chunks with repeats are read again from the
+  /// copy, and so is the rest of the data from a chunk that did not end cleanly, once the whole pipe has been copied.
+  ///
+  /// `spool` holds the header (`dataStart`: where the rows start) and `source` the rest (`InputSpool.Plan.streamed`).
+  static func readStream(
+    spool: InputSpool, source: Int32, dataStart: Int, ended: Bool, plan: AnalysisPlan, options: DataReadOptions,
+    seen: UnitHashSet
+  ) throws -> StreamOutcome {
+    // As while the header was copied: a write past the file-size limit fails (the note) instead of ending the process.
+    let previousHandler = signal(SIGXFSZ, SIG_IGN)
+    defer { _ = signal(SIGXFSZ, previousHandler) }
+    let path = spool.path
+    let pipe = try PipeChunks(
+      source: source, spool: spool, dataStart: dataStart, ended: ended, chunkSize: options.chunkSize)
+    defer { pipe.waitForWrite() }  // none left in flight, even after an error (before SIGXFSZ is restored)
+    var scanner = try CSVScanner(path: path, range: 0..<dataStart)
+    defer { scanner.close() }
+    var header: [String] = []
+    try scanner.forEachRecord { record in
+      try record.rejectUnreadableHeader(path: path)
+      header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
+      return false
+    }
+    let template = try UnitLevelRows(header: header, plan: plan, path: path, options: options, seen: seen)
+    // The log's partitions are chosen before the size is known: from the rows when the pipe has already ended, else
+    // for 32 M rows (2¹¹ partitions; a file of 10 M rows gets 2¹⁰, of 30 M 2¹¹, and the results do not depend on it).
+    let rows = pipe.knownRows(from: dataStart)
+    let logBase = seen.startLog(expectedRows: rows ?? 1 << 25, mostRows: rows.map { $0 + 1 } ?? 1 << 27)
+    let reader = ChunkedUnitReader(
+      path: path, chunks: [], template: template, threads: options.threads, logBase: logBase,
+      partitionBits: seen.partitionBits, arena: seen.arena, stream: pipe)
+    reader.start()
+    defer { reader.stop() }
+    let start = Merged(
+      statistics: SufficientStatistics(plan: plan), regressionRows: template.regressionRows, bytes: dataStart,
+      line: scanner.nextLine)
+    /// The copy stopped: what was read is dropped, and the data is read again row by row, as when the copy stops
+    /// before the rows (`InputSpool`).
+    func stopped(_ reason: Int32) -> StreamOutcome {
+      reader.stop()
+      seen.dropLog(from: logBase)
+      InputSpool.postStopped(spool, reason: reason)
+      return .copyStopped(pipe.prefix())
+    }
+    var merged = start
+    var stoppedAt: Int? = nil
+    // Chunks cut ahead of the merge: one per worker (a file's reader lets them run two ahead, but here each chunk
+    // ahead is a buffer of the process's memory), or the one the calling thread reads next.
+    let ahead = max(1, reader.workers)
+    var index = 0
+    while true {
+      while !reader.chunksKnown && reader.chunks.count < index + ahead {
+        switch try pipe.next() {
+        case .chunk(let range, let buffer, let last): reader.add(chunk: range, in: buffer, last: last)
+        case .none: reader.endChunks()
+        case .copyStopped(let reason): return stopped(reason)
+        }
+      }
+      guard index < reader.chunks.count else { break }
+      var result = reader.take(index)
+      guard result.complete else {
+        stoppedAt = index
+        break
+      }
+      if template.checksDuplicates, let hashes = result.hashes { seen.appendToLog(hashes) }
+      merged.add(&result, bytes: reader.chunks[index].count)
+      reader.recycle(emptied: result.takeStatistics())
+      options.progress?(merged.bytes, 0)
+      index += 1
+    }
+    reader.stop()
+    if stoppedAt != nil, let reason = try pipe.copyRest() { return stopped(reason) }
+    let chunks = reader.chunks
+    if template.checksDuplicates {
+      let repeats = seen.repeats(since: logBase, threads: options.threads)
+      if !repeats.isEmpty {
+        let again = ChunkedUnitReader(
+          path: path, chunks: Array(chunks[..<(stoppedAt ?? chunks.count)]), template: template,
+          threads: options.threads, mode: .dropRepeats, repeats: repeats, logBase: logBase,
+          partitionBits: seen.partitionBits)
+        merged = try again.readAll(from: start, total: 0, progress: options.progress)
+      }
+    }
+    if let stoppedAt {
+      try reader.readRest(from: chunks[stoppedAt].lowerBound, into: &merged, options: options, end: spool.bytes)
+    }
+    var summary = DataSummary(
+      file: path, format: .unitLevel, bytes: merged.bytes, rowsRead: merged.rowsRead, rowsUsed: merged.rowsUsed,
+      issues: merged.issues, statistics: merged.statistics, duplicatesChecked: template.checksDuplicates,
+      duplicateDetectorBytes: template.checksDuplicates ? seen.memoryBytes : 0)
+    summary.missingUnitColumn = template.unitColumn == nil ? plan.unitColumn : nil
+    summary.header = header
+    summary.regressionRows = merged.regressionRows.isEmpty ? nil : merged.regressionRows
+    summary.zeroFillsCounted = true
+    return .summary(summary)
+  }
+}
