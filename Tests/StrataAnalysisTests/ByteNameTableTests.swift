@@ -275,6 +275,67 @@ import Testing
     }
   }
 
+  /// The wide table has the fewest slots that hold the names as a power of two, or twice as many.
+  ///
+  /// Two bytes a slot, so that with 2,000 names they stay in the fastest cache (4 KiB, where slots of 32 bytes that
+  /// held the names took 128 KiB). Every name set of 33 to 2,100 names in steps (the benchmark's and random ones) gets
+  /// its table, whose lookups agree with `index(of:)`.
+  @Test func theWideTableHasAtMostTwiceAsManySlotsAsNamesRoundedUp() {
+    var generator = SplitMix64(seed: 17)
+    let alphabet = Array("-0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+    for count in stride(from: ByteNameTable.shortLimit + 1, through: 2_100, by: 97) + [2_000, 2_048] {
+      let benchmark = (1...count).map { "seg-\($0)" }
+      let random = (0..<count).map { _ in
+        String(
+          decoding: (0..<Int.random(in: 1...20, using: &generator)).map { _ in
+            alphabet.randomElement(using: &generator)!
+          }, as: UTF8.self)
+      }
+      for names in [benchmark, random] {
+        let table = ByteNameTable(names)
+        let distinct = Set(names).count
+        var fewest = 1
+        while fewest < distinct { fewest *= 2 }
+        #expect(table.hasWideTable)
+        #expect(table.wideSlotCount == fewest || table.wideSlotCount == 2 * fewest, "\(count): \(table.wideSlotCount)")
+        var buffer = [UInt8](repeating: 0, count: 64)
+        for (index, name) in names.enumerated() where index % 7 == 0 || index == names.count - 1 {
+          let bytes = Array(name.utf8)
+          let expected = bytes.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+          for (offset, byte) in bytes.enumerated() { buffer[offset] = byte }
+          for offset in bytes.count..<buffer.count { buffer[offset] = 0x2c }
+          #expect(buffer.withUnsafeMutableBytes { table.longIndex($0.baseAddress!, bytes.count) } == expected)
+          buffer[bytes.count - 1] ^= 1
+          let stranger = Array(buffer[0..<bytes.count])
+          let none = stranger.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+          #expect(buffer.withUnsafeMutableBytes { table.longIndex($0.baseAddress!, bytes.count) } == none)
+        }
+      }
+    }
+    // The benchmark's 2,000 names in 2,048 slots (4,096 before the slots were kept apart from the names).
+    #expect(ByteNameTable((1...2_000).map { "seg-\($0)" }).wideSlotCount == 2_048)
+  }
+
+  /// Beyond 65,535 names the wide table's slots and displacements take four bytes each; its lookups still agree with
+  /// `index(of:)`, for the names and for fields close to them.
+  @Test func moreThan65535NamesHaveFourByteSlots() {
+    let names = (0..<70_000).map { "n\($0 * 7)" }
+    let table = ByteNameTable(names)
+    #expect(table.hasWideTable && [131_072, 262_144].contains(table.wideSlotCount))
+    func words(_ field: [UInt8]) -> (UInt64, UInt64) {
+      var words: [UInt64] = [0, 0]
+      for (offset, byte) in field.enumerated() { words[offset / 8] |= UInt64(byte) << (8 * UInt64(offset % 8)) }
+      return (words[0], words[1])
+    }
+    for index in stride(from: 0, to: names.count, by: 37) + [names.count - 1] {
+      for field in [Array(names[index].utf8), Array("n\(index * 7 + 1)".utf8), Array(names[index].utf8) + [0x30]] {
+        let expected = field.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+        let (first, second) = words(field)
+        #expect(table.wideIndex(first, second, field.count) == expected, "\(field)")
+      }
+    }
+  }
+
   /// Which names get the wide table: every set without the short table, any number of names of any length, spaces
   /// at their ends too; the others are still found (`index(of:)`), and `wideIndex` finds nothing without the table.
   @Test func everyNameSetWithoutTheShortTableGetsTheWideTable() {

@@ -302,6 +302,13 @@ public struct SufficientStatistics: Sendable, Hashable {
     }
   }
 
+  /// Asks the processor for the first cache line of cell `cell`'s row parts (all of them for up to two value
+  /// columns), a hint: no check, as a prefetch never faults and changes no value.
+  @inline(__always)
+  mutating func prefetchFirstLine(cell: Int) {
+    Prefetch.line(UnsafeRawPointer(moments.base + cell &* metricCount))
+  }
+
   @inline(__always)
   mutating func addUnit(variant: Int, segment: Int) { units[variant * segmentCount + segment] += 1 }
 

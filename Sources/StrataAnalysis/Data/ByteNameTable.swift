@@ -42,37 +42,57 @@ struct ByteNameTable {
   private let shortShift: UInt64
   /// The collision-free table of the names when they have no short table (`wideTable`), or empty and 0.
   ///
-  /// Any number of names of any length: a collision-free table of them too (`wideSlots`, `wideWords` words per slot:
-  /// the name's first and second 8 bytes as little-endian words, zero-padded, then its length in the high 32 bits and
-  /// its index in the low 32, all ones when the slot is empty, and where its words from byte 16 on start in `tails`),
-  /// whose slot is the top bits of the hash of the name's key (`wideKey`, `wideHash` with `wideMultiplier`; a name
-  /// longer than `wideBytes` has its later words folded into the key, `tailHash`), exclusive-or'ed with the
-  /// displacement of the key's bucket (`displacements`; the bucket is the hash's next bits),
-  /// so that every name has a slot of its own with one and a half to three times as many slots as names (`wideTable`);
-  /// empty and 0 otherwise.
-  /// Slot `s` starts at word `wideOffset + wideWords * s`, on a 64-byte boundary, so a slot is one cache line's half.
+  /// Any number of names of any length: a collision-free table of them too (`wideSlots`: per slot the index of the
+  /// name it holds, or the number of names when it is empty), whose slot is the top bits of the hash of the name's key
+  /// (`wideKey`, `wideHash` with `wideMultiplier`; a name longer than `wideBytes` has its later words folded into the
+  /// key, `tailHash`), exclusive-or'ed with the displacement of the key's bucket (`displacements`; the bucket is the
+  /// hash's next bits), so that every name has a slot of its own, with the fewest slots that hold them as a power of
+  /// two, or twice as many (`wideTable`); empty and 0 otherwise. The slot's name is then compared with the field in
+  /// `wideNames`, by the name's index.
+  ///
+  /// Two bytes a slot (four beyond 65,535 names), apart from the names: with 2,000 names the slots are 4 KiB and the
+  /// displacements 2 KiB, which stay in the fastest cache, so the row's cell (the name's index) is known without
+  /// waiting for the second-level cache, and the name's comparison, which waits for it, runs beside the cell's fetch
+  /// instead of before it. Slots of 32 bytes that held the name (128 KiB at 2,000 names) missed the first-level cache
+  /// on nearly every row, and the cell's fetch waited for that miss (docs/performance.md, "The name's slot apart from
+  /// its bytes").
   ///
   /// A field of up to `wideBytes` bytes is then two 8-byte loads, two multiplications, a load from the small table of
   /// displacements and one comparison (`wideIndex`), as for the short table: with 2,000 segments the hash table's
   /// lookup (`wordsIndex`, three words hashed by two 128-bit products, out of line in the one-pass row) cost about 116
   /// instructions per row, and its 32-byte slots, not aligned, two cache lines for half of the names. A longer field
   /// adds a multiplication and a comparison per further word (`longIndex`).
-  private let wideSlots: [UInt64]
+  private let wideSlots: [UInt16]
+  /// The wide table's names by index, and one more (the empty slots' index, the number of names), `wideWords` words
+  /// each from word `wideOffset + wideWords * index`, a 64-byte boundary for an even index, so that a name is half a
+  /// cache line: its first and second 8 bytes as little-endian words, zero-padded, then its length in the high 32 bits
+  /// and its index in the low 32 (all ones for the last entry and a name given again, which no slot holds), and where
+  /// its words from byte 16 on start in `tails`.
+  private let wideNames: [UInt64]
   /// The words of the wide table's names longer than `wideBytes` from byte 16 on, little-endian, the last zero-padded;
-  /// a name's start among them is its slot's last word.
+  /// a name's start among them is its entry's last word in `wideNames`.
   private let tails: [UInt64]
   private let wideOffset: Int
-  private let displacements: [UInt32]
+  private let displacements: [UInt16]
   private let wideMultiplier: UInt64
-  /// 64 minus the bits of a slot number, and 64 minus those and a bucket number's.
+  /// Where `wideSlots`' and `displacements`' entries start, and what of them is read.
+  ///
+  /// Their entries are 2 bytes each when every name index and slot number fits (up to 65,535 names), else 4;
+  /// `wideEntryMask` keeps an entry's bytes of the 4 read from its start (`wideEntry`), 0xffff or all ones. A slot's and a bucket's entry start at `(hash >> wideShift) & wideSlotBytes` and `(hash >>
+  /// bucketShift) & bucketBytes` bytes (the hash's top bits and the next ones, times the entry's size), and the
+  /// displacements are stored times the entry's size, so that their exclusive or is the slot's entry's offset.
   private let wideShift: UInt64
+  private let wideSlotBytes: Int
   private let bucketShift: UInt64
-  private let bucketMask: Int
+  private let bucketBytes: Int
+  private let wideEntryMask: UInt32
 
   /// Whether the collision-free table of short names was built (`shortSlots`).
   var hasShortTable: Bool { shortMultiplier != 0 }
   /// Whether the collision-free table of names without the short table was built (`wideSlots`).
   var hasWideTable: Bool { wideMultiplier != 0 }
+  /// The wide table's number of slots (0 without it).
+  var wideSlotCount: Int { wideSlots.isEmpty ? 0 : wideSlotBytes >> (wideEntryMask == 0xffff ? 1 : 2) + 1 }
   /// Whether the hash table was built (more than `linearLimit` names), so that `wordsIndex` can look names up.
   var hasHashTable: Bool { !slots.isEmpty }
 
@@ -116,12 +136,15 @@ struct ByteNameTable {
     // byte, and `UnitLevelRows.consumeOther` looks the field up with the spaces around it dropped (`fieldIndex`).
     let table = shortTable.1 != 0 ? nil : Self.wideTable(names)
     wideSlots = table?.slots ?? []
+    wideNames = table?.names ?? []
     tails = table?.tails ?? []
     displacements = table?.displacements ?? []
     wideMultiplier = table?.multiplier ?? 0
     wideShift = table?.shift ?? 0
+    wideSlotBytes = table?.slotBytes ?? 0
     bucketShift = table?.bucketShift ?? 0
-    bucketMask = table?.bucketMask ?? 0
+    bucketBytes = table?.bucketBytes ?? 0
+    wideEntryMask = table?.entryMask ?? 0
     wideOffset = table?.offset ?? 0
     guard names.count > Self.linearLimit else {
       slots = []
@@ -249,7 +272,7 @@ struct ByteNameTable {
   /// The wide table's one slot for a field of `length` bytes whose first two words are `first` and `second` and whose
   /// key's second word is `key` (`second`, or for a field longer than `wideBytes` `second` exclusive-or its later
   /// words' `tailHash`): the name's index when the slot holds those words and that length (else -1), and the slot's
-  /// first word in `wideSlots`.
+  /// name's first word in `wideNames`.
   ///
   /// `wideIndex`'s and `wideSlotIndex`'s lookup, inlined into both; the caller makes sure the table exists.
   @inline(__always)
@@ -257,16 +280,23 @@ struct ByteNameTable {
     let product = Self.wideHash(Self.wideKey(first, key, length), wideMultiplier)
     return displacements.withUnsafeBufferPointer { displacements in
       wideSlots.withUnsafeBufferPointer { slots in
-        // The bucket is at most `bucketMask`, below the displacements' count; the slot and every displacement are
-        // below the table's size (a power of two), and so is their exclusive or.
-        let bucket = Int(truncatingIfNeeded: product &>> bucketShift) & bucketMask
-        let slot = Int(truncatingIfNeeded: product &>> wideShift) ^ Int(truncatingIfNeeded: displacements[bucket])
-        let base = wideOffset &+ Self.wideWords &* slot
-        let info = slots[base &+ 2]
-        // One comparison of the words and length together; an empty slot's length (all ones) matches no field.
-        let differs =
-          (slots[base] ^ first) | (slots[base &+ 1] ^ second) | ((info >> 32) ^ UInt64(truncatingIfNeeded: length))
-        return (differs == 0 ? Int(truncatingIfNeeded: info & 0xffff_ffff) : -1, base)
+        wideNames.withUnsafeBufferPointer { names in
+          // The bucket's entry is within the displacements, and the slot's within the slots: both offsets are
+          // masked to below the tables' sizes in bytes (powers of two), and so is their exclusive or; a slot holds a
+          // name's index or the number of names, each an entry of `wideNames`.
+          let bucket = Int(truncatingIfNeeded: product &>> bucketShift) & bucketBytes
+          let slot = Int(truncatingIfNeeded: product &>> wideShift) & wideSlotBytes ^ wideEntry(displacements, bucket)
+          let index = wideEntry(slots, slot)
+          let base = wideOffset &+ Self.wideWords &* index
+          // One comparison of the words and length together; the empty slots' entry's length (all ones) matches no
+          // field. The index is the slot's, not the entry's: what follows the lookup (the row's cell) need not wait
+          // for the entry, only the branch on the comparison does.
+          let differs =
+            (names[base] ^ first) | (names[base &+ 1] ^ second)
+            | ((names[base &+ 2] >> 32) ^ UInt64(truncatingIfNeeded: length))
+          guard differs == 0 else { return (-1, base) }
+          return (index, base)
+        }
       }
     }
   }
@@ -328,9 +358,9 @@ struct ByteNameTable {
     let (index, base) = wideSlot(first, second, key: second ^ tail, length)
     guard index >= 0 else { return -1 }
     // The same length: the name has as many words from byte 16 on as the field, from its slot's last word on.
-    return wideSlots.withUnsafeBufferPointer { slots in
+    return wideNames.withUnsafeBufferPointer { names in
       tails.withUnsafeBufferPointer { tails in
-        var at = Int(truncatingIfNeeded: slots[base &+ 3])
+        var at = Int(truncatingIfNeeded: names[base &+ 3])
         var offset = 16
         while offset < length {
           var word = UInt64(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
@@ -368,6 +398,15 @@ struct ByteNameTable {
   @inline(__always)
   private static func wideKey(_ first: UInt64, _ second: UInt64, _ length: Int) -> UInt64 {
     first ^ (second ^ UInt64(truncatingIfNeeded: length)) &* 0x9e37_79b9_7f4a_7c15
+  }
+
+  /// The entry of `wideSlots` or `displacements` (`table`) that starts `offset` bytes in: the 4 bytes from there, with
+  /// `wideEntryMask` (each table has 2 bytes more than its entries, so that the last one is read so too).
+  @inline(__always)
+  private func wideEntry(_ table: UnsafeBufferPointer<UInt16>, _ offset: Int) -> Int {
+    let raw = UnsafeRawPointer(table.baseAddress.unsafelyUnwrapped)
+    let entry = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    return Int(truncatingIfNeeded: entry & wideEntryMask)
   }
 
   /// `index(in:_:_:)` for what its inlined part leaves: the field with spaces around it ignored.
@@ -465,14 +504,14 @@ struct ByteNameTable {
   ///
   /// Hash and displace: a key's hash with the multiplier (`wideHash`) gives its slot (the top bits) and its bucket
   /// (the bits after them); the buckets, one or two keys each, largest first (then in order), each take the first
-  /// displacement that moves all of their keys to free slots (slot exclusive-or displacement), with at least one and a
-  /// half times as many slots as keys (a power of two). Two keys of one bucket with the same slot cannot be separated
-  /// so: then the next multiplier (odd numbers from SplitMix64 with a fixed seed, as `shortTable`) is tried, up to 8
-  /// (one works more often than not); no table when none does, which only two names with the same key (`wideKey`)
-  /// make likely.
+  /// displacement that moves all of their keys to free slots (slot exclusive-or displacement), with the fewest slots
+  /// that hold the keys (a power of two). Two keys of one bucket with the same slot cannot be separated so: then the
+  /// next multiplier (odd numbers from SplitMix64 with a fixed seed, as `shortTable`) is tried, up to 8, then up to 8
+  /// more with twice as many slots; no table when none does, which only two names with the same key (`wideKey`) make
+  /// likely.
   private static func wideTable(_ names: [String]) -> (
-    slots: [UInt64], tails: [UInt64], offset: Int, displacements: [UInt32], multiplier: UInt64, shift: UInt64,
-    bucketShift: UInt64, bucketMask: Int
+    slots: [UInt16], names: [UInt64], tails: [UInt64], offset: Int, displacements: [UInt16], multiplier: UInt64,
+    shift: UInt64, slotBytes: Int, bucketShift: UInt64, bucketBytes: Int, entryMask: UInt32
   )? {
     var keys: [(first: UInt64, second: UInt64, length: Int, index: Int, tail: Int, key: UInt64)] = []
     var tails: [UInt64] = []
@@ -494,63 +533,79 @@ struct ByteNameTable {
       }
       keys.append((first, second, bytes.count, index, tail, wideKey(first, second ^ hash, bytes.count)))
     }
-    var slotBits = 1
-    while 1 << slotBits < keys.count + keys.count / 2 { slotBits += 1 }
+    var fewestBits = 1
+    while 1 << fewestBits < keys.count { fewestBits += 1 }
     var bucketBits = 0
     while 2 << bucketBits < keys.count { bucketBits += 1 }
-    guard slotBits <= 31 else { return nil }
-    let size = 1 << slotBits
-    let shift = UInt64(64 - slotBits)
-    let bucketShift = UInt64(64 - slotBits - bucketBits)
-    let bucketMask = (1 << bucketBits) - 1
+    guard fewestBits < 31, names.count < UInt32.max else { return nil }
     var state: UInt64 = 0x5eed_d15b
-    for _ in 0..<8 {
-      // SplitMix64's step, made odd.
-      state &+= 0x9e37_79b9_7f4a_7c15
-      var mixed = state
-      mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
-      mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
-      let multiplier = (mixed ^ (mixed >> 31)) | 1
-      var buckets = [[(slot: Int, key: Int)]](repeating: [], count: bucketMask + 1)
-      for (number, key) in keys.enumerated() {
-        let product = wideHash(key.key, multiplier)
-        buckets[Int(truncatingIfNeeded: product >> bucketShift) & bucketMask].append(
-          (Int(truncatingIfNeeded: product >> shift), number))
-      }
-      let order = buckets.indices.sorted { (buckets[$0].count, $1) > (buckets[$1].count, $0) }
-      var taken = [Bool](repeating: false, count: size)
-      var displacements = [UInt32](repeating: 0, count: bucketMask + 1)
-      var placed = true
-      for bucket in order where !buckets[bucket].isEmpty {
-        let members = buckets[bucket]
-        let distinct = members.indices.allSatisfy { a in members[..<a].allSatisfy { $0.slot != members[a].slot } }
-        guard distinct,
-          let displacement = (0..<size).first(where: { d in members.allSatisfy { !taken[$0.slot ^ d] } })
-        else {
-          placed = false
-          break
+    for slotBits in [fewestBits, fewestBits + 1] {
+      let size = 1 << slotBits
+      let shift = UInt64(64 - slotBits)
+      let bucketShift = UInt64(64 - slotBits - bucketBits)
+      let bucketMask = (1 << bucketBits) - 1
+      for _ in 0..<8 {
+        // SplitMix64's step, made odd.
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
+        let multiplier = (mixed ^ (mixed >> 31)) | 1
+        var buckets = [[(slot: Int, key: Int)]](repeating: [], count: bucketMask + 1)
+        for (number, key) in keys.enumerated() {
+          let product = wideHash(key.key, multiplier)
+          buckets[Int(truncatingIfNeeded: product >> bucketShift) & bucketMask].append(
+            (Int(truncatingIfNeeded: product >> shift), number))
         }
-        displacements[bucket] = UInt32(displacement)
-        for member in members { taken[member.slot ^ displacement] = true }
-      }
-      guard placed else { continue }
-      // Room for the slots from the first 64-byte boundary of the array's storage (which a `let` array keeps).
-      var slots = [UInt64](repeating: 0, count: wideWords * size + 8)
-      let offset = slots.withUnsafeBufferPointer {
-        (64 - Int(bitPattern: $0.baseAddress) % 64) % 64 / 8
-      }
-      for slot in 0..<size { slots[offset + wideWords * slot + 2] = UInt64.max }
-      for (bucket, members) in buckets.enumerated() {
-        for member in members {
-          let key = keys[member.key]
-          let base = offset + wideWords * (member.slot ^ Int(displacements[bucket]))
-          slots[base] = key.first
-          slots[base + 1] = key.second
-          slots[base + 2] = UInt64(key.length) << 32 | UInt64(key.index)
-          slots[base + 3] = UInt64(key.tail)
+        let order = buckets.indices.sorted { (buckets[$0].count, $1) > (buckets[$1].count, $0) }
+        var taken = [Bool](repeating: false, count: size)
+        var displacements = [Int](repeating: 0, count: bucketMask + 1)
+        var placed = true
+        for bucket in order where !buckets[bucket].isEmpty {
+          let members = buckets[bucket]
+          let distinct = members.indices.allSatisfy { a in members[..<a].allSatisfy { $0.slot != members[a].slot } }
+          guard distinct,
+            let displacement = (0..<size).first(where: { d in members.allSatisfy { !taken[$0.slot ^ d] } })
+          else {
+            placed = false
+            break
+          }
+          displacements[bucket] = displacement
+          for member in members { taken[member.slot ^ displacement] = true }
         }
+        guard placed else { continue }
+        // Room for the entries from the first 64-byte boundary of the array's storage (which a `let` array keeps).
+        var entries = [UInt64](repeating: 0, count: wideWords * (names.count + 1) + 8)
+        let offset = entries.withUnsafeBufferPointer {
+          (64 - Int(bitPattern: $0.baseAddress) % 64) % 64 / 8
+        }
+        for index in 0...names.count { entries[offset + wideWords * index + 2] = UInt64.max }
+        var slots = [Int](repeating: names.count, count: size)
+        for (bucket, members) in buckets.enumerated() {
+          for member in members {
+            let key = keys[member.key]
+            slots[member.slot ^ displacements[bucket]] = key.index
+            let base = offset + wideWords * key.index
+            entries[base] = key.first
+            entries[base + 1] = key.second
+            entries[base + 2] = UInt64(key.length) << 32 | UInt64(key.index)
+            entries[base + 3] = UInt64(key.tail)
+          }
+        }
+        // Two bytes an entry when the names' indices (the empty slots' one too) and the slot numbers fit, else four
+        // (low half first); two bytes more, so that the last entry's four bytes can be read. Offsets in bytes.
+        let narrow = names.count <= 0xffff && size <= 0x1_0000
+        let scale: UInt64 = narrow ? 1 : 2
+        func packed(_ values: [Int]) -> [UInt16] {
+          (narrow
+            ? values.map { UInt16(truncatingIfNeeded: $0) }
+            : values.flatMap { [UInt16(truncatingIfNeeded: $0), UInt16(truncatingIfNeeded: $0 >> 16)] }) + [0]
+        }
+        return (
+          packed(slots), entries, tails, offset, packed(displacements.map { $0 << scale }), multiplier,
+          shift - scale, (size - 1) << scale, bucketShift - scale, bucketMask << scale, narrow ? 0xffff : .max
+        )
       }
-      return (slots, tails, offset, displacements, multiplier, shift, bucketShift, bucketMask)
     }
     return nil
   }

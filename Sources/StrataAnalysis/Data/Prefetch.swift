@@ -38,6 +38,10 @@ enum Prefetch {
     if count > 0 { llvmPrefetch(end - 1, 1, 3, 1) }
   }
 
+  /// Asks for the cache line of `address`, for writing, with no check (a prefetch never faults).
+  @inline(__always)
+  static func line(_ address: UnsafeRawPointer) { llvmPrefetch(address, 1, 3, 1) }
+
   /// `range(_:from:count:)` for a buffer read without a mutable access (a prefetch changes no value).
   @inline(__always)
   static func range<Value>(_ buffer: UnsafeBufferPointer<Value>, from start: Int, count: Int) {
