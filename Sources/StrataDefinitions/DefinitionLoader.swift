@@ -27,6 +27,33 @@ public enum DefinitionLoader {
   package static func read(yaml: String, file: String) throws(ExperimentFileError) -> (
     definition: ExperimentDefinition, planLine: Int
   ) {
+    try read(yaml: yaml, file: file, segmentsApart: true)
+  }
+
+  /// `read(yaml:file:)`, with or without the plain segments read apart (the tests compare the two).
+  ///
+  /// With `segmentsApart`, a definition whose `segments:` are plain (`BlockYAML.PlainSegment`: a name and a rule)
+  /// is read without a node per segment, and any such definition that has something to report (an error, or a
+  /// problem for online assignment) is read again the usual way, so that every error and every line is the one
+  /// the nodes give. Without, always the usual way.
+  package static func read(yaml: String, file: String, segmentsApart: Bool) throws(ExperimentFileError) -> (
+    definition: ExperimentDefinition, planLine: Int
+  ) {
+    let apart = segmentsApart ? BlockYAML.compose(yaml, .basic, segmentsApart: true) : nil
+    if let apart, let segments = apart.segments {
+      var fields = YAMLFields(file: file, root: apart.root)
+      if let definition = try? build(apart.root, &fields, plainSegments: segments),
+        definition.onlineAssignmentProblem == nil
+      {
+        return (definition, fields.line(of: "plan"))
+      }
+    }
+    // The tree `BlockYAML.compose` gives (nil when it declines the text), `apart`'s own when that is the same.
+    func blockTree() -> Node? {
+      guard segmentsApart else { return BlockYAML.compose(yaml, .basic) }
+      guard let apart else { return nil }
+      return apart.segments == nil ? apart.root : BlockYAML.compose(yaml, .basic)
+    }
     let root: Node?
     do {
       // No tag resolution while composing: every scalar is read as text here (`YAMLFields`), and Yams' default
@@ -34,7 +61,7 @@ public enum DefinitionLoader {
       // third of the time to load 20,000 segments). A variant's `value:`, the one place YAML's types matter,
       // resolves its tags itself (`YAMLFields.variantValue`). Plain block YAML gets the same tree without libyaml
       // (`BlockYAML`); anything else, errors included, is Yams' to compose.
-      root = try BlockYAML.compose(yaml, .basic) ?? Yams.compose(yaml: yaml, .basic)
+      root = try blockTree() ?? Yams.compose(yaml: yaml, .basic)
     } catch let error as YamlError {
       // Two equal keys that are not text (Yams names them '<uncovertable>'), or an alias repeating a key.
       if case .duplicatedKeysInMapping(let duplicates, _) = error,
@@ -66,9 +93,11 @@ public enum DefinitionLoader {
     "consent", "segments", "metrics", "plan", "factors", "fraction", "generators", "segmentation",
   ]
 
-  private static func build(_ root: Node, _ fields: inout YAMLFields) throws(ExperimentFileError)
-    -> ExperimentDefinition
-  {
+  /// The definition in the tree `root`; `plainSegments` are its segments when the tree holds an empty list in
+  /// their place (`BlockYAML.compose(_:_:segmentsApart:)`).
+  private static func build(
+    _ root: Node, _ fields: inout YAMLFields, plainSegments: [BlockYAML.PlainSegment]? = nil
+  ) throws(ExperimentFileError) -> ExperimentDefinition {
     let top = try fields.mapping(root, "", allowed: topKeys)
     guard let idNode = top["id"] else { throw fields.error("id", root, "every experiment needs an id") }
     let factorial = try factorialDesign(top, root, &fields)
@@ -127,7 +156,22 @@ public enum DefinitionLoader {
     var segmentation: NearestCentroid?
     if let node = top["segmentation"] { segmentation = try readSegmentation(node, &fields) }
     var segments: [Segment] = []
-    if let node = top["segments"] {
+    if let plainSegments {
+      // What `segment` makes of a mapping of a name and a rule.
+      segments.reserveCapacity(plainSegments.count)
+      for plain in plainSegments {
+        var rule: Rule?
+        if let text = plain.rule {
+          do {
+            rule = try Rule(text)
+          } catch {
+            // Never shown: `read` reads the file again with the segments as nodes, and `segment` reports it.
+            throw ExperimentFileError(file: fields.file, line: 1, field: "segments", message: "\(error)")
+          }
+        }
+        segments.append(Segment(name: plain.name, rule: rule))
+      }
+    } else if let node = top["segments"] {
       for (index, item) in try fields.sequence(node, "segments").enumerated() {
         segments.append(try segment(item, index: index, segmentation, &fields))
       }
