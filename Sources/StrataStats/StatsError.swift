@@ -70,9 +70,14 @@ extension StatsError {
   public static func requireCount(_ x: Double, _ field: @autoclosure () -> String, minimum: Double = 0)
     throws(StatsError)
   {
-    guard x.isFinite, x >= minimum, isWhole(x), x <= largestCount else {
-      throw countError(x, field: field(), minimum: minimum)
-    }
+    guard isCount(x, minimum: minimum) else { throw countError(x, field: field(), minimum: minimum) }
+  }
+
+  /// Whether `requireCount` accepts `x`, without making its error: for a caller that only needs to know whether
+  /// there would be one.
+  @inline(__always)
+  static func isCount(_ x: Double, minimum: Double = 0) -> Bool {
+    x.isFinite && x >= minimum && isWhole(x) && x <= largestCount
   }
 
   /// The error `requireCount` throws for `x`.

@@ -245,9 +245,9 @@ extension Analyzer {
     var arms: [(control: ArmEstimate, treatment: ArmEstimate)?] = []
     arms.reserveCapacity(plan.segments.count * treatments.count)
     for segment in plan.segments.indices {
-      // `arms(_:segment:)` gives the arms of one comparison per treatment, in `treatmentIndices` order, or throws
-      // when `comparisons(_:segment:)` would (without running their tests, which nothing here reads).
-      guard let found = try? comparer.arms(statistics, segment: segment), found.count == treatments.count else {
+      // `arms(_:segment:)` gives the arms of one comparison per treatment, in `treatmentIndices` order, or nil
+      // when `comparisons(_:segment:)` would throw (without running their tests, which nothing here reads).
+      guard let found = comparer.arms(statistics, segment: segment), found.count == treatments.count else {
         arms += repeatElement(nil, count: treatments.count)
         continue
       }
