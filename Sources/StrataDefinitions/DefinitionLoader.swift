@@ -157,20 +157,7 @@ public enum DefinitionLoader {
     if let node = top["segmentation"] { segmentation = try readSegmentation(node, &fields) }
     var segments: [Segment] = []
     if let plainSegments {
-      // What `segment` makes of a mapping of a name and a rule.
-      segments.reserveCapacity(plainSegments.count)
-      for plain in plainSegments {
-        var rule: Rule?
-        if let text = plain.rule {
-          do {
-            rule = try Rule(text)
-          } catch {
-            // Never shown: `read` reads the file again with the segments as nodes, and `segment` reports it.
-            throw ExperimentFileError(file: fields.file, line: 1, field: "segments", message: "\(error)")
-          }
-        }
-        segments.append(Segment(name: plain.name, rule: rule))
-      }
+      segments = try Self.segments(plainSegments, file: fields.file)
     } else if let node = top["segments"] {
       for (index, item) in try fields.sequence(node, "segments").enumerated() {
         segments.append(try segment(item, index: index, segmentation, &fields))
