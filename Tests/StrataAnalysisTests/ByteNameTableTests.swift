@@ -336,6 +336,31 @@ import Testing
     }
   }
 
+  /// Every name of sets of 20,000, 40,000 and 65,535 names is found by the wide table itself, each table at the size
+  /// where its entries change from two bytes to four.
+  ///
+  /// With 65,536 slots the displacements, kept as offsets in bytes, need 17 bits: in two bytes, 18 of 65,535 names
+  /// (those whose bucket's displacement was 32,768 or more) were looked for in the wrong slot (review of 1733d86).
+  @Test func everyNameIsFoundWhereTheEntriesWiden() {
+    for count in [20_000, 40_000, 65_535] {
+      let names = (1...count).map { "seg-\($0)" }
+      let table = ByteNameTable(names)
+      #expect(table.hasWideTable)
+      var buffer = [UInt8](repeating: 0x2c, count: 64)
+      var missed: [String] = []
+      for (index, name) in names.enumerated() {
+        let bytes = Array(name.utf8)
+        for (offset, byte) in bytes.enumerated() { buffer[offset] = byte }
+        for offset in bytes.count..<buffer.count { buffer[offset] = 0x2c }
+        if buffer.withUnsafeMutableBytes({ table.longIndex($0.baseAddress!, bytes.count) }) != index {
+          missed.append(name)
+        }
+      }
+      #expect(
+        missed.isEmpty, "\(count) names, \(table.wideSlotCount) slots: \(missed.count) missed, \(missed.prefix(3))")
+    }
+  }
+
   /// Which names get the wide table: every set without the short table, any number of names of any length, spaces
   /// at their ends too; the others are still found (`index(of:)`), and `wideIndex` finds nothing without the table.
   @Test func everyNameSetWithoutTheShortTableGetsTheWideTable() {

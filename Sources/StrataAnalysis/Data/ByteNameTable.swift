@@ -592,9 +592,11 @@ struct ByteNameTable {
             entries[base + 3] = UInt64(key.tail)
           }
         }
-        // Two bytes an entry when the names' indices (the empty slots' one too) and the slot numbers fit, else four
-        // (low half first); two bytes more, so that the last entry's four bytes can be read. Offsets in bytes.
-        let narrow = names.count <= 0xffff && size <= 0x1_0000
+        // Two bytes an entry when the names' indices (the empty slots' one too) and the displacements, stored as
+        // offsets in bytes (twice the slot number), fit, else four (low half first); two bytes more, so that the last
+        // entry's four bytes can be read. With 65,536 slots a displacement of 32,768 or more lost its top bit as an
+        // offset: those names were looked for in the wrong slot (found anyway, by the slower path).
+        let narrow = names.count <= 0xffff && size <= 0x8000
         let scale: UInt64 = narrow ? 1 : 2
         func packed(_ values: [Int]) -> [UInt16] {
           (narrow
