@@ -52,7 +52,8 @@ struct Analyze: ParsableCommand {
 
       A unit-level data file is read on every core (--threads, default: the machine's cores), cut \
       into chunks by its bytes alone and merged in file order, so the output is byte-identical \
-      whatever the number of threads; pipes and standard input are read on one.
+      whatever the number of threads. A pipe of unit-level data is cut into the same chunks as it \
+      arrives and read on every core too, unless --no-duplicate-check (then on one).
         strata analyze --experiment experiments/gym-renewal.yaml \\
           --data experiments/data/gym-renewal.csv --threads 2
 

@@ -97,12 +97,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     guard StandardInput.isRegularFile(path) else { return nil }
     var scanner = try CSVScanner(path: path)
     defer { scanner.close() }
-    var header: [String] = []
-    try scanner.forEachRecord { record in
-      try record.rejectUnreadableHeader(path: path)
-      header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
-      return false
-    }
+    let header = try Self.header(&scanner, path: path)
     guard !header.isEmpty, !AggregatedRows.recognizes(header: header, plan: plan) else { return nil }
     let template = try UnitLevelRows(header: header, plan: plan, path: path, options: options, seen: seen)
     let fileSize = scanner.fileSize
@@ -135,19 +130,47 @@ final class ChunkedUnitReader: @unchecked Sendable {
       options.progress?(merged.bytes, fileSize)
     }
     reader.stop()
-    if checks {
+    return try reader.summary(
+      of: merged, start: start, stoppedAt: stopped, header: header, plan: plan, options: options, seen: seen,
+      total: fileSize)
+  }
+
+  /// The header record of the data `scanner` reads (`path` names it), spaces around each name dropped; empty when the
+  /// data has none.
+  static func header(_ scanner: inout CSVScanner, path: String) throws -> [String] {
+    var header: [String] = []
+    try scanner.forEachRecord { record in
+      try record.rejectUnreadableHeader(path: path)
+      header = (0..<record.fieldCount).map { record.string($0).trimmingSpaces }
+      return false
+    }
+    return header
+  }
+
+  /// The data's summary once this reader's chunks have been read and `merged` (from `start`) up to `stoppedAt`, the
+  /// first chunk that did not end cleanly, or all of them: a file's (`read`) and a pipe's (`readStream`) alike.
+  ///
+  /// With the duplicate check, the chunks read so far are read again dropping the repeated units it found (`total`:
+  /// the data's size for the progress, 0 when unknown); a stopped chunk's rows and the rest are then read row by row
+  /// (`readRest`, up to `end`).
+  func summary(
+    of merged: Merged, start: Merged, stoppedAt: Int?, header: [String], plan: AnalysisPlan,
+    options: DataReadOptions, seen: UnitHashSet, total: Int, end: Int? = nil
+  ) throws -> DataSummary {
+    var merged = merged
+    if template.checksDuplicates {
       let repeats = seen.repeats(since: logBase, threads: options.threads)
       if !repeats.isEmpty {
         let again = ChunkedUnitReader(
-          path: path, chunks: Array(chunks[..<(stopped ?? chunks.count)]), template: template,
+          path: path, chunks: Array(chunks[..<(stoppedAt ?? chunks.count)]), template: template,
           threads: options.threads, mode: .dropRepeats, repeats: repeats, logBase: logBase,
           partitionBits: seen.partitionBits)
-        merged = try again.readAll(from: start, total: fileSize, progress: options.progress)
+        merged = try again.readAll(from: start, total: total, progress: options.progress)
       }
     }
-    if let stopped {
+    if let stoppedAt {
       // The sequential reader checks row by row: the log's units (the chunks before this one) move to the table.
-      try reader.readRest(from: chunks[stopped].lowerBound, into: &merged, options: options)
+      try readRest(from: chunks[stoppedAt].lowerBound, into: &merged, options: options, end: end)
     }
     var summary = DataSummary(
       file: path, format: .unitLevel, bytes: merged.bytes, rowsRead: merged.rowsRead, rowsUsed: merged.rowsUsed,
