@@ -330,6 +330,30 @@ struct PipeChunksTests {
     }
   }
 
+  @Test(
+    "a record longer than a chunk's reader takes, with no line end for megabytes, is refused from a pipe as from the file",
+    arguments: [1, 2])
+  func aRecordWithoutLineEndIsRefusedAsFromTheFile(threads: Int) throws {
+    // 12 MiB without a line end after 1,500 rows: a pipe's chunk is cut inside it (`PipeChunks.longestSearch`) instead
+    // of holding the pipe in memory until a line end; the read stops at that record, with the file's line.
+    let rows = ChunkedReadTests.messyCSV(rows: 1500, seed: 44)
+    let long = "u-long,control,a," + String(repeating: "7", count: 12 << 20) + "\n"
+    let text = rows + long + "u-after,control,a,1,2,3,4\n"
+    let path = try CellSourcesTests.write(text)
+    for chunkSize in [4096, 1 << 20, 1 << 23] {
+      let options = Self.options(chunkSize: chunkSize, threads: threads)
+      let fileError = try #require(throws: DataError.self) {
+        try DataReader.read(paths: [path], plan: Self.plan, options: options)
+      }
+      let pipeError = try #require(throws: DataError.self) {
+        try Self.readPiped(text, plan: Self.plan, options: options)
+      }
+      #expect(fileError.message.contains("longer than 4194304 bytes"), "\(fileError)")
+      #expect(pipeError.message == fileError.message && pipeError.line == fileError.line, "chunk size \(chunkSize)")
+      Self.expectNoSpoolLeft(options, "chunk size \(chunkSize)")
+    }
+  }
+
   @Test("a file whose lines end in CR alone is refused from a pipe as from the file")
   func carriageReturnsRefused() throws {
     let text = ChunkedReadTests.messyCSV(rows: 50, seed: 7).replacingOccurrences(of: "\n", with: "\r")

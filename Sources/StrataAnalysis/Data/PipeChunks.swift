@@ -43,6 +43,10 @@ final class PipeChunks: @unchecked Sendable {
   /// `O_DIRECT` writes start, end and sit at multiples of this (the largest logical block size in use).
   static let block = 4096
 
+  /// How far past a chunk's threshold a line end is looked for: more than the longest record a chunk's reader takes
+  /// (`CSVScanner(inPlace:)`'s window, 4 MiB), so a cut there falls inside a record that is refused anyway.
+  static let longestSearch = (1 << 22) + (1 << 16)
+
   /// The pipe (owned: closed with this, unless handed on to a `ReadPrefix`).
   private(set) var source: Int32
   let spool: InputSpool
@@ -157,7 +161,10 @@ final class PipeChunks: @unchecked Sendable {
         break
       }
       searched = max(searched, current.end)
-      if ended {
+      // No line end that far past the threshold: the record there is longer than a chunk's reader takes (a file's
+      // read refuses it too), so the chunk ends inside it rather than holding the pipe in memory until a line end (a
+      // 300 MB line took 843 MB): its reader stops at that record, and the rest is read from the copy, as a file's.
+      if ended || current.end - threshold > Self.longestSearch {
         end = current.end
         break
       }
