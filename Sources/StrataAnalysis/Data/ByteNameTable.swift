@@ -473,12 +473,7 @@ struct ByteNameTable {
     var state: UInt64 = 0x5eed
     while bits <= 10 {
       for _ in 0..<256 {
-        // SplitMix64's step, made odd.
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
-        let multiplier = (mixed ^ (mixed >> 31)) | 1
+        let multiplier = oddMultiplier(&state)
         let shift = UInt64(64 - bits)
         var slots = [UInt64](repeating: 0, count: 2 << bits)
         for slot in 0..<(1 << bits) { slots[2 * slot + 1] = UInt64.max }
@@ -545,12 +540,7 @@ struct ByteNameTable {
       let bucketShift = UInt64(64 - slotBits - bucketBits)
       let bucketMask = (1 << bucketBits) - 1
       for _ in 0..<8 {
-        // SplitMix64's step, made odd.
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
-        let multiplier = (mixed ^ (mixed >> 31)) | 1
+        let multiplier = oddMultiplier(&state)
         var buckets = [[(slot: Int, key: Int)]](repeating: [], count: bucketMask + 1)
         for (number, key) in keys.enumerated() {
           let product = wideHash(key.key, multiplier)
@@ -610,6 +600,16 @@ struct ByteNameTable {
       }
     }
     return nil
+  }
+
+  /// The next multiplier the tables try: SplitMix64's step from `state`, made odd (the same sequence for the same
+  /// seed, so a name set always gets the same table).
+  private static func oddMultiplier(_ state: inout UInt64) -> UInt64 {
+    state &+= 0x9e37_79b9_7f4a_7c15
+    var mixed = state
+    mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
+    mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
+    return (mixed ^ (mixed >> 31)) | 1
   }
 
   /// `index(of:)` through the hash table, for `field[start..<end]`.
