@@ -259,6 +259,85 @@ import Testing
     #expect(table.wideIndex(0x3173, 0, 2) == 0)
   }
 
+  /// The one-pass row's lookup of names of at most 8 bytes (`wordWideIndex`: the wide table's slot, then one word
+  /// compared) agrees with `index(of:)` on every name and on fields close to them (a byte less, a byte more, each byte
+  /// changed), for the fields the row hands over: 1 to 8 bytes, none below `-`.
+  ///
+  /// Names of 1 to 8 bytes, prefixes of one another (`s1`, `s12`, `s123`), 7 and 8 bytes, UTF-8 of two and three bytes
+  /// a character, given twice, with a space or a zero byte inside (never found from a row's field: "a\0" is no "a"),
+  /// beside an empty one.
+  @Test(arguments: [33, 200, 2_000, 16_000])
+  func wordWideIndexAgreesWithIndexOf(count: Int) {
+    var generator = SplitMix64(seed: UInt64(count) &* 7)
+    let alphabet = Array("-0123456789abcdefghijklmnopqrstuvwxyz_~".utf8)
+    var names = ["s1", "s12", "s123", "s1234", "s12345", "s123456", "s1234567", "é", "café", "ü-✓", "ab"]
+    names += ["a b", "a\u{0}", "ab\u{0}cd", "", "\u{0}"]
+    while names.count < count {
+      let length = Int.random(in: 1...8, using: &generator)
+      let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+      names.append(String(decoding: bytes, as: UTF8.self))
+    }
+    names += ["s12", names[count - 1]]
+    let table = ByteNameTable(names)
+    #expect(table.hasWideTable && table.hasWideWords && !table.hasShortTable)
+    var checked = 0
+    var found = 0
+    for name in names {
+      let bytes = Array(name.utf8)
+      var fields = [bytes, Array(bytes.dropLast()), bytes + [UInt8(ascii: "0")], Array(bytes.prefix(1))]
+      for position in bytes.indices { fields.append(bytes.enumerated().map { $0 == position ? $1 ^ 1 : $1 }) }
+      for field in fields where (1...8).contains(field.count) && field.allSatisfy({ $0 >= UInt8(ascii: "-") }) {
+        let expected = field.withUnsafeBufferPointer { table.index(of: $0) } ?? -1
+        let word = field.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        #expect(table.wordWideIndex(word, field.count) == expected, "\(field)")
+        checked += 1
+        if expected >= 0 { found += 1 }
+      }
+    }
+    #expect(checked > count * 4 && found >= count - 8)
+    // "a\0" (12) and "ab\0cd" (13) are no "a" or "ab", whose words they share; "ab" is itself (10).
+    #expect(table.wordWideIndex(0x61, 1) == lookup(table, "a") ?? -1 && lookup(table, "a") != 12)
+    #expect(table.wordWideIndex(0x6261, 2) == 10)
+  }
+
+  /// A name with a zero byte is never found from a field without it, even where the field's slot is that name's.
+  ///
+  /// `"a"` and `"a\0"` share their word, so the name's is kept as 0 (`wideWords`). 40 sets of 64 names, half of them
+  /// with a zero byte, in 64 slots: about one field in 64 lands in its name's slot (22 did when the words were kept
+  /// as they are).
+  @Test func aNameWithAZeroByteIsNotTheFieldBeforeIt() {
+    var checked = 0
+    for set in 0..<40 {
+      let zeros = (0..<32).map { "z\(set)-\($0)\u{0}" }
+      let table = ByteNameTable(zeros + (0..<32).map { "f\(set)-\($0)" })
+      #expect(table.hasWideWords)
+      for name in zeros {
+        let field = Array(name.utf8.dropLast())
+        let word = field.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        #expect(table.wordWideIndex(word, field.count) == -1, "\(name.debugDescription)")
+        #expect(field.withUnsafeBufferPointer { table.index(of: $0) } == nil)
+        checked += 1
+      }
+    }
+    #expect(checked == 1_280)
+  }
+
+  /// Which name sets keep the wide table's names as one word each (`hasWideWords`): those with the wide table whose
+  /// names are at most 8 bytes, with entries of two bytes or four (40,000 names); a name of 9 bytes or the short table
+  /// leaves them out, and `wordWideIndex` finds nothing then.
+  @Test func onlyNamesOfAtMostEightBytesAreKeptAsWords() {
+    let many = (0...ByteNameTable.shortLimit).map { "v\($0)" }
+    for (names, words) in [
+      (many, true), (many + ["eight-by"], true), (many + ["nine-byte"], false), ([" a", "b"], true),
+      ((1...2_000).map { "seg-\($0)" }, true), ((1...20_000).map { "seg-\($0)" }, false),
+      (Array(many.dropLast()), false), ((0..<40_000).map { "n\($0)" }, true),
+    ] {
+      let table = ByteNameTable(names)
+      #expect(table.hasWideWords == words, "\(names.suffix(2))")
+      #expect(table.wordWideIndex(0x3076, 2) == (words && names.first == "v0" ? 0 : -1), "\(names.suffix(2))")
+    }
+  }
+
   /// The benchmark's segment names get the wide table: 20,000 names whose 8-byte ones differ only in their last byte
   /// in groups of ten (`seg-1230` to `seg-1239`), which a plain 64-bit product sent to the same bucket, often the same
   /// slot, so that no table was found.

@@ -16,6 +16,8 @@
 /// For the one-pass row (`UnitLevelRows.consumeFast`), every set of names without the short table, whatever their
 /// number and length, also gets a second collision-free table (`wideSlots`): a field of up to 16 bytes is two words,
 /// two multiplications and one comparison (`wideIndex`), a longer one a word more of each per 8 bytes (`longIndex`).
+/// When no name is longer than 8 bytes, the names are kept as one word each as well (`wideWords`), and a field is one
+/// word, two multiplications and one comparison of one word (`wordWideIndex`).
 struct ByteNameTable {
   /// Every name's UTF-8 bytes, end to end.
   private let bytes: [UInt8]
@@ -86,6 +88,15 @@ struct ByteNameTable {
   private let bucketShift: UInt64
   private let bucketBytes: Int
   private let wideEntryMask: UInt32
+  /// The wide table's names as one word each, when none is longer than 8 bytes; empty otherwise.
+  ///
+  /// Each name's bytes as a little-endian word, zero-padded, by index, and one more (the empty slots' index) that is
+  /// 0; a name with a zero byte is 0 as well.
+  ///
+  /// For the one-pass row's lookup of such names (`wordWideIndex`): one word loaded and one comparison where the wide
+  /// table's names compare two words and the length, 8 bytes a name where they take 32 (16 KiB at 2,000 names, not 64),
+  /// so that they stay in the first-level cache more often.
+  private let wideWords: [UInt64]
 
   /// Whether the collision-free table of short names was built (`shortSlots`).
   var hasShortTable: Bool { shortMultiplier != 0 }
@@ -93,6 +104,8 @@ struct ByteNameTable {
   var hasWideTable: Bool { wideMultiplier != 0 }
   /// The wide table's number of slots (0 without it).
   var wideSlotCount: Int { wideSlots.isEmpty ? 0 : wideSlotBytes >> (wideEntryMask == 0xffff ? 1 : 2) + 1 }
+  /// Whether the wide table's names are kept as one word each as well (`wideWords`), for `wordWideIndex`.
+  var hasWideWords: Bool { !wideWords.isEmpty }
   /// Whether the hash table was built (more than `linearLimit` names), so that `wordsIndex` can look names up.
   var hasHashTable: Bool { !slots.isEmpty }
 
@@ -146,6 +159,12 @@ struct ByteNameTable {
     bucketBytes = table?.bucketBytes ?? 0
     wideEntryMask = table?.entryMask ?? 0
     wideOffset = table?.offset ?? 0
+    wideWords =
+      table == nil || names.contains(where: { $0.utf8.count > 8 })
+      ? []
+      : names.map { name in
+        name.utf8.contains(0) ? 0 : name.utf8.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * $1.offset) }
+      } + [0]
     guard names.count > Self.linearLimit else {
       slots = []
       mask = 0
@@ -267,6 +286,32 @@ struct ByteNameTable {
   func wideIndex(_ first: UInt64, _ second: UInt64, _ length: Int) -> Int {
     guard wideMultiplier != 0 else { return -1 }
     return wideSlot(first, second, key: second, length).index
+  }
+
+  /// `wideIndex` for a field of 1 to 8 bytes whose word is `word` (little-endian, zero past the field) and that has no
+  /// zero byte, when the names have one word each (`wideWords`; -1 without them): the wide table's slot for the word,
+  /// and one comparison with the word of the name it holds.
+  ///
+  /// The comparison of the words alone suffices: the field's word is zero past the field and has no zero byte before,
+  /// so the name whose word it is has no byte after the field's (its word would hold it) and none with a zero byte is
+  /// kept (`wideWords`). For the one-pass row (`UnitLevelRows.consumeFast`), inlined; as `wideSlot`, the index is the
+  /// slot's, and only the branch on the comparison waits for the name's word.
+  @inline(__always)
+  func wordWideIndex(_ word: UInt64, _ length: Int) -> Int {
+    guard !wideWords.isEmpty else { return -1 }
+    let product = Self.wideHash(Self.wideKey(word, 0, length), wideMultiplier)
+    return displacements.withUnsafeBufferPointer { displacements in
+      wideSlots.withUnsafeBufferPointer { slots in
+        wideWords.withUnsafeBufferPointer { words in
+          // As in `wideSlot`: offsets masked below the tables' sizes, and an index of a name or the number of names.
+          let bucket = Int(truncatingIfNeeded: product &>> bucketShift) & bucketBytes
+          let slot = Int(truncatingIfNeeded: product &>> wideShift) & wideSlotBytes ^ wideEntry(displacements, bucket)
+          let index = wideEntry(slots, slot)
+          guard words[index] == word else { return -1 }
+          return index
+        }
+      }
+    }
   }
 
   /// The wide table's one slot for a field of `length` bytes whose first two words are `first` and `second` and whose

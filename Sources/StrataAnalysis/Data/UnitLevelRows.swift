@@ -133,15 +133,19 @@ struct UnitLevelRows {
 
   /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment (either
   /// with `hashed` set when its names have no table of short names, and `wide` as well when they have the wide table,
-  /// as every such set but those whose names share a key does; `hashed` alone: the hash table's lookup), or value
-  /// column `role & 7` (`value`, with `binomial` set for a 0/1 metric and `missingIsZero` for one whose missing values
-  /// count as 0).
+  /// as every such set but those whose names share a key does, and `words` as well when those names are at most 8
+  /// bytes; `hashed` alone: the hash table's lookup), or value column `role & 7` (`value`, with `binomial` set for a
+  /// 0/1 metric and `missingIsZero` for one whose missing values count as 0).
   private enum FastRole {
     static let skipped: UInt8 = 0
     static let unit: UInt8 = 1
     static let variant: UInt8 = 2
     static let segment: UInt8 = 3
     static let wide: UInt8 = 0x04
+    /// Names of at most 8 bytes, one word each (`ByteNameTable.hasWideWords`), with `wide` and `hashed`.
+    ///
+    /// The same bit as `missingIsZero`, which only value columns have.
+    static let words: UInt8 = 0x10
     static let hashed: UInt8 = 0x08
     static let value: UInt8 = 0x40
     static let binomial: UInt8 = 0x20
@@ -225,10 +229,11 @@ struct UnitLevelRows {
     variantNames: ByteNameTable, segmentNames: ByteNameTable
   ) -> (InlineArray<16, UInt8>, Int) {
     var roles = InlineArray<16, UInt8>(repeating: FastRole.skipped)
-    // A name column's role: the short table's word lookup, the wide table's (`hashed` and `wide`), the hash table's
-    // (`hashed`), or none (no fast path).
+    // A name column's role: the short table's word lookup, the wide table's (`hashed` and `wide`; with `words` for
+    // names of at most 8 bytes), the hash table's (`hashed`), or none (no fast path).
     func nameRole(_ role: UInt8, _ names: ByteNameTable) -> UInt8? {
       if names.hasShortTable { return role }
+      if names.hasWideWords { return role | FastRole.hashed | FastRole.wide | FastRole.words }
       if names.hasWideTable { return role | FastRole.hashed | FastRole.wide }
       return names.hasHashTable ? role | FastRole.hashed : nil
     }
@@ -313,7 +318,8 @@ struct UnitLevelRows {
   /// below `-` but the commas and the line end), a line end of LF or CRLF (a carriage return right before the line
   /// feed, which the scanner drops from the last field as well), the header's number of fields, variant and segment
   /// names of the table of short names (at most 32 names of at most 8 bytes), of the wide table (every other set of
-  /// names: any number, any length; names of more than 16 bytes a word more per 8 bytes, `longName`) or, when their
+  /// names: any number, any length; names of at most 8 bytes one word, as short ones, `ByteNameTable.wordWideIndex`;
+  /// names of more than 16 bytes a word more per 8 bytes, `longName`) or, when their
   /// keys collide, of the hash table and at most `ByteNameTable.inlineBytes` bytes long, a nonempty unit id, and plain
   /// decimals of 1 to 19 digits (`NumberParser.scanDecimal`, each read as its bytes are seen, no second pass; more than
   /// 15 out of line), 0 or 1 for a 0/1 metric, or empty values. A record with a quote that this leaves is tried again
@@ -370,7 +376,7 @@ struct UnitLevelRows {
           position &+= 1
         }
       } else if role >= FastRole.hashed {
-        if role >= FastRole.wide | FastRole.hashed {
+        if role >= FastRole.wide | FastRole.hashed && role < FastRole.words | FastRole.wide | FastRole.hashed {
           // A name of the wide table (the names without the table of short names), inlined: out of line (a call of
           // its own, its constants loaded again) it cost 2,000 segments' rows about 55 instructions more. Two words,
           // the name's length from the first byte below `-` in either (16 when none; then the byte after them must
@@ -408,6 +414,33 @@ struct UnitLevelRows {
             }
             position = position &+ found & 0xffff
           }
+        } else if role >= FastRole.words | FastRole.wide | FastRole.hashed {
+          // A name of the wide table whose names are at most 8 bytes (`ByteNameTable.hasWideWords`), inlined: as a
+          // short name, one word to its first byte below `-` (8 when none; then the byte after the word must end the
+          // field), then the wide table's slot and one comparison of the word (`wordWideIndex`), where the two words'
+          // branch above cost 2,000 segments' rows 21 instructions more and names of 32 bytes, not 8 (docs/
+          // performance.md, "Names of at most 8 bytes as one word"). A longer field is no name: the usual path
+          // decides. After the two words' branch: before it, the rows of 20,000 segments (names of 9 bytes) paid 12
+          // instructions more, after it 8.
+          let word = Self.word(bytes, position)
+          let length = CSVScanner.candidateBytes(word).trailingZeroBitCount &>> 3
+          guard length > 0 else { return -1 }
+          let name = word & (UInt64.max &>> UInt64(64 &- 8 &* length))
+          if role == FastRole.variant | FastRole.hashed | FastRole.wide | FastRole.words {
+            variant = columns.variantNames.wordWideIndex(name, length)
+            guard variant >= 0 else { return -1 }
+          } else {
+            segment = columns.segmentNames.wordWideIndex(name, length)
+            guard segment >= 0 else { return -1 }
+            if fetchesEarly { cells.prefetchFirstLine(cell: variant &* cells.segmentCount &+ segment) }
+          }
+          let at = position &+ length
+          if bytes[at] != terminator {
+            guard field == last, Self.endsLine(bytes, at) else { return -1 }
+            position = at &+ 2
+            break fields
+          }
+          position = at &+ 1
         } else {
           // A name of the hash table, out of line: inlined, its words and lookup cost the usual row (the table of
           // short names) about 21 instructions of spills and reloads.
