@@ -335,7 +335,13 @@ import Testing
       let table = ByteNameTable(names)
       #expect(table.hasWideWords == words, "\(names.suffix(2))")
       #expect(table.wordWideIndex(0x3076, 2) == (words && names.first == "v0" ? 0 : -1), "\(names.suffix(2))")
+      // Every name found through its word, with entries of two bytes or four (40,000 names in 65,536 slots).
+      for (index, name) in names.enumerated() where words && name.utf8.allSatisfy({ $0 >= UInt8(ascii: "-") }) {
+        let word = name.utf8.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        #expect(table.wordWideIndex(word, name.utf8.count) == index, "\(name)")
+      }
     }
+    #expect(ByteNameTable((0..<40_000).map { "n\($0)" }).wideSlotCount > 32_768)
   }
 
   /// The benchmark's segment names get the wide table: 20,000 names whose 8-byte ones differ only in their last byte
