@@ -53,7 +53,7 @@ struct Analyze: ParsableCommand {
       A unit-level data file is read on every core (--threads, default: the machine's cores), cut \
       into chunks by its bytes alone and merged in file order, so the output is byte-identical \
       whatever the number of threads. A pipe of unit-level data is cut into the same chunks as it \
-      arrives and read on every core too, unless --no-duplicate-check (then on one).
+      arrives and read on every core too, with or without the duplicate check.
         strata analyze --experiment experiments/gym-renewal.yaml \\
           --data experiments/data/gym-renewal.csv --threads 2
 
@@ -78,7 +78,7 @@ struct Analyze: ParsableCommand {
   @Option(
     parsing: .upToNextOption,
     help:
-      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly; - is standard input (at most once). Standard input redirected from a file (--data - < FILE) is read in place as that file, with no copy. A pipe (-, a FIFO) of unit-level data is read as it arrives in a file's chunks with a file's duplicate check and memory, and copied into a temporary file in $TMPDIR (default /tmp; removed at once, nothing is left; written past the page cache) for the second read repeated units need (1.3–1.5× the CPU of a file read without the check, measured at 10 M and 30 M rows); when that cannot be written, its rows are checked in memory instead, with a note. A file read in place, like one named, is read up to the size it had when the read began, and a part read again (Lin's regression, chunks with repeated units) that changed meanwhile fails (\"changed while it was read\" or \"changed while it was being read\")."
+      "The data: a CSV with one row per unit, or pre-aggregated sums per variant × segment; several files (repeat --data, or list them after it) are parts of one data set and merge exactly; - is standard input (at most once). Standard input redirected from a file (--data - < FILE) is read in place as that file, with no copy. A pipe (-, a FIFO) of unit-level data is read as it arrives in a file's chunks with a file's duplicate check and memory, and copied into a temporary file in $TMPDIR (default /tmp; removed at once, nothing is left; written past the page cache) for the second read repeated units need (1.3–1.5× the CPU of a file read without the check, measured at 10 M and 30 M rows); when that cannot be written, its rows are checked in memory instead, with a note. With --no-duplicate-check a pipe is read in the same chunks with no copy (1.1× the CPU of the file). A file read in place, like one named, is read up to the size it had when the read began, and a part read again (Lin's regression, chunks with repeated units) that changed meanwhile fails (\"changed while it was read\" or \"changed while it was being read\")."
   )
   var data: [String] = []
 

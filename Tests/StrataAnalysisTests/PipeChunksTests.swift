@@ -39,14 +39,20 @@ struct PipeChunksTests {
   }
 
   /// A named pipe (not a regular file: the sequential reader reads it) in a fresh directory, named `name`, that a
-  /// thread writes `text` into once a reader opens it.
+  /// thread writes `text` into once a reader opens it (as much of it as the reader takes).
   static func fifo(_ text: String, name: String = "data.csv") throws -> String {
     let directory = try makeTemporaryDirectory("strata-fifo")
     let fifo = directory.appendingPathComponent(name).path
     #expect(mkfifo(fifo, 0o600) == 0)
     let writer = Thread {
+      // A reader that stops at an error closes the pipe: the write then fails (EPIPE) instead of raising SIGPIPE,
+      // which would end the tests' process (blocked in this thread, it is dropped when the thread ends).
+      var blocked = sigset_t()
+      sigemptyset(&blocked)
+      sigaddset(&blocked, SIGPIPE)
+      pthread_sigmask(SIG_BLOCK, &blocked, nil)
       let handle = FileHandle(forWritingAtPath: fifo)
-      handle?.write(Data(text.utf8))
+      try? handle?.write(contentsOf: Data(text.utf8))
       try? handle?.close()
     }
     writer.start()
@@ -224,6 +230,118 @@ struct PipeChunksTests {
         }
       }
     }
+  }
+
+  @Test(
+    "without the duplicate check a pipe is read as it arrives, in the file's chunks with no copy: the file's cells, account and errors",
+    arguments: [1, 2])
+  func withoutTheCheckReadAsItArrives(threads: Int) throws {
+    var sawSecondRead = false
+    for (label, text) in Self.texts {
+      let path = try CellSourcesTests.write(text)
+      for chunkSize in [97, 211, 1000, 4096, 1 << 23] {
+        var options = Self.options(chunkSize: chunkSize, threads: threads)
+        options.checkDuplicates = false
+        let context = "\(label), chunk size \(chunkSize), \(threads) threads"
+        let file = try DataReader.read(paths: [path], plan: Self.plan, options: options)
+        let pipe = try Self.readPiped(text, plan: Self.plan, options: options)
+        Self.expectSame(pipe, file, context)
+        #expect(!pipe.duplicatesChecked && pipe.spooledBytes == 0, "\(context)")
+        // Cut as the file is: as many chunks (those from one that did not end cleanly read in one piece).
+        let chunks = try DataChunks.ranges(
+          path: path, data: (Array(text.utf8).firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)..<text.utf8.count,
+          chunkSize: chunkSize)
+        #expect(pipe.chunksArrived >= 1 && pipe.chunksArrived <= chunks.count, "\(context): \(pipe.chunksArrived)")
+        if chunkSize < 1000 && pipe.chunksArrived < chunks.count { sawSecondRead = true }
+        Self.expectNoSpoolLeft(options, context)
+        // --strict: the first bad row of the file, with its line and message.
+        options.strict = true
+        let fileError = try #require(throws: DataError.self) {
+          try DataReader.read(paths: [path], plan: Self.plan, options: options)
+        }
+        let pipeError = try #require(throws: DataError.self) {
+          try Self.readPiped(text, plan: Self.plan, options: options)
+        }
+        #expect(pipeError.line == fileError.line && pipeError.message == fileError.message, "\(context), --strict")
+      }
+    }
+    // Quoted line ends fell across cuts: the rest was read again from the chunks' bytes as they arrived.
+    #expect(sawSecondRead)
+  }
+
+  @Test("without the check, a chunk whose quoted fields were unquoted in place is read again as it arrived")
+  func withoutTheCheckUnquotedChunkReadAgain() throws {
+    // Every row's unit quoted, every seventh with a line end inside its quotes (such records are unquoted in the
+    // chunk's bytes), so that some cut falls inside one: the rest is read again from that chunk's bytes on, as they
+    // arrived.
+    var text = "unit_id,variant,segment,converted,revenue,orders,items\n"
+    for index in 0..<400 {
+      let unit = index % 7 == 3 ? "\"u\(index)\nsecond line\"" : "\"u\(index) \"\"q\"\"\""
+      text += "\(unit),\(index % 2 == 0 ? "control" : "treatment"),north,\(index % 3 == 0 ? 1 : 0),\(index).5,1,2\n"
+    }
+    let path = try CellSourcesTests.write(text)
+    var sawSecondRead = 0
+    for threads in [1, 2] {
+      for chunkSize in [997, 2000, 4096] {
+        var options = Self.options(chunkSize: chunkSize, threads: threads)
+        options.checkDuplicates = false
+        let context = "chunk size \(chunkSize), \(threads) threads"
+        let file = try DataReader.read(paths: [path], plan: Self.plan, options: options)
+        let pipe = try Self.readPiped(text, plan: Self.plan, options: options)
+        Self.expectSame(pipe, file, context)
+        #expect(file.rowsUsed == 400 && pipe.chunksArrived >= 1, "\(context): \(file.rowsUsed), \(pipe.chunksArrived)")
+        let chunks = try DataChunks.ranges(path: path, data: 55..<text.utf8.count, chunkSize: chunkSize)
+        if pipe.chunksArrived < chunks.count { sawSecondRead += 1 }
+      }
+    }
+    #expect(sawSecondRead >= 2, "\(sawSecondRead)")
+  }
+
+  @Test("without the check: Lin's regression, a record too long and aggregated data from a pipe as from the file")
+  func withoutTheCheckLinLongRecordAggregated() throws {
+    let plan = RegressionRowsTests.plan()
+    let linPath = RegressionRowsTests.data
+    let linText = try String(contentsOfFile: linPath, encoding: .utf8)
+    for threads in [1, 2] {
+      for chunkSize in [977, 4096, 1 << 23] {
+        var options = Self.options(chunkSize: chunkSize, threads: threads)
+        options.checkDuplicates = false
+        let context = "Lin, chunk size \(chunkSize), \(threads) threads"
+        let file = try DataReader.read(paths: [linPath], plan: plan, options: options)
+        let pipe = try Self.readPiped(linText, plan: plan, options: options)
+        #expect(file.regressionCells != nil && file.regressionSums != nil, "\(context)")
+        Self.expectSame(pipe, file, context)
+        #expect(pipe.chunksArrived >= 1, "\(context)")
+        Self.expectNoSpoolLeft(options, context)
+      }
+      // A record longer than the scanner takes: refused with the file's message and line.
+      let long =
+        ChunkedReadTests.messyCSV(rows: 1500, seed: 44) + "u-long,control,a," + String(repeating: "7", count: 12 << 20)
+        + "\nu-after,control,a,1,2,3,4\n"
+      let longPath = try CellSourcesTests.write(long)
+      var options = Self.options(chunkSize: 1 << 20, threads: threads)
+      options.checkDuplicates = false
+      let fileError = try #require(throws: DataError.self) {
+        try DataReader.read(paths: [longPath], plan: Self.plan, options: options)
+      }
+      let pipeError = try #require(throws: DataError.self) {
+        try Self.readPiped(long, plan: Self.plan, options: options)
+      }
+      #expect(pipeError.message == fileError.message && pipeError.line == fileError.line, "\(threads) threads")
+    }
+    // Aggregated data is read row by row (no chunks), as before.
+    let aggregated = try String(
+      contentsOfFile: packageRootURL().appendingPathComponent("experiments/data/basket-bundle-cells.csv").path,
+      encoding: .utf8)
+    let basket = AnalysisPlan(
+      definition: try ExperimentLoader.loadDefinition(
+        contentsOf: packageRootURL().appendingPathComponent("experiments/basket-bundle.yaml")))
+    var options = Self.options(chunkSize: 1000, threads: 2)
+    options.checkDuplicates = false
+    let file = try DataReader.read(paths: [try CellSourcesTests.write(aggregated)], plan: basket, options: options)
+    let pipe = try Self.readPiped(aggregated, plan: basket, options: options)
+    Self.expectSame(pipe, file, "aggregated")
+    #expect(pipe.chunksArrived == 0)
   }
 
   @Test("Lin's regression from a pipe gives the cell moments and HC sums of the file read twice, beyond one chunk")

@@ -95,7 +95,9 @@ public struct CSVScanner {
   }
 
   /// As the public initializer; with `prefix`, its bytes are read first and then those of its input (a pipe whose
-  /// copy to a temporary file stopped, `InputSpool`), and `path` only names it.
+  /// copy to a temporary file stopped, `InputSpool`, or the rest of a pipe read without one, `PipeChunks`), and `path`
+  /// only names it (`range` then gives the offset of the prefix's first byte, and no byte order mark is looked for
+  /// unless it is 0).
   init(path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22, prefix: ReadPrefix?) throws(DataError) {
     let descriptor = prefix.map { dup($0.source) } ?? StandardInput.openForReading(path)
     guard descriptor >= 0 else {
@@ -105,7 +107,8 @@ public struct CSVScanner {
     fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
     start = range?.lowerBound ?? 0
     limit = range?.count ?? Int.max
-    if start > 0 && lseek(descriptor, off_t(start), SEEK_SET) != off_t(start) {
+    // With a prefix, `range` only numbers the bytes: the prefix's reader is at its start already.
+    if prefix == nil && start > 0 && lseek(descriptor, off_t(start), SEEK_SET) != off_t(start) {
       let reason = String(cString: strerror(errno))
       _ = Glibc.close(descriptor)
       throw DataError(file: path, line: nil, message: "cannot be read (\(reason))")

@@ -48,37 +48,103 @@ extension ChunkedUnitReader {
       InputSpool.postStopped(spool, reason: reason)
       return .copyStopped(pipe.prefix())
     }
-    var merged = start
+    let arrived = try mergeArriving(pipe, reader: reader, from: start, options: options, seen: seen)
+    if let reason = arrived.copyStopped { return stopped(reason) }
+    let stoppedAt = arrived.stoppedAt
+    let merged = arrived.merged
+    reader.stop()
+    if stoppedAt != nil, let reason = try pipe.copyRest() { return stopped(reason) }
+    var summary = try reader.summary(
+      of: merged, start: start, stoppedAt: stoppedAt, header: header, plan: plan, options: options, seen: seen,
+      total: 0, end: spool.bytes)
+    summary.chunksArrived = reader.chunks.count
+    return .summary(summary)
+  }
+
+  /// What `mergeArriving` merged: up to the first chunk that did not end cleanly (`stoppedAt`), or every chunk; or,
+  /// with a copy, the `errno` of a failed write to it.
+  struct Arrived {
+    var merged: Merged
     var stoppedAt: Int? = nil
-    // Chunks cut ahead of the merge: one per worker (a file's reader lets them run two ahead, but here each chunk
-    // ahead is a buffer of the process's memory), or the one the calling thread reads next.
+    var copyStopped: Int32? = nil
+    /// Without a copy: the buffers of the chunks cut and not merged, in order (from `stoppedAt`'s).
+    var held: [PipeChunks.Buffer] = []
+  }
+
+  /// Cuts `pipe`'s chunks as they arrive, hands them to `reader`, and merges their results in order onto `start`,
+  /// their hashes appended to the log when the reader checks duplicates.
+  ///
+  /// Chunks are cut ahead of the merge one per worker (a file's reader lets them run two ahead, but here each chunk
+  /// ahead is a buffer of the process's memory), or the one the calling thread reads next. Without a copy, a chunk's
+  /// buffer is handed back once the chunk is merged, so that those from a chunk that did not end cleanly still hold
+  /// their bytes (`PipeChunks.remainder`).
+  static func mergeArriving(
+    _ pipe: PipeChunks, reader: ChunkedUnitReader, from start: Merged, options: DataReadOptions, seen: UnitHashSet
+  ) throws -> Arrived {
+    var arrived = Arrived(merged: start)
     let ahead = max(1, reader.workers)
+    let checks = reader.template.checksDuplicates
     var index = 0
     while true {
       while !reader.chunksKnown && reader.chunks.count < index + ahead {
         switch try pipe.next() {
-        case .chunk(let range, let buffer, let last): reader.add(chunk: range, in: buffer, last: last)
+        case .chunk(let range, let buffer, let last):
+          reader.add(chunk: range, in: buffer, last: last)
+          if pipe.keepsOriginals { arrived.held.append(buffer) }
         case .none: reader.endChunks()
-        case .copyStopped(let reason): return stopped(reason)
+        case .copyStopped(let reason):
+          arrived.copyStopped = reason
+          return arrived
         }
       }
       guard index < reader.chunks.count else { break }
       var result = reader.take(index)
       guard result.complete else {
-        stoppedAt = index
+        arrived.stoppedAt = index
         break
       }
-      if template.checksDuplicates, let hashes = result.hashes { seen.appendToLog(hashes) }
-      merged.add(&result, bytes: reader.chunks[index].count)
+      if checks, let hashes = result.hashes { seen.appendToLog(hashes) }
+      arrived.merged.add(&result, bytes: reader.chunks[index].count)
       reader.recycle(emptied: result.takeStatistics())
-      options.progress?(merged.bytes, 0)
+      if pipe.keepsOriginals { pipe.recycleMerged(arrived.held.removeFirst()) }
+      options.progress?(arrived.merged.bytes, 0)
       index += 1
     }
+    return arrived
+  }
+
+  /// Reads a pipe's unit-level data as it arrives, without a copy (the duplicate check is off), in the chunks of a
+  /// file of the same bytes, on every thread, and gives the file's summary.
+  ///
+  /// `start` holds what was read of it for its header (`InputSpool.Plan.arriving`). A second read is needed only from
+  /// a chunk that did not end cleanly (a `--strict` error, a quoted line end across a cut, a record too long): the
+  /// rest of the data is then read row by row from that chunk's bytes as they arrived, those read after them, and the
+  /// rest of the pipe, as a file's rest is read from the file.
+  static func readArriving(
+    _ arrival: InputSpool.Arrival, name: String, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet
+  ) throws -> DataSummary {
+    let pipe = PipeChunks(
+      source: arrival.source, name: name, read: arrival.bytes, dataStart: arrival.dataStart, ended: arrival.ended,
+      chunkSize: options.chunkSize)
+    let template = try UnitLevelRows(header: arrival.header, plan: plan, path: name, options: options, seen: seen)
+    precondition(!template.checksDuplicates, "a pipe read without a copy is read without the duplicate check")
+    let reader = ChunkedUnitReader(
+      path: name, chunks: [], template: template, threads: options.threads, stream: pipe)
+    reader.start()
+    defer { reader.stop() }
+    let start = Merged(
+      statistics: SufficientStatistics(plan: plan), regressionRows: template.regressionRows,
+      bytes: arrival.dataStart, line: arrival.dataLine)
+    let arrived = try mergeArriving(pipe, reader: reader, from: start, options: options, seen: seen)
     reader.stop()
-    if stoppedAt != nil, let reason = try pipe.copyRest() { return stopped(reason) }
-    return .summary(
-      try reader.summary(
-        of: merged, start: start, stoppedAt: stoppedAt, header: header, plan: plan, options: options, seen: seen,
-        total: 0, end: spool.bytes))
+    let rest = arrived.stoppedAt.map { stoppedAt in
+      pipe.remainder(
+        chunks: (stoppedAt..<reader.chunks.count).map { (reader.chunks[$0], arrived.held[$0 - stoppedAt]) })
+    }
+    var summary = try reader.summary(
+      of: arrived.merged, start: start, stoppedAt: arrived.stoppedAt, header: arrival.header, plan: plan,
+      options: options, seen: seen, total: 0, rest: rest)
+    summary.chunksArrived = reader.chunks.count
+    return summary
   }
 }

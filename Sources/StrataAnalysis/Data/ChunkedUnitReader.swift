@@ -152,10 +152,10 @@ final class ChunkedUnitReader: @unchecked Sendable {
   ///
   /// With the duplicate check, the chunks read so far are read again dropping the repeated units it found (`total`:
   /// the data's size for the progress, 0 when unknown); a stopped chunk's rows and the rest are then read row by row
-  /// (`readRest`, up to `end`).
+  /// (`readRest`, up to `end`; from `rest` when given: a pipe read without a copy).
   func summary(
     of merged: Merged, start: Merged, stoppedAt: Int?, header: [String], plan: AnalysisPlan,
-    options: DataReadOptions, seen: UnitHashSet, total: Int, end: Int? = nil
+    options: DataReadOptions, seen: UnitHashSet, total: Int, end: Int? = nil, rest: ReadPrefix? = nil
   ) throws -> DataSummary {
     var merged = merged
     if template.checksDuplicates {
@@ -170,7 +170,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     }
     if let stoppedAt {
       // The sequential reader checks row by row: the log's units (the chunks before this one) move to the table.
-      try readRest(from: chunks[stoppedAt].lowerBound, into: &merged, options: options, end: end)
+      try readRest(from: chunks[stoppedAt].lowerBound, into: &merged, options: options, end: end, prefix: rest)
     }
     var summary = DataSummary(
       file: path, format: .unitLevel, bytes: merged.bytes, rowsRead: merged.rowsRead, rowsUsed: merged.rowsUsed,
@@ -248,12 +248,15 @@ final class ChunkedUnitReader: @unchecked Sendable {
   /// Reads the file from `offset` (a record start) to its end in one piece, the way the sequential reader does,
   /// and adds it to `merged`.
   ///
-  /// `end`: where the file ends, when not where its last chunk does (a pipe's copy, `readStream`).
-  func readRest(from offset: Int, into merged: inout Merged, options: DataReadOptions, end: Int? = nil) throws {
+  /// `end`: where the file ends, when not where its last chunk does (a pipe's copy, `readStream`). `prefix`: the
+  /// data from `offset` on, when it is not in a file (a pipe read without a copy, `PipeChunks.remainder`).
+  func readRest(
+    from offset: Int, into merged: inout Merged, options: DataReadOptions, end: Int? = nil, prefix: ReadPrefix? = nil
+  ) throws {
     var rows = template
-    rows.fileSize = max(0, (end ?? chunks.last?.upperBound ?? offset) - offset)
+    rows.fileSize = prefix != nil ? 0 : max(0, (end ?? chunks.last?.upperBound ?? offset) - offset)
     do {
-      var scanner = try CSVScanner(path: path, range: offset..<Int.max)
+      var scanner = try CSVScanner(path: path, range: offset..<Int.max, prefix: prefix)
       defer { scanner.close() }
       try scanner.forEachRecord { record in
         if !record.isBlank { try rows.consume(record) }

@@ -36,8 +36,8 @@ public enum DataReader {
   /// `options.keepsRegressionRows`, and runs the same two passes over them (``replayingRows(_:plan:_:)``).
   ///
   /// A pipe (standard input, a FIFO) with unit-level data is read as it arrives in a regular file's chunks, with the
-  /// file's deferred duplicate check, and copied to a temporary file for a second read (`InputSpool`, `PipeChunks`);
-  /// results and messages name it as given.
+  /// file's deferred duplicate check, and copied to a temporary file for a second read (`InputSpool`, `PipeChunks`),
+  /// or, without the check, with no copy; results and messages name it as given.
   public static func read(paths: [String], plan: AnalysisPlan, options: DataReadOptions = DataReadOptions()) throws
     -> DataSummary
   {
@@ -77,8 +77,10 @@ public enum DataReader {
 
     /// Whether it is a pipe read as it arrives (its size unknown until then).
     var isStreamed: Bool {
-      if case .streamed = how { return true }
-      return false
+      switch how {
+      case .streamed, .arriving: return true
+      default: return false
+      }
     }
 
     var prefix: ReadPrefix? {
@@ -188,6 +190,9 @@ public enum DataReader {
           path = input.name
           part = try readPart(path: path, prefix: prefix, plan: plan, options: partOptions, seen: seen)
         }
+      } else if case .arriving(let arrival) = input.how {
+        part = try ChunkedUnitReader.readArriving(
+          arrival, name: input.name, plan: plan, options: partOptions, seen: seen)
       } else {
         part = try readPart(path: path, prefix: input.prefix, plan: plan, options: partOptions, seen: seen)
       }

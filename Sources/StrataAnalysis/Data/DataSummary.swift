@@ -49,6 +49,9 @@ public struct DataSummary: Sendable, Hashable {
   public var zeroFillsCounted = false
   /// Bytes of pipes read through a temporary copy (`InputSpool`): 0 when every part was a file or read row by row.
   var spooledBytes = 0
+  /// Chunks of pipes read as they arrived, in place (`PipeChunks`), with a copy or without: 0 when every part was a
+  /// file or read row by row.
+  var chunksArrived = 0
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
   public var units: Int { statistics.units.reduce(0, +) }
@@ -88,6 +91,7 @@ extension DataSummary {
     files += part.files
     file = files.joined(separator: ", ")
     spooledBytes += part.spooledBytes
+    chunksArrived += part.chunksArrived
     bytes += part.bytes
     rowsRead += part.rowsRead
     rowsUsed += part.rowsUsed

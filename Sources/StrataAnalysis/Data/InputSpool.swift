@@ -20,7 +20,8 @@
 /// freed when the read ends.
 ///
 /// Standard input redirected from a regular file (`< FILE`, read from its start) is not copied: it is read in place,
-/// as that file, with or without the check.
+/// as that file, with or without the check. Without the check a pipe of unit-level data is read as it arrives in the
+/// same chunks with no copy (`Plan.arriving`).
 ///
 /// The copy is made only for unit-level data whose header names the unit column: the data up to the first line end
 /// is copied first and its header looked at. Otherwise (aggregated data, no unit column, a header the reader will
@@ -150,6 +151,22 @@ final class InputSpool: @unchecked Sendable {
     /// The copy holds the header (and maybe more): the rest is read from `source` as it arrives, in chunks, each
     /// copied on (`PipeChunks`); the data rows start at `dataStart`; `ended` when `source` has given its last byte.
     case streamed(InputSpool, source: Int32, dataStart: Int, ended: Bool)
+    /// Without the duplicate check, unit-level data: read as it arrives, in chunks, with no copy (`PipeChunks`).
+    case arriving(Arrival)
+  }
+
+  /// A pipe read as it arrives without a copy (`Plan.arriving`): what was read of it for its header.
+  struct Arrival {
+    /// The input, opened (owned: the reader closes it).
+    let source: Int32
+    /// Its bytes read so far, from its first: the header's, and maybe rows.
+    let bytes: [UInt8]
+    let header: [String]
+    /// Where the data rows start, and the line they start on.
+    let dataStart: Int
+    let dataLine: Int
+    /// Whether `source` has given its last byte.
+    let ended: Bool
   }
 
   /// A path that opens standard input afresh when it is a regular file read from its start (`--data - < FILE`).
@@ -179,7 +196,7 @@ final class InputSpool: @unchecked Sendable {
     for name: String, plan: AnalysisPlan, options: DataReadOptions, progress: ((Int) -> Void)? = nil
   ) throws -> Plan {
     if StandardInput.isStandardInput(name), let path = standardInputFile() { return .inPlace(path) }
-    guard options.checkDuplicates, StandardInput.isReadOnce(name) else { return .direct }
+    guard StandardInput.isReadOnce(name) else { return .direct }
     // Look before opening: a FIFO opened and closed unread would cut its writer off.
     var info = stat()
     let looked = StandardInput.isStandardInput(name) ? fstat(STDIN_FILENO, &info) : stat(name, &info)
@@ -187,6 +204,14 @@ final class InputSpool: @unchecked Sendable {
     guard kind == S_IFIFO || kind == S_IFSOCK || kind == S_IFREG else { return .direct }  // not an endless device
     let source = StandardInput.openForReading(name)
     guard source >= 0 else { return .direct }  // the reader names the error
+    guard options.checkDuplicates else {
+      do {
+        return try arriving(source, name: name, plan: plan, options: options)
+      } catch {
+        _ = close(source)  // a read error: nothing owns the input any more
+        throw error
+      }
+    }
     let directory = options.spoolDirectory ?? temporaryDirectory
     // A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, which would end the process with nothing said;
     // ignored while the copy is made, the write fails with EFBIG instead and the copy stops with the note.
@@ -248,6 +273,53 @@ final class InputSpool: @unchecked Sendable {
     }
     _ = close(source)
     return .spooled(spool)
+  }
+
+  /// Without the duplicate check, no copy: the header is read into memory and looked at; unit-level data is then read
+  /// as it arrives in chunks (`Plan.arriving`), anything else (aggregated data, a header the reader will refuse or
+  /// whose line end is not in the first 8 MiB) row by row after the bytes read (`Plan.sequential`).
+  private static func arriving(_ source: Int32, name: String, plan: AnalysisPlan, options: DataReadOptions)
+    throws(DataError) -> Plan
+  {
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: blockSize)
+    defer { buffer.deallocate() }
+    var bytes: [UInt8] = []
+    var sawLineEnd = false
+    var ended = false
+    while !sawLineEnd && !ended && bytes.count < headerLimit {
+      let count = try readSome(source, into: buffer, count: blockSize, name: name)
+      ended = count == 0
+      sawLineEnd = memchr(buffer, Int32(UInt8(ascii: "\n")), count) != nil
+      bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
+    }
+    guard let header = unitLevelHeader(bytes, name: name, plan: plan, options: options) else {
+      return .sequential(ReadPrefix(source: source, leftover: bytes))
+    }
+    return .arriving(
+      Arrival(
+        source: source, bytes: bytes, header: header.names, dataStart: header.dataStart, dataLine: header.dataLine,
+        ended: ended))
+  }
+
+  /// The header at the start of `bytes` when it is unit-level data the reader takes and ends with a line end in them:
+  /// its names, where the rows start and their first line; nil otherwise.
+  static func unitLevelHeader(_ bytes: [UInt8], name: String, plan: AnalysisPlan, options: DataReadOptions)
+    -> (names: [String], dataStart: Int, dataLine: Int)?
+  {
+    // As a file's scan: a UTF-8 byte order mark at the start is skipped.
+    let from = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    let count = bytes.count - from
+    let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: count + CSVScanner.loadMargin)
+    defer { scratch.deallocate() }
+    scratch.initialize(repeating: 0, count: count + CSVScanner.loadMargin)
+    bytes.withUnsafeBufferPointer { if let base = $0.baseAddress { scratch.update(from: base + from, count: count) } }
+    var scanner = CSVScanner(inPlace: scratch, range: from..<bytes.count, path: name)
+    defer { scanner.close() }
+    guard let names = try? ChunkedUnitReader.header(&scanner, path: name), !names.isEmpty,
+      scanner.lastRecordEndedLine, !AggregatedRows.recognizes(header: names, plan: plan),
+      (try? UnitLevelRows(header: names, plan: plan, path: name, options: options)) != nil
+    else { return nil }
+    return (names, scanner.nextOffset, scanner.nextLine)
   }
 
   /// The copy stopped at a write error: the input goes on row by row, from the copy's bytes, those of the block not
@@ -350,7 +422,9 @@ final class ReadPrefix: @unchecked Sendable {
     }
     if leftoverOffset < leftover.count {
       let take = min(count, leftover.count - leftoverOffset)
-      for index in 0..<take { buffer[index] = leftover[leftoverOffset + index] }
+      leftover.withUnsafeBufferPointer { bytes in
+        if let base = bytes.baseAddress { buffer.update(from: base + leftoverOffset, count: take) }
+      }
       leftoverOffset += take
       return take
     }

@@ -11,9 +11,14 @@ import Foundation
 /// blocks go to the disk directly (`O_DIRECT`), the rest (the first and last block's bytes, or all of them where the
 /// file system refuses `O_DIRECT`) through the page cache. A second read reads the copy as a regular file.
 ///
+/// Without the duplicate check there is no copy (`spool` nil, `keepsOriginals`): a chunk is its reader's as soon as
+/// it is cut, and the only second read, of the rest of the data from a chunk that did not end cleanly, reads the
+/// chunks' bytes as they arrived (`remainder`): their buffers are handed back only once merged, and a chunk with a
+/// quote is copied before it is read, as its reader may unquote fields in place (`Buffer.keepOriginalIfQuoted`).
+///
 /// Memory: each buffer holds one chunk (`chunkSize` bytes and up to the next line end) and the bytes read past it; the
 /// buffers of chunks read are reused: one thread holds three (the chunk being read, the next being written to the
-/// copy, the one after it being read from the pipe), `n` threads `n + 2`.
+/// copy, the one after it being read from the pipe), `n` threads `n + 2`; without a copy one fewer.
 final class PipeChunks: @unchecked Sendable {
   /// One chunk's bytes and those read after them: file offsets `start..<start + filled` at `base`.
   final class Buffer: @unchecked Sendable {
@@ -22,6 +27,9 @@ final class PipeChunks: @unchecked Sendable {
     /// The file offset of `base[0]`, a multiple of `PipeChunks.block`.
     var start = 0
     var filled = 0
+    /// Without a copy (`PipeChunks.keepsOriginals`): the bytes of the chunk it holds as they arrived, kept before its
+    /// reader may unquote fields in place (`keepOriginalIfQuoted`), for a second read of them; nil when it cannot.
+    var original: [UInt8]? = nil
 
     init(capacity: Int) {
       self.capacity = capacity
@@ -38,6 +46,24 @@ final class PipeChunks: @unchecked Sendable {
     deinit { free(base) }
 
     var end: Int { start + filled }
+
+    /// Keeps the bytes of chunk `range` (file offsets, in this buffer) as they are, before its reader reads them, when
+    /// they hold a quote: only quoted fields are unquoted in place (`CSVScanner`), so a chunk without one keeps its
+    /// bytes as they arrived.
+    func keepOriginalIfQuoted(_ range: Range<Int>) {
+      let from = base + (range.lowerBound - start)
+      guard memchr(from, Int32(UInt8(ascii: "\"")), range.count) != nil else { return }
+      original = Array(UnsafeBufferPointer(start: from, count: range.count))
+    }
+
+    /// Appends the bytes of chunk `range` (file offsets, in this buffer) as they arrived to `bytes`.
+    func appendArrived(_ range: Range<Int>, to bytes: inout [UInt8]) {
+      if let original {
+        bytes.append(contentsOf: original)
+      } else {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: base + (range.lowerBound - start), count: range.count))
+      }
+    }
   }
 
   /// `O_DIRECT` writes start, end and sit at multiples of this (the largest logical block size in use).
@@ -49,7 +75,11 @@ final class PipeChunks: @unchecked Sendable {
 
   /// The pipe (owned: closed with this, unless handed on to a `ReadPrefix`).
   private(set) var source: Int32
-  let spool: InputSpool
+  /// The temporary copy, or nil when there is none (the duplicate check is off): then a second read, needed only
+  /// from a chunk that did not end cleanly, reads the chunks' bytes as they arrived and the rest of the pipe.
+  let spool: InputSpool?
+  /// The input as given, for messages.
+  let name: String
   let chunkSize: Int
   /// The copy opened again with `O_DIRECT`, or -1 (refused, or not written directly any more).
   private var direct: Int32 = -1
@@ -69,6 +99,7 @@ final class PipeChunks: @unchecked Sendable {
   init(source: Int32, spool: InputSpool, dataStart: Int, ended: Bool, chunkSize: Int) throws(DataError) {
     self.source = source
     self.spool = spool
+    name = spool.name
     self.chunkSize = max(1, chunkSize)
     self.ended = ended
     cutStart = dataStart
@@ -98,6 +129,31 @@ final class PipeChunks: @unchecked Sendable {
       direct = open(spool.path, O_WRONLY | O_CLOEXEC | 0o200000)
     #endif
   }
+
+  /// Without a copy: `source` has given `read` (file offsets from 0; `ended` when it gave its last), the data rows
+  /// start at `dataStart` (within `read`); `name` is the input as given.
+  init(source: Int32, name: String, read: [UInt8], dataStart: Int, ended: Bool, chunkSize: Int) {
+    self.source = source
+    spool = nil
+    self.name = name
+    self.chunkSize = max(1, chunkSize)
+    self.ended = ended
+    cutStart = dataStart
+    searched = dataStart
+    let from = dataStart / Self.block * Self.block
+    let capacity = Self.capacity(chunkSize: self.chunkSize)
+    current = Buffer(capacity: max(capacity, read.count - from + capacity))
+    current.start = from
+    current.filled = read.count - from
+    read.withUnsafeBufferPointer { bytes in
+      if let base = bytes.baseAddress { current.base.update(from: base + from, count: read.count - from) }
+    }
+  }
+
+  /// Whether there is no copy: a chunk's bytes as they arrived are then kept before its reader may change them
+  /// (`Buffer.keepOriginalIfQuoted`), and its buffer is handed back only once it has been merged (`recycleMerged`),
+  /// so that the chunks from one that did not end cleanly can be read again (`remainder`).
+  var keepsOriginals: Bool { spool == nil }
 
   deinit {
     if direct >= 0 { _ = close(direct) }
@@ -130,6 +186,13 @@ final class PipeChunks: @unchecked Sendable {
   /// rows: each chunk is written on a queue of its own while the next is cut, and returned once written, so that its
   /// reader may change its bytes in place.
   func next() throws(DataError) -> Step {
+    if spool == nil {
+      // No copy to write: the chunk is its reader's at once, its bytes kept when its reader may change them.
+      guard !(ended && cutStart >= current.end) else { return .none }
+      let chunk = try cut()
+      chunk.buffer.keepOriginalIfQuoted(chunk.range)
+      return .chunk(chunk.range, chunk.buffer, last: chunk.last)
+    }
     while true {
       let following = ended && cutStart >= current.end ? nil : try cut()
       if let reason = waitForWrite() {
@@ -226,7 +289,7 @@ final class PipeChunks: @unchecked Sendable {
         return
       }
       if errno == EINTR { continue }
-      throw DataError(file: spool.name, line: nil, message: "cannot be read (\(String(cString: strerror(errno))))")
+      throw DataError(file: name, line: nil, message: "cannot be read (\(String(cString: strerror(errno))))")
     }
   }
 
@@ -244,14 +307,24 @@ final class PipeChunks: @unchecked Sendable {
     lock.lock()
     let reused = spare.popLast()
     lock.unlock()
-    if let reused, reused.capacity >= bytes + Self.block { return reused }
+    if let reused, reused.capacity >= bytes + Self.block {
+      reused.original = nil
+      return reused
+    }
     return Buffer(capacity: max(Self.capacity(chunkSize: chunkSize), bytes + Self.capacity(chunkSize: chunkSize)))
   }
 
-  /// Hands back a chunk's buffer once the chunk has been read (any thread).
+  /// Hands back a chunk's buffer once the chunk has been read (any thread); without a copy, nothing: the buffer comes
+  /// back once the chunk is merged (`recycleMerged`).
   ///
   /// The last chunk's buffer is still `current`: harmless, as no chunk follows it to reuse it (and its bytes stay).
   func recycle(_ buffer: Buffer) {
+    guard spool != nil else { return }
+    recycleMerged(buffer)
+  }
+
+  /// Hands back a chunk's buffer once the chunk has been merged.
+  func recycleMerged(_ buffer: Buffer) {
     lock.lock()
     spare.append(buffer)
     lock.unlock()
@@ -264,6 +337,7 @@ final class PipeChunks: @unchecked Sendable {
   /// unfinished block wait for the next chunk.
   private func writeOut(_ buffer: Buffer, upTo end: Int, final: Bool) -> Int32? {
     let block = Self.block
+    guard let spool else { return nil }
     while spool.bytes < end {
       let written = spool.bytes
       var stop = end
@@ -296,7 +370,7 @@ final class PipeChunks: @unchecked Sendable {
   /// but not written, then the rest of the pipe (which it takes over).
   func prefix() -> ReadPrefix {
     var bytes: [UInt8] = []
-    var at = spool.bytes
+    var at = spool?.bytes ?? 0
     var chain: [Buffer] = []
     for buffer in unwritten where !chain.contains(where: { $0 === buffer }) { chain.append(buffer) }
     for (index, buffer) in chain.enumerated() {
@@ -314,6 +388,7 @@ final class PipeChunks: @unchecked Sendable {
   /// Reads the rest of the pipe into the copy (a chunk stopped, so the rest of the data is read from the copy as a
   /// file); nil, or the `errno` of a failed write.
   func copyRest() throws(DataError) -> Int32? {
+    guard let spool else { return nil }
     if let reason = waitForWrite() {
       unwritten = [written?.buffer, current].compactMap { $0 }
       return reason
@@ -338,6 +413,25 @@ final class PipeChunks: @unchecked Sendable {
 }
 
 extension PipeChunks {
+  /// Without a copy, after chunk `from` did not end cleanly: a reader of the data from its start, row by row, that
+  /// reads the bytes of it and of the chunks cut after it as they arrived (`chunks`, each with its buffer, not yet
+  /// handed back), then those read past them, then the rest of the pipe (which it takes over).
+  func remainder(chunks: [(range: Range<Int>, buffer: Buffer)]) -> ReadPrefix {
+    var bytes: [UInt8] = []
+    var at = chunks.first?.range.lowerBound ?? cutStart
+    for chunk in chunks {
+      chunk.buffer.appendArrived(chunk.range, to: &bytes)
+      at = chunk.range.upperBound
+    }
+    if at < current.end {
+      // `current` starts at or before `at` (its first block is the last chunk's last).
+      bytes.append(contentsOf: UnsafeBufferPointer(start: current.base + (at - current.start), count: current.end - at))
+    }
+    let prefix = ReadPrefix(source: source, leftover: bytes)
+    source = -1
+    return prefix
+  }
+
   /// About how many rows the data holds when the pipe has already ended (its line ends counted), else nil.
   func knownRows(from dataStart: Int) -> Int? {
     guard ended, cutStart == dataStart, current.start <= dataStart else { return nil }
