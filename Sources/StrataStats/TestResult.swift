@@ -54,10 +54,13 @@ public struct SampleSummary: Sendable, Hashable, Codable {
     // Squares and products of means and sds must stay finite (a variance, a sum of squares): 1e150 is
     // far beyond any metric and its square, 1e300, still fits in a double.
     try StatsError.require(
-      mean.isFinite && abs(mean) <= 1e150, "mean", "must be a number between -1e150 and 1e150, got \(mean)")
+      mean.isFinite && abs(mean) <= 1e150, "mean",
+      "must be a number between -1e150 and 1e150 (its square must fit a double), got \(mean); give the values in a "
+        + "larger unit")
     try StatsError.require(
       standardDeviation >= 0 && standardDeviation <= 1e150, "sd",
-      "must be a number from 0 to 1e150, got \(standardDeviation)")
+      "must be a number from 0 to 1e150 (its square must fit a double), got \(standardDeviation); give the values in "
+        + "a larger unit")
     self.count = count
     self.mean = mean
     self.standardDeviation = standardDeviation

@@ -112,8 +112,8 @@ struct BadInputCLITests {
           + "double precision; give the values in a smaller unit, so that each standard deviation is 0 or at least 1e-140"
       ),
       (
-        ["calc", "ttest", "--a", "2,1,0", "--b", "5,1,1e-160", "--equal-var"],
-        "strata: error: --b sd: 1e-160 is too small"
+        ["calc", "ttest", "--a", "2,1,0", "--b", "5,1,1e-320", "--equal-var"],
+        "strata: error: --b sd: 1e-320 is too small"
       ),
       (
         ["calc", "msprt", "--a", "5000,3.0,1.5", "--b", "3000,3.08,1.9", "--tau", "1e300"],

@@ -94,7 +94,9 @@ struct Comparer {
     ArmSummary(
       variant: plan.variants[variant], count: values.count, missing: values.missing,
       mean: values.count > 0 ? values.moments.mean : .nan,
-      standardDeviation: values.moments.standardDeviation, successes: binomial ? values.sum : nil,
+      // A spread lost in double precision is unknown (null, with the comparison's note), not 0 or a few digits.
+      standardDeviation: binomial || Self.hasMeasurableSpread(values) ? values.moments.standardDeviation : .nan,
+      successes: binomial ? values.sum : nil,
       zeroFilled: values.zeroFilled)
   }
 
@@ -137,9 +139,41 @@ struct Comparer {
     }
   }
 
+  /// The smallest variance s² of an arm whose squared deviations keep ten significant digits.
+  ///
+  /// 2⁻¹⁰⁴⁰, about 8.7e-314. Below 2⁻¹⁰²² (2.2e-308) the running sums of squared deviations are subnormal doubles, which keep
+  /// fewer digits the smaller they are; from here on fewer than ten.
+  static let smallestVariance = Double(sign: .plus, exponent: -1040, significand: 1)
+
+  /// Refuses arms whose values are too small for their spread to be measured in double precision, with the reason:
+  /// their squared deviations keep fewer than ten digits, or vanish altogether (s = 0 with values that are not all
+  /// 0 and below 1e-150, where "no variation" would be the wrong reason).
+  static func requireMeasurableSpread(_ arms: ColumnMoments...) throws(StatsError) {
+    for arm in arms {
+      let moments = arm.moments
+      guard !hasMeasurableSpread(arm) else { continue }
+      throw StatsError.invalidInput(
+        field: "values",
+        message:
+          "are too small for double precision (mean \(NumberText.general(moments.mean)), standard deviation "
+          + "\(NumberText.general(moments.standardDeviation))): their squared deviations fall below 8.7e-314, where a "
+          + "double keeps fewer than ten digits, or vanish; give the values in a smaller unit")
+    }
+  }
+
+  /// Whether an arm's standard deviation keeps ten digits (or is a true 0): not when s² < `smallestVariance`, nor
+  /// when s = 0 with a nonzero mean below 1e-150 (whose squared deviations would vanish, spread or not).
+  static func hasMeasurableSpread(_ arm: ColumnMoments) -> Bool {
+    let moments = arm.moments
+    let variance = moments.variance
+    if variance > 0 { return variance >= smallestVariance }
+    return !(moments.mean != 0 && abs(moments.mean) < 1e-150)
+  }
+
   private func compareMeans(
     _ controlValues: ColumnMoments, _ treatmentValues: ColumnMoments, into comparison: inout Comparison
   ) throws {
+    try Self.requireMeasurableSpread(controlValues, treatmentValues)
     let control = try SampleSummary(
       count: controlValues.count, mean: controlValues.moments.mean,
       standardDeviation: controlValues.moments.standardDeviation)

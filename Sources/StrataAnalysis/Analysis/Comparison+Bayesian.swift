@@ -35,11 +35,20 @@ extension Comparison {
     let binomial = c.successes != nil
     let controlSD = binomial ? (c.mean * (1 - c.mean)).squareRoot() : c.standardDeviation
     let treatmentSD = binomial ? (t.mean * (1 - t.mean)).squareRoot() : t.standardDeviation
+    // Arms of any magnitude (a ratio metric's means of 1e152, say, beyond `SampleSummary`'s 1e150): taken by the power
+    // of two that brings the largest mean or sd near 1 when it is outside 2^±100 (exact).
+    let scale = PowerOfTwoScale(standardError: max(abs(c.mean), abs(t.mean), controlSD, treatmentSD))
     do {
+      // The lift and its variance from the arms at that scale, in the metric's own units (a relative lift has none);
+      // the posterior with the plan's prior then scales itself (`BayesianSummary.result`).
+      let lift = try BayesianSummary(
+        control: SampleSummary(count: c.count, mean: scale.down(c.mean), standardDeviation: scale.down(controlSD)),
+        treatment: SampleSummary(count: t.count, mean: scale.down(t.mean), standardDeviation: scale.down(treatmentSD)),
+        relative: relative)
       let summary = try BayesianSummary(
-        control: SampleSummary(count: c.count, mean: c.mean, standardDeviation: controlSD),
-        treatment: SampleSummary(count: t.count, mean: t.mean, standardDeviation: treatmentSD),
-        relative: relative, prior: try prior.map { try BayesianSummary.Prior(variance: $0 * $0) },
+        estimate: relative ? lift.estimate : scale.up(lift.estimate),
+        variance: relative ? lift.variance : scale.upVariance(lift.variance),
+        prior: try prior.map { try BayesianSummary.Prior(variance: $0 * $0) },
         lowerIsBetter: lowerIsBetter, credibleLevel: credibleLevel)
       return try critical.map { (critical) throws(StatsError) in try summary.result(critical: critical) }
         ?? summary.result()

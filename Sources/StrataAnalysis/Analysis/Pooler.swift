@@ -57,6 +57,15 @@ struct Pooler {
     let estimates = zip(controls, treatments).map { c, t in t.moments.mean - c.moments.mean }
     let variances = zip(controls, treatments).map { c, t in c.moments.variance / c.count + t.moments.variance / t.count
     }
+    // Estimates and variances of any magnitude pool exactly (InverseVariancePooling rescales them); a variance that
+    // is itself beyond the double range cannot be pooled, and the segment is named.
+    if let index = variances.firstIndex(where: { !$0.isFinite }) {
+      throw StatsError.invalidInput(
+        field: "segment \(used[index])",
+        message:
+          "the variance of its difference (sd²/n) is beyond the double range (standard deviations of about 1e154 "
+          + "or more); give the values in a larger unit")
+    }
     let result = try InverseVariancePooling(
       estimates: estimates, variances: variances, alternative: alternative, confidenceLevel: plan.confidenceLevel
     ).result()

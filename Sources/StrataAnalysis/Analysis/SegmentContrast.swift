@@ -89,12 +89,15 @@ public struct SegmentContrast: Sendable, Hashable {
     guard variance > 0 && variance.isFinite else { return nil }
     func share(_ term: Double, _ arm: RestArms.Arm) -> Double { term * term / (arm.count - 1) }
     // ν does not change when every term is scaled alike, and the squares overflow (terms from about 1e154) or
-    // vanish (below about 1e-154) out there: beyond [1e-150, 1e150] they are taken relative to the largest, as
-    // `WelchTTest`'s ν is; inside, the direct sums bit for bit.
+    // vanish (below about 1e-154) out there: beyond [1e-150, 1e150] they are scaled by the power of two that
+    // brings the largest to [1, 2), as `WelchTTest`'s ν is (exact: ν is then the direct sums' ν of the same
+    // numbers at an ordinary magnitude, bit for bit); inside, the direct sums.
     let largest = max(max(terms.0, terms.1), max(terms.2, terms.3))
-    let scale = largest > 1e150 || largest < 1e-150 ? largest : 1
-    let scaled = scale == 1 ? terms : (terms.0 / scale, terms.1 / scale, terms.2 / scale, terms.3 / scale)
-    let total = scale == 1 ? variance : 0 + scaled.0 + scaled.1 + scaled.2 + scaled.3
+    let rescaled = largest > 1e150 || largest < 1e-150
+    let power = rescaled ? -Int(largest.exponent) : 0
+    func down(_ x: Double) -> Double { Double(sign: .plus, exponent: power, significand: x) }
+    let scaled = rescaled ? (down(terms.0), down(terms.1), down(terms.2), down(terms.3)) : terms
+    let total = rescaled ? 0 + scaled.0 + scaled.1 + scaled.2 + scaled.3 : variance
     let denominator =
       0 + share(scaled.0, arms.0) + share(scaled.1, arms.1) + share(scaled.2, arms.2) + share(scaled.3, arms.3)
     guard denominator > 0 else { return nil }

@@ -40,6 +40,16 @@ public struct StudentTTest: Sendable, Hashable {
   }
 
   public func result() throws(StatsError) -> TTestResult {
+    if let scale = TwoSampleT.scale(control, treatment) {
+      var test = self
+      test.control = try control.scaled(scale)
+      test.treatment = try treatment.scaled(scale)
+      return try test.unscaledResult().scaled(by: scale)
+    }
+    return try unscaledResult()
+  }
+
+  private func unscaledResult() throws(StatsError) -> TTestResult {
     let degreesOfFreedom = control.count + treatment.count - 2
     let pooledVariance =
       ((control.count - 1) * control.variance + (treatment.count - 1) * treatment.variance) / degreesOfFreedom

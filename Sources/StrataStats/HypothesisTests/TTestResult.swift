@@ -27,22 +27,60 @@ public struct TTestResult: Sendable, Hashable {
   }
 }
 
+extension TTestResult {
+  /// This result, computed on summaries scaled by `scale.down`, in the caller's scale: the difference and its
+  /// interval scale back; t, ν, the p-value and the relative lift do not change.
+  func scaled(by scale: PowerOfTwoScale) -> TTestResult {
+    var result = self
+    result.difference = scale.up(difference)
+    result.interval = scale.up(interval)
+    return result
+  }
+}
+
+extension SampleSummary {
+  /// The summary in the units of a computation scaled by `scale` (exact: a power of two).
+  func scaled(_ scale: PowerOfTwoScale) throws(StatsError) -> SampleSummary {
+    try SampleSummary(count: count, mean: scale.down(mean), standardDeviation: scale.down(standardDeviation))
+  }
+}
+
 /// The arithmetic both two-sample t tests share once they have a standard error and degrees of freedom.
 enum TwoSampleT {
+  /// The power of two a two-sample t test of these arms runs at, or nil for none.
+  ///
+  /// When the larger standard deviation lies outside 2^±100, both arms are brought to it being in [1, 2), so that
+  /// sd², sd²/n and ν's squares neither overflow nor fall into the subnormal range, and the test is the same, bit for
+  /// bit, as on the same numbers in ordinary units. Means are scaled alike (their difference is the estimate). A
+  /// larger standard deviation that is itself subnormal (below 2.2e-308, fewer digits than a double holds) is left
+  /// to `requireStandardError`.
+  static func scale(_ control: SampleSummary, _ treatment: SampleSummary) -> PowerOfTwoScale? {
+    let largest = Swift.max(control.standardDeviation, treatment.standardDeviation)
+    guard largest >= Double.leastNormalMagnitude else { return nil }
+    let scale = PowerOfTwoScale(standardError: largest)
+    guard !scale.isIdentity else { return nil }
+    // A mean far above its spread (1e150 next to sd 1e-150) stays as it is rather than leave SampleSummary's range.
+    let mean = Swift.max(abs(control.mean), abs(treatment.mean))
+    guard mean.isFinite, abs(Int(mean.exponent) - scale.exponent) < 490 || mean == 0 else { return nil }
+    return scale
+  }
+
   /// ν of Welch–Satterthwaite from the variances of two estimates (a = s²ₐ/nₐ, b = s²_b/n_b) and their counts:
   /// (a + b)² / (a²/(nₐ − 1) + b²/(n_b − 1)).
   ///
   /// The squares overflow once a variance passes about 1e154 (standard deviations of about 1e77 and more, which
   /// `SampleSummary` accepts up to 1e150), and lose precision in subnormals or vanish below about 1e-154: ν came
   /// out NaN ("numerical failure") or wrong. ν does not change when both variances are scaled alike, so when the
-  /// larger is outside [1e-150, 1e150] (or the direct formula is not finite) both are first divided by it;
-  /// inside that range the direct formula's own result, bit for bit.
+  /// larger is outside [1e-150, 1e150] (or the direct formula is not finite) both are first scaled by the power
+  /// of two that brings the larger to [1, 2) (exact, so ν is the direct formula's at ordinary magnitudes, bit for
+  /// bit); inside that range the direct formula's own result.
   static func welchDegreesOfFreedom(_ a: Double, _ na: Double, _ b: Double, _ nb: Double) -> Double {
     let direct = (a + b) * (a + b) / (a * a / (na - 1) + b * b / (nb - 1))
     let scale = Swift.max(a, b)
     guard scale.isFinite, scale > 0, !direct.isFinite || scale > 1e150 || scale < 1e-150 else { return direct }
-    let x = a / scale
-    let y = b / scale
+    let exponent = -Int(scale.exponent)
+    let x = PowerOfTwoScale.times(a, powerOfTwo: exponent)
+    let y = PowerOfTwoScale.times(b, powerOfTwo: exponent)
     return (x + y) * (x + y) / (x * x / (na - 1) + y * y / (nb - 1))
   }
 

@@ -48,6 +48,16 @@ public struct WelchTTest: Sendable, Hashable {
   /// `normalCritical` is `alternative`'s `Normal.inverseSurvival` at `confidenceLevel`, which depends on nothing
   /// else (a comparison per segment asked GSL for it again each time); nil computes it here.
   public func result(normalCritical: Double?) throws(StatsError) -> TTestResult {
+    if let scale = TwoSampleT.scale(control, treatment) {
+      var test = self
+      test.control = try control.scaled(scale)
+      test.treatment = try treatment.scaled(scale)
+      return try test.unscaledResult(normalCritical: normalCritical).scaled(by: scale)
+    }
+    return try unscaledResult(normalCritical: normalCritical)
+  }
+
+  private func unscaledResult(normalCritical: Double?) throws(StatsError) -> TTestResult {
     let controlTerm = control.variance / control.count
     let treatmentTerm = treatment.variance / treatment.count
     let varianceOfDifference = controlTerm + treatmentTerm

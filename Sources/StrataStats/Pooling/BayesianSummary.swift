@@ -69,20 +69,30 @@ public struct BayesianSummary: Sendable, Hashable {
     control: SampleSummary, treatment: SampleSummary, relative: Bool, prior: Prior? = nil,
     lowerIsBetter: Bool = false, credibleLevel: Double = 0.95
   ) throws(StatsError) {
-    let varianceControl = control.standardDeviation * control.standardDeviation / control.count
-    let varianceTreatment = treatment.standardDeviation * treatment.standardDeviation / treatment.count
+    // Means and standard deviations of any magnitude: taken by the power of two that brings the largest of
+    // them near 1 when it is outside 2^±100 (exact; the squares and base⁴ below would overflow or vanish).
+    let scale = PowerOfTwoScale(
+      standardError: Swift.max(
+        abs(control.mean), abs(treatment.mean), control.standardDeviation, treatment.standardDeviation))
+    let (controlMean, treatmentMean) = (scale.down(control.mean), scale.down(treatment.mean))
+    let (controlSD, treatmentSD) = (scale.down(control.standardDeviation), scale.down(treatment.standardDeviation))
+    let varianceControl = controlSD * controlSD / control.count
+    let varianceTreatment = treatmentSD * treatmentSD / treatment.count
     let estimate: Double
     let variance: Double
     if relative {
       try StatsError.require(control.mean != 0, "control mean", "is 0, so a relative lift is undefined")
-      let base = control.mean
-      estimate = (treatment.mean - base) / base
+      let base = controlMean
+      estimate = (treatmentMean - base) / base
       variance =
-        varianceTreatment / (base * base) + varianceControl * treatment.mean * treatment.mean
+        varianceTreatment / (base * base) + varianceControl * treatmentMean * treatmentMean
         / (base * base * base * base)
     } else {
-      estimate = treatment.mean - control.mean
-      variance = varianceTreatment + varianceControl
+      estimate = scale.up(treatmentMean - controlMean)
+      variance = scale.upVariance(varianceTreatment + varianceControl)
+      try StatsError.require(
+        variance.isFinite, "variance of the lift",
+        "is beyond the double range (the standard deviations exceed about 1e154); give the values in a larger unit")
     }
     try self.init(
       estimate: estimate, variance: variance, prior: prior, lowerIsBetter: lowerIsBetter,
@@ -103,11 +113,19 @@ public struct BayesianSummary: Sendable, Hashable {
 
   /// `result()` with the quantile of `critical(credibleLevel:)` at this summary's level, computed by the caller.
   public func result(critical: Double) throws(StatsError) -> BayesianResult {
+    // A lift of any magnitude: the smaller of its variance and the prior's (the larger precision) is brought near 1
+    // by a power of two when its square root is outside 2^±100 (exact), and the posterior's mean, sd, interval and
+    // risks are scaled back.
+    let scale = PowerOfTwoScale(variances: [variance, prior?.variance ?? .infinity])
+    let estimate = scale.down(self.estimate)
+    let variance = scale.downVariance(self.variance)
     var precision = 1 / variance
     var mean = estimate
     if let prior {
-      precision += 1 / prior.variance
-      mean = (estimate / variance + prior.mean / prior.variance) / precision
+      let priorMean = scale.down(prior.mean)
+      let priorVariance = scale.downVariance(prior.variance)
+      precision += 1 / priorVariance
+      mean = (estimate / variance + priorMean / priorVariance) / precision
     }
     let sd = (1 / precision).squareRoot()
     let standardized = mean / sd
@@ -118,12 +136,12 @@ public struct BayesianSummary: Sendable, Hashable {
     let upside = max(0, mean * above + sd * density)
     let downside = max(0, -mean * below + sd * density)
     return BayesianResult(
-      posteriorMean: mean, posteriorStandardDeviation: sd,
-      credibleInterval: ConfidenceInterval(
-        lower: mean - critical * sd, upper: mean + critical * sd, confidenceLevel: credibleLevel),
+      posteriorMean: scale.up(mean), posteriorStandardDeviation: scale.up(sd),
+      credibleInterval: scale.up(
+        ConfidenceInterval(lower: mean - critical * sd, upper: mean + critical * sd, confidenceLevel: credibleLevel)),
       chanceToWin: lowerIsBetter ? below : above,
-      riskControl: lowerIsBetter ? downside : upside,
-      riskTreatment: lowerIsBetter ? upside : downside)
+      riskControl: scale.up(lowerIsBetter ? downside : upside),
+      riskTreatment: scale.up(lowerIsBetter ? upside : downside))
   }
 }
 

@@ -107,7 +107,31 @@ public struct RandomEffectsModel: Sendable, Hashable {
   }
 
   /// Fits the model: τ̂², μ̂ with its interval and test, the prediction interval, the τ² interval and BLUPs.
+  ///
+  /// Estimates and variances of any magnitude fit alike: when the smallest standard error lies outside 2^±100,
+  /// the model is fitted on them rescaled by a power of two (`PowerOfTwoScale`, exact) and the result scaled
+  /// back, so that 1/(vₖ + τ²), the likelihood and the root finders' brackets stay in the double range.
+  /// Where a result itself is beyond it (τ² of standard errors above 2⁵¹², say), the fit fails with
+  /// `StatsError.numerical` saying so.
   public func result() throws(StatsError) -> RandomEffectsResult {
+    let scale = PowerOfTwoScale(variances: variances)
+    guard !scale.isIdentity else { return try fit() }
+    var model = self
+    model.estimates = estimates.map(scale.down)
+    model.variances = variances.map(scale.downVariance)
+    if case .halfNormal(let tauScale) = tauPrior { model.tauPrior = .halfNormal(scale: scale.down(tauScale)) }
+    let result = try model.fit().scaled(by: scale)
+    guard result.tauSquared.isFinite, result.standardError.isFinite else {
+      throw .numerical(
+        routine: "RandomEffectsModel.result", status: 0,
+        message:
+          "the between-segment variance τ² is beyond the double range (above 1.8e308): the segments' estimates "
+          + "differ by more than about 1e154; give the values in a larger unit")
+    }
+    return result
+  }
+
+  private func fit() throws(StatsError) -> RandomEffectsResult {
     let count = estimates.count
     let tauSquared = try estimateTauSquared()
     let weights = variances.map { 1 / ($0 + tauSquared) }

@@ -132,6 +132,45 @@ extension RandomEffectsResult {
     /// z at 1 − α/(2VK).
     public var critical: Double
     var fit: Fit
+    /// The power of two the Morris fit's τ² and mean are scaled by (`PowerOfTwoScale`; 0 for ordinary data).
+    var scaleExponent = 0
+  }
+
+  /// This result, fitted on estimates scaled by `scale.down`, in the caller's scale.
+  func scaled(by scale: PowerOfTwoScale) -> RandomEffectsResult {
+    var result = self
+    result.tauSquared = scale.upVariance(tauSquared)
+    result.tauSquaredInterval = tauSquaredInterval.map(scale.upVariance)
+    result.mean = scale.up(mean)
+    result.standardError = scale.up(standardError)
+    result.interval = scale.up(interval)
+    result.prediction = scale.up(prediction)
+    result.shrunken = shrunken.map { segment in
+      var segment = segment
+      segment.raw = scale.up(segment.raw)
+      segment.rawVariance = scale.upVariance(segment.rawVariance)
+      segment.estimate = scale.up(segment.estimate)
+      segment.standardError = scale.up(segment.standardError)
+      segment.interval = scale.up(segment.interval)
+      segment.calibratedInterval = segment.calibratedInterval.map(scale.up)
+      return segment
+    }
+    result.calibratedPosteriors = calibratedPosteriors.map { posterior in
+      var posterior = posterior
+      posterior.mean = scale.up(posterior.mean)
+      posterior.standardDeviation = scale.up(posterior.standardDeviation)
+      posterior.upside = scale.up(posterior.upside)
+      posterior.downside = scale.up(posterior.downside)
+      return posterior
+    }
+    if var selection = selectionAdjustment {
+      switch selection.fit {
+      case .morris: selection.scaleExponent = scale.exponent  // Â and μ̂ stay in the fit's scale
+      case .hierarchicalBayes(let intervals): selection.fit = .hierarchicalBayes(intervals: intervals.map(scale.up))
+      }
+      result.selectionAdjustment = selection
+    }
+    return result
   }
 
   /// The calibrated interval of segment `index` (in the order of `shrunken`) at level 1 − α/K, the one to
@@ -159,12 +198,13 @@ extension RandomEffectsResult {
   ) throws(StatsError) -> ConfidenceInterval? {
     guard let adjustment = selectionAdjustment, (0..<segments).contains(index), estimate.calibratedInterval != nil
     else { return nil }
-    let y = estimate.raw, v = estimate.rawVariance
+    let scale = PowerOfTwoScale(exponent: adjustment.scaleExponent)
+    let y = scale.down(estimate.raw), v = scale.downVariance(estimate.rawVariance)
     switch adjustment.fit {
     case .morris(let tauSquared, let mean):
       let segment = RandomEffectsModel.morrisSegment(
         estimate: y, variance: v, segments: Double(segments), tauSquared: tauSquared, mean: mean)
-      let (centre, standardError) = (segment.centre, segment.standardError)
+      let (centre, standardError) = (scale.up(segment.centre), scale.up(segment.standardError))
       return ConfidenceInterval(
         lower: centre - adjustment.critical * standardError, upper: centre + adjustment.critical * standardError,
         confidenceLevel: adjustment.level)

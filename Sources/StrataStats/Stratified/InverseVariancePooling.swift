@@ -36,7 +36,24 @@ public struct InverseVariancePooling: Sendable, Hashable {
     self.confidenceLevel = confidenceLevel
   }
 
+  /// The pooled estimate, its test and Cochran's Q.
+  ///
+  /// Estimates and variances of any magnitude pool exactly: they are rescaled by a power of two when the smallest
+  /// standard error lies outside 2^±100 (`PowerOfTwoScale`), where 1/vₖ would overflow or lose digits.
   public func result() throws(StatsError) -> PooledResult {
+    let scale = PowerOfTwoScale(variances: variances)
+    guard !scale.isIdentity else { return try Self.pool(estimates, variances, alternative, confidenceLevel) }
+    var result = try Self.pool(
+      estimates.map(scale.down), variances.map(scale.downVariance), alternative, confidenceLevel)
+    result.estimate = scale.up(result.estimate)
+    result.standardError = scale.up(result.standardError)
+    result.interval = scale.up(result.interval)
+    return result
+  }
+
+  private static func pool(
+    _ estimates: [Double], _ variances: [Double], _ alternative: Alternative, _ confidenceLevel: Double
+  ) throws(StatsError) -> PooledResult {
     var weightSum = 0.0, weighted = 0.0
     for (y, v) in zip(estimates, variances) {
       weightSum += 1 / v
