@@ -133,7 +133,7 @@ struct UnitLevelRows {
 
   /// What a field is to `consumeFast`: skipped (its bytes only checked), the unit id, the variant, the segment (either
   /// with `hashed` set when its names have no table of short names, and `wide` as well when they have the wide table,
-  /// as every such set but those whose names share a key does, and `words` as well when those names are at most 8
+  /// as every such set but those whose names share a key does, and `twoWords` as well when a name is longer than 8
   /// bytes; `hashed` alone: the hash table's lookup), or value column `role & 7` (`value`, with `binomial` set for a
   /// 0/1 metric and `missingIsZero` for one whose missing values count as 0).
   private enum FastRole {
@@ -142,10 +142,13 @@ struct UnitLevelRows {
     static let variant: UInt8 = 2
     static let segment: UInt8 = 3
     static let wide: UInt8 = 0x04
-    /// Names of at most 8 bytes, one word each (`ByteNameTable.hasWideWords`), with `wide` and `hashed`.
+    /// With `wide` and `hashed`: names of more than 8 bytes among them, looked up by their first two words.
     ///
-    /// The same bit as `missingIsZero`, which only value columns have.
-    static let words: UInt8 = 0x10
+    /// The wide table's names of at most 8 bytes (`ByteNameTable.hasWideWords`) have `wide` and `hashed` alone: so the
+    /// two words' role is the largest name role, and one comparison sends a field there, as before the words' branch
+    /// (20,000 segments' rows paid 8 instructions more for a second one). The same bit as `missingIsZero`, which only
+    /// value columns have.
+    static let twoWords: UInt8 = 0x10
     static let hashed: UInt8 = 0x08
     static let value: UInt8 = 0x40
     static let binomial: UInt8 = 0x20
@@ -229,12 +232,12 @@ struct UnitLevelRows {
     variantNames: ByteNameTable, segmentNames: ByteNameTable
   ) -> (InlineArray<16, UInt8>, Int) {
     var roles = InlineArray<16, UInt8>(repeating: FastRole.skipped)
-    // A name column's role: the short table's word lookup, the wide table's (`hashed` and `wide`; with `words` for
-    // names of at most 8 bytes), the hash table's (`hashed`), or none (no fast path).
+    // A name column's role: the short table's word lookup, the wide table's (`hashed` and `wide`; with `twoWords`
+    // unless every name is at most 8 bytes), the hash table's (`hashed`), or none (no fast path).
     func nameRole(_ role: UInt8, _ names: ByteNameTable) -> UInt8? {
       if names.hasShortTable { return role }
-      if names.hasWideWords { return role | FastRole.hashed | FastRole.wide | FastRole.words }
-      if names.hasWideTable { return role | FastRole.hashed | FastRole.wide }
+      if names.hasWideWords { return role | FastRole.hashed | FastRole.wide }
+      if names.hasWideTable { return role | FastRole.hashed | FastRole.wide | FastRole.twoWords }
       return names.hasHashTable ? role | FastRole.hashed : nil
     }
     guard let variantRole = nameRole(FastRole.variant, variantNames), values.count <= 8, fieldCount >= 1,
@@ -376,7 +379,7 @@ struct UnitLevelRows {
           position &+= 1
         }
       } else if role >= FastRole.hashed {
-        if role >= FastRole.wide | FastRole.hashed && role < FastRole.words | FastRole.wide | FastRole.hashed {
+        if role >= FastRole.twoWords | FastRole.wide | FastRole.hashed {
           // A name of the wide table (the names without the table of short names), inlined: out of line (a call of
           // its own, its constants loaded again) it cost 2,000 segments' rows about 55 instructions more. Two words,
           // the name's length from the first byte below `-` in either (16 when none; then the byte after them must
@@ -393,7 +396,7 @@ struct UnitLevelRows {
             // to the start of its byte, minus one.
             let one = first & (((inFirst & (0 &- inFirst)) &>> 7) &- 1)
             let two = inFirst != 0 ? 0 : second & (((inSecond & (0 &- inSecond)) &>> 7) &- 1)
-            if role == FastRole.variant | FastRole.hashed | FastRole.wide {
+            if role == FastRole.variant | FastRole.hashed | FastRole.wide | FastRole.twoWords {
               variant = columns.variantNames.wideIndex(one, two, length)
               guard variant >= 0 else { return -1 }
             } else {
@@ -405,28 +408,28 @@ struct UnitLevelRows {
           } else {
             let found = longName(
               bytes, position, position &+ length, limit, terminator,
-              variant: role == FastRole.variant | FastRole.hashed | FastRole.wide)
+              variant: role == FastRole.variant | FastRole.hashed | FastRole.wide | FastRole.twoWords)
             guard found >= 0 else { return -1 }
-            if role == FastRole.variant | FastRole.hashed | FastRole.wide {
+            if role == FastRole.variant | FastRole.hashed | FastRole.wide | FastRole.twoWords {
               variant = found &>> 16
             } else {
               segment = found &>> 16
             }
             position = position &+ found & 0xffff
           }
-        } else if role >= FastRole.words | FastRole.wide | FastRole.hashed {
+        } else if role >= FastRole.wide | FastRole.hashed {
           // A name of the wide table whose names are at most 8 bytes (`ByteNameTable.hasWideWords`), inlined: as a
           // short name, one word to its first byte below `-` (8 when none; then the byte after the word must end the
           // field), then the wide table's slot and one comparison of the word (`wordWideIndex`), where the two words'
           // branch above cost 2,000 segments' rows 21 instructions more and names of 32 bytes, not 8 (docs/
           // performance.md, "Names of at most 8 bytes as one word"). A longer field is no name: the usual path
-          // decides. After the two words' branch: before it, the rows of 20,000 segments (names of 9 bytes) paid 12
-          // instructions more, after it 8.
+          // decides. The same steps as the short names' branch below but the lookup and the early fetch, repeated
+          // rather than shared: each branch is inlined into the row, whose registers a shared step would tie.
           let word = Self.word(bytes, position)
           let length = CSVScanner.candidateBytes(word).trailingZeroBitCount &>> 3
           guard length > 0 else { return -1 }
           let name = word & (UInt64.max &>> UInt64(64 &- 8 &* length))
-          if role == FastRole.variant | FastRole.hashed | FastRole.wide | FastRole.words {
+          if role == FastRole.variant | FastRole.hashed | FastRole.wide {
             variant = columns.variantNames.wordWideIndex(name, length)
             guard variant >= 0 else { return -1 }
           } else {
