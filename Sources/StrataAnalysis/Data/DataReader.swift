@@ -43,8 +43,15 @@ public enum DataReader {
   {
     precondition(!paths.isEmpty, "no data file")
     let copied = options.progress.map { report in { @Sendable (bytes: Int) in report(bytes, 0) } }
+    let waits = Input.pipesWaitForTheirTurn(plan: plan, options: options)
     var inputs: [Input] = []
-    for path in paths {
+    for (index, path) in paths.enumerated() {
+      // A pipe after the first is opened and looked at when its turn comes (`Input.how` nil): one writer may fill
+      // the pipes in turn, and would wait on the first while this waited on the second's header.
+      if index > 0 && waits && Input.isPipe(path) {
+        inputs.append(Input(name: path, how: nil))
+        continue
+      }
       inputs.append(
         Input(name: path, how: try InputSpool.plan(for: path, plan: plan, options: options, progress: copied)))
     }
@@ -53,39 +60,6 @@ public enum DataReader {
     } catch var error as DataError {
       if let input = inputs.first(where: { $0.path == error.file }) { error.file = input.name }
       throw error
-    }
-  }
-
-  /// One input of `read(paths:plan:options:)`: as given (`name`) and how it is read.
-  struct Input {
-    let name: String
-    let how: InputSpool.Plan
-
-    /// The path the readers open: the temporary copy's, standard input's file, or the input's.
-    var path: String {
-      if case .spooled(let spool) = how { return spool.path }
-      if case .streamed(let spool, _, _, _) = how { return spool.path }
-      if case .inPlace(let path) = how { return path }
-      return name
-    }
-
-    var spool: InputSpool? {
-      if case .spooled(let spool) = how { return spool }
-      if case .streamed(let spool, _, _, _) = how { return spool }
-      return nil
-    }
-
-    /// Whether it is a pipe read as it arrives (its size unknown until then).
-    var isStreamed: Bool {
-      switch how {
-      case .streamed, .arriving: return true
-      default: return false
-      }
-    }
-
-    var prefix: ReadPrefix? {
-      if case .sequential(let prefix) = how { return prefix }
-      return nil
     }
   }
 
@@ -172,29 +146,19 @@ public enum DataReader {
     var total: DataSummary? = nil
     var before = progress.before
     let bar = progress.total
-    for input in inputs {
+    for pending in inputs {
       var partOptions = options
       if let report = options.progress {
         partOptions.progress = { [before] bytes, _ in report(before + bytes, bar) }
       }
+      let input = try pending.planned(plan: plan, options: partOptions)
       var part: DataSummary
       var path = input.path
-      if case .streamed(let spool, let source, let dataStart, let ended) = input.how {
-        switch try ChunkedUnitReader.readStream(
-          spool: spool, source: source, dataStart: dataStart, ended: ended, plan: plan, options: partOptions, seen: seen
-        )
-        {
-        case .summary(let summary): part = summary
-        case .copyStopped(let prefix):
-          // As when the copy stops before the rows: read row by row from the start, named as given.
-          path = input.name
-          part = try readPart(path: path, prefix: prefix, plan: plan, options: partOptions, seen: seen)
-        }
-      } else if case .arriving(let arrival) = input.how {
-        part = try ChunkedUnitReader.readArriving(
-          arrival, name: input.name, plan: plan, options: partOptions, seen: seen)
-      } else {
-        part = try readPart(path: path, prefix: input.prefix, plan: plan, options: partOptions, seen: seen)
+      do {
+        (part, path) = try readInput(input, plan: plan, options: partOptions, seen: seen)
+      } catch var error as DataError {
+        if error.file == input.path { error.file = input.name }  // a pipe planned at its turn: as given
+        throw error
       }
       if path != input.name {
         part.file = input.name
@@ -219,6 +183,28 @@ public enum DataReader {
     guard var summary = total else { preconditionFailure("at least one part was read") }
     if inputs.count > 1 { summary.duplicateDetectorBytes = summary.duplicatesChecked ? seen.memoryBytes : 0 }
     return summary
+  }
+
+  /// Reads one input (planned): its summary and the path it was read from (its copy's, or as given when the copy
+  /// stopped).
+  private static func readInput(_ input: Input, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet)
+    throws -> (DataSummary, String)
+  {
+    if case .streamed(let spool, let source, let dataStart, let ended) = input.how {
+      switch try ChunkedUnitReader.readStream(
+        spool: spool, source: source, dataStart: dataStart, ended: ended, plan: plan, options: options, seen: seen)
+      {
+      case .summary(let summary): return (summary, input.path)
+      case .copyStopped(let prefix):
+        // As when the copy stops before the rows: read row by row from the start, named as given.
+        return (try readPart(path: input.name, prefix: prefix, plan: plan, options: options, seen: seen), input.name)
+      }
+    }
+    if case .arriving(let arrival) = input.how {
+      let part = try ChunkedUnitReader.readArriving(arrival, name: input.name, plan: plan, options: options, seen: seen)
+      return (part, input.path)
+    }
+    return (try readPart(path: input.path, prefix: input.prefix, plan: plan, options: options, seen: seen), input.path)
   }
 
   /// Reads one part: a regular file in chunks (`ChunkedUnitReader`), anything else row by row, `prefix`'s bytes first.
