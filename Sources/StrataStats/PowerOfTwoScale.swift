@@ -18,16 +18,31 @@ public struct PowerOfTwoScale: Sendable, Hashable {
 
   public init(exponent: Int) { self.exponent = exponent }
 
+  /// The widest span of standard errors, as a power of two, that `init(variances:)` rescales: the largest variance
+  /// is then at most 2⁹⁶², its sums and squared deviations finite.
+  public static let widestSpanRescaled = 480
+
   /// The scale that brings the smallest of `variances`' square roots to [1, 2), or the identity when it already
-  /// lies within 2^±`band` (or none is a positive finite number: the caller's checks report those).
+  /// lies within 2^±`band`, when none is a positive finite number (the caller's checks report those), or when the
+  /// standard errors span more than 2^`widestSpanRescaled`.
   ///
   /// The smallest variance is the one whose reciprocal dominates inverse-variance weights and posterior
-  /// precisions: brought near 1, every weight is at most about 1, and a variance more than 2¹⁰²⁴ times larger
-  /// becomes ∞, a weight of 0, which is what it weighs next to it. Scaled by the largest instead, the smallest
-  /// would fall to 0 and its weight to ∞ (review R1: segments whose standard errors span 2⁵⁴⁰).
+  /// precisions: brought near 1, every weight is at most about 1. Scaled by the largest instead, the smallest
+  /// would fall to 0 and its weight to ∞ (review R1: segments whose standard errors span 2⁵⁴⁰). But a variance
+  /// more than 2¹⁰²⁴ times the smallest would then become ∞, and the τ posterior's scan of scales up to the
+  /// largest never ended (review R6: standard errors spanning 2⁵³⁰); centred on the span instead, τ² (set by the
+  /// estimates' spread, not by the variances) landed near 2⁵³¹ and the REML score's w³ underflowed (τ² 2e-4 off).
+  /// Data that span that much are left as they are: their own magnitudes keep the weights in range (both
+  /// reviews' cases are computed exactly so, as before the rescaling).
   public init(variances: [Double]) {
-    let smallest = variances.lazy.filter { $0.isFinite && $0 > 0 }.min() ?? 0
-    self.init(standardError: smallest.squareRoot())
+    let positive = variances.lazy.filter { $0.isFinite && $0 > 0 }
+    let smallest = (positive.min() ?? 0).squareRoot()
+    let largest = (positive.max() ?? 0).squareRoot()
+    guard Int(largest.exponent) - Int(smallest.exponent) <= Self.widestSpanRescaled else {
+      self.init(exponent: 0)
+      return
+    }
+    self.init(standardError: smallest)
   }
 
   /// The scale that brings `standardError` to [1, 2), or the identity within 2^±`band`.

@@ -119,6 +119,24 @@ struct MagnitudeTests {
     #expect(abs(model.mean) < Self.scaled(2, -100))
   }
 
+  /// Standard errors spanning 2⁵³⁰, left as they are.
+  ///
+  /// A revenue metric ×2⁴⁰ in two segments, ×2⁻⁴⁹⁰ in the third (review R6). Scaled by the smallest, the largest variance became ∞ and the τ posterior's scan of scales never ended;
+  /// centred on the span, τ² came out 2e-4 off (w³ underflowed). Left as they are, REML's τ² is the root of the
+  /// restricted score computed at 60 digits (mpmath, bisection): 2.0521312514968513e26.
+  @Test("Segments whose standard errors span 2⁵³⁰: REML's τ² to 1e-12, the calibrated fit ends")
+  func wideSpan() throws {
+    let model = try RandomEffectsModel(
+      estimates: [13242324623991, 28282782895314.5, 1.6099197332649352e-147],
+      variances: [11535808203848.877, 6710387052137.251, 1.709740737637308e-147].map { $0 * $0 },
+      calibrated: true
+    ).result()
+    #expect(abs(model.tauSquared / 2.0521312514968513e26 - 1) < 1e-12)
+    #expect(model.mean.isFinite && model.standardError.isFinite)
+    #expect(PowerOfTwoScale(variances: [Self.scaled(1, 80), Self.scaled(1, -980)]).isIdentity)
+    #expect(PowerOfTwoScale(variances: [Self.scaled(1, -600), Self.scaled(1, -980)]).exponent == -490)
+  }
+
   /// A proper prior far narrower than the lift's standard error (an absolute prior of 1e-8 on a lift of 2⁴⁹⁰):
   /// the posterior is the prior's; rescaled by the data's variance, the prior's fell to 0 (review R1).
   @Test("A narrow prior dominates a lift of 2⁴⁹⁰")

@@ -90,4 +90,13 @@ struct TauPosteriorTests {
       try RandomEffectsModel(estimates: [1, 2, 3], variances: [1, 1, 1], tauPrior: .halfNormal(scale: 0))
     }
   }
+
+  /// A variance beyond the double range made the scan of scales run to ∞, for ever (review R6, reached through a
+  /// rescaling that overflowed): now a numerical error.
+  @Test("A variance of ∞ is refused, not scanned for ever")
+  func infiniteVarianceRefused() {
+    #expect(throws: StatsError.self) {
+      try TauPosterior(estimates: [0, 1, 2], variances: [1, 1, .infinity])
+    }
+  }
 }

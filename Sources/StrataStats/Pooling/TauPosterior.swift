@@ -61,6 +61,12 @@ struct TauPosterior: Sendable {
     // The mode of g: a scan over every scale the data can support, then golden-section search.
     let scanLow = 0.5 * log(smallestVariance) - 8
     let scanHigh = log(largestVariance.squareRoot() + spread) + 8
+    // A scan to ∞ (a variance or spread beyond the double range) would never end.
+    guard scanLow.isFinite, scanHigh.isFinite else {
+      throw .numerical(
+        routine: "TauPosterior", status: 0,
+        message: "the segments' variances or estimates are beyond the double range once brought to one scale")
+    }
     var best = scanLow
     var bestValue = -Double.infinity
     var u = scanLow
