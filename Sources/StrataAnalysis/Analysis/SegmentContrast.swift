@@ -94,9 +94,8 @@ public struct SegmentContrast: Sendable, Hashable {
     // numbers at an ordinary magnitude, bit for bit); inside, the direct sums.
     let largest = max(max(terms.0, terms.1), max(terms.2, terms.3))
     let rescaled = largest > 1e150 || largest < 1e-150
-    let power = rescaled ? -Int(largest.exponent) : 0
-    func down(_ x: Double) -> Double { Double(sign: .plus, exponent: power, significand: x) }
-    let scaled = rescaled ? (down(terms.0), down(terms.1), down(terms.2), down(terms.3)) : terms
+    let scale = PowerOfTwoScale(exponent: rescaled ? Int(largest.exponent) : 0)
+    let scaled = rescaled ? (scale.down(terms.0), scale.down(terms.1), scale.down(terms.2), scale.down(terms.3)) : terms
     let total = rescaled ? 0 + scaled.0 + scaled.1 + scaled.2 + scaled.3 : variance
     let denominator =
       0 + share(scaled.0, arms.0) + share(scaled.1, arms.1) + share(scaled.2, arms.2) + share(scaled.3, arms.3)
