@@ -120,6 +120,25 @@ struct LiveTotals: Sendable {
     self.init(key: plan.key, shifts: plan.columns.map { _ in nil }, excludedUnits: 0, cells: [:])
   }
 
+  /// The key stored for totals a removal left not finite (``remove(_:)``): it matches no plan, so the results run
+  /// their query and the next pass of the build makes the totals afresh (`not_finite`).
+  static let notFiniteKey = "not finite: rebuild"
+
+  /// Takes an erased unit out of the totals.
+  ///
+  /// Totals that held a value beyond ±1e50 (stored before `POST /v1/events` refused such values, or written behind the
+  /// service's back: its square is ∞, and as the first value of a metric it is the shift that makes every other
+  /// unit's square ∞) cannot give the others' sums back when it is erased: ∞ − ∞ is NaN, and the results stopped with
+  /// 409 although the value was gone, until the totals were made again for another reason. Totals left with a sum
+  /// that is not finite, or that lost a contribution that was not, take ``notFiniteKey`` instead, so nothing reads
+  /// them until the build has made them again from the stored rows. Erasures are rare, so that costs one build now and
+  /// then; a unit recomputed on ingestion keeps its ∞ in the totals (the results' 409 names it) and is left as it is.
+  mutating func remove(_ unit: Unit) {
+    apply(unit, sign: -1)
+    let finite = { (values: [Double]) in values.allSatisfy(\.isFinite) }
+    if !finite(unit.contribution) || !cells.values.allSatisfy(finite) { key = LiveTotals.notFiniteKey }
+  }
+
   /// Adds (`sign` 1) or subtracts (−1) a unit.
   mutating func apply(_ unit: Unit, sign: Double) {
     switch unit.state {

@@ -49,7 +49,8 @@ struct LiveTotalsBuilder: Service {
 /// What one pass over the live totals did (``StrataService/refreshLiveTotals(_:plans:units:)``).
 struct LiveTotalsPass: Sendable, Equatable {
   /// Experiments whose totals were started afresh, and why: `missing`, `plan_changed`, `outside_writes` (rows written
-  /// behind the service's back) or `out_of_step` (an earlier release's database whose unit count disagrees).
+  /// behind the service's back), `out_of_step` (an earlier release's database whose unit count disagrees) or
+  /// `not_finite` (a unit whose contribution is not finite was taken out: ``LiveTotals/notFiniteKey``).
   var started: [String: String] = [:]
   /// Experiments whose half-built totals were carried on.
   var continued: [String] = []
@@ -92,6 +93,8 @@ extension StrataService {
         pass.started[experiment] = reason
       } else if stored == nil {
         pass.started[experiment] = "missing"
+      } else if stored?.key == LiveTotals.notFiniteKey {
+        pass.started[experiment] = "not_finite"
       } else if stored?.key != plan.key {
         pass.started[experiment] = "plan_changed"
       } else if stored?.complete == false {

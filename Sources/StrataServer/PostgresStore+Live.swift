@@ -135,7 +135,7 @@ extension PostgresStore {
     for (experiment, stored) in rows {
       try await lockLive(connection, experiment: experiment, logger: logger)
       guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger) else { continue }
-      totals.apply(stored, sign: -1)
+      totals.remove(stored)
       try await save(connection, experiment: experiment, totals, logger: logger)
     }
     try await connection.query("DELETE FROM live_units WHERE unit_id = \(unit)", logger: logger)

@@ -93,10 +93,10 @@ extension SQLiteStore {
       let experiment: String = row["experiment_id"]
       guard var totals = try loadTotals(db, experiment: experiment) else { continue }
       let data: Data = row["contribution"]
-      totals.apply(
+      totals.remove(
         LiveTotals.Unit(
           variant: row["variant"], segment: row["segment"], state: LiveTotals.Unit.State(stored: row["is_excluded"]),
-          contribution: LiveTotals.doubles(data)), sign: -1)
+          contribution: LiveTotals.doubles(data)))
       try save(db, experiment: experiment, totals)
     }
     try db.execute(sql: "DELETE FROM live_units WHERE unit_id = ?", arguments: [unit])

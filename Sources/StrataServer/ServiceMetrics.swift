@@ -110,7 +110,7 @@ public final class ServiceMetrics: Sendable {
       descriptor: MetricNameDescriptor(
         namespace: "strata", subsystem: "live_totals", metricName: "builds", unitName: "total",
         helpText: "Builds of the live results' running totals, by reason (missing, plan_changed, outside_writes, "
-          + "out_of_step, continued)"),
+          + "out_of_step, not_finite, continued)"),
       labels: [("reason", reason)]
     ).increment()
   }
