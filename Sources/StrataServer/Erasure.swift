@@ -12,6 +12,8 @@ public struct Erasure: Sendable {
   public var actor: String
   /// ISO 8601 UTC.
   public var time: String
+  /// The live plans the running totals are kept by (``LiveTotals/remove(_:plan:)``); nil: none known.
+  var plans: LivePlans? = nil
 }
 
 /// What an erasure removed.

@@ -367,6 +367,32 @@ struct LivePlan: Sendable {
     return .store(new, memo: Memo(bounds: bounds, values: row.values))
   }
 
+  /// Whether a unit's contribution holds a continuous metric's value at its shift (0 once shifted) where the shift
+  /// came from the data (the first value stored), not from the plan's baseline, and is not 0 (plain sums).
+  ///
+  /// Erasing such a unit may take away the only value near the shift: the others' sums of squares about it then
+  /// dwarf their spread, and their variances lose digits to the subtraction (a first value of 1e12 among values of
+  /// about 300: the variances came out 0, "no variation to test against").
+  func setsShift(_ contribution: [Double], shifts: [Double?]) -> Bool {
+    guard contribution.count == width else { return false }
+    var position = 1
+    // The layout of ``unit(_:shifts:)``: per column, whether it has a value, the count counted as 0 (`missing:
+    // zero`), the shifted value, and its square (continuous).
+    for (index, metric) in columns.enumerated() {
+      let has = contribution[position]
+      if metric.missing == .zero { position += 1 }
+      if metric.kind == .binomial {
+        position += 2
+        continue
+      }
+      if fixedShifts[index] == nil, let shift = shifts[index], shift != 0, has == 1, contribution[position + 1] == 0 {
+        return true
+      }
+      position += 3
+    }
+    return false
+  }
+
   /// The unit's state: nil without an exposure.
   ///
   /// Sets a continuous metric's shift from this unit's value when none is set yet.

@@ -120,23 +120,27 @@ struct LiveTotals: Sendable {
     self.init(key: plan.key, shifts: plan.columns.map { _ in nil }, excludedUnits: 0, cells: [:])
   }
 
-  /// The key stored for totals a removal left not finite (``remove(_:)``): it matches no plan, so the results run
+  /// The key stored for totals an erasure set aside (``remove(_:plan:)``): it matches no plan, so the results run
   /// their query and the next pass of the build makes the totals afresh (`not_finite`).
   static let notFiniteKey = "not finite: rebuild"
 
-  /// Takes an erased unit out of the totals.
+  /// Takes an erased unit out of the totals, or sets them aside when what is left would not be exact.
   ///
   /// Totals that held a value beyond ±1e50 (stored before `POST /v1/events` refused such values, or written behind the
   /// service's back: its square is ∞, and as the first value of a metric it is the shift that makes every other
   /// unit's square ∞) cannot give the others' sums back when it is erased: ∞ − ∞ is NaN, and the results stopped with
-  /// 409 although the value was gone, until the totals were made again for another reason. Totals left with a sum
-  /// that is not finite, or that lost a contribution that was not, take ``notFiniteKey`` instead, so nothing reads
-  /// them until the build has made them again from the stored rows. Erasures are rare, so that costs one build now and
-  /// then; a unit recomputed on ingestion keeps its ∞ in the totals (the results' 409 names it) and is left as it is.
-  mutating func remove(_ unit: Unit) {
+  /// 409 although the value was gone, until the totals were made again for another reason. And a unit whose value
+  /// is a continuous metric's shift (`plan`: ``LivePlan/setsShift(_:)``) may leave the others' sums of squares about a
+  /// far-away shift: a first value of 1e12 among values of about 300, erased, left variances of 0 and a 200 with the
+  /// note "no variation to test against". Either way the totals take ``notFiniteKey`` instead: nothing reads them
+  /// until the build has made them again from the stored rows (with a new shift). Erasures are rare, so that costs a
+  /// build now and then; a unit recomputed on ingestion keeps its ∞ in the totals (the results' 409 names it).
+  mutating func remove(_ unit: Unit, plan: LivePlan?) {
     apply(unit, sign: -1)
     let finite = { (values: [Double]) in values.allSatisfy(\.isFinite) }
-    if !finite(unit.contribution) || !cells.values.allSatisfy(finite) { key = LiveTotals.notFiniteKey }
+    let shift =
+      unit.state == .counted && plan.map { $0.key == key && $0.setsShift(unit.contribution, shifts: shifts) } == true
+    if shift || !finite(unit.contribution) || !cells.values.allSatisfy(finite) { key = LiveTotals.notFiniteKey }
   }
 
   /// Adds (`sign` 1) or subtracts (−1) a unit.

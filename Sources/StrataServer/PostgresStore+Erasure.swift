@@ -18,7 +18,7 @@ extension PostgresStore {
       for experiment in experiments.sorted() {
         try await PostgresStore.lockLive(connection, experiment: experiment, logger: logger)
       }
-      try await PostgresStore.removeLiveUnit(connection, unit: unit, logger: logger)
+      try await PostgresStore.removeLiveUnit(connection, unit: unit, plans: erasure.plans, logger: logger)
       for experiment in experiments {
         var variants: [String] = []
         var counted: [LiveExposureKey: (exposures: Int, repeats: Int)] = [:]

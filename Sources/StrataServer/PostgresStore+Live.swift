@@ -116,7 +116,9 @@ extension PostgresStore {
   }
 
   /// Removes a unit from every experiment's totals (erasure).
-  static func removeLiveUnit(_ connection: PostgresConnection, unit: String, logger: Logger) async throws {
+  static func removeLiveUnit(
+    _ connection: PostgresConnection, unit: String, plans: LivePlans?, logger: Logger
+  ) async throws {
     var rows: [(String, LiveTotals.Unit)] = []
     for try await (experiment, variant, segment, state, contribution) in try await connection.query(
       """
@@ -135,7 +137,7 @@ extension PostgresStore {
     for (experiment, stored) in rows {
       try await lockLive(connection, experiment: experiment, logger: logger)
       guard var totals = try await loadTotals(connection, experiment: experiment, logger: logger) else { continue }
-      totals.remove(stored)
+      totals.remove(stored, plan: plans?.byExperiment[experiment])
       try await save(connection, experiment: experiment, totals, logger: logger)
     }
     try await connection.query("DELETE FROM live_units WHERE unit_id = \(unit)", logger: logger)

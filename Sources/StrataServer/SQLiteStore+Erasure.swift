@@ -37,7 +37,7 @@ extension SQLiteStore {
             arguments: [experiment, variant])
         }
       }
-      try SQLiteStore.removeLiveUnit(db, unit: erasure.unit)
+      try SQLiteStore.removeLiveUnit(db, unit: erasure.unit, plans: erasure.plans)
       try db.execute(sql: "DELETE FROM exposure_ids WHERE unit_id = ?", arguments: [erasure.unit])
       let exposureIDs = db.changesCount
       let events = try Row.fetchAll(

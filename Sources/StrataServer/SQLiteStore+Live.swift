@@ -84,8 +84,9 @@ extension SQLiteStore {
     return touched
   }
 
-  /// Removes a unit from every experiment's totals (erasure), without needing its plan.
-  static func removeLiveUnit(_ db: Database, unit: String) throws {
+  /// Removes a unit from every experiment's totals (erasure); `plans` tell whether it set a metric's shift
+  /// (``LiveTotals/remove(_:plan:)``).
+  static func removeLiveUnit(_ db: Database, unit: String, plans: LivePlans?) throws {
     let rows = try Row.fetchAll(
       db, sql: "SELECT experiment_id, variant, segment, is_excluded, contribution FROM live_units WHERE unit_id = ?",
       arguments: [unit])
@@ -96,7 +97,7 @@ extension SQLiteStore {
       totals.remove(
         LiveTotals.Unit(
           variant: row["variant"], segment: row["segment"], state: LiveTotals.Unit.State(stored: row["is_excluded"]),
-          contribution: LiveTotals.doubles(data)))
+          contribution: LiveTotals.doubles(data)), plan: plans?.byExperiment[experiment])
       try save(db, experiment: experiment, totals)
     }
     try db.execute(sql: "DELETE FROM live_units WHERE unit_id = ?", arguments: [unit])

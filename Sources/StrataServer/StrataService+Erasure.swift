@@ -50,7 +50,8 @@ extension StrataService {
         // Batches accepted before the withdrawal commit before the rows are removed.
         _ = try await ingestQueue.write(.exposures([]), plans: livePlans(), consent: .none)
       }
-      outcome = try await store.erase(Erasure(unit: unit, unitHash: hash, actor: actor, time: timestamp()))
+      outcome = try await store.erase(
+        Erasure(unit: unit, unitHash: hash, actor: actor, time: timestamp(), plans: livePlans()))
     } catch {
       logger.error("erasure failed", metadata: ["error": "\(String(reflecting: error))"])
       return Responses.error(
