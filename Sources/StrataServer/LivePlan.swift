@@ -367,25 +367,30 @@ struct LivePlan: Sendable {
     return .store(new, memo: Memo(bounds: bounds, values: row.values))
   }
 
-  /// Whether a unit's contribution holds a continuous metric's value at its shift (0 once shifted) where the shift
-  /// came from the data (the first value stored), not from the plan's baseline, and is not 0 (plain sums).
+  /// Whether a cell's sums of a continuous metric whose shift came from the data (the first value stored) have lost
+  /// the digits of its variance: its units' squares about the shift, Σ(x − K)², hold less than 2⁻²⁶ of spread about
+  /// their mean, so Σ(x − K)² − (Σ(x − K))²/n keeps fewer than about 26 bits.
   ///
-  /// Erasing such a unit may take away the only value near the shift: the others' sums of squares about it then
-  /// dwarf their spread, and their variances lose digits to the subtraction (a first value of 1e12 among values of
-  /// about 300: the variances came out 0, "no variation to test against").
-  func setsShift(_ contribution: [Double], shifts: [Double?]) -> Bool {
-    guard contribution.count == width else { return false }
+  /// A shift far from a cell's values does that: a first value of 1e12 among revenues of about 300, whose unit was then
+  /// erased, left the others' variances at 0 ("no variation to test against") and lifts off in the fifth digit. A cell
+  /// whose values are all equal (but not to the shift) looks the same from its sums and is caught too: a build makes
+  /// such a cell again with the same result, so the cost is one build, never wrong numbers. `cell`: the cell's running
+  /// sums and their compensations (``LiveTotals``).
+  func lostDigits(_ cell: [Double]) -> Bool {
+    guard cell.count == 2 * width else { return false }
     var position = 1
-    // The layout of ``unit(_:shifts:)``: per column, whether it has a value, the count counted as 0 (`missing:
-    // zero`), the shifted value, and its square (continuous).
+    // The layout of ``unit(_:shifts:)``: per column, the units with a value, the count counted as 0 (`missing: zero`),
+    // the sum of shifted values, and their squares (continuous).
     for (index, metric) in columns.enumerated() {
-      let has = contribution[position]
+      let units = LiveTotals.value(cell, position, count: width)
       if metric.missing == .zero { position += 1 }
       if metric.kind == .binomial {
         position += 2
         continue
       }
-      if fixedShifts[index] == nil, let shift = shifts[index], shift != 0, has == 1, contribution[position + 1] == 0 {
+      let sum = LiveTotals.value(cell, position + 1, count: width)
+      let squares = LiveTotals.value(cell, position + 2, count: width)
+      if fixedShifts[index] == nil, units >= 2, squares > 0, squares - sum * sum / units < squares * 0x1p-26 {
         return true
       }
       position += 3

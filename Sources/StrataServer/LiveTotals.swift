@@ -129,18 +129,23 @@ struct LiveTotals: Sendable {
   /// Totals that held a value beyond ±1e50 (stored before `POST /v1/events` refused such values, or written behind the
   /// service's back: its square is ∞, and as the first value of a metric it is the shift that makes every other
   /// unit's square ∞) cannot give the others' sums back when it is erased: ∞ − ∞ is NaN, and the results stopped with
-  /// 409 although the value was gone, until the totals were made again for another reason. And a unit whose value
-  /// is a continuous metric's shift (`plan`: ``LivePlan/setsShift(_:)``) may leave the others' sums of squares about a
-  /// far-away shift: a first value of 1e12 among values of about 300, erased, left variances of 0 and a 200 with the
-  /// note "no variation to test against". Either way the totals take ``notFiniteKey`` instead: nothing reads them
-  /// until the build has made them again from the stored rows (with a new shift). Erasures are rare, so that costs a
-  /// build now and then; a unit recomputed on ingestion keeps its ∞ in the totals (the results' 409 names it).
+  /// 409 although the value was gone, until the totals were made again for another reason. And erasing the unit whose
+  /// value set a continuous metric's shift may leave its cell's others summed about a far-away shift: a first value of
+  /// 1e12 among values of about 300, erased, left variances of 0 and a 200 with the note "no variation to test
+  /// against" (`plan`: ``LivePlan/lostDigits(_:)`` of the unit's cell, whatever events the unit got since). Either way
+  /// the totals take ``notFiniteKey`` instead: nothing reads them until the build has made them again from the stored
+  /// rows (with a new shift). Erasures are rare, so that costs a build now and then; a unit recomputed on ingestion
+  /// keeps its ∞ in the totals (the results' 409 names it).
   mutating func remove(_ unit: Unit, plan: LivePlan?) {
     apply(unit, sign: -1)
     let finite = { (values: [Double]) in values.allSatisfy(\.isFinite) }
-    let shift =
-      unit.state == .counted && plan.map { $0.key == key && $0.setsShift(unit.contribution, shifts: shifts) } == true
-    if shift || !finite(unit.contribution) || !cells.values.allSatisfy(finite) { key = LiveTotals.notFiniteKey }
+    var lost = false
+    if unit.state == .counted, let plan, plan.key == key,
+      let cell = cells[CellKey(variant: unit.variant, segment: unit.segment)]
+    {
+      lost = plan.lostDigits(cell)
+    }
+    if lost || !finite(unit.contribution) || !cells.values.allSatisfy(finite) { key = LiveTotals.notFiniteKey }
   }
 
   /// Adds (`sign` 1) or subtracts (−1) a unit.

@@ -39,11 +39,12 @@ import Testing
   /// the totals were made again for another reason; with 1e12 as the shift (review F1, 13:45) the others' variances
   /// lost their digits (0 in the cells of that unit's segment: "no variation to test against") and the results
   /// answered 200. `first`: the unit first in id order (its value becomes the shift when the totals are built), else a
-  /// later one.
+  /// later one; `moved`: the unit gets another event after the build, so its value is no longer the shift itself
+  /// (review F3).
   @Test(
     "erasing a unit with a value beyond ±1e50 or at a far shift answers at once, and the same from the rebuilt totals",
-    arguments: [(1e155, true), (1e155, false), (1e12, true)])
-  func erasingALargeValueSetsTheTotalsAside(value: Double, first: Bool) async throws {
+    arguments: [(1e155, true, false), (1e155, false, false), (1e12, true, false), (1e12, true, true)])
+  func erasingALargeValueSetsTheTotalsAside(value: Double, first: Bool, moved: Bool) async throws {
     let harness = try TestService()
     defer { harness.remove() }
     let store = try #require(harness.service.store as? SQLiteStore)
@@ -68,6 +69,12 @@ import Testing
       }
       #expect(try await LiveTotalsTests.pass(harness.service, store).started[Self.experiment] == "outside_writes")
       #expect(try await store.liveResult(plan, query: query) != nil)
+      if moved {
+        // Another event of the unit after the build: its value is no longer the shift (review F3).
+        let event = #"{"events": [{"id": "more", "unit": "\#(unit.id)", "metric": "revenue", "value": 5}]}"#
+        let stored = try await client.execute(uri: "/v1/events", method: .post, body: body(event))
+        #expect(try stored.body.json["stored"] == .integer(1))
+      }
       if !value.isFinite || value * value == .infinity {
         let refused = try await Self.revenue(client)
         #expect(refused.status == .conflict, "\(refused.body.prefix(300))")
