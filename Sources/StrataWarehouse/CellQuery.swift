@@ -9,9 +9,9 @@ import StrataAnalysis
 /// values shifted by a K near their mean keeps the digits that Σx² − (Σx)²/n would cancel when the mean
 /// is large against the spread. K is, per continuous metric, the `shifts` entry for it, else the plan's
 /// baseline for the primary metric, else the first non-missing value the engine finds (a scalar subquery
-/// with `LIMIT 1`: it reads one block, and any value of the data is within a few standard deviations of
-/// the mean for any distribution analysed with a t-test). The constant is in the result, so the cells are
-/// exact whichever value the engine picked.
+/// with `LIMIT 1`: it reads one block). The constant is in the result; one K serves every cell, so a cell
+/// keeps its variance's digits only while K is within a few thousand of its standard deviations from its
+/// mean: an outlier picked as K loses them (docs/warehouse.md, "Why the shift"; `--shift` is the remedy).
 ///
 /// Rows are filtered as the CSV reader filters them, and counted per cell in `dropped_bad_value` (a 0/1
 /// metric holding anything else), `dropped_missing_unit` (no unit id, NULL or blank) and
