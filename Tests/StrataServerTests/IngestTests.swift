@@ -282,20 +282,9 @@ import Testing
         let query = try CellQuery(
           plan: plan.plan, dialect: .sqlite, source: .events(exposures: "exposures", events: "events"))
         #expect(try await store.liveResult(plan, query: query) != nil, "the results come from the running totals")
-        let results = try await client.execute(uri: "/v1/experiments/gym-renewal-2026/results", method: .get)
-        #expect(results.status == .ok)
-        guard case .array(let items)? = try results.body.json["results"] else {
-          Issue.record("no results: \(String(buffer: results.body).prefix(300))")
-          return
-        }
-        for item in items where item["metric"] == .string("revenue") {
-          guard case .string(let variant)? = item["variant"], case .number(let lift)? = item["lift_abs"],
-            case .number(let p)? = item["p_value"]
-          else { continue }
-          let segment: String
-          if case .string(let name)? = item["segment"] { segment = name } else { segment = "all" }
-          rows.withLock { $0["\(segment) \(variant)"] = (lift, p) }
-        }
+        let results = try await NotFiniteTotalsTests.revenue(client)
+        #expect(results.status == .ok, "\(results.body.prefix(300))")
+        rows.withLock { $0 = results.rows }
       }
       return rows.withLock { $0 }
     }
