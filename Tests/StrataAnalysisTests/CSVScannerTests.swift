@@ -243,6 +243,76 @@ struct CSVScannerTests {
     }
   }
 
+  /// What a scan of `text` gives with refills of at most `readSize` bytes (nil: the whole buffer): the records, the
+  /// bytes read at each refill, where the last record ended and whether at a line end, or the error.
+  static func scanInReads(_ text: String, bufferSize: Int, readSize: Int?) throws -> (
+    records: [String], reads: [Int], nextOffset: Int, endedLine: Bool, error: String?
+  ) {
+    let url = try temporaryFile(text)
+    defer { try? FileManager.default.removeItem(at: url) }
+    var scanner = try CSVScanner(path: url.path, bufferSize: bufferSize, prefix: nil, readSize: readSize)
+    defer { scanner.close() }
+    var records: [String] = []
+    var reads: [Int] = []
+    var before = 0
+    do {
+      try scanner.forEachRecord(progress: { read in
+        reads.append(read - before)
+        before = read
+      }) { record in
+        records.append("\(record.line):\((0..<record.fieldCount).map { record.string($0) })")
+        return true
+      }
+    } catch let error as DataError {
+      return (
+        records, reads, scanner.nextOffset, scanner.lastRecordEndedLine, "line \(error.line ?? 0): \(error.message)"
+      )
+    }
+    return (records, reads, scanner.nextOffset, scanner.lastRecordEndedLine, nil)
+  }
+
+  /// Refills of fewer bytes than the buffer holds (the chunk scanners', `ChunkedUnitReader.readSize`) give the same
+  /// records, lines and offsets as refills of the whole buffer, a record may still span the whole buffer, and one
+  /// longer than the buffer is the same error at the same line.
+  @Test func smallerReadsGiveTheSameRecordsAndErrors() throws {
+    var generator = SplitMix64(seed: 77)
+    let alphabet = Array("ab1 ,\"\n\r.-é")
+    var text = "unit,variant,value\n"
+    for index in 0..<400 {
+      // Every 37th record is long: longer than most read sizes below, shorter than the buffer.
+      let count =
+        index % 37 == 0 ? Int.random(in: 100...240, using: &generator) : Int.random(in: 0...12, using: &generator)
+      let field = String((0..<count).map { _ in alphabet.randomElement(using: &generator)! })
+      let quoted = "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+      text += "u\(index),\(index % 3 == 0 ? quoted : "v"),\(index)" + (index % 5 == 0 ? "\r\n" : "\n")
+    }
+    let unended = text + "last,\"open"
+    for data in [text, unended] {
+      let whole = try Self.scanInReads(data, bufferSize: 256, readSize: nil)
+      #expect(whole.error == nil && whole.records.count == 402 - (data == text ? 1 : 0))
+      for readSize in [1, 2, 7, 31, 64, 100, 255, 256, 1000] {
+        let inReads = try Self.scanInReads(data, bufferSize: 256, readSize: readSize)
+        #expect(inReads.records.count == whole.records.count, "read size \(readSize)")
+        if let index = Array(zip(inReads.records, whole.records)).firstIndex(where: { $0.0 != $0.1 }) {
+          Issue.record(
+            "read size \(readSize): record \(index) is \(inReads.records[index]), not \(whole.records[index])")
+        }
+        #expect(inReads.nextOffset == whole.nextOffset && inReads.endedLine == whole.endedLine, "read size \(readSize)")
+        #expect(inReads.error == nil, "read size \(readSize): \(inReads.error ?? "")")
+        #expect(inReads.reads.allSatisfy { $0 <= readSize }, "read size \(readSize): reads \(inReads.reads.max() ?? 0)")
+        #expect(inReads.reads.reduce(0, +) == data.utf8.count, "read size \(readSize)")
+      }
+    }
+    // Longer than the buffer: the same error (its line) whatever the reads, after the same records.
+    let tooLong = "a,b\nc,d\n\"unclosed,\n" + String(repeating: "x", count: 300)
+    let whole = try Self.scanInReads(tooLong, bufferSize: 256, readSize: nil)
+    #expect(whole.error?.contains("line 3") == true && whole.records.count == 2, "\(whole.error ?? "no error")")
+    for readSize in [1, 7, 64, 255] {
+      let inReads = try Self.scanInReads(tooLong, bufferSize: 256, readSize: readSize)
+      #expect(inReads.error == whole.error && inReads.records == whole.records, "read size \(readSize)")
+    }
+  }
+
   @Test func numberParserAgreesWithStrtod() throws {
     var generator = SplitMix64(seed: 7)
     var texts = [

@@ -51,6 +51,9 @@ public struct CSVScanner {
   /// The most bytes a record may span: the buffer's size, or, scanning bytes in place (`init(inPlace:range:path:)`),
   /// the size of the buffer a file's scan would have.
   private let window: Int
+  /// The most bytes one refill reads from the file (at most `window`): the buffer's first `readSize` bytes, plus the
+  /// unparsed tail moved before them, are the only ones in use until a record needs more.
+  private let readSize: Int
   /// False when scanning bytes in place: the buffer is its owner's, and the scan moves along it instead of refilling.
   private let ownsBuffer: Bool
   /// The buffer's start (never nil, unlike `buffer.baseAddress`).
@@ -98,7 +101,13 @@ public struct CSVScanner {
   /// copy to a temporary file stopped, `InputSpool`, or the rest of a pipe read without one, `PipeChunks`), and `path`
   /// only names it (`range` then gives the offset of the prefix's first byte, and no byte order mark is looked for
   /// unless it is 0).
-  init(path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22, prefix: ReadPrefix?) throws(DataError) {
+  ///
+  /// `readSize`: the most bytes one refill reads (the whole buffer when nil). Smaller reads keep the part of the
+  /// buffer in use small, while a record may still span the whole buffer (more reads follow until it fits), so the
+  /// records read and the errors are the same (`ChunkedUnitReader.readSize`).
+  init(
+    path: String, range: Range<Int>? = nil, bufferSize: Int = 1 << 22, prefix: ReadPrefix?, readSize: Int? = nil
+  ) throws(DataError) {
     let descriptor = prefix.map { dup($0.source) } ?? StandardInput.openForReading(path)
     guard descriptor >= 0 else {
       throw DataError(file: path, line: nil, message: "cannot be opened (\(String(cString: strerror(errno))))")
@@ -117,6 +126,7 @@ public struct CSVScanner {
     self.path = path
     self.prefix = prefix
     window = bufferSize
+    self.readSize = max(1, min(readSize ?? bufferSize, bufferSize))
     ownsBuffer = true
     base = .allocate(capacity: bufferSize)
     buffer = UnsafeMutableBufferPointer(start: base, count: bufferSize)
@@ -138,6 +148,7 @@ public struct CSVScanner {
     start = range.lowerBound
     limit = range.count
     window = bufferSize
+    readSize = bufferSize
     base = bytes
     buffer = UnsafeMutableBufferPointer(start: bytes, count: range.count)
     ownsBuffer = false
@@ -287,7 +298,7 @@ public struct CSVScanner {
         state.consumed = 0
       }
       if !state.endOfFile && state.filled < buffer.count {
-        let wanted = min(buffer.count - state.filled, limit - bytesRead)
+        let wanted = min(buffer.count - state.filled, limit - bytesRead, readSize)
         let into = base + state.filled
         let count = wanted == 0 ? 0 : prefix?.read(into: into, count: wanted) ?? read(descriptor, into, wanted)
         guard count >= 0 else {
@@ -301,9 +312,9 @@ public struct CSVScanner {
       }
       // Eight-byte loads may reach past the bytes in use (the name lookups' loads of a field, `ByteNameTable`, and
       // they mask the extra bytes off): the `loadMargin` bytes after them are zeroed where no read has written them
-      // yet, so that every load reads initialised bytes. Reads that fill the buffer write all of it (the usual case
-      // for a chunk of a file). Zeroing the whole buffer would cost a 4 MiB memset per scanner: per chunk of a file
-      // (about 30 for the 10 M-row file) and for each of the thousands of tiny chunks the chunk-boundary tests read.
+      // yet, so that every load reads initialised bytes (once per byte of the buffer: a later read's bytes land on
+      // zeroed ones). Zeroing the whole buffer would cost a 4 MiB memset per scanner: per chunk of a file (about 30
+      // for the 10 M-row file) and for each of the thousands of tiny chunks the chunk-boundary tests read.
       if initialisedEnd < buffer.count {
         let end = min(buffer.count, state.filled + Self.loadMargin)
         let from = max(state.filled, initialisedEnd)
