@@ -164,46 +164,44 @@ struct PipeChunksTests {
     ("no last line end", String(ChunkedReadTests.messyCSV(rows: 1500, seed: 43, quoted: true).dropLast())),
   ]
 
-  @Test("a pipe is cut where its file is, and runs to its end in one piece where the file's chunk is not clean")
+  @Test(
+    "a pipe read record by record is cut where its file is: at line-end cuts, moved back to the start of a record across one"
+  )
   func cutsFallWhereTheFileIsCut() throws {
-    var sawCleanEnd = false
-    var sawRunToEnd = false
+    var sawCleanCut = false
+    var sawQuotedCut = false
     for (label, text) in Self.texts {
       let path = try CellSourcesTests.write(text)
       for chunkSize in Array(1...120) + [333, 1000, 4096, text.utf8.count] {
-        var recordEnds: Set<Int> = []
-        var cuts: [Int] = []
+        var recordEnds: [Int] = []
+        var starts: [Int] = []
         var stream: DataChunks.Cuts? = nil
         var scanner = try CSVScanner(path: path)
         defer { scanner.close() }
         try scanner.forEachRecord { record in
-          recordEnds.insert(record.end)
           if stream == nil {
             stream = DataChunks.Cuts(dataStart: record.end, chunkSize: chunkSize)
-          } else if stream?.endsChunk(record) == true {
-            cuts.append(record.end)
+          } else if stream?.startsChunk(record) == true {
+            starts.append(recordEnds.last ?? 0)
           }
+          recordEnds.append(record.end)
           return true
         }
         let dataEnd = text.utf8.count
-        let cutter = try #require(stream)
-        let headerEnd = try #require(recordEnds.min())
+        let headerEnd = try #require(recordEnds.first)
         let ranges = try DataChunks.ranges(path: path, data: headerEnd..<dataEnd, chunkSize: chunkSize)
         let context = "\(label), chunk size \(chunkSize)"
-        if cutter.runsToEnd {
-          // The file's chunk from there ends inside a record: the chunked reader reads the rest in one piece.
-          sawRunToEnd = true
-          let stopped = try #require(ranges.firstIndex { $0.lowerBound == cutter.start }, "\(context)")
-          #expect(!recordEnds.contains(ranges[stopped].upperBound), "\(context)")
-          #expect(cuts == ranges[..<stopped].map(\.upperBound), "\(context)")
-        } else {
-          sawCleanEnd = true
-          #expect(cuts.filter { $0 < dataEnd } == ranges.dropLast().map(\.upperBound), "\(context)")
-          #expect(ranges.allSatisfy { recordEnds.contains($0.upperBound) }, "\(context)")
+        // Each line-end cut moved back to the last record end at or before it; chunks left empty collapse.
+        var expected: [Int] = []
+        for range in ranges.dropFirst() {
+          let start = try #require(recordEnds.last { $0 <= range.lowerBound })
+          if start == range.lowerBound { sawCleanCut = true } else { sawQuotedCut = true }
+          if start > headerEnd && expected.last != start { expected.append(start) }
         }
+        #expect(starts == expected, "\(context)")
       }
     }
-    #expect(sawCleanEnd && sawRunToEnd)
+    #expect(sawCleanCut && sawQuotedCut)
   }
 
   @Test(
@@ -236,7 +234,7 @@ struct PipeChunksTests {
     "without the duplicate check a pipe is read as it arrives, in the file's chunks with no copy: the file's cells, account and errors",
     arguments: [1, 2])
   func withoutTheCheckReadAsItArrives(threads: Int) throws {
-    var sawSecondRead = false
+    var sawMoved = false
     for (label, text) in Self.texts {
       let path = try CellSourcesTests.write(text)
       for chunkSize in [97, 211, 1000, 4096, 1 << 23] {
@@ -247,12 +245,13 @@ struct PipeChunksTests {
         let pipe = try Self.readPiped(text, plan: Self.plan, options: options)
         Self.expectSame(pipe, file, context)
         #expect(!pipe.duplicatesChecked && pipe.spooledBytes == 0, "\(context)")
-        // Cut as the file is: as many chunks (those from one that did not end cleanly read in one piece).
+        // Cut as the file is, every chunk merged (none stops without --strict), the same starts moved.
         let chunks = try DataChunks.ranges(
           path: path, data: (Array(text.utf8).firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)..<text.utf8.count,
           chunkSize: chunkSize)
-        #expect(pipe.chunksArrived >= 1 && pipe.chunksArrived <= chunks.count, "\(context): \(pipe.chunksArrived)")
-        if chunkSize < 1000 && pipe.chunksArrived < chunks.count { sawSecondRead = true }
+        #expect(pipe.chunksArrived == chunks.count && pipe.chunksMerged == chunks.count, "\(context)")
+        #expect(file.chunksMerged == chunks.count && file.chunksMoved == pipe.chunksMoved, "\(context)")
+        if pipe.chunksMoved > 0 { sawMoved = true }
         Self.expectNoSpoolLeft(options, context)
         // --strict: the first bad row of the file, with its line and message.
         options.strict = true
@@ -265,22 +264,22 @@ struct PipeChunksTests {
         #expect(pipeError.line == fileError.line && pipeError.message == fileError.message, "\(context), --strict")
       }
     }
-    // Quoted line ends fell across cuts: the rest was read again from the chunks' bytes as they arrived.
-    #expect(sawSecondRead)
+    // Quoted line ends fell across cuts: those chunks were read again from the bytes as they arrived.
+    #expect(sawMoved)
   }
 
   @Test("without the check, a chunk whose quoted fields were unquoted in place is read again as it arrived")
   func withoutTheCheckUnquotedChunkReadAgain() throws {
     // Every row's unit quoted, every seventh with a line end inside its quotes (such records are unquoted in the
-    // chunk's bytes), so that some cut falls inside one: the rest is read again from that chunk's bytes on, as they
-    // arrived.
+    // chunk's bytes), so that some cut falls inside one: the chunk after it is read again from the record's start,
+    // from the bytes as they arrived (the record's in the chunk before, the rest in its own).
     var text = "unit_id,variant,segment,converted,revenue,orders,items\n"
     for index in 0..<400 {
       let unit = index % 7 == 3 ? "\"u\(index)\nsecond line\"" : "\"u\(index) \"\"q\"\"\""
       text += "\(unit),\(index % 2 == 0 ? "control" : "treatment"),north,\(index % 3 == 0 ? 1 : 0),\(index).5,1,2\n"
     }
     let path = try CellSourcesTests.write(text)
-    var sawSecondRead = 0
+    var sawMoved = 0
     for threads in [1, 2] {
       for chunkSize in [997, 2000, 4096] {
         var options = Self.options(chunkSize: chunkSize, threads: threads)
@@ -291,10 +290,11 @@ struct PipeChunksTests {
         Self.expectSame(pipe, file, context)
         #expect(file.rowsUsed == 400 && pipe.chunksArrived >= 1, "\(context): \(file.rowsUsed), \(pipe.chunksArrived)")
         let chunks = try DataChunks.ranges(path: path, data: 55..<text.utf8.count, chunkSize: chunkSize)
-        if pipe.chunksArrived < chunks.count { sawSecondRead += 1 }
+        #expect(pipe.chunksMerged == chunks.count && file.chunksMoved == pipe.chunksMoved, "\(context)")
+        if pipe.chunksMoved > 0 { sawMoved += 1 }
       }
     }
-    #expect(sawSecondRead >= 2, "\(sawSecondRead)")
+    #expect(sawMoved >= 2, "\(sawMoved)")
   }
 
   @Test("without the check: Lin's regression, a record too long and aggregated data from a pipe as from the file")

@@ -26,10 +26,10 @@ public struct CSVScanner {
     public let line: Int
     /// What is wrong with the record's quoting, or nil.
     public let malformation: Malformation?
-    /// `forEachRecord`: the file offset just past the record, and that of the last line end inside its quotes (-1
-    /// when there is none), so a reader of a pipe can cut it where `DataChunks` cuts a file.
+    /// `forEachRecord`: the file offset just past the record, and those of the line ends inside its quotes, in order
+    /// (none for most records), so that a reader of the records can cut them where `DataChunks` cuts a file.
     public var end = 0
-    public var quotedLineEnd = -1
+    public var quotedLineEnds = UnsafeBufferPointer<Int>(start: nil, count: 0)
 
     /// Field `index` as bytes (valid during the visit only).
     @inline(__always)
@@ -56,6 +56,10 @@ public struct CSVScanner {
   private let readSize: Int
   /// False when scanning bytes in place: the buffer is its owner's, and the scan moves along it instead of refilling.
   private let ownsBuffer: Bool
+  /// Whether the end of `range` is a chunk's cut rather than the data's end (`DataChunks`): a record not complete
+  /// there (a quoted field with a line end across the cut) is then neither unquoted nor visited, and the scan stops
+  /// before it (`nextOffset` its start, `nextLine` its line), for the next chunk to read it whole.
+  var endIsCut = false
   /// The buffer's start (never nil, unlike `buffer.baseAddress`).
   private let base: UnsafeMutablePointer<UInt8>
   private var buffer: UnsafeMutableBufferPointer<UInt8>
@@ -78,8 +82,10 @@ public struct CSVScanner {
   /// of the file or of the range, for example inside a quoted field).
   public private(set) var lastRecordEndedLine = true
   private var recordEndedLine = true
-  /// The buffer position of the last line end inside quotes of the record `scanQuotedRecord` scanned, or -1.
-  private var quotedLineEnd = -1
+  /// The buffer positions of the line ends inside quotes of the record `scanQuotedRecord` scanned (`quotedLineEndCount`
+  /// of them).
+  private var quotedLineEnds: UnsafeMutableBufferPointer<Int>
+  private var quotedLineEndCount = 0
   /// The end of the buffer's bytes that have been written (by a read or by zeroing), so that loads past the bytes in
   /// use read initialised memory (see `forEachRecord`).
   private var initialisedEnd = 0
@@ -116,6 +122,7 @@ public struct CSVScanner {
     fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
     start = range?.lowerBound ?? 0
     limit = range?.count ?? Int.max
+    nextOffset = start
     // With a prefix, `range` only numbers the bytes: the prefix's reader is at its start already.
     if prefix == nil && start > 0 && lseek(descriptor, off_t(start), SEEK_SET) != off_t(start) {
       let reason = String(cString: strerror(errno))
@@ -132,6 +139,7 @@ public struct CSVScanner {
     buffer = UnsafeMutableBufferPointer(start: base, count: bufferSize)
     starts = .allocate(capacity: 64)
     ends = .allocate(capacity: 64)
+    quotedLineEnds = .allocate(capacity: 8)
   }
 
   /// Scans a pipe's data in place, as the initializer with `range` scans those bytes of a file.
@@ -147,6 +155,7 @@ public struct CSVScanner {
     fileSize = 0
     start = range.lowerBound
     limit = range.count
+    nextOffset = start
     window = bufferSize
     readSize = bufferSize
     base = bytes
@@ -155,6 +164,7 @@ public struct CSVScanner {
     initialisedEnd = range.count
     starts = .allocate(capacity: 64)
     ends = .allocate(capacity: 64)
+    quotedLineEnds = .allocate(capacity: 8)
   }
 
   /// Closes the file and frees the buffers.
@@ -163,6 +173,7 @@ public struct CSVScanner {
     if ownsBuffer { buffer.deallocate() }
     starts.deallocate()
     ends.deallocate()
+    quotedLineEnds.deallocate()
   }
 
   /// Reads every record and calls `visit` for each; `progress` is called after each buffer refill with the bytes read
@@ -202,6 +213,8 @@ public struct CSVScanner {
       let filled = state.filled
       var consumed = state.consumed
       var madeProgress = false
+      // At a chunk's cut an incomplete record waits for the next chunk, as before the end of the bytes read.
+      let atEnd = state.endOfFile && !endIsCut
       // Whether the last record was the fast path's (then `nextOffset`, `nextLine` and `lastRecordEndedLine` are set
       // when the loop ends, not per record).
       var fastLast = false
@@ -223,7 +236,7 @@ public struct CSVScanner {
         }
         guard
           let (fieldCount, next, newlines) = scanRecord(
-            from: consumed, to: filled, atEndOfFile: state.endOfFile, quoted: quoted)
+            from: consumed, to: filled, atEndOfFile: atEnd, quoted: quoted)
         else { break }
         if fieldCount == 0 {
           // Taken by `quoted`, as by the fast path.
@@ -240,9 +253,10 @@ public struct CSVScanner {
           bytes: buffer, starts: starts, ends: ends, fieldCount: fieldCount, line: state.line,
           malformation: malformation)
         record.end = bufferOffset + next
-        if quotedLineEnd >= 0 {
-          record.quotedLineEnd = bufferOffset + quotedLineEnd
-          quotedLineEnd = -1
+        if quotedLineEndCount > 0 {
+          for index in 0..<quotedLineEndCount { quotedLineEnds[index] += bufferOffset }
+          record.quotedLineEnds = UnsafeBufferPointer(rebasing: quotedLineEnds[..<quotedLineEndCount])
+          quotedLineEndCount = 0
         }
         malformation = nil
         state.line += newlines
@@ -418,13 +432,15 @@ public struct CSVScanner {
     var recordEnd = start
     var next = end
     var complete = false
-    var quotedLine = -1
+    var quotedLines = 0
     while recordEnd < end {
       let byte = bytes[recordEnd]
       if byte == UInt8(ascii: "\n") {
         newlines += 1
         if !quoting.inQuotes { next = recordEnd + 1; complete = true; break }
-        quotedLine = recordEnd
+        if quotedLines == quotedLineEnds.count { growQuotedLineEnds() }
+        quotedLineEnds[quotedLines] = recordEnd
+        quotedLines += 1
       } else {
         _ = quoting.step(byte)
       }
@@ -435,7 +451,7 @@ public struct CSVScanner {
       newlines += 1
     }
     recordEndedLine = complete
-    quotedLineEnd = quotedLine
+    quotedLineEndCount = quotedLines
     quoting = QuoteState()
     var malformation: Malformation? = nil
     var write = start
@@ -492,6 +508,13 @@ public struct CSVScanner {
 
   private mutating func growFieldArrays() {
     doubleFieldBounds(&starts, &ends)
+  }
+
+  private mutating func growQuotedLineEnds() {
+    let bigger = UnsafeMutableBufferPointer<Int>.allocate(capacity: quotedLineEnds.count * 2)
+    _ = bigger.initialize(from: quotedLineEnds)
+    quotedLineEnds.deallocate()
+    quotedLineEnds = bigger
   }
 }
 

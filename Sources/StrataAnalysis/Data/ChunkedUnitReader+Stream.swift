@@ -10,7 +10,9 @@ extension ChunkedUnitReader {
 
   /// Reads a pipe's unit-level data as it arrives, in the chunks of a file of the same bytes (`PipeChunks`), with the
   /// file's deferred duplicate check, and gives the file's summary: the chunks with repeats are read again from the
-  /// copy, and so is the rest of the data from a chunk that did not end cleanly, once the whole pipe has been copied.
+  /// copy, and so is the rest of the data from a chunk that did not end cleanly, once the whole pipe has been copied
+  /// (a chunk after a quoted line end across its cut is read again from the record's start as it goes,
+  /// `PipeChunks.copied`).
   ///
   /// `spool` holds the header (`dataStart`: where the rows start) and `source` the rest (`InputSpool.Plan.streamed`).
   static func readStream(
@@ -69,6 +71,9 @@ extension ChunkedUnitReader {
     var copyStopped: Int32? = nil
     /// Without a copy: the buffers of the chunks cut and not merged, in order (from `stoppedAt`'s).
     var held: [PipeChunks.Buffer] = []
+    /// Without a copy: the bytes as they arrived from where the next chunk starts (`stoppedAt`'s, when it stopped) to
+    /// its line-end cut (those of a record across that cut; none when the chunk starts at its cut).
+    var carry: [UInt8] = []
   }
 
   /// Cuts `pipe`'s chunks as they arrive, hands them to `reader`, and merges their results in order onto `start`,
@@ -85,6 +90,7 @@ extension ChunkedUnitReader {
     let ahead = max(1, reader.workers)
     let checks = reader.template.checksDuplicates
     var index = 0
+    var next = start.bytes  // where the next chunk starts: its line-end cut, or a record's start before it
     while true {
       while !reader.chunksKnown && reader.chunks.count < index + ahead {
         switch try pipe.next() {
@@ -98,16 +104,40 @@ extension ChunkedUnitReader {
         }
       }
       guard index < reader.chunks.count else { break }
-      var result = reader.take(index)
-      guard result.complete else {
+      let cut = reader.range(of: index)
+      // A chunk read here from its start (before its cut when a record is across it) is read from the bytes as they
+      // arrived.
+      let from = next
+      let held = pipe.keepsOriginals ? arrived.held[0] : nil
+      let carry = arrived.carry
+      var result: ChunkResult
+      do {
+        result = try reader.take(index, from: from) {
+          if let held { return pipe.joined(carry, cut, in: held) }
+          return try pipe.copied(from..<cut.upperBound).get()
+        }
+      } catch let stopped as PipeChunks.CopyStopped {
+        arrived.copyStopped = stopped.reason
+        return arrived
+      }
+      let last = reader.chunksKnown && index == reader.chunks.count - 1
+      // A pipe's last chunk may have been read before the pipe was known to end there: a last record left, without
+      // a line end, is read with the rest.
+      guard result.complete, !(last && result.end < cut.upperBound) else {
         arrived.stoppedAt = index
         break
       }
       if checks, let hashes = result.hashes { seen.appendToLog(hashes) }
-      arrived.merged.add(&result, bytes: reader.chunks[index].count)
+      reader.settle(index, next..<result.end)
+      arrived.merged.add(&result, bytes: result.end - next)
       reader.recycle(emptied: result.takeStatistics())
-      if pipe.keepsOriginals { pipe.recycleMerged(arrived.held.removeFirst()) }
+      if pipe.keepsOriginals {
+        let buffer = arrived.held.removeFirst()
+        arrived.carry = pipe.carried(arrived.carry, from: next, to: result.end, cut: cut, in: buffer)
+        pipe.recycleMerged(buffer)
+      }
       options.progress?(arrived.merged.bytes, 0)
+      next = result.end
       index += 1
     }
     return arrived
@@ -116,9 +146,10 @@ extension ChunkedUnitReader {
   /// Reads a pipe's unit-level data as it arrives, without a copy (the duplicate check is off), in the chunks of a
   /// file of the same bytes, on every thread, and gives the file's summary.
   ///
-  /// `start` holds what was read of it for its header (`InputSpool.Plan.arriving`). A second read is needed only from
-  /// a chunk that did not end cleanly (a `--strict` error, a quoted line end across a cut, a record too long): the
-  /// rest of the data is then read row by row from that chunk's bytes as they arrived, those read after them, and the
+  /// `start` holds what was read of it for its header (`InputSpool.Plan.arriving`). A chunk after a quoted line end
+  /// across its cut is read again from that record's start in the bytes as they arrived (`Arrived.carry`,
+  /// `PipeChunks.joined`). The rest is read a second time only from a chunk that did not end cleanly (a `--strict`
+  /// error, a record too long): row by row from that chunk's bytes as they arrived, those read after them, and the
   /// rest of the pipe, as a file's rest is read from the file.
   static func readArriving(
     _ arrival: InputSpool.Arrival, name: String, plan: AnalysisPlan, options: DataReadOptions, seen: UnitHashSet
@@ -138,8 +169,13 @@ extension ChunkedUnitReader {
     let arrived = try mergeArriving(pipe, reader: reader, from: start, options: options, seen: seen)
     reader.stop()
     let rest = arrived.stoppedAt.map { stoppedAt in
-      pipe.remainder(
-        chunks: (stoppedAt..<reader.chunks.count).map { (reader.chunks[$0], arrived.held[$0 - stoppedAt]) })
+      // The stopped chunk's bytes before its line-end cut are the carry's.
+      let cut = reader.chunks[stoppedAt].lowerBound + arrived.carry.count..<reader.chunks[stoppedAt].upperBound
+      return pipe.remainder(
+        carry: arrived.carry,
+        chunks: (stoppedAt..<reader.chunks.count).map {
+          ($0 == stoppedAt ? cut : reader.chunks[$0], arrived.held[$0 - stoppedAt])
+        })
     }
     var summary = try reader.summary(
       of: arrived.merged, start: start, stoppedAt: arrived.stoppedAt, header: arrival.header, plan: plan,

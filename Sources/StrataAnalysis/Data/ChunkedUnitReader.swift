@@ -17,10 +17,14 @@ import Foundation
 /// log: the chunk of each repeated key's first occurrence), and merged afresh: the same rows are dropped, with the
 /// same issues and lines, as by a sequential read.
 ///
+/// A line-end cut inside quotes (a quoted field with a line end across it) moves the chunk's start back to the start
+/// of the record across it (`DataChunks`): the chunk before it stops there, and the chunk is read again from there
+/// (its first reading, from the line-end cut, started inside the quotes); the chunks after it stand.
+///
 /// Line numbers of issues and errors are the file's: each chunk counts its line ends. Whenever a chunk did not run
-/// cleanly to its end (a bad row under `--strict`, a read error, a record longer than the scanner's buffer, or a
-/// quoted field with a line end across the cut), the rest of the file from that chunk's start is read in one
-/// piece exactly as a sequential read would, so the first error in file order is the one reported.
+/// cleanly (a bad row under `--strict`, a read error, a record longer than the scanner's buffer), the rest of the
+/// file from that chunk's start is read in one piece exactly as a sequential read would, so the first error in file
+/// order is the one reported.
 final class ChunkedUnitReader: @unchecked Sendable {
   /// 8 MiB: small enough for many chunks per file (and per thread), large enough that merging cells per chunk
   /// costs nothing next to reading it, even with thousands of segments.
@@ -58,6 +62,9 @@ final class ChunkedUnitReader: @unchecked Sendable {
   let arena: LogArena?
   /// Hash buffers of chunks already grouped, for later chunks to reuse (`HashScratch`); freed with the reader.
   var spareScratch: [HashScratch] = []
+  /// Chunks whose start moved back from their line-end cut to a record's start (`take(_:from:bytes:)`; the merging
+  /// thread's).
+  var movedStarts = 0
 
   init(
     path: String, chunks: [Range<Int>], template: UnitLevelRows, threads: Int,
@@ -118,16 +125,19 @@ final class ChunkedUnitReader: @unchecked Sendable {
       line: scanner.nextLine)
     var merged = start
     var stopped: Int? = nil
+    var next = data.lowerBound  // where the next chunk starts: a line-end cut, or a record's start before it
     for index in chunks.indices {
-      var result = reader.take(index)
+      var result = reader.take(index, from: next) { nil }
       guard result.complete else {
         stopped = index
         break
       }
       if checks, let hashes = result.hashes { seen.appendToLog(hashes) }
-      merged.add(&result, bytes: chunks[index].count)
+      reader.settle(index, next..<result.end)
+      merged.add(&result, bytes: result.end - next)
       reader.recycle(emptied: result.takeStatistics())
       options.progress?(merged.bytes, fileSize)
+      next = result.end
     }
     reader.stop()
     return try reader.summary(
@@ -180,6 +190,8 @@ final class ChunkedUnitReader: @unchecked Sendable {
     summary.header = header
     summary.regressionRows = merged.regressionRows.isEmpty ? nil : merged.regressionRows
     summary.zeroFillsCounted = true
+    summary.chunksMerged = stoppedAt ?? chunks.count
+    summary.chunksMoved = movedStarts
     return summary
   }
 
@@ -235,7 +247,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
     for index in chunks.indices {
       var result = take(index)
       if let error = result.error { throw Self.shifted(error, by: merged.line - 1) }
-      guard result.complete else {
+      guard result.complete, result.end == chunks[index].upperBound else {
         throw DataError(file: path, line: nil, message: "changed while it was being read (read it again)")
       }
       merged.add(&result, bytes: chunks[index].count)

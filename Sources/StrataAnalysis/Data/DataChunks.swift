@@ -7,11 +7,19 @@
 /// Where unit-level data rows are cut into chunks, each accumulated into cells of its own and merged in order.
 ///
 /// The cuts depend on the data's bytes and the chunk size alone, never on the number of threads, the machine or how
-/// the data arrives: each chunk runs from the previous cut for `chunkSize` bytes and then on to just after the next
-/// line end (LF; a CRLF is never split, as the cut follows its LF). A cut can still fall inside a quoted field that
-/// holds a line end; `ChunkedUnitReader` notices that when the chunk before it does not end at a line end outside
-/// quotes, and reads the rest of the file in one piece. A regular file's cuts are found from its bytes up front
-/// (`ranges`); a pipe's, record by record as the sequential reader reads it (`Cuts`), at the same positions.
+/// the data arrives. First the line-end cuts: from the data's start, each runs `chunkSize` bytes on from the previous
+/// one and then to just after the next line end (LF; a CRLF is never split, as the cut follows its LF), quotes not
+/// looked at (`ranges`). Then each chunk holds the records that end after its own line-end cut and at or before the
+/// next one: where a line-end cut falls inside a quoted field that holds a line end, the record across it goes to
+/// the next chunk, whose start moves back to that record's start (a record across several cuts leaves the chunks
+/// between them empty). Where no cut falls inside quotes (any file without a quoted line end there) the chunks are
+/// the line-end ranges themselves.
+///
+/// `ChunkedUnitReader` reads each chunk from its line-end cut, stopping before a record across its end (`CSVScanner
+/// .endIsCut`), and reads a chunk again from its true start when the chunk before it stopped before its own end: so
+/// a cut inside quotes costs one chunk read twice, and the chunks after it are read in parallel as before. A regular
+/// file's line-end cuts are found from its bytes up front (`ranges`); a pipe's as its bytes arrive (`PipeChunks`), or
+/// record by record as the sequential reader reads it (`Cuts`), at the same positions.
 enum DataChunks {
   /// A chunk that starts at `start` ends just after the first line end at or after this position.
   static func threshold(start: Int, chunkSize: Int) -> Int { start + max(1, chunkSize) - 1 }
@@ -53,36 +61,47 @@ enum DataChunks {
 }
 
 extension DataChunks {
-  /// The cuts `ranges` would make, found record by record (a pipe, which the sequential reader reads once).
+  /// The chunks of `ranges` (the records moved across line-end cuts inside quotes), found record by record (a pipe
+  /// read by the sequential reader, once).
   ///
-  /// Given each record's end and the last line end inside its quotes (`CSVScanner.Record`), it says after which
-  /// records a chunk ends. When the line end that ends a chunk lies inside a record's quotes, the chunked reader
-  /// finds that chunk incomplete and reads the rest of the file from its start in one piece: from then on there is
-  /// no cut (`runsToEnd`).
+  /// Given each record's end and the line ends inside its quotes (`CSVScanner.Record`), it says which records start a
+  /// new chunk: those that end past the current chunk's line-end cut.
   struct Cuts {
     let chunkSize: Int
-    /// Where the current chunk starts.
-    private(set) var start: Int
-    private(set) var runsToEnd = false
+    /// The current chunk's line-end cut (just after the first line end at or after `threshold`), once a record has
+    /// shown where that line end is.
+    private(set) var cut: Int? = nil
+    /// Where the current line-end range's cut is looked for (`DataChunks.threshold`).
+    private var threshold: Int
 
     init(dataStart: Int, chunkSize: Int) {
-      start = dataStart
+      threshold = DataChunks.threshold(start: dataStart, chunkSize: chunkSize)
       self.chunkSize = chunkSize
     }
 
-    /// Whether the current chunk ends with this record (then the next starts after it).
+    /// Whether the chunk so far ends before `record` (the record is then a later chunk's first).
     ///
-    /// A record that ends the data without a line end may say true too: no chunk follows it either way.
-    mutating func endsChunk(_ record: CSVScanner.Record) -> Bool {
-      guard !runsToEnd else { return false }
-      let threshold = DataChunks.threshold(start: start, chunkSize: chunkSize)
-      if record.quotedLineEnd >= threshold {
-        runsToEnd = true
-        return false
+    /// It does when the record ends past the current line-end cut. Called for every record in order, blank ones too.
+    /// A record may pass several cuts (a quoted field longer than a chunk): the chunks between them are empty.
+    mutating func startsChunk(_ record: CSVScanner.Record) -> Bool {
+      var starts = false
+      while true {
+        if cut == nil {
+          // The first line end at or after the threshold, in this record (inside its quotes, or the one that ends
+          // it); a record that ends the data without one ends no range either.
+          if let inside = record.quotedLineEnds.first(where: { $0 >= threshold }) {
+            cut = inside + 1
+          } else if record.end - 1 >= threshold {
+            cut = record.end
+          } else {
+            return starts
+          }
+        }
+        guard let cut, record.end > cut else { return starts }
+        starts = true
+        threshold = DataChunks.threshold(start: cut, chunkSize: chunkSize)
+        self.cut = nil
       }
-      guard record.end - 1 >= threshold else { return false }
-      start = record.end
-      return true
     }
   }
 
@@ -106,19 +125,24 @@ extension DataChunks {
       merged = SufficientStatistics(plan: rows.plan)
     }
 
-    /// After the reader consumed `record` (or skipped it as blank): whether the chunk ends with it (then `cut`).
-    mutating func endsChunk(_ record: CSVScanner.Record) -> Bool {
+    /// Before the reader consumes `record` (or skips it as blank): whether the chunk so far ends before it.
+    ///
+    /// Then `cut`, and the record is the next chunk's first. A chunk with no record is not merged (a file's empty
+    /// chunk, merged, adds nothing to any cell).
+    mutating func startsChunk(_ record: CSVScanner.Record) -> Bool {
+      let starts = cuts.startsChunk(record) && open
       open = true
-      return cuts.endsChunk(record)
+      return starts
     }
 
-    /// Ends the chunk: its rows' cells merged into the result, `rows` left with an empty table for the next.
+    /// Ends the chunk before the record `startsChunk` was asked about: its rows' cells merged into the result, `rows`
+    /// left with an empty table for the next chunk, which that record opens.
     mutating func cut(_ rows: inout UnitLevelRows) throws {
       try rows.flush()
       merged.merge(rows.statistics)
       rows.resetCells()
       rows.regressionRows.cut()
-      open = false
+      open = true
     }
 
     /// At the end of the data: merges the last chunk, and leaves the merged cells in `rows`.

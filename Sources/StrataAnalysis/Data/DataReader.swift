@@ -237,14 +237,14 @@ public enum DataReader {
         }
         return true
       }
-      if !record.isBlank {
-        try unitReader?.consume(record)  // exactly one of the two readers exists after the header
-        try aggregateReader?.consume(record)
-      }
-      if chunks?.endsChunk(record) == true, var rows = unitReader {
+      if chunks?.startsChunk(record) == true, var rows = unitReader {
         unitReader = nil  // the only reference to its tables while they are merged and emptied
         try chunks?.cut(&rows)
         unitReader = rows
+      }
+      if !record.isBlank {
+        try unitReader?.consume(record)  // exactly one of the two readers exists after the header
+        try aggregateReader?.consume(record)
       }
       return true
     }

@@ -52,6 +52,12 @@ public struct DataSummary: Sendable, Hashable {
   /// Chunks of pipes read as they arrived, in place (`PipeChunks`), with a copy or without: 0 when every part was a
   /// file or read row by row.
   var chunksArrived = 0
+  /// Chunks of files and pipes read in chunks and merged in order before any chunk that stopped (from which the rest
+  /// is read in one piece), and of those the chunks whose start moved back from their line-end cut to the start of a
+  /// record across it (a quoted line end there, `DataChunks`; read again from there, or with one thread only from
+  /// there): 0 when every part was read row by row.
+  var chunksMerged = 0
+  var chunksMoved = 0
 
   /// Units counted in the statistics (rows used for unit-level data, the sum of `n` for aggregated data).
   public var units: Int { statistics.units.reduce(0, +) }
@@ -92,6 +98,8 @@ extension DataSummary {
     file = files.joined(separator: ", ")
     spooledBytes += part.spooledBytes
     chunksArrived += part.chunksArrived
+    chunksMerged += part.chunksMerged
+    chunksMoved += part.chunksMoved
     bytes += part.bytes
     rowsRead += part.rowsRead
     rowsUsed += part.rowsUsed
