@@ -17,11 +17,16 @@ arithmetic at every large k but not the one of k = 0:
   null      a number became null (NaN or infinity in the computation) although its exact value is
             representable;
   error     analyze failed (its message is shown) or a note about a numerical failure appeared;
+  noted     numbers differ from the exact ones by no more than the significant digits a warning says they keep
+            ("... their squared deviations are subnormal doubles, so its numbers keep about 13 significant digits");
   refused   numbers are null with a note or warning saying why and what to do ("... give the values in a
             smaller unit"): a clear error where the magnitude is beyond what the computation represents,
             not counted as a problem.
 
-Values whose scaled input is itself inexact (subnormal inputs) are only checked for NaN, null and errors.
+Values whose scaled input is itself inexact (subnormal inputs) are only checked for NaN, null and errors; inputs
+with values beyond the double range (k near 1023) are other data (the reader drops those rows) and are not compared.
+Entries of result lists are matched by what they describe (metric, segment, treatment), not by position, and the
+counts of what was tested (the corrected family's size, the arms compared) may drop where a metric is refused.
 
   python3 Scripts/magnitude_sweep.py [--strata .build/debug/strata] [--quick] [--k -500,500] [--case NAME]
 
@@ -34,6 +39,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -51,51 +57,77 @@ CASES = [
      ["revenue", "revenue_before"], "CUPED (continuous) and a ratio metric with a ratio covariate"),
     ("basket-orders", "experiments/basket-bundle.yaml", "experiments/data/basket-bundle.csv",
      ["orders", "orders_before"], "a ratio metric's denominator (degree -1)"),
+    ("basket-numerator", "experiments/basket-bundle.yaml", "experiments/data/basket-bundle.csv", ["revenue"],
+     "a ratio's numerator and CUPED's value scaled apart from their denominator and covariates"),
+    ("basket-denominator", "experiments/basket-bundle.yaml", "experiments/data/basket-bundle.csv", ["orders"],
+     "a ratio's denominator scaled apart from its numerator and covariate (degree -1)"),
+    ("basket-covariate", "experiments/basket-bundle.yaml", "experiments/data/basket-bundle.csv",
+     ["revenue_before"], "CUPED's covariate (and a ratio covariate's numerator) scaled apart: theta of degree -1"),
+    ("basket-all", "experiments/basket-bundle.yaml", "experiments/data/basket-bundle.csv",
+     ["revenue", "orders", "revenue_before", "orders_before"],
+     "a ratio's numerator and denominator scaled together (its numbers do not change), with its covariate"),
+    ("basket-apart", "experiments/basket-bundle.yaml", "experiments/data/basket-bundle.csv",
+     ["revenue", "orders:-1"],
+     "a ratio's numerator scaled by 2^k and its denominator by 2^-k (the ratio of degree 2, its variance 4)"),
     ("lin-spend", "Tests/StrataAnalysisTests/Fixtures/lin_analyze/lin-renewal.yaml",
      "Tests/StrataAnalysisTests/Fixtures/lin_analyze/lin-renewal.csv", ["spend", "spend_before"],
      "Lin's regression (HC3, two covariates), post-stratified"),
+    ("lin-covariate", "Tests/StrataAnalysisTests/Fixtures/lin_analyze/lin-renewal.yaml",
+     "Tests/StrataAnalysisTests/Fixtures/lin_analyze/lin-renewal.csv", ["spend_before"],
+     "Lin's regression with one covariate scaled apart (its slope of degree -1)"),
     ("factorial-revenue", "experiments/email-factorial.yaml", "experiments/data/email-factorial.csv", ["revenue"],
      "2x2x2 factorial regression (HC1), ANOVA"),
 ]
 
-FULL_K = sorted(set(list(range(-1040, 1021, 40)) + [-1074, -1060, -1050, -1030, -1022, -1000, -980, -700,
+FULL_K = sorted(set(list(range(-1040, 1021, 40)) + [-1074, -1060, -1050, -1030, -1022, -1000, -980, -700, -515, -510, -505,
                                                        -520, -500, 500, 505, 510, 900, 1000, 1010, 1016, 1023]))
-# CI's subset (python3 Scripts/magnitude_sweep.py --quick, about 15 s): the exact range, and for the plain
-# continuous metrics the clear refusals beyond it. Ratio, CUPED and Lin metrics beyond 2^±500 are not yet refused
-# with a reason (the full sweep lists them).
+# CI's subset (python3 Scripts/magnitude_sweep.py --quick, about 30 s): the exact range, and beyond it the clear
+# refusals (k = -520: squared deviations subnormal; -600, -1040: the spread lost; 505 and up: beyond the largest
+# double). The cases added for ratio, CUPED and Lin with columns apart run two exact k and two refusals each.
 QUICK_K = [-500, -300, -120, 120, 300, 480]
-QUICK_REFUSED = {"gym-revenue": [-1040, 505, 1000], "city-spend": [-1040, 505], "factorial-revenue": [-1040, 1000]}
+QUICK_K_APART = [-500, 480]
+QUICK_APART = {"basket-numerator", "basket-denominator", "basket-covariate", "basket-all", "basket-apart", "lin-covariate"}
+QUICK_REFUSED = {"gym-revenue": [-1040, -520, 505, 1000], "city-spend": [-1040, -520, 505],
+                 "factorial-revenue": [-1040, 1000], "basket-revenue": [-600, 600], "basket-orders": [-520, 600],
+                 "lin-spend": [-520, 600], "basket-numerator": [-600, 600], "basket-denominator": [-600, 600],
+                 "basket-covariate": [-520, 600], "basket-all": [-600, 600], "basket-apart": [-300, 300],
+                 "lin-covariate": [-600, 600]}
 PROBES = [1, 2, 3]
 HIGH_REFERENCE = 64
 # Numbers from a computation that is not exactly scale-invariant (the grid of the τ posterior behind the
 # calibrated intervals and chances to win starts at a scale-dependent point) are held to this relative tolerance.
 APPROX = 1e-9
-REFUSAL = "give the values in a"
+REFUSAL = ("give the values in a", "give the numerator in a", "give the covariate in a")
 FAILURE_WORDS = ("numerical failure", "nan result", "overflow", "beyond what", "not finite", "infinite")
 
 
 def scale_csv(src, dst, columns, k):
-    """Writes src with columns scaled by 2^k; returns whether every scaled value is exact."""
+    """Writes src with columns scaled by 2^k; returns "exact", "subnormal" (some scaled values lost digits) or
+    "overflow" (some are beyond the double range: written as 1e309, which the reader drops as out of range)."""
     exact = True
+    overflow = False
     with open(src, newline="") as f, open(dst, "w", newline="") as g:
         reader = csv.reader(f)
         writer = csv.writer(g, lineterminator="\n")
         header = next(reader)
         writer.writerow(header)
-        index = [header.index(c) for c in columns]
+        # "name" is scaled by 2^k, "name:-1" by 2^-k (a ratio's numerator and denominator moved apart).
+        index = [(header.index(c.split(":")[0]), int(c.split(":")[1]) if ":" in c else 1) for c in columns]
         for row in reader:
-            for i in index:
+            for i, sign in index:
                 if i < len(row) and row[i] != "":
                     x = float(row[i])
                     try:
-                        y = math.ldexp(x, k)
+                        y = math.ldexp(x, sign * k)
                     except OverflowError:
                         y = math.copysign(math.inf, x)
-                    if not math.isfinite(y) or math.ldexp(y, -k) != x:
+                    if not math.isfinite(y):
+                        overflow = True
+                    elif math.ldexp(y, -sign * k) != x:
                         exact = False
                     row[i] = repr(y) if math.isfinite(y) else ("1e309" if y > 0 else "-1e309")
             writer.writerow(row)
-    return exact
+    return "overflow" if overflow else "exact" if exact else "subnormal"
 
 
 def run(strata, definition, data):
@@ -107,6 +139,10 @@ def run(strata, definition, data):
     return json.loads(proc.stdout), None
 
 
+IDENTITY_KEYS = ("metric", "segment", "treatment", "variant", "scope", "family")
+# Counts of what was tested, which drop when a metric is refused (its comparisons leave the corrected family):
+# with a refusal they are not counted as problems.
+REFUSAL_COUNTS = (".corrections.size", ".decision.arms_compared")
 SKIP_KEYS = {"timestamp", "fingerprint", "bytes", "file", "files", "log_file"}
 
 
@@ -117,8 +153,18 @@ def leaves(x, path=""):
                 continue
             yield from leaves(value, f"{path}.{key}")
     elif isinstance(x, list):
+        # Entries of a list of results are named by what they describe (metric, segment, treatment, ...), not by
+        # position: a metric refused at some k drops its entries from lists such as heterogeneity[] and pooled[],
+        # and the entries after it must still be compared with their own k = 0 values.
+        seen = {}
         for i, value in enumerate(x):
-            yield from leaves(value, f"{path}[{i}]")
+            label = str(i)
+            if isinstance(value, dict):
+                named = "|".join(f"{key}={value[key]}" for key in IDENTITY_KEYS if key in value)
+                if named:
+                    seen[named] = seen.get(named, 0) + 1
+                    label = named if seen[named] == 1 else f"{named}#{seen[named]}"
+            yield from leaves(value, f"{path}[{label}]")
     else:
         yield path, x
 
@@ -133,10 +179,10 @@ def degree(v0, probes):
         return None
     if v0 == 0:
         return (0, True) if all(p == 0 for p in probes) else None
-    for d in (0, 1, -1, 2, -2):
+    for d in (0, 1, -1, 2, -2, 3, -3, 4, -4):
         if all(p == math.ldexp(v0, d * k) for k, p in zip(PROBES, probes)):
             return d, True
-    for d in (0, 1, -1, 2, -2):
+    for d in (0, 1, -1, 2, -2, 3, -3, 4, -4):
         if all(close(p, math.ldexp(v0, d * k)) for k, p in zip(PROBES, probes)):
             return d, False
     return None
@@ -184,17 +230,26 @@ def sweep_case(strata, case, ks, tmp, verbose):
     # Values from 2^20 on are summed about a shift (ColumnMoments.shiftThreshold), which is scale-invariant
     # among large values but not the same arithmetic as k = 0: from k = 12 on, k = 64 is the reference.
     high_leaves = dict(leaves(output(HIGH_REFERENCE)[0]))
+    # A column scaled by 2^-k ("name:-1") is summed about a shift from k = -12 down: there k = -64 is the reference.
+    apart = any(":-1" in c for c in columns)
+    low_leaves = dict(leaves(output(-HIGH_REFERENCE)[0])) if apart else None
     rows = []
     for k in ks:
-        out, err, exact = output(k)
+        out, err, status = output(k)
+        exact = status == "exact"
         problems = []
+        if status == "overflow":
+            # Other data: the reader drops the rows whose value is beyond the double range, saying so.
+            rows.append((k, status, problems))
+            continue
         if err:
             problems.append(("error", err.splitlines()[0][:200]))
         else:
             notes = [n for n in failure_notes(out) if n not in failure_notes(base)]
             problems += [("error", n) for n in notes[:3]]
             got = dict(leaves(out))
-            reference, shift = (high_leaves, k - HIGH_REFERENCE) if k >= 12 else (base_leaves, k)
+            reference, shift = (high_leaves, k - HIGH_REFERENCE) if k >= 12 else (
+                (low_leaves, k + HIGH_REFERENCE) if apart and k <= -12 else (base_leaves, k))
             for path, v0 in reference.items():
                 if degrees.get(path) is None or not is_number(v0):
                     continue
@@ -220,16 +275,28 @@ def sweep_case(strata, case, ks, tmp, verbose):
                         problems.append(("differs", f"{path}: {v!r} vs {expected!r} (beyond {APPROX:g} relative)"))
                     continue
                 if exact and expected_exact and v != expected:
-                    problems.append(("differs", f"{path}: {v!r} vs {expected!r} ({ulps(v, expected):.3g} ulps)"))
+                    problems.append(("differs", f"{path}: {v!r} vs {expected!r} ({ulps(v, expected):.3g} ulps)",
+                                     abs(v - expected) / max(abs(v), abs(expected))))
         # Numbers refused with a reason ("... give the values in a smaller/larger unit", naming the metric's rows or
         # warnings) are a clear error, not a silent null: they are counted as refused, not as problems.
-        refusals = [] if err else [v for _, v in leaves(out) if isinstance(v, str) and REFUSAL in v]
+        refusals = [] if err else [v for _, v in leaves(out) if isinstance(v, str) and any(r in v for r in REFUSAL)]
+        # Numbers given with a warning of the digits they keep ("... keep about 13 significant digits"): a difference
+        # within those digits is the precision stated, not a problem.
+        digits = [] if err else [int(m.group(1)) for _, v in leaves(out) if isinstance(v, str)
+                                 for m in [re.search(r"keep about (\d+) significant digits", v)] if m]
+        if digits:
+            fewest = min(digits)
+            stated = [p for p in problems if p[0] == "differs" and len(p) > 2 and p[2] <= 10.0 ** (1 - fewest)]
+            problems = [p for p in problems if p not in stated]
+            if stated:
+                problems.append(("noted", f"{len(stated)} numbers within the {fewest} digits stated"))
         if refusals:
-            nulls = [p for p in problems if p[0] == "null"]
-            problems = [p for p in problems if p[0] != "null"]
+            nulls = [p for p in problems
+                     if p[0] == "null" or p[0] == "differs" and p[1].split(":")[0] in REFUSAL_COUNTS]
+            problems = [p for p in problems if p not in nulls]
             if nulls:
                 problems.append(("refused", f"{len(nulls)} numbers null: {refusals[0][:220]}"))
-        rows.append((k, exact, problems))
+        rows.append((k, status, problems))
         if verbose:
             print(f"  {name} k={k}: {len(problems)} problems", file=sys.stderr)
     unscaled = sorted(p for p, d in degrees.items() if d is None)
@@ -239,7 +306,7 @@ def sweep_case(strata, case, ks, tmp, verbose):
 def summarise(path):
     """A path without indices, for grouping ("results[].p_value")."""
     import re
-    return re.sub(r"\[\d+\]", "[]", path.split(":")[0].split(" = ")[0])
+    return re.sub(r"\[[^\]]*\]", "[]", path.split(":")[0].split(" = ")[0])
 
 
 def main():
@@ -256,22 +323,32 @@ def main():
     broken = 0
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
-            case_ks = sorted(ks + QUICK_REFUSED.get(case[0], [])) if args.quick else ks
+            if args.quick:
+                base_ks = ks if args.k else [-240, 240] if case[0] == "basket-apart" else (
+                    QUICK_K_APART if case[0] in QUICK_APART else ks)
+                case_ks = sorted(base_ks + QUICK_REFUSED.get(case[0], []))
+            else:
+                case_ks = ks
             rows, unscaled = sweep_case(args.strata, case, case_ks, tmp, args.verbose)
             print(f"== {case[0]}: {case[4]} (columns {', '.join(case[3])})")
             if unscaled and args.details:
                 print(f"   not homogeneous in the scale (left out): {', '.join(sorted(set(map(summarise, unscaled))))}")
-            for k, exact, problems in rows:
-                inexact = "" if exact else " (input inexact: subnormal)"
+            for k, status, problems in rows:
+                if status == "overflow":
+                    print(f"   k = {k:5d}: input beyond the double range (values written as 1e309; the reader drops "
+                          "those rows as out of range): not compared")
+                    continue
+                inexact = "" if status == "exact" else " (input inexact: subnormal)"
                 if not problems:
                     print(f"   k = {k:5d}: ok{inexact}")
                     continue
-                if all(kind == "refused" for kind, _ in problems):
-                    print(f"   k = {k:5d}: refused{inexact}: {problems[0][1]}")
+                if all(p[0] in ("refused", "noted") for p in problems):
+                    kinds = sorted({p[0] for p in problems}, reverse=True)
+                    print(f"   k = {k:5d}: {'+'.join(kinds)}{inexact}: {'; '.join(p[1] for p in problems)}")
                     continue
                 broken += 1
                 kinds = {}
-                for kind, what in problems:
+                for kind, what, *_ in problems:
                     kinds.setdefault(kind, set()).add(summarise(what) if kind != "error" else what)
                 text = "; ".join(f"{kind} {len(v)}: {', '.join(sorted(v)[: (None if args.details else 4)])}"
                                  for kind, v in sorted(kinds.items()))

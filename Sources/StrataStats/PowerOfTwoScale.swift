@@ -45,6 +45,14 @@ public struct PowerOfTwoScale: Sendable, Hashable {
     self.init(standardError: smallest)
   }
 
+  /// How far apart the largest and the smallest of `variances`' square roots (positive finite ones) lie, as a power
+  /// of two (the difference of their exponents), or nil without any.
+  public static func span(variances: [Double]) -> Int? {
+    let positive = variances.lazy.filter { $0.isFinite && $0 > 0 }
+    guard let smallest = positive.min(), let largest = positive.max() else { return nil }
+    return Int(largest.squareRoot().exponent) - Int(smallest.squareRoot().exponent)
+  }
+
   /// The scale that brings `standardError` to [1, 2), or the identity within 2^±`band`.
   public init(standardError: Double) {
     guard standardError.isFinite, standardError > 0, abs(Int(standardError.exponent)) > Self.band else {

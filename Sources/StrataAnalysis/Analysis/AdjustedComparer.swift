@@ -177,6 +177,11 @@ public struct AdjustedComparer: Sendable {
         let moments =
           segment.map { statistics.metric(column, variant: variant, segment: $0) }
           ?? statistics.metric(column, variant: variant)
+        // As below: a spread beyond the double range is refused (the comparison's `Comparer` says why).
+        if ValueRange.isTooSmall(moments.moments) || ValueRange.isTooLarge(moments.moments) {
+          if quiet { throw Self.noEstimate }
+          try ValueRange.require(moments.moments, field: "values")
+        }
         if quiet {
           guard
             let estimate = DeltaMetric.meanEstimateIfValid(count: moments.count, mean: moments.mean, m2: moments.m2)
@@ -189,6 +194,19 @@ public struct AdjustedComparer: Sendable {
       return (estimates, 0)
     }
     let pairs = try pairIndices()
+    // Each column's spread must be what its values give: beyond the double range the cells' sums of squares lost
+    // their digits or are ∞ (`ValueRange`), and the estimate would be tested on what is left.
+    for column in target.columns {
+      for variant in plan.variants.indices {
+        let moments =
+          (segment.map { statistics.metric(column, variant: variant, segment: $0) }
+          ?? statistics.metric(column, variant: variant)).moments
+        if ValueRange.isTooSmall(moments) || ValueRange.isTooLarge(moments) {
+          if quiet { throw Self.noEstimate }
+          try ValueRange.require(moments, field: "values of \(plan.columns[column].column)")
+        }
+      }
+    }
     let arms = try plan.variants.indices.map { (variant) throws(StatsError) in
       try statistics.momentMatrix(columns: target.columns, pairIndices: pairs, variant: variant, segment: segment)
     }

@@ -42,6 +42,10 @@ public struct Analyzer: Sendable {
     // Once: the plan filters its variants on every call, and the loop below would ask once per segment.
     let treatments = plan.treatmentIndices
     for (index, metric) in plan.metrics.enumerated() {
+      // Values near the bottom of the double range keep fewer digits: said once per metric (`ValueRange`).
+      if let warning = ValueRange.precisionWarning(plan: plan, metric: index, statistics: statistics) {
+        warnings.append(warning)
+      }
       if metric.needsJointMoments {
         metrics.append(
           try adjustedMetric(

@@ -68,7 +68,9 @@ struct Comparer {
       sharedControl: sharedControl ?? ArmSummary.Shared(summary(controlValues, variant: control, binomial: binomial)),
       treatmentArm: summary(treatmentValues, variant: treatment, binomial: binomial),
       test: nil, statistic: nil, degreesOfFreedom: nil, pValue: nil, adjustedPValue: nil, inFamily: false,
-      absoluteLift: treatmentValues.moments.mean - controlValues.moments.mean, absoluteInterval: nil,
+      absoluteLift: binomial
+        || ValueRange.meanKeepsDigits(controlValues.moments) && ValueRange.meanKeepsDigits(treatmentValues.moments)
+        ? treatmentValues.moments.mean - controlValues.moments.mean : .nan, absoluteInterval: nil,
       relativeLift: nil, relativeInterval: nil, significant: false, underpowered: false, notes: [])
     if let planned = plannedUnitsPerVariant, segment != nil {
       comparison.underpowered = min(controlValues.count, treatmentValues.count) < Double(planned)
@@ -93,7 +95,8 @@ struct Comparer {
   private func summary(_ values: ColumnMoments, variant: Int, binomial: Bool) -> ArmSummary {
     ArmSummary(
       variant: plan.variants[variant], count: values.count, missing: values.missing,
-      mean: values.count > 0 ? values.moments.mean : .nan,
+      // A mean whose digits were lost to the subnormals is unknown too (null, with the comparison's note).
+      mean: values.count > 0 && (binomial || ValueRange.meanKeepsDigits(values.moments)) ? values.moments.mean : .nan,
       // A spread lost in double precision is unknown (null, with the comparison's note), not 0 or a few digits.
       standardDeviation: binomial || Self.hasMeasurableSpread(values) ? values.moments.standardDeviation : .nan,
       successes: binomial ? values.sum : nil,
@@ -139,35 +142,18 @@ struct Comparer {
     }
   }
 
-  /// The smallest variance s² of an arm whose squared deviations keep ten significant digits.
+  /// Refuses arms whose spread cannot be measured in double precision, with the reason.
   ///
-  /// 2⁻¹⁰⁴⁰, about 8.7e-314. Below 2⁻¹⁰²² (2.2e-308) the running sums of squared deviations are subnormal doubles, which keep
-  /// fewer digits the smaller they are; from here on fewer than ten.
-  static let smallestVariance = Double(sign: .plus, exponent: -1040, significand: 1)
-
-  /// Refuses arms whose values are too small for their spread to be measured in double precision, with the reason:
-  /// their squared deviations keep fewer than ten digits, or vanish altogether (s = 0 with values that are not all
-  /// 0 and below 1e-150, where "no variation" would be the wrong reason).
+  /// `ValueRange` says which: squared deviations with fewer than ten digits (a variance below 8.7e-314) or vanished altogether (where "no variation"
+  /// would be the wrong reason), or summing beyond the largest double (M2 ∞, or NaN after a merge, whose variance
+  /// reads as 0). Means and standard deviations beyond 1e150 with a finite M2 are refused by `SampleSummary`.
   static func requireMeasurableSpread(_ arms: ColumnMoments...) throws(StatsError) {
-    for arm in arms {
-      let moments = arm.moments
-      guard !hasMeasurableSpread(arm) else { continue }
-      throw StatsError.invalidInput(
-        field: "values",
-        message:
-          "are too small for double precision (mean \(NumberText.general(moments.mean)), standard deviation "
-          + "\(NumberText.general(moments.standardDeviation))): their squared deviations fall below 8.7e-314, where a "
-          + "double keeps fewer than ten digits, or vanish; give the values in a smaller unit")
-    }
+    for arm in arms { try ValueRange.require(arm.moments, field: "values") }
   }
 
-  /// Whether an arm's standard deviation keeps ten digits (or is a true 0): not when s² < `smallestVariance`, nor
-  /// when s = 0 with a nonzero mean below 1e-150 (whose squared deviations would vanish, spread or not).
+  /// Whether an arm's standard deviation is what its values give (or a true 0): neither too small nor too large.
   static func hasMeasurableSpread(_ arm: ColumnMoments) -> Bool {
-    let moments = arm.moments
-    let variance = moments.variance
-    if variance > 0 { return variance >= smallestVariance }
-    return !(moments.mean != 0 && abs(moments.mean) < 1e-150)
+    !ValueRange.isTooSmall(arm.moments) && !ValueRange.isTooLarge(arm.moments)
   }
 
   private func compareMeans(

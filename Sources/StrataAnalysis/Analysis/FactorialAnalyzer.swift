@@ -63,6 +63,7 @@ struct FactorialAnalyzer {
     let name = segment.map { plan.segments[$0] }
     var summaries: [FactorialCellSummary] = []
     var empty: [String] = []
+    var spreads: [RunningMoments] = []
     let column = plan.valueColumn(metric: metric)
     for (variant, run) in design.runs.indices.enumerated() {
       let values =
@@ -77,6 +78,7 @@ struct FactorialAnalyzer {
         sumOfSquares: 0)
       summary.sumOfSquaredDeviations = values.moments.m2
       summaries.append(summary)
+      spreads.append(values.moments)
     }
     guard empty.isEmpty else {
       return FactorialFit(
@@ -84,6 +86,12 @@ struct FactorialAnalyzer {
         notes: ["No factorial model: cells without units (\(empty.joined(separator: ", "))); every cell needs data."])
     }
     do {
+      // A spread beyond the double range is refused with its reason (`ValueRange`), not fitted on what is left.
+      if plan.metrics[metric].kind != .binomial {
+        for spread in spreads {
+          try ValueRange.require(spread, field: "values", below: ValueRange.fullPrecisionVariance)
+        }
+      }
       let data = try FactorialData(design: design, cellSummaries: summaries)
       let result = try FactorialRegression(data: data, covariance: covariance(metric: metric), anovaType: .typeIII)
         .result()

@@ -164,6 +164,20 @@ public struct RegressionFits: Sendable {
       arms.append(merged)
     }
     try InteractedRegressionFit.requireUnits(arms.map(\.count), covariates: k)
+    // Each column's spread must be what its values give (`ValueRange`): beyond the double range the cells' sums of
+    // squares are ∞ or lost their digits, and the fit failed for the wrong reason ("collinear", "leverage 1").
+    for moments in arms {
+      for c in 0...k {
+        let column = RunningMoments(
+          count: moments.count, mean: moments.shifts[c] + moments.means[c], m2: moments.comoments[c][c])
+        if ValueRange.isTooSmall(column, below: ValueRange.fullPrecisionVariance) || ValueRange.isTooLarge(column) {
+          let names = plan.columnIndices(metric: metric).map { plan.columns[$0].column }
+          try ValueRange.require(
+            column, field: "values of \(c < names.count ? names[c] : "column \(c)")",
+            below: ValueRange.fullPrecisionVariance)
+        }
+      }
+    }
     // Column 0 is the value, 1 … k the covariates; the fit takes [x₁ … x_k, y − y₀].
     let y0 = arms[0].shifts[0]
     var matrices: [MomentMatrix] = []

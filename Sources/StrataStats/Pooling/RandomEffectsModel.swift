@@ -115,7 +115,26 @@ public struct RandomEffectsModel: Sendable, Hashable {
   /// `StatsError.numerical` saying so.
   public func result() throws(StatsError) -> RandomEffectsResult {
     let scale = PowerOfTwoScale(variances: variances)
-    guard !scale.isIdentity else { return try fit() }
+    guard !scale.isIdentity else {
+      do {
+        return try fit()
+      } catch .numerical(let routine, let status, let message) {
+        // Standard errors spanning more than 2^480 are fitted as given (`PowerOfTwoScale.init(variances:)`); where
+        // that fails, the span is the reason, not the root finder's words ("problem with user-supplied function").
+        guard let span = PowerOfTwoScale.span(variances: variances), span > PowerOfTwoScale.widestSpanRescaled else {
+          throw .numerical(routine: routine, status: status, message: message)
+        }
+        let positive = variances.filter { $0.isFinite && $0 > 0 }
+        let smallest = (positive.min() ?? 0).squareRoot(), largest = (positive.max() ?? 0).squareRoot()
+        throw .invalidInput(
+          field: "segments",
+          message:
+            "their standard errors span about 2^\(span) (from \(NumberText.general(smallest)) to "
+            + "\(NumberText.general(largest))), more than the 2^\(PowerOfTwoScale.widestSpanRescaled) "
+            + "one fit in double precision holds (the weights 1/(v + τ²), their squares and cubes leave the "
+            + "double range); give the segments' values in one unit, or analyse the extreme segments apart")
+      }
+    }
     var model = self
     model.estimates = estimates.map(scale.down)
     model.variances = variances.map(scale.downVariance)

@@ -22,6 +22,30 @@ public struct ArmEstimate: Sendable, Hashable, Codable {
   /// √variance.
   public var standardError: Double { variance.squareRoot() }
 
+  /// The arm of a computation rescaled by a power of two (`MomentMatrix.rescaled(by:)`) in the caller's scale.
+  ///
+  /// The estimates times 2^`degree`, the variances times 2^(2·`degree`). One that is not 0 but lands beyond the largest
+  /// double or among the subnormals (where a double keeps fewer digits) is refused: `metric` names the estimate and
+  /// says what to do (`DeltaMetric.advice`).
+  func scaled(by degree: Int, metric: DeltaMetric) throws(StatsError) -> ArmEstimate {
+    func up(_ x: Double, _ p: Int, _ name: String) throws(StatsError) -> Double {
+      let y = PowerOfTwoScale.times(x, powerOfTwo: p)
+      guard x == 0 || (y.isFinite && abs(y) >= .leastNormalMagnitude) else {
+        let exponent = Int(x.exponent) + p
+        throw StatsError.invalidInput(
+          field: metric == .ratio ? "ratio" : "mean",
+          message:
+            "its \(name) (about 2^\(exponent)) is \(exponent > 0 ? "above the largest double (1.8e308)" : "below 2.2e-308, where a double keeps fewer digits"); "
+            + metric.advice(tooLarge: exponent > 0))
+      }
+      return y
+    }
+    return ArmEstimate(
+      count: count, estimate: try up(estimate, degree, "estimate"), variance: try up(variance, 2 * degree, "variance"),
+      unadjustedEstimate: try up(unadjustedEstimate, degree, "estimate"),
+      unadjustedVariance: try up(unadjustedVariance, 2 * degree, "variance"))
+  }
+
   /// The same arm without its adjustment.
   public var unadjusted: ArmEstimate {
     ArmEstimate(

@@ -59,7 +59,37 @@ public struct CovariateAdjustment: Sendable, Hashable {
     self.coefficient = coefficient
   }
 
+  /// θ, the covariate's centre and each arm's adjusted estimate.
+  ///
+  /// Columns of any magnitude, apart or together: each is rescaled by a power of two (`MomentMatrix.columnExponents`,
+  /// the same for every arm; none within 2^±100, so ordinary data take the same path bit for bit) and the results
+  /// scaled back exactly (the estimates by the metric's power, θ by the metric's less the covariate's, the centre by
+  /// the covariate's); a result beyond the double range is refused, saying which unit to change.
   public func result() throws(StatsError) -> AdjustedArms {
+    let exponents = MomentMatrix.columnExponents(arms)
+    guard exponents.allSatisfy({ $0 == 0 }) else {
+      var inner = self
+      inner.arms = arms.map { $0.rescaled(by: exponents) }
+      let result = try inner.unscaledResult()
+      let valueDegree = metric.degree(exponents, offset: 0)
+      let covariateDegree = metric.degree(exponents, offset: metric.valueColumns)
+      let theta = PowerOfTwoScale.times(result.theta, powerOfTwo: valueDegree - covariateDegree)
+      let centre = PowerOfTwoScale.times(result.covariateCentre, powerOfTwo: covariateDegree)
+      for (value, name) in [(theta, "θ"), (centre, "the covariate's mean")] where !value.isFinite {
+        throw StatsError.invalidInput(
+          field: "covariate",
+          message:
+            "\(name) is above the largest double (1.8e308); give the covariate in a unit closer to the metric's")
+      }
+      return AdjustedArms(
+        theta: theta, covariateCentre: centre, coefficient: coefficient,
+        arms: try result.arms.map { (arm) throws(StatsError) in try arm.scaled(by: valueDegree, metric: metric) })
+    }
+    return try unscaledResult()
+  }
+
+  /// `result()` on the arms as they are.
+  private func unscaledResult() throws(StatsError) -> AdjustedArms {
     let offset = metric.valueColumns
     var linearized: [(value: Double, g: [Double], covariate: Double, h: [Double])] = []
     for arm in arms {

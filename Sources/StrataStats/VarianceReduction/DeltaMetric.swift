@@ -80,10 +80,43 @@ public enum DeltaMetric: String, Sendable, Hashable, Codable, CaseIterable {
   }
 
   /// The arm's estimate without any covariate: the value, its delta-method variance and the count.
+  ///
+  /// A ratio's columns of any magnitude, apart or together: each is rescaled by a power of two (`MomentMatrix.columnExponents`, none within
+  /// 2^±100, so ordinary data take the same path bit for bit) and the estimate scaled back exactly; one whose value
+  /// or variance is beyond the double range is refused, saying which unit to change.
   public func estimate(_ moments: MomentMatrix) throws(StatsError) -> ArmEstimate {
     try StatsError.require(
       moments.columnCount >= valueColumns, "columns",
       "a \(rawValue) metric needs \(valueColumns) column(s), got \(moments.columnCount)")
+    // A mean's estimate and variance (M2/(n − 1)/n) are the same correctly rounded numbers either way, and
+    // `meanEstimate(count:mean:m2:)` must give them error for error.
+    let exponents = self == .ratio ? MomentMatrix.columnExponents([moments]) : []
+    guard exponents.allSatisfy({ $0 == 0 }) else {
+      return try unscaledEstimate(moments.rescaled(by: exponents)).scaled(
+        by: degree(exponents, offset: 0), metric: self)
+    }
+    return try unscaledEstimate(moments)
+  }
+
+  /// The power of two a value block starting at `offset` scales by when its columns scale by 2^`exponents`: the
+  /// mean's own, or the numerator's less the denominator's.
+  func degree(_ exponents: [Int], offset: Int) -> Int {
+    self == .mean ? exponents[offset] : exponents[offset] - exponents[offset + 1]
+  }
+
+  /// What to do when an estimate of this shape is too large or too small for a double.
+  func advice(tooLarge: Bool) -> String {
+    switch self {
+    case .mean: return tooLarge ? "give the values in a larger unit" : "give the values in a smaller unit"
+    case .ratio:
+      return tooLarge
+        ? "give the numerator in a larger unit or the denominator in a smaller one"
+        : "give the numerator in a smaller unit or the denominator in a larger one"
+    }
+  }
+
+  /// `estimate(_:)` on the moments as they are.
+  private func unscaledEstimate(_ moments: MomentMatrix) throws(StatsError) -> ArmEstimate {
     let (value, gradient) = try linearization(moments, offset: 0)
     let variance = max(0, moments.comoment(gradient, gradient)) / (moments.count - 1) / moments.count
     return ArmEstimate(

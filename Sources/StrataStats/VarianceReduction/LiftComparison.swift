@@ -66,7 +66,39 @@ public struct LiftComparison: Sendable, Hashable {
     self.relativeMethod = relativeMethod
   }
 
+  /// The comparison.
+  ///
+  /// Arms of any magnitude: when the larger standard error lies outside 2^±100 both arms are
+  /// rescaled by a power of two (`PowerOfTwoScale`) and the difference, its standard error and interval scaled back,
+  /// so that Vₐ + V_b, ν's squares and the statistic neither overflow nor lose digits among the subnormals; the
+  /// p-value, ν and the relative lift are then exactly those of the same arms in a unit near 1.
   public func result() throws(StatsError) -> LiftResult {
+    let scale = PowerOfTwoScale(standardError: max(control.standardError, treatment.standardError))
+    if !scale.isIdentity {
+      var inner = self
+      inner.control = Self.down(control, scale)
+      inner.treatment = Self.down(treatment, scale)
+      if inner.control.estimate.isFinite && inner.treatment.estimate.isFinite {
+        var result = try inner.unscaledResult()
+        result.difference = scale.up(result.difference)
+        result.standardError = scale.up(result.standardError)
+        result.interval = scale.up(result.interval)
+        return result
+      }
+    }
+    return try unscaledResult()
+  }
+
+  /// An arm of the caller's scale inside the rescaled computation.
+  private static func down(_ arm: ArmEstimate, _ scale: PowerOfTwoScale) -> ArmEstimate {
+    ArmEstimate(
+      count: arm.count, estimate: scale.down(arm.estimate), variance: scale.downVariance(arm.variance),
+      unadjustedEstimate: scale.down(arm.unadjustedEstimate),
+      unadjustedVariance: scale.downVariance(arm.unadjustedVariance))
+  }
+
+  /// `result()` on the arms as they are.
+  private func unscaledResult() throws(StatsError) -> LiftResult {
     let variance = control.variance + treatment.variance
     let standardError = variance.squareRoot()
     let difference = treatment.estimate - control.estimate

@@ -78,6 +78,42 @@ public struct MomentMatrix: Sendable, Hashable {
     return result
   }
 
+  /// Column i's values times 2^−`exponents[i]`.
+  ///
+  /// Its mean is multiplied by 2^−eᵢ, the co-moments by 2^−(eᵢ+eⱼ). Exact while nothing
+  /// falls into the subnormal range, so an estimator run on the result gives exactly its results on `self`, each
+  /// scaled by its power of two (`PowerOfTwoScale`).
+  public func rescaled(by exponents: [Int]) -> MomentMatrix {
+    precondition(exponents.count == columnCount, "one exponent per column")
+    var result = self
+    for i in 0..<columnCount {
+      result.means[i] = PowerOfTwoScale.times(means[i], powerOfTwo: -exponents[i])
+      for j in 0..<columnCount {
+        result.comoments[i][j] = PowerOfTwoScale.times(comoments[i][j], powerOfTwo: -exponents[i] - exponents[j])
+      }
+    }
+    return result
+  }
+
+  /// Per column, the power of two by which `rescaled(by:)` brings that column near 1.
+  ///
+  /// The one that brings the largest standard deviation of that column over `matrices` (the
+  /// largest |mean| where no column has a spread) to [1, 2), or 0 when that lies within 2^±`PowerOfTwoScale.band`
+  /// (ordinary data: every exponent 0, nothing rescaled). The same exponents for every arm, so that estimators which
+  /// combine arms (CUPED's θ pooled within arms, the combined sample) see one scale per column.
+  public static func columnExponents(_ matrices: [MomentMatrix]) -> [Int] {
+    guard let first = matrices.first else { return [] }
+    return (0..<first.columnCount).map { i in
+      var spread = 0.0
+      var level = 0.0
+      for m in matrices where i < m.columnCount {
+        spread = max(spread, (m.comoments[i][i] / (m.count - 1)).squareRoot())
+        level = max(level, abs(m.means[i]))
+      }
+      return PowerOfTwoScale(standardError: spread > 0 ? spread : level).exponent
+    }
+  }
+
   /// The sample covariance (ddof = 1) of columns i and j.
   public func covariance(_ i: Int, _ j: Int) -> Double { comoments[i][j] / (count - 1) }
 
