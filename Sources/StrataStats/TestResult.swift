@@ -132,7 +132,14 @@ public struct RunningMoments: Sendable, Hashable, Codable {
     count = total
   }
 
-  /// Sample variance (ddof = 1); 0 when count < 2.
-  public var variance: Double { count > 1 ? max(0, m2 / (count - 1)) : 0 }
+  /// Sample variance (ddof = 1); 0 when count < 2; +∞ when M2 left the double range.
+  ///
+  /// Values are finite (the readers refuse NaN and ∞), so an M2 of NaN or −∞ comes from squared deviations beyond the
+  /// largest double (∞ − ∞ in an update or a merge): its spread is too large, not 0, which `max(0, NaN)` made it.
+  public var variance: Double {
+    guard count > 1 else { return 0 }
+    guard m2.isFinite else { return .infinity }
+    return max(0, m2 / (count - 1))
+  }
   public var standardDeviation: Double { variance.squareRoot() }
 }

@@ -122,4 +122,34 @@ struct MagnitudeAnalyzeTests {
     let plain = try Self.analysis(powers: [0, 0, 0, 0], yaml: Self.plainYAML)
     #expect(!plain.warnings.contains { $0.contains("bottom of the double range") })
   }
+  /// Revenue of ±1.7e308 in one cell: the spread overflows in the update (∞ − ∞: M2 NaN or −∞).
+  ///
+  /// The pooled estimate is refused with the reason, as the segment's own comparison is (before: `variance` read
+  /// NaN as 0 and the pooled estimate failed on "estimates[2]: must be finite, got -nan").
+  @Test("A spread beyond the largest double in one cell refuses the pooled estimate with the reason")
+  func overflowingSpreadPooled() throws {
+    let plan = AnalysisPlan(definition: try ExperimentLoader.loadDefinition(yaml: Self.plainYAML, file: "basket.yaml"))
+    var units = RatioCovariateAnalyzeTests.units()
+    for (index, value) in [1.7e308, -1.7e308, 1.7e308, -1.7e308].enumerated() {
+      units["control/new"]![index][0] = value
+    }
+    let file = try DataReaderTests.file(RatioCovariateAnalyzeTests.unitLevelCSV(units))
+    let analysis = try Analyzer(plan: plan).analyze(try DataReader.read(path: file.path, plan: plan))
+    let metric = analysis.metrics[0]
+    #expect(metric.pooled.isEmpty)
+    #expect(
+      analysis.warnings.contains {
+        $0.hasPrefix("No pooled estimate of spend for bundle: values: are too large for double precision")
+      }, "\(analysis.warnings)")
+    #expect(!analysis.warnings.contains { $0.contains("must be finite") }, "\(analysis.warnings)")
+    let new = try #require(metric.comparisons.first { $0.segment == "new" })
+    #expect(new.pValue == nil)
+    #expect(new.notes.contains { $0.contains("are too large for double precision") }, "\(new.notes)")
+    // The post-stratified estimate leaves the segment out and says so, in the singular.
+    let stratified = try #require(metric.postStratified.first)
+    #expect(
+      stratified.notes == [
+        "Segment new has no estimate and is left out; the weights are shares of the other segments' units."
+      ], "\(stratified.notes)")
+  }
 }

@@ -147,4 +147,17 @@ struct MomentMagnitudeTests {
         && !text.contains("user-supplied")
     }
   }
+  /// An M2 that left the double range (∞, or NaN / −∞ from ∞ − ∞) reads as an infinite variance, never as 0.
+  @Test("RunningMoments: a spread beyond the double range is an infinite variance")
+  func runningMomentsOverflow() {
+    var moments = RunningMoments()
+    for value in [1.7e308, -1.7e308, 1.7e308, -1.7e308] { moments.add(value) }
+    #expect(!moments.m2.isFinite)
+    #expect(moments.variance == .infinity)
+    for m2 in [Double.nan, -.infinity, .infinity] {
+      #expect(RunningMoments(count: 3, mean: 1, m2: m2).variance == .infinity)
+    }
+    #expect(RunningMoments(count: 1, mean: 1, m2: .nan).variance == 0)
+    #expect(RunningMoments(count: 3, mean: 1, m2: 4).variance == 2)
+  }
 }

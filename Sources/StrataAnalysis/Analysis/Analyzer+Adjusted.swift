@@ -224,7 +224,9 @@ extension Analyzer {
           notes: left.isEmpty
             ? []
             : [
-              "Segments \(NumberText.names(left)) have no estimate and are left out; the weights are shares of the other segments' units."
+              left.count == 1
+                ? "Segment \(left[0]) has no estimate and is left out; the weights are shares of the other segments' units."
+                : "Segments \(NumberText.names(left)) have no estimate and are left out; the weights are shares of the other segments' units."
             ]))
     }
     return out

@@ -23,11 +23,12 @@ struct Pooler {
     for segment in plan.segments.indices {
       let c = statistics.metric(column, variant: control, segment: segment)
       let t = statistics.metric(column, variant: treatment, segment: segment)
-      // A spread lost at the bottom of the double range is refused with its reason, as the segments' own rows are (it
-      // left segments out as having "no variation", or pooled the digits that were left).
-      // (A spread beyond the largest double is named below, with its segment.)
+      // A spread lost at the bottom of the double range, or beyond its top, is refused with its reason, as the
+      // segments' own rows are (it left segments out as having "no variation", pooled the digits that were left, or
+      // failed on "estimates[2]: must be finite, got -nan"). (A sum of two finite sd²/n beyond the largest double is
+      // named below, with its segment.)
       if plan.metrics[metric].kind != .binomial {
-        for arm in [c, t] { try ValueRange.requireNotTooSmall(arm.moments, field: "values") }
+        for arm in [c, t] { try ValueRange.require(arm.moments, field: "values") }
       }
       let usable =
         plan.metrics[metric].kind == .binomial
