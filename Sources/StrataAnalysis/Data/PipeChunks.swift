@@ -20,52 +20,6 @@ import Foundation
 /// buffers of chunks read are reused: one thread holds three (the chunk being read, the next being written to the
 /// copy, the one after it being read from the pipe), `n` threads `n + 2`; without a copy one fewer.
 final class PipeChunks: @unchecked Sendable {
-  /// One chunk's bytes and those read after them: file offsets `start..<start + filled` at `base`.
-  final class Buffer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<UInt8>
-    let capacity: Int
-    /// The file offset of `base[0]`, a multiple of `PipeChunks.block`.
-    var start = 0
-    var filled = 0
-    /// Without a copy (`PipeChunks.keepsOriginals`): the bytes of the chunk it holds as they arrived, kept before its
-    /// reader may unquote fields in place (`keepOriginalIfQuoted`), for a second read of them; nil when it cannot.
-    var original: [UInt8]? = nil
-
-    init(capacity: Int) {
-      self.capacity = capacity
-      var raw: UnsafeMutableRawPointer? = nil
-      // Aligned for `O_DIRECT`; initialised, with room after it, as the scanner's loads may read a few bytes past the
-      // bytes in use (`CSVScanner.loadMargin`).
-      let bytes = capacity + CSVScanner.loadMargin
-      guard posix_memalign(&raw, PipeChunks.block, bytes) == 0, let raw else {
-        preconditionFailure("PipeChunks: cannot allocate \(bytes) bytes")
-      }
-      base = raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-    }
-
-    deinit { free(base) }
-
-    var end: Int { start + filled }
-
-    /// Keeps the bytes of chunk `range` (file offsets, in this buffer) as they are, before its reader reads them, when
-    /// they hold a quote: only quoted fields are unquoted in place (`CSVScanner`), so a chunk without one keeps its
-    /// bytes as they arrived.
-    func keepOriginalIfQuoted(_ range: Range<Int>) {
-      let from = base + (range.lowerBound - start)
-      guard memchr(from, Int32(UInt8(ascii: "\"")), range.count) != nil else { return }
-      original = Array(UnsafeBufferPointer(start: from, count: range.count))
-    }
-
-    /// Appends the bytes of chunk `range` (file offsets, in this buffer) as they arrived to `bytes`.
-    func appendArrived(_ range: Range<Int>, to bytes: inout [UInt8]) {
-      if let original {
-        bytes.append(contentsOf: original)
-      } else {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: base + (range.lowerBound - start), count: range.count))
-      }
-    }
-  }
-
   /// `O_DIRECT` writes start, end and sit at multiples of this (the largest logical block size in use).
   static let block = 4096
 
@@ -74,7 +28,7 @@ final class PipeChunks: @unchecked Sendable {
   static let longestSearch = (1 << 22) + (1 << 16)
 
   /// The pipe (owned: closed with this, unless handed on to a `ReadPrefix`).
-  private(set) var source: Int32
+  var source: Int32
   /// The temporary copy, or nil when there is none (the duplicate check is off): then a second read, needed only
   /// from a chunk that did not end cleanly, reads the chunks' bytes as they arrived and the rest of the pipe.
   let spool: InputSpool?
@@ -82,16 +36,16 @@ final class PipeChunks: @unchecked Sendable {
   let name: String
   let chunkSize: Int
   /// The copy opened again with `O_DIRECT`, or -1 (refused, or not written directly any more).
-  private var direct: Int32 = -1
+  var direct: Int32 = -1
   /// The buffer that holds the bytes read last.
-  private var current: Buffer
+  private(set) var current: Buffer
   /// Buffers of chunks read, for later chunks.
   private var spare: [Buffer] = []
   private let lock = NSLock()
   /// Whether the pipe has ended.
   private(set) var ended: Bool
   /// Where the next chunk starts, and how far a line end was looked for after its threshold.
-  private var cutStart: Int
+  private(set) var cutStart: Int
   private var searched: Int
 
   /// After the header: `source` has given the copy's bytes so far (`spool.bytes`; `ended` when it gave its last), the
@@ -252,33 +206,17 @@ final class PipeChunks: @unchecked Sendable {
   }
 
   /// The chunk being written (`startWrite`), returned by `next()` once its write is done.
-  private var written: Cut? = nil
-  private let writes = DispatchQueue(label: "strata-pipe-copy")
-  private let writing = DispatchGroup()
-  private var writeFailure: Int32? = nil
+  private(set) var written: Cut? = nil
+  let writes = DispatchQueue(label: "strata-pipe-copy")
+  let writing = DispatchGroup()
+  var writeFailure: Int32? = nil
   /// After a failed write: the buffers that hold the bytes not written, in order.
-  private var unwritten: [Buffer] = []
+  var unwritten: [Buffer] = []
   /// The buffer of a chunk read again from a record's start before its cut (`rereadBuffer`).
-  private var reread: Buffer? = nil
-
-  /// Writes `chunk`'s bytes on the queue (`writeOut`).
-  private func startWrite(_ chunk: Cut) {
-    writing.enter()
-    writes.async { [self] in
-      writeFailure = writeOut(chunk.buffer, upTo: chunk.range.upperBound, final: chunk.last)
-      writing.leave()
-    }
-  }
-
-  /// Waits for the write in flight, if any; its failure's `errno`, or nil.
-  @discardableResult
-  func waitForWrite() -> Int32? {
-    writing.wait()
-    return writeFailure
-  }
+  var reread: Buffer? = nil
 
   /// Reads what the pipe holds now into `current` (growing it when full); sets `ended` at its end.
-  private func readMore() throws(DataError) {
+  func readMore() throws(DataError) {
     if current.filled == current.capacity { grow() }
     while true {
       let got = read(source, current.base + current.filled, current.capacity - current.filled)
@@ -330,209 +268,5 @@ final class PipeChunks: @unchecked Sendable {
     lock.lock()
     spare.append(buffer)
     lock.unlock()
-  }
-
-  /// Writes `buffer`'s bytes to the copy up to file offset `end` (all of them when `final`); nil, or the `errno` of a
-  /// failed write.
-  ///
-  /// Whole blocks go with `O_DIRECT`, the bytes of a block begun or left over through the page cache; the bytes of an
-  /// unfinished block wait for the next chunk.
-  private func writeOut(_ buffer: Buffer, upTo end: Int, final: Bool) -> Int32? {
-    let block = Self.block
-    guard let spool else { return nil }
-    while spool.bytes < end {
-      let written = spool.bytes
-      var stop = end
-      var through: Int32? = nil
-      if direct >= 0 {
-        if written % block != 0 {
-          stop = min(end, (written / block + 1) * block)
-          if stop % block != 0 && !final { return nil }
-        } else if end / block * block > written {
-          stop = end / block * block
-          through = direct
-        } else if !final {
-          return nil
-        }
-      }
-      if let failure = spool.append(buffer.base + (written - buffer.start), count: stop - written, through: through) {
-        if through != nil && failure.written == 0 && failure.reason == EINVAL {
-          // The file system refuses `O_DIRECT` writes (or this one's alignment): the page cache from here on.
-          _ = close(direct)
-          direct = -1
-          continue
-        }
-        return failure.reason
-      }
-    }
-    return nil
-  }
-
-  /// After a failed write: a reader of the rest, row by row, that reads the copy's bytes, then those read from the pipe
-  /// but not written, then the rest of the pipe (which it takes over).
-  func prefix() -> ReadPrefix {
-    var bytes: [UInt8] = []
-    var at = spool?.bytes ?? 0
-    var chain: [Buffer] = []
-    for buffer in unwritten where !chain.contains(where: { $0 === buffer }) { chain.append(buffer) }
-    for (index, buffer) in chain.enumerated() {
-      let stop = index + 1 < chain.count ? chain[index + 1].start : buffer.end
-      if at < stop {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.base + (at - buffer.start), count: stop - at))
-        at = stop
-      }
-    }
-    let prefix = ReadPrefix(source: source, spool: spool, leftover: bytes)
-    source = -1
-    return prefix
-  }
-
-  /// Reads the rest of the pipe into the copy (a chunk stopped, so the rest of the data is read from the copy as a
-  /// file); nil, or the `errno` of a failed write.
-  func copyRest() throws(DataError) -> Int32? {
-    guard let spool else { return nil }
-    if let reason = waitForWrite() {
-      unwritten = [written?.buffer, current].compactMap { $0 }
-      return reason
-    }
-    while true {
-      if !ended && current.filled < current.capacity { try readMore() }
-      if let reason = writeOut(current, upTo: current.end, final: ended) {
-        unwritten = [current]
-        return reason
-      }
-      if ended { return nil }
-      if current.filled == current.capacity {
-        // Written up to its last whole block: the rest moves to the front.
-        let from = spool.bytes / Self.block * Self.block
-        let keep = current.end - from
-        current.base.update(from: current.base + (from - current.start), count: keep)
-        current.start = from
-        current.filled = keep
-      }
-    }
-  }
-}
-
-extension PipeChunks {
-  /// Without a copy, after a chunk did not end cleanly: a reader of the data from its start, row by row, that reads
-  /// `carry` (its bytes before its line-end cut, as they arrived), the bytes of it and of the chunks cut after it as
-  /// they arrived (`chunks`, each its line-end range with its buffer, not yet handed back), then those read past them,
-  /// then the rest of the pipe (which it takes over).
-  func remainder(carry: [UInt8] = [], chunks: [(range: Range<Int>, buffer: Buffer)]) -> ReadPrefix {
-    var bytes = carry
-    var at = chunks.first?.range.lowerBound ?? cutStart
-    for chunk in chunks {
-      chunk.buffer.appendArrived(chunk.range, to: &bytes)
-      at = chunk.range.upperBound
-    }
-    if at < current.end {
-      // `current` starts at or before `at` (its first block is the last chunk's last).
-      bytes.append(contentsOf: UnsafeBufferPointer(start: current.base + (at - current.start), count: current.end - at))
-    }
-    let prefix = ReadPrefix(source: source, leftover: bytes)
-    source = -1
-    return prefix
-  }
-
-  /// About how many rows the data holds when the pipe has already ended (its line ends counted), else nil.
-  func knownRows(from dataStart: Int) -> Int? {
-    guard ended, cutStart == dataStart, current.start <= dataStart else { return nil }
-    var lines = 0
-    var position = current.base + (dataStart - current.start)
-    let end = current.base + current.filled
-    while position < end, let found = memchr(position, Int32(UInt8(ascii: "\n")), end - position) {
-      lines += 1
-      position = found.assumingMemoryBound(to: UInt8.self) + 1
-    }
-    return lines + 1
-  }
-}
-
-extension PipeChunks {
-  /// A write to the copy failed (`errno`).
-  struct CopyStopped: Error {
-    let reason: Int32
-  }
-
-  /// The buffer a chunk read again from a record's start before its cut is read from (`ChunkedUnitReader.take(_:from:
-  /// bytes:)`, on the merging thread, one at a time), holding `count` bytes from file offset `start`.
-  private func rereadBuffer(start: Int, count: Int) -> Buffer {
-    let buffer: Buffer
-    if let reread, reread.capacity >= count {
-      buffer = reread
-    } else {
-      buffer = Buffer(capacity: max(count, Self.capacity(chunkSize: chunkSize)))
-      reread = buffer
-    }
-    buffer.start = start
-    buffer.filled = count
-    return buffer
-  }
-
-  /// With a copy: the bytes `range` as they arrived (a chunk read again from a record's start before its cut), once
-  /// the write in flight is done: those the copy holds, then those of `current` (the bytes of a block begun wait
-  /// there for the next chunk's write); or the write's failure.
-  func copied(_ range: Range<Int>) throws(DataError) -> Result<Buffer, CopyStopped> {
-    guard let spool else { preconditionFailure("a pipe without a copy keeps its chunks' bytes") }
-    if let reason = waitForWrite() {
-      unwritten = [written?.buffer, current].compactMap { $0 }
-      return .failure(CopyStopped(reason: reason))
-    }
-    let buffer = rereadBuffer(start: range.lowerBound, count: range.count)
-    let fromCopy = max(range.lowerBound, min(range.upperBound, spool.bytes))
-    var at = range.lowerBound
-    while at < fromCopy {
-      let got = pread(spool.descriptor, buffer.base + (at - range.lowerBound), fromCopy - at, off_t(at))
-      guard got > 0 else {
-        throw DataError(
-          file: name, line: nil,
-          message: "cannot be read back from its temporary copy (\(String(cString: strerror(got < 0 ? errno : EIO))))")
-      }
-      at += got
-    }
-    if at < range.upperBound {
-      guard current.start <= at && range.upperBound <= current.end else {
-        throw DataError(file: name, line: nil, message: "cannot be read back from its temporary copy (bytes missing)")
-      }
-      (buffer.base + (at - range.lowerBound)).update(
-        from: current.base + (at - current.start), count: range.upperBound - at)
-    }
-    return .success(buffer)
-  }
-
-  /// Without a copy: `carry` (the bytes before the line-end range `cut`, from a record's start) and those of the
-  /// chunk of `cut` in `buffer` as they arrived, in one buffer (a chunk read again from that record's start).
-  func joined(_ carry: [UInt8], _ cut: Range<Int>, in buffer: Buffer) -> Buffer {
-    let joined = rereadBuffer(start: cut.lowerBound - carry.count, count: carry.count + cut.count)
-    carry.withUnsafeBufferPointer { carried in
-      if let from = carried.baseAddress { joined.base.update(from: from, count: carried.count) }
-    }
-    let target = joined.base + carry.count
-    if let original = buffer.original {
-      original.withUnsafeBufferPointer { bytes in
-        if let from = bytes.baseAddress { target.update(from: from, count: cut.count) }
-      }
-    } else {
-      target.update(from: buffer.base + (cut.lowerBound - buffer.start), count: cut.count)
-    }
-    return joined
-  }
-
-  /// Without a copy, once a chunk from `start` whose line-end range was `cut` (its bytes in `buffer`, and those
-  /// before it in `carry`) is merged, its records having ended at `end`: the bytes from `end` to the cut's end, as
-  /// they arrived (the record across the cut, which the next chunk starts with; none when it ends at the cut).
-  func carried(_ carry: [UInt8], from start: Int, to end: Int, cut: Range<Int>, in buffer: Buffer) -> [UInt8] {
-    guard end < cut.upperBound else { return [] }
-    var bytes: [UInt8] = []
-    if end < cut.lowerBound { bytes.append(contentsOf: carry[(end - start)...]) }
-    let from = max(end, cut.lowerBound)
-    if let original = buffer.original {
-      bytes.append(contentsOf: original[(from - cut.lowerBound)...])
-    } else {
-      bytes.append(
-        contentsOf: UnsafeBufferPointer(start: buffer.base + (from - buffer.start), count: cut.upperBound - from))
-    }
-    return bytes
   }
 }
