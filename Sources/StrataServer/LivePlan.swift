@@ -14,10 +14,10 @@ import StrataWarehouse
 /// does.
 ///
 /// A unit's contribution to its cell is a vector: units, then per metric the count of values, for `missing: zero` the
-/// count of values counted as 0 (none was stored), their (shifted) sum, plus the sum of squares for a continuous
-/// metric, then one cross-product per declared pair (with the pair's units and their two sums when a column of it
-/// has `missing: exclude`), and last the
-/// unit's stored events of the plan's metrics at any time (the dashboard's count per variant). Cells are sums
+/// count of values counted as 0 (none was stored), their sum (shifted by its cell's shift, ``LiveTotals``), plus the
+/// sum of squares for a continuous metric, then one cross-product per declared pair (with the pair's units and their
+/// two sums when a column of it has `missing: exclude`), and last the unit's stored events of the plan's metrics at
+/// any time (the dashboard's count per variant). Cells are sums
 /// of contributions, so a change to a unit (a new event, an earlier exposure, a second variant, an erasure) is
 /// its old contribution subtracted and its new one added.
 struct LivePlan: Sendable {
@@ -29,7 +29,7 @@ struct LivePlan: Sendable {
   /// SHA-256 over everything that shapes the totals; stored totals with another key are rebuilt.
   let key: String
   /// Per value column: the fixed shift (the primary continuous metric's baseline, as the results query uses), else nil
-  /// (then the first value stored).
+  /// (then each cell's first value: ``LiveTotals``).
   let fixedShifts: [Double?]
   /// The per-unit query: parameters experiment id, unit id; one row (variant, segment, variants, v0, v1, ...), or
   /// none for a unit without exposures.
@@ -136,14 +136,15 @@ struct LivePlan: Sendable {
       LEFT JOIN LATERAL (\(query("$1", "u.unit"))) AS f ON true ORDER BY u.n
       """
     // 3: counts of the values missing: zero filled, and a pair's own units when a column of it has missing: exclude.
-    var shape = "strata-live-3\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
+    // 4: a shift per cell (stored in the cell), no longer one per experiment: totals of 3 are made again.
+    var shape = "strata-live-4\n\(dialect)\n\(plan.segments.count == 1 ? plan.segments[0] : "*")\n"
     for (metric, column) in zip(columns, eventColumns) {
-      // A covariate's line says so; the others keep their earlier form, so stored totals stay valid.
+      // A covariate's line says so.
       shape += "\(column.event)\t\(metric.kind.name)\t\(metric.missing)\t\(column.window?.seconds ?? -1)"
       shape += column.period == .beforeExposure ? "\tbefore\n" : "\n"
     }
     for pair in plan.crossProducts { shape += "x\t\(pair.first)\t\(pair.second)\n" }
-    for shift in fixedShifts { shape += "k\t\(shift.map { "\($0)" } ?? "first")\n" }
+    for shift in fixedShifts { shape += "k\t\(shift.map { "\($0)" } ?? "cell first")\n" }
     shape += "e\t\(eventMetrics.joined(separator: "\t"))\n"
     key = Catalog.sha256(shape.utf8)
   }
@@ -359,7 +360,7 @@ struct LivePlan: Sendable {
   func advance(_ old: LiveTotals.Unit, memo: Memo?, events: [NewEvent]?, totals: inout LiveTotals) -> Advance {
     if old.state == .excluded { return .unchanged }
     guard let events, let row = advanced(memo: memo, stored: old, events: events),
-      let new = unit(row, shifts: &totals.shifts)
+      let new = unit(row, totals: &totals)
     else { return .recompute }
     totals.apply(old, sign: -1)
     totals.apply(new, sign: 1)
@@ -367,19 +368,22 @@ struct LivePlan: Sendable {
     return .store(new, memo: Memo(bounds: bounds, values: row.values))
   }
 
-  /// Whether a cell's sums of a continuous metric whose shift came from the data (the first value stored) have lost
-  /// the digits of its variance: its units' squares about the shift, Σ(x − K)², hold less than 2⁻²⁶ of spread about
-  /// their mean, so Σ(x − K)² − (Σ(x − K))²/n keeps fewer than about 26 bits.
+  /// Whether a cell's sums of a continuous metric whose shift came from the data (the first value that entered the
+  /// cell) have lost the digits of its variance: its units' squares about the shift, Σ(x − K)², hold less than 2⁻²⁶
+  /// (and, in a cell of n ≥ 2²⁶ units with a value, less than 1/(n + 1)) of spread about their mean, so
+  /// Σ(x − K)² − (Σ(x − K))²/n keeps fewer than about 26 bits.
   ///
-  /// A shift far from a cell's values does that: a first value of 1e12 among revenues of about 300, whose unit was then
-  /// erased, left the others' variances at 0 ("no variation to test against") and lifts off in the fifth digit. A cell
-  /// whose values are all equal (but not to the shift) looks the same from its sums and is caught too: a build makes
-  /// such a cell again with the same result, so the cost is one build, never wrong numbers. `cell`: the cell's running
-  /// sums and their compensations (``LiveTotals``).
+  /// A shift that is none of the cell's values does that: a first value of 1e12 among revenues of about 300, whose
+  /// unit was then erased or left the cell, left the others' variances at 0 ("no variation to test against"). While
+  /// the shift is one of the cell's values xⱼ, (xⱼ − mean)² ≤ SS, so Σ(x − K)² ≤ (n + 1)·SS: the second bound keeps
+  /// a large cell whose shift is its one outlier from being set aside again after every build. A cell whose values are
+  /// all equal (but not to the shift) looks the same from its sums and is caught too: a build makes such a cell again
+  /// with the same result, so the cost is one build, never wrong numbers. `cell`: the cell's running sums, their
+  /// compensations and its shifts (``LiveTotals``).
   func lostDigits(_ cell: [Double]) -> Bool {
-    guard cell.count == 2 * width else { return false }
+    guard cell.count >= 2 * width else { return false }
     var position = 1
-    // The layout of ``unit(_:shifts:)``: per column, the units with a value, the count counted as 0 (`missing: zero`),
+    // The layout of ``unit(_:totals:)``: per column, the units with a value, the count counted as 0 (`missing: zero`),
     // the sum of shifted values, and their squares (continuous).
     for (index, metric) in columns.enumerated() {
       let units = LiveTotals.value(cell, position, count: width)
@@ -390,7 +394,10 @@ struct LivePlan: Sendable {
       }
       let sum = LiveTotals.value(cell, position + 1, count: width)
       let squares = LiveTotals.value(cell, position + 2, count: width)
-      if fixedShifts[index] == nil, units >= 2, squares > 0, squares - sum * sum / units < squares * 0x1p-26 {
+      let spread = squares - sum * sum / units
+      if fixedShifts[index] == nil, units >= 2, squares > 0, spread < squares * 0x1p-26,
+        spread * (units + 1) < squares
+      {
         return true
       }
       position += 3
@@ -400,20 +407,36 @@ struct LivePlan: Sendable {
 
   /// The unit's state: nil without an exposure.
   ///
-  /// Sets a continuous metric's shift from this unit's value when none is set yet.
-  func unit(_ row: UnitRow?, shifts: inout [Double?]) -> LiveTotals.Unit? {
+  /// Its values are shifted by its cell's shifts (``LiveTotals``); a continuous metric's shift of the cell is set from
+  /// this unit's value (or the fixed shift) when the cell has none yet. A unit excluded (two variants) or left out (a
+  /// 0/1 value that is neither) enters no cell and sets nothing.
+  func unit(_ row: UnitRow?, totals: inout LiveTotals) -> LiveTotals.Unit? {
     guard let row else { return nil }
     guard row.variants == 1 else {
       return LiveTotals.Unit(variant: "", segment: "", state: .excluded, contribution: [])
     }
     var values: [Double?] = []
+    var continuous = false
     for (index, metric) in columns.enumerated() {
       let value = metric.missing == .zero ? (row.values[index] ?? 0) : row.values[index]
       if metric.kind == .binomial, let value, value != 0, value != 1 {
         return LiveTotals.Unit(variant: row.variant, segment: row.segment, state: .dropped, contribution: [])
       }
-      if metric.kind == .continuous, let value, shifts[index] == nil { shifts[index] = fixedShifts[index] ?? value }
+      if metric.kind == .continuous, value != nil { continuous = true }
       values.append(value)
+    }
+    // The cell's shifts, read only for a unit with a continuous value; those the cell has not yet are set from it.
+    var shifts = [Double?](repeating: nil, count: columns.count)
+    if continuous {
+      let cell = LiveTotals.CellKey(variant: row.variant, segment: row.segment)
+      shifts = totals.shifts(cell, plan: self)
+      var unset = false
+      for (index, metric) in columns.enumerated() where metric.kind == .continuous && shifts[index] == nil {
+        guard let value = values[index] else { continue }
+        shifts[index] = fixedShifts[index] ?? value
+        unset = true
+      }
+      if unset { totals.setShifts(shifts, of: cell, plan: self) }
     }
     var contribution = [1.0]
     contribution.reserveCapacity(width)

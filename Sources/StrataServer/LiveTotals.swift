@@ -48,11 +48,20 @@ struct LiveExposureKey: Hashable, Sendable {
 }
 
 /// The running cell totals of one experiment (``LivePlan``), as the store keeps them: per (variant, segment) the sum
-/// of its units' contributions, the shift of each continuous metric, and the units excluded for having two variants.
+/// of its units' contributions and the cell's own shift of each continuous metric, and the units excluded for having
+/// two variants.
 ///
-/// Stored in `live_experiments` (key, shifts, excluded units), `live_cells` (totals) and `live_units` (each unit's
-/// cell and contribution, so a change or an erasure subtracts exactly what was added), updated in the transaction
-/// that writes the exposures and events. The results read these few rows instead of aggregating every unit.
+/// Stored in `live_experiments` (key, excluded units), `live_cells` (per cell its sums, their compensations and its
+/// shifts: ``shift(_:column:width:)``) and `live_units` (each unit's cell and contribution, so a change or an erasure
+/// subtracts exactly what was added), updated in the transaction that writes the exposures and events. The results
+/// read these few rows instead of aggregating every unit.
+///
+/// Each cell's shift of a continuous metric is the first value that entered that cell (or the metric's fixed shift,
+/// ``LivePlan/fixedShifts``), so its squares keep the variance's digits whatever the other cells hold: for any value
+/// xⱼ of the cell, (xⱼ − mean)² ≤ SS, so Σ(x − xⱼ)² ≤ (n + 1)·SS and Σ(x − K)² − (Σ(x − K))²/n loses at most log₂(n + 1)
+/// bits while K is one of the cell's values (when it no longer is: ``setAsideIfDigitsLost(_:)``). One shift for the
+/// whole experiment lost them: a first value of 1e12 among revenues of about 300 gave every other cell an sd of 0 and
+/// "no variation to test against" (review F4).
 struct LiveTotals: Sendable {
   /// One unit's state.
   struct Unit: Sendable, Equatable {
@@ -81,7 +90,6 @@ struct LiveTotals: Sendable {
   }
 
   var key: String
-  var shifts: [Double?]
   var excludedUnits: Int
   var cells: [CellKey: [Double]]
   /// Cells changed since loading (to write back).
@@ -108,44 +116,86 @@ struct LiveTotals: Sendable {
     return !cursor.utf8.lexicographicallyPrecedes(unit.utf8)
   }
 
-  init(key: String, shifts: [Double?], excludedUnits: Int, cells: [CellKey: [Double]]) {
+  init(key: String, excludedUnits: Int, cells: [CellKey: [Double]]) {
     self.key = key
-    self.shifts = shifts
     self.excludedUnits = excludedUnits
     self.cells = cells
   }
 
   /// Empty totals for `plan`.
   init(plan: LivePlan) {
-    self.init(key: plan.key, shifts: plan.columns.map { _ in nil }, excludedUnits: 0, cells: [:])
+    self.init(key: plan.key, excludedUnits: 0, cells: [:])
   }
 
-  /// The key stored for totals an erasure set aside (``remove(_:plan:)``): it matches no plan, so the results run
-  /// their query and the next pass of the build makes the totals afresh (`not_finite`).
+  /// The shift of value column `column` in a cell's stored `totals` (`width` sums, their `width` compensations, then
+  /// one shift per value column); nil while no value has entered the cell (NaN, or not stored).
+  static func shift(_ totals: [Double], column: Int, width: Int) -> Double? {
+    let index = 2 * width + column
+    guard index < totals.count, !totals[index].isNaN else { return nil }
+    return totals[index]
+  }
+
+  /// The shifts of a cell (``shift(_:column:width:)``), one per value column of `plan`.
+  func shifts(_ cell: CellKey, plan: LivePlan) -> [Double?] {
+    guard let totals = cells[cell] else { return [Double?](repeating: nil, count: plan.columns.count) }
+    return plan.columns.indices.map { LiveTotals.shift(totals, column: $0, width: plan.width) }
+  }
+
+  /// Sets the unset shifts of a cell that `shifts` holds (the cell is made, empty, when it is not stored yet).
+  mutating func setShifts(_ shifts: [Double?], of cell: CellKey, plan: LivePlan) {
+    let width = plan.width
+    let count = 2 * width + plan.columns.count
+    LiveTotals.update(&cells[cell, default: []], count: width) { totals in
+      if totals.count < count { totals += [Double](repeating: .nan, count: count - totals.count) }
+      for (column, shift) in shifts.enumerated() where totals[2 * width + column].isNaN {
+        if let shift { totals[2 * width + column] = shift }
+      }
+    }
+    changed.insert(cell)
+  }
+
+  /// The key stored for totals set aside (``remove(_:plan:)``, ``setAsideIfDigitsLost(_:)``): it matches no plan, so
+  /// the results run their query and the next pass of the build makes the totals afresh (`not_finite`).
   static let notFiniteKey = "not finite: rebuild"
 
   /// Takes an erased unit out of the totals, or sets them aside when what is left would not be exact.
   ///
   /// Totals that held a value beyond ±1e50 (stored before `POST /v1/events` refused such values, or written behind the
-  /// service's back: its square is ∞, and as the first value of a metric it is the shift that makes every other
-  /// unit's square ∞) cannot give the others' sums back when it is erased: ∞ − ∞ is NaN, and the results stopped with
-  /// 409 although the value was gone, until the totals were made again for another reason. And erasing the unit whose
-  /// value set a continuous metric's shift may leave its cell's others summed about a far-away shift: a first value of
-  /// 1e12 among values of about 300, erased, left variances of 0 and a 200 with the note "no variation to test
-  /// against" (`plan`: ``LivePlan/lostDigits(_:)`` of the unit's cell, whatever events the unit got since). Either way
-  /// the totals take ``notFiniteKey`` instead: nothing reads them until the build has made them again from the stored
-  /// rows (with a new shift). Erasures are rare, so that costs a build now and then; a unit recomputed on ingestion
-  /// keeps its ∞ in the totals (the results' 409 names it).
+  /// service's back: its square is ∞, and as the first value of its cell it is the shift that makes every other
+  /// square of the cell ∞) cannot give the others' sums back when it is erased: ∞ − ∞ is NaN, and the results stopped
+  /// with 409 although the value was gone, until the totals were made again for another reason. And erasing the unit
+  /// whose value set its cell's shift of a continuous metric may leave the cell's others summed about a far-away
+  /// shift: a first value of 1e12 among values of about 300, erased, left variances of 0 and a 200 with the note "no
+  /// variation to test against" (`plan`: ``LivePlan/lostDigits(_:)`` of the unit's cell, whatever events the unit got
+  /// since). Either way the totals take ``notFiniteKey`` instead: nothing reads them until the build has made them
+  /// again from the stored rows (with new shifts). Erasures are rare, so that costs a build now and then; a unit
+  /// recomputed on ingestion keeps its ∞ in the totals (the results' 409 names it).
   mutating func remove(_ unit: Unit, plan: LivePlan?) {
     apply(unit, sign: -1)
-    let finite = { (values: [Double]) in values.allSatisfy(\.isFinite) }
+    // The sums and their compensations, not the shifts after them (NaN while unset): `width` sums (the plan's, else
+    // the unit's own; a unit in no cell changed none).
+    let current = plan.flatMap { $0.key == key ? $0 : nil }
+    let width = current?.width ?? (unit.state == .counted ? unit.contribution.count : 0)
+    let finite = { (values: [Double]) in values.prefix(2 * width).allSatisfy(\.isFinite) }
     var lost = false
-    if unit.state == .counted, let plan, plan.key == key,
-      let cell = cells[CellKey(variant: unit.variant, segment: unit.segment)]
-    {
-      lost = plan.lostDigits(cell)
+    if unit.state == .counted, let current, let cell = cells[CellKey(variant: unit.variant, segment: unit.segment)] {
+      lost = current.lostDigits(cell)
     }
     if lost || !finite(unit.contribution) || !cells.values.allSatisfy(finite) { key = LiveTotals.notFiniteKey }
+  }
+
+  /// Sets the totals aside (``notFiniteKey``) when a cell changed since saving has lost its variance's digits
+  /// (``LivePlan/lostDigits(_:)``).
+  ///
+  /// A cell's shift is a value that entered it, and stays when that value no longer is one of the cell's: its unit
+  /// moved to another cell (an earlier exposure arrived with another segment), was excluded (a second variant) or left
+  /// out (a 0/1 value that is neither), or its later events moved its value far away. With a first value of 1e12 that
+  /// then left, the cell's others are summed about 1e12. Ingestion checks the cells it changed before saving; the next
+  /// pass of the build makes the totals again (with new shifts), and the results run their query meanwhile. Rare: the
+  /// cost is a build then, never wrong numbers.
+  mutating func setAsideIfDigitsLost(_ plan: LivePlan) {
+    guard key == plan.key, changed.contains(where: { cells[$0].map(plan.lostDigits) ?? false }) else { return }
+    key = LiveTotals.notFiniteKey
   }
 
   /// Adds (`sign` 1) or subtracts (−1) a unit.
@@ -167,12 +217,13 @@ struct LiveTotals: Sendable {
     changed.insert(cell)
   }
 
-  /// Runs `body` on `totals`, made `count` running sums followed by their `count` compensations: zeros unless it
-  /// holds both, or only the sums (as stored before the compensations were kept: those start at 0).
+  /// Runs `body` on `totals`, made `count` running sums followed by their `count` compensations (and then the cell's
+  /// shifts, kept as they are): zeros unless it holds both, or only the sums (as stored before the compensations were
+  /// kept: those start at 0).
   private static func update(_ totals: inout [Double], count: Int, _ body: (inout [Double]) -> Void) {
     if totals.count == count {
       totals += [Double](repeating: 0, count: count)
-    } else if totals.count != 2 * count {
+    } else if totals.count < 2 * count {
       totals = [Double](repeating: 0, count: 2 * count)
     }
     body(&totals)
@@ -193,10 +244,10 @@ struct LiveTotals: Sendable {
     totals[index] = next
   }
 
-  /// Running sum `index` of a cell's `totals` (`count` sums, then their compensations when kept) with its
-  /// compensation; a sum that is not finite as it is (its compensation is then NaN).
+  /// Running sum `index` of a cell's `totals` (`count` sums, then their compensations when kept, then its shifts)
+  /// with its compensation; a sum that is not finite as it is (its compensation is then NaN).
   static func value(_ totals: [Double], _ index: Int, count: Int) -> Double {
-    guard totals.count == 2 * count else { return totals[index] }
+    guard totals.count >= 2 * count else { return totals[index] }
     let compensation = totals[count + index]
     return compensation.isFinite ? totals[index] + compensation : totals[index]
   }
@@ -225,7 +276,8 @@ struct LiveTotals: Sendable {
           row.append(.double(totals[position + 1]))
           position += 2
         } else {
-          row.append(.double(shifts[index] ?? 0))
+          // The cell's own shift; a cell without a value of this column has none (its sums are 0).
+          row.append(.double(LiveTotals.shift(sums, column: index, width: width) ?? plan.fixedShifts[index] ?? 0))
           row.append(.double(totals[position + 1]))
           // A total a hair below 0 is the rounding of a subtraction: 0. NaN (∞ − ∞: a unit whose square overflowed,
           // replaced) goes on to the reader, which refuses it as it refuses ∞ (409 `not_analysable`): `max(0, NaN)` is
@@ -251,7 +303,7 @@ struct LiveTotals: Sendable {
     return QueryResult(columns: query.columns, rows: rows)
   }
 
-  /// Doubles as little-endian bytes (a stored contribution or cell; NaN stands for an unset shift).
+  /// Doubles as little-endian bytes (a stored contribution or cell; NaN stands for a cell's unset shift).
   static func bytes(_ values: [Double]) -> [UInt8] {
     [UInt8](unsafeUninitializedCapacity: values.count * 8) { buffer, count in
       let raw = UnsafeMutableRawBufferPointer(buffer)
@@ -314,10 +366,5 @@ struct LiveTotals: Sendable {
       }
     }
     return doubles(bytes)
-  }
-
-  static func shiftBytes(_ shifts: [Double?]) -> [UInt8] { bytes(shifts.map { $0 ?? .nan }) }
-  static func shifts<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Double?] {
-    doubles(bytes).map { $0.isNaN ? nil : $0 }
   }
 }

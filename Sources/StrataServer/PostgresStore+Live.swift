@@ -55,6 +55,7 @@ extension PostgresStore {
       if !units.isEmpty {
         try await update(connection, units: units, plan: plan, totals: &totals, known: true, logger: logger)
       }
+      totals.setAsideIfDigitsLost(plan)
       try await save(connection, experiment: experiment, totals, logger: logger)
     }
   }
@@ -181,16 +182,16 @@ extension PostgresStore {
   static func loadTotals(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws
     -> LiveTotals?
   {
-    var meta: (String, String, Int, Int, String?)?
+    var meta: (String, Int, Int, String?)?
     for try await row in try await connection.query(
       """
-      SELECT plan_key, encode(shifts, 'hex'), excluded_units, building, build_cursor FROM live_experiments
+      SELECT plan_key, excluded_units, building, build_cursor FROM live_experiments
       WHERE experiment_id = \(experiment)
       """, logger: logger
-    ).decode((String, String, Int, Int, String?).self) {
+    ).decode((String, Int, Int, String?).self) {
       meta = row
     }
-    guard let (key, shifts, excluded, building, cursor) = meta else { return nil }
+    guard let (key, excluded, building, cursor) = meta else { return nil }
     var cells: [LiveTotals.CellKey: [Double]] = [:]
     for try await (variant, segment, totals) in try await connection.query(
       "SELECT variant, segment, encode(totals, 'hex') FROM live_cells WHERE experiment_id = \(experiment)",
@@ -198,22 +199,21 @@ extension PostgresStore {
     ).decode((String, String, String).self) {
       cells[LiveTotals.CellKey(variant: variant, segment: segment)] = LiveTotals.doubles(hex: totals)
     }
-    var totals = LiveTotals(
-      key: key, shifts: LiveTotals.doubles(hex: shifts).map { $0.isNaN ? nil : $0 }, excludedUnits: excluded,
-      cells: cells)
+    var totals = LiveTotals(key: key, excludedUnits: excluded, cells: cells)
     totals.building = building != 0
     totals.cursor = cursor
     return totals
   }
 
+  /// Writes the experiment's row and its changed cells (the shifts are kept per cell: the experiment's `shifts` column
+  /// is written empty, as on SQLite).
   static func save(_ connection: PostgresConnection, experiment: String, _ totals: LiveTotals, logger: Logger)
     async throws
   {
-    let shifts = LiveTotals.hex(LiveTotals.shiftBytes(totals.shifts))
     try await connection.query(
       """
       INSERT INTO live_experiments (experiment_id, plan_key, shifts, excluded_units, building, build_cursor)
-      VALUES (\(experiment), \(totals.key), decode(\(shifts), 'hex'), \(totals.excludedUnits),
+      VALUES (\(experiment), \(totals.key), ''::bytea, \(totals.excludedUnits),
         \(totals.building ? 1 : 0), \(totals.cursor))
       ON CONFLICT (experiment_id) DO UPDATE SET plan_key = excluded.plan_key, shifts = excluded.shifts,
         excluded_units = excluded.excluded_units, building = excluded.building, build_cursor = excluded.build_cursor
@@ -323,7 +323,7 @@ extension PostgresStore {
           values: try plan.columns.indices.map { try cells["v\($0)"].decode(Double?.self) },
           events: try cells["events"].decode(Int.self), bounds: try bounds(cells, plan: plan))
       }
-      guard let state = plan.unit(read, shifts: &totals.shifts) else {
+      guard let state = plan.unit(read, totals: &totals) else {
         gone.append(unit)
         continue
       }

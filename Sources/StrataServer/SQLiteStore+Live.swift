@@ -40,6 +40,7 @@ extension SQLiteStore {
         cache.units[touch] = nil
         try update(db, unit: touch.unit, plan: plan, totals: &totals)
       }
+      totals.setAsideIfDigitsLost(plan)
       try save(db, experiment: experiment, totals)
       totals.changed = []
       cache.totals[experiment] = totals
@@ -84,7 +85,7 @@ extension SQLiteStore {
     return touched
   }
 
-  /// Removes a unit from every experiment's totals (erasure); `plans` tell whether it set a metric's shift
+  /// Removes a unit from every experiment's totals (erasure); `plans` tell whether its cell lost its variance's digits
   /// (``LiveTotals/remove(_:plan:)``).
   static func removeLiveUnit(_ db: Database, unit: String, plans: LivePlans?) throws {
     let rows = try Row.fetchAll(
@@ -231,7 +232,7 @@ extension SQLiteStore {
       let meta = try Row.fetchOne(
         db,
         sql: """
-          SELECT plan_key, shifts, excluded_units, building, build_cursor FROM live_experiments WHERE experiment_id = ?
+          SELECT plan_key, excluded_units, building, build_cursor FROM live_experiments WHERE experiment_id = ?
           """, arguments: [experiment])
     else { return nil }
     var cells: [LiveTotals.CellKey: [Double]] = [:]
@@ -241,14 +242,16 @@ extension SQLiteStore {
       let data: Data = row["totals"]
       cells[LiveTotals.CellKey(variant: row["variant"], segment: row["segment"])] = LiveTotals.doubles(data)
     }
-    let shifts: Data = meta["shifts"]
-    var totals = LiveTotals(
-      key: meta["plan_key"], shifts: LiveTotals.shifts(shifts), excludedUnits: meta["excluded_units"], cells: cells)
+    var totals = LiveTotals(key: meta["plan_key"], excludedUnits: meta["excluded_units"], cells: cells)
     totals.building = (meta["building"] as Int) != 0
     totals.cursor = meta["build_cursor"]
     return totals
   }
 
+  /// Writes the experiment's row and its changed cells.
+  ///
+  /// The shifts are kept per cell, in its totals; the experiment's `shifts` column, which held one shift per value
+  /// column before, is written empty.
   static func save(_ db: Database, experiment: String, _ totals: LiveTotals) throws {
     try db.execute(
       sql: """
@@ -258,7 +261,7 @@ extension SQLiteStore {
           excluded_units = excluded.excluded_units, building = excluded.building, build_cursor = excluded.build_cursor
         """,
       arguments: [
-        experiment, totals.key, Data(LiveTotals.shiftBytes(totals.shifts)), totals.excludedUnits,
+        experiment, totals.key, Data(), totals.excludedUnits,
         totals.building ? 1 : 0, totals.cursor,
       ])
     let upsert = try db.cachedStatement(
@@ -294,7 +297,7 @@ extension SQLiteStore {
     }
     let statement = try db.cachedStatement(sql: plan.unitSQL)
     let row = try Row.fetchOne(statement, arguments: [plan.experiment, unit]).map { unitRow($0, plan: plan) }
-    guard let state = plan.unit(row, shifts: &totals.shifts) else {
+    guard let state = plan.unit(row, totals: &totals) else {
       if known {
         try db.cachedStatement(sql: "DELETE FROM live_units WHERE experiment_id = ? AND unit_id = ?").execute(
           arguments: [plan.experiment, unit])

@@ -51,6 +51,10 @@ import Testing
   }
 
   /// A batch of events for every unit (spend, minutes, converted: inside their windows), ids tagged `tag`.
+  ///
+  /// The values differ from unit to unit: a cell whose minutes were all equal, summed about the shift its units'
+  /// exposures set (0, the value counted for none stored), looks like a cell that lost its variance's digits, and
+  /// ingestion sets such totals aside for a build (``LiveTotals/setAsideIfDigitsLost(_:)``).
   static func events(_ tag: String, value: Double) -> IngestBatch {
     .events(
       units.enumerated().flatMap { index, unit in
@@ -59,7 +63,7 @@ import Testing
             id: "\(tag)-s-\(unit)", unit: unit, metric: "spend", value: value + Double(index),
             time: LiveTotalsTests.time(10 + index)),
           EventRow(
-            id: "\(tag)-m-\(unit)", unit: unit, metric: "minutes", value: 2 * value,
+            id: "\(tag)-m-\(unit)", unit: unit, metric: "minutes", value: 2 * value + Double(index),
             time: LiveTotalsTests.time(20 + index)),
           EventRow(
             id: "\(tag)-c-\(unit)", unit: unit, metric: "converted", value: index % 2 == 0 ? 1 : 0,

@@ -51,10 +51,10 @@ import Testing
       let difference = try await LiveTotalsTests.compare(store, plan)
       #expect(difference == nil, "round \(round): \(difference ?? "")")
     }
-    // Each kept unit's row is the one its recomputation from its rows makes (under the stored shifts).
+    // Each kept unit's row is the one its recomputation from its rows makes (under its cell's stored shifts).
     let problems = try await store.pool.read { db -> [String] in
       guard let totals = try SQLiteStore.loadTotals(db, experiment: plan.experiment) else { return ["no totals"] }
-      var shifts = totals.shifts
+      var shifted = totals
       var problems: [String] = []
       func close(_ x: [Double?], _ y: [Double?]) -> Bool {
         x.count == y.count
@@ -67,7 +67,7 @@ import Testing
         let row = try Row.fetchOne(db, sql: plan.unitSQL, arguments: [plan.experiment, unit]).map {
           SQLiteStore.unitRow($0, plan: plan)
         }
-        guard let expected = plan.unit(row, shifts: &shifts),
+        guard let expected = plan.unit(row, totals: &shifted),
           let kept = try Row.fetchOne(
             db,
             sql: """
