@@ -24,28 +24,46 @@ extension Analyze {
     for note in query.notes { printError("strata: note: \(note)") }
     let seconds = timeout
     let account = "\(query.engineName) \(url), \(tables), query \(query.fingerprint)"
-    // Lin's regression (`covariates:`): the second query sums each unit's HC term given the fits the first's cells
-    // determine, on the same connection and snapshot (rows written meanwhile are in neither).
-    let read = try runBlocking { () async throws(WarehouseError) -> (first: QueryResult, second: QueryResult?) in
+    // Cells whose sums lost their variance's digits are summed again about their own means, and Lin's second query
+    // (`covariates:`) sums each unit's HC term given the fits of the cells read: on the same connection and snapshot
+    // (rows written meanwhile are in none of them).
+    let run = CellQueryRun(query, source: account)
+    let results = try runBlocking { () async throws(WarehouseError) -> [QueryResult] in
       try await PostgresQueryRunner.run(
-        query.sql,
-        then: { rows throws(WarehouseError) in
-          let summary = try query.summary(of: rows, source: account)
-          guard summary.rowsRead > 0, let cells = summary.regressionCells else { return nil }
-          return try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells)).sql
-        }, on: url, timeout: .seconds(seconds))
+        query.sql, then: { results throws(WarehouseError) in try run.next(after: results)?.sql }, on: url,
+        timeout: .seconds(seconds))
     }
-    var summary = try query.summary(of: read.first, source: account)
+    let reading = try run.reading(of: results)
+    let summary = reading.summary
     guard summary.rowsRead > 0 else {
       throw InvalidInput(
         "the query on \(url) found no rows in \(tables)\(table == nil ? " for experiment \(plan.id)" : ""): nothing to analyze"
       )
     }
-    if let cells = summary.regressionCells, let sums = read.second {
-      let second = try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
-      summary.regressionSums = try second.sums(of: sums, source: "\(query.engineName) \(url), \(tables)")
+    if reading.refinedCells > 0 {
+      printError(
+        "strata: note: \(CellQueryRun.refinedPhrase(reading.refinedCells)) (a second query, in the same snapshot): their sums about the query's shift (<column>_shift) had kept fewer than 10 of their variance's 16 digits (docs/warehouse.md, \"Why the shift\")"
+      )
+    }
+    for doubt in summary.doubtfulCells {
+      printError(
+        "strata: warning: \(doubt.describe(plan: plan, place: "row")): its spread is below the rounding of the query's shift even after summing it again about its mean, so its standard deviation has few correct digits (strata sql --shift \(plan.columns[doubt.column].name)=K with K near its values writes a query that sums it about K)"
+      )
     }
     return summary
+  }
+
+  /// Warns about `--data` rows of shifted sums whose variance lost its digits (`DataSummary.doubtfulCells`), naming the
+  /// cells (at most five, then how many more) and the remedy.
+  func warnDoubtfulCells(_ summary: DataSummary, plan: AnalysisPlan) {
+    let doubts = summary.doubtfulCells
+    guard !doubts.isEmpty else { return }
+    let shown = doubts.prefix(5).map { $0.describe(plan: plan) }
+    let more = doubts.count > shown.count ? "; and \(doubts.count - shown.count) more" : ""
+    let files = Set(doubts.map(\.file)).sorted().joined(separator: " ")
+    printError(
+      "strata: warning: \(doubts.count == 1 ? "a cell's sums" : "\(doubts.count) cells' sums") about their shift K kept fewer than 10 of their variance's 16 digits (K lies more than about 1,000 standard deviations from the cell's mean, e.g. an outlier picked as K), so \(doubts.count == 1 ? "its" : "their") standard deviations and tests are unreliable: \(shown.joined(separator: "; "))\(more). For a result of strata sql: run strata sql with the same options and --refine \(files), which prints the query that sums those cells about their own means, and analyze its result instead (docs/warehouse.md, \"Why the shift\"); other cell sums: sum x − K with K near each cell's mean and give K in <column>_shift"
+    )
   }
 
   /// `--regression-sums FILE`: the saved result of `strata sql --regression-cells`'s query, for the `--data` cells.

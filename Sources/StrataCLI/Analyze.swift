@@ -256,6 +256,7 @@ struct Analyze: ParsableCommand {
           paths: data, plan: plan,
           options: readOptions(progress: progress))
       if showProgress { ProgressLine.finish() }
+      if database == nil { warnDoubtfulCells(summary, plan: plan) }
       if let regressionSums { try readRegressionSums(regressionSums, into: &summary, plan: plan) }
       var analysis = try Analyzer(plan: plan, look: look).analyze(summary)
       let lookOutcome = try guardLooks(&analysis, plan: plan)

@@ -21,6 +21,13 @@ struct SQLCommand: ParsableCommand {
       snowflake, clickhouse. Save the result with the engine's own tool (psql --csv, duckdb -csv, \
       bq query --format=csv, ...); docs/warehouse.md shows each engine.
 
+      Each continuous metric is summed about one shift K (--shift, else the baseline, else the first value \
+      the engine finds). A cell whose mean lies more than about 1,000 of its standard deviations from K \
+      (an outlier picked as K) keeps too few of its variance's digits: `strata analyze --data` of the \
+      saved result warns and names such cells, and --refine with that result prints the query again \
+      with those cells summed about their own means (nothing when no cell needs it); its result \
+      replaces the first.
+
       Examples:
         strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb \\
           --table units
@@ -32,6 +39,8 @@ struct SQLCommand: ParsableCommand {
           --table lake.units --shift revenue=49.5
         strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb \\
           --table units --cross-product renewed,revenue
+        strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb \\
+          --table units --refine cells.csv  # doc-example: skip (your result)
       """)
 
   @Option(help: "The experiment definition (YAML).")
@@ -70,6 +79,13 @@ struct SQLCommand: ParsableCommand {
       valueName: "file"))
   var regressionCells: String?
 
+  @Option(
+    parsing: .upToNextOption,
+    help: ArgumentHelp(
+      "Print the query again with the cells of FILE (this query's saved result, CSV; several files: the parts of one result) whose sums lost their variance's digits to a shift far from their mean summed about their own means; nothing when no cell did. Its result replaces FILE's, for `strata analyze --data` (and --regression-cells).",
+      valueName: "file"))
+  var refine: [String] = []
+
   @Flag(
     help:
       "Unit-level shape: skip the duplicate-unit check (a window over unit ids); by default only the first row of a repeated unit id counts and the others are counted in dropped_duplicate_unit."
@@ -82,6 +98,10 @@ struct SQLCommand: ParsableCommand {
     case (.some, _, _): throw ValidationError("Give either --table or --exposures with --events, not both.")
     case (nil, .some, nil), (nil, nil, .some): throw ValidationError("--exposures and --events go together.")
     case (nil, nil, nil): throw ValidationError("Give --table (unit-level rows) or --exposures and --events.")
+    }
+    if !refine.isEmpty && regressionCells != nil {
+      throw ValidationError(
+        "Give either --refine or --regression-cells: refine first, then give the refined result to --regression-cells.")
     }
   }
 
@@ -112,6 +132,25 @@ struct SQLCommand: ParsableCommand {
       let query = try CellQuery(
         plan: plan, dialect: dialect, source: source, shifts: shifts, checkDuplicates: !noDuplicateCheck)
       let regression = plan.metrics.filter { $0.regression != nil }.map(\.name)
+      if !refine.isEmpty {
+        let cells = try DataReader.read(paths: refine, plan: plan, options: DataReadOptions())
+        guard cells.format == .aggregated else {
+          throw InvalidInput(
+            "--refine \(refine.joined(separator: " ")): give the saved result of this query (one row per variant × segment), not unit rows"
+          )
+        }
+        guard let refinement = try query.refinement(of: cells) else {
+          printError(
+            "strata: note: no cell of \(refine.joined(separator: " ")) lost its variance's digits: analyze it as it is (no query printed)"
+          )
+          return
+        }
+        printError(
+          "strata: note: \(refinement.cellShifts.count == 1 ? "1 cell is" : "\(refinement.cellShifts.count) cells are") summed about \(refinement.cellShifts.count == 1 ? "its" : "their") own mean from \(refine.joined(separator: " ")); the rest as before: save this query's result and give it to strata analyze --data instead"
+        )
+        print(refinement.sql, terminator: "")
+        return
+      }
       guard let regressionCells else {
         for note in query.notes { printError("strata: note: \(note)") }
         if !regression.isEmpty {

@@ -17,19 +17,24 @@ extension PostgresStore {
     }
   }
 
-  public func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
-    async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
+  public func run(
+    _ first: CellQueryRun.Step, then next: @escaping @Sendable ([QueryResult]) throws -> CellQueryRun.Step?
+  )
+    async throws -> [QueryResult]
   {
     let logger = self.logger
-    // One snapshot for both queries (REPEATABLE READ takes it at the first statement); rolled back on any error, which
-    // comes out as it is (a WarehouseError of the second query's stays one: a 409).
+    // One snapshot for every query (REPEATABLE READ takes it at the first statement); rolled back on any error, which
+    // comes out as it is (a WarehouseError of a later query's stays one: a 409).
     return try await withTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
-      let cells = try await Self.fetch(
-        try await connection.query(PostgresQuery(unsafeSQL: query.sql), logger: logger), columns: query.columns)
-      guard let next = try second(cells) else { return (cells, nil) }
-      let sums = try await Self.fetch(
-        try await connection.query(PostgresQuery(unsafeSQL: next.sql), logger: logger), columns: next.columns)
-      return (cells, (next, sums))
+      var step = first
+      var results: [QueryResult] = []
+      while true {
+        results.append(
+          try await Self.fetch(
+            try await connection.query(PostgresQuery(unsafeSQL: step.sql), logger: logger), columns: step.columns))
+        guard let following = try next(results) else { return results }
+        step = following
+      }
     }
   }
 

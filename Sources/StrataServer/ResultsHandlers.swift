@@ -106,40 +106,29 @@ extension StrataService {
       // The running cell totals the store keeps, else (no live plan, or totals still being built) the results query
       // itself.
       let source = "strata serve: \(configuration.database.redacted), tables exposures and events"
-      // Lin's regression (`covariates:`): the second query sums each unit's HC term given the fits of the first's
-      // cells, in the same read snapshot (units stored meanwhile are in neither).
-      let linRead = {
-        @Sendable () async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?) in
-        try await self.store.run(query) { rows in
-          let summary = try query.summary(of: rows, source: source)
-          guard summary.rowsRead > 0, let cells = summary.regressionCells else { return nil }
-          return try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
-        }
+      // The query; when some cells' sums lost their variance's digits to a shift far from their mean, the query again
+      // with those cells about their own means; for Lin's regression (`covariates:`) the second query, summing each
+      // unit's HC term given the fits of the cells read: all in one read snapshot (units stored meanwhile are in none).
+      let run = CellQueryRun(query, source: source)
+      let read = { @Sendable () async throws -> CellQueryRun.Reading in
+        try run.reading(of: try await self.store.run(run.first) { results in try run.next(after: results) })
       }
-      var read: (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
+      var summary: DataSummary
       if let live = store as? any LiveTotalsStore, let plan = livePlans().byExperiment[id],
         plan.plan == entry.analysisPlan, let kept = try await live.liveResult(plan, query: query)
       {
-        read = (kept, nil)
+        summary = try query.summary(of: kept, source: source)
+        if summary.rowsRead > 0 && summary.regressionCells != nil {
+          summary = try await read().summary  // Lin's sums are not kept in the totals: read cells and sums again
+        }
       } else {
-        read = try await linRead()
+        summary = try await read().summary
       }
-      var summary = try query.summary(of: read.cells, source: source)
       guard summary.rowsRead > 0 else {
         return .failure(
           ResultsFailure(
             status: .conflict, code: "no_data",
             message: "no exposures of \(id) are stored yet: send them to POST /v1/exposures"))
-      }
-      if summary.regressionCells != nil {
-        if read.sums == nil {  // cells from the running totals (not kept for such a plan): read both again
-          read = try await linRead()
-          summary = try query.summary(of: read.cells, source: source)
-        }
-        if let sums = read.sums {
-          // The count check of `sums(of:)` (`<m>_lin_n`) stays as a guard.
-          summary.regressionSums = try sums.query.sums(of: sums.rows, source: source)
-        }
       }
       var analysis: Analysis
       do {

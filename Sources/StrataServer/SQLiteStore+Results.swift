@@ -13,14 +13,16 @@ extension SQLiteStore {
     try await pool.read { db in try Self.fetch(sql, db) }
   }
 
-  public func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
-    async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
+  public func run(
+    _ first: CellQueryRun.Step, then next: @escaping @Sendable ([QueryResult]) throws -> CellQueryRun.Step?
+  )
+    async throws -> [QueryResult]
   {
     // One read transaction: GRDB's pool reader sees one snapshot of the WAL for the whole closure.
     try await pool.read { db in
-      let cells = try Self.fetch(query.sql, db)
-      guard let next = try second(cells) else { return (cells, nil) }
-      return (cells, (next, try Self.fetch(next.sql, db)))
+      var results = [try Self.fetch(first.sql, db)]
+      while let step = try next(results) { results.append(try Self.fetch(step.sql, db)) }
+      return results
     }
   }
 

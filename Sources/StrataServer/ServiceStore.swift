@@ -40,10 +40,10 @@ public protocol ServiceStore: ConsentStore, Sendable {
   func run(_ query: CellQuery) async throws -> QueryResult
   /// Runs another read-only results query; `columns` name the result when it has no rows.
   func run(sql: String, columns: [String]) async throws -> QueryResult
-  /// Lin's regression (`covariates:`): runs `query`, then the second query `second` makes of its rows (nil: none),
-  /// both in one read snapshot, so the units' HC sums come from the same data as the fits.
-  func run(_ query: CellQuery, then second: @escaping @Sendable (QueryResult) throws -> RegressionQuery?)
-    async throws -> (cells: QueryResult, sums: (query: RegressionQuery, rows: QueryResult)?)
+  /// Runs `first`, then each query `next` makes of the results so far (in order; nil: done), all in one read snapshot,
+  /// so a refinement's cells and Lin's HC sums come from the same data as the first's (`CellQueryRun`).
+  func run(_ first: CellQueryRun.Step, then next: @escaping @Sendable ([QueryResult]) throws -> CellQueryRun.Step?)
+    async throws -> [QueryResult]
   /// Totals of an experiment's stored exposures.
   func exposureTotals(experiment: String) async throws -> ExposureTotals
   /// Per variant with stored exposures: units exposed, repeats and the events of those units for `metrics`.

@@ -9,9 +9,12 @@ import StrataAnalysis
 /// values shifted by a K near their mean keeps the digits that Σx² − (Σx)²/n would cancel when the mean
 /// is large against the spread. K is, per continuous metric, the `shifts` entry for it, else the plan's
 /// baseline for the primary metric, else the first non-missing value the engine finds (a scalar subquery
-/// with `LIMIT 1`: it reads one block). The constant is in the result; one K serves every cell, so a cell
-/// keeps its variance's digits only while K is within a few thousand of its standard deviations from its
-/// mean: an outlier picked as K loses them (docs/warehouse.md, "Why the shift"; `--shift` is the remedy).
+/// with `LIMIT 1`: it reads one block). The constant is in the result. One K serves every cell, which keeps its
+/// variance's digits while K is within about a thousand of its standard deviations from its mean; an outlier picked
+/// as K loses them. Such cells are found from the result (`ShiftedSums.lostDigits`, kept in the summary's
+/// `doubtfulCells`), and `refinement(of:)` is this query again with a K per cell for them, their mean from the first
+/// result (`cellShifts`): a second query only for data that needs it, run by `CellQueryRun` in the same snapshot
+/// (docs/warehouse.md, "Why the shift").
 ///
 /// Rows are filtered as the CSV reader filters them, and counted per cell in `dropped_bad_value` (a 0/1
 /// metric holding anything else), `dropped_missing_unit` (no unit id, NULL or blank) and
@@ -30,9 +33,28 @@ public struct CellQuery: Sendable, Hashable {
     case events(exposures: String, events: String)
   }
 
+  /// A K of its own for some continuous columns of one cell (`refinement(of:)`).
+  public struct CellShift: Sendable, Hashable {
+    /// Indices in the plan's variants and segments.
+    public var variant: Int
+    public var segment: Int
+    /// Per value column (index in `AnalysisPlan.columns`, continuous only): the cell's K.
+    public var shifts: [Int: Double]
+
+    public init(variant: Int, segment: Int, shifts: [Int: Double]) {
+      self.variant = variant
+      self.segment = segment
+      self.shifts = shifts
+    }
+  }
+
   public let plan: AnalysisPlan
   public let dialect: SQLDialect
   public let source: Source
+  /// The `shifts` the query was built with (metric name or column → K).
+  public let shifts: [String: Double]
+  /// Cells summed about a K of their own for some columns (a refinement; empty for the first query).
+  public let cellShifts: [CellShift]
   /// Whether the unit-level shape drops repeated unit ids (see `init`).
   public let checkDuplicates: Bool
   /// Whether the result counts, per column with `missing: zero`, the units whose value was missing and counted as 0
@@ -58,18 +80,41 @@ public struct CellQuery: Sendable, Hashable {
   /// - A metric with `covariates:` (Lin's regression) adds its pass-1 columns (`RegressionCells.columnNames`): over the
   ///   units with a value and every covariate, their count, shifted sums and sums of products, and the count of units
   ///   with a value but not every covariate. Its HC2/HC3 errors need a second query (`RegressionQuery`).
+  /// - `cellShifts`: the cells named sum those columns about their own K (the rest about the query's), joined from a
+  ///   `cell_constants` table of literal rows; a column with a K per cell gives 0 for every sum of its shifted values
+  ///   and its value as `<col>_shift` in a cell whose values are all equal (MIN = MAX), so such a cell comes out exact
+  ///   whatever K was given.
   public init(
     plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
-    checkDuplicates: Bool = true, countsZeroFills: Bool = true
+    checkDuplicates: Bool = true, countsZeroFills: Bool = true, cellShifts: [CellShift] = []
   ) throws(WarehouseError) {
     self.plan = plan
     self.dialect = dialect
     self.source = source
+    self.shifts = shifts
     self.checkDuplicates = checkDuplicates
     self.countsZeroFills = countsZeroFills
+    var cells: Set<Int> = []
+    for cell in cellShifts {
+      guard plan.variants.indices.contains(cell.variant), plan.segments.indices.contains(cell.segment),
+        cells.insert(cell.variant * plan.segments.count + cell.segment).inserted
+      else {
+        throw WarehouseError(
+          "a cell shift names variant \(cell.variant), segment \(cell.segment), not a cell of the plan, or a cell named twice"
+        )
+      }
+      for (column, value) in cell.shifts {
+        guard plan.columns.indices.contains(column), plan.columns[column].kind == .continuous, value.isFinite else {
+          throw WarehouseError(
+            "a cell shift gives column \(column) the value \(value): it must be a finite K for a continuous column")
+        }
+      }
+    }
+    self.cellShifts = cellShifts
     var builder = try CellQueryBuilder(
       plan: plan, dialect: dialect, shifts: shifts, checkDuplicates: checkDuplicates,
       countsZeroFills: countsZeroFills)
+    builder.cellShifts = cellShifts
     switch source {
     case .units(let table):
       sql = try builder.unitLevel(table: table)

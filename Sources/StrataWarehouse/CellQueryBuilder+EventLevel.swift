@@ -90,10 +90,12 @@ extension CellQueryBuilder {
     }
     var unitRows = "SELECT\n" + list(unitSelects, indent: 4) + "\n  FROM event_totals"
     if !conditions.isEmpty { unitRows += "\n  WHERE " + conditions.joined(separator: "\n    AND ") }
-    let ctes = [
+    var ctes = [
       cte("exposure_rows", exposureRows), cte("first_exposures", firstExposures), cte("event_totals", eventTotals),
-      cte("query_constants", "SELECT\n" + list(constants, indent: 4)), cte("unit_rows", unitRows),
+      cte("query_constants", "SELECT\n" + list(constants, indent: 4)),
     ]
+    if let cellConstants = cellConstants() { ctes.append(cellConstants) }
+    ctes.append(cte("unit_rows", unitRows))
     return "WITH " + ctes.joined(separator: ",\n") + "\n" + cells(excludedCount: true, constants: true)
   }
 }

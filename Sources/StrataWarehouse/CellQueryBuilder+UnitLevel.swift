@@ -57,6 +57,7 @@ extension CellQueryBuilder {
     }
     var ctes: [String] = []
     if !constants.isEmpty { ctes.append(cte("query_constants", "SELECT\n" + list(constants, indent: 4))) }
+    if let cellConstants = cellConstants() { ctes.append(cellConstants) }
     ctes.append(cte("row_values", "SELECT\n" + list(values, indent: 4) + "\n  FROM \(from)"))
     if checkDuplicates {
       ctes.append(cte("status_rows", "SELECT\n    r.*,\n    \(status) AS row_status\n  FROM row_values AS r"))

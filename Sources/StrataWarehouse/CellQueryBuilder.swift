@@ -19,6 +19,8 @@ struct CellQueryBuilder {
   /// Set for the second query of Lin's regression (`RegressionQuery`): the final aggregation sums each unit's
   /// HC2/HC3 term given these fits instead of the cells.
   var regressionFits: RegressionFits? = nil
+  /// Cells with a K of their own for some columns (`CellQuery.cellShifts`): the `cell_constants` table, joined as `s`.
+  var cellShifts: [CellQuery.CellShift] = []
 
   init(
     plan: AnalysisPlan, dialect: SQLDialect, shifts: [String: Double], checkDuplicates: Bool, countsZeroFills: Bool
@@ -145,28 +147,28 @@ struct CellQueryBuilder {
         selects.append("COALESCE(SUM(\(value)), 0) AS \(SQLName.alias(metric.column + "_sum", dialect))")
       } else {
         let shifted = shiftedValue(index)
-        selects.append("MIN(c.k\(index)) AS \(SQLName.alias(metric.column + "_shift", dialect))")
-        selects.append("COALESCE(SUM(\(shifted)), 0) AS \(SQLName.alias(metric.column + "_sum", dialect))")
+        selects.append("\(shiftColumn(index)) AS \(SQLName.alias(metric.column + "_shift", dialect))")
         selects.append(
-          "COALESCE(SUM(\(shifted) * \(shifted)), 0) AS \(SQLName.alias(metric.column + "_sum_sq", dialect))")
+          "\(shiftedSum("COALESCE(SUM(\(shifted)), 0)", of: [index])) AS \(SQLName.alias(metric.column + "_sum", dialect))"
+        )
+        selects.append(
+          "\(shiftedSum("COALESCE(SUM(\(shifted) * \(shifted)), 0)", of: [index])) AS \(SQLName.alias(metric.column + "_sum_sq", dialect))"
+        )
       }
     }
     for pair in plan.crossProducts {
       let column = CellQuery.crossProductColumn(pair, plan: plan)
-      selects.append(
-        "COALESCE(SUM(\(shiftedValue(pair.first)) * \(shiftedValue(pair.second))), 0) AS \(SQLName.alias(column, dialect))"
-      )
+      let product = "COALESCE(SUM(\(shiftedValue(pair.first)) * \(shiftedValue(pair.second))), 0)"
+      selects.append("\(shiftedSum(product, of: [pair.first, pair.second])) AS \(SQLName.alias(column, dialect))")
       if let units = CellQuery.pairUnitsColumns(pair, plan: plan) {
         // The pair's own units (both values present), as the CSV reader's co-moment counts them.
         let a = "u.m\(pair.first)", b = "u.m\(pair.second)"
         selects.append(
           "COUNT(CASE WHEN \(a) IS NOT NULL AND \(b) IS NOT NULL THEN 1 END) AS \(SQLName.alias(units.count, dialect))")
-        selects.append(
-          "COALESCE(SUM(CASE WHEN \(b) IS NOT NULL THEN \(shiftedValue(pair.first)) END), 0) AS \(SQLName.alias(units.sumA, dialect))"
-        )
-        selects.append(
-          "COALESCE(SUM(CASE WHEN \(a) IS NOT NULL THEN \(shiftedValue(pair.second)) END), 0) AS \(SQLName.alias(units.sumB, dialect))"
-        )
+        let sumA = "COALESCE(SUM(CASE WHEN \(b) IS NOT NULL THEN \(shiftedValue(pair.first)) END), 0)"
+        let sumB = "COALESCE(SUM(CASE WHEN \(a) IS NOT NULL THEN \(shiftedValue(pair.second)) END), 0)"
+        selects.append("\(shiftedSum(sumA, of: [pair.first])) AS \(SQLName.alias(units.sumA, dialect))")
+        selects.append("\(shiftedSum(sumB, of: [pair.second])) AS \(SQLName.alias(units.sumB, dialect))")
       }
     }
     selects += regressionCells()
@@ -182,6 +184,9 @@ struct CellQueryBuilder {
     }
     var text = "SELECT\n" + list(selects, indent: 2) + "\nFROM unit_rows AS u\n"
     if constants { text += "CROSS JOIN query_constants AS c\n" }
+    if !cellShifts.isEmpty {
+      text += "LEFT JOIN cell_constants AS s ON s.shift_variant = u.cell_variant AND s.shift_segment = u.cell_segment\n"
+    }
     text += "GROUP BY u.cell_variant, u.cell_segment\nORDER BY u.cell_variant, u.cell_segment\n"
     return text
   }
@@ -200,15 +205,15 @@ struct CellQueryBuilder {
         "COUNT(CASE WHEN u.m\(columns[0]) IS NOT NULL AND NOT (\(complete)) THEN 1 END) AS \(SQLName.alias(names.incomplete, dialect))"
       )
       for (i, column) in columns.enumerated() {
-        selects.append(
-          "COALESCE(SUM(CASE WHEN \(complete) THEN \(shiftedValue(column)) END), 0) AS \(SQLName.alias(names.sums[i], dialect))"
-        )
+        let sum = "COALESCE(SUM(CASE WHEN \(complete) THEN \(shiftedValue(column)) END), 0)"
+        selects.append("\(shiftedSum(sum, of: [column])) AS \(SQLName.alias(names.sums[i], dialect))")
       }
       for i in columns.indices {
         for j in i..<columns.count {
+          let product =
+            "COALESCE(SUM(CASE WHEN \(complete) THEN \(shiftedValue(columns[i])) * \(shiftedValue(columns[j])) END), 0)"
           selects.append(
-            "COALESCE(SUM(CASE WHEN \(complete) THEN \(shiftedValue(columns[i])) * \(shiftedValue(columns[j])) END), 0) AS \(SQLName.alias(names.products[i][j], dialect))"
-          )
+            "\(shiftedSum(product, of: [columns[i], columns[j]])) AS \(SQLName.alias(names.products[i][j], dialect))")
         }
       }
     }
@@ -226,7 +231,7 @@ struct CellQueryBuilder {
 
   /// Metric `index`'s value less its shift constant (0/1 metrics have none).
   func shiftedValue(_ index: Int) -> String {
-    valueColumns[index].kind == .binomial ? "u.m\(index)" : "(u.m\(index) - c.k\(index))"
+    valueColumns[index].kind == .binomial ? "u.m\(index)" : "(u.m\(index) - \(shiftConstant(index)))"
   }
 
   private func alias(_ dropped: CellQuery.DroppedRows) -> String { SQLName.alias(dropped.column, dialect) }

@@ -39,6 +39,8 @@ struct CellResultReader {
   private let regressionFields: [String: Int]
   private var regressionCells: RegressionCells
   private var issues = DataIssues()
+  /// Rows whose shifted sums lost their variance's digits (`ShiftedSums`), with their row numbers.
+  private var doubtfulCells: [DoubtfulCell] = []
   private var rowsRead = 0
   private var rowsUsed = 0
   private var excluded = 0
@@ -214,6 +216,12 @@ struct CellResultReader {
         throw fail(regressionFields[error.column] ?? units, "which \(error.problem)")
       }
     }
+    for column in ShiftedSums.doubtfulColumns(of: cell, plan: plan) {
+      doubtfulCells.append(
+        DoubtfulCell(
+          variant: variantIndex, segment: segmentIndex, column: column, file: source, line: number,
+          shift: cell.columns[column].shift, count: cell.columns[column].count))
+    }
     statistics.merge(cell, variant: variantIndex, segment: segmentIndex)
     rowsUsed += n
   }
@@ -230,6 +238,7 @@ struct CellResultReader {
     summary.header = columns
     summary.zeroFillsCounted = zeroFillsCounted
     if !regressionCells.isEmpty { summary.regressionCells = regressionCells }
+    summary.doubtfulCells = doubtfulCells
     return summary
   }
 

@@ -28,16 +28,19 @@ public enum PostgresQueryRunner {
   /// After a network cut that drops packets, PostgreSQL never hears the client close, and the cut-off transaction lived
   /// until the server's TCP keepalive gave up (about 2 h 11 min with Linux's defaults), holding its snapshot (vacuum
   /// cannot remove rows deleted since) and its tables' share locks (a migration's `ALTER TABLE` waited for it, and
-  /// every query behind that). The wait between the two queries is the time to build the second from the first's rows.
+  /// every query behind that). The wait between two queries is the time to build the next from the results so far.
   /// Set only where the server has the setting (PostgreSQL 9.6 or later; not Redshift), so no server is refused for it.
   static let transactionIdleLimitMilliseconds = 60_000
 
-  /// Connects, runs `sql`, then the query `second` makes of its rows (nil: none), in one read-only REPEATABLE READ
-  /// transaction (one snapshot: Lin's second query sees the rows the first saw), reads every row, closes.
+  /// Connects, runs `sql`, then each query `next` makes of the results so far, in one read-only transaction.
+  ///
+  /// `next` gets the results in order and gives nil when done (`CellQueryRun.next(after:)` is such a `next`). The
+  /// transaction is REPEATABLE READ: one snapshot, so a refinement and Lin's second query see the rows the first saw.
+  /// Reads every row, closes.
   public static func run(
-    _ sql: String, then second: @escaping @Sendable (QueryResult) throws(WarehouseError) -> String?,
+    _ sql: String, then next: @escaping @Sendable ([QueryResult]) throws(WarehouseError) -> String?,
     on url: DatabaseURL, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(3600)
-  ) async throws(WarehouseError) -> (first: QueryResult, second: QueryResult?) {
+  ) async throws(WarehouseError) -> [QueryResult] {
     try await session(on: url, connectTimeout: connectTimeout, timeout: timeout) { connection, logger in
       _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
       let limit = "\(transactionIdleLimitMilliseconds)"
@@ -45,11 +48,10 @@ public enum PostgresQueryRunner {
         """
         SELECT set_config(name, \(limit), true) FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'
         """, logger: logger)
-      let first = try await rows(of: sql, on: connection, logger: logger)
-      guard let next = try second(first) else { return (first, nil) }
-      let result = (first, try await rows(of: next, on: connection, logger: logger))
+      var results = [try await rows(of: sql, on: connection, logger: logger)]
+      while let query = try next(results) { results.append(try await rows(of: query, on: connection, logger: logger)) }
       _ = try await connection.query("COMMIT", logger: logger)  // an error closes the connection instead
-      return result
+      return results
     }
   }
 

@@ -36,6 +36,56 @@ struct SQLCommandTests {
     #expect(run.stderr.contains("--table") && run.stderr.contains("backtick"))
   }
 
+  /// `--refine CELLS.csv`: the query again with the cells whose sums lost their digits about their own means, and
+  /// `analyze --data` of such cells warns, naming them and `--refine`.
+  @Test func refineSumsTheDoubtfulCellsAboutTheirMeans() throws {
+    let directory = try makeTemporaryDirectory("strata-sql-refine")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let header =
+      "variant,segment,n,renewed_n,renewed_sum,revenue_n,revenue_shift,revenue_sum,revenue_sum_sq"
+    // medium: 4 values near 300 about K = 1e12 (doubtful); high: about 300 (fine); low: all 0 about 1e12 (doubtful).
+    let values = [310.0, 280.25, 299.75, 305]
+    let sum = values.reduce(0) { $0 + ($1 - 1e12) }
+    let squares = values.reduce(0) { $0 + ($1 - 1e12) * ($1 - 1e12) }
+    var rows = [header]
+    for variant in ["control", "reminder_progress", "reminder_social"] {
+      rows.append("\(variant),high,4,4,2,4,300,-1.25,1050.3125")
+      rows.append("\(variant),medium,4,4,2,4,1e12,\(sum),\(squares)")
+      rows.append("\(variant),low,3,3,1,3,1e12,-3e12,3e24")
+    }
+    let cells = directory.appendingPathComponent("cells.csv")
+    try rows.joined(separator: "\n").write(to: cells, atomically: true, encoding: .utf8)
+    let analysis = try runStrata([
+      "analyze", "--experiment", Self.experiment, "--data", cells.path, "--json", "--no-look-log",
+    ])
+    #expect(analysis.status == 0, "\(analysis.stderr)")
+    #expect(analysis.stderr.contains("strata: warning: 6 cells' sums about their shift K kept fewer than 10"))
+    #expect(analysis.stderr.contains("variant control, segment medium, revenue (line 3 of \(cells.path)"))
+    #expect(analysis.stderr.contains("; and 1 more. For a result of strata sql"))
+    #expect(analysis.stderr.contains("--refine \(cells.path)"))
+    let arguments = ["sql", "--experiment", Self.experiment, "--dialect", "duckdb", "--table", "units"]
+    let refined = try runStrata(arguments + ["--refine", cells.path])
+    #expect(refined.status == 0, "\(refined.stderr)")
+    #expect(refined.stderr.contains("strata: note: 6 cells are summed about their own mean"))
+    #expect(refined.stdout.contains("cell_constants AS ("))
+    #expect(refined.stdout.contains("CAST('medium' AS VARCHAR) AS shift_segment, CAST(298.75 AS DOUBLE) AS k1"))
+    #expect(refined.stdout.contains("CAST('low' AS VARCHAR) AS shift_segment, CAST(0.0 AS DOUBLE) AS k1"))
+    #expect(!refined.stdout.contains("CAST('high' AS VARCHAR) AS shift_segment"))
+    // Cells without doubtful sums: nothing to print, and no warning from analyze.
+    let fine = directory.appendingPathComponent("fine.csv")
+    try rows.filter { !$0.contains("1e12") }.joined(separator: "\n").write(to: fine, atomically: true, encoding: .utf8)
+    let nothing = try runStrata(arguments + ["--refine", fine.path])
+    #expect(nothing.status == 0 && nothing.stdout.isEmpty)
+    #expect(nothing.stderr.contains("no cell of \(fine.path) lost its variance's digits"))
+    let quiet = try runStrata(["analyze", "--experiment", Self.experiment, "--data", fine.path, "--no-look-log"])
+    #expect(!quiet.stderr.contains("warning"))
+    // Unit rows are not a result to refine; --refine and --regression-cells do not go together.
+    let units = try runStrata(arguments + ["--refine", AnalyzeCommandTests.data])
+    #expect(units.status == 1 && units.stderr.contains("give the saved result of this query"))
+    let both = try runStrata(arguments + ["--refine", cells.path, "--regression-cells", cells.path])
+    #expect(both.status == 64)
+  }
+
   @Test func usageErrorsExit64() throws {
     for arguments in [
       ["--dialect", "duckdb"],  // no source

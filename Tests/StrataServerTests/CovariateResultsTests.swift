@@ -91,16 +91,17 @@ struct CovariateResultsTests {
     try await harness.test { client in
       try await Self.send(units, id: id, client, visits: true)
       let store = try #require(harness.service.store as? SQLiteStore)
+      let run = CellQueryRun(query, source: "test")
       func read(changing: Bool) async throws -> QueryResult? {
-        try await store.run(query) { rows in
-          if changing {
+        let results = try await store.run(run.first) { results in
+          if changing && results.count == 1 {
             try DatabaseQueue(path: path).write { db in
               try db.execute(sql: "UPDATE events SET value = value + 1000 WHERE unit_id = 'u-1' AND metric = 'spend'")
             }
           }
-          guard let cells = try query.summary(of: rows, source: "test").regressionCells else { return nil }
-          return try RegressionQuery(query, fits: RegressionFits(plan: plan, cells: cells))
-        }.sums?.rows
+          return try run.next(after: results)
+        }
+        return results.count == 2 ? results[1] : nil
       }
       let before = try #require(try await read(changing: false))
       let during = try #require(try await read(changing: true))

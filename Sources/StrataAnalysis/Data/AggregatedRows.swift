@@ -46,6 +46,8 @@ struct AggregatedRows {
   /// Lin's pass 1 from those columns (nil without them).
   var regressionCells: RegressionCells?
   var issues = DataIssues()
+  /// Rows whose shifted sums lost their variance's digits (`ShiftedSums`).
+  var doubtfulCells: [DoubtfulCell] = []
   var rowsRead = 0
   var rowsUsed = 0
 
@@ -143,6 +145,12 @@ struct AggregatedRows {
       if var regression = regressionCells, let fields = regressionFields {
         try read(record, into: &regression, fields: fields, variant: variant, segment: segment, units: cell.units)
         regressionCells = regression
+      }
+      for column in ShiftedSums.doubtfulColumns(of: cell, plan: plan) {
+        doubtfulCells.append(
+          DoubtfulCell(
+            variant: variant, segment: segment, column: column, file: path, line: record.line,
+            shift: cell.columns[column].shift, count: cell.columns[column].count))
       }
       statistics.merge(cell, variant: variant, segment: segment)
       rowsUsed += 1

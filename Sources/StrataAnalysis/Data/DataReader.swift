@@ -275,6 +275,7 @@ public enum DataReader {
       summary.header = header
       summary.zeroFillsCounted = aggregateReader.zeroFillsCounted
       summary.regressionCells = aggregateReader.regressionCells
+      summary.doubtfulCells = aggregateReader.doubtfulCells
       return summary
     }
     preconditionFailure("a header was read, so one of the readers exists")

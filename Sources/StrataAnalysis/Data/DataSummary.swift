@@ -47,6 +47,9 @@ public struct DataSummary: Sendable, Hashable {
   /// True when a unit-level CSV was read, or aggregated cells or a query's result carry `<c>_zero_filled` for every
   /// column with `missing: zero` (`strata sql` writes them; the service's live results do not).
   public var zeroFillsCounted = false
+  /// Rows of shifted sums (aggregated input, a query's result) whose variance lost its digits to a shift far from the
+  /// cell's mean (`ShiftedSums.lostDigits`), in the order read; empty for unit-level data.
+  public var doubtfulCells: [DoubtfulCell] = []
   /// Bytes of pipes read through a temporary copy (`InputSpool`): 0 when every part was a file or read row by row.
   var spooledBytes = 0
   /// Chunks of pipes read as they arrived, in place (`PipeChunks`), with a copy or without: 0 when every part was a
@@ -117,6 +120,7 @@ extension DataSummary {
     }
     duplicatesChecked = duplicatesChecked && part.duplicatesChecked
     zeroFillsCounted = zeroFillsCounted && part.zeroFillsCounted
+    doubtfulCells += part.doubtfulCells
     duplicateDetectorBytes = max(duplicateDetectorBytes, part.duplicateDetectorBytes)
     if missingUnitColumn == nil, let column = part.missingUnitColumn {
       missingUnitColumn = column
