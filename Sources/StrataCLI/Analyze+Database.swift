@@ -42,7 +42,7 @@ extension Analyze {
     }
     if reading.refinedCells > 0 {
       printError(
-        "strata: note: \(CellQueryRun.refinedPhrase(reading.refinedCells)) (a second query, in the same snapshot): their sums about the query's shift (<column>_shift) had kept fewer than 10 of their variance's 16 digits (docs/warehouse.md, \"Why the shift\")"
+        "strata: note: \(CellQueryRun.refinedPhrase(reading.refinedCells)) (a second query, in the same snapshot; their sums about the query's shift, <column>_shift, had kept fewer than 10 of the variance's 16 digits: docs/warehouse.md, \"Why the shift\")"
       )
     }
     for doubt in summary.doubtfulCells {

@@ -25,8 +25,8 @@ struct SQLCommand: ParsableCommand {
       the engine finds). A cell whose mean lies more than about 1,000 of its standard deviations from K \
       (an outlier picked as K) keeps too few of its variance's digits: `strata analyze --data` of the \
       saved result warns and names such cells, and --refine with that result prints the query again \
-      with those cells summed about their own means (nothing when no cell needs it); its result \
-      replaces the first.
+      with their columns summed about each cell's own mean (nothing when no cell needs it); its \
+      result replaces the first.
 
       Examples:
         strata sql --experiment experiments/gym-renewal.yaml --dialect duckdb \\
@@ -82,7 +82,7 @@ struct SQLCommand: ParsableCommand {
   @Option(
     parsing: .upToNextOption,
     help: ArgumentHelp(
-      "Print the query again with the cells of FILE (this query's saved result, CSV; several files: the parts of one result) whose sums lost their variance's digits to a shift far from their mean summed about their own means; nothing when no cell did. Its result replaces FILE's, for `strata analyze --data` (and --regression-cells).",
+      "Print the query again with the cells of FILE (this query's saved result, CSV; several files: the parts of one result) whose sums lost their variance's digits to a shift far from their mean: their columns summed about each cell's own mean (the engine's, one more pass over the rows); nothing when no cell did. Its result replaces FILE's, for `strata analyze --data` (and --regression-cells).",
       valueName: "file"))
   var refine: [String] = []
 
@@ -146,7 +146,7 @@ struct SQLCommand: ParsableCommand {
           return
         }
         printError(
-          "strata: note: \(refinement.cellShifts.count == 1 ? "1 cell is" : "\(refinement.cellShifts.count) cells are") summed about \(refinement.cellShifts.count == 1 ? "its" : "their") own mean from \(refine.joined(separator: " ")); the rest as before: save this query's result and give it to strata analyze --data instead"
+          "strata: note: \(CellQueryRun.refinedPhrase(Set(cells.doubtfulCells.map { [$0.variant, $0.segment] }).count)) (\(refinement.ownMeans.map { plan.columns[$0].column }.joined(separator: ", ")), from \(refine.joined(separator: " "))): save this query's result and give it to strata analyze --data instead"
         )
         print(refinement.sql, terminator: "")
         return

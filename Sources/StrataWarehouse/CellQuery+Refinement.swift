@@ -1,41 +1,32 @@
 import StrataAnalysis
 
 extension CellQuery {
-  /// This query again with a K of their own for the cells whose sums lost their variance's digits in `summary` (its
-  /// result: `summary.doubtfulCells`, `ShiftedSums.lostDigits`); nil when there are none, or when this query is
-  /// already a refinement (one refinement is enough: see below).
+  /// This query again with the columns whose sums lost their variance's digits in some cell of `summary` (its result:
+  /// `summary.doubtfulCells`, `ShiftedSums.lostDigits`) summed about each cell's own mean (`ownMeans`); nil when no cell
+  /// did, or when this query is already a refinement (one is enough: see below).
   ///
-  /// Each doubtful cell and column gets K = its mean from the first result, K₀ + Σ(x − K₀)/n. That mean is off by about
-  /// ε·|K₀ − x̄| plus the sum's rounding, far within the thousand standard deviations a K may lie from the mean; a cell
-  /// whose values are all equal comes out exact through its MIN = MAX (`CellQuery.init`'s `cellShifts`). So after the
-  /// refinement a cell is doubtful only when its standard deviation is below about 2¹⁰·ε·|K₀ − x̄| (a spread the first
-  /// query's K blurred anyway). The refinement's result replaces the first's whole: every cell, the others summed as
-  /// before, in one result that `summary(of:source:)` reads and `strata analyze --data` reads saved.
+  /// The engine takes each cell's mean first (`AVG` over the same rows), accurate to about ε·max|x| of the cell, far
+  /// within the thousand standard deviations a K may lie from the mean; a cell whose values are all equal comes out
+  /// exact through its MIN = MAX. The text does not grow with the cells (no list of them), so thousands of doubtful
+  /// cells cost what one does: one more pass over the rows. The refinement's result replaces the first's whole, in one
+  /// result that `summary(of:source:)` reads and `strata analyze --data` reads saved; after it a cell can be doubtful
+  /// only with a spread below about 2¹⁰·ε·max|x| of its own values.
   public func refinement(of summary: DataSummary) throws(WarehouseError) -> CellQuery? {
-    guard cellShifts.isEmpty else { return nil }
-    var cells: [Int: [Int: Double]] = [:]
-    for doubt in summary.doubtfulCells {
-      guard plan.variants.indices.contains(doubt.variant), plan.segments.indices.contains(doubt.segment),
-        plan.columns.indices.contains(doubt.column), plan.columns[doubt.column].kind == .continuous
-      else { continue }
-      let mean = summary.statistics.metric(doubt.column, variant: doubt.variant, segment: doubt.segment).mean
-      guard mean.isFinite else { continue }
-      cells[doubt.variant * plan.segments.count + doubt.segment, default: [:]][doubt.column] = mean
-    }
-    guard !cells.isEmpty else { return nil }
-    let shifts = cells.keys.sorted().map { key in
-      CellShift(
-        variant: key / plan.segments.count, segment: key % plan.segments.count, shifts: cells[key] ?? [:])
-    }
+    guard ownMeans.isEmpty else { return nil }
+    let columns = Set(
+      summary.doubtfulCells.map(\.column).filter {
+        plan.columns.indices.contains($0) && plan.columns[$0].kind == .continuous
+      })
+    guard !columns.isEmpty else { return nil }
     return try CellQuery(
-      plan: plan, dialect: dialect, source: source, shifts: self.shifts, checkDuplicates: checkDuplicates,
-      countsZeroFills: countsZeroFills, cellShifts: shifts)
+      plan: plan, dialect: dialect, source: source, shifts: shifts, checkDuplicates: checkDuplicates,
+      countsZeroFills: countsZeroFills, ownMeans: columns.sorted())
   }
 }
 
 extension CellQueryBuilder {
-  /// The value columns with a K per cell in some cell.
-  var refinedColumns: Set<Int> { Set(cellShifts.flatMap(\.shifts.keys)) }
+  /// The value columns summed about each cell's own mean.
+  var refinedColumns: Set<Int> { Set(ownMeans) }
 
   /// Column `index`'s K for the unit in `u`: the cell's own when it has one (`s`, `cell_constants`), else the
   /// query's (`c`, `query_constants`).
@@ -61,35 +52,14 @@ extension CellQueryBuilder {
     return "CASE WHEN \(constant.joined(separator: " OR ")) THEN \(dialect.literal(0)) ELSE \(sum) END"
   }
 
-  /// At most this many literal rows in one `UNION ALL`: SQLite refuses a compound SELECT of more than 500 terms
-  /// (SQLITE_MAX_COMPOUND_SELECT, fixed when it is compiled), so longer lists are nested in groups of this size.
-  static let rowsPerUnion = 500
-
-  /// The `cell_constants` table: one literal row per cell with a K of its own (`shift_variant`, `shift_segment`, then
-  /// `k<i>` per column in `refinedColumns`, NULL where that cell keeps the query's K); nil without such cells.
-  ///
-  /// Up to `rowsPerUnion` rows are one `SELECT ... UNION ALL SELECT ...`; more are groups of that many, each
-  /// `SELECT * FROM (...) AS cell_group<g>`, joined by `UNION ALL` (at most `rowsPerUnion` groups: 250,000 cells).
+  /// The `cell_constants` table: per cell (`shift_variant`, `shift_segment`) the mean of each column in `ownMeans`
+  /// (`k<i>`, NULL for a cell without values), from the rows the final aggregation reads; nil without such columns.
   func cellConstants() -> String? {
-    guard !cellShifts.isEmpty else { return nil }
-    let columns = refinedColumns.sorted()
-    let rows = cellShifts.map { cell in
-      var values = [
-        "\(text(SQLName.literal(plan.variants[cell.variant]))) AS shift_variant",
-        "\(text(SQLName.literal(plan.segments[cell.segment]))) AS shift_segment",
-      ]
-      for column in columns {
-        let value = cell.shifts[column].map { dialect.literal($0) } ?? "CAST(NULL AS \(dialect.doubleType))"
-        values.append("\(value) AS k\(column)")
-      }
-      return "SELECT " + values.joined(separator: ", ")
-    }
-    let limit = Self.rowsPerUnion
-    guard rows.count > limit else { return cte("cell_constants", rows.joined(separator: "\n  UNION ALL ")) }
-    let groups = stride(from: 0, to: rows.count, by: limit).enumerated().map { group, start in
-      "SELECT * FROM (\n    " + rows[start..<min(start + limit, rows.count)].joined(separator: "\n    UNION ALL ")
-        + "\n  ) AS cell_group\(group)"
-    }
-    return cte("cell_constants", groups.joined(separator: "\n  UNION ALL "))
+    guard !ownMeans.isEmpty else { return nil }
+    let means = ownMeans.map { "AVG(m\($0)) AS k\($0)" }
+    return cte(
+      "cell_constants",
+      "SELECT\n" + list(["cell_variant AS shift_variant", "cell_segment AS shift_segment"] + means, indent: 4)
+        + "\n  FROM unit_rows\n  GROUP BY cell_variant, cell_segment")
   }
 }

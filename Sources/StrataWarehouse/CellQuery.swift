@@ -12,8 +12,8 @@ import StrataAnalysis
 /// with `LIMIT 1`: it reads one block). The constant is in the result. One K serves every cell, which keeps its
 /// variance's digits while K is within about a thousand of its standard deviations from its mean; an outlier picked
 /// as K loses them. Such cells are found from the result (`ShiftedSums.lostDigits`, kept in the summary's
-/// `doubtfulCells`), and `refinement(of:)` is this query again with a K per cell for them, their mean from the first
-/// result (`cellShifts`): a second query only for data that needs it, run by `CellQueryRun` in the same snapshot
+/// `doubtfulCells`), and `refinement(of:)` is this query again with their columns summed about each cell's own mean
+/// (`ownMeans`): a second query only for data that needs it, run by `CellQueryRun` in the same snapshot
 /// (docs/warehouse.md, "Why the shift").
 ///
 /// Rows are filtered as the CSV reader filters them, and counted per cell in `dropped_bad_value` (a 0/1
@@ -33,28 +33,14 @@ public struct CellQuery: Sendable, Hashable {
     case events(exposures: String, events: String)
   }
 
-  /// A K of its own for some continuous columns of one cell (`refinement(of:)`).
-  public struct CellShift: Sendable, Hashable {
-    /// Indices in the plan's variants and segments.
-    public var variant: Int
-    public var segment: Int
-    /// Per value column (index in `AnalysisPlan.columns`, continuous only): the cell's K.
-    public var shifts: [Int: Double]
-
-    public init(variant: Int, segment: Int, shifts: [Int: Double]) {
-      self.variant = variant
-      self.segment = segment
-      self.shifts = shifts
-    }
-  }
-
   public let plan: AnalysisPlan
   public let dialect: SQLDialect
   public let source: Source
   /// The `shifts` the query was built with (metric name or column → K).
   public let shifts: [String: Double]
-  /// Cells summed about a K of their own for some columns (a refinement; empty for the first query).
-  public let cellShifts: [CellShift]
+  /// Continuous columns (indices in `AnalysisPlan.columns`) summed about each cell's own mean, which the engine takes
+  /// first (a refinement, `refinement(of:)`; empty for the first query).
+  public let ownMeans: [Int]
   /// Whether the unit-level shape drops repeated unit ids (see `init`).
   public let checkDuplicates: Bool
   /// Whether the result counts, per column with `missing: zero`, the units whose value was missing and counted as 0
@@ -80,13 +66,13 @@ public struct CellQuery: Sendable, Hashable {
   /// - A metric with `covariates:` (Lin's regression) adds its pass-1 columns (`RegressionCells.columnNames`): over the
   ///   units with a value and every covariate, their count, shifted sums and sums of products, and the count of units
   ///   with a value but not every covariate. Its HC2/HC3 errors need a second query (`RegressionQuery`).
-  /// - `cellShifts`: the cells named sum those columns about their own K (the rest about the query's), joined from a
-  ///   `cell_constants` table of literal rows; a column with a K per cell gives 0 for every sum of its shifted values
-  ///   and its value as `<col>_shift` in a cell whose values are all equal (MIN = MAX), so such a cell comes out exact
-  ///   whatever K was given.
+  /// - `ownMeans`: these continuous columns are summed, in every cell, about the cell's own mean: a `cell_constants`
+  ///   table (`AVG` per column over `unit_rows`, grouped by cell) is joined on the cell, with the query's K where a
+  ///   cell has no value; a cell whose values are all equal (MIN = MAX) gives that value as `<col>_shift` and 0 for
+  ///   every sum of its shifted values, so it comes out exact whatever the engine's mean of it.
   public init(
     plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
-    checkDuplicates: Bool = true, countsZeroFills: Bool = true, cellShifts: [CellShift] = []
+    checkDuplicates: Bool = true, countsZeroFills: Bool = true, ownMeans: [Int] = []
   ) throws(WarehouseError) {
     self.plan = plan
     self.dialect = dialect
@@ -94,27 +80,14 @@ public struct CellQuery: Sendable, Hashable {
     self.shifts = shifts
     self.checkDuplicates = checkDuplicates
     self.countsZeroFills = countsZeroFills
-    var cells: Set<Int> = []
-    for cell in cellShifts {
-      guard plan.variants.indices.contains(cell.variant), plan.segments.indices.contains(cell.segment),
-        cells.insert(cell.variant * plan.segments.count + cell.segment).inserted
-      else {
-        throw WarehouseError(
-          "a cell shift names variant \(cell.variant), segment \(cell.segment), not a cell of the plan, or a cell named twice"
-        )
-      }
-      for (column, value) in cell.shifts {
-        guard plan.columns.indices.contains(column), plan.columns[column].kind == .continuous, value.isFinite else {
-          throw WarehouseError(
-            "a cell shift gives column \(column) the value \(value): it must be a finite K for a continuous column")
-        }
-      }
+    for column in ownMeans where !plan.columns.indices.contains(column) || plan.columns[column].kind != .continuous {
+      throw WarehouseError("column \(column) cannot be summed about each cell's mean: it is not a continuous column")
     }
-    self.cellShifts = cellShifts
+    self.ownMeans = Array(Set(ownMeans)).sorted()
     var builder = try CellQueryBuilder(
       plan: plan, dialect: dialect, shifts: shifts, checkDuplicates: checkDuplicates,
       countsZeroFills: countsZeroFills)
-    builder.cellShifts = cellShifts
+    builder.ownMeans = self.ownMeans
     switch source {
     case .units(let table):
       sql = try builder.unitLevel(table: table)

@@ -94,8 +94,8 @@ extension CellQueryBuilder {
       cte("exposure_rows", exposureRows), cte("first_exposures", firstExposures), cte("event_totals", eventTotals),
       cte("query_constants", "SELECT\n" + list(constants, indent: 4)),
     ]
-    if let cellConstants = cellConstants() { ctes.append(cellConstants) }
     ctes.append(cte("unit_rows", unitRows))
+    if let cellConstants = cellConstants() { ctes.append(cellConstants) }
     return "WITH " + ctes.joined(separator: ",\n") + "\n" + cells(excludedCount: true, constants: true)
   }
 }

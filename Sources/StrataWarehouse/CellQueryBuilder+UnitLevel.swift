@@ -57,7 +57,6 @@ extension CellQueryBuilder {
     }
     var ctes: [String] = []
     if !constants.isEmpty { ctes.append(cte("query_constants", "SELECT\n" + list(constants, indent: 4))) }
-    if let cellConstants = cellConstants() { ctes.append(cellConstants) }
     ctes.append(cte("row_values", "SELECT\n" + list(values, indent: 4) + "\n  FROM \(from)"))
     if checkDuplicates {
       ctes.append(cte("status_rows", "SELECT\n    r.*,\n    \(status) AS row_status\n  FROM row_values AS r"))
@@ -66,6 +65,7 @@ extension CellQueryBuilder {
       ctes.append(cte("ranked_rows", "SELECT\n" + list(checked, indent: 4) + "\n  FROM row_values AS r"))
     }
     ctes.append(cte("unit_rows", "SELECT\n" + list(rows, indent: 4) + "\n  FROM ranked_rows"))
+    if let cellConstants = cellConstants() { ctes.append(cellConstants) }
     return "WITH " + ctes.joined(separator: ",\n") + "\n"
       + cells(excludedCount: false, constants: !constants.isEmpty, accounted: true)
   }

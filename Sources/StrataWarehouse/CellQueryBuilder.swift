@@ -19,8 +19,8 @@ struct CellQueryBuilder {
   /// Set for the second query of Lin's regression (`RegressionQuery`): the final aggregation sums each unit's
   /// HC2/HC3 term given these fits instead of the cells.
   var regressionFits: RegressionFits? = nil
-  /// Cells with a K of their own for some columns (`CellQuery.cellShifts`): the `cell_constants` table, joined as `s`.
-  var cellShifts: [CellQuery.CellShift] = []
+  /// Columns summed about each cell's own mean (`CellQuery.ownMeans`): the `cell_constants` table, joined as `s`.
+  var ownMeans: [Int] = []
 
   init(
     plan: AnalysisPlan, dialect: SQLDialect, shifts: [String: Double], checkDuplicates: Bool, countsZeroFills: Bool
@@ -184,7 +184,7 @@ struct CellQueryBuilder {
     }
     var text = "SELECT\n" + list(selects, indent: 2) + "\nFROM unit_rows AS u\n"
     if constants { text += "CROSS JOIN query_constants AS c\n" }
-    if !cellShifts.isEmpty {
+    if !ownMeans.isEmpty {
       text += "LEFT JOIN cell_constants AS s ON s.shift_variant = u.cell_variant AND s.shift_segment = u.cell_segment\n"
     }
     text += "GROUP BY u.cell_variant, u.cell_segment\nORDER BY u.cell_variant, u.cell_segment\n"

@@ -3,7 +3,7 @@ import StrataAnalysis
 /// The queries that read a `CellQuery`'s cells where the data is, one after another in one snapshot.
 ///
 /// First the query itself; then, when some cells' sums lost their variance's digits to a K far from their mean
-/// (`ShiftedSums.lostDigits`), its refinement (`CellQuery.refinement(of:)`: those cells summed about their own means),
+/// (`ShiftedSums.lostDigits`), its refinement (`CellQuery.refinement(of:)`: their columns summed about each cell's own mean),
 /// whose result replaces the first; then, when a metric has `covariates:`, Lin's second query (`RegressionQuery`) for
 /// the fits of the cells read. A runner (`analyze --database`, the service's results) runs `first`, then each query
 /// `next(after:)` gives for the results so far, in the same transaction, and `reading(of:)` turns them into cells.
@@ -19,7 +19,8 @@ public struct CellQueryRun: Sendable {
   public struct Reading: Sendable {
     /// The cells and their account (Lin's sums attached); after a refinement, the refined cells.
     public var summary: DataSummary
-    /// Cells summed again about their own means (0: no refinement).
+    /// Cells whose sums had lost their variance's digits in the first result, so that the query ran again with their
+    /// columns summed about each cell's own mean (0: no refinement).
     public var refinedCells: Int
   }
 
@@ -57,9 +58,9 @@ public struct CellQueryRun: Sendable {
       guard results.count > used else {
         return (Reading(summary: summary, refinedCells: 0), Step(sql: refinement.sql, columns: refinement.columns))
       }
+      refined = Set(summary.doubtfulCells.map { $0.variant * query.plan.segments.count + $0.segment }).count
       summary = try refinement.summary(of: results[used], source: source)
       used += 1
-      refined = refinement.cellShifts.count
       summary.file += ", \(Self.refinedPhrase(refined)) (query \(refinement.fingerprint))"
       summary.files = [summary.file]
     }
@@ -73,8 +74,8 @@ public struct CellQueryRun: Sendable {
     return (Reading(summary: summary, refinedCells: refined), nil)
   }
 
-  /// `1 cell summed again about its own mean`, `3 cells summed again about their own means`.
+  /// `3 cells had lost digits: summed again about each cell's own mean`.
   public static func refinedPhrase(_ cells: Int) -> String {
-    cells == 1 ? "1 cell summed again about its own mean" : "\(cells) cells summed again about their own means"
+    "\(cells) \(cells == 1 ? "cell" : "cells") had lost digits: summed again about each cell's own mean"
   }
 }
