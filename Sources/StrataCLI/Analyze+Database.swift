@@ -61,8 +61,11 @@ extension Analyze {
     let shown = doubts.prefix(5).map { $0.describe(plan: plan) }
     let more = doubts.count > shown.count ? "; and \(doubts.count - shown.count) more" : ""
     let files = Set(doubts.map(\.file)).sorted().joined(separator: " ")
+    let cells = Set(doubts.map { [$0.variant, $0.segment] }).count
+    let counted =
+      "\(doubts.count) \(doubts.count == 1 ? "column's sums" : "columns' sums") in \(cells) \(cells == 1 ? "cell" : "cells")"
     printError(
-      "strata: warning: \(doubts.count == 1 ? "a cell's sums" : "\(doubts.count) cells' sums") about their shift K kept fewer than 10 of their variance's 16 digits (K lies more than about 1,000 standard deviations from the cell's mean, e.g. an outlier picked as K), so \(doubts.count == 1 ? "its" : "their") standard deviations and tests are unreliable: \(shown.joined(separator: "; "))\(more). For a result of strata sql: run strata sql with the same options and --refine \(files), which prints the query that sums those cells about their own means, and analyze its result instead (docs/warehouse.md, \"Why the shift\"); other cell sums: sum x − K with K near each cell's mean and give K in <column>_shift"
+      "strata: warning: \(counted) about their shift K kept fewer than 10 of the variance's 16 digits (K lies more than about 1,000 standard deviations from the cell's mean: an outlier picked as K, or a cell whose values all equal one number other than K), so those standard deviations and tests may be off: \(shown.joined(separator: "; "))\(more). For a result of strata sql: run strata sql with the same options and --refine \(files), which prints the query that sums them about each cell's own mean, and analyze its result instead (docs/warehouse.md, \"Why the shift\"); other cell sums: sum x − K with K near each cell's mean and give K in <column>_shift"
     )
   }
 

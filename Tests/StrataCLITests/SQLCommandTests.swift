@@ -59,7 +59,8 @@ struct SQLCommandTests {
       "analyze", "--experiment", Self.experiment, "--data", cells.path, "--json", "--no-look-log",
     ])
     #expect(analysis.status == 0, "\(analysis.stderr)")
-    #expect(analysis.stderr.contains("strata: warning: 6 cells' sums about their shift K kept fewer than 10"))
+    #expect(
+      analysis.stderr.contains("strata: warning: 6 columns' sums in 6 cells about their shift K kept fewer than 10"))
     #expect(analysis.stderr.contains("variant control, segment medium, revenue (line 3 of \(cells.path)"))
     #expect(analysis.stderr.contains("; and 1 more. For a result of strata sql"))
     #expect(analysis.stderr.contains("--refine \(cells.path)"))

@@ -52,7 +52,7 @@ def refine_and_check(work, definition, csv_result, name, dialect, shape, run):
     assert {float(r["revenue_shift"]) for r in first.values()} == {data.FAR}, "the 1e12 unit is the first value"
     cells = write_cells(columns, rows, work / f"{name}-{shape}-first.csv")
     got, stderr = analyze_cells(definition, cells)
-    assert "strata: warning: 5 cells' sums about their shift K kept fewer than 10" in stderr, stderr
+    assert "strata: warning: 5 columns' sums in 5 cells about their shift K kept fewer than 10" in stderr, stderr
     for cell in ["variant control, segment b, revenue", "variant control, segment c, revenue",
                  "variant treatment, segment c, revenue"]:
         assert cell in stderr
