@@ -394,9 +394,9 @@ struct LivePlan: Sendable {
       }
       let sum = LiveTotals.value(cell, position + 1, count: width)
       let squares = LiveTotals.value(cell, position + 2, count: width)
-      let spread = squares - sum * sum / units
-      if fixedShifts[index] == nil, units >= 2, squares > 0, spread < squares * 0x1p-26,
-        spread * (units + 1) < squares
+      // The test of the results query's cells (`ShiftedSums`), at 2⁻²⁶, and the bound a K among the values keeps.
+      if fixedShifts[index] == nil, ShiftedSums.lostDigits(count: units, sum: sum, sumOfSquares: squares, bits: 26),
+        (squares - sum * (sum / units)) * (units + 1) < squares
       {
         return true
       }

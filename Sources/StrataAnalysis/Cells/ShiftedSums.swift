@@ -24,14 +24,15 @@ public enum ShiftedSums {
   /// t: a row is doubtful when M2 < 2⁻ᵗ · Σ(x − K)² (see the type's discussion for the bound).
   public static let doubtfulBits = 20
 
-  /// Whether M2 = `sumOfSquares` − `sum`²/`count` from sums about a shift lost more than `doubtfulBits` bits.
+  /// Whether M2 = `sumOfSquares` − `sum`²/`count` from sums about a shift lost more than `bits` bits
+  /// (``doubtfulBits`` unless told: the service's running totals, rebuilt rather than queried again, use 26).
   ///
   /// `sum` = Σ(x − K) and `sumOfSquares` = Σ(x − K)² over `count` values. False for fewer than two values, for
   /// Σ(x − K)² = 0 and for sums that are not finite (those are refused where they are read).
-  public static func lostDigits(count: Double, sum: Double, sumOfSquares: Double) -> Bool {
+  public static func lostDigits(count: Double, sum: Double, sumOfSquares: Double, bits: Int = doubtfulBits) -> Bool {
     guard count >= 2, count.isFinite, sum.isFinite, sumOfSquares.isFinite, sumOfSquares > 0 else { return false }
     let m2 = sumOfSquares - sum * (sum / count)
-    return m2 < sumOfSquares * 0x1p-20
+    return m2 < sumOfSquares * Double(sign: .plus, exponent: -bits, significand: 1)
   }
 
   /// `lostDigits(count:sum:sumOfSquares:)` of a column built from shifted sums
