@@ -223,12 +223,13 @@ struct FastRowsTests {
     #expect(rows.takesFastRows)
     var bytes = Array(row.utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: UnitLevelRows.fastRowBytes + 16)
     let end = bytes.count
+    var lineEnds = 0
     let next = try bytes.withUnsafeMutableBufferPointer { buffer in
       let base = try #require(buffer.baseAddress)
       // As the scanner: a record `consumeFast` leaves goes to `consumeOther` when it has a quote before its line end.
       let taken = rows.consumeFast(base, 0, end)
       return taken >= 0 || !row.utf8.prefix(while: { $0 != UInt8(ascii: "\n") }).contains(UInt8(ascii: "\""))
-        ? taken : rows.consumeOther(base, 0, end)
+        ? taken : rows.consumeOther(base, 0, end, lineEnds: &lineEnds)
     }
     #expect(next == -1 || next == row.utf8.count, "\(row)")
     let statistics = rows.statistics
@@ -458,7 +459,8 @@ struct FastRowsTests {
     defer { scanner.close() }
     let fast = rows.takesFastRows
     try scanner.forEachRecord(
-      fast: { fast ? rows.consumeFast($0, $1, $2) : -1 }, quoted: { fast ? rows.consumeOther($0, $1, $2) : -1 }
+      fast: { fast ? rows.consumeFast($0, $1, $2) : -1 },
+      quoted: { fast ? rows.consumeOther($0, $1, $2, lineEnds: &$3) : -1 }
     ) { record in
       if !record.isBlank { try rows.consume(record) }
       return true

@@ -43,14 +43,18 @@ struct QuotedRowsTests {
     if fast {
       var bytes = Array(row.utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: UnitLevelRows.fastRowBytes + 16)
       let end = bytes.count
+      var lineEnds = 0
       let next = try bytes.withUnsafeMutableBufferPointer { buffer in
         let base = try #require(buffer.baseAddress)
         // As the scanner: a record `consumeFast` leaves goes to `consumeOther` when it has a quote before its line end.
         let taken = rows.consumeFast(base, 0, end)
         return taken >= 0 || !row.utf8.prefix(while: { $0 != UInt8(ascii: "\n") }).contains(UInt8(ascii: "\""))
-          ? taken : rows.consumeOther(base, 0, end)
+          ? taken : rows.consumeOther(base, 0, end, lineEnds: &lineEnds)
       }
       #expect(next == -1 || next == row.utf8.count, "\(row.debugDescription)")
+      // A row taken tells the scanner the line ends inside its quotes: all its line feeds but the last.
+      let lineFeeds = row.utf8.count(where: { $0 == UInt8(ascii: "\n") })
+      #expect(next == -1 || lineEnds == max(0, lineFeeds - 1), "\(row.debugDescription)")
       taken = next >= 0
     }
     if !taken {
@@ -155,15 +159,16 @@ struct QuotedRowsTests {
   }
 
   @Test(
-    "quoted fields the scanner reads otherwise or rejects: not taken (a doubled quote, a line end inside, a quote not at the start, text after the closing quote, an unclosed quote, empty or bad ones), the usual path's result",
+    "quoted fields the scanner reads otherwise or rejects: not taken (a doubled quote or a line end inside a field that is used, a quote not at the start, text after the closing quote, an unclosed quote, empty or bad ones), the usual path's result",
     arguments: plans.indices)
   func leavesOtherQuotes(plan index: Int) throws {
     let plan = Self.plans[index]
     let segment = plan.segments[1]
     for row in [
-      "\"u\"\"1\",control,,\(segment),1,2\n", "u1,control,\"a\"\"b\",\(segment),1,2\n",
-      "u1,\"control\"\"\",,\(segment),1,2\n", "u1,control,\"a\nb\",\(segment),1,2\n",
-      "u1,control,\"a\r\nb\",\(segment),1,2\n",
+      "\"u\"\"1\",control,,\(segment),1,2\n", "\"u\n1\",control,,\(segment),1,2\n",
+      "u1,\"control\"\"\",,\(segment),1,2\n", "u1,\"con\ntrol\",,\(segment),1,2\n",
+      "u1,control,,\"\(segment)\n\",1,2\n", "u1,control,,\(segment),\"1\n\",2\n",
+      "u1,control,,\(segment),1,\"2\r\n\"\n",
       "u\"1\",control,,\(segment),1,2\n", "u1,con\"trol\",,\(segment),1,2\n", "u1,control,n\"o\"te,\(segment),1,2\n",
       "\"u1\"x,control,,\(segment),1,2\n", "u1,\"control\" ,,\(segment),1,2\n", "u1,control,\"n\"o,\(segment),1,2\n",
       "u1,control,,\"\(segment)\"\r,1,2\n", "u1,control,,\(segment),\"1\"2,2\n", "u1,control,,\(segment),1,\"2\"\r\r\n",
@@ -182,6 +187,36 @@ struct QuotedRowsTests {
     // An unclosed quote that runs to the end of the bytes read (past the row's 256 bytes).
     let long = "u1,control,\"" + String(repeating: "n", count: 300) + "\n"
     #expect(!(try Self.expectSame(long, plan: plan)))
+  }
+
+  @Test(
+    "skipped fields quoted with doubled quotes and line ends inside (multi-line notes, LF and CRLF, the note in the middle or last): taken, their line ends counted, used as the usual path uses them; text after the closing quote, an unclosed note and rows past 256 bytes left to it",
+    arguments: plans.indices)
+  func takesMultiLineSkippedFields(plan index: Int) throws {
+    let plan = Self.plans[index]
+    let segment = plan.segments[plan.segments.count / 2]
+    let notes = [
+      "a\"\"b", "a\nb", "a\r\nb", "\n", "\"\"", "\"\"\n\"\"", "\n\n\n", "Called twice.\nLeft a voicemail.",
+      "Asked about pricing, then \"\"the annual plan\"\".\nFollow up in May.\nNo answer since.", "Survey: 4/5\n",
+      "line one\nline two, with a comma", "x,\"\"y\"\"\r\n\nz\"\"", String(repeating: "n\n", count: 60),
+    ]
+    let last = ["unit_id", "variant", "segment", "converted", "revenue", "note"]
+    for note in notes {
+      for lineEnd in ["\n", "\r\n"] {
+        let row = "u1,\"\(plan.variants[1])\",\"\(note)\",\(segment),1,2.5\(lineEnd)"
+        #expect(try Self.expectSame(row, plan: plan), "\(plan.id): \(row.debugDescription)")
+        let atEnd = "u2,control,\(segment),0,,\"\(note)\"\(lineEnd)"
+        #expect(try Self.expectSame(atEnd, header: last, plan: plan), "\(plan.id): \(atEnd.debugDescription)")
+      }
+    }
+    for row in [
+      "u1,control,\"a\nb\"x,\(segment),1,2\n", "u1,control,\"a\nb\" ,\(segment),1,2\n",
+      "u1,control,\"a\nb\"\r,\(segment),1,2\n", "u1,control,\"a\nb\"\"\n",
+      "u1,control,\"a\n" + String(repeating: "n\n", count: 130) + "\",\(segment),1,2\n",
+      "u1,control,\"a\nb\",\(segment),2,2\n", "u1,control,\"a\nb\",\(segment),1,x\n",
+    ] {
+      #expect(!(try Self.expectSame(row, plan: plan)), "\(plan.id): \(row.debugDescription)")
+    }
   }
 
   @Test(

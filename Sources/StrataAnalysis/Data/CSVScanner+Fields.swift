@@ -6,7 +6,7 @@ extension CSVScanner {
   /// Nothing is rewritten until the record is known to be complete, so an incomplete record can be scanned again.
   @inline(__always)
   mutating func scanRecord(
-    from start: Int, to end: Int, atEndOfFile: Bool, quoted: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int
+    from start: Int, to end: Int, atEndOfFile: Bool, quoted: (UnsafeMutablePointer<UInt8>, Int, Int, inout Int) -> Int
   ) -> (Int, Int, Int)? {
     let bytes = base
     // Fast path: no quotes. Split at commas until the line end, eight bytes at a time: a word's bytes below `-`

@@ -1,15 +1,17 @@
 extension CSVScanner {
-  /// The slow path for records with quotes: `quoted` first (its taking the record returns a field count of 0), then
-  /// find the record end first, then unquote fields in place.
+  /// The slow path for records with quotes: `quoted` first (its taking the record returns a field count of 0, and the
+  /// line ends inside the record's quotes that it counted plus its own), then find the record end first, then unquote
+  /// fields in place.
   ///
   /// A quote opens a quoted field only at the start of a field; elsewhere it is literal (and the record is marked
   /// malformed, as is text after a closing quote or a quote still open at the end of the file). Outside quotes a
   /// carriage return is dropped.
   mutating func scanQuotedRecord(
-    from start: Int, to end: Int, atEndOfFile: Bool, quoted: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int
+    from start: Int, to end: Int, atEndOfFile: Bool, quoted: (UnsafeMutablePointer<UInt8>, Int, Int, inout Int) -> Int
   ) -> (Int, Int, Int)? {
-    let taken = quoted(base, start, end)
-    if taken > start { return (0, taken, 1) }
+    var takenLineEnds = 0
+    let taken = quoted(base, start, end, &takenLineEnds)
+    if taken > start { return (0, taken, takenLineEnds &+ 1) }
     let bytes = base
     var quoting = QuoteState()
     var newlines = 0

@@ -29,11 +29,14 @@ extension CSVScanner {
   /// would. For `UnitLevelRows.consumeFast`, which does the scanner's and the row's work in one pass over the bytes.
   ///
   /// `quoted`, the same for a record the fast path left, tried where the scan meets a quote in it (before it is
-  /// unquoted, out of line: records without quotes never call it): for `UnitLevelRows.consumeOther`.
+  /// unquoted, out of line: records without quotes never call it), with one more argument: when it takes the record,
+  /// it sets it to the number of line ends inside the record's quotes (0 for most), which the line count advances by as
+  /// well. For `UnitLevelRows.consumeOther`.
   @inline(__always)
   mutating func forEachRecord(
     progress: (Int) -> Void = { _ in }, fast: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int,
-    quoted: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int = { _, _, _ in -1 }, _ visit: (Record) throws -> Bool
+    quoted: (UnsafeMutablePointer<UInt8>, Int, Int, inout Int) -> Int = { _, _, _, _ in -1 },
+    _ visit: (Record) throws -> Bool
   ) throws {
     var state = ScanState(checkedByteOrderMark: start != 0)
     while true {
@@ -68,8 +71,8 @@ extension CSVScanner {
             from: consumed, to: filled, atEndOfFile: atEnd, quoted: quoted)
         else { break }
         if fieldCount == 0 {
-          // Taken by `quoted`, as by the fast path.
-          state.line &+= 1
+          // Taken by `quoted`, as by the fast path (its line ends inside quotes counted).
+          state.line &+= newlines
           consumed = next
           madeProgress = true
           fastLast = true

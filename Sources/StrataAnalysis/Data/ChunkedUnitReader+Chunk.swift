@@ -172,7 +172,7 @@ extension ChunkedUnitReader {
       let fastRows = rows.takesFastRows
       try scanner.forEachRecord(
         fast: { fastRows ? rows.consumeFast($0, $1, $2) : -1 },
-        quoted: { fastRows ? rows.consumeOther($0, $1, $2) : -1 }
+        quoted: { fastRows ? rows.consumeOther($0, $1, $2, lineEnds: &$3) : -1 }
       ) { record in
         if !record.isBlank { try rows.consume(record) }
         return true

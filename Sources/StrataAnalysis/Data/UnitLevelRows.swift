@@ -575,15 +575,19 @@ struct UnitLevelRows {
   /// them dropped (`otherName`), its values plain decimals (`NumberParser.scanDecimal`, as `consumeFast` reads them),
   /// numbers in exponent notation or with a leading `+` (`NumberParser.scanGeneral`, `otherNumber`), empty, or quoted
   /// and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)` make of them, used
-  /// the same way. The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the
-  /// header's number of fields, a nonempty unit id, 0 or 1 for a 0/1 metric); anything else is left untouched.
+  /// the same way. A skipped field may be quoted with `""` and line ends inside (multi-line notes,
+  /// `skippedQuotedField`): a used row sets `lineEnds` to the number of those line ends, for the scanner's line count.
+  /// The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the header's number of fields, a nonempty
+  /// unit id, 0 or 1 for a 0/1 metric); anything else is left untouched.
   ///
   /// Out of line, and called from the scanner's path for quoted records only: the usual row never reaches it, and its
   /// code and registers stay as they were (called from `consumeFast`'s failures instead, it cost the usual row about
   /// 10 instructions; inlined among its steps, about 20).
   /// Mutating, like its caller: a non-mutating method would copy the reader for every call.
   @inline(never)
-  mutating func consumeOther(_ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+  mutating func consumeOther(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int, lineEnds: inout Int
+  ) -> Int {
     guard fastFields > 0, start &+ Self.fastRowBytes <= end else { return -1 }
     // As in `consumeFast`: every field starts before `limit`, and no read reaches past `limit + 15`.
     let limit = start &+ (Self.fastRowBytes &- 16)
@@ -593,6 +597,7 @@ struct UnitLevelRows {
     var segment = 0
     var unitStart = 0
     var unitEnd = 0
+    var quotedLineEnds = 0
     var position = start
     let last = fastFields &- 1
     for field in 0...last {
@@ -638,6 +643,10 @@ struct UnitLevelRows {
         guard found >= 0 else { return -1 }
         if role & 3 == FastRole.variant { variant = found &>> 16 } else { segment = found &>> 16 }
         position &+= found & 0xffff
+      } else if role == FastRole.skipped && bytes[position] == UInt8(ascii: "\"") {
+        let step = Self.skippedQuotedField(bytes, position, limit, terminator, lineEnds: &quotedLineEnds)
+        guard step > 0 else { return -1 }
+        position &+= step
       } else {
         let found = Self.otherField(bytes, position, limit, terminator)
         guard found >= 0 else { return -1 }
@@ -650,7 +659,50 @@ struct UnitLevelRows {
       }
     }
     useRow(bytes, unitStart, unitEnd, variant: variant, segment: segment, values: &values, filled: &filled)
+    lineEnds = quotedLineEnds
     return position
+  }
+
+  /// A skipped field that is quoted, as the scanner reads it, for `consumeOther`: the bytes to the next field (the
+  /// field's, its closing quote's and its terminator's, `fieldEnd`), or 0 when it is not one the scanner reads that
+  /// way; `lineEnds` grows by the line feeds inside its quotes.
+  ///
+  /// Unlike `otherField`, `""` and line ends inside the quotes are allowed (multi-line notes, as CRM and survey exports
+  /// write them): the field's bytes are never used, only its end, and the scanner's quoting (`CSVScanner.QuoteState`)
+  /// closes the field at a quote not followed by a quote. After the closing quote comes the field's terminator (or a
+  /// CRLF line end after the last field); anything else, or no closing quote before `limit`, is 0: the scanner and
+  /// `consume(_:)` decide. A word at a time to the next quote or line feed (`CSVScanner.candidateBytes`), each word
+  /// loaded only before `limit`, so no read reaches past `limit + 9`. Inlined into `consumeOther` alone.
+  @inline(__always)
+  private static func skippedQuotedField(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8, lineEnds: inout Int
+  ) -> Int {
+    var at = position &+ 1
+    var lines = 0
+    while true {
+      guard at < limit else { return 0 }
+      var mask = CSVScanner.candidateBytes(Self.word(bytes, at))
+      var next = at &+ 8
+      while mask != 0 {
+        let candidate = at &+ mask.trailingZeroBitCount &>> 3
+        mask &= mask &- 1
+        let byte = bytes[candidate]
+        if byte == UInt8(ascii: "\n") {
+          lines &+= 1
+        } else if byte == UInt8(ascii: "\"") {
+          if bytes[candidate &+ 1] == UInt8(ascii: "\"") {
+            // `""`: one quote inside the field; the scan goes on after it.
+            next = candidate &+ 2
+            break
+          }
+          let step = Self.fieldEnd(bytes, candidate &+ 1, terminator)
+          guard step != 0 else { return 0 }
+          lineEnds &+= lines
+          return candidate &+ 1 &+ step &- position
+        }
+      }
+      at = next
+    }
   }
 
   /// The field at `bytes[position...]` as the scanner reads it, for `consumeFast` when its inlined steps do not take
