@@ -42,15 +42,15 @@ public enum PostgresQueryRunner {
     on url: DatabaseURL, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(3600)
   ) async throws(WarehouseError) -> [QueryResult] {
     try await session(on: url, connectTimeout: connectTimeout, timeout: timeout) { connection, logger in
-      _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-      let limit = "\(transactionIdleLimitMilliseconds)"
-      _ = try await connection.query(
-        """
-        SELECT set_config(name, \(limit), true) FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'
-        """, logger: logger)
+      _ = try await rows(of: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", on: connection, logger: logger)
+      _ = try await rows(
+        of: """
+          SELECT set_config(name, '\(transactionIdleLimitMilliseconds)', true) FROM pg_settings
+          WHERE name = 'idle_in_transaction_session_timeout'
+          """, on: connection, logger: logger)
       var results = [try await rows(of: sql, on: connection, logger: logger)]
       while let query = try next(results) { results.append(try await rows(of: query, on: connection, logger: logger)) }
-      _ = try await connection.query("COMMIT", logger: logger)  // an error closes the connection instead
+      _ = try await rows(of: "COMMIT", on: connection, logger: logger)  // an error closes the connection instead
       return results
     }
   }
@@ -86,7 +86,7 @@ public enum PostgresQueryRunner {
   private static func rows(of sql: String, on connection: PostgresConnection, logger: Logger) async throws
     -> QueryResult
   {
-    let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    let rows = try await start(sql, on: connection, logger: logger)
     var result = QueryResult(columns: [], rows: [])
     for try await row in rows {
       var values: [QueryResult.Value] = []
@@ -95,6 +95,69 @@ public enum PostgresQueryRunner {
       result.rows.append(values)
     }
     return result
+  }
+
+  /// Sends `sql` and gives its rows as they come, or fails when the connection is closed first.
+  ///
+  /// postgres-nio writes a query to its channel without listening for the write's outcome: on a connection the server
+  /// has closed (PostgreSQL ends a transaction left idle for `transactionIdleLimitMilliseconds`, or an administrator
+  /// ends the session), the write fails unheard and the query never returns. `analyze --database` then waited forever,
+  /// past `--timeout` too (review G5: its task group waits for the query's task). Racing the query against the
+  /// connection's close makes that an error at once, and lets a timeout's close end a query stuck that way.
+  private static func start(_ sql: String, on connection: PostgresConnection, logger: Logger) async throws
+    -> PostgresRowSequence
+  {
+    let race = FirstOutcome<PostgresRowSequence>()
+    return try await withCheckedThrowingContinuation { continuation in
+      race.arm(continuation)
+      connection.closeFuture.whenComplete { _ in race.finish(.failure(ClosedConnection())) }
+      Task {
+        do {
+          race.finish(.success(try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)))
+        } catch {
+          race.finish(.failure(error))
+        }
+      }
+    }
+  }
+
+  /// The connection was closed before a query's answer began.
+  struct ClosedConnection: Error {}
+
+  /// The first of several outcomes, handed to one continuation once; the later ones are dropped.
+  final class FirstOutcome<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Value, any Error>?
+    private var early: Result<Value, any Error>?
+    private var done = false
+
+    func arm(_ continuation: CheckedContinuation<Value, any Error>) {
+      lock.lock()
+      if let early {
+        lock.unlock()
+        continuation.resume(with: early)
+        return
+      }
+      self.continuation = continuation
+      lock.unlock()
+    }
+
+    func finish(_ outcome: Result<Value, any Error>) {
+      lock.lock()
+      guard !done else {
+        lock.unlock()
+        return
+      }
+      done = true
+      guard let continuation else {
+        early = outcome
+        lock.unlock()
+        return
+      }
+      self.continuation = nil
+      lock.unlock()
+      continuation.resume(with: outcome)
+    }
   }
 
   private static func query<T: Sendable>(
@@ -162,6 +225,10 @@ public enum PostgresQueryRunner {
       }
       if let underlying = error.underlying { return message(underlying) }
       return "\(error.code)"
+    }
+    if error is ClosedConnection {
+      return "the server closed the connection between two statements (PostgreSQL ends a transaction left idle for "
+        + "\(transactionIdleLimitMilliseconds / 1000) s, or an administrator ended the session; its log says which)"
     }
     if let error = error as? NIOConnectionError {
       if let failure = error.connectionErrors.first { return message(failure.error) }

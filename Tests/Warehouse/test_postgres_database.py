@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -244,3 +245,67 @@ def test_data_and_database_do_not_mix(definition, unit_csv):
     assert result.returncode == 64
     result = strata("analyze", "--experiment", str(definition), "--database", "postgresql://u@h/d", check=False)
     assert result.returncode == 64 and "--table" in result.stderr
+
+
+def wait_for(cluster, sql, *, seconds=60):
+    """Polls `sql` (one value) until it is not empty; the value."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = cluster.psql("-At", "-c", sql, password=PASSWORD).stdout.strip()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"waited {seconds} s for: {sql}")
+
+
+def test_a_connection_closed_between_statements_fails_at_once(pg, definition):
+    """The server ends strata's session after the first query answered and before the next statement (here an
+    administrator's pg_terminate_backend; PostgreSQL's idle-in-transaction limit does the same after 60 s). Before, the
+    next statement was written to the closed connection, whose failure postgres-nio never reports: `analyze` waited
+    forever, past --timeout (review G5). Now: exit 1, one sentence, at once.
+
+    The first query is held on a lock until strata is stopped (SIGSTOP), so its whole answer, then the server's close,
+    wait in the socket for strata to resume."""
+    locker = subprocess.Popen(
+        ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-d", "postgres"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+        env=dict(os.environ, PGPASSWORD=PASSWORD))
+    run = None
+    try:
+        locker.stdin.write("BEGIN;\nLOCK TABLE public.units IN ACCESS EXCLUSIVE MODE;\n")
+        locker.stdin.flush()
+        wait_for(pg, "SELECT 1 FROM pg_locks WHERE relation = 'public.units'::regclass AND granted "
+                     "AND mode = 'AccessExclusiveLock'")
+        base = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        run = subprocess.Popen(
+            [STRATA, "analyze", "--experiment", str(definition), "--database", url(pg), *UNITS, "--json",
+             "--no-look-log", "--timeout", "600"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**base, "PGPASSWORD": PASSWORD})
+        pid = wait_for(pg, "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH %'")
+        run.send_signal(signal.SIGSTOP)
+        locker.stdin.write("COMMIT;\n")
+        locker.stdin.flush()
+        wait_for(pg, f"SELECT 1 FROM pg_stat_activity WHERE pid = {pid} AND state = 'idle in transaction'")
+        wait_for(pg, f"SELECT pg_terminate_backend({pid})")
+        wait_for(pg, f"SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = {pid})")
+        run.send_signal(signal.SIGCONT)
+        started = time.monotonic()
+        try:
+            out, err = run.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("strata analyze --database still waits 60 s after the server closed its connection")
+        assert time.monotonic() - started < 30
+        assert run.returncode == 1 and out == "", err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("strata: error: the query on PostgreSQL at 127.0.0.1"), err
+        # The close is read before the next statement is written (the usual order), or while it is in flight.
+        assert ("the server closed the connection" in lines[0]
+                or "terminating connection due to administrator command" in lines[0]), lines[0]
+        assert PASSWORD not in err and ENCODED not in err
+    finally:
+        if run is not None and run.poll() is None:
+            run.send_signal(signal.SIGCONT)
+            run.kill()
+            run.wait()
+        locker.kill()
+        locker.wait()
