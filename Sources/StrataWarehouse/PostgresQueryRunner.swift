@@ -227,8 +227,9 @@ public enum PostgresQueryRunner {
       return "\(error.code)"
     }
     if error is ClosedConnection {
-      return "the server closed the connection between two statements (PostgreSQL ends a transaction left idle for "
-        + "\(transactionIdleLimitMilliseconds / 1000) s, or an administrator ended the session; its log says which)"
+      return "the server closed the connection (PostgreSQL ends a transaction left idle between two statements for "
+        + "\(transactionIdleLimitMilliseconds / 1000) s; or an administrator ended the session, or the server stopped: "
+        + "its log says which)"
     }
     if let error = error as? NIOConnectionError {
       if let failure = error.connectionErrors.first { return message(failure.error) }
