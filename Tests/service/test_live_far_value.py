@@ -5,13 +5,12 @@ read 0 and "no variation to test against", with a 200). When the far unit then m
 exposure with another segment), the cell it left is summed about a value it no longer holds: ingestion sets the totals
 aside (`not_finite`), the next pass makes them again, and the results are again the CSV's."""
 import json
-import subprocess
 import time
 
 import requests
 
-from conftest import Server, strata
-from test_contract import postgres, postgres_binaries  # noqa: F401 (fixtures)
+from conftest import strata
+from test_contract import postgres, postgres_binaries, postgres_server  # noqa: F401 (fixtures)
 from test_live_results import EXPERIMENT, agree, post
 
 SET_ASIDE = "not finite: rebuild"
@@ -34,16 +33,8 @@ def revenue_rows(view):
 
 
 def test_postgresql_a_far_first_value_leaves_the_other_cells(workspace, postgres, tmp_path):  # noqa: F811
-    port, binaries = postgres
-    experiments, keys, made = workspace
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
-
-    def psql(sql):
-        result = subprocess.run([str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At",
-                                 "-c", sql], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+    experiments, _, made = workspace
+    server, psql, _ = postgres_server(workspace, postgres)
 
     def results():
         response = requests.get(f"{server.url}/v1/experiments/{EXPERIMENT}/results",

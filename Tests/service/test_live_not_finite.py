@@ -3,14 +3,13 @@ behind the service's back), or whose shift is a far-away first value (1e12 among
 unit answers 200 at once from the results query, the totals are made again (`not_finite`), and the results from them
 agree with `strata analyze --database` of the same tables."""
 import json
-import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import Server, strata
-from test_contract import postgres, postgres_binaries  # noqa: F401 (fixtures)
+from conftest import strata
+from test_contract import postgres, postgres_binaries, postgres_server  # noqa: F401 (fixtures)
 from test_live_results import EXPERIMENT, agree, post
 
 
@@ -22,16 +21,8 @@ def wait_for(server, text, deadline):
 
 @pytest.mark.parametrize("value", ["1e155", "1e12"])
 def test_postgresql_erasing_a_unit_with_a_far_value(workspace, postgres, value):  # noqa: F811
-    port, binaries = postgres
-    experiments, keys, made = workspace
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
-
-    def psql(sql):
-        result = subprocess.run([str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At",
-                                 "-c", sql], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+    experiments, _, made = workspace
+    server, psql, url = postgres_server(workspace, postgres)
 
     def results():
         return requests.get(f"{server.url}/v1/experiments/{EXPERIMENT}/results",
