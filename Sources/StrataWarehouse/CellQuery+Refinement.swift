@@ -25,13 +25,10 @@ extension CellQuery {
 }
 
 extension CellQueryBuilder {
-  /// The value columns summed about each cell's own mean.
-  var refinedColumns: Set<Int> { Set(ownMeans) }
-
   /// Column `index`'s K for the unit in `u`: the cell's own when it has one (`s`, `cell_constants`), else the
   /// query's (`c`, `query_constants`).
   func shiftConstant(_ index: Int) -> String {
-    refinedColumns.contains(index) ? "COALESCE(s.k\(index), c.k\(index))" : "c.k\(index)"
+    ownMeans.contains(index) ? "COALESCE(s.k\(index), c.k\(index))" : "c.k\(index)"
   }
 
   /// A cell's values of column `index` are all equal (MIN = MAX over its non-missing values).
@@ -40,14 +37,14 @@ extension CellQueryBuilder {
   /// `<col>_shift`: the K the cell's sums are about; for a column with a K per cell, the value of a cell whose values
   /// are all equal.
   func shiftColumn(_ index: Int) -> String {
-    guard refinedColumns.contains(index) else { return "MIN(c.k\(index))" }
+    guard ownMeans.contains(index) else { return "MIN(c.k\(index))" }
     return "CASE WHEN \(constantCell(index)) THEN MIN(u.m\(index)) ELSE MIN(\(shiftConstant(index))) END"
   }
 
   /// A per-cell sum of products of the shifted values of `columns`: 0 in a cell where one of them with a K per cell has
   /// all its values equal (each term has the factor x − x = 0 about the K `shiftColumn` gives), else `sum`.
   func shiftedSum(_ sum: String, of columns: [Int]) -> String {
-    let constant = columns.filter(refinedColumns.contains).sorted().map(constantCell)
+    let constant = columns.filter(ownMeans.contains).sorted().map(constantCell)
     guard !constant.isEmpty else { return sum }
     return "CASE WHEN \(constant.joined(separator: " OR ")) THEN \(dialect.literal(0)) ELSE \(sum) END"
   }
