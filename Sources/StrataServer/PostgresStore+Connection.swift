@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import StrataWarehouse
 import Synchronization
 
 /// How ``PostgresStore`` gets its connections: every call of the store goes through ``withConnection(_:)``, which
@@ -24,6 +25,12 @@ import Synchronization
 /// the close (postgres-nio's `withTransaction` sends `ROLLBACK` when its closure fails). The body runs in a task of its
 /// own for that reason; a body left behind holds no lease and can write nothing. When the cancellation comes after the
 /// `COMMIT` was sent, whether the transaction committed is unknown: the callers' 503 sentences say so.
+///
+/// A connection the server closes in the middle of a call (between two statements: its idle-in-transaction limit, an
+/// administrator's `pg_terminate_backend`, a restart) is the same hole from the other side: the body's next statement
+/// went to the closed connection and was never answered, so the request waited for its `--request-timeout`. The body
+/// gets a ``StoreConnection``, whose statements fail at once on a closed connection (the call throws, the request gets
+/// the store's 503, the pool replaces the connection).
 extension PostgresStore {
   /// The default of ``connectionWait`` (`strata serve --database-timeout`).
   public static let defaultConnectionWait: Duration = .seconds(5)
@@ -62,7 +69,7 @@ extension PostgresStore {
   /// ``PostgresCallTimedOut`` when `body` runs past ``callLimit``, and `CancellationError` as soon as the calling task
   /// is cancelled (closing the connection if `body` had started).
   func withConnection<Result: Sendable>(
-    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    _ body: @escaping @Sendable (StoreConnection) async throws -> Result
   ) async throws -> Result {
     let race = LeaseRace()
     let client = self.client
@@ -99,13 +106,13 @@ extension PostgresStore {
   /// close (so that the connection, back in the pool, reads as closed) and throws `CancellationError` (or
   /// ``PostgresCallTimedOut``) without waiting for `body`.
   private static func run<Result: Sendable>(
-    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result, on connection: PostgresConnection,
+    _ body: @escaping @Sendable (StoreConnection) async throws -> Result, on connection: PostgresConnection,
     limit: (place: String, time: Duration)?
   ) async throws -> Result {
     let outcome = BodyOutcome<Result>()
     let task = Task {
       do {
-        outcome.finish(.success(try await body(connection)))
+        outcome.finish(.success(try await body(StoreConnection(connection: connection))))
       } catch {
         outcome.finish(.failure(error))
       }
@@ -157,7 +164,7 @@ extension PostgresStore {
   /// that drops packets (it never learns of the close), when the idle bound passes.
   func withTransaction<Result: Sendable>(
     begin: String = "BEGIN", first: PostgresQuery? = nil,
-    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    _ body: @escaping @Sendable (StoreConnection) async throws -> Result
   ) async throws -> Result {
     let logger = self.logger
     let opening = PostgresStore.openingStatement(first: first, idleLimit: idleLimitSetting)
@@ -259,6 +266,31 @@ extension PostgresStore {
       for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
       return rows
     }
+  }
+}
+
+/// The connection a call's body gets (``PostgresStore/withConnection(_:)``): postgres-nio's, with every statement sent
+/// through ``PostgresNIO/PostgresConnection/queryUnlessClosed(_:logger:file:line:)``.
+///
+/// postgres-nio never answers a statement written to a connection the server has closed between two statements of a
+/// call (its idle-in-transaction limit, an administrator's `pg_terminate_backend`, a restart): the request waited for
+/// its `--request-timeout` and got 503 `timeout` late, and the call's task stayed parked. Now such a statement fails at
+/// once: the call throws, the request gets the store's 503 (`store_unavailable`, with the sentence of its kind: a write
+/// whose `COMMIT` had no answer is never acknowledged), and the pool replaces the closed connection. No other way to
+/// send a statement is offered here, so no statement of the store's goes out unraced.
+struct StoreConnection: Sendable {
+  let connection: PostgresConnection
+
+  /// Whether the connection is closed.
+  var isClosed: Bool { connection.isClosed }
+
+  /// Sends `query`; its rows as they come, or ``PostgresClosedConnection`` when the connection closes before its answer
+  /// begins.
+  @discardableResult
+  func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws
+    -> PostgresRowSequence
+  {
+    try await connection.queryUnlessClosed(query, logger: logger, file: file, line: line)
   }
 }
 

@@ -48,7 +48,7 @@ extension PostgresStore {
   /// Appends the record `make` builds after the current head and moves the head, under the audit lock; call inside
   /// a transaction.
   static func appendAudit(
-    _ connection: PostgresConnection, logger: Logger,
+    _ connection: StoreConnection, logger: Logger,
     _ make: ((sequence: Int, hash: String, recordedAt: String)?) -> AuditRecord
   ) async throws -> AuditRecord {
     try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.auditLock))", logger: logger)

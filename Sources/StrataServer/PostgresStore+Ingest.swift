@@ -149,7 +149,7 @@ extension PostgresStore {
 
   /// The units of `consent` whose latest consent change withdrew consent; call inside the transaction, after the
   /// consent gate.
-  static func withdrawn(_ connection: PostgresConnection, _ consent: ConsentCheck, logger: Logger) async throws
+  static func withdrawn(_ connection: StoreConnection, _ consent: ConsentCheck, logger: Logger) async throws
     -> Set<String>
   {
     guard !consent.isEmpty else { return [] }
@@ -166,7 +166,7 @@ extension PostgresStore {
   }
 
   /// Adds to the refused-item counts; call inside a transaction.
-  static func countRefused(_ connection: PostgresConnection, _ counts: [RefusedItemCount], logger: Logger)
+  static func countRefused(_ connection: StoreConnection, _ counts: [RefusedItemCount], logger: Logger)
     async throws
   {
     for item in counts {

@@ -13,7 +13,7 @@ extension PostgresStore {
   /// (not in `exposed`) from their stored memos when they can be (``advance(_:units:plan:events:totals:logger:)``),
   /// the others recomputed from their rows.
   static func maintain(
-    _ connection: PostgresConnection, touched: Set<LiveTouch>, plans: LivePlans,
+    _ connection: StoreConnection, touched: Set<LiveTouch>, plans: LivePlans,
     events: [String: [LivePlan.NewEvent]] = [:], exposed: Set<LiveTouch> = [], logger: Logger
   ) async throws {
     let byExperiment = Dictionary(grouping: touched, by: \.experiment)
@@ -64,7 +64,7 @@ extension PostgresStore {
   /// statements; returns the units done (those excluded for two variants need nothing), the others are left for
   /// ``update(_:units:plan:totals:known:logger:)``.
   static func advance(
-    _ connection: PostgresConnection, units: [String], plan: LivePlan, events: [String: [LivePlan.NewEvent]],
+    _ connection: StoreConnection, units: [String], plan: LivePlan, events: [String: [LivePlan.NewEvent]],
     totals: inout LiveTotals, logger: Logger
   ) async throws -> Set<String> {
     var done: Set<String> = []
@@ -93,7 +93,7 @@ extension PostgresStore {
 
   /// The (experiment, unit) pairs new events touch (as ``SQLiteStore/touchedByEvents(_:_:plans:)``).
   static func touchedByEvents(
-    _ connection: PostgresConnection, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans, logger: Logger
+    _ connection: StoreConnection, _ events: [String: [LivePlan.NewEvent]], plans: LivePlans, logger: Logger
   ) async throws -> Set<LiveTouch> {
     guard !events.isEmpty else { return [] }
     let units = Array(events.keys)
@@ -118,7 +118,7 @@ extension PostgresStore {
 
   /// Removes a unit from every experiment's totals (erasure).
   static func removeLiveUnit(
-    _ connection: PostgresConnection, unit: String, plans: LivePlans?, logger: Logger
+    _ connection: StoreConnection, unit: String, plans: LivePlans?, logger: Logger
   ) async throws {
     var rows: [(String, LiveTotals.Unit)] = []
     for try await (experiment, variant, segment, state, contribution) in try await connection.query(
@@ -179,7 +179,7 @@ extension PostgresStore {
 
   // MARK: Pieces
 
-  static func loadTotals(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws
+  static func loadTotals(_ connection: StoreConnection, experiment: String, logger: Logger) async throws
     -> LiveTotals?
   {
     var meta: (String, Int, Int, String?)?
@@ -207,7 +207,7 @@ extension PostgresStore {
 
   /// Writes the experiment's row and its changed cells (the shifts are kept per cell: the experiment's `shifts` column
   /// is written empty, as on SQLite).
-  static func save(_ connection: PostgresConnection, experiment: String, _ totals: LiveTotals, logger: Logger)
+  static func save(_ connection: StoreConnection, experiment: String, _ totals: LiveTotals, logger: Logger)
     async throws
   {
     try await connection.query(
@@ -234,7 +234,7 @@ extension PostgresStore {
 
   /// One step of ``buildLiveTotals(_:units:restart:recount:)``; the caller has taken the experiment's lock.
   static func buildStep(
-    _ connection: PostgresConnection, plan: LivePlan, units limit: Int, restart: Bool, recount: Bool, logger: Logger
+    _ connection: StoreConnection, plan: LivePlan, units limit: Int, restart: Bool, recount: Bool, logger: Logger
   ) async throws -> Bool {
     let experiment = plan.experiment
     var totals: LiveTotals
@@ -288,7 +288,7 @@ extension PostgresStore {
 
   /// Recomputes units: subtracts their stored contributions, adds the new ones, stores them.
   static func update(
-    _ connection: PostgresConnection, units: [String], plan: LivePlan, totals: inout LiveTotals, known: Bool,
+    _ connection: StoreConnection, units: [String], plan: LivePlan, totals: inout LiveTotals, known: Bool,
     logger: Logger
   ) async throws {
     let experiment = plan.experiment
@@ -339,7 +339,7 @@ extension PostgresStore {
 
   /// Stores units' states and memos.
   static func store(
-    _ connection: PostgresConnection, plan: LivePlan, _ stored: [(unit: String, state: LiveTotals.Unit, memo: String?)],
+    _ connection: StoreConnection, plan: LivePlan, _ stored: [(unit: String, state: LiveTotals.Unit, memo: String?)],
     logger: Logger
   ) async throws {
     guard !stored.isEmpty else { return }

@@ -54,14 +54,14 @@ extension PostgresStore {
   }
 
   /// Takes the transaction's lock on an experiment's totals and counts (``liveLock(experiment:)``).
-  static func lockLive(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws {
+  static func lockLive(_ connection: StoreConnection, experiment: String, logger: Logger) async throws {
     let lock = liveLock(experiment: experiment)
     try await connection.query(PostgresQuery(unsafeSQL: "SELECT " + lock.sql, binds: lock.binds), logger: logger)
   }
 
   /// Adds to the stored exposures and repeats per (experiment, variant); the experiments' locks are held.
   static func count(
-    _ connection: PostgresConnection, _ counts: [LiveExposureKey: (exposures: Int, repeats: Int)], logger: Logger
+    _ connection: StoreConnection, _ counts: [LiveExposureKey: (exposures: Int, repeats: Int)], logger: Logger
   ) async throws {
     guard !counts.isEmpty else { return }
     let keys = Array(counts.keys)

@@ -61,7 +61,7 @@ extension PostgresStore {
     }
   }
 
-  private static func lookRows(_ connection: PostgresConnection, experiment: String, logger: Logger) async throws
+  private static func lookRows(_ connection: StoreConnection, experiment: String, logger: Logger) async throws
     -> [StoredLookLog.Row]
   {
     var rows: [StoredLookLog.Row] = []

@@ -86,7 +86,8 @@ public enum PostgresQueryRunner {
   private static func rows(of sql: String, on connection: PostgresConnection, logger: Logger) async throws
     -> QueryResult
   {
-    let rows = try await start(sql, on: connection, logger: logger)
+    // Not `connection.query`: a statement sent on a connection the server has closed would never return (review G5).
+    let rows = try await connection.queryUnlessClosed(PostgresQuery(unsafeSQL: sql), logger: logger)
     var result = QueryResult(columns: [], rows: [])
     for try await row in rows {
       var values: [QueryResult.Value] = []
@@ -95,69 +96,6 @@ public enum PostgresQueryRunner {
       result.rows.append(values)
     }
     return result
-  }
-
-  /// Sends `sql` and gives its rows as they come, or fails when the connection is closed first.
-  ///
-  /// postgres-nio writes a query to its channel without listening for the write's outcome: on a connection the server
-  /// has closed (PostgreSQL ends a transaction left idle for `transactionIdleLimitMilliseconds`, or an administrator
-  /// ends the session), the write fails unheard and the query never returns. `analyze --database` then waited forever,
-  /// past `--timeout` too (review G5: its task group waits for the query's task). Racing the query against the
-  /// connection's close makes that an error at once, and lets a timeout's close end a query stuck that way.
-  private static func start(_ sql: String, on connection: PostgresConnection, logger: Logger) async throws
-    -> PostgresRowSequence
-  {
-    let race = FirstOutcome<PostgresRowSequence>()
-    return try await withCheckedThrowingContinuation { continuation in
-      race.arm(continuation)
-      connection.closeFuture.whenComplete { _ in race.finish(.failure(ClosedConnection())) }
-      Task {
-        do {
-          race.finish(.success(try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)))
-        } catch {
-          race.finish(.failure(error))
-        }
-      }
-    }
-  }
-
-  /// The connection was closed before a query's answer began.
-  struct ClosedConnection: Error {}
-
-  /// The first of several outcomes, handed to one continuation once; the later ones are dropped.
-  final class FirstOutcome<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Value, any Error>?
-    private var early: Result<Value, any Error>?
-    private var done = false
-
-    func arm(_ continuation: CheckedContinuation<Value, any Error>) {
-      lock.lock()
-      if let early {
-        lock.unlock()
-        continuation.resume(with: early)
-        return
-      }
-      self.continuation = continuation
-      lock.unlock()
-    }
-
-    func finish(_ outcome: Result<Value, any Error>) {
-      lock.lock()
-      guard !done else {
-        lock.unlock()
-        return
-      }
-      done = true
-      guard let continuation else {
-        early = outcome
-        lock.unlock()
-        return
-      }
-      self.continuation = nil
-      lock.unlock()
-      continuation.resume(with: outcome)
-    }
   }
 
   private static func query<T: Sendable>(
@@ -226,7 +164,7 @@ public enum PostgresQueryRunner {
       if let underlying = error.underlying { return message(underlying) }
       return "\(error.code)"
     }
-    if error is ClosedConnection {
+    if error is PostgresClosedConnection {
       return "the server closed the connection (PostgreSQL ends a transaction left idle between two statements for "
         + "\(transactionIdleLimitMilliseconds / 1000) s; or an administrator ended the session, or the server stopped: "
         + "its log says which)"

@@ -93,13 +93,14 @@ def postgres():
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def postgres_server(workspace, postgres):
-    """A server on the throwaway cluster of the `postgres` fixture, `psql(sql)`: the statement's output there
-    (unaligned, no headers; psql's message fails the test), and the cluster's URL."""
+def postgres_server(workspace, postgres, extra=()):
+    """A server on the throwaway cluster of the `postgres` fixture (with `extra` flags), `psql(sql)`: the statement's
+    output there (unaligned, no headers; psql's message fails the test), and the cluster's URL."""
     port, binaries = postgres
     experiments, keys, _ = workspace
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
+    server = Server(experiments, keys, database=url,
+                    extra=["--audit-key", str(experiments.parent / "audit.key"), *extra])
 
     def psql(sql):
         result = subprocess.run([str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At",
