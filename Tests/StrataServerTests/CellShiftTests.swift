@@ -55,6 +55,26 @@ import Testing
     }
   }
 
+  /// Runs `body` on a new service (SQLite) whose running totals were built, empty, as at its start, and then kept by
+  /// ingestion of `count` of ``units(_:count:)`` (``send(_:_:)``); `body` gets the service, its store, its client and
+  /// the units sent.
+  static func afterSending(
+    count: Int = 600,
+    _ body:
+      @escaping @Sendable (TestService, SQLiteStore, any TestClientProtocol, [ResultsTests.Unit]) async throws
+      -> Void
+  ) async throws {
+    let harness = try TestService()
+    defer { harness.remove() }
+    let store = try #require(harness.service.store as? SQLiteStore)
+    let units = try Self.units(harness, count: count)
+    try await harness.test { client in
+      #expect(try await LiveTotalsTests.pass(harness.service, store).started[Self.experiment] == "missing")
+      try await Self.send(units, client)
+      try await body(harness, store, client, units)
+    }
+  }
+
   /// The plan, its results query, and the totals' cells read as the results read them (nil: not complete).
   static func kept(_ harness: TestService, _ store: SQLiteStore) async throws -> (
     plan: LivePlan, query: CellQuery, summary: DataSummary?
@@ -105,15 +125,8 @@ import Testing
   /// Before, that value was the one shift of every cell: the other cells' sds read 0 ("no variation to test
   /// against") or noise, with a 200.
   @Test func aFarFirstValueLeavesTheOtherCellsAsAnalyzeHasThem() async throws {
-    let harness = try TestService()
-    defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    let units = try Self.units(harness)
-    let reference = try ResultsTests.cliAnalysis(units, harness)
-    try await harness.test { client in
-      // Built (empty) first, as at the service's start: ingestion keeps them.
-      #expect(try await LiveTotalsTests.pass(harness.service, store).started[Self.experiment] == "missing")
-      try await Self.send(units, client)
+    try await Self.afterSending { harness, store, client, units in
+      let reference = try ResultsTests.cliAnalysis(units, harness)
       let (plan, _, summary) = try await Self.kept(harness, store)
       let kept = try #require(summary, "the results come from the running totals")
       // Each cell's shift is its own first value: 1e12 only in the far unit's cell.
@@ -149,13 +162,7 @@ import Testing
   /// Before, its 70 values of 305.7 were summed about the one shift 1e12: M2 read 8,589,934,592 (the rounding of
   /// squares near 1e24), an sd of about 11,000.
   @Test func aCellOfEqualValuesHasNoSpread() async throws {
-    let harness = try TestService()
-    defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    let units = try Self.units(harness)
-    try await harness.test { client in
-      _ = try await LiveTotalsTests.pass(harness.service, store)
-      try await Self.send(units, client)
+    try await Self.afterSending { harness, store, _, units in
       let (plan, _, summary) = try await Self.kept(harness, store)
       let kept = try #require(summary)
       let revenue = try #require(plan.plan.columns.firstIndex { $0.column == "revenue" })
@@ -171,14 +178,8 @@ import Testing
   /// it), 1e12 sets them aside until the next pass makes them again (`not_finite`); both times the results are
   /// `strata analyze` of the units left.
   @Test func erasingACellsShiftUnit() async throws {
-    let harness = try TestService()
-    defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    let initial = try Self.units(harness)
-    try await harness.test { client in
-      var units = initial
-      _ = try await LiveTotalsTests.pass(harness.service, store)
-      try await Self.send(units, client)
+    try await Self.afterSending { harness, store, client, sent in
+      var units = sent
       let plan = try await Self.kept(harness, store).plan
       let revenue = try #require(plan.plan.columns.firstIndex { $0.column == "revenue" })
       // A cell's shift is the value of its first unit in id order of the first request that exposed its units.
@@ -221,14 +222,8 @@ import Testing
   /// cell it left is summed about a value it no longer holds, so ingestion sets the totals aside and the next pass
   /// makes them again; the results are then `strata analyze` of the units as they now are.
   @Test func aShiftUnitThatLeavesItsCellSetsTheTotalsAside() async throws {
-    let harness = try TestService()
-    defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    let initial = try Self.units(harness)
-    try await harness.test { client in
-      var units = initial
-      _ = try await LiveTotalsTests.pass(harness.service, store)
-      try await Self.send(units, client)
+    try await Self.afterSending { harness, store, client, sent in
+      var units = sent
       let plan = try await Self.kept(harness, store).plan
       let index = try #require(units.firstIndex { $0.revenue == 1e12 })
       let other = units[index].segment == "low" ? "high" : "low"
@@ -256,13 +251,7 @@ import Testing
   /// Totals stored under the earlier layout (one shift per experiment: key `strata-live-3`) are made again once
   /// (`plan_changed`), never read with the new meaning; meanwhile the results run their query.
   @Test func totalsOfTheEarlierLayoutAreMadeAgain() async throws {
-    let harness = try TestService()
-    defer { harness.remove() }
-    let store = try #require(harness.service.store as? SQLiteStore)
-    let units = try Self.units(harness, count: 300)
-    try await harness.test { client in
-      _ = try await LiveTotalsTests.pass(harness.service, store)
-      try await Self.send(units, client)
+    try await Self.afterSending(count: 300) { harness, store, client, units in
       let (plan, query, _) = try await Self.kept(harness, store)
       // What the earlier release stored for this plan: its key, the one shift (the first unit's 1e12), cells of sums
       // and compensations alone.

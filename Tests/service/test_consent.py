@@ -5,10 +5,11 @@ import json
 import sqlite3
 import subprocess
 
+import pytest
 import requests
 
 from conftest import STRATA, Server, strata
-from test_contract import postgres  # noqa: F401 (a fixture)
+from test_contract import postgres, postgres_binaries, postgres_server  # noqa: F401 (fixtures)
 
 GENESIS = "0" * 64
 MEMBER = {"marketing_opt_in": True, "membership_months": 14, "status": "active", "checkins_90d": 30}
@@ -154,7 +155,7 @@ def test_audit_verify_names_the_first_broken_record(workspace, tmp_path):
 
 
 def test_postgresql_consent_and_audit(workspace, postgres, tmp_path):  # noqa: F811
-    port, binaries = postgres
+    port, _ = postgres
     experiments, keys, made = workspace
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     without_key = subprocess.run(
@@ -162,8 +163,7 @@ def test_postgresql_consent_and_audit(workspace, postgres, tmp_path):  # noqa: F
         capture_output=True, text=True, timeout=60,
     )
     assert without_key.returncode == 1 and "--audit-key" in without_key.stderr
-    audit_key = tmp_path / "audit.key"
-    server = Server(experiments, keys, database=url, extra=["--audit-key", str(audit_key)])
+    server, psql, _ = postgres_server(workspace, postgres)  # its audit key: tmp_path / "audit.key"
     server.keys = made
     record_consents(server, [("M-1", False), ("M-2", False), ("M-3", False)])
     assert reasons(server, "M-2") == ("no_consent", "no_consent", "no_consent")
@@ -180,15 +180,9 @@ def test_postgresql_consent_and_audit(workspace, postgres, tmp_path):  # noqa: F
     result = verify(url)
     assert result.returncode == 0 and "intact: 3 records" in result.stdout, result.stderr
 
-    def psql(sql):
-        return subprocess.run(
-            [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At", "-c", sql],
-            capture_output=True, text=True,
-        )
-
-    refused = psql("DELETE FROM audit_log WHERE sequence = 2")
-    assert refused.returncode != 0 and "append-only" in refused.stderr
-    assert psql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only").returncode == 0
-    assert psql("UPDATE audit_log SET recorded_at = '2020-01-01T00:00:00Z' WHERE sequence = 2").returncode == 0
+    with pytest.raises(AssertionError, match="append-only"):  # psql's message fails the statement
+        psql("DELETE FROM audit_log WHERE sequence = 2")
+    psql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+    psql("UPDATE audit_log SET recorded_at = '2020-01-01T00:00:00Z' WHERE sequence = 2")
     result = verify(url)
     assert result.returncode == 1 and "record 2" in result.stderr, result.stderr

@@ -112,11 +112,9 @@ def postgres_server(workspace, postgres, extra=()):
 
 
 def test_postgresql_store(workspace, postgres):
-    port, binaries = postgres
     experiments, keys, made = workspace
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     for _ in range(2):  # the second start finds the schema migrated
-        server = Server(experiments, keys, database=url, extra=["--audit-key", str(experiments.parent / "audit.key")])
+        server, psql, _ = postgres_server(workspace, postgres)
         response = requests.post(
             server.url + "/ofrep/v1/evaluate/flags/banner-on",
             json={"context": {"targetingKey": "u-1"}},
@@ -124,11 +122,6 @@ def test_postgresql_store(workspace, postgres):
         )
         assert response.status_code == 200, response.text
         assert server.stop() == 0, server.logs()
-    def psql(sql):
-        return subprocess.run(
-            [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At", "-c", sql],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip()
     assert int(psql("SELECT max(version) FROM strata_schema")) >= 2
     assert psql("SELECT count(*) FROM api_keys") == "4"
     assert psql("SELECT count(*) FROM definitions") == str(len(list(experiments.glob("*.yaml"))))

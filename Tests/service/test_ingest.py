@@ -4,7 +4,6 @@ import concurrent.futures
 import json
 import signal
 import sqlite3
-import subprocess
 import threading
 import time
 import uuid
@@ -12,7 +11,7 @@ import uuid
 import requests
 
 from conftest import Server
-from test_contract import postgres, postgres_binaries  # noqa: F401 (fixtures)
+from test_contract import postgres, postgres_binaries, postgres_server  # noqa: F401 (fixtures)
 
 EXPERIMENT = "banner-on"  # one segment, no rules: an exposure needs only the unit and its variant
 
@@ -28,10 +27,8 @@ def variants_of(server, key, units):
 
 
 def test_postgresql_ingestion(workspace, postgres):
-    port, binaries = postgres
     experiments, keys, made = workspace
-    server = Server(experiments, keys, database=f"postgresql://postgres@127.0.0.1:{port}/postgres",
-                    extra=["--audit-key", str(experiments.parent / "audit.key")])
+    server, psql, _ = postgres_server(workspace, postgres)
     headers = {"X-API-Key": made["server"]}
     try:
         variants = variants_of(server, made["server"], [f"u-{i}" for i in range(20)])
@@ -78,12 +75,6 @@ def test_postgresql_ingestion(workspace, postgres):
             assert row in section and cells in section.split(row)[1].split("</tr>")[0], (experiment, variant)
     finally:
         assert server.stop() == 0, server.logs()
-
-    def psql(sql):
-        return subprocess.run(
-            [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At", "-c", sql],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip()
 
     assert psql("SELECT count(*), sum(repeats) FROM exposures WHERE experiment_id = 'banner-on'") == "20|1"
     assert psql("SELECT exposed_at FROM exposures WHERE experiment_id = 'banner-on' AND unit_id = 'u-0'") == \
