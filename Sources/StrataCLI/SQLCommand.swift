@@ -22,7 +22,8 @@ struct SQLCommand: ParsableCommand {
       bq query --format=csv, ...); docs/warehouse.md shows each engine.
 
       Each continuous metric is summed about one shift K (--shift, else the baseline, else the first value \
-      the engine finds). A cell whose mean lies more than about 1,000 of its standard deviations from K \
+      the engine finds); a cell whose values are all equal gets that value as its <col>_shift and sums of 0 \
+      (exact). A cell whose mean lies more than about 1,000 of its standard deviations from K \
       (an outlier picked as K) keeps too few of its variance's digits: `strata analyze --data` of the \
       saved result warns and names such cells, and --refine with that result prints the query again \
       with their columns summed about each cell's own mean (nothing when no cell needs it); its \

@@ -7,7 +7,7 @@ extension CellQuery {
   ///
   /// The engine takes each cell's mean first (`AVG` over the same rows), accurate to about ε·max|x| of the cell, far
   /// within the thousand standard deviations a K may lie from the mean; a cell whose values are all equal comes out
-  /// exact through its MIN = MAX. The text does not grow with the cells (no list of them), so thousands of doubtful
+  /// exact, here as in the first query (MAX − MIN = 0, `CellQueryBuilder.shiftColumn`). The text does not grow with the cells (no list of them), so thousands of doubtful
   /// cells cost what one does: one more pass over the rows. The refinement's result replaces the first's whole, in one
   /// result that `summary(of:source:)` reads and `strata analyze --data` reads saved; after it a cell can be doubtful
   /// only with a spread below about 2¹⁰·ε·max|x| of its own values.
@@ -25,30 +25,6 @@ extension CellQuery {
 }
 
 extension CellQueryBuilder {
-  /// Column `index`'s K for the unit in `u`: the cell's own when it has one (`s`, `cell_constants`), else the
-  /// query's (`c`, `query_constants`).
-  func shiftConstant(_ index: Int) -> String {
-    ownMeans.contains(index) ? "COALESCE(s.k\(index), c.k\(index))" : "c.k\(index)"
-  }
-
-  /// A cell's values of column `index` are all equal (MIN = MAX over its non-missing values).
-  private func constantCell(_ index: Int) -> String { "MIN(u.m\(index)) = MAX(u.m\(index))" }
-
-  /// `<col>_shift`: the K the cell's sums are about; for a column with a K per cell, the value of a cell whose values
-  /// are all equal.
-  func shiftColumn(_ index: Int) -> String {
-    guard ownMeans.contains(index) else { return "MIN(c.k\(index))" }
-    return "CASE WHEN \(constantCell(index)) THEN MIN(u.m\(index)) ELSE MIN(\(shiftConstant(index))) END"
-  }
-
-  /// A per-cell sum of products of the shifted values of `columns`: 0 in a cell where one of them with a K per cell has
-  /// all its values equal (each term has the factor x − x = 0 about the K `shiftColumn` gives), else `sum`.
-  func shiftedSum(_ sum: String, of columns: [Int]) -> String {
-    let constant = columns.filter(ownMeans.contains).sorted().map(constantCell)
-    guard !constant.isEmpty else { return sum }
-    return "CASE WHEN \(constant.joined(separator: " OR ")) THEN \(dialect.literal(0)) ELSE \(sum) END"
-  }
-
   /// The `cell_constants` table: per cell (`shift_variant`, `shift_segment`) the mean of each column in `ownMeans`
   /// (`k<i>`, NULL for a cell without values), from the rows the final aggregation reads; nil without such columns.
   func cellConstants() -> String? {

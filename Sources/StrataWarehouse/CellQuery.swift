@@ -9,9 +9,11 @@ import StrataAnalysis
 /// values shifted by a K near their mean keeps the digits that Σx² − (Σx)²/n would cancel when the mean
 /// is large against the spread. K is, per continuous metric, the `shifts` entry for it, else the plan's
 /// baseline for the primary metric, else the first non-missing value the engine finds (a scalar subquery
-/// with `LIMIT 1`: it reads one block). The constant is in the result. One K serves every cell, which keeps its
-/// variance's digits while K is within about a thousand of its standard deviations from its mean; an outlier picked
-/// as K loses them. Such cells are found from the result (`ShiftedSums.lostDigits`, kept in the summary's
+/// with `LIMIT 1`: it reads one block). The constant is in the result. One K serves every cell, except that a cell
+/// whose values of a column are all equal (MAX − MIN = 0) has that value as its `<col>_shift` and sums of exactly 0
+/// (an all-zero cell of a sparse metric is exact, whatever K). Another cell keeps its variance's digits while K is
+/// within about a thousand of its standard deviations from its mean; an outlier picked as K loses them. Such cells are
+/// found from the result (`ShiftedSums.lostDigits`, kept in the summary's
 /// `doubtfulCells`), and `refinement(of:)` is this query again with their columns summed about each cell's own mean
 /// (`ownMeans`): a second query only for data that needs it, run by `CellQueryRun` in the same snapshot
 /// (docs/warehouse.md, "Why the shift").
@@ -66,10 +68,12 @@ public struct CellQuery: Sendable, Hashable {
   /// - A metric with `covariates:` (Lin's regression) adds its pass-1 columns (`RegressionCells.columnNames`): over the
   ///   units with a value and every covariate, their count, shifted sums and sums of products, and the count of units
   ///   with a value but not every covariate. Its HC2/HC3 errors need a second query (`RegressionQuery`).
+  /// - Every continuous column: in a cell whose values of it are all equal and finite (MAX − MIN = 0), that value is
+  ///   its `<col>_shift` and every sum of its shifted values (its own, cross-products, Lin's pass-1 sums) is 0, so the
+  ///   cell is exact whatever K (`CellQueryBuilder.shiftColumn`).
   /// - `ownMeans`: these continuous columns are summed, in every cell, about the cell's own mean: a `cell_constants`
   ///   table (`AVG` per column over `unit_rows`, grouped by cell) is joined on the cell, with the query's K where a
-  ///   cell has no value; a cell whose values are all equal (MIN = MAX) gives that value as `<col>_shift` and 0 for
-  ///   every sum of its shifted values, so it comes out exact whatever the engine's mean of it.
+  ///   cell has no value.
   public init(
     plan: AnalysisPlan, dialect: SQLDialect, source: Source, shifts: [String: Double] = [:],
     checkDuplicates: Bool = true, countsZeroFills: Bool = true, ownMeans: [Int] = []

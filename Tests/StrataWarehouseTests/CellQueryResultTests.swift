@@ -176,7 +176,11 @@ import Testing
     for source in [CellQuery.Source.units(table: "t"), .events(exposures: "x", events: "e")] {
       let query = try CellQuery(plan: plan, dialect: dialect, source: source)
       #expect(query.columns.contains("converted_x_revenue_sum"))
-      #expect(query.sql.contains("COALESCE(SUM(u.m0 * (u.m1 - c.k1)), 0) AS "))
+      // 0 in a cell where revenue is constant (its K is then that value); the 0/1 column has no shift.
+      #expect(
+        query.sql.contains(
+          "CASE WHEN MAX(u.m1) - MIN(u.m1) = 0 THEN \(dialect.literal(0)) ELSE COALESCE(SUM(u.m0 * (u.m1 - c.k1)), 0) END AS "
+        ))
     }
     plan.crossProducts = [AnalysisPlan.CrossProduct(first: 1, second: 1)]
     #expect(throws: WarehouseError.self) { try CellQuery(plan: plan, dialect: dialect, source: .units(table: "t")) }

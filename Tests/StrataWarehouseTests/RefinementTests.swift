@@ -89,7 +89,7 @@ import Testing
   func theRefinementSumsTheDoubtfulCellsAboutTheirMeans(_ dialect: SQLDialect) throws {
     for source in [CellQuery.Source.units(table: "units"), .events(exposures: "exposures", events: "events")] {
       let query = try CellQuery(plan: SQLNameTests.plan(), dialect: dialect, source: source, countsZeroFills: false)
-      #expect(!query.sql.contains("cell_constants"))  // the first query is as it was
+      #expect(!query.sql.contains("cell_constants"))  // the first query has one K (but for constant cells)
       let summary = try query.summary(of: Self.result(query, cells: Self.cells), source: "test")
       #expect(
         summary.doubtfulCells.map { [$0.variant, $0.segment, $0.column, $0.line] } == [
@@ -108,14 +108,51 @@ import Testing
       #expect(refinement.sql.contains("COALESCE(SUM((u.m1 - COALESCE(s.k1, c.k1))), 0)"))
       #expect(
         refinement.sql.contains(
-          "CASE WHEN MIN(u.m1) = MAX(u.m1) THEN MIN(u.m1) ELSE MIN(COALESCE(s.k1, c.k1)) END AS \(SQLName.alias("revenue_shift", dialect))"
+          "CASE WHEN MAX(u.m1) - MIN(u.m1) = 0 THEN MIN(u.m1) ELSE MIN(COALESCE(s.k1, c.k1)) END AS \(SQLName.alias("revenue_shift", dialect))"
         ))
-      #expect(refinement.sql.contains("MIN(u.m1) = MAX(u.m1) THEN \(dialect.literal(0)) ELSE"))
+      #expect(refinement.sql.contains("MAX(u.m1) - MIN(u.m1) = 0 THEN \(dialect.literal(0)) ELSE"))
       // One refinement: the refined query has none, nor does a result without doubtful cells.
       #expect(try refinement.refinement(of: summary) == nil)
       let ordinary = try query.summary(of: Self.result(query, cells: Self.cells, shift: nil), source: "test")
       #expect(ordinary.doubtfulCells.isEmpty)
       #expect(try query.refinement(of: ordinary) == nil)
+    }
+  }
+
+  /// The first query already gives a cell whose values of a continuous column are all equal that value as K and sums
+  /// of 0 (its own, and every cross-product and Lin's pass-1 sum with the column), so such a cell is never doubtful;
+  /// the 0/1 column keeps its plain sum.
+  @Test(arguments: SQLDialect.allCases)
+  func theFirstQueryGivesAConstantCellItsValue(_ dialect: SQLDialect) throws {
+    var plan = SQLNameTests.plan()
+    plan.crossProducts = [AnalysisPlan.CrossProduct(first: 0, second: 1)]
+    for source in [CellQuery.Source.units(table: "units"), .events(exposures: "exposures", events: "events")] {
+      let query = try CellQuery(plan: plan, dialect: dialect, source: source, countsZeroFills: false)
+      let constant = "MAX(u.m1) - MIN(u.m1) = 0"
+      let zero = dialect.literal(0)
+      for expected in [
+        "CASE WHEN \(constant) THEN MIN(u.m1) ELSE MIN(c.k1) END AS \(SQLName.alias("revenue_shift", dialect))",
+        "CASE WHEN \(constant) THEN \(zero) ELSE COALESCE(SUM((u.m1 - c.k1)), 0) END AS \(SQLName.alias("revenue_sum", dialect))",
+        "CASE WHEN \(constant) THEN \(zero) ELSE COALESCE(SUM((u.m1 - c.k1) * (u.m1 - c.k1)), 0) END AS \(SQLName.alias("revenue_sum_sq", dialect))",
+        "CASE WHEN \(constant) THEN \(zero) ELSE COALESCE(SUM(u.m0 * (u.m1 - c.k1)), 0) END AS",
+        "COALESCE(SUM(u.m0), 0) AS \(SQLName.alias("converted_sum", dialect))",
+      ] {
+        #expect(query.sql.contains(expected), "\(expected)")
+      }
+      #expect(!query.sql.contains("MAX(u.m0)"))
+      #expect(!query.sql.contains("cell_constants"))
+      // Its result: the constant cells about their own value, the others about the first value; nothing doubtful.
+      let cells: [(String, String, [Double])] = [
+        ("control", "a", [310, 280.25, 299.75, 305]), ("control", "b", [0, 0, 0]),
+        ("treatment", "a", [310, 280.25, 299.75, 305]), ("treatment", "b", [299.99, 299.99]),
+      ]
+      var result = Self.result(query, cells: cells, shift: 310)
+      for row in [1, 3] { result.rows[row] = Self.result(query, cells: [cells[row]], shift: nil).rows[0] }
+      let run = CellQueryRun(query, source: "db")
+      #expect(try run.next(after: [result]) == nil)
+      let reading = try run.reading(of: [result])
+      #expect(reading.refinedCells == 0 && reading.summary.doubtfulCells.isEmpty)
+      #expect(reading.summary.statistics.metric(1, variant: 1, segment: 1).mean == 299.99)
     }
   }
 

@@ -3,8 +3,8 @@ engine's shift K for every cell, so the other cells' sums about it lose their va
 --refine` (and `analyze --database` by itself) sums those cells again about their own means.
 
 The cells: (control, a) holds the 1e12 unit (the first row of every table, so `LIMIT 1` finds it) and values near
-300; (control, b) is all zeros (the reviewer's cell, sd 20,387 from one K); (control, c) is all 299.99 (a constant cell
-whose K from the first result is not exactly its value); (treatment, c) is 300 + k/100 (sd 0.02, below the rounding
+300; (control, b) is all zeros (the reviewer's cell, sd 20,387 from one K before the first query gave a constant cell
+its value as K); (control, c) is all 299.99 (a constant cell, exact from the first query too); (treatment, c) is 300 + k/100 (sd 0.02, below the rounding
 of 1e12); the rest spread near 300. Revenue has a covariate (CUPED, `revenue_before`) near 290, so cross-products are
 summed again too. The same units are a unit-level CSV, a unit-level table and exposures and events.
 """

@@ -1,5 +1,6 @@
 """A first value of 1e12 picked as every cell's shift (review F4, refine_data.py): the first query's cells lose
-their variances' digits, `analyze --data` of them warns and names the cells, `strata sql --refine` prints the query
+their variances' digits (but for the constant cells, which the first query gives their value as K and sums of 0),
+`analyze --data` of them warns and names the cells, `strata sql --refine` prints the query
 that sums them again about their own means, and its result (and `analyze --database`, which runs it by itself)
 gives the unit-level CSV's analysis: on SQLite, DuckDB (and trino, bigquery, snowflake, clickhouse through sqlglot)
 and PostgreSQL, both shapes."""
@@ -49,19 +50,27 @@ def refine_and_check(work, definition, csv_result, name, dialect, shape, run):
     """The first query, its warning, --refine, the refined query's cells and analysis; returns the refined SQL."""
     columns, rows = run(sql(definition, dialect, shape))
     first = records(columns, rows)
-    assert {float(r["revenue_shift"]) for r in first.values()} == {data.FAR}, "the 1e12 unit is the first value"
+    # The constant cells are exact already (their value as K, sums 0); the others are summed about the 1e12.
+    constants = {("control", "b"): 0.0, ("control", "c"): 299.99}
+    for cell, value in constants.items():
+        record = first[cell]
+        assert (float(record["revenue_shift"]), float(record["revenue_sum"]), float(record["revenue_sum_sq"]),
+                float(record["revenue_x_revenue_before_sum"])) == (value, 0, 0, 0), cell
+    assert {float(r["revenue_shift"]) for c, r in first.items() if c not in constants} == {data.FAR}, \
+        "the 1e12 unit is the first value"
     cells = write_cells(columns, rows, work / f"{name}-{shape}-first.csv")
     got, stderr = analyze_cells(definition, cells)
-    assert "strata: warning: 5 columns' sums in 5 cells about their shift K kept fewer than 10" in stderr, stderr
-    for cell in ["variant control, segment b, revenue", "variant control, segment c, revenue",
+    assert "strata: warning: 3 columns' sums in 3 cells about their shift K kept fewer than 10" in stderr, stderr
+    for cell in ["variant treatment, segment a, revenue", "variant treatment, segment b, revenue",
                  "variant treatment, segment c, revenue"]:
         assert cell in stderr
+    assert "variant control" not in stderr  # its constant cells are exact; (control, a) holds the 1e12 itself
     assert f"--refine {cells}" in stderr
     with pytest.raises(AssertionError):  # what the one K did: the cells' analysis is not the CSV's
         assert_same_analysis(got, csv_result)
     refined = strata("sql", "--experiment", str(definition), "--dialect", dialect, *SHAPES[shape],
                      "--refine", str(cells))
-    assert "strata: note: 5 cells had lost digits: summed again about each cell's own mean" in refined.stderr, \
+    assert "strata: note: 3 cells had lost digits: summed again about each cell's own mean" in refined.stderr, \
         refined.stderr
     columns, rows = run(refined.stdout)
     second = records(columns, rows)
@@ -174,11 +183,11 @@ def test_postgres_psql_refinement_and_analyze_database_give_the_csv_analysis(set
                              *SHAPES[shape], "--json", "--no-look-log"], capture_output=True, text=True, env=env,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "strata: note: 5 cells had lost digits: summed again about each cell's own mean (a second query" \
+    assert "strata: note: 3 cells had lost digits: summed again about each cell's own mean (a second query" \
         in result.stderr
     assert "warning" not in result.stderr, result.stderr
     got = json.loads(result.stdout)
-    assert ", 5 cells had lost digits: summed again about each cell's own mean (query " in got["data"]["file"]
+    assert ", 3 cells had lost digits: summed again about each cell's own mean (query " in got["data"]["file"]
     assert_same_analysis(got, csv_result)
 
 
