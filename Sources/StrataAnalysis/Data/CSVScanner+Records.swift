@@ -31,7 +31,8 @@ extension CSVScanner {
   /// `quoted`, the same for a record the fast path left, tried where the scan meets a quote in it (before it is
   /// unquoted, out of line: records without quotes never call it), with one more argument: when it takes the record,
   /// it sets it to the number of line ends inside the record's quotes (0 for most), which the line count advances by as
-  /// well. For `UnitLevelRows.consumeOther`.
+  /// well. After it took a record, the records that follow and start with a quote go to it first (before the fast path
+  /// and the scan), until it leaves one. For `UnitLevelRows.consumeOther`.
   @inline(__always)
   mutating func forEachRecord(
     progress: (Int) -> Void = { _ in }, fast: (UnsafeMutablePointer<UInt8>, Int, Int) -> Int,
@@ -76,6 +77,17 @@ extension CSVScanner {
           consumed = next
           madeProgress = true
           fastLast = true
+          // Files that quote one field quote it in every record (`csv.QUOTE_ALL`, `QUOTE_NONNUMERIC`, R's `write.csv`
+          // quote the unit id): the records after this one that start with a quote go to `quoted` first, without the
+          // fast path's attempt and the scan to the quote, until it leaves one. Here, not in the loop above: records
+          // without quotes never come here.
+          while consumed < filled && base[consumed] == UInt8(ascii: "\"") {
+            var lineEnds = 0
+            let taken = quoted(base, consumed, filled, &lineEnds)
+            guard taken > consumed else { break }
+            state.line &+= lineEnds &+ 1
+            consumed = taken
+          }
           continue
         }
         // Cleared only once a record is scanned: an incomplete one after fast records leaves them the last taken.

@@ -565,20 +565,26 @@ struct UnitLevelRows {
   /// The one-pass row for a record with a quote (R's `write.csv`, Python's `csv.QUOTE_NONNUMERIC` and `QUOTE_ALL`).
   ///
   /// Tried by the scanner where it meets the quote (`CSVScanner.forEachRecord(progress:fast:quoted:_:)`), after
-  /// `consumeFast` left the record. The record at `bytes[start...]`, with `end` the end of the bytes read; returns the
-  /// offset just past its line end when the row was used, or -1 when nothing was done (the scanner and `consume(_:)`
-  /// then take it as any other).
+  /// `consumeFast` left the record, and on the records after one it took that start with a quote, before anything
+  /// else. The record at `bytes[start...]`, with `end` the end of the bytes read; returns the offset just past its line
+  /// end when the row was used, or -1 when nothing was done (the scanner and `consume(_:)` then take it as any other).
   ///
-  /// Each field as the scanner reads it (`otherField`): quoted (`"…"` with no quote or line feed inside, then its
-  /// terminator) or not (no quote, comma, line feed, or carriage return but before the line feed ending the row, but
-  /// spaces and other bytes below `-`, which the inlined steps leave, allowed), its names found with the spaces around
-  /// them dropped (`otherName`), its values plain decimals (`NumberParser.scanDecimal`, as `consumeFast` reads them),
-  /// numbers in exponent notation or with a leading `+` (`NumberParser.scanGeneral`, `otherNumber`), empty, or quoted
-  /// and read by `NumberParser.parse` (`otherValue`): what the scanner's unquoting and `consume(_:)` make of them, used
-  /// the same way. A skipped field may be quoted with `""` and line ends inside (multi-line notes,
-  /// `skippedQuotedField`): a used row sets `lineEnds` to the number of those line ends, for the scanner's line count.
-  /// The rest of `consumeFast`'s rules hold (the row within `fastRowBytes`, the header's number of fields, a nonempty
-  /// unit id, 0 or 1 for a 0/1 metric); anything else is left untouched.
+  /// Each field as the scanner reads it, quoted or not, first by the steps of `consumeFast` from the field's first
+  /// byte, or the byte after its opening quote: a plain decimal (`NumberParser.scanDecimal`, read as its bytes are
+  /// seen, no second pass), an empty value (`""` or nothing), a name of at most 8 bytes with no byte below `-` (one
+  /// word, looked up in its names' table as `consumeFast` does), a unit id or skipped field with no byte below `-` (a
+  /// word at a time), each followed by its closing quote when quoted (`closes`: not `""`) and its terminator (or a
+  /// CRLF line end after the last field). Between the quotes these are the bytes the scanner's unquoting leaves as they
+  /// are, so nothing is copied. A field those steps do not take is read the general way (`otherField`): quoted (`"…"`
+  /// with no quote or line feed inside, then its terminator) or not (no quote, comma, line feed, or carriage return
+  /// but before the line feed ending the row, but spaces and other bytes below `-` allowed), its names found with the
+  /// spaces around them dropped (`otherName`), its values numbers in exponent notation or with a leading `+`
+  /// (`NumberParser.scanGeneral`, `otherNumber`), empty, or quoted and read by `NumberParser.parse` (`otherValue`):
+  /// what the scanner's unquoting and `consume(_:)` make of them, used the same way. A skipped field may be quoted with
+  /// `""` and line ends inside (multi-line notes, `skippedQuotedField`): a used row sets `lineEnds` to the number of
+  /// those line ends, for the scanner's line count. The rest of `consumeFast`'s rules hold (the row within
+  /// `fastRowBytes`, the header's number of fields, a nonempty unit id, 0 or 1 for a 0/1 metric); anything else is
+  /// left untouched.
   ///
   /// Out of line, and called from the scanner's path for quoted records only: the usual row never reaches it, and its
   /// code and registers stay as they were (called from `consumeFast`'s failures instead, it cost the usual row about
@@ -589,7 +595,8 @@ struct UnitLevelRows {
     _ bytes: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int, lineEnds: inout Int
   ) -> Int {
     guard fastFields > 0, start &+ Self.fastRowBytes <= end else { return -1 }
-    // As in `consumeFast`: every field starts before `limit`, and no read reaches past `limit + 15`.
+    // As in `consumeFast`: every field starts before `limit`, and no read reaches past `limit + 15` (the steps below
+    // read at most a word from the byte after a quote, then a closing quote, a carriage return and a line feed).
     let limit = start &+ (Self.fastRowBytes &- 16)
     var values = InlineArray<8, Double>(repeating: 0)
     var filled = InlineArray<8, Bool>(repeating: false)
@@ -600,14 +607,31 @@ struct UnitLevelRows {
     var quotedLineEnds = 0
     var position = start
     let last = fastFields &- 1
-    for field in 0...last {
+    var field = 0
+    while true {
       guard position < limit else { return -1 }
       let role = fastRoles[field]
       let terminator = field == last ? UInt8(ascii: "\n") : UInt8(ascii: ",")
+      // A quoted field's bytes start after its opening quote.
+      let quoted = bytes[position] == UInt8(ascii: "\"")
+      let from = quoted ? position &+ 1 : position
       if role >= FastRole.value {
         let metric = Int(role & 7)
-        if bytes[position] == UInt8(ascii: "\"") {
-          let (value, missing, step) = Self.otherValue(bytes, position, limit, terminator, role)
+        if let (value, after) = NumberParser.scanDecimal(bytes, from, limit),
+          case let step = Self.closes(bytes, after, quoted, terminator), step != 0
+        {
+          // As in `consume`: `value * (value - 1) == 0` is `value == 0 || value == 1`.
+          if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
+          values[metric] = value
+          position = after &+ step
+        } else if case let step = Self.closes(bytes, from, quoted, terminator), step != 0 {
+          // An empty field (`""` or nothing) is a missing value, as in `consume`.
+          let zero = role & FastRole.missingIsZero != 0
+          values[metric] = zero ? 0 : .nan
+          filled[metric] = zero
+          position = from &+ step
+        } else {
+          let (value, missing, step) = Self.otherValueField(bytes, position, limit, terminator, role)
           guard step > 0 else { return -1 }
           if missing {
             let zero = role & FastRole.missingIsZero != 0
@@ -617,50 +641,126 @@ struct UnitLevelRows {
             values[metric] = value
           }
           position &+= step
-        } else if let (value, after) = NumberParser.scanDecimal(bytes, position, limit),
-          case let step = Self.fieldEnd(bytes, after, terminator), step != 0
-        {
-          if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
-          values[metric] = value
-          position = after &+ step
-        } else if bytes[position] != terminator,
-          let (value, next) = Self.otherNumber(bytes, position, limit, terminator)
-        {
-          if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return -1 }
-          values[metric] = value
-          position = next
-        } else {
-          // An empty field is a missing value, as in `consume` (a field of spaces is left to it).
-          let step = Self.fieldEnd(bytes, position, terminator)
-          guard step != 0 else { return -1 }
-          let zero = role & FastRole.missingIsZero != 0
-          values[metric] = zero ? 0 : .nan
-          filled[metric] = zero
-          position &+= step
         }
       } else if role >= FastRole.variant {
-        let found = otherName(bytes, position, limit, terminator, variant: role & 3 == FastRole.variant)
-        guard found >= 0 else { return -1 }
-        if role & 3 == FastRole.variant { variant = found &>> 16 } else { segment = found &>> 16 }
-        position &+= found & 0xffff
-      } else if role == FastRole.skipped && bytes[position] == UInt8(ascii: "\"") {
-        let step = Self.skippedQuotedField(bytes, position, limit, terminator, lineEnds: &quotedLineEnds)
-        guard step > 0 else { return -1 }
-        position &+= step
-      } else {
-        let found = Self.otherField(bytes, position, limit, terminator)
-        guard found >= 0 else { return -1 }
-        if role == FastRole.unit {
-          unitStart = position &+ found &>> 40
-          unitEnd = unitStart &+ (found &>> 16) & 0xffff
-          guard Self.hasOtherThanSpaces(bytes, unitStart, unitEnd) else { return -1 }
+        // A name of at most 8 bytes with no byte below `-`: one word, as `consumeFast` reads it.
+        let isVariant = role & 3 == FastRole.variant
+        let word = Self.word(bytes, from)
+        let length = CSVScanner.candidateBytes(word).trailingZeroBitCount &>> 3
+        var index = -1
+        var step = 0
+        if length > 0 {
+          step = Self.closes(bytes, from &+ length, quoted, terminator)
+          if step != 0 {
+            let name = word & (UInt64.max &>> UInt64(64 &- 8 &* length))
+            index =
+              isVariant
+              ? wordName(columns.variantNames, role, name, length)
+              : wordName(columns.segmentNames, role, name, length)
+          }
         }
-        position &+= found & 0xffff
+        if index >= 0 {
+          position = from &+ length &+ step
+        } else {
+          let found = otherNameField(bytes, position, limit, terminator, variant: isVariant)
+          guard found >= 0 else { return -1 }
+          index = found &>> 16
+          position &+= found & 0xffff
+        }
+        if isVariant { variant = index } else { segment = index }
+      } else {
+        // A unit id or skipped field with no byte below `-`: a word at a time to the first such byte, which must be
+        // its closing quote (or its end).
+        var at = from
+        var mask = CSVScanner.candidateBytes(Self.word(bytes, at))
+        while mask == 0 {
+          at &+= 8
+          guard at < limit else { return -1 }
+          mask = CSVScanner.candidateBytes(Self.word(bytes, at))
+        }
+        at &+= mask.trailingZeroBitCount &>> 3
+        let step = Self.closes(bytes, at, quoted, terminator)
+        if step != 0 && (role != FastRole.unit || at > from) {
+          if role == FastRole.unit {
+            unitStart = from
+            unitEnd = at
+          }
+          position = at &+ step
+        } else if role == FastRole.skipped && quoted {
+          let step = Self.skippedQuotedField(bytes, position, limit, terminator, lineEnds: &quotedLineEnds)
+          guard step > 0 else { return -1 }
+          position &+= step
+        } else {
+          let found = Self.otherField(bytes, position, limit, terminator)
+          guard found >= 0 else { return -1 }
+          if role == FastRole.unit {
+            unitStart = position &+ found &>> 40
+            unitEnd = unitStart &+ (found &>> 16) & 0xffff
+            guard Self.hasOtherThanSpaces(bytes, unitStart, unitEnd) else { return -1 }
+          }
+          position &+= found & 0xffff
+        }
       }
+      if field == last { break }
+      field &+= 1
     }
     useRow(bytes, unitStart, unitEnd, variant: variant, segment: segment, values: &values, filled: &filled)
     lineEnds = quotedLineEnds
     return position
+  }
+
+  /// How many bytes end a field whose bytes end at `bytes[at]`, for `consumeOther`; 0 when the field does not end there.
+  ///
+  /// For a `quoted` field, its closing quote (not the first of `""`) and then what `fieldEnd` finds after it, plus one;
+  /// else `fieldEnd` at `at`.
+  @inline(__always)
+  private static func closes(_ bytes: UnsafeMutablePointer<UInt8>, _ at: Int, _ quoted: Bool, _ terminator: UInt8)
+    -> Int
+  {
+    guard quoted else { return fieldEnd(bytes, at, terminator) }
+    guard bytes[at] == UInt8(ascii: "\"") else { return 0 }
+    let step = fieldEnd(bytes, at &+ 1, terminator)
+    return step == 0 ? 0 : step &+ 1
+  }
+
+  /// The index of the name of `length` bytes (1 to 8) whose word is `name` (zero past it, no byte below `-`) in
+  /// `names`, for the role `role` of a variant or segment field (`FastRole`): the lookup `consumeFast` makes for that
+  /// role (the short table's, the wide table's one word or two words, or the hash table's), or -1.
+  ///
+  /// Inlined into `consumeOther` alone; `names` borrowed, not copied.
+  @inline(__always)
+  private func wordName(_ names: borrowing ByteNameTable, _ role: UInt8, _ name: UInt64, _ length: Int) -> Int {
+    if role & FastRole.hashed == 0 { return names.wordIndex(name, length) }
+    if role & FastRole.wide == 0 { return names.wordsIndex(length: length, name, 0, 0) }
+    if role & FastRole.twoWords == 0 { return names.wordWideIndex(name, length) }
+    return names.wideIndex(name, 0, length)
+  }
+
+  /// `consumeOther`'s general reading of a value field its first steps do not take (a quoted value `parse` reads,
+  /// exponent notation or a leading `+`, an empty field, `otherValue` and `otherNumber`): the value, whether it is
+  /// missing, and the bytes to the next field (0 when the field is not one `consume(_:)` would use).
+  ///
+  /// Out of line: the rows of plain and quoted decimals never come here.
+  @inline(never)
+  private static func otherValueField(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8, _ role: UInt8
+  ) -> (value: Double, missing: Bool, step: Int) {
+    if bytes[position] == UInt8(ascii: "\"") { return otherValue(bytes, position, limit, terminator, role) }
+    if bytes[position] != terminator, let (value, next) = otherNumber(bytes, position, limit, terminator) {
+      if role & FastRole.binomial != 0 && value * (value - 1) != 0 { return (0, false, 0) }
+      return (value, false, next &- position)
+    }
+    // An empty field is a missing value, as in `consume` (a field of spaces is left to it).
+    let step = fieldEnd(bytes, position, terminator)
+    return (0, true, step)
+  }
+
+  /// `otherName` out of line, for `consumeOther`'s names that its one-word step does not take.
+  @inline(never)
+  private mutating func otherNameField(
+    _ bytes: UnsafeMutablePointer<UInt8>, _ position: Int, _ limit: Int, _ terminator: UInt8, variant: Bool
+  ) -> Int {
+    otherName(bytes, position, limit, terminator, variant: variant)
   }
 
   /// A skipped field that is quoted, as the scanner reads it, for `consumeOther`: the bytes to the next field (the
