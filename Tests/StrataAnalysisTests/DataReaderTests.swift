@@ -209,4 +209,45 @@ struct BadQuotingReaderTests {
         && "\(error)".contains("has a quoted field that is not closed before the end of the file")
     }
   }
+
+  /// A lone quote after the last line end opens a field it never closes, as `"M1` there does: the same bad-quoting
+  /// issue on its line (an error under --strict), not a blank line; file and pipe, 1 and 2 threads, with and without
+  /// the duplicate check (review H2).
+  @Test(arguments: ["\"", "\"M1", "\"\"\"", "\r\""])
+  func aLoneQuoteAtTheEndIsAnUnclosedQuote(ending: String) throws {
+    let plan = AnalysisPlan(
+      id: "quoting", variants: ["a", "b"], segments: ["default"],
+      metrics: [AnalysisPlan.Metric(name: "converted", kind: .binomial, missing: .zero)])
+    let rows = (0..<2000).map { "\"u\($0)\",\($0 % 2 == 0 ? "a" : "b"),\"\($0 % 3 == 0 ? 1 : 0)\"\n" }.joined()
+    let text = "unit_id,variant,converted\n" + rows + ending
+    let path = try DataReaderTests.file(text).path
+    for check in [true, false] {
+      for threads in [1, 2] {
+        for piped in [false, true] {
+          let context = "\(ending.debugDescription), check \(check), \(threads) threads, pipe \(piped)"
+          var options = PipeChunksTests.options(chunkSize: 1000, threads: threads)
+          options.checkDuplicates = check
+          let summary =
+            piped
+            ? try PipeChunksTests.readPiped(text, plan: plan, options: options)
+            : try DataReader.read(paths: [path], plan: plan, options: options)
+          #expect(summary.rowsRead == 2001 && summary.rowsUsed == 2000, "\(context)")
+          #expect(summary.issues.entries[.badQuoting]?.firstLines == [2002], "\(context)")
+          options.strict = true
+          #expect(throws: DataError.self, "\(context)") {
+            _ =
+              piped
+              ? try PipeChunksTests.readPiped(text, plan: plan, options: options)
+              : try DataReader.read(paths: [path], plan: plan, options: options)
+          }
+          do {
+            _ = try DataReader.read(paths: [path], plan: plan, options: options)
+          } catch {
+            #expect(
+              "\(error)".contains("data.csv:2002: row has a quoted field that is not closed"), "\(context): \(error)")
+          }
+        }
+      }
+    }
+  }
 }
