@@ -7,10 +7,11 @@ extension CellQuery {
   ///
   /// The engine takes each cell's mean first (`AVG` over the same rows), accurate to about ε·max|x| of the cell, far
   /// within the thousand standard deviations a K may lie from the mean; a cell whose values are all equal comes out
-  /// exact, here as in the first query (MAX − MIN = 0, `CellQueryBuilder.shiftColumn`). The text does not grow with the cells (no list of them), so thousands of doubtful
-  /// cells cost what one does: one more pass over the rows. The refinement's result replaces the first's whole, in one
-  /// result that `summary(of:source:)` reads and `strata analyze --data` reads saved; after it a cell can be doubtful
-  /// only with a spread below about 2¹⁰·ε·max|x| of its own values.
+  /// exact, here as in the first query (MAX − MIN = 0, `CellQueryBuilder.shiftColumn`). The text does not grow with
+  /// the cells (no list of them), so thousands of doubtful cells cost what one does: one more pass over the rows. The
+  /// refinement's result replaces the first's whole, in one result that `summary(of:source:)` reads and `strata
+  /// analyze --data` reads saved; after it a cell can be doubtful only with a spread below about 2¹⁰·ε·max|x| of its
+  /// own values.
   public func refinement(of summary: DataSummary) throws(WarehouseError) -> CellQuery? {
     guard ownMeans.isEmpty else { return nil }
     let columns = Set(

@@ -3,8 +3,8 @@ import StrataAnalysis
 /// The shift K of each continuous column's sums, in every cell query (the first and a refinement).
 ///
 /// A value enters the sums as x − K (`shiftedValue`), K the query's (`query_constants`, `c`) or, for a refinement's
-/// `ownMeans`, the cell's own mean (`cell_constants`, `s`). A cell whose values of a column are all equal gets that value
-/// as `<col>_shift` and sums of exactly 0 whatever K was, so it never needs a refinement (docs/warehouse.md).
+/// `ownMeans`, the cell's own mean (`cell_constants`, `s`). A cell whose values of a column are all equal gets that
+/// value as `<col>_shift` and sums of exactly 0 whatever K was, so it never needs a refinement (docs/warehouse.md).
 extension CellQueryBuilder {
   /// Column `index`'s K for the unit in `u`: the cell's own when it has one (`s`, `cell_constants`), else the
   /// query's (`c`, `query_constants`).
