@@ -200,6 +200,119 @@ struct CSVScannerTests {
     return records
   }
 
+  /// The records of `text` as the scanner's byte loop reads them, byte by byte (`CSVScanner.QuoteState`): a record
+  /// without a quote before its line feed split at commas (a carriage return before the line feed dropped), any other
+  /// one unquoted byte by byte to its line feed outside quotes, each with its line and malformation.
+  static func referenceRecords(_ text: String) -> [(line: Int, fields: [String], problem: String?)] {
+    let bytes = Array(text.utf8)
+    var records: [(Int, [String], String?)] = []
+    var position = 0
+    var line = 1
+    while position < bytes.count {
+      let lineFeed = bytes[position...].firstIndex(of: UInt8(ascii: "\n"))
+      let quote = bytes[position...].firstIndex(of: UInt8(ascii: "\""))
+      if let lineFeed, lineFeed < (quote ?? bytes.count) {
+        var fields = bytes[position..<lineFeed].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+          .map { Array($0) }
+        if fields[fields.count - 1].last == UInt8(ascii: "\r") { fields[fields.count - 1].removeLast() }
+        records.append((line, fields.map { String(decoding: $0, as: UTF8.self) }, nil))
+        line += 1
+        position = lineFeed + 1
+        continue
+      }
+      var quoting = CSVScanner.QuoteState()
+      var fields: [[UInt8]] = [[]]
+      var problem: CSVScanner.Malformation? = nil
+      var newlines = 0
+      while position < bytes.count {
+        let byte = bytes[position]
+        position += 1
+        if byte == UInt8(ascii: "\n") {
+          newlines += 1
+          if !quoting.inQuotes { break }
+          fields[fields.count - 1].append(byte)
+          continue
+        }
+        switch quoting.step(byte) {
+        case .keep: fields[fields.count - 1].append(byte)
+        case .drop: break
+        case .separator: fields.append([])
+        case .literalQuote:
+          fields[fields.count - 1].append(byte)
+          problem = problem ?? .quoteInsideUnquotedField(field: fields.count)
+        case .textAfterClosingQuote:
+          fields[fields.count - 1].append(byte)
+          problem = problem ?? .textAfterClosingQuote(field: fields.count)
+        }
+      }
+      if quoting.inQuotes { problem = .unclosedQuote }
+      if position == bytes.count && bytes.last != UInt8(ascii: "\n") || quoting.inQuotes { newlines += 1 }
+      records.append((line, fields.map { String(decoding: $0, as: UTF8.self) }, problem?.description))
+      line += newlines
+    }
+    return records
+  }
+
+  /// Quoted records as `csv.QUOTE_ALL` and `QUOTE_NONNUMERIC` write them, split where they stand (`splitQuotedRecord`),
+  /// among records with `""`, line ends or carriage returns inside quotes, literal quotes, text after a closing quote,
+  /// bare carriage returns and an unclosed quote at the end: every record's fields, line and malformation the byte
+  /// loop's, at every buffer size; quotes at every offset of a word.
+  @Test func quotedRecordsSplitWhereTheyStand() throws {
+    var generator = SplitMix64(seed: 91)
+    let inside = Array("ab1 ,.-+é")
+    let plain = Array("ab1 .-+é")
+    var text = ""
+    for _ in 0..<3000 {
+      let count = Int.random(in: 1...6, using: &generator)
+      var fields: [String] = []
+      for _ in 0..<count {
+        let size = Int.random(in: 0...9, using: &generator)
+        let roll = Int.random(in: 0..<100, using: &generator)
+        if roll < 70 {
+          var content = String((0..<size).map { _ in inside.randomElement(using: &generator)! })
+          switch Int.random(in: 0..<60, using: &generator) {
+          case 0: content += "\"\""
+          case 1: content += "\n"
+          case 2: content += "\r"
+          case 3: content += "\r\n"
+          default: break
+          }
+          var field = "\"" + content + "\""
+          if Int.random(in: 0..<80, using: &generator) == 0 { field += "x" }  // text after the closing quote
+          fields.append(field)
+        } else {
+          var field = String((0..<size).map { _ in plain.randomElement(using: &generator)! })
+          switch Int.random(in: 0..<60, using: &generator) {
+          case 0: field += "\""  // a literal quote
+          case 1: field += "\r"  // a bare carriage return
+          case 2: field = "\r" + field
+          default: break
+          }
+          fields.append(field)
+        }
+      }
+      text += fields.joined(separator: ",") + (Int.random(in: 0..<3, using: &generator) == 0 ? "\r\n" : "\n")
+    }
+    let expected = Self.referenceRecords(text)
+    for ending in ["", "\"open", "\"", "\"a\",\"b"] {
+      let all = text + ending
+      let expected = ending.isEmpty ? expected : Self.referenceRecords(all)
+      for bufferSize in [90, 97, 128, 131, 4096, 1 << 16] {
+        let records = try Self.scanWithProblems(all, bufferSize: bufferSize)
+        #expect(records.count == expected.count, "buffer \(bufferSize), ending \(ending.debugDescription)")
+        let differs = { (index: Int) -> Bool in
+          let (got, want) = (records[index], expected[index])
+          return got.fields != want.fields || got.line != want.line || got.problem != want.problem
+        }
+        if let index = (0..<min(records.count, expected.count)).first(where: differs) {
+          Issue.record(
+            "buffer \(bufferSize), ending \(ending.debugDescription): record \(index) is \(records[index]), expected \(expected[index])"
+          )
+        }
+      }
+    }
+  }
+
   /// Spreadsheet exports start with a UTF-8 byte order mark: it is not part of the first column's name.
   ///
   /// Only a leading one is skipped; whatever the buffer size.
