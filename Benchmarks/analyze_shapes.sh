@@ -17,7 +17,10 @@
 # name, byte for byte), exponent (every revenue written with %.6e, `1.841000e+01`, as numpy's savetxt and pandas'
 # float_format='%e' write them: the same values as the base's; checked as digits17 is, against its pipe read, and
 # against the base's results), spaces (a `city` column the analysis skips inserted after the segment, `New York`,
-# `Los Angeles` and `Boston` in turn, unquoted, as CRM and pandas exports write text columns).
+# `Los Angeles` and `Boston` in turn, unquoted, as CRM and pandas exports write text columns), quoteall (every field
+# quoted, numbers and the header too, as Python's csv.QUOTE_ALL and pandas' to_csv(quoting=1) write them) and
+# nonnumeric (every field but numbers quoted, empty values as `""`: csv.QUOTE_NONNUMERIC), both made by
+# Benchmarks/quoted_all_data.py.
 # The files go to bench-data/shapes-ROWS/ (not committed); results are appended to bench-data/analyze-shapes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +57,9 @@ make_shape() {
     spaces) awk -F, 'BEGIN { OFS = ","; c[0] = "New York"; c[1] = "Los Angeles"; c[2] = "Boston" }
       NR == 1 { print $1, $2, $3, "city", $4, $5; next } { print $1, $2, $3, c[NR % 3], $4, $5 }' \
       "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
+    quoteall) python3 Benchmarks/quoted_all_data.py "$BASE.csv" "$DIR/$shape.csv.tmp" --quoting all > /dev/null ;;
+    nonnumeric) python3 Benchmarks/quoted_all_data.py "$BASE.csv" "$DIR/$shape.csv.tmp" --quoting nonnumeric \
+      > /dev/null ;;
     *) sed "$data_sed" "$BASE.csv" > "$DIR/$shape.csv.tmp" ;;
   esac
   mv "$DIR/$shape.csv.tmp" "$DIR/$shape.csv"
@@ -71,7 +77,9 @@ make_shape quoted '' 's/^$//'
 make_shape digits17 '' 's/^$//'
 make_shape exponent '' 's/^$//'
 make_shape spaces '' 's/^$//'
-SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted digits17 exponent spaces)
+make_shape quoteall '' 's/^$//'
+make_shape nonnumeric '' 's/^$//'
+SHAPES=(base variants11 segments9 segments21 segments41 crlf quoted digits17 exponent spaces quoteall nonnumeric)
 
 samples=$(mktemp)
 trap 'rm -f "$samples"' EXIT
