@@ -2,8 +2,9 @@
 metric under missing: zero, an all-42.5 cell, a constant CUPED covariate, ratio denominator and Lin outcome): the first
 query gives each its value as `<col>_shift` and sums of exactly 0 (cross-products and Lin's pass-1 sums with it too),
 so nothing is doubtful and no refinement runs; the cells' analysis is the unit-level CSV's. SQLite, DuckDB (and trino,
-bigquery, snowflake, clickhouse through sqlglot) and PostgreSQL (psql, and analyze --database, whose statements the
-server logs: one cells query and Lin's, no second cells query), both shapes. A result saved by a query without the
+bigquery, snowflake, clickhouse through sqlglot), PostgreSQL (psql, and analyze --database, whose statements the
+server logs: one cells query and Lin's, no second cells query) and Spark local[2] (its own session, tables
+cc_*), both shapes. A result saved by a query without the
 constant handling still reads, warns and refines as before."""
 import csv
 import io
@@ -45,8 +46,8 @@ def setup(tmp_path_factory):
     return work, definition, rows, analysis(definition, data.write_csv(rows, work / "units.csv"))
 
 
-def sql(definition, dialect, shape, *extra):
-    return strata("sql", "--experiment", str(definition), "--dialect", dialect, *SHAPES[shape], *extra).stdout
+def sql(definition, dialect, shape, *extra, shapes=SHAPES):
+    return strata("sql", "--experiment", str(definition), "--dialect", dialect, *shapes[shape], *extra).stdout
 
 
 def records(columns, rows):
@@ -66,14 +67,14 @@ def check_constant_cells(columns, rows, one_k=True):
     assert len(shifts) == 1 or not one_k, shifts  # one K for the cells that spread
 
 
-def analyze_result(work, definition, dialect, shape, name, run, columns, rows):
+def analyze_result(work, definition, dialect, shape, name, run, columns, rows, shapes=SHAPES):
     """The saved cells (and Lin's second query, run on them) analysed: no warning, the CSV's analysis; --refine
     prints nothing for them."""
     cells = write_cells(columns, rows, work / f"{name}-{shape}-cells.csv")
-    refine = strata("sql", "--experiment", str(definition), "--dialect", dialect, *SHAPES[shape], "--refine",
+    refine = strata("sql", "--experiment", str(definition), "--dialect", dialect, *shapes[shape], "--refine",
                     str(cells))
     assert refine.stdout == "" and "no cell of" in refine.stderr, refine.stderr
-    second = sql(definition, dialect, shape, "--regression-cells", str(cells))
+    second = sql(definition, dialect, shape, "--regression-cells", str(cells), shapes=shapes)
     sums = write_cells(*run(second), work / f"{name}-{shape}-sums.csv")
     result = strata("analyze", "--experiment", str(definition), "--data", str(cells), "--regression-sums", str(sums),
                     "--json", "--no-look-log")
@@ -81,13 +82,13 @@ def analyze_result(work, definition, dialect, shape, name, run, columns, rows):
     return json.loads(result.stdout)
 
 
-def check_engine(setup, dialect, shape, run, name=None):
+def check_engine(setup, dialect, shape, run, name=None, shapes=SHAPES):
     work, definition, _, csv_result = setup
-    text = sql(definition, dialect, shape)
+    text = sql(definition, dialect, shape, shapes=shapes)
     assert "cell_constants" not in text
     columns, rows = run(text)
     check_constant_cells(columns, rows)
-    got = analyze_result(work, definition, dialect, shape, name or dialect, run, columns, rows)
+    got = analyze_result(work, definition, dialect, shape, name or dialect, run, columns, rows, shapes=shapes)
     assert_same_analysis(got, csv_result)
     return columns, rows
 
@@ -241,3 +242,40 @@ def test_a_result_saved_without_the_constant_handling_still_warns_and_refines(se
     check_constant_cells(columns, again, one_k=False)
     assert_same_analysis(analyze_result(work, definition, "sqlite", "units", "refined", runner(lite), columns, again),
                          csv_result)
+
+
+@pytest.fixture(scope="module")
+def spark(setup):
+    from pyspark.sql import SparkSession
+    from pyspark.sql import types as T
+
+    _, _, rows, _ = setup
+    session = (SparkSession.builder.master("local[2]").appName("strata-constant-cells")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+               .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    text, double, integer, time = T.StringType(), T.DoubleType(), T.IntegerType(), T.TimestampNTZType()
+    kinds = {"member_id": text, "variant": text, "segment": text, "converted": integer}
+    units = T.StructType([T.StructField(c, kinds.get(c, double)) for c in data.COLUMNS])
+    session.createDataFrame(data.unit_tuples(rows), units).createOrReplaceTempView("cc_units")
+    exposures, events = data.events(rows)
+    session.createDataFrame(exposures, T.StructType([
+        T.StructField(n, t) for n, t in [("unit_id", text), ("experiment_id", text), ("variant", text),
+                                         ("segment", text), ("exposed_at", time), ("definition_hash", text)]
+    ])).createOrReplaceTempView("cc_exposures")
+    session.createDataFrame(events, T.StructType([
+        T.StructField(n, t) for n, t in [("unit_id", text), ("metric", text), ("value", double), ("occurred_at", time)]
+    ])).createOrReplaceTempView("cc_events")
+    yield session
+    session.stop()
+
+
+@pytest.mark.parametrize("shape", ["units", "events"])
+def test_spark_constant_cells_are_exact_in_the_first_query(setup, spark, shape):
+    shapes = {"units": ("--table", "cc_units"), "events": ("--exposures", "cc_exposures", "--events", "cc_events")}
+
+    def run(text):
+        result = spark.sql(text)
+        return result.columns, [tuple(row) for row in result.collect()]
+
+    check_engine(setup, "spark", shape, run, shapes=shapes)
