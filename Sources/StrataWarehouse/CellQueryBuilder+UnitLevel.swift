@@ -64,7 +64,8 @@ extension CellQueryBuilder {
     } else {
       ctes.append(cte("ranked_rows", "SELECT\n" + list(checked, indent: 4) + "\n  FROM row_values AS r"))
     }
-    ctes.append(cte("unit_rows", "SELECT\n" + list(rows, indent: 4) + "\n  FROM ranked_rows"))
+    let fence = dialect.subqueryFence.map { "\n  " + $0 } ?? ""
+    ctes.append(cte("unit_rows", "SELECT\n" + list(rows, indent: 4) + "\n  FROM ranked_rows" + fence))
     if let cellConstants = cellConstants() { ctes.append(cellConstants) }
     return "WITH " + ctes.joined(separator: ",\n") + "\n"
       + cells(excludedCount: false, constants: !constants.isEmpty, accounted: true)

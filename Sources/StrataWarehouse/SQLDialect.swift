@@ -48,6 +48,15 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
     }
   }
 
+  /// What ends a CTE's query so that the engine computes its rows once instead of inlining it into each use; nil
+  /// where none is needed.
+  ///
+  /// PostgreSQL flattens a plain subquery into the query that reads it: the unit-level `unit_rows`, inlined into the
+  /// final aggregation, had its whole value expression (the row's status: `TRIM`, `= ANY(...)`) evaluated once per
+  /// aggregate per row. `OFFSET 0` is its documented fence against that (also accepted by Redshift's `SELECT`):
+  /// 30% less backend CPU on 1 M rows without the duplicate check (docs/performance.md).
+  var subqueryFence: String? { self == .postgres ? "OFFSET 0" : nil }
+
   /// `time + seconds` for a timestamp expression.
   package func adding(seconds: Int, to time: String) -> String {
     switch self {

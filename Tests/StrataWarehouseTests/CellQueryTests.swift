@@ -20,6 +20,18 @@ import Testing
     #expect(events.columns.last == "units_multiple_variants")
   }
 
+  /// PostgreSQL's `unit_rows` ends with `OFFSET 0`, so the planner computes each row's values once rather than
+  /// inlining them into every aggregate's argument (`SQLDialect.subqueryFence`); no other dialect has it.
+  @Test(arguments: SQLDialect.allCases)
+  func postgresComputesTheUnitRowsOnce(_ dialect: SQLDialect) throws {
+    for checkDuplicates in [true, false] {
+      let query = try CellQuery(
+        plan: SQLNameTests.plan(), dialect: dialect, source: .units(table: "units"), checkDuplicates: checkDuplicates)
+      #expect(query.sql.contains("  FROM ranked_rows\n  OFFSET 0\n)") == (dialect == .postgres))
+      #expect(query.sql.components(separatedBy: "OFFSET").count == (dialect == .postgres ? 2 : 1))
+    }
+  }
+
   @Test func shiftComesFromTheFlagThenTheBaselineThenTheData() throws {
     var plan = SQLNameTests.plan()
     let fromData = try CellQuery(plan: plan, dialect: .postgres, source: .units(table: "units"))
