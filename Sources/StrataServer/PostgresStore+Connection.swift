@@ -277,18 +277,20 @@ extension PostgresStore {
 /// its `--request-timeout` and got 503 `timeout` late, and the call's task stayed parked. Now such a statement fails at
 /// once: the call throws, the request gets the store's 503 (`store_unavailable`, with the sentence of its kind: a write
 /// whose `COMMIT` had no answer is never acknowledged), and the pool replaces the closed connection. No other way to
-/// send a statement is offered here, so no statement of the store's goes out unraced.
+/// send a statement is offered here, so no statement of the store's goes out unraced, and every answer is read in full
+/// as it arrives (a row sequence waiting for its reader when the server closes stops the process in postgres-nio:
+/// review G11, H9).
 struct StoreConnection: Sendable {
   let connection: PostgresConnection
 
   /// Whether the connection is closed.
   var isClosed: Bool { connection.isClosed }
 
-  /// Sends `query`; its rows as they come, or ``PostgresClosedConnection`` when the connection closes before its answer
-  /// begins.
+  /// Sends `query`; all its rows, or ``PostgresClosedConnection`` when the connection closes before its answer is
+  /// complete.
   @discardableResult
   func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws
-    -> PostgresRowSequence
+    -> PostgresRows
   {
     try await connection.queryUnlessClosed(query, logger: logger, file: file, line: line)
   }

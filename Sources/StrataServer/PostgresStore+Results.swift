@@ -39,7 +39,7 @@ extension PostgresStore {
   }
 
   /// The rows of a query's result, with the types the server gave them.
-  static func fetch(_ rows: PostgresRowSequence, columns: [String]) async throws -> QueryResult {
+  static func fetch(_ rows: PostgresRows, columns: [String]) async throws -> QueryResult {
     var result = QueryResult(columns: columns, rows: [])
     var named = false
     for try await row in rows {

@@ -12,18 +12,24 @@ import PostgresNIO
 /// (review G5), and a request of `strata serve` waited for its `--request-timeout`. Racing each statement against the
 /// connection's close turns that into an error at once. Both `analyze --database` (``PostgresQueryRunner``) and the
 /// service's PostgreSQL store send every statement this way.
+///
+/// The rows are read as they arrive, all of them, before they are handed over (postgres-nio's collecting query, not its
+/// row sequence): postgres-nio 1.33.2 stops the process (a `preconditionFailure` in `RowStreamStateMachine`, SIGILL,
+/// release builds too) when the server closes a connection whose row sequence is paused waiting for its reader with
+/// rows still in the socket (review G11, H9: `strata serve` died when its process was paused during a results query
+/// of 6,000 cells and PostgreSQL ended the session). A collecting query always asks for more, so its rows never wait
+/// for a reader. Every caller kept every row anyway.
 extension PostgresConnection {
-  /// Sends `query` and gives its rows as they come, or throws ``PostgresClosedConnection`` when the connection is (or
-  /// gets) closed before the answer begins.
+  /// Sends `query` and gives all its rows, or throws ``PostgresClosedConnection`` when the connection is (or gets)
+  /// closed before the answer is complete.
   ///
-  /// A query the connection closes under after its answer began fails in postgres-nio itself (the row sequence throws).
   /// When the close wins the race, the query's own task may stay parked on postgres-nio's unanswered promise (holding
   /// the query and its binds) until the process exits; a statement asked for on a connection already seen closed is
   /// never sent, so that happens only when the close comes between the check and the write.
   @discardableResult
   package func queryUnlessClosed(
     _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
-  ) async throws -> PostgresRowSequence {
+  ) async throws -> PostgresRows {
     let watch = CloseWatch.of(self)
     return try await withCheckedThrowingContinuation { continuation in
       let race = FirstOutcome(continuation)
@@ -37,9 +43,10 @@ extension PostgresConnection {
         return
       }
       Task {
-        let outcome: Result<PostgresRowSequence, any Error>
+        let outcome: Result<PostgresRows, any Error>
         do {
-          outcome = .success(try await self.query(query, logger: logger, file: file, line: line))
+          let answer: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger, file: file, line: line)
+          outcome = .success(PostgresRows(rows: try await answer.get().rows))
         } catch {
           outcome = .failure(error)
         }
@@ -50,23 +57,46 @@ extension PostgresConnection {
   }
 }
 
-/// The connection was closed before a statement's answer began (``PostgresNIO/PostgresConnection/queryUnlessClosed(_:logger:file:line:)``):
+/// The connection was closed before a statement's answer was complete (``PostgresNIO/PostgresConnection/queryUnlessClosed(_:logger:file:line:)``):
 /// the server ended the session (its idle-in-transaction limit, an administrator, a restart: its log says which), or
 /// the client closed it (a timeout, a cancellation).
 package struct PostgresClosedConnection: Error, CustomStringConvertible, Sendable {
   package init() {}
 
-  package var description: String { "the connection was closed before the statement's answer began" }
+  package var description: String { "the connection was closed before the statement was answered" }
+}
+
+/// Every row of a statement's answer (``PostgresNIO/PostgresConnection/queryUnlessClosed(_:logger:file:line:)``), read
+/// in full; iterated and decoded as postgres-nio's row sequence is.
+package struct PostgresRows: AsyncSequence, Sendable {
+  package typealias Element = PostgresRow
+
+  package let rows: [PostgresRow]
+
+  package struct AsyncIterator: AsyncIteratorProtocol {
+    var rows: IndexingIterator<[PostgresRow]>
+
+    package mutating func next() async -> PostgresRow? { rows.next() }
+  }
+
+  package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rows: rows.makeIterator()) }
+
+  /// Each row's columns as `Columns`.
+  package func decode<each Column: PostgresDecodable & Sendable>(
+    _ columns: (repeat each Column).Type
+  ) -> AsyncThrowingMapSequence<PostgresRows, (repeat each Column)> {
+    map { row in try row.decode((repeat each Column).self) }
+  }
 }
 
 /// The first of a statement's outcomes (its answer or its connection's close), handed to its continuation once.
 private final class FirstOutcome: @unchecked Sendable {
   private let lock = NSLock()
-  private var continuation: CheckedContinuation<PostgresRowSequence, any Error>?
+  private var continuation: CheckedContinuation<PostgresRows, any Error>?
 
-  init(_ continuation: CheckedContinuation<PostgresRowSequence, any Error>) { self.continuation = continuation }
+  init(_ continuation: CheckedContinuation<PostgresRows, any Error>) { self.continuation = continuation }
 
-  func finish(_ outcome: Result<PostgresRowSequence, any Error>) {
+  func finish(_ outcome: Result<PostgresRows, any Error>) {
     lock.lock()
     let continuation = self.continuation
     self.continuation = nil

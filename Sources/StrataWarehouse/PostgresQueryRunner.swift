@@ -86,7 +86,8 @@ public enum PostgresQueryRunner {
   private static func rows(of sql: String, on connection: PostgresConnection, logger: Logger) async throws
     -> QueryResult
   {
-    // Not `connection.query`: a statement sent on a connection the server has closed would never return (review G5).
+    // Not `connection.query`: a statement sent on a connection the server has closed would never return (review G5),
+    // and a close while its row sequence waits for this loop stops the process in postgres-nio (G11).
     let rows = try await connection.queryUnlessClosed(PostgresQuery(unsafeSQL: sql), logger: logger)
     var result = QueryResult(columns: [], rows: [])
     for try await row in rows {
