@@ -99,4 +99,25 @@ struct TauPosteriorTests {
       try TauPosterior(estimates: [0, 1, 2], variances: [1, 1, .infinity])
     }
   }
+
+  /// Weights that sum to 1 + 2⁻⁵² in the order they are added (normalised, as the rule's are, to rounding): the chance
+  /// of a sign every component is sure of is 1, not 1.0000000000000002 (the warehouse tests saw a `chance_to_win` of
+  /// 1.0000000000000007 from the mixture).
+  @Test func aSureSignIsAProbabilityOfOneNotMore() {
+    let weights = [
+      0.3372324773319348, 0.1746221632523333, 0.307581160570602, 0.0008497956969693919, 0.17971440314816067,
+    ]
+    #expect(weights.reduce(0, +) > 1)
+    let sure = TauPosterior.SegmentMixture(
+      centers: Array(repeating: 40, count: 5), spreads: Array(repeating: 1, count: 5), weights: weights,
+      coarseWeights: weights
+    ).summary()
+    #expect(sure.above == 1)
+    #expect(sure.below < 1e-300)
+    let sureBelow = TauPosterior.SegmentMixture(
+      centers: Array(repeating: -40, count: 5), spreads: Array(repeating: 1, count: 5), weights: weights,
+      coarseWeights: weights
+    ).summary()
+    #expect(sureBelow.below == 1)
+  }
 }

@@ -25,9 +25,10 @@ extension TauPosterior {
         upside += w * max(0, m * pAbove + s * density)
         downside += w * max(0, -m * pBelow + s * density)
       }
+      // The weights sum to 1 only to rounding: a sign the whole mixture is sure of came out as 1.0000000000000007.
       return CalibratedPosterior(
-        mean: mean, standardDeviation: max(secondMoment - mean * mean, 0).squareRoot(), above: above, below: below,
-        upside: upside, downside: downside)
+        mean: mean, standardDeviation: max(secondMoment - mean * mean, 0).squareRoot(), above: min(above, 1),
+        below: min(below, 1), upside: upside, downside: downside)
     }
 
     /// The mixture's CDF and density at x under the fine rule (or the coarse one).
