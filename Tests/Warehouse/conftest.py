@@ -126,6 +126,14 @@ def check_cross_products(columns, rows, unit_rows):
     assert checked == 2 * 9
 
 
+def cursor_runner(con):
+    """`run(text)` -> (column names, rows) on a DB-API connection that executes directly (sqlite3, duckdb)."""
+    def run(text):
+        result = con.execute(text)
+        return [d[0] for d in result.description], result.fetchall()
+    return run
+
+
 def write_cells(columns, rows, path):
     """Saves a result the way a user would: a CSV with the result's header (floats at full precision)."""
     with open(path, "w", newline="") as out:

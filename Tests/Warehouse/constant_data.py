@@ -9,9 +9,10 @@ The cells (2 variants x 3 segments), K near the values everywhere else (no outli
 - (control, a): every spend 15 (Lin's regression outcome, covariate visits_before spreading);
 the rest spread over multiples of 1/4 near 20-80. The same units are a unit-level CSV, a table and exposures and events.
 """
-import csv
 import datetime as dt
 import random
+
+import refine_data
 
 EXPERIMENT_ID = "wh-constant.2026"
 VARIANTS = ["control", "treatment"]
@@ -92,17 +93,11 @@ def units(count=600, seed=20261208):
 
 
 def write_csv(rows, path):
-    with open(path, "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        for row in rows:
-            writer.writerow(["" if row[c] is None else repr(row[c]) if isinstance(row[c], float) else row[c]
-                             for c in COLUMNS])
-    return path
+    return refine_data.write_csv(rows, path, COLUMNS)
 
 
 def unit_tuples(rows):
-    return [tuple(row[c] for c in COLUMNS) for row in rows]
+    return refine_data.unit_tuples(rows, COLUMNS)
 
 
 def events(rows):

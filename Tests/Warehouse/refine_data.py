@@ -74,18 +74,20 @@ def units(count=600, seed=20261207):
     return rows
 
 
-def write_csv(rows, path):
+def write_csv(rows, path, columns=None):
+    """The unit-level CSV of `rows` (dicts) in `columns` (this module's COLUMNS by default); floats at full precision."""
+    columns = columns or COLUMNS
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(COLUMNS)
+        writer.writerow(columns)
         for row in rows:
             writer.writerow(["" if row[c] is None else repr(row[c]) if isinstance(row[c], float) else row[c]
-                             for c in COLUMNS])
+                             for c in columns])
     return path
 
 
-def unit_tuples(rows):
-    return [tuple(row[c] for c in COLUMNS) for row in rows]
+def unit_tuples(rows, columns=None):
+    return [tuple(row[c] for c in columns or COLUMNS) for row in rows]
 
 
 def events(rows):

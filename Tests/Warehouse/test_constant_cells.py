@@ -19,7 +19,7 @@ import pytest
 import sqlglot
 
 import constant_data as data
-from conftest import STRATA, analysis, assert_same_analysis, strata, write_cells
+from conftest import STRATA, analysis, assert_same_analysis, cursor_runner, strata, write_cells
 from postgres_cluster import Cluster
 from test_sqlite import stored_time
 
@@ -107,16 +107,9 @@ def lite(setup):
     return con
 
 
-def runner(con):
-    def run(text):
-        result = con.execute(text)
-        return [d[0] for d in result.description], result.fetchall()
-    return run
-
-
 @pytest.mark.parametrize("shape", ["units", "events"])
 def test_sqlite_constant_cells_are_exact_in_the_first_query(setup, lite, shape):
-    check_engine(setup, "sqlite", shape, runner(lite))
+    check_engine(setup, "sqlite", shape, cursor_runner(lite))
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +128,14 @@ def duck(setup):
 @pytest.mark.parametrize("shape", ["units", "events"])
 def test_duckdb_and_sqlglot_dialects_give_constant_cells_exact(setup, duck, shape):
     _, definition, _, _ = setup
-    reference = check_engine(setup, "duckdb", shape, runner(duck))
+    reference = check_engine(setup, "duckdb", shape, cursor_runner(duck))
     for dialect in OTHER_DIALECTS:
         text = sql(definition, dialect, shape)
         assert "MAX(u.m1) - MIN(u.m1) = 0" in text
         parsed = sqlglot.parse(text, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
         assert len(parsed) == 1, "one statement"
         transpiled = sqlglot.transpile(text, read=dialect, write="duckdb", error_level=sqlglot.ErrorLevel.RAISE)[0]
-        columns, rows = runner(duck)(transpiled)
+        columns, rows = cursor_runner(duck)(transpiled)
         # Floats as the engine summed them in another order of the same rows: the counts, shifts and zeros exact.
         assert columns == reference[0], dialect
         check_constant_cells(columns, rows)
@@ -208,7 +201,7 @@ def test_a_result_saved_without_the_constant_handling_still_warns_and_refines(se
     """A saved result whose constant cells were summed about the query's K (as strata sql wrote it before): its
     analysis warns naming them, and --refine prints the query that sums them again (which this one then is)."""
     work, definition, rows, csv_result = setup
-    columns, result = runner(lite)(sql(definition, "sqlite", "units"))
+    columns, result = cursor_runner(lite)(sql(definition, "sqlite", "units"))
     got = records(columns, result)
     k = float(got[("control", "a")]["revenue_shift"])
     old = []
@@ -227,7 +220,7 @@ def test_a_result_saved_without_the_constant_handling_still_warns_and_refines(se
         old.append([record[c] for c in columns])
     cells = write_cells(columns, old, work / "old-cells.csv")
     second = sql(definition, "sqlite", "units", "--regression-cells", str(cells))
-    sums = write_cells(*runner(lite)(second), work / "old-sums.csv")
+    sums = write_cells(*cursor_runner(lite)(second), work / "old-sums.csv")
     analysed = strata("analyze", "--experiment", str(definition), "--data", str(cells), "--regression-sums",
                       str(sums), "--json", "--no-look-log")
     assert "strata: warning: 2 columns' sums in 2 cells about their shift K kept fewer than 10" in analysed.stderr, \
@@ -238,9 +231,9 @@ def test_a_result_saved_without_the_constant_handling_still_warns_and_refines(se
     refined = strata("sql", "--experiment", str(definition), "--dialect", "sqlite", "--table", "units", "--refine",
                      str(cells))
     assert "strata: note: 2 cells had lost digits: summed again about each cell's own mean" in refined.stderr
-    columns, again = runner(lite)(refined.stdout)
+    columns, again = cursor_runner(lite)(refined.stdout)
     check_constant_cells(columns, again, one_k=False)
-    assert_same_analysis(analyze_result(work, definition, "sqlite", "units", "refined", runner(lite), columns, again),
+    assert_same_analysis(analyze_result(work, definition, "sqlite", "units", "refined", cursor_runner(lite), columns, again),
                          csv_result)
 
 

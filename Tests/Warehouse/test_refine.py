@@ -16,7 +16,7 @@ import pytest
 import sqlglot
 
 import refine_data as data
-from conftest import STRATA, analysis, assert_same_analysis, strata, write_cells
+from conftest import STRATA, analysis, assert_same_analysis, cursor_runner, strata, write_cells
 from postgres_cluster import Cluster
 
 SHAPES = {"units": ("--table", "units"), "events": ("--exposures", "exposures", "--events", "events")}
@@ -128,26 +128,19 @@ def duck(setup):
     return con
 
 
-def duck_run(con):
-    def run(text):
-        result = con.execute(text)
-        return [d[0] for d in result.description], result.fetchall()
-    return run
-
-
 @pytest.mark.parametrize("shape", ["units", "events"])
 def test_duckdb_and_sqlglot_dialects_refine_to_the_csv_analysis(setup, duck, shape):
     work, definition, _, csv_result = setup
-    refine_and_check(work, definition, csv_result, "duckdb", "duckdb", shape, duck_run(duck))
-    first = write_cells(*duck_run(duck)(sql(definition, "duckdb", shape)), work / f"duckdb-{shape}-again.csv")
-    reference = duck_run(duck)(sql(definition, "duckdb", shape, "--refine", str(first)))
+    refine_and_check(work, definition, csv_result, "duckdb", "duckdb", shape, cursor_runner(duck))
+    first = write_cells(*cursor_runner(duck)(sql(definition, "duckdb", shape)), work / f"duckdb-{shape}-again.csv")
+    reference = cursor_runner(duck)(sql(definition, "duckdb", shape, "--refine", str(first)))
     for dialect in OTHER_DIALECTS:
         text = sql(definition, dialect, shape, "--refine", str(first))
         assert "cell_constants" in text
         parsed = sqlglot.parse(text, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
         assert len(parsed) == 1, "one statement"
         transpiled = sqlglot.transpile(text, read=dialect, write="duckdb", error_level=sqlglot.ErrorLevel.RAISE)[0]
-        columns, rows = duck_run(duck)(transpiled)
+        columns, rows = cursor_runner(duck)(transpiled)
         assert (columns, rows) == reference, dialect
 
 
