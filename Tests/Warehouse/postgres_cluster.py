@@ -1,6 +1,8 @@
 """A throwaway PostgreSQL cluster: initdb + pg_ctl in a temporary directory on a loopback port, run as
 the `postgres` user when we are root (PostgreSQL refuses to run as root), stopped and removed at the end."""
+import csv
 import glob
+import io
 import os
 import shutil
 import socket
@@ -76,6 +78,18 @@ class Cluster:
         return subprocess.run(
             ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
              "-d", "postgres", *args], check=True, capture_output=True, text=True, input=input, env=env)
+
+    def load_experiment_tables(self, data, rows):
+        """Creates a test data module's units, exposures and events tables (`data.ddl`, PostgreSQL's types) and fills
+        them from `rows` (`data.unit_tuples`, `data.events`) with `\\copy`; None is NULL."""
+        for statement in data.ddl("TEXT", "DOUBLE PRECISION", "INTEGER", "TIMESTAMP"):
+            self.psql("-c", statement)
+        exposures, events = data.events(rows)
+        for name, values in [("units", data.unit_tuples(rows)), ("exposures", exposures), ("events", events)]:
+            text = io.StringIO()
+            csv.writer(text).writerows([["" if v is None else v for v in row] for row in values])
+            self.psql("-c", f"\\copy {name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue())
+        return self
 
     def stop(self):
         try:

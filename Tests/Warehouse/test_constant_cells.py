@@ -146,14 +146,7 @@ def pg(setup):
     _, _, rows, _ = setup
     cluster = Cluster().start(settings="-c log_statement=all")
     try:
-        for statement in data.ddl("TEXT", "DOUBLE PRECISION", "INTEGER", "TIMESTAMP"):
-            cluster.psql("-c", statement)
-        exposures, events = data.events(rows)
-        for name, values in [("units", data.unit_tuples(rows)), ("exposures", exposures), ("events", events)]:
-            text = io.StringIO()
-            csv.writer(text).writerows([["" if v is None else v for v in row] for row in values])
-            cluster.psql("-c", f"\\copy {name} FROM STDIN WITH (FORMAT csv)", input=text.getvalue())
-        yield cluster
+        yield cluster.load_experiment_tables(data, rows)
     finally:
         cluster.stop()
 
