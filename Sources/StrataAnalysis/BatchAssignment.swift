@@ -70,7 +70,7 @@ public struct BatchAssignment {
     // The header (blank lines before it are skipped).
     var headerRecord: CSVScanner.Record? = nil
     while let record = try scanner.next() {
-      if record.isBlank && record.malformation == nil { continue }
+      if record.isBlank { continue }
       headerRecord = record
       break
     }
@@ -115,7 +115,7 @@ public struct BatchAssignment {
 
     while let record = try scanner.next() {
       // A blank line is skipped.
-      if record.isBlank && record.malformation == nil { continue }
+      if record.isBlank { continue }
       rows += 1
       if let malformation = record.malformation {
         reject(record.line, malformation.description)

@@ -84,7 +84,7 @@ extension AudienceReader {
       var scanner = try CSVScanner(path: path)
       defer { scanner.close() }
       try scanner.forEachRecord { fields in
-        if fields.isBlank && fields.malformation == nil { return true }
+        if fields.isBlank { return true }
         guard let known = columns else {
           columns = try header(fields, path: path, unit: unitColumn, numeric: numeric, categorical: [], again: true)
           return true

@@ -43,7 +43,7 @@ public enum AudienceReader {
     var key: [UInt8] = []
     do {
       try scanner.forEachRecord { record in
-        if record.isBlank && record.malformation == nil { return true }
+        if record.isBlank { return true }
         if let malformation = record.malformation {
           throw DiscoveryError(file: path, line: record.line, field: "", message: "\(malformation)")
         }
@@ -153,7 +153,7 @@ public enum AudienceReader {
     var found: Int?
     try scanner.forEachRecord { record in
       guard record.line < line else { return false }
-      if record.isBlank && record.malformation == nil { return true }
+      if record.isBlank { return true }
       if header {
         header = false
         return true

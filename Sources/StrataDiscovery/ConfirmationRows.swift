@@ -25,7 +25,7 @@ public enum ConfirmationRows {
       var scanner = try CSVScanner(path: input)
       defer { scanner.close() }
       try scanner.forEachRecord { record in
-        if record.isBlank && record.malformation == nil { return true }
+        if record.isBlank { return true }
         if let column = unitColumn {
           guard split.half(bytes: AudienceReader.trimmed(record.field(column)), scratch: &key) == .confirmation else {
             return true

@@ -40,8 +40,9 @@ public struct CSVScanner {
     /// Field `index` as a `String` (allocates: for headers and messages, not the hot path).
     public func string(_ index: Int) -> String { String(decoding: field(index), as: UTF8.self) }
 
-    /// Whether the record is one empty field (a blank line).
-    public var isBlank: Bool { fieldCount == 1 && starts[0] == ends[0] }
+    /// Whether the record is a blank line: one empty field, well formed (a quote that opened it and never closed, a
+    /// lone `"` at the end of the data, is a malformed record for the readers to report, not a blank line).
+    public var isBlank: Bool { fieldCount == 1 && starts[0] == ends[0] && malformation == nil }
   }
 
   let descriptor: Int32

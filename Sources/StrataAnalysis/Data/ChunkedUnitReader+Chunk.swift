@@ -174,8 +174,7 @@ extension ChunkedUnitReader {
         fast: { fastRows ? rows.consumeFast($0, $1, $2) : -1 },
         quoted: { fastRows ? rows.consumeOther($0, $1, $2, lineEnds: &$3) : -1 }
       ) { record in
-        // A blank line is skipped, not a record whose quote opened it and never closed (a lone `"` at the end).
-        if !record.isBlank || record.malformation != nil { try rows.consume(record) }
+        if !record.isBlank { try rows.consume(record) }
         return true
       }
       try rows.flush()

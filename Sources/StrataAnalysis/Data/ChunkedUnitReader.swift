@@ -271,7 +271,7 @@ final class ChunkedUnitReader: @unchecked Sendable {
       var scanner = try CSVScanner(path: path, range: offset..<Int.max, prefix: prefix)
       defer { scanner.close() }
       try scanner.forEachRecord { record in
-        if !record.isBlank || record.malformation != nil { try rows.consume(record) }
+        if !record.isBlank { try rows.consume(record) }
         return true
       }
       try rows.flush()

@@ -242,8 +242,7 @@ public enum DataReader {
         try chunks?.cut(&rows)
         unitReader = rows
       }
-      // A blank line is skipped, not a record whose quote opened it and never closed (a lone `"` at the end).
-      if !record.isBlank || record.malformation != nil {
+      if !record.isBlank {
         try unitReader?.consume(record)  // exactly one of the two readers exists after the header
         try aggregateReader?.consume(record)
       }
